@@ -1,0 +1,7 @@
+"""``python -m codegen`` runs the vrest command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,82 @@
+"""``vrest derive [MODEL] [--json] [--latex]``: the derived quantities of a model."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from derive.builtin import DEFAULT_MODEL, resolve_model
+from derive.derivation import Derivation
+from derive.quantities import derive_all
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("derive", help="derive closed-form results for a model")
+    parser.add_argument("model", nargs="?", default=DEFAULT_MODEL,
+                        help=f"a built-in model name or a TOML model file (default: {DEFAULT_MODEL})")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="machine-readable output (MODEL_FORMAT.md)")
+    output.add_argument("--latex", action="store_true", help="the equations as LaTeX")
+    parser.set_defaults(run=run)
+
+
+def quantity_json(derivation: Derivation) -> dict:
+    return {
+        "value": derivation.display_value,
+        "unit": derivation.unit,
+        "expression": derivation.expression_text,
+        "latex": derivation.latex,
+        "method": derivation.method,
+        "description": derivation.description,
+    }
+
+
+def run(args) -> int:
+    model = resolve_model(args.model)
+    derived, reasons = derive_all(model)
+    if args.json:
+        document = {
+            "model": model.name,
+            "quantities": {qid: quantity_json(d) for qid, d in derived.items()},
+            "not_applicable": reasons,
+        }
+        print(json.dumps(document, indent=2))
+    elif args.latex:
+        print(_latex(model.name, derived))
+    else:
+        print(_table(model, derived, reasons))
+    return 0
+
+
+def _format_value(derivation: Derivation) -> str:
+    unit = "" if derivation.unit == "1" else f" {derivation.unit}"
+    return f"{derivation.display_value:.6g}{unit}"
+
+
+def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> str:
+    lines = [f"{model.name}: {model.description}", "Sign convention: V = phi_in - phi_out; currents positive outward.", ""]
+    width = max([len("quantity"), *map(len, derived)])
+    lines.append(f"{'quantity':{width}}  {'value':>16}  closed form")
+    for qid, derivation in derived.items():
+        if derivation.method == "closed form":
+            form = f"{qid} = {derivation.expression_text}"
+        elif derivation.method == "numeric root":
+            form = "numeric root of the current balance (no closed form; --json shows the equation)"
+        elif derivation.method == "given":
+            form = "given in the model"
+        else:
+            form = f"numeric: {derivation.description}"
+        wrapped = textwrap.wrap(form, 100, subsequent_indent=" " * (width + 22)) or [""]
+        lines.append(f"{qid:{width}}  {_format_value(derivation):>16}  " + "\n".join(wrapped))
+    if reasons:
+        lines += ["", "not applicable:"]
+        lines += [f"  {qid}: {reason}" for qid, reason in reasons.items()]
+    return "\n".join(lines)
+
+
+def _latex(name: str, derived: dict[str, Derivation]) -> str:
+    rows = []
+    for qid, derivation in derived.items():
+        value = _format_value(derivation).replace(" ", r"\ \mathrm{", 1) + ("}" if derivation.unit != "1" else "")
+        rows.append(f"  {derivation.latex} &\\quad ({value}) \\\\")
+    return "% vrest derive " + name + "\n\\begin{align*}\n" + "\n".join(rows) + "\n\\end{align*}"

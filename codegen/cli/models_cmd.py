@@ -1,0 +1,25 @@
+"""``vrest models [--json]``: the built-in models with their descriptions and sources."""
+
+from __future__ import annotations
+
+import json
+
+from derive.builtin import BUILTIN_MODELS, resolve_model
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("models", help="list the built-in models")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    models = [resolve_model(name) for name in BUILTIN_MODELS]
+    if args.json:
+        listing = [{"name": m.name, "description": m.description, "source": m.source} for m in models]
+        print(json.dumps({"models": listing}, indent=2))
+        return 0
+    for model in models:
+        print(f"{model.name:10} {model.description}")
+        print(f"{'':10} source: {model.source}\n")
+    return 0

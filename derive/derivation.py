@@ -1,0 +1,112 @@
+"""The Derivation record and the high-precision numerics every derivation shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+
+from .functions import _mp_exprel, _mp_exprel_prime
+from .units import convert
+
+__all__ = ["Step", "Derivation", "NotApplicable", "NoSteadyState", "evaluate", "monotone_root", "WORKING_DIGITS"]
+
+WORKING_DIGITS = 40  # mpmath precision for values: far beyond double, so results are exact to 1e-15
+
+_MPMATH_FUNCTIONS = {"exprel": _mp_exprel, "exprel_prime": _mp_exprel_prime}
+
+
+class NotApplicable(Exception):
+    """The model lacks what a quantity needs; the message says what."""
+
+
+class NoSteadyState(NotApplicable):
+    """The defining equations have no physical solution; the message says why."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation as a careful person writes it: a sentence and an equation."""
+
+    text: str
+    equation: sp.Eq
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A derived quantity: closed form (or defining equation), assumptions, steps and value.
+
+    ``value`` is SI; ``unit`` is the unit of MODEL_FORMAT.md it is reported in.
+    For ``method == "numeric root"`` there is no closed form: ``expression`` is
+    the left side of the equation ``expression = 0`` that was solved.
+    """
+
+    id: str
+    expression: sp.Expr
+    value: float
+    unit: str
+    description: str
+    method: str = "closed form"
+    assumptions: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = field(default=())
+
+    @property
+    def display_value(self) -> float:
+        """The value in ``unit`` (mV, ms, ...)."""
+        return convert(self.value, self.unit) if self.unit != "1" else float(self.value)
+
+    @property
+    def equation(self) -> sp.Eq:
+        lhs = sp.Symbol(self.id)
+        return sp.Eq(self.expression, 0) if self.method == "numeric root" else sp.Eq(lhs, self.expression)
+
+    @property
+    def expression_text(self) -> str:
+        """Plain text in the model's symbol names, parseable by ``vrest verify``."""
+        text = sp.sstr(self.expression)
+        return f"{text} = 0" if self.method == "numeric root" else text
+
+    @property
+    def latex(self) -> str:
+        return sp.latex(self.equation)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex}$"
+
+
+def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> mpmath.mpf:
+    """Evaluate ``expr`` at exact parameter values with WORKING_DIGITS digits.
+
+    Raises NoSteadyState if the result is not a finite real number.
+    """
+    result = sp.sympify(expr).xreplace(dict(values)).evalf(WORKING_DIGITS)
+    if not result.is_Number or not result.is_finite or not result.is_real:
+        raise NoSteadyState(f"the expression has no finite real value at the model's parameters ({result})")
+    return result._to_mpmath(result._prec)
+
+
+def mp_function(expr: sp.Expr, variable: sp.Symbol, values: Mapping[sp.Symbol, sp.Expr]) -> Callable:
+    """``expr`` as an mpmath function of ``variable``, the other symbols fixed at ``values``."""
+    fixed = expr.xreplace({k: v for k, v in values.items() if k != variable})
+    return sp.lambdify(variable, fixed, modules=[_MPMATH_FUNCTIONS, "mpmath"])
+
+
+def monotone_root(f: Callable, start: float = -0.1, stop: float = 0.1, limit: float = 10.0) -> mpmath.mpf:
+    """The root of an increasing function, bracketed by widening [start, stop] up to +-limit.
+
+    Illinois (a bracketing secant method) cannot leave the bracket, so it
+    converges for every increasing function; exact to WORKING_DIGITS.
+    """
+    with mpmath.workdps(WORKING_DIGITS):
+        lo, hi = mpmath.mpf(start), mpmath.mpf(stop)
+        while f(lo) > 0:
+            if lo < -limit:
+                raise NoSteadyState(f"no zero crossing above {float(lo)} (function positive)")
+            lo *= 2
+        while f(hi) < 0:
+            if hi > limit:
+                raise NoSteadyState(f"no zero crossing below {float(hi)} (function negative)")
+            hi *= 2
+        return mpmath.findroot(f, (lo, hi), solver="illinois", tol=mpmath.mpf(10) ** (-2 * WORKING_DIGITS + 10))

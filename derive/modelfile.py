@@ -1,0 +1,313 @@
+"""Read a model file (TOML, the format of MODEL_FORMAT.md) into a Model.
+
+Every problem raises one ModelError naming the key path and the value; an
+unknown key comes with the nearest known key as a suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+
+from . import laws
+from .constants import CODATA_2018, A_i, C_m, F, I_pump, L_p, R, T, Vol, area, r, z_A
+from .errors import ModelError
+from .ions import Ion
+from .model import B_o, N_A, Model, Parameter, Pump, Scenario
+from .units import parse_quantity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["load_model", "model_from_text", "model_from_dict"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_ION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+
+_KEYS: dict[str, tuple[set[str], set[str]]] = {  # section: (required, optional)
+    "": ({"model", "membrane", "ions"}, {"pump", "impermeant", "bath", "scenario"}),
+    "model": ({"name", "temperature"}, {"description", "source"}),
+    "membrane": ({"capacitance"}, {"area", "volume", "water_permeability"}),
+    "ion": ({"valence"}, {"inside", "outside", "conductance", "permeability", "reversal", "description"}),
+    "pump": (set(), {"current", "max_current", "K_half_Na", "K_half_K", "stoichiometry"}),
+    "impermeant": ({"valence"}, {"concentration", "amount"}),
+    "bath": ({"impermeant"}, set()),
+    "scenario": ({"set"}, {"at", "description"}),
+    "set": (set(), {"pump"}),
+}
+_NA_K_ATPASE = {"Na": 3, "K": -2}
+
+
+def load_model(path: str | Path) -> Model:
+    """Read the model file at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelError("", None, f"cannot read model file {str(path)!r}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ModelError("", None, f"model file {str(path)!r} is not UTF-8 text") from None
+    return model_from_text(text, origin=str(path))
+
+
+def model_from_text(text: str, origin: str = "<model>") -> Model:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError("", None, f"{origin} is not valid TOML: {exc}") from None
+    return model_from_dict(data)
+
+
+def _check_keys(table: Any, section: str, path: str) -> Mapping[str, Any]:
+    if not isinstance(table, dict):
+        raise ModelError(path, table, "expected a table")
+    required, optional = _KEYS[section]
+    known = required | optional
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(known))}"
+            raise ModelError(_join(path, key), table[key], f"unknown key{hint}")
+    for key in sorted(required):
+        if key not in table:
+            raise ModelError(_join(path, key), None, "missing required key")
+    return table
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _positive(table: Mapping[str, Any], key: str, path: str, dimension: str, symbol: sp.Symbol,
+              description: str) -> Parameter:
+    value, unit = parse_quantity(table[key], _join(path, key), dimension)
+    if value <= 0:
+        raise ModelError(_join(path, key), table[key], f"must be positive (a {dimension})")
+    return Parameter(symbol, sp.Rational(value), unit, description)
+
+
+def _valence(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ModelError(key, value, "valence must be a non-zero integer")
+    if value == 0:
+        raise ModelError(key, value, "valence must be non-zero (an uncharged solute carries no current)")
+    return value
+
+
+def model_from_dict(data: Mapping[str, Any]) -> Model:
+    """Build a Model from parsed TOML data, checking every key."""
+    _check_keys(data, "", "")
+    meta = _check_keys(data["model"], "model", "model")
+    name = meta["name"]
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise ModelError("model.name", name, "must be an identifier: a letter, then letters, digits or _")
+    temperature = _positive(meta, "temperature", "model", "temperature", T, "absolute temperature")
+    params: list[Parameter] = [
+        Parameter(R, CODATA_2018[R], "J/(mol*K)", "molar gas constant (CODATA 2018)"),
+        Parameter(F, CODATA_2018[F], "C/mol", "Faraday constant (CODATA 2018)"),
+        Parameter(temperature.symbol, temperature.value, "K", temperature.description),
+    ]
+
+    membrane = _check_keys(data["membrane"], "membrane", "membrane")
+    params.append(_positive(membrane, "capacitance", "membrane", "capacitance per area", C_m,
+                            "specific membrane capacitance"))
+    volume_mode = _read_volume(membrane, params)
+
+    ions = _read_ions(data["ions"], params, volume_mode)
+    by_name = {ion.name: ion for ion in ions}
+    pump = _read_pump(data["pump"], by_name, params) if "pump" in data else None
+    impermeant = "impermeant" in data
+    if impermeant:
+        _read_impermeant(data["impermeant"], params, volume_mode)
+    bath = "bath" in data
+    if bath:
+        table = _check_keys(data["bath"], "bath", "bath")
+        params.append(_positive(table, "impermeant", "bath", "concentration", B_o,
+                                "impermeant solute in the bath"))
+    scenarios = _read_scenarios(data.get("scenario", {}), pump)
+    return Model(
+        name=name,
+        description=str(meta.get("description", "")),
+        source=str(meta.get("source", "")),
+        ions=tuple(ions),
+        parameters=tuple(params),
+        pump=pump,
+        impermeant=impermeant,
+        bath_impermeant=bath,
+        volume_mode=volume_mode,
+        scenarios=scenarios,
+    )
+
+
+def _read_volume(membrane: Mapping[str, Any], params: list[Parameter]) -> str:
+    has_area, has_volume = "area" in membrane, "volume" in membrane
+    if has_area != has_volume:
+        given, missing = ("area", "volume") if has_area else ("volume", "area")
+        raise ModelError(f"membrane.{missing}", None,
+                         f"missing: membrane.{given} is given, and concentration dynamics need both")
+    if not has_area:
+        if "water_permeability" in membrane:
+            raise ModelError("membrane.water_permeability", membrane["water_permeability"],
+                             "needs membrane.area and membrane.volume")
+        return "none"
+    params.append(_positive(membrane, "area", "membrane", "area", area, "membrane area"))
+    params.append(_positive(membrane, "volume", "membrane", "volume", Vol, "cell volume (initial)"))
+    water = membrane.get("water_permeability")
+    if water is None:
+        return "fixed"
+    if water == "instant":
+        return "instant"
+    key = "membrane.water_permeability"
+    try:
+        params.append(_positive(membrane, "water_permeability", "membrane", "hydraulic permeability", L_p,
+                                "hydraulic water permeability"))
+    except ModelError as exc:
+        raise ModelError(key, water, f"{exc.problem}, or \"instant\"") from None
+    return "dynamic"
+
+
+def _read_ions(table: Any, params: list[Parameter], volume_mode: str) -> list[Ion]:
+    if not isinstance(table, dict) or not table:
+        raise ModelError("ions", table, "expected at least one [ions.<name>] table")
+    ions = []
+    for name, spec in table.items():
+        path = f"ions.{name}"
+        if not _ION_NAME.match(name):
+            raise ModelError(path, name, "an ion name must be a letter followed by letters or digits (e.g. Na, Ca)")
+        spec = _check_keys(spec, "ion", path)
+        valence = _valence(spec["valence"], f"{path}.valence")
+        has_g, has_p = "conductance" in spec, "permeability" in spec
+        if has_g == has_p:
+            raise ModelError(path, None, "give exactly one of 'conductance' (ohmic leak) or 'permeability' (GHK leak)"
+                             + ("; both are given" if has_g else "; neither is given"))
+        concentrations = [key for key in ("inside", "outside") if key in spec]
+        if "reversal" in spec:
+            if concentrations:
+                raise ModelError(f"{path}.reversal", spec["reversal"],
+                                 f"give either 'reversal' or inside/outside concentrations, not both "
+                                 f"({path}.{concentrations[0]} is given)")
+            if has_p:
+                raise ModelError(f"{path}.reversal", spec["reversal"],
+                                 "a fixed reversal potential works with an ohmic 'conductance' only; "
+                                 "a GHK 'permeability' needs inside/outside concentrations")
+        elif len(concentrations) < 2:
+            missing = "outside" if "inside" in spec else "inside"
+            raise ModelError(f"{path}.{missing}", None,
+                             "missing required key: give inside and outside concentrations, or 'reversal'")
+        ion = Ion(name, valence, "ghk" if has_p else "ohmic", "reversal" not in spec)
+        params.append(Parameter(ion.z, sp.Integer(valence), "1", f"valence of {name}"))
+        if ion.has_concentrations:
+            params.append(_positive(spec, "inside", path, "concentration", ion.inside, f"[{name}] inside"))
+            params.append(_positive(spec, "outside", path, "concentration", ion.outside, f"[{name}] outside"))
+        else:
+            value, unit = parse_quantity(spec["reversal"], f"{path}.reversal", "voltage")
+            params.append(Parameter(ion.E, sp.Rational(value), unit, f"reversal potential of {name} (given)"))
+        if has_p:
+            params.append(_positive(spec, "permeability", path, "permeability", ion.P, f"{name} permeability"))
+        else:
+            params.append(_positive(spec, "conductance", path, "conductance per area", ion.g,
+                                    f"{name} leak conductance"))
+        ions.append(ion)
+    return ions
+
+
+def _read_pump(table: Any, ions: Mapping[str, Ion], params: list[Parameter]) -> Pump:
+    table = _check_keys(table, "pump", "pump")
+    moved = table.get("stoichiometry", _NA_K_ATPASE)
+    if not isinstance(moved, dict) or not moved:
+        raise ModelError("pump.stoichiometry", moved, "expected a table of ions moved out per cycle, e.g. {Na = 3, K = -2}")
+    for name, n in moved.items():
+        key = f"pump.stoichiometry.{name}"
+        if name not in ions:
+            raise ModelError(key, n, f"the model has no ion {name!r} (its ions: {', '.join(ions)})")
+        if isinstance(n, bool) or not isinstance(n, int) or n == 0:
+            raise ModelError(key, n, "expected a non-zero integer: ions moved out per cycle (negative = in)")
+    stoichiometry = tuple(moved.items())
+    charge = laws.pump_charge_per_cycle(moved, {name: ion.valence for name, ion in ions.items()})
+    has_current, has_max = "current" in table, "max_current" in table
+    if has_current == has_max:
+        raise ModelError("pump", None, "give exactly one of 'current' (constant pump) or 'max_current' "
+                         "(saturating pump)" + ("; both are given" if has_current else "; neither is given"))
+    if charge == 0:
+        which = "current" if has_current else "max_current"
+        raise ModelError(f"pump.{which}", table[which],
+                         f"the stoichiometry {dict(moved)} moves no net charge, so the pump carries no current; "
+                         "an electrogenic pump is required")
+    if has_current:
+        value, unit = parse_quantity(table["current"], "pump.current", "current per area")
+        params.append(Parameter(I_pump, sp.Rational(value), unit, "pump current (outward), constant"))
+        current: sp.Expr = I_pump
+        form = "constant"
+    else:
+        I_max = sp.Symbol("I_max", positive=True)
+        params.append(_positive(table, "max_current", "pump", "current per area", I_max, "maximal pump current"))
+        sites = []
+        for ion_name, side, key in (("Na", "inside", "K_half_Na"), ("K", "outside", "K_half_K")):
+            if key not in table:
+                raise ModelError(f"pump.{key}", None, "missing required key for a saturating pump")
+            if ion_name not in ions or not ions[ion_name].has_concentrations:
+                raise ModelError(f"pump.{key}", table[key], f"a saturating pump needs ion {ion_name} with concentrations")
+            K_half = sp.Symbol(key, positive=True)
+            params.append(_positive(table, key, "pump", "concentration", K_half, f"pump half-activation by {ion_name}"))
+            ion = ions[ion_name]
+            sites.append((getattr(ion, side), K_half, abs(dict(moved).get(ion_name, 0))))
+        current = laws.pump_current_saturating(I_max, sites)
+        form = "saturating"
+    pump = Pump(form, stoichiometry, current, charge)
+    if pump.coupling_ratio is not None:
+        params.append(Parameter(r, pump.coupling_ratio, "1", "pump coupling ratio: Na out per K in"))
+    return pump
+
+
+def _read_impermeant(table: Any, params: list[Parameter], volume_mode: str) -> None:
+    table = _check_keys(table, "impermeant", "impermeant")
+    valence = _valence(table["valence"], "impermeant.valence")
+    params.append(Parameter(z_A, sp.Integer(valence), "1", "valence of the impermeant anions"))
+    has_c, has_n = "concentration" in table, "amount" in table
+    if has_c == has_n:
+        raise ModelError("impermeant", None, "give exactly one of 'concentration' or 'amount'"
+                         + ("; both are given" if has_c else "; neither is given"))
+    volume = next((p for p in params if p.symbol == Vol), None)
+    if has_c:
+        conc = _positive(table, "concentration", "impermeant", "concentration", A_i, "impermeant anions inside")
+        params.append(conc)
+        if volume is not None:
+            params.append(Parameter(N_A, conc.value * volume.value, "fmol", "impermeant amount inside"))
+        return
+    if volume is None:
+        raise ModelError("impermeant.amount", table["amount"], "an amount needs membrane.volume; "
+                         "give 'concentration' instead")
+    amount = _positive(table, "amount", "impermeant", "amount", N_A, "impermeant amount inside")
+    params.append(amount)
+    params.append(Parameter(A_i, amount.value / volume.value, "mM", "impermeant anions inside"))
+
+
+def _read_scenarios(table: Any, pump: Pump | None) -> tuple[Scenario, ...]:
+    if not isinstance(table, dict):
+        raise ModelError("scenario", table, "expected tables [scenario.<name>]")
+    out = []
+    for name, spec in table.items():
+        path = f"scenario.{name}"
+        if not _IDENTIFIER.match(name):
+            raise ModelError(path, name, "a scenario name must be an identifier")
+        spec = _check_keys(spec, "scenario", path)
+        at = sp.Rational(0)
+        if "at" in spec:
+            value, _ = parse_quantity(spec["at"], f"{path}.at", "time")
+            at = sp.Rational(value)
+        changes = _check_keys(spec["set"], "set", f"{path}.set")
+        scale = changes.get("pump", 1)
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale < 0:
+            raise ModelError(f"{path}.set.pump", scale, "expected a non-negative number: the factor on the pump rate")
+        if pump is None and "pump" in changes:
+            raise ModelError(f"{path}.set.pump", scale, "the model has no [pump]")
+        out.append(Scenario(name, at, sp.Rational(str(scale))))
+    return tuple(out)

@@ -1,0 +1,39 @@
+"""The table of derivable quantities: id -> function(Derivations) -> Derivation.
+
+Derivation modules register themselves with ``@quantity(id)``; the driver in
+``quantities.py`` walks the ids in the order of MODEL_FORMAT.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .derivation import Derivation
+    from .quantities import Derivations
+
+__all__ = ["QUANTITY_IDS", "UNITS", "DERIVERS", "quantity"]
+
+# Ids in the order of MODEL_FORMAT.md ("E_<ion>" stands for one id per ion).
+QUANTITY_IDS = (
+    "E_<ion>", "V_ghk", "V_leak", "V_ss", "dV_pump", "V_mullins_noda", "g_leak", "tau_m",
+    "donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "tau_slow",
+)
+UNITS = {
+    "E_<ion>": "mV", "V_ghk": "mV", "V_leak": "mV", "V_ss": "mV", "dV_pump": "mV", "V_mullins_noda": "mV",
+    "g_leak": "mS/cm^2", "tau_m": "ms", "donnan_ratio": "1", "V_donnan": "mV", "osmotic_excess": "mM",
+    "volume_ss": "um^3", "pump_max": "uA/cm^2", "tau_slow": "s",
+}
+
+DERIVERS: dict[str, Callable[["Derivations"], "Derivation"]] = {}
+
+
+def quantity(quantity_id: str):
+    """Register the function that derives ``quantity_id``."""
+
+    def register(function):
+        DERIVERS[quantity_id] = function
+        return function
+
+    return register

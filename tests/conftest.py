@@ -1,0 +1,78 @@
+"""Shared test helpers: writing model files and running the CLI in-process."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from codegen.cli import main
+
+# The seed's pump example (DOMAIN.md section 4): E_K = -90, E_Na = +60 mV,
+# g_K = 0.13, g_Na = 0.02 mS/cm^2, I_pump = 0.75 uA/cm^2.
+SEED_PUMP_MODEL = {
+    "model": {"name": "seed_pump", "temperature": "37 degC"},
+    "membrane": {"capacitance": "1 uF/cm^2"},
+    "ions": {
+        "K": {"valence": 1, "reversal": "-90 mV", "conductance": "0.13 mS/cm^2"},
+        "Na": {"valence": 1, "reversal": "60 mV", "conductance": "0.02 mS/cm^2"},
+    },
+    "pump": {"current": "0.75 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+}
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def toml_dumps(data: dict, prefix: str = "") -> str:
+    """A small TOML writer for test models (tables and scalars)."""
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict) or (prefix and _is_inline(k))}
+    tables = {k: v for k, v in data.items() if k not in scalars}
+    out = [f"{k} = {_toml_value(v)}" for k, v in scalars.items()]
+    for key, table in tables.items():
+        bare = key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+        name = f"{prefix}.{bare}" if prefix else bare
+        body = toml_dumps(table, name)
+        has_scalars = any(not isinstance(v, dict) or _is_inline(k) for k, v in table.items())
+        out.append((f"\n[{name}]\n" if has_scalars or not table else "") + body)
+    return "\n".join(out) + "\n"
+
+
+def _is_inline(key: str) -> bool:
+    return key in {"set", "stoichiometry"}
+
+
+@pytest.fixture
+def write_model(tmp_path):
+    """write_model(data, name) -> path of a TOML model file in a temporary directory."""
+
+    def write(data: dict, name: str = "model.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(toml_dumps(data), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def seed_pump_model():
+    return copy.deepcopy(SEED_PUMP_MODEL)
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """Run ``vrest ARGV`` in-process; return (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
