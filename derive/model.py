@@ -218,6 +218,16 @@ class Model:
             states.append(State(Vol, rhs, self.values[Vol], "um^3", "cell volume"))
         return tuple(states)
 
+    @cached_property
+    def dynamic_parameters(self) -> tuple[Parameter, ...]:
+        """The parameters that stay constant in the dynamic model (not states, not algebraic)."""
+        varying = {s.symbol for s in self.states} | {symbol for symbol, _ in self.algebraic}
+        return tuple(p for p in self.parameters if p.symbol not in varying)
+
+    @cached_property
+    def dynamic_values(self) -> dict[sp.Symbol, sp.Rational]:
+        return {p.symbol: p.value for p in self.dynamic_parameters}
+
     def rhs(self) -> Mapping[sp.Symbol, sp.Expr]:
         """The ODE right-hand sides in states and parameters only (algebraics substituted)."""
         subs = dict(self.algebraic)

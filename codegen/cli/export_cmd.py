@@ -1,0 +1,26 @@
+"""``vrest export MODEL --to FORMAT [-o DIR]``: write a model for another simulator."""
+
+from __future__ import annotations
+
+from derive.builtin import resolve_model
+from derive.errors import ModelError
+
+from ..exporters import export, format_names
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("export", help="export a model to another simulator or to numeric code")
+    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("--to", required=True, metavar="FORMAT",
+                        help="sbml, cellml, neuroml, nmodl, brian2, numpy, c, or all")
+    parser.add_argument("-o", "--out", default=".", metavar="DIR", help="output directory (default: .)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    formats = format_names()
+    if args.to != "all" and args.to not in formats:
+        raise ModelError("--to", args.to, f"unknown format; one of: {', '.join(formats + ['all'])}")
+    for path in export(resolve_model(args.model), args.to, args.out):
+        print(path)
+    return 0

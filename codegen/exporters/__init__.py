@@ -1,0 +1,72 @@
+"""Exporters: one small module per output format, found through one registry.
+
+An exporter is a function ``(model) -> {file name: text}``; it builds a template
+context from the IR and renders ``templates/<format>...j2``. Registering it with
+``@exporter("name", ...)`` makes it available to ``vrest export`` and
+``vrest generate`` (and so to ``generated/``) at once.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from derive.model import Model
+
+from ..files import write_atomic
+
+__all__ = ["Exporter", "EXPORTERS", "exporter", "export", "format_names"]
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str
+    description: str
+    function: Callable[[Model], dict[str, str]]
+
+
+EXPORTERS: dict[str, Exporter] = {}
+
+# Modules that register exporters, imported on first use (some targets import heavy libraries).
+_MODULES = ("sbml", "cellml", "neuroml", "nmodl", "brian2", "numpy_module", "c_module")
+
+
+def exporter(name: str, description: str):
+    """Register ``function(model) -> {file name: text}`` as the exporter for format ``name``."""
+
+    def register(function):
+        EXPORTERS[name] = Exporter(name, description, function)
+        return function
+
+    return register
+
+
+def _load_all() -> None:
+    for module in _MODULES:
+        try:
+            importlib.import_module(f"{__name__}.{module}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{__name__}.{module}":  # a real missing dependency, not a format not yet written
+                raise
+
+
+def format_names() -> list[str]:
+    _load_all()
+    return sorted(EXPORTERS)
+
+
+def render_files(model: Model, name: str) -> dict[str, str]:
+    """{file name: text} of ``model`` in format ``name``; ``all`` gives every format."""
+    _load_all()
+    names = sorted(EXPORTERS) if name == "all" else [name]
+    files: dict[str, str] = {}
+    for each in names:
+        files.update(EXPORTERS[each].function(model))
+    return files
+
+
+def export(model: Model, name: str, out_dir: str | Path) -> list[Path]:
+    """Write ``model`` in format ``name`` into ``out_dir``; return the paths written."""
+    return [write_atomic(Path(out_dir) / file, text, key="-o") for file, text in render_files(model, name).items()]

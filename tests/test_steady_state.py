@@ -1,0 +1,92 @@
+"""The full model's steady state (V, amounts, volume) against independent computations."""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from derive.builtin import resolve_model
+from derive.derivation import NoSteadyState
+from derive.steady_state import charge, initial_state, steady_state
+
+R, F = 8.314462618, 96485.33212
+
+
+def ghk_flux(P, z, ci, co, V, T):
+    """Textbook GHK molar flux (mol/(m^2 s), outward), computed with mpmath at 40 digits."""
+    with mpmath.workdps(40):
+        P, ci, co, V = (mpmath.mpf(x) for x in (P, ci, co, V))
+        u = z * F * V / (R * T)
+        if u == 0:
+            return float(P * (ci - co))
+        return float(P * u * (ci - co * mpmath.exp(-u)) / (1 - mpmath.exp(-u)))
+
+
+def test_pumpleak_steady_state_balances_every_flux():
+    """At steady state the pump's Na efflux equals the passive Na influx, and so on for K, Cl, water."""
+    model = resolve_model("pumpleak")
+    ss = steady_state(model)
+    p = {q.name: float(q.value) for q in model.parameters}
+    names = {s.name: v for s, v in ss.items()}
+    vol, V, T = names["Vol"], names["V"], p["T"]
+    conc = {x: names[f"N_{x}"] / vol for x in ("K", "Na", "Cl")}
+    pump_current = p["I_max"] * (conc["Na"] / (conc["Na"] + p["K_half_Na"])) ** 3 * (
+        p["K_o"] / (p["K_o"] + p["K_half_K"])) ** 2
+    cycle = pump_current / F  # mol/(m^2 s): one net charge per cycle
+    na = ghk_flux(p["P_Na"], 1, conc["Na"], p["Na_o"], V, T)
+    k = ghk_flux(p["P_K"], 1, conc["K"], p["K_o"], V, T)
+    cl = ghk_flux(p["P_Cl"], -1, conc["Cl"], p["Cl_o"], V, T)
+    assert na + 3 * cycle == pytest.approx(0, abs=1e-12 * abs(na))
+    assert k - 2 * cycle == pytest.approx(0, abs=1e-12 * abs(k))
+    assert cl == pytest.approx(0, abs=1e-12 * abs(na))
+    osm_in = sum(conc.values()) + p["N_A"] / vol
+    osm_out = p["K_o"] + p["Na_o"] + p["Cl_o"]
+    assert osm_in == pytest.approx(osm_out, rel=1e-12)
+
+
+def test_pumpleak_steady_state_is_where_the_ode_goes():
+    """Integrating the model's own equations for a long time (an independent method) ends at the same state."""
+    import sympy as sp
+
+    model = resolve_model("pumpleak")
+    rhs = model.rhs()
+    states = [s.symbol for s in model.states]
+    from derive.functions import exprel, exprel_prime  # noqa: F401
+    from scipy.special import exprel as np_exprel
+
+    values = {k: float(v) for k, v in model.dynamic_values.items()}
+    f = sp.lambdify(states, [rhs[s].xreplace(values) for s in states],
+                    modules=[{"exprel": np_exprel}, "numpy"])
+    start = initial_state(model)
+    y0 = np.array([start[s] for s in states])
+    scale = np.abs(y0)
+    sol = solve_ivp(lambda t, y: np.array(f(*(y * scale))) / scale, (0, 5e6), np.ones_like(y0), method="LSODA",
+                    rtol=1e-11, atol=1e-13)
+    ss = steady_state(model)
+    final = sol.y[:, -1] * scale
+    for i, s in enumerate(states):
+        # V is fixed by the conserved charge, a 1e-5 part of the bulk charge: the integrator's
+        # accumulated error in the amounts (rtol 1e-11 over 5e6 s) moves it by ~1e-5 relative.
+        assert final[i] == pytest.approx(ss[s], rel=1e-4 if s.name == "V" else 1e-7), s
+
+
+def test_charge_is_conserved_by_the_steady_state():
+    model = resolve_model("pumpleak")
+    start, ss = initial_state(model), steady_state(model)
+    q = charge(model).xreplace(model.dynamic_values)
+    q0, q1 = (float(q.xreplace({k: v for k, v in point.items()})) for point in (start, ss))
+    assert q1 == pytest.approx(q0, rel=1e-12)
+
+
+def test_voltage_only_model_steady_state_is_v_ss():
+    model = resolve_model("neuron")
+    assert steady_state(model)[model.states[0].symbol] == pytest.approx(-0.0766423660113519, rel=1e-12)
+    # Ouabain: pump off, V = V_leak (the seed: the pump shifts V by -I_pump/g_leak = -5 mV here).
+    assert steady_state(model, 0)[model.states[0].symbol] == pytest.approx(-0.0716423660113519, rel=1e-12)
+
+
+def test_swelling_without_pump_has_no_steady_state():
+    with pytest.raises(NoSteadyState, match="without bound"):
+        steady_state(resolve_model("pumpleak"), pump_scale=0)
