@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 from derive.builtin import BUILTIN_MODELS, resolve_model
 
@@ -21,5 +22,6 @@ def run(args) -> int:
         return 0
     for model in models:
         print(f"{model.name:10} {model.description}")
-        print(f"{'':10} source: {model.source}\n")
+        print(textwrap.fill(f"source: {model.source}", 100, initial_indent=" " * 11, subsequent_indent=" " * 19))
+        print()
     return 0
