@@ -5,5 +5,5 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["derive", "derive.*", "codegen", "codegen.*"]) + ["codegen.templates"],
     package_dir={"codegen.templates": "templates"},
-    package_data={"derive": ["models/*.toml"], "codegen.templates": ["*.j2", "**/*.j2"]},
+    package_data={"derive": ["models/*.toml"], "codegen.templates": ["*.j2", "**/*.j2", "README.md"]},
 )

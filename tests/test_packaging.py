@@ -25,7 +25,8 @@ def test_wheel_installs_and_runs(tmp_path):
     target = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                             check=True, capture_output=True, text=True).stdout.strip()
     Path(target, "dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
+                    "--ignore-installed", str(wheel)],
                    check=True, cwd=tmp_path)
     out = subprocess.run([str(env_dir / "bin" / "vrest"), "derive", "--json"], check=True, cwd=tmp_path,
                          capture_output=True, text=True).stdout
