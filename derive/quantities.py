@@ -64,3 +64,5 @@ def derive_all(model: Model) -> tuple[dict[str, Derivation], dict[str, str]]:
 # The derivation modules register their quantities on import.
 from . import potentials as _potentials  # noqa: E402,F401
 from . import conductance as _conductance  # noqa: E402,F401
+from . import donnan as _donnan  # noqa: E402,F401
+from . import pumpleak as _pumpleak  # noqa: E402,F401

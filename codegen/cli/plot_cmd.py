@@ -1,0 +1,147 @@
+"""``vrest plot MODEL iv|pump [-o FILE.png]``: I-V curves, and steady volume and V against pump rate.
+
+matplotlib is the optional extra ``plot``; without it the command says so in
+one line and exits 2. PNGs are deterministic: Agg backend, no date or
+software metadata.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import numpy as np
+import sympy as sp
+from scipy.special import exprel
+
+from derive.builtin import DEFAULT_MODEL, resolve_model
+from derive.constants import V
+from derive.derivation import NotApplicable
+from derive.model import Model
+from derive.pumpleak import pump_rate_symbol, steady_curve, steady_volume
+from derive.quantities import Derivations
+from derive.units import convert
+
+from ..files import write_atomic
+
+__all__ = ["iv_data", "pump_data", "register", "run"]
+
+_KINDS = ("iv", "pump")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("plot", help="plot I-V curves (iv) or the pump-leak steady state (pump)")
+    parser.add_argument("model", nargs="?", default=DEFAULT_MODEL, help="a built-in model name or a TOML model file")
+    parser.add_argument("kind", choices=_KINDS, help="iv: leak I-V curves; pump: volume and V against pump rate")
+    parser.add_argument("-o", "--output", help="PNG file to write (default: MODEL_KIND.png)")
+    parser.set_defaults(run=run)
+
+
+def iv_data(model: Model, points: int = 401) -> dict:
+    """V (mV), each leak's current and the total with the pump (uA/cm^2), V_ss and each E_X (mV)."""
+    derivations = Derivations(model)
+    reversal = {ion.name: derivations.get(f"E_{ion.name}").value for ion in model.ions}
+    v_ss = derivations.get("V_ss").value
+    marks = list(reversal.values()) + [v_ss]
+    low, high = min(min(marks), -0.1) - 0.02, max(max(marks), 0.05) + 0.02
+    volts = np.linspace(low, high, points)
+    currents = {}
+    for ion in model.ions:
+        expr = model.leak_current(ion).xreplace(model.values)
+        currents[ion.name] = _numeric(expr, volts)
+    pump = float(model.pump_current.xreplace(model.values)) if model.pump else 0.0
+    total = sum(currents.values()) + pump
+    per_area = convert(1.0, "uA/cm^2")
+    return {
+        "V": volts * 1000, "currents": {k: c * per_area for k, c in currents.items()}, "pump": pump * per_area,
+        "total": total * per_area, "V_ss": v_ss * 1000, "E": {k: e * 1000 for k, e in reversal.items()},
+    }
+
+
+def _numeric(expr: sp.Expr, volts: np.ndarray) -> np.ndarray:
+    f = sp.lambdify(V, expr, modules=[{"exprel": exprel}, "numpy"])
+    return np.broadcast_to(np.asarray(f(volts), dtype=float), volts.shape).copy()
+
+
+def pump_data(model: Model, points: int = 41) -> dict:
+    """Pump rates (uA/cm^2) with the full model's steady volume (um^3) and V (mV); pump_max if finite."""
+    rate_symbol = pump_rate_symbol(model)
+    given = float(model.values[rate_symbol])
+    try:
+        pump_max = Derivations(model).get("pump_max").value
+    except NotApplicable:
+        pump_max = None
+    top = 0.98 * pump_max / given if pump_max else 3.0
+    bottom = 0.0 if model.bath_impermeant else top / points
+    scales = list(np.linspace(bottom, top, points)) + [1.0]
+    states = steady_curve(model, [float(s) for s in scales])
+    found = sorted((s, st) for s, st in zip(scales, states) if st is not None)
+    per_area = convert(1.0, "uA/cm^2")
+    return {
+        "rate": np.array([s * given * per_area for s, _ in found]),
+        "volume": np.array([convert(steady_volume(model, st), "um^3") for _, st in found]),
+        "V": np.array([st[V] * 1000 for _, st in found]),
+        "pump_max": pump_max * per_area if pump_max else None,
+        "given": given * per_area, "rate_name": rate_symbol.name,
+    }
+
+
+def _figure_iv(plt, model: Model):
+    data = iv_data(model)
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
+    for name, current in data["currents"].items():
+        ax.plot(data["V"], current, label=f"I_{name}")
+    ax.plot(data["V"], data["total"], color="black", linewidth=2, label="total (leaks + pump)")
+    ax.axhline(0, color="grey", linewidth=0.5)
+    for name, e in data["E"].items():
+        ax.axvline(e, linestyle=":", color="grey")
+        ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6), fontsize=8)
+    ax.axvline(data["V_ss"], color="red", linestyle="--", label=f"V_ss = {data['V_ss']:.2f} mV")
+    ax.set_xlabel("membrane potential V (mV)")
+    ax.set_ylabel("outward current (uA/cm^2)")
+    ax.set_title(f"{model.name}: leak I-V curves")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _figure_pump(plt, model: Model):
+    data = pump_data(model)
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 6), dpi=100)
+    top.plot(data["rate"], data["volume"], marker=".")
+    top.set_ylabel("steady volume (um^3)")
+    bottom.plot(data["rate"], data["V"], marker=".", color="tab:red")
+    bottom.set_ylabel("steady V (mV)")
+    bottom.set_xlabel(f"pump rate {data['rate_name']} (uA/cm^2)")
+    for ax in (top, bottom):
+        ax.axvline(data["given"], color="grey", linestyle=":", label="model's rate")
+        if data["pump_max"] is not None:
+            ax.axvline(data["pump_max"], color="black", linestyle="--",
+                       label=f"pump_max = {data['pump_max']:.4g} uA/cm^2")
+    top.legend(fontsize=8)
+    top.set_title(f"{model.name}: pump-leak steady state against pump rate")
+    return fig
+
+
+def run(args) -> int:
+    try:
+        import matplotlib
+    except ImportError:
+        print("vrest: error: plotting needs matplotlib: pip install 'vrest[plot]'", file=sys.stderr)
+        return 2
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    model = resolve_model(args.model)
+    try:
+        with matplotlib.rc_context({"svg.hashsalt": "vrest", "path.simplify": True}):
+            fig = (_figure_iv if args.kind == "iv" else _figure_pump)(plt, model)
+            buffer = io.BytesIO()
+            fig.tight_layout()
+            fig.savefig(buffer, format="png", metadata={"Software": None})
+            plt.close(fig)
+    except NotApplicable as reason:
+        print(f"vrest: error: cannot plot {args.kind} for {model.name}: {reason}", file=sys.stderr)
+        return 2
+    path = write_atomic(args.output or f"{model.name}_{args.kind}.png", buffer.getvalue(), "--output")
+    print(path)
+    return 0

@@ -1,0 +1,70 @@
+"""``vrest plot``: valid, deterministic PNGs whose data agree with independent computations."""
+
+from __future__ import annotations
+
+import sys
+
+import mpmath
+import numpy as np
+import pytest
+
+from codegen.cli.plot_cmd import iv_data, pump_data
+from derive.builtin import resolve_model
+from derive.modelfile import model_from_dict
+from tests.conftest import run_cli
+from tests.test_pumpleak import G_NA, GAMMA, K_E, KEENER_SNEYD, NA_E, rt_over_f, scaled_p_max
+
+R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_iv_plot_is_a_deterministic_png(tmp_path):
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    assert run_cli("plot", "neuron", "iv", "-o", str(first))[0] == 0
+    assert run_cli("plot", "neuron", "iv", "-o", str(second))[0] == 0
+    data = first.read_bytes()
+    assert data.startswith(PNG_SIGNATURE) and len(data) > 10_000
+    assert data == second.read_bytes()
+
+
+def test_iv_data_are_the_ohmic_leaks():
+    """neuron: I_X = g_X (V - E_X) with E_X = RT/(zF) ln(X_o/X_i), written out here; total vanishes at V_ss."""
+    model = resolve_model("neuron")
+    data = iv_data(model)
+    p = {q.name: mpmath.mpf(q.value.p) / q.value.q for q in model.parameters}
+    rtf = R * p["T"] / F
+    for name, z in (("K", 1), ("Na", 1), ("Cl", -1)):
+        e = rtf / z * mpmath.log(p[f"{name}_o"] / p[f"{name}_i"])
+        assert data["E"][name] == pytest.approx(float(e * 1000), rel=1e-12)
+        for k in (0, 100, 400):
+            v = mpmath.mpf(data["V"][k]) / 1000
+            expected = p[f"g_{name}"] * (v - e) * 100  # A/m^2 -> uA/cm^2
+            assert data["currents"][name][k] == pytest.approx(float(expected), rel=1e-9, abs=1e-12)
+    assert np.interp(0.0, data["total"], data["V"]) == pytest.approx(data["V_ss"], abs=1e-9)
+
+
+def test_pump_plot_data_follow_keener_sneyd(tmp_path, write_model):
+    """Scaled K&S model: V = (RT/F) ln alpha(P) along the curve; pump_max at P_max = 14.2225."""
+    model = model_from_dict(KEENER_SNEYD)
+    data = pump_data(model, points=9)
+    rtf = rt_over_f(model)
+    assert data["pump_max"] == pytest.approx(float(scaled_p_max() * G_NA * rtf * 100), rel=1e-9)
+    for rate, v in zip(data["rate"], data["V"]):
+        p = mpmath.mpf(rate) / 100 / (G_NA * rtf)
+        alpha = (NA_E * mpmath.exp(-3 * p) + K_E * mpmath.exp(2 * GAMMA * p)) / (NA_E + K_E)
+        assert v == pytest.approx(float(1000 * rtf * mpmath.log(alpha)), rel=1e-4, abs=1e-3)
+    path = tmp_path / "ks.png"
+    assert run_cli("plot", str(write_model(KEENER_SNEYD)), "pump", "-o", str(path))[0] == 0
+    assert path.read_bytes().startswith(PNG_SIGNATURE)
+
+
+def test_missing_matplotlib_is_one_line_and_exit_2(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    code, out, err = run_cli("plot", "neuron", "iv", "-o", str(tmp_path / "x.png"))
+    assert code == 2 and "matplotlib" in err and err.count("\n") == 1
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_pump_plot_without_volume_says_why(tmp_path):
+    code, _, err = run_cli("plot", "neuron", "pump", "-o", str(tmp_path / "x.png"))
+    assert code == 2 and "volume" in err and err.count("\n") == 1
