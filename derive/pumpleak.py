@@ -23,7 +23,7 @@ from .derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyS
 from .model import N_A, Model
 from .quantities import Derivations
 from .registry import quantity
-from .steady_state import _newton, initial_state, steady_state
+from .steady_state import damped_newton, initial_state, steady_state
 
 __all__ = ["pump_rate_symbol", "balanced_concentrations", "pump_max_point", "steady_curve", "steady_volume"]
 
@@ -90,7 +90,7 @@ def pump_max_point(model: Model) -> dict[str, mpmath.mpf]:
     with mpmath.workdps(WORKING_DIGITS):
         for t0 in (0, 1, -1, 2, -2, 3, -3, 4, 5, 6):
             try:
-                v, tt = _newton(f, jac, [mpmath.mpf(0), mpmath.mpf(t0)], positive=[False, False])
+                v, tt = damped_newton(f, jac, [mpmath.mpf(0), mpmath.mpf(t0)], positive=[False, False])
             except (NoSteadyState, OverflowError):
                 continue
             if all(p(v, tt) > 0 for p in positive) and abs(v) < 1:

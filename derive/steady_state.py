@@ -18,9 +18,8 @@ import sympy as sp
 from .constants import C_m, F, I_pump, V, area, z_A
 from .derivation import WORKING_DIGITS, NoSteadyState, _MPMATH_FUNCTIONS
 from .model import N_A, Model
-from .quantities import Derivations
 
-__all__ = ["steady_state", "initial_state", "scenario_values", "charge"]
+__all__ = ["steady_state", "initial_state", "scenario_values", "charge", "damped_newton"]
 
 
 def scenario_values(model: Model, pump_scale: sp.Expr = 1) -> dict[sp.Symbol, sp.Expr]:
@@ -68,7 +67,7 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
         f = sp.lambdify(unknowns, equations, modules=[_MPMATH_FUNCTIONS, "mpmath"])
         jac = sp.lambdify(unknowns, jacobian, modules=[_MPMATH_FUNCTIONS, "mpmath"])
         try:
-            x = _newton(f, jac, [mpmath.mpf(start[s]) / scale[s] for s in states],
+            x = damped_newton(f, jac, [mpmath.mpf(start[s]) / scale[s] for s in states],
                         positive=[s != V for s in states])
         except NoSteadyState as reason:
             raise NoSteadyState(_explain(model, pump_scale, reason)) from None
@@ -85,6 +84,8 @@ def _explain(model: Model, pump_scale, reason: NoSteadyState) -> str:
 
 def initial_state(model: Model) -> dict[sp.Symbol, float]:
     """The model's given state: amounts and volume from the file, V at the pumped V_ss."""
+    from .quantities import Derivations  # here, not at the top: quantities imports modules that import us
+
     start = {s.symbol: float(s.initial) for s in model.states if s.initial is not None}
     start[V] = Derivations(model).get("V_ss").value
     return start
@@ -108,7 +109,7 @@ def _charge_scale(model: Model, values, state) -> sp.Float:
     return sp.Float(float(values[F]) * bulk, WORKING_DIGITS)
 
 
-def _newton(f, jac, x, positive, max_steps: int = 200) -> list:
+def damped_newton(f, jac, x, positive, max_steps: int = 200) -> list:
     """Damped Newton: halve the step until the residual falls and every positive unknown stays positive."""
     x = mpmath.matrix(x)
     residual = mpmath.norm(mpmath.matrix(f(*x)))

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from .errors import ModelError
 
-__all__ = ["DIMENSIONS", "parse_quantity", "convert", "unit_factor"]
+__all__ = ["DIMENSIONS", "parse_quantity", "convert", "unit_factor", "dimensionality"]
 
 # Expected dimensions by name, each given by a reference unit of that dimension.
 DIMENSIONS: dict[str, str] = {
@@ -62,6 +62,11 @@ def unit_factor(unit: str) -> Fraction:
     if offset:
         raise ValueError(f"unit {unit!r} has an offset; use convert()")
     return scale
+
+
+def dimensionality(unit: str) -> dict:
+    """The unit's dimensions as pint reports them, e.g. {'[length]': 1, '[time]': -1} for "cm/s"."""
+    return _to_base(unit)[2]
 
 
 def convert(value_si: float | Fraction, unit: str) -> float:
