@@ -59,6 +59,12 @@ class VrestNmodlPrinter(RenamingMixin, CodePrinter):
     def _print_NumberSymbol(self, expr: sp.Expr) -> str:
         return float_text(expr)
 
+    def parenthesize(self, item: sp.Basic, level: int, strict: bool = False) -> str:
+        # A parenthesised number "(0.5)" is a units conversion factor to modlunit: print bare.
+        if isinstance(item, sp.Rational) and item >= 0:
+            return self._print(item)
+        return super().parenthesize(item, level, strict)
+
     def _print_Pow(self, expr: sp.Pow) -> str:
         if expr.exp == sp.S.Half:
             return f"sqrt({self._print(expr.base)})"

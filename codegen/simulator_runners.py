@@ -1,0 +1,92 @@
+"""Cross-check runners for the script exports: NEURON (nmodl) so far; Brian2 will follow the same protocol.
+
+Each export ships a run script with one entry point, ``python SCRIPT REQUEST.json``
+(REQUEST: times in s, scenario id or null, start in the script's units or null;
+answer: {"V": [mV, ...]} on stdout). The runners call it in a fresh process, so the
+script users run is the script that is checked, and each simulator's global state
+(NEURON's loaded mechanisms, Brian2's device) starts clean.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+from derive.constants import V
+from derive.model import Model
+
+from .crosscheck import Answer, Job, simulator
+from .exporters.coherent_units import to_coherent
+from .exporters.ids import valid_id
+
+__all__ = ["nrnivmodl", "run_script", "script_start", "script_answer"]
+
+
+def _tool(name: str) -> str:
+    """A console script of the running Python's environment (nrnivmodl, modlunit, ...), else PATH's."""
+    here = Path(sys.executable).parent / name
+    return str(here) if here.exists() else name
+
+
+def nrnivmodl(directory: Path) -> str:
+    """Compile the .mod files in ``directory``; return the compiler's output (RuntimeError on failure)."""
+    done = subprocess.run([_tool("nrnivmodl")], cwd=directory, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"nrnivmodl failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout + done.stderr
+
+
+def run_script(script: Path, times, scenario: str | None = None, start: dict[str, float] | None = None
+               ) -> np.ndarray:
+    """V (SI volts) at ``times`` from the export's run script, run in its own directory."""
+    request = script.with_suffix(".request.json")
+    request.write_text(json.dumps({"times": [float(t) for t in times], "scenario": scenario, "start": start}),
+                       encoding="utf-8")
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run([sys.executable, script.name, request.name], cwd=script.parent, capture_output=True,
+                          text=True, check=False, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"{script.name} failed:\n{done.stdout}\n{done.stderr}")
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    return np.array(answer["V"], dtype=float) * 1e-3
+
+
+def script_start(model: Model, state: dict[sp.Symbol, float], ids: dict[sp.Symbol, str]) -> dict[str, float]:
+    """A state given in SI as the run scripts take it: V in mV, the others in the coherent units."""
+    out = {}
+    for s in model.states:
+        if s.symbol in state:
+            out["V" if s.symbol == V else ids[s.symbol]] = (
+                state[s.symbol] * 1e3 if s.symbol == V else to_coherent(Fraction(state[s.symbol]), s.unit))
+    return out
+
+
+def script_answer(model: Model, script: Path, job: Job, ids: dict[sp.Symbol, str]) -> Answer:
+    """Both checks of ``job`` through the run script ``script``."""
+    scenario = valid_id(job.scenario.name) if any(s.name == job.scenario.name for s in model.scenarios) else None
+    v_ss = run_script(script, [job.ss_end], None, script_start(model, job.ss_start, ids))[-1]
+    return Answer(float(v_ss), run_script(script, job.times, scenario))
+
+
+def _neuron_version() -> str | None:
+    try:
+        import neuron
+    except ImportError:
+        return None
+    return neuron.__version__
+
+
+@simulator("NEURON (nmodl, CVODE)", "nmodl", _neuron_version)
+def run_neuron(model: Model, directory: Path, job: Job) -> Answer:
+    from .exporters.nmodl import context
+
+    nrnivmodl(directory)
+    ctx = context(model)
+    return script_answer(model, directory / f"{valid_id(model.name)}_neuron.py", job, ctx["state_ids"])

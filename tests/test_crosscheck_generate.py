@@ -1,0 +1,34 @@
+"""`vrest crosscheck` and the generated/ directory."""
+
+from __future__ import annotations
+
+from conftest import run_cli
+
+from codegen.crosscheck import SIMULATORS
+
+
+def test_crosscheck_neuron_every_simulator_agrees():
+    code, out, err = run_cli("crosscheck", "neuron")
+    assert code == 0, out + err
+    rows = [line for line in out.splitlines()[2:] if line.strip()]
+    assert len(rows) == len(SIMULATORS) >= 2  # every registered simulator is installed in the test extra
+    assert all(row.rstrip().endswith("yes") for row in rows), out
+    assert any(row.startswith("libRoadRunner") for row in rows)
+
+
+def test_crosscheck_bad_model_is_exit_2():
+    code, _, err = run_cli("crosscheck", "no_such_model")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_generated_directory_is_up_to_date():
+    code, out, err = run_cli("generate", "--check")
+    assert code == 0, f"generated/ is stale, run `vrest generate`:\n{err}"
+
+
+def test_generate_check_names_a_stale_file(tmp_path):
+    assert run_cli("generate", "--dir", str(tmp_path))[0] == 0
+    stale = tmp_path / "neuron" / "neuron.sbml.xml"
+    stale.write_text(stale.read_text(encoding="utf-8").replace('value="7.5"', 'value="7500"'), encoding="utf-8")
+    code, _, err = run_cli("generate", "--check", "--dir", str(tmp_path))
+    assert code == 1 and "stale: neuron/neuron.sbml.xml" in err
