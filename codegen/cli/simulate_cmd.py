@@ -1,0 +1,98 @@
+"""``vrest simulate MODEL [--scenario NAME] [--t-end D] [--times T1,...] [--reduced] [--json | --out CSV] [--plot PNG]``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+
+from derive.builtin import resolve_model
+from derive.errors import ModelError
+from derive.units import parse_quantity
+
+from ..files import write_atomic
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("simulate", help="simulate a model from its steady state through a scenario")
+    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("--scenario", metavar="NAME", help="a scenario of the model, e.g. ouabain")
+    parser.add_argument("--t-end", metavar="DURATION", help='end time with a unit, e.g. "3 h" (default: 1 h with '
+                        'concentration dynamics, else 50 ms)')
+    parser.add_argument("--times", metavar="T1,T2,...", help='output times with units, e.g. "0 s,10 ms,1 h"')
+    parser.add_argument("--reduced", action="store_true", help="the time-scale separated model (V slaved)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="machine-readable output (MODEL_FORMAT.md)")
+    output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV")
+    parser.add_argument("--plot", metavar="FILE.png", help="plot V, concentrations and volume (needs matplotlib)")
+    parser.set_defaults(run=run)
+
+
+def _duration(text: str, key: str) -> float:
+    value, _ = parse_quantity(text.strip(), key, "time")
+    if value < 0:
+        raise ModelError(key, text, "must not be negative")
+    return float(value)
+
+
+def _times(args, model) -> np.ndarray:
+    if args.times:
+        times = [_duration(t, "--times") for t in args.times.split(",")]
+        if any(b <= a for a, b in zip(times, times[1:])):
+            raise ModelError("--times", args.times, "times must be increasing")
+        return np.array(times)
+    if args.t_end:
+        end = _duration(args.t_end, "--t-end")
+    else:
+        end = 3600.0 if model.dynamic_ions else 0.05
+    if end <= 0:
+        raise ModelError("--t-end", args.t_end, "must be positive")
+    return np.linspace(0.0, end, 401)
+
+
+def _reduced(model):
+    raise ModelError("--reduced", model.name, "the time-scale separated (V slaved) model is not available in this "
+                     "version of vrest yet (derive has no reduced model)")
+
+
+def run(args) -> int:
+    from ..simulate import simulate
+
+    model = resolve_model(args.model)
+    times = _times(args, model)
+    if args.reduced:
+        _reduced(model)
+    if args.scenario is not None and args.scenario not in {s.name for s in model.scenarios}:
+        known = ", ".join(s.name for s in model.scenarios) or "none"
+        raise ModelError("--scenario", args.scenario, f"unknown scenario of model {model.name} (known: {known})")
+    result = simulate(model, args.scenario, times, progress=True)
+    columns = result.outputs()
+    if args.plot:
+        from ..plotting import plot_result
+
+        plot_result(result, args.plot)
+    if args.json:
+        document = {
+            "model": result.model,
+            "scenario": result.scenario,
+            "t": {"unit": "s", "values": [float(t) for t in result.t]},
+            "states": {name: {"unit": unit, "values": [float(v) for v in values]}
+                       for name, (unit, values) in columns.items()},
+        }
+        print(json.dumps(document, indent=1))
+    elif args.out:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["t [s]"] + [f"{name} [{unit}]" for name, (unit, _) in columns.items()])
+        for k, t in enumerate(result.t):
+            writer.writerow([repr(float(t))] + [repr(float(values[k])) for _, values in columns.values()])
+        print(write_atomic(args.out, buffer.getvalue(), key="--out"))
+    elif not args.plot:
+        names = list(columns)
+        print("  ".join(["t [s]".rjust(12)] + [f"{n} [{columns[n][0]}]".rjust(14) for n in names]))
+        step = max(1, len(result.t) // 20)
+        for k in list(range(0, len(result.t), step)) + ([len(result.t) - 1] if (len(result.t) - 1) % step else []):
+            print("  ".join([f"{result.t[k]:12.6g}"] + [f"{columns[n][1][k]:14.6g}" for n in names]))
+    return 0

@@ -1,0 +1,57 @@
+"""The generated C99 module: the same functions as the NumPy module, over arrays.
+
+C from VrestCPrinter (exprel through C_PRELUDE); codegen.numeric compiles it with
+the system compiler and loads it with ctypes behind the NumPy module's signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from derive.model import Model
+
+from ..printers import C_PRELUDE, VrestCPrinter
+from ..templating import render
+from . import exporter
+from ._numeric import cse_block, numeric_spec
+
+__all__ = ["export_c", "c_source", "c_file_name"]
+
+
+def c_file_name(model: Model) -> str:
+    return f"{model.name}_numeric.c"
+
+
+def _block(printer: VrestCPrinter, spec, exprs: Sequence[sp.Expr]) -> dict:
+    """C statements computing ``exprs``: const locals for the symbols used, CSE temporaries, results."""
+    assignments, reduced = cse_block(list(exprs), prefix="c_")
+    used = set().union(*[e.free_symbols for e in exprs]) if exprs else set()
+    body = [f"const double {s.name} = y[{i}];" for i, s in enumerate(spec.state_symbols) if s in used]
+    body += [f"const double {s.name} = p[{i}];" for i, s in enumerate(spec.parameter_symbols) if s in used]
+    body += [f"const double {lhs.name} = {printer.doprint(rhs)};" for lhs, rhs in assignments]
+    return {"body": body, "results": [printer.doprint(e) for e in reduced]}
+
+
+def c_source(model: Model) -> str:
+    """The text of the generated C file for ``model``."""
+    spec = numeric_spec(model)
+    printer = VrestCPrinter()
+    return render(
+        "c_module.c.j2",
+        name=model.name,
+        prelude=C_PRELUDE,
+        n_states=len(spec.states),
+        n_parameters=len(spec.parameters),
+        rhs=_block(printer, spec, spec.rhs),
+        jacobian=_block(printer, spec, list(spec.jacobian)),
+        all_quantities=_block(printer, spec, [expr for _, expr in spec.quantities]),
+        quantities=[{"name": name, "expression": text, "block": _block(printer, spec, [expr])}
+                    for (name, expr), text in zip(spec.quantities, spec.definitions)],
+    )
+
+
+@exporter("c", "C99 source: rhs, analytic Jacobian, quantities over arrays (compiled by codegen.numeric)")
+def export_c(model: Model) -> dict[str, str]:
+    return {c_file_name(model): c_source(model)}

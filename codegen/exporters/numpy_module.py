@@ -1,0 +1,60 @@
+"""The generated NumPy module: rhs, analytic Jacobian and named quantities of one model.
+
+Plain NumPy, no SymPy at run time: ``import <model>_numeric`` costs only NumPy's import.
+Subexpressions are shared with ``sympy.cse``; exprel prints through NUMPY_PRELUDE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+from derive.model import Model
+
+from ..printers import NUMPY_PRELUDE, VrestNumPyPrinter
+from ..templating import render
+from . import exporter
+from ._numeric import cse_block, numeric_spec
+
+__all__ = ["export_numpy", "numpy_module_name", "numpy_source"]
+
+
+def numpy_module_name(model: Model) -> str:
+    return f"{model.name}_numeric"
+
+
+def _block(printer: VrestNumPyPrinter, spec, exprs: Sequence[sp.Expr]) -> dict:
+    """Python lines computing ``exprs``: unpack the symbols used, CSE temporaries, results."""
+    assignments, reduced = cse_block(list(exprs))
+    used = set().union(*[e.free_symbols for e in exprs]) if exprs else set()
+    body = [f"{s.name} = y[{i}]" for i, s in enumerate(spec.state_symbols) if s in used]
+    body += [f"{s.name} = p[{i}]" for i, s in enumerate(spec.parameter_symbols) if s in used]
+    body += [f"{lhs.name} = {printer.doprint(rhs)}" for lhs, rhs in assignments]
+    return {"body": body, "results": [printer.doprint(e) for e in reduced]}
+
+
+def numpy_source(model: Model) -> str:
+    """The text of the generated module for ``model``."""
+    spec = numeric_spec(model)
+    printer = VrestNumPyPrinter()
+    quantity_exprs = [expr for _, expr in spec.quantities]
+    every = _block(printer, spec, quantity_exprs)
+    return render(
+        "numpy_module.py.j2",
+        name=model.name,
+        description=model.description,
+        prelude=NUMPY_PRELUDE,
+        states=[{**vars(s), "value": repr(s.value)} for s in spec.states],
+        parameters=[{**vars(p), "value": repr(p.value)} for p in spec.parameters],
+        rhs=_block(printer, spec, spec.rhs),
+        jacobian=_block(printer, spec, list(spec.jacobian)),
+        all_quantities={"body": every["body"], "named": list(zip([n for n, _ in spec.quantities], every["results"]))},
+        quantities=[{"name": name, "expression": text, "block": _block(printer, spec, [expr])}
+                    for (name, expr), text in zip(spec.quantities, spec.definitions)],
+    )
+
+
+@exporter("numpy", "Python module (NumPy): rhs, analytic Jacobian, quantities, vectorised")
+def export_numpy(model: Model) -> dict[str, str]:
+    return {f"{numpy_module_name(model)}.py": numpy_source(model)}

@@ -1,0 +1,253 @@
+"""Load a model's generated numeric module: compiled C (ctypes) or plain NumPy.
+
+``load_numeric(model, backend="c")`` returns a module-like object with the same
+attributes either way: STATE_NAMES, STATE_VALUES, PARAMETER_NAMES,
+PARAMETER_VALUES, QUANTITY_NAMES, ``rhs(t, y, p)``, ``jacobian(t, y, p)``,
+``quantities(y, p)`` and one function per quantity, all broadcasting like NumPy.
+Generated files and shared libraries are cached by content hash (and compiler,
+flags and CPU for the library) under $VREST_CACHE_DIR or $XDG_CACHE_HOME/vrest.
+Without a C compiler, a NoCompilerWarning says so and the NumPy module is used.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import importlib.util
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+__all__ = ["load_numeric", "cache_dir", "NoCompilerWarning", "CModule", "C_FLAGS"]
+
+C_FLAGS = ("-std=c99", "-O3", "-march=native", "-fno-math-errno", "-fPIC", "-shared")
+
+
+class NoCompilerWarning(UserWarning):
+    """No working C compiler: the NumPy module is used instead."""
+
+
+def cache_dir() -> Path:
+    """$VREST_CACHE_DIR, else $XDG_CACHE_HOME/vrest, else ~/.cache/vrest."""
+    if os.environ.get("VREST_CACHE_DIR"):
+        return Path(os.environ["VREST_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "vrest"
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()[:20]
+
+
+def _write_once(path: Path, text: str) -> Path:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    return path
+
+
+def _import_file(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@lru_cache(maxsize=32)
+def _numpy_module_from_source(source: str, name: str) -> ModuleType:
+    path = _write_once(cache_dir() / _digest(source) / f"{name}.py", source)
+    return _import_file(path, f"vrest_generated_{name}_{path.parent.name}")
+
+
+def _compiler() -> str | None:
+    for candidate in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _compiler_identity(compiler: str) -> str:
+    """Compiler version and CPU: a library built with -march=native only runs where it was built."""
+    version = subprocess.run([compiler, "--version"], capture_output=True, text=True, check=False).stdout
+    cpu = ""
+    try:
+        cpu = next((line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")), "")
+    except OSError:
+        pass
+    return "\n".join([version, platform.machine(), platform.system(), cpu])
+
+
+@lru_cache(maxsize=32)
+def _compile(source: str, name: str) -> Path:
+    """Build (or find in the cache) the shared library of ``source``; raise RuntimeError on failure."""
+    compiler = _compiler()
+    if compiler is None:
+        raise FileNotFoundError("no C compiler found (set CC, or install gcc or clang)")
+    key = _digest(source, compiler, " ".join(C_FLAGS), _compiler_identity(compiler))
+    folder = cache_dir() / key
+    library = folder / f"{name}{'.dll' if sys.platform == 'win32' else '.so'}"
+    if library.exists():
+        return library
+    c_file = _write_once(folder / f"{name}.c", source)
+    fd, tmp = tempfile.mkstemp(prefix=f".{library.name}.", dir=folder)
+    os.close(fd)
+    result = subprocess.run([compiler, *C_FLAGS, "-o", tmp, str(c_file), "-lm"], capture_output=True, text=True)
+    if result.returncode != 0:
+        os.unlink(tmp)
+        raise RuntimeError(f"{compiler} failed on {c_file}:\n{result.stderr.strip()}")
+    os.replace(tmp, library)
+    return library
+
+
+_ARRAY_ARGS = [ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+_POINT_FUNCTION = ctypes.CFUNCTYPE(None, ctypes.c_double, ctypes.POINTER(ctypes.c_double),
+                                   ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double))
+
+
+class CModule:
+    """The compiled module behind the NumPy module's signature (metadata comes from the NumPy module)."""
+
+    backend = "c"
+
+    def __init__(self, library: Path, metadata: ModuleType) -> None:
+        self.library_path = library
+        self._lib = ctypes.CDLL(str(library))
+        for attribute in ("MODEL", "STATE_NAMES", "STATE_VALUES", "PARAMETER_NAMES", "PARAMETER_VALUES",
+                          "QUANTITY_NAMES", "STATE_UNITS_SI"):
+            setattr(self, attribute, getattr(metadata, attribute))
+        self._ns, self._np = len(self.STATE_NAMES), len(self.PARAMETER_NAMES)
+        self._rhs = self._array_function("vrest_rhs")
+        self._jacobian = self._array_function("vrest_jacobian")
+        self._quantities = self._array_function("vrest_quantities")
+        for index, quantity in enumerate(self.QUANTITY_NAMES):
+            setattr(self, quantity, self._quantity_function(self._array_function(f"vrest_q{index}")))
+
+    def _array_function(self, symbol: str):
+        function = getattr(self._lib, symbol)
+        function.argtypes = _ARRAY_ARGS
+        function.restype = None
+        return function
+
+    @property
+    def point_rhs(self) -> int:
+        """Address of ``void f(double t, const double *y, double *dy, const double *p)`` for compiled solvers."""
+        return ctypes.cast(self._lib.vrest_point_rhs, ctypes.c_void_p).value
+
+    @property
+    def point_jacobian(self) -> int:
+        """Address of the row-major Jacobian with the same signature as point_rhs."""
+        return ctypes.cast(self._lib.vrest_point_jacobian, ctypes.c_void_p).value
+
+    def point_functions(self, p: Sequence[float]):
+        """(rhs(t, y), jacobian(t, y)) for one contiguous state and fixed parameters.
+
+        A solver calls these thousands of times: one ctypes call each, no broadcasting.
+        """
+        params = np.ascontiguousarray(p, dtype=float)
+        dy, jac = np.empty(self._ns), np.empty((self._ns, self._ns))
+        rhs_c, jac_c = self._lib.vrest_point_rhs, self._lib.vrest_point_jacobian
+        for function in (rhs_c, jac_c):
+            function.argtypes = [ctypes.c_double, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+            function.restype = None
+        p_ptr, dy_ptr, jac_ptr = params.ctypes.data, dy.ctypes.data, jac.ctypes.data
+
+        def rhs(t, y):
+            y = np.ascontiguousarray(y, dtype=float)
+            rhs_c(t, y.ctypes.data, dy_ptr, p_ptr)
+            return dy.copy()
+
+        def jacobian(t, y):
+            y = np.ascontiguousarray(y, dtype=float)
+            jac_c(t, y.ctypes.data, jac_ptr, p_ptr)
+            return jac.copy()
+
+        rhs.keepalive = jacobian.keepalive = (params, dy, jac)
+        return rhs, jacobian
+
+    def _call(self, function, n_out: int, y: Sequence[Any], p: Sequence[Any]) -> np.ndarray:
+        if len(y) != self._ns or len(p) != self._np:
+            raise ValueError(f"expected {self._ns} states and {self._np} parameters, got {len(y)} and {len(p)}")
+        arrays = [np.asarray(a, dtype=float) for a in (*y, *p)]
+        shape = np.broadcast_shapes(*[a.shape for a in arrays])
+        n = int(np.prod(shape, dtype=np.int64))
+        flat, strides = [], []
+        for a in arrays:
+            if a.size == 1:
+                flat.append(np.ascontiguousarray(a.reshape(1)))
+                strides.append(0)
+            else:
+                flat.append(np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1))
+                strides.append(1)
+        pointers = (ctypes.c_void_p * len(flat))(*[a.ctypes.data for a in flat])
+        stride_array = np.array(strides, dtype=np.int64 if ctypes.sizeof(ctypes.c_long) == 8 else np.int32)
+        out = np.empty((n_out, n))
+        function(n, ctypes.cast(pointers, ctypes.c_void_p), stride_array[: self._ns].ctypes.data,
+                 ctypes.addressof(pointers) + self._ns * ctypes.sizeof(ctypes.c_void_p),
+                 stride_array[self._ns:].ctypes.data, out.ctypes.data)
+        return out.reshape((n_out, *shape))
+
+    def rhs(self, t, y, p=None) -> np.ndarray:
+        return self._call(self._rhs, self._ns, y, self.PARAMETER_VALUES if p is None else p)
+
+    def jacobian(self, t, y, p=None) -> np.ndarray:
+        flat = self._call(self._jacobian, self._ns * self._ns, y, self.PARAMETER_VALUES if p is None else p)
+        return flat.reshape((self._ns, self._ns, *flat.shape[1:]))
+
+    def quantities(self, y, p=None) -> dict[str, np.ndarray]:
+        rows = self._call(self._quantities, len(self.QUANTITY_NAMES), y, self.PARAMETER_VALUES if p is None else p)
+        return dict(zip(self.QUANTITY_NAMES, rows))
+
+    def _quantity_function(self, function):
+        def quantity(y, p=None):
+            return self._call(function, 1, y, self.PARAMETER_VALUES if p is None else p)[0]
+
+        return quantity
+
+
+@lru_cache(maxsize=16)
+def _sources(model) -> tuple[str, str, str]:
+    """(module name, NumPy source, C source) of ``model``: generated once per process."""
+    from .exporters.c_module import c_source
+    from .exporters.numpy_module import numpy_module_name, numpy_source
+
+    return numpy_module_name(model), numpy_source(model), c_source(model)
+
+
+def load_numeric(model, backend: str = "c"):
+    """The numeric module of ``model`` ("c": compiled, falling back to "numpy" without a compiler)."""
+    if backend not in ("c", "numpy"):
+        raise ValueError(f"backend must be 'c' or 'numpy', not {backend!r}")
+    name, numpy_text, c_text = _sources(model)
+    metadata = _numpy_module_from_source(numpy_text, name)
+    if backend == "numpy":
+        return metadata
+    try:
+        return _load_c(c_text, name, metadata)
+    except (FileNotFoundError, RuntimeError) as error:
+        warnings.warn(f"vrest: cannot build the C module ({error}); using the NumPy module", NoCompilerWarning,
+                      stacklevel=2)
+        return metadata
+
+
+@lru_cache(maxsize=32)
+def _load_c(source: str, name: str, metadata: ModuleType) -> CModule:
+    return CModule(_compile(source, name), metadata)
