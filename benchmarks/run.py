@@ -6,9 +6,11 @@
    voltages: generated NumPy and C vs sympy.lambdify of the same expression, vs
    hand-written NumPy, vs the floor (one np.exp over the array). ns per element.
 2. One ouabain run of pumpleak (3 h, rtol 1e-8) from the pumped steady state:
-   codegen.simulate vs solve_ivp (LSODA) on a lambdified rhs + Jacobian vs libRoadRunner
-   (CVODE) on the SBML export. Model load/compilation excluded (done once before timing).
-3. A batch of 1000 pump rates (I_max x 0..2, 1 h, no scenario): the same three ways.
+   codegen.simulate (compiled CVODE driver when SUNDIALS is installed; the SciPy fallback
+   too) vs solve_ivp (LSODA) on a lambdified rhs + Jacobian vs libRoadRunner (CVODE) on
+   the SBML export. Model load/compilation excluded (done once before timing).
+3. A batch of 1000 pump rates (I_max x 0.5..1.5, 1 h, no scenario): the same ways
+   (vrest on all cores and on one thread).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 import sympy as sp  # noqa: E402
 from scipy.integrate import solve_ivp  # noqa: E402
 
-from codegen.numeric import load_numeric  # noqa: E402
+from codegen import cvode  # noqa: E402
+from codegen.numeric import C_FLAGS, load_numeric  # noqa: E402
 from codegen.printers import numpy_namespace  # noqa: E402
 from codegen.simulate import simulate, start_state  # noqa: E402
 from derive.builtin import resolve_model  # noqa: E402
@@ -86,11 +89,12 @@ def kernels(sizes, repeat) -> list[tuple[str, str, float]]:
     return rows
 
 
-def _lambdified_system(model):
-    """rhs and Jacobian of the model lambdified with SymPy (the usual SciPy path)."""
+def _lambdified_system(model, module):
+    """rhs and Jacobian of the model lambdified with SymPy (the usual SciPy path), the module's parameters."""
     states = [s.symbol for s in model.states]
-    rhs = [model.rhs()[s] for s in states]
-    params = [p.symbol for p in model.dynamic_parameters]
+    valences = {ion.z: ion.valence for ion in model.ions}  # structural: folded in, as in the module
+    rhs = [model.rhs()[s].xreplace(valences) for s in states]
+    params = [model.parameter(name).symbol for name in module.PARAMETER_NAMES]
     modules = _lambdify_modules()
     f = sp.lambdify((states, params), rhs, modules=modules)
     j = sp.lambdify((states, params), sp.Matrix(rhs).jacobian(states), modules=modules)
@@ -106,12 +110,15 @@ def ouabain(repeat) -> list[tuple[str, str, float]]:
     off = p.copy()
     off[module.PARAMETER_NAMES.index("I_max")] = 0.0
     atol = 1e-10 * np.maximum(np.abs(y0), [1e-3, 0, 0, 0, 0])
-    f, j = _lambdified_system(model)
+    f, j = _lambdified_system(model, module)
     ours = simulate(model, "ouabain", times, y0=y0)
+    solver = "CVODE driver" if cvode.driver() is not None else "SciPy LSODA"
     lam = solve_ivp(lambda t, y: f(y, off), (0, times[-1]), y0, method="LSODA", jac=lambda t, y: j(y, off),
                     t_eval=times, rtol=1e-8, atol=atol)
-    rows = [("ouabain 3 h", "vrest simulate (C rhs+jac, LSODA)",
+    rows = [("ouabain 3 h", f"vrest simulate (C rhs+jac, {solver})",
              best_of(lambda: simulate(model, "ouabain", times, y0=y0), repeat) * 1e3),
+            ("ouabain 3 h", "vrest simulate, SciPy fallback (C rhs+jac, LSODA)",
+             best_of(lambda: simulate(model, "ouabain", times, y0=y0, solver="scipy"), repeat) * 1e3),
             ("ouabain 3 h", "solve_ivp LSODA, lambdified rhs+jac",
              best_of(lambda: solve_ivp(lambda t, y: f(y, off), (0, times[-1]), y0, method="LSODA",
                                        jac=lambda t, y: j(y, off), t_eval=times, rtol=1e-8, atol=atol), repeat) * 1e3)]
@@ -156,7 +163,7 @@ def batch(n, repeat) -> list[tuple[str, str, float]]:
     module = load_numeric(model, "c")
     rates = float(module.PARAMETER_VALUES[module.PARAMETER_NAMES.index("I_max")]) * np.linspace(0.5, 1.5, n)
     k = module.PARAMETER_NAMES.index("I_max")
-    f, j = _lambdified_system(model)
+    f, j = _lambdified_system(model, module)
     atol = 1e-10 * np.maximum(np.abs(y0), [1e-3, 0, 0, 0, 0])
 
     def loop_lambdify():
@@ -166,8 +173,11 @@ def batch(n, repeat) -> list[tuple[str, str, float]]:
             solve_ivp(lambda t, y: f(y, p), (0, times[-1]), y0, method="LSODA", jac=lambda t, y: j(y, p),
                       t_eval=times, rtol=1e-8, atol=atol)
 
-    rows = [(f"batch of {n} pump rates, 1 h", "vrest simulate (one batched call)",
+    threads = os.cpu_count() or 1
+    rows = [(f"batch of {n} pump rates, 1 h", f"vrest simulate (one batched call, {threads} threads)",
              best_of(lambda: simulate(model, None, times, params={"I_max": rates}, y0=y0), repeat) * 1e3),
+            (f"batch of {n} pump rates, 1 h", "vrest simulate (one batched call, 1 thread)",
+             best_of(lambda: simulate(model, None, times, params={"I_max": rates}, y0=y0, threads=1), repeat) * 1e3),
             (f"batch of {n} pump rates, 1 h", "loop of solve_ivp LSODA, lambdified", best_of(loop_lambdify, 1) * 1e3)]
     rr = _roadrunner(model)
     if rr is not None:
@@ -191,6 +201,14 @@ def table(rows) -> str:
     return "\n".join(lines)
 
 
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
@@ -199,8 +217,8 @@ def main() -> None:
     sizes = [10**5] if args.quick else [10**6, 10**7]
     repeat = 2 if args.quick else 5
     rows = kernels(sizes, repeat) + ouabain(repeat) + batch(100 if args.quick else 1000, 1 if args.quick else 2)
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, " \
-              f"numpy {np.__version__}"
+    machine = f"{_cpu_model()}, {os.cpu_count()} cores (nproc), Python {platform.python_version()}, " \
+              f"numpy {np.__version__}, sympy {sp.__version__}, gcc flags {' '.join(C_FLAGS)}"
     text = f"Machine: {machine}\n\n{table(rows)}\n"
     print(text)
     if args.write:

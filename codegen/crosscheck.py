@@ -12,7 +12,11 @@ runner reads the file(s) that ``vrest export --to <format>`` wrote into
   steady state), with the file's own scenario (event) switched on at ``at``.
 
 To add a simulator, write one runner in a module and register it (see the two
-below); ``vrest crosscheck`` picks it up.
+below); ``vrest crosscheck`` picks it up. A runner that cannot do a model's job
+(e.g. a fixed-step integrator facing hours of a stiff model) registers
+``unsuitable(model, job) -> reason or None``; its row then says why it did not
+run. A runner that raises gets a "failed" row with the error, and the others
+still run.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from .files import write_atomic
 from .reference import course_times, reference_course
 
 __all__ = ["Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "crosscheck",
-           "V_SS_TOLERANCE_MV", "COURSE_TOLERANCE_MV"]
+           "failure_reason", "V_SS_TOLERANCE_MV", "COURSE_TOLERANCE_MV"]
 
 V_SS_TOLERANCE_MV = 1e-6
 COURSE_TOLERANCE_MV = 1e-3
@@ -64,16 +68,21 @@ class Answer:
 
 @dataclass(frozen=True)
 class Row:
+    """One simulator's result; ``status`` "ran", "unsuitable" (not run, ``reason`` says why) or "failed"."""
+
     simulator: str
     version: str
-    v_ss_mv: float
-    v_ss_deviation_mv: float
-    course_deviation_mv: float
+    v_ss_mv: float | None
+    v_ss_deviation_mv: float | None
+    course_deviation_mv: float | None
     seconds: float
+    status: str = "ran"
+    reason: str = ""
 
     @property
     def agrees(self) -> bool:
-        return self.v_ss_deviation_mv <= V_SS_TOLERANCE_MV and self.course_deviation_mv <= COURSE_TOLERANCE_MV
+        return (self.status == "ran" and self.v_ss_deviation_mv <= V_SS_TOLERANCE_MV
+                and self.course_deviation_mv <= COURSE_TOLERANCE_MV)
 
 
 @dataclass(frozen=True)
@@ -82,16 +91,21 @@ class Simulator:
     format: str  # the exporter whose files the runner reads
     version: Callable[[], str | None]
     run: Callable[[Model, Path, Job], Answer] = field(repr=False)
+    unsuitable: Callable[[Model, Job], str | None] | None = field(default=None, repr=False)
 
 
 SIMULATORS: dict[str, Simulator] = {}
 
 
-def simulator(name: str, format: str, version: Callable[[], str | None]):
-    """Register ``run(model, directory, job) -> Answer`` for simulator ``name`` reading format ``format``."""
+def simulator(name: str, format: str, version: Callable[[], str | None],
+              unsuitable: Callable[[Model, Job], str | None] | None = None):
+    """Register ``run(model, directory, job) -> Answer`` for simulator ``name`` reading format ``format``.
+
+    ``unsuitable(model, job)``, if given, returns why the simulator cannot do ``job`` (else None).
+    """
 
     def register(run):
-        SIMULATORS[name] = Simulator(name, format, version, run)
+        SIMULATORS[name] = Simulator(name, format, version, run, unsuitable)
         return run
 
     return register
@@ -128,14 +142,33 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None) ->
         version = sim.version()
         if version is None:
             continue
-        for file, text in render_files(model, sim.format).items():
-            write_atomic(directory / file, text, key="crosscheck")
+        reason = sim.unsuitable(model, job) if sim.unsuitable is not None else None
+        if reason:
+            rows.append(Row(name, version, None, None, None, 0.0, "unsuitable", reason))
+            continue
         began = time.perf_counter()
-        answer = sim.run(model, directory, job)
+        try:
+            for file, text in render_files(model, sim.format).items():
+                write_atomic(directory / file, text, key="crosscheck")
+            answer = sim.run(model, directory, job)
+        except Exception as error:  # noqa: BLE001 - any runner failure becomes a row; the others still run
+            rows.append(Row(name, version, None, None, None, time.perf_counter() - began, "failed",
+                            failure_reason(error)))
+            continue
         seconds = time.perf_counter() - began
         rows.append(Row(name, version, answer.v_ss * 1e3, abs(answer.v_ss - job.reference_v_ss) * 1e3,
                         float(np.max(np.abs(answer.course - job.reference_course))) * 1e3, seconds))
     return rows
+
+
+def failure_reason(error: BaseException, limit: int = 300) -> str:
+    """One line for a runner's error: its type, first line and (for a script's output) last line."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    if len(lines) > 1:
+        text += f" ... {lines[-1]}"
+    text = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _coherent_state(model: Model, state: dict[sp.Symbol, float]) -> dict[str, float]:
@@ -279,3 +312,4 @@ def run_cellml(model: Model, directory: Path, job: Job) -> Answer:
 
 
 from . import simulator_runners  # noqa: E402,F401 - registers NEURON (its export's run script)
+from . import lems_runners  # noqa: E402,F401 - registers jnml and PyLEMS (the NeuroML/LEMS export)

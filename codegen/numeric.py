@@ -29,9 +29,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["load_numeric", "cache_dir", "NoCompilerWarning", "CModule", "C_FLAGS"]
+__all__ = ["load_numeric", "cache_dir", "compile_library", "NoCompilerWarning", "CModule", "C_FLAGS"]
 
-C_FLAGS = ("-std=c99", "-O3", "-march=native", "-fno-math-errno", "-fPIC", "-shared")
+# -fno-math-errno/-fno-trapping-math: exp and log are pure, so loop-invariant ones leave the loop and
+# the exprel guard becomes a select; -fopenmp-simd: the `omp simd` loops use glibc's vector exp.
+# No -ffast-math: it would reassociate the series and the cancellations exprel avoids.
+C_FLAGS = ("-std=c99", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fPIC",
+           "-shared")
 
 
 class NoCompilerWarning(UserWarning):
@@ -97,12 +101,16 @@ def _compiler_identity(compiler: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _compile(source: str, name: str) -> Path:
-    """Build (or find in the cache) the shared library of ``source``; raise RuntimeError on failure."""
+def compile_library(source: str, name: str, extra: Sequence[str] = (), libraries: Sequence[str] = ()) -> Path:
+    """Build (or find in the cache) the shared library of ``source``; raise RuntimeError on failure.
+
+    ``extra`` flags and ``libraries`` (-l...) join C_FLAGS; all of them key the cache.
+    """
     compiler = _compiler()
     if compiler is None:
         raise FileNotFoundError("no C compiler found (set CC, or install gcc or clang)")
-    key = _digest(source, compiler, " ".join(C_FLAGS), _compiler_identity(compiler))
+    flags = [*C_FLAGS, *extra]
+    key = _digest(source, compiler, " ".join(flags), " ".join(libraries), _compiler_identity(compiler))
     folder = cache_dir() / key
     library = folder / f"{name}{'.dll' if sys.platform == 'win32' else '.so'}"
     if library.exists():
@@ -110,7 +118,8 @@ def _compile(source: str, name: str) -> Path:
     c_file = _write_once(folder / f"{name}.c", source)
     fd, tmp = tempfile.mkstemp(prefix=f".{library.name}.", dir=folder)
     os.close(fd)
-    result = subprocess.run([compiler, *C_FLAGS, "-o", tmp, str(c_file), "-lm"], capture_output=True, text=True)
+    result = subprocess.run([compiler, *flags, "-o", tmp, str(c_file), *libraries, "-lm"],
+                            capture_output=True, text=True)
     if result.returncode != 0:
         os.unlink(tmp)
         raise RuntimeError(f"{compiler} failed on {c_file}:\n{result.stderr.strip()}")
@@ -136,16 +145,22 @@ class CModule:
             setattr(self, attribute, getattr(metadata, attribute))
         self._ns, self._np = len(self.STATE_NAMES), len(self.PARAMETER_NAMES)
         self._rhs = self._array_function("vrest_rhs")
-        self._jacobian = self._array_function("vrest_jacobian")
+        self._jacobian = self._array_function("vrest_jacobian", fast=False)
         self._quantities = self._array_function("vrest_quantities")
         for index, quantity in enumerate(self.QUANTITY_NAMES):
             setattr(self, quantity, self._quantity_function(self._array_function(f"vrest_q{index}")))
 
-    def _array_function(self, symbol: str):
+    def _array_function(self, symbol: str, fast: bool = True):
+        """(general loop, fast V-only loop or None): see VREST_ARRAY / VREST_VARRAY in the C."""
         function = getattr(self._lib, symbol)
         function.argtypes = _ARRAY_ARGS
         function.restype = None
-        return function
+        if not fast:
+            return function, None
+        varying = getattr(self._lib, f"{symbol}_v")
+        varying.argtypes = [ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        varying.restype = None
+        return function, varying
 
     @property
     def point_rhs(self) -> int:
@@ -183,17 +198,27 @@ class CModule:
         rhs.keepalive = jacobian.keepalive = (params, dy, jac)
         return rhs, jacobian
 
-    def _call(self, function, n_out: int, y: Sequence[Any], p: Sequence[Any]) -> np.ndarray:
+    def _call(self, functions, n_out: int, y: Sequence[Any], p: Sequence[Any]) -> np.ndarray:
         if len(y) != self._ns or len(p) != self._np:
             raise ValueError(f"expected {self._ns} states and {self._np} parameters, got {len(y)} and {len(p)}")
+        function, varying = functions
         arrays = [np.asarray(a, dtype=float) for a in (*y, *p)]
+        if varying is not None and all(a.size == 1 and a.ndim <= arrays[0].ndim for a in arrays[1:]):
+            v = np.ascontiguousarray(arrays[0])  # the fast path: only V varies
+            values = np.array([0.0] + [a.item() for a in arrays[1:]])  # y[0] unused: V[i] replaces it
+            out = np.empty((n_out, v.size))
+            varying(v.size, v.ctypes.data, values.ctypes.data, values[self._ns:].ctypes.data, out.ctypes.data)
+            return out.reshape((n_out, *arrays[0].shape))
         shape = np.broadcast_shapes(*[a.shape for a in arrays])
         n = int(np.prod(shape, dtype=np.int64))
         flat, strides = [], []
         for a in arrays:
             if a.size == 1:
-                flat.append(np.ascontiguousarray(a.reshape(1)))
+                flat.append(a.reshape(1))
                 strides.append(0)
+            elif a.shape == shape and a.flags.c_contiguous:
+                flat.append(a.reshape(-1))
+                strides.append(1)
             else:
                 flat.append(np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1))
                 strides.append(1)
@@ -250,4 +275,4 @@ def load_numeric(model, backend: str = "c"):
 
 @lru_cache(maxsize=32)
 def _load_c(source: str, name: str, metadata: ModuleType) -> CModule:
-    return CModule(_compile(source, name), metadata)
+    return CModule(compile_library(source, name), metadata)

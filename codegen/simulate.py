@@ -1,7 +1,9 @@
 """Simulate a model from its pumped steady state through a scenario (e.g. ouabain).
 
 The generated module (compiled C when possible) gives rhs and the analytic
-Jacobian; SciPy's stiff solvers integrate. States span ~20 orders of magnitude
+Jacobian. SUNDIALS CVODE drives them from C when it is installed (codegen.cvode:
+no Python between steps, a batch loops in C); otherwise SciPy's stiff solvers
+integrate. States span ~20 orders of magnitude
 (V ~ 0.1 V, amounts ~ 1e-13 mol, volume ~ 1e-15 m^3), so the absolute tolerance
 is per state, set from the starting magnitudes. A batch of parameter sets runs
 as one ODE system with a block-diagonal sparse Jacobian.
@@ -16,8 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.integrate import solve_ivp
 
 from derive.errors import ModelError
 from derive.model import Model, Scenario
@@ -132,6 +132,7 @@ def _system(module, p: list[np.ndarray], n: int, batch: int, progress: _Progress
     rows = (np.arange(n)[:, None, None] * batch + np.arange(batch)[None, None, :]) * np.ones((1, n, 1), dtype=int)
     cols = (np.arange(n)[None, :, None] * batch + np.arange(batch)[None, None, :]) * np.ones((n, 1, 1), dtype=int)
     rows, cols = rows.reshape(-1), cols.reshape(-1)
+    from scipy import sparse  # only the SciPy fallback needs SciPy (its import costs ~0.4 s)
 
     def jac_sparse(t, x):
         values = module.jacobian(t, x.reshape(shape), p).reshape(-1)
@@ -148,13 +149,18 @@ def _along(module, y: np.ndarray, p: list[np.ndarray], batch: int) -> dict[str, 
 
 def simulate(model: Model, scenario: str | None = None, times: Sequence[float] | np.ndarray | None = None,
              params: Mapping[str, Any] | None = None, *, t_end: float | None = None, y0: Sequence[float] | None = None,
-             rtol: float = 1e-8, backend: str = "c", progress: bool = False) -> SimulationResult:
+             rtol: float = 1e-8, backend: str = "c", progress: bool = False,
+             solver: str = "auto", threads: int | None = None) -> SimulationResult:
     """Integrate ``model`` from its pumped steady state (or ``y0``) and return the states at ``times`` (s).
 
     ``params`` overrides parameters (SI) from t = 0; 1-D arrays of one length B run B
     parameter sets together (y then has shape (n_states, B, nt)). The scenario
-    multiplies the pump rate by its pump_scale from its time ``at`` on.
+    multiplies the pump rate by its pump_scale from its time ``at`` on. ``solver``:
+    "cvode" (compiled, needs SUNDIALS and a C module), "scipy", or "auto" (CVODE when possible);
+    ``threads``: how many threads CVODE splits a batch over (default: the cores, >= 16 sets each).
     """
+    if solver not in ("auto", "cvode", "scipy"):
+        raise ValueError(f"solver must be 'auto', 'cvode' or 'scipy', not {solver!r}")
     chosen = _scenario(model, scenario)
     if times is None:
         end = t_end if t_end is not None else 1.0
@@ -169,7 +175,8 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
     x = np.repeat(start[:, None], batch, axis=1).reshape(-1) if batch > 1 else start.copy()
     scale = np.maximum(np.abs(start), 1e-3 * np.abs(start).max() if n == 1 else 0)
     scale[0] = max(abs(start[0]), 1e-3)  # V: 1 mV floor
-    atol = np.repeat(rtol * 1e-2 * scale, batch)
+    state_atol = rtol * 1e-2 * scale
+    atol = np.repeat(state_atol, batch)
     at = float(chosen.at) if chosen else 0.0
     pumped = [p]
     if chosen is not None:
@@ -180,6 +187,54 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
                 scaled[k] = p[k] * float(chosen.pump_scale)
         pumped.append(scaled)
     segments = [(0.0, at, pumped[0]), (at, float(times[-1]), pumped[-1])] if chosen else [(0.0, float(times[-1]), p)]
+    if solver != "scipy" and _cvode_ready(module, solver):
+        y = _run_cvode(module, pumped, at if chosen else float(times[-1]) + 1.0, start, state_atol, rtol, times,
+                       batch, threads)
+    else:
+        y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model.name, progress)
+    quantities = _along(module, y, pumped[0], batch)
+    if chosen is not None:  # after ``at`` the scenario's parameters are in force
+        after = _along(module, y, pumped[-1], batch)
+        quantities = {name: np.where(times >= at, after[name], values) for name, values in quantities.items()}
+    return SimulationResult(model.name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+
+
+def _cvode_ready(module, solver: str) -> bool:
+    """Whether CVODE can run ``module`` (compiled C and SUNDIALS present); "cvode" insists."""
+    from . import cvode
+
+    ready = hasattr(module, "point_rhs") and cvode.driver() is not None
+    if solver == "cvode" and not ready:
+        raise ModelError("solver", "cvode", "CVODE needs a C compiler and SUNDIALS >= 6 (apt-get install "
+                         "libsundials-dev); use solver='scipy'")
+    return ready
+
+
+def _run_cvode(module, pumped: list[list[np.ndarray]], t_switch: float, start: np.ndarray, atol: np.ndarray,
+               rtol: float, times: np.ndarray, batch: int, threads: int | None) -> np.ndarray:
+    """The trajectory from the compiled CVODE driver, shaped like the SciPy path's."""
+    from . import cvode
+
+    def table(rows: list[np.ndarray]) -> np.ndarray:
+        result = np.empty((batch, len(rows)))
+        for k, row in enumerate(rows):
+            result[:, k] = row
+        return result
+
+    grid = times if times[0] == 0.0 else np.concatenate([[0.0], times])
+    try:
+        out = cvode.integrate(module, table(pumped[0]), table(pumped[-1]), t_switch, start, atol, rtol, grid,
+                              threads)
+    except cvode.CvodeError as error:
+        raise ModelError("simulate", module.MODEL, str(error)) from None
+    out = out[:, grid.size - times.size:, :]  # (batch, nt, n)
+    return out[0].T if batch == 1 else out.transpose(2, 0, 1)
+
+
+def _run_scipy(module, segments, x: np.ndarray, atol: np.ndarray, rtol: float, times: np.ndarray, n: int,
+               batch: int, name: str, progress: bool) -> np.ndarray:
+    """The trajectory from SciPy (LSODA for one parameter set, BDF with a sparse Jacobian for a batch)."""
+    from scipy.integrate import solve_ivp
     reporter = _Progress(float(times[-1]), progress)
     columns = []
     try:
@@ -193,14 +248,9 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
             solution = solve_ivp(rhs, (t0, t1), x, method="LSODA" if batch == 1 else "BDF", jac=jac,
                                  t_eval=np.unique(np.concatenate([inside, [t1]])), rtol=rtol, atol=atol)
             if not solution.success:
-                raise ModelError("simulate", model.name, f"the solver failed: {solution.message}")
+                raise ModelError("simulate", name, f"the solver failed: {solution.message}")
             columns.extend(solution.y[:, np.searchsorted(solution.t, inside)].T)
             x = solution.y[:, -1]
     finally:
         reporter.done()
-    y = np.array(columns).T.reshape((n, batch, len(times)) if batch > 1 else (n, len(times)))
-    quantities = _along(module, y, pumped[0], batch)
-    if chosen is not None:  # after ``at`` the scenario's parameters are in force
-        after = _along(module, y, pumped[-1], batch)
-        quantities = {name: np.where(times >= at, after[name], values) for name, values in quantities.items()}
-    return SimulationResult(model.name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+    return np.array(columns).T.reshape((n, batch, len(times)) if batch > 1 else (n, len(times)))

@@ -1,4 +1,4 @@
-"""Cross-check runners for the script exports: NEURON (nmodl) so far; Brian2 will follow the same protocol.
+"""Cross-check runners for the script exports: NEURON (nmodl) and Brian2 (brian2).
 
 Each export ships a run script with one entry point, ``python SCRIPT REQUEST.json``
 (REQUEST: times in s, scenario id or null, start in the script's units or null;
@@ -26,7 +26,7 @@ from .crosscheck import Answer, Job, simulator
 from .exporters.coherent_units import to_coherent
 from .exporters.ids import valid_id
 
-__all__ = ["nrnivmodl", "run_script", "script_start", "script_answer"]
+__all__ = ["nrnivmodl", "run_script", "script_start", "script_answer", "brian2_unsuitable", "BRIAN2_STEP_LIMIT"]
 
 
 def _tool(name: str) -> str:
@@ -90,3 +90,36 @@ def run_neuron(model: Model, directory: Path, job: Job) -> Answer:
     nrnivmodl(directory)
     ctx = context(model)
     return script_answer(model, directory / f"{valid_id(model.name)}_neuron.py", job, ctx["state_ids"])
+
+
+def _brian2_version() -> str | None:
+    """From the package metadata: importing brian2 here would only slow down and warn (pyparsing)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("Brian2")
+    except PackageNotFoundError:
+        return None
+
+
+# Most rk4 steps a Brian2 cross-check may take (numpy target: ~20-100 us a step, so about a minute).
+BRIAN2_STEP_LIMIT = 1_000_000
+
+
+def brian2_unsuitable(model: Model, job: Job) -> str | None:
+    """Why the fixed-step Brian2 script cannot do ``job`` in reasonable time, or None."""
+    from .exporters.brian2 import STEPS_PER_TAU, steps_needed
+
+    seconds = job.ss_end + float(job.times[-1])
+    steps = steps_needed(model, seconds)
+    if steps <= BRIAN2_STEP_LIMIT:
+        return None
+    return (f"stiff for a fixed-step method: {seconds:.3g} s of model time at rk4 steps of tau_m/{STEPS_PER_TAU} "
+            f"is {steps:.1e} steps (limit {BRIAN2_STEP_LIMIT:.0e}); run the script over shorter spans")
+
+
+@simulator("Brian2 (numpy, rk4)", "brian2", _brian2_version, unsuitable=brian2_unsuitable)
+def run_brian2(model: Model, directory: Path, job: Job) -> Answer:
+    from .exporters.brian2 import context, script_name
+
+    return script_answer(model, directory / script_name(model), job, context(model)["state_ids"])

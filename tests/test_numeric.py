@@ -37,8 +37,13 @@ def _module(name: str, backend: str):
 
 
 def _point_values(model, y, p) -> dict:
-    """Symbol -> 40-digit value for parameters, states and algebraic symbols (X_i = N_X/Vol)."""
-    values = {par.symbol: sp.Float(repr(float(v)), 40) for par, v in zip(model.dynamic_parameters, p)}
+    """Symbol -> 40-digit value for parameters, states and algebraic symbols (X_i = N_X/Vol).
+
+    The module's parameters by name; the ion valences (folded into the code) from the model.
+    """
+    names = numeric.load_numeric(model, "numpy").PARAMETER_NAMES
+    values = {ion.z: sp.Integer(ion.valence) for ion in model.ions}
+    values.update({model.parameter(name).symbol: sp.Float(repr(float(v)), 40) for name, v in zip(names, p)})
     values.update({state.symbol: sp.Float(repr(float(v)), 40) for state, v in zip(model.states, y)})
     for _ in range(2):  # Vol may be algebraic in the amounts ("instant" water)
         for symbol, definition in model.algebraic:
@@ -121,7 +126,7 @@ def test_ghk_current_exact_near_zero(backend, v):
         got = module.quantities([v], module.PARAMETER_VALUES)
     for ion in model.ions:
         n = ion.name
-        expected = _textbook_ghk(mpmath.mpf(p[f"P_{n}"]), int(p[f"z_{n}"]), mpmath.mpf(p[f"{n}_i"]),
+        expected = _textbook_ghk(mpmath.mpf(p[f"P_{n}"]), ion.valence, mpmath.mpf(p[f"{n}_i"]),
                                  mpmath.mpf(p[f"{n}_o"]), v, mpmath.mpf(p["T"]))
         assert _close(float(got[f"I_{n}"]), expected, 1e-12), (n, v)
 
@@ -164,7 +169,9 @@ def test_generated_sources_are_deterministic_and_shared_subexpressions():
     assert c_source(model) == c_source(model)
     text = numpy_source(model)
     rhs_body = text.split("def rhs(")[1].split("def jacobian(")[0]
-    assert rhs_body.count("numpy.exp(") == 3  # one exp per GHK ion, shared by the rows
+    # valences are folded in: one exp per distinct GHK valence (K and Na +1, Cl -1), shared by the rows
+    assert rhs_body.count("numpy.exp(") == len({ion.valence for ion in model.ions if ion.leak == "ghk"}) == 2
+    assert "z_K = p[" not in text and "z_Na = p[" not in text
     assert "_vrest_exprel" in rhs_body
 
 
@@ -183,7 +190,7 @@ def test_export_cli_writes_an_importable_module(tmp_path):
 def test_without_a_compiler_the_numpy_module_is_used(monkeypatch):
     monkeypatch.setattr(numeric, "_compiler", lambda: None)
     numeric._load_c.cache_clear()
-    numeric._compile.cache_clear()
+    numeric.compile_library.cache_clear()
     try:
         with pytest.warns(numeric.NoCompilerWarning, match="no C compiler"):
             module = numeric.load_numeric(resolve_model("neuron"), "c")
@@ -191,4 +198,4 @@ def test_without_a_compiler_the_numpy_module_is_used(monkeypatch):
         assert module.rhs(0.0, [-0.07], module.PARAMETER_VALUES).shape == (1,)
     finally:
         numeric._load_c.cache_clear()
-        numeric._compile.cache_clear()
+        numeric.compile_library.cache_clear()

@@ -25,13 +25,22 @@ def run(args) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
             rows = crosscheck(model, Path(directory))
-    header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)", "max |dV| course (mV)", "time (s)", "agrees")
-    table = [header] + [(r.simulator, r.version, f"{r.v_ss_mv:.9f}", f"{r.v_ss_deviation_mv:.1e}",
-                         f"{r.course_deviation_mv:.1e}", f"{r.seconds:.2f}", "yes" if r.agrees else "NO")
-                        for r in rows]
+    header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)", "max |dV| course (mV)", "time (s)", "agrees",
+              "note")
+    table = [header] + [_cells(r) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     print(f"{model.name}: deviations from vrest's own V_ss and scenario time course "
           f"(tolerances {V_SS_TOLERANCE_MV:g} mV and {COURSE_TOLERANCE_MV:g} mV)")
     for row in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    return 0 if rows and all(r.agrees for r in rows) else 1
+    ran = [r for r in rows if r.status != "unsuitable"]  # a simulator unsuitable for the model is no failure
+    return 0 if ran and all(r.agrees for r in ran) else 1
+
+
+def _cells(row) -> tuple[str, ...]:
+    """A table row; a simulator that did not run shows "-" for its numbers and the reason as its note."""
+    if row.status != "ran":
+        agrees = "not run" if row.status == "unsuitable" else "NO (failed)"
+        return (row.simulator, row.version, "-", "-", "-", f"{row.seconds:.2f}", agrees, row.reason)
+    return (row.simulator, row.version, f"{row.v_ss_mv:.9f}", f"{row.v_ss_deviation_mv:.1e}",
+            f"{row.course_deviation_mv:.1e}", f"{row.seconds:.2f}", "yes" if row.agrees else "NO", "")

@@ -6,6 +6,10 @@ in states and parameters only, its analytic Jacobian, and every named quantity
 (E_X, I_X, I_pump, I_leak, I_total, the algebraic X_i = N_X/Vol, and the
 closed-form potentials such as V_ss) with the algebraic symbols (X_i = N_X/Vol, ...) substituted. Printers
 then only print; the two exporters cannot drift apart.
+
+Ion valences are structural (an ion's valence is what the ion is), not tunable: they are
+folded in as integer literals, so CSE shares exp(-u) and exprel(-u) between ions of the
+same valence (K and Na: one exp, not two) and they are not parameters of the module.
 """
 
 from __future__ import annotations
@@ -63,22 +67,24 @@ def _substitute_algebraic(model: Model, expr: sp.Expr) -> sp.Expr:
 def numeric_spec(model: Model) -> NumericSpec:
     """Build the numeric view of ``model`` (cached: the Jacobian is the slow part)."""
     state_symbols = tuple(s.symbol for s in model.states)
-    parameter_symbols = tuple(p.symbol for p in model.dynamic_parameters)
+    valences = {ion.z: sp.Integer(ion.valence) for ion in model.ions}
+    kept = tuple(p for p in model.dynamic_parameters if p.symbol not in valences)
+    parameter_symbols = tuple(p.symbol for p in kept)
     defaults = initial_state(model)
     states = tuple(Entry(s.symbol.name, float(defaults[s.symbol]), s.unit, s.description, _SI_UNITS.get(s.unit, ""))
                    for s in model.states)
-    parameters = tuple(Entry(p.name, float(p.value), p.unit, p.description) for p in model.dynamic_parameters)
+    parameters = tuple(Entry(p.name, float(p.value), p.unit, p.description) for p in kept)
     rhs_map = model.rhs()
-    rhs = tuple(rhs_map[s] for s in state_symbols)
+    rhs = tuple(rhs_map[s].xreplace(valences) for s in state_symbols)
     jacobian = sp.Matrix(rhs).jacobian(state_symbols)
     known = set(state_symbols) | set(parameter_symbols)
     quantities: list[tuple[str, sp.Expr]] = []
     definitions: list[str] = []
     for symbol, definition in model.quantities:
-        quantities.append((symbol.name, _substitute_algebraic(model, model.expand(symbol))))
+        quantities.append((symbol.name, _substitute_algebraic(model, model.expand(symbol)).xreplace(valences)))
         definitions.append(str(definition))
     for symbol, definition in model.algebraic:  # X_i = N_X/Vol, A_i, Vol ("instant" water)
-        quantities.append((symbol.name, _substitute_algebraic(model, symbol)))
+        quantities.append((symbol.name, _substitute_algebraic(model, symbol).xreplace(valences)))
         definitions.append(str(definition))
     derivations = Derivations(model)
     names = {name for name, _ in quantities}
@@ -89,7 +95,7 @@ def numeric_spec(model: Model) -> NumericSpec:
             continue
         if derivation.method != "closed form" or derivation.expression is None or quantity_id in names:
             continue
-        expr = _substitute_algebraic(model, model.expand(derivation.expression))
+        expr = _substitute_algebraic(model, model.expand(derivation.expression)).xreplace(valences)
         if expr.free_symbols <= known:
             quantities.append((quantity_id, expr))
             definitions.append(str(derivation.expression))
@@ -97,10 +103,48 @@ def numeric_spec(model: Model) -> NumericSpec:
                        tuple(quantities), tuple(definitions))
 
 
-def cse_block(exprs: list[sp.Expr], prefix: str = "_c") -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
+def _hoist(exprs: list[sp.Expr], varying: frozenset, prefix: str) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list]:
+    """Pull the parameter-only factors and terms out of ``exprs``: (assignments, rewritten exprs).
+
+    -F*V/(R*T) becomes _p0*V with _p0 = -F/(R*T): one array operation per element instead
+    of three when V is an array and the parameters are scalars (NumPy evaluates left to right).
+    """
+    names: dict[sp.Expr, sp.Symbol] = {}
+    order: list[tuple[sp.Symbol, sp.Expr]] = []
+
+    def name(expr: sp.Expr) -> sp.Expr:
+        if expr.is_Atom or expr.is_Number:
+            return expr
+        if expr not in names:
+            names[expr] = sp.Symbol(f"{prefix}{len(names)}")
+            order.append((names[expr], expr))
+        return names[expr]
+
+    def visit(expr: sp.Expr) -> sp.Expr:
+        if expr.is_Atom or not (expr.free_symbols & varying):
+            return expr
+        args = [visit(a) for a in expr.args]
+        if isinstance(expr, (sp.Add, sp.Mul)):
+            fixed = [a for a in args if not (a.free_symbols & varying)]
+            moving = [a for a in args if a.free_symbols & varying]
+            if len(fixed) > 1 or (fixed and not fixed[0].is_Atom):
+                return expr.func(name(expr.func(*fixed)), *moving)
+            return expr.func(*args)
+        return expr.func(*[a if a.free_symbols & varying else name(a) for a in args])
+
+    rewritten = [visit(e) for e in exprs]
+    return order, rewritten
+
+
+def cse_block(exprs: list[sp.Expr], prefix: str = "_c",
+              varying: tuple[sp.Symbol, ...] = ()) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
     """Common subexpressions shared by ``exprs``: (assignments in order, reduced expressions).
 
-    Deterministic: the same expressions always give the same temporaries.
+    With ``varying`` (the states), parameter-only subexpressions are computed first, once
+    per call, and the rest is CSE'd. Deterministic: the same expressions give the same code.
     """
+    hoisted: list[tuple[sp.Symbol, sp.Expr]] = []
+    if varying:
+        hoisted, exprs = _hoist(list(exprs), frozenset(varying), f"{prefix}p")
     replacements, reduced = sp.cse(exprs, symbols=sp.numbered_symbols(prefix), order="canonical")
-    return replacements, reduced
+    return hoisted + replacements, reduced

@@ -26,7 +26,7 @@ def c_file_name(model: Model) -> str:
 
 def _block(printer: VrestCPrinter, spec, exprs: Sequence[sp.Expr]) -> dict:
     """C statements computing ``exprs``: const locals for the symbols used, CSE temporaries, results."""
-    assignments, reduced = cse_block(list(exprs), prefix="c_")
+    assignments, reduced = cse_block(list(exprs), prefix="c_", varying=spec.state_symbols)
     used = set().union(*[e.free_symbols for e in exprs]) if exprs else set()
     body = [f"const double {s.name} = y[{i}];" for i, s in enumerate(spec.state_symbols) if s in used]
     body += [f"const double {s.name} = p[{i}];" for i, s in enumerate(spec.parameter_symbols) if s in used]

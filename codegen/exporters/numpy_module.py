@@ -26,7 +26,7 @@ def numpy_module_name(model: Model) -> str:
 
 def _block(printer: VrestNumPyPrinter, spec, exprs: Sequence[sp.Expr]) -> dict:
     """Python lines computing ``exprs``: unpack the symbols used, CSE temporaries, results."""
-    assignments, reduced = cse_block(list(exprs))
+    assignments, reduced = cse_block(list(exprs), varying=spec.state_symbols)
     used = set().union(*[e.free_symbols for e in exprs]) if exprs else set()
     body = [f"{s.name} = y[{i}]" for i, s in enumerate(spec.state_symbols) if s in used]
     body += [f"{s.name} = p[{i}]" for i, s in enumerate(spec.parameter_symbols) if s in used]

@@ -41,21 +41,18 @@ STATE_NAMES = ("V", )
 STATE_UNITS_SI = ("V", )
 # Defaults: the model's given state (amounts, volume) with V at its steady state.
 STATE_VALUES = numpy.array([-0.07664236601135191, ])
-PARAMETER_NAMES = ("R", "F", "T", "C_m", "z_K", "K_i", "K_o", "g_K", "z_Na", "Na_i", "Na_o", "g_Na", "z_Cl", "Cl_i", "Cl_o", "g_Cl", "I_pump", "r", )
+PARAMETER_NAMES = ("R", "F", "T", "C_m", "K_i", "K_o", "g_K", "Na_i", "Na_o", "g_Na", "Cl_i", "Cl_o", "g_Cl", "I_pump", "r", )
 PARAMETER_VALUES = numpy.array([
     8.314462618,  # R (molar gas constant (CODATA 2018))
     96485.33212,  # F (Faraday constant (CODATA 2018))
     310.15,  # T (absolute temperature)
     0.01,  # C_m (specific membrane capacitance)
-    1.0,  # z_K (valence of K)
     140.0,  # K_i ([K] inside)
     4.0,  # K_o ([K] outside)
     1.0,  # g_K (K leak conductance)
-    1.0,  # z_Na (valence of Na)
     12.0,  # Na_i ([Na] inside)
     145.0,  # Na_o ([Na] outside)
     0.15,  # g_Na (Na leak conductance)
-    -1.0,  # z_Cl (valence of Cl)
     10.0,  # Cl_i ([Cl] inside)
     110.0,  # Cl_o ([Cl] outside)
     0.35,  # g_Cl (Cl leak conductance)
@@ -77,29 +74,33 @@ def rhs(t, y, p=PARAMETER_VALUES):
     F = p[1]
     T = p[2]
     C_m = p[3]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    g_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    g_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    g_Cl = p[15]
-    I_pump = p[16]
-    _c0 = R*T/F
-    return _stack((-I_pump - g_Cl*(V - _c0*numpy.log(Cl_o/Cl_i)/z_Cl) - g_K*(V - _c0*numpy.log(K_o/K_i)/z_K) - g_Na*(V - _c0*numpy.log(Na_o/Na_i)/z_Na))/C_m)
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    I_pump = p[13]
+    _cp0 = R*T*numpy.log(Cl_o/Cl_i)/F
+    _cp1 = -g_Cl
+    _cp2 = -R*T*numpy.log(K_o/K_i)/F
+    _cp3 = -g_K
+    _cp4 = -R*T*numpy.log(Na_o/Na_i)/F
+    _cp5 = -g_Na
+    _cp6 = -I_pump
+    _cp7 = C_m**(-1.0)
+    return _stack(_cp7*(_cp1*(V + _cp0) + _cp3*(V + _cp2) + _cp5*(V + _cp4) + _cp6))
 
 
 def jacobian(t, y, p=PARAMETER_VALUES):
     """The analytic Jacobian d rhs[i] / d y[j], shape (n_states, n_states, ...)."""
     C_m = p[3]
-    g_K = p[7]
-    g_Na = p[11]
-    g_Cl = p[15]
+    g_K = p[6]
+    g_Na = p[9]
+    g_Cl = p[12]
     flat = _stack((-g_Cl - g_K - g_Na)/C_m)
     return flat.reshape((1, 1) + flat.shape[1:])
 
@@ -111,44 +112,47 @@ def quantities(y, p=PARAMETER_VALUES):
     F = p[1]
     T = p[2]
     C_m = p[3]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    g_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    g_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    g_Cl = p[15]
-    I_pump = p[16]
-    _c0 = R*T/F
-    _c1 = _c0*numpy.log(K_o/K_i)/z_K
-    _c2 = _c0*numpy.log(Na_o/Na_i)/z_Na
-    _c3 = _c0*numpy.log(Cl_o/Cl_i)/z_Cl
-    _c4 = g_K*(V - _c1)
-    _c5 = g_Na*(V - _c2)
-    _c6 = g_Cl*(V - _c3)
-    _c7 = _c4 + _c5 + _c6
-    _c8 = g_Cl + g_K + g_Na
-    _c9 = _c8**(-1.0)
-    _c10 = _c1*g_K + _c2*g_Na + _c3*g_Cl
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    I_pump = p[13]
+    _cp0 = -R*T*numpy.log(K_o/K_i)/F
+    _cp1 = -R*T*numpy.log(Na_o/Na_i)/F
+    _cp2 = R*T*numpy.log(Cl_o/Cl_i)/F
+    _c0 = numpy.log(K_o/K_i)
+    _c1 = F**(-1.0)
+    _c2 = R*T*_c1
+    _c3 = _c0*_c2
+    _c4 = numpy.log(Na_o/Na_i)
+    _c5 = _c2*_c4
+    _c6 = _c2*numpy.log(Cl_o/Cl_i)
+    _c7 = g_K*(V + _cp0)
+    _c8 = g_Na*(V + _cp1)
+    _c9 = g_Cl*(V + _cp2)
+    _c10 = _c7 + _c8 + _c9
+    _c11 = g_Cl + g_K + g_Na
+    _c12 = _c11**(-1.0)
+    _c13 = _c6*g_Cl
     return {
-        "E_K": _c1,
-        "E_Na": _c2,
-        "E_Cl": _c3,
-        "I_K": _c4,
-        "I_Na": _c5,
-        "I_Cl": _c6,
-        "I_leak": _c7,
-        "I_total": I_pump + _c7,
-        "V_leak": _c10*_c9,
-        "V_ss": _c9*(-I_pump + _c10),
-        "dV_pump": -I_pump*_c9,
-        "g_leak": _c8,
-        "tau_m": C_m*_c9,
+        "E_K": _c3,
+        "E_Na": _c5,
+        "E_Cl": -_c6,
+        "I_K": _c7,
+        "I_Na": _c8,
+        "I_Cl": _c9,
+        "I_leak": _c10,
+        "I_total": I_pump + _c10,
+        "V_leak": _c12*(-_c13 + _c3*g_K + _c5*g_Na),
+        "V_ss": _c12*(-I_pump + R*T*_c0*_c1*g_K + R*T*_c1*_c4*g_Na - _c13),
+        "dV_pump": -I_pump*_c12,
+        "g_leak": _c11,
+        "tau_m": C_m*_c12,
     }
 
 
@@ -157,10 +161,9 @@ def E_K(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    return R*T*numpy.log(K_o/K_i)/(F*z_K)
+    K_i = p[4]
+    K_o = p[5]
+    return R*T*numpy.log(K_o/K_i)/F
 
 
 def E_Na(y, p=PARAMETER_VALUES):
@@ -168,10 +171,9 @@ def E_Na(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    return R*T*numpy.log(Na_o/Na_i)/(F*z_Na)
+    Na_i = p[7]
+    Na_o = p[8]
+    return R*T*numpy.log(Na_o/Na_i)/F
 
 
 def E_Cl(y, p=PARAMETER_VALUES):
@@ -179,10 +181,9 @@ def E_Cl(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    return R*T*numpy.log(Cl_o/Cl_i)/(F*z_Cl)
+    Cl_i = p[10]
+    Cl_o = p[11]
+    return -R*T*numpy.log(Cl_o/Cl_i)/F
 
 
 def I_K(y, p=PARAMETER_VALUES):
@@ -191,11 +192,11 @@ def I_K(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    g_K = p[7]
-    return g_K*(V - R*T*numpy.log(K_o/K_i)/(F*z_K))
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    _cp0 = -R*T*numpy.log(K_o/K_i)/F
+    return g_K*(V + _cp0)
 
 
 def I_Na(y, p=PARAMETER_VALUES):
@@ -204,11 +205,11 @@ def I_Na(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    g_Na = p[11]
-    return g_Na*(V - R*T*numpy.log(Na_o/Na_i)/(F*z_Na))
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    _cp0 = -R*T*numpy.log(Na_o/Na_i)/F
+    return g_Na*(V + _cp0)
 
 
 def I_Cl(y, p=PARAMETER_VALUES):
@@ -217,11 +218,11 @@ def I_Cl(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    g_Cl = p[15]
-    return g_Cl*(V - R*T*numpy.log(Cl_o/Cl_i)/(F*z_Cl))
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    _cp0 = R*T*numpy.log(Cl_o/Cl_i)/F
+    return g_Cl*(V + _cp0)
 
 
 def I_leak(y, p=PARAMETER_VALUES):
@@ -230,20 +231,19 @@ def I_leak(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    g_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    g_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    g_Cl = p[15]
-    _c0 = R*T/F
-    return g_Cl*(V - _c0*numpy.log(Cl_o/Cl_i)/z_Cl) + g_K*(V - _c0*numpy.log(K_o/K_i)/z_K) + g_Na*(V - _c0*numpy.log(Na_o/Na_i)/z_Na)
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    _cp0 = R*T*numpy.log(Cl_o/Cl_i)/F
+    _cp1 = -R*T*numpy.log(K_o/K_i)/F
+    _cp2 = -R*T*numpy.log(Na_o/Na_i)/F
+    return g_Cl*(V + _cp0) + g_K*(V + _cp1) + g_Na*(V + _cp2)
 
 
 def I_total(y, p=PARAMETER_VALUES):
@@ -252,21 +252,20 @@ def I_total(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    g_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    g_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    g_Cl = p[15]
-    I_pump = p[16]
-    _c0 = R*T/F
-    return I_pump + g_Cl*(V - _c0*numpy.log(Cl_o/Cl_i)/z_Cl) + g_K*(V - _c0*numpy.log(K_o/K_i)/z_K) + g_Na*(V - _c0*numpy.log(Na_o/Na_i)/z_Na)
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    I_pump = p[13]
+    _cp0 = R*T*numpy.log(Cl_o/Cl_i)/F
+    _cp1 = -R*T*numpy.log(K_o/K_i)/F
+    _cp2 = -R*T*numpy.log(Na_o/Na_i)/F
+    return I_pump + g_Cl*(V + _cp0) + g_K*(V + _cp1) + g_Na*(V + _cp2)
 
 
 def V_leak(y, p=PARAMETER_VALUES):
@@ -274,20 +273,17 @@ def V_leak(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    g_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    g_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    g_Cl = p[15]
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
     _c0 = R*T/F
-    return (_c0*g_Cl*numpy.log(Cl_o/Cl_i)/z_Cl + _c0*g_K*numpy.log(K_o/K_i)/z_K + _c0*g_Na*numpy.log(Na_o/Na_i)/z_Na)/(g_Cl + g_K + g_Na)
+    return (-_c0*g_Cl*numpy.log(Cl_o/Cl_i) + _c0*g_K*numpy.log(K_o/K_i) + _c0*g_Na*numpy.log(Na_o/Na_i))/(g_Cl + g_K + g_Na)
 
 
 def V_ss(y, p=PARAMETER_VALUES):
@@ -295,44 +291,41 @@ def V_ss(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    g_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    g_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    g_Cl = p[15]
-    I_pump = p[16]
-    _c0 = R*T/F
-    return (-I_pump + _c0*g_Cl*numpy.log(Cl_o/Cl_i)/z_Cl + _c0*g_K*numpy.log(K_o/K_i)/z_K + _c0*g_Na*numpy.log(Na_o/Na_i)/z_Na)/(g_Cl + g_K + g_Na)
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    I_pump = p[13]
+    _c0 = F**(-1.0)
+    return (-I_pump - R*T*_c0*g_Cl*numpy.log(Cl_o/Cl_i) + R*T*_c0*g_K*numpy.log(K_o/K_i) + R*T*_c0*g_Na*numpy.log(Na_o/Na_i))/(g_Cl + g_K + g_Na)
 
 
 def dV_pump(y, p=PARAMETER_VALUES):
     """dV_pump (SI) = -I_pump/(g_Cl + g_K + g_Na)"""
-    g_K = p[7]
-    g_Na = p[11]
-    g_Cl = p[15]
-    I_pump = p[16]
+    g_K = p[6]
+    g_Na = p[9]
+    g_Cl = p[12]
+    I_pump = p[13]
     return -I_pump/(g_Cl + g_K + g_Na)
 
 
 def g_leak(y, p=PARAMETER_VALUES):
     """g_leak (SI) = g_Cl + g_K + g_Na"""
-    g_K = p[7]
-    g_Na = p[11]
-    g_Cl = p[15]
+    g_K = p[6]
+    g_Na = p[9]
+    g_Cl = p[12]
     return g_Cl + g_K + g_Na
 
 
 def tau_m(y, p=PARAMETER_VALUES):
     """tau_m (SI) = C_m/(g_Cl + g_K + g_Na)"""
     C_m = p[3]
-    g_K = p[7]
-    g_Na = p[11]
-    g_Cl = p[15]
+    g_K = p[6]
+    g_Na = p[9]
+    g_Cl = p[12]
     return C_m/(g_Cl + g_K + g_Na)

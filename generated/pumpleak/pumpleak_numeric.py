@@ -41,7 +41,7 @@ STATE_NAMES = ("V", "N_K", "N_Na", "N_Cl", "Vol", )
 STATE_UNITS_SI = ("V", "mol", "mol", "mol", "m^3", )
 # Defaults: the model's given state (amounts, volume) with V at its steady state.
 STATE_VALUES = numpy.array([-0.0943999453592539, 2.406205e-14, 2.77295e-15, 6.6193e-16, 1.789e-16, ])
-PARAMETER_NAMES = ("R", "F", "T", "C_m", "A_m", "L_p", "z_K", "K_o", "P_K", "z_Na", "Na_o", "P_Na", "z_Cl", "Cl_o", "P_Cl", "I_max", "K_half_Na", "K_half_K", "r", "z_A", "N_A", "B_o", )
+PARAMETER_NAMES = ("R", "F", "T", "C_m", "A_m", "L_p", "K_o", "P_K", "Na_o", "P_Na", "Cl_o", "P_Cl", "I_max", "K_half_Na", "K_half_K", "r", "z_A", "N_A", "B_o", )
 PARAMETER_VALUES = numpy.array([
     8.314462618,  # R (molar gas constant (CODATA 2018))
     96485.33212,  # F (Faraday constant (CODATA 2018))
@@ -49,13 +49,10 @@ PARAMETER_VALUES = numpy.array([
     0.01,  # C_m (specific membrane capacitance)
     3.14159265358979e-10,  # A_m (membrane area)
     1.0892e-12,  # L_p (hydraulic water permeability)
-    1.0,  # z_K (valence of K)
     3.0,  # K_o ([K] outside)
     6.6e-08,  # P_K (K permeability)
-    1.0,  # z_Na (valence of Na)
     142.0,  # Na_o ([Na] outside)
     2.8e-10,  # P_Na (Na permeability)
-    -1.0,  # z_Cl (valence of Cl)
     145.0,  # Cl_o ([Cl] outside)
     3.7e-08,  # P_Cl (Cl permeability)
     0.015,  # I_max (maximal pump current)
@@ -87,37 +84,48 @@ def rhs(t, y, p=PARAMETER_VALUES):
     C_m = p[3]
     A_m = p[4]
     L_p = p[5]
-    z_K = p[6]
-    K_o = p[7]
-    P_K = p[8]
-    z_Na = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_o = p[13]
-    P_Cl = p[14]
-    I_max = p[15]
-    K_half_Na = p[16]
-    K_half_K = p[17]
-    N_A = p[20]
-    B_o = p[21]
+    K_o = p[6]
+    P_K = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_o = p[10]
+    P_Cl = p[11]
+    I_max = p[12]
+    K_half_Na = p[13]
+    K_half_K = p[14]
+    N_A = p[17]
+    B_o = p[18]
+    _cp0 = F/(R*T)
+    _cp1 = -Cl_o
+    _cp2 = F*P_Cl
+    _cp3 = -F/(R*T)
+    _cp4 = -K_o
+    _cp5 = -F*P_K
+    _cp6 = -Na_o
+    _cp7 = -F*P_Na
+    _cp8 = -I_max*K_o**2/(K_half_K + K_o)**2
+    _cp9 = C_m**(-1.0)
+    _cp10 = F*P_K
+    _cp11 = -2*I_max*K_o**2/(K_half_K + K_o)**2
+    _cp12 = -A_m/F
+    _cp13 = F*P_Na
+    _cp14 = 3*I_max*K_o**2/(K_half_K + K_o)**2
+    _cp15 = -A_m*P_Cl
+    _cp16 = -B_o - Cl_o - K_o - Na_o
+    _cp17 = A_m*L_p*R*T
     _c0 = Vol**(-1.0)
     _c1 = N_Na*_c0
-    _c2 = I_max*K_o**2*N_Na**3/(Vol**3*(K_half_K + K_o)**2*(K_half_Na + _c1)**3)
-    _c3 = F*z_Cl
-    _c4 = V/(R*T)
-    _c5 = -_c3*_c4
-    _c6 = -N_Cl*_c0
-    _c7 = P_Cl*(-Cl_o*numpy.exp(_c5) - _c6)/_vrest_exprel(_c5)
-    _c8 = F*z_K
-    _c9 = -_c4*_c8
-    _c10 = -N_K*_c0
-    _c11 = P_K*_c8*(-K_o*numpy.exp(_c9) - _c10)/_vrest_exprel(_c9)
-    _c12 = F*z_Na
-    _c13 = -_c12*_c4
-    _c14 = P_Na*_c12*(-Na_o*numpy.exp(_c13) + _c1)/_vrest_exprel(_c13)
-    _c15 = A_m/F
-    return _stack((-_c11 - _c14 - _c2 - _c3*_c7)/C_m, -_c15*(_c11 - 2*_c2)/z_K, -_c15*(_c14 + 3*_c2)/z_Na, -A_m*_c7, A_m*L_p*R*T*(-B_o - Cl_o - K_o + N_A*_c0 + N_Na*_c0 - Na_o - _c10 - _c6))
+    _c2 = N_Na**3/(Vol**3*(K_half_Na + _c1)**3)
+    _c3 = V*_cp0
+    _c4 = N_Cl*_c0
+    _c5 = (_c4 + _cp1*numpy.exp(_c3))/_vrest_exprel(_c3)
+    _c6 = V*_cp3
+    _c7 = _vrest_exprel(_c6)**(-1.0)
+    _c8 = N_K*_c0
+    _c9 = numpy.exp(_c6)
+    _c10 = _c7*(_c8 + _c9*_cp4)
+    _c11 = _c7*(_c1 + _c9*_cp6)
+    return _stack(_cp9*(_c10*_cp5 + _c11*_cp7 + _c2*_cp8 + _c5*_cp2), _cp12*(_c10*_cp10 + _c2*_cp11), _cp12*(_c11*_cp13 + _c2*_cp14), _c5*_cp15, _cp17*(N_A*_c0 + _c1 + _c4 + _c8 + _cp16))
 
 
 def jacobian(t, y, p=PARAMETER_VALUES):
@@ -133,84 +141,89 @@ def jacobian(t, y, p=PARAMETER_VALUES):
     C_m = p[3]
     A_m = p[4]
     L_p = p[5]
-    z_K = p[6]
-    K_o = p[7]
-    P_K = p[8]
-    z_Na = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_o = p[13]
-    P_Cl = p[14]
-    I_max = p[15]
-    K_half_Na = p[16]
-    K_half_K = p[17]
-    N_A = p[20]
-    _c0 = C_m**(-1.0)
-    _c1 = F*z_Cl
-    _c2 = 1/(R*T)
-    _c3 = V*_c2
-    _c4 = -_c1*_c3
-    _c5 = Cl_o*numpy.exp(_c4)
-    _c6 = _vrest_exprel(_c4)
-    _c7 = P_Cl/_c6
-    _c8 = F**2*_c2
-    _c9 = _c8*z_Cl**2
+    K_o = p[6]
+    P_K = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_o = p[10]
+    P_Cl = p[11]
+    I_max = p[12]
+    K_half_Na = p[13]
+    K_half_K = p[14]
+    N_A = p[17]
+    _cp0 = F/(R*T)
+    _cp1 = -Cl_o*F**2*P_Cl/(R*T)
+    _cp2 = -F/(R*T)
+    _cp3 = -F**2*K_o*P_K/(R*T)
+    _cp4 = -F**2*Na_o*P_Na/(R*T)
+    _cp5 = -Cl_o
+    _cp6 = -F**2*P_Cl/(R*T)
+    _cp7 = -K_o
+    _cp8 = -F**2*P_K/(R*T)
+    _cp9 = -Na_o
+    _cp10 = -F**2*P_Na/(R*T)
+    _cp11 = C_m**(-1.0)
+    _cp12 = -F*P_K/C_m
+    _cp13 = -F*P_Na
+    _cp14 = -3*I_max*K_o**2/(K_half_K + K_o)**2
+    _cp15 = 3*I_max*K_o**2/(K_half_K + K_o)**2
+    _cp16 = F*P_Cl/C_m
+    _cp17 = F*P_K
+    _cp18 = F*P_Na
+    _cp19 = -F*P_Cl
+    _cp20 = F**2*K_o*P_K/(R*T)
+    _cp21 = F**2*P_K/(R*T)
+    _cp22 = -A_m/F
+    _cp23 = -A_m*P_K
+    _cp24 = -6*I_max*K_o**2/(K_half_K + K_o)**2
+    _cp25 = 6*I_max*K_o**2/(K_half_K + K_o)**2
+    _cp26 = -F*P_K
+    _cp27 = F**2*Na_o*P_Na/(R*T)
+    _cp28 = F**2*P_Na/(R*T)
+    _cp29 = -9*I_max*K_o**2/(K_half_K + K_o)**2
+    _cp30 = 9*I_max*K_o**2/(K_half_K + K_o)**2
+    _cp31 = A_m*Cl_o*F*P_Cl/(R*T)
+    _cp32 = A_m*F*P_Cl/(R*T)
+    _cp33 = -A_m*P_Cl
+    _cp34 = A_m*P_Cl
+    _cp35 = A_m*L_p*R*T
+    _cp36 = -N_A
+    _c0 = V*_cp0
+    _c1 = numpy.exp(_c0)
+    _c2 = _vrest_exprel(_c0)
+    _c3 = _c2**(-1.0)
+    _c4 = _c1*_c3
+    _c5 = V*_cp2
+    _c6 = numpy.exp(_c5)
+    _c7 = _vrest_exprel(_c5)
+    _c8 = _c7**(-1.0)
+    _c9 = _c6*_c8
     _c10 = Vol**(-1.0)
-    _c11 = P_Cl*(N_Cl*_c10 - _c5)*_vrest_exprel_prime(_c4)/_c6**2
-    _c12 = F*_c3
-    _c13 = -_c12*z_K
-    _c14 = K_o*numpy.exp(_c13)
-    _c15 = _vrest_exprel(_c13)
-    _c16 = P_K/_c15
-    _c17 = _c8*z_K**2
-    _c18 = P_K*_c17*(N_K*_c10 - _c14)*_vrest_exprel_prime(_c13)/_c15**2 + _c14*_c16*_c17
-    _c19 = -_c12*z_Na
-    _c20 = Na_o*numpy.exp(_c19)
-    _c21 = _vrest_exprel(_c19)
-    _c22 = P_Na/_c21
-    _c23 = _c8*z_Na**2
-    _c24 = N_Na*_c10
-    _c25 = P_Na*_c23*(-_c20 + _c24)*_vrest_exprel_prime(_c19)/_c21**2 + _c20*_c22*_c23
-    _c26 = F*_c10
-    _c27 = _c16*z_K
-    _c28 = _c22*z_Na
-    _c29 = _c26*_c28
-    _c30 = K_half_Na + _c24
-    _c31 = _c30**(-3.0)
-    _c32 = K_o**2
-    _c33 = (K_half_K + K_o)**(-2.0)
-    _c34 = I_max*_c32*_c33
-    _c35 = 3*_c34
-    _c36 = _c31*_c35
-    _c37 = N_Na**2/Vol**3
-    _c38 = N_Na**3
-    _c39 = Vol**(-4.0)
-    _c40 = _c30**(-4.0)
-    _c41 = _c1*_c7
-    _c42 = Vol**(-2.0)
-    _c43 = N_Cl*_c42
-    _c44 = _c43*_c7
-    _c45 = N_K*_c42
-    _c46 = F*_c27*_c45
-    _c47 = N_Na*_c42
-    _c48 = F*_c28*_c47
-    _c49 = _c38*_c39
-    _c50 = N_Na**4
-    _c51 = Vol**(-5.0)
-    _c52 = _c50*_c51
-    _c53 = A_m/F
-    _c54 = _c53/z_K
-    _c55 = A_m*_c10
-    _c56 = 6*_c34
-    _c57 = _c40*_c56
-    _c58 = _c53/z_Na
-    _c59 = 9*_c34
-    _c60 = _c49*_c59
-    _c61 = A_m*_c2
-    _c62 = L_p*R*T
-    _c63 = _c55*_c62
-    flat = _stack(_c0*(-_c11*_c9 - _c18 - _c25 - _c5*_c7*_c9), -_c0*_c26*_c27, _c0*(3*I_max*_c32*_c33*_c38*_c39*_c40 - _c29 - _c36*_c37), -_c0*_c10*_c41, _c0*(_c1*_c44 - _c35*_c40*_c52 + _c36*_c49 + _c46 + _c48), -_c18*_c54, -_c16*_c55, -_c54*(-_c31*_c37*_c56 + _c49*_c57), 0, -_c54*(6*I_max*_c31*_c32*_c33*_c38*_c39 - _c46 - _c52*_c57), -_c25*_c58, 0, -_c58*(_c29 + _c31*_c37*_c59 - _c40*_c60), 0, -_c58*(9*I_max*_c32*_c33*_c40*_c50*_c51 - _c31*_c60 - _c48), -_c1*_c11*_c61 - _c41*_c5*_c61, 0, 0, -_c55*_c7, A_m*_c44, 0, _c63, _c63, _c63, A_m*_c62*(-N_A*_c42 - _c43 - _c45 - _c47))
+    _c11 = N_Na*_c10
+    _c12 = _vrest_exprel_prime(_c5)/_c7**2
+    _c13 = _c12*(_c11 + _c6*_cp9)
+    _c14 = (N_Cl*_c10 + _c1*_cp5)*_vrest_exprel_prime(_c0)/_c2**2
+    _c15 = _c12*(N_K*_c10 + _c6*_cp7)
+    _c16 = _c10*_c8
+    _c17 = K_half_Na + _c11
+    _c18 = _c17**(-3.0)
+    _c19 = N_Na**2*_c18/Vol**3
+    _c20 = _c17**(-4.0)
+    _c21 = N_Na**3/Vol**4
+    _c22 = _c21*_cp15
+    _c23 = _c10*_c3
+    _c24 = Vol**(-2.0)
+    _c25 = N_Cl*_c24
+    _c26 = _c25*_c3
+    _c27 = N_K*_c24
+    _c28 = _c27*_c8
+    _c29 = N_Na*_c24
+    _c30 = _c29*_c8
+    _c31 = N_Na**4*_c20/Vol**5
+    _c32 = _c21*_cp25
+    _c33 = _c21*_cp29
+    _c34 = _c10*_cp35
+    flat = _stack(_cp11*(_c13*_cp10 + _c14*_cp6 + _c15*_cp8 + _c4*_cp1 + _c9*_cp3 + _c9*_cp4), _c16*_cp12, _cp11*(_c16*_cp13 + _c19*_cp14 + _c20*_c22), _c23*_cp16, _cp11*(_c18*_c22 + _c26*_cp19 + _c28*_cp17 + _c30*_cp18 + _c31*_cp14), _cp22*(_c15*_cp21 + _c9*_cp20), _c16*_cp23, _cp22*(_c19*_cp24 + _c20*_c32), 0, _cp22*(_c18*_c32 + _c28*_cp26 + _c31*_cp24), _cp22*(_c13*_cp28 + _c9*_cp27), 0, _cp22*(_c16*_cp18 + _c19*_cp30 + _c20*_c33), 0, _cp22*(_c18*_c33 + _c30*_cp13 + _c31*_cp30), _c14*_cp32 + _c4*_cp31, 0, 0, _c23*_cp33, _c26*_cp34, 0, _c34, _c34, _c34, _cp35*(_c24*_cp36 - _c25 - _c27 - _c29))
     return flat.reshape((5, 5) + flat.shape[1:])
 
 
@@ -224,53 +237,59 @@ def quantities(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[6]
-    K_o = p[7]
-    P_K = p[8]
-    z_Na = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_o = p[13]
-    P_Cl = p[14]
-    I_max = p[15]
-    K_half_Na = p[16]
-    K_half_K = p[17]
-    N_A = p[20]
-    _c0 = R*T/F
-    _c1 = F*z_K
-    _c2 = V/(R*T)
-    _c3 = -_c1*_c2
-    _c4 = Vol**(-1.0)
-    _c5 = P_K*_c1*(-K_o*numpy.exp(_c3) + N_K*_c4)/_vrest_exprel(_c3)
-    _c6 = F*z_Na
-    _c7 = -_c2*_c6
-    _c8 = N_Na*_c4
-    _c9 = P_Na*_c6*(-Na_o*numpy.exp(_c7) + _c8)/_vrest_exprel(_c7)
-    _c10 = F*z_Cl
-    _c11 = -_c10*_c2
-    _c12 = P_Cl*_c10*(-Cl_o*numpy.exp(_c11) + N_Cl*_c4)/_vrest_exprel(_c11)
-    _c13 = I_max*K_o**2*N_Na**3/(Vol**3*(K_half_K + K_o)**2*(K_half_Na + _c8)**3)
-    _c14 = _c12 + _c5 + _c9
-    _c15 = N_K*_c4
-    _c16 = N_Cl*_c4
-    _c17 = _c0*numpy.log((K_o*P_K + Na_o*P_Na + P_Cl*_c16)/(Cl_o*P_Cl + P_K*_c15 + P_Na*_c8))
+    K_o = p[6]
+    P_K = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_o = p[10]
+    P_Cl = p[11]
+    I_max = p[12]
+    K_half_Na = p[13]
+    K_half_K = p[14]
+    N_A = p[17]
+    _cp0 = R*T/F
+    _cp1 = -R*T/F
+    _cp2 = -F/(R*T)
+    _cp3 = -K_o
+    _cp4 = F*P_K
+    _cp5 = -Na_o
+    _cp6 = F*P_Na
+    _cp7 = F/(R*T)
+    _cp8 = -Cl_o
+    _cp9 = -F*P_Cl
+    _cp10 = I_max*K_o**2/(K_half_K + K_o)**2
+    _cp11 = Cl_o*P_Cl
+    _cp12 = K_o*P_K + Na_o*P_Na
+    _c0 = V*_cp2
+    _c1 = _vrest_exprel(_c0)**(-1.0)
+    _c2 = Vol**(-1.0)
+    _c3 = N_K*_c2
+    _c4 = numpy.exp(_c0)
+    _c5 = _c1*_cp4*(_c3 + _c4*_cp3)
+    _c6 = N_Na*_c2
+    _c7 = _c1*_cp6*(_c4*_cp5 + _c6)
+    _c8 = V*_cp7
+    _c9 = N_Cl*_c2
+    _c10 = _cp9*(_c9 + _cp8*numpy.exp(_c8))/_vrest_exprel(_c8)
+    _c11 = N_Na**3*_cp10/(Vol**3*(K_half_Na + _c6)**3)
+    _c12 = _c10 + _c5 + _c7
+    _c13 = _cp0*numpy.log((P_Cl*_c9 + _cp12)/(P_K*_c3 + P_Na*_c6 + _cp11))
     return {
-        "E_K": _c0*numpy.log(K_o*Vol/N_K)/z_K,
-        "E_Na": _c0*numpy.log(Na_o*Vol/N_Na)/z_Na,
-        "E_Cl": _c0*numpy.log(Cl_o*Vol/N_Cl)/z_Cl,
+        "E_K": _cp0*numpy.log(K_o*Vol/N_K),
+        "E_Na": _cp0*numpy.log(Na_o*Vol/N_Na),
+        "E_Cl": _cp1*numpy.log(Cl_o*Vol/N_Cl),
         "I_K": _c5,
-        "I_Na": _c9,
-        "I_Cl": _c12,
-        "I_pump": _c13,
-        "I_leak": _c14,
-        "I_total": _c13 + _c14,
-        "K_i": _c15,
-        "Na_i": _c8,
-        "Cl_i": _c16,
-        "A_i": N_A*_c4,
-        "V_ghk": _c17,
-        "V_leak": _c17,
+        "I_Na": _c7,
+        "I_Cl": _c10,
+        "I_pump": _c11,
+        "I_leak": _c12,
+        "I_total": _c11 + _c12,
+        "K_i": _c3,
+        "Na_i": _c6,
+        "Cl_i": _c9,
+        "A_i": N_A*_c2,
+        "V_ghk": _c13,
+        "V_leak": _c13,
     }
 
 
@@ -281,9 +300,9 @@ def E_K(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[6]
-    K_o = p[7]
-    return R*T*numpy.log(K_o*Vol/N_K)/(F*z_K)
+    K_o = p[6]
+    _cp0 = R*T/F
+    return _cp0*numpy.log(K_o*Vol/N_K)
 
 
 def E_Na(y, p=PARAMETER_VALUES):
@@ -293,9 +312,9 @@ def E_Na(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Na = p[9]
-    Na_o = p[10]
-    return R*T*numpy.log(Na_o*Vol/N_Na)/(F*z_Na)
+    Na_o = p[8]
+    _cp0 = R*T/F
+    return _cp0*numpy.log(Na_o*Vol/N_Na)
 
 
 def E_Cl(y, p=PARAMETER_VALUES):
@@ -305,9 +324,9 @@ def E_Cl(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Cl = p[12]
-    Cl_o = p[13]
-    return R*T*numpy.log(Cl_o*Vol/N_Cl)/(F*z_Cl)
+    Cl_o = p[10]
+    _cp0 = -R*T/F
+    return _cp0*numpy.log(Cl_o*Vol/N_Cl)
 
 
 def I_K(y, p=PARAMETER_VALUES):
@@ -318,12 +337,13 @@ def I_K(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[6]
-    K_o = p[7]
-    P_K = p[8]
-    _c0 = F*z_K
-    _c1 = -V*_c0/(R*T)
-    return P_K*_c0*(-K_o*numpy.exp(_c1) + N_K/Vol)/_vrest_exprel(_c1)
+    K_o = p[6]
+    P_K = p[7]
+    _cp0 = -F/(R*T)
+    _cp1 = -K_o
+    _cp2 = F*P_K
+    _c0 = V*_cp0
+    return _cp2*(N_K/Vol + _cp1*numpy.exp(_c0))/_vrest_exprel(_c0)
 
 
 def I_Na(y, p=PARAMETER_VALUES):
@@ -334,12 +354,13 @@ def I_Na(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Na = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    _c0 = F*z_Na
-    _c1 = -V*_c0/(R*T)
-    return P_Na*_c0*(N_Na/Vol - Na_o*numpy.exp(_c1))/_vrest_exprel(_c1)
+    Na_o = p[8]
+    P_Na = p[9]
+    _cp0 = -F/(R*T)
+    _cp1 = -Na_o
+    _cp2 = F*P_Na
+    _c0 = V*_cp0
+    return _cp2*(N_Na/Vol + _cp1*numpy.exp(_c0))/_vrest_exprel(_c0)
 
 
 def I_Cl(y, p=PARAMETER_VALUES):
@@ -350,23 +371,25 @@ def I_Cl(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Cl = p[12]
-    Cl_o = p[13]
-    P_Cl = p[14]
-    _c0 = F*z_Cl
-    _c1 = -V*_c0/(R*T)
-    return P_Cl*_c0*(-Cl_o*numpy.exp(_c1) + N_Cl/Vol)/_vrest_exprel(_c1)
+    Cl_o = p[10]
+    P_Cl = p[11]
+    _cp0 = F/(R*T)
+    _cp1 = -Cl_o
+    _cp2 = -F*P_Cl
+    _c0 = V*_cp0
+    return _cp2*(N_Cl/Vol + _cp1*numpy.exp(_c0))/_vrest_exprel(_c0)
 
 
 def I_pump(y, p=PARAMETER_VALUES):
     """I_pump (SI) = I_max*K_o**2*Na_i**3/((K_half_K + K_o)**2*(K_half_Na + Na_i)**3)"""
     N_Na = y[2]
     Vol = y[4]
-    K_o = p[7]
-    I_max = p[15]
-    K_half_Na = p[16]
-    K_half_K = p[17]
-    return I_max*K_o**2*N_Na**3/(Vol**3*(K_half_K + K_o)**2*(K_half_Na + N_Na/Vol)**3)
+    K_o = p[6]
+    I_max = p[12]
+    K_half_Na = p[13]
+    K_half_K = p[14]
+    _cp0 = I_max*K_o**2/(K_half_K + K_o)**2
+    return N_Na**3*_cp0/(Vol**3*(K_half_Na + N_Na/Vol)**3)
 
 
 def I_leak(y, p=PARAMETER_VALUES):
@@ -379,24 +402,26 @@ def I_leak(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[6]
-    K_o = p[7]
-    P_K = p[8]
-    z_Na = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_o = p[13]
-    P_Cl = p[14]
-    _c0 = F*z_Cl
-    _c1 = V/(R*T)
-    _c2 = -_c0*_c1
-    _c3 = Vol**(-1.0)
-    _c4 = F*z_K
-    _c5 = -_c1*_c4
-    _c6 = F*z_Na
-    _c7 = -_c1*_c6
-    return P_Cl*_c0*(-Cl_o*numpy.exp(_c2) + N_Cl*_c3)/_vrest_exprel(_c2) + P_K*_c4*(-K_o*numpy.exp(_c5) + N_K*_c3)/_vrest_exprel(_c5) + P_Na*_c6*(N_Na*_c3 - Na_o*numpy.exp(_c7))/_vrest_exprel(_c7)
+    K_o = p[6]
+    P_K = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_o = p[10]
+    P_Cl = p[11]
+    _cp0 = -F/(R*T)
+    _cp1 = -K_o
+    _cp2 = F*P_K
+    _cp3 = -Na_o
+    _cp4 = F*P_Na
+    _cp5 = F/(R*T)
+    _cp6 = -Cl_o
+    _cp7 = -F*P_Cl
+    _c0 = V*_cp0
+    _c1 = _vrest_exprel(_c0)**(-1.0)
+    _c2 = Vol**(-1.0)
+    _c3 = numpy.exp(_c0)
+    _c4 = V*_cp5
+    return _c1*_cp2*(N_K*_c2 + _c3*_cp1) + _c1*_cp4*(N_Na*_c2 + _c3*_cp3) + _cp7*(N_Cl*_c2 + _cp6*numpy.exp(_c4))/_vrest_exprel(_c4)
 
 
 def I_total(y, p=PARAMETER_VALUES):
@@ -409,28 +434,31 @@ def I_total(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[6]
-    K_o = p[7]
-    P_K = p[8]
-    z_Na = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_o = p[13]
-    P_Cl = p[14]
-    I_max = p[15]
-    K_half_Na = p[16]
-    K_half_K = p[17]
+    K_o = p[6]
+    P_K = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_o = p[10]
+    P_Cl = p[11]
+    I_max = p[12]
+    K_half_Na = p[13]
+    K_half_K = p[14]
+    _cp0 = -F/(R*T)
+    _cp1 = -K_o
+    _cp2 = F*P_K
+    _cp3 = -Na_o
+    _cp4 = F*P_Na
+    _cp5 = F/(R*T)
+    _cp6 = -Cl_o
+    _cp7 = -F*P_Cl
+    _cp8 = I_max*K_o**2/(K_half_K + K_o)**2
     _c0 = Vol**(-1.0)
     _c1 = N_Na*_c0
-    _c2 = F*z_Cl
-    _c3 = V/(R*T)
-    _c4 = -_c2*_c3
-    _c5 = F*z_K
-    _c6 = -_c3*_c5
-    _c7 = F*z_Na
-    _c8 = -_c3*_c7
-    return I_max*K_o**2*N_Na**3/(Vol**3*(K_half_K + K_o)**2*(K_half_Na + _c1)**3) + P_Cl*_c2*(-Cl_o*numpy.exp(_c4) + N_Cl*_c0)/_vrest_exprel(_c4) + P_K*_c5*(-K_o*numpy.exp(_c6) + N_K*_c0)/_vrest_exprel(_c6) + P_Na*_c7*(-Na_o*numpy.exp(_c8) + _c1)/_vrest_exprel(_c8)
+    _c2 = V*_cp0
+    _c3 = _vrest_exprel(_c2)**(-1.0)
+    _c4 = numpy.exp(_c2)
+    _c5 = V*_cp5
+    return N_Na**3*_cp8/(Vol**3*(K_half_Na + _c1)**3) + _c3*_cp2*(N_K*_c0 + _c4*_cp1) + _c3*_cp4*(_c1 + _c4*_cp3) + _cp7*(N_Cl*_c0 + _cp6*numpy.exp(_c5))/_vrest_exprel(_c5)
 
 
 def K_i(y, p=PARAMETER_VALUES):
@@ -457,7 +485,7 @@ def Cl_i(y, p=PARAMETER_VALUES):
 def A_i(y, p=PARAMETER_VALUES):
     """A_i (SI) = N_A/Vol"""
     Vol = y[4]
-    N_A = p[20]
+    N_A = p[17]
     return N_A/Vol
 
 
@@ -470,14 +498,17 @@ def V_ghk(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    K_o = p[7]
-    P_K = p[8]
-    Na_o = p[10]
-    P_Na = p[11]
-    Cl_o = p[13]
-    P_Cl = p[14]
+    K_o = p[6]
+    P_K = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_o = p[10]
+    P_Cl = p[11]
+    _cp0 = Cl_o*P_Cl
+    _cp1 = K_o*P_K + Na_o*P_Na
+    _cp2 = R*T/F
     _c0 = Vol**(-1.0)
-    return R*T*numpy.log((K_o*P_K + N_Cl*P_Cl*_c0 + Na_o*P_Na)/(Cl_o*P_Cl + N_K*P_K*_c0 + N_Na*P_Na*_c0))/F
+    return _cp2*numpy.log((N_Cl*P_Cl*_c0 + _cp1)/(N_K*P_K*_c0 + N_Na*P_Na*_c0 + _cp0))
 
 
 def V_leak(y, p=PARAMETER_VALUES):
@@ -489,11 +520,14 @@ def V_leak(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    K_o = p[7]
-    P_K = p[8]
-    Na_o = p[10]
-    P_Na = p[11]
-    Cl_o = p[13]
-    P_Cl = p[14]
+    K_o = p[6]
+    P_K = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_o = p[10]
+    P_Cl = p[11]
+    _cp0 = Cl_o*P_Cl
+    _cp1 = K_o*P_K + Na_o*P_Na
+    _cp2 = R*T/F
     _c0 = Vol**(-1.0)
-    return R*T*numpy.log((K_o*P_K + N_Cl*P_Cl*_c0 + Na_o*P_Na)/(Cl_o*P_Cl + N_K*P_K*_c0 + N_Na*P_Na*_c0))/F
+    return _cp2*numpy.log((N_Cl*P_Cl*_c0 + _cp1)/(N_K*P_K*_c0 + N_Na*P_Na*_c0 + _cp0))

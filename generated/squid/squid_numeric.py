@@ -41,21 +41,18 @@ STATE_NAMES = ("V", )
 STATE_UNITS_SI = ("V", )
 # Defaults: the model's given state (amounts, volume) with V at its steady state.
 STATE_VALUES = numpy.array([-0.061586833400260735, ])
-PARAMETER_NAMES = ("R", "F", "T", "C_m", "z_K", "K_i", "K_o", "P_K", "z_Na", "Na_i", "Na_o", "P_Na", "z_Cl", "Cl_i", "Cl_o", "P_Cl", "I_pump", "r", )
+PARAMETER_NAMES = ("R", "F", "T", "C_m", "K_i", "K_o", "P_K", "Na_i", "Na_o", "P_Na", "Cl_i", "Cl_o", "P_Cl", "I_pump", "r", )
 PARAMETER_VALUES = numpy.array([
     8.314462618,  # R (molar gas constant (CODATA 2018))
     96485.33212,  # F (Faraday constant (CODATA 2018))
     293.15,  # T (absolute temperature)
     0.01,  # C_m (specific membrane capacitance)
-    1.0,  # z_K (valence of K)
     400.0,  # K_i ([K] inside)
     20.0,  # K_o ([K] outside)
     1e-08,  # P_K (K permeability)
-    1.0,  # z_Na (valence of Na)
     50.0,  # Na_i ([Na] inside)
     440.0,  # Na_o ([Na] outside)
     4e-10,  # P_Na (Na permeability)
-    -1.0,  # z_Cl (valence of Cl)
     52.0,  # Cl_i ([Cl] inside)
     560.0,  # Cl_o ([Cl] outside)
     4.5e-09,  # P_Cl (Cl permeability)
@@ -77,27 +74,31 @@ def rhs(t, y, p=PARAMETER_VALUES):
     F = p[1]
     T = p[2]
     C_m = p[3]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    P_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    P_Cl = p[15]
-    I_pump = p[16]
-    _c0 = F*z_Cl
-    _c1 = V/(R*T)
-    _c2 = -_c0*_c1
-    _c3 = F*z_K
-    _c4 = -_c1*_c3
-    _c5 = F*z_Na
-    _c6 = -_c1*_c5
-    return _stack((-I_pump - P_Cl*_c0*(Cl_i - Cl_o*numpy.exp(_c2))/_vrest_exprel(_c2) - P_K*_c3*(K_i - K_o*numpy.exp(_c4))/_vrest_exprel(_c4) - P_Na*_c5*(Na_i - Na_o*numpy.exp(_c6))/_vrest_exprel(_c6))/C_m)
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    P_Cl = p[12]
+    I_pump = p[13]
+    _cp0 = F/(R*T)
+    _cp1 = -Cl_o
+    _cp2 = F*P_Cl
+    _cp3 = -F/(R*T)
+    _cp4 = -K_o
+    _cp5 = -F*P_K
+    _cp6 = -Na_o
+    _cp7 = -F*P_Na
+    _cp8 = -I_pump
+    _cp9 = C_m**(-1.0)
+    _c0 = V*_cp0
+    _c1 = V*_cp3
+    _c2 = _vrest_exprel(_c1)**(-1.0)
+    _c3 = numpy.exp(_c1)
+    return _stack(_cp9*(_c2*_cp5*(K_i + _c3*_cp4) + _c2*_cp7*(Na_i + _c3*_cp6) + _cp2*(Cl_i + _cp1*numpy.exp(_c0))/_vrest_exprel(_c0) + _cp8))
 
 
 def jacobian(t, y, p=PARAMETER_VALUES):
@@ -107,34 +108,36 @@ def jacobian(t, y, p=PARAMETER_VALUES):
     F = p[1]
     T = p[2]
     C_m = p[3]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    P_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    P_Cl = p[15]
-    _c0 = 1/(R*T)
-    _c1 = F*V*_c0
-    _c2 = -_c1*z_Cl
-    _c3 = _vrest_exprel(_c2)
-    _c4 = Cl_o*numpy.exp(_c2)
-    _c5 = F**2*_c0
-    _c6 = P_Cl*_c5*z_Cl**2
-    _c7 = -_c1*z_K
-    _c8 = _vrest_exprel(_c7)
-    _c9 = K_o*numpy.exp(_c7)
-    _c10 = P_K*_c5*z_K**2
-    _c11 = -_c1*z_Na
-    _c12 = _vrest_exprel(_c11)
-    _c13 = Na_o*numpy.exp(_c11)
-    _c14 = P_Na*_c5*z_Na**2
-    flat = _stack((-_c10*_c9/_c8 - _c10*(K_i - _c9)*_vrest_exprel_prime(_c7)/_c8**2 - _c4*_c6/_c3 - _c6*(Cl_i - _c4)*_vrest_exprel_prime(_c2)/_c3**2 - _c13*_c14/_c12 - _c14*(Na_i - _c13)*_vrest_exprel_prime(_c11)/_c12**2)/C_m)
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    P_Cl = p[12]
+    _cp0 = F/(R*T)
+    _cp1 = -Cl_o*F**2*P_Cl/(R*T)
+    _cp2 = -F/(R*T)
+    _cp3 = -F**2*K_o*P_K/(R*T)
+    _cp4 = -F**2*Na_o*P_Na/(R*T)
+    _cp5 = -Cl_o
+    _cp6 = -F**2*P_Cl/(R*T)
+    _cp7 = -K_o
+    _cp8 = -F**2*P_K/(R*T)
+    _cp9 = -Na_o
+    _cp10 = -F**2*P_Na/(R*T)
+    _cp11 = C_m**(-1.0)
+    _c0 = V*_cp0
+    _c1 = numpy.exp(_c0)
+    _c2 = _vrest_exprel(_c0)
+    _c3 = V*_cp2
+    _c4 = numpy.exp(_c3)
+    _c5 = _vrest_exprel(_c3)
+    _c6 = _c4/_c5
+    _c7 = _vrest_exprel_prime(_c3)/_c5**2
+    flat = _stack(_cp11*(_c1*_cp1/_c2 + _c6*_cp3 + _c6*_cp4 + _c7*_cp10*(Na_i + _c4*_cp9) + _c7*_cp8*(K_i + _c4*_cp7) + _cp6*(Cl_i + _c1*_cp5)*_vrest_exprel_prime(_c0)/_c2**2))
     return flat.reshape((1, 1) + flat.shape[1:])
 
 
@@ -144,43 +147,45 @@ def quantities(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    P_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    P_Cl = p[15]
-    I_pump = p[16]
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    P_Cl = p[12]
+    I_pump = p[13]
+    _cp0 = -F/(R*T)
+    _cp1 = -K_o
+    _cp2 = F*P_K
+    _cp3 = -Na_o
+    _cp4 = F*P_Na
+    _cp5 = F/(R*T)
+    _cp6 = -Cl_o
+    _cp7 = -F*P_Cl
     _c0 = R*T/F
-    _c1 = F*z_K
-    _c2 = V/(R*T)
-    _c3 = -_c1*_c2
-    _c4 = P_K*_c1*(K_i - K_o*numpy.exp(_c3))/_vrest_exprel(_c3)
-    _c5 = F*z_Na
-    _c6 = -_c2*_c5
-    _c7 = P_Na*_c5*(Na_i - Na_o*numpy.exp(_c6))/_vrest_exprel(_c6)
-    _c8 = F*z_Cl
-    _c9 = -_c2*_c8
-    _c10 = P_Cl*_c8*(Cl_i - Cl_o*numpy.exp(_c9))/_vrest_exprel(_c9)
-    _c11 = _c10 + _c4 + _c7
-    _c12 = _c0*numpy.log((Cl_i*P_Cl + K_o*P_K + Na_o*P_Na)/(Cl_o*P_Cl + K_i*P_K + Na_i*P_Na))
+    _c1 = V*_cp0
+    _c2 = _vrest_exprel(_c1)**(-1.0)
+    _c3 = numpy.exp(_c1)
+    _c4 = _c2*_cp2*(K_i + _c3*_cp1)
+    _c5 = _c2*_cp4*(Na_i + _c3*_cp3)
+    _c6 = V*_cp5
+    _c7 = _cp7*(Cl_i + _cp6*numpy.exp(_c6))/_vrest_exprel(_c6)
+    _c8 = _c4 + _c5 + _c7
+    _c9 = _c0*numpy.log((Cl_i*P_Cl + K_o*P_K + Na_o*P_Na)/(Cl_o*P_Cl + K_i*P_K + Na_i*P_Na))
     return {
-        "E_K": _c0*numpy.log(K_o/K_i)/z_K,
-        "E_Na": _c0*numpy.log(Na_o/Na_i)/z_Na,
-        "E_Cl": _c0*numpy.log(Cl_o/Cl_i)/z_Cl,
+        "E_K": _c0*numpy.log(K_o/K_i),
+        "E_Na": _c0*numpy.log(Na_o/Na_i),
+        "E_Cl": -_c0*numpy.log(Cl_o/Cl_i),
         "I_K": _c4,
-        "I_Na": _c7,
-        "I_Cl": _c10,
-        "I_leak": _c11,
-        "I_total": I_pump + _c11,
-        "V_ghk": _c12,
-        "V_leak": _c12,
+        "I_Na": _c5,
+        "I_Cl": _c7,
+        "I_leak": _c8,
+        "I_total": I_pump + _c8,
+        "V_ghk": _c9,
+        "V_leak": _c9,
     }
 
 
@@ -189,10 +194,9 @@ def E_K(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    return R*T*numpy.log(K_o/K_i)/(F*z_K)
+    K_i = p[4]
+    K_o = p[5]
+    return R*T*numpy.log(K_o/K_i)/F
 
 
 def E_Na(y, p=PARAMETER_VALUES):
@@ -200,10 +204,9 @@ def E_Na(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    return R*T*numpy.log(Na_o/Na_i)/(F*z_Na)
+    Na_i = p[7]
+    Na_o = p[8]
+    return R*T*numpy.log(Na_o/Na_i)/F
 
 
 def E_Cl(y, p=PARAMETER_VALUES):
@@ -211,10 +214,9 @@ def E_Cl(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    return R*T*numpy.log(Cl_o/Cl_i)/(F*z_Cl)
+    Cl_i = p[10]
+    Cl_o = p[11]
+    return -R*T*numpy.log(Cl_o/Cl_i)/F
 
 
 def I_K(y, p=PARAMETER_VALUES):
@@ -223,13 +225,14 @@ def I_K(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    P_K = p[7]
-    _c0 = F*z_K
-    _c1 = -V*_c0/(R*T)
-    return P_K*_c0*(K_i - K_o*numpy.exp(_c1))/_vrest_exprel(_c1)
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    _cp0 = -F/(R*T)
+    _cp1 = -K_o
+    _cp2 = F*P_K
+    _c0 = V*_cp0
+    return _cp2*(K_i + _cp1*numpy.exp(_c0))/_vrest_exprel(_c0)
 
 
 def I_Na(y, p=PARAMETER_VALUES):
@@ -238,13 +241,14 @@ def I_Na(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    _c0 = F*z_Na
-    _c1 = -V*_c0/(R*T)
-    return P_Na*_c0*(Na_i - Na_o*numpy.exp(_c1))/_vrest_exprel(_c1)
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    _cp0 = -F/(R*T)
+    _cp1 = -Na_o
+    _cp2 = F*P_Na
+    _c0 = V*_cp0
+    return _cp2*(Na_i + _cp1*numpy.exp(_c0))/_vrest_exprel(_c0)
 
 
 def I_Cl(y, p=PARAMETER_VALUES):
@@ -253,13 +257,14 @@ def I_Cl(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    P_Cl = p[15]
-    _c0 = F*z_Cl
-    _c1 = -V*_c0/(R*T)
-    return P_Cl*_c0*(Cl_i - Cl_o*numpy.exp(_c1))/_vrest_exprel(_c1)
+    Cl_i = p[10]
+    Cl_o = p[11]
+    P_Cl = p[12]
+    _cp0 = F/(R*T)
+    _cp1 = -Cl_o
+    _cp2 = -F*P_Cl
+    _c0 = V*_cp0
+    return _cp2*(Cl_i + _cp1*numpy.exp(_c0))/_vrest_exprel(_c0)
 
 
 def I_leak(y, p=PARAMETER_VALUES):
@@ -268,26 +273,28 @@ def I_leak(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    P_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    P_Cl = p[15]
-    _c0 = F*z_Cl
-    _c1 = V/(R*T)
-    _c2 = -_c0*_c1
-    _c3 = F*z_K
-    _c4 = -_c1*_c3
-    _c5 = F*z_Na
-    _c6 = -_c1*_c5
-    return P_Cl*_c0*(Cl_i - Cl_o*numpy.exp(_c2))/_vrest_exprel(_c2) + P_K*_c3*(K_i - K_o*numpy.exp(_c4))/_vrest_exprel(_c4) + P_Na*_c5*(Na_i - Na_o*numpy.exp(_c6))/_vrest_exprel(_c6)
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    P_Cl = p[12]
+    _cp0 = -F/(R*T)
+    _cp1 = -K_o
+    _cp2 = F*P_K
+    _cp3 = -Na_o
+    _cp4 = F*P_Na
+    _cp5 = F/(R*T)
+    _cp6 = -Cl_o
+    _cp7 = -F*P_Cl
+    _c0 = V*_cp0
+    _c1 = _vrest_exprel(_c0)**(-1.0)
+    _c2 = numpy.exp(_c0)
+    _c3 = V*_cp5
+    return _c1*_cp2*(K_i + _c2*_cp1) + _c1*_cp4*(Na_i + _c2*_cp3) + _cp7*(Cl_i + _cp6*numpy.exp(_c3))/_vrest_exprel(_c3)
 
 
 def I_total(y, p=PARAMETER_VALUES):
@@ -296,27 +303,29 @@ def I_total(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    z_K = p[4]
-    K_i = p[5]
-    K_o = p[6]
-    P_K = p[7]
-    z_Na = p[8]
-    Na_i = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    z_Cl = p[12]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    P_Cl = p[15]
-    I_pump = p[16]
-    _c0 = F*z_Cl
-    _c1 = V/(R*T)
-    _c2 = -_c0*_c1
-    _c3 = F*z_K
-    _c4 = -_c1*_c3
-    _c5 = F*z_Na
-    _c6 = -_c1*_c5
-    return I_pump + P_Cl*_c0*(Cl_i - Cl_o*numpy.exp(_c2))/_vrest_exprel(_c2) + P_K*_c3*(K_i - K_o*numpy.exp(_c4))/_vrest_exprel(_c4) + P_Na*_c5*(Na_i - Na_o*numpy.exp(_c6))/_vrest_exprel(_c6)
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    P_Cl = p[12]
+    I_pump = p[13]
+    _cp0 = -F/(R*T)
+    _cp1 = -K_o
+    _cp2 = F*P_K
+    _cp3 = -Na_o
+    _cp4 = F*P_Na
+    _cp5 = F/(R*T)
+    _cp6 = -Cl_o
+    _cp7 = -F*P_Cl
+    _c0 = V*_cp0
+    _c1 = _vrest_exprel(_c0)**(-1.0)
+    _c2 = numpy.exp(_c0)
+    _c3 = V*_cp5
+    return I_pump + _c1*_cp2*(K_i + _c2*_cp1) + _c1*_cp4*(Na_i + _c2*_cp3) + _cp7*(Cl_i + _cp6*numpy.exp(_c3))/_vrest_exprel(_c3)
 
 
 def V_ghk(y, p=PARAMETER_VALUES):
@@ -324,15 +333,15 @@ def V_ghk(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    K_i = p[5]
-    K_o = p[6]
-    P_K = p[7]
-    Na_i = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    P_Cl = p[15]
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    P_Cl = p[12]
     return R*T*numpy.log((Cl_i*P_Cl + K_o*P_K + Na_o*P_Na)/(Cl_o*P_Cl + K_i*P_K + Na_i*P_Na))/F
 
 
@@ -341,13 +350,13 @@ def V_leak(y, p=PARAMETER_VALUES):
     R = p[0]
     F = p[1]
     T = p[2]
-    K_i = p[5]
-    K_o = p[6]
-    P_K = p[7]
-    Na_i = p[9]
-    Na_o = p[10]
-    P_Na = p[11]
-    Cl_i = p[13]
-    Cl_o = p[14]
-    P_Cl = p[15]
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    P_Cl = p[12]
     return R*T*numpy.log((Cl_i*P_Cl + K_o*P_K + Na_o*P_Na)/(Cl_o*P_Cl + K_i*P_K + Na_i*P_Na))/F

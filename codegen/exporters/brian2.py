@@ -1,0 +1,179 @@
+"""Brian2 export: a runnable script with the model as one NeuronGroup of one cell.
+
+The equations string holds V, the other states (ion amounts, volume) and the
+named quantities as subexpressions, each with its SI unit; the namespace holds
+every parameter as a Brian2 quantity in the coherent unit system of the other
+exports (mV, mM, amol, um^3, fA/um^2, ...; coherent_units), so Brian2's own unit
+checks cover every formula and the numbers stay near 1. GHK currents use
+Brian2's exprel (exact at V = 0). ``pump_scale`` (a constant group variable)
+multiplies the pump rate; a scenario sets it at its time ``at`` by splitting the
+run there.
+
+Brian2's numpy target integrates with fixed steps, so the script uses rk4 with
+steps of at most tau_m/STEPS_PER_TAU and shortens them so that each requested
+time is reached exactly. That is accurate but costs ~1e4 steps per second of
+model time: ``steps_needed`` lets the cross-check decline runs that are too long
+(the pump-leak model's hours-long ouabain course) instead of running for hours.
+"""
+
+from __future__ import annotations
+
+import keyword
+import math
+import textwrap
+from fractions import Fraction
+
+import sympy as sp
+
+from derive.constants import C_m, V
+from derive.model import Model
+from derive.quantities import Derivations
+from derive.units import dimensionality
+
+from .. import __version__
+from ..printers import VrestBrian2Printer
+from ..printers._common import float_text
+from ..templating import render
+from . import exporter
+from ._mechanism import I_TOTAL, PUMP_SCALE, mechanism
+from .coherent_units import BASE, coherent_unit, to_coherent
+from .ids import valid_id
+
+__all__ = ["export_brian2", "context", "script_name", "max_step", "steps_needed", "STEPS_PER_TAU", "METHOD"]
+
+METHOD = "rk4"
+STEPS_PER_TAU = 20  # rk4: measured course error <= 1e-7 mV (tolerance 1e-3 mV); the cost is mostly per-run overhead
+
+# Names Brian2 gives a meaning in equations (group variables, functions, constants); a model symbol
+# with one of them gets a "_" suffix. Brian2's unit names (mV, cm, ...) contain no "_", and every
+# model symbol except R, F, T, V, r, Vol does, so no symbol can shadow a unit.
+RESERVED = tuple(sorted({
+    "t", "dt", "i", "N", "xi", "lastspike", "not_refractory", "t_in_timesteps", "timestep",
+    "abs", "arccos", "arcsin", "arctan", "ceil", "clip", "cos", "cosh", "exp", "expm1", "exprel", "floor",
+    "int", "log", "log10", "log1p", "poisson", "rand", "randn", "sign", "sin", "sinh", "sqrt", "tan", "tanh",
+    "e", "pi", "inf", "True", "False", *keyword.kwlist,
+}))
+
+# Coherent unit id -> Brian2 unit expression (names from brian2.units.allunits).
+_COHERENT = {
+    "second": "second", "kelvin": "kelvin", "mV": "mvolt", "mM": "mmolar", "amol": "amole",
+    "um3": "umetre**3", "um2": "umetre**2", "fA_per_um2": "famp/umetre**2",
+    "pS_per_um2": "psiemens/umetre**2", "pF_per_um2": "pfarad/umetre**2", "um_per_s": "umetre/second",
+    "um_per_s_per_Pa": "umetre/second/pascal", "fC_per_amol": "fcoulomb/amole",
+    "J_per_mol_per_K": "joule/mole/kelvin",
+}
+_COHERENT_BASE = {"metre": "umetre", "gram": "mgram", "second": "second", "ampere": "famp", "mole": "amole",
+                  "kelvin": "kelvin"}
+# SI unit expressions for the equations' ": unit" parts, by coherent unit id.
+_SI = {
+    "dimensionless": "1", "second": "second", "kelvin": "kelvin", "mV": "volt", "mM": "mole/metre**3",
+    "amol": "mole", "um3": "metre**3", "um2": "metre**2", "fA_per_um2": "amp/metre**2",
+    "pS_per_um2": "siemens/metre**2", "pF_per_um2": "farad/metre**2", "um_per_s": "metre/second",
+    "um_per_s_per_Pa": "metre/second/pascal", "fC_per_amol": "coulomb/mole", "J_per_mol_per_K": "joule/mole/kelvin",
+}
+_SI_BASE = {"metre": "metre", "gram": "kilogram", "second": "second", "ampere": "amp", "mole": "mole",
+            "kelvin": "kelvin"}
+
+
+def _product(parts: list[tuple[str, int]]) -> str:
+    return "*".join(name if e == 1 else f"{name}**{e}" for name, e in parts) or "1"
+
+
+def brian2_unit(unit: str) -> str:
+    """Brian2 expression of the coherent unit with the dimension of ``unit`` (a pint string); "1" if none."""
+    coherent = coherent_unit(unit)
+    if coherent.id == "dimensionless":
+        return "1"
+    return _COHERENT.get(coherent.id) or _product([(_COHERENT_BASE[k], e) for k, e, _ in coherent.parts])
+
+
+def si_unit(unit: str) -> str:
+    """The SI unit of ``unit``'s dimension as Brian2 equations write it (e.g. "amp/metre**2")."""
+    coherent = coherent_unit(unit)
+    if coherent.id in _SI:
+        return _SI[coherent.id]
+    dims = dimensionality(unit)
+    return _product([(_SI_BASE[kind], int(dims[dim])) for dim, kind, _ in BASE if dims.get(dim, 0)])
+
+
+def _comment(text: str) -> list[str]:
+    """``text`` as lines for '#' comments: one paragraph, so no line can leave the comment."""
+    return textwrap.wrap(" ".join(str(text).split()), 95) or [""]
+
+
+def max_step(model: Model) -> float:
+    """The longest rk4 step (s) the script takes: tau_m / STEPS_PER_TAU."""
+    return Derivations(model).get("tau_m").value / STEPS_PER_TAU
+
+
+def steps_needed(model: Model, seconds: float) -> int:
+    """rk4 steps the script takes to cover ``seconds`` of model time."""
+    return math.ceil(seconds / max_step(model))
+
+
+def script_name(model: Model) -> str:
+    return f"{valid_id(model.name)}_brian2.py"
+
+
+def _value(value_si, unit: str) -> str:
+    """A Python expression of the Brian2 quantity: the coherent value times its unit."""
+    number = float_text(to_coherent(Fraction(value_si), unit))
+    unit_text = brian2_unit(unit)
+    return number if unit_text == "1" else f"{number} * {unit_text}"
+
+
+def context(model: Model) -> dict:
+    mech = mechanism(model, RESERVED)
+    ids = mech.ids
+    printer = VrestBrian2Printer({"symbol_names": ids})
+    v_unit = "mV"
+    states = [{"id": ids[V], "start": float_text(mech.v_start * 1e3), "unit": brian2_unit(v_unit),
+               "si_unit": si_unit(v_unit), "rate": printer.doprint(-I_TOTAL / C_m),
+               "description": "membrane potential"}]
+    states += [{"id": ids[s], "start": float_text(to_coherent(Fraction(value), unit)), "unit": brian2_unit(unit),
+                "si_unit": si_unit(unit), "rate": printer.doprint(rate), "description": " ".join(text.split())}
+               for s, value, unit, text, rate in mech.states]
+    exact = model.values
+    parameters = [{"id": ids[s], "value": _value(exact.get(s, value), unit), "description": " ".join(text.split())}
+                  for s, value, unit, text in mech.constants]
+    quantities = [{"id": ids[s], "expr": printer.doprint(e), "si_unit": si_unit(unit)}
+                  for s, e, unit in mech.quantities]
+    expressions = [s["unit"] for s in states] + [p["value"] for p in parameters]
+    units = {"second"} | {name for text in expressions for name in _names(text)}  # what the script imports
+    tau_m = Derivations(model).get("tau_m").value
+    return {
+        "name": model.name,
+        "name_literal": repr(model.name),
+        "version": __version__,
+        "script": script_name(model),
+        "description": _comment(model.description),
+        "source": _comment(model.source),
+        "start": _comment(mech.start_text),
+        "parameters": parameters,
+        "states": states,
+        "quantities": quantities,
+        "pump_scale": ids[PUMP_SCALE],
+        "pump_rate": ids[mech.pump_rate] if mech.pump_rate is not None else None,
+        "stoichiometry": " ".join(", ".join(f"{name} {n:+d}" for name, n in model.pump.stoichiometry).split())
+        if model.pump else "",
+        "scenarios": [{"id": sid, "at": float_text(at), "scale": float_text(scale), "description": text}
+                      for sid, at, scale, text in mech.scenarios],
+        "units": sorted(units),
+        "method": METHOD,
+        "steps_per_tau": STEPS_PER_TAU,
+        "tau_m_ms": float_text(tau_m * 1e3),
+        "max_dt": float_text(max_step(model)),
+        "times": [float_text(k * tau_m) for k in range(11)],
+        "state_ids": {s: ids[s] for s, *_ in mech.states},
+    }
+
+
+def _names(expression: str) -> set[str]:
+    """The Brian2 unit names in a value or unit expression (for the script's import line)."""
+    words = expression.replace("*", " ").replace("/", " ").split()
+    return {w for w in words if w.isidentifier()}
+
+
+@exporter("brian2", "Brian2 script: one NeuronGroup, equations with units, a namespace, the scenarios")
+def export_brian2(model: Model) -> dict[str, str]:
+    return {script_name(model): render("brian2_model.py.j2", **context(model))}

@@ -1,0 +1,191 @@
+"""Cross-check runners for the NeuroML/LEMS export: jnml (jLEMS) and PyLEMS.
+
+Both read ``LEMS_<model>.xml`` (which includes ``<model>.nml``) and integrate with
+fixed-step forward Euler, so each check gets its own copy of the simulation file
+with only the Component's start values, the step and the length changed:
+
+- V_ss: from the job's start (V = 0 exactly) with the scenario switched off
+  (its pump_scale set to 1), dt = tau_m/20, for the job's 60 tau_m. Euler's fixed
+  points are the ODE's (V + dt f(V) = V iff f(V) = 0) and the iteration
+  contracts by about 1 - dt/tau_m = 0.95 a step, so 1200 steps leave no error
+  but rounding.
+- course: from the file's start (the pumped steady state), dt = tau_m/4000 as
+  in the exported file; Euler's error is then below ~3e-4 mV for a 5 mV
+  relaxation. jnml acts on the scenario's OnCondition one step after ``at``
+  (PyLEMS at ``at``); started at a steady state, the run is the exact course
+  delayed by that step, so jnml's output is read one step later.
+
+A model with ion amounts or a volume (pumpleak) is stiff: tau_m is milliseconds,
+the course hours. Fixed-step Euler would need more than MAX_STEPS steps, and
+the runners say so (``unsuitable``, shown as a row of ``vrest crosscheck``) instead of
+running for hours.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from derive.model import Model
+
+from .crosscheck import Answer, Job, simulator
+from .exporters.neuroml import STEPS_PER_TAU, context, lems_quantity
+
+__all__ = ["jnml_jar", "run_jnml", "run_pylems", "lems_answer", "lems_unsuitable", "variant", "MAX_STEPS",
+           "SS_STEPS_PER_TAU"]
+
+MAX_STEPS = 1_000_000
+SS_STEPS_PER_TAU = 20
+
+
+@lru_cache(maxsize=None)
+def jnml_jar() -> Path:
+    """The jNeuroML jar that pyNeuroML ships (found without importing pyneuroml, which prints to stdout)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyneuroml")
+    if spec is None or spec.origin is None:
+        raise ImportError("pyneuroml is not installed")
+    jars = sorted((Path(spec.origin).parent / "lib").glob("jNeuroML-*-jar-with-dependencies.jar"))
+    if not jars:
+        raise ImportError("pyneuroml ships no jNeuroML jar")
+    return jars[-1].resolve()
+
+
+def run_jnml(args: list[str], cwd: Path) -> str:
+    """Run jnml (java -jar) with ``args`` in ``cwd``; its output, RuntimeError on failure or an (ERROR) line."""
+    done = subprocess.run(["java", "-Djava.awt.headless=true", "-Xmx1G", "-jar", str(jnml_jar()), *args],
+                          cwd=cwd, capture_output=True, text=True, check=False)
+    output = done.stdout + done.stderr
+    if done.returncode != 0 or "(ERROR)" in output or "Exception" in output:
+        raise RuntimeError(f"jnml {' '.join(args)} failed:\n{output}")
+    return output
+
+
+def core_types(directory: Path) -> Path:
+    """The NeuroML2 core LEMS files (Cells.xml, ...) from the jnml jar, extracted into ``directory``."""
+    target = directory / "NeuroML2CoreTypes"
+    with zipfile.ZipFile(jnml_jar()) as jar:
+        for name in jar.namelist():
+            if name.startswith("NeuroML2CoreTypes/") and name.endswith(".xml"):
+                jar.extract(name, directory)
+    return target
+
+
+def run_pylems(lems_file: Path) -> str:
+    """Run PyLEMS on ``lems_file`` in its directory (core types on the include path)."""
+    cwd = lems_file.parent
+    code = "import sys; from lems.run import main; sys.argv = sys.argv[1:]; main()"
+    done = subprocess.run([sys.executable, "-c", code, "pylems", "-I", str(core_types(cwd)), "-nogui",
+                           lems_file.name], cwd=cwd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"pylems {lems_file.name} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout + done.stderr
+
+
+def variant(lems_text: str, component: str, values: dict[str, str], step: float, length: float,
+            output: str) -> str:
+    """The simulation file with the Component's ``values``, the step, the length and the output file changed."""
+    root = ET.fromstring(lems_text)
+    (cell,) = [c for c in root.iter("Component") if c.get("id") == component]
+    for name, value in values.items():
+        if name not in cell.attrib:
+            raise KeyError(f"{component} has no attribute {name}")
+        cell.set(name, value)
+    (simulation,) = root.iter("Simulation")
+    simulation.set("step", f"{step!r}s")
+    simulation.set("length", f"{length!r}s")
+    (out,) = simulation.iter("OutputFile")
+    out.set("fileName", output)
+    return ET.tostring(root, encoding="unicode")
+
+
+def _read(path: Path, v_ref: float) -> np.ndarray:
+    """V (SI) per output row: v_ref + v_dev (jnml writes single-precision floats)."""
+    data = np.loadtxt(path, ndmin=2)
+    return v_ref + data[:, 2]
+
+
+def _steps(model: Model, job: Job) -> tuple[float, float, float]:
+    """(tau_m, dt of the steady-state run, dt of the course) in s."""
+    tau_m = float(context(model)["tau_m"])
+    return tau_m, tau_m / SS_STEPS_PER_TAU, tau_m / STEPS_PER_TAU
+
+
+def lems_unsuitable(model: Model, job: Job) -> str | None:
+    """Why fixed-step Euler cannot do ``job`` in reasonable time (None when it can)."""
+    tau_m, ss_step, course_step = _steps(model, job)
+    steps = max(job.ss_end / ss_step, float(job.times[-1]) / course_step)
+    if steps <= MAX_STEPS:
+        return None
+    return (f"fixed-step Euler needs dt well below tau_m = {tau_m:.3g} s, and this stiff job (steady state "
+            f"over {job.ss_end:.3g} s, course to {float(job.times[-1]):.3g} s) would take {steps:.1e} steps "
+            f"(limit {MAX_STEPS:.0e})")
+
+
+def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path], object], lag_steps: int
+                ) -> Answer:
+    """Both checks of ``job`` through ``engine(lems_file)``; scenario events act ``lag_steps`` late."""
+    reason = lems_unsuitable(model, job)
+    if reason:
+        raise RuntimeError(reason)
+    ctx = context(model)
+    _, ss_step, course_step = _steps(model, job)
+    text = (directory / ctx["lems_file"]).read_text(encoding="utf-8")
+    component = ctx["component"]
+
+    starts = {s["start"]: lems_quantity(job.ss_start[s["symbol"]], s["unit"]) for s in ctx["states"]}
+    scenario_off = {s["scale"]: "1" for s in ctx["scenarios"]}
+    v_ref = job.reference_v_ss
+    ss_file = directory / f"LEMS_{ctx['id']}_ss.xml"
+    ss_file.write_text(variant(text, component, {**starts, **scenario_off, "v_ref": lems_quantity(v_ref, "V")},
+                               ss_step, job.ss_end, f"{ctx['id']}_ss.dat"), encoding="utf-8")
+    engine(ss_file)
+    v_ss = float(_read(directory / f"{ctx['id']}_ss.dat", v_ref)[-1])
+
+    n_steps = int(np.ceil(float(job.times[-1]) / course_step)) + lag_steps + 1
+    course_file = directory / f"LEMS_{ctx['id']}_course.xml"
+    course_file.write_text(variant(text, component, {}, course_step, n_steps * course_step,
+                                   f"{ctx['id']}_course.dat"), encoding="utf-8")
+    engine(course_file)
+    v = _read(directory / f"{ctx['id']}_course.dat", float(ctx["v_ref_value"]))
+    grid = (np.arange(len(v)) - lag_steps) * course_step
+    return Answer(v_ss, np.interp(job.times, grid, v))
+
+
+def _jnml_version() -> str | None:
+    try:
+        jar = jnml_jar()
+        done = subprocess.run(["java", "-version"], capture_output=True, text=True, check=False)
+    except (ImportError, OSError):
+        return None
+    if done.returncode != 0 or not jar.exists():
+        return None
+    return jar.stem.split("-")[1]
+
+
+def _pylems_version() -> str | None:
+    try:
+        import lems
+
+        jnml_jar()  # the NeuroML2 core types come from pyNeuroML's jar
+    except ImportError:
+        return None
+    return lems.__version__
+
+
+@simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable)
+def run_jnml_check(model: Model, directory: Path, job: Job) -> Answer:
+    return lems_answer(model, directory, job, lambda path: run_jnml([path.name, "-nogui"], path.parent), 1)
+
+
+@simulator("PyLEMS (NeuroML/LEMS, Euler)", "neuroml", _pylems_version, lems_unsuitable)
+def run_pylems_check(model: Model, directory: Path, job: Job) -> Answer:
+    return lems_answer(model, directory, job, run_pylems, 0)

@@ -1,0 +1,162 @@
+"""Brian2 export checked by Brian2 itself: the script runs (numpy target), Brian2's unit checks pass,
+and its V_ss and ouabain time course match vrest's.
+
+For the V-only models (neuron, squid, a user model with GHK leaks) the cross-check job is
+run as is: V_ss after 60 tau_m from V = 0 exactly (GHK at its removable singularity) within
+1e-6 mV of vrest's derived V_ss, and the ouabain course over 10 tau_m within 1e-3 mV of
+codegen.reference (SciPy Radau on Model.rhs(), rtol 1e-11). The pump-leak model is stiff
+(tau_m = 1.9 ms against a 3 h course), too long for Brian2's fixed-step rk4 with the numpy
+target, so here: V after 20 tau_m from the script's own start (the pumped steady state of
+the full model) against vrest's full steady state, and the ouabain course at 10 times from
+tau_m to 50 tau_m after the pump stops, against codegen.reference at those times.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from codegen.crosscheck import COURSE_TOLERANCE_MV, SIMULATORS, V_SS_TOLERANCE_MV, Simulator, crosscheck, make_job
+from codegen.exporters import export, render_files
+from codegen.exporters.brian2 import RESERVED, context, script_name
+from codegen.reference import reference_course, reference_v_ss
+from codegen.simulator_runners import brian2_unsuitable, run_brian2, run_script, script_start
+from derive.builtin import resolve_model
+from derive.constants import V
+from derive.modelfile import model_from_dict
+from derive.quantities import Derivations
+
+GHK_USER = {
+    "model": {"name": "ghk_user", "description": "GHK K and Na leaks <user model> \"\"\" # not code",
+              "temperature": "22 degC"},
+    "membrane": {"capacitance": "1.5 uF/cm^2"},
+    "ions": {"K": {"valence": 1, "inside": "130 mM", "outside": "5 mM", "permeability": "2e-6 cm/s"},
+             "Na": {"valence": 1, "inside": "15 mM", "outside": "140 mM", "permeability": "1e-7 cm/s"}},
+    "pump": {"current": "0.5 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+    "scenario": {"ouabain": {"at": "0 s", "set": {"pump": 0}}},
+}
+MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
+
+
+def _model(name: str):
+    return model_from_dict(GHK_USER) if name == "ghk_user" else resolve_model(name)
+
+
+@pytest.fixture(scope="module", params=MODELS)
+def exported(request, tmp_path_factory):
+    model = _model(request.param)
+    directory = tmp_path_factory.mktemp(f"brian2_{request.param}")
+    export(model, "brian2", directory)
+    return model, directory / script_name(model)
+
+
+def run_clean(script: Path, times, scenario: str | None) -> np.ndarray:
+    """V (SI) from the script in a fresh Python; it must exit 0 and write nothing to stderr (no warning)."""
+    request = script.with_name("clean.request.json")
+    request.write_text(json.dumps({"times": [float(t) for t in times], "scenario": scenario, "start": None}),
+                       encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    done = subprocess.run([sys.executable, script.name, request.name], cwd=script.parent, capture_output=True,
+                          text=True, check=False, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == "", done.stderr
+    v = np.array(json.loads(done.stdout)["V"], dtype=float) * 1e-3
+    assert np.all(np.isfinite(v))
+    return v
+
+
+def test_brian2_agrees_with_vrest(exported):
+    model, script = exported
+    tau_m = Derivations(model).get("tau_m").value
+    if len(model.states) == 1:
+        job = make_job(model)
+        assert job.ss_start[V] == 0.0 and len(job.times) == 10  # GHK evaluated at V = 0 exactly
+        assert brian2_unsuitable(model, job) is None
+        start = script_start(model, job.ss_start, context(model)["state_ids"])  # as run_brian2 does
+        v_ss = run_script(script, [job.ss_end], None, start)[-1]
+        reference_ss, times, reference = job.reference_v_ss, job.times, job.reference_course
+        course = run_clean(script, times, "ouabain")
+    else:  # stiff: start at the pumped steady state, course over 50 tau_m after the pump stops
+        v_ss = run_script(script, [20 * tau_m])[-1]
+        reference_ss = reference_v_ss(model)
+        times = np.geomspace(tau_m, 50 * tau_m, 10)
+        course = run_clean(script, times, "ouabain")
+        reference = reference_course(model, model.scenarios[0], times)
+    v_ss_dev = abs(v_ss - reference_ss) * 1e3
+    course_dev = float(np.max(np.abs(course - reference))) * 1e3
+    print(f"{model.name}: |dV_ss| = {v_ss_dev:.2e} mV, max |dV| course = {course_dev:.2e} mV "
+          f"(V moves {abs(reference[-1] - reference[0]) * 1e3:.3g} mV)")
+    assert v_ss_dev <= V_SS_TOLERANCE_MV
+    assert course_dev <= COURSE_TOLERANCE_MV
+
+
+def test_pumpleak_full_job_is_declined_with_a_reason():
+    model = resolve_model("pumpleak")
+    reason = brian2_unsuitable(model, make_job(model))
+    assert reason is not None and "steps" in reason and "stiff" in reason
+
+
+def test_factor_1000_unit_errors_are_caught(tmp_path):
+    """A consistent-dimension factor 1000 moves V_ss; a wrong dimension is Brian2's DimensionMismatchError."""
+    model = resolve_model("neuron")
+    script = export(model, "brian2", tmp_path / "good")[0]
+    text = script.read_text(encoding="utf-8")
+    pump = '"I_pump": 7.5 * famp/umetre**2'
+    assert pump in text
+    wrong_scale = tmp_path / script.name
+    wrong_scale.write_text(text.replace(pump, '"I_pump": 7.5 * pamp/umetre**2').replace(
+        "from brian2.units.allunits import ", "from brian2.units.allunits import pamp, "), encoding="utf-8")
+    v = run_script(wrong_scale, [20 * Derivations(model).get("tau_m").value])[-1]
+    assert abs(v - reference_v_ss(model)) * 1e3 > 1.0
+    wrong_dimension = tmp_path / "wrong_dimension.py"
+    wrong_dimension.write_text(text.replace(pump, '"I_pump": 7.5 * famp/umetre'), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="DimensionMismatchError|Inconsistent units"):
+        run_script(wrong_dimension, [0.001])
+
+
+def test_script_text(exported):
+    """Metadata, GHK through exprel, valid ids, comment-safe user text, byte-identical output."""
+    model, script = exported
+    text = script.read_text(encoding="utf-8")
+    assert f"MODEL = {model.name!r}" in text and 'VREST_VERSION = "' in text and "# Source:" in text
+    assert text == render_files(model, "brian2")[script.name]
+    assert ("exprel(" in text) == any(ion.leak == "ghk" for ion in model.ions)
+    assert 'prefs.codegen.target = "numpy"' in text and "pump_scale : 1 (constant)" in text
+    ctx = context(model)
+    for item in ctx["parameters"] + ctx["states"] + ctx["quantities"]:
+        assert item["id"].isidentifier() and item["id"] not in RESERVED
+    compile(text, script.name, "exec")  # user text (quotes, '<', '#') cannot break the script
+
+
+def test_failing_runner_is_a_row_not_a_crash(tmp_path, monkeypatch):
+    def broken(model, directory, job):
+        raise RuntimeError("script failed:\nTraceback ...\nValueError: no such thing")
+
+    monkeypatch.setitem(SIMULATORS, "broken", Simulator("broken", "brian2", lambda: "0", broken))
+    monkeypatch.setitem(SIMULATORS, "declines", Simulator("declines", "brian2", lambda: "0", broken,
+                                                          lambda model, job: "not for this model"))
+    rows = crosscheck(resolve_model("neuron"), tmp_path, names=["broken", "declines"])
+    assert [(r.simulator, r.status, r.agrees) for r in rows] == [("broken", "failed", False),
+                                                                 ("declines", "unsuitable", False)]
+    assert rows[0].reason == "RuntimeError: script failed: ... ValueError: no such thing"
+    assert rows[1].reason == "not for this model"
+
+
+def test_odd_names_become_valid_ids_and_the_script_still_agrees(tmp_path):
+    """Ions named "Na+" and "K-leak", quotes and '<' in the text: valid ids, a script that runs and agrees."""
+    from test_export_xml import _odd_model
+
+    model = _odd_model(("Na+", "K-leak"))
+    script = export(model, "brian2", tmp_path)[0]
+    text = script.read_text(encoding="utf-8")
+    assert '"Na_plus_i": 140.0 * mmolar' in text and "I_K_leak = " in text
+    job = make_job(model)
+    answer = run_brian2(model, tmp_path, job)
+    assert abs(answer.v_ss - job.reference_v_ss) * 1e3 <= V_SS_TOLERANCE_MV
+    assert float(np.max(np.abs(answer.course - job.reference_course))) * 1e3 <= COURSE_TOLERANCE_MV

@@ -1,0 +1,135 @@
+"""NeuroML2/LEMS export checked by the NeuroML tools: libNeuroML's schema validation,
+``jnml -validate``, ``jnml LEMS.xml -norun`` (dimensions), and runs in jnml and PyLEMS.
+
+For neuron, squid and a user model with GHK leaks (V_ss run from V = 0 exactly, so
+GHK is evaluated at its removable singularity), each engine must reproduce vrest's
+V_ss within 1e-6 mV and the ouabain course (codegen.reference: Radau on
+Model.rhs()) within 1e-3 mV at 10 times. pumpleak is too stiff for fixed-step
+Euler over hours: the runners call it unsuitable, and a short run (10 tau_m) must
+match the reference there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from codegen.crosscheck import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV, make_job
+from codegen.exporters import export
+from codegen.exporters.neuroml import context, file_names
+from codegen.lems_runners import (lems_answer, lems_unsuitable, run_jnml, run_jnml_check, run_pylems,
+                                  run_pylems_check)
+from derive.builtin import resolve_model
+from derive.constants import V
+from derive.modelfile import model_from_dict
+from derive.quantities import Derivations
+
+GHK_USER = {
+    "model": {"name": "ghk_user", "description": "GHK K & Na leaks <user model> -- started at V = 0",
+              "temperature": "22 degC"},
+    "membrane": {"capacitance": "1.5 uF/cm^2"},
+    "ions": {"K": {"valence": 1, "inside": "130 mM", "outside": "5 mM", "permeability": "2e-6 cm/s"},
+             "Na": {"valence": 1, "inside": "15 mM", "outside": "140 mM", "permeability": "1e-7 cm/s"}},
+    "pump": {"current": "0.5 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+    "scenario": {"ouabain": {"at": "0 s", "set": {"pump": 0}}},
+}
+MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
+RUNNABLE = ["neuron", "squid", "ghk_user"]
+ENGINES = {"jnml": run_jnml_check, "pylems": run_pylems_check}
+
+
+def _model(name: str):
+    return model_from_dict(GHK_USER) if name == "ghk_user" else resolve_model(name)
+
+
+@pytest.fixture(scope="module", params=MODELS)
+def exported(request, tmp_path_factory):
+    directory = tmp_path_factory.mktemp(f"neuroml_{request.param}")
+    model = _model(request.param)
+    export(model, "neuroml", directory)
+    return model, directory
+
+
+def test_schema_valid_with_libneuroml(exported):
+    from neuroml.utils import validate_neuroml2
+
+    model, directory = exported
+    nml, _, _ = file_names(model)
+    assert validate_neuroml2(str(directory / nml)) is None  # raises on any schema error
+
+
+def test_jnml_validate_and_norun_clean(exported):
+    """0 errors and 0 warnings from jnml -validate; jnml -norun checks every expression's dimension."""
+    model, directory = exported
+    nml, lems, _ = file_names(model)
+    output = run_jnml(["-validate", nml], directory)
+    assert "Valid against schema and all tests" in output and "No warnings" in output, output
+    assert "All valid and no warnings" in output, output
+    output = run_jnml([lems, "-norun"], directory)
+    assert "Finished reading and building LEMS model" in output, output
+    assert "WARN" not in output.upper(), output
+
+
+def test_ghk_conditional_and_escaping(exported):
+    model, directory = exported
+    nml, _, _ = file_names(model)
+    text = (directory / nml).read_text(encoding="utf-8")
+    if model.name in ("squid", "pumpleak", "ghk_user"):
+        assert "<ConditionalDerivedVariable" in text and ".geq. 0.001" in text
+    if model.name == "ghk_user":
+        assert "&lt;user model&gt;" in text and "K &amp; Na" in text
+
+
+@pytest.fixture(scope="module")
+def jobs():
+    return {name: make_job(_model(name)) for name in RUNNABLE}
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_engine_agrees_with_vrest(exported, jobs, engine):
+    model, directory = exported
+    if model.name not in RUNNABLE:
+        job = make_job(model)
+        assert "fixed-step Euler" in lems_unsuitable(model, job)
+        return
+    job = jobs[model.name]
+    assert job.ss_start[V] == 0.0  # GHK evaluated at V = 0 exactly
+    answer = ENGINES[engine](model, directory, job)
+    v_ss_dev = abs(answer.v_ss - job.reference_v_ss) * 1e3
+    course_dev = float(np.max(np.abs(answer.course - job.reference_course))) * 1e3
+    print(f"{model.name} {engine}: |dV_ss| = {v_ss_dev:.2e} mV, max |dV| course = {course_dev:.2e} mV")
+    assert len(job.times) == 10
+    assert v_ss_dev <= V_SS_TOLERANCE_MV
+    assert course_dev <= COURSE_TOLERANCE_MV
+
+
+def test_pumpleak_short_run_matches_reference(tmp_path):
+    """The stiff model over 10 tau_m (ouabain from the pumped steady state) in PyLEMS and jnml."""
+    model = resolve_model("pumpleak")
+    export(model, "neuroml", tmp_path)
+    tau_m = Derivations(model).get("tau_m").value
+    job = dataclasses.replace(make_job(model, times=np.linspace(tau_m, 10 * tau_m, 10)), ss_end=60 * tau_m)
+    assert lems_unsuitable(model, job) is None
+    for engine, lag in ((run_pylems, 0), (lambda p: run_jnml([p.name, "-nogui"], p.parent), 1)):
+        answer = lems_answer(model, tmp_path, job, engine, lag)
+        assert np.isfinite(answer.v_ss) and np.all(np.isfinite(answer.course))
+        course_dev = float(np.max(np.abs(answer.course - job.reference_course))) * 1e3
+        print(f"pumpleak short course: max |dV| = {course_dev:.2e} mV")
+        assert course_dev <= COURSE_TOLERANCE_MV
+
+
+def test_factor_1000_voltage_error_is_caught(tmp_path, jobs):
+    """The LEMS file with the start potential in mV where V is meant must fail the course check."""
+    model = _model("neuron")
+    export(model, "neuroml", tmp_path)
+    _, lems, _ = file_names(model)
+    path = tmp_path / lems
+    text = path.read_text(encoding="utf-8")
+    start = context(model)["states"][0]["start_value"]
+    assert f'v_start="{start}"' in text and start.endswith("V")
+    path.write_text(text.replace(f'v_start="{start}"', f'v_start="{start[:-1]}mV"'), encoding="utf-8")
+    job = jobs["neuron"]
+    answer = lems_answer(model, tmp_path, job, run_pylems, 0)
+    assert float(np.max(np.abs(answer.course - job.reference_course))) * 1e3 > 100 * COURSE_TOLERANCE_MV
