@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .constants import C_m, V
-from .derivation import Derivation, evaluate
+from .constants import C_m, V, g_leak, tau_m
+from .derivation import Derivation, Step, evaluate
 from .quantities import Derivations
 from .registry import quantity
 
@@ -23,10 +23,18 @@ def leak_conductance(ctx: Derivations) -> Derivation:
     values[V] = sp.Float(steady.value, 17)
     value = float(evaluate(slope, values))
     description = "total leak slope conductance d(sum I_X)/dV at V_ss"
+    leak = sp.Add(*[model.leak_current(ion) for ion in model.ions])
+    steps = (
+        Step("Definition: the leak (slope) conductance is the derivative of the total leak current "
+             "I_leak = sum I_X with respect to V", sp.Eq(g_leak, sp.Derivative(leak, V))),
+        Step("Differentiate each leak current", sp.Eq(g_leak, slope)),
+    )
     if V not in slope.free_symbols:
-        return Derivation("g_leak", slope, value, "mS/cm^2", description, assumptions=("ohmic leaks: slope = chord",))
+        return Derivation("g_leak", slope, value, "mS/cm^2", description, assumptions=("ohmic leaks: slope = chord",),
+                          steps=steps)
     return Derivation("g_leak", slope, value, "mS/cm^2", description + " (evaluated at V = V_ss)", method="numeric",
-                      assumptions=("slope (not chord) conductance of the GHK leaks", "evaluated at V = V_ss"))
+                      assumptions=("slope (not chord) conductance of the GHK leaks", "evaluated at V = V_ss"),
+                      steps=steps)
 
 
 @quantity("tau_m")
@@ -35,5 +43,14 @@ def membrane_time_constant(ctx: Derivations) -> Derivation:
     g = ctx.get("g_leak")
     expression = C_m / g.expression
     value = float(model.values[C_m]) / g.value
+    steps = (
+        Step("Membrane equation C_m dV/dt = -(I_leak(V) + I_pump). Near V_ss, I_leak(V) + I_pump = g_leak (V - V_ss) "
+             "to first order, so a deviation decays as exp(-t/tau_m); inserting it gives C_m/tau_m = g_leak",
+             sp.Eq(C_m / tau_m, g_leak)),
+        Step("Solve for tau_m", sp.Eq(tau_m, C_m / g_leak)),
+        Step("Insert the slope conductance g_leak", sp.Eq(tau_m, expression)),
+    )
     return Derivation("tau_m", expression, value, "ms", "membrane time constant C_m / g_leak at V_ss",
-                      method=g.method, assumptions=g.assumptions)
+                      method=g.method, assumptions=g.assumptions + ("linearisation about V_ss; concentrations "
+                                                                   "held fixed on the time scale of tau_m",),
+                      steps=steps)

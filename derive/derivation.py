@@ -73,7 +73,11 @@ class Derivation:
         return sp.latex(self.equation)
 
     def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex}$"
+        """The result, then each step's equation numbered (Jupyter renders each $...$ with MathJax)."""
+        lines = [f"$\\displaystyle {self.latex}$"]
+        lines += [f"$\\displaystyle \\text{{({i})}}\\quad {sp.latex(step.equation)}$"
+                  for i, step in enumerate(self.steps, start=1)]
+        return "\n\n".join(lines)
 
 
 def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> mpmath.mpf:

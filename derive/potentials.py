@@ -12,12 +12,12 @@ import mpmath
 import sympy as sp
 
 from . import laws
-from .constants import I_pump, V
-from .derivation import Derivation, NotApplicable, evaluate, monotone_root, mp_function
+from .constants import F, I_pump, R, T, V
+from .derivation import Derivation, NotApplicable, Step, evaluate, monotone_root, mp_function
 from .quantities import Derivations
 from .registry import UNITS, quantity
 
-__all__ = ["zero_current_potential"]
+__all__ = ["zero_current_potential", "balance_step"]
 
 _SIGNS = "V = phi_in - phi_out; currents positive outward"
 
@@ -31,10 +31,29 @@ def nernst_potential(ctx: Derivations, quantity_id: str) -> Derivation:
         return Derivation(quantity_id, ion.E, float(value), "mV", f"reversal potential of {ion.name} (given)",
                           method="given")
     expression = laws.nernst(ion.z, ion.outside, ion.inside)
+    steps = (
+        Step(f"At equilibrium the electrochemical potential of {ion.name} is the same on both sides: "
+             f"R T ln {ion.name}_i + z F V = R T ln {ion.name}_o at V = E_{ion.name}",
+             sp.Eq(R * T * sp.log(ion.inside) + ion.z * F * ion.E, R * T * sp.log(ion.outside))),
+        Step(f"Solve for E_{ion.name}", sp.Eq(ion.E, expression)),
+    )
     return Derivation(
         quantity_id, expression, float(evaluate(expression, model.values)), "mV",
-        f"Nernst potential of {ion.name}", assumptions=(_SIGNS, "ideal dilute solutions"),
+        f"Nernst potential of {ion.name}", assumptions=(_SIGNS, "ideal dilute solutions"), steps=steps,
     )
+
+
+def balance_step(current: sp.Expr) -> Step:
+    """The law every zero-current potential starts from: the sum of the named currents is zero."""
+    names = " + ".join(sp.sstr(term) for term in sp.Add.make_args(current))
+    return Step(f"Current balance (currents positive outward): {names} = 0", sp.Eq(current, 0))
+
+
+def _leak_names(model, expanded_ions) -> str:
+    kinds = {ion.leak for ion in expanded_ions}
+    laws_text = {"ohmic": "ohmic leaks I_X = g_X (V - E_X)",
+                 "ghk": "GHK leaks I_X = P_X z_X F (X_i - X_o e^(-u_X))/exprel(-u_X), u_X = z_X F V/(R T)"}
+    return " and ".join(laws_text[k] for k in sorted(kinds))
 
 
 def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr, description: str,
@@ -50,16 +69,50 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
     for symbol, definition in reversed(model.quantities):
         if symbol not in keep:
             expanded = expanded.xreplace({symbol: definition})
+    first = balance_step(current)
     if expanded.is_polynomial(V) and sp.degree(expanded, V) == 1:
         solution = sp.solve(expanded, V)[0]
         closed = sp.together(sp.collect(sp.expand(solution), I_pump))
         value = evaluate(model.expand(closed), model.values)
+        slope = sp.expand(expanded).coeff(V)
+        rest = sp.expand(expanded - slope * V)
+        steps = (
+            first,
+            Step("Insert the ohmic leaks I_X = g_X (V - E_X)", sp.Eq(expanded, 0)),
+            Step("Collect the terms in V on the left", sp.Eq(slope * V, sp.collect(-rest, I_pump))),
+            Step("Solve for V: divide by the total conductance (positive)", sp.Eq(V, closed)),
+        )
         return Derivation(quantity_id, closed, float(value), UNITS[quantity_id], description,
-                          assumptions=assumptions + ("ohmic (chord conductance) leaks",))
+                          assumptions=assumptions + ("ohmic (chord conductance) leaks",), steps=steps)
     balance = model.expand(expanded)
     root = monotone_root(mp_function(balance, V, model.values))
+    ions = [ion for ion in model.ions if ion.I in current.free_symbols]
+    inserted = "Insert the " + _leak_names(model, ions)
+    if I_pump in current.free_symbols and model.pump is not None and model.pump.form != "constant":
+        inserted += " and the saturating pump current"
+    steps = (first, Step(inserted + "; every leak current increases with V, so there is one root, found "
+                         "numerically", sp.Eq(balance, 0)))
     return Derivation(quantity_id, balance, float(root), UNITS[quantity_id], description, method="numeric root",
-                      assumptions=assumptions + ("unique root: every leak current increases with V",))
+                      assumptions=assumptions + ("unique root: every leak current increases with V",), steps=steps)
+
+
+def ghk_log_steps(ions, expression: sp.Expr) -> tuple[Step, ...]:
+    """From zero net GHK current of monovalent ions to the log form, as on paper."""
+    current = sp.Add(*[ion.I for ion in ions])
+    inserted = sp.Add(*[laws.ghk_current(ion.P, ion.valence, ion.inside, ion.outside) for ion in ions])
+    w = sp.exp(-F * V / (R * T))
+    low = sp.Add(*[ion.P * (ion.inside if ion.valence > 0 else ion.outside) for ion in ions])
+    high = sp.Add(*[ion.P * (ion.outside if ion.valence > 0 else ion.inside) for ion in ions])
+    return (
+        balance_step(current),
+        Step("Insert the GHK currents I_X = P_X z_X F (X_i - X_o e^(-u_X))/exprel(-u_X), u_X = z_X F V/(R T), "
+             "with z = +1 for cations and -1 for anions", sp.Eq(inserted, 0)),
+        Step("With u = F V/(R T) every term carries the factor F u/(1 - e^(-u)) > 0 (an anion's term rewritten "
+             "with e^(-u) by multiplying its numerator and denominator by -e^(-u)); divide it out",
+             sp.Eq(low - high * w, 0)),
+        Step("Solve for the exponential", sp.Eq(w, low / high)),
+        Step("Take logarithms: the GHK voltage equation", sp.Eq(V, expression)),
+    )
 
 
 def _ghk_log_form(ctx: Derivations, quantity_id: str, ions, description: str) -> Derivation:
@@ -69,6 +122,7 @@ def _ghk_log_form(ctx: Derivations, quantity_id: str, ions, description: str) ->
         quantity_id, expression, float(evaluate(expression, model.values)), "mV", description,
         assumptions=(_SIGNS, "constant field (GHK)", "monovalent ions only: the log form exists",
                      "zero net leak current; pump ignored"),
+        steps=ghk_log_steps(ions, expression),
     )
 
 
@@ -105,7 +159,7 @@ def steady_potential(ctx: Derivations) -> Derivation:
     if model.pump is None:
         leak = ctx.get("V_leak")
         return Derivation("V_ss", leak.expression, leak.value, "mV", "steady state: the model has no pump, so V_leak",
-                          method=leak.method, assumptions=leak.assumptions)
+                          method=leak.method, assumptions=leak.assumptions, steps=leak.steps)
     return zero_current_potential(
         ctx, "V_ss", sp.Add(*[ion.I for ion in model.ions]) + I_pump,
         "steady state of the current balance I_leak + I_pump = 0",
@@ -120,12 +174,22 @@ def pump_shift(ctx: Derivations) -> Derivation:
         raise NotApplicable("the model has no [pump]")
     steady, leak = ctx.get("V_ss"), ctx.get("V_leak")
     description = "the pump's direct (electrogenic) shift V_ss - V_leak"
+    shift = sp.Symbol("dV_pump", real=True)
+    difference = sp.Symbol("V_ss", real=True) - sp.Symbol("V_leak", real=True)
+    definition = Step("Definition: the pump's direct shift is the steady state with the pump minus the "
+                      "zero-current potential of the leaks alone", sp.Eq(shift, difference))
     if steady.method == leak.method == "closed form":
         closed = sp.factor(sp.simplify(steady.expression - leak.expression))
         value = evaluate(model.expand(closed), model.values)
+        steps = (
+            definition,
+            Step("Insert the chord-conductance solutions for V_ss and V_leak",
+                 sp.Eq(shift, steady.expression - leak.expression)),
+            Step("The g_X E_X terms cancel: dV_pump = -I_pump/g_leak with g_leak the total leak conductance",
+                 sp.Eq(shift, closed)),
+        )
         return Derivation("dV_pump", closed, float(value), "mV", description,
-                          assumptions=steady.assumptions)
-    difference = sp.Symbol("V_ss", real=True) - sp.Symbol("V_leak", real=True)
+                          assumptions=steady.assumptions, steps=steps)
     value = mpmath.mpf(steady.value) - mpmath.mpf(leak.value)
     return Derivation("dV_pump", difference, float(value), "mV", description, method="numeric",
-                      assumptions=steady.assumptions)
+                      assumptions=steady.assumptions, steps=(definition,))

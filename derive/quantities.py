@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .derivation import Derivation, NotApplicable
+import math
+
+from .derivation import Derivation, NoSteadyState, NotApplicable
 from .model import Model
 from .registry import DERIVERS, QUANTITY_IDS
 
@@ -37,7 +39,10 @@ class Derivations:
             try:
                 if deriver is None:
                     raise NotApplicable("not derived by this version of vrest yet")
-                self._done[quantity_id] = deriver(self, quantity_id) if key == "E_<ion>" else deriver(self)
+                result = deriver(self, quantity_id) if key == "E_<ion>" else deriver(self)
+                if not math.isfinite(result.value):  # never a silent NaN or infinity
+                    raise NoSteadyState(f"no finite value at the model's parameters ({result.value})")
+                self._done[quantity_id] = result
             except NotApplicable as reason:
                 self._done[quantity_id] = reason
         result = self._done[quantity_id]
@@ -66,3 +71,5 @@ from . import potentials as _potentials  # noqa: E402,F401
 from . import conductance as _conductance  # noqa: E402,F401
 from . import donnan as _donnan  # noqa: E402,F401
 from . import pumpleak as _pumpleak  # noqa: E402,F401
+from . import mullins_noda as _mullins_noda  # noqa: E402,F401
+from . import time_constants as _time_constants  # noqa: E402,F401

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from derive.errors import ModelError
 
 from .. import __version__
-from . import crosscheck_cmd, derive_cmd, export_cmd, generate_cmd, models_cmd, plot_cmd, simulate_cmd
+from . import crosscheck_cmd, derive_cmd, export_cmd, generate_cmd, models_cmd, plot_cmd, simulate_cmd, verify_cmd
 
 __all__ = ["main", "COMMANDS"]
 
 # One module per subcommand; adding a command adds one name here.
-COMMANDS = [derive_cmd, models_cmd, export_cmd, generate_cmd, plot_cmd, crosscheck_cmd, simulate_cmd]
+COMMANDS = [derive_cmd, models_cmd, export_cmd, generate_cmd, plot_cmd, crosscheck_cmd, simulate_cmd, verify_cmd]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,10 +1,12 @@
-"""``vrest derive [MODEL] [--json] [--latex]``: the derived quantities of a model."""
+"""``vrest derive [MODEL] [--json] [--latex] [--report OUT.md] [--quantity ID ...]``: derived quantities."""
 
 from __future__ import annotations
 
 import json
 import textwrap
 
+from codegen.files import write_atomic
+from codegen.report import render_report
 from derive.builtin import DEFAULT_MODEL, resolve_model
 from derive.derivation import Derivation
 from derive.quantities import derive_all
@@ -17,6 +19,10 @@ def register(subparsers) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (MODEL_FORMAT.md)")
     output.add_argument("--latex", action="store_true", help="the equations as LaTeX")
+    parser.add_argument("--report", metavar="OUT.md",
+                        help="write a Markdown report (LaTeX equations, steps, assumptions, values) to OUT.md")
+    parser.add_argument("--quantity", action="append", metavar="ID",
+                        help="restrict the report to this quantity id (repeatable; also time_constants, ouabain)")
     parser.set_defaults(run=run)
 
 
@@ -33,6 +39,14 @@ def quantity_json(derivation: Derivation) -> dict:
 
 def run(args) -> int:
     model = resolve_model(args.model)
+    if args.report:
+        path = write_atomic(args.report, render_report(model, args.quantity), "--report")
+        print(path)
+        return 0
+    if args.quantity:
+        from derive.errors import ModelError
+
+        raise ModelError("--quantity", args.quantity[0], "only restricts a --report")
     derived, reasons = derive_all(model)
     if args.json:
         document = {

@@ -36,7 +36,7 @@ __attribute__((__simd__("notinbranch"))) extern double log(double);
 
 #define VREST_NS 5
 #define VREST_NP 19
-#define VREST_NQ 15
+#define VREST_NQ 16
 
 const int vrest_n_states = VREST_NS;
 const int vrest_n_parameters = VREST_NP;
@@ -249,6 +249,7 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     const double I_max = p[12];
     const double K_half_Na = p[13];
     const double K_half_K = p[14];
+    const double r = p[15];
     const double N_A = p[17];
     const double c_p0 = R*T/F;
     const double c_p1 = -R*T/F;
@@ -263,6 +264,8 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     const double c_p10 = I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
     const double c_p11 = Cl_o*P_Cl;
     const double c_p12 = K_o*P_K + Na_o*P_Na;
+    const double c_p13 = P_K*r;
+    const double c_p14 = K_o*P_K*r + Na_o*P_Na;
     const double c_0 = V*c_p2;
     const double c_1 = 1.0/vrest_exprel(c_0);
     const double c_2 = 1.0/Vol;
@@ -276,7 +279,8 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     const double c_10 = c_p9*(c_9 + c_p8*exp(c_8))/vrest_exprel(c_8);
     const double c_11 = pow(N_Na, 3)*c_p10/(pow(Vol, 3)*pow(K_half_Na + c_6, 3));
     const double c_12 = c_10 + c_5 + c_7;
-    const double c_13 = c_p0*log((P_Cl*c_9 + c_p12)/(P_K*c_3 + P_Na*c_6 + c_p11));
+    const double c_13 = P_Na*c_6;
+    const double c_14 = c_p0*log((P_Cl*c_9 + c_p12)/(P_K*c_3 + c_13 + c_p11));
     out[0] = c_p0*log(K_o*Vol/N_K);
     out[1] = c_p0*log(Na_o*Vol/N_Na);
     out[2] = c_p1*log(Cl_o*Vol/N_Cl);
@@ -290,8 +294,9 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     out[10] = c_6;
     out[11] = c_9;
     out[12] = N_A*c_2;
-    out[13] = c_13;
-    out[14] = c_13;
+    out[13] = c_14;
+    out[14] = c_14;
+    out[15] = c_p0*log(c_p14/(c_13 + c_3*c_p13));
 }
 
 /* E_K = R*T*log(K_o/K_i)/(F*z_K) */
@@ -549,6 +554,27 @@ static inline void vrest_point_q14(const double *y, double *out, const double *p
     out[0] = c_p2*log((N_Cl*P_Cl*c_0 + c_p1)/(N_K*P_K*c_0 + N_Na*P_Na*c_0 + c_p0));
 }
 
+/* V_mullins_noda = R*T*log((K_o*P_K*r + Na_o*P_Na)/(K_i*P_K*r + Na_i*P_Na))/F */
+static inline void vrest_point_q15(const double *y, double *out, const double *p)
+{
+    const double N_K = y[1];
+    const double N_Na = y[2];
+    const double Vol = y[4];
+    const double R = p[0];
+    const double F = p[1];
+    const double T = p[2];
+    const double K_o = p[6];
+    const double P_K = p[7];
+    const double Na_o = p[8];
+    const double P_Na = p[9];
+    const double r = p[15];
+    const double c_p0 = P_K*r;
+    const double c_p1 = K_o*P_K*r + Na_o*P_Na;
+    const double c_p2 = R*T/F;
+    const double c_0 = 1.0/Vol;
+    out[0] = c_p2*log(c_p1/(N_K*c_0*c_p0 + N_Na*P_Na*c_0));
+}
+
 /* Array loop over n points: gather the arguments, call the point function, scatter rows. */
 #define VREST_ARRAY(NAME, POINT, NOUT)                                                    \
 void NAME(long n, const double *const *y, const long *ys, const double *const *p,       \
@@ -599,6 +625,7 @@ VREST_ARRAY(vrest_q11, vrest_point_q11, 1)
 VREST_ARRAY(vrest_q12, vrest_point_q12, 1)
 VREST_ARRAY(vrest_q13, vrest_point_q13, 1)
 VREST_ARRAY(vrest_q14, vrest_point_q14, 1)
+VREST_ARRAY(vrest_q15, vrest_point_q15, 1)
 VREST_VARRAY(vrest_rhs_v, vrest_point_rhs_, VREST_NS)
 VREST_VARRAY(vrest_quantities_v, vrest_point_quantities, VREST_NQ)
 VREST_VARRAY(vrest_q0_v, vrest_point_q0, 1)
@@ -616,3 +643,4 @@ VREST_VARRAY(vrest_q11_v, vrest_point_q11, 1)
 VREST_VARRAY(vrest_q12_v, vrest_point_q12, 1)
 VREST_VARRAY(vrest_q13_v, vrest_point_q13, 1)
 VREST_VARRAY(vrest_q14_v, vrest_point_q14, 1)
+VREST_VARRAY(vrest_q15_v, vrest_point_q15, 1)

@@ -63,7 +63,7 @@ PARAMETER_VALUES = numpy.array([
     2.617307e-14,  # N_A (impermeant amount inside)
     10.0,  # B_o (impermeant solute in the bath)
 ])
-QUANTITY_NAMES = ("E_K", "E_Na", "E_Cl", "I_K", "I_Na", "I_Cl", "I_pump", "I_leak", "I_total", "K_i", "Na_i", "Cl_i", "A_i", "V_ghk", "V_leak", )
+QUANTITY_NAMES = ("E_K", "E_Na", "E_Cl", "I_K", "I_Na", "I_Cl", "I_pump", "I_leak", "I_total", "K_i", "Na_i", "Cl_i", "A_i", "V_ghk", "V_leak", "V_mullins_noda", )
 
 
 def _stack(*items):
@@ -246,6 +246,7 @@ def quantities(y, p=PARAMETER_VALUES):
     I_max = p[12]
     K_half_Na = p[13]
     K_half_K = p[14]
+    r = p[15]
     N_A = p[17]
     _cp0 = R*T/F
     _cp1 = -R*T/F
@@ -260,6 +261,8 @@ def quantities(y, p=PARAMETER_VALUES):
     _cp10 = I_max*K_o**2/(K_half_K + K_o)**2
     _cp11 = Cl_o*P_Cl
     _cp12 = K_o*P_K + Na_o*P_Na
+    _cp13 = P_K*r
+    _cp14 = K_o*P_K*r + Na_o*P_Na
     _c0 = V*_cp2
     _c1 = _vrest_exprel(_c0)**(-1.0)
     _c2 = Vol**(-1.0)
@@ -273,7 +276,8 @@ def quantities(y, p=PARAMETER_VALUES):
     _c10 = _cp9*(_c9 + _cp8*numpy.exp(_c8))/_vrest_exprel(_c8)
     _c11 = N_Na**3*_cp10/(Vol**3*(K_half_Na + _c6)**3)
     _c12 = _c10 + _c5 + _c7
-    _c13 = _cp0*numpy.log((P_Cl*_c9 + _cp12)/(P_K*_c3 + P_Na*_c6 + _cp11))
+    _c13 = P_Na*_c6
+    _c14 = _cp0*numpy.log((P_Cl*_c9 + _cp12)/(P_K*_c3 + _c13 + _cp11))
     return {
         "E_K": _cp0*numpy.log(K_o*Vol/N_K),
         "E_Na": _cp0*numpy.log(Na_o*Vol/N_Na),
@@ -288,8 +292,9 @@ def quantities(y, p=PARAMETER_VALUES):
         "Na_i": _c6,
         "Cl_i": _c9,
         "A_i": N_A*_c2,
-        "V_ghk": _c13,
-        "V_leak": _c13,
+        "V_ghk": _c14,
+        "V_leak": _c14,
+        "V_mullins_noda": _cp0*numpy.log(_cp14/(_c13 + _c3*_cp13)),
     }
 
 
@@ -531,3 +536,23 @@ def V_leak(y, p=PARAMETER_VALUES):
     _cp2 = R*T/F
     _c0 = Vol**(-1.0)
     return _cp2*numpy.log((N_Cl*P_Cl*_c0 + _cp1)/(N_K*P_K*_c0 + N_Na*P_Na*_c0 + _cp0))
+
+
+def V_mullins_noda(y, p=PARAMETER_VALUES):
+    """V_mullins_noda (SI) = R*T*log((K_o*P_K*r + Na_o*P_Na)/(K_i*P_K*r + Na_i*P_Na))/F"""
+    N_K = y[1]
+    N_Na = y[2]
+    Vol = y[4]
+    R = p[0]
+    F = p[1]
+    T = p[2]
+    K_o = p[6]
+    P_K = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    r = p[15]
+    _cp0 = P_K*r
+    _cp1 = K_o*P_K*r + Na_o*P_Na
+    _cp2 = R*T/F
+    _c0 = Vol**(-1.0)
+    return _cp2*numpy.log(_cp1/(N_K*_c0*_cp0 + N_Na*P_Na*_c0))

@@ -36,7 +36,7 @@ __attribute__((__simd__("notinbranch"))) extern double log(double);
 
 #define VREST_NS 1
 #define VREST_NP 15
-#define VREST_NQ 10
+#define VREST_NQ 11
 
 const int vrest_n_states = VREST_NS;
 const int vrest_n_parameters = VREST_NP;
@@ -136,6 +136,7 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     const double Cl_o = p[11];
     const double P_Cl = p[12];
     const double I_pump = p[13];
+    const double r = p[14];
     const double c_p0 = -F/(R*T);
     const double c_p1 = -K_o;
     const double c_p2 = F*P_K;
@@ -153,7 +154,11 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     const double c_6 = V*c_p5;
     const double c_7 = c_p7*(Cl_i + c_p6*exp(c_6))/vrest_exprel(c_6);
     const double c_8 = c_4 + c_5 + c_7;
-    const double c_9 = c_0*log((Cl_i*P_Cl + K_o*P_K + Na_o*P_Na)/(Cl_o*P_Cl + K_i*P_K + Na_i*P_Na));
+    const double c_9 = K_o*P_K;
+    const double c_10 = Na_o*P_Na;
+    const double c_11 = K_i*P_K;
+    const double c_12 = Na_i*P_Na;
+    const double c_13 = c_0*log((Cl_i*P_Cl + c_10 + c_9)/(Cl_o*P_Cl + c_11 + c_12));
     out[0] = c_0*log(K_o/K_i);
     out[1] = c_0*log(Na_o/Na_i);
     out[2] = -c_0*log(Cl_o/Cl_i);
@@ -162,8 +167,9 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     out[5] = c_7;
     out[6] = c_8;
     out[7] = I_pump + c_8;
-    out[8] = c_9;
-    out[9] = c_9;
+    out[8] = c_13;
+    out[9] = c_13;
+    out[10] = c_0*log((c_10 + c_9*r)/(c_11*r + c_12));
 }
 
 /* E_K = R*T*log(K_o/K_i)/(F*z_K) */
@@ -349,6 +355,23 @@ static inline void vrest_point_q9(const double *y, double *out, const double *p)
     out[0] = R*T*log((Cl_i*P_Cl + K_o*P_K + Na_o*P_Na)/(Cl_o*P_Cl + K_i*P_K + Na_i*P_Na))/F;
 }
 
+/* V_mullins_noda = R*T*log((K_o*P_K*r + Na_o*P_Na)/(K_i*P_K*r + Na_i*P_Na))/F */
+static inline void vrest_point_q10(const double *y, double *out, const double *p)
+{
+    const double R = p[0];
+    const double F = p[1];
+    const double T = p[2];
+    const double K_i = p[4];
+    const double K_o = p[5];
+    const double P_K = p[6];
+    const double Na_i = p[7];
+    const double Na_o = p[8];
+    const double P_Na = p[9];
+    const double r = p[14];
+    const double c_0 = P_K*r;
+    out[0] = R*T*log((K_o*c_0 + Na_o*P_Na)/(K_i*c_0 + Na_i*P_Na))/F;
+}
+
 /* Array loop over n points: gather the arguments, call the point function, scatter rows. */
 #define VREST_ARRAY(NAME, POINT, NOUT)                                                    \
 void NAME(long n, const double *const *y, const long *ys, const double *const *p,       \
@@ -394,6 +417,7 @@ VREST_ARRAY(vrest_q6, vrest_point_q6, 1)
 VREST_ARRAY(vrest_q7, vrest_point_q7, 1)
 VREST_ARRAY(vrest_q8, vrest_point_q8, 1)
 VREST_ARRAY(vrest_q9, vrest_point_q9, 1)
+VREST_ARRAY(vrest_q10, vrest_point_q10, 1)
 VREST_VARRAY(vrest_rhs_v, vrest_point_rhs_, VREST_NS)
 VREST_VARRAY(vrest_quantities_v, vrest_point_quantities, VREST_NQ)
 VREST_VARRAY(vrest_q0_v, vrest_point_q0, 1)
@@ -406,3 +430,4 @@ VREST_VARRAY(vrest_q6_v, vrest_point_q6, 1)
 VREST_VARRAY(vrest_q7_v, vrest_point_q7, 1)
 VREST_VARRAY(vrest_q8_v, vrest_point_q8, 1)
 VREST_VARRAY(vrest_q9_v, vrest_point_q9, 1)
+VREST_VARRAY(vrest_q10_v, vrest_point_q10, 1)

@@ -59,7 +59,7 @@ PARAMETER_VALUES = numpy.array([
     0.01,  # I_pump (pump current (outward), constant)
     1.5,  # r (pump coupling ratio: Na out per K in)
 ])
-QUANTITY_NAMES = ("E_K", "E_Na", "E_Cl", "I_K", "I_Na", "I_Cl", "I_leak", "I_total", "V_ghk", "V_leak", )
+QUANTITY_NAMES = ("E_K", "E_Na", "E_Cl", "I_K", "I_Na", "I_Cl", "I_leak", "I_total", "V_ghk", "V_leak", "V_mullins_noda", )
 
 
 def _stack(*items):
@@ -157,6 +157,7 @@ def quantities(y, p=PARAMETER_VALUES):
     Cl_o = p[11]
     P_Cl = p[12]
     I_pump = p[13]
+    r = p[14]
     _cp0 = -F/(R*T)
     _cp1 = -K_o
     _cp2 = F*P_K
@@ -174,7 +175,11 @@ def quantities(y, p=PARAMETER_VALUES):
     _c6 = V*_cp5
     _c7 = _cp7*(Cl_i + _cp6*numpy.exp(_c6))/_vrest_exprel(_c6)
     _c8 = _c4 + _c5 + _c7
-    _c9 = _c0*numpy.log((Cl_i*P_Cl + K_o*P_K + Na_o*P_Na)/(Cl_o*P_Cl + K_i*P_K + Na_i*P_Na))
+    _c9 = K_o*P_K
+    _c10 = Na_o*P_Na
+    _c11 = K_i*P_K
+    _c12 = Na_i*P_Na
+    _c13 = _c0*numpy.log((Cl_i*P_Cl + _c10 + _c9)/(Cl_o*P_Cl + _c11 + _c12))
     return {
         "E_K": _c0*numpy.log(K_o/K_i),
         "E_Na": _c0*numpy.log(Na_o/Na_i),
@@ -184,8 +189,9 @@ def quantities(y, p=PARAMETER_VALUES):
         "I_Cl": _c7,
         "I_leak": _c8,
         "I_total": I_pump + _c8,
-        "V_ghk": _c9,
-        "V_leak": _c9,
+        "V_ghk": _c13,
+        "V_leak": _c13,
+        "V_mullins_noda": _c0*numpy.log((_c10 + _c9*r)/(_c11*r + _c12)),
     }
 
 
@@ -360,3 +366,19 @@ def V_leak(y, p=PARAMETER_VALUES):
     Cl_o = p[11]
     P_Cl = p[12]
     return R*T*numpy.log((Cl_i*P_Cl + K_o*P_K + Na_o*P_Na)/(Cl_o*P_Cl + K_i*P_K + Na_i*P_Na))/F
+
+
+def V_mullins_noda(y, p=PARAMETER_VALUES):
+    """V_mullins_noda (SI) = R*T*log((K_o*P_K*r + Na_o*P_Na)/(K_i*P_K*r + Na_i*P_Na))/F"""
+    R = p[0]
+    F = p[1]
+    T = p[2]
+    K_i = p[4]
+    K_o = p[5]
+    P_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    P_Na = p[9]
+    r = p[14]
+    _c0 = P_K*r
+    return R*T*numpy.log((K_o*_c0 + Na_o*P_Na)/(K_i*_c0 + Na_i*P_Na))/F

@@ -1,0 +1,169 @@
+"""A Markdown derivation report with LaTeX ($...$, $$...$$) that MathJax renders.
+
+Every quantity with its equation, value and unit, every step and every
+assumption; the linearisation's time constants and the ouabain scenario when
+the whole report is asked for. Layout only: the physics comes from derive/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import sympy as sp
+
+from derive.derivation import Derivation, NotApplicable
+from derive.errors import ModelError
+from derive.model import Model
+from derive.quantities import Derivations
+from derive.units import convert
+
+__all__ = ["render_report", "REPORT_SECTIONS", "check_latex"]
+
+REPORT_SECTIONS = ("time_constants", "ouabain")  # extra ids --quantity accepts besides the quantity ids
+
+# Macros MathJax (TeX input, default packages) renders; sympy.latex emits only these for our expressions.
+MATHJAX_MACROS = {
+    "frac", "log", "exp", "left", "right", "cdot", "displaystyle", "operatorname", "mathrm", "sqrt",
+    "partial", "frac", "Delta", "lambda", "quad", "text", "tau", "approx", "times", "infty", "to", "int",
+    "mathtt", "phi",
+}
+
+
+def check_latex(latex: str) -> list[str]:
+    """Problems MathJax would have with ``latex``: unbalanced braces, unknown macros, double subscripts."""
+    problems = []
+    depth = 0
+    for char in latex:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            problems.append("a '}' closes nothing")
+            break
+    if depth > 0:
+        problems.append("unclosed '{'")
+    for macro in set(re.findall(r"\\([A-Za-z]+)", latex)) - MATHJAX_MACROS:
+        problems.append(f"unsupported macro \\{macro}")
+    if re.search(r"_\{[^{}]*\}_", latex):
+        problems.append("double subscript")
+    return problems
+
+
+def _latex(expr) -> str:
+    text = sp.latex(expr)
+    problems = check_latex(text)
+    if problems:  # never write what MathJax cannot show
+        raise ValueError(f"LaTeX of {sp.sstr(expr)} has problems: {problems}")
+    return text
+
+
+def _value(derivation: Derivation) -> str:
+    unit = "" if derivation.unit == "1" else f" {derivation.unit}"
+    return f"{derivation.display_value:.6g}{unit}"
+
+
+def _quantity_section(derivation: Derivation) -> list[str]:
+    lines = [f"### `{derivation.id}`: {derivation.description}", ""]
+    lines += ["$$", _latex(derivation.equation), "$$", ""]
+    where = " (the root of the equation above)" if derivation.method == "numeric root" else ""
+    lines += [f"Value: **{_value(derivation)}**{where}; method: {derivation.method}.", ""]
+    if derivation.steps:
+        lines += ["Steps:", ""]
+        for number, step in enumerate(derivation.steps, start=1):
+            lines += [f"{number}. {step.text}", "", "   $$", "   " + _latex(step.equation), "   $$", ""]
+    if derivation.assumptions:
+        lines += ["Assumptions:", ""]
+        lines += [f"- {assumption}" for assumption in derivation.assumptions]
+        lines.append("")
+    return lines
+
+
+def _parameter_rows(model: Model) -> list[str]:
+    lines = ["| symbol | value | unit | meaning |", "|---|---|---|---|"]
+    for p in model.parameters:
+        try:
+            shown, unit = f"{convert(p.value, p.unit):.6g}", p.unit
+        except Exception:  # noqa: BLE001 - a unit pint cannot show: fall back to SI
+            shown, unit = f"{float(p.value):.6g}", "SI"
+        lines.append(f"| ${_latex(p.symbol)}$ | {shown} | {unit} | {p.description} |")
+    return lines + [""]
+
+
+def _time_constants(model: Model, ctx: Derivations) -> list[str]:
+    from derive.time_constants import linearise
+
+    lines = ["## Time constants of the full model", ""]
+    if not model.dynamic_ions:
+        lines += ["V is the only state (no membrane area and cell volume): its one time constant is "
+                  f"$\\tau_m$ = {_value(ctx.get('tau_m'))}.", ""]
+        return lines
+    try:
+        lin = linearise(model)
+    except NotApplicable as reason:
+        return lines + [f"No linearisation: {reason}.", ""]
+    names = ", ".join(f"${_latex(s)}$" for s in lin.states)
+    lines += [
+        f"States {names}. The Jacobian $J = \\partial f/\\partial x$ is derived symbolically and evaluated at "
+        "the steady state (with the pump on). Charge is conserved, so $J$ has one zero eigenvalue; eliminating "
+        "$V$ by charge conservation removes it exactly and leaves $J_{red}$ "
+        f"({len(lin.reduced_states)} x {len(lin.reduced_states)}).", "",
+        "| eigenvalue (1/s) | time constant |", "|---|---|",
+    ]
+    for lam, tau in zip(lin.eigenvalues, lin.time_constants):
+        lines.append(f"| {lam.real:.6g}{f' {lam.imag:+.3g}i' if lam.imag else ''} | {_seconds(tau)} |")
+    fast = lin.time_constants[-1]
+    tau_m = ctx.get("tau_m").value
+    lines += ["", f"The fast time constant {_seconds(fast)} is the membrane time constant: "
+              f"$\\tau_m = C_m/g_{{leak}}$ = {_seconds(tau_m)} at the given concentrations (relative difference "
+              f"{abs(fast / tau_m - 1):.2g}; the linearisation uses the full steady state and keeps the small "
+              "coupling of V to the amounts through the capacitor's charge, of relative size "
+              "$C_m A R T/(F^2\\,\\mathrm{Vol}\\,c)$).", ""]
+    return lines
+
+
+def _seconds(value: float) -> str:
+    return f"{value * 1e3:.6g} ms" if value < 1 else f"{value:.6g} s"
+
+
+def _ouabain(model: Model) -> list[str]:
+    from derive.ouabain import ouabain_report
+
+    lines = ["## The ouabain scenario (pump blocked at t = 0)", ""]
+    try:
+        report = ouabain_report(model)
+    except NotApplicable as reason:
+        return lines + [f"Not applicable: {reason}.", ""]
+    for derivation in report.derivations:
+        lines += _quantity_section(derivation)
+    lines += [f"- {note}" for note in report.notes]
+    return lines + [""]
+
+
+def render_report(model: Model, quantity_ids: Iterable[str] | None = None) -> str:
+    """The Markdown report; ``quantity_ids`` restricts it (ModelError for an unknown id)."""
+    ctx = Derivations(model)
+    known = ctx.ids()
+    wanted = list(quantity_ids or [])
+    for qid in wanted:
+        if qid not in known and qid not in REPORT_SECTIONS:
+            raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known + list(REPORT_SECTIONS))})")
+    selected = [qid for qid in known if not wanted or qid in wanted]
+    lines = [f"# vrest derivation report: {model.name}", "", model.description, ""]
+    if model.source:
+        lines += [f"Source: {model.source}", ""]
+    lines += ["Sign convention: $V = \\phi_{in} - \\phi_{out}$; membrane currents and fluxes are positive outward. "
+              "Values are computed in SI with 40-digit arithmetic and shown in the units given.", ""]
+    lines += ["## Parameters", ""] + _parameter_rows(model)
+    lines += ["## Derived quantities", ""]
+    reasons = {}
+    for qid in selected:
+        try:
+            lines += _quantity_section(ctx.get(qid))
+        except NotApplicable as reason:
+            reasons[qid] = str(reason)
+    if reasons:
+        lines += ["## Not applicable", ""] + [f"- `{qid}`: {reason}" for qid, reason in reasons.items()] + [""]
+    if not wanted or "time_constants" in wanted:
+        lines += _time_constants(model, ctx)
+    if not wanted or "ouabain" in wanted:
+        lines += _ouabain(model)
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,80 @@
+"""The Mullins-Noda potential: pump fluxes balance the passive GHK fluxes of Na+ and K+.
+
+At a steady state every ion's passive flux is cancelled by its pump flux; a
+pump that moves r Na+ out per K+ in therefore makes the passive fluxes obey
+J_Na = -r J_K. With GHK fluxes this solves in closed form (Mullins LJ, Noda K
+(1963) J Gen Physiol 47:117):
+
+    V = (R T / F) ln((r P_K K_o + P_Na Na_o) / (r P_K K_i + P_Na Na_i))
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from . import laws
+from .constants import F, R, T, V, r
+from .derivation import Derivation, NotApplicable, Step, evaluate
+from .quantities import Derivations
+from .registry import quantity
+
+__all__ = ["mullins_noda"]
+
+
+def _ions(ctx: Derivations):
+    """(K, Na) with GHK leaks and a pump moving both; NotApplicable with the reason otherwise."""
+    model = ctx.model
+    named = {ion.name: ion for ion in model.ions}
+    missing = [name for name in ("K", "Na") if name not in named]
+    if missing:
+        raise NotApplicable(f"needs K and Na leaks; the model has no {' or '.join(missing)}")
+    for ion in (named["K"], named["Na"]):
+        if ion.leak != "ghk" or not ion.has_concentrations:
+            raise NotApplicable(f"needs GHK (permeability) leaks of K and Na with concentrations; {ion.name} "
+                                f"has {'a conductance' if ion.leak == 'ohmic' else 'no concentrations'}")
+        if ion.valence != 1:
+            raise NotApplicable(f"needs monovalent K and Na; {ion.name} has valence {ion.valence}")
+    if model.pump is None or model.pump.coupling_ratio is None:
+        raise NotApplicable("needs a pump that moves Na out and K in ([pump.stoichiometry] Na > 0, K < 0)")
+    if not model.has("r"):
+        raise NotApplicable("the model has no coupling ratio parameter r")
+    return named["K"], named["Na"]
+
+
+def _flux(ion) -> sp.Expr:
+    """Passive GHK flux (mol/(m^2 s), outward) of a monovalent cation: I_X / (z F)."""
+    return laws.ghk_current(ion.P, 1, ion.inside, ion.outside) / F
+
+
+@quantity("V_mullins_noda")
+def mullins_noda(ctx: Derivations) -> Derivation:
+    K, Na = _ions(ctx)
+    model = ctx.model
+    w = sp.exp(-F * V / (R * T))
+    numerator = r * K.P * K.outside + Na.P * Na.outside
+    denominator = r * K.P * K.inside + Na.P * Na.inside
+    expression = R * T / F * sp.log(numerator / denominator)
+    steps = (
+        Step("At steady state each ion's pump flux cancels its passive flux, and the pump moves r Na+ out per "
+             "K+ in, so the passive fluxes J_X = I_X/(z_X F) obey J_Na = -r J_K",
+             sp.Eq(Na.I / (Na.z * F), -r * K.I / (K.z * F))),
+        Step("Insert the GHK fluxes J_X = P_X (X_i - X_o e^(-u))/exprel(-u), u = F V/(R T)",
+             sp.Eq(_flux(Na), -r * _flux(K))),
+        Step("Both fluxes carry the factor u/(1 - e^(-u)) > 0; divide it out",
+             sp.Eq(Na.P * (Na.inside - Na.outside * w), -r * K.P * (K.inside - K.outside * w))),
+        Step("Collect the terms in e^(-u)", sp.Eq(numerator * w, denominator)),
+        Step("Take logarithms: the Mullins-Noda equation", sp.Eq(V, expression)),
+    )
+    ratio = model.values[r]
+    return Derivation(
+        "V_mullins_noda", expression, float(evaluate(expression, model.values)), "mV",
+        "Mullins-Noda potential: pump fluxes balance the passive GHK fluxes with coupling ratio r",
+        assumptions=(
+            "V = phi_in - phi_out; fluxes positive outward",
+            "constant field (GHK) leaks of K and Na",
+            f"coupling ratio r = {ratio} Na+ out per K+ in, from the pump's stoichiometry",
+            "steady state: the pump's Na and K fluxes cancel the passive ones exactly",
+            "other ions (Cl) carry no net current: passively distributed",
+        ),
+        steps=steps,
+    )

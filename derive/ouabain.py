@@ -1,0 +1,182 @@
+"""The ouabain thought experiment: the pump is blocked at t = 0.
+
+Instantly (on the time scale tau_m) V loses the pump's direct shift: it jumps
+by -dV_pump towards V_leak with time constant tau_m, the concentrations not yet
+moved. Slowly the leaks run the gradients down: the end state is the steady
+state of the full model with the pump off (V -> 0 when no impermeant charge is
+trapped, the Donnan equilibrium when it is). The reduced model (V slaved to the
+concentrations) is compared with the full one by integrating both (SciPy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+from scipy.integrate import solve_ivp
+from scipy.optimize import brentq
+from scipy.special import exprel as _np_exprel
+
+from .constants import V
+from .derivation import Derivation, NotApplicable, Step
+from .model import Model
+from .quantities import Derivations
+
+__all__ = ["OuabainReport", "Rundown", "ouabain_report", "numpy_functions", "rundown"]
+
+JUMP = sp.Symbol("Delta_V_ouabain", real=True)
+
+
+def _np_exprel_prime(x):
+    x = np.asarray(x, dtype=float)
+    small = np.abs(x) < 1e-3
+    safe = np.where(small, 1.0, x)
+    exact = (safe * np.exp(safe) - np.expm1(safe)) / safe ** 2
+    return np.where(small, 0.5 + x / 3 + x ** 2 / 8 + x ** 3 / 30, exact)
+
+
+def numpy_functions() -> list:
+    """lambdify modules that know exprel and exprel_prime."""
+    return [{"exprel": _np_exprel, "exprel_prime": _np_exprel_prime}, "numpy"]
+
+
+@dataclass(frozen=True)
+class OuabainReport:
+    """The analytic pieces (Derivations) and the statements that have no single value (reasons)."""
+
+    derivations: tuple[Derivation, ...]
+    notes: tuple[str, ...]
+
+
+def _jump(ctx: Derivations) -> Derivation:
+    shift = ctx.get("dV_pump")
+    dV = sp.Symbol("dV_pump", real=True)
+    steps = (
+        Step("Just after the block the concentrations have not moved: V relaxes from V_ss to the leaks' own "
+             "zero-current potential V_leak", sp.Eq(JUMP, sp.Symbol("V_leak", real=True) - sp.Symbol("V_ss", real=True))),
+        Step("V_ss - V_leak is the pump's direct shift dV_pump", sp.Eq(JUMP, -dV)),
+    )
+    return Derivation("Delta_V_ouabain", -dV, -shift.value, "mV",
+                      "instant depolarisation when the pump is blocked (relaxes with tau_m)",
+                      method="closed form" if shift.method == "closed form" else "numeric",
+                      assumptions=("the pump current vanishes at once; concentrations unchanged during the jump",
+                                   "V approaches V_leak exponentially with time constant tau_m"), steps=steps)
+
+
+def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, str]:
+    """The pump-off steady state, by Newton from the late state of the rundown integration."""
+    from .steady_state import steady_state
+
+    model = ctx.model
+    if not model.dynamic_ions:
+        return None, ("the model has no concentration dynamics (no membrane area and volume): after the jump V stays "
+                      "at V_leak; a real cell's gradients would run down towards V = 0, or towards the Donnan "
+                      "potential with impermeant anions")
+    try:
+        end = steady_state(model, pump_scale=0, start=late)
+    except NotApplicable as reason:
+        return None, f"the rundown has no end state: {reason}"
+    if model.impermeant:
+        kind = "Donnan equilibrium (impermeant anions inside): every permeant ion at one Nernst potential"
+        try:
+            donnan = ctx.get("V_donnan")
+            kind += (f"; at the given (fixed) volume the Donnan potential would be {donnan.display_value:.6g} mV, "
+                     "the volume change moves it")
+        except NotApplicable:
+            pass
+    else:
+        kind = "gradients gone: with no impermeant charge the concentrations equalise and V -> 0"
+    derivation = Derivation("V_end_ouabain", sp.Symbol("V_end_ouabain", real=True), end[V], "mV",
+                            "end state of the rundown: steady state of the full model with the pump off",
+                            method="numeric", assumptions=(kind, "steady state of V, amounts and volume by Newton "
+                                                           "from the end of the integrated rundown, with the charge "
+                                                           "of the pumped steady state"))
+    return derivation, kind
+
+
+@dataclass(frozen=True)
+class Rundown:
+    """Full and reduced model integrated through the ouabain scenario (SI)."""
+
+    states: tuple[sp.Symbol, ...]
+    t: np.ndarray
+    full: np.ndarray  # (n_states, nt)
+    V_reduced: np.ndarray
+    t_fast: float
+
+    @property
+    def max_error(self) -> float:
+        """max |V_full - V_reduced| (V) after the fast transient."""
+        return float(np.max(np.abs(self.full[0] - self.V_reduced)))
+
+    @property
+    def late(self) -> dict[sp.Symbol, float]:
+        return {s: float(self.full[i, -1]) for i, s in enumerate(self.states)}
+
+
+def rundown(model: Model, t_end: float | None = None) -> Rundown:
+    """Integrate the full and the reduced model from the pumped steady state with the pump off from t = 0.
+
+    t_end defaults to 200 tau_slow (the rundown is slower than the pumped relaxation).
+    """
+    from .reduced import reduced_model
+    from .steady_state import scenario_values, steady_state
+    from .time_constants import jacobian
+
+    ctx = Derivations(model)
+    reduced = reduced_model(model)
+    start = steady_state(model, pump_scale=1)
+    values = scenario_values(model, 0)
+    states, J = jacobian(model)
+    if t_end is None:
+        t_end = 200 * ctx.get("tau_slow").value
+    modules = numpy_functions()
+    full_rhs = sp.lambdify([states], [model.rhs()[s].xreplace(values) for s in states], modules=modules)
+    full_jac = sp.lambdify([states], J.xreplace(values), modules=modules)
+    y0 = np.array([start[s] for s in states])
+    scale = np.abs(y0)
+    t_fast = 20 * ctx.get("tau_m").value
+    times = np.concatenate([np.linspace(t_fast, 100 * t_fast, 50), np.geomspace(100 * t_fast, t_end, 200)[1:]])
+    full = solve_ivp(lambda t, y: full_rhs(y), (0, t_end), y0, method="Radau", jac=lambda t, y: full_jac(y),
+                     rtol=1e-10, atol=1e-12 * scale, t_eval=times)
+    slow = reduced.states
+    constraint = sp.lambdify([V, slow], reduced.constraint.xreplace(values), modules=modules)
+    slow_rhs = sp.lambdify([V, slow], [reduced.rhs[s].xreplace(values) for s in slow], modules=modules)
+
+    def slaved(x):
+        return brentq(lambda v: constraint(v, x), -1.0, 1.0, xtol=1e-15, rtol=1e-14)
+
+    x0 = np.array([start[s] for s in slow])
+    red = solve_ivp(lambda t, x: slow_rhs(slaved(x), x), (0, t_end), x0, method="LSODA",
+                    rtol=1e-10, atol=1e-12 * np.abs(x0), t_eval=times)
+    if not (full.success and red.success):
+        raise NotApplicable(f"integration failed: {full.message if not full.success else red.message}")
+    v_red = np.array([slaved(red.y[:, k]) for k in range(red.y.shape[1])])
+    return Rundown(states, full.t, full.y, v_red, t_fast)
+
+
+def ouabain_report(model: Model) -> OuabainReport:
+    """Everything the report says about the ouabain scenario (NotApplicable without a pump)."""
+    if model.pump is None:
+        raise NotApplicable("the model has no [pump] to block")
+    ctx = Derivations(model)
+    derivations = [_jump(ctx), ctx.get("tau_m")]
+    notes = []
+    run = None
+    if model.dynamic_ions:
+        try:
+            run = rundown(model)
+        except NotApplicable as reason:
+            notes.append(f"rundown not integrated: {reason}")
+    end, note = _end_state(ctx, run.late if run is not None else None)
+    notes.insert(0, note)
+    if end is not None:
+        derivations.append(end)
+    if run is not None:
+        notes.append(f"reduced model (V slaved to the concentrations, C_m -> 0) against the full model, both "
+                     f"integrated (SciPy Radau/LSODA, rtol 1e-10) from the pumped steady state with the pump off: "
+                     f"max |V_full - V_reduced| = {run.max_error * 1e3:.3g} mV for {run.t_fast:.3g} s <= t <= "
+                     f"{run.t[-1]:.4g} s (after the fast transient of 20 tau_m); V at the end "
+                     f"{run.full[0, -1] * 1e3:.6g} mV")
+    return OuabainReport(tuple(derivations), tuple(notes))

@@ -1,0 +1,229 @@
+"""Token rewriting for `vrest verify`: LaTeX fractions, names, implicit products.
+
+Input: tokens from _lexer. Output: a Python expression string made only of
+placeholders (_v0, _n1, _f_log), the operators + - * / ** and parentheses,
+plus a column map back to the user's text. The string is handed to ast.parse
+and walked by the whitelisting renderer in parse.py; nothing is evaluated.
+
+Reading rules (documented for users in parse.py):
+- an unknown word is split greedily into known names: RT -> R T, zF -> z F;
+- juxtaposition inside one word (no space: RT, 2F, zF) binds like a product in
+  parentheses, so RT/zF = (R*T)/(z*F); across a space it is an ordinary product
+  with ordinary precedence, so RT/F ln(x) = (R*T/F)*ln(x);
+- a function name without parentheses takes the next operand: ln x, \\ln\\frac{a}{b}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from itertools import pairwise
+
+from derive.verify._lexer import ParseError, Tok
+
+__all__ = ["MAX_DEPTH", "to_python"]
+
+MAX_DEPTH = 40  # nesting of brackets
+MAX_WORD = 64  # longest run of letters that is split into known names
+_ATOMS = ("NUM", "VAL")
+
+
+def _match_brackets(toks: list[Tok]) -> dict[int, int]:
+    """Index of each opening bracket -> index of its closing bracket."""
+    stack: list[int] = []
+    match: dict[int, int] = {}
+    for k, t in enumerate(toks):
+        if t.kind == "LPAR":
+            stack.append(k)
+            if len(stack) > MAX_DEPTH:
+                raise ParseError("brackets nested too deeply", t.col, t.text)
+        elif t.kind == "RPAR":
+            if not stack:
+                raise ParseError(f"unmatched {t.text!r}", t.col, t.text)
+            o = stack.pop()
+            if toks[o].closer != t.text:
+                raise ParseError(f"{t.text!r} closes {toks[o].text!r} of column {toks[o].col}", t.col, t.text)
+            match[o] = k
+    if stack:
+        t = toks[stack[-1]]
+        raise ParseError(f"{t.text!r} is never closed", t.col, t.text)
+    return match
+
+
+def _no_indexing(toks: list[Tok]) -> None:
+    """x[0] reads like Python indexing: refused (with a space, [ ] groups)."""
+    for prev, t in pairwise(toks):
+        if t.text == "[" and not t.space_before and prev.kind in ("NAME", "NUM", "RPAR"):
+            raise ParseError("indexing with [ ] is not allowed (for grouping, use ( ) or a space)", t.col, "[")
+
+
+def _rewrite_frac(toks: list[Tok]) -> list[Tok]:
+    """\\frac{a}{b} -> ( ( a ) / ( b ) ); braces become parentheses."""
+    _no_indexing(toks)
+    match = _match_brackets(toks)
+    extra: dict[int, list[Tok]] = {}
+    out: list[Tok] = []
+    for k, t in enumerate(toks):
+        if t.kind == "FRAC":
+            j = k + 1
+            ok = j < len(toks) and toks[j].text == "{"
+            k1 = match.get(j, -1)
+            ok = ok and k1 + 1 < len(toks) and toks[k1 + 1].text == "{"
+            if not ok:
+                raise ParseError("\\frac needs {numerator}{denominator}", t.col, t.text)
+            extra[k1] = [Tok("OP", "/", toks[k1].col)]
+            extra[match[k1 + 1]] = [Tok("RPAR", ")", toks[match[k1 + 1]].col)]
+            out.append(Tok("LPAR", "(", t.col, t.space_before, closer=")"))
+            continue
+        if t.kind == "LPAR":
+            t = Tok("LPAR", "(", t.col, t.space_before, closer=")")
+        elif t.kind == "RPAR":
+            t = Tok("RPAR", ")", t.col, t.space_before)
+        out.append(t)
+        out.extend(extra.get(k, []))
+    return out
+
+
+def _splitter(known: Callable[[str], bool]) -> Callable[[str], tuple[str, ...] | None]:
+    """Greedy split of a word into known names, longest prefix first."""
+
+    @cache
+    def split(word: str) -> tuple[str, ...] | None:
+        if not word:
+            return ()
+        for cut in range(len(word), 0, -1):
+            head = word[:cut]
+            if known(head):
+                rest = split(word[cut:])
+                if rest is not None:
+                    return (head, *rest)
+        return None
+
+    return split
+
+
+def _resolve(toks: list[Tok], is_value: Callable[[str], bool], is_func: Callable[[str], bool]) -> list[Tok]:
+    """NAME -> VAL or FUNC tokens; unknown words are split into known names."""
+    split = _splitter(lambda w: is_value(w) or is_func(w))
+    out: list[Tok] = []
+    for t in toks:
+        if t.kind != "NAME":
+            out.append(t)
+            continue
+        parts = (t.text,) if (is_value(t.text) or is_func(t.text)) else None
+        if parts is None and len(t.text) <= MAX_WORD:
+            parts = split(t.text)
+        if parts is None:
+            raise ParseError(f"unknown name {t.text!r}", t.col, t.text)
+        offset = 0
+        for p, part in enumerate(parts):
+            kind = "FUNC" if is_func(part) and not is_value(part) else "VAL"
+            out.append(Tok(kind, part, t.col + offset, t.space_before if p == 0 else False))
+            offset += len(part)
+    return out
+
+
+def _operand_end(toks: list[Tok], k: int) -> int:
+    """End (exclusive) of the operand starting at k, for a function without parentheses."""
+    if k >= len(toks):
+        raise ParseError("a function needs an argument", toks[-1].col, toks[-1].text)
+    t = toks[k]
+    if t.kind == "OP" and t.text in "+-":
+        return _operand_end(toks, k + 1)
+    if t.kind == "FUNC":
+        end = _operand_end(toks, k + 1)
+    elif t.kind == "LPAR":
+        end = _close_of(toks, k) + 1
+    elif t.kind in _ATOMS:
+        end = k + 1
+        while end < len(toks) and toks[end].kind in _ATOMS and not toks[end].space_before:
+            end += 1
+    else:
+        raise ParseError(f"{t.text!r} cannot be a function's argument", t.col, t.text)
+    if end < len(toks) and toks[end].kind == "POW":
+        end = _operand_end(toks, end + 1)
+    return end
+
+
+def _close_of(toks: list[Tok], k: int) -> int:
+    """Index of the bracket that closes the one at k (brackets already checked)."""
+    depth = 0
+    for j in range(k, len(toks)):
+        depth += {"LPAR": 1, "RPAR": -1}.get(toks[j].kind, 0)
+        if depth == 0:
+            return j
+    raise ParseError("bracket is never closed", toks[k].col, toks[k].text)
+
+
+def _wrap_bare_calls(toks: list[Tok]) -> list[Tok]:
+    """ln x -> ln ( x ): give every function call its parentheses."""
+    k = 0
+    while k < len(toks):
+        t = toks[k]
+        if t.kind == "FUNC" and (k + 1 >= len(toks) or toks[k + 1].kind != "LPAR"):
+            end = _operand_end(toks, k + 1)
+            col = toks[k + 1].col if k + 1 < len(toks) else t.col
+            toks = [
+                *toks[: k + 1],
+                Tok("LPAR", "(", col, closer=")"),
+                *toks[k + 1 : end],
+                Tok("RPAR", ")", toks[end - 1].col),
+                *toks[end:],
+            ]
+        k += 1
+    return toks
+
+
+def _insert_products(toks: list[Tok]) -> list[Tok]:
+    """Make juxtaposition explicit; inside a word that follows '/', divide."""
+    out: list[Tok] = []
+    divide_word = False
+    for t in toks:
+        if out:
+            prev = out[-1]
+            tight = prev.kind in _ATOMS and t.kind in _ATOMS and not t.space_before
+            if prev.kind == "NUM" and t.kind == "NUM":
+                raise ParseError("two numbers in a row", t.col, t.text)
+            if prev.kind in (*_ATOMS, "RPAR") and t.kind in (*_ATOMS, "FUNC", "LPAR"):
+                out.append(Tok("OP", "/" if tight and divide_word else "*", t.col))
+            if t.kind in _ATOMS and not tight:
+                divide_word = prev.kind == "OP" and prev.text == "/"
+        out.append(t)
+    return out
+
+
+def to_python(
+    toks: list[Tok],
+    values: Mapping[str, object],
+    funcs: Mapping[str, object],
+) -> tuple[str, list[int], list[str], list[str]]:
+    """Return (python text, column map, value names by placeholder, numbers by placeholder)."""
+    if not toks:
+        raise ParseError("empty expression", 1)
+    toks = _rewrite_frac(toks)
+    toks = _resolve(toks, lambda w: w in values, lambda w: w in funcs)
+    toks = _wrap_bare_calls(toks)
+    _match_brackets(toks)
+    toks = _insert_products(toks)
+    pieces: list[str] = []
+    cols: list[int] = []
+    val_names: list[str] = []
+    numbers: list[str] = []
+    for t in toks:
+        if t.kind == "VAL":
+            piece = f"_v{len(val_names)}"
+            val_names.append(t.text)
+        elif t.kind == "NUM":
+            piece = f"_n{len(numbers)}"
+            numbers.append(t.text)
+        elif t.kind == "FUNC":
+            piece = f"_f_{t.text}"
+        elif t.kind == "POW":
+            piece = "**"
+        elif t.kind in ("OP", "LPAR", "RPAR"):
+            piece = t.text
+        else:
+            raise ParseError(f"{t.text!r} is not allowed here", t.col, t.text)
+        pieces.append(piece + " ")
+        cols.extend([t.col] * (len(piece) + 1))
+    return "".join(pieces), cols, val_names, numbers

@@ -1,0 +1,148 @@
+"""High-precision numeric evaluation and reproducible sampling.
+
+Values are drawn with numpy's default_rng (fixed seed) over each symbol's
+physiological range, then every expression is evaluated with mpmath at 50
+significant digits by walking the SymPy tree, so that cancellation (the GHK
+factor near V = 0, differences of nearly equal logs) cannot fake agreement or
+disagreement. No code is generated or executed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+__all__ = ["DPS", "Point", "Range", "close", "default_range", "evaluate", "sample_points"]
+
+DPS = 50
+Range = tuple[float, float, bool]  # low, high, log scale
+Point = dict[sp.Symbol, mpmath.mpf]
+_ATOL = mpmath.mpf("1e-35")
+
+
+def default_range(sym: sp.Symbol) -> Range:
+    """Range used for a symbol the caller gave none for: by its sign assumptions."""
+    if sym.is_positive:
+        return (0.1, 10.0, True)
+    if sym.is_negative:
+        return (-10.0, -0.1, False)
+    return (-2.0, 2.0, False)
+
+
+def sample_points(
+    symbols: Iterable[sp.Symbol],
+    ranges: Mapping[sp.Symbol, Range],
+    n: int,
+    seed: int = 0,
+) -> list[Point]:
+    """n points, each symbol drawn uniformly (or log-uniformly) in its range."""
+    syms = sorted(set(symbols), key=lambda s: s.name)
+    rng = np.random.default_rng(seed)
+    u = rng.random((n, len(syms)))
+    points: list[Point] = []
+    for row in u:
+        point: Point = {}
+        for s, t in zip(syms, row):
+            lo, hi, log = ranges.get(s) or default_range(s)
+            if log and lo > 0 and hi > 0:
+                value = float(np.exp(np.log(lo) + t * (np.log(hi) - np.log(lo))))
+            else:
+                value = float(lo + t * (hi - lo))
+            point[s] = mpmath.mpf(value)
+        points.append(point)
+    return points
+
+
+def _real(x: object) -> mpmath.mpf | None:
+    if isinstance(x, mpmath.mpc):
+        if x.imag != 0 and abs(x.imag) > mpmath.mpf(10) ** (-DPS + 10) * abs(x.real):
+            return None
+        x = x.real
+    if not isinstance(x, mpmath.mpf) or not mpmath.isfinite(x):
+        return None
+    return x
+
+
+class _Undefined(Exception):
+    """The expression has no real value at this point."""
+
+
+def _ev(e: sp.Basic, env: Mapping[sp.Symbol, mpmath.mpf]) -> mpmath.mpf:
+    if e.is_Symbol:
+        if e not in env:
+            raise KeyError(e)
+        return env[e]
+    if e.is_Integer:
+        return mpmath.mpf(int(e))
+    if e.is_Rational:
+        return mpmath.mpf(e.p) / e.q
+    if e.is_Float:
+        return e._to_mpmath(mpmath.mp.prec)
+    if e is sp.pi:
+        return +mpmath.pi
+    if e is sp.E:
+        return +mpmath.e
+    args = [_ev(a, env) for a in e.args]
+    if e.is_Add:
+        out = mpmath.fsum(args)
+    elif e.is_Mul:
+        out = mpmath.fprod(args)
+    elif e.is_Pow:
+        base, exponent = args
+        if base == 0 and exponent < 0:
+            raise _Undefined
+        out = mpmath.power(base, exponent)
+    elif isinstance(e, sp.log):
+        if args[0] <= 0:
+            raise _Undefined
+        out = mpmath.log(args[0])
+    elif isinstance(e, sp.exp):
+        out = mpmath.exp(args[0])
+    elif isinstance(e, sp.Abs):
+        out = abs(args[0])
+    elif isinstance(e, sp.Function):
+        dps = mpmath.mp.dps
+        floats = [sp.Float(a, dps) for a in args]
+        value = e.func(*floats).evalf(dps)
+        if not value.is_Number:
+            raise _Undefined
+        out = value._to_mpmath(mpmath.mp.prec)
+    else:
+        raise _Undefined
+    real = _real(out)
+    if real is None:
+        raise _Undefined
+    return real
+
+
+def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, mpmath.mpf], dps: int = DPS) -> mpmath.mpf | None:
+    """Real value of expr at point (dps digits, 50 by default), or None where undefined."""
+    with mpmath.workdps(dps):
+        try:
+            return _ev(expr, point)
+        except (_Undefined, KeyError, ZeroDivisionError, ValueError, OverflowError):
+            return None
+
+
+def close(a: mpmath.mpf, b: mpmath.mpf, rtol: float) -> bool:
+    """|a - b| <= rtol * max(|a|, |b|), with a tiny absolute floor for zeros."""
+    with mpmath.workdps(DPS):
+        return abs(a - b) <= mpmath.mpf(rtol) * max(abs(a), abs(b)) + _ATOL
+
+
+def rel_diff(a: mpmath.mpf, b: mpmath.mpf) -> float:
+    """|a - b| / max(|a|, |b|) as a float (0 when both vanish)."""
+    with mpmath.workdps(DPS):
+        scale = max(abs(a), abs(b))
+        return 0.0 if scale == 0 else float(abs(a - b) / scale)
+
+
+def free_symbols(*exprs: sp.Expr) -> Sequence[sp.Symbol]:
+    """Free symbols of all expressions, sorted by name for reproducibility."""
+    out: set[sp.Symbol] = set()
+    for e in exprs:
+        out |= e.free_symbols
+    return sorted(out, key=lambda s: s.name)

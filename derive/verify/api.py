@@ -1,0 +1,151 @@
+"""verify(): is a hand-written formula, equation or chain of steps right for a model?
+
+    verify("RT/F ln(K_o/K_i)", against="E_K")           # a formula for a quantity
+    verify("dV_pump = -I_pump/g_leak")                    # an equation
+    verify("I_K + I_Na + I_Cl + I_pump = 0")              # holds at V = V_ss
+    verify(open("steps.txt").read())                      # one step per line
+    verify("RT/F ln(K_o/K_i)", against="V_ghk", model="squid", approx="P_Na/P_K -> 0")
+
+Names are the model's (see setting.py): parameters, V, the named quantities
+E_X, I_X, ... and the derived ids with a formula. A named quantity stands for
+the model's own expression. An equation "ID = formula" with ID a derived
+quantity is the same as verify(formula, against=ID). An equation that is not an
+identity but involves V is also tried at the steady state V = V_ss and then
+holds "at the steady state". The result is a VerifyResult (see result.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from derive.constants import V
+from derive.model import Model
+from derive.verify._numeric import Point, evaluate
+from derive.verify.approx import check_approximation, parse_limit
+from derive.verify.check import check_equation, check_expression
+from derive.verify.equivalence import Side, VerifyError, compare
+from derive.verify.parse import ParseError, parse, parse_expression
+from derive.verify.problem import Problem
+from derive.verify.result import VerifyResult
+from derive.verify.setting import Setting
+from derive.verify.steps import check_steps, read_steps
+
+__all__ = ["setting", "verify"]
+
+_ID_EQUATION = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*={1,2}(?!=)(.*)$", re.DOTALL)
+_ORDER = re.compile(r"^\s*(\d+)\s*(?:in\s+(.+?))?\s*$", re.DOTALL)
+
+
+def setting(model: Model | str | None = None) -> Setting:
+    """The verification setting of a model (a Model, a built-in name or a TOML path)."""
+    if isinstance(model, Model):
+        return Setting(model)
+    from derive.builtin import resolve_model
+
+    return Setting(resolve_model(model))
+
+
+class _AtSteadyState:
+    """expr with V set to the model's V_ss (a closed form or a numeric root)."""
+
+    def __init__(self, expr: sp.Expr, steady: Side):
+        self.expr, self.steady = expr, steady
+
+    @property
+    def free_symbols(self) -> set[sp.Symbol]:
+        return (self.expr.free_symbols - {V}) | self.steady.free_symbols
+
+    def __call__(self, point: Point):
+        v = evaluate(self.steady, point) if isinstance(self.steady, sp.Basic) else self.steady(point)
+        return None if v is None else evaluate(self.expr, {**point, V: v})
+
+
+def _limit(approx: str | None, to_order: str | int | None, names):
+    """(Limit, order) from --approx 'EXPR -> 0' and --to-order 'N [in SYMBOL]'."""
+    order, symbol = 0, None
+    if to_order is not None:
+        m = _ORDER.match(str(to_order))
+        if not m:
+            raise ParseError(f"--to-order reads 'N' or 'N in SYMBOL', not {to_order!r}")
+        order, symbol = int(m.group(1)), m.group(2)
+    if approx is None and symbol is None:
+        raise ParseError("--to-order needs 'in SYMBOL' or an --approx limit")
+    limit = parse_limit(approx if approx is not None else f"{symbol} -> 0", names)
+    if approx is not None and symbol is not None and parse_expression(symbol, names) != limit.small:
+        raise ParseError(f"--to-order names {symbol}, but --approx is about {limit.text}")
+    return limit, order
+
+
+def _steady_state(lhs: sp.Expr, rhs: sp.Expr, s: Setting, problem: Problem) -> VerifyResult | None:
+    """The equation at V = V_ss, when it is not an identity in V."""
+    if V not in problem.expand(lhs - rhs).free_symbols:
+        return None
+    try:
+        steady = s.correct("V_ss")
+    except VerifyError:
+        return None
+    steady = problem.expand(steady) if isinstance(steady, sp.Basic) else steady
+    a = _AtSteadyState(problem.expand(lhs), steady)
+    c = _AtSteadyState(problem.expand(rhs), steady)
+    cmp = compare(a, c, problem.ranges, reference=problem.reference, timeout=problem.timeout)
+    if cmp.holds:
+        return VerifyResult(True, "numeric", detail="holds at the steady state V = V_ss, not for every V")
+    return None
+
+
+def verify(
+    text: str,
+    against: str | None = None,
+    model: Model | str | None = None,
+    *,
+    approx: str | None = None,
+    to_order: str | int | None = None,
+    steps: bool | None = None,
+) -> VerifyResult:
+    """Is the formula (against a derived quantity), equation or step chain right?
+
+    Raises ParseError (unreadable or unsafe text) or VerifyError (a question
+    that cannot be answered, e.g. an id the model lacks); both are ValueErrors.
+    """
+    if steps is None:
+        steps = len([line for line in text.splitlines() if line.strip()]) > 1
+    # Syntax, safety and size first: refused before a model is even loaded.
+    if steps:
+        read_steps(text, {}, lenient=True)
+    else:
+        parse(text, {}, lenient=True)
+    s = setting(model)
+    if steps:
+        if against or approx or to_order is not None:
+            raise VerifyError("a chain of steps is checked line by line: no --against, --approx or --to-order")
+        return check_steps(read_steps(text, s.names), s.problem)
+    m = _ID_EQUATION.match(text)
+    if against is None and m and m.group(1) in s.derivations.ids():
+        against, text = m.group(1), " " * m.start(2) + m.group(2)  # columns stay the user's
+    names = s.names_for(against)
+    parsed = parse(text, names)
+    want_approx = approx is not None or to_order is not None
+    if against is not None:
+        if isinstance(parsed, tuple):
+            raise ParseError("with --against give one expression, not an equation")
+        correct = s.correct(against)
+        problem = s.problem_for(against)
+        if want_approx:
+            if not isinstance(correct, sp.Basic):
+                raise VerifyError(f"{against} has no closed form in model {s.model.name!r}: no series to compare")
+            limit, order = _limit(approx, to_order, names)
+            return check_approximation(parsed, correct, limit, problem, order)
+        return check_expression(parsed, correct, problem)
+    if not isinstance(parsed, tuple):
+        raise VerifyError("nothing to compare with: give --against ID or write an equation 'LHS = RHS'")
+    lhs, rhs = parsed
+    problem = s.problem
+    if want_approx:
+        limit, order = _limit(approx, to_order, names)
+        return check_approximation(rhs, lhs, limit, problem, order)
+    result = check_equation(lhs, rhs, problem)
+    if not result.holds:
+        return _steady_state(lhs, rhs, s, problem) or result
+    return result

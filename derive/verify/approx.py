@@ -1,0 +1,180 @@
+"""Approximations: is a formula right to order N in a small quantity?
+
+``--approx "P_Na/P_K -> 0"`` names the small quantity eps (a monomial in the
+symbols; "x -> oo" means eps = 1/x) and ``--to-order N in x`` the order
+(default 0: the limit itself). The claim is right to order N when
+claimed - correct = O(eps^(N+1)). That is tested numerically, without series
+expansion that could hang: one symbol of eps is eliminated (P_Na = eps P_K),
+and at sampled values of the others the difference d(eps) is evaluated with
+mpmath at two small eps; the slope of log|d| against log eps is the order of
+the leading neglected term. A symbolic series (in a time-limited child)
+supplies that term's closed form when it can. The neglected term's size is
+reported at the reference point (the model's values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+
+from derive.verify._budget import run_limited
+from derive.verify._numeric import evaluate, free_symbols, sample_points
+from derive.verify.diagnose import diagnose
+from derive.verify.equivalence import VerifyError
+from derive.verify.parse import ParseError, parse_expression
+from derive.verify.problem import Problem
+from derive.verify.result import VerifyResult
+
+__all__ = ["Limit", "check_approximation", "parse_limit"]
+
+_EPS = (mpmath.mpf("1e-5"), mpmath.mpf("1e-8"))
+_POINTS = 6
+_MAX_ORDER = 6
+
+
+@dataclass(frozen=True)
+class Limit:
+    """eps -> 0, where eps = small (to_zero) or 1/small (small -> oo)."""
+
+    small: sp.Expr
+    text: str
+    to_zero: bool = True
+
+    @property
+    def eps(self) -> sp.Expr:
+        return self.small if self.to_zero else 1 / self.small
+
+
+def parse_limit(text: str, names: Mapping[str, sp.Expr]) -> Limit:
+    """Read 'EXPR -> 0' or 'EXPR -> oo' (also '→', 'inf', '\\infty')."""
+    arrow = "->" if "->" in text else ("\u2192" if "\u2192" in text else None)
+    if arrow is None:
+        raise ParseError("an approximation reads 'EXPR -> 0' or 'EXPR -> oo'")
+    left, _, right = text.partition(arrow)
+    target = right.strip()
+    if target not in ("0", "oo", "inf", "\\infty", "infinity"):
+        raise ParseError(f"the limit must be 0 or oo, not {target!r}", len(left) + len(arrow) + 2, target)
+    small = parse_expression(left, names)
+    return Limit(small, left.strip(), target == "0")
+
+
+def _eliminate(eps_expr: sp.Expr, eps: sp.Symbol) -> dict[sp.Symbol, sp.Expr]:
+    """{s: ...} that makes eps_expr equal eps, for a symbol s of power +-1 in it."""
+    _, factors = eps_expr.as_coeff_mul()
+    powers = {}
+    for f in factors:
+        base, exp = f.as_base_exp()
+        if not (base.is_Symbol and exp.is_Integer):
+            raise ParseError(f"the small quantity must be a product of powers of symbols, not {eps_expr}")
+        powers[base] = powers.get(base, 0) + int(exp)
+    for s, k in sorted(powers.items(), key=lambda kv: (-kv[1], kv[0].name)):
+        if k in (1, -1):
+            rest = eps_expr / s**k
+            return {s: (eps / rest) ** k}
+    raise ParseError(f"cannot solve {eps_expr} = eps for one of its symbols")
+
+
+def _order_at(d: sp.Expr, scale: sp.Expr, eps: sp.Symbol, point: dict, order: int, unit: mpmath.mpf) -> float | None:
+    """Estimated order of d(eps) at point (inf when d vanishes to working precision).
+
+    eps is taken at unit * 1e-5 and unit * 1e-8, unit being the small
+    quantity's own size at the point, so a dimensional one (P_Na) works too.
+    """
+    dps = 40 + 10 * (order + 2)
+    vals = []
+    with mpmath.workdps(dps):
+        for e in _EPS:
+            p = dict(point)
+            p[eps] = e * unit
+            v, s = evaluate(d, p, dps), evaluate(scale, p, dps)
+            if v is None or s is None:
+                return None
+            if abs(v) <= mpmath.mpf(10) ** (-dps + 20) * max(abs(s), 1):
+                vals.append(None)
+            else:
+                vals.append(abs(v))
+    if vals[1] is None:
+        return float("inf")
+    if vals[0] is None:
+        return None
+    return float(mpmath.log(vals[0] / vals[1]) / mpmath.log(_EPS[0] / _EPS[1]))
+
+
+def _leading_term(d: sp.Expr, eps: sp.Symbol, order: int) -> sp.Expr | None:
+    series = sp.series(d, eps, 0, order + 2).removeO()
+    term = sp.simplify(series.coeff(eps, order + 1))
+    return None if term == 0 else term
+
+
+def check_approximation(
+    claimed: sp.Expr,
+    correct: sp.Expr,
+    limit: Limit,
+    problem: Problem,
+    order: int = 0,
+) -> VerifyResult:
+    """Is claimed = correct + O(eps^(order+1)) as eps -> 0?"""
+    if not 0 <= order <= _MAX_ORDER:
+        raise ParseError(f"order must be between 0 and {_MAX_ORDER}")
+    eps = sp.Dummy("eps", positive=True)
+    a, c = problem.expand(claimed), problem.expand(correct)
+    small = problem.expand(limit.eps)
+    subs = _eliminate(small, eps)
+    d = (c - a).xreplace(subs)
+    scale = sp.Abs(c.xreplace(subs)) + sp.Abs(a.xreplace(subs))
+    orders = []
+    for point in sample_points(free_symbols(c, a, small), problem.ranges, _POINTS, seed=4):
+        unit = evaluate(small, point)
+        if unit is None or unit == 0:
+            continue
+        m = _order_at(d, scale, eps, point, order, abs(unit))
+        if m is not None:
+            orders.append(m)
+    if not orders:
+        raise VerifyError("the formulas are undefined near the limit")
+    found = min(orders)
+    holds = found >= order + 1 - 0.25
+    shown_order = None if found == float("inf") else round(found, 2) + 0.0
+    info = {"small": limit.text, "order": order, "error_order": shown_order}
+    term = run_limited(_leading_term, d, eps, order, timeout=problem.timeout) if holds else None
+    if term is not None:
+        info["leading_neglected_term"] = sp.sstr(term.xreplace({eps: limit.eps}) * limit.eps ** (order + 1))
+    info.update(_neglected_at_reference(a, c, limit, problem))
+    if holds:
+        return VerifyResult(True, "numeric", approximation=info)
+    diagnosis = None
+    if order == 0:
+        c0, a0 = (x.xreplace(subs).xreplace({eps: 0}) for x in (c, a))
+        if not (c0.has(sp.nan, sp.zoo) or a0.has(sp.nan, sp.zoo)):
+            diagnosis = diagnose(a0, c0, problem.ranges, problem.context)
+    k = max(0, round(found))
+    detail = (
+        f"the claim is wrong already in the limit {limit.text} -> {'0' if limit.to_zero else 'oo'}"
+        if k == 0
+        else f"the claim differs from the correct formula at order ({limit.text})^{k}"
+    )
+    return VerifyResult(False, "numeric", diagnosis, detail=detail, approximation=info)
+
+
+def _neglected_at_reference(a: sp.Expr, c: sp.Expr, limit: Limit, problem: Problem) -> dict:
+    """correct - claimed and the small quantity at the reference (model) values."""
+    if not problem.reference:
+        return {}
+    point = {s: mpmath.mpf(float(v)) for s, v in problem.reference.items()}
+    va, vc = evaluate(a, point), evaluate(c, point)
+    small = evaluate(problem.expand(limit.eps), point)
+    if va is None or vc is None:
+        return {}
+    unit = problem.result_unit
+    neglected = float(vc - va)
+    if problem.convert and unit:
+        neglected = problem.convert(neglected, unit)
+    out = {"neglected": {"value": neglected, "unit": unit}}
+    if vc != 0:
+        out["neglected_relative"] = float(abs((vc - va) / vc))
+    if small is not None:
+        out["small_value"] = float(small)
+    return out

@@ -1,0 +1,310 @@
+"""Name the usual slip when one explains why a claim is wrong.
+
+A table of candidate transformations of the correct expression, in order;
+each candidate is compared with the claim numerically on a few fixed-seed
+points, and the first that matches names the slip. If no single slip
+matches, pairs of slips are tried (e.g. "sign flipped + V vs mV"). Callers add
+their own named alternatives, for instance the correct expression rebuilt
+with chord instead of slope conductances (see `chord_and_slope`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.verify._definitions import substitute
+from derive.verify._numeric import (
+    Point,
+    Range,
+    close,
+    evaluate,
+    free_symbols,
+    rel_diff,
+    sample_points,
+)
+
+__all__ = ["SLIPS", "Context", "chord_and_slope", "diagnose"]
+
+Ranges = Mapping[sp.Symbol, Range]
+_SAMPLES = 8
+_RTOL = 1e-8
+_MAX_TERMS = 8
+_PAIR_SECONDS = 2.0
+ROUNDED_RTOL = 1e-2  # a claim this close is "right up to a rounded constant"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the slips need to know beyond the expressions.
+
+    valences: ion valences, symbols or numbers (default: symbols named z...);
+        numbers other than +-1 stand for a valence already substituted.
+    coupling: the pump coupling ratio r (default: the symbol named "r").
+    alternatives: named wrong versions of the correct expression supplied by
+    the caller, e.g. {"chord vs slope conductance": <expr with chord g>}.
+    fixed: values substituted into every candidate after its transformation
+    (a model's valences and r: "r -> 1" needs r still symbolic).
+    definitions: named quantities (V_ss, E_K, g_leak) -> expressions; slips
+    are looked for at every level of their expansion, so a slip is named in
+    the user's terms ("the term I_pump") when it can be.
+    """
+
+    valences: Sequence[sp.Expr | int] | None = None
+    coupling: sp.Symbol | None = None
+    alternatives: Mapping[str, sp.Expr] = field(default_factory=dict)
+    fixed: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    definitions: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
+
+    def levels(self, e: sp.Expr) -> list[sp.Expr]:
+        """e, then e with definitions substituted once, twice, ... until none are left."""
+        out = [e]
+        for _ in range(20):
+            nxt = substitute(out[-1], self.definitions)
+            if nxt == out[-1]:
+                break
+            out.append(nxt)
+        return out
+
+    def expand(self, e: sp.Expr) -> sp.Expr:
+        return self.levels(e)[-1]
+
+
+# A transform yields wrong versions of an expression, optionally labelled.
+Transform = Callable[[sp.Expr, Context], Iterable["sp.Expr | tuple[str, sp.Expr]"]]
+
+
+def _labelled(name: str, transform: Transform, e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
+    for cand in transform(e, ctx):
+        yield cand if isinstance(cand, tuple) else (name, cand)
+
+
+def _invert_logs(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    if e.has(sp.log):
+        yield e.replace(lambda x: isinstance(x, sp.log), lambda x: sp.log(1 / x.args[0]))
+
+
+def _negate(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    yield -e
+
+
+def _flip_one_term(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    """(n - 2 t)/d for each term t of the numerator n (at most 8 terms)."""
+    num, den = sp.fraction(sp.together(e))
+    terms = sp.Add.make_args(sp.expand(num))
+    if 1 < len(terms) <= _MAX_TERMS:
+        for t in terms:
+            shown = sp.sstr(-t if t.could_extract_minus_sign() else t)
+            label = f"sign of the term {shown} flipped" if len(shown) <= 60 else None
+            yield (label, (num - 2 * t) / den) if label else (num - 2 * t) / den
+
+
+def _drop_one_term(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    """(n - t)/d for each term t of the numerator n: a forgotten term."""
+    num, den = sp.fraction(sp.together(e))
+    terms = sp.Add.make_args(sp.expand(num))
+    if 1 < len(terms) <= _MAX_TERMS:
+        for t in terms:
+            shown = sp.sstr(-t if t.could_extract_minus_sign() else t)
+            label = f"the term {shown} is missing" if len(shown) <= 60 else None
+            yield (label, (num - t) / den) if label else (num - t) / den
+
+
+def _valences(e: sp.Expr, ctx: Context) -> list[sp.Expr]:
+    """Valence symbols in e, and the caller's numeric valences other than +-1."""
+    if ctx.valences is None:
+        return sorted((s for s in e.free_symbols if s.name.startswith("z")), key=lambda s: s.name)
+    out: list[sp.Expr] = []
+    for z in ctx.valences:
+        z = sp.Integer(z) if isinstance(z, int) else z
+        if (z.is_Symbol and z in e.free_symbols) or (z.is_Number and abs(z) != 1 and z not in out):
+            out.append(z)
+    return out
+
+
+def _drop_valence(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    for z in _valences(e, ctx):
+        yield e * z  # RT/F where RT/(zF) is right
+        yield e / z  # a missing factor z (e.g. in a current z F P ...)
+
+
+def _swap_sides(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
+    """X_i <-> X_o for one ion (e.g. chloride on the wrong side of GHK)."""
+    names = {s.name: s for s in e.free_symbols}
+    for name in sorted(names):
+        if name.endswith("_i") and name[:-2] + "_o" in names:
+            inside, outside = names[name], names[name[:-2] + "_o"]
+            yield f"{inside} and {outside} swapped", e.xreplace({inside: outside, outside: inside})
+
+
+def _log10(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    if e.has(sp.log):
+        yield e.replace(lambda x: isinstance(x, sp.log), lambda x: x / sp.log(10))
+
+
+def _millivolts(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    yield e * 1000
+    yield e / 1000
+
+
+def _coupling(ctx: Context, e: sp.Expr) -> sp.Symbol | None:
+    if ctx.coupling is not None:
+        return ctx.coupling if ctx.coupling in e.free_symbols else None
+    return next((s for s in e.free_symbols if s.name == "r"), None)
+
+
+def _drop_ratio(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    r = _coupling(ctx, e)
+    if r is not None:
+        yield e.xreplace({r: sp.Integer(1)})
+
+
+def _invert_ratio(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    r = _coupling(ctx, e)
+    if r is not None:
+        yield e.xreplace({r: 1 / r})
+
+
+# Order matters: the first match is reported.
+SLIPS: list[tuple[str, Transform]] = [
+    ("ratio inverted", _invert_logs),
+    ("sign flipped", _negate),
+    ("inside and outside swapped", _swap_sides),
+    ("sign of one term flipped", _flip_one_term),
+    ("one term missing", _drop_one_term),
+    ("missing valence z", _drop_valence),
+    ("log10 instead of ln", _log10),
+    ("V vs mV (factor 1000)", _millivolts),
+    ("3:2 ratio dropped (r = 1)", _drop_ratio),
+    ("3:2 ratio inverted (r -> 1/r)", _invert_ratio),
+]
+
+
+def chord_and_slope(current: sp.Expr, voltage: sp.Symbol, reversal: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """(chord, slope) conductance of a current I(V): I/(V - E_rev) and dI/dV."""
+    return current / (voltage - reversal), sp.diff(current, voltage)
+
+
+class _Matcher:
+    """Compares candidates with the claim on fixed points, caching the claim's values."""
+
+    def __init__(self, claimed: sp.Expr, correct: sp.Expr, ranges: Ranges, extra: Iterable[sp.Expr]):
+        syms = free_symbols(claimed, correct, *extra)
+        self.points: list[Point] = sample_points(syms, ranges, _SAMPLES, seed=1)
+        self.claimed = [evaluate(claimed, p) for p in self.points]
+
+    def matches(self, candidate: sp.Expr, rtol: float = _RTOL) -> bool:
+        hits = 0
+        for p, a in zip(self.points, self.claimed):
+            c = evaluate(candidate, p)
+            if c is None:
+                continue
+            if a is None or not close(a, c, rtol):
+                return False
+            hits += 1
+        return hits >= 2
+
+    def worst(self, candidate: sp.Expr) -> float:
+        """Largest relative difference between the claim and candidate (inf if undefined)."""
+        out = 0.0
+        for p, a in zip(self.points, self.claimed):
+            c = evaluate(candidate, p)
+            if c is None:
+                continue
+            out = float("inf") if a is None else max(out, rel_diff(a, c))
+        return out
+
+
+def _candidates(correct: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
+    """(slip, unfixed candidate) for every single slip, named quantities expanded."""
+    levels = ctx.levels(correct)
+    for name, transform in SLIPS:
+        for level in levels:
+            for label, cand in _labelled(name, transform, level, ctx):
+                yield label, ctx.expand(cand)
+    yield from ((n, ctx.expand(c)) for n, c in ctx.alternatives.items())
+
+
+def _combine_logs(e: sp.Expr) -> sp.Expr:
+    """ln a - ln b -> ln(a/b), so that log arguments can be compared."""
+
+    def pure(x: sp.Expr) -> bool:
+        return x.is_Add and all(isinstance(t, sp.log) or isinstance(-t, sp.log) for t in x.args)
+
+    def combine(x: sp.Expr) -> sp.Expr:
+        num = [t.args[0] for t in x.args if isinstance(t, sp.log)]
+        den = [(-t).args[0] for t in x.args if not isinstance(t, sp.log)]
+        return sp.log(sp.Mul(*num) / sp.Mul(*den))
+
+    return e.replace(pure, combine)
+
+
+def _is_ratio_inversion(claimed: sp.Expr, correct: sp.Expr, m: _Matcher) -> bool:
+    """Does some log argument of the claim equal 1/(a log argument of the correct)?"""
+    mine = [x.args[0] for x in _combine_logs(claimed).atoms(sp.log)]
+    theirs = [x.args[0] for x in _combine_logs(correct).atoms(sp.log)]
+    return any(_same(a, 1 / b, m) for a in mine for b in theirs)
+
+
+def _same(a: sp.Expr, b: sp.Expr, m: _Matcher) -> bool:
+    seen = 0
+    for p in m.points:
+        x, y = evaluate(a, p), evaluate(b, p)
+        if x is None or y is None:
+            continue
+        if not close(x, y, _RTOL):
+            return False
+        seen += 1
+    return seen >= 2
+
+
+def _label(name: str, claimed: sp.Expr, correct: sp.Expr, m: _Matcher) -> str:
+    """The reported name; a log inversion that is a plain negation is a sign slip."""
+    if name == "ratio inverted" and not _is_ratio_inversion(claimed, correct, m):
+        # ln(b/a) = -ln(a/b): if the claim's logs are not inverted, the sign is.
+        return "sign flipped" if m.matches(-correct) else "sign of a log term flipped"
+    return name
+
+
+def diagnose(
+    claimed: sp.Expr,
+    correct: sp.Expr,
+    ranges: Ranges,
+    context: Context | None = None,
+) -> str | None:
+    """Name of the slip that turns the correct expression into the claim, or None.
+
+    claimed has the context's fixed values substituted; correct may not (they
+    are substituted into each candidate after its transformation).
+    """
+    ctx = context or Context()
+    fixed = dict(ctx.fixed)
+
+    def fix(e: sp.Expr) -> sp.Expr:
+        return e.xreplace(fixed) if fixed else e
+
+    correct_fixed = fix(ctx.expand(correct))
+    singles = list(_candidates(correct, ctx))
+    m = _Matcher(claimed, correct_fixed, ranges, [fix(c) for _, c in singles])
+    for name, cand in singles:
+        if m.matches(fix(cand)):
+            return _label(name, claimed, correct_fixed, m)
+    inverted = _is_ratio_inversion(claimed, correct_fixed, m)
+    usable = [(n, c) for n, c in singles if inverted or n != "ratio inverted"]
+    deadline = time.monotonic() + _PAIR_SECONDS
+    for name, cand in usable:
+        if time.monotonic() > deadline:
+            break  # pairs are a bonus: never make the user wait for them
+        for name2, transform in SLIPS:
+            if name.startswith(name2) or (name2 == "ratio inverted" and not inverted):
+                continue
+            for label, cand2 in _labelled(name2, transform, cand, ctx):
+                if m.matches(fix(ctx.expand(cand2))):
+                    return f"{name} + {label}"
+    worst = m.worst(correct_fixed)
+    if worst < ROUNDED_RTOL:
+        return f"right only to a relative {worst:.1e}: a rounded constant or an approximation?"
+    return None

@@ -1,0 +1,287 @@
+"""Safe parsing of hand-written formulas into SymPy, without eval.
+
+How it works (the idea of Brian2's brian2/parsing/rendering.py): the text is
+lexed and rewritten into a Python expression string that holds only
+placeholders, + - * / ** and parentheses; Python's ``ast`` parses it; a
+renderer walks the tree, accepts only whitelisted node types and builds SymPy
+objects directly. Nothing is eval'ed, exec'ed or sympified; names resolve only
+through the mapping the caller supplies.
+
+What users may type:
+
+- plain math: ``R*T/F*ln(K_o/K_i)``, ``RT/F ln(K_o/K_i)``, ``g_K*(V-E_K)``,
+  ``x^2`` or ``x**2``, ``[K]_o``, ``[K+]_i``, ``[Na^+]_{in}``, ``2.5e-3``;
+- LaTeX: ``\\frac{a}{b}``, ``\\ln``, ``\\log``, ``\\log_{10}``, ``\\exp``,
+  ``\\sqrt{x}``, ``\\left( \\right)``, ``\\cdot``, ``\\times``, ``E_{K}``,
+  ``\\mathrm{Na}``, ``e^{-u}``, greek letters (``\\tau_m``);
+- functions: ln and log (both natural), log10, exp, sqrt, abs, exprel;
+  constants pi and e unless the caller's names define them.
+
+Reading rules: an unknown word is split greedily (longest known name first)
+into known names, so ``RT`` is R*T unless ``RT`` is itself a name. A product
+written without a space (``RT``, ``zF``, ``2F``) binds like a product in
+parentheses, ``RT/zF`` = (R*T)/(z*F); a product across a space has ordinary
+precedence, ``RT/F ln(x)`` = (R*T/F)*ln(x). A function name without
+parentheses takes the next operand: ``\\ln\\frac{a}{b}``, ``ln x``.
+
+Limits, so that nothing can hang: 2000 characters, bracket depth 40, 1500 AST
+nodes, 30 digits per literal, exponents of at most 64 on symbolic bases and
+numeric powers of at most 1000 digits (``9^9^9^9`` is refused).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Callable, Mapping
+
+import sympy as sp
+
+from derive.functions import exprel
+from derive.verify._grammar import to_python
+from derive.verify._lexer import MAX_CHARS, ParseError, lex
+
+__all__ = [
+    "FUNCTIONS",
+    "MAX_CHARS",
+    "ParseError",
+    "parse",
+    "parse_equation",
+    "parse_expression",
+    "with_aliases",
+]
+
+Names = Mapping[str, sp.Expr]
+Equation = tuple[sp.Expr, sp.Expr]
+
+MAX_NODES = 1500
+MAX_RENDER_DEPTH = 120
+MAX_SYMBOLIC_EXPONENT = 64  # x^64 at most (after SymPy combines powers)
+MAX_POWER_DIGITS = 1000  # digits of an exact numeric power such as 9^9
+
+FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
+    "ln": sp.log,
+    "log": sp.log,
+    "log10": lambda x: sp.log(x, 10),
+    "log_10": lambda x: sp.log(x, 10),
+    "exp": sp.exp,
+    "sqrt": sp.sqrt,
+    "abs": sp.Abs,
+    "exprel": exprel,
+}
+_CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
+
+
+def with_aliases(names: Names) -> dict[str, sp.Expr]:
+    """Add the aliases people type for concentrations: X_in, X_out, Xi, Xo.
+
+    ([X]_i needs no alias: the lexer reads it as X_i.) An alias is added only
+    when it is not a name already and no other name claims the same alias.
+    """
+    out = dict(names)
+    claims: dict[str, set[str]] = {}
+    for name in names:
+        for side, long in (("i", "in"), ("o", "out")):
+            if name.endswith("_" + side) and len(name) > 2:
+                ion = name[:-2]
+                for alias in (f"{ion}_{long}", f"{ion}{side}"):
+                    claims.setdefault(alias, set()).add(name)
+    for alias, targets in claims.items():
+        if alias not in names and len(targets) == 1:
+            out[alias] = names[next(iter(targets))]
+    return out
+
+
+class _Renderer:
+    """Walk a whitelisted Python AST and build SymPy objects."""
+
+    def __init__(self, values: list[sp.Expr], numbers: list[str], cols: list[int]):
+        self.values = values
+        self.numbers = numbers
+        self.cols = cols
+        self.depth = 0
+
+    def col(self, node: ast.AST) -> int:
+        off = getattr(node, "col_offset", 0)
+        return self.cols[min(off, len(self.cols) - 1)] if self.cols else 1
+
+    def fail(self, node: ast.AST, message: str) -> ParseError:
+        return ParseError(message, self.col(node))
+
+    def render(self, node: ast.AST) -> sp.Expr:
+        self.depth += 1
+        if self.depth > MAX_RENDER_DEPTH:
+            raise self.fail(node, "expression nested too deeply")
+        method = getattr(self, "_render_" + type(node).__name__, None)
+        if method is None:
+            raise self.fail(node, f"{type(node).__name__} syntax is not allowed")
+        try:
+            return method(node)
+        finally:
+            self.depth -= 1
+
+    def _render_Expression(self, node: ast.Expression) -> sp.Expr:
+        return self.render(node.body)
+
+    def _render_Name(self, node: ast.Name) -> sp.Expr:
+        ident = node.id
+        if ident.startswith("_v") and ident[2:].isdigit() and int(ident[2:]) < len(self.values):
+            return self.values[int(ident[2:])]
+        if ident.startswith("_n") and ident[2:].isdigit() and int(ident[2:]) < len(self.numbers):
+            return _number(self.numbers[int(ident[2:])])
+        raise self.fail(node, f"name {ident!r} is not allowed")
+
+    def _render_UnaryOp(self, node: ast.UnaryOp) -> sp.Expr:
+        operand = self.render(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        raise self.fail(node, f"operator {type(node.op).__name__} is not allowed")
+
+    def _render_BinOp(self, node: ast.BinOp) -> sp.Expr:
+        left, right = self.render(node.left), self.render(node.right)
+        op = node.op
+        if isinstance(op, ast.Add):
+            return left + right
+        if isinstance(op, ast.Sub):
+            return left - right
+        if isinstance(op, ast.Mult):
+            return left * right
+        if isinstance(op, ast.Div):
+            if right.is_zero:
+                raise self.fail(node.right, "division by zero")
+            return left / right
+        if isinstance(op, ast.Pow):
+            _check_power(left, right, lambda m: self.fail(node.right, m))
+            return left**right
+        raise self.fail(node, f"operator {type(op).__name__} is not allowed")
+
+    def _render_Call(self, node: ast.Call) -> sp.Expr:
+        func = node.func
+        if not (isinstance(func, ast.Name) and func.id.startswith("_f_")):
+            raise self.fail(node, "only the whitelisted functions can be called")
+        name = func.id[3:]
+        if name not in FUNCTIONS:
+            raise self.fail(node, f"function {name!r} is not allowed")
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            raise self.fail(node, f"{name} takes exactly one argument")
+        return FUNCTIONS[name](self.render(node.args[0]))
+
+
+def _number(text: str) -> sp.Expr:
+    """Integer literals stay exact (3/2 is a Rational); decimals become Floats."""
+    if text.isdigit():
+        return sp.Integer(text)
+    digits = sum(c.isdigit() for c in text.lower().partition("e")[0])
+    return sp.Float(text, max(15, digits + 2))
+
+
+def _check_power(base: sp.Expr, exponent: sp.Expr, fail: Callable[[str], ParseError]) -> None:
+    """Refuse powers that would take unbounded time or memory to build."""
+    if not exponent.is_Number:
+        return
+    if base.is_Number and exponent.is_Integer:
+        if base.is_Rational:
+            size = max(abs(base.p), abs(base.q), 2)
+            if abs(int(exponent)) * math.log10(size) > MAX_POWER_DIGITS:
+                raise fail(f"power too large: the result would have over {MAX_POWER_DIGITS} digits")
+        return
+    if base.is_Number:
+        return
+    if abs(exponent) > MAX_SYMBOLIC_EXPONENT:
+        raise fail(f"exponent {exponent} is too large (at most {MAX_SYMBOLIC_EXPONENT})")
+
+
+def _check_result(expr: sp.Expr) -> None:
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ParseError("the expression is undefined (division by zero or log(0))")
+    for p in expr.atoms(sp.Pow):
+        e = p.exp
+        if e.is_Number and not p.base.is_Number and abs(e) > MAX_SYMBOLIC_EXPONENT:
+            raise ParseError(f"exponent {e} is too large (at most {MAX_SYMBOLIC_EXPONENT})")
+
+
+def _resolve_value(names: Names) -> Callable[[str], sp.Expr | None]:
+    def lookup(word: str) -> sp.Expr | None:
+        if word in names:
+            return names[word]
+        return _CONSTANTS.get(word)
+
+    return lookup
+
+
+class _AnyWord(dict):
+    """In lenient mode every word not a function is a name (no splitting)."""
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word not in FUNCTIONS
+
+
+def _render(toks: list, names: Names, lenient: bool = False) -> sp.Expr:
+    lookup = _resolve_value(names)
+    values_view = _AnyWord() if lenient else {w: None for w in (*names, *_CONSTANTS)}
+    text, cols, val_names, numbers = to_python(toks, values_view, FUNCTIONS)
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        off = (exc.offset or 1) - 1
+        col = cols[min(off, len(cols) - 1)] if cols else 1
+        raise ParseError("incomplete or malformed expression", col) from None
+    except (RecursionError, MemoryError):
+        raise ParseError("expression nested too deeply") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+        raise ParseError(f"expression has more than {MAX_NODES} parts")
+    values = [lookup(w) if not lenient else lookup(w) or sp.Symbol(w) for w in val_names]
+    try:
+        expr = _Renderer(values, numbers, cols).render(tree)
+    except RecursionError:
+        raise ParseError("expression nested too deeply") from None
+    _check_result(expr)
+    return expr
+
+
+def _split_eq(toks: list) -> list[list]:
+    parts: list[list] = [[]]
+    for t in toks:
+        if t.kind == "EQ":
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return parts
+
+
+def parse(text: str, names: Names, *, lenient: bool = False) -> sp.Expr | Equation:
+    """An expression, or (lhs, rhs) when the text holds one '='.
+
+    lenient: accept every word as a name (a syntax and limits check that
+    needs no symbol table, e.g. before a model is loaded).
+    """
+    toks = lex(text)
+    parts = _split_eq(toks)
+    if len(parts) > 2:
+        second = [t for t in toks if t.kind == "EQ"][1]
+        raise ParseError("more than one '='", second.col, "=")
+    for part, t in zip(parts, [None, *[t for t in toks if t.kind == "EQ"]]):
+        if not part:
+            col = t.col if t is not None else 1
+            raise ParseError("missing expression beside '='", col, "=")
+    if len(parts) == 1:
+        return _render(parts[0], names, lenient)
+    return _render(parts[0], names, lenient), _render(parts[1], names, lenient)
+
+
+def parse_expression(text: str, names: Names) -> sp.Expr:
+    """Parse one expression; an '=' is refused."""
+    result = parse(text, names)
+    if isinstance(result, tuple):
+        raise ParseError("expected an expression, got an equation")
+    return result
+
+
+def parse_equation(text: str, names: Names) -> Equation:
+    """Parse 'LHS = RHS' into (lhs, rhs)."""
+    result = parse(text, names)
+    if not isinstance(result, tuple):
+        raise ParseError("expected an equation 'LHS = RHS'")
+    return result

@@ -1,0 +1,72 @@
+"""The result of a verification, shaped like `vrest verify --json` (MODEL_FORMAT.md).
+
+    {"holds": bool, "method": "symbolic" | "numeric", "diagnosis": str | null,
+     "counterexample": {"inputs": {...}, "claimed": {...}, "correct": {...}} | null}
+
+Each value in a counterexample is {"value": number, "unit": str | null}; the
+units come from the caller. Optional extra keys (allowed by the contract):
+"line" for step chains, "detail" for a human sentence, "approximation" for
+--approx / --to-order checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Counterexample", "Value", "VerifyResult"]
+
+
+@dataclass(frozen=True)
+class Value:
+    """A number with its unit (None when dimensionless or unknown)."""
+
+    value: float
+    unit: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """Inputs where the claim and the correct expression differ, and both values."""
+
+    inputs: dict[str, Value]
+    claimed: Value | None  # None: the claim is undefined there
+    correct: Value | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "inputs": {k: v.to_json() for k, v in self.inputs.items()},
+            "claimed": self.claimed.to_json() if self.claimed else None,
+            "correct": self.correct.to_json() if self.correct else None,
+        }
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Verdict of one verification; `to_json()` is the contract's JSON object."""
+
+    holds: bool
+    method: str  # "symbolic" | "numeric"
+    diagnosis: str | None = None
+    counterexample: Counterexample | None = None
+    line: int | None = None  # steps: line of the first wrong step
+    detail: str | None = None
+    approximation: dict[str, Any] | None = field(default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "holds": self.holds,
+            "method": self.method,
+            "diagnosis": self.diagnosis,
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+        }
+        if self.line is not None:
+            out["line"] = self.line
+        if self.detail is not None:
+            out["detail"] = self.detail
+        if self.approximation is not None:
+            out["approximation"] = self.approximation
+        return out

@@ -1,0 +1,256 @@
+"""A model as the setting of a verification: names, definitions, ranges, units.
+
+Decisions (documented for users in verify's docstring):
+
+- names: every symbol of the model (parameters, states, V), its named
+  quantities (E_X, I_X, I_leak, I_total, I_pump) and every derived quantity id
+  that has a formula (V_leak, V_ss, dV_pump, g_leak, tau_m, donnan_ratio, ...),
+  plus the aliases of MODEL_FORMAT.md ([X]_i, X_in, Xi, ...).
+- a named quantity stands for the model's own expression: E_K in a claim is
+  R*T*log(K_o/K_i)/(F*z_K), on both sides of every comparison. (A reversal
+  potential given as a number is a parameter instead.)
+- valences z_X and the coupling ratio r have one exact value in a model:
+  they are fixed, not sampled; every other parameter is sampled log-uniformly
+  within a factor 1.5 of the model's value (T in 0-45 degC), V in -120..60 mV.
+- quantities with no closed form (V_ss with GHK leaks and a pump, volume_ss)
+  are compared numerically: their root is found at each sample point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import sympy as sp
+
+from derive.constants import V, Vol
+from derive.derivation import Derivation, NotApplicable
+from derive.model import Model
+from derive.quantities import Derivations
+from derive.units import convert
+from derive.verify._numeric import Range
+from derive.verify.diagnose import Context
+from derive.verify.equivalence import Side, VerifyError
+from derive.verify.implicit import Implicit, ValueOnly
+from derive.verify.parse import with_aliases
+from derive.verify.problem import Problem
+
+__all__ = ["Setting"]
+
+_SPREAD = 1.5  # sample parameters within this factor of their value
+_V_RANGE: Range = (-0.12, 0.06, False)  # volts
+_T_RANGE: Range = (273.15, 318.15, False)  # kelvin: 0 to 45 degC
+_FIXED_PREFIXES = ("z_",)
+_FIXED_NAMES = ("r",)
+
+
+def _display(value: float, unit: str) -> float:
+    """An SI value in a display unit ("1" = dimensionless)."""
+    return value if unit in ("1", "") else convert(value, unit)
+
+
+def _range(name: str, value: float) -> Range:
+    if name == "T" and _T_RANGE[0] <= value <= _T_RANGE[1]:
+        return _T_RANGE
+    if value > 0:
+        return (value / _SPREAD, value * _SPREAD, True)
+    if value < 0:
+        return (value * _SPREAD, value / _SPREAD, False)
+    return (-1.0, 1.0, False)
+
+
+class _Definitions(Mapping):
+    """The model's named quantities and derived ids -> expressions, derived on first use.
+
+    A quantity the model has only numerically, or not at all, raises
+    VerifyError with the reason when it is looked up.
+    """
+
+    def __init__(self, setting: Setting):
+        self._setting = setting
+        self._quantities = {s: e for s, e in setting.model.quantities if s != e}
+        ids = {setting.symbol(i): i for i in setting.derivations.ids()}
+        self._ids = {s: i for s, i in ids.items() if s not in self._quantities}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._quantities or key in self._ids
+
+    def __getitem__(self, key: sp.Symbol) -> sp.Expr:
+        if key in self._quantities:
+            return self._quantities[key]
+        return self._setting.formula(self._ids[key])
+
+    def __iter__(self) -> Iterator[sp.Symbol]:
+        return iter([*self._quantities, *self._ids])
+
+    def __len__(self) -> int:
+        return len(self._quantities) + len(self._ids)
+
+
+@dataclass
+class Setting:
+    """One model, read once: what `verify` needs to parse and compare."""
+
+    model: Model
+    derivations: Derivations = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.derivations = Derivations(self.model)
+
+    # -- quantities -----------------------------------------------------------
+
+    def symbol(self, quantity_id: str) -> sp.Symbol:
+        return self.model.symbols.get(quantity_id) or sp.Symbol(quantity_id, real=True)
+
+    @cached_property
+    def _parameters(self) -> set[sp.Symbol]:
+        return {p.symbol for p in self.model.parameters}
+
+    def _has_formula(self, d: Derivation) -> bool:
+        """Closed form, or a function of V meant at V = V_ss (GHK g_leak, tau_m)."""
+        if d.method == "numeric root":
+            return False
+        if d.method in ("closed form", "given"):
+            return True
+        known = self._parameters | {V} | {s for s, _ in self.model.quantities}
+        return d.expression.free_symbols <= known
+
+    def unit(self, quantity_id: str) -> str:
+        if quantity_id not in self.derivations.ids():
+            return "1"
+        try:
+            return self.derivations.get(quantity_id).unit
+        except NotApplicable:
+            return "1"
+
+    def _derivation(self, quantity_id: str) -> Derivation:
+        try:
+            return self.derivations.get(quantity_id)
+        except NotApplicable as reason:
+            raise VerifyError(f"{quantity_id} does not apply to model {self.model.name!r}: {reason}") from None
+
+    def formula(self, quantity_id: str) -> sp.Expr:
+        """The expression of a derived quantity; VerifyError when it has none."""
+        d = self._derivation(quantity_id)
+        if not self._has_formula(d):
+            raise VerifyError(
+                f"{quantity_id} has no closed form in model {self.model.name!r} ({d.method}); "
+                f"compare with it as --against {quantity_id}"
+            )
+        return d.expression
+
+    def correct(self, quantity_id: str) -> Side | ValueOnly:
+        """The model's own value of quantity_id: an expression, or an Implicit root."""
+        if quantity_id not in self.derivations.ids():
+            known = ", ".join(self.derivations.ids())
+            raise VerifyError(f"unknown quantity id {quantity_id!r}; one of: {known}")
+        d = self._derivation(quantity_id)
+        if self._has_formula(d):
+            return self.symbol(quantity_id)
+        return self._implicit(d)
+
+    def _implicit(self, d: Derivation) -> Implicit | ValueOnly:
+        if d.method == "numeric root":
+            unknown = V if V in d.expression.free_symbols else Vol
+            balance = self.problem.expand(d.expression)
+            if not balance.free_symbols - {unknown} <= self._parameters:
+                return ValueOnly(d.id, d.value)  # e.g. volume_ss needs the steady amounts N_X
+            return Implicit(balance, unknown, d.value, positive=unknown != V)
+        # e.g. dV_pump = V_ss - V_leak with V_ss a numeric root
+        for quantity_id in self.derivations.ids():
+            s = self.symbol(quantity_id)
+            if s not in d.expression.free_symbols:
+                continue
+            root = self._derivation(quantity_id)
+            rest = d.expression - s
+            inner = self._implicit(root) if root.method == "numeric root" else None
+            if isinstance(inner, Implicit) and s not in rest.free_symbols:
+                return replace(inner, plus=self.problem.expand(rest))
+        return ValueOnly(d.id, d.value)
+
+    # -- the problem ----------------------------------------------------------
+
+    @cached_property
+    def values(self) -> dict[sp.Symbol, float]:
+        out = {p.symbol: float(p.value) for p in self.model.parameters}
+        for state in self.model.states:
+            if state.initial is not None:
+                out[state.symbol] = float(state.initial)
+        return out
+
+    @cached_property
+    def units(self) -> dict[str, str]:
+        out = {p.name: p.unit for p in self.model.parameters if p.unit != "1"}
+        out.update({s.symbol.name: s.unit for s in self.model.states})
+        return out
+
+    @cached_property
+    def definitions(self) -> Mapping[sp.Symbol, sp.Expr]:
+        return _Definitions(self)
+
+    @cached_property
+    def problem(self) -> Problem:
+        fixed, ranges = {}, {V: _V_RANGE}
+        for p in self.model.parameters:
+            if p.name.startswith(_FIXED_PREFIXES) or p.name in _FIXED_NAMES:
+                fixed[p.symbol] = p.value
+        for s, v in self.values.items():
+            if s not in fixed:
+                ranges[s] = _range(s.name, v)
+        reference = dict(self.values)
+        reference[V] = self._resting_potential()
+        return Problem(
+            ranges=ranges,
+            definitions=self.definitions,
+            context=Context(),
+            reference=reference,
+            units={**self.units, "V": "mV"},
+            fixed=fixed,
+            convert=_display,
+        )
+
+    def _resting_potential(self) -> float:
+        for quantity_id in ("V_ss", "V_leak"):
+            try:
+                return self.derivations.get(quantity_id).value
+            except NotApplicable:
+                continue
+        return -0.07
+
+    def problem_for(self, quantity_id: str | None) -> Problem:
+        """The problem with the unit of the result and the slips this quantity allows."""
+        if quantity_id is None:
+            return self.problem
+        alternatives = self._chord_alternatives(quantity_id)
+        context = replace(self.problem.context, alternatives=alternatives)
+        return replace(self.problem, result_unit=self.unit(quantity_id), context=context)
+
+    def _chord_alternatives(self, quantity_id: str) -> dict[str, sp.Expr]:
+        """g_leak and tau_m with chord instead of slope conductances (GHK leaks)."""
+        if quantity_id not in ("g_leak", "tau_m") or all(i.leak == "ohmic" for i in self.model.ions):
+            return {}
+        chord = sp.Add(*[self.model.leak_current(i) / (V - self.model.expand(i.E)) for i in self.model.ions])
+        if quantity_id == "g_leak":
+            return {"chord vs slope conductance": chord}
+        c_m = self.model.symbols["C_m"]
+        return {"chord vs slope conductance": c_m / chord}
+
+    # -- names ------------------------------------------------------------------
+
+    @cached_property
+    def names(self) -> dict[str, sp.Expr]:
+        """Every symbol of the model and every quantity id (derived only when used)."""
+        names: dict[str, sp.Expr] = dict(self.model.symbols)
+        for quantity_id in self.derivations.ids():
+            names.setdefault(quantity_id, self.symbol(quantity_id))
+        return with_aliases(names)
+
+    def names_for(self, quantity_id: str | None) -> dict[str, sp.Expr]:
+        """Names, with z meaning the ion's valence when quantity_id is E_X or I_X."""
+        names = self.names
+        if quantity_id and quantity_id[:2] in ("E_", "I_"):
+            z = self.model.symbols.get("z_" + quantity_id[2:])
+            if z is not None and "z" not in names:
+                names = {**names, "z": z}
+        return names

@@ -1,0 +1,233 @@
+"""Check a chain of hand-derivation steps, one equation or expression per line.
+
+Input: one step per line; '#' starts a comment; blank lines, \\begin{...} and
+\\end{...} lines are ignored; LaTeX '&' and a trailing '\\\\' are allowed. A line
+that starts with '=' continues the previous line ("= RT/F ln(K_o/K_i)").
+
+What "follows from" means, per kind of line:
+
+- an expression (or a '= ...' line) must equal the previous value (the
+  previous expression, or the right side of the previous equation);
+- an equation whose left side is a defined name (E_K, V_ss, ... in a model)
+  is a claim about that quantity: its right side must equal the definition;
+- an identity (true for all values once names are expanded) is always fine;
+- any other equation is a condition on the unknowns (V, ...). It must have the
+  same solution set as the previous condition: their residuals L - R must
+  differ by a factor that is finite, nonzero and of one sign over the sampled
+  range (so rearranging, multiplying by g_K + g_Na, taking exp of both sides
+  and solving for a variable are all legal), and when either is solved for a
+  symbol (x = ...) that value must satisfy the other. The first condition in
+  a chain is a premise and is not checked.
+
+The first line that does not follow is reported with its line number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import mpmath
+import sympy as sp
+
+from derive.verify._budget import run_limited
+from derive.verify._numeric import evaluate, free_symbols, sample_points
+from derive.verify.check import check_expression
+from derive.verify.equivalence import symbolic_zero
+from derive.verify.parse import ParseError, parse
+from derive.verify.problem import Problem, substitute
+from derive.verify.result import VerifyResult
+
+__all__ = ["Step", "check_steps", "read_steps"]
+
+_SAMPLES = 16
+_RTOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line: lhs None for an expression, continued True for a '= ...' line."""
+
+    line: int
+    text: str
+    lhs: sp.Expr | None
+    rhs: sp.Expr
+    continued: bool = False
+
+
+def _strip(raw: str) -> str:
+    text = raw.split("#", 1)[0].rstrip()
+    text = text.removesuffix("\\\\")
+    return text
+
+
+def read_steps(text: str, names: Mapping[str, sp.Expr], *, lenient: bool = False) -> list[Step]:
+    """Parse every step; a ParseError names the line and the column (lenient: see parse)."""
+    steps: list[Step] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        body = _strip(raw)
+        stripped = body.strip()
+        if not stripped or stripped.startswith(("\\begin", "\\end")):
+            continue
+        lead = body.lstrip(" \t&")
+        continued = lead.startswith("=")
+        if continued:  # keep columns: blank the leading '='
+            at = len(body) - len(lead)
+            body = body[:at] + " " + body[at + 1 :]
+        try:
+            parsed = parse(body, names, lenient=lenient)
+        except ParseError as exc:
+            raise ParseError(exc.message, exc.column, exc.token, line=number) from None
+        if isinstance(parsed, tuple):
+            if continued:
+                raise ParseError("a line starting with '=' holds one expression", line=number)
+            steps.append(Step(number, stripped, parsed[0], parsed[1]))
+        else:
+            steps.append(Step(number, stripped, None, parsed, continued))
+    if not steps:
+        raise ParseError("no steps found")
+    return steps
+
+
+def _solved_for(step: Step, problem: Problem) -> sp.Symbol | None:
+    """x when the step reads 'x = ...' with x a free (undefined) symbol."""
+    lhs = step.lhs
+    if isinstance(lhs, sp.Symbol) and lhs not in problem.definitions and lhs not in step.rhs.free_symbols:
+        return lhs
+    return None
+
+
+def _residual_vanishes(residual: sp.Expr, x: sp.Symbol, value: sp.Expr, problem: Problem) -> bool:
+    """Does residual(x = value) vanish at sample points (relative to its terms)?"""
+    at = residual.xreplace({x: value})
+    terms = sp.Add.make_args(at)
+    for point in sample_points(free_symbols(at), problem.ranges, _SAMPLES, seed=2):
+        total = evaluate(at, point)
+        if total is None:
+            continue
+        scale = mpmath.fsum(abs(t) for t in (evaluate(term, point) for term in terms) if t is not None)
+        if abs(total) > _RTOL * scale + mpmath.mpf("1e-35"):
+            return False
+    return True
+
+
+def _same_solutions(prev: sp.Expr, new: sp.Expr, problem: Problem) -> bool:
+    """Residuals related by a finite, nonzero factor of constant sign."""
+    sign = 0
+    seen = 0
+    for point in sample_points(free_symbols(prev, new), problem.ranges, _SAMPLES, seed=3):
+        a, b = evaluate(prev, point), evaluate(new, point)
+        if a is None or b is None:
+            continue
+        if a == 0 or b == 0:
+            return False
+        s = 1 if (a > 0) == (b > 0) else -1
+        if sign and s != sign:
+            return False
+        sign, seen = s, seen + 1
+    return seen >= 3
+
+
+def _solve_one(residual: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+    solutions = sp.solve(residual, x, dict=False)
+    # solve writes log(a**b); b*log(a) reads like a hand derivation again
+    return sp.expand_log(solutions[0]) if len(solutions) == 1 else None
+
+
+class _Chain:
+    """Walks the steps, remembering the last value and the last condition."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        self.value: tuple[Step, sp.Expr] | None = None
+        self.condition: tuple[Step, sp.Expr] | None = None
+        self.method = "symbolic"
+
+    def fail(self, step: Step, why: str, result: VerifyResult | None = None) -> VerifyResult:
+        r = result or VerifyResult(False, "numeric")
+        return VerifyResult(False, r.method, r.diagnosis, r.counterexample, step.line, why)
+
+    def expression(self, step: Step) -> VerifyResult | None:
+        if self.value is not None:
+            prev, value = self.value
+            r = check_expression(step.rhs, value, self.problem)
+            if not r.holds:
+                return self.fail(step, f"line {step.line} is not equal to line {prev.line}", r)
+            self._note(r.method)
+        self.value = (step, step.rhs)
+        return None
+
+    def equation(self, step: Step) -> VerifyResult | None:
+        p = self.problem
+        assert step.lhs is not None
+        self.value = (step, step.rhs)
+        if step.lhs in p.definitions:
+            r = check_expression(step.rhs, step.lhs, p)
+            if not r.holds:
+                return self.fail(step, f"line {step.line}: the right side is not {step.lhs}", r)
+            self._note(r.method)
+            return None
+        residual = p.expand(step.lhs - step.rhs)
+        if symbolic_zero(residual, p.ranges, p.timeout):
+            return None  # an identity
+        if self.condition is None:
+            self.condition = (step, residual)
+            return None
+        prev_step, prev = self.condition
+        self.condition = (step, residual)
+        self._note("numeric")
+        if self._follows(prev_step, prev, step, residual):
+            return None
+        return self._explain(prev_step, step)
+
+    def _follows(self, prev_step: Step, prev: sp.Expr, step: Step, new: sp.Expr) -> bool:
+        p = self.problem
+        if not _same_solutions(prev, new, p):
+            return False
+        for solved, other in ((step, prev), (prev_step, new)):
+            x = _solved_for(solved, p)
+            if x is not None and not _residual_vanishes(other, x, p.expand(solved.rhs), p):
+                return False
+        return True
+
+    def _explain(self, prev_step: Step, step: Step) -> VerifyResult:
+        why = f"line {step.line} does not follow from line {prev_step.line}"
+        x = _solved_for(step, self.problem)
+        if x is not None:
+            # Solve the previous line with as few names expanded as possible, so
+            # that the slip is named in the user's terms (the term I_pump).
+            prev = self._least_expanded(prev_step.lhs - prev_step.rhs, x)
+            solution = run_limited(_solve_one, prev, x, timeout=self.problem.timeout)
+            if solution is not None:
+                r = check_expression(step.rhs, solution, self.problem)
+                if not r.holds:
+                    return self.fail(step, f"{why}: {x} = {solution} there", r)
+        return self.fail(step, why)
+
+    def _least_expanded(self, e: sp.Expr, x: sp.Symbol) -> sp.Expr:
+        for _ in range(20):
+            if x in e.free_symbols:
+                return e
+            new = substitute(e, self.problem.definitions)
+            if new == e:
+                break
+            e = new
+        return self.problem.expand(e)
+
+    def _note(self, method: str) -> None:
+        if method == "numeric":
+            self.method = "numeric"
+
+
+def check_steps(steps: list[Step], problem: Problem) -> VerifyResult:
+    """The first step that does not follow from the one before, or holds=True."""
+    chain = _Chain(problem)
+    for step in steps:
+        if step.lhs is None:
+            failure = chain.expression(step)
+        else:
+            failure = chain.equation(step)
+        if failure is not None:
+            return failure
+    n = len(steps)
+    return VerifyResult(True, chain.method, detail=f"{n} step{'s' * (n != 1)} checked")

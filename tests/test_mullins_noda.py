@@ -1,0 +1,60 @@
+"""V_mullins_noda against an independent root of the flux balance J_Na = -r J_K (GHK fluxes coded here)."""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+
+from derive.builtin import resolve_model
+from derive.derivation import NotApplicable
+from derive.quantities import Derivations
+
+mpmath.mp.dps = 40
+R = mpmath.mpf("8.314462618")  # CODATA 2018
+F = mpmath.mpf("96485.33212")
+
+
+def ghk_flux(P, ci, co, V, T):
+    """Textbook GHK flux (mol m^-2 s^-1, outward) of a monovalent cation."""
+    u = F * V / (R * T)
+    return P * u * (ci - co * mpmath.exp(-u)) / (1 - mpmath.exp(-u))
+
+
+def mp(model, name):
+    return mpmath.mpf(model.parameter(name).value.p) / model.parameter(name).value.q
+
+
+@pytest.mark.parametrize("name", ["squid", "pumpleak"])
+def test_mullins_noda_is_the_root_of_the_flux_balance(name):
+    model = resolve_model(name)
+    T, r = mp(model, "T"), mp(model, "r")
+    assert r == mpmath.mpf(3) / 2  # 3 Na out : 2 K in, from [pump.stoichiometry]
+
+    def balance(V):
+        na = ghk_flux(mp(model, "P_Na"), mp(model, "Na_i"), mp(model, "Na_o"), V, T)
+        k = ghk_flux(mp(model, "P_K"), mp(model, "K_i"), mp(model, "K_o"), V, T)
+        return na + r * k
+
+    root = mpmath.findroot(balance, (mpmath.mpf("-0.2"), mpmath.mpf("-0.01")), solver="anderson")
+    value = Derivations(model).get("V_mullins_noda").value
+    assert value == pytest.approx(float(root), rel=1e-9)
+
+
+def test_not_applicable_with_ohmic_leaks():
+    with pytest.raises(NotApplicable, match="GHK"):
+        Derivations(resolve_model("neuron")).get("V_mullins_noda")
+
+
+def test_not_applicable_without_pump(write_model):
+    from derive.modelfile import load_model
+
+    data = {
+        "model": {"name": "nopump", "temperature": "20 degC"},
+        "membrane": {"capacitance": "1 uF/cm^2"},
+        "ions": {
+            "K": {"valence": 1, "inside": "400 mM", "outside": "20 mM", "permeability": "1e-6 cm/s"},
+            "Na": {"valence": 1, "inside": "50 mM", "outside": "440 mM", "permeability": "4e-8 cm/s"},
+        },
+    }
+    with pytest.raises(NotApplicable, match="pump"):
+        Derivations(load_model(write_model(data))).get("V_mullins_noda")

@@ -1,0 +1,128 @@
+"""verify() with the built-in models: names, definitions, numeric roots, units.
+
+Expected values are hand-typed textbook formulas or mpmath numbers from the
+models' inputs (derive/models/*.toml), not vrest output.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+
+from derive.verify import ParseError, VerifyError, verify
+
+GHK_SQUID = "RT/F ln((P_K K_o + P_Na Na_o + P_Cl Cl_i)/(P_K K_i + P_Na Na_i + P_Cl Cl_o))"
+
+
+def test_named_quantities_stand_for_the_models_expressions():
+    # E_K inside a claim is the model's Nernst potential, so the chord form matches V_leak.
+    assert verify("(g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)", against="V_leak").holds
+    assert verify("(g_K RT/F ln(K_o/K_i) + g_Na E_Na + g_Cl E_Cl)/g_leak", against="V_leak").holds
+
+
+def test_z_means_the_ions_valence_for_an_ion_quantity():
+    assert verify("RT/(zF) ln(Cl_o/Cl_i)", against="E_Cl").holds
+    assert verify("RT/F ln(Cl_i/Cl_o)", against="E_Cl").holds  # z_Cl = -1 in the model
+    result = verify("RT/F ln(Cl_o/Cl_i)", against="E_Cl")
+    assert not result.holds and result.diagnosis in ("ratio inverted", "sign flipped", "missing valence z")
+
+
+def test_id_equation_is_the_same_as_against():
+    assert verify("E_K = RT/F ln(K_o/K_i)").holds
+    result = verify("V_ss = (g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)")
+    assert not result.holds and result.diagnosis == "the term I_pump is missing"
+
+
+def test_counterexample_at_the_models_values_in_display_units():
+    result = verify("R T/F ln(K_i/K_o)", against="E_K")
+    example = result.counterexample
+    assert example.inputs["K_o"].value == 4 and example.inputs["K_o"].unit == "mM"
+    assert example.inputs["T"].value == pytest.approx(310.15)
+    expected = 1000 * mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212") * mpmath.log(4 / mpmath.mpf(140))
+    assert example.correct.value == pytest.approx(float(expected), rel=1e-9)
+    assert example.correct.unit == "mV"
+
+
+def test_steady_state_without_closed_form_is_compared_numerically():
+    # squid: GHK leaks and a pump: V_ss is a numeric root; the GHK voltage ignores the pump.
+    assert verify(GHK_SQUID, against="V_ghk", model="squid").holds
+    result = verify(GHK_SQUID, against="V_ss", model="squid")
+    assert not result.holds and result.method == "numeric"
+    claimed, correct = result.counterexample.claimed.value, result.counterexample.correct.value
+    assert correct < claimed < 0  # the outward pump current hyperpolarises (DOMAIN.md section 4)
+    assert claimed - correct == pytest.approx(1.66, abs=0.05)  # dV_pump of the squid model, in mV
+
+
+def test_pump_shift_is_only_approximately_minus_ipump_over_gleak_with_ghk_leaks():
+    result = verify("-I_pump/g_leak", against="dV_pump", model="squid")
+    assert not result.holds  # the GHK leaks are nonlinear: the linear estimate is off by ~1 %
+    assert result.counterexample.claimed.value == pytest.approx(result.counterexample.correct.value, rel=0.05)
+
+
+def test_quantities_known_only_by_their_value_are_compared_there():
+    # The pump-leak volume needs the steady amounts N_X; tau_slow is an eigenvalue: no formula to sample.
+    result = verify("volume_ss = Vol", model="pumpleak")
+    assert not result.holds and "model's values only" in result.detail
+    assert result.counterexample.inputs["Vol"].value == pytest.approx(178.9)  # the file's volume, um^3
+    assert result.counterexample.correct.unit == "um^3"
+    assert not verify("tau_slow = 1", model="pumpleak").holds
+
+
+def test_chord_instead_of_slope_conductance():
+    chord = "C_m/(I_K/(V - E_K) + I_Na/(V - E_Na) + I_Cl/(V - E_Cl))"
+    assert verify("C_m/g_leak", against="tau_m", model="squid").holds
+    result = verify(chord, against="tau_m", model="squid")
+    assert not result.holds and result.diagnosis == "chord vs slope conductance"
+
+
+def test_donnan_ratio_of_the_pump_leak_model():
+    # Keener & Sneyd ch. 2: K, Na, Cl permeant, K_i/K_o = Na_i/Na_o = Cl_o/Cl_i = r_D and
+    # electroneutrality inside give r_D = (-z_A A_i + sqrt(z_A^2 A_i^2 + 4 Cl_o (K_o + Na_o))) / (2 (K_o + Na_o)).
+    text = "(-z_A A_i + sqrt(z_A^2 A_i^2 + 4 Cl_o (K_o + Na_o)))/(2 (K_o + Na_o))"
+    assert verify(text, against="donnan_ratio", model="pumpleak").holds
+    wrong = verify(text.replace("-z_A A_i", "z_A A_i"), against="donnan_ratio", model="pumpleak")
+    assert not wrong.holds and "A_i*z_A" in wrong.diagnosis
+
+
+def test_equation_that_holds_only_at_the_steady_state():
+    result = verify("I_K + I_Na + I_Cl + I_pump = 0", model="squid")
+    assert result.holds and "steady state" in result.detail
+    assert not verify("I_K + I_Na + I_Cl = 0", model="neuron").holds
+
+
+def test_steps_with_a_model_check_claims_about_quantities():
+    text = """\
+    I_K + I_Na + I_Cl + I_pump = 0
+    V = (g_K E_K + g_Na E_Na + g_Cl E_Cl - I_pump)/g_leak
+    V_ss = (g_K E_K + g_Na E_Na + g_Cl E_Cl - I_pump)/g_leak
+    dV_pump = V_ss - V_leak
+            = -I_pump/g_leak
+    """
+    assert verify(text).holds
+    bad = verify(text.replace("= -I_pump/g_leak", "= I_pump/g_leak"))
+    assert not bad.holds and bad.line == 5 and bad.diagnosis == "sign flipped"
+
+
+def test_approximation_against_a_quantity():
+    result = verify("RT/F ln((P_K K_o + P_Cl Cl_i)/(P_K K_i + P_Cl Cl_o))", against="V_ghk", model="squid",
+                    approx="P_Na/P_K -> 0")
+    assert result.holds and result.approximation["neglected"]["unit"] == "mV"
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, fragment",
+    [
+        ({"text": "RT/F ln(K_o/K_i)", "against": "E_Q"}, VerifyError, "unknown quantity id 'E_Q'"),
+        ({"text": "RT/F ln(K_o/K_i)", "against": "V_ghk"}, VerifyError, "does not apply"),
+        ({"text": "RT/F ln(K_o/K_i)"}, VerifyError, "nothing to compare with"),
+        ({"text": "V_ss - 1", "against": "V_ghk", "model": "squid"}, VerifyError, "no closed form"),
+        ({"text": "V_ghk - 1", "against": "E_K"}, VerifyError, "V_ghk does not apply"),
+        ({"text": "P_K", "against": "E_K"}, ParseError, "unknown name 'P_K'"),
+        ({"text": "E_K = 1", "against": "E_K"}, ParseError, "not an equation"),
+        ({"text": "V", "against": "V_ss", "model": "squid", "approx": "P_Na/P_K -> 0"}, VerifyError, "no closed form"),
+    ],
+)
+def test_questions_that_cannot_be_answered(kwargs, error, fragment):
+    text = kwargs.pop("text")
+    with pytest.raises(error, match=fragment):
+        verify(text, **kwargs)
