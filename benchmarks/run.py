@@ -11,6 +11,9 @@
    the SBML export. Model load/compilation excluded (done once before timing).
 3. A batch of 1000 pump rates (I_max x 0.5..1.5, 1 h, no scenario): the same ways
    (vrest on all cores and on one thread).
+4. Process start: the whole `vrest simulate ... --json` process, median wall time, with a
+   warm cache (codegen.simulation_cache hit: no SymPy) and with an empty cache (SymPy,
+   steady state, code generation and gcc), vs the floor `python -c "import numpy"`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -191,6 +197,39 @@ def batch(n, repeat) -> list[tuple[str, str, float]]:
     return rows
 
 
+PROCESS_COMMANDS = (("simulate neuron", ["simulate", "neuron", "--json"]),
+                    ("simulate pumpleak ouabain 3 h", ["simulate", "pumpleak", "--scenario", "ouabain", "--t-end",
+                                                       "3 h", "--json"]))
+
+
+def _process_seconds(argv: list[str], cache: str) -> float:
+    """Wall time of one fresh ``python argv`` process with VREST_CACHE_DIR=cache (s)."""
+    env = {**os.environ, "VREST_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *argv], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def process_start(repeat: int, cold_repeat: int) -> list[tuple[str, str, float]]:
+    """Median wall time of whole `vrest simulate` processes: warm cache, empty cache, and the NumPy floor."""
+    rows = []
+    for label, argv in PROCESS_COMMANDS:
+        group = f"process: vrest {label} --json"
+        command = ["-m", "codegen", *argv]
+        with tempfile.TemporaryDirectory(prefix="vrest-bench-cache-") as warm:
+            _process_seconds(command, warm)  # fills the cache
+            rows.append((group, f"warm cache (median of {repeat})",
+                         statistics.median(_process_seconds(command, warm) for _ in range(repeat)) * 1e3))
+        cold = []
+        for _ in range(cold_repeat):
+            with tempfile.TemporaryDirectory(prefix="vrest-bench-cache-") as empty:
+                cold.append(_process_seconds(command, empty))
+        rows.append((group, f"empty cache: SymPy + gcc (median of {cold_repeat})", statistics.median(cold) * 1e3))
+        rows.append((group, f"floor: python -c 'import numpy' (median of {repeat})",
+                     statistics.median(_process_seconds(["-c", "import numpy"], "") for _ in range(repeat)) * 1e3))
+    return rows
+
+
 def table(rows) -> str:
     lines = ["| benchmark | implementation | time | ratio to the first row of its group |", "|---|---|---|---|"]
     first: dict[str, float] = {}
@@ -217,6 +256,7 @@ def main() -> None:
     sizes = [10**5] if args.quick else [10**6, 10**7]
     repeat = 2 if args.quick else 5
     rows = kernels(sizes, repeat) + ouabain(repeat) + batch(100 if args.quick else 1000, 1 if args.quick else 2)
+    rows += process_start(5 if args.quick else 9, 1 if args.quick else 3)
     machine = f"{_cpu_model()}, {os.cpu_count()} cores (nproc), Python {platform.python_version()}, " \
               f"numpy {np.__version__}, sympy {sp.__version__}, gcc flags {' '.join(C_FLAGS)}"
     text = f"Machine: {machine}\n\n{table(rows)}\n"

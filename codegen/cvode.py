@@ -4,8 +4,11 @@ SciPy's solvers call Python at every step (~600 steps for a 3 h ouabain run), wh
 costs ~10-20x the arithmetic. Here a small C driver (templates/cvode_driver.c.j2),
 compiled once and cached like the model modules, calls the model's compiled
 ``vrest_point_rhs``/``vrest_point_jacobian`` through function pointers from CVODE
-(BDF, Newton, dense solver, analytic Jacobian, per-state atol) and loops over a
-batch of parameter sets in C, split across threads.
+(BDF, Newton, analytic Jacobian, per-state atol). A batch is integrated in blocks of
+parameter sets side by side, one CVODE system per block with a block-diagonal
+Jacobian (factored block by block) and an error norm that is the largest of the
+sets' own norms, so each set is held to its own tolerance; blocks are split across
+threads.
 
 It needs SUNDIALS >= 6 headers and libraries (Debian/Ubuntu: ``apt-get install -y
 libsundials-dev``). ``driver()`` returns None when they are missing; codegen.simulate

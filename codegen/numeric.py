@@ -7,6 +7,8 @@ PARAMETER_VALUES, QUANTITY_NAMES, ``rhs(t, y, p)``, ``jacobian(t, y, p)``,
 Generated files and shared libraries are cached by content hash (and compiler,
 flags and CPU for the library) under $VREST_CACHE_DIR or $XDG_CACHE_HOME/vrest.
 Without a C compiler, a NoCompilerWarning says so and the NumPy module is used.
+``numeric_files`` (needs SymPy) and ``load_files`` (does not) split the two steps,
+so a caller that remembers the file paths can load the module without SymPy.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["load_numeric", "cache_dir", "compile_library", "NoCompilerWarning", "CModule", "C_FLAGS"]
+__all__ = ["load_numeric", "numeric_files", "load_files", "cache_dir", "compile_library", "toolchain",
+           "NoCompilerWarning", "CModule", "C_FLAGS"]
 
 # -fno-math-errno/-fno-trapping-math: exp and log are pure, so loop-invariant ones leave the loop and
 # the exprel guard becomes a select; -fopenmp-simd: the `omp simd` loops use glibc's vector exp.
@@ -76,9 +79,8 @@ def _import_file(path: Path, name: str) -> ModuleType:
 
 
 @lru_cache(maxsize=32)
-def _numpy_module_from_source(source: str, name: str) -> ModuleType:
-    path = _write_once(cache_dir() / _digest(source) / f"{name}.py", source)
-    return _import_file(path, f"vrest_generated_{name}_{path.parent.name}")
+def _numpy_module_at(path: Path) -> ModuleType:
+    return _import_file(path, f"vrest_generated_{path.stem}_{path.parent.name}")
 
 
 def _compiler() -> str | None:
@@ -125,6 +127,12 @@ def compile_library(source: str, name: str, extra: Sequence[str] = (), libraries
         raise RuntimeError(f"{compiler} failed on {c_file}:\n{result.stderr.strip()}")
     os.replace(tmp, library)
     return library
+
+
+def toolchain() -> str:
+    """What a model's library depends on besides its source: compiler, flags, version, CPU ("" without one)."""
+    compiler = _compiler()
+    return "" if compiler is None else f"{compiler}\n{' '.join(C_FLAGS)}\n{_compiler_identity(compiler)}"
 
 
 _ARRAY_ARGS = [ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
@@ -257,22 +265,36 @@ def _sources(model) -> tuple[str, str, str]:
     return numpy_module_name(model), numpy_source(model), c_source(model)
 
 
-def load_numeric(model, backend: str = "c"):
-    """The numeric module of ``model`` ("c": compiled, falling back to "numpy" without a compiler)."""
+def numeric_files(model, backend: str = "c", stacklevel: int = 2) -> tuple[Path, Path | None]:
+    """(NumPy module file, compiled library or None) of ``model`` in the cache, generated/built if missing.
+
+    The library is None for backend "numpy", and without a working compiler (NoCompilerWarning).
+    """
     if backend not in ("c", "numpy"):
         raise ValueError(f"backend must be 'c' or 'numpy', not {backend!r}")
     name, numpy_text, c_text = _sources(model)
-    metadata = _numpy_module_from_source(numpy_text, name)
+    numpy_path = _write_once(cache_dir() / _digest(numpy_text) / f"{name}.py", numpy_text)
     if backend == "numpy":
-        return metadata
+        return numpy_path, None
     try:
-        return _load_c(c_text, name, metadata)
+        return numpy_path, compile_library(c_text, name)
     except (FileNotFoundError, RuntimeError) as error:
         warnings.warn(f"vrest: cannot build the C module ({error}); using the NumPy module", NoCompilerWarning,
-                      stacklevel=2)
-        return metadata
+                      stacklevel=stacklevel + 1)
+        return numpy_path, None
+
+
+def load_files(numpy_path: str | Path, library: str | Path | None = None):
+    """The module over already generated files, without SymPy: a CModule over ``library``, else the NumPy module."""
+    metadata = _numpy_module_at(Path(numpy_path))
+    return metadata if library is None else _load_c(Path(library), metadata)
+
+
+def load_numeric(model, backend: str = "c"):
+    """The numeric module of ``model`` ("c": compiled, falling back to "numpy" without a compiler)."""
+    return load_files(*numeric_files(model, backend, stacklevel=3))
 
 
 @lru_cache(maxsize=32)
-def _load_c(source: str, name: str, metadata: ModuleType) -> CModule:
-    return CModule(compile_library(source, name), metadata)
+def _load_c(library: Path, metadata: ModuleType) -> CModule:
+    return CModule(library, metadata)

@@ -15,16 +15,18 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from derive.errors import ModelError
-from derive.model import Model, Scenario
 
 from .numeric import load_numeric
 
-__all__ = ["simulate", "SimulationResult", "PUMP_RATE_NAMES", "start_state"]
+if TYPE_CHECKING:  # derive.model imports SymPy; simulate_module runs without it
+    from derive.model import Model
+
+__all__ = ["simulate", "simulate_module", "SimulationResult", "PUMP_RATE_NAMES", "start_state"]
 
 # The parameter a scenario's pump_scale multiplies (constant or saturating pump).
 PUMP_RATE_NAMES = ("I_pump", "I_max")
@@ -62,14 +64,39 @@ def start_state(model: Model) -> np.ndarray:
     return np.array([state[s.symbol] for s in model.states])
 
 
-def _scenario(model: Model, name: str | None) -> Scenario | None:
+class ScenarioLike(Protocol):
+    """What a scenario must say: derive.model.Scenario, or the cached copy of codegen.simulation_cache."""
+
+    name: str
+    at: Any  # s
+    pump_scale: Any
+
+
+def find_scenario(scenarios: Sequence[ScenarioLike], model_name: str, name: str | None) -> ScenarioLike | None:
+    """The scenario called ``name`` (None: none); an unknown name is a ModelError listing the known ones."""
     if name is None:
         return None
-    for scenario in model.scenarios:
+    for scenario in scenarios:
         if scenario.name == name:
             return scenario
-    known = ", ".join(s.name for s in model.scenarios) or "none"
-    raise ModelError("--scenario", name, f"unknown scenario of model {model.name} (known: {known})")
+    known = ", ".join(s.name for s in scenarios) or "none"
+    raise ModelError("--scenario", name, f"unknown scenario of model {model_name} (known: {known})")
+
+
+def _checked(scenarios: Sequence[ScenarioLike], model_name: str, scenario: str | None,
+             times: Sequence[float] | np.ndarray | None, t_end: float | None,
+             solver: str) -> tuple[ScenarioLike | None, np.ndarray]:
+    """(the chosen scenario, the output times) after checking the arguments of a simulation."""
+    if solver not in ("auto", "cvode", "scipy"):
+        raise ValueError(f"solver must be 'auto', 'cvode' or 'scipy', not {solver!r}")
+    chosen = find_scenario(scenarios, model_name, scenario)
+    if times is None:
+        end = t_end if t_end is not None else 1.0
+        times = np.linspace(0.0, end, 201)
+    times = np.asarray(times, dtype=float)
+    if times.ndim != 1 or times.size == 0 or np.any(times < 0) or np.any(np.diff(times) < 0):
+        raise ModelError("--times", list(times.ravel()), "times must be non-negative and increasing")
+    return chosen, times
 
 
 def _parameters(module, params: Mapping[str, Any] | None) -> tuple[list[np.ndarray], int]:
@@ -159,19 +186,58 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
     "cvode" (compiled, needs SUNDIALS and a C module), "scipy", or "auto" (CVODE when possible);
     ``threads``: how many threads CVODE splits a batch over (default: the cores, >= 16 sets each).
     """
-    if solver not in ("auto", "cvode", "scipy"):
-        raise ValueError(f"solver must be 'auto', 'cvode' or 'scipy', not {solver!r}")
-    chosen = _scenario(model, scenario)
-    if times is None:
-        end = t_end if t_end is not None else 1.0
-        times = np.linspace(0.0, end, 201)
-    times = np.asarray(times, dtype=float)
-    if times.ndim != 1 or times.size == 0 or np.any(times < 0) or np.any(np.diff(times) < 0):
-        raise ModelError("--times", list(times.ravel()), "times must be non-negative and increasing")
+    _checked(model.scenarios, model.name, scenario, times, t_end, solver)  # fail before generating code
     module = load_numeric(model, backend)
+    start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model)
+    return simulate_module(module, model.name, model.scenarios, start, scenario, times, params, t_end=t_end, rtol=rtol,
+                           progress=progress, solver=solver, threads=threads)
+
+
+def simulate_reduced(model: Model, scenario: str | None = None,
+                     times: Sequence[float] | np.ndarray | None = None) -> SimulationResult:
+    """The time-scale-separated model (C_m -> 0, V slaved to the concentrations) from the pumped steady state.
+
+    The slow states follow their own equations; V solves the current balance at each instant
+    (derive.reduced). Slower per step than ``simulate`` (Python callbacks); for comparison runs.
+    """
+    import sympy as sp
+
+    from derive.derivation import NotApplicable
+    from derive.reduced import integrate_reduced
+    from derive.steady_state import scenario_values, steady_state
+
+    chosen, times = _checked(model.scenarios, model.name, scenario, times, None, "scipy")
+    start = steady_state(model, pump_scale=1)
+    segments = [(0.0, scenario_values(model, 1))]
+    if chosen is not None:
+        at = float(chosen.at)
+        segments = [(0.0, scenario_values(model, 1)), (at, scenario_values(model, chosen.pump_scale))]
+        if at <= times[0]:
+            segments = [(0.0, segments[1][1])]
+    try:
+        slow, voltage = integrate_reduced(model, start, segments, times)
+    except NotApplicable as reason:
+        raise ModelError("--reduced", model.name, str(reason)) from None
+    names = tuple(s.symbol.name for s in model.states)
+    y = np.vstack([voltage, slow])
+    point = {s.symbol: y[i] for i, s in enumerate(model.states)}
+    quantities = {}
+    for symbol, definition in model.algebraic:
+        value = sp.lambdify(list(point), definition.xreplace(model.dynamic_values), "numpy")(*point.values())
+        point[symbol] = np.broadcast_to(value, times.shape)
+        quantities[symbol.name] = point[symbol]
+    return SimulationResult(model.name, scenario, times, y, names, quantities)
+
+
+def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], start: np.ndarray,
+                    scenario: str | None = None, times: Sequence[float] | np.ndarray | None = None,
+                    params: Mapping[str, Any] | None = None, *, t_end: float | None = None, rtol: float = 1e-8,
+                    progress: bool = False, solver: str = "auto", threads: int | None = None) -> SimulationResult:
+    """``simulate`` on a loaded numeric module (codegen.numeric) from the state ``start``: needs no SymPy."""
+    chosen, times = _checked(scenarios, model_name, scenario, times, t_end, solver)
     p, batch = _parameters(module, params)
     n = len(module.STATE_NAMES)
-    start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model)
+    start = np.asarray(start, dtype=float)
     x = np.repeat(start[:, None], batch, axis=1).reshape(-1) if batch > 1 else start.copy()
     scale = np.maximum(np.abs(start), 1e-3 * np.abs(start).max() if n == 1 else 0)
     scale[0] = max(abs(start[0]), 1e-3)  # V: 1 mV floor
@@ -191,12 +257,12 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
         y = _run_cvode(module, pumped, at if chosen else float(times[-1]) + 1.0, start, state_atol, rtol, times,
                        batch, threads)
     else:
-        y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model.name, progress)
+        y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model_name, progress)
     quantities = _along(module, y, pumped[0], batch)
     if chosen is not None:  # after ``at`` the scenario's parameters are in force
         after = _along(module, y, pumped[-1], batch)
         quantities = {name: np.where(times >= at, after[name], values) for name, values in quantities.items()}
-    return SimulationResult(model.name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
 
 
 def _cvode_ready(module, solver: str) -> bool:

@@ -9,6 +9,7 @@ script users run is the script that is checked, and each simulator's global stat
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import subprocess
@@ -76,11 +77,11 @@ def script_answer(model: Model, script: Path, job: Job, ids: dict[sp.Symbol, str
 
 
 def _neuron_version() -> str | None:
+    # From the package metadata: importing neuron here would print its no-DISPLAY banner.
     try:
-        import neuron
-    except ImportError:
+        return importlib.metadata.version("neuron")
+    except importlib.metadata.PackageNotFoundError:
         return None
-    return neuron.__version__
 
 
 @simulator("NEURON (nmodl, CVODE)", "nmodl", _neuron_version)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 from scipy.integrate import solve_ivp
-from scipy.optimize import brentq
 from scipy.special import exprel as _np_exprel
 
 from .constants import V
@@ -120,7 +119,7 @@ def rundown(model: Model, t_end: float | None = None) -> Rundown:
 
     t_end defaults to 200 tau_slow (the rundown is slower than the pumped relaxation).
     """
-    from .reduced import reduced_model
+    from .reduced import integrate_reduced, reduced_model
     from .steady_state import scenario_values, steady_state
     from .time_constants import jacobian
 
@@ -141,18 +140,9 @@ def rundown(model: Model, t_end: float | None = None) -> Rundown:
     full = solve_ivp(lambda t, y: full_rhs(y), (0, t_end), y0, method="Radau", jac=lambda t, y: full_jac(y),
                      rtol=1e-10, atol=1e-12 * scale, t_eval=times)
     slow = reduced.states
-    constraint = sp.lambdify([V, slow], reduced.constraint.xreplace(values), modules=modules)
-    slow_rhs = sp.lambdify([V, slow], [reduced.rhs[s].xreplace(values) for s in slow], modules=modules)
-
-    def slaved(x):
-        return brentq(lambda v: constraint(v, x), -1.0, 1.0, xtol=1e-15, rtol=1e-14)
-
-    x0 = np.array([start[s] for s in slow])
-    red = solve_ivp(lambda t, x: slow_rhs(slaved(x), x), (0, t_end), x0, method="LSODA",
-                    rtol=1e-10, atol=1e-12 * np.abs(x0), t_eval=times)
-    if not (full.success and red.success):
-        raise NotApplicable(f"integration failed: {full.message if not full.success else red.message}")
-    v_red = np.array([slaved(red.y[:, k]) for k in range(red.y.shape[1])])
+    _, v_red = integrate_reduced(model, {s: start[s] for s in slow}, [(0.0, values)], times)
+    if not full.success:
+        raise NotApplicable(f"integration failed: {full.message}")
     return Rundown(states, full.t, full.y, v_red, t_fast)
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from .constants import V
 from .derivation import NotApplicable
 from .model import Model
 
-__all__ = ["ReducedModel", "reduced_model"]
+__all__ = ["ReducedModel", "reduced_model", "integrate_reduced"]
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,50 @@ def reduced_model(model: Model) -> ReducedModel:
     rhs = {s: full[s] for s in states}
     rate = -sp.Add(*[sp.diff(constraint, s) * rhs[s] for s in states]) / sp.diff(constraint, V)
     return ReducedModel(states, rhs, constraint, V_closed, rate)
+
+
+
+def integrate_reduced(model: Model, start: dict[sp.Symbol, float], segments, times: np.ndarray,
+                      rtol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+    """Integrate the reduced model: (slow states (n_slow, nt), slaved V (nt,)) at ``times`` (SI).
+
+    ``start`` is the state at the first segment's t_from; ``segments`` lists (t_from, parameter values)
+    in time order: the values in force from t_from on (a scenario switches the pump at its time). V solves the current balance at each instant (brentq:
+    the balance increases with V, so its root is unique).
+    """
+    from scipy.integrate import solve_ivp
+    from scipy.optimize import brentq
+
+    from .ouabain import numpy_functions
+
+    reduced = reduced_model(model)
+    slow = reduced.states
+    x = np.array([start[s] for s in slow], dtype=float)
+    atol = 1e-12 * np.abs(x)
+    states, voltages = np.empty((len(slow), len(times))), np.empty(len(times))
+    ends = [t for t, _ in segments[1:]] + [np.inf]
+    for (t_from, values), t_next in zip(segments, ends):
+        balance = sp.lambdify([V, slow], reduced.constraint.xreplace(values), modules=numpy_functions())
+        rates = sp.lambdify([V, slow], [reduced.rhs[s].xreplace(values) for s in slow], modules=numpy_functions())
+
+        def slaved(y, balance=balance):
+            return brentq(lambda v: balance(v, y), -1.0, 1.0, xtol=1e-15, rtol=1e-14)
+
+        here = (times >= t_from) & (times < t_next)
+        t0, t1 = float(t_from), min(t_next, float(times[-1]))
+        if t1 < t0:
+            continue
+        grid = np.unique(np.concatenate([[t0], times[here], [t1]]))
+        if t1 > t0:
+            sol = solve_ivp(lambda t, y, rates=rates, slaved=slaved: rates(slaved(y), y), (t0, t1), x,
+                            method="LSODA", rtol=rtol, atol=atol, t_eval=grid)
+            if not sol.success:
+                raise NotApplicable(f"the reduced model's integration failed: {sol.message}")
+            path = sol.y
+        else:
+            path = x[:, None]
+        if here.any():
+            states[:, here] = path[:, np.searchsorted(grid, times[here])]
+            voltages[here] = [slaved(states[:, k]) for k in np.flatnonzero(here)]
+        x = path[:, -1]
+    return states, voltages

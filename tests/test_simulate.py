@@ -139,9 +139,8 @@ def test_csv_and_plot(tmp_path):
         (["--t-end", "3"], "--t-end"),
         (["--scenario", "nope"], "--scenario"),
         (["--times", "1 s,0 s"], "--times"),
-        (["--reduced"], "--reduced"),
     ],
-    ids=["wrong-dimension", "bare-number", "unknown-scenario", "decreasing-times", "no-reduced-model"],
+    ids=["wrong-dimension", "bare-number", "unknown-scenario", "decreasing-times"],
 )
 def test_cli_errors_exit_2_with_one_line(argv, needle):
     code, out, err = run_cli("simulate", "pumpleak", *argv)

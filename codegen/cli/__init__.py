@@ -3,23 +3,37 @@
 Each subcommand lives in its own module with ``register(subparsers)``; it sets
 ``run(args) -> int`` as the parser default. Exit codes: 0 success, 1 a negative
 answer, 2 bad input or usage (one line on stderr, no traceback).
+
+Command modules are imported lazily: only the one named on the command line is
+imported (all of them for ``vrest --help`` or an unknown command). Several pull in
+SymPy, SciPy or pint at import (~1 s), which `vrest simulate` of a cached model
+must not pay.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from derive.errors import ModelError
 
 from .. import __version__
-from . import crosscheck_cmd, derive_cmd, export_cmd, generate_cmd, models_cmd, plot_cmd, simulate_cmd, verify_cmd
 
-__all__ = ["main", "COMMANDS"]
+__all__ = ["main", "COMMANDS", "build_parser"]
 
-# One module per subcommand; adding a command adds one name here.
-COMMANDS = [derive_cmd, models_cmd, export_cmd, generate_cmd, plot_cmd, crosscheck_cmd, simulate_cmd, verify_cmd]
+# Command name -> its module in codegen.cli; adding a command adds one entry here.
+COMMANDS = {
+    "derive": "derive_cmd",
+    "models": "models_cmd",
+    "export": "export_cmd",
+    "generate": "generate_cmd",
+    "plot": "plot_cmd",
+    "simulate": "simulate_cmd",
+    "crosscheck": "crosscheck_cmd",
+    "verify": "verify_cmd",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,19 +41,31 @@ class _Parser(argparse.ArgumentParser):
         raise ModelError("", None, f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen(argv: Sequence[str]) -> list[str]:
+    """The commands whose modules the parser needs: the one named in ``argv``, else all.
+
+    The top-level parser has only flags (-h, --version), so the first argument not
+    starting with "-" is the command.
+    """
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    return [name] if name in COMMANDS else list(COMMANDS)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with the subcommands ``argv`` needs (None: every subcommand)."""
     parser = _Parser(prog="vrest", description="Physics of the resting membrane potential: derive, export, verify.")
     parser.add_argument("--version", action="version", version=f"vrest {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
-    for command in COMMANDS:
-        command.register(subparsers)
+    for name in _chosen(argv) if argv is not None else COMMANDS:
+        importlib.import_module(f"{__name__}.{COMMANDS[name]}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv).parse_args(argv)
         return int(args.run(args) or 0)
     except ModelError as error:
         print(f"vrest: error: {error}", file=sys.stderr)

@@ -75,7 +75,7 @@ def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> st
         if derivation.method == "closed form":
             form = f"{qid} = {derivation.expression_text}"
         elif derivation.method == "numeric root":
-            form = "numeric root of the current balance (no closed form; --json shows the equation)"
+            form = f"numeric root: {derivation.description} (no closed form; --json gives the equation)"
         elif derivation.method == "given":
             form = "given in the model"
         else:

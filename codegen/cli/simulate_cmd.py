@@ -1,18 +1,16 @@
-"""``vrest simulate MODEL [--scenario NAME] [--t-end D] [--times T1,...] [--reduced] [--json | --out CSV] [--plot PNG]``."""
+"""``vrest simulate MODEL [--scenario NAME] [--t-end D] [--times T1,...] [--reduced] [--json | --out CSV]
+[--plot PNG]``.
+
+A model seen before runs from codegen.simulation_cache: NumPy, ctypes and the
+compiled module only, no SymPy, SciPy or pint (their imports alone cost ~1 s).
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import re
+from fractions import Fraction
 
-import numpy as np
-
-from derive.builtin import resolve_model
 from derive.errors import ModelError
-from derive.units import parse_quantity
-
-from ..files import write_atomic
 
 
 def register(subparsers) -> None:
@@ -30,14 +28,29 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
+# "<number> <unit>" with the common time units, read without pint (its import costs ~0.2 s); any other
+# text goes to derive.units.parse_quantity, which knows every unit and words every error.
+_SIMPLE_TIME = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?) ?(s|ms|us|ns|min|h)")
+_SECONDS = {"s": Fraction(1), "ms": Fraction(1, 10**3), "us": Fraction(1, 10**6), "ns": Fraction(1, 10**9),
+            "min": Fraction(60), "h": Fraction(3600)}
+
+
 def _duration(text: str, key: str) -> float:
-    value, _ = parse_quantity(text.strip(), key, "time")
+    match = _SIMPLE_TIME.fullmatch(text.strip())
+    if match:
+        value = Fraction(match.group(1)) * _SECONDS[match.group(2)]
+    else:
+        from derive.units import parse_quantity
+
+        value, _ = parse_quantity(text.strip(), key, "time")
     if value < 0:
         raise ModelError(key, text, "must not be negative")
     return float(value)
 
 
-def _times(args, model) -> np.ndarray:
+def _times(args, default_t_end: float):
+    import numpy as np
+
     if args.times:
         times = [_duration(t, "--times") for t in args.times.split(",")]
         if any(b <= a for a, b in zip(times, times[1:])):
@@ -46,28 +59,30 @@ def _times(args, model) -> np.ndarray:
     if args.t_end:
         end = _duration(args.t_end, "--t-end")
     else:
-        end = 3600.0 if model.dynamic_ions else 0.05
+        end = default_t_end
     if end <= 0:
         raise ModelError("--t-end", args.t_end, "must be positive")
     return np.linspace(0.0, end, 401)
 
 
-def _reduced(model):
-    raise ModelError("--reduced", model.name, "the time-scale separated (V slaved) model is not available in this "
-                     "version of vrest yet (derive has no reduced model)")
-
-
 def run(args) -> int:
-    from ..simulate import simulate
+    import csv
+    import io
+    import json
 
-    model = resolve_model(args.model)
-    times = _times(args, model)
+    from ..files import write_atomic
+    from ..simulation_cache import simulation_plan
+
+    plan = simulation_plan(args.model)
+    times = _times(args, plan.default_t_end)
     if args.reduced:
-        _reduced(model)
-    if args.scenario is not None and args.scenario not in {s.name for s in model.scenarios}:
-        known = ", ".join(s.name for s in model.scenarios) or "none"
-        raise ModelError("--scenario", args.scenario, f"unknown scenario of model {model.name} (known: {known})")
-    result = simulate(model, args.scenario, times, progress=True)
+        from derive.builtin import resolve_model
+
+        from ..simulate import simulate_reduced
+
+        result = simulate_reduced(resolve_model(args.model), args.scenario, times)
+    else:
+        result = plan.simulate(args.scenario, times, progress=True)
     columns = result.outputs()
     if args.plot:
         from ..plotting import plot_result

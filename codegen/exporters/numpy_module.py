@@ -16,6 +16,7 @@ from ..printers import NUMPY_PRELUDE, VrestNumPyPrinter
 from ..templating import render
 from . import exporter
 from ._numeric import cse_block, numeric_spec
+from ._numpy_fast import fast_function
 
 __all__ = ["export_numpy", "numpy_module_name", "numpy_source"]
 
@@ -34,6 +35,16 @@ def _block(printer: VrestNumPyPrinter, spec, exprs: Sequence[sp.Expr]) -> dict:
     return {"body": body, "results": [printer.doprint(e) for e in reduced]}
 
 
+def _fast(spec, name: str, expr: sp.Expr) -> list[str]:
+    """The chunked fast path of one V-dependent quantity (none for the others: they are scalars)."""
+    v = spec.state_symbols[0]
+    if v not in expr.free_symbols:
+        return []
+    unpack = [f"{s.name} = y[{i}]" for i, s in enumerate(spec.state_symbols) if i > 0]
+    unpack += [f"{s.name} = p[{i}]" for i, s in enumerate(spec.parameter_symbols)]
+    return fast_function(f"_{name}_fast", [expr], v, unpack)
+
+
 def numpy_source(model: Model) -> str:
     """The text of the generated module for ``model``."""
     spec = numeric_spec(model)
@@ -50,7 +61,8 @@ def numpy_source(model: Model) -> str:
         rhs=_block(printer, spec, spec.rhs),
         jacobian=_block(printer, spec, list(spec.jacobian)),
         all_quantities={"body": every["body"], "named": list(zip([n for n, _ in spec.quantities], every["results"]))},
-        quantities=[{"name": name, "expression": text, "block": _block(printer, spec, [expr])}
+        quantities=[{"name": name, "expression": text, "block": _block(printer, spec, [expr]),
+                     "fast": _fast(spec, name, expr)}
                     for (name, expr), text in zip(spec.quantities, spec.definitions)],
     )
 

@@ -24,7 +24,7 @@ static inline double vrest_exprel_prime(double x)
 {
     if (fabs(x) < 0.1)
         return x*(x*(x*(x*(x*(x*(x*(x*((1.0/3991680.0)*x + 1.0/403200.0) + 1.0/45360.0) + 1.0/5760.0) + 1.0/840.0) + 1.0/144.0) + 1.0/30.0) + 1.0/8.0) + 1.0/3.0) + 1.0/2.0;
-    return ((x - 1)*exp(x) + 1)/pow(x, 2);
+    return ((x - 1)*exp(x) + 1)/(x*x);
 }
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) && !defined(__FAST_MATH__)

@@ -67,6 +67,20 @@ def _stack(*items):
     return numpy.stack(numpy.broadcast_arrays(*[numpy.asarray(x, dtype=float) for x in items]))
 
 
+def _fast_arguments(y, p):
+    """(flat float V, y, p as floats) when V is a large array and every other argument one value, else None.
+
+    Then each quantity runs its chunked in-place path (_<name>_fast), ~3-5x faster than the
+    general expression; otherwise the general code broadcasts any arguments.
+    """
+    v = y[0]
+    if (not isinstance(v, numpy.ndarray) or v.size < 2048 or any(numpy.ndim(x) for x in y[1:])
+            or any(numpy.ndim(x) for x in p)):
+        return None
+    return numpy.ascontiguousarray(v, dtype=float).reshape(-1), [0.0] + [float(x) for x in y[1:]], \
+        [float(x) for x in p]
+
+
 def rhs(t, y, p=PARAMETER_VALUES):
     """dy/dt at time t (the model is autonomous; t is for solver signatures)."""
     V = y[0]
@@ -186,8 +200,32 @@ def E_Cl(y, p=PARAMETER_VALUES):
     return -R*T*numpy.log(Cl_o/Cl_i)/F
 
 
+def _I_K_fast(v_, y, p):
+    R = p[0]
+    F = p[1]
+    T = p[2]
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    s0_ = g_K
+    s1_ = -R*T*g_K*numpy.log(K_o/K_i)/F
+    out_ = numpy.empty((1, v_.size))
+    b_ = numpy.empty((1, min(v_.size, 16384)))
+    whole_ = v_
+    for start_ in range(0, whole_.size, 16384):
+        stop_ = min(start_ + 16384, whole_.size)
+        v_ = whole_[start_:stop_]
+        o0_, = out_[0, start_:stop_],  # this chunk's views, bound once
+        numpy.multiply(v_, s0_, out=o0_)
+        numpy.add(o0_, s1_, out=o0_)
+    return out_
+
+
 def I_K(y, p=PARAMETER_VALUES):
     """I_K (SI) = g_K*(-E_K + V)"""
+    fast = _fast_arguments(y, p)
+    if fast is not None:
+        return _I_K_fast(*fast)[0].reshape(numpy.shape(y[0]))
     V = y[0]
     R = p[0]
     F = p[1]
@@ -199,8 +237,32 @@ def I_K(y, p=PARAMETER_VALUES):
     return g_K*(V + _cp0)
 
 
+def _I_Na_fast(v_, y, p):
+    R = p[0]
+    F = p[1]
+    T = p[2]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    s0_ = g_Na
+    s1_ = -R*T*g_Na*numpy.log(Na_o/Na_i)/F
+    out_ = numpy.empty((1, v_.size))
+    b_ = numpy.empty((1, min(v_.size, 16384)))
+    whole_ = v_
+    for start_ in range(0, whole_.size, 16384):
+        stop_ = min(start_ + 16384, whole_.size)
+        v_ = whole_[start_:stop_]
+        o0_, = out_[0, start_:stop_],  # this chunk's views, bound once
+        numpy.multiply(v_, s0_, out=o0_)
+        numpy.add(o0_, s1_, out=o0_)
+    return out_
+
+
 def I_Na(y, p=PARAMETER_VALUES):
     """I_Na (SI) = g_Na*(-E_Na + V)"""
+    fast = _fast_arguments(y, p)
+    if fast is not None:
+        return _I_Na_fast(*fast)[0].reshape(numpy.shape(y[0]))
     V = y[0]
     R = p[0]
     F = p[1]
@@ -212,8 +274,32 @@ def I_Na(y, p=PARAMETER_VALUES):
     return g_Na*(V + _cp0)
 
 
+def _I_Cl_fast(v_, y, p):
+    R = p[0]
+    F = p[1]
+    T = p[2]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    s0_ = g_Cl
+    s1_ = R*T*g_Cl*numpy.log(Cl_o/Cl_i)/F
+    out_ = numpy.empty((1, v_.size))
+    b_ = numpy.empty((1, min(v_.size, 16384)))
+    whole_ = v_
+    for start_ in range(0, whole_.size, 16384):
+        stop_ = min(start_ + 16384, whole_.size)
+        v_ = whole_[start_:stop_]
+        o0_, = out_[0, start_:stop_],  # this chunk's views, bound once
+        numpy.multiply(v_, s0_, out=o0_)
+        numpy.add(o0_, s1_, out=o0_)
+    return out_
+
+
 def I_Cl(y, p=PARAMETER_VALUES):
     """I_Cl (SI) = g_Cl*(-E_Cl + V)"""
+    fast = _fast_arguments(y, p)
+    if fast is not None:
+        return _I_Cl_fast(*fast)[0].reshape(numpy.shape(y[0]))
     V = y[0]
     R = p[0]
     F = p[1]
@@ -225,8 +311,38 @@ def I_Cl(y, p=PARAMETER_VALUES):
     return g_Cl*(V + _cp0)
 
 
+def _I_leak_fast(v_, y, p):
+    R = p[0]
+    F = p[1]
+    T = p[2]
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    s0_ = g_Cl + g_K + g_Na
+    s1_ = R*T*g_Cl*numpy.log(Cl_o/Cl_i)/F - R*T*g_K*numpy.log(K_o/K_i)/F - R*T*g_Na*numpy.log(Na_o/Na_i)/F
+    out_ = numpy.empty((1, v_.size))
+    b_ = numpy.empty((1, min(v_.size, 16384)))
+    whole_ = v_
+    for start_ in range(0, whole_.size, 16384):
+        stop_ = min(start_ + 16384, whole_.size)
+        v_ = whole_[start_:stop_]
+        o0_, = out_[0, start_:stop_],  # this chunk's views, bound once
+        numpy.multiply(v_, s0_, out=o0_)
+        numpy.add(o0_, s1_, out=o0_)
+    return out_
+
+
 def I_leak(y, p=PARAMETER_VALUES):
     """I_leak (SI) = I_Cl + I_K + I_Na"""
+    fast = _fast_arguments(y, p)
+    if fast is not None:
+        return _I_leak_fast(*fast)[0].reshape(numpy.shape(y[0]))
     V = y[0]
     R = p[0]
     F = p[1]
@@ -246,8 +362,39 @@ def I_leak(y, p=PARAMETER_VALUES):
     return g_Cl*(V + _cp0) + g_K*(V + _cp1) + g_Na*(V + _cp2)
 
 
+def _I_total_fast(v_, y, p):
+    R = p[0]
+    F = p[1]
+    T = p[2]
+    K_i = p[4]
+    K_o = p[5]
+    g_K = p[6]
+    Na_i = p[7]
+    Na_o = p[8]
+    g_Na = p[9]
+    Cl_i = p[10]
+    Cl_o = p[11]
+    g_Cl = p[12]
+    I_pump = p[13]
+    s0_ = g_Cl + g_K + g_Na
+    s1_ = I_pump + R*T*g_Cl*numpy.log(Cl_o/Cl_i)/F - R*T*g_K*numpy.log(K_o/K_i)/F - R*T*g_Na*numpy.log(Na_o/Na_i)/F
+    out_ = numpy.empty((1, v_.size))
+    b_ = numpy.empty((1, min(v_.size, 16384)))
+    whole_ = v_
+    for start_ in range(0, whole_.size, 16384):
+        stop_ = min(start_ + 16384, whole_.size)
+        v_ = whole_[start_:stop_]
+        o0_, = out_[0, start_:stop_],  # this chunk's views, bound once
+        numpy.multiply(v_, s0_, out=o0_)
+        numpy.add(o0_, s1_, out=o0_)
+    return out_
+
+
 def I_total(y, p=PARAMETER_VALUES):
     """I_total (SI) = I_Cl + I_K + I_Na + I_pump"""
+    fast = _fast_arguments(y, p)
+    if fast is not None:
+        return _I_total_fast(*fast)[0].reshape(numpy.shape(y[0]))
     V = y[0]
     R = p[0]
     F = p[1]

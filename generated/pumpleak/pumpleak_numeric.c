@@ -24,7 +24,7 @@ static inline double vrest_exprel_prime(double x)
 {
     if (fabs(x) < 0.1)
         return x*(x*(x*(x*(x*(x*(x*(x*((1.0/3991680.0)*x + 1.0/403200.0) + 1.0/45360.0) + 1.0/5760.0) + 1.0/840.0) + 1.0/144.0) + 1.0/30.0) + 1.0/8.0) + 1.0/3.0) + 1.0/2.0;
-    return ((x - 1)*exp(x) + 1)/pow(x, 2);
+    return ((x - 1)*exp(x) + 1)/(x*x);
 }
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) && !defined(__FAST_MATH__)
@@ -76,19 +76,19 @@ void vrest_point_rhs(double t, const double *y, double *out, const double *p)
     const double c_p5 = -F*P_K;
     const double c_p6 = -Na_o;
     const double c_p7 = -F*P_Na;
-    const double c_p8 = -I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
+    const double c_p8 = -I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
     const double c_p9 = 1.0/C_m;
     const double c_p10 = F*P_K;
-    const double c_p11 = -2*I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
+    const double c_p11 = -2*I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
     const double c_p12 = -A_m/F;
     const double c_p13 = F*P_Na;
-    const double c_p14 = 3*I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
+    const double c_p14 = 3*I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
     const double c_p15 = -A_m*P_Cl;
     const double c_p16 = -B_o - Cl_o - K_o - Na_o;
     const double c_p17 = A_m*L_p*R*T;
     const double c_0 = 1.0/Vol;
     const double c_1 = N_Na*c_0;
-    const double c_2 = pow(N_Na, 3)/(pow(Vol, 3)*pow(K_half_Na + c_1, 3));
+    const double c_2 = (N_Na*N_Na*N_Na)/((Vol*Vol*Vol)*((K_half_Na + c_1)*(K_half_Na + c_1)*(K_half_Na + c_1)));
     const double c_3 = V*c_p0;
     const double c_4 = N_Cl*c_0;
     const double c_5 = (c_4 + c_p1*exp(c_3))/vrest_exprel(c_3);
@@ -131,36 +131,36 @@ void vrest_point_jacobian(double t, const double *y, double *out, const double *
     const double K_half_K = p[14];
     const double N_A = p[17];
     const double c_p0 = F/(R*T);
-    const double c_p1 = -Cl_o*pow(F, 2)*P_Cl/(R*T);
+    const double c_p1 = -Cl_o*(F*F)*P_Cl/(R*T);
     const double c_p2 = -F/(R*T);
-    const double c_p3 = -pow(F, 2)*K_o*P_K/(R*T);
-    const double c_p4 = -pow(F, 2)*Na_o*P_Na/(R*T);
+    const double c_p3 = -(F*F)*K_o*P_K/(R*T);
+    const double c_p4 = -(F*F)*Na_o*P_Na/(R*T);
     const double c_p5 = -Cl_o;
-    const double c_p6 = -pow(F, 2)*P_Cl/(R*T);
+    const double c_p6 = -(F*F)*P_Cl/(R*T);
     const double c_p7 = -K_o;
-    const double c_p8 = -pow(F, 2)*P_K/(R*T);
+    const double c_p8 = -(F*F)*P_K/(R*T);
     const double c_p9 = -Na_o;
-    const double c_p10 = -pow(F, 2)*P_Na/(R*T);
+    const double c_p10 = -(F*F)*P_Na/(R*T);
     const double c_p11 = 1.0/C_m;
     const double c_p12 = -F*P_K/C_m;
     const double c_p13 = -F*P_Na;
-    const double c_p14 = -3*I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
-    const double c_p15 = 3*I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
+    const double c_p14 = -3*I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
+    const double c_p15 = 3*I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
     const double c_p16 = F*P_Cl/C_m;
     const double c_p17 = F*P_K;
     const double c_p18 = F*P_Na;
     const double c_p19 = -F*P_Cl;
-    const double c_p20 = pow(F, 2)*K_o*P_K/(R*T);
-    const double c_p21 = pow(F, 2)*P_K/(R*T);
+    const double c_p20 = (F*F)*K_o*P_K/(R*T);
+    const double c_p21 = (F*F)*P_K/(R*T);
     const double c_p22 = -A_m/F;
     const double c_p23 = -A_m*P_K;
-    const double c_p24 = -6*I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
-    const double c_p25 = 6*I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
+    const double c_p24 = -6*I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
+    const double c_p25 = 6*I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
     const double c_p26 = -F*P_K;
-    const double c_p27 = pow(F, 2)*Na_o*P_Na/(R*T);
-    const double c_p28 = pow(F, 2)*P_Na/(R*T);
-    const double c_p29 = -9*I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
-    const double c_p30 = 9*I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
+    const double c_p27 = (F*F)*Na_o*P_Na/(R*T);
+    const double c_p28 = (F*F)*P_Na/(R*T);
+    const double c_p29 = -9*I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
+    const double c_p30 = 9*I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
     const double c_p31 = A_m*Cl_o*F*P_Cl/(R*T);
     const double c_p32 = A_m*F*P_Cl/(R*T);
     const double c_p33 = -A_m*P_Cl;
@@ -179,26 +179,26 @@ void vrest_point_jacobian(double t, const double *y, double *out, const double *
     const double c_9 = c_6*c_8;
     const double c_10 = 1.0/Vol;
     const double c_11 = N_Na*c_10;
-    const double c_12 = vrest_exprel_prime(c_5)/pow(c_7, 2);
+    const double c_12 = vrest_exprel_prime(c_5)/(c_7*c_7);
     const double c_13 = c_12*(c_11 + c_6*c_p9);
-    const double c_14 = (N_Cl*c_10 + c_1*c_p5)*vrest_exprel_prime(c_0)/pow(c_2, 2);
+    const double c_14 = (N_Cl*c_10 + c_1*c_p5)*vrest_exprel_prime(c_0)/(c_2*c_2);
     const double c_15 = c_12*(N_K*c_10 + c_6*c_p7);
     const double c_16 = c_10*c_8;
     const double c_17 = K_half_Na + c_11;
-    const double c_18 = pow(c_17, -3);
-    const double c_19 = pow(N_Na, 2)*c_18/pow(Vol, 3);
-    const double c_20 = pow(c_17, -4);
-    const double c_21 = pow(N_Na, 3)/pow(Vol, 4);
+    const double c_18 = (1.0/(c_17*c_17*c_17));
+    const double c_19 = (N_Na*N_Na)*c_18/(Vol*Vol*Vol);
+    const double c_20 = (1.0/(c_17*c_17*c_17*c_17));
+    const double c_21 = (N_Na*N_Na*N_Na)/(Vol*Vol*Vol*Vol);
     const double c_22 = c_21*c_p15;
     const double c_23 = c_10*c_3;
-    const double c_24 = pow(Vol, -2);
+    const double c_24 = (1.0/(Vol*Vol));
     const double c_25 = N_Cl*c_24;
     const double c_26 = c_25*c_3;
     const double c_27 = N_K*c_24;
     const double c_28 = c_27*c_8;
     const double c_29 = N_Na*c_24;
     const double c_30 = c_29*c_8;
-    const double c_31 = pow(N_Na, 4)*c_20/pow(Vol, 5);
+    const double c_31 = (N_Na*N_Na*N_Na*N_Na)*c_20/(Vol*Vol*Vol*Vol*Vol);
     const double c_32 = c_21*c_p25;
     const double c_33 = c_21*c_p29;
     const double c_34 = c_10*c_p35;
@@ -261,7 +261,7 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     const double c_p7 = F/(R*T);
     const double c_p8 = -Cl_o;
     const double c_p9 = -F*P_Cl;
-    const double c_p10 = I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
+    const double c_p10 = I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
     const double c_p11 = Cl_o*P_Cl;
     const double c_p12 = K_o*P_K + Na_o*P_Na;
     const double c_p13 = P_K*r;
@@ -277,7 +277,7 @@ static inline void vrest_point_quantities(const double *y, double *out, const do
     const double c_8 = V*c_p7;
     const double c_9 = N_Cl*c_2;
     const double c_10 = c_p9*(c_9 + c_p8*exp(c_8))/vrest_exprel(c_8);
-    const double c_11 = pow(N_Na, 3)*c_p10/(pow(Vol, 3)*pow(K_half_Na + c_6, 3));
+    const double c_11 = (N_Na*N_Na*N_Na)*c_p10/((Vol*Vol*Vol)*((K_half_Na + c_6)*(K_half_Na + c_6)*(K_half_Na + c_6)));
     const double c_12 = c_10 + c_5 + c_7;
     const double c_13 = P_Na*c_6;
     const double c_14 = c_p0*log((P_Cl*c_9 + c_p12)/(P_K*c_3 + c_13 + c_p11));
@@ -401,8 +401,8 @@ static inline void vrest_point_q6(const double *y, double *out, const double *p)
     const double I_max = p[12];
     const double K_half_Na = p[13];
     const double K_half_K = p[14];
-    const double c_p0 = I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
-    out[0] = pow(N_Na, 3)*c_p0/(pow(Vol, 3)*pow(K_half_Na + N_Na/Vol, 3));
+    const double c_p0 = I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
+    out[0] = (N_Na*N_Na*N_Na)*c_p0/((Vol*Vol*Vol)*((K_half_Na + N_Na/Vol)*(K_half_Na + N_Na/Vol)*(K_half_Na + N_Na/Vol)));
 }
 
 /* I_leak = I_Cl + I_K + I_Na */
@@ -466,14 +466,14 @@ static inline void vrest_point_q8(const double *y, double *out, const double *p)
     const double c_p5 = F/(R*T);
     const double c_p6 = -Cl_o;
     const double c_p7 = -F*P_Cl;
-    const double c_p8 = I_max*pow(K_o, 2)/pow(K_half_K + K_o, 2);
+    const double c_p8 = I_max*(K_o*K_o)/((K_half_K + K_o)*(K_half_K + K_o));
     const double c_0 = 1.0/Vol;
     const double c_1 = N_Na*c_0;
     const double c_2 = V*c_p0;
     const double c_3 = 1.0/vrest_exprel(c_2);
     const double c_4 = exp(c_2);
     const double c_5 = V*c_p5;
-    out[0] = pow(N_Na, 3)*c_p8/(pow(Vol, 3)*pow(K_half_Na + c_1, 3)) + c_3*c_p2*(N_K*c_0 + c_4*c_p1) + c_3*c_p4*(c_1 + c_4*c_p3) + c_p7*(N_Cl*c_0 + c_p6*exp(c_5))/vrest_exprel(c_5);
+    out[0] = (N_Na*N_Na*N_Na)*c_p8/((Vol*Vol*Vol)*((K_half_Na + c_1)*(K_half_Na + c_1)*(K_half_Na + c_1))) + c_3*c_p2*(N_K*c_0 + c_4*c_p1) + c_3*c_p4*(c_1 + c_4*c_p3) + c_p7*(N_Cl*c_0 + c_p6*exp(c_5))/vrest_exprel(c_5);
 }
 
 /* K_i = N_K/Vol */

@@ -24,7 +24,7 @@ static inline double vrest_exprel_prime(double x)
 {
     if (fabs(x) < 0.1)
         return x*(x*(x*(x*(x*(x*(x*(x*((1.0/3991680.0)*x + 1.0/403200.0) + 1.0/45360.0) + 1.0/5760.0) + 1.0/840.0) + 1.0/144.0) + 1.0/30.0) + 1.0/8.0) + 1.0/3.0) + 1.0/2.0;
-    return ((x - 1)*exp(x) + 1)/pow(x, 2);
+    return ((x - 1)*exp(x) + 1)/(x*x);
 }
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) && !defined(__FAST_MATH__)
@@ -97,16 +97,16 @@ void vrest_point_jacobian(double t, const double *y, double *out, const double *
     const double Cl_o = p[11];
     const double P_Cl = p[12];
     const double c_p0 = F/(R*T);
-    const double c_p1 = -Cl_o*pow(F, 2)*P_Cl/(R*T);
+    const double c_p1 = -Cl_o*(F*F)*P_Cl/(R*T);
     const double c_p2 = -F/(R*T);
-    const double c_p3 = -pow(F, 2)*K_o*P_K/(R*T);
-    const double c_p4 = -pow(F, 2)*Na_o*P_Na/(R*T);
+    const double c_p3 = -(F*F)*K_o*P_K/(R*T);
+    const double c_p4 = -(F*F)*Na_o*P_Na/(R*T);
     const double c_p5 = -Cl_o;
-    const double c_p6 = -pow(F, 2)*P_Cl/(R*T);
+    const double c_p6 = -(F*F)*P_Cl/(R*T);
     const double c_p7 = -K_o;
-    const double c_p8 = -pow(F, 2)*P_K/(R*T);
+    const double c_p8 = -(F*F)*P_K/(R*T);
     const double c_p9 = -Na_o;
-    const double c_p10 = -pow(F, 2)*P_Na/(R*T);
+    const double c_p10 = -(F*F)*P_Na/(R*T);
     const double c_p11 = 1.0/C_m;
     const double c_0 = V*c_p0;
     const double c_1 = exp(c_0);
@@ -115,8 +115,8 @@ void vrest_point_jacobian(double t, const double *y, double *out, const double *
     const double c_4 = exp(c_3);
     const double c_5 = vrest_exprel(c_3);
     const double c_6 = c_4/c_5;
-    const double c_7 = vrest_exprel_prime(c_3)/pow(c_5, 2);
-    out[0] = c_p11*(c_1*c_p1/c_2 + c_6*c_p3 + c_6*c_p4 + c_7*c_p10*(Na_i + c_4*c_p9) + c_7*c_p8*(K_i + c_4*c_p7) + c_p6*(Cl_i + c_1*c_p5)*vrest_exprel_prime(c_0)/pow(c_2, 2));
+    const double c_7 = vrest_exprel_prime(c_3)/(c_5*c_5);
+    out[0] = c_p11*(c_1*c_p1/c_2 + c_6*c_p3 + c_6*c_p4 + c_7*c_p10*(Na_i + c_4*c_p9) + c_7*c_p8*(K_i + c_4*c_p7) + c_p6*(Cl_i + c_1*c_p5)*vrest_exprel_prime(c_0)/(c_2*c_2));
 }
 
 /* Every named quantity, in QUANTITY_NAMES order. */

@@ -1,0 +1,225 @@
+"""What ``vrest simulate`` needs of a model, cached so that a warm run imports no SymPy.
+
+Parsing a model, finding its pumped steady state and generating its code need SymPy
+(with SciPy and pint, ~1 s of imports alone); integrating needs only NumPy, ctypes
+and the compiled module. An entry holds the rest: the NumPy module (names and
+defaults of parameters and states) and the compiled library (copied into the entry),
+the pumped steady state, the scenarios and the default run length. It is keyed by the
+model file's text, vrest's version and sources, and the compiler, its flags and the
+CPU, so any change to those builds a new entry. A missing, unreadable or corrupted
+entry (checked by SHA-256 of its files and of plan.json's content) is rebuilt, never trusted.
+
+Layout: $VREST_CACHE_DIR/simulate/<key>/{plan.json, <model>_numeric.py, <model>_numeric.so}.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__
+from .numeric import NoCompilerWarning, cache_dir, load_files, toolchain
+from .simulate import SimulationResult, simulate_module
+
+__all__ = ["SimulationPlan", "CachedScenario", "simulation_plan", "model_text", "plan_key"]
+
+FORMAT = 1  # of plan.json; bump when its fields change
+_SOURCE_SUFFIXES = (".py", ".j2", ".toml")
+
+
+@dataclass(frozen=True)
+class CachedScenario:
+    """A model scenario as codegen.simulate uses it (derive.model.Scenario without SymPy)."""
+
+    name: str
+    at: float  # s
+    pump_scale: float
+
+
+@dataclass(frozen=True)
+class SimulationPlan:
+    """Everything a simulation of one model needs, with the module files it loads."""
+
+    model: str
+    scenarios: tuple[CachedScenario, ...]
+    start: tuple[float, ...]  # the pumped steady state (SI), in the module's state order
+    default_t_end: float  # s: 1 h with concentration dynamics, else 50 ms
+    numpy_module: Path
+    library: Path | None  # None: no C compiler (``warning`` says why)
+    warning: str | None = None
+
+    def module(self):
+        """The numeric module (compiled when there is a library); warns as load_numeric does without one."""
+        if self.warning:
+            warnings.warn(self.warning, NoCompilerWarning, stacklevel=2)
+        return load_files(self.numpy_module, self.library)
+
+    def simulate(self, scenario: str | None, times: np.ndarray, **options: Any) -> SimulationResult:
+        """codegen.simulate.simulate from the pumped steady state, on the cached module."""
+        return simulate_module(self.module(), self.model, self.scenarios, np.array(self.start, dtype=float),
+                               scenario, times, **options)
+
+
+def model_text(spec: str) -> bytes | None:
+    """The bytes of model ``spec`` as derive.builtin.resolve_model reads them, or None when it is neither a
+    built-in model nor a readable file (resolve_model then reports the error)."""
+    if re.fullmatch(r"\w+", spec):
+        builtin = resources.files("derive").joinpath("models", f"{spec}.toml")
+        if builtin.is_file():
+            return builtin.read_bytes()
+    try:
+        return Path(spec).read_bytes()
+    except (OSError, ValueError):
+        return None
+
+
+def _sources_fingerprint() -> str:
+    """Size and mtime of every vrest source and template: generated code changes with them."""
+    here = Path(__file__).resolve().parent
+    roots = [here, here.parent / "derive", here.parent / "templates"]
+    entries = []
+    for root in roots:
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(_SOURCE_SUFFIXES):
+                    stat = os.stat(os.path.join(folder, name))
+                    entries.append(f"{os.path.relpath(os.path.join(folder, name), here.parent)} {stat.st_size} "
+                                   f"{stat.st_mtime_ns}")
+    return "\n".join(entries)
+
+
+def plan_key(text: bytes) -> str:
+    """The entry key: model text, vrest version and sources, compiler, flags and CPU."""
+    h = hashlib.sha256()
+    for part in (text, __version__.encode(), _sources_fingerprint().encode(), toolchain().encode(),
+                 str(FORMAT).encode()):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()[:24]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _document_digest(document: dict) -> str:
+    """SHA-256 of plan.json's content without its own digest: a damaged number is caught too."""
+    rest = {k: v for k, v in document.items() if k != "digest"}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()
+
+
+def _read(folder: Path) -> SimulationPlan | None:
+    """The plan stored in ``folder``, or None if it is missing, malformed or its files do not match."""
+    try:
+        data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+        if data["format"] != FORMAT or data["digest"] != _document_digest(data):
+            return None
+        files = {}
+        for role in ("numpy_module", "library"):
+            entry = data["files"][role]
+            if entry is None:
+                files[role] = None
+                continue
+            name, digest = entry
+            path = folder / name
+            if Path(name).name != name or _sha256(path) != digest:
+                return None
+            files[role] = path
+        plan = SimulationPlan(
+            model=str(data["model"]),
+            scenarios=tuple(CachedScenario(str(s["name"]), float(s["at"]), float(s["pump_scale"]))
+                            for s in data["scenarios"]),
+            start=tuple(float(v) for v in data["start"]),
+            default_t_end=float(data["default_t_end"]),
+            numpy_module=files["numpy_module"],
+            library=files["library"],
+            warning=None if data["warning"] is None else str(data["warning"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # any damage: rebuild
+        return None
+    if plan.numpy_module is None or (plan.library is None) != (plan.warning is not None):
+        return None
+    return plan
+
+
+def _build(spec: str) -> tuple[SimulationPlan, dict]:
+    """(plan over the shared cache files, the plan.json document without files): the SymPy path."""
+    from derive.builtin import resolve_model
+
+    from .numeric import numeric_files
+    from .simulate import start_state
+
+    model = resolve_model(spec)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NoCompilerWarning)
+        numpy_path, library = numeric_files(model, "c")
+    warning = next((str(w.message) for w in caught if issubclass(w.category, NoCompilerWarning)), None)
+    start = tuple(float(v) for v in start_state(model))
+    scenarios = tuple(CachedScenario(s.name, float(s.at), float(s.pump_scale)) for s in model.scenarios)
+    default_t_end = 3600.0 if model.dynamic_ions else 0.05
+    plan = SimulationPlan(model.name, scenarios, start, default_t_end, numpy_path, library,
+                          warning if library is None else None)
+    document = {
+        "format": FORMAT,
+        "model": plan.model,
+        "scenarios": [{"name": s.name, "at": s.at, "pump_scale": s.pump_scale} for s in scenarios],
+        "start": list(start),
+        "default_t_end": default_t_end,
+        "warning": plan.warning,
+    }
+    return plan, document
+
+
+def _store(folder: Path, plan: SimulationPlan, document: dict) -> SimulationPlan | None:
+    """Write the entry whole (a temporary folder renamed into place); the plan over its copies, or None."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    except OSError:  # the cache is not writable: run without storing
+        return None
+    try:
+        files = {}
+        for role, source in (("numpy_module", plan.numpy_module), ("library", plan.library)):
+            if source is None:
+                files[role] = None
+                continue
+            shutil.copyfile(source, staging / source.name)
+            files[role] = [source.name, _sha256(staging / source.name)]
+        document = {**document, "files": files}
+        document["digest"] = _document_digest(document)
+        (staging / "plan.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+        if folder.exists():  # a corrupted entry
+            shutil.rmtree(folder, ignore_errors=True)
+        os.replace(staging, folder)
+    except OSError:  # another process stored it first, or the disk is full
+        shutil.rmtree(staging, ignore_errors=True)
+    return _read(folder)
+
+
+def simulation_plan(spec: str) -> SimulationPlan:
+    """The plan of model ``spec`` (a built-in name or a TOML file): from the cache, else built and stored.
+
+    A hit imports no SymPy, SciPy or pint. Bad models raise ModelError as resolve_model does.
+    """
+    text = model_text(spec)
+    if text is None:  # resolve_model says what is wrong with spec
+        return _build(spec)[0]
+    folder = cache_dir() / "simulate" / plan_key(text)
+    plan = _read(folder)
+    if plan is not None:
+        return plan
+    plan, document = _build(spec)
+    if model_text(spec) != text:  # the file changed while it was read: do not cache under the old text
+        return plan
+    return _store(folder, plan, document) or plan
