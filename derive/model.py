@@ -16,7 +16,7 @@ from functools import cached_property
 import sympy as sp
 
 from . import laws
-from .constants import A_i, C_m, I_pump, L_p, T, V, Vol, area, z_A
+from .constants import A_i, C_m, I_pump, L_p, T, V, Vol, area
 from .ions import Ion
 
 __all__ = ["Parameter", "Pump", "Scenario", "State", "Model", "N_A", "B_o"]

@@ -121,12 +121,12 @@ def model_from_dict(data: Mapping[str, Any]) -> Model:
                             "specific membrane capacitance"))
     volume_mode = _read_volume(membrane, params)
 
-    ions = _read_ions(data["ions"], params, volume_mode)
+    ions = _read_ions(data["ions"], params)
     by_name = {ion.name: ion for ion in ions}
     pump = _read_pump(data["pump"], by_name, params) if "pump" in data else None
     impermeant = "impermeant" in data
     if impermeant:
-        _read_impermeant(data["impermeant"], params, volume_mode)
+        _read_impermeant(data["impermeant"], params)
     bath = "bath" in data
     if bath:
         table = _check_keys(data["bath"], "bath", "bath")
@@ -174,7 +174,7 @@ def _read_volume(membrane: Mapping[str, Any], params: list[Parameter]) -> str:
     return "dynamic"
 
 
-def _read_ions(table: Any, params: list[Parameter], volume_mode: str) -> list[Ion]:
+def _read_ions(table: Any, params: list[Parameter]) -> list[Ion]:
     if not isinstance(table, dict) or not table:
         raise ModelError("ions", table, "expected at least one [ions.<name>] table")
     ions = []
@@ -267,7 +267,7 @@ def _read_pump(table: Any, ions: Mapping[str, Ion], params: list[Parameter]) -> 
     return pump
 
 
-def _read_impermeant(table: Any, params: list[Parameter], volume_mode: str) -> None:
+def _read_impermeant(table: Any, params: list[Parameter]) -> None:
     table = _check_keys(table, "impermeant", "impermeant")
     valence = _valence(table["valence"], "impermeant.valence")
     params.append(Parameter(z_A, sp.Integer(valence), "1", "valence of the impermeant anions"))

@@ -76,3 +76,29 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
     with redirect_stdout(out), redirect_stderr(err):
         code = main(list(argv))
     return code, out.getvalue(), err.getvalue()
+
+
+# A user model with GHK K and Na leaks whose steady-state runs start at V = 0 exactly (the GHK
+# singularity); its description holds XML and Python specials that exports must escape.
+GHK_USER_MODEL = {
+    "model": {"name": "ghk_user", "description": 'GHK K & Na leaks <user model> """ # not code',
+              "temperature": "22 degC"},
+    "membrane": {"capacitance": "1.5 uF/cm^2"},
+    "ions": {"K": {"valence": 1, "inside": "130 mM", "outside": "5 mM", "permeability": "2e-6 cm/s"},
+             "Na": {"valence": 1, "inside": "15 mM", "outside": "140 mM", "permeability": "1e-7 cm/s"}},
+    "pump": {"current": "0.5 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+    "scenario": {"ouabain": {"at": "0 s", "set": {"pump": 0}}},
+}
+
+
+def assert_agrees(label: str, v_ss: float, reference_v_ss: float, course, reference_course) -> None:
+    """A simulator's V_ss (V) within 1e-6 mV of vrest's and its course (V) within 1e-3 mV."""
+    import numpy as np
+
+    from codegen.crosscheck import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV
+
+    v_ss_dev = abs(v_ss - reference_v_ss) * 1e3
+    course_dev = float(np.max(np.abs(np.asarray(course) - np.asarray(reference_course)))) * 1e3
+    print(f"{label}: |dV_ss| = {v_ss_dev:.2e} mV, max |dV| course = {course_dev:.2e} mV")
+    assert v_ss_dev <= V_SS_TOLERANCE_MV
+    assert course_dev <= COURSE_TOLERANCE_MV

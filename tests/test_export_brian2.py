@@ -27,25 +27,17 @@ from codegen.exporters import export, render_files
 from codegen.exporters.brian2 import RESERVED, context, script_name
 from codegen.reference import reference_course, reference_v_ss
 from codegen.simulator_runners import brian2_unsuitable, run_brian2, run_script, script_start
+from conftest import GHK_USER_MODEL, assert_agrees
 from derive.builtin import resolve_model
 from derive.constants import V
 from derive.modelfile import model_from_dict
 from derive.quantities import Derivations
 
-GHK_USER = {
-    "model": {"name": "ghk_user", "description": "GHK K and Na leaks <user model> \"\"\" # not code",
-              "temperature": "22 degC"},
-    "membrane": {"capacitance": "1.5 uF/cm^2"},
-    "ions": {"K": {"valence": 1, "inside": "130 mM", "outside": "5 mM", "permeability": "2e-6 cm/s"},
-             "Na": {"valence": 1, "inside": "15 mM", "outside": "140 mM", "permeability": "1e-7 cm/s"}},
-    "pump": {"current": "0.5 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
-    "scenario": {"ouabain": {"at": "0 s", "set": {"pump": 0}}},
-}
 MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
 
 
 def _model(name: str):
-    return model_from_dict(GHK_USER) if name == "ghk_user" else resolve_model(name)
+    return model_from_dict(GHK_USER_MODEL) if name == "ghk_user" else resolve_model(name)
 
 
 @pytest.fixture(scope="module", params=MODELS)
@@ -88,12 +80,7 @@ def test_brian2_agrees_with_vrest(exported):
         times = np.geomspace(tau_m, 50 * tau_m, 10)
         course = run_clean(script, times, "ouabain")
         reference = reference_course(model, model.scenarios[0], times)
-    v_ss_dev = abs(v_ss - reference_ss) * 1e3
-    course_dev = float(np.max(np.abs(course - reference))) * 1e3
-    print(f"{model.name}: |dV_ss| = {v_ss_dev:.2e} mV, max |dV| course = {course_dev:.2e} mV "
-          f"(V moves {abs(reference[-1] - reference[0]) * 1e3:.3g} mV)")
-    assert v_ss_dev <= V_SS_TOLERANCE_MV
-    assert course_dev <= COURSE_TOLERANCE_MV
+    assert_agrees(model.name, v_ss, reference_ss, course, reference)
 
 
 def test_pumpleak_full_job_is_declined_with_a_reason():

@@ -16,32 +16,24 @@ import dataclasses
 import numpy as np
 import pytest
 
-from codegen.crosscheck import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV, make_job
+from codegen.crosscheck import COURSE_TOLERANCE_MV, make_job
 from codegen.exporters import export
 from codegen.exporters.neuroml import context, file_names
 from codegen.lems_runners import (lems_answer, lems_unsuitable, run_jnml, run_jnml_check, run_pylems,
                                   run_pylems_check)
+from conftest import GHK_USER_MODEL, assert_agrees
 from derive.builtin import resolve_model
 from derive.constants import V
 from derive.modelfile import model_from_dict
 from derive.quantities import Derivations
 
-GHK_USER = {
-    "model": {"name": "ghk_user", "description": "GHK K & Na leaks <user model> -- started at V = 0",
-              "temperature": "22 degC"},
-    "membrane": {"capacitance": "1.5 uF/cm^2"},
-    "ions": {"K": {"valence": 1, "inside": "130 mM", "outside": "5 mM", "permeability": "2e-6 cm/s"},
-             "Na": {"valence": 1, "inside": "15 mM", "outside": "140 mM", "permeability": "1e-7 cm/s"}},
-    "pump": {"current": "0.5 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
-    "scenario": {"ouabain": {"at": "0 s", "set": {"pump": 0}}},
-}
 MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
 RUNNABLE = ["neuron", "squid", "ghk_user"]
 ENGINES = {"jnml": run_jnml_check, "pylems": run_pylems_check}
 
 
 def _model(name: str):
-    return model_from_dict(GHK_USER) if name == "ghk_user" else resolve_model(name)
+    return model_from_dict(GHK_USER_MODEL) if name == "ghk_user" else resolve_model(name)
 
 
 @pytest.fixture(scope="module", params=MODELS)
@@ -97,12 +89,8 @@ def test_engine_agrees_with_vrest(exported, jobs, engine):
     job = jobs[model.name]
     assert job.ss_start[V] == 0.0  # GHK evaluated at V = 0 exactly
     answer = ENGINES[engine](model, directory, job)
-    v_ss_dev = abs(answer.v_ss - job.reference_v_ss) * 1e3
-    course_dev = float(np.max(np.abs(answer.course - job.reference_course))) * 1e3
-    print(f"{model.name} {engine}: |dV_ss| = {v_ss_dev:.2e} mV, max |dV| course = {course_dev:.2e} mV")
     assert len(job.times) == 10
-    assert v_ss_dev <= V_SS_TOLERANCE_MV
-    assert course_dev <= COURSE_TOLERANCE_MV
+    assert_agrees(f"{model.name} {engine}", answer.v_ss, job.reference_v_ss, answer.course, job.reference_course)
 
 
 def test_pumpleak_short_run_matches_reference(tmp_path):

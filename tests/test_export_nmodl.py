@@ -12,24 +12,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from codegen.crosscheck import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV, make_job
+from codegen.crosscheck import make_job
 from codegen.exporters import export
 from codegen.simulator_runners import run_neuron
+from conftest import GHK_USER_MODEL, assert_agrees
 from derive.builtin import resolve_model
 from derive.constants import V
 from derive.modelfile import model_from_dict
 
-GHK_USER = {
-    "model": {"name": "ghk_user", "description": "GHK K and Na leaks <user model>", "temperature": "22 degC"},
-    "membrane": {"capacitance": "1.5 uF/cm^2"},
-    "ions": {"K": {"valence": 1, "inside": "130 mM", "outside": "5 mM", "permeability": "2e-6 cm/s"},
-             "Na": {"valence": 1, "inside": "15 mM", "outside": "140 mM", "permeability": "1e-7 cm/s"}},
-    "pump": {"current": "0.5 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
-    "scenario": {"ouabain": {"at": "0 s", "set": {"pump": 0}}},
-}
 MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
 
 
@@ -41,7 +33,7 @@ def _tool(name: str) -> str:
 def exported(request, tmp_path_factory):
     directory = tmp_path_factory.mktemp(f"nmodl_{request.param}")
     if request.param == "ghk_user":
-        model = model_from_dict(GHK_USER)
+        model = model_from_dict(GHK_USER_MODEL)
     else:
         model = resolve_model(request.param)
     export(model, "nmodl", directory)
@@ -74,12 +66,8 @@ def test_neuron_agrees_with_vrest(exported):
     job = make_job(model)
     assert job.ss_start[V] == 0.0  # GHK evaluated at V = 0 exactly
     answer = run_neuron(model, directory, job)
-    v_ss_dev = abs(answer.v_ss - job.reference_v_ss) * 1e3
-    course_dev = float(np.max(np.abs(answer.course - job.reference_course))) * 1e3
-    print(f"{model.name}: |dV_ss| = {v_ss_dev:.2e} mV, max |dV| course = {course_dev:.2e} mV")
     assert len(job.times) == 10
-    assert v_ss_dev <= V_SS_TOLERANCE_MV
-    assert course_dev <= COURSE_TOLERANCE_MV
+    assert_agrees(model.name, answer.v_ss, job.reference_v_ss, answer.course, job.reference_course)
 
 
 def test_no_useion_and_celsius_in_script(exported):

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derive import laws
-from derive.constants import CODATA_2018, F, R, T, V
+from derive.constants import CODATA_2018, F, T, V
 from derive.derivation import evaluate, mp_function
 from derive.functions import exprel, exprel_guarded
 

@@ -23,7 +23,6 @@ import math
 import textwrap
 from fractions import Fraction
 
-import sympy as sp
 
 from derive.constants import C_m, V
 from derive.model import Model
