@@ -18,20 +18,26 @@ from derive.model import Model
 from derive.quantities import Derivations
 from derive.units import convert
 
-__all__ = ["render_report", "REPORT_SECTIONS", "check_latex"]
+__all__ = ["render_report", "REPORT_SECTIONS", "check_latex", "markdown_text"]
 
 REPORT_SECTIONS = ("time_constants", "ouabain")  # extra ids --quantity accepts besides the quantity ids
 
 # Macros MathJax (TeX input, default packages) renders; sympy.latex emits only these for our expressions.
 MATHJAX_MACROS = {
     "frac", "log", "exp", "left", "right", "cdot", "displaystyle", "operatorname", "mathrm", "sqrt",
-    "partial", "frac", "Delta", "lambda", "quad", "text", "tau", "approx", "times", "infty", "to", "int",
+    "partial", "Delta", "lambda", "quad", "text", "tau", "approx", "times", "infty", "to", "int",
     "mathtt", "phi",
 }
 
 
 def check_latex(latex: str) -> list[str]:
-    """Problems MathJax would have with ``latex``: unbalanced braces, unknown macros, double subscripts."""
+    """Problems MathJax would have with ``latex``: unbalanced braces, unknown macros, double subscripts.
+
+    Also what a Markdown renderer that runs before MathJax (marked, markdown-it, Python-Markdown with
+    MathJax on the page) would change: a backslash before punctuation is a Markdown escape (``\\,``
+    loses its backslash), ``*`` and a ``_`` after a non-alphanumeric can open emphasis (``}_{`` ...
+    ``z_{`` becomes <em>).
+    """
     problems = []
     depth = 0
     for char in latex:
@@ -45,6 +51,10 @@ def check_latex(latex: str) -> list[str]:
         problems.append(f"unsupported macro \\{macro}")
     if re.search(r"_\{[^{}]*\}_", latex):
         problems.append("double subscript")
+    for escape in sorted(set(re.findall(r"\\[!-/:-@\[-`{-~]", latex))):
+        problems.append(f"Markdown escape {escape}")
+    if "*" in latex or re.search(r"(^|[^A-Za-z0-9])_", latex):
+        problems.append("Markdown emphasis marker")
     return problems
 
 
@@ -56,23 +66,47 @@ def _latex(expr) -> str:
     return text
 
 
+def markdown_text(text: str, table_cell: bool = False) -> str:
+    """Plain text (sentences from derive/ and model files) as Markdown that shows it verbatim.
+
+    Backslash-escapes what would start emphasis (``K_o*exp(-F*V)``), code, math, a block at the line
+    start, and ``|`` in a table cell; ``<`` before a letter (an HTML tag) becomes ``&lt;``. An ``_``
+    between letters or digits (``K_i``) is never emphasis and stays as it is.
+    """
+    text = re.sub(r"[\\`*$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])" + (r"|\|" if table_cell else ""),
+                  lambda m: "\\" + m.group(), text)
+    text = re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)
+    text = re.sub(r"^(\s*)([#>+-])", r"\1\\\2", text)  # a heading, quote or list marker
+    return re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)  # an ordered-list marker
+
+
+def _display(latex: str, indent: str = "") -> str:
+    """Display math on one line: ``$$`` fences on lines of their own would leave a TeX line starting
+    with ``-`` or ``+`` to Markdown, which makes it a list item before MathJax sees it."""
+    return f"{indent}$${latex}$$"
+
+
 def _value(derivation: Derivation) -> str:
     unit = "" if derivation.unit == "1" else f" {derivation.unit}"
     return f"{derivation.display_value:.6g}{unit}"
 
 
 def _quantity_section(derivation: Derivation) -> list[str]:
-    lines = [f"### `{derivation.id}`: {derivation.description}", ""]
-    lines += ["$$", _latex(derivation.equation), "$$", ""]
+    lines = [f"### `{derivation.id}`: {markdown_text(derivation.description)}", ""]
+    lines += [_display(_latex(derivation.equation)), ""]
     where = " (the root of the equation above)" if derivation.method == "numeric root" else ""
     lines += [f"Value: **{_value(derivation)}**{where}; method: {derivation.method}.", ""]
     if derivation.steps:
         lines += ["Steps:", ""]
         for number, step in enumerate(derivation.steps, start=1):
-            lines += [f"{number}. {step.text}", "", "   $$", "   " + _latex(step.equation), "   $$", ""]
+            # continuation lines indented 4 spaces: Python-Markdown needs 4 to keep them in the item
+            lines += [f"{number}. {markdown_text(step.text)}", ""]
+            if step.given:  # the substitutions and conditions that take the step before to this one
+                lines += ["    using " + ", ".join(f"${_latex(relation)}$" for relation in step.given), ""]
+            lines += [_display(_latex(step.equation), "    "), ""]
     if derivation.assumptions:
         lines += ["Assumptions:", ""]
-        lines += [f"- {assumption}" for assumption in derivation.assumptions]
+        lines += [f"- {markdown_text(assumption)}" for assumption in derivation.assumptions]
         lines.append("")
     return lines
 
@@ -84,7 +118,8 @@ def _parameter_rows(model: Model) -> list[str]:
             shown, unit = f"{convert(p.value, p.unit):.6g}", p.unit
         except Exception:  # noqa: BLE001 - a unit pint cannot show: fall back to SI
             shown, unit = f"{float(p.value):.6g}", "SI"
-        lines.append(f"| ${_latex(p.symbol)}$ | {shown} | {unit} | {p.description} |")
+        unit, meaning = (markdown_text(text, table_cell=True) for text in (unit, p.description))
+        lines.append(f"| ${_latex(p.symbol)}$ | {shown} | {unit} | {meaning} |")
     return lines + [""]
 
 
@@ -99,7 +134,7 @@ def _time_constants(model: Model, ctx: Derivations) -> list[str]:
     try:
         lin = linearise(model)
     except NotApplicable as reason:
-        return lines + [f"No linearisation: {reason}.", ""]
+        return lines + [f"No linearisation: {markdown_text(str(reason))}.", ""]
     names = ", ".join(f"${_latex(s)}$" for s in lin.states)
     lines += [
         f"States {names}. The Jacobian $J = \\partial f/\\partial x$ is derived symbolically and evaluated at "
@@ -116,7 +151,7 @@ def _time_constants(model: Model, ctx: Derivations) -> list[str]:
               f"$\\tau_m = C_m/g_{{leak}}$ = {_seconds(tau_m)} at the given concentrations (relative difference "
               f"{abs(fast / tau_m - 1):.2g}; the linearisation uses the full steady state and keeps the small "
               "coupling of V to the amounts through the capacitor's charge, of relative size "
-              "$C_m A R T/(F^2\\,\\mathrm{Vol}\\,c)$).", ""]
+              "$C_m A R T/(F^2 \\mathrm{Vol}\\ c)$).", ""]
     return lines
 
 
@@ -131,10 +166,10 @@ def _ouabain(model: Model) -> list[str]:
     try:
         report = ouabain_report(model)
     except NotApplicable as reason:
-        return lines + [f"Not applicable: {reason}.", ""]
+        return lines + [f"Not applicable: {markdown_text(str(reason))}.", ""]
     for derivation in report.derivations:
         lines += _quantity_section(derivation)
-    lines += [f"- {note}" for note in report.notes]
+    lines += [f"- {markdown_text(note)}" for note in report.notes]
     return lines + [""]
 
 
@@ -147,9 +182,9 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None) -> st
         if qid not in known and qid not in REPORT_SECTIONS:
             raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known + list(REPORT_SECTIONS))})")
     selected = [qid for qid in known if not wanted or qid in wanted]
-    lines = [f"# vrest derivation report: {model.name}", "", model.description, ""]
+    lines = [f"# vrest derivation report: {model.name}", "", markdown_text(model.description), ""]
     if model.source:
-        lines += [f"Source: {model.source}", ""]
+        lines += [f"Source: {markdown_text(model.source)}", ""]
     lines += ["Sign convention: $V = \\phi_{in} - \\phi_{out}$; membrane currents and fluxes are positive outward. "
               "Values are computed in SI with 40-digit arithmetic and shown in the units given.", ""]
     lines += ["## Parameters", ""] + _parameter_rows(model)
@@ -161,7 +196,8 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None) -> st
         except NotApplicable as reason:
             reasons[qid] = str(reason)
     if reasons:
-        lines += ["## Not applicable", ""] + [f"- `{qid}`: {reason}" for qid, reason in reasons.items()] + [""]
+        lines += ["## Not applicable", ""]
+        lines += [f"- `{qid}`: {markdown_text(reason)}" for qid, reason in reasons.items()] + [""]
     if not wanted or "time_constants" in wanted:
         lines += _time_constants(model, ctx)
     if not wanted or "ouabain" in wanted:

@@ -103,23 +103,26 @@ def _brian2_version() -> str | None:
         return None
 
 
-# Most rk4 steps a Brian2 cross-check may take (numpy target: ~20-100 us a step, so about a minute).
-BRIAN2_STEP_LIMIT = 1_000_000
+# Most rk4 steps a Brian2 cross-check may take: ~1.5e7 Cython steps (~4 us each) or ~1e6 numpy steps (~50 us)
+# are about a minute. pumpleak's 3 h ouabain course at tau_m/2 is 1.1e7 steps (46 s).
+BRIAN2_STEP_LIMIT = {"cython": 15_000_000, "numpy": 1_000_000}
 
 
 def brian2_unsuitable(model: Model, job: Job) -> str | None:
     """Why the fixed-step Brian2 script cannot do ``job`` in reasonable time, or None."""
-    from .exporters.brian2 import STEPS_PER_TAU, steps_needed
+    from .exporters.brian2 import steps_needed, steps_per_tau, target
 
     seconds = job.ss_end + float(job.times[-1])
     steps = steps_needed(model, seconds)
-    if steps <= BRIAN2_STEP_LIMIT:
+    limit = BRIAN2_STEP_LIMIT[target(model)]
+    if steps <= limit:
         return None
-    return (f"stiff for a fixed-step method: {seconds:.3g} s of model time at rk4 steps of tau_m/{STEPS_PER_TAU} "
-            f"is {steps:.1e} steps (limit {BRIAN2_STEP_LIMIT:.0e}); run the script over shorter spans")
+    return (f"stiff for a fixed-step method: {seconds:.3g} s of model time (steady-state run {job.ss_end:.3g} s, "
+            f"course to {float(job.times[-1]):.3g} s) at rk4 steps of tau_m/{steps_per_tau(model)} on the "
+            f"{target(model)} target is {steps:.1e} steps (limit {limit:.1e}); run the script over shorter spans")
 
 
-@simulator("Brian2 (numpy, rk4)", "brian2", _brian2_version, unsuitable=brian2_unsuitable)
+@simulator("Brian2 (rk4; Cython for stiff models)", "brian2", _brian2_version, unsuitable=brian2_unsuitable)
 def run_brian2(model: Model, directory: Path, job: Job) -> Answer:
     from .exporters.brian2 import context, script_name
 

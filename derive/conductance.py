@@ -48,7 +48,7 @@ def membrane_time_constant(ctx: Derivations) -> Derivation:
              "to first order, so a deviation decays as exp(-t/tau_m); inserting it gives C_m/tau_m = g_leak",
              sp.Eq(C_m / tau_m, g_leak)),
         Step("Solve for tau_m", sp.Eq(tau_m, C_m / g_leak)),
-        Step("Insert the slope conductance g_leak", sp.Eq(tau_m, expression)),
+        Step("Insert the slope conductance g_leak", sp.Eq(tau_m, expression), given=(sp.Eq(g_leak, g.expression),)),
     )
     return Derivation("tau_m", expression, value, "ms", "membrane time constant C_m / g_leak at V_ss",
                       method=g.method, assumptions=g.assumptions + ("linearisation about V_ss; concentrations "

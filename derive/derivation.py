@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import mpmath
@@ -11,7 +11,8 @@ import sympy as sp
 from .functions import _mp_exprel, _mp_exprel_prime
 from .units import convert
 
-__all__ = ["Step", "Derivation", "NotApplicable", "NoSteadyState", "evaluate", "monotone_root", "WORKING_DIGITS"]
+__all__ = ["Step", "Derivation", "NotApplicable", "NoSteadyState", "evaluate", "monotone_root", "WORKING_DIGITS",
+           "definitions"]
 
 WORKING_DIGITS = 40  # mpmath precision for values: far beyond double, so results are exact to 1e-15
 
@@ -28,10 +29,19 @@ class NoSteadyState(NotApplicable):
 
 @dataclass(frozen=True)
 class Step:
-    """One line of a derivation as a careful person writes it: a sentence and an equation."""
+    """One line of a derivation as a careful person writes it: a sentence and an equation.
+
+    ``given`` states what the step uses besides the step before, so a reader
+    (and tests/test_derivation_steps.py) can check it: substitutions
+    ``Eq(symbol, expression)`` (a law, X_i = X_o r_D^z, a definition of a new
+    symbol) turn the previous equation into this one; any other equation is a
+    further condition combined with the previous one (two conditions fixing two
+    unknowns), which holds at the derivation's ``at`` point.
+    """
 
     text: str
     equation: sp.Eq
+    given: tuple[sp.Eq, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,9 @@ class Derivation:
     method: str = "closed form"
     assumptions: tuple[str, ...] = ()
     steps: tuple[Step, ...] = field(default=())
+    # Values (SI) of the symbols whose value at the result differs from the model's given one:
+    # the state the result refers to (V and I_pump at pump_max, the amounts at the steady volume).
+    at: tuple[tuple[sp.Symbol, float], ...] = ()
 
     @property
     def display_value(self) -> float:
@@ -75,9 +88,34 @@ class Derivation:
     def _repr_latex_(self) -> str:
         """The result, then each step's equation numbered (Jupyter renders each $...$ with MathJax)."""
         lines = [f"$\\displaystyle {self.latex}$"]
-        lines += [f"$\\displaystyle \\text{{({i})}}\\quad {sp.latex(step.equation)}$"
+        lines += [f"$\\displaystyle \\text{{({i})}}\\quad {sp.latex(step.equation)}{_using(step)}$"
                   for i, step in enumerate(self.steps, start=1)]
         return "\n\n".join(lines)
+
+
+def _using(step: Step) -> str:
+    if not step.given:
+        return ""
+    return "\\quad \\text{using } " + ",\\ ".join(sp.latex(relation) for relation in step.given)
+
+
+def definitions(named: Iterable[tuple[sp.Symbol, sp.Expr]], expr: sp.Expr,
+                keep: Iterable[sp.Symbol] = ()) -> tuple[sp.Eq, ...]:
+    """The relations ``symbol = definition`` of ``named`` that expanding ``expr`` uses, in ``named``'s order.
+
+    Followed through the definitions themselves (I_K uses E_K); symbols in
+    ``keep`` stay names. What a step states as ``given`` when it inserts laws.
+    """
+    named = tuple(named)
+    table, keep = dict(named), set(keep)
+    used: set[sp.Symbol] = set()
+    pending = [s for s in sp.sympify(expr).free_symbols if s in table and s not in keep]
+    while pending:
+        symbol = pending.pop()
+        if symbol not in used:
+            used.add(symbol)
+            pending += [s for s in table[symbol].free_symbols if s in table and s not in keep]
+    return tuple(sp.Eq(symbol, definition) for symbol, definition in named if symbol in used)
 
 
 def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> mpmath.mpf:

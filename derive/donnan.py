@@ -14,13 +14,14 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from .constants import A_i, F, R, T, z_A
+from . import laws
+from .constants import A_i, F, R, T, V, z_A
 from .derivation import Derivation, NoSteadyState, NotApplicable, Step, evaluate, monotone_root
 from .model import Model
 from .quantities import Derivations
 from .registry import quantity
 
-__all__ = ["r_D", "donnan_balance", "donnan_ratio_closed_form"]
+__all__ = ["r_D", "donnan_balance", "donnan_ratio_closed_form", "at_equilibrium"]
 
 r_D = sp.Symbol("r_D", positive=True)  # the Donnan ratio K_i/K_o = Cl_o/Cl_i
 
@@ -59,6 +60,19 @@ def donnan_balance(model: Model) -> sp.Expr:
     return sp.Add(*[ion.valence * ion.outside * r_D ** ion.valence for ion in _permeant(model)]) + z_A * A_i
 
 
+def at_equilibrium(model: Model) -> tuple[sp.Eq, ...]:
+    """X_i = X_o r_D^z_X for every permeant ion: each at its Nernst potential, all at one V."""
+    return tuple(sp.Eq(ion.inside, ion.outside * r_D ** ion.valence) for ion in model.ions)
+
+
+def _electroneutrality(model: Model) -> Step:
+    return Step("Electroneutrality inside: permeant ions and impermeant anions",
+                sp.Eq(sp.Add(*[ion.valence * ion.inside for ion in model.ions]) + z_A * A_i, 0))
+
+
+_EQUILIBRIUM = "Every permeant ion is at equilibrium at one V: X_i = X_o r_D^z_X with r_D = exp(-F V/(R T))"
+
+
 def _sums(model: Model) -> tuple[sp.Expr, sp.Expr]:
     cations = sp.Add(*[ion.outside for ion in model.ions if ion.valence == 1])
     anions = sp.Add(*[ion.outside for ion in model.ions if ion.valence == -1])
@@ -76,13 +90,10 @@ def donnan_ratio_closed_form(model: Model) -> sp.Expr | None:
 
 def _ratio_steps(model: Model, closed: sp.Expr) -> tuple[Step, ...]:
     cations, anions = _sums(model)
-    inside = sp.Add(*[ion.valence * ion.inside for ion in model.ions]) + z_A * A_i
-    substituted = donnan_balance(model)
     quadratic = sp.expand(cations * r_D ** 2 + z_A * A_i * r_D - anions)
     return (
-        Step("Electroneutrality inside: permeant ions and impermeant anions", sp.Eq(inside, 0)),
-        Step("Every permeant ion is at equilibrium at one V: X_i = X_o r_D^z_X with r_D = exp(-F V/(R T))",
-             sp.Eq(substituted, 0)),
+        _electroneutrality(model),
+        Step(_EQUILIBRIUM, sp.Eq(donnan_balance(model), 0), given=at_equilibrium(model)),
         Step("Multiply by r_D > 0: a quadratic in r_D", sp.Eq(quadratic, 0)),
         Step("Its roots have product -(anions outside)/(cations outside) < 0, so exactly one is positive; "
              "only r_D > 0 gives positive concentrations X_o r_D^z", sp.Eq(r_D, closed)),
@@ -115,11 +126,7 @@ def _ratio(ctx: Derivations) -> Derivation:
     balance = donnan_balance(model)
     value = _numeric_ratio(model)
     divalent = ", ".join(f"{ion.name} (z = {ion.valence})" for ion in model.ions if abs(ion.valence) != 1)
-    steps = (
-        Step("Electroneutrality inside: permeant ions and impermeant anions",
-             sp.Eq(sp.Add(*[ion.valence * ion.inside for ion in model.ions]) + z_A * A_i, 0)),
-        Step("Every permeant ion is at equilibrium at one V: X_i = X_o r_D^z_X", sp.Eq(balance, 0)),
-    )
+    steps = (_electroneutrality(model), Step(_EQUILIBRIUM, sp.Eq(balance, 0), given=at_equilibrium(model)))
     return Derivation("donnan_ratio", balance, float(value), "1", description, method="numeric root",
                       assumptions=_assumptions(model) + (
                           f"no closed form with {divalent or 'only one sign of permeant charge'}: the left side "
@@ -147,14 +154,18 @@ def donnan_potential(ctx: Derivations) -> Derivation:
     description = "Donnan potential: the common Nernst potential of the permeant ions at Donnan equilibrium"
     ratio_expr = _ratio_value(ratio, model)
     value = evaluate(nernst.xreplace({r_D: ratio_expr}), model.values)
+    ion = model.ions[0]
+    steps = (
+        Step(f"At Donnan equilibrium V is the Nernst potential of every permeant ion, e.g. {ion.name} "
+             f"(z = {ion.valence})", sp.Eq(V, laws.nernst(ion.valence, ion.outside, ion.inside))),
+        Step(f"With {ion.name}_i = {ion.name}_o r_D^z the concentrations cancel", sp.Eq(V, nernst),
+             given=at_equilibrium(model)[:1]),
+    )
     if ratio.method != "closed form":
         return Derivation("V_donnan", nernst, float(value), "mV", description, method="numeric",
-                          assumptions=ratio.assumptions + ("r_D: the numeric root of donnan_ratio",))
+                          assumptions=ratio.assumptions + ("r_D: the numeric root of donnan_ratio",), steps=steps)
     expression = nernst.xreplace({r_D: ratio.expression})
-    steps = (
-        Step("The Nernst potential of K (z = 1) with K_i = K_o r_D", sp.Eq(sp.Symbol("V"), nernst)),
-        Step("Insert the Donnan ratio", sp.Eq(sp.Symbol("V"), expression)),
-    )
+    steps += (Step("Insert the Donnan ratio", sp.Eq(V, expression), given=(sp.Eq(r_D, ratio.expression),)),)
     return Derivation("V_donnan", expression, float(value), "mV", description,
                       assumptions=ratio.assumptions, steps=steps)
 
@@ -172,15 +183,15 @@ def osmotic_excess(ctx: Derivations) -> Derivation:
                                        "coefficient 1)",) + (("the bath solute B_o counts outside",)
                                                              if model.bath_impermeant else ())
     lhs = sp.Symbol("osmotic_excess")
-    if ratio.method != "closed form":
-        return Derivation("osmotic_excess", at_donnan, float(value), "mM", description, method="numeric",
-                          assumptions=assumptions + ("r_D: the numeric root of donnan_ratio",))
-    expression = at_donnan.xreplace({r_D: ratio.expression})
     steps = (
         Step("Osmolarity inside minus outside", sp.Eq(lhs, excess)),
-        Step("At Donnan equilibrium X_i = X_o r_D^z_X", sp.Eq(lhs, at_donnan)),
-        Step("Insert the Donnan ratio", sp.Eq(lhs, expression)),
+        Step("At Donnan equilibrium X_i = X_o r_D^z_X", sp.Eq(lhs, at_donnan), given=at_equilibrium(model)),
     )
+    if ratio.method != "closed form":
+        return Derivation("osmotic_excess", at_donnan, float(value), "mM", description, method="numeric",
+                          assumptions=assumptions + ("r_D: the numeric root of donnan_ratio",), steps=steps)
+    expression = at_donnan.xreplace({r_D: ratio.expression})
+    steps += (Step("Insert the Donnan ratio", sp.Eq(lhs, expression), given=(sp.Eq(r_D, ratio.expression),)),)
     return Derivation("osmotic_excess", expression, float(value), "mM", description,
                       assumptions=assumptions, steps=steps)
 

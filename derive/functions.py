@@ -102,6 +102,12 @@ class exprel_prime(_RemovableAtZero):  # noqa: N801
     _at_zero = sp.Rational(1, 2)
     _mp = staticmethod(_mp_exprel_prime)
 
+    def _latex(self, printer, exp=None) -> str:
+        # exprel', not SymPy's default exprel_{prime} (a misleading subscript whose "}_" also opens
+        # Markdown emphasis in reports).
+        name = r"\operatorname{exprel}'" + ("" if exp is None else f"^{{{exp}}}")
+        return rf"{name}{{\left({printer._print(self.args[0])} \right)}}"
+
     def fdiff(self, argindex=1):
         x = self.args[0]
         # exprel'' = (exp(x) - 2 exprel'(x)) / x; only needed symbolically.

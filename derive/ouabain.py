@@ -17,8 +17,9 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 from scipy.special import exprel as _np_exprel
 
+from . import laws
 from .constants import V
-from .derivation import Derivation, NotApplicable, Step
+from .derivation import Derivation, NotApplicable, Step, definitions
 from .model import Model
 from .quantities import Derivations
 
@@ -54,7 +55,8 @@ def _jump(ctx: Derivations) -> Derivation:
     steps = (
         Step("Just after the block the concentrations have not moved: V relaxes from V_ss to the leaks' own "
              "zero-current potential V_leak", sp.Eq(JUMP, sp.Symbol("V_leak", real=True) - sp.Symbol("V_ss", real=True))),
-        Step("V_ss - V_leak is the pump's direct shift dV_pump", sp.Eq(JUMP, -dV)),
+        Step("V_ss - V_leak is the pump's direct shift dV_pump", sp.Eq(JUMP, -dV),
+             given=(sp.Eq(dV, sp.Symbol("V_ss", real=True) - sp.Symbol("V_leak", real=True)),)),
     )
     return Derivation("Delta_V_ouabain", -dV, -shift.value, "mV",
                       "instant depolarisation when the pump is blocked (relaxes with tau_m)",
@@ -65,6 +67,7 @@ def _jump(ctx: Derivations) -> Derivation:
 
 def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, str]:
     """The pump-off steady state, by Newton from the late state of the rundown integration."""
+    from .pumpleak import steady_volume
     from .steady_state import steady_state
 
     model = ctx.model
@@ -86,11 +89,24 @@ def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, 
             pass
     else:
         kind = "gradients gone: with no impermeant charge the concentrations equalise and V -> 0"
-    derivation = Derivation("V_end_ouabain", sp.Symbol("V_end_ouabain", real=True), end[V], "mV",
+    ion = model.dynamic_ions[0]
+    nernst = laws.nernst(ion.z, ion.outside, ion.inside)
+    steps = (
+        Step(f"At the end state the pump is off and no amount changes, dN_X/dt = -A_m I_X/(z_X F) = 0: every "
+             f"permeant ion's leak current vanishes, e.g. {ion.name}'s", sp.Eq(ion.I, 0)),
+        Step(f"Insert the leak law of {ion.name}", sp.Eq(model.leak_current(ion), 0),
+             given=definitions(model.quantities, ion.I)),
+        Step(f"It vanishes only at the Nernst potential: V is E_{ion.name} at the end state's concentrations "
+             f"({ion.name}_i = N_{ion.name}/Vol there)", sp.Eq(V, nernst)),
+    )
+    volume = steady_volume(model, end)
+    at = tuple((other.inside, end[other.amount] / volume) for other in model.dynamic_ions)
+    derivation = Derivation("V_end_ouabain", nernst, end[V], "mV",
                             "end state of the rundown: steady state of the full model with the pump off",
                             method="numeric", assumptions=(kind, "steady state of V, amounts and volume by Newton "
                                                            "from the end of the integrated rundown, with the charge "
-                                                           "of the pumped steady state"))
+                                                           "of the pumped steady state"),
+                            steps=steps, at=at)
     return derivation, kind
 
 

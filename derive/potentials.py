@@ -13,7 +13,7 @@ import sympy as sp
 
 from . import laws
 from .constants import F, I_pump, R, T, V
-from .derivation import Derivation, NotApplicable, Step, evaluate, monotone_root, mp_function
+from .derivation import Derivation, NotApplicable, Step, definitions, evaluate, monotone_root, mp_function
 from .quantities import Derivations
 from .registry import UNITS, quantity
 
@@ -78,7 +78,8 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
         rest = sp.expand(expanded - slope * V)
         steps = (
             first,
-            Step("Insert the ohmic leaks I_X = g_X (V - E_X)", sp.Eq(expanded, 0)),
+            Step("Insert the ohmic leaks I_X = g_X (V - E_X)", sp.Eq(expanded, 0),
+                 given=definitions(model.quantities, current, keep)),
             Step("Collect the terms in V on the left", sp.Eq(slope * V, sp.collect(-rest, I_pump))),
             Step("Solve for V: divide by the total conductance (positive)", sp.Eq(V, closed)),
         )
@@ -91,7 +92,7 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
     if I_pump in current.free_symbols and model.pump is not None and model.pump.form != "constant":
         inserted += " and the saturating pump current"
     steps = (first, Step(inserted + "; every leak current increases with V, so there is one root, found "
-                         "numerically", sp.Eq(balance, 0)))
+                         "numerically", sp.Eq(balance, 0), given=definitions(model.quantities, current)))
     return Derivation(quantity_id, balance, float(root), UNITS[quantity_id], description, method="numeric root",
                       assumptions=assumptions + ("unique root: every leak current increases with V",), steps=steps)
 
@@ -106,7 +107,9 @@ def ghk_log_steps(ions, expression: sp.Expr) -> tuple[Step, ...]:
     return (
         balance_step(current),
         Step("Insert the GHK currents I_X = P_X z_X F (X_i - X_o e^(-u_X))/exprel(-u_X), u_X = z_X F V/(R T), "
-             "with z = +1 for cations and -1 for anions", sp.Eq(inserted, 0)),
+             "with z = +1 for cations and -1 for anions", sp.Eq(inserted, 0),
+             given=tuple(sp.Eq(ion.I, laws.ghk_current(ion.P, ion.valence, ion.inside, ion.outside))
+                         for ion in ions)),
         Step("With u = F V/(R T) every term carries the factor F u/(1 - e^(-u)) > 0 (an anion's term rewritten "
              "with e^(-u) by multiplying its numerator and denominator by -e^(-u)); divide it out",
              sp.Eq(low - high * w, 0)),
@@ -184,7 +187,9 @@ def pump_shift(ctx: Derivations) -> Derivation:
         steps = (
             definition,
             Step("Insert the chord-conductance solutions for V_ss and V_leak",
-                 sp.Eq(shift, steady.expression - leak.expression)),
+                 sp.Eq(shift, steady.expression - leak.expression),
+                 given=(sp.Eq(sp.Symbol("V_ss", real=True), steady.expression),
+                        sp.Eq(sp.Symbol("V_leak", real=True), leak.expression))),
             Step("The g_X E_X terms cancel: dV_pump = -I_pump/g_leak with g_leak the total leak conductance",
                  sp.Eq(shift, closed)),
         )

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import mpmath
 import sympy as sp
 
-from .constants import I_pump, V, Vol
+from .constants import A_i, I_pump, V, Vol, z_A
 from .derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
 from .model import N_A, Model
 from .quantities import Derivations
@@ -105,9 +105,11 @@ def pump_max_point(model: Model) -> dict[str, mpmath.mpf]:
 
 
 def steady_volume(model: Model, state: dict[sp.Symbol, float]) -> float:
-    """The volume at a steady state of the full model (Vol is a state, or algebraic when water is instant)."""
+    """The volume at a steady state of the full model (a state, algebraic when water is instant, or fixed)."""
     if Vol in state:
         return state[Vol]
+    if model.volume_mode == "fixed":
+        return float(model.values[Vol])
     definition = dict(model.algebraic)[Vol]
     return float(definition.xreplace(model.dynamic_values).xreplace({k: sp.Float(v, 17) for k, v in state.items()}))
 
@@ -153,8 +155,18 @@ def volume_ss(ctx: Derivations) -> Derivation:
     conc = balanced_concentrations(model)
     osm_in, osm_out = model.osmolarities
     salts = sp.Add(*[ion.inside for ion in model.dynamic_ions])
-    water = sp.Eq(salts + N_A / Vol, osm_out)
-    solved = sp.Eq(Vol, N_A / (osm_out - salts))
+    amounts = sp.Add(*[ion.amount for ion in model.dynamic_ions])
+    steps = (
+        Step("Water balance: at a steady state no water flows, so the inside osmolarity equals the bath's",
+             sp.Eq(osm_in, osm_out)),
+        Step("The impermeant amount N_A is fixed, so its concentration is N_A/Vol",
+             sp.Eq(salts + N_A / Vol, osm_out), given=(sp.Eq(A_i, N_A / Vol),)),
+        Step("Solve for the volume: finite while the salts leave room, osm_out > sum X_i (each X_i(V, I_pump) "
+             "from its flux balance)", sp.Eq(Vol, N_A / (osm_out - salts))),
+        Step("With X_i = N_X/Vol: the volume holds every particle at the bath's osmolarity (the amounts N_X "
+             "those of the steady state)", sp.Eq(Vol, (amounts + N_A) / osm_out),
+             given=tuple(sp.Eq(ion.inside, ion.amount / Vol) for ion in model.dynamic_ions)),
+    )
     balances = "; ".join(f"{sp.sstr(k)} = {sp.sstr(v)}" for k, v in conc.items())
     return Derivation(
         "volume_ss", osm_in.xreplace({s: d for s, d in model.algebraic if s != Vol}) - osm_out,
@@ -166,8 +178,7 @@ def volume_ss(ctx: Derivations) -> Derivation:
                      "water in osmotic balance (ideal solutions, every particle counts once)",
                      "charge conserved from the given state (V from the capacitor charge)",
                      "bath concentrations held at their given values"),
-        steps=(Step("Water balance: inside osmolarity (ions and N_A/Vol) equals the bath's", water),
-               Step("Solve for the volume: finite while the salts leave room, osm_out > sum X_i", solved)),
+        steps=steps, at=tuple((symbol, value) for symbol, value in state.items() if symbol != Vol),
     )
 
 
@@ -180,6 +191,16 @@ def pump_max(ctx: Derivations) -> Derivation:
     charge = sp.Add(*[ion.valence * conc[ion.inside] for ion in model.dynamic_ions])
     solutes = sp.Add(*[conc[ion.inside] for ion in model.dynamic_ions])
     rate = pump_rate_symbol(model)
+    at_point = {**model.dynamic_values, V: sp.Float(mpmath.nstr(point["V"], WORKING_DIGITS), WORKING_DIGITS),
+                I_pump: sp.Float(mpmath.nstr(point["I_pump"], WORKING_DIGITS), WORKING_DIGITS)}
+    at = [(V, float(point["V"])), (I_pump, float(point["I_pump"])), (A_i, 0.0)]
+    at += [(symbol, float(evaluate(c, at_point))) for symbol, c in conc.items()]
+    if rate != I_pump:
+        at.append((rate, float(point["rate"])))
+    balanced = tuple(sp.Eq(symbol, c) for symbol, c in conc.items())
+    no_impermeant = sp.Eq(A_i, 0, evaluate=False)  # A_i is positive: Eq would evaluate to False
+    salt_charge = sp.Add(*[ion.valence * ion.inside for ion in model.dynamic_ions])
+    osmotic = sp.Eq(model.osmolarities[0], osm_out)
     bath = ("the bath holds an impermeant solute, so the volume is finite for every rate in [0, pump_max)"
             if model.bath_impermeant else
             "salt-only bath: the volume is finite for 0 < rate < pump_max and grows without bound as the rate "
@@ -194,7 +215,14 @@ def pump_max(ctx: Derivations) -> Derivation:
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)",
                      "as Vol grows without bound A_i = N_A/Vol -> 0 and the capacitor's charge per volume -> 0",
                      bath),
-        steps=(Step("Electroneutrality inside with A_i = 0 and X_i = X_i(V, I_pump) from the flux balances",
-                    sp.Eq(charge, 0)),
-               Step("Osmotic balance with A_i = 0 (second equation for V and I_pump)", sp.Eq(solutes, osm_out))),
+        steps=(Step("Electroneutrality inside (the capacitor's charge is negligible)",
+                    sp.Eq(salt_charge + z_A * A_i, 0)),
+               Step("As the rate approaches pump_max the volume grows without bound, so the impermeant concentration "
+                    "A_i = N_A/Vol falls to 0", sp.Eq(salt_charge, 0), given=(no_impermeant,)),
+               Step("Every ion's leak balances its pump share, X_i = X_i(V, I_pump): condition A, an electroneutral "
+                    "salt solution inside, fixes V for each pump current", sp.Eq(charge, 0), given=balanced),
+               Step("Add condition B, the osmotic balance with A_i = 0, at the V of condition A: one equation for the "
+                    "pump current; both hold at pump_max", sp.Eq(solutes, osm_out),
+                    given=(osmotic, no_impermeant) + balanced)),
+        at=tuple(at),
     )

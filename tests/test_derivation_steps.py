@@ -1,33 +1,40 @@
 """Every step of every derivation follows from the one before, and the last one is the result.
 
-"Follows" is checked twice, independently of how the derivation built its steps:
-- symbolically: after expanding the named quantities (E_X, I_X, I_pump, derived
-  ids) the residuals lhs - rhs of the two steps differ by 0, or by a factor free
-  of the derived symbol, or the later step's solution for the derived symbol
-  makes the earlier residual simplify to 0;
-- numerically: both residuals, as functions of the derived symbol with every
-  other symbol at the model's values, have the same root (mpmath, 40 digits).
+A step states what it uses besides the step before (``Step.given``):
+substitutions ``symbol = expression`` and, where a derivation combines two
+conditions, further conditions. Step i+1 follows from step i when, after
+substituting step i+1's relations into both (nothing else is expanded):
+- symbolically: the residuals lhs - rhs differ by 0, or by a factor free of the
+  derived symbol, or one's solution for the derived symbol makes the other
+  simplify to 0 (or step i+1 is one of the stated conditions);
+- numerically, always: both residuals, as functions of the derived symbol with
+  every other symbol at the model's values (and at the derivation's ``at``
+  point), have the same root (mpmath, 40 digits), or both vanish at the
+  derivation's point; stated conditions vanish there too.
+The last step is the result: its right side equals the closed form, or the
+equation ``expression = 0`` of a numeric root follows from it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import mpmath
 import pytest
 import sympy as sp
+from conftest import SEED_PUMP_MODEL, toml_dumps
+from test_donnan import KCL, bath_model
+from test_pumpleak import KEENER_SNEYD
 
-from conftest import SEED_PUMP_MODEL
 from derive.builtin import BUILTIN_MODELS, resolve_model
-from derive.constants import V
-from derive.derivation import Derivation
+from derive.constants import F, R, T, V
+from derive.derivation import Derivation, NotApplicable
 from derive.functions import exprel, exprel_prime
-from derive.modelfile import load_model
+from derive.modelfile import load_model, model_from_dict
+from derive.ouabain import ouabain_report
 from derive.quantities import derive_all
 
 mpmath.mp.dps = 40
-
-# The derivations whose steps are equivalence transformations in one derived symbol (part A of issue 3).
-# Donnan and pump-leak steps substitute relations (X_i = X_o r_D^z) and are checked by their own tests.
-CHECKED = {"V_ghk", "V_leak", "V_ss", "dV_pump", "V_mullins_noda", "g_leak", "tau_m", "tau_slow"}
 
 USER_MODELS = {
     "seed_pump": SEED_PUMP_MODEL,
@@ -59,6 +66,12 @@ USER_MODELS = {
         },
         "pump": {"current": "0.5 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
     },
+    # Donnan: KCl 100 mM bath, impermeant anion 50 mM, 25 C (issue 3), z = -1 and z = -2; a permeant Ca2+
+    # (numeric Donnan ratio); Keener & Sneyd's pump-leak model (pump_max).
+    "donnan_kcl": bath_model(KCL),
+    "donnan_divalent_impermeant": bath_model(KCL, valence=-2),
+    "donnan_permeant_ca": bath_model({**KCL, "Cl": (-1, "50 mM", "104 mM"), "Ca": (2, "0.0001 mM", "2 mM")}),
+    "keener_sneyd": KEENER_SNEYD,
 }
 
 
@@ -68,51 +81,83 @@ def _exprel_to_exp(expr: sp.Expr) -> sp.Expr:
     return expr.replace(exprel_prime(x), (x * sp.exp(x) - sp.exp(x) + 1) / x ** 2)
 
 
+def _substitutions(given) -> tuple[dict, list]:
+    """(symbol -> expression, other conditions) of a step's stated relations."""
+    subs = {g.lhs: g.rhs for g in given if isinstance(g.lhs, sp.Symbol)}
+    return subs, [g for g in given if not isinstance(g.lhs, sp.Symbol)]
+
+
+def _substitute(expr: sp.Expr, subs: dict) -> sp.Expr:
+    for _ in range(8):  # a relation may use another (I_K uses E_K)
+        new = sp.sympify(expr).xreplace(subs)
+        if new == expr:
+            break
+        expr = new
+    return expr.doit()
+
+
 class Checker:
-    """Expands and compares the steps of one derivation of one model."""
+    """Compares consecutive steps of one derivation of one model, using only what each step states."""
 
-    def __init__(self, model, derived: dict[str, Derivation], derivation: Derivation) -> None:
-        self.model, self.derived, self.derivation = model, derived, derivation
+    def __init__(self, model, derivation: Derivation, named: dict[str, float] | None = None) -> None:
+        self.model, self.derivation = model, derivation
+        self.named = named or {}  # where a step leaves a derived quantity (E_K, g_leak, r_D) free: its value
+        self.at = dict(derivation.at)
         last = derivation.steps[-1].equation
-        self.unknown = last.lhs if isinstance(last.lhs, sp.Symbol) else V
-        self.valences = {ion.z: ion.valence for ion in model.ions}
+        if isinstance(last.lhs, sp.Symbol):
+            self.unknown = last.lhs
+        else:
+            free = (last.lhs - last.rhs).free_symbols - set(model.values)
+            self.unknown = V if V in free else next(iter(free))
+        self.values = {**model.values, **{k: sp.Float(v, 30) for k, v in self.at.items()}}
+        self.values.pop(self.unknown, None)  # Vol is a parameter, and the unknown of the steady volume
+        self.start = mpmath.mpf(self.at.get(self.unknown, derivation.value))
+        # The unknown's natural size: R T/F for a potential, else its value at the result.
+        thermal = sp.N((R * T / F).xreplace(model.values), 30)
+        self.scale = mpmath.mpf(str(thermal)) if self.unknown == V else (abs(self.start) or mpmath.mpf(1))
 
-    def expand(self, expr: sp.Expr) -> sp.Expr:
-        unknown = self.unknown.name
-        definitions = {s: d for s, d in self.model.quantities if s.name != unknown}
-        for _ in range(6):
-            expr = sp.sympify(expr).xreplace(definitions)
-            named = {}
-            for symbol in expr.free_symbols:
-                other = self.derived.get(symbol.name)
-                if other is not None and symbol.name != unknown and other.steps is not None:
-                    named[symbol] = (sp.Float(other.value, 30) if other.method in ("numeric root", "given")
-                                     else other.expression)
-            expr = expr.xreplace(named)
-        return expr.doit().xreplace(self.valences)
+    def residual(self, equation: sp.Eq, subs: dict) -> sp.Expr:
+        return _substitute(equation.lhs - equation.rhs, subs)
 
-    def residual(self, equation: sp.Eq) -> sp.Expr:
-        return self.expand(equation.lhs - equation.rhs)
-
-    def point(self, expr: sp.Expr) -> dict:
-        values = dict(self.model.values)
-        if self.unknown != V and "V_ss" in self.derived:
-            values[V] = sp.Float(self.derived["V_ss"].value, 30)
-        for symbol in expr.free_symbols - set(values) - {self.unknown}:
-            values[symbol] = sp.Rational(-37, 100) if symbol.is_negative else sp.Rational(37, 100)
-        return values
+    def _fixed(self, expr: sp.Expr, with_unknown: bool = False) -> sp.Expr:
+        expr = _exprel_to_exp(expr)
+        values = dict(self.values)
+        for symbol in expr.free_symbols - set(values) - {self.unknown}:  # symbols the step leaves free
+            if symbol.name in self.named:
+                values[symbol] = sp.Float(self.named[symbol.name], 30)
+            else:
+                values[symbol] = sp.Rational(-37, 100) if symbol.is_negative else sp.Rational(37, 100)
+        if with_unknown:
+            values[self.unknown] = sp.Float(mpmath.nstr(self.start, 40), 40)
+        return expr.xreplace(values)
 
     def root(self, residual: sp.Expr) -> mpmath.mpf:
-        fixed = _exprel_to_exp(residual).xreplace({k: v for k, v in self.point(residual).items()
-                                                    if k != self.unknown})
-        f = sp.lambdify(self.unknown, fixed, modules="mpmath")
-        start = mpmath.mpf(self.derivation.value) if self.unknown.name == self.derivation.id or self.unknown == V \
-            else mpmath.mpf(1)
-        if self.unknown == V and self.derivation.unit != "mV":
-            start = mpmath.mpf(self.derived["V_ss"].value)
+        """The root in the unknown near its value at the result, found in units of its natural size."""
+        y = sp.Dummy("y")
+        scaled = self._fixed(residual).xreplace({self.unknown: sp.Float(mpmath.nstr(self.scale, 40), 40) * y})
+        f = sp.lambdify(y, scaled, modules="mpmath")
+        start = self.start / self.scale
         x = mpmath.findroot(f, start, tol=mpmath.mpf(10) ** -30)
-        assert abs(f(x)) < mpmath.mpf(10) ** -20 * (1 + abs(f(start * mpmath.mpf("1.001") + mpmath.mpf(10) ** -6)))
-        return x
+        size = 1 + abs(f(start * mpmath.mpf("1.001") + mpmath.mpf(10) ** -6))
+        assert abs(f(x)) < mpmath.mpf(10) ** -20 * size
+        return x * self.scale
+
+    def same_root(self, before: sp.Expr, after: sp.Expr) -> bool:
+        if self.unknown not in before.free_symbols or self.unknown not in after.free_symbols:
+            return False
+        try:
+            a, b = self.root(before), self.root(after)
+        except (ZeroDivisionError, ValueError, AssertionError):
+            return False
+        return abs(a - b) <= mpmath.mpf(10) ** -12 * self.scale
+
+    def vanishes(self, residual: sp.Expr) -> bool:
+        """Zero at the derivation's point (model values, ``at``, the derived symbol at its value)."""
+        if not self.at:
+            return False
+        values = [sp.N(self._fixed(term, with_unknown=True), 40) for term in sp.Add.make_args(residual)]
+        scale = max(abs(value) for value in values)
+        return abs(sp.Add(*values)) <= 1e-9 * scale
 
     def symbolic_follows(self, before: sp.Expr, after: sp.Expr) -> bool:
         before, after = _exprel_to_exp(before), _exprel_to_exp(after)
@@ -123,18 +168,26 @@ class Checker:
                 slope = sp.diff(solved, self.unknown)
                 solutions = [[-solved.xreplace({self.unknown: 0}) / slope]]
             else:
-                solutions = [sp.solve(solved, self.unknown)] if self.unknown in solved.free_symbols else []
+                solutions = [_solve(solved, self.unknown)] if self.unknown in solved.free_symbols else []
             for found in solutions:
                 if len(found) == 1 and _is_zero(other.xreplace({self.unknown: found[0]}), logs=True):
                     return True
         if _is_zero(before - after):
             return True
-        ratio = sp.simplify(before / after)
-        return self.unknown not in ratio.free_symbols and ratio != 0 and ratio.is_finite is not False
+        ratio = sp.simplify(before / after)  # a factor free of the unknown, or of one sign (times r_D > 0)
+        definite = ratio.is_positive is True or ratio.is_negative is True
+        return ratio != 0 and ratio.is_finite is not False and (self.unknown not in ratio.free_symbols or definite)
 
-
-def _linear(expr: sp.Expr, symbol: sp.Symbol) -> bool:
-    return symbol in expr.free_symbols and sp.diff(expr, symbol, 2) == 0
+    def follows(self, before: sp.Eq, after: sp.Eq, given=()) -> tuple[bool, bool]:
+        """(symbolically, numerically): ``after`` follows from ``before`` with the relations ``given``."""
+        subs, conditions = _substitutions(given)
+        b, a = self.residual(before, subs), self.residual(after, subs)
+        conditions = [self.residual(c, subs) for c in conditions]
+        numeric = (self.same_root(b, a) or all(self.vanishes(r) for r in (b, a, *conditions)))
+        if conditions:  # combining conditions: they hold at the derivation's point
+            numeric = numeric and all(self.vanishes(c) for c in conditions)
+        symbolic = self.symbolic_follows(b, a) or any(self.symbolic_follows(c, a) for c in conditions)
+        return symbolic, numeric
 
 
 def _is_zero(expr: sp.Expr, logs: bool = False, thorough: bool = True) -> bool:
@@ -150,49 +203,91 @@ def _is_zero(expr: sp.Expr, logs: bool = False, thorough: bool = True) -> bool:
     return sp.simplify(expr) == 0
 
 
+def _solve(expr: sp.Expr, symbol: sp.Symbol) -> list:
+    try:
+        return sp.solve(expr, symbol)
+    except NotImplementedError:  # no algorithm: the other forms decide
+        return []
+
+
+def _linear(expr: sp.Expr, symbol: sp.Symbol) -> bool:
+    return symbol in expr.free_symbols and sp.diff(expr, symbol, 2) == 0
+
+
+def named_values(derivations) -> dict[str, float]:
+    """Each derived quantity's value by symbol name: natural points for the symbols a step leaves free."""
+    out = {d.id: d.value for d in derivations}
+    if "donnan_ratio" in out:
+        out["r_D"] = out["donnan_ratio"]
+    if "tau_slow" in out:
+        out["lambda_slow"] = -1 / out["tau_slow"]
+    return out
+
+
+def check_derivation(model, derivation: Derivation, label: str, named: dict[str, float] | None = None) -> None:
+    assert derivation.steps, f"{label} has no steps"
+    checker = Checker(model, derivation, named)
+    for i in range(1, len(derivation.steps)):
+        step = derivation.steps[i]
+        symbolic, numeric = checker.follows(derivation.steps[i - 1].equation, step.equation, step.given)
+        where = f"{label} step {i + 1} ({step.text[:60]}...)"
+        assert numeric, f"{where}: not the same root as the step before"
+        assert symbolic, f"{where}: does not follow symbolically"
+    last = derivation.steps[-1].equation
+    if derivation.method == "numeric root":
+        symbolic, numeric = checker.follows(last, sp.Eq(derivation.expression, 0))
+        assert symbolic and numeric, f"{label}: the last step is not the equation solved"
+        if checker.at:
+            assert checker.vanishes(derivation.expression), f"{label}: the equation is not solved at its point"
+    else:
+        assert last.lhs.name in (derivation.id, checker.unknown.name), label
+        assert sp.simplify(last.rhs - derivation.expression) == 0, f"{label}: the last step is not the result"
+        if checker.at:
+            value = sp.N(derivation.expression.xreplace(checker.values), 30)
+            assert abs(value - derivation.value) <= 1e-9 * abs(derivation.value) + 1e-12, label
+
+
 def _cases():
-    models = [(name, lambda name=name: resolve_model(name)) for name in BUILTIN_MODELS]
-    models += [(name, lambda data=data: data) for name, data in USER_MODELS.items()]
-    return models
+    return list(BUILTIN_MODELS) + list(USER_MODELS)
 
 
-def _load(tmp_path, source):
-    from conftest import toml_dumps
-
-    data = source()
-    if isinstance(data, dict):
+def _model(tmp_path, name):
+    if name in USER_MODELS:
         path = tmp_path / "model.toml"
-        path.write_text(toml_dumps(data))
+        path.write_text(toml_dumps(USER_MODELS[name]))
         return load_model(path)
-    return data
+    return resolve_model(name)
 
 
-@pytest.mark.parametrize("name,source", _cases(), ids=[name for name, _ in _cases()])
-def test_every_step_follows(tmp_path, name, source):
-    model = _load(tmp_path, source)
+def _all_derivations(model) -> list[Derivation]:
     derived, _ = derive_all(model)
-    checked = 0
-    for quantity_id, derivation in derived.items():
-        if derivation.method == "given":
-            continue
-        if quantity_id not in CHECKED and not quantity_id.startswith("E_"):
-            continue
-        assert derivation.steps, f"{name} {quantity_id} has no steps"
-        checker = Checker(model, derived, derivation)
-        residuals = [checker.residual(step.equation) for step in derivation.steps]
-        roots = [checker.root(res) for res in residuals]
-        for i in range(1, len(residuals)):
-            label = f"{name} {quantity_id} step {i + 1} ({derivation.steps[i].text[:50]}...)"
-            assert abs(roots[i] - roots[i - 1]) <= mpmath.mpf(10) ** -12 * abs(roots[i]), label
-            assert checker.symbolic_follows(residuals[i - 1], residuals[i]), label
-        last = derivation.steps[-1].equation
-        if derivation.method == "numeric root":
-            assert sp.simplify(last.lhs - last.rhs - derivation.expression) == 0, quantity_id
-        else:
-            assert last.lhs.name in (quantity_id, checker.unknown.name), quantity_id
-            assert sp.simplify(last.rhs - derivation.expression) == 0, quantity_id
-        checked += 1
-    assert checked >= 3
+    out = [d for d in derived.values() if d.method != "given"]
+    try:
+        report = ouabain_report(model)
+    except NotApplicable:
+        return out
+    return out + [d for d in report.derivations if d.id not in derived]
+
+
+@pytest.mark.parametrize("name", _cases())
+def test_every_step_follows(tmp_path, name):
+    model = _model(tmp_path, name)
+    derivations = _all_derivations(model)
+    assert len(derivations) >= 3
+    named = named_values(derivations)
+    for derivation in derivations:
+        check_derivation(model, derivation, f"{name} {derivation.id}", named)
+
+
+def test_the_donnan_pump_leak_and_ouabain_chains_are_covered(tmp_path):
+    """The chains that substitute relations or combine conditions are among those checked above."""
+    ids = {d.id for d in _all_derivations(_model(tmp_path, "keener_sneyd"))}
+    assert {"donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "Delta_V_ouabain",
+            "tau_slow"} <= ids
+    # Keener & Sneyd's salt-only bath has no end state with the pump off (the volume grows without bound)
+    assert "V_end_ouabain" in {d.id for d in _all_derivations(resolve_model("pumpleak"))}
+    numeric = {d.id: d.method for d in _all_derivations(_model(tmp_path, "donnan_permeant_ca"))}
+    assert numeric["donnan_ratio"] == "numeric root" and numeric["V_donnan"] == "numeric"
 
 
 def test_a_wrong_step_is_caught():
@@ -200,9 +295,39 @@ def test_a_wrong_step_is_caught():
     model = resolve_model("neuron")
     derived, _ = derive_all(model)
     steady = derived["V_ss"]
-    checker = Checker(model, derived, steady)
+    checker = Checker(model, steady)
     collected = steady.steps[2].equation
-    wrong = sp.Eq(collected.lhs, collected.rhs.xreplace({sp.Symbol("I_pump", real=True): -sp.Symbol("I_pump", real=True)}))
-    before, after = checker.residual(steady.steps[1].equation), checker.residual(wrong)
-    assert not checker.symbolic_follows(before, after)
-    assert abs(checker.root(before) - checker.root(after)) > 1e-4
+    pump = sp.Symbol("I_pump", real=True)
+    wrong = sp.Eq(collected.lhs, collected.rhs.xreplace({pump: -pump}))
+    assert checker.follows(steady.steps[1].equation, collected) == (True, True)
+    assert checker.follows(steady.steps[1].equation, wrong) == (False, False)
+
+
+def test_a_wrong_given_is_caught():
+    """X_i = X_o r_D^(-z) (the ratio upside down) does not take electroneutrality to the Donnan balance."""
+    model = model_from_dict(bath_model(KCL))
+    derived, _ = derive_all(model)
+    ratio = derived["donnan_ratio"]
+    checker = Checker(model, ratio)
+    first, second = ratio.steps[:2]
+    assert checker.follows(first.equation, second.equation, second.given) == (True, True)
+    wrong = tuple(sp.Eq(g.lhs, g.rhs.xreplace({sp.Symbol("r_D", positive=True): 1 / sp.Symbol("r_D", positive=True)}))
+                  for g in second.given)
+    assert checker.follows(first.equation, second.equation, wrong) == (False, False)
+    check_derivation(model, ratio, "donnan_ratio")
+    broken = dataclasses.replace(ratio, steps=(first, dataclasses.replace(second, given=wrong)) + ratio.steps[2:])
+    with pytest.raises(AssertionError):
+        check_derivation(model, broken, "broken donnan_ratio")
+
+
+def test_a_wrong_condition_is_caught(tmp_path):
+    """pump_max combines electroneutrality with the osmotic balance; a doubled bath osmolarity is not satisfied."""
+    model = _model(tmp_path, "keener_sneyd")
+    derived, _ = derive_all(model)
+    pump_max = derived["pump_max"]
+    checker = Checker(model, pump_max)
+    before, last = pump_max.steps[-2], pump_max.steps[-1]
+    assert checker.follows(before.equation, last.equation, last.given) == (True, True)
+    wrong = tuple(sp.Eq(g.lhs, 2 * g.rhs) if not isinstance(g.lhs, sp.Symbol) else g for g in last.given)
+    wrong_last = sp.Eq(last.equation.lhs, 2 * last.equation.rhs)
+    assert checker.follows(before.equation, wrong_last, wrong)[1] is False

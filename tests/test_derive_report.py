@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
 
 import pytest
+from markdown_it import MarkdownIt
 
-from codegen.report import check_latex
+from codegen.report import check_latex, markdown_text, render_report
 from conftest import run_cli
 from derive.builtin import BUILTIN_MODELS, resolve_model
 from derive.quantities import derive_all
 
+DISPLAY = re.compile(r"\$\$([^$]+)\$\$")
+INLINE = re.compile(r"(?<![$\\])\$([^$\n]+?)(?<!\\)\$")
+
+
+def _math_spans(text: str) -> tuple[list[str], list[str]]:
+    """(display, inline) TeX as a math-aware renderer (GitHub, Jupyter, markdown-it-texmath) takes it."""
+    return [tex.strip() for tex in DISPLAY.findall(text)], INLINE.findall(DISPLAY.sub("", text))
+
 
 def _math_blocks(text: str) -> list[str]:
-    display = re.findall(r"\$\$\n(.*?)\n\s*\$\$", text, flags=re.S)
-    inline = re.findall(r"(?<!\$)\$([^$\n]+)\$(?!\$)", re.sub(r"\$\$\n.*?\n\s*\$\$", "", text, flags=re.S))
+    display, inline = _math_spans(text)
     return display + inline
 
 
@@ -37,11 +46,11 @@ def test_report_for_every_builtin_model(tmp_path, name):
         value = f"{derivation.display_value:.6g}"
         assert value in text, (qid, value)
         for step in derivation.steps:
-            assert step.text in text
+            assert markdown_text(step.text) in text
         for assumption in derivation.assumptions:
-            assert assumption in text
+            assert markdown_text(assumption) in text
     for qid, reason in reasons.items():
-        assert f"`{qid}`: {reason}" in text
+        assert f"`{qid}`: {markdown_text(reason)}" in text
     assert "## The ouabain scenario" in text
     # deterministic: the same bytes a second time
     again = tmp_path / "again.md"
@@ -73,7 +82,49 @@ def test_check_latex_catches_problems():
     assert check_latex(r"\frac{a}{b}") == []
     assert check_latex(r"\frac{a}{b") == ["unclosed '{'"]
     assert check_latex(r"\foo x") == ["unsupported macro \\foo"]
-    assert check_latex(r"V_{a}_{b}") == ["double subscript"]
+    assert "double subscript" in check_latex(r"V_{a}_{b}")
+    # what a Markdown renderer running before MathJax would change
+    assert check_latex(r"F^2\,c") == ["Markdown escape \\,"]
+    assert check_latex(r"\operatorname{exprel}_{prime}{\left(x \right)}") == ["Markdown emphasis marker"]
+    assert check_latex(r"x^{*}") == ["Markdown emphasis marker"]
+    assert check_latex(r"K_{i} + \operatorname{exprel}'{\left(x \right)}") == []
+
+
+@pytest.mark.parametrize("name", BUILTIN_MODELS)
+def test_markdown_before_mathjax_keeps_every_equation(name):
+    """Renderers that run Markdown first and MathJax on the HTML afterwards (marked, markdown-it, Python-Markdown
+    pages) must hand MathJax every span unchanged: a display line starting with '-' became a list item, and
+    exprel_{prime} ... z_{Cl} became <em> (both found with MathJax + Chromium on the squid report)."""
+    text = render_report(resolve_model(name))
+    display, inline = _math_spans(text)
+    assert display and inline
+    rendered = MarkdownIt("commonmark").enable("table").render(text)
+    assert "<em>" not in rendered  # the report itself uses no emphasis; any <em> is a broken equation or text
+    # the text MathJax scans: text nodes never cross a tag, so a span broken by a tag is not found
+    nodes = "\x00".join(html.unescape(part) for part in re.split(r"<[^>]+>", rendered))
+    squeezed = re.sub(r"\s+", "", nodes)  # MathJax ignores the line breaks and indentation Markdown may change
+    for tex in display:
+        assert "$$" + re.sub(r"\s+", "", tex) + "$$" in squeezed, tex
+    for tex in inline:
+        assert "$" + re.sub(r"\s+", "", tex) + "$" in squeezed, tex
+    assert nodes.count("$$") == 2 * len(display)
+    # prose from derive/ shows verbatim (K_o*exp(-F*V*z_K/(R*T)) kept its stars)
+    derived, _ = derive_all(resolve_model(name))
+    for derivation in derived.values():
+        for sentence in (*[step.text for step in derivation.steps], *derivation.assumptions):
+            assert sentence in nodes, sentence
+    # the parameter table survives: one row per parameter plus the header
+    table = rendered.split("<table>")[1].split("</table>")[0]
+    assert table.count("<tr>") == len(resolve_model(name).parameters) + 1
+    # list continuation lines are indented 4 spaces (Python-Markdown restarts the numbering at 1 otherwise)
+    assert not re.search(r"^ {1,3}\S", text, flags=re.MULTILINE)
+
+
+def test_markdown_text_escapes_only_what_markdown_would_eat():
+    assert markdown_text("K_i = K_o*exp(-F*V)") == r"K_i = K_o\*exp(-F\*V)"
+    assert markdown_text("- not a list, `not code`, $5") == r"\- not a list, \`not code\`, \$5"
+    assert markdown_text("a|b <b>", table_cell=True) == r"a\|b &lt;b>"
+    assert markdown_text("2. item") == r"2\. item"
 
 
 def test_json_contract_unchanged_and_no_nan(write_model):

@@ -9,11 +9,17 @@ Brian2's exprel (exact at V = 0). ``pump_scale`` (a constant group variable)
 multiplies the pump rate; a scenario sets it at its time ``at`` by splitting the
 run there.
 
-Brian2's numpy target integrates with fixed steps, so the script uses rk4 with
-steps of at most tau_m/STEPS_PER_TAU and shortens them so that each requested
-time is reached exactly. That is accurate but costs ~1e4 steps per second of
-model time: ``steps_needed`` lets the cross-check decline runs that are too long
-(the pump-leak model's hours-long ouabain course) instead of running for hours.
+Brian2 integrates with fixed steps, so the script uses rk4 with steps of at
+most tau_m/steps_per_tau(model) and shortens them so that each requested time is
+reached exactly. A V-only model (courses of ~10 tau_m) runs on the numpy target
+(no compiler, no compile time) at tau_m/STEPS_PER_TAU. A model with ion amounts
+or a volume is stiff (pumpleak: tau_m = 1.9 ms, the ouabain course 3 h, and the
+fastest time constant falls to 0.55 ms as the cell depolarises), so it runs on
+the Cython target (~4 us a step against ~50 us for numpy; ~6 s compile once) at
+tau_m/STIFF_STEPS_PER_TAU. Measured for pumpleak's 3 h ouabain course against
+codegen.reference: tau_m/2 takes 1.1e7 steps, 46 s, largest deviation 5e-5 mV;
+0.7 tau_m 32 s, 3e-4 mV; tau_m is unstable (rk4's limit 2.79 x 0.55 ms).
+``steps_needed`` lets the cross-check decline runs that are still too long.
 """
 
 from __future__ import annotations
@@ -38,10 +44,12 @@ from ._mechanism import I_TOTAL, PUMP_SCALE, mechanism
 from .coherent_units import BASE, coherent_unit, to_coherent
 from .ids import valid_id
 
-__all__ = ["export_brian2", "context", "script_name", "max_step", "steps_needed", "STEPS_PER_TAU", "METHOD"]
+__all__ = ["export_brian2", "context", "script_name", "max_step", "steps_needed", "steps_per_tau", "stiff",
+           "target", "STEPS_PER_TAU", "STIFF_STEPS_PER_TAU", "METHOD"]
 
 METHOD = "rk4"
 STEPS_PER_TAU = 20  # rk4: measured course error <= 1e-7 mV (tolerance 1e-3 mV); the cost is mostly per-run overhead
+STIFF_STEPS_PER_TAU = 2  # rk4 on the Cython target for the hours-long courses (see the module docstring)
 
 # Names Brian2 gives a meaning in equations (group variables, functions, constants); a model symbol
 # with one of them gets a "_" suffix. Brian2's unit names (mV, cm, ...) contain no "_", and every
@@ -100,9 +108,23 @@ def _comment(text: str) -> list[str]:
     return textwrap.wrap(" ".join(str(text).split()), 95) or [""]
 
 
+def stiff(model: Model) -> bool:
+    """Whether the model has slow states (ion amounts, volume) besides V: hours of model time at tau_m steps."""
+    return len(model.states) > 1
+
+
+def target(model: Model) -> str:
+    """Brian2's code generation target: Cython for stiff models (speed per step), numpy for the others."""
+    return "cython" if stiff(model) else "numpy"
+
+
+def steps_per_tau(model: Model) -> int:
+    return STIFF_STEPS_PER_TAU if stiff(model) else STEPS_PER_TAU
+
+
 def max_step(model: Model) -> float:
-    """The longest rk4 step (s) the script takes: tau_m / STEPS_PER_TAU."""
-    return Derivations(model).get("tau_m").value / STEPS_PER_TAU
+    """The longest rk4 step (s) the script takes: tau_m / steps_per_tau(model)."""
+    return Derivations(model).get("tau_m").value / steps_per_tau(model)
 
 
 def steps_needed(model: Model, seconds: float) -> int:
@@ -159,7 +181,8 @@ def context(model: Model) -> dict:
                       for sid, at, scale, text in mech.scenarios],
         "units": sorted(units),
         "method": METHOD,
-        "steps_per_tau": STEPS_PER_TAU,
+        "steps_per_tau": steps_per_tau(model),
+        "target": target(model),
         "tau_m_ms": float_text(tau_m * 1e3),
         "max_dt": float_text(max_step(model)),
         "times": [float_text(k * tau_m) for k in range(11)],
