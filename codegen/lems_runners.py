@@ -38,7 +38,7 @@ from derive.model import Model
 from .crosscheck import Answer, Job, simulator
 from .exporters.neuroml import STEPS_PER_TAU, context, lems_quantity
 
-__all__ = ["jnml_jar", "run_jnml", "run_pylems", "lems_answer", "lems_unsuitable", "variant", "MAX_STEPS",
+__all__ = ["jnml_jar", "run_jnml", "run_jnml_sampled", "jnml_course_sampled", "run_pylems", "lems_answer", "lems_unsuitable", "variant", "MAX_STEPS",
            "SS_STEPS_PER_TAU"]
 
 MAX_STEPS = 1_000_000
@@ -67,6 +67,47 @@ def run_jnml(args: list[str], cwd: Path) -> str:
     if done.returncode != 0 or "(ERROR)" in output or "Exception" in output:
         raise RuntimeError(f"jnml {' '.join(args)} failed:\n{output}")
     return output
+
+
+def run_jnml_sampled(lems_file: Path, output: str, rows: set[int]) -> dict[int, np.ndarray]:
+    """Run jnml on ``lems_file`` keeping only the output ``rows`` (0-based) of its file ``output``.
+
+    LEMS records every step and cannot thin its output (a 3 h run at ms steps is hundreds of MB),
+    so the output file is a named pipe read as jnml writes it: jnml reopens the file for every
+    chunk of rows, hence the reader reopens it until jnml has finished; nothing reaches the disk.
+    """
+    import os
+    import threading
+
+    fifo = lems_file.parent / output
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    kept: dict[int, np.ndarray] = {}
+    finished = threading.Event()
+
+    def read() -> None:
+        index = 0
+        while not finished.is_set():
+            with open(fifo, encoding="ascii") as pipe:
+                for line in pipe:
+                    if index in rows:
+                        kept[index] = np.array(line.split(), dtype=float)
+                    index += 1
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        run_jnml([lems_file.name, "-nogui"], lems_file.parent)
+    finally:
+        finished.set()
+        while reader.is_alive():  # release a reader waiting in open() for a writer that will not come
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+            reader.join(0.05)
+        fifo.unlink()
+    return kept
 
 
 def core_types(directory: Path) -> Path:
@@ -158,6 +199,29 @@ def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path]
     v = _read(directory / f"{ctx['id']}_course.dat", float(ctx["v_ref_value"]))
     grid = (np.arange(len(v)) - lag_steps) * course_step
     return Answer(v_ss, np.interp(job.times, grid, v))
+
+
+def jnml_course_sampled(model: Model, directory: Path, times: np.ndarray, step: float) -> np.ndarray:
+    """V (SI) at ``times`` from the exported file's start (its scenario on) by jnml at ``step``.
+
+    For stiff models over hours: only the two rows around each time are kept (run_jnml_sampled),
+    V interpolated linearly between them; jnml's one-step event lag is taken off as in lems_answer.
+    """
+    ctx = context(model)
+    lag = 1
+    times = np.asarray(times, dtype=float)
+    rows = np.floor(times / step).astype(int) + lag
+    lems = directory / f"LEMS_{ctx['id']}_sampled.xml"
+    output = f"{ctx['id']}_sampled.dat"
+    text = (directory / ctx["lems_file"]).read_text(encoding="utf-8")
+    lems.write_text(variant(text, ctx["component"], {}, step, (int(rows[-1]) + 2) * step, output), encoding="utf-8")
+    kept = run_jnml_sampled(lems, output, {int(i) for i in rows} | {int(i) + 1 for i in rows})
+    v_ref = float(ctx["v_ref_value"])
+    v = []
+    for t, i in zip(times, rows):
+        t0, v0, v1 = (i - lag) * step, v_ref + kept[i][2], v_ref + kept[i + 1][2]
+        v.append(v0 + (v1 - v0) * (t - t0) / step)
+    return np.array(v)
 
 
 def _jnml_version() -> str | None:

@@ -4,9 +4,13 @@
 For neuron, squid and a user model with GHK leaks (V_ss run from V = 0 exactly, so
 GHK is evaluated at its removable singularity), each engine must reproduce vrest's
 V_ss within 1e-6 mV and the ouabain course (codegen.reference: Radau on
-Model.rhs()) within 1e-3 mV at 10 times. pumpleak is too stiff for fixed-step
-Euler over hours: the runners call it unsuitable, and a short run (10 tau_m) must
-match the reference there.
+Model.rhs()) within 1e-3 mV at 10 times. pumpleak is stiff (tau_m ~ 2 ms, course
+3 h): the crosscheck runners call it unsuitable. Instead, both engines hold its full
+pumped steady state for 20 tau_m within 1e-6 mV (Euler keeps fixed points, so an
+equation or unit error would drift), PyLEMS (~110 us/step) runs a short window
+(10 tau_m), and jnml runs the 3 h ouabain course at dt = tau_m/2 (below Euler's
+stability limit 2 x 0.55 ms, the stiffest time constant of the rundown), output
+read through a pipe (run_jnml_sampled) at 10 times from 18 min to 3 h.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ import pytest
 
 from codegen.crosscheck import COURSE_TOLERANCE_MV, make_job
 from codegen.exporters import export
-from codegen.exporters.neuroml import context, file_names
-from codegen.lems_runners import (lems_answer, lems_unsuitable, run_jnml, run_jnml_check, run_pylems,
-                                  run_pylems_check)
+from codegen.exporters.neuroml import context, file_names, lems_quantity
+from codegen.reference import reference_course
+from codegen.lems_runners import (jnml_course_sampled, lems_answer, lems_unsuitable, run_jnml, run_jnml_check,
+                                  run_pylems, run_pylems_check, variant)
 from conftest import GHK_USER_MODEL, assert_agrees
 from derive.builtin import resolve_model
 from derive.constants import V
 from derive.modelfile import model_from_dict
 from derive.quantities import Derivations
+from derive.steady_state import steady_state
 
 MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
 RUNNABLE = ["neuron", "squid", "ghk_user"]
@@ -106,6 +112,52 @@ def test_pumpleak_short_run_matches_reference(tmp_path):
         course_dev = float(np.max(np.abs(answer.course - job.reference_course))) * 1e3
         print(f"pumpleak short course: max |dV| = {course_dev:.2e} mV")
         assert course_dev <= COURSE_TOLERANCE_MV
+
+
+@pytest.mark.parametrize("engine", ["jnml", "pylems"])
+def test_pumpleak_holds_its_steady_state(tmp_path, engine):
+    """From vrest's full pumped steady state (V, amounts, volume), scenario off, 20 tau_m: V stays put."""
+    model = resolve_model("pumpleak")
+    export(model, "neuroml", tmp_path)
+    ctx = context(model)
+    state = steady_state(model)
+    tau_m = Derivations(model).get("tau_m").value
+    values = {s["start"]: lems_quantity(state[s["symbol"]], s["unit"]) for s in ctx["states"]}
+    values |= {s["scale"]: "1" for s in ctx["scenarios"]} | {"v_ref": lems_quantity(state[V], "V")}
+    text = (tmp_path / ctx["lems_file"]).read_text(encoding="utf-8")
+    lems = tmp_path / "LEMS_hold.xml"
+    lems.write_text(variant(text, ctx["component"], values, tau_m / 20, 20 * tau_m, "hold.dat"), encoding="utf-8")
+    if engine == "jnml":
+        run_jnml([lems.name, "-nogui"], tmp_path)
+    else:
+        run_pylems(lems)
+    data = np.loadtxt(tmp_path / "hold.dat", ndmin=2)
+    assert len(data) >= 400
+    drift = float(np.max(np.abs(data[:, 2]))) * 1e3  # v_dev = v - V_ss
+    print(f"pumpleak {engine} steady state: max |V - V_ss| = {drift:.2e} mV over 20 tau_m")
+    assert drift <= 1e-6
+
+
+@pytest.fixture(scope="module")
+def pumpleak_jnml_course(tmp_path_factory):
+    """jnml's 3 h ouabain course of pumpleak at 10 times (18 min .. 3 h), run once; vrest's beside it."""
+    model = resolve_model("pumpleak")
+    directory = tmp_path_factory.mktemp("neuroml_pumpleak_course")
+    export(model, "neuroml", directory)
+    times = np.linspace(1080.0, 3 * 3600.0, 10)
+    assert [s.name for s in model.scenarios] == ["ouabain"]
+    step = Derivations(model).get("tau_m").value / 2
+    assert step < 2 * 0.55e-3  # forward Euler stable for the stiffest time constant of the rundown
+    return jnml_course_sampled(model, directory, times, step), reference_course(model, model.scenarios[0], times)
+
+
+def test_pumpleak_jnml_three_hour_course(pumpleak_jnml_course):
+    course, reference = pumpleak_jnml_course
+    assert np.all(np.isfinite(course))
+    deviation = float(np.max(np.abs(course - reference))) * 1e3
+    print(f"pumpleak jnml 3 h course: max |dV| = {deviation:.2e} mV")
+    assert deviation <= COURSE_TOLERANCE_MV
+    assert float(np.ptp(reference)) * 1e3 > 100 * COURSE_TOLERANCE_MV  # the course does move
 
 
 def test_factor_1000_voltage_error_is_caught(tmp_path, jobs):
