@@ -15,30 +15,17 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 from scipy.integrate import solve_ivp
-from scipy.special import exprel as _np_exprel
 
 from . import laws
 from .constants import V
 from .derivation import Derivation, NotApplicable, Step, definitions
+from .functions import NUMPY_FUNCTIONS
 from .model import Model
 from .quantities import Derivations
 
-__all__ = ["OuabainReport", "Rundown", "ouabain_report", "numpy_functions", "rundown"]
+__all__ = ["OuabainReport", "Rundown", "ouabain_report", "rundown"]
 
 JUMP = sp.Symbol("Delta_V_ouabain", real=True)
-
-
-def _np_exprel_prime(x):
-    x = np.asarray(x, dtype=float)
-    small = np.abs(x) < 1e-3
-    safe = np.where(small, 1.0, x)
-    exact = (safe * np.exp(safe) - np.expm1(safe)) / safe ** 2
-    return np.where(small, 0.5 + x / 3 + x ** 2 / 8 + x ** 3 / 30, exact)
-
-
-def numpy_functions() -> list:
-    """lambdify modules that know exprel and exprel_prime."""
-    return [{"exprel": _np_exprel, "exprel_prime": _np_exprel_prime}, "numpy"]
 
 
 @dataclass(frozen=True)
@@ -146,7 +133,7 @@ def rundown(model: Model, t_end: float | None = None) -> Rundown:
     states, J = jacobian(model)
     if t_end is None:
         t_end = 200 * ctx.get("tau_slow").value
-    modules = numpy_functions()
+    modules = [NUMPY_FUNCTIONS, "numpy"]
     full_rhs = sp.lambdify([states], [model.rhs()[s].xreplace(values) for s in states], modules=modules)
     full_jac = sp.lambdify([states], J.xreplace(values), modules=modules)
     y0 = np.array([start[s] for s in states])

@@ -18,6 +18,7 @@ import sympy as sp
 
 from .constants import V
 from .derivation import NotApplicable
+from .functions import NUMPY_FUNCTIONS
 from .model import Model
 
 __all__ = ["ReducedModel", "reduced_model", "integrate_reduced"]
@@ -66,8 +67,6 @@ def integrate_reduced(model: Model, start: dict[sp.Symbol, float], segments, tim
     from scipy.integrate import solve_ivp
     from scipy.optimize import brentq
 
-    from .ouabain import numpy_functions
-
     reduced = reduced_model(model)
     slow = reduced.states
     x = np.array([start[s] for s in slow], dtype=float)
@@ -75,8 +74,9 @@ def integrate_reduced(model: Model, start: dict[sp.Symbol, float], segments, tim
     states, voltages = np.empty((len(slow), len(times))), np.empty(len(times))
     ends = [t for t, _ in segments[1:]] + [np.inf]
     for (t_from, values), t_next in zip(segments, ends):
-        balance = sp.lambdify([V, slow], reduced.constraint.xreplace(values), modules=numpy_functions())
-        rates = sp.lambdify([V, slow], [reduced.rhs[s].xreplace(values) for s in slow], modules=numpy_functions())
+        modules = [NUMPY_FUNCTIONS, "numpy"]
+        balance = sp.lambdify([V, slow], reduced.constraint.xreplace(values), modules=modules)
+        rates = sp.lambdify([V, slow], [reduced.rhs[s].xreplace(values) for s in slow], modules=modules)
 
         def slaved(y, balance=balance):
             return brentq(lambda v: balance(v, y), -1.0, 1.0, xtol=1e-15, rtol=1e-14)

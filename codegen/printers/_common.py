@@ -9,12 +9,21 @@ ten Horner terms leave a truncation error below 5e-18 there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
 
-from derive.functions import EXPREL_SERIES_BELOW, exprel_guarded
+from derive.functions import (  # the guarded forms live with the function; printers share them
+    EXPREL_COEFFS,
+    EXPREL_PRIME_COEFFS,
+    EXPREL_PRIME_SERIES_BELOW,
+    EXPREL_SERIES_BELOW,
+    exprel_guarded,
+    exprel_prime_closed,
+    exprel_prime_guarded,
+    horner,
+)
 
 __all__ = [
     "EXPREL_COEFFS",
@@ -22,36 +31,10 @@ __all__ = [
     "EXPREL_PRIME_SERIES_BELOW",
     "EXPREL_SERIES_BELOW",
     "exprel_guarded",
+    "exprel_prime_closed",
     "exprel_prime_guarded",
     "horner",
 ]
-
-# exprel(x) = sum x^k/(k+1)!, kept to x^4 below EXPREL_SERIES_BELOW (error < 2e-18).
-EXPREL_COEFFS: tuple[sp.Rational, ...] = tuple(sp.Rational(1, sp.factorial(k + 1)) for k in range(5))
-# exprel'(x) = sum (k+1) x^k/(k+2)!, kept to x^9 below EXPREL_PRIME_SERIES_BELOW.
-EXPREL_PRIME_SERIES_BELOW = sp.Rational(1, 10)
-EXPREL_PRIME_COEFFS: tuple[sp.Rational, ...] = tuple(sp.Rational(k + 1, sp.factorial(k + 2)) for k in range(10))
-
-
-def horner(x: sp.Expr, coeffs: Sequence[sp.Expr]) -> sp.Expr:
-    """c0 + x*(c1 + x*(c2 + ...)): fewest operations and no powers in the output."""
-    result: sp.Expr = coeffs[-1]
-    for c in reversed(coeffs[:-1]):
-        result = c + x * result
-    return result
-
-
-def exprel_prime_closed(x: sp.Expr) -> sp.Expr:
-    """exprel'(x) = ((x - 1) exp(x) + 1)/x^2, written so exp overflow gives inf, not nan."""
-    return ((x - 1) * sp.exp(x) + 1) / x**2
-
-
-def exprel_prime_guarded(x: sp.Expr) -> sp.Piecewise:
-    """exprel'(x) as a Piecewise of elementary functions, exact at 0, ~4e-14 everywhere."""
-    return sp.Piecewise(
-        (horner(x, EXPREL_PRIME_COEFFS), sp.Lt(sp.Abs(x), EXPREL_PRIME_SERIES_BELOW)),
-        (exprel_prime_closed(x), True),
-    )
 
 
 def float_text(value: Any) -> str:

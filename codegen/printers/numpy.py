@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
+from derive.functions import exprel_numpy, exprel_prime_numpy
+
 from ._common import EXPREL_PRIME_COEFFS, EXPREL_PRIME_SERIES_BELOW, RenamingMixin, horner
 
 __all__ = ["NUMPY_EXPREL", "NUMPY_EXPREL_PRIME", "NUMPY_PRELUDE", "VrestNumPyPrinter", "numpy_namespace"]
@@ -50,10 +52,12 @@ def {NUMPY_EXPREL_PRIME}(x):
 
 
 def numpy_namespace() -> dict[str, Callable[[Any], Any]]:
-    """Return the prelude's helpers by name, e.g. for ``sympy.lambdify(..., modules=[ns, "numpy"])``."""
-    namespace: dict[str, Any] = {}
-    exec(NUMPY_PRELUDE, namespace)  # noqa: S102 - our own constant source text
-    return {name: namespace[name] for name in (NUMPY_EXPREL, NUMPY_EXPREL_PRIME)}
+    """The prelude's helpers by name, for ``sympy.lambdify(..., modules=[ns, "numpy"])``.
+
+    The same functions as derive.functions' NumPy implementations (the prelude is their
+    standalone copy for generated modules; both are tested against mpmath).
+    """
+    return {NUMPY_EXPREL: exprel_numpy, NUMPY_EXPREL_PRIME: exprel_prime_numpy}
 
 
 class VrestNumPyPrinter(RenamingMixin, NumPyPrinter):
