@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT))
 import sympy as sp  # noqa: E402
 from scipy.integrate import solve_ivp  # noqa: E402
 
-from codegen import cvode  # noqa: E402
-from codegen.numeric import C_FLAGS, load_numeric  # noqa: E402
-from codegen.printers import numpy_namespace  # noqa: E402
-from codegen.simulate import simulate, start_state  # noqa: E402
-from derive.builtin import resolve_model  # noqa: E402
+from vrest.codegen.simulation import cvode  # noqa: E402
+from vrest.codegen.simulation.numeric import C_FLAGS, load_numeric  # noqa: E402
+from vrest.codegen.printers import numpy_namespace  # noqa: E402
+from vrest.codegen.simulation.integrate import simulate, start_state  # noqa: E402
+from vrest.derive.builtin import resolve_model  # noqa: E402
 
 
 def _lambdify_modules() -> list:
@@ -148,7 +148,7 @@ def ouabain(repeat) -> list[tuple[str, str, float]]:
 def _roadrunner(model):
     try:
         import roadrunner
-        from codegen.exporters import render_files
+        from vrest.codegen.exporters import render_files
     except ImportError:
         return None
     try:
@@ -204,7 +204,7 @@ PROCESS_COMMANDS = (("simulate neuron", ["simulate", "neuron", "--json"]),
 
 def _process_seconds(argv: list[str], cache: str) -> float:
     """Wall time of one fresh ``python argv`` process with VREST_CACHE_DIR=cache (s)."""
-    env = {**os.environ, "VREST_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "VREST_CACHE_DIR": cache}
     start = time.perf_counter()
     subprocess.run([sys.executable, *argv], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
     return time.perf_counter() - start
@@ -215,7 +215,7 @@ def process_start(repeat: int, cold_repeat: int) -> list[tuple[str, str, float]]
     rows = []
     for label, argv in PROCESS_COMMANDS:
         group = f"process: vrest {label} --json"
-        command = ["-m", "codegen", *argv]
+        command = ["-m", "vrest.codegen", *argv]
         with tempfile.TemporaryDirectory(prefix="vrest-bench-cache-") as warm:
             _process_seconds(command, warm)  # fills the cache
             rows.append((group, f"warm cache (median of {repeat})",

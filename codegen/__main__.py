@@ -1,4 +1,4 @@
-"""``python -m codegen`` runs the vrest command line."""
+"""``python -m vrest.codegen`` runs the vrest command line."""
 
 import sys
 

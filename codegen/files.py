@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from derive.errors import ModelError
+from vrest.derive.errors import ModelError
 
 __all__ = ["write_atomic"]
 

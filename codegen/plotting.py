@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from derive.errors import ModelError
+from vrest.derive.errors import ModelError
 
 __all__ = ["plot_result", "time_axis"]
 

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from derive.derivation import Derivation, NotApplicable
-from derive.errors import ModelError
-from derive.model import Model
-from derive.quantities import Derivations
-from derive.units import convert
+from vrest.derive.derivation import Derivation, NotApplicable
+from vrest.derive.errors import ModelError
+from vrest.derive.model import Model
+from vrest.derive.quantities import Derivations
+from vrest.derive.units import convert
 
 __all__ = ["render_report", "REPORT_SECTIONS", "check_latex", "markdown_text"]
 
@@ -124,7 +124,7 @@ def _parameter_rows(model: Model) -> list[str]:
 
 
 def _time_constants(model: Model, ctx: Derivations) -> list[str]:
-    from derive.time_constants import linearise
+    from vrest.derive.derivations.time_constants import linearise
 
     lines = ["## Time constants of the full model", ""]
     if not model.dynamic_ions:
@@ -160,7 +160,7 @@ def _seconds(value: float) -> str:
 
 
 def _ouabain(model: Model) -> list[str]:
-    from derive.ouabain import ouabain_report
+    from vrest.derive.derivations.ouabain import ouabain_report
 
     lines = ["## The ouabain scenario (pump blocked at t = 0)", ""]
     try:

@@ -17,7 +17,7 @@ DEFAULT_MODEL = "neuron"
 
 def builtin_text(name: str) -> str:
     """The TOML text of built-in model ``name``."""
-    return resources.files("derive").joinpath("models", f"{name}.toml").read_text(encoding="utf-8")
+    return resources.files("vrest.derive").joinpath("models", f"{name}.toml").read_text(encoding="utf-8")
 
 
 def resolve_model(spec: str | None = None) -> Model:

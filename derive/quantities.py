@@ -67,9 +67,9 @@ def derive_all(model: Model) -> tuple[dict[str, Derivation], dict[str, str]]:
 
 
 # The derivation modules register their quantities on import.
-from . import potentials as _potentials  # noqa: E402,F401
-from . import conductance as _conductance  # noqa: E402,F401
-from . import donnan as _donnan  # noqa: E402,F401
-from . import pumpleak as _pumpleak  # noqa: E402,F401
-from . import mullins_noda as _mullins_noda  # noqa: E402,F401
-from . import time_constants as _time_constants  # noqa: E402,F401
+from .derivations import potentials as _potentials  # noqa: E402,F401
+from .derivations import conductance as _conductance  # noqa: E402,F401
+from .derivations import donnan as _donnan  # noqa: E402,F401
+from .derivations import pumpleak as _pumpleak  # noqa: E402,F401
+from .derivations import mullins_noda as _mullins_noda  # noqa: E402,F401
+from .derivations import time_constants as _time_constants  # noqa: E402,F401

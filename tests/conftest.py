@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codegen.cli import main
+from vrest.codegen.cli import main
 
 # The seed's pump example (DOMAIN.md section 4): E_K = -90, E_Na = +60 mV,
 # g_K = 0.13, g_Na = 0.02 mS/cm^2, I_pump = 0.75 uA/cm^2.
@@ -95,7 +95,7 @@ def assert_agrees(label: str, v_ss: float, reference_v_ss: float, course, refere
     """A simulator's V_ss (V) within 1e-6 mV of vrest's and its course (V) within 1e-3 mV."""
     import numpy as np
 
-    from codegen.crosscheck import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV
+    from vrest.codegen.crosscheck.check import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV
 
     v_ss_dev = abs(v_ss - reference_v_ss) * 1e3
     course_dev = float(np.max(np.abs(np.asarray(course) - np.asarray(reference_course)))) * 1e3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import run_cli
 
-from codegen.crosscheck import SIMULATORS
+from vrest.codegen.crosscheck.check import SIMULATORS
 
 
 def test_crosscheck_neuron_every_simulator_agrees():

@@ -26,13 +26,13 @@ from conftest import SEED_PUMP_MODEL, toml_dumps
 from test_donnan import KCL, bath_model
 from test_pumpleak import KEENER_SNEYD
 
-from derive.builtin import BUILTIN_MODELS, resolve_model
-from derive.constants import F, R, T, V
-from derive.derivation import Derivation, NotApplicable
-from derive.functions import exprel, exprel_prime
-from derive.modelfile import load_model, model_from_dict
-from derive.ouabain import ouabain_report
-from derive.quantities import derive_all
+from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
+from vrest.derive.constants import F, R, T, V
+from vrest.derive.derivation import Derivation, NotApplicable
+from vrest.derive.functions import exprel, exprel_prime
+from vrest.derive.modelfile import load_model, model_from_dict
+from vrest.derive.derivations.ouabain import ouabain_report
+from vrest.derive.quantities import derive_all
 
 mpmath.mp.dps = 40
 

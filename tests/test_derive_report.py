@@ -10,10 +10,10 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from codegen.report import check_latex, markdown_text, render_report
+from vrest.codegen.report import check_latex, markdown_text, render_report
 from conftest import run_cli
-from derive.builtin import BUILTIN_MODELS, resolve_model
-from derive.quantities import derive_all
+from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
+from vrest.derive.quantities import derive_all
 
 DISPLAY = re.compile(r"\$\$([^$]+)\$\$")
 INLINE = re.compile(r"(?<![$\\])\$([^$\n]+?)(?<!\\)\$")

@@ -14,8 +14,8 @@ import pytest
 from scipy.optimize import brentq
 
 from conftest import run_cli
-from derive.builtin import resolve_model
-from derive.quantities import derive_all
+from vrest.derive.builtin import resolve_model
+from vrest.derive.quantities import derive_all
 
 mpmath.mp.dps = 50
 R = mpmath.mpf("8.314462618")  # CODATA 2018, exact

@@ -8,11 +8,11 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derive.builtin import resolve_model
-from derive.derivation import NotApplicable
-from derive.donnan import r_D
-from derive.modelfile import model_from_dict
-from derive.quantities import Derivations
+from vrest.derive.builtin import resolve_model
+from vrest.derive.derivation import NotApplicable
+from vrest.derive.derivations.donnan import r_D
+from vrest.derive.modelfile import model_from_dict
+from vrest.derive.quantities import Derivations
 
 R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
 T25 = mpmath.mpf("298.15")

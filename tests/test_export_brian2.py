@@ -24,16 +24,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from codegen.crosscheck import COURSE_TOLERANCE_MV, SIMULATORS, V_SS_TOLERANCE_MV, Simulator, crosscheck, make_job
-from codegen.exporters import export, render_files
-from codegen.exporters.brian2 import RESERVED, context, script_name
-from codegen.reference import course_times, reference_course, reference_v_ss
-from codegen.simulator_runners import brian2_unsuitable, run_brian2, run_script, script_start
+from vrest.codegen.crosscheck.check import COURSE_TOLERANCE_MV, SIMULATORS, V_SS_TOLERANCE_MV, Simulator, crosscheck, make_job
+from vrest.codegen.exporters import export, render_files
+from vrest.codegen.exporters.brian2 import RESERVED, context, script_name
+from vrest.codegen.crosscheck.reference import course_times, reference_course, reference_v_ss
+from vrest.codegen.crosscheck.script_runners import brian2_unsuitable, run_brian2, run_script, script_start
 from conftest import GHK_USER_MODEL, assert_agrees
-from derive.builtin import resolve_model
-from derive.constants import V
-from derive.modelfile import model_from_dict
-from derive.quantities import Derivations
+from vrest.derive.builtin import resolve_model
+from vrest.derive.constants import V
+from vrest.derive.modelfile import model_from_dict
+from vrest.derive.quantities import Derivations
 
 MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
 

@@ -20,18 +20,18 @@ import dataclasses
 import numpy as np
 import pytest
 
-from codegen.crosscheck import COURSE_TOLERANCE_MV, make_job
-from codegen.exporters import export
-from codegen.exporters.neuroml import context, file_names, lems_quantity
-from codegen.reference import reference_course
-from codegen.lems_runners import (jnml_course_sampled, lems_answer, lems_unsuitable, run_jnml, run_jnml_check,
+from vrest.codegen.crosscheck.check import COURSE_TOLERANCE_MV, make_job
+from vrest.codegen.exporters import export
+from vrest.codegen.exporters.neuroml import context, file_names, lems_quantity
+from vrest.codegen.crosscheck.reference import reference_course
+from vrest.codegen.crosscheck.lems_runners import (jnml_course_sampled, lems_answer, lems_unsuitable, run_jnml, run_jnml_check,
                                   run_pylems, run_pylems_check, variant)
 from conftest import GHK_USER_MODEL, assert_agrees
-from derive.builtin import resolve_model
-from derive.constants import V
-from derive.modelfile import model_from_dict
-from derive.quantities import Derivations
-from derive.steady_state import steady_state
+from vrest.derive.builtin import resolve_model
+from vrest.derive.constants import V
+from vrest.derive.modelfile import model_from_dict
+from vrest.derive.quantities import Derivations
+from vrest.derive.steady_state import steady_state
 
 MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
 RUNNABLE = ["neuron", "squid", "ghk_user"]

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from codegen.crosscheck import make_job
-from codegen.exporters import export
-from codegen.simulator_runners import run_neuron
+from vrest.codegen.crosscheck.check import make_job
+from vrest.codegen.exporters import export
+from vrest.codegen.crosscheck.script_runners import run_neuron
 from conftest import GHK_USER_MODEL, assert_agrees
-from derive.builtin import resolve_model
-from derive.constants import V
-from derive.modelfile import model_from_dict
+from vrest.derive.builtin import resolve_model
+from vrest.derive.constants import V
+from vrest.derive.modelfile import model_from_dict
 
 MODELS = ["neuron", "squid", "pumpleak", "ghk_user"]
 

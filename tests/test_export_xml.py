@@ -20,19 +20,19 @@ import numpy as np
 import pytest
 import sympy as sp
 
-import derive.quantities  # noqa: F401 - derivation modules before steady_state
-from codegen import crosscheck as cc
-from codegen.exporters import coherent_units, xml_model as xml_model_module
-from codegen.exporters.cellml import export_cellml
-from codegen.exporters.ids import id_map, valid_id
-from codegen.exporters.sbml import export_sbml, render_sbml
-from codegen.exporters.xml_model import xml_model
-from derive.builtin import BUILTIN_MODELS, resolve_model
-from derive.constants import CODATA_2018, C_m, F, R, T
-from derive.errors import ModelError
-from derive.ions import Ion
-from derive.model import Model, Parameter
-from derive.quantities import Derivations
+import vrest.derive.quantities  # noqa: F401 - derivation modules before steady_state
+from vrest.codegen.crosscheck import check as cc
+from vrest.codegen.exporters import coherent_units, xml_model as xml_model_module
+from vrest.codegen.exporters.cellml import export_cellml
+from vrest.codegen.exporters.ids import id_map, valid_id
+from vrest.codegen.exporters.sbml import export_sbml, render_sbml
+from vrest.codegen.exporters.xml_model import xml_model
+from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
+from vrest.derive.constants import CODATA_2018, C_m, F, R, T
+from vrest.derive.errors import ModelError
+from vrest.derive.ions import Ion
+from vrest.derive.model import Model, Parameter
+from vrest.derive.quantities import Derivations
 
 from conftest import SEED_PUMP_MODEL
 

@@ -11,10 +11,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive import laws
-from derive.constants import CODATA_2018, F, T, V
-from derive.derivation import evaluate, mp_function
-from derive.functions import exprel, exprel_guarded
+from vrest.derive import laws
+from vrest.derive.constants import CODATA_2018, F, T, V
+from vrest.derive.derivation import evaluate, mp_function
+from vrest.derive.functions import exprel, exprel_guarded
 
 mpmath.mp.dps = 60
 P, z, ci, co = sp.symbols("P z c_i c_o", positive=True)

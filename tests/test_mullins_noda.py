@@ -5,9 +5,9 @@ from __future__ import annotations
 import mpmath
 import pytest
 
-from derive.builtin import resolve_model
-from derive.derivation import NotApplicable
-from derive.quantities import Derivations
+from vrest.derive.builtin import resolve_model
+from vrest.derive.derivation import NotApplicable
+from vrest.derive.quantities import Derivations
 
 mpmath.mp.dps = 40
 R = mpmath.mpf("8.314462618")  # CODATA 2018
@@ -46,7 +46,7 @@ def test_not_applicable_with_ohmic_leaks():
 
 
 def test_not_applicable_without_pump(write_model):
-    from derive.modelfile import load_model
+    from vrest.derive.modelfile import load_model
 
     data = {
         "model": {"name": "nopump", "temperature": "20 degC"},

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from codegen import numeric
-from codegen.exporters.c_module import c_source
-from codegen.exporters.numpy_module import numpy_source
-from derive.builtin import BUILTIN_MODELS, resolve_model
-from derive.derivation import evaluate
+from vrest.codegen.simulation import numeric
+from vrest.codegen.exporters.c_module import c_source
+from vrest.codegen.exporters.numpy_module import numpy_source
+from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
+from vrest.derive.derivation import evaluate
 from tests.conftest import run_cli
 
 BACKENDS = ("numpy", "c")

@@ -7,11 +7,11 @@ import math
 import pytest
 import sympy as sp
 
-from derive.builtin import resolve_model
-from derive.constants import V
-from derive.derivation import NotApplicable
-from derive.ouabain import ouabain_report, rundown
-from derive.reduced import reduced_model
+from vrest.derive.builtin import resolve_model
+from vrest.derive.constants import V
+from vrest.derive.derivation import NotApplicable
+from vrest.derive.derivations.ouabain import ouabain_report, rundown
+from vrest.derive.derivations.reduced import reduced_model
 
 R, F = 8.314462618, 96485.33212
 
@@ -56,7 +56,7 @@ def test_reduced_model_needs_concentration_dynamics():
 
 
 def test_ohmic_reduced_model_has_closed_form_v(write_model):
-    from derive.modelfile import load_model
+    from vrest.derive.modelfile import load_model
 
     data = {
         "model": {"name": "ohmic_cell", "temperature": "37 degC"},

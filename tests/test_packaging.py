@@ -31,7 +31,7 @@ def test_wheel_installs_and_runs(tmp_path):
     out = subprocess.run([str(env_dir / "bin" / "vrest"), "derive", "--json"], check=True, cwd=tmp_path,
                          capture_output=True, text=True).stdout
     assert abs(json.loads(out)["quantities"]["E_K"]["value"] - (-95.0226)) < 1e-3
-    where = subprocess.run([str(python), "-c", "import codegen.templating as t, derive; "
-                            "print(t.templates_dir()); print(derive.__file__)"],
+    where = subprocess.run([str(python), "-c", "import vrest.codegen.templating as t, vrest.derive as d; "
+                            "print(t.templates_dir()); print(d.__file__)"],
                            check=True, cwd=tmp_path, capture_output=True, text=True).stdout.split()
     assert all(str(env_dir) in line for line in where), where

@@ -8,9 +8,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from codegen.cli.plot_cmd import iv_data, pump_data
-from derive.builtin import resolve_model
-from derive.modelfile import model_from_dict
+from vrest.codegen.cli.plot_cmd import iv_data, pump_data
+from vrest.derive.builtin import resolve_model
+from vrest.derive.modelfile import model_from_dict
 from tests.conftest import run_cli
 from tests.test_pumpleak import G_NA, GAMMA, K_E, KEENER_SNEYD, NA_E, rt_over_f, scaled_p_max
 

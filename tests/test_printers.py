@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from codegen.printers import (
+from vrest.codegen.printers import (
     C_PRELUDE,
     CELLML_2_NS,
     MATHML_NS,
@@ -41,7 +41,7 @@ from codegen.printers import (
     numpy_namespace,
     print_lems,
 )
-from derive.functions import exprel, exprel_prime
+from vrest.derive.functions import exprel, exprel_prime
 
 mpmath.mp.dps = 50
 

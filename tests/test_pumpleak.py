@@ -7,13 +7,13 @@ import math
 import mpmath
 import pytest
 
-from derive.builtin import resolve_model
-from derive.constants import V
-from derive.derivation import NoSteadyState, NotApplicable
-from derive.modelfile import model_from_dict
-from derive.pumpleak import steady_curve, steady_volume
-from derive.quantities import Derivations
-from derive.steady_state import steady_state
+from vrest.derive.builtin import resolve_model
+from vrest.derive.constants import V
+from vrest.derive.derivation import NoSteadyState, NotApplicable
+from vrest.derive.modelfile import model_from_dict
+from vrest.derive.derivations.pumpleak import steady_curve, steady_volume
+from vrest.derive.quantities import Derivations
+from vrest.derive.steady_state import steady_state
 
 R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from codegen.simulate import simulate
-from derive.errors import ModelError
-from derive.builtin import resolve_model
+from vrest.codegen.simulation.integrate import simulate
+from vrest.derive.errors import ModelError
+from vrest.derive.builtin import resolve_model
 from tests.conftest import run_cli
 
 
@@ -158,7 +158,7 @@ def _sundials_installed() -> bool:
 @pytest.mark.parametrize("solver", ["cvode", "scipy"])
 def test_both_solvers_match_the_independent_integration(solver, monkeypatch):
     """The compiled CVODE path and the SciPy fallback each reproduce the textbook rundown."""
-    from codegen import cvode
+    from vrest.codegen.simulation import cvode
 
     if solver == "cvode" and not _sundials_installed():  # without SUNDIALS, asking for CVODE is a clear error
         with pytest.raises(ModelError, match="libsundials-dev"):
@@ -175,7 +175,7 @@ def test_both_solvers_match_the_independent_integration(solver, monkeypatch):
 
 
 def test_without_sundials_auto_falls_back_to_scipy(monkeypatch):
-    from codegen import cvode
+    from vrest.codegen.simulation import cvode
 
     model = resolve_model("pumpleak")
     times = np.array([0.0, 10.0, 600.0])
@@ -188,7 +188,7 @@ def test_without_sundials_auto_falls_back_to_scipy(monkeypatch):
 
 
 def test_cvode_batch_equals_single_runs_and_reports_failures():
-    from codegen import cvode
+    from vrest.codegen.simulation import cvode
 
     model = resolve_model("pumpleak")
     if cvode.driver() is None:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from codegen import simulation_cache
-from codegen.cli import COMMANDS, build_parser
-from codegen.cli.simulate_cmd import _SECONDS, _duration
-from derive.units import parse_quantity
+from vrest.codegen.simulation import cache as simulation_cache
+from vrest.codegen.cli import COMMANDS, build_parser
+from vrest.codegen.cli.simulate_cmd import _SECONDS, _duration
+from vrest.derive.units import parse_quantity
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,16 +144,16 @@ def _run_fresh_process(cache: Path, argv: list[str]) -> dict:
     """Run the CLI in a new interpreter; report its exit code and which heavy packages it imported."""
     script = (
         "import contextlib, io, json, sys\n"
-        "from codegen.cli import main\n"
+        "from vrest.codegen.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    code = main({argv!r})\n"
-        "from codegen import cvode\n"
+        "from vrest.codegen.simulation import cvode\n"
         "top = {name.split('.')[0] for name in sys.modules}\n"
         "print(json.dumps({'code': code, 'imported': sorted(top & {'sympy', 'scipy', 'pint', 'jinja2', 'mpmath'}),\n"
         "                  'commands': sorted(n for n in sys.modules if n.endswith('_cmd')),\n"
         "                  'cvode': cvode.driver() is not None}))\n"
     )
-    env = {**os.environ, "VREST_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "VREST_CACHE_DIR": str(cache)}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=ROOT,
                           timeout=600, check=False)
     assert done.returncode == 0, done.stderr
@@ -166,7 +166,7 @@ def test_the_warm_path_imports_no_sympy_nor_pint(cache):
     assert cold["code"] == 0 and "sympy" in cold["imported"]  # a miss derives the model
     warm = _run_fresh_process(cache, argv)
     assert warm["code"] == 0
-    assert warm["commands"] == ["codegen.cli.simulate_cmd"]  # the other commands were never imported
+    assert warm["commands"] == ["vrest.codegen.cli.simulate_cmd"]  # the other commands were never imported
     assert "sympy" not in warm["imported"] and "pint" not in warm["imported"] and "mpmath" not in warm["imported"]
     if warm["cvode"]:  # without SUNDIALS the SciPy fallback integrates (and imports SciPy)
         assert "scipy" not in warm["imported"]

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from derive.builtin import resolve_model
-from derive.derivation import NoSteadyState
-from derive.steady_state import charge, initial_state, steady_state
+from vrest.derive.builtin import resolve_model
+from vrest.derive.derivation import NoSteadyState
+from vrest.derive.steady_state import charge, initial_state, steady_state
 
 R, F = 8.314462618, 96485.33212
 
@@ -53,7 +53,7 @@ def test_pumpleak_steady_state_is_where_the_ode_goes():
     model = resolve_model("pumpleak")
     rhs = model.rhs()
     states = [s.symbol for s in model.states]
-    from derive.functions import exprel, exprel_prime  # noqa: F401
+    from vrest.derive.functions import exprel, exprel_prime  # noqa: F401
     from scipy.special import exprel as np_exprel
 
     values = {k: float(v) for k, v in model.dynamic_values.items()}
@@ -91,8 +91,8 @@ def test_swelling_without_pump_has_no_steady_state():
     """Salt-only bath (pumpleak without its bath solute): without the pump the cell swells without bound."""
     import tomllib
 
-    from derive.builtin import builtin_text
-    from derive.modelfile import model_from_dict
+    from vrest.derive.builtin import builtin_text
+    from vrest.derive.modelfile import model_from_dict
 
     data = tomllib.loads(builtin_text("pumpleak"))
     del data["bath"]

@@ -11,21 +11,21 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 from scipy.special import exprel
 
-import derive
-from derive.builtin import resolve_model
-from derive.constants import V, Vol
-from derive.derivation import NotApplicable
-from derive.modelfile import model_from_text
-from derive.quantities import Derivations
-from derive.steady_state import scenario_values, steady_state
-from derive.time_constants import jacobian, linearise
+import vrest.derive
+from vrest.derive.builtin import resolve_model
+from vrest.derive.constants import V, Vol
+from vrest.derive.derivation import NotApplicable
+from vrest.derive.modelfile import model_from_text
+from vrest.derive.quantities import Derivations
+from vrest.derive.steady_state import scenario_values, steady_state
+from vrest.derive.derivations.time_constants import jacobian, linearise
 
 R = mpmath.mpf("8.314462618")
 F = mpmath.mpf("96485.33212")
 
 
 def _pumpleak_text(capacitance: str = "1 uF/cm^2") -> str:
-    text = (Path(derive.__file__).parent / "models" / "pumpleak.toml").read_text()
+    text = (Path(vrest.derive.__file__).parent / "models" / "pumpleak.toml").read_text()
     return text.replace('capacitance = "1 uF/cm^2"', f'capacitance = "{capacitance}"')
 
 
@@ -106,7 +106,7 @@ def test_tau_slow_not_applicable_without_concentration_dynamics():
 
 
 def test_two_state_model_has_closed_form_eigenvalues(write_model):
-    from derive.modelfile import load_model
+    from vrest.derive.modelfile import load_model
 
     data = {
         "model": {"name": "k_only", "temperature": "37 degC"},

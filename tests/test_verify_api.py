@@ -9,7 +9,7 @@ from __future__ import annotations
 import mpmath
 import pytest
 
-from derive.verify import ParseError, VerifyError, verify
+from vrest.derive.verify import ParseError, VerifyError, verify
 
 GHK_SQUID = "RT/F ln((P_K K_o + P_Na Na_o + P_Cl Cl_i)/(P_K K_i + P_Na Na_i + P_Cl Cl_o))"
 

@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 from test_verify_symbols import NAMES, RANGES, F, R, S, T
 
-from derive.verify.approx import check_approximation, parse_limit
-from derive.verify.parse import ParseError, parse_expression
-from derive.verify.problem import Problem
+from vrest.derive.verify.approx import check_approximation, parse_limit
+from vrest.derive.verify.parse import ParseError, parse_expression
+from vrest.derive.verify.problem import Problem
 
 K_i, K_o, Na_i, Na_o, P_K, P_Na = (S[n] for n in ("K_i", "K_o", "Na_i", "Na_o", "P_K", "P_Na"))
 GHK = R * T / F * sp.log((P_K * K_o + P_Na * Na_o) / (P_K * K_i + P_Na * Na_i))

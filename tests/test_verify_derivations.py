@@ -13,11 +13,11 @@ import pytest
 import sympy as sp
 from test_verify_symbols import DEFINED, NAMES, PRIMITIVE, RANGES, F, R, S, T, V, ghk_current, nernst
 
-from derive.functions import exprel
-from derive.verify.check import check_expression
-from derive.verify.diagnose import Context, chord_and_slope
-from derive.verify.parse import parse_expression
-from derive.verify.problem import Problem
+from vrest.derive.functions import exprel
+from vrest.derive.verify.check import check_expression
+from vrest.derive.verify.diagnose import Context, chord_and_slope
+from vrest.derive.verify.parse import parse_expression
+from vrest.derive.verify.problem import Problem
 
 K_i, K_o, Na_i, Na_o, Cl_i, Cl_o = (S[n] for n in ("K_i", "K_o", "Na_i", "Na_o", "Cl_i", "Cl_o"))
 P_K, P_Na, P_Cl = S["P_K"], S["P_Na"], S["P_Cl"]

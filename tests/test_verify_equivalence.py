@@ -10,8 +10,8 @@ import pytest
 import sympy as sp
 from test_verify_symbols import RANGES, F, R, S, T, V, ghk_current, nernst
 
-from derive.functions import exprel
-from derive.verify.equivalence import VerifyError, compare, counterexample, symbolic_zero
+from vrest.derive.functions import exprel
+from vrest.derive.verify.equivalence import VerifyError, compare, counterexample, symbolic_zero
 
 K_i, K_o, P_K = S["K_i"], S["K_o"], S["P_K"]
 E_K = nernst("K", 1)

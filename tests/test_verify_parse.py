@@ -13,8 +13,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from test_verify_symbols import NAMES, S
 
-from derive.functions import exprel
-from derive.verify.parse import ParseError, parse, parse_equation, parse_expression, with_aliases
+from vrest.derive.functions import exprel
+from vrest.derive.verify.parse import ParseError, parse, parse_equation, parse_expression, with_aliases
 
 R, T, F, V = S["R"], S["T"], S["F"], S["V"]
 K_i, K_o, E_K, g_K = S["K_i"], S["K_o"], S["E_K"], S["g_K"]
@@ -204,7 +204,7 @@ def test_injection_is_refused_and_nothing_runs(payload, tmp_path, monkeypatch):
 
 def test_the_module_never_evaluates_text():
     # The parser's source holds none of the evaluating entry points.
-    import derive.verify as pkg
+    import vrest.derive.verify as pkg
 
     for path in sorted(os.listdir(os.path.dirname(pkg.__file__))):
         if path.endswith(".py"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from test_verify_symbols import DEFINED, NAMES, PRIMITIVE
 
-from derive.verify.parse import ParseError
-from derive.verify.steps import check_steps, read_steps
+from vrest.derive.verify.parse import ParseError
+from vrest.derive.verify.steps import check_steps, read_steps
 
 
 def run(text, problem=PRIMITIVE):
@@ -39,7 +39,7 @@ K_i = K_o Cl_o/Cl_i
 def with_ohmic_currents():
     from test_verify_symbols import RANGES, S, V
 
-    from derive.verify.problem import Problem
+    from vrest.derive.verify.problem import Problem
 
     defs = {S[f"I_{x}"]: S[f"g_{x}"] * (V - S[f"E_{x}"]) for x in ("K", "Na", "Cl")}
     return Problem(RANGES, defs, result_unit="V")

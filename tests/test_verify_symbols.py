@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.verify.parse import parse_expression, with_aliases
-from derive.verify.problem import Problem
+from vrest.derive.verify.parse import parse_expression, with_aliases
+from vrest.derive.verify.problem import Problem
 
 IONS = ("K", "Na", "Cl", "Ca")
 

@@ -17,7 +17,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from derive.errors import ModelError
+from vrest.derive.errors import ModelError
 
 from .. import __version__
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from derive.builtin import resolve_model
+from vrest.derive.builtin import resolve_model
 
-from ..crosscheck import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV, crosscheck
+from ..crosscheck.check import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV, crosscheck
 
 
 def register(subparsers) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import textwrap
 
-from codegen.files import write_atomic
-from codegen.report import render_report
-from derive.builtin import DEFAULT_MODEL, resolve_model
-from derive.derivation import Derivation
-from derive.quantities import derive_all
+from ..files import write_atomic
+from ..report import render_report
+from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
+from vrest.derive.derivation import Derivation
+from vrest.derive.quantities import derive_all
 
 
 def register(subparsers) -> None:
@@ -44,7 +44,7 @@ def run(args) -> int:
         print(path)
         return 0
     if args.quantity:
-        from derive.errors import ModelError
+        from vrest.derive.errors import ModelError
 
         raise ModelError("--quantity", args.quantity[0], "only restricts a --report")
     derived, reasons = derive_all(model)

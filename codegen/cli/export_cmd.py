@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from derive.builtin import resolve_model
-from derive.errors import ModelError
+from vrest.derive.builtin import resolve_model
+from vrest.derive.errors import ModelError
 
 from ..exporters import export, format_names
 

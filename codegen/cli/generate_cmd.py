@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from derive.builtin import BUILTIN_MODELS, resolve_model
+from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
 
 from ..exporters import render_files
 from ..files import write_atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from derive.builtin import BUILTIN_MODELS, resolve_model
+from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
 
 
 def register(subparsers) -> None:

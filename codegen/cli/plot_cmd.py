@@ -14,13 +14,13 @@ import numpy as np
 import sympy as sp
 from scipy.special import exprel
 
-from derive.builtin import DEFAULT_MODEL, resolve_model
-from derive.constants import V
-from derive.derivation import NotApplicable
-from derive.model import Model
-from derive.pumpleak import pump_rate_symbol, steady_curve, steady_volume
-from derive.quantities import Derivations
-from derive.units import convert
+from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
+from vrest.derive.constants import V
+from vrest.derive.derivation import NotApplicable
+from vrest.derive.model import Model
+from vrest.derive.derivations.pumpleak import pump_rate_symbol, steady_curve, steady_volume
+from vrest.derive.quantities import Derivations
+from vrest.derive.units import convert
 
 from ..files import write_atomic
 

@@ -1,7 +1,7 @@
 """``vrest simulate MODEL [--scenario NAME] [--t-end D] [--times T1,...] [--reduced] [--json | --out CSV]
 [--plot PNG]``.
 
-A model seen before runs from codegen.simulation_cache: NumPy, ctypes and the
+A model seen before runs from codegen.simulation.cache: NumPy, ctypes and the
 compiled module only, no SymPy, SciPy or pint (their imports alone cost ~1 s).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from derive.errors import ModelError
+from vrest.derive.errors import ModelError
 
 
 def register(subparsers) -> None:
@@ -40,7 +40,7 @@ def _duration(text: str, key: str) -> float:
     if match:
         value = Fraction(match.group(1)) * _SECONDS[match.group(2)]
     else:
-        from derive.units import parse_quantity
+        from vrest.derive.units import parse_quantity
 
         value, _ = parse_quantity(text.strip(), key, "time")
     if value < 0:
@@ -71,14 +71,14 @@ def run(args) -> int:
     import json
 
     from ..files import write_atomic
-    from ..simulation_cache import simulation_plan
+    from ..simulation.cache import simulation_plan
 
     plan = simulation_plan(args.model)
     times = _times(args, plan.default_t_end)
     if args.reduced:
-        from derive.builtin import resolve_model
+        from vrest.derive.builtin import resolve_model
 
-        from ..simulate import simulate_reduced
+        from ..simulation.integrate import simulate_reduced
 
         result = simulate_reduced(resolve_model(args.model), args.scenario, times)
     else:

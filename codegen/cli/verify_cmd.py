@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from derive.builtin import DEFAULT_MODEL
-from derive.derivation import NotApplicable
-from derive.errors import ModelError
-from derive.verify import Value, VerifyResult, verify
-from derive.verify.parse import MAX_CHARS
+from vrest.derive.builtin import DEFAULT_MODEL
+from vrest.derive.derivation import NotApplicable
+from vrest.derive.errors import ModelError
+from vrest.derive.verify import Value, VerifyResult, verify
+from vrest.derive.verify.parse import MAX_CHARS
 
 _MAX_FILE_BYTES = 200_000
 _MAX_STEP_LINES = 500

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from derive.model import Model
+from vrest.derive.model import Model
 
 from ..files import write_atomic
 

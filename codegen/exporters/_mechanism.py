@@ -16,9 +16,9 @@ from fractions import Fraction
 
 import sympy as sp
 
-from derive import laws
-from derive.constants import V, area
-from derive.model import Model
+from vrest.derive import laws
+from vrest.derive.constants import V, area
+from vrest.derive.model import Model
 
 from .ids import symbol_ids, valid_id
 from .xml_model import pump_rate_symbol, start_state

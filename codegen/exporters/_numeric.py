@@ -19,10 +19,10 @@ from functools import lru_cache
 
 import sympy as sp
 
-from derive.derivation import NotApplicable
-from derive.model import Model
-from derive.quantities import Derivations
-from derive.steady_state import initial_state
+from vrest.derive.derivation import NotApplicable
+from vrest.derive.model import Model
+from vrest.derive.quantities import Derivations
+from vrest.derive.steady_state import initial_state
 
 __all__ = ["NumericSpec", "numeric_spec", "cse_block", "CLOSED_FORM_IDS"]
 

@@ -23,7 +23,7 @@ from collections import defaultdict
 
 import sympy as sp
 
-from derive.functions import exprel
+from vrest.derive.functions import exprel
 
 from ..printers import VrestNumPyPrinter
 

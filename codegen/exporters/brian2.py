@@ -30,10 +30,10 @@ import textwrap
 from fractions import Fraction
 
 
-from derive.constants import C_m, V
-from derive.model import Model
-from derive.quantities import Derivations
-from derive.units import dimensionality
+from vrest.derive.constants import C_m, V
+from vrest.derive.model import Model
+from vrest.derive.quantities import Derivations
+from vrest.derive.units import dimensionality
 
 from .. import __version__
 from ..printers import VrestBrian2Printer

@@ -14,7 +14,7 @@ from dataclasses import replace
 import sympy as sp
 from markupsafe import Markup
 
-from derive.model import Model
+from vrest.derive.model import Model
 
 from ..printers import MATHML_NS, VrestMathMLPrinter
 from ..printers._common import float_text

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from derive.units import dimensionality
+from vrest.derive.units import dimensionality
 
 __all__ = ["BASE", "CoherentUnit", "coherent_unit", "to_coherent"]
 

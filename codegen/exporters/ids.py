@@ -23,8 +23,8 @@ from collections.abc import Iterable, Mapping
 
 import sympy as sp
 
-from derive.errors import ModelError
-from derive.model import Model
+from vrest.derive.errors import ModelError
+from vrest.derive.model import Model
 
 __all__ = ["valid_id", "id_map", "symbol_ids"]
 

@@ -24,12 +24,12 @@ from fractions import Fraction
 
 import sympy as sp
 
-from derive import laws
-from derive.constants import C_m, V
-from derive.functions import exprel, exprel_prime
-from derive.model import Model
-from derive.quantities import Derivations
-from derive.units import dimensionality
+from vrest.derive import laws
+from vrest.derive.constants import C_m, V
+from vrest.derive.functions import exprel, exprel_prime
+from vrest.derive.model import Model
+from vrest.derive.quantities import Derivations
+from vrest.derive.units import dimensionality
 
 from .. import __version__
 from ..printers import VrestLemsPrinter

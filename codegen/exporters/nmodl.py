@@ -18,8 +18,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from derive.constants import C_m, T, V, ZERO_CELSIUS
-from derive.model import Model
+from vrest.derive.constants import C_m, T, V, ZERO_CELSIUS
+from vrest.derive.model import Model
 
 from .. import __version__
 from ..printers import NMODL_FUNCTIONS, VrestNmodlPrinter

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from derive.model import Model
+from vrest.derive.model import Model
 
 from ..printers import NUMPY_PRELUDE, VrestNumPyPrinter
 from ..templating import render

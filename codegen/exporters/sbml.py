@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from derive.model import Model
+from vrest.derive.model import Model
 
 from ..printers import MATHML_NS, SBML_L3V2_NS, VrestMathMLPrinter
 from ..printers._common import float_text

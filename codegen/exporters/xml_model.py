@@ -18,12 +18,12 @@ from fractions import Fraction
 
 import sympy as sp
 
-from derive.constants import C_m, I_pump, area
-from derive.derivation import NoSteadyState
-from derive.model import Model
-from derive.quantities import Derivations  # noqa: F401 - imported first: it loads every derivation module
-from derive.steady_state import initial_state, steady_state
-from derive import laws
+from vrest.derive.constants import C_m, I_pump, area
+from vrest.derive.derivation import NoSteadyState
+from vrest.derive.model import Model
+from vrest.derive.quantities import Derivations  # noqa: F401 - imported first: it loads every derivation module
+from vrest.derive.steady_state import initial_state, steady_state
+from vrest.derive import laws
 
 from .. import __version__
 from .coherent_units import CoherentUnit, coherent_unit, to_coherent

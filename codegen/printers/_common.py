@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 
-from derive.functions import (  # the guarded forms live with the function; printers share them
+from vrest.derive.functions import (  # the guarded forms live with the function; printers share them
     EXPREL_COEFFS,
     EXPREL_PRIME_COEFFS,
     EXPREL_PRIME_SERIES_BELOW,

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from derive.functions import exprel_numpy, exprel_prime_numpy
+from vrest.derive.functions import exprel_numpy, exprel_prime_numpy
 
 from ._common import EXPREL_PRIME_COEFFS, EXPREL_PRIME_SERIES_BELOW, RenamingMixin, horner
 

@@ -6,15 +6,15 @@ api.py); the pieces are usable on their own with any symbol table:
 ``diagnose`` (the usual slips), ``check_steps`` and ``check_approximation``.
 """
 
-from derive.verify.api import setting, verify
-from derive.verify.approx import check_approximation, parse_limit
-from derive.verify.check import check_equation, check_expression
-from derive.verify.diagnose import Context, diagnose
-from derive.verify.equivalence import VerifyError, compare
-from derive.verify.parse import ParseError, parse, parse_equation, parse_expression, with_aliases
-from derive.verify.problem import Problem
-from derive.verify.result import Counterexample, Value, VerifyResult
-from derive.verify.steps import check_steps, read_steps
+from .api import setting, verify
+from .approx import check_approximation, parse_limit
+from .check import check_equation, check_expression
+from .diagnose import Context, diagnose
+from .equivalence import VerifyError, compare
+from .parse import ParseError, parse, parse_equation, parse_expression, with_aliases
+from .problem import Problem
+from .result import Counterexample, Value, VerifyResult
+from .steps import check_steps, read_steps
 
 __all__ = [
     "Context",

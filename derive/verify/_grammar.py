@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from itertools import pairwise
 
-from derive.verify._lexer import ParseError, Tok
+from ._lexer import ParseError, Tok
 
 __all__ = ["MAX_DEPTH", "to_python"]
 

@@ -20,17 +20,17 @@ import re
 
 import sympy as sp
 
-from derive.constants import V
-from derive.model import Model
-from derive.verify._numeric import Point, evaluate
-from derive.verify.approx import check_approximation, parse_limit
-from derive.verify.check import check_equation, check_expression
-from derive.verify.equivalence import Side, VerifyError, compare
-from derive.verify.parse import ParseError, parse, parse_expression
-from derive.verify.problem import Problem
-from derive.verify.result import VerifyResult
-from derive.verify.setting import Setting
-from derive.verify.steps import check_steps, read_steps
+from ..constants import V
+from ..model import Model
+from ._numeric import Point, evaluate
+from .approx import check_approximation, parse_limit
+from .check import check_equation, check_expression
+from .equivalence import Side, VerifyError, compare
+from .parse import ParseError, parse, parse_expression
+from .problem import Problem
+from .result import VerifyResult
+from .setting import Setting
+from .steps import check_steps, read_steps
 
 __all__ = ["setting", "verify"]
 
@@ -42,7 +42,7 @@ def setting(model: Model | str | None = None) -> Setting:
     """The verification setting of a model (a Model, a built-in name or a TOML path)."""
     if isinstance(model, Model):
         return Setting(model)
-    from derive.builtin import resolve_model
+    from ..builtin import resolve_model
 
     return Setting(resolve_model(model))
 

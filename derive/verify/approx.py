@@ -20,13 +20,13 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from derive.verify._budget import run_limited
-from derive.verify._numeric import evaluate, free_symbols, sample_points
-from derive.verify.diagnose import diagnose
-from derive.verify.equivalence import VerifyError
-from derive.verify.parse import ParseError, parse_expression
-from derive.verify.problem import Problem
-from derive.verify.result import VerifyResult
+from ._budget import run_limited
+from ._numeric import evaluate, free_symbols, sample_points
+from .diagnose import diagnose
+from .equivalence import VerifyError
+from .parse import ParseError, parse_expression
+from .problem import Problem
+from .result import VerifyResult
 
 __all__ = ["Limit", "check_approximation", "parse_limit"]
 

@@ -11,12 +11,12 @@ import dataclasses
 import mpmath
 import sympy as sp
 
-from derive.verify._numeric import evaluate, free_symbols
-from derive.verify.diagnose import diagnose
-from derive.verify.equivalence import RTOL, Comparison, Side, VerifyError, compare, counterexample
-from derive.verify.implicit import ValueOnly
-from derive.verify.problem import Problem
-from derive.verify.result import VerifyResult
+from ._numeric import evaluate, free_symbols
+from .diagnose import diagnose
+from .equivalence import RTOL, Comparison, Side, VerifyError, compare, counterexample
+from .implicit import ValueOnly
+from .problem import Problem
+from .result import VerifyResult
 
 __all__ = ["check_equation", "check_expression"]
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.verify._definitions import substitute
-from derive.verify._numeric import (
+from ._definitions import substitute
+from ._numeric import (
     Point,
     Range,
     close,

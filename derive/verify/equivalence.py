@@ -20,8 +20,8 @@ from typing import Protocol
 import mpmath
 import sympy as sp
 
-from derive.verify._budget import run_limited
-from derive.verify._numeric import (
+from ._budget import run_limited
+from ._numeric import (
     Point,
     Range,
     close,
@@ -30,7 +30,7 @@ from derive.verify._numeric import (
     rel_diff,
     sample_points,
 )
-from derive.verify.result import Counterexample, Value
+from .result import Counterexample, Value
 
 __all__ = [
     "Comparison",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from derive.verify._numeric import DPS, Point, evaluate
+from ._numeric import DPS, Point, evaluate
 
 __all__ = ["Implicit", "ValueOnly"]
 

@@ -37,9 +37,9 @@ from collections.abc import Callable, Mapping
 
 import sympy as sp
 
-from derive.functions import exprel
-from derive.verify._grammar import to_python
-from derive.verify._lexer import MAX_CHARS, ParseError, lex
+from ..functions import exprel
+from ._grammar import to_python
+from ._lexer import MAX_CHARS, ParseError, lex
 
 __all__ = [
     "FUNCTIONS",

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.verify._definitions import substitute
-from derive.verify._numeric import Range
-from derive.verify.diagnose import Context
+from ._definitions import substitute
+from ._numeric import Range
+from .diagnose import Context
 
 __all__ = ["Problem", "substitute"]
 

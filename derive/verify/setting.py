@@ -24,17 +24,17 @@ from functools import cached_property
 
 import sympy as sp
 
-from derive.constants import V, Vol
-from derive.derivation import Derivation, NotApplicable
-from derive.model import Model
-from derive.quantities import Derivations
-from derive.units import convert
-from derive.verify._numeric import Range
-from derive.verify.diagnose import Context
-from derive.verify.equivalence import Side, VerifyError
-from derive.verify.implicit import Implicit, ValueOnly
-from derive.verify.parse import with_aliases
-from derive.verify.problem import Problem
+from ..constants import V, Vol
+from ..derivation import Derivation, NotApplicable
+from ..model import Model
+from ..quantities import Derivations
+from ..units import convert
+from ._numeric import Range
+from .diagnose import Context
+from .equivalence import Side, VerifyError
+from .implicit import Implicit, ValueOnly
+from .parse import with_aliases
+from .problem import Problem
 
 __all__ = ["Setting"]
 

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from derive.verify._budget import run_limited
-from derive.verify._numeric import evaluate, free_symbols, sample_points
-from derive.verify.check import check_expression
-from derive.verify.equivalence import symbolic_zero
-from derive.verify.parse import ParseError, parse
-from derive.verify.problem import Problem, substitute
-from derive.verify.result import VerifyResult
+from ._budget import run_limited
+from ._numeric import evaluate, free_symbols, sample_points
+from .check import check_expression
+from .equivalence import symbolic_zero
+from .parse import ParseError, parse
+from .problem import Problem, substitute
+from .result import VerifyResult
 
 __all__ = ["Step", "check_steps", "read_steps"]
 

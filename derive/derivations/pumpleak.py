@@ -18,12 +18,12 @@ from collections.abc import Sequence
 import mpmath
 import sympy as sp
 
-from .constants import A_i, I_pump, V, Vol, z_A
-from .derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
-from .model import N_A, Model
-from .quantities import Derivations
-from .registry import quantity
-from .steady_state import damped_newton, initial_state, steady_state
+from ..constants import A_i, I_pump, V, Vol, z_A
+from ..derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
+from ..model import N_A, Model
+from ..quantities import Derivations
+from ..registry import quantity
+from ..steady_state import damped_newton, initial_state, steady_state
 
 __all__ = ["pump_rate_symbol", "balanced_concentrations", "pump_max_point", "steady_curve", "steady_volume"]
 

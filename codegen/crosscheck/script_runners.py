@@ -20,12 +20,12 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from derive.constants import V
-from derive.model import Model
+from vrest.derive.constants import V
+from vrest.derive.model import Model
 
-from .crosscheck import Answer, Job, simulator
-from .exporters.coherent_units import to_coherent
-from .exporters.ids import valid_id
+from .check import Answer, Job, simulator
+from ..exporters.coherent_units import to_coherent
+from ..exporters.ids import valid_id
 
 __all__ = ["nrnivmodl", "run_script", "script_start", "script_answer", "brian2_unsuitable", "BRIAN2_STEP_LIMIT"]
 
@@ -86,7 +86,7 @@ def _neuron_version() -> str | None:
 
 @simulator("NEURON (nmodl, CVODE)", "nmodl", _neuron_version)
 def run_neuron(model: Model, directory: Path, job: Job) -> Answer:
-    from .exporters.nmodl import context
+    from ..exporters.nmodl import context
 
     nrnivmodl(directory)
     ctx = context(model)
@@ -110,7 +110,7 @@ BRIAN2_STEP_LIMIT = {"cython": 15_000_000, "numpy": 1_000_000}
 
 def brian2_unsuitable(model: Model, job: Job) -> str | None:
     """Why the fixed-step Brian2 script cannot do ``job`` in reasonable time, or None."""
-    from .exporters.brian2 import steps_needed, steps_per_tau, target
+    from ..exporters.brian2 import steps_needed, steps_per_tau, target
 
     seconds = job.ss_end + float(job.times[-1])
     steps = steps_needed(model, seconds)
@@ -124,6 +124,6 @@ def brian2_unsuitable(model: Model, job: Job) -> str | None:
 
 @simulator("Brian2 (rk4; Cython for stiff models)", "brian2", _brian2_version, unsuitable=brian2_unsuitable)
 def run_brian2(model: Model, directory: Path, job: Job) -> Answer:
-    from .exporters.brian2 import context, script_name
+    from ..exporters.brian2 import context, script_name
 
     return script_answer(model, directory / script_name(model), job, context(model)["state_ids"])

@@ -14,12 +14,12 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from . import laws
-from .constants import A_i, F, R, T, V, z_A
-from .derivation import Derivation, NoSteadyState, NotApplicable, Step, evaluate, monotone_root
-from .model import Model
-from .quantities import Derivations
-from .registry import quantity
+from .. import laws
+from ..constants import A_i, F, R, T, V, z_A
+from ..derivation import Derivation, NoSteadyState, NotApplicable, Step, evaluate, monotone_root
+from ..model import Model
+from ..quantities import Derivations
+from ..registry import quantity
 
 __all__ = ["r_D", "donnan_balance", "donnan_ratio_closed_form", "at_equilibrium"]
 

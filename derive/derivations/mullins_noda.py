@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from . import laws
-from .constants import F, R, T, V, r
-from .derivation import Derivation, NotApplicable, Step, evaluate
-from .quantities import Derivations
-from .registry import quantity
+from .. import laws
+from ..constants import F, R, T, V, r
+from ..derivation import Derivation, NotApplicable, Step, evaluate
+from ..quantities import Derivations
+from ..registry import quantity
 
 __all__ = ["mullins_noda"]
 

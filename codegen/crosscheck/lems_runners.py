@@ -33,10 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from derive.model import Model
+from vrest.derive.model import Model
 
-from .crosscheck import Answer, Job, simulator
-from .exporters.neuroml import STEPS_PER_TAU, context, lems_quantity
+from .check import Answer, Job, simulator
+from ..exporters.neuroml import STEPS_PER_TAU, context, lems_quantity
 
 __all__ = ["jnml_jar", "run_jnml", "run_jnml_sampled", "jnml_course_sampled", "run_pylems", "lems_answer", "lems_unsuitable", "variant", "MAX_STEPS",
            "SS_STEPS_PER_TAU"]

@@ -16,12 +16,12 @@ import numpy as np
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from . import laws
-from .constants import V
-from .derivation import Derivation, NotApplicable, Step, definitions
-from .functions import NUMPY_FUNCTIONS
-from .model import Model
-from .quantities import Derivations
+from .. import laws
+from ..constants import V
+from ..derivation import Derivation, NotApplicable, Step, definitions
+from ..functions import NUMPY_FUNCTIONS
+from ..model import Model
+from ..quantities import Derivations
 
 __all__ = ["OuabainReport", "Rundown", "ouabain_report", "rundown"]
 
@@ -55,7 +55,7 @@ def _jump(ctx: Derivations) -> Derivation:
 def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, str]:
     """The pump-off steady state, by Newton from the late state of the rundown integration."""
     from .pumpleak import steady_volume
-    from .steady_state import steady_state
+    from ..steady_state import steady_state
 
     model = ctx.model
     if not model.dynamic_ions:
@@ -123,7 +123,7 @@ def rundown(model: Model, t_end: float | None = None) -> Rundown:
     t_end defaults to 200 tau_slow (the rundown is slower than the pumped relaxation).
     """
     from .reduced import integrate_reduced, reduced_model
-    from .steady_state import scenario_values, steady_state
+    from ..steady_state import scenario_values, steady_state
     from .time_constants import jacobian
 
     ctx = Derivations(model)

@@ -259,8 +259,8 @@ class CModule:
 @lru_cache(maxsize=16)
 def _sources(model) -> tuple[str, str, str]:
     """(module name, NumPy source, C source) of ``model``: generated once per process."""
-    from .exporters.c_module import c_source
-    from .exporters.numpy_module import numpy_module_name, numpy_source
+    from ..exporters.c_module import c_source
+    from ..exporters.numpy_module import numpy_module_name, numpy_source
 
     return numpy_module_name(model), numpy_source(model), c_source(model)
 

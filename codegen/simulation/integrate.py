@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from derive.errors import ModelError
+from vrest.derive.errors import ModelError
 
 from .numeric import load_numeric
 
 if TYPE_CHECKING:  # derive.model imports SymPy; simulate_module runs without it
-    from derive.model import Model
+    from vrest.derive.model import Model
 
 __all__ = ["simulate", "simulate_module", "SimulationResult", "PUMP_RATE_NAMES", "start_state"]
 
@@ -58,7 +58,7 @@ class SimulationResult:
 
 def start_state(model: Model) -> np.ndarray:
     """The model's steady state with the pump on (SI), in the module's state order."""
-    from derive.steady_state import steady_state
+    from vrest.derive.steady_state import steady_state
 
     state = steady_state(model, pump_scale=1)
     return np.array([state[s.symbol] for s in model.states])
@@ -202,9 +202,9 @@ def simulate_reduced(model: Model, scenario: str | None = None,
     """
     import sympy as sp
 
-    from derive.derivation import NotApplicable
-    from derive.reduced import integrate_reduced
-    from derive.steady_state import scenario_values, steady_state
+    from vrest.derive.derivation import NotApplicable
+    from vrest.derive.derivations.reduced import integrate_reduced
+    from vrest.derive.steady_state import scenario_values, steady_state
 
     chosen, times = _checked(model.scenarios, model.name, scenario, times, None, "scipy")
     start = steady_state(model, pump_scale=1)

@@ -28,9 +28,10 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
+from .. import __version__
+from ..templating import templates_dir
 from .numeric import NoCompilerWarning, cache_dir, load_files, toolchain
-from .simulate import SimulationResult, simulate_module
+from .integrate import SimulationResult, simulate_module
 
 __all__ = ["SimulationPlan", "CachedScenario", "simulation_plan", "model_text", "plan_key"]
 
@@ -66,7 +67,7 @@ class SimulationPlan:
         return load_files(self.numpy_module, self.library)
 
     def simulate(self, scenario: str | None, times: np.ndarray, **options: Any) -> SimulationResult:
-        """codegen.simulate.simulate from the pumped steady state, on the cached module."""
+        """vrest.codegen.simulation.simulate from the pumped steady state, on the cached module."""
         return simulate_module(self.module(), self.model, self.scenarios, np.array(self.start, dtype=float),
                                scenario, times, **options)
 
@@ -75,7 +76,7 @@ def model_text(spec: str) -> bytes | None:
     """The bytes of model ``spec`` as derive.builtin.resolve_model reads them, or None when it is neither a
     built-in model nor a readable file (resolve_model then reports the error)."""
     if re.fullmatch(r"\w+", spec):
-        builtin = resources.files("derive").joinpath("models", f"{spec}.toml")
+        builtin = resources.files("vrest.derive").joinpath("models", f"{spec}.toml")
         if builtin.is_file():
             return builtin.read_bytes()
     try:
@@ -86,16 +87,16 @@ def model_text(spec: str) -> bytes | None:
 
 def _sources_fingerprint() -> str:
     """Size and mtime of every vrest source and template: generated code changes with them."""
-    here = Path(__file__).resolve().parent
-    roots = [here, here.parent / "derive", here.parent / "templates"]
+    roots = {name: Path(str(resources.files(f"vrest.{name}"))) for name in ("codegen", "derive")}
+    roots["templates"] = templates_dir()
     entries = []
-    for root in roots:
+    for label, root in roots.items():
         for folder, subfolders, files in os.walk(root):
             subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
             for name in sorted(files):
                 if name.endswith(_SOURCE_SUFFIXES):
                     stat = os.stat(os.path.join(folder, name))
-                    entries.append(f"{os.path.relpath(os.path.join(folder, name), here.parent)} {stat.st_size} "
+                    entries.append(f"{label}:{os.path.relpath(os.path.join(folder, name), root)} {stat.st_size} "
                                    f"{stat.st_mtime_ns}")
     return "\n".join(entries)
 
@@ -155,10 +156,10 @@ def _read(folder: Path) -> SimulationPlan | None:
 
 def _build(spec: str) -> tuple[SimulationPlan, dict]:
     """(plan over the shared cache files, the plan.json document without files): the SymPy path."""
-    from derive.builtin import resolve_model
+    from vrest.derive.builtin import resolve_model
 
     from .numeric import numeric_files
-    from .simulate import start_state
+    from .integrate import start_state
 
     model = resolve_model(spec)
     with warnings.catch_warnings(record=True) as caught:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .constants import V
-from .derivation import NotApplicable
-from .functions import NUMPY_FUNCTIONS
-from .model import Model
+from ..constants import V
+from ..derivation import NotApplicable
+from ..functions import NUMPY_FUNCTIONS
+from ..model import Model
 
 __all__ = ["ReducedModel", "reduced_model", "integrate_reduced"]
 

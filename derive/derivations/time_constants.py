@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from .constants import C_m, F, V, Vol, area
-from .derivation import WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, _MPMATH_FUNCTIONS
-from .model import Model
-from .quantities import Derivations
-from .registry import quantity
+from ..constants import C_m, F, V, Vol, area
+from ..derivation import WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, _MPMATH_FUNCTIONS
+from ..model import Model
+from ..quantities import Derivations
+from ..registry import quantity
 
 __all__ = ["Linearisation", "jacobian", "reduced_jacobian", "linearise", "lambda_slow", "tau_slow_symbol"]
 
@@ -83,7 +83,7 @@ def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
 
     Raises NoSteadyState when there is no steady state or it is unstable.
     """
-    from .steady_state import scenario_values, steady_state
+    from ..steady_state import scenario_values, steady_state
 
     point = steady_state(model, pump_scale)
     states, J = jacobian(model)

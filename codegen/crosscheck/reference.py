@@ -13,12 +13,12 @@ from collections.abc import Mapping
 import numpy as np
 import sympy as sp
 
-import derive.quantities  # noqa: F401 - loads every derivation module before steady_state
-from derive.constants import V
-from derive.model import Model, Scenario
-from derive.steady_state import scenario_values, steady_state
+from vrest.derive.constants import V
+from vrest.derive.model import Model, Scenario
+from vrest.derive.quantities import Derivations  # loads every derivation module before steady_state
+from vrest.derive.steady_state import scenario_values, steady_state
 
-from .printers import VrestNumPyPrinter, numpy_namespace
+from ..printers import VrestNumPyPrinter, numpy_namespace
 
 __all__ = ["course_times", "reference_course", "reference_v_ss", "integrate"]
 
@@ -32,7 +32,7 @@ def reference_v_ss(model: Model) -> float:
 
 def course_times(model: Model) -> np.ndarray:
     """Ten output times (s): over 10 tau_m for a V-only model; log-spaced from tau_m to 3 h with amounts."""
-    tau_m = derive.quantities.Derivations(model).get("tau_m").value
+    tau_m = Derivations(model).get("tau_m").value
     if len(model.states) == 1:
         return np.linspace(tau_m, 10 * tau_m, 10)
     return np.geomspace(tau_m, 3 * 3600.0, 10)

@@ -31,13 +31,13 @@ from pathlib import Path
 import numpy as np
 import sympy as sp
 
-from derive.constants import V
-from derive.model import Model, Scenario
+from vrest.derive.constants import V
+from vrest.derive.model import Model, Scenario
 
-from .exporters import render_files
-from .exporters.coherent_units import to_coherent
-from .exporters.xml_model import xml_model
-from .files import write_atomic
+from ..exporters import render_files
+from ..exporters.coherent_units import to_coherent
+from ..exporters.xml_model import xml_model
+from ..files import write_atomic
 from .reference import course_times, reference_course
 
 __all__ = ["Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "crosscheck",
@@ -121,7 +121,7 @@ def _scenario(model: Model) -> Scenario:
 
 def make_job(model: Model, times: np.ndarray | None = None) -> Job:
     """The checks for ``model`` with vrest's own answers filled in."""
-    from derive.steady_state import initial_state, steady_state
+    from vrest.derive.steady_state import initial_state, steady_state
 
     scenario = _scenario(model)
     times = course_times(model) if times is None else np.asarray(times, dtype=float)
@@ -310,6 +310,3 @@ def run_cellml(model: Model, directory: Path, job: Job) -> Answer:
     write_atomic(code_path, cellml_python(_only(directory, ".cellml").read_text(encoding="utf-8")), key="crosscheck")
     return cellml_answer(model, code_path, job)
 
-
-from . import simulator_runners  # noqa: E402,F401 - registers NEURON (its export's run script)
-from . import lems_runners  # noqa: E402,F401 - registers jnml and PyLEMS (the NeuroML/LEMS export)

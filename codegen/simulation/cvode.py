@@ -40,7 +40,7 @@ class CvodeError(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _driver_source() -> str:
-    from .templating import render
+    from ..templating import render
 
     return render("cvode_driver.c.j2")
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from . import laws
-from .constants import F, I_pump, R, T, V
-from .derivation import Derivation, NotApplicable, Step, definitions, evaluate, monotone_root, mp_function
-from .quantities import Derivations
-from .registry import UNITS, quantity
+from .. import laws
+from ..constants import F, I_pump, R, T, V
+from ..derivation import Derivation, NotApplicable, Step, definitions, evaluate, monotone_root, mp_function
+from ..quantities import Derivations
+from ..registry import UNITS, quantity
 
 __all__ = ["zero_current_potential", "balance_step"]
 

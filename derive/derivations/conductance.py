@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .constants import C_m, V, g_leak, tau_m
-from .derivation import Derivation, Step, evaluate
-from .quantities import Derivations
-from .registry import quantity
+from ..constants import C_m, V, g_leak, tau_m
+from ..derivation import Derivation, Step, evaluate
+from ..quantities import Derivations
+from ..registry import quantity
 
 
 @quantity("g_leak")
