@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .errors import ModelError
 
-__all__ = ["DIMENSIONS", "parse_quantity", "convert", "unit_factor", "dimensionality"]
+__all__ = ["DIMENSIONS", "convert", "dimensionality", "parse_quantity", "unit_factor", "unit_name", "unit_parts"]
 
 # Expected dimensions by name, each given by a reference unit of that dimension.
 DIMENSIONS: dict[str, str] = {
@@ -42,7 +42,7 @@ def _registry():
     return pint.UnitRegistry(non_int_type=Fraction, autoconvert_offset_to_baseunit=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _to_base(unit: str) -> tuple[Fraction, Fraction, dict]:
     """(scale, offset, dimensionality) with value_SI = scale * number + offset."""
     import pint
@@ -54,6 +54,17 @@ def _to_base(unit: str) -> tuple[Fraction, Fraction, dict]:
     except (pint.PintError, AttributeError, TypeError, ValueError, AssertionError) as exc:
         raise ValueError(f"unknown unit {unit!r}") from exc
     return one.magnitude - zero.magnitude, zero.magnitude, dict(one.dimensionality)
+
+
+def unit_parts(unit: str) -> tuple[Fraction, Fraction, dict]:
+    """(scale, offset, dimensionality) of a unit: value_SI = scale * number + offset."""
+    return _to_base(unit)
+
+
+def unit_name(unit: str) -> str:
+    """The units library's own name of a unit ("mV" -> "millivolt"); ValueError if unknown."""
+    _to_base(unit)
+    return str(_registry().get_name(unit))
 
 
 def unit_factor(unit: str) -> Fraction:

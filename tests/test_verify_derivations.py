@@ -132,7 +132,7 @@ CASES = [
     (
         "chord-weights-swapped",
         "(g_Na E_K + g_K E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)",
-        CHORD_LEAK, PRIMITIVE, False, None,
+        CHORD_LEAK, PRIMITIVE, False, "E_K and E_Na swapped",
     ),
     ("chord-no-gCl-below", "(g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na)", CHORD_LEAK, PRIMITIVE, False, None),
     ("chord-mV", "1000 (g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)", CHORD_LEAK, PRIMITIVE, False, "V vs mV (factor 1000)"),
@@ -174,7 +174,7 @@ CASES = [
     # --- pump shift dV = -I_pump/g_leak -----------------------------------
     ("pump-shift", "-I_pump/g_leak", PUMP_SHIFT, PRIMITIVE, True, None),
     ("pump-shift-sign", "I_pump/g_leak", PUMP_SHIFT, PRIMITIVE, False, "sign flipped"),
-    ("pump-shift-product", "-I_pump g_leak", PUMP_SHIFT, PRIMITIVE, False, None),
+    ("pump-shift-product", "-I_pump g_leak", PUMP_SHIFT, PRIMITIVE, False, "a product where a quotient belongs: g_leak"),
     ("pump-shift-mV", "-1000 I_pump/g_leak", PUMP_SHIFT, PRIMITIVE, False, "V vs mV (factor 1000)"),
     ("pump-shift-sum", r"-\frac{I_{pump}}{g_K + g_{Na} + g_{Cl}}", PUMP_SHIFT, DEFINED, True, None),
     ("pump-shift-slope", "-I_pump/g_leak", GHK_SHIFT, GHK_PROBLEM, True, None),

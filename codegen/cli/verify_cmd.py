@@ -5,6 +5,8 @@
     vrest verify steps.txt                      # one step per line, '#' comments
     vrest verify "RT/F ln(K_o/K_i)" --against V_ghk --model squid --approx "P_Na/P_K -> 0"
     vrest verify "1 + x" ... --to-order "1 in x"
+    vrest verify "E_K = 61.5 mV log10(4/140)" --tolerance 0.5%
+    vrest verify "-(R*T/F)*log(K_i/K_o)" --against E_K      # a claim may start with '-'
 
 Exit codes: 0 the claim holds, 1 it does not, 2 bad input (one line on stderr).
 """
@@ -19,9 +21,25 @@ from vrest.derive.derivation import NotApplicable
 from vrest.derive.errors import ModelError
 from vrest.derive.verify import Value, VerifyResult, verify
 from vrest.derive.verify.parse import MAX_CHARS
+from vrest.derive.verify.tolerance import DEFAULT_TOLERANCE
 
 _MAX_FILE_BYTES = 200_000
 _MAX_STEP_LINES = 500
+
+
+class _ClaimsMayStartWithMinus:
+    """An argument that starts with one '-' but is no option of this parser is a claim.
+
+    "-(R*T/F)*log(K_i/K_o)", "-RT/F ln(K_i/K_o)": argparse would take them for
+    unknown options. Arguments starting with '--' keep argparse's meaning.
+    """
+
+    def _parse_optional(self, arg_string):
+        parsed = super()._parse_optional(arg_string)  # type: ignore[misc]
+        if parsed is None or arg_string.startswith("--"):
+            return parsed
+        first = parsed[0] if isinstance(parsed, list) else parsed  # a list of tuples from Python 3.12.7 on
+        return None if first[0] is None else parsed
 
 
 def register(subparsers) -> None:
@@ -29,8 +47,13 @@ def register(subparsers) -> None:
         "verify",
         help="check a hand derivation: a formula, an equation or a file of steps",
         description="Check a formula against a derived quantity (--against ID), an equation 'LHS = RHS', "
-        "or a file with one step per line. Exit code 0: holds, 1: does not hold, 2: bad input.",
+        "or a file with one step per line. Numbers may carry units (61.5 mV, 96485 C/mol, 8.314 J/(mol K), "
+        "37 degC); a bare number is in SI units (volts). A claim written with numbers is checked at the "
+        f"model's values within --tolerance (default {DEFAULT_TOLERANCE.text} of the correct value). "
+        "Exit code 0: holds, 1: does not hold, 2: bad input.",
     )
+    # The subcommand's parser is made by the shared parser class; this one also reads claims like "-RT/F ...".
+    parser.__class__ = type("VerifyParser", (_ClaimsMayStartWithMinus, type(parser)), {})
     parser.add_argument("claim", metavar="EXPR|EQUATION|FILE",
                         help="a formula, an equation 'LHS = RHS', or a file of steps")
     parser.add_argument("--against", metavar="ID", help="a derived quantity id: E_K, V_ss, dV_pump, tau_m, ...")
@@ -38,7 +61,13 @@ def register(subparsers) -> None:
                         help=f"a built-in model name or a TOML model file (default: {DEFAULT_MODEL})")
     parser.add_argument("--approx", metavar="'EXPR -> 0'", help="check the claim in a limit, e.g. 'P_Na/P_K -> 0'")
     parser.add_argument("--to-order", metavar="'N [in SYMBOL]'", help="check the claim to order N in a small quantity")
-    parser.add_argument("--json", action="store_true", help="machine-readable output (MODEL_FORMAT.md)")
+    parser.add_argument(
+        "--tolerance", metavar="TOL",
+        help="how close a claim written with numbers must be at the model's values: a percentage of the correct "
+        "value ('0.5%%') or an absolute value with a unit ('0.1 mV'); default "
+        + DEFAULT_TOLERANCE.text.replace("%", "%%"),
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output, with the tolerance in effect")
     parser.set_defaults(run=run)
 
 
@@ -67,7 +96,8 @@ def run(args) -> int:
     if not steps and len(text) > MAX_CHARS:
         raise ModelError("EXPR", None, f"{len(text)} characters long; the limit is {MAX_CHARS}")
     try:
-        result = verify(text, args.against, args.model, approx=args.approx, to_order=args.to_order, steps=steps)
+        result = verify(text, args.against, args.model, approx=args.approx, to_order=args.to_order, steps=steps,
+                        tolerance=args.tolerance)
     except ModelError:
         raise
     except (ValueError, NotApplicable, RecursionError, OverflowError) as exc:
@@ -99,6 +129,10 @@ def _human(result: VerifyResult) -> str:
         lines = ["does not hold" + (f" (line {result.line})" if result.line is not None else "")]
     if result.detail:
         lines.append(f"  {result.detail}")
+    numeric = result.numeric
+    if numeric and result.holds and numeric.get("claimed"):
+        claimed, correct = (Value(numeric[k]["value"], numeric[k]["unit"]) for k in ("claimed", "correct"))
+        lines.append(f"  claimed {_quantity(claimed)}, correct {_quantity(correct)}")
     if result.diagnosis:
         lines.append(f"  likely slip: {result.diagnosis}")
     example = result.counterexample
@@ -117,6 +151,7 @@ def _human(result: VerifyResult) -> str:
             neglected = info["neglected"]
             size = _quantity(Value(neglected["value"], neglected["unit"]))
             small = info.get("small_value")
-            at = f" (at {info['small']} = {_number(small)})" if small is not None else ""
+            small_value = Value(small, info.get("small_unit")) if small is not None else None
+            at = f" (at {info['small']} = {_quantity(small_value)})" if small_value is not None else ""
             lines.append(f"    neglected at the model's values: {size}{at}")
     return "\n".join(lines)

@@ -20,12 +20,14 @@ from functools import cache
 from itertools import pairwise
 
 from ._lexer import ParseError, Tok
+from ._quantity import Quantity, merge_units, unit_word
 
 __all__ = ["MAX_DEPTH", "to_python"]
 
 MAX_DEPTH = 40  # nesting of brackets
 MAX_WORD = 64  # longest run of letters that is split into known names
-_ATOMS = ("NUM", "VAL")
+_ATOMS = ("NUM", "QTY", "VAL")
+_NUMBERS = ("NUM", "QTY")
 
 
 def _match_brackets(toks: list[Tok]) -> dict[int, int]:
@@ -114,7 +116,11 @@ def _resolve(toks: list[Tok], is_value: Callable[[str], bool], is_func: Callable
         if parts is None and len(t.text) <= MAX_WORD:
             parts = split(t.text)
         if parts is None:
-            raise ParseError(f"unknown name {t.text!r}", t.col, t.text)
+            if unit_word(t.text) is not None:
+                raise ParseError(f"unit {t.text!r} needs a number before it (e.g. 1 {t.text})", t.col, t.text)
+            after_number = bool(out) and out[-1].kind in _NUMBERS
+            what = "unit or name" if after_number else "name"
+            raise ParseError(f"unknown {what} {t.text!r}", t.col, t.text)
         offset = 0
         for p, part in enumerate(parts):
             kind = "FUNC" if is_func(part) and not is_value(part) else "VAL"
@@ -182,7 +188,7 @@ def _insert_products(toks: list[Tok]) -> list[Tok]:
         if out:
             prev = out[-1]
             tight = prev.kind in _ATOMS and t.kind in _ATOMS and not t.space_before
-            if prev.kind == "NUM" and t.kind == "NUM":
+            if prev.kind in _NUMBERS and t.kind in _NUMBERS:
                 raise ParseError("two numbers in a row", t.col, t.text)
             if prev.kind in (*_ATOMS, "RPAR") and t.kind in (*_ATOMS, "FUNC", "LPAR"):
                 out.append(Tok("OP", "/" if tight and divide_word else "*", t.col))
@@ -196,11 +202,17 @@ def to_python(
     toks: list[Tok],
     values: Mapping[str, object],
     funcs: Mapping[str, object],
-) -> tuple[str, list[int], list[str], list[str]]:
-    """Return (python text, column map, value names by placeholder, numbers by placeholder)."""
+    units: bool = True,
+) -> tuple[str, list[int], list[str], list[str], list[Quantity]]:
+    """Return (python text, column map, value names, numbers and quantities by placeholder).
+
+    units: read words after a number that are not names as its unit (61.5 mV).
+    """
     if not toks:
         raise ParseError("empty expression", 1)
     toks = _rewrite_frac(toks)
+    if units:
+        toks = merge_units(toks, lambda w: w in values or w in funcs)
     toks = _resolve(toks, lambda w: w in values, lambda w: w in funcs)
     toks = _wrap_bare_calls(toks)
     _match_brackets(toks)
@@ -209,6 +221,7 @@ def to_python(
     cols: list[int] = []
     val_names: list[str] = []
     numbers: list[str] = []
+    quantities: list[Quantity] = []
     for t in toks:
         if t.kind == "VAL":
             piece = f"_v{len(val_names)}"
@@ -216,6 +229,9 @@ def to_python(
         elif t.kind == "NUM":
             piece = f"_n{len(numbers)}"
             numbers.append(t.text)
+        elif t.kind == "QTY":
+            piece = f"_q{len(quantities)}"
+            quantities.append(t.data)  # type: ignore[arg-type]
         elif t.kind == "FUNC":
             piece = f"_f_{t.text}"
         elif t.kind == "POW":
@@ -226,4 +242,4 @@ def to_python(
             raise ParseError(f"{t.text!r} is not allowed here", t.col, t.text)
         pieces.append(piece + " ")
         cols.extend([t.col] * (len(piece) + 1))
-    return "".join(pieces), cols, val_names, numbers
+    return "".join(pieces), cols, val_names, numbers, quantities

@@ -33,17 +33,18 @@ class ParseError(ValueError):
 
 @dataclass
 class Tok:
-    """One token. kind: NUM NAME FUNC OP POW LPAR RPAR EQ FRAC."""
+    """One token. kind: NUM NAME FUNC OP POW LPAR RPAR EQ FRAC, and QTY (a number with its unit)."""
 
     kind: str
     text: str
     col: int
     space_before: bool = False
     closer: str = field(default="", repr=False)  # for LPAR: the bracket that closes it
+    data: object = field(default=None, repr=False)  # for QTY: the Quantity
 
 
 # 1:1 replacements keep the column map trivial.
-_UNICODE = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u00f7": "/"}
+_UNICODE = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u00f7": "/", "\u00b5": "u", "\u03bc": "u"}
 
 _GREEK = ["alpha", "beta", "gamma", "delta", "Delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "varphi", "chi", "psi", "omega", "Omega"]
 _FUNC_COMMANDS = ("ln", "log", "exp", "sqrt")

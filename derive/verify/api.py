@@ -5,6 +5,7 @@
     verify("I_K + I_Na + I_Cl + I_pump = 0")              # holds at V = V_ss
     verify(open("steps.txt").read())                      # one step per line
     verify("RT/F ln(K_o/K_i)", against="V_ghk", model="squid", approx="P_Na/P_K -> 0")
+    verify("E_K = 61.5 mV log10(4/140)", tolerance="0.5%")  # numbers: within a tolerance
 
 Names are the model's (see setting.py): parameters, V, the named quantities
 E_X, I_X, ... and the derived ids with a formula. A named quantity stands for
@@ -12,11 +13,17 @@ the model's own expression. An equation "ID = formula" with ID a derived
 quantity is the same as verify(formula, against=ID). An equation that is not an
 identity but involves V is also tried at the steady state V = V_ss and then
 holds "at the steady state". The result is a VerifyResult (see result.py).
+
+Numbers may carry units (61.5 mV, 96485 C/mol); a claim whose unit dimension
+is not the quantity's does not hold. A claim written with numbers that is not
+exactly right is checked at the model's values within the tolerance
+("0.5%" or "0.1 mV"; DEFAULT_TOLERANCE, 1 %, without one): see numeric_claim.py.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import sympy as sp
 
@@ -25,12 +32,14 @@ from ..model import Model
 from ._numeric import Point, evaluate
 from .approx import check_approximation, parse_limit
 from .check import check_equation, check_expression
+from .dimensions import describe
 from .equivalence import Side, VerifyError, compare
-from .parse import ParseError, parse, parse_expression
+from .parse import ParseError, parse, parse_expression, parse_written
 from .problem import Problem
 from .result import VerifyResult
 from .setting import Setting
 from .steps import check_steps, read_steps
+from .tolerance import DEFAULT_TOLERANCE, Tolerance, parse_tolerance
 
 __all__ = ["setting", "verify"]
 
@@ -103,12 +112,15 @@ def verify(
     approx: str | None = None,
     to_order: str | int | None = None,
     steps: bool | None = None,
+    tolerance: str | Tolerance | None = None,
 ) -> VerifyResult:
     """Is the formula (against a derived quantity), equation or step chain right?
 
+    tolerance: for claims written with numbers, "0.5%" or "0.1 mV" (default 1 %).
     Raises ParseError (unreadable or unsafe text) or VerifyError (a question
     that cannot be answered, e.g. an id the model lacks); both are ValueErrors.
     """
+    tol = parse_tolerance(tolerance) if isinstance(tolerance, str) else (tolerance or DEFAULT_TOLERANCE)
     if steps is None:
         steps = len([line for line in text.splitlines() if line.strip()]) > 1
     # Syntax, safety and size first: refused before a model is even loaded.
@@ -117,35 +129,52 @@ def verify(
     else:
         parse(text, {}, lenient=True)
     s = setting(model)
+    result = _verify(text, against, s, approx, to_order, steps, tol)
+    return replace(result, tolerance=tol.to_json(lambda v, d: s.problem.show(v, s.problem.unit_of(d)).to_json()))
+
+
+def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps: bool, tol: Tolerance) -> VerifyResult:
     if steps:
         if against or approx or to_order is not None:
             raise VerifyError("a chain of steps is checked line by line: no --against, --approx or --to-order")
-        return check_steps(read_steps(text, s.names), s.problem)
+        return check_steps(read_steps(text, s.names, s.dimensions), replace(s.problem, tolerance=tol))
     m = _ID_EQUATION.match(text)
     if against is None and m and m.group(1) in s.derivations.ids():
         against, text = m.group(1), " " * m.start(2) + m.group(2)  # columns stay the user's
+        label = "the right side"
+    else:
+        label = "the claim"
     names = s.names_for(against)
-    parsed = parse(text, names)
+    parsed = parse_written(text, names, dimensions=s.dimensions)
     want_approx = approx is not None or to_order is not None
     if against is not None:
         if isinstance(parsed, tuple):
             raise ParseError("with --against give one expression, not an equation")
         correct = s.correct(against)
-        problem = s.problem_for(against)
+        problem = replace(s.problem_for(against), tolerance=tol)
+        expected = s.dimensions.get(s.symbol(against))
+        _check_tolerance(tol, expected, against)
         if want_approx:
             if not isinstance(correct, sp.Basic):
                 raise VerifyError(f"{against} has no closed form in model {s.model.name!r}: no series to compare")
             limit, order = _limit(approx, to_order, names)
-            return check_approximation(parsed, correct, limit, problem, order)
-        return check_expression(parsed, correct, problem)
+            return check_approximation(parsed.value, correct, limit, problem, order)
+        return check_expression(parsed, correct, problem, expected_dim=expected, label=label)
     if not isinstance(parsed, tuple):
         raise VerifyError("nothing to compare with: give --against ID or write an equation 'LHS = RHS'")
     lhs, rhs = parsed
-    problem = s.problem
+    problem = replace(s.problem, tolerance=tol)
     if want_approx:
         limit, order = _limit(approx, to_order, names)
-        return check_approximation(rhs, lhs, limit, problem, order)
+        return check_approximation(rhs.value, lhs.value, limit, problem, order)
+    _check_tolerance(tol, lhs.dim if lhs.dim is not None else rhs.dim, "the equation")
     result = check_equation(lhs, rhs, problem)
-    if not result.holds:
-        return _steady_state(lhs, rhs, s, problem) or result
+    if not result.holds and not result.dimensions:
+        return _steady_state(lhs.value, rhs.value, s, problem) or result
     return result
+
+
+def _check_tolerance(tol: Tolerance, dim, what: str) -> None:
+    """An absolute tolerance must have the dimension of what it is applied to."""
+    if not tol.applies_to(dim):
+        raise VerifyError(f"--tolerance {tol.text} is {describe(tol.dim)}; {what} is {describe(dim)}")

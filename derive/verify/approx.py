@@ -23,6 +23,7 @@ import sympy as sp
 from ._budget import run_limited
 from ._numeric import evaluate, free_symbols, sample_points
 from .diagnose import diagnose
+from .dimensions import of_expr
 from .equivalence import VerifyError
 from .parse import ParseError, parse_expression
 from .problem import Problem
@@ -139,7 +140,10 @@ def check_approximation(
     holds = found >= order + 1 - 0.25
     shown_order = None if found == float("inf") else round(found, 2) + 0.0
     info = {"small": limit.text, "order": order, "error_order": shown_order}
-    term = run_limited(_leading_term, d, eps, order, timeout=problem.timeout) if holds else None
+    term = None
+    if holds:  # shown with the constants R, F as symbols
+        shown = (problem.shown(correct) - problem.shown(claimed)).xreplace(subs)
+        term = run_limited(_leading_term, shown, eps, order, timeout=problem.timeout)
     if term is not None:
         info["leading_neglected_term"] = sp.sstr(term.xreplace({eps: limit.eps}) * limit.eps ** (order + 1))
     info.update(_neglected_at_reference(a, c, limit, problem))
@@ -176,5 +180,8 @@ def _neglected_at_reference(a: sp.Expr, c: sp.Expr, limit: Limit, problem: Probl
     if vc != 0:
         out["neglected_relative"] = float(abs((vc - va) / vc))
     if small is not None:
-        out["small_value"] = float(small)
+        small_unit = problem.unit_of(of_expr(problem.expand(limit.eps, fix=False), problem.dimensions))
+        shown = problem.show(float(small), small_unit)
+        out["small_value"] = shown.value
+        out["small_unit"] = shown.unit
     return out

@@ -27,12 +27,13 @@ from ._numeric import (
     sample_points,
 )
 
-__all__ = ["SLIPS", "Context", "chord_and_slope", "diagnose"]
+__all__ = ["SLIPS", "Context", "candidates", "chord_and_slope", "diagnose"]
 
 Ranges = Mapping[sp.Symbol, Range]
 _SAMPLES = 8
 _RTOL = 1e-8
 _MAX_TERMS = 8
+_MAX_SWAPS = 36
 _PAIR_SECONDS = 2.0
 ROUNDED_RTOL = 1e-2  # a claim this close is "right up to a rounded constant"
 
@@ -51,6 +52,10 @@ class Context:
     definitions: named quantities (V_ss, E_K, g_leak) -> expressions; slips
     are looked for at every level of their expansion, so a slip is named in
     the user's terms ("the term I_pump") when it can be.
+    written: the symbols the claim was written with (before fixed values are
+    substituted): a fixed valence the claim never mentions was left out.
+    kinds: what each symbol is (its unit dimension); two symbols of one kind
+    may be swapped (P_K and P_Na). Without it: by name (P_*, g_*, X_i/X_o).
     """
 
     valences: Sequence[sp.Expr | int] | None = None
@@ -58,6 +63,8 @@ class Context:
     alternatives: Mapping[str, sp.Expr] = field(default_factory=dict)
     fixed: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
     definitions: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    written: frozenset[sp.Symbol] | None = None
+    kinds: Mapping[sp.Symbol, object] | None = None
 
     def levels(self, e: sp.Expr) -> list[sp.Expr]:
         """e, then e with definitions substituted once, twice, ... until none are left."""
@@ -140,9 +147,60 @@ def _swap_sides(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
             yield f"{inside} and {outside} swapped", e.xreplace({inside: outside, outside: inside})
 
 
+def _kind(s: sp.Symbol, ctx: Context) -> object:
+    """What a symbol is, for swaps: its dimension, else guessed from its name."""
+    if ctx.kinds is not None:
+        kind = ctx.kinds.get(s)
+        return kind if kind else None  # pure numbers (valences, r) are not swapped
+    name = s.name
+    if name.endswith(("_i", "_o")) and len(name) > 2:
+        return "concentration"
+    head, sep, _ = name.partition("_")
+    return head if sep and head in ("P", "g", "E", "I") else None
+
+
+def _swap_same_kind(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
+    """Two symbols of the same kind exchanged (P_K and P_Na in GHK, g_K and g_Na as weights)."""
+    syms = sorted((s for s in e.free_symbols if _kind(s, ctx) is not None), key=lambda s: s.name)
+    pairs = [(a, b) for k, a in enumerate(syms) for b in syms[k + 1 :] if _kind(a, ctx) == _kind(b, ctx)]
+    for a, b in pairs[:_MAX_SWAPS]:
+        yield f"{a} and {b} swapped", e.xreplace({a: b, b: a})
+
+
+def _valence_left_out(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
+    """RT/F for RT/(zF) when z is -1 or 2: a valence the claim does not mention."""
+    if ctx.written is None:
+        return
+    for z in sorted(e.free_symbols, key=lambda s: s.name):
+        value = ctx.fixed.get(z)
+        if z.name.startswith("z") and value is not None and value != 1 and z not in ctx.written:
+            yield f"missing valence z: {z} = {value} was left out", e.xreplace({z: sp.Integer(1)})
+
+
+def _reciprocal(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
+    """One factor on the wrong side of the fraction bar, or the whole expression upside down."""
+    if not (e.is_Mul or e.is_Pow or e.is_Symbol):
+        return
+    for f in sp.Mul.make_args(e):
+        base, exp = f.as_base_exp()
+        if base.is_Number or not exp.is_Number or exp == 0:
+            continue
+        shown = sp.sstr(base)
+        named = f": {shown} multiplies, it should divide" if exp < 0 else f": {shown} divides, it should multiply"
+        kind = "a product where a quotient belongs" if exp < 0 else "a quotient where a product belongs"
+        yield kind + (named if len(shown) <= 40 else ""), e * base ** (-2 * exp)
+    yield "the reciprocal: the claim is upside down", 1 / e
+
+
 def _log10(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
     if e.has(sp.log):
         yield e.replace(lambda x: isinstance(x, sp.log), lambda x: x / sp.log(10))
+
+
+def _ln10_twice(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    """61.5 mV ln(...) or 2.303 RT/F ln(...): the factor ln 10 with a natural log."""
+    if e.has(sp.log):
+        yield e * sp.log(10)
 
 
 def _millivolts(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
@@ -170,13 +228,17 @@ def _invert_ratio(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
 
 # Order matters: the first match is reported.
 SLIPS: list[tuple[str, Transform]] = [
+    ("missing valence z", _valence_left_out),
     ("ratio inverted", _invert_logs),
     ("sign flipped", _negate),
     ("inside and outside swapped", _swap_sides),
+    ("two symbols swapped", _swap_same_kind),
     ("sign of one term flipped", _flip_one_term),
     ("one term missing", _drop_one_term),
     ("missing valence z", _drop_valence),
-    ("log10 instead of ln", _log10),
+    ("reciprocal", _reciprocal),
+    ("log10 instead of ln (the factor 2.303 = ln 10 is missing)", _log10),
+    ("ln with the factor 2.303 of log10 (ln 10 counted twice)", _ln10_twice),
     ("V vs mV (factor 1000)", _millivolts),
     ("3:2 ratio dropped (r = 1)", _drop_ratio),
     ("3:2 ratio inverted (r -> 1/r)", _invert_ratio),
@@ -221,11 +283,21 @@ class _Matcher:
 def _candidates(correct: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
     """(slip, unfixed candidate) for every single slip, named quantities expanded."""
     levels = ctx.levels(correct)
+    seen: set[sp.Expr] = set()
     for name, transform in SLIPS:
         for level in levels:
             for label, cand in _labelled(name, transform, level, ctx):
-                yield label, ctx.expand(cand)
+                cand = ctx.expand(cand)
+                if cand not in seen:  # the same wrong formula found at two levels
+                    seen.add(cand)
+                    yield label, cand
     yield from ((n, ctx.expand(c)) for n, c in ctx.alternatives.items())
+
+
+def candidates(correct: sp.Expr, ctx: Context) -> list[tuple[str, sp.Expr]]:
+    """(slip, wrong version of correct with the context's fixed values) for every single slip."""
+    fixed = dict(ctx.fixed)
+    return [(name, cand.xreplace(fixed) if fixed else cand) for name, cand in _candidates(correct, ctx)]
 
 
 def _combine_logs(e: sp.Expr) -> sp.Expr:

@@ -38,6 +38,7 @@ __all__ = [
     "Target",
     "VerifyError",
     "compare",
+    "compare_numeric",
     "counterexample",
     "symbolic_zero",
 ]

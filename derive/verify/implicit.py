@@ -85,3 +85,11 @@ class ValueOnly:
 
     quantity_id: str
     value: float
+
+    @property
+    def free_symbols(self) -> set[sp.Symbol]:
+        return set()
+
+    def __call__(self, point: Point) -> mpmath.mpf:
+        """The value (meaningful at the model's values only)."""
+        return mpmath.mpf(self.value)

@@ -24,9 +24,19 @@ parentheses, ``RT/zF`` = (R*T)/(z*F); a product across a space has ordinary
 precedence, ``RT/F ln(x)`` = (R*T/F)*ln(x). A function name without
 parentheses takes the next operand: ``\\ln\\frac{a}{b}``, ``ln x``.
 
+Numbers may carry units: ``61.5 mV``, ``96485 C/mol``, ``8.314 J/(mol K)``,
+``310 K``, ``37 degC``, ``1 uF/cm^2``. After a number, a word that is not a name
+of the model is read as a unit (the model's names win: ``2 F`` is twice the
+Faraday constant, ``0.5 V`` half the membrane potential; write ``volt``). A
+number with a unit is its exact value in SI units; a bare number is taken as
+written, in SI units (volts, not millivolts). With the model's units
+(`parse_written(..., dimensions=...)`) sums, exponents and function arguments
+are checked: ``V - 5 mM`` and ``exp(5 mV)`` are refused.
+
 Limits, so that nothing can hang: 2000 characters, bracket depth 40, 1500 AST
 nodes, 30 digits per literal, exponents of at most 64 on symbolic bases and
-numeric powers of at most 1000 digits (``9^9^9^9`` is refused).
+numeric powers of at most 1000 digits (``9^9^9^9`` is refused), units with
+whole-number powers up to 6.
 """
 
 from __future__ import annotations
@@ -34,25 +44,67 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
 from ..functions import exprel
 from ._grammar import to_python
 from ._lexer import MAX_CHARS, ParseError, lex
+from ._quantity import Quantity
+from .dimensions import DIMENSIONLESS, Dim, check_tree
 
 __all__ = [
     "FUNCTIONS",
     "MAX_CHARS",
+    "Literal",
     "ParseError",
+    "Written",
     "parse",
     "parse_equation",
     "parse_expression",
+    "parse_written",
     "with_aliases",
 ]
 
 Names = Mapping[str, sp.Expr]
+Dimensions = Mapping[sp.Symbol, Dim | None]
 Equation = tuple[sp.Expr, sp.Expr]
+
+
+@dataclass(frozen=True)
+class Literal:
+    """One number the user wrote: its placeholder in `Written.template`, exact SI value, unit."""
+
+    symbol: sp.Dummy
+    text: str  # as written: "61.5 mV", "4"
+    value: sp.Expr  # in SI units
+    unit: str | None  # None: a bare number
+    number: sp.Expr  # the number without its unit
+    column: int
+    dim: Dim | None = None  # None: a bare number (any unit)
+
+
+@dataclass(frozen=True)
+class Written:
+    """One side as the user wrote it: its value, its numbers kept apart, its dimension.
+
+    template is value with each literal number replaced by its Literal's symbol,
+    so that one number can be changed (was 5.4 meant for K_o? 61.54 for mV?).
+    dim is None when unknown (bare numbers, names without units).
+    """
+
+    value: sp.Expr
+    template: sp.Expr
+    literals: tuple[Literal, ...] = ()
+    dim: Dim | None = None
+
+    def with_numbers(self, values: Mapping[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
+        """The expression with its literals at their values, some replaced by `values`."""
+        repl = {lit.symbol: lit.value for lit in self.literals}
+        repl.update(values or {})
+        return self.template.xreplace(repl)
 
 MAX_NODES = 1500
 MAX_RENDER_DEPTH = 120
@@ -95,9 +147,18 @@ def with_aliases(names: Names) -> dict[str, sp.Expr]:
 class _Renderer:
     """Walk a whitelisted Python AST and build SymPy objects."""
 
-    def __init__(self, values: list[sp.Expr], numbers: list[str], cols: list[int]):
+    def __init__(
+        self,
+        values: list[sp.Expr],
+        numbers: list[str],
+        cols: list[int],
+        quantities: list[Quantity] = (),  # type: ignore[assignment]
+        literals: list[sp.Expr] | None = None,
+    ):
         self.values = values
         self.numbers = numbers
+        self.quantities = quantities
+        self.literals = literals  # template mode: numbers then quantities, as symbols
         self.cols = cols
         self.depth = 0
 
@@ -128,7 +189,11 @@ class _Renderer:
         if ident.startswith("_v") and ident[2:].isdigit() and int(ident[2:]) < len(self.values):
             return self.values[int(ident[2:])]
         if ident.startswith("_n") and ident[2:].isdigit() and int(ident[2:]) < len(self.numbers):
-            return _number(self.numbers[int(ident[2:])])
+            k = int(ident[2:])
+            return self.literals[k] if self.literals else _number(self.numbers[k])
+        if ident.startswith("_q") and ident[2:].isdigit() and int(ident[2:]) < len(self.quantities):
+            k = int(ident[2:])
+            return self.literals[len(self.numbers) + k] if self.literals else _rational(self.quantities[k].value)
         raise self.fail(node, f"name {ident!r} is not allowed")
 
     def _render_UnaryOp(self, node: ast.UnaryOp) -> sp.Expr:
@@ -153,7 +218,8 @@ class _Renderer:
                 raise self.fail(node.right, "division by zero")
             return left / right
         if isinstance(op, ast.Pow):
-            _check_power(left, right, lambda m: self.fail(node.right, m))
+            if self.literals is None:  # checked once, on the values
+                _check_power(left, right, lambda m: self.fail(node.right, m))
             return left**right
         raise self.fail(node, f"operator {type(op).__name__} is not allowed")
 
@@ -167,6 +233,10 @@ class _Renderer:
         if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
             raise self.fail(node, f"{name} takes exactly one argument")
         return FUNCTIONS[name](self.render(node.args[0]))
+
+
+def _rational(value: Fraction) -> sp.Expr:
+    return sp.Rational(value.numerator, value.denominator)
 
 
 def _number(text: str) -> sp.Expr:
@@ -218,10 +288,25 @@ class _AnyWord(dict):
         return isinstance(word, str) and word not in FUNCTIONS
 
 
-def _render(toks: list, names: Names, lenient: bool = False) -> sp.Expr:
+def _fraction(value: sp.Expr) -> Fraction | None:
+    """A numeric exponent as an exact fraction (2, -1, 1/2, 0.5), else None."""
+    if value.is_Rational:
+        return Fraction(int(value.p), int(value.q))
+    if value.is_Float:
+        return Fraction(str(value))
+    return None
+
+
+def _dimension(names_dims: Dimensions, value: sp.Expr) -> Dim | None:
+    if value in (sp.pi, sp.E):
+        return DIMENSIONLESS
+    return names_dims.get(value) if isinstance(value, sp.Symbol) else None
+
+
+def _render(toks: list, names: Names, lenient: bool = False, dimensions: Dimensions | None = None) -> Written:
     lookup = _resolve_value(names)
     values_view = _AnyWord() if lenient else {w: None for w in (*names, *_CONSTANTS)}
-    text, cols, val_names, numbers = to_python(toks, values_view, FUNCTIONS)
+    text, cols, val_names, numbers, quantities = to_python(toks, values_view, FUNCTIONS, units=not lenient)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
@@ -233,12 +318,39 @@ def _render(toks: list, names: Names, lenient: bool = False) -> sp.Expr:
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise ParseError(f"expression has more than {MAX_NODES} parts")
     values = [lookup(w) if not lenient else lookup(w) or sp.Symbol(w) for w in val_names]
+    renderer = _Renderer(values, numbers, cols, quantities)
     try:
-        expr = _Renderer(values, numbers, cols).render(tree)
+        expr = renderer.render(tree)
+        dim = check_tree(
+            tree,
+            [_dimension(dimensions or {}, v) for v in values],
+            [q.dim for q in quantities],
+            renderer.col,
+            lambda node: _fraction(renderer.render(node)),
+        )
+        literals = _literals(tree, numbers, quantities, cols)
+        template = _Renderer(values, numbers, cols, quantities, [lit.symbol for lit in literals]).render(tree)
     except RecursionError:
         raise ParseError("expression nested too deeply") from None
     _check_result(expr)
-    return expr
+    return Written(expr, template, literals, dim)
+
+
+def _literals(tree: ast.AST, numbers: list[str], quantities: list[Quantity], cols: list[int]) -> tuple[Literal, ...]:
+    """One Literal per number placeholder, bare numbers first (in placeholder order)."""
+    where: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            where[node.id] = cols[min(node.col_offset, len(cols) - 1)] if cols else 1
+    out = [
+        Literal(sp.Dummy(f"n{k}"), text, _number(text), None, _number(text), where.get(f"_n{k}", 1))
+        for k, text in enumerate(numbers)
+    ]
+    out += [
+        Literal(sp.Dummy(f"q{k}"), q.text, _rational(q.value), q.unit, _rational(q.number), where.get(f"_q{k}", 1), q.dim)
+        for k, q in enumerate(quantities)
+    ]
+    return tuple(out)
 
 
 def _split_eq(toks: list) -> list[list]:
@@ -251,11 +363,17 @@ def _split_eq(toks: list) -> list[list]:
     return parts
 
 
-def parse(text: str, names: Names, *, lenient: bool = False) -> sp.Expr | Equation:
-    """An expression, or (lhs, rhs) when the text holds one '='.
+def parse_written(
+    text: str,
+    names: Names,
+    *,
+    lenient: bool = False,
+    dimensions: Dimensions | None = None,
+) -> Written | tuple[Written, Written]:
+    """Each side as written (see Written): one, or (lhs, rhs) when the text holds one '='.
 
-    lenient: accept every word as a name (a syntax and limits check that
-    needs no symbol table, e.g. before a model is loaded).
+    dimensions: the unit dimension of names (symbols) the caller knows; with
+    them a sum of different dimensions or a unit in an exponent is refused.
     """
     toks = lex(text)
     parts = _split_eq(toks)
@@ -267,8 +385,20 @@ def parse(text: str, names: Names, *, lenient: bool = False) -> sp.Expr | Equati
             col = t.col if t is not None else 1
             raise ParseError("missing expression beside '='", col, "=")
     if len(parts) == 1:
-        return _render(parts[0], names, lenient)
-    return _render(parts[0], names, lenient), _render(parts[1], names, lenient)
+        return _render(parts[0], names, lenient, dimensions)
+    return _render(parts[0], names, lenient, dimensions), _render(parts[1], names, lenient, dimensions)
+
+
+def parse(text: str, names: Names, *, lenient: bool = False) -> sp.Expr | Equation:
+    """An expression, or (lhs, rhs) when the text holds one '='.
+
+    lenient: accept every word as a name (a syntax and limits check that
+    needs no symbol table, e.g. before a model is loaded).
+    """
+    result = parse_written(text, names, lenient=lenient)
+    if isinstance(result, tuple):
+        return result[0].value, result[1].value
+    return result.value
 
 
 def parse_expression(text: str, names: Names) -> sp.Expr:

@@ -10,6 +10,9 @@ import sympy as sp
 from ._definitions import substitute
 from ._numeric import Range
 from .diagnose import Context
+from .dimensions import Dim
+from .result import Value
+from .tolerance import DEFAULT_TOLERANCE, Tolerance
 
 __all__ = ["Problem", "substitute"]
 
@@ -30,6 +33,10 @@ class Problem:
         its coupling ratio r); substituted after definitions. Slips are
         looked for before fixing, so "3:2 ratio dropped" still shows.
     convert: (SI value, unit) -> value in that unit, for counterexamples.
+    dimensions: the unit dimension of each symbol (None or absent: unknown).
+    unit_for: the unit to show values of a dimension in (the model's own).
+    tolerance: how close a claim written with numbers must be.
+    constants: fixed symbols that formulas shown to the user keep as symbols (R, F).
     """
 
     ranges: Mapping[sp.Symbol, Range]
@@ -41,6 +48,28 @@ class Problem:
     timeout: float = 2.0
     fixed: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
     convert: Callable[[float, str], float] | None = None
+    dimensions: Mapping[sp.Symbol, Dim | None] = field(default_factory=dict)
+    unit_for: Callable[[Dim], str] | None = None
+    tolerance: Tolerance = DEFAULT_TOLERANCE
+    constants: frozenset[sp.Symbol] = frozenset()
+
+    def shown(self, expr: sp.Expr) -> sp.Expr:
+        """expr expanded for showing: fixed values substituted, but not those of the constants (R, F)."""
+        keep = {s: v for s, v in self.fixed.items() if s not in self.constants}
+        return self.expand(expr, fix=False).xreplace(keep)
+
+    def unit_of(self, dim: Dim | None) -> str | None:
+        """The unit values of this dimension are shown in (None: unknown or no units here)."""
+        if dim is None or self.unit_for is None:
+            return None
+        return self.unit_for(dim)
+
+    def show(self, value_si: float, unit: str | None) -> Value:
+        """An SI value as a Value in unit (12 significant digits: 0.035, not 0.034999999999999996)."""
+        value = float(value_si)
+        if self.convert is not None and unit:
+            value = self.convert(value, unit)
+        return Value(float(f"{value:.12g}"), unit)
 
     def expand(self, expr: sp.Expr, fix: bool = True) -> sp.Expr:
         """Substitute definitions until only primitive symbols remain (then fixed values)."""

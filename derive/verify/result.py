@@ -6,7 +6,10 @@
 Each value in a counterexample is {"value": number, "unit": str | null}; the
 units come from the caller. Optional extra keys (allowed by the contract):
 "line" for step chains, "detail" for a human sentence, "approximation" for
---approx / --to-order checks.
+--approx / --to-order checks, "numeric" for a claim written with numbers
+(tolerance, claimed and correct value at the model's values, difference,
+relative_difference, exact_at, inputs_differ), "dimensions" when the claim
+has the wrong unit dimension, "tolerance" (the one in effect).
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ class VerifyResult:
     line: int | None = None  # steps: line of the first wrong step
     detail: str | None = None
     approximation: dict[str, Any] | None = field(default=None)
+    numeric: dict[str, Any] | None = None  # a claim with numbers: how close, and why not
+    dimensions: dict[str, Any] | None = None  # the claim's and the correct dimension, when they differ
+    tolerance: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -69,4 +75,10 @@ class VerifyResult:
             out["detail"] = self.detail
         if self.approximation is not None:
             out["approximation"] = self.approximation
+        if self.numeric is not None:
+            out["numeric"] = self.numeric
+        if self.dimensions is not None:
+            out["dimensions"] = self.dimensions
+        if self.tolerance is not None:
+            out["tolerance"] = self.tolerance
         return out

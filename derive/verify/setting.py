@@ -9,9 +9,13 @@ Decisions (documented for users in verify's docstring):
 - a named quantity stands for the model's own expression: E_K in a claim is
   R*T*log(K_o/K_i)/(F*z_K), on both sides of every comparison. (A reversal
   potential given as a number is a parameter instead.)
-- valences z_X and the coupling ratio r have one exact value in a model:
-  they are fixed, not sampled; every other parameter is sampled log-uniformly
-  within a factor 1.5 of the model's value (T in 0-45 degC), V in -120..60 mV.
+- valences z_X, the coupling ratio r and the constants R and F (CODATA, exact)
+  have one value in a model: they are fixed, not sampled; every other
+  parameter is sampled log-uniformly within a factor 1.5 of the model's value
+  (T in 0-45 degC), V in -120..60 mV.
+- every symbol has the dimension of its unit in the model file (V: mV; named
+  quantities: of their expressions; derived ids: of their unit), and values
+  are shown in the model's units (a permeability in cm/s if the file says so).
 - quantities with no closed form (V_ss with GHK leaks and a pump, volume_ss)
   are compared numerically: their root is found at each sample point.
 """
@@ -31,6 +35,7 @@ from ..quantities import Derivations
 from ..units import convert
 from ._numeric import Range
 from .diagnose import Context
+from .dimensions import Dim, of_expr, of_unit, standard_unit
 from .equivalence import Side, VerifyError
 from .implicit import Implicit, ValueOnly
 from .parse import with_aliases
@@ -42,7 +47,8 @@ _SPREAD = 1.5  # sample parameters within this factor of their value
 _V_RANGE: Range = (-0.12, 0.06, False)  # volts
 _T_RANGE: Range = (273.15, 318.15, False)  # kelvin: 0 to 45 degC
 _FIXED_PREFIXES = ("z_",)
-_FIXED_NAMES = ("r",)
+_CONSTANTS = ("R", "F")  # exact (CODATA 2018): never varied
+_FIXED_NAMES = ("r", *_CONSTANTS)
 
 
 def _display(value: float, unit: str) -> float:
@@ -86,6 +92,44 @@ class _Definitions(Mapping):
 
     def __len__(self) -> int:
         return len(self._quantities) + len(self._ids)
+
+
+class _Dimensions(Mapping):
+    """Symbol -> dimension: of its unit, of its expression (E_K), or of its derived id's unit."""
+
+    def __init__(self, setting: Setting):
+        model = setting.model
+        self._setting = setting
+        self._units: dict[sp.Symbol, str] = {p.symbol: p.unit for p in model.parameters}
+        self._units.update({st.symbol: st.unit for st in model.states})
+        self._units[V] = "mV"
+        self._quantities = {s: e for s, e in model.quantities if s != e}
+        self._ids = {setting.symbol(i): i for i in setting.derivations.ids()}
+        self._cache: dict[sp.Symbol, Dim | None] = {}
+
+    def __getitem__(self, key: sp.Symbol) -> Dim | None:
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._units:
+            dim = of_unit(self._units[key])
+        elif key in self._quantities:
+            self._cache[key] = None  # a definition that names itself stays unknown
+            dim = of_expr(self._quantities[key], self)
+        elif key in self._ids:
+            try:
+                dim = of_unit(self._setting.derivations.get(self._ids[key]).unit)
+            except NotApplicable:
+                dim = None
+        else:
+            raise KeyError(key)
+        self._cache[key] = dim
+        return dim
+
+    def __iter__(self) -> Iterator[sp.Symbol]:
+        return iter({**self._units, **self._quantities, **self._ids})
+
+    def __len__(self) -> int:
+        return len({**self._units, **self._quantities, **self._ids})
 
 
 @dataclass
@@ -190,6 +234,25 @@ class Setting:
         return _Definitions(self)
 
     @cached_property
+    def dimensions(self) -> Mapping[sp.Symbol, Dim | None]:
+        return _Dimensions(self)
+
+    @cached_property
+    def _display_units(self) -> dict[Dim, str]:
+        """The model file's own unit for each dimension it uses (first one wins)."""
+        out: dict[Dim, str] = {of_unit("mV"): "mV"}
+        for p in self.model.parameters:
+            if p.unit != "1":
+                out.setdefault(of_unit(p.unit), p.unit)
+        for state in self.model.states:
+            out.setdefault(of_unit(state.unit), state.unit)
+        return out
+
+    def unit_for(self, dim: Dim) -> str:
+        """The unit values of this dimension are shown in: the model's, else a physiologist's."""
+        return self._display_units.get(dim) or standard_unit(dim)
+
+    @cached_property
     def problem(self) -> Problem:
         fixed, ranges = {}, {V: _V_RANGE}
         for p in self.model.parameters:
@@ -208,6 +271,9 @@ class Setting:
             units={**self.units, "V": "mV"},
             fixed=fixed,
             convert=_display,
+            dimensions=self.dimensions,
+            unit_for=self.unit_for,
+            constants=frozenset(s for s in fixed if s.name in _CONSTANTS),
         )
 
     def _resting_potential(self) -> float:

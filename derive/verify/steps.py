@@ -19,22 +19,31 @@ What "follows from" means, per kind of line:
   symbol (x = ...) that value must satisfy the other. The first condition in
   a chain is a premise and is not checked.
 
+Lines may hold numbers with units (a worked example: "= 26.7 mV ln(4/140)",
+"= -95 mV"): a line with numbers is compared with the line before at the
+model's values, within the tolerance (numeric_claim.py); an equation with
+numbers and no unknown (RT/F = 26.7 mV) is such a claim too. Values are shown
+in the units of the model file.
+
 The first line that does not follow is reported with its line number.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mpmath
 import sympy as sp
 
+from ..constants import V
 from ._budget import run_limited
 from ._numeric import evaluate, free_symbols, sample_points
-from .check import check_expression
+from .check import check_equation, check_expression
+from .dimensions import Dim
 from .equivalence import symbolic_zero
-from .parse import ParseError, parse
+from .parse import ParseError, Written, parse_written
 from .problem import Problem, substitute
 from .result import VerifyResult
 
@@ -46,13 +55,22 @@ _RTOL = 1e-9
 
 @dataclass(frozen=True)
 class Step:
-    """One line: lhs None for an expression, continued True for a '= ...' line."""
+    """One line: lhs None for an expression, continued True for a '= ...' line.
+
+    lhs_written, rhs_written: the sides as written (numbers, dimension).
+    """
 
     line: int
     text: str
     lhs: sp.Expr | None
     rhs: sp.Expr
     continued: bool = False
+    lhs_written: Written | None = None
+    rhs_written: Written | None = None
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(w is not None and w.literals for w in (self.lhs_written, self.rhs_written))
 
 
 def _strip(raw: str) -> str:
@@ -61,8 +79,14 @@ def _strip(raw: str) -> str:
     return text
 
 
-def read_steps(text: str, names: Mapping[str, sp.Expr], *, lenient: bool = False) -> list[Step]:
-    """Parse every step; a ParseError names the line and the column (lenient: see parse)."""
+def read_steps(
+    text: str,
+    names: Mapping[str, sp.Expr],
+    dimensions: Mapping[sp.Symbol, Dim | None] | None = None,
+    *,
+    lenient: bool = False,
+) -> list[Step]:
+    """Parse every step; a ParseError names the line and the column (lenient, dimensions: see parse)."""
     steps: list[Step] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         body = _strip(raw)
@@ -75,15 +99,16 @@ def read_steps(text: str, names: Mapping[str, sp.Expr], *, lenient: bool = False
             at = len(body) - len(lead)
             body = body[:at] + " " + body[at + 1 :]
         try:
-            parsed = parse(body, names, lenient=lenient)
+            parsed = parse_written(body, names, lenient=lenient, dimensions=dimensions)
         except ParseError as exc:
             raise ParseError(exc.message, exc.column, exc.token, line=number) from None
         if isinstance(parsed, tuple):
             if continued:
                 raise ParseError("a line starting with '=' holds one expression", line=number)
-            steps.append(Step(number, stripped, parsed[0], parsed[1]))
+            lhs, rhs = parsed
+            steps.append(Step(number, stripped, lhs.value, rhs.value, lhs_written=lhs, rhs_written=rhs))
         else:
-            steps.append(Step(number, stripped, None, parsed, continued))
+            steps.append(Step(number, stripped, None, parsed.value, continued, rhs_written=parsed))
     if not steps:
         raise ParseError("no steps found")
     return steps
@@ -139,35 +164,46 @@ class _Chain:
 
     def __init__(self, problem: Problem):
         self.problem = problem
-        self.value: tuple[Step, sp.Expr] | None = None
+        self.value: tuple[Step, sp.Expr, Written | None] | None = None
         self.condition: tuple[Step, sp.Expr] | None = None
         self.method = "symbolic"
 
     def fail(self, step: Step, why: str, result: VerifyResult | None = None) -> VerifyResult:
         r = result or VerifyResult(False, "numeric")
-        return VerifyResult(False, r.method, r.diagnosis, r.counterexample, step.line, why)
+        return dataclasses.replace(r, holds=False, line=step.line, detail=why + (f" ({r.detail})" if r.detail else ""))
 
     def expression(self, step: Step) -> VerifyResult | None:
         if self.value is not None:
-            prev, value = self.value
-            r = check_expression(step.rhs, value, self.problem)
+            prev, value, written = self.value
+            numbers = step.has_numbers or (written is not None and bool(written.literals))
+            r = check_expression(
+                step.rhs_written or step.rhs, value, self.problem,
+                expected_dim=written.dim if written is not None else None,
+                label=f"line {step.line}", numbers=numbers,
+            )
             if not r.holds:
                 return self.fail(step, f"line {step.line} is not equal to line {prev.line}", r)
             self._note(r.method)
-        self.value = (step, step.rhs)
+        self.value = (step, step.rhs, step.rhs_written)
         return None
 
     def equation(self, step: Step) -> VerifyResult | None:
         p = self.problem
         assert step.lhs is not None
-        self.value = (step, step.rhs)
+        self.value = (step, step.rhs, step.rhs_written)
         if step.lhs in p.definitions:
-            r = check_expression(step.rhs, step.lhs, p)
+            r = check_expression(
+                step.rhs_written or step.rhs, step.lhs, p,
+                expected_dim=step.lhs_written.dim if step.lhs_written is not None else None,
+                label="the right side",
+            )
             if not r.holds:
                 return self.fail(step, f"line {step.line}: the right side is not {step.lhs}", r)
             self._note(r.method)
             return None
         residual = p.expand(step.lhs - step.rhs)
+        if step.has_numbers and V not in residual.free_symbols:
+            return self._numeric_equation(step)
         if symbolic_zero(residual, p.ranges, p.timeout):
             return None  # an identity
         if self.condition is None:
@@ -179,6 +215,15 @@ class _Chain:
         if self._follows(prev_step, prev, step, residual):
             return None
         return self._explain(prev_step, step)
+
+    def _numeric_equation(self, step: Step) -> VerifyResult | None:
+        """RT/F = 26.7 mV: a claim with numbers, at the model's values."""
+        assert step.lhs_written is not None and step.rhs_written is not None
+        r = check_equation(step.lhs_written, step.rhs_written, self.problem)
+        if not r.holds:
+            return self.fail(step, f"line {step.line}: the two sides differ", r)
+        self._note(r.method)
+        return None
 
     def _follows(self, prev_step: Step, prev: sp.Expr, step: Step, new: sp.Expr) -> bool:
         p = self.problem
@@ -199,7 +244,7 @@ class _Chain:
             prev = self._least_expanded(prev_step.lhs - prev_step.rhs, x)
             solution = run_limited(_solve_one, prev, x, timeout=self.problem.timeout)
             if solution is not None:
-                r = check_expression(step.rhs, solution, self.problem)
+                r = check_expression(step.rhs_written or step.rhs, solution, self.problem)
                 if not r.holds:
                     return self.fail(step, f"{why}: {x} = {solution} there", r)
         return self.fail(step, why)
@@ -212,7 +257,7 @@ class _Chain:
             if new == e:
                 break
             e = new
-        return self.problem.expand(e)
+        return self.problem.shown(e)  # R and F stay symbols in the solution shown
 
     def _note(self, method: str) -> None:
         if method == "numeric":

@@ -1,0 +1,85 @@
+"""How close a claim with numbers must be: --tolerance 0.5% or --tolerance "0.1 mV".
+
+A claim written with numbers (-95 mV, 61.5 mV log10(K_o/K_i), 26.7 mV ln(4/140))
+is exact only by accident: it is checked within a tolerance instead. Without
+one, DEFAULT_TOLERANCE applies: 1 % of the correct value, about what a hand
+calculation with three significant figures keeps (61.5 for 61.54 is 0.07 %;
+58 mV per decade at 37 C instead of 61.5 is 6 % off, and wrong).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+
+from ._lexer import ParseError, lex
+from ._quantity import read_quantity
+from .dimensions import Dim, describe
+
+__all__ = ["DEFAULT_RELATIVE", "DEFAULT_TOLERANCE", "Tolerance", "parse_tolerance"]
+
+DEFAULT_RELATIVE = 0.01
+_PERCENT = re.compile(r"^\s*((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$")
+_MAX_PERCENT = 100.0
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Relative (a fraction of the correct value) or absolute (an SI value of one dimension)."""
+
+    relative: float | None = DEFAULT_RELATIVE
+    absolute: float | None = None
+    dim: Dim | None = None  # of an absolute tolerance
+    text: str = "1%"
+    default: bool = True
+
+    def applies_to(self, dim: Dim | None) -> bool:
+        """An absolute tolerance applies to quantities of its own dimension only."""
+        return self.absolute is None or dim is None or dim == self.dim
+
+    def allows(self, claimed: mpmath.mpf, correct: mpmath.mpf, dim: Dim | None = None) -> bool:
+        """|claimed - correct| within the tolerance (the default relative one for other dimensions)."""
+        if self.absolute is not None and self.applies_to(dim):
+            return bool(abs(claimed - correct) <= mpmath.mpf(self.absolute))
+        relative = self.relative if self.relative is not None else DEFAULT_RELATIVE
+        return bool(abs(claimed - correct) <= mpmath.mpf(relative) * abs(correct))
+
+    def to_json(self, show: Callable[[float, Dim | None], dict[str, Any]] | None = None) -> dict[str, Any]:
+        """{"text", "default", and "relative" (a fraction) or "absolute" ({"value", "unit"})}."""
+        out: dict[str, Any] = {"text": self.text, "default": self.default}
+        if self.absolute is None:
+            out["relative"] = self.relative
+        elif show is not None:
+            out["absolute"] = show(self.absolute, self.dim)
+        else:
+            out["absolute"] = {"value": self.absolute, "unit": None}
+        return out
+
+    def describe(self) -> str:
+        return self.text + (" (the default)" if self.default else "")
+
+
+DEFAULT_TOLERANCE = Tolerance()
+
+
+def parse_tolerance(text: str) -> Tolerance:
+    """'0.5%' (relative) or '0.1 mV' (absolute, a number with a unit); ParseError otherwise."""
+    m = _PERCENT.match(text)
+    if m:
+        percent = float(m.group(1))
+        if not 0 < percent <= _MAX_PERCENT:
+            raise ParseError(f"--tolerance {text!r}: a percentage must be above 0 and at most {_MAX_PERCENT:g}%")
+        return Tolerance(relative=percent / 100, text=f"{percent:g}%", default=False)
+    try:
+        quantity = read_quantity(lex(text))
+    except ParseError:
+        raise ParseError(
+            f"--tolerance {text!r}: give a percentage (0.5%) or a number with a unit (0.1 mV)"
+        ) from None
+    if quantity.value <= 0 or quantity.dim == ():
+        raise ParseError(f"--tolerance {text!r}: an absolute tolerance is a positive number with a unit ({describe(quantity.dim)} given)")
+    return Tolerance(None, float(quantity.value), quantity.dim, quantity.text, default=False)
