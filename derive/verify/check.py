@@ -75,8 +75,13 @@ def _wrong_dimension(
     slip = None
     if isinstance(correct, sp.Basic):
         a = problem.expand(claimed.value)
-        slip = diagnose(a, correct, problem.ranges, _context(problem, claimed.value))
-        slip = None if slip is not None and slip.startswith("right only to") else slip
+        context = _context(problem, claimed.value)
+        if claimed.literals:  # the slip at the model's values, in SI (e.g. a product of two numbers with units)
+            slip = check_numeric(claimed, a, problem.expand(correct), problem, unit=None, dim=None,
+                                 exact_slip=lambda: None, original=correct, context=context).diagnosis
+        else:
+            slip = diagnose(a, correct, problem.ranges, context)
+        slip = None if slip is not None and slip.startswith(("right only to", "a constant for another")) else slip
     dims = {
         "claimed": {"dimension": describe(claimed.dim, article=False), "unit": problem.unit_of(claimed.dim)},
         "correct": {"dimension": describe(expected, article=False), "unit": problem.unit_of(expected)},

@@ -149,12 +149,13 @@ def _swap_sides(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
 
 def _kind(s: sp.Symbol, ctx: Context) -> object:
     """What a symbol is, for swaps: its dimension, else guessed from its name."""
+    name = s.name
+    side = name[-2:] if name.endswith(("_i", "_o")) and len(name) > 2 else ""  # K_o with Na_o, not with Cl_i
     if ctx.kinds is not None:
         kind = ctx.kinds.get(s)
-        return kind if kind else None  # pure numbers (valences, r) are not swapped
-    name = s.name
-    if name.endswith(("_i", "_o")) and len(name) > 2:
-        return "concentration"
+        return (kind, side) if kind else None  # pure numbers (valences, r) are not swapped
+    if side:
+        return side
     head, sep, _ = name.partition("_")
     return head if sep and head in ("P", "g", "E", "I") else None
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -99,6 +100,7 @@ def power(a: Dim, k: Fraction) -> Dim:
     return _dim({name: v * k for name, v in a})
 
 
+@lru_cache(maxsize=1)
 def _named() -> dict[Dim, tuple[str, str]]:
     return {of_unit(unit): (name, unit) for name, unit in _NAMED}
 

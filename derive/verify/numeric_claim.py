@@ -39,7 +39,6 @@ _EXACT_T = (200.0, 400.0)  # kelvin: where "exact at T" is worth reporting
 _SLIP_T = (273.15, 323.15)  # kelvin: 0-50 degC, where a constant for another temperature is a likely slip
 _MAX_LITERALS = 12
 _NOISE = mpmath.mpf("1e-12")  # a relative difference this small is rounding: shown as 0
-_POTENTIAL = of_unit("mV")
 _MV = "V vs mV (factor 1000)"
 
 
@@ -82,14 +81,21 @@ class _Claim:
 
     def matches(self, values: Iterable[mpmath.mpf | None], claimed: Sequence[mpmath.mpf | None] | None = None) -> bool:
         """Do these values agree with the claim's (or with `claimed`) at every point where defined?"""
-        hits = 0
+        return self.distance(values, claimed) is not None
+
+    def distance(
+        self, values: Iterable[mpmath.mpf | None], claimed: Sequence[mpmath.mpf | None] | None = None
+    ) -> float | None:
+        """Largest relative difference where all agree within the tolerance; None if they do not."""
+        hits, worst = 0, 0.0
         for a, v in zip(self.a if claimed is None else claimed, values):
             if v is None:
                 continue
             if not self.close(a, v):
-                return False
+                return None
+            worst = max(worst, float(abs(a - v) / max(abs(v), mpmath.mpf(10) ** -DPS)))  # type: ignore[operator]
             hits += 1
-        return hits >= min(2, len(self.points))
+        return worst if hits >= min(2, len(self.points)) else None
 
     def at_points(self, expr: sp.Expr, override: dict | None = None) -> list[mpmath.mpf | None]:
         return [evaluate(expr, {**p, **(override or {})}) for p in self.points]
@@ -168,36 +174,51 @@ def _input_label(s: sp.Symbol, lit: Literal, v, bare_si: bool, model, claimed: V
 def _slip(case: _Claim, correct: sp.Expr | None, context: Context) -> str | None:
     """A slip of diagnose.py that explains the claim within the tolerance."""
     if correct is not None:
-        found = next((name for name, cand in candidates(correct, context) if case.matches(case.at_points(cand))), None)
+        scored = [(case.distance(case.at_points(cand)), name) for name, cand in candidates(correct, context)]
     else:  # a root without closed form: only what can be done to its value
         transforms = (("sign flipped", -1), (_MV, 1000), (_MV, sp.Rational(1, 1000)))
-        found = next(
-            (name for name, k in transforms
-             if case.matches(None if c is None else c * (float(k)) for c in case.c)),
-            None,
-        )
+        scored = [(case.distance(None if c is None else c * float(k) for c in case.c), name) for name, k in transforms]
+    # The closest explanation wins: within 1 %, a slip can match by accident; the real one matches best.
+    found = min(((d, k, name) for k, (d, name) in enumerate(scored) if d is not None), default=(0, 0, None))[2]
     if found is not None and found.startswith(_MV):
-        return _millivolt_label(case)
+        return _thousand_label(case)
     return found
 
 
-def _millivolt_label(case: _Claim) -> str:
-    """Name the bare number that stands for mV, when exactly one does."""
-    fixes = []
-    for lit in case.written.literals:
-        if lit.unit is not None:
-            continue
-        for k in (sp.Rational(1, 1000), sp.Integer(1000)):
-            expr = case.problem.expand(case.written.with_numbers({lit.symbol: lit.value * k}))
-            if case.matches(case.c, case.at_points(expr)):
-                fixes.append(lit)
-                break
-    if len(fixes) != 1:
-        return f"{_MV}: bare numbers are read in SI units; give them their units"
-    lit = fixes[0]
-    what = "volts" if case.dim in (None, _POTENTIAL) else "SI units"
-    suggestion = f"; write {lit.text} mV" if case.dim in (None, _POTENTIAL) else "; give it its unit"
-    return f"{_MV}: the bare number {lit.text} is read in {what}{suggestion}"
+_THOUSANDS = {"mV": ("V vs mV", "volts", "mV"), "ms": ("s vs ms", "seconds", "ms")}
+
+
+def _thousand_label(case: _Claim) -> str:
+    """A factor 1000: V for mV (s for ms); name the bare number that stands for mV, when exactly one does."""
+    by_dim = {of_unit(u): names for u, names in _THOUSANDS.items()}
+    slip, si, unit = by_dim.get(case.dim, ("a unit prefix", "SI units", None)) if case.dim else _THOUSANDS["mV"]
+    name = f"{slip} (factor 1000)"
+    factors = _factors(case.written)
+    lit = factors[0] if len(factors) == 1 else None
+    if lit is not None:
+        expr = case.problem.expand(case.written.with_numbers({lit.symbol: lit.value / 1000}))
+        lit = lit if case.matches(case.c, case.at_points(expr)) else None
+    if lit is None:
+        return f"{name}: bare numbers are read in SI units; give them their units"
+    suggestion = f"write {lit.text} {unit}" if unit else "give it its unit"
+    return f"{name}: the bare number {lit.text} is read in {si}; {suggestion}"
+
+
+def _factors(written: Written) -> list[Literal]:
+    """The bare numbers of a claim outside function arguments and exponents (61.54 in 61.54 log10(4/140))."""
+    outside: set[sp.Symbol] = set()
+
+    def walk(e: sp.Expr) -> None:
+        if e.is_Symbol:
+            outside.add(e)
+        elif e.is_Pow:
+            walk(e.base)
+        elif not isinstance(e, sp.Function):
+            for arg in e.args:
+                walk(arg)
+
+    walk(written.template)
+    return [lit for lit in written.literals if lit.unit is None and lit.symbol in outside]
 
 
 def _exact_temperature(case: _Claim) -> mpmath.mpf | None:
@@ -283,11 +304,11 @@ def check_numeric(
         return VerifyResult(True, "numeric", detail=detail, numeric=info)
     diagnosis = exact_slip()
     if diagnosis is None or diagnosis.startswith("right only to"):
-        found = _input_differs(case)
-        if found is not None:
-            diagnosis, info["inputs_differ"] = found
-        else:
-            diagnosis = _slip(case, original, context or Context()) or _temperature_slip(case, exact) or diagnosis
+        found = _slip(case, original, context or Context())
+        differs = None if found is not None else _input_differs(case)
+        if differs is not None:
+            found, info["inputs_differ"] = differs
+        diagnosis = found or _temperature_slip(case, exact) or diagnosis
     k = next((i for i, (a, c) in enumerate(zip(case.a, case.c)) if c is not None and not case.close(a, c)), 0)
     shown = {s: v for s, v in case.points[k].items() if s in claimed.free_symbols}
     example = counterexample(Comparison(False, "numeric", shown, case.a[k], case.c[k]), problem.units, unit, problem.convert)

@@ -1,0 +1,212 @@
+"""``vrest verify`` with numbers and units: what a new user types, and what a teacher would answer.
+
+The neuron model (37 C; K 140/4, Cl 10/110 mM; C_m 1 uF/cm^2; g_leak 0.15 mS/cm^2).
+Expected numbers are evaluated here with mpmath from CODATA 2018 R and F.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+
+import mpmath
+import pytest
+from conftest import run_cli
+
+from vrest.codegen.cli import main
+
+mpmath.mp.dps = 30
+R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
+RTF_37 = 1000 * R * mpmath.mpf("310.15") / F  # mV
+E_K = float(RTF_37 * mpmath.log(mpmath.mpf(4) / 140))
+E_CL = float(-RTF_37 * mpmath.log(mpmath.mpf(110) / 10))
+
+
+# --- the four cases a new user met -------------------------------------------------------
+
+
+def test_millivolts_in_a_formula_are_read():
+    code, out, err = run_cli("verify", "E_K = 61.5 mV * log10(K_o/K_i)")
+    assert code == 0 and err == ""
+    assert out.startswith("holds (numeric)")
+    assert "within 1% (the default)" in out
+    # 61.5 mV is RT ln10/F at 36.8 degC: solved here for T.
+    celsius = float(mpmath.mpf("0.0615") * F / (R * mpmath.log(10)) - mpmath.mpf("273.15"))
+    assert f"exact at T = {celsius:.4g} degC" in out
+
+
+def test_a_bare_number_that_means_millivolts():
+    code, out, _ = run_cli("verify", "E_K = 61.54 log10(K_o/K_i)", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["holds"] is False
+    assert doc["diagnosis"] == "V vs mV (factor 1000): the bare number 61.54 is read in volts; write 61.54 mV"
+    assert doc["counterexample"]["claimed"]["value"] == pytest.approx(float(61540 * mpmath.log10(mpmath.mpf(4) / 140)))
+    assert doc["counterexample"]["correct"] == {"value": pytest.approx(E_K, rel=1e-9), "unit": "mV"}
+
+
+def test_a_product_where_a_quotient_belongs():
+    code, out, _ = run_cli("verify", "tau_m = C_m (g_K + g_Na + g_Cl)", "--json")
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["diagnosis"].startswith("a product where a quotient belongs")
+    assert "tau_m is a time" in doc["diagnosis"]
+    assert doc["dimensions"]["correct"] == {"dimension": "time", "unit": "ms"}
+    assert doc["dimensions"]["claimed"]["dimension"] == "capacitance per area times a conductance per area"
+    assert doc["counterexample"] is None  # values of different dimensions are not compared
+
+
+def test_the_valence_of_chloride_left_out():
+    code, out, _ = run_cli("verify", "E_Cl = RT/F ln(Cl_o/Cl_i)")
+    assert code == 1
+    assert "likely slip: missing valence z: z_Cl = -1 was left out" in out
+    assert f"correct {E_CL:.6g} mV" in out
+
+
+def test_no_tolerance_is_needed_for_an_exact_claim():
+    code, out, _ = run_cli("verify", "E_Cl = RT/(zF) ln(Cl_o/Cl_i)")
+    assert code == 0 and out.startswith("holds (symbolic)")
+
+
+# --- a claim that starts with a minus sign ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("-(R*T/F)*log(K_i/K_o)", "--against", "E_K"),
+        ("--against", "E_K", "-(R*T/F)*log(K_i/K_o)"),
+        ("--against", "E_K", "--", "-(R*T/F)*log(K_i/K_o)"),
+        ("-RT/F ln(K_i/K_o)", "--json", "--against", "E_K"),
+        ("--json", "-RT/F ln(K_i/K_o)", "--model", "neuron", "--against", "E_K"),
+        ("-95 mV", "--against", "E_K"),
+    ],
+    ids=["first", "last", "after --", "json", "middle", "a value"],
+)
+def test_a_claim_may_start_with_a_minus_sign(argv):
+    code, _, err = run_cli("verify", *argv)
+    assert code == 0, err
+    assert err == ""
+
+
+def test_an_unknown_option_is_still_refused():
+    code, _, err = run_cli("verify", "RT/F ln(K_o/K_i)", "--against", "E_K", "--tolerence", "1%")
+    assert code == 2 and "--tolerence" in err and err.count("\n") == 1
+
+
+# --- tolerance, JSON ------------------------------------------------------------------------
+
+
+def test_help_states_the_default_tolerance():
+    out = io.StringIO()
+    with redirect_stdout(out), pytest.raises(SystemExit) as info:
+        main(["verify", "--help"])
+    assert info.value.code == 0
+    text = " ".join(out.getvalue().split())
+    assert "--tolerance TOL" in text and "default 1%" in text and "(default 1% of the correct value)" in text
+
+
+def test_json_states_the_tolerance_always():
+    _, out, _ = run_cli("verify", "RT/F ln(K_o/K_i)", "--against", "E_K", "--json")
+    assert json.loads(out)["tolerance"] == {"text": "1%", "default": True, "relative": 0.01}
+    _, out, _ = run_cli("verify", "E_K = -95 mV", "--tolerance", "0.05 mV", "--json")
+    doc = json.loads(out)
+    assert doc["tolerance"] == {"text": "0.05 mV", "default": False, "absolute": {"value": 0.05, "unit": "mV"}}
+    assert doc["holds"] is True
+    assert doc["numeric"]["difference"] == {"value": pytest.approx(-95 - E_K, rel=1e-6), "unit": "mV"}
+    assert doc["numeric"]["relative_difference"] == pytest.approx(abs((-95 - E_K) / E_K), rel=1e-4)
+
+
+def test_json_names_the_number_that_differs():
+    code, out, _ = run_cli("verify", "E_K = 61.5 mV log10(5.4/140)", "--json")
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["numeric"]["inputs_differ"] == [
+        {"name": "K_o", "claimed": {"value": 5.4, "unit": "mM"}, "model": {"value": 4.0, "unit": "mM"}}
+    ]
+    assert doc["diagnosis"] == "the number for K_o is not the model's: 5.4 mM in the claim, 4 mM in the model"
+
+
+def test_counterexamples_never_change_R_or_F():
+    _, out, _ = run_cli("verify", "RT/F ln(K_i/K_o)", "--against", "E_K", "--json")
+    inputs = json.loads(out)["counterexample"]["inputs"]
+    assert "R" not in inputs and "F" not in inputs
+    assert inputs["T"] == {"value": 310.15, "unit": "K"}
+
+
+# --- steps with numbers --------------------------------------------------------------------
+
+WORKED = """\
+# E_K of the neuron at 37 C, by hand
+E_K = RT/F ln(K_o/K_i)
+    = 26.7 mV ln(4/140)
+    = 26.7 mV * (-3.555)
+    = -94.9 mV
+"""
+
+
+def test_a_worked_example_with_numbers(tmp_path):
+    path = tmp_path / "worked.txt"
+    path.write_text(WORKED, encoding="utf-8")
+    code, out, _ = run_cli("verify", str(path))
+    assert code == 0 and "4 steps checked" in out
+    path.write_text(WORKED.replace("= -94.9 mV", "= -9.49 mV"), encoding="utf-8")
+    code, out, _ = run_cli("verify", str(path), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["line"] == 5
+    assert doc["counterexample"]["claimed"] == {"value": -9.49, "unit": "mV"}
+    assert doc["counterexample"]["correct"] == {"value": pytest.approx(26.7 * -3.555), "unit": "mV"}
+
+
+def test_steps_print_values_in_the_models_units(tmp_path):
+    path = tmp_path / "chord.txt"
+    path.write_text(
+        "I_K + I_Na + I_Cl + I_pump = 0\n"
+        "V = (g_K E_K + g_Na E_Na + g_Cl E_Cl - I_pump)/(g_K + g_Na + g_Cl)\n"
+        "V_ss = (g_K E_K + g_Na E_Na + g_Cl E_Cl + I_pump)/(g_K + g_Na + g_Cl)\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli("verify", str(path))
+    assert code == 1 and "line 3" in out
+    # the chord conductance equation with the pump's sign flipped: V_leak + 5 mV against V_leak - 5 mV
+    e_na = RTF_37 * mpmath.log(mpmath.mpf(145) / 12)
+    v_leak = (mpmath.mpf("0.1") * E_K + mpmath.mpf("0.015") * e_na + mpmath.mpf("0.035") * E_CL) / mpmath.mpf("0.15")
+    assert f"claimed {float(v_leak + 5):.6g} mV, correct {float(v_leak - 5):.6g} mV" in out
+
+
+def test_approximation_shows_the_small_quantity_in_the_files_unit():
+    claim = "RT/F ln((P_K K_o + P_Na Na_o)/(P_K K_i + P_Na Na_i))"
+    code, out, _ = run_cli("verify", claim, "--against", "V_ghk", "--model", "squid", "--approx", "P_Cl -> 0", "--json")
+    doc = json.loads(out)
+    assert code == 0
+    assert doc["approximation"]["small_value"] == pytest.approx(4.5e-7) and doc["approximation"]["small_unit"] == "cm/s"
+    assert "R*T" in doc["approximation"]["leading_neglected_term"]  # R and F stay symbols
+
+
+# --- bad input: one line, exit 2, fast -------------------------------------------------------
+
+BAD = [
+    ("verify", "E_K = 61.5 mV mV"),
+    ("verify", "E_K = mV mV"),
+    ("verify", "E_K = 61.5 mVolts log10(K_o/K_i)"),
+    ("verify", "E_K = 61.5 mV exp(2 mV)"),
+    ("verify", "E_K = 2^(3 mV)"),
+    ("verify", "E_K = e^{-5 mV}"),
+    ("verify", "E_K = 1e400 mV"),
+    ("verify", "E_K = 5 cm^x"),
+    ("verify", "E_K = 37 degC K"),
+    ("verify", "E_K = RT/F ln(K_o/K_i) + K_o"),
+    ("verify", "E_K = -95 mV", "--tolerance", "0.1"),
+    ("verify", "E_K = -95 mV", "--tolerance", "-1%"),
+    ("verify", "E_K = -95 mV", "--tolerance", "0.1 mM"),
+    ("verify", "E_K = -95 mV", "--tolerance", "0.1 mV mV"),
+]
+
+
+@pytest.mark.parametrize("argv", BAD, ids=lambda a: " ".join(a[1:]))
+def test_bad_input_exits_2_with_one_line(argv):
+    # (how fast: benchmarks/verify_refusals.py)
+    code, out, err = run_cli(*argv)
+    assert code == 2, (out, err)
+    assert err.count("\n") == 1 and err.startswith("vrest: error: ")
+    assert "Traceback" not in err

@@ -1,0 +1,253 @@
+"""Hand calculations with numbers and units, right and wrong, as students write them.
+
+Each case is a textbook-style worked example checked against a model: the
+built-in neuron (37 C: K 140/4, Na 12/145, Cl 10/110 mM; g_K, g_Na, g_Cl =
+0.1, 0.015, 0.035 mS/cm^2; I_pump 0.75 uA/cm^2; C_m 1 uF/cm^2), the built-in
+squid axon (20 C: K 400/20, Na 50/440, Cl 52/560 mM; P_K : P_Na : P_Cl =
+1 : 0.04 : 0.45) and an RC cell written here (20 C: K 140/5 mM, one K leak of
+0.05 mS/cm^2, i.e. R_m = 20 kOhm cm^2). Every expected value is evaluated
+below with mpmath from the equations written out here (CODATA 2018 R and F),
+never by vrest; the textbooks are cited for the worked example each case
+follows ("cf.": the page could not be checked here, the number is derived).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import mpmath
+import pytest
+
+from vrest.derive.verify import verify
+
+mpmath.mp.dps = 30
+R = mpmath.mpf("8.314462618")  # J/(mol K), CODATA 2018 (exact)
+F = mpmath.mpf("96485.33212")  # C/mol, CODATA 2018 (exact)
+ZERO_C = mpmath.mpf("273.15")
+LN10 = mpmath.log(10)
+
+
+def rtf(celsius) -> mpmath.mpf:
+    """RT/F in mV."""
+    return 1000 * R * (ZERO_C + mpmath.mpf(celsius)) / F
+
+
+def nernst(z, outside, inside, celsius) -> mpmath.mpf:
+    """E = RT/(zF) ln(out/in), mV."""
+    return rtf(celsius) / z * mpmath.log(mpmath.mpf(outside) / mpmath.mpf(inside))
+
+
+def celsius_where(decade_mv) -> mpmath.mpf:
+    """The temperature (degC) at which RT ln 10 / F equals decade_mv."""
+    return mpmath.mpf(decade_mv) / 1000 * F / (R * LN10) - ZERO_C
+
+
+def log10(x) -> mpmath.mpf:
+    return mpmath.log10(mpmath.mpf(x))
+
+
+def mpf(x: str) -> mpmath.mpf:
+    return mpmath.mpf(x)
+
+
+# The neuron at 37 C.
+E_K_37, E_NA_37, E_CL_37 = nernst(1, 4, 140, 37), nernst(1, 145, 12, 37), nernst(-1, 110, 10, 37)
+G_K, G_NA, G_CL, I_PUMP = mpf("0.1"), mpf("0.015"), mpf("0.035"), mpf("0.75")  # mS/cm^2, uA/cm^2
+G_LEAK = G_K + G_NA + G_CL
+V_LEAK = (G_K * E_K_37 + G_NA * E_NA_37 + G_CL * E_CL_37) / G_LEAK  # chord conductance equation, mV
+DV_PUMP = -I_PUMP / G_LEAK  # uA/cm^2 / (mS/cm^2) = mV
+V_SS = V_LEAK + DV_PUMP
+TAU_M = 1 / G_LEAK  # uF/cm^2 / (mS/cm^2) = ms
+
+# The squid axon at 20 C, Hodgkin & Katz's permeability ratios.
+E_K_20, E_NA_20, E_CL_20 = nernst(1, 20, 400, 20), nernst(1, 440, 50, 20), nernst(-1, 560, 52, 20)
+GHK_SQUID = rtf(20) * mpmath.log((20 + mpf("0.04") * 440 + mpf("0.45") * 52) / (400 + mpf("0.04") * 50 + mpf("0.45") * 560))
+
+RC_CELL = """\
+[model]
+name = "rc_cell"
+description = "a cell with one K leak: R_m = 1/g = 20 kOhm cm^2"
+temperature = "20 degC"
+
+[membrane]
+capacitance = "1 uF/cm^2"
+
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "5 mM"
+conductance = "0.05 mS/cm^2"
+"""
+TAU_RC = mpf(20000) * mpf("1e-6") * 1000  # R_m C_m = 20 kOhm cm^2 x 1 uF/cm^2, in ms
+
+NERNST_37 = "cf. Boron & Boulpaep, Medical Physiology, ch. 6: E = 61.5 mV log10(out/in) at 37 C; RT ln10/F = 61.54 mV at 310.15 K"
+NERNST_20 = "cf. Kandel et al., Principles of Neural Science, 5th ed., ch. 6, Table 6-1 (squid axon at 20 C: E_K -75, E_Na +55, E_Cl -60 mV with 58 mV per decade)"
+PURVES = "cf. Purves et al., Neuroscience, ch. 2: K 140 mM in, 5 mM out, 58 mV per decade: E_K about -84 mV"
+GHK = "Hodgkin & Katz (1949) J Physiol 108:37-77: P_K : P_Na : P_Cl = 1 : 0.04 : 0.45; cf. Kandel et al., ch. 6: about -60 mV"
+CHORD = "cf. Hille, Ion Channels of Excitable Membranes, 3rd ed., ch. 14 (chord conductance equation); Keener & Sneyd, Mathematical Physiology, ch. 3"
+PUMP = "cf. Keener & Sneyd, Mathematical Physiology, ch. 2-3: the pump's direct shift -I_pump/g_leak"
+TAU = "cf. Johnston & Wu, Foundations of Cellular Neurophysiology, ch. 4: tau_m = R_m C_m, 20 kOhm cm^2 x 1 uF/cm^2 = 20 ms"
+
+
+class Case(NamedTuple):
+    id: str
+    model: str
+    claim: str
+    holds: bool
+    slip: str | None  # a fragment of the diagnosis, or None: no slip named
+    correct: mpmath.mpf | None  # the correct value in the model's unit (mV or ms)
+    claimed: mpmath.mpf | None  # the claim's own value, evaluated here
+    source: str
+
+
+CASES = [
+    # --- Nernst at 37 C (neuron) ---------------------------------------------------------
+    Case("nernst37-decade", "neuron", "E_K = 61.5 mV log10(K_o/K_i)", True, None, E_K_37, 61.5 * log10(mpf(4) / 140), NERNST_37),
+    Case("nernst37-numbers", "neuron", "E_K = 61.5 mV log10(4/140)", True, None, E_K_37, 61.5 * log10(mpf(4) / 140), NERNST_37),
+    Case("nernst37-value", "neuron", "E_K = -95 mV", True, None, E_K_37, mpf(-95), NERNST_37),
+    Case("nernst37-rt-over-f", "neuron", "E_K = 26.7 mV ln(4/140)", True, None, E_K_37, 26.7 * mpmath.log(mpf(4) / 140), NERNST_37),
+    Case("nernst37-si-constants", "neuron", "E_K = 8.314 J/(mol K) * 310.15 K / (96485 C/mol) * ln(4/140)", True, None,
+         E_K_37, 1000 * mpf("8.314") * mpf("310.15") / 96485 * mpmath.log(mpf(4) / 140), NERNST_37),
+    Case("nernst37-sodium", "neuron", "E_Na = 61.5 mV log10(145/12)", True, None, E_NA_37, 61.5 * log10(mpf(145) / 12), NERNST_37),
+    Case("nernst37-sodium-value", "neuron", "E_Na = +67 mV", True, None, E_NA_37, mpf(67), NERNST_37),
+    Case("nernst37-chloride", "neuron", "E_Cl = -61.5 mV log10(110/10)", True, None, E_CL_37, -61.5 * log10(11), NERNST_37),
+    Case("nernst37-chloride-no-z", "neuron", "E_Cl = 61.5 mV log10(110/10)", False, "missing valence z: z_Cl = -1 was left out",
+         E_CL_37, 61.5 * log10(11), NERNST_37),
+    Case("nernst37-bare-mV", "neuron", "E_K = 61.54 log10(K_o/K_i)", False, "the bare number 61.54 is read in volts; write 61.54 mV",
+         E_K_37, 61540 * log10(mpf(4) / 140), NERNST_37),
+    Case("nernst37-bare-value", "neuron", "E_K = -95", False, "V vs mV (factor 1000)", E_K_37, mpf(-95000), NERNST_37),
+    Case("nernst37-log10-no-2.303", "neuron", "E_K = 26.7 mV log10(4/140)", False, "log10 instead of ln (the factor 2.303",
+         E_K_37, 26.7 * log10(mpf(4) / 140), NERNST_37),
+    Case("nernst37-ln-with-decade", "neuron", "E_K = 61.5 mV ln(4/140)", False, "ln 10 counted twice",
+         E_K_37, 61.5 * mpmath.log(mpf(4) / 140), NERNST_37),
+    Case("nernst37-room-temperature-constant", "neuron", "E_K = 58 mV log10(4/140)", False,
+         "a constant for another temperature: the claim is exact at 19.2 degC, the model is at 37 degC",
+         E_K_37, 58 * log10(mpf(4) / 140), NERNST_37),
+    Case("nernst37-room-temperature-value", "neuron", "E_K = -90 mV", False, "exact at 20.6 degC", E_K_37, mpf(-90), NERNST_37),
+    Case("nernst37-other-K_o", "neuron", "E_K = 61.5 mV log10(5.4/140)", False,
+         "the number for K_o is not the model's: 5.4 mM in the claim, 4 mM in the model",
+         E_K_37, 61.5 * log10(mpf("5.4") / 140), NERNST_37),
+    Case("nernst37-celsius-as-kelvin", "neuron", "E_K = 8.314*37/96485*ln(4/140)", False,
+         "temperature in degC where kelvin belongs: T = 37 in the claim, 310.15 K in the model",
+         E_K_37, 1000 * mpf("8.314") * 37 / 96485 * mpmath.log(mpf(4) / 140), NERNST_37),
+    Case("nernst37-ratio-inverted", "neuron", "E_K = 61.5 mV log10(140/4)", False, "ratio inverted", E_K_37, 61.5 * log10(35), NERNST_37),
+    Case("nernst37-bare-SI", "neuron", "E_K = 8.314*310.15/96485.3*ln(4/140)", True, None,
+         E_K_37, 1000 * mpf("8.314") * mpf("310.15") / mpf("96485.3") * mpmath.log(mpf(4) / 140), NERNST_37),
+    # --- Nernst at 20 C (squid axon; RC cell) -----------------------------------------------
+    Case("nernst20-potassium", "squid", "E_K = 58 mV log10(20/400)", True, None, E_K_20, 58 * log10(mpf(20) / 400), NERNST_20),
+    Case("nernst20-potassium-value", "squid", "E_K = -75 mV", True, None, E_K_20, mpf(-75), NERNST_20),
+    Case("nernst20-sodium", "squid", "E_Na = 58 mV log10(440/50)", True, None, E_NA_20, 58 * log10(mpf(440) / 50), NERNST_20),
+    Case("nernst20-chloride", "squid", "E_Cl = -58 mV log10(560/52)", True, None, E_CL_20, -58 * log10(mpf(560) / 52), NERNST_20),
+    Case("nernst20-body-temperature-constant", "squid", "E_K = 61.5 mV log10(20/400)", False,
+         "exact at 36.8 degC, the model is at 20 degC", E_K_20, 61.5 * log10(mpf(20) / 400), NERNST_20),
+    Case("nernst20-59.8", "squid", "E_K = 59.8 mV log10(20/400)", False, "a constant for another temperature: the claim is exact at 28.2 degC",
+         E_K_20, mpf("59.8") * log10(mpf(20) / 400), NERNST_20),
+    Case("nernst20-sodium-inverted", "squid", "E_Na = 58 mV log10(50/440)", False, "ratio inverted", E_NA_20, 58 * log10(mpf(50) / 440), NERNST_20),
+    Case("nernst20-mammalian", "rc_cell", "E_K = 58 mV log10(5/140)", True, None, nernst(1, 5, 140, 20), 58 * log10(mpf(5) / 140), PURVES),
+    # --- GHK with Hodgkin & Katz's ratios (squid) --------------------------------------------
+    Case("ghk-numbers", "squid", "V_ghk = 58 mV log10((20 + 0.04*440 + 0.45*52)/(400 + 0.04*50 + 0.45*560))", True, None,
+         GHK_SQUID, 58 * log10((20 + mpf("0.04") * 440 + mpf("0.45") * 52) / (400 + mpf("0.04") * 50 + mpf("0.45") * 560)), GHK),
+    Case("ghk-value", "squid", "V_ghk = -60 mV", True, None, GHK_SQUID, mpf(-60), GHK),
+    Case("ghk-chloride-sides", "squid", "V_ghk = 58 mV log10((20 + 0.04*440 + 0.45*560)/(400 + 0.04*50 + 0.45*52))", False,
+         "Cl_i and Cl_o swapped", GHK_SQUID,
+         58 * log10((20 + mpf("0.04") * 440 + mpf("0.45") * 560) / (400 + mpf("0.04") * 50 + mpf("0.45") * 52)), GHK),
+    Case("ghk-permeabilities-swapped", "squid", "V_ghk = 58 mV log10((0.04*20 + 440 + 0.45*52)/(0.04*400 + 50 + 0.45*560))", False,
+         "P_K and P_Na swapped", GHK_SQUID,
+         58 * log10((mpf("0.04") * 20 + 440 + mpf("0.45") * 52) / (mpf("0.04") * 400 + 50 + mpf("0.45") * 560)), GHK),
+    Case("ghk-symbols-swapped", "squid", "V_ghk = RT/F ln((P_Na K_o + P_K Na_o + P_Cl Cl_i)/(P_Na K_i + P_K Na_i + P_Cl Cl_o))", False,
+         "P_K and P_Na swapped", None, None, GHK),
+    # --- chord conductance equation (neuron) ----------------------------------------------------
+    Case("chord-leak", "neuron",
+         "V_leak = (0.1 mS/cm^2 (-95 mV) + 0.015 mS/cm^2 (66.6 mV) + 0.035 mS/cm^2 (-64.1 mV))/(0.15 mS/cm^2)", True, None,
+         V_LEAK, (mpf("0.1") * -95 + mpf("0.015") * mpf("66.6") + mpf("0.035") * mpf("-64.1")) / mpf("0.15"), CHORD),
+    Case("chord-pump", "neuron",
+         "V_ss = (0.1 mS/cm^2 (-95 mV) + 0.015 mS/cm^2 (66.6 mV) + 0.035 mS/cm^2 (-64.1 mV) - 0.75 uA/cm^2)/(0.15 mS/cm^2)",
+         True, None, V_SS,
+         (mpf("0.1") * -95 + mpf("0.015") * mpf("66.6") + mpf("0.035") * mpf("-64.1") - mpf("0.75")) / mpf("0.15"), CHORD),
+    Case("chord-pump-sign", "neuron",
+         "V_ss = (0.1 mS/cm^2 (-95 mV) + 0.015 mS/cm^2 (66.6 mV) + 0.035 mS/cm^2 (-64.1 mV) + 0.75 uA/cm^2)/(0.15 mS/cm^2)",
+         False, "sign of the term I_pump flipped", V_SS,
+         (mpf("0.1") * -95 + mpf("0.015") * mpf("66.6") + mpf("0.035") * mpf("-64.1") + mpf("0.75")) / mpf("0.15"), CHORD),
+    Case("chord-bare-numbers", "neuron", "V_ss = (0.1 (-95) + 0.015 (66.6) + 0.035 (-64.1) - 0.75)/0.15", False,
+         "V vs mV (factor 1000): bare numbers are read in SI units", V_SS,
+         1000 * (mpf("0.1") * -95 + mpf("0.015") * mpf("66.6") + mpf("0.035") * mpf("-64.1") - mpf("0.75")) / mpf("0.15"), CHORD),
+    # --- the pump's shift (neuron) -------------------------------------------------------------------
+    Case("pump-shift", "neuron", "dV_pump = -0.75 uA/cm^2 / (0.15 mS/cm^2)", True, None, DV_PUMP, -mpf("0.75") / mpf("0.15"), PUMP),
+    Case("pump-shift-value", "neuron", "dV_pump = -5 mV", True, None, DV_PUMP, mpf(-5), PUMP),
+    Case("pump-shift-sign", "neuron", "dV_pump = 5 mV", False, "sign flipped", DV_PUMP, mpf(5), PUMP),
+    Case("pump-shift-bare", "neuron", "dV_pump = -5", False, "the bare number 5 is read in volts; write 5 mV", DV_PUMP, mpf(-5000), PUMP),
+    Case("pump-shift-product", "neuron", "dV_pump = -0.75 uA/cm^2 * 0.15 mS/cm^2", False,
+         "a product where a quotient belongs", None, None, PUMP),
+    # --- tau_m = R_m C_m --------------------------------------------------------------------------
+    Case("tau-rm-cm", "neuron", "tau_m = 6667 ohm cm^2 * 1 uF/cm^2", True, None, TAU_M, mpf(6667) * mpf("1e-6") * 1000, TAU),
+    Case("tau-cm-over-g", "neuron", "tau_m = 1 uF/cm^2 / (0.15 mS/cm^2)", True, None, TAU_M, 1 / mpf("0.15"), TAU),
+    Case("tau-value", "neuron", "tau_m = 6.7 ms", True, None, TAU_M, mpf("6.7"), TAU),
+    Case("tau-product", "neuron", "tau_m = 1 uF/cm^2 * 0.15 mS/cm^2", False, "a product where a quotient belongs", None, None, TAU),
+    Case("tau-bare-seconds", "neuron", "tau_m = 6.7", False, "s vs ms (factor 1000): the bare number 6.7 is read in seconds; write 6.7 ms",
+         TAU_M, mpf(6700), TAU),
+    Case("tau-textbook", "rc_cell", "tau_m = 20 kohm cm^2 * 1 uF/cm^2", True, None, TAU_RC, TAU_RC, TAU),
+    Case("tau-textbook-value", "rc_cell", "tau_m = 20 ms", True, None, TAU_RC, mpf(20), TAU),
+    Case("tau-textbook-wrong-rm", "rc_cell", "tau_m = 2 kohm cm^2 * 1 uF/cm^2", False, None, TAU_RC, mpf(2), TAU),
+]
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "rc_cell.toml"
+    path.write_text(RC_CELL, encoding="utf-8")
+    return {"neuron": "neuron", "squid": "squid", "rc_cell": str(path)}
+
+
+def test_the_table_is_big_enough():
+    assert len(CASES) >= 30
+    assert sum(not c.holds for c in CASES) >= 15
+    assert all(c.source for c in CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hand_calculation(case: Case, models):
+    result = verify(case.claim, model=models[case.model])
+    assert result.holds is case.holds, (result.diagnosis, result.detail)
+    if case.slip is None:
+        assert result.diagnosis is None
+    else:
+        assert result.diagnosis is not None and case.slip in result.diagnosis
+    if case.correct is None:
+        return
+    numeric = result.numeric
+    assert numeric is not None, result
+    assert numeric["correct"]["value"] == pytest.approx(float(case.correct), rel=1e-9)
+    assert numeric["correct"]["unit"] == numeric["claimed"]["unit"] in ("mV", "ms")
+    assert numeric["claimed"]["value"] == pytest.approx(float(case.claimed), rel=1e-9)
+    assert numeric["difference"]["value"] == pytest.approx(float(case.claimed - case.correct), rel=1e-6, abs=1e-9)
+    assert numeric["tolerance"] == {"text": "1%", "default": True, "relative": 0.01}
+    within = abs(case.claimed - case.correct) <= mpf("0.01") * abs(case.correct)
+    assert bool(within) is case.holds  # the verdict is the 1 % tolerance at the model's values
+
+
+# The temperature at which a claim's constant is exact, from E = (RT/F) ln(out/in) solved for T.
+EXACT_AT = [
+    ("E_K = 61.5 mV log10(4/140)", "neuron", celsius_where(61.5)),
+    ("E_K = 58 mV log10(4/140)", "neuron", celsius_where(58)),
+    ("E_K = -90 mV", "neuron", (ZERO_C + 37) * -90 / E_K_37 - ZERO_C),
+    ("RT/F = 26.7 mV", "neuron", mpf("0.0267") * F / R - ZERO_C),
+    ("E_K = 59.8 mV log10(20/400)", "squid", celsius_where(mpf("59.8"))),
+]
+
+
+@pytest.mark.parametrize("claim, model, celsius", EXACT_AT, ids=[c[0] for c in EXACT_AT])
+def test_temperature_at_which_the_constant_is_exact(claim, model, celsius):
+    exact = verify(claim, model=model).numeric["exact_at"]
+    assert exact["name"] == "T" and exact["unit"] == "degC"
+    assert exact["value"] == pytest.approx(float(celsius), abs=1e-4)
+
+
+def test_a_tolerance_can_be_given():
+    claim = "E_K = 61.5 mV log10(4/140)"  # 0.0624 mV (0.066 %) from E_K at 37 C
+    assert abs(61.5 * log10(mpf(4) / 140) - E_K_37) == pytest.approx(0.0624, abs=1e-4)
+    assert verify(claim, tolerance="0.1%").holds
+    assert not verify(claim, tolerance="0.05%").holds
+    assert verify(claim, tolerance="0.1 mV").holds
+    tight = verify(claim, tolerance="0.05 mV")
+    assert not tight.holds and tight.numeric["tolerance"] == {"text": "0.05 mV", "default": False,
+                                                              "absolute": {"value": 0.05, "unit": "mV"}}
