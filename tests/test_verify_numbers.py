@@ -80,12 +80,36 @@ conductance = "0.05 mS/cm^2"
 """
 TAU_RC = mpf(20000) * mpf("1e-6") * 1000  # R_m C_m = 20 kOhm cm^2 x 1 uF/cm^2, in ms
 
+CA_CELL = """\
+[model]
+name = "ca_cell"
+description = "K and Ca leaks at 37 C: free Ca 100 nM inside, 2 mM outside"
+temperature = "37 degC"
+
+[membrane]
+capacitance = "1 uF/cm^2"
+
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "4 mM"
+conductance = "0.1 mS/cm^2"
+
+[ions.Ca]
+valence = 2
+inside = "0.0001 mM"
+outside = "2 mM"
+conductance = "0.001 mS/cm^2"
+"""
+E_CA_37 = nernst(2, 2, mpf("0.0001"), 37)
+
 NERNST_37 = "cf. Boron & Boulpaep, Medical Physiology, ch. 6: E = 61.5 mV log10(out/in) at 37 C; RT ln10/F = 61.54 mV at 310.15 K"
 NERNST_20 = "cf. Kandel et al., Principles of Neural Science, 5th ed., ch. 6, Table 6-1 (squid axon at 20 C: E_K -75, E_Na +55, E_Cl -60 mV with 58 mV per decade)"
 PURVES = "cf. Purves et al., Neuroscience, ch. 2: K 140 mM in, 5 mM out, 58 mV per decade: E_K about -84 mV"
 GHK = "Hodgkin & Katz (1949) J Physiol 108:37-77: P_K : P_Na : P_Cl = 1 : 0.04 : 0.45; cf. Kandel et al., ch. 6: about -60 mV"
 CHORD = "cf. Hille, Ion Channels of Excitable Membranes, 3rd ed., ch. 14 (chord conductance equation); Keener & Sneyd, Mathematical Physiology, ch. 3"
 PUMP = "cf. Keener & Sneyd, Mathematical Physiology, ch. 2-3: the pump's direct shift -I_pump/g_leak"
+CALCIUM = "cf. Hille, Ion Channels of Excitable Membranes, 3rd ed., ch. 1: E_Ca = (RT/2F) ln(Ca_o/Ca_i), about +130 mV for 100 nM inside"
 TAU = "cf. Johnston & Wu, Foundations of Cellular Neurophysiology, ch. 4: tau_m = R_m C_m, 20 kOhm cm^2 x 1 uF/cm^2 = 20 ms"
 
 
@@ -143,6 +167,11 @@ CASES = [
     Case("nernst20-59.8", "squid", "E_K = 59.8 mV log10(20/400)", False, "a constant for another temperature: the claim is exact at 28.2 degC",
          E_K_20, mpf("59.8") * log10(mpf(20) / 400), NERNST_20),
     Case("nernst20-sodium-inverted", "squid", "E_Na = 58 mV log10(50/440)", False, "ratio inverted", E_NA_20, 58 * log10(mpf(50) / 440), NERNST_20),
+    Case("nernst37-calcium", "ca_cell", "E_Ca = 30.8 mV log10(2/0.0001)", True, None, E_CA_37, mpf("30.8") * log10(20000), CALCIUM),
+    Case("nernst37-calcium-no-z", "ca_cell", "E_Ca = 61.5 mV log10(2/0.0001)", False, "missing valence z: z_Ca = 2 was left out",
+         E_CA_37, mpf("61.5") * log10(20000), CALCIUM),
+    Case("nernst37-calcium-no-z-symbols", "ca_cell", "E_Ca = RT/F ln(Ca_o/Ca_i)", False, "missing valence z: z_Ca = 2 was left out",
+         None, None, CALCIUM),
     Case("nernst20-mammalian", "rc_cell", "E_K = 58 mV log10(5/140)", True, None, nernst(1, 5, 140, 20), 58 * log10(mpf(5) / 140), PURVES),
     # --- GHK with Hodgkin & Katz's ratios (squid) --------------------------------------------
     Case("ghk-numbers", "squid", "V_ghk = 58 mV log10((20 + 0.04*440 + 0.45*52)/(400 + 0.04*50 + 0.45*560))", True, None,
@@ -193,9 +222,10 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    path = tmp_path_factory.mktemp("models") / "rc_cell.toml"
-    path.write_text(RC_CELL, encoding="utf-8")
-    return {"neuron": "neuron", "squid": "squid", "rc_cell": str(path)}
+    folder = tmp_path_factory.mktemp("models")
+    (folder / "rc_cell.toml").write_text(RC_CELL, encoding="utf-8")
+    (folder / "ca_cell.toml").write_text(CA_CELL, encoding="utf-8")
+    return {"neuron": "neuron", "squid": "squid", "rc_cell": str(folder / "rc_cell.toml"), "ca_cell": str(folder / "ca_cell.toml")}
 
 
 def test_the_table_is_big_enough():

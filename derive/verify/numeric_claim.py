@@ -77,7 +77,10 @@ class _Claim:
         self.c = [_value(self.correct, p) for p in self.points]
 
     def close(self, claimed: mpmath.mpf | None, correct: mpmath.mpf | None) -> bool:
-        return claimed is not None and correct is not None and self.problem.tolerance.allows(claimed, correct, self.dim)
+        """Within the tolerance (a relative one of the correct value, at least of its size at the model's values)."""
+        if claimed is None or correct is None:
+            return False
+        return self.problem.tolerance.allows(claimed, correct, self.dim, self.c[0])
 
     def matches(self, values: Iterable[mpmath.mpf | None], claimed: Sequence[mpmath.mpf | None] | None = None) -> bool:
         """Do these values agree with the claim's (or with `claimed`) at every point where defined?"""
@@ -322,6 +325,6 @@ def _detail(holds: bool, info: dict[str, Any], tolerance: str) -> str:
         diff = Value(info["difference"]["value"], info["difference"]["unit"])
         rel = info.get("relative_difference")
         out += f": the claim differs by {_text(diff)}" + (f" ({100 * rel:.3g}%)" if rel is not None else "")
-    if "exact_at" in info:
+    if holds and "exact_at" in info:  # (when it does not hold, the slip says it if the temperature explains it)
         out += f"; exact at T = {info['exact_at']['value']:.4g} degC"
     return out

@@ -41,12 +41,20 @@ class Tolerance:
         """An absolute tolerance applies to quantities of its own dimension only."""
         return self.absolute is None or dim is None or dim == self.dim
 
-    def allows(self, claimed: mpmath.mpf, correct: mpmath.mpf, dim: Dim | None = None) -> bool:
-        """|claimed - correct| within the tolerance (the default relative one for other dimensions)."""
+    def allows(
+        self, claimed: mpmath.mpf, correct: mpmath.mpf, dim: Dim | None = None, scale: mpmath.mpf | None = None
+    ) -> bool:
+        """|claimed - correct| within the tolerance (the default relative one for other dimensions).
+
+        A relative tolerance is a fraction of |correct|, or of `scale` where that
+        is larger (the value at the model's values: a current that crosses zero
+        where V is sampled is judged on its size at rest, not at its zero).
+        """
         if self.absolute is not None and self.applies_to(dim):
             return bool(abs(claimed - correct) <= mpmath.mpf(self.absolute))
         relative = self.relative if self.relative is not None else DEFAULT_RELATIVE
-        return bool(abs(claimed - correct) <= mpmath.mpf(relative) * abs(correct))
+        size = max(abs(correct), abs(scale)) if scale is not None else abs(correct)
+        return bool(abs(claimed - correct) <= mpmath.mpf(relative) * size)
 
     def to_json(self, show: Callable[[float, Dim | None], dict[str, Any]] | None = None) -> dict[str, Any]:
         """{"text", "default", and "relative" (a fraction) or "absolute" ({"value", "unit"})}."""
