@@ -281,3 +281,24 @@ def test_a_tolerance_can_be_given():
     tight = verify(claim, tolerance="0.05 mV")
     assert not tight.holds and tight.numeric["tolerance"] == {"text": "0.05 mV", "default": False,
                                                               "absolute": {"value": 0.05, "unit": "mV"}}
+
+
+def test_a_worked_example_line_by_line():
+    text = """\
+    RT/F = 8.314 J/(mol K) * 310.15 K / (96485 C/mol)
+         = 26.7 mV
+    E_K = RT/F ln(K_o/K_i)
+        = 26.7 mV ln(4/140)
+        = -94.9 mV
+    """
+    assert verify(text).holds
+    wrong = verify(text.replace("= 26.7 mV\n", "= 25.3 mV\n"))  # RT/F at 20 C in a 37 C calculation
+    assert not wrong.holds and wrong.line == 2
+    assert wrong.diagnosis.startswith("a constant for another temperature: the claim is exact at 20.4 degC")
+    assert wrong.counterexample.claimed.value == pytest.approx(25.3) and wrong.counterexample.claimed.unit == "mV"
+    # the line before: 8.314 x 310.15 / 96485 V, in mV
+    assert wrong.counterexample.correct.value == pytest.approx(float(1000 * mpf("8.314") * mpf("310.15") / 96485))
+
+
+def test_a_symbolic_line_after_a_numeric_one_is_compared_at_the_models_values():
+    assert verify("E_K = 26.7 mV ln(4/140)\n = RT/F ln(K_o/K_i)\n = -95 mV\n").holds

@@ -141,6 +141,7 @@ def check_expression(
         return check_numeric(
             written, a, c, problem, unit=unit, dim=dim, exact_slip=slip,  # type: ignore[arg-type]
             original=correct if isinstance(correct, sp.Basic) else None, context=context,
+            only_reference=isinstance(c, sp.Basic) and not c.free_symbols,  # a number: the model's values only
         )
     example = counterexample(cmp, problem.units, unit, problem.convert)
     return VerifyResult(False, cmp.method, slip(), example)

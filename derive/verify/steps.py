@@ -182,10 +182,20 @@ class _Chain:
                 label=f"line {step.line}", numbers=numbers,
             )
             if not r.holds:
+                if r.diagnosis is None and numbers:
+                    r = self._diagnose_against_the_left_side(step, prev, r)
                 return self.fail(step, f"line {step.line} is not equal to line {prev.line}", r)
             self._note(r.method)
         self.value = (step, step.rhs, step.rhs_written)
         return None
+
+    def _diagnose_against_the_left_side(self, step: Step, prev: Step, r: VerifyResult) -> VerifyResult:
+        """After 'RT/F = <numbers>', a wrong '= 25.3 mV' is diagnosed against RT/F itself."""
+        lhs = prev.lhs_written
+        if lhs is None or lhs.literals:
+            return r
+        again = check_expression(step.rhs_written or step.rhs, lhs.value, self.problem, expected_dim=lhs.dim, numbers=True)
+        return dataclasses.replace(r, diagnosis=again.diagnosis) if not again.holds else r
 
     def equation(self, step: Step) -> VerifyResult | None:
         p = self.problem
