@@ -71,5 +71,6 @@ from .derivations import potentials as _potentials  # noqa: E402,F401
 from .derivations import conductance as _conductance  # noqa: E402,F401
 from .derivations import donnan as _donnan  # noqa: E402,F401
 from .derivations import pumpleak as _pumpleak  # noqa: E402,F401
+from .derivations import pump_range as _pump_range  # noqa: E402,F401
 from .derivations import mullins_noda as _mullins_noda  # noqa: E402,F401
 from .derivations import time_constants as _time_constants  # noqa: E402,F401

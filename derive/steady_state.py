@@ -75,10 +75,12 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
 
 
 def _explain(model: Model, pump_scale, reason: NoSteadyState) -> str:
-    if model.volume_mode in ("dynamic", "instant") and model.impermeant and not model.bath_impermeant:
-        return (f"no steady state with the pump rate scaled by {pump_scale}: with impermeant anions inside and "
-                "only salts in the bath, a pump too weak (or too strong) cannot hold the volume, which grows "
-                f"without bound or collapses ({reason})")
+    if model.volume_mode in ("dynamic", "instant") and model.impermeant and model.pump is not None:
+        from .derivations.pump_range import pump_rate_verdict  # here: pump_range imports this module
+
+        verdict = pump_rate_verdict(model, pump_scale)
+        if verdict:
+            return f"no steady state with the pump rate scaled by {pump_scale}: {verdict} ({reason})"
     return str(reason)
 
 

@@ -24,6 +24,7 @@ import pytest
 import sympy as sp
 from conftest import SEED_PUMP_MODEL, toml_dumps
 from test_donnan import KCL, bath_model
+from test_pump_max import SALT_ONLY
 from test_pumpleak import KEENER_SNEYD
 
 from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
@@ -72,6 +73,8 @@ USER_MODELS = {
     "donnan_divalent_impermeant": bath_model(KCL, valence=-2),
     "donnan_permeant_ca": bath_model({**KCL, "Cl": (-1, "50 mM", "104 mM"), "Ca": (2, "0.0001 mM", "2 mM")}),
     "keener_sneyd": KEENER_SNEYD,
+    # A constant pump with GHK leaks: pump_max where Na_i reaches 0 (the impermeant concentration stays positive).
+    "constant_pump_ghk_salt_bath": SALT_ONLY,
 }
 
 
@@ -282,6 +285,8 @@ def test_every_step_follows(tmp_path, name):
 def test_the_donnan_pump_leak_and_ouabain_chains_are_covered(tmp_path):
     """The chains that substitute relations or combine conditions are among those checked above."""
     ids = {d.id for d in _all_derivations(_model(tmp_path, "keener_sneyd"))}
+    pump_max = next(d for d in _all_derivations(_model(tmp_path, "constant_pump_ghk_salt_bath")) if d.id == "pump_max")
+    assert "Na_i falls to 0" in pump_max.description  # the other way the finite volumes end
     assert {"donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "Delta_V_ouabain",
             "tau_slow"} <= ids
     # Keener & Sneyd's salt-only bath has no end state with the pump off (the volume grows without bound)

@@ -1,0 +1,338 @@
+"""The pump rates that hold a pump-leak cell at a finite steady volume, and pump_max where they end.
+
+At a steady state every ion's leak balances its pump share, so each inside
+concentration is an explicit function X_i(V, J) of V and the pump current J
+(``pumpleak.balanced_concentrations``); water balance gives the impermeant concentration
+A_i = osm_out - sum X_i, and electroneutrality inside leaves one equation in V
+for each J:
+
+    h(V, J) = sum z_X X_i(V, J) + z_A (osm_out - sum X_i(V, J)) = 0.
+
+A root is a physical steady state when every X_i > 0 and A_i > 0 (the volume
+N_A/A_i is finite). As J grows, the branch of physical roots ends where
+
+- A_i reaches 0: the volume grows without bound (ohmic leaks with a constant
+  pump, Keener and Sneyd ch. 2; a pump proportional to Na_i, Kay 2017), or
+- an X_i reaches 0: a constant pump takes out more Na than can leak in (with GHK
+  leaks; the impermeant concentration stays positive there), or
+- two roots merge (a fold).
+
+The end is bracketed by bisection on "a physical root exists" (roots in V found
+on a grid, then refined), then polished by Newton on the two equations that hold
+there; the polished root counts only inside the bracket, so the degenerate root
+J = 0, V = 0 (a salt-only bath's Donnan limit) is never taken for pump_max.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+from scipy.optimize import brentq
+
+from ..constants import A_i, F, I_pump, R, T, V, z_A
+from ..derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
+from ..functions import NUMPY_FUNCTIONS
+from ..model import Model
+from ..quantities import Derivations
+from ..registry import quantity
+from ..steady_state import damped_newton, scenario_values
+from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
+
+__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict"]
+
+_VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
+_LADDER = 60  # pump currents tried: the model's times 2^-60 ... 2^60
+_BRACKET = 1e-13  # relative width at which the bisection stops
+
+
+@dataclass(frozen=True)
+class PumpEdge:
+    """Where the physical steady states end as the pump current grows.
+
+    kind: "volume" (A_i -> 0, the volume grows without bound), "ion" (``ion``'s
+    inside concentration -> 0) or "fold" (two steady states merge). SI values.
+    """
+
+    kind: str
+    ion: str | None
+    V: float
+    current: float  # the pump current I_pump there (A/m^2)
+    concentrations: dict[sp.Symbol, float]  # X_i and A_i there (mol/m^3)
+    rate: float  # the pump's rate parameter there (I_pump or I_max); inf when it grows without bound
+
+
+class _Reduced:
+    """h(V, J), A_i and every X_i of the steady state at pump current J, as NumPy and mpmath functions."""
+
+    def __init__(self, model: Model) -> None:
+        pumpleak._needs_volume(model)
+        self.model = model
+        self.conc = pumpleak.balanced_concentrations(model)
+        values = {k: v for k, v in model.dynamic_values.items() if k != I_pump}
+        osm_out = model.osmolarities[1]
+        impermeant = osm_out - sp.Add(*self.conc.values())
+        charge = sp.Add(*[ion.valence * self.conc[ion.inside] for ion in model.dynamic_ions]) + z_A * impermeant
+        self.osm_out = float(evaluate(osm_out, values))
+        self.thermal = float(evaluate(R * T / F, values))
+        self.symbols = [A_i] + list(self.conc)
+        self.expressions = [e.xreplace(values) for e in [charge, impermeant, *self.conc.values()]]
+        self.rate = pumpleak._rate_of_current(model, self.conc).xreplace(values)
+        self._numpy = sp.lambdify((V, I_pump), self.expressions, modules=[NUMPY_FUNCTIONS, "numpy"])
+
+    def _evaluate(self, volts, current: float) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # exp overflow: not physical
+            rows = [np.broadcast_to(np.asarray(row, dtype=float), np.shape(volts))
+                    for row in self._numpy(volts, current)]
+        return np.array(rows) / self.osm_out
+
+    def roots(self, current: float) -> list[tuple[float, np.ndarray]]:
+        """Every root V of h(V, J) in |V| < 1 V with (A_i, X_i...)/osm_out there."""
+        grid = self._evaluate(_VOLTS, current)
+        h = grid[0]
+        out = []
+        for k in np.nonzero(np.isfinite(h[:-1]) & np.isfinite(h[1:]) & (np.sign(h[:-1]) != np.sign(h[1:])))[0]:
+            v = brentq(lambda x: float(self._evaluate(x, current)[0]), _VOLTS[k], _VOLTS[k + 1], xtol=1e-15,
+                       rtol=4 * np.finfo(float).eps)
+            out.append((v, self._evaluate(v, current)[1:]))
+        return out
+
+    def physical(self, current: float) -> list[tuple[float, np.ndarray]]:
+        """The roots with A_i > 0 (a finite volume) and no concentration negative (an ohmic leak's X_i, always
+        positive, may underflow to 0)."""
+        return [(v, c) for v, c in self.roots(current) if c[0] > 0 and np.all(c >= 0) and np.all(np.isfinite(c))]
+
+
+def _start(reduced: _Reduced, current: float) -> float | None:
+    """A pump current with a physical steady state: ``current`` itself, else the nearest on a ladder of 2^k."""
+    if current > 0 and reduced.physical(current):
+        return current
+    base = current if current > 0 else _reference_current(reduced.model)
+    for k in range(1, _LADDER + 1):
+        for trial in (base * 2.0**-k, base * 2.0**k):
+            if reduced.physical(trial):
+                return trial
+    return None
+
+
+def _reference_current(model: Model) -> float:
+    """The pump current at the model's given concentrations (1 A/m^2 when it is 0)."""
+    return abs(float(evaluate(model.pump_current, model.values))) or 1.0
+
+
+def _bisect(reduced: _Reduced, low: float, high: float) -> tuple[float, float]:
+    """Narrow [low, high] (a physical steady state at low, none at high) to relative width _BRACKET."""
+    while high / low - 1 > _BRACKET:
+        middle = math.sqrt(low * high)
+        if reduced.physical(middle):
+            low = middle
+        else:
+            high = middle
+    return low, high
+
+
+def pump_edge(model: Model) -> PumpEdge | None:
+    """The upper end of the pump currents with a physical steady state (None: none up to 2^60 times the
+    model's); NoSteadyState when no pump current has one."""
+    reduced = _Reduced(model)
+    given = _reference_current(model)
+    low = _start(reduced, given)
+    if low is None:
+        raise NoSteadyState(f"no pump current between {given * 2.0**-_LADDER * 100:.3g} and "
+                            f"{given * 2.0**_LADDER * 100:.3g} uA/cm^2 gives a steady state with a finite volume "
+                            "and every concentration positive")
+    high = low
+    for _ in range(_LADDER):
+        high *= 2
+        if not reduced.physical(high):
+            break
+        low = high
+    else:
+        return None
+    low, high = _bisect(reduced, low, high)
+    return _polish(reduced, low, high)
+
+
+def _polish(reduced: _Reduced, low: float, high: float) -> PumpEdge:
+    """Classify the end bracketed by [low, high] and find it by Newton on the two equations that hold there."""
+    below = reduced.physical(low)
+    v_low, _ = min(below, key=lambda root: float(np.min(root[1])))
+    nearby = [(v, c) for v, c in reduced.roots(high) if abs(v - v_low) < 1e-6]
+    if not nearby or not np.any(nearby[0][1] < 0):
+        kind, index = "fold", None
+    else:  # the concentration that turned negative
+        index = int(np.argmin(nearby[0][1]))
+        kind = "volume" if index == 0 else "ion"
+    symbol = reduced.symbols[index] if index is not None else None
+    second = sp.diff(reduced.expressions[0], V) if kind == "fold" else reduced.expressions[1 + index]
+    x, t = sp.symbols("x t", real=True)
+    point = {V: x * reduced.thermal, I_pump: low * sp.exp(t)}
+    equations = [reduced.expressions[0].xreplace(point) / reduced.osm_out, second.xreplace(point)]
+    equations[1] = equations[1] / (reduced.osm_out if kind != "fold" else abs(
+        float(sp.diff(reduced.expressions[0], V).xreplace({V: v_low, I_pump: low}))) or 1.0)
+    f = sp.lambdify((x, t), equations, modules=[_MPMATH_FUNCTIONS, "mpmath"])
+    jac = sp.lambdify((x, t), sp.Matrix(equations).jacobian([x, t]), modules=[_MPMATH_FUNCTIONS, "mpmath"])
+    v, current = v_low, low
+    with mpmath.workdps(WORKING_DIGITS):
+        try:
+            xx, tt = damped_newton(f, jac, [mpmath.mpf(v_low / reduced.thermal), mpmath.mpf(0)],
+                                   positive=[False, False])
+            polished_v, polished_j = float(xx * reduced.thermal), float(low * mpmath.exp(tt))
+            # Only the end in the bracket counts: never a degenerate root elsewhere (J = 0, V = 0).
+            if low * (1 - 1e-9) <= polished_j <= high * (1 + 1e-9) and abs(polished_v - v_low) < 1e-6:
+                v, current = polished_v, polished_j
+        except (NoSteadyState, OverflowError, ZeroDivisionError):
+            pass  # the bisection's end is exact to _BRACKET
+    values = reduced._evaluate(v, current)[1:] * reduced.osm_out
+    concentrations = dict(zip(reduced.symbols, (float(c) for c in values)))
+    if symbol is not None:
+        concentrations[symbol] = 0.0
+    rate = _rate_at(reduced, v, current, symbol)
+    ion = symbol.name[:-2] if kind == "ion" else None
+    return PumpEdge(kind, ion, v, current, concentrations, rate)
+
+
+def _rate_at(reduced: _Reduced, v: float, current: float, vanishing: sp.Symbol | None) -> float:
+    """The pump's rate parameter at the end; inf when the pump current vanishes with the vanishing concentration."""
+    model = reduced.model
+    if pumpleak.pump_rate_symbol(model) == I_pump:
+        return current
+    current_at_zero = model.pump_current.xreplace({vanishing: 0}) if vanishing is not None else None
+    if current_at_zero is not None and current_at_zero.xreplace(model.dynamic_values) == 0:
+        return math.inf
+    return float(evaluate(reduced.rate, {V: sp.Float(v, 17), I_pump: sp.Float(current, 17)}))
+
+
+def pump_rate_verdict(model: Model, pump_scale) -> str | None:
+    """Why the pump rate scaled by ``pump_scale`` gives no steady state with a finite volume: the pump is too
+    weak (steady states lie at larger rates) or too strong (at smaller ones). None when it gives one, or when
+    no rate does."""
+    try:
+        reduced = _Reduced(model)
+    except NotApplicable:
+        return None
+    current = float(evaluate(model.pump_current, {**model.values, **scenario_values(model, pump_scale)}))
+    if current > 0 and reduced.physical(current):
+        return None
+    found = _start(reduced, current)
+    if found is None:
+        return None
+    if current <= 0 or found > current:
+        return ("the pump is too weak to hold the volume against the impermeant anions: the cell swells without "
+                "bound (steady states exist at larger pump rates)")
+    edge = pump_edge(model)
+    if edge is None or edge.kind == "fold":
+        return "the pump is too strong: steady states exist only at smaller pump rates"
+    where = (f"{edge.ion}_i falls to 0: the pump would take out more {edge.ion} than can leak in"
+             if edge.kind == "ion" else "the volume grows without bound")
+    return (f"the pump is too strong: its current {current * 100:.6g} uA/cm^2 is above the "
+            f"{edge.current * 100:.6g} uA/cm^2 at which {where}")
+
+
+def _describe_bath(model: Model) -> str:
+    if model.bath_impermeant:
+        return "the bath holds an impermeant solute, so the volume is finite for every rate in [0, pump_max)"
+    return ("salt-only bath: the volume is finite for 0 < rate < pump_max and grows without bound as the rate falls "
+            "to 0 (Donnan)")
+
+
+@quantity("pump_max")
+def pump_max(ctx: Derivations) -> Derivation:
+    model = ctx.model
+    edge = pump_edge(model)
+    rate = pumpleak.pump_rate_symbol(model)
+    if edge is None:
+        raise NotApplicable(f"none: a steady state with a finite volume exists for every pump current tried, up to "
+                            f"{_reference_current(model) * 2.0**_LADDER * 100:.3g} uA/cm^2")
+    if math.isinf(edge.rate) and edge.kind != "ion":
+        raise NotApplicable(f"none in double precision: the finite volumes end at I_pump = {edge.current * 100:.6g} "
+                            f"uA/cm^2 (A_i -> 0), where the {model.pump.form} pump would need {rate.name} above "
+                            "1e308 uA/cm^2 (its Na_i is almost 0 there)")
+    if math.isinf(edge.rate):
+        raise NotApplicable(f"none: the {model.pump.form} pump's current falls to 0 as {edge.ion}_i -> 0, so no rate "
+                            f"({rate.name}) takes {edge.ion}_i to 0: the steady volume stays finite for every rate "
+                            f"(the pump current approaches {edge.current * 100:.6g} uA/cm^2)")
+    if edge.kind == "fold":
+        raise NotApplicable(f"the steady states end where two of them merge (I_pump = {edge.current * 100:.6g} "
+                            f"uA/cm^2, V = {edge.V * 1000:.6g} mV), not where a concentration vanishes; vrest derives "
+                            "pump_max only for the latter")
+    steps, expression = (_volume_steps if edge.kind == "volume" else _ion_steps)(model, edge)
+    at = [(V, edge.V), (I_pump, edge.current), *edge.concentrations.items()]
+    if rate != I_pump:
+        at.append((rate, edge.rate))
+    there = (f"V = {edge.V * 1000:.6g} mV, I_pump = {edge.current * 100:.6g} uA/cm^2")
+    if edge.kind == "volume":
+        description = (f"largest pump rate ({rate.name}) with a finite steady volume: the impermeant concentration "
+                       f"N_A/Vol falls to 0 there ({there})")
+        why = "as Vol grows without bound A_i = N_A/Vol -> 0 and the capacitor's charge per volume -> 0"
+    else:
+        description = (f"largest pump rate ({rate.name}) with a steady state: {edge.ion}_i falls to 0 there, the pump "
+                       f"taking out all the {edge.ion} that leaks in ({there}; the impermeant concentration "
+                       f"{edge.concentrations[A_i]:.6g} mM, the volume finite)")
+        why = f"above pump_max the flux balance would need {edge.ion}_i < 0: no steady state at all"
+    return Derivation(
+        "pump_max", expression, float(edge.rate), "uA/cm^2", description, method="numeric root",
+        assumptions=(pumpleak._SIGNS, "every ion's leak balances its pump share (steady amounts)",
+                     "electroneutral inside (the capacitor's charge is negligible)", why, _describe_bath(model)),
+        steps=steps, at=tuple(at),
+    )
+
+
+def _charge_and_salts(model: Model) -> tuple[sp.Expr, sp.Expr]:
+    salt_charge = sp.Add(*[ion.valence * ion.inside for ion in model.dynamic_ions])
+    salts = sp.Add(*[ion.inside for ion in model.dynamic_ions])
+    return salt_charge, salts
+
+
+def _volume_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]:
+    """A_i -> 0: an electroneutral salt solution inside, isosmotic with the bath, every flux balanced."""
+    conc = pumpleak.balanced_concentrations(model)
+    osm_out = model.osmolarities[1]
+    charge = sp.Add(*[ion.valence * conc[ion.inside] for ion in model.dynamic_ions])
+    solutes = sp.Add(*[conc[ion.inside] for ion in model.dynamic_ions])
+    salt_charge, _ = _charge_and_salts(model)
+    balanced = tuple(sp.Eq(symbol, c) for symbol, c in conc.items())
+    no_impermeant = sp.Eq(A_i, 0, evaluate=False)  # A_i is positive: Eq would evaluate to False
+    osmotic = sp.Eq(model.osmolarities[0], osm_out)
+    steps = (
+        Step("Electroneutrality inside (the capacitor's charge is negligible)", sp.Eq(salt_charge + z_A * A_i, 0)),
+        Step("As the rate approaches pump_max the volume grows without bound, so the impermeant concentration "
+             "A_i = N_A/Vol falls to 0", sp.Eq(salt_charge, 0), given=(no_impermeant,)),
+        Step("Every ion's leak balances its pump share, X_i = X_i(V, I_pump): condition A, an electroneutral "
+             "salt solution inside, fixes V for each pump current", sp.Eq(charge, 0), given=balanced),
+        Step("Add condition B, the osmotic balance with A_i = 0, at the V of condition A: one equation for the "
+             "pump current; both hold at pump_max", sp.Eq(solutes, osm_out),
+             given=(osmotic, no_impermeant) + balanced),
+    )
+    return steps, osm_out - solutes
+
+
+def _ion_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]:
+    """X_i -> 0 for the pumped ion: the pump current is then what that ion's leak carries in at X_i = 0."""
+    conc = pumpleak.balanced_concentrations(model)
+    ion = next(i for i in model.dynamic_ions if i.name == edge.ion)
+    osm_out = model.osmolarities[1]
+    salt_charge, salts = _charge_and_salts(model)
+    water = sp.Eq(A_i, osm_out - salts)
+    eliminated = salt_charge + z_A * (osm_out - salts)
+    vanished = eliminated.xreplace({ion.inside: 0})
+    leak_at_zero = model.leak_current(ion).xreplace({ion.inside: 0})
+    current = sp.solve(leak_at_zero + model.pump_share(ion), I_pump)[0]
+    others = tuple(sp.Eq(symbol, c.xreplace({I_pump: current})) for symbol, c in conc.items() if symbol != ion.inside)
+    final = vanished.xreplace({eq.lhs: eq.rhs for eq in others})
+    balance = f"{ion.I}(V, 0) + {sp.sstr(model.pump_share(ion))}"
+    steps = (
+        Step("Electroneutrality inside (the capacitor's charge is negligible)", sp.Eq(salt_charge + z_A * A_i, 0)),
+        Step("Water balance: no water flows, so A_i = osm_out - sum X_i; insert it", sp.Eq(eliminated, 0),
+             given=(water,)),
+        Step(f"At pump_max {ion.name}_i falls to 0: the pump takes out all the {ion.name} that leaks in (for a "
+             f"larger pump current the flux balance would need {ion.name}_i < 0)", sp.Eq(vanished, 0),
+             given=(sp.Eq(ion.inside, 0, evaluate=False),)),
+        Step(f"{ion.name}'s flux balance with {ion.name}_i = 0, {balance} = 0, gives the pump "
+             f"current its leak can feed at V; every other ion's leak balances its pump share, X_i = X_i(V, I_pump): "
+             "one equation for V", sp.Eq(final, 0), given=(sp.Eq(I_pump, current),) + others),
+    )
+    return steps, final
