@@ -148,8 +148,8 @@ def _time_constants(model: Model, ctx: Derivations) -> list[str]:
     fast = lin.time_constants[-1]
     tau_m = ctx.get("tau_m").value
     lines += ["", f"The fast time constant {_seconds(fast)} is the membrane time constant: "
-              f"$\\tau_m = C_m/g_{{leak}}$ = {_seconds(tau_m)} at the given concentrations (relative difference "
-              f"{abs(fast / tau_m - 1):.2g}; the linearisation uses the full steady state and keeps the small "
+              f"$\\tau_m = C_m/g_{{leak}}$ = {_seconds(tau_m)} at the steady state (relative difference "
+              f"{abs(fast / tau_m - 1):.2g}; the linearisation keeps the small "
               "coupling of V to the amounts through the capacitor's charge, of relative size "
               "$C_m A R T/(F^2 \\mathrm{Vol}\\ c)$).", ""]
     return lines

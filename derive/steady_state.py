@@ -44,7 +44,7 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
                  ) -> dict[sp.Symbol, float]:
     """{state symbol: SI value} at the steady state with the pump rate scaled by ``pump_scale``.
 
-    Starts from ``start`` (default: the given concentrations and volume with V at V_ss).
+    Starts from ``start`` (default: the given concentrations and volume with V at V_balance).
     Raises NoSteadyState when Newton finds no physical (positive) steady state.
     """
     values = scenario_values(model, pump_scale)
@@ -85,11 +85,11 @@ def _explain(model: Model, pump_scale, reason: NoSteadyState) -> str:
 
 
 def initial_state(model: Model) -> dict[sp.Symbol, float]:
-    """The model's given state: amounts and volume from the file, V at the pumped V_ss."""
+    """The model's given state: amounts and volume from the file, V at their current balance with the pump."""
     from .quantities import Derivations  # here, not at the top: quantities imports modules that import us
 
     start = {s.symbol: float(s.initial) for s in model.states if s.initial is not None}
-    start[V] = Derivations(model).get("V_ss").value
+    start[V] = Derivations(model).get("V_balance" if model.dynamic_ions else "V_ss").value
     return start
 
 

@@ -18,6 +18,7 @@ from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
 from vrest.derive.constants import V
 from vrest.derive.derivation import NotApplicable
 from vrest.derive.model import Model
+from vrest.derive.derivations.potentials import balance_id
 from vrest.derive.derivations.pumpleak import pump_rate_symbol, steady_curve, steady_volume
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import convert
@@ -38,11 +39,13 @@ def register(subparsers) -> None:
 
 
 def iv_data(model: Model, points: int = 401) -> dict:
-    """V (mV), each leak's current and the total with the pump (uA/cm^2), V_ss and each E_X (mV)."""
+    """V (mV), each leak's current and the total with the pump (uA/cm^2) at the given concentrations, where the
+    total vanishes (``zero``: V_ss, or V_balance when the concentrations move) and each E_X (mV)."""
     derivations = Derivations(model)
     reversal = {ion.name: derivations.get(f"E_{ion.name}").value for ion in model.ions}
-    v_ss = derivations.get("V_ss").value
-    marks = list(reversal.values()) + [v_ss]
+    zero = balance_id(model)
+    v_zero = derivations.get(zero).value
+    marks = list(reversal.values()) + [v_zero]
     low, high = min(min(marks), -0.1) - 0.02, max(max(marks), 0.05) + 0.02
     volts = np.linspace(low, high, points)
     currents = {}
@@ -54,7 +57,7 @@ def iv_data(model: Model, points: int = 401) -> dict:
     per_area = convert(1.0, "uA/cm^2")
     return {
         "V": volts * 1000, "currents": {k: c * per_area for k, c in currents.items()}, "pump": pump * per_area,
-        "total": total * per_area, "V_ss": v_ss * 1000, "E": {k: e * 1000 for k, e in reversal.items()},
+        "total": total * per_area, "zero": (zero, v_zero * 1000), "E": {k: e * 1000 for k, e in reversal.items()},
     }
 
 
@@ -96,7 +99,8 @@ def _figure_iv(plt, model: Model):
     for name, e in data["E"].items():
         ax.axvline(e, linestyle=":", color="grey")
         ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6), fontsize=8)
-    ax.axvline(data["V_ss"], color="red", linestyle="--", label=f"V_ss = {data['V_ss']:.2f} mV")
+    name, v_zero = data["zero"]
+    ax.axvline(v_zero, color="red", linestyle="--", label=f"{name} = {v_zero:.2f} mV")
     ax.set_xlabel("membrane potential V (mV)")
     ax.set_ylabel("outward current (uA/cm^2)")
     ax.set_title(f"{model.name}: leak I-V curves")

@@ -27,7 +27,7 @@ from vrest.derive.steady_state import initial_state
 __all__ = ["NumericSpec", "numeric_spec", "cse_block", "CLOSED_FORM_IDS"]
 
 # Derived quantities exported when they have a closed form in the model's symbols.
-CLOSED_FORM_IDS = ("V_ghk", "V_leak", "V_ss", "dV_pump", "V_mullins_noda", "g_leak", "tau_m")
+CLOSED_FORM_IDS = ("V_ghk", "V_leak", "V_ss", "V_balance", "dV_pump", "V_mullins_noda", "g_leak", "tau_m")
 # SI unit of a state by its display unit (states are V, amounts and the volume).
 _SI_UNITS = {"mV": "V", "fmol": "mol", "um^3": "m^3"}
 

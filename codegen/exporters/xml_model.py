@@ -86,7 +86,7 @@ def start_state(model: Model) -> tuple[dict[sp.Symbol, float], str]:
     try:
         return steady_state(model), "the steady state with the pump on (as vrest simulate starts)"
     except NoSteadyState:
-        return initial_state(model), "the model file's composition with V at the current-balance V_ss"
+        return initial_state(model), "the model file's composition with V at its current balance (V_balance)"
 
 
 def _quantity_unit(model: Model, symbol: sp.Symbol) -> str:

@@ -1,7 +1,8 @@
 """The leak (slope) conductance at the steady state and the membrane time constant.
 
 g_leak = d(sum I_X)/dV at V_ss: for ohmic leaks the sum of the g_X, for GHK
-leaks the derivative of the GHK currents (the slope, not the chord conductance).
+leaks the derivative of the GHK currents (the slope, not the chord conductance),
+at the steady state's concentrations when they move.
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ def leak_conductance(ctx: Derivations) -> Derivation:
     model = ctx.model
     steady = ctx.get("V_ss")
     slope = sp.Add(*[sp.diff(model.leak_current(ion), V) for ion in model.ions])
-    values = dict(model.values)
-    values[V] = sp.Float(steady.value, 17)
+    # At the steady state: V_ss, and the concentrations there when they move (V_ss's ``at``).
+    point = {V: steady.value, **{k: v for k, v in steady.at if k in model.values}}
+    values = {**model.values, **{k: sp.Float(v, 17) for k, v in point.items()}}
     value = float(evaluate(slope, values))
+    at = tuple((k, v) for k, v in point.items() if k in slope.free_symbols)
     description = "total leak slope conductance d(sum I_X)/dV at V_ss"
+    evaluated = " (evaluated at V = V_ss)"
+    if model.dynamic_ions:
+        description += " and the steady state's concentrations"
+        evaluated = ""
     leak = sp.Add(*[model.leak_current(ion) for ion in model.ions])
     steps = (
         Step("Definition: the leak (slope) conductance is the derivative of the total leak current "
@@ -31,10 +38,10 @@ def leak_conductance(ctx: Derivations) -> Derivation:
     )
     if V not in slope.free_symbols:
         return Derivation("g_leak", slope, value, "mS/cm^2", description, assumptions=("ohmic leaks: slope = chord",),
-                          steps=steps)
-    return Derivation("g_leak", slope, value, "mS/cm^2", description + " (evaluated at V = V_ss)", method="numeric",
+                          steps=steps, at=at)
+    return Derivation("g_leak", slope, value, "mS/cm^2", description + evaluated, method="numeric",
                       assumptions=("slope (not chord) conductance of the GHK leaks", "evaluated at V = V_ss"),
-                      steps=steps)
+                      steps=steps, at=at)
 
 
 @quantity("tau_m")
@@ -53,4 +60,4 @@ def membrane_time_constant(ctx: Derivations) -> Derivation:
     return Derivation("tau_m", expression, value, "ms", "membrane time constant C_m / g_leak at V_ss",
                       method=g.method, assumptions=g.assumptions + ("linearisation about V_ss; concentrations "
                                                                    "held fixed on the time scale of tau_m",),
-                      steps=steps)
+                      steps=steps, at=g.at)

@@ -22,6 +22,7 @@ from ..derivation import Derivation, NotApplicable, Step, definitions
 from ..functions import NUMPY_FUNCTIONS
 from ..model import Model
 from ..quantities import Derivations
+from .potentials import balance_id
 
 __all__ = ["OuabainReport", "Rundown", "ouabain_report", "rundown"]
 
@@ -39,11 +40,13 @@ class OuabainReport:
 def _jump(ctx: Derivations) -> Derivation:
     shift = ctx.get("dV_pump")
     dV = sp.Symbol("dV_pump", real=True)
+    balance = sp.Symbol(balance_id(ctx.model), real=True)
     steps = (
-        Step("Just after the block the concentrations have not moved: V relaxes from V_ss to the leaks' own "
-             "zero-current potential V_leak", sp.Eq(JUMP, sp.Symbol("V_leak", real=True) - sp.Symbol("V_ss", real=True))),
-        Step("V_ss - V_leak is the pump's direct shift dV_pump", sp.Eq(JUMP, -dV),
-             given=(sp.Eq(dV, sp.Symbol("V_ss", real=True) - sp.Symbol("V_leak", real=True)),)),
+        Step(f"Just after the block the concentrations have not moved: V relaxes from the current balance with the "
+             f"pump ({balance}) to the leaks' own zero-current potential V_leak at the same concentrations",
+             sp.Eq(JUMP, sp.Symbol("V_leak", real=True) - balance)),
+        Step(f"{balance} - V_leak is the pump's direct shift dV_pump", sp.Eq(JUMP, -dV),
+             given=(sp.Eq(dV, balance - sp.Symbol("V_leak", real=True)),)),
     )
     return Derivation("Delta_V_ouabain", -dV, -shift.value, "mV",
                       "instant depolarisation when the pump is blocked (relaxes with tau_m)",

@@ -12,12 +12,12 @@ import mpmath
 import sympy as sp
 
 from .. import laws
-from ..constants import F, I_pump, R, T, V
+from ..constants import F, I_pump, R, T, V, Vol
 from ..derivation import Derivation, NotApplicable, Step, definitions, evaluate, monotone_root, mp_function
 from ..quantities import Derivations
 from ..registry import UNITS, quantity
 
-__all__ = ["zero_current_potential", "balance_step"]
+__all__ = ["zero_current_potential", "balance_step", "balance_id"]
 
 _SIGNS = "V = phi_in - phi_out; currents positive outward"
 
@@ -156,18 +156,73 @@ def leak_potential(ctx: Derivations) -> Derivation:
                                   (_SIGNS, "zero net leak current; pump ignored"))
 
 
-@quantity("V_ss")
-def steady_potential(ctx: Derivations) -> Derivation:
+def _current_balance(ctx: Derivations, quantity_id: str, description: str) -> Derivation:
+    """The V at which the leaks and the pump carry no net current, the concentrations at their given values."""
     model = ctx.model
     if model.pump is None:
         leak = ctx.get("V_leak")
-        return Derivation("V_ss", leak.expression, leak.value, "mV", "steady state: the model has no pump, so V_leak",
-                          method=leak.method, assumptions=leak.assumptions, steps=leak.steps)
+        return Derivation(quantity_id, leak.expression, leak.value, "mV", f"{description}: the model has no pump, "
+                          "so V_leak", method=leak.method, assumptions=leak.assumptions, steps=leak.steps)
     return zero_current_potential(
-        ctx, "V_ss", sp.Add(*[ion.I for ion in model.ions]) + I_pump,
-        "steady state of the current balance I_leak + I_pump = 0",
+        ctx, quantity_id, sp.Add(*[ion.I for ion in model.ions]) + I_pump, description,
         (_SIGNS, "current balance sum I_X + I_pump = 0", "concentrations held at their given values"),
     )
+
+
+@quantity("V_ss")
+def steady_potential(ctx: Derivations) -> Derivation:
+    if ctx.model.dynamic_ions:
+        return _full_steady_potential(ctx)
+    return _current_balance(ctx, "V_ss", "steady state of the current balance I_leak + I_pump = 0")
+
+
+@quantity("V_balance")
+def balance_potential(ctx: Derivations) -> Derivation:
+    if not ctx.model.dynamic_ions:
+        raise NotApplicable("the concentrations are fixed (no membrane area and volume), so V_ss is this current "
+                            "balance")
+    return _current_balance(ctx, "V_balance", "current balance I_leak + I_pump = 0 with the concentrations held at "
+                            "their given values (the model's concentrations move: V_ss is the full steady state)")
+
+
+def _full_steady_potential(ctx: Derivations) -> Derivation:
+    """V at the steady state of the full model (V, ion amounts, volume): where ``vrest simulate`` starts."""
+    from ..steady_state import steady_state  # here: steady_state imports quantities, which imports us
+    from .pumpleak import steady_volume
+
+    model = ctx.model
+    state = steady_state(model)
+    volume = steady_volume(model, state)
+    concentrations = {ion.inside: state[ion.amount] / volume for ion in model.dynamic_ions}
+    current = sp.Add(*[ion.I for ion in model.ions]) + (I_pump if model.pump is not None else 0)
+    in_amounts = {ion.inside: ion.amount / Vol for ion in model.dynamic_ions}
+    balance = model.expand(current).xreplace(in_amounts)
+    steps = (
+        Step("At the steady state of the full model no amount changes, dN_X/dt = -A_m (I_X + pump share)/(z_X F) "
+             "= 0, and so no charge: the currents balance", sp.Eq(current, 0)),
+        Step("Insert the leak laws" + (" and the pump current" if model.pump is not None else "") + " at the steady "
+             "state's inside concentrations X_i = N_X/Vol; the amounts N_X and the volume solve the full steady "
+             "state (Newton), so V is a numeric root", sp.Eq(balance, 0),
+             given=definitions(model.quantities, current) + tuple(sp.Eq(k, v) for k, v in in_amounts.items())),
+    )
+    water = ("water in osmotic balance (ideal solutions, every particle counts once)"
+             if model.volume_mode in ("dynamic", "instant") else "the volume fixed at its given value")
+    at = [(ion.amount, state[ion.amount]) for ion in model.dynamic_ions] + [(Vol, volume)]
+    at += list(concentrations.items())
+    return Derivation(
+        "V_ss", balance, state[V], "mV",
+        "steady state of the full model: V, every ion amount and the volume constant (where vrest simulate "
+        "starts)", method="numeric root",
+        assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)", water,
+                     "charge conserved from the given state (V from the capacitor charge)",
+                     "bath concentrations held at their given values"),
+        steps=steps, at=tuple(at),
+    )
+
+
+def balance_id(model) -> str:
+    """The id of the current balance with the given concentrations: V_ss when they are fixed, else V_balance."""
+    return "V_balance" if model.dynamic_ions else "V_ss"
 
 
 @quantity("dV_pump")
@@ -175,20 +230,24 @@ def pump_shift(ctx: Derivations) -> Derivation:
     model = ctx.model
     if model.pump is None:
         raise NotApplicable("the model has no [pump]")
-    steady, leak = ctx.get("V_ss"), ctx.get("V_leak")
-    description = "the pump's direct (electrogenic) shift V_ss - V_leak"
+    balance = balance_id(model)
+    steady, leak = ctx.get(balance), ctx.get("V_leak")
+    description = f"the pump's direct (electrogenic) shift {balance} - V_leak"
+    if balance != "V_ss":
+        description += ", both at the given concentrations"
     shift = sp.Symbol("dV_pump", real=True)
-    difference = sp.Symbol("V_ss", real=True) - sp.Symbol("V_leak", real=True)
-    definition = Step("Definition: the pump's direct shift is the steady state with the pump minus the "
-                      "zero-current potential of the leaks alone", sp.Eq(shift, difference))
+    difference = sp.Symbol(balance, real=True) - sp.Symbol("V_leak", real=True)
+    definition = Step(f"Definition: the pump's direct shift is the current balance with the pump ({balance}) minus "
+                      "the zero-current potential of the leaks alone, at the same concentrations",
+                      sp.Eq(shift, difference))
     if steady.method == leak.method == "closed form":
         closed = sp.factor(sp.simplify(steady.expression - leak.expression))
         value = evaluate(model.expand(closed), model.values)
         steps = (
             definition,
-            Step("Insert the chord-conductance solutions for V_ss and V_leak",
+            Step(f"Insert the chord-conductance solutions for {balance} and V_leak",
                  sp.Eq(shift, steady.expression - leak.expression),
-                 given=(sp.Eq(sp.Symbol("V_ss", real=True), steady.expression),
+                 given=(sp.Eq(sp.Symbol(balance, real=True), steady.expression),
                         sp.Eq(sp.Symbol("V_leak", real=True), leak.expression))),
             Step("The g_X E_X terms cancel: dV_pump = -I_pump/g_leak with g_leak the total leak conductance",
                  sp.Eq(shift, closed)),

@@ -276,8 +276,13 @@ class Setting:
             constants=frozenset(s for s in fixed if s.name in _CONSTANTS),
         )
 
+    @property
+    def balance_id(self) -> str:
+        """The current balance with the pump at the given concentrations: V_ss, or V_balance when they move."""
+        return "V_balance" if self.model.dynamic_ions else "V_ss"
+
     def _resting_potential(self) -> float:
-        for quantity_id in ("V_ss", "V_leak"):
+        for quantity_id in (self.balance_id, "V_leak"):
             try:
                 return self.derivations.get(quantity_id).value
             except NotApplicable:
