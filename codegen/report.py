@@ -14,6 +14,7 @@ import sympy as sp
 
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
+from vrest.derive.latex import latex
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import convert
@@ -59,7 +60,7 @@ def check_latex(latex: str) -> list[str]:
 
 
 def _latex(expr) -> str:
-    text = sp.latex(expr)
+    text = latex(expr)
     problems = check_latex(text)
     if problems:  # never write what MathJax cannot show
         raise ValueError(f"LaTeX of {sp.sstr(expr)} has problems: {problems}")

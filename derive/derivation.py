@@ -9,6 +9,7 @@ import mpmath
 import sympy as sp
 
 from .functions import _mp_exprel, _mp_exprel_prime
+from .latex import latex
 from .units import convert
 
 __all__ = ["Step", "Derivation", "NotApplicable", "NoSteadyState", "evaluate", "monotone_root", "WORKING_DIGITS",
@@ -83,12 +84,12 @@ class Derivation:
 
     @property
     def latex(self) -> str:
-        return sp.latex(self.equation)
+        return latex(self.equation)
 
     def _repr_latex_(self) -> str:
         """The result, then each step's equation numbered (Jupyter renders each $...$ with MathJax)."""
         lines = [f"$\\displaystyle {self.latex}$"]
-        lines += [f"$\\displaystyle \\text{{({i})}}\\quad {sp.latex(step.equation)}{_using(step)}$"
+        lines += [f"$\\displaystyle \\text{{({i})}}\\quad {latex(step.equation)}{_using(step)}$"
                   for i, step in enumerate(self.steps, start=1)]
         return "\n\n".join(lines)
 
@@ -96,7 +97,7 @@ class Derivation:
 def _using(step: Step) -> str:
     if not step.given:
         return ""
-    return "\\quad \\text{using } " + ",\\ ".join(sp.latex(relation) for relation in step.given)
+    return "\\quad \\text{using } " + ",\\ ".join(latex(relation) for relation in step.given)
 
 
 def definitions(named: Iterable[tuple[sp.Symbol, sp.Expr]], expr: sp.Expr,

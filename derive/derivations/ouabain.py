@@ -166,9 +166,10 @@ def ouabain_report(model: Model) -> OuabainReport:
         except NotApplicable as reason:
             notes.append(f"rundown not integrated: {reason}")
     end, note = _end_state(ctx, run.late if run is not None else None)
-    notes.insert(0, note)
     if end is not None:
-        derivations.append(end)
+        derivations.append(end)  # the note is among its assumptions: said once
+    else:
+        notes.insert(0, note)
     if run is not None:
         notes.append(f"reduced model (V slaved to the concentrations, C_m -> 0) against the full model, both "
                      f"integrated (SciPy Radau/LSODA, rtol 1e-10) from the pumped steady state with the pump off: "
