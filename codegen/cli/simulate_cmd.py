@@ -8,6 +8,7 @@ compiled module only, no SymPy, SciPy or pint (their imports alone cost ~1 s).
 from __future__ import annotations
 
 import re
+import sys
 from fractions import Fraction
 
 from vrest.derive.errors import ModelError
@@ -19,7 +20,8 @@ def register(subparsers) -> None:
     parser.add_argument("--scenario", metavar="NAME", help="a scenario of the model, e.g. ouabain")
     parser.add_argument("--t-end", metavar="DURATION", help='end time with a unit, e.g. "3 h" (default: 1 h with '
                         'concentration dynamics, else 50 ms)')
-    parser.add_argument("--times", metavar="T1,T2,...", help='output times with units, e.g. "0 s,10 ms,1 h"')
+    parser.add_argument("--times", metavar="T1,T2,...", help='output times with units, e.g. "0 s,10 ms,1 h"; the '
+                        'run ends at the last (with --t-end too, none may lie beyond it)')
     parser.add_argument("--reduced", action="store_true", help="the time-scale separated model (V slaved)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (MODEL_FORMAT.md)")
@@ -55,6 +57,10 @@ def _times(args, default_t_end: float):
         times = [_duration(t, "--times") for t in args.times.split(",")]
         if any(b <= a for a, b in zip(times, times[1:])):
             raise ModelError("--times", args.times, "times must be increasing")
+        if args.t_end and times[-1] > _duration(args.t_end, "--t-end"):
+            late = args.times.split(",")[-1].strip()
+            raise ModelError("--times", args.times, f"{late} is beyond --t-end {args.t_end!r}: give a later --t-end, "
+                             "or no --t-end (the run then ends at the last time)")
         return np.array(times)
     if args.t_end:
         end = _duration(args.t_end, "--t-end")
@@ -84,10 +90,11 @@ def run(args) -> int:
     else:
         result = plan.simulate(args.scenario, times, progress=True)
     columns = result.outputs()
+    plotted = None
     if args.plot:
         from ..plotting import plot_result
 
-        plot_result(result, args.plot)
+        plotted = plot_result(result, args.plot)
     if args.json:
         document = {
             "model": result.model,
@@ -105,9 +112,20 @@ def run(args) -> int:
             writer.writerow([repr(float(t))] + [repr(float(values[k])) for _, values in columns.values()])
         print(write_atomic(args.out, buffer.getvalue(), key="--out"))
     elif not args.plot:
-        names = list(columns)
-        print("  ".join(["t [s]".rjust(12)] + [f"{n} [{columns[n][0]}]".rjust(14) for n in names]))
-        step = max(1, len(result.t) // 20)
-        for k in list(range(0, len(result.t), step)) + ([len(result.t) - 1] if (len(result.t) - 1) % step else []):
-            print("  ".join([f"{result.t[k]:12.6g}"] + [f"{columns[n][1][k]:14.6g}" for n in names]))
+        print(_table(result.t, columns))
+    if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON
+        print(plotted, file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def _table(t, columns) -> str:
+    """About 20 rows of the run; each column as wide as its header or its longest value."""
+    step = max(1, len(t) // 20)
+    rows = list(range(0, len(t), step)) + ([len(t) - 1] if (len(t) - 1) % step else [])
+    headers = ["t [s]"] + [f"{name} [{unit}]" for name, (unit, _) in columns.items()]
+    cells = [[f"{t[k]:.6g}"] + [f"{values[k]:.6g}" for _, values in columns.values()] for k in rows]
+    widths = [max([12 if i == 0 else 14, len(headers[i]), *(len(row[i]) for row in cells)])
+              for i in range(len(headers))]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
