@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ModelError"]
+__all__ = ["ModelError", "ModelWarning"]
 
 
 class ModelError(ValueError):
@@ -17,3 +17,7 @@ class ModelError(ValueError):
         self.problem = problem
         shown = "" if value is None else f" = {value!r}"
         super().__init__(f"{key}{shown}: {problem}" if key else problem)
+
+
+class ModelWarning(UserWarning):
+    """A model that is valid but physically doubtful; the command line prints it once as ``vrest: warning: ...``."""

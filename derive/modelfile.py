@@ -17,6 +17,7 @@ import sympy as sp
 
 from . import laws
 from .constants import CODATA_2018, A_i, C_m, F, I_pump, L_p, R, T, Vol, area, r, z_A
+from .bath import warn_unbalanced_bath
 from .errors import ModelError
 from .ions import Ion
 from .model import B_o, N_A, Model, Parameter, Pump, Scenario
@@ -133,7 +134,7 @@ def model_from_dict(data: Mapping[str, Any]) -> Model:
         params.append(_positive(table, "impermeant", "bath", "concentration", B_o,
                                 "impermeant solute in the bath"))
     scenarios = _read_scenarios(data.get("scenario", {}), pump)
-    return Model(
+    model = Model(
         name=name,
         description=str(meta.get("description", "")),
         source=str(meta.get("source", "")),
@@ -145,6 +146,8 @@ def model_from_dict(data: Mapping[str, Any]) -> Model:
         volume_mode=volume_mode,
         scenarios=scenarios,
     )
+    warn_unbalanced_bath(model)
+    return model
 
 
 def _read_volume(membrane: Mapping[str, Any], params: list[Parameter]) -> str:

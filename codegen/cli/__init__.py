@@ -15,9 +15,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
-from vrest.derive.errors import ModelError
+from vrest.derive.errors import ModelError, ModelWarning
 
 from .. import __version__
 
@@ -64,14 +65,32 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args = build_parser(argv).parse_args(argv)
-        return int(args.run(args) or 0)
-    except ModelError as error:
-        print(f"vrest: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("vrest: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ModelWarning)
+        warnings.showwarning = _one_line_warnings(warnings.showwarning)
+        try:
+            args = build_parser(argv).parse_args(argv)
+            return int(args.run(args) or 0)
+        except ModelError as error:
+            print(f"vrest: error: {error}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("vrest: interrupted", file=sys.stderr)
+            return 130
+        except BrokenPipeError:
+            return 0
+
+
+def _one_line_warnings(show):
+    """A ModelWarning as one line ``vrest: warning: ...`` on stderr, each message once; others as ``show`` does."""
+    shown: set[str] = set()
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, ModelWarning):
+            return show(message, category, filename, lineno, file, line)
+        if str(message) not in shown:
+            shown.add(str(message))
+            print(f"vrest: warning: {message}", file=sys.stderr)
+        return None
+
+    return show_warning

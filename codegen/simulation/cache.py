@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from vrest.derive.errors import ModelWarning
+
 from .. import __version__
 from ..templating import templates_dir
 from .numeric import NoCompilerWarning, cache_dir, load_files, toolchain
@@ -35,7 +37,7 @@ from .integrate import SimulationResult, simulate_module
 
 __all__ = ["SimulationPlan", "CachedScenario", "simulation_plan", "model_text", "plan_key"]
 
-FORMAT = 1  # of plan.json; bump when its fields change
+FORMAT = 2  # of plan.json; bump when its fields change
 _SOURCE_SUFFIXES = (".py", ".j2", ".toml")
 
 
@@ -59,6 +61,7 @@ class SimulationPlan:
     numpy_module: Path
     library: Path | None  # None: no C compiler (``warning`` says why)
     warning: str | None = None
+    model_warnings: tuple[str, ...] = ()  # what reading the model warned (ModelWarning), said again on a hit
 
     def module(self):
         """The numeric module (compiled when there is a library); warns as load_numeric does without one."""
@@ -146,6 +149,7 @@ def _read(folder: Path) -> SimulationPlan | None:
             numpy_module=files["numpy_module"],
             library=files["library"],
             warning=None if data["warning"] is None else str(data["warning"]),
+            model_warnings=tuple(str(w) for w in data["model_warnings"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # any damage: rebuild
         return None
@@ -161,7 +165,10 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
     from .numeric import numeric_files
     from .integrate import start_state
 
-    model = resolve_model(spec)
+    with warnings.catch_warnings(record=True) as read:
+        warnings.simplefilter("always", ModelWarning)
+        model = resolve_model(spec)
+    model_warnings = tuple(str(w.message) for w in read if issubclass(w.category, ModelWarning))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NoCompilerWarning)
         numpy_path, library = numeric_files(model, "c")
@@ -170,7 +177,7 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
     scenarios = tuple(CachedScenario(s.name, float(s.at), float(s.pump_scale)) for s in model.scenarios)
     default_t_end = 3600.0 if model.dynamic_ions else 0.05
     plan = SimulationPlan(model.name, scenarios, start, default_t_end, numpy_path, library,
-                          warning if library is None else None)
+                          warning if library is None else None, model_warnings)
     document = {
         "format": FORMAT,
         "model": plan.model,
@@ -178,6 +185,7 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
         "start": list(start),
         "default_t_end": default_t_end,
         "warning": plan.warning,
+        "model_warnings": list(model_warnings),
     }
     return plan, document
 
@@ -211,8 +219,16 @@ def _store(folder: Path, plan: SimulationPlan, document: dict) -> SimulationPlan
 def simulation_plan(spec: str) -> SimulationPlan:
     """The plan of model ``spec`` (a built-in name or a TOML file): from the cache, else built and stored.
 
-    A hit imports no SymPy, SciPy or pint. Bad models raise ModelError as resolve_model does.
+    A hit imports no SymPy, SciPy or pint. Bad models raise ModelError as resolve_model does; what reading
+    the model warns (ModelWarning) is warned on every call, hit or not.
     """
+    plan = _plan(spec)
+    for message in plan.model_warnings:
+        warnings.warn(message, ModelWarning, stacklevel=2)
+    return plan
+
+
+def _plan(spec: str) -> SimulationPlan:
     text = model_text(spec)
     if text is None:  # resolve_model says what is wrong with spec
         return _build(spec)[0]
