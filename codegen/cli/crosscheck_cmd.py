@@ -20,8 +20,8 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     model = resolve_model(args.model)
-    if args.out:
-        rows = crosscheck(model, Path(args.out))
+    if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere
+        rows = crosscheck(model, Path(args.out).resolve())
     else:
         with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
             rows = crosscheck(model, Path(directory))

@@ -134,6 +134,7 @@ def make_job(model: Model, times: np.ndarray | None = None) -> Job:
 
 def crosscheck(model: Model, directory: Path, names: list[str] | None = None) -> list[Row]:
     """Export ``model`` into ``directory`` and run every installed (or every named) simulator."""
+    directory = Path(directory).resolve()  # runners work in their own directories: no path may be relative
     job = make_job(model)
     rows = []
     for name, sim in SIMULATORS.items():
