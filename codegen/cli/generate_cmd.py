@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
+from vrest.derive.errors import ModelError
 
 from ..exporters import render_files
 from ..files import write_atomic
@@ -19,11 +21,33 @@ def register(subparsers) -> None:
 
 
 def generated_dir() -> Path:
-    """generated/ of the source checkout vrest runs from, else of the current directory."""
+    """generated/ of the vrest project in use: the source checkout vrest runs from, else the project found from
+    the current directory (``find_generated``), else generated/ of the current directory (where to write)."""
+    found, _ = find_generated()
+    return found if found is not None else Path.cwd() / "generated"
+
+
+def find_generated() -> tuple[Path | None, list[Path]]:
+    """(the project's generated/ or None, the places looked at): the source checkout vrest runs from, then the
+    current directory and each parent holding vrest's pyproject.toml, then a generated/ in the current
+    directory (written there by an earlier ``vrest generate``)."""
+    looked: list[Path] = []
     checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "pyproject.toml").is_file():
-        return checkout / "generated"
-    return Path.cwd() / "generated"
+    for root in (checkout, *(p for p in (Path.cwd(), *Path.cwd().parents) if p != checkout)):
+        looked.append(root / "pyproject.toml")
+        if _is_vrest_project(root):
+            return root / "generated", looked
+    here = Path.cwd() / "generated"
+    looked.append(here)
+    return (here if here.is_dir() else None), looked
+
+
+def _is_vrest_project(root: Path) -> bool:
+    try:
+        text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r'^name\s*=\s*"vrest"\s*$', text, re.MULTILINE) is not None
 
 
 def expected_files() -> dict[Path, str]:
@@ -36,7 +60,16 @@ def expected_files() -> dict[Path, str]:
 
 
 def run(args) -> int:
-    root = Path(args.dir) if args.dir else generated_dir()
+    if args.dir:
+        root = Path(args.dir)
+    elif args.check:
+        root, looked = find_generated()
+        if root is None:
+            raise ModelError("generate --check", None, f"no generated/ to check here: no vrest project (its "
+                             f"pyproject.toml) in {looked[0].parent} (where vrest runs from) nor in {Path.cwd()} or "
+                             f"its parents, and no {looked[-1]}; give the directory with --dir")
+    else:
+        root = generated_dir()
     expected = expected_files()
     if not args.check:
         for relative, text in expected.items():
