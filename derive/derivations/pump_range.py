@@ -39,7 +39,7 @@ from ..functions import NUMPY_FUNCTIONS
 from ..model import Model
 from ..quantities import Derivations
 from ..registry import quantity
-from ..steady_state import damped_newton, scenario_values
+from ..steady_state import damped_newton, initial_state, scenario_values
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
 __all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict"]
@@ -120,7 +120,15 @@ def _start(reduced: _Reduced, current: float) -> float | None:
 
 def _reference_current(model: Model) -> float:
     """The pump current at the model's given concentrations (1 A/m^2 when it is 0)."""
-    return abs(float(evaluate(model.pump_current, model.values))) or 1.0
+    return abs(_given_current(model, model.values)) or 1.0
+
+
+def _given_current(model: Model, values) -> float:
+    """The pump current at ``values``; a voltage-dependent pump's at the given state's V."""
+    current = model.pump_current
+    if V in current.free_symbols:
+        current = current.xreplace({V: sp.Float(initial_state(model)[V], 17)})
+    return float(evaluate(current, values))
 
 
 def _bisect(reduced: _Reduced, low: float, high: float) -> tuple[float, float]:
@@ -214,7 +222,7 @@ def pump_rate_verdict(model: Model, pump_scale) -> str | None:
         reduced = _Reduced(model)
     except NotApplicable:
         return None
-    current = float(evaluate(model.pump_current, {**model.values, **scenario_values(model, pump_scale)}))
+    current = _given_current(model, {**model.values, **scenario_values(model, pump_scale)})
     if current > 0 and reduced.physical(current):
         return None
     found = _start(reduced, current)
