@@ -88,7 +88,8 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         """The result, then each step's equation numbered (Jupyter renders each $...$ with MathJax)."""
-        lines = [f"$\\displaystyle {self.latex}$"]
+        label = f"{latex(sp.Symbol(self.id))}:\\quad " if self.method == "numeric root" else ""  # "... = 0" of what
+        lines = [f"$\\displaystyle {label}{self.latex}$"]
         lines += [f"$\\displaystyle \\text{{({i})}}\\quad {latex(step.equation)}{_using(step)}$"
                   for i, step in enumerate(self.steps, start=1)]
         return "\n\n".join(lines)

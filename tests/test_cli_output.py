@@ -58,6 +58,14 @@ def test_implicit_quantities_are_labelled_in_latex():
     assert any(row.startswith(r"volume_{ss}:\quad") for row in rows)
 
 
+def test_implicit_quantities_are_labelled_in_jupyter():
+    from vrest.derive.builtin import resolve_model
+    from vrest.derive.quantities import Derivations
+
+    shown = Derivations(resolve_model("pumpleak")).get("volume_ss")._repr_latex_()
+    assert shown.startswith(r"$\displaystyle volume_{ss}:\quad ") and shown.split("\n")[0].endswith("= 0$")
+
+
 def test_report_states_the_donnan_end_state_once(tmp_path):
     out = tmp_path / "r.md"
     assert run_cli("derive", "pumpleak", "--report", str(out))[0] == 0
