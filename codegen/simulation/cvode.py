@@ -4,33 +4,33 @@ SciPy's solvers call Python at every step (~600 steps for a 3 h ouabain run), wh
 costs ~10-20x the arithmetic. Here a small C driver (templates/cvode_driver.c.j2),
 compiled once and cached like the model modules, calls the model's compiled
 ``vrest_point_rhs``/``vrest_point_jacobian`` through function pointers from CVODE
-(BDF, Newton, analytic Jacobian, per-state atol). A batch is integrated in blocks of
-parameter sets side by side, one CVODE system per block with a block-diagonal
-Jacobian (factored block by block) and an error norm that is the largest of the
-sets' own norms, so each set is held to its own tolerance; blocks are split across
-threads.
+(BDF, Newton, analytic Jacobian, per-state atol). A batch runs one CVODE instance per
+thread, reused set after set (CVodeReInit), the sets shared out across threads.
 
-It needs SUNDIALS >= 6 headers and libraries (Debian/Ubuntu: ``apt-get install -y
-libsundials-dev``). ``driver()`` returns None when they are missing; codegen.simulate
-then falls back to SciPy.
+SUNDIALS comes from the scikit-sundae wheel (codegen/simulation/sundials.py): the
+driver is compiled without SUNDIALS headers or libraries and receives the SUNDIALS
+functions as pointers. ``driver()`` returns None, with one SolverFallbackWarning saying
+why, when they are missing or do not pass the checks (version, index size, a probe
+solve); codegen.simulation then falls back to SciPy. VREST_SOLVER=scipy skips CVODE.
 """
 
 from __future__ import annotations
 
 import ctypes
+import math
 import os
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from . import sundials
 from .numeric import CModule, compile_library
 
-__all__ = ["driver", "integrate", "CVODE_LIBRARIES", "CvodeError"]
+__all__ = ["driver", "integrate", "unavailable_reason", "Driver", "CvodeError", "SolverFallbackWarning"]
 
-# Linked statically with its symbols hidden: NEURON and libRoadRunner carry their own CVODE, and a
-# process that loaded one of them first would otherwise bind our calls to its (different) CVODE.
-CVODE_LIBRARIES = ("-Wl,--exclude-libs,ALL", "-l:libsundials_cvode.a", "-l:libsundials_nvecserial.a",
-                   "-l:libsundials_sunlinsoldense.a", "-l:libsundials_sunmatrixdense.a")
 MAX_STEPS = 500_000
 
 
@@ -38,67 +38,132 @@ class CvodeError(RuntimeError):
     """CVODE failed on one parameter set (the flag and CVODE's name for it)."""
 
 
+class SolverFallbackWarning(UserWarning):
+    """CVODE cannot be used here: simulations run with SciPy instead (the message says why)."""
+
+
+_POINT = ctypes.CFUNCTYPE(None, ctypes.c_double, ctypes.POINTER(ctypes.c_double), ctypes.POINTER(ctypes.c_double),
+                          ctypes.POINTER(ctypes.c_double))
+
+
+@dataclass(frozen=True)
+class Driver:
+    """The compiled driver with the SUNDIALS function table it runs on."""
+
+    library: ctypes.CDLL
+    table: ctypes.Array = field(repr=False)  # the addresses of vrest_sundials's fields, in order
+    sundials: sundials.Sundials
+
+    def flag_name(self, flag: int) -> str:
+        function = ctypes.cast(self.sundials.address("CVodeGetReturnFlagName"),
+                               ctypes.CFUNCTYPE(ctypes.c_char_p, ctypes.c_long))
+        return function(flag).decode()
+
+
 @lru_cache(maxsize=1)
-def _driver_source() -> str:
+def _driver_source(index_type: str) -> str:
     from ..templating import render
 
-    return render("cvode_driver.c.j2")
+    return render("cvode_driver.c.j2", index_type=index_type)
+
+
+def _build() -> Driver:
+    """Open SUNDIALS, compile the driver for its index type, fill the function table, run the probe."""
+    found = sundials.load()
+    library = ctypes.CDLL(str(compile_library(_driver_source(found.index_type), "vrest_cvode_driver",
+                                              extra=("-fopenmp",))))
+    library.vrest_sundials_symbols.restype = ctypes.c_char_p
+    names = library.vrest_sundials_symbols().decode().split()
+    table = (ctypes.c_void_p * len(names))(*[found.address(name) for name in names])
+    library.vrest_cvode_batch.restype = ctypes.c_int
+    library.vrest_cvode_batch.argtypes = [
+        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_int,
+        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_double,
+        ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+    built = Driver(library, table, found)
+    _probe(built)
+    return built
+
+
+@_POINT
+def _decay(t, y, out, p):  # dy/dt = -k y
+    out[0] = -p[0] * y[0]
+
+
+@_POINT
+def _decay_jacobian(t, y, out, p):
+    out[0] = -p[0]
+
+
+def _probe(built: Driver) -> None:
+    """Solve dy/dt = -k y (k = 2, then 0.5 from t = 0.5) through the whole chain: y(1) = exp(-1.25)."""
+    times = np.array([0.0, 1.0])
+    out = _run(built, ctypes.cast(_decay, ctypes.c_void_p).value, ctypes.cast(_decay_jacobian, ctypes.c_void_p).value,
+               1, np.array([[[2.0]], [[0.5]]]), np.array([0.5]), np.ones((1, 1)), np.array([1e-12]), 1e-10, times, 1)
+    if not abs(out[0, -1, 0] - math.exp(-1.25)) <= 1e-7:
+        raise sundials.SundialsUnavailable(f"the probe solve with SUNDIALS {built.sundials.version} gave "
+                                           f"{out[0, -1, 0]!r}, not exp(-1.25)")
 
 
 @lru_cache(maxsize=1)
-def driver() -> ctypes.CDLL | None:
-    """The compiled CVODE driver, or None without a compiler or SUNDIALS (cached per process)."""
+def _driver_or_reason() -> tuple[Driver | None, str]:
+    """(driver, "") or (None, why); the first call warns once when CVODE cannot be used."""
     if os.environ.get("VREST_SOLVER", "").lower() == "scipy":
-        return None
+        return None, "VREST_SOLVER=scipy"
     try:
-        library = compile_library(_driver_source(), "vrest_cvode_driver", extra=("-fopenmp",),
-                                  libraries=CVODE_LIBRARIES)
-    except (FileNotFoundError, RuntimeError):
-        return None
-    lib = ctypes.CDLL(str(library))
-    lib.vrest_cvode_batch.restype = ctypes.c_int
-    lib.vrest_cvode_batch.argtypes = [
-        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_long,
-        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_double,
-        ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_double, ctypes.c_long,
-        ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
-    return lib
+        return _build(), ""
+    except (sundials.SundialsUnavailable, CvodeError, FileNotFoundError, RuntimeError, OSError) as error:
+        reason = str(error).splitlines()[0]
+    warnings.warn(f"vrest: CVODE is not available ({reason}); simulating with SciPy", SolverFallbackWarning,
+                  stacklevel=4)
+    return None, reason
 
 
-def _flag_name(flag: int) -> str:
-    lib = driver()
-    if lib is None:
-        return f"flag {flag}"
-    lib.vrest_cvode_flag_name.restype = ctypes.c_char_p
-    lib.vrest_cvode_flag_name.argtypes = [ctypes.c_int]
-    return lib.vrest_cvode_flag_name(flag).decode()
+def driver() -> Driver | None:
+    """The compiled CVODE driver (cached per process), or None: see unavailable_reason()."""
+    return _driver_or_reason()[0]
 
 
-def integrate(module: CModule, p_before: np.ndarray, p_after: np.ndarray, t_switch: float, y0: np.ndarray,
-              atol: np.ndarray, rtol: float, times: np.ndarray, threads: int | None = None) -> np.ndarray:
-    """States at ``times`` for each parameter set: shape (batch, n_times, n_states).
+def unavailable_reason() -> str:
+    """Why driver() is None ("" when it is available)."""
+    return _driver_or_reason()[1]
 
-    p_before/p_after: (batch, n_parameters), in force before/from ``t_switch``; y0: (batch or 1,
-    n_states) at times[0]. Raises CvodeError if CVODE fails.
-    """
-    lib = driver()
-    if lib is None:
-        raise CvodeError("CVODE is not available")
-    n, n_parameters = len(module.STATE_NAMES), len(module.PARAMETER_NAMES)
-    p_before = np.ascontiguousarray(p_before, dtype=float)
-    p_after = np.ascontiguousarray(p_after, dtype=float)
+
+def _run(built: Driver, rhs: int, jacobian: int, n: int, params: np.ndarray, switch_times: np.ndarray,
+         y0: np.ndarray, atol: np.ndarray, rtol: float, times: np.ndarray, threads: int) -> np.ndarray:
+    n_segments, batch, n_parameters = params.shape
+    params = np.ascontiguousarray(params, dtype=float)
+    switch_times = np.ascontiguousarray(switch_times, dtype=float).reshape(-1)
+    if switch_times.size != n_segments - 1:
+        raise ValueError(f"{n_segments} parameter segments need {n_segments - 1} switch times")
     y0 = np.ascontiguousarray(y0, dtype=float).reshape(-1, n)
     atol = np.ascontiguousarray(atol, dtype=float)
     times = np.ascontiguousarray(times, dtype=float)
-    batch = p_before.shape[0]
     out = np.empty((batch, times.size, n))
     failed = ctypes.c_long(-1)
+    flag = built.library.vrest_cvode_batch(
+        built.table, rhs, jacobian, n, n_parameters, batch, n_segments, switch_times.ctypes.data, params.ctypes.data,
+        y0.ctypes.data, n if y0.shape[0] > 1 else 0, atol.ctypes.data, rtol, MAX_STEPS, times.size,
+        times.ctypes.data, out.ctypes.data, threads, ctypes.byref(failed))
+    if flag != 0:
+        raise CvodeError(f"CVODE failed ({built.flag_name(flag)}) on parameter set {failed.value}")
+    return out
+
+
+def integrate(module: CModule, params: np.ndarray, switch_times: Sequence[float], y0: np.ndarray, atol: np.ndarray,
+              rtol: float, times: np.ndarray, threads: int | None = None) -> np.ndarray:
+    """States at ``times`` for each parameter set: shape (batch, n_times, n_states).
+
+    params: (n_segments, batch, n_parameters); segment s is in force from switch_times[s - 1]
+    (times[0] for s = 0) on, so n_segments - 1 increasing switch times. y0: (batch or 1, n_states)
+    at times[0]. Raises CvodeError if CVODE fails (or is not available).
+    """
+    built = driver()
+    if built is None:
+        raise CvodeError(f"CVODE is not available ({unavailable_reason()})")
+    params = np.asarray(params, dtype=float)
+    batch = params.shape[1]
     if threads is None:
         threads = min(os.cpu_count() or 1, max(1, batch // 16))
-    flag = lib.vrest_cvode_batch(module.point_rhs, module.point_jacobian, n, n_parameters, batch,
-                                 p_before.ctypes.data, p_after.ctypes.data, n_parameters, t_switch,
-                                 y0.ctypes.data, n if y0.shape[0] > 1 else 0, atol.ctypes.data, rtol, MAX_STEPS,
-                                 times.size, times.ctypes.data, out.ctypes.data, threads, ctypes.byref(failed))
-    if flag != 0:
-        raise CvodeError(f"CVODE failed ({_flag_name(flag)}) on parameter set {failed.value}")
-    return out
+    return _run(built, module.point_rhs, module.point_jacobian, len(module.STATE_NAMES), params,
+                np.asarray(switch_times, dtype=float), y0, atol, rtol, times, threads)

@@ -1,9 +1,9 @@
 """Simulate a model from its pumped steady state through a scenario (e.g. ouabain).
 
 The generated module (compiled C when possible) gives rhs and the analytic
-Jacobian. SUNDIALS CVODE drives them from C when it is installed (codegen.cvode:
-no Python between steps, a batch loops in C); otherwise SciPy's stiff solvers
-integrate. States span ~20 orders of magnitude
+Jacobian. SUNDIALS CVODE (from the scikit-sundae wheel) drives them from C
+(codegen.simulation.cvode: no Python between steps, a batch loops in C); without it
+SciPy's stiff solvers integrate. States span ~20 orders of magnitude
 (V ~ 0.1 V, amounts ~ 1e-13 mol, volume ~ 1e-15 m^3), so the absolute tolerance
 is per state, set from the starting magnitudes. A batch of parameter sets runs
 as one ODE system with a block-diagonal sparse Jacobian.
@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -57,11 +58,17 @@ class SimulationResult:
 
 
 def start_state(model: Model) -> np.ndarray:
-    """The model's steady state with the pump on (SI), in the module's state order."""
+    """The model's steady state with the pump on (SI), in the module's state order (a fresh copy)."""
+    return np.array(_start_state(model))
+
+
+@lru_cache(maxsize=16)
+def _start_state(model: Model) -> tuple[float, ...]:
+    """Found once per model and process, like its loaded numeric module (the root finding costs ~40 ms)."""
     from vrest.derive.steady_state import steady_state
 
     state = steady_state(model, pump_scale=1)
-    return np.array([state[s.symbol] for s in model.states])
+    return tuple(float(state[s.symbol]) for s in model.states)
 
 
 class ScenarioLike(Protocol):
@@ -183,7 +190,8 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
     ``params`` overrides parameters (SI) from t = 0; 1-D arrays of one length B run B
     parameter sets together (y then has shape (n_states, B, nt)). The scenario
     multiplies the pump rate by its pump_scale from its time ``at`` on. ``solver``:
-    "cvode" (compiled, needs SUNDIALS and a C module), "scipy", or "auto" (CVODE when possible);
+    "cvode" (compiled, needs a C compiler and SUNDIALS from scikit-sundae), "scipy", or "auto" (CVODE
+    when possible; otherwise SciPy, after one SolverFallbackWarning saying why);
     ``threads``: how many threads CVODE splits a batch over (default: the cores, >= 16 sets each).
     """
     _checked(model.scenarios, model.name, scenario, times, t_end, solver)  # fail before generating code
@@ -243,68 +251,77 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
     scale[0] = max(abs(start[0]), 1e-3)  # V: 1 mV floor
     state_atol = rtol * 1e-2 * scale
     atol = np.repeat(state_atol, batch)
-    at = float(chosen.at) if chosen else 0.0
-    pumped = [p]
+    segments = _segments(module, p, chosen)
+    if solver != "scipy" and _cvode_ready(module, solver):
+        y = _run_cvode(module, segments, start, state_atol, rtol, times, batch, threads)
+    else:
+        y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model_name, progress)
+    quantities = _along(module, y, segments[0][1], batch)
+    for at, rows in segments[1:]:  # from each switch time on, that segment's parameters are in force
+        after = _along(module, y, rows, batch)
+        quantities = {name: np.where(times >= at, after[name], values) for name, values in quantities.items()}
+    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+
+
+def _segments(module, p: list[np.ndarray], chosen: ScenarioLike | None) -> list[tuple[float, list[np.ndarray]]]:
+    """[(start time (s), parameter rows in force from then on), ...], in time order: the scenario's steps.
+
+    A scenario now has one step (its pump_scale from ``at`` on); more steps append more segments.
+    """
+    segments = [(0.0, p)]
     if chosen is not None:
         scaled = list(p)
         for name in PUMP_RATE_NAMES:
             if name in module.PARAMETER_NAMES:
                 k = module.PARAMETER_NAMES.index(name)
                 scaled[k] = p[k] * float(chosen.pump_scale)
-        pumped.append(scaled)
-    segments = [(0.0, at, pumped[0]), (at, float(times[-1]), pumped[-1])] if chosen else [(0.0, float(times[-1]), p)]
-    if solver != "scipy" and _cvode_ready(module, solver):
-        y = _run_cvode(module, pumped, at if chosen else float(times[-1]) + 1.0, start, state_atol, rtol, times,
-                       batch, threads)
-    else:
-        y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model_name, progress)
-    quantities = _along(module, y, pumped[0], batch)
-    if chosen is not None:  # after ``at`` the scenario's parameters are in force
-        after = _along(module, y, pumped[-1], batch)
-        quantities = {name: np.where(times >= at, after[name], values) for name, values in quantities.items()}
-    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+        segments.append((float(chosen.at), scaled))
+    return segments
 
 
 def _cvode_ready(module, solver: str) -> bool:
     """Whether CVODE can run ``module`` (compiled C and SUNDIALS present); "cvode" insists."""
     from . import cvode
 
-    ready = hasattr(module, "point_rhs") and cvode.driver() is not None
-    if solver == "cvode" and not ready:
-        raise ModelError("solver", "cvode", "CVODE needs a C compiler and SUNDIALS >= 6 (apt-get install "
-                         "libsundials-dev); use solver='scipy'")
-    return ready
+    if not hasattr(module, "point_rhs"):
+        if solver == "cvode":
+            raise ModelError("solver", "cvode", "CVODE needs the compiled C module, and no C compiler was found; "
+                             "use solver='scipy'")
+        return False
+    if cvode.driver() is None and solver == "cvode":
+        raise ModelError("solver", "cvode", f"CVODE is not available ({cvode.unavailable_reason()}); "
+                         "use solver='scipy'")
+    return cvode.driver() is not None
 
 
-def _run_cvode(module, pumped: list[list[np.ndarray]], t_switch: float, start: np.ndarray, atol: np.ndarray,
+def _run_cvode(module, segments: list[tuple[float, list[np.ndarray]]], start: np.ndarray, atol: np.ndarray,
                rtol: float, times: np.ndarray, batch: int, threads: int | None) -> np.ndarray:
     """The trajectory from the compiled CVODE driver, shaped like the SciPy path's."""
     from . import cvode
 
-    def table(rows: list[np.ndarray]) -> np.ndarray:
-        result = np.empty((batch, len(rows)))
+    params = np.empty((len(segments), batch, len(module.PARAMETER_NAMES)))
+    for s, (_, rows) in enumerate(segments):
         for k, row in enumerate(rows):
-            result[:, k] = row
-        return result
-
+            params[s, :, k] = row
+    switch_times = [at for at, _ in segments[1:]]
     grid = times if times[0] == 0.0 else np.concatenate([[0.0], times])
     try:
-        out = cvode.integrate(module, table(pumped[0]), table(pumped[-1]), t_switch, start, atol, rtol, grid,
-                              threads)
+        out = cvode.integrate(module, params, switch_times, start, atol, rtol, grid, threads)
     except cvode.CvodeError as error:
         raise ModelError("simulate", module.MODEL, str(error)) from None
     out = out[:, grid.size - times.size:, :]  # (batch, nt, n)
     return out[0].T if batch == 1 else out.transpose(2, 0, 1)
 
 
-def _run_scipy(module, segments, x: np.ndarray, atol: np.ndarray, rtol: float, times: np.ndarray, n: int,
-               batch: int, name: str, progress: bool) -> np.ndarray:
+def _run_scipy(module, segments: list[tuple[float, list[np.ndarray]]], x: np.ndarray, atol: np.ndarray, rtol: float,
+               times: np.ndarray, n: int, batch: int, name: str, progress: bool) -> np.ndarray:
     """The trajectory from SciPy (LSODA for one parameter set, BDF with a sparse Jacobian for a batch)."""
     from scipy.integrate import solve_ivp
     reporter = _Progress(float(times[-1]), progress)
+    ends = [at for at, _ in segments[1:]] + [float(times[-1])]
     columns = []
     try:
-        for k, (t0, t1, pk) in enumerate(segments):
+        for k, ((t0, pk), t1) in enumerate(zip(segments, ends)):
             last = k == len(segments) - 1
             inside = times[(times >= t0) & ((times <= t1) if last else (times < t1))]
             if t1 <= t0:
