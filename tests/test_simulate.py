@@ -8,6 +8,7 @@ sections 2, 4, 6, 7) and integrated by SciPy's Radau at tight tolerances.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -146,3 +147,21 @@ def test_cli_errors_exit_2_with_one_line(argv, needle):
     code, out, err = run_cli("simulate", "pumpleak", *argv)
     assert code == 2
     assert err.count("\n") == 1 and needle in err
+
+
+def test_the_start_state_is_found_once_per_model(monkeypatch, tmp_path):
+    """simulate() without y0 reuses the model's pumped steady state (its root finding costs ~40 ms a call)."""
+    from vrest.derive import steady_state as module
+
+    calls = []
+    original = module.steady_state
+    monkeypatch.setattr(module, "steady_state", lambda *a, **k: calls.append(1) or original(*a, **k))
+    path = tmp_path / "cell.toml"  # a model no earlier test has simulated
+    path.write_text((Path(__file__).parent.parent / "derive" / "models" / "pumpleak.toml").read_text())
+    model = resolve_model(str(path))
+    first = simulate(model, None, [0.0, 60.0])
+    second = simulate(model, None, [0.0, 60.0])
+    assert len(calls) == 1
+    np.testing.assert_array_equal(first.y, second.y)
+    start = first.y[:, 0]
+    np.testing.assert_allclose(_textbook_pumpleak(True)(0, start), 0, atol=1e-12 * np.abs(start).max())
