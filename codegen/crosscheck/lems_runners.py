@@ -73,8 +73,13 @@ def run_jnml_sampled(lems_file: Path, output: str, rows: set[int]) -> dict[int, 
     """Run jnml on ``lems_file`` keeping only the output ``rows`` (0-based) of its file ``output``.
 
     LEMS records every step and cannot thin its output (a 3 h run at ms steps is hundreds of MB),
-    so the output file is a named pipe read as jnml writes it: jnml reopens the file for every
-    chunk of rows, hence the reader reopens it until jnml has finished; nothing reaches the disk.
+    so the output file is a named pipe read as jnml writes it; nothing reaches the disk. jnml
+    reopens the file for every chunk of rows. If the reading end were closed at the end of a
+    chunk, jnml's next open could find it still open, write a small chunk into the pipe and
+    close, and the kernel would discard that chunk when the reader then closed (no reader and
+    no writer left): rows went missing. So the pipe is read through one descriptor for the whole
+    run, and a writer descriptor of our own keeps it from reaching end-of-file between chunks;
+    closing that after jnml has exited lets the reader drain the pipe and stop.
     """
     import os
     import threading
@@ -83,30 +88,27 @@ def run_jnml_sampled(lems_file: Path, output: str, rows: set[int]) -> dict[int, 
     fifo.unlink(missing_ok=True)
     os.mkfifo(fifo)
     kept: dict[int, np.ndarray] = {}
-    finished = threading.Event()
+    reading = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO's reading end opens at once without a writer
+    holding = os.open(fifo, os.O_WRONLY)  # succeeds: there is a reader
+    os.set_blocking(reading, True)
 
     def read() -> None:
-        index = 0
-        while not finished.is_set():
-            with open(fifo, encoding="ascii") as pipe:
-                for line in pipe:
-                    if index in rows:
-                        kept[index] = np.array(line.split(), dtype=float)
-                    index += 1
+        with open(reading, encoding="ascii") as pipe:
+            for index, line in enumerate(pipe):
+                if index in rows:
+                    kept[index] = np.array(line.split(), dtype=float)
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
         run_jnml([lems_file.name, "-nogui"], lems_file.parent)
     finally:
-        finished.set()
-        while reader.is_alive():  # release a reader waiting in open() for a writer that will not come
-            try:
-                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-            except OSError:
-                pass
-            reader.join(0.05)
+        os.close(holding)  # jnml has exited: the reader sees end-of-file once the pipe is drained
+        reader.join()
         fifo.unlink()
+    missing = rows - set(kept)
+    if missing:
+        raise RuntimeError(f"jnml wrote no row {min(missing)} of {output} (rows kept: {len(kept)} of {len(rows)})")
     return kept
 
 
