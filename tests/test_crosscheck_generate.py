@@ -16,6 +16,27 @@ def test_crosscheck_neuron_every_simulator_agrees():
     assert any(row.startswith("libRoadRunner") for row in rows)
 
 
+def test_crosscheck_pumpleak_runs_every_simulator_on_the_stiff_job():
+    """The fixed-step simulators (Brian2, jnml, PyLEMS) run too: hold the pumped state, 10 min of ouabain."""
+    import numpy as np
+
+    from vrest.codegen.crosscheck.check import make_job
+    from vrest.derive.builtin import resolve_model
+    from vrest.derive.constants import V
+    from vrest.derive.steady_state import steady_state
+
+    model = resolve_model("pumpleak")
+    job = make_job(model)
+    assert job.stiff and job.ss_start == steady_state(model) and job.reference_v_ss == job.ss_start[V]
+    np.testing.assert_allclose(job.times, np.arange(1, 11) * 60.0)  # spread linearly over 10 min
+    assert float(np.ptp(job.reference_course)) * 1e3 > 10  # the rundown moves V by more than 10 mV
+    code, out, err = run_cli("crosscheck", "pumpleak")
+    assert code == 0, out + err
+    rows = [line for line in out.splitlines()[2:] if line.strip()]
+    assert len(rows) == len(SIMULATORS)
+    assert all(row.rstrip().endswith("yes") for row in rows), out  # no "not run" row, every one agrees
+
+
 def test_crosscheck_bad_model_is_exit_2():
     code, _, err = run_cli("crosscheck", "no_such_model")
     assert code == 2 and len(err.strip().splitlines()) == 1

@@ -86,14 +86,15 @@ def test_brian2_agrees_with_vrest(exported):
     assert_agrees(model.name, v_ss, reference_ss, course, reference)
 
 
-def test_pumpleak_full_job_is_declined_with_a_reason():
-    """The 1e6 s steady-state run of the cross-check job is too long even for Cython; the 3 h course is not."""
+def test_pumpleak_long_job_is_declined_with_a_reason():
+    """The long job's 1e6 s steady-state run is too long even for Cython; the 3 h course and the stiff job are not."""
     model = resolve_model("pumpleak")
-    job = make_job(model)
+    job = make_job(model, stiff=False)
     reason = brian2_unsuitable(model, job)
     assert reason is not None and "steps" in reason and "stiff" in reason and "cython" in reason
     tau_m = Derivations(model).get("tau_m").value
     assert brian2_unsuitable(model, dataclasses.replace(job, ss_end=20 * tau_m)) is None
+    assert brian2_unsuitable(model, make_job(model)) is None
 
 
 def test_factor_1000_unit_errors_are_caught(tmp_path):

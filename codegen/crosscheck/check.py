@@ -6,10 +6,18 @@ returns the installed version or None (then the simulator is skipped). The
 runner reads the file(s) that ``vrest export --to <format>`` wrote into
 ``directory`` and answers, in SI volts:
 
-- ``v_ss``: V after a long run with the scenario off, from ``job.ss_start``
-  (the file's composition with V = 0 exactly, so GHK is exercised at V = 0);
+- ``v_ss``: V after ``job.ss_end`` with the scenario off, from ``job.ss_start``;
 - ``course``: V at ``job.times`` from the file's own initial state (the pumped
   steady state), with the file's own scenario (event) switched on at ``at``.
+
+``make_job`` fills these in two ways. A V-only model: the run to V_ss starts at the file's
+composition with V = 0 exactly (GHK exercised at its removable singularity) and the course
+spans 10 tau_m. A model with ion amounts and a volume is stiff (pumpleak: tau_m 2 ms, a
+rundown over hours), and its job is one that fixed-step simulators can run too: the pumped
+steady state held for 20 tau_m, and the course at 10 times spread linearly over 10 min;
+``job.stiff`` tells fixed-step runners to take their largest stable step.
+``make_job(model, stiff=False)`` gives such a model the long job instead (V = 0 start, a
+1e6 s run to V_ss, a course to 3 h) for the adaptive solvers alone.
 
 To add a simulator, write one runner in a module and register it (see the two
 below); ``vrest crosscheck`` picks it up. A runner that cannot do a model's job
@@ -46,6 +54,7 @@ __all__ = ["Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make
 V_SS_TOLERANCE_MV = 1e-6
 COURSE_TOLERANCE_MV = 1e-3
 RTOL = 1e-12
+HOLD_TAUS = 20  # the stiff job holds the pumped steady state this many tau_m
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Job:
     ss_end: float  # s: how long the steady-state run lasts
     reference_v_ss: float
     reference_course: np.ndarray
+    stiff: bool = False  # the course outputs lie long after the event: fixed-step runners take their largest stable step
 
 
 @dataclass(frozen=True)
@@ -119,17 +129,30 @@ def _scenario(model: Model) -> Scenario:
     return model.scenarios[0] if model.scenarios else Scenario("none", sp.Integer(0), sp.Integer(1))
 
 
-def make_job(model: Model, times: np.ndarray | None = None) -> Job:
-    """The checks for ``model`` with vrest's own answers filled in."""
+def make_job(model: Model, times: np.ndarray | None = None, *, stiff: bool | None = None) -> Job:
+    """The checks for ``model`` with vrest's own answers filled in (see the module docstring).
+
+    ``stiff``: None decides by the model (ion amounts or a volume); ``times`` replaces the course's.
+    Two parts, each (start, how long, vrest's answer): the steady-state run and the course.
+    """
+    stiff = len(model.states) > 1 and stiff is not False  # a V-only model is never stiff
+    ss_start, ss_end, v_ss = _steady_check(model, stiff)
+    scenario = _scenario(model)
+    times = course_times(model, linear=stiff) if times is None else np.asarray(times, dtype=float)
+    return Job(scenario, times, ss_start, ss_end, v_ss, reference_course(model, scenario, times), stiff)
+
+
+def _steady_check(model: Model, stiff: bool) -> tuple[dict[sp.Symbol, float], float, float]:
+    """(start state, duration (s), V there (SI)) of the run that must reach or hold V_ss, the scenario off."""
     from vrest.derive.steady_state import initial_state, steady_state
 
-    scenario = _scenario(model)
-    times = course_times(model) if times is None else np.asarray(times, dtype=float)
-    start = {**initial_state(model), V: 0.0}
     tau_m = float(course_times(model)[0])
+    if stiff:  # hold the pumped steady state
+        state = steady_state(model)
+        return dict(state), HOLD_TAUS * tau_m, state[V]
+    start = {**initial_state(model), V: 0.0}
     ss_end = 60.0 * tau_m if len(model.states) == 1 else 1e6
-    return Job(scenario, times, start, ss_end, steady_state(model, start=start)[V],
-               reference_course(model, scenario, times))
+    return start, ss_end, steady_state(model, start=start)[V]
 
 
 def crosscheck(model: Model, directory: Path, names: list[str] | None = None) -> list[Row]:

@@ -23,6 +23,7 @@ from ..printers import VrestNumPyPrinter, numpy_namespace
 __all__ = ["course_times", "reference_course", "reference_v_ss", "integrate"]
 
 RTOL = 1e-11
+STIFF_COURSE_END = 600.0  # s: 10 min, ~6 rundown time constants of pumpleak; PyLEMS needs ~25 s for it
 
 
 def reference_v_ss(model: Model) -> float:
@@ -30,11 +31,17 @@ def reference_v_ss(model: Model) -> float:
     return steady_state(model)[V]
 
 
-def course_times(model: Model) -> np.ndarray:
-    """Ten output times (s): over 10 tau_m for a V-only model; log-spaced from tau_m to 3 h with amounts."""
+def course_times(model: Model, linear: bool = False) -> np.ndarray:
+    """Ten output times (s) of the scenario's course.
+
+    A V-only model: over 10 tau_m. With amounts: log-spaced from tau_m to 3 h, or with ``linear``
+    spread evenly over STIFF_COURSE_END (a span fixed-step simulators cover at their stable step).
+    """
     tau_m = Derivations(model).get("tau_m").value
     if len(model.states) == 1:
         return np.linspace(tau_m, 10 * tau_m, 10)
+    if linear:
+        return np.linspace(STIFF_COURSE_END / 10, STIFF_COURSE_END, 10)
     return np.geomspace(tau_m, 3 * 3600.0, 10)
 
 
