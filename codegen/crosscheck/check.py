@@ -67,7 +67,7 @@ class Job:
     ss_end: float  # s: how long the steady-state run lasts
     reference_v_ss: float
     reference_course: np.ndarray
-    stiff: bool = False  # the course outputs lie long after the event: fixed-step runners take their largest stable step
+    stiff: bool = False  # outputs long after the event: fixed-step runners may take their largest stable step
 
 
 @dataclass(frozen=True)
