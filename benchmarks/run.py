@@ -6,13 +6,13 @@
    voltages: generated NumPy and C vs sympy.lambdify of the same expression, vs
    hand-written NumPy, vs the floor (one np.exp over the array). ns per element.
 2. One ouabain run of pumpleak (3 h, rtol 1e-8) from the pumped steady state:
-   codegen.simulate (compiled CVODE driver when SUNDIALS is installed; the SciPy fallback
-   too) vs solve_ivp (LSODA) on a lambdified rhs + Jacobian vs libRoadRunner (CVODE) on
-   the SBML export. Model load/compilation excluded (done once before timing).
+   codegen.simulate (compiled CVODE driver on the scikit-sundae wheel's SUNDIALS; the SciPy
+   fallback too) vs solve_ivp (LSODA) on a lambdified rhs + Jacobian vs libRoadRunner (CVODE)
+   on the SBML export. Model load/compilation excluded (done once before timing).
 3. A batch of 1000 pump rates (I_max x 0.5..1.5, 1 h, no scenario): the same ways
    (vrest on all cores and on one thread).
 4. Process start: the whole `vrest simulate ... --json` process, median wall time, with a
-   warm cache (codegen.simulation_cache hit: no SymPy) and with an empty cache (SymPy,
+   warm cache (codegen.simulation.cache hit: no SymPy) and with an empty cache (SymPy,
    steady state, code generation and gcc), vs the floor `python -c "import numpy"`.
 """
 
@@ -248,6 +248,18 @@ def _cpu_model() -> str:
         return platform.processor() or platform.machine()
 
 
+def _solver() -> str:
+    """Where CVODE came from (or why SciPy ran instead), and libRoadRunner's version."""
+    built = cvode.driver()
+    where = (f"SUNDIALS {built.sundials.version} from the scikit-sundae wheel" if built is not None
+             else f"no CVODE ({cvode.unavailable_reason()})")
+    try:
+        import roadrunner
+    except ImportError:
+        return where
+    return f"{where}, libRoadRunner {roadrunner.__version__}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
@@ -258,7 +270,7 @@ def main() -> None:
     rows = kernels(sizes, repeat) + ouabain(repeat) + batch(100 if args.quick else 1000, 1 if args.quick else 2)
     rows += process_start(5 if args.quick else 9, 1 if args.quick else 3)
     machine = f"{_cpu_model()}, {os.cpu_count()} cores (nproc), Python {platform.python_version()}, " \
-              f"numpy {np.__version__}, sympy {sp.__version__}, gcc flags {' '.join(C_FLAGS)}"
+              f"numpy {np.__version__}, sympy {sp.__version__}, {_solver()}, gcc flags {' '.join(C_FLAGS)}"
     text = f"Machine: {machine}\n\n{table(rows)}\n"
     print(text)
     if args.write:
