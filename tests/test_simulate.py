@@ -157,7 +157,9 @@ def test_the_start_state_is_found_once_per_model(monkeypatch, tmp_path):
     original = module.steady_state
     monkeypatch.setattr(module, "steady_state", lambda *a, **k: calls.append(1) or original(*a, **k))
     path = tmp_path / "cell.toml"  # a model no earlier test has simulated
-    path.write_text((Path(__file__).parent.parent / "derive" / "models" / "pumpleak.toml").read_text())
+    text = (Path(__file__).parent.parent / "derive" / "models" / "pumpleak.toml").read_text()
+    assert 'name = "pumpleak"' in text
+    path.write_text(text.replace('name = "pumpleak"', 'name = "pumpleak_once"'))
     model = resolve_model(str(path))
     first = simulate(model, None, [0.0, 60.0])
     second = simulate(model, None, [0.0, 60.0])

@@ -71,6 +71,12 @@ def _start_state(model: Model) -> tuple[float, ...]:
     return tuple(float(state[s.symbol]) for s in model.states)
 
 
+@lru_cache(maxsize=16)
+def _loaded(model: Model, backend: str):
+    """The model's numeric module, loaded once per process (load_numeric hashes the generated source)."""
+    return load_numeric(model, backend)
+
+
 class ScenarioLike(Protocol):
     """What a scenario must say: derive.model.Scenario, or the cached copy of codegen.simulation_cache."""
 
@@ -195,7 +201,7 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
     ``threads``: how many threads CVODE splits a batch over (default: the cores, >= 16 sets each).
     """
     _checked(model.scenarios, model.name, scenario, times, t_end, solver)  # fail before generating code
-    module = load_numeric(model, backend)
+    module = _loaded(model, backend)
     start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model)
     return simulate_module(module, model.name, model.scenarios, start, scenario, times, params, t_end=t_end, rtol=rtol,
                            progress=progress, solver=solver, threads=threads)
@@ -256,17 +262,32 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
         y = _run_cvode(module, segments, start, state_atol, rtol, times, batch, threads)
     else:
         y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model_name, progress)
-    quantities = _along(module, y, segments[0][1], batch)
-    for at, rows in segments[1:]:  # from each switch time on, that segment's parameters are in force
-        after = _along(module, y, rows, batch)
-        quantities = {name: np.where(times >= at, after[name], values) for name, values in quantities.items()}
-    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES),
+                            _quantities(module, y, segments, times, batch))
+
+
+def _quantities(module, y: np.ndarray, segments: list[tuple[float, list[np.ndarray]]], times: np.ndarray,
+                batch: int) -> dict[str, np.ndarray]:
+    """Every named quantity along the trajectory, each time with the parameters in force then (from a
+    switch time on: that segment's)."""
+    in_force = np.searchsorted([at for at, _ in segments[1:]], times, side="right")
+    quantities: dict[str, np.ndarray] = {}
+    for k, (_, rows) in enumerate(segments):
+        chosen = in_force == k
+        if not chosen.any():
+            continue
+        for name, values in _along(module, y[..., chosen], rows, batch).items():
+            if name not in quantities:
+                quantities[name] = np.empty(y.shape[1:])
+            quantities[name][..., chosen] = values
+    return quantities
 
 
 def _segments(module, p: list[np.ndarray], chosen: ScenarioLike | None) -> list[tuple[float, list[np.ndarray]]]:
     """[(start time (s), parameter rows in force from then on), ...], in time order: the scenario's steps.
 
-    A scenario now has one step (its pump_scale from ``at`` on); more steps append more segments.
+    A scenario's one step (its pump_scale from ``at`` on) gives a second segment; each further step would append
+    one more, and both solvers take any number of segments.
     """
     segments = [(0.0, p)]
     if chosen is not None:
