@@ -56,6 +56,7 @@ def _reference(start, times, pump_scale: float = 0.0, i_max_scale: float = 1.0, 
 def test_cvode_comes_from_the_wheel_and_passes_its_checks():
     """SUNDIALS 7 from scikit-sundae, its index size as the wheel's own build configuration says."""
     assert cvode.driver() is not None, cvode.unavailable_reason()
+    assert cvode.driver().block_norm  # a block's error norm is the largest of its sets' own norms
     found = sundials.load()
     assert found.version.startswith("7.")
     config = Path(str(distribution("scikit-sundae").locate_file("sksundae/py_config.pxi"))).read_text()
