@@ -73,8 +73,12 @@ def _driver_source(index_type: str) -> str:
 def _build() -> Driver:
     """Open SUNDIALS, compile the driver for its index type, fill the function table, run the probe."""
     found = sundials.load()
-    library = ctypes.CDLL(str(compile_library(_driver_source(found.index_type), "vrest_cvode_driver",
-                                              extra=("-fopenmp",))))
+    source = _driver_source(found.index_type)
+    try:
+        path = compile_library(source, "vrest_cvode_driver", extra=("-fopenmp",))
+    except RuntimeError:  # a compiler without OpenMP (Apple's clang): one thread, the pragmas ignored
+        path = compile_library(source, "vrest_cvode_driver")
+    library = ctypes.CDLL(str(path))
     library.vrest_sundials_symbols.restype = ctypes.c_char_p
     names = library.vrest_sundials_symbols().decode().split()
     table = (ctypes.c_void_p * len(names))(*[found.address(name) for name in names])
