@@ -208,3 +208,22 @@ def test_a_mismatch_warns_once_and_falls_back_to_scipy(fresh_driver, monkeypatch
         simulate(model, "ouabain", TIMES[:2])
     with pytest.raises(ModelError, match="CVODE is not available"):
         simulate(model, "ouabain", TIMES, solver="cvode")
+
+
+def test_without_openmp_the_driver_runs_on_one_thread(fresh_driver, monkeypatch):
+    """A compiler without -fopenmp (Apple's clang): the driver is built without it, and a batch still agrees."""
+    real = cvode.compile_library
+
+    def no_openmp(source, name, extra=(), libraries=()):
+        if "-fopenmp" in extra:
+            raise RuntimeError("clang: error: unsupported option '-fopenmp'")
+        return real(source, name, extra, libraries)
+
+    monkeypatch.setattr(cvode, "compile_library", no_openmp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback to SciPy
+        batch = simulate(resolve_model("pumpleak"), None, TIMES[:4], params={"I_max": [0.0075, 0.0225]},
+                         solver="cvode", threads=2)
+    start = batch.y[:, 0, 0]
+    for k, scale in enumerate((0.5, 1.5)):
+        np.testing.assert_allclose(batch.y[:, k, :], _reference(start, TIMES[:4], 1.0, scale), rtol=1e-6, atol=0)
