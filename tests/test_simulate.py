@@ -162,8 +162,10 @@ def test_the_start_state_is_found_once_per_model(monkeypatch, tmp_path):
     path.write_text(text.replace('name = "pumpleak"', 'name = "pumpleak_once"'))
     model = resolve_model(str(path))
     first = simulate(model, None, [0.0, 60.0])
+    assert calls  # the first call finds it (code generation may derive V_ss too)
+    calls.clear()
     second = simulate(model, None, [0.0, 60.0])
-    assert len(calls) == 1
+    assert not calls
     np.testing.assert_array_equal(first.y, second.y)
     start = first.y[:, 0]
     np.testing.assert_allclose(_textbook_pumpleak(True)(0, start), 0, atol=1e-12 * np.abs(start).max())
