@@ -1,4 +1,4 @@
-"""Simulate a model from its pumped steady state through a scenario (e.g. ouabain).
+"""Simulate a model from its pumped steady state (or its given state) through a scenario's steps.
 
 The generated module (compiled C when possible) gives rhs and the analytic
 Jacobian. SUNDIALS CVODE drives them from C when it is installed (codegen.cvode:
@@ -6,7 +6,9 @@ no Python between steps, a batch loops in C); otherwise SciPy's stiff solvers
 integrate. States span ~20 orders of magnitude
 (V ~ 0.1 V, amounts ~ 1e-13 mol, volume ~ 1e-15 m^3), so the absolute tolerance
 is per state, set from the starting magnitudes. A batch of parameter sets runs
-as one ODE system with a block-diagonal sparse Jacobian.
+as one ODE system with a block-diagonal sparse Jacobian. A scenario is a protocol of
+steps (derive.schedule): the run is cut at every step time and each piece is integrated
+with the parameters in force, the solver restarted from the state reached.
 """
 
 from __future__ import annotations
@@ -20,16 +22,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from vrest.derive.errors import ModelError
+from vrest.derive.schedule import parameter_schedule
 
 from .numeric import load_numeric
 
 if TYPE_CHECKING:  # derive.model imports SymPy; simulate_module runs without it
     from vrest.derive.model import Model
 
-__all__ = ["simulate", "simulate_module", "SimulationResult", "PUMP_RATE_NAMES", "start_state"]
+__all__ = ["simulate", "simulate_module", "SimulationResult", "start_state", "START_CHOICES"]
 
-# The parameter a scenario's pump_scale multiplies (constant or saturating pump).
-PUMP_RATE_NAMES = ("I_pump", "I_max")
+START_CHOICES = ("steady", "given")  # --start: the pumped steady state, or the model file's state
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class SimulationResult:
     quantities: Mapping[str, np.ndarray]  # every named quantity along the trajectory (SI)
 
     def outputs(self) -> dict[str, tuple[str, np.ndarray]]:
-        """The MODEL_FORMAT.md output columns: V (mV), each X_i (mM), volume (um^3)."""
+        """The output columns of docs/model-format.md: V (mV), each X_i (mM), volume (um^3)."""
         out = {"V": ("mV", self.y[0] * 1e3)}
         for name, values in self.quantities.items():
             if name.endswith("_i") and name != "A_i":
@@ -56,20 +58,27 @@ class SimulationResult:
         return out
 
 
-def start_state(model: Model) -> np.ndarray:
-    """The model's steady state with the pump on (SI), in the module's state order."""
-    from vrest.derive.steady_state import steady_state
+def start_state(model: Model, start: str = "steady") -> np.ndarray:
+    """The state a run starts from (SI, in the module's state order): "steady", the steady state with the
+    pump on and zero net charge; "given", the file's concentrations and volume with V at
+    membrane.initial_potential (else the current-balance root), keeping the charge they carry."""
+    from vrest.derive.steady_state import initial_state, steady_state
 
-    state = steady_state(model, pump_scale=1)
+    if start not in START_CHOICES:
+        raise ModelError("--start", start, f"expected one of {', '.join(START_CHOICES)}")
+    state = steady_state(model) if start == "steady" else initial_state(model)
     return np.array([state[s.symbol] for s in model.states])
 
 
 class ScenarioLike(Protocol):
-    """What a scenario must say: derive.model.Scenario, or the cached copy of codegen.simulation_cache."""
+    """What a scenario must say: derive.model.Scenario, or the cached copy of codegen.simulation.cache.
+
+    ``steps``: each with ``at`` (s) and ``changes`` (``parameter``, ``operation`` "set" or "scale", ``value``
+    SI or factor), as derive.schedule reads them.
+    """
 
     name: str
-    at: Any  # s
-    pump_scale: Any
+    steps: Sequence[Any]
 
 
 def find_scenario(scenarios: Sequence[ScenarioLike], model_name: str, name: str | None) -> ScenarioLike | None:
@@ -176,26 +185,28 @@ def _along(module, y: np.ndarray, p: list[np.ndarray], batch: int) -> dict[str, 
 
 def simulate(model: Model, scenario: str | None = None, times: Sequence[float] | np.ndarray | None = None,
              params: Mapping[str, Any] | None = None, *, t_end: float | None = None, y0: Sequence[float] | None = None,
-             rtol: float = 1e-8, backend: str = "c", progress: bool = False,
+             start: str = "steady", rtol: float = 1e-8, backend: str = "c", progress: bool = False,
              solver: str = "auto", threads: int | None = None) -> SimulationResult:
-    """Integrate ``model`` from its pumped steady state (or ``y0``) and return the states at ``times`` (s).
+    """Integrate ``model`` from ``start`` (start_state: "steady" or "given"; or ``y0``) and return the states
+    at ``times`` (s).
 
     ``params`` overrides parameters (SI) from t = 0; 1-D arrays of one length B run B
-    parameter sets together (y then has shape (n_states, B, nt)). The scenario
-    multiplies the pump rate by its pump_scale from its time ``at`` on. ``solver``:
-    "cvode" (compiled, needs SUNDIALS and a C module), "scipy", or "auto" (CVODE when possible);
-    ``threads``: how many threads CVODE splits a batch over (default: the cores, >= 16 sets each).
+    parameter sets together (y then has shape (n_states, B, nt)). The scenario's steps
+    set or scale parameters from their times on (a factor multiplies the value the run
+    started with). ``solver``: "cvode" (compiled, needs SUNDIALS and a C module), "scipy",
+    or "auto" (CVODE when possible); ``threads``: how many threads CVODE splits a batch over
+    (default: the cores, >= 16 sets each).
     """
     _checked(model.scenarios, model.name, scenario, times, t_end, solver)  # fail before generating code
     module = load_numeric(model, backend)
-    start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model)
+    start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model, start)
     return simulate_module(module, model.name, model.scenarios, start, scenario, times, params, t_end=t_end, rtol=rtol,
                            progress=progress, solver=solver, threads=threads)
 
 
 def simulate_reduced(model: Model, scenario: str | None = None,
-                     times: Sequence[float] | np.ndarray | None = None) -> SimulationResult:
-    """The time-scale-separated model (C_m -> 0, V slaved to the concentrations) from the pumped steady state.
+                     times: Sequence[float] | np.ndarray | None = None, start: str = "steady") -> SimulationResult:
+    """The time-scale-separated model (C_m -> 0, V slaved to the concentrations) from ``start`` (start_state).
 
     The slow states follow their own equations; V solves the current balance at each instant
     (derive.reduced). Slower per step than ``simulate`` (Python callbacks); for comparison runs.
@@ -204,18 +215,15 @@ def simulate_reduced(model: Model, scenario: str | None = None,
 
     from vrest.derive.derivation import NotApplicable
     from vrest.derive.derivations.reduced import integrate_reduced
-    from vrest.derive.steady_state import scenario_values, steady_state
+    from vrest.derive.steady_state import protocol_values, scenario_values
 
     chosen, times = _checked(model.scenarios, model.name, scenario, times, None, "scipy")
-    start = steady_state(model, pump_scale=1)
-    segments = [(0.0, scenario_values(model, 1))]
+    first = dict(zip([s.symbol for s in model.states], start_state(model, start)))
+    segments = [(0.0, scenario_values(model))]
     if chosen is not None:
-        at = float(chosen.at)
-        segments = [(0.0, scenario_values(model, 1)), (at, scenario_values(model, chosen.pump_scale))]
-        if at <= times[0]:
-            segments = [(0.0, segments[1][1])]
+        segments = [(float(at), values) for at, values in protocol_values(model, chosen)]
     try:
-        slow, voltage = integrate_reduced(model, start, segments, times)
+        slow, voltage = integrate_reduced(model, first, segments, times)
     except NotApplicable as reason:
         raise ModelError("--reduced", model.name, str(reason)) from None
     names = tuple(s.symbol.name for s in model.states)
@@ -243,26 +251,33 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
     scale[0] = max(abs(start[0]), 1e-3)  # V: 1 mV floor
     state_atol = rtol * 1e-2 * scale
     atol = np.repeat(state_atol, batch)
-    at = float(chosen.at) if chosen else 0.0
-    pumped = [p]
-    if chosen is not None:
-        scaled = list(p)
-        for name in PUMP_RATE_NAMES:
-            if name in module.PARAMETER_NAMES:
-                k = module.PARAMETER_NAMES.index(name)
-                scaled[k] = p[k] * float(chosen.pump_scale)
-        pumped.append(scaled)
-    segments = [(0.0, at, pumped[0]), (at, float(times[-1]), pumped[-1])] if chosen else [(0.0, float(times[-1]), p)]
+    segments = _segments(module, chosen, p, float(times[-1]))
     if solver != "scipy" and _cvode_ready(module, solver):
-        y = _run_cvode(module, pumped, at if chosen else float(times[-1]) + 1.0, start, state_atol, rtol, times,
-                       batch, threads)
+        y = _run_cvode(module, segments, start, state_atol, rtol, times, batch, threads)
     else:
         y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model_name, progress)
-    quantities = _along(module, y, pumped[0], batch)
-    if chosen is not None:  # after ``at`` the scenario's parameters are in force
-        after = _along(module, y, pumped[-1], batch)
-        quantities = {name: np.where(times >= at, after[name], values) for name, values in quantities.items()}
+    quantities = _along(module, y, segments[0][2], batch)
+    for t0, _, rows in segments[1:]:  # from each step's time on its parameters are in force
+        after = _along(module, y, rows, batch)
+        quantities = {name: np.where(times >= t0, after[name], values) for name, values in quantities.items()}
     return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+
+
+def _segments(module, chosen: ScenarioLike | None, p: list[np.ndarray], t_end: float
+              ) -> list[tuple[float, float, list[np.ndarray]]]:
+    """[(t0, t1, parameter rows in force on [t0, t1])] up to ``t_end``: one piece before the first step and
+    one from each step on (a piece of length zero when a step is at t = 0)."""
+    if chosen is None:
+        return [(0.0, t_end, p)]
+    base = dict(zip(module.PARAMETER_NAMES, p))
+    try:
+        schedule = parameter_schedule(chosen.steps, base)
+    except KeyError as error:
+        raise ModelError("--scenario", chosen.name, f"changes a parameter the numeric module lacks ({error})") from None
+    starts = [min(float(at), t_end) for at, _ in schedule]
+    ends = starts[1:] + [t_end]
+    return [(t0, t1, [values[name] for name in module.PARAMETER_NAMES])
+            for t0, t1, (_, values) in zip(starts, ends, schedule)]
 
 
 def _cvode_ready(module, solver: str) -> bool:
@@ -276,9 +291,13 @@ def _cvode_ready(module, solver: str) -> bool:
     return ready
 
 
-def _run_cvode(module, pumped: list[list[np.ndarray]], t_switch: float, start: np.ndarray, atol: np.ndarray,
-               rtol: float, times: np.ndarray, batch: int, threads: int | None) -> np.ndarray:
-    """The trajectory from the compiled CVODE driver, shaped like the SciPy path's."""
+def _run_cvode(module, segments, start: np.ndarray, atol: np.ndarray, rtol: float, times: np.ndarray, batch: int,
+               threads: int | None) -> np.ndarray:
+    """The trajectory from the compiled CVODE driver, shaped like the SciPy path's.
+
+    One driver call per segment with its parameters throughout (the switch time beyond its end),
+    started from the state the previous one reached.
+    """
     from . import cvode
 
     def table(rows: list[np.ndarray]) -> np.ndarray:
@@ -287,14 +306,24 @@ def _run_cvode(module, pumped: list[list[np.ndarray]], t_switch: float, start: n
             result[:, k] = row
         return result
 
-    grid = times if times[0] == 0.0 else np.concatenate([[0.0], times])
-    try:
-        out = cvode.integrate(module, table(pumped[0]), table(pumped[-1]), t_switch, start, atol, rtol, grid,
-                              threads)
-    except cvode.CvodeError as error:
-        raise ModelError("simulate", module.MODEL, str(error)) from None
-    out = out[:, grid.size - times.size:, :]  # (batch, nt, n)
-    return out[0].T if batch == 1 else out.transpose(2, 0, 1)
+    n = len(module.STATE_NAMES)
+    y = np.empty((batch, times.size, n))
+    x = np.asarray(start, dtype=float)
+    for k, (t0, t1, rows) in enumerate(segments):
+        last = k == len(segments) - 1
+        inside = (times >= t0) & ((times <= t1) if last else (times < t1))
+        if t1 <= t0:
+            y[:, inside, :] = x.reshape(-1, n)[:, None, :]
+            continue
+        grid = np.unique(np.concatenate([[t0], times[inside], [t1]]))
+        parameters = table(rows)
+        try:
+            out = cvode.integrate(module, parameters, parameters, t1 + 1.0 + abs(t1), x, atol, rtol, grid, threads)
+        except cvode.CvodeError as error:
+            raise ModelError("simulate", module.MODEL, str(error)) from None
+        y[:, inside, :] = out[:, np.searchsorted(grid, times[inside]), :]
+        x = out[:, -1, :] if batch > 1 else out[0, -1, :]
+    return y[0].T if batch == 1 else y.transpose(2, 0, 1)
 
 
 def _run_scipy(module, segments, x: np.ndarray, atol: np.ndarray, rtol: float, times: np.ndarray, n: int,
