@@ -6,17 +6,19 @@ returns the installed version or None (then the simulator is skipped). The
 runner reads the file(s) that ``vrest export --to <format>`` wrote into
 ``directory`` and answers, in SI volts:
 
-- ``v_ss``: V after a long run with the scenario off, from ``job.ss_start``
-  (the file's composition with V = 0 exactly, so GHK is exercised at V = 0);
-- ``course``: V at ``job.times`` from the file's own initial state (the pumped
-  steady state), with the file's own scenario (event) switched on at ``at``.
+- ``v_ss``: V after a long run with no scenario (selector 0), from ``job.ss_start``
+  (the file's composition with V = 0 exactly, so GHK is exercised at V = 0, and its
+  net charge removed: the steady state has none, derive.steady_state);
+- ``courses``: for each scenario of the model (``job.courses``), V at its times from the
+  file's own initial state (the pumped steady state) with that scenario selected.
 
 To add a simulator, write one runner in a module and register it (see the two
 below); ``vrest crosscheck`` picks it up. A runner that cannot do a model's job
 (e.g. a fixed-step integrator facing hours of a stiff model) registers
 ``unsuitable(model, job) -> reason or None``; its row then says why it did not
 run. A runner that raises gets a "failed" row with the error, and the others
-still run.
+still run. The courses must agree to COURSE_TOLERANCE_MV, except for a fixed-step
+simulator that registers ``course_tolerance(model, job)`` with its error bound.
 """
 
 from __future__ import annotations
@@ -38,32 +40,70 @@ from ..exporters import render_files
 from ..exporters.coherent_units import to_coherent
 from ..exporters.xml_model import xml_model
 from ..files import write_atomic
-from .reference import course_times, reference_course
+from .reference import course_times, reference_course, scenario_times
 
-__all__ = ["Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "crosscheck",
-           "failure_reason", "V_SS_TOLERANCE_MV", "COURSE_TOLERANCE_MV"]
+__all__ = ["Course", "Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "neutral_start",
+           "fastest_time_constant",
+           "crosscheck", "failure_reason", "V_SS_TOLERANCE_MV", "COURSE_TOLERANCE_MV"]
 
 V_SS_TOLERANCE_MV = 1e-6
-COURSE_TOLERANCE_MV = 1e-3
+COURSE_TOLERANCE_MV = 1e-6  # simulators with error control at tight tolerances; fixed-step ones declare theirs
 RTOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Course:
+    """One scenario's time course: V at ``times`` (s) from the pumped steady state, vrest's own ``reference``."""
+
+    scenario: Scenario
+    times: np.ndarray
+    reference: np.ndarray
 
 
 @dataclass(frozen=True)
 class Job:
     """What every runner computes (SI units); ``reference_*`` hold vrest's own answers."""
 
-    scenario: Scenario
-    times: np.ndarray
+    courses: tuple[Course, ...]
     ss_start: dict[sp.Symbol, float]
     ss_end: float  # s: how long the steady-state run lasts
     reference_v_ss: float
-    reference_course: np.ndarray
+
+    @property
+    def scenario(self) -> Scenario:  # the first course's (ouabain in the built-in models)
+        return self.courses[0].scenario
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.courses[0].times
+
+    @property
+    def reference_course(self) -> np.ndarray:
+        return self.courses[0].reference
+
+    def selector(self, model: Model, course: Course) -> int:
+        """The value of the exports' ``scenario`` selector that runs ``course`` (0: the model has none)."""
+        names = [s.name for s in model.scenarios]
+        return names.index(course.scenario.name) + 1 if course.scenario.name in names else 0
+
+    @property
+    def amplitude(self) -> float:
+        """The largest change of V (V) in any reference course: fixed-step error bounds scale with it."""
+        return max(float(np.max(np.abs(c.reference - self.reference_v_ss))) for c in self.courses)
+
+    @property
+    def t_end(self) -> float:
+        return max(float(c.times[-1]) for c in self.courses)
 
 
 @dataclass(frozen=True)
 class Answer:
     v_ss: float
-    course: np.ndarray
+    courses: dict[str, np.ndarray]  # V (SI) at each course's times, by scenario name
+
+    @property
+    def course(self) -> np.ndarray:
+        return next(iter(self.courses.values()))
 
 
 @dataclass(frozen=True)
@@ -74,15 +114,16 @@ class Row:
     version: str
     v_ss_mv: float | None
     v_ss_deviation_mv: float | None
-    course_deviation_mv: float | None
+    course_deviation_mv: float | None  # the largest over every scenario's course
     seconds: float
     status: str = "ran"
     reason: str = ""
+    course_tolerance_mv: float = COURSE_TOLERANCE_MV
 
     @property
     def agrees(self) -> bool:
         return (self.status == "ran" and self.v_ss_deviation_mv <= V_SS_TOLERANCE_MV
-                and self.course_deviation_mv <= COURSE_TOLERANCE_MV)
+                and self.course_deviation_mv <= self.course_tolerance_mv)
 
 
 @dataclass(frozen=True)
@@ -92,44 +133,89 @@ class Simulator:
     version: Callable[[], str | None]
     run: Callable[[Model, Path, Job], Answer] = field(repr=False)
     unsuitable: Callable[[Model, Job], str | None] | None = field(default=None, repr=False)
+    course_tolerance: Callable[[Model, Job], float] | None = field(default=None, repr=False)  # mV
+
+    def tolerance(self, model: Model, job: Job) -> float:
+        """The largest course deviation (mV) this simulator may show: its error bound, else COURSE_TOLERANCE_MV."""
+        return COURSE_TOLERANCE_MV if self.course_tolerance is None else self.course_tolerance(model, job)
 
 
 SIMULATORS: dict[str, Simulator] = {}
 
 
 def simulator(name: str, format: str, version: Callable[[], str | None],
-              unsuitable: Callable[[Model, Job], str | None] | None = None):
+              unsuitable: Callable[[Model, Job], str | None] | None = None,
+              course_tolerance: Callable[[Model, Job], float] | None = None):
     """Register ``run(model, directory, job) -> Answer`` for simulator ``name`` reading format ``format``.
 
-    ``unsuitable(model, job)``, if given, returns why the simulator cannot do ``job`` (else None).
+    ``unsuitable(model, job)``, if given, returns why the simulator cannot do ``job`` (else None);
+    ``course_tolerance(model, job)`` a fixed-step method's error bound (mV) for the courses.
     """
 
     def register(run):
-        SIMULATORS[name] = Simulator(name, format, version, run, unsuitable)
+        SIMULATORS[name] = Simulator(name, format, version, run, unsuitable, course_tolerance)
         return run
 
     return register
 
 
-def _scenario(model: Model) -> Scenario:
-    """The ouabain scenario, else the model's first, else "nothing happens"."""
-    by_name = {s.name: s for s in model.scenarios}
-    if "ouabain" in by_name:
-        return by_name["ouabain"]
-    return model.scenarios[0] if model.scenarios else Scenario("none", sp.Integer(0), sp.Integer(1))
-
-
 def make_job(model: Model, times: np.ndarray | None = None) -> Job:
-    """The checks for ``model`` with vrest's own answers filled in."""
-    from vrest.derive.steady_state import initial_state, steady_state
+    """The checks for ``model`` with vrest's own answers filled in: a course for every scenario (or, for a
+    model without one, a course with nothing happening)."""
+    from vrest.derive.steady_state import steady_state
 
-    scenario = _scenario(model)
-    times = course_times(model) if times is None else np.asarray(times, dtype=float)
-    start = {**initial_state(model), V: 0.0}
+    scenarios = model.scenarios or (Scenario("none", ()),)
+    courses = []
+    for scenario in scenarios:
+        at = scenario_times(model, scenario) if times is None else np.asarray(times, dtype=float)
+        courses.append(Course(scenario, at, reference_course(model, scenario, at)))
     tau_m = float(course_times(model)[0])
     ss_end = 60.0 * tau_m if len(model.states) == 1 else 1e6
-    return Job(scenario, times, start, ss_end, steady_state(model, start=start)[V],
-               reference_course(model, scenario, times))
+    return Job(tuple(courses), neutral_start(model), ss_end, steady_state(model)[V])
+
+
+def fastest_time_constant(model: Model, job: Job) -> float:
+    """The shortest membrane time constant (s) of the job: tau_m at rest and after each scenario step's jump
+    (a bath or temperature step changes the GHK leaks' slope conductance)."""
+    from vrest.derive.derivation import NotApplicable
+    from vrest.derive.derivations.scenario import scenario_report
+    from vrest.derive.quantities import Derivations
+
+    taus = [Derivations(model).get("tau_m").value]
+    for course in job.courses:
+        if job.selector(model, course):
+            for step in scenario_report(model, course.scenario.name).steps:
+                if "tau_m" in step.quantities:
+                    taus.append(step.quantities["tau_m"].value)
+                elif "tau_m" in step.not_applicable:
+                    raise NotApplicable(f"no time constant after step {step.number} of {course.scenario.name}")
+    return min(taus)
+
+
+def neutral_start(model: Model) -> dict[sp.Symbol, float]:
+    """The file's composition at V = 0 exactly, carrying no net charge: the steady-state run's start.
+
+    The exports conserve the charge C_m A V - F (sum z N + z_A N_A), and the steady state has none
+    (derive.steady_state), so a file whose inside composition is not electroneutral has the permeant
+    ions of the missing sign scaled up until it is.
+    """
+    from vrest.derive.constants import z_A
+    from vrest.derive.model import N_A
+    from vrest.derive.steady_state import charge_conserved, initial_state
+
+    start = {**initial_state(model), V: 0.0}
+    if not charge_conserved(model):
+        return start
+    bulk = sum(ion.valence * start[ion.amount] for ion in model.dynamic_ions)
+    if model.impermeant:
+        bulk += float(model.values[z_A] * model.values[N_A])
+    sign = -1 if bulk > 0 else 1  # the ions that cancel the excess
+    carriers = [ion for ion in model.dynamic_ions if ion.valence * sign > 0]
+    if bulk == 0 or not carriers:
+        return start
+    carried = sum(ion.valence * start[ion.amount] for ion in carriers)
+    factor = 1 - bulk / carried
+    return {**start, **{ion.amount: start[ion.amount] * factor for ion in carriers}}
 
 
 def crosscheck(model: Model, directory: Path, names: list[str] | None = None) -> list[Row]:
@@ -157,8 +243,9 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None) ->
                             failure_reason(error)))
             continue
         seconds = time.perf_counter() - began
+        deviation = max(float(np.max(np.abs(answer.courses[c.scenario.name] - c.reference))) for c in job.courses)
         rows.append(Row(name, version, answer.v_ss * 1e3, abs(answer.v_ss - job.reference_v_ss) * 1e3,
-                        float(np.max(np.abs(answer.course - job.reference_course))) * 1e3, seconds))
+                        deviation * 1e3, seconds, course_tolerance_mv=sim.tolerance(model, job)))
     return rows
 
 
@@ -198,17 +285,16 @@ def _roadrunner_version() -> str | None:
     return roadrunner.__version__
 
 
-def roadrunner_load(sbml: str, scenario_off: bool = False):
-    """A RoadRunner for ``sbml`` at tight tolerances; ``scenario_off`` moves every event past any run."""
+def roadrunner_load(sbml: str, scenario: int | None = None):
+    """A RoadRunner for ``sbml`` at tight tolerances; ``scenario`` sets the file's selector (0: none)."""
     import libsbml
     import roadrunner
 
-    if scenario_off:
+    if scenario is not None:
         document = libsbml.readSBMLFromString(sbml)
-        for event in document.getModel().getListOfEvents():
-            for parameter in document.getModel().getListOfParameters():
-                if parameter.getId() == f"{event.getId()}_at":
-                    parameter.setValue(1e300)
+        selector = document.getModel().getParameter("scenario")
+        if selector is not None:
+            selector.setValue(scenario)
         sbml = libsbml.writeSBMLToString(document)
     runner = roadrunner.RoadRunner(sbml)
     runner.integrator.relative_tolerance = RTOL
@@ -219,16 +305,19 @@ def roadrunner_load(sbml: str, scenario_off: bool = False):
 
 def roadrunner_answer(model: Model, sbml: str, job: Job) -> Answer:
     """Run the SBML text ``sbml`` for ``job`` in libRoadRunner."""
-    runner = roadrunner_load(sbml, scenario_off=True)
+    runner = roadrunner_load(sbml, 0)
     for ident, value in _coherent_state(model, job.ss_start).items():
         runner[ident] = value
     v_ss = runner.simulate(0.0, job.ss_end, 2, ["V"])[-1, 0] * 1e-3
-    runner = roadrunner_load(sbml)
-    course, previous = [], 0.0
-    for t in job.times:
-        course.append(runner.simulate(previous, float(t), 2, ["V"])[-1, 0] * 1e-3)
-        previous = float(t)
-    return Answer(v_ss, np.array(course))
+    courses = {}
+    for course in job.courses:
+        runner = roadrunner_load(sbml, job.selector(model, course))
+        values, previous = [], 0.0
+        for t in course.times:
+            values.append(runner.simulate(previous, float(t), 2, ["V"])[-1, 0] * 1e-3)
+            previous = float(t)
+        courses[course.scenario.name] = np.array(values)
+    return Answer(v_ss, courses)
 
 
 @simulator("libRoadRunner", "sbml", _roadrunner_version)
@@ -280,29 +369,49 @@ def cellml_answer(model: Model, code_path: Path, job: Job) -> Answer:
         module.compute_computed_constants(0.0, states, rates, constants, computed, algebraic)
         return states, rates, constants, computed, algebraic
 
-    def solve(arrays, t_end, t_eval):
+    def solve(arrays, stops, t_eval):
+        """V (SI) at ``t_eval``, integrating from stop to stop (the scenario's step times). vrest's models are
+        autonomous but for the scenario's pieces of time, so each piece is integrated with the rates evaluated
+        at its middle: Radau's error estimate uses f at both ends of a step, and a switch there would stall it."""
         states, rates, constants, computed, algebraic = arrays
 
-        def f(t, y):
-            module.compute_rates(t, list(y), rates, constants, computed, algebraic)
+        def f(t, y, piece_time):
+            module.compute_rates(piece_time, list(y), rates, constants, computed, algebraic)
             return np.array(rates, dtype=float)
 
-        y0 = np.array(states, dtype=float)
-        scale = np.where(y0 == 0.0, 1.0, np.abs(y0))
-        solution = solve_ivp(f, (0.0, t_end), y0, method="Radau", t_eval=t_eval, rtol=RTOL, atol=RTOL * scale)
-        if not solution.success:
-            raise RuntimeError(f"CellML integration failed: {solution.message}")
-        return solution.y[names.index("V")] * 1e-3
+        y = np.array(states, dtype=float)
+        scale = np.where(y == 0.0, 1.0, np.abs(y))
+        t_eval = np.asarray(t_eval, dtype=float)
+        out = np.empty(t_eval.size)
+        bounds = [0.0] + [s for s in stops if 0.0 < s < t_eval[-1]] + [float(t_eval[-1])]
+        for k, (t0, t1) in enumerate(zip(bounds, bounds[1:])):
+            inside = (t_eval >= t0) & ((t_eval <= t1) if k == len(bounds) - 2 else (t_eval < t1))
+            grid = np.unique(np.concatenate([t_eval[inside], [t1]]))
+            if t1 <= t0:
+                out[inside] = y[names.index("V")]
+                continue
+            solution = solve_ivp(f, (t0, t1), y, args=((t0 + t1) / 2,), method="Radau", t_eval=grid, rtol=RTOL,
+                                 atol=RTOL * scale)
+            if not solution.success:
+                raise RuntimeError(f"CellML integration failed: {solution.message}")
+            out[inside] = solution.y[names.index("V"), np.searchsorted(grid, t_eval[inside])]
+            y = solution.y[:, -1]
+        return out * 1e-3
 
-    arrays = fresh()
+    def select(arrays, scenario: int):
+        arrays[2][constant_names.index("scenario")] = scenario
+        module.compute_computed_constants(0.0, *arrays)
+        return arrays
+
+    arrays = select(fresh(), 0)
     for ident, value in _coherent_state(model, job.ss_start).items():
         arrays[0][names.index(ident)] = value
-    for index, name in enumerate(constant_names):
-        if name.endswith("_at"):
-            arrays[2][index] = 1e300
-    v_ss = solve(arrays, job.ss_end, [job.ss_end])[-1]
-    course = solve(fresh(), float(job.times[-1]), job.times)
-    return Answer(float(v_ss), course)
+    v_ss = solve(arrays, [], [job.ss_end])[-1]  # selector 0: no piece changes anything
+    courses = {}
+    for course in job.courses:
+        stops = [float(step.at) for step in course.scenario.steps]
+        courses[course.scenario.name] = solve(select(fresh(), job.selector(model, course)), stops, course.times)
+    return Answer(float(v_ss), courses)
 
 
 @simulator("libcellml (generated Python + SciPy)", "cellml", _libcellml_version)

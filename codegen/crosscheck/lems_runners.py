@@ -4,16 +4,21 @@ Both read ``LEMS_<model>.xml`` (which includes ``<model>.nml``) and integrate wi
 fixed-step forward Euler, so each check gets its own copy of the simulation file
 with only the Component's start values, the step and the length changed:
 
-- V_ss: from the job's start (V = 0 exactly) with the scenario switched off
-  (its pump_scale set to 1), dt = tau_m/20, for the job's 60 tau_m. Euler's fixed
-  points are the ODE's (V + dt f(V) = V iff f(V) = 0) and the iteration
-  contracts by about 1 - dt/tau_m = 0.95 a step, so 1200 steps leave no error
-  but rounding.
-- course: from the file's start (the pumped steady state), dt = tau_m/4000 as
-  in the exported file; Euler's error is then below ~3e-4 mV for a 5 mV
-  relaxation. jnml acts on the scenario's OnCondition one step after ``at``
-  (PyLEMS at ``at``); started at a steady state, the run is the exact course
-  delayed by that step, so jnml's output is read one step later.
+- V_ss: from the job's start (V = 0 exactly) with no scenario (selector 0),
+  dt = tau_m/20, for the job's 60 tau_m. Euler's fixed points are the ODE's
+  (V + dt f(V) = V iff f(V) = 0) and the iteration contracts by about
+  1 - dt/tau_m = 0.95 a step, so 1200 steps leave no error but rounding.
+- courses: each scenario selected in turn, from the file's start (the pumped
+  steady state), dt = tau_m/4000 as in the exported file. Euler's error on a
+  relaxation of amplitude A with time constant tau is A (dt/tau) (t/tau) e^(-t/tau)/2,
+  at most A dt/(2 e tau) (2.3e-4 mV for a 5 mV relaxation): the course tolerance
+  is twice that for the largest amplitude of the job and the shortest time constant
+  after any step (euler_tolerance). Both engines test an OnCondition at grid points
+  only, and t there is a sum of steps, a rounding away from a step's time: each
+  step's time is moved half a step earlier, so the test first holds at the grid point
+  of the nominal time. jnml acts on an OnCondition one step after its time (PyLEMS
+  at its time); started at a steady state, the run is the exact course delayed by
+  that step, every later step included, so jnml's output is read one step later.
 
 A model with ion amounts or a volume (pumpleak) is stiff: tau_m is milliseconds,
 the course hours. Fixed-step Euler would need more than MAX_STEPS steps, and
@@ -35,10 +40,13 @@ import numpy as np
 
 from vrest.derive.model import Model
 
-from .check import Answer, Job, simulator
+from .check import Answer, Job, fastest_time_constant, simulator
+from ..exporters._protocol import SELECTOR as _SELECTOR
 from ..exporters.neuroml import STEPS_PER_TAU, context, lems_quantity
 
-__all__ = ["jnml_jar", "run_jnml", "run_jnml_sampled", "jnml_course_sampled", "run_pylems", "lems_answer", "lems_unsuitable", "variant", "MAX_STEPS",
+SELECTOR = _SELECTOR.name  # the Component attribute that chooses the scenario
+
+__all__ = ["jnml_jar", "run_jnml", "run_jnml_sampled", "jnml_course_sampled", "run_pylems", "lems_answer", "lems_unsuitable", "euler_tolerance", "variant", "MAX_STEPS",
            "SS_STEPS_PER_TAU"]
 
 MAX_STEPS = 1_000_000
@@ -163,12 +171,19 @@ def _steps(model: Model, job: Job) -> tuple[float, float, float]:
 def lems_unsuitable(model: Model, job: Job) -> str | None:
     """Why fixed-step Euler cannot do ``job`` in reasonable time (None when it can)."""
     tau_m, ss_step, course_step = _steps(model, job)
-    steps = max(job.ss_end / ss_step, float(job.times[-1]) / course_step)
+    steps = max(job.ss_end / ss_step, job.t_end / course_step)
     if steps <= MAX_STEPS:
         return None
     return (f"fixed-step Euler needs dt well below tau_m = {tau_m:.3g} s, and this stiff job (steady state "
-            f"over {job.ss_end:.3g} s, course to {float(job.times[-1]):.3g} s) would take {steps:.1e} steps "
+            f"over {job.ss_end:.3g} s, courses to {job.t_end:.3g} s) would take {steps:.1e} steps "
             f"(limit {MAX_STEPS:.0e})")
+
+
+def euler_tolerance(model: Model, job: Job) -> float:
+    """Twice Euler's error bound A dt/(2 e tau) (mV) for the job's largest amplitude A and its shortest time constant
+    tau (module docstring)."""
+    tau_m, _, course_step = _steps(model, job)
+    return 2 * job.amplitude * 1e3 * course_step / (2 * np.e * fastest_time_constant(model, job))
 
 
 def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path], object], lag_steps: int
@@ -183,22 +198,26 @@ def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path]
     component = ctx["component"]
 
     starts = {s["start"]: lems_quantity(job.ss_start[s["symbol"]], s["unit"]) for s in ctx["states"]}
-    scenario_off = {s["scale"]: "1" for s in ctx["scenarios"]}
     v_ref = job.reference_v_ss
     ss_file = directory / f"LEMS_{ctx['id']}_ss.xml"
-    ss_file.write_text(variant(text, component, {**starts, **scenario_off, "v_ref": lems_quantity(v_ref, "V")},
+    ss_file.write_text(variant(text, component, {**starts, SELECTOR: "0", "v_ref": lems_quantity(v_ref, "V")},
                                ss_step, job.ss_end, f"{ctx['id']}_ss.dat"), encoding="utf-8")
     engine(ss_file)
     v_ss = float(_read(directory / f"{ctx['id']}_ss.dat", v_ref)[-1])
 
-    n_steps = int(np.ceil(float(job.times[-1]) / course_step)) + lag_steps + 1
-    course_file = directory / f"LEMS_{ctx['id']}_course.xml"
-    course_file.write_text(variant(text, component, {}, course_step, n_steps * course_step,
-                                   f"{ctx['id']}_course.dat"), encoding="utf-8")
-    engine(course_file)
-    v = _read(directory / f"{ctx['id']}_course.dat", float(ctx["v_ref_value"]))
-    grid = (np.arange(len(v)) - lag_steps) * course_step
-    return Answer(v_ss, np.interp(job.times, grid, v))
+    courses = {}
+    for k, course in enumerate(job.courses):
+        n_steps = int(np.ceil(float(course.times[-1]) / course_step)) + lag_steps + 1
+        course_file = directory / f"LEMS_{ctx['id']}_course{k}.xml"
+        times = {e["at_id"]: lems_quantity(e["at"] - course_step / 2, "s") for e in ctx["events"]}
+        course_file.write_text(variant(text, component, {SELECTOR: str(job.selector(model, course)), **times},
+                                       course_step, n_steps * course_step, f"{ctx['id']}_course{k}.dat"),
+                               encoding="utf-8")
+        engine(course_file)
+        v = _read(directory / f"{ctx['id']}_course{k}.dat", float(ctx["v_ref_value"]))
+        grid = (np.arange(len(v)) - lag_steps) * course_step
+        courses[course.scenario.name] = np.interp(course.times, grid, v)
+    return Answer(v_ss, courses)
 
 
 def jnml_course_sampled(model: Model, directory: Path, times: np.ndarray, step: float) -> np.ndarray:
@@ -245,11 +264,11 @@ def _pylems_version() -> str | None:
     return lems.__version__
 
 
-@simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable)
+@simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable, euler_tolerance)
 def run_jnml_check(model: Model, directory: Path, job: Job) -> Answer:
     return lems_answer(model, directory, job, lambda path: run_jnml([path.name, "-nogui"], path.parent), 1)
 
 
-@simulator("PyLEMS (NeuroML/LEMS, Euler)", "neuroml", _pylems_version, lems_unsuitable)
+@simulator("PyLEMS (NeuroML/LEMS, Euler)", "neuroml", _pylems_version, lems_unsuitable, euler_tolerance)
 def run_pylems_check(model: Model, directory: Path, job: Job) -> Answer:
     return lems_answer(model, directory, job, run_pylems, 0)

@@ -1,9 +1,10 @@
-"""vrest's own answer for the cross-checks: V_ss and the scenario time course from the IR.
+"""vrest's own answer for the cross-checks: V_ss and each scenario's time course from the IR.
 
 The time course integrates Model.rhs() (SymPy -> NumPy with the exact exprel of
 codegen.printers.numpy) with SciPy's Radau at rtol 1e-11 and an analytic
-Jacobian, from the pumped steady state, the pump rate scaled from the
-scenario's ``at``. Exports are judged against this.
+Jacobian, from the pumped steady state, piece by piece between the scenario's
+steps with the parameters in force (derive.steady_state.protocol_values).
+Exports are judged against this.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ import sympy as sp
 from vrest.derive.constants import V
 from vrest.derive.model import Model, Scenario
 from vrest.derive.quantities import Derivations  # loads every derivation module before steady_state
-from vrest.derive.steady_state import scenario_values, steady_state
+from vrest.derive.steady_state import protocol_values, steady_state
 
 from ..printers import VrestNumPyPrinter, numpy_namespace
 
-__all__ = ["course_times", "reference_course", "reference_v_ss", "integrate"]
+__all__ = ["course_times", "scenario_times", "reference_course", "reference_v_ss", "integrate"]
 
 RTOL = 1e-11
 
@@ -58,20 +59,29 @@ def integrate(model: Model, start: Mapping[sp.Symbol, float], values: Mapping[sp
     return solution.y
 
 
+def scenario_times(model: Model, scenario: Scenario) -> np.ndarray:
+    """course_times after t = 0 and after each later step of ``scenario``: each relaxation is sampled."""
+    base = course_times(model)
+    times = [base] + [float(step.at) + base for step in scenario.steps if step.at > 0]
+    return np.unique(np.concatenate(times))
+
+
 def reference_course(model: Model, scenario: Scenario, times: np.ndarray,
                      start: Mapping[sp.Symbol, float] | None = None) -> np.ndarray:
     """V (SI) at ``times`` under ``scenario``, from ``start`` (default: the pumped steady state)."""
-    start = dict(steady_state(model) if start is None else start)
+    state = dict(steady_state(model) if start is None else start)
     times = np.asarray(times, dtype=float)
-    before = times[times < float(scenario.at)]
-    v = []
-    if float(scenario.at) > 0:
-        segment = integrate(model, start, scenario_values(model), (0.0, float(scenario.at)),
-                            np.append(before, float(scenario.at)))
-        v.extend(segment[0, :-1])
-        start = {s.symbol: segment[i, -1] for i, s in enumerate(model.states)}
-    after = times[times >= float(scenario.at)]
-    if after.size:
-        y = integrate(model, start, scenario_values(model, scenario.pump_scale), (float(scenario.at), after[-1]), after)
-        v.extend(y[0])
-    return np.array(v)
+    schedule = protocol_values(model, scenario)
+    ends = [float(at) for at, _ in schedule[1:]] + [np.inf]
+    v = np.empty(times.size)
+    for (at, values), end in zip(schedule, ends):
+        t0, t1 = float(at), min(end, float(times[-1]))
+        inside = (times >= t0) & (times < end)
+        if t1 <= t0:
+            v[inside] = state[V]
+            continue
+        grid = np.unique(np.concatenate([times[inside], [t1]]))
+        y = integrate(model, state, values, (t0, t1), grid)
+        v[inside] = y[0, np.searchsorted(grid, times[inside])]
+        state = {s.symbol: y[i, -1] for i, s in enumerate(model.states)}
+    return v

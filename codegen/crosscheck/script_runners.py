@@ -23,7 +23,7 @@ import sympy as sp
 from vrest.derive.constants import V
 from vrest.derive.model import Model
 
-from .check import Answer, Job, simulator
+from .check import COURSE_TOLERANCE_MV, Answer, Job, fastest_time_constant, simulator
 from ..exporters.coherent_units import to_coherent
 from ..exporters.ids import valid_id
 
@@ -70,10 +70,13 @@ def script_start(model: Model, state: dict[sp.Symbol, float], ids: dict[sp.Symbo
 
 
 def script_answer(model: Model, script: Path, job: Job, ids: dict[sp.Symbol, str]) -> Answer:
-    """Both checks of ``job`` through the run script ``script``."""
-    scenario = valid_id(job.scenario.name) if any(s.name == job.scenario.name for s in model.scenarios) else None
+    """Both checks of ``job`` through the run script ``script``: the steady state, then every scenario's course."""
     v_ss = run_script(script, [job.ss_end], None, script_start(model, job.ss_start, ids))[-1]
-    return Answer(float(v_ss), run_script(script, job.times, scenario))
+    courses = {}
+    for course in job.courses:
+        scenario = valid_id(course.scenario.name) if job.selector(model, course) else None
+        courses[course.scenario.name] = run_script(script, course.times, scenario)
+    return Answer(float(v_ss), courses)
 
 
 def _neuron_version() -> str | None:
@@ -112,17 +115,28 @@ def brian2_unsuitable(model: Model, job: Job) -> str | None:
     """Why the fixed-step Brian2 script cannot do ``job`` in reasonable time, or None."""
     from ..exporters.brian2 import steps_needed, steps_per_tau, target
 
-    seconds = job.ss_end + float(job.times[-1])
+    seconds = job.ss_end + sum(float(c.times[-1]) for c in job.courses)
     steps = steps_needed(model, seconds)
     limit = BRIAN2_STEP_LIMIT[target(model)]
     if steps <= limit:
         return None
     return (f"stiff for a fixed-step method: {seconds:.3g} s of model time (steady-state run {job.ss_end:.3g} s, "
-            f"course to {float(job.times[-1]):.3g} s) at rk4 steps of tau_m/{steps_per_tau(model)} on the "
+            f"courses to {job.t_end:.3g} s) at rk4 steps of tau_m/{steps_per_tau(model)} on the "
             f"{target(model)} target is {steps:.1e} steps (limit {limit:.1e}); run the script over shorter spans")
 
 
-@simulator("Brian2 (rk4; Cython for stiff models)", "brian2", _brian2_version, unsuitable=brian2_unsuitable)
+def brian2_tolerance(model: Model, job: Job) -> float:
+    """Twice rk4's error bound (mV) on a relaxation of the job's largest amplitude A: rk4 misses e^z by z^5/120 a
+    step (z = dt/tau, tau the job's shortest time constant), which adds up to at most A z^4/(120 e); at least
+    COURSE_TOLERANCE_MV."""
+    from ..exporters.brian2 import max_step
+
+    z = max_step(model) / fastest_time_constant(model, job)
+    return max(COURSE_TOLERANCE_MV, 2 * job.amplitude * 1e3 * z ** 4 / (120 * np.e))
+
+
+@simulator("Brian2 (rk4; Cython for stiff models)", "brian2", _brian2_version, unsuitable=brian2_unsuitable,
+           course_tolerance=brian2_tolerance)
 def run_brian2(model: Model, directory: Path, job: Job) -> Answer:
     from ..exporters.brian2 import context, script_name
 
