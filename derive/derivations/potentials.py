@@ -215,7 +215,7 @@ def _full_steady_potential(ctx: Derivations) -> Derivation:
         "steady state of the full model: V, every ion amount and the volume constant (where vrest simulate "
         "starts)", method="numeric root",
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)", water,
-                     "charge conserved from the given state (V from the capacitor charge)",
+                     "zero net charge beyond the membrane capacitor's (charge-difference condition)",
                      "bath concentrations held at their given values"),
         steps=steps, at=tuple(at),
     )
