@@ -54,7 +54,8 @@ def _chosen(argv: Sequence[str]) -> list[str]:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser with the subcommands ``argv`` needs (None: every subcommand)."""
-    parser = _Parser(prog="vrest", description="Physics of the resting membrane potential: derive, export, verify.")
+    parser = _Parser(prog="vrest", description="Physics of the resting membrane potential: derive, export, verify. "
+                     "Model files, scenarios and every command's JSON: docs/model-format.md.")
     parser.add_argument("--version", action="version", version=f"vrest {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True

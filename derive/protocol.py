@@ -1,0 +1,220 @@
+"""Read the ``[scenario.<name>]`` tables of a model file into protocols of steps (docs/model-format.md).
+
+A scenario is an ordered list of steps, each at a time ``at`` setting parameters to values with
+units (``set``) or scaling them by factors (``scale``):
+
+    [scenario.high_K]
+    steps = [
+      { at = "0 s",    set = { "ions.K.outside" = "20 mM", "ions.Na.outside" = "129 mM" } },
+      { at = "10 min", set = { "ions.K.outside" = "4 mM",  "ions.Na.outside" = "145 mM" } },
+    ]
+
+The one-step form ``at`` + ``set``/``scale`` at the scenario's top level is the same as one step
+(``set = { pump = 0 }`` is the ouabain scenario: ``pump`` takes a factor in either table). A
+key names what the model file says (``ions.K.outside``); the step records the parameter behind
+it (``K_o``), so simulation, derivations and every export read the same data. Each problem is
+one ModelError naming the key path (steps counted from 1) and the value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from .errors import ModelError
+from .model import Change, Model, ProtocolStep, Scenario
+from .units import parse_quantity
+
+__all__ = ["Target", "read_scenarios", "targets"]
+
+_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_SCENARIO_KEYS = {"description", "steps", "at", "set", "scale"}
+_STEP_KEYS = {"at", "set", "scale"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A model-file key a step may change: its parameter, the dimension of a value, what it allows."""
+
+    parameter: str
+    dimension: str | None  # None: ``set`` takes a factor (only ``pump``)
+    can_scale: bool = True
+    sign: str = "positive"  # of a set value: "positive" (concentrations, temperature; factors > 0 too),
+    # "nonnegative" (conductances, permeabilities, pump rates: 0 blocks) or "any" (a reversal potential)
+
+
+def targets(model: Model) -> dict[str, Target]:
+    """Every key a step of ``model`` may change, with its parameter."""
+    out: dict[str, Target] = {"model.temperature": Target("T", "temperature", can_scale=False)}
+    for ion in model.ions:
+        path = f"ions.{ion.name}"
+        if ion.has_concentrations:
+            out[f"{path}.outside"] = Target(ion.outside.name, "concentration")
+        else:
+            out[f"{path}.reversal"] = Target(ion.E.name, "voltage", can_scale=False, sign="any")
+        if ion.leak == "ghk":
+            out[f"{path}.permeability"] = Target(ion.P.name, "permeability", sign="nonnegative")
+        else:
+            out[f"{path}.conductance"] = Target(ion.g.name, "conductance per area", sign="nonnegative")
+    if model.bath_impermeant:
+        out["bath.impermeant"] = Target("B_o", "concentration")
+    if model.pump is not None:
+        rate = model.pump.rate.name
+        out["pump"] = Target(rate, None, sign="nonnegative")
+        key, dimension = {"constant": ("current", "current per area"), "saturating": ("max_current", "current per area"),
+                          "proportional": ("rate_per_Na", "permeability")}[model.pump.form]
+        out[f"pump.{key}"] = Target(rate, dimension, sign="any" if model.pump.form == "constant" else "nonnegative")
+    return out
+
+
+def _unchangeable(model: Model, key: str) -> str | None:
+    """Why a known model-file key cannot change in a step, or None when the key is not known."""
+    parts = key.split(".")
+    ions = {ion.name: ion for ion in model.ions}
+    if parts[0] == "ions" and len(parts) == 3 and parts[1] in ions:
+        ion, what = ions[parts[1]], parts[2]
+        reasons = {
+            "inside": "an inside concentration is the cell's own state (it follows the currents when the cell has "
+                      "an area and a volume): change the bath (outside) instead",
+            "valence": "a valence is what the ion is",
+            "outside": f"ion {ion.name} has a fixed reversal potential and no concentrations: change "
+                       f"ions.{ion.name}.reversal",
+            "reversal": f"ion {ion.name} has concentrations, so its reversal potential follows them",
+            "conductance": f"ion {ion.name} has a GHK permeability: change ions.{ion.name}.permeability",
+            "permeability": f"ion {ion.name} has an ohmic conductance: change ions.{ion.name}.conductance",
+        }
+        return reasons.get(what)
+    if parts[0] == "membrane" and len(parts) == 2:
+        return "the membrane's capacitance, area, volume, water permeability and start are fixed"
+    if parts[0] == "impermeant":
+        return "the trapped impermeant amount and its charge are fixed"
+    if parts[0] == "pump":
+        if model.pump is None:
+            return "the model has no [pump]"
+        return "only the pump's rate changes in a step: scale = { pump = F }"
+    if parts[0] == "bath" and not model.bath_impermeant:
+        return "the model has no [bath] impermeant solute"
+    if key in ("model.name", "model.description", "model.source"):
+        return "not a physical quantity"
+    return None
+
+
+def _target(model: Model, known: dict[str, Target], key: str, path: str, value: Any) -> Target:
+    if key in known:
+        return known[key]
+    reason = _unchangeable(model, key)
+    if reason:
+        raise ModelError(path, value, f"cannot change in a scenario step: {reason}")
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"changeable keys: {', '.join(sorted(known))}"
+    raise ModelError(path, value, f"unknown key for a scenario step; {hint}")
+
+
+def _factor(value: Any, path: str, target: Target) -> sp.Rational:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ModelError(path, value, "expected a number: the factor on the model file's value")
+    if value < 0 or (target.sign == "positive" and value == 0):
+        if target.sign == "positive":
+            raise ModelError(path, value, f"the factor must be positive (a {target.dimension} must stay > 0)")
+        raise ModelError(path, value, "the factor must be non-negative (0 blocks)")
+    return sp.Rational(str(value))
+
+
+def _changes(model: Model, known: dict[str, Target], table: Any, operation: str, path: str) -> list[Change]:
+    if not isinstance(table, dict) or not table:
+        example = '"20 mM"' if operation == "set" else "2"
+        raise ModelError(path, table, f'expected a table of keys to {operation}, e.g. {{ "ions.K.outside" = {example} }}')
+    out = []
+    for key, value in table.items():
+        where = f"{path}.{key}"
+        target = _target(model, known, key, where, value)
+        if operation == "scale" or target.dimension is None:
+            if not target.can_scale:
+                raise ModelError(where, value, "takes a value with a unit, under set (it cannot be scaled)")
+            out.append(Change(key, target.parameter, "scale", _factor(value, where, target)))
+            continue
+        number, _ = parse_quantity(value, where, target.dimension)
+        if target.sign == "positive" and number <= 0:
+            raise ModelError(where, value, f"must be positive (a {target.dimension})")
+        if target.sign == "nonnegative" and number < 0:
+            raise ModelError(where, value, f"must not be negative (a {target.dimension}; 0 blocks)")
+        out.append(Change(key, target.parameter, "set", sp.Rational(number)))
+    return out
+
+
+def _step(model: Model, known: dict[str, Target], spec: Any, path: str, at_default: bool) -> ProtocolStep:
+    if not isinstance(spec, dict):
+        raise ModelError(path, spec, "expected a table { at = \"...\", set = {...}, scale = {...} }")
+    keys = set(spec) - (_SCENARIO_KEYS - {"steps"} if at_default else _STEP_KEYS)
+    if keys:
+        key = sorted(keys)[0]
+        close = difflib.get_close_matches(key, sorted(_STEP_KEYS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(_STEP_KEYS))}"
+        raise ModelError(f"{path}.{key}", spec[key], f"unknown key{hint}")
+    if "at" not in spec and not at_default:
+        raise ModelError(f"{path}.at", None, "missing required key: the time of the step, e.g. at = \"10 min\"")
+    at = sp.Integer(0)
+    if "at" in spec:
+        value, _ = parse_quantity(spec["at"], f"{path}.at", "time")
+        if value < 0:
+            raise ModelError(f"{path}.at", spec["at"], "must not be negative (the run starts at 0 s)")
+        at = sp.Rational(value)
+    if "set" not in spec and "scale" not in spec:
+        raise ModelError(path, None, "a step changes nothing: give set = {...} and/or scale = {...}")
+    changes = []
+    for operation in ("set", "scale"):
+        if operation in spec:
+            changes += _changes(model, known, spec[operation], operation, f"{path}.{operation}")
+    seen: dict[str, str] = {}
+    for change in changes:
+        if change.parameter in seen:
+            raise ModelError(f"{path}.{change.key}", None, f"changes the same parameter as {seen[change.parameter]} "
+                             "in this step")
+        seen[change.parameter] = change.key
+    return ProtocolStep(at, tuple(changes))
+
+
+def _scenario(model: Model, known: dict[str, Target], name: str, spec: Any) -> Scenario:
+    path = f"scenario.{name}"
+    if not _IDENTIFIER.match(name):
+        raise ModelError(path, name, "a scenario name must be an identifier: a letter, then letters, digits or _")
+    if not isinstance(spec, dict):
+        raise ModelError(path, spec, "expected a table")
+    unknown = sorted(set(spec) - _SCENARIO_KEYS)
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(_SCENARIO_KEYS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(_SCENARIO_KEYS))}"
+        raise ModelError(f"{path}.{unknown[0]}", spec[unknown[0]], f"unknown key{hint}")
+    description = spec.get("description", "")
+    if not isinstance(description, str):
+        raise ModelError(f"{path}.description", description, "expected a string")
+    one_step = sorted(set(spec) & {"at", "set", "scale"})
+    if "steps" in spec:
+        if one_step:
+            raise ModelError(f"{path}.{one_step[0]}", spec[one_step[0]],
+                             "give either steps = [...] or the one-step form (at, set, scale), not both")
+        listed = spec["steps"]
+        if not isinstance(listed, list) or not listed:
+            raise ModelError(f"{path}.steps", listed, "expected a non-empty array of steps "
+                             "[{ at = \"0 s\", set = {...} }, ...]")
+        steps = [_step(model, known, item, f"{path}.steps[{k}]", False) for k, item in enumerate(listed, start=1)]
+    else:
+        steps = [_step(model, known, {k: v for k, v in spec.items() if k != "description"}, path, True)]
+    for k in range(1, len(steps)):
+        if steps[k].at <= steps[k - 1].at:
+            raise ModelError(f"{path}.steps[{k + 1}].at", listed[k].get("at"),
+                             f"times must increase from step to step (step {k} is at {float(steps[k - 1].at):g} s)")
+    return Scenario(name, tuple(steps), description)
+
+
+def read_scenarios(table: Any, model: Model) -> tuple[Scenario, ...]:
+    """The scenarios of the ``[scenario]`` table for ``model`` (built without them)."""
+    if not isinstance(table, Mapping):
+        raise ModelError("scenario", table, "expected tables [scenario.<name>]")
+    known = targets(model)
+    return tuple(_scenario(model, known, name, spec) for name, spec in table.items())
