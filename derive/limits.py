@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from fractions import Fraction
 
-from .errors import ModelError
+from .errors import ModelError, ModelWarning
 
 __all__ = ["Limits", "RANGES", "COUNTS", "UnusualValueWarning", "limits_for", "check", "check_count",
            "check_number", "markdown_table"]
 
 
-class UnusualValueWarning(UserWarning):
+class UnusualValueWarning(ModelWarning):
     """A value that is physical but unusual for a living cell: named, then used."""
 
 

@@ -9,7 +9,7 @@ model file's text, vrest's version and sources, and the compiler, its flags and 
 CPU, so any change to those builds a new entry. A missing, unreadable or corrupted
 entry (checked by SHA-256 of its files and of plan.json's content) is rebuilt, never trusted.
 
-Layout: $VREST_CACHE_DIR/simulate/<key>/{plan.json, <model>_numeric.py, <model>_numeric.so}.
+Layout: $VREST_CACHE_DIR/simulate/<key>/{plan.json, numeric.py, numeric.so}: paths from hashes, never from names.
 """
 
 from __future__ import annotations
@@ -163,13 +163,13 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
     from vrest.derive.builtin import resolve_model
 
     from .numeric import numeric_files
-    from .integrate import start_state
+    from .integrate import needs_steady_state, start_state
 
     with warnings.catch_warnings(record=True) as read:
         warnings.simplefilter("always", ModelWarning)
         model = resolve_model(spec)
     model_warnings = tuple(str(w.message) for w in read if issubclass(w.category, ModelWarning))
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, needs_steady_state(model.name):
         warnings.simplefilter("always", NoCompilerWarning)
         numpy_path, library = numeric_files(model, "c")
     warning = next((str(w.message) for w in caught if issubclass(w.category, NoCompilerWarning)), None)
