@@ -12,8 +12,8 @@ Each range has two bands:
 
 A key gets the range of the dimension it is read in (derive.units.DIMENSIONS names) or of
 the kind its reader names ("valence", "factor", ...); a key that needs a range of its own
-gets one line in RANGES under its dotted path, "*" standing for any name
-("pump.rate_per_Na", "ions.*.reversal"). COUNTS bounds sizes: names, texts, files, ions.
+gets one line in RANGES under its dotted path, "*" standing for any name (such as
+``"pump.q10": Limits("1", "1", "10", ...)``). COUNTS bounds sizes: names, texts, files, ions.
 
 Pure Python (no SymPy, no pint): the command line checks its arguments with it on the
 path of a cached ``vrest simulate``, which imports neither.
@@ -41,8 +41,7 @@ class UnusualValueWarning(ModelWarning):
 _SI = {"K": Fraction(1), "mM": Fraction(1), "mS/cm^2": Fraction(10), "cm/s": Fraction(1, 100),
        "cm/s/Pa": Fraction(1, 100), "uF/cm^2": Fraction(1, 100), "uA/cm^2": Fraction(1, 100),
        "um^2": Fraction(1, 10**12), "um^3": Fraction(1, 10**18), "s": Fraction(1), "mV": Fraction(1, 1000),
-       "fmol": Fraction(1, 10**15),
-       "1": Fraction(1)}
+       "fmol": Fraction(1, 10**15), "1": Fraction(1)}
 
 
 @dataclass(frozen=True)

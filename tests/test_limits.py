@@ -98,6 +98,15 @@ def test_the_physical_anchors_of_the_bounds():
     assert eps0 * 2 / 1e-3 > float(capacitance.si(capacitance.low))
 
 
+def test_a_key_with_a_range_of_its_own_is_covered_by_one_line(monkeypatch):
+    """A dotted path in RANGES ("*" for any name) takes precedence over the dimension the key is read in."""
+    monkeypatch.setitem(RANGES, "ions.*.probe", limits.Limits("mM", "1", "2", "too little", "too much"))
+    assert parse_quantity("1.5 mM", "ions.K.probe", "concentration")[0] == Fraction(3, 2)
+    with pytest.raises(ModelError, match=r"ions.Na.probe = '3 mM': outside the allowed range 1 mM to 2 mM: too much"):
+        parse_quantity("3 mM", "ions.Na.probe", "concentration")
+    assert parse_quantity("3 mM", "ions.Na.inside", "concentration")[0] == 3
+
+
 def test_37_kelvin_warns_and_suggests_degC():
     with pytest.warns(UnusualValueWarning, match=r"model.temperature = '37 K' is below 253.15 K .* did you mean "
                                                  r"'37 degC'\?"):
