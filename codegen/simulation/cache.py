@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from vrest.derive.errors import ModelWarning
+from vrest.derive.errors import ModelError, ModelWarning
 
 from .. import __version__
 from ..templating import templates_dir
@@ -169,11 +169,16 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
         warnings.simplefilter("always", ModelWarning)
         model = resolve_model(spec)
     model_warnings = tuple(str(w.message) for w in read if issubclass(w.category, ModelWarning))
-    with warnings.catch_warnings(record=True) as caught, needs_steady_state(model.name):
-        warnings.simplefilter("always", NoCompilerWarning)
-        numpy_path, library = numeric_files(model, "c")
+    try:
+        with warnings.catch_warnings(record=True) as caught, needs_steady_state(model.name):
+            warnings.simplefilter("always", NoCompilerWarning)
+            numpy_path, library = numeric_files(model, "c")
+        start = tuple(float(v) for v in start_state(model))
+    except ModelError:  # no plan, but what reading the model warned is said (it may be why)
+        for message in model_warnings:
+            warnings.warn(message, ModelWarning, stacklevel=2)
+        raise
     warning = next((str(w.message) for w in caught if issubclass(w.category, NoCompilerWarning)), None)
-    start = tuple(float(v) for v in start_state(model))
     scenarios = tuple(CachedScenario(s.name, float(s.at), float(s.pump_scale)) for s in model.scenarios)
     default_t_end = 3600.0 if model.dynamic_ions else 0.05
     plan = SimulationPlan(model.name, scenarios, start, default_t_end, numpy_path, library,
