@@ -190,6 +190,13 @@ stoichiometry = { Na = 3, K = -2 }
 """
 
 
+def test_crosscheck_of_a_model_without_steady_state_is_one_line(tmp_path):
+    path = tmp_path / "kca.toml"
+    path.write_text(CALCIUM_CELL, encoding="utf-8")
+    line = judge("crosscheck", str(path), "-o", str(tmp_path / "out"), limit=60)
+    assert line.startswith("vrest: error: crosscheck = 'kca': no steady state to start from"), line
+
+
 @pytest.mark.parametrize("text, reason", [
     (CALCIUM_CELL, "Newton cannot reduce the residual"),
     (edited("pumpleak", ("Na = 3\nK = -2", "Na = -2\nK = 3")), "Newton did not converge"),
