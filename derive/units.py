@@ -9,6 +9,7 @@ pint with exact rational arithmetic, so "140 mM" is exactly 140 mol/m^3 and
 from __future__ import annotations
 
 import re
+import tokenize
 from fractions import Fraction
 from functools import cache, lru_cache
 
@@ -33,6 +34,7 @@ DIMENSIONS: dict[str, str] = {
     "voltage": "mV",
 }
 
+_NOT_UNIT = re.compile(r"[^\w\s*/^().°%·-]")  # what a unit is written with (pint reads more, quietly)
 _LONG_NUMBER = re.compile(r"\d{3}|\d[.eE]\d")  # in a unit: m^2 yes, m^1000 or m^1e9 no
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
 
@@ -53,7 +55,8 @@ def _to_base(unit: str) -> tuple[Fraction, Fraction, dict]:
     try:
         zero = ureg.Quantity(Fraction(0), unit).to_base_units()
         one = ureg.Quantity(Fraction(1), unit).to_base_units()
-    except (pint.PintError, AttributeError, TypeError, ValueError, AssertionError, RecursionError) as exc:
+    except (pint.PintError, AttributeError, TypeError, ValueError, AssertionError, RecursionError,
+            tokenize.TokenError, SyntaxError) as exc:  # pint parses units with Python's tokenizer
         raise ValueError(f"unknown unit {unit!r}") from exc
     return one.magnitude - zero.magnitude, zero.magnitude, dict(one.dimensionality)
 
@@ -130,6 +133,14 @@ def _check_sizes(key: str, text: str, number: str, unit: str) -> None:
     for character in unit:
         nesting += {"(": 1, ")": -1}.get(character, 0)
         depth = max(depth, nesting)
+        if nesting < 0:
+            break
+    if nesting != 0:
+        raise ModelError(key, text, f"unit {unit!r} has unbalanced parentheses")
+    odd = _NOT_UNIT.search(unit)
+    if odd:
+        raise ModelError(key, text, f"unit {unit!r} holds {odd.group()!r}: a unit is names, numbers, spaces and "
+                         "* / ^ ( ) . -")
     if len(unit) > limits.COUNTS["unit characters"] or depth > limits.COUNTS["unit nesting"]:
         raise ModelError(key, text, f"a unit of {len(unit)} characters nested {depth} deep: at most "
                          f"{limits.COUNTS['unit characters']} characters and {limits.COUNTS['unit nesting']} "

@@ -126,6 +126,10 @@ def test_a_warning_shows_the_value_in_the_range_unit():
     ("1e999999 K", ["outside the allowed range 1 K (-272.15 degC) to 647.096 K"]),
     ("300 K^99999", ["holds a number such as 100, 2.5 or 1e9"]),
     ("300 ((((((K))))))", ["nested 6 deep"]),
+    ("37 mM)", ["unit 'mM)' has unbalanced parentheses"]),
+    ("37 (K", ["unit '(K' has unbalanced parentheses"]),
+    ("37 K # a comment", ["holds '#'"]),
+    ("37 lambda: K", ["holds ':'"]),
 ])
 def test_quantity_texts_are_bounded_before_pint_reads_them(text, words):
     with pytest.raises(ModelError) as error:
