@@ -22,10 +22,17 @@ def builtin_text(name: str) -> str:
 
 def resolve_model(spec: str | None = None) -> Model:
     """A built-in name (see BUILTIN_MODELS) or a path to a TOML file; None means the default."""
-    spec = spec or DEFAULT_MODEL
+    if spec is None:
+        spec = DEFAULT_MODEL
+    if not spec.strip():
+        raise ModelError("MODEL", spec, f"empty: give a built-in model ({', '.join(BUILTIN_MODELS)}) or a model file")
     if spec in BUILTIN_MODELS:
         return model_from_text(builtin_text(spec), origin=f"built-in model {spec!r}")
     path = Path(spec)
-    if path.suffix.lower() == ".toml" or path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a name too long for the file system
+        raise ModelError("MODEL", spec, f"not a built-in model nor a readable file: {exc.strerror}") from None
+    if path.suffix.lower() == ".toml" or exists:
         return load_model(path)
     raise ModelError("MODEL", spec, f"not a built-in model ({', '.join(BUILTIN_MODELS)}) nor a model file")

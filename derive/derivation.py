@@ -13,9 +13,11 @@ from .latex import latex
 from .units import convert
 
 __all__ = ["Step", "Derivation", "NotApplicable", "NoSteadyState", "evaluate", "monotone_root", "WORKING_DIGITS",
-           "definitions"]
+           "definitions", "CURRENT_BALANCE"]
 
 WORKING_DIGITS = 40  # mpmath precision for values: far beyond double, so results are exact to 1e-15
+# The function whose root is a resting potential (monotone_root names it when there is none).
+CURRENT_BALANCE = "the total membrane current (outward positive)"
 
 _MPMATH_FUNCTIONS = {"exprel": _mp_exprel, "exprel_prime": _mp_exprel_prime}
 
@@ -137,20 +139,26 @@ def mp_function(expr: sp.Expr, variable: sp.Symbol, values: Mapping[sp.Symbol, s
     return sp.lambdify(variable, fixed, modules=[_MPMATH_FUNCTIONS, "mpmath"])
 
 
-def monotone_root(f: Callable, start: float = -0.1, stop: float = 0.1, limit: float = 10.0) -> mpmath.mpf:
+def monotone_root(f: Callable, start: float = -0.1, stop: float = 0.1, limit: float = 10.0,
+                  what: str = "the function", unit: str = "") -> mpmath.mpf:
     """The root of an increasing function, bracketed by widening [start, stop] up to +-limit.
 
     Illinois (a bracketing secant method) cannot leave the bracket, so it
-    converges for every increasing function; exact to WORKING_DIGITS.
+    converges for every increasing function; exact to WORKING_DIGITS. ``what``
+    and ``unit`` name f and its variable when there is no root.
     """
     with mpmath.workdps(WORKING_DIGITS):
         lo, hi = mpmath.mpf(start), mpmath.mpf(stop)
         while f(lo) > 0:
             if lo < -limit:
-                raise NoSteadyState(f"no zero crossing above {float(lo)} (function positive)")
+                raise NoSteadyState(f"{what} stays positive down to {float(lo):g}{unit}: no root")
             lo *= 2
         while f(hi) < 0:
             if hi > limit:
-                raise NoSteadyState(f"no zero crossing below {float(hi)} (function negative)")
+                raise NoSteadyState(f"{what} stays negative up to {float(hi):g}{unit}: no root")
             hi *= 2
-        return mpmath.findroot(f, (lo, hi), solver="illinois", tol=mpmath.mpf(10) ** (-2 * WORKING_DIGITS + 10))
+        try:
+            return mpmath.findroot(f, (lo, hi), solver="illinois", tol=mpmath.mpf(10) ** (-2 * WORKING_DIGITS + 10))
+        except (ValueError, ZeroDivisionError) as failure:  # mpmath: "Could not find root within given tolerance"
+            raise NoSteadyState(f"the root between {float(lo):.6g} and {float(hi):.6g} was not found to "
+                                f"{WORKING_DIGITS} digits ({str(failure).splitlines()[0]})") from None

@@ -8,8 +8,10 @@ read by derive.pumpfile, the scenarios (protocols of steps) by derive.protocol.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import sys
+import warnings
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 
 import sympy as sp
 
+from . import limits
 from .bath import warn_unbalanced_bath
 from .constants import CODATA_2018, A_i, C_m, F, L_p, R, T, Vol, area, z_A
 from .errors import ModelError
@@ -33,8 +36,8 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = ["load_model", "model_from_text", "model_from_dict"]
 
-_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_ION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9]*$")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_ION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 _KEYS: dict[str, tuple[set[str], set[str]]] = {  # section: (required, optional)
     "": ({"model", "membrane", "ions"}, {"pump", "impermeant", "bath", "scenario"}),
@@ -45,25 +48,41 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {  # section: (required, optional)
     "impermeant": ({"valence"}, {"concentration", "amount"}),
     "bath": ({"impermeant"}, set()),
 }
+_MEMBRANE_THICKNESS = 5e-9  # m: a lipid bilayer
 
 
 def load_model(path: str | Path) -> Model:
     """Read the model file at ``path``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size <= limits.COUNTS["file bytes"]:
+            text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ModelError("", None, f"cannot read model file {str(path)!r}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise ModelError("", None, f"model file {str(path)!r} is not UTF-8 text") from None
+    except ValueError:  # a NUL character in the path
+        raise ModelError("", None, f"cannot read model file {str(path)!r}: not a valid path") from None
+    if size > limits.COUNTS["file bytes"]:
+        raise ModelError("", None, f"model file {str(path)!r} has {size} bytes: more than the "
+                         f"{limits.COUNTS['file bytes']} vrest reads (a model file is a few kilobytes)")
     return model_from_text(text, origin=str(path))
 
 
 def model_from_text(text: str, origin: str = "<model>") -> Model:
+    if len(text) > limits.COUNTS["file bytes"]:
+        raise ModelError("", None, f"{origin} has {len(text)} characters: more than the "
+                         f"{limits.COUNTS['file bytes']} vrest reads (a model file is a few kilobytes)")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ModelError("", None, f"{origin} is not valid TOML: {exc}") from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise ModelError("", None, f"{origin} is not a model file vrest reads: {exc}") from None
+    except RecursionError:
+        raise ModelError("", None, f"{origin} is not a model file vrest reads: its tables or arrays are "
+                         "nested too deep") from None
     return model_from_dict(data)
 
 
@@ -100,19 +119,52 @@ def _valence(value: Any, key: str, integer: bool = True) -> int | float:
     kinds = int if integer else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds):
         raise ModelError(key, value, "valence must be a non-zero integer" if integer else
-                         "valence must be a non-zero number (the mean charge per impermeant particle, e.g. -1 or -0.85)")
+                         "valence must be a non-zero number (the mean charge per impermeant particle, e.g. -1 or "
+                         "-0.85)")
     if value == 0 or value != value:
         raise ModelError(key, value, "valence must be non-zero (an uncharged solute carries no current)")
+    limits.check(key, value, "valence" if integer else "impermeant valence", value)
+    return value
+
+
+def _name(value: Any, key: str, pattern: re.Pattern, rule: str, longest: str = "name characters") -> str:
+    """A name that becomes ids and file names: the whole of it matches ``pattern``, and it is short."""
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ModelError(key, value, rule)
+    limits.check_count(key, len(value), longest, value)
+    return value
+
+
+def _text(table: Mapping[str, Any], key: str, path: str) -> str:
+    """Free text (description, source): printable, lines and tabs allowed, bounded in length."""
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ModelError(_join(path, key), value, "expected text in quotes")
+    odd = next((c for c in value if not c.isprintable() and c not in "\n\t"), None)
+    if odd is not None:
+        raise ModelError(_join(path, key), value, f"contains the control character {odd!r}; write plain text")
+    limits.check_count(_join(path, key), len(value), "text characters")
     return value
 
 
 def model_from_dict(data: Mapping[str, Any]) -> Model:
-    """Build a Model from parsed TOML data, checking every key."""
+    """Build a Model from parsed TOML data, checking every key.
+
+    Unusual values (derive.limits) warn once the whole file is read: a refused file gets its one line only.
+    """
+    with warnings.catch_warnings(record=True) as noted:
+        warnings.simplefilter("always")
+        model = _model_from_dict(data)
+    for note in noted:
+        warnings.warn_explicit(note.message, note.category, note.filename, note.lineno)
+    return model
+
+
+def _model_from_dict(data: Mapping[str, Any]) -> Model:
     _check_keys(data, "", "")
     meta = _check_keys(data["model"], "model", "model")
-    name = meta["name"]
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise ModelError("model.name", name, "must be an identifier: a letter, then letters, digits or _")
+    name = _name(meta["name"], "model.name", _IDENTIFIER, "must be an identifier: a letter, then letters, digits or _")
+    description, source = _text(meta, "description", "model"), _text(meta, "source", "model")
     temperature = _positive(meta, "temperature", "model", "temperature", T, "absolute temperature")
     params: list[Parameter] = [
         Parameter(R, CODATA_2018[R], "J/(mol*K)", "molar gas constant (CODATA 2018)"),
@@ -142,8 +194,8 @@ def model_from_dict(data: Mapping[str, Any]) -> Model:
                                 "impermeant solute in the bath"))
     model = Model(
         name=name,
-        description=str(meta.get("description", "")),
-        source=str(meta.get("source", "")),
+        description=description,
+        source=source,
         ions=tuple(ions),
         parameters=tuple(params),
         pump=pump,
@@ -170,6 +222,7 @@ def _read_volume(membrane: Mapping[str, Any], params: list[Parameter]) -> str:
         return "none"
     params.append(_positive(membrane, "area", "membrane", "area", area, "membrane area"))
     params.append(_positive(membrane, "volume", "membrane", "volume", Vol, "cell volume (initial)"))
+    _check_shape(membrane, float(params[-2].value), float(params[-1].value))
     water = membrane.get("water_permeability")
     if water is None:
         return "fixed"
@@ -184,15 +237,31 @@ def _read_volume(membrane: Mapping[str, Any], params: list[Parameter]) -> str:
     return "dynamic"
 
 
+def _check_shape(membrane: Mapping[str, Any], area_si: float, volume_si: float) -> None:
+    """A closed membrane of area A holds at most a sphere's volume, and a cell is thicker than its membrane."""
+    largest = area_si ** 1.5 / (6 * math.sqrt(math.pi))
+    if volume_si > largest * (1 + 1e-12):
+        raise ModelError("membrane.volume", membrane["volume"],
+                         f"more than a membrane of area {membrane['area']!r} can enclose (a sphere holds "
+                         f"{largest * 1e18:.6g} um^3)")
+    thickness = 2 * volume_si / area_si
+    if thickness < _MEMBRANE_THICKNESS:
+        raise ModelError("membrane.area", membrane["area"],
+                         f"with membrane.volume = {membrane['volume']!r} the cell would be at most "
+                         f"{thickness * 1e9:.3g} nm thick (2 volume / area), thinner than its own membrane (5 nm)")
+
+
 def _read_ions(table: Any, params: list[Parameter]) -> list[Ion]:
     if not isinstance(table, dict) or not table:
         raise ModelError("ions", table, "expected at least one [ions.<name>] table")
+    limits.check_count("ions", len(table), "ions")
     ions = []
     for name, spec in table.items():
         path = f"ions.{name}"
-        if not _ION_NAME.match(name):
-            raise ModelError(path, name, "an ion name must be a letter followed by letters or digits (e.g. Na, Ca)")
+        _name(name, path, _ION_NAME, "an ion name must be a letter followed by letters or digits (e.g. Na, Ca)",
+              "ion name characters")
         spec = _check_keys(spec, "ion", path)
+        _text(spec, "description", path)
         valence = _valence(spec["valence"], f"{path}.valence")
         has_g, has_p = "conductance" in spec, "permeability" in spec
         if has_g == has_p:
@@ -248,5 +317,7 @@ def _read_impermeant(table: Any, params: list[Parameter]) -> None:
         raise ModelError("impermeant.amount", table["amount"], "an amount needs membrane.volume; "
                          "give 'concentration' instead")
     amount = _positive(table, "amount", "impermeant", "amount", N_A, "impermeant amount inside")
+    limits.check("impermeant.amount", amount.value / volume.value, "concentration", table["amount"],
+                 "as the concentration amount / membrane.volume")
     params.append(amount)
     params.append(Parameter(A_i, amount.value / volume.value, "mM", "impermeant anions inside"))

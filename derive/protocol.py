@@ -22,17 +22,19 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
+from . import limits
 from .errors import ModelError
 from .model import Change, Model, ProtocolStep, Scenario
 from .units import parse_quantity
 
 __all__ = ["Target", "read_scenarios", "targets"]
 
-_IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _SCENARIO_KEYS = {"description", "steps", "at", "set", "scale"}
 _STEP_KEYS = {"at", "set", "scale"}
 
@@ -46,6 +48,12 @@ class Target:
     can_scale: bool = True
     sign: str = "positive"  # of a set value: "positive" (concentrations, temperature; factors > 0 too),
     # "nonnegative" (conductances, permeabilities, pump rates: 0 blocks) or "any" (a reversal potential)
+    quantity: str | None = None  # the dimension of the parameter, when ``dimension`` is None (the pump's rate)
+
+    @property
+    def range(self) -> str:
+        """The dimension whose range (derive.limits) a value, set or scaled, must keep."""
+        return self.dimension or self.quantity
 
 
 def targets(model: Model) -> dict[str, Target]:
@@ -65,9 +73,9 @@ def targets(model: Model) -> dict[str, Target]:
         out["bath.impermeant"] = Target("B_o", "concentration")
     if model.pump is not None:
         rate = model.pump.rate.name
-        out["pump"] = Target(rate, None, sign="nonnegative")
         key, dimension = {"constant": ("current", "current per area"), "saturating": ("max_current", "current per area"),
                           "proportional": ("rate_per_Na", "permeability")}[model.pump.form]
+        out["pump"] = Target(rate, None, sign="nonnegative", quantity=dimension)
         out[f"pump.{key}"] = Target(rate, dimension, sign="any" if model.pump.form == "constant" else "nonnegative")
     return out
 
@@ -115,13 +123,18 @@ def _target(model: Model, known: dict[str, Target], key: str, path: str, value: 
     raise ModelError(path, value, f"unknown key for a scenario step; {hint}")
 
 
-def _factor(value: Any, path: str, target: Target) -> sp.Rational:
+def _factor(model: Model, value: Any, path: str, target: Target) -> sp.Rational:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise ModelError(path, value, "expected a number: the factor on the model file's value")
     if value < 0 or (target.sign == "positive" and value == 0):
         if target.sign == "positive":
             raise ModelError(path, value, f"the factor must be positive (a {target.dimension} must stay > 0)")
         raise ModelError(path, value, "the factor must be non-negative (0 blocks)")
+    factor = limits.check_number(path, value, "factor", integer=False, zero=True)
+    if factor:  # the scaled value stays within its quantity's range
+        given = model.parameter(target.parameter).value
+        limits.check(path, abs(Fraction(given.p, given.q)) * factor, target.range, value,
+                     f"the factor times the model file's {target.parameter}", warn=False)
     return sp.Rational(str(value))
 
 
@@ -136,15 +149,26 @@ def _changes(model: Model, known: dict[str, Target], table: Any, operation: str,
         if operation == "scale" or target.dimension is None:
             if not target.can_scale:
                 raise ModelError(where, value, "takes a value with a unit, under set (it cannot be scaled)")
-            out.append(Change(key, target.parameter, "scale", _factor(value, where, target)))
+            out.append(Change(key, target.parameter, "scale", _factor(model, value, where, target)))
             continue
-        number, _ = parse_quantity(value, where, target.dimension)
-        if target.sign == "positive" and number <= 0:
-            raise ModelError(where, value, f"must be positive (a {target.dimension})")
-        if target.sign == "nonnegative" and number < 0:
-            raise ModelError(where, value, f"must not be negative (a {target.dimension}; 0 blocks)")
-        out.append(Change(key, target.parameter, "set", sp.Rational(number)))
+        out.append(Change(key, target.parameter, "set", sp.Rational(_value(model, value, where, target))))
     return out
+
+
+def _value(model: Model, value: Any, where: str, target: Target) -> Fraction:
+    """A value with a unit for ``target`` (SI): its sign, then its range (0 blocks without one)."""
+    if target.sign == "any" and target.dimension == "current per area":  # a constant pump's current
+        from .pumpfile import constant_current
+
+        return constant_current(value, where, dict(model.pump.stoichiometry), model.pump.charge_per_cycle)
+    number, _ = parse_quantity(value, where, target.dimension, check=False)
+    if target.sign == "positive" and number <= 0:
+        raise ModelError(where, value, f"must be positive (a {target.dimension})")
+    if target.sign == "nonnegative" and number < 0:
+        raise ModelError(where, value, f"must not be negative (a {target.dimension}; 0 blocks)")
+    if number != 0:
+        limits.check(where, number, target.dimension, value)
+    return number
 
 
 def _step(model: Model, known: dict[str, Target], spec: Any, path: str, at_default: bool) -> ProtocolStep:
@@ -159,10 +183,8 @@ def _step(model: Model, known: dict[str, Target], spec: Any, path: str, at_defau
     if "at" not in spec and not at_default:
         raise ModelError(f"{path}.at", None, "missing required key: the time of the step, e.g. at = \"10 min\"")
     at = sp.Integer(0)
-    if "at" in spec:
+    if "at" in spec:  # its range (derive.limits) refuses a negative time: before the run starts
         value, _ = parse_quantity(spec["at"], f"{path}.at", "time")
-        if value < 0:
-            raise ModelError(f"{path}.at", spec["at"], "must not be negative (the run starts at 0 s)")
         at = sp.Rational(value)
     if "set" not in spec and "scale" not in spec:
         raise ModelError(path, None, "a step changes nothing: give set = {...} and/or scale = {...}")
@@ -180,9 +202,10 @@ def _step(model: Model, known: dict[str, Target], spec: Any, path: str, at_defau
 
 
 def _scenario(model: Model, known: dict[str, Target], name: str, spec: Any) -> Scenario:
+    from .modelfile import _name, _text  # the reader's checks of names and free text
+
     path = f"scenario.{name}"
-    if not _IDENTIFIER.match(name):
-        raise ModelError(path, name, "a scenario name must be an identifier: a letter, then letters, digits or _")
+    _name(name, path, _IDENTIFIER, "a scenario name must be an identifier: a letter, then letters, digits or _")
     if not isinstance(spec, dict):
         raise ModelError(path, spec, "expected a table")
     unknown = sorted(set(spec) - _SCENARIO_KEYS)
@@ -190,9 +213,7 @@ def _scenario(model: Model, known: dict[str, Target], name: str, spec: Any) -> S
         close = difflib.get_close_matches(unknown[0], sorted(_SCENARIO_KEYS), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(_SCENARIO_KEYS))}"
         raise ModelError(f"{path}.{unknown[0]}", spec[unknown[0]], f"unknown key{hint}")
-    description = spec.get("description", "")
-    if not isinstance(description, str):
-        raise ModelError(f"{path}.description", description, "expected a string")
+    description = _text(spec, "description", path)
     one_step = sorted(set(spec) & {"at", "set", "scale"})
     if "steps" in spec:
         if one_step:
@@ -202,6 +223,7 @@ def _scenario(model: Model, known: dict[str, Target], name: str, spec: Any) -> S
         if not isinstance(listed, list) or not listed:
             raise ModelError(f"{path}.steps", listed, "expected a non-empty array of steps "
                              "[{ at = \"0 s\", set = {...} }, ...]")
+        limits.check_count(f"{path}.steps", len(listed), "steps")
         steps = [_step(model, known, item, f"{path}.steps[{k}]", False) for k, item in enumerate(listed, start=1)]
     else:
         steps = [_step(model, known, {k: v for k, v in spec.items() if k != "description"}, path, True)]
@@ -216,5 +238,6 @@ def read_scenarios(table: Any, model: Model) -> tuple[Scenario, ...]:
     """The scenarios of the ``[scenario]`` table for ``model`` (built without them)."""
     if not isinstance(table, Mapping):
         raise ModelError("scenario", table, "expected tables [scenario.<name>]")
+    limits.check_count("scenario", len(table), "scenarios")
     known = targets(model)
     return tuple(_scenario(model, known, name, spec) for name, spec in table.items())

@@ -18,18 +18,19 @@ Q_10^((T - T_ref)/10 K); ``voltage_dependence = "luo_rudy_1994"`` by Luo & Rudy'
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from . import laws
+from . import laws, limits
 from .constants import I_pump, T, r
 from .errors import ModelError
 from .ions import Ion
 from .model import Parameter, Pump
 from .units import parse_quantity
 
-__all__ = ["read_pump", "PUMP_KEYS", "RATE_KEYS", "NA_K_ATPASE", "Q_10", "T_ref", "dT_10", "lambda_pump"]
+__all__ = ["read_pump", "constant_current", "PUMP_KEYS", "RATE_KEYS", "NA_K_ATPASE", "Q_10", "T_ref", "dT_10", "lambda_pump"]
 
 NA_K_ATPASE = {"Na": 3, "K": -2}
 # The three rate laws, by the key that gives the rate: (form, parameter symbol, dimension, description).
@@ -59,8 +60,10 @@ def _positive(table: Mapping[str, Any], key: str, dimension: str, symbol: sp.Sym
 
 
 def _number(value: Any, key: str, what: str) -> sp.Rational:
+    """A positive number within its key's range (derive.limits.RANGES)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
         raise ModelError(key, value, f"expected a positive number: {what}")
+    limits.check_number(key, value, "factor", integer=False)
     return sp.Rational(str(value))
 
 
@@ -89,7 +92,21 @@ def _stoichiometry(table: Mapping[str, Any], ions: Mapping[str, Ion]) -> dict[st
             raise ModelError(key, n, f"the model has no ion {name!r} (its ions: {', '.join(ions)})")
         if isinstance(n, bool) or not isinstance(n, int) or n == 0:
             raise ModelError(key, n, "expected a non-zero integer: ions moved out per cycle (negative = in)")
+        limits.check(key, n, "stoichiometry", n)
     return dict(moved)
+
+
+def constant_current(text: Any, key: str, moved: Mapping[str, int], charge: int) -> Fraction:
+    """A constant pump's current (SI): its sign is the direction its stoichiometry's charge moves (a pump that cycles
+    forward), its size within the range of a current per area."""
+    value, _ = parse_quantity(text, key, "current per area", check=False)
+    if value * charge < 0:
+        direction = "outward (positive)" if charge > 0 else "inward (negative)"
+        raise ModelError(key, text, f"the pump would run backwards: the stoichiometry {dict(moved)} moves "
+                         f"{charge:+d} charge per cycle out, so a pump that cycles forward carries an {direction} "
+                         "current")
+    limits.check(key, abs(value), "current per area", text)
+    return value
 
 
 def _needs_ion(ions: Mapping[str, Ion], name: str, key: str, value: Any, why: str) -> Ion:
@@ -174,7 +191,8 @@ def read_pump(table: Any, ions: Mapping[str, Ion], params: list[Parameter]) -> P
         named = [name for name, given in (("Q10", "q10" in table), ("voltage", voltage != "none")) if given]
         description += f", before its {' and '.join(named)} factor{'s' if len(named) > 1 else ''}"
     if form == "constant":
-        value, unit = parse_quantity(table[key], f"pump.{key}", dimension)  # its sign is the user's to choose
+        value = constant_current(table[key], f"pump.{key}", moved, charge)
+        _, unit = parse_quantity(table[key], f"pump.{key}", dimension, check=False)
         params.append(Parameter(rate, sp.Rational(value), unit, description))
         current = rate
     else:

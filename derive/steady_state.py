@@ -17,6 +17,7 @@ starting magnitudes, so the answer is exact to double precision.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 
@@ -146,7 +147,11 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
                         positive=[s != V for s in states])
         except NoSteadyState as reason:
             raise NoSteadyState(_explain(model, pump_scale if given is None else None, reason)) from None
-        return {s: float(x[i] * scale[s]) for i, s in enumerate(states)}
+        state = {s: float(x[i] * scale[s]) for i, s in enumerate(states)}
+        if not all(math.isfinite(v) for v in state.values()):  # beyond double range: no answer to print
+            shown = ", ".join(f"{symbol.name} = {value:g}" for symbol, value in state.items())
+            raise NoSteadyState(f"the steady state is beyond double precision ({shown})")
+        return state
 
 
 def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: Mapping[sp.Symbol, sp.Expr],
@@ -189,10 +194,10 @@ def initial_state(model: Model) -> dict[sp.Symbol, float]:
 
 
 def _voltage_only(model: Model, values: Mapping[sp.Symbol, sp.Expr]) -> float:
-    from .derivation import monotone_root, mp_function
+    from .derivation import CURRENT_BALANCE, monotone_root, mp_function
 
     balance = model.expand(sp.Symbol("I_total", real=True)).xreplace({I_pump: values.get(I_pump, I_pump)})
-    return float(monotone_root(mp_function(balance, V, values)))
+    return float(monotone_root(mp_function(balance, V, values), what=CURRENT_BALANCE, unit=" V"))
 
 
 def _current_scale(model: Model, values) -> sp.Float:
@@ -215,6 +220,8 @@ def damped_newton(f, jac, x, positive, max_steps: int = 200) -> list:
             step = mpmath.lu_solve(mpmath.matrix(jac(*x)), mpmath.matrix(f(*x)))
         except ZeroDivisionError:
             raise NoSteadyState("the linearised model is singular: no isolated steady state") from None
+        if not all(mpmath.isfinite(v) for v in step):
+            raise NoSteadyState("the linearised model has no finite Newton step: no isolated steady state")
         damping = mpmath.mpf(1)
         while True:
             trial = x - damping * step

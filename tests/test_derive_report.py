@@ -139,18 +139,19 @@ def test_json_contract_unchanged_and_no_nan(write_model):
 
 
 def test_no_steady_state_is_reported_not_nan(write_model):
-    # A GHK K leak against an absurd pump current: the balance has no root within +-10 V.
+    # GHK K and Na leaks against the largest pump current a membrane can carry: at -12.8 V the leaks carry
+    # only P z F u [X]_o inward (u = F V / R T = -507), 9.8 + 8.6 A/m^2 < 100 A/m^2: no root within +-10 V.
     data = {
         "model": {"name": "overpumped", "temperature": "20 degC"},
         "membrane": {"capacitance": "1 uF/cm^2"},
         "ions": {"K": {"valence": 1, "inside": "400 mM", "outside": "20 mM", "permeability": "1e-6 cm/s"},
                  "Na": {"valence": 1, "inside": "50 mM", "outside": "440 mM", "permeability": "4e-8 cm/s"}},
-        "pump": {"current": "1e9 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+        "pump": {"current": "1e4 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
     }
     code, stdout, _ = run_cli("derive", str(write_model(data)), "--json")
     assert code == 0
     document = json.loads(stdout)
     assert "V_ss" not in document["quantities"]
-    assert "no zero crossing" in document["not_applicable"]["V_ss"]
+    assert "stays positive down to -12.8 V: no root" in document["not_applicable"]["V_ss"]
     assert "dV_pump" in document["not_applicable"]
     assert "NaN" not in stdout and "Infinity" not in stdout

@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from vrest.derive.errors import ModelError, ModelWarning
+from vrest.derive.errors import ModelError, ModelWarning, one_line
 
 from .. import __version__
 
@@ -55,7 +55,10 @@ def _chosen(argv: Sequence[str]) -> list[str]:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser with the subcommands ``argv`` needs (None: every subcommand)."""
     parser = _Parser(prog="vrest", description="Physics of the resting membrane potential: derive, export, verify. "
-                     "Model files, scenarios and every command's JSON: docs/model-format.md.")
+                     "Model files, scenarios and every command's JSON: docs/model-format.md.",
+                     epilog="Bad input is refused in one line, exit code 2: a value that cannot describe a cell, "
+                     "with its allowed range; a value physical but unusual for a living cell is used, with a "
+                     "one-line warning.")
     parser.add_argument("--version", action="version", version=f"vrest {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
@@ -68,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     with warnings.catch_warnings():
         warnings.simplefilter("always", ModelWarning)
-        warnings.showwarning = _one_line_warnings(warnings.showwarning)
+        warnings.showwarning = _one_line_warnings()
         try:
             args = build_parser(argv).parse_args(argv)
             return int(args.run(args) or 0)
@@ -82,16 +85,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
 
 
-def _one_line_warnings(show):
-    """A ModelWarning as one line ``vrest: warning: ...`` on stderr, each message once; others as ``show`` does."""
+def _one_line_warnings():
+    """Every warning as one line ``vrest: warning: ...`` on stderr, each message once: vrest's own (ModelWarning)
+    and a library's alike, without the source line Python would print."""
     shown: set[str] = set()
 
     def show_warning(message, category, filename, lineno, file=None, line=None):
-        if not issubclass(category, ModelWarning):
-            return show(message, category, filename, lineno, file, line)
-        if str(message) not in shown:
-            shown.add(str(message))
-            print(f"vrest: warning: {message}", file=sys.stderr)
-        return None
+        text = one_line(str(message))
+        if text not in shown:
+            shown.add(text)
+            print(f"vrest: warning: {text}", file=sys.stderr)
 
     return show_warning

@@ -8,6 +8,7 @@ from pathlib import Path
 from vrest.derive.builtin import resolve_model
 
 from ..crosscheck.check import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV, crosscheck
+from ..simulation.integrate import needs_steady_state
 
 
 def register(subparsers) -> None:
@@ -22,11 +23,12 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     model = resolve_model(args.model)
-    if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere
-        rows = crosscheck(model, Path(args.out).resolve())
-    else:
-        with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
-            rows = crosscheck(model, Path(directory))
+    with needs_steady_state(model.name, "crosscheck", "the simulators are compared from it"):
+        if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere
+            rows = crosscheck(model, Path(args.out).resolve())
+        else:
+            with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
+                rows = crosscheck(model, Path(directory))
     header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)", "max |dV| courses (mV)", "tolerance (mV)",
               "time (s)", "agrees", "note")
     table = [header] + [_cells(r) for r in rows]

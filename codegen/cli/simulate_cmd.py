@@ -11,6 +11,7 @@ import re
 import sys
 from fractions import Fraction
 
+from vrest.derive import limits
 from vrest.derive.errors import ModelError
 
 
@@ -23,8 +24,8 @@ def register(subparsers) -> None:
     parser.add_argument("--start", choices=("steady", "given"), default="steady",
                         help="steady: the steady state with the pump on and zero net charge (default); given: the "
                         "model file's concentrations and volume with V = membrane.initial_potential")
-    parser.add_argument("--t-end", metavar="DURATION", help='end time with a unit, e.g. "3 h" (default: 1 h with '
-                        'concentration dynamics, else 50 ms, after the scenario\'s last step)')
+    parser.add_argument("--t-end", metavar="DURATION", help='end time with a unit, e.g. "3 h", from 1 ps to 1e11 s '
+                        '(default: 1 h with concentration dynamics, else 50 ms, after the scenario\'s last step)')
     parser.add_argument("--times", metavar="T1,T2,...", help='output times with units, e.g. "0 s,10 ms,1 h"; the '
                         'run ends at the last (with --t-end too, none may lie beyond it)')
     parser.add_argument("--reduced", action="store_true", help="the time-scale separated model (V slaved)")
@@ -42,37 +43,39 @@ _SECONDS = {"s": Fraction(1), "ms": Fraction(1, 10**3), "us": Fraction(1, 10**6)
             "min": Fraction(60), "h": Fraction(3600)}
 
 
-def _duration(text: str, key: str) -> float:
+def _duration(text: str, key: str, kind: str = "time") -> float:
+    """Seconds of a time argument, within derive.limits' range of ``kind`` ("time", or "duration": a run's length)."""
     match = _SIMPLE_TIME.fullmatch(text.strip())
-    if match:
+    if match and len(match.group(1)) <= limits.COUNTS["number characters"]:
         value = Fraction(match.group(1)) * _SECONDS[match.group(2)]
     else:
         from vrest.derive.units import parse_quantity
 
-        value, _ = parse_quantity(text.strip(), key, "time")
+        value, _ = parse_quantity(text.strip(), key, "time", check=False)
     if value < 0:
         raise ModelError(key, text, "must not be negative")
-    return float(value)
+    if kind == "duration" and value == 0:
+        raise ModelError(key, text, "must be positive")
+    return float(limits.check(key, value, kind, text))
 
 
 def _times(args, default_t_end: float):
     import numpy as np
 
     if args.times:
-        times = [_duration(t, "--times") for t in args.times.split(",")]
+        texts = args.times.split(",")
+        limits.check_count("--times", len(texts), "output times", args.times)
+        times = [_duration(t, "--times") for t in texts]
         if any(b <= a for a, b in zip(times, times[1:])):
             raise ModelError("--times", args.times, "times must be increasing")
-        if args.t_end and times[-1] > _duration(args.t_end, "--t-end"):
+        if args.t_end and times[-1] > _duration(args.t_end, "--t-end", "duration"):
             late = args.times.split(",")[-1].strip()
             raise ModelError("--times", args.times, f"{late} is beyond --t-end {args.t_end!r}: give a later --t-end, "
                              "or no --t-end (the run then ends at the last time)")
+        if times[-1] > 0:  # the last time is the run's length
+            _duration(texts[-1], "--times", "duration")
         return np.array(times)
-    if args.t_end:
-        end = _duration(args.t_end, "--t-end")
-    else:
-        end = default_t_end
-    if end <= 0:
-        raise ModelError("--t-end", args.t_end, "must be positive")
+    end = _duration(args.t_end, "--t-end", "duration") if args.t_end else default_t_end
     return np.linspace(0.0, end, 401)
 
 
@@ -84,10 +87,12 @@ def run(args) -> int:
     from ..files import write_atomic
     from ..simulation.cache import simulation_plan
 
+    times = _times(args, None) if args.times or args.t_end else None  # bad times fail before the model's work
     plan = simulation_plan(args.model)
-    steps = next((s.steps for s in plan.scenarios if s.name == args.scenario), ())
-    last = max((step.at for step in steps), default=0.0)  # the default run shows every step and what follows
-    times = _times(args, plan.default_t_end + last)
+    if times is None:
+        steps = next((s.steps for s in plan.scenarios if s.name == args.scenario), ())
+        last = max((step.at for step in steps), default=0.0)  # the default run shows every step and what follows
+        times = _times(args, plan.default_t_end + last)
     if args.reduced:
         from vrest.derive.builtin import resolve_model
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from vrest.derive.derivation import NotApplicable
+from vrest.derive.errors import ModelError
 from vrest.derive.model import Model
 
 from ..files import write_atomic
@@ -63,7 +65,11 @@ def render_files(model: Model, name: str) -> dict[str, str]:
     names = sorted(EXPORTERS) if name == "all" else [name]
     files: dict[str, str] = {}
     for each in names:
-        files.update(EXPORTERS[each].function(model))
+        try:
+            files.update(EXPORTERS[each].function(model))
+        except NotApplicable as reason:  # no state to start from: derive.steady_state says why
+            raise ModelError("--to", each, f"cannot export model {model.name}: it has no state to start from "
+                             f"({reason})") from None
     return files
 
 

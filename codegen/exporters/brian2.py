@@ -36,6 +36,7 @@ from vrest.derive.quantities import Derivations
 from vrest.derive.units import dimensionality
 
 from .. import __version__
+from ..escaping import visible
 from ..printers import VrestBrian2Printer
 from ..printers._common import float_text
 from ..templating import render
@@ -106,7 +107,7 @@ def si_unit(unit: str) -> str:
 
 def _comment(text: str) -> list[str]:
     """``text`` as lines for '#' comments: one paragraph, so no line can leave the comment."""
-    return textwrap.wrap(" ".join(str(text).split()), 95) or [""]
+    return textwrap.wrap(visible(" ".join(str(text).split())), 95) or [""]
 
 
 def stiff(model: Model) -> bool:

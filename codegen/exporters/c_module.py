@@ -12,6 +12,7 @@ import sympy as sp
 
 from vrest.derive.model import Model
 
+from ..escaping import c_comment
 from ..printers import C_PRELUDE, VrestCPrinter
 from ..templating import render
 from . import exporter
@@ -47,7 +48,7 @@ def c_source(model: Model) -> str:
         rhs=_block(printer, spec, spec.rhs),
         jacobian=_block(printer, spec, list(spec.jacobian)),
         all_quantities=_block(printer, spec, [expr for _, expr in spec.quantities]),
-        quantities=[{"name": name, "expression": text, "block": _block(printer, spec, [expr])}
+        quantities=[{"name": name, "expression": c_comment(text), "block": _block(printer, spec, [expr])}
                     for (name, expr), text in zip(spec.quantities, spec.definitions)],
     )
 

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from vrest.derive.model import Model
 
+from ..escaping import xml_comment
 from ..printers import MATHML_NS, VrestMathMLPrinter
 from ..printers._common import float_text
 from ..templating import render
@@ -31,7 +32,7 @@ TIME = sp.Symbol("time")
 
 def _comment(text: str) -> str:
     """Text safe inside an XML comment ("--" is not allowed there)."""
-    return text.replace("--", "- -")
+    return xml_comment(text)
 
 
 def _protocol_split(context: XmlModel) -> tuple[list[Variable], list[Variable]]:

@@ -35,6 +35,7 @@ from vrest.derive.quantities import Derivations
 from vrest.derive.units import dimensionality
 
 from .. import __version__
+from ..escaping import xml_comment
 from ..printers import VrestLemsPrinter
 from ..printers._common import exprel_guarded, exprel_prime_guarded, float_text
 from ..templating import render
@@ -110,7 +111,7 @@ def lems_quantity(value_si: float, unit: str) -> str:
 
 def _text(text: str) -> str:
     """One line of free text, safe inside an XML comment ("--" is not allowed there)."""
-    return " ".join(str(text).split()).replace("--", "- -")
+    return xml_comment(" ".join(str(text).split()))
 
 
 def _guarded(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Expr]]:

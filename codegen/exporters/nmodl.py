@@ -24,6 +24,7 @@ from vrest.derive.constants import C_m, T, V, ZERO_CELSIUS
 from vrest.derive.model import Model
 
 from .. import __version__
+from ..escaping import visible
 from ..printers import NMODL_FUNCTIONS, VrestNmodlPrinter
 from ..printers._common import float_text
 from ..templating import render
@@ -75,7 +76,7 @@ def suffix(model: Model) -> str:
 
 def _comment(text: str) -> list[str]:
     """``text`` as NMODL ':' comment lines (no line can end the comment or start code)."""
-    words = " ".join(str(text).split()).split(" ")
+    words = visible(" ".join(str(text).split())).split(" ")
     lines, line = [], ""
     for word in words:
         if line and len(line) + len(word) > 95:

@@ -12,6 +12,7 @@ import sympy as sp
 
 from vrest.derive.model import Model
 
+from ..escaping import python_docstring, visible
 from ..printers import NUMPY_PRELUDE, VrestNumPyPrinter
 from ..templating import render
 from . import exporter
@@ -54,10 +55,11 @@ def numpy_source(model: Model) -> str:
     return render(
         "numpy_module.py.j2",
         name=model.name,
-        description=model.description,
+        description=python_docstring(model.description),
         prelude=NUMPY_PRELUDE,
         states=[{**vars(s), "value": repr(s.value)} for s in spec.states],
-        parameters=[{**vars(p), "value": repr(p.value)} for p in spec.parameters],
+        parameters=[{**vars(p), "value": repr(p.value), "description": visible(p.description)}
+                    for p in spec.parameters],
         rhs=_block(printer, spec, spec.rhs),
         jacobian=_block(printer, spec, list(spec.jacobian)),
         all_quantities={"body": every["body"], "named": list(zip([n for n, _ in spec.quantities], every["results"]))},

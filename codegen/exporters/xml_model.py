@@ -28,6 +28,7 @@ from vrest.derive.steady_state import initial_state, steady_state
 from vrest.derive import laws
 
 from .. import __version__
+from ..escaping import xml_text
 from ._protocol import Protocols, protocols, step_text
 from .coherent_units import CoherentUnit, coherent_unit, to_coherent
 from .ids import symbol_ids, valid_id
@@ -158,7 +159,8 @@ def xml_model(model: Model) -> XmlModel:
     xml_protocols = _xml_protocols(model, steps, constants, var)
     everything = constants + states + assignments + list(xml_protocols.constants)
     units = sorted({v.unit for v in everything if not v.unit.builtin}, key=lambda u: u.id)
-    return XmlModel(ids_name(model), model.name, model.description, model.source, __version__, start_text,
+    return XmlModel(ids_name(model), model.name, xml_text(model.description), xml_text(model.source), __version__,
+                    start_text,
                     tuple(constants), tuple(states), tuple(assignments), xml_protocols, tuple(units), ids)
 
 

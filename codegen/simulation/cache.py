@@ -10,7 +10,7 @@ model file's text, vrest's version and sources, and the compiler, its flags and 
 CPU, so any change to those builds a new entry. A missing, unreadable or corrupted
 entry (checked by SHA-256 of its files and of plan.json's content) is rebuilt, never trusted.
 
-Layout: $VREST_CACHE_DIR/simulate/<key>/{plan.json, <model>_numeric.py, <model>_numeric.so}.
+Layout: $VREST_CACHE_DIR/simulate/<key>/{plan.json, numeric.py, numeric.so}: paths from hashes, never from names.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from vrest.derive.errors import ModelWarning
+from vrest.derive.errors import ModelError, ModelWarning
 
 from .. import __version__
 from ..templating import templates_dir
@@ -70,13 +70,15 @@ class SimulationPlan:
 
     model: str
     scenarios: tuple[CachedScenario, ...]
-    start: tuple[float, ...]  # the pumped steady state (SI), in the module's state order
+    start: tuple[float, ...] | None  # the pumped steady state (SI), in the module's state order; None: none
     default_t_end: float  # s: 1 h with concentration dynamics, else 50 ms
     numpy_module: Path
     library: Path | None  # None: no C compiler (``warning`` says why)
     warning: str | None = None
-    model_warnings: tuple[str, ...] = ()  # what reading the model and finding its steady state warned (ModelWarning), said again on a hit
+    model_warnings: tuple[str, ...] = ()  # what reading the model and finding its start warned (ModelWarning),
+    # said again on a hit
     given: tuple[float, ...] = ()  # the model file's state (--start given)
+    no_steady: str | None = None  # why there is no steady state (``start`` None)
 
     def module(self):
         """The numeric module (compiled when there is a library); warns as load_numeric does without one."""
@@ -91,6 +93,8 @@ class SimulationPlan:
 
         if start not in ("steady", "given"):
             raise ModelError("--start", start, "expected one of steady, given")
+        if start == "steady" and self.start is None:
+            raise ModelError("simulate", self.model, self.no_steady)
         state = self.start if start == "steady" else self.given
         return simulate_module(self.module(), self.model, self.scenarios, np.array(state, dtype=float),
                                scenario, times, **options)
@@ -164,13 +168,14 @@ def _read(folder: Path) -> SimulationPlan | None:
         plan = SimulationPlan(
             model=str(data["model"]),
             scenarios=tuple(_scenario_from_json(s) for s in data["scenarios"]),
-            start=tuple(float(v) for v in data["start"]),
+            start=None if data["start"] is None else tuple(float(v) for v in data["start"]),
             default_t_end=float(data["default_t_end"]),
             numpy_module=files["numpy_module"],
             library=files["library"],
             warning=None if data["warning"] is None else str(data["warning"]),
             model_warnings=tuple(str(w) for w in data["model_warnings"]),
             given=tuple(float(v) for v in data["given"]),
+            no_steady=None if data["no_steady"] is None else str(data["no_steady"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # any damage: rebuild
         return None
@@ -199,31 +204,41 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
     from vrest.derive.builtin import resolve_model
 
     from .numeric import numeric_files
-    from .integrate import start_state
+    from .integrate import needs_steady_state, start_state
 
     with warnings.catch_warnings(record=True) as read:
         warnings.simplefilter("always", ModelWarning)
         model = resolve_model(spec)
     model_warnings = tuple(str(w.message) for w in read if issubclass(w.category, ModelWarning))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", NoCompilerWarning)
-        warnings.simplefilter("always", ModelWarning)
-        numpy_path, library = numeric_files(model, "c")
-        start = tuple(float(v) for v in start_state(model, "steady"))
+    try:
+        with warnings.catch_warnings(record=True) as caught, needs_steady_state(model.name):
+            warnings.simplefilter("always", NoCompilerWarning)
+            warnings.simplefilter("always", ModelWarning)
+            numpy_path, library = numeric_files(model, "c")
+            given = tuple(float(v) for v in start_state(model, "given"))
+            try:
+                start, no_steady = tuple(float(v) for v in start_state(model, "steady")), None
+            except ModelError as error:  # no steady state: --start given still runs, --start steady says why
+                start, no_steady = None, error.problem
+    except ModelError:  # no plan, but what reading the model warned is said (it may be why)
+        for message in model_warnings:
+            warnings.warn(message, ModelWarning, stacklevel=2)
+        raise
     warning = next((str(w.message) for w in caught if issubclass(w.category, NoCompilerWarning)), None)
     model_warnings = tuple(dict.fromkeys(model_warnings + tuple(str(w.message) for w in caught
                                                                 if issubclass(w.category, ModelWarning))))
-    given = tuple(float(v) for v in start_state(model, "given"))
     scenarios = [_scenario_json(s) for s in model.scenarios]
     default_t_end = 3600.0 if model.dynamic_ions else 0.05
     plan = SimulationPlan(model.name, tuple(_scenario_from_json(s) for s in scenarios), start, default_t_end,
-                          numpy_path, library, warning if library is None else None, model_warnings, given)
+                          numpy_path, library, warning if library is None else None, model_warnings, given,
+                          no_steady)
     document = {
         "format": FORMAT,
         "model": plan.model,
         "scenarios": scenarios,
-        "start": list(start),
+        "start": None if start is None else list(start),
         "given": list(given),
+        "no_steady": no_steady,
         "default_t_end": default_t_end,
         "warning": plan.warning,
         "model_warnings": list(model_warnings),

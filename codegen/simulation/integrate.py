@@ -16,7 +16,8 @@ from __future__ import annotations
 import sys
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -31,9 +32,15 @@ from .numeric import load_numeric
 if TYPE_CHECKING:  # derive.model imports SymPy; simulate_module runs without it
     from vrest.derive.model import Model
 
-__all__ = ["simulate", "simulate_module", "SimulationResult", "start_state", "START_CHOICES"]
+__all__ = ["simulate", "simulate_module", "SimulationResult", "start_state", "START_CHOICES", "needs_steady_state",
+           "MAX_RHS_CALLS"]
 
 START_CHOICES = ("steady", "given")  # --start: the pumped steady state, or the model file's state
+# The SciPy path's budget: evaluations of the right-hand side per run (a 3 h ouabain run takes ~2000).
+MAX_RHS_CALLS = 200_000
+# The SciPy path's first step (s). From a steady state dy/dt ~ 0, so LSODA's own guess is the whole first output
+# interval: over a run of 1e10 s its explicit start then fails to converge. From 1 us it grows as it may.
+FIRST_STEP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -60,16 +67,33 @@ class SimulationResult:
         return out
 
 
+@contextmanager
+def needs_steady_state(model_name: str, command: str = "simulate",
+                       hint: str = "`--start given` runs from the model file's own state instead",
+                       what: str = "steady state") -> Iterator[None]:
+    """A model without a steady state (or ``what``) to start from is bad input: one line saying so, and what to
+    try."""
+    from vrest.derive.derivation import NotApplicable
+
+    try:
+        yield
+    except NotApplicable as reason:
+        raise ModelError(command, model_name, f"no {what} to start from: {reason}; {hint}") from None
+
+
 def start_state(model: Model, start: str = "steady") -> np.ndarray:
     """The state a run starts from (SI, in the module's state order; a fresh copy): "steady", the steady state
     with the pump on and zero net charge; "given", the file's concentrations and volume with V at
     membrane.initial_potential (else the current-balance root), keeping the charge they carry.
 
     What finding it warned (ModelWarning: a composition far from electroneutral) is said again on every call.
+    A ModelError (see needs_steady_state) when the model has no steady state.
     """
     if start not in START_CHOICES:
         raise ModelError("--start", start, f"expected one of {', '.join(START_CHOICES)}")
-    state, said = _start_state(model, start)
+    with (needs_steady_state(model.name) if start == "steady" else
+          needs_steady_state(model.name, hint="membrane.initial_potential sets its V", what="given state")):
+        state, said = _start_state(model, start)
     for message in said:
         warnings.warn(message, ModelWarning, stacklevel=2)
     return np.array(state)
@@ -130,7 +154,8 @@ def _checked(scenarios: Sequence[ScenarioLike], model_name: str, scenario: str |
         end = t_end if t_end is not None else 1.0
         times = np.linspace(0.0, end, 201)
     times = np.asarray(times, dtype=float)
-    if times.ndim != 1 or times.size == 0 or np.any(times < 0) or np.any(np.diff(times) < 0):
+    if (times.ndim != 1 or times.size == 0 or not np.all(np.isfinite(times)) or np.any(times < 0)
+            or np.any(np.diff(times) < 0)):
         raise ModelError("--times", list(times.ravel()), "times must be non-negative and increasing")
     return chosen, times
 
@@ -151,14 +176,23 @@ def _parameters(module, params: Mapping[str, Any] | None) -> tuple[list[np.ndarr
 
 
 class _Progress:
-    """Prints model time reached on stderr, after the first second and at most 5 times a second."""
+    """Prints model time reached on stderr, after the first second and at most 5 times a second.
 
-    def __init__(self, t_end: float, enabled: bool) -> None:
-        self.t_end, self.enabled = t_end, enabled
+    Counts the right-hand side's evaluations too: past MAX_RHS_CALLS the run stops and says so.
+    """
+
+    def __init__(self, t_end: float, enabled: bool, name: str = "") -> None:
+        self.t_end, self.enabled, self.name = t_end, enabled, name
         self.start = self.last = time.monotonic()
         self.shown = False
+        self.calls = 0
 
     def __call__(self, t: float) -> None:
+        self.calls += 1
+        if self.calls > MAX_RHS_CALLS:
+            raise ModelError("simulate", self.name, f"the solver gave up at t = {t:.6g} s of {self.t_end:.6g} s "
+                             f"after {MAX_RHS_CALLS} evaluations: the model changes on time scales far shorter than "
+                             "the run; check its rates, or ask for a shorter run (--t-end)")
         now = time.monotonic()
         if self.enabled and now - self.start > 1.0 and now - self.last > 0.2:
             self.last, self.shown = now, True
@@ -226,7 +260,8 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
     ``threads``: how many threads CVODE splits a batch over (default: the cores, >= 16 sets each).
     """
     _checked(model.scenarios, model.name, scenario, times, t_end, solver)  # fail before generating code
-    module = _loaded(model, backend)
+    with needs_steady_state(model.name):
+        module = _loaded(model, backend)
     start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model, start)
     return simulate_module(module, model.name, model.scenarios, start, scenario, times, params, t_end=t_end, rtol=rtol,
                            progress=progress, solver=solver, threads=threads)
@@ -256,6 +291,7 @@ def simulate_reduced(model: Model, scenario: str | None = None,
         raise ModelError("--reduced", model.name, str(reason)) from None
     names = tuple(s.symbol.name for s in model.states)
     y = np.vstack([voltage, slow])
+    _finite("the run", model.name, times, y)
     point = {s.symbol: y[i] for i, s in enumerate(model.states)}
     quantities = {}
     for symbol, definition in model.algebraic:
@@ -284,8 +320,20 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
         y = _run_cvode(module, segments, start, state_atol, rtol, times, batch, threads)
     else:
         y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model_name, progress)
-    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES),
-                            _quantities(module, y, segments, times, batch))
+    _finite("the run", model_name, times, y)
+    quantities = _quantities(module, y, segments, times, batch)
+    for name, values in quantities.items():
+        _finite(name, model_name, times, values)
+    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+
+
+def _finite(what: str, model_name: str, times: np.ndarray, values: np.ndarray) -> None:
+    """A result with NaN or infinity is refused, never returned as an answer."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        t = times[np.nonzero(bad.reshape(-1, times.size).any(axis=0))[0][0]]
+        raise ModelError("simulate", model_name, f"{what} is not finite from t = {t:.6g} s on: the model's "
+                         "equations break down there (an amount, the volume or a rate overflows); check its values")
 
 
 def _quantities(module, y: np.ndarray, segments: list[tuple[float, list[np.ndarray]]], times: np.ndarray,
@@ -361,7 +409,7 @@ def _run_scipy(module, segments: list[tuple[float, list[np.ndarray]]], x: np.nda
     """The trajectory from SciPy (LSODA for one parameter set, BDF with a sparse Jacobian for a batch)."""
     from scipy.integrate import solve_ivp
     t_end = float(times[-1])
-    reporter = _Progress(t_end, progress)
+    reporter = _Progress(t_end, progress, name)
     starts = [min(at, t_end) for at, _ in segments]  # a step after the last output time integrates nothing
     ends = starts[1:] + [t_end]
     columns = []
@@ -373,10 +421,16 @@ def _run_scipy(module, segments: list[tuple[float, list[np.ndarray]]], x: np.nda
                 columns.extend([x] * len(inside))
                 continue
             rhs, jac = _system(module, pk, n, batch, reporter)
-            solution = solve_ivp(rhs, (t0, t1), x, method="LSODA" if batch == 1 else "BDF", jac=jac,
-                                 t_eval=np.unique(np.concatenate([inside, [t1]])), rtol=rtol, atol=atol)
+            with warnings.catch_warnings(record=True) as caught:  # SciPy's warnings say why it failed, below
+                warnings.simplefilter("always")
+                solution = solve_ivp(rhs, (t0, t1), x, method="LSODA" if batch == 1 else "BDF", jac=jac,
+                                     t_eval=np.unique(np.concatenate([inside, [t1]])), rtol=rtol, atol=atol,
+                                     first_step=min(t1 - t0, FIRST_STEP))
             if not solution.success:
-                raise ModelError("simulate", name, f"the solver failed: {solution.message}")
+                said = "; ".join(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
+                reached = float(solution.t[-1]) if len(solution.t) else t0
+                raise ModelError("simulate", name, f"the solver failed at t = {reached:.6g} s: "
+                                 f"{solution.message}{f' ({said})' if said else ''}")
             columns.extend(solution.y[:, np.searchsorted(solution.t, inside)].T)
             x = solution.y[:, -1]
     finally:

@@ -257,12 +257,12 @@ class CModule:
 
 
 @lru_cache(maxsize=16)
-def _sources(model) -> tuple[str, str, str]:
-    """(module name, NumPy source, C source) of ``model``: generated once per process."""
+def _sources(model) -> tuple[str, str]:
+    """(NumPy source, C source) of ``model``: generated once per process."""
     from ..exporters.c_module import c_source
-    from ..exporters.numpy_module import numpy_module_name, numpy_source
+    from ..exporters.numpy_module import numpy_source
 
-    return numpy_module_name(model), numpy_source(model), c_source(model)
+    return numpy_source(model), c_source(model)
 
 
 def numeric_files(model, backend: str = "c", stacklevel: int = 2) -> tuple[Path, Path | None]:
@@ -272,12 +272,13 @@ def numeric_files(model, backend: str = "c", stacklevel: int = 2) -> tuple[Path,
     """
     if backend not in ("c", "numpy"):
         raise ValueError(f"backend must be 'c' or 'numpy', not {backend!r}")
-    name, numpy_text, c_text = _sources(model)
-    numpy_path = _write_once(cache_dir() / _digest(numpy_text) / f"{name}.py", numpy_text)
+    numpy_text, c_text = _sources(model)
+    # Paths from hashes only: a model's name (any text, in Python) never becomes a file name here.
+    numpy_path = _write_once(cache_dir() / _digest(numpy_text) / "numeric.py", numpy_text)
     if backend == "numpy":
         return numpy_path, None
     try:
-        return numpy_path, compile_library(c_text, name)
+        return numpy_path, compile_library(c_text, "numeric")
     except (FileNotFoundError, RuntimeError) as error:
         warnings.warn(f"vrest: cannot build the C module ({error}); using the NumPy module", NoCompilerWarning,
                       stacklevel=stacklevel + 1)

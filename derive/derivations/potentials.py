@@ -13,7 +13,8 @@ import sympy as sp
 
 from .. import laws
 from ..constants import F, I_pump, R, T, V, Vol
-from ..derivation import Derivation, NotApplicable, Step, definitions, evaluate, monotone_root, mp_function
+from ..derivation import (CURRENT_BALANCE, Derivation, NotApplicable, Step, definitions, evaluate, monotone_root,
+                          mp_function)
 from ..quantities import Derivations
 from ..registry import UNITS, quantity
 
@@ -87,7 +88,7 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
         return Derivation(quantity_id, closed, float(value), UNITS[quantity_id], description,
                           assumptions=assumptions + ("ohmic (chord conductance) leaks",), steps=steps)
     balance = model.expand(expanded)
-    root = monotone_root(mp_function(balance, V, model.values))
+    root = monotone_root(mp_function(balance, V, model.values), what=CURRENT_BALANCE, unit=" V")
     ions = [ion for ion in model.ions if ion.I in current.free_symbols]
     inserted = "Insert the " + _leak_names(model, ions)
     if I_pump in current.free_symbols and model.pump is not None and model.pump.current != I_pump:

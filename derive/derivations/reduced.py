@@ -79,7 +79,11 @@ def integrate_reduced(model: Model, start: dict[sp.Symbol, float], segments, tim
         rates = sp.lambdify([V, slow], [reduced.rhs[s].xreplace(values) for s in slow], modules=modules)
 
         def slaved(y, balance=balance):
-            return brentq(lambda v: balance(v, y), -1.0, 1.0, xtol=1e-15, rtol=1e-14)
+            try:
+                return brentq(lambda v: balance(v, y), -1.0, 1.0, xtol=1e-15, rtol=1e-14)
+            except ValueError:  # no sign change: the balance has no root between -1 V and +1 V
+                raise NotApplicable("the reduced model has no potential between -1 V and +1 V that balances "
+                                    f"the currents at {np.array2string(np.asarray(y), precision=4)}") from None
 
         here = (times >= t_from) & (times < t_next)
         t0, t1 = float(t_from), min(t_next, float(times[-1]))
