@@ -40,9 +40,13 @@ def test_a_bare_number_that_means_millivolts():
     code, out, _ = run_cli("verify", "E_K = 61.54 log10(K_o/K_i)", "--json")
     doc = json.loads(out)
     assert code == 1 and doc["holds"] is False
-    assert doc["diagnosis"] == "V vs mV (factor 1000): the bare number 61.54 is read in volts; write 61.54 mV"
-    assert doc["counterexample"]["claimed"]["value"] == pytest.approx(float(61540 * mpmath.log10(mpmath.mpf(4) / 140)))
-    assert doc["counterexample"]["correct"] == {"value": pytest.approx(E_K, rel=1e-9), "unit": "mV"}
+    # A bare number is a pure number (a side of numbers only is the exception: an SI value): the right side is
+    # no potential. Both dimensions are named, and no value of another dimension is printed in mV.
+    assert doc["diagnosis"] == ("wrong dimension: the right side is a pure number, E_K is a potential; "
+                                "the bare number 61.54 is a pure number: write 61.54 mV")
+    assert doc["dimensions"] == {"claimed": {"dimension": "pure number", "unit": "1"},
+                                 "correct": {"dimension": "potential", "unit": "mV"}}
+    assert doc["counterexample"] is None and "numeric" not in doc
 
 
 def test_a_product_where_a_quotient_belongs():
