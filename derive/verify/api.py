@@ -66,7 +66,11 @@ def _limit(approx: str | None, to_order: str | int | None, names):
         order, symbol = int(m.group(1)), m.group(2)
     if approx is None and symbol is None:
         raise ParseError("--to-order needs 'in SYMBOL' or an --approx limit")
-    limit = parse_limit(approx if approx is not None else f"{symbol} -> 0", names)
+    option = f"--approx {approx!r}" if approx is not None else f"--to-order {to_order!r}"
+    try:
+        limit = parse_limit(approx if approx is not None else f"{symbol} -> 0", names)
+    except ParseError as exc:  # columns count in the option's text, not in the claim's
+        raise ParseError(f"{option}: {exc}") from None
     if approx is not None and symbol is not None and parse_expression(symbol, names) != limit.small:
         raise ParseError(f"--to-order names {symbol}, but --approx is about {limit.text}")
     return limit, order

@@ -117,7 +117,7 @@ def _wrong_dimension(
     if hint is None and isinstance(correct, sp.Basic):
         formula = claimed.value
         if claimed.literals and problem.known is not None:  # the numbers read back as symbols
-            formula = read_numbers(claimed, problem.known(), set(problem.expand(correct).free_symbols)).formula
+            formula = read_numbers(claimed, problem.known(), set(problem.expand(correct, fix=False).free_symbols)).formula
         slip = diagnose(problem.expand(formula), correct, problem.ranges, _context(problem, formula))
         if slip is not None and not slip.startswith(_DIMENSION_SLIPS):  # only these change the dimension
             slip = None
@@ -246,9 +246,16 @@ def _rest_detail(a: Side, c: Side, problem: Problem) -> str | None:
 
 
 def _with_notes(result: VerifyResult, written: Written | None) -> VerifyResult:
-    if written is None or not written.notes:
+    """Add how the claim was read where a user may not expect it; such a reading is the slip, if any."""
+    if written is None:
         return result
-    return dataclasses.replace(result, notes=tuple(dict.fromkeys((*result.notes, *written.notes))))
+    notes = list(written.notes)
+    if "log" in written.functions and "ln 10" in (result.diagnosis or ""):
+        notes.append("log is the natural logarithm here, as ln; for the base-10 logarithm write log10")
+    if not notes:
+        return result
+    diagnosis = None if written.notes and not result.holds else result.diagnosis
+    return dataclasses.replace(result, diagnosis=diagnosis, notes=tuple(dict.fromkeys((*result.notes, *notes))))
 
 
 def _expr(side: Claim) -> Side:

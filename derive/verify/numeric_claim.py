@@ -123,7 +123,9 @@ class _Claim:
 
     @cached_property
     def reading(self) -> Reading:
-        prefer = set(self.correct.free_symbols) | (set(self.original.free_symbols) if self.original is not None else set())
+        prefer = set(self.correct.free_symbols)
+        if self.original is not None:  # the symbols of the correct side at every level, valences included
+            prefer |= set(self.problem.expand(self.original, fix=False).free_symbols) | set(self.original.free_symbols)
         return read_numbers(self.written, self.knowns, prefer)
 
     @cached_property
@@ -133,7 +135,10 @@ class _Claim:
     @cached_property
     def constant_like(self) -> bool:
         """Is the correct side a constant of the temperature only (RT/F)?"""
-        return self.original is not None and self.problem.expand(self.original).free_symbols <= {R, T, F}
+        if self.original is None:
+            return False
+        symbols = self.problem.expand(self.original, fix=False).free_symbols
+        return symbols <= {R, T, F} and bool(symbols & {R, F})
 
     @cached_property
     def temperature_explains(self) -> bool:
@@ -151,7 +156,7 @@ class _Claim:
     @cached_property
     def exact_temperature(self) -> mpmath.mpf | None:
         """The temperature at which the correct value equals the claim's, everything else at the model's values."""
-        if self.a is None or T not in self.point or T in self.claimed.free_symbols or not self.temperature_explains:
+        if self.a is None or T not in self.point or T in self.claimed.free_symbols:
             return None
         if T not in self.correct.free_symbols and not _follows_temperature(self.correct):
             return None
@@ -196,7 +201,7 @@ def _celsius(kelvin: mpmath.mpf) -> float:
 
 def _temperature_label(case: _Claim) -> str | None:
     exact = case.exact_temperature
-    if exact is None or not _SLIP_T[0] <= exact <= _SLIP_T[1] or abs(exact - case.point[T]) < 1:
+    if exact is None or not case.temperature_explains or not _SLIP_T[0] <= exact <= _SLIP_T[1] or abs(exact - case.point[T]) < 1:
         return None
     return (f"a constant for another temperature: the claim is exact at {_celsius(exact):.1f} degC, "
             f"the model is at {_celsius(case.point[T]):.4g} degC")
@@ -496,6 +501,6 @@ def _detail(holds: bool, info: dict[str, Any], tolerance, case: _Claim) -> str:
         if rel is not None:
             exact = abs(float(case.a - case.c) / float(case.c)) if diff["value"] != 0 else 0.0
             out += f" ({_percent(exact, limit, holds)}%)"
-    if "exact_at" in info:
+    if "exact_at" in info and case.temperature_explains:  # a constant that depends on T: at which T it is exact
         out += f"; exact at T = {info['exact_at']['value']:.4g} degC"
     return out

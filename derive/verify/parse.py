@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -101,6 +102,7 @@ class Written:
     literals: tuple[Literal, ...] = ()
     dim: Dim | None = None
     notes: tuple[str, ...] = ()  # how a reading the user may not expect was taken (0.5 V: V is the potential)
+    functions: frozenset[str] = frozenset()  # the function names the user wrote (log, ln, log10, ...)
 
     def with_numbers(self, values: Mapping[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
         """The expression with its literals at their values, some replaced by `values`."""
@@ -341,7 +343,8 @@ def _render(toks: list, names: Names, lenient: bool = False, dimensions: Dimensi
         _check_logs(template, literals, dimensions, dim, logs, renderer)
     if not quantities and all(v in (sp.pi, sp.E) for v in values):
         dim = None  # numbers only: an SI value of the quantity it is compared with
-    return Written(expr, template, literals, dim, _notes(toks, names))
+    functions = frozenset(re.findall(r"_f_(\w+)", text))
+    return Written(expr, template, literals, dim, _notes(toks, names), functions)
 
 
 def _check_logs(template: sp.Expr, literals: tuple[Literal, ...], dimensions: Dimensions, dim: Dim | None,
@@ -354,8 +357,8 @@ def _check_logs(template: sp.Expr, literals: tuple[Literal, ...], dimensions: Di
     node, arg_dim = logs[0]
     name = node.func.id[3:]
     arg = sp.sstr(renderer.render(node.args[0]))
-    parent = _parent_of(renderer, node)
-    if parent is not None and isinstance(parent.op, ast.Div) and parent.left is node:
+    parent = _divided(renderer, node)
+    if parent is not None:
         below = sp.sstr(renderer.render(parent.right))
         raise ParseError(f"{name} {arg}/{below} is read as ({name} {arg})/{below}; write {name}({arg}/{below})",
                          renderer.col(node))
@@ -364,10 +367,15 @@ def _check_logs(template: sp.Expr, literals: tuple[Literal, ...], dimensions: Di
                      renderer.col(node))
 
 
-def _parent_of(renderer: _Renderer, child: ast.AST) -> ast.BinOp | None:
+def _divided(renderer: _Renderer, call: ast.AST) -> ast.BinOp | None:
+    """The division whose numerator ends with this call: RT/F ln K_o/K_i is ((RT/F) ln(K_o))/K_i."""
     for node in ast.walk(renderer.tree):
-        if isinstance(node, ast.BinOp) and child in (node.left, node.right):
-            return node
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            last = node.left
+            while isinstance(last, ast.BinOp) and isinstance(last.op, (ast.Mult, ast.Div)):
+                last = last.right
+            if last is call:
+                return node
     return None
 
 
