@@ -57,6 +57,13 @@ READINGS = [
     ("1e-3 V", sp.Float("1e-3") * V),  # and V is the membrane potential
     ("2 zF", 2 * z * F),  # zF is z times F, not a zeptofarad
     ("exp(-V/(25 mV))", sp.exp(-40 * V)),
+    # a unit after a power of ten belongs to the whole power
+    ("10^2 mV", sp.Rational(1, 10)),
+    ("-19*10^1 mV", sp.Rational(-190, 1000)),
+    ("-19 * 10^(-2) volt", sp.Rational(-19, 100)),
+    ("4*10^-3 M", sp.Rational(4, 1)),
+    ("20 k\u03a9 cm^2", sp.Integer(2)),  # 20 kOhm cm^2 = 2 ohm m^2
+    ("37 \u00b0C", sp.Rational(6203, 20)),  # 310.15 K
 ]
 
 

@@ -187,7 +187,9 @@ def _human(result: VerifyResult) -> str:
     if numeric and result.holds and numeric.get("claimed"):
         claimed, correct = (Value(numeric[k]["value"], numeric[k]["unit"]) for k in ("claimed", "correct"))
         lines.append(f"  claimed {_quantity(claimed)}, correct {_quantity(correct)}")
-    if result.diagnosis:
+    if result.diagnosis and result.diagnosis.startswith("wrong dimension:"):
+        lines.append(f"  {result.diagnosis}")
+    elif result.diagnosis:
         lines.append(f"  likely slip: {result.diagnosis}")
     example = result.counterexample
     if example is not None:

@@ -178,7 +178,8 @@ def check_approximation(
 
 def _rounded(order: float) -> float | int:
     """An order found numerically: a whole number when it is one to the estimate's precision (1, not 0.9998)."""
-    return int(round(order)) if abs(order - round(order)) < 0.05 else round(order, 2) + 0.0
+    whole = round(order)
+    return whole if abs(order - whole) < 0.05 else round(order, 2) + 0.0
 
 
 def _leading_at_reference(leading: sp.Expr, problem: Problem) -> dict:

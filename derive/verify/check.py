@@ -139,7 +139,7 @@ def _unit_hint(claimed: Written, correct: Side, expected: Dim, problem: Problem)
     if c is None:
         return None
 
-    def right(values: dict, factor: sp.Expr = sp.Integer(1)) -> bool:
+    def right(values: dict, factor: sp.Expr | int = 1) -> bool:
         expr = problem.at_rest(problem.expand(claimed.with_numbers(values) * factor))
         a = _value(expr, _reference(problem))
         return a is not None and problem.tolerance.allows(a, c, expected)
@@ -152,10 +152,10 @@ def _unit_hint(claimed: Written, correct: Side, expected: Dim, problem: Problem)
             scale = _si(unit)
             if scale is not None and right({lit.symbol: lit.value * scale}):
                 return f"the bare number {lit.text} is a pure number: write {lit.text} {unit}"
-        if lit.unit is not None and lit.dim and mul(claimed.dim, power(lit.dim, Fraction(2))) == expected:
-            if right({lit.symbol: lit.number}, _si(lit.unit) or 1):
-                return (f"'/{lit.text}' divides by the unit too; for a result in {lit.unit} "
-                        f"write '/{number_text(lit)} * 1 {lit.unit}'")
+        moved = lit.unit is not None and lit.dim and mul(claimed.dim, power(lit.dim, Fraction(2))) == expected
+        if moved and right({lit.symbol: lit.number}, _si(lit.unit) or 1):  # '/0.15 mV': the mV of the result
+            return (f"'/{lit.text}' divides by the unit too; for a result in {lit.unit} "
+                    f"write '/{number_text(lit)} * 1 {lit.unit}'")
     return None
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import mpmath
 import sympy as sp
 
-from ..constants import F, R, T, V, ZERO_CELSIUS
+from ..constants import ZERO_CELSIUS, F, R, T, V
 from ._numeric import DPS, Point, evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, of_unit
@@ -255,7 +255,7 @@ def _factor(case: _Claim) -> str | None:
                 return _ln10_label(case, k, None)
             return slip
         if slip == _LN10 and case.constant_like and case.exact_temperature is None:
-            exact = _solve_temperature(lambda t: (_value(case.correct, {**case.point, T: t}) or 0) * k, case.a,
+            exact = _solve_temperature(lambda t, k=k: (_value(case.correct, {**case.point, T: t}) or 0) * k, case.a,
                                        case.point[T])
             if exact is not None and _SLIP_T[0] <= exact <= _SLIP_T[1]:
                 return _ln10_label(case, k, exact)

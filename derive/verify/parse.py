@@ -15,6 +15,7 @@ What users may type:
   ``\\sqrt{x}``, ``\\left( \\right)``, ``\\cdot``, ``\\times``, ``E_{K}``,
   ``\\mathrm{Na}``, ``e^{-u}``, greek letters (``\\tau_m``);
 - functions: ln and log (both natural), log10, exp, sqrt, abs, exprel;
+- unit letters: ``°C`` (degC), ``Ω`` (ohm), ``µ`` (u);
   constants pi and e unless the caller's names define them.
 
 Reading rules: an unknown word is split greedily (longest known name first)
@@ -28,10 +29,14 @@ Numbers may carry units: ``61.5 mV``, ``96485 C/mol``, ``8.314 J/(mol K)``,
 ``310 K``, ``37 degC``, ``1 uF/cm^2``. After a number, a word that is not a name
 of the model is read as a unit (the model's names win: ``2 F`` is twice the
 Faraday constant, ``0.5 V`` half the membrane potential; write ``volt``). A
-number with a unit is its exact value in SI units; a bare number is taken as
-written, in SI units (volts, not millivolts). With the model's units
-(`parse_written(..., dimensions=...)`) sums, exponents and function arguments
-are checked: ``V - 5 mM`` and ``exp(5 mV)`` are refused.
+number with a unit is its exact value in SI units; a bare number is a pure
+number, except that a side written in numbers only has no dimension of its own
+(Written.dim None: an SI value of the quantity it is compared with, -0.095 for
+E_K is -0.095 V). A unit after a power of ten belongs to the power (10^2 mV).
+With the model's units (`parse_written(..., dimensions=...)`) sums, exponents
+and function arguments are checked: ``V - 5 mM``, ``V - 5`` and ``exp(5 mV)``
+are refused, and so is the logarithm of a quantity with a unit unless the
+units cancel (``ln(K_o) - ln(K_i)`` is fine, ``ln(K_o)`` is not).
 
 Limits, so that nothing can hang: 2000 characters, bracket depth 40, 1500 AST
 nodes, 30 digits per literal, exponents of at most 64 on symbolic bases and
@@ -47,6 +52,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 import sympy as sp
 
@@ -382,12 +388,12 @@ def _divided(renderer: _Renderer, call: ast.AST) -> ast.BinOp | None:
 def _notes(toks: list, names: Names) -> tuple[str, ...]:
     """A model name that is also a unit, right after a number (0.5 V): say that the name wins."""
     out = []
-    for prev, t in zip(toks, toks[1:]):
-        if prev.kind == "NUM" and t.kind == "NAME" and t.text in names and t.text not in _NAMES_AS_UNITS_EXPECTED:
-            if unit_word(t.text) is not None:
-                what = _NAME_MEANINGS.get(t.text, f"the model's {t.text}")
-                out.append(f"{t.text} after {prev.text} is {what} here, not a unit (names win over units); "
-                           f"for the unit write {unit_name(t.text)}")
+    for prev, t in pairwise(toks):
+        unit_like = t.kind == "NAME" and t.text in names and unit_word(t.text) is not None
+        if prev.kind == "NUM" and unit_like and t.text not in _NAMES_AS_UNITS_EXPECTED:
+            what = _NAME_MEANINGS.get(t.text, f"the model's {t.text}")
+            out.append(f"{t.text} after {prev.text} is {what} here, not a unit (names win over units); "
+                       f"for the unit write {unit_name(t.text)}")
     return tuple(dict.fromkeys(out))
 
 
