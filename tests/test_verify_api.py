@@ -126,3 +126,24 @@ def test_questions_that_cannot_be_answered(kwargs, error, fragment):
     text = kwargs.pop("text")
     with pytest.raises(error, match=fragment):
         verify(text, **kwargs)
+
+
+# What a teacher names in a formula: in the user's terms, and only what the formula shows.
+TEACHER = [
+    # the sign of the Cl term, not "Cl_i and Cl_o swapped": the claim says E_Cl, not Cl_i and Cl_o
+    ("V_leak = (g_K E_K + g_Na E_Na - g_Cl E_Cl)/(g_K + g_Na + g_Cl)", "neuron", "sign of the term E_Cl*g_Cl flipped"),
+    # V in an equation with no V on the other side is the resting potential: V_ss
+    ("V = (g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)", "neuron", "the term -I_pump/g_leak is missing"),
+    ("tau_m = g_leak/C_m", "neuron", "the reciprocal: the claim is upside down"),
+    ("tau_m = C_m (g_K + g_Na + g_Cl)", "neuron", "a product where a quotient belongs"),
+    # with GHK leaks, -I_pump/g_leak is the shift to first order only
+    ("dV_pump = -I_pump/g_leak", "squid", "the linearised pump shift: -I_pump/g_leak is exact for ohmic leaks only"),
+]
+
+
+@pytest.mark.parametrize("claim, model, slip", TEACHER, ids=[t[0] for t in TEACHER])
+def test_the_slip_a_teacher_names(claim, model, slip):
+    result = verify(claim, model=model)
+    assert not result.holds and result.diagnosis is not None and result.diagnosis.startswith(slip)
+    inputs = result.counterexample.inputs if result.counterexample is not None else {}
+    assert "V" not in inputs  # V is never an input of its own
