@@ -152,7 +152,7 @@ BAD = [
     ("verify", ""),
     ("verify", "V = = V"),
     ("verify", "P_K", "--against", "E_K"),
-    ("verify", "V_ss = V", "--model", "squid", "--approx", "P_Na/P_K -> 0"),
+    ("verify", "V_ss = V_balance", "--model", "pumpleak", "--approx", "P_Na/P_K -> 0"),
     ("verify",),
 ]
 

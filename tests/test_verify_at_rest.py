@@ -202,3 +202,17 @@ def test_samples_keep_the_bath_electroneutral_and_the_temperature_near_the_model
             if model == "pumpleak":
                 assert values["Cl_o"] == pytest.approx(values["K_o"] + values["Na_o"], rel=1e-12)
                 assert values["A_i"] == pytest.approx(values["K_i"] + values["Na_i"] - values["Cl_i"], rel=1e-12)
+
+
+def test_the_linearised_shift_is_right_to_first_order_in_the_pump_current():
+    # V_ss(I) = V_leak - I/g_leak + O(I^2) with GHK leaks: checked numerically, V_ss a root at each I_pump.
+    first = verify("V_leak - I_pump/g_leak", against="V_ss", model="squid", approx="I_pump -> 0", to_order=1)
+    assert first.holds and first.approximation["error_order"] == 2
+    t = mp.mpf("293.15")
+    numerator = sum(p * (o if z > 0 else i) for p, z, i, o in SQUID.values())
+    denominator = sum(p * (i if z > 0 else o) for p, z, i, o in SQUID.values())
+    v_leak = R * t / F * mp.log(mp.mpf(numerator) / denominator)
+    neglected = squid_rest(t) - (v_leak - SQUID_PUMP / squid_slope(t))
+    assert first.approximation["neglected"]["value"] == pytest.approx(float(neglected * 1000), rel=1e-9)
+    assert not verify("V_leak - I_pump/g_leak", against="V_ss", model="squid", approx="I_pump -> 0", to_order=2).holds
+    assert not verify("V_leak", against="V_ss", model="squid", approx="I_pump -> 0", to_order=1).holds

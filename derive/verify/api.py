@@ -144,8 +144,9 @@ def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps:
         expected = s.dimensions.get(s.symbol(against))
         _check_tolerance(tol, expected, against)
         if want_approx:
-            if not isinstance(correct, sp.Basic):
-                raise VerifyError(f"{against} has no closed form in model {s.model.name!r}: no series to compare")
+            if at_model_values_only(correct):
+                raise VerifyError(f"{against} is known at the model's values only in model {s.model.name!r}: "
+                                  "no limit to take")
             limit, order = _limit(approx, to_order, names)
             return check_approximation(parsed.value, correct, limit, problem, order)
         return check_expression(parsed, correct, problem, expected_dim=expected, label=label)

@@ -425,7 +425,8 @@ class Setting:
         names = self.model.symbols
         shift = -names["I_pump"] / self.symbol("g_leak") if "I_pump" in names else None
         label = ("the linearised pump shift: -I_pump/g_leak is exact for ohmic leaks only; with GHK leaks it is the "
-                 f"first-order shift, and {self.balance_id} solves I_leak(V) + I_pump = 0 exactly")
+                 f"first-order shift, and {self.balance_id} solves I_leak(V) + I_pump = 0 exactly (as such it holds "
+                 "with --approx 'I_pump -> 0' --to-order 1)")
         if shift is None:
             return {}
         if quantity_id in ("V_ss", "V_balance"):
