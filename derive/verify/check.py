@@ -19,13 +19,12 @@ import mpmath
 import sympy as sp
 
 from ..constants import V
-from ..units import unit_factor
 from ._numeric import evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, describe, mul, power
 from .equivalence import RTOL, Comparison, Side, VerifyError, compare, compare_numeric, counterexample, symbolic_zero
 from .implicit import Substituted, ValueOnly, at_model_values_only
-from .numbers import number_text, read_numbers
+from .numbers import number_text, read_numbers, si_scale
 from .numeric_claim import check_numeric
 from .parse import Written
 from .problem import Problem
@@ -160,13 +159,13 @@ def _unit_hint(claimed: Written, correct: Side, expected: Dim, problem: Problem)
 
 
 def _si(unit: str | None) -> sp.Rational | None:
+    """The SI value of one unit (None where there is none to read)."""
     if not unit:
         return None
     try:
-        factor = unit_factor(unit)
+        return si_scale(unit)
     except ValueError:
         return None
-    return sp.Rational(factor.numerator, factor.denominator)
 
 
 def _reference(problem: Problem) -> dict:

@@ -28,7 +28,8 @@ from ._numeric import evaluate
 from .dimensions import DIMENSIONLESS, Dim, of_unit
 from .parse import Literal, Written
 
-__all__ = ["Known", "Reading", "known_numbers", "known_value", "number_text", "read_numbers", "to_mpf"]
+__all__ = ["Known", "Reading", "known_numbers", "known_value", "number_text", "read_numbers", "si_scale", "to_mpf",
+           "unit_scale"]
 
 _MAX_SHARE = mpmath.mpf("0.02")  # a rounded number is within 2 % of what it stands for
 _NUMBER = re.compile(r"\d*\.?(\d*)(?:[eE]([-+]?\d+))?")
@@ -72,7 +73,7 @@ def to_mpf(x) -> mpmath.mpf:
     return mpmath.mpf(str(sp.N(x, 40)))
 
 
-def _scale(unit: str | None) -> sp.Rational:
+def si_scale(unit: str | None) -> sp.Rational:
     """SI value of one `unit` (1 for pure numbers)."""
     if unit in (None, "", "1"):
         return sp.Integer(1)
@@ -155,19 +156,19 @@ def _readings(lit: Literal, known: Known, si_side: bool) -> Iterable[tuple[mpmat
     """(the number the literal would be, the expression to put in its place) for each way to read it."""
     if lit.unit is not None:
         if known.dim is None or known.dim == lit.dim:
-            yield mpmath.mpf(known.value) / _scale_of(lit), known.expr
+            yield mpmath.mpf(known.value) / unit_scale(lit), known.expr
         return
     if not known.dim:  # a pure number: as it is
         yield mpmath.mpf(known.value), known.expr
         return
     if known.unit is not None:  # a bare number in the model's unit (4 for 4 mM in 4/140)
-        scale = _scale(known.unit)
+        scale = si_scale(known.unit)
         yield mpmath.mpf(known.value) / mpmath.mpf(scale.p) * scale.q, known.expr / scale
     if si_side:  # a side of numbers only is in SI units
         yield mpmath.mpf(known.value), known.expr
 
 
-def _scale_of(lit: Literal) -> mpmath.mpf:
+def unit_scale(lit: Literal) -> mpmath.mpf:
     """SI value of one unit of the literal (its value over its number)."""
     return to_mpf(lit.value) / to_mpf(lit.number) if lit.number != 0 else mpmath.mpf(1)
 
@@ -215,7 +216,7 @@ def known_value(value: mpmath.mpf, knowns: Iterable[Known], bare: bool = False) 
         for known in knowns:
             candidates = [mpmath.mpf(known.value)]
             if bare and known.unit is not None:
-                scale = _scale(known.unit)
+                scale = si_scale(known.unit)
                 candidates.append(mpmath.mpf(known.value) * scale.q / scale.p)
             if any(abs(value - sign * target) <= mpmath.mpf("1e-9") * abs(target) for target in candidates):
                 return known, sign

@@ -34,7 +34,7 @@ from .diagnose import Context, diagnose
 from .dimensions import Dim, of_unit
 from .equivalence import Comparison, Side, VerifyError, compare_numeric, counterexample
 from .implicit import Substituted, ValueOnly
-from .numbers import Known, Reading, known_value, read_numbers, to_mpf
+from .numbers import Known, Reading, known_value, read_numbers, si_scale, to_mpf, unit_scale
 from .parse import Literal, Written
 from .problem import Problem
 from .result import VerifyResult
@@ -317,7 +317,7 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
     if need is None:
         return None
     lit, known, sign = need.literal, need.known, need.sign
-    number = need.value / _unit_scale(lit)  # in the literal's own unit
+    number = need.value / unit_scale(lit)  # in the literal's own unit
     if known is None:
         return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} for the claim to be right", []
     if known.name == "T" and lit.unit is None and abs(to_mpf(lit.number) - (need.value - to_mpf(ZERO_CELSIUS))) < 0.01:
@@ -329,20 +329,13 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
             return label, []
     if known.expr.is_Symbol and known.expr in case.problem.ranges:  # a parameter: the number differs from it
         unit = known.unit
-        written = to_mpf(lit.value) if lit.unit is not None else to_mpf(lit.number) * _scale_si(unit)
+        written = to_mpf(lit.value) if lit.unit is not None else to_mpf(lit.number) * to_mpf(si_scale(unit))
         claimed, model = case.problem.show(float(written * sign), unit), case.problem.show(known.value, unit)
         entry = {"name": known.name, "claimed": claimed.to_json(), "model": model.to_json()}
         return (f"the number for {known.name} is not the model's: {_fmt(claimed)} in the claim, "
                 f"{_fmt(model)} in the model"), [entry]
     what = f"{'-' if sign < 0 else ''}{known.name}"
     return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} = {what}", []
-
-
-def _scale_si(unit: str | None) -> mpmath.mpf:
-    from .numbers import _scale  # the SI value of one unit
-
-    scale = _scale(unit)
-    return mpmath.mpf(int(scale.p)) / int(scale.q)
 
 
 def _depends_on_temperature(known: Known) -> bool:
@@ -359,10 +352,6 @@ def _number(value: mpmath.mpf, unit: str | None) -> str:
 
 def _the_number(lit: Literal) -> str:
     return lit.text if lit.unit is not None else f"the number {lit.text}"
-
-
-def _unit_scale(lit: Literal) -> mpmath.mpf:
-    return to_mpf(lit.value) / to_mpf(lit.number) if lit.number != 0 else mpmath.mpf(1)
 
 
 def _exponent_literals(written: Written) -> set[sp.Symbol]:
