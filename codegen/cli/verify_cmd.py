@@ -96,7 +96,7 @@ def register(subparsers) -> None:
         + DEFAULT_TOLERANCE.text.replace("%", "%%"),
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output, with the tolerance in effect; "
-                        "bad input prints {\"error\": ...} too (exit code 2)")
+                        "a claim or model that is refused also prints {\"error\": ...} (exit code 2)")
     parser.set_defaults(run=run)
 
 
