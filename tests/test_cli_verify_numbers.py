@@ -40,9 +40,13 @@ def test_a_bare_number_that_means_millivolts():
     code, out, _ = run_cli("verify", "E_K = 61.54 log10(K_o/K_i)", "--json")
     doc = json.loads(out)
     assert code == 1 and doc["holds"] is False
-    assert doc["diagnosis"] == "V vs mV (factor 1000): the bare number 61.54 is read in volts; write 61.54 mV"
-    assert doc["counterexample"]["claimed"]["value"] == pytest.approx(float(61540 * mpmath.log10(mpmath.mpf(4) / 140)))
-    assert doc["counterexample"]["correct"] == {"value": pytest.approx(E_K, rel=1e-9), "unit": "mV"}
+    # A bare number is a pure number (a side of numbers only is the exception: an SI value): the right side is
+    # no potential. Both dimensions are named, and no value of another dimension is printed in mV.
+    assert doc["diagnosis"] == ("wrong dimension: the right side is a pure number, E_K is a potential; "
+                                "the bare number 61.54 is a pure number: write 61.54 mV")
+    assert doc["dimensions"] == {"claimed": {"dimension": "pure number", "unit": "1"},
+                                 "correct": {"dimension": "potential", "unit": "mV"}}
+    assert doc["counterexample"] is None and "numeric" not in doc
 
 
 def test_a_product_where_a_quotient_belongs():
@@ -210,3 +214,120 @@ def test_bad_input_exits_2_with_one_line(argv):
     assert code == 2, (out, err)
     assert err.count("\n") == 1 and err.startswith("vrest: error: ")
     assert "Traceback" not in err
+
+
+# --- the current balance: its correct value is exactly 0 -----------------------------------------
+
+
+def test_a_claim_about_a_zero_needs_an_absolute_tolerance():
+    code, out, _ = run_cli("verify", "I_K + I_Na + I_Cl + I_pump = 0.001 uA/cm^2", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["numeric"]["correct"] == {"value": 0.0, "unit": "uA/cm^2"}
+    assert doc["numeric"]["relative_difference"] is None
+    assert "the correct value is 0 at the model's values" in doc["detail"]
+    assert "--tolerance '0.01 uA/cm^2'" in doc["detail"]
+    assert run_cli("verify", "I_K + I_Na + I_Cl + I_pump = 0.001 uA/cm^2", "--tolerance", "0.01 uA/cm^2")[0] == 0
+    assert run_cli("verify", "I_K + I_Na + I_Cl + I_pump = 0")[0] == 0
+
+
+# --- approximations: the limit as written, and the neglected part judged --------------------------
+SQUID_RTF = R * mpmath.mpf("293.15") / F
+
+
+def _squid_ghk(p_k, p_na, p_cl):
+    return SQUID_RTF * mpmath.log((p_k * 20 + p_na * 440 + p_cl * 52) / (p_k * 400 + p_na * 50 + p_cl * 560))
+
+
+def test_a_limit_to_infinity_is_shown_as_written():
+    claim = "RT/F ln(K_o/K_i)"
+    code, out, _ = run_cli("verify", claim, "--against", "V_ghk", "--model", "squid", "--approx", "P_K -> oo", "--json")
+    info = json.loads(out)["approximation"]
+    assert code == 0
+    assert info["small"] == "P_K" and info["to"] == "oo"
+    assert info["small_value"] == pytest.approx(1e-6) and info["small_unit"] == "cm/s"  # P_K itself, not 1/P_K
+    assert info["order"] == 0 and info["error_order"] == 1 and isinstance(info["error_order"], int)
+    neglected = _squid_ghk(1, mpmath.mpf("0.04"), mpmath.mpf("0.45")) - SQUID_RTF * mpmath.log(mpmath.mpf(20) / 400)
+    assert info["neglected"]["value"] == pytest.approx(float(1000 * neglected), rel=1e-9)
+    _, out, _ = run_cli("verify", claim, "--against", "V_ghk", "--model", "squid", "--approx", "P_K -> oo")
+    assert "approximation: P_K -> oo" in out and "(with P_K = 1e-06 cm/s)" in out
+
+
+def test_the_neglected_part_is_judged_against_the_tolerance(tmp_path):
+    # GHK K and Na at 37 C (P_Na/P_K = 0.04): Nernst for K is the limit, but 34 % off at the model's values.
+    path = tmp_path / "my_cell.toml"
+    path.write_text(MY_CELL, encoding="utf-8")
+    rtf = RTF_37 / 1000
+    exact = rtf * mpmath.log((4 + mpmath.mpf("0.04") * 145) / (140 + mpmath.mpf("0.04") * 12))
+    nernst = rtf * mpmath.log(mpmath.mpf(4) / 140)
+    leading = rtf * mpmath.mpf("0.04") * (140 * 145 - 4 * 12) / (140 * 4)  # P_Na RT (K_i Na_o - K_o Na_i)/(F K_i K_o P_K)
+    code, out, _ = run_cli("verify", "RT/F ln(K_o/K_i)", "--against", "V_ghk", "--model", str(path),
+                           "--approx", "P_Na/P_K -> 0", "--json")
+    doc = json.loads(out)
+    info = doc["approximation"]
+    assert code == 0 and doc["method"] == "symbolic"  # the limit holds, proven by the series
+    assert info["neglected"]["value"] == pytest.approx(float(1000 * (exact - nernst)), rel=1e-9)
+    assert info["neglected_relative"] == pytest.approx(float(abs((exact - nernst) / exact)), rel=1e-9)
+    assert info["leading_neglected_value"]["value"] == pytest.approx(float(1000 * leading), rel=1e-9)
+    assert info["within_tolerance"] is False
+    assert "a poor approximation for this model" in doc["detail"]
+    _, out, _ = run_cli("verify", "RT/F ln(K_o/K_i)", "--against", "V_ghk", "--model", str(path),
+                        "--approx", "P_Na/P_K -> 0")
+    assert f"(= {float(1000 * leading):.6g} mV at the model's values)" in out
+    assert f"neglected in all at the model's values: {float(1000 * (exact - nernst)):.6g} mV" in out
+
+
+MY_CELL = """\
+[model]
+name = "my_cell"
+temperature = "37 degC"
+
+[membrane]
+capacitance = "1 uF/cm^2"
+
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "4 mM"
+permeability = "1e-6 cm/s"
+
+[ions.Na]
+valence = 1
+inside = "12 mM"
+outside = "145 mM"
+permeability = "4e-8 cm/s"
+
+[pump]
+current = "1 uA/cm^2"
+stoichiometry = { Na = 3, K = -2 }
+"""
+
+GHK_CA = MY_CELL.replace('name = "my_cell"', 'name = "ghk_ca"').replace("[pump]", """[ions.Ca]
+valence = 2
+inside = "100 nM"
+outside = "2 mM"
+permeability = "1e-8 cm/s"
+
+[pump]""")
+
+
+def test_a_divalent_ion_has_no_log_form(tmp_path):
+    path = tmp_path / "ghk_ca.toml"
+    path.write_text(GHK_CA, encoding="utf-8")
+    claim = "V_ghk = RT/F ln((P_K K_o + P_Na Na_o + P_Ca Ca_o)/(P_K K_i + P_Na Na_i + P_Ca Ca_i))"
+    code, out, _ = run_cli("verify", claim, "--model", str(path), "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["diagnosis"].startswith("a divalent ion has no GHK log form: with Ca (z = 2)")
+    # the correct value: the root of the GHK currents of K, Na and Ca (z = 2) at the counterexample's inputs
+    inputs = {k: mpmath.mpf(v["value"]) for k, v in doc["counterexample"]["inputs"].items()}
+    t = inputs["T"]
+
+    def ghk(p, z, inside, outside, v):
+        u = z * F * v / (R * t)
+        return p * z * F * u * (inside - outside * mpmath.exp(-u)) / (1 - mpmath.exp(-u))
+
+    def total(v):
+        return (ghk(inputs["P_K"], 1, inputs["K_i"], inputs["K_o"], v) + ghk(inputs["P_Na"], 1, inputs["Na_i"],
+                inputs["Na_o"], v) + ghk(inputs["P_Ca"], 2, inputs["Ca_i"] / 1e6, inputs["Ca_o"], v))
+
+    root = mpmath.findroot(total, mpmath.mpf("-0.07"))
+    assert doc["counterexample"]["correct"]["value"] == pytest.approx(float(1000 * root), rel=1e-9)

@@ -30,7 +30,7 @@ def test_z_means_the_ions_valence_for_an_ion_quantity():
 def test_id_equation_is_the_same_as_against():
     assert verify("E_K = RT/F ln(K_o/K_i)").holds
     result = verify("V_ss = (g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)")
-    assert not result.holds and result.diagnosis == "the term I_pump is missing"
+    assert not result.holds and result.diagnosis == "the term -I_pump/g_leak is missing"
 
 
 def test_counterexample_at_the_models_values_in_display_units():
@@ -115,14 +115,36 @@ def test_approximation_against_a_quantity():
         ({"text": "RT/F ln(K_o/K_i)", "against": "E_Q"}, VerifyError, "unknown quantity id 'E_Q'"),
         ({"text": "RT/F ln(K_o/K_i)", "against": "V_ghk"}, VerifyError, "does not apply"),
         ({"text": "RT/F ln(K_o/K_i)"}, VerifyError, "nothing to compare with"),
-        ({"text": "V_ss - 1", "against": "V_ghk", "model": "squid"}, VerifyError, "no closed form"),
+        ({"text": "V_ss - 1", "against": "V_ghk", "model": "squid"}, ParseError, "cannot subtract a pure number and a potential"),
         ({"text": "V_ghk - 1", "against": "E_K"}, VerifyError, "V_ghk does not apply"),
         ({"text": "P_K", "against": "E_K"}, ParseError, "unknown name 'P_K'"),
         ({"text": "E_K = 1", "against": "E_K"}, ParseError, "not an equation"),
-        ({"text": "V", "against": "V_ss", "model": "squid", "approx": "P_Na/P_K -> 0"}, VerifyError, "no closed form"),
+        ({"text": "V_balance", "against": "V_ss", "model": "pumpleak", "approx": "P_Na/P_K -> 0"}, VerifyError,
+         "known at the model's values only"),
     ],
 )
 def test_questions_that_cannot_be_answered(kwargs, error, fragment):
     text = kwargs.pop("text")
     with pytest.raises(error, match=fragment):
         verify(text, **kwargs)
+
+
+# What a teacher names in a formula: in the user's terms, and only what the formula shows.
+TEACHER = [
+    # the sign of the Cl term, not "Cl_i and Cl_o swapped": the claim says E_Cl, not Cl_i and Cl_o
+    ("V_leak = (g_K E_K + g_Na E_Na - g_Cl E_Cl)/(g_K + g_Na + g_Cl)", "neuron", "sign of the term E_Cl*g_Cl flipped"),
+    # V in an equation with no V on the other side is the resting potential: V_ss
+    ("V = (g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)", "neuron", "the term -I_pump/g_leak is missing"),
+    ("tau_m = g_leak/C_m", "neuron", "the reciprocal: the claim is upside down"),
+    ("tau_m = C_m (g_K + g_Na + g_Cl)", "neuron", "a product where a quotient belongs"),
+    # with GHK leaks, -I_pump/g_leak is the shift to first order only
+    ("dV_pump = -I_pump/g_leak", "squid", "the linearised pump shift: -I_pump/g_leak is exact for ohmic leaks only"),
+]
+
+
+@pytest.mark.parametrize("claim, model, slip", TEACHER, ids=[t[0] for t in TEACHER])
+def test_the_slip_a_teacher_names(claim, model, slip):
+    result = verify(claim, model=model)
+    assert not result.holds and result.diagnosis is not None and result.diagnosis.startswith(slip)
+    inputs = result.counterexample.inputs if result.counterexample is not None else {}
+    assert "V" not in inputs  # V is never an input of its own

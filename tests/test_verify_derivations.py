@@ -126,7 +126,7 @@ CASES = [
     (
         "chord-pump-missing",
         "(g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)",
-        CHORD, PRIMITIVE, False, "the term I_pump is missing",
+        CHORD, PRIMITIVE, False, "the term -I_pump/(g_Cl + g_K + g_Na) is missing",
     ),
     ("chord-leak", r"\frac{g_K E_K + g_{Na} E_{Na} + g_{Cl} E_{Cl}}{g_K + g_{Na} + g_{Cl}}", CHORD_LEAK, PRIMITIVE, True, None),
     (

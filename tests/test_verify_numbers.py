@@ -63,6 +63,13 @@ TAU_M = 1 / G_LEAK  # uF/cm^2 / (mS/cm^2) = ms
 E_K_20, E_NA_20, E_CL_20 = nernst(1, 20, 400, 20), nernst(1, 440, 50, 20), nernst(-1, 560, 52, 20)
 GHK_SQUID = rtf(20) * mpmath.log((20 + mpf("0.04") * 440 + mpf("0.45") * 52) / (400 + mpf("0.04") * 50 + mpf("0.45") * 560))
 
+# The pump-leak cell at 25 C: Donnan ratio with K, Na, Cl permeant and impermeant anions A_i (z = -1),
+# r = (A_i + sqrt(A_i^2 + 4 Cl_o (K_o + Na_o)))/(2 (K_o + Na_o)) (Keener & Sneyd, ch. 2).
+_A_I, _CL_O, _CATIONS_O = mpf("146.3"), mpf(145), mpf(3) + mpf(142)
+DONNAN_RATIO = (_A_I + mpmath.sqrt(_A_I**2 + 4 * _CL_O * _CATIONS_O)) / (2 * _CATIONS_O)
+V_DONNAN = -rtf(25) * mpmath.log(DONNAN_RATIO)
+I_K_REST = G_K * (V_SS - E_K_37)  # mS/cm^2 x mV = uA/cm^2
+
 RC_CELL = """\
 [model]
 name = "rc_cell"
@@ -111,6 +118,8 @@ CHORD = "cf. Hille, Ion Channels of Excitable Membranes, 3rd ed., ch. 14 (chord 
 PUMP = "cf. Keener & Sneyd, Mathematical Physiology, ch. 2-3: the pump's direct shift -I_pump/g_leak"
 CALCIUM = "cf. Hille, Ion Channels of Excitable Membranes, 3rd ed., ch. 1: E_Ca = (RT/2F) ln(Ca_o/Ca_i), about +130 mV for 100 nM inside"
 TAU = "cf. Johnston & Wu, Foundations of Cellular Neurophysiology, ch. 4: tau_m = R_m C_m, 20 kOhm cm^2 x 1 uF/cm^2 = 20 ms"
+DONNAN = "cf. Keener & Sneyd, Mathematical Physiology, ch. 2: the Donnan ratio and potential"
+REVIEW = "a claim a reviewer typed: with the model's numbers substituted, a plain value, a slip a teacher names"
 
 
 class Case(NamedTuple):
@@ -137,8 +146,10 @@ CASES = [
     Case("nernst37-chloride", "neuron", "E_Cl = -61.5 mV log10(110/10)", True, None, E_CL_37, -61.5 * log10(11), NERNST_37),
     Case("nernst37-chloride-no-z", "neuron", "E_Cl = 61.5 mV log10(110/10)", False, "missing valence z: z_Cl = -1 was left out",
          E_CL_37, 61.5 * log10(11), NERNST_37),
-    Case("nernst37-bare-mV", "neuron", "E_K = 61.54 log10(K_o/K_i)", False, "the bare number 61.54 is read in volts; write 61.54 mV",
-         E_K_37, 61540 * log10(mpf(4) / 140), NERNST_37),
+    # a bare number is a pure number: the right side is no potential, and no value is shown in mV for it
+    Case("nernst37-bare-mV", "neuron", "E_K = 61.54 log10(K_o/K_i)", False,
+         "the right side is a pure number, E_K is a potential; the bare number 61.54 is a pure number: write 61.54 mV",
+         None, None, NERNST_37),
     Case("nernst37-bare-value", "neuron", "E_K = -95", False, "V vs mV (factor 1000)", E_K_37, mpf(-95000), NERNST_37),
     Case("nernst37-log10-no-2.303", "neuron", "E_K = 26.7 mV log10(4/140)", False, "log10 instead of ln (the factor 2.303",
          E_K_37, 26.7 * log10(mpf(4) / 140), NERNST_37),
@@ -147,7 +158,8 @@ CASES = [
     Case("nernst37-room-temperature-constant", "neuron", "E_K = 58 mV log10(4/140)", False,
          "a constant for another temperature: the claim is exact at 19.2 degC, the model is at 37 degC",
          E_K_37, 58 * log10(mpf(4) / 140), NERNST_37),
-    Case("nernst37-room-temperature-value", "neuron", "E_K = -90 mV", False, "exact at 20.6 degC", E_K_37, mpf(-90), NERNST_37),
+    # a plain value: how far it is, no slip and no temperature (it holds no constant)
+    Case("nernst37-room-temperature-value", "neuron", "E_K = -90 mV", False, None, E_K_37, mpf(-90), NERNST_37),
     Case("nernst37-other-K_o", "neuron", "E_K = 61.5 mV log10(5.4/140)", False,
          "the number for K_o is not the model's: 5.4 mM in the claim, 4 mM in the model",
          E_K_37, 61.5 * log10(mpf("5.4") / 140), NERNST_37),
@@ -216,7 +228,35 @@ CASES = [
          TAU_M, mpf(6700), TAU),
     Case("tau-textbook", "rc_cell", "tau_m = 20 kohm cm^2 * 1 uF/cm^2", True, None, TAU_RC, TAU_RC, TAU),
     Case("tau-textbook-value", "rc_cell", "tau_m = 20 ms", True, None, TAU_RC, mpf(20), TAU),
-    Case("tau-textbook-wrong-rm", "rc_cell", "tau_m = 2 kohm cm^2 * 1 uF/cm^2", False, None, TAU_RC, mpf(2), TAU),
+    # --- one of the model's numbers in a formula: a claim about this model, judged at its values ----
+    Case("number-in-formula-g-leak", "neuron", "V_leak = (g_K E_K + g_Na E_Na + g_Cl E_Cl)/(0.15 mS/cm^2)", True, None,
+         V_LEAK, V_LEAK, REVIEW),
+    Case("number-in-formula-T", "neuron", "E_K = RT/F ln(K_o/K_i) * T/(310.15 K)", True, None, E_K_37, E_K_37, REVIEW),
+    Case("number-in-formula-K_o", "neuron", "E_K = RT/F ln(K_o/K_i) * K_o/(4 mM)", True, None, E_K_37, E_K_37, REVIEW),
+    Case("number-in-formula-Na_i", "neuron", "E_K = RT/F ln(K_o/K_i) + (Na_i - 12 mM)*1 mV/mM", True, None,
+         E_K_37, E_K_37, REVIEW),
+    Case("number-in-formula-pump", "neuron", "dV_pump = -I_pump/(0.15 mS/cm^2)", True, None, DV_PUMP, DV_PUMP, REVIEW),
+    # --- plain values just outside the tolerance: how far, and no invented slip ---------------------
+    Case("plain-v-leak", "neuron", "V_leak = -70 mV", False, None, V_LEAK, mpf(-70), REVIEW),
+    Case("plain-v-ss", "neuron", "V_ss = -75 mV", False, None, V_SS, mpf(-75), REVIEW),
+    Case("plain-e-na", "neuron", "E_Na = 65 mV", False, None, E_NA_37, mpf(65), REVIEW),
+    Case("plain-e-cl", "neuron", "E_Cl = -63 mV", False, None, E_CL_37, mpf(-63), REVIEW),
+    Case("plain-tiny", "neuron", "E_K = 1e-30 mV", False, None, E_K_37, mpf("1e-30"), REVIEW),
+    Case("plain-donnan", "pumpleak", "donnan_ratio = 1.6", False, None, DONNAN_RATIO, mpf("1.6"), DONNAN),
+    # --- slips a teacher names from the claim's structure ---------------------------------------------
+    Case("one-number-off", "neuron", "E_K = 61.5 mV * (-1.44)", False, "the number 1.44 would have to be 1.5441 = log10(K_i/K_o)",
+         E_K_37, mpf("61.5") * mpf("-1.44"), NERNST_37),
+    Case("factor-1000-by-hand", "neuron", "E_K = 8.314 J/(mol K) * 310 K / (96485 C/mol) * ln(4 mM/140 mM) * 1000", False,
+         "the factor 1000 converts units by hand; drop it", E_K_37,
+         1000 * 1000 * mpf("8.314") * 310 / 96485 * mpmath.log(mpf(4) / 140), REVIEW),
+    Case("current-sign-of-E_K", "neuron", "I_K = 0.1 mS/cm^2 * (-76.6 mV - 95 mV)", False, "sign of the term E_K*g_K flipped",
+         I_K_REST, mpf("0.1") * (mpf("-76.6") - 95), REVIEW),
+    Case("donnan-potential-sign", "pumpleak", "V_donnan = 25.7 mV ln(1.6245)", False, "sign flipped",
+         V_DONNAN, mpf("25.7") * mpmath.log(mpf("1.6245")), DONNAN),
+    Case("v-is-v-leak", "neuron", "V = -71.6 mV", False, "the term -I_pump/g_leak is missing", V_SS, mpf("-71.6"), REVIEW),
+    # R_m = 1/g_K = 1/(0.05 mS/cm^2) = 20 kOhm cm^2
+    Case("tau-textbook-wrong-rm", "rc_cell", "tau_m = 2 kohm cm^2 * 1 uF/cm^2", False,
+         "2 kohm cm^2 would have to be 20 kohm cm^2 = 1/g_leak", TAU_RC, mpf(2), TAU),
 ]
 
 
@@ -225,7 +265,8 @@ def models(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")
     (folder / "rc_cell.toml").write_text(RC_CELL, encoding="utf-8")
     (folder / "ca_cell.toml").write_text(CA_CELL, encoding="utf-8")
-    return {"neuron": "neuron", "squid": "squid", "rc_cell": str(folder / "rc_cell.toml"), "ca_cell": str(folder / "ca_cell.toml")}
+    return {"neuron": "neuron", "squid": "squid", "pumpleak": "pumpleak", "rc_cell": str(folder / "rc_cell.toml"),
+            "ca_cell": str(folder / "ca_cell.toml")}
 
 
 def test_the_table_is_big_enough():
@@ -247,7 +288,7 @@ def test_hand_calculation(case: Case, models):
     numeric = result.numeric
     assert numeric is not None, result
     assert numeric["correct"]["value"] == pytest.approx(float(case.correct), rel=1e-9)
-    assert numeric["correct"]["unit"] == numeric["claimed"]["unit"] in ("mV", "ms")
+    assert numeric["correct"]["unit"] == numeric["claimed"]["unit"] in ("mV", "ms", "uA/cm^2", "1")
     assert numeric["claimed"]["value"] == pytest.approx(float(case.claimed), rel=1e-9)
     assert numeric["difference"]["value"] == pytest.approx(float(case.claimed - case.correct), rel=1e-6, abs=1e-9)
     assert numeric["tolerance"] == {"text": "1%", "default": True, "relative": 0.01}
@@ -259,7 +300,6 @@ def test_hand_calculation(case: Case, models):
 EXACT_AT = [
     ("E_K = 61.5 mV log10(4/140)", "neuron", celsius_where(61.5)),
     ("E_K = 58 mV log10(4/140)", "neuron", celsius_where(58)),
-    ("E_K = -90 mV", "neuron", (ZERO_C + 37) * -90 / E_K_37 - ZERO_C),
     ("RT/F = 26.7 mV", "neuron", mpf("0.0267") * F / R - ZERO_C),
     ("E_K = 59.8 mV log10(20/400)", "squid", celsius_where(mpf("59.8"))),
 ]
@@ -302,3 +342,90 @@ def test_a_worked_example_line_by_line():
 
 def test_a_symbolic_line_after_a_numeric_one_is_compared_at_the_models_values():
     assert verify("E_K = 26.7 mV ln(4/140)\n = RT/F ln(K_o/K_i)\n = -95 mV\n").holds
+
+
+# A claim of another dimension never holds; both dimensions are named, and no value of the claim is shown in the
+# quantity's unit. (id, model, claim, the claim's dimension, the quantity's, a fragment of the hint or slip)
+WRONG_DIMENSION = [
+    ("inverse-mV", "neuron", "E_K = -1/(10523.8 mV)", "inverse potential", "potential", None),
+    ("inverse-volt", "neuron", "E_K = 1/(-10.5238 volt)", "inverse potential", "potential",
+     "'/10.5238 volt' divides by the unit too"),
+    ("inverse-95", "neuron", "E_K = 1/(95 mV)", "inverse potential", "potential", None),
+    ("bare-over-mV", "neuron", "E_K = -9.025/(95 mV)", "inverse potential", "potential", None),
+    ("unit-of-the-result", "neuron", "V_leak = (0.1*(-95) + 0.015*66.6 + 0.035*(-64.1))/0.15 mV", "inverse potential",
+     "potential", "for a result in mV write '/0.15 * 1 mV'"),
+    ("potential-squared", "neuron", "E_K = (95 mV)*(2 mV)", "potential times a potential", "potential", None),
+    ("per-concentration", "neuron", "E_K = (95 mV)/(1 mM)", "potential per concentration", "potential", None),
+    ("conductance-not-per-area", "neuron", "g_leak = 0.15 mS", "conductance", "conductance per area", None),
+    ("bare-number-needs-mV", "neuron", "E_K = 61.54 log10(K_o/K_i)", "pure number", "potential",
+     "the bare number 61.54 is a pure number: write 61.54 mV"),
+    ("upside-down", "neuron", "tau_m = g_leak/C_m", "rate", "time", "the reciprocal: the claim is upside down"),
+    ("space-ends-the-fraction", "ca_cell", "E_Ca = RT/2 F ln(Ca_o/Ca_i)", "charge per amount times an energy per amount",
+     "potential", "a product where a quotient belongs: F multiplies, it should divide"),
+]
+
+
+@pytest.mark.parametrize("case_id, model, claim, claimed, correct, fragment", WRONG_DIMENSION,
+                         ids=[c[0] for c in WRONG_DIMENSION])
+def test_a_claim_of_another_dimension_never_holds(case_id, model, claim, claimed, correct, fragment, models):
+    result = verify(claim, model=models[model])
+    assert not result.holds
+    assert result.dimensions["claimed"]["dimension"] == claimed
+    assert result.dimensions["correct"]["dimension"] == correct
+    assert result.numeric is None and result.counterexample is None  # no value in the quantity's unit
+    assert f"is {'an' if claimed[0] in 'aeiou' else 'a'} {claimed}," in result.diagnosis
+    if fragment is None:
+        assert result.diagnosis.startswith("wrong dimension: ") and ";" not in result.diagnosis
+    else:
+        assert fragment in result.diagnosis
+
+
+def test_the_rewrite_a_unit_hint_suggests_holds():
+    # (0.1 (-95) + 0.015 66.6 + 0.035 (-64.1))/0.15 mV, the chord conductance equation at 37 C
+    value = (mpf("0.1") * -95 + mpf("0.015") * mpf("66.6") + mpf("0.035") * mpf("-64.1")) / mpf("0.15")
+    result = verify("V_leak = (0.1*(-95) + 0.015*66.6 + 0.035*(-64.1))/0.15 * 1 mV")
+    assert result.holds and result.numeric["claimed"]["value"] == pytest.approx(float(value), rel=1e-12)
+    assert verify("E_K = 1/(-10.5238) * 1 volt").holds
+
+
+def test_v_after_a_number_is_the_membrane_potential():
+    result = verify("E_K = -0.095 V")
+    assert not result.holds and result.diagnosis is None
+    note = "V after 0.095 is the membrane potential here, not a unit (names win over units); for the unit write volt"
+    assert result.notes == (note,)
+    # -0.095 V_ss, V at rest (the chord conductance equation with the pump)
+    assert result.numeric["claimed"]["value"] == pytest.approx(float(-mpf("0.095") * V_SS), rel=1e-9)
+    assert verify("E_K = -0.095 volt").holds
+    assert verify("E_K = -0.095").holds  # a side of numbers only: SI, volts
+
+
+def test_log_is_the_natural_logarithm():
+    result = verify("E_K = 61.5 mV log(4/140)")
+    assert not result.holds and "ln 10" in result.diagnosis
+    assert "log is the natural logarithm here, as ln; for the base-10 logarithm write log10" in result.notes
+
+
+def test_a_constant_of_log10_for_one_of_ln():
+    # 58 mV is RT ln 10/F at T = 0.058 F/(R ln 10) (19.2 degC), not RT/F (26.7 mV at 37 C)
+    celsius = celsius_where(58)
+    result = verify("RT/F = 58 mV")
+    assert not result.holds
+    assert f"at {float(celsius):.1f} degC" in result.diagnosis and "RT ln 10/F" in result.diagnosis
+
+
+def test_the_temperature_hint_does_not_depend_on_the_tolerance():
+    for tolerance in ("0.01%", "5 mV", None):
+        result = verify("E_K = 61.5 mV log10(4/140)", tolerance=tolerance)
+        assert f"exact at T = {float(celsius_where(61.5)):.4g} degC" in result.detail
+    # a plain value holds no constant: no temperature in the detail (--json has it)
+    result = verify("E_K = -90 mV")
+    assert "exact at" not in result.detail
+    assert result.numeric["exact_at"]["value"] == pytest.approx(float((ZERO_C + 37) * -90 / E_K_37 - ZERO_C), abs=1e-4)
+
+
+def test_a_difference_just_above_the_tolerance_shows_enough_digits():
+    claim = E_K_37 * mpf("1.0100001")  # 1.00001 % off
+    result = verify(f"E_K = {mpmath.nstr(claim, 12)} mV")
+    assert not result.holds
+    percent = float(result.detail.split("(")[-1].split("%")[0])
+    assert percent > 1

@@ -57,6 +57,13 @@ READINGS = [
     ("1e-3 V", sp.Float("1e-3") * V),  # and V is the membrane potential
     ("2 zF", 2 * z * F),  # zF is z times F, not a zeptofarad
     ("exp(-V/(25 mV))", sp.exp(-40 * V)),
+    # a unit after a power of ten belongs to the whole power
+    ("10^2 mV", sp.Rational(1, 10)),
+    ("-19*10^1 mV", sp.Rational(-190, 1000)),
+    ("-19 * 10^(-2) volt", sp.Rational(-19, 100)),
+    ("4*10^-3 M", sp.Rational(4, 1)),
+    ("20 k\u03a9 cm^2", sp.Integer(2)),  # 20 kOhm cm^2 = 2 ohm m^2
+    ("37 \u00b0C", sp.Rational(6203, 20)),  # 310.15 K
 ]
 
 
@@ -108,7 +115,9 @@ def test_dimensions_of_the_models_names_are_checked():
     assert parse_written("g_K (V - E_K)", s.names, dimensions=s.dimensions).dim == of_unit("uA/cm^2")
     assert parse_written("RT/F", s.names, dimensions=s.dimensions).dim == of_unit("mV")
     assert parse_written("C_m/g_leak", s.names, dimensions=s.dimensions).dim == of_unit("ms")
-    assert parse_written("E_K - 0.07", s.names, dimensions=s.dimensions).dim == of_unit("mV")  # a bare number: any unit
+    assert parse_written("E_K - 0.07 V", s.names, dimensions=s.dimensions).dim == of_unit("mV")
+    with pytest.raises(ParseError, match="column 7: cannot subtract a pure number and a potential"):
+        parse_written("E_K - 0.07", s.names, dimensions=s.dimensions)  # a bare number is a pure number
     with pytest.raises(ParseError, match="column 7: cannot add a concentration and a potential"):
         parse_written("E_K + K_o", s.names, dimensions=s.dimensions)
     with pytest.raises(ParseError, match="the argument of exp must be a pure number, not a potential"):

@@ -39,7 +39,8 @@ COMMANDS = {
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit code 2, as for every bad input
-        raise ModelError("", None, f"{self.prog}: {message}")
+        command = self.prog.removeprefix("vrest").strip()  # main() prints "vrest: error: " itself
+        raise ModelError("", None, f"{command}: {message}" if command else message)
 
 
 def _chosen(argv: Sequence[str]) -> list[str]:

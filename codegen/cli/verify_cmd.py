@@ -7,24 +7,51 @@
     vrest verify "1 + x" ... --to-order "1 in x"
     vrest verify "E_K = 61.5 mV log10(4/140)" --tolerance 0.5%
     vrest verify "-(R*T/F)*log(K_i/K_o)" --against E_K      # a claim may start with '-'
+    vrest verify --names --model squid                       # the names a claim may use
 
-Exit codes: 0 the claim holds, 1 it does not, 2 bad input (one line on stderr).
+Exit codes: 0 the claim holds, 1 it does not, 2 bad input (one line on stderr;
+with --json also {"error": ...} on stdout).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 from pathlib import Path
 
-from vrest.derive.builtin import DEFAULT_MODEL
+from vrest.derive.builtin import BUILTIN_MODELS, DEFAULT_MODEL, resolve_model
 from vrest.derive.derivation import NotApplicable
 from vrest.derive.errors import ModelError
-from vrest.derive.verify import Value, VerifyResult, verify
+from vrest.derive.verify import Value, VerifyResult, setting, verify
+from vrest.derive.verify.names import name_listing
 from vrest.derive.verify.parse import MAX_CHARS
 from vrest.derive.verify.tolerance import DEFAULT_TOLERANCE
 
 _MAX_FILE_BYTES = 200_000
 _MAX_STEP_LINES = 500
+# An argument that reads like a path, not a formula: steps.txt, ./steps, ~/notes.md, /tmp/x
+_PATH_LIKE = re.compile(r"^(?:\.{1,2}/|~|/)\S*$|^[\w.~/\\-]+\.(?:txt|md|tex|text|steps)$")
+
+_DESCRIPTION = """\
+Check a formula against a derived quantity (--against ID), an equation 'LHS = RHS', or a file
+of steps. Names are the model's (list them with --names): V is the membrane potential, not the
+unit volt (write 'volt'); log and ln are the natural logarithm, log10 base 10. Plain text or
+LaTeX (\\frac, \\ln, \\cdot, [K^+]_o, ...).
+
+Numbers may carry units (61.5 mV, 96485 C/mol, 8.314 J/(mol K), 37 degC, 1 uF/cm^2). A number
+without a unit is a pure number, except that a side written in numbers only (E_K = -0.095) is a
+value in SI units (volts, seconds) of the quantity it is compared with. A claim with numbers is a
+claim about this model: it holds when it is within --tolerance (default {tolerance} of the correct
+value) at the model's values, with V and every steady-state quantity at the model's resting state;
+the answer says how far it is. A claim without numbers must hold for every value of the
+parameters. A claim of another dimension never holds.
+
+A file of steps holds one step per line: '#' starts a comment, blank lines are skipped, a line
+that starts with '=' continues the one before ('= 26.7 mV ln(4/140)'); the first line that does
+not follow is named. --approx 'EXPR -> 0' (or '-> oo') checks a formula in a limit, to the order
+--to-order gives (0: the limit itself); the answer also says how large the neglected part is at
+the model's values. Exit code 0: holds, 1: does not hold, 2: bad input."""
 
 
 class _ClaimsMayStartWithMinus:
@@ -46,38 +73,45 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "verify",
         help="check a hand derivation: a formula, an equation or a file of steps",
-        description="Check a formula against a derived quantity (--against ID), an equation 'LHS = RHS', "
-        "or a file with one step per line. Numbers may carry units (61.5 mV, 96485 C/mol, 8.314 J/(mol K), "
-        "37 degC); a bare number is in SI units (volts). A claim written with numbers is checked at the "
-        f"model's values within --tolerance (default {DEFAULT_TOLERANCE.text} of the correct value). "
-        "Exit code 0: holds, 1: does not hold, 2: bad input.",
+        description=_DESCRIPTION.format(tolerance=DEFAULT_TOLERANCE.text),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     # The subcommand's parser is made by the shared parser class; this one also reads claims like "-RT/F ...".
     parser.__class__ = type("VerifyParser", (_ClaimsMayStartWithMinus, type(parser)), {})
-    parser.add_argument("claim", metavar="EXPR|EQUATION|FILE",
+    parser.add_argument("claim", metavar="EXPR|EQUATION|FILE", nargs="?",
                         help="a formula, an equation 'LHS = RHS', or a file of steps")
+    parser.add_argument("--names", action="store_true",
+                        help="list the names a claim may use with the model (parameters, quantities, ids) and exit")
     parser.add_argument("--against", metavar="ID", help="a derived quantity id: E_K, V_ss, dV_pump, tau_m, ...")
     parser.add_argument("--model", default=DEFAULT_MODEL,
                         help=f"a built-in model name or a TOML model file (default: {DEFAULT_MODEL})")
-    parser.add_argument("--approx", metavar="'EXPR -> 0'", help="check the claim in a limit, e.g. 'P_Na/P_K -> 0'")
+    parser.add_argument("--approx", metavar="'EXPR -> 0'",
+                        help="check the claim in a limit, e.g. 'P_Na/P_K -> 0' or 'P_K -> oo'")
     parser.add_argument("--to-order", metavar="'N [in SYMBOL]'", help="check the claim to order N in a small quantity")
     parser.add_argument(
         "--tolerance", metavar="TOL",
         help="how close a claim written with numbers must be at the model's values: a percentage of the correct "
-        "value ('0.5%%') or an absolute value with a unit ('0.1 mV'); default "
+        "value ('0.5%%'), an absolute value with a unit ('0.1 mV'), or a bare number for a quantity without unit "
+        "('0.01'); default "
         + DEFAULT_TOLERANCE.text.replace("%", "%%"),
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output, with the tolerance in effect")
+    parser.add_argument("--json", action="store_true", help="machine-readable output, with the tolerance in effect; "
+                        "a claim or model that is refused also prints {\"error\": ...} (exit code 2)")
     parser.set_defaults(run=run)
 
 
 def _claim_text(claim: str) -> tuple[str, bool]:
-    """(text, is a file of steps): an existing file is read as steps."""
+    """(text, is a file of steps): an existing file is read as steps; a path that is none is refused."""
     path = Path(claim)
     try:
         is_file = len(claim) < 4096 and "\n" not in claim and path.is_file()
+        is_dir = not is_file and len(claim) < 4096 and "\n" not in claim and path.is_dir()
     except (OSError, ValueError):  # e.g. a NUL character: not a path, a formula
-        is_file = False
+        is_file = is_dir = False
+    if is_dir:
+        raise ModelError("FILE", claim, "is a directory, not a file of steps")
+    if not is_file and "=" not in claim and _PATH_LIKE.match(claim.strip()):
+        raise ModelError("FILE", claim, "no such file (a claim is a formula or an equation; a file holds steps)")
     if not is_file:
         return claim, False
     if path.stat().st_size > _MAX_FILE_BYTES:
@@ -92,19 +126,39 @@ def _claim_text(claim: str) -> tuple[str, bool]:
 
 
 def run(args) -> int:
+    try:
+        return _run(args)
+    except ModelError as error:
+        if args.json:  # scripts read stdout: the same one line, as JSON; the CLI prints it on stderr too
+            print(json.dumps({"model": args.model, "holds": None, "error": str(error)}, indent=2))
+        raise
+
+
+def _run(args) -> int:
+    if args.names:
+        model = resolve_model(args.model)
+        print("\n".join(name_listing(setting(model))))
+        return 0
+    if args.claim is None:
+        raise ModelError("EXPR|EQUATION|FILE", None, "missing: give a claim, or --names to list the names it may use")
     text, steps = _claim_text(args.claim)
     if not steps and len(text) > MAX_CHARS:
         raise ModelError("EXPR", None, f"{len(text)} characters long; the limit is {MAX_CHARS}")
     try:
-        result = verify(text, args.against, args.model, approx=args.approx, to_order=args.to_order, steps=steps,
+        model = resolve_model(args.model)
+        result = verify(text, args.against, model, approx=args.approx, to_order=args.to_order, steps=steps,
                         tolerance=args.tolerance)
     except ModelError:
         raise
     except (ValueError, NotApplicable, RecursionError, OverflowError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
+        if "unknown name" in message or "unknown unit or name" in message:
+            message += f" (vrest verify --names --model {args.model} lists the names)"
         raise ModelError("verify", None, message) from None
     if args.json:
-        document = {"model": args.model, **result.to_json()}
+        document = {"model": model.name, **result.to_json()}
+        if args.model not in BUILTIN_MODELS:
+            document = {"model": model.name, "model_file": args.model, **result.to_json()}
         print(json.dumps(document, indent=2))
     else:
         print(_human(result))
@@ -133,7 +187,9 @@ def _human(result: VerifyResult) -> str:
     if numeric and result.holds and numeric.get("claimed"):
         claimed, correct = (Value(numeric[k]["value"], numeric[k]["unit"]) for k in ("claimed", "correct"))
         lines.append(f"  claimed {_quantity(claimed)}, correct {_quantity(correct)}")
-    if result.diagnosis:
+    if result.diagnosis and result.diagnosis.startswith("wrong dimension:"):
+        lines.append(f"  {result.diagnosis}")
+    elif result.diagnosis:
         lines.append(f"  likely slip: {result.diagnosis}")
     example = result.counterexample
     if example is not None:
@@ -142,16 +198,25 @@ def _human(result: VerifyResult) -> str:
         lines.append(f"    claimed {_quantity(example.claimed)}, correct {_quantity(example.correct)}")
     info = result.approximation
     if info:
-        order = info.get("error_order")
-        lines.append(f"  approximation: {info['small']} -> 0 to order {info['order']}"
-                     + (f"; the error is of order {order:g}" if order is not None else "; exact"))
-        if "leading_neglected_term" in info:
-            lines.append(f"    leading neglected term: {info['leading_neglected_term']}")
-        if "neglected" in info:
-            neglected = info["neglected"]
-            size = _quantity(Value(neglected["value"], neglected["unit"]))
-            small = info.get("small_value")
-            small_value = Value(small, info.get("small_unit")) if small is not None else None
-            at = f" (at {info['small']} = {_quantity(small_value)})" if small_value is not None else ""
-            lines.append(f"    neglected at the model's values: {size}{at}")
+        lines += _approximation(info)
+    lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)
+
+
+def _approximation(info: dict) -> list[str]:
+    small, order, error = info["small"], info["order"], info.get("error_order")
+    lines = [f"  approximation: {small} -> {info.get('to', '0')}, checked to order {order} in it"
+             + (f"; the neglected part is of order {error:g}" if error is not None else "; exact: nothing is neglected")]
+    if "leading_neglected_term" in info:
+        leading = info.get("leading_neglected_value")
+        at = f" (= {_quantity(Value(leading['value'], leading['unit']))} at the model's values)" if leading else ""
+        lines.append(f"    leading neglected term: {info['leading_neglected_term']}{at}")
+    if "neglected" in info:
+        neglected = info["neglected"]
+        size = _quantity(Value(neglected["value"], neglected["unit"]))
+        relative = info.get("neglected_relative")
+        share = f", {100 * relative:.3g}% of the correct value" if relative is not None else ""
+        value = info.get("small_value")
+        at = f" (with {small} = {_quantity(Value(value, info.get('small_unit')))})" if value is not None else ""
+        lines.append(f"    neglected in all at the model's values: {size}{share}{at}")
+    return lines

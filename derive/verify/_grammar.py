@@ -15,7 +15,8 @@ Reading rules (documented for users in parse.py):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from itertools import pairwise
 
@@ -104,7 +105,38 @@ def _splitter(known: Callable[[str], bool]) -> Callable[[str], tuple[str, ...] |
     return split
 
 
-def _resolve(toks: list[Tok], is_value: Callable[[str], bool], is_func: Callable[[str], bool]) -> list[Tok]:
+# Names people type for what a model calls otherwise.
+_INSTEAD = {
+    "lg": "log10 (the base-10 logarithm; log and ln are natural)",
+    "log_e": "ln", "Vm": "V (the membrane potential) or V_ss (the resting potential)",
+    "V_m": "V (the membrane potential) or V_ss (the resting potential)",
+    "V_rest": "V_ss (the resting potential)", "V_r": "V_ss (the resting potential)",
+    "E_m": "V_ss (the resting potential)", "Em": "V_ss (the resting potential)", "E_rest": "V_ss (the resting potential)",
+    "R_m": "1/g_leak (the specific membrane resistance)", "r_m": "1/g_leak (the specific membrane resistance)",
+    "G_m": "g_leak", "g_m": "g_leak", "C": "C_m", "tau": "tau_m",
+}
+
+
+def _unit_spellings(word: str) -> list[str]:
+    """The word with other capitals (mv -> mV, kOhm -> kohm) that are units."""
+    variants = [word[:-1] + word[-1:].upper(), word.lower(), word[:1].lower() + word[1:].upper(), word.upper()]
+    return [v for v in dict.fromkeys(variants) if v != word and unit_word(v) is not None][:1]
+
+
+def suggestion(word: str, known: Iterable[str]) -> str:
+    """' (did you mean X?)' for a near-miss name or unit, else ''."""
+    if word in _INSTEAD:
+        return f"; did you mean {_INSTEAD[word]}?"
+    known = list(known)
+    same = [k for k in known if k.lower() == word.lower()]
+    close = same or difflib.get_close_matches(word, known, n=3, cutoff=0.75)
+    units = _unit_spellings(word)
+    options = [*close, *(f"the unit {u}" for u in units)]
+    return f"; did you mean {' or '.join(options)}?" if options else ""
+
+
+def _resolve(toks: list[Tok], is_value: Callable[[str], bool], is_func: Callable[[str], bool],
+             known: Iterable[str] = ()) -> list[Tok]:
     """NAME -> VAL or FUNC tokens; unknown words are split into known names."""
     split = _splitter(lambda w: is_value(w) or is_func(w))
     out: list[Tok] = []
@@ -120,7 +152,7 @@ def _resolve(toks: list[Tok], is_value: Callable[[str], bool], is_func: Callable
                 raise ParseError(f"unit {t.text!r} needs a number before it (e.g. 1 {t.text})", t.col, t.text)
             after_number = bool(out) and out[-1].kind in _NUMBERS
             what = "unit or name" if after_number else "name"
-            raise ParseError(f"unknown {what} {t.text!r}", t.col, t.text)
+            raise ParseError(f"unknown {what} {t.text!r}{suggestion(t.text, known)}", t.col, t.text)
         offset = 0
         for p, part in enumerate(parts):
             kind = "FUNC" if is_func(part) and not is_value(part) else "VAL"
@@ -213,7 +245,7 @@ def to_python(
     toks = _rewrite_frac(toks)
     if units:
         toks = merge_units(toks, lambda w: w in values or w in funcs)
-    toks = _resolve(toks, lambda w: w in values, lambda w: w in funcs)
+    toks = _resolve(toks, lambda w: w in values, lambda w: w in funcs, [*values, *funcs])
     toks = _wrap_bare_calls(toks)
     _match_brackets(toks)
     toks = _insert_products(toks)

@@ -43,6 +43,8 @@ class Tok:
     data: object = field(default=None, repr=False)  # for QTY: the Quantity
 
 
+# Characters that stand for a unit's letters: 37 °C is 37 degC, 20 kΩ cm^2 is 20 kohm cm^2.
+_UNICODE_WORDS = {"\u00b0": "deg", "\u2126": "ohm", "\u03a9": "ohm"}
 # 1:1 replacements keep the column map trivial.
 _UNICODE = {"\u2212": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u00f7": "/", "\u00b5": "u", "\u03bc": "u"}
 
@@ -77,6 +79,10 @@ def _clean(text: str) -> tuple[str, list[int]]:
     while i < n:
         ch = _UNICODE.get(text[i], text[i])
         col = i + 1
+        if ch in _UNICODE_WORDS:
+            put(_UNICODE_WORDS[ch], col)
+            i += 1
+            continue
         if not (ch.isascii() and (ch.isprintable() or ch in "\t\n\r")):
             raise ParseError(f"character {text[i]!r} is not allowed", col, text[i])
         if ch == "{":

@@ -15,12 +15,25 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-__all__ = ["DPS", "Point", "Range", "close", "default_range", "evaluate", "sample_points"]
+__all__ = ["DPS", "Point", "Range", "Ranges", "close", "default_range", "evaluate", "sample_points"]
 
 DPS = 50
 Range = tuple[float, float, bool]  # low, high, log scale
 Point = dict[sp.Symbol, mpmath.mpf]
 _ATOL = mpmath.mpf("1e-35")
+
+
+class Ranges(dict):
+    """symbol -> Range, and symbols that follow others: dependent[s] is s's value as an expression of them.
+
+    (A bath that the model keeps electroneutral stays so when its ions are sampled:
+    Cl_o = K_o + Na_o.) A dependent symbol is computed only when one of its inputs
+    is sampled too; alone, it is drawn from its own range like any other.
+    """
+
+    def __init__(self, ranges: Mapping[sp.Symbol, Range], dependent: Mapping[sp.Symbol, sp.Expr] | None = None):
+        super().__init__(ranges)
+        self.dependent = dict(dependent or {})
 
 
 def default_range(sym: sp.Symbol) -> Range:
@@ -38,21 +51,33 @@ def sample_points(
     n: int,
     seed: int = 0,
 ) -> list[Point]:
-    """n points, each symbol drawn uniformly (or log-uniformly) in its range."""
-    syms = sorted(set(symbols), key=lambda s: s.name)
+    """n points, each symbol drawn uniformly (or log-uniformly) in its range (dependent ones computed)."""
+    wanted = set(symbols)
+    dependent = {s: e for s, e in getattr(ranges, "dependent", {}).items()
+                 if s in wanted and e.free_symbols & (wanted - {s})}
+    drawn = (wanted | set().union(*(e.free_symbols for e in dependent.values()))) - set(dependent)
+    syms = sorted(drawn, key=lambda s: s.name)
     rng = np.random.default_rng(seed)
-    u = rng.random((n, len(syms)))
     points: list[Point] = []
-    for row in u:
+    for _ in range(4 * n if dependent else n):
+        if len(points) == n:
+            break
         point: Point = {}
-        for s, t in zip(syms, row):
+        for s, t in zip(syms, rng.random(len(syms))):
             lo, hi, log = ranges.get(s) or default_range(s)
             if log and lo > 0 and hi > 0:
                 value = float(np.exp(np.log(lo) + t * (np.log(hi) - np.log(lo))))
             else:
                 value = float(lo + t * (hi - lo))
             point[s] = mpmath.mpf(value)
-        points.append(point)
+        for s, e in dependent.items():
+            value = evaluate(e, point)
+            lo = (ranges.get(s) or default_range(s))[0]
+            if value is None or (lo > 0 and value <= 0):
+                break  # e.g. a negative concentration: draw again
+            point[s] = value
+        else:
+            points.append(point)
     return points
 
 

@@ -168,18 +168,54 @@ def _unary_minus_before(out: list[Tok]) -> bool:
     return before is None or before.kind in ("OP", "LPAR", "EQ", "POW", "FRAC")
 
 
+def _is_exponent(out: list[Tok], opened: dict[int, int]) -> bool:
+    """Does the token just put in `out` end an exponent (the 2 of 10^2, the (-2) of 10^(-2))?"""
+    last = len(out) - 1
+    if out[last].kind == "RPAR":
+        start = opened.get(last)
+        return start is not None and start > 0 and out[start - 1].kind == "POW"
+    before = out[last - 1] if last >= 1 else None
+    if before is not None and before.kind == "OP" and before.text in "+-" and last >= 2:
+        before = out[last - 2]
+    return before is not None and before.kind == "POW"
+
+
 def merge_units(toks: list[Tok], is_name) -> list[Tok]:
-    """NUM followed by unit words -> one QTY token (its `data` a Quantity)."""
+    """NUM followed by unit words -> one QTY token (its `data` a Quantity).
+
+    After a power of ten (10^2 mV, 10^(-2) volt) the unit belongs to the whole
+    power: it becomes a factor of its own, 1 mV.
+    """
 
     def is_unit(word: str) -> bool:
         return not is_name(word) and unit_word(word) is not None
 
     out: list[Tok] = []
+    stack: list[int] = []
+    opened: dict[int, int] = {}  # index in out of a closing bracket -> of its opening one
     k = 0
     while k < len(toks):
         t = toks[k]
         reader = _Reader(toks, is_unit, k + 1)
+        if t.kind in ("NUM", "RPAR") and reader.starts_factor():
+            probe = [*out, t]
+            if t.kind == "RPAR" and stack:
+                opened[len(out)] = stack[-1]
+            if _is_exponent(probe, opened):  # 10^2 mV: (10^2) * (1 mV)
+                out.append(t)
+                if t.kind == "RPAR" and stack:
+                    stack.pop()
+                reader.unit()
+                unit_text = _unit_text(toks[k + 1 : reader.k])
+                data = Quantity(f"1 {unit_text}", reader.scale + reader.offset, reader.dim, Fraction(1), unit_text)
+                out += [Tok("OP", "*", toks[k + 1].col), Tok("QTY", data.text, toks[k + 1].col, data=data)]
+                k = reader.k
+                continue
         if t.kind != "NUM" or not reader.starts_factor():
+            if t.kind == "LPAR":
+                stack.append(len(out))
+            elif t.kind == "RPAR" and stack:
+                opened[len(out)] = stack.pop()
             out.append(t)
             k += 1
             continue
@@ -188,12 +224,16 @@ def merge_units(toks: list[Tok], is_name) -> list[Tok]:
         if reader.offset and _unary_minus_before(out):  # -5 degC is 268.15 K, not -278.15 K
             out.pop()
             number = -number
-        unit_text = "".join((" " if x.space_before and j else "") + x.text for j, x in enumerate(toks[k + 1 : reader.k]))
+        unit_text = _unit_text(toks[k + 1 : reader.k])
         value = number * reader.scale + reader.offset
         data = Quantity(f"{'-' if number < 0 else ''}{t.text} {unit_text}", value, reader.dim, number, unit_text)
         out.append(Tok("QTY", data.text, t.col, t.space_before, data=data))
         k = reader.k
     return out
+
+
+def _unit_text(toks: list[Tok]) -> str:
+    return "".join((" " if x.space_before and j else "") + x.text for j, x in enumerate(toks))
 
 
 def read_quantity(toks: list[Tok], is_name=lambda w: False) -> Quantity:

@@ -29,11 +29,11 @@ import sympy as sp
 
 from ..constants import V
 from ..model import Model
-from ._numeric import Point, evaluate
 from .approx import check_approximation, parse_limit
 from .check import check_equation, check_expression
 from .dimensions import describe
-from .equivalence import Side, VerifyError, compare
+from .equivalence import VerifyError, compare
+from .implicit import at_model_values_only
 from .parse import ParseError, parse, parse_expression, parse_written
 from .problem import Problem
 from .result import VerifyResult
@@ -56,21 +56,6 @@ def setting(model: Model | str | None = None) -> Setting:
     return Setting(resolve_model(model))
 
 
-class _AtSteadyState:
-    """expr with V set to the model's V_ss (a closed form or a numeric root)."""
-
-    def __init__(self, expr: sp.Expr, steady: Side):
-        self.expr, self.steady = expr, steady
-
-    @property
-    def free_symbols(self) -> set[sp.Symbol]:
-        return (self.expr.free_symbols - {V}) | self.steady.free_symbols
-
-    def __call__(self, point: Point):
-        v = evaluate(self.steady, point) if isinstance(self.steady, sp.Basic) else self.steady(point)
-        return None if v is None else evaluate(self.expr, {**point, V: v})
-
-
 def _limit(approx: str | None, to_order: str | int | None, names):
     """(Limit, order) from --approx 'EXPR -> 0' and --to-order 'N [in SYMBOL]'."""
     order, symbol = 0, None
@@ -81,7 +66,11 @@ def _limit(approx: str | None, to_order: str | int | None, names):
         order, symbol = int(m.group(1)), m.group(2)
     if approx is None and symbol is None:
         raise ParseError("--to-order needs 'in SYMBOL' or an --approx limit")
-    limit = parse_limit(approx if approx is not None else f"{symbol} -> 0", names)
+    option = f"--approx {approx!r}" if approx is not None else f"--to-order {to_order!r}"
+    try:
+        limit = parse_limit(approx if approx is not None else f"{symbol} -> 0", names)
+    except ParseError as exc:  # columns count in the option's text, not in the claim's
+        raise ParseError(f"{option}: {exc}") from None
     if approx is not None and symbol is not None and parse_expression(symbol, names) != limit.small:
         raise ParseError(f"--to-order names {symbol}, but --approx is about {limit.text}")
     return limit, order
@@ -89,19 +78,15 @@ def _limit(approx: str | None, to_order: str | int | None, names):
 
 def _steady_state(lhs: sp.Expr, rhs: sp.Expr, s: Setting, problem: Problem) -> VerifyResult | None:
     """The equation at V = V_ss, when it is not an identity in V."""
-    if V not in problem.expand(lhs - rhs).free_symbols:
+    a, c = problem.expand(lhs), problem.expand(rhs)
+    if V not in (a - c).free_symbols or problem.rest is None:
         return None
-    balance = s.balance_id  # the current balance at the model's given concentrations
-    try:
-        steady = s.correct(balance)
-    except VerifyError:
+    a, c = problem.at_rest(a), problem.at_rest(c)
+    if at_model_values_only(a) or at_model_values_only(c):
         return None
-    steady = problem.expand(steady) if isinstance(steady, sp.Basic) else steady
-    a = _AtSteadyState(problem.expand(lhs), steady)
-    c = _AtSteadyState(problem.expand(rhs), steady)
     cmp = compare(a, c, problem.ranges, reference=problem.reference, timeout=problem.timeout)
     if cmp.holds:
-        return VerifyResult(True, "numeric", detail=f"holds at the steady state V = {balance}, not for every V")
+        return VerifyResult(True, "numeric", detail=f"holds at the steady state V = {s.balance_id}, not for every V")
     return None
 
 
@@ -143,6 +128,9 @@ def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps:
     if against is None and m and m.group(1) in s.derivations.ids():
         against, text = m.group(1), " " * m.start(2) + m.group(2)  # columns stay the user's
         label = "the right side"
+    elif against is None and m and m.group(1) == V.name and _without_v(m.group(2), s):
+        against, text = s.balance_id, " " * m.start(2) + m.group(2)  # V = ... : the resting potential
+        label = "the right side"
     else:
         label = "the claim"
     names = s.names_for(against)
@@ -156,8 +144,9 @@ def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps:
         expected = s.dimensions.get(s.symbol(against))
         _check_tolerance(tol, expected, against)
         if want_approx:
-            if not isinstance(correct, sp.Basic):
-                raise VerifyError(f"{against} has no closed form in model {s.model.name!r}: no series to compare")
+            if at_model_values_only(correct):
+                raise VerifyError(f"{against} is known at the model's values only in model {s.model.name!r}: "
+                                  "no limit to take")
             limit, order = _limit(approx, to_order, names)
             return check_approximation(parsed.value, correct, limit, problem, order)
         return check_expression(parsed, correct, problem, expected_dim=expected, label=label)
@@ -173,6 +162,15 @@ def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps:
     if not result.holds and not result.dimensions:
         return _steady_state(lhs.value, rhs.value, s, problem) or result
     return result
+
+
+def _without_v(text: str, s: Setting) -> bool:
+    """Is the right side of 'V = ...' free of V (then V is the resting potential it claims)?"""
+    try:
+        side = parse_written(text, s.names, dimensions=s.dimensions)
+    except ValueError:
+        return False
+    return not isinstance(side, tuple) and V not in s.problem.expand(side.value).free_symbols
 
 
 def _check_tolerance(tol: Tolerance, dim, what: str) -> None:

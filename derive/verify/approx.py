@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
+from ..constants import V
 from ._budget import run_limited
-from ._numeric import evaluate, free_symbols, sample_points
+from ._numeric import evaluate, sample_points
 from .diagnose import diagnose
 from .dimensions import of_expr
 from .equivalence import VerifyError
@@ -78,11 +79,12 @@ def _eliminate(eps_expr: sp.Expr, eps: sp.Symbol) -> dict[sp.Symbol, sp.Expr]:
     raise ParseError(f"cannot solve {eps_expr} = eps for one of its symbols")
 
 
-def _order_at(d: sp.Expr, scale: sp.Expr, eps: sp.Symbol, point: dict, order: int, unit: mpmath.mpf) -> float | None:
+def _order_at(d, scale, eps: sp.Symbol, point: dict, order: int, unit: mpmath.mpf) -> float | None:
     """Estimated order of d(eps) at point (inf when d vanishes to working precision).
 
-    eps is taken at unit * 1e-5 and unit * 1e-8, unit being the small
-    quantity's own size at the point, so a dimensional one (P_Na) works too.
+    d and scale are functions of (point, digits). eps is taken at unit * 1e-5 and
+    unit * 1e-8, unit being the small quantity's own size at the point, so a
+    dimensional one (P_Na) works too.
     """
     dps = 40 + 10 * (order + 2)
     vals = []
@@ -90,7 +92,7 @@ def _order_at(d: sp.Expr, scale: sp.Expr, eps: sp.Symbol, point: dict, order: in
         for e in _EPS:
             p = dict(point)
             p[eps] = e * unit
-            v, s = evaluate(d, p, dps), evaluate(scale, p, dps)
+            v, s = d(p, dps), scale(p, dps)
             if v is None or s is None:
                 return None
             if abs(v) <= mpmath.mpf(10) ** (-dps + 20) * max(abs(s), 1):
@@ -104,15 +106,41 @@ def _order_at(d: sp.Expr, scale: sp.Expr, eps: sp.Symbol, point: dict, order: in
     return float(mpmath.log(vals[0] / vals[1]) / mpmath.log(_EPS[0] / _EPS[1]))
 
 
-def _leading_term(d: sp.Expr, eps: sp.Symbol, order: int) -> sp.Expr | None:
+def _value(side, point: dict, dps: int = 50) -> mpmath.mpf | None:
+    return evaluate(side, point, dps) if isinstance(side, sp.Basic) else side(point)
+
+
+def _numeric_difference(c_side, a_side, subs: dict):
+    """(d, scale) for sides without a series (a numeric root, V at rest): the small symbol set from eps."""
+    (symbol, value), = subs.items()
+
+    def at(point: dict, dps: int) -> dict:
+        return {**point, symbol: evaluate(value, point, dps)}
+
+    def d(point: dict, dps: int):
+        p = at(point, dps)
+        c, a = _value(c_side, p, dps), _value(a_side, p, dps)
+        return None if c is None or a is None else c - a
+
+    def scale(point: dict, dps: int):
+        p = at(point, dps)
+        c, a = _value(c_side, p, dps), _value(a_side, p, dps)
+        return None if c is None or a is None else abs(c) + abs(a)
+
+    return d, scale
+
+
+def _leading_term(d: sp.Expr, eps: sp.Symbol, order: int) -> tuple[bool, sp.Expr | None]:
+    """(the terms up to eps^order vanish, the eps^(order+1) coefficient or None if it does too), by series."""
     series = sp.series(d, eps, 0, order + 2).removeO()
+    lower = all(sp.simplify(series.coeff(eps, k)) == 0 for k in range(order + 1))
     term = sp.simplify(series.coeff(eps, order + 1))
-    return None if term == 0 else term
+    return lower, None if term == 0 else term
 
 
 def check_approximation(
     claimed: sp.Expr,
-    correct: sp.Expr,
+    correct,
     limit: Limit,
     problem: Problem,
     order: int = 0,
@@ -121,13 +149,27 @@ def check_approximation(
     if not 0 <= order <= _MAX_ORDER:
         raise ParseError(f"order must be between 0 and {_MAX_ORDER}")
     eps = sp.Dummy("eps", positive=True)
-    a, c = problem.expand(claimed), problem.expand(correct)
+    a = problem.expand(claimed)
+    c = problem.expand(correct) if isinstance(correct, sp.Basic) else correct
+    # A series needs closed forms; a numeric root (V_ss with GHK leaks), or V at rest on one side only, is
+    # evaluated numerically at each eps instead.
+    series_ok = isinstance(c, sp.Basic) and (V in a.free_symbols) == (V in c.free_symbols)
+    a_side, c_side = (a, c) if series_ok else (problem.at_rest(a), problem.at_rest(c))
     small = problem.expand(limit.eps)
+    if not small.free_symbols:
+        fixed = ", ".join(f"{k} = {v}" for k, v in problem.fixed.items() if k in problem.expand(limit.small, fix=False).free_symbols)
+        raise ParseError(f"--approx {limit.text!r}: {limit.text} is the fixed number {problem.expand(limit.small)} in this model"
+                         + (f" ({fixed})" if fixed else "") + "; nothing in it can tend to 0 or oo")
     subs = _eliminate(small, eps)
-    d = (c - a).xreplace(subs)
-    scale = sp.Abs(c.xreplace(subs)) + sp.Abs(a.xreplace(subs))
+    if series_ok:
+        d_expr = (c - a).xreplace(subs)
+        scale_expr = sp.Abs(c.xreplace(subs)) + sp.Abs(a.xreplace(subs))
+        d, scale = (lambda p, dps: evaluate(d_expr, p, dps)), (lambda p, dps: evaluate(scale_expr, p, dps))
+    else:
+        d, scale = _numeric_difference(c_side, a_side, subs)
+    symbols = set(a_side.free_symbols) | set(c_side.free_symbols) | small.free_symbols
     orders = []
-    for point in sample_points(free_symbols(c, a, small), problem.ranges, _POINTS, seed=4):
+    for point in sample_points(symbols, problem.ranges, _POINTS, seed=4):
         unit = evaluate(small, point)
         if unit is None or unit == 0:
             continue
@@ -138,22 +180,29 @@ def check_approximation(
         raise VerifyError("the formulas are undefined near the limit")
     found = min(orders)
     holds = found >= order + 1 - 0.25
-    shown_order = None if found == float("inf") else round(found, 2) + 0.0
-    info = {"small": limit.text, "order": order, "error_order": shown_order}
-    term = None
-    if holds:  # shown with the constants R, F as symbols
+    shown_order = None if found == float("inf") else _rounded(found)
+    info: dict = {"small": limit.text, "to": "0" if limit.to_zero else "oo", "order": order, "error_order": shown_order}
+    series = None
+    if holds and series_ok:  # shown with the constants R, F as symbols
         shown = (problem.shown(correct) - problem.shown(claimed)).xreplace(subs)
-        term = run_limited(_leading_term, shown, eps, order, timeout=problem.timeout)
+        series = run_limited(_leading_term, shown, eps, order, timeout=problem.timeout)
+    term = series[1] if series is not None else None
     if term is not None:
-        info["leading_neglected_term"] = sp.sstr(term.xreplace({eps: limit.eps}) * limit.eps ** (order + 1))
-    info.update(_neglected_at_reference(a, c, limit, problem))
+        leading = term.xreplace({eps: limit.eps}) * limit.eps ** (order + 1)
+        info["leading_neglected_term"] = sp.sstr(leading)
+        info.update(_leading_at_reference(leading, problem))
+    info.update(_neglected_at_reference(a_side, c_side, limit, problem))
     if holds:
-        return VerifyResult(True, "numeric", approximation=info)
+        method = "symbolic" if series is not None and series[0] else "numeric"
+        detail = _judged(info, problem)
+        info.pop("neglected_si", None)
+        return VerifyResult(True, method, detail=detail, approximation=info)
     diagnosis = None
-    if order == 0:
+    if order == 0 and series_ok:
         c0, a0 = (x.xreplace(subs).xreplace({eps: 0}) for x in (c, a))
         if not (c0.has(sp.nan, sp.zoo) or a0.has(sp.nan, sp.zoo)):
             diagnosis = diagnose(a0, c0, problem.ranges, problem.context)
+    info.pop("neglected_si", None)
     k = max(0, round(found))
     detail = (
         f"the claim is wrong already in the limit {limit.text} -> {'0' if limit.to_zero else 'oo'}"
@@ -163,24 +212,61 @@ def check_approximation(
     return VerifyResult(False, "numeric", diagnosis, detail=detail, approximation=info)
 
 
-def _neglected_at_reference(a: sp.Expr, c: sp.Expr, limit: Limit, problem: Problem) -> dict:
-    """correct - claimed and the small quantity at the reference (model) values."""
+def _rounded(order: float) -> float | int:
+    """An order found numerically: a whole number when it is one to the estimate's precision (1, not 0.9998)."""
+    whole = round(order)
+    return whole if abs(order - whole) < 0.05 else round(order, 2) + 0.0
+
+
+def _leading_at_reference(leading: sp.Expr, problem: Problem) -> dict:
+    """The leading neglected term's value at the model's values (it is not the whole neglected part)."""
     if not problem.reference:
         return {}
     point = {s: mpmath.mpf(float(v)) for s, v in problem.reference.items()}
-    va, vc = evaluate(a, point), evaluate(c, point)
-    small = evaluate(problem.expand(limit.eps), point)
+    value = evaluate(problem.expand(leading), point)
+    if value is None:
+        return {}
+    return {"leading_neglected_value": problem.show(float(value), problem.result_unit).to_json()}
+
+
+def _judged(info: dict, problem: Problem) -> str | None:
+    """Is the neglected part small enough at the model's values, by the tolerance? (Said; the verdict is the limit's.)"""
+    neglected = info.get("neglected")
+    if neglected is None:
+        return None
+    tolerance = problem.tolerance
+    relative = info.get("neglected_relative")
+    if tolerance.absolute is not None:
+        si = info["neglected_si"]
+        within = abs(si) <= tolerance.absolute
+    else:
+        within = relative is not None and relative <= (tolerance.relative or 0)
+    info["within_tolerance"] = within
+    size = f"{100 * relative:.3g}% of the correct value" if relative is not None else "its size"
+    if within:
+        return f"at the model's values the neglected part is {size}, within {tolerance.describe()}"
+    return (f"right as a limit, but at the model's values the neglected part is {size}, more than "
+            f"{tolerance.describe()}: a poor approximation for this model")
+
+
+def _neglected_at_reference(a, c, limit: Limit, problem: Problem) -> dict:
+    """correct - claimed and the small quantity (as written: P_K for P_K -> oo) at the reference (model) values."""
+    if not problem.reference:
+        return {}
+    point = {s: mpmath.mpf(float(v)) for s, v in problem.reference.items()}
+    va, vc = _value(a, point), _value(c, point)
+    small = evaluate(problem.expand(limit.small), point)
     if va is None or vc is None:
         return {}
     unit = problem.result_unit
     neglected = float(vc - va)
     if problem.convert and unit:
         neglected = problem.convert(neglected, unit)
-    out = {"neglected": {"value": neglected, "unit": unit}}
+    out = {"neglected": {"value": neglected, "unit": unit}, "neglected_si": float(vc - va)}
     if vc != 0:
         out["neglected_relative"] = float(abs((vc - va) / vc))
     if small is not None:
-        small_unit = problem.unit_of(of_expr(problem.expand(limit.eps, fix=False), problem.dimensions))
+        small_unit = problem.unit_of(of_expr(problem.expand(limit.small, fix=False), problem.dimensions))
         shown = problem.show(float(small), small_unit)
         out["small_value"] = shown.value
         out["small_unit"] = shown.unit

@@ -13,15 +13,18 @@ problem's tolerance (numeric_claim.py).
 from __future__ import annotations
 
 import dataclasses
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
 
-from ._numeric import evaluate, free_symbols
+from ..constants import V
+from ._numeric import evaluate
 from .diagnose import Context, diagnose
-from .dimensions import Dim, describe
+from .dimensions import Dim, describe, mul, power
 from .equivalence import RTOL, Comparison, Side, VerifyError, compare, compare_numeric, counterexample, symbolic_zero
-from .implicit import ValueOnly
+from .implicit import Substituted, ValueOnly, at_model_values_only
+from .numbers import number_text, read_numbers, si_scale
 from .numeric_claim import check_numeric
 from .parse import Written
 from .problem import Problem
@@ -30,6 +33,7 @@ from .result import VerifyResult
 __all__ = ["check_equation", "check_expression"]
 
 Claim = Side | Written
+_DIMENSION_SLIPS = ("a product where a quotient belongs", "a quotient where a product belongs", "the reciprocal")
 
 
 def _context(problem: Problem, written: sp.Expr | None = None) -> Context:
@@ -39,25 +43,60 @@ def _context(problem: Problem, written: sp.Expr | None = None) -> Context:
         fixed={**problem.fixed, **problem.context.fixed},
         definitions=problem.context.definitions or problem.definitions,
         written=None if written is None else frozenset(problem.expand(written, fix=False).free_symbols),
+        typed=None if written is None else frozenset(written.free_symbols),
         kinds=problem.context.kinds if problem.context.kinds is not None else (problem.dimensions or None),
     )
 
 
-def _at_model_values(claimed: sp.Expr, correct: ValueOnly, problem: Problem, unit: str | None) -> VerifyResult:
+def _sides(a: Side, c: Side, problem: Problem) -> tuple[Side, Side]:
+    """Both sides as numeric targets: V at rest unless both are functions of V (then V is free)."""
+    both = all(isinstance(x, sp.Basic) and V in x.free_symbols for x in (a, c))
+    return problem.at_rest(a, rest=not both), problem.at_rest(c, rest=not both)
+
+
+def _at_model_values(a: Side, c: Side, problem: Problem, unit: str | None) -> VerifyResult:
     """Compare with a quantity known only at the model's values, at those values."""
-    a = problem.expand(claimed)
     reference = problem.reference or {}
-    point = {s: mpmath.mpf(float(reference[s])) for s in free_symbols(a) if s in reference}
-    value = evaluate(a, point)
-    if len(point) < len(a.free_symbols) or value is None:
-        raise VerifyError(f"the claim has no value at the model's parameters (it cannot be compared with {correct.quantity_id})")
-    target = mpmath.mpf(correct.value)
+    symbols = set(a.free_symbols) | set(c.free_symbols)
+    point = {s: mpmath.mpf(float(reference[s])) for s in symbols if s in reference}
+    names = " and ".join(sorted({*_value_only_ids(a), *_value_only_ids(c)}))
+    value, target = _value(a, point), _value(c, point)
+    shown = {s: v for s, v in point.items() if s in _plain_symbols(a) and s != V}
+    if len(point) < len(symbols) or value is None or target is None:
+        raise VerifyError(f"the claim has no value at the model's parameters (it cannot be compared with {names})")
     holds = abs(value - target) <= RTOL * max(abs(value), abs(target))
-    detail = f"compared at the model's values only: {correct.quantity_id} is known there and nowhere else"
+    verb = "is" if " and " not in names else "are"
+    detail = f"compared at the model's values only: {names} {verb} known there and nowhere else"
     if holds:
         return VerifyResult(True, "numeric", detail=detail)
-    cmp = Comparison(False, "numeric", point, value, target)
-    return VerifyResult(False, "numeric", None, counterexample(cmp, problem.units, unit, problem.convert), detail=detail)
+    slip = next((name for name, alt in problem.context.alternatives.items()
+                 if _close_at(a, problem.at_rest(problem.expand(alt)), point)), None)
+    cmp = Comparison(False, "numeric", shown, value, target)
+    return VerifyResult(False, "numeric", slip, counterexample(cmp, problem.units, unit, problem.convert), detail=detail)
+
+
+def _plain_symbols(side: Side) -> set[sp.Symbol]:
+    """The parameters a side names itself (not those of the targets inside it)."""
+    if isinstance(side, Substituted):
+        return side.expr.free_symbols - {s for s, _ in side.targets}
+    return set(side.free_symbols)
+
+
+def _close_at(a: Side, b: Side, point) -> bool:
+    x, y = _value(a, point), _value(b, point)
+    return x is not None and y is not None and abs(x - y) <= RTOL * max(abs(x), abs(y))
+
+
+def _value_only_ids(side: Side) -> list[str]:
+    if isinstance(side, ValueOnly):
+        return [side.quantity_id]
+    if isinstance(side, Substituted):
+        return [i for _, t in side.targets for i in _value_only_ids(t)]  # type: ignore[arg-type]
+    return []
+
+
+def _value(side: Side, point) -> mpmath.mpf | None:
+    return evaluate(side, point) if isinstance(side, sp.Basic) else side(point)
 
 
 def _name(correct: Side | ValueOnly) -> str:
@@ -69,25 +108,77 @@ def _name(correct: Side | ValueOnly) -> str:
 def _wrong_dimension(
     claimed: Written, correct: Side | ValueOnly, expected: Dim, problem: Problem, label: str
 ) -> VerifyResult:
-    """The claim has another unit dimension: say so, and name the slip that explains it if there is one."""
+    """The claim has another unit dimension: say so, name both, and what explains it if something does."""
     assert claimed.dim is not None
     sentence = f"{label} is {describe(claimed.dim)}, {_name(correct)} is {describe(expected)}"
+    hint = _unit_hint(claimed, correct, expected, problem) if claimed.literals else None
     slip = None
-    if isinstance(correct, sp.Basic):
-        a = problem.expand(claimed.value)
-        context = _context(problem, claimed.value)
-        if claimed.literals:  # the slip at the model's values, in SI (e.g. a product of two numbers with units)
-            slip = check_numeric(claimed, a, problem.expand(correct), problem, unit=None, dim=None,
-                                 exact_slip=lambda: None, original=correct, context=context).diagnosis
-        else:
-            slip = diagnose(a, correct, problem.ranges, context)
-        slip = None if slip is not None and slip.startswith(("right only to", "a constant for another")) else slip
+    if hint is None and isinstance(correct, sp.Basic):
+        formula = claimed.value
+        if claimed.literals and problem.known is not None:  # the numbers read back as symbols
+            formula = read_numbers(claimed, problem.known(), set(problem.expand(correct, fix=False).free_symbols)).formula
+        slip = diagnose(problem.expand(formula), correct, problem.ranges, _context(problem, formula))
+        if slip is not None and not slip.startswith(_DIMENSION_SLIPS):  # only these change the dimension
+            slip = None
     dims = {
         "claimed": {"dimension": describe(claimed.dim, article=False), "unit": problem.unit_of(claimed.dim)},
         "correct": {"dimension": describe(expected, article=False), "unit": problem.unit_of(expected)},
     }
-    diagnosis = f"{slip} ({sentence})" if slip else f"wrong dimension: {sentence}"
+    if hint:
+        diagnosis = f"wrong dimension: {sentence}; {hint}"
+    else:
+        diagnosis = f"{slip} ({sentence})" if slip else f"wrong dimension: {sentence}"
     return VerifyResult(False, "symbolic", diagnosis, dimensions=dims)
+
+
+def _unit_hint(claimed: Written, correct: Side, expected: Dim, problem: Problem) -> str | None:
+    """A bare number that needs a unit (61.54 log10(...): 61.54 mV), or a unit that belongs to the result."""
+    c = _value(problem.at_rest(problem.expand(correct)) if isinstance(correct, sp.Basic) else correct,
+               _reference(problem))
+    if c is None:
+        return None
+
+    def right(values: dict, factor: sp.Expr | int = 1) -> bool:
+        expr = problem.at_rest(problem.expand(claimed.with_numbers(values) * factor))
+        a = _value(expr, _reference(problem))
+        return a is not None and problem.tolerance.allows(a, c, expected)
+
+    missing = power(claimed.dim, Fraction(-1))
+    needed = mul(expected, missing)  # the dimension a bare factor lacks
+    for lit in claimed.literals:
+        if lit.unit is None and needed:
+            unit = problem.unit_of(needed)
+            scale = _si(unit)
+            if scale is not None and right({lit.symbol: lit.value * scale}):
+                return f"the bare number {lit.text} is a pure number: write {lit.text} {unit}"
+        moved = lit.unit is not None and lit.dim and mul(claimed.dim, power(lit.dim, Fraction(2))) == expected
+        if moved and right({lit.symbol: lit.number}, _si(lit.unit) or 1):  # '/0.15 mV': the mV of the result
+            return (f"'/{lit.text}' divides by the unit too; for a result in {lit.unit} "
+                    f"write '/{number_text(lit)} * 1 {lit.unit}'")
+    return None
+
+
+def _si(unit: str | None) -> sp.Rational | None:
+    """The SI value of one unit (None where there is none to read)."""
+    if not unit:
+        return None
+    try:
+        return si_scale(unit)
+    except ValueError:
+        return None
+
+
+def _reference(problem: Problem) -> dict:
+    return {s: mpmath.mpf(float(v)) for s, v in (problem.reference or {}).items()}
+
+
+def _target_slip(a: Side, problem: Problem) -> str | None:
+    """A named wrong version of a quantity without closed form (the linearised pump shift) that the claim is."""
+    for name, alternative in problem.context.alternatives.items():
+        alt = problem.at_rest(problem.expand(alternative))
+        if compare_numeric(a, alt, problem.ranges, reference=problem.reference).holds:
+            return name
+    return None
 
 
 def check_expression(
@@ -114,37 +205,56 @@ def check_expression(
     dim = expected_dim if expected_dim is not None else (written.dim if written is not None else None)
     unit = result_unit or problem.result_unit or problem.unit_of(dim)
     if written is not None and written.dim is not None and expected_dim is not None and written.dim != expected_dim:
-        return _wrong_dimension(written, correct, expected_dim, problem, label)
+        return _with_notes(_wrong_dimension(written, correct, expected_dim, problem, label), written)
     numeric = written is not None and (bool(written.literals) or numbers) and isinstance(claim, sp.Basic)
-    if isinstance(correct, ValueOnly):
-        if numeric:
-            return check_numeric(written, problem.expand(claim), correct, problem, unit=unit, dim=dim,  # type: ignore[arg-type]
-                                 exact_slip=lambda: None, only_reference=True)
-        return _at_model_values(claim, correct, problem, unit)  # type: ignore[arg-type]
     a = problem.expand(claim) if isinstance(claim, sp.Basic) else claim
     c = problem.expand(correct) if isinstance(correct, sp.Basic) else correct
-    if numeric:  # sampling refutes a claim with numbers at once; a proof is only worth trying if it holds
-        cmp = compare_numeric(a, c, problem.ranges, reference=problem.reference)
-        if cmp.holds and isinstance(c, sp.Basic) and symbolic_zero(a - c, problem.ranges, problem.timeout):
-            cmp = dataclasses.replace(cmp, method="symbolic")
-    else:
-        cmp = compare(a, c, problem.ranges, reference=problem.reference, timeout=problem.timeout)
-    if cmp.holds:
-        return VerifyResult(True, cmp.method)
+    a_side, c_side = _sides(a, c, problem)
     symbolic = isinstance(a, sp.Basic) and isinstance(correct, sp.Basic)
     context = _context(problem, claim if isinstance(claim, sp.Basic) else None)
-
-    def slip() -> str | None:
-        return diagnose(a, correct, problem.ranges, context) if symbolic else None  # type: ignore[arg-type]
-
     if numeric:
-        return check_numeric(
-            written, a, c, problem, unit=unit, dim=dim, exact_slip=slip,  # type: ignore[arg-type]
+        if not (at_model_values_only(a_side) or at_model_values_only(c_side)):
+            cmp = compare_numeric(a_side, c_side, problem.ranges, reference=problem.reference)
+            if cmp.holds:  # right for every value of the parameters, not only the model's
+                proven = symbolic and a_side is a and c_side is c and symbolic_zero(a - c, problem.ranges, problem.timeout)
+                detail = _rest_detail(a_side, c_side, problem)
+                return _with_notes(VerifyResult(True, "symbolic" if proven else "numeric", detail=detail), written)
+        result = check_numeric(
+            written, a, c, problem, unit=unit, dim=dim,  # type: ignore[arg-type]
             original=correct if isinstance(correct, sp.Basic) else None, context=context,
-            only_reference=isinstance(c, sp.Basic) and not c.free_symbols,  # a number: the model's values only
         )
+        return _with_notes(result, written)
+    if at_model_values_only(a_side) or at_model_values_only(c_side):
+        return _at_model_values(a_side, c_side, problem, unit)
+    if a_side is a and c_side is c:
+        cmp = compare(a, c, problem.ranges, reference=problem.reference, timeout=problem.timeout)
+    else:
+        cmp = compare_numeric(a_side, c_side, problem.ranges, reference=problem.reference)
+    if cmp.holds:
+        return _with_notes(VerifyResult(True, cmp.method, detail=_rest_detail(a_side, c_side, problem)), written)
+    slip = diagnose(a, correct, problem.ranges, context) if symbolic else _target_slip(a_side, problem)  # type: ignore[arg-type]
     example = counterexample(cmp, problem.units, unit, problem.convert)
-    return VerifyResult(False, cmp.method, slip(), example)
+    return _with_notes(VerifyResult(False, cmp.method, slip, example), written)
+
+
+def _rest_detail(a: Side, c: Side, problem: Problem) -> str | None:
+    """Where V was put at rest: the claim holds at the steady state, not for every V."""
+    if any(isinstance(x, Substituted) and V in dict(x.targets) for x in (a, c)):
+        return f"holds at the steady state V = {problem.rest_name}, not for every V"
+    return None
+
+
+def _with_notes(result: VerifyResult, written: Written | None) -> VerifyResult:
+    """Add how the claim was read where a user may not expect it; such a reading is the slip, if any."""
+    if written is None:
+        return result
+    notes = list(written.notes)
+    if "log" in written.functions and "ln 10" in (result.diagnosis or ""):
+        notes.append("log is the natural logarithm here, as ln; for the base-10 logarithm write log10")
+    if not notes:
+        return result
+    diagnosis = None if written.notes and not result.holds else result.diagnosis
+    return dataclasses.replace(result, diagnosis=diagnosis, notes=tuple(dict.fromkeys((*result.notes, *notes))))
 
 
 def _expr(side: Claim) -> Side:

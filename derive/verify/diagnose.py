@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..constants import g_leak
 from ._definitions import substitute
 from ._numeric import (
     Point,
@@ -56,6 +57,9 @@ class Context:
     substituted): a fixed valence the claim never mentions was left out.
     kinds: what each symbol is (its unit dimension); two symbols of one kind
     may be swapped (P_K and P_Na). Without it: by name (P_*, g_*, X_i/X_o).
+    typed: the symbols the claim was typed with, before any name is expanded;
+    a swap is named only of two symbols the user typed (E_Cl's sign, not
+    Cl_i and Cl_o, when the claim says E_Cl). None: any.
     """
 
     valences: Sequence[sp.Expr | int] | None = None
@@ -65,6 +69,10 @@ class Context:
     definitions: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict)
     written: frozenset[sp.Symbol] | None = None
     kinds: Mapping[sp.Symbol, object] | None = None
+    typed: frozenset[sp.Symbol] | None = None
+
+    def may_swap(self, a: sp.Symbol, b: sp.Symbol) -> bool:
+        return self.typed is None or (a in self.typed and b in self.typed)
 
     def levels(self, e: sp.Expr) -> list[sp.Expr]:
         """e, then e with definitions substituted once, twice, ... until none are left."""
@@ -110,14 +118,27 @@ def _flip_one_term(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
 
 
 def _drop_one_term(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
-    """(n - t)/d for each term t of the numerator n: a forgotten term."""
+    """(n - t)/d for each term t of the numerator n: a forgotten term, shown as it is in e (-I_pump/g_leak)."""
     num, den = sp.fraction(sp.together(e))
     terms = sp.Add.make_args(sp.expand(num))
     if 1 < len(terms) <= _MAX_TERMS:
         for t in terms:
-            shown = sp.sstr(-t if t.could_extract_minus_sign() else t)
+            shown = sp.sstr(t / _folded(den, ctx))
             label = f"the term {shown} is missing" if len(shown) <= 60 else None
             yield (label, (num - t) / den) if label else (num - t) / den
+
+
+def _folded(e: sp.Expr, ctx: Context) -> sp.Expr:
+    """e written with the name of the quantity it defines, when it is the total leak conductance."""
+    if not e.is_Add:
+        return e
+    for name in (sp.Symbol("g_leak", real=True), g_leak):  # a model's derived id, or the library's symbol
+        try:
+            if name in ctx.definitions and sp.expand(ctx.definitions[name] - e) == 0:
+                return name
+        except ValueError:  # a model whose g_leak has no formula
+            pass
+    return e
 
 
 def _valences(e: sp.Expr, ctx: Context) -> list[sp.Expr]:
@@ -144,7 +165,8 @@ def _swap_sides(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
     for name in sorted(names):
         if name.endswith("_i") and name[:-2] + "_o" in names:
             inside, outside = names[name], names[name[:-2] + "_o"]
-            yield f"{inside} and {outside} swapped", e.xreplace({inside: outside, outside: inside})
+            if ctx.may_swap(inside, outside):
+                yield f"{inside} and {outside} swapped", e.xreplace({inside: outside, outside: inside})
 
 
 def _kind(s: sp.Symbol, ctx: Context) -> object:
@@ -163,7 +185,8 @@ def _kind(s: sp.Symbol, ctx: Context) -> object:
 def _swap_same_kind(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
     """Two symbols of the same kind exchanged (P_K and P_Na in GHK, g_K and g_Na as weights)."""
     syms = sorted((s for s in e.free_symbols if _kind(s, ctx) is not None), key=lambda s: s.name)
-    pairs = [(a, b) for k, a in enumerate(syms) for b in syms[k + 1 :] if _kind(a, ctx) == _kind(b, ctx)]
+    pairs = [(a, b) for k, a in enumerate(syms) for b in syms[k + 1 :]
+             if _kind(a, ctx) == _kind(b, ctx) and ctx.may_swap(a, b)]
     for a, b in pairs[:_MAX_SWAPS]:
         yield f"{a} and {b} swapped", e.xreplace({a: b, b: a})
 
@@ -182,7 +205,8 @@ def _reciprocal(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
     """One factor on the wrong side of the fraction bar, or the whole expression upside down."""
     if not (e.is_Mul or e.is_Pow or e.is_Symbol):
         return
-    for f in sp.Mul.make_args(e):
+    factors = [f for f in sp.Mul.make_args(e) if not f.is_Number]
+    for f in factors if len(factors) > 1 else ():  # one factor: the whole claim is upside down
         base, exp = f.as_base_exp()
         if base.is_Number or not exp.is_Number or exp == 0:
             continue
@@ -362,9 +386,14 @@ def diagnose(
     correct_fixed = fix(ctx.expand(correct))
     singles = list(_candidates(correct, ctx))
     m = _Matcher(claimed, correct_fixed, ranges, [fix(c) for _, c in singles])
-    for name, cand in singles:
+    for k, (name, cand) in enumerate(singles):
         if m.matches(fix(cand)):
-            return _label(name, claimed, correct_fixed, m)
+            label = _label(name, claimed, correct_fixed, m)
+            if label == "sign of a log term flipped":  # the user's terms say it better: the sign of E_K
+                term = next((n for n, c in singles[k + 1 :] if n and n.startswith("sign of the term")
+                             and m.matches(fix(c))), None)
+                label = term or label
+            return label
     inverted = _is_ratio_inversion(claimed, correct_fixed, m)
     usable = [(n, c) for n, c in singles if inverted or n != "ratio inverted"]
     deadline = time.monotonic() + _PAIR_SECONDS

@@ -2,14 +2,17 @@
 
 A dimension is a tuple of (base dimension, exponent) pairs as pint names the
 base dimensions ("[length]", "[time]", ...); () is a pure number. None stands
-for "unknown": a bare number (read in SI units, so it may stand for any unit)
-or a name without a unit. Unknown is compatible with everything.
+for "unknown": a name without a unit, or a side written in numbers only (see
+parse.py: such a side is an SI value of the quantity it is compared with).
+Unknown is compatible with everything.
 
 Two walkers: `of_expr` reads a model's SymPy expressions (every number in them
 is a pure number), `check_tree` reads the whitelisted AST of user text (a bare
-number is unknown, a number with a unit has that unit's dimension) and refuses
-what has no meaning: adding a potential to a concentration, a unit inside an
-exponent or inside exp().
+number is a pure number, a number with a unit has that unit's dimension) and
+refuses what has no meaning: adding a potential to a concentration, a unit
+inside an exponent or inside exp(). A logarithm of a quantity with a unit is
+recorded: ln(K_o) - ln(K_i) is fine, ln(K_o) alone is not, and only the values
+can tell (`unit_invariant`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
 
+import mpmath
 import sympy as sp
 
 from ..units import dimensionality
 from ._lexer import ParseError
+from ._numeric import evaluate
 
 __all__ = [
     "DIMENSIONLESS",
@@ -33,6 +38,7 @@ __all__ = [
     "of_unit",
     "si_unit",
     "standard_unit",
+    "unit_invariant",
 ]
 
 Dim = tuple[tuple[str, Fraction], ...]
@@ -127,9 +133,32 @@ def si_unit(dim: Dim) -> str:
     return text
 
 
+def _bracket(unit: str) -> str:
+    return f"({unit})" if any(c in unit for c in "*/") else unit
+
+
+def _compose(dim: Dim) -> tuple[str, str] | None:
+    """(name, unit) of an inverse, a product or a quotient of two named dimensions."""
+    named = _named()
+    inverse = named.get(power(dim, Fraction(-1)))
+    if inverse and dim:
+        return f"inverse {inverse[0]}", f"1/{_bracket(inverse[1])}"
+    for a, (name_a, unit_a) in named.items():
+        if not a:
+            continue
+        for b, (name_b, unit_b) in named.items():
+            if b and mul(a, b) == dim:
+                return f"{name_a} times {_article(name_b)}", f"{unit_a}*{_bracket(unit_b)}"
+    for a, (name_a, unit_a) in named.items():
+        for b, (name_b, unit_b) in named.items():
+            if a and b and mul(a, b, -1) == dim:
+                return f"{name_a} per {name_b}", f"{unit_a}/{_bracket(unit_b)}"
+    return None
+
+
 def standard_unit(dim: Dim) -> str:
     """A unit to show values of this dimension in: a physiologist's, else SI base units."""
-    named = _named().get(dim)
+    named = _named().get(dim) or _compose(dim)
     return named[1] if named else si_unit(dim)
 
 
@@ -144,15 +173,9 @@ def describe(dim: Dim | None, article: bool = True) -> str:
 def _describe(dim: Dim | None) -> str:
     if dim is None:
         return "a number of unknown unit"
-    named = _named()
-    if dim in named:
-        return _article(named[dim][0])
-    for a, (name_a, _) in named.items():
-        if not a:
-            continue
-        for b, (name_b, _) in named.items():
-            if b and mul(a, b) == dim:
-                return f"{_article(name_a)} times {_article(name_b)}"
+    named = _named().get(dim) or _compose(dim)
+    if named:
+        return _article(named[0])
     return f"a quantity in {si_unit(dim)}"
 
 
@@ -213,6 +236,7 @@ class _Walker:
         self.quantities = quantities
         self.col = col
         self.exponent = exponent  # the value of a numeric exponent (x^2, x^-1, x^(1/2)), else None
+        self.logs: list[tuple[ast.Call, Dim]] = []  # logarithms of quantities with a unit
 
     def fail(self, node: ast.AST, message: str) -> ParseError:
         return ParseError(message, self.col(node))
@@ -229,7 +253,7 @@ class _Walker:
             return self.values[index]
         if kind == "_q":
             return self.quantities[index]
-        return None  # a bare number: SI, any unit
+        return DIMENSIONLESS  # a bare number
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Dim | None:
         return self.walk(node.operand)
@@ -266,7 +290,9 @@ class _Walker:
             return None if arg is None else power(arg, Fraction(1, 2))
         if name == "abs":
             return arg
-        return DIMENSIONLESS  # logarithms: ln(K_o) - ln(K_i) is common, and fine
+        if arg:  # ln(K_o) - ln(K_i) is common, and fine; ln(K_o) alone is not: see unit_invariant
+            self.logs.append((node, arg))
+        return DIMENSIONLESS
 
 
 def check_tree(
@@ -275,6 +301,40 @@ def check_tree(
     quantities: Sequence[Dim],
     col: Callable[[ast.AST], int],
     exponent: Callable[[ast.AST], Fraction | None],
-) -> Dim | None:
-    """Dimension of a parsed text; ParseError (with its column) where it has none."""
-    return _Walker(values, quantities, col, exponent).walk(tree)
+) -> tuple[Dim | None, list[tuple[ast.Call, Dim]]]:
+    """Dimension of a parsed text, and its logarithms of quantities with a unit; ParseError where it has none."""
+    walker = _Walker(values, quantities, col, exponent)
+    return walker.walk(tree), walker.logs
+
+
+# Arbitrary factors for a change of the base units: a formula whose value does not
+# scale as its dimension says under them depends on the units (a log of a concentration).
+_UNIT_CHANGE = {"[mass]": 3, "[length]": 7, "[time]": 5, "[current]": 11, "[temperature]": 2, "[substance]": 13,
+                "[luminosity]": 17}
+
+
+def _unit_change(dim: Dim) -> mpmath.mpf:
+    out = mpmath.mpf(1)
+    for base, exponent in dim:
+        out *= mpmath.power(_UNIT_CHANGE.get(base, 19), mpmath.mpf(exponent.numerator) / exponent.denominator)
+    return out
+
+
+def unit_invariant(expr: sp.Expr, dims: Mapping[sp.Symbol, Dim | None], values: Mapping[sp.Symbol, sp.Expr],
+                   result: Dim | None) -> bool:
+    """Does expr scale as its dimension `result` says when the base units change (True when it cannot tell)?
+
+    dims: of every symbol in expr; values: a value for some of them (the numbers
+    the user wrote, in SI), the others get arbitrary positive values.
+    """
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    if result is None or any(dims.get(s) is None for s in symbols):
+        return True
+    with mpmath.workdps(50):
+        point = {s: mpmath.mpf(str(values[s])) if s in values else mpmath.mpf(k + 2) / 3 for k, s in enumerate(symbols)}
+        changed = {s: v * _unit_change(dims[s]) for s, v in point.items()}  # type: ignore[arg-type]
+        before, after = evaluate(expr, point), evaluate(expr, changed)
+        if before is None or after is None:
+            return True
+        expected = before * _unit_change(result)
+        return bool(abs(after - expected) <= mpmath.mpf(10) ** -30 * max(abs(expected), abs(after), 1))

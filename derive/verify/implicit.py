@@ -5,10 +5,18 @@ root x of balance(x, parameters) = 0. At each sample point the root is found
 with mpmath (bracket, then a bracketing secant method) at 50 digits, so a
 claimed formula can be compared with it point by point. Optionally a closed
 form is added to the root (dV_pump = V_ss - V_leak).
+
+A quantity defined at the steady state (g_leak and tau_m with GHK leaks, I_K at
+rest) is a function of the parameters too: `Substituted` evaluates its
+expression with V at the resting potential of the same point, so V is never an
+input of its own. A quantity known only by its value (the full steady state of
+a model whose concentrations move) is a `ValueOnly`, recomputed by the model
+when the temperature changes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import mpmath
@@ -16,7 +24,7 @@ import sympy as sp
 
 from ._numeric import DPS, Point, evaluate
 
-__all__ = ["Implicit", "ValueOnly"]
+__all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "substituted"]
 
 _WIDEN = 12
 
@@ -81,15 +89,70 @@ class Implicit:
 class ValueOnly:
     """A quantity known only by its value at the model's parameters (e.g. the
     pump-leak steady volume, which needs the steady amounts N_X, or tau_slow):
-    a claim can be compared with it at those values and nowhere else."""
+    a claim can be compared with it at those values and nowhere else.
+
+    recompute(changes) gives the value with some parameters changed ({T: 300}),
+    for "exact at T"; None when it cannot be recomputed.
+    """
 
     quantity_id: str
     value: float
+    recompute: Callable[[Mapping[sp.Symbol, mpmath.mpf]], float | None] | None = None
+    reference: Mapping[sp.Symbol, float] | None = None  # the model's values, to see what a point changes
 
     @property
     def free_symbols(self) -> set[sp.Symbol]:
         return set()
 
-    def __call__(self, point: Point) -> mpmath.mpf:
-        """The value (meaningful at the model's values only)."""
-        return mpmath.mpf(self.value)
+    def __call__(self, point: Point) -> mpmath.mpf | None:
+        """The value at the model's values, or recomputed where the point changes a parameter."""
+        reference = self.reference or {}
+        changes = {s: v for s, v in point.items() if s in reference and abs(v - mpmath.mpf(reference[s])) >
+                   mpmath.mpf(10) ** -12 * max(abs(v), 1)}
+        if not changes:
+            return mpmath.mpf(self.value)
+        if self.recompute is None:
+            return None
+        value = self.recompute(changes)
+        return None if value is None else mpmath.mpf(value)
+
+
+@dataclass(frozen=True)
+class Substituted:
+    """expr with some symbols set, at each point, to the values of targets (V to the resting potential)."""
+
+    expr: sp.Expr
+    targets: tuple[tuple[sp.Symbol, object], ...]  # (symbol, Side) in the order they are evaluated
+
+    @property
+    def free_symbols(self) -> set[sp.Symbol]:
+        out = self.expr.free_symbols - {s for s, _ in self.targets}
+        for _, target in self.targets:
+            out |= target.free_symbols  # type: ignore[attr-defined]
+        return out
+
+    def __call__(self, point: Point) -> mpmath.mpf | None:
+        values = dict(point)
+        for symbol, target in self.targets:
+            value = evaluate(target, values) if isinstance(target, sp.Basic) else target(values)  # type: ignore[operator]
+            if value is None:
+                return None
+            values[symbol] = value
+        return evaluate(self.expr, values)
+
+
+def substituted(expr, targets: Mapping[sp.Symbol, object]):
+    """expr itself, or a Substituted when it holds a symbol of `targets` (only those it holds)."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    used = [(s, t) for s, t in targets.items() if s in expr.free_symbols]
+    return Substituted(expr, tuple(used)) if used else expr
+
+
+def at_model_values_only(side) -> bool:
+    """Is this side known at the model's values only (a ValueOnly, or something built on one)?"""
+    if isinstance(side, ValueOnly):
+        return True
+    if isinstance(side, Substituted):
+        return any(at_model_values_only(t) for _, t in side.targets)
+    return False

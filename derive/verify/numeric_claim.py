@@ -1,213 +1,389 @@
 """Claims written with numbers, checked at the model's values within a tolerance.
 
-"E_K = -95 mV", "E_K = 61.5 mV log10(K_o/K_i)", "RT/F = 26.7 mV": the numbers
-stand for the model's constants at its temperature, so such a claim can only be
-right to within a tolerance, and only at the model's values of what its numbers
-replaced. The symbols the claim still names vary over their ranges; every other
-symbol stays at the model's value (the reference point, tried first).
+"E_K = -95 mV", "E_K = 61.5 mV log10(4/140)", "RT/F = 26.7 mV": a number in a
+claim stands for the model's value of something, rounded, so such a claim is a
+statement about this model. The rule: both sides are evaluated at the model's
+values (every parameter as in the model file; V, and every quantity defined at
+the steady state, at the model's resting state) and the claim holds when it is
+within the tolerance there. Nothing is varied for the verdict, so the detail
+and the verdict always agree. (check.py first tries the claim as a formula: one
+that is right for every value of the parameters holds exactly.)
 
-The answer says how far the claim is, at which temperature a constant that
-depends on it would be exact (61.54 mV = RT ln 10/F at 37 C), and, when the
-claim is wrong, why: a number that is not the model's (5.4 mM where the model
-has 4 mM), a temperature in degC used as kelvin, a bare number that stands for
-mV, one of the slips of diagnose.py, or a constant for another temperature.
+The answer says how far the claim is and, for a claim with a constant that
+depends on the temperature (61.5 mV, 26.7 mV, RT/F itself), at which temperature
+it would be exact; the steady state is found again at that temperature. When
+the claim is wrong it says why, when its structure shows it: the numbers are
+read back as symbols (numbers.py) and the formula is diagnosed like a claim
+without numbers; a whole factor (-1, 1000, ln 10, a valence) is named; one
+number that differs from the model's is named with the value it should have.
+A plain value just outside the tolerance gets no invented slip: only how far.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import mpmath
 import sympy as sp
 
-from ..constants import ZERO_CELSIUS, T
-from ..units import unit_factor
-from ._numeric import DPS, Point, evaluate, sample_points
-from .diagnose import Context, candidates
+from ..constants import ZERO_CELSIUS, F, R, T, V
+from ._numeric import DPS, Point, evaluate
+from .diagnose import Context, diagnose
 from .dimensions import Dim, of_unit
-from .equivalence import Comparison, Side, counterexample
+from .equivalence import Comparison, Side, VerifyError, compare_numeric, counterexample
+from .implicit import Substituted, ValueOnly
+from .numbers import Known, Reading, known_value, read_numbers, si_scale, to_mpf, unit_scale
 from .parse import Literal, Written
 from .problem import Problem
-from .result import Value, VerifyResult
+from .result import VerifyResult
 
-__all__ = ["check_numeric"]
+__all__ = ["check_numeric", "is_plain"]
 
-_SAMPLES = 8
 _EXACT_T = (200.0, 400.0)  # kelvin: where "exact at T" is worth reporting
 _SLIP_T = (273.15, 323.15)  # kelvin: 0-50 degC, where a constant for another temperature is a likely slip
-_MAX_LITERALS = 12
-_NOISE = mpmath.mpf("1e-12")  # a relative difference this small is rounding: shown as 0
-_MV = "V vs mV (factor 1000)"
+_NOISE = mpmath.mpf("1e-12")  # a relative difference (or a sum of terms) this small is rounding: 0
+_OUT_OF_RANGE = mpmath.mpf("1e300")
+_THOUSANDS = {"mV": ("V vs mV", "volts", "mV"), "ms": ("s vs ms", "seconds", "ms")}
+_LN10 = "ln 10"
 
 
 def _value(side: Side, point: Point) -> mpmath.mpf | None:
     return evaluate(side, point) if isinstance(side, sp.Basic) else side(point)
 
 
-def _points(claimed: sp.Expr, correct: Side, problem: Problem, only_reference: bool) -> list[Point]:
-    """The model's values first; then samples of the symbols the claim names, the rest held."""
-    reference = problem.reference or {}
-    syms = claimed.free_symbols | correct.free_symbols
-    held = {s: mpmath.mpf(float(reference[s])) for s in syms if s in reference and s not in claimed.free_symbols}
-    varying = sorted(syms - set(held), key=lambda s: s.name)
-    first = {**held, **{s: mpmath.mpf(float(reference[s])) for s in varying if s in reference}}
-    if not varying:
-        return [first]
-    samples = [{**held, **p} for p in sample_points(varying, problem.ranges, _SAMPLES, seed=5)]
-    first = {**samples[0], **first}
-    return [first] if only_reference else [first, *samples]
+def is_plain(written: Written) -> bool:
+    """Is the claim one number (with its unit, maybe negated), such as -95 mV?"""
+    t = written.template
+    return len(written.literals) == 1 and (t.is_Symbol or (-t).is_Symbol)
+
+
+def _text(value: mpmath.mpf | float, unit: str | None, problem: Problem) -> str:
+    shown = problem.show(float(value), unit)
+    return f"{shown.value:.6g}" + ("" if shown.unit in (None, "1") else f" {shown.unit}")
 
 
 @dataclass
 class _Claim:
-    """The claim and the correct side evaluated at the points, and how to compare them."""
+    """The claim and the correct side at the model's values, and what is needed to say why they differ."""
 
     written: Written
-    claimed: sp.Expr
+    claimed: Side  # with V at rest and the targets in place
     correct: Side
+    original: sp.Expr | None  # the correct side as the user's names have it (for the slips)
     problem: Problem
     dim: Dim | None
     unit: str | None
-    points: list[Point]
+    context: Context
 
     def __post_init__(self) -> None:
-        self.a = [evaluate(self.claimed, p) for p in self.points]
-        self.c = [_value(self.correct, p) for p in self.points]
+        self.at_rest = any(isinstance(x, Substituted) and V in dict(x.targets) for x in (self.claimed, self.correct))
+        reference = self.problem.reference or {}
+        symbols = set(self.claimed.free_symbols) | set(self.correct.free_symbols) | {T}
+        self.point: Point = {s: mpmath.mpf(float(reference[s])) for s in symbols if s in reference}
+        self.a = _value(self.claimed, self.point)
+        self.c = _value(self.correct, self.point)
+        if self.c is None:
+            raise VerifyError("the correct value is undefined at the model's values")
+        if self.a is not None and abs(self.a) > _OUT_OF_RANGE:
+            raise VerifyError(f"the claim's value at the model's values is out of range ({mpmath.nstr(self.a, 3)} in SI units)")
+        self.zero = self._is_zero()
+        if self.zero:
+            self.c = mpmath.mpf(0)
+
+    def _is_zero(self) -> bool:
+        """Is the correct value exactly 0 (a sum of terms that cancel, such as the currents at rest)?"""
+        side = self.correct
+        values = dict(self.point)
+        if isinstance(side, Substituted):
+            for symbol, target in side.targets:
+                values[symbol] = _value(target, values)  # type: ignore[arg-type]
+            side = side.expr
+        if not isinstance(side, sp.Basic) or not side.is_Add or None in values.values():
+            return False
+        terms = [evaluate(t, values) for t in sp.Add.make_args(side)]
+        if None in terms:
+            return False
+        return abs(self.c) <= _NOISE * max(abs(t) for t in terms)  # type: ignore[type-var]
 
     def close(self, claimed: mpmath.mpf | None, correct: mpmath.mpf | None) -> bool:
-        """Within the tolerance (a relative one of the correct value, at least of its size at the model's values)."""
         if claimed is None or correct is None:
             return False
-        return self.problem.tolerance.allows(claimed, correct, self.dim, self.c[0])
+        return self.problem.tolerance.allows(claimed, correct, self.dim)
 
-    def matches(self, values: Iterable[mpmath.mpf | None], claimed: Sequence[mpmath.mpf | None] | None = None) -> bool:
-        """Do these values agree with the claim's (or with `claimed`) at every point where defined?"""
-        return self.distance(values, claimed) is not None
+    def with_literal(self, lit: Literal, value: mpmath.mpf) -> mpmath.mpf | None:
+        """The claim's value with one of its numbers changed."""
+        expr = self.problem.expand(self.written.with_numbers({lit.symbol: sp.Float(value, DPS)}))
+        return _value(self.problem.at_rest(expr), self.point)
 
-    def distance(
-        self, values: Iterable[mpmath.mpf | None], claimed: Sequence[mpmath.mpf | None] | None = None
-    ) -> float | None:
-        """Largest relative difference where all agree within the tolerance; None if they do not."""
-        hits, worst = 0, 0.0
-        for a, v in zip(self.a if claimed is None else claimed, values):
-            if v is None:
-                continue
-            if not self.close(a, v):
-                return None
-            worst = max(worst, float(abs(a - v) / max(abs(v), mpmath.mpf(10) ** -DPS)))  # type: ignore[operator]
-            hits += 1
-        return worst if hits >= min(2, len(self.points)) else None
+    @cached_property
+    def knowns(self) -> list[Known]:
+        return list(self.problem.known()) if self.problem.known is not None else []
 
-    def at_points(self, expr: sp.Expr, override: dict | None = None) -> list[mpmath.mpf | None]:
-        return [evaluate(expr, {**p, **(override or {})}) for p in self.points]
+    @cached_property
+    def reading(self) -> Reading:
+        prefer = set(self.correct.free_symbols)
+        if self.original is not None:  # the symbols of the correct side at every level, valences included
+            prefer |= set(self.problem.expand(self.original, fix=False).free_symbols) | set(self.original.free_symbols)
+        return read_numbers(self.written, self.knowns, prefer)
 
-    def show(self, value_si: mpmath.mpf | float, unit: str | None) -> Value:
-        return self.problem.show(float(value_si), unit)
+    @cached_property
+    def needed(self) -> _Needed | None:
+        return _needed(self)
+
+    @cached_property
+    def constant_like(self) -> bool:
+        """Is the correct side a constant of the temperature only (RT/F)?"""
+        if self.original is None:
+            return False
+        symbols = self.problem.expand(self.original, fix=False).free_symbols
+        return symbols <= {R, T, F} and bool(symbols & {R, F})
+
+    @cached_property
+    def temperature_explains(self) -> bool:
+        """Could the temperature explain the claim: its numbers are the model's, but for constants such as RT/F?"""
+        if self.constant_like:
+            return True
+        if is_plain(self.written):
+            return False
+        unmatched = [lit for lit in self.reading.unmatched if lit.symbol not in _exponent_literals(self.written)]
+        if not unmatched:
+            return any(_depends_on_temperature(k) for k in self.reading.matched.values())
+        need = self.needed
+        return need is not None and need.known is not None and _depends_on_temperature(need.known)
+
+    @cached_property
+    def exact_temperature(self) -> mpmath.mpf | None:
+        """The temperature at which the correct value equals the claim's, everything else at the model's values."""
+        if self.a is None or T not in self.point or T in self.claimed.free_symbols:
+            return None
+        if T not in self.correct.free_symbols and not _follows_temperature(self.correct):
+            return None
+        return _solve_temperature(lambda t: _value(self.correct, {**self.point, T: t}), self.a, self.point[T])
 
 
-def _text(v: Value) -> str:
-    unit = "" if v.unit in (None, "1") else f" {v.unit}"
-    return f"{v.value:.6g}{unit}"
+def _follows_temperature(side: Side) -> bool:
+    if isinstance(side, ValueOnly):
+        return side.recompute is not None
+    if isinstance(side, Substituted):
+        return any(_follows_temperature(t) for _, t in side.targets)  # type: ignore[arg-type]
+    return False
+
+
+def _solve_temperature(correct_at, target: mpmath.mpf, t0: mpmath.mpf) -> mpmath.mpf | None:
+    with mpmath.workdps(DPS):
+        def f(t: mpmath.mpf) -> mpmath.mpf:
+            value = correct_at(t)
+            if value is None:
+                raise ValueError("undefined")
+            return value - target
+
+        try:
+            root = mpmath.findroot(f, (t0, t0 * mpmath.mpf("1.01")), solver="secant", tol=mpmath.mpf(10) ** -24,
+                                   maxsteps=30)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return None
+        if not isinstance(root, mpmath.mpf) or not _EXACT_T[0] < root < _EXACT_T[1]:
+            return None
+        value = correct_at(root)
+        if value is None or abs(value - target) > mpmath.mpf(10) ** -9 * max(abs(target), mpmath.mpf(10) ** -12):
+            return None
+        return root
 
 
 # -- why a claim differs -------------------------------------------------------
 
 
-def _tries(lit: Literal, unit: str | None) -> list[tuple[sp.Expr, bool]]:
-    """Values a literal may have been meant to give an input: (SI value, read in SI although bare)."""
-    out = [(lit.value, lit.unit is None)]
-    scale = _scale(unit) if lit.unit is None else None
-    if scale is not None and scale != 1:
-        out.append((lit.number * scale, False))
-    return out + [(-v, si) for v, si in out]
+def _celsius(kelvin: mpmath.mpf) -> float:
+    return float(kelvin - mpmath.mpf(ZERO_CELSIUS.p) / ZERO_CELSIUS.q)
 
 
-def _scale(unit: str | None) -> sp.Rational | None:
-    """SI value of one `unit` (None for pure numbers and units with an offset)."""
-    if unit in (None, "", "1"):
+def _temperature_label(case: _Claim) -> str | None:
+    exact = case.exact_temperature
+    if exact is None or not case.temperature_explains or not _SLIP_T[0] <= exact <= _SLIP_T[1] or abs(exact - case.point[T]) < 1:
         return None
-    try:
-        factor = unit_factor(unit)  # type: ignore[arg-type]
-    except ValueError:
+    return (f"a constant for another temperature: the claim is exact at {_celsius(exact):.1f} degC, "
+            f"the model is at {_celsius(case.point[T]):.4g} degC")
+
+
+def _structure(case: _Claim) -> str | None:
+    """The slip of the formula the numbers stand for (numbers.py), named like one without numbers."""
+    if case.original is None or (is_plain(case.written) and not case.reading.matched):
         return None
-    return sp.Rational(factor.numerator, factor.denominator)
+    formula = case.problem.expand(case.reading.formula)
+    correct = case.problem.expand(case.original)
+    cmp = compare_numeric(case.problem.at_rest(formula), case.problem.at_rest(correct), case.problem.ranges,
+                          reference=case.problem.reference)
+    if cmp.holds:
+        if is_plain(case.written) or not case.reading.matched:  # a value rounded too much: how far it is says it
+            return None
+        names = ", ".join(sorted({k.name for k in case.reading.matched.values()}))
+        return (f"rounding: with the model's exact values for the numbers ({names}) the formula is right; "
+                "keep more digits")
+    context = replace(case.context, written=frozenset(case.problem.expand(case.reading.formula, fix=False).free_symbols),
+                      typed=frozenset(case.reading.formula.free_symbols))
+    slip = diagnose(formula, case.original, case.problem.ranges, context)
+    if slip is None or slip.startswith("right only to"):
+        return None
+    return _thousand_label(case) if slip.startswith("V vs mV") else slip
 
 
-def _input_differs(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
-    """A number in the claim that is not the model's value of one input (4 mM vs 5.4 mM)."""
-    p = case.problem
-    reference = p.reference or {}
-    inputs = sorted(
-        (s for s in case.correct.free_symbols
-         if s not in case.claimed.free_symbols and s in reference and s not in p.fixed),
-        key=lambda s: s.name,
-    )
-    first = case.points[0]
-    for lit in case.written.literals[:_MAX_LITERALS]:
-        for s in inputs:
-            if lit.dim is not None and p.dimensions.get(s) not in (None, lit.dim):
-                continue
-            unit = p.units.get(s.name)
-            model = mpmath.mpf(float(reference[s]))
-            for value, bare_si in _tries(lit, unit):
-                v = evaluate(value, {})
-                if v is None or abs(v - model) <= mpmath.mpf("1e-9") * abs(model):
-                    continue
-                if not case.close(case.a[0], _value(case.correct, {**first, s: v})):
-                    continue  # screened at the model's values first: cheap
-                if not case.matches(_value(case.correct, {**q, s: v}) for q in case.points):
-                    continue
-                claimed, given = case.show(v, unit), case.show(model, unit)
-                entry = {"name": s.name, "claimed": claimed.to_json(), "model": given.to_json()}
-                return _input_label(s, lit, v, bare_si, model, claimed, given, unit), [entry]
+def _factors(case: _Claim) -> list[tuple[str, mpmath.mpf]]:
+    """Whole factors a value can be off by, each with its slip: -1, 1000, ln 10, a valence."""
+    out = [("sign flipped", mpmath.mpf(-1)), ("V vs mV (factor 1000)", mpmath.mpf(1000)),
+           ("V vs mV (factor 1000)", mpmath.mpf(1) / 1000)]
+    if case.original is not None and case.original.has(sp.log) or case.constant_like:
+        out += [(_LN10, mpmath.log(10)), (_LN10, 1 / mpmath.log(10))]
+    fixed = case.problem.fixed
+    if case.original is not None:
+        expanded = case.problem.expand(case.original, fix=False)
+        for z in sorted(expanded.free_symbols, key=lambda s: s.name):
+            value = fixed.get(z)
+            if z.name.startswith("z") and value is not None and abs(value) != 1:
+                out += [(f"missing valence z: {z} = {value} was left out", mpmath.mpf(int(value)))]
+    return out
+
+
+def _factor(case: _Claim) -> str | None:
+    """A whole factor between the claim and the correct value (within the tolerance)."""
+    for slip, k in _factors(case):
+        if case.close(case.a, case.c * k):
+            if slip.startswith("V vs mV"):
+                return _thousand_label(case)
+            if slip == _LN10:
+                return _ln10_label(case, k, None)
+            return slip
+        if slip == _LN10 and case.constant_like and case.exact_temperature is None:
+            exact = _solve_temperature(lambda t, k=k: (_value(case.correct, {**case.point, T: t}) or 0) * k, case.a,
+                                       case.point[T])
+            if exact is not None and _SLIP_T[0] <= exact <= _SLIP_T[1]:
+                return _ln10_label(case, k, exact)
     return None
 
 
-def _input_label(s: sp.Symbol, lit: Literal, v, bare_si: bool, model, claimed: Value, given: Value, unit: str | None) -> str:
-    if s == T and lit.unit is None and abs(v - (model - float(ZERO_CELSIUS))) < mpmath.mpf("0.01"):
-        return f"temperature in degC where kelvin belongs: T = {lit.text} in the claim, {_text(given)} in the model"
-    scale = _scale(unit)
-    if bare_si and scale is not None and abs(lit.number * scale - float(model)) <= 1e-9 * abs(float(model)):
-        return f"the bare number {lit.text} is read in SI units: for {s} write {lit.text} {unit}"
-    return f"the number for {s} is not the model's: {_text(claimed)} in the claim, {_text(given)} in the model"
+def _ln10_label(case: _Claim, k: mpmath.mpf, exact: mpmath.mpf | None) -> str:
+    at = f" at {_celsius(exact):.1f} degC" if exact is not None else ""
+    if k > 1:
+        return (f"a factor ln 10 = 2.303 too many: the claim is 2.303 times the correct value{at}, "
+                "the constant of log10 (RT ln 10/F) where the one of ln (RT/F) belongs")
+    return f"a factor ln 10 = 2.303 too few: the claim is the correct value over 2.303{at} (log10 where ln belongs)"
 
 
-def _slip(case: _Claim, correct: sp.Expr | None, context: Context) -> str | None:
-    """A slip of diagnose.py that explains the claim within the tolerance."""
-    if correct is not None:
-        scored = [(case.distance(case.at_points(cand)), name) for name, cand in candidates(correct, context)]
-    else:  # a root without closed form: only what can be done to its value
-        transforms = (("sign flipped", -1), (_MV, 1000), (_MV, sp.Rational(1, 1000)))
-        scored = [(case.distance(None if c is None else c * float(k) for c in case.c), name) for name, k in transforms]
-    # The closest explanation wins: within 1 %, a slip can match by accident; the real one matches best.
-    found = min(((d, k, name) for k, (d, name) in enumerate(scored) if d is not None), default=(0, 0, None))[2]
-    if found is not None and found.startswith(_MV):
-        return _thousand_label(case)
-    return found
+@dataclass(frozen=True)
+class _Needed:
+    """The one number of a claim that matches nothing, and the value that would make the claim exact."""
+
+    literal: Literal
+    value: mpmath.mpf  # SI (or a pure number)
+    known: Known | None  # what that value is, if the model knows it
+    sign: int
 
 
-_THOUSANDS = {"mV": ("V vs mV", "volts", "mV"), "ms": ("s vs ms", "seconds", "ms")}
+def _needed(case: _Claim) -> _Needed | None:
+    """With every other number at what it stands for, which value must the one unmatched number have?"""
+    if is_plain(case.written) or case.a is None:
+        return None
+    free = [lit for lit in case.reading.unmatched if lit.symbol not in _exponent_literals(case.written)]
+    if len(free) != 1:
+        return None
+    lit = free[0]
+    others = {x.symbol: x.value for x in case.reading.unmatched if x is not lit}
+    template = case.problem.expand(case.reading.template.xreplace(others))
+
+    def value(x: mpmath.mpf) -> mpmath.mpf:
+        v = _value(case.problem.at_rest(template.xreplace({lit.symbol: sp.Float(x, DPS)})), case.point)
+        if v is None:
+            raise ValueError("undefined")
+        return v - case.c
+
+    start = to_mpf(lit.value)
+    with mpmath.workdps(DPS):
+        try:
+            needed = mpmath.findroot(value, (start, start * mpmath.mpf("1.001") + mpmath.mpf(10) ** -30),
+                                     solver="secant", tol=mpmath.mpf(10) ** -30, maxsteps=50)
+            if not isinstance(needed, mpmath.mpf) or abs(value(needed)) > mpmath.mpf(10) ** -12 * abs(case.c):
+                return None
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+            return None
+    found = known_value(needed, case.knowns, bare=lit.unit is None)
+    known, sign = found if found is not None else (None, 1)
+    return _Needed(lit, needed, known, sign)
+
+
+def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
+    """The one number that is not what it stands for: name it, and what it should be."""
+    need = case.needed
+    if need is None:
+        return None
+    lit, known, sign = need.literal, need.known, need.sign
+    number = need.value / unit_scale(lit)  # in the literal's own unit
+    if known is None:
+        return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} for the claim to be right", []
+    if known.name == "T" and lit.unit is None and abs(to_mpf(lit.number) - (need.value - to_mpf(ZERO_CELSIUS))) < 0.01:
+        return (f"temperature in degC where kelvin belongs: T = {lit.text} in the claim, "
+                f"{_text(need.value, 'K', case.problem)} in the model"), []
+    if _depends_on_temperature(known):
+        label = _temperature_label(case)
+        if label:
+            return label, []
+    if known.expr.is_Symbol and known.expr in case.problem.ranges:  # a parameter: the number differs from it
+        unit = known.unit
+        written = to_mpf(lit.value) if lit.unit is not None else to_mpf(lit.number) * to_mpf(si_scale(unit))
+        claimed, model = case.problem.show(float(written * sign), unit), case.problem.show(known.value, unit)
+        entry = {"name": known.name, "claimed": claimed.to_json(), "model": model.to_json()}
+        return (f"the number for {known.name} is not the model's: {_fmt(claimed)} in the claim, "
+                f"{_fmt(model)} in the model"), [entry]
+    what = f"{'-' if sign < 0 else ''}{known.name}"
+    return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} = {what}", []
+
+
+def _depends_on_temperature(known: Known) -> bool:
+    return known.name.startswith("RT")
+
+
+def _fmt(v) -> str:
+    return f"{v.value:.6g}" + ("" if v.unit in (None, "1") else f" {v.unit}")
+
+
+def _number(value: mpmath.mpf, unit: str | None) -> str:
+    return f"{float(value):.5g}" + (f" {unit}" if unit else "")
+
+
+def _the_number(lit: Literal) -> str:
+    return lit.text if lit.unit is not None else f"the number {lit.text}"
+
+
+def _exponent_literals(written: Written) -> set[sp.Symbol]:
+    out: set[sp.Symbol] = set()
+    for p in written.template.atoms(sp.Pow):
+        out |= p.exp.free_symbols
+    return out
 
 
 def _thousand_label(case: _Claim) -> str:
-    """A factor 1000: V for mV (s for ms); name the bare number that stands for mV, when exactly one does."""
+    """A factor 1000: V for mV (s for ms); name the bare number that stands for mV, or the 1000 to drop."""
     by_dim = {of_unit(u): names for u, names in _THOUSANDS.items()}
     slip, si, unit = by_dim.get(case.dim, ("a unit prefix", "SI units", None)) if case.dim else _THOUSANDS["mV"]
     name = f"{slip} (factor 1000)"
-    factors = _factors(case.written)
-    lit = factors[0] if len(factors) == 1 else None
-    if lit is not None:
-        expr = case.problem.expand(case.written.with_numbers({lit.symbol: lit.value / 1000}))
-        lit = lit if case.matches(case.c, case.at_points(expr)) else None
+    bare = [lit for lit in case.written.literals if lit.unit is None]
+    thousand = [lit for lit in bare if to_mpf(lit.number) in (1000, mpmath.mpf(1) / 1000)]
+    if thousand and case.written.dim is not None:  # a factor in a formula with units or names
+        return (f"{name}: the factor {thousand[0].text} converts units by hand; drop it: vrest keeps the units "
+                f"(the result is shown in {case.unit or 'its unit'})")
+    outside = _outside(case.written)
+    lit = outside[0] if len(outside) == 1 else None
+    if lit is not None and not case.close(case.with_literal(lit, to_mpf(lit.value) / 1000), case.c):
+        lit = None
+    if lit is None and not any(x.unit is not None for x in case.written.literals) and case.written.dim is None:
+        return f"{name}: bare numbers are read in SI units ({si}); give them their units"
     if lit is None:
-        return f"{name}: bare numbers are read in SI units; give them their units"
+        return f"{name}: the claim is a factor 1000 off (a unit prefix: {unit or 'the model unit'} meant?)"
     suggestion = f"write {lit.text} {unit}" if unit else "give it its unit"
     return f"{name}: the bare number {lit.text} is read in {si}; {suggestion}"
 
 
-def _factors(written: Written) -> list[Literal]:
+def _outside(written: Written) -> list[Literal]:
     """The bare numbers of a claim outside function arguments and exponents (61.54 in 61.54 log10(4/140))."""
     outside: set[sp.Symbol] = set()
 
@@ -224,42 +400,17 @@ def _factors(written: Written) -> list[Literal]:
     return [lit for lit in written.literals if lit.unit is None and lit.symbol in outside]
 
 
-def _exact_temperature(case: _Claim) -> mpmath.mpf | None:
-    """The temperature at which the correct value equals the claim's, at the model's other values."""
-    correct = case.correct
-    if not isinstance(correct, sp.Basic) or T not in correct.free_symbols or T in case.claimed.free_symbols:
+def _why(case: _Claim, info: dict[str, Any]) -> str | None:
+    if case.a is None or case.zero:
         return None
-    target, point = case.a[0], case.points[0]
-    if target is None or T not in point:
-        return None
-    t0 = point[T]
-    with mpmath.workdps(DPS):
-        def f(t: mpmath.mpf) -> mpmath.mpf:
-            value = evaluate(correct, {**point, T: t})
-            if value is None:
-                raise ValueError("undefined")
-            return value - target
-
-        try:
-            root = mpmath.findroot(f, (t0 * mpmath.mpf("0.95"), t0 * mpmath.mpf("1.05")), solver="secant")
-        except (ValueError, ZeroDivisionError, OverflowError):
-            return None
-        if not isinstance(root, mpmath.mpf) or not _EXACT_T[0] < root < _EXACT_T[1]:
-            return None
-        value = evaluate(correct, {**point, T: root})
-        if value is None or abs(value - target) > mpmath.mpf(10) ** -20 * max(abs(target), 1):
-            return None
-        return root
-
-
-def _temperature_slip(case: _Claim, exact: mpmath.mpf | None) -> str | None:
-    if exact is None or not _SLIP_T[0] <= exact <= _SLIP_T[1]:
-        return None
-    model = case.points[0][T]
-    if abs(exact - model) < 1:
-        return None
-    return (f"a constant for another temperature: the claim is exact at {float(exact - ZERO_CELSIUS):.1f} degC, "
-            f"the model is at {float(model - ZERO_CELSIUS):.4g} degC")
+    found = _structure(case) or _factor(case)
+    if found is None:
+        one = _one_number(case)
+        if one is not None:
+            found, differ = one
+            if differ:
+                info["inputs_differ"] = differ
+    return found or _temperature_label(case)
 
 
 # -- the check -----------------------------------------------------------------
@@ -273,58 +424,72 @@ def check_numeric(
     *,
     unit: str | None,
     dim: Dim | None,
-    exact_slip: Callable[[], str | None],
     original: sp.Expr | None = None,
     context: Context | None = None,
-    only_reference: bool = False,
 ) -> VerifyResult:
     """Is the claim within the problem's tolerance of the correct side at the model's values?
 
     claimed and correct are expanded (fixed values substituted); original is the
-    correct side before that, for the slips; exact_slip runs diagnose() as for
-    a claim without numbers (its answer is preferred when it names a slip).
+    correct side before that, in the user's names, for the slips.
     """
-    case = _Claim(written, claimed, correct, problem, dim, unit, _points(claimed, correct, problem, only_reference))
-    a0, c0 = case.a[0], case.c[0]
-    if c0 is None:
-        raise ValueError("the correct value is undefined at the model's values")
+    case = _Claim(written, problem.at_rest(claimed), problem.at_rest(correct), original, problem, dim, unit,
+                  context or Context())
     tolerance = problem.tolerance
-    holds = case.matches(case.c) and case.close(a0, c0)
-    exact = _exact_temperature(case)
+    if case.zero and tolerance.absolute is None:  # a relative tolerance of 0 is 0
+        holds = case.a is not None and case.a == 0
+    else:
+        holds = case.close(case.a, case.c)
     info: dict[str, Any] = {
         "tolerance": tolerance.to_json(lambda v, d: problem.show(v, problem.unit_of(d)).to_json()),
-        "claimed": None if a0 is None else case.show(a0, unit).to_json(),
-        "correct": case.show(c0, unit).to_json(),
+        "claimed": None if case.a is None else problem.show(float(case.a), unit).to_json(),
+        "correct": problem.show(float(case.c), unit).to_json(),
     }
-    if a0 is not None:
-        diff = a0 - c0 if abs(a0 - c0) > _NOISE * max(abs(a0), abs(c0)) else mpmath.mpf(0)
-        info["difference"] = case.show(diff, unit).to_json()
-        info["relative_difference"] = float(f"{float(abs(diff) / abs(c0)):.6g}") if c0 != 0 else None
+    if case.a is not None:
+        diff = case.a - case.c
+        if case.c != 0 and abs(diff) <= _NOISE * max(abs(case.a), abs(case.c)):
+            diff = mpmath.mpf(0)
+        info["difference"] = problem.show(float(diff), unit).to_json()
+        info["relative_difference"] = float(f"{float(abs(diff) / abs(case.c)):.6g}") if case.c != 0 else None
+    exact = case.exact_temperature
     if exact is not None:
-        info["exact_at"] = {"name": "T", "value": round(float(exact - ZERO_CELSIUS), 4), "unit": "degC"}
-    detail = _detail(holds, info, tolerance.describe())
+        info["exact_at"] = {"name": "T", "value": round(_celsius(exact), 4), "unit": "degC"}
+    detail = _detail(holds, info, tolerance, case)
     if holds:
         return VerifyResult(True, "numeric", detail=detail, numeric=info)
-    diagnosis = exact_slip()
-    if diagnosis is None or diagnosis.startswith("right only to"):
-        found = _slip(case, original, context or Context())
-        differs = None if found is not None else _input_differs(case)
-        if differs is not None:
-            found, info["inputs_differ"] = differs
-        diagnosis = found or _temperature_slip(case, exact) or diagnosis
-    k = next((i for i, (a, c) in enumerate(zip(case.a, case.c)) if c is not None and not case.close(a, c)), 0)
-    shown = {s: v for s, v in case.points[k].items() if s in claimed.free_symbols}
-    example = counterexample(Comparison(False, "numeric", shown, case.a[k], case.c[k]), problem.units, unit, problem.convert)
+    diagnosis = _why(case, info)
+    example = counterexample(Comparison(False, "numeric", {}, case.a, case.c), problem.units, unit, problem.convert)
     return VerifyResult(False, "numeric", diagnosis, example, detail=detail, numeric=info)
 
 
-def _detail(holds: bool, info: dict[str, Any], tolerance: str) -> str:
+def _percent(relative: float, tolerance_percent: float | None, holds: bool) -> str:
+    """The relative difference in %, with the digits it takes not to look like the other side of the tolerance."""
+    for digits in range(3, 16):
+        text = f"{100 * relative:.{digits}g}"
+        if tolerance_percent is None or (float(text) <= tolerance_percent) == holds:
+            return text
+    return f"{100 * relative:.15g}"
+
+
+def _detail(holds: bool, info: dict[str, Any], tolerance, case: _Claim) -> str:
+    if case.a is None:
+        return "the claim is undefined at the model's values"
     verdict = "within" if holds else "not within"
-    out = f"{verdict} {tolerance} of the correct value at the model's values"
-    if "difference" in info:
-        diff = Value(info["difference"]["value"], info["difference"]["unit"])
+    if case.zero and tolerance.absolute is None:
+        unit = case.unit or ""
+        return (f"{verdict} {tolerance.describe()}: the correct value is 0 at the model's values, and a relative "
+                f"tolerance of 0 allows only 0; give an absolute one, such as --tolerance '0.01 {unit}'").replace(" '0.01 '", " '0.01'")
+    out = f"{verdict} {tolerance.describe()} of the correct value at the model's values"
+    if case.at_rest:
+        out += f" (V = {case.problem.rest_name})"
+    diff = info.get("difference")
+    if diff is not None:
         rel = info.get("relative_difference")
-        out += f": the claim differs by {_text(diff)}" + (f" ({100 * rel:.3g}%)" if rel is not None else "")
-    if holds and "exact_at" in info:  # (when it does not hold, the slip says it if the temperature explains it)
+        limit = 100 * tolerance.relative if tolerance.absolute is None and tolerance.relative is not None else None
+        shown = f"{diff['value']:.6g}" + ("" if diff["unit"] in (None, "1") else f" {diff['unit']}")
+        out += f": the claim differs by {shown}"
+        if rel is not None:
+            exact = abs(float(case.a - case.c) / float(case.c)) if diff["value"] != 0 else 0.0
+            out += f" ({_percent(exact, limit, holds)}%)"
+    if "exact_at" in info and case.temperature_explains:  # a constant that depends on T: at which T it is exact
         out += f"; exact at T = {info['exact_at']['value']:.4g} degC"
     return out

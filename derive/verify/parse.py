@@ -15,6 +15,7 @@ What users may type:
   ``\\sqrt{x}``, ``\\left( \\right)``, ``\\cdot``, ``\\times``, ``E_{K}``,
   ``\\mathrm{Na}``, ``e^{-u}``, greek letters (``\\tau_m``);
 - functions: ln and log (both natural), log10, exp, sqrt, abs, exprel;
+- unit letters: ``°C`` (degC), ``Ω`` (ohm), ``µ`` (u);
   constants pi and e unless the caller's names define them.
 
 Reading rules: an unknown word is split greedily (longest known name first)
@@ -28,10 +29,14 @@ Numbers may carry units: ``61.5 mV``, ``96485 C/mol``, ``8.314 J/(mol K)``,
 ``310 K``, ``37 degC``, ``1 uF/cm^2``. After a number, a word that is not a name
 of the model is read as a unit (the model's names win: ``2 F`` is twice the
 Faraday constant, ``0.5 V`` half the membrane potential; write ``volt``). A
-number with a unit is its exact value in SI units; a bare number is taken as
-written, in SI units (volts, not millivolts). With the model's units
-(`parse_written(..., dimensions=...)`) sums, exponents and function arguments
-are checked: ``V - 5 mM`` and ``exp(5 mV)`` are refused.
+number with a unit is its exact value in SI units; a bare number is a pure
+number, except that a side written in numbers only has no dimension of its own
+(Written.dim None: an SI value of the quantity it is compared with, -0.095 for
+E_K is -0.095 V). A unit after a power of ten belongs to the power (10^2 mV).
+With the model's units (`parse_written(..., dimensions=...)`) sums, exponents
+and function arguments are checked: ``V - 5 mM``, ``V - 5`` and ``exp(5 mV)``
+are refused, and so is the logarithm of a quantity with a unit unless the
+units cancel (``ln(K_o) - ln(K_i)`` is fine, ``ln(K_o)`` is not).
 
 Limits, so that nothing can hang: 2000 characters, bracket depth 40, 1500 AST
 nodes, 30 digits per literal, exponents of at most 64 on symbolic bases and
@@ -43,17 +48,20 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 import sympy as sp
 
 from ..functions import exprel
+from ..units import unit_name
 from ._grammar import to_python
 from ._lexer import MAX_CHARS, ParseError, lex
-from ._quantity import Quantity
-from .dimensions import DIMENSIONLESS, Dim, check_tree
+from ._quantity import Quantity, unit_word
+from .dimensions import DIMENSIONLESS, Dim, check_tree, describe, unit_invariant
 
 __all__ = [
     "FUNCTIONS",
@@ -99,6 +107,8 @@ class Written:
     template: sp.Expr
     literals: tuple[Literal, ...] = ()
     dim: Dim | None = None
+    notes: tuple[str, ...] = ()  # how a reading the user may not expect was taken (0.5 V: V is the potential)
+    functions: frozenset[str] = frozenset()  # the function names the user wrote (log, ln, log10, ...)
 
     def with_numbers(self, values: Mapping[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
         """The expression with its literals at their values, some replaced by `values`."""
@@ -122,6 +132,8 @@ FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "exprel": exprel,
 }
 _CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E}
+_NAMES_AS_UNITS_EXPECTED = ("F", "R")  # 2 F is twice the Faraday constant, as intended
+_NAME_MEANINGS = {"V": "the membrane potential", "T": "the temperature", "C": "the model's C"}
 
 
 def with_aliases(names: Names) -> dict[str, sp.Expr]:
@@ -161,6 +173,7 @@ class _Renderer:
         self.literals = literals  # template mode: numbers then quantities, as symbols
         self.cols = cols
         self.depth = 0
+        self.tree: ast.AST | None = None
 
     def col(self, node: ast.AST) -> int:
         off = getattr(node, "col_offset", 0)
@@ -266,6 +279,8 @@ def _check_power(base: sp.Expr, exponent: sp.Expr, fail: Callable[[str], ParseEr
 def _check_result(expr: sp.Expr) -> None:
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise ParseError("the expression is undefined (division by zero or log(0))")
+    if expr.has(sp.I):
+        raise ParseError("the expression has no real value (the logarithm or square root of a negative number)")
     for p in expr.atoms(sp.Pow):
         e = p.exp
         if e.is_Number and not p.base.is_Number and abs(e) > MAX_SYMBOLIC_EXPONENT:
@@ -319,21 +334,67 @@ def _render(toks: list, names: Names, lenient: bool = False, dimensions: Dimensi
         raise ParseError(f"expression has more than {MAX_NODES} parts")
     values = [lookup(w) if not lenient else lookup(w) or sp.Symbol(w) for w in val_names]
     renderer = _Renderer(values, numbers, cols, quantities)
+    renderer.tree = tree
+    value_dims = [_dimension(dimensions or {}, v) for v in values]
     try:
         expr = renderer.render(tree)
-        dim = check_tree(
-            tree,
-            [_dimension(dimensions or {}, v) for v in values],
-            [q.dim for q in quantities],
-            renderer.col,
-            lambda node: _fraction(renderer.render(node)),
-        )
+        dim, logs = check_tree(tree, value_dims, [q.dim for q in quantities], renderer.col,
+                               lambda node: _fraction(renderer.render(node)))
         literals = _literals(tree, numbers, quantities, cols)
         template = _Renderer(values, numbers, cols, quantities, [lit.symbol for lit in literals]).render(tree)
     except RecursionError:
         raise ParseError("expression nested too deeply") from None
     _check_result(expr)
-    return Written(expr, template, literals, dim)
+    if logs and dimensions is not None:
+        _check_logs(template, literals, dimensions, dim, logs, renderer)
+    if not quantities and all(v in (sp.pi, sp.E) for v in values):
+        dim = None  # numbers only: an SI value of the quantity it is compared with
+    functions = frozenset(re.findall(r"_f_(\w+)", text))
+    return Written(expr, template, literals, dim, _notes(toks, names), functions)
+
+
+def _check_logs(template: sp.Expr, literals: tuple[Literal, ...], dimensions: Dimensions, dim: Dim | None,
+                logs: list, renderer: _Renderer) -> None:
+    """ln(K_o) - ln(K_i) is a pure number; ln(K_o) alone depends on the unit of K_o: refused."""
+    dims: dict[sp.Symbol, Dim | None] = {s: dimensions.get(s) for s in template.free_symbols}
+    dims.update({lit.symbol: lit.dim if lit.unit is not None else DIMENSIONLESS for lit in literals})
+    if unit_invariant(template, dims, {lit.symbol: lit.value for lit in literals}, dim):
+        return
+    node, arg_dim = logs[0]
+    name = node.func.id[3:]
+    arg = sp.sstr(renderer.render(node.args[0]))
+    parent = _divided(renderer, node)
+    if parent is not None:
+        below = sp.sstr(renderer.render(parent.right))
+        raise ParseError(f"{name} {arg}/{below} is read as ({name} {arg})/{below}; write {name}({arg}/{below})",
+                         renderer.col(node))
+    raise ParseError(f"{name}({arg}) is the logarithm of {describe(arg_dim)}: its value depends on the unit; "
+                     f"take the logarithm of a ratio (such as {name}({arg}/...)) or of a pure number",
+                     renderer.col(node))
+
+
+def _divided(renderer: _Renderer, call: ast.AST) -> ast.BinOp | None:
+    """The division whose numerator ends with this call: RT/F ln K_o/K_i is ((RT/F) ln(K_o))/K_i."""
+    for node in ast.walk(renderer.tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            last = node.left
+            while isinstance(last, ast.BinOp) and isinstance(last.op, (ast.Mult, ast.Div)):
+                last = last.right
+            if last is call:
+                return node
+    return None
+
+
+def _notes(toks: list, names: Names) -> tuple[str, ...]:
+    """A model name that is also a unit, right after a number (0.5 V): say that the name wins."""
+    out = []
+    for prev, t in pairwise(toks):
+        unit_like = t.kind == "NAME" and t.text in names and unit_word(t.text) is not None
+        if prev.kind == "NUM" and unit_like and t.text not in _NAMES_AS_UNITS_EXPECTED:
+            what = _NAME_MEANINGS.get(t.text, f"the model's {t.text}")
+            out.append(f"{t.text} after {prev.text} is {what} here, not a unit (names win over units); "
+                       f"for the unit write {unit_name(t.text)}")
+    return tuple(dict.fromkeys(out))
 
 
 def _literals(tree: ast.AST, numbers: list[str], quantities: list[Quantity], cols: list[int]) -> tuple[Literal, ...]:

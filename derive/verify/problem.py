@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..constants import V
 from ._definitions import substitute
 from ._numeric import Range
 from .diagnose import Context
 from .dimensions import Dim
+from .implicit import Substituted
 from .result import Value
 from .tolerance import DEFAULT_TOLERANCE, Tolerance
 
@@ -37,6 +39,11 @@ class Problem:
     unit_for: the unit to show values of a dimension in (the model's own).
     tolerance: how close a claim written with numbers must be.
     constants: fixed symbols that formulas shown to the user keep as symbols (R, F).
+    rest: V at rest as a function of the parameters (an expression or a
+        target): where a quantity is meant at the steady state, V is this.
+    targets: symbols of quantities without a formula (a numeric root, a value
+        known at the model's values only) -> their numeric targets.
+    known: the numbers a claim's literals may stand for (see numbers.py).
     """
 
     ranges: Mapping[sp.Symbol, Range]
@@ -52,6 +59,10 @@ class Problem:
     unit_for: Callable[[Dim], str] | None = None
     tolerance: Tolerance = DEFAULT_TOLERANCE
     constants: frozenset[sp.Symbol] = frozenset()
+    rest: object | None = None  # Side
+    rest_name: str = "V_ss"  # what V at rest is called (V_balance where the concentrations move)
+    targets: Mapping[sp.Symbol, object] = field(default_factory=dict)
+    known: Callable[[], Sequence[object]] | None = None
 
     def shown(self, expr: sp.Expr) -> sp.Expr:
         """expr expanded for showing: fixed values substituted, but not those of the constants (R, F)."""
@@ -70,6 +81,21 @@ class Problem:
         if self.convert is not None and unit:
             value = self.convert(value, unit)
         return Value(float(f"{value:.12g}"), unit)
+
+    def at_rest(self, side, rest: bool = True):
+        """side with V at rest and every quantity without a formula at its numeric target (never an input).
+
+        rest=False: V stays free (both sides of a comparison are functions of V).
+        """
+        if not isinstance(side, sp.Basic):
+            return side
+        used: list[tuple[sp.Symbol, object]] = []
+        if rest and V in side.free_symbols and self.rest is not None:
+            used.append((V, self.rest))
+        for s in sorted(side.free_symbols - {V}, key=lambda s: s.name):
+            if s in self.targets:
+                used.append((s, self.targets[s]))
+        return Substituted(side, tuple(used)) if used else side
 
     def expand(self, expr: sp.Expr, fix: bool = True) -> sp.Expr:
         """Substitute definitions until only primitive symbols remain (then fixed values)."""

@@ -9,7 +9,9 @@ units come from the caller. Optional extra keys (allowed by the contract):
 --approx / --to-order checks, "numeric" for a claim written with numbers
 (tolerance, claimed and correct value at the model's values, difference,
 relative_difference, exact_at, inputs_differ), "dimensions" when the claim
-has the wrong unit dimension, "tolerance" (the one in effect).
+has the wrong unit dimension, "tolerance" (the one in effect), "notes" (how a
+claim was read where a user may not expect it: "0.5 V" is half the membrane
+potential).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class VerifyResult:
     numeric: dict[str, Any] | None = None  # a claim with numbers: how close, and why not
     dimensions: dict[str, Any] | None = None  # the claim's and the correct dimension, when they differ
     tolerance: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()  # how the claim was read, where a user may not expect it (0.5 V: V is the potential)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,4 +84,6 @@ class VerifyResult:
             out["dimensions"] = self.dimensions
         if self.tolerance is not None:
             out["tolerance"] = self.tolerance
+        if self.notes:
+            out["notes"] = list(self.notes)
         return out

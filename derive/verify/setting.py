@@ -12,12 +12,19 @@ Decisions (documented for users in verify's docstring):
 - valences z_X, the coupling ratio r and the constants R and F (CODATA, exact)
   have one value in a model: they are fixed, not sampled; every other
   parameter is sampled log-uniformly within a factor 1.5 of the model's value
-  (T in 0-45 degC), V in -120..60 mV.
+  (T within 10 degC of the model's, inside 0-45 degC), V in -120..60 mV. A side
+  of the membrane that is electroneutral in the model stays so: its largest
+  anion concentration follows the others (Cl_o = K_o + Na_o).
 - every symbol has the dimension of its unit in the model file (V: mV; named
   quantities: of their expressions; derived ids: of their unit), and values
   are shown in the model's units (a permeability in cm/s if the file says so).
 - quantities with no closed form (V_ss with GHK leaks and a pump, volume_ss)
-  are compared numerically: their root is found at each sample point.
+  are compared numerically: their root is found at each sample point. A
+  quantity defined at the steady state (g_leak, tau_m with GHK leaks) is a
+  function of the parameters: V in it is the resting potential of the same
+  parameters (`rest`), never an input. Where the concentrations move, the
+  full steady state (V_ss, and g_leak, tau_m there) is known at the model's
+  values only, and recomputed when the temperature changes.
 """
 
 from __future__ import annotations
@@ -28,12 +35,13 @@ from functools import cached_property
 
 import sympy as sp
 
-from ..constants import V, Vol
+from .. import laws
+from ..constants import A_i, V, Vol, z_A
 from ..derivation import Derivation, NotApplicable
 from ..model import Model
 from ..quantities import Derivations
 from ..units import convert
-from ._numeric import Range
+from ._numeric import Range, Ranges
 from .diagnose import Context
 from .dimensions import Dim, of_expr, of_unit, standard_unit
 from .equivalence import Side, VerifyError
@@ -46,6 +54,7 @@ __all__ = ["Setting"]
 _SPREAD = 1.5  # sample parameters within this factor of their value
 _V_RANGE: Range = (-0.12, 0.06, False)  # volts
 _T_RANGE: Range = (273.15, 318.15, False)  # kelvin: 0 to 45 degC
+_T_SPREAD = 10.0  # kelvin around the model's temperature
 _FIXED_PREFIXES = ("z_",)
 _CONSTANTS = ("R", "F")  # exact (CODATA 2018): never varied
 _FIXED_NAMES = ("r", *_CONSTANTS)
@@ -57,8 +66,11 @@ def _display(value: float, unit: str) -> float:
 
 
 def _range(name: str, value: float) -> Range:
-    if name == "T" and _T_RANGE[0] <= value <= _T_RANGE[1]:
-        return _T_RANGE
+    if name == "T":
+        low, high = value - _T_SPREAD, value + _T_SPREAD
+        if _T_RANGE[0] <= value <= _T_RANGE[1]:  # a living cell's temperature: stay within 0-45 degC
+            low, high = max(low, _T_RANGE[0]), min(high, _T_RANGE[1])
+        return (low, high, False)
     if value > 0:
         return (value / _SPREAD, value * _SPREAD, True)
     if value < 0:
@@ -80,7 +92,7 @@ class _Definitions(Mapping):
         self._ids = {s: i for s, i in ids.items() if s not in self._quantities}
 
     def __contains__(self, key: object) -> bool:
-        return key in self._quantities or key in self._ids
+        return key in self._quantities or (key in self._ids and self._setting.has_formula(self._ids[key]))
 
     def __getitem__(self, key: sp.Symbol) -> sp.Expr:
         if key in self._quantities:
@@ -88,10 +100,36 @@ class _Definitions(Mapping):
         return self._setting.formula(self._ids[key])
 
     def __iter__(self) -> Iterator[sp.Symbol]:
-        return iter([*self._quantities, *self._ids])
+        return iter([*self._quantities, *(s for s in self._ids if s in self)])
 
     def __len__(self) -> int:
-        return len(self._quantities) + len(self._ids)
+        return len(list(iter(self)))
+
+
+class _Targets(Mapping):
+    """Derived ids without a formula -> their numeric targets (a root, or a value); derived on first use.
+
+    An id that does not apply to the model is in it too: looking it up says why.
+    """
+
+    def __init__(self, setting: Setting):
+        self._setting = setting
+        quantities = {s for s, _ in setting.model.quantities}
+        self._ids = {setting.symbol(i): i for i in setting.derivations.ids() if setting.symbol(i) not in quantities}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._ids and not self._setting.has_formula(self._ids[key])
+
+    def __getitem__(self, key: sp.Symbol):
+        if key not in self:
+            raise KeyError(key)
+        return self._setting.correct(self._ids[key])
+
+    def __iter__(self) -> Iterator[sp.Symbol]:
+        return iter([s for s in self._ids if s in self])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
 
 
 class _Dimensions(Mapping):
@@ -152,13 +190,25 @@ class Setting:
         return {p.symbol for p in self.model.parameters}
 
     def _has_formula(self, d: Derivation) -> bool:
-        """Closed form, or a function of V meant at V = V_ss (GHK g_leak, tau_m)."""
+        """Closed form, or a function of V meant at V = V_ss (GHK g_leak, tau_m).
+
+        Not at a steady state whose concentrations differ from the parameters'
+        (a model whose concentrations move): that is a value, not a formula.
+        """
         if d.method == "numeric root":
             return False
         if d.method in ("closed form", "given"):
             return True
         known = self._parameters | {V} | {s for s, _ in self.model.quantities}
-        return d.expression.free_symbols <= known
+        elsewhere = {k for k, _ in d.at} - {V}
+        return d.expression.free_symbols <= known and not elsewhere
+
+    def has_formula(self, quantity_id: str) -> bool:
+        """Does the id stand for an expression of the parameters (False: a root, a value, or not applicable)?"""
+        try:
+            return self._has_formula(self.derivations.get(quantity_id))
+        except NotApplicable:
+            return False
 
     def unit(self, quantity_id: str) -> str:
         if quantity_id not in self.derivations.ids():
@@ -197,9 +247,9 @@ class Setting:
     def _implicit(self, d: Derivation) -> Implicit | ValueOnly:
         if d.method == "numeric root":
             unknown = V if V in d.expression.free_symbols else Vol
-            balance = self.problem.expand(d.expression)
+            balance = self._base_problem.expand(d.expression)
             if not balance.free_symbols - {unknown} <= self._parameters:
-                return ValueOnly(d.id, d.value)  # e.g. volume_ss needs the steady amounts N_X
+                return self._value_only(d)  # e.g. volume_ss needs the steady amounts N_X
             return Implicit(balance, unknown, d.value, positive=unknown != V)
         # e.g. dV_pump = V_ss - V_leak with V_ss a numeric root
         for quantity_id in self.derivations.ids():
@@ -210,8 +260,51 @@ class Setting:
             rest = d.expression - s
             inner = self._implicit(root) if root.method == "numeric root" else None
             if isinstance(inner, Implicit) and s not in rest.free_symbols:
-                return replace(inner, plus=self.problem.expand(rest))
-        return ValueOnly(d.id, d.value)
+                return replace(inner, plus=self._base_problem.expand(rest))
+        return self._value_only(d)
+
+    def _value_only(self, d: Derivation) -> ValueOnly:
+        return ValueOnly(d.id, d.value, recompute=lambda changes: self._recompute(d.id, changes), reference=self.values)
+
+    def _recompute(self, quantity_id: str, changes: Mapping[sp.Symbol, object]) -> float | None:
+        """The quantity's value with some parameters changed (the model derives it again), None if it has none."""
+        key = (quantity_id, tuple(sorted((s.name, str(v)) for s, v in changes.items())))
+        if key not in self._recomputed:
+            parameters = {p.symbol for p in self.model.parameters}
+            if not set(changes) <= parameters:
+                return None
+            changed = tuple(replace(p, value=sp.Rational(str(changes[p.symbol]))) if p.symbol in changes else p
+                            for p in self.model.parameters)
+            try:
+                value: float | None = Derivations(replace(self.model, parameters=changed)).get(quantity_id).value
+            except (NotApplicable, ArithmeticError, ValueError):
+                value = None
+            self._recomputed[key] = value
+        return self._recomputed[key]
+
+    @cached_property
+    def _recomputed(self) -> dict:
+        return {}
+
+    # -- the resting potential and the quantities without a formula ------------
+
+    @cached_property
+    def rest(self) -> Side | None:
+        """V at rest as a function of the parameters: the current balance at the given concentrations."""
+        for quantity_id in (self.balance_id, "V_leak"):
+            try:
+                correct = self.correct(quantity_id)
+            except VerifyError:
+                continue
+            if isinstance(correct, ValueOnly):
+                return None
+            return self._base_problem.expand(correct) if isinstance(correct, sp.Basic) else correct
+        return None
+
+    @cached_property
+    def targets(self) -> Mapping[sp.Symbol, Side | ValueOnly]:
+        """Derived ids without a formula (numeric roots, values) -> their numeric targets."""
+        return _Targets(self)
 
     # -- the problem ----------------------------------------------------------
 
@@ -254,6 +347,14 @@ class Setting:
 
     @cached_property
     def problem(self) -> Problem:
+        """The setting of every check: ranges, definitions, units, V at rest, the numbers a claim may use."""
+        from .numbers import known_numbers  # here: numbers reads a Setting
+
+        return replace(self._base_problem, rest=self.rest, rest_name=self.balance_id, targets=self.targets,
+                       known=lambda: known_numbers(self))
+
+    @cached_property
+    def _base_problem(self) -> Problem:
         fixed, ranges = {}, {V: _V_RANGE}
         for p in self.model.parameters:
             if p.name.startswith(_FIXED_PREFIXES) or p.name in _FIXED_NAMES:
@@ -264,7 +365,7 @@ class Setting:
         reference = dict(self.values)
         reference[V] = self._resting_potential()
         return Problem(
-            ranges=ranges,
+            ranges=Ranges(ranges, self._electroneutral(fixed)),
             definitions=self.definitions,
             context=Context(),
             reference=reference,
@@ -275,6 +376,25 @@ class Setting:
             unit_for=self.unit_for,
             constants=frozenset(s for s in fixed if s.name in _CONSTANTS),
         )
+
+    def _electroneutral(self, fixed: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
+        """For each side that the model keeps electroneutral: its largest anion as an expression of the others."""
+        model, values = self.model, self.values
+        inside = [(ion.inside, ion.valence) for ion in model.ions if ion.has_concentrations]
+        outside = [(ion.outside, ion.valence) for ion in model.ions if ion.has_concentrations]
+        if model.impermeant and A_i in values and z_A in fixed:
+            inside.append((A_i, int(fixed[z_A])))
+        out: dict[sp.Symbol, sp.Expr] = {}
+        for side in (inside, outside):
+            side = [(c, z) for c, z in side if c in values and c not in fixed]
+            charge = sum(z * values[c] for c, z in side)
+            total = sum(abs(z) * values[c] for c, z in side)
+            anions = [(abs(z) * values[c], c, z) for c, z in side if z < 0]
+            if not anions or total == 0 or abs(charge) > 1e-9 * total:
+                continue
+            _, follower, z = max(anions, key=lambda a: (a[0], a[1].name))
+            out[follower] = -sp.Add(*[k * c for c, k in side if c != follower]) / z
+        return out
 
     @property
     def balance_id(self) -> str:
@@ -293,9 +413,38 @@ class Setting:
         """The problem with the unit of the result and the slips this quantity allows."""
         if quantity_id is None:
             return self.problem
-        alternatives = self._chord_alternatives(quantity_id)
+        alternatives = {**self._chord_alternatives(quantity_id), **self._linearised(quantity_id),
+                        **self._monovalent_log_form(quantity_id)}
         context = replace(self.problem.context, alternatives=alternatives)
         return replace(self.problem, result_unit=self.unit(quantity_id), context=context)
+
+    def _linearised(self, quantity_id: str) -> dict[str, sp.Expr]:
+        """With GHK leaks, V_leak - I_pump/g_leak is the pump's shift to first order only."""
+        if self.model.pump is None or all(i.leak == "ohmic" for i in self.model.ions):
+            return {}
+        names = self.model.symbols
+        shift = -names["I_pump"] / self.symbol("g_leak") if "I_pump" in names else None
+        label = ("the linearised pump shift: -I_pump/g_leak is exact for ohmic leaks only; with GHK leaks it is the "
+                 f"first-order shift, and {self.balance_id} solves I_leak(V) + I_pump = 0 exactly (as such it holds "
+                 "with --approx 'I_pump -> 0' --to-order 1)")
+        if shift is None:
+            return {}
+        if quantity_id in ("V_ss", "V_balance"):
+            return {label: self.symbol("V_leak") + shift}
+        if quantity_id == "dV_pump":
+            return {label: shift}
+        return {}
+
+    def _monovalent_log_form(self, quantity_id: str) -> dict[str, sp.Expr]:
+        """The GHK log form with a divalent ion counted as monovalent: a formula that does not exist."""
+        ions = [i for i in self.model.ions if i.leak == "ghk"]
+        divalent = [i for i in ions if abs(i.valence) != 1]
+        if quantity_id not in ("V_ghk", "V_leak") or not divalent:
+            return {}
+        named = ", ".join(f"{i.name} (z = {i.valence})" for i in divalent)
+        label = (f"a divalent ion has no GHK log form: with {named}, {quantity_id} is the root of the zero-current "
+                 "condition (found numerically), not the monovalent log formula")
+        return {label: laws.ghk_voltage((i.P, 1 if i.valence > 0 else -1, i.inside, i.outside) for i in ions)}
 
     def _chord_alternatives(self, quantity_id: str) -> dict[str, sp.Expr]:
         """g_leak and tau_m with chord instead of slope conductances (GHK leaks)."""

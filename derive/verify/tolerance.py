@@ -23,7 +23,8 @@ from .dimensions import Dim, describe
 __all__ = ["DEFAULT_RELATIVE", "DEFAULT_TOLERANCE", "Tolerance", "parse_tolerance"]
 
 DEFAULT_RELATIVE = 0.01
-_PERCENT = re.compile(r"^\s*((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$")
+_PERCENT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$")
+_BARE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*$")
 _MAX_PERCENT = 100.0
 
 
@@ -75,13 +76,19 @@ DEFAULT_TOLERANCE = Tolerance()
 
 
 def parse_tolerance(text: str) -> Tolerance:
-    """'0.5%' (relative) or '0.1 mV' (absolute, a number with a unit); ParseError otherwise."""
+    """'0.5%' (relative), '0.1 mV' (absolute, a number with a unit) or '0.01' (absolute, for a pure number)."""
     m = _PERCENT.match(text)
     if m:
         percent = float(m.group(1))
         if not 0 < percent <= _MAX_PERCENT:
             raise ParseError(f"--tolerance {text!r}: a percentage must be above 0 and at most {_MAX_PERCENT:g}%")
         return Tolerance(relative=percent / 100, text=f"{percent:g}%", default=False)
+    m = _BARE.match(text)
+    if m:  # a pure number: for a quantity without unit (donnan_ratio)
+        value = float(m.group(1))
+        if not value > 0:
+            raise ParseError(f"--tolerance {text!r}: an absolute tolerance must be above 0")
+        return Tolerance(None, value, (), m.group(1), default=False)
     try:
         quantity = read_quantity(lex(text))
     except ParseError:

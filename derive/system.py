@@ -1,0 +1,149 @@
+"""The ODE-system layer: what every generic tool reads.
+
+A cell description (derive.model.Model: ions, leaks, pump, channels, impermeants) builds
+one with ``from_model``; an importer of another tool's model file (CellML, SBML) builds
+one directly. It knows nothing of ions: states with their right-hand sides, parameters,
+named quantities, scenarios, and roles (which state is the membrane potential, which
+quantities are membrane currents, which parameter is the stimulus). Resting states and
+their stability, simulation and numeric code, sweeps and exports read this layer, so an
+imported model gets all of them.
+
+Conventions: every value is SI (time in s, V in volts), exact where the source was exact;
+``unit`` fields are the display units (as in model files: "mV", "mM", "fmol", "um^3", ...).
+A right-hand side or quantity may use states, parameters, earlier quantities and ``TIME``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+from .constants import C_m, I_pump, V
+from .model import Parameter, Scenario, State
+
+if TYPE_CHECKING:
+    from .model import Model
+
+__all__ = ["TIME", "Quantity", "Roles", "OdeSystem", "from_model"]
+
+TIME = sp.Symbol("t", real=True)  # s; only imported models use it (a stimulus that depends on time)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named algebraic quantity: ``symbol = expression``, shown in ``unit``."""
+
+    symbol: sp.Symbol
+    expression: sp.Expr
+    unit: str = ""
+    description: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.symbol.name
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What the generic tools need to know beyond the equations.
+
+    voltage: the state that is the membrane potential (V, volts).
+    currents: the quantities (or parameters, e.g. a constant pump current) that are membrane
+    currents, outward positive, for reports.
+    stimulus: the parameter that is an injected current, set to 0 at rest; None if there is none.
+    capacitance: the membrane capacitance the V equation divides by (per area or whole cell, in
+    the currents' own terms), so that a slope conductance is -capacitance * d(dV/dt)/dV; None if unknown.
+    """
+
+    voltage: sp.Symbol
+    currents: tuple[sp.Symbol, ...] = ()
+    stimulus: sp.Symbol | None = None
+    capacitance: sp.Expr | None = None
+
+
+@dataclass(frozen=True)
+class OdeSystem:
+    """d state/dt = rhs for each state; parameters constant between scenario steps."""
+
+    name: str
+    description: str
+    source: str
+    states: tuple[State, ...]
+    parameters: tuple[Parameter, ...]
+    roles: Roles
+    quantities: tuple[Quantity, ...] = ()  # dependency order: each uses only earlier ones
+    scenarios: tuple[Scenario, ...] = field(default=())
+
+    @cached_property
+    def values(self) -> dict[sp.Symbol, sp.Expr]:
+        """Every parameter's SI value by symbol."""
+        return {p.symbol: p.value for p in self.parameters}
+
+    @cached_property
+    def state_symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(s.symbol for s in self.states)
+
+    @cached_property
+    def voltage_index(self) -> int:
+        """Position of the membrane potential among the states."""
+        return self.state_symbols.index(self.roles.voltage)
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def quantity(self, name: str) -> Quantity:
+        for q in self.quantities:
+            if q.name == name:
+                return q
+        raise KeyError(name)
+
+    def expand(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with every named quantity replaced by its definition (states, parameters, TIME remain)."""
+        for q in reversed(self.quantities):
+            expr = expr.xreplace({q.symbol: q.expression})
+        return expr
+
+    def rhs(self) -> Mapping[sp.Symbol, sp.Expr]:
+        """The right-hand sides in states, parameters and TIME only."""
+        return {s.symbol: self.expand(s.rhs) for s in self.states}
+
+    def jacobian(self) -> sp.Matrix:
+        """d rhs_i / d state_j, symbolic."""
+        rhs = self.rhs()
+        return sp.Matrix([rhs[s] for s in self.state_symbols]).jacobian(list(self.state_symbols))
+
+
+# Display units of a cell description's named quantities, by the prefix of their names.
+_QUANTITY_UNITS = (("E_", "mV"), ("I_", "uA/cm^2"), ("N_", "fmol"))
+
+
+def _display_unit(model: Model, symbol: sp.Symbol) -> str:
+    if model.has(symbol.name):  # an algebraic symbol that is a parameter in the static view: X_i, A_i, Vol
+        return model.parameter(symbol.name).unit
+    return next((unit for prefix, unit in _QUANTITY_UNITS if symbol.name.startswith(prefix)), "")
+
+
+def from_model(model: Model) -> OdeSystem:
+    """The ODE system of a cell description: its dynamic view (amounts and volume as states
+    where the cell has them, concentrations as quantities N_X/Vol)."""
+    algebraic = [Quantity(s, e, _display_unit(model, s), model.parameter(s.name).description
+                          if model.has(s.name) else "") for s, e in model.algebraic]
+    named = [Quantity(s, e, _display_unit(model, s)) for s, e in model.quantities]
+    currents = tuple(ion.I for ion in model.ions) + ((I_pump,) if model.pump is not None else ())
+    return OdeSystem(
+        name=model.name,
+        description=model.description,
+        source=model.source,
+        states=model.states,
+        parameters=model.dynamic_parameters,
+        roles=Roles(voltage=V, currents=currents, capacitance=C_m),
+        quantities=tuple(algebraic + named),
+        scenarios=model.scenarios,
+    )

@@ -1,0 +1,218 @@
+"""Quantities defined at the steady state follow the parameters: V is never an input of its own.
+
+g_leak, tau_m and I_K at rest, V_ss: when the temperature changes, the steady state is found again.
+Every expected number is computed here with mpmath from the equations written out below (GHK
+currents, the pump, the current balance; for the pump-leak cell the full steady state: each ion's
+leak balances its pump share, water in osmotic balance, charge conserved), never by vrest.
+Models: the built-in squid axon (20 C, constant pump 1 uA/cm^2), neuron (37 C, ohmic leaks) and
+pumpleak (25 C, saturating pump, concentrations that move).
+"""
+
+from __future__ import annotations
+
+import json
+
+import mpmath as mp
+import pytest
+from conftest import run_cli
+from vrest.derive.verify import setting, verify
+from vrest.derive.verify._numeric import sample_points
+
+mp.mp.dps = 30
+R, F = mp.mpf("8.314462618"), mp.mpf("96485.33212")
+ZERO_C = mp.mpf("273.15")
+
+
+def ghk(p, z, inside, outside, v, t):
+    """GHK current density (A/m^2): P z F u (X_i - X_o e^-u)/(1 - e^-u), u = z F V/(R T); SI units."""
+    u = z * F * v / (R * t)
+    return p * z * F * u * (inside - outside * mp.exp(-u)) / (1 - mp.exp(-u))
+
+
+# --- the squid axon: GHK K, Na, Cl leaks and a constant pump ---------------------------------
+SQUID = {"K": (mp.mpf("1e-8"), 1, 400, 20), "Na": (mp.mpf("4e-10"), 1, 50, 440), "Cl": (mp.mpf("4.5e-9"), -1, 52, 560)}
+SQUID_PUMP = mp.mpf("0.01")  # 1 uA/cm^2 in A/m^2
+C_M = mp.mpf("0.01")  # 1 uF/cm^2 in F/m^2
+
+
+def squid_leak(v, t, ions=SQUID):
+    return sum(ghk(p, z, mp.mpf(i), mp.mpf(o), v, t) for p, z, i, o in ions.values())
+
+
+def squid_rest(t, ions=SQUID, pump=SQUID_PUMP):
+    """V_ss (V): the root of I_leak(V) + I_pump = 0."""
+    return mp.findroot(lambda v: squid_leak(v, t, ions) + pump, mp.mpf("-0.06"))
+
+
+def squid_slope(t):
+    """g_leak (S/m^2): d I_leak / dV at V_ss(T)."""
+    return mp.diff(lambda v: squid_leak(v, t), squid_rest(t))
+
+
+def celsius_where(quantity, target, start):
+    return mp.findroot(lambda t: quantity(t) - target, start) - ZERO_C
+
+
+# --- the neuron: ohmic leaks; V_ss by the chord conductance equation --------------------------
+G = {"K": mp.mpf(1), "Na": mp.mpf("0.15"), "Cl": mp.mpf("0.35")}  # S/m^2 (0.1, 0.015, 0.035 mS/cm^2)
+NEURON = {"K": (1, 140, 4), "Na": (1, 12, 145), "Cl": (-1, 10, 110)}
+
+
+def nernst(z, inside, outside, t):
+    return R * t / (z * F) * mp.log(mp.mpf(outside) / inside)
+
+
+def neuron_i_k(t):
+    """I_K at rest (A/m^2): g_K (V_ss - E_K), V_ss = (sum g E - I_pump)/sum g."""
+    e = {ion: nernst(z, i, o, t) for ion, (z, i, o) in NEURON.items()}
+    v_ss = (sum(G[ion] * e[ion] for ion in G) - mp.mpf("0.0075")) / sum(G.values())
+    return G["K"] * (v_ss - e["K"])
+
+
+# --- the pump-leak cell: the full steady state (V, K_i, Na_i, Cl_i and the volume) -------------
+PL_P = {"K": mp.mpf("6.6e-8"), "Na": mp.mpf("2.8e-10"), "Cl": mp.mpf("3.7e-8")}
+PL_Z = {"K": 1, "Na": 1, "Cl": -1}
+PL_OUT = {"K": mp.mpf(3), "Na": mp.mpf(142), "Cl": mp.mpf(145)}
+PL_GIVEN = {"K": mp.mpf("134.5"), "Na": mp.mpf("15.5"), "Cl": mp.mpf("3.7")}
+PL_AREA, PL_VOL, PL_A, PL_B = mp.mpf("314.159265358979e-12"), mp.mpf("178.9e-18"), mp.mpf("146.3"), mp.mpf(10)
+PL_N_A = PL_A * PL_VOL  # impermeant anions (z = -1), mol
+
+
+def pl_pump(na_i):
+    """Saturating pump current (A/m^2): I_max (Na_i/(Na_i + 3.56 mM))^3 (K_o/(K_o + 0.883 mM))^2, I_max 1.5 uA/cm^2."""
+    return mp.mpf("0.015") * (na_i / (na_i + mp.mpf("3.56"))) ** 3 * (PL_OUT["K"] / (PL_OUT["K"] + mp.mpf("0.883"))) ** 2
+
+
+def pl_current(ion, v, t, inside):
+    return ghk(PL_P[ion], PL_Z[ion], inside, PL_OUT[ion], v, t)
+
+
+def pumpleak_rest(t):
+    """(V_ss, tau_m) at temperature t: K, Na and Cl leaks balance the pump's shares (-2, +3, 0 per cycle),
+    the inside is isosmotic with the bath (K_o + Na_o + Cl_o + 10 mM), and the charge is that of the given
+    state (electroneutral, with V at the current balance of the given concentrations)."""
+    v0 = mp.findroot(lambda v: sum(pl_current(x, v, t, PL_GIVEN[x]) for x in PL_GIVEN) + pl_pump(PL_GIVEN["Na"]),
+                     mp.mpf("-0.094"))
+    q0 = C_M * PL_AREA * v0
+    bath = sum(PL_OUT.values()) + PL_B
+
+    def equations(v, k, na, cl, vol):
+        return [pl_current("K", v, t, k) - 2 * pl_pump(na), pl_current("Na", v, t, na) + 3 * pl_pump(na),
+                pl_current("Cl", v, t, cl), k + na + cl + PL_N_A / vol - bath,
+                (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A) - q0) / (F * PL_N_A)]
+
+    v, k, na, cl, _ = mp.findroot(equations, [v0, PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
+    slope = mp.diff(lambda x: pl_current("K", x, t, k) + pl_current("Na", x, t, na) + pl_current("Cl", x, t, cl), v)
+    return v, C_M / slope
+
+
+def _json(*argv):
+    code, out, err = run_cli("verify", *argv, "--json")
+    assert code in (0, 1), err
+    return json.loads(out)
+
+
+# The temperature at which a value of a steady-state quantity is exact, the steady state found again at each T.
+EXACT_AT = [
+    ("tau_m = 1.68 ms", "squid", lambda: celsius_where(lambda t: C_M / squid_slope(t), mp.mpf("0.00168"), 293)),
+    ("g_leak = 0.6 mS/cm^2", "squid", lambda: celsius_where(squid_slope, mp.mpf(6), 293)),
+    ("V_ss = -61.6 mV", "squid", lambda: celsius_where(squid_rest, mp.mpf("-0.0616"), 293)),
+    ("I_K = 1.84 uA/cm^2", "neuron", lambda: celsius_where(neuron_i_k, mp.mpf("0.0184"), 310)),
+    ("tau_m = 1.94 ms", "pumpleak", lambda: celsius_where(lambda t: pumpleak_rest(t)[1], mp.mpf("0.00194"), 298)),
+    ("tau_m = 1 uF/cm^2 / (0.516 mS/cm^2)", "pumpleak",
+     lambda: celsius_where(lambda t: pumpleak_rest(t)[1], C_M / mp.mpf("5.16"), 298)),
+]
+
+
+@pytest.mark.parametrize("claim, model, expected", EXACT_AT, ids=[c[0] + " " + c[1] for c in EXACT_AT])
+def test_exact_temperature_follows_the_steady_state(claim, model, expected):
+    exact = _json(claim, "--model", model)["numeric"]["exact_at"]
+    assert exact["unit"] == "degC"
+    assert exact["value"] == pytest.approx(float(expected()), abs=2e-4)
+
+
+def test_the_model_values_of_the_pump_leak_steady_state():
+    v, tau = pumpleak_rest(mp.mpf("298.15"))
+    numeric = _json("tau_m = 1.94 ms", "--model", "pumpleak")["numeric"]
+    assert numeric["correct"] == {"value": pytest.approx(float(tau * 1000), rel=1e-9), "unit": "ms"}
+    assert _json("V_ss = -94.5 mV", "--model", "pumpleak")["numeric"]["correct"]["value"] == pytest.approx(
+        float(v * 1000), rel=1e-9)
+
+
+def test_a_claim_with_numbers_is_judged_at_the_models_values_only():
+    # C_m/g_leak T/(293.15 K) is tau_m at the squid's 20 C: it holds there, and no V is shown as an input.
+    doc = _json("tau_m = C_m/g_leak * T/(293.15 K)", "--model", "squid")
+    assert doc["holds"] is True
+    assert doc["numeric"]["correct"]["value"] == pytest.approx(float(C_M / squid_slope(mp.mpf("293.15")) * 1000),
+                                                               rel=1e-9)
+    assert doc["numeric"]["difference"]["value"] == 0
+
+
+def test_a_counterexample_of_a_formula_at_rest_has_no_v_and_recomputes():
+    # With GHK leaks V_leak - I_pump/g_leak is the first-order shift only. The counterexample's inputs are the
+    # parameters; V_ss there is the root of the current balance at those inputs.
+    doc = _json("V_ss = V_leak - I_pump/g_leak", "--model", "squid")
+    assert doc["holds"] is False and doc["diagnosis"].startswith("the linearised pump shift")
+    example = doc["counterexample"]
+    inputs = {k: mp.mpf(v["value"]) for k, v in example["inputs"].items()}
+    assert "V" not in inputs
+    scale = {"mM": 1, "cm/s": mp.mpf("0.01"), "uA/cm^2": mp.mpf("0.01"), "K": 1}
+    si = {k: inputs[k] * scale[example["inputs"][k]["unit"]] for k in inputs}
+    ions = {ion: (si[f"P_{ion}"], z, si[f"{ion}_i"], si[f"{ion}_o"]) for ion, (_, z, _, _) in SQUID.items()}
+    v_ss = squid_rest(si["T"], ions, si["I_pump"])
+    assert example["correct"]["value"] == pytest.approx(float(v_ss * 1000), rel=1e-9)
+    numerator = sum(p * (o if z > 0 else i) for p, z, i, o in ions.values())
+    denominator = sum(p * (i if z > 0 else o) for p, z, i, o in ions.values())
+    v_leak = R * si["T"] / F * mp.log(numerator / denominator)
+    slope = mp.diff(lambda v: squid_leak(v, si["T"], ions), v_ss)
+    assert example["claimed"]["value"] == pytest.approx(float((v_leak - si["I_pump"] / slope) * 1000), rel=1e-9)
+
+
+def test_the_pump_shift_of_the_pump_leak_cell_is_linearised_too():
+    doc = _json("dV_pump = -I_pump/g_leak", "--model", "pumpleak")
+    assert doc["holds"] is False and doc["diagnosis"].startswith("the linearised pump shift")
+    assert "model's values only" in doc["detail"]
+
+
+def test_a_formula_at_rest_holds_for_every_parameter():
+    assert verify("tau_m = C_m/g_leak", model="squid").holds
+    assert verify("I_K + I_Na + I_Cl + I_pump = 0", model="squid").holds
+
+
+def test_samples_keep_the_bath_electroneutral_and_the_temperature_near_the_models():
+    # pumpleak's bath is neutral (its impermeant solute is uncharged): Cl_o = K_o + Na_o at every sample.
+    doc = _json("Cl_o = K_o + Na_o", "--model", "pumpleak")
+    assert doc["holds"] is True and doc["method"] == "numeric"
+    # The squid's bath lacks some ions (K_o + Na_o < Cl_o): it is sampled freely.
+    doc = _json("Cl_o = K_o + Na_o", "--model", "squid")
+    assert doc["holds"] is False
+    # Samples take T within 10 degC of the model's (neuron: 37 degC; inside 0-45 degC) and keep pumpleak's bath
+    # and inside neutral (its largest anions, Cl_o and A_i, follow the others).
+    for model, low, high in (("neuron", 300.15, 318.15), ("pumpleak", 288.15, 308.15), ("squid", 283.15, 303.15)):
+        problem = setting(model).problem
+        names = {s.name: s for s in problem.ranges}
+        symbols = [names[n] for n in ("T", "K_o", "Na_o", "Cl_o", "K_i", "Na_i", "Cl_i") if n in names]
+        if model == "pumpleak":
+            symbols.append(names["A_i"])
+        points = sample_points(symbols, problem.ranges, 24, seed=7)
+        assert len(points) == 24
+        for point in points:
+            values = {s.name: v for s, v in point.items()}
+            assert low <= values["T"] <= high
+            if model == "pumpleak":
+                assert values["Cl_o"] == pytest.approx(values["K_o"] + values["Na_o"], rel=1e-12)
+                assert values["A_i"] == pytest.approx(values["K_i"] + values["Na_i"] - values["Cl_i"], rel=1e-12)
+
+
+def test_the_linearised_shift_is_right_to_first_order_in_the_pump_current():
+    # V_ss(I) = V_leak - I/g_leak + O(I^2) with GHK leaks: checked numerically, V_ss a root at each I_pump.
+    first = verify("V_leak - I_pump/g_leak", against="V_ss", model="squid", approx="I_pump -> 0", to_order=1)
+    assert first.holds and first.approximation["error_order"] == 2
+    t = mp.mpf("293.15")
+    numerator = sum(p * (o if z > 0 else i) for p, z, i, o in SQUID.values())
+    denominator = sum(p * (i if z > 0 else o) for p, z, i, o in SQUID.values())
+    v_leak = R * t / F * mp.log(mp.mpf(numerator) / denominator)
+    neglected = squid_rest(t) - (v_leak - SQUID_PUMP / squid_slope(t))
+    assert first.approximation["neglected"]["value"] == pytest.approx(float(neglected * 1000), rel=1e-9)
+    assert not verify("V_leak - I_pump/g_leak", against="V_ss", model="squid", approx="I_pump -> 0", to_order=2).holds
+    assert not verify("V_leak", against="V_ss", model="squid", approx="I_pump -> 0", to_order=1).holds
