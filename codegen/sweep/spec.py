@@ -90,7 +90,7 @@ def read_spec(target: SweepKey, spec: str, sampled: bool = False) -> Dimension:
         if words and words[-1].lower() in _SCALES:
             kind = _SCALES[words.pop().lower()]
         unit = " ".join(words)
-        return _range(target, spec, where, Fraction(low), Fraction(high), unit, kind, count, sampled)
+        return _range(target, spec, where, low, high, unit, kind, count, sampled)
     if "," in spec or _ITEM.match(spec):
         return _list(target, spec, where, sampled)
     raise ModelError(where, spec, _usage(target))
@@ -105,12 +105,12 @@ def _example_unit(target: SweepKey) -> str:
     return "" if target.dimension is None else DIMENSIONS[target.dimension]
 
 
-def _unit(target: SweepKey, number: Fraction, unit: str, spec: str, where: str) -> tuple[Fraction, float, float]:
+def _unit(target: SweepKey, number: str, unit: str, spec: str, where: str) -> tuple[Fraction, float, float]:
     """(SI value, SI scale, SI offset) of ``number unit`` for the key, its dimension checked."""
     if target.dimension is None:
         if unit not in ("", "1"):
             raise ModelError(where, spec, f"a factor on the model's value takes no unit (not {unit!r})")
-        return number, 1.0, 0.0
+        return Fraction(number), 1.0, 0.0
     if not unit:
         raise ModelError(where, spec, f"a unit is required: a {target.dimension} such as "
                          f"'{DIMENSIONS[target.dimension]}'")
@@ -127,10 +127,11 @@ def _check_sign(target: SweepKey, value: Fraction, spec: str, where: str) -> Non
         raise ModelError(where, spec, f"no value may be negative (a {what}; 0 blocks)")
 
 
-def _range(target: SweepKey, spec: str, where: str, low: Fraction, high: Fraction, unit: str, kind: str,
+def _range(target: SweepKey, spec: str, where: str, low_text: str, high_text: str, unit: str, kind: str,
            count: int | None, sampled: bool) -> Dimension:
-    low_si, scale, offset = _unit(target, low, unit, spec, where)
-    high_si, _, _ = _unit(target, high, unit, spec, where)
+    low_si, scale, offset = _unit(target, low_text, unit, spec, where)
+    high_si, _, _ = _unit(target, high_text, unit, spec, where)
+    low, high = Fraction(low_text), Fraction(high_text)
     for value in (low_si, high_si):
         _check_sign(target, value, spec, where)
     if low >= high:
@@ -162,8 +163,8 @@ def _list(target: SweepKey, spec: str, where: str, sampled: bool) -> Dimension:
     unit = units.pop() if units else ""
     numbers = [Fraction(item.group(1)) for item in items]
     scale = offset = 0.0
-    for number in numbers:
-        value, scale, offset = _unit(target, number, unit, spec, where)
+    for item in items:
+        value, scale, offset = _unit(target, item.group(1), unit, spec, where)
         _check_sign(target, value, spec, where)
     if len(set(numbers)) != len(numbers):
         raise ModelError(where, spec, "a value is listed twice")
