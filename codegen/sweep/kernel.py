@@ -248,7 +248,11 @@ def _pump_max(src: _Source) -> None:
     src.function("edge_concentrations", [e.xreplace(scaled) for e in [impermeant, *conc.values()]], (V, j))
     rate = pumpleak._rate_of_current(model, conc).xreplace(scaled)
     src.function("edge_rate", [rate], (V, j))
-    src.recipe["pump_max"] = ("pump_max", tuple(names), pumpleak.pump_rate_symbol(model).name, _own_edge(model))
+    # A pump whose current vanishes with an ion (a saturating pump's Na site) needs an infinite rate to take
+    # that ion to 0 (derive.derivations.pump_range._rate_at).
+    infinite = tuple(ion.name for ion in model.dynamic_ions
+                     if sp.simplify(model.pump_current.xreplace({ion.inside: 0}).xreplace(model.dynamic_values)) == 0)
+    src.recipe["pump_max"] = ("pump_max", infinite, pumpleak.pump_rate_symbol(model).name, _own_edge(model))
 
 
 def _own_edge(model: Model) -> tuple[str, float, float] | None:

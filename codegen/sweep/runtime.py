@@ -318,7 +318,7 @@ class _Evaluator:
     def _slope(self, name: str):  # a helper entry of the recipe, not a quantity
         raise KeyError(name)
 
-    def _pump_max(self, kinds, rate_name, edge):
+    def _pump_max(self, infinite, rate_name, edge):
         if edge is None:
             return np.full(self.n, np.nan), np.full(self.n, NO_EDGE, dtype=np.int8)
         kind, v_edge, j_0 = edge
@@ -349,10 +349,12 @@ class _Evaluator:
                 concentrations = self._function("edge_concentrations")(x[0, good], x[1, good], q)
                 rate = self._function("edge_rate")(x[0, good], x[1, good], q)
             physical = np.all(concentrations > -1e-9 * np.max(np.abs(concentrations), axis=0), axis=0)
-            codes[good[~physical]] = EDGE_LOST
-            infinite = physical & ~np.isfinite(rate)
-            codes[good[infinite]] = EDGE_INFINITE
-            out[good] = np.where(physical & np.isfinite(rate), rate, np.nan)
+            if kind in infinite:
+                codes[good[physical]] = EDGE_INFINITE
+                physical[:] = False
+            finite = physical & np.isfinite(rate) & (rate > 0)
+            codes[good[~finite & (codes[good] == OK)]] = EDGE_LOST
+            out[good] = np.where(finite, rate, np.nan)
         return out, codes
 
 
