@@ -7,6 +7,7 @@ does not exist holds NaN, and ``missing`` counts the points of each quantity by 
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from collections import Counter
@@ -31,7 +32,19 @@ from .writers import Layout, MemoryWriter, open_writer
 
 __all__ = ["SweepOutcome", "sweep", "write_sweep", "run_sweep", "make_plan", "choose_quantities", "CHUNK"]
 
-CHUNK = 65536  # points per chunk: a few MB of arrays per quantity, enough to keep NumPy's overhead small
+CHUNK = 65536  # points per chunk at most: a few MB of arrays per quantity, enough to keep NumPy's overhead small
+IN_PROCESS = 16384  # a local sweep this small runs in this process: starting worker processes would cost more
+
+
+def chunk_size(size: int, engine: str, workers: int | None) -> int:
+    """Points per chunk: one chunk for a small local sweep, else enough chunks to share out over the workers
+    (a few each, so a slow chunk or a lost worker does not leave the others idle)."""
+    import os
+
+    workers = workers or os.cpu_count() or 1
+    if engine == "local" and (size <= IN_PROCESS or workers == 1):
+        return min(size, CHUNK)
+    return max(1, min(CHUNK, math.ceil(size / (4 * workers))))
 
 
 @dataclass
@@ -123,7 +136,7 @@ def _layout(model: Model, plan: Plan, variables: tuple[tuple[str, str], ...], ti
 
 def run_sweep(model: Model, plan: Plan, quantities: Sequence[str] | None = None, *, out: str | Path | None = None,
               memory: bool = True, engine: str = "local", scheduler: str | None = None, workers: int | None = None,
-              progress: bool = False, chunk: int = CHUNK) -> SweepOutcome:
+              progress: bool = False, chunk: int | None = None) -> SweepOutcome:
     """Evaluate ``quantities`` (default: every one the model has) at every point of ``plan``.
 
     Writes ``out`` (CSV, Parquet or NetCDF by its extension) chunk by chunk, and keeps the values in
@@ -137,6 +150,7 @@ def run_sweep(model: Model, plan: Plan, quantities: Sequence[str] | None = None,
         raise ModelError("--quantity", None, f"model {model.name} has none of the quantities asked for")
     units = build_kernel(model, ids).units
     layout = _layout(model, plan, tuple((q, units[q]) for q in ids))
+    chunk = chunk or chunk_size(plan.size, engine, workers)
     tasks = _quantity_tasks(model, plan, ids, chunk)
     return _drive(model, plan, layout, tasks, run_task, out, memory, engine, scheduler, workers, progress, chunk,
                   not_applicable)

@@ -84,9 +84,32 @@ def lookup(model: Model, key: str, where: str) -> SweepKey:
     known = sweep_keys(model)
     if key in known:
         return known[key]
+    reason = _not_here(model, key)
+    if reason:
+        raise ModelError(where, key, reason)
     close = difflib.get_close_matches(key, sorted(known), n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"keys of model {model.name}: {', '.join(known)}"
     raise ModelError(where, key, f"not a key of model {model.name} that a sweep can vary; {hint}")
+
+
+def _not_here(model: Model, key: str) -> str | None:
+    """Why a key of the model-file format is not one of this model's, when an ion has the other leak law or
+    no concentrations."""
+    parts = key.split(".")
+    ions = {ion.name: ion for ion in model.ions}
+    if len(parts) != 3 or parts[0] != "ions" or parts[1] not in ions:
+        return None
+    ion, what = ions[parts[1]], parts[2]
+    other = {"conductance": ("a GHK permeability", "permeability"), "permeability": ("an ohmic conductance",
+                                                                                      "conductance")}
+    if what in other and ion.leak == ("ghk" if what == "conductance" else "ohmic"):
+        has, instead = other[what]
+        return f"ion {ion.name} of model {model.name} has {has}: vary ions.{ion.name}.{instead}"
+    if what in ("inside", "outside") and not ion.has_concentrations:
+        return f"ion {ion.name} of model {model.name} has a fixed reversal potential: vary ions.{ion.name}.reversal"
+    if what == "valence":
+        return "a valence is what the ion is; it is not varied"
+    return None
 
 
 def _impermeant_given_as_amount(model: Model) -> bool:

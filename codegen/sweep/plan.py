@@ -86,7 +86,8 @@ class Plan:
             from scipy.stats import qmc
 
             sequence = qmc.Sobol(d, scramble=True, seed=self.seed)
-            sequence.fast_forward(start)
+            if start:  # SciPy cannot fast-forward by 0
+                sequence.fast_forward(start)
             with warnings.catch_warnings():  # balance needs a power of 2; any N is a valid prefix
                 warnings.simplefilter("ignore", UserWarning)
                 return sequence.random(stop - start)

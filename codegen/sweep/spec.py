@@ -114,7 +114,10 @@ def _unit(target: SweepKey, number: str, unit: str, spec: str, where: str) -> tu
     if not unit:
         raise ModelError(where, spec, f"a unit is required: a {target.dimension} such as "
                          f"'{DIMENSIONS[target.dimension]}'")
-    value, _ = parse_quantity(f"{number} {unit}", where, target.dimension)
+    try:
+        value, _ = parse_quantity(f"{number} {unit}", where, target.dimension)
+    except ModelError as error:
+        raise ModelError(where, spec, error.problem) from None
     scale, offset, _ = unit_parts(unit)
     return value, float(scale), float(offset)
 
