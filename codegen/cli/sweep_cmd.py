@@ -103,7 +103,7 @@ def run(args) -> int:
     if args.plot:
         from ..sweep.plot import plot_sweep
 
-        path = plot_sweep(outcome, args.plot)
+        path = plot_sweep(outcome, args.plot, model)
         print(path, file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(sweep_json(outcome), indent=1))

@@ -293,6 +293,8 @@ def _quantity(src: _Source, ctx: Derivations, quantity_id: str) -> None:
             src.recipe[quantity_id] = ("difference", balance, "V_leak")
     elif quantity_id in ("g_leak", "tau_m"):
         _quantity(src, ctx, "V_ss")
+        if quantity_id == "tau_m":
+            _quantity(src, ctx, "g_leak")
         if "slope" not in src.recipe:
             src.recipe["slope"] = ("slope", _slope(src))
         src.recipe[quantity_id] = (quantity_id,)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -23,6 +23,7 @@ from .spec import Dimension
 __all__ = ["Plan", "METHODS"]
 
 METHODS = ("grid", "random", "lhs", "sobol")
+DESIGN = "design"  # points given by the caller (a sensitivity analysis' sample)
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,11 @@ class Plan:
     method: str = "grid"
     samples: int | None = None
     seed: int = 0
+    design: np.ndarray | None = field(default=None, compare=False, repr=False)  # (samples, n_dims) in the dims' units
 
     def __post_init__(self) -> None:
+        if self.method == DESIGN:
+            return
         if self.method not in METHODS:
             raise ModelError("--method", self.method, f"one of {', '.join(METHODS)}")
         if not self.dims:
@@ -73,6 +77,8 @@ class Plan:
         if not self.sampled:
             index = np.unravel_index(np.arange(start, stop), self.shape)
             return np.column_stack([np.asarray(d.values)[i] for d, i in zip(self.dims, index)])
+        if self.method == DESIGN:
+            return np.array(self.design[start:stop], dtype=float)
         u = self._unit_cube(start, stop)
         return np.column_stack([d.from_unit_cube(u[:, k]) for k, d in enumerate(self.dims)])
 
