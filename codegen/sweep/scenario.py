@@ -13,16 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vrest.derive.errors import ModelError
-from vrest.derive.model import Model
 
-from .keys import coupling
-from .plan import Plan
-from .tasks import ChunkResult, load_kernel, parameter_sets
 from .runtime import _Evaluator
+from .tasks import ChunkResult, load_kernel, parameter_sets
+
+if TYPE_CHECKING:  # a worker runs run_scenario_task without SymPy
+    from vrest.derive.model import Model
+
+    from .plan import Plan
 
 __all__ = ["ScenarioTask", "run_scenario_task", "run_scenario_sweep", "SCENARIO_CHUNK"]
 
@@ -114,6 +117,7 @@ def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[
     from ..simulation.integrate import find_scenario
     from ..simulation.numeric import _sources
     from .api import _drive, _layout, _si_points
+    from .keys import coupling
     from .kernel import build_kernel
 
     find_scenario(model.scenarios, model.name, scenario)
