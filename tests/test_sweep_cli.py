@@ -134,8 +134,10 @@ def test_scenario_sweep_is_vrest_simulate_at_each_point():
                                                 "concentration (such as 'mM')"),
     (["--vary", "ions.K.outside=10..1 mM 3"], "--vary ions.K.outside = '10..1 mM 3': the range must go from a lower "
                                                 "to a higher value"),
-    (["--vary", "ions.K.outside=0..10 mM 3"], "--vary ions.K.outside = '0..10 mM 3': every value must be positive "
-                                                "(a concentration)"),
+    (["--vary", "ions.K.outside=0..10 mM 3"], "--vary ions.K.outside = '0..10 mM 3': must be positive, within 1e-15 "
+                                                "mM to 1e5 mM"),
+    (["--vary", "ions.K.outside=1e-20..1 mM log 3"], "--vary ions.K.outside = '1e-20..1 mM log 3': outside the "
+                                                       "allowed range 1e-15 mM to 1e5 mM"),
     (["--vary", "ions.K.outside=1..10 mM"], "--vary ions.K.outside = '1..10 mM': how many values? end the range "
                                               "with a count, e.g. '... 21'"),
     (["--vary", "ions.K.outside=1..10 3"], "--vary ions.K.outside = '1..10 3': a unit is required: a concentration "
@@ -151,7 +153,8 @@ def test_scenario_sweep_is_vrest_simulate_at_each_point():
     (["--vary", "ions.K.outside=1..10 mM 3", "--out", "x.xlsx"], "--out = 'x.xlsx': unknown format '.xlsx'"),
     (["--vary", "ions.K.outside=1..10 mM 3", "--scheduler", "tcp://localhost:1"],
      "--scheduler = 'tcp://localhost:1': needs --engine dask"),
-    (["--vary", "pump=-1..1 3"], "--vary pump = '-1..1 3': no value may be negative (a factor; 0 blocks)"),
+    (["--vary", "pump=-1..1 3"], "--vary pump = '-1..1 3': outside the allowed range 0 to 1e6: a factor on a rate "
+                                 "or conductance cannot be negative"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     code, out, err = run_cli("sweep", "squid", *args)

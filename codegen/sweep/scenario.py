@@ -38,7 +38,6 @@ class ScenarioTask:
 
     kernel_source: str
     kernel_digest: str
-    module_name: str
     numpy_source: str
     c_source: str
     module_digest: str
@@ -57,15 +56,16 @@ class ScenarioTask:
 
 
 @lru_cache(maxsize=8)
-def _module(name: str, numpy_source: str, c_source: str, digest: str):
-    """The numeric module of the sources, built once per process (compiled when a C compiler is found)."""
+def _module(numpy_source: str, c_source: str, digest: str):
+    """The numeric module of the sources, built once per process (compiled when a C compiler is found), in the
+    cache where codegen.simulation.numeric keeps every model's module."""
     from ..simulation.numeric import _digest, _write_once, cache_dir, compile_library, load_files
 
     if hashlib.sha256((numpy_source + c_source).encode()).hexdigest() != digest:
         raise ValueError("the numeric module's sources do not match their hash")
-    numpy_path = _write_once(cache_dir() / _digest(numpy_source) / f"{name}.py", numpy_source)
+    numpy_path = _write_once(cache_dir() / _digest(numpy_source) / "numeric.py", numpy_source)
     try:
-        library = compile_library(c_source, name)
+        library = compile_library(c_source, "numeric")
     except (FileNotFoundError, RuntimeError):
         library = None  # no compiler here: the NumPy module under SciPy's solvers
     return load_files(numpy_path, library)
@@ -83,7 +83,7 @@ def run_scenario_task(task: ScenarioTask) -> ChunkResult:
     else:
         v, codes = evaluator.get("V_ss")
         states = v[None, :]
-    module = _module(task.module_name, task.numpy_source, task.c_source, task.module_digest)
+    module = _module(task.numpy_source, task.c_source, task.module_digest)
     ok = np.nonzero(codes == 0)[0]
     values = {name: np.full((n, len(task.times)), np.nan) for name in task.outputs}
     if ok.size:
@@ -125,7 +125,7 @@ def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[
     if not times or any(t < 0 for t in times):
         raise ModelError("--times", list(times), "times must be non-negative")
     kernel = build_kernel(model, ("V_ss",))
-    name, numpy_source, c_source = _sources(model)
+    numpy_source, c_source = _sources(model)
     module_digest = hashlib.sha256((numpy_source + c_source).encode()).hexdigest()
     dynamic = {p.name for p in model.dynamic_parameters}
     varied = tuple(d.parameter for d in plan.dims)
@@ -141,7 +141,7 @@ def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[
     def tasks():
         for start, stop in plan.chunks(SCENARIO_CHUNK):
             _, si = _si_points(plan, start, stop)
-            yield ScenarioTask(kernel.source, kernel.digest, name, numpy_source, c_source, module_digest, base, varied,
+            yield ScenarioTask(kernel.source, kernel.digest, numpy_source, c_source, module_digest, base, varied,
                                tuple(d.factor for d in plan.dims), rule, si, scenarios, scenario, times,
                                tuple(n for n, _ in outputs), threads, start, stop)
 

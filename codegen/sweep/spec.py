@@ -20,6 +20,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from vrest.derive import limits
 from vrest.derive.errors import ModelError
 from vrest.derive.model import Model
 from vrest.derive.units import DIMENSIONS, parse_quantity, unit_parts
@@ -107,15 +108,20 @@ def _example_unit(target: SweepKey) -> str:
 
 def _unit(target: SweepKey, number: str, unit: str, spec: str, where: str) -> tuple[Fraction, float, float]:
     """(SI value, SI scale, SI offset) of ``number unit`` for the key, its dimension checked."""
-    if target.dimension is None:
-        if unit not in ("", "1"):
-            raise ModelError(where, spec, f"a factor on the model's value takes no unit (not {unit!r})")
-        return Fraction(number), 1.0, 0.0
-    if not unit:
-        raise ModelError(where, spec, f"a unit is required: a {target.dimension} such as "
-                         f"'{DIMENSIONS[target.dimension]}'")
     try:
-        value, _ = parse_quantity(f"{number} {unit}", where, target.dimension)
+        if target.dimension is None:
+            if unit not in ("", "1"):
+                raise ModelError(where, spec, f"a factor on the model's value takes no unit (not {unit!r})")
+            return limits.check(target.key, Fraction(number), "factor", number), 1.0, 0.0
+        if not unit:
+            raise ModelError(where, spec, f"a unit is required: a {target.dimension} such as "
+                             f"'{DIMENSIONS[target.dimension]}'")
+        # Read (and checked against derive.limits) as the model file's value of the key would be; a constant
+        # pump's current is checked by its size (its sign is the pump's direction).
+        signed_current = target.dimension == "current per area" and target.sign == "any"
+        value, _ = parse_quantity(f"{number} {unit}", target.key, target.dimension, check=not signed_current)
+        if signed_current:
+            limits.check(target.key, abs(value), target.dimension, f"{number} {unit}")
     except ModelError as error:
         raise ModelError(where, spec, error.problem) from None
     scale, offset, _ = unit_parts(unit)
