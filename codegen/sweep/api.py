@@ -75,16 +75,18 @@ def choose_quantities(model: Model, wanted: Sequence[str] | None) -> tuple[tuple
     requested one that is not applicable."""
     from .kernel import applicable_quantities
 
-    ids, reasons = applicable_quantities(model)
     if not wanted:
+        ids, reasons = applicable_quantities(model)
         return tuple(ids), reasons
     known = Derivations(model).ids()
     for qid in wanted:
         if qid not in known:
             raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)})")
+    ids, reasons = applicable_quantities(model, [q for q in known if q in wanted])
+    for qid in wanted:
         if qid in reasons:
             raise ModelError("--quantity", qid, f"not applicable to model {model.name}: {reasons[qid]}")
-    return tuple(q for q in ids if q in wanted), {}
+    return tuple(ids), {}
 
 
 class _Progress:

@@ -115,11 +115,12 @@ def _derivation(ctx: Derivations, quantity_id: str) -> Derivation | None:
         return None
 
 
-def applicable_quantities(model: Model) -> tuple[list[str], dict[str, str]]:
-    """(ids a sweep can evaluate for ``model``, {id: reason} for those the model lacks what they need)."""
+def applicable_quantities(model: Model, among: list[str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """(ids a sweep can evaluate for ``model``, {id: reason} for those the model lacks what they need), of
+    ``among`` (default: every id of the model)."""
     ctx = Derivations(model)
     ids, reasons = [], {}
-    for quantity_id in ctx.ids():
+    for quantity_id in (among if among is not None else ctx.ids()):
         try:
             _structure(model, ctx, quantity_id)
             ids.append(quantity_id)
