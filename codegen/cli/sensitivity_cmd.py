@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 
-from vrest.derive.errors import ModelError
 
 
 def register(subparsers) -> None:
@@ -78,11 +77,9 @@ def table(result) -> str:
 
 
 def plot_indices(result, path) -> str:
-    from pathlib import Path
+    from ..plotting import pyplot, save_figure
 
-    from ..sweep.plot import _pyplot
-
-    plt = _pyplot()
+    plt = pyplot(path)
     keys = list(result.indices)
     fig, ax = plt.subplots(figsize=(7, 1.0 + 0.55 * len(keys) * (2 if result.method == "sobol" else 1)))
     y = range(len(keys))
@@ -101,12 +98,4 @@ def plot_indices(result, path) -> str:
     ax.grid(True, axis="x", alpha=0.3)
     ax.set_title(f"{result.model}: sensitivity of {result.quantity} ({result.method}, {result.evaluations} runs)")
     fig.tight_layout()
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110, metadata={"Software": None})
-    except OSError as error:
-        raise ModelError("--plot", str(path), f"cannot write: {error.strerror or error}") from None
-    finally:
-        plt.close(fig)
-    return str(path)
+    return str(save_figure(fig, path))

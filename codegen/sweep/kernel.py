@@ -20,10 +20,9 @@ from functools import lru_cache
 
 import sympy as sp
 
-from vrest.derive import laws
-from vrest.derive.constants import A_i, C_m, F, I_pump, R, T, V, Vol, z_A
+from vrest.derive.constants import F, I_pump, R, T, V, Vol, z_A
 from vrest.derive.derivation import Derivation, NoSteadyState, NotApplicable
-from vrest.derive.model import N_A, Model
+from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.registry import UNITS
 from vrest.derive.steady_state import charge

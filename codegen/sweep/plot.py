@@ -18,20 +18,11 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
+from ..plotting import pyplot, save_figure
+
 __all__ = ["plot_sweep"]
 
 _MAX_PANELS = 6
-
-
-def _pyplot():
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ModelError("--plot", None, "needs matplotlib: pip install 'vrest[plot]'") from None
-    return plt
 
 
 def _label(name: str, unit: str) -> str:
@@ -69,7 +60,7 @@ def _one_key(plt, outcome, model):
     reference = _nernst(model, key, dim.to_si(x)) if layout.times is None else None
     order = np.argsort(x, kind="stable")
     for ax, group in zip(axes[:, 0], panels):
-        for name, u in group:
+        for name, _ in group:
             values = memory.values[name]
             if layout.times is not None:  # a scenario sweep: one line per time
                 for k, t in enumerate(layout.times):
@@ -142,18 +133,10 @@ def _two_keys(plt, outcome, model):
 
 def plot_sweep(outcome, path: str | Path, model=None) -> Path:
     """Write the plot of a sweep held in memory as a PNG; ``model`` (the IR) adds the Nernst references."""
-    plt = _pyplot()
+    plt = pyplot(path)
     keys = len(outcome.layout.keys)
     if keys > 2:
         raise ModelError("--plot", str(path), f"plots one or two varied keys, not {keys}")
     fig = _one_key(plt, outcome, model) if keys == 1 else _two_keys(plt, outcome, model)
     fig.tight_layout()
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110, metadata={"Software": None})
-    except OSError as error:
-        raise ModelError("--plot", str(path), f"cannot write: {error.strerror or error}") from None
-    finally:
-        plt.close(fig)
-    return path
+    return save_figure(fig, path)
