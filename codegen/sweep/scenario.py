@@ -127,11 +127,7 @@ def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[
     kernel = build_kernel(model, ("V_ss",))
     numpy_source, c_source = _sources(model)
     module_digest = hashlib.sha256((numpy_source + c_source).encode()).hexdigest()
-    dynamic = {p.name for p in model.dynamic_parameters}
     varied = tuple(d.parameter for d in plan.dims)
-    for d in plan.dims:
-        if d.parameter not in dynamic and not model.dynamic_ions:
-            raise ModelError("--vary", d.key, "is not a parameter of the simulated model")
     scenarios = tuple(CachedScenario(s.name, float(s.at), float(s.pump_scale)) for s in model.scenarios)
     outputs = _outputs(model)
     base = {p.name: float(p.value) for p in model.parameters}
