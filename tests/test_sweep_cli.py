@@ -110,6 +110,7 @@ def test_files_hold_the_values_and_units(tmp_path, suffix):
     np.testing.assert_array_equal(column, v_ss.reshape(-1))  # rows in the dims' order, exact
 
 
+@pytest.mark.filterwarnings("ignore::vrest.derive.errors.ModelWarning")  # K_o = 6 mM unbalances the bath
 def test_scenario_sweep_is_vrest_simulate_at_each_point():
     """pumpleak's ouabain course from the steady state at K_o = 3 and 6 mM, against simulate() on the model
     file with that K_o (its steady state found by derive, in mpmath)."""

@@ -127,6 +127,8 @@ def sweep_json(outcome) -> dict:
     else:
         dims = [{"key": "sample", "unit": "1", "values": list(range(layout.size))}]
     document: dict = {"model": layout.model, "method": layout.method, "dims": dims}
+    if layout.scenario is not None:
+        document["scenario"] = layout.scenario
     if layout.grid is None:
         document["samples"] = {k: {"unit": u, "values": memory.points[:, i].tolist()}
                                for i, (k, u) in enumerate(layout.keys)}

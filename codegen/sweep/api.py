@@ -130,10 +130,11 @@ def _quantity_tasks(model: Model, plan: Plan, quantities: tuple[str, ...], chunk
                            quantities, to_display, start, stop)
 
 
-def _layout(model: Model, plan: Plan, variables: tuple[tuple[str, str], ...], times=None) -> Layout:
+def _layout(model: Model, plan: Plan, variables: tuple[tuple[str, str], ...], times=None,
+            scenario: str | None = None) -> Layout:
     grid = None if plan.sampled else tuple(d.values for d in plan.dims)
     return Layout(model.name, tuple((d.key, d.unit) for d in plan.dims), grid, plan.size, variables,
-                  None if times is None else tuple(float(t) for t in times), plan.method)
+                  None if times is None else tuple(float(t) for t in times), plan.method, scenario)
 
 
 def run_sweep(model: Model, plan: Plan, quantities: Sequence[str] | None = None, *, out: str | Path | None = None,
@@ -225,8 +226,10 @@ def to_dataset(outcome: SweepOutcome):
     data = {name: xr.Variable(layout.dims, memory.array(name),
                               {"units": unit, "missing": outcome.missing.get(name, {})})
             for name, unit in layout.variables}
-    return xr.Dataset(data, coords, attrs={"model": layout.model, "method": layout.method,
-                                           "not_applicable": outcome.not_applicable})
+    attrs = {"model": layout.model, "method": layout.method, "not_applicable": outcome.not_applicable}
+    if layout.scenario is not None:
+        attrs["scenario"] = layout.scenario
+    return xr.Dataset(data, coords, attrs=attrs)
 
 
 def sweep(model: Model | str, vary: Mapping[str, str] | Sequence[str], quantities: Sequence[str] | None = None, *,

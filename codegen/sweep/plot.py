@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,19 @@ def _nernst(model, key: str, values_si: np.ndarray) -> tuple[str, np.ndarray, fl
     return ion.name, thermal * np.log(ratio), thermal * math.log(10) * (1 if parts[2] == "outside" else -1)
 
 
+def _nothing(ax, outcome, name: str) -> bool:
+    """Say in the panel why ``name`` has no value anywhere (True), or draw nothing (False)."""
+    values = outcome.memory.values[name]
+    if np.isfinite(values).any():
+        return False
+    reasons = "; ".join(outcome.missing.get(name, {})) or "no value"
+    ax.text(0.5, 0.5, "\n".join(textwrap.wrap(f"{name}: no value at any point: {reasons}", 50)),
+            ha="center", va="center", transform=ax.transAxes, fontsize=9, color="0.3")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return True
+
+
 def _panels(variables):
     """Variables grouped: every potential (mV) in one panel, each other variable in its own."""
     potentials = [(n, u) for n, u in variables if u == "mV"]
@@ -59,8 +73,10 @@ def _one_key(plt, outcome, model):
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(7, 2.6 * len(panels) + 0.8), squeeze=False)
     reference = _nernst(model, key, dim.to_si(x)) if layout.times is None else None
     order = np.argsort(x, kind="stable")
-    for ax, group in zip(axes[:, 0], panels):
+    for row, (ax, group) in enumerate(zip(axes[:, 0], panels)):
         for name, _ in group:
+            if _nothing(ax, outcome, name):
+                continue
             values = memory.values[name]
             if layout.times is not None:  # a scenario sweep: one line per time
                 for k, t in enumerate(layout.times):
@@ -73,12 +89,13 @@ def _one_key(plt, outcome, model):
             _nernst_lines(ax, x[order], reference, group, memory, order)
         ax.set_ylabel("V (mV)" if group[0][1] == "mV" and len(group) > 1 else _label(*group[0]))
         ax.grid(True, alpha=0.3)
-        if len(group) > 1 or layout.times is not None or (group[0][1] == "mV" and reference is not None):
+        if len(group) > 1 or (layout.times is not None and row == 0) or (group[0][1] == "mV" and reference):
             ax.legend(loc="best", fontsize=8)
     if dim.log:
         axes[-1, 0].set_xscale("log")
     axes[-1, 0].set_xlabel(_label(key, unit))
-    axes[0, 0].set_title(f"{layout.model}: sweep of {key}" + (", scenario" if layout.times is not None else ""))
+    scenario = f", scenario {layout.scenario}" if layout.scenario else ""
+    axes[0, 0].set_title(f"{layout.model}: sweep of {key}{scenario}")
     return fig
 
 
@@ -107,6 +124,11 @@ def _two_keys(plt, outcome, model):
     for ax in axes.ravel()[len(variables):]:
         ax.set_visible(False)
     for ax, (name, unit) in zip(axes.ravel(), variables):
+        ax.set_xlabel(_label(key_x, unit_x))
+        ax.set_ylabel(_label(key_y, unit_y))
+        if _nothing(ax, outcome, name):
+            ax.set_title(name)
+            continue
         if outcome.plan.sampled:
             points = ax.scatter(memory.points[:, 1], memory.points[:, 0], c=memory.values[name], s=10, cmap="viridis")
         else:
@@ -121,8 +143,6 @@ def _two_keys(plt, outcome, model):
         title = name + (f" at t = {layout.times[-1]:g} s" if layout.times is not None else "")
         fig.colorbar(points, ax=ax, label=_label(name, unit))
         ax.set_title(title)
-        ax.set_xlabel(_label(key_x, unit_x))
-        ax.set_ylabel(_label(key_y, unit_y))
         if dims[1].log:
             ax.set_xscale("log")
         if dims[0].log:

@@ -141,6 +141,6 @@ def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[
                                tuple(d.factor for d in plan.dims), rule, si, scenarios, scenario, times,
                                tuple(n for n, _ in outputs), threads, start, stop)
 
-    layout = _layout(model, plan, outputs, times)
+    layout = _layout(model, plan, outputs, times, scenario)
     return _drive(model, plan, layout, tasks(), run_scenario_task, out, memory, engine, scheduler,
                   workers if engine == "dask" else 1, progress, SCENARIO_CHUNK, {})

@@ -40,6 +40,7 @@ class Layout:
     variables: tuple[tuple[str, str], ...]  # (name, unit)
     times: tuple[float, ...] | None = None  # s, with a scenario
     method: str = "grid"
+    scenario: str | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -57,7 +58,7 @@ class Layout:
                 if self.grid is not None else [{"key": "sample", "unit": "1", "size": self.size}])
         if self.times is not None:
             dims.append({"key": "t", "unit": "s", "values": list(self.times)})
-        return {"model": self.model, "method": self.method, "dims": dims,
+        return {"model": self.model, "method": self.method, "scenario": self.scenario, "dims": dims,
                 "keys": [{"key": k, "unit": u} for k, u in self.keys],
                 "variables": [{"name": n, "unit": u} for n, u in self.variables]}
 
@@ -195,6 +196,8 @@ class _NetcdfWriter(_FileWriter):
         self.file.dimensions = dict(zip(dims, layout.shape))
         self.file.attrs["model"] = layout.model
         self.file.attrs["method"] = layout.method
+        if layout.scenario is not None:
+            self.file.attrs["scenario"] = layout.scenario
         self.file.attrs["title"] = f"vrest sweep of model {layout.model}"
         if layout.grid is not None:
             for (key, unit), values in zip(layout.keys, layout.grid):
