@@ -12,7 +12,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "sensitivity", help="global sensitivity of a quantity to model-file values (Sobol, Morris; SALib)",
         description="Which model-file values control a quantity most: Sobol indices (S1 first order, ST total, "
-                    "with 95%% confidence intervals) or Morris screening (mu*, sigma), by SALib over the ranges of "
+                    "with 95% confidence intervals) or Morris screening (mu*, sigma), by SALib over the ranges of "
                     "--vary (a log range is sampled evenly in ln of the value). Needs SALib: pip install "
                     "'vrest[sensitivity]'.")
     parser.add_argument("model", help="a built-in model name or a TOML model file")
