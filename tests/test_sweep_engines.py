@@ -97,3 +97,14 @@ def test_an_interrupt_leaves_no_file_and_says_so(tmp_path, monkeypatch):
     assert code == 130
     assert stderr.strip() == f"vrest: interrupted: the sweep was stopped; nothing was written to {out}"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_dask_engine_starts_its_own_cluster_and_writes_the_local_file(tmp_path):
+    args = ["sweep", "pumpleak", "--vary", "ions.K.outside=2..10 mM 30", "--vary", "pump=0.6..1.4 30", "--quantity",
+            "V_ss,tau_slow"]
+    local, dask = tmp_path / "local.csv", tmp_path / "dask.csv"
+    assert run_cli(*args, "--out", str(local))[0] == 0
+    code, out, err = run_cli(*args, "--engine", "dask", "--workers", "2", "--out", str(dask))
+    assert code == 0, err
+    assert out.strip() == str(dask)
+    assert dask.read_bytes() == local.read_bytes()
