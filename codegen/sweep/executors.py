@@ -11,8 +11,10 @@ dies on the workers that remain.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +24,11 @@ from vrest.derive.errors import ModelError
 __all__ = ["ENGINES", "run_local", "run_dask", "executor"]
 
 ENGINES = ("local", "dask")
+
+
+def _ignore_interrupts() -> None:
+    """In a worker process: Ctrl-C is for the sweep's own process, which stops the workers and says so."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _window(workers: int) -> int:
@@ -38,7 +45,7 @@ def run_local(function: Callable, tasks: Iterable, workers: int | None = None, n
             yield function(task)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts) as pool:
         pending: deque = deque()
         try:
             for task in tasks:
@@ -65,7 +72,7 @@ def run_dask(function: Callable, tasks: Iterable, scheduler: str | None = None, 
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.ERROR)
         address = cluster
     else:
         address = scheduler
