@@ -108,3 +108,24 @@ def test_cli_dask_engine_starts_its_own_cluster_and_writes_the_local_file(tmp_pa
     assert code == 0, err
     assert out.strip() == str(dask)
     assert dask.read_bytes() == local.read_bytes()
+
+
+def test_ctrl_c_stops_the_worker_processes_and_leaves_no_file(tmp_path):
+    """A real SIGINT to a real process once its progress shows: exit 130, the message, no file, no workers."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "big.parquet"
+    process = subprocess.Popen([sys.executable, "-m", "vrest.codegen", "sweep", "pumpleak", "--vary",
+                                "ions.K.outside=1..20 mM log 600", "--vary", "pump=0.3..2 600", "--quantity",
+                                "V_ss,tau_slow", "--workers", "2", "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen = b""
+    while b"vrest sweep:" not in seen:  # the progress line: chunks are being computed
+        seen += process.stderr.read1(256)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and stdout == b""
+    assert (seen + stderr).decode().rstrip().endswith(
+        f"vrest: interrupted: the sweep was stopped; nothing was written to {out}")
+    assert list(tmp_path.iterdir()) == []
