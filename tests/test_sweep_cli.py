@@ -172,3 +172,16 @@ def test_table_without_json_or_out():
     assert lines[0].split() == ["ions.K.outside", "[mM]", "E_K", "[mV]"]
     e_k = float(lines[2].split()[1])
     assert math.isclose(e_k, 8.314462618 * 293.15 / 96485.33212 * 1000 * math.log(20 / 400), rel_tol=1e-6)
+
+
+def test_python_api_writes_a_file_and_returns_a_dataset(tmp_path):
+    from vrest.codegen.sweep import sweep, write_sweep
+
+    outcome = write_sweep("squid", {"ions.K.outside": "1..10 mM 4"}, tmp_path / "w.nc", ["V_ss"])
+    assert outcome.memory is None and outcome.path == tmp_path / "w.nc"
+    data = sweep("squid", {"ions.K.outside": "1..10 mM 4"}, ["V_ss"])
+    assert data["V_ss"].dims == ("ions.K.outside",) and data["V_ss"].attrs == {"units": "mV", "missing": {}}
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "w.nc") as written:
+        np.testing.assert_array_equal(written["V_ss"].values, data["V_ss"].values)

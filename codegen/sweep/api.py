@@ -26,7 +26,7 @@ from .executors import executor
 from .keys import coupling
 from .plan import Plan
 from .runtime import REASONS
-from .spec import Dimension, parse_vary
+from .spec import parse_vary
 from .tasks import QuantityTask, run_task
 from .writers import Layout, MemoryWriter, open_writer
 
@@ -247,14 +247,14 @@ def sweep(model: Model | str, vary: Mapping[str, str] | Sequence[str], quantitie
     return to_dataset(outcome)
 
 
-def write_sweep(model: Model | str, vary, path: str | Path, quantities: Sequence[str] | None = None, **options
-                ) -> SweepOutcome:
+def write_sweep(model: Model | str, vary: Mapping[str, str] | Sequence[str], path: str | Path,
+                quantities: Sequence[str] | None = None, *, method: str = "grid", samples: int | None = None,
+                seed: int = 0, scenario: str | None = None, times: Sequence[float] | None = None,
+                engine: str = "local", scheduler: str | None = None, workers: int | None = None,
+                progress: bool = False) -> SweepOutcome:
     """Like ``sweep``, written chunk by chunk to ``path`` (CSV, Parquet or NetCDF) and not kept in memory."""
-    names = ("method", "samples", "seed", "scenario", "times", "engine", "scheduler", "workers", "progress")
-    values = {"method": "grid", "samples": None, "seed": 0, "scenario": None, "times": None, "engine": "local",
-              "scheduler": None, "workers": None, "progress": False, **options}
-    return _outcome(model, vary, quantities, *(values[n] for n in names[:5]), path, False,
-                    *(values[n] for n in names[5:]))
+    return _outcome(model, vary, quantities, method, samples, seed, scenario, times, path, False, engine, scheduler,
+                    workers, progress)
 
 
 def _outcome(model, vary, quantities, method, samples, seed, scenario, times, out, memory, engine, scheduler,
@@ -271,7 +271,3 @@ def _outcome(model, vary, quantities, method, samples, seed, scenario, times, ou
                                   scheduler=scheduler, workers=workers, progress=progress)
     return run_sweep(model, plan, quantities, out=out, memory=memory, engine=engine, scheduler=scheduler,
                      workers=workers, progress=progress)
-
-
-def dimension_of(plan: Plan, key: str) -> Dimension:
-    return next(d for d in plan.dims if d.key == key)
