@@ -185,3 +185,16 @@ def test_python_api_writes_a_file_and_returns_a_dataset(tmp_path):
 
     with xr.open_dataset(tmp_path / "w.nc") as written:
         np.testing.assert_array_equal(written["V_ss"].values, data["V_ss"].values)
+
+
+def test_sampled_scenario_sweep_to_netcdf_has_the_keys_as_coordinates(tmp_path):
+    import xarray as xr
+
+    out = tmp_path / "s.nc"
+    code, _, err = run_cli("sweep", "pumpleak", "--vary", "ions.K.outside=2..8 mM", "--vary", "pump=0.5..1.5",
+                           "--samples", "8", "--scenario", "ouabain", "--times", "0 s,1 h", "--out", str(out))
+    assert code == 0, err
+    with xr.open_dataset(out) as data:
+        assert data["V"].dims == ("sample", "t") and set(data["V"].coords) == {"sample", "t", "ions.K.outside", "pump"}
+        assert data.attrs["scenario"] == "ouabain" and data["t"].values.tolist() == [0.0, 3600.0]
+        assert np.all((data["ions.K.outside"].values >= 2) & (data["ions.K.outside"].values <= 8))

@@ -209,6 +209,9 @@ class _NetcdfWriter(_FileWriter):
         if layout.times is not None:
             self._variable("t", ("t",), "s")[:] = np.asarray(layout.times)
         self.variables = {name: self._variable(name, dims, unit) for name, unit in layout.variables}
+        if layout.grid is None:  # the keys are coordinates along "sample" (CF: a "coordinates" attribute)
+            for variable in self.variables.values():
+                variable.attrs["coordinates"] = " ".join(key for key, _ in layout.keys)
 
     def _variable(self, name: str, dims: tuple[str, ...], unit: str, dtype: str = "f8"):
         variable = self.file.create_variable(name, dims, dtype, **({"fillvalue": np.nan} if dtype == "f8" else {}))
