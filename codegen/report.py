@@ -174,8 +174,47 @@ def _ouabain(model: Model) -> list[str]:
     return lines + [""]
 
 
-def render_report(model: Model, quantity_ids: Iterable[str] | None = None) -> str:
-    """The Markdown report; ``quantity_ids`` restricts it (ModelError for an unknown id)."""
+def _scenario(model: Model, name: str) -> list[str]:
+    """Each step of scenario ``name``: its changes, then its derivations (derive.derivations.scenario)."""
+    from vrest.derive.derivations.scenario import scenario_report
+
+    report = scenario_report(model, name)
+    scenario = report.scenario
+    lines = [f"## Scenario `{scenario.name}`", ""]
+    if scenario.description:
+        lines += [markdown_text(scenario.description), ""]
+    lines += [f"The first step starts from {markdown_text(report.start)}. On the time scale of $\\tau_m$ the ion "
+              "amounts and the volume cannot move: V jumps to the root of the current balance at the new parameters "
+              "(`V_jump`); then the cell settles at the new steady state (`V_ss`).", ""]
+    for step in report.steps:
+        changes = "; ".join(markdown_text(_change(model, change)) for change in step.changes)
+        lines += [f"### Step {step.number} at {step.at:g} s: {changes}", ""]
+        for derivation in step.quantities.values():
+            lines += ["#" + line if line.startswith("### ") else line for line in _quantity_section(derivation)]
+            if derivation.at:
+                lines += ["Evaluated at " + ", ".join(_value_at(model, symbol, value) for symbol, value in derivation.at)
+                          + " (the values that differ from the model file's).", ""]
+        lines += [f"- `{qid}` not applicable: {markdown_text(reason)}" for qid, reason in step.not_applicable.items()]
+        lines.append("")
+    return lines
+
+
+def _value_at(model: Model, symbol: sp.Symbol, value: float) -> str:
+    unit = model.parameter(symbol.name).unit if model.has(symbol.name) else "SI"
+    shown = f"{convert(value, unit):.6g} {unit}" if unit not in ("SI", "1") else f"{value:.6g}"
+    return f"${_latex(symbol)}$ = {shown}"
+
+
+def _change(model: Model, change) -> str:
+    if change.operation == "scale":
+        return f"{change.key} scaled by {float(change.value):g}"
+    unit = model.parameter(change.parameter).unit
+    return f"{change.key} set to {convert(change.value, unit):g} {unit}"
+
+
+def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scenario: str | None = None) -> str:
+    """The Markdown report; ``quantity_ids`` restricts it (ModelError for an unknown id); ``scenario`` adds
+    what each step of that scenario does."""
     ctx = Derivations(model)
     known = ctx.ids()
     wanted = list(quantity_ids or [])
@@ -203,4 +242,6 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None) -> st
         lines += _time_constants(model, ctx)
     if not wanted or "ouabain" in wanted:
         lines += _ouabain(model)
+    if scenario is not None:
+        lines += _scenario(model, scenario)
     return "\n".join(lines).rstrip() + "\n"

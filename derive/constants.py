@@ -24,7 +24,7 @@ g_leak = sp.Symbol("g_leak", positive=True)
 tau_m = sp.Symbol("tau_m", positive=True)
 r = sp.Symbol("r", positive=True)  # pump coupling ratio: Na out per K in
 A_i = sp.Symbol("A_i", positive=True)  # impermeant concentration inside
-z_A = sp.Symbol("z_A", integer=True, nonzero=True)  # impermeant valence
+z_A = sp.Symbol("z_A", real=True, nonzero=True)  # impermeant valence: a mean charge, need not be an integer
 Vol = sp.Symbol("Vol", positive=True)  # cell volume
 L_p = sp.Symbol("L_p", positive=True)  # hydraulic water permeability
 area = sp.Symbol("A_m", positive=True)  # membrane area

@@ -51,7 +51,7 @@ class Step:
 class Derivation:
     """A derived quantity: closed form (or defining equation), assumptions, steps and value.
 
-    ``value`` is SI; ``unit`` is the unit of MODEL_FORMAT.md it is reported in.
+    ``value`` is SI; ``unit`` is the unit docs/model-format.md reports it in.
     For ``method == "numeric root"`` there is no closed form: ``expression`` is
     the left side of the equation ``expression = 0`` that was solved.
     """

@@ -1,4 +1,4 @@
-"""An ion species and the symbols that belong to it (names of MODEL_FORMAT.md)."""
+"""An ion species and the symbols that belong to it (the names of docs/model-format.md)."""
 
 from __future__ import annotations
 

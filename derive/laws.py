@@ -15,7 +15,7 @@ from .functions import exprel
 
 __all__ = [
     "nernst", "ohmic_current", "ghk_u", "ghk_current", "ghk_voltage", "all_monovalent",
-    "pump_current_saturating", "pump_charge_per_cycle", "pump_ion_current",
+    "pump_current_saturating", "pump_current_proportional", "pump_charge_per_cycle", "pump_ion_current",
     "membrane_dVdt", "amount_rate", "water_flux",
 ]
 
@@ -75,6 +75,12 @@ def pump_current_saturating(I_max, activations: Iterable[tuple[sp.Expr, sp.Expr,
     For the Na/K-ATPase: (Na_i / (Na_i + K_Na))^3 (K_o / (K_o + K_K))^2.
     """
     return I_max * sp.Mul(*[(c / (c + K)) ** n for c, K, n in activations])
+
+
+def pump_current_proportional(rate, sodium_inside, sodium_per_cycle, charge_per_cycle) -> sp.Expr:
+    """Na efflux proportional to [Na]_i: J_Na = rate [Na]_i, so the cycle flux is J_Na / n_Na and
+    I_pump = q F rate [Na]_i / n_Na (Gabbiani & Cox's pump: 3 Na out, 2 K in, I_pump = F lambda [Na]_i / 3)."""
+    return sp.Integer(charge_per_cycle) * F * rate * sodium_inside / sodium_per_cycle
 
 
 def pump_ion_current(n, z, charge_per_cycle, pump_current) -> sp.Expr:

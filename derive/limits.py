@@ -85,7 +85,7 @@ RANGES: dict[str, Limits] = {
         "below 1 K every liquid but helium is frozen: no solution of ions, no cell",
         "above the critical point of water (647.096 K) no water is liquid: no cell",
         "253.15", "395.15", "living cells: -20 degC (bacteria in sea-ice brine) to 122 degC (Methanopyrus kandleri)",
-        keys="model.temperature"),
+        keys="model.temperature, pump.q10_reference"),
     "concentration": Limits(
         "mM", "1e-15", "1e5",
         "below 1e-15 mM (1 aM) a nanolitre, far more than a cell's volume, holds less than one particle",
@@ -108,7 +108,7 @@ RANGES: dict[str, Limits] = {
         "above 100 cm/s an ion would cross faster than it diffuses through a membrane-thick layer of water "
         "(D/d = 2e-5 cm^2/s / 5 nm = 40 cm/s)",
         "1e-14", "0.01", "membrane permeabilities of ions: 1e-14 (bare bilayer) to 1e-2 cm/s",
-        keys="ions.*.permeability"),
+        keys="ions.*.permeability, pump.rate_per_Na"),
     "hydraulic permeability": Limits(
         "cm/s/Pa", "1e-22", "1e-4",
         "below 1e-22 cm/s/Pa (osmotic permeability P_f ~ 1e-14 cm/s) water would cross a membrane more "
@@ -154,7 +154,7 @@ RANGES: dict[str, Limits] = {
         "s", "0", "1e11",
         "times are counted from the start of a run: a negative time is before it",
         "above 1e11 s (3200 years) no cell lives that long",
-        keys="scenario.*.at, simulate --times"),
+        keys="scenario.*.at, scenario.*.steps[*].at, simulate --times"),
     "voltage": Limits(
         "mV", "-2000", "2000",
         "below -2 V a membrane breaks down (electroporation near 0.5-1 V), and no ion gradient in water "
@@ -162,7 +162,7 @@ RANGES: dict[str, Limits] = {
         "above +2 V a membrane breaks down (electroporation near 0.5-1 V), and no ion gradient in water "
         "gives such a reversal potential",
         "-250", "250", "reversal potentials of cells: -250 to +250 mV",
-        keys="ions.*.reversal"),
+        keys="ions.*.reversal, membrane.initial_potential"),
     # -- by kind (numbers without units) -----------------------------------------------------------------
     "valence": Limits(
         "1", "-10", "10",
@@ -187,7 +187,19 @@ RANGES: dict[str, Limits] = {
         "a factor on a rate or conductance cannot be negative",
         "a factor above 1e6 on a rate or conductance takes it out of every physical range",
         "0", "100", "drugs and ion substitutions change rates by factors of 0 to 100",
-        keys="scenario.*.set.pump"),
+        keys="a scenario step's factors (scale = {...}, set = { pump = F })"),
+    "pump.q10": Limits(
+        "1", "1", "10",
+        "a Q10 below 1 would slow the pump as the cell warms: enzymes speed up with temperature",
+        "a Q10 above 10 (an activation energy above 190 kJ/mol near 37 degC) is beyond any enzyme's",
+        "1.5", "5", "the Na/K-ATPase: Q10 of 2 to 4",
+        keys="pump.q10"),
+    "pump.hill_*": Limits(
+        "1", "0.1", "10",
+        "an exponent below 0.1 makes a site's activation a step at K_half: no binding is that unselective",
+        "an exponent above 10 would need more than 10 ions bound cooperatively per site",
+        "0.5", "4", "Hill exponents of pump sites: 1 to 3",
+        keys="pump.hill_Na, pump.hill_K"),
     "duration": Limits(
         "s", "1e-12", "1e11",
         "a run shorter than 1 ps is shorter than an ion takes to move an angstrom: the continuum equations "
@@ -201,6 +213,7 @@ COUNTS: dict[str, int] = {
     "file bytes": 1_000_000,  # a model file is a few kilobytes
     "ions": 12,  # the ions that matter at rest (K, Na, Cl, Ca, Mg, H, HCO3, ...); each adds a state to solve for
     "scenarios": 32,
+    "steps": 100,  # of one scenario
     "name characters": 64,  # model and scenario names become file names and ids
     "ion name characters": 16,
     "text characters": 20_000,  # description, source

@@ -19,7 +19,7 @@ from . import laws
 from .constants import A_i, C_m, I_pump, L_p, T, V, Vol, area
 from .ions import Ion
 
-__all__ = ["Parameter", "Pump", "Scenario", "State", "Model", "N_A", "B_o"]
+__all__ = ["Parameter", "Pump", "Change", "ProtocolStep", "Scenario", "State", "Model", "N_A", "B_o"]
 
 N_A = sp.Symbol("N_A", positive=True)  # impermeant amount inside (constant)
 B_o = sp.Symbol("B_o", positive=True)  # impermeant solute in the bath
@@ -41,15 +41,19 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Pump:
-    """The Na+/K+-ATPase: ``current`` is I_pump as an expression of the parameters.
+    """The Na+/K+-ATPase: ``current`` is I_pump as an expression of the parameters (and of V when
+    the pump depends on voltage).
 
-    ``stoichiometry`` lists ions moved out per cycle (negative = in), as data.
+    ``stoichiometry`` lists ions moved out per cycle (negative = in), as data. ``rate`` is the
+    parameter the current is proportional to (I_pump, I_max or lambda_pump, or I_pump0 when a
+    temperature or voltage factor makes I_pump a quantity): a scenario's ``pump`` factor scales it.
     """
 
-    form: str  # "constant" or "saturating"
+    form: str  # "constant", "saturating" or "proportional" (Na efflux = lambda_pump [Na]_i)
     stoichiometry: tuple[tuple[str, int], ...]
     current: sp.Expr
     charge_per_cycle: int
+    rate: sp.Symbol = I_pump
 
     @property
     def coupling_ratio(self) -> sp.Rational | None:
@@ -61,12 +65,42 @@ class Pump:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One parameter change of a protocol step: ``parameter`` is set to ``value`` (SI), or scaled by it.
+
+    ``key`` is the model-file key it came from (``ions.K.outside``, ``pump``, ...). A factor
+    multiplies the parameter's value in the model file, not the value in force, so 1 restores it.
+    """
+
+    key: str
+    parameter: str
+    operation: str  # "set" or "scale"
+    value: sp.Rational
+
+
+@dataclass(frozen=True)
+class ProtocolStep:
+    """The changes that take effect at time ``at`` (s) and hold until a later step changes them."""
+
+    at: sp.Rational
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """A change applied at time ``at`` (s): the pump rate is multiplied by ``pump_scale``."""
+    """An experiment as data: an ordered list of steps, each setting or scaling named parameters."""
 
     name: str
-    at: sp.Rational
-    pump_scale: sp.Rational
+    steps: tuple[ProtocolStep, ...]
+    description: str = ""
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The names of the parameters some step changes, in order of first appearance."""
+        names: dict[str, None] = {}
+        for step in self.steps:
+            names.update({change.parameter: None for change in step.changes})
+        return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -92,6 +126,7 @@ class Model:
     bath_impermeant: bool = False  # uncharged solute B_o outside
     volume_mode: str = "none"  # "none" (no area/volume), "fixed", "dynamic", "instant"
     scenarios: tuple[Scenario, ...] = field(default=())
+    initial_potential: sp.Rational | None = None  # V (SI) of the given state; None: the current-balance root
 
     # -- parameters --------------------------------------------------------
 
@@ -129,7 +164,7 @@ class Model:
                 out.append((ion.E, laws.nernst(ion.z, ion.outside, ion.inside)))
         for ion in self.ions:
             out.append((ion.I, self._leak_law(ion)))
-        if self.pump is not None and self.pump.form != "constant":
+        if self.pump is not None and self.pump.current != I_pump:
             out.append((I_pump, self.pump.current))
         leak = sp.Add(*[ion.I for ion in self.ions])
         out.append((sp.Symbol("I_leak", real=True), leak))
@@ -206,7 +241,7 @@ class Model:
     def states(self) -> tuple[State, ...]:
         """V always; N_X when the cell has area and volume; Vol when water moves."""
         total = self.expand(sp.Symbol("I_total", real=True))
-        states = [State(V, laws.membrane_dVdt(total, C_m), None, "mV", "membrane potential")]
+        states = [State(V, laws.membrane_dVdt(total, C_m), self.initial_potential, "mV", "membrane potential")]
         for ion in self.dynamic_ions:
             current = self.leak_current(ion) + self.pump_share(ion)
             rhs = laws.amount_rate(self.expand(current), ion.z, area)
@@ -217,6 +252,12 @@ class Model:
             rhs = laws.water_flux(L_p, area, osm_in, osm_out, T)
             states.append(State(Vol, rhs, self.values[Vol], "um^3", "cell volume"))
         return tuple(states)
+
+    def scenario(self, name: str) -> Scenario:
+        for scenario in self.scenarios:
+            if scenario.name == name:
+                return scenario
+        raise KeyError(name)
 
     @cached_property
     def dynamic_parameters(self) -> tuple[Parameter, ...]:

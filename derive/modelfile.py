@@ -1,7 +1,8 @@
-"""Read a model file (TOML, the format of MODEL_FORMAT.md) into a Model.
+"""Read a model file (TOML; every key, unit and error is in docs/model-format.md) into a Model.
 
 Every problem raises one ModelError naming the key path and the value; an
-unknown key comes with the nearest known key as a suggestion.
+unknown key comes with the nearest known key as a suggestion. The pump table is
+read by derive.pumpfile, the scenarios (protocols of steps) by derive.protocol.
 """
 
 from __future__ import annotations
@@ -12,18 +13,20 @@ import re
 import sys
 import warnings
 from collections.abc import Mapping
-from fractions import Fraction
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import sympy as sp
 
-from . import laws, limits
-from .constants import CODATA_2018, A_i, C_m, F, I_pump, L_p, R, T, Vol, area, r, z_A
+from . import limits
 from .bath import warn_unbalanced_bath
+from .constants import CODATA_2018, A_i, C_m, F, L_p, R, T, Vol, area, z_A
 from .errors import ModelError
 from .ions import Ion
-from .model import B_o, N_A, Model, Parameter, Pump, Scenario
+from .model import B_o, N_A, Model, Parameter
+from .protocol import read_scenarios
+from .pumpfile import PUMP_KEYS, read_pump
 from .units import parse_quantity
 
 if sys.version_info >= (3, 11):
@@ -39,15 +42,12 @@ _ION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _KEYS: dict[str, tuple[set[str], set[str]]] = {  # section: (required, optional)
     "": ({"model", "membrane", "ions"}, {"pump", "impermeant", "bath", "scenario"}),
     "model": ({"name", "temperature"}, {"description", "source"}),
-    "membrane": ({"capacitance"}, {"area", "volume", "water_permeability"}),
+    "membrane": ({"capacitance"}, {"area", "volume", "water_permeability", "initial_potential"}),
     "ion": ({"valence"}, {"inside", "outside", "conductance", "permeability", "reversal", "description"}),
-    "pump": (set(), {"current", "max_current", "K_half_Na", "K_half_K", "stoichiometry"}),
+    "pump": (set(), PUMP_KEYS),
     "impermeant": ({"valence"}, {"concentration", "amount"}),
     "bath": ({"impermeant"}, set()),
-    "scenario": ({"set"}, {"at", "description"}),
-    "set": (set(), {"pump"}),
 }
-_NA_K_ATPASE = {"Na": 3, "K": -2}
 _MEMBRANE_THICKNESS = 5e-9  # m: a lipid bilayer
 
 
@@ -114,12 +114,16 @@ def _positive(table: Mapping[str, Any], key: str, path: str, dimension: str, sym
     return Parameter(symbol, sp.Rational(value), unit, description)
 
 
-def _valence(value: Any, key: str, kind: str = "valence") -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ModelError(key, value, "valence must be a non-zero integer")
-    if value == 0:
+def _valence(value: Any, key: str, integer: bool = True) -> int | float:
+    """An ion's valence (an integer), or the impermeant's mean charge (any real number) when not ``integer``."""
+    kinds = int if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ModelError(key, value, "valence must be a non-zero integer" if integer else
+                         "valence must be a non-zero number (the mean charge per impermeant particle, e.g. -1 or "
+                         "-0.85)")
+    if value == 0 or value != value:
         raise ModelError(key, value, "valence must be non-zero (an uncharged solute carries no current)")
-    limits.check(key, value, kind, value)
+    limits.check(key, value, "valence" if integer else "impermeant valence", value)
     return value
 
 
@@ -172,10 +176,14 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
     params.append(_positive(membrane, "capacitance", "membrane", "capacitance per area", C_m,
                             "specific membrane capacitance"))
     volume_mode = _read_volume(membrane, params)
+    initial_potential = None
+    if "initial_potential" in membrane:
+        value, _ = parse_quantity(membrane["initial_potential"], "membrane.initial_potential", "voltage")
+        initial_potential = sp.Rational(value)
 
     ions = _read_ions(data["ions"], params)
     by_name = {ion.name: ion for ion in ions}
-    pump = _read_pump(data["pump"], by_name, params) if "pump" in data else None
+    pump = read_pump(_check_keys(data["pump"], "pump", "pump"), by_name, params) if "pump" in data else None
     impermeant = "impermeant" in data
     if impermeant:
         _read_impermeant(data["impermeant"], params)
@@ -184,7 +192,6 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
         table = _check_keys(data["bath"], "bath", "bath")
         params.append(_positive(table, "impermeant", "bath", "concentration", B_o,
                                 "impermeant solute in the bath"))
-    scenarios = _read_scenarios(data.get("scenario", {}), pump, params)
     model = Model(
         name=name,
         description=description,
@@ -195,8 +202,9 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
         impermeant=impermeant,
         bath_impermeant=bath,
         volume_mode=volume_mode,
-        scenarios=scenarios,
+        initial_potential=initial_potential,
     )
+    model = replace(model, scenarios=read_scenarios(data.get("scenario", {}), model))
     warn_unbalanced_bath(model)
     return model
 
@@ -290,65 +298,10 @@ def _read_ions(table: Any, params: list[Parameter]) -> list[Ion]:
     return ions
 
 
-def _read_pump(table: Any, ions: Mapping[str, Ion], params: list[Parameter]) -> Pump:
-    table = _check_keys(table, "pump", "pump")
-    moved = table.get("stoichiometry", _NA_K_ATPASE)
-    if not isinstance(moved, dict) or not moved:
-        raise ModelError("pump.stoichiometry", moved, "expected a table of ions moved out per cycle, e.g. {Na = 3, K = -2}")
-    for name, n in moved.items():
-        key = f"pump.stoichiometry.{name}"
-        if name not in ions:
-            raise ModelError(key, n, f"the model has no ion {name!r} (its ions: {', '.join(ions)})")
-        if isinstance(n, bool) or not isinstance(n, int) or n == 0:
-            raise ModelError(key, n, "expected a non-zero integer: ions moved out per cycle (negative = in)")
-        limits.check(key, n, "stoichiometry", n)
-    stoichiometry = tuple(moved.items())
-    charge = laws.pump_charge_per_cycle(moved, {name: ion.valence for name, ion in ions.items()})
-    has_current, has_max = "current" in table, "max_current" in table
-    if has_current == has_max:
-        raise ModelError("pump", None, "give exactly one of 'current' (constant pump) or 'max_current' "
-                         "(saturating pump)" + ("; both are given" if has_current else "; neither is given"))
-    if charge == 0:
-        which = "current" if has_current else "max_current"
-        raise ModelError(f"pump.{which}", table[which],
-                         f"the stoichiometry {dict(moved)} moves no net charge, so the pump carries no current; "
-                         "an electrogenic pump is required")
-    if has_current:
-        value, unit = parse_quantity(table["current"], "pump.current", "current per area", check=False)
-        if value * charge < 0:
-            direction = "outward (positive)" if charge > 0 else "inward (negative)"
-            raise ModelError("pump.current", table["current"],
-                             f"the pump would run backwards: the stoichiometry {dict(moved)} moves {charge:+d} "
-                             f"charge per cycle out, so a pump that cycles forward carries an {direction} current")
-        limits.check("pump.current", abs(value), "current per area", table["current"])
-        params.append(Parameter(I_pump, sp.Rational(value), unit, "pump current (outward), constant"))
-        current: sp.Expr = I_pump
-        form = "constant"
-    else:
-        I_max = sp.Symbol("I_max", positive=True)
-        params.append(_positive(table, "max_current", "pump", "current per area", I_max, "maximal pump current"))
-        sites = []
-        for ion_name, side, key in (("Na", "inside", "K_half_Na"), ("K", "outside", "K_half_K")):
-            if key not in table:
-                raise ModelError(f"pump.{key}", None, "missing required key for a saturating pump")
-            if ion_name not in ions or not ions[ion_name].has_concentrations:
-                raise ModelError(f"pump.{key}", table[key], f"a saturating pump needs ion {ion_name} with concentrations")
-            K_half = sp.Symbol(key, positive=True)
-            params.append(_positive(table, key, "pump", "concentration", K_half, f"pump half-activation by {ion_name}"))
-            ion = ions[ion_name]
-            sites.append((getattr(ion, side), K_half, abs(dict(moved).get(ion_name, 0))))
-        current = laws.pump_current_saturating(I_max, sites)
-        form = "saturating"
-    pump = Pump(form, stoichiometry, current, charge)
-    if pump.coupling_ratio is not None:
-        params.append(Parameter(r, pump.coupling_ratio, "1", "pump coupling ratio: Na out per K in"))
-    return pump
-
-
 def _read_impermeant(table: Any, params: list[Parameter]) -> None:
     table = _check_keys(table, "impermeant", "impermeant")
-    valence = _valence(table["valence"], "impermeant.valence", "impermeant valence")
-    params.append(Parameter(z_A, sp.Integer(valence), "1", "valence of the impermeant anions"))
+    valence = _valence(table["valence"], "impermeant.valence", integer=False)
+    params.append(Parameter(z_A, sp.Rational(str(valence)), "1", "valence of the impermeant anions"))
     has_c, has_n = "concentration" in table, "amount" in table
     if has_c == has_n:
         raise ModelError("impermeant", None, "give exactly one of 'concentration' or 'amount'"
@@ -368,32 +321,3 @@ def _read_impermeant(table: Any, params: list[Parameter]) -> None:
                  "as the concentration amount / membrane.volume")
     params.append(amount)
     params.append(Parameter(A_i, amount.value / volume.value, "mM", "impermeant anions inside"))
-
-
-def _read_scenarios(table: Any, pump: Pump | None, params: list[Parameter]) -> tuple[Scenario, ...]:
-    if not isinstance(table, dict):
-        raise ModelError("scenario", table, "expected tables [scenario.<name>]")
-    limits.check_count("scenario", len(table), "scenarios")
-    out = []
-    for name, spec in table.items():
-        path = f"scenario.{name}"
-        _name(name, path, _IDENTIFIER, "a scenario name must be an identifier")
-        spec = _check_keys(spec, "scenario", path)
-        _text(spec, "description", path)
-        at = sp.Rational(0)
-        if "at" in spec:
-            value, _ = parse_quantity(spec["at"], f"{path}.at", "time")
-            at = sp.Rational(value)
-        changes = _check_keys(spec["set"], "set", f"{path}.set")
-        scale = changes.get("pump", 1)
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale >= 0:
-            raise ModelError(f"{path}.set.pump", scale, "expected a non-negative number: the factor on the pump rate")
-        limits.check_number(f"{path}.set.pump", scale, "factor", integer=False, zero=True)
-        rate = next((p for p in params if p.name in ("I_pump", "I_max")), None)
-        if rate is not None:  # the scaled pump stays a pump a membrane can carry
-            limits.check(f"{path}.set.pump", abs(rate.value) * Fraction(str(scale)), "current per area", scale,
-                         f"the factor times the pump rate {float(abs(rate.value)) * 100:g} uA/cm^2", warn=False)
-        if pump is None and "pump" in changes:
-            raise ModelError(f"{path}.set.pump", scale, "the model has no [pump]")
-        out.append(Scenario(name, at, sp.Rational(str(scale))))
-    return tuple(out)

@@ -1,4 +1,4 @@
-"""Derive every quantity of MODEL_FORMAT.md that a model has what it needs for."""
+"""Derive every quantity of docs/model-format.md that a model has what it needs for."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The table of derivable quantities: id -> function(Derivations) -> Derivation.
 
 Derivation modules register themselves with ``@quantity(id)``; the driver in
-``quantities.py`` walks the ids in the order of MODEL_FORMAT.md.
+``quantities.py`` walks the ids in the order of docs/model-format.md.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["QUANTITY_IDS", "UNITS", "DERIVERS", "quantity"]
 
-# Ids in the order of MODEL_FORMAT.md ("E_<ion>" stands for one id per ion).
+# Ids in the order of docs/model-format.md ("E_<ion>" stands for one id per ion).
 QUANTITY_IDS = (
     "E_<ion>", "V_ghk", "V_leak", "V_ss", "V_balance", "dV_pump", "V_mullins_noda", "g_leak", "tau_m",
     "donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "tau_slow",

@@ -1,9 +1,16 @@
 """The steady state of the full dynamic model (V, ion amounts, volume) by damped Newton.
 
 Charge is conserved: C_m A dV/dt = F sum z_X dN_X/dt, so the V equation is a
-combination of the amount equations and the Jacobian is singular. The steady
-state is fixed by the charge the cell starts with; we replace the V equation by
-that conservation law, Q = C_m A V - F (sum z_X N_X + z_A N_A) = Q(start).
+combination of the amount equations and the Jacobian is singular: the steady
+states form a family, one for each net charge Q = C_m A V - F (sum z_X N_X + z_A N_A).
+A cell carries no net charge beyond its membrane capacitor's (Kay 2017's
+charge-difference condition, V = F (sum z_X N_X + z_A N_A) / (C_m A)), so the
+steady state is the member with Q = 0, whatever the start: the V equation is
+replaced by Q = 0, and the model file's concentrations are only where the search
+starts. A composition far from electroneutral (more than ELECTRONEUTRALITY_MM of
+net charge inside) gets a ModelWarning naming the imbalance. When an ion has a
+fixed reversal potential instead of concentrations its current moves no amount,
+charge is not conserved, and the V equation itself is kept.
 Arithmetic is mpmath at WORKING_DIGITS, variables and equations scaled by the
 starting magnitudes, so the answer is exact to double precision.
 """
@@ -11,26 +18,39 @@ starting magnitudes, so the answer is exact to double precision.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 
 import mpmath
 import sympy as sp
 
-from .constants import C_m, F, I_pump, V, area, z_A
+from .constants import A_i, C_m, F, I_pump, V, area, z_A
 from .derivation import WORKING_DIGITS, NoSteadyState, _MPMATH_FUNCTIONS
-from .model import N_A, Model
+from .errors import ModelWarning
+from .model import N_A, Model, Scenario
+from .schedule import parameter_schedule
 
-__all__ = ["steady_state", "initial_state", "scenario_values", "charge", "damped_newton"]
+__all__ = ["steady_state", "continued_steady_state", "initial_state", "scenario_values", "protocol_values", "charge", "charge_conserved",
+           "inside_charge", "check_electroneutral", "damped_newton", "ELECTRONEUTRALITY_MM"]
+
+ELECTRONEUTRALITY_MM = 1  # net charge (mM) inside above which the file's composition is "far from electroneutral"
 
 
 def scenario_values(model: Model, pump_scale: sp.Expr = 1) -> dict[sp.Symbol, sp.Expr]:
     """The dynamic model's parameter values with the pump rate multiplied by ``pump_scale``."""
     values = dict(model.dynamic_values)
-    for name in ("I_pump", "I_max"):
-        if model.has(name):
-            symbol = model.parameter(name).symbol
-            values[symbol] = values[symbol] * sp.nsimplify(pump_scale)
+    if model.pump is not None and model.pump.rate in values:
+        values[model.pump.rate] = values[model.pump.rate] * sp.nsimplify(pump_scale)
     return values
+
+
+def protocol_values(model: Model, scenario: Scenario) -> list[tuple[sp.Rational, dict[sp.Symbol, sp.Expr]]]:
+    """[(t_from, the dynamic model's parameter values in force from t_from on)]: the file's from t = 0,
+    then those after each step of ``scenario`` (derive.schedule)."""
+    symbols = {p.name: p.symbol for p in model.dynamic_parameters}
+    base = {p.name: p.value for p in model.dynamic_parameters}
+    return [(sp.Rational(at), {symbols[name]: value for name, value in values.items()})
+            for at, values in parameter_schedule(scenario.steps, base)]
 
 
 def charge(model: Model) -> sp.Expr:
@@ -41,27 +61,82 @@ def charge(model: Model) -> sp.Expr:
     return C_m * area * V - F * bulk
 
 
-def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol, float] | None = None,
-                 ) -> dict[sp.Symbol, float]:
-    """{state symbol: SI value} at the steady state with the pump rate scaled by ``pump_scale``.
+def charge_conserved(model: Model) -> bool:
+    """Whether C_m A V - F (sum z_X N_X + z_A N_A) is constant: every current moves amounts that are states."""
+    return bool(model.dynamic_ions) and all(ion.has_concentrations for ion in model.ions)
 
-    Starts from ``start`` (default: the given concentrations and volume with V at V_balance).
+
+def inside_charge(model: Model) -> sp.Expr:
+    """Net charge concentration inside at the file's composition (SI, mol/m^3 = mM): sum z X_i + z_A A_i."""
+    total = sp.Add(*[ion.valence * model.values[ion.inside] for ion in model.ions if ion.has_concentrations])
+    if model.impermeant:
+        total += model.values[z_A] * model.values[A_i]
+    return total
+
+
+def check_electroneutral(model: Model) -> None:
+    """A ModelWarning when the file's inside composition carries more than ELECTRONEUTRALITY_MM of net charge."""
+    net = inside_charge(model)
+    if abs(net) <= ELECTRONEUTRALITY_MM:
+        return
+    terms = " ".join(f"{'+' if z * c >= 0 else '-'} {name}" for name, z, c in _charged(model))
+    warnings.warn(f"model {model.name}: the inside composition carries {float(net):+g} mM of net charge "
+                  f"(sum z c = {terms.lstrip('+ ')}), but a cell holds only its membrane capacitor's charge (about "
+                  f"{_capacitor_mM(model):.2g} mM at 100 mV): the steady state is found with zero net charge "
+                  "(Kay 2017's charge-difference condition), the file's concentrations are only its start "
+                  "(vrest simulate --start given keeps them and their charge)", ModelWarning, stacklevel=3)
+
+
+def _charged(model: Model):
+    """(text, valence, concentration) of each charged solute inside: "140 K_i", "2 x 1 Ca_i", ..."""
+    def text(z, c, name):
+        return f"{abs(float(c)):g} {name}" if abs(z) == 1 else f"{abs(float(z)):g} x {float(c):g} {name}"
+
+    for ion in model.ions:
+        if ion.has_concentrations:
+            c = model.values[ion.inside]
+            yield text(ion.valence, c, f"{ion.name}_i"), ion.valence, c
+    if model.impermeant:
+        z, c = model.values[z_A], model.values[A_i]
+        yield text(z, c, "impermeant"), z, c
+
+
+def _capacitor_mM(model: Model) -> float:
+    """The charge concentration (mM) of the membrane capacitor at 100 mV: C_m A (0.1 V) / (F Vol)."""
+    from .constants import Vol
+
+    return float(model.values[C_m] * model.values[area] / 10 / (model.values[F] * model.values[Vol]))
+
+
+def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol, float] | None = None,
+                 *, values: Mapping[sp.Symbol, sp.Expr] | None = None) -> dict[sp.Symbol, float]:
+    """{state symbol: SI value} at the steady state with the pump rate scaled by ``pump_scale``, or with the
+    dynamic model's parameter ``values`` (a scenario step's: protocol_values).
+
+    Zero net charge fixes the member of the family of steady states (module docstring). Newton starts
+    from ``start`` (default: the given concentrations and volume, V the current-balance root).
     Raises NoSteadyState when Newton finds no physical (positive) steady state.
     """
-    values = scenario_values(model, pump_scale)
+    given = values
+    values = dict(values) if values is not None else scenario_values(model, pump_scale)
     states = [s.symbol for s in model.states]
-    if start is None:
-        start = initial_state(model)
     if states == [V]:
         return {V: _voltage_only(model, values)}
+    if start is None:
+        start = initial_state(model)
+    conserved = charge_conserved(model)
+    if conserved:
+        check_electroneutral(model)
     rhs = model.rhs()
     with mpmath.workdps(WORKING_DIGITS):
         scale = {s: abs(mpmath.mpf(start[s])) or mpmath.mpf(1) for s in states}
         scaled = {s: sp.Symbol(f"x_{s.name}") for s in states}
         to_scaled = {s: scaled[s] * sp.Float(str(scale[s]), WORKING_DIGITS) for s in states}
-        q0 = _evaluate_at(charge(model), values, start)
         equations = [(rhs[s] / sp.Float(str(scale[s]), WORKING_DIGITS)) for s in states if s != V]
-        equations.append((charge(model) - sp.Float(str(q0), WORKING_DIGITS)) / _charge_scale(model, values, start))
+        if conserved:  # Q = 0: the capacitor's charge is the cell's only net charge
+            equations.append(charge(model) / _charge_scale(model, values, start))
+        else:
+            equations.append(rhs[V] * values[C_m] / _current_scale(model, values))
         equations = [sp.sympify(e).xreplace(values).xreplace(to_scaled) for e in equations]
         unknowns = [scaled[s] for s in states]
         jacobian = sp.Matrix(equations).jacobian(unknowns)
@@ -71,7 +146,7 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
             x = damped_newton(f, jac, [mpmath.mpf(start[s]) / scale[s] for s in states],
                         positive=[s != V for s in states])
         except NoSteadyState as reason:
-            raise NoSteadyState(_explain(model, pump_scale, reason)) from None
+            raise NoSteadyState(_explain(model, pump_scale if given is None else None, reason)) from None
         state = {s: float(x[i] * scale[s]) for i, s in enumerate(states)}
         if not all(math.isfinite(v) for v in state.values()):  # beyond double range: no answer to print
             shown = ", ".join(f"{symbol.name} = {value:g}" for symbol, value in state.items())
@@ -79,8 +154,28 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
         return state
 
 
+def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: Mapping[sp.Symbol, sp.Expr],
+                           known: Mapping[sp.Symbol, float], depth: int = 8) -> dict[sp.Symbol, float]:
+    """The steady state at ``values``, by continuation from ``known``, the steady state at ``known_values``.
+
+    Newton from a far start can wander off (a bath step of 5x in K_o); each parameter moves along
+    the straight line from its known value to its new one, the step halved where Newton fails.
+    Raises NoSteadyState when even the shortest step fails.
+    """
+    try:
+        return steady_state(model, values=values, start=known)
+    except NoSteadyState:
+        if depth == 0:
+            raise
+    middle = {s: (known_values[s] + values[s]) / 2 for s in values}
+    halfway = continued_steady_state(model, middle, known_values, known, depth - 1)
+    return continued_steady_state(model, values, middle, halfway, depth - 1)
+
+
 def _explain(model: Model, pump_scale, reason: NoSteadyState) -> str:
-    if model.volume_mode in ("dynamic", "instant") and model.impermeant and model.pump is not None:
+    """Why Newton failed, in the physics' words; ``pump_scale`` None: at a scenario step's parameters."""
+    if model.volume_mode in ("dynamic", "instant") and model.impermeant and model.pump is not None \
+            and pump_scale is not None:
         from .derivations.pump_range import pump_rate_verdict  # here: pump_range imports this module
 
         verdict = pump_rate_verdict(model, pump_scale)
@@ -90,11 +185,11 @@ def _explain(model: Model, pump_scale, reason: NoSteadyState) -> str:
 
 
 def initial_state(model: Model) -> dict[sp.Symbol, float]:
-    """The model's given state: amounts and volume from the file, V at their current balance with the pump."""
-    from .quantities import Derivations  # here, not at the top: quantities imports modules that import us
-
+    """The model's given state: amounts and volume from the file; V is membrane.initial_potential when
+    the file gives one, else the root of the current balance at the file's concentrations."""
     start = {s.symbol: float(s.initial) for s in model.states if s.initial is not None}
-    start[V] = Derivations(model).get("V_balance" if model.dynamic_ions else "V_ss").value
+    if model.initial_potential is None:
+        start[V] = _voltage_only(model, model.values)
     return start
 
 
@@ -105,9 +200,9 @@ def _voltage_only(model: Model, values: Mapping[sp.Symbol, sp.Expr]) -> float:
     return float(monotone_root(mp_function(balance, V, values), what=CURRENT_BALANCE, unit=" V"))
 
 
-def _evaluate_at(expr: sp.Expr, values, state) -> mpmath.mpf:
-    point = {**values, **{k: sp.Float(repr(v), WORKING_DIGITS) for k, v in state.items()}}
-    return sp.sympify(expr).xreplace(point).evalf(WORKING_DIGITS)._to_mpmath(mpmath.mp.prec)
+def _current_scale(model: Model, values) -> sp.Float:
+    """A typical membrane current density (A/m^2): 1 uA/cm^2, makes the current balance O(1)."""
+    return sp.Float("0.01", WORKING_DIGITS)
 
 
 def _charge_scale(model: Model, values, state) -> sp.Float:

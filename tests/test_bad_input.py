@@ -193,7 +193,7 @@ stoichiometry = { Na = 3, K = -2 }
 def test_crosscheck_of_a_model_without_steady_state_is_one_line(tmp_path):
     path = tmp_path / "kca.toml"
     path.write_text(CALCIUM_CELL, encoding="utf-8")
-    line = judge("crosscheck", str(path), "-o", str(tmp_path / "out"), limit=60)
+    line = judge("crosscheck", str(path), "-o", str(tmp_path / "out"), limit=60).splitlines()[-1]  # after warnings
     assert line.startswith("vrest: error: crosscheck = 'kca': no steady state to start from"), line
 
 
@@ -206,6 +206,15 @@ def test_no_steady_state_is_one_line_saying_what_to_try(tmp_path, text, reason):
     assert "no steady state to start from" in line and reason in line, line
     assert "`--start given` runs from the model file's own state" in line
     assert judge("derive", str(tmp_path / "model.toml"), "--json").startswith("answer")
+
+
+def test_without_a_steady_state_start_given_still_runs(tmp_path):
+    """What the refusal suggests works: the file's own state, on a fresh plan and on the cached one."""
+    path = tmp_path / "kca.toml"
+    path.write_text(CALCIUM_CELL, encoding="utf-8")
+    for _ in range(2):
+        assert judge("simulate", str(path), "--start", "given", "--t-end", "10 s", "--json").startswith("answer")
+        assert "no steady state to start from" in judge("simulate", str(path), "--t-end", "10 s", "--json")
 
 
 def test_a_pump_no_leak_can_balance_is_refused_by_simulate_and_export(tmp_path):
@@ -270,7 +279,7 @@ def test_text_from_python_stays_text_in_every_export():
 
 def test_a_run_with_nan_is_refused():
     with pytest.raises(ModelError, match="the run is not finite from t = 0 s on"):
-        simulate(resolve_model("neuron"), times=[0.0, 1e-3], params={"I_pump": float("nan")}, solver="scipy")
+        simulate(resolve_model("neuron"), times=[0.0, 1e-3], params={"I_pump0": float("nan")}, solver="scipy")
 
 
 # -- 9: the solver's budget ------------------------------------------------------------------------------

@@ -17,10 +17,12 @@ def test_crosscheck_neuron_every_simulator_agrees():
 
 
 def test_crosscheck_pumpleak_runs_every_simulator_on_the_stiff_job():
-    """The fixed-step simulators (Brian2, jnml, PyLEMS) run too: hold the pumped state, 10 min of ouabain."""
+    """The fixed-step simulators (Brian2, jnml, PyLEMS) run too: hold the pumped state, then every scenario
+    sampled over 5 min after each of its steps, within their error bounds."""
     import numpy as np
 
     from vrest.codegen.crosscheck.check import make_job
+    from vrest.codegen.crosscheck.lems_runners import euler_tolerance
     from vrest.derive.builtin import resolve_model
     from vrest.derive.constants import V
     from vrest.derive.steady_state import steady_state
@@ -28,8 +30,13 @@ def test_crosscheck_pumpleak_runs_every_simulator_on_the_stiff_job():
     model = resolve_model("pumpleak")
     job = make_job(model)
     assert job.stiff and job.ss_start == steady_state(model) and job.reference_v_ss == job.ss_start[V]
-    np.testing.assert_allclose(job.times, np.arange(1, 11) * 60.0)  # spread linearly over 10 min
-    assert float(np.ptp(job.reference_course)) * 1e3 > 10  # the rundown moves V by more than 10 mV
+    assert [c.scenario.name for c in job.courses] == [s.name for s in model.scenarios]
+    base = np.arange(1, 11) * 30.0  # spread linearly over 5 min after each step
+    by_name = {c.scenario.name: c for c in job.courses}
+    np.testing.assert_allclose(by_name["ouabain"].times, base)
+    np.testing.assert_allclose(by_name["high_K"].times, np.concatenate([base, 600.0 + base]))  # washout at 10 min
+    assert float(np.ptp(by_name["ouabain"].reference)) * 1e3 > 10  # the rundown moves V by more than 10 mV
+    assert euler_tolerance(model, job) < 1e-3  # long after each step only the slow relaxations count
     code, out, err = run_cli("crosscheck", "pumpleak")
     assert code == 0, out + err
     rows = [line for line in out.splitlines()[2:] if line.strip()]

@@ -17,7 +17,7 @@ import pytest
 from vrest.codegen.crosscheck.check import make_job
 from vrest.codegen.exporters import export
 from vrest.codegen.crosscheck.script_runners import run_neuron
-from conftest import GHK_USER_MODEL, assert_agrees
+from conftest import assert_job_agrees, GHK_USER_MODEL, assert_agrees
 from vrest.derive.builtin import resolve_model
 from vrest.derive.constants import V
 from vrest.derive.modelfile import model_from_dict
@@ -67,7 +67,8 @@ def test_neuron_agrees_with_vrest(exported):
     assert job.ss_start[V] == 0.0  # GHK evaluated at V = 0 exactly
     answer = run_neuron(model, directory, job)
     assert len(job.times) == 10
-    assert_agrees(model.name, answer.v_ss, job.reference_v_ss, answer.course, job.reference_course)
+    assert [c.scenario.name for c in job.courses] == [s.name for s in model.scenarios] or not model.scenarios
+    assert_job_agrees(model.name, job, answer)
 
 
 def test_no_useion_and_celsius_in_script(exported):

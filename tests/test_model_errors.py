@@ -1,4 +1,4 @@
-"""Every model-file error of MODEL_FORMAT.md: exit code 2, one line naming key and value."""
+"""Every model-file error of docs/model-format.md: exit code 2, one line naming key and value."""
 
 from __future__ import annotations
 

@@ -143,8 +143,8 @@ def test_scenario_sweep_is_vrest_simulate_at_each_point():
                                               "with a count, e.g. '... 21'"),
     (["--vary", "ions.K.outside=1..10 3"], "--vary ions.K.outside = '1..10 3': a unit is required: a concentration "
                                              "such as 'mM'"),
-    (["--vary", "ions.K.conductance=1..10 mS/cm^2 3"], "--vary = 'ions.K.conductance': ion K of model squid has a "
-                                                        "GHK permeability: vary ions.K.permeability"),
+    (["--vary", "ions.K.conductance=1..10 mS/cm^2 3"], "--vary = 'ions.K.conductance': not a key of model squid: "
+                                                        "ion K has a GHK permeability: vary ions.K.permeability"),
     (["--vary", "ions.K.outside=1..10 mM 3", "--quantity", "volume_ss"],
      "--quantity = 'volume_ss': not applicable to model squid: needs volume dynamics (membrane.area, membrane.volume "
      "and membrane.water_permeability)"),

@@ -57,7 +57,8 @@ def _chosen(argv: Sequence[str]) -> list[str]:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser with the subcommands ``argv`` needs (None: every subcommand)."""
-    parser = _Parser(prog="vrest", description="Physics of the resting membrane potential: derive, export, verify.",
+    parser = _Parser(prog="vrest", description="Physics of the resting membrane potential: derive, export, verify. "
+                     "Model files, scenarios and every command's JSON: docs/model-format.md.",
                      epilog="Bad input is refused in one line, exit code 2: a value that cannot describe a cell, "
                      "with its allowed range; a value physical but unusual for a living cell is used, with a "
                      "one-line warning.")

@@ -1,4 +1,8 @@
-"""``vrest derive [MODEL] [--json] [--latex] [--report OUT.md] [--quantity ID ...]``: derived quantities."""
+"""``vrest derive [MODEL] [--scenario NAME] [--json] [--latex] [--report OUT.md] [--quantity ID ...]``.
+
+The derived quantities, and with ``--scenario`` what each of its steps does (the jump with the
+amounts frozen, the new steady state). The JSON is described in docs/model-format.md.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +18,20 @@ from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
 from vrest.derive.latex import latex
 from vrest.derive.quantities import Derivations, derive_all
+from vrest.derive.units import convert
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("derive", help="derive closed-form results for a model")
+    parser = subparsers.add_parser("derive", help="derive closed-form results for a model",
+                                   description="Derive closed-form results for a model (model files and the JSON "
+                                   "output: docs/model-format.md).")
     parser.add_argument("model", nargs="?", default=DEFAULT_MODEL,
                         help=f"a built-in model name or a TOML model file (default: {DEFAULT_MODEL})")
+    parser.add_argument("--scenario", metavar="NAME",
+                        help="also derive each step of this scenario: V just before it, the jump (amounts frozen) "
+                        "and the new steady state")
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="machine-readable output (MODEL_FORMAT.md)")
+    output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--latex", action="store_true", help="the equations as LaTeX")
     parser.add_argument("--report", metavar="OUT.md",
                         help="write a Markdown report (LaTeX equations, steps, assumptions, values) to OUT.md")
@@ -42,24 +52,74 @@ def quantity_json(derivation: Derivation) -> dict:
     }
 
 
+def _check_scenario(model, name: str | None) -> None:
+    """An unknown scenario name is one error line listing the known ones."""
+    if name is not None and name not in {s.name for s in model.scenarios}:
+        known = ", ".join(s.name for s in model.scenarios) or "none"
+        raise ModelError("--scenario", name, f"unknown scenario of model {model.name} (known: {known})")
+
+
+def change_json(model, change) -> dict:
+    """A step's change for scripts: a set value in its parameter's unit, or a factor (unit "1")."""
+    if change.operation == "scale":
+        return {"key": change.key, "parameter": change.parameter, "operation": "scale", "value": float(change.value),
+                "unit": "1"}
+    unit = model.parameter(change.parameter).unit
+    return {"key": change.key, "parameter": change.parameter, "operation": "set",
+            "value": convert(change.value, unit), "unit": unit}
+
+
+def _at_json(model, derivation: Derivation) -> dict:
+    """{"at": {name: {"value", "unit"}}}: the values (those that differ from the file's) a result is evaluated at."""
+    if not derivation.at:
+        return {}
+    out = {}
+    for symbol, value in derivation.at:
+        unit = model.parameter(symbol.name).unit if model.has(symbol.name) else "SI"
+        out[symbol.name] = {"value": convert(value, unit) if unit not in ("SI", "1") else float(value), "unit": unit}
+    return {"at": out}
+
+
+def scenario_json(model, report) -> dict:
+    return {
+        "name": report.scenario.name,
+        "description": report.scenario.description,
+        "start": report.start,
+        "steps": [{"step": step.number, "at": {"value": step.at, "unit": "s"},
+                   "changes": [change_json(model, c) for c in step.changes],
+                   "quantities": {qid: {**quantity_json(d), **_at_json(model, d)} for qid, d in step.quantities.items()},
+                   "not_applicable": step.not_applicable} for step in report.steps],
+    }
+
+
 def run(args) -> int:
     model = resolve_model(args.model)
+    _check_scenario(model, args.scenario)
     if args.report:
-        path = write_atomic(args.report, render_report(model, args.quantity), "--report")
+        path = write_atomic(args.report, render_report(model, args.quantity, args.scenario), "--report")
         print(path)
         return 0
     derived, reasons = _derive(model, args.quantity)
+    report = None
+    if args.scenario is not None:
+        from vrest.derive.derivations.scenario import scenario_report
+
+        report = scenario_report(model, args.scenario)
     if args.json:
         document = {
             "model": model.name,
             "quantities": {qid: quantity_json(d) for qid, d in derived.items()},
             "not_applicable": reasons,
         }
+        if report is not None:
+            document["scenario"] = scenario_json(model, report)
         print(json.dumps(document, indent=2))
     elif args.latex:
-        print(_latex(model.name, derived))
+        print(_latex(model.name, derived, report))
     else:
         print(_table(model, derived, reasons))
+        if report is not None:
+            print(_scenario_table(model, report))
     return 0
 
 
@@ -90,6 +150,34 @@ def _format_value(derivation: Derivation) -> str:
 
 def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> str:
     lines = [f"{model.name}: {model.description}", "Sign convention: V = phi_in - phi_out; currents positive outward.", ""]
+    lines += _rows(derived)
+    if reasons:
+        lines += ["", "not applicable:"]
+        lines += [f"  {qid}: {reason}" for qid, reason in reasons.items()]
+    return "\n".join(lines)
+
+
+def _change_text(model, change) -> str:
+    item = change_json(model, change)
+    if change.operation == "scale":
+        return f"{change.key} x {item['value']:g}"
+    return f"{change.key} = {item['value']:g} {item['unit']}"
+
+
+def _scenario_table(model, report) -> str:
+    scenario = report.scenario
+    lines = ["", f"scenario {scenario.name}" + (f": {scenario.description}" if scenario.description else ""),
+             f"starts from {report.start}"]
+    for step in report.steps:
+        lines += ["", f"step {step.number} at {step.at:g} s: " + ", ".join(_change_text(model, c) for c in step.changes)]
+        lines += ["  " + line for line in _rows(step.quantities)]
+        lines += [f"  {qid}: not applicable: {reason}" for qid, reason in step.not_applicable.items()]
+    return "\n".join(lines)
+
+
+def _rows(derived: dict[str, Derivation]) -> list[str]:
+    """The table's header and one row per quantity: value and closed form (or what kind of root it is)."""
+    lines = []
     width = max([len("quantity"), *map(len, derived)])
     values = {qid: _format_value(d) for qid, d in derived.items()}
     value_width = max([16, *map(len, values.values())])  # a long value widens the column, never shifts it
@@ -105,18 +193,20 @@ def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> st
             form = f"numeric: {derivation.description}"
         wrapped = textwrap.wrap(form, 100, subsequent_indent=" " * (width + value_width + 6)) or [""]
         lines.append(f"{qid:{width}}  {values[qid]:>{value_width}}  " + "\n".join(wrapped))
-    if reasons:
-        lines += ["", "not applicable:"]
-        lines += [f"  {qid}: {reason}" for qid, reason in reasons.items()]
-    return "\n".join(lines)
+    return lines
 
 
-def _latex(name: str, derived: dict[str, Derivation]) -> str:
-    rows = []
-    for qid, derivation in derived.items():
-        value = _format_value(derivation).replace(" ", r"\ \mathrm{", 1) + ("}" if derivation.unit != "1" else "")
-        equation = derivation.latex
-        if derivation.method == "numeric root":  # "... = 0" alone would not say which quantity it defines
-            equation = f"{latex(sp.Symbol(qid))}:\\quad {equation}"
-        rows.append(f"  {equation} &\\quad ({value}) \\\\")
+def _latex(name: str, derived: dict[str, Derivation], report=None) -> str:
+    rows = [_latex_row(qid, derivation) for qid, derivation in derived.items()]
+    for step in report.steps if report is not None else ():
+        rows.append(f"  \\text{{step {step.number} at {step.at:g} s}} & \\\\")
+        rows += [_latex_row(qid, derivation) for qid, derivation in step.quantities.items()]
     return "% vrest derive " + name + "\n\\begin{align*}\n" + "\n".join(rows) + "\n\\end{align*}"
+
+
+def _latex_row(qid: str, derivation: Derivation) -> str:
+    value = _format_value(derivation).replace(" ", r"\ \mathrm{", 1) + ("}" if derivation.unit != "1" else "")
+    equation = derivation.latex
+    if derivation.method == "numeric root":  # "... = 0" alone would not say which quantity it defines
+        equation = f"{latex(sp.Symbol(qid))}:\\quad {equation}"
+    return f"  {equation} &\\quad ({value}) \\\\"

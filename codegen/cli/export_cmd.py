@@ -9,7 +9,9 @@ from ..exporters import export, format_names
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("export", help="export a model to another simulator or to numeric code")
+    parser = subparsers.add_parser("export", help="export a model to another simulator or to numeric code",
+                                   description="Export a model, with every scenario step by step, for another "
+                                   "simulator or as numeric code (what each format holds: docs/model-format.md).")
     parser.add_argument("model", help="a built-in model name or a TOML model file")
     parser.add_argument("--to", required=True, metavar="FORMAT",
                         help="sbml, cellml, neuroml, nmodl, brian2, numpy, c, or all")

@@ -14,7 +14,9 @@ from ..files import write_atomic
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("generate", help="regenerate generated/ for the built-in models")
+    parser = subparsers.add_parser("generate", help="regenerate generated/ for the built-in models",
+                                   description="Write (or with --check compare) every built-in model in every "
+                                   "format under generated/ (docs/model-format.md).")
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 and name each stale file")
     parser.add_argument("--dir", default=None, help="the generated/ directory (default: the source tree's)")
     parser.set_defaults(run=run)

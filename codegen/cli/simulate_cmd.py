@@ -1,5 +1,5 @@
-"""``vrest simulate MODEL [--scenario NAME] [--t-end D] [--times T1,...] [--reduced] [--json | --out CSV]
-[--plot PNG]``.
+"""``vrest simulate MODEL [--scenario NAME] [--start steady|given] [--t-end D] [--times T1,...] [--reduced]
+[--json | --out CSV] [--plot PNG]`` (docs/model-format.md, "vrest simulate").
 
 A model seen before runs from codegen.simulation.cache: NumPy, ctypes and the
 compiled module only, no SymPy, SciPy or pint (their imports alone cost ~1 s).
@@ -16,16 +16,21 @@ from vrest.derive.errors import ModelError
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("simulate", help="simulate a model from its steady state through a scenario")
+    parser = subparsers.add_parser("simulate", help="simulate a model from its steady state through a scenario",
+                                   description="Simulate a model through a scenario's steps; the JSON output and "
+                                   "the scenario format are in docs/model-format.md.")
     parser.add_argument("model", help="a built-in model name or a TOML model file")
     parser.add_argument("--scenario", metavar="NAME", help="a scenario of the model, e.g. ouabain")
+    parser.add_argument("--start", choices=("steady", "given"), default="steady",
+                        help="steady: the steady state with the pump on and zero net charge (default); given: the "
+                        "model file's concentrations and volume with V = membrane.initial_potential")
     parser.add_argument("--t-end", metavar="DURATION", help='end time with a unit, e.g. "3 h", from 1 ps to 1e11 s '
-                        '(default: 1 h with concentration dynamics, else 50 ms)')
+                        '(default: 1 h with concentration dynamics, else 50 ms, after the scenario\'s last step)')
     parser.add_argument("--times", metavar="T1,T2,...", help='output times with units, e.g. "0 s,10 ms,1 h"; the '
                         'run ends at the last (with --t-end too, none may lie beyond it)')
     parser.add_argument("--reduced", action="store_true", help="the time-scale separated model (V slaved)")
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="machine-readable output (MODEL_FORMAT.md)")
+    output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV")
     parser.add_argument("--plot", metavar="FILE.png", help="plot V, concentrations and volume (needs matplotlib)")
     parser.set_defaults(run=run)
@@ -85,15 +90,17 @@ def run(args) -> int:
     times = _times(args, None) if args.times or args.t_end else None  # bad times fail before the model's work
     plan = simulation_plan(args.model)
     if times is None:
-        times = _times(args, plan.default_t_end)
+        steps = next((s.steps for s in plan.scenarios if s.name == args.scenario), ())
+        last = max((step.at for step in steps), default=0.0)  # the default run shows every step and what follows
+        times = _times(args, plan.default_t_end + last)
     if args.reduced:
         from vrest.derive.builtin import resolve_model
 
         from ..simulation.integrate import simulate_reduced
 
-        result = simulate_reduced(resolve_model(args.model), args.scenario, times)
+        result = simulate_reduced(resolve_model(args.model), args.scenario, times, args.start)
     else:
-        result = plan.simulate(args.scenario, times, progress=True)
+        result = plan.simulate(args.scenario, times, args.start, progress=True)
     columns = result.outputs()
     plotted = None
     if args.plot:
@@ -104,6 +111,7 @@ def run(args) -> int:
         document = {
             "model": result.model,
             "scenario": result.scenario,
+            "start": args.start,
             "t": {"unit": "s", "values": [float(t) for t in result.t]},
             "states": {name: {"unit": unit, "values": [float(v) for v in values]}
                        for name, (unit, values) in columns.items()},

@@ -6,34 +6,39 @@ returns the installed version or None (then the simulator is skipped). The
 runner reads the file(s) that ``vrest export --to <format>`` wrote into
 ``directory`` and answers, in SI volts:
 
-- ``v_ss``: V after ``job.ss_end`` with the scenario off, from ``job.ss_start``;
-- ``course``: V at ``job.times`` from the file's own initial state (the pumped
-  steady state), with the file's own scenario (event) switched on at ``at``.
+- ``v_ss``: V after ``job.ss_end`` with no scenario (selector 0), from ``job.ss_start``;
+- ``courses``: for each scenario of the model (``job.courses``), V at its times from the
+  file's own initial state (the pumped steady state) with that scenario selected.
 
 ``make_job`` fills these in two ways. A V-only model: the run to V_ss starts at the file's
-composition with V = 0 exactly (GHK exercised at its removable singularity) and the course
-spans 10 tau_m. A model with ion amounts and a volume is stiff (pumpleak: tau_m 2 ms, a
-rundown over hours), and its job is one that fixed-step simulators can run too: the pumped
-steady state held for 20 tau_m, and the course at 10 times spread linearly over 10 min;
+composition with V = 0 exactly (GHK exercised at its removable singularity, the net charge
+removed) and each course samples 10 tau_m after each step. A model with ion amounts and a
+volume is stiff (pumpleak: tau_m 2 ms, a rundown over hours), and its job is one that
+fixed-step simulators can run too: the pumped steady state held for 20 tau_m, and each
+course sampled at 10 times spread linearly over 5 min after each step;
 ``job.stiff`` tells fixed-step runners to take their largest stable step.
 ``make_job(model, stiff=False)`` gives such a model the long job instead (V = 0 start, a
-1e6 s run to V_ss, a course to 3 h) for the adaptive solvers alone.
+1e6 s run to V_ss, courses to 3 h after each step) for the adaptive solvers alone. Either
+way V_ss is the steady state ``vrest simulate`` starts from.
 
 To add a simulator, write one runner in a module and register it (see the two
 below); ``vrest crosscheck`` picks it up. A runner that cannot do a model's job
 (e.g. a fixed-step integrator facing hours of a stiff model) registers
 ``unsuitable(model, job) -> reason or None``; its row then says why it did not
 run. A runner that raises gets a "failed" row with the error, and the others
-still run.
+still run. The courses must agree to COURSE_TOLERANCE_MV, except for a fixed-step
+simulator that registers ``course_tolerance(model, job)`` with its error bound
+(``fixed_step_bound``).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -46,34 +51,88 @@ from ..exporters import render_files
 from ..exporters.coherent_units import to_coherent
 from ..exporters.xml_model import xml_model
 from ..files import write_atomic
-from .reference import course_times, reference_course
+from .reference import course_times, reference_run, scenario_times
 
-__all__ = ["Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "crosscheck",
-           "failure_reason", "V_SS_TOLERANCE_MV", "COURSE_TOLERANCE_MV"]
+__all__ = ["Course", "Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "neutral_start",
+           "fastest_time_constant", "relaxation_time_constants", "fixed_step_bound", "crosscheck", "failure_reason", "V_SS_TOLERANCE_MV",
+           "COURSE_TOLERANCE_MV"]
 
 V_SS_TOLERANCE_MV = 1e-6
-COURSE_TOLERANCE_MV = 1e-3
+COURSE_TOLERANCE_MV = 1e-6  # simulators with error control at tight tolerances; fixed-step ones declare theirs
 RTOL = 1e-12
 HOLD_TAUS = 20  # the stiff job holds the pumped steady state this many tau_m
+
+
+@dataclass(frozen=True)
+class Course:
+    """One scenario's time course: V at ``times`` (s) from the pumped steady state, vrest's own ``reference``;
+    the time constants (s) of the relaxations its steps start and the shortest met on the way
+    (codegen.crosscheck.reference.reference_run)."""
+
+    scenario: Scenario
+    times: np.ndarray
+    reference: np.ndarray
+    time_constants: tuple[float, ...] = ()
+    fastest: float = float("inf")
 
 
 @dataclass(frozen=True)
 class Job:
     """What every runner computes (SI units); ``reference_*`` hold vrest's own answers."""
 
-    scenario: Scenario
-    times: np.ndarray
+    courses: tuple[Course, ...]
     ss_start: dict[sp.Symbol, float]
     ss_end: float  # s: how long the steady-state run lasts
     reference_v_ss: float
-    reference_course: np.ndarray
-    stiff: bool = False  # outputs long after the event: fixed-step runners may take their largest stable step
+    stiff: bool = False  # outputs long after each step: fixed-step runners may take their largest stable step
+
+    @property
+    def scenario(self) -> Scenario:  # the first course's (ouabain in the built-in models)
+        return self.courses[0].scenario
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.courses[0].times
+
+    @property
+    def reference_course(self) -> np.ndarray:
+        return self.courses[0].reference
+
+    def selector(self, model: Model, course: Course) -> int:
+        """The value of the exports' ``scenario`` selector that runs ``course`` (0: the model has none)."""
+        names = [s.name for s in model.scenarios]
+        return names.index(course.scenario.name) + 1 if course.scenario.name in names else 0
+
+    @property
+    def amplitude(self) -> float:
+        """The largest change of V (V) in any reference course: fixed-step error bounds scale with it."""
+        return max(float(np.max(np.abs(c.reference - self.reference_v_ss))) for c in self.courses)
+
+    @property
+    def t_end(self) -> float:
+        return max(float(c.times[-1]) for c in self.courses)
+
+    @property
+    def time_constants(self) -> tuple[float, ...]:
+        """The time constants (s) of the relaxations the courses' steps start."""
+        return tuple(sorted({tau for c in self.courses for tau in c.time_constants}))
+
+    @property
+    def first_output_after_a_step(self) -> float:
+        """The shortest time (s) from a scenario step to a later output time of its course (inf: no step)."""
+        gaps = [float(t) - float(step.at) for c in self.courses for step in c.scenario.steps for t in c.times
+                if t > step.at]
+        return min(gaps, default=float("inf"))
 
 
 @dataclass(frozen=True)
 class Answer:
     v_ss: float
-    course: np.ndarray
+    courses: dict[str, np.ndarray]  # V (SI) at each course's times, by scenario name
+
+    @property
+    def course(self) -> np.ndarray:
+        return next(iter(self.courses.values()))
 
 
 @dataclass(frozen=True)
@@ -84,15 +143,16 @@ class Row:
     version: str
     v_ss_mv: float | None
     v_ss_deviation_mv: float | None
-    course_deviation_mv: float | None
+    course_deviation_mv: float | None  # the largest over every scenario's course
     seconds: float
     status: str = "ran"
     reason: str = ""
+    course_tolerance_mv: float = COURSE_TOLERANCE_MV
 
     @property
     def agrees(self) -> bool:
         return (self.status == "ran" and self.v_ss_deviation_mv <= V_SS_TOLERANCE_MV
-                and self.course_deviation_mv <= COURSE_TOLERANCE_MV)
+                and self.course_deviation_mv <= self.course_tolerance_mv)
 
 
 @dataclass(frozen=True)
@@ -102,57 +162,141 @@ class Simulator:
     version: Callable[[], str | None]
     run: Callable[[Model, Path, Job], Answer] = field(repr=False)
     unsuitable: Callable[[Model, Job], str | None] | None = field(default=None, repr=False)
+    course_tolerance: Callable[[Model, Job], float] | None = field(default=None, repr=False)  # mV
+
+    def tolerance(self, model: Model, job: Job) -> float:
+        """The largest course deviation (mV) this simulator may show: its error bound, else COURSE_TOLERANCE_MV."""
+        return COURSE_TOLERANCE_MV if self.course_tolerance is None else self.course_tolerance(model, job)
 
 
 SIMULATORS: dict[str, Simulator] = {}
 
 
 def simulator(name: str, format: str, version: Callable[[], str | None],
-              unsuitable: Callable[[Model, Job], str | None] | None = None):
+              unsuitable: Callable[[Model, Job], str | None] | None = None,
+              course_tolerance: Callable[[Model, Job], float] | None = None):
     """Register ``run(model, directory, job) -> Answer`` for simulator ``name`` reading format ``format``.
 
-    ``unsuitable(model, job)``, if given, returns why the simulator cannot do ``job`` (else None).
+    ``unsuitable(model, job)``, if given, returns why the simulator cannot do ``job`` (else None);
+    ``course_tolerance(model, job)`` a fixed-step method's error bound (mV) for the courses.
     """
 
     def register(run):
-        SIMULATORS[name] = Simulator(name, format, version, run, unsuitable)
+        SIMULATORS[name] = Simulator(name, format, version, run, unsuitable, course_tolerance)
         return run
 
     return register
 
 
-def _scenario(model: Model) -> Scenario:
-    """The ouabain scenario, else the model's first, else "nothing happens"."""
-    by_name = {s.name: s for s in model.scenarios}
-    if "ouabain" in by_name:
-        return by_name["ouabain"]
-    return model.scenarios[0] if model.scenarios else Scenario("none", sp.Integer(0), sp.Integer(1))
-
-
 def make_job(model: Model, times: np.ndarray | None = None, *, stiff: bool | None = None) -> Job:
-    """The checks for ``model`` with vrest's own answers filled in (see the module docstring).
+    """The checks for ``model`` with vrest's own answers filled in (see the module docstring): a course for
+    every scenario (or, for a model without one, a course with nothing happening).
 
-    ``stiff``: None decides by the model (ion amounts or a volume); ``times`` replaces the course's.
-    Two parts, each (start, how long, vrest's answer): the steady-state run and the course.
+    ``stiff``: None decides by the model (ion amounts or a volume); ``times`` replaces every course's.
     """
     stiff = len(model.states) > 1 and stiff is not False  # a V-only model is never stiff
     ss_start, ss_end, v_ss = _steady_check(model, stiff)
-    scenario = _scenario(model)
-    times = course_times(model, linear=stiff) if times is None else np.asarray(times, dtype=float)
-    return Job(scenario, times, ss_start, ss_end, v_ss, reference_course(model, scenario, times), stiff)
+    courses = []
+    for scenario in model.scenarios or (Scenario("none", ()),):
+        at = scenario_times(model, scenario, linear=stiff) if times is None else np.asarray(times, dtype=float)
+        states, started, fastest = reference_run(model, scenario, at)
+        courses.append(Course(scenario, at, states[0], started, fastest))
+    return Job(tuple(courses), ss_start, ss_end, v_ss, stiff)
 
 
 def _steady_check(model: Model, stiff: bool) -> tuple[dict[sp.Symbol, float], float, float]:
-    """(start state, duration (s), V there (SI)) of the run that must reach or hold V_ss, the scenario off."""
-    from vrest.derive.steady_state import initial_state, steady_state
+    """(start state, duration (s), V there (SI)) of the run that must reach or hold V_ss, no scenario selected.
 
+    V there is the steady state's (zero net charge), the state ``vrest simulate`` starts from."""
+    from vrest.derive.steady_state import steady_state
+
+    state = steady_state(model)
     tau_m = float(course_times(model)[0])
     if stiff:  # hold the pumped steady state
-        state = steady_state(model)
         return dict(state), HOLD_TAUS * tau_m, state[V]
-    start = {**initial_state(model), V: 0.0}
     ss_end = 60.0 * tau_m if len(model.states) == 1 else 1e6
-    return start, ss_end, steady_state(model, start=start)[V]
+    return neutral_start(model), ss_end, state[V]
+
+
+def fastest_time_constant(model: Model, job: Job) -> float:
+    """The shortest time constant (s) of the job, what a fixed step must keep stable: among the relaxations'
+    (relaxation_time_constants) and any met along the reference courses."""
+    return min(relaxation_time_constants(model, job) + tuple(c.fastest for c in job.courses))
+
+
+def relaxation_time_constants(model: Model, job: Job) -> tuple[float, ...]:
+    """The time constants (s) of the relaxations the job's steps start: tau_m at rest and after each step's
+    jump (a bath or temperature step changes the GHK leaks' slope conductance), and every mode of the
+    linearised model just after each step."""
+    chosen = tuple(c.scenario.name for c in job.courses if job.selector(model, c))
+    return _jump_time_constants(model, chosen) + job.time_constants
+
+
+@lru_cache(maxsize=16)
+def _jump_time_constants(model: Model, scenarios: tuple[str, ...]) -> tuple[float, ...]:
+    """tau_m at rest and after each step's jump of the named scenarios (derived once per model: ~1 s each)."""
+    from vrest.derive.derivation import NotApplicable
+    from vrest.derive.derivations.scenario import scenario_report
+    from vrest.derive.quantities import Derivations
+
+    taus = [Derivations(model).get("tau_m").value]
+    for name in scenarios:
+        for step in scenario_report(model, name).steps:
+            if "tau_m" in step.quantities:
+                taus.append(step.quantities["tau_m"].value)
+            elif "tau_m" in step.not_applicable:
+                raise NotApplicable(f"no time constant after step {step.number} of {name}")
+    return tuple(taus)
+
+
+def fixed_step_bound(job: Job, step: float, local_error: Callable[[float], float],
+                     time_constants: Sequence[float] | None = None) -> float:
+    """Twice a fixed-step method's error (mV) on the job's courses, from its error ``local_error(z)`` in one step
+    of z = step/tau on a relaxation exp(-t/tau) (forward Euler z^2/2, rk4 z^5/120).
+
+    Over a relaxation of amplitude A the local errors add up to A (t/step) local_error(z) e^(-t/tau) at time
+    t after the step that started it: for Euler A (z/2) (t/tau) e^(-t/tau), at most A z/(2 e) at t = tau. The
+    outputs come no sooner than t_1 = job.first_output_after_a_step, so the largest is at max(t_1, tau); the
+    bound takes the job's largest amplitude A and the worst of the relaxations' ``time_constants`` (default
+    job.time_constants; relaxation_time_constants adds the jumps'). Long after a step (the stiff job's outputs)
+    the fast relaxations are gone and only the slow ones count. Twice: a step's time falls between grid points
+    up to half a step away, which moves a relaxation by as much again.
+    """
+    first = job.first_output_after_a_step
+    if not np.isfinite(first):
+        return 0.0
+    worst = 0.0
+    for tau in job.time_constants if time_constants is None else time_constants:
+        z = step / tau
+        x = max(first / tau, 1.0)
+        worst = max(worst, local_error(z) / z * x * np.exp(-x))
+    return 2 * job.amplitude * 1e3 * worst
+
+
+def neutral_start(model: Model) -> dict[sp.Symbol, float]:
+    """The file's composition at V = 0 exactly, carrying no net charge: the steady-state run's start.
+
+    The exports conserve the charge C_m A V - F (sum z N + z_A N_A), and the steady state has none
+    (derive.steady_state), so a file whose inside composition is not electroneutral has the permeant
+    ions of the missing sign scaled up until it is.
+    """
+    from vrest.derive.constants import z_A
+    from vrest.derive.model import N_A
+    from vrest.derive.steady_state import charge_conserved, initial_state
+
+    start = {**initial_state(model), V: 0.0}
+    if not charge_conserved(model):
+        return start
+    bulk = sum(ion.valence * start[ion.amount] for ion in model.dynamic_ions)
+    if model.impermeant:
+        bulk += float(model.values[z_A] * model.values[N_A])
+    sign = -1 if bulk > 0 else 1  # the ions that cancel the excess
+    carriers = [ion for ion in model.dynamic_ions if ion.valence * sign > 0]
+    if bulk == 0 or not carriers:
+        return start
+    carried = sum(ion.valence * start[ion.amount] for ion in carriers)
+    factor = 1 - bulk / carried
+    return {**start, **{ion.amount: start[ion.amount] * factor for ion in carriers}}
 
 
 def crosscheck(model: Model, directory: Path, names: list[str] | None = None) -> list[Row]:
@@ -180,8 +324,9 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None) ->
                             failure_reason(error)))
             continue
         seconds = time.perf_counter() - began
+        deviation = max(float(np.max(np.abs(answer.courses[c.scenario.name] - c.reference))) for c in job.courses)
         rows.append(Row(name, version, answer.v_ss * 1e3, abs(answer.v_ss - job.reference_v_ss) * 1e3,
-                        float(np.max(np.abs(answer.course - job.reference_course))) * 1e3, seconds))
+                        deviation * 1e3, seconds, course_tolerance_mv=sim.tolerance(model, job)))
     return rows
 
 
@@ -221,17 +366,16 @@ def _roadrunner_version() -> str | None:
     return roadrunner.__version__
 
 
-def roadrunner_load(sbml: str, scenario_off: bool = False):
-    """A RoadRunner for ``sbml`` at tight tolerances; ``scenario_off`` moves every event past any run."""
+def roadrunner_load(sbml: str, scenario: int | None = None):
+    """A RoadRunner for ``sbml`` at tight tolerances; ``scenario`` sets the file's selector (0: none)."""
     import libsbml
     import roadrunner
 
-    if scenario_off:
+    if scenario is not None:
         document = libsbml.readSBMLFromString(sbml)
-        for event in document.getModel().getListOfEvents():
-            for parameter in document.getModel().getListOfParameters():
-                if parameter.getId() == f"{event.getId()}_at":
-                    parameter.setValue(1e300)
+        selector = document.getModel().getParameter("scenario")
+        if selector is not None:
+            selector.setValue(scenario)
         sbml = libsbml.writeSBMLToString(document)
     runner = roadrunner.RoadRunner(sbml)
     runner.integrator.relative_tolerance = RTOL
@@ -242,16 +386,19 @@ def roadrunner_load(sbml: str, scenario_off: bool = False):
 
 def roadrunner_answer(model: Model, sbml: str, job: Job) -> Answer:
     """Run the SBML text ``sbml`` for ``job`` in libRoadRunner."""
-    runner = roadrunner_load(sbml, scenario_off=True)
+    runner = roadrunner_load(sbml, 0)
     for ident, value in _coherent_state(model, job.ss_start).items():
         runner[ident] = value
     v_ss = runner.simulate(0.0, job.ss_end, 2, ["V"])[-1, 0] * 1e-3
-    runner = roadrunner_load(sbml)
-    course, previous = [], 0.0
-    for t in job.times:
-        course.append(runner.simulate(previous, float(t), 2, ["V"])[-1, 0] * 1e-3)
-        previous = float(t)
-    return Answer(v_ss, np.array(course))
+    courses = {}
+    for course in job.courses:
+        runner = roadrunner_load(sbml, job.selector(model, course))
+        values, previous = [], 0.0
+        for t in course.times:
+            values.append(runner.simulate(previous, float(t), 2, ["V"])[-1, 0] * 1e-3)
+            previous = float(t)
+        courses[course.scenario.name] = np.array(values)
+    return Answer(v_ss, courses)
 
 
 @simulator("libRoadRunner", "sbml", _roadrunner_version)
@@ -303,29 +450,49 @@ def cellml_answer(model: Model, code_path: Path, job: Job) -> Answer:
         module.compute_computed_constants(0.0, states, rates, constants, computed, algebraic)
         return states, rates, constants, computed, algebraic
 
-    def solve(arrays, t_end, t_eval):
+    def solve(arrays, stops, t_eval):
+        """V (SI) at ``t_eval``, integrating from stop to stop (the scenario's step times). vrest's models are
+        autonomous but for the scenario's pieces of time, so each piece is integrated with the rates evaluated
+        at its middle: Radau's error estimate uses f at both ends of a step, and a switch there would stall it."""
         states, rates, constants, computed, algebraic = arrays
 
-        def f(t, y):
-            module.compute_rates(t, list(y), rates, constants, computed, algebraic)
+        def f(t, y, piece_time):
+            module.compute_rates(piece_time, list(y), rates, constants, computed, algebraic)
             return np.array(rates, dtype=float)
 
-        y0 = np.array(states, dtype=float)
-        scale = np.where(y0 == 0.0, 1.0, np.abs(y0))
-        solution = solve_ivp(f, (0.0, t_end), y0, method="Radau", t_eval=t_eval, rtol=RTOL, atol=RTOL * scale)
-        if not solution.success:
-            raise RuntimeError(f"CellML integration failed: {solution.message}")
-        return solution.y[names.index("V")] * 1e-3
+        y = np.array(states, dtype=float)
+        scale = np.where(y == 0.0, 1.0, np.abs(y))
+        t_eval = np.asarray(t_eval, dtype=float)
+        out = np.empty(t_eval.size)
+        bounds = [0.0] + [s for s in stops if 0.0 < s < t_eval[-1]] + [float(t_eval[-1])]
+        for k, (t0, t1) in enumerate(zip(bounds, bounds[1:])):
+            inside = (t_eval >= t0) & ((t_eval <= t1) if k == len(bounds) - 2 else (t_eval < t1))
+            grid = np.unique(np.concatenate([t_eval[inside], [t1]]))
+            if t1 <= t0:
+                out[inside] = y[names.index("V")]
+                continue
+            solution = solve_ivp(f, (t0, t1), y, args=((t0 + t1) / 2,), method="Radau", t_eval=grid, rtol=RTOL,
+                                 atol=RTOL * scale)
+            if not solution.success:
+                raise RuntimeError(f"CellML integration failed: {solution.message}")
+            out[inside] = solution.y[names.index("V"), np.searchsorted(grid, t_eval[inside])]
+            y = solution.y[:, -1]
+        return out * 1e-3
 
-    arrays = fresh()
+    def select(arrays, scenario: int):
+        arrays[2][constant_names.index("scenario")] = scenario
+        module.compute_computed_constants(0.0, *arrays)
+        return arrays
+
+    arrays = select(fresh(), 0)
     for ident, value in _coherent_state(model, job.ss_start).items():
         arrays[0][names.index(ident)] = value
-    for index, name in enumerate(constant_names):
-        if name.endswith("_at"):
-            arrays[2][index] = 1e300
-    v_ss = solve(arrays, job.ss_end, [job.ss_end])[-1]
-    course = solve(fresh(), float(job.times[-1]), job.times)
-    return Answer(float(v_ss), course)
+    v_ss = solve(arrays, [], [job.ss_end])[-1]  # selector 0: no piece changes anything
+    courses = {}
+    for course in job.courses:
+        stops = [float(step.at) for step in course.scenario.steps]
+        courses[course.scenario.name] = solve(select(fresh(), job.selector(model, course)), stops, course.times)
+    return Answer(float(v_ss), courses)
 
 
 @simulator("libcellml (generated Python + SciPy)", "cellml", _libcellml_version)

@@ -4,26 +4,35 @@ Both read ``LEMS_<model>.xml`` (which includes ``<model>.nml``) and integrate wi
 fixed-step forward Euler, so each check gets its own copy of the simulation file
 with only the Component's start values, the step and the length changed:
 
-- V_ss: from the job's start (V = 0 exactly) with the scenario switched off
-  (its pump_scale set to 1), dt = tau_m/20, for the job's 60 tau_m. Euler's fixed
-  points are the ODE's (V + dt f(V) = V iff f(V) = 0) and the iteration
-  contracts by about 1 - dt/tau_m = 0.95 a step, so 1200 steps leave no error
-  but rounding.
-- course: from the file's start (the pumped steady state), dt = tau_m/4000 as
-  in the exported file; Euler's error is then below ~3e-4 mV for a 5 mV
-  relaxation. jnml acts on the scenario's OnCondition one step after ``at``
-  (PyLEMS at ``at``); started at a steady state, the run is the exact course
-  delayed by that step, so jnml's output is read one step later.
+- V_ss: from the job's start (V = 0 exactly) with no scenario (selector 0),
+  dt = tau_m/20, for the job's 60 tau_m. Euler's fixed points are the ODE's
+  (V + dt f(V) = V iff f(V) = 0) and the iteration contracts by about
+  1 - dt/tau_m = 0.95 a step, so 1200 steps leave no error but rounding.
+- courses: each scenario selected in turn, from the file's start (the pumped
+  steady state), dt = tau_m/4000 as in the exported file. Euler's error on a
+  relaxation of amplitude A with time constant tau is A (dt/tau) (t/tau) e^(-t/tau)/2,
+  at most A dt/(2 e tau) (2.3e-4 mV for a 5 mV relaxation): the course tolerance
+  is twice that for the largest amplitude of the job and the worst time constant of
+  the relaxations its steps start, at the outputs' times (euler_tolerance,
+  check.fixed_step_bound). Both
+  engines test an OnCondition at grid points only, and t there is a sum of steps, a
+  rounding away from a step's time: each step's time is moved half a step earlier, so
+  the test first holds at the grid point of the nominal time. jnml acts on an
+  OnCondition one step after its time (PyLEMS at its time); started at a steady state,
+  the run is the exact course delayed by that step, every later step included, so
+  jnml's output is read one step later.
 
 A model with ion amounts or a volume (pumpleak) is stiff: tau_m is milliseconds,
 the rundown hours. Its cross-check job (``job.stiff``) holds the pumped steady state
-for 20 tau_m (dt = tau_m/20 as above) and samples the course at times long after the
-event, so the course runs at the largest step Euler takes stably, tau_m/STIFF_STEPS_PER_TAU:
-forward Euler is stable below twice the fastest time constant, which for pumpleak falls
-from tau_m to 0.55 ms as the cell depolarises over hours (1.1 ms > tau_m/2 = 0.97 ms).
-Measured for pumpleak's 3 h ouabain course in jnml at that step: within 9e-6 mV of vrest.
-A job that would still take more than MAX_STEPS steps is declined (``unsuitable``, shown
-as a "not run" row of ``vrest crosscheck``) instead of running for hours.
+for 20 tau_m (dt = tau_m/20 as above) and samples each course at times long after each
+step, so the courses run at the largest step Euler takes stably, tau_m/STIFF_STEPS_PER_TAU:
+forward Euler is stable below twice the fastest time constant, which for pumpleak is
+0.67 ms in high K (1.3 ms > tau_m/2 = 0.97 ms) and falls to 0.55 ms as the cell depolarises
+over hours of ouabain. At the outputs, 30 s and more after a step, the fast relaxations are
+gone and Euler's bound is that of the slow ones (seconds to minutes): 6e-4 mV for pumpleak,
+whose courses move V by up to 37 mV; measured within 1.4e-4 mV. A job that would be unstable
+or take more than MAX_STEPS steps is declined (``unsuitable``, shown as a "not run" row of
+``vrest crosscheck``) instead of running for hours or diverging.
 """
 
 from __future__ import annotations
@@ -40,11 +49,14 @@ import numpy as np
 
 from vrest.derive.model import Model
 
-from .check import Answer, Job, simulator
+from .check import Answer, Job, fastest_time_constant, fixed_step_bound, relaxation_time_constants, simulator
+from ..exporters._protocol import SELECTOR as _SELECTOR
 from ..exporters.neuroml import STEPS_PER_TAU, context, lems_quantity
 
-__all__ = ["jnml_jar", "run_jnml", "run_jnml_sampled", "jnml_course_sampled", "run_pylems", "lems_answer", "lems_unsuitable", "variant", "MAX_STEPS",
-           "SS_STEPS_PER_TAU", "STIFF_STEPS_PER_TAU"]
+SELECTOR = _SELECTOR.name  # the Component attribute that chooses the scenario
+
+__all__ = ["jnml_jar", "run_jnml", "run_jnml_sampled", "jnml_course_sampled", "run_pylems", "lems_answer",
+           "lems_unsuitable", "euler_tolerance", "variant", "MAX_STEPS", "SS_STEPS_PER_TAU", "STIFF_STEPS_PER_TAU"]
 
 MAX_STEPS = 1_000_000
 SS_STEPS_PER_TAU = 20
@@ -169,14 +181,26 @@ def _steps(model: Model, job: Job) -> tuple[float, float, float]:
 
 
 def lems_unsuitable(model: Model, job: Job) -> str | None:
-    """Why fixed-step Euler cannot do ``job`` in reasonable time (None when it can)."""
+    """Why fixed-step Euler cannot do ``job`` stably in reasonable time (None when it can)."""
     tau_m, ss_step, course_step = _steps(model, job)
-    steps = max(job.ss_end / ss_step, float(job.times[-1]) / course_step)
+    steps = max(job.ss_end / ss_step, job.t_end / course_step)
     if steps <= MAX_STEPS:
-        return None
+        fastest = fastest_time_constant(model, job)
+        if course_step < 2 * fastest:
+            return None
+        return (f"forward Euler at dt = {course_step:.3g} s is unstable for the job's fastest time constant "
+                f"{fastest:.3g} s (it needs dt < 2 tau)")
     return (f"fixed-step Euler needs dt below tau_m = {tau_m:.3g} s, and this job (steady state "
-            f"over {job.ss_end:.3g} s, course to {float(job.times[-1]):.3g} s) would take {steps:.1e} steps "
+            f"over {job.ss_end:.3g} s, courses to {job.t_end:.3g} s) would take {steps:.1e} steps "
             f"(limit {MAX_STEPS:.0e})")
+
+
+def euler_tolerance(model: Model, job: Job) -> float:
+    """Twice Euler's error bound (mV), A dt/(2 e tau) at most, for the job's largest amplitude A and the worst time
+    constant tau of the relaxations its steps start, at the outputs' times (module docstring;
+    check.fixed_step_bound)."""
+    _, _, course_step = _steps(model, job)
+    return fixed_step_bound(job, course_step, lambda z: z * z / 2, relaxation_time_constants(model, job))
 
 
 def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path], object], lag_steps: int
@@ -191,22 +215,31 @@ def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path]
     component = ctx["component"]
 
     starts = {s["start"]: lems_quantity(job.ss_start[s["symbol"]], s["unit"]) for s in ctx["states"]}
-    scenario_off = {s["scale"]: "1" for s in ctx["scenarios"]}
     v_ref = job.reference_v_ss
     ss_file = directory / f"LEMS_{ctx['id']}_ss.xml"
-    ss_file.write_text(variant(text, component, {**starts, **scenario_off, "v_ref": lems_quantity(v_ref, "V")},
+    ss_file.write_text(variant(text, component, {**starts, SELECTOR: "0", "v_ref": lems_quantity(v_ref, "V")},
                                ss_step, job.ss_end, f"{ctx['id']}_ss.dat"), encoding="utf-8")
     engine(ss_file)
     v_ss = float(_read(directory / f"{ctx['id']}_ss.dat", v_ref)[-1])
 
-    n_steps = int(np.ceil(float(job.times[-1]) / course_step)) + lag_steps + 1
-    course_file = directory / f"LEMS_{ctx['id']}_course.xml"
-    course_file.write_text(variant(text, component, {}, course_step, n_steps * course_step,
-                                   f"{ctx['id']}_course.dat"), encoding="utf-8")
-    engine(course_file)
-    v = _read(directory / f"{ctx['id']}_course.dat", float(ctx["v_ref_value"]))
-    grid = (np.arange(len(v)) - lag_steps) * course_step
-    return Answer(v_ss, np.interp(job.times, grid, v))
+    courses = {}
+    for k, course in enumerate(job.courses):
+        n_steps = int(np.ceil(float(course.times[-1]) / course_step)) + lag_steps + 1
+        course_file = directory / f"LEMS_{ctx['id']}_course{k}.xml"
+        course_file.write_text(variant(text, component, {SELECTOR: str(job.selector(model, course)),
+                                                         **_step_times(ctx, course_step)},
+                                       course_step, n_steps * course_step, f"{ctx['id']}_course{k}.dat"),
+                               encoding="utf-8")
+        engine(course_file)
+        v = _read(directory / f"{ctx['id']}_course{k}.dat", float(ctx["v_ref_value"]))
+        grid = (np.arange(len(v)) - lag_steps) * course_step
+        courses[course.scenario.name] = np.interp(course.times, grid, v)
+    return Answer(v_ss, courses)
+
+
+def _step_times(ctx: dict, step: float) -> dict[str, str]:
+    """Each scenario step's time moved half a ``step`` earlier (module docstring): {parameter id: LEMS value}."""
+    return {e["at_id"]: lems_quantity(e["at"] - step / 2, "s") for e in ctx["events"]}
 
 
 def jnml_course_sampled(model: Model, directory: Path, times: np.ndarray, step: float) -> np.ndarray:
@@ -222,7 +255,8 @@ def jnml_course_sampled(model: Model, directory: Path, times: np.ndarray, step: 
     lems = directory / f"LEMS_{ctx['id']}_sampled.xml"
     output = f"{ctx['id']}_sampled.dat"
     text = (directory / ctx["lems_file"]).read_text(encoding="utf-8")
-    lems.write_text(variant(text, ctx["component"], {}, step, (int(rows[-1]) + 2) * step, output), encoding="utf-8")
+    lems.write_text(variant(text, ctx["component"], _step_times(ctx, step), step, (int(rows[-1]) + 2) * step, output),
+                    encoding="utf-8")
     kept = run_jnml_sampled(lems, output, {int(i) for i in rows} | {int(i) + 1 for i in rows})
     v_ref = float(ctx["v_ref_value"])
     v = []
@@ -253,11 +287,11 @@ def _pylems_version() -> str | None:
     return lems.__version__
 
 
-@simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable)
+@simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable, euler_tolerance)
 def run_jnml_check(model: Model, directory: Path, job: Job) -> Answer:
     return lems_answer(model, directory, job, lambda path: run_jnml([path.name, "-nogui"], path.parent), 1)
 
 
-@simulator("PyLEMS (NeuroML/LEMS, Euler)", "neuroml", _pylems_version, lems_unsuitable)
+@simulator("PyLEMS (NeuroML/LEMS, Euler)", "neuroml", _pylems_version, lems_unsuitable, euler_tolerance)
 def run_pylems_check(model: Model, directory: Path, job: Job) -> Answer:
     return lems_answer(model, directory, job, run_pylems, 0)

@@ -23,7 +23,8 @@ import sympy as sp
 from vrest.derive.constants import V
 from vrest.derive.model import Model
 
-from .check import Answer, Job, simulator
+from .check import (COURSE_TOLERANCE_MV, Answer, Job, fastest_time_constant, fixed_step_bound,
+                    relaxation_time_constants, simulator)
 from ..exporters.coherent_units import to_coherent
 from ..exporters.ids import valid_id
 
@@ -70,10 +71,13 @@ def script_start(model: Model, state: dict[sp.Symbol, float], ids: dict[sp.Symbo
 
 
 def script_answer(model: Model, script: Path, job: Job, ids: dict[sp.Symbol, str]) -> Answer:
-    """Both checks of ``job`` through the run script ``script``."""
-    scenario = valid_id(job.scenario.name) if any(s.name == job.scenario.name for s in model.scenarios) else None
+    """Both checks of ``job`` through the run script ``script``: the steady state, then every scenario's course."""
     v_ss = run_script(script, [job.ss_end], None, script_start(model, job.ss_start, ids))[-1]
-    return Answer(float(v_ss), run_script(script, job.times, scenario))
+    courses = {}
+    for course in job.courses:
+        scenario = valid_id(course.scenario.name) if job.selector(model, course) else None
+        courses[course.scenario.name] = run_script(script, course.times, scenario)
+    return Answer(float(v_ss), courses)
 
 
 def _neuron_version() -> str | None:
@@ -106,23 +110,39 @@ def _brian2_version() -> str | None:
 # Most rk4 steps a Brian2 cross-check may take: ~1.5e7 Cython steps (~4 us each) or ~1e6 numpy steps (~50 us)
 # are about a minute. pumpleak's 3 h ouabain course at tau_m/2 is 1.1e7 steps (46 s).
 BRIAN2_STEP_LIMIT = {"cython": 15_000_000, "numpy": 1_000_000}
+RK4_STABLE = 2.78  # rk4 is stable on a relaxation exp(-t/tau) for dt < 2.785 tau
 
 
 def brian2_unsuitable(model: Model, job: Job) -> str | None:
-    """Why the fixed-step Brian2 script cannot do ``job`` in reasonable time, or None."""
-    from ..exporters.brian2 import steps_needed, steps_per_tau, target
+    """Why the fixed-step Brian2 script cannot do ``job`` stably in reasonable time, or None."""
+    from ..exporters.brian2 import max_step, steps_needed, steps_per_tau, target
 
-    seconds = job.ss_end + float(job.times[-1])
+    seconds = job.ss_end + sum(float(c.times[-1]) for c in job.courses)
     steps = steps_needed(model, seconds)
     limit = BRIAN2_STEP_LIMIT[target(model)]
     if steps <= limit:
-        return None
+        fastest = fastest_time_constant(model, job)
+        if max_step(model) < RK4_STABLE * fastest:
+            return None
+        return (f"rk4 at dt = {max_step(model):.3g} s is unstable for the job's fastest time constant {fastest:.3g} s "
+                f"(it needs dt < {RK4_STABLE} tau)")
     return (f"stiff for a fixed-step method: {seconds:.3g} s of model time (steady-state run {job.ss_end:.3g} s, "
-            f"course to {float(job.times[-1]):.3g} s) at rk4 steps of tau_m/{steps_per_tau(model)} on the "
+            f"courses to {job.t_end:.3g} s) at rk4 steps of tau_m/{steps_per_tau(model)} on the "
             f"{target(model)} target is {steps:.1e} steps (limit {limit:.1e}); run the script over shorter spans")
 
 
-@simulator("Brian2 (rk4; Cython for stiff models)", "brian2", _brian2_version, unsuitable=brian2_unsuitable)
+def brian2_tolerance(model: Model, job: Job) -> float:
+    """Twice rk4's error bound (mV) on a relaxation of the job's largest amplitude A: rk4 misses e^z by z^5/120 a
+    step (z = dt/tau), which adds up to at most A z^4/(120 e), for the worst time constant of the relaxations the
+    job's steps start, at the outputs' times (check.fixed_step_bound); at least COURSE_TOLERANCE_MV."""
+    from ..exporters.brian2 import max_step
+
+    return max(COURSE_TOLERANCE_MV, fixed_step_bound(job, max_step(model), lambda z: z ** 5 / 120,
+                                                     relaxation_time_constants(model, job)))
+
+
+@simulator("Brian2 (rk4; Cython for stiff models)", "brian2", _brian2_version, unsuitable=brian2_unsuitable,
+           course_tolerance=brian2_tolerance)
 def run_brian2(model: Model, directory: Path, job: Job) -> Answer:
     from ..exporters.brian2 import context, script_name
 

@@ -3,10 +3,10 @@
 One model becomes: constants (the dynamic parameters), states other than V
 (ion amounts, volume) with their rates, and the named quantities in dependency
 order (algebraic [X]_i = N_X/Vol first, then E_X, I_X, I_pump, I_leak, I_total).
-The pump rate (I_pump or I_max) is multiplied everywhere by ``pump_scale``, a
-documented parameter: 1 normally, the scenario's factor from the scenario's
-time on (ouabain: 0). Each target prints the same expressions with its own
-printer and ids; no target repeats the physics.
+The scenarios come as exporters._protocol's steps: each target changes the
+parameters a step names at its time (LEMS by events, NEURON and Brian2 by their
+run scripts). Each target prints the same expressions with its own printer and
+ids; no target repeats the physics.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from vrest.derive import laws
 from vrest.derive.constants import V, area
 from vrest.derive.model import Model
 
-from .ids import symbol_ids, valid_id
-from .xml_model import pump_rate_symbol, start_state
+from ._protocol import Protocols, protocols
+from .ids import symbol_ids
+from .xml_model import start_state
 
-__all__ = ["PUMP_SCALE", "Mechanism", "mechanism", "display_unit"]
+__all__ = ["Mechanism", "mechanism", "display_unit"]
 
-PUMP_SCALE = sp.Symbol("pump_scale", positive=True)
 I_TOTAL = sp.Symbol("I_total", real=True)
 
 
@@ -40,8 +40,7 @@ class Mechanism:
     quantities: tuple[tuple[sp.Symbol, sp.Expr, str], ...]  # (symbol, definition, unit) in order
     v_start: float  # V (SI) at the start: the pumped steady state
     start_text: str
-    scenarios: tuple[tuple[str, float, float, str], ...]  # (id, at (s), pump_scale, description)
-    pump_rate: sp.Symbol | None
+    protocols: Protocols
 
 
 def display_unit(model: Model, symbol: sp.Symbol) -> str:
@@ -61,9 +60,8 @@ def display_unit(model: Model, symbol: sp.Symbol) -> str:
 
 def mechanism(model: Model, reserved: tuple[str, ...] = ()) -> Mechanism:
     """Build the shared context; ``reserved`` are names the target language forbids."""
-    ids = symbol_ids(model, extra=[PUMP_SCALE], reserved=reserved)
-    rate = pump_rate_symbol(model)
-    scaled = {rate: PUMP_SCALE * rate} if rate is not None else {}
+    steps = protocols(model)
+    ids = symbol_ids(model, extra=steps.symbols, reserved=reserved)
     start, start_text = start_state(model)
 
     constants = tuple((p.symbol, float(p.value), p.unit, p.description) for p in model.dynamic_parameters)
@@ -76,14 +74,10 @@ def mechanism(model: Model, reserved: tuple[str, ...] = ()) -> Mechanism:
             if state.symbol == ion.amount:  # written with the named currents, as a reader expects
                 rhs = laws.amount_rate(ion.I + model.pump_share(ion), ion.z, area)
         states.append((state.symbol, float(Fraction(start[state.symbol])), state.unit, state.description,
-                       sp.sympify(rhs).xreplace(scaled)))
+                       sp.sympify(rhs)))
     quantities = [(s, e, _algebraic_unit(model, s)) for s, e in model.algebraic]
-    quantities += [(s, sp.sympify(e).xreplace(scaled), display_unit(model, s)) for s, e in model.quantities]
-    scenarios = tuple((valid_id(s.name), float(s.at), float(s.pump_scale),
-                       f"scenario {s.name}: from t = {float(s.at)} s the pump rate is multiplied by "
-                       f"{float(s.pump_scale)}") for s in model.scenarios if rate is not None)
-    return Mechanism(model, ids, constants, tuple(states), tuple(quantities), float(start[V]), start_text,
-                     scenarios, rate)
+    quantities += [(s, sp.sympify(e), display_unit(model, s)) for s, e in model.quantities]
+    return Mechanism(model, ids, constants, tuple(states), tuple(quantities), float(start[V]), start_text, steps)
 
 
 def _algebraic_unit(model: Model, symbol: sp.Symbol) -> str:

@@ -5,9 +5,9 @@ named quantities as subexpressions, each with its SI unit; the namespace holds
 every parameter as a Brian2 quantity in the coherent unit system of the other
 exports (mV, mM, amol, um^3, fA/um^2, ...; coherent_units), so Brian2's own unit
 checks cover every formula and the numbers stay near 1. GHK currents use
-Brian2's exprel (exact at V = 0). ``pump_scale`` (a constant group variable)
-multiplies the pump rate; a scenario sets it at its time ``at`` by splitting the
-run there.
+Brian2's exprel (exact at V = 0). A parameter some scenario changes is a constant
+group variable instead; the script splits the run at each step's time and sets the
+values the step changes.
 
 Brian2 integrates with fixed steps, so the script uses rk4 with steps of at
 most tau_m/steps_per_tau(model) and shortens them so that each requested time is
@@ -41,7 +41,8 @@ from ..printers import VrestBrian2Printer
 from ..printers._common import float_text
 from ..templating import render
 from . import exporter
-from ._mechanism import I_TOTAL, PUMP_SCALE, mechanism
+from ._mechanism import I_TOTAL, mechanism
+from ._protocol import step_text
 from .coherent_units import BASE, coherent_unit, to_coherent
 from .ids import valid_id
 
@@ -156,11 +157,15 @@ def context(model: Model) -> dict:
                 "si_unit": si_unit(unit), "rate": printer.doprint(rate), "description": " ".join(text.split())}
                for s, value, unit, text, rate in mech.states]
     exact = model.values
+    changed = set(mech.protocols.changed)
     parameters = [{"id": ids[s], "value": _value(exact.get(s, value), unit), "description": " ".join(text.split())}
-                  for s, value, unit, text in mech.constants]
+                  for s, value, unit, text in mech.constants if s not in changed]
+    variables = [{"id": ids[s], "value": float_text(to_coherent(Fraction(exact[s]), unit)), "unit": brian2_unit(unit),
+                  "si_unit": si_unit(unit), "description": " ".join(text.split())}
+                 for s, value, unit, text in mech.constants if s in changed]
     quantities = [{"id": ids[s], "expr": printer.doprint(e), "si_unit": si_unit(unit)}
                   for s, e, unit in mech.quantities]
-    expressions = [s["unit"] for s in states] + [p["value"] for p in parameters]
+    expressions = [s["unit"] for s in states] + [p["value"] for p in parameters] + [v["unit"] for v in variables]
     units = {"second"} | {name for text in expressions for name in _names(text)}  # what the script imports
     tau_m = Derivations(model).get("tau_m").value
     return {
@@ -174,12 +179,10 @@ def context(model: Model) -> dict:
         "parameters": parameters,
         "states": states,
         "quantities": quantities,
-        "pump_scale": ids[PUMP_SCALE],
-        "pump_rate": ids[mech.pump_rate] if mech.pump_rate is not None else None,
+        "variables": variables,
         "stoichiometry": " ".join(", ".join(f"{name} {n:+d}" for name, n in model.pump.stoichiometry).split())
         if model.pump else "",
-        "scenarios": [{"id": sid, "at": float_text(at), "scale": float_text(scale), "description": text}
-                      for sid, at, scale, text in mech.scenarios],
+        "scenarios": _scenarios(model, mech.protocols, ids),
         "units": sorted(units),
         "method": METHOD,
         "steps_per_tau": steps_per_tau(model),
@@ -189,6 +192,18 @@ def context(model: Model) -> dict:
         "times": [float_text(k * tau_m) for k in range(11)],
         "state_ids": {s: ids[s] for s, *_ in mech.states},
     }
+
+
+def _scenarios(model: Model, protocols, ids) -> list[dict]:
+    """Each scenario's steps as the script applies them: {group variable: value from then on, coherent units}."""
+    out = []
+    for scenario in protocols.scenarios:
+        steps = [{"at": float_text(step.at), "description": " ".join(step_text(model, step).split()),
+                  "changes": {ids[c.parameter]: float_text(to_coherent(Fraction(c.resolved),
+                                                                      model.parameter(c.parameter.name).unit))
+                             for c in step.changes}} for step in scenario.steps]
+        out.append({"id": scenario.id, "name": scenario.name, "steps": steps})
+    return out
 
 
 def _names(expression: str) -> set[str]:

@@ -1,10 +1,11 @@
 """CellML 2.0 export: one component, constants with initial values, ODEs and equations in MathML.
 
 Same layout and coherent units as the SBML export (xml_model). CellML has no
-events, so a scenario is a documented parameter pair: the pump rate is
-``<rate>_given`` times a piecewise factor of time that switches to
-``<scenario>_pump_scale`` at ``<scenario>_at``. Every <cn> carries
-``cellml:units`` (e-notation for floats); GHK's exprel is a <piecewise> exact at V = 0.
+events, so each parameter a scenario changes becomes a piecewise function of time:
+the value (or ``<p>_given`` times the factor) of the latest step of the selected
+scenario whose time has been reached, else ``<p>_given``.
+Every <cn> carries ``cellml:units`` (e-notation for floats); GHK's exprel is a
+<piecewise> exact at V = 0.
 """
 
 from __future__ import annotations
@@ -34,33 +35,32 @@ def _comment(text: str) -> str:
     return xml_comment(text)
 
 
-def _scenario_split(context: XmlModel) -> tuple[list[Variable], list[Variable], str]:
-    """Constants and assignments with the pump rate made a function of time by the scenarios."""
-    constants, assignments = list(context.constants), list(context.assignments)
-    rate = context.pump_rate
-    if rate is None or not context.scenarios:
-        return constants, assignments, ""
-    given_symbol = sp.Symbol(f"{rate.symbol.name}_given")
-    given_id = valid_id(f"{rate.id}_given")
-    if given_id in context.ids.values():
-        raise ValueError(f"{given_id} is already a name in the model")
-    given = replace(rate, symbol=given_symbol, id=given_id, description=f"{rate.description} (without scenarios)")
-    factor = sp.Mul(*[sp.Piecewise((s.scale.symbol, sp.Ge(TIME, s.at.symbol)), (1, True)) for s in context.scenarios])
-    constants[constants.index(rate)] = given
-    for s in context.scenarios:
-        constants += [s.at, s.scale]
-    timed = replace(rate, value=None, math=given_symbol * factor)
-    return constants, [timed, *assignments], given_id
+def _protocol_split(context: XmlModel) -> tuple[list[Variable], list[Variable]]:
+    """Constants and assignments with every changed parameter made a piecewise function of time."""
+    protocols = context.protocols
+    changed = set(protocols.changed)
+    constants = [v for v in context.constants if v not in changed] + list(protocols.constants)
+    timed = []
+    for variable in protocols.changed:
+        pieces = []
+        for event in reversed(protocols.events):  # the latest step first: it wins while its time has passed
+            for target, math in event.assignments:
+                if target == variable:
+                    condition = sp.And(sp.Eq(protocols.selector.symbol, event.index),
+                                       sp.GreaterThan(TIME, event.at.symbol))
+                    pieces.append((math, condition))
+        given = sp.Symbol(f"{variable.symbol.name}_given")
+        timed.append(replace(variable, value=None, math=sp.Piecewise(*pieces, (given, True))))
+    return constants, timed + list(context.assignments)
 
 
 def render_cellml(context: XmlModel) -> str:
-    constants, assignments, given_id = _scenario_split(context)
+    constants, assignments = _protocol_split(context)
     names = {**context.ids, TIME: valid_id(TIME.name)}
     names.update({v.symbol: v.id for v in constants})
     printer = VrestMathMLPrinter.for_cellml(symbol_names=names)
     return render("cellml.xml.j2", m=context, constants=constants, assignments=assignments,
-                  time=names[TIME], pump_rate=context.pump_rate.id if context.pump_rate else "",
-                  pump_given=given_id, math=lambda expr: Markup(printer.doprint(expr)),
+                  time=names[TIME], math=lambda expr: Markup(printer.doprint(expr)),
                   number=float_text, mathml_ns=MATHML_NS, comment=_comment)
 
 

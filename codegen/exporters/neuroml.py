@@ -11,11 +11,14 @@ every parameter value in SI units (LEMS computes in SI, so no value is scaled:
 a factor-1000 error cannot hide in a conversion), and runs the ouabain time
 course with fixed-step Euler, dt = tau_m/4000, over 10 tau_m.
 
-Scenarios are events: a dimensionless state ``<scenario>_factor`` starts at 1
-and an OnCondition ``t .geq. <scenario>_at`` sets it to ``<scenario>_pump_scale``;
-the pump rate is multiplied by their product, ``pump_scale``. jnml and PyLEMS test
-conditions after each Euler step, so the switch acts one step (dt) after ``at``;
-started from the pumped steady state, the run is then the exact course delayed by dt.
+Scenarios are events (exporters._protocol): a parameter some step changes is a
+state variable (no time derivative) that starts at ``<p>_given``; the parameter
+``scenario`` selects one scenario, and step j of scenario k is an OnCondition
+``scenario .eq. k .and. protocol_step .eq. j-1 .and. t .geq. <s>_j_at`` that sets the
+step's values (or ``<p>_given`` times its factors) and counts ``protocol_step`` on, so
+each step fires once, in order. jnml tests conditions after each Euler step, so a
+switch acts one step (dt) after its time there; started from the pumped steady state
+with the first step at t = 0, the run is then the exact course delayed by dt.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ from ..printers import VrestLemsPrinter
 from ..printers._common import exprel_guarded, exprel_prime_guarded, float_text
 from ..templating import render
 from . import exporter
-from ._mechanism import I_TOTAL, PUMP_SCALE, mechanism
+from ._mechanism import I_TOTAL, mechanism
+from ._protocol import step_text
 from .ids import valid_id
 
 __all__ = ["export_neuroml", "context", "lems_dimension", "file_names", "lems_quantity", "STEPS_PER_TAU", "COURSE_TAUS"]
@@ -48,6 +52,7 @@ RESERVED = ("t", "v", "id", "type", "name", "exp", "log", "sqrt", "abs", "sin", 
 # v_dev = v - v_ref is recorded beside v: jnml writes single-precision floats (7 digits: 4e-6 mV of
 # -77 mV), and a small difference keeps nano-volt resolution. v_ref has no effect on the dynamics.
 RECORDING = ("v_ref", "v_dev")
+STEP_COUNTER = "protocol_step"  # state: the number of the selected scenario's steps done
 STEPS_PER_TAU = 4000  # Euler steps per membrane time constant in the simulation file
 COURSE_TAUS = 10  # the simulation file runs the scenario over this many tau_m
 
@@ -137,14 +142,7 @@ def context(model: Model) -> dict:
             raise ValueError(f"{sorted(clash)} already name a quantity of the model")
         taken.update(names)
 
-    new_names(*RECORDING)
-    scenarios = []
-    for sid, at, scale, text in mech.scenarios:
-        names = {"at": f"{sid}_at", "scale": f"{sid}_pump_scale", "factor": f"{sid}_factor"}
-        new_names(*names.values())
-        scenarios.append({**names, "at_value": lems_quantity(at, "s"), "scale_value": lems_quantity(scale, "1"),
-                          "description": _text(text), "name": sid})
-
+    new_names(*RECORDING, STEP_COUNTER)
     printer = VrestLemsPrinter({"symbol_names": ids})
     dimensions: dict[str, tuple[str | None, tuple[int, ...]]] = {}
 
@@ -153,8 +151,13 @@ def context(model: Model) -> dict:
         dimensions[name] = (si, exponents)
         return name
 
-    parameters = [{"id": ids[s], "dimension": dimension(unit), "value": lems_quantity(value, unit),
-                   "description": _text(text)} for s, value, unit, text in mech.constants]
+    protocols = mech.protocols
+    changed = [{"id": ids[s], "given": ids[protocols.given[s]], "dimension": dimension(unit)}
+               for s, value, unit, text in mech.constants if s in protocols.given]
+    parameters = [{"id": ids[protocols.given.get(s, s)], "dimension": dimension(unit),
+                   "value": lems_quantity(value, unit), "description": _text(text)}
+                  for s, value, unit, text in mech.constants]
+    scenario_parameters, events = _protocol_parts(model, protocols, ids, dimension)
     # A quantity with exprel is a ConditionalDerivedVariable (its two cases lifted to the top); one that
     # uses such a quantity (I_leak, I_total with GHK) is written out where it is used, in the rates.
     derived, conditional, inline = [], set(), {}
@@ -197,14 +200,45 @@ def context(model: Model) -> dict:
         "nml_file": nml, "lems_file": lems, "output_file": output,
         "parameters": parameters, "states": states, "derived": derived,
         "inlined": [ids[s] for s in inline],
-        "scenarios": scenarios, "custom_dimensions": custom,
-        "pump_rate": ids[mech.pump_rate] if mech.pump_rate is not None else None,
-        "pump_scale": ids[PUMP_SCALE],
+        "changed": changed, "scenario_parameters": scenario_parameters, "events": events,
+        "selection": _text(protocols.selection_text()), "step_counter": STEP_COUNTER,
+        "custom_dimensions": custom,
         "stoichiometry": stoichiometry,
         "v_ref": lems_quantity(mech.v_start, "V"), "v_ref_value": mech.v_start,
         "step": float_text(step), "length": float_text(COURSE_TAUS * tau_m + 2 * step),
         "tau_m": float_text(tau_m), "steps_per_tau": STEPS_PER_TAU, "course_taus": COURSE_TAUS,
     }
+
+
+def _protocol_parts(model: Model, protocols, ids, dimension) -> tuple[list[dict], list[dict]]:
+    """(the selector, step times, values and factors as Parameters with SI values; one OnCondition per step)."""
+    parameters = [{"id": ids[protocols.selector], "dimension": "none", "value": str(protocols.default),
+                   "description": "scenario to run: 0 none, k the k-th scenario of the model"}]
+    events = []
+    for scenario in protocols.scenarios:
+        for step in scenario.steps:
+            parameters.append({"id": ids[step.at_symbol], "dimension": "time", "value": lems_quantity(step.at, "s"),
+                               "description": f"time of step {step.number} of scenario {scenario.name}"})
+            assignments = []
+            for change in step.changes:
+                unit = "1" if change.operation == "scale" else model.parameter(change.parameter.name).unit
+                parameters.append({"id": ids[change.holder], "dimension": dimension(unit),
+                                   "value": lems_quantity(change.value, unit),
+                                   "description": f"{'factor on' if change.operation == 'scale' else 'value of'} "
+                                                  f"{change.parameter.name} from step {step.number} of scenario "
+                                                  f"{scenario.name}"})
+                value = ids[change.holder]
+                if change.operation == "scale":
+                    value = f"{ids[protocols.given[change.parameter]]} * {value}"
+                assignments.append((ids[change.parameter], value))
+            # parenthesised: jLEMS gives .and. the precedence of the comparisons
+            test = (f"({ids[protocols.selector]} .eq. {scenario.index}) .and. ({STEP_COUNTER} .eq. {step.number - 1}) "
+                    f".and. (t .geq. {ids[step.at_symbol]})")
+            events.append({"test": test, "assignments": assignments, "number": step.number,
+                           "at_id": ids[step.at_symbol], "at": float(step.at), "scenario": scenario.index,
+                           "description": _text(f"scenario {scenario.name}, step {step.number}: "
+                                                f"{step_text(model, step)}")})
+    return parameters, events
 
 
 @exporter("neuroml", "NeuroML2 cell as a LEMS ComponentType (.nml) and a LEMS simulation (jnml, PyLEMS)")

@@ -9,7 +9,9 @@ XML exports (mV, mM, amol, um^3, fA/um^2; coherent_units), so every formula of
 the IR holds unchanged; only two checked conversion factors appear: fA/um^2 ->
 mA/cm^2 for i, and per second -> per ms (NEURON's time) in each DERIVATIVE
 line. ``modlunit`` checks both. T is celsius + 273.15, so the run script sets
-``h.celsius`` from the model (NEURON's default is 6.3 degC).
+``h.celsius`` from the model (NEURON's default is 6.3 degC). Scenarios live in the run
+script: at each step's time it stops CVODE, sets the parameters the step changes (every
+parameter is a RANGE variable; a temperature step sets h.celsius) and restarts.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from ..printers import NMODL_FUNCTIONS, VrestNmodlPrinter
 from ..printers._common import float_text
 from ..templating import render
 from . import exporter
-from ._mechanism import PUMP_SCALE, mechanism
+from ._mechanism import mechanism
+from ._protocol import step_text
 from .coherent_units import coherent_unit, to_coherent
 from .ids import valid_id
 
@@ -114,18 +117,33 @@ def context(model: Model) -> dict:
         "cm": float_text(Fraction(model.values[C_m]) * 100),  # F/m^2 -> uF/cm^2
         "v_start": float_text(mech.v_start * 1e3),
         "parameters": parameters,
-        "pump_scale": ids[PUMP_SCALE],
-        "pump_rate": ids[mech.pump_rate] if mech.pump_rate is not None else None,
         "states": states,
         "quantities": quantities,
         "i_total": ids[sp.Symbol("I_total", real=True)],
         "current_factor": float_text(current_factor),
         "time_factor": float_text(_MS),
-        "scenarios": [{"id": sid, "at": float_text(at), "scale": float_text(scale), "description": text}
-                      for sid, at, scale, text in mech.scenarios],
+        "scenarios": _scenarios(model, mech.protocols, ids),
         "functions": NMODL_FUNCTIONS.rstrip("\n"),
         "state_ids": {s: ids[s] for s, *_ in mech.states},
     }
+
+
+def _scenarios(model: Model, protocols, ids) -> list[dict]:
+    """Each scenario's steps as the run script applies them: {mechanism name or "celsius": value in its units}."""
+    out = []
+    for scenario in protocols.scenarios:
+        steps = []
+        for step in scenario.steps:
+            values = {}
+            for change in step.changes:
+                if change.parameter == T:
+                    values["celsius"] = float_text(float(change.resolved - ZERO_CELSIUS))
+                else:
+                    unit = model.parameter(change.parameter.name).unit
+                    values[ids[change.parameter]] = float_text(to_coherent(Fraction(change.resolved), unit))
+            steps.append({"at": float_text(step.at), "changes": values, "description": step_text(model, step)})
+        out.append({"id": scenario.id, "name": scenario.name, "steps": steps})
+    return out
 
 
 @exporter("nmodl", "NEURON NMODL density mechanism (.mod) and a Python run script")

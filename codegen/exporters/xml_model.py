@@ -7,8 +7,10 @@ rates are written with the named quantities (C_m dV/dt = -I_total,
 dN_X/dt = -A (I_X + I_pump_X) / (z_X F)) so a reader of the file sees the
 physics; they expand to exactly Model.rhs(). The pump's stoichiometry is data
 (n_pump_X ions out per cycle, q_pump charges per cycle). Files start at the
-pumped steady state (what ``vrest simulate`` starts from); scenarios scale the
-pump rate parameter from their time ``at``.
+pumped steady state (what ``vrest simulate`` starts from). Every scenario comes
+along as its steps (exporters._protocol): a selector ``scenario``, the step times,
+values and factors as constants, and each step as an XmlEvent that the SBML export
+writes as an event and the CellML export folds into piecewise functions of time.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from vrest.derive import laws
 
 from .. import __version__
 from ..escaping import xml_text
+from ._protocol import Protocols, protocols, step_text
 from .coherent_units import CoherentUnit, coherent_unit, to_coherent
 from .ids import symbol_ids, valid_id
 
-__all__ = ["Variable", "ScenarioContext", "XmlModel", "xml_model", "pump_rate_symbol", "start_state"]
+__all__ = ["Variable", "XmlEvent", "XmlProtocols", "XmlModel", "xml_model", "start_state"]
 
 I_TOTAL = sp.Symbol("I_total", real=True)
 
@@ -48,13 +51,26 @@ class Variable:
 
 
 @dataclass(frozen=True)
-class ScenarioContext:
-    """A scenario: from time ``at`` (parameter) the pump rate is multiplied by ``scale`` (parameter)."""
+class XmlEvent:
+    """Step ``number`` of the scenario the selector runs at ``index``: from ``at`` on, each target := math."""
 
     id: str
+    index: int
+    number: int
     description: str
     at: Variable
-    scale: Variable
+    assignments: tuple[tuple[Variable, sp.Expr], ...]
+
+
+@dataclass(frozen=True)
+class XmlProtocols:
+    """The scenarios of an XML export: constants to declare, and one event per step."""
+
+    selector: Variable
+    constants: tuple[Variable, ...]  # the selector, each changed parameter's file value, step times, values, factors
+    changed: tuple[Variable, ...]  # the parameters steps change (constants of the model otherwise)
+    events: tuple[XmlEvent, ...]
+    text: str  # how to choose a scenario
 
 
 @dataclass(frozen=True)
@@ -68,18 +84,9 @@ class XmlModel:
     constants: tuple[Variable, ...]
     states: tuple[Variable, ...]
     assignments: tuple[Variable, ...]
-    pump_rate: Variable | None  # the constant the scenarios scale (I_pump or I_max)
-    scenarios: tuple[ScenarioContext, ...]
+    protocols: XmlProtocols
     units: tuple[CoherentUnit, ...]  # every non-builtin unit used, sorted by id
     ids: dict[sp.Symbol, str]
-
-
-def pump_rate_symbol(model: Model) -> sp.Symbol | None:
-    """The parameter a scenario scales: I_pump (constant pump) or I_max (saturating pump)."""
-    for name in ("I_pump", "I_max"):
-        if model.has(name):
-            return model.parameter(name).symbol
-    return None
 
 
 def start_state(model: Model) -> tuple[dict[sp.Symbol, float], str]:
@@ -116,9 +123,8 @@ def _pump_parts(model: Model) -> tuple[list[tuple[sp.Symbol, int, str, str]], di
 def xml_model(model: Model) -> XmlModel:
     """Build the shared context of the XML exports from the IR."""
     pump_constants, shares = _pump_parts(model)
-    scenario_symbols = [(sp.Symbol(f"{valid_id(s.name)}_at"), sp.Symbol(f"{valid_id(s.name)}_pump_scale"))
-                        for s in model.scenarios]
-    extra = [s for s, *_ in pump_constants] + list(shares.values()) + [s for pair in scenario_symbols for s in pair]
+    steps = protocols(model)
+    extra = [s for s, *_ in pump_constants] + list(shares.values()) + steps.symbols
     ids = symbol_ids(model, extra=extra)
 
     def var(symbol, unit, description, value=None, math=None) -> Variable:
@@ -150,21 +156,44 @@ def xml_model(model: Model) -> XmlModel:
         share = n * ion.z * I_pump / sp.Symbol("q_pump")  # laws.pump_ion_current with n, q as parameters
         assignments.append(var(symbol, "uA/cm^2", f"outward current carried by {name} through the pump", math=share))
 
-    rate_symbol = pump_rate_symbol(model)
-    pump_rate = next((c for c in constants if c.symbol == rate_symbol), None)
-    scenarios = []
-    for scenario, (at, scale) in zip(model.scenarios if pump_rate else (), scenario_symbols):
-        text = f"scenario {scenario.name}: from t = {scenario.at} s the pump rate is multiplied by {scenario.pump_scale}"
-        scenarios.append(ScenarioContext(valid_id(scenario.name), text,
-                                         var(at, "s", f"time the scenario {scenario.name} starts", scenario.at),
-                                         var(scale, "1", f"pump rate factor of scenario {scenario.name}",
-                                             scenario.pump_scale)))
-    everything = constants + states + assignments + [v for s in scenarios for v in (s.at, s.scale)]
+    xml_protocols = _xml_protocols(model, steps, constants, var)
+    everything = constants + states + assignments + list(xml_protocols.constants)
     units = sorted({v.unit for v in everything if not v.unit.builtin}, key=lambda u: u.id)
     return XmlModel(ids_name(model), model.name, xml_text(model.description), xml_text(model.source), __version__,
                     start_text,
-                    tuple(constants), tuple(states), tuple(assignments), pump_rate, tuple(scenarios),
-                    tuple(units), ids)
+                    tuple(constants), tuple(states), tuple(assignments), xml_protocols, tuple(units), ids)
+
+
+def _xml_protocols(model: Model, steps: Protocols, constants: list[Variable], var) -> XmlProtocols:
+    """The protocol constants and one event per step; a scale multiplies the parameter's ``<p>_given``."""
+    by_symbol = {v.symbol: v for v in constants}
+    selector = var(steps.selector, "1", "scenario to run: 0 none, k the k-th scenario of the model", steps.default)
+    declared = [selector]
+    given = {}
+    for symbol in steps.changed:
+        parameter = model.parameter(symbol.name)
+        given[symbol] = var(steps.given[symbol], parameter.unit, f"{parameter.description} (the model file's value)",
+                            parameter.value)
+        declared.append(given[symbol])
+    events = []
+    for scenario in steps.scenarios:
+        for step in scenario.steps:
+            at = var(step.at_symbol, "s", f"time of step {step.number} of scenario {scenario.name}", step.at)
+            declared.append(at)
+            assignments = []
+            for change in step.changes:
+                unit = "1" if change.operation == "scale" else model.parameter(change.parameter.name).unit
+                what = "factor on" if change.operation == "scale" else "value of"
+                holder = var(change.holder, unit, f"{what} {change.parameter.name} from step {step.number} of "
+                             f"scenario {scenario.name}", change.value)
+                declared.append(holder)
+                math = holder.symbol * given[change.parameter].symbol if change.operation == "scale" else holder.symbol
+                assignments.append((by_symbol[change.parameter], math))
+            events.append(XmlEvent(valid_id(f"{scenario.id}_step{step.number}"), scenario.index, step.number,
+                                   f"scenario {scenario.name}, step {step.number}: {step_text(model, step)}", at,
+                                   tuple(assignments)))
+    changed = tuple(by_symbol[symbol] for symbol in steps.changed)
+    return XmlProtocols(selector, tuple(declared), changed, tuple(events), steps.selection_text())
 
 
 def ids_name(model: Model) -> str:

@@ -4,7 +4,8 @@ Parsing a model, finding its pumped steady state and generating its code need Sy
 (with SciPy and pint, ~1 s of imports alone); integrating needs only NumPy, ctypes
 and the compiled module. An entry holds the rest: the NumPy module (names and
 defaults of parameters and states) and the compiled library (copied into the entry),
-the pumped steady state, the scenarios and the default run length. It is keyed by the
+the start states (the pumped steady state and the file's given state), the scenarios'
+steps, the default run length and the model's warnings. It is keyed by the
 model file's text, vrest's version and sources, and the compiler, its flags and the
 CPU, so any change to those builds a new entry. A missing, unreadable or corrupted
 entry (checked by SHA-256 of its files and of plan.json's content) is rebuilt, never trusted.
@@ -35,10 +36,24 @@ from ..templating import templates_dir
 from .numeric import NoCompilerWarning, cache_dir, load_files, toolchain
 from .integrate import SimulationResult, simulate_module
 
-__all__ = ["SimulationPlan", "CachedScenario", "simulation_plan", "model_text", "plan_key"]
+__all__ = ["SimulationPlan", "CachedScenario", "CachedStep", "CachedChange", "simulation_plan", "model_text",
+           "plan_key"]
 
-FORMAT = 2  # of plan.json; bump when its fields change
+FORMAT = 3  # of plan.json; bump when its fields change
 _SOURCE_SUFFIXES = (".py", ".j2", ".toml")
+
+
+@dataclass(frozen=True)
+class CachedChange:
+    parameter: str
+    operation: str  # "set" or "scale"
+    value: float  # SI value or factor
+
+
+@dataclass(frozen=True)
+class CachedStep:
+    at: float  # s
+    changes: tuple[CachedChange, ...]
 
 
 @dataclass(frozen=True)
@@ -46,8 +61,7 @@ class CachedScenario:
     """A model scenario as codegen.simulate uses it (derive.model.Scenario without SymPy)."""
 
     name: str
-    at: float  # s
-    pump_scale: float
+    steps: tuple[CachedStep, ...]
 
 
 @dataclass(frozen=True)
@@ -56,12 +70,15 @@ class SimulationPlan:
 
     model: str
     scenarios: tuple[CachedScenario, ...]
-    start: tuple[float, ...]  # the pumped steady state (SI), in the module's state order
+    start: tuple[float, ...] | None  # the pumped steady state (SI), in the module's state order; None: none
     default_t_end: float  # s: 1 h with concentration dynamics, else 50 ms
     numpy_module: Path
     library: Path | None  # None: no C compiler (``warning`` says why)
     warning: str | None = None
-    model_warnings: tuple[str, ...] = ()  # what reading the model warned (ModelWarning), said again on a hit
+    model_warnings: tuple[str, ...] = ()  # what reading the model and finding its start warned (ModelWarning),
+    # said again on a hit
+    given: tuple[float, ...] = ()  # the model file's state (--start given)
+    no_steady: str | None = None  # why there is no steady state (``start`` None)
 
     def module(self):
         """The numeric module (compiled when there is a library); warns as load_numeric does without one."""
@@ -69,9 +86,17 @@ class SimulationPlan:
             warnings.warn(self.warning, NoCompilerWarning, stacklevel=2)
         return load_files(self.numpy_module, self.library)
 
-    def simulate(self, scenario: str | None, times: np.ndarray, **options: Any) -> SimulationResult:
-        """vrest.codegen.simulation.simulate from the pumped steady state, on the cached module."""
-        return simulate_module(self.module(), self.model, self.scenarios, np.array(self.start, dtype=float),
+    def simulate(self, scenario: str | None, times: np.ndarray, start: str = "steady",
+                 **options: Any) -> SimulationResult:
+        """vrest.codegen.simulation.simulate from ``start`` ("steady" or "given"), on the cached module."""
+        from vrest.derive.errors import ModelError
+
+        if start not in ("steady", "given"):
+            raise ModelError("--start", start, "expected one of steady, given")
+        if start == "steady" and self.start is None:
+            raise ModelError("simulate", self.model, self.no_steady)
+        state = self.start if start == "steady" else self.given
+        return simulate_module(self.module(), self.model, self.scenarios, np.array(state, dtype=float),
                                scenario, times, **options)
 
 
@@ -142,20 +167,36 @@ def _read(folder: Path) -> SimulationPlan | None:
             files[role] = path
         plan = SimulationPlan(
             model=str(data["model"]),
-            scenarios=tuple(CachedScenario(str(s["name"]), float(s["at"]), float(s["pump_scale"]))
-                            for s in data["scenarios"]),
-            start=tuple(float(v) for v in data["start"]),
+            scenarios=tuple(_scenario_from_json(s) for s in data["scenarios"]),
+            start=None if data["start"] is None else tuple(float(v) for v in data["start"]),
             default_t_end=float(data["default_t_end"]),
             numpy_module=files["numpy_module"],
             library=files["library"],
             warning=None if data["warning"] is None else str(data["warning"]),
             model_warnings=tuple(str(w) for w in data["model_warnings"]),
+            given=tuple(float(v) for v in data["given"]),
+            no_steady=None if data["no_steady"] is None else str(data["no_steady"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # any damage: rebuild
         return None
     if plan.numpy_module is None or (plan.library is None) != (plan.warning is not None):
         return None
     return plan
+
+
+def _scenario_from_json(data: dict) -> CachedScenario:
+    steps = tuple(CachedStep(float(step["at"]), tuple(CachedChange(str(c["parameter"]), str(c["operation"]),
+                                                                   float(c["value"])) for c in step["changes"]))
+                  for step in data["steps"])
+    return CachedScenario(str(data["name"]), steps)
+
+
+def _scenario_json(scenario) -> dict:
+    """A derive.model.Scenario as plan.json stores it (floats)."""
+    return {"name": scenario.name,
+            "steps": [{"at": float(step.at),
+                       "changes": [{"parameter": c.parameter, "operation": c.operation, "value": float(c.value)}
+                                   for c in step.changes]} for step in scenario.steps]}
 
 
 def _build(spec: str) -> tuple[SimulationPlan, dict]:
@@ -172,22 +213,32 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
     try:
         with warnings.catch_warnings(record=True) as caught, needs_steady_state(model.name):
             warnings.simplefilter("always", NoCompilerWarning)
+            warnings.simplefilter("always", ModelWarning)
             numpy_path, library = numeric_files(model, "c")
-        start = tuple(float(v) for v in start_state(model))
+            given = tuple(float(v) for v in start_state(model, "given"))
+            try:
+                start, no_steady = tuple(float(v) for v in start_state(model, "steady")), None
+            except ModelError as error:  # no steady state: --start given still runs, --start steady says why
+                start, no_steady = None, error.problem
     except ModelError:  # no plan, but what reading the model warned is said (it may be why)
         for message in model_warnings:
             warnings.warn(message, ModelWarning, stacklevel=2)
         raise
     warning = next((str(w.message) for w in caught if issubclass(w.category, NoCompilerWarning)), None)
-    scenarios = tuple(CachedScenario(s.name, float(s.at), float(s.pump_scale)) for s in model.scenarios)
+    model_warnings = tuple(dict.fromkeys(model_warnings + tuple(str(w.message) for w in caught
+                                                                if issubclass(w.category, ModelWarning))))
+    scenarios = [_scenario_json(s) for s in model.scenarios]
     default_t_end = 3600.0 if model.dynamic_ions else 0.05
-    plan = SimulationPlan(model.name, scenarios, start, default_t_end, numpy_path, library,
-                          warning if library is None else None, model_warnings)
+    plan = SimulationPlan(model.name, tuple(_scenario_from_json(s) for s in scenarios), start, default_t_end,
+                          numpy_path, library, warning if library is None else None, model_warnings, given,
+                          no_steady)
     document = {
         "format": FORMAT,
         "model": plan.model,
-        "scenarios": [{"name": s.name, "at": s.at, "pump_scale": s.pump_scale} for s in scenarios],
-        "start": list(start),
+        "scenarios": scenarios,
+        "start": None if start is None else list(start),
+        "given": list(given),
+        "no_steady": no_steady,
         "default_t_end": default_t_end,
         "warning": plan.warning,
         "model_warnings": list(model_warnings),

@@ -1,4 +1,4 @@
-"""Simulate a model from its pumped steady state through a scenario (e.g. ouabain).
+"""Simulate a model from its pumped steady state (or its given state) through a scenario's steps.
 
 The generated module (compiled C when possible) gives rhs and the analytic
 Jacobian. SUNDIALS CVODE (from the scikit-sundae wheel) drives them from C
@@ -6,7 +6,9 @@ Jacobian. SUNDIALS CVODE (from the scikit-sundae wheel) drives them from C
 SciPy's stiff solvers integrate. States span ~20 orders of magnitude
 (V ~ 0.1 V, amounts ~ 1e-13 mol, volume ~ 1e-15 m^3), so the absolute tolerance
 is per state, set from the starting magnitudes. A batch of parameter sets runs
-as one ODE system with a block-diagonal sparse Jacobian.
+as one ODE system with a block-diagonal sparse Jacobian. A scenario is a protocol of
+steps (derive.schedule): each step starts a parameter segment, and both solvers take the
+segments in one run (CVODE in one driver call, stopping exactly at each step time).
 """
 
 from __future__ import annotations
@@ -22,18 +24,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from vrest.derive.errors import ModelError
+from vrest.derive.errors import ModelError, ModelWarning
+from vrest.derive.schedule import parameter_schedule
 
 from .numeric import load_numeric
 
 if TYPE_CHECKING:  # derive.model imports SymPy; simulate_module runs without it
     from vrest.derive.model import Model
 
-__all__ = ["simulate", "simulate_module", "SimulationResult", "PUMP_RATE_NAMES", "start_state", "needs_steady_state",
+__all__ = ["simulate", "simulate_module", "SimulationResult", "start_state", "START_CHOICES", "needs_steady_state",
            "MAX_RHS_CALLS"]
 
-# The parameter a scenario's pump_scale multiplies (constant or saturating pump).
-PUMP_RATE_NAMES = ("I_pump", "I_max")
+START_CHOICES = ("steady", "given")  # --start: the pumped steady state, or the model file's state
 # The SciPy path's budget: evaluations of the right-hand side per run (a 3 h ouabain run takes ~2000).
 MAX_RHS_CALLS = 200_000
 # The SciPy path's first step (s). From a steady state dy/dt ~ 0, so LSODA's own guess is the whole first output
@@ -53,7 +55,7 @@ class SimulationResult:
     quantities: Mapping[str, np.ndarray]  # every named quantity along the trajectory (SI)
 
     def outputs(self) -> dict[str, tuple[str, np.ndarray]]:
-        """The MODEL_FORMAT.md output columns: V (mV), each X_i (mM), volume (um^3)."""
+        """The output columns of docs/model-format.md: V (mV), each X_i (mM), volume (um^3)."""
         out = {"V": ("mV", self.y[0] * 1e3)}
         for name, values in self.quantities.items():
             if name.endswith("_i") and name != "A_i":
@@ -67,32 +69,50 @@ class SimulationResult:
 
 @contextmanager
 def needs_steady_state(model_name: str, command: str = "simulate",
-                       hint: str = "`--start given` runs from the model file's own state instead") -> Iterator[None]:
-    """A model without a steady state to start from is bad input: one line saying so, and what to try."""
+                       hint: str = "`--start given` runs from the model file's own state instead",
+                       what: str = "steady state") -> Iterator[None]:
+    """A model without a steady state (or ``what``) to start from is bad input: one line saying so, and what to
+    try."""
     from vrest.derive.derivation import NotApplicable
 
     try:
         yield
     except NotApplicable as reason:
-        raise ModelError(command, model_name, f"no steady state to start from: {reason}; {hint}") from None
+        raise ModelError(command, model_name, f"no {what} to start from: {reason}; {hint}") from None
 
 
-def start_state(model: Model) -> np.ndarray:
-    """The model's steady state with the pump on (SI), in the module's state order (a fresh copy).
+def start_state(model: Model, start: str = "steady") -> np.ndarray:
+    """The state a run starts from (SI, in the module's state order; a fresh copy): "steady", the steady state
+    with the pump on and zero net charge; "given", the file's concentrations and volume with V at
+    membrane.initial_potential (else the current-balance root), keeping the charge they carry.
 
-    A ModelError (see needs_steady_state) when the model has none.
+    What finding it warned (ModelWarning: a composition far from electroneutral) is said again on every call.
+    A ModelError (see needs_steady_state) when the model has no steady state.
     """
-    with needs_steady_state(model.name):
-        return np.array(_start_state(model))
+    if start not in START_CHOICES:
+        raise ModelError("--start", start, f"expected one of {', '.join(START_CHOICES)}")
+    with (needs_steady_state(model.name) if start == "steady" else
+          needs_steady_state(model.name, hint="membrane.initial_potential sets its V", what="given state")):
+        state, said = _start_state(model, start)
+    for message in said:
+        warnings.warn(message, ModelWarning, stacklevel=2)
+    return np.array(state)
 
 
 @lru_cache(maxsize=16)
-def _start_state(model: Model) -> tuple[float, ...]:
-    """Found once per model and process, like its loaded numeric module (the root finding costs ~40 ms)."""
-    from vrest.derive.steady_state import steady_state
+def _start_state(model: Model, start: str) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """(state, its warnings), found once per model, start and process, like the loaded numeric module (the
+    root finding costs ~40 ms)."""
+    from vrest.derive.steady_state import initial_state, steady_state
 
-    state = steady_state(model, pump_scale=1)
-    return tuple(float(state[s.symbol]) for s in model.states)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ModelWarning)
+        state = steady_state(model) if start == "steady" else initial_state(model)
+    for other in caught:  # only ModelWarnings are kept and repeated; anything else is said as it came
+        if not issubclass(other.category, ModelWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    said = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ModelWarning)))
+    return tuple(float(state[s.symbol]) for s in model.states), said
 
 
 @lru_cache(maxsize=16)
@@ -102,11 +122,14 @@ def _loaded(model: Model, backend: str):
 
 
 class ScenarioLike(Protocol):
-    """What a scenario must say: derive.model.Scenario, or the cached copy of codegen.simulation_cache."""
+    """What a scenario must say: derive.model.Scenario, or the cached copy of codegen.simulation.cache.
+
+    ``steps``: each with ``at`` (s) and ``changes`` (``parameter``, ``operation`` "set" or "scale", ``value``
+    SI or factor), as derive.schedule reads them.
+    """
 
     name: str
-    at: Any  # s
-    pump_scale: Any
+    steps: Sequence[Any]
 
 
 def find_scenario(scenarios: Sequence[ScenarioLike], model_name: str, name: str | None) -> ScenarioLike | None:
@@ -223,13 +246,15 @@ def _along(module, y: np.ndarray, p: list[np.ndarray], batch: int) -> dict[str, 
 
 def simulate(model: Model, scenario: str | None = None, times: Sequence[float] | np.ndarray | None = None,
              params: Mapping[str, Any] | None = None, *, t_end: float | None = None, y0: Sequence[float] | None = None,
-             rtol: float = 1e-8, backend: str = "c", progress: bool = False,
+             start: str = "steady", rtol: float = 1e-8, backend: str = "c", progress: bool = False,
              solver: str = "auto", threads: int | None = None) -> SimulationResult:
-    """Integrate ``model`` from its pumped steady state (or ``y0``) and return the states at ``times`` (s).
+    """Integrate ``model`` from ``start`` (start_state: "steady" or "given"; or ``y0``) and return the states
+    at ``times`` (s).
 
     ``params`` overrides parameters (SI) from t = 0; 1-D arrays of one length B run B
-    parameter sets together (y then has shape (n_states, B, nt)). The scenario
-    multiplies the pump rate by its pump_scale from its time ``at`` on. ``solver``:
+    parameter sets together (y then has shape (n_states, B, nt)). The scenario's steps
+    set or scale parameters from their times on (a factor multiplies the value the run
+    started with). ``solver``:
     "cvode" (compiled, needs a C compiler and SUNDIALS from scikit-sundae), "scipy", or "auto" (CVODE
     when possible; otherwise SciPy, after one SolverFallbackWarning saying why);
     ``threads``: how many threads CVODE splits a batch over (default: the cores, >= 16 sets each).
@@ -237,14 +262,14 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
     _checked(model.scenarios, model.name, scenario, times, t_end, solver)  # fail before generating code
     with needs_steady_state(model.name):
         module = _loaded(model, backend)
-    start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model)
+    start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model, start)
     return simulate_module(module, model.name, model.scenarios, start, scenario, times, params, t_end=t_end, rtol=rtol,
                            progress=progress, solver=solver, threads=threads)
 
 
 def simulate_reduced(model: Model, scenario: str | None = None,
-                     times: Sequence[float] | np.ndarray | None = None) -> SimulationResult:
-    """The time-scale-separated model (C_m -> 0, V slaved to the concentrations) from the pumped steady state.
+                     times: Sequence[float] | np.ndarray | None = None, start: str = "steady") -> SimulationResult:
+    """The time-scale-separated model (C_m -> 0, V slaved to the concentrations) from ``start`` (start_state).
 
     The slow states follow their own equations; V solves the current balance at each instant
     (derive.reduced). Slower per step than ``simulate`` (Python callbacks); for comparison runs.
@@ -253,19 +278,15 @@ def simulate_reduced(model: Model, scenario: str | None = None,
 
     from vrest.derive.derivation import NotApplicable
     from vrest.derive.derivations.reduced import integrate_reduced
-    from vrest.derive.steady_state import scenario_values, steady_state
+    from vrest.derive.steady_state import protocol_values, scenario_values
 
     chosen, times = _checked(model.scenarios, model.name, scenario, times, None, "scipy")
-    with needs_steady_state(model.name):
-        start = steady_state(model, pump_scale=1)
-    segments = [(0.0, scenario_values(model, 1))]
+    first = dict(zip([s.symbol for s in model.states], start_state(model, start)))
+    segments = [(0.0, scenario_values(model))]
     if chosen is not None:
-        at = float(chosen.at)
-        segments = [(0.0, scenario_values(model, 1)), (at, scenario_values(model, chosen.pump_scale))]
-        if at <= times[0]:
-            segments = [(0.0, segments[1][1])]
+        segments = [(float(at), values) for at, values in protocol_values(model, chosen)]
     try:
-        slow, voltage = integrate_reduced(model, start, segments, times)
+        slow, voltage = integrate_reduced(model, first, segments, times)
     except NotApplicable as reason:
         raise ModelError("--reduced", model.name, str(reason)) from None
     names = tuple(s.symbol.name for s in model.states)
@@ -340,20 +361,20 @@ def _quantities(module, y: np.ndarray, segments: list[tuple[float, list[np.ndarr
 
 
 def _segments(module, p: list[np.ndarray], chosen: ScenarioLike | None) -> list[tuple[float, list[np.ndarray]]]:
-    """[(start time (s), parameter rows in force from then on), ...], in time order: the scenario's steps.
-
-    A scenario's one step (its pump_scale from ``at`` on) gives a second segment; each further step would append
-    one more, and both solvers take any number of segments.
+    """[(start time (s), parameter rows in force from then on), ...], in time order: the rows of ``p`` from
+    t = 0, then one segment per step of the scenario (derive.schedule; a factor scales the row in ``p``, so
+    a batch stays a batch). A step at t = 0 leaves the first segment empty; both solvers take that, and
+    steps after the last output time.
     """
-    segments = [(0.0, p)]
-    if chosen is not None:
-        scaled = list(p)
-        for name in PUMP_RATE_NAMES:
-            if name in module.PARAMETER_NAMES:
-                k = module.PARAMETER_NAMES.index(name)
-                scaled[k] = p[k] * float(chosen.pump_scale)
-        segments.append((float(chosen.at), scaled))
-    return segments
+    if chosen is None:
+        return [(0.0, p)]
+    base = dict(zip(module.PARAMETER_NAMES, p))
+    try:
+        schedule = parameter_schedule(chosen.steps, base)
+    except KeyError as error:
+        raise ModelError("--scenario", chosen.name, f"changes a parameter the numeric module lacks ({error})") from None
+    return [(float(at), [np.asarray(values[name], dtype=float) for name in module.PARAMETER_NAMES])
+            for at, values in schedule]
 
 
 def _cvode_ready(module, solver: str) -> bool:
@@ -394,11 +415,13 @@ def _run_scipy(module, segments: list[tuple[float, list[np.ndarray]]], x: np.nda
                times: np.ndarray, n: int, batch: int, name: str, progress: bool) -> np.ndarray:
     """The trajectory from SciPy (LSODA for one parameter set, BDF with a sparse Jacobian for a batch)."""
     from scipy.integrate import solve_ivp
-    reporter = _Progress(float(times[-1]), progress, name)
-    ends = [at for at, _ in segments[1:]] + [float(times[-1])]
+    t_end = float(times[-1])
+    reporter = _Progress(t_end, progress, name)
+    starts = [min(at, t_end) for at, _ in segments]  # a step after the last output time integrates nothing
+    ends = starts[1:] + [t_end]
     columns = []
     try:
-        for k, ((t0, pk), t1) in enumerate(zip(segments, ends)):
+        for k, ((_, pk), t0, t1) in enumerate(zip(segments, starts, ends)):
             last = k == len(segments) - 1
             inside = times[(times >= t0) & ((times <= t1) if last else (times < t1))]
             if t1 <= t0:

@@ -23,7 +23,7 @@ from vrest.derive.quantities import Derivations
 from vrest.derive.units import unit_factor
 
 from .executors import executor
-from .keys import coupling
+from .couplings import coupling
 from .plan import Plan
 from .runtime import REASONS
 from .spec import parse_vary

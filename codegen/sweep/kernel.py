@@ -20,12 +20,12 @@ from functools import lru_cache
 
 import sympy as sp
 
-from vrest.derive.constants import F, I_pump, R, T, V, Vol, z_A
+from vrest.derive.constants import C_m, F, I_pump, R, T, V, Vol, z_A
 from vrest.derive.derivation import Derivation, NoSteadyState, NotApplicable
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.registry import UNITS
-from vrest.derive.steady_state import charge
+from vrest.derive.steady_state import charge, charge_conserved
 
 from ..exporters._numeric import cse_block
 from ..printers import NUMPY_PRELUDE, VrestNumPyPrinter
@@ -65,7 +65,7 @@ class _Source:
         return self.model.expand(sp.sympify(expr)).xreplace(self.valences)
 
     def input(self, name: str) -> sp.Symbol:
-        """A runtime input besides the model's parameters (Q_0, J_0), read from p by name."""
+        """A runtime input besides the model's parameters (J_0), read from p by name."""
         symbol = sp.Symbol(name)
         self.by_symbol[symbol] = name
         return symbol
@@ -158,19 +158,19 @@ def _one_d(src: _Source, ctx: Derivations, quantity_id: str) -> None:
 
 
 def _steady(src: _Source) -> None:
-    """The full model's steady state (derive.steady_state): every rhs but V's zero, and the cell's charge
-    at its value in the given state (the amounts of the file, V at their current balance)."""
+    """The full model's steady state (derive.steady_state): every rhs but V's zero, and the cell's net charge
+    zero (the V equation itself when an ion with a fixed reversal potential breaks charge conservation)."""
     model = src.model
     if "steady" in src.recipe:
         return
     rhs = model.rhs()
-    q0 = src.input("Q_0")
-    equations = [rhs[s] for s in src.states if s != V] + [charge(model) - q0]
+    conserved = charge_conserved(model)
+    last = charge(model) if conserved else rhs[V] * C_m
+    equations = [rhs[s] for s in src.states if s != V] + [last]
     jacobian = sp.Matrix(equations).jacobian(list(src.states))
     n = len(src.states)
     src.function("steady_residual", equations, "x")
     src.function("steady_jacobian", list(jacobian), "x", matrix=n)
-    src.function("steady_charge", [charge(model)], "x")
     start = [V] + [ion.inside * Vol for ion in model.dynamic_ions]
     if Vol in src.states:
         start.append(Vol)
@@ -181,7 +181,7 @@ def _steady(src: _Source) -> None:
     src.function("steady_inside", [sp.sympify(c).xreplace(dict(model.algebraic)).xreplace(dict(model.algebraic))
                                    for c in inside], "x")
     src.recipe["steady"] = ("steady", n, tuple(ion.inside.name for ion in model.dynamic_ions),
-                            tuple(s.name for s in src.states))
+                            tuple(s.name for s in src.states), conserved)
 
 
 def _slope(src: _Source) -> str:

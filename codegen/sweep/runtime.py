@@ -222,15 +222,18 @@ class _Evaluator:
     # -- the full steady state ----------------------------------------------------------------------------
 
     def steady(self) -> tuple[np.ndarray, np.ndarray, dict]:
-        """(states (n_states, n), codes, parameters with Q_0): the full model's steady state."""
+        """(states (n_states, n), codes, parameters): the full model's steady state."""
         if "steady" not in self.done:
-            _, n_states, _, names = self.module.RECIPE["steady"]
+            _, n_states, _, names, conserved = self.module.RECIPE["steady"]
             v0, codes0 = self.get("V_balance")
             x0 = self._function("steady_start")(np.where(codes0 == 0, v0, 0.0), self.p)
-            p = dict(self.p, Q_0=self._function("steady_charge")(x0, self.p))
+            p = self.p
             scale = np.where(np.abs(x0) > 0, np.abs(x0), 1.0)
             amounts = [k for k, name in enumerate(names) if name.startswith("N_")]
-            rows = np.vstack([scale[1:], np.asarray(p["F"]) * np.max(scale[amounts], axis=0)])
+            # The last equation: the net charge (C), on the scale of one species' bulk charge; or the current
+            # balance (A/m^2), on 1 uA/cm^2 (derive.steady_state).
+            last = np.asarray(p["F"]) * np.max(scale[amounts], axis=0) if conserved else np.full(self.n, 0.01)
+            rows = np.vstack([scale[1:], last])
             residual, jacobian = self._function("steady_residual"), self._function("steady_jacobian")
             index = {"k": None}
 
@@ -277,7 +280,7 @@ class _Evaluator:
         p = self.p
         if "steady" in self.module.RECIPE:
             states, _, p = self.steady()
-            _, _, inside, _ = self.module.RECIPE["steady"]
+            _, _, inside, _, _ = self.module.RECIPE["steady"]
             with np.errstate(all="ignore"):
                 values = self._function("steady_inside")(states, p)
             p = dict(p, **{name: values[k] for k, name in enumerate(inside)})

@@ -46,7 +46,7 @@ class ScenarioTask:
     factors: tuple[bool, ...]
     coupling: tuple[str, str, str, str] | None
     points: np.ndarray
-    scenarios: tuple  # codegen.simulation.cache.CachedScenario-like records (plain data)
+    scenarios: tuple  # codegen.simulation.cache.CachedScenario: the steps as plain data
     scenario: str
     times: tuple[float, ...]
     outputs: tuple[str, ...]
@@ -113,11 +113,11 @@ def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[
                        out: str | Path | None = None, memory: bool = True, engine: str = "local",
                        scheduler: str | None = None, workers: int | None = None, progress: bool = False):
     """The states at ``times`` (s) of ``scenario``, for every point of ``plan``: a SweepOutcome."""
-    from ..simulation.cache import CachedScenario
+    from ..simulation.cache import _scenario_from_json, _scenario_json
     from ..simulation.integrate import find_scenario
     from ..simulation.numeric import _sources
     from .api import _drive, _layout, _si_points
-    from .keys import coupling
+    from .couplings import coupling
     from .kernel import build_kernel
 
     find_scenario(model.scenarios, model.name, scenario)
@@ -128,7 +128,7 @@ def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[
     numpy_source, c_source = _sources(model)
     module_digest = hashlib.sha256((numpy_source + c_source).encode()).hexdigest()
     varied = tuple(d.parameter for d in plan.dims)
-    scenarios = tuple(CachedScenario(s.name, float(s.at), float(s.pump_scale)) for s in model.scenarios)
+    scenarios = tuple(_scenario_from_json(_scenario_json(s)) for s in model.scenarios)  # plain data, as cached
     outputs = _outputs(model)
     base = {p.name: float(p.value) for p in model.parameters}
     rule = coupling(model, set(varied))

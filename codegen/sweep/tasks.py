@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .keys import apply_coupling
+from .couplings import apply_coupling
 from .runtime import evaluate
 
 __all__ = ["QuantityTask", "ChunkResult", "run_task", "load_kernel"]

@@ -64,8 +64,9 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
     Closed form when the expanded current is linear in V, numeric root otherwise.
     """
     model = ctx.model
-    # Expand I_X but keep E_X and I_pump as names, so the closed form reads like a textbook.
-    keep = {ion.E for ion in model.ions} | {I_pump}
+    # Expand I_X but keep E_X and I_pump as names, so the closed form reads like a textbook
+    # (not a voltage-dependent pump's I_pump: its V must be solved for).
+    keep = {ion.E for ion in model.ions} | ({I_pump} if V not in model.pump_current.free_symbols else set())
     expanded = current
     for symbol, definition in reversed(model.quantities):
         if symbol not in keep:
@@ -90,8 +91,8 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
     root = monotone_root(mp_function(balance, V, model.values), what=CURRENT_BALANCE, unit=" V")
     ions = [ion for ion in model.ions if ion.I in current.free_symbols]
     inserted = "Insert the " + _leak_names(model, ions)
-    if I_pump in current.free_symbols and model.pump is not None and model.pump.form != "constant":
-        inserted += " and the saturating pump current"
+    if I_pump in current.free_symbols and model.pump is not None and model.pump.current != I_pump:
+        inserted += " and the pump current law"
     steps = (first, Step(inserted + "; every leak current increases with V, so there is one root, found "
                          "numerically", sp.Eq(balance, 0), given=definitions(model.quantities, current)))
     return Derivation(quantity_id, balance, float(root), UNITS[quantity_id], description, method="numeric root",
@@ -215,7 +216,7 @@ def _full_steady_potential(ctx: Derivations) -> Derivation:
         "steady state of the full model: V, every ion amount and the volume constant (where vrest simulate "
         "starts)", method="numeric root",
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)", water,
-                     "charge conserved from the given state (V from the capacitor charge)",
+                     "zero net charge beyond the membrane capacitor's (charge-difference condition)",
                      "bath concentrations held at their given values"),
         steps=steps, at=tuple(at),
     )

@@ -39,8 +39,9 @@ def _needs_volume(model: Model) -> None:
 
 
 def pump_rate_symbol(model: Model) -> sp.Symbol:
-    """The pump's rate parameter: I_pump for a constant pump, I_max for a saturating one."""
-    return model.parameter("I_pump" if model.has("I_pump") else "I_max").symbol
+    """The pump's rate parameter: I_pump (constant), I_max (saturating), lambda_pump (proportional to [Na]_i),
+    I_pump0 (a constant pump with temperature or voltage factors)."""
+    return model.pump.rate
 
 
 @lru_cache(maxsize=16)  # sympy.solve is slow; callers only read the result
@@ -136,7 +137,7 @@ def volume_ss(ctx: Derivations) -> Derivation:
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)",
                      f"so X_i(V, I_pump): {balances}",
                      "water in osmotic balance (ideal solutions, every particle counts once)",
-                     "charge conserved from the given state (V from the capacitor charge)",
+                     "zero net charge beyond the membrane capacitor's (charge-difference condition)",
                      "bath concentrations held at their given values"),
         steps=steps, at=tuple((symbol, value) for symbol, value in state.items() if symbol != Vol)
         + _steady_concentrations(model, state),

@@ -100,7 +100,11 @@ def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
                 if not value.is_Number:
                     raise NotApplicable(f"the Jacobian entry {i},{j} did not evaluate to a number")
                 entries[i, j] = mpmath.mpf(str(value)) * scale[j] / scale[i]
-        eigen = mpmath.eig(entries, left=False, right=False)
+        try:
+            eigen = mpmath.eig(entries, left=False, right=False)
+        except RuntimeError as failure:  # mpmath's QR iteration: "failed to converge after N steps"
+            raise NotApplicable(f"the eigenvalues of the Jacobian at the steady state were not found "
+                                f"({str(failure).splitlines()[0]})") from None
     eigenvalues = sorted((complex(lam) for lam in eigen), key=lambda lam: abs(lam.real))
     unstable = [lam for lam in eigenvalues if lam.real >= 0]
     if unstable:

@@ -8,8 +8,8 @@ it prints {"V": [mV, ...]} as JSON. START lists the state names; their values ar
 Units: every parameter in NAMESPACE is a Brian2 quantity in the coherent system um, mg, s, fA, amol, K
 (mV, mM, amol, um^3, fA/um^2, pS/um^2, pF/um^2), and every line of EQUATIONS declares its SI unit, so
 Brian2 checks the dimensions of every formula. GHK currents use Brian2's exprel, exact at V = 0.
-Pump: pump_scale multiplies the pump rate; 1 at rest. A scenario splits the run at its time `at` and
-sets pump_scale to its factor from then on.
+Scenarios: each is a list of steps (SCENARIOS); the run is split at each step's time and the parameters
+the step changes (constant group variables, PARAMETERS) take their new values from then on.
 Integration: Brian2's numpy target with the fixed-step method METHOD; each interval between output
 times is cut into equal steps of at most MAX_DT = tau_m/20, so each output time is reached exactly.
 """
@@ -32,7 +32,16 @@ VREST_VERSION = "0.1.0"
 #   values (cf. Purves D et al., Neuroscience, table of ion concentrations in a mammalian neuron: K
 #   140/5, Na 5-15/145, Cl 4-30/110 mM). Cl 10/110 mM, the leak conductances (0.15 mS/cm^2 in all)
 #   and the pump current are illustrative, chosen so that, as in the domain text's example, the
-#   leaks alone give about -70 mV and the pump shifts V by -I_pump/g_leak = -5 mV
+#   leaks alone give about -70 mV and the pump shifts V by -I_pump/g_leak = -5 mV. Scenarios:
+#   high_K is the bath exchange of Hodgkin AL, Horowicz P (1959) J Physiol 148:127 (sudden changes
+#   of the external K concentration; at high K_o V follows E_K, at low K_o it does not), with Na
+#   lowered by as much as K is raised so that the bath keeps its osmolarity and charge; the washout
+#   comes after 100 ms because this model's concentrations are fixed and V settles within a few
+#   tau_m. cooling: RT/F falls with T, and the pump slows with a Q10 of 3 (the Na/K pump currents
+#   of murine cardiac myocytes are four-fold smaller at 23 C than at 37 C, Lu FM, Deisl C,
+#   Hilgemann DW (2016) eLife 5:e19267, fig. 3: a Q10 of 4^(10/14) = 2.7), while the leak
+#   conductances are held (cf. the slope conductance's Q10 of about 1.3 on cooling of cardiac
+#   Purkinje fibres, Pflugers Arch (1975), doi:10.1007/BF00587219)
 
 EQUATIONS = Equations("""
 dV/dt = -I_total/C_m : volt
@@ -42,30 +51,33 @@ E_Cl = R*T*log(Cl_o/Cl_i)/(F*z_Cl) : volt
 I_K = g_K*(-E_K + V) : amp/metre**2
 I_Na = g_Na*(-E_Na + V) : amp/metre**2
 I_Cl = g_Cl*(-E_Cl + V) : amp/metre**2
+I_pump = I_pump0*Q_10**((T - T_ref)/dT_10) : amp/metre**2
 I_leak = I_Cl + I_K + I_Na : amp/metre**2
-I_total = I_Cl + I_K + I_Na + I_pump*pump_scale : amp/metre**2
-pump_scale : 1 (constant)
+I_total = I_Cl + I_K + I_Na + I_pump : amp/metre**2
+T : kelvin (constant)
+K_o : mole/metre**3 (constant)
+Na_o : mole/metre**3 (constant)
+I_pump0 : amp/metre**2 (constant)
 """)
 
 # The model's parameters (exact values of the model, in coherent units).
 NAMESPACE = {
     "R": 8.314462618 * joule/mole/kelvin,  # molar gas constant (CODATA 2018)
     "F": 96.48533212 * fcoulomb/amole,  # Faraday constant (CODATA 2018)
-    "T": 310.15 * kelvin,  # absolute temperature
     "C_m": 0.01 * pfarad/umetre**2,  # specific membrane capacitance
     "z_K": 1.0,  # valence of K
     "K_i": 140.0 * mmolar,  # [K] inside
-    "K_o": 4.0 * mmolar,  # [K] outside
     "g_K": 1.0 * psiemens/umetre**2,  # K leak conductance
     "z_Na": 1.0,  # valence of Na
     "Na_i": 12.0 * mmolar,  # [Na] inside
-    "Na_o": 145.0 * mmolar,  # [Na] outside
     "g_Na": 0.15 * psiemens/umetre**2,  # Na leak conductance
     "z_Cl": -1.0,  # valence of Cl
     "Cl_i": 10.0 * mmolar,  # [Cl] inside
     "Cl_o": 110.0 * mmolar,  # [Cl] outside
     "g_Cl": 0.35 * psiemens/umetre**2,  # Cl leak conductance
-    "I_pump": 7.5 * famp/umetre**2,  # pump current (outward), constant
+    "Q_10": 3.0,  # pump Q10: rate factor per 10 K
+    "T_ref": 310.15 * kelvin,  # temperature at which the pump rate has its given value (the model's temperature)
+    "dT_10": 10.0 * kelvin,  # the 10 K step of the Q10 definition
     "r": 1.5,  # pump coupling ratio: Na out per K in
 }
 
@@ -75,23 +87,43 @@ START = {
     "V": -76.64236601135191,  # membrane potential
 }
 START_UNITS = {"V": mvolt}
-PUMP_SCALE = "pump_scale"  # multiplies the pump rate (I_pump)
+# The parameters scenarios change (constant group variables), with the model's values (coherent units).
+PARAMETERS = {
+    "T": 310.15,  # absolute temperature
+    "K_o": 4.0,  # [K] outside
+    "Na_o": 145.0,  # [Na] outside
+    "I_pump0": 7.5,  # pump current (outward), constant, before its Q10 factor
+}
+PARAMETER_UNITS = {"T": kelvin, "K_o": mmolar, "Na_o": mmolar, "I_pump0": famp/umetre**2}
+
 # Pump stoichiometry (ions out per cycle, negative = in): Na +3, K -2
 
-# name: (at in s, pump rate factor from then on)
-#   scenario ouabain: from t = 0.0 s the pump rate is multiplied by 0.0
-SCENARIOS = {"ouabain": (0.0, 0.0)}
+# name: [(at in s, {parameter: value from then on, coherent units}), ...]
+SCENARIOS = {
+    "ouabain": [
+        (0.0, {"I_pump0": 0.0}),  # from t = 0 s: I_pump0 = I_pump0_given x 0 (pump)
+    ],
+    "high_K": [
+        (0.0, {"K_o": 20.0, "Na_o": 129.0}),  # from t = 0 s: K_o = 20 mM (ions.K.outside), Na_o = 129 mM (ions.Na.outside)
+        (0.1, {"K_o": 4.0, "Na_o": 145.0}),  # from t = 0.1 s: K_o = 4 mM (ions.K.outside), Na_o = 145 mM (ions.Na.outside)
+    ],
+    "cooling": [
+        (0.0, {"T": 300.15}),  # from t = 0 s: T = 300.15 K (model.temperature)
+    ],
+}
 METHOD = "rk4"
 MAX_DT = 0.0003333333333333334  # s: tau_m/20, tau_m = 6.666666666666667 ms at the start state
 TIMES = [0.0, 0.006666666666666667, 0.013333333333333334, 0.02, 0.02666666666666667, 0.03333333333333333, 0.04, 0.04666666666666667, 0.05333333333333334, 0.060000000000000005, 0.06666666666666667]  # s: the default printout
 
 
-def advance(network, group, state, duration, pump_scale):
-    """The state after ``duration`` (s) from ``state``: equal steps of at most MAX_DT, restarted at t = 0."""
+def advance(network, group, state, duration, parameters):
+    """The state after ``duration`` (s) from ``state`` with ``parameters`` in force: equal steps of at most
+    MAX_DT, restarted at t = 0."""
     network.restore()  # t = 0 again, so the clock accepts the new dt
     for name, value in state.items():
         setattr(group, name, value * START_UNITS[name])
-    setattr(group, PUMP_SCALE, pump_scale)
+    for name, value in parameters.items():
+        setattr(group, name, value * PARAMETER_UNITS[name])
     steps = max(1, math.ceil(duration / MAX_DT))
     defaultclock.dt = duration / steps * second
     network.run(duration * second, namespace={})  # every name comes from NAMESPACE
@@ -107,14 +139,23 @@ def simulate(times, scenario=None, start=None):
     network = Network(group)
     network.store()
     state = {**START, **(start or {})}
-    at, scale = SCENARIOS[scenario] if scenario else (math.inf, 1.0)
-    stops = sorted({0.0, *(float(t) for t in times), *([at] if 0.0 < at < max(times) else [])})
+    steps = SCENARIOS[scenario] if scenario else []
+    stops = sorted({0.0, *(float(t) for t in times), *(at for at, _ in steps if 0.0 < at < max(times))})
     v_at, now = {0.0: state["V"]}, 0.0
     for stop in stops[1:]:
-        state = advance(network, group, state, stop - now, scale if now >= at else 1.0)
+        state = advance(network, group, state, stop - now, in_force(steps, now))
         now = stop
         v_at[stop] = state["V"]
     return [v_at[float(t)] for t in times]
+
+
+def in_force(steps, t):
+    """The values of PARAMETERS in force from time t (s) on: the model's, changed by every step up to t."""
+    values = dict(PARAMETERS)
+    for at, changes in steps:
+        if at <= t:
+            values.update(changes)
+    return values
 
 
 def main(argv):

@@ -41,7 +41,7 @@ STATE_NAMES = ("V", )
 STATE_UNITS_SI = ("V", )
 # Defaults: the model's given state (amounts, volume) with V at its steady state.
 STATE_VALUES = numpy.array([-0.07664236601135191, ])
-PARAMETER_NAMES = ("R", "F", "T", "C_m", "K_i", "K_o", "g_K", "Na_i", "Na_o", "g_Na", "Cl_i", "Cl_o", "g_Cl", "I_pump", "r", )
+PARAMETER_NAMES = ("R", "F", "T", "C_m", "K_i", "K_o", "g_K", "Na_i", "Na_o", "g_Na", "Cl_i", "Cl_o", "g_Cl", "Q_10", "T_ref", "dT_10", "I_pump0", "r", )
 PARAMETER_VALUES = numpy.array([
     8.314462618,  # R (molar gas constant (CODATA 2018))
     96485.33212,  # F (Faraday constant (CODATA 2018))
@@ -56,10 +56,13 @@ PARAMETER_VALUES = numpy.array([
     10.0,  # Cl_i ([Cl] inside)
     110.0,  # Cl_o ([Cl] outside)
     0.35,  # g_Cl (Cl leak conductance)
-    0.0075,  # I_pump (pump current (outward), constant)
+    3.0,  # Q_10 (pump Q10: rate factor per 10 K)
+    310.15,  # T_ref (temperature at which the pump rate has its given value (the model's temperature))
+    10.0,  # dT_10 (the 10 K step of the Q10 definition)
+    0.0075,  # I_pump0 (pump current (outward), constant, before its Q10 factor)
     1.5,  # r (pump coupling ratio: Na out per K in)
 ])
-QUANTITY_NAMES = ("E_K", "E_Na", "E_Cl", "I_K", "I_Na", "I_Cl", "I_leak", "I_total", "V_leak", "V_ss", "dV_pump", "g_leak", "tau_m", )
+QUANTITY_NAMES = ("E_K", "E_Na", "E_Cl", "I_K", "I_Na", "I_Cl", "I_pump", "I_leak", "I_total", "V_leak", "V_ss", "dV_pump", "g_leak", "tau_m", )
 
 
 def _stack(*items):
@@ -97,14 +100,17 @@ def rhs(t, y, p=PARAMETER_VALUES):
     Cl_i = p[10]
     Cl_o = p[11]
     g_Cl = p[12]
-    I_pump = p[13]
+    Q_10 = p[13]
+    T_ref = p[14]
+    dT_10 = p[15]
+    I_pump0 = p[16]
     _cp0 = R*T*numpy.log(Cl_o/Cl_i)/F
     _cp1 = -g_Cl
     _cp2 = -R*T*numpy.log(K_o/K_i)/F
     _cp3 = -g_K
     _cp4 = -R*T*numpy.log(Na_o/Na_i)/F
     _cp5 = -g_Na
-    _cp6 = -I_pump
+    _cp6 = -I_pump0*Q_10**((T - T_ref)/dT_10)
     _cp7 = C_m**(-1.0)
     return _stack(_cp7*(_cp1*(V + _cp0) + _cp3*(V + _cp2) + _cp5*(V + _cp4) + _cp6))
 
@@ -135,10 +141,14 @@ def quantities(y, p=PARAMETER_VALUES):
     Cl_i = p[10]
     Cl_o = p[11]
     g_Cl = p[12]
-    I_pump = p[13]
+    Q_10 = p[13]
+    T_ref = p[14]
+    dT_10 = p[15]
+    I_pump0 = p[16]
     _cp0 = -R*T*numpy.log(K_o/K_i)/F
     _cp1 = -R*T*numpy.log(Na_o/Na_i)/F
     _cp2 = R*T*numpy.log(Cl_o/Cl_i)/F
+    _cp3 = I_pump0*Q_10**((T - T_ref)/dT_10)
     _c0 = numpy.log(K_o/K_i)
     _c1 = F**(-1.0)
     _c2 = R*T*_c1
@@ -149,10 +159,11 @@ def quantities(y, p=PARAMETER_VALUES):
     _c7 = g_K*(V + _cp0)
     _c8 = g_Na*(V + _cp1)
     _c9 = g_Cl*(V + _cp2)
-    _c10 = _c7 + _c8 + _c9
-    _c11 = g_Cl + g_K + g_Na
-    _c12 = _c11**(-1.0)
-    _c13 = _c6*g_Cl
+    _c10 = I_pump0*Q_10**((T - T_ref)/dT_10)
+    _c11 = _c7 + _c8 + _c9
+    _c12 = g_Cl + g_K + g_Na
+    _c13 = _c12**(-1.0)
+    _c14 = _c6*g_Cl
     return {
         "E_K": _c3,
         "E_Na": _c5,
@@ -160,13 +171,14 @@ def quantities(y, p=PARAMETER_VALUES):
         "I_K": _c7,
         "I_Na": _c8,
         "I_Cl": _c9,
-        "I_leak": _c10,
-        "I_total": I_pump + _c10,
-        "V_leak": _c12*(-_c13 + _c3*g_K + _c5*g_Na),
-        "V_ss": _c12*(-I_pump + R*T*_c0*_c1*g_K + R*T*_c1*_c4*g_Na - _c13),
-        "dV_pump": -I_pump*_c12,
-        "g_leak": _c11,
-        "tau_m": C_m*_c12,
+        "I_pump": _c10,
+        "I_leak": _c11,
+        "I_total": _c11 + _cp3,
+        "V_leak": _c13*(-_c14 + _c3*g_K + _c5*g_Na),
+        "V_ss": _c13*(R*T*_c0*_c1*g_K + R*T*_c1*_c4*g_Na - _c10 - _c14),
+        "dV_pump": -_c10*_c13,
+        "g_leak": _c12,
+        "tau_m": C_m*_c13,
     }
 
 
@@ -311,6 +323,16 @@ def I_Cl(y, p=PARAMETER_VALUES):
     return g_Cl*(V + _cp0)
 
 
+def I_pump(y, p=PARAMETER_VALUES):
+    """I_pump (SI) = I_pump0*Q_10**((T - T_ref)/dT_10)"""
+    T = p[2]
+    Q_10 = p[13]
+    T_ref = p[14]
+    dT_10 = p[15]
+    I_pump0 = p[16]
+    return I_pump0*Q_10**((T - T_ref)/dT_10)
+
+
 def _I_leak_fast(v_, y, p):
     R = p[0]
     F = p[1]
@@ -375,9 +397,12 @@ def _I_total_fast(v_, y, p):
     Cl_i = p[10]
     Cl_o = p[11]
     g_Cl = p[12]
-    I_pump = p[13]
+    Q_10 = p[13]
+    T_ref = p[14]
+    dT_10 = p[15]
+    I_pump0 = p[16]
     s0_ = g_Cl + g_K + g_Na
-    s1_ = I_pump + R*T*g_Cl*numpy.log(Cl_o/Cl_i)/F - R*T*g_K*numpy.log(K_o/K_i)/F - R*T*g_Na*numpy.log(Na_o/Na_i)/F
+    s1_ = I_pump0*Q_10**(T/dT_10 - T_ref/dT_10) + R*T*g_Cl*numpy.log(Cl_o/Cl_i)/F - R*T*g_K*numpy.log(K_o/K_i)/F - R*T*g_Na*numpy.log(Na_o/Na_i)/F
     out_ = numpy.empty((1, v_.size))
     b_ = numpy.empty((1, min(v_.size, 16384)))
     whole_ = v_
@@ -408,11 +433,15 @@ def I_total(y, p=PARAMETER_VALUES):
     Cl_i = p[10]
     Cl_o = p[11]
     g_Cl = p[12]
-    I_pump = p[13]
+    Q_10 = p[13]
+    T_ref = p[14]
+    dT_10 = p[15]
+    I_pump0 = p[16]
     _cp0 = R*T*numpy.log(Cl_o/Cl_i)/F
     _cp1 = -R*T*numpy.log(K_o/K_i)/F
     _cp2 = -R*T*numpy.log(Na_o/Na_i)/F
-    return I_pump + g_Cl*(V + _cp0) + g_K*(V + _cp1) + g_Na*(V + _cp2)
+    _cp3 = I_pump0*Q_10**((T - T_ref)/dT_10)
+    return _cp3 + g_Cl*(V + _cp0) + g_K*(V + _cp1) + g_Na*(V + _cp2)
 
 
 def V_leak(y, p=PARAMETER_VALUES):
@@ -447,18 +476,25 @@ def V_ss(y, p=PARAMETER_VALUES):
     Cl_i = p[10]
     Cl_o = p[11]
     g_Cl = p[12]
-    I_pump = p[13]
+    Q_10 = p[13]
+    T_ref = p[14]
+    dT_10 = p[15]
+    I_pump0 = p[16]
     _c0 = F**(-1.0)
-    return (-I_pump - R*T*_c0*g_Cl*numpy.log(Cl_o/Cl_i) + R*T*_c0*g_K*numpy.log(K_o/K_i) + R*T*_c0*g_Na*numpy.log(Na_o/Na_i))/(g_Cl + g_K + g_Na)
+    return (-I_pump0*Q_10**((T - T_ref)/dT_10) - R*T*_c0*g_Cl*numpy.log(Cl_o/Cl_i) + R*T*_c0*g_K*numpy.log(K_o/K_i) + R*T*_c0*g_Na*numpy.log(Na_o/Na_i))/(g_Cl + g_K + g_Na)
 
 
 def dV_pump(y, p=PARAMETER_VALUES):
     """dV_pump (SI) = -I_pump/(g_Cl + g_K + g_Na)"""
+    T = p[2]
     g_K = p[6]
     g_Na = p[9]
     g_Cl = p[12]
-    I_pump = p[13]
-    return -I_pump/(g_Cl + g_K + g_Na)
+    Q_10 = p[13]
+    T_ref = p[14]
+    dT_10 = p[15]
+    I_pump0 = p[16]
+    return -I_pump0*Q_10**((T - T_ref)/dT_10)/(g_Cl + g_K + g_Na)
 
 
 def g_leak(y, p=PARAMETER_VALUES):

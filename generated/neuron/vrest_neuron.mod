@@ -5,7 +5,16 @@
 : values (cf. Purves D et al., Neuroscience, table of ion concentrations in a mammalian neuron: K
 : 140/5, Na 5-15/145, Cl 4-30/110 mM). Cl 10/110 mM, the leak conductances (0.15 mS/cm^2 in all)
 : and the pump current are illustrative, chosen so that, as in the domain text's example, the
-: leaks alone give about -70 mV and the pump shifts V by -I_pump/g_leak = -5 mV
+: leaks alone give about -70 mV and the pump shifts V by -I_pump/g_leak = -5 mV. Scenarios: high_K
+: is the bath exchange of Hodgkin AL, Horowicz P (1959) J Physiol 148:127 (sudden changes of the
+: external K concentration; at high K_o V follows E_K, at low K_o it does not), with Na lowered by
+: as much as K is raised so that the bath keeps its osmolarity and charge; the washout comes after
+: 100 ms because this model's concentrations are fixed and V settles within a few tau_m. cooling:
+: RT/F falls with T, and the pump slows with a Q10 of 3 (the Na/K pump currents of murine cardiac
+: myocytes are four-fold smaller at 23 C than at 37 C, Lu FM, Deisl C, Hilgemann DW (2016) eLife
+: 5:e19267, fig. 3: a Q10 of 4^(10/14) = 2.7), while the leak conductances are held (cf. the slope
+: conductance's Q10 of about 1.3 on cooling of cardiac Purkinje fibres, Pflugers Arch (1975),
+: doi:10.1007/BF00587219)
 :
 : Use: nrnivmodl in this directory, then insert "vrest_neuron" into a one-compartment section with
 :   h.celsius = 37.0 (degC; NEURON's default 6.3 degC would be wrong) and cm = 1.0 (uF/cm2),
@@ -19,8 +28,11 @@
 :   model's equations hold unchanged. Two checked factors convert to NEURON's units: the current
 :   (fA/um2 -> mA/cm2) and the rates (per s -> per ms, NEURON's time unit).
 : GHK currents use FUNCTION exprel (exact at v = 0, Taylor series near 0).
-: Pump: pump_scale multiplies the pump rate (I_pump); 1 at rest.
-:   scenario ouabain: from t = 0.0 s the pump rate is multiplied by 0.0: the run script sets pump_scale = 0.0 at t = 0.0 s.
+: Scenarios: the run script sets the parameters each step changes at the step's time:
+:   ouabain step 1: from t = 0 s: I_pump0 = I_pump0_given x 0 (pump)
+:   high_K step 1: from t = 0 s: K_o = 20 mM (ions.K.outside), Na_o = 129 mM (ions.Na.outside)
+:   high_K step 2: from t = 0.1 s: K_o = 4 mM (ions.K.outside), Na_o = 145 mM (ions.Na.outside)
+:   cooling step 1: from t = 0 s: T = 300.15 K (model.temperature)
 : Start:
 :   the steady state with the pump on (as vrest simulate starts)
 
@@ -29,13 +41,13 @@ TITLE vrest neuron
 NEURON {
     SUFFIX vrest_neuron
     NONSPECIFIC_CURRENT i
-    RANGE R, F, C_m, z_K, K_i, K_o, g_K, z_Na, Na_i, Na_o, g_Na, z_Cl, Cl_i, Cl_o, g_Cl, I_pump, r, pump_scale
-    RANGE E_K
+    RANGE R, F, C_m, z_K, K_i, K_o, g_K, z_Na, Na_i, Na_o, g_Na, z_Cl, Cl_i, Cl_o, g_Cl, Q_10, T_ref, dT_10, I_pump0, r    RANGE E_K
     RANGE E_Na
     RANGE E_Cl
     RANGE I_K
     RANGE I_Na
     RANGE I_Cl
+    RANGE I_pump
     RANGE I_leak
     RANGE I_total
 }
@@ -68,9 +80,11 @@ PARAMETER {
     Cl_i = 10.0 (mM) : [Cl] inside
     Cl_o = 110.0 (mM) : [Cl] outside
     g_Cl = 0.35 (pS/um2) : Cl leak conductance
-    I_pump = 7.5 (fA/um2) : pump current (outward), constant
+    Q_10 = 3.0 (1) : pump Q10: rate factor per 10 K
+    T_ref = 310.15 (kelvin) : temperature at which the pump rate has its given value (the model's temperature)
+    dT_10 = 10.0 (kelvin) : the 10 K step of the Q10 definition
+    I_pump0 = 7.5 (fA/um2) : pump current (outward), constant, before its Q10 factor
     r = 1.5 (1) : pump coupling ratio: Na out per K in
-    pump_scale = 1 (1) : pump rate factor: 1 at rest, 0 with ouabain
     celsius (degC)
 }
 
@@ -84,6 +98,7 @@ ASSIGNED {
     I_K (fA/um2)
     I_Na (fA/um2)
     I_Cl (fA/um2)
+    I_pump (fA/um2)
     I_leak (fA/um2)
     I_total (fA/um2)
 }
@@ -105,8 +120,9 @@ PROCEDURE rates() {
     I_K = g_K*(-E_K + v)
     I_Na = g_Na*(-E_Na + v)
     I_Cl = g_Cl*(-E_Cl + v)
+    I_pump = I_pump0*(Q_10^((T - T_ref)/dT_10))
     I_leak = I_Cl + I_K + I_Na
-    I_total = I_Cl + I_K + I_Na + I_pump*pump_scale
+    I_total = I_Cl + I_K + I_Na + I_pump
 }
 
 FUNCTION exprel(x) {

@@ -8,8 +8,8 @@ it prints {"V": [mV, ...]} as JSON. START lists the state names; their values ar
 Units: every parameter in NAMESPACE is a Brian2 quantity in the coherent system um, mg, s, fA, amol, K
 (mV, mM, amol, um^3, fA/um^2, pS/um^2, pF/um^2), and every line of EQUATIONS declares its SI unit, so
 Brian2 checks the dimensions of every formula. GHK currents use Brian2's exprel, exact at V = 0.
-Pump: pump_scale multiplies the pump rate; 1 at rest. A scenario splits the run at its time `at` and
-sets pump_scale to its factor from then on.
+Scenarios: each is a list of steps (SCENARIOS); the run is split at each step's time and the parameters
+the step changes (constant group variables, PARAMETERS) take their new values from then on.
 Integration: Brian2's cython target with the fixed-step method METHOD; each interval between output
 times is cut into equal steps of at most MAX_DT = tau_m/2, so each output time is reached exactly.
 """
@@ -43,7 +43,13 @@ VREST_VERSION = "0.1.0"
 #   code), I_max = 1.5 uA/cm^2 (Luo CH, Rudy Y (1994) Circ Res 74:1071), which pumps Kay's 0.5
 #   uA/cm^2 at the steady state. Water: osmotic permeability 0.0015 dm/s with molar volume of water
 #   0.018 L/mol (the value in the Kay-group codes), L_p = P_f v_w / (R T). Keener J, Sneyd J,
-#   Mathematical Physiology I, 2nd ed. (2009), ch. 2, for the pump-leak model itself
+#   Mathematical Physiology I, 2nd ed. (2009), ch. 2, for the pump-leak model itself. Scenarios:
+#   high_K, the bath exchange of Hodgkin AL, Horowicz P (1959) J Physiol 148:127 (sudden changes of
+#   the external K concentration) with Na lowered as much, washed out after 10 min; hypotonic, the
+#   bath's NaCl lowered by 45 mM so that its osmolarity falls by 30 % (300 -> 210 mM): the cell
+#   swells with the water that follows the osmotic gradient while the pump holds the ions, the
+#   pump-leak mechanism's response to a change of the ionic environment (cf. Kay AR, Blaustein MP
+#   (2019) J Gen Physiol 151:407; Tosteson DC, Hoffman JF (1960) J Gen Physiol 43:169)
 
 EQUATIONS = Equations("""
 dV/dt = -I_total/C_m : volt
@@ -61,10 +67,13 @@ E_Cl = R*T*log(Cl_o/Cl_i)/(F*z_Cl) : volt
 I_K = F*P_K*z_K*(K_i - K_o*exp(-F*V*z_K/(R*T)))/exprel(-F*V*z_K/(R*T)) : amp/metre**2
 I_Na = F*P_Na*z_Na*(Na_i - Na_o*exp(-F*V*z_Na/(R*T)))/exprel(-F*V*z_Na/(R*T)) : amp/metre**2
 I_Cl = F*P_Cl*z_Cl*(Cl_i - Cl_o*exp(-F*V*z_Cl/(R*T)))/exprel(-F*V*z_Cl/(R*T)) : amp/metre**2
-I_pump = I_max*K_o**2*Na_i**3*pump_scale/((K_half_K + K_o)**2*(K_half_Na + Na_i)**3) : amp/metre**2
+I_pump = I_max*K_o**2*Na_i**3/((K_half_K + K_o)**2*(K_half_Na + Na_i)**3) : amp/metre**2
 I_leak = I_Cl + I_K + I_Na : amp/metre**2
 I_total = I_Cl + I_K + I_Na + I_pump : amp/metre**2
-pump_scale : 1 (constant)
+K_o : mole/metre**3 (constant)
+Na_o : mole/metre**3 (constant)
+Cl_o : mole/metre**3 (constant)
+I_max : amp/metre**2 (constant)
 """)
 
 # The model's parameters (exact values of the model, in coherent units).
@@ -76,15 +85,11 @@ NAMESPACE = {
     "A_m": 314.159265358979 * umetre**2,  # membrane area
     "L_p": 1.0892e-06 * umetre/second/pascal,  # hydraulic water permeability
     "z_K": 1.0,  # valence of K
-    "K_o": 3.0 * mmolar,  # [K] outside
     "P_K": 0.066 * umetre/second,  # K permeability
     "z_Na": 1.0,  # valence of Na
-    "Na_o": 142.0 * mmolar,  # [Na] outside
     "P_Na": 0.00028 * umetre/second,  # Na permeability
     "z_Cl": -1.0,  # valence of Cl
-    "Cl_o": 145.0 * mmolar,  # [Cl] outside
     "P_Cl": 0.037 * umetre/second,  # Cl permeability
-    "I_max": 15.0 * famp/umetre**2,  # maximal pump current
     "K_half_Na": 3.56 * mmolar,  # pump half-activation by Na
     "K_half_K": 0.883 * mmolar,  # pump half-activation by K
     "r": 1.5,  # pump coupling ratio: Na out per K in
@@ -96,30 +101,50 @@ NAMESPACE = {
 # Start:
 #   the steady state with the pump on (as vrest simulate starts)
 START = {
-    "V": -94.49204106062422,  # membrane potential
-    "N_K": 24060.116697426405,  # K amount inside, Vol [K]_i
-    "N_Na": 2768.5360823056762,  # Na amount inside, Vol [Na]_i
-    "N_Cl": 655.5857783969822,  # Cl amount inside, Vol [Cl]_i
-    "Vol": 178.85769519376356,  # cell volume
+    "V": -94.4904793971896,  # membrane potential
+    "N_K": 24057.277998937905,  # K amount inside, Vol [K]_i
+    "N_Na": 2768.3034906731814,  # Na amount inside, Vol [Na]_i
+    "N_Cl": 655.5881292348093,  # Cl amount inside, Vol [Cl]_i
+    "Vol": 178.84746539615298,  # cell volume
 }
 START_UNITS = {"V": mvolt, "N_K": amole, "N_Na": amole, "N_Cl": amole, "Vol": umetre**3}
-PUMP_SCALE = "pump_scale"  # multiplies the pump rate (I_max)
+# The parameters scenarios change (constant group variables), with the model's values (coherent units).
+PARAMETERS = {
+    "K_o": 3.0,  # [K] outside
+    "Na_o": 142.0,  # [Na] outside
+    "Cl_o": 145.0,  # [Cl] outside
+    "I_max": 15.0,  # maximal pump current
+}
+PARAMETER_UNITS = {"K_o": mmolar, "Na_o": mmolar, "Cl_o": mmolar, "I_max": famp/umetre**2}
+
 # Pump stoichiometry (ions out per cycle, negative = in): Na +3, K -2
 
-# name: (at in s, pump rate factor from then on)
-#   scenario ouabain: from t = 0.0 s the pump rate is multiplied by 0.0
-SCENARIOS = {"ouabain": (0.0, 0.0)}
+# name: [(at in s, {parameter: value from then on, coherent units}), ...]
+SCENARIOS = {
+    "ouabain": [
+        (0.0, {"I_max": 0.0}),  # from t = 0 s: I_max = I_max_given x 0 (pump)
+    ],
+    "high_K": [
+        (0.0, {"K_o": 15.0, "Na_o": 130.0}),  # from t = 0 s: K_o = 15 mM (ions.K.outside), Na_o = 130 mM (ions.Na.outside)
+        (600.0, {"K_o": 3.0, "Na_o": 142.0}),  # from t = 600 s: K_o = 3 mM (ions.K.outside), Na_o = 142 mM (ions.Na.outside)
+    ],
+    "hypotonic": [
+        (0.0, {"Na_o": 97.0, "Cl_o": 100.0}),  # from t = 0 s: Na_o = 97 mM (ions.Na.outside), Cl_o = 100 mM (ions.Cl.outside)
+    ],
+}
 METHOD = "rk4"
-MAX_DT = 0.0009709740811950541  # s: tau_m/2, tau_m = 1.9419481623901083 ms at the start state
-TIMES = [0.0, 0.0019419481623901083, 0.0038838963247802166, 0.005825844487170325, 0.007767792649560433, 0.009709740811950541, 0.01165168897434065, 0.013593637136730757, 0.015535585299120866, 0.017477533461510975, 0.019419481623901082]  # s: the default printout
+MAX_DT = 0.0009709664687783916  # s: tau_m/2, tau_m = 1.9419329375567833 ms at the start state
+TIMES = [0.0, 0.0019419329375567832, 0.0038838658751135665, 0.0058257988126703495, 0.007767731750227133, 0.009709664687783916, 0.011651597625340699, 0.013593530562897483, 0.015535463500454266, 0.01747739643801105, 0.019419329375567833]  # s: the default printout
 
 
-def advance(network, group, state, duration, pump_scale):
-    """The state after ``duration`` (s) from ``state``: equal steps of at most MAX_DT, restarted at t = 0."""
+def advance(network, group, state, duration, parameters):
+    """The state after ``duration`` (s) from ``state`` with ``parameters`` in force: equal steps of at most
+    MAX_DT, restarted at t = 0."""
     network.restore()  # t = 0 again, so the clock accepts the new dt
     for name, value in state.items():
         setattr(group, name, value * START_UNITS[name])
-    setattr(group, PUMP_SCALE, pump_scale)
+    for name, value in parameters.items():
+        setattr(group, name, value * PARAMETER_UNITS[name])
     steps = max(1, math.ceil(duration / MAX_DT))
     defaultclock.dt = duration / steps * second
     network.run(duration * second, namespace={})  # every name comes from NAMESPACE
@@ -135,14 +160,23 @@ def simulate(times, scenario=None, start=None):
     network = Network(group)
     network.store()
     state = {**START, **(start or {})}
-    at, scale = SCENARIOS[scenario] if scenario else (math.inf, 1.0)
-    stops = sorted({0.0, *(float(t) for t in times), *([at] if 0.0 < at < max(times) else [])})
+    steps = SCENARIOS[scenario] if scenario else []
+    stops = sorted({0.0, *(float(t) for t in times), *(at for at, _ in steps if 0.0 < at < max(times))})
     v_at, now = {0.0: state["V"]}, 0.0
     for stop in stops[1:]:
-        state = advance(network, group, state, stop - now, scale if now >= at else 1.0)
+        state = advance(network, group, state, stop - now, in_force(steps, now))
         now = stop
         v_at[stop] = state["V"]
     return [v_at[float(t)] for t in times]
+
+
+def in_force(steps, t):
+    """The values of PARAMETERS in force from time t (s) on: the model's, changed by every step up to t."""
+    values = dict(PARAMETERS)
+    for at, changes in steps:
+        if at <= t:
+            values.update(changes)
+    return values
 
 
 def main(argv):

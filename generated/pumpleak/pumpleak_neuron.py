@@ -16,7 +16,7 @@ from neuron import h
 MECHANISM = "vrest_pumpleak"
 CELSIUS = 25.0  # degC, the model's temperature (NEURON's default is 6.3 degC)
 CM = 1.0  # uF/cm2, the model's specific capacitance
-V_START = -94.49204106062422  # mV
+V_START = -94.4904793971896  # mV
 # nocmodl keeps only 6 significant digits of PARAMETER defaults, so the exact values are set here.
 PARAMETERS = {
     "R": 8.314462618,  # joule/mole-kelvin
@@ -41,15 +41,27 @@ PARAMETERS = {
     "N_A": 26173.07,  # amol
     "B_o": 10.0,  # mM
 }
-STATES = {"N_K": 24060.116697426405, "N_Na": 2768.5360823056762, "N_Cl": 655.5857783969822, "Vol": 178.85769519376356}  # mechanism units
-PUMP_SCALE = "pump_scale"
-SCENARIOS = {"ouabain": (0.0, 0.0)}  # name: (at in s, pump rate factor)
+STATES = {"N_K": 24057.277998937905, "N_Na": 2768.3034906731814, "N_Cl": 655.5881292348093, "Vol": 178.84746539615298}  # mechanism units
+# name: [(at in s, {parameter: value from then on, in mechanism units; "celsius" in degC}), ...]
+SCENARIOS = {
+    "ouabain": [
+        (0.0, {"I_max": 0.0}),  # from t = 0 s: I_max = I_max_given x 0 (pump)
+    ],
+    "high_K": [
+        (0.0, {"K_o": 15.0, "Na_o": 130.0}),  # from t = 0 s: K_o = 15 mM (ions.K.outside), Na_o = 130 mM (ions.Na.outside)
+        (600.0, {"K_o": 3.0, "Na_o": 142.0}),  # from t = 600 s: K_o = 3 mM (ions.K.outside), Na_o = 142 mM (ions.Na.outside)
+    ],
+    "hypotonic": [
+        (0.0, {"Na_o": 97.0, "Cl_o": 100.0}),  # from t = 0 s: Na_o = 97 mM (ions.Na.outside), Cl_o = 100 mM (ions.Cl.outside)
+    ],
+}
 
 
 def simulate(times, scenario=None, start=None, rtol=1e-11, atol=1e-11):
     """V (mV) at ``times`` (s), from ``start`` ({"V": mV, state: value}; default the pumped steady state).
 
-    CVODE (variable step, stiff) integrates; the scenario sets the pump rate factor at its time.
+    CVODE (variable step, stiff) integrates; at each step of the scenario it stops, sets the
+    parameters the step changes and restarts.
     """
     h.celsius = CELSIUS
     section = h.Section(name="cell")
@@ -64,21 +76,24 @@ def simulate(times, scenario=None, start=None, rtol=1e-11, atol=1e-11):
     cvode.rtol(rtol)
     cvode.atol(atol)
     start = {"V": V_START, **STATES, **(start or {})}
-    at, scale = SCENARIOS[scenario] if scenario else (float("inf"), 1.0)
-    setattr(mechanism, PUMP_SCALE, 1.0)
+    pending = list(SCENARIOS[scenario]) if scenario else []
     h.finitialize(start["V"])
     for name in STATES:
         setattr(mechanism, name, start[name])
     cvode.re_init()
-    out, switched = [], False
+    out = []
     for t in times:
-        if at <= t and not switched:
-            switched = True
-            if at > 0:
+        while pending and pending[0][0] <= t:
+            at, values = pending.pop(0)
+            if at * 1e3 > h.t:
                 cvode.solve(at * 1e3)
-            setattr(mechanism, PUMP_SCALE, scale)
+            for name, value in values.items():
+                if name == "celsius":
+                    h.celsius = value
+                else:
+                    setattr(mechanism, name, value)
             cvode.re_init()
-        if t > 0:
+        if t * 1e3 > h.t:
             cvode.solve(t * 1e3)
         out.append(section(0.5).v)
     return out

@@ -16,11 +16,17 @@
 : uA/cm^2 (Luo CH, Rudy Y (1994) Circ Res 74:1071), which pumps Kay's 0.5 uA/cm^2 at the steady
 : state. Water: osmotic permeability 0.0015 dm/s with molar volume of water 0.018 L/mol (the value
 : in the Kay-group codes), L_p = P_f v_w / (R T). Keener J, Sneyd J, Mathematical Physiology I,
-: 2nd ed. (2009), ch. 2, for the pump-leak model itself
+: 2nd ed. (2009), ch. 2, for the pump-leak model itself. Scenarios: high_K, the bath exchange of
+: Hodgkin AL, Horowicz P (1959) J Physiol 148:127 (sudden changes of the external K concentration)
+: with Na lowered as much, washed out after 10 min; hypotonic, the bath's NaCl lowered by 45 mM so
+: that its osmolarity falls by 30 % (300 -> 210 mM): the cell swells with the water that follows
+: the osmotic gradient while the pump holds the ions, the pump-leak mechanism's response to a
+: change of the ionic environment (cf. Kay AR, Blaustein MP (2019) J Gen Physiol 151:407; Tosteson
+: DC, Hoffman JF (1960) J Gen Physiol 43:169)
 :
 : Use: nrnivmodl in this directory, then insert "vrest_pumpleak" into a one-compartment section with
 :   h.celsius = 25.0 (degC; NEURON's default 6.3 degC would be wrong) and cm = 1.0 (uF/cm2),
-:   and start at v = -94.49204106062422 (mV). The run script pumpleak_neuron.py does all of this.
+:   and start at v = -94.4904793971896 (mV). The run script pumpleak_neuron.py does all of this.
 : Parameters: nocmodl keeps only 6 significant digits of a PARAMETER default; the run script sets
 :   every parameter to its exact value (the values below in full).
 : Ions: every leak current is computed here from the model's own concentrations and written to one
@@ -30,8 +36,11 @@
 :   model's equations hold unchanged. Two checked factors convert to NEURON's units: the current
 :   (fA/um2 -> mA/cm2) and the rates (per s -> per ms, NEURON's time unit).
 : GHK currents use FUNCTION exprel (exact at v = 0, Taylor series near 0).
-: Pump: pump_scale multiplies the pump rate (I_max); 1 at rest.
-:   scenario ouabain: from t = 0.0 s the pump rate is multiplied by 0.0: the run script sets pump_scale = 0.0 at t = 0.0 s.
+: Scenarios: the run script sets the parameters each step changes at the step's time:
+:   ouabain step 1: from t = 0 s: I_max = I_max_given x 0 (pump)
+:   high_K step 1: from t = 0 s: K_o = 15 mM (ions.K.outside), Na_o = 130 mM (ions.Na.outside)
+:   high_K step 2: from t = 600 s: K_o = 3 mM (ions.K.outside), Na_o = 142 mM (ions.Na.outside)
+:   hypotonic step 1: from t = 0 s: Na_o = 97 mM (ions.Na.outside), Cl_o = 100 mM (ions.Cl.outside)
 : Start:
 :   the steady state with the pump on (as vrest simulate starts)
 
@@ -40,8 +49,7 @@ TITLE vrest pumpleak
 NEURON {
     SUFFIX vrest_pumpleak
     NONSPECIFIC_CURRENT i
-    RANGE R, F, C_m, A_m, L_p, z_K, K_o, P_K, z_Na, Na_o, P_Na, z_Cl, Cl_o, P_Cl, I_max, K_half_Na, K_half_K, r, z_A, N_A, B_o, pump_scale
-    RANGE K_i
+    RANGE R, F, C_m, A_m, L_p, z_K, K_o, P_K, z_Na, Na_o, P_Na, z_Cl, Cl_o, P_Cl, I_max, K_half_Na, K_half_K, r, z_A, N_A, B_o    RANGE K_i
     RANGE Na_i
     RANGE Cl_i
     RANGE A_i
@@ -90,7 +98,6 @@ PARAMETER {
     z_A = -1.0 (1) : valence of the impermeant anions
     N_A = 26173.07 (amol) : impermeant amount inside
     B_o = 10.0 (mM) : impermeant solute in the bath
-    pump_scale = 1 (1) : pump rate factor: 1 at rest, 0 with ouabain
     celsius (degC)
 }
 
@@ -121,10 +128,10 @@ STATE {
 }
 
 INITIAL {
-    N_K = 24060.116697426405
-    N_Na = 2768.5360823056762
-    N_Cl = 655.5857783969822
-    Vol = 178.85769519376356
+    N_K = 24057.277998937905
+    N_Na = 2768.3034906731814
+    N_Cl = 655.5881292348093
+    Vol = 178.84746539615298
     rates()
 }
 
@@ -146,7 +153,7 @@ PROCEDURE rates() {
     I_K = F*P_K*z_K*(K_i - K_o*exp(-F*v*z_K/(R*T)))/exprel(-F*v*z_K/(R*T))
     I_Na = F*P_Na*z_Na*(Na_i - Na_o*exp(-F*v*z_Na/(R*T)))/exprel(-F*v*z_Na/(R*T))
     I_Cl = F*P_Cl*z_Cl*(Cl_i - Cl_o*exp(-F*v*z_Cl/(R*T)))/exprel(-F*v*z_Cl/(R*T))
-    I_pump = I_max*(K_o^2)*(Na_i^3)*pump_scale/(((K_half_K + K_o)^2)*((K_half_Na + Na_i)^3))
+    I_pump = I_max*(K_o^2)*(Na_i^3)/(((K_half_K + K_o)^2)*((K_half_Na + Na_i)^3))
     I_leak = I_Cl + I_K + I_Na
     I_total = I_Cl + I_K + I_Na + I_pump
 }

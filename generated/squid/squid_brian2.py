@@ -8,8 +8,8 @@ it prints {"V": [mV, ...]} as JSON. START lists the state names; their values ar
 Units: every parameter in NAMESPACE is a Brian2 quantity in the coherent system um, mg, s, fA, amol, K
 (mV, mM, amol, um^3, fA/um^2, pS/um^2, pF/um^2), and every line of EQUATIONS declares its SI unit, so
 Brian2 checks the dimensions of every formula. GHK currents use Brian2's exprel, exact at V = 0.
-Pump: pump_scale multiplies the pump rate; 1 at rest. A scenario splits the run at its time `at` and
-sets pump_scale to its factor from then on.
+Scenarios: each is a list of steps (SCENARIOS); the run is split at each step's time and the parameters
+the step changes (constant group variables, PARAMETERS) take their new values from then on.
 Integration: Brian2's numpy target with the fixed-step method METHOD; each interval between output
 times is cut into equal steps of at most MAX_DT = tau_m/20, so each output time is reached exactly.
 """
@@ -32,7 +32,11 @@ VREST_VERSION = "0.1.0"
 #   108:37-77. Concentrations K 400/20, Na 50/440, Cl 52/560 mM (in/out): the squid-axon table of
 #   Kandel ER et al., Principles of Neural Science. P_K = 1e-6 cm/s is an estimate from the
 #   Hodgkin-Huxley resting conductance; the pump current 1 uA/cm^2 is about F times half the active
-#   K uptake of ~20 pmol/(cm^2 s) (Hodgkin AL, Keynes RD (1955) J Physiol 128:28-60)
+#   K uptake of ~20 pmol/(cm^2 s) (Hodgkin AL, Keynes RD (1955) J Physiol 128:28-60). Scenario
+#   high_K: bath K 20 -> 100 mM with Na lowered as much, the external-K experiment on the resting
+#   potential of the squid axon (cf. Curtis HJ, Cole KS (1942) J Cell Comp Physiol 19:135; Hodgkin
+#   AL, Katz B (1949)): with GHK leaks the slope of V against log K_o approaches the Nernst slope
+#   only at high K_o
 
 EQUATIONS = Equations("""
 dV/dt = -I_total/C_m : volt
@@ -43,8 +47,10 @@ I_K = F*P_K*z_K*(K_i - K_o*exp(-F*V*z_K/(R*T)))/exprel(-F*V*z_K/(R*T)) : amp/met
 I_Na = F*P_Na*z_Na*(Na_i - Na_o*exp(-F*V*z_Na/(R*T)))/exprel(-F*V*z_Na/(R*T)) : amp/metre**2
 I_Cl = F*P_Cl*z_Cl*(Cl_i - Cl_o*exp(-F*V*z_Cl/(R*T)))/exprel(-F*V*z_Cl/(R*T)) : amp/metre**2
 I_leak = I_Cl + I_K + I_Na : amp/metre**2
-I_total = I_Cl + I_K + I_Na + I_pump*pump_scale : amp/metre**2
-pump_scale : 1 (constant)
+I_total = I_Cl + I_K + I_Na + I_pump : amp/metre**2
+K_o : mole/metre**3 (constant)
+Na_o : mole/metre**3 (constant)
+I_pump : amp/metre**2 (constant)
 """)
 
 # The model's parameters (exact values of the model, in coherent units).
@@ -55,17 +61,14 @@ NAMESPACE = {
     "C_m": 0.01 * pfarad/umetre**2,  # specific membrane capacitance
     "z_K": 1.0,  # valence of K
     "K_i": 400.0 * mmolar,  # [K] inside
-    "K_o": 20.0 * mmolar,  # [K] outside
     "P_K": 0.01 * umetre/second,  # K permeability
     "z_Na": 1.0,  # valence of Na
     "Na_i": 50.0 * mmolar,  # [Na] inside
-    "Na_o": 440.0 * mmolar,  # [Na] outside
     "P_Na": 0.0004 * umetre/second,  # Na permeability
     "z_Cl": -1.0,  # valence of Cl
     "Cl_i": 52.0 * mmolar,  # [Cl] inside
     "Cl_o": 560.0 * mmolar,  # [Cl] outside
     "P_Cl": 0.0045 * umetre/second,  # Cl permeability
-    "I_pump": 10.0 * famp/umetre**2,  # pump current (outward), constant
     "r": 1.5,  # pump coupling ratio: Na out per K in
 }
 
@@ -75,23 +78,38 @@ START = {
     "V": -61.58683340026074,  # membrane potential
 }
 START_UNITS = {"V": mvolt}
-PUMP_SCALE = "pump_scale"  # multiplies the pump rate (I_pump)
+# The parameters scenarios change (constant group variables), with the model's values (coherent units).
+PARAMETERS = {
+    "K_o": 20.0,  # [K] outside
+    "Na_o": 440.0,  # [Na] outside
+    "I_pump": 10.0,  # pump current (outward), constant
+}
+PARAMETER_UNITS = {"K_o": mmolar, "Na_o": mmolar, "I_pump": famp/umetre**2}
+
 # Pump stoichiometry (ions out per cycle, negative = in): Na +3, K -2
 
-# name: (at in s, pump rate factor from then on)
-#   scenario ouabain: from t = 0.0 s the pump rate is multiplied by 0.0
-SCENARIOS = {"ouabain": (0.0, 0.0)}
+# name: [(at in s, {parameter: value from then on, coherent units}), ...]
+SCENARIOS = {
+    "ouabain": [
+        (0.0, {"I_pump": 0.0}),  # from t = 0 s: I_pump = I_pump_given x 0 (pump)
+    ],
+    "high_K": [
+        (0.0, {"K_o": 100.0, "Na_o": 360.0}),  # from t = 0 s: K_o = 100 mM (ions.K.outside), Na_o = 360 mM (ions.Na.outside)
+    ],
+}
 METHOD = "rk4"
 MAX_DT = 8.400156272069984e-05  # s: tau_m/20, tau_m = 1.6800312544139968 ms at the start state
 TIMES = [0.0, 0.0016800312544139968, 0.0033600625088279937, 0.00504009376324199, 0.006720125017655987, 0.008400156272069983, 0.01008018752648398, 0.011760218780897978, 0.013440250035311975, 0.015120281289725972, 0.016800312544139967]  # s: the default printout
 
 
-def advance(network, group, state, duration, pump_scale):
-    """The state after ``duration`` (s) from ``state``: equal steps of at most MAX_DT, restarted at t = 0."""
+def advance(network, group, state, duration, parameters):
+    """The state after ``duration`` (s) from ``state`` with ``parameters`` in force: equal steps of at most
+    MAX_DT, restarted at t = 0."""
     network.restore()  # t = 0 again, so the clock accepts the new dt
     for name, value in state.items():
         setattr(group, name, value * START_UNITS[name])
-    setattr(group, PUMP_SCALE, pump_scale)
+    for name, value in parameters.items():
+        setattr(group, name, value * PARAMETER_UNITS[name])
     steps = max(1, math.ceil(duration / MAX_DT))
     defaultclock.dt = duration / steps * second
     network.run(duration * second, namespace={})  # every name comes from NAMESPACE
@@ -107,14 +125,23 @@ def simulate(times, scenario=None, start=None):
     network = Network(group)
     network.store()
     state = {**START, **(start or {})}
-    at, scale = SCENARIOS[scenario] if scenario else (math.inf, 1.0)
-    stops = sorted({0.0, *(float(t) for t in times), *([at] if 0.0 < at < max(times) else [])})
+    steps = SCENARIOS[scenario] if scenario else []
+    stops = sorted({0.0, *(float(t) for t in times), *(at for at, _ in steps if 0.0 < at < max(times))})
     v_at, now = {0.0: state["V"]}, 0.0
     for stop in stops[1:]:
-        state = advance(network, group, state, stop - now, scale if now >= at else 1.0)
+        state = advance(network, group, state, stop - now, in_force(steps, now))
         now = stop
         v_at[stop] = state["V"]
     return [v_at[float(t)] for t in times]
+
+
+def in_force(steps, t):
+    """The values of PARAMETERS in force from time t (s) on: the model's, changed by every step up to t."""
+    values = dict(PARAMETERS)
+    for at, changes in steps:
+        if at <= t:
+            values.update(changes)
+    return values
 
 
 def main(argv):

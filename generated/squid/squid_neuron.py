@@ -38,14 +38,22 @@ PARAMETERS = {
     "r": 1.5,  # 1
 }
 STATES = {}  # mechanism units
-PUMP_SCALE = "pump_scale"
-SCENARIOS = {"ouabain": (0.0, 0.0)}  # name: (at in s, pump rate factor)
+# name: [(at in s, {parameter: value from then on, in mechanism units; "celsius" in degC}), ...]
+SCENARIOS = {
+    "ouabain": [
+        (0.0, {"I_pump": 0.0}),  # from t = 0 s: I_pump = I_pump_given x 0 (pump)
+    ],
+    "high_K": [
+        (0.0, {"K_o": 100.0, "Na_o": 360.0}),  # from t = 0 s: K_o = 100 mM (ions.K.outside), Na_o = 360 mM (ions.Na.outside)
+    ],
+}
 
 
 def simulate(times, scenario=None, start=None, rtol=1e-11, atol=1e-11):
     """V (mV) at ``times`` (s), from ``start`` ({"V": mV, state: value}; default the pumped steady state).
 
-    CVODE (variable step, stiff) integrates; the scenario sets the pump rate factor at its time.
+    CVODE (variable step, stiff) integrates; at each step of the scenario it stops, sets the
+    parameters the step changes and restarts.
     """
     h.celsius = CELSIUS
     section = h.Section(name="cell")
@@ -60,21 +68,24 @@ def simulate(times, scenario=None, start=None, rtol=1e-11, atol=1e-11):
     cvode.rtol(rtol)
     cvode.atol(atol)
     start = {"V": V_START, **STATES, **(start or {})}
-    at, scale = SCENARIOS[scenario] if scenario else (float("inf"), 1.0)
-    setattr(mechanism, PUMP_SCALE, 1.0)
+    pending = list(SCENARIOS[scenario]) if scenario else []
     h.finitialize(start["V"])
     for name in STATES:
         setattr(mechanism, name, start[name])
     cvode.re_init()
-    out, switched = [], False
+    out = []
     for t in times:
-        if at <= t and not switched:
-            switched = True
-            if at > 0:
+        while pending and pending[0][0] <= t:
+            at, values = pending.pop(0)
+            if at * 1e3 > h.t:
                 cvode.solve(at * 1e3)
-            setattr(mechanism, PUMP_SCALE, scale)
+            for name, value in values.items():
+                if name == "celsius":
+                    h.celsius = value
+                else:
+                    setattr(mechanism, name, value)
             cvode.re_init()
-        if t > 0:
+        if t * 1e3 > h.t:
             cvode.solve(t * 1e3)
         out.append(section(0.5).v)
     return out

@@ -5,7 +5,11 @@
 : 108:37-77. Concentrations K 400/20, Na 50/440, Cl 52/560 mM (in/out): the squid-axon table of
 : Kandel ER et al., Principles of Neural Science. P_K = 1e-6 cm/s is an estimate from the
 : Hodgkin-Huxley resting conductance; the pump current 1 uA/cm^2 is about F times half the active
-: K uptake of ~20 pmol/(cm^2 s) (Hodgkin AL, Keynes RD (1955) J Physiol 128:28-60)
+: K uptake of ~20 pmol/(cm^2 s) (Hodgkin AL, Keynes RD (1955) J Physiol 128:28-60). Scenario
+: high_K: bath K 20 -> 100 mM with Na lowered as much, the external-K experiment on the resting
+: potential of the squid axon (cf. Curtis HJ, Cole KS (1942) J Cell Comp Physiol 19:135; Hodgkin
+: AL, Katz B (1949)): with GHK leaks the slope of V against log K_o approaches the Nernst slope
+: only at high K_o
 :
 : Use: nrnivmodl in this directory, then insert "vrest_squid" into a one-compartment section with
 :   h.celsius = 20.0 (degC; NEURON's default 6.3 degC would be wrong) and cm = 1.0 (uF/cm2),
@@ -19,8 +23,9 @@
 :   model's equations hold unchanged. Two checked factors convert to NEURON's units: the current
 :   (fA/um2 -> mA/cm2) and the rates (per s -> per ms, NEURON's time unit).
 : GHK currents use FUNCTION exprel (exact at v = 0, Taylor series near 0).
-: Pump: pump_scale multiplies the pump rate (I_pump); 1 at rest.
-:   scenario ouabain: from t = 0.0 s the pump rate is multiplied by 0.0: the run script sets pump_scale = 0.0 at t = 0.0 s.
+: Scenarios: the run script sets the parameters each step changes at the step's time:
+:   ouabain step 1: from t = 0 s: I_pump = I_pump_given x 0 (pump)
+:   high_K step 1: from t = 0 s: K_o = 100 mM (ions.K.outside), Na_o = 360 mM (ions.Na.outside)
 : Start:
 :   the steady state with the pump on (as vrest simulate starts)
 
@@ -29,8 +34,7 @@ TITLE vrest squid
 NEURON {
     SUFFIX vrest_squid
     NONSPECIFIC_CURRENT i
-    RANGE R, F, C_m, z_K, K_i, K_o, P_K, z_Na, Na_i, Na_o, P_Na, z_Cl, Cl_i, Cl_o, P_Cl, I_pump, r, pump_scale
-    RANGE E_K
+    RANGE R, F, C_m, z_K, K_i, K_o, P_K, z_Na, Na_i, Na_o, P_Na, z_Cl, Cl_i, Cl_o, P_Cl, I_pump, r    RANGE E_K
     RANGE E_Na
     RANGE E_Cl
     RANGE I_K
@@ -70,7 +74,6 @@ PARAMETER {
     P_Cl = 0.0045 (um/s) : Cl permeability
     I_pump = 10.0 (fA/um2) : pump current (outward), constant
     r = 1.5 (1) : pump coupling ratio: Na out per K in
-    pump_scale = 1 (1) : pump rate factor: 1 at rest, 0 with ouabain
     celsius (degC)
 }
 
@@ -106,7 +109,7 @@ PROCEDURE rates() {
     I_Na = F*P_Na*z_Na*(Na_i - Na_o*exp(-F*v*z_Na/(R*T)))/exprel(-F*v*z_Na/(R*T))
     I_Cl = F*P_Cl*z_Cl*(Cl_i - Cl_o*exp(-F*v*z_Cl/(R*T)))/exprel(-F*v*z_Cl/(R*T))
     I_leak = I_Cl + I_K + I_Na
-    I_total = I_Cl + I_K + I_Na + I_pump*pump_scale
+    I_total = I_Cl + I_K + I_Na + I_pump
 }
 
 FUNCTION exprel(x) {
