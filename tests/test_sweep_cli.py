@@ -45,6 +45,34 @@ def test_log_range_and_temperature_in_degc():
     np.testing.assert_allclose(temperature.to_si(np.array(temperature.values)), [273.15, 283.15, 293.15, 303.15])
 
 
+@pytest.mark.parametrize("name", ["neuron", "squid", "pumpleak"])
+def test_vary_reads_the_key_table_of_scenario_steps(name):
+    """--vary takes every key of derive.protocol.targets, each setting the parameter a scenario step would set;
+    the keys a step may not change (membrane, inside concentrations, impermeant) a sweep varies all the same."""
+    from vrest.derive.protocol import targets
+    from vrest.derive.units import DIMENSIONS, unit_factor
+
+    model = resolve_model(name)
+    table = targets(model)
+    assert any(t.fixed is None for t in table.values()) and any(t.fixed for t in table.values())
+    for key, target in table.items():
+        if target.dimension is None:
+            spec = "0.5..1.5 3"
+        else:
+            unit = DIMENSIONS[target.dimension]
+            given = float(model.parameter(target.parameter).value) / float(unit_factor(unit))
+            spec = f"{given * 0.9!r}, {given!r}, {given * 1.1!r} {unit}"
+        dim = parse_vary(model, f"{key}={spec}")
+        assert (dim.key, dim.parameter, len(dim.values)) == (key, target.parameter, 3)
+
+
+def test_a_constant_pumps_current_is_refused_backwards_as_in_a_model_file():
+    code, out, err = run_cli("sweep", "squid", "--vary", "pump.current=-1..1 uA/cm^2 3")
+    assert code == 2 and out == ""
+    assert err.strip().startswith("vrest: error: --vary pump.current = '-1..1 uA/cm^2 3': the pump would run "
+                                  "backwards"), err
+
+
 def test_samples_do_not_depend_on_the_chunks():
     model = resolve_model("squid")
     dims = (parse_vary(model, "ions.K.outside=1..100 mM log", sampled=True),
@@ -128,6 +156,28 @@ def test_scenario_sweep_is_vrest_simulate_at_each_point():
             np.testing.assert_allclose(document["states"][name]["values"][k], result[name][1], rtol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore::vrest.derive.errors.ModelWarning")  # K_o = 4 mM unbalances the bath
+def test_a_protocol_of_steps_runs_from_each_points_steady_state():
+    """pumpleak's high_K protocol (bath K 15 mM at 0 s, back to 3 mM at 10 min) at pump rates x0.8 and x1.2 and
+    a start in K_o = 3 or 4 mM, against simulate() on the model file with those values: a step that sets the
+    varied K_o sets it (the washout gives 3 mM to both), the pump's factor holds through the steps."""
+    times = [0.0, 300.0, 600.0, 1200.0]
+    code, out, err = run_cli("sweep", "pumpleak", "--vary", "pump=0.8, 1.2", "--vary", "ions.K.outside=3, 4 mM",
+                             "--scenario", "high_K", "--times", "0 s,5 min,10 min,20 min", "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert [d["key"] for d in document["dims"]] == ["pump", "ions.K.outside", "t"] and document["missing"] == {}
+    for i, factor in enumerate((0.8, 1.2)):
+        for j, k_o in enumerate((3, 4)):
+            text = builtin_text("pumpleak").replace('max_current = "1.5 uA/cm^2"',
+                                                    f'max_current = "{1.5 * factor!r} uA/cm^2"')
+            text = text.replace('outside = "3 mM"', f'outside = "{k_o} mM"', 1)
+            result = simulate(model_from_text(text), "high_K", times).outputs()
+            for name in ("V", "K_i", "volume"):
+                np.testing.assert_allclose(document["states"][name]["values"][i][j], result[name][1], rtol=1e-6,
+                                           err_msg=f"{name} at pump x{factor}, K_o {k_o} mM")
+
+
 @pytest.mark.parametrize("args, message", [
     (["--vary", "ions.K.outsid=1..10 mM 3"], "--vary = 'ions.K.outsid': not a key of model squid that a sweep can "
                                                "vary; did you mean 'ions.K.outside'?"),
@@ -198,3 +248,4 @@ def test_sampled_scenario_sweep_to_netcdf_has_the_keys_as_coordinates(tmp_path):
         assert data["V"].dims == ("sample", "t") and set(data["V"].coords) == {"sample", "t", "ions.K.outside", "pump"}
         assert data.attrs["scenario"] == "ouabain" and data["t"].values.tolist() == [0.0, 3600.0]
         assert np.all((data["ions.K.outside"].values >= 2) & (data["ions.K.outside"].values <= 8))
+

@@ -16,6 +16,7 @@ import mpmath
 import numpy as np
 import pytest
 
+from test_pump_forms import GABBIANI_COX, _lr_model
 from test_pump_max import SALT_ONLY, paper_pump_max
 from vrest.codegen.sweep.api import sweep
 from vrest.derive.builtin import builtin_text
@@ -76,6 +77,12 @@ CASES = [
                         "membrane.volume": "150..250 um^3"}, 4),
     ("divalent", DIVALENT, {"ions.Ca.outside": "0.5..10 mM log", "ions.K.permeability": "3e-7..3e-6 cm/s"}, 6),
     ("glia", SALT_ONLY, {"ions.Na.permeability": "2e-8..8e-8 cm/s", "pump.current": "0.05..0.2 uA/cm^2"}, 4),
+    # Na efflux proportional to [Na]_i, instant water flow, a bath solute (Gabbiani & Cox's NaKrest cell)
+    ("nakrest", GABBIANI_COX, {"pump.rate_per_Na": "0.5e-5..2e-5 cm/s", "ions.K.outside": "3..8 mM",
+                               "bath.impermeant": "50..80 mM"}, 4),
+    # Hill sites, Luo & Rudy's voltage factor and Q10 from a given reference temperature
+    ("luo_rudy", _lr_model(), {"model.temperature": "20..37 degC", "pump.K_half_Na": "5..20 mM", "pump": "0.5..1.5"},
+     4),
 ]
 
 
@@ -134,3 +141,27 @@ def test_a_point_without_a_steady_state_is_nan_with_its_reason():
     missing = result["volume_ss"].attrs["missing"]
     assert sum(missing.values()) == 2
     assert all("steady state" in reason for reason in missing)
+
+
+def test_a_temperature_sweep_keeps_the_pumps_q10_reference_as_a_cooling_step_does():
+    """neuron's pump has Q10 = 3, its 0.75 uA/cm^2 given at the model's 37 degC. A point at another temperature
+    keeps that reference (as the cooling scenario's step does), so the pump slows: dV_pump = -I_pump/g_leak with
+    I_pump = 0.75 uA/cm^2 * 3^((T - 37 degC)/10 K) and g_leak = 0.15 mS/cm^2 (ohmic leaks) on paper, and every
+    value is `vrest derive` of the file with q10_reference = "37 degC" written out."""
+    temperatures = ("17 degC", "27 degC", "37 degC")
+    result = sweep("neuron", {"model.temperature": ", ".join(t.split()[0] for t in temperatures) + " degC"},
+                   ["V_ss", "V_leak", "dV_pump"])
+    data = builtin("neuron")
+    data["pump"]["q10_reference"] = "37 degC"
+    for i, t in enumerate(temperatures):
+        celsius = mpmath.mpf(t.split()[0])
+        on_paper = -mpmath.mpf("0.75") * mpmath.power(3, (celsius - 37) / 10) / mpmath.mpf("0.15")  # uA/mS = mV
+        assert float(result["dV_pump"][i]) == pytest.approx(float(on_paper), rel=1e-12)
+        changed = with_values(data, {"model.temperature": t})
+        for quantity in ("V_ss", "V_leak", "dV_pump"):
+            assert float(result[quantity][i]) == pytest.approx(reference(changed, quantity), rel=1e-9), (t, quantity)
+
+
+def test_pump_max_of_a_pump_per_sodium_is_a_rate_in_cm_per_s():
+    result = sweep(model_from_dict(GABBIANI_COX), {"pump.rate_per_Na": "1e-5, 2e-5 cm/s"}, ["pump_max", "V_ss"])
+    assert result["pump_max"].attrs["units"] == "cm/s" and result["V_ss"].attrs["units"] == "mV"
