@@ -81,3 +81,13 @@ def test_plots_are_written(tmp_path):
     for path in (one, two, bars):
         image = matplotlib.image.imread(path)
         assert image.shape[0] > 300 and image.shape[1] > 600
+
+
+def test_the_same_command_gives_the_same_indices_and_intervals():
+    """Deterministic output: the design and the bootstrap of the confidence intervals follow --seed (0 too)."""
+    args = ["sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary", "pump=0..2", "--quantity",
+            "V_ss", "--samples", "64", "--json"]
+    first, second = run_cli(*args), run_cli(*args)
+    assert first[0] == 0 and first[1] == second[1]
+    other = json.loads(run_cli(*args, "--seed", "1")[1])["indices"]
+    assert other != json.loads(first[1])["indices"]

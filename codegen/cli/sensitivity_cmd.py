@@ -1,11 +1,13 @@
 """``vrest sensitivity MODEL --vary KEY=RANGE ... --quantity ID [--method sobol|morris] [--samples N]
-[--json] [--plot FILE.png]``: global sensitivity indices by SALib."""
+[--json] [--plot FILE.png] [--engine local|dask] [--scheduler ADDRESS] [--workers N]``: global sensitivity
+indices by SALib."""
 
 from __future__ import annotations
 
 import json
 import sys
 
+from vrest.derive.errors import ModelError
 
 
 def register(subparsers) -> None:
@@ -29,6 +31,7 @@ def register(subparsers) -> None:
     parser.add_argument("--plot", metavar="FILE.png", help="a bar plot of the indices with their intervals")
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="as for vrest sweep")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (--engine dask)")
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
     parser.set_defaults(run=run)
 
 
@@ -37,9 +40,11 @@ def run(args) -> int:
 
     from ..sweep.sensitivity import sensitivity
 
+    if args.workers is not None and args.workers < 1:
+        raise ModelError("--workers", args.workers, "must be at least 1")
     model = resolve_model(args.model)
     result = sensitivity(model, args.vary, args.quantity, args.method, args.samples, args.seed, engine=args.engine,
-                         scheduler=args.scheduler, progress=True)
+                         scheduler=args.scheduler, workers=args.workers, progress=True)
     if args.plot:
         path = plot_indices(result, args.plot)
         print(path, file=sys.stderr if args.json else sys.stdout)

@@ -55,13 +55,18 @@ def _salib():
     return sobol_sample, sobol_analyze, morris_sample, morris_analyze
 
 
-def sensitivity(model: Model, vary, quantity: str, method: str = "sobol", samples: int = 1024, seed: int = 0,
+def sensitivity(model: Model | str, vary, quantity: str, method: str = "sobol", samples: int = 1024, seed: int = 0,
                 evaluate=None, **engine) -> Sensitivity:
-    """Sensitivity indices of ``quantity`` to the keys of ``vary`` (["KEY=LOW..HIGH UNIT [log]", ...]).
+    """Sensitivity indices of ``quantity`` to the keys of ``vary`` (["KEY=LOW..HIGH UNIT [log]", ...] or {KEY: RANGE})
+    for ``model`` (a Model, a built-in name or a TOML file).
 
     ``evaluate(points) -> values`` replaces the sweep (points in the keys' units, shape (n, k)): a test's own
     function. ``engine``: engine, scheduler, workers, progress as for a sweep.
     """
+    if isinstance(model, str):
+        from vrest.derive.builtin import resolve_model
+
+        model = resolve_model(model)
     if method not in SENSITIVITY_METHODS:
         raise ModelError("--method", method, f"one of {', '.join(SENSITIVITY_METHODS)}")
     if samples < 2:
@@ -84,7 +89,10 @@ def sensitivity(model: Model, vary, quantity: str, method: str = "sobol", sample
     else:
         y = np.asarray(evaluate(points), dtype=float)
     if method == "sobol":
-        result = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=seed)
+        # A Generator, not the int: SALib's Sobol analysis reads seed 0 as "no seed" and would draw its bootstrap
+        # (the confidence intervals) from NumPy's global state.
+        result = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=0.95,
+                                       seed=np.random.default_rng(seed))
         names = ("S1", "S1_conf", "ST", "ST_conf")
     else:
         result = morris_analyze.analyze(problem, x, y, conf_level=0.95, num_levels=4, seed=seed)
