@@ -53,6 +53,16 @@ def test_every_changeable_key_is_documented():
         assert f"`{general}`" in text or (key.startswith("pump.") and f"`{key}`" in text), key
 
 
+def test_every_key_a_sweep_varies_is_documented():
+    text = _section("vrest sweep")
+    keys = set()
+    for name in ("neuron", "squid", "pumpleak"):
+        keys |= set(targets(resolve_model(name)))
+    for key in keys | {"pump.rate_per_Na", "impermeant.amount", "bath.impermeant", "ions.X.reversal"}:
+        general = re.sub(r"^ions\.[A-Za-z0-9]+\.", "ions.X.", key)
+        assert f"`{general}`" in text, key
+
+
 def test_every_quantity_id_is_documented():
     text = _section("vrest derive")
     for qid in QUANTITY_IDS:

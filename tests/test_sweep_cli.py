@@ -249,3 +249,36 @@ def test_sampled_scenario_sweep_to_netcdf_has_the_keys_as_coordinates(tmp_path):
         assert data.attrs["scenario"] == "ouabain" and data["t"].values.tolist() == [0.0, 3600.0]
         assert np.all((data["ions.K.outside"].values >= 2) & (data["ions.K.outside"].values <= 8))
 
+
+def _readme_examples() -> list[tuple[str, list[str]]]:
+    """(command, the output lines the README shows) of each example with output in its sweep section."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Sweeps and sensitivity"):]
+    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
+    examples, command, output = [], None, []
+    lines = iter(block.splitlines())
+    for line in lines:
+        if line.startswith("$ "):
+            if command and output:
+                examples.append((command, output))
+            command, output = line[2:], []
+            while command.endswith("\\"):
+                command = command[:-1] + next(lines).strip()
+        else:
+            output.append(line)
+    if command and output:
+        examples.append((command, output))
+    return [(c, o) for c, o in examples if shlex.split(c)[0] == "vrest"]
+
+
+@pytest.mark.parametrize("command, shown", _readme_examples(), ids=lambda v: v if isinstance(v, str) else "")
+def test_the_readme_shows_what_its_examples_print(command, shown):
+    import shlex
+
+    code, out, err = run_cli(*shlex.split(command)[1:])
+    assert code == 0, err
+    assert out.rstrip("\n").splitlines() == shown

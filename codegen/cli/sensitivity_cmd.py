@@ -16,7 +16,7 @@ def register(subparsers) -> None:
         description="Which model-file values control a quantity most: Sobol indices (S1 first order, ST total, "
                     "with 95% confidence intervals) or Morris screening (mu*, sigma), by SALib over the ranges of "
                     "--vary (a log range is sampled evenly in ln of the value). Needs SALib: pip install "
-                    "'vrest[sensitivity]'.")
+                    "'vrest[sensitivity]'. The JSON: docs/model-format.md (vrest sensitivity).")
     parser.add_argument("model", help="a built-in model name or a TOML model file")
     parser.add_argument("--vary", action="append", required=True, metavar="KEY=RANGE",
                         help='a model-file key and its range, "LOW..HIGH UNIT [log]", e.g. '

@@ -22,16 +22,18 @@ def register(subparsers) -> None:
                     "code) at every point of a grid or a sample of model-file values; with --scenario, the "
                     "states at --times of that scenario started at each point's steady state. A point where a "
                     "quantity does not exist holds null (NaN), counted with its reason.",
-        epilog="KEY is a model-file key path: model.temperature, membrane.capacitance, membrane.area, "
-               "membrane.volume, membrane.water_permeability, ions.X.inside, ions.X.outside, ions.X.conductance, "
-               "ions.X.permeability, ions.X.reversal, pump.current, pump.max_current, pump.K_half_Na, "
-               "pump.K_half_K, impermeant.concentration, impermeant.amount, bath.impermeant, or pump (a factor on "
-               "the pump's rate), as far as the model has them. --json prints {\"model\", \"method\", \"dims\": "
-               "[{\"key\", \"unit\", \"values\"}], \"quantities\": {ID: {\"unit\", \"values\"}}, \"missing\"} with "
-               "values nested in the order of the dims (a sampled sweep: one dim \"sample\" and the points under "
-               "\"samples\"; a scenario sweep: a last dim \"t\" and \"states\"). --out writes CSV, Parquet or "
-               "NetCDF by the extension, into a temporary file renamed at the end: an interrupt or a failing "
-               "chunk leaves no file.")
+        epilog="KEY is a key of the model file, from the table scenario steps read, with the values a step "
+               "cannot change as well: model.temperature, membrane.capacitance, membrane.area, membrane.volume, "
+               "membrane.water_permeability, ions.X.inside, ions.X.outside, ions.X.conductance, "
+               "ions.X.permeability, ions.X.reversal, pump.current, pump.max_current, pump.rate_per_Na, "
+               "pump.K_half_Na, pump.K_half_K, impermeant.concentration, impermeant.amount, bath.impermeant, or "
+               "pump (a factor on the pump's rate), as far as the model has them. --json prints {\"model\", "
+               "\"method\", \"dims\": [{\"key\", \"unit\", \"values\"}], \"quantities\": {ID: {\"unit\", "
+               "\"values\"}}, \"missing\"} with values nested in the order of the dims (a sampled sweep: one dim "
+               "\"sample\" and the points under \"samples\"; a scenario sweep: a last dim \"t\" and \"states\"). "
+               "--out writes CSV, Parquet or NetCDF by the extension, into a temporary file renamed at the end: an "
+               "interrupt or a failing chunk leaves no file. Progress goes to stderr. Every key, SPEC, the JSON and "
+               "the files: docs/model-format.md (vrest sweep).")
     parser.add_argument("model", help="a built-in model name or a TOML model file")
     parser.add_argument("--vary", action="append", required=True, metavar="KEY=SPEC", help=_SPEC_HELP)
     parser.add_argument("--quantity", action="append", metavar="ID,...",
