@@ -34,6 +34,8 @@ COMMANDS = {
     "simulate": "simulate_cmd",
     "crosscheck": "crosscheck_cmd",
     "verify": "verify_cmd",
+    "sweep": "sweep_cmd",
+    "sensitivity": "sensitivity_cmd",
 }
 
 
