@@ -18,12 +18,12 @@ __all__ = ["QUANTITY_IDS", "UNITS", "DERIVERS", "quantity"]
 # Ids in the order of docs/model-format.md ("E_<ion>" stands for one id per ion).
 QUANTITY_IDS = (
     "E_<ion>", "V_ghk", "V_leak", "V_ss", "V_balance", "dV_pump", "V_mullins_noda", "g_leak", "tau_m",
-    "donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "tau_slow",
+    "donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "tau_slow", "tau_fast",
 )
 UNITS = {
     "E_<ion>": "mV", "V_ghk": "mV", "V_leak": "mV", "V_ss": "mV", "V_balance": "mV", "dV_pump": "mV", "V_mullins_noda": "mV",
     "g_leak": "mS/cm^2", "tau_m": "ms", "donnan_ratio": "1", "V_donnan": "mV", "osmotic_excess": "mM",
-    "volume_ss": "um^3", "pump_max": "uA/cm^2", "tau_slow": "s",
+    "volume_ss": "um^3", "pump_max": "uA/cm^2", "tau_slow": "s", "tau_fast": "ms",
 }
 
 DERIVERS: dict[str, Callable[["Derivations"], "Derivation"]] = {}

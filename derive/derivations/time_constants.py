@@ -16,6 +16,7 @@ general `eigenvals`), numerically (mpmath, 40 digits) otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -78,6 +79,7 @@ def _closed_eigenvalues(matrix: sp.Matrix) -> tuple[sp.Expr, ...] | None:
     return None
 
 
+@lru_cache(maxsize=16)  # tau_slow, tau_fast and the report read the same one
 def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
     """Linearise the full model about its steady state (with the pump rate scaled by ``pump_scale``).
 
