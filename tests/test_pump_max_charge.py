@@ -26,6 +26,7 @@ from test_pump_max import na_free_edge
 
 from vrest.codegen.simulation.integrate import simulate
 from vrest.codegen.simulation.vanishing import VanishingConcentration
+from vrest.derive.derivation import NotApplicable
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.quantities import Derivations
 
@@ -176,3 +177,11 @@ def test_a_batch_names_the_first_output_time_by_which_it_happened():
         simulate(model, "over", [0.0, 100.0, 400.0], params={"I_pump": np.array([0.4e-2, 0.5e-2])}, start="given")
     assert caught.value.t == 400.0 and caught.value.parameters is None
     assert "Na_i falls to 0 by t = 400 s in a parameter set of the batch" in str(caught.value)
+
+
+def test_no_pump_max_when_an_ion_with_a_fixed_reversal_breaks_charge_conservation():
+    """Its current moves no amount: the steady state is then the current balance, not the charge condition."""
+    data = copy.deepcopy(CONSTANT_PUMP)
+    data["ions"]["X"] = {"valence": 1, "reversal": "-50 mV", "conductance": "0.01 mS/cm^2"}
+    with pytest.raises(NotApplicable, match="fixed reversal potential .* charge is not conserved"):
+        Derivations(model_from_dict(data)).get("pump_max")
