@@ -30,8 +30,9 @@ _SIGNS = "V = phi_in - phi_out; currents positive outward"
 @quantity("tau_fast")
 def fast_time_constant(ctx: Derivations) -> Derivation:
     model = ctx.model
+    steady = ctx.get("V_ss")  # without one, its reason, found once
     if not model.dynamic_ions:
-        return _membrane_only(model, ctx.get("V_ss"))
+        return _membrane_only(model, steady)
     lin = linearise(model)
     fastest = lin.eigenvalues[-1]
     steps = (

@@ -125,6 +125,7 @@ def slow_time_constant(ctx: Derivations) -> Derivation:
     if not model.dynamic_ions:
         raise NotApplicable("needs concentration dynamics (a membrane area and a cell volume): V is the only "
                             "state, and its one time constant is tau_m")
+    ctx.get("V_ss")  # without a steady state, its reason, found once
     lin = linearise(model)
     slowest = lin.eigenvalues[0]
     value = -1 / slowest.real
