@@ -46,7 +46,7 @@ from ..registry import quantity
 from ..steady_state import charge_conserved, damped_newton, initial_state, scenario_values
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
-__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict"]
+__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "net_charge", "needs_conserved_charge"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
 _LADDER = 60  # pump currents tried: the model's times 2^-60 ... 2^60
@@ -74,13 +74,13 @@ class _Reduced:
 
     def __init__(self, model: Model) -> None:
         pumpleak._needs_volume(model)
-        _needs_charge_conserved(model)
+        needs_conserved_charge(model)
         self.model = model
         self.conc = pumpleak.balanced_concentrations(model)
         values = {k: v for k, v in model.dynamic_values.items() if k != I_pump}
         osm_out = model.osmolarities[1]
         impermeant = osm_out - sp.Add(*self.conc.values())
-        charge = _net_charge(model, impermeant).xreplace(self.conc)
+        charge = net_charge(model, impermeant).xreplace(self.conc)
         self.osm_out = float(evaluate(osm_out, values))
         self.thermal = float(evaluate(R * T / F, values))
         self.symbols = [A_i] + list(self.conc)
@@ -111,14 +111,14 @@ class _Reduced:
         return [(v, c) for v, c in self.roots(current) if c[0] > 0 and np.all(c >= 0) and np.all(np.isfinite(c))]
 
 
-def _net_charge(model: Model, impermeant: sp.Expr = A_i) -> sp.Expr:
+def net_charge(model: Model, impermeant: sp.Expr = A_i) -> sp.Expr:
     """The steady state's charge condition per volume (= 0): sum z_X X_i + z_A A_i minus the membrane capacitor's
     charge C_m A V/(F Vol), with Vol = N_A/A_i; ``impermeant`` stands for A_i."""
     salts = sp.Add(*[ion.valence * ion.inside for ion in model.dynamic_ions])
     return salts + z_A * impermeant - C_m * area * V * impermeant / (F * N_A)
 
 
-def _needs_charge_conserved(model: Model) -> None:
+def needs_conserved_charge(model: Model) -> None:
     if not charge_conserved(model):
         raise NotApplicable("needs concentrations for every ion: an ion with a fixed reversal potential carries a "
                             "current that moves no amount, so the cell's charge is not conserved and its steady "
@@ -328,7 +328,7 @@ def _charge_steps(model: Model) -> tuple[Step]:
     """The steady state's charge condition per volume: C_m A V = F Vol (sum z X_i + z_A A_i) with Vol = N_A/A_i."""
     return (Step("Zero net charge beyond the membrane capacitor's, the condition of V_ss (charge-difference "
                  "condition): C_m A V = F Vol (sum z X_i + z_A A_i), divided by F Vol with Vol = N_A/A_i",
-                 sp.Eq(_net_charge(model), 0)),)
+                 sp.Eq(net_charge(model), 0)),)
 
 
 def _volume_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]:
@@ -362,7 +362,7 @@ def _ion_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]
     osm_out = model.osmolarities[1]
     _, salts = _charge_and_salts(model)
     water = sp.Eq(A_i, osm_out - salts)
-    eliminated = _net_charge(model, osm_out - salts)
+    eliminated = net_charge(model, osm_out - salts)
     vanished = eliminated.xreplace({ion.inside: 0})
     leak_at_zero = model.leak_current(ion).xreplace({ion.inside: 0})
     current = sp.solve(leak_at_zero + model.pump_share(ion), I_pump)[0]
