@@ -56,3 +56,8 @@ class Ion:
     @property
     def I(self) -> sp.Symbol:  # noqa: E743 - the physics name
         return self._sym("I_", real=True)
+
+    @property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        """Every symbol the ion owns: X_i, X_o, N_X, z_X, g_X, P_X, E_X, I_X."""
+        return (self.inside, self.outside, self.amount, self.z, self.g, self.P, self.E, self.I)

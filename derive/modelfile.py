@@ -27,6 +27,7 @@ from .ions import Ion
 from .model import B_o, N_A, Model, Parameter
 from .protocol import read_scenarios
 from .pumpfile import PUMP_KEYS, read_pump
+from .reserved_names import check_ion_names
 from .units import parse_quantity
 
 if sys.version_info >= (3, 11):
@@ -255,11 +256,13 @@ def _read_ions(table: Any, params: list[Parameter]) -> list[Ion]:
     if not isinstance(table, dict) or not table:
         raise ModelError("ions", table, "expected at least one [ions.<name>] table")
     limits.check_count("ions", len(table), "ions")
+    for name in table:
+        _name(name, f"ions.{name}", _ION_NAME, "an ion name must be a letter followed by letters or digits (e.g. "
+              "Na, Ca)", "ion name characters")
+    check_ion_names(table)
     ions = []
     for name, spec in table.items():
         path = f"ions.{name}"
-        _name(name, path, _ION_NAME, "an ion name must be a letter followed by letters or digits (e.g. Na, Ca)",
-              "ion name characters")
         spec = _check_keys(spec, "ion", path)
         _text(spec, "description", path)
         valence = _valence(spec["valence"], f"{path}.valence")
