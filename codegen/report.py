@@ -20,6 +20,8 @@ from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import convert
 
+from .state_note import state_note
+
 __all__ = ["render_report", "REPORT_SECTIONS", "check_latex", "markdown_text"]
 
 REPORT_SECTIONS = ("time_constants", "ouabain")  # extra ids --quantity accepts besides the quantity ids
@@ -174,7 +176,7 @@ def _ouabain(model: Model) -> list[str]:
     except NotApplicable as reason:
         return lines + [f"Not applicable: {markdown_text(str(reason))}.", ""]
     for derivation in report.derivations:
-        lines += _quantity_section(derivation)
+        lines += _quantity_section(derivation) + _evaluated_at(model, derivation)
     lines += [f"- {markdown_text(note)}" for note in report.notes]
     return lines + [""]
 
@@ -196,16 +198,21 @@ def _scenario(model: Model, name: str) -> list[str]:
         lines += [f"### Step {step.number} at {step.at:g} s: {changes}", ""]
         for derivation in step.quantities.values():
             lines += ["#" + line if line.startswith("### ") else line for line in _quantity_section(derivation)]
-            if derivation.at:
-                lines += ["Evaluated at " + ", ".join(_value_at(model, symbol, value) for symbol, value in derivation.at)
-                          + " (the values that differ from the model file's).", ""]
+            lines += _evaluated_at(model, derivation)
         lines += [f"- `{qid}` not applicable: {markdown_text(reason)}" for qid, reason in step.not_applicable.items()]
         lines.append("")
     return lines
 
 
+def _evaluated_at(model: Model, derivation: Derivation) -> list[str]:
+    if not derivation.at:
+        return []
+    return ["Evaluated at " + ", ".join(_value_at(model, symbol, value) for symbol, value in derivation.at)
+            + " (the values that differ from the model file's).", ""]
+
+
 def _value_at(model: Model, symbol: sp.Symbol, value: float) -> str:
-    unit = model.parameter(symbol.name).unit if model.has(symbol.name) else "SI"
+    unit = model.parameter(symbol.name).unit if model.has(symbol.name) else "mV" if symbol.name == "V" else "SI"
     shown = f"{convert(value, unit):.6g} {unit}" if unit not in ("SI", "1") else f"{value:.6g}"
     return f"${_latex(symbol)}$ = {shown}"
 
@@ -234,12 +241,17 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
               "Values are computed in SI with 40-digit arithmetic and shown in the units given.", ""]
     lines += ["## Parameters", ""] + _parameter_rows(model)
     lines += ["## Derived quantities", ""]
-    reasons = {}
+    reasons, derived = {}, {}
     for qid in selected:
         try:
-            lines += _quantity_section(ctx.get(qid))
+            derived[qid] = ctx.get(qid)
         except NotApplicable as reason:
             reasons[qid] = str(reason)
+    notes = state_note(model, derived)
+    if notes:
+        lines += ["Where each value is taken:", ""] + [f"- {markdown_text(note)}" for note in notes] + [""]
+    for derivation in derived.values():
+        lines += _quantity_section(derivation)
     if reasons:
         lines += ["## Not applicable", ""]
         lines += [f"- `{qid}`: {markdown_text(reason)}" for qid, reason in reasons.items()] + [""]

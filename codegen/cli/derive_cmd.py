@@ -7,12 +7,14 @@ amounts frozen, the new steady state). The JSON is described in docs/model-forma
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import sympy as sp
 
 from ..files import write_atomic
 from ..report import REPORT_SECTIONS, render_report
+from ..state_note import state_note
 from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
@@ -152,6 +154,12 @@ def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> st
     title = model.name + (f": {model.description}" if model.description else "")
     lines = [title, "Sign convention: V = phi_in - phi_out; currents positive outward.", ""]
     lines += _rows(derived)
+    notes = state_note(model, derived)
+    if notes:
+        lines.append("")
+        for note in notes:  # "K_i = 102 mM" kept on one line
+            kept = re.sub(r"(\S+) = (\S+) (\S+)", lambda m: "\xa0".join((m[1], "=", m[2], m[3])), note)
+            lines += [line.replace("\xa0", " ") for line in textwrap.wrap(kept, 120, subsequent_indent="  ")]
     if reasons:
         lines += ["", "not applicable:"]
         lines += [f"  {qid}: {reason}" for qid, reason in reasons.items()]

@@ -17,7 +17,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from .. import laws
-from ..constants import V
+from ..constants import V, Vol
 from ..derivation import Derivation, NotApplicable, Step, definitions
 from ..functions import NUMPY_FUNCTIONS
 from ..model import Model
@@ -38,21 +38,39 @@ class OuabainReport:
 
 
 def _jump(ctx: Derivations) -> Derivation:
+    """-dV_pump where the ouabain run starts: at the steady state's concentrations when they move (the run
+    starts there, not at the file's), at the file's otherwise (they are the steady state's)."""
+    from .scenario import model_at
+    from .where import steady_concentrations
+
+    try:
+        start = steady_concentrations(ctx.model, ctx.get("V_ss"))
+    except NotApplicable:  # no steady state: the file's concentrations are all there is
+        start = ()
+    inside = {symbol: value for symbol, value in start if symbol != Vol}
+    where = "the same concentrations"
+    if inside:
+        ctx = Derivations(model_at(ctx.model, {}, inside))
+        where = "the steady state's concentrations (where the run starts; not the file's)"
     shift = ctx.get("dV_pump")
     dV = sp.Symbol("dV_pump", real=True)
     balance = sp.Symbol(balance_id(ctx.model), real=True)
     steps = (
         Step(f"Just after the block the concentrations have not moved: V relaxes from the current balance with the "
-             f"pump ({balance}) to the leaks' own zero-current potential V_leak at the same concentrations",
+             f"pump ({balance}) to the leaks' own zero-current potential V_leak at {where}",
              sp.Eq(JUMP, sp.Symbol("V_leak", real=True) - balance)),
-        Step(f"{balance} - V_leak is the pump's direct shift dV_pump", sp.Eq(JUMP, -dV),
+        Step(f"{balance} - V_leak is the pump's direct shift dV_pump there", sp.Eq(JUMP, -dV),
              given=(sp.Eq(dV, balance - sp.Symbol("V_leak", real=True)),)),
     )
+    assumptions = ("the pump current vanishes at once; concentrations unchanged during the jump",
+                   "V approaches V_leak exponentially with time constant tau_m")
+    if inside:
+        assumptions += ("the run starts at the steady state of the full model, where the current balance with the "
+                        "pump is V_ss",)
     return Derivation("Delta_V_ouabain", -dV, -shift.value, "mV",
                       "instant depolarisation when the pump is blocked (relaxes with tau_m)",
                       method="closed form" if shift.method == "closed form" else "numeric",
-                      assumptions=("the pump current vanishes at once; concentrations unchanged during the jump",
-                                   "V approaches V_leak exponentially with time constant tau_m"), steps=steps)
+                      assumptions=assumptions, steps=steps, at=tuple(inside.items()))
 
 
 def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, str]:

@@ -30,7 +30,7 @@ from ..quantities import Derivations
 from ..steady_state import continued_steady_state, protocol_values, steady_state
 from .potentials import zero_current_potential
 
-__all__ = ["StepResult", "ScenarioReport", "scenario_report", "STEP_QUANTITY_IDS", "integrate_full"]
+__all__ = ["StepResult", "ScenarioReport", "scenario_report", "STEP_QUANTITY_IDS", "integrate_full", "model_at"]
 
 STEP_QUANTITY_IDS = ("V_before", "V_jump", "dV_jump", "tau_m", "V_ss", "volume_ss")
 RTOL = 1e-10
@@ -94,7 +94,7 @@ def _exact(value: float) -> sp.Rational:
     return sp.Rational(repr(float(value)))
 
 
-def _model_at(model: Model, values: dict[sp.Symbol, sp.Expr], frozen: dict[sp.Symbol, float]) -> Model:
+def model_at(model: Model, values: dict[sp.Symbol, sp.Expr], frozen: dict[sp.Symbol, float]) -> Model:
     """``model`` with the step's parameter ``values`` and the ``frozen`` inside concentrations as its given ones."""
     changed = {**values, **{s: _exact(v) for s, v in frozen.items()}}
     parameters = tuple(Parameter(p.symbol, changed.get(p.symbol, p.value), p.unit, p.description)
@@ -145,7 +145,7 @@ def _difference(jump: Derivation, before: float) -> Derivation:
 def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: int) -> list[Derivation]:
     """V_ss (and volume_ss) of the full model at the step's parameters: zero net charge, every flux balanced."""
     inside = _inside(model, point, values)
-    changed = _model_at(model, values, inside)
+    changed = model_at(model, values, inside)
     balance = changed.expand(I_TOTAL)
     assumptions = (_SIGNS, "steady state of the full model (V, ion amounts" + (", volume" if Vol in point else "")
                    + ") at the step's parameters: every amount constant, no water flow",
@@ -191,7 +191,7 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
                                                 "the full model integrated through the earlier steps "
                                                 f"(SciPy Radau, rtol {RTOL:g})"),))
             frozen = {s: v for s, v in _inside(model, state, values).items() if s not in (A_i, Vol)} if dynamic else {}
-            changed = _model_at(model, values, frozen)
+            changed = model_at(model, values, frozen)
             jump = _jump(model, changed, number, dynamic)
             quantities["V_jump"] = jump
             quantities["dV_jump"] = _difference(jump, before)
