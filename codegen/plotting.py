@@ -1,16 +1,71 @@
-"""Plots of simulation results (matplotlib is an optional extra: ``pip install vrest[plot]``)."""
+"""Figures: where they go (PNG, SVG or PDF, as the file name says), and plots of simulation results.
+
+A figure is rendered in memory and written whole (files.write_atomic): a name with another or no
+suffix, or a folder, is refused before any work. The files are deterministic: the Agg backend, no
+date, software or creator metadata, and SVG ids from a fixed salt.
+"""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 
 from vrest.derive.errors import ModelError
 
-__all__ = ["plot_result", "time_axis", "pyplot", "save_figure"]
+from .files import write_atomic
+
+__all__ = ["FIGURE_FORMATS", "figure_path", "pyplot", "save_figure", "plot_result", "time_axis"]
+
+# File suffix -> matplotlib format, with the metadata that would make two runs differ switched off.
+FIGURE_FORMATS = {
+    ".png": ("png", {"Software": None}),
+    ".svg": ("svg", {"Creator": None, "Date": None}),
+    ".pdf": ("pdf", {"Creator": None, "Producer": None, "CreationDate": None}),
+}
+_SUFFIXES = ".png, .svg or .pdf"
 
 _UNITS = (("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3))
+
+
+def figure_path(text: str, key: str) -> Path:
+    """The file a figure goes to: its suffix says the format; a ModelError naming ``key`` otherwise."""
+    path = Path(text)
+    if path.is_dir():
+        raise ModelError(key, text, f"is a folder: give a file name ending in {_SUFFIXES}")
+    if path.suffix.lower() not in FIGURE_FORMATS:
+        what = f"a {path.suffix} file" if path.suffix else "no file type"
+        raise ModelError(key, text, f"{what}: vrest draws figures as PNG, SVG or PDF; end the name in {_SUFFIXES}")
+    return path
+
+
+def pyplot(path: str | Path, key: str = "--plot"):
+    """matplotlib.pyplot on the Agg backend (a ModelError naming ``key`` when matplotlib cannot be imported)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ModelError(key, str(path), "needs matplotlib, which vrest installs with it: pip install matplotlib") \
+            from None
+    matplotlib.rcParams["svg.hashsalt"] = "vrest"  # SVG ids the same in every run
+    return plt
+
+
+def save_figure(fig, path: str | Path, key: str = "--plot", dpi: float | str = 110) -> Path:
+    """Write ``fig`` to ``path`` in the format of its suffix (figure_path), whole or not at all, and close it."""
+    import matplotlib.pyplot as plt
+
+    try:
+        path = figure_path(str(path), key)
+        fmt, metadata = FIGURE_FORMATS[path.suffix.lower()]
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, metadata=metadata, dpi=dpi)
+    finally:
+        plt.close(fig)
+    return write_atomic(path, buffer.getvalue(), key)
 
 
 def time_axis(t_end: float) -> tuple[str, float]:
@@ -21,36 +76,11 @@ def time_axis(t_end: float) -> tuple[str, float]:
     return "ms", 1e-3
 
 
-def pyplot(path: str | Path):
-    """matplotlib.pyplot on the Agg backend; a ModelError naming --plot when matplotlib is missing."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise ModelError("--plot", str(path), "needs matplotlib: pip install 'vrest[plot]'") from None
-    return plt
-
-
-def save_figure(fig, path: str | Path) -> Path:
-    """Write ``fig`` as a PNG without date or software metadata (deterministic), and close it."""
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110, metadata={"Software": None})
-    except OSError as error:
-        raise ModelError("--plot", str(path), f"cannot write: {error.strerror or error}") from None
-    finally:
-        plt.close(fig)
-    return path
-
-
-def plot_result(result, path: str | Path) -> Path:
-    """V, the inside concentrations and the volume against time, one panel each, as a PNG."""
-    plt = pyplot(path)
+def plot_result(result, path: str | Path, key: str = "--plot") -> Path:
+    """V, the inside concentrations and the volume against time, one panel each, in the format of ``path``'s
+    suffix (PNG, SVG or PDF)."""
+    path = figure_path(str(path), key)
+    plt = pyplot(path, key)
     columns = result.outputs()
     unit, seconds = time_axis(float(result.t[-1]))
     t = np.asarray(result.t) / seconds
@@ -72,4 +102,4 @@ def plot_result(result, path: str | Path) -> Path:
     axes[0, 0].set_title(title)
     axes[-1, 0].set_xlabel(f"time ({unit})")
     fig.tight_layout()
-    return save_figure(fig, path)
+    return save_figure(fig, path, key)

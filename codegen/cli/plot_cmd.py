@@ -1,13 +1,11 @@
-"""``vrest plot MODEL iv|pump [-o FILE.png]``: I-V curves, and steady volume and V against pump rate.
+"""``vrest plot MODEL iv|pump [-o FILE]``: I-V curves, and steady volume and V against pump rate.
 
-matplotlib is the optional extra ``plot``; without it the command says so in
-one line and exits 2. PNGs are deterministic: Agg backend, no date or
-software metadata.
+The figure is PNG, SVG or PDF as the file name's suffix says, deterministic and written whole
+(codegen.plotting).
 """
 
 from __future__ import annotations
 
-import io
 import sys
 
 import numpy as np
@@ -23,7 +21,7 @@ from vrest.derive.derivations.pumpleak import pump_rate_symbol, steady_curve, st
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import convert
 
-from ..files import write_atomic
+from ..plotting import figure_path, pyplot, save_figure
 
 __all__ = ["iv_data", "pump_data", "register", "run"]
 
@@ -31,10 +29,13 @@ _KINDS = ("iv", "pump")
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("plot", help="plot I-V curves (iv) or the pump-leak steady state (pump)")
+    parser = subparsers.add_parser("plot", help="plot I-V curves (iv) or the pump-leak steady state (pump)",
+                                   description="Plot a model's leak I-V curves (iv) or its pump-leak steady volume "
+                                   "and V against the pump rate (pump), as PNG, SVG or PDF.")
     parser.add_argument("model", nargs="?", default=DEFAULT_MODEL, help="a built-in model name or a TOML model file")
     parser.add_argument("kind", choices=_KINDS, help="iv: leak I-V curves; pump: volume and V against pump rate")
-    parser.add_argument("-o", "--output", help="PNG file to write (default: MODEL_KIND.png)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="the figure to write, its format from the suffix: "
+                        ".png, .svg or .pdf (default: MODEL_KIND.png)")
     parser.set_defaults(run=run)
 
 
@@ -127,25 +128,16 @@ def _figure_pump(plt, model: Model):
 
 
 def run(args) -> int:
-    try:
-        import matplotlib
-    except ImportError:
-        print("vrest: error: plotting needs matplotlib: pip install 'vrest[plot]'", file=sys.stderr)
-        return 2
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    if args.output:  # a name vrest cannot write is refused before any work
+        figure_path(args.output, "--output")
     model = resolve_model(args.model)
+    path = figure_path(args.output or f"{model.name}_{args.kind}.png", "--output")
+    plt = pyplot(path, "--output")
     try:
-        with matplotlib.rc_context({"svg.hashsalt": "vrest", "path.simplify": True}):
-            fig = (_figure_iv if args.kind == "iv" else _figure_pump)(plt, model)
-            buffer = io.BytesIO()
-            fig.tight_layout()
-            fig.savefig(buffer, format="png", metadata={"Software": None})
-            plt.close(fig)
+        fig = (_figure_iv if args.kind == "iv" else _figure_pump)(plt, model)
     except NotApplicable as reason:
         print(f"vrest: error: cannot plot {args.kind} for {model.name}: {reason}", file=sys.stderr)
         return 2
-    path = write_atomic(args.output or f"{model.name}_{args.kind}.png", buffer.getvalue(), "--output")
-    print(path)
+    fig.tight_layout()
+    print(save_figure(fig, path, "--output", dpi="figure"))
     return 0

@@ -39,7 +39,8 @@ def register(subparsers) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV")
-    parser.add_argument("--plot", metavar="FILE.png", help="plot V, concentrations and volume (needs matplotlib)")
+    parser.add_argument("--plot", metavar="FILE", help="plot V, concentrations and volume into FILE, its format from "
+                        "the suffix: .png, .svg or .pdf")
     parser.set_defaults(run=run)
 
 
@@ -111,6 +112,10 @@ def run(args) -> int:
 
     times = _times(args, None) if args.times or args.t_end else None  # bad times fail before the model's work
     rtol, atol = _tolerance(args.rtol, "--rtol"), _tolerance(args.atol, "--atol")
+    if args.plot:  # so does a figure name vrest cannot write
+        from ..plotting import figure_path
+
+        figure_path(args.plot, "--plot")
     plan = simulation_plan(args.model)
     if times is None:
         steps = next((s.steps for s in plan.scenarios if s.name == args.scenario), ())
