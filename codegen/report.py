@@ -17,6 +17,7 @@ from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
 from vrest.derive.latex import latex
 from vrest.derive.model import Model
+from vrest.derive.plausibility import warn_results
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import convert
 
@@ -194,6 +195,7 @@ def _scenario(model: Model, name: str) -> list[str]:
               "amounts and the volume cannot move: V jumps to the root of the current balance at the new parameters "
               "(`V_jump`); then the cell settles at the new steady state (`V_ss`).", ""]
     for step in report.steps:
+        warn_results(model, step.quantities.values(), f"scenario {name}, step {step.number} at {step.at:g} s: ")
         changes = "; ".join(markdown_text(_change(model, change)) for change in step.changes)
         lines += [f"### Step {step.number} at {step.at:g} s: {changes}", ""]
         for derivation in step.quantities.values():
@@ -247,6 +249,7 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
             derived[qid] = ctx.get(qid)
         except NotApplicable as reason:
             reasons[qid] = str(reason)
+    warn_results(model, derived.values())
     notes = state_note(model, derived)
     if notes:
         lines += ["Where each value is taken:", ""] + [f"- {markdown_text(note)}" for note in notes] + [""]

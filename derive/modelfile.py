@@ -8,7 +8,6 @@ read by derive.pumpfile, the scenarios (protocols of steps) by derive.protocol.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 import sys
 import warnings
@@ -25,6 +24,7 @@ from .constants import CODATA_2018, A_i, C_m, F, L_p, R, T, Vol, area, z_A
 from .errors import ModelError
 from .ions import Ion
 from .model import B_o, N_A, Model, Parameter
+from .plausibility import enclosable_volume
 from .protocol import read_scenarios
 from .pumpfile import PUMP_KEYS, read_pump
 from .reserved_names import check_ion_names
@@ -240,7 +240,7 @@ def _read_volume(membrane: Mapping[str, Any], params: list[Parameter]) -> str:
 
 def _check_shape(membrane: Mapping[str, Any], area_si: float, volume_si: float) -> None:
     """A closed membrane of area A holds at most a sphere's volume, and a cell is thicker than its membrane."""
-    largest = area_si ** 1.5 / (6 * math.sqrt(math.pi))
+    largest = enclosable_volume(area_si)
     if volume_si > largest * (1 + 1e-12):
         raise ModelError("membrane.volume", membrane["volume"],
                          f"more than a membrane of area {membrane['area']!r} can enclose (a sphere holds "

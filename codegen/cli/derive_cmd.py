@@ -19,6 +19,7 @@ from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
 from vrest.derive.latex import latex
+from vrest.derive.plausibility import warn_results
 from vrest.derive.quantities import Derivations, derive_all
 from vrest.derive.units import convert
 
@@ -102,11 +103,15 @@ def run(args) -> int:
         print(path)
         return 0
     derived, reasons = _derive(model, args.quantity)
+    warn_results(model, derived.values())
     report = None
     if args.scenario is not None:
         from vrest.derive.derivations.scenario import scenario_report
 
         report = scenario_report(model, args.scenario)
+        for step in report.steps:
+            warn_results(model, step.quantities.values(),
+                         f"scenario {args.scenario}, step {step.number} at {step.at:g} s: ")
     if args.json:
         document = {
             "model": model.name,

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import sys
+import warnings
 from fractions import Fraction
 
 from vrest.derive import limits
-from vrest.derive.errors import ModelError
+from vrest.derive.errors import ModelError, ModelWarning
+from vrest.derive.plausibility import ImplausibleResultWarning, trajectory_problems
 
 from ..simulation.integrate import REDUCED_RTOL, RTOL  # NumPy, which every run needs; no SymPy
 
@@ -85,6 +87,10 @@ def _tolerance(text: str | None, key: str) -> float | None:
 def _times(args, default_t_end: float):
     import numpy as np
 
+    for key, given in (("--times", args.times), ("--t-end", args.t_end)):
+        if given is not None and not given.strip():
+            raise ModelError(key, given, "is empty: give " + ('times with units, e.g. "0 s,10 ms,1 h"'
+                                                              if key == "--times" else 'a duration, e.g. "3 h"'))
     if args.times:
         texts = args.times.split(",")
         limits.check_count("--times", len(texts), "output times", args.times)
@@ -110,17 +116,22 @@ def run(args) -> int:
     from ..files import write_atomic
     from ..simulation.cache import simulation_plan
 
-    times = _times(args, None) if args.times or args.t_end else None  # bad times fail before the model's work
+    given_times = args.times is not None or args.t_end is not None
+    times = _times(args, None) if given_times else None  # bad times fail before the model's work
     rtol, atol = _tolerance(args.rtol, "--rtol"), _tolerance(args.atol, "--atol")
     if args.plot:  # so does a figure name vrest cannot write
         from ..plotting import figure_path
 
         figure_path(args.plot, "--plot")
     plan = simulation_plan(args.model)
+    scenario = next((s for s in plan.scenarios if s.name == args.scenario), None)
+    steps = scenario.steps if scenario is not None else ()
     if times is None:
-        steps = next((s.steps for s in plan.scenarios if s.name == args.scenario), ())
         last = max((step.at for step in steps), default=0.0)  # the default run shows every step and what follows
         times = _times(args, plan.default_t_end + last)
+    for message in scenario.warnings if scenario is not None else ():
+        warnings.warn(message, ModelWarning, stacklevel=2)
+    _warn_unreached(args, steps, float(times[-1]))
     if args.reduced:
         from vrest.derive.builtin import resolve_model
 
@@ -134,6 +145,8 @@ def run(args) -> int:
             result = plan.simulate(args.scenario, times, args.start, progress=True,
                                    **({"rtol": rtol} if rtol is not None else {}), atol=atol)
     columns = result.outputs()
+    for problem in trajectory_problems(result.t, columns, plan.area):
+        warnings.warn(problem, ImplausibleResultWarning, stacklevel=2)
     plotted = None
     if args.plot:
         from ..plotting import plot_result
@@ -164,8 +177,19 @@ def run(args) -> int:
     return 0
 
 
+def _warn_unreached(args, steps, t_end: float) -> None:
+    """A scenario step after the run's end is said, with how to reach it."""
+    late = [(number, step.at) for number, step in enumerate(steps, start=1) if step.at > t_end]
+    if late:
+        which = ", ".join(f"step {number} at {at:g} s" for number, at in late)
+        warnings.warn(f"scenario {args.scenario}: {which} {'is' if len(late) == 1 else 'are'} not reached: the run "
+                      f"ends at {t_end:g} s (give a later --t-end or --times to run through "
+                      f"{'it' if len(late) == 1 else 'them'})", ModelWarning, stacklevel=2)
+
+
 def _table(t, columns) -> str:
-    """About 20 rows of the run; each column as wide as its header or its longest value."""
+    """About 20 rows of the run; each column as wide as its header or its longest value; a last line says how
+    many of the run's times the rows show, when not all."""
     step = max(1, len(t) // 20)
     rows = list(range(0, len(t), step)) + ([len(t) - 1] if (len(t) - 1) % step else [])
     headers = ["t [s]"] + [f"{name} [{unit}]" for name, (unit, _) in columns.items()]
@@ -174,4 +198,6 @@ def _table(t, columns) -> str:
               for i in range(len(headers))]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    if len(rows) < len(t):
+        lines.append(f"({len(rows)} of the run's {len(t)} times shown; --json or --out FILE.csv give them all)")
     return "\n".join(lines)

@@ -39,7 +39,7 @@ from .integrate import SimulationResult, simulate_module
 __all__ = ["SimulationPlan", "CachedScenario", "CachedStep", "CachedChange", "simulation_plan", "model_text",
            "plan_key"]
 
-FORMAT = 3  # of plan.json; bump when its fields change
+FORMAT = 4  # of plan.json; bump when its fields change
 _SOURCE_SUFFIXES = (".py", ".j2", ".toml")
 
 
@@ -62,6 +62,7 @@ class CachedScenario:
 
     name: str
     steps: tuple[CachedStep, ...]
+    warnings: tuple[str, ...] = ()  # what running it warns before the run (a step that unbalances the bath)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class SimulationPlan:
     # said again on a hit
     given: tuple[float, ...] = ()  # the model file's state (--start given)
     no_steady: str | None = None  # why there is no steady state (``start`` None)
+    area: float | None = None  # membrane area (m^2) when the model has one: the largest volume it encloses
 
     def module(self):
         """The numeric module (compiled when there is a library); warns as load_numeric does without one."""
@@ -176,6 +178,7 @@ def _read(folder: Path) -> SimulationPlan | None:
             model_warnings=tuple(str(w) for w in data["model_warnings"]),
             given=tuple(float(v) for v in data["given"]),
             no_steady=None if data["no_steady"] is None else str(data["no_steady"]),
+            area=None if data["area"] is None else float(data["area"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # any damage: rebuild
         return None
@@ -188,20 +191,24 @@ def _scenario_from_json(data: dict) -> CachedScenario:
     steps = tuple(CachedStep(float(step["at"]), tuple(CachedChange(str(c["parameter"]), str(c["operation"]),
                                                                    float(c["value"])) for c in step["changes"]))
                   for step in data["steps"])
-    return CachedScenario(str(data["name"]), steps)
+    return CachedScenario(str(data["name"]), steps, tuple(str(w) for w in data["warnings"]))
 
 
-def _scenario_json(scenario) -> dict:
-    """A derive.model.Scenario as plan.json stores it (floats)."""
+def _scenario_json(model, scenario) -> dict:
+    """A derive.model.Scenario of ``model`` as plan.json stores it (floats), with what running it warns."""
+    from vrest.derive.bath import scenario_bath_imbalances
+
     return {"name": scenario.name,
             "steps": [{"at": float(step.at),
                        "changes": [{"parameter": c.parameter, "operation": c.operation, "value": float(c.value)}
-                                   for c in step.changes]} for step in scenario.steps]}
+                                   for c in step.changes]} for step in scenario.steps],
+            "warnings": scenario_bath_imbalances(model, scenario)}
 
 
 def _build(spec: str) -> tuple[SimulationPlan, dict]:
     """(plan over the shared cache files, the plan.json document without files): the SymPy path."""
     from vrest.derive.builtin import resolve_model
+    from vrest.derive.constants import area
 
     from .numeric import numeric_files
     from .integrate import needs_steady_state, start_state
@@ -227,11 +234,12 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
     warning = next((str(w.message) for w in caught if issubclass(w.category, NoCompilerWarning)), None)
     model_warnings = tuple(dict.fromkeys(model_warnings + tuple(str(w.message) for w in caught
                                                                 if issubclass(w.category, ModelWarning))))
-    scenarios = [_scenario_json(s) for s in model.scenarios]
+    scenarios = [_scenario_json(model, s) for s in model.scenarios]
     default_t_end = 3600.0 if model.dynamic_ions else 0.05
+    membrane = float(model.values[area]) if area in model.values else None
     plan = SimulationPlan(model.name, tuple(_scenario_from_json(s) for s in scenarios), start, default_t_end,
                           numpy_path, library, warning if library is None else None, model_warnings, given,
-                          no_steady)
+                          no_steady, membrane)
     document = {
         "format": FORMAT,
         "model": plan.model,
@@ -239,6 +247,7 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
         "start": None if start is None else list(start),
         "given": list(given),
         "no_steady": no_steady,
+        "area": membrane,
         "default_t_end": default_t_end,
         "warning": plan.warning,
         "model_warnings": list(model_warnings),

@@ -17,13 +17,16 @@ slope makes it a few per cent faster), V_ss and, with volume dynamics, volume_ss
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
 
+from ..bath import scenario_bath_imbalances
 from ..constants import A_i, C_m, I_pump, V, Vol
 from ..derivation import Derivation, NotApplicable, Step, evaluate
+from ..errors import ModelWarning
 from ..functions import NUMPY_FUNCTIONS
 from ..model import Change, Model, Parameter, Scenario
 from ..quantities import Derivations
@@ -171,6 +174,8 @@ def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: i
 def scenario_report(model: Model, name: str) -> ScenarioReport:
     """Each step of scenario ``name``: V_before, V_jump, dV_jump, V_ss, volume_ss (KeyError for an unknown name)."""
     scenario = model.scenario(name)
+    for message in scenario_bath_imbalances(model, scenario):
+        warnings.warn(message, ModelWarning, stacklevel=2)
     schedule = protocol_values(model, scenario)
     dynamic = bool(model.dynamic_ions)
     state = steady_state(model)

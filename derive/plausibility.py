@@ -1,0 +1,92 @@
+"""Results no cell can reach: a potential beyond what a membrane withstands, a volume its membrane cannot enclose.
+
+Input values are checked where they enter (derive.limits); a result worked out from them can still be
+absurd (a pump of 1e4 uA/cm^2 gives V_ss = -91 V) or out of reach (a steady volume larger than the
+membrane's fixed area can enclose). Such a result is shown as computed, with one warning line that
+says why no cell gets there. The potential ranges are derive.limits' "voltage" ranges; the largest
+volume is the sphere's, as for a model file's own volume. Pure Python, like derive.limits: the
+cached `vrest simulate` uses it without SymPy.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from fractions import Fraction
+
+from .errors import ModelWarning
+from .limits import RANGES
+
+__all__ = ["ImplausibleResultWarning", "enclosable_volume", "potential_problem", "volume_problem", "warn",
+           "warn_results", "trajectory_problems"]
+
+
+class ImplausibleResultWarning(ModelWarning):
+    """A result outside what a cell can reach: shown as computed, with the reason."""
+
+
+def enclosable_volume(area_si: float) -> float:
+    """The largest volume (m^3) a closed membrane of area ``area_si`` (m^2) holds: a sphere's, A^1.5/(6 sqrt(pi))."""
+    return float(area_si) ** 1.5 / (6 * math.sqrt(math.pi))
+
+
+def potential_problem(name: str, value_si: float) -> str | None:
+    """Why a potential ``name`` of ``value_si`` volts is no cell's, or None: beyond the range a membrane
+    withstands (limits' refusal band), or beyond what living cells show (its usual band)."""
+    limits = RANGES["voltage"]
+    mV = float(value_si) * 1000
+    low, high = float(limits.low), float(limits.high)
+    shown = f"{name} = {mV:.6g} mV"
+    if not low <= mV <= high:
+        reason = limits.too_low if mV < low else limits.too_high
+        return (f"{shown} is outside the physical range {limits.allowed} ({reason}): the model's values do not "
+                "describe a cell")
+    usual_low, usual_high = float(limits.usual_low), float(limits.usual_high)
+    if not usual_low <= mV <= usual_high:
+        side = f"below {limits.show(limits.usual_low)}" if mV < usual_low else f"above {limits.show(limits.usual_high)}"
+        return f"{shown} is {side}, beyond what living cells show ({limits.usual}): check the model's values"
+    return None
+
+
+def volume_problem(name: str, volume_si: float, area_si: float) -> str | None:
+    """Why a volume ``name`` (m^3) is out of reach for a membrane of area ``area_si`` (m^2), or None."""
+    largest = enclosable_volume(area_si)
+    if float(volume_si) <= largest * (1 + 1e-9):
+        return None
+    return (f"{name} = {float(volume_si) * 1e18:.6g} um^3 is more than a membrane of area "
+            f"{float(Fraction(area_si)) * 1e12:.6g} um^2 can enclose (a sphere holds {largest * 1e18:.6g} um^3): "
+            "with its area fixed the cell would burst, or have to add membrane, before it got there")
+
+
+def warn(problem: str | None) -> None:
+    """Warn ``problem`` (an ImplausibleResultWarning, one line) when there is one."""
+    if problem:
+        warnings.warn(problem, ImplausibleResultWarning, stacklevel=2)
+
+
+def warn_results(model, derivations, label: str = "") -> None:
+    """Warn each potential (mV; not a shift dV_...) and each volume (um^3) among ``derivations`` (of ``model``)
+    that no cell can reach; ``label`` goes before each name ("scenario high_K, step 1: ")."""
+    from .constants import area
+
+    for derivation in derivations:
+        name = f"{label}{derivation.id}"
+        if derivation.unit == "mV" and not derivation.id.startswith(("dV_", "Delta_")):
+            warn(potential_problem(name, derivation.value))
+        elif derivation.unit == "um^3" and area in model.values:
+            warn(volume_problem(name, derivation.value, model.values[area]))
+
+
+def trajectory_problems(t, columns, area_si: float | None) -> list[str]:
+    """What no cell can reach along a run: its V (column "V", mV) at its most extreme, and its volume (column
+    "volume", um^3) at its largest, beyond what the membrane of area ``area_si`` (m^2) encloses."""
+    problems = []
+    if "V" in columns:
+        values = columns["V"][1]
+        k = max(range(len(values)), key=lambda i: abs(float(values[i])))
+        problems.append(potential_problem(f"V at t = {float(t[k]):g} s", float(values[k]) / 1000))
+    if "volume" in columns and area_si is not None:
+        values = columns["volume"][1]
+        k = max(range(len(values)), key=lambda i: float(values[i]))
+        problems.append(volume_problem(f"the volume at t = {float(t[k]):g} s", float(values[k]) * 1e-18, area_si))
+    return [problem for problem in problems if problem]

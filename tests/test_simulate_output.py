@@ -1,0 +1,49 @@
+"""`vrest simulate`'s text table says when it shows only some of the run's times; empty times are refused;
+a run that ends before a scenario step says the step is not reached."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _cache(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
+        yield
+
+
+def test_the_table_says_how_many_times_it_shows():
+    code, out, _ = run_cli("simulate", "neuron", "--scenario", "high_K")
+    assert code == 0
+    lines = out.strip().splitlines()
+    rows = [line for line in lines[1:] if not line.startswith("(")]
+    code, document, _ = run_cli("simulate", "neuron", "--scenario", "high_K", "--json")
+    total = len(json.loads(document)["t"]["values"])
+    assert total == 401 and len(rows) == 21
+    assert lines[-1] == "(21 of the run's 401 times shown; --json or --out FILE.csv give them all)"
+
+
+def test_a_table_with_every_time_says_nothing_more():
+    code, out, _ = run_cli("simulate", "neuron", "--times", "0 s,1 ms,5 ms")
+    assert code == 0 and len(out.strip().splitlines()) == 4 and "shown" not in out
+
+
+@pytest.mark.parametrize("key, value", [("--times", ""), ("--times", "  "), ("--t-end", "")])
+def test_empty_times_are_refused(key, value):
+    code, out, err = run_cli("simulate", "neuron", key, value)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"vrest: error: {key} = {value!r}: is empty")
+
+
+def test_a_step_after_the_end_of_the_run_is_said():
+    code, _, err = run_cli("simulate", "pumpleak", "--scenario", "high_K", "--t-end", "5 min")
+    assert code == 0
+    assert ("vrest: warning: scenario high_K: step 2 at 600 s is not reached: the run ends at 300 s (give a later "
+            "--t-end or --times to run through it)") in err.splitlines()
+    code, _, err = run_cli("simulate", "pumpleak", "--scenario", "high_K", "--times", "0 s,11 min")
+    assert code == 0 and "not reached" not in err
