@@ -1,7 +1,8 @@
 """The numeric view of a model that the NumPy and C exporters share.
 
 Everything a generated numeric module needs, as SymPy: the ordered parameters
-(``model.dynamic_parameters``) and states with SI defaults, the right-hand side
+(``model.dynamic_parameters``) and states with SI defaults (the steady state every export
+starts from), the right-hand side
 in states and parameters only, its analytic Jacobian, and every named quantity
 (E_X, I_X, I_pump, I_leak, I_total, the algebraic X_i = N_X/Vol, and the
 closed-form potentials such as V_ss) with the algebraic symbols (X_i = N_X/Vol, ...) substituted. Printers
@@ -22,7 +23,8 @@ import sympy as sp
 from vrest.derive.derivation import NotApplicable
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
-from vrest.derive.steady_state import initial_state
+
+from .xml_model import start_state
 
 __all__ = ["NumericSpec", "numeric_spec", "cse_block", "CLOSED_FORM_IDS"]
 
@@ -54,6 +56,7 @@ class NumericSpec:
     jacobian: sp.Matrix
     quantities: tuple[tuple[str, sp.Expr], ...]
     definitions: tuple[str, ...]  # each quantity's definition as the model states it, for docs
+    start: str = ""  # what the states' defaults are (xml_model.start_state: the steady state, as every export)
 
 
 def _substitute_algebraic(model: Model, expr: sp.Expr) -> sp.Expr:
@@ -70,7 +73,7 @@ def numeric_spec(model: Model) -> NumericSpec:
     valences = {ion.z: sp.Integer(ion.valence) for ion in model.ions}
     kept = tuple(p for p in model.dynamic_parameters if p.symbol not in valences)
     parameter_symbols = tuple(p.symbol for p in kept)
-    defaults = initial_state(model)
+    defaults, start = start_state(model)
     states = tuple(Entry(s.symbol.name, float(defaults[s.symbol]), s.unit, s.description, _SI_UNITS.get(s.unit, ""))
                    for s in model.states)
     parameters = tuple(Entry(p.name, float(p.value), p.unit, p.description) for p in kept)
@@ -100,7 +103,7 @@ def numeric_spec(model: Model) -> NumericSpec:
             quantities.append((quantity_id, expr))
             definitions.append(str(derivation.expression))
     return NumericSpec(model, parameters, states, state_symbols, parameter_symbols, rhs, jacobian,
-                       tuple(quantities), tuple(definitions))
+                       tuple(quantities), tuple(definitions), start)
 
 
 def _hoist(exprs: list[sp.Expr], varying: frozenset, prefix: str) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list]:

@@ -58,6 +58,7 @@ def numpy_source(model: Model) -> str:
         description=python_docstring(model.description),
         prelude=NUMPY_PRELUDE,
         states=[{**vars(s), "value": repr(s.value)} for s in spec.states],
+        start=spec.start,
         parameters=[{**vars(p), "value": repr(p.value), "description": visible(p.description)}
                     for p in spec.parameters],
         rhs=_block(printer, spec, spec.rhs),

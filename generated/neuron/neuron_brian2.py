@@ -28,20 +28,20 @@ VREST_VERSION = "0.1.0"
 # Description:
 #   Mammalian neuron at 37 C: ohmic K, Na, Cl leaks and a constant 3:2 pump current
 # Source:
-#   Concentrations K 140/4 mM, Na 12/145 mM (in/out) as in vrest's domain text, typical mammalian
-#   values (cf. Purves D et al., Neuroscience, table of ion concentrations in a mammalian neuron: K
-#   140/5, Na 5-15/145, Cl 4-30/110 mM). Cl 10/110 mM, the leak conductances (0.15 mS/cm^2 in all)
-#   and the pump current are illustrative, chosen so that, as in the domain text's example, the
-#   leaks alone give about -70 mV and the pump shifts V by -I_pump/g_leak = -5 mV. Scenarios:
-#   high_K is the bath exchange of Hodgkin AL, Horowicz P (1959) J Physiol 148:127 (sudden changes
-#   of the external K concentration; at high K_o V follows E_K, at low K_o it does not), with Na
-#   lowered by as much as K is raised so that the bath keeps its osmolarity and charge; the washout
-#   comes after 100 ms because this model's concentrations are fixed and V settles within a few
-#   tau_m. cooling: RT/F falls with T, and the pump slows with a Q10 of 3 (the Na/K pump currents
-#   of murine cardiac myocytes are four-fold smaller at 23 C than at 37 C, Lu FM, Deisl C,
-#   Hilgemann DW (2016) eLife 5:e19267, fig. 3: a Q10 of 4^(10/14) = 2.7), while the leak
-#   conductances are held (cf. the slope conductance's Q10 of about 1.3 on cooling of cardiac
-#   Purkinje fibres, Pflugers Arch (1975), doi:10.1007/BF00587219)
+#   Concentrations K 140/4 mM, Na 12/145 mM (in/out): the textbook example of a mammalian neuron
+#   (cf. Purves D et al., Neuroscience, table of ion concentrations in a mammalian neuron: K 140/5,
+#   Na 5-15/145, Cl 4-30/110 mM). Cl 10/110 mM, the leak conductances (0.15 mS/cm^2 in all) and the
+#   pump current are illustrative, chosen so that the leaks alone give about -70 mV and the pump
+#   shifts V by -I_pump/g_leak = -5 mV (the pump's direct, electrogenic share of the resting
+#   potential is a few mV). Scenarios: high_K is the bath exchange of Hodgkin AL, Horowicz P (1959)
+#   J Physiol 148:127 (sudden changes of the external K concentration; at high K_o V follows E_K,
+#   at low K_o it does not), with Na lowered by as much as K is raised so that the bath keeps its
+#   osmolarity and charge; the washout comes after 100 ms because this model's concentrations are
+#   fixed and V settles within a few tau_m. cooling: RT/F falls with T, and the pump slows with a
+#   Q10 of 3 (the Na/K pump currents of murine cardiac myocytes are four-fold smaller at 23 C than
+#   at 37 C, Lu FM, Deisl C, Hilgemann DW (2016) eLife 5:e19267, fig. 3: a Q10 of 4^(10/14) = 2.7),
+#   while the leak conductances are held (cf. the slope conductance's Q10 of about 1.3 on cooling
+#   of cardiac Purkinje fibres, Pflugers Arch (1975), doi:10.1007/BF00587219)
 
 EQUATIONS = Equations("""
 dV/dt = -I_total/C_m : volt

@@ -39,7 +39,7 @@ def _vrest_exprel_prime(x):
 MODEL = "neuron"
 STATE_NAMES = ("V", )
 STATE_UNITS_SI = ("V", )
-# Defaults: the model's given state (amounts, volume) with V at its steady state.
+# Defaults: the steady state with the pump on (as vrest simulate starts).
 STATE_VALUES = numpy.array([-0.07664236601135191, ])
 PARAMETER_NAMES = ("R", "F", "T", "C_m", "K_i", "K_o", "g_K", "Na_i", "Na_o", "g_Na", "Cl_i", "Cl_o", "g_Cl", "Q_10", "T_ref", "dT_10", "I_pump0", "r", )
 PARAMETER_VALUES = numpy.array([

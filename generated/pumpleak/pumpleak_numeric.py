@@ -39,8 +39,8 @@ def _vrest_exprel_prime(x):
 MODEL = "pumpleak"
 STATE_NAMES = ("V", "N_K", "N_Na", "N_Cl", "Vol", )
 STATE_UNITS_SI = ("V", "mol", "mol", "mol", "m^3", )
-# Defaults: the model's given state (amounts, volume) with V at its steady state.
-STATE_VALUES = numpy.array([-0.0943999453592539, 2.406205e-14, 2.77295e-15, 6.6193e-16, 1.789e-16, ])
+# Defaults: the steady state with the pump on (as vrest simulate starts).
+STATE_VALUES = numpy.array([-0.0944904793971896, 2.4057277998937904e-14, 2.7683034906731814e-15, 6.555881292348094e-16, 1.7884746539615298e-16, ])
 PARAMETER_NAMES = ("R", "F", "T", "C_m", "A_m", "L_p", "K_o", "P_K", "Na_o", "P_Na", "Cl_o", "P_Cl", "I_max", "K_half_Na", "K_half_K", "r", "z_A", "N_A", "B_o", )
 PARAMETER_VALUES = numpy.array([
     8.314462618,  # R (molar gas constant (CODATA 2018))

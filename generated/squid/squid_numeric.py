@@ -39,7 +39,7 @@ def _vrest_exprel_prime(x):
 MODEL = "squid"
 STATE_NAMES = ("V", )
 STATE_UNITS_SI = ("V", )
-# Defaults: the model's given state (amounts, volume) with V at its steady state.
+# Defaults: the steady state with the pump on (as vrest simulate starts).
 STATE_VALUES = numpy.array([-0.061586833400260735, ])
 PARAMETER_NAMES = ("R", "F", "T", "C_m", "K_i", "K_o", "P_K", "Na_i", "Na_o", "P_Na", "Cl_i", "Cl_o", "P_Cl", "I_pump", "r", )
 PARAMETER_VALUES = numpy.array([
