@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from vrest.derive.errors import ModelError
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "write_all_atomic"]
 
 
 def write_atomic(path: str | Path, content: str | bytes, key: str = "output") -> Path:
@@ -33,3 +34,59 @@ def write_atomic(path: str | Path, content: str | bytes, key: str = "output") ->
         os.unlink(tmp)
         raise ModelError(key, str(path), f"cannot write: {exc.strerror or exc}") from None
     return path
+
+
+def write_all_atomic(contents: Mapping[str | Path, str | bytes], key: str = "output") -> list[Path]:
+    """Write every file of ``contents`` ({path: content}) or none: all to temporary files beside their paths
+    first, then each renamed into place.
+
+    A path vrest cannot write (an unwritable folder, a path that is a folder) raises ModelError naming
+    ``key`` and the path before any file is in place, and no temporary file is left. Should a rename still
+    fail, the files already placed are taken back: the folder is left as it was.
+    """
+    paths = [Path(path) for path in contents]
+    for path in paths:
+        if path.is_dir():
+            raise ModelError(key, str(path), "cannot write: Is a directory")
+    temporaries: list[str] = []  # removed at the end, whatever happens
+
+    def temporary(path: Path) -> tuple[int, str]:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        temporaries.append(tmp)
+        return fd, tmp
+
+    try:
+        staged = []
+        for path, content in zip(paths, contents.values()):
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = temporary(path)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.chmod(tmp, 0o644)
+            except OSError as exc:
+                raise ModelError(key, str(path), f"cannot write: {exc.strerror or exc}") from None
+            staged.append((tmp, path))
+        placed: list[tuple[Path, str | None]] = []  # (path, where its earlier file waits) in order
+        for tmp, path in staged:
+            try:
+                backup = None
+                if path.exists():  # kept aside until every file is in place
+                    os.close(temporary(path)[0])
+                    os.replace(path, temporaries[-1])
+                    backup = temporaries[-1]
+                os.replace(tmp, path)
+            except OSError as exc:
+                for done, earlier in reversed(placed + [(path, backup)]):
+                    if earlier is not None:
+                        os.replace(earlier, done)
+                    elif done != path:
+                        done.unlink(missing_ok=True)
+                raise ModelError(key, str(path), f"cannot write: {exc.strerror or exc}") from None
+            placed.append((path, backup))
+    finally:
+        for tmp in temporaries:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return paths

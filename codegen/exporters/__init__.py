@@ -17,7 +17,7 @@ from vrest.derive.derivation import NotApplicable
 from vrest.derive.errors import ModelError
 from vrest.derive.model import Model
 
-from ..files import write_atomic
+from ..files import write_all_atomic
 
 __all__ = ["Exporter", "EXPORTERS", "exporter", "export", "format_names"]
 
@@ -74,5 +74,5 @@ def render_files(model: Model, name: str) -> dict[str, str]:
 
 
 def export(model: Model, name: str, out_dir: str | Path) -> list[Path]:
-    """Write ``model`` in format ``name`` into ``out_dir``; return the paths written."""
-    return [write_atomic(Path(out_dir) / file, text, key="-o") for file, text in render_files(model, name).items()]
+    """Write ``model`` in format ``name`` into ``out_dir``, every file or none; return the paths written."""
+    return write_all_atomic({Path(out_dir) / file: text for file, text in render_files(model, name).items()}, key="-o")

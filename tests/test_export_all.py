@@ -1,0 +1,58 @@
+"""`vrest export --to all` writes every file or none: a path it cannot write is one line, exit code 2, and
+the folder is left as it was (no other export, no temporary file)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.conftest import run_cli
+from vrest.codegen import files
+
+
+def _tree(folder) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_every_file_is_written_and_named(tmp_path):
+    code, out, err = run_cli("export", "neuron", "--to", "all", "-o", str(tmp_path))
+    assert code == 0, err
+    written = out.split()
+    assert len(written) == 9 and sorted(written) == sorted(str(tmp_path / name) for name in _tree(tmp_path))
+
+
+def test_a_path_that_is_a_folder_leaves_the_folder_as_it_was(tmp_path):
+    (tmp_path / "neuron.nml").mkdir()
+    (tmp_path / "keep.txt").write_text("mine")
+    before = _tree(tmp_path)
+    code, out, err = run_cli("export", "neuron", "--to", "all", "-o", str(tmp_path))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"-o = '{tmp_path / 'neuron.nml'}': cannot write" in err
+    assert _tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("failing_at", ["neuron.nml", "neuron.cellml"])
+def test_a_failure_while_renaming_takes_back_what_was_placed(tmp_path, monkeypatch, failing_at):
+    (tmp_path / "neuron.cellml").write_text("an older export")
+    (tmp_path / "keep.txt").write_text("mine")
+    real, failed = os.replace, []
+
+    def failing(source, target):  # the new file's rename into place fails, once
+        if os.path.basename(target) == failing_at and not failed:
+            failed.append(source)
+            assert not os.path.exists(target)  # an earlier file there went aside first
+            raise OSError(28, "No space left on device")
+        return real(source, target)
+
+    monkeypatch.setattr(files.os, "replace", failing)
+    code, _, err = run_cli("export", "neuron", "--to", "all", "-o", str(tmp_path))
+    assert code == 2 and "No space left on device" in err and err.count("\n") == 1
+    assert _tree(tmp_path) == ["keep.txt", "neuron.cellml"]  # no new file, no temporary
+    assert (tmp_path / "neuron.cellml").read_text() == "an older export"
+
+
+@pytest.mark.parametrize("fmt", ["sbml", "numpy"])
+def test_one_format_still_writes_its_files(fmt, tmp_path):
+    code, out, _ = run_cli("export", "squid", "--to", fmt, "-o", str(tmp_path / "new" / "folder"))
+    assert code == 0 and len(out.split()) >= 1 and all(os.path.isfile(p) for p in out.split())
