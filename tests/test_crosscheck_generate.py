@@ -60,3 +60,7 @@ def test_generate_check_names_a_stale_file(tmp_path):
     stale.write_text(stale.read_text(encoding="utf-8").replace('value="7.5"', 'value="7500"'), encoding="utf-8")
     code, _, err = run_cli("generate", "--check", "--dir", str(tmp_path))
     assert code == 1 and "stale: neuron/neuron.sbml.xml" in err
+    assert err.strip().splitlines()[-1] == f"{tmp_path} is out of date: run `vrest generate --dir {tmp_path}`"
+    assert run_cli("generate", "--dir", str(tmp_path))[0] == 0
+    code, out, _ = run_cli("generate", "--check", "--dir", str(tmp_path))
+    assert code == 0 and out.startswith(f"{tmp_path} is up to date")

@@ -57,6 +57,11 @@ def test_installed_generate_check_finds_the_project_or_says_where_it_looked(inst
     (line,) = outside.stderr.strip().splitlines()
     assert "no generated/ to check here" in line and str(tmp_path) in line and "--dir" in line
     assert "stale" not in outside.stderr
+    writing = subprocess.run([vrest, "generate"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert writing.returncode == 2 and writing.stdout == "", writing.stdout  # the same default as --check
+    (line,) = writing.stderr.strip().splitlines()
+    assert "no generated/ to write here" in line and str(tmp_path) in line and "--dir" in line
+    assert not (tmp_path / "generated").exists()
     inside = subprocess.run([vrest, "generate", "--check"], cwd=ROOT / "tests", capture_output=True, text=True,
                             check=False)
     assert inside.returncode == 0, inside.stderr
