@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import reprlib
 
-__all__ = ["ModelError", "ModelWarning", "one_line"]
+__all__ = ["ModelError", "ModelWarning", "one_line", "shown"]
 
 # Values are shown shortened: a model file may hold a 50 MB string or an array nested 900 deep.
 _SHORT = reprlib.Repr()
@@ -27,6 +28,29 @@ def _short(value: object) -> str:
         return f"<a {type(value).__name__} too large to show>"
 
 
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def shown(value: object, depth: int = 0) -> str:
+    """``value`` as a model file writes it (TOML: ``{ Na = 3, K = -2 }``, ``true``, ``'20 mM'``), shortened."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list, tuple)):
+        if depth >= _SHORT.maxlevel:
+            return "{...}" if isinstance(value, dict) else "[...]"
+        if isinstance(value, dict):
+            items = [f"{key if _BARE_KEY.fullmatch(str(key)) else _short(str(key))} = {shown(item, depth + 1)}"
+                     for key, item in list(value.items())[:_SHORT.maxdict]]
+        else:
+            items = [shown(item, depth + 1) for item in list(value)[:_SHORT.maxlist]]
+        if len(value) > len(items):
+            items.append("...")
+        if isinstance(value, dict):
+            return "{ " + ", ".join(items) + " }" if items else "{}"
+        return "[" + ", ".join(items) + "]"
+    return _short(value)
+
+
 class ModelError(ValueError):
     """Bad input: names the key (a dotted path such as ``ions.K.inside``) and the value.
 
@@ -37,9 +61,9 @@ class ModelError(ValueError):
         self.key = key
         self.value = value
         self.problem = problem
-        shown = "" if value is None else f" = {_short(value)}"
+        written = "" if value is None else f" = {shown(value)}"
         name = one_line(key, 200)
-        super().__init__(one_line(f"{name}{shown}: {problem}" if key else problem))
+        super().__init__(one_line(f"{name}{written}: {problem}" if key else problem))
 
 
 class ModelWarning(UserWarning):

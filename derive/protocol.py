@@ -31,7 +31,7 @@ from . import limits
 from .errors import ModelError
 from .constants import A_i, C_m, L_p, Vol, area
 from .model import N_A, Change, Model, ProtocolStep, Scenario
-from .units import parse_quantity
+from .units import convert, parse_quantity
 
 __all__ = ["Target", "read_scenarios", "targets", "not_a_target"]
 
@@ -151,6 +151,10 @@ def _target(model: Model, known: dict[str, Target], key: str, path: str, value: 
     reason = known[key].fixed if key in known else not_a_target(model, key) or _fixed_in_a_run(key)
     if reason:
         raise ModelError(path, value, f"cannot change in a scenario step: {reason}")
+    parts = key.split(".")
+    ions = [ion.name for ion in model.ions]
+    if len(parts) == 3 and parts[0] == "ions" and parts[1] not in ions:
+        raise ModelError(path, value, f"the model has no ion {parts[1]} (its ions: {', '.join(ions)})")
     changeable = sorted(k for k, target in known.items() if target.fixed is None)
     close = difflib.get_close_matches(key, changeable, n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"changeable keys: {', '.join(changeable)}"
@@ -166,9 +170,12 @@ def _factor(model: Model, value: Any, path: str, target: Target) -> sp.Rational:
         raise ModelError(path, value, "the factor must be non-negative (0 blocks)")
     factor = limits.check_number(path, value, "factor", integer=False, zero=True)
     if factor:  # the scaled value stays within its quantity's range
-        given = model.parameter(target.parameter).value
-        limits.check(path, abs(Fraction(given.p, given.q)) * factor, target.range, value,
-                     f"the factor times the model file's {target.parameter}", warn=False)
+        parameter = model.parameter(target.parameter)
+        given = abs(Fraction(parameter.value.p, parameter.value.q))
+        unit = parameter.unit
+        limits.check(path, given * factor, target.range, value,
+                     f"the factor times the model file's {target.parameter} ({convert(given, unit):g} {unit}) is "
+                     f"{convert(given * factor, unit):g} {unit}", warn=False)
     return sp.Rational(str(value))
 
 
@@ -197,6 +204,7 @@ def _value(model: Model, value: Any, where: str, target: Target) -> Fraction:
         return constant_current(value, where, dict(model.pump.stoichiometry), model.pump.charge_per_cycle)
     number, _ = parse_quantity(value, where, target.dimension, check=False)
     if target.sign == "positive" and number <= 0:
+        limits.check(where, number, target.dimension, value)  # says the allowed range when it has one
         raise ModelError(where, value, f"must be positive (a {target.dimension})")
     if target.sign == "nonnegative" and number < 0:
         raise ModelError(where, value, f"must not be negative (a {target.dimension}; 0 blocks)")
@@ -228,10 +236,11 @@ def _step(model: Model, known: dict[str, Target], spec: Any, path: str, at_defau
             changes += _changes(model, known, spec[operation], operation, f"{path}.{operation}")
     seen: dict[str, str] = {}
     for change in changes:
+        written = f"{change.operation}.{change.key}"
         if change.parameter in seen:
-            raise ModelError(f"{path}.{change.key}", None, f"changes the same parameter as {seen[change.parameter]} "
+            raise ModelError(f"{path}.{written}", None, f"changes the same parameter as {seen[change.parameter]} "
                              "in this step")
-        seen[change.parameter] = change.key
+        seen[change.parameter] = written
     return ProtocolStep(at, tuple(changes))
 
 

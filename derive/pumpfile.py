@@ -25,7 +25,7 @@ import sympy as sp
 
 from . import laws, limits
 from .constants import I_pump, T, r
-from .errors import ModelError
+from .errors import ModelError, shown
 from .ions import Ion
 from .model import Parameter, Pump
 from .units import parse_quantity
@@ -176,7 +176,7 @@ def read_pump(table: Any, ions: Mapping[str, Ion], params: list[Parameter]) -> P
     (key,) = given
     if charge == 0:
         raise ModelError(f"pump.{key}", table[key],
-                         f"the stoichiometry {moved} moves no net charge, so the pump carries no current; "
+                         f"the stoichiometry {shown(moved)} moves no net charge, so the pump carries no current; "
                          "an electrogenic pump is required")
     form, rate, dimension, description = RATE_KEYS[key]
     for other in ("K_half_Na", "K_half_K", "hill_Na", "hill_K", "binding"):
