@@ -68,6 +68,11 @@ class Derivation:
     # the state the result refers to (V and I_pump at pump_max, the amounts at the steady volume).
     at: tuple[tuple[sp.Symbol, float], ...] = ()
 
+    def __repr__(self) -> str:  # the value in its unit; the field ``value`` is SI
+        unit = "" if self.unit == "1" else f" {self.unit}"
+        return (f"Derivation(id={self.id!r}, value={self.display_value:.6g}{unit} (SI {self.value!r}), "
+                f"method={self.method!r}, expression={self.expression_text!r})")
+
     @property
     def display_value(self) -> float:
         """The value in ``unit`` (mV, ms, ...)."""

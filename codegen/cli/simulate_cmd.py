@@ -105,7 +105,8 @@ def _times(args, default_t_end: float):
             _duration(texts[-1], "--times", "duration")
         return np.array(times)
     end = _duration(args.t_end, "--t-end", "duration") if args.t_end else default_t_end
-    return np.linspace(0.0, end, 401)
+    end = Fraction(repr(float(end))) if not isinstance(end, Fraction) else end
+    return np.array([float(end * k / 400) for k in range(401)])  # 0.15 s / 400 steps: 0.15, not 0.15000000000000002
 
 
 def run(args) -> int:
@@ -128,7 +129,7 @@ def run(args) -> int:
     steps = scenario.steps if scenario is not None else ()
     if times is None:
         last = max((step.at for step in steps), default=0.0)  # the default run shows every step and what follows
-        times = _times(args, plan.default_t_end + last)
+        times = _times(args, Fraction(repr(plan.default_t_end)) + Fraction(repr(last)))
     for message in scenario.warnings if scenario is not None else ():
         warnings.warn(message, ModelWarning, stacklevel=2)
     _warn_unreached(args, steps, float(times[-1]))

@@ -118,7 +118,9 @@ def _ratio(ctx: Derivations) -> Derivation:
     """The Donnan ratio derivation (shared by the three quantities through ctx.get)."""
     model = ctx.model
     closed = donnan_ratio_closed_form(model)
-    description = "Donnan ratio K_i/K_o = Cl_o/Cl_i at Donnan equilibrium (fixed volume)"
+    ratios = [f"{ion.name}_i/{ion.name}_o" if ion.valence == 1 else f"{ion.name}_o/{ion.name}_i"
+              for ion in _permeant(model) if abs(ion.valence) == 1]  # the model's own: no Cl where it has none
+    description = f"Donnan ratio {' = '.join(ratios or ['r_D'])} at Donnan equilibrium (fixed volume)"
     if closed is not None:
         value = evaluate(closed, model.values)
         return Derivation("donnan_ratio", closed, float(value), "1", description,
