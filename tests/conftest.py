@@ -118,3 +118,11 @@ def assert_job_agrees(label: str, job, answer, tolerance: float | None = None) -
     for course in job.courses:
         assert_agrees(f"{label} {course.scenario.name}", answer.v_ss, job.reference_v_ss,
                       answer.courses[course.scenario.name], course.reference, tolerance)
+
+
+@pytest.fixture(scope="module")
+def module_cache(tmp_path_factory):
+    """A simulation cache of the test module's own (VREST_CACHE_DIR), so no run reads another's entries."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
+        yield

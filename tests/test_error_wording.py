@@ -8,16 +8,9 @@ import copy
 import pytest
 
 from conftest import run_cli
+from test_model_errors import NEURON_LIKE
 
-BASE = {
-    "model": {"name": "cell", "temperature": "37 degC"},
-    "membrane": {"capacitance": "1 uF/cm^2"},
-    "ions": {
-        "K": {"valence": 1, "inside": "140 mM", "outside": "4 mM", "conductance": "0.1 mS/cm^2"},
-        "Na": {"valence": 1, "inside": "12 mM", "outside": "145 mM", "conductance": "0.015 mS/cm^2"},
-    },
-    "pump": {"current": "0.75 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
-}
+BASE = NEURON_LIKE  # K and Na ohmic leaks, a 0.75 uA/cm^2 pump
 
 
 def _scenario(**spec) -> callable:

@@ -19,11 +19,7 @@ from vrest.derive.builtin import builtin_text
 R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def _warnings(err: str) -> list[str]:

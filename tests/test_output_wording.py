@@ -13,11 +13,7 @@ from vrest.derive.builtin import resolve_model
 from vrest.derive.quantities import Derivations
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def test_the_donnan_ratio_is_described_with_the_models_ions(write_model):

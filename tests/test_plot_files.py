@@ -19,11 +19,7 @@ COMMANDS = {
 KEYS = {"plot": "--output", "simulate": "--plot"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def _left(folder: Path) -> list[str]:

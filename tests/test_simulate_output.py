@@ -10,11 +10,7 @@ import pytest
 from tests.conftest import run_cli
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
+pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def test_the_table_says_how_many_times_it_shows():
