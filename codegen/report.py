@@ -19,6 +19,7 @@ from vrest.derive.latex import latex
 from vrest.derive.model import Model
 from vrest.derive.plausibility import warn_results
 from vrest.derive.quantities import Derivations
+from vrest.derive.registry import UNITS
 from vrest.derive.units import convert
 
 from .state_note import state_note
@@ -214,7 +215,7 @@ def _evaluated_at(model: Model, derivation: Derivation) -> list[str]:
 
 
 def _value_at(model: Model, symbol: sp.Symbol, value: float) -> str:
-    unit = model.parameter(symbol.name).unit if model.has(symbol.name) else "mV" if symbol.name == "V" else "SI"
+    unit = model.parameter(symbol.name).unit if model.has(symbol.name) else {**UNITS, "V": "mV"}.get(symbol.name, "SI")
     shown = f"{convert(value, unit):.6g} {unit}" if unit not in ("SI", "1") else f"{value:.6g}"
     return f"${_latex(symbol)}$ = {shown}"
 

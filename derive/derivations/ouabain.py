@@ -67,10 +67,11 @@ def _jump(ctx: Derivations) -> Derivation:
     if inside:
         assumptions += ("the run starts at the steady state of the full model, where the current balance with the "
                         "pump is V_ss",)
+    at = tuple(inside.items()) + ((dV, shift.value),) if inside else ()  # dV_pump there, not the file's
     return Derivation("Delta_V_ouabain", -dV, -shift.value, "mV",
                       "instant depolarisation when the pump is blocked (relaxes with tau_m)",
                       method="closed form" if shift.method == "closed form" else "numeric",
-                      assumptions=assumptions, steps=steps, at=tuple(inside.items()))
+                      assumptions=assumptions, steps=steps, at=at)
 
 
 def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, str]:
