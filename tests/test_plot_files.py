@@ -15,8 +15,12 @@ SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-", ".svg": b"<?xml"}
 COMMANDS = {
     "plot": lambda path: ("plot", "neuron", "iv", "-o", str(path)),
     "simulate": lambda path: ("simulate", "neuron", "--t-end", "5 ms", "--plot", str(path)),
+    "sweep": lambda path: ("sweep", "neuron", "--vary", "ions.K.outside=2..8 mM 4", "--quantity", "V_ss",
+                           "--plot", str(path)),
+    "sensitivity": lambda path: ("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary",
+                                 "pump=0..2", "--quantity", "V_ss", "--samples", "8", "--plot", str(path)),
 }
-KEYS = {"plot": "--output", "simulate": "--plot"}
+KEYS = {"plot": "--output", "simulate": "--plot", "sweep": "--plot", "sensitivity": "--plot"}
 
 
 pytestmark = pytest.mark.usefixtures("module_cache")
@@ -33,7 +37,7 @@ def test_the_suffix_says_the_format_and_the_file_is_the_same_every_time(command,
     for path in (first, second):
         code, out, err = run_cli(*COMMANDS[command](path))
         assert code == 0, err
-        assert out.strip() == str(path)  # the path printed is the file written
+        assert str(path) in out.splitlines()  # the path printed is the file written
     data = first.read_bytes()
     assert data.startswith(SIGNATURES[suffix.lower()]) and len(data) > 5000
     if suffix.lower() == ".svg":
@@ -74,6 +78,19 @@ def test_simulate_checks_the_name_before_the_run(monkeypatch, tmp_path):
     assert code == 2 and "--plot" in err and "missing.toml" not in err
 
 
+@pytest.mark.parametrize("command", ["sweep", "sensitivity"])
+def test_sweeps_check_the_name_before_the_work(monkeypatch, tmp_path, command):
+    from vrest.codegen.sweep import api, sensitivity
+
+    def never(*args, **kwargs):
+        raise AssertionError("the work started")
+
+    monkeypatch.setattr(api, "run_sweep", never)
+    monkeypatch.setattr(sensitivity, "sensitivity", never)
+    code, _, err = run_cli(*COMMANDS[command](tmp_path / "x.txt"))
+    assert code == 2 and err.startswith(f"vrest: error: --plot = '{tmp_path / 'x.txt'}': a .txt file")
+
+
 def test_matplotlib_is_a_runtime_dependency():
     """`pip install .` alone must give a working `vrest plot` (the README's tour)."""
     import tomllib
@@ -81,7 +98,7 @@ def test_matplotlib_is_a_runtime_dependency():
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert any(re.match(r"matplotlib\b", dependency) for dependency in project["dependencies"])
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
-    assert "vrest[" not in readme
+    assert "vrest[plot]" not in readme and "plot" not in project["optional-dependencies"]
 
 
 def test_a_broken_matplotlib_is_one_line_in_simulate(monkeypatch, tmp_path):

@@ -28,7 +28,8 @@ def register(subparsers) -> None:
                              "N (k+1)); default 1024")
     parser.add_argument("--seed", type=int, default=0, help="seed of the design (default 0)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--plot", metavar="FILE.png", help="a bar plot of the indices with their intervals")
+    parser.add_argument("--plot", metavar="FILE", help="a bar plot of the indices with their intervals (PNG, SVG or "
+                        "PDF as FILE ends in .png, .svg or .pdf)")
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="as for vrest sweep")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (--engine dask)")
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
@@ -42,6 +43,10 @@ def run(args) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise ModelError("--workers", args.workers, "must be at least 1")
+    if args.plot:  # a figure name vrest cannot write is refused before the work
+        from ..plotting import figure_path
+
+        figure_path(args.plot, "--plot")
     model = resolve_model(args.model)
     result = sensitivity(model, args.vary, args.quantity, args.method, args.samples, args.seed, engine=args.engine,
                          scheduler=args.scheduler, workers=args.workers, progress=True)

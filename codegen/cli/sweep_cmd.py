@@ -47,7 +47,8 @@ def register(subparsers) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output: dims and nested values")
     output.add_argument("--out", metavar="FILE", help="write .csv, .parquet or .nc (NetCDF), chunk by chunk")
-    parser.add_argument("--plot", metavar="FILE.png", help="1-D: each quantity against the key; 2-D: heat maps")
+    parser.add_argument("--plot", metavar="FILE", help="1-D: each quantity against the key; 2-D: heat maps (PNG, SVG "
+                        "or PDF as FILE ends in .png, .svg or .pdf)")
     parser.add_argument("--engine", choices=("local", "dask"), default="local",
                         help="local: this machine's cores (default); dask: Dask distributed")
     parser.add_argument("--scheduler", metavar="ADDRESS",
@@ -90,6 +91,10 @@ def run(args) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise ModelError("--workers", args.workers, "must be at least 1")
+    if args.plot:  # a figure name vrest cannot write is refused before the work
+        from ..plotting import figure_path
+
+        figure_path(args.plot, "--plot")
     model = resolve_model(args.model)
     plan = make_plan(model, args.vary, _method(args), args.samples, args.seed)
     times = _times(args)

@@ -1,4 +1,4 @@
-"""Plots of a sweep (matplotlib, the optional extra ``plot``): what a physiologist draws of such data.
+"""Plots of a sweep (PNG, SVG or PDF, as codegen.plotting writes every figure): what a physiologist draws of such data.
 
 - One key: each quantity against it, potentials together in one panel, a log axis for a log range. For a
   bath or inside concentration, the ion's Nernst potential E_X over the range (dashed) and a line of the
@@ -152,7 +152,8 @@ def _two_keys(plt, outcome, model):
 
 
 def plot_sweep(outcome, path: str | Path, model=None) -> Path:
-    """Write the plot of a sweep held in memory as a PNG; ``model`` (the IR) adds the Nernst references."""
+    """Write the plot of a sweep held in memory (its format from ``path``'s suffix); ``model`` (the IR) adds the
+    Nernst references."""
     plt = pyplot(path)
     keys = len(outcome.layout.keys)
     if keys > 2:
