@@ -194,15 +194,15 @@ def _scenario_from_json(data: dict) -> CachedScenario:
     return CachedScenario(str(data["name"]), steps, tuple(str(w) for w in data["warnings"]))
 
 
-def _scenario_json(model, scenario) -> dict:
-    """A derive.model.Scenario of ``model`` as plan.json stores it (floats), with what running it warns."""
+def _scenario_json(scenario, model=None) -> dict:
+    """A derive.model.Scenario as plan.json stores it (floats), with what running it warns (given its ``model``)."""
     from vrest.derive.bath import scenario_bath_imbalances
 
     return {"name": scenario.name,
             "steps": [{"at": float(step.at),
                        "changes": [{"parameter": c.parameter, "operation": c.operation, "value": float(c.value)}
                                    for c in step.changes]} for step in scenario.steps],
-            "warnings": scenario_bath_imbalances(model, scenario)}
+            "warnings": scenario_bath_imbalances(model, scenario) if model is not None else []}
 
 
 def _build(spec: str) -> tuple[SimulationPlan, dict]:
@@ -234,7 +234,7 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
     warning = next((str(w.message) for w in caught if issubclass(w.category, NoCompilerWarning)), None)
     model_warnings = tuple(dict.fromkeys(model_warnings + tuple(str(w.message) for w in caught
                                                                 if issubclass(w.category, ModelWarning))))
-    scenarios = [_scenario_json(model, s) for s in model.scenarios]
+    scenarios = [_scenario_json(s, model) for s in model.scenarios]
     default_t_end = 3600.0 if model.dynamic_ions else 0.05
     membrane = float(model.values[area]) if area in model.values else None
     plan = SimulationPlan(model.name, tuple(_scenario_from_json(s) for s in scenarios), start, default_t_end,
