@@ -212,3 +212,12 @@ def test_verify_api_reports_where():
     assert result.holds and result.conditional and result.holds_only == "rest"
     assert result.identity.difference == "0.5*g_K*(V - V_ss)"
     assert not verify("I_K = g_K (V - E_K)").conditional
+
+
+def test_the_readme_shows_what_vrest_prints():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    claim = "I_K = g_K (V - E_K) + 0.5 g_K (V - V_ss)"
+    code, out, _ = run_cli("verify", claim)
+    assert f'$ vrest verify "{claim}"\n{out}' in readme
