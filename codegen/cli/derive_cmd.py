@@ -12,7 +12,7 @@ import textwrap
 import sympy as sp
 
 from ..files import write_atomic
-from ..report import REPORT_SECTIONS, render_report
+from ..report import REPORT_SECTIONS, check_step_quantity, only_quantities, render_report
 from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
@@ -36,8 +36,9 @@ def register(subparsers) -> None:
     parser.add_argument("--report", metavar="OUT.md",
                         help="write a Markdown report (LaTeX equations, steps, assumptions, values) to OUT.md")
     parser.add_argument("--quantity", action="append", metavar="ID",
-                        help="only this quantity id (repeatable), in the table, --json, --latex or --report "
-                             "(a report also takes time_constants, ouabain)")
+                        help="only this quantity id (repeatable), in the table, --json, --latex or --report, the "
+                             "scenario's steps included (with --scenario also a step's id: V_before, V_jump, "
+                             "dV_jump; a report also takes time_constants, ouabain)")
     parser.set_defaults(run=run)
 
 
@@ -99,12 +100,12 @@ def run(args) -> int:
         path = write_atomic(args.report, render_report(model, args.quantity, args.scenario), "--report")
         print(path)
         return 0
-    derived, reasons = _derive(model, args.quantity)
+    derived, reasons = _derive(model, args.quantity, args.scenario)
     report = None
     if args.scenario is not None:
         from vrest.derive.derivations.scenario import scenario_report
 
-        report = scenario_report(model, args.scenario)
+        report = only_quantities(scenario_report(model, args.scenario), args.quantity)
     if args.json:
         document = {
             "model": model.name,
@@ -123,8 +124,11 @@ def run(args) -> int:
     return 0
 
 
-def _derive(model, wanted: list[str] | None) -> tuple[dict[str, Derivation], dict[str, str]]:
-    """Every quantity, or only the ``wanted`` ids (in the contract's order; ModelError for an unknown id)."""
+def _derive(model, wanted: list[str] | None, scenario: str | None = None
+            ) -> tuple[dict[str, Derivation], dict[str, str]]:
+    """Every quantity, or only the ``wanted`` ids (in the contract's order; ModelError for an unknown id).
+
+    With a scenario a wanted id may also be one of its steps' (V_jump): those are kept in its steps."""
     if not wanted:
         return derive_all(model)
     ctx = Derivations(model)
@@ -132,8 +136,7 @@ def _derive(model, wanted: list[str] | None) -> tuple[dict[str, Derivation], dic
     for qid in wanted:
         if qid in REPORT_SECTIONS:
             raise ModelError("--quantity", qid, "a section of the --report only")
-        if qid not in known:
-            raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)})")
+        check_step_quantity(qid, known, scenario, model)
     derived, reasons = {}, {}
     for qid in (q for q in known if q in wanted):
         try:
@@ -155,7 +158,7 @@ def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> st
     if reasons:
         lines += ["", "not applicable:"]
         lines += [f"  {qid}: {reason}" for qid, reason in reasons.items()]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n")  # no rows: only the scenario's steps were asked for
 
 
 def _change_text(model, change) -> str:
@@ -178,6 +181,8 @@ def _scenario_table(model, report) -> str:
 
 def _rows(derived: dict[str, Derivation]) -> list[str]:
     """The table's header and one row per quantity: value and closed form (or what kind of root it is)."""
+    if not derived:  # --quantity asked only for quantities of a scenario's steps
+        return []
     lines = []
     width = max([len("quantity"), *map(len, derived)])
     values = {qid: _format_value(d) for qid, d in derived.items()}
