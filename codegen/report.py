@@ -259,7 +259,8 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
     lines += ["Sign convention: $V = \\phi_{in} - \\phi_{out}$; membrane currents and fluxes are positive outward. "
               "Values are computed in SI with 40-digit arithmetic and shown in the units given.", ""]
     lines += ["## Parameters", ""] + _parameter_rows(model)
-    lines += ["## Derived quantities", ""] if selected else []  # none: only sections or a scenario's steps asked
+    if selected:
+        lines += ["## Derived quantities", ""]
     reasons = {}
     for qid in selected:
         try:

@@ -65,3 +65,16 @@ def test_a_product_where_a_quotient_belongs(claim):
     code, doc = _json(claim)
     assert code == 1
     assert doc["diagnosis"].startswith("a product where a quotient belongs: g_leak multiplies, it should divide")
+
+
+def test_a_bare_negative_number_keeps_its_sign_in_the_suggestion():
+    # E_K = -95 is -95 V (a side of numbers only is in SI units): 1000 times E_K = -95.02 mV.
+    code, doc = _json("E_K = -95")
+    assert code == 1
+    assert doc["diagnosis"] == "V vs mV (factor 1000): the bare number -95 is read in volts; write -95 mV"
+    assert doc["numeric"]["claimed"] == {"value": -95000.0, "unit": "mV"}
+
+
+def test_a_tolerance_of_another_dimension_names_it():
+    code, out, err = run_cli("verify", "E_K = -95 mV", "--tolerance", "5 furlongs")
+    assert code == 2 and err == "vrest: error: verify: --tolerance 5 furlongs is a length; E_K is a potential\n"

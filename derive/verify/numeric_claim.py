@@ -380,8 +380,9 @@ def _thousand_label(case: _Claim) -> str:
         return f"{name}: bare numbers are read in SI units ({si}); give them their units"
     if lit is None:
         return f"{name}: the claim is a factor 1000 off (a unit prefix: {unit or 'the model unit'} meant?)"
-    suggestion = f"write {lit.text} {unit}" if unit else "give it its unit"
-    return f"{name}: the bare number {lit.text} is read in {si}; {suggestion}"
+    sign = "-" if (-case.written.template) == lit.symbol else ""  # E_K = -95: write -95 mV, not 95 mV
+    suggestion = f"write {sign}{lit.text} {unit}" if unit else "give it its unit"
+    return f"{name}: the bare number {sign}{lit.text} is read in {si}; {suggestion}"
 
 
 def _outside(written: Written) -> list[Literal]:
