@@ -15,7 +15,7 @@ import sympy as sp
 from vrest.derive.constants import V
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
-from vrest.derive.latex import latex
+from vrest.derive.latex import function_definitions, latex
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import convert
@@ -276,4 +276,14 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
         lines += _ouabain(model)
     if scenario is not None:
         lines += _scenario(model, scenario, wanted)
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(_with_definitions(lines)).rstrip() + "\n"
+
+
+def _with_definitions(lines: list[str]) -> list[str]:
+    """The report with vrest's own functions (exprel, exprel') defined after the sign convention, if it uses them."""
+    definitions = function_definitions("\n".join(lines))
+    if not definitions:
+        return lines
+    at = next(k for k, line in enumerate(lines) if line.startswith("Sign convention")) + 2
+    shown = " and ".join(f"${definition}$" for definition in definitions)
+    return [*lines[:at], f"GHK terms are written with {shown}: exact at V = 0.", "", *lines[at:]]

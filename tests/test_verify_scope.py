@@ -15,7 +15,6 @@ import json
 import mpmath as mp
 import pytest
 from conftest import run_cli
-
 from vrest.derive.verify import verify
 
 mp.mp.dps = 30
@@ -220,4 +219,4 @@ def test_the_readme_shows_what_vrest_prints():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     claim = "I_K = g_K (V - E_K) + 0.5 g_K (V - V_ss)"
     code, out, _ = run_cli("verify", claim)
-    assert f'$ vrest verify "{claim}"\n{out}' in readme
+    assert code == 3 and f'$ vrest verify "{claim}"\n{out}' in readme

@@ -77,4 +77,4 @@ def test_a_bare_negative_number_keeps_its_sign_in_the_suggestion():
 
 def test_a_tolerance_of_another_dimension_names_it():
     code, out, err = run_cli("verify", "E_K = -95 mV", "--tolerance", "5 furlongs")
-    assert code == 2 and err == "vrest: error: verify: --tolerance 5 furlongs is a length; E_K is a potential\n"
+    assert code == 2 and out == "" and err == "vrest: error: verify: --tolerance 5 furlongs is a length; E_K is a potential\n"

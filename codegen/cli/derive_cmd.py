@@ -16,7 +16,7 @@ from ..report import REPORT_SECTIONS, check_step_quantity, only_quantities, rend
 from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
-from vrest.derive.latex import latex
+from vrest.derive.latex import function_definitions, latex
 from vrest.derive.quantities import Derivations, derive_all
 from vrest.derive.units import convert
 
@@ -116,7 +116,7 @@ def run(args) -> int:
             document["scenario"] = scenario_json(model, report)
         print(json.dumps(document, indent=2))
     elif args.latex:
-        print(_latex(model.name, derived, report))
+        print(_latex(model, derived, report))
     else:
         print(_table(model, derived, reasons))
         if report is not None:
@@ -202,17 +202,32 @@ def _rows(derived: dict[str, Derivation]) -> list[str]:
     return lines
 
 
-def _latex(name: str, derived: dict[str, Derivation], report=None) -> str:
+def _latex(model, derived: dict[str, Derivation], report=None) -> str:
     rows = [_latex_row(qid, derivation) for qid, derivation in derived.items()]
     for step in report.steps if report is not None else ():
-        rows.append(f"  \\text{{step {step.number} at {step.at:g} s}} & \\\\")
-        rows += [_latex_row(qid, derivation) for qid, derivation in step.quantities.items()]
-    return "% vrest derive " + name + "\n\\begin{align*}\n" + "\n".join(rows) + "\n\\end{align*}"
+        t = f"t_{{{step.number}}}"
+        changes = ",\\ ".join(_latex_change(model, change) for change in step.changes)
+        rows.append(f"  \\text{{step {step.number} at }} {t} = {step.at:g}\\ \\mathrm{{s}}:\\quad {changes} & \\\\")
+        for qid, derivation in step.quantities.items():
+            before = f"V_{{before}} = V({t}^{{-}})" if qid == "V_before" else None  # V just before the step
+            rows.append(_latex_row(qid, derivation, before))
+    rows += [f"  {definition} & \\\\" for definition in function_definitions("\n".join(rows))]
+    return "% vrest derive " + model.name + "\n\\begin{align*}\n" + "\n".join(rows) + "\n\\end{align*}"
 
 
-def _latex_row(qid: str, derivation: Derivation) -> str:
+def _latex_change(model, change) -> str:
+    """A step's change as LaTeX: K_{o} = 20\\ \\mathrm{mM}, or g_{K} \\times 0.1."""
+    item = change_json(model, change)
+    symbol = latex(sp.Symbol(change.parameter))
+    if change.operation == "scale":
+        return f"{symbol} \\times {item['value']:g}"
+    unit = "" if item["unit"] == "1" else f"\\ \\mathrm{{{item['unit']}}}"
+    return f"{symbol} = {item['value']:g}{unit}"
+
+
+def _latex_row(qid: str, derivation: Derivation, equation: str | None = None) -> str:
     value = _format_value(derivation).replace(" ", r"\ \mathrm{", 1) + ("}" if derivation.unit != "1" else "")
-    equation = derivation.latex
+    equation = equation or derivation.latex
     if derivation.method == "numeric root":  # "... = 0" alone would not say which quantity it defines
         equation = f"{latex(sp.Symbol(qid))}:\\quad {equation}"
     return f"  {equation} &\\quad ({value}) \\\\"
