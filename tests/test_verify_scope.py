@@ -113,6 +113,9 @@ def test_a_steps_file_with_a_line_that_holds_at_rest_only(tmp_path):
     assert doc["detail"] == "2 steps checked; line 1 holds at rest only (V = V_ss), not for every V"
     path.write_text("I_K = g_K (V - E_K)\nE_K = RT/F ln(K_o/K_i)\n", encoding="utf-8")
     assert run_cli("verify", str(path))[0] == 0
+    # A worked example: a formula after a value is compared with that value, at the model's values.
+    path.write_text("E_K = -95 mV\n= RT/F ln(K_o/K_i)\n", encoding="utf-8")
+    assert run_cli("verify", str(path))[0] == 0
 
 
 # --- a cell with a divalent ion: GHK K, Na and Ca2+ leaks (no pump), 22 C ------------------------

@@ -93,6 +93,8 @@ def qualify(
     """
     if not result.holds or not is_formula(claim, problem):  # a value (-95 mV, 0) is compared at the model's values
         return result
+    if isinstance(correct, sp.Basic) and not is_formula(correct, problem):  # the line before was a value: = -95 mV
+        return result
     a = problem.expand(claim)
     c = problem.expand(correct) if isinstance(correct, sp.Basic) else correct
     with_v = V in a.free_symbols or (isinstance(c, sp.Basic) and V in c.free_symbols)
