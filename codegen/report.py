@@ -15,7 +15,7 @@ import sympy as sp
 from vrest.derive.constants import V
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
-from vrest.derive.latex import latex
+from vrest.derive.latex import function_definitions, latex
 from vrest.derive.model import Model
 from vrest.derive.plausibility import warn_results
 from vrest.derive.quantities import Derivations
@@ -24,7 +24,7 @@ from vrest.derive.units import convert
 
 from .state_note import state_note
 
-__all__ = ["render_report", "REPORT_SECTIONS", "check_latex", "markdown_text"]
+__all__ = ["render_report", "REPORT_SECTIONS", "check_latex", "check_step_quantity", "markdown_text", "only_quantities"]
 
 REPORT_SECTIONS = ("time_constants", "ouabain")  # extra ids --quantity accepts besides the quantity ids
 
@@ -183,11 +183,37 @@ def _ouabain(model: Model) -> list[str]:
     return lines + [""]
 
 
-def _scenario(model: Model, name: str) -> list[str]:
+def check_step_quantity(qid: str, known: list[str], scenario: str | None, model: Model) -> None:
+    """A --quantity id must be a quantity id, or with --scenario one of its steps' (ModelError otherwise)."""
+    from vrest.derive.derivations.scenario import STEP_QUANTITY_IDS
+
+    if qid in known or (scenario is not None and qid in STEP_QUANTITY_IDS):
+        return
+    if qid in STEP_QUANTITY_IDS:
+        names = ", ".join(s.name for s in model.scenarios) or "none in this model"
+        raise ModelError("--quantity", qid, f"a quantity of a scenario's steps: give --scenario NAME ({names})")
+    steps = f"; with --scenario also {', '.join(i for i in STEP_QUANTITY_IDS if i not in known)}"
+    raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)}{steps})")
+
+
+def only_quantities(report, wanted: Iterable[str] | None):
+    """The scenario report with only the ``wanted`` quantity ids in each step (all of them without)."""
+    from dataclasses import replace
+
+    if not wanted:
+        return report
+    keep = set(wanted)
+    steps = tuple(replace(step, quantities={k: d for k, d in step.quantities.items() if k in keep},
+                          not_applicable={k: r for k, r in step.not_applicable.items() if k in keep})
+                  for step in report.steps)
+    return replace(report, steps=steps)
+
+
+def _scenario(model: Model, name: str, wanted: Iterable[str] | None = None) -> list[str]:
     """Each step of scenario ``name``: its changes, then its derivations (derive.derivations.scenario)."""
     from vrest.derive.derivations.scenario import scenario_report
 
-    report = scenario_report(model, name)
+    report = only_quantities(scenario_report(model, name), wanted)
     scenario = report.scenario
     lines = [f"## Scenario `{scenario.name}`", ""]
     if scenario.description:
@@ -234,8 +260,8 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
     known = ctx.ids()
     wanted = list(quantity_ids or [])
     for qid in wanted:
-        if qid not in known and qid not in REPORT_SECTIONS:
-            raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known + list(REPORT_SECTIONS))})")
+        if qid not in REPORT_SECTIONS:
+            check_step_quantity(qid, known + list(REPORT_SECTIONS), scenario, model)
     selected = [qid for qid in known if not wanted or qid in wanted]
     lines = [f"# vrest derivation report: {model.name}", "", markdown_text(model.description), ""]
     if model.source:
@@ -265,5 +291,15 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
     if not wanted or "ouabain" in wanted:
         lines += _ouabain(model)
     if scenario is not None:
-        lines += _scenario(model, scenario)
-    return "\n".join(lines).rstrip() + "\n"
+        lines += _scenario(model, scenario, wanted)
+    return "\n".join(_with_definitions(lines)).rstrip() + "\n"
+
+
+def _with_definitions(lines: list[str]) -> list[str]:
+    """The report with vrest's own functions (exprel, exprel') defined after the sign convention, if it uses them."""
+    definitions = function_definitions("\n".join(lines))
+    if not definitions:
+        return lines
+    at = next(k for k, line in enumerate(lines) if line.startswith("Sign convention")) + 2
+    shown = " and ".join(f"${definition}$" for definition in definitions)
+    return [*lines[:at], f"GHK terms are written with {shown}: exact at V = 0.", "", *lines[at:]]

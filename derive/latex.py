@@ -1,19 +1,32 @@
 """LaTeX of vrest's expressions: SymPy's, with names of several subscript words kept apart.
 
-SymPy prints ``V_mullins_noda`` as ``V_{mullins noda}``, which TeX runs together
+SymPy prints ``K_half_Na`` as ``K_{half Na}``, which TeX runs together
 into one italic word. Here every subscript word of more than one letter is
-upright and the words are separated by a TeX space: ``V_{\\mathrm{mullins}\\ \\mathrm{noda}}``,
-``K_{\\mathrm{half}\\ \\mathrm{Na}}``. ``\\ `` (not ``\\,``) because a Markdown
-renderer before MathJax keeps it: a backslash before a space is no Markdown escape.
+upright and the words are separated by a TeX space: ``K_{\\mathrm{half}\\ \\mathrm{Na}}``
+(``\\ ``, not ``\\,``, because a Markdown renderer before MathJax keeps it: a backslash before
+a space is no Markdown escape). Subscripts that are people's names are written as people write
+them: ``V_{\\text{Mullins-Noda}}``.
 """
 
 from __future__ import annotations
+
+import re
 
 import sympy as sp
 from sympy.printing.conventions import split_super_sub
 from sympy.printing.latex import translate
 
-__all__ = ["latex", "symbol_latex"]
+__all__ = ["function_definitions", "latex", "symbol_latex"]
+
+_EPONYMS = {"mullins": "Mullins", "noda": "Noda"}  # subscript words that are names, written as people write them
+
+# vrest's own functions, as LaTeX defines them for a reader (derive.functions): the GHK current is
+# written with exprel, exact at V = 0, and a slope conductance with its derivative exprel'.
+_DEFINITIONS = (
+    (r"\\operatorname\{exprel\}", r"\operatorname{exprel}(x) = \frac{e^{x} - 1}{x},\ \operatorname{exprel}(0) = 1"),
+    (r"\\operatorname\{exprel\}'", (r"\operatorname{exprel}'(x) = \frac{d}{dx} \operatorname{exprel}(x) "
+                                 r"= \frac{(x - 1) e^{x} + 1}{x^{2}},\ \operatorname{exprel}'(0) = \frac{1}{2}")),
+)
 
 
 def symbol_latex(symbol: sp.Symbol) -> str | None:
@@ -21,6 +34,8 @@ def symbol_latex(symbol: sp.Symbol) -> str | None:
     name, supers, subs = split_super_sub(symbol.name)
     if len(subs) < 2 or supers:
         return None
+    if all(word in _EPONYMS for word in subs):  # V_mullins_noda: the Mullins-Noda potential
+        return translate(name) + r"_{\text{" + "-".join(_EPONYMS[word] for word in subs) + "}}"
     words = [translate(word) if len(word) == 1 or translate(word) != word else rf"\mathrm{{{word}}}"
              for word in subs]  # one letter italic, a Greek name its letter, a word upright
     return translate(name) + "_{" + r"\ ".join(words) + "}"
@@ -35,3 +50,8 @@ def latex(expr) -> str:
         if shown is not None:
             names[symbol] = shown
     return sp.latex(expr, symbol_names=names)
+
+
+def function_definitions(text: str) -> list[str]:
+    """The LaTeX definitions of vrest's own functions that ``text`` (LaTeX) uses: exprel, exprel'."""
+    return [definition for used, definition in _DEFINITIONS if re.search(used, text)]

@@ -134,7 +134,8 @@ CASES = [
         "(g_Na E_K + g_K E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)",
         CHORD_LEAK, PRIMITIVE, False, "E_K and E_Na swapped",
     ),
-    ("chord-no-gCl-below", "(g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na)", CHORD_LEAK, PRIMITIVE, False, None),
+    ("chord-no-gCl-below", "(g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na)", CHORD_LEAK, PRIMITIVE, False,
+     "the term g_Cl is missing (from g_Cl + g_K + g_Na)"),  # left out of the denominator only
     ("chord-mV", "1000 (g_K E_K + g_Na E_Na + g_Cl E_Cl)/(g_K + g_Na + g_Cl)", CHORD_LEAK, PRIMITIVE, False, "V vs mV (factor 1000)"),
     (
         "chord-nernst-expanded",

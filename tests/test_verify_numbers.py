@@ -216,7 +216,7 @@ CASES = [
     Case("pump-shift", "neuron", "dV_pump = -0.75 uA/cm^2 / (0.15 mS/cm^2)", True, None, DV_PUMP, -mpf("0.75") / mpf("0.15"), PUMP),
     Case("pump-shift-value", "neuron", "dV_pump = -5 mV", True, None, DV_PUMP, mpf(-5), PUMP),
     Case("pump-shift-sign", "neuron", "dV_pump = 5 mV", False, "sign flipped", DV_PUMP, mpf(5), PUMP),
-    Case("pump-shift-bare", "neuron", "dV_pump = -5", False, "the bare number 5 is read in volts; write 5 mV", DV_PUMP, mpf(-5000), PUMP),
+    Case("pump-shift-bare", "neuron", "dV_pump = -5", False, "the bare number -5 is read in volts; write -5 mV", DV_PUMP, mpf(-5000), PUMP),
     Case("pump-shift-product", "neuron", "dV_pump = -0.75 uA/cm^2 * 0.15 mS/cm^2", False,
          "a product where a quotient belongs", None, None, PUMP),
     # --- tau_m = R_m C_m --------------------------------------------------------------------------

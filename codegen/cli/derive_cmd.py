@@ -13,12 +13,12 @@ import textwrap
 import sympy as sp
 
 from ..files import write_atomic
-from ..report import REPORT_SECTIONS, render_report
+from ..report import REPORT_SECTIONS, check_step_quantity, only_quantities, render_report
 from ..state_note import state_note
 from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
-from vrest.derive.latex import latex
+from vrest.derive.latex import function_definitions, latex
 from vrest.derive.plausibility import warn_results
 from vrest.derive.quantities import Derivations, derive_all
 from vrest.derive.units import convert
@@ -39,8 +39,9 @@ def register(subparsers) -> None:
     parser.add_argument("--report", metavar="OUT.md",
                         help="write a Markdown report (LaTeX equations, steps, assumptions, values) to OUT.md")
     parser.add_argument("--quantity", action="append", metavar="ID",
-                        help="only this quantity id (repeatable), in the table, --json, --latex or --report "
-                             "(a report also takes time_constants, ouabain)")
+                        help="only this quantity id (repeatable), in the table, --json, --latex or --report, the "
+                             "scenario's steps included (with --scenario also a step's id: V_before, V_jump, "
+                             "dV_jump; a report also takes time_constants, ouabain)")
     parser.set_defaults(run=run)
 
 
@@ -102,13 +103,13 @@ def run(args) -> int:
         path = write_atomic(args.report, render_report(model, args.quantity, args.scenario), "--report")
         print(path)
         return 0
-    derived, reasons = _derive(model, args.quantity)
+    derived, reasons = _derive(model, args.quantity, args.scenario)
     warn_results(model, derived.values())
     report = None
     if args.scenario is not None:
         from vrest.derive.derivations.scenario import scenario_report
 
-        report = scenario_report(model, args.scenario)
+        report = only_quantities(scenario_report(model, args.scenario), args.quantity)
         for step in report.steps:
             warn_results(model, step.quantities.values(),
                          f"scenario {args.scenario}, step {step.number} at {step.at:g} s: ")
@@ -122,7 +123,7 @@ def run(args) -> int:
             document["scenario"] = scenario_json(model, report)
         print(json.dumps(document, indent=2))
     elif args.latex:
-        print(_latex(model.name, derived, report))
+        print(_latex(model, derived, report))
     else:
         print(_table(model, derived, reasons))
         if report is not None:
@@ -130,8 +131,11 @@ def run(args) -> int:
     return 0
 
 
-def _derive(model, wanted: list[str] | None) -> tuple[dict[str, Derivation], dict[str, str]]:
-    """Every quantity, or only the ``wanted`` ids (in the contract's order; ModelError for an unknown id)."""
+def _derive(model, wanted: list[str] | None, scenario: str | None = None
+            ) -> tuple[dict[str, Derivation], dict[str, str]]:
+    """Every quantity, or only the ``wanted`` ids (in the contract's order; ModelError for an unknown id).
+
+    With a scenario a wanted id may also be one of its steps' (V_jump): those are kept in its steps."""
     if not wanted:
         return derive_all(model)
     ctx = Derivations(model)
@@ -139,8 +143,7 @@ def _derive(model, wanted: list[str] | None) -> tuple[dict[str, Derivation], dic
     for qid in wanted:
         if qid in REPORT_SECTIONS:
             raise ModelError("--quantity", qid, "a section of the --report only")
-        if qid not in known:
-            raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)})")
+        check_step_quantity(qid, known, scenario, model)
     derived, reasons = {}, {}
     for qid in (q for q in known if q in wanted):
         try:
@@ -168,7 +171,7 @@ def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> st
     if reasons:
         lines += ["", "not applicable:"]
         lines += [f"  {qid}: {reason}" for qid, reason in reasons.items()]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n")  # no rows: only the scenario's steps were asked for
 
 
 def _change_text(model, change) -> str:
@@ -191,6 +194,8 @@ def _scenario_table(model, report) -> str:
 
 def _rows(derived: dict[str, Derivation]) -> list[str]:
     """The table's header and one row per quantity: value and closed form (or what kind of root it is)."""
+    if not derived:  # --quantity asked only for quantities of a scenario's steps
+        return []
     lines = []
     width = max([len("quantity"), *map(len, derived)])
     values = {qid: _format_value(d) for qid, d in derived.items()}
@@ -210,17 +215,32 @@ def _rows(derived: dict[str, Derivation]) -> list[str]:
     return lines
 
 
-def _latex(name: str, derived: dict[str, Derivation], report=None) -> str:
+def _latex(model, derived: dict[str, Derivation], report=None) -> str:
     rows = [_latex_row(qid, derivation) for qid, derivation in derived.items()]
     for step in report.steps if report is not None else ():
-        rows.append(f"  \\text{{step {step.number} at {step.at:g} s}} & \\\\")
-        rows += [_latex_row(qid, derivation) for qid, derivation in step.quantities.items()]
-    return "% vrest derive " + name + "\n\\begin{align*}\n" + "\n".join(rows) + "\n\\end{align*}"
+        t = f"t_{{{step.number}}}"
+        changes = ",\\ ".join(_latex_change(model, change) for change in step.changes)
+        rows.append(f"  \\text{{step {step.number} at }} {t} = {step.at:g}\\ \\mathrm{{s}}:\\quad {changes} & \\\\")
+        for qid, derivation in step.quantities.items():
+            before = f"V_{{before}} = V({t}^{{-}})" if qid == "V_before" else None  # V just before the step
+            rows.append(_latex_row(qid, derivation, before))
+    rows += [f"  {definition} & \\\\" for definition in function_definitions("\n".join(rows))]
+    return "% vrest derive " + model.name + "\n\\begin{align*}\n" + "\n".join(rows) + "\n\\end{align*}"
 
 
-def _latex_row(qid: str, derivation: Derivation) -> str:
+def _latex_change(model, change) -> str:
+    """A step's change as LaTeX: K_{o} = 20\\ \\mathrm{mM}, or g_{K} \\times 0.1."""
+    item = change_json(model, change)
+    symbol = latex(sp.Symbol(change.parameter))
+    if change.operation == "scale":
+        return f"{symbol} \\times {item['value']:g}"
+    unit = "" if item["unit"] == "1" else f"\\ \\mathrm{{{item['unit']}}}"
+    return f"{symbol} = {item['value']:g}{unit}"
+
+
+def _latex_row(qid: str, derivation: Derivation, equation: str | None = None) -> str:
     value = _format_value(derivation).replace(" ", r"\ \mathrm{", 1) + ("}" if derivation.unit != "1" else "")
-    equation = derivation.latex
+    equation = equation or derivation.latex
     if derivation.method == "numeric root":  # "... = 0" alone would not say which quantity it defines
         equation = f"{latex(sp.Symbol(qid))}:\\quad {equation}"
     return f"  {equation} &\\quad ({value}) \\\\"

@@ -9,8 +9,10 @@
     vrest verify "-(R*T/F)*log(K_i/K_o)" --against E_K      # a claim may start with '-'
     vrest verify --names --model squid                       # the names a claim may use
 
-Exit codes: 0 the claim holds, 1 it does not, 2 bad input (one line on stderr;
-with --json also {"error": ...} on stdout).
+Exit codes: 0 the claim holds (a formula: for every value of its symbols), 1 it does
+not, 2 bad input (one line on stderr; with --json also {"error": ...} on stdout), 3 a
+formula that holds only at rest or only at the model's values (the answer says how it
+differs elsewhere).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from vrest.derive.errors import ModelError
 from vrest.derive.verify import Value, VerifyResult, setting, verify
 from vrest.derive.verify.names import name_listing
 from vrest.derive.verify.parse import MAX_CHARS
+from vrest.derive.verify.scope import where_text
 from vrest.derive.verify.tolerance import DEFAULT_TOLERANCE
 
 _MAX_FILE_BYTES = 200_000
@@ -44,14 +47,21 @@ without a unit is a pure number, except that a side written in numbers only (E_K
 value in SI units (volts, seconds) of the quantity it is compared with. A claim with numbers is a
 claim about this model: it holds when it is within --tolerance (default {tolerance} of the correct
 value) at the model's values, with V and every steady-state quantity at the model's resting state;
-the answer says how far it is. A claim without numbers must hold for every value of the
-parameters. A claim of another dimension never holds.
+the answer says how far it is. A formula (a claim with symbols, with or without numbers) must hold
+for every value of its symbols: with its numbers read as what they stand for (26.7 mV as RT/F;
+a number that stands for nothing, such as 0.5 or 4, is exact) it is tested at random points
+around the model's values with V free. One that holds only at rest (an extra term g_K (V - V_ss))
+or only at the model's values holds "at rest only" or "at the model's values only", and the
+answer says how it differs elsewhere. A claim of another dimension never holds.
 
 A file of steps holds one step per line: '#' starts a comment, blank lines are skipped, a line
 that starts with '=' continues the one before ('= 26.7 mV ln(4/140)'); the first line that does
 not follow is named. --approx 'EXPR -> 0' (or '-> oo') checks a formula in a limit, to the order
 --to-order gives (0: the limit itself); the answer also says how large the neglected part is at
-the model's values. Exit code 0: holds, 1: does not hold, 2: bad input."""
+the model's values.
+
+Exit code 0: holds (a formula: for every value of its symbols), 1: does not hold, 2: bad input,
+3: holds at rest only or at the model's values only."""
 
 
 class _ClaimsMayStartWithMinus:
@@ -162,7 +172,14 @@ def _run(args) -> int:
         print(json.dumps(document, indent=2))
     else:
         print(_human(result))
-    return 0 if result.holds else 1
+    return exit_code(result)
+
+
+def exit_code(result: VerifyResult) -> int:
+    """0 holds (a formula: for every value), 3 holds at rest or at the model's values only, 1 does not hold."""
+    if not result.holds:
+        return 1
+    return 3 if result.conditional else 0
 
 
 def _number(value: float) -> str:
@@ -177,7 +194,9 @@ def _quantity(v: Value | None) -> str:
 
 
 def _human(result: VerifyResult) -> str:
-    if result.holds:
+    if result.conditional:
+        lines = [f"holds {where_text(result)}"]
+    elif result.holds:
         lines = [f"holds ({result.method})"]
     else:
         lines = ["does not hold" + (f" (line {result.line})" if result.line is not None else "")]
@@ -196,11 +215,35 @@ def _human(result: VerifyResult) -> str:
         inputs = ", ".join(f"{name} = {_quantity(v)}" for name, v in example.inputs.items())
         lines.append(f"  counterexample: {inputs}" if inputs else "  counterexample at the model's values:")
         lines.append(f"    claimed {_quantity(example.claimed)}, correct {_quantity(example.correct)}")
+    if result.identity is not None:
+        lines += _identity(result.identity)
     info = result.approximation
     if info:
         lines += _approximation(info)
     lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)
+
+
+def _identity(identity) -> list[str]:
+    """How a claim that holds at rest or at the model's values differs elsewhere."""
+    if identity.reason is not None and identity.counterexample is None:
+        return []  # the verdict says why it was not tested elsewhere
+    lines = []
+    if identity.difference is not None:
+        claim, correct = identity.difference_of or ("the claim", "the correct side")
+        at = f", which is 0 only at {identity.condition}" if identity.condition else ""
+        lines.append(f"  elsewhere {claim} - {correct} = {identity.difference}{at}")
+    elif identity.diagnosis is not None:
+        lines.append(f"  as a formula, likely slip: {identity.diagnosis}")
+    elif identity.reason is not None:
+        lines.append(f"  {identity.reason}")
+    example = identity.counterexample
+    if example is not None:
+        inputs = ", ".join(f"{name} = {_quantity(v)}" for name, v in example.inputs.items())
+        others = " (every other input at the model's values)" if list(example.inputs) == ["V"] else ""
+        lines.append(f"  counterexample: {inputs}{others}")
+        lines.append(f"    claimed {_quantity(example.claimed)}, correct {_quantity(example.correct)}")
+    return lines
 
 
 def _approximation(info: dict) -> list[str]:

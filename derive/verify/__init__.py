@@ -4,6 +4,8 @@ The public entry point is ``verify(text, against=None, model=None, ...)`` (see
 api.py); the pieces are usable on their own with any symbol table:
 ``parse`` (safe parser), ``compare`` (symbolic, then numeric equivalence),
 ``diagnose`` (the usual slips), ``check_steps`` and ``check_approximation``.
+A formula that holds only at rest or at the model's values is marked so
+(``VerifyResult.holds_only``, ``.identity``: scope.py).
 Numbers with units in user text are exact SI values with a dimension
 (``parse_written``); a claim written with numbers is checked within a
 ``Tolerance`` at the model's values (DEFAULT_TOLERANCE: 1 %).
@@ -16,7 +18,7 @@ from .diagnose import Context, diagnose
 from .equivalence import VerifyError, compare
 from .parse import Literal, ParseError, Written, parse, parse_equation, parse_expression, parse_written, with_aliases
 from .problem import Problem
-from .result import Counterexample, Value, VerifyResult
+from .result import Counterexample, Identity, Value, VerifyResult
 from .steps import check_steps, read_steps
 from .tolerance import DEFAULT_TOLERANCE, Tolerance, parse_tolerance
 
@@ -24,6 +26,7 @@ __all__ = [
     "DEFAULT_TOLERANCE",
     "Context",
     "Counterexample",
+    "Identity",
     "Literal",
     "ParseError",
     "Problem",

@@ -2,7 +2,7 @@
 
     verify("RT/F ln(K_o/K_i)", against="E_K")           # a formula for a quantity
     verify("dV_pump = -I_pump/g_leak")                    # an equation
-    verify("I_K + I_Na + I_Cl + I_pump = 0")              # holds at V = V_ss
+    verify("I_K + I_Na + I_Cl + I_pump = 0")              # holds at rest only: V = V_ss
     verify(open("steps.txt").read())                      # one step per line
     verify("RT/F ln(K_o/K_i)", against="V_ghk", model="squid", approx="P_Na/P_K -> 0")
     verify("E_K = 61.5 mV log10(4/140)", tolerance="0.5%")  # numbers: within a tolerance
@@ -12,7 +12,10 @@ E_X, I_X, ... and the derived ids with a formula. A named quantity stands for
 the model's own expression. An equation "ID = formula" with ID a derived
 quantity is the same as verify(formula, against=ID). An equation that is not an
 identity but involves V is also tried at the steady state V = V_ss and then
-holds "at the steady state". The result is a VerifyResult (see result.py).
+holds "at rest only" (result.holds_only == "rest"). A formula with numbers that
+holds at the model's values is tested as an identity too (scope.py): one that is
+none holds "at the model's values only" (holds_only == "model_values"), and
+result.identity says how it differs. The result is a VerifyResult (see result.py).
 
 Numbers may carry units (61.5 mV, 96485 C/mol); a claim whose unit dimension
 is not the quantity's does not hold. A claim written with numbers that is not
@@ -37,6 +40,7 @@ from .implicit import at_model_values_only
 from .parse import ParseError, parse, parse_expression, parse_written
 from .problem import Problem
 from .result import VerifyResult
+from .scope import qualify
 from .setting import Setting
 from .steps import check_steps, read_steps
 from .tolerance import DEFAULT_TOLERANCE, Tolerance, parse_tolerance
@@ -76,7 +80,7 @@ def _limit(approx: str | None, to_order: str | int | None, names):
     return limit, order
 
 
-def _steady_state(lhs: sp.Expr, rhs: sp.Expr, s: Setting, problem: Problem) -> VerifyResult | None:
+def _steady_state(lhs: sp.Expr, rhs: sp.Expr, s: Setting, problem: Problem, unit: str | None) -> VerifyResult | None:
     """The equation at V = V_ss, when it is not an identity in V."""
     a, c = problem.expand(lhs), problem.expand(rhs)
     if V not in (a - c).free_symbols or problem.rest is None:
@@ -85,9 +89,14 @@ def _steady_state(lhs: sp.Expr, rhs: sp.Expr, s: Setting, problem: Problem) -> V
     if at_model_values_only(a) or at_model_values_only(c):
         return None
     cmp = compare(a, c, problem.ranges, reference=problem.reference, timeout=problem.timeout)
-    if cmp.holds:
-        return VerifyResult(True, "numeric", detail=f"holds at the steady state V = {s.balance_id}, not for every V")
-    return None
+    if not cmp.holds:
+        return None
+    if lhs in problem.definitions:  # I_K = ...: the formula is the claim
+        claim, correct, labels = rhs, lhs, ("the right side", sp.sstr(lhs))
+    else:
+        claim, correct, labels = lhs, rhs, ("the left side", "the right side")
+    held = VerifyResult(True, "numeric", detail=f"holds at the steady state V = {s.balance_id}, not for every V")
+    return qualify(held, claim, correct, problem, unit=unit, labels=labels)
 
 
 def verify(
@@ -160,7 +169,8 @@ def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps:
     _check_tolerance(tol, lhs.dim if lhs.dim is not None else rhs.dim, "the equation")
     result = check_equation(lhs, rhs, problem)
     if not result.holds and not result.dimensions:
-        return _steady_state(lhs.value, rhs.value, s, problem) or result
+        unit = problem.unit_of(lhs.dim if lhs.dim is not None else rhs.dim)
+        return _steady_state(lhs.value, rhs.value, s, problem, unit) or result
     return result
 
 

@@ -23,16 +23,18 @@ from ._numeric import evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, describe, mul, power
 from .equivalence import RTOL, Comparison, Side, VerifyError, compare, compare_numeric, counterexample, symbolic_zero
-from .implicit import Substituted, ValueOnly, at_model_values_only
+from .implicit import Substituted, ValueOnly, at_model_values_only, value_only_ids
 from .numbers import number_text, read_numbers, si_scale
-from .numeric_claim import check_numeric
+from .numeric_claim import check_numeric, explain_numbers
 from .parse import Written
 from .problem import Problem
 from .result import VerifyResult
+from .scope import is_formula, qualify, target_slip
 
 __all__ = ["check_equation", "check_expression"]
 
 Claim = Side | Written
+_MODEL_VALUES_DETAIL = "compared at the model's values only"
 _DIMENSION_SLIPS = ("a product where a quotient belongs", "a quotient where a product belongs", "the reciprocal")
 
 
@@ -59,14 +61,14 @@ def _at_model_values(a: Side, c: Side, problem: Problem, unit: str | None) -> Ve
     reference = problem.reference or {}
     symbols = set(a.free_symbols) | set(c.free_symbols)
     point = {s: mpmath.mpf(float(reference[s])) for s in symbols if s in reference}
-    names = " and ".join(sorted({*_value_only_ids(a), *_value_only_ids(c)}))
+    names = " and ".join(sorted({*value_only_ids(a), *value_only_ids(c)}))
     value, target = _value(a, point), _value(c, point)
     shown = {s: v for s, v in point.items() if s in _plain_symbols(a) and s != V}
     if len(point) < len(symbols) or value is None or target is None:
         raise VerifyError(f"the claim has no value at the model's parameters (it cannot be compared with {names})")
     holds = abs(value - target) <= RTOL * max(abs(value), abs(target))
     verb = "is" if " and " not in names else "are"
-    detail = f"compared at the model's values only: {names} {verb} known there and nowhere else"
+    detail = f"{_MODEL_VALUES_DETAIL}: {names} {verb} known there and nowhere else"
     if holds:
         return VerifyResult(True, "numeric", detail=detail)
     slip = next((name for name, alt in problem.context.alternatives.items()
@@ -85,14 +87,6 @@ def _plain_symbols(side: Side) -> set[sp.Symbol]:
 def _close_at(a: Side, b: Side, point) -> bool:
     x, y = _value(a, point), _value(b, point)
     return x is not None and y is not None and abs(x - y) <= RTOL * max(abs(x), abs(y))
-
-
-def _value_only_ids(side: Side) -> list[str]:
-    if isinstance(side, ValueOnly):
-        return [side.quantity_id]
-    if isinstance(side, Substituted):
-        return [i for _, t in side.targets for i in _value_only_ids(t)]  # type: ignore[arg-type]
-    return []
 
 
 def _value(side: Side, point) -> mpmath.mpf | None:
@@ -172,15 +166,6 @@ def _reference(problem: Problem) -> dict:
     return {s: mpmath.mpf(float(v)) for s, v in (problem.reference or {}).items()}
 
 
-def _target_slip(a: Side, problem: Problem) -> str | None:
-    """A named wrong version of a quantity without closed form (the linearised pump shift) that the claim is."""
-    for name, alternative in problem.context.alternatives.items():
-        alt = problem.at_rest(problem.expand(alternative))
-        if compare_numeric(a, alt, problem.ranges, reference=problem.reference).holds:
-            return name
-    return None
-
-
 def check_expression(
     claimed: Claim,
     correct: Side | ValueOnly,
@@ -217,31 +202,72 @@ def check_expression(
             cmp = compare_numeric(a_side, c_side, problem.ranges, reference=problem.reference)
             if cmp.holds:  # right for every value of the parameters, not only the model's
                 proven = symbolic and a_side is a and c_side is c and symbolic_zero(a - c, problem.ranges, problem.timeout)
-                detail = _rest_detail(a_side, c_side, problem)
-                return _with_notes(VerifyResult(True, "symbolic" if proven else "numeric", detail=detail), written)
-        result = check_numeric(
-            written, a, c, problem, unit=unit, dim=dim,  # type: ignore[arg-type]
-            original=correct if isinstance(correct, sp.Basic) else None, context=context,
-        )
+                result = VerifyResult(True, "symbolic" if proven else "numeric", detail=_rest_detail(a_side, c_side, problem))
+                return _with_notes(_where(result, claim, correct, problem, context, unit, label), written)
+        original = correct if isinstance(correct, sp.Basic) else None
+        result = check_numeric(written, a, c, problem, unit=unit, dim=dim, original=original,  # type: ignore[arg-type]
+                               context=context)
+        if result.holds and is_formula(claim, problem):  # numbers and symbols: is it right for every value?
+            formula = read_numbers(written, problem.known() if problem.known else [], _preferred(c, original, problem))
+            result = qualify(result, formula.formula, correct, problem, context=context, unit=unit,  # type: ignore[arg-type]
+                             labels=_labels(label, correct), literal=claim,
+                             explain=lambda: explain_numbers(written, a, c, problem, unit=unit, dim=dim,  # type: ignore[arg-type]
+                                                             original=original, context=context))
         return _with_notes(result, written)
     if at_model_values_only(a_side) or at_model_values_only(c_side):
-        return _at_model_values(a_side, c_side, problem, unit)
+        result = _at_model_values(a_side, c_side, problem, unit)
+        return _where(result, claim, correct, problem, context, unit, label)
     if a_side is a and c_side is c:
         cmp = compare(a, c, problem.ranges, reference=problem.reference, timeout=problem.timeout)
     else:
         cmp = compare_numeric(a_side, c_side, problem.ranges, reference=problem.reference)
     if cmp.holds:
-        return _with_notes(VerifyResult(True, cmp.method, detail=_rest_detail(a_side, c_side, problem)), written)
-    slip = diagnose(a, correct, problem.ranges, context) if symbolic else _target_slip(a_side, problem)  # type: ignore[arg-type]
+        result = VerifyResult(True, cmp.method, detail=_rest_detail(a_side, c_side, problem))
+        return _with_notes(_where(result, claim, correct, problem, context, unit, label), written)
+    slip = diagnose(a, correct, problem.ranges, context) if symbolic else target_slip(a_side, problem)  # type: ignore[arg-type]
     example = counterexample(cmp, problem.units, unit, problem.convert)
     return _with_notes(VerifyResult(False, cmp.method, slip, example), written)
+
+
+def _preferred(correct: Side, original: sp.Expr | None, problem: Problem) -> set[sp.Symbol]:
+    """The symbols a claim's numbers are read as first: those of the correct side, at every level."""
+    prefer = set(correct.free_symbols)
+    if original is not None:
+        prefer |= set(problem.expand(original, fix=False).free_symbols) | set(original.free_symbols)
+    return prefer
+
+
+def _labels(label: str, correct: Side | ValueOnly) -> tuple[str, str]:
+    """What the claim and the correct side are called: (the right side, I_K), (the left side, the right side)."""
+    if isinstance(correct, sp.Symbol):
+        return label, correct.name
+    other = {"the right side": "the left side", "the left side": "the right side"}.get(label, "the correct side")
+    return label, other
+
+
+def _where(result: VerifyResult, claim: Side, correct: Side | ValueOnly, problem: Problem, context: Context,
+           unit: str | None, label: str) -> VerifyResult:
+    """A claim that holds with V at rest, or at the model's values only: does it hold for every value too?"""
+    at_rest = result.detail is not None and result.detail == _rest_detail_text(problem)
+    model_only = result.detail is not None and result.detail.startswith(_MODEL_VALUES_DETAIL)
+    if not result.holds or not (at_rest or model_only) or not is_formula(claim, problem):
+        return result  # a value (0 for the current balance) is compared at rest, as the detail says
+    qualified = qualify(result, claim, correct, problem, context=context, unit=unit,  # type: ignore[arg-type]
+                        labels=_labels(label, correct))
+    if qualified.holds_only is None and at_rest:  # a quantity meant at rest (g_leak): V at rest is its definition
+        return dataclasses.replace(qualified, detail=None)
+    return qualified
 
 
 def _rest_detail(a: Side, c: Side, problem: Problem) -> str | None:
     """Where V was put at rest: the claim holds at the steady state, not for every V."""
     if any(isinstance(x, Substituted) and V in dict(x.targets) for x in (a, c)):
-        return f"holds at the steady state V = {problem.rest_name}, not for every V"
+        return _rest_detail_text(problem)
     return None
+
+
+def _rest_detail_text(problem: Problem) -> str:
+    return f"holds at the steady state V = {problem.rest_name}, not for every V"
 
 
 def _with_notes(result: VerifyResult, written: Written | None) -> VerifyResult:

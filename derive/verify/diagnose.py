@@ -35,6 +35,7 @@ _SAMPLES = 8
 _RTOL = 1e-8
 _MAX_TERMS = 8
 _MAX_SWAPS = 36
+_MAX_INNER = 40  # terms of inner sums tried one at a time
 _PAIR_SECONDS = 2.0
 ROUNDED_RTOL = 1e-2  # a claim this close is "right up to a rounded constant"
 
@@ -128,6 +129,20 @@ def _drop_one_term(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
             yield (label, (num - t) / den) if label else (num - t) / den
 
 
+def _drop_inner_term(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
+    """A term left out of a sum inside the expression (P_Na Na_i in the denominator of a log's argument)."""
+    count = 0
+    for inner in sp.preorder_traversal(e):
+        if not inner.is_Add or inner is e or not 1 < len(inner.args) <= _MAX_TERMS:
+            continue
+        for t in inner.args:
+            count += 1
+            if count > _MAX_INNER:
+                return
+            label = f"the term {sp.sstr(t)} is missing (from {sp.sstr(inner)})"
+            yield (label if len(label) <= 100 else "one term missing"), e.xreplace({inner: inner - t})
+
+
 def _folded(e: sp.Expr, ctx: Context) -> sp.Expr:
     """e written with the name of the quantity it defines, when it is the total leak conductance."""
     if not e.is_Add:
@@ -153,10 +168,13 @@ def _valences(e: sp.Expr, ctx: Context) -> list[sp.Expr]:
     return out
 
 
-def _drop_valence(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+def _drop_valence(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr | tuple[str, sp.Expr]]:
     for z in _valences(e, ctx):
         yield e * z  # RT/F where RT/(zF) is right
         yield e / z  # a missing factor z (e.g. in a current z F P ...)
+        value = ctx.fixed.get(z, z) if z.is_Symbol else z
+        if value not in (1, -1):  # the z^2 of a GHK current, z^2 F^2 V/(R T)
+            yield f"missing valence z^2: the factor {z}^2 = {value ** 2} was left out", e / z**2
 
 
 def _swap_sides(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
@@ -210,7 +228,7 @@ def _reciprocal(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
         base, exp = f.as_base_exp()
         if base.is_Number or not exp.is_Number or exp == 0:
             continue
-        shown = sp.sstr(base)
+        shown = sp.sstr(_folded(base, ctx))  # g_leak, not g_Cl + g_K + g_Na
         named = f": {shown} multiplies, it should divide" if exp < 0 else f": {shown} divides, it should multiply"
         kind = "a product where a quotient belongs" if exp < 0 else "a quotient where a product belongs"
         yield kind + (named if len(shown) <= 40 else ""), e * base ** (-2 * exp)
@@ -260,6 +278,7 @@ SLIPS: list[tuple[str, Transform]] = [
     ("two symbols swapped", _swap_same_kind),
     ("sign of one term flipped", _flip_one_term),
     ("one term missing", _drop_one_term),
+    ("one term missing", _drop_inner_term),
     ("missing valence z", _drop_valence),
     ("reciprocal", _reciprocal),
     ("log10 instead of ln (the factor 2.303 = ln 10 is missing)", _log10),
@@ -408,5 +427,5 @@ def diagnose(
                     return f"{name} + {label}"
     worst = m.worst(correct_fixed)
     if worst < ROUNDED_RTOL:
-        return f"right only to a relative {worst:.1e}: a rounded constant or an approximation?"
+        return f"right only to a relative {worst:.1e}: a rounded constant, an approximation or a small term left out?"
     return None

@@ -61,6 +61,7 @@ _NAMED: tuple[tuple[str, str], ...] = (
     ("energy per amount and temperature", "J/(mol*K)"),
     ("energy per amount", "J/mol"),
     ("hydraulic permeability", "cm/s/Pa"),
+    ("length", "um"),
     ("area", "um^2"),
     ("volume", "um^3"),
     ("amount", "fmol"),

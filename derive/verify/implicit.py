@@ -24,7 +24,7 @@ import sympy as sp
 
 from ._numeric import DPS, Point, evaluate
 
-__all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "substituted"]
+__all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "substituted", "value_only_ids"]
 
 _WIDEN = 12
 
@@ -156,3 +156,12 @@ def at_model_values_only(side) -> bool:
     if isinstance(side, Substituted):
         return any(at_model_values_only(t) for _, t in side.targets)
     return False
+
+
+def value_only_ids(side) -> list[str]:
+    """The ids of the quantities known at the model's values only that a side is built on."""
+    if isinstance(side, ValueOnly):
+        return [side.quantity_id]
+    if isinstance(side, Substituted):
+        return [i for _, t in side.targets for i in value_only_ids(t)]
+    return []

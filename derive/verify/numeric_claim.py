@@ -39,7 +39,7 @@ from .parse import Literal, Written
 from .problem import Problem
 from .result import VerifyResult
 
-__all__ = ["check_numeric", "is_plain"]
+__all__ = ["check_numeric", "explain_numbers", "is_plain"]
 
 _EXACT_T = (200.0, 400.0)  # kelvin: where "exact at T" is worth reporting
 _SLIP_T = (273.15, 323.15)  # kelvin: 0-50 degC, where a constant for another temperature is a likely slip
@@ -221,12 +221,13 @@ def _structure(case: _Claim) -> str | None:
         names = ", ".join(sorted({k.name for k in case.reading.matched.values()}))
         return (f"rounding: with the model's exact values for the numbers ({names}) the formula is right; "
                 "keep more digits")
-    context = replace(case.context, written=frozenset(case.problem.expand(case.reading.formula, fix=False).free_symbols),
-                      typed=frozenset(case.reading.formula.free_symbols))
-    slip = diagnose(formula, case.original, case.problem.ranges, context)
-    if slip is None or slip.startswith("right only to"):
-        return None
-    return _thousand_label(case) if slip.startswith("V vs mV") else slip
+    for read in dict.fromkeys((case.reading.formula, case.written.value)):  # 2 P_Ca is twice P_Ca, not Ca_o/mM P_Ca
+        context = replace(case.context, written=frozenset(case.problem.expand(read, fix=False).free_symbols),
+                          typed=frozenset(read.free_symbols))
+        slip = diagnose(case.problem.expand(read), case.original, case.problem.ranges, context)
+        if slip is not None and not slip.startswith("right only to"):
+            return _thousand_label(case) if slip.startswith("V vs mV") else slip
+    return None
 
 
 def _factors(case: _Claim) -> list[tuple[str, mpmath.mpf]]:
@@ -379,8 +380,9 @@ def _thousand_label(case: _Claim) -> str:
         return f"{name}: bare numbers are read in SI units ({si}); give them their units"
     if lit is None:
         return f"{name}: the claim is a factor 1000 off (a unit prefix: {unit or 'the model unit'} meant?)"
-    suggestion = f"write {lit.text} {unit}" if unit else "give it its unit"
-    return f"{name}: the bare number {lit.text} is read in {si}; {suggestion}"
+    sign = "-" if (-case.written.template) == lit.symbol else ""  # E_K = -95: write -95 mV, not 95 mV
+    suggestion = f"write {sign}{lit.text} {unit}" if unit else "give it its unit"
+    return f"{name}: the bare number {sign}{lit.text} is read in {si}; {suggestion}"
 
 
 def _outside(written: Written) -> list[Literal]:
@@ -459,6 +461,27 @@ def check_numeric(
     diagnosis = _why(case, info)
     example = counterexample(Comparison(False, "numeric", {}, case.a, case.c), problem.units, unit, problem.convert)
     return VerifyResult(False, "numeric", diagnosis, example, detail=detail, numeric=info)
+
+
+def explain_numbers(
+    written: Written,
+    claimed: sp.Expr,
+    correct: Side,
+    problem: Problem,
+    *,
+    unit: str | None,
+    dim: Dim | None,
+    original: sp.Expr | None = None,
+    context: Context | None = None,
+) -> str | None:
+    """For a claim within the tolerance but not exact: the one number that is not what it stands for."""
+    case = _Claim(written, problem.at_rest(claimed), problem.at_rest(correct), original, problem, dim, unit,
+                  context or Context())
+    need = case.needed
+    if need is None or abs(need.value - to_mpf(need.literal.value)) <= mpmath.mpf(10) ** -9 * abs(need.value):
+        return None  # no number to name, or one whose value does not matter at the model's values
+    one = _one_number(case)
+    return one[0] if one is not None else None
 
 
 def _percent(relative: float, tolerance_percent: float | None, holds: bool) -> str:

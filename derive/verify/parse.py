@@ -52,7 +52,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import pairwise
 
 import sympy as sp
 
@@ -388,9 +387,10 @@ def _divided(renderer: _Renderer, call: ast.AST) -> ast.BinOp | None:
 def _notes(toks: list, names: Names) -> tuple[str, ...]:
     """A model name that is also a unit, right after a number (0.5 V): say that the name wins."""
     out = []
-    for prev, t in pairwise(toks):
+    for before, prev, t in zip([None, *toks], toks, toks[1:]):
         unit_like = t.kind == "NAME" and t.text in names and unit_word(t.text) is not None
-        if prev.kind == "NUM" and unit_like and t.text not in _NAMES_AS_UNITS_EXPECTED:
+        exponent = before is not None and before.kind == "POW"  # F^2 V: an exponent carries no unit
+        if prev.kind == "NUM" and unit_like and not exponent and t.text not in _NAMES_AS_UNITS_EXPECTED:
             what = _NAME_MEANINGS.get(t.text, f"the model's {t.text}")
             out.append(f"{t.text} after {prev.text} is {what} here, not a unit (names win over units); "
                        f"for the unit write {unit_name(t.text)}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -44,6 +44,8 @@ class Problem:
     targets: symbols of quantities without a formula (a numeric root, a value
         known at the model's values only) -> their numeric targets.
     known: the numbers a claim's literals may stand for (see numbers.py).
+    resting: symbols of quantities defined at the steady state (g_leak, tau_m with
+        GHK leaks): V in their formula is the resting potential, never free.
     """
 
     ranges: Mapping[sp.Symbol, Range]
@@ -63,6 +65,7 @@ class Problem:
     rest_name: str = "V_ss"  # what V at rest is called (V_balance where the concentrations move)
     targets: Mapping[sp.Symbol, object] = field(default_factory=dict)
     known: Callable[[], Sequence[object]] | None = None
+    resting: Container[sp.Symbol] = frozenset()
 
     def shown(self, expr: sp.Expr) -> sp.Expr:
         """expr expanded for showing: fixed values substituted, but not those of the constants (R, F)."""

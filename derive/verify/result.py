@@ -11,7 +11,13 @@ units come from the caller. Optional extra keys (allowed by the contract):
 relative_difference, exact_at, inputs_differ), "dimensions" when the claim
 has the wrong unit dimension, "tolerance" (the one in effect), "notes" (how a
 claim was read where a user may not expect it: "0.5 V" is half the membrane
-potential).
+potential), "holds_only" and "identity" for a formula that holds at rest or at the
+model's values but not for every value of its symbols (see scope.py):
+
+    "holds_only": "rest" | "model_values",
+    "identity": {"holds": false, "condition": "V = V_ss" | null, "difference": str | null,
+                 "difference_of": [str, str] | null, "diagnosis": str | null,
+                 "counterexample": {...} | null, "reason": str | null}
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Counterexample", "Value", "VerifyResult"]
+__all__ = ["Counterexample", "Identity", "Value", "VerifyResult"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,37 @@ class Counterexample:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """A formula tested as an identity (random points around the model's values, V free): how it differs.
+
+    difference: one side minus the other (difference_of names them), where that is short
+    (the right side - I_K = 0.5*g_K*(V - V_ss));
+    diagnosis: the slip that explains it; counterexample: a point where it fails (for a claim that
+    holds at rest: V alone, every other input at the model's values); reason: why it could not be
+    tested (a value known only at the model's values).
+    """
+
+    holds: bool
+    difference: str | None = None
+    diagnosis: str | None = None
+    counterexample: Counterexample | None = None
+    reason: str | None = None
+    condition: str | None = None  # where it holds: "V = V_ss" (at rest), None (at the model's values)
+    difference_of: tuple[str, str] | None = None  # what difference is: (the right side, I_K) for right - I_K
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "holds": self.holds,
+            "condition": self.condition,
+            "difference_of": list(self.difference_of) if self.difference_of else None,
+            "difference": self.difference,
+            "diagnosis": self.diagnosis,
+            "counterexample": self.counterexample.to_json() if self.counterexample else None,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     """Verdict of one verification; `to_json()` is the contract's JSON object."""
 
@@ -64,6 +101,15 @@ class VerifyResult:
     dimensions: dict[str, Any] | None = None  # the claim's and the correct dimension, when they differ
     tolerance: dict[str, Any] | None = None
     notes: tuple[str, ...] = ()  # how the claim was read, where a user may not expect it (0.5 V: V is the potential)
+    # A formula that holds only at rest ("rest") or only at the model's values ("model_values"), and
+    # what the test of it as an identity found (scope.py); None: it holds for every value (or is a value).
+    holds_only: str | None = None
+    identity: Identity | None = None
+
+    @property
+    def conditional(self) -> bool:
+        """Does the claim hold, but only at rest or at the model's values (not as an identity)?"""
+        return self.holds and self.holds_only is not None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -86,4 +132,8 @@ class VerifyResult:
             out["tolerance"] = self.tolerance
         if self.notes:
             out["notes"] = list(self.notes)
+        if self.holds_only is not None:
+            out["holds_only"] = self.holds_only
+        if self.identity is not None:
+            out["identity"] = self.identity.to_json()
         return out

@@ -132,6 +132,21 @@ class _Targets(Mapping):
         return len(list(iter(self)))
 
 
+class _Resting:
+    """Symbols of the derived ids whose formula is meant at the steady state (V at rest); derived on first use."""
+
+    def __init__(self, setting: Setting):
+        self._setting = setting
+
+    def __contains__(self, key: object) -> bool:
+        setting = self._setting
+        if not isinstance(key, sp.Symbol) or key.name not in setting.derivations.ids():
+            return False
+        if not setting.has_formula(key.name) or setting.symbol(key.name) != key:
+            return False
+        return any(symbol == V for symbol, _ in setting.derivations.get(key.name).at)
+
+
 class _Dimensions(Mapping):
     """Symbol -> dimension: of its unit, of its expression (E_K), or of its derived id's unit."""
 
@@ -351,7 +366,7 @@ class Setting:
         from .numbers import known_numbers  # here: numbers reads a Setting
 
         return replace(self._base_problem, rest=self.rest, rest_name=self.balance_id, targets=self.targets,
-                       known=lambda: known_numbers(self))
+                       known=lambda: known_numbers(self), resting=_Resting(self))
 
     @cached_property
     def _base_problem(self) -> Problem:
@@ -444,7 +459,17 @@ class Setting:
         named = ", ".join(f"{i.name} (z = {i.valence})" for i in divalent)
         label = (f"a divalent ion has no GHK log form: with {named}, {quantity_id} is the root of the zero-current "
                  "condition (found numerically), not the monovalent log formula")
-        return {label: laws.ghk_voltage((i.P, 1 if i.valence > 0 else -1, i.inside, i.outside) for i in ions)}
+        weighted = ", ".join(f"{i.P} weighted by z^2 = {i.valence ** 2}" for i in divalent)
+        weighted_label = f"a divalent ion has no GHK log form, not even with {weighted}"
+        exact = [i for i in divalent if i.valence == 2]
+        if exact:  # zero current: sum P (X_i - X_o w) + 4 P_X (X_i - X_o w^2)/(1 + w) = 0, w = exp(-F V/(R T))
+            x = exact[0]
+            weighted_label += (f": the weights that make it exact depend on V (4 {x.P}/(1 + exp(F V/(R T))) with "
+                               f"{x.outside}, 4 {x.P}/(1 + exp(-F V/(R T))) with {x.inside})")
+        weighted_label += f"; {quantity_id} is the root of the zero-current condition (found numerically)"
+        return {label: laws.ghk_voltage((i.P, 1 if i.valence > 0 else -1, i.inside, i.outside) for i in ions),
+                weighted_label: laws.ghk_voltage((i.P * i.valence ** 2, 1 if i.valence > 0 else -1, i.inside, i.outside)
+                                                 for i in ions)}
 
     def _chord_alternatives(self, quantity_id: str) -> dict[str, sp.Expr]:
         """g_leak and tau_m with chord instead of slope conductances (GHK leaks)."""

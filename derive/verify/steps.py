@@ -25,7 +25,9 @@ model's values, within the tolerance (numeric_claim.py); an equation with
 numbers and no unknown (RT/F = 26.7 mV) is such a claim too. Values are shown
 in the units of the model file.
 
-The first line that does not follow is reported with its line number.
+The first line that does not follow is reported with its line number. A line that holds
+only at rest or only at the model's values (scope.py) does not stop the chain; the first
+such line is named and the chain holds only there too.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from .equivalence import symbolic_zero
 from .parse import ParseError, Written, parse_written
 from .problem import Problem, substitute
 from .result import VerifyResult
+from .scope import where_text
 
 __all__ = ["Step", "check_steps", "read_steps"]
 
@@ -167,6 +170,7 @@ class _Chain:
         self.value: tuple[Step, sp.Expr, Written | None] | None = None
         self.condition: tuple[Step, sp.Expr] | None = None
         self.method = "symbolic"
+        self.conditional: tuple[Step, VerifyResult] | None = None
 
     def fail(self, step: Step, why: str, result: VerifyResult | None = None) -> VerifyResult:
         r = result or VerifyResult(False, "numeric")
@@ -185,7 +189,7 @@ class _Chain:
                 if r.diagnosis is None and numbers:
                     r = self._diagnose_against_the_left_side(step, prev, r)
                 return self.fail(step, f"line {step.line} is not equal to line {prev.line}", r)
-            self._note(r.method)
+            self._note(r.method, r, step)
         self.value = (step, step.rhs, step.rhs_written)
         return None
 
@@ -209,7 +213,7 @@ class _Chain:
             )
             if not r.holds:
                 return self.fail(step, f"line {step.line}: the right side is not {step.lhs}", r)
-            self._note(r.method)
+            self._note(r.method, r, step)
             return None
         residual = p.expand(step.lhs - step.rhs)
         if step.has_numbers and V not in residual.free_symbols:
@@ -232,7 +236,7 @@ class _Chain:
         r = check_equation(step.lhs_written, step.rhs_written, self.problem)
         if not r.holds:
             return self.fail(step, f"line {step.line}: the two sides differ", r)
-        self._note(r.method)
+        self._note(r.method, r, step)
         return None
 
     def _follows(self, prev_step: Step, prev: sp.Expr, step: Step, new: sp.Expr) -> bool:
@@ -269,9 +273,11 @@ class _Chain:
             e = new
         return self.problem.shown(e)  # R and F stay symbols in the solution shown
 
-    def _note(self, method: str) -> None:
+    def _note(self, method: str, result: VerifyResult | None = None, step: Step | None = None) -> None:
         if method == "numeric":
             self.method = "numeric"
+        if result is not None and step is not None and result.conditional and self.conditional is None:
+            self.conditional = (step, result)  # the first line that holds at rest or at the model's values only
 
 
 def check_steps(steps: list[Step], problem: Problem) -> VerifyResult:
@@ -285,4 +291,9 @@ def check_steps(steps: list[Step], problem: Problem) -> VerifyResult:
         if failure is not None:
             return failure
     n = len(steps)
-    return VerifyResult(True, chain.method, detail=f"{n} step{'s' * (n != 1)} checked")
+    detail = f"{n} step{'s' * (n != 1)} checked"
+    if chain.conditional is None:
+        return VerifyResult(True, chain.method, detail=detail)
+    step, r = chain.conditional
+    return VerifyResult(True, chain.method, detail=f"{detail}; line {step.line} holds {where_text(r)}",
+                        holds_only=r.holds_only, identity=r.identity)

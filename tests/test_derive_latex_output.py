@@ -1,0 +1,62 @@
+"""LaTeX a reader can follow: exprel and exprel' defined where they are used, a step's values, V before a step.
+
+The definitions are checked against mpmath: exprel(x) = (e^x - 1)/x and its derivative, by numeric
+differentiation, at points on both sides of 0 and at 0 itself (the limits 1 and 1/2).
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+import pytest
+from conftest import run_cli
+from vrest.codegen.report import check_latex
+
+mp.mp.dps = 30
+EXPREL = r"\operatorname{exprel}(x) = \frac{e^{x} - 1}{x},\ \operatorname{exprel}(0) = 1"
+EXPREL_PRIME = (r"\operatorname{exprel}'(x) = \frac{d}{dx} \operatorname{exprel}(x) = \frac{(x - 1) e^{x} + 1}{x^{2}},"
+                r"\ \operatorname{exprel}'(0) = \frac{1}{2}")
+
+
+def test_the_definitions_are_right():
+    def exprel(x):
+        return (mp.exp(x) - 1) / x if x != 0 else mp.mpf(1)
+
+    for x in (mp.mpf("-3.5"), mp.mpf("-0.01"), mp.mpf("0.02"), mp.mpf(4)):
+        assert mp.diff(exprel, x) == pytest.approx(((x - 1) * mp.exp(x) + 1) / x**2, rel=1e-20)
+    assert mp.limit(exprel, 0) == pytest.approx(1, rel=1e-20)
+    assert mp.limit(lambda x: ((x - 1) * mp.exp(x) + 1) / x**2, 0) == pytest.approx(mp.mpf(1) / 2, rel=1e-20)
+    assert check_latex(EXPREL) == [] and check_latex(EXPREL_PRIME) == []  # MathJax shows them, Markdown keeps them
+
+
+def test_latex_defines_exprel_where_ghk_leaks_use_it():
+    code, out, _ = run_cli("derive", "squid", "--latex")
+    assert code == 0 and r"\operatorname{exprel}'{\left(" in out  # g_leak: the slope of a GHK current
+    assert f"  {EXPREL} & \\\\\n  {EXPREL_PRIME} & \\\\\n\\end{{align*}}" in out
+    code, out, _ = run_cli("derive", "neuron", "--latex")  # ohmic leaks: no exprel, no definition
+    assert code == 0 and "exprel" not in out
+
+
+def test_the_report_defines_exprel_once(tmp_path):
+    path = tmp_path / "squid.md"
+    assert run_cli("derive", "squid", "--report", str(path))[0] == 0
+    text = path.read_text(encoding="utf-8")
+    assert text.count(EXPREL) == 1 and text.count(EXPREL_PRIME) == 1
+    assert f"GHK terms are written with ${EXPREL}$ and ${EXPREL_PRIME}$: exact at V = 0." in text
+    assert text.index("exact at V = 0.") < text.index("## Parameters")
+
+
+def test_a_steps_latex_says_what_the_step_changes_and_when_v_before_is_taken():
+    code, out, _ = run_cli("derive", "neuron", "--scenario", "high_K", "--latex")
+    assert code == 0
+    assert (r"\text{step 1 at } t_{1} = 0\ \mathrm{s}:\quad K_{o} = 20\ \mathrm{mM},\ Na_{o} = 129\ \mathrm{mM} & \\"
+            in out)
+    assert r"\text{step 2 at } t_{2} = 0.1\ \mathrm{s}:\quad K_{o} = 4\ \mathrm{mM},\ Na_{o} = 145\ \mathrm{mM}" in out
+    assert r"V_{before} = V(t_{1}^{-}) &" in out and r"V_{before} = V(t_{2}^{-}) &" in out
+    assert r"V_{before} = V &" not in out
+    code, out, _ = run_cli("derive", "neuron", "--scenario", "ouabain", "--latex")
+    assert r"\quad I_{pump0} \times 0 & \\" in out  # a scaled parameter: its factor
+
+
+def test_the_mullins_noda_potential_is_named_as_people_write_it():
+    code, out, _ = run_cli("derive", "squid", "--latex")
+    assert code == 0 and r"V_{\text{Mullins-Noda}} = " in out and "mullins" not in out
