@@ -32,7 +32,9 @@ from .errors import ModelError
 from .model import Change, Model, ProtocolStep, Scenario
 from .units import parse_quantity
 
-__all__ = ["Target", "read_scenarios", "targets"]
+__all__ = ["Target", "read_scenarios", "targets", "STIMULUS_KEY"]
+
+STIMULUS_KEY = "stimulus.current"  # the injected current a step sets (positive depolarises)
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _SCENARIO_KEYS = {"description", "steps", "at", "set", "scale"}
@@ -67,8 +69,18 @@ def targets(model: Model) -> dict[str, Target]:
             out[f"{path}.reversal"] = Target(ion.E.name, "voltage", can_scale=False, sign="any")
         if ion.leak == "ghk":
             out[f"{path}.permeability"] = Target(ion.P.name, "permeability", sign="nonnegative")
-        else:
+        elif ion.leak == "ohmic":
             out[f"{path}.conductance"] = Target(ion.g.name, "conductance per area", sign="nonnegative")
+    for channel in model.channels:
+        path = f"channels.{channel.name}"
+        if channel.ion is None:
+            out[f"{path}.reversal"] = Target(channel.E.name, "voltage", can_scale=False, sign="any")
+        if channel.law == "ghk":
+            out[f"{path}.permeability"] = Target(channel.P.name, "permeability", sign="nonnegative")
+        else:
+            out[f"{path}.conductance"] = Target(channel.g.name, "conductance per area", sign="nonnegative")
+    if model.stimulus:
+        out[STIMULUS_KEY] = Target("I_stim", "current per area", can_scale=False, sign="any")
     if model.bath_impermeant:
         out["bath.impermeant"] = Target("B_o", "concentration")
     if model.pump is not None:
@@ -97,6 +109,11 @@ def _unchangeable(model: Model, key: str) -> str | None:
             "permeability": f"ion {ion.name} has an ohmic conductance: change ions.{ion.name}.conductance",
         }
         return reasons.get(what)
+    if parts[0] == "channels" and len(parts) >= 3:
+        return ("only a channel's conductance (or permeability) and a fixed reversal change in a step; its gates, "
+                "units and Q10 are what the channel is")
+    if parts[0] == "stimulus":
+        return f"the stimulus is {STIMULUS_KEY}, a current per area (positive depolarises)"
     if parts[0] == "membrane" and len(parts) == 2:
         return "the membrane's capacitance, area, volume, water permeability and start are fixed"
     if parts[0] == "impermeant":
@@ -157,6 +174,11 @@ def _changes(model: Model, known: dict[str, Target], table: Any, operation: str,
 
 def _value(model: Model, value: Any, where: str, target: Target) -> Fraction:
     """A value with a unit for ``target`` (SI): its sign, then its range (0 blocks without one)."""
+    if target.parameter == "I_stim":  # either sign: positive depolarises
+        number, _ = parse_quantity(value, where, target.dimension, check=False)
+        if number != 0:
+            limits.check(where, abs(number), target.dimension, value)
+        return number
     if target.sign == "any" and target.dimension == "current per area":  # a constant pump's current
         from .pumpfile import constant_current
 

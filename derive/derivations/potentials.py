@@ -136,8 +136,9 @@ def ghk_potential(ctx: Derivations) -> Derivation:
     model = ctx.model
     ions = [ion for ion in model.ions if ion.leak == "ghk"]
     if not ions:
-        names = ", ".join(ion.name for ion in model.ions)
-        raise NotApplicable(f"needs permeabilities; ions {names} give conductances")
+        names = ", ".join(ion.name for ion in model.ions if ion.leak == "ohmic")
+        raise NotApplicable(f"needs permeabilities; ions {names} give conductances" if names else
+                            "needs ions with GHK (permeability) leaks; the model has none")
     description = "GHK voltage equation: zero net current of the permeability (GHK) leaks"
     if laws.all_monovalent(ion.valence for ion in ions):
         return _ghk_log_form(ctx, "V_ghk", ions, description)
@@ -152,9 +153,13 @@ def ghk_potential(ctx: Derivations) -> Derivation:
 def leak_potential(ctx: Derivations) -> Derivation:
     model = ctx.model
     description = "zero-current potential of the leaks alone (pump ignored)"
-    if all(ion.leak == "ghk" for ion in model.ions) and laws.all_monovalent(ion.valence for ion in model.ions):
+    leaks = model.leak_currents
+    if not leaks:
+        raise NotApplicable("the model has no leak: every ion is carried by gated channels only")
+    if all(ion.leak == "ghk" for ion in model.ions) and laws.all_monovalent(ion.valence for ion in model.ions) \
+            and len(leaks) == len(model.ions):
         return _ghk_log_form(ctx, "V_leak", model.ions, description)
-    return zero_current_potential(ctx, "V_leak", sp.Add(*[ion.I for ion in model.ions]), description,
+    return zero_current_potential(ctx, "V_leak", sp.Add(*leaks), description,
                                   (_SIGNS, "zero net leak current; pump ignored"))
 
 
