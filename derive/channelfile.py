@@ -16,7 +16,7 @@
 Expressions go through the whitelisted parser of ``vrest verify`` (nothing is evaluated as code),
 with V (and in open_fraction the concentrations X_i, X_o and reversal potentials E_X of the model's
 ions) as the only names; their numbers are exact. They become SI expressions of the model's V, and
-quotients 0/0 at a point (alpha_m at -40 mV) are written with exprel (derive.rates). A rate that is
+quotients 0/0 at a point (alpha_m at -40 mV) are written with exprel (derive.removable). A rate that is
 negative, or not finite, somewhere in -150 mV to +100 mV is refused with the voltage named.
 """
 
@@ -38,7 +38,7 @@ from .errors import ModelError
 from .functions import NUMPY_FUNCTIONS
 from .ions import Ion
 from .model import DT_10, Parameter
-from .rates import with_exprel
+from .removable import with_exprel
 from .units import DIMENSIONS, dimensionality, parse_quantity, unit_factor
 from .verify.parse import ParseError, parse_written
 
@@ -146,7 +146,7 @@ def _gate(channel: str, name: str, spec: Any, path: str, factors, names) -> Gate
         expr = _expression(spec[key], f"{path}.{key}", names)
         # alpha, beta in 1/t; tau in t; inf a fraction
         expr = {"alpha": expr / t, "beta": expr / t, "tau": expr * t, "inf": expr}[key]
-        expr = with_exprel(expr, V)
+        expr = with_exprel(expr, [V])
         unit = {"alpha": "1/ms", "beta": "1/ms", "tau": "ms", "inf": ""}[key]
         shown = expr * {"alpha": sp.Rational(1, 1000), "beta": sp.Rational(1, 1000), "tau": 1000, "inf": 1}[key]
         _check_finite(shown, f"{path}.{key}", spec[key], key, positive=key == "tau", unit=unit)
@@ -256,7 +256,7 @@ def _open_fraction(text: Any, key: str, factors, ions: Mapping[str, Ion], params
             names[ion.inside.name] = (sp.Dummy(ion.inside.name), ion.inside / factors["concentration"])
             names[ion.outside.name] = (sp.Dummy(ion.outside.name), ion.outside / factors["concentration"])
         names[ion.E.name] = (sp.Dummy(ion.E.name), ion.E / factors["V"])
-    expr = with_exprel(_expression(text, key, names), V)
+    expr = with_exprel(_expression(text, key, names), [V])
     values = {p.symbol: p.value for p in params}
     for ion in ions.values():  # E_X at the file's concentrations
         if ion.has_concentrations:

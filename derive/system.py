@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from .constants import C_m, I_pump, V
+from .channels import QUANTITY_UNITS as CHANNEL_UNITS
+from .constants import C_m, I_pump, I_stim, V
 from .model import Parameter, Scenario, State
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ class OdeSystem:
 
 
 # Display units of a cell description's named quantities, by the prefix of their names.
-_QUANTITY_UNITS = (("E_", "mV"), ("I_", "uA/cm^2"), ("N_", "fmol"))
+_QUANTITY_UNITS = (("E_", "mV"), ("I_", "uA/cm^2"), ("N_", "fmol")) + CHANNEL_UNITS
 
 
 def _display_unit(model: Model, symbol: sp.Symbol) -> str:
@@ -150,14 +151,16 @@ def from_model(model: Model) -> OdeSystem:
     algebraic = [Quantity(s, e, _display_unit(model, s), model.parameter(s.name).description
                           if model.has(s.name) else "") for s, e in model.algebraic]
     named = [Quantity(s, e, _display_unit(model, s)) for s, e in model.quantities]
-    currents = tuple(ion.I for ion in model.ions) + ((I_pump,) if model.pump is not None else ())
+    currents = (model.leak_currents + tuple(c.I for c in model.channels if not c.is_leak)
+                + ((I_pump,) if model.pump is not None else ()))
+    stimulus = I_stim if model.stimulus else None
     return OdeSystem(
         name=model.name,
         description=model.description,
         source=model.source,
         states=_given_states(model),
         parameters=model.dynamic_parameters,
-        roles=Roles(voltage=V, currents=currents, capacitance=C_m),
+        roles=Roles(voltage=V, currents=currents, stimulus=stimulus, capacitance=C_m),
         quantities=tuple(algebraic + named),
         scenarios=model.scenarios,
     )

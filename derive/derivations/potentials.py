@@ -12,7 +12,7 @@ import mpmath
 import sympy as sp
 
 from .. import laws
-from ..constants import F, I_pump, R, T, V, Vol
+from ..constants import F, I_pump, R, T, V, Vol, g_leak
 from ..derivation import (CURRENT_BALANCE, Derivation, NotApplicable, Step, definitions, evaluate, monotone_root,
                           mp_function)
 from ..quantities import Derivations
@@ -178,6 +178,10 @@ def _current_balance(ctx: Derivations, quantity_id: str, description: str) -> De
 
 @quantity("V_ss")
 def steady_potential(ctx: Derivations) -> Derivation:
+    from .resting import gated_potential, is_gated  # here: resting imports the quantities driver
+
+    if is_gated(ctx.model):
+        return gated_potential(ctx)
     if ctx.model.dynamic_ions:
         return _full_steady_potential(ctx)
     return _current_balance(ctx, "V_ss", "steady state of the current balance I_leak + I_pump = 0")
@@ -259,8 +263,10 @@ def pump_shift(ctx: Derivations) -> Derivation:
             Step("The g_X E_X terms cancel: dV_pump = -I_pump/g_leak with g_leak the total leak conductance",
                  sp.Eq(shift, closed)),
         )
+        conductance = ctx.get("g_leak").expression
+        named = -I_pump / g_leak if sp.simplify(closed * conductance + I_pump) == 0 else None
         return Derivation("dV_pump", closed, float(value), "mV", description,
-                          assumptions=steady.assumptions, steps=steps)
+                          assumptions=steady.assumptions, steps=steps, in_names=named)
     value = mpmath.mpf(steady.value) - mpmath.mpf(leak.value)
     return Derivation("dV_pump", difference, float(value), "mV", description, method="numeric",
                       assumptions=steady.assumptions, steps=(definition,))
