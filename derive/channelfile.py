@@ -48,6 +48,7 @@ CHANNEL_KEYS = {"ion", "reversal", "conductance", "permeability", "units", "gate
                 "q10_reference", "description"}
 GATE_KEYS = {"power", "alpha", "beta", "inf", "tau"}
 _UNIT_KEYS = {"V": "voltage", "t": "time", "concentration": "concentration"}
+_UNIT_PREFIX = {"V": "V_unit", "t": "t_unit", "concentration": "c_unit"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 CHECK_RANGE = (-0.150, 0.100)  # V (SI): where rates must be finite and non-negative
 _CHECK_POINTS = np.linspace(*CHECK_RANGE, 2501)  # every 0.1 mV
@@ -63,8 +64,9 @@ def _unknown(table: Mapping[str, Any], known: set[str], path: str) -> None:
             raise ModelError(f"{path}.{key}", table[key], f"unknown key{hint}")
 
 
-def _units(spec: Mapping[str, Any], path: str) -> dict[str, sp.Rational]:
-    """SI value of one unit of V, t and concentration as the expressions use them."""
+def _units(spec: Mapping[str, Any], path: str, channel: str) -> dict[str, Parameter]:
+    """One unit of V, t and concentration as the expressions use them: parameters V_unit_NAME,
+    t_unit_NAME, c_unit_NAME (so every expression keeps its dimension in every export)."""
     table = spec.get("units")
     if not isinstance(table, dict):
         raise ModelError(f"{path}.units", table, 'expected a table such as { V = "mV", t = "ms" }: the units of V '
@@ -85,7 +87,9 @@ def _units(spec: Mapping[str, Any], path: str) -> dict[str, sp.Rational]:
             raise ModelError(where, text, f"unknown unit; expected a unit of {dimension}") from None
         if not right:
             raise ModelError(where, text, f"not a unit of {dimension}")
-        factors[key] = sp.Rational(unit_factor(text))
+        symbol = sp.Symbol(f"{_UNIT_PREFIX[key]}_{channel}", positive=True)
+        factors[key] = Parameter(symbol, sp.Rational(unit_factor(text)), text,
+                                 f"one {text}: the unit of {dimension} in channel {channel}'s expressions")
     return factors
 
 
@@ -109,10 +113,11 @@ def _expression(text: Any, key: str, names: Mapping[str, tuple[sp.Symbol, sp.Exp
 
 
 def _check_finite(expr: sp.Expr, key: str, text: str, what: str, positive: bool, unit: str,
-                  values: Mapping[sp.Symbol, sp.Expr] | None = None) -> None:
-    """Refuse a rate (or tau, inf, f) that is not finite, or negative, in CHECK_RANGE (at the file's
-    concentrations, ``values``)."""
-    f = sp.lambdify(V, expr.xreplace(dict(values or {})), modules=[NUMPY_FUNCTIONS, "numpy"])
+                  values: Mapping[sp.Symbol, sp.Expr]) -> None:
+    """Refuse a rate (or tau, inf, f; in the file's units) that is not finite, or negative, in CHECK_RANGE
+    (at the file's concentrations and unit parameters, ``values``)."""
+    _check_poles(expr, key, text, values)
+    f = sp.lambdify(V, expr.xreplace(dict(values)), modules=[NUMPY_FUNCTIONS, "numpy"])
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         values = np.broadcast_to(np.asarray(f(_CHECK_POINTS), dtype=float), _CHECK_POINTS.shape)
@@ -126,7 +131,23 @@ def _check_finite(expr: sp.Expr, key: str, text: str, what: str, positive: bool,
                          f"{CHECK_RANGE[1] * 1000:g} mV; at V = {where:.4g} mV it is {problem}")
 
 
-def _gate(channel: str, name: str, spec: Any, path: str, factors, names) -> Gate:
+def _check_poles(expr: sp.Expr, key: str, text: str, values: Mapping[sp.Symbol, sp.Expr]) -> None:
+    """Refuse a divisor that vanishes in CHECK_RANGE (a true pole: the removable ones are exprel by now)."""
+    for power in expr.atoms(sp.Pow):
+        if not (power.exp.is_number and power.exp < 0 and V in power.base.free_symbols):
+            continue
+        divisor = power.base.args[0] if isinstance(power.base, sp.Abs) else power.base  # |x| vanishes where x does
+        f = sp.lambdify(V, divisor.xreplace(dict(values)), modules=[NUMPY_FUNCTIONS, "numpy"])
+        with np.errstate(all="ignore"):
+            base = np.broadcast_to(np.asarray(f(_CHECK_POINTS), dtype=float), _CHECK_POINTS.shape)
+        crossing = np.flatnonzero((base[:-1] * base[1:] <= 0) & np.isfinite(base[:-1]) & np.isfinite(base[1:]))
+        if crossing.size:
+            where = float(_CHECK_POINTS[crossing[0]: crossing[0] + 2].mean()) * 1000
+            raise ModelError(key, text, f"divides by zero at V = {where:.3g} mV (the divisor {sp.sstr(power.base)} "
+                             "vanishes there, and the numerator does not)")
+
+
+def _gate(channel: str, name: str, spec: Any, path: str, units: Mapping[str, Parameter], names) -> Gate:
     _name(name, path, "a gate name must be a letter followed by letters or digits (e.g. m, h, n)")
     if not isinstance(spec, dict):
         raise ModelError(path, spec, "expected a table with power and alpha/beta or inf/tau")
@@ -141,22 +162,23 @@ def _gate(channel: str, name: str, spec: Any, path: str, factors, names) -> Gate
     for key in keys:
         if key not in spec:
             raise ModelError(f"{path}.{key}", None, f"missing required key (with {' and '.join(keys)})")
-    t, expressions = factors["t"], []
+    t, expressions = units["t"], []
+    values = {p.symbol: p.value for p in units.values()}
     for key in keys:
-        expr = _expression(spec[key], f"{path}.{key}", names)
+        written = _expression(spec[key], f"{path}.{key}", names)
         # alpha, beta in 1/t; tau in t; inf a fraction
-        expr = {"alpha": expr / t, "beta": expr / t, "tau": expr * t, "inf": expr}[key]
-        expr = with_exprel(expr, [V])
-        unit = {"alpha": "1/ms", "beta": "1/ms", "tau": "ms", "inf": ""}[key]
-        shown = expr * {"alpha": sp.Rational(1, 1000), "beta": sp.Rational(1, 1000), "tau": 1000, "inf": 1}[key]
-        _check_finite(shown, f"{path}.{key}", spec[key], key, positive=key == "tau", unit=unit)
+        expr = with_exprel({"alpha": written / t.symbol, "beta": written / t.symbol, "tau": written * t.symbol,
+                            "inf": written}[key], [V])
+        unit = {"alpha": f"1/{t.unit}", "beta": f"1/{t.unit}", "tau": t.unit, "inf": ""}[key]
+        _check_finite(with_exprel(written, [V]), f"{path}.{key}", spec[key], key, positive=key == "tau", unit=unit,
+                      values=values)
         expressions.append(expr)
     if forms[0] == "steady":
-        _check_at_most_one(expressions[0], f"{path}.inf", spec["inf"])
+        _check_at_most_one(expressions[0], f"{path}.inf", spec["inf"], values)
     return Gate(channel, name, int(power), forms[0], *expressions)
 
 
-def _check_at_most_one(expr: sp.Expr, key: str, text: str, values=None) -> None:
+def _check_at_most_one(expr: sp.Expr, key: str, text: str, values) -> None:
     _check_finite(1 - expr, key, text, f"1 - {key.rsplit('.', 1)[-1]}", positive=False, unit="", values=values)
 
 
@@ -220,12 +242,15 @@ def _channel(name: str, spec: Mapping[str, Any], path: str, ions: Mapping[str, I
                              f"maximal conductance of channel {name}, all gates open"))
     gates, fraction = (), None
     if expressions:
-        factors = _units(spec, path)
-        v_names = {"V": (sp.Dummy("V"), V / factors["V"])}
-        gates = tuple(_gate(name, gate, gspec, f"{path}.gates.{gate}", factors, v_names)
+        units = _units(spec, path, name)
+        v_names = {"V": (sp.Dummy("V"), V / units["V"].symbol)}
+        gates = tuple(_gate(name, gate, gspec, f"{path}.gates.{gate}", units, v_names)
                       for gate, gspec in gates_table.items())
         if "open_fraction" in spec:
-            fraction = _open_fraction(spec["open_fraction"], f"{path}.open_fraction", factors, ions, params)
+            fraction = _open_fraction(spec["open_fraction"], f"{path}.open_fraction", units, ions, params)
+        used = set().union(*[g.first.free_symbols | g.second.free_symbols for g in gates],
+                           fraction.free_symbols if fraction is not None else set())
+        new += [p for p in units.values() if p.symbol in used]
     q10 = _q10(spec, path, channel, params, new)
     for parameter in new:
         if parameter.name in taken:
@@ -249,15 +274,17 @@ def _ion(spec: Mapping[str, Any], path: str, ions: Mapping[str, Ion]) -> Ion | N
     return ions[ion]
 
 
-def _open_fraction(text: Any, key: str, factors, ions: Mapping[str, Ion], params: list[Parameter]) -> sp.Expr:
-    names: dict[str, tuple[sp.Symbol, sp.Expr]] = {"V": (sp.Dummy("V"), V / factors["V"])}
+def _open_fraction(text: Any, key: str, units: Mapping[str, Parameter], ions: Mapping[str, Ion],
+                   params: list[Parameter]) -> sp.Expr:
+    volt, conc = units["V"].symbol, units["concentration"].symbol
+    names: dict[str, tuple[sp.Symbol, sp.Expr]] = {"V": (sp.Dummy("V"), V / volt)}
     for ion in ions.values():
         if ion.has_concentrations:
-            names[ion.inside.name] = (sp.Dummy(ion.inside.name), ion.inside / factors["concentration"])
-            names[ion.outside.name] = (sp.Dummy(ion.outside.name), ion.outside / factors["concentration"])
-        names[ion.E.name] = (sp.Dummy(ion.E.name), ion.E / factors["V"])
+            names[ion.inside.name] = (sp.Dummy(ion.inside.name), ion.inside / conc)
+            names[ion.outside.name] = (sp.Dummy(ion.outside.name), ion.outside / conc)
+        names[ion.E.name] = (sp.Dummy(ion.E.name), ion.E / volt)
     expr = with_exprel(_expression(text, key, names), [V])
-    values = {p.symbol: p.value for p in params}
+    values = {p.symbol: p.value for p in [*params, *units.values()]}
     for ion in ions.values():  # E_X at the file's concentrations
         if ion.has_concentrations:
             values[ion.E] = nernst(ion.z, ion.outside, ion.inside).xreplace(values)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Gate", "Channel", "QUANTITY_UNITS", "gate_steady", "gate_tau"]
+__all__ = ["Gate", "Channel", "QUANTITY_UNITS", "gate_steady", "gate_tau", "describe"]
 
 # Display units of the channel quantities, by the prefix of their names.
 QUANTITY_UNITS = (("alpha_", "1/ms"), ("beta_", "1/ms"), ("tau_", "ms"), ("inf_", "1"), ("phi_", "1"), ("f_", "1"))
@@ -148,3 +148,23 @@ class Channel:
         """prod x^p times f: the fraction of the channels open, in the named gates and f_NAME."""
         product = sp.Mul(*[g.symbol ** g.power for g in self.gates])
         return product * (self.f if self.open_fraction is not None else 1)
+
+
+def describe(channels: tuple[Channel, ...], symbol: sp.Symbol) -> tuple[str, str] | None:
+    """(display unit, description) of a channel's named quantity, or None if ``symbol`` is none."""
+    for channel in channels:
+        if symbol == channel.I:
+            kind = "leak" if channel.is_leak else "current"
+            return "uA/cm^2", f"{kind} of channel {channel.name} (outward)"
+        if channel.q10 and symbol == channel.phi:
+            return "1", f"temperature factor of channel {channel.name}'s gating, Q10^((T - T_ref)/10 K)"
+        if channel.open_fraction is not None and symbol == channel.f:
+            return "1", f"instantaneous open fraction of channel {channel.name}"
+        for gate in channel.gates:
+            what = {"alpha_": ("1/ms", "opening rate"), "beta_": ("1/ms", "closing rate"),
+                    "inf_": ("1", "steady state"), "tau_": ("ms", "time constant")}
+            for s in (gate.first_symbol, gate.second_symbol):
+                if symbol == s:
+                    unit, text = next(v for k, v in what.items() if s.name.startswith(k))
+                    return unit, f"{text} of gate {gate.name} of channel {channel.name} (at the reference temperature)"
+    return None

@@ -23,6 +23,8 @@ from .ions import Ion
 __all__ = ["Parameter", "Pump", "Change", "ProtocolStep", "Scenario", "State", "Model", "N_A", "B_o"]
 
 N_A = sp.Symbol("N_A", positive=True)  # impermeant amount inside (constant)
+I_TOTAL = sp.Symbol("I_total", real=True)  # the membrane current, outward
+I_NET = sp.Symbol("I_net", real=True)  # I_total - I_stim: what charges the membrane when a stimulus is injected
 DT_10 = sp.Symbol("dT_10", positive=True)  # the 10 K of a Q10 (a parameter, so an exponent stays unit-free)
 B_o = sp.Symbol("B_o", positive=True)  # impermeant solute in the bath
 
@@ -178,8 +180,26 @@ class Model:
         leak = sp.Add(*self.leak_currents)
         gated = sp.Add(*[channel.I for channel in self.channels if not channel.is_leak])
         out.append((sp.Symbol("I_leak", real=True), leak))
-        out.append((sp.Symbol("I_total", real=True), leak + gated + (I_pump if self.pump else 0)))
+        out.append((I_TOTAL, leak + gated + (I_pump if self.pump else 0)))
+        if self.stimulus:
+            out.append((I_NET, I_TOTAL - I_stim))
         return tuple(out)
+
+    @property
+    def net_current(self) -> sp.Symbol:
+        """The current that charges the membrane, outward: I_total, minus the stimulus when there is one."""
+        return I_NET if self.stimulus else I_TOTAL
+
+    def named_rate(self, state: sp.Symbol) -> sp.Expr | None:
+        """The rate of V or of a gate written with the named quantities (as exports show it), else None:
+        C_m dV/dt = -I_net; dx/dt = phi (alpha (1 - x) - beta x) or phi (inf - x)/tau."""
+        if state == V:
+            return laws.membrane_dVdt(self.net_current, C_m)
+        for channel in self.channels:
+            for gate in channel.gates:
+                if gate.symbol == state:
+                    return gate.rate(channel.temperature_factor)
+        return None
 
     @cached_property
     def leak_currents(self) -> tuple[sp.Symbol, ...]:
@@ -277,7 +297,7 @@ class Model:
     @cached_property
     def states(self) -> tuple[State, ...]:
         """V always; N_X when the cell has area and volume; Vol when water moves."""
-        total = self.expand(sp.Symbol("I_total", real=True) - (I_stim if self.stimulus else 0))
+        total = self.expand(self.net_current)
         states = [State(V, laws.membrane_dVdt(total, C_m), self.initial_potential, "mV", "membrane potential")]
         for channel in self.channels:
             for gate in channel.gates:

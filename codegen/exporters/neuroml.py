@@ -173,7 +173,7 @@ def context(model: Model) -> dict:
             derived.append({"id": ids[s], "dimension": dimension(unit), "value": printer.doprint(e)})
     states = [{"id": "v", "symbol": V, "unit": "V", "dimension": dimension("V"), "start": "v_start",
                "start_value": lems_quantity(mech.v_start, "V"),
-               "rate": printer.doprint(laws.membrane_dVdt(I_TOTAL, C_m).xreplace(inline)),
+               "rate": printer.doprint(model.named_rate(V).xreplace(inline)),
                "description": "membrane potential"}]
     new_names("v_start")
     for s, value, unit, text, rate in mech.states:

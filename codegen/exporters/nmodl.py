@@ -119,7 +119,7 @@ def context(model: Model) -> dict:
         "parameters": parameters,
         "states": states,
         "quantities": quantities,
-        "i_total": ids[sp.Symbol("I_total", real=True)],
+        "i_total": ids[model.net_current],
         "current_factor": float_text(current_factor),
         "time_factor": float_text(_MS),
         "scenarios": _scenarios(model, mech.protocols, ids),
