@@ -376,3 +376,89 @@ def test_derive_output_is_readable():
     assert "g_leak" not in q["g_leak"]["expression"]  # g_leak itself is shown once, in full
     code, out, _ = run_cli("derive", "neuron", "--json")
     assert json.loads(out)["quantities"]["dV_pump"]["expression"] == "-I_pump/g_leak"
+
+
+# -- NeuroML: the exported ion channels, run as a NeuroML cell by jnml ---------------------------------------------
+
+_CELL = """<neuroml xmlns="http://www.neuroml.org/schema/neuroml2" id="probe">
+  <include href="hh.nml"/>
+  <cell id="probe_cell">
+    <morphology id="morphology">
+      <segment id="0" name="soma"><proximal x="0" y="0" z="0" diameter="{d}"/><distal x="0" y="0" z="0" diameter="{d}"/></segment>
+      <segmentGroup id="soma_group"><member segment="0"/></segmentGroup>
+    </morphology>
+    <biophysicalProperties id="biophysics">
+      <membraneProperties>
+        <channelDensity id="na" ionChannel="hh_Na" condDensity="120 mS_per_cm2" erev="50mV" ion="na"/>
+        <channelDensity id="k" ionChannel="hh_K" condDensity="36 mS_per_cm2" erev="-77mV" ion="k"/>
+        <channelDensity id="leak" ionChannel="hh_L" condDensity="0.3 mS_per_cm2" erev="-54.387mV" ion="non_specific"/>
+        <spikeThresh value="0mV"/>
+        <specificCapacitance value="1.0 uF_per_cm2"/>
+        <initMembPotential value="{v0}mV"/>
+      </membraneProperties>
+      <intracellularProperties><resistivity value="0.03 kohm_cm"/></intracellularProperties>
+    </biophysicalProperties>
+  </cell>
+  <pulseGenerator id="pulse" delay="1ms" duration="1ms" amplitude="{amplitude}nA"/>
+  <network id="net" type="networkWithTemperature" temperature="6.3degC">
+    <population id="pop" component="probe_cell" size="1"/>
+    <explicitInput target="pop[0]" input="pulse"/>
+  </network>
+</neuroml>
+"""
+_SIMULATION = """<Lems>
+  <Target component="sim"/>
+  <Include file="Cells.xml"/>
+  <Include file="Networks.xml"/>
+  <Include file="Simulation.xml"/>
+  <Include file="probe.nml"/>
+  <Simulation id="sim" length="20ms" step="0.0005ms" target="net">
+    <OutputFile id="out" fileName="probe_v.dat"><OutputColumn id="v" quantity="pop[0]/v"/></OutputFile>
+  </Simulation>
+</Lems>
+"""
+
+
+def test_neuroml_ion_channels_fire_the_same_spike_in_a_neuroml_cell(tmp_path):
+    """hh's ionChannelHH elements (standard HHExpLinearRate, HHExpRate, HHSigmoidRate gates with q10ExpTemp) put
+    into a one-compartment NeuroML cell with the same 10 uA/cm^2 pulse: jnml's spike has vrest's peak time within
+    0.05 ms and peak V within 0.5 mV (forward Euler at 0.5 us)."""
+    from vrest.codegen.crosscheck.check import make_job, spike_peak
+    from vrest.codegen.crosscheck.lems_runners import run_jnml
+    from vrest.codegen.exporters import export
+
+    model = resolve_model("hh")
+    export(model, "neuroml", tmp_path)
+    text = (tmp_path / "hh.nml").read_text(encoding="utf-8")
+    assert text.count('type="HHExpLinearRate"') == 2 and 'type="HHSigmoidRate"' in text and "q10ExpTemp" in text
+    diameter = 17.841241161527712  # um: a sphere of 1000 um^2, so 10 uA/cm^2 is 0.1 nA
+    job = make_job(model)
+    (tmp_path / "probe.nml").write_text(_CELL.format(d=diameter, v0=job.reference_v_ss * 1e3,
+                                                     amplitude=10e-6 * np.pi * (diameter * 1e-4) ** 2 * 1e6 * 1e3),
+                                        encoding="utf-8")
+    (tmp_path / "LEMS_probe.xml").write_text(_SIMULATION, encoding="utf-8")
+    assert "All valid and no warnings" in run_jnml(["-validate", "probe.nml"], tmp_path)
+    run_jnml(["LEMS_probe.xml", "-nogui"], tmp_path)
+    data = np.loadtxt(tmp_path / "probe_v.dat")
+    course = job.courses[0]
+    t_ref, v_ref = spike_peak(course.times, course.reference)
+    t_nml, v_nml = spike_peak(data[:, 0], data[:, 1])
+    assert abs(data[0, 1] - job.reference_v_ss) < 1e-9  # starts at rest: the gates at x_inf(V_ss)
+    assert abs(t_nml - t_ref) * 1e3 < 0.05 and abs(v_nml - v_ref) * 1e3 < 0.5, (t_nml, t_ref, v_nml, v_ref)
+
+
+def test_neuroml_gate_without_a_standard_form_is_a_component_type(tmp_path):
+    from vrest.codegen.crosscheck.lems_runners import run_jnml
+    from vrest.codegen.exporters import export
+
+    model = model_from_dict(BISTABLE)
+    export(model, "neuroml", tmp_path)
+    text = (tmp_path / "bistable.nml").read_text(encoding="utf-8")
+    assert '<gateHHtauInf id="m" instances="1">' in text
+    assert 'type="HHSigmoidVariable" rate="1.0" midpoint="-0.04V" scale="0.005V"' in text  # inf: a standard form
+    assert 'extends="baseVoltageDepTime"' in text and 'name="t_unit_NaP" dimension="time" value="0.001s"' in text
+    assert "channel K1 has an instantaneous open fraction" in text  # not an ionChannelHH: said, not dropped silently
+    output = run_jnml(["-validate", "bistable.nml"], tmp_path)
+    assert "All valid and no warnings" in output, output
+    output = run_jnml(["LEMS_bistable.xml", "-norun"], tmp_path)
+    assert "Finished reading and building LEMS model" in output and "WARN" not in output.upper(), output

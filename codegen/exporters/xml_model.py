@@ -93,7 +93,8 @@ class XmlModel:
 def start_state(model: Model) -> tuple[dict[sp.Symbol, float], str]:
     """The initial state of the exports (SI) and a sentence saying what it is."""
     try:
-        return steady_state(model), "the steady state with the pump on (as vrest simulate starts)"
+        pumped = " with the pump on" if model.pump is not None else ""
+        return steady_state(model), f"the steady state{pumped} (as vrest simulate starts)"
     except NoSteadyState:
         return initial_state(model), "the model file's composition with V at its current balance (V_balance)"
 
