@@ -231,7 +231,7 @@ def branch_inductance(ctx: Derivations, quantity_id: str) -> Derivation:
     tau_x = sp.Symbol(f"tau_{quantity_id[2:]}", positive=True)
     return Derivation(quantity_id, tau * resistance.expression, **_several(ctx, each, chosen), unit="H*cm^2",
                       description=f"inductance of gate {gate.name}'s quasi-active branch (channel {channel.name}): "
-                      f"tau_{gate.name} r at V_ss", method="numeric", in_names=tau_x * r,
+                      f"tau r at V_ss, tau = {tau_x.name} the gate's time constant", method="numeric", in_names=tau_x * r,
                       assumptions=_QUASI + ("evaluated at V = V_ss",),
                       steps=(Step("The gate relaxes with its time constant: L = tau_x r",
                                   sp.Eq(inductance, tau_x * r), given=(sp.Eq(tau_x, tau),)),))
