@@ -33,16 +33,16 @@ import sympy as sp
 from . import limits
 from .channels import Channel, Gate
 from .constants import T, V
-from .laws import nernst
 from .errors import ModelError
 from .functions import NUMPY_FUNCTIONS
 from .ions import Ion
+from .laws import nernst
 from .model import DT_10, Parameter
 from .removable import with_exprel
 from .units import DIMENSIONS, dimensionality, parse_quantity, unit_factor
 from .verify.parse import ParseError, parse_written
 
-__all__ = ["CHANNEL_KEYS", "GATE_KEYS", "read_channels", "CHECK_RANGE"]
+__all__ = ["CHANNEL_KEYS", "CHECK_RANGE", "GATE_KEYS", "read_channels"]
 
 CHANNEL_KEYS = {"ion", "reversal", "conductance", "permeability", "units", "gates", "open_fraction", "q10",
                 "q10_reference", "description"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-__all__ = ["Gate", "Channel", "QUANTITY_UNITS", "gate_steady", "gate_tau", "describe"]
+__all__ = ["QUANTITY_UNITS", "Channel", "Gate", "describe", "gate_steady", "gate_tau"]
 
 # Display units of the channel quantities, by the prefix of their names.
 QUANTITY_UNITS = (("alpha_", "1/ms"), ("beta_", "1/ms"), ("tau_", "ms"), ("inf_", "1"), ("phi_", "1"), ("f_", "1"))

@@ -18,11 +18,11 @@ import sympy as sp
 
 from .channels import gate_steady
 from .constants import I_stim, V
-from .derivation import WORKING_DIGITS, NoSteadyState, _MPMATH_FUNCTIONS
+from .derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, NoSteadyState
 from .functions import NUMPY_FUNCTIONS
 from .model import Model
 
-__all__ = ["gated", "gate_steady_states", "steady_current", "balance_roots", "start_potential", "V_RANGE"]
+__all__ = ["V_RANGE", "balance_roots", "gate_steady_states", "gated", "start_potential", "steady_current"]
 
 V_RANGE = (-0.150, 0.060)  # V (SI): where resting states are looked for
 _SCAN_POINTS = 4201  # every 0.05 mV over V_RANGE

@@ -30,8 +30,15 @@ from .constants import C_m, V
 from .derivation import WORKING_DIGITS, evaluate
 from .model import Model
 
-__all__ = ["Branch", "QuasiActive", "quasi_active", "instantaneous_conductance", "branch_conductance",
-           "branch_tau", "point_values"]
+__all__ = [
+    "Branch",
+    "QuasiActive",
+    "branch_conductance",
+    "branch_tau",
+    "instantaneous_conductance",
+    "point_values",
+    "quasi_active",
+]
 
 I_TOTAL = sp.Symbol("I_total", real=True)
 

@@ -15,7 +15,6 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-
 from conftest import run_cli
 from vrest.derive.builtin import resolve_model
 from vrest.derive.errors import ModelError
@@ -374,7 +373,7 @@ def test_derive_output_is_readable():
     q = json.loads(out)["quantities"]
     assert q["tau_m"]["expression"] == "C_m/g_leak" and len(q["tau_m"]["latex"]) < 40
     assert "g_leak" not in q["g_leak"]["expression"]  # g_leak itself is shown once, in full
-    code, out, _ = run_cli("derive", "neuron", "--json")
+    _code, out, _ = run_cli("derive", "neuron", "--json")
     assert json.loads(out)["quantities"]["dV_pump"]["expression"] == "-I_pump/g_leak"
 
 
@@ -462,3 +461,38 @@ def test_neuroml_gate_without_a_standard_form_is_a_component_type(tmp_path):
     assert "All valid and no warnings" in output, output
     output = run_jnml(["LEMS_bistable.xml", "-norun"], tmp_path)
     assert "Finished reading and building LEMS model" in output and "WARN" not in output.upper(), output
+
+
+def test_hh_exports_pass_the_format_checkers(tmp_path):
+    """NMODL: modlunit clean (the rates' unit parameters keep every line dimensionally whole); NeuroML: schema
+    valid (libNeuroML) and jnml -validate clean. SBML and CellML: tests/test_export_xml.py (every built-in model)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from neuroml.utils import validate_neuroml2
+    from vrest.codegen.crosscheck.lems_runners import run_jnml
+    from vrest.codegen.exporters import export
+
+    model = resolve_model("hh")
+    export(model, "nmodl", tmp_path)
+    export(model, "neuroml", tmp_path)
+    modlunit = str(Path(sys.executable).parent / "modlunit")
+    done = subprocess.run([modlunit, "vrest_hh.mod"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and (done.stdout + done.stderr).strip() == "Checking units of vrest_hh.mod", done
+    assert "i = (0.0001)*I_net" in (tmp_path / "vrest_hh.mod").read_text(encoding="utf-8")  # the stimulus included
+    assert validate_neuroml2(str(tmp_path / "hh.nml")) is None
+    assert "All valid and no warnings" in run_jnml(["-validate", "hh.nml"], tmp_path)
+
+
+def test_a_step_blocks_a_channel_and_only_conductances_change():
+    from vrest.derive.builtin import builtin_text
+    from vrest.derive.modelfile import model_from_text
+
+    text = builtin_text("hh") + '\n[scenario.ttx]\nat = "5 ms"\nscale = { "channels.Na.conductance" = 0 }\n'
+    model = model_from_text(text)
+    change = model.scenario("ttx").steps[0].changes[0]
+    assert (change.parameter, change.operation, change.value) == ("g_Na", "scale", 0)
+    bad = builtin_text("hh") + '\n[scenario.x]\nat = "5 ms"\nscale = { "channels.Na.q10" = 2 }\n'
+    with pytest.raises(ModelError, match=r"^scenario\.x\.scale\.channels\.Na\.q10 = 2: cannot change in a scenario step"):
+        model_from_text(bad)

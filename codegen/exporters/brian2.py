@@ -30,7 +30,7 @@ import textwrap
 from fractions import Fraction
 
 
-from vrest.derive.constants import C_m, V
+from vrest.derive.constants import V
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import dimensionality
@@ -41,7 +41,7 @@ from ..printers import VrestBrian2Printer
 from ..printers._common import float_text
 from ..templating import render
 from . import exporter
-from ._mechanism import I_TOTAL, mechanism
+from ._mechanism import mechanism
 from ._protocol import step_text
 from .coherent_units import BASE, coherent_unit, to_coherent
 from .ids import valid_id

@@ -27,8 +27,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from vrest.derive import laws
-from vrest.derive.constants import C_m, V
+from vrest.derive.constants import V
 from vrest.derive.functions import exprel, exprel_prime
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
@@ -40,7 +39,7 @@ from ..printers import VrestLemsPrinter
 from ..printers._common import exprel_guarded, exprel_prime_guarded, float_text
 from ..templating import render
 from . import exporter
-from ._mechanism import I_TOTAL, mechanism
+from ._mechanism import mechanism
 from ._protocol import step_text
 from .ids import valid_id
 from .neuroml_channels import ion_channels

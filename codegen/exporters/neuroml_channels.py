@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sympy as sp
-
 from vrest.derive.channels import Channel, Gate
-from vrest.derive.constants import V, ZERO_CELSIUS
+from vrest.derive.constants import ZERO_CELSIUS, V
 from vrest.derive.functions import exprel
 from vrest.derive.model import Model
 

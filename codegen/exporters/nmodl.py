@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import sympy as sp
 
 from vrest.derive.constants import C_m, T, V, ZERO_CELSIUS
 from vrest.derive.model import Model

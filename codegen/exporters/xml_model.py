@@ -21,7 +21,7 @@ from fractions import Fraction
 import sympy as sp
 
 from vrest.derive.channels import describe
-from vrest.derive.constants import C_m, I_pump, area
+from vrest.derive.constants import I_pump, area
 from vrest.derive.derivation import NoSteadyState
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations  # noqa: F401 - imported first: it loads every derivation module

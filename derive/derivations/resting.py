@@ -22,7 +22,7 @@ from ..quasi_active import QuasiActive, branch_conductance, branch_tau, instanta
 from ..registry import quantity
 from ..units import convert
 
-__all__ = ["is_gated", "resting_report", "IMPEDANCE_FREQUENCIES"]
+__all__ = ["IMPEDANCE_FREQUENCIES", "is_gated", "resting_report"]
 
 I_TOTAL = sp.Symbol("I_total", real=True)
 IMPEDANCE_FREQUENCIES = tuple(float(f) for f in np.geomspace(0.1, 10000, 21))  # Hz: |Z(f)| in the JSON
@@ -68,46 +68,56 @@ def _gated_only(ctx: Derivations) -> None:
         raise NotApplicable("the model has no gated channels: see V_ss, g_leak and tau_m")
 
 
-def _gate_steps(model) -> tuple[Step, ...]:
-    steps = []
+def _gates_at_rest(model) -> tuple[sp.Eq, ...]:
+    """Each gate at its steady state, in the rates' names: x = alpha/(alpha + beta), or x = inf."""
+    out = []
     for channel in model.channels:
         for gate in channel.gates:
             inf = (gate.first_symbol / (gate.first_symbol + gate.second_symbol) if gate.form == "rates"
                    else gate.first_symbol)
-            steps.append(Step(f"At rest gate {gate.name} of channel {channel.name} sits at its steady state",
-                              sp.Eq(gate.symbol, inf)))
-    return tuple(steps)
+            out.append(sp.Eq(gate.symbol, inf))
+    return tuple(out)
 
 
 def gated_potential(ctx: Derivations) -> Derivation:
     """V_ss of a gated model (called by derivations.potentials)."""
     model = ctx.model
     states, chosen = _states(ctx)
-    named = model.quantities[-1][1]  # I_total in the named currents
+    named = dict(model.quantities)[I_TOTAL]  # the total current in the named currents
     balance = model.expand(I_TOTAL).xreplace({g.symbol: gate_steady(g) for c in model.channels for g in c.gates})
+    at_rest = _gates_at_rest(model)
+    rates = sp.Add(*[relation.rhs for relation in at_rest])  # the rates' definitions are inserted too
     steps = (
-        Step("At a resting state nothing changes: every gate at its steady state x_inf(V) and the currents "
-             "balance (outward positive)", sp.Eq(named, 0)),
-        *_gate_steps(model),
-        Step("Insert the channel laws with every gate at x_inf(V): one equation in V, whose roots in -150 mV to "
-             "+60 mV are found numerically and each solved with the whole model", sp.Eq(balance, 0),
-             given=definitions(model.quantities, named)),
+        Step("At a resting state nothing changes: the currents balance (outward positive)", sp.Eq(named, 0)),
+        Step("Insert the channel laws with every gate at its steady state x_inf(V) = alpha/(alpha + beta): one "
+             "equation in V, whose roots in -150 mV to +60 mV are found numerically and each solved with the whole "
+             "model", sp.Eq(balance, 0), given=at_rest + definitions(model.quantities, named + rates)),
     )
     count = len(states)
     description = ("resting state: every gate at x_inf(V), zero net current" if count == 1 else
                    f"{count} resting states (in order of V; value: the first stable one): every gate at x_inf(V), "
                    "zero net current")
-    at = tuple((s, states[chosen].states[s.name]) for s in (g.symbol for c in model.channels for g in c.gates))
     return Derivation("V_ss", balance, **_several(ctx, [s.V for s in states], chosen), unit="mV",
                       description=description, method="numeric root", in_names=named,
-                      assumptions=(_SIGNS, "gates depend on V only", "stability from the eigenvalues of the "
-                                   "Jacobian with the gates", resting_report(ctx).verdict),
-                      steps=steps, at=at)
+                      assumptions=(_SIGNS, "gates depend on V only", ("stability from the eigenvalues of the "
+                                   "Jacobian with the gates"), resting_report(ctx).verdict),
+                      steps=steps, at=_gates_at(ctx))
+
+
+def _at_rest(ctx: Derivations) -> tuple[tuple[sp.Symbol, float], ...]:
+    """V and every gate at the first stable resting state (SI): where a quantity of it is evaluated."""
+    states, chosen = _states(ctx)
+    return ((V, states[chosen].V),) + _gates_at(ctx)
+
+
+def _gates_at(ctx: Derivations) -> tuple[tuple[sp.Symbol, float], ...]:
+    states, chosen = _states(ctx)
+    gates = (g.symbol for c in ctx.model.channels for g in c.gates)
+    return tuple((s, states[chosen].states[s.name]) for s in gates)
 
 
 def gated_conductance(ctx: Derivations) -> Derivation:
     """g_leak of a gated model: the slope conductance dI_ss/dV with the gates at steady state."""
-    model = ctx.model
     states, chosen = _states(ctx)
     steady = ctx.get("V_ss")
     slopes = [s.slope_conductance for s in states]
@@ -120,7 +130,7 @@ def gated_conductance(ctx: Derivations) -> Derivation:
     return Derivation("g_leak", slope, **_several(ctx, slopes, chosen), unit="mS/cm^2",
                       description="slope (input) conductance dI_ss/dV at V_ss, every gate at x_inf(V)",
                       method="numeric", assumptions=("slope, not chord, conductance", "gates at steady state",
-                                                     "evaluated at V = V_ss"), steps=steps, at=steady.at)
+                                                     "evaluated at V = V_ss"), steps=steps, at=_at_rest(ctx))
 
 
 def gated_time_constant(ctx: Derivations) -> Derivation:
@@ -129,7 +139,9 @@ def gated_time_constant(ctx: Derivations) -> Derivation:
     g = ctx.get("g_leak")
     each = [float(model.values[C_m]) / s.slope_conductance for s in states]
     steps = (Step("Membrane time constant from the slope conductance with the gates at steady state",
-                  sp.Eq(tau_m, C_m / g_leak)),)
+                  sp.Eq(tau_m, C_m / g_leak)),
+             Step("Insert the slope conductance g_leak", sp.Eq(tau_m, C_m / g.expression),
+                  given=(sp.Eq(g_leak, g.expression),)))
     return Derivation("tau_m", C_m / g.expression, **_several(ctx, each, chosen), unit="ms",
                       description="membrane time constant C_m / g_leak at V_ss (gates at steady state)",
                       method="numeric", in_names=C_m / g_leak, assumptions=g.assumptions, steps=steps, at=g.at)
@@ -143,11 +155,15 @@ def eigenvalues(ctx: Derivations) -> Derivation:
     largest = [max(v.real for v in s.eigenvalues) for s in states]
     listed = [[[v.real, v.imag] for v in s.eigenvalues] for s in states]
     data = (("eigenvalues", {"unit": "1/s", "values": listed[0] if len(states) == 1 else listed}),)
-    return Derivation("eigenvalues", sp.Symbol("lambda_max", real=True), **_several(ctx, largest, chosen),
+    lambda_max = sp.Symbol("lambda_max", real=True)
+    steps = (Step("Linearise the whole model (V, gates and any other state) about the resting state: a deviation "
+                  "decays as the slowest of exp(lambda t) over the Jacobian's eigenvalues lambda, the one with the "
+                  "largest real part", sp.Eq(sp.Symbol("eigenvalues", real=True), lambda_max)),)
+    return Derivation("eigenvalues", lambda_max, **_several(ctx, largest, chosen),
                       unit="1/s", description="eigenvalues of the Jacobian at V_ss, gates included (--json lists "
                       "them as [re, im]); value: the largest real part, negative when the state is stable",
                       method="numeric", assumptions=("linearisation about the resting state",
-                                                     "conservation directions removed"), data=data)
+                                                     "conservation directions removed"), steps=steps, data=data)
 
 
 def _window_id(quantity_id: str) -> str:
@@ -162,10 +178,12 @@ def window_current(ctx: Derivations, quantity_id: str) -> Derivation:
     states, chosen = _states(ctx)
     each = [dict(s.currents)[channel.I.name] for s in states]
     expression = model.expand(channel.I).xreplace({g.symbol: gate_steady(g) for g in channel.gates})
+    steps = (Step("The channel's current with every gate at its steady state x_inf(V)",
+                  sp.Eq(sp.Symbol(quantity_id, real=True), expression)),)
     return Derivation(quantity_id, expression, **_several(ctx, each, chosen), unit="uA/cm^2",
                       description=f"window current of channel {channel.name}: I_{channel.name} at V_ss with every gate "
                       "at x_inf(V) (outward positive)", method="numeric",
-                      assumptions=(_SIGNS, "evaluated at V = V_ss"))
+                      assumptions=(_SIGNS, "evaluated at V = V_ss"), steps=steps, at=((V, _at_rest(ctx)[0][1]),))
 
 
 def _linearised(ctx: Derivations) -> list[QuasiActive]:
@@ -187,7 +205,8 @@ def instant_conductance(ctx: Derivations) -> Derivation:
     return Derivation("g_inst", expression, **_several(ctx, each, chosen), unit="mS/cm^2",
                       description="instantaneous conductance dI_total/dV at V_ss with every gate held",
                       method="numeric", assumptions=_QUASI + ("evaluated at V = V_ss",),
-                      steps=(Step("Differentiate the total current at fixed gates", sp.Eq(g_inst, expression)),))
+                      steps=(Step("Differentiate the total current at fixed gates", sp.Eq(g_inst, expression)),),
+                      at=_at_rest(ctx))
 
 
 def _gate_of(ctx: Derivations, quantity_id: str):
@@ -216,7 +235,7 @@ def branch_resistance(ctx: Derivations, quantity_id: str) -> Derivation:
                       "regenerative gate", method="numeric", assumptions=_QUASI + ("evaluated at V = V_ss",),
                       steps=(Step("Linearise the gate and its current about rest: the gate's share of the current "
                                   "responds to dV through a resistance r in series with an inductance",
-                                  sp.Eq(r, expression)),))
+                                  sp.Eq(r, expression)),), at=_at_rest(ctx))
 
 
 @quantity("L_<gate>")
@@ -232,14 +251,14 @@ def branch_inductance(ctx: Derivations, quantity_id: str) -> Derivation:
     return Derivation(quantity_id, tau * resistance.expression, **_several(ctx, each, chosen), unit="H*cm^2",
                       description=f"inductance of gate {gate.name}'s quasi-active branch (channel {channel.name}): "
                       f"tau r at V_ss, tau = {tau_x.name} the gate's time constant", method="numeric", in_names=tau_x * r,
-                      assumptions=_QUASI + ("evaluated at V = V_ss",),
-                      steps=(Step("The gate relaxes with its time constant: L = tau_x r",
-                                  sp.Eq(inductance, tau_x * r), given=(sp.Eq(tau_x, tau),)),))
+                      assumptions=_QUASI + ("evaluated at V = V_ss",), at=_at_rest(ctx),
+                      steps=(Step("The gate relaxes with its time constant: L = tau_x r", sp.Eq(inductance, tau_x * r)),
+                             Step("Insert tau_x and r", sp.Eq(inductance, tau * resistance.expression),
+                                  given=(sp.Eq(tau_x, tau), sp.Eq(r, resistance.expression)))))
 
 
-def _impedance_expression(ctx: Derivations) -> sp.Expr:
+def _impedance_expression(ctx: Derivations, f: sp.Symbol = sp.Symbol("f", positive=True)) -> sp.Expr:
     """|Z(f)| in the branch names: 1/|2 pi i f C_m + g_inst + sum 1/(r_x + 2 pi i f L_x)|."""
-    f = sp.Symbol("f", positive=True)
     w = 2 * sp.pi * sp.I * f
     admittance = w * C_m + sp.Symbol("g_inst", real=True)
     for channel in ctx.model.channels:
@@ -259,10 +278,17 @@ def input_impedance(ctx: Derivations) -> Derivation:
     curves = [[convert(float(abs(z)), "kohm*cm^2") for z in q.impedance(IMPEDANCE_FREQUENCIES)] for q in linear]
     data = (("impedance", {"f": {"unit": "Hz", "values": list(IMPEDANCE_FREQUENCIES)}, "unit": "kohm*cm^2",
                            "values": curves[0] if len(states) == 1 else curves}),)
-    return Derivation("Z_0", _impedance_expression(ctx), **_several(ctx, each, chosen), unit="kohm*cm^2",
+    g = ctx.get("g_leak")
+    z_0 = sp.Symbol("Z_0", positive=True)
+    steps = (Step("The impedance of C_m, g_inst and the branches r_x + i w L_x in parallel is |Z(f)| = "
+                  f"{sp.sstr(_impedance_expression(ctx))}; at f = 0 each branch is its resistance, and g_inst + "
+                  "sum 1/r_x is the slope conductance", sp.Eq(z_0, 1 / g_leak)),
+             Step("Insert the slope conductance", sp.Eq(z_0, 1 / g.expression), given=(sp.Eq(g_leak, g.expression),)))
+    return Derivation("Z_0", 1 / g.expression, **_several(ctx, each, chosen), unit="kohm*cm^2",
                       description="membrane impedance |Z(f)| of the quasi-active membrane (C_m, g_inst and one RL "
                       "branch per gate in parallel) at f = 0, where it is 1/g_leak (--json: |Z(f)| from 0.1 Hz "
-                      "to 10 kHz)", method="numeric", in_names=1 / g_leak, assumptions=_QUASI, data=data)
+                      "to 10 kHz)", method="numeric", in_names=1 / g_leak, assumptions=_QUASI, data=data, steps=steps,
+                      at=_at_rest(ctx))
 
 
 def _resonance(ctx: Derivations) -> list[tuple[float, float] | None]:
@@ -278,12 +304,13 @@ def resonance_frequency(ctx: Derivations) -> Derivation:
         raise NotApplicable("no resonance: |Z(f)| is largest at f = 0 (the gates do not make the membrane "
                             "inductive enough)")
     each = [np.nan if r is None else r[0] for r in found]
-    f = sp.Symbol("f", positive=True)
-    stationary = sp.Derivative(_impedance_expression(ctx), f)
-    return Derivation("f_res", stationary, **_several(ctx, each, chosen), unit="Hz",
+    f_res, omega = sp.Symbol("f_res", positive=True), sp.Symbol("omega_res", positive=True)
+    steps = (Step(f"The angular frequency omega_res > 0 where |Z| = {sp.sstr(_impedance_expression(ctx))} is largest "
+                  "(d|Z|/df = 0, |Z| above |Z(0)|), found numerically", sp.Eq(2 * sp.pi * f_res, omega)),
+             Step("In hertz", sp.Eq(f_res, omega / (2 * sp.pi))))
+    return Derivation("f_res", omega / (2 * sp.pi), **_several(ctx, each, chosen), unit="Hz",
                       description="resonance: the frequency f > 0 of the largest |Z(f)| of the quasi-active membrane "
-                      "(null for a state without one)", method="numeric root", assumptions=_QUASI,
-                      steps=(Step("The frequency where d|Z|/df = 0 with |Z| above |Z(0)|", sp.Eq(stationary, 0)),))
+                      "(null for a state without one)", method="numeric", assumptions=_QUASI, steps=steps)
 
 
 @quantity("Z_res")
@@ -291,6 +318,8 @@ def resonance_impedance(ctx: Derivations) -> Derivation:
     resonance = ctx.get("f_res")
     _, chosen = _states(ctx)
     each = [np.nan if r is None else r[1] for r in _resonance(ctx)]
-    return Derivation("Z_res", _impedance_expression(ctx), **_several(ctx, each, chosen), unit="kohm*cm^2",
-                      description="|Z(f_res)|: the impedance at resonance (|Z(f)| at f = f_res)", method="numeric",
-                      assumptions=resonance.assumptions)
+    peak = _impedance_expression(ctx, sp.Symbol("f_res", positive=True))
+    steps = (Step("The impedance's magnitude at the resonance", sp.Eq(sp.Symbol("Z_res", positive=True), peak)),)
+    return Derivation("Z_res", peak, **_several(ctx, each, chosen), unit="kohm*cm^2",
+                      description="|Z(f_res)|: the impedance at resonance", method="numeric",
+                      assumptions=resonance.assumptions, steps=steps)
