@@ -34,6 +34,7 @@ COMMANDS = {
     "simulate": "simulate_cmd",
     "crosscheck": "crosscheck_cmd",
     "verify": "verify_cmd",
+    "rest": "rest_cmd",
 }
 
 
