@@ -92,8 +92,10 @@ class Derivation:
 
     @property
     def equation(self) -> sp.Eq:
-        lhs = sp.Symbol(self.id)
-        return sp.Eq(self.expression, 0) if self.method == "numeric root" else sp.Eq(lhs, self.expression)
+        # evaluate=False: deciding whether a long expression equals zero can take minutes
+        if self.method == "numeric root":
+            return sp.Eq(self.expression, 0, evaluate=False)
+        return sp.Eq(sp.Symbol(self.id), self.expression, evaluate=False)
 
     @property
     def shown_equation(self) -> sp.Eq:

@@ -109,7 +109,8 @@ def parse_quantity(text: object, key: str, dimension: str, check: bool = True) -
         raise ModelError(key, text, f"expected '<number> <unit>', a {dimension} such as '1 {expected}'")
     number, unit = match.groups()
     if not unit:
-        raise ModelError(key, text, f"a unit is required: a {dimension} such as '{number} {expected}'")
+        example = f"{number} {expected}" if not _kelvin_hint(dimension, number, "K") else f"{number} degC"
+        raise ModelError(key, text, f"a unit is required: a {dimension} such as '{example}'")
     _check_sizes(key, text, number, unit)
     try:
         scale, offset, dims = _to_base(unit)

@@ -242,17 +242,19 @@ class Hang(Exception):
 
 @contextmanager
 def time_limit(seconds: float):
-    """Raise Hang in the main thread after ``seconds`` (SIGALRM: interrupts mpmath, SymPy and solver callbacks)."""
+    """Raise Hang in the main thread after ``seconds`` of this process's CPU time (SIGPROF: interrupts
+    mpmath, SymPy and solver callbacks). CPU time, not wall time: a busy machine or a C compiler
+    running in a subprocess does not make a run look hung, a loop in this process does."""
     def stop(signum, frame):
-        raise Hang(f"no answer within {seconds} s")
+        raise Hang(f"no answer within {seconds} s of CPU time")
 
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def _finite_json(text: str):

@@ -81,8 +81,8 @@ def bistable_system() -> OdeSystem:
     )
     names = {s.name: s for s in (g_L, E_L, g_NaP, E_Na, g_K, E_K, C_m, tau_w)}
     return OdeSystem("bistable", "persistent Na and a slow K gate", "written for the tests", states,
-                     parameters({names[k]: v for k, v in BISTABLE_VALUES.items()}), Roles(V, (I_L, I_NaP, I_K), None, C_m),
-                     quantities)
+                     parameters({names[k]: v for k, v in BISTABLE_VALUES.items()}),
+                     Roles(V, (I_L, I_NaP, I_K), None, C_m), quantities)
 
 
 FHN_VALUES = {"a": "0.7", "b": "0.8", "eps": "0.08", "I": "0.5"}
@@ -136,3 +136,87 @@ def conserved_system() -> OdeSystem:
     return OdeSystem("conserved", "charge and total calcium conserved", "written for the tests", states,
                      parameters({names[k]: v for k, v in CONSERVED_VALUES.items()}), Roles(V, (I_K, I_Na, I_p), None,
                                                                                           s["C_m"]), quantities)
+
+
+SLOW_FEEDBACK_VALUES = {"g_L": 1, "E_L": "-0.050", "g_z": 3, "E_K": "-0.090", "C_m": "0.01", "tau_z": 1,
+                        "V_half": "-0.070", "k_z": "0.003"}
+
+
+def slow_feedback_system() -> OdeSystem:
+    """A fast V and a slow variable z that is not a gate (its rate is nonlinear in z): hyperpolarisation
+    raises z, z opens a K conductance, so three equilibria, found only by following z at fixed V."""
+    V, z = symbols("V z")
+    names = {k: sp.Symbol(k, real=True) for k in SLOW_FEEDBACK_VALUES}
+    s = names
+    I_L, I_z = symbols("I_L I_z")
+    quantities = (Quantity(I_L, s["g_L"] * (V - s["E_L"]), "uA/cm^2"),
+                  Quantity(I_z, s["g_z"] * z * (V - s["E_K"]), "uA/cm^2"))
+    z_inf = 1 / (1 + sp.exp((V - s["V_half"]) / s["k_z"]))
+    states = (State(V, -(I_L + I_z) / s["C_m"], sp.Rational(-60, 1000), "mV", "membrane potential"),
+              State(z, (z_inf - z) * (1 + z) / s["tau_z"], sp.Rational(1, 2), "", "slow K activation"))
+    return OdeSystem("slow_feedback", "slow positive feedback through a K conductance", "written for the tests",
+                     states, parameters({names[k]: v for k, v in SLOW_FEEDBACK_VALUES.items()}),
+                     Roles(V, (I_L, I_z), None, s["C_m"]), quantities)
+
+
+MARKOV_VALUES = {"g_K": 20, "E_K": "-0.090", "g_L": 1, "E_L": "-0.040", "C_m": "0.01"}
+
+
+def markov_rates(v):
+    """(a1, b1, a2, b2) in 1/s of C1 <-> C2 <-> O at v volts (exp works on SymPy and mpmath numbers)."""
+    exp = sp.exp if isinstance(v, sp.Basic) else __import__("mpmath").exp
+    return (200 * exp((v + sp.Rational(50, 1000)) / sp.Rational(20, 1000)),
+            100 * exp(-(v + sp.Rational(50, 1000)) / sp.Rational(20, 1000)),
+            400 * exp((v + sp.Rational(60, 1000)) / sp.Rational(15, 1000)), 300)
+
+
+def markov_system() -> OdeSystem:
+    """A leak and a K channel with three states C1 <-> C2 <-> O (occupancies sum to 1)."""
+    V, c1, c2, o = symbols("V C1 C2 O")
+    names = {k: sp.Symbol(k, real=True) for k in MARKOV_VALUES}
+    s = names
+    a1, b1, a2, b2 = markov_rates(V)
+    I_K, I_L = symbols("I_K I_L")
+    quantities = (Quantity(I_K, s["g_K"] * o * (V - s["E_K"]), "uA/cm^2"),
+                  Quantity(I_L, s["g_L"] * (V - s["E_L"]), "uA/cm^2"))
+    states = (State(V, -(I_K + I_L) / s["C_m"], sp.Rational(-60, 1000), "mV", "membrane potential"),
+              State(c1, -a1 * c1 + b1 * c2, sp.Rational(1, 2), "", "closed 1"),
+              State(c2, a1 * c1 - (b1 + a2) * c2 + b2 * o, sp.Rational(3, 10), "", "closed 2"),
+              State(o, a2 * c2 - b2 * o, sp.Rational(2, 10), "", "open"))
+    return OdeSystem("markov", "a Markov K channel", "written for the tests", states,
+                     parameters({names[k]: v for k, v in MARKOV_VALUES.items()}), Roles(V, (I_K, I_L), None, s["C_m"]),
+                     quantities)
+
+
+BUFFERED_VALUES = {"R": "8.314462618", "T": "310.15", "F": "96485.33212", "C_m": "0.01", "area_per_volume": 1000000,
+                   "K_o": 5, "Na_o": 140, "Ca_o": 2, "g_K": 3, "g_Na": "0.3", "g_Ca": "0.01", "I_max": "0.2",
+                   "K_half": 10, "I_pCa": "0.005", "K_pCa": "0.0005", "B_total": "0.05", "K_B": "0.001"}
+BUFFERED_START = {"V": "-0.080", "K_i": 140, "Na_i": 12, "Ca_i": "0.0001"}
+
+
+def buffered_system() -> OdeSystem:
+    """Charge conserved with calcium rapidly buffered: the law holds for K_i + Na_i + 2 total(Ca_i), where
+    total(Ca) = Ca + B Ca/(K_B + Ca) (free and bound), and C_m V."""
+    V, K_i, Na_i, Ca_i = symbols("V K_i Na_i Ca_i")
+    s = {k: sp.Symbol(k, real=True) for k in BUFFERED_VALUES}
+    rt_f = s["R"] * s["T"] / s["F"]
+    I_K, I_Na, I_p, I_Ca, I_pCa, beta = symbols("I_K I_Na I_p I_Ca I_pCa_current beta")
+    quantities = (
+        Quantity(I_K, s["g_K"] * (V - rt_f * sp.log(s["K_o"] / K_i)), "uA/cm^2"),
+        Quantity(I_Na, s["g_Na"] * (V - rt_f * sp.log(s["Na_o"] / Na_i)), "uA/cm^2"),
+        Quantity(I_p, s["I_max"] * Na_i / (Na_i + s["K_half"]), "uA/cm^2"),
+        Quantity(I_Ca, s["g_Ca"] * (V - rt_f / 2 * sp.log(s["Ca_o"] / Ca_i)), "uA/cm^2"),
+        Quantity(I_pCa, s["I_pCa"] * Ca_i / (Ca_i + s["K_pCa"]), "uA/cm^2"),
+        Quantity(beta, 1 / (1 + s["B_total"] * s["K_B"] / (s["K_B"] + Ca_i) ** 2)),
+    )
+    to_conc = s["area_per_volume"] / s["F"]
+    start = {k: sp.nsimplify(v) for k, v in BUFFERED_START.items()}
+    states = (
+        State(V, -(I_K + I_Na + I_p + I_Ca + I_pCa) / s["C_m"], start["V"], "mV", "membrane potential"),
+        State(K_i, -(I_K - 2 * I_p) * to_conc, start["K_i"], "mM", "K inside"),
+        State(Na_i, -(I_Na + 3 * I_p) * to_conc, start["Na_i"], "mM", "Na inside"),
+        State(Ca_i, -beta * (I_Ca + I_pCa) * to_conc / 2, start["Ca_i"], "mM", "free Ca inside (rapidly buffered)"),
+    )
+    return OdeSystem("buffered", "charge conserved through a rapid calcium buffer", "written for the tests", states,
+                     parameters({s[k]: v for k, v in BUFFERED_VALUES.items()}),
+                     Roles(V, (I_K, I_Na, I_p, I_Ca, I_pCa), None, s["C_m"]), quantities)

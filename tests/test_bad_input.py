@@ -132,9 +132,12 @@ REFUSED = [
      ["pump.current", "'-0.75 uA/cm^2'", "backwards", "+1 charge per cycle"]),
     ("a scenario at -5 s", edited("neuron", ('at = "0 s"', 'at = "-5 s"')), ALL,
      ["scenario.ouabain.at", "'-5 s'", "0 s to 1e11 s"]),
-    # issue-15-8: "37 C" is the coulomb
+    # "37 C" is the coulomb
     ("37 C", edited("neuron", ('"37 degC"', '"37 C"')), ALL,
      ["model.temperature", "'37 C'", "not a temperature", "did you mean '37 degC'?"]),
+    # a bare number that is a cell's temperature in degC
+    ("temperature without a unit", edited("neuron", ('"37 degC"', '"20"')), ALL,
+     ["model.temperature", "'20'", "a unit is required", "such as '20 degC'"]),
 ]
 
 
@@ -157,7 +160,7 @@ def test_the_listed_failures_are_in_the_corpus():
         assert needle in names, needle
 
 
-# -- 5 and issue-15-11: no steady state is one line with what to try -------------------------------------
+# -- 5: no steady state is one line with what to try -------------------------------------
 
 # GHK K, Na and Ca (z = 2) with moving concentrations and a constant pump of 0.5 uA/cm^2: the Ca leak has
 # nothing that pumps Ca out, so no state holds every ion still.
@@ -301,7 +304,7 @@ def test_a_50_MB_file_is_refused_without_reading_it(tmp_path):
         model_from_text(path.read_text(encoding="utf-8"))
 
 
-# -- 10, issue-15-8: warnings are one line each --------------------------------------------------------
+# -- 10: warnings are one line each --------------------------------------------------------
 
 def test_37_kelvin_is_used_with_one_warning_line(tmp_path):
     path = tmp_path / "cold.toml"

@@ -68,7 +68,7 @@ USER_MODELS = {
         },
         "pump": {"current": "0.5 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
     },
-    # Donnan: KCl 100 mM bath, impermeant anion 50 mM, 25 C (issue 3), z = -1 and z = -2; a permeant Ca2+
+    # Donnan: KCl 100 mM bath, impermeant anion 50 mM, 25 C, z = -1 and z = -2; a permeant Ca2+
     # (numeric Donnan ratio); Keener & Sneyd's pump-leak model (pump_max).
     "donnan_kcl": bath_model(KCL),
     "donnan_divalent_impermeant": bath_model(KCL, valence=-2),

@@ -9,12 +9,14 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from rest_systems import (BISTABLE_VALUES, CONSERVED_START, CONSERVED_VALUES, FHN_VALUES, HH_VALUES, bistable_system,
+from rest_systems import (BISTABLE_VALUES, BUFFERED_START, BUFFERED_VALUES, CONSERVED_START, CONSERVED_VALUES,
+                          FHN_VALUES, HH_VALUES, MARKOV_VALUES, SLOW_FEEDBACK_VALUES, bistable_system, buffered_system,
+                          markov_rates, markov_system, slow_feedback_system,
                           conserved_system, fitzhugh_nagumo, hh_system)
 from vrest.derive.builtin import resolve_model
 from vrest.derive.errors import ModelError
 from vrest.derive.quantities import Derivations
-from vrest.derive.rest import LambdifyEvaluator, find_resting_states, load_system, prepare
+from vrest.derive.rest import LambdifyEvaluator, find_resting_states, load_system, prepare, rest_problem
 from vrest.derive.steady_state import steady_state
 
 mpmath.mp.dps = 30
@@ -133,8 +135,8 @@ def bistable_rhs(y):
     v, w = y
     def sig(x, half, slope):
         return 1 / (1 + mpmath.exp(-(x - half) / slope))
-    current = (p["g_L"] * (v - p["E_L"]) + p["g_NaP"] * sig(v, mpmath.mpf("-0.045"), mpmath.mpf("0.005")) * (v - p["E_Na"])
-               + p["g_K"] * w * (v - p["E_K"]))
+    persistent = sig(v, mpmath.mpf("-0.045"), mpmath.mpf("0.005"))
+    current = (p["g_L"] * (v - p["E_L"]) + p["g_NaP"] * persistent * (v - p["E_Na"]) + p["g_K"] * w * (v - p["E_K"]))
     return [-current / p["C_m"], (sig(v, mpmath.mpf("-0.020"), mpmath.mpf("0.008")) - w) / p["tau_w"]]
 
 
@@ -200,9 +202,10 @@ def test_conservation_laws_are_found_fixed_from_the_start_and_match_a_long_stiff
     (state,) = report.resting_states
     assert state.stable and len(state.eigenvalues) == 6 - 2
 
-    prepared = prepare(system)
-    rhs = sp.lambdify(prepared.states, [e.xreplace(prepared.values) for e in prepared.rhs])
-    names = [s.name for s in prepared.states]
+    equations = system.rhs()  # the system's own right-hand sides, integrated by SciPy
+    values = {p.symbol: p.value for p in system.parameters}
+    rhs = sp.lambdify(system.state_symbols, [equations[s].xreplace(values) for s in system.state_symbols])
+    names = [s.name for s in system.state_symbols]
     run = solve_ivp(lambda t, y: rhs(*y), (0, 400), [start[n] for n in names], method="Radau",
                     rtol=1e-12, atol=[1e-15, 1e-12, 1e-12, 1e-18, 1e-16, 1e-15], dense_output=False)
     assert run.success
@@ -250,4 +253,118 @@ def test_squid_rests_at_the_root_of_its_ghk_current_balance():
     (state,) = find_resting_states(load_system("squid")).resting_states
     assert abs(state.V - float(root)) * 1000 < 1e-9
     assert state.slope_conductance == pytest.approx(float(mpmath.diff(total, root)), rel=1e-9)
-    assert state.stable and state.eigenvalues[0].real == pytest.approx(-float(mpmath.diff(total, root)) / 0.01, rel=1e-9)
+    assert state.stable
+    assert state.eigenvalues[0].real == pytest.approx(-float(mpmath.diff(total, root)) / 0.01, rel=1e-9)
+
+
+def test_equilibria_set_by_a_slow_state_are_found_by_following_it_at_fixed_v():
+    """Holding z at its start gives one V; following z's steady state along V finds all three equilibria."""
+    p = mp_values(SLOW_FEEDBACK_VALUES)
+
+    def z_inf(v):
+        return 1 / (1 + mpmath.exp((v - p["V_half"]) / p["k_z"]))
+
+    def current(v):  # with z at its steady state
+        return p["g_L"] * (v - p["E_L"]) + p["g_z"] * z_inf(v) * (v - p["E_K"])
+
+    def rhs(y):
+        v, z = y
+        return [-(p["g_L"] * (v - p["E_L"]) + p["g_z"] * z * (v - p["E_K"])) / p["C_m"],
+                (z_inf(v) - z) * (1 + z) / p["tau_z"]]
+
+    grid = [mpmath.mpf(k) / 10000 for k in range(-1500, 601)]
+    roots = [mpmath.findroot(current, (a, b), solver="anderson") for a, b in zip(grid, grid[1:])
+             if mpmath.sign(current(a)) != mpmath.sign(current(b))]
+    assert len(roots) == 3
+    report = find_resting_states(slow_feedback_system())
+    assert [s.V for s in report.resting_states] == pytest.approx([float(r) for r in roots], abs=1e-14)
+    assert [s.stable for s in report.resting_states] == [True, False, True]
+    for state, root in zip(report.resting_states, roots):
+        assert_eigenvalues(state.eigenvalues, sorted_eigenvalues(mp_jacobian(rhs, [root, z_inf(root)])))
+
+
+def test_a_markov_channel_is_solved_at_fixed_v_with_its_occupancies_summing_to_one():
+    p = mp_values(MARKOV_VALUES)
+
+    def open_fraction(v):  # detailed balance along the chain: C2/C1 = a1/b1, O/C2 = a2/b2
+        a1, b1, a2, b2 = markov_rates(v)
+        return a1 * a2 / (b1 * b2 + a1 * b2 + a1 * a2)
+
+    def steady_current(v):
+        return p["g_K"] * open_fraction(v) * (v - p["E_K"]) + p["g_L"] * (v - p["E_L"])
+
+    def rhs(y):
+        v, c1, c2, o = y
+        a1, b1, a2, b2 = markov_rates(v)
+        return [-(p["g_K"] * o * (v - p["E_K"]) + p["g_L"] * (v - p["E_L"])) / p["C_m"], -a1 * c1 + b1 * c2,
+                a1 * c1 - (b1 + a2) * c2 + b2 * o, a2 * c2 - b2 * o]
+
+    grid = [mpmath.mpf(k) / 1000 for k in range(-150, 61)]
+    roots = [mpmath.findroot(steady_current, (a, b), solver="anderson") for a, b in zip(grid, grid[1:])
+             if mpmath.sign(steady_current(a)) != mpmath.sign(steady_current(b))]
+    (root,) = roots
+    system = markov_system()
+    assert rest_problem(prepare(system)).groups == ((1, 2, 3),)
+    report = find_resting_states(system)
+    (law,) = report.conserved
+    assert law.coefficients == {"C1": 1.0, "C2": 1.0, "O": 1.0} and law.value == pytest.approx(1.0, rel=1e-15)
+    (state,) = report.resting_states
+    assert state.V == pytest.approx(float(root), abs=1e-14)
+    assert state.states["O"] == pytest.approx(float(open_fraction(root)), rel=1e-12)
+    a1, b1, a2, b2 = markov_rates(root)
+    c2 = open_fraction(root) * b2 / a2
+    full = sorted_eigenvalues(mp_jacobian(rhs, [root, c2 * b1 / a1, c2, open_fraction(root)]))
+    nonzero = [v for v in full if abs(v) > 1e-12 * max(abs(w) for w in full)]  # the law's zero left out
+    assert len(nonzero) == 3
+    assert_eigenvalues(state.eigenvalues, nonzero)
+    assert state.slope_conductance == pytest.approx(float(mpmath.diff(steady_current, root)), rel=1e-8)
+
+
+def test_a_conservation_law_through_a_rapidly_buffered_total_is_fixed_from_the_start():
+    """d Ca/dt = beta(Ca) (fluxes): the charge law holds for total(Ca) = Ca + B Ca/(K_B + Ca), not for Ca."""
+    system = buffered_system()
+    report = find_resting_states(system)
+    (law,) = report.conserved
+    assert law.name == "charge" and law.coefficients["Ca_i"] == 1.0
+    assert law.coefficients["K_i"] == law.coefficients["Na_i"] == 0.5
+    start = {k: float(sp.nsimplify(v)) for k, v in BUFFERED_START.items()}
+    p = {k: float(sp.nsimplify(v)) for k, v in BUFFERED_VALUES.items()}
+
+    def total(ca):  # the integral of (1 + B K_B/(K_B + c)^2) dc from 0, in closed form
+        return ca + p["B_total"] * ca / (p["K_B"] + ca)
+
+    expected = (0.5 * (start["K_i"] + start["Na_i"]) + total(start["Ca_i"])
+                + law.coefficients["V"] * start["V"])
+    assert law.value == pytest.approx(expected, rel=1e-13)
+    assert law.coefficients["V"] == pytest.approx(-p["C_m"] * p["area_per_volume"] / (2 * p["F"]), rel=1e-12)
+    (state,) = report.resting_states
+    assert state.stable and len(state.eigenvalues) == 3
+    equations = system.rhs()
+    values = {q.symbol: q.value for q in system.parameters}
+    rhs = sp.lambdify(system.state_symbols, [equations[s].xreplace(values) for s in system.state_symbols])
+    names = [s.name for s in system.state_symbols]
+    run = solve_ivp(lambda t, y: rhs(*y), (0, 3000), [start[n] for n in names], method="Radau", rtol=1e-12,
+                    atol=[1e-15, 1e-12, 1e-12, 1e-18])
+    assert run.success
+    assert abs(state.V - run.y[0, -1]) * 1000 < 1e-6
+    for k, name in enumerate(names):
+        assert state.states[name] == pytest.approx(run.y[k, -1], rel=1e-7)
+    # The total is conserved along the run too (an independent check of the law itself).
+    end = dict(zip(names, run.y[:, -1]))
+    assert 0.5 * (end["K_i"] + end["Na_i"]) + total(end["Ca_i"]) + law.coefficients["V"] * end["V"] == \
+        pytest.approx(expected, rel=1e-9)
+
+
+def test_a_markov_group_without_its_law_is_singular_and_no_error():
+    """Without the occupancy law, A(V) of a closed chain is singular (its rates vanish at zero occupancy, so
+    x = 0 solves it where rounding hides the singularity): NaN where the solve fails, never an error."""
+    from vrest.derive.rest.elimination import elimination
+    from vrest.derive.rest.evaluator import Bound
+
+    prepared = prepare(markov_system())
+    problem = rest_problem(prepared)
+    bound = Bound(LambdifyEvaluator(prepared), problem.p)
+    y = np.array([[-0.07, -0.05], [0.5, 0.5], [0.3, 0.3], [0.2, 0.2]])
+    steady = elimination(problem.gates, problem.groups, []).steady(bound, y)
+    assert steady.shape == y.shape and np.all(steady[0] == y[0])
+    assert np.all(np.isnan(steady[1:]) | (steady[1:] == 0))

@@ -63,9 +63,11 @@ def nernst(z, inside, outside, t):
 
 
 def neuron_i_k(t):
-    """I_K at rest (A/m^2): g_K (V_ss - E_K), V_ss = (sum g E - I_pump)/sum g."""
+    """I_K at rest (A/m^2): g_K (V_ss - E_K), V_ss = (sum g E - I_pump)/sum g; the pump's
+    0.75 uA/cm^2 holds at 37 C and changes with a Q10 of 3."""
     e = {ion: nernst(z, i, o, t) for ion, (z, i, o) in NEURON.items()}
-    v_ss = (sum(G[ion] * e[ion] for ion in G) - mp.mpf("0.0075")) / sum(G.values())
+    pump = mp.mpf("0.0075") * mp.mpf(3) ** ((t - ZERO_C - 37) / 10)
+    v_ss = (sum(G[ion] * e[ion] for ion in G) - pump) / sum(G.values())
     return G["K"] * (v_ss - e["K"])
 
 
@@ -89,17 +91,16 @@ def pl_current(ion, v, t, inside):
 
 def pumpleak_rest(t):
     """(V_ss, tau_m) at temperature t: K, Na and Cl leaks balance the pump's shares (-2, +3, 0 per cycle),
-    the inside is isosmotic with the bath (K_o + Na_o + Cl_o + 10 mM), and the charge is that of the given
-    state (electroneutral, with V at the current balance of the given concentrations)."""
+    the inside is isosmotic with the bath (K_o + Na_o + Cl_o + 10 mM), and the cell's net charge is zero:
+    the ions' charge inside, F vol sum z c, is the membrane capacitor's C_m area V (Kay 2017)."""
     v0 = mp.findroot(lambda v: sum(pl_current(x, v, t, PL_GIVEN[x]) for x in PL_GIVEN) + pl_pump(PL_GIVEN["Na"]),
                      mp.mpf("-0.094"))
-    q0 = C_M * PL_AREA * v0
     bath = sum(PL_OUT.values()) + PL_B
 
     def equations(v, k, na, cl, vol):
         return [pl_current("K", v, t, k) - 2 * pl_pump(na), pl_current("Na", v, t, na) + 3 * pl_pump(na),
                 pl_current("Cl", v, t, cl), k + na + cl + PL_N_A / vol - bath,
-                (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A) - q0) / (F * PL_N_A)]
+                (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A)) / (F * PL_N_A)]
 
     v, k, na, cl, _ = mp.findroot(equations, [v0, PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
     slope = mp.diff(lambda x: pl_current("K", x, t, k) + pl_current("Na", x, t, na) + pl_current("Cl", x, t, cl), v)

@@ -47,7 +47,7 @@ Z_CL_MINUS_1 = Problem(RANGES, {S["z_Cl"]: sp.Integer(-1)}, result_unit="V")
 
 
 def _ghk_slope_chord_problem() -> tuple[Problem, sp.Expr]:
-    """GHK K and Na leaks; g_leak is the slope conductance, as in MODEL_FORMAT.md."""
+    """GHK K and Na leaks; g_leak is the slope conductance, as in docs/model-format.md."""
     ions = {"K": (S["I_K"], GHK_I_K, nernst("K", 1)), "Na": (S["I_Na"], ghk_current("Na", 1), nernst("Na", 1))}
     definitions = {S["I_K"]: GHK_I_K, S["I_Na"]: ghk_current("Na", 1), E_K: nernst("K", 1), E_Na: nernst("Na", 1)}
     chord_sum = slope_sum = sp.Integer(0)

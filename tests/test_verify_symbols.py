@@ -1,6 +1,6 @@
 """The symbol table the verify tests share, built from plain SymPy symbols.
 
-Names follow MODEL_FORMAT.md (K_i, z_K, g_K, P_K, E_K, I_K, V, R, T, F, ...).
+Names follow docs/model-format.md (K_i, z_K, g_K, P_K, E_K, I_K, V, R, T, F, ...).
 Ranges are physiological, in SI-like units (V in volts, concentrations in mM).
 Other test_verify_* modules import NAMES, S, RANGES and the problems from here.
 """

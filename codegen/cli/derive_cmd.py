@@ -162,7 +162,8 @@ def _format_value(derivation: Derivation) -> str:
 
 
 def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> str:
-    lines = [f"{model.name}: {model.description}", "Sign convention: V = phi_in - phi_out; currents positive outward.", ""]
+    title = model.name + (f": {model.description}" if model.description else "")
+    lines = [title, "Sign convention: V = phi_in - phi_out; currents positive outward.", ""]
     lines += _rows(derived)
     if reasons:
         lines += ["", "not applicable:"]

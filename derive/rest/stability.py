@@ -17,11 +17,12 @@ __all__ = ["eigenvalues", "is_stable", "slowest_tau", "slope_conductance"]
 _MARGIN = 1e-11  # an eigenvalue counts as decaying when Re < -_MARGIN * the largest |eigenvalue|
 
 
-def eigenvalues(jacobian: np.ndarray, laws: list[Law], scale: np.ndarray) -> np.ndarray:
-    """Eigenvalues (1/s) of ``jacobian`` on the states the laws leave free, largest real part first."""
+def eigenvalues(jacobian: np.ndarray, laws: list[Law], scale: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Eigenvalues (1/s) of ``jacobian`` at the equilibrium ``y`` on the states the laws leave free
+    (each law's gradient there is a left null vector of J), largest real part first."""
     j = jacobian * scale[None, :] / scale[:, None]  # similar to J: same eigenvalues, better conditioned
     if laws:
-        c = np.array([law.c * scale for law in laws])
+        c = np.array([law.gradient(y) * scale for law in laws])
         _, _, vt = np.linalg.svd(c, full_matrices=True)
         q = vt[len(laws):].T
         j = q.T @ j @ q
@@ -44,16 +45,13 @@ def slowest_tau(values: np.ndarray) -> float:
     return float("inf") if smallest == 0 else float(1 / smallest)
 
 
-def slope_conductance(jacobian: np.ndarray, voltage: int, gate_indices, capacitance: float | None) -> float | None:
-    """-C d(dV/dt)/dV with every gate at x_inf(V) and the other states held (SI: S/m^2 or S).
-
-    The gates' share: d(dV/dt)/dx * dx_inf/dV, dx_inf/dV = -(d f_x/dV)/(d f_x/dx).
-    """
+def slope_conductance(jacobian: np.ndarray, voltage: int, eliminated, capacitance: float | None) -> float | None:
+    """-C d(dV/dt)/dV with every gate (and linear group) at its steady state, the other states held (SI:
+    S/m^2 or S): the gates add d(dV/dt)/dx dx_inf/dV to the instantaneous slope."""
     if capacitance is None:
         return None
-    slope = jacobian[voltage, voltage]
-    for g in gate_indices:
-        if jacobian[g, g] == 0:
-            return None
-        slope += jacobian[voltage, g] * (-jacobian[g, voltage] / jacobian[g, g])
-    return float(-capacitance * slope)
+    try:
+        slope = eliminated.slope(jacobian, voltage)
+    except np.linalg.LinAlgError:
+        return None
+    return float(-capacitance * slope) if np.isfinite(slope) else None

@@ -90,9 +90,13 @@ def known_numbers(setting) -> list[Known]:
         if value is not None and value != 0:
             out.append(Known(name, expr, float(value), dim, unit))
 
-    for p in model.parameters:
-        add(p.name, p.symbol, values[p.symbol], of_unit(p.unit), None if p.unit == "1" else p.unit)
     point = {s: mpmath.mpf(v) for s, v in setting.problem.reference.items()}
+    currents = {symbol: evaluate(setting.problem.expand(definition), point)
+                for symbol, definition in model.quantities if symbol.name.startswith("I_")}
+    for p in model.parameters:
+        if _named_by_a_current(p, values[p.symbol], model, currents):
+            continue
+        add(p.name, p.symbol, values[p.symbol], of_unit(p.unit), None if p.unit == "1" else p.unit)
     potential = of_unit("mV")
     add("V", V, point.get(V), potential, "mV")
     rtf = R * T / F
@@ -118,10 +122,17 @@ def known_numbers(setting) -> list[Known]:
         add(quantity_id, setting.symbol(quantity_id), d.value, of_unit(d.unit), d.unit)
     if "g_leak" in derived:  # R_m, the specific membrane resistance
         add("1/g_leak", 1 / setting.symbol("g_leak"), 1 / derived["g_leak"].value, of_unit("ohm*cm^2"), "ohm*cm^2")
-    for symbol, definition in model.quantities:
-        if symbol.name.startswith("I_") and symbol.name not in derived:  # a current at rest
-            add(symbol.name, symbol, evaluate(setting.problem.expand(definition), point), of_unit("uA/cm^2"), "uA/cm^2")
+    for symbol, value in currents.items():
+        if symbol.name not in derived:  # a current at rest
+            add(symbol.name, symbol, value, of_unit("uA/cm^2"), "uA/cm^2")
     return out
+
+
+def _named_by_a_current(parameter, value, model, currents) -> bool:
+    """A reference value (I_pump0 at T_ref) that a current at rest equals at the model's own temperature:
+    a hand calculation's 0.75 uA/cm^2 stands for I_pump, the name formulas use."""
+    return any(current == value and parameter.symbol in definition.free_symbols
+               for (symbol, definition) in model.quantities if (current := currents.get(symbol)) is not None)
 
 
 def _derived(setting):

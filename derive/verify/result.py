@@ -1,4 +1,4 @@
-"""The result of a verification, shaped like `vrest verify --json` (MODEL_FORMAT.md).
+"""The result of a verification, shaped like `vrest verify --json` (docs/model-format.md).
 
     {"holds": bool, "method": "symbolic" | "numeric", "diagnosis": str | null,
      "counterexample": {"inputs": {...}, "claimed": {...}, "correct": {...}} | null}

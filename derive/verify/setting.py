@@ -5,7 +5,7 @@ Decisions (documented for users in verify's docstring):
 - names: every symbol of the model (parameters, states, V), its named
   quantities (E_X, I_X, I_leak, I_total, I_pump) and every derived quantity id
   that has a formula (V_leak, V_ss, dV_pump, g_leak, tau_m, donnan_ratio, ...),
-  plus the aliases of MODEL_FORMAT.md ([X]_i, X_in, Xi, ...).
+  plus the aliases of docs/model-format.md ([X]_i, X_in, Xi, ...).
 - a named quantity stands for the model's own expression: E_K in a claim is
   R*T*log(K_o/K_i)/(F*z_K), on both sides of every comparison. (A reversal
   potential given as a number is a parameter instead.)
