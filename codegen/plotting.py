@@ -8,7 +8,7 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
-__all__ = ["plot_result", "time_axis"]
+__all__ = ["plot_result", "time_axis", "pyplot", "save_figure"]
 
 _UNITS = (("h", 3600.0), ("min", 60.0), ("s", 1.0), ("ms", 1e-3))
 
@@ -21,8 +21,8 @@ def time_axis(t_end: float) -> tuple[str, float]:
     return "ms", 1e-3
 
 
-def plot_result(result, path: str | Path) -> Path:
-    """V, the inside concentrations and the volume against time, one panel each, as a PNG."""
+def pyplot(path: str | Path):
+    """matplotlib.pyplot on the Agg backend; a ModelError naming --plot when matplotlib is missing."""
     try:
         import matplotlib
 
@@ -30,6 +30,27 @@ def plot_result(result, path: str | Path) -> Path:
         import matplotlib.pyplot as plt
     except ImportError:
         raise ModelError("--plot", str(path), "needs matplotlib: pip install 'vrest[plot]'") from None
+    return plt
+
+
+def save_figure(fig, path: str | Path) -> Path:
+    """Write ``fig`` as a PNG without date or software metadata (deterministic), and close it."""
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110, metadata={"Software": None})
+    except OSError as error:
+        raise ModelError("--plot", str(path), f"cannot write: {error.strerror or error}") from None
+    finally:
+        plt.close(fig)
+    return path
+
+
+def plot_result(result, path: str | Path) -> Path:
+    """V, the inside concentrations and the volume against time, one panel each, as a PNG."""
+    plt = pyplot(path)
     columns = result.outputs()
     unit, seconds = time_axis(float(result.t[-1]))
     t = np.asarray(result.t) / seconds
@@ -51,12 +72,4 @@ def plot_result(result, path: str | Path) -> Path:
     axes[0, 0].set_title(title)
     axes[-1, 0].set_xlabel(f"time ({unit})")
     fig.tight_layout()
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110, metadata={"Software": None})
-    except OSError as error:
-        raise ModelError("--plot", str(path), f"cannot write: {error.strerror or error}") from None
-    finally:
-        plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -29,10 +29,11 @@ import sympy as sp
 
 from . import limits
 from .errors import ModelError
-from .model import Change, Model, ProtocolStep, Scenario
+from .constants import A_i, C_m, L_p, Vol, area
+from .model import N_A, Change, Model, ProtocolStep, Scenario
 from .units import parse_quantity
 
-__all__ = ["Target", "read_scenarios", "targets", "STIMULUS_KEY"]
+__all__ = ["Target", "read_scenarios", "targets", "not_a_target", "STIMULUS_KEY"]
 
 STIMULUS_KEY = "stimulus.current"  # the injected current a step sets (positive depolarises)
 
@@ -43,7 +44,8 @@ _STEP_KEYS = {"at", "set", "scale"}
 
 @dataclass(frozen=True)
 class Target:
-    """A model-file key a step may change: its parameter, the dimension of a value, what it allows."""
+    """A model-file key whose value is one parameter: the dimension of a value, what it allows, and whether a
+    scenario step may change it (``fixed``: why not). ``vrest sweep --vary`` reads the same table."""
 
     parameter: str
     dimension: str | None  # None: ``set`` takes a factor (only ``pump``)
@@ -51,6 +53,7 @@ class Target:
     sign: str = "positive"  # of a set value: "positive" (concentrations, temperature; factors > 0 too),
     # "nonnegative" (conductances, permeabilities, pump rates: 0 blocks) or "any" (a reversal potential)
     quantity: str | None = None  # the dimension of the parameter, when ``dimension`` is None (the pump's rate)
+    fixed: str | None = None  # why a step cannot change it (a sweep may still vary it); None: a step can
 
     @property
     def range(self) -> str:
@@ -58,12 +61,29 @@ class Target:
         return self.dimension or self.quantity
 
 
+_STATE = ("an inside concentration is the cell's own state (it follows the currents when the cell has an area and "
+          "a volume): change the bath (outside) instead")
+_MEMBRANE = "the membrane's capacitance, area, volume, water permeability and start are fixed"
+_IMPERMEANT = "the trapped impermeant amount and its charge are fixed"
+_PUMP_ONLY_RATE = "only the pump's rate changes in a step: scale = { pump = F }"
+_CHANNEL = ("only a channel's conductance (or permeability) and a fixed reversal change in a step; its gates, units "
+            "and Q10 are what the channel is")
+
+
 def targets(model: Model) -> dict[str, Target]:
-    """Every key a step of ``model`` may change, with its parameter."""
-    out: dict[str, Target] = {"model.temperature": Target("T", "temperature", can_scale=False)}
+    """Every key of ``model``'s file that stands for one parameter, in the file's order: what a sweep may vary;
+    a scenario step may change those whose ``fixed`` is None."""
+    out: dict[str, Target] = {"model.temperature": Target("T", "temperature", can_scale=False),
+                              "membrane.capacitance": Target(C_m.name, "capacitance per area", fixed=_MEMBRANE)}
+    if model.has(area.name):
+        out["membrane.area"] = Target(area.name, "area", fixed=_MEMBRANE)
+        out["membrane.volume"] = Target(Vol.name, "volume", fixed=_MEMBRANE)
+    if model.has(L_p.name):
+        out["membrane.water_permeability"] = Target(L_p.name, "hydraulic permeability", fixed=_MEMBRANE)
     for ion in model.ions:
         path = f"ions.{ion.name}"
         if ion.has_concentrations:
+            out[f"{path}.inside"] = Target(ion.inside.name, "concentration", fixed=_STATE)
             out[f"{path}.outside"] = Target(ion.outside.name, "concentration")
         else:
             out[f"{path}.reversal"] = Target(ion.E.name, "voltage", can_scale=False, sign="any")
@@ -81,47 +101,45 @@ def targets(model: Model) -> dict[str, Target]:
             out[f"{path}.conductance"] = Target(channel.g.name, "conductance per area", sign="nonnegative")
     if model.stimulus:
         out[STIMULUS_KEY] = Target("I_stim", "current per area", can_scale=False, sign="any")
-    if model.bath_impermeant:
-        out["bath.impermeant"] = Target("B_o", "concentration")
     if model.pump is not None:
         rate = model.pump.rate.name
         key, dimension = {"constant": ("current", "current per area"), "saturating": ("max_current", "current per area"),
                           "proportional": ("rate_per_Na", "permeability")}[model.pump.form]
         out["pump"] = Target(rate, None, sign="nonnegative", quantity=dimension)
         out[f"pump.{key}"] = Target(rate, dimension, sign="any" if model.pump.form == "constant" else "nonnegative")
+        for name in ("K_half_Na", "K_half_K"):
+            if model.has(name):
+                out[f"pump.{name}"] = Target(name, "concentration", fixed=_PUMP_ONLY_RATE)
+    if model.impermeant:
+        for key, symbol, dimension in (("concentration", A_i, "concentration"), ("amount", N_A, "amount")):
+            if model.has(symbol.name):
+                out[f"impermeant.{key}"] = Target(symbol.name, dimension, fixed=_IMPERMEANT)
+    if model.bath_impermeant:
+        out["bath.impermeant"] = Target("B_o", "concentration")
     return out
 
 
-def _unchangeable(model: Model, key: str) -> str | None:
-    """Why a known model-file key cannot change in a step, or None when the key is not known."""
+def not_a_target(model: Model, key: str, verb: str = "change") -> str | None:
+    """Why ``key``, a key of the model-file format, stands for no parameter of ``model`` (the ion has the other
+    leak law or no concentrations, the model has no pump, ...), naming the key to ``verb`` instead; None when
+    the format has no such key."""
     parts = key.split(".")
     ions = {ion.name: ion for ion in model.ions}
     if parts[0] == "ions" and len(parts) == 3 and parts[1] in ions:
         ion, what = ions[parts[1]], parts[2]
         reasons = {
-            "inside": "an inside concentration is the cell's own state (it follows the currents when the cell has "
-                      "an area and a volume): change the bath (outside) instead",
             "valence": "a valence is what the ion is",
-            "outside": f"ion {ion.name} has a fixed reversal potential and no concentrations: change "
+            "inside": f"ion {ion.name} has a fixed reversal potential and no concentrations: {verb} "
+                      f"ions.{ion.name}.reversal",
+            "outside": f"ion {ion.name} has a fixed reversal potential and no concentrations: {verb} "
                        f"ions.{ion.name}.reversal",
             "reversal": f"ion {ion.name} has concentrations, so its reversal potential follows them",
-            "conductance": f"ion {ion.name} has a GHK permeability: change ions.{ion.name}.permeability",
-            "permeability": f"ion {ion.name} has an ohmic conductance: change ions.{ion.name}.conductance",
+            "conductance": f"ion {ion.name} has a GHK permeability: {verb} ions.{ion.name}.permeability",
+            "permeability": f"ion {ion.name} has an ohmic conductance: {verb} ions.{ion.name}.conductance",
         }
         return reasons.get(what)
-    if parts[0] == "channels" and len(parts) >= 3:
-        return ("only a channel's conductance (or permeability) and a fixed reversal change in a step; its gates, "
-                "units and Q10 are what the channel is")
-    if parts[0] == "stimulus":
-        return f"the stimulus is {STIMULUS_KEY}, a current per area (positive depolarises)"
-    if parts[0] == "membrane" and len(parts) == 2:
-        return "the membrane's capacitance, area, volume, water permeability and start are fixed"
-    if parts[0] == "impermeant":
-        return "the trapped impermeant amount and its charge are fixed"
-    if parts[0] == "pump":
-        if model.pump is None:
-            return "the model has no [pump]"
-        return "only the pump's rate changes in a step: scale = { pump = F }"
+    if parts[0] == "pump" and model.pump is None:
+        return "the model has no [pump]"
     if parts[0] == "bath" and not model.bath_impermeant:
         return "the model has no [bath] impermeant solute"
     if key in ("model.name", "model.description", "model.source"):
@@ -129,14 +147,31 @@ def _unchangeable(model: Model, key: str) -> str | None:
     return None
 
 
+def _fixed_in_a_run(key: str) -> str | None:
+    """Why a key of a table whose values hold for the whole run cannot change in a step."""
+    parts = key.split(".")
+    if parts[0] == "membrane" and len(parts) == 2:
+        return _MEMBRANE
+    if parts[0] == "impermeant":
+        return _IMPERMEANT
+    if parts[0] == "pump":
+        return _PUMP_ONLY_RATE
+    if parts[0] == "channels" and len(parts) >= 3:
+        return _CHANNEL
+    if parts[0] == "stimulus":
+        return f"the stimulus is {STIMULUS_KEY}, a current per area (positive depolarises)"
+    return None
+
+
 def _target(model: Model, known: dict[str, Target], key: str, path: str, value: Any) -> Target:
-    if key in known:
+    if key in known and known[key].fixed is None:
         return known[key]
-    reason = _unchangeable(model, key)
+    reason = known[key].fixed if key in known else not_a_target(model, key) or _fixed_in_a_run(key)
     if reason:
         raise ModelError(path, value, f"cannot change in a scenario step: {reason}")
-    close = difflib.get_close_matches(key, sorted(known), n=1)
-    hint = f"did you mean '{close[0]}'?" if close else f"changeable keys: {', '.join(sorted(known))}"
+    changeable = sorted(k for k, target in known.items() if target.fixed is None)
+    close = difflib.get_close_matches(key, changeable, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"changeable keys: {', '.join(changeable)}"
     raise ModelError(path, value, f"unknown key for a scenario step; {hint}")
 
 

@@ -47,11 +47,21 @@ def test_every_changeable_key_is_documented():
     text = _section("[scenario.NAME]")
     keys = set()
     for name in ("neuron", "squid", "pumpleak", "hh"):
-        keys |= set(targets(resolve_model(name)))
+        keys |= {key for key, target in targets(resolve_model(name)).items() if target.fixed is None}
     for key in keys:
         general = re.sub(r"^ions\.[A-Za-z0-9]+\.", "ions.X.", key)
         general = re.sub(r"^channels\.[A-Za-z0-9]+\.", "channels.NAME.", general)
         assert f"`{general}`" in text or (key.startswith("pump.") and f"`{key}`" in text), key
+
+
+def test_every_key_a_sweep_varies_is_documented():
+    text = _section("vrest sweep")
+    keys = set()
+    for name in ("neuron", "squid", "pumpleak"):
+        keys |= set(targets(resolve_model(name)))
+    for key in keys | {"pump.rate_per_Na", "impermeant.amount", "bath.impermeant", "ions.X.reversal"}:
+        general = re.sub(r"^ions\.[A-Za-z0-9]+\.", "ions.X.", key)
+        assert f"`{general}`" in text, key
 
 
 def test_every_quantity_id_is_documented():

@@ -35,6 +35,8 @@ COMMANDS = {
     "crosscheck": "crosscheck_cmd",
     "verify": "verify_cmd",
     "rest": "rest_cmd",
+    "sweep": "sweep_cmd",
+    "sensitivity": "sensitivity_cmd",
 }
 
 

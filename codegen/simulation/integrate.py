@@ -305,14 +305,21 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
                     scenario: str | None = None, times: Sequence[float] | np.ndarray | None = None,
                     params: Mapping[str, Any] | None = None, *, t_end: float | None = None, rtol: float = 1e-8,
                     progress: bool = False, solver: str = "auto", threads: int | None = None) -> SimulationResult:
-    """``simulate`` on a loaded numeric module (codegen.numeric) from the state ``start``: needs no SymPy."""
+    """``simulate`` on a loaded numeric module (codegen.numeric) from the state ``start``: needs no SymPy.
+
+    ``start`` is one state (n_states,), or one per parameter set (batch, n_states)."""
     chosen, times = _checked(scenarios, model_name, scenario, times, t_end, solver)
     p, batch = _parameters(module, params)
     n = len(module.STATE_NAMES)
     start = np.asarray(start, dtype=float)
-    x = np.repeat(start[:, None], batch, axis=1).reshape(-1) if batch > 1 else start.copy()
-    scale = np.maximum(np.abs(start), 1e-3 * np.abs(start).max() if n == 1 else 0)
-    scale[0] = max(abs(start[0]), 1e-3)  # V: 1 mV floor
+    if start.ndim == 2:  # one start per parameter set (batch, n_states): a sweep's steady states
+        x = start.T.reshape(-1)
+        typical = np.median(np.abs(start), axis=0)
+    else:
+        x = np.repeat(start[:, None], batch, axis=1).reshape(-1) if batch > 1 else start.copy()
+        typical = np.abs(start)
+    scale = np.maximum(typical, 1e-3 * typical.max() if n == 1 else 0)
+    scale[0] = max(typical[0], 1e-3)  # V: 1 mV floor
     state_atol = rtol * 1e-2 * scale
     atol = np.repeat(state_atol, batch)
     segments = _segments(module, p, chosen)

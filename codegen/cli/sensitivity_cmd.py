@@ -1,0 +1,106 @@
+"""``vrest sensitivity MODEL --vary KEY=RANGE ... --quantity ID [--method sobol|morris] [--samples N]
+[--json] [--plot FILE.png] [--engine local|dask] [--scheduler ADDRESS] [--workers N]``: global sensitivity
+indices by SALib."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from vrest.derive.errors import ModelError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sensitivity", help="global sensitivity of a quantity to model-file values (Sobol, Morris; SALib)",
+        description="Which model-file values control a quantity most: Sobol indices (S1 first order, ST total, "
+                    "with 95% confidence intervals) or Morris screening (mu*, sigma), by SALib over the ranges of "
+                    "--vary (a log range is sampled evenly in ln of the value). Needs SALib: pip install "
+                    "'vrest[sensitivity]'. The JSON: docs/model-format.md (vrest sensitivity).")
+    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("--vary", action="append", required=True, metavar="KEY=RANGE",
+                        help='a model-file key and its range, "LOW..HIGH UNIT [log]", e.g. '
+                             '"ions.K.outside=2..20 mM log" (two or more)')
+    parser.add_argument("--quantity", required=True, metavar="ID", help="a vrest derive id, e.g. V_ss")
+    parser.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="sobol (default) or morris")
+    parser.add_argument("--samples", type=int, default=1024, metavar="N",
+                        help="base samples (sobol: N (k+2) evaluations; a power of 2) or trajectories (morris: "
+                             "N (k+1)); default 1024")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the design (default 0)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--plot", metavar="FILE.png", help="a bar plot of the indices with their intervals")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local", help="as for vrest sweep")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (--engine dask)")
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from vrest.derive.builtin import resolve_model
+
+    from ..sweep.sensitivity import sensitivity
+
+    if args.workers is not None and args.workers < 1:
+        raise ModelError("--workers", args.workers, "must be at least 1")
+    model = resolve_model(args.model)
+    result = sensitivity(model, args.vary, args.quantity, args.method, args.samples, args.seed, engine=args.engine,
+                         scheduler=args.scheduler, workers=args.workers, progress=True)
+    if args.plot:
+        path = plot_indices(result, args.plot)
+        print(path, file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps({"model": result.model, "quantity": {"id": result.quantity, "unit": result.unit},
+                          "method": result.method, "evaluations": result.evaluations,
+                          "keys": [{"key": k, "unit": u, "range": kind} for k, u, kind in result.keys],
+                          "indices": result.indices}, indent=1))
+    else:
+        print(table(result))
+    return 0
+
+
+def table(result) -> str:
+    """One row per key, largest total (or mu*) first."""
+    lines = [f"{result.model}: sensitivity of {result.quantity} ({result.method}, {result.evaluations} evaluations)"]
+    if result.method == "sobol":
+        order = sorted(result.indices, key=lambda k: -result.indices[k]["ST"])
+        lines.append(f"{'key':28}  {'S1':>16}  {'ST':>16}")
+        for key in order:
+            i = result.indices[key]
+            lines.append(f"{key:28}  {i['S1']:8.4f} ± {i['S1_conf']:<6.4f}  {i['ST']:8.4f} ± {i['ST_conf']:<6.4f}")
+        lines.append("(± : 95% confidence interval; S1 first order, ST total with interactions)")
+    else:
+        unit = "" if result.unit == "1" else f" [{result.unit}]"
+        order = sorted(result.indices, key=lambda k: -result.indices[k]["mu_star"])
+        lines.append(f"{'key':28}  {'mu*' + unit:>22}  {'mu' + unit:>14}  {'sigma' + unit:>14}")
+        for key in order:
+            i = result.indices[key]
+            lines.append(f"{key:28}  {i['mu_star']:11.5g} ± {i['mu_star_conf']:<8.3g}  {i['mu']:14.5g}  "
+                         f"{i['sigma']:14.5g}")
+        lines.append("(elementary effects over each key's whole range, in ln(value) for a log range; "
+                     "± : 95% confidence interval)")
+    return "\n".join(lines)
+
+
+def plot_indices(result, path) -> str:
+    from ..plotting import pyplot, save_figure
+
+    plt = pyplot(path)
+    keys = list(result.indices)
+    fig, ax = plt.subplots(figsize=(7, 1.0 + 0.55 * len(keys) * (2 if result.method == "sobol" else 1)))
+    y = range(len(keys))
+    if result.method == "sobol":
+        for shift, name, color in ((-0.18, "S1", "tab:blue"), (0.18, "ST", "tab:orange")):
+            ax.barh([k + shift for k in y], [result.indices[key][name] for key in keys], height=0.34,
+                    xerr=[result.indices[key][f"{name}_conf"] for key in keys], color=color, label=name, capsize=3)
+        ax.set_xlabel("Sobol index (share of the variance)")
+        ax.legend(loc="lower right")
+    else:
+        ax.barh(list(y), [result.indices[key]["mu_star"] for key in keys], height=0.5,
+                xerr=[result.indices[key]["mu_star_conf"] for key in keys], capsize=3, color="tab:blue")
+        ax.set_xlabel(f"Morris mu* ({result.unit})")
+    ax.set_yticks(list(y), keys)
+    ax.invert_yaxis()
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.set_title(f"{result.model}: sensitivity of {result.quantity} ({result.method}, {result.evaluations} runs)")
+    fig.tight_layout()
+    return str(save_figure(fig, path))

@@ -1,0 +1,182 @@
+"""``vrest sweep MODEL --vary KEY=SPEC [--vary ...] [--quantity ID,...] [--scenario NAME --times T1,...]
+[--samples N --method grid|random|lhs|sobol] [--out FILE] [--plot FILE.png] [--engine local|dask]
+[--scheduler ADDRESS] [--json]``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+from vrest.derive.errors import ModelError
+
+_SPEC_HELP = ('KEY=SPEC: a model-file key and its values, a range "LOW..HIGH UNIT [log] COUNT" or a list '
+              '"A, B, C UNIT", e.g. "ions.K.outside=1..100 mM log 41" (repeat for a grid)')
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sweep", help="a model's quantities (or a scenario's states) over a grid or samples of model-file values",
+        description="Evaluate `vrest derive` quantities (closed forms and numeric roots, by generated vectorised "
+                    "code) at every point of a grid or a sample of model-file values; with --scenario, the "
+                    "states at --times of that scenario started at each point's steady state. A point where a "
+                    "quantity does not exist holds null (NaN), counted with its reason.",
+        epilog="KEY is a key of the model file, from the table scenario steps read, with the values a step "
+               "cannot change as well: model.temperature, membrane.capacitance, membrane.area, membrane.volume, "
+               "membrane.water_permeability, ions.X.inside, ions.X.outside, ions.X.conductance, "
+               "ions.X.permeability, ions.X.reversal, pump.current, pump.max_current, pump.rate_per_Na, "
+               "pump.K_half_Na, pump.K_half_K, impermeant.concentration, impermeant.amount, bath.impermeant, or "
+               "pump (a factor on the pump's rate), as far as the model has them. --json prints {\"model\", "
+               "\"method\", \"dims\": [{\"key\", \"unit\", \"values\"}], \"quantities\": {ID: {\"unit\", "
+               "\"values\"}}, \"missing\"} with values nested in the order of the dims (a sampled sweep: one dim "
+               "\"sample\" and the points under \"samples\"; a scenario sweep: a last dim \"t\" and \"states\"). "
+               "--out writes CSV, Parquet or NetCDF by the extension, into a temporary file renamed at the end: an "
+               "interrupt or a failing chunk leaves no file. Progress goes to stderr. Every key, SPEC, the JSON and "
+               "the files: docs/model-format.md (vrest sweep).")
+    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("--vary", action="append", required=True, metavar="KEY=SPEC", help=_SPEC_HELP)
+    parser.add_argument("--quantity", action="append", metavar="ID,...",
+                        help="the vrest derive ids to evaluate (default: every one the model has)")
+    parser.add_argument("--scenario", metavar="NAME", help="simulate this scenario from each point's steady state")
+    parser.add_argument("--times", metavar="T1,T2,...", help='output times of the scenario, e.g. "0 s,1 min,1 h"')
+    parser.add_argument("--samples", type=int, metavar="N", help="draw N points from the ranges instead of a grid")
+    parser.add_argument("--method", choices=("grid", "random", "lhs", "sobol"),
+                        help="grid (default), or how --samples are drawn (default sobol)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the samples (default 0)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="machine-readable output: dims and nested values")
+    output.add_argument("--out", metavar="FILE", help="write .csv, .parquet or .nc (NetCDF), chunk by chunk")
+    parser.add_argument("--plot", metavar="FILE.png", help="1-D: each quantity against the key; 2-D: heat maps")
+    parser.add_argument("--engine", choices=("local", "dask"), default="local",
+                        help="local: this machine's cores (default); dask: Dask distributed")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="a Dask scheduler, e.g. tcp://host:8786 (--engine dask; default: a LocalCluster)")
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
+    parser.set_defaults(run=run)
+
+
+def _ids(args) -> list[str] | None:
+    if not args.quantity:
+        return None
+    return [q.strip() for text in args.quantity for q in text.split(",") if q.strip()]
+
+
+def _method(args) -> str:
+    if args.method is None:
+        return "sobol" if args.samples is not None else "grid"
+    return args.method
+
+
+def _times(args) -> list[float] | None:
+    if args.scenario is None:
+        if args.times:
+            raise ModelError("--times", args.times, "needs --scenario")
+        return None
+    if not args.times:
+        raise ModelError("--scenario", args.scenario, "needs --times T1,T2,... (the output times)")
+    from .simulate_cmd import _duration
+
+    times = [_duration(t, "--times") for t in args.times.split(",")]
+    if any(b <= a for a, b in zip(times, times[1:])):
+        raise ModelError("--times", args.times, "times must be increasing")
+    return times
+
+
+def run(args) -> int:
+    from vrest.derive.builtin import resolve_model
+
+    from ..sweep.api import make_plan, run_sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise ModelError("--workers", args.workers, "must be at least 1")
+    model = resolve_model(args.model)
+    plan = make_plan(model, args.vary, _method(args), args.samples, args.seed)
+    times = _times(args)
+    keep = args.json or args.plot or not args.out
+    options = dict(out=args.out, memory=bool(keep), engine=args.engine, scheduler=args.scheduler,
+                   workers=args.workers, progress=True)
+    try:
+        if args.scenario is not None:
+            if args.quantity:
+                raise ModelError("--quantity", args.quantity[0], "a scenario sweep gives the states, not quantities")
+            from ..sweep.scenario import run_scenario_sweep
+
+            outcome = run_scenario_sweep(model, plan, args.scenario, times, **options)
+        else:
+            outcome = run_sweep(model, plan, _ids(args), **options)
+    except KeyboardInterrupt:
+        where = f"; nothing was written to {args.out}" if args.out else ""
+        print(f"vrest: interrupted: the sweep was stopped{where}", file=sys.stderr)
+        return 130
+    for name, reasons in outcome.missing.items():
+        for reason, count in reasons.items():
+            print(f"vrest: {name}: no value at {count} of {plan.size} points: {reason}", file=sys.stderr)
+    if args.plot:
+        from ..sweep.plot import plot_sweep
+
+        path = plot_sweep(outcome, args.plot, model)
+        print(path, file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps(sweep_json(outcome), indent=1))
+    elif args.out:
+        print(outcome.path)
+    elif not args.plot:
+        print(_table(outcome))
+    return 0
+
+
+def _nested(array: np.ndarray) -> list:
+    """Nested lists with null for NaN (JSON has no NaN)."""
+    return np.where(np.isnan(array), None, array).tolist()
+
+
+def sweep_json(outcome) -> dict:
+    """The JSON document of a sweep held in memory (docs/model-format.md)."""
+    layout, memory = outcome.layout, outcome.memory
+    if layout.grid is not None:
+        dims = [{"key": k, "unit": u, "values": list(v)} for (k, u), v in zip(layout.keys, layout.grid)]
+    else:
+        dims = [{"key": "sample", "unit": "1", "values": list(range(layout.size))}]
+    document: dict = {"model": layout.model, "method": layout.method, "dims": dims}
+    if layout.scenario is not None:
+        document["scenario"] = layout.scenario
+    if layout.grid is None:
+        document["samples"] = {k: {"unit": u, "values": memory.points[:, i].tolist()}
+                               for i, (k, u) in enumerate(layout.keys)}
+    if layout.times is not None:
+        dims.append({"key": "t", "unit": "s", "values": list(layout.times)})
+    section = "states" if layout.times is not None else "quantities"
+    document[section] = {name: {"unit": unit, "values": _nested(memory.array(name))}
+                         for name, unit in layout.variables}
+    document["missing"] = outcome.missing
+    if outcome.not_applicable and layout.times is None:
+        document["not_applicable"] = outcome.not_applicable
+    return document
+
+
+def _table(outcome, rows: int = 40) -> str:
+    """About ``rows`` points: the varied keys, then each variable (the first time's with a scenario)."""
+    layout, memory = outcome.layout, outcome.memory
+    step = max(1, layout.size // rows)
+    picked = list(range(0, layout.size, step))
+    if picked[-1] != layout.size - 1:
+        picked.append(layout.size - 1)
+    headers = [f"{k} [{u}]" if u != "1" else k for k, u in layout.keys]
+    headers += [f"{n} [{u}]" if u != "1" else n for n, u in layout.variables]
+    cells = []
+    for i in picked:
+        row = [f"{v:.6g}" for v in memory.points[i]]
+        for name, _ in layout.variables:
+            value = memory.values[name][i]
+            value = value[-1] if np.ndim(value) else value
+            row.append("-" if np.isnan(value) else f"{value:.6g}")
+        cells.append(row)
+    widths = [max(12, len(h), *(len(r[k]) for r in cells)) for k, h in enumerate(headers)]
+    lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    if layout.times is not None:
+        lines.append(f"(states at the last time, {layout.times[-1]:g} s; --json or --out give every time)")
+    if len(picked) < layout.size:
+        lines.append(f"({len(picked)} of {layout.size} points shown; --json or --out give all)")
+    return "\n".join(lines)

@@ -1,0 +1,273 @@
+"""``sweep``: a model's quantities (or a scenario's states) over a grid or samples of model-file values.
+
+plan (which points) -> chunks (their parameter sets) -> an executor (this machine's cores or Dask)
+running the generated kernel on each -> a writer appending chunk by chunk. A point where a quantity
+does not exist holds NaN, and ``missing`` counts the points of each quantity by reason.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from vrest.derive.errors import ModelError
+from vrest.derive.model import Model
+from vrest.derive.quantities import Derivations
+from vrest.derive.units import unit_factor
+
+from .executors import executor
+from .couplings import coupling
+from .plan import Plan
+from .runtime import REASONS
+from .spec import parse_vary
+from .tasks import QuantityTask, run_task
+from .writers import Layout, MemoryWriter, open_writer
+
+__all__ = ["SweepOutcome", "sweep", "write_sweep", "run_sweep", "make_plan", "choose_quantities", "CHUNK"]
+
+CHUNK = 65536  # points per chunk at most: a few MB of arrays per quantity, enough to keep NumPy's overhead small
+IN_PROCESS = 16384  # a local sweep this small runs in this process: starting worker processes would cost more
+
+
+def chunk_size(size: int, engine: str, workers: int | None) -> int:
+    """Points per chunk: one chunk for a small local sweep, else enough chunks to share out over the workers
+    (a few each, so a slow chunk or a lost worker does not leave the others idle)."""
+    import os
+
+    workers = workers or os.cpu_count() or 1
+    if engine == "local" and (size <= IN_PROCESS or workers == 1):
+        return min(size, CHUNK)
+    return max(1, min(CHUNK, math.ceil(size / (4 * workers))))
+
+
+@dataclass
+class SweepOutcome:
+    """What a sweep produced: its layout, the values in memory (None when only written to a file), and
+    for each quantity how many points have no value, by reason."""
+
+    model: str
+    plan: Plan
+    layout: Layout
+    memory: MemoryWriter | None
+    missing: dict[str, dict[str, int]] = field(default_factory=dict)
+    not_applicable: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def make_plan(model: Model, vary: Mapping[str, str] | Sequence[str], method: str = "grid",
+              samples: int | None = None, seed: int = 0) -> Plan:
+    """The plan of ``vary`` ({KEY: SPEC} or ["KEY=SPEC", ...]) for ``model``."""
+    texts = [f"{k}={v}" for k, v in vary.items()] if isinstance(vary, Mapping) else list(vary)
+    sampled = method != "grid"
+    dims = tuple(parse_vary(model, text, sampled) for text in texts)
+    return Plan(dims, method, samples, seed)
+
+
+def choose_quantities(model: Model, wanted: Sequence[str] | None) -> tuple[tuple[str, ...], dict[str, str]]:
+    """(the ids to evaluate, {id: reason} of those the model cannot have); ModelError for an unknown id or a
+    requested one that is not applicable."""
+    from .kernel import applicable_quantities
+
+    if not wanted:
+        ids, reasons = applicable_quantities(model)
+        return tuple(ids), reasons
+    known = Derivations(model).ids()
+    for qid in wanted:
+        if qid not in known:
+            raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)})")
+    ids, reasons = applicable_quantities(model, [q for q in known if q in wanted])
+    for qid in wanted:
+        if qid in reasons:
+            raise ModelError("--quantity", qid, f"not applicable to model {model.name}: {reasons[qid]}")
+    return tuple(ids), {}
+
+
+class _Progress:
+    """Points done on stderr, after the first second and at most 5 times a second."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+        self.start = self.last = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int) -> None:
+        now = time.monotonic()
+        if self.enabled and now - self.start > 1.0 and (now - self.last > 0.2 or done == self.total):
+            self.last, self.shown = now, True
+            print(f"\rvrest sweep: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
+                  f"{now - self.start:.1f} s", end="", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
+
+
+def _si_points(plan: Plan, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """(points in the dims' units, the same in SI: factors as factors)."""
+    shown = plan.points(start, stop)
+    si = np.column_stack([d.to_si(shown[:, k]) for k, d in enumerate(plan.dims)])
+    return shown, si
+
+
+def _quantity_tasks(model: Model, plan: Plan, quantities: tuple[str, ...], chunk: int) -> Iterator:
+    from .kernel import build_kernel
+
+    kernel = build_kernel(model, quantities)
+    base = {p.name: float(p.value) for p in model.parameters}
+    varied = tuple(d.parameter for d in plan.dims)
+    rule = coupling(model, set(varied))
+    to_display = {q: float(unit_factor(u)) if u != "1" else 1.0 for q, u in kernel.units.items()}
+    for start, stop in plan.chunks(chunk):
+        _, si = _si_points(plan, start, stop)
+        yield QuantityTask(kernel.source, kernel.digest, base, varied, tuple(d.factor for d in plan.dims), rule, si,
+                           quantities, to_display, start, stop)
+
+
+def _layout(model: Model, plan: Plan, variables: tuple[tuple[str, str], ...], times=None,
+            scenario: str | None = None) -> Layout:
+    grid = None if plan.sampled else tuple(d.values for d in plan.dims)
+    return Layout(model.name, tuple((d.key, d.unit) for d in plan.dims), grid, plan.size, variables,
+                  None if times is None else tuple(float(t) for t in times), plan.method, scenario)
+
+
+def run_sweep(model: Model, plan: Plan, quantities: Sequence[str] | None = None, *, out: str | Path | None = None,
+              memory: bool = True, engine: str = "local", scheduler: str | None = None, workers: int | None = None,
+              progress: bool = False, chunk: int | None = None) -> SweepOutcome:
+    """Evaluate ``quantities`` (default: every one the model has) at every point of ``plan``.
+
+    Writes ``out`` (CSV, Parquet or NetCDF by its extension) chunk by chunk, and keeps the values in
+    memory when ``memory``. Raises ModelError, with nothing written, when a chunk fails; an interrupt
+    leaves nothing written either.
+    """
+    from .kernel import build_kernel
+
+    ids, not_applicable = choose_quantities(model, quantities)
+    if not ids:
+        raise ModelError("--quantity", None, f"model {model.name} has none of the quantities asked for")
+    units = build_kernel(model, ids).units
+    layout = _layout(model, plan, tuple((q, units[q]) for q in ids))
+    chunk = chunk or chunk_size(plan.size, engine, workers)
+    tasks = _quantity_tasks(model, plan, ids, chunk)
+    return _drive(model, plan, layout, tasks, run_task, out, memory, engine, scheduler, workers, progress, chunk,
+                  not_applicable)
+
+
+def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler, workers, progress, chunk,
+           not_applicable) -> SweepOutcome:
+    run = executor(engine, scheduler, workers)
+    writers = []
+    if memory:
+        writers.append(MemoryWriter(layout))
+    if out is not None:
+        writers.append(open_writer(out, layout))
+    counts = {name: Counter() for name, _ in layout.variables}
+    chunks = plan.chunks(chunk)
+    reporter = _Progress(plan.size, progress)
+    finished = 0
+    try:
+        results = run(function, tasks, len(chunks))
+        for result in results:
+            shown = plan.points(result.start, result.stop)
+            for writer in writers:
+                writer.write(result.start, shown, result.values)
+            for name, codes in result.codes.items():
+                counts[name].update(codes[codes != 0].tolist())
+            reporter(result.stop)
+            finished += 1
+    except ModelError:
+        _abort(writers)
+        raise
+    except BaseException as error:
+        _abort(writers)
+        if isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        start, stop = chunks[min(finished, len(chunks) - 1)]
+        where = f"; nothing was written to {out}" if out is not None else ""
+        raise ModelError("sweep", None, f"a chunk failed (points {start}..{stop - 1} of {plan.size}): "
+                         f"{type(error).__name__}: {error}{where}") from error
+    finally:
+        reporter.done()
+    for writer in writers:
+        writer.close()
+    missing = {name: {REASONS.get(code, str(code)): count for code, count in sorted(c.items())}
+               for name, c in counts.items() if c}
+    return SweepOutcome(model.name, plan, layout, writers[0] if memory else None, missing, not_applicable,
+                        Path(out) if out is not None else None)
+
+
+def _abort(writers) -> None:
+    for writer in writers:
+        writer.abort()
+
+
+def to_dataset(outcome: SweepOutcome):
+    """The sweep in memory as an xarray.Dataset: dims named by the keys (or ``sample``, and ``t``), units as
+    attributes, the counts of missing values by reason in each variable's ``missing`` attribute."""
+    import xarray as xr
+
+    layout, memory = outcome.layout, outcome.memory
+    coords = {}
+    if layout.grid is not None:
+        for (key, unit), values in zip(layout.keys, layout.grid):
+            coords[key] = xr.Variable((key,), np.asarray(values), {"units": unit})
+    else:
+        coords["sample"] = xr.Variable(("sample",), np.arange(layout.size), {"units": "1"})
+        for k, (key, unit) in enumerate(layout.keys):
+            coords[key] = xr.Variable(("sample",), memory.points[:, k], {"units": unit})
+    if layout.times is not None:
+        coords["t"] = xr.Variable(("t",), np.asarray(layout.times), {"units": "s"})
+    data = {name: xr.Variable(layout.dims, memory.array(name),
+                              {"units": unit, "missing": outcome.missing.get(name, {})})
+            for name, unit in layout.variables}
+    attrs = {"model": layout.model, "method": layout.method, "not_applicable": outcome.not_applicable}
+    if layout.scenario is not None:
+        attrs["scenario"] = layout.scenario
+    return xr.Dataset(data, coords, attrs=attrs)
+
+
+def sweep(model: Model | str, vary: Mapping[str, str] | Sequence[str], quantities: Sequence[str] | None = None, *,
+          method: str = "grid", samples: int | None = None, seed: int = 0, scenario: str | None = None,
+          times: Sequence[float] | None = None, engine: str = "local", scheduler: str | None = None,
+          workers: int | None = None, progress: bool = False):
+    """The sweep as an xarray.Dataset.
+
+    ``vary``: {model-file key: SPEC}, e.g. {"ions.K.outside": "1..100 mM log 41"}; ``quantities``: `vrest
+    derive` ids (default: all the model has). With ``scenario`` and ``times`` (s): the states at those times
+    of the scenario started from each point's steady state, instead of quantities.
+    """
+    outcome = _outcome(model, vary, quantities, method, samples, seed, scenario, times, None, True, engine,
+                       scheduler, workers, progress)
+    return to_dataset(outcome)
+
+
+def write_sweep(model: Model | str, vary: Mapping[str, str] | Sequence[str], path: str | Path,
+                quantities: Sequence[str] | None = None, *, method: str = "grid", samples: int | None = None,
+                seed: int = 0, scenario: str | None = None, times: Sequence[float] | None = None,
+                engine: str = "local", scheduler: str | None = None, workers: int | None = None,
+                progress: bool = False) -> SweepOutcome:
+    """Like ``sweep``, written chunk by chunk to ``path`` (CSV, Parquet or NetCDF) and not kept in memory."""
+    return _outcome(model, vary, quantities, method, samples, seed, scenario, times, path, False, engine, scheduler,
+                    workers, progress)
+
+
+def _outcome(model, vary, quantities, method, samples, seed, scenario, times, out, memory, engine, scheduler,
+             workers, progress) -> SweepOutcome:
+    if isinstance(model, str):
+        from vrest.derive.builtin import resolve_model
+
+        model = resolve_model(model)
+    plan = make_plan(model, vary, method, samples, seed)
+    if scenario is not None:
+        from .scenario import run_scenario_sweep
+
+        return run_scenario_sweep(model, plan, scenario, times, out=out, memory=memory, engine=engine,
+                                  scheduler=scheduler, workers=workers, progress=progress)
+    return run_sweep(model, plan, quantities, out=out, memory=memory, engine=engine, scheduler=scheduler,
+                     workers=workers, progress=progress)

@@ -1,0 +1,108 @@
+"""Run a sweep's chunks: on this machine's cores, or on Dask distributed. Only this module knows Dask.
+
+An executor takes tasks (codegen.sweep.tasks: generated source, its hash, the chunk's points) and
+yields their results in order, with at most a few chunks in flight, so a sweep of 1e8 points holds
+only a few chunks in memory. The local executor runs a small sweep in this process and a larger one
+in worker processes (spawned: a fresh interpreter that imports NumPy and vrest's runtime, never
+SymPy). The Dask executor submits the same tasks to a cluster (``--scheduler tcp://host:8786``) or
+to a LocalCluster of one-thread worker processes; the scheduler re-runs the tasks of a worker that
+dies on the workers that remain.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+from vrest.derive.errors import ModelError
+
+__all__ = ["ENGINES", "run_local", "run_dask", "executor"]
+
+ENGINES = ("local", "dask")
+
+
+def _ignore_interrupts() -> None:
+    """In a worker process: Ctrl-C is for the sweep's own process, which stops the workers and says so."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _window(workers: int) -> int:
+    """Chunks in flight: enough to keep every worker busy while the writer takes the next result."""
+    return 2 * workers + 1
+
+
+def run_local(function: Callable, tasks: Iterable, workers: int | None = None, n_tasks: int | None = None) -> Iterator:
+    """The results of ``function(task)`` in order; in this process for one task or one worker, else in
+    worker processes."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or (n_tasks is not None and n_tasks <= 1):
+        for task in tasks:
+            yield function(task)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts) as pool:
+        pending: deque = deque()
+        try:
+            for task in tasks:
+                pending.append(pool.submit(function, task))
+                if len(pending) >= _window(workers):
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def run_dask(function: Callable, tasks: Iterable, scheduler: str | None = None, workers: int | None = None) -> Iterator:
+    """The results of ``function(task)`` in order, computed on Dask distributed.
+
+    ``scheduler``: the address of a running scheduler; None starts a LocalCluster of ``workers`` (default:
+    the cores) worker processes with one thread each, closed at the end.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ModelError("--engine", "dask", "needs Dask distributed: pip install 'vrest[dask]'") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        address = cluster
+    else:
+        address = scheduler
+    try:
+        client = Client(address, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        if cluster is not None:
+            cluster.close()
+        raise ModelError("--scheduler", scheduler, f"cannot reach the Dask scheduler: {error}") from None
+    try:
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        pending: deque = deque()
+        for task in tasks:
+            pending.append(client.submit(function, task, pure=False, retries=1))
+            if len(pending) >= _window(n_workers):
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def executor(engine: str, scheduler: str | None = None, workers: int | None = None) -> Callable:
+    """``run(function, tasks, n_tasks)`` for ``engine`` ("local" or "dask")."""
+    if engine not in ENGINES:
+        raise ModelError("--engine", engine, f"one of {', '.join(ENGINES)}")
+    if scheduler is not None and engine != "dask":
+        raise ModelError("--scheduler", scheduler, "needs --engine dask")
+    if engine == "dask":
+        return lambda function, tasks, n_tasks=None: run_dask(function, tasks, scheduler, workers)
+    return lambda function, tasks, n_tasks=None: run_local(function, tasks, workers, n_tasks)

@@ -1,0 +1,106 @@
+"""Which points a sweep visits: a grid of the varied keys, or samples drawn from their ranges.
+
+Points are numbered 0..size-1: a grid in C order (the first key slowest, as the nested JSON
+lists), samples in the order drawn. ``points(start, stop)`` gives any run of them without the
+others, so chunks are independent and memory stays bounded: the grid by unravelling the index,
+random samples from a PCG64 stream advanced to the chunk's start, Sobol points by fast-forwarding
+the (scrambled) sequence; a Latin hypercube is one design, drawn once (8 bytes per sample and key).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from vrest.derive.errors import ModelError
+
+from .spec import Dimension
+
+__all__ = ["Plan", "METHODS"]
+
+METHODS = ("grid", "random", "lhs", "sobol")
+DESIGN = "design"  # points given by the caller (a sensitivity analysis' sample)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The dimensions, and how points are chosen: ``method`` "grid", or "random", "lhs", "sobol" with ``samples``."""
+
+    dims: tuple[Dimension, ...]
+    method: str = "grid"
+    samples: int | None = None
+    seed: int = 0
+    design: np.ndarray | None = field(default=None, compare=False, repr=False)  # (samples, n_dims) in the dims' units
+
+    def __post_init__(self) -> None:
+        if self.method == DESIGN:
+            return
+        if self.method not in METHODS:
+            raise ModelError("--method", self.method, f"one of {', '.join(METHODS)}")
+        if not self.dims:
+            raise ModelError("--vary", None, "give at least one --vary KEY=SPEC")
+        keys = [d.key for d in self.dims]
+        twice = next((k for k in keys if keys.count(k) > 1), None)
+        if twice:
+            raise ModelError("--vary", twice, "varied twice")
+        parameters = [d.parameter for d in self.dims]
+        same = next((d for d in self.dims if parameters.count(d.parameter) > 1), None)
+        if same:
+            raise ModelError("--vary", same.key, f"sets the same parameter ({same.parameter}) as another --vary")
+        if self.method == "grid" and self.samples is not None:
+            raise ModelError("--samples", self.samples, "samples need --method random, lhs or sobol")
+        if self.method != "grid" and (self.samples is None or self.samples < 1):
+            raise ModelError("--samples", self.samples, f"--method {self.method} needs --samples N (N >= 1)")
+
+    @property
+    def sampled(self) -> bool:
+        return self.method != "grid"
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return (self.samples,) if self.sampled else tuple(len(d.values) for d in self.dims)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    def chunks(self, size: int) -> list[tuple[int, int]]:
+        """[(start, stop), ...] covering every point, ``size`` points each (the last may be shorter)."""
+        return [(start, min(start + size, self.size)) for start in range(0, self.size, size)]
+
+    def points(self, start: int, stop: int) -> np.ndarray:
+        """The points start..stop-1, shape (stop - start, n_dims), each key in its Dimension's unit."""
+        if not self.sampled:
+            index = np.unravel_index(np.arange(start, stop), self.shape)
+            return np.column_stack([np.asarray(d.values)[i] for d, i in zip(self.dims, index)])
+        if self.method == DESIGN:
+            return np.array(self.design[start:stop], dtype=float)
+        u = self._unit_cube(start, stop)
+        return np.column_stack([d.from_unit_cube(u[:, k]) for k, d in enumerate(self.dims)])
+
+    def _unit_cube(self, start: int, stop: int) -> np.ndarray:
+        d = len(self.dims)
+        if self.method == "random":
+            generator = np.random.PCG64(self.seed)
+            generator.advance(start * d)  # one 64-bit draw per double: the same points whatever the chunks
+            return np.random.Generator(generator).random((stop - start, d))
+        if self.method == "sobol":
+            from scipy.stats import qmc
+
+            sequence = qmc.Sobol(d, scramble=True, seed=self.seed)
+            if start:  # SciPy cannot fast-forward by 0
+                sequence.fast_forward(start)
+            with warnings.catch_warnings():  # balance needs a power of 2; any N is a valid prefix
+                warnings.simplefilter("ignore", UserWarning)
+                return sequence.random(stop - start)
+        return self._latin_hypercube[start:stop]
+
+    @cached_property
+    def _latin_hypercube(self) -> np.ndarray:
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(len(self.dims), seed=self.seed).random(self.samples)

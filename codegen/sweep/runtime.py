@@ -1,0 +1,387 @@
+"""Evaluate a sweep kernel over arrays of parameter sets: the vectorised solvers its RECIPE names.
+
+NumPy only (no SymPy): this runs on the workers. Every solver works on all points at once and
+drops the points that are done, so a point that needs many steps costs only its own work. A point
+where a quantity does not exist gets NaN and a reason code (REASONS), never an exception.
+
+- 1-D roots (current balances, the Donnan ratio in ln r_D): bracketed Newton. The bracket widens
+  by doubling from [-0.1, 0.1] (|V| up to 10 V) as derive.derivation.monotone_root does; a Newton
+  step that leaves the bracket is replaced by bisection, so it converges for every increasing function.
+- The full steady state: damped Newton from the given state on the equations derive.steady_state
+  solves (every rhs but V's zero, the cell's charge at its given value), variables and equations
+  scaled by the start, each step halved until the residual falls with amounts and volume positive.
+- tau_slow: eigenvalues of the reduced Jacobian at the steady state, batched (numpy.linalg.eigvals).
+- pump_max: Newton on the two equations where the steady states end, continued from the model's own
+  end (derive.derivations.pump_range) to each point's parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+__all__ = ["REASONS", "evaluate", "root_increasing", "damped_newton"]
+
+OK = 0
+NO_ROOT, NO_CONVERGENCE, NOT_FINITE, NOT_PHYSICAL, TOO_MANY_STEPS, SINGULAR, UNSTABLE, NO_DONNAN = range(1, 9)
+EDGE_LOST, EDGE_INFINITE, NO_EDGE = range(9, 12)
+REASONS = {
+    NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
+    NO_CONVERGENCE: "Newton did not converge",
+    NOT_FINITE: "no finite real value at these parameters",
+    NOT_PHYSICAL: "no physical steady state: Newton cannot reduce the residual while keeping amounts and volume "
+                  "positive",
+    TOO_MANY_STEPS: "no steady state found: Newton did not converge in 200 steps (the volume or an amount may "
+                    "grow without bound)",
+    SINGULAR: "the linearised model is singular: no isolated steady state",
+    UNSTABLE: "the steady state is not stable: an eigenvalue has a real part >= 0",
+    NO_DONNAN: "no Donnan equilibrium: the inside charge has no zero crossing",
+    EDGE_LOST: "the end of the steady states could not be followed here from the model's own (it may end another "
+               "way)",
+    EDGE_INFINITE: "none: the pump current falls to 0 with the vanishing concentration, so no finite rate ends "
+                   "the steady states",
+    NO_EDGE: "none at the model's own values",
+}
+
+_EPS = np.finfo(float).eps
+_LAST_STEP = 1e-11  # a Newton step below this (scaled unknowns ~1) leaves an error ~1e-22: converged
+
+
+def take(p: Mapping[str, np.ndarray], index: np.ndarray) -> dict[str, np.ndarray]:
+    """The parameter sets at ``index`` (scalars stay scalars)."""
+    return {k: (v[index] if np.ndim(v) else v) for k, v in p.items()}
+
+
+def _first_reason(*codes: np.ndarray) -> np.ndarray:
+    """Per point, the first non-zero reason of the quantities a result depends on."""
+    out = np.zeros_like(codes[0])
+    for code in codes:
+        out = np.where(out == 0, code, out)
+    return out
+
+
+def root_increasing(f: Callable, p: Mapping[str, np.ndarray], n: int, start: float, stop: float, limit: float,
+                    max_steps: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """The root x of each increasing f(x, p) -> (value, derivative): (roots, reason codes).
+
+    The bracket [start, stop] widens by doubling, as long as it stays within +-limit (then NO_ROOT).
+    """
+    lo, hi = np.full(n, float(start)), np.full(n, float(stop))
+    codes = np.zeros(n, dtype=np.int8)
+    f_lo = f(lo, p)[0]
+    f_hi = f(hi, p)[0]
+    while True:
+        low_bad = (f_lo > 0) & (codes == 0)
+        high_bad = (f_hi < 0) & (codes == 0)
+        codes[(low_bad & (lo < -limit)) | (high_bad & (hi > limit))] = NO_ROOT
+        low_bad &= codes == 0
+        high_bad &= codes == 0
+        if not (low_bad.any() or high_bad.any()):
+            break
+        for bad, edge, values in ((low_bad, lo, f_lo), (high_bad, hi, f_hi)):
+            index = np.nonzero(bad)[0]
+            if index.size:
+                edge[index] *= 2
+                values[index] = f(edge[index], take(p, index))[0]
+    codes[~(np.isfinite(f_lo) & np.isfinite(f_hi)) & (codes == 0)] = NO_ROOT
+    x = np.where(codes == 0, (lo + hi) / 2, np.nan)
+    x = np.where(f_lo == 0, lo, np.where(f_hi == 0, hi, x))
+    active = np.nonzero((codes == 0) & (f_lo != 0) & (f_hi != 0))[0]
+    for _ in range(max_steps):
+        if active.size == 0:
+            break
+        value, slope = f(x[active], take(p, active))
+        a_lo, a_hi, xa = lo[active], hi[active], x[active]
+        a_lo = np.where(value < 0, xa, a_lo)
+        a_hi = np.where(value > 0, xa, a_hi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = xa - value / slope
+        outside = ~((newton > a_lo) & (newton < a_hi))  # also NaN
+        nxt = np.where(outside, (a_lo + a_hi) / 2, newton)
+        lo[active], hi[active] = a_lo, a_hi
+        done = (value == 0) | (np.abs(nxt - xa) <= 4 * _EPS * np.abs(xa)) | (a_hi - a_lo <= 4 * _EPS * np.abs(xa))
+        x[active] = np.where(value == 0, xa, nxt)
+        active = active[~done]
+    codes[active] = NO_CONVERGENCE
+    x[active] = np.nan
+    return x, codes
+
+
+def damped_newton(residual: Callable, jacobian: Callable, y: np.ndarray, positive: np.ndarray,
+                  p: Mapping[str, np.ndarray], max_steps: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Solve residual(y, p) = 0 (shape (n, m)) from y, every ``positive`` unknown kept > 0: (y, codes).
+
+    As derive.steady_state.damped_newton: each step is halved until the residual norm falls and the
+    positive unknowns stay positive (accepted anyway below 2^-30, given up below 2^-40).
+    """
+    y = np.array(y, dtype=float)
+    m = y.shape[1]
+    codes = np.zeros(m, dtype=np.int8)
+    with np.errstate(all="ignore"):
+        norm = np.sqrt(np.sum(residual(y, p) ** 2, axis=0))
+    active = np.nonzero(np.isfinite(norm))[0]
+    codes[~np.isfinite(norm)] = NOT_PHYSICAL
+    for _ in range(max_steps):
+        if active.size == 0:
+            break
+        pa = take(p, active)
+        ya = y[:, active]
+        with np.errstate(all="ignore"):
+            f = residual(ya, pa)
+            jac = np.moveaxis(jacobian(ya, pa), -1, 0)
+            det = np.linalg.det(jac)
+        singular = ~np.isfinite(det) | (det == 0)
+        jac[singular] = np.eye(jac.shape[1])
+        step = np.linalg.solve(jac, f.T[..., None])[..., 0].T
+        codes[active[singular]] = SINGULAR
+        keep = ~singular
+        active, ya, step, pa, norm_a = active[keep], ya[:, keep], step[:, keep], take(pa, np.nonzero(keep)[0]), \
+            norm[active[keep]]
+        # A step this small is the last: take it whole (the residual is at rounding level, so the
+        # line search could not see it fall).
+        damping = np.ones(active.size)
+        small = np.max(np.abs(step), axis=0) < _LAST_STEP
+        trial = ya - step
+        searching = np.nonzero(~small)[0]
+        while searching.size:
+            t = ya[:, searching] - damping[searching] * step[:, searching]
+            ok = np.all(t[positive] > 0, axis=0)
+            with np.errstate(all="ignore"):
+                tn = np.full(searching.size, np.inf)
+                if ok.any():
+                    index = np.nonzero(ok)[0]
+                    tn[index] = np.sqrt(np.sum(residual(t[:, index], take(pa, searching[index])) ** 2, axis=0))
+            accept = ok & ((tn < norm_a[searching]) | (damping[searching] < 2.0 ** -30))
+            trial[:, searching[accept]] = t[:, accept]
+            norm_a[searching[accept]] = tn[accept]
+            damping[searching[~accept]] /= 2
+            searching = searching[~accept]
+            lost = damping[searching] < 2.0 ** -40
+            codes[active[searching[lost]]] = NOT_PHYSICAL
+            searching = searching[~lost]
+        alive = codes[active] == 0
+        y[:, active[alive]] = trial[:, alive]
+        norm[active] = norm_a
+        done = alive & small
+        active = active[alive & ~done]
+    codes[active] = TOO_MANY_STEPS
+    y[:, codes != 0] = np.nan
+    return y, codes
+
+
+class _Evaluator:
+    """Each quantity of the kernel at most once, with the quantities it needs (like derive.Derivations)."""
+
+    def __init__(self, module, p: Mapping[str, np.ndarray], n: int) -> None:
+        self.module, self.p, self.n = module, dict(p), n
+        self.done: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def get(self, quantity_id: str) -> tuple[np.ndarray, np.ndarray]:
+        if quantity_id not in self.done:
+            rule = self.module.RECIPE[quantity_id]
+            values, codes = getattr(self, f"_{rule[0]}")(*rule[1:])
+            values = np.broadcast_to(np.asarray(values, dtype=float), (self.n,)).copy()
+            codes = np.broadcast_to(codes, (self.n,)).astype(np.int8)
+            codes = np.where((codes == 0) & ~np.isfinite(values), NOT_FINITE, codes).astype(np.int8)
+            values[codes != 0] = np.nan
+            self.done[quantity_id] = values, codes
+        return self.done[quantity_id]
+
+    def _function(self, name: str) -> Callable:
+        return getattr(self.module, name)
+
+    def _closed(self, name: str):
+        with np.errstate(all="ignore"):
+            return self._function(name)(self.p), 0
+
+    def _root(self, name: str):
+        function = self._function(name)
+        return root_increasing(lambda x, p: function(x, p), self.p, self.n, -0.1, 0.1, 10.0)
+
+    def _difference(self, a: str, b: str):
+        (va, ca), (vb, cb) = self.get(a), self.get(b)
+        return va - vb, _first_reason(ca, cb)
+
+    def _donnan_s(self) -> tuple[np.ndarray, np.ndarray]:
+        if "ln_r_D" not in self.done:
+            function = self._function("donnan_root")
+            s, codes = root_increasing(lambda x, p: function(x, p), self.p, self.n, -1.0, 1.0, 200.0)
+            self.done["ln_r_D"] = s, np.where(codes == NO_ROOT, NO_DONNAN, codes)
+        return self.done["ln_r_D"]
+
+    def _donnan_ratio(self, name: str):
+        s, codes = self._donnan_s()
+        return np.exp(s), codes
+
+    def _of_donnan(self, name: str):
+        s, codes = self._donnan_s()
+        with np.errstate(all="ignore"):
+            return self._function(name)(s, self.p), codes
+
+    # -- the full steady state ----------------------------------------------------------------------------
+
+    def steady(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        """(states (n_states, n), codes, parameters): the full model's steady state."""
+        if "steady" not in self.done:
+            _, n_states, _, names, conserved = self.module.RECIPE["steady"]
+            v0, codes0 = self.get("V_balance")
+            x0 = self._function("steady_start")(np.where(codes0 == 0, v0, 0.0), self.p)
+            p = self.p
+            scale = np.where(np.abs(x0) > 0, np.abs(x0), 1.0)
+            amounts = [k for k, name in enumerate(names) if name.startswith("N_")]
+            # The last equation: the net charge (C), on the scale of one species' bulk charge; or the current
+            # balance (A/m^2), on 1 uA/cm^2 (derive.steady_state).
+            last = np.asarray(p["F"]) * np.max(scale[amounts], axis=0) if conserved else np.full(self.n, 0.01)
+            rows = np.vstack([scale[1:], last])
+            residual, jacobian = self._function("steady_residual"), self._function("steady_jacobian")
+            index = {"k": None}
+
+            def f(y, q):
+                k = index["k"]
+                return residual(y * scale[:, k], q) / rows[:, k]
+
+            def jac(y, q):
+                k = index["k"]
+                return jacobian(y * scale[:, k], q) * scale[None, :, k] / rows[:, None, k]
+
+            positive = np.array([name != "V" for name in names])
+            y = x0 / scale
+            solved, codes = self._newton_by_index(f, jac, y, positive, p, index)
+            states = solved * scale
+            self.done["steady"] = states, _first_reason(codes0.astype(np.int8), codes), p
+        return self.done["steady"]
+
+    def _newton_by_index(self, f, jac, y, positive, p, index):
+        """damped_newton where f and jac know which points they see (the scales are per point): the
+        entry ``_k`` of the parameters holds the points' indices through every subset damped_newton takes."""
+        def residual(yk, q):
+            index["k"] = q["_k"]
+            return f(yk, q)
+
+        def jacobian(yk, q):
+            index["k"] = q["_k"]
+            return jac(yk, q)
+
+        return damped_newton(residual, jacobian, y, positive, dict(p, _k=np.arange(y.shape[1])))
+
+    def _steady_V(self):
+        states, codes, _ = self.steady()
+        return states[0], codes
+
+    def _volume_ss(self):
+        states, codes, p = self.steady()
+        with np.errstate(all="ignore"):
+            return self._function("steady_volume")(states, p), codes
+
+    def _at_rest(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        """(V_ss, codes, parameters with the inside concentrations of the steady state)."""
+        v, codes = self.get("V_ss")
+        p = self.p
+        if "steady" in self.module.RECIPE:
+            states, _, p = self.steady()
+            _, _, inside, _, _ = self.module.RECIPE["steady"]
+            with np.errstate(all="ignore"):
+                values = self._function("steady_inside")(states, p)
+            p = dict(p, **{name: values[k] for k, name in enumerate(inside)})
+        return v, codes, p
+
+    def _g_leak(self):
+        v, codes, p = self._at_rest()
+        with np.errstate(all="ignore"):
+            return self._function(self.module.RECIPE["slope"][1])(v, p), codes
+
+    def _tau_m(self):
+        g, codes = self.get("g_leak")
+        return np.asarray(self.p["C_m"]) / g, codes
+
+    def _tau_slow(self, name: str, index: tuple[int, ...]):
+        states, codes, p = self.steady()
+        out = np.full(self.n, np.nan)
+        codes = codes.copy()
+        ok = np.nonzero(codes == 0)[0]
+        if ok.size:
+            x = states[:, ok]
+            with np.errstate(all="ignore"):
+                matrix = self._function(name)(x, take(p, ok))
+            scale = np.abs(x[list(index)])
+            scale = np.where(scale > 0, scale, 1.0)
+            matrix = np.moveaxis(matrix * scale[None, :, :] / scale[:, None, :], -1, 0)
+            finite = np.all(np.isfinite(matrix), axis=(1, 2))
+            matrix[~finite] = 0
+            eigenvalues = np.linalg.eigvals(matrix)
+            slowest = eigenvalues[np.arange(ok.size), np.argmin(np.abs(eigenvalues.real), axis=1)]
+            stable = np.all(eigenvalues.real < 0, axis=1)
+            codes[ok[~finite]] = NOT_FINITE
+            codes[ok[finite & ~stable]] = UNSTABLE
+            good = finite & stable
+            out[ok[good]] = -1.0 / slowest.real[good]
+        return out, codes
+
+    def _slope(self, name: str):  # a helper entry of the recipe, not a quantity
+        raise KeyError(name)
+
+    def _pump_max(self, infinite, rate_name, edge):
+        if edge is None:
+            return np.full(self.n, np.nan), np.full(self.n, NO_EDGE, dtype=np.int8)
+        kind, v_edge, j_0 = edge
+        function = self._function(f"edge_{kind}")
+        base = {k: np.asarray(v) for k, v in self.module.BASE.items()}
+        p = dict(self.p, J_0=j_0)
+        x = np.vstack([np.full(self.n, v_edge), np.zeros(self.n)])
+        codes = np.full(self.n, EDGE_LOST, dtype=np.int8)
+        for stages in (1, 8, 64):
+            todo = np.nonzero(codes == EDGE_LOST)[0]
+            if todo.size == 0:
+                break
+            xs = np.vstack([np.full(todo.size, v_edge), np.zeros(todo.size)])
+            ok = np.ones(todo.size, dtype=bool)
+            target = take(p, todo)
+            for stage in range(1, stages + 1):
+                t = stage / stages
+                q = {k: (base[k] + t * (np.asarray(v) - base[k]) if k in base else v) for k, v in target.items()}
+                xs, converged = _newton_2(function, xs, q)
+                ok &= converged
+            x[:, todo[ok]] = xs[:, ok]
+            codes[todo[ok]] = OK
+        good = np.nonzero(codes == OK)[0]
+        out = np.full(self.n, np.nan)
+        if good.size:
+            q = take(p, good)
+            with np.errstate(all="ignore"):
+                concentrations = self._function("edge_concentrations")(x[0, good], x[1, good], q)
+                rate = self._function("edge_rate")(x[0, good], x[1, good], q)
+            physical = np.all(concentrations > -1e-9 * np.max(np.abs(concentrations), axis=0), axis=0)
+            if kind in infinite:
+                codes[good[physical]] = EDGE_INFINITE
+                physical[:] = False
+            finite = physical & np.isfinite(rate) & (rate > 0)
+            codes[good[~finite & (codes[good] == OK)]] = EDGE_LOST
+            out[good] = np.where(finite, rate, np.nan)
+        return out, codes
+
+
+def _newton_2(function: Callable, x: np.ndarray, p: Mapping) -> tuple[np.ndarray, np.ndarray]:
+    """Newton on two equations: function(x0, x1, p) -> (f0, f1, J00, J01, J10, J11); (x, converged)."""
+    x = x.copy()
+    converged = np.zeros(x.shape[1], dtype=bool)
+    for _ in range(40):
+        with np.errstate(all="ignore"):
+            f0, f1, a, b, c, d = function(x[0], x[1], p)
+            det = a * d - b * c
+            dx0 = (d * f0 - b * f1) / det
+            dx1 = (a * f1 - c * f0) / det
+        step = np.vstack([dx0, dx1])
+        step = np.where(np.isfinite(step), step, 0.0)
+        x -= np.where(converged, 0.0, step)
+        converged |= np.max(np.abs(step), axis=0) < 1e-14 * (1 + np.abs(x).max(axis=0))
+        if converged.all():
+            break
+    return x, converged & np.all(np.isfinite(x), axis=0)
+
+
+def evaluate(module, p: Mapping[str, np.ndarray], n: int,
+             quantities: tuple[str, ...] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{id: (SI values, reason codes)} for the kernel's quantities at ``n`` parameter sets ``p``."""
+    evaluator = _Evaluator(module, p, n)
+    return {q: evaluator.get(q) for q in (quantities or module.QUANTITIES)}

@@ -1,0 +1,206 @@
+"""``--vary KEY=SPEC``: which values one model-file key takes in a sweep.
+
+SPEC is a range with a unit and a count, linear or logarithmic, or a list:
+
+    "1..100 mM log 41"      41 values from 1 to 100 mM, evenly spaced in log
+    "0..2 uA/cm^2 21"       21 values, evenly spaced
+    "3, 5.4, 10 mM"         these three (the unit after the last applies to all)
+    "0..2 11"               a factor (the key ``pump``: no unit)
+
+Units are read like model-file values (derive.units: the key's dimension is checked);
+values are kept in the unit as written (for output) and converted to SI for the physics.
+With ``--samples`` a range needs no count: the samples are drawn from it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from vrest.derive import limits
+from vrest.derive.errors import ModelError
+from vrest.derive.model import Model
+from vrest.derive.protocol import Target, not_a_target, targets
+from vrest.derive.units import DIMENSIONS, parse_quantity, unit_parts
+
+__all__ = ["Dimension", "parse_vary", "read_spec", "lookup"]
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_RANGE = re.compile(rf"^\s*({_NUMBER})\s*\.\.\s*({_NUMBER})\s*(.*?)\s*$")
+_ITEM = re.compile(rf"^\s*({_NUMBER})\s*(.*?)\s*$")
+_SCALES = {"log": "log", "lin": "linear", "linear": "linear"}
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One varied key: its values (grid) or range (samples), in ``unit``; SI = si_scale * value + si_offset.
+
+    ``kind``: "linear" or "log" (a range) or "list". ``factor``: the value multiplies the parameter's
+    given value (the key ``pump``), unit "1".
+    """
+
+    key: str
+    parameter: str
+    unit: str
+    kind: str
+    low: float
+    high: float
+    values: tuple[float, ...]  # the grid values in ``unit`` (ranges: empty when only sampled)
+    si_scale: float = 1.0
+    si_offset: float = 0.0
+    factor: bool = False
+
+    @property
+    def log(self) -> bool:
+        return self.kind == "log"
+
+    def to_si(self, values: np.ndarray) -> np.ndarray:
+        """Values in ``unit`` as SI (for a factor: the factor itself)."""
+        return np.asarray(values, dtype=float) * self.si_scale + self.si_offset
+
+    def from_unit_cube(self, u: np.ndarray) -> np.ndarray:
+        """Samples u in [0, 1) mapped onto the range (evenly in log for a log range), in ``unit``."""
+        if self.log:
+            return np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
+        return self.low + u * (self.high - self.low)
+
+
+def parse_vary(model: Model, text: str, sampled: bool = False) -> Dimension:
+    """``KEY=SPEC`` as a Dimension; a ModelError naming ``--vary`` and the text when anything is wrong."""
+    if "=" not in text:
+        raise ModelError("--vary", text, "expected KEY=SPEC, e.g. 'ions.K.outside=1..100 mM log 41'")
+    key, spec = (part.strip() for part in text.split("=", 1))
+    return read_spec(key, lookup(model, key, "--vary"), spec, sampled, model)
+
+
+def lookup(model: Model, key: str, where: str) -> Target:
+    """The Target of ``key`` in the model-file key table that scenario steps read too (derive.protocol.targets);
+    a ModelError naming ``where`` (the option) with the reason or the nearest key otherwise."""
+    known = targets(model)
+    if key in known:
+        return known[key]
+    reason = not_a_target(model, key, verb="vary")
+    if reason:
+        raise ModelError(where, key, f"not a key of model {model.name}: {reason}")
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"keys of model {model.name}: {', '.join(known)}"
+    raise ModelError(where, key, f"not a key of model {model.name} that a sweep can vary; {hint}")
+
+
+def read_spec(key: str, target: Target, spec: str, sampled: bool = False, model: Model | None = None) -> Dimension:
+    """The Dimension of ``key`` (its ``target``) for the text ``spec`` (see the module docstring); ``model`` gives
+    the direction a constant pump's current must have."""
+    where = f"--vary {key}"
+    read = _reader(key, target, model)
+    match = _RANGE.match(spec)
+    if match:
+        low, high, rest = match.groups()
+        words = rest.split()
+        count = None
+        if words and re.fullmatch(r"\d+", words[-1]):
+            count = int(words.pop())
+        kind = "linear"
+        if words and words[-1].lower() in _SCALES:
+            kind = _SCALES[words.pop().lower()]
+        unit = " ".join(words)
+        return _range(key, target, read, spec, where, low, high, unit, kind, count, sampled)
+    if "," in spec or _ITEM.match(spec):
+        return _list(key, target, read, spec, where, sampled)
+    raise ModelError(where, spec, _usage(target))
+
+
+def _usage(target: Target) -> str:
+    example = f"{_example_unit(target)}"
+    return (f"expected a range 'LOW..HIGH {example} [log] COUNT' or a list 'A, B, C {example}'").replace("  ", " ")
+
+
+def _example_unit(target: Target) -> str:
+    return "" if target.dimension is None else DIMENSIONS[target.dimension]
+
+
+def _reader(key: str, target: Target, model: Model | None):
+    """``read(text) -> SI value`` of one value of the key, as the model file's value of the key is read (its
+    dimension, its range in derive.limits; a constant pump's current in the direction its stoichiometry moves
+    charge)."""
+    if target.dimension == "current per area" and target.sign == "any" and model is not None:
+        from vrest.derive.pumpfile import constant_current
+
+        pump = model.pump
+        return lambda text: constant_current(text, key, dict(pump.stoichiometry), pump.charge_per_cycle)
+    return lambda text: parse_quantity(text, key, target.dimension)[0]
+
+
+def _unit(key: str, target: Target, read, number: str, unit: str, spec: str,
+          where: str) -> tuple[Fraction, float, float]:
+    """(SI value, SI scale, SI offset) of ``number unit`` for the key, read by ``read`` (_reader)."""
+    try:
+        if target.dimension is None:
+            if unit not in ("", "1"):
+                raise ModelError(where, spec, f"a factor on the model's value takes no unit (not {unit!r})")
+            return limits.check(key, Fraction(number), "factor", number), 1.0, 0.0
+        if not unit:
+            raise ModelError(where, spec, f"a unit is required: a {target.dimension} such as "
+                             f"'{DIMENSIONS[target.dimension]}'")
+        value = read(f"{number} {unit}")
+    except ModelError as error:
+        raise ModelError(where, spec, error.problem) from None
+    scale, offset, _ = unit_parts(unit)
+    return value, float(scale), float(offset)
+
+
+def _check_sign(target: Target, value: Fraction, spec: str, where: str) -> None:
+    what = target.dimension or "factor"
+    if target.sign == "positive" and value <= 0:
+        raise ModelError(where, spec, f"every value must be positive (a {what})")
+    if target.sign == "nonnegative" and value < 0:
+        raise ModelError(where, spec, f"no value may be negative (a {what}; 0 blocks)")
+
+
+def _range(key: str, target: Target, read, spec: str, where: str, low_text: str, high_text: str, unit: str, kind: str,
+           count: int | None, sampled: bool) -> Dimension:
+    low_si, scale, offset = _unit(key, target, read, low_text, unit, spec, where)
+    high_si, _, _ = _unit(key, target, read, high_text, unit, spec, where)
+    low, high = Fraction(low_text), Fraction(high_text)
+    for value in (low_si, high_si):
+        _check_sign(target, value, spec, where)
+    if low >= high:
+        raise ModelError(where, spec, "the range must go from a lower to a higher value")
+    if kind == "log" and (low <= 0 or offset != 0):
+        raise ModelError(where, spec, "a log range needs positive values in a unit without an offset (not degC)")
+    values: tuple[float, ...] = ()
+    if not sampled:
+        if count is None:
+            raise ModelError(where, spec, "how many values? end the range with a count, e.g. '... 21'")
+        if count < 2:
+            raise ModelError(where, spec, "a range needs a count of at least 2 (give one value as a list: 'A unit')")
+        grid = np.geomspace(float(low), float(high), count) if kind == "log" else \
+            np.linspace(float(low), float(high), count)
+        values = tuple(float(v) for v in grid)
+    return Dimension(key, target.parameter, unit or "1", kind, float(low), float(high), values, scale, offset,
+                     target.dimension is None)
+
+
+def _list(key: str, target: Target, read, spec: str, where: str, sampled: bool) -> Dimension:
+    if sampled:
+        raise ModelError(where, spec, "--samples draws from ranges: give 'LOW..HIGH unit' instead of a list")
+    items = [_ITEM.match(item) for item in spec.split(",")]
+    if any(item is None for item in items):
+        raise ModelError(where, spec, _usage(target))
+    units = {unit for _, unit in (item.groups() for item in items) if unit}
+    if len(units) > 1:
+        raise ModelError(where, spec, f"give the list in one unit (found {', '.join(sorted(units))})")
+    unit = units.pop() if units else ""
+    numbers = [Fraction(item.group(1)) for item in items]
+    scale = offset = 0.0
+    for item in items:
+        value, scale, offset = _unit(key, target, read, item.group(1), unit, spec, where)
+        _check_sign(target, value, spec, where)
+    if len(set(numbers)) != len(numbers):
+        raise ModelError(where, spec, "a value is listed twice")
+    values = tuple(float(n) for n in numbers)
+    return Dimension(key, target.parameter, unit or "1", "list", min(values), max(values), values, scale,
+                     offset, target.dimension is None)

@@ -1,0 +1,131 @@
+"""Where a sweep runs and what happens when it fails: the same numbers in this process, in worker
+processes and on Dask (a LocalCluster losing a worker mid-sweep); no half-written file after a failing
+chunk or an interrupt, and a message saying what happened."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from vrest.codegen.sweep import api
+from vrest.codegen.sweep.api import make_plan, run_sweep
+from vrest.derive.builtin import resolve_model
+
+VARY = {"ions.K.outside": "2..10 mM 20", "pump": "0.6..1.4 10"}
+
+
+@pytest.fixture(scope="module")
+def pumpleak():
+    return resolve_model("pumpleak")
+
+
+@pytest.fixture(scope="module")
+def in_process(pumpleak):
+    """The reference: every chunk in this process."""
+    return run_sweep(pumpleak, make_plan(pumpleak, VARY), ["V_ss", "volume_ss", "tau_slow"], workers=1, chunk=25)
+
+
+def test_worker_processes_give_the_numbers_of_one_process(pumpleak, in_process):
+    outcome = run_sweep(pumpleak, make_plan(pumpleak, VARY), ["V_ss", "volume_ss", "tau_slow"], workers=2, chunk=25)
+    for name, _ in in_process.layout.variables:
+        assert np.array_equal(outcome.memory.array(name), in_process.memory.array(name), equal_nan=True)
+
+
+def test_dask_finishes_after_losing_a_worker_with_the_local_numbers(pumpleak, in_process, monkeypatch):
+    """A LocalCluster of 2 one-thread worker processes; one is killed (SIGKILL, by its pid) once the first
+    results are in, and the scheduler re-runs its chunks on the worker that remains."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        pids = sorted(client.run(os.getpid).values())
+        killed = []
+
+        class KillOnce(api._Progress):
+            def __call__(self, done: int) -> None:
+                if not killed and done >= 50:
+                    os.kill(pids[0], signal.SIGKILL)
+                    killed.append(done)
+
+        monkeypatch.setattr(api, "_Progress", KillOnce)
+        outcome = run_sweep(pumpleak, make_plan(pumpleak, VARY), ["V_ss", "volume_ss", "tau_slow"], engine="dask",
+                            scheduler=cluster.scheduler_address, chunk=25)
+        assert killed and killed[0] < 200  # mid-sweep
+        with pytest.raises(ProcessLookupError):
+            os.kill(pids[0], 0)  # that worker is gone
+    for name, _ in in_process.layout.variables:
+        np.testing.assert_allclose(outcome.memory.array(name), in_process.memory.array(name), rtol=1e-12)
+
+
+def _fail_on_second_chunk(error):
+    calls = []
+    run = api.run_task
+
+    def run_task(task):
+        calls.append(task.start)
+        if len(calls) == 2:
+            raise error
+        return run(task)
+
+    return run_task
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".nc"])
+def test_a_failing_chunk_leaves_no_file_and_says_which(tmp_path, monkeypatch, suffix):
+    monkeypatch.setattr(api, "run_task", _fail_on_second_chunk(MemoryError("out of memory")))
+    monkeypatch.setattr(api, "chunk_size", lambda size, engine, workers: 10)
+    out = tmp_path / f"sweep{suffix}"
+    code, stdout, stderr = run_cli("sweep", "squid", "--vary", "ions.K.outside=1..100 mM 30", "--quantity", "V_ss",
+                                   "--workers", "1", "--out", str(out))
+    assert code == 2 and stdout == ""
+    assert stderr.strip().splitlines() == [
+        f"vrest: error: sweep: a chunk failed (points 10..19 of 30): MemoryError: out of memory; nothing was written "
+        f"to {out}"]
+    assert list(tmp_path.iterdir()) == []  # neither the file nor a temporary one
+
+
+def test_an_interrupt_leaves_no_file_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(api, "run_task", _fail_on_second_chunk(KeyboardInterrupt()))
+    monkeypatch.setattr(api, "chunk_size", lambda size, engine, workers: 10)
+    out = tmp_path / "sweep.parquet"
+    code, stdout, stderr = run_cli("sweep", "squid", "--vary", "ions.K.outside=1..100 mM 30", "--workers", "1",
+                                   "--out", str(out))
+    assert code == 130
+    assert stderr.strip() == f"vrest: interrupted: the sweep was stopped; nothing was written to {out}"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_dask_engine_starts_its_own_cluster_and_writes_the_local_file(tmp_path):
+    args = ["sweep", "pumpleak", "--vary", "ions.K.outside=2..10 mM 30", "--vary", "pump=0.6..1.4 30", "--quantity",
+            "V_ss,tau_slow"]
+    local, dask = tmp_path / "local.csv", tmp_path / "dask.csv"
+    assert run_cli(*args, "--out", str(local))[0] == 0
+    code, out, err = run_cli(*args, "--engine", "dask", "--workers", "2", "--out", str(dask))
+    assert code == 0, err
+    assert out.strip() == str(dask)
+    assert dask.read_bytes() == local.read_bytes()
+
+
+def test_ctrl_c_stops_the_worker_processes_and_leaves_no_file(tmp_path):
+    """A real SIGINT to a real process once its progress shows: exit 130, the message, no file, no workers."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "big.parquet"
+    process = subprocess.Popen([sys.executable, "-m", "vrest.codegen", "sweep", "pumpleak", "--vary",
+                                "ions.K.outside=1..20 mM log 600", "--vary", "pump=0.3..2 600", "--quantity",
+                                "V_ss,tau_slow", "--workers", "2", "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen = b""
+    while b"vrest sweep:" not in seen:  # the progress line: chunks are being computed
+        seen += process.stderr.read1(256)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and stdout == b""
+    assert (seen + stderr).decode().rstrip().endswith(
+        f"vrest: interrupted: the sweep was stopped; nothing was written to {out}")
+    assert list(tmp_path.iterdir()) == []

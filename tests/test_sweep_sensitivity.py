@@ -1,0 +1,93 @@
+"""vrest sensitivity (SALib) on cases with a known answer, and the sweep plots.
+
+- E_K = (R T/F) ln(K_o/K_i) depends on K_o and K_i only: Na_o's indices are 0, and with K_o and K_i drawn
+  evenly in ln over ranges of widths L_o and L_i it is additive in ln K_o and ln K_i, so
+  S1 = ST = L^2/(L_o^2 + L_i^2) for each (a uniform variable's variance is L^2/12).
+- Morris on the same: SALib takes each elementary effect over the key's range scaled to [0, 1], and
+  E_K changes by (R T/F) ln(20/2) across ln K_o from 2 to 20 mM, linearly in ln K_o: so every effect is
+  that, mu* = mu = (R T/F) ln 10 and sigma = 0.
+- An additive function written here, y = 3 x1 + x2 on [0, 1]^2 evaluated without vrest: S1 = (9, 1)/10.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from conftest import run_cli
+from vrest.codegen.sweep.sensitivity import sensitivity
+from vrest.derive.builtin import resolve_model
+
+RT_F_20C = 8.314462618 * 293.15 / 96485.33212 * 1000  # mV
+
+
+def test_sobol_indices_of_an_additive_quantity():
+    code, out, err = run_cli("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary",
+                             "ions.K.inside=100..400 mM log", "--vary", "ions.Na.outside=300..500 mM",
+                             "--quantity", "E_K", "--samples", "1024", "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["quantity"] == {"id": "E_K", "unit": "mV"} and document["evaluations"] == 1024 * 5
+    indices = document["indices"]
+    l_o, l_i = math.log(10), math.log(4)
+    expected = {"ions.K.outside": l_o**2 / (l_o**2 + l_i**2), "ions.K.inside": l_i**2 / (l_o**2 + l_i**2),
+                "ions.Na.outside": 0.0}
+    for key, share in expected.items():
+        for name in ("S1", "ST"):
+            assert indices[key][name] == pytest.approx(share, abs=max(0.02, indices[key][f"{name}_conf"])), (key, name)
+    assert indices["ions.Na.outside"]["ST"] == pytest.approx(0, abs=1e-12)  # E_K does not depend on it at all
+
+
+def test_morris_elementary_effects_are_the_change_across_the_range():
+    result = sensitivity(resolve_model("squid"), ["ions.K.outside=2..20 mM log", "ions.Na.outside=300..500 mM"],
+                         "E_K", method="morris", samples=20)
+    k_o, na_o = result.indices["ions.K.outside"], result.indices["ions.Na.outside"]
+    across = RT_F_20C * math.log(10)
+    assert k_o["mu_star"] == pytest.approx(across, rel=1e-9) and k_o["mu"] == pytest.approx(across, rel=1e-9)
+    assert k_o["sigma"] == pytest.approx(0, abs=1e-9)
+    assert na_o["mu_star"] == 0 and na_o["sigma"] == 0
+    assert result.unit == "mV" and result.evaluations == 20 * 3
+
+
+def test_sobol_of_a_function_written_here():
+    model = resolve_model("squid")
+    result = sensitivity(model, ["ions.K.outside=1..2 mM", "ions.Na.outside=1..2 mM"], "any", samples=4096,
+                         evaluate=lambda x: 3 * (x[:, 0] - 1) + (x[:, 1] - 1))
+    s1 = [result.indices[k]["S1"] for k in ("ions.K.outside", "ions.Na.outside")]
+    np.testing.assert_allclose(s1, [0.9, 0.1], atol=0.02)
+
+
+def test_a_quantity_missing_in_the_ranges_is_refused():
+    code, out, err = run_cli("sensitivity", "pumpleak", "--vary", "pump=0..3", "--vary", "ions.K.outside=2..10 mM",
+                             "--quantity", "pump_max", "--samples", "8")
+    assert code == 2 and out == ""
+    assert err.startswith("vrest: error: --quantity = 'pump_max': has no value at 32 of 32 points") and \
+        err.strip().endswith("narrow the ranges")
+
+
+def test_plots_are_written(tmp_path):
+    one, two, bars = tmp_path / "one.png", tmp_path / "two.png", tmp_path / "bars.png"
+    assert run_cli("sweep", "squid", "--vary", "ions.K.outside=1..400 mM log 30", "--quantity", "V_ss",
+                   "--plot", str(one))[0] == 0
+    assert run_cli("sweep", "squid", "--vary", "ions.K.outside=1..100 mM log 12", "--vary",
+                   "ions.Na.permeability=1e-9..1e-7 cm/s log 10", "--quantity", "V_ss", "--plot", str(two))[0] == 0
+    assert run_cli("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary", "pump=0..2",
+                   "--quantity", "V_ss", "--samples", "64", "--plot", str(bars))[0] == 0
+    import matplotlib.image
+
+    for path in (one, two, bars):
+        image = matplotlib.image.imread(path)
+        assert image.shape[0] > 300 and image.shape[1] > 600
+
+
+def test_the_same_command_gives_the_same_indices_and_intervals():
+    """Deterministic output: the design and the bootstrap of the confidence intervals follow --seed (0 too)."""
+    args = ["sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary", "pump=0..2", "--quantity",
+            "V_ss", "--samples", "64", "--json"]
+    first, second = run_cli(*args), run_cli(*args)
+    assert first[0] == 0 and first[1] == second[1]
+    other = json.loads(run_cli(*args, "--seed", "1")[1])["indices"]
+    assert other != json.loads(first[1])["indices"]
