@@ -496,3 +496,13 @@ def test_a_step_blocks_a_channel_and_only_conductances_change():
     bad = builtin_text("hh") + '\n[scenario.x]\nat = "5 ms"\nscale = { "channels.Na.q10" = 2 }\n'
     with pytest.raises(ModelError, match=r"^scenario\.x\.scale\.channels\.Na\.q10 = 2: cannot change in a scenario step"):
         model_from_text(bad)
+
+
+def test_sweeps_of_a_gated_model_say_what_they_cannot_do():
+    """The sweep kernels compute the leaks' steady states: for a model with channels they refuse in one line
+    rather than print numbers that ignore the gates."""
+    code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=30..40 mS/cm^2 2", "--quantity", "V_ss")
+    assert code == 2 and out == "" and "a sweep of a model with channels" in err and err.count("\n") == 1
+    code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=30..40 mS/cm^2 2", "--scenario",
+                             "stimulus", "--times", "3.5 ms")
+    assert code == 2 and "scenario sweep of model hh, which has channels, is not supported" in err

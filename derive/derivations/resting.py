@@ -11,12 +11,13 @@ state's. Models without gates keep the closed forms of derivations.potentials an
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import sympy as sp
 
 from ..channels import gate_steady
 from ..constants import C_m, V, g_leak, tau_m
-from ..derivation import Derivation, NoSteadyState, NotApplicable, Step, definitions
+from ..derivation import WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, definitions, mp_function
 from ..quantities import Derivations
 from ..quasi_active import QuasiActive, branch_conductance, branch_tau, instantaneous_conductance, quasi_active
 from ..registry import quantity
@@ -79,12 +80,40 @@ def _gates_at_rest(model) -> tuple[sp.Eq, ...]:
     return tuple(out)
 
 
+def _steady_current(model) -> sp.Expr:
+    """I_ss(V): the total current with every gate at x_inf(V), in V and the parameters."""
+    return model.expand(I_TOTAL).xreplace({g.symbol: gate_steady(g) for c in model.channels for g in c.gates})
+
+
+def _exact(ctx: Derivations) -> list[tuple[float, float]] | None:
+    """(V, slope conductance) of each resting state to WORKING_DIGITS, or None when other states move with V
+    (concentrations: the engine's values are the answer). The engine's V starts mpmath's root of I_ss(V), and
+    the slope is dI_ss/dV there: values that do not depend on the machine's last bits."""
+    model = ctx.model
+    if model.dynamic_ions:
+        return None
+
+    def compute():
+        states, _ = _states(ctx)
+        current = _steady_current(model)
+        f = mp_function(current, V, model.values)
+        slope = mp_function(sp.diff(current, V), V, model.values)
+        out = []
+        with mpmath.workdps(WORKING_DIGITS):
+            for state in states:
+                v = mpmath.findroot(f, mpmath.mpf(state.V), tol=mpmath.mpf(10) ** (-2 * WORKING_DIGITS + 10))
+                out.append((float(v), float(slope(v))))
+        return out
+
+    return ctx.shared("exact", compute)
+
+
 def gated_potential(ctx: Derivations) -> Derivation:
     """V_ss of a gated model (called by derivations.potentials)."""
     model = ctx.model
     states, chosen = _states(ctx)
     named = dict(model.quantities)[I_TOTAL]  # the total current in the named currents
-    balance = model.expand(I_TOTAL).xreplace({g.symbol: gate_steady(g) for c in model.channels for g in c.gates})
+    balance = _steady_current(model)
     at_rest = _gates_at_rest(model)
     rates = sp.Add(*[relation.rhs for relation in at_rest])  # the rates' definitions are inserted too
     steps = (
@@ -97,7 +126,9 @@ def gated_potential(ctx: Derivations) -> Derivation:
     description = ("resting state: every gate at x_inf(V), zero net current" if count == 1 else
                    f"{count} resting states (in order of V; value: the first stable one): every gate at x_inf(V), "
                    "zero net current")
-    return Derivation("V_ss", balance, **_several(ctx, [s.V for s in states], chosen), unit="mV",
+    exact = _exact(ctx)
+    each = [s.V for s in states] if exact is None else [v for v, _ in exact]
+    return Derivation("V_ss", balance, **_several(ctx, each, chosen), unit="mV",
                       description=description, method="numeric root", in_names=named,
                       assumptions=(_SIGNS, "gates depend on V only", ("stability from the eigenvalues of the "
                                    "Jacobian with the gates"), resting_report(ctx).verdict),
@@ -120,7 +151,8 @@ def gated_conductance(ctx: Derivations) -> Derivation:
     """g_leak of a gated model: the slope conductance dI_ss/dV with the gates at steady state."""
     states, chosen = _states(ctx)
     steady = ctx.get("V_ss")
-    slopes = [s.slope_conductance for s in states]
+    exact = _exact(ctx)
+    slopes = [s.slope_conductance for s in states] if exact is None else [g for _, g in exact]
     if any(g is None for g in slopes):
         raise NotApplicable("the slope conductance needs the membrane capacitance")
     slope = sp.diff(steady.expression, V)
@@ -137,7 +169,7 @@ def gated_time_constant(ctx: Derivations) -> Derivation:
     model = ctx.model
     states, chosen = _states(ctx)
     g = ctx.get("g_leak")
-    each = [float(model.values[C_m]) / s.slope_conductance for s in states]
+    each = [float(model.values[C_m] / sp.Float(slope, 17)) for slope in g.values or (g.value,)]
     steps = (Step("Membrane time constant from the slope conductance with the gates at steady state",
                   sp.Eq(tau_m, C_m / g_leak)),
              Step("Insert the slope conductance g_leak", sp.Eq(tau_m, C_m / g.expression),
@@ -274,7 +306,7 @@ def input_impedance(ctx: Derivations) -> Derivation:
     _gated_only(ctx)
     states, chosen = _states(ctx)
     linear = _linearised(ctx)
-    each = [abs(1 / q.slope_conductance) for q in linear]
+    each = [abs(1 / g) for g in ctx.get("g_leak").values or (ctx.get("g_leak").value,)]
     curves = [[convert(float(abs(z)), "kohm*cm^2") for z in q.impedance(IMPEDANCE_FREQUENCIES)] for q in linear]
     data = (("impedance", {"f": {"unit": "Hz", "values": list(IMPEDANCE_FREQUENCIES)}, "unit": "kohm*cm^2",
                            "values": curves[0] if len(states) == 1 else curves}),)
