@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import sympy as sp
 
+from vrest.derive.constants import V
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
 from vrest.derive.latex import latex
@@ -129,8 +130,10 @@ def _time_constants(model: Model, ctx: Derivations) -> list[str]:
 
     lines = ["## Time constants of the full model", ""]
     if not model.dynamic_ions:
+        one = ("$\\tau_m$" if V not in model.pump_current.free_symbols else
+               f"$\\tau_{{fast}}$ = {_value(ctx.get('tau_fast'))}, faster than the leaks' own $\\tau_m$")
         lines += ["V is the only state (no membrane area and cell volume): its one time constant is "
-                  f"$\\tau_m$ = {_value(ctx.get('tau_m'))}.", ""]
+                  f"{one} = {_value(ctx.get('tau_m'))}.", ""]
         return lines
     try:
         lin = linearise(model)
@@ -148,9 +151,11 @@ def _time_constants(model: Model, ctx: Derivations) -> list[str]:
         lines.append(f"| {lam.real:.6g}{f' {lam.imag:+.3g}i' if lam.imag else ''} | {_seconds(tau)} |")
     fast = lin.time_constants[-1]
     tau_m = ctx.get("tau_m").value
-    lines += ["", f"The fast time constant {_seconds(fast)} is the membrane time constant: "
+    pump = ("the slope conductance of the voltage-dependent pump, which $\\tau_m$ leaves out, and "
+            if V in model.pump_current.free_symbols else "")
+    lines += ["", f"The fast time constant $\\tau_{{fast}}$ = {_seconds(fast)} is the membrane's: "
               f"$\\tau_m = C_m/g_{{leak}}$ = {_seconds(tau_m)} at the steady state (relative difference "
-              f"{abs(fast / tau_m - 1):.2g}; the linearisation keeps the small "
+              f"{abs(fast / tau_m - 1):.2g}; the linearisation keeps {pump}the small "
               "coupling of V to the amounts through the capacitor's charge, of relative size "
               "$C_m A R T/(F^2 \\mathrm{Vol}\\ c)$).", ""]
     return lines

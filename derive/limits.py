@@ -212,6 +212,11 @@ RANGES: dict[str, Limits] = {
         "an exponent above 10 would need more than 10 ions bound cooperatively per site",
         "0.5", "4", "Hill exponents of pump sites: 1 to 3",
         keys="pump.hill_Na, pump.hill_K"),
+    "tolerance": Limits(
+        "1", "1e-15", "0.1",
+        "below 1e-15 a tolerance asks for more digits than double precision holds (2.2e-16 per operation)",
+        "above 0.1 a run may be off by more than 10 %: not an answer",
+        keys="simulate --rtol, --atol"),
     "duration": Limits(
         "s", "1e-12", "1e11",
         "a run shorter than 1 ps is shorter than an ion takes to move an angstrom: the continuum equations "

@@ -99,4 +99,5 @@ from .derivations import pumpleak as _pumpleak  # noqa: E402,F401
 from .derivations import pump_range as _pump_range  # noqa: E402,F401
 from .derivations import mullins_noda as _mullins_noda  # noqa: E402,F401
 from .derivations import time_constants as _time_constants  # noqa: E402,F401
+from .derivations import fast_time_constant as _fast_time_constant  # noqa: E402,F401
 from .derivations import resting as _resting  # noqa: E402,F401

@@ -106,7 +106,7 @@ def test_contract_shape_and_not_applicable():
     assert doc["not_applicable"]["V_ghk"] == "needs permeabilities; ions K, Na, Cl give conductances"
     expected_ids = {"E_K", "E_Na", "E_Cl", "V_ghk", "V_leak", "V_ss", "V_balance", "dV_pump", "V_mullins_noda", "g_leak",
                     "tau_m", "donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "tau_slow",
-                    "eigenvalues", "g_inst", "Z_0", "f_res", "Z_res"}  # the last five: for gated channels
+                    "tau_fast", "eigenvalues", "g_inst", "Z_0", "f_res", "Z_res"}  # the last five: gated channels
     assert set(doc["quantities"]) | set(doc["not_applicable"]) == expected_ids
     assert not set(doc["quantities"]) & set(doc["not_applicable"])
     assert doc["quantities"]["E_K"]["expression"] == "R*T*log(K_o/K_i)/(F*z_K)"

@@ -1,5 +1,5 @@
 """``vrest simulate MODEL [--scenario NAME] [--start steady|given] [--t-end D] [--times T1,...] [--reduced]
-[--json | --out CSV] [--plot PNG]`` (docs/model-format.md, "vrest simulate").
+[--rtol R] [--atol A] [--json | --out CSV] [--plot PNG]`` (docs/model-format.md, "vrest simulate").
 
 A model seen before runs from codegen.simulation.cache: NumPy, ctypes and the
 compiled module only, no SymPy, SciPy or pint (their imports alone cost ~1 s).
@@ -13,6 +13,8 @@ from fractions import Fraction
 
 from vrest.derive import limits
 from vrest.derive.errors import ModelError
+
+from ..simulation.integrate import REDUCED_RTOL, RTOL  # NumPy, which every run needs; no SymPy
 
 
 def register(subparsers) -> None:
@@ -29,11 +31,19 @@ def register(subparsers) -> None:
     parser.add_argument("--times", metavar="T1,T2,...", help='output times with units, e.g. "0 s,10 ms,1 h"; the '
                         'run ends at the last (with --t-end too, none may lie beyond it)')
     parser.add_argument("--reduced", action="store_true", help="the time-scale separated model (V slaved)")
+    parser.add_argument("--rtol", metavar="R", help=f"relative tolerance of every state, {_RANGE} (default "
+                        f"{RTOL:g}; with --reduced {REDUCED_RTOL:g}): against a reference at 1e-12 the default "
+                        "keeps V within a few 1e-5 mV and every state within 1e-6 relative, 1e-10 within 1e-7 mV")
+    parser.add_argument("--atol", metavar="A", help=f"absolute tolerance of each state as a fraction of its size at "
+                        f"the start (V: at least 1 mV), {_RANGE} (default R/100)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV")
     parser.add_argument("--plot", metavar="FILE.png", help="plot V, concentrations and volume (needs matplotlib)")
     parser.set_defaults(run=run)
+
+
+_RANGE = f"from {limits.RANGES['tolerance'].allowed}"
 
 
 # "<number> <unit>" with the common time units, read without pint (its import costs ~0.2 s); any other
@@ -57,6 +67,18 @@ def _duration(text: str, key: str, kind: str = "time") -> float:
     if kind == "duration" and value == 0:
         raise ModelError(key, text, "must be positive")
     return float(limits.check(key, value, kind, text))
+
+
+def _tolerance(text: str | None, key: str) -> float | None:
+    """A tolerance argument as a number within derive.limits' "tolerance" range (None: not given)."""
+    if text is None:
+        return None
+    limits.check_count(key, len(text.strip()), "number characters", text)
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise ModelError(key, text, f"expected a number {_RANGE}, such as 1e-10") from None
+    return float(limits.check(key, value, "tolerance", text))
 
 
 def _times(args, default_t_end: float):
@@ -88,6 +110,7 @@ def run(args) -> int:
     from ..simulation.cache import simulation_plan
 
     times = _times(args, None) if args.times or args.t_end else None  # bad times fail before the model's work
+    rtol, atol = _tolerance(args.rtol, "--rtol"), _tolerance(args.atol, "--atol")
     plan = simulation_plan(args.model)
     if times is None:
         steps = next((s.steps for s in plan.scenarios if s.name == args.scenario), ())
@@ -98,9 +121,13 @@ def run(args) -> int:
 
         from ..simulation.integrate import simulate_reduced
 
-        result = simulate_reduced(resolve_model(args.model), args.scenario, times, args.start)
+        result = simulate_reduced(resolve_model(args.model), args.scenario, times, args.start, rtol, atol)
     else:
-        result = plan.simulate(args.scenario, times, args.start, progress=True)
+        from ..simulation.vanishing import explained
+
+        with explained(args.model):
+            result = plan.simulate(args.scenario, times, args.start, progress=True,
+                                   **({"rtol": rtol} if rtol is not None else {}), atol=atol)
     columns = result.outputs()
     plotted = None
     if args.plot:
@@ -112,6 +139,7 @@ def run(args) -> int:
             "model": result.model,
             "scenario": result.scenario,
             "start": args.start,
+            "solver": {"method": result.solver, "rtol": result.rtol, "atol": result.atol},
             "t": {"unit": "s", "values": [float(t) for t in result.t]},
             "states": {name: {"unit": unit, "values": [float(v) for v in values]}
                        for name, (unit, values) in columns.items()},

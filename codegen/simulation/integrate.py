@@ -9,6 +9,12 @@ is per state, set from the starting magnitudes. A batch of parameter sets runs
 as one ODE system with a block-diagonal sparse Jacobian. A scenario is a protocol of
 steps (derive.schedule): each step starts a parameter segment, and both solvers take the
 segments in one run (CVODE in one driver call, stopping exactly at each step time).
+
+Tolerances: rtol (default RTOL = 1e-8) for every state, and an absolute tolerance per state of
+atol (default rtol/100) times that state's magnitude at the start (V: at least 1 mV; for a batch
+with one start per set, the median over the sets). Against a reference at rtol 1e-12 the default
+keeps V within a few 1e-5 mV and every state within 1e-6 relative (pumpleak's ouabain jump:
+2e-6 mV with CVODE); rtol 1e-10 within 1e-7 mV (6e-8 mV).
 """
 
 from __future__ import annotations
@@ -27,15 +33,20 @@ import numpy as np
 from vrest.derive.errors import ModelError, ModelWarning
 from vrest.derive.schedule import parameter_schedule
 
+from . import vanishing
 from .numeric import load_numeric
+from .vanishing import explained
 
 if TYPE_CHECKING:  # derive.model imports SymPy; simulate_module runs without it
     from vrest.derive.model import Model
 
 __all__ = ["simulate", "simulate_module", "SimulationResult", "start_state", "START_CHOICES", "needs_steady_state",
-           "MAX_RHS_CALLS"]
+           "MAX_RHS_CALLS", "RTOL", "REDUCED_RTOL", "ATOL_PER_RTOL", "tolerances"]
 
 START_CHOICES = ("steady", "given")  # --start: the pumped steady state, or the model file's state
+RTOL = 1e-8  # simulate's default relative tolerance (CVODE and the SciPy fallback)
+REDUCED_RTOL = 1e-10  # simulate_reduced's (its steps are cheap; V is a root to 1e-14 at each)
+ATOL_PER_RTOL = 1e-2  # the default atol: rtol/100, of each state's magnitude at the start
 # The SciPy path's budget: evaluations of the right-hand side per run (a 3 h ouabain run takes ~2000).
 MAX_RHS_CALLS = 200_000
 # The SciPy path's first step (s). From a steady state dy/dt ~ 0, so LSODA's own guess is the whole first output
@@ -53,6 +64,9 @@ class SimulationResult:
     y: np.ndarray
     state_names: tuple[str, ...]
     quantities: Mapping[str, np.ndarray]  # every named quantity along the trajectory (SI)
+    rtol: float | None = None  # the tolerances the run was held to (module docstring)
+    atol: float | None = None  # per state: atol x its magnitude at the start (V: at least 1 mV)
+    solver: str | None = None  # "CVODE BDF", "SciPy LSODA", ...
 
     def outputs(self) -> dict[str, tuple[str, np.ndarray]]:
         """The output columns of docs/model-format.md: V (mV), each X_i (mM), volume (um^3)."""
@@ -141,6 +155,23 @@ def find_scenario(scenarios: Sequence[ScenarioLike], model_name: str, name: str 
             return scenario
     known = ", ".join(s.name for s in scenarios) or "none"
     raise ModelError("--scenario", name, f"unknown scenario of model {model_name} (known: {known})")
+
+
+def tolerances(rtol: float | None, atol: float | None, default_rtol: float = RTOL) -> tuple[float, float]:
+    """(rtol, atol) of a run: the defaults for None, each checked against derive.limits' "tolerance" range (a
+    ModelError naming --rtol or --atol and the value otherwise)."""
+    from vrest.derive import limits
+
+    rtol = default_rtol if rtol is None else float(limits.check("--rtol", _number("--rtol", rtol), "tolerance", rtol))
+    if atol is None:
+        return rtol, rtol * ATOL_PER_RTOL
+    return rtol, float(limits.check("--atol", _number("--atol", atol), "tolerance", atol))
+
+
+def _number(key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise ModelError(key, value, "expected a number")
+    return float(value)
 
 
 def _checked(scenarios: Sequence[ScenarioLike], model_name: str, scenario: str | None,
@@ -246,10 +277,10 @@ def _along(module, y: np.ndarray, p: list[np.ndarray], batch: int) -> dict[str, 
 
 def simulate(model: Model, scenario: str | None = None, times: Sequence[float] | np.ndarray | None = None,
              params: Mapping[str, Any] | None = None, *, t_end: float | None = None, y0: Sequence[float] | None = None,
-             start: str = "steady", rtol: float = 1e-8, backend: str = "c", progress: bool = False,
-             solver: str = "auto", threads: int | None = None) -> SimulationResult:
+             start: str = "steady", rtol: float = RTOL, atol: float | None = None, backend: str = "c",
+             progress: bool = False, solver: str = "auto", threads: int | None = None) -> SimulationResult:
     """Integrate ``model`` from ``start`` (start_state: "steady" or "given"; or ``y0``) and return the states
-    at ``times`` (s).
+    at ``times`` (s), held to ``rtol`` and ``atol`` (module docstring; atol None: rtol/100).
 
     ``params`` overrides parameters (SI) from t = 0; 1-D arrays of one length B run B
     parameter sets together (y then has shape (n_states, B, nt)). The scenario's steps
@@ -260,16 +291,20 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
     ``threads``: how many threads CVODE splits a batch over (default: the cores, >= 16 sets each).
     """
     _checked(model.scenarios, model.name, scenario, times, t_end, solver)  # fail before generating code
+    tolerances(rtol, atol)
     with needs_steady_state(model.name):
         module = _loaded(model, backend)
     start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model, start)
-    return simulate_module(module, model.name, model.scenarios, start, scenario, times, params, t_end=t_end, rtol=rtol,
-                           progress=progress, solver=solver, threads=threads)
+    with explained(model):
+        return simulate_module(module, model.name, model.scenarios, start, scenario, times, params, t_end=t_end,
+                               rtol=rtol, atol=atol, progress=progress, solver=solver, threads=threads)
 
 
 def simulate_reduced(model: Model, scenario: str | None = None,
-                     times: Sequence[float] | np.ndarray | None = None, start: str = "steady") -> SimulationResult:
-    """The time-scale-separated model (C_m -> 0, V slaved to the concentrations) from ``start`` (start_state).
+                     times: Sequence[float] | np.ndarray | None = None, start: str = "steady",
+                     rtol: float | None = None, atol: float | None = None) -> SimulationResult:
+    """The time-scale-separated model (C_m -> 0, V slaved to the concentrations) from ``start`` (start_state),
+    held to ``rtol`` (None: REDUCED_RTOL) and ``atol`` (None: rtol/100) as ``simulate``.
 
     The slow states follow their own equations; V solves the current balance at each instant
     (derive.reduced). Slower per step than ``simulate`` (Python callbacks); for comparison runs.
@@ -281,12 +316,13 @@ def simulate_reduced(model: Model, scenario: str | None = None,
     from vrest.derive.steady_state import protocol_values, scenario_values
 
     chosen, times = _checked(model.scenarios, model.name, scenario, times, None, "scipy")
+    rtol, atol = tolerances(rtol, atol, REDUCED_RTOL)
     first = dict(zip([s.symbol for s in model.states], start_state(model, start)))
     segments = [(0.0, scenario_values(model))]
     if chosen is not None:
         segments = [(float(at), values) for at, values in protocol_values(model, chosen)]
     try:
-        slow, voltage = integrate_reduced(model, first, segments, times)
+        slow, voltage = integrate_reduced(model, first, segments, times, rtol, atol)
     except NotApplicable as reason:
         raise ModelError("--reduced", model.name, str(reason)) from None
     names = tuple(s.symbol.name for s in model.states)
@@ -298,17 +334,20 @@ def simulate_reduced(model: Model, scenario: str | None = None,
         value = sp.lambdify(list(point), definition.xreplace(model.dynamic_values), "numpy")(*point.values())
         point[symbol] = np.broadcast_to(value, times.shape)
         quantities[symbol.name] = point[symbol]
-    return SimulationResult(model.name, scenario, times, y, names, quantities)
+    return SimulationResult(model.name, scenario, times, y, names, quantities, rtol, atol,
+                            "SciPy LSODA (reduced model: V slaved)")
 
 
 def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], start: np.ndarray,
                     scenario: str | None = None, times: Sequence[float] | np.ndarray | None = None,
-                    params: Mapping[str, Any] | None = None, *, t_end: float | None = None, rtol: float = 1e-8,
-                    progress: bool = False, solver: str = "auto", threads: int | None = None) -> SimulationResult:
+                    params: Mapping[str, Any] | None = None, *, t_end: float | None = None, rtol: float = RTOL,
+                    atol: float | None = None, progress: bool = False, solver: str = "auto",
+                    threads: int | None = None) -> SimulationResult:
     """``simulate`` on a loaded numeric module (codegen.numeric) from the state ``start``: needs no SymPy.
 
     ``start`` is one state (n_states,), or one per parameter set (batch, n_states)."""
     chosen, times = _checked(scenarios, model_name, scenario, times, t_end, solver)
+    rtol, atol_factor = tolerances(rtol, atol)
     p, batch = _parameters(module, params)
     n = len(module.STATE_NAMES)
     start = np.asarray(start, dtype=float)
@@ -320,18 +359,22 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
         typical = np.abs(start)
     scale = np.maximum(typical, 1e-3 * typical.max() if n == 1 else 0)
     scale[0] = max(typical[0], 1e-3)  # V: 1 mV floor
-    state_atol = rtol * 1e-2 * scale
-    atol = np.repeat(state_atol, batch)
+    state_atol = atol_factor * scale
     segments = _segments(module, p, chosen)
     if solver != "scipy" and _cvode_ready(module, solver):
+        method = "CVODE BDF"
         y = _run_cvode(module, segments, start, state_atol, rtol, times, batch, threads)
     else:
-        y = _run_scipy(module, segments, x, atol, rtol, times, n, batch, model_name, progress)
+        method = "SciPy LSODA" if batch == 1 else "SciPy BDF"
+        y = _run_scipy(module, segments, x, np.repeat(state_atol, batch), rtol, times, n, batch, model_name,
+                       progress)
     _finite("the run", model_name, times, y)
+    vanishing.check(module, model_name, segments, times, y, rtol, state_atol)
     quantities = _quantities(module, y, segments, times, batch)
     for name, values in quantities.items():
         _finite(name, model_name, times, values)
-    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES), quantities)
+    return SimulationResult(model_name, scenario, times, y, tuple(module.STATE_NAMES), quantities, rtol, atol_factor,
+                            method)
 
 
 def _finite(what: str, model_name: str, times: np.ndarray, values: np.ndarray) -> None:

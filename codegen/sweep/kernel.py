@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from vrest.derive.constants import C_m, F, I_pump, R, T, V, Vol, z_A
+from vrest.derive.constants import C_m, F, I_pump, R, T, V, Vol
 from vrest.derive.derivation import Derivation, NoSteadyState, NotApplicable
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
@@ -136,8 +136,13 @@ def _structure(model: Model, ctx: Derivations, quantity_id: str) -> None:
     if quantity_id == "pump_max":
         from vrest.derive.derivations import pumpleak
 
+        from vrest.derive.derivations.pump_range import needs_conserved_charge
+
         pumpleak._needs_volume(model)
+        needs_conserved_charge(model)
         return
+    if quantity_id == "tau_fast":
+        raise NotApplicable("no vectorised rule in vrest sweep yet: vrest derive gives it for one parameter set")
     _derivation(ctx, quantity_id)
 
 
@@ -228,15 +233,17 @@ def _tau_slow(src: _Source) -> None:
 
 def _pump_max(src: _Source) -> None:
     """The two equations that hold where the physical steady states end, for each way they can end
-    (derive.derivations.pump_range): electroneutrality h(V, J) = 0 with A_i = 0 (the volume grows
-    without bound) or with one X_i = 0; J the pump current, X_i(V, J) each ion's balanced concentration."""
+    (derive.derivations.pump_range): the steady state's charge condition h(V, J) = 0 (zero net charge beyond
+    the capacitor's) with A_i = 0 (the volume grows without bound) or with one X_i = 0; J the pump current,
+    X_i(V, J) each ion's balanced concentration."""
     from vrest.derive.derivations import pumpleak
+    from vrest.derive.derivations.pump_range import net_charge
 
     model = src.model
     conc = pumpleak.balanced_concentrations(model)
     osm_out = model.osmolarities[1]
     impermeant = osm_out - sp.Add(*conc.values())
-    h = sp.Add(*[ion.valence * conc[ion.inside] for ion in model.dynamic_ions]) + z_A * impermeant
+    h = net_charge(model, impermeant).xreplace(conc)
     j = sp.Symbol("j")  # ln of the pump current over J_0, the current where the model's own steady states end
     scaled = {I_pump: src.input("J_0") * sp.exp(j)}
     kinds = [("volume", impermeant)] + [(ion.name, conc[ion.inside]) for ion in model.dynamic_ions]

@@ -59,13 +59,16 @@ def membrane_time_constant(ctx: Derivations) -> Derivation:
     expression = C_m / g.expression
     value = float(model.values[C_m]) / g.value
     steps = (
-        Step("Membrane equation C_m dV/dt = -(I_leak(V) + I_pump). Near V_ss, I_leak(V) + I_pump = g_leak (V - V_ss) "
-             "to first order, so a deviation decays as exp(-t/tau_m); inserting it gives C_m/tau_m = g_leak",
+        Step("Membrane equation C_m dV/dt = -(I_leak(V) + I_pump), the pump current held at its value at V_ss (a "
+             "voltage-dependent pump's slope is counted by tau_fast). Near V_ss, I_leak(V) + I_pump = "
+             "g_leak (V - V_ss) to first order, so a deviation decays as exp(-t/tau_m); inserting it gives "
+             "C_m/tau_m = g_leak",
              sp.Eq(C_m / tau_m, g_leak)),
         Step("Solve for tau_m", sp.Eq(tau_m, C_m / g_leak)),
         Step("Insert the slope conductance g_leak", sp.Eq(tau_m, expression), given=(sp.Eq(g_leak, g.expression),)),
     )
-    return Derivation("tau_m", expression, value, "ms", "membrane time constant C_m / g_leak at V_ss",
+    return Derivation("tau_m", expression, value, "ms", "membrane time constant C_m / g_leak at V_ss: the leaks' "
+                      "slope only (how fast V relaxes, with a voltage-dependent pump's slope too, is tau_fast)",
                       method=g.method, in_names=C_m / g_leak, assumptions=g.assumptions + ("linearisation about V_ss; concentrations "
                                                                    "held fixed on the time scale of tau_m",),
                       steps=steps, at=g.at)

@@ -3,10 +3,14 @@
 At a steady state every ion's leak balances its pump share, so each inside
 concentration is an explicit function X_i(V, J) of V and the pump current J
 (``pumpleak.balanced_concentrations``); water balance gives the impermeant concentration
-A_i = osm_out - sum X_i, and electroneutrality inside leaves one equation in V
-for each J:
+A_i = osm_out - sum X_i, and the cell's net charge, the membrane capacitor's and no more
+(C_m A V = F Vol (sum z_X X_i + z_A A_i) with Vol = N_A/A_i: the condition of the steady
+state itself, derive.steady_state), leaves one equation in V for each J:
 
-    h(V, J) = sum z_X X_i(V, J) + z_A (osm_out - sum X_i(V, J)) = 0.
+    h(V, J) = sum z_X X_i + z_A A_i - C_m A V A_i/(F N_A) = 0,   A_i = osm_out - sum X_i(V, J).
+
+Dropping the capacitor's term (strict electroneutrality) would move pump_max by a relative
+1e-5 or so, enough that rates just below it had no steady state.
 
 A root is a physical steady state when every X_i > 0 and A_i > 0 (the volume
 N_A/A_i is finite). As J grows, the branch of physical roots ends where
@@ -33,16 +37,16 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from ..constants import A_i, F, I_pump, R, T, V, z_A
+from ..constants import A_i, C_m, F, I_pump, R, T, V, area, z_A
 from ..derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
 from ..functions import NUMPY_FUNCTIONS
-from ..model import Model
+from ..model import N_A, Model
 from ..quantities import Derivations
 from ..registry import quantity
-from ..steady_state import damped_newton, initial_state, scenario_values
+from ..steady_state import charge_conserved, damped_newton, initial_state, scenario_values
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
-__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict"]
+__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "net_charge", "needs_conserved_charge"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
 _LADDER = 60  # pump currents tried: the model's times 2^-60 ... 2^60
@@ -70,12 +74,13 @@ class _Reduced:
 
     def __init__(self, model: Model) -> None:
         pumpleak._needs_volume(model)
+        needs_conserved_charge(model)
         self.model = model
         self.conc = pumpleak.balanced_concentrations(model)
         values = {k: v for k, v in model.dynamic_values.items() if k != I_pump}
         osm_out = model.osmolarities[1]
         impermeant = osm_out - sp.Add(*self.conc.values())
-        charge = sp.Add(*[ion.valence * self.conc[ion.inside] for ion in model.dynamic_ions]) + z_A * impermeant
+        charge = net_charge(model, impermeant).xreplace(self.conc)
         self.osm_out = float(evaluate(osm_out, values))
         self.thermal = float(evaluate(R * T / F, values))
         self.symbols = [A_i] + list(self.conc)
@@ -104,6 +109,20 @@ class _Reduced:
         """The roots with A_i > 0 (a finite volume) and no concentration negative (an ohmic leak's X_i, always
         positive, may underflow to 0)."""
         return [(v, c) for v, c in self.roots(current) if c[0] > 0 and np.all(c >= 0) and np.all(np.isfinite(c))]
+
+
+def net_charge(model: Model, impermeant: sp.Expr = A_i) -> sp.Expr:
+    """The steady state's charge condition per volume (= 0): sum z_X X_i + z_A A_i minus the membrane capacitor's
+    charge C_m A V/(F Vol), with Vol = N_A/A_i; ``impermeant`` stands for A_i."""
+    salts = sp.Add(*[ion.valence * ion.inside for ion in model.dynamic_ions])
+    return salts + z_A * impermeant - C_m * area * V * impermeant / (F * N_A)
+
+
+def needs_conserved_charge(model: Model) -> None:
+    if not charge_conserved(model):
+        raise NotApplicable("needs concentrations for every ion: an ion with a fixed reversal potential carries a "
+                            "current that moves no amount, so the cell's charge is not conserved and its steady "
+                            "states are not those of a pump-leak cell")
 
 
 def _start(reduced: _Reduced, current: float) -> float | None:
@@ -236,8 +255,17 @@ def pump_rate_verdict(model: Model, pump_scale) -> str | None:
         return "the pump is too strong: steady states exist only at smaller pump rates"
     where = (f"{edge.ion}_i falls to 0: the pump would take out more {edge.ion} than can leak in"
              if edge.kind == "ion" else "the volume grows without bound")
-    return (f"the pump is too strong: its current {current * 100:.6g} uA/cm^2 is above the "
-            f"{edge.current * 100:.6g} uA/cm^2 at which {where}")
+    shown, limit = _distinct(current * 100, edge.current * 100)
+    return f"the pump is too strong: its current {shown} uA/cm^2 is above the {limit} uA/cm^2 at which {where}"
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """a and b with 6 significant digits, or as many more as it takes to tell them apart."""
+    for digits in range(6, 17):
+        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if shown[0] != shown[1]:
+            break
+    return shown
 
 
 def _describe_bath(model: Model) -> str:
@@ -284,7 +312,8 @@ def pump_max(ctx: Derivations) -> Derivation:
     return Derivation(
         "pump_max", expression, float(edge.rate), "uA/cm^2", description, method="numeric root",
         assumptions=(pumpleak._SIGNS, "every ion's leak balances its pump share (steady amounts)",
-                     "electroneutral inside (the capacitor's charge is negligible)", why, _describe_bath(model)),
+                     "zero net charge beyond the membrane capacitor's (charge-difference condition, as for V_ss)",
+                     why, _describe_bath(model)),
         steps=steps, at=tuple(at),
     )
 
@@ -293,6 +322,13 @@ def _charge_and_salts(model: Model) -> tuple[sp.Expr, sp.Expr]:
     salt_charge = sp.Add(*[ion.valence * ion.inside for ion in model.dynamic_ions])
     salts = sp.Add(*[ion.inside for ion in model.dynamic_ions])
     return salt_charge, salts
+
+
+def _charge_steps(model: Model) -> tuple[Step]:
+    """The steady state's charge condition per volume: C_m A V = F Vol (sum z X_i + z_A A_i) with Vol = N_A/A_i."""
+    return (Step("Zero net charge beyond the membrane capacitor's, the condition of V_ss (charge-difference "
+                 "condition): C_m A V = F Vol (sum z X_i + z_A A_i), divided by F Vol with Vol = N_A/A_i",
+                 sp.Eq(net_charge(model), 0)),)
 
 
 def _volume_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]:
@@ -306,9 +342,10 @@ def _volume_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Ex
     no_impermeant = sp.Eq(A_i, 0, evaluate=False)  # A_i is positive: Eq would evaluate to False
     osmotic = sp.Eq(model.osmolarities[0], osm_out)
     steps = (
-        Step("Electroneutrality inside (the capacitor's charge is negligible)", sp.Eq(salt_charge + z_A * A_i, 0)),
+        *_charge_steps(model),
         Step("As the rate approaches pump_max the volume grows without bound, so the impermeant concentration "
-             "A_i = N_A/Vol falls to 0", sp.Eq(salt_charge, 0), given=(no_impermeant,)),
+             "A_i = N_A/Vol falls to 0, and the capacitor's charge per volume with it", sp.Eq(salt_charge, 0),
+             given=(no_impermeant,)),
         Step("Every ion's leak balances its pump share, X_i = X_i(V, I_pump): condition A, an electroneutral "
              "salt solution inside, fixes V for each pump current", sp.Eq(charge, 0), given=balanced),
         Step("Add condition B, the osmotic balance with A_i = 0, at the V of condition A: one equation for the "
@@ -323,9 +360,9 @@ def _ion_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]
     conc = pumpleak.balanced_concentrations(model)
     ion = next(i for i in model.dynamic_ions if i.name == edge.ion)
     osm_out = model.osmolarities[1]
-    salt_charge, salts = _charge_and_salts(model)
+    _, salts = _charge_and_salts(model)
     water = sp.Eq(A_i, osm_out - salts)
-    eliminated = salt_charge + z_A * (osm_out - salts)
+    eliminated = net_charge(model, osm_out - salts)
     vanished = eliminated.xreplace({ion.inside: 0})
     leak_at_zero = model.leak_current(ion).xreplace({ion.inside: 0})
     current = sp.solve(leak_at_zero + model.pump_share(ion), I_pump)[0]
@@ -333,7 +370,7 @@ def _ion_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]
     final = vanished.xreplace({eq.lhs: eq.rhs for eq in others})
     balance = f"{ion.I}(V, 0) + {sp.sstr(model.pump_share(ion))}"
     steps = (
-        Step("Electroneutrality inside (the capacitor's charge is negligible)", sp.Eq(salt_charge + z_A * A_i, 0)),
+        *_charge_steps(model),
         Step("Water balance: no water flows, so A_i = osm_out - sum X_i; insert it", sp.Eq(eliminated, 0),
              given=(water,)),
         Step(f"At pump_max {ion.name}_i falls to 0: the pump takes out all the {ion.name} that leaks in (for a "

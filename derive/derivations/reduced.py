@@ -57,12 +57,13 @@ def reduced_model(model: Model) -> ReducedModel:
 
 
 def integrate_reduced(model: Model, start: dict[sp.Symbol, float], segments, times: np.ndarray,
-                      rtol: float = 1e-10) -> tuple[np.ndarray, np.ndarray]:
+                      rtol: float = 1e-10, atol: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Integrate the reduced model: (slow states (n_slow, nt), slaved V (nt,)) at ``times`` (SI).
 
     ``start`` is the state at the first segment's t_from; ``segments`` lists (t_from, parameter values)
     in time order: the values in force from t_from on (a scenario switches the pump at its time). V solves the current balance at each instant (brentq:
-    the balance increases with V, so its root is unique).
+    the balance increases with V, so its root is unique). Each slow state's absolute tolerance is ``atol``
+    (default rtol/100) times its size at the start.
     """
     from scipy.integrate import solve_ivp
     from scipy.optimize import brentq
@@ -70,7 +71,7 @@ def integrate_reduced(model: Model, start: dict[sp.Symbol, float], segments, tim
     reduced = reduced_model(model)
     slow = reduced.states
     x = np.array([start[s] for s in slow], dtype=float)
-    atol = 1e-12 * np.abs(x)
+    atol = (rtol / 100 if atol is None else atol) * np.abs(x)
     states, voltages = np.empty((len(slow), len(times))), np.empty(len(times))
     ends = [t for t, _ in segments[1:]] + [np.inf]
     for (t_from, values), t_next in zip(segments, ends):

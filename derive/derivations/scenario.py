@@ -10,8 +10,9 @@ is its new steady state. The state just before step k comes from integrating the
 through the earlier steps (SciPy Radau, analytic Jacobian, rtol 1e-10), from the steady state
 with the file's parameters.
 
-Quantity ids per step: V_before, V_jump, dV_jump, tau_m (the leaks' slope time constant at
-V_jump: how fast V makes the jump), V_ss and, with volume dynamics, volume_ss.
+Quantity ids per step: V_before, V_jump, dV_jump, tau_m (C_m over the leaks' slope conductance
+at V_jump: how fast V makes the jump when the pump does not depend on V; a luo_rudy_1994 pump's
+slope makes it a few per cent faster), V_ss and, with volume dynamics, volume_ss.
 """
 
 from __future__ import annotations
@@ -124,10 +125,12 @@ def _time_constant(changed: Model, jump: Derivation) -> Derivation:
     value = float(C_m.xreplace(point).evalf(17) / evaluate(slope, point))
     expression = C_m / slope
     return Derivation("tau_m", expression, value, "ms", "membrane time constant C_m / g_leak at V_jump (slope "
-                      "conductance of the leaks at the step's parameters)",
+                      "conductance of the leaks at the step's parameters; a voltage-dependent pump's slope not "
+                      "counted)",
                       method="closed form" if V not in slope.free_symbols else "numeric",
                       assumptions=("linearisation of the leaks about V_jump; amounts frozen",),
-                      steps=(Step("The leaks' slope conductance at V_jump sets how fast V approaches it",
+                      steps=(Step("The leaks' slope conductance at V_jump sets how fast V approaches it (with a "
+                                  "pump that does not depend on V)",
                                   sp.Eq(sp.Symbol("tau_m", positive=True), expression)),),
                       at=jump.at)
 

@@ -16,6 +16,7 @@ general `eigenvals`), numerically (mpmath, 40 digits) otherwise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -78,6 +79,7 @@ def _closed_eigenvalues(matrix: sp.Matrix) -> tuple[sp.Expr, ...] | None:
     return None
 
 
+@lru_cache(maxsize=16)  # tau_slow, tau_fast and the report read the same one
 def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
     """Linearise the full model about its steady state (with the pump rate scaled by ``pump_scale``).
 
@@ -126,6 +128,7 @@ def slow_time_constant(ctx: Derivations) -> Derivation:
                                 "of V and the gates are in eigenvalues")
         raise NotApplicable("needs concentration dynamics (a membrane area and a cell volume): V is the only "
                             "state, and its one time constant is tau_m")
+    ctx.get("V_ss")  # without a steady state, its reason, found once
     lin = linearise(model)
     slowest = lin.eigenvalues[0]
     value = -1 / slowest.real

@@ -1,0 +1,77 @@
+"""tau_fast: how fast V relaxes to its steady state, from the Jacobian of the full model.
+
+tau_m = C_m/g_leak counts the leaks only. Every current that depends on V slows or speeds
+the relaxation: a voltage-dependent pump (luo_rudy_1994) adds its slope conductance
+dI_pump/dV, so V relaxes with C_m/(g_leak + dI_pump/dV), a few per cent faster than tau_m.
+With V the only state that is the one eigenvalue of the membrane equation, a closed form.
+With ion amounts (and a volume) it is the fastest eigenvalue of the linearisation that
+tau_slow reads (time_constants.linearise): the membrane's mode, V moving while the
+amounts barely do, which also holds the small coupling through the capacitor's charge.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..constants import C_m, V
+from ..derivation import Derivation, NotApplicable, Step, evaluate
+from ..model import Model
+from ..quantities import Derivations
+from ..registry import quantity
+from .time_constants import linearise
+
+__all__ = ["lambda_fast", "tau_fast_symbol"]
+
+lambda_fast = sp.Symbol("lambda_fast", negative=True)  # the eigenvalue farthest from 0 (1/s)
+tau_fast_symbol = sp.Symbol("tau_fast", positive=True)
+_SIGNS = "V = phi_in - phi_out; currents positive outward"
+
+
+@quantity("tau_fast")
+def fast_time_constant(ctx: Derivations) -> Derivation:
+    model = ctx.model
+    steady = ctx.get("V_ss")  # without one, its reason, found once
+    if model.channels and len(model.states) > 1 and not model.dynamic_ions:
+        raise NotApplicable("gated channels: V relaxes together with the gates, in several modes; their rates are in "
+                            "eigenvalues (and the membrane's own time constant is tau_m)")
+    if not model.dynamic_ions:
+        return _membrane_only(model, steady)
+    lin = linearise(model)
+    fastest = lin.eigenvalues[-1]
+    steps = (
+        Step("Linearise the full model dx/dt = f(x) about its steady state: a deviation decays as a sum of "
+             "exp(lambda t), lambda the eigenvalues of the Jacobian (the zero of charge conservation removed, as "
+             "for tau_slow). The one farthest from 0, lambda_fast, is the membrane's: V relaxing while the ion "
+             "amounts barely move", sp.Eq(lambda_fast * tau_fast_symbol, -1)),
+        Step("Solve for tau_fast", sp.Eq(tau_fast_symbol, -1 / lambda_fast)),
+    )
+    pairs = ", ".join(f"{-1 / lam.real:.6g} s" for lam in lin.eigenvalues)
+    return Derivation("tau_fast", -1 / lambda_fast, -1 / fastest.real, "ms",
+                      "fastest time constant of the full model, -1/lambda_fast: how fast V relaxes to the steady "
+                      "state (the slope of every current, the pump's too, with the capacitor's coupling to the "
+                      "amounts)", method="numeric",
+                      assumptions=(_SIGNS, "linearisation of the full model about its steady state with the pump on",
+                                   f"time constants -1/Re(lambda) of the Jacobian's eigenvalues: {pairs}"),
+                      steps=steps)
+
+
+def _membrane_only(model: Model, steady: Derivation) -> Derivation:
+    """V the only state: C_m/tau_fast = d(I_leak + I_pump)/dV at V_ss."""
+    total = model.expand(sp.Symbol("I_total", real=True))
+    slope = sp.diff(total, V)
+    expression = C_m / slope
+    point = {**model.values, V: sp.Float(steady.value, 17)}
+    value = float(evaluate(expression, point))
+    steps = (
+        Step("Membrane equation C_m dV/dt = -I_total(V), every current with its dependence on V (the pump's too). "
+             "Near V_ss, I_total = (dI_total/dV) (V - V_ss) to first order, so a deviation decays as "
+             "exp(-t/tau_fast) with C_m/tau_fast = dI_total/dV", sp.Eq(C_m / tau_fast_symbol, slope)),
+        Step("Solve for tau_fast", sp.Eq(tau_fast_symbol, expression)),
+    )
+    pump = "" if V in model.pump_current.free_symbols else "; the pump's current does not depend on V: tau_fast = tau_m"
+    return Derivation("tau_fast", expression, value, "ms",
+                      "how fast V relaxes to V_ss: C_m over the slope conductance of every current, the pump's too, "
+                      f"at V_ss{pump}", method="closed form" if V not in slope.free_symbols else "numeric",
+                      assumptions=(_SIGNS, "linearisation of the membrane equation about V_ss",
+                                   "V is the only state (no concentration dynamics)"),
+                      steps=steps, at=((V, steady.value),) if V in slope.free_symbols else ())
