@@ -16,7 +16,7 @@ A right-hand side or quantity may use states, parameters, earlier quantities and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -130,6 +130,20 @@ def _display_unit(model: Model, symbol: sp.Symbol) -> str:
     return next((unit for prefix, unit in _QUANTITY_UNITS if symbol.name.startswith(prefix)), "")
 
 
+def _given_states(model: Model) -> tuple[State, ...]:
+    """The model's states; when charge is conserved and the file gives no initial potential, V starts at
+    the charge-difference potential of the given amounts, F (sum z N_X + z_A N_A) / (C_m A): the cell's only
+    net charge is its capacitor's (Kay 2017), the condition the model's steady state is found with."""
+    from .steady_state import charge, charge_conserved  # here: steady_state reads the cell description
+
+    states = model.states
+    if model.initial_potential is not None or not charge_conserved(model):
+        return states
+    given = {s.symbol: s.initial for s in states if s.initial is not None}
+    potential = sp.solve(charge(model), V)[0].xreplace(given).xreplace(model.values)
+    return tuple(replace(s, initial=sp.nsimplify(potential)) if s.symbol == V else s for s in states)
+
+
 def from_model(model: Model) -> OdeSystem:
     """The ODE system of a cell description: its dynamic view (amounts and volume as states
     where the cell has them, concentrations as quantities N_X/Vol)."""
@@ -141,7 +155,7 @@ def from_model(model: Model) -> OdeSystem:
         name=model.name,
         description=model.description,
         source=model.source,
-        states=model.states,
+        states=_given_states(model),
         parameters=model.dynamic_parameters,
         roles=Roles(voltage=V, currents=currents, capacitance=C_m),
         quantities=tuple(algebraic + named),
