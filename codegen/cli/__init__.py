@@ -36,6 +36,7 @@ COMMANDS = {
     "verify": "verify_cmd",
     "sweep": "sweep_cmd",
     "sensitivity": "sensitivity_cmd",
+    "rest": "rest_cmd",
 }
 
 

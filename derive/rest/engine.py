@@ -14,13 +14,14 @@ from ..errors import ModelError
 from ..functions import NUMPY_FUNCTIONS
 from ..removable import with_exprel
 from ..system import OdeSystem
+from ..units import unit_factor, unit_parts
 from .conservation import ConservedQuantity, find_laws
 from .elimination import gates
 from .equilibria import candidates, distinct, newton
 from .evaluator import Evaluator, LambdifyEvaluator, Prepared, prepare
 from .stability import eigenvalues, is_stable, slope_conductance, slowest_tau
 
-__all__ = ["RestingState", "RestReport", "find_resting_states", "DEFAULT_RANGE"]
+__all__ = ["RestingState", "RestReport", "find_resting_states", "DEFAULT_RANGE", "verdict", "voltage_unit"]
 
 DEFAULT_RANGE = (-0.150, 0.060)  # V
 
@@ -83,7 +84,16 @@ def find_resting_states(system: OdeSystem, *, v_range: tuple[float, float] = DEF
     extras = _Extras(prepared)
     resting = tuple(_resting_state(evaluator, prepared, laws, root, scale, gate_indices, extras) for root in roots)
     return RestReport(system.name, (low, high), resting, tuple(law.quantity for law in laws),
-                      verdict(resting, (low, high)))
+                      verdict(resting, (low, high), voltage_unit(system)))
+
+
+def voltage_unit(system: OdeSystem) -> str:
+    """mV for a membrane potential with a unit of voltage; the state's own unit otherwise."""
+    unit = system.states[system.voltage_index].unit
+    try:
+        return "mV" if unit and unit_parts(unit)[2] == unit_parts("mV")[2] else unit
+    except ValueError:
+        return ""
 
 
 def _start(system: OdeSystem, start: Mapping[str, float] | None, v_range) -> tuple[np.ndarray, np.ndarray]:
@@ -150,12 +160,14 @@ def _resting_state(evaluator, prepared: Prepared, laws, y: np.ndarray, scale, ga
     )
 
 
-def _mV(v: float) -> str:
-    return f"{v * 1e3:.2f} mV"
+def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], unit: str = "mV") -> str:
+    """The answer in words: how many stable resting states, or why there is none (voltages in ``unit``;
+    "" for a model whose voltage-like variable is dimensionless)."""
+    factor = float(unit_factor(unit)) if unit else 1.0
 
+    def _mV(v: float) -> str:
+        return f"{v / factor:.2f} {unit}".rstrip()
 
-def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float]) -> str:
-    """The answer in words: how many stable resting states, or why there is none."""
     stable = [s for s in resting if s.stable]
     unstable = [s for s in resting if not s.stable]
     where = f"between {_mV(v_range[0])} and {_mV(v_range[1])}"
@@ -173,4 +185,4 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float]) -> 
             else f"the unstable equilibria lie at {', '.join(_mV(s.V) for s in unstable)}")
     if oscillates:
         return f"no stable resting state: this model oscillates (pacemaker); {lies}"
-    return f"no stable resting state {where}: {lies}, and the model moves away from it"
+    return f"no stable resting state {where}: {lies}, and the model moves away from {'it' if len(unstable) == 1 else 'them'}"
