@@ -31,7 +31,10 @@ def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, flo
         pair = list(values)
     else:
         raise ModelError(key, " ".join(values), "expected 'LO..HI mV' or two voltages 'LO mV' 'HI mV'")
-    low, high = (float(parse_quantity(text.strip(), key, "voltage", check=False)[0]) for text in pair)
+    try:
+        low, high = (float(parse_quantity(text.strip(), key, "voltage", check=False)[0]) for text in pair)
+    except ModelError as error:  # name the whole range as the user typed it
+        raise ModelError(key, " ".join(values), error.problem) from None
     if not low < high:
         raise ModelError(key, " ".join(values), "the lower voltage must come first, and the two must differ")
     if max(abs(low), abs(high)) > 10:
