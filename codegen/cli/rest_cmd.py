@@ -58,7 +58,7 @@ def run(args) -> int:
     start = parse_start(args.start, system)
     report = find_resting_states(system, v_range=v_range, start=start)
     if args.json:
-        print(json.dumps(report_json(report, system), indent=1, allow_nan=False))
+        print(json.dumps(report_json(report), indent=1, allow_nan=False))
     else:
-        print(report_text(report, system))
+        print(report_text(report))
     return 0

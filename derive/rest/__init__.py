@@ -7,11 +7,13 @@ each equilibrium by the eigenvalues of the Jacobian (conservation directions rem
 """
 
 from .conservation import ConservedQuantity
-from .engine import DEFAULT_RANGE, RestingState, RestReport, find_resting_states, verdict
+from .engine import DEFAULT_RANGE, RestingState, RestReport, find_resting_states, solve, verdict
 from .evaluator import Evaluator, LambdifyEvaluator, Prepared, prepare
+from .problem import RestProblem, currents_function, rest_problem
 from .loader import SYSTEM_READERS, load_system
 
 __all__ = [
     "find_resting_states", "RestingState", "RestReport", "ConservedQuantity", "Evaluator", "LambdifyEvaluator",
-    "Prepared", "prepare", "load_system", "SYSTEM_READERS", "DEFAULT_RANGE", "verdict",
+    "Prepared", "prepare", "load_system", "SYSTEM_READERS", "DEFAULT_RANGE", "verdict", "solve", "RestProblem",
+    "rest_problem", "currents_function",
 ]

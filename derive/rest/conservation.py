@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..units import unit_factor
-from .evaluator import Evaluator, Prepared
+from .evaluator import Bound
+from .problem import RestProblem
 
 __all__ = ["ConservedQuantity", "Law", "find_laws"]
 
@@ -67,19 +67,19 @@ def _samples(start: np.ndarray, scale: np.ndarray, voltage: int, v_range, count:
     return out
 
 
-def _finite_columns(evaluator: Evaluator, prepared: Prepared, points: np.ndarray) -> np.ndarray:
-    values = evaluator.rhs(points, prepared.p)
+def _finite_columns(bound: Bound, points: np.ndarray) -> np.ndarray:
+    values = bound.f(points)
     return values[:, np.all(np.isfinite(values), axis=0)]
 
 
-def find_laws(prepared: Prepared, evaluator: Evaluator, start: np.ndarray, scale: np.ndarray,
+def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.ndarray,
               v_range: tuple[float, float]) -> list[Law]:
     """The conservation laws, in reduced row-echelon form over the scaled states (each solves for one
     state, its pivot, never the membrane potential while another state will do)."""
     n = len(start)
-    voltage = prepared.system.voltage_index
+    voltage = problem.voltage
     rng = np.random.default_rng(20240601)
-    values = _finite_columns(evaluator, prepared, _samples(start, scale, voltage, v_range, 2 * n + 8, rng))
+    values = _finite_columns(bound, _samples(start, scale, voltage, v_range, 2 * n + 8, rng))
     if values.shape[1] < n + 2:
         return []
     size = np.sqrt(np.mean(values**2, axis=1))
@@ -91,7 +91,7 @@ def find_laws(prepared: Prepared, evaluator: Evaluator, start: np.ndarray, scale
         return []
     basis = null / size[None, :]  # c with c . f = 0, back in the states' own units
     rows = _echelon(basis * scale[None, :], voltage)
-    check = _finite_columns(evaluator, prepared, _samples(start, scale, voltage, v_range, n + 4, rng))
+    check = _finite_columns(bound, _samples(start, scale, voltage, v_range, n + 4, rng))
     laws = []
     for scaled, pivot in rows:
         c = scaled / scale
@@ -99,7 +99,7 @@ def find_laws(prepared: Prepared, evaluator: Evaluator, start: np.ndarray, scale
         terms = np.abs(c[:, None] * check)
         if np.any(np.abs(c @ check) > _CHECK * np.maximum(terms.sum(axis=0), 1e-300)):
             continue  # not conserved after all (a near-dependence at the sample points)
-        laws.append(Law(c, pivot, float(c @ start), _describe(prepared, c, pivot, float(c @ start))))
+        laws.append(Law(c, pivot, float(c @ start), _describe(problem, c, pivot, float(c @ start))))
     return laws
 
 
@@ -130,28 +130,23 @@ def _snap(c: np.ndarray) -> np.ndarray:
     return np.where(near, whole, c)
 
 
-def _factor(unit: str) -> float:
-    try:
-        return float(unit_factor(unit)) if unit else 1.0
-    except ValueError:
-        return 1.0
+def _describe(problem: RestProblem, c: np.ndarray, pivot: int, value: float) -> ConservedQuantity:
+    """The law in display units: each term in the unit of the pivot state, V last."""
+    unit = problem.units[pivot]
 
+    def factor(u: str) -> float:  # SI per display unit (no offset units among amounts and voltages)
+        return problem.display.get(u, (1.0, 0.0))[0]
 
-def _describe(prepared: Prepared, c: np.ndarray, pivot: int, value: float) -> ConservedQuantity:
-    system = prepared.system
-    unit = system.states[pivot].unit
-    to_display = _factor(unit)
     text = []
-    for i in sorted(np.flatnonzero(c), key=lambda i: (i != pivot, i)):
-        state = system.states[i]
-        k = c[i] * _factor(state.unit) / to_display
+    for i in sorted(np.flatnonzero(c), key=lambda i: (i != pivot, i == problem.voltage, i)):
+        k = c[i] * factor(problem.units[i]) / factor(unit)
         size = "" if abs(abs(k) - 1) < 1e-12 else f"{abs(k):.6g}*"
-        sign = "-" if k < 0 else "+"
-        text.append(f"{sign} {size}{state.symbol.name}")
-    combination = " ".join(text).removeprefix("+ ").replace("- ", "-", 1 if text[0].startswith("-") else 0)
-    units = ", ".join(f"{s.symbol.name} in {s.unit}" for i, s in enumerate(system.states) if c[i] and s.unit)
-    name = "charge" if c[system.voltage_index] != 0 else f"total_{system.states[pivot].symbol.name}"
-    display = value / to_display
+        text.append(f"{'-' if k < 0 else '+'} {size}{problem.states[i]}")
+    combination = " ".join(text)
+    combination = combination[2:] if combination.startswith("+ ") else "-" + combination[2:]
+    units = ", ".join(f"{problem.states[i]} in {problem.units[i]}" for i in np.flatnonzero(c) if problem.units[i])
+    name = "charge" if c[problem.voltage] != 0 else f"total_{problem.states[pivot]}"
+    display = value / factor(unit)
     description = f"{combination} = {display:.10g}{' ' + unit if unit else ''}" + (f" ({units})" if units else "")
-    coefficients = {system.states[i].symbol.name: float(c[i]) for i in np.flatnonzero(c)}
+    coefficients = {problem.states[i]: float(c[i]) for i in np.flatnonzero(c)}
     return ConservedQuantity(coefficients, value, description, name, unit, display)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from .evaluator import Evaluator, Prepared
+from .evaluator import Bound, Prepared
 
 __all__ = ["gates", "steady_gates"]
 
@@ -33,15 +33,15 @@ def gates(prepared: Prepared) -> tuple[int, ...]:
     return tuple(out)
 
 
-def steady_gates(evaluator: Evaluator, prepared: Prepared, y: np.ndarray, gate_indices: tuple[int, ...]) -> np.ndarray:
+def steady_gates(bound: Bound, y: np.ndarray, gate_indices: tuple[int, ...]) -> np.ndarray:
     """``y`` (shape (n,) or (n, N)) with every gate at its steady state for the V in ``y``."""
     if not gate_indices:
         return y
     index = list(gate_indices)
     closed, opened = y.copy(), y.copy()
     closed[index], opened[index] = 0.0, 1.0
-    f0 = evaluator.rhs(closed, prepared.p)[index]
-    f1 = evaluator.rhs(opened, prepared.p)[index]
+    f0 = bound.f(closed)[index]
+    f1 = bound.f(opened)[index]
     out = y.copy()
     with np.errstate(all="ignore"):
         out[index] = f0 / (f0 - f1)

@@ -16,7 +16,7 @@ from scipy.optimize import brentq
 
 from .conservation import Law
 from .elimination import steady_gates
-from .evaluator import Evaluator, Prepared
+from .evaluator import Bound
 
 __all__ = ["candidates", "newton", "GRID_STEP", "distinct"]
 
@@ -25,23 +25,21 @@ _STEP_TOL = 1e-13  # scaled Newton step at which it has converged
 _MAX_STEPS = 100
 
 
-def _rate_of_v(evaluator: Evaluator, prepared: Prepared, base: np.ndarray, gate_indices, v) -> np.ndarray:
+def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, gate_indices, v) -> np.ndarray:
     """r(V): rate of V with the gates at x_inf(V), the other states as in ``base``; v scalar or array."""
-    voltage = prepared.system.voltage_index
     v = np.atleast_1d(np.asarray(v, dtype=float))
     y = np.repeat(base[:, None], len(v), axis=1)
     y[voltage] = v
-    y = steady_gates(evaluator, prepared, y, gate_indices)
-    return evaluator.rhs(y, prepared.p)[voltage]
+    y = steady_gates(bound, y, gate_indices)
+    return bound.f(y)[voltage]
 
 
-def candidates(evaluator: Evaluator, prepared: Prepared, start: np.ndarray, gate_indices,
+def candidates(bound: Bound, voltage: int, start: np.ndarray, gate_indices,
                v_range: tuple[float, float]) -> list[np.ndarray]:
     """Starting points for Newton: one per sign change of r(V) on the grid over ``v_range``."""
     low, high = v_range
     grid = np.linspace(low, high, max(int(round((high - low) / GRID_STEP)) + 1, 3))
-    r = _rate_of_v(evaluator, prepared, start, gate_indices, grid)
-    voltage = prepared.system.voltage_index
+    r = _rate_of_v(bound, voltage, start, gate_indices, grid)
     out = []
     for k in range(len(grid) - 1):
         a, b = r[k], r[k + 1]
@@ -50,43 +48,42 @@ def candidates(evaluator: Evaluator, prepared: Prepared, start: np.ndarray, gate
         if a == 0:
             v = grid[k]
         elif a * b < 0:
-            v = brentq(lambda x: float(_rate_of_v(evaluator, prepared, start, gate_indices, x)[0]),
+            v = brentq(lambda x: float(_rate_of_v(bound, voltage, start, gate_indices, x)[0]),
                        grid[k], grid[k + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
         else:
             continue
         y = start.copy()
         y[voltage] = v
-        out.append(steady_gates(evaluator, prepared, y[:, None], gate_indices)[:, 0])
+        out.append(steady_gates(bound, y[:, None], gate_indices)[:, 0])
     if np.isfinite(r[-1]) and r[-1] == 0:
         y = start.copy()
         y[voltage] = grid[-1]
-        out.append(steady_gates(evaluator, prepared, y[:, None], gate_indices)[:, 0])
+        out.append(steady_gates(bound, y[:, None], gate_indices)[:, 0])
     return out
 
 
-def _residual(evaluator, prepared, laws: list[Law], y, scale) -> np.ndarray:
-    g = evaluator.rhs(y, prepared.p) / scale
+def _residual(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
+    g = bound.f(y) / scale
     for law in laws:
         g[law.pivot] = (law.c @ y - law.value) / np.abs(law.c * scale).sum()
     return g
 
 
-def _jacobian(evaluator, prepared, laws: list[Law], y, scale) -> np.ndarray:
-    j = evaluator.jacobian(y, prepared.p) * scale[None, :] / scale[:, None]
+def _jacobian(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
+    j = bound.J(y) * scale[None, :] / scale[:, None]
     for law in laws:
         j[law.pivot] = law.c * scale / np.abs(law.c * scale).sum()
     return j
 
 
-def newton(evaluator: Evaluator, prepared: Prepared, laws: list[Law], y0: np.ndarray,
-           scale: np.ndarray) -> np.ndarray | None:
+def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray) -> np.ndarray | None:
     """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails."""
     x = y0 / scale
     y = x * scale
-    g = _residual(evaluator, prepared, laws, y, scale)
+    g = _residual(bound, laws, y, scale)
     if not np.all(np.isfinite(g)):
         return None
-    j = _jacobian(evaluator, prepared, laws, y, scale)
+    j = _jacobian(bound, laws, y, scale)
     weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)  # each row's residual measured as a step in x
     merit = np.linalg.norm(weight * g)
     for _ in range(_MAX_STEPS):
@@ -99,7 +96,7 @@ def newton(evaluator: Evaluator, prepared: Prepared, laws: list[Law], y0: np.nda
         damping = 1.0
         while True:
             trial = x - damping * step
-            g_trial = _residual(evaluator, prepared, laws, trial * scale, scale)
+            g_trial = _residual(bound, laws, trial * scale, scale)
             trial_merit = np.linalg.norm(weight * g_trial)
             if np.all(np.isfinite(g_trial)) and (trial_merit < merit or damping * np.abs(step).max() < _STEP_TOL):
                 break
@@ -109,7 +106,7 @@ def newton(evaluator: Evaluator, prepared: Prepared, laws: list[Law], y0: np.nda
         x, g, merit = trial, g_trial, trial_merit
         if damping * np.abs(step).max() < _STEP_TOL or merit == 0:
             return x * scale
-        j = _jacobian(evaluator, prepared, laws, x * scale, scale)
+        j = _jacobian(bound, laws, x * scale, scale)
         if not np.all(np.isfinite(j)):
             return None
     return None

@@ -23,7 +23,7 @@ from ..functions import NUMPY_FUNCTIONS
 from ..removable import with_exprel
 from ..system import TIME, OdeSystem
 
-__all__ = ["Evaluator", "LambdifyEvaluator", "Prepared", "prepare"]
+__all__ = ["Evaluator", "LambdifyEvaluator", "Bound", "Prepared", "prepare"]
 
 
 @runtime_checkable
@@ -37,6 +37,20 @@ class Evaluator(Protocol):
     def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray: ...
 
     def jacobian(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray: ...
+
+
+class Bound:
+    """An evaluator with the parameter values bound: f(y) and J(y) at t = 0 (the system at rest is autonomous)."""
+
+    def __init__(self, evaluator: Evaluator, p) -> None:
+        self.evaluator = evaluator
+        self.p = np.asarray(p, dtype=float)
+
+    def f(self, y: np.ndarray) -> np.ndarray:
+        return self.evaluator.rhs(y, self.p, 0.0)
+
+    def J(self, y: np.ndarray) -> np.ndarray:  # noqa: N802 - the Jacobian's usual name
+        return self.evaluator.jacobian(y, self.p, 0.0)
 
 
 @dataclass(frozen=True)
