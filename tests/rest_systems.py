@@ -136,3 +136,24 @@ def conserved_system() -> OdeSystem:
     return OdeSystem("conserved", "charge and total calcium conserved", "written for the tests", states,
                      parameters({names[k]: v for k, v in CONSERVED_VALUES.items()}), Roles(V, (I_K, I_Na, I_p), None,
                                                                                           s["C_m"]), quantities)
+
+
+SLOW_FEEDBACK_VALUES = {"g_L": 1, "E_L": "-0.050", "g_z": 3, "E_K": "-0.090", "C_m": "0.01", "tau_z": 1,
+                        "V_half": "-0.070", "k_z": "0.003"}
+
+
+def slow_feedback_system() -> OdeSystem:
+    """A fast V and a slow variable z that is not a gate (its rate is nonlinear in z): hyperpolarisation
+    raises z, z opens a K conductance, so three equilibria, found only by following z at fixed V."""
+    V, z = symbols("V z")
+    names = {k: sp.Symbol(k, real=True) for k in SLOW_FEEDBACK_VALUES}
+    s = names
+    I_L, I_z = symbols("I_L I_z")
+    quantities = (Quantity(I_L, s["g_L"] * (V - s["E_L"]), "uA/cm^2"),
+                  Quantity(I_z, s["g_z"] * z * (V - s["E_K"]), "uA/cm^2"))
+    z_inf = 1 / (1 + sp.exp((V - s["V_half"]) / s["k_z"]))
+    states = (State(V, -(I_L + I_z) / s["C_m"], sp.Rational(-60, 1000), "mV", "membrane potential"),
+              State(z, (z_inf - z) * (1 + z) / s["tau_z"], sp.Rational(1, 2), "", "slow K activation"))
+    return OdeSystem("slow_feedback", "slow positive feedback through a K conductance", "written for the tests",
+                     states, parameters({names[k]: v for k, v in SLOW_FEEDBACK_VALUES.items()}),
+                     Roles(V, (I_L, I_z), None, s["C_m"]), quantities)

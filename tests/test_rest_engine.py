@@ -9,7 +9,8 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from rest_systems import (BISTABLE_VALUES, CONSERVED_START, CONSERVED_VALUES, FHN_VALUES, HH_VALUES, bistable_system,
+from rest_systems import (BISTABLE_VALUES, CONSERVED_START, CONSERVED_VALUES, FHN_VALUES, HH_VALUES, SLOW_FEEDBACK_VALUES,
+                          bistable_system, slow_feedback_system,
                           conserved_system, fitzhugh_nagumo, hh_system)
 from vrest.derive.builtin import resolve_model
 from vrest.derive.errors import ModelError
@@ -251,3 +252,29 @@ def test_squid_rests_at_the_root_of_its_ghk_current_balance():
     assert abs(state.V - float(root)) * 1000 < 1e-9
     assert state.slope_conductance == pytest.approx(float(mpmath.diff(total, root)), rel=1e-9)
     assert state.stable and state.eigenvalues[0].real == pytest.approx(-float(mpmath.diff(total, root)) / 0.01, rel=1e-9)
+
+
+def test_equilibria_set_by_a_slow_state_are_found_by_following_it_at_fixed_v():
+    """Holding z at its start gives one V; following z's steady state along V finds all three equilibria."""
+    p = mp_values(SLOW_FEEDBACK_VALUES)
+
+    def z_inf(v):
+        return 1 / (1 + mpmath.exp((v - p["V_half"]) / p["k_z"]))
+
+    def current(v):  # with z at its steady state
+        return p["g_L"] * (v - p["E_L"]) + p["g_z"] * z_inf(v) * (v - p["E_K"])
+
+    def rhs(y):
+        v, z = y
+        return [-(p["g_L"] * (v - p["E_L"]) + p["g_z"] * z * (v - p["E_K"])) / p["C_m"],
+                (z_inf(v) - z) * (1 + z) / p["tau_z"]]
+
+    grid = [mpmath.mpf(k) / 10000 for k in range(-1500, 601)]
+    roots = [mpmath.findroot(current, (a, b), solver="anderson") for a, b in zip(grid, grid[1:])
+             if mpmath.sign(current(a)) != mpmath.sign(current(b))]
+    assert len(roots) == 3
+    report = find_resting_states(slow_feedback_system())
+    assert [s.V for s in report.resting_states] == pytest.approx([float(r) for r in roots], abs=1e-14)
+    assert [s.stable for s in report.resting_states] == [True, False, True]
+    for state, root in zip(report.resting_states, roots):
+        assert_eigenvalues(state.eigenvalues, sorted_eigenvalues(mp_jacobian(rhs, [root, z_inf(root)])))

@@ -50,7 +50,7 @@ class Law:
     c: np.ndarray
     pivot: int
     value: float
-    quantity: ConservedQuantity = field(compare=False)
+    quantity: ConservedQuantity | None = field(default=None, compare=False)  # None: a constraint of the engine
 
 
 def _samples(start: np.ndarray, scale: np.ndarray, voltage: int, v_range, count: int, rng) -> np.ndarray:

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ModelError
 from ..system import OdeSystem
 from .conservation import ConservedQuantity, find_laws
-from .equilibria import candidates, distinct, newton
+from .equilibria import branch_candidates, candidates, distinct, newton
 from .evaluator import Bound, Evaluator, LambdifyEvaluator, prepare
 from .problem import RestProblem, currents_function, rest_problem
 from .stability import eigenvalues, is_stable, slope_conductance, slowest_tau
@@ -86,12 +86,16 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         if law.pivot == problem.voltage:
             raise ModelError("roles.voltage", problem.states[problem.voltage],
                              "its rate is zero for every state (a clamped voltage): no resting state to find")
-    roots = []
-    for guess in candidates(bound, problem.voltage, y0, problem.gates, (low, high)):
-        root = newton(bound, laws, guess, scale)
-        if root is not None and low <= root[problem.voltage] <= high:
-            roots.append(root)
-    roots = sorted(distinct(roots, scale), key=lambda y: y[problem.voltage])
+    def solved(guesses) -> list[np.ndarray]:
+        roots = (newton(bound, laws, guess, scale) for guess in guesses)
+        return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
+
+    roots = distinct(solved(candidates(bound, problem.voltage, y0, problem.gates, (low, high))), scale)
+    if len(problem.gates) < len(problem.states) - 1:  # states that are not gates: follow them at fixed V
+        seeds = roots or [y0]
+        roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, laws, seeds, (low, high), scale)),
+                         scale)
+    roots = sorted(roots, key=lambda y: y[problem.voltage])
     resting = tuple(_resting_state(problem, bound, laws, root, scale, currents) for root in roots)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
                       verdict(resting, (low, high), problem), problem)

@@ -18,11 +18,13 @@ from .conservation import Law
 from .elimination import steady_gates
 from .evaluator import Bound
 
-__all__ = ["candidates", "newton", "GRID_STEP", "distinct"]
+__all__ = ["candidates", "branch_candidates", "newton", "GRID_STEP", "BRANCH_STEP", "distinct"]
 
 GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
-_STEP_TOL = 1e-13  # scaled Newton step at which it has converged
-_MAX_STEPS = 100
+BRANCH_STEP = 1e-3  # V: the spacing at which the steady state at fixed V is followed (1 mV)
+_BRANCH_FAILURES = 3  # consecutive voltages without a steady state at fixed V that end a branch
+_STEP_TOL = 1e-12  # scaled Newton step at which it has converged
+_ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
 
 
 def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, gate_indices, v) -> np.ndarray:
@@ -76,40 +78,87 @@ def _jacobian(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
     return j
 
 
-def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray) -> np.ndarray | None:
-    """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails."""
+def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max_steps: int = 100,
+           min_damping: float = 2.0**-30) -> np.ndarray | None:
+    """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails.
+
+    Damped: a step is halved until the residual (each row measured as a step in the scaled states)
+    falls and stays finite. Converged when the Newton step is below 1e-12 of the states' sizes, or
+    below 1e-8 and no shorter step lowers the residual any more (rounding, in a stiff system).
+    """
     x = y0 / scale
-    y = x * scale
-    g = _residual(bound, laws, y, scale)
+    g = _residual(bound, laws, x * scale, scale)
     if not np.all(np.isfinite(g)):
         return None
-    j = _jacobian(bound, laws, y, scale)
-    weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)  # each row's residual measured as a step in x
+    j = _jacobian(bound, laws, x * scale, scale)
+    weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
     merit = np.linalg.norm(weight * g)
-    for _ in range(_MAX_STEPS):
+    size = np.inf
+    for _ in range(max_steps):
+        if not np.all(np.isfinite(j)):
+            return None
         try:
             step = np.linalg.solve(j, g)
         except np.linalg.LinAlgError:
             return None
-        if not np.all(np.isfinite(step)):
+        size = np.abs(step).max()
+        if not np.isfinite(size):
             return None
+        if size < _STEP_TOL:
+            return (x - step) * scale
         damping = 1.0
         while True:
             trial = x - damping * step
             g_trial = _residual(bound, laws, trial * scale, scale)
             trial_merit = np.linalg.norm(weight * g_trial)
-            if np.all(np.isfinite(g_trial)) and (trial_merit < merit or damping * np.abs(step).max() < _STEP_TOL):
+            if np.all(np.isfinite(g_trial)) and trial_merit < merit:
                 break
             damping /= 2
-            if damping < 2.0**-30:
-                return None
+            if damping < min_damping:
+                return x * scale if size < _ROUNDING_STEP else None
         x, g, merit = trial, g_trial, trial_merit
-        if damping * np.abs(step).max() < _STEP_TOL or merit == 0:
-            return x * scale
         j = _jacobian(bound, laws, x * scale, scale)
-        if not np.all(np.isfinite(j)):
-            return None
-    return None
+    return x * scale if size < _ROUNDING_STEP else None
+
+
+def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
+                      v_range: tuple[float, float], scale: np.ndarray) -> list[np.ndarray]:
+    """Starting points for Newton from the steady state of every other state at fixed V.
+
+    From each seed, V steps along a grid over the range (both ways); at each V Newton solves
+    every rate but that of V (the laws held), starting from the previous point's state
+    extrapolated. Where the rate of V changes sign between two points, their mean is a guess. A
+    branch ends at the range's ends, after a few voltages without a steady state, or where it
+    meets a point already followed.
+    """
+    low, high = v_range
+    grid = np.linspace(low, high, max(int(round((high - low) / BRANCH_STEP)) + 1, 3))
+    followed: dict[int, list[np.ndarray]] = {}
+    out = []
+    pin = np.zeros(len(scale))
+    pin[voltage] = 1.0
+    for seed in seeds:
+        first = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
+        for direction in (1, -1):
+            k, failures, previous, before = first if direction == 1 else first - 1, 0, None, None
+            while 0 <= k < len(grid) and failures < _BRANCH_FAILURES:
+                guess = seed if previous is None else previous if before is None else 2 * previous - before
+                guess = guess.copy()
+                guess[voltage] = grid[k]
+                point = newton(bound, [*laws, Law(pin, voltage, float(grid[k]))], guess, scale, max_steps=20,
+                               min_damping=2.0**-10)
+                if point is None:
+                    failures, k, previous, before = failures + 1, k + direction, None, None
+                    continue
+                if any(np.abs((point - known) / scale).max() < 1e-6 for known in followed.get(k, [])):
+                    break  # this branch was followed from here on already
+                followed.setdefault(k, []).append(point)
+                if previous is not None:
+                    r_before, r_now = bound.f(previous)[voltage], bound.f(point)[voltage]
+                    if np.isfinite(r_before) and np.isfinite(r_now) and r_before * r_now <= 0:
+                        out.append((previous + point) / 2)
+                failures, before, previous, k = 0, previous, point, k + direction
+    return out
 
 
 def distinct(roots: list[np.ndarray], scale: np.ndarray) -> list[np.ndarray]:
