@@ -60,10 +60,18 @@ def _expm1_argument(expr: sp.Expr, variables: frozenset) -> tuple[sp.Expr, sp.Ex
 
 def _constant_ratio(numerator: sp.Expr, denominator: sp.Expr, variables: frozenset) -> sp.Expr | None:
     """numerator/denominator when that is free of the variables (e.g. (V + 40)/(-(V + 40)/10) = -10)."""
-    if not (numerator.free_symbols & variables):
+    varying = denominator.free_symbols & variables
+    if not varying or not varying <= numerator.free_symbols:
         return None
-    ratio = sp.cancel(numerator / denominator)
-    return None if ratio.free_symbols & variables else ratio
+    variable = min(varying, key=str)
+    slope = sp.diff(denominator, variable)
+    if slope.free_symbols & variables:  # Q not linear in the variable: the general (slower) test
+        ratio = sp.cancel(numerator / denominator)
+        return None if ratio.free_symbols & variables else ratio
+    ratio = sp.diff(numerator, variable) / slope  # both linear: the ratio of their slopes, if it is one
+    if ratio.free_symbols & variables or sp.expand(numerator - ratio * denominator) != 0:
+        return None
+    return ratio
 
 
 def _rewrite_product(product: sp.Mul, variables: frozenset) -> sp.Expr:

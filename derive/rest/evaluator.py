@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol, runtime_checkable
 
+import math
+
 import numpy as np
 import sympy as sp
 
 from ..errors import ModelError
-from ..functions import NUMPY_FUNCTIONS
+from ..functions import EXPREL_PRIME_COEFFS, EXPREL_PRIME_SERIES_BELOW, NUMPY_FUNCTIONS, horner
 from ..removable import with_exprel
 from ..system import TIME, OdeSystem
 
@@ -112,7 +114,32 @@ def _expanded(system: OdeSystem, expr: sp.Expr) -> sp.Expr:
     return expr
 
 
-_MODULES = [NUMPY_FUNCTIONS, "numpy"]
+def _exprel(x):
+    """exprel for one number without NumPy's array machinery (the engine calls it point by point)."""
+    if isinstance(x, float):
+        if x == 0.0:
+            return 1.0
+        try:
+            return math.expm1(x) / x
+        except OverflowError:
+            return math.inf
+    return NUMPY_FUNCTIONS["exprel"](x)
+
+
+def _exprel_prime(x):
+    if isinstance(x, float):
+        if abs(x) < _PRIME_SERIES_BELOW:
+            return horner(x, _PRIME_COEFFS)
+        try:
+            return ((x - 1.0) * math.expm1(x) + x) / x / x
+        except OverflowError:
+            return math.inf
+    return NUMPY_FUNCTIONS["exprel_prime"](x)
+
+
+_PRIME_SERIES_BELOW = float(EXPREL_PRIME_SERIES_BELOW)
+_PRIME_COEFFS = tuple(float(c) for c in EXPREL_PRIME_COEFFS)
+_MODULES = [{"exprel": _exprel, "exprel_prime": _exprel_prime}, "numpy"]
 
 
 class LambdifyEvaluator:
@@ -128,10 +155,12 @@ class LambdifyEvaluator:
     def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
         y = np.asarray(y, dtype=float)
         with np.errstate(all="ignore"):  # outside a model's domain (log of a negative) is NaN, seen by the caller
-            rows = self._rhs(*y, *p, t)
+            rows = self._rhs(*(y.tolist() if y.ndim == 1 else y), *p, t)
+        if y.ndim == 1:
+            return np.array(rows, dtype=float)
         return np.array([np.broadcast_to(row, y.shape[1:]) for row in rows], dtype=float)
 
     def jacobian(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
         with np.errstate(all="ignore"):
-            rows = self._jacobian(*np.asarray(y, dtype=float), *p, t)
+            rows = self._jacobian(*np.asarray(y, dtype=float).tolist(), *p, t)
         return np.array(rows, dtype=float).reshape(self._n, self._n)
