@@ -79,3 +79,16 @@ def test_bad_input_is_one_line_and_exit_2(argv, message):
     code, out, err = run_cli(*argv)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_the_compiled_module_and_lambdify_give_the_same_rest():
+    from vrest.codegen.cli.rest_cmd import resting_report
+    from vrest.derive.rest import DEFAULT_RANGE
+
+    compiled = resting_report("pumpleak", DEFAULT_RANGE, compiled_from_states=1)
+    lambdified = resting_report("pumpleak", DEFAULT_RANGE, compiled_from_states=100)
+    (a,), (b,) = compiled.resting_states, lambdified.resting_states
+    assert a.V == pytest.approx(b.V, abs=1e-15)
+    assert a.eigenvalues == pytest.approx(b.eigenvalues, rel=1e-10)
+    assert dict(a.currents) == pytest.approx(dict(b.currents), abs=1e-15)
+    assert a.slope_conductance == pytest.approx(b.slope_conductance, rel=1e-12)

@@ -48,15 +48,38 @@ def _with_roles(system, voltage: str | None, stimulus: str | None):
     return system if roles is system.roles else dataclasses.replace(system, roles=roles)
 
 
+# From this many states on, the compiled module (built once per model, then cached) beats sympy.lambdify.
+COMPILED_FROM_STATES = 8
+
+
+def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=None,
+                   compiled_from_states: int = COMPILED_FROM_STATES):
+    """The RestReport of MODEL ``spec``: the generated, compiled module evaluates a large vrest model."""
+    from vrest.derive.rest import LambdifyEvaluator, currents_function, prepare, rest_problem, solve
+    from vrest.derive.rest.inputs import parse_start
+    from vrest.derive.rest.loader import load_model_and_system
+
+    model, system = load_model_and_system(spec)
+    system = _with_roles(system, voltage, stimulus)
+    prepared = prepare(system)
+    problem = rest_problem(prepared, parse_start(start_items, system))
+    if model is not None and len(system.states) >= compiled_from_states \
+            and voltage is None and stimulus is None:
+        from ..simulation.rest import model_evaluator
+
+        evaluator, currents = model_evaluator(model, problem.parameters, problem.currents)
+    else:
+        evaluator, currents = LambdifyEvaluator(prepared), currents_function(prepared)
+    return solve(problem, evaluator, currents, v_range)
+
+
 def run(args) -> int:
-    from vrest.derive.rest import DEFAULT_RANGE, find_resting_states, load_system
-    from vrest.derive.rest.inputs import parse_range, parse_start
+    from vrest.derive.rest import DEFAULT_RANGE
+    from vrest.derive.rest.inputs import parse_range
     from vrest.derive.rest.report import report_json, report_text
 
     v_range = parse_range(args.range) if args.range else DEFAULT_RANGE
-    system = _with_roles(load_system(args.model), args.voltage, args.stimulus)
-    start = parse_start(args.start, system)
-    report = find_resting_states(system, v_range=v_range, start=start)
+    report = resting_report(args.model, v_range, args.start, args.voltage, args.stimulus)
     if args.json:
         print(json.dumps(report_json(report), indent=1, allow_nan=False))
     else:
