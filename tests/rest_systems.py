@@ -157,3 +157,31 @@ def slow_feedback_system() -> OdeSystem:
     return OdeSystem("slow_feedback", "slow positive feedback through a K conductance", "written for the tests",
                      states, parameters({names[k]: v for k, v in SLOW_FEEDBACK_VALUES.items()}),
                      Roles(V, (I_L, I_z), None, s["C_m"]), quantities)
+
+
+MARKOV_VALUES = {"g_K": 20, "E_K": "-0.090", "g_L": 1, "E_L": "-0.040", "C_m": "0.01"}
+
+
+def markov_rates(v):
+    """(a1, b1, a2, b2) in 1/s of C1 <-> C2 <-> O at v volts (exp works on SymPy and mpmath numbers)."""
+    exp = sp.exp if isinstance(v, sp.Basic) else __import__("mpmath").exp
+    return (200 * exp((v + sp.Rational(50, 1000)) / sp.Rational(20, 1000)),
+            100 * exp(-(v + sp.Rational(50, 1000)) / sp.Rational(20, 1000)),
+            400 * exp((v + sp.Rational(60, 1000)) / sp.Rational(15, 1000)), 300)
+
+
+def markov_system() -> OdeSystem:
+    """A leak and a K channel with three states C1 <-> C2 <-> O (occupancies sum to 1)."""
+    V, c1, c2, o = symbols("V C1 C2 O")
+    names = {k: sp.Symbol(k, real=True) for k in MARKOV_VALUES}
+    s = names
+    a1, b1, a2, b2 = markov_rates(V)
+    I_K, I_L = symbols("I_K I_L")
+    quantities = (Quantity(I_K, s["g_K"] * o * (V - s["E_K"]), "uA/cm^2"), Quantity(I_L, s["g_L"] * (V - s["E_L"]), "uA/cm^2"))
+    states = (State(V, -(I_K + I_L) / s["C_m"], sp.Rational(-60, 1000), "mV", "membrane potential"),
+              State(c1, -a1 * c1 + b1 * c2, sp.Rational(1, 2), "", "closed 1"),
+              State(c2, a1 * c1 - (b1 + a2) * c2 + b2 * o, sp.Rational(3, 10), "", "closed 2"),
+              State(o, a2 * c2 - b2 * o, sp.Rational(2, 10), "", "open"))
+    return OdeSystem("markov", "a Markov K channel", "written for the tests", states,
+                     parameters({names[k]: v for k, v in MARKOV_VALUES.items()}), Roles(V, (I_K, I_L), None, s["C_m"]),
+                     quantities)

@@ -10,12 +10,12 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from rest_systems import (BISTABLE_VALUES, CONSERVED_START, CONSERVED_VALUES, FHN_VALUES, HH_VALUES, SLOW_FEEDBACK_VALUES,
-                          bistable_system, slow_feedback_system,
+                          MARKOV_VALUES, bistable_system, markov_rates, markov_system, slow_feedback_system,
                           conserved_system, fitzhugh_nagumo, hh_system)
 from vrest.derive.builtin import resolve_model
 from vrest.derive.errors import ModelError
 from vrest.derive.quantities import Derivations
-from vrest.derive.rest import LambdifyEvaluator, find_resting_states, load_system, prepare
+from vrest.derive.rest import LambdifyEvaluator, find_resting_states, load_system, prepare, rest_problem
 from vrest.derive.steady_state import steady_state
 
 mpmath.mp.dps = 30
@@ -278,3 +278,40 @@ def test_equilibria_set_by_a_slow_state_are_found_by_following_it_at_fixed_v():
     assert [s.stable for s in report.resting_states] == [True, False, True]
     for state, root in zip(report.resting_states, roots):
         assert_eigenvalues(state.eigenvalues, sorted_eigenvalues(mp_jacobian(rhs, [root, z_inf(root)])))
+
+
+def test_a_markov_channel_is_solved_at_fixed_v_with_its_occupancies_summing_to_one():
+    p = mp_values(MARKOV_VALUES)
+
+    def open_fraction(v):  # detailed balance along the chain: C2/C1 = a1/b1, O/C2 = a2/b2
+        a1, b1, a2, b2 = markov_rates(v)
+        return a1 * a2 / (b1 * b2 + a1 * b2 + a1 * a2)
+
+    def steady_current(v):
+        return p["g_K"] * open_fraction(v) * (v - p["E_K"]) + p["g_L"] * (v - p["E_L"])
+
+    def rhs(y):
+        v, c1, c2, o = y
+        a1, b1, a2, b2 = markov_rates(v)
+        return [-(p["g_K"] * o * (v - p["E_K"]) + p["g_L"] * (v - p["E_L"])) / p["C_m"], -a1 * c1 + b1 * c2,
+                a1 * c1 - (b1 + a2) * c2 + b2 * o, a2 * c2 - b2 * o]
+
+    grid = [mpmath.mpf(k) / 1000 for k in range(-150, 61)]
+    roots = [mpmath.findroot(steady_current, (a, b), solver="anderson") for a, b in zip(grid, grid[1:])
+             if mpmath.sign(steady_current(a)) != mpmath.sign(steady_current(b))]
+    (root,) = roots
+    system = markov_system()
+    assert rest_problem(prepare(system)).groups == ((1, 2, 3),)
+    report = find_resting_states(system)
+    (law,) = report.conserved
+    assert law.coefficients == {"C1": 1.0, "C2": 1.0, "O": 1.0} and law.value == pytest.approx(1.0, rel=1e-15)
+    (state,) = report.resting_states
+    assert state.V == pytest.approx(float(root), abs=1e-14)
+    assert state.states["O"] == pytest.approx(float(open_fraction(root)), rel=1e-12)
+    a1, b1, a2, b2 = markov_rates(root)
+    c2 = open_fraction(root) * b2 / a2
+    full = sorted_eigenvalues(mp_jacobian(rhs, [root, c2 * b1 / a1, c2, open_fraction(root)]))
+    nonzero = [v for v in full if abs(v) > 1e-12 * max(abs(w) for w in full)]  # the law's zero left out
+    assert len(nonzero) == 3
+    assert_eigenvalues(state.eigenvalues, nonzero)
+    assert state.slope_conductance == pytest.approx(float(mpmath.diff(steady_current, root)), rel=1e-8)

@@ -1,48 +1,163 @@
-"""What can be eliminated at fixed V: gates, whose rate is linear in the gate alone with V-dependent
-coefficients (dx/dt = alpha(V)(1 - x) - beta(V) x, or (x_inf(V) - x)/tau(V)).
+"""What can be eliminated at fixed V: the states whose rates are linear in them with coefficients that
+depend on V only.
 
-At fixed V such a gate's only equilibrium is x_inf(V) = -a/b for dx/dt = a + b x; with the
-right-hand side f_x evaluated at x = 0 and x = 1 that is f(0) / (f(0) - f(1)), exact to rounding
-and needing nothing but the evaluator.
+A gate (dx/dt = alpha(V)(1 - x) - beta(V) x, or (x_inf(V) - x)/tau(V)) is one such state: at fixed V
+its only equilibrium is x_inf(V) = -a/b for dx/dt = a + b x, which is f(0) / (f(0) - f(1)) from
+the right-hand side at x = 0 and x = 1: exact to rounding, and needing nothing but the evaluator.
+The states of a Markov channel are a linear group: at fixed V, A(V) x + b(V) = 0, with the
+channel's conservation law (its occupancies sum to 1) in place of one row; A's columns come from
+the right-hand side at the unit vectors the same way.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
 from .evaluator import Bound, Prepared
 
-__all__ = ["gates", "steady_gates"]
+__all__ = ["linear_states", "Elimination", "elimination"]
 
 
-def gates(prepared: Prepared) -> tuple[int, ...]:
-    """Indices of the states that are gates: rate a function of V and the state itself, linear in it."""
+def linear_states(prepared: Prepared) -> tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    """(gates, groups): single states, and groups of coupled states, whose rates depend on V and on
+    states of the same kind only, linearly in the latter, and each on the state itself."""
     states = prepared.states
     voltage = prepared.system.voltage_index
+    index = {s: i for i, s in enumerate(states)}
+    uses = [{index[s] for s in rhs.free_symbols if s in index} - {voltage} for rhs in prepared.rhs]
+    kept = {i for i in range(len(states)) if i != voltage and i in uses[i]}
+    changed = True
+    while changed:  # drop states that need a dropped state, until none does
+        changed = False
+        for i in sorted(kept):
+            if not uses[i] <= kept:
+                kept.discard(i)
+                changed = True
+    linear = set()
+    for i in kept:
+        rhs = prepared.rhs[i]
+        inside = [states[j] for j in uses[i]]
+        if all(not (sp.diff(rhs, x).free_symbols & set(inside)) for x in inside):
+            linear.add(i)
+    while True:  # a nonlinear state makes those that use it slow too
+        bad = {i for i in linear if not uses[i] <= linear}
+        if not bad:
+            break
+        linear -= bad
+    groups = _components(sorted(linear), uses)
+    return tuple(g[0] for g in groups if len(g) == 1), tuple(g for g in groups if len(g) > 1)
+
+
+def _components(members: list[int], uses: list[set[int]]) -> list[tuple[int, ...]]:
+    """Connected components of the graph 'i uses j' over ``members``, each sorted, in order."""
+    neighbours = {i: set() for i in members}
+    for i in members:
+        for j in uses[i]:
+            if j != i and j in neighbours:
+                neighbours[i].add(j)
+                neighbours[j].add(i)
+    seen: set[int] = set()
     out = []
-    for i, (symbol, rhs) in enumerate(zip(states, prepared.rhs)):
-        if i == voltage:
+    for i in members:
+        if i in seen:
             continue
-        others = (rhs.free_symbols & set(states)) - {symbol, states[voltage]}
-        if others or symbol not in rhs.free_symbols:
-            continue
-        if symbol in sp.diff(rhs, symbol).free_symbols:
-            continue
-        out.append(i)
-    return tuple(out)
-
-
-def steady_gates(bound: Bound, y: np.ndarray, gate_indices: tuple[int, ...]) -> np.ndarray:
-    """``y`` (shape (n,) or (n, N)) with every gate at its steady state for the V in ``y``."""
-    if not gate_indices:
-        return y
-    index = list(gate_indices)
-    closed, opened = y.copy(), y.copy()
-    closed[index], opened[index] = 0.0, 1.0
-    f0 = bound.f(closed)[index]
-    f1 = bound.f(opened)[index]
-    out = y.copy()
-    with np.errstate(all="ignore"):
-        out[index] = f0 / (f0 - f1)
+        stack, component = [i], set()
+        while stack:
+            k = stack.pop()
+            if k not in component:
+                component.add(k)
+                stack.extend(neighbours[k] - component)
+        seen |= component
+        out.append(tuple(sorted(component)))
     return out
+
+
+@dataclass(frozen=True)
+class Elimination:
+    """The gates, and the linear groups with the conservation laws within each (row in the group,
+    coefficients over the group, value)."""
+
+    gates: tuple[int, ...] = ()
+    groups: tuple[tuple[int, ...], ...] = ()
+    group_laws: tuple[tuple[tuple[int, np.ndarray, float], ...], ...] = ()
+
+    @property
+    def states(self) -> tuple[int, ...]:
+        return tuple(sorted([*self.gates, *(i for g in self.groups for i in g)]))
+
+    def steady(self, bound: Bound, y: np.ndarray) -> np.ndarray:
+        """``y`` (shape (n,) or (n, N)) with every eliminated state at its steady state for the V in ``y``."""
+        if not self.gates and not self.groups:
+            return y
+        gates = list(self.gates)
+        zero = y.copy()
+        zero[list(self.states)] = 0.0
+        f0 = bound.f(zero)
+        out = y.copy()
+        width = max([1, *(len(g) for g in self.groups)])
+        columns = []
+        for k in range(width):  # member k of every group at 1, the gates at 1 the first time
+            unit = zero.copy()
+            if k == 0:
+                unit[gates] = 1.0
+            for group in self.groups:
+                if k < len(group):
+                    unit[group[k]] = 1.0
+            columns.append(bound.f(unit) - f0)
+        with np.errstate(all="ignore"):
+            if gates:
+                out[gates] = -f0[gates] / columns[0][gates]
+            for group, laws in zip(self.groups, self.group_laws):
+                out[list(group)] = _solve_group(group, laws, f0, columns)
+        return out
+
+    def slope(self, jacobian: np.ndarray, voltage: int) -> float:
+        """d(dV/dt)/dV with every eliminated state at its steady state and the others held."""
+        states = list(self.states)
+        slope = jacobian[voltage, voltage]
+        if not states:
+            return float(slope)
+        block = jacobian[np.ix_(states, states)].copy()
+        right = -jacobian[states, voltage].copy()
+        position = {s: k for k, s in enumerate(states)}
+        for group, laws in zip(self.groups, self.group_laws):
+            for row, c, _ in laws:
+                k = position[group[row]]
+                block[k] = 0.0
+                block[k, [position[s] for s in group]] = c
+                right[k] = 0.0
+        derivative = np.linalg.solve(block, right)  # d x_eliminated / dV
+        return float(slope + jacobian[voltage, states] @ derivative)
+
+
+def _solve_group(group, laws, f0: np.ndarray, columns: list[np.ndarray]) -> np.ndarray:
+    """A x = -b for one group (rows of its laws replaced), at every point at once."""
+    m = len(group)
+    a = np.stack([columns[k][list(group)] for k in range(m)], axis=1)  # (m, m) or (m, m, N)
+    b = -f0[list(group)]
+    for row, c, value in laws:
+        a[row] = c[:, None] if a.ndim == 3 else c
+        b[row] = value
+    if a.ndim == 2:
+        return np.linalg.solve(a, b)
+    return np.linalg.solve(np.moveaxis(a, 2, 0), np.moveaxis(b, -1, 0)[..., None])[..., 0].T
+
+
+def elimination(gates: tuple[int, ...], groups: tuple[tuple[int, ...], ...], laws) -> Elimination:
+    """The Elimination with each group's laws; a group a law ties to other states is not eliminated."""
+    kept, kept_laws = [], []
+    for group in groups:
+        inside, tied = [], False
+        for law in laws:
+            support = set(np.flatnonzero(law.c))
+            if support <= set(group):
+                inside.append((group.index(law.pivot), law.c[list(group)], law.value))
+            elif support & set(group):
+                tied = True
+        if not tied:
+            kept.append(group)
+            kept_laws.append(tuple(inside))
+    return Elimination(tuple(gates), tuple(kept), tuple(kept_laws))

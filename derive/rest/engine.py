@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ModelError
 from ..system import OdeSystem
 from .conservation import ConservedQuantity, find_laws
+from .elimination import elimination
 from .equilibria import branch_candidates, candidates, distinct, newton
 from .evaluator import Bound, Evaluator, LambdifyEvaluator, prepare
 from .problem import RestProblem, currents_function, rest_problem
@@ -90,18 +91,19 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         roots = (newton(bound, laws, guess, scale) for guess in guesses)
         return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
 
-    roots = distinct(solved(candidates(bound, problem.voltage, y0, problem.gates, (low, high))), scale)
-    if len(problem.gates) < len(problem.states) - 1:  # states that are not gates: follow them at fixed V
+    eliminated = elimination(problem.gates, problem.groups, laws)
+    roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
+    if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots or [y0]
         roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, laws, seeds, (low, high), scale)),
                          scale)
     roots = sorted(roots, key=lambda y: y[problem.voltage])
-    resting = tuple(_resting_state(problem, bound, laws, root, scale, currents) for root in roots)
+    resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
                       verdict(resting, (low, high), problem), problem)
 
 
-def _resting_state(problem: RestProblem, bound: Bound, laws, y: np.ndarray, scale, currents) -> RestingState:
+def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.ndarray, scale, currents) -> RestingState:
     jacobian = bound.J(y)
     values = eigenvalues(jacobian, laws, scale)
     at_rest = currents(y, bound.p) if currents is not None else np.zeros(0)
@@ -111,7 +113,7 @@ def _resting_state(problem: RestProblem, bound: Bound, laws, y: np.ndarray, scal
         stable=is_stable(values),
         eigenvalues=tuple(complex(v) for v in values),
         slowest_tau=slowest_tau(values),
-        slope_conductance=slope_conductance(jacobian, problem.voltage, problem.gates, problem.capacitance),
+        slope_conductance=slope_conductance(jacobian, problem.voltage, eliminated, problem.capacitance),
         currents=tuple(sorted(zip(problem.currents, (float(i) for i in at_rest)), key=lambda item: -abs(item[1]))),
     )
 

@@ -15,7 +15,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from .conservation import Law
-from .elimination import steady_gates
+from .elimination import Elimination
 from .evaluator import Bound
 
 __all__ = ["candidates", "branch_candidates", "newton", "GRID_STEP", "BRANCH_STEP", "distinct"]
@@ -27,21 +27,20 @@ _STEP_TOL = 1e-12  # scaled Newton step at which it has converged
 _ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
 
 
-def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, gate_indices, v) -> np.ndarray:
+def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, eliminated: Elimination, v) -> np.ndarray:
     """r(V): rate of V with the gates at x_inf(V), the other states as in ``base``; v scalar or array."""
     v = np.atleast_1d(np.asarray(v, dtype=float))
     y = np.repeat(base[:, None], len(v), axis=1)
     y[voltage] = v
-    y = steady_gates(bound, y, gate_indices)
-    return bound.f(y)[voltage]
+    return bound.f(eliminated.steady(bound, y))[voltage]
 
 
-def candidates(bound: Bound, voltage: int, start: np.ndarray, gate_indices,
+def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimination,
                v_range: tuple[float, float]) -> list[np.ndarray]:
     """Starting points for Newton: one per sign change of r(V) on the grid over ``v_range``."""
     low, high = v_range
     grid = np.linspace(low, high, max(int(round((high - low) / GRID_STEP)) + 1, 3))
-    r = _rate_of_v(bound, voltage, start, gate_indices, grid)
+    r = _rate_of_v(bound, voltage, start, eliminated, grid)
     out = []
     for k in range(len(grid) - 1):
         a, b = r[k], r[k + 1]
@@ -50,17 +49,17 @@ def candidates(bound: Bound, voltage: int, start: np.ndarray, gate_indices,
         if a == 0:
             v = grid[k]
         elif a * b < 0:
-            v = brentq(lambda x: float(_rate_of_v(bound, voltage, start, gate_indices, x)[0]),
+            v = brentq(lambda x: float(_rate_of_v(bound, voltage, start, eliminated, x)[0]),
                        grid[k], grid[k + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
         else:
             continue
         y = start.copy()
         y[voltage] = v
-        out.append(steady_gates(bound, y[:, None], gate_indices)[:, 0])
+        out.append(eliminated.steady(bound, y[:, None])[:, 0])
     if np.isfinite(r[-1]) and r[-1] == 0:
         y = start.copy()
         y[voltage] = grid[-1]
-        out.append(steady_gates(bound, y[:, None], gate_indices)[:, 0])
+        out.append(eliminated.steady(bound, y[:, None])[:, 0])
     return out
 
 

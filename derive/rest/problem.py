@@ -19,7 +19,7 @@ from ..errors import ModelError
 from ..functions import NUMPY_FUNCTIONS
 from ..removable import with_exprel
 from ..units import unit_parts
-from .elimination import gates
+from .elimination import linear_states
 from .evaluator import Prepared
 
 __all__ = ["RestProblem", "rest_problem", "currents_function"]
@@ -32,6 +32,7 @@ class RestProblem:
     units: tuple[str, ...]  # display unit of each state ("" for none)
     voltage: int  # index of the membrane potential
     gates: tuple[int, ...]  # states at x_inf(V) at fixed V (derive.rest.elimination)
+    groups: tuple[tuple[int, ...], ...]  # groups of states linear at fixed V (Markov channels)
     start: tuple[float | None, ...]  # SI; None where neither the system nor the caller gives a value
     parameters: tuple[str, ...]
     p: tuple[float, ...]  # SI, stimulus 0
@@ -58,6 +59,7 @@ class RestProblem:
         data = dict(data)
         for key in ("states", "units", "gates", "start", "parameters", "p", "currents", "current_units"):
             data[key] = tuple(data[key])
+        data["groups"] = tuple(tuple(g) for g in data["groups"])
         data["display"] = {unit: (float(a), float(b)) for unit, (a, b) in data["display"].items()}
         return cls(**data)
 
@@ -124,8 +126,9 @@ def rest_problem(prepared: Prepared, start: Mapping[str, float] | None = None) -
         value = sp.sympify(prepared.quantity_expression(system.roles.capacitance).xreplace(prepared.values))
         if value.is_number and math.isfinite(float(value)):
             capacitance = float(value)
+    gates, groups = linear_states(prepared)
     return RestProblem(
-        name=system.name, states=names, units=units, voltage=system.voltage_index, gates=gates(prepared),
+        name=system.name, states=names, units=units, voltage=system.voltage_index, gates=gates, groups=groups,
         start=tuple(values), parameters=tuple(p.name for p in system.parameters), p=tuple(float(v) for v in prepared.p),
         capacitance=capacitance, currents=tuple(c.name for c in system.roles.currents), current_units=current_units,
         display=display, voltage_unit=voltage_unit, conductance_unit=conductance_unit, resistance_unit=resistance_unit)

@@ -44,16 +44,13 @@ def slowest_tau(values: np.ndarray) -> float:
     return float("inf") if smallest == 0 else float(1 / smallest)
 
 
-def slope_conductance(jacobian: np.ndarray, voltage: int, gate_indices, capacitance: float | None) -> float | None:
-    """-C d(dV/dt)/dV with every gate at x_inf(V) and the other states held (SI: S/m^2 or S).
-
-    The gates' share: d(dV/dt)/dx * dx_inf/dV, dx_inf/dV = -(d f_x/dV)/(d f_x/dx).
-    """
+def slope_conductance(jacobian: np.ndarray, voltage: int, eliminated, capacitance: float | None) -> float | None:
+    """-C d(dV/dt)/dV with every gate (and linear group) at its steady state, the other states held (SI:
+    S/m^2 or S): the gates add d(dV/dt)/dx dx_inf/dV to the instantaneous slope."""
     if capacitance is None:
         return None
-    slope = jacobian[voltage, voltage]
-    for g in gate_indices:
-        if jacobian[g, g] == 0:
-            return None
-        slope += jacobian[voltage, g] * (-jacobian[g, voltage] / jacobian[g, g])
-    return float(-capacitance * slope)
+    try:
+        slope = eliminated.slope(jacobian, voltage)
+    except np.linalg.LinAlgError:
+        return None
+    return float(-capacitance * slope) if np.isfinite(slope) else None
