@@ -21,9 +21,8 @@ from .evaluator import Bound
 __all__ = ["candidates", "branch_candidates", "newton", "GRID_STEP", "BRANCH_STEP", "distinct"]
 
 GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
-BRANCH_STEP = 1e-3  # V: the spacing at which the steady state at fixed V is followed (1 mV)
+BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
 _BRANCH_FAILURES = 3  # consecutive voltages without a steady state at fixed V that end a branch
-_STEP_TOL = 1e-12  # scaled Newton step at which it has converged
 _ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
 
 
@@ -78,18 +77,23 @@ def _jacobian(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
 
 
 def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max_steps: int = 100,
-           min_damping: float = 2.0**-30) -> np.ndarray | None:
+           min_damping: float = 2.0**-30, tolerance: float = 1e-12, reuse: dict | None = None) -> np.ndarray | None:
     """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails.
 
     Damped: a step is halved until the residual (each row measured as a step in the scaled states)
-    falls and stays finite. Converged when the Newton step is below 1e-12 of the states' sizes, or
-    below 1e-8 and no shorter step lowers the residual any more (rounding, in a stiff system).
+    falls and stays finite. Converged when the Newton step is below ``tolerance`` of the states' sizes,
+    or below 1e-8 and the step no longer lowers the residual (rounding, in a stiff system).
+    ``reuse``: a dict that carries the Jacobian from one call to the next (a continuation): it is kept
+    while full steps halve the residual, and evaluated afresh when one does not.
     """
     x = y0 / scale
     g = _residual(bound, laws, x * scale, scale)
     if not np.all(np.isfinite(g)):
         return None
-    j = _jacobian(bound, laws, x * scale, scale)
+    j = None if reuse is None else reuse.get("j")
+    fresh = j is None
+    if fresh:
+        j = _jacobian(bound, laws, x * scale, scale)
     weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
     merit = np.linalg.norm(weight * g)
     size = np.inf
@@ -103,21 +107,39 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
         size = np.abs(step).max()
         if not np.isfinite(size):
             return None
-        if size < _STEP_TOL:
-            return (x - step) * scale
+        if size < tolerance:
+            break
         damping = 1.0
         while True:
             trial = x - damping * step
             g_trial = _residual(bound, laws, trial * scale, scale)
             trial_merit = np.linalg.norm(weight * g_trial)
+            if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
+                break  # an old Jacobian that no longer does: evaluate it here and step again
             if np.all(np.isfinite(g_trial)) and trial_merit < merit:
                 break
+            if size < _ROUNDING_STEP:
+                return _kept(reuse, j, x * scale)
             damping /= 2
             if damping < min_damping:
-                return x * scale if size < _ROUNDING_STEP else None
+                return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
+        if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
+            j, fresh = _jacobian(bound, laws, x * scale, scale), True
+            continue
         x, g, merit = trial, g_trial, trial_merit
-        j = _jacobian(bound, laws, x * scale, scale)
-    return x * scale if size < _ROUNDING_STEP else None
+        if reuse is None:
+            j = _jacobian(bound, laws, x * scale, scale)
+        else:
+            fresh = False
+    else:
+        return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
+    return _kept(reuse, j, (x - step) * scale)
+
+
+def _kept(reuse: dict | None, j: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if reuse is not None:
+        reuse["j"] = j
+    return y
 
 
 def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
@@ -139,15 +161,17 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
     for seed in seeds:
         first = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
         for direction in (1, -1):
+            reuse: dict = {}
             k, failures, previous, before = first if direction == 1 else first - 1, 0, None, None
             while 0 <= k < len(grid) and failures < _BRANCH_FAILURES:
                 guess = seed if previous is None else previous if before is None else 2 * previous - before
                 guess = guess.copy()
                 guess[voltage] = grid[k]
                 point = newton(bound, [*laws, Law(pin, voltage, float(grid[k]))], guess, scale, max_steps=20,
-                               min_damping=2.0**-10)
+                               min_damping=2.0**-10, tolerance=1e-9, reuse=reuse)
                 if point is None:
                     failures, k, previous, before = failures + 1, k + direction, None, None
+                    reuse.clear()
                     continue
                 if any(np.abs((point - known) / scale).max() < 1e-6 for known in followed.get(k, [])):
                     break  # this branch was followed from here on already

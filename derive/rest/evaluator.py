@@ -139,28 +139,63 @@ def _exprel_prime(x):
 
 _PRIME_SERIES_BELOW = float(EXPREL_PRIME_SERIES_BELOW)
 _PRIME_COEFFS = tuple(float(c) for c in EXPREL_PRIME_COEFFS)
-_MODULES = [{"exprel": _exprel, "exprel_prime": _exprel_prime}, "numpy"]
+_FUNCTIONS = {"exprel": _exprel, "exprel_prime": _exprel_prime}
+_MODULES = [_FUNCTIONS, "numpy"]
+_POINT_ERRORS = (OverflowError, ValueError, ZeroDivisionError)  # Python's math where NumPy gives inf or NaN
+
+
+class _PointFunction:
+    """Expressions at one point through Python's math module (a few times faster than NumPy on scalars),
+    NaN where math raises (outside the model's domain); NumPy for what math cannot print or call."""
+
+    def __init__(self, args, expressions) -> None:
+        self._numpy = None
+        self._args, self._expressions = args, expressions
+        try:
+            self._math = sp.lambdify(args, expressions, modules=[_FUNCTIONS, "math"], cse=True)
+        except (NameError, TypeError, ValueError, NotImplementedError, sp.SympifyError):
+            self._math = None
+
+    def _numpy_function(self):
+        if self._numpy is None:
+            self._numpy = sp.lambdify(self._args, self._expressions, modules=_MODULES, cse=True)
+        return self._numpy
+
+    def __call__(self, *values):
+        if self._math is not None:
+            try:
+                return self._math(*values)
+            except _POINT_ERRORS:
+                return None
+            except (NameError, TypeError, AttributeError):  # a function math lacks: NumPy from now on
+                self._math = None
+        with np.errstate(all="ignore"):
+            return self._numpy_function()(*values)
 
 
 class LambdifyEvaluator:
-    """f and J by sympy.lambdify of the prepared right-hand sides (analytic Jacobian, shared subexpressions)."""
+    """f and J by sympy.lambdify of the prepared right-hand sides (analytic Jacobian, shared subexpressions):
+    NumPy for many points at once, Python's math for one."""
 
     def __init__(self, prepared: Prepared) -> None:
         args = [*prepared.states, *prepared.parameters, TIME]
         self._n = len(prepared.states)
         self._rhs = sp.lambdify(args, list(prepared.rhs), modules=_MODULES, cse=True)
+        self._rhs_point = _PointFunction(args, list(prepared.rhs))
         jacobian = sp.Matrix(prepared.rhs).jacobian(list(prepared.states))
-        self._jacobian = sp.lambdify(args, [list(row) for row in jacobian.tolist()], modules=_MODULES, cse=True)
+        self._jacobian = _PointFunction(args, [list(row) for row in jacobian.tolist()])
 
     def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
         y = np.asarray(y, dtype=float)
-        with np.errstate(all="ignore"):  # outside a model's domain (log of a negative) is NaN, seen by the caller
-            rows = self._rhs(*(y.tolist() if y.ndim == 1 else y), *p, t)
         if y.ndim == 1:
-            return np.array(rows, dtype=float)
+            rows = self._rhs_point(*y.tolist(), *np.asarray(p, dtype=float).tolist(), float(t))
+            return np.full(self._n, np.nan) if rows is None else np.array(rows, dtype=float)
+        with np.errstate(all="ignore"):  # outside a model's domain (log of a negative) is NaN, seen by the caller
+            rows = self._rhs(*y, *p, t)
         return np.array([np.broadcast_to(row, y.shape[1:]) for row in rows], dtype=float)
 
     def jacobian(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            rows = self._jacobian(*np.asarray(y, dtype=float).tolist(), *p, t)
+        rows = self._jacobian(*np.asarray(y, dtype=float).tolist(), *np.asarray(p, dtype=float).tolist(), float(t))
+        if rows is None:
+            return np.full((self._n, self._n), np.nan)
         return np.array(rows, dtype=float).reshape(self._n, self._n)
