@@ -201,9 +201,10 @@ def test_conservation_laws_are_found_fixed_from_the_start_and_match_a_long_stiff
     (state,) = report.resting_states
     assert state.stable and len(state.eigenvalues) == 6 - 2
 
-    prepared = prepare(system)
-    rhs = sp.lambdify(prepared.states, [e.xreplace(prepared.values) for e in prepared.rhs])
-    names = [s.name for s in prepared.states]
+    equations = system.rhs()  # the system's own right-hand sides, integrated by SciPy
+    values = {p.symbol: p.value for p in system.parameters}
+    rhs = sp.lambdify(system.state_symbols, [equations[s].xreplace(values) for s in system.state_symbols])
+    names = [s.name for s in system.state_symbols]
     run = solve_ivp(lambda t, y: rhs(*y), (0, 400), [start[n] for n in names], method="Radau",
                     rtol=1e-12, atol=[1e-15, 1e-12, 1e-12, 1e-18, 1e-16, 1e-15], dense_output=False)
     assert run.success

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import sympy as sp
 
 from .evaluator import Bound, Prepared
 
@@ -27,7 +26,7 @@ def linear_states(prepared: Prepared) -> tuple[tuple[int, ...], tuple[tuple[int,
     states = prepared.states
     voltage = prepared.system.voltage_index
     index = {s: i for i, s in enumerate(states)}
-    uses = [{index[s] for s in rhs.free_symbols if s in index} - {voltage} for rhs in prepared.rhs]
+    uses = [{index[s] for s in prepared.depends(rhs) if s in index} - {voltage} for rhs in prepared.rhs]
     kept = {i for i in range(len(states)) if i != voltage and i in uses[i]}
     changed = True
     while changed:  # drop states that need a dropped state, until none does
@@ -36,11 +35,11 @@ def linear_states(prepared: Prepared) -> tuple[tuple[int, ...], tuple[tuple[int,
             if not uses[i] <= kept:
                 kept.discard(i)
                 changed = True
+    rows = prepared.jacobian_entries
     linear = set()
-    for i in kept:
-        rhs = prepared.rhs[i]
-        inside = [states[j] for j in uses[i]]
-        if all(not (sp.diff(rhs, x).free_symbols & set(inside)) for x in inside):
+    for i in kept:  # linear: no coefficient d rate_i / d x_j depends on a state of the group
+        inside = {states[j] for j in uses[i]}
+        if all(not (prepared.depends(rows[i].get(j, 0)) & inside) for j in uses[i]):
             linear.add(i)
     while True:  # a nonlinear state makes those that use it slow too
         bad = {i for i in linear if not uses[i] <= linear}
@@ -153,9 +152,9 @@ def elimination(gates: tuple[int, ...], groups: tuple[tuple[int, ...], ...], law
         inside, tied = [], False
         for law in laws:
             support = set(np.flatnonzero(law.c))
-            if support <= set(group):
+            if support <= set(group) and not law.nonlinear:
                 inside.append((group.index(law.pivot), law.c[list(group)], law.value))
-            elif support & set(group):
+            elif support & set(group) or (support <= set(group) and law.nonlinear):
                 tied = True
         if not tied:
             kept.append(group)

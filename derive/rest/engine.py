@@ -17,9 +17,9 @@ from ..errors import ModelError
 from ..system import OdeSystem
 from .conservation import ConservedQuantity, find_laws
 from .elimination import elimination
-from .equilibria import branch_candidates, candidates, distinct, newton
+from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
 from .evaluator import Bound, Evaluator, LambdifyEvaluator, prepare
-from .problem import RestProblem, currents_function, rest_problem
+from .problem import RestProblem, currents_function, factors_function, rest_problem
 from .stability import eigenvalues, is_stable, slope_conductance, slowest_tau
 
 __all__ = ["RestingState", "RestReport", "find_resting_states", "solve", "verdict", "DEFAULT_RANGE"]
@@ -61,23 +61,27 @@ def find_resting_states(system: OdeSystem, *, v_range: tuple[float, float] = DEF
     """
     prepared = prepare(system, parameters)
     problem = rest_problem(prepared, start)
-    return solve(problem, evaluator or LambdifyEvaluator(prepared), currents_function(prepared), v_range)
+    return solve(problem, evaluator or LambdifyEvaluator(prepared), currents_function(prepared), v_range,
+                 factors_function(prepared, problem.factored))
 
 
 def solve(problem: RestProblem, evaluator: Evaluator,
           currents: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-          v_range: tuple[float, float] = DEFAULT_RANGE) -> RestReport:
-    """The resting states of ``problem`` (numbers only); ``currents(y, p)`` gives problem.currents (SI)."""
+          v_range: tuple[float, float] = DEFAULT_RANGE,
+          factors: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> RestReport:
+    """The resting states of ``problem`` (numbers only); ``currents(y, p)`` gives problem.currents (SI),
+    ``factors(y, p)`` the rate factors of problem.factored (derive.rest.problem.factors_function)."""
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
-    bound = Bound(evaluator, problem.p)
+    bound = Bound(evaluator, problem.p, factors)
     known = np.array([v is not None for v in problem.start])
     y0 = np.array([0.0 if v is None else v for v in problem.start])
     if not known[problem.voltage]:
         y0[problem.voltage] = (low + high) / 2
-    scale = np.where(y0 != 0, np.abs(y0), 1.0)  # typical size of each state; V: the range's
+    scale = np.where(y0 != 0, np.abs(y0), 1.0)  # typical size of each state; V: the range's; a gate: 1
     scale[problem.voltage] = max(abs(low), abs(high))
+    scale[[*problem.gates, *(i for group in problem.groups for i in group)]] = 1.0
     laws = find_laws(problem, bound, y0, scale, (low, high))
     for law in laws:
         unknown = [problem.states[i] for i in np.flatnonzero(law.c) if not known[i]]
@@ -91,12 +95,18 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         roots = (newton(bound, laws, guess, scale) for guess in guesses)
         return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
 
+    def settled(guesses) -> list[np.ndarray]:  # where Newton found nothing: follow the model towards rest
+        roots = (pseudo_transient(bound, laws, guess, scale) for guess in guesses)
+        return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
+
     eliminated = elimination(problem.gates, problem.groups, laws)
     roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots or [y0]
         roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, laws, seeds, (low, high), scale)),
                          scale)
+    if not roots:
+        roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)
     roots = sorted(roots, key=lambda y: y[problem.voltage])
     resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
@@ -105,7 +115,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
 
 def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.ndarray, scale, currents) -> RestingState:
     jacobian = bound.J(y)
-    values = eigenvalues(jacobian, laws, scale)
+    values = eigenvalues(jacobian, laws, scale, y)
     at_rest = currents(y, bound.p) if currents is not None else np.zeros(0)
     return RestingState(
         V=float(y[problem.voltage]),

@@ -18,7 +18,7 @@ from .conservation import Law
 from .elimination import Elimination
 from .evaluator import Bound
 
-__all__ = ["candidates", "branch_candidates", "newton", "GRID_STEP", "BRANCH_STEP", "distinct"]
+__all__ = ["candidates", "branch_candidates", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP", "distinct"]
 
 GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
 BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
@@ -65,14 +65,14 @@ def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimin
 def _residual(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
     g = bound.f(y) / scale
     for law in laws:
-        g[law.pivot] = (law.c @ y - law.value) / np.abs(law.c * scale).sum()
+        g[law.pivot] = (law.amount(y) - law.value) / np.abs(law.c * scale).sum()
     return g
 
 
 def _jacobian(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
     j = bound.J(y) * scale[None, :] / scale[:, None]
     for law in laws:
-        j[law.pivot] = law.c * scale / np.abs(law.c * scale).sum()
+        j[law.pivot] = law.gradient(y) * scale / np.abs(law.c * scale).sum()
     return j
 
 
@@ -134,6 +134,49 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     else:
         return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
     return _kept(reuse, j, (x - step) * scale)
+
+
+def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray,
+                     max_steps: int = 400) -> np.ndarray | None:
+    """A stable equilibrium reached from ``y0`` by implicit Euler steps whose length grows as the rates fall
+    (pseudo-transient continuation, Kelley & Keyes 1998), then Newton; None if it does not settle.
+
+    Where Newton alone overshoots (a nearly singular Jacobian: a nearly conserved quantity, a stiff
+    system far from rest), the steps follow the model's own motion towards rest, and become Newton
+    steps once the rates are small. The laws are held exactly at each step.
+    """
+    rows = np.ones(len(y0))
+    rows[[law.pivot for law in laws]] = 0.0  # algebraic rows: the laws
+    x = y0 / scale
+    g = _residual(bound, laws, x * scale, scale)
+    if not np.all(np.isfinite(g)):
+        return None
+    j = _jacobian(bound, laws, x * scale, scale)
+    weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
+    merit = np.linalg.norm(weight * g)
+    dt = 1.0 / max(np.abs(np.diag(j)).max(), 1e-300)
+    for _ in range(max_steps):
+        try:
+            step = np.linalg.solve(np.diag(rows / dt) - j, -g)
+        except np.linalg.LinAlgError:
+            return None
+        trial = x - step
+        g_trial = _residual(bound, laws, trial * scale, scale)
+        if not np.all(np.isfinite(g_trial)) or not np.isfinite(step).all():
+            dt /= 4
+            if dt < 1e-300:
+                return None
+            continue
+        trial_merit = np.linalg.norm(weight * g_trial)
+        if trial_merit > 4 * merit:  # too long a step for the model's motion: shorter
+            dt /= 4
+            continue
+        dt *= max(2.0, min(merit / max(trial_merit, 1e-300), 10.0))  # implicit Euler is stable: longer and longer
+        x, g, merit = trial, g_trial, trial_merit
+        j = _jacobian(bound, laws, x * scale, scale)
+        if np.abs(step).max() < _ROUNDING_STEP and dt * np.abs(np.diag(j)).min() > 1e6:
+            return newton(bound, laws, x * scale, scale)
+    return None
 
 
 def _kept(reuse: dict | None, j: np.ndarray, y: np.ndarray) -> np.ndarray:

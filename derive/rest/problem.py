@@ -16,13 +16,11 @@ import numpy as np
 import sympy as sp
 
 from ..errors import ModelError
-from ..functions import NUMPY_FUNCTIONS
-from ..removable import with_exprel
 from ..units import unit_parts
 from .elimination import linear_states
 from .evaluator import Prepared
 
-__all__ = ["RestProblem", "rest_problem", "currents_function"]
+__all__ = ["RestProblem", "rest_problem", "currents_function", "rate_factors", "factors_function"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,7 @@ class RestProblem:
     voltage: int  # index of the membrane potential
     gates: tuple[int, ...]  # states at x_inf(V) at fixed V (derive.rest.elimination)
     groups: tuple[tuple[int, ...], ...]  # groups of states linear at fixed V (Markov channels)
+    factored: tuple[int, ...]  # states whose rate is b(x) g(y), b depending on the state x alone (rapid buffering)
     start: tuple[float | None, ...]  # SI; None where neither the system nor the caller gives a value
     parameters: tuple[str, ...]
     p: tuple[float, ...]  # SI, stimulus 0
@@ -60,6 +59,7 @@ class RestProblem:
         for key in ("states", "units", "gates", "start", "parameters", "p", "currents", "current_units"):
             data[key] = tuple(data[key])
         data["groups"] = tuple(tuple(g) for g in data["groups"])
+        data["factored"] = tuple(data["factored"])
         data["display"] = {unit: (float(a), float(b)) for unit, (a, b) in data["display"].items()}
         return cls(**data)
 
@@ -123,12 +123,16 @@ def rest_problem(prepared: Prepared, start: Mapping[str, float] | None = None) -
             display[unit] = (parts[0], parts[1])
     capacitance = None
     if system.roles.capacitance is not None:
-        value = sp.sympify(prepared.quantity_expression(system.roles.capacitance).xreplace(prepared.values))
-        if value.is_number and math.isfinite(float(value)):
-            capacitance = float(value)
+        expr = prepared.canonical(system.roles.capacitance)
+        if not prepared.depends(expr):
+            start_state = [0.0 if v is None else v for v in values]
+            with np.errstate(all="ignore"):
+                value = float(prepared.function([expr])(*start_state, *prepared.p, 0.0)[0])
+            capacitance = value if math.isfinite(value) else None
     gates, groups = linear_states(prepared)
     return RestProblem(
         name=system.name, states=names, units=units, voltage=system.voltage_index, gates=gates, groups=groups,
+        factored=tuple(sorted(rate_factors(prepared))),
         start=tuple(values), parameters=tuple(p.name for p in system.parameters), p=tuple(float(v) for v in prepared.p),
         capacitance=capacitance, currents=tuple(c.name for c in system.roles.currents), current_units=current_units,
         display=display, voltage_unit=voltage_unit, conductance_unit=conductance_unit, resistance_unit=resistance_unit)
@@ -139,12 +143,49 @@ def currents_function(prepared: Prepared) -> Callable[[np.ndarray, np.ndarray], 
     currents = prepared.system.roles.currents
     if not currents:
         return lambda y, p: np.zeros(0)
-    variables = set(prepared.states)
-    expressions = [with_exprel(prepared.quantity_expression(c), variables) for c in currents]
-    function = sp.lambdify([*prepared.states, *prepared.parameters], expressions, modules=[NUMPY_FUNCTIONS, "numpy"])
+    function = prepared.function([prepared.canonical(c) for c in currents])
 
     def evaluate(y: np.ndarray, p: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            return np.array([float(v) for v in function(*y, *p)])
+            return np.array([float(v) for v in function(*y, *p, 0.0)])
+
+    return evaluate
+
+
+def rate_factors(prepared: Prepared) -> dict[int, sp.Expr]:
+    """{state index: b(x)} for each state x (not V, not a gate) whose rate is b(x) g(y) with b depending
+    on x alone and not constant: the rapid-buffering factor 1/(1 + B K/(K + x)^2) of a buffered ion."""
+    states = prepared.states
+    gates, groups = linear_states(prepared)
+    eliminated = set(gates) | {i for g in groups for i in g}
+    out = {}
+    for i, rhs in enumerate(prepared.rhs):
+        if i == prepared.system.voltage_index or i in eliminated:
+            continue
+        product = rhs if rhs.is_Mul else sp.factor_terms(rhs)
+        if not product.is_Mul:
+            continue
+        own = [f for f in product.args if prepared.depends(f) == {states[i]}]
+        if own:
+            out[i] = sp.Mul(*own)
+    return out
+
+
+def factors_function(prepared: Prepared, factored: tuple[int, ...]) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+    """(y, p) -> b_i(y_i) for every state (1 for those not in ``factored``), y of shape (n,) or (n, N)."""
+    if not factored:
+        return None
+    factors = rate_factors(prepared)
+    function = prepared.function([factors[i] for i in factored])
+    index = list(factored)
+
+    def evaluate(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, dtype=float)
+        out = np.ones_like(y)
+        with np.errstate(all="ignore"):
+            values = function(*y, *p, 0.0)
+        for k, value in zip(index, values):
+            out[k] = np.broadcast_to(value, y.shape[1:])
+        return out
 
     return evaluate

@@ -17,11 +17,12 @@ __all__ = ["eigenvalues", "is_stable", "slowest_tau", "slope_conductance"]
 _MARGIN = 1e-11  # an eigenvalue counts as decaying when Re < -_MARGIN * the largest |eigenvalue|
 
 
-def eigenvalues(jacobian: np.ndarray, laws: list[Law], scale: np.ndarray) -> np.ndarray:
-    """Eigenvalues (1/s) of ``jacobian`` on the states the laws leave free, largest real part first."""
+def eigenvalues(jacobian: np.ndarray, laws: list[Law], scale: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Eigenvalues (1/s) of ``jacobian`` at the equilibrium ``y`` on the states the laws leave free
+    (each law's gradient there is a left null vector of J), largest real part first."""
     j = jacobian * scale[None, :] / scale[:, None]  # similar to J: same eigenvalues, better conditioned
     if laws:
-        c = np.array([law.c * scale for law in laws])
+        c = np.array([law.gradient(y) * scale for law in laws])
         _, _, vt = np.linalg.svd(c, full_matrices=True)
         q = vt[len(laws):].T
         j = q.T @ j @ q
