@@ -185,3 +185,37 @@ def markov_system() -> OdeSystem:
     return OdeSystem("markov", "a Markov K channel", "written for the tests", states,
                      parameters({names[k]: v for k, v in MARKOV_VALUES.items()}), Roles(V, (I_K, I_L), None, s["C_m"]),
                      quantities)
+
+
+BUFFERED_VALUES = {"R": "8.314462618", "T": "310.15", "F": "96485.33212", "C_m": "0.01", "area_per_volume": 1000000,
+                   "K_o": 5, "Na_o": 140, "Ca_o": 2, "g_K": 3, "g_Na": "0.3", "g_Ca": "0.01", "I_max": "0.2",
+                   "K_half": 10, "I_pCa": "0.005", "K_pCa": "0.0005", "B_total": "0.05", "K_B": "0.001"}
+BUFFERED_START = {"V": "-0.080", "K_i": 140, "Na_i": 12, "Ca_i": "0.0001"}
+
+
+def buffered_system() -> OdeSystem:
+    """Charge conserved with calcium rapidly buffered: the law holds for K_i + Na_i + 2 total(Ca_i), where
+    total(Ca) = Ca + B Ca/(K_B + Ca) (free and bound), and C_m V."""
+    V, K_i, Na_i, Ca_i = symbols("V K_i Na_i Ca_i")
+    s = {k: sp.Symbol(k, real=True) for k in BUFFERED_VALUES}
+    rt_f = s["R"] * s["T"] / s["F"]
+    I_K, I_Na, I_p, I_Ca, I_pCa, beta = symbols("I_K I_Na I_p I_Ca I_pCa_current beta")
+    quantities = (
+        Quantity(I_K, s["g_K"] * (V - rt_f * sp.log(s["K_o"] / K_i)), "uA/cm^2"),
+        Quantity(I_Na, s["g_Na"] * (V - rt_f * sp.log(s["Na_o"] / Na_i)), "uA/cm^2"),
+        Quantity(I_p, s["I_max"] * Na_i / (Na_i + s["K_half"]), "uA/cm^2"),
+        Quantity(I_Ca, s["g_Ca"] * (V - rt_f / 2 * sp.log(s["Ca_o"] / Ca_i)), "uA/cm^2"),
+        Quantity(I_pCa, s["I_pCa"] * Ca_i / (Ca_i + s["K_pCa"]), "uA/cm^2"),
+        Quantity(beta, 1 / (1 + s["B_total"] * s["K_B"] / (s["K_B"] + Ca_i) ** 2)),
+    )
+    to_conc = s["area_per_volume"] / s["F"]
+    start = {k: sp.nsimplify(v) for k, v in BUFFERED_START.items()}
+    states = (
+        State(V, -(I_K + I_Na + I_p + I_Ca + I_pCa) / s["C_m"], start["V"], "mV", "membrane potential"),
+        State(K_i, -(I_K - 2 * I_p) * to_conc, start["K_i"], "mM", "K inside"),
+        State(Na_i, -(I_Na + 3 * I_p) * to_conc, start["Na_i"], "mM", "Na inside"),
+        State(Ca_i, -beta * (I_Ca + I_pCa) * to_conc / 2, start["Ca_i"], "mM", "free Ca inside (rapidly buffered)"),
+    )
+    return OdeSystem("buffered", "charge conserved through a rapid calcium buffer", "written for the tests", states,
+                     parameters({s[k]: v for k, v in BUFFERED_VALUES.items()}),
+                     Roles(V, (I_K, I_Na, I_p, I_Ca, I_pCa), None, s["C_m"]), quantities)

@@ -10,7 +10,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 from rest_systems import (BISTABLE_VALUES, CONSERVED_START, CONSERVED_VALUES, FHN_VALUES, HH_VALUES, SLOW_FEEDBACK_VALUES,
-                          MARKOV_VALUES, bistable_system, markov_rates, markov_system, slow_feedback_system,
+                          BUFFERED_START, BUFFERED_VALUES, MARKOV_VALUES, bistable_system, buffered_system, markov_rates, markov_system, slow_feedback_system,
                           conserved_system, fitzhugh_nagumo, hh_system)
 from vrest.derive.builtin import resolve_model
 from vrest.derive.errors import ModelError
@@ -316,3 +316,38 @@ def test_a_markov_channel_is_solved_at_fixed_v_with_its_occupancies_summing_to_o
     assert len(nonzero) == 3
     assert_eigenvalues(state.eigenvalues, nonzero)
     assert state.slope_conductance == pytest.approx(float(mpmath.diff(steady_current, root)), rel=1e-8)
+
+
+def test_a_conservation_law_through_a_rapidly_buffered_total_is_fixed_from_the_start():
+    """d Ca/dt = beta(Ca) (fluxes): the charge law holds for total(Ca) = Ca + B Ca/(K_B + Ca), not for Ca."""
+    system = buffered_system()
+    report = find_resting_states(system)
+    (law,) = report.conserved
+    assert law.name == "charge" and law.coefficients["Ca_i"] == 1.0
+    assert law.coefficients["K_i"] == law.coefficients["Na_i"] == 0.5
+    start = {k: float(sp.nsimplify(v)) for k, v in BUFFERED_START.items()}
+    p = {k: float(sp.nsimplify(v)) for k, v in BUFFERED_VALUES.items()}
+
+    def total(ca):  # the integral of (1 + B K_B/(K_B + c)^2) dc from 0, in closed form
+        return ca + p["B_total"] * ca / (p["K_B"] + ca)
+
+    expected = (0.5 * (start["K_i"] + start["Na_i"]) + total(start["Ca_i"])
+                + law.coefficients["V"] * start["V"])
+    assert law.value == pytest.approx(expected, rel=1e-13)
+    assert law.coefficients["V"] == pytest.approx(-p["C_m"] * p["area_per_volume"] / (2 * p["F"]), rel=1e-12)
+    (state,) = report.resting_states
+    assert state.stable and len(state.eigenvalues) == 3
+    equations = system.rhs()
+    values = {q.symbol: q.value for q in system.parameters}
+    rhs = sp.lambdify(system.state_symbols, [equations[s].xreplace(values) for s in system.state_symbols])
+    names = [s.name for s in system.state_symbols]
+    run = solve_ivp(lambda t, y: rhs(*y), (0, 3000), [start[n] for n in names], method="Radau", rtol=1e-12,
+                    atol=[1e-15, 1e-12, 1e-12, 1e-18])
+    assert run.success
+    assert abs(state.V - run.y[0, -1]) * 1000 < 1e-6
+    for k, name in enumerate(names):
+        assert state.states[name] == pytest.approx(run.y[k, -1], rel=1e-7)
+    # The total is conserved along the run too (an independent check of the law itself).
+    end = dict(zip(names, run.y[:, -1]))
+    assert 0.5 * (end["K_i"] + end["Na_i"]) + total(end["Ca_i"]) + law.coefficients["V"] * end["V"] == \
+        pytest.approx(expected, rel=1e-9)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -210,10 +211,15 @@ def _echelon(rows: np.ndarray, voltage: int, first: tuple[int, ...] = ()) -> lis
 
 
 def _snap(c: np.ndarray) -> np.ndarray:
-    """Coefficients that are whole numbers to rounding become exactly whole (1, -1, 2, ...)."""
-    whole = np.round(c)
-    near = (whole != 0) & (np.abs(c - whole) <= 1e-9 * np.maximum(np.abs(c), 1.0))
-    return np.where(near, whole, c)
+    """Coefficients that are simple fractions to rounding (1, -1, 2, 1/2, 2/3, ...) become exactly that."""
+    out = c.copy()
+    for i, value in enumerate(c):
+        if value == 0:
+            continue
+        simple = Fraction(float(value)).limit_denominator(12)
+        if simple != 0 and abs(value - float(simple)) <= 1e-9 * abs(value):
+            out[i] = float(simple)
+    return out
 
 
 def _describe(problem: RestProblem, c: np.ndarray, pivot: int, value: float,
