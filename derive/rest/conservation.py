@@ -62,13 +62,16 @@ class Law:
     value: float
     quantity: ConservedQuantity | None = field(default=None, compare=False)  # None: a constraint of the engine
     nonlinear: tuple[int, ...] = ()
-    total: Callable[[int, float], float] | None = field(default=None, compare=False, repr=False)
+    totals: Callable[[np.ndarray, tuple[int, ...]], np.ndarray] | None = field(default=None, compare=False, repr=False)
     factor: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     def amount(self, y: np.ndarray) -> float:
         """sum_i c_i q_i(y_i)."""
         linear = [i for i in np.flatnonzero(self.c) if i not in self.nonlinear]
-        return float(self.c[linear] @ y[linear] + sum(self.c[i] * self.total(i, y[i]) for i in self.nonlinear))
+        total = float(self.c[linear] @ y[linear])
+        if self.nonlinear:
+            total += float(self.c[list(self.nonlinear)] @ self.totals(y, self.nonlinear))
+        return total
 
     def gradient(self, y: np.ndarray) -> np.ndarray:
         """d amount / dy: c_i, divided by the rate factor b_i(y_i) for a nonlinear term."""
@@ -146,16 +149,16 @@ def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.n
         return laws
     check = _rates(bound, _samples(start, scale, voltage, v_range, len(start) + 4, rng), factored)
     taken = {law.pivot for law in laws}
-    total = _totals(bound, start, factored)
+    totals = _totals(bound, start, factored)
     for scaled, pivot in _echelon(null * scale[None, :], voltage, first=factored):
         c = scaled / scale
         c = _snap(c / c[pivot])
         nonlinear = tuple(i for i in factored if c[i] != 0)
         if pivot not in factored or pivot in taken or not nonlinear or not _holds(c, check):
             continue  # linear (found above), or not a law
-        law = Law(c, pivot, 0.0, None, nonlinear, total, bound.factors)
+        law = Law(c, pivot, 0.0, None, nonlinear, totals, bound.factors)
         value = law.amount(start)
-        law = Law(c, pivot, value, _describe(problem, c, pivot, value, nonlinear), nonlinear, total, bound.factors)
+        law = Law(c, pivot, value, _describe(problem, c, pivot, value, nonlinear), nonlinear, totals, bound.factors)
         laws.append(law)
         taken.add(pivot)
     return laws
@@ -164,24 +167,23 @@ def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.n
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(48)
 
 
-def _totals(bound: Bound, start: np.ndarray, factored: tuple[int, ...]) -> Callable[[int, float], float]:
-    """total_i(x) = integral of dx'/b_i(x') from 0 (from the start where 1/b_i is not finite at 0)."""
-    anchors = {}
-    for i in factored:
-        at_zero = start.copy()
-        at_zero[i] = 0.0
-        b = bound.factors(at_zero)[i]
-        anchors[i] = 0.0 if np.isfinite(b) and b != 0 else float(start[i])
+def _totals(bound: Bound, start: np.ndarray, factored: tuple[int, ...]):
+    """(y, states) -> total_i(y_i) for each of ``states``: the integral of dx/b_i(x) from 0 (from the start
+    where 1/b_i is not finite at 0), every state's quadrature in one evaluation (b_i depends on x_i alone)."""
+    at_zero = start.copy()
+    at_zero[list(factored)] = 0.0
+    b = bound.factors(at_zero)
+    anchors = np.where(np.isfinite(b) & (b != 0), 0.0, start)
 
-    def total(i: int, x: float) -> float:
-        low = anchors[i]
-        if x == low:
-            return 0.0
+    def totals(y: np.ndarray, states: tuple[int, ...]) -> np.ndarray:
+        index = list(states)
+        low, high = anchors[index], y[index]
         points = np.repeat(start[:, None], len(_NODES), axis=1)
-        points[i] = (x + low) / 2 + (x - low) / 2 * _NODES
-        return float((x - low) / 2 * (_WEIGHTS @ (1.0 / bound.factors(points)[i])))
+        points[index] = (high + low)[:, None] / 2 + (high - low)[:, None] / 2 * _NODES[None, :]
+        inverse = 1.0 / bound.factors(points)[index]
+        return (high - low) / 2 * (inverse @ _WEIGHTS)
 
-    return total
+    return totals
 
 
 def _echelon(rows: np.ndarray, voltage: int, first: tuple[int, ...] = ()) -> list[tuple[np.ndarray, int]]:

@@ -239,9 +239,19 @@ def _exprel_prime(x):
 
 _PRIME_SERIES_BELOW = float(EXPREL_PRIME_SERIES_BELOW)
 _PRIME_COEFFS = tuple(float(c) for c in EXPREL_PRIME_COEFFS)
+def _exp(x):
+    """exp for one number: inf beyond the largest double, as NumPy gives (Python's math raises)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
 _FUNCTIONS = {"exprel": _exprel, "exprel_prime": _exprel_prime}
 _MODULES = [_FUNCTIONS, "numpy"]
+_MATH = [{**_FUNCTIONS, "exp": _exp}, "math"]
 _POINT_ERRORS = (OverflowError, ValueError, ZeroDivisionError)  # Python's math where NumPy gives inf or NaN
+_GIVE_UP = 20  # consecutive points where math fails before NumPy takes over for good
 
 
 class _PointFunction:
@@ -253,7 +263,7 @@ class _PointFunction:
         self._prepared, self._expressions, self._numpy = prepared, expressions, None
         self._failures = 0
         try:
-            self._math = prepared.function(expressions, [_FUNCTIONS, "math"])
+            self._math = prepared.function(expressions, _MATH)
         except (NameError, TypeError, ValueError, NotImplementedError, sp.SympifyError):
             self._math = None
 
@@ -268,13 +278,9 @@ class _PointFunction:
                 result = np.array(self._math(*values), dtype=float)
                 self._failures = 0
                 return result
-            except _POINT_ERRORS:  # an overflow NumPy takes as inf; after a few in a row, NumPy from now on
-                self._failures += 1
-                if self._failures >= 3:
-                    self._math = None
-            except TypeError:  # a complex number: a negative base to a fractional power (NaN in NumPy)
-                self._failures += 1
-                if self._failures >= 3:
+            except (*_POINT_ERRORS, TypeError):  # an overflow (inf in NumPy), a negative base to a fractional
+                self._failures += 1              # power (complex here, NaN in NumPy): NumPy at this point, and
+                if self._failures >= _GIVE_UP:   # from now on when math fails everywhere
                     self._math = None
             except (NameError, AttributeError):  # a function math lacks: NumPy from now on
                 self._math = None
