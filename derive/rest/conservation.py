@@ -33,6 +33,7 @@ __all__ = ["ConservedQuantity", "Law", "find_laws"]
 
 _NULL = 1e-10  # singular value (relative) below which a direction counts as conserved
 _CHECK = 1e-9  # |c . f| relative to sum |c_i f_i| allowed at the check points
+_NOISE = 1e-9  # a scaled coefficient this much below the largest is rounding
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def _echelon(rows: np.ndarray, voltage: int, first: tuple[int, ...] = ()) -> lis
                 rows[k] -= rows[k, j] * rows[r]
         out_pivots.append(j)
     for row in rows:
-        row[np.abs(row) < 1e-12 * np.abs(row).max()] = 0.0
+        row[np.abs(row) < _NOISE * np.abs(row).max()] = 0.0  # rounding left by the elimination, not a term
     return list(zip(rows, out_pivots))
 
 
