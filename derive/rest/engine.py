@@ -147,9 +147,21 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
                 f": at {', '.join(shown(s.V) for s in stable)}{others}")
     if not unstable:
         return f"no resting state {where}"
-    oscillates = any(np.any((np.array(s.eigenvalues).real > 0) & (np.array(s.eigenvalues).imag != 0)) for s in unstable)
     lies = (f"the unstable equilibrium lies at {shown(unstable[0].V)}" if len(unstable) == 1
             else f"the unstable equilibria lie at {', '.join(shown(s.V) for s in unstable)}")
-    if oscillates:
+    if any(_neutral(s) for s in unstable):
+        return (f"no stable resting state found {where}: {lies}, with a zero eigenvalue (a conserved quantity "
+                "vrest could not write down: the equilibria form a family, and which member the cell reaches "
+                "depends on where it starts)")
+    # One unstable equilibrium and nothing stable: trajectories circle it (a limit cycle); likewise around an
+    # equilibrium that is unstable through a pair of complex eigenvalues.
+    spirals = any(np.any((np.array(s.eigenvalues).real > 0) & (np.array(s.eigenvalues).imag != 0)) for s in unstable)
+    if spirals or len(unstable) == 1:
         return f"no stable resting state: this model oscillates (pacemaker); {lies}"
-    return f"no stable resting state {where}: {lies}, and the model moves away from {'it' if len(unstable) == 1 else 'them'}"
+    return f"no stable resting state {where}: {lies}, and the model moves away from them"
+
+
+def _neutral(state: RestingState) -> bool:
+    """An eigenvalue that is zero to rounding: a direction along which the equilibria continue."""
+    values = np.abs(np.array(state.eigenvalues))
+    return bool(len(values) and values.min() < 1e-12 * values.max())

@@ -183,6 +183,26 @@ def _gradient(expr: sp.Expr, index: Mapping[sp.Symbol, int], gradients) -> dict[
     return {i: e for i, e in out.items() if e != 0}
 
 
+def _in_dependency_order(definitions: list[tuple[sp.Symbol, sp.Expr]]) -> tuple[tuple[sp.Symbol, sp.Expr], ...]:
+    """The definitions, each after those it uses (their given order where it already is)."""
+    defined = {symbol: expr for symbol, expr in definitions}
+    done: set[sp.Symbol] = set()
+    out: list[tuple[sp.Symbol, sp.Expr]] = []
+    for symbol, _ in definitions:
+        stack = [(symbol, False)]
+        while stack:
+            current, ready = stack.pop()
+            if current in done:
+                continue
+            if ready:
+                done.add(current)
+                out.append((current, defined[current]))
+                continue
+            stack.append((current, True))
+            stack.extend((s, False) for s in defined[current].free_symbols if s in defined and s not in done)
+    return tuple(out)
+
+
 def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None) -> Prepared:
     """The system at rest: stimulus 0, ``parameters`` (SI, by name) overriding the system's values."""
     values = {p.name: float(p.value) for p in system.parameters}
@@ -199,9 +219,9 @@ def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None) ->
     names.update({p.symbol: sp.Symbol(f"_p{j}", real=True) for j, p in enumerate(system.parameters)})
     names.update({q.symbol: sp.Symbol(f"_q{k}", real=True) for k, q in enumerate(system.quantities)})
     variables = {names[s] for s in system.state_symbols} | {names[q.symbol] for q in system.quantities} | {_T}
-    definitions = tuple((names[q.symbol], sp.Integer(0) if q.symbol == stimulus
-                         else with_exprel(sp.sympify(q.expression).xreplace(names), variables))
-                        for q in system.quantities)
+    definitions = _in_dependency_order([(names[q.symbol], sp.Integer(0) if q.symbol == stimulus
+                                         else with_exprel(sp.sympify(q.expression).xreplace(names), variables))
+                                        for q in system.quantities])
     off = {} if stimulus is None or stimulus in names else {stimulus: sp.Integer(0)}  # a stimulus of no other kind
     rhs = tuple(with_exprel(sp.sympify(state.rhs).xreplace(off).xreplace(names), variables) for state in system.states)
     p = np.array([values[p.name] for p in system.parameters], dtype=float)
