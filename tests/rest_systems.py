@@ -81,8 +81,8 @@ def bistable_system() -> OdeSystem:
     )
     names = {s.name: s for s in (g_L, E_L, g_NaP, E_Na, g_K, E_K, C_m, tau_w)}
     return OdeSystem("bistable", "persistent Na and a slow K gate", "written for the tests", states,
-                     parameters({names[k]: v for k, v in BISTABLE_VALUES.items()}), Roles(V, (I_L, I_NaP, I_K), None, C_m),
-                     quantities)
+                     parameters({names[k]: v for k, v in BISTABLE_VALUES.items()}),
+                     Roles(V, (I_L, I_NaP, I_K), None, C_m), quantities)
 
 
 FHN_VALUES = {"a": "0.7", "b": "0.8", "eps": "0.08", "I": "0.5"}
@@ -177,7 +177,8 @@ def markov_system() -> OdeSystem:
     s = names
     a1, b1, a2, b2 = markov_rates(V)
     I_K, I_L = symbols("I_K I_L")
-    quantities = (Quantity(I_K, s["g_K"] * o * (V - s["E_K"]), "uA/cm^2"), Quantity(I_L, s["g_L"] * (V - s["E_L"]), "uA/cm^2"))
+    quantities = (Quantity(I_K, s["g_K"] * o * (V - s["E_K"]), "uA/cm^2"),
+                  Quantity(I_L, s["g_L"] * (V - s["E_L"]), "uA/cm^2"))
     states = (State(V, -(I_K + I_L) / s["C_m"], sp.Rational(-60, 1000), "mV", "membrane potential"),
               State(c1, -a1 * c1 + b1 * c2, sp.Rational(1, 2), "", "closed 1"),
               State(c2, a1 * c1 - (b1 + a2) * c2 + b2 * o, sp.Rational(3, 10), "", "closed 2"),

@@ -9,8 +9,9 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from rest_systems import (BISTABLE_VALUES, CONSERVED_START, CONSERVED_VALUES, FHN_VALUES, HH_VALUES, SLOW_FEEDBACK_VALUES,
-                          BUFFERED_START, BUFFERED_VALUES, MARKOV_VALUES, bistable_system, buffered_system, markov_rates, markov_system, slow_feedback_system,
+from rest_systems import (BISTABLE_VALUES, BUFFERED_START, BUFFERED_VALUES, CONSERVED_START, CONSERVED_VALUES,
+                          FHN_VALUES, HH_VALUES, MARKOV_VALUES, SLOW_FEEDBACK_VALUES, bistable_system, buffered_system,
+                          markov_rates, markov_system, slow_feedback_system,
                           conserved_system, fitzhugh_nagumo, hh_system)
 from vrest.derive.builtin import resolve_model
 from vrest.derive.errors import ModelError
@@ -134,8 +135,8 @@ def bistable_rhs(y):
     v, w = y
     def sig(x, half, slope):
         return 1 / (1 + mpmath.exp(-(x - half) / slope))
-    current = (p["g_L"] * (v - p["E_L"]) + p["g_NaP"] * sig(v, mpmath.mpf("-0.045"), mpmath.mpf("0.005")) * (v - p["E_Na"])
-               + p["g_K"] * w * (v - p["E_K"]))
+    persistent = sig(v, mpmath.mpf("-0.045"), mpmath.mpf("0.005"))
+    current = (p["g_L"] * (v - p["E_L"]) + p["g_NaP"] * persistent * (v - p["E_Na"]) + p["g_K"] * w * (v - p["E_K"]))
     return [-current / p["C_m"], (sig(v, mpmath.mpf("-0.020"), mpmath.mpf("0.008")) - w) / p["tau_w"]]
 
 
@@ -252,7 +253,8 @@ def test_squid_rests_at_the_root_of_its_ghk_current_balance():
     (state,) = find_resting_states(load_system("squid")).resting_states
     assert abs(state.V - float(root)) * 1000 < 1e-9
     assert state.slope_conductance == pytest.approx(float(mpmath.diff(total, root)), rel=1e-9)
-    assert state.stable and state.eigenvalues[0].real == pytest.approx(-float(mpmath.diff(total, root)) / 0.01, rel=1e-9)
+    assert state.stable
+    assert state.eigenvalues[0].real == pytest.approx(-float(mpmath.diff(total, root)) / 0.01, rel=1e-9)
 
 
 def test_equilibria_set_by_a_slow_state_are_found_by_following_it_at_fixed_v():

@@ -140,7 +140,7 @@ def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.n
         for scaled, pivot in _echelon(null * scale[None, :], voltage):
             c = scaled / scale
             c = _snap(c / c[pivot])
-            if _holds(c, check):  # else a near-dependence at the sample points, not a law
+            if np.all(np.isfinite(c)) and _holds(c, check):  # else a near-dependence at the sample points, not a law
                 laws.append(Law(c, pivot, float(c @ start), _describe(problem, c, pivot, float(c @ start))))
     factored = tuple(i for i in problem.factored if i != voltage)
     if not factored:
@@ -155,7 +155,8 @@ def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.n
         c = scaled / scale
         c = _snap(c / c[pivot])
         nonlinear = tuple(i for i in factored if c[i] != 0)
-        if pivot not in factored or pivot in taken or not nonlinear or not _holds(c, check):
+        usable = np.all(np.isfinite(c)) and pivot in factored and pivot not in taken and nonlinear
+        if not usable or not _holds(c, check):
             continue  # linear (found above), or not a law
         law = Law(c, pivot, 0.0, None, nonlinear, totals, bound.factors)
         value = law.amount(start)
@@ -217,7 +218,7 @@ def _snap(c: np.ndarray) -> np.ndarray:
     """Coefficients that are simple fractions to rounding (1, -1, 2, 1/2, 2/3, ...) become exactly that."""
     out = c.copy()
     for i, value in enumerate(c):
-        if value == 0:
+        if value == 0 or not np.isfinite(value):
             continue
         simple = Fraction(float(value)).limit_denominator(12)
         if simple != 0 and abs(value - float(simple)) <= 1e-9 * abs(value):

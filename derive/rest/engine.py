@@ -113,7 +113,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
                       verdict(resting, (low, high), problem), problem)
 
 
-def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.ndarray, scale, currents) -> RestingState:
+def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.ndarray, scale,
+                   currents) -> RestingState:
     jacobian = bound.J(y)
     values = eigenvalues(jacobian, laws, scale, y)
     at_rest = currents(y, bound.p) if currents is not None else np.zeros(0)
@@ -143,8 +144,9 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     if len(stable) == 1:
         return f"one stable resting state, at {shown(stable[0].V)}{others}"
     if stable:
-        return (f"{len(stable)} stable resting states (the model is {'bistable' if len(stable) == 2 else 'multistable'})"
-                f": at {', '.join(shown(s.V) for s in stable)}{others}")
+        kind = "bistable" if len(stable) == 2 else "multistable"
+        where_stable = ", ".join(shown(s.V) for s in stable)
+        return f"{len(stable)} stable resting states (the model is {kind}): at {where_stable}{others}"
     if not unstable:
         return f"no resting state {where}"
     lies = (f"the unstable equilibrium lies at {shown(unstable[0].V)}" if len(unstable) == 1

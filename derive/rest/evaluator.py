@@ -209,7 +209,8 @@ def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None) ->
     for name, value in (parameters or {}).items():
         if name not in values:
             known = ", ".join(sorted(values)[:12])
-            raise ModelError(f"parameters.{name}", value, f"not a parameter of model {system.name} (known: {known}, ...)")
+            raise ModelError(f"parameters.{name}", value,
+                             f"not a parameter of model {system.name} (known: {known}, ...)")
         values[name] = float(value)
     stimulus = system.roles.stimulus
     if stimulus is not None and stimulus.name in values:

@@ -171,7 +171,8 @@ def rate_factors(prepared: Prepared) -> dict[int, sp.Expr]:
     return out
 
 
-def factors_function(prepared: Prepared, factored: tuple[int, ...]) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
+def factors_function(prepared: Prepared,
+                     factored: tuple[int, ...]) -> Callable[[np.ndarray, np.ndarray], np.ndarray] | None:
     """(y, p) -> b_i(y_i) for every state (1 for those not in ``factored``), y of shape (n,) or (n, N)."""
     if not factored:
         return None

@@ -81,8 +81,9 @@ def report_text(report: RestReport) -> str:
                      f"  {'slope conductance' + (' (' + g_unit + ')' if g_unit else ' (SI)'):>28}")
     for k, state in enumerate(report.resting_states, 1):
         g = state.slope_conductance
+        shown_g = _g(problem.shown(g, g_unit), 5) if g is not None else "-"
         lines.append(f"  {k:>2}  {problem.shown(state.V, v_unit):>12.6f}  {'yes' if state.stable else 'no':6}  "
-                     f"{_g(state.slowest_tau, 4):>15}  {(_g(problem.shown(g, g_unit), 5) if g is not None else '-'):>28}")
+                     f"{_g(state.slowest_tau, 4):>15}  {shown_g:>28}")
     units = dict(zip(problem.currents, problem.current_units))
     for k, state in enumerate(report.resting_states, 1):
         lines += ["", f"resting state {k}: V = {_g(problem.shown(state.V, v_unit), 9)} {v_unit}, "
