@@ -140,9 +140,20 @@ def _solve_group(group, laws, f0: np.ndarray, columns: list[np.ndarray]) -> np.n
     for row, c, value in laws:
         a[row] = c[:, None] if a.ndim == 3 else c
         b[row] = value
-    if a.ndim == 2:
-        return np.linalg.solve(a, b)
-    return np.linalg.solve(np.moveaxis(a, 2, 0), np.moveaxis(b, -1, 0)[..., None])[..., 0].T
+    single = a.ndim == 2
+    if single:
+        a, b = a[..., None], b[..., None]
+    stacked_a, stacked_b = np.moveaxis(a, 2, 0), b.T  # (N, m, m), (N, m)
+    try:
+        solution = np.linalg.solve(stacked_a, stacked_b[..., None])[..., 0]
+    except np.linalg.LinAlgError:  # singular at some point (no steady state there): NaN at those only
+        solution = np.full(stacked_b.shape, np.nan)
+        for k in range(len(stacked_a)):
+            try:
+                solution[k] = np.linalg.solve(stacked_a[k], stacked_b[k])
+            except np.linalg.LinAlgError:
+                pass
+    return solution[0] if single else solution.T
 
 
 def elimination(gates: tuple[int, ...], groups: tuple[tuple[int, ...], ...], laws) -> Elimination:
