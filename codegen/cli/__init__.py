@@ -37,6 +37,7 @@ COMMANDS = {
     "rest": "rest_cmd",
     "sweep": "sweep_cmd",
     "sensitivity": "sensitivity_cmd",
+    "rest": "rest_cmd",
 }
 
 
