@@ -32,7 +32,7 @@ REPORT_SECTIONS = ("time_constants", "ouabain")  # extra ids --quantity accepts 
 MATHJAX_MACROS = {
     "frac", "log", "exp", "left", "right", "cdot", "displaystyle", "operatorname", "mathrm", "sqrt",
     "partial", "Delta", "lambda", "quad", "text", "tau", "approx", "times", "infty", "to", "int",
-    "mathtt", "phi",
+    "mathtt", "phi", "alpha", "beta", "pi", "omega",
 }
 
 

@@ -11,7 +11,7 @@ from .modelfile import load_model, model_from_text
 
 __all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "builtin_text", "resolve_model"]
 
-BUILTIN_MODELS = ("neuron", "squid", "pumpleak")
+BUILTIN_MODELS = ("neuron", "squid", "pumpleak", "hh")
 DEFAULT_MODEL = "neuron"
 
 

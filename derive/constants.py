@@ -10,7 +10,7 @@ import sympy as sp
 
 __all__ = [
     "R", "F", "T", "V", "C_m", "I_pump", "g_leak", "tau_m", "r", "A_i", "z_A", "Vol", "L_p", "area",
-    "CODATA_2018", "ZERO_CELSIUS",
+    "CODATA_2018", "ZERO_CELSIUS", "I_stim",
 ]
 
 R = sp.Symbol("R", positive=True)  # molar gas constant, J/(mol K)
@@ -20,6 +20,7 @@ T = sp.Symbol("T", positive=True)  # absolute temperature, K
 V = sp.Symbol("V", real=True)  # membrane potential phi_in - phi_out
 C_m = sp.Symbol("C_m", positive=True)  # specific membrane capacitance
 I_pump = sp.Symbol("I_pump", real=True)  # pump current density, outward positive
+I_stim = sp.Symbol("I_stim", real=True)  # injected (stimulus) current density: positive depolarises
 g_leak = sp.Symbol("g_leak", positive=True)
 tau_m = sp.Symbol("tau_m", positive=True)
 r = sp.Symbol("r", positive=True)  # pump coupling ratio: Na out per K in

@@ -67,6 +67,15 @@ class Derivation:
     # Values (SI) of the symbols whose value at the result differs from the model's given one:
     # the state the result refers to (V and I_pump at pump_max, the amounts at the steady volume).
     at: tuple[tuple[sp.Symbol, float], ...] = ()
+    # The closed form in the names of the quantities it is built on (tau_m = C_m/g_leak), for people;
+    # ``expression`` stays the form in the model's parameters. None: the two are the same.
+    in_names: sp.Expr | None = None
+    # A model with several resting states: the value at each (SI, in order of V) and whether each is
+    # stable; ``value`` is then the first stable state's (where vrest simulate starts).
+    values: tuple[float, ...] = ()
+    stable: tuple[bool, ...] = ()
+    # Further machine-readable results (JSON-ready, SI): the eigenvalues of each resting state, ...
+    data: tuple[tuple[str, object], ...] = ()
 
     def __repr__(self) -> str:  # the value in its unit; the field ``value`` is SI
         unit = "" if self.unit == "1" else f" {self.unit}"
@@ -76,7 +85,15 @@ class Derivation:
     @property
     def display_value(self) -> float:
         """The value in ``unit`` (mV, ms, ...)."""
-        return convert(self.value, self.unit) if self.unit != "1" else float(self.value)
+        return self._shown(self.value)
+
+    @property
+    def display_values(self) -> tuple[float, ...]:
+        """Every resting state's value in ``unit`` (just the value when there is one)."""
+        return tuple(self._shown(v) for v in self.values) if self.values else (self.display_value,)
+
+    def _shown(self, value: float) -> float:
+        return convert(value, self.unit) if self.unit != "1" else float(value)
 
     @property
     def equation(self) -> sp.Eq:
@@ -86,14 +103,21 @@ class Derivation:
         return sp.Eq(sp.Symbol(self.id), self.expression, evaluate=False)
 
     @property
+    def shown_equation(self) -> sp.Eq:
+        """``equation`` with the closed form in the names of the quantities it is built on."""
+        if self.in_names is None or self.method == "numeric root":
+            return self.equation
+        return sp.Eq(sp.Symbol(self.id), self.in_names)
+
+    @property
     def expression_text(self) -> str:
-        """Plain text in the model's symbol names, parseable by ``vrest verify``."""
-        text = sp.sstr(self.expression)
+        """Plain text in the model's symbol names and the ids it is built on, parseable by ``vrest verify``."""
+        text = sp.sstr(self.expression if self.in_names is None else self.in_names)
         return f"{text} = 0" if self.method == "numeric root" else text
 
     @property
     def latex(self) -> str:
-        return latex(self.equation)
+        return latex(self.shown_equation)
 
     def _repr_latex_(self) -> str:
         """The result, then each step's equation numbered (Jupyter renders each $...$ with MathJax)."""

@@ -13,7 +13,7 @@ __all__ = ["Ion"]
 class Ion:
     """Ion ``name`` (the model file's table name) with valence ``valence``.
 
-    ``leak`` is "ohmic" (conductance g_X) or "ghk" (permeability P_X);
+    ``leak`` is "ohmic" (conductance g_X), "ghk" (permeability P_X) or "none" (only channels carry it);
     ``has_concentrations`` is False when only a fixed reversal potential is known.
     """
 

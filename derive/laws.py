@@ -16,7 +16,7 @@ from .functions import exprel
 __all__ = [
     "nernst", "ohmic_current", "ghk_u", "ghk_current", "ghk_voltage", "all_monovalent",
     "pump_current_saturating", "pump_current_proportional", "pump_charge_per_cycle", "pump_ion_current",
-    "membrane_dVdt", "amount_rate", "water_flux",
+    "membrane_dVdt", "amount_rate", "water_flux", "q10_factor",
 ]
 
 
@@ -101,3 +101,8 @@ def amount_rate(ion_current, z, membrane_area) -> sp.Expr:
 def water_flux(hydraulic_permeability, membrane_area, osm_in, osm_out, temperature=T) -> sp.Expr:
     """dVol/dt = L_p A R T (osm_in - osm_out): water follows the osmotic gradient inward."""
     return hydraulic_permeability * membrane_area * R * temperature * (osm_in - osm_out)
+
+
+def q10_factor(q10, reference, temperature=T, step=10) -> sp.Expr:
+    """A rate's temperature factor Q10^((T - T_ref)/(10 K)) (``step`` the 10 K, in kelvin)."""
+    return q10 ** ((temperature - reference) / step)

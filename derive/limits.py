@@ -85,7 +85,7 @@ RANGES: dict[str, Limits] = {
         "below 1 K every liquid but helium is frozen: no solution of ions, no cell",
         "above the critical point of water (647.096 K) no water is liquid: no cell",
         "253.15", "395.15", "living cells: -20 degC (bacteria in sea-ice brine) to 122 degC (Methanopyrus kandleri)",
-        keys="model.temperature, pump.q10_reference"),
+        keys="model.temperature, pump.q10_reference, channels.*.q10_reference"),
     "concentration": Limits(
         "mM", "1e-15", "1e5",
         "below 1e-15 mM (1 aM) a nanolitre, far more than a cell's volume, holds less than one particle",
@@ -100,7 +100,7 @@ RANGES: dict[str, Limits] = {
         "above 1e7 mS/cm^2 a membrane would conduct more than one packed with the largest channels "
         "(~1e5 per um^2 at 250 pS: ~2.5e6 mS/cm^2)",
         "1e-6", "1000", "leak conductances of cells: 1e-6 to 1000 mS/cm^2",
-        keys="ions.*.conductance"),
+        keys="ions.*.conductance, channels.*.conductance"),
     "permeability": Limits(
         "cm/s", "1e-20", "100",
         "below 1e-20 cm/s an ion would cross a million times more slowly than through a bare lipid "
@@ -108,7 +108,7 @@ RANGES: dict[str, Limits] = {
         "above 100 cm/s an ion would cross faster than it diffuses through a membrane-thick layer of water "
         "(D/d = 2e-5 cm^2/s / 5 nm = 40 cm/s)",
         "1e-14", "0.01", "membrane permeabilities of ions: 1e-14 (bare bilayer) to 1e-2 cm/s",
-        keys="ions.*.permeability, pump.rate_per_Na"),
+        keys="ions.*.permeability, channels.*.permeability, pump.rate_per_Na"),
     "hydraulic permeability": Limits(
         "cm/s/Pa", "1e-22", "1e-4",
         "below 1e-22 cm/s/Pa (osmotic permeability P_f ~ 1e-14 cm/s) water would cross a membrane more "
@@ -162,7 +162,7 @@ RANGES: dict[str, Limits] = {
         "above +2 V a membrane breaks down (electroporation near 0.5-1 V), and no ion gradient in water "
         "gives such a reversal potential",
         "-250", "250", "reversal potentials of cells: -250 to +250 mV",
-        keys="ions.*.reversal, membrane.initial_potential"),
+        keys="ions.*.reversal, channels.*.reversal, membrane.initial_potential"),
     # -- by kind (numbers without units) -----------------------------------------------------------------
     "valence": Limits(
         "1", "-10", "10",
@@ -194,6 +194,18 @@ RANGES: dict[str, Limits] = {
         "a Q10 above 10 (an activation energy above 190 kJ/mol near 37 degC) is beyond any enzyme's",
         "1.5", "5", "the Na/K-ATPase: Q10 of 2 to 4",
         keys="pump.q10"),
+    "channels.*.q10": Limits(
+        "1", "1", "10",
+        "a Q10 below 1 would slow a channel's gating as the cell warms",
+        "a Q10 above 10 is beyond any channel's gating (activation energies up to ~150 kJ/mol)",
+        "1.5", "6", "gating of voltage-gated channels: Q10 of 2 to 4 (Hodgkin & Huxley: 3)",
+        keys="channels.*.q10"),
+    "channels.*.gates.*.power": Limits(
+        "1", "1", "8",
+        "a gate enters the current at least once",
+        "no channel has more than a few identical gates (Hodgkin & Huxley's K channel: 4)",
+        "1", "4", "Hodgkin-Huxley gates: powers 1 to 4",
+        keys="channels.*.gates.*.power"),
     "pump.hill_*": Limits(
         "1", "0.1", "10",
         "an exponent below 0.1 makes a site's activation a step at K_half: no binding is that unselective",
@@ -217,6 +229,8 @@ RANGES: dict[str, Limits] = {
 COUNTS: dict[str, int] = {
     "file bytes": 1_000_000,  # a model file is a few kilobytes
     "ions": 12,  # the ions that matter at rest (K, Na, Cl, Ca, Mg, H, HCO3, ...); each adds a state to solve for
+    "channels": 32,
+    "gates": 8,  # of one channel
     "scenarios": 32,
     "steps": 100,  # of one scenario
     "name characters": 64,  # model and scenario names become file names and ids

@@ -16,12 +16,16 @@ from functools import cached_property
 import sympy as sp
 
 from . import laws
-from .constants import A_i, C_m, I_pump, L_p, T, V, Vol, area
+from .channels import Channel
+from .constants import A_i, C_m, I_pump, I_stim, L_p, T, V, Vol, area
 from .ions import Ion
 
 __all__ = ["Parameter", "Pump", "Change", "ProtocolStep", "Scenario", "State", "Model", "N_A", "B_o"]
 
 N_A = sp.Symbol("N_A", positive=True)  # impermeant amount inside (constant)
+I_TOTAL = sp.Symbol("I_total", real=True)  # the membrane current, outward
+I_NET = sp.Symbol("I_net", real=True)  # I_total - I_stim: what charges the membrane when a stimulus is injected
+DT_10 = sp.Symbol("dT_10", positive=True)  # the 10 K of a Q10 (a parameter, so an exponent stays unit-free)
 B_o = sp.Symbol("B_o", positive=True)  # impermeant solute in the bath
 
 
@@ -127,6 +131,8 @@ class Model:
     volume_mode: str = "none"  # "none" (no area/volume), "fixed", "dynamic", "instant"
     scenarios: tuple[Scenario, ...] = field(default=())
     initial_potential: sp.Rational | None = None  # V (SI) of the given state; None: the current-balance root
+    channels: tuple[Channel, ...] = ()  # gated (or instantaneous) channels besides the leaks
+    stimulus: bool = False  # an injected current I_stim (0 unless a scenario step sets it) drives V
 
     # -- parameters --------------------------------------------------------
 
@@ -157,19 +163,70 @@ class Model:
 
     @cached_property
     def quantities(self) -> tuple[tuple[sp.Symbol, sp.Expr], ...]:
-        """Named quantities in dependency order: E_X, I_X, I_pump, I_leak, I_total."""
+        """Named quantities in dependency order: E_X, the channels' (phi, f, gate rates, I), I_X, I_pump,
+        I_leak, I_total."""
         out: list[tuple[sp.Symbol, sp.Expr]] = []
         for ion in self.ions:
             if ion.has_concentrations:
                 out.append((ion.E, laws.nernst(ion.z, ion.outside, ion.inside)))
+        for channel in self.channels:
+            out.extend(self._channel_quantities(channel))
         for ion in self.ions:
-            out.append((ion.I, self._leak_law(ion)))
+            if ion.leak != "none":
+                out.append((ion.I, self._leak_law(ion)))
         if self.pump is not None and self.pump.current != I_pump:
             out.append((I_pump, self.pump.current))
-        leak = sp.Add(*[ion.I for ion in self.ions])
+        # A channel without gates or open fraction is a leak of fixed conductance (Hodgkin & Huxley's I_L).
+        leak = sp.Add(*self.leak_currents)
+        gated = sp.Add(*[channel.I for channel in self.channels if not channel.is_leak])
         out.append((sp.Symbol("I_leak", real=True), leak))
-        out.append((sp.Symbol("I_total", real=True), leak + (I_pump if self.pump else 0)))
+        out.append((I_TOTAL, leak + gated + (I_pump if self.pump else 0)))
+        if self.stimulus:
+            out.append((I_NET, I_TOTAL - I_stim))
         return tuple(out)
+
+    @property
+    def net_current(self) -> sp.Symbol:
+        """The current that charges the membrane, outward: I_total, minus the stimulus when there is one."""
+        return I_NET if self.stimulus else I_TOTAL
+
+    def named_rate(self, state: sp.Symbol) -> sp.Expr | None:
+        """The rate of V or of a gate written with the named quantities (as exports show it), else None:
+        C_m dV/dt = -I_net; dx/dt = phi (alpha (1 - x) - beta x) or phi (inf - x)/tau."""
+        if state == V:
+            return laws.membrane_dVdt(self.net_current, C_m)
+        for channel in self.channels:
+            for gate in channel.gates:
+                if gate.symbol == state:
+                    return gate.rate(channel.temperature_factor)
+        return None
+
+    @cached_property
+    def leak_currents(self) -> tuple[sp.Symbol, ...]:
+        """The named leak currents: each ion's leak (I_X) and each channel without gates (I_L)."""
+        return (tuple(ion.I for ion in self.ions if ion.leak != "none")
+                + tuple(channel.I for channel in self.channels if channel.is_leak))
+
+    def _channel_quantities(self, channel: Channel) -> list[tuple[sp.Symbol, sp.Expr]]:
+        out: list[tuple[sp.Symbol, sp.Expr]] = []
+        if channel.q10:
+            out.append((channel.phi, laws.q10_factor(channel.Q_10, channel.T_ref, step=DT_10)))
+        if channel.open_fraction is not None:
+            out.append((channel.f, channel.open_fraction))
+        for gate in channel.gates:
+            out.extend(gate.kinetics)
+        out.append((channel.I, self._channel_law(channel)))
+        return out
+
+    def _channel_law(self, channel: Channel) -> sp.Expr:
+        ion = next((ion for ion in self.ions if ion.name == channel.ion), None)
+        if channel.law == "ghk":
+            return laws.ghk_current(channel.P * channel.open_probability, ion.z, ion.inside, ion.outside)
+        return laws.ohmic_current(channel.g * channel.open_probability, channel.E if ion is None else ion.E)
+
+    def channel_current(self, ion: Ion) -> sp.Expr:
+        """The named currents of the channels that carry ``ion`` (0 if none does)."""
+        return sp.Add(*[channel.I for channel in self.channels if channel.ion == ion.name])
 
     def _leak_law(self, ion: Ion) -> sp.Expr:
         if ion.leak == "ghk":
@@ -183,8 +240,8 @@ class Model:
         return expr
 
     def leak_current(self, ion: Ion) -> sp.Expr:
-        """I_X as a function of V and parameters (E_X expanded)."""
-        return self.expand(ion.I)
+        """I_X as a function of V and parameters (E_X expanded); 0 for an ion without a leak."""
+        return self.expand(ion.I) if ion.leak != "none" else sp.Integer(0)
 
     @cached_property
     def pump_current(self) -> sp.Expr:
@@ -240,10 +297,14 @@ class Model:
     @cached_property
     def states(self) -> tuple[State, ...]:
         """V always; N_X when the cell has area and volume; Vol when water moves."""
-        total = self.expand(sp.Symbol("I_total", real=True))
+        total = self.expand(self.net_current)
         states = [State(V, laws.membrane_dVdt(total, C_m), self.initial_potential, "mV", "membrane potential")]
+        for channel in self.channels:
+            for gate in channel.gates:
+                states.append(State(gate.symbol, self.expand(gate.rate(channel.temperature_factor)), None, "1",
+                                    f"gate {gate.name} of channel {channel.name} (fraction open)"))
         for ion in self.dynamic_ions:
-            current = self.leak_current(ion) + self.pump_share(ion)
+            current = self.leak_current(ion) + self.expand(self.channel_current(ion)) + self.pump_share(ion)
             rhs = laws.amount_rate(self.expand(current), ion.z, area)
             initial = self.values[ion.inside] * self.values[Vol]
             states.append(State(ion.amount, rhs, initial, "fmol", f"{ion.name} amount inside, Vol [{ion.name}]_i"))

@@ -20,12 +20,13 @@ import sympy as sp
 
 from . import limits
 from .bath import warn_unbalanced_bath
-from .constants import CODATA_2018, A_i, C_m, F, L_p, R, T, Vol, area, z_A
+from .channelfile import read_channels
+from .constants import CODATA_2018, A_i, C_m, F, I_stim, L_p, R, T, Vol, area, z_A
 from .errors import ModelError
 from .ions import Ion
 from .model import B_o, N_A, Model, Parameter
 from .plausibility import enclosable_volume
-from .protocol import read_scenarios
+from .protocol import STIMULUS_KEY, read_scenarios
 from .pumpfile import PUMP_KEYS, read_pump
 from .reserved_names import check_ion_names
 from .units import parse_quantity
@@ -41,7 +42,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 _KEYS: dict[str, tuple[set[str], set[str]]] = {  # section: (required, optional)
-    "": ({"model", "membrane", "ions"}, {"pump", "impermeant", "bath", "scenario"}),
+    "": ({"model", "membrane"}, {"ions", "channels", "pump", "impermeant", "bath", "scenario"}),
     "model": ({"name", "temperature"}, {"description", "source"}),
     "membrane": ({"capacitance"}, {"area", "volume", "water_permeability", "initial_potential"}),
     "ion": ({"valence"}, {"inside", "outside", "conductance", "permeability", "reversal", "description"}),
@@ -182,9 +183,17 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
         value, _ = parse_quantity(membrane["initial_potential"], "membrane.initial_potential", "voltage")
         initial_potential = sp.Rational(value)
 
-    ions = _read_ions(data["ions"], params)
+    if "ions" not in data and "channels" not in data:
+        raise ModelError("ions", None, "missing required key: give [ions.<name>] tables (leaks), [channels.<name>] "
+                         "tables, or both")
+    ions = _read_ions(data["ions"], params, _carried(data.get("channels"))) if "ions" in data else []
     by_name = {ion.name: ion for ion in ions}
     pump = read_pump(_check_keys(data["pump"], "pump", "pump"), by_name, params) if "pump" in data else None
+    channels = read_channels(data["channels"], by_name, params) if "channels" in data else ()
+    stimulus = _mentions_stimulus(data.get("scenario"))
+    if stimulus:
+        params.append(Parameter(I_stim, sp.Integer(0), "uA/cm^2", "injected stimulus current (positive "
+                                "depolarises); 0 unless a scenario step sets it"))
     impermeant = "impermeant" in data
     if impermeant:
         _read_impermeant(data["impermeant"], params)
@@ -204,6 +213,8 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
         bath_impermeant=bath,
         volume_mode=volume_mode,
         initial_potential=initial_potential,
+        channels=channels,
+        stimulus=stimulus,
     )
     model = replace(model, scenarios=read_scenarios(data.get("scenario", {}), model))
     warn_unbalanced_bath(model)
@@ -252,7 +263,27 @@ def _check_shape(membrane: Mapping[str, Any], area_si: float, volume_si: float) 
                          f"{thickness * 1e9:.3g} nm thick (2 volume / area), thinner than its own membrane (5 nm)")
 
 
-def _read_ions(table: Any, params: list[Parameter]) -> list[Ion]:
+def _carried(channels: Any) -> set[str]:
+    """The ions some channel names (they need no leak of their own)."""
+    if not isinstance(channels, dict):
+        return set()
+    return {spec["ion"] for spec in channels.values() if isinstance(spec, dict) and isinstance(spec.get("ion"), str)}
+
+
+def _mentions_stimulus(scenarios: Any) -> bool:
+    """Whether a scenario step sets the stimulus (the model then has I_stim, 0 until a step sets it)."""
+    if not isinstance(scenarios, dict):
+        return False
+    tables = []
+    for scenario in scenarios.values():
+        if isinstance(scenario, dict):
+            steps = scenario.get("steps")
+            tables += [scenario] + (list(steps) if isinstance(steps, list) else [])
+    return any(isinstance(step, dict) and isinstance(step.get(kind), dict) and STIMULUS_KEY in step[kind]
+               for step in tables for kind in ("set", "scale"))
+
+
+def _read_ions(table: Any, params: list[Parameter], carried: set[str] = frozenset()) -> list[Ion]:
     if not isinstance(table, dict) or not table:
         raise ModelError("ions", table, "expected at least one [ions.<name>] table")
     limits.check_count("ions", len(table), "ions")
@@ -267,9 +298,10 @@ def _read_ions(table: Any, params: list[Parameter]) -> list[Ion]:
         _text(spec, "description", path)
         valence = _valence(spec["valence"], f"{path}.valence")
         has_g, has_p = "conductance" in spec, "permeability" in spec
-        if has_g == has_p:
+        if has_g == has_p and (has_g or name not in carried):
             raise ModelError(path, None, "give exactly one of 'conductance' (ohmic leak) or 'permeability' (GHK leak)"
-                             + ("; both are given" if has_g else "; neither is given"))
+                             + ("; both are given" if has_g else "; neither is given (an ion without a leak must be "
+                                "carried by a channel)"))
         concentrations = [key for key in ("inside", "outside") if key in spec]
         if "reversal" in spec:
             if concentrations:
@@ -284,7 +316,8 @@ def _read_ions(table: Any, params: list[Parameter]) -> list[Ion]:
             missing = "outside" if "inside" in spec else "inside"
             raise ModelError(f"{path}.{missing}", None,
                              "missing required key: give inside and outside concentrations, or 'reversal'")
-        ion = Ion(name, valence, "ghk" if has_p else "ohmic", "reversal" not in spec)
+        leak = "ghk" if has_p else "ohmic" if has_g else "none"
+        ion = Ion(name, valence, leak, "reversal" not in spec)
         params.append(Parameter(ion.z, sp.Integer(valence), "1", f"valence of {name}"))
         if ion.has_concentrations:
             params.append(_positive(spec, "inside", path, "concentration", ion.inside, f"[{name}] inside"))
@@ -294,7 +327,7 @@ def _read_ions(table: Any, params: list[Parameter]) -> list[Ion]:
             params.append(Parameter(ion.E, sp.Rational(value), unit, f"reversal potential of {name} (given)"))
         if has_p:
             params.append(_positive(spec, "permeability", path, "permeability", ion.P, f"{name} permeability"))
-        else:
+        elif has_g:
             params.append(_positive(spec, "conductance", path, "conductance per area", ion.g,
                                     f"{name} leak conductance"))
         ions.append(ion)

@@ -33,7 +33,9 @@ from .constants import A_i, C_m, L_p, Vol, area
 from .model import N_A, Change, Model, ProtocolStep, Scenario
 from .units import convert, parse_quantity
 
-__all__ = ["Target", "read_scenarios", "targets", "not_a_target"]
+__all__ = ["Target", "read_scenarios", "targets", "not_a_target", "STIMULUS_KEY"]
+
+STIMULUS_KEY = "stimulus.current"  # the injected current a step sets (positive depolarises)
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _SCENARIO_KEYS = {"description", "steps", "at", "set", "scale"}
@@ -64,6 +66,8 @@ _STATE = ("an inside concentration is the cell's own state (it follows the curre
 _MEMBRANE = "the membrane's capacitance, area, volume, water permeability and start are fixed"
 _IMPERMEANT = "the trapped impermeant amount and its charge are fixed"
 _PUMP_ONLY_RATE = "only the pump's rate changes in a step: scale = { pump = F }"
+_CHANNEL = ("only a channel's conductance (or permeability) and a fixed reversal change in a step; its gates, units "
+            "and Q10 are what the channel is")
 
 
 def targets(model: Model) -> dict[str, Target]:
@@ -85,8 +89,18 @@ def targets(model: Model) -> dict[str, Target]:
             out[f"{path}.reversal"] = Target(ion.E.name, "voltage", can_scale=False, sign="any")
         if ion.leak == "ghk":
             out[f"{path}.permeability"] = Target(ion.P.name, "permeability", sign="nonnegative")
-        else:
+        elif ion.leak == "ohmic":
             out[f"{path}.conductance"] = Target(ion.g.name, "conductance per area", sign="nonnegative")
+    for channel in model.channels:
+        path = f"channels.{channel.name}"
+        if channel.ion is None:
+            out[f"{path}.reversal"] = Target(channel.E.name, "voltage", can_scale=False, sign="any")
+        if channel.law == "ghk":
+            out[f"{path}.permeability"] = Target(channel.P.name, "permeability", sign="nonnegative")
+        else:
+            out[f"{path}.conductance"] = Target(channel.g.name, "conductance per area", sign="nonnegative")
+    if model.stimulus:
+        out[STIMULUS_KEY] = Target("I_stim", "current per area", can_scale=False, sign="any")
     if model.pump is not None:
         rate = model.pump.rate.name
         key, dimension = {"constant": ("current", "current per area"), "saturating": ("max_current", "current per area"),
@@ -142,6 +156,10 @@ def _fixed_in_a_run(key: str) -> str | None:
         return _IMPERMEANT
     if parts[0] == "pump":
         return _PUMP_ONLY_RATE
+    if parts[0] == "channels" and len(parts) >= 3:
+        return _CHANNEL
+    if parts[0] == "stimulus":
+        return f"the stimulus is {STIMULUS_KEY}, a current per area (positive depolarises)"
     return None
 
 
@@ -198,6 +216,11 @@ def _changes(model: Model, known: dict[str, Target], table: Any, operation: str,
 
 def _value(model: Model, value: Any, where: str, target: Target) -> Fraction:
     """A value with a unit for ``target`` (SI): its sign, then its range (0 blocks without one)."""
+    if target.parameter == "I_stim":  # either sign: positive depolarises
+        number, _ = parse_quantity(value, where, target.dimension, check=False)
+        if number != 0:
+            limits.check(where, abs(number), target.dimension, value)
+        return number
     if target.sign == "any" and target.dimension == "current per area":  # a constant pump's current
         from .pumpfile import constant_current
 

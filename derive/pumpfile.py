@@ -27,7 +27,7 @@ from . import laws, limits
 from .constants import I_pump, T, r
 from .errors import ModelError, shown
 from .ions import Ion
-from .model import Parameter, Pump
+from .model import DT_10, Parameter, Pump
 from .units import parse_quantity
 
 __all__ = ["read_pump", "constant_current", "PUMP_KEYS", "RATE_KEYS", "NA_K_ATPASE", "Q_10", "T_ref", "dT_10", "lambda_pump"]
@@ -47,7 +47,7 @@ BINDINGS = ("independent", "hill")
 
 Q_10 = sp.Symbol("Q_10", positive=True)  # pump rate factor per 10 K
 T_ref = sp.Symbol("T_ref", positive=True)  # temperature at which the pump rate is the file's
-dT_10 = sp.Symbol("dT_10", positive=True)  # the 10 K of the Q10 definition (keeps the exponent unit-free)
+dT_10 = DT_10  # the 10 K of the Q10 definition (keeps the exponent unit-free)
 lambda_pump = RATE_KEYS["rate_per_Na"][1]
 I_pump0 = sp.Symbol("I_pump0", positive=True)  # a constant pump's current before its factors
 Na_o_LR = sp.Symbol("Na_o_LR", positive=True)  # 67.3 mM in Luo & Rudy's sigma

@@ -27,6 +27,7 @@ import sympy as sp
 from .constants import A_i, C_m, F, I_pump, V, area, z_A
 from .derivation import WORKING_DIGITS, NoSteadyState, _MPMATH_FUNCTIONS
 from .errors import ModelWarning
+from .gated import gate_steady_states, gated, start_potential
 from .model import N_A, Model, Scenario
 from .schedule import parameter_schedule
 
@@ -63,7 +64,9 @@ def charge(model: Model) -> sp.Expr:
 
 def charge_conserved(model: Model) -> bool:
     """Whether C_m A V - F (sum z_X N_X + z_A N_A) is constant: every current moves amounts that are states."""
-    return bool(model.dynamic_ions) and all(ion.has_concentrations for ion in model.ions)
+    carried = {ion.name for ion in model.dynamic_ions}
+    return (bool(model.dynamic_ions) and all(ion.has_concentrations for ion in model.ions)
+            and all(channel.ion in carried for channel in model.channels))
 
 
 def inside_charge(model: Model) -> sp.Expr:
@@ -188,7 +191,12 @@ def initial_state(model: Model) -> dict[sp.Symbol, float]:
     """The model's given state: amounts and volume from the file; V is membrane.initial_potential when
     the file gives one, else the root of the current balance at the file's concentrations."""
     start = {s.symbol: float(s.initial) for s in model.states if s.initial is not None}
-    if model.initial_potential is None:
+    if gated(model):  # gates at x_inf(V): V a root of the steady-state current (derive.gated)
+        v = start_potential(model) if model.initial_potential is None else model.initial_potential
+        start[V] = float(v)
+        start.update({x: float(sp.sympify(inf).xreplace(model.values).xreplace({V: sp.Float(v, WORKING_DIGITS)})
+                               .evalf(WORKING_DIGITS)) for x, inf in gate_steady_states(model).items()})
+    elif model.initial_potential is None:
         start[V] = _voltage_only(model, model.values)
     return start
 

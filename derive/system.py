@@ -16,13 +16,14 @@ A right-hand side or quantity may use states, parameters, earlier quantities and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from .constants import C_m, I_pump, V
+from .channels import QUANTITY_UNITS as CHANNEL_UNITS
+from .constants import C_m, I_pump, I_stim, V
 from .model import Parameter, Scenario, State
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ class OdeSystem:
 
 
 # Display units of a cell description's named quantities, by the prefix of their names.
-_QUANTITY_UNITS = (("E_", "mV"), ("I_", "uA/cm^2"), ("N_", "fmol"))
+_QUANTITY_UNITS = (("E_", "mV"), ("I_", "uA/cm^2"), ("N_", "fmol")) + CHANNEL_UNITS
 
 
 def _display_unit(model: Model, symbol: sp.Symbol) -> str:
@@ -130,20 +131,36 @@ def _display_unit(model: Model, symbol: sp.Symbol) -> str:
     return next((unit for prefix, unit in _QUANTITY_UNITS if symbol.name.startswith(prefix)), "")
 
 
+def _given_states(model: Model) -> tuple[State, ...]:
+    """The model's states; when charge is conserved and the file gives no initial potential, V starts at
+    the charge-difference potential of the given amounts, F (sum z N_X + z_A N_A) / (C_m A): the cell's only
+    net charge is its capacitor's (Kay 2017), the condition the model's steady state is found with."""
+    from .steady_state import charge, charge_conserved  # here: steady_state reads the cell description
+
+    states = model.states
+    if model.initial_potential is not None or not charge_conserved(model):
+        return states
+    given = {s.symbol: s.initial for s in states if s.initial is not None}
+    potential = sp.solve(charge(model), V)[0].xreplace(given).xreplace(model.values)
+    return tuple(replace(s, initial=sp.nsimplify(potential)) if s.symbol == V else s for s in states)
+
+
 def from_model(model: Model) -> OdeSystem:
     """The ODE system of a cell description: its dynamic view (amounts and volume as states
     where the cell has them, concentrations as quantities N_X/Vol)."""
     algebraic = [Quantity(s, e, _display_unit(model, s), model.parameter(s.name).description
                           if model.has(s.name) else "") for s, e in model.algebraic]
     named = [Quantity(s, e, _display_unit(model, s)) for s, e in model.quantities]
-    currents = tuple(ion.I for ion in model.ions) + ((I_pump,) if model.pump is not None else ())
+    currents = (model.leak_currents + tuple(c.I for c in model.channels if not c.is_leak)
+                + ((I_pump,) if model.pump is not None else ()))
+    stimulus = I_stim if model.stimulus else None
     return OdeSystem(
         name=model.name,
         description=model.description,
         source=model.source,
-        states=model.states,
+        states=_given_states(model),
         parameters=model.dynamic_parameters,
-        roles=Roles(voltage=V, currents=currents, capacitance=C_m),
+        roles=Roles(voltage=V, currents=currents, stimulus=stimulus, capacitance=C_m),
         quantities=tuple(algebraic + named),
         scenarios=model.scenarios,
     )

@@ -44,6 +44,48 @@ def test_crosscheck_pumpleak_runs_every_simulator_on_the_stiff_job():
     assert all(row.rstrip().endswith("yes") for row in rows), out  # no "not run" row, every one agrees
 
 
+def test_crosscheck_hh_rest_and_spike_in_every_simulator():
+    """hh: the resting state held within 1e-6 mV, and the action potential of its stimulus scenario (20 ms) at the
+    same time within 0.05 ms and the same peak V within 0.5 mV in every simulator. vrest's own spike, from the
+    Radau reference, is checked against the written-out Hodgkin-Huxley equations (scipy, independently)."""
+    import numpy as np
+    from scipy.integrate import solve_ivp
+
+    from vrest.codegen.crosscheck.check import make_job, spike_peak
+    from vrest.derive.builtin import resolve_model
+
+    job = make_job(resolve_model("hh"))
+    assert job.excitable and [c.scenario.name for c in job.courses] == ["stimulus"]
+
+    def alpha_beta(v):
+        def lin(x):
+            return 1.0 if x == 0 else x / -np.expm1(-x)
+        return ((lin((v + 40) / 10), 4 * np.exp(-(v + 65) / 18)), (0.07 * np.exp(-(v + 65) / 20),
+                1 / (1 + np.exp(-(v + 35) / 10))), (0.1 * lin((v + 55) / 10), 0.125 * np.exp(-(v + 65) / 80)))
+
+    def hh(t, y):  # mV, ms; 10 uA/cm^2 from 1 to 2 ms
+        v, m, h, n = y
+        (am, bm), (ah, bh), (an, bn) = alpha_beta(v)
+        stim = 10.0 if 1.0 <= t < 2.0 else 0.0
+        i = 120 * m**3 * h * (v - 50) + 36 * n**4 * (v + 77) + 0.3 * (v + 54.387)
+        return [stim - i, am * (1 - m) - bm * m, ah * (1 - h) - bh * h, an * (1 - n) - bn * n]
+
+    v0 = job.reference_v_ss * 1e3
+    rest = [v0] + [a / (a + b) for a, b in alpha_beta(v0)]
+    grid = np.linspace(0, 20, 40001)
+    run = solve_ivp(hh, (0, 20), rest, t_eval=grid, method="LSODA", rtol=1e-10, atol=1e-12, max_step=0.01)
+    t_ref, v_ref = spike_peak(grid, run.y[0])
+    course = job.courses[0]
+    t_vrest, v_vrest = spike_peak(course.times * 1e3, course.reference * 1e3)
+    assert abs(t_vrest - t_ref) < 1e-3 and abs(v_vrest - v_ref) < 1e-3, (t_vrest, t_ref, v_vrest, v_ref)
+    assert 30 < v_ref < 45 and 3 < t_ref < 4.5  # a full action potential
+    code, out, err = run_cli("crosscheck", "hh")
+    assert code == 0, out + err
+    rows = [line for line in out.splitlines()[2:] if line.strip()]
+    assert len(rows) == len(SIMULATORS)
+    assert all(row.rstrip().endswith("yes") for row in rows), out
+
+
 def test_crosscheck_bad_model_is_exit_2():
     code, _, err = run_cli("crosscheck", "no_such_model")
     assert code == 2 and len(err.strip().splitlines()) == 1

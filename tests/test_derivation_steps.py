@@ -23,6 +23,7 @@ import mpmath
 import pytest
 import sympy as sp
 from conftest import SEED_PUMP_MODEL, toml_dumps
+from test_channels import BISTABLE
 from test_donnan import KCL, bath_model
 from test_pump_max import SALT_ONLY
 from test_pumpleak import KEENER_SNEYD
@@ -75,6 +76,8 @@ USER_MODELS = {
     "keener_sneyd": KEENER_SNEYD,
     # A constant pump with GHK leaks: pump_max where Na_i reaches 0 (the impermeant concentration stays positive).
     "constant_pump_ghk_salt_bath": SALT_ONLY,
+    # Gated channels with three resting states: an inward rectifier (open fraction) and a persistent Na current.
+    "bistable_channels": BISTABLE,
 }
 
 

@@ -93,7 +93,8 @@ def test_seed_pump_example(write_model, seed_pump_model):
     assert close(q["V_leak"]["value"], -70.0)
     assert close(q["V_ss"]["value"], -75.0)
     assert close(q["dV_pump"]["value"], -5.0)
-    assert q["dV_pump"]["expression"] == "-I_pump/(g_K + g_Na)"
+    assert q["dV_pump"]["expression"] == "-I_pump/g_leak"  # in the name of the quantity it is built on
+    assert q["g_leak"]["expression"] == "g_K + g_Na"
     assert q["E_K"]["method"] == "given"
 
 
@@ -105,7 +106,7 @@ def test_contract_shape_and_not_applicable():
     assert doc["not_applicable"]["V_ghk"] == "needs permeabilities; ions K, Na, Cl give conductances"
     expected_ids = {"E_K", "E_Na", "E_Cl", "V_ghk", "V_leak", "V_ss", "V_balance", "dV_pump", "V_mullins_noda", "g_leak",
                     "tau_m", "donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "tau_slow",
-                    "tau_fast"}
+                    "tau_fast", "eigenvalues", "g_inst", "Z_0", "f_res", "Z_res"}  # the last five: gated channels
     assert set(doc["quantities"]) | set(doc["not_applicable"]) == expected_ids
     assert not set(doc["quantities"]) & set(doc["not_applicable"])
     assert doc["quantities"]["E_K"]["expression"] == "R*T*log(K_o/K_i)/(F*z_K)"

@@ -46,10 +46,11 @@ def test_every_pump_key_is_documented():
 def test_every_changeable_key_is_documented():
     text = _section("[scenario.NAME]")
     keys = set()
-    for name in ("neuron", "squid", "pumpleak"):
+    for name in ("neuron", "squid", "pumpleak", "hh"):
         keys |= {key for key, target in targets(resolve_model(name)).items() if target.fixed is None}
     for key in keys:
         general = re.sub(r"^ions\.[A-Za-z0-9]+\.", "ions.X.", key)
+        general = re.sub(r"^channels\.[A-Za-z0-9]+\.", "channels.NAME.", general)
         assert f"`{general}`" in text or (key.startswith("pump.") and f"`{key}`" in text), key
 
 

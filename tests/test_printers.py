@@ -124,7 +124,31 @@ def _cases() -> dict[str, Case]:
     }
     rows = [(v, *IONS[ion], R_VAL, T_VAL, F_VAL) for ion in IONS for v in V_POINTS]
     cases["ghk"] = (GHK, GHK_ARGS, rows, [_mp_ghk(*row[:5]) for row in rows])
+    # The built-in hh model's alpha_m and alpha_n (V in volts, 1/s), 0/0 at -40 and -55 mV as Hodgkin & Huxley
+    # wrote them: each printer must give the limit there (1000 and 100 /s), and full precision near it.
+    for name, quantity, v0, scale in (("alpha_m", "alpha_m_Na", -0.04, 10), ("alpha_n", "alpha_n_K", -0.055, 1)):
+        rows_v = [(v0 + d,) for d in (0.0, 5e-17, -5e-17, 1e-15, -1e-12, 1e-9, -1e-6, 1e-4, -0.03, 0.09)]
+        cases[name] = (_hh_rate(quantity), (x,), rows_v,
+                       [(_mp_hh_rate(row[0], v0, scale),) * 2 for row in rows_v])
     return cases
+
+
+def _hh_rate(name: str) -> sp.Expr:
+    """A rate of the built-in hh model as vrest holds it, its unit parameters at their values, of x (volts)."""
+    from vrest.derive.builtin import resolve_model
+
+    model = resolve_model("hh")
+    values = {p.symbol: p.value for p in model.parameters if p.name.startswith(("V_unit", "t_unit"))}
+    expr = dict(model.quantities)[sp.Symbol(name, real=True)]
+    return expr.xreplace(values).xreplace({sp.Symbol("V", real=True): x})
+
+
+def _mp_hh_rate(volts: float, v0: float, scale: int):
+    """1000 * (scale/100) (v - v0)/(1 - exp(-(v - v0)/10)) with v, v0 in mV (1/s): alpha_m for v0 = -40 mV and
+    scale 10 (0.1/ms per mV), alpha_n for -55 mV and 1 (0.01)."""
+    u = (mpmath.mpf(volts) * 1000 - mpmath.mpf(v0) * 1000) / 10
+    ratio = mpmath.mpf(1) if u == 0 else u / -mpmath.expm1(-u)
+    return 1000 * mpmath.mpf(scale) / 10 * ratio
 
 
 CASES = _cases()

@@ -34,8 +34,10 @@ COMMANDS = {
     "simulate": "simulate_cmd",
     "crosscheck": "crosscheck_cmd",
     "verify": "verify_cmd",
+    "rest": "rest_cmd",
     "sweep": "sweep_cmd",
     "sensitivity": "sensitivity_cmd",
+    "rest": "rest_cmd",
 }
 
 

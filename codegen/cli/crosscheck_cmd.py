@@ -7,7 +7,8 @@ from pathlib import Path
 
 from vrest.derive.builtin import resolve_model
 
-from ..crosscheck.check import COURSE_TOLERANCE_MV, V_SS_TOLERANCE_MV, crosscheck
+from ..crosscheck.check import (COURSE_TOLERANCE_MV, PEAK_TIME_TOLERANCE_MS, PEAK_V_TOLERANCE_MV, V_SS_TOLERANCE_MV,
+                                crosscheck)
 from ..simulation.integrate import needs_steady_state
 
 
@@ -29,24 +30,37 @@ def run(args) -> int:
         else:
             with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
                 rows = crosscheck(model, Path(directory))
-    header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)", "max |dV| courses (mV)", "tolerance (mV)",
-              "time (s)", "agrees", "note")
-    table = [header] + [_cells(r) for r in rows]
+    excitable = any(r.peak_time_deviation_ms is not None for r in rows)
+    header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)",
+              "|dV| peak (mV)" if excitable else "max |dV| courses (mV)", "tolerance (mV)")
+    header += ("|dt| peak (ms)",) if excitable else ()
+    header += ("time (s)", "agrees", "note")
+    table = [header] + [_cells(r, excitable) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     names = ", ".join(s.name for s in model.scenarios) or "none"
-    print(f"{model.name}: deviations from vrest's own V_ss (tolerance {V_SS_TOLERANCE_MV:g} mV) and the time course "
-          f"of every scenario ({names}; tolerance {COURSE_TOLERANCE_MV:g} mV, or a fixed-step method's error bound)")
+    if excitable:
+        print(f"{model.name}: deviations from vrest's own resting state (tolerance {V_SS_TOLERANCE_MV:g} mV, held for "
+              f"20 ms) and, over 20 ms of every scenario ({names}), the action potential's peak: its time (tolerance "
+              f"{PEAK_TIME_TOLERANCE_MS:g} ms) and V (tolerance {PEAK_V_TOLERANCE_MV:g} mV; a course without a spike: "
+              "its largest |dV|)")
+    else:
+        print(f"{model.name}: deviations from vrest's own V_ss (tolerance {V_SS_TOLERANCE_MV:g} mV) and the time "
+              f"course of every scenario ({names}; tolerance {COURSE_TOLERANCE_MV:g} mV, or a fixed-step method's "
+              "error bound)")
     for row in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     ran = [r for r in rows if r.status != "unsuitable"]  # a simulator unsuitable for the model is no failure
     return 0 if ran and all(r.agrees for r in ran) else 1
 
 
-def _cells(row) -> tuple[str, ...]:
+def _cells(row, excitable: bool = False) -> tuple[str, ...]:
     """A table row; a simulator that did not run shows "-" for its numbers and the reason as its note."""
+    peak = ("-",) if excitable else ()
     if row.status != "ran":
         agrees = "not run" if row.status == "unsuitable" else "NO (failed)"
-        return (row.simulator, row.version, "-", "-", "-", "-", f"{row.seconds:.2f}", agrees, row.reason)
+        return (row.simulator, row.version, "-", "-", "-", "-", *peak, f"{row.seconds:.2f}", agrees, row.reason)
+    if excitable:
+        peak = (f"{row.peak_time_deviation_ms:.1e}",)
     return (row.simulator, row.version, f"{row.v_ss_mv:.9f}", f"{row.v_ss_deviation_mv:.1e}",
-            f"{row.course_deviation_mv:.1e}", f"{row.course_tolerance_mv:.1e}", f"{row.seconds:.2f}",
+            f"{row.course_deviation_mv:.1e}", f"{row.course_tolerance_mv:.1e}", *peak, f"{row.seconds:.2f}",
             "yes" if row.agrees else "NO", "")

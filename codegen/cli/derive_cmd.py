@@ -7,6 +7,7 @@ amounts frozen, the new steady state). The JSON is described in docs/model-forma
 from __future__ import annotations
 
 import json
+import math
 import re
 import textwrap
 
@@ -46,14 +47,26 @@ def register(subparsers) -> None:
 
 
 def quantity_json(derivation: Derivation) -> dict:
-    return {
-        "value": derivation.display_value,
+    """One quantity for scripts; with several resting states ``value`` is a list (one per state, in order of
+    V) and ``stable`` says which are stable."""
+    several = len(derivation.values) > 1
+    out = {
+        "value": [_finite(v) for v in derivation.display_values] if several else derivation.display_value,
         "unit": derivation.unit,
         "expression": derivation.expression_text,
         "latex": derivation.latex,
         "method": derivation.method,
         "description": derivation.description,
     }
+    if derivation.stable:
+        out["stable"] = list(derivation.stable) if several else derivation.stable[0]
+    out.update(dict(derivation.data))
+    return out
+
+
+def _finite(value: float) -> float | None:
+    """JSON has no NaN: a state without the quantity (no resonance) is null."""
+    return value if math.isfinite(value) else None
 
 
 def _check_scenario(model, name: str | None) -> None:
@@ -155,7 +168,7 @@ def _derive(model, wanted: list[str] | None, scenario: str | None = None
 
 def _format_value(derivation: Derivation) -> str:
     unit = "" if derivation.unit == "1" else f" {derivation.unit}"
-    return f"{derivation.display_value:.6g}{unit}"
+    return ", ".join(f"{v:.6g}" for v in derivation.display_values) + unit
 
 
 def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> str:

@@ -15,6 +15,7 @@ from scipy.special import exprel
 from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
 from vrest.derive.constants import V
 from vrest.derive.derivation import NotApplicable
+from vrest.derive.gated import gate_steady_states
 from vrest.derive.model import Model
 from vrest.derive.derivations.potentials import balance_id
 from vrest.derive.derivations.pumpleak import pump_rate_symbol, steady_curve, steady_volume
@@ -40,25 +41,33 @@ def register(subparsers) -> None:
 
 
 def iv_data(model: Model, points: int = 401) -> dict:
-    """V (mV), each leak's current and the total with the pump (uA/cm^2) at the given concentrations, where the
-    total vanishes (``zero``: V_ss, or V_balance when the concentrations move) and each E_X (mV)."""
+    """V (mV), each leak's and channel's current (gates at steady state) and the total with the pump (uA/cm^2) at
+    the given concentrations, where the total vanishes (``zero``: V_ss, or V_balance when the concentrations move;
+    ``zeros``: every resting state of a gated model) and each E_X (mV)."""
     derivations = Derivations(model)
     reversal = {ion.name: derivations.get(f"E_{ion.name}").value for ion in model.ions}
+    reversal.update({c.name: float(model.values[c.E]) for c in model.channels if c.ion is None})
     zero = balance_id(model)
-    v_zero = derivations.get(zero).value
-    marks = list(reversal.values()) + [v_zero]
+    balance = derivations.get(zero)
+    v_zero = balance.value
+    zeros = balance.values or (v_zero,)
+    marks = list(reversal.values()) + list(zeros)
     low, high = min(min(marks), -0.1) - 0.02, max(max(marks), 0.05) + 0.02
     volts = np.linspace(low, high, points)
     currents = {}
     for ion in model.ions:
-        expr = model.leak_current(ion).xreplace(model.values)
-        currents[ion.name] = _numeric(expr, volts)
+        if ion.leak != "none":
+            currents[ion.name] = _numeric(model.leak_current(ion).xreplace(model.values), volts)
+    steady = gate_steady_states(model)
+    for channel in model.channels:  # every gate at x_inf(V): the steady-state I-V curve
+        currents[channel.name] = _numeric(model.expand(channel.I).xreplace(steady).xreplace(model.values), volts)
     pump = float(model.pump_current.xreplace(model.values)) if model.pump else 0.0
     total = sum(currents.values()) + pump
     per_area = convert(1.0, "uA/cm^2")
     return {
         "V": volts * 1000, "currents": {k: c * per_area for k, c in currents.items()}, "pump": pump * per_area,
         "total": total * per_area, "zero": (zero, v_zero * 1000), "E": {k: e * 1000 for k, e in reversal.items()},
+        "zeros": [v * 1000 for v in zeros], "gated": bool(steady),
     }
 
 
@@ -95,16 +104,19 @@ def _figure_iv(plt, model: Model):
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
     for name, current in data["currents"].items():
         ax.plot(data["V"], current, label=f"I_{name}")
-    ax.plot(data["V"], data["total"], color="black", linewidth=2, label="total (leaks + pump)")
+    ax.plot(data["V"], data["total"], color="black", linewidth=2,
+            label="total" if data["gated"] else "total (leaks + pump)")
     ax.axhline(0, color="grey", linewidth=0.5)
     for name, e in data["E"].items():
         ax.axvline(e, linestyle=":", color="grey")
         ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6), fontsize=8)
-    name, v_zero = data["zero"]
-    ax.axvline(v_zero, color="red", linestyle="--", label=f"{name} = {v_zero:.2f} mV")
+    name, _ = data["zero"]
+    for v_zero in data["zeros"]:
+        ax.axvline(v_zero, color="red", linestyle="--", label=f"{name} = {v_zero:.2f} mV")
     ax.set_xlabel("membrane potential V (mV)")
     ax.set_ylabel("outward current (uA/cm^2)")
-    ax.set_title(f"{model.name}: leak I-V curves")
+    ax.set_title(f"{model.name}: " + ("steady-state I-V curves (every gate at x_inf)" if data["gated"]
+                                      else "leak I-V curves"))
     ax.legend(fontsize=8)
     return fig
 

@@ -54,11 +54,20 @@ from ..files import write_atomic
 from .reference import course_times, reference_run, scenario_times
 
 __all__ = ["Course", "Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "neutral_start",
+           "spike_peak", "excitable_deviations", "PEAK_TIME_TOLERANCE_MS", "PEAK_V_TOLERANCE_MV",
            "fastest_time_constant", "relaxation_time_constants", "fixed_step_bound", "crosscheck", "failure_reason", "V_SS_TOLERANCE_MV",
            "COURSE_TOLERANCE_MV"]
 
 V_SS_TOLERANCE_MV = 1e-6
 COURSE_TOLERANCE_MV = 1e-6  # simulators with error control at tight tolerances; fixed-step ones declare theirs
+# An excitable model (gated channels): its courses are judged by their action potential's peak.
+PEAK_TIME_TOLERANCE_MS = 0.05
+PEAK_V_TOLERANCE_MV = 0.5
+EXCITABLE_END = 0.020  # s: each course runs 20 ms
+EXCITABLE_OUTPUT = 2e-4  # s between output times, and EXCITABLE_FINE near vrest's own peak (+-EXCITABLE_WINDOW):
+EXCITABLE_FINE = 4e-6  # few outputs (a script restarts its simulator at each), dense where the peak is measured
+EXCITABLE_WINDOW = 1e-4
+SPIKE_MV = 20.0  # a course whose V rises this far above rest holds an action potential
 RTOL = 1e-12
 HOLD_TAUS = 20  # the stiff job holds the pumped steady state this many tau_m
 
@@ -85,6 +94,7 @@ class Job:
     ss_end: float  # s: how long the steady-state run lasts
     reference_v_ss: float
     stiff: bool = False  # outputs long after each step: fixed-step runners may take their largest stable step
+    excitable: bool = False  # gated channels: courses judged by the spike's peak (PEAK_*_TOLERANCE)
 
     @property
     def scenario(self) -> Scenario:  # the first course's (ouabain in the built-in models)
@@ -148,11 +158,13 @@ class Row:
     status: str = "ran"
     reason: str = ""
     course_tolerance_mv: float = COURSE_TOLERANCE_MV
+    peak_time_deviation_ms: float | None = None  # an excitable model's: the largest over its spiking courses
 
     @property
     def agrees(self) -> bool:
+        peak = self.peak_time_deviation_ms is None or self.peak_time_deviation_ms <= PEAK_TIME_TOLERANCE_MS
         return (self.status == "ran" and self.v_ss_deviation_mv <= V_SS_TOLERANCE_MV
-                and self.course_deviation_mv <= self.course_tolerance_mv)
+                and self.course_deviation_mv <= self.course_tolerance_mv and peak)
 
 
 @dataclass(frozen=True)
@@ -194,6 +206,10 @@ def make_job(model: Model, times: np.ndarray | None = None, *, stiff: bool | Non
 
     ``stiff``: None decides by the model (ion amounts or a volume); ``times`` replaces every course's.
     """
+    from vrest.derive.derivations.resting import is_gated
+
+    if is_gated(model):
+        return _excitable_job(model, times)
     stiff = len(model.states) > 1 and stiff is not False  # a V-only model is never stiff
     ss_start, ss_end, v_ss = _steady_check(model, stiff)
     courses = []
@@ -202,6 +218,62 @@ def make_job(model: Model, times: np.ndarray | None = None, *, stiff: bool | Non
         states, started, fastest = reference_run(model, scenario, at)
         courses.append(Course(scenario, at, states[0], started, fastest))
     return Job(tuple(courses), ss_start, ss_end, v_ss, stiff)
+
+
+def _excitable_job(model: Model, times: np.ndarray | None = None) -> Job:
+    """A model with gated channels: the resting state held for EXCITABLE_END, and each scenario's course over
+    EXCITABLE_END judged by its spike: sampled every EXCITABLE_OUTPUT, and every EXCITABLE_FINE within
+    EXCITABLE_WINDOW of vrest's own peak (a simulator whose peak lies outside that window misses it by more than
+    the tolerance anyway); a time on a step's time is left out."""
+    from vrest.derive.steady_state import steady_state
+
+    state = steady_state(model)
+    courses = []
+    for scenario in model.scenarios or (Scenario("none", ()),):
+        steps = [float(step.at) for step in scenario.steps]
+        at = times
+        if at is None:
+            coarse = np.arange(1, round(EXCITABLE_END / EXCITABLE_OUTPUT) + 1) * EXCITABLE_OUTPUT
+            dense = np.linspace(0, EXCITABLE_END, 4001)[1:]
+            peak, _ = spike_peak(dense, reference_run(model, scenario, dense)[0][0])
+            fine = peak + np.arange(-EXCITABLE_WINDOW, EXCITABLE_WINDOW, EXCITABLE_FINE)
+            at = np.unique(np.round(np.concatenate([coarse, fine[(fine > 0) & (fine <= EXCITABLE_END)]]), 12))
+            at = at[~np.isclose(at[:, None], steps or [-1.0], rtol=0, atol=1e-12).any(axis=1)]
+        states, started, fastest = reference_run(model, scenario, np.asarray(at, dtype=float))
+        courses.append(Course(scenario, np.asarray(at, dtype=float), states[0], started, fastest))
+    return Job(tuple(courses), dict(state), EXCITABLE_END, state[V], excitable=True)
+
+
+def spike_peak(times: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    """(time, V) of the largest V, refined by the parabola through it and its two neighbours."""
+    k = int(np.argmax(v))
+    if 0 < k < len(v) - 1:
+        t = np.asarray(times[k - 1:k + 2], dtype=float) - float(times[k])
+        a, b, c = np.polyfit(t, np.asarray(v[k - 1:k + 2], dtype=float), 2)
+        if a < 0:
+            vertex = -b / (2 * a)
+            return float(times[k] + vertex), float(c - b * b / (4 * a))
+    return float(times[k]), float(v[k])
+
+
+def _spiking(job: Job, course: Course) -> bool:
+    return bool(np.max(course.reference) - job.reference_v_ss > SPIKE_MV * 1e-3)
+
+
+def excitable_deviations(job: Job, answer: Answer) -> tuple[float, float]:
+    """(largest peak-time deviation in ms, largest V deviation in mV): a spiking course's peak V, another's
+    largest |dV|."""
+    time_dev, v_dev = 0.0, 0.0
+    for course in job.courses:
+        simulated = answer.courses[course.scenario.name]
+        if _spiking(job, course):
+            t_ref, v_ref = spike_peak(course.times, course.reference)
+            t_sim, v_sim = spike_peak(course.times, simulated)
+            time_dev = max(time_dev, abs(t_sim - t_ref) * 1e3)
+            v_dev = max(v_dev, abs(v_sim - v_ref) * 1e3)
+        else:
+            v_dev = max(v_dev, float(np.max(np.abs(simulated - course.reference))) * 1e3)
+    return time_dev, v_dev
 
 
 def _steady_check(model: Model, stiff: bool) -> tuple[dict[sp.Symbol, float], float, float]:
@@ -239,7 +311,11 @@ def _jump_time_constants(model: Model, scenarios: tuple[str, ...]) -> tuple[floa
     from vrest.derive.derivations.scenario import scenario_report
     from vrest.derive.quantities import Derivations
 
+    from vrest.derive.derivations.resting import is_gated
+
     taus = [Derivations(model).get("tau_m").value]
+    if is_gated(model):  # no jumps: the courses' own time constants (reference_run) are the relaxations
+        return tuple(taus)
     for name in scenarios:
         for step in scenario_report(model, name).steps:
             if "tau_m" in step.quantities:
@@ -324,9 +400,15 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None) ->
                             failure_reason(error)))
             continue
         seconds = time.perf_counter() - began
+        v_ss_mv, v_ss_deviation = answer.v_ss * 1e3, abs(answer.v_ss - job.reference_v_ss) * 1e3
+        if job.excitable:
+            time_dev, v_dev = excitable_deviations(job, answer)
+            rows.append(Row(name, version, v_ss_mv, v_ss_deviation, v_dev, seconds,
+                            course_tolerance_mv=PEAK_V_TOLERANCE_MV, peak_time_deviation_ms=time_dev))
+            continue
         deviation = max(float(np.max(np.abs(answer.courses[c.scenario.name] - c.reference))) for c in job.courses)
-        rows.append(Row(name, version, answer.v_ss * 1e3, abs(answer.v_ss - job.reference_v_ss) * 1e3,
-                        deviation * 1e3, seconds, course_tolerance_mv=sim.tolerance(model, job)))
+        rows.append(Row(name, version, v_ss_mv, v_ss_deviation, deviation * 1e3, seconds,
+                        course_tolerance_mv=sim.tolerance(model, job)))
     return rows
 
 

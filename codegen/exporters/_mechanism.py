@@ -17,6 +17,7 @@ from fractions import Fraction
 import sympy as sp
 
 from vrest.derive import laws
+from vrest.derive.channels import describe
 from vrest.derive.constants import V, area
 from vrest.derive.model import Model
 
@@ -50,6 +51,9 @@ def display_unit(model: Model, symbol: sp.Symbol) -> str:
     for state in model.states:
         if state.symbol == symbol:
             return state.unit
+    known = describe(model.channels, symbol)
+    if known is not None:
+        return known[0]
     name = symbol.name
     if name.startswith("E_"):
         return "mV"
@@ -69,7 +73,7 @@ def mechanism(model: Model, reserved: tuple[str, ...] = ()) -> Mechanism:
     for state in model.states:
         if state.symbol == V:
             continue
-        rhs = state.rhs
+        rhs = model.named_rate(state.symbol) or state.rhs
         for ion in model.dynamic_ions:
             if state.symbol == ion.amount:  # written with the named currents, as a reader expects
                 rhs = laws.amount_rate(ion.I + model.pump_share(ion), ion.z, area)

@@ -30,7 +30,7 @@ import textwrap
 from fractions import Fraction
 
 
-from vrest.derive.constants import C_m, V
+from vrest.derive.constants import V
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import dimensionality
@@ -41,7 +41,7 @@ from ..printers import VrestBrian2Printer
 from ..printers._common import float_text
 from ..templating import render
 from . import exporter
-from ._mechanism import I_TOTAL, mechanism
+from ._mechanism import mechanism
 from ._protocol import step_text
 from .coherent_units import BASE, coherent_unit, to_coherent
 from .ids import valid_id
@@ -112,7 +112,7 @@ def _comment(text: str) -> list[str]:
 
 def stiff(model: Model) -> bool:
     """Whether the model has slow states (ion amounts, volume) besides V: hours of model time at tau_m steps."""
-    return len(model.states) > 1
+    return bool(model.dynamic_ions) or model.volume_mode == "dynamic"
 
 
 def target(model: Model) -> str:
@@ -151,7 +151,7 @@ def context(model: Model) -> dict:
     printer = VrestBrian2Printer({"symbol_names": ids})
     v_unit = "mV"
     states = [{"id": ids[V], "start": float_text(mech.v_start * 1e3), "unit": brian2_unit(v_unit),
-               "si_unit": si_unit(v_unit), "rate": printer.doprint(-I_TOTAL / C_m),
+               "si_unit": si_unit(v_unit), "rate": printer.doprint(model.named_rate(V)),
                "description": "membrane potential"}]
     states += [{"id": ids[s], "start": float_text(to_coherent(Fraction(value), unit)), "unit": brian2_unit(unit),
                 "si_unit": si_unit(unit), "rate": printer.doprint(rate), "description": " ".join(text.split())}

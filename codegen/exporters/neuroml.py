@@ -27,8 +27,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from vrest.derive import laws
-from vrest.derive.constants import C_m, V
+from vrest.derive.constants import V
 from vrest.derive.functions import exprel, exprel_prime
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
@@ -40,9 +39,10 @@ from ..printers import VrestLemsPrinter
 from ..printers._common import exprel_guarded, exprel_prime_guarded, float_text
 from ..templating import render
 from . import exporter
-from ._mechanism import I_TOTAL, mechanism
+from ._mechanism import mechanism
 from ._protocol import step_text
 from .ids import valid_id
+from .neuroml_channels import ion_channels
 
 __all__ = ["export_neuroml", "context", "lems_dimension", "file_names", "lems_quantity", "STEPS_PER_TAU", "COURSE_TAUS"]
 
@@ -53,6 +53,7 @@ RESERVED = ("t", "v", "id", "type", "name", "exp", "log", "sqrt", "abs", "sin", 
 # -77 mV), and a small difference keeps nano-volt resolution. v_ref has no effect on the dynamics.
 RECORDING = ("v_ref", "v_dev")
 STEP_COUNTER = "protocol_step"  # state: the number of the selected scenario's steps done
+UNITARY_CONDUCTANCE = "10pS"  # nominal single-channel conductance of the ionChannel elements (LEMS requires one)
 STEPS_PER_TAU = 4000  # Euler steps per membrane time constant in the simulation file
 COURSE_TAUS = 10  # the simulation file runs the scenario over this many tau_m
 
@@ -173,7 +174,7 @@ def context(model: Model) -> dict:
             derived.append({"id": ids[s], "dimension": dimension(unit), "value": printer.doprint(e)})
     states = [{"id": "v", "symbol": V, "unit": "V", "dimension": dimension("V"), "start": "v_start",
                "start_value": lems_quantity(mech.v_start, "V"),
-               "rate": printer.doprint(laws.membrane_dVdt(I_TOTAL, C_m).xreplace(inline)),
+               "rate": printer.doprint(model.named_rate(V).xreplace(inline)),
                "description": "membrane potential"}]
     new_names("v_start")
     for s, value, unit, text, rate in mech.states:
@@ -187,6 +188,8 @@ def context(model: Model) -> dict:
     custom = [{"name": name, "unit": si, **dict(zip(_LEMS_LETTERS, exponents))}
               for name, (si, exponents) in sorted(dimensions.items())
               if exponents not in _CORE]
+    channels, channel_types, left_out = ion_channels(model, _ChannelPrinter(model, printer, ids, dimension), ident)
+    new_names(*(c["id"] for c in channels), *(t["name"] for t in channel_types))
     tau_m = Derivations(model).get("tau_m").value
     step = tau_m / STEPS_PER_TAU
     nml, lems, output = file_names(model)
@@ -203,11 +206,35 @@ def context(model: Model) -> dict:
         "changed": changed, "scenario_parameters": scenario_parameters, "events": events,
         "selection": _text(protocols.selection_text()), "step_counter": STEP_COUNTER,
         "custom_dimensions": custom,
+        "ion_channels": channels, "channel_types": channel_types, "unitary_conductance": UNITARY_CONDUCTANCE,
+        "unitary_note": f"The model gives conductance densities only: conductance=\"{UNITARY_CONDUCTANCE}\" (a single "
+                        "channel's, which LEMS requires) is nominal and matters only for a channelPopulation, not for a "
+                        "channelDensity.",
+        "channels_left_out": [_text(note) for note in left_out],
         "stoichiometry": stoichiometry,
         "v_ref": lems_quantity(mech.v_start, "V"), "v_ref_value": mech.v_start,
         "step": float_text(step), "length": float_text(COURSE_TAUS * tau_m + 2 * step),
         "tau_m": float_text(tau_m), "steps_per_tau": STEPS_PER_TAU, "course_taus": COURSE_TAUS,
     }
+
+
+class _ChannelPrinter:
+    """What exporters.neuroml_channels needs to write a channel's own rate ComponentType in LEMS."""
+
+    def __init__(self, model: Model, printer: VrestLemsPrinter, ids: dict, dimension) -> None:
+        self.model, self.printer, self.ids, self.dimension = model, printer, ids, dimension
+
+    def cases(self, expr: sp.Expr) -> list[tuple[str | None, str]]:
+        """[(None, text)], or the two guarded cases (condition, text) when exprel occurs."""
+        if expr.has(exprel, exprel_prime):
+            return [(self.printer.doprint(c), self.printer.doprint(value)) for value, c in _guarded(expr)]
+        return [(None, self.printer.doprint(expr))]
+
+    def constant(self, symbol: sp.Symbol) -> dict:
+        """A parameter as a LEMS Constant of the ComponentType (SI value with its unit)."""
+        parameter = self.model.parameter(symbol.name)
+        return {"name": self.ids[symbol], "dimension": self.dimension(parameter.unit),
+                "value": lems_quantity(parameter.value, parameter.unit)}
 
 
 def _protocol_parts(model: Model, protocols, ids, dimension) -> tuple[list[dict], list[dict]]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import sympy as sp
 
 from vrest.derive.constants import C_m, T, V, ZERO_CELSIUS
 from vrest.derive.model import Model
@@ -119,7 +118,7 @@ def context(model: Model) -> dict:
         "parameters": parameters,
         "states": states,
         "quantities": quantities,
-        "i_total": ids[sp.Symbol("I_total", real=True)],
+        "i_total": ids[model.net_current],
         "current_factor": float_text(current_factor),
         "time_factor": float_text(_MS),
         "scenarios": _scenarios(model, mech.protocols, ids),

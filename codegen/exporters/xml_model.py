@@ -20,7 +20,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from vrest.derive.constants import C_m, I_pump, area
+from vrest.derive.channels import describe
+from vrest.derive.constants import I_pump, area
 from vrest.derive.derivation import NoSteadyState
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations  # noqa: F401 - imported first: it loads every derivation module
@@ -92,7 +93,8 @@ class XmlModel:
 def start_state(model: Model) -> tuple[dict[sp.Symbol, float], str]:
     """The initial state of the exports (SI) and a sentence saying what it is."""
     try:
-        return steady_state(model), "the steady state with the pump on (as vrest simulate starts)"
+        pumped = " with the pump on" if model.pump is not None else ""
+        return steady_state(model), f"the steady state{pumped} (as vrest simulate starts)"
     except NoSteadyState:
         return initial_state(model), "the model file's composition with V at its current balance (V_balance)"
 
@@ -103,6 +105,9 @@ def _quantity_unit(model: Model, symbol: sp.Symbol) -> str:
         return model.parameter(symbol.name).unit
     if symbol.name.startswith("E_"):
         return "mV"
+    known = describe(model.channels, symbol)
+    if known is not None:
+        return known[0]
     if symbol.name.startswith("I_"):
         return "uA/cm^2"
     raise ValueError(f"no unit known for {symbol.name}")
@@ -138,9 +143,9 @@ def xml_model(model: Model) -> XmlModel:
     by_ion = {ion.name: ion for ion in model.ions}
     states = []
     for state in model.states:
-        rate = state.rhs
-        if state.symbol.name == "V":
-            rate = laws.membrane_dVdt(I_TOTAL, C_m)
+        rate = model.named_rate(state.symbol)
+        if rate is None:
+            rate = state.rhs
         for ion in model.dynamic_ions:
             if state.symbol == ion.amount:
                 current = ion.I + shares.get(ion.name, 0)
@@ -149,7 +154,7 @@ def xml_model(model: Model) -> XmlModel:
 
     assignments = [var(s, _quantity_unit(model, s), model.parameter(s.name).description, math=e)
                    for s, e in model.algebraic]
-    assignments += [var(s, _quantity_unit(model, s), _describe(s), math=e) for s, e in model.quantities]
+    assignments += [var(s, _quantity_unit(model, s), _describe(model, s), math=e) for s, e in model.quantities]
     for name, symbol in shares.items():
         ion = by_ion[name]
         n = sp.Symbol(f"n_pump_{name}")
@@ -201,10 +206,14 @@ def ids_name(model: Model) -> str:
 
 
 _DESCRIPTIONS = {"I_pump": "pump current (outward)", "I_leak": "total leak current (outward)",
-                 "I_total": "total membrane current (outward)"}
+                 "I_total": "total membrane current (outward)",
+                 "I_net": "net current charging the membrane: I_total minus the injected stimulus I_stim"}
 
 
-def _describe(symbol: sp.Symbol) -> str:
+def _describe(model: Model, symbol: sp.Symbol) -> str:
+    known = describe(model.channels, symbol)
+    if known is not None:
+        return known[1]
     name = symbol.name
     if name in _DESCRIPTIONS:
         return _DESCRIPTIONS[name]

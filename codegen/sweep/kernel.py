@@ -130,6 +130,9 @@ def applicable_quantities(model: Model, among: list[str] | None = None) -> tuple
 
 def _structure(model: Model, ctx: Derivations, quantity_id: str) -> None:
     """Raise NotApplicable (not NoSteadyState) when the model lacks what ``quantity_id`` needs."""
+    if model.channels and not quantity_id.startswith("E_"):  # the kernels know the leaks' currents only
+        raise NotApplicable("a sweep of a model with channels evaluates only the Nernst potentials; run vrest derive "
+                            "(or vrest rest) at each value")
     if quantity_id == "pump_max":
         from vrest.derive.derivations import pumpleak
 

@@ -121,6 +121,9 @@ def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[
     from .kernel import build_kernel
 
     find_scenario(model.scenarios, model.name, scenario)
+    if model.channels:  # each run starts from a steady state the sweep's kernels find for leaks only
+        raise ModelError("--scenario", scenario, f"a scenario sweep of model {model.name}, which has channels, is not "
+                         "supported: run vrest simulate at each value")
     times = tuple(float(t) for t in times)
     if not times or any(t < 0 for t in times):
         raise ModelError("--times", list(times), "times must be non-negative")

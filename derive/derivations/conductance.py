@@ -17,7 +17,11 @@ from ..registry import quantity
 
 @quantity("g_leak")
 def leak_conductance(ctx: Derivations) -> Derivation:
+    from .resting import gated_conductance, is_gated  # here: resting imports the quantities driver
+
     model = ctx.model
+    if is_gated(model):
+        return gated_conductance(ctx)
     steady = ctx.get("V_ss")
     slope = sp.Add(*[sp.diff(model.leak_current(ion), V) for ion in model.ions])
     # At the steady state: V_ss, and the concentrations there when they move (V_ss's ``at``).
@@ -46,7 +50,11 @@ def leak_conductance(ctx: Derivations) -> Derivation:
 
 @quantity("tau_m")
 def membrane_time_constant(ctx: Derivations) -> Derivation:
+    from .resting import gated_time_constant, is_gated
+
     model = ctx.model
+    if is_gated(model):
+        return gated_time_constant(ctx)
     g = ctx.get("g_leak")
     expression = C_m / g.expression
     value = float(model.values[C_m]) / g.value
@@ -61,6 +69,6 @@ def membrane_time_constant(ctx: Derivations) -> Derivation:
     )
     return Derivation("tau_m", expression, value, "ms", "membrane time constant C_m / g_leak at V_ss: the leaks' "
                       "slope only (how fast V relaxes, with a voltage-dependent pump's slope too, is tau_fast)",
-                      method=g.method, assumptions=g.assumptions + ("linearisation about V_ss; concentrations "
+                      method=g.method, in_names=C_m / g_leak, assumptions=g.assumptions + ("linearisation about V_ss; concentrations "
                                                                    "held fixed on the time scale of tau_m",),
                       steps=steps, at=g.at)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..constants import C_m, V
-from ..derivation import Derivation, Step, evaluate
+from ..derivation import Derivation, NotApplicable, Step, evaluate
 from ..model import Model
 from ..quantities import Derivations
 from ..registry import quantity
@@ -31,6 +31,9 @@ _SIGNS = "V = phi_in - phi_out; currents positive outward"
 def fast_time_constant(ctx: Derivations) -> Derivation:
     model = ctx.model
     steady = ctx.get("V_ss")  # without one, its reason, found once
+    if model.channels and len(model.states) > 1 and not model.dynamic_ions:
+        raise NotApplicable("gated channels: V relaxes together with the gates, in several modes; their rates are in "
+                            "eigenvalues (and the membrane's own time constant is tau_m)")
     if not model.dynamic_ions:
         return _membrane_only(model, steady)
     lin = linearise(model)

@@ -12,7 +12,7 @@ import mpmath
 import sympy as sp
 
 from .. import laws
-from ..constants import F, I_pump, R, T, V, Vol
+from ..constants import F, I_pump, R, T, V, Vol, g_leak
 from ..derivation import (CURRENT_BALANCE, Derivation, NotApplicable, Step, definitions, evaluate, monotone_root,
                           mp_function)
 from ..quantities import Derivations
@@ -136,8 +136,9 @@ def ghk_potential(ctx: Derivations) -> Derivation:
     model = ctx.model
     ions = [ion for ion in model.ions if ion.leak == "ghk"]
     if not ions:
-        names = ", ".join(ion.name for ion in model.ions)
-        raise NotApplicable(f"needs permeabilities; ions {names} give conductances")
+        names = ", ".join(ion.name for ion in model.ions if ion.leak == "ohmic")
+        raise NotApplicable(f"needs permeabilities; ions {names} give conductances" if names else
+                            "needs ions with GHK (permeability) leaks; the model has none")
     description = "GHK voltage equation: zero net current of the permeability (GHK) leaks"
     if laws.all_monovalent(ion.valence for ion in ions):
         return _ghk_log_form(ctx, "V_ghk", ions, description)
@@ -152,9 +153,13 @@ def ghk_potential(ctx: Derivations) -> Derivation:
 def leak_potential(ctx: Derivations) -> Derivation:
     model = ctx.model
     description = "zero-current potential of the leaks alone (pump ignored)"
-    if all(ion.leak == "ghk" for ion in model.ions) and laws.all_monovalent(ion.valence for ion in model.ions):
+    leaks = model.leak_currents
+    if not leaks:
+        raise NotApplicable("the model has no leak: every ion is carried by gated channels only")
+    if all(ion.leak == "ghk" for ion in model.ions) and laws.all_monovalent(ion.valence for ion in model.ions) \
+            and len(leaks) == len(model.ions):
         return _ghk_log_form(ctx, "V_leak", model.ions, description)
-    return zero_current_potential(ctx, "V_leak", sp.Add(*[ion.I for ion in model.ions]), description,
+    return zero_current_potential(ctx, "V_leak", sp.Add(*leaks), description,
                                   (_SIGNS, "zero net leak current; pump ignored"))
 
 
@@ -173,6 +178,10 @@ def _current_balance(ctx: Derivations, quantity_id: str, description: str) -> De
 
 @quantity("V_ss")
 def steady_potential(ctx: Derivations) -> Derivation:
+    from .resting import gated_potential, is_gated  # here: resting imports the quantities driver
+
+    if is_gated(ctx.model):
+        return gated_potential(ctx)
     if ctx.model.dynamic_ions:
         return _full_steady_potential(ctx)
     return _current_balance(ctx, "V_ss", "steady state of the current balance I_leak + I_pump = 0")
@@ -254,8 +263,10 @@ def pump_shift(ctx: Derivations) -> Derivation:
             Step("The g_X E_X terms cancel: dV_pump = -I_pump/g_leak with g_leak the total leak conductance",
                  sp.Eq(shift, closed)),
         )
+        conductance = ctx.get("g_leak").expression
+        named = -I_pump / g_leak if sp.simplify(closed * conductance + I_pump) == 0 else None
         return Derivation("dV_pump", closed, float(value), "mV", description,
-                          assumptions=steady.assumptions, steps=steps)
+                          assumptions=steady.assumptions, steps=steps, in_names=named)
     value = mpmath.mpf(steady.value) - mpmath.mpf(leak.value)
     return Derivation("dV_pump", difference, float(value), "mV", description, method="numeric",
                       assumptions=steady.assumptions, steps=(definition,))

@@ -32,6 +32,7 @@ from ..model import Change, Model, Parameter, Scenario
 from ..quantities import Derivations
 from ..steady_state import continued_steady_state, protocol_values, steady_state
 from .potentials import zero_current_potential
+from .resting import is_gated
 
 __all__ = ["StepResult", "ScenarioReport", "scenario_report", "STEP_QUANTITY_IDS", "integrate_full", "model_at"]
 
@@ -171,6 +172,22 @@ def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: i
     return out
 
 
+GATED_REASON = ("gated channels: the gates move on the time scale of V, so V does not jump to a balance of fixed "
+                "conductances; V_ss is where the step leads")
+
+
+def _gated_steady(model: Model, state: dict[sp.Symbol, float], values: dict, number: int) -> Derivation:
+    """V_ss at the step's parameters for a gated model: the equilibrium Newton reaches from the state before the
+    step (a stimulus included: the step's current held)."""
+    point = steady_state(model, values=values, start=state)
+    changed = _model_at(model, values, {})
+    balance = model.expand(model.net_current)
+    return Derivation("V_ss", balance, point[V], "mV", f"equilibrium after step {number} (gates at their steady "
+                      "states), found by Newton from the state just before the step", method="numeric root",
+                      assumptions=(_SIGNS, "the step's parameters held"),
+                      steps=(Step("Every rate zero at the step's parameters", sp.Eq(balance, 0)),), at=_at(model, changed))
+
+
 def scenario_report(model: Model, name: str) -> ScenarioReport:
     """Each step of scenario ``name``: V_before, V_jump, dV_jump, V_ss, volume_ss (KeyError for an unknown name)."""
     scenario = model.scenario(name)
@@ -195,6 +212,14 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
                 method="numeric", assumptions=(("the steady state with the file's parameters" if number == 1 else
                                                 "the full model integrated through the earlier steps "
                                                 f"(SciPy Radau, rtol {RTOL:g})"),))
+            if is_gated(model):
+                reasons.update({qid: GATED_REASON for qid in ("V_jump", "dV_jump", "tau_m")})
+                try:
+                    quantities["V_ss"] = _gated_steady(model, state, values, number)
+                except NotApplicable as reason:
+                    reasons["V_ss"] = str(reason)
+                results.append(StepResult(number, float(at), step.changes, quantities, reasons))
+                continue
             frozen = {s: v for s, v in _inside(model, state, values).items() if s not in (A_i, Vol)} if dynamic else {}
             changed = model_at(model, values, frozen)
             jump = _jump(model, changed, number, dynamic)

@@ -123,6 +123,9 @@ def _describe(lin: Linearisation) -> str:
 def slow_time_constant(ctx: Derivations) -> Derivation:
     model = ctx.model
     if not model.dynamic_ions:
+        if model.channels and len(model.states) > 1:
+            raise NotApplicable("needs concentration dynamics (a membrane area and a cell volume); the time constants "
+                                "of V and the gates are in eigenvalues")
         raise NotApplicable("needs concentration dynamics (a membrane area and a cell volume): V is the only "
                             "state, and its one time constant is tau_m")
     ctx.get("V_ss")  # without a steady state, its reason, found once

@@ -1,0 +1,88 @@
+"""``vrest rest MODEL [--range LO..HI] [--start NAME=VALUE ...] [--voltage NAME] [--stimulus NAME] [--json]``.
+
+Every resting state of the model in a voltage range, its stability, slope conductance and currents,
+the conservation laws and a verdict (docs/model-format.md, "vrest rest").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from vrest.derive.errors import ModelError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "rest", help="every resting state of a model, its stability and currents",
+        description="Every resting state (equilibrium with the stimulus off) of a model with V in a range: the "
+        "states, the eigenvalues of the full Jacobian (stable when every real part is negative), the slowest time "
+        "constant, the slope conductance with the gates at steady state, the currents at rest, and the linear "
+        "conservation laws (fixed from the start state). When none is stable, the verdict says so (a pacemaker "
+        "oscillates). The JSON is described in docs/model-format.md.")
+    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("--range", nargs="+", metavar="V", default=None,
+                        help="the voltage range: '-150..60 mV' or two voltages '-150 mV' '60 mV' "
+                        "(default -150 to 60 mV)")
+    parser.add_argument("--start", action="append", default=[], metavar="NAME=VALUE",
+                        help="a start value of a state, with its unit (e.g. 'Na_i=12 mM'; repeatable): conserved "
+                        "quantities take their values from the start (default: the model's initial values)")
+    parser.add_argument("--voltage", metavar="NAME", help="the state that is the membrane potential")
+    parser.add_argument("--stimulus", metavar="NAME", help="the parameter or quantity that is the stimulus (0 at rest)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
+    parser.set_defaults(run=run)
+
+
+def _with_roles(system, voltage: str | None, stimulus: str | None):
+    """``system`` with the membrane potential and the stimulus named on the command line."""
+    roles = system.roles
+    if voltage is not None:
+        states = {s.symbol.name: s.symbol for s in system.states}
+        if voltage not in states:
+            raise ModelError("--voltage", voltage, f"not a state of model {system.name} (states: {', '.join(states)})")
+        roles = dataclasses.replace(roles, voltage=states[voltage])
+    if stimulus is not None:
+        named = {p.name: p.symbol for p in system.parameters} | {q.name: q.symbol for q in system.quantities}
+        if stimulus not in named:
+            raise ModelError("--stimulus", stimulus, f"not a parameter or quantity of model {system.name}")
+        roles = dataclasses.replace(roles, stimulus=named[stimulus])
+    return system if roles is system.roles else dataclasses.replace(system, roles=roles)
+
+
+# From this many states on, the compiled module (built once per model, then cached) beats sympy.lambdify.
+COMPILED_FROM_STATES = 8
+
+
+def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=None,
+                   compiled_from_states: int = COMPILED_FROM_STATES):
+    """The RestReport of MODEL ``spec``: the generated, compiled module evaluates a large vrest model."""
+    from vrest.derive.rest import LambdifyEvaluator, currents_function, prepare, rest_problem, solve
+    from vrest.derive.rest.inputs import parse_start
+    from vrest.derive.rest.loader import load_model_and_system
+
+    model, system = load_model_and_system(spec)
+    system = _with_roles(system, voltage, stimulus)
+    prepared = prepare(system)
+    problem = rest_problem(prepared, parse_start(start_items, system))
+    if model is not None and len(system.states) >= compiled_from_states \
+            and voltage is None and stimulus is None:
+        from ..simulation.rest import model_evaluator
+
+        evaluator, currents = model_evaluator(model, problem.parameters, problem.currents)
+    else:
+        evaluator, currents = LambdifyEvaluator(prepared), currents_function(prepared)
+    return solve(problem, evaluator, currents, v_range)
+
+
+def run(args) -> int:
+    from vrest.derive.rest import DEFAULT_RANGE
+    from vrest.derive.rest.inputs import parse_range
+    from vrest.derive.rest.report import report_json, report_text
+
+    v_range = parse_range(args.range) if args.range else DEFAULT_RANGE
+    report = resting_report(args.model, v_range, args.start, args.voltage, args.stimulus)
+    if args.json:
+        print(json.dumps(report_json(report), indent=1, allow_nan=False))
+    else:
+        print(report_text(report))
+    return 0

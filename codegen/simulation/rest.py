@@ -1,0 +1,74 @@
+"""The generated numeric module (compiled C, or NumPy) as the resting-state engine's evaluator.
+
+The engine (vrest.derive.rest) works with any object that gives f(y, p, t) and J(y, p, t) in the
+system's state and parameter order; a generated module has its own parameter list (a vrest model's
+ion valences are folded in as literals), so ``ModuleEvaluator`` picks its parameters out of the
+system's by name. The module is built once per model and cached (codegen.simulation.numeric).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["ModuleEvaluator", "module_currents", "model_evaluator"]
+
+
+class ModuleEvaluator:
+    """f and J of a generated numeric module, for parameter vectors in ``parameter_names`` order."""
+
+    def __init__(self, module, parameter_names: Sequence[str]) -> None:
+        names = list(parameter_names)
+        missing = [name for name in module.PARAMETER_NAMES if name not in names]
+        if missing:
+            raise ValueError(f"the module's parameters {missing} are not the system's")
+        self.module = module
+        self._index = np.array([names.index(name) for name in module.PARAMETER_NAMES], dtype=int)
+        self._point: tuple[bytes, tuple] | None = None
+
+    def _point_functions(self, p: np.ndarray):
+        """The compiled module's one-point rhs and Jacobian for ``p`` (one ctypes call each), or None."""
+        if not hasattr(self.module, "point_functions"):
+            return None
+        key = np.asarray(p, dtype=float).tobytes()
+        if self._point is None or self._point[0] != key:
+            self._point = (key, self.module.point_functions(np.asarray(p, dtype=float)[self._index]))
+        return self._point[1]
+
+    def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
+        y = np.asarray(y, dtype=float)
+        point = self._point_functions(p) if y.ndim == 1 else None
+        with np.errstate(all="ignore"):  # outside a model's domain (log of a negative) is NaN, seen by the caller
+            if point is not None:
+                return point[0](t, y)
+            return np.asarray(self.module.rhs(t, y, np.asarray(p)[self._index]), dtype=float)
+
+    def jacobian(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
+        point = self._point_functions(p)
+        with np.errstate(all="ignore"):
+            if point is not None:
+                return point[1](t, np.asarray(y, dtype=float))
+            return np.asarray(self.module.jacobian(t, np.asarray(y, dtype=float), np.asarray(p)[self._index]),
+                              dtype=float)
+
+
+def module_currents(module, parameter_names: Sequence[str], currents: Sequence[str]):
+    """(y, p) -> the named currents (SI): the module's quantities, or parameters (a constant pump current)."""
+    evaluator = ModuleEvaluator(module, parameter_names)
+    names = list(parameter_names)
+
+    def evaluate(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            values = module.quantities(np.asarray(y, dtype=float), np.asarray(p)[evaluator._index])
+        return np.array([float(values[c]) if c in values else float(p[names.index(c)]) for c in currents])
+
+    return evaluate
+
+
+def model_evaluator(model, parameter_names: Sequence[str], currents: Sequence[str]):
+    """(evaluator, currents function) from the cached generated module of a vrest model."""
+    from .numeric import load_numeric
+
+    module = load_numeric(model)
+    return ModuleEvaluator(module, parameter_names), module_currents(module, parameter_names, currents)

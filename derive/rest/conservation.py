@@ -1,0 +1,254 @@
+"""Conservation laws of an ODE system, found numerically: every c with c . f(y) = 0 for all y.
+
+When the membrane equation and the concentration equations are driven by the same currents
+(C_m dV/dt = -sum I, d N_X/dt = -I_X A/(z F), ...) a combination of states is constant (the
+total charge); total calcium across buffers, total occupancy of a Markov channel likewise. Each
+law gives the Jacobian a zero eigenvalue and makes the equilibria a family; the member the cell
+reaches is fixed by the law's value at the start.
+
+Found as the left null space of the right-hand side sampled at random states around the start
+(rows scaled to unit size, so units do not matter), then checked at fresh random states: a
+combination kept is zero there to rounding, relative to the size of its terms.
+
+Rapid buffering makes a law nonlinear: with d[Ca]/dt = b([Ca]) (fluxes), b = 1/(1 + B K/(K + [Ca])^2),
+the charge carried by calcium is that of total(Ca) = integral of d[Ca]/b([Ca]) (free plus bound),
+not of [Ca]. The rate of such a state is b(x) g(y) with b depending on x alone (a "rate factor",
+derive.rest.problem); the laws of the rescaled rates g = f/b are found the same way, and
+sum c_i total_i(x_i) is conserved, total_i(x) = integral of dx/b_i(x) from 0 (or from the start
+where b_i vanishes at 0), computed by Gauss-Legendre quadrature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from .evaluator import Bound
+from .problem import RestProblem
+
+__all__ = ["ConservedQuantity", "Law", "find_laws"]
+
+_NULL = 1e-10  # singular value (relative) below which a direction counts as conserved
+_CHECK = 1e-9  # |c . f| relative to sum |c_i f_i| allowed at the check points
+_NOISE = 1e-9  # a scaled coefficient this much below the largest is rounding
+
+
+@dataclass(frozen=True)
+class ConservedQuantity:
+    """sum_i coefficients[i] * state_i is constant in time; ``value`` its value at the start (SI).
+
+    ``description`` writes the combination in the states' display units (the value in ``unit``,
+    the unit of its leading state); ``name`` is "charge" when the membrane potential enters it,
+    else "total_<leading state>".
+    """
+
+    coefficients: dict[str, float]
+    value: float
+    description: str
+    name: str = ""
+    unit: str = ""
+    display_value: float = float("nan")
+
+
+@dataclass(frozen=True)
+class Law:
+    """A conservation law in the engine's terms: sum_i c_i q_i(y_i) = value, q_i(y) = y for a linear term and
+    total_i(y) for a rate-factored one (``nonlinear``); ``pivot`` the state it solves for."""
+
+    c: np.ndarray
+    pivot: int
+    value: float
+    quantity: ConservedQuantity | None = field(default=None, compare=False)  # None: a constraint of the engine
+    nonlinear: tuple[int, ...] = ()
+    totals: Callable[[np.ndarray, tuple[int, ...]], np.ndarray] | None = field(default=None, compare=False, repr=False)
+    factor: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False, repr=False)
+
+    def amount(self, y: np.ndarray) -> float:
+        """sum_i c_i q_i(y_i)."""
+        linear = [i for i in np.flatnonzero(self.c) if i not in self.nonlinear]
+        total = float(self.c[linear] @ y[linear])
+        if self.nonlinear:
+            total += float(self.c[list(self.nonlinear)] @ self.totals(y, self.nonlinear))
+        return total
+
+    def gradient(self, y: np.ndarray) -> np.ndarray:
+        """d amount / dy: c_i, divided by the rate factor b_i(y_i) for a nonlinear term."""
+        if not self.nonlinear:
+            return self.c
+        out = self.c.copy()
+        factors = self.factor(y)
+        out[list(self.nonlinear)] = self.c[list(self.nonlinear)] / factors[list(self.nonlinear)]
+        return out
+
+
+def _samples(start: np.ndarray, scale: np.ndarray, voltage: int, v_range, count: int, rng) -> np.ndarray:
+    """``count`` random states near the start (same signs; V anywhere in the range): shape (n, count)."""
+    n = len(start)
+    out = np.empty((n, count))
+    for i in range(n):
+        if i == voltage:
+            out[i] = rng.uniform(v_range[0], v_range[1], count)
+        elif start[i] != 0:
+            out[i] = start[i] * np.exp(rng.uniform(-0.3, 0.3, count))
+        else:
+            out[i] = scale[i] * rng.uniform(0.01, 0.2, count)
+    return out
+
+
+def _rates(bound: Bound, points: np.ndarray, factored: tuple[int, ...]) -> np.ndarray:
+    """The rates at finite points, divided by the rate factors of the ``factored`` states."""
+    values = bound.f(points)
+    if factored:
+        with np.errstate(all="ignore"):
+            values[list(factored)] /= bound.factors(points)[list(factored)]
+    return values[:, np.all(np.isfinite(values), axis=0)]
+
+
+def _null_space(bound: Bound, start, scale, voltage, v_range, factored, rng) -> np.ndarray | None:
+    """A basis (rows) of the c with c . g = 0 at sample points, g the (factor-divided) rates; None: too few points."""
+    n = len(start)
+    values = _rates(bound, _samples(start, scale, voltage, v_range, 2 * n + 8, rng), factored)
+    if values.shape[1] < n + 2:
+        return None
+    size = np.sqrt(np.mean(values**2, axis=1))
+    size[size == 0] = 1.0  # a state that never changes: its own law
+    _, sigma, vt = np.linalg.svd((values / size[:, None]).T, full_matrices=True)
+    sigma = np.concatenate([sigma, np.zeros(n - len(sigma))])
+    return vt[sigma <= _NULL * max(sigma[0], 1e-300)] / size[None, :]
+
+
+def _holds(c: np.ndarray, check: np.ndarray) -> bool:
+    """c . g is zero at every check point, to rounding relative to its terms."""
+    terms = np.abs(c[:, None] * check)
+    return not np.any(np.abs(c @ check) > _CHECK * np.maximum(terms.sum(axis=0), 1e-300))
+
+
+def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.ndarray,
+              v_range: tuple[float, float]) -> list[Law]:
+    """The conservation laws, in reduced row-echelon form over the scaled states (each solves for one
+    state, its pivot, never the membrane potential while another state will do): the linear ones,
+    then those in the totals of rate-factored states."""
+    voltage = problem.voltage
+    rng = np.random.default_rng(20240601)
+    laws: list[Law] = []
+    null = _null_space(bound, start, scale, voltage, v_range, (), rng)
+    if null is not None and len(null):
+        check = _rates(bound, _samples(start, scale, voltage, v_range, len(start) + 4, rng), ())
+        for scaled, pivot in _echelon(null * scale[None, :], voltage):
+            c = scaled / scale
+            c = _snap(c / c[pivot])
+            if np.all(np.isfinite(c)) and _holds(c, check):  # else a near-dependence at the sample points, not a law
+                laws.append(Law(c, pivot, float(c @ start), _describe(problem, c, pivot, float(c @ start))))
+    factored = tuple(i for i in problem.factored if i != voltage)
+    if not factored:
+        return laws
+    null = _null_space(bound, start, scale, voltage, v_range, factored, rng)
+    if null is None or not len(null):
+        return laws
+    check = _rates(bound, _samples(start, scale, voltage, v_range, len(start) + 4, rng), factored)
+    taken = {law.pivot for law in laws}
+    totals = _totals(bound, start, factored)
+    for scaled, pivot in _echelon(null * scale[None, :], voltage, first=factored):
+        c = scaled / scale
+        c = _snap(c / c[pivot])
+        nonlinear = tuple(i for i in factored if c[i] != 0)
+        usable = np.all(np.isfinite(c)) and pivot in factored and pivot not in taken and nonlinear
+        if not usable or not _holds(c, check):
+            continue  # linear (found above), or not a law
+        law = Law(c, pivot, 0.0, None, nonlinear, totals, bound.factors)
+        value = law.amount(start)
+        law = Law(c, pivot, value, _describe(problem, c, pivot, value, nonlinear), nonlinear, totals, bound.factors)
+        laws.append(law)
+        taken.add(pivot)
+    return laws
+
+
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(48)
+
+
+def _totals(bound: Bound, start: np.ndarray, factored: tuple[int, ...]):
+    """(y, states) -> total_i(y_i) for each of ``states``: the integral of dx/b_i(x) from 0 (from the start
+    where 1/b_i is not finite at 0), every state's quadrature in one evaluation (b_i depends on x_i alone)."""
+    at_zero = start.copy()
+    at_zero[list(factored)] = 0.0
+    b = bound.factors(at_zero)
+    anchors = np.where(np.isfinite(b) & (b != 0), 0.0, start)
+
+    def totals(y: np.ndarray, states: tuple[int, ...]) -> np.ndarray:
+        index = list(states)
+        low, high = anchors[index], y[index]
+        points = np.repeat(start[:, None], len(_NODES), axis=1)
+        points[index] = (high + low)[:, None] / 2 + (high - low)[:, None] / 2 * _NODES[None, :]
+        inverse = 1.0 / bound.factors(points)[index]
+        return (high - low) / 2 * (inverse @ _WEIGHTS)
+
+    return totals
+
+
+def _echelon(rows: np.ndarray, voltage: int, first: tuple[int, ...] = ()) -> list[tuple[np.ndarray, int]]:
+    """Gauss-Jordan with complete pivoting (largest scaled coefficient), V last: [(row, pivot)], row[pivot] = 1.
+    Columns in ``first`` are pivots while any row has a coefficient there."""
+    rows = rows.copy()
+    out_pivots = []
+    for r in range(len(rows)):
+        candidates = np.abs(rows[r:]).copy()
+        if candidates.shape[1] > voltage and np.any(np.delete(candidates, voltage, axis=1) > 1e-12 * candidates.max()):
+            candidates[:, voltage] = 0  # solve for V only when nothing else is in the law
+        if first:
+            preferred = np.zeros_like(candidates)
+            preferred[:, list(first)] = candidates[:, list(first)]
+            if preferred.max() > 1e-12 * candidates.max():
+                candidates = preferred
+        i, j = np.unravel_index(np.argmax(candidates), candidates.shape)
+        rows[[r, r + i]] = rows[[r + i, r]]
+        rows[r] /= rows[r, j]
+        for k in range(len(rows)):
+            if k != r:
+                rows[k] -= rows[k, j] * rows[r]
+        out_pivots.append(j)
+    for row in rows:
+        row[np.abs(row) < _NOISE * np.abs(row).max()] = 0.0  # rounding left by the elimination, not a term
+    return list(zip(rows, out_pivots))
+
+
+def _snap(c: np.ndarray) -> np.ndarray:
+    """Coefficients that are simple fractions to rounding (1, -1, 2, 1/2, 2/3, ...) become exactly that."""
+    out = c.copy()
+    for i, value in enumerate(c):
+        if value == 0 or not np.isfinite(value):
+            continue
+        simple = Fraction(float(value)).limit_denominator(12)
+        if simple != 0 and abs(value - float(simple)) <= 1e-9 * abs(value):
+            out[i] = float(simple)
+    return out
+
+
+def _describe(problem: RestProblem, c: np.ndarray, pivot: int, value: float,
+              nonlinear: tuple[int, ...] = ()) -> ConservedQuantity:
+    """The law in display units: each term in the unit of the pivot state, V last; total(X) for X with its
+    rapidly buffered share."""
+    unit = problem.units[pivot]
+
+    def factor(u: str) -> float:  # SI per display unit (no offset units among amounts and voltages)
+        return problem.display.get(u, (1.0, 0.0))[0]
+
+    text = []
+    for i in sorted(np.flatnonzero(c), key=lambda i: (i != pivot, i == problem.voltage, i)):
+        k = c[i] * factor(problem.units[i]) / factor(unit)
+        size = "" if abs(abs(k) - 1) < 1e-12 else f"{abs(k):.6g}*"
+        name = f"total({problem.states[i]})" if i in nonlinear else problem.states[i]
+        text.append(f"{'-' if k < 0 else '+'} {size}{name}")
+    combination = " ".join(text)
+    combination = combination[2:] if combination.startswith("+ ") else "-" + combination[2:]
+    units = ", ".join(f"{problem.states[i]} in {problem.units[i]}" for i in np.flatnonzero(c) if problem.units[i])
+    name = "charge" if c[problem.voltage] != 0 else f"total_{problem.states[pivot]}"
+    display = value / factor(unit)
+    if nonlinear:
+        units += ("; " if units else "") + "total(X) = integral of dX / b(X), b(X) the factor of X's rate (X with " \
+                                           "its rapidly buffered share)"
+    description = f"{combination} = {display:.10g}{' ' + unit if unit else ''}" + (f" ({units})" if units else "")
+    coefficients = {problem.states[i]: float(c[i]) for i in np.flatnonzero(c)}
+    return ConservedQuantity(coefficients, value, description, name, unit, display)

@@ -1,0 +1,169 @@
+"""find_resting_states: every equilibrium of an ODE system in a voltage range, its stability,
+slope conductance and currents, the conservation laws fixed from the start, and a verdict.
+
+``solve`` does the numbers on a RestProblem (derive.rest.problem) with any Evaluator;
+``find_resting_states`` builds both from an OdeSystem and calls it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ModelError
+from ..system import OdeSystem
+from .conservation import ConservedQuantity, find_laws
+from .elimination import elimination
+from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
+from .evaluator import Bound, Evaluator, LambdifyEvaluator, prepare
+from .problem import RestProblem, currents_function, factors_function, rest_problem
+from .stability import eigenvalues, is_stable, slope_conductance, slowest_tau
+
+__all__ = ["RestingState", "RestReport", "find_resting_states", "solve", "verdict", "DEFAULT_RANGE"]
+
+DEFAULT_RANGE = (-0.150, 0.060)  # V
+
+
+@dataclass(frozen=True)
+class RestingState:
+    """One equilibrium of the system with the stimulus off (SI throughout)."""
+
+    V: float  # volts
+    states: dict[str, float]  # SI, by state name
+    stable: bool
+    eigenvalues: tuple[complex, ...]  # 1/s, conservation directions removed, largest real part first
+    slowest_tau: float  # s: 1 / min |Re lambda|
+    slope_conductance: float | None  # roles.capacitance * -d(dV/dt)/dV, gates at x_inf(V), SI
+    currents: tuple[tuple[str, float], ...]  # roles.currents at rest (SI), largest |I| first
+
+
+@dataclass(frozen=True)
+class RestReport:
+    system: str
+    v_range: tuple[float, float]
+    resting_states: tuple[RestingState, ...]  # in order of V
+    conserved: tuple[ConservedQuantity, ...]
+    verdict: str
+    problem: RestProblem | None = field(default=None, compare=False, repr=False)  # names and units for reports
+
+
+def find_resting_states(system: OdeSystem, *, v_range: tuple[float, float] = DEFAULT_RANGE,
+                        start: Mapping[str, float] | None = None, parameters: Mapping[str, float] | None = None,
+                        evaluator: Evaluator | None = None) -> RestReport:
+    """Every resting state of ``system`` with V in ``v_range`` (volts), the stimulus off.
+
+    ``start`` (SI, by state name) overrides the system's initial values: the values of the
+    conservation laws are taken there. ``parameters`` (SI, by name) override parameter values.
+    ``evaluator`` computes f and J (default: sympy.lambdify of the system).
+    """
+    prepared = prepare(system, parameters)
+    problem = rest_problem(prepared, start)
+    return solve(problem, evaluator or LambdifyEvaluator(prepared), currents_function(prepared), v_range,
+                 factors_function(prepared, problem.factored))
+
+
+def solve(problem: RestProblem, evaluator: Evaluator,
+          currents: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+          v_range: tuple[float, float] = DEFAULT_RANGE,
+          factors: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> RestReport:
+    """The resting states of ``problem`` (numbers only); ``currents(y, p)`` gives problem.currents (SI),
+    ``factors(y, p)`` the rate factors of problem.factored (derive.rest.problem.factors_function)."""
+    low, high = (float(v) for v in v_range)
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
+    bound = Bound(evaluator, problem.p, factors)
+    known = np.array([v is not None for v in problem.start])
+    y0 = np.array([0.0 if v is None else v for v in problem.start])
+    if not known[problem.voltage]:
+        y0[problem.voltage] = (low + high) / 2
+    scale = np.where(y0 != 0, np.abs(y0), 1.0)  # typical size of each state; V: the range's; a gate: 1
+    scale[problem.voltage] = max(abs(low), abs(high))
+    scale[[*problem.gates, *(i for group in problem.groups for i in group)]] = 1.0
+    laws = find_laws(problem, bound, y0, scale, (low, high))
+    for law in laws:
+        unknown = [problem.states[i] for i in np.flatnonzero(law.c) if not known[i]]
+        if unknown:
+            raise ModelError(f"start.{unknown[0]}", None, f"needed: {law.quantity.description.split(' =')[0]} is "
+                             "conserved, and its value comes from the start state (give it with --start)")
+        if law.pivot == problem.voltage:
+            raise ModelError("roles.voltage", problem.states[problem.voltage],
+                             "its rate is zero for every state (a clamped voltage): no resting state to find")
+    def solved(guesses) -> list[np.ndarray]:
+        roots = (newton(bound, laws, guess, scale) for guess in guesses)
+        return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
+
+    def settled(guesses) -> list[np.ndarray]:  # where Newton found nothing: follow the model towards rest
+        roots = (pseudo_transient(bound, laws, guess, scale) for guess in guesses)
+        return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
+
+    eliminated = elimination(problem.gates, problem.groups, laws)
+    roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
+    if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
+        seeds = roots or [y0]
+        roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, laws, seeds, (low, high), scale)),
+                         scale)
+    if not roots:
+        roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)
+    roots = sorted(roots, key=lambda y: y[problem.voltage])
+    resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
+    return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
+                      verdict(resting, (low, high), problem), problem)
+
+
+def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.ndarray, scale,
+                   currents) -> RestingState:
+    jacobian = bound.J(y)
+    values = eigenvalues(jacobian, laws, scale, y)
+    at_rest = currents(y, bound.p) if currents is not None else np.zeros(0)
+    return RestingState(
+        V=float(y[problem.voltage]),
+        states=dict(zip(problem.states, (float(v) for v in y))),
+        stable=is_stable(values),
+        eigenvalues=tuple(complex(v) for v in values),
+        slowest_tau=slowest_tau(values),
+        slope_conductance=slope_conductance(jacobian, problem.voltage, eliminated, problem.capacitance),
+        currents=tuple(sorted(zip(problem.currents, (float(i) for i in at_rest)), key=lambda item: -abs(item[1]))),
+    )
+
+
+def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem) -> str:
+    """The answer in words: how many stable resting states, or why there is none."""
+    unit = problem.voltage_unit
+
+    def shown(v: float) -> str:
+        return f"{problem.shown(v, unit):.2f} {unit}".rstrip()
+
+    stable = [s for s in resting if s.stable]
+    unstable = [s for s in resting if not s.stable]
+    where = f"between {shown(v_range[0])} and {shown(v_range[1])}"
+    others = ("; unstable equilibri" + ("um" if len(unstable) == 1 else "a") + " at "
+              + ", ".join(shown(s.V) for s in unstable)) if unstable else ""
+    if len(stable) == 1:
+        return f"one stable resting state, at {shown(stable[0].V)}{others}"
+    if stable:
+        kind = "bistable" if len(stable) == 2 else "multistable"
+        where_stable = ", ".join(shown(s.V) for s in stable)
+        return f"{len(stable)} stable resting states (the model is {kind}): at {where_stable}{others}"
+    if not unstable:
+        return f"no resting state {where}"
+    lies = (f"the unstable equilibrium lies at {shown(unstable[0].V)}" if len(unstable) == 1
+            else f"the unstable equilibria lie at {', '.join(shown(s.V) for s in unstable)}")
+    if any(_neutral(s) for s in unstable):
+        return (f"no stable resting state found {where}: {lies}, with a zero eigenvalue (a conserved quantity "
+                "vrest could not write down: the equilibria form a family, and which member the cell reaches "
+                "depends on where it starts)")
+    # One unstable equilibrium and nothing stable: trajectories circle it (a limit cycle); likewise around an
+    # equilibrium that is unstable through a pair of complex eigenvalues.
+    spirals = any(np.any((np.array(s.eigenvalues).real > 0) & (np.array(s.eigenvalues).imag != 0)) for s in unstable)
+    if spirals or len(unstable) == 1:
+        return f"no stable resting state: this model oscillates (pacemaker); {lies}"
+    return f"no stable resting state {where}: {lies}, and the model moves away from them"
+
+
+def _neutral(state: RestingState) -> bool:
+    """An eigenvalue that is zero to rounding: a direction along which the equilibria continue."""
+    values = np.abs(np.array(state.eigenvalues))
+    return bool(len(values) and values.min() < 1e-12 * values.max())

@@ -1,0 +1,236 @@
+"""Equilibria in a voltage range: bracket, then Newton on the full system.
+
+1. Gates are set to x_inf(V) (derive.rest.elimination); the other states are held at the start.
+   The rate of V is then a scalar function r(V); it is evaluated on a fine grid over the range and
+   each sign change is narrowed by Brent's method.
+2. From each such V (gates at x_inf, other states at the start) damped Newton solves the full
+   system, each conservation law replacing the rate of the state it solves for, with the analytic
+   Jacobian, in states scaled to order one.
+3. Roots that agree are one equilibrium; roots outside the range are dropped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .conservation import Law
+from .elimination import Elimination
+from .evaluator import Bound
+
+__all__ = ["candidates", "branch_candidates", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP", "distinct"]
+
+GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
+BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
+_BRANCH_FAILURES = 3  # consecutive voltages without a steady state at fixed V that end a branch
+_ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
+
+
+def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, eliminated: Elimination, v) -> np.ndarray:
+    """r(V): rate of V with the gates at x_inf(V), the other states as in ``base``; v scalar or array."""
+    v = np.atleast_1d(np.asarray(v, dtype=float))
+    y = np.repeat(base[:, None], len(v), axis=1)
+    y[voltage] = v
+    return bound.f(eliminated.steady(bound, y))[voltage]
+
+
+def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimination,
+               v_range: tuple[float, float]) -> list[np.ndarray]:
+    """Starting points for Newton: one per sign change of r(V) on the grid over ``v_range``."""
+    low, high = v_range
+    grid = np.linspace(low, high, max(int(round((high - low) / GRID_STEP)) + 1, 3))
+    r = _rate_of_v(bound, voltage, start, eliminated, grid)
+    out = []
+    for k in range(len(grid) - 1):
+        a, b = r[k], r[k + 1]
+        if not (np.isfinite(a) and np.isfinite(b)):
+            continue
+        if a == 0:
+            v = grid[k]
+        elif a * b < 0:
+            v = brentq(lambda x: float(_rate_of_v(bound, voltage, start, eliminated, x)[0]),
+                       grid[k], grid[k + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
+        else:
+            continue
+        y = start.copy()
+        y[voltage] = v
+        out.append(eliminated.steady(bound, y[:, None])[:, 0])
+    if np.isfinite(r[-1]) and r[-1] == 0:
+        y = start.copy()
+        y[voltage] = grid[-1]
+        out.append(eliminated.steady(bound, y[:, None])[:, 0])
+    return out
+
+
+def _residual(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
+    g = bound.f(y) / scale
+    for law in laws:
+        g[law.pivot] = (law.amount(y) - law.value) / np.abs(law.c * scale).sum()
+    return g
+
+
+def _jacobian(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
+    j = bound.J(y) * scale[None, :] / scale[:, None]
+    for law in laws:
+        j[law.pivot] = law.gradient(y) * scale / np.abs(law.c * scale).sum()
+    return j
+
+
+def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max_steps: int = 100,
+           min_damping: float = 2.0**-30, tolerance: float = 1e-12, reuse: dict | None = None) -> np.ndarray | None:
+    """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails.
+
+    Damped: a step is halved until the residual (each row measured as a step in the scaled states)
+    falls and stays finite. Converged when the Newton step is below ``tolerance`` of the states' sizes,
+    or below 1e-8 and the step no longer lowers the residual (rounding, in a stiff system).
+    ``reuse``: a dict that carries the Jacobian from one call to the next (a continuation): it is kept
+    while full steps halve the residual, and evaluated afresh when one does not.
+    """
+    x = y0 / scale
+    g = _residual(bound, laws, x * scale, scale)
+    if not np.all(np.isfinite(g)):
+        return None
+    j = None if reuse is None else reuse.get("j")
+    fresh = j is None
+    if fresh:
+        j = _jacobian(bound, laws, x * scale, scale)
+    weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
+    merit = np.linalg.norm(weight * g)
+    size = np.inf
+    for _ in range(max_steps):
+        if not np.all(np.isfinite(j)):
+            return None
+        try:
+            step = np.linalg.solve(j, g)
+        except np.linalg.LinAlgError:
+            return None
+        size = np.abs(step).max()
+        if not np.isfinite(size):
+            return None
+        if size < tolerance:
+            break
+        damping = 1.0
+        while True:
+            trial = x - damping * step
+            g_trial = _residual(bound, laws, trial * scale, scale)
+            trial_merit = np.linalg.norm(weight * g_trial)
+            if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
+                break  # an old Jacobian that no longer does: evaluate it here and step again
+            if np.all(np.isfinite(g_trial)) and trial_merit < merit:
+                break
+            if size < _ROUNDING_STEP:
+                return _kept(reuse, j, x * scale)
+            damping /= 2
+            if damping < min_damping:
+                return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
+        if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
+            j, fresh = _jacobian(bound, laws, x * scale, scale), True
+            continue
+        x, g, merit = trial, g_trial, trial_merit
+        if reuse is None:
+            j = _jacobian(bound, laws, x * scale, scale)
+        else:
+            fresh = False
+    else:
+        return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
+    return _kept(reuse, j, (x - step) * scale)
+
+
+def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray,
+                     max_steps: int = 400) -> np.ndarray | None:
+    """A stable equilibrium reached from ``y0`` by implicit Euler steps whose length grows as the rates fall
+    (pseudo-transient continuation, Kelley & Keyes 1998), then Newton; None if it does not settle.
+
+    Where Newton alone overshoots (a nearly singular Jacobian: a nearly conserved quantity, a stiff
+    system far from rest), the steps follow the model's own motion towards rest, and become Newton
+    steps once the rates are small. The laws are held exactly at each step.
+    """
+    rows = np.ones(len(y0))
+    rows[[law.pivot for law in laws]] = 0.0  # algebraic rows: the laws
+    x = y0 / scale
+    g = _residual(bound, laws, x * scale, scale)
+    if not np.all(np.isfinite(g)):
+        return None
+    j = _jacobian(bound, laws, x * scale, scale)
+    weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
+    merit = np.linalg.norm(weight * g)
+    dt = 1.0 / max(np.abs(np.diag(j)).max(), 1e-300)
+    for _ in range(max_steps):
+        try:
+            step = np.linalg.solve(np.diag(rows / dt) - j, -g)
+        except np.linalg.LinAlgError:
+            return None
+        trial = x - step
+        g_trial = _residual(bound, laws, trial * scale, scale)
+        if not np.all(np.isfinite(g_trial)) or not np.isfinite(step).all():
+            dt /= 4
+            if dt < 1e-300:
+                return None
+            continue
+        trial_merit = np.linalg.norm(weight * g_trial)
+        if trial_merit > 4 * merit:  # too long a step for the model's motion: shorter
+            dt /= 4
+            continue
+        dt *= max(2.0, min(merit / max(trial_merit, 1e-300), 10.0))  # implicit Euler is stable: longer and longer
+        x, g, merit = trial, g_trial, trial_merit
+        j = _jacobian(bound, laws, x * scale, scale)
+        if np.abs(step).max() < _ROUNDING_STEP and dt * np.abs(np.diag(j)).min() > 1e6:
+            return newton(bound, laws, x * scale, scale)
+    return None
+
+
+def _kept(reuse: dict | None, j: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if reuse is not None:
+        reuse["j"] = j
+    return y
+
+
+def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
+                      v_range: tuple[float, float], scale: np.ndarray) -> list[np.ndarray]:
+    """Starting points for Newton from the steady state of every other state at fixed V.
+
+    From each seed, V steps along a grid over the range (both ways); at each V Newton solves
+    every rate but that of V (the laws held), starting from the previous point's state
+    extrapolated. Where the rate of V changes sign between two points, their mean is a guess. A
+    branch ends at the range's ends, after a few voltages without a steady state, or where it
+    meets a point already followed.
+    """
+    low, high = v_range
+    grid = np.linspace(low, high, max(int(round((high - low) / BRANCH_STEP)) + 1, 3))
+    followed: dict[int, list[np.ndarray]] = {}
+    out = []
+    pin = np.zeros(len(scale))
+    pin[voltage] = 1.0
+    for seed in seeds:
+        first = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
+        for direction in (1, -1):
+            reuse: dict = {}
+            k, failures, previous, before = first if direction == 1 else first - 1, 0, None, None
+            while 0 <= k < len(grid) and failures < _BRANCH_FAILURES:
+                guess = seed if previous is None else previous if before is None else 2 * previous - before
+                guess = guess.copy()
+                guess[voltage] = grid[k]
+                point = newton(bound, [*laws, Law(pin, voltage, float(grid[k]))], guess, scale, max_steps=20,
+                               min_damping=2.0**-10, tolerance=1e-9, reuse=reuse)
+                if point is None:
+                    failures, k, previous, before = failures + 1, k + direction, None, None
+                    reuse.clear()
+                    continue
+                if any(np.abs((point - known) / scale).max() < 1e-6 for known in followed.get(k, [])):
+                    break  # this branch was followed from here on already
+                followed.setdefault(k, []).append(point)
+                if previous is not None:
+                    r_before, r_now = bound.f(previous)[voltage], bound.f(point)[voltage]
+                    if np.isfinite(r_before) and np.isfinite(r_now) and r_before * r_now <= 0:
+                        out.append((previous + point) / 2)
+                failures, before, previous, k = 0, previous, point, k + direction
+    return out
+
+
+def distinct(roots: list[np.ndarray], scale: np.ndarray) -> list[np.ndarray]:
+    """One of each group of roots that agree to 1e-8 in every scaled state."""
+    out: list[np.ndarray] = []
+    for root in roots:
+        if all(np.abs((root - kept) / scale).max() > 1e-8 for kept in out):
+            out.append(root)
+    return out

@@ -1,0 +1,83 @@
+"""What a user types for the engine: a voltage range and start values, with units, checked."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from ..errors import ModelError
+from ..system import OdeSystem
+from ..units import parse_quantity, unit_parts
+
+__all__ = ["parse_range", "parse_start", "parse_state_value"]
+
+_RANGE = re.compile(r"^\s*(\S+?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")
+_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+
+
+def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, float]:
+    """(low, high) in volts from "LO..HI UNIT", "LO UNIT..HI UNIT" or two values "LO UNIT" "HI UNIT"."""
+    if len(values) == 1:
+        match = _RANGE.match(values[0])
+        if not match:
+            raise ModelError(key, values[0], "expected 'LO..HI mV' (e.g. '-150..60 mV') or two voltages")
+        low, high = match.groups()
+        unit = _NUMBER.match(high).group(2) if _NUMBER.match(high) else ""
+        if _NUMBER.match(low) and not _NUMBER.match(low).group(2) and unit:
+            low = f"{low} {unit}"
+        pair = [low, high]
+    elif len(values) == 2:
+        pair = list(values)
+    else:
+        raise ModelError(key, " ".join(values), "expected 'LO..HI mV' or two voltages 'LO mV' 'HI mV'")
+    try:
+        low, high = (float(parse_quantity(text.strip(), key, "voltage", check=False)[0]) for text in pair)
+    except ModelError as error:  # name the whole range as the user typed it
+        raise ModelError(key, " ".join(values), error.problem) from None
+    if not low < high:
+        raise ModelError(key, " ".join(values), "the lower voltage must come first, and the two must differ")
+    if max(abs(low), abs(high)) > 10:
+        raise ModelError(key, " ".join(values), "a membrane potential lies within +-10 V (write the unit: '-150 mV')")
+    return low, high
+
+
+def parse_state_value(system: OdeSystem, name: str, text: str, key: str = "--start") -> float:
+    """The SI value of ``text`` ("140 mM", "-80 mV", "0.3") for state ``name``, in a unit of its dimension."""
+    states = {s.symbol.name: s for s in system.states}
+    if name not in states:
+        raise ModelError(f"{key} {name}", text, f"not a state of model {system.name} (states: {', '.join(states)})")
+    unit = states[name].unit
+    match = _NUMBER.match(text)
+    if not match:
+        raise ModelError(f"{key} {name}", text, f"expected '<number> <unit>'{f' such as 1 {unit}' if unit else ''}")
+    number, given = match.groups()
+    if not unit:
+        if given:
+            raise ModelError(f"{key} {name}", text, "this state has no unit: give a plain number")
+        if not math.isfinite(float(number)):
+            raise ModelError(f"{key} {name}", text, "must be a finite number")
+        return float(number)
+    if not given:
+        raise ModelError(f"{key} {name}", text, f"a unit is required, such as '{number} {unit}'")
+    try:
+        scale, offset, dims = unit_parts(given)
+    except ValueError:
+        raise ModelError(f"{key} {name}", text, f"unknown unit {given!r}; expected a unit such as '{unit}'") from None
+    if dims != unit_parts(unit)[2]:
+        raise ModelError(f"{key} {name}", text, f"unit {given!r} does not convert to {unit!r}, the unit of {name}")
+    value = float(scale) * float(number) + float(offset)
+    if not math.isfinite(value):
+        raise ModelError(f"{key} {name}", text, "must be a finite number")
+    return value
+
+
+def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -> dict[str, float]:
+    """{state: SI value} from "NAME=VALUE" items."""
+    out = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise ModelError(key, item, "expected NAME=VALUE, e.g. 'Na_i=12 mM'")
+        out[name.strip()] = parse_state_value(system, name.strip(), text, key)
+    return out

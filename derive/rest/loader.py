@@ -1,0 +1,32 @@
+"""How a MODEL argument becomes an OdeSystem: a built-in name, a vrest model file, or another
+tool's model file read by the reader registered for its suffix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..builtin import resolve_model
+from ..model import Model
+from ..system import OdeSystem, from_model
+
+__all__ = ["load_system", "load_model_and_system", "SYSTEM_READERS"]
+
+# Suffix (lower case, with the dot) -> reader of that format; vrest's own TOML files and the
+# built-in names need none.
+SYSTEM_READERS: dict[str, Callable[[Path], OdeSystem]] = {}
+
+
+def load_system(path_or_name: str | Path) -> OdeSystem:
+    """The ODE system of a built-in model name, a .toml model file, or a file with a registered reader."""
+    return load_model_and_system(path_or_name)[1]
+
+
+def load_model_and_system(path_or_name: str | Path) -> tuple[Model | None, OdeSystem]:
+    """(the cell description, when MODEL is a vrest model; its ODE system)."""
+    spec = str(path_or_name)
+    reader = SYSTEM_READERS.get(Path(spec).suffix.lower())
+    if reader is not None:
+        return None, reader(Path(spec))
+    model = resolve_model(spec)
+    return model, from_model(model)

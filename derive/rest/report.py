@@ -1,0 +1,106 @@
+"""A RestReport for people (a table) and for scripts (JSON, docs/model-format.md), in display units.
+
+Everything shown comes from the report and its RestProblem (names, units, SI factors): no SymPy,
+no units library, so a warm run prints quickly.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .engine import RestingState, RestReport
+from .problem import RestProblem
+
+__all__ = ["report_json", "report_text"]
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _state_json(problem: RestProblem, state: RestingState) -> dict:
+    g = state.slope_conductance
+    units = dict(zip(problem.currents, problem.current_units))
+    return {
+        "V": problem.shown(state.V, problem.voltage_unit),
+        "stable": state.stable,
+        "states": {name: {"unit": unit, "value": problem.shown(state.states[name], unit)}
+                   for name, unit in zip(problem.states, problem.units)},
+        "eigenvalues": {"unit": "1/s", "values": [[v.real, v.imag] for v in state.eigenvalues]},
+        "slowest_tau": {"unit": "s", "value": _finite(state.slowest_tau)},
+        "slope_conductance": {"unit": problem.conductance_unit,
+                              "value": None if g is None else _finite(problem.shown(g, problem.conductance_unit))},
+        "input_resistance": {"unit": problem.resistance_unit,
+                             "value": None if not g else _finite(problem.shown(1 / g, problem.resistance_unit))},
+        "currents": {name: {"unit": units[name], "value": problem.shown(value, units[name])}
+                     for name, value in state.currents},
+    }
+
+
+def report_json(report: RestReport) -> dict:
+    """The JSON document of ``vrest rest --json`` (docs/model-format.md)."""
+    problem = report.problem
+    unit = problem.voltage_unit
+    currents = {name: {"unit": current_unit, "values": [problem.shown(dict(s.currents)[name], current_unit)
+                                                        for s in report.resting_states]}
+                for name, current_unit in zip(problem.currents, problem.current_units)}
+    return {
+        "model": report.system,
+        "range": {"unit": unit, "values": [problem.shown(v, unit) for v in report.v_range]},
+        "verdict": report.verdict,
+        "resting_states": [_state_json(problem, s) for s in report.resting_states],
+        "conserved": [{"name": c.name, "combination": c.description.split(" = ")[0], "value": c.display_value,
+                       "unit": c.unit, "coefficients": c.coefficients} for c in report.conserved],
+        "currents": currents,
+    }
+
+
+def _g(value: float, digits: int = 6) -> str:
+    return f"{value:.{digits}g}"
+
+
+def _eigenvalue(v: complex) -> str:
+    if v.imag == 0:
+        return _g(v.real, 4)
+    return f"{_g(v.real, 4)} {'+' if v.imag > 0 else '-'} {_g(abs(v.imag), 4)}i"
+
+
+def _with_unit(value: float, unit: str, digits: int = 5) -> str:
+    return f"{_g(value, digits)} {unit or '(SI)'}"
+
+
+def report_text(report: RestReport) -> str:
+    """The table ``vrest rest`` prints."""
+    problem = report.problem
+    v_unit, g_unit, r_unit = problem.voltage_unit, problem.conductance_unit, problem.resistance_unit
+    low, high = (problem.shown(v, v_unit) for v in report.v_range)
+    lines = [f"{report.system}: resting states with V between {_g(low)} and {_g(high)} {v_unit}".rstrip(),
+             report.verdict, ""]
+    if report.resting_states:
+        lines.append(f"  {'#':>2}  {'V (' + v_unit + ')' if v_unit else 'V':>12}  {'stable':6}  {'slowest tau (s)':>15}"
+                     f"  {'slope conductance' + (' (' + g_unit + ')' if g_unit else ' (SI)'):>28}")
+    for k, state in enumerate(report.resting_states, 1):
+        g = state.slope_conductance
+        shown_g = _g(problem.shown(g, g_unit), 5) if g is not None else "-"
+        lines.append(f"  {k:>2}  {problem.shown(state.V, v_unit):>12.6f}  {'yes' if state.stable else 'no':6}  "
+                     f"{_g(state.slowest_tau, 4):>15}  {shown_g:>28}")
+    units = dict(zip(problem.currents, problem.current_units))
+    for k, state in enumerate(report.resting_states, 1):
+        lines += ["", f"resting state {k}: V = {_g(problem.shown(state.V, v_unit), 9)} {v_unit}, "
+                  f"{'stable' if state.stable else 'unstable'}"]
+        shown = ", ".join(f"{name} = {_g(problem.shown(state.states[name], unit))}{' ' + unit if unit else ''}"
+                          for name, unit in zip(problem.states, problem.units))
+        lines.append(f"  states: {shown}")
+        lines.append(f"  eigenvalues (1/s): {', '.join(_eigenvalue(v) for v in state.eigenvalues) or '-'}")
+        g = state.slope_conductance
+        if g:
+            lines.append(f"  slope conductance: {_with_unit(problem.shown(g, g_unit), g_unit)}, input resistance "
+                         f"{_with_unit(problem.shown(1 / g, r_unit), r_unit)}")
+        if state.currents:
+            lines.append("  currents at rest (outward positive): " + ", ".join(
+                f"{name} {_g(problem.shown(value, units[name]), 5)} {units[name]}".rstrip()
+                for name, value in state.currents))
+    if report.conserved:
+        lines += ["", "conserved (values from the start state):"]
+        lines += [f"  {c.name}: {c.description}" for c in report.conserved]
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""``vrest rest``: the table, the JSON contract, and one-line refusals of bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+
+
+def test_rest_json_for_pumpleak_follows_the_contract():
+    code, out, err = run_cli("rest", "pumpleak", "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["model"] == "pumpleak"
+    assert document["range"] == {"unit": "mV", "values": [-150.0, 60.0]}
+    (state,) = document["resting_states"]
+    assert state["V"] == pytest.approx(-94.490479, abs=5e-7)  # mV
+    assert state["stable"] is True
+    assert state["states"]["V"] == {"unit": "mV", "value": state["V"]}
+    assert state["states"]["Vol"]["unit"] == "um^3"
+    assert state["eigenvalues"]["unit"] == "1/s" and len(state["eigenvalues"]["values"]) == 4
+    assert all(re < 0 and im == 0 for re, im in state["eigenvalues"]["values"])
+    assert state["slowest_tau"]["unit"] == "s" and state["slowest_tau"]["value"] > 1
+    assert state["slope_conductance"]["unit"] == "mS/cm^2"
+    assert state["input_resistance"]["value"] == pytest.approx(1 / state["slope_conductance"]["value"], rel=1e-12)
+    magnitudes = [abs(c["value"]) for c in state["currents"].values()]
+    assert magnitudes == sorted(magnitudes, reverse=True)
+    assert list(state["currents"])[0] == "I_Na" and state["currents"]["I_Na"]["unit"] == "uA/cm^2"
+    (law,) = document["conserved"]
+    assert law["name"] == "charge" and law["unit"] == "fmol"
+    assert law["combination"].startswith("N_K") and "V" in law["coefficients"]
+    assert document["currents"]["I_K"]["values"] == [state["currents"]["I_K"]["value"]]
+    assert document["verdict"] == "one stable resting state, at -94.49 mV"
+
+
+def test_rest_table_for_squid_names_units_and_the_verdict():
+    code, out, _ = run_cli("rest", "squid", "--range", "-100..0 mV")
+    assert code == 0
+    assert out.splitlines()[0] == "squid: resting states with V between -100 and 0 mV"
+    assert out.splitlines()[1] == "one stable resting state, at -61.59 mV"
+    assert "slope conductance: 0.59523 mS/cm^2, input resistance 1.68 kohm*cm^2" in out
+    assert "currents at rest (outward positive): I_Na -4.4912 uA/cm^2" in out
+
+
+def test_rest_range_and_start_forms(tmp_path):
+    _, two, _ = run_cli("rest", "squid", "--json", "--range", "-100 mV", "0 mV")
+    _, one, _ = run_cli("rest", "squid", "--json", "--range", "-0.1..0 V")
+    assert json.loads(two)["resting_states"] == json.loads(one)["resting_states"]
+    code, out, _ = run_cli("rest", "pumpleak", "--json", "--start", "N_K=24 fmol", "--start", "Vol=0.18 pL")
+    assert code == 0
+    law = json.loads(out)["conserved"][0]
+    assert law["value"] == pytest.approx(26.11102, abs=1e-5)  # 24 + N_Na - N_Cl - C_m A V/F at the start, fmol
+
+
+def test_no_resting_state_in_the_range_is_an_answer():
+    code, out, _ = run_cli("rest", "squid", "--range", "0..50 mV", "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["resting_states"] == [] and document["verdict"] == "no resting state between 0.00 mV and 50.00 mV"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (("rest", "squid", "--range=-150..60"), "--range = '-150..60': a unit is required"),
+    (("rest", "squid", "--range", "60 mV", "-150 mV"), "the lower voltage must come first"),
+    (("rest", "squid", "--range", "-150 mM", "60 mV"), "is not a voltage"),
+    (("rest", "squid", "--range", "a", "b", "c"), "expected 'LO..HI mV' or two voltages"),
+    (("rest", "pumpleak", "--start", "N_X=1 fmol"), "--start N_X = '1 fmol': not a state of model pumpleak"),
+    (("rest", "pumpleak", "--start", "N_K=1 mV"), "unit 'mV' does not convert to 'fmol'"),
+    (("rest", "pumpleak", "--start", "N_K"), "expected NAME=VALUE"),
+    (("rest", "pumpleak", "--start", "N_K=12"), "a unit is required, such as '12 fmol'"),
+    (("rest", "pumpleak", "--start", "N_K=1e999 fmol"), "must be a finite number"),
+    (("rest", "pumpleak", "--voltage", "X"), "--voltage = 'X': not a state of model pumpleak"),
+    (("rest", "pumpleak", "--stimulus", "X"), "--stimulus = 'X': not a parameter or quantity"),
+    (("rest", "no_such_model"), "MODEL = 'no_such_model': not a built-in model"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, message):
+    code, out, err = run_cli(*argv)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_the_compiled_module_and_lambdify_give_the_same_rest():
+    from vrest.codegen.cli.rest_cmd import resting_report
+    from vrest.derive.rest import DEFAULT_RANGE
+
+    compiled = resting_report("pumpleak", DEFAULT_RANGE, compiled_from_states=1)
+    lambdified = resting_report("pumpleak", DEFAULT_RANGE, compiled_from_states=100)
+    (a,), (b,) = compiled.resting_states, lambdified.resting_states
+    assert a.V == pytest.approx(b.V, abs=1e-15)
+    assert a.eigenvalues == pytest.approx(b.eigenvalues, rel=1e-10)
+    assert dict(a.currents) == pytest.approx(dict(b.currents), abs=1e-15)
+    assert a.slope_conductance == pytest.approx(b.slope_conductance, rel=1e-12)
