@@ -21,11 +21,12 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..errors import ModelError
+from ..errors import ModelError, ModelWarning
 from ..model import Parameter, State
 from ..system import TIME, OdeSystem, Quantity
 from .roles import find_roles
 from .si import Dimension, display_unit, si_factor
+from .steps import without_time_steps
 
 __all__ = ["to_system", "myokit_errors"]
 
@@ -181,6 +182,10 @@ def to_system(model, *, file: str, kind: str, source: str, annotations: Mapping[
     scaled = {convert.symbol(v) for v in variables if factors[v] != 1} | ({TIME} if time_factor != 1 else set())
     named = tuple(Quantity(convert.symbol(v), _tidy(factors[v] * convert.expression(v.rhs()), scaled),
                            display_unit(dimensions[v]), _describe(v)) for v in ordered)
+    named, stepped = without_time_steps(named)
+    if stepped:
+        warnings.warn(f"{file}: steps in time left out (a protocol, not part of the system at rest): "
+                      f"{', '.join(stepped[:8])}", ModelWarning, stacklevel=3)
     ode_states = []
     for s in states:
         rhs = _tidy(factors[s] / time_factor * convert.rate_in_file_units(s), scaled)
