@@ -9,6 +9,7 @@ Myokit builds its model. CellML imports are resolved inside the model's own fold
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -29,6 +30,8 @@ _BQBIOL = "http://biomodels.net/biology-qualifiers/"
 _CMETA = "http://www.cellml.org/metadata/1.0#"
 OXMETA = "https://chaste.comlab.ox.ac.uk/cellml/ns/oxford-metadata#"
 _XLINK = "http://www.w3.org/1999/xlink"
+_NO_CONVERSION = re.compile(r"Unable to determine unit conversion factor for (?P<variable>\S+), "
+                            r"from (?P<target>\S+) to (?P<source>\S+?)\.?$")
 
 
 def _oxmeta(root) -> dict[str, str]:
@@ -86,8 +89,8 @@ def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str |
         root, version = _flattened(path)
     annotations = _oxmeta(root)
     parser = v2.CellMLParser() if version == "2.0" else v1.CellMLParser()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
         try:
             cellml = parser.parse(root)
             qualified = {}
@@ -102,6 +105,11 @@ def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str |
             model = cellml.myokit_model()
         except myokit_errors() as exc:
             raise ModelError(f"{path.name}: {_element(exc)}", None, _first(exc)) from None
+    for note in notes:  # Myokit goes on with a factor of 1 where connected units do not convert: vrest stops
+        match = _NO_CONVERSION.search(str(note.message))
+        if match:
+            raise ModelError(f"{path.name}: <connection>", match["variable"], f"units that do not convert: "
+                             f"{match['source']} (where the value comes from) to {match['target']}")
     return to_system(model, file=path.name, kind=f"CellML {version}",
                      source=f"{path.name} (CellML {version}), read with Myokit", annotations=qualified,
                      voltage=voltage, stimulus=stimulus)
