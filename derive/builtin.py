@@ -13,6 +13,7 @@ __all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "builtin_text", "resolve_model"]
 
 BUILTIN_MODELS = ("neuron", "squid", "pumpleak")
 DEFAULT_MODEL = "neuron"
+_OTHER_FORMATS = {".cellml": "CellML", ".sbml": "SBML", ".xml": "SBML"}  # read by derive.importers
 
 
 def builtin_text(name: str) -> str:
@@ -33,6 +34,9 @@ def resolve_model(spec: str | None = None) -> Model:
         exists = path.exists()
     except OSError as exc:  # a name too long for the file system
         raise ModelError("MODEL", spec, f"not a built-in model nor a readable file: {exc.strerror}") from None
+    if path.suffix.lower() in _OTHER_FORMATS:
+        raise ModelError("MODEL", spec, f"a {_OTHER_FORMATS[path.suffix.lower()]} file: `vrest rest` reads it; this "
+                         "command needs a built-in model or a vrest model file (.toml)")
     if path.suffix.lower() == ".toml" or exists:
         return load_model(path)
     raise ModelError("MODEL", spec, f"not a built-in model ({', '.join(BUILTIN_MODELS)}) nor a model file")

@@ -204,3 +204,13 @@ def test_an_sbml_model_with_events_only(tmp_path):
 </sbml>
 ''')
     _refused(path, "events.xml: <listOfEvents>", "'kick'", "only through events")
+
+
+@pytest.mark.parametrize("command", ["derive", "simulate"])
+def test_commands_for_vrest_models_say_that_vrest_rest_reads_cellml(tmp_path, command):
+    path = tmp_path / "cell.cellml"
+    path.write_text(_cell())
+    code, out, err = run_cli(command, str(path))
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [f"vrest: error: MODEL = {str(path)!r}: a CellML file: `vrest rest` reads it; "
+                                        "this command needs a built-in model or a vrest model file (.toml)"]

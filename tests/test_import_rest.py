@@ -126,3 +126,18 @@ def test_vrests_own_exports_rest_where_the_models_do(name, suffix):
     assert b.V == pytest.approx(a.V, rel=1e-9) and b.stable == a.stable
     for state, value in a.states.items():
         assert b.states[state] == pytest.approx(value, rel=1e-9)
+
+
+def test_the_readmes_pacemaker_example_is_what_vrest_prints():
+    import re
+
+    from conftest import run_cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ vrest rest tests/models/noble_model_1962.cellml\n(.*?)```", readme, re.S)
+    assert block
+    code, out, err = run_cli("rest", str(MODELS / "noble_model_1962.cellml"))
+    assert code == 0, err
+    for line in block.group(1).splitlines():
+        if line.strip() != "...":
+            assert line in out.splitlines(), line
