@@ -54,7 +54,7 @@ def _long_run(system, t_end: float) -> np.ndarray:
     f, jac = _numeric(system)
     y0 = np.array([float(s.initial) for s in system.states])
     scale = np.where(y0 != 0, np.abs(y0), 1.0)
-    scale[system.voltage_index] = 0.1  # volts: V may start at 0 (a displacement from rest)
+    scale[system.voltage_index] = 10.0  # atol 1e-13 V (1e-10 mV): V may start at 0 (a displacement from rest)
     with np.errstate(all="ignore"):  # Radau's trial steps may leave a model's domain; it retries
         run = solve_ivp(lambda t, y: f(y), (0.0, t_end), y0, method="Radau", jac=lambda t, y: jac(y),
                         rtol=1e-11, atol=1e-14 * scale, t_eval=[t_end / 2, t_end])
