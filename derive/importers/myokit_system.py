@@ -122,10 +122,10 @@ def _dependencies(expr, skip) -> set:
     return out
 
 
-def to_system(model, *, file: str, kind: str, source: str, annotations: Mapping[str, str] | None = None,
+def to_system(model, *, file: str, source: str, annotations: Mapping[str, str] | None = None,
               voltage: str | None = None, stimulus: str | None = None,
               time_unit: Dimension | None = None) -> OdeSystem:
-    """The OdeSystem of a Myokit model read from ``file`` (``kind`` names the format, for messages).
+    """The OdeSystem of a Myokit model read from ``file`` (its name, for messages); ``source`` says what it was.
 
     ``annotations`` maps a variable's qualified name (component.variable) to its oxmeta term;
     ``voltage`` and ``stimulus`` name those roles by hand (the file's name or component.name).

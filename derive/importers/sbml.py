@@ -75,6 +75,6 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
     if events:
         warnings.warn(f"{path.name}: events left out (they are protocols, not part of the system at rest): "
                       f"{', '.join(events[:8])}", ModelWarning, stacklevel=2)
-    return to_system(myokit_model, file=path.name, kind="SBML", source=f"{path.name} (SBML), read with Myokit",
+    return to_system(myokit_model, file=path.name, source=f"{path.name} (SBML), read with Myokit",
                      voltage=voltage, stimulus=stimulus,
                      time_unit=Dimension.of(time_unit) if time_unit is not None else None)
