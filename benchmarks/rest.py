@@ -129,7 +129,7 @@ def main() -> None:
         rest_time, v_rest = _warm_rest(name, repeat)
         try:
             run_time, t_rest = _cvode_to_rest(name, v_rest, repeat)
-            label = f"vrest's CVODE run from the given state to within 1e-6 mV ({t_rest:.3g} s of model time)"
+            label = f"vrest's CVODE run from the same start to within 1e-6 mV ({t_rest:.3g} s of model time)"
         except Exception as exc:  # noqa: BLE001 - the table says why there is no number
             run_time, label = float("nan"), f"vrest's CVODE run: {exc}"
         group = f"built-in {name} (rest {v_rest * 1e3:.6f} mV)"
