@@ -134,3 +134,21 @@ def test_cellml2_conversion_is_the_same_system(name):
         va = sp.N(a[state].xreplace(point), 30)
         vb = sp.N(b[state].xreplace(point), 30)
         assert abs(va - vb) <= 1e-25 * (1 + abs(va)), state
+
+
+@pytest.mark.parametrize(("text", "factor", "shown"), [
+    ("mV", Fraction(1, 1000), "mV"),
+    ("uF/cm^2", Fraction(1, 100), "uF/cm^2"),  # 1e-6 F / 1e-4 m^2
+    ("A/F", Fraction(1), "A/F"),
+    ("mS/uF", Fraction(1000), "mS/uF"),  # 1e-3 S / 1e-6 F = 1000 /s
+    ("mM^1.5", Fraction(1), "mol^1.5/m^4.5"),  # mM = mol/m^3 exactly; a power the units library is not given
+    ("ms", Fraction(1, 1000), "ms"),
+])
+def test_units_of_a_file_in_si(text, factor, shown):
+    import myokit
+
+    from vrest.derive.importers.si import Dimension, display_unit
+
+    dimension = Dimension.of(myokit.parse_unit(text))
+    assert dimension.factor == factor
+    assert display_unit(dimension) == shown

@@ -47,9 +47,10 @@ class Dimension:
         power = unit.multiplier_log_10()
         multiplier = Fraction(10) ** round(power) if abs(power - round(power)) < 1e-9 else Fraction(repr(unit.multiplier()))
         text = str(unit).strip("[]")
-        if any(e.denominator != 1 for e in (grams, *rest)):
-            raise ModelError(f"unit {text}", None, "a fractional power of a base unit: vrest needs whole powers")
-        return cls((grams, *rest), multiplier * Fraction(1, 1000) ** int(grams), text)
+        if grams.denominator == 1:
+            return cls((grams, *rest), multiplier * Fraction(1, 1000) ** int(grams), text)
+        # g^(1/2) and the like: 1000^-g is irrational, so the factor is the nearest double
+        return cls((grams, *rest), Fraction(float(multiplier) * 1000.0 ** -float(grams)), text)
 
     def is_(self, kind: str) -> bool:
         return not self.unknown and self.exponents == tuple(Fraction(x) for x in KINDS[kind])
@@ -62,9 +63,13 @@ def si_factor(dimension: Dimension, where: str) -> sp.Rational:
     return sp.Rational(dimension.factor.numerator, dimension.factor.denominator)
 
 
+def _power(base: str, exponent: Fraction) -> str:
+    return base if exponent == 1 else f"{base}^{exponent.numerator if exponent.denominator == 1 else float(exponent):g}"
+
+
 def _si_text(exponents: tuple[Fraction, ...]) -> str:
-    up = [f"{b}^{e}" if e != 1 else b for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents) if e > 0]
-    down = [f"{b}^{-e}" if e != -1 else b for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents) if e < 0]
+    up = [_power(b, e) for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents) if e > 0]
+    down = [_power(b, -e) for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents) if e < 0]
     text = "*".join(up) or ("1" if down else "")
     return text + "".join(f"/{d}" for d in down)
 
