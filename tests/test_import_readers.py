@@ -33,6 +33,8 @@ CASES = [
     ("ten_tusscher_model_2006_epi.cellml", 19, "V", "i_Stim", "Cm"),
     ("courtemanche_ramirez_nattel_1998.cellml", 21, "V", "i_st", "Cm"),
     ("ohara_rudy_2011_endo.cellml", 41, "v", "Istim", None),
+    ("fox_mcharg_gilmour_2002.cellml", 13, "V", "i_Stim", None),  # C_m is not in its V equation
+    ("mcallister_noble_tsien_1975_b.cellml", 10, "V", None, "C"),
     ("cellml2/noble_model_1962.cellml", 4, "V", "I_stim", "Cm"),
     ("cellml2/luo_rudy_1991.cellml", 8, "V", "I_stim", "C"),
     ("cellml2/beeler_reuter_model_1977.cellml", 8, "V", "Istim", "C"),
