@@ -19,7 +19,8 @@ MATHML = "http://www.w3.org/1998/Math/MathML"
 
 
 def _cellml(body: str, namespace: str = CELLML10, head: str = "") -> str:
-    return (f'<?xml version="1.0"?>\n{head}<model xmlns="{namespace}" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:cellml="{namespace}" '
+    return (f'<?xml version="1.0"?>\n{head}<model xmlns="{namespace}" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'xmlns:cellml="{namespace}" '
             f'name="m">\n<units name="mV"><unit units="volt" prefix="milli"/></units>\n'
             f'<units name="ms"><unit units="second" prefix="milli"/></units>\n{body}\n</model>\n')
 
@@ -101,7 +102,8 @@ def test_units_that_do_not_convert(tmp_path):
 <component name="b">
   <variable name="V" units="ms" public_interface="in"/>
   <variable name="I" units="ms" public_interface="out"/>
-  <math xmlns="{MATHML}"><apply><eq/><ci>I</ci><apply><plus/><ci>V</ci><cn cellml:units="ms">70</cn></apply></apply></math>
+  <math xmlns="{MATHML}"><apply><eq/><ci>I</ci>
+    <apply><plus/><ci>V</ci><cn cellml:units="ms">70</cn></apply></apply></math>
 </component>
 <connection><map_components component_1="a" component_2="b"/><map_variables variable_1="V" variable_2="V"/>
 <map_variables variable_1="I" variable_2="I"/></connection>'''))
@@ -213,6 +215,6 @@ def test_commands_for_vrest_models_say_that_vrest_rest_reads_cellml(tmp_path, co
     code, out, err = run_cli(command, str(path), *(["--to", "sbml", "-o", str(tmp_path / "out")]
                                                    if command == "export" else []))
     assert code == 2 and out == "" and not (tmp_path / "out").exists()
-    assert err.strip().splitlines() == [f"vrest: error: MODEL = {str(path)!r}: a CellML file: `vrest rest` and `vrest derive` "
-                                        "read it; "
+    assert err.strip().splitlines() == [f"vrest: error: MODEL = {str(path)!r}: a CellML file: `vrest rest` and "
+                                        "`vrest derive` read it; "
                                         "this command needs a built-in model or a vrest model file (.toml)"]

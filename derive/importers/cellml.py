@@ -110,7 +110,8 @@ def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str |
         if match:
             raise ModelError(f"{path.name}: <connection>", match["variable"], f"units that do not convert: "
                              f"{match['source']} (where the value comes from) to {match['target']}")
-    return to_system(model, file=path.name, source=f"{path.name} (CellML {version}), read with Myokit", annotations=qualified,
+    return to_system(model, file=path.name, source=f"{path.name} (CellML {version}), read with Myokit",
+                     annotations=qualified,
                      voltage=voltage, stimulus=stimulus)
 
 

@@ -193,7 +193,8 @@ def to_system(model, *, file: str, source: str, annotations: Mapping[str, str] |
         try:
             value = initial.eval()
         except (myokit.MyokitError, ArithmeticError, TypeError) as exc:
-            raise ModelError(f"{file}: {s.qname()}", str(initial), f"its initial value cannot be computed: {exc}") from None
+            raise ModelError(f"{file}: {s.qname()}", str(initial),
+                             f"its initial value cannot be computed: {exc}") from None
         ode_states.append(State(convert.symbol(s), rhs, _number(value, f"{file}: {s.qname()}") * factors[s],
                                 display_unit(dimensions[s]), _describe(s)))
     roles = find_roles(

@@ -45,7 +45,8 @@ class Dimension:
             return cls(tuple(Fraction(0) for _ in range(7)), Fraction(1), "", unknown=True)
         grams, *rest = (Fraction(x).limit_denominator(1000) for x in unit.exponents())
         power = unit.multiplier_log_10()
-        multiplier = Fraction(10) ** round(power) if abs(power - round(power)) < 1e-9 else Fraction(repr(unit.multiplier()))
+        exact = abs(power - round(power)) < 1e-9
+        multiplier = Fraction(10) ** round(power) if exact else Fraction(repr(unit.multiplier()))
         text = str(unit).strip("[]")
         if grams.denominator == 1:
             return cls((grams, *rest), multiplier * Fraction(1, 1000) ** int(grams), text)
@@ -68,14 +69,14 @@ def _power(base: str, exponent: Fraction) -> str:
 
 
 def _si_text(exponents: tuple[Fraction, ...]) -> str:
-    up = [_power(b, e) for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents) if e > 0]
-    down = [_power(b, -e) for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents) if e < 0]
+    up = [_power(b, e) for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents, strict=True) if e > 0]
+    down = [_power(b, -e) for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents, strict=True) if e < 0]
     text = "*".join(up) or ("1" if down else "")
     return text + "".join(f"/{d}" for d in down)
 
 
 def display_unit(dimension: Dimension) -> str:
-    """The unit to show a value in: the file's own unit where the units library reads it the same, else SI base units."""
+    """The unit to show a value in: the file's own where the units library reads it the same, else SI base units."""
     if dimension.unknown or dimension.is_("dimensionless"):
         return ""
     text = dimension.text
