@@ -9,10 +9,16 @@ from .errors import ModelError
 from .model import Model
 from .modelfile import load_model, model_from_text
 
-__all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "builtin_text", "resolve_model"]
+__all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "builtin_text", "resolve_model", "is_other_format"]
 
 BUILTIN_MODELS = ("neuron", "squid", "pumpleak", "hh")
 DEFAULT_MODEL = "neuron"
+_OTHER_FORMATS = {".cellml": "CellML", ".sbml": "SBML", ".xml": "SBML"}  # read by derive.importers
+
+
+def is_other_format(spec: str) -> bool:
+    """MODEL names another tool's file (CellML, SBML), which derive.importers reads."""
+    return Path(spec).suffix.lower() in _OTHER_FORMATS
 
 
 def builtin_text(name: str) -> str:
@@ -33,6 +39,9 @@ def resolve_model(spec: str | None = None) -> Model:
         exists = path.exists()
     except OSError as exc:  # a name too long for the file system
         raise ModelError("MODEL", spec, f"not a built-in model nor a readable file: {exc.strerror}") from None
+    if path.suffix.lower() in _OTHER_FORMATS:
+        raise ModelError("MODEL", spec, f"a {_OTHER_FORMATS[path.suffix.lower()]} file: `vrest rest` and "
+                         "`vrest derive` read it; this command needs a built-in model or a vrest model file (.toml)")
     if path.suffix.lower() == ".toml" or exists:
         return load_model(path)
     raise ModelError("MODEL", spec, f"not a built-in model ({', '.join(BUILTIN_MODELS)}) nor a model file")

@@ -16,7 +16,7 @@ import sympy as sp
 from ..files import write_atomic
 from ..report import REPORT_SECTIONS, check_step_quantity, only_quantities, render_report
 from ..state_note import state_note
-from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
+from vrest.derive.builtin import DEFAULT_MODEL, is_other_format, resolve_model
 from vrest.derive.derivation import Derivation, NotApplicable
 from vrest.derive.errors import ModelError
 from vrest.derive.latex import function_definitions, latex
@@ -30,7 +30,8 @@ def register(subparsers) -> None:
                                    description="Derive closed-form results for a model (model files and the JSON "
                                    "output: docs/model-format.md).")
     parser.add_argument("model", nargs="?", default=DEFAULT_MODEL,
-                        help=f"a built-in model name or a TOML model file (default: {DEFAULT_MODEL})")
+                        help=f"a built-in model name or a TOML model file (default: {DEFAULT_MODEL}); for a CellML "
+                        "or SBML file, its current balance at rest")
     parser.add_argument("--scenario", metavar="NAME",
                         help="also derive each step of this scenario: V just before it, the jump (amounts frozen) "
                         "and the new steady state")
@@ -110,6 +111,10 @@ def scenario_json(model, report) -> dict:
 
 
 def run(args) -> int:
+    if is_other_format(args.model):  # a CellML or SBML file: its current balance at rest
+        from .derive_imported import run_imported
+
+        return run_imported(args)
     model = resolve_model(args.model)
     _check_scenario(model, args.scenario)
     if args.report:

@@ -20,7 +20,8 @@ def register(subparsers) -> None:
         "constant, the slope conductance with the gates at steady state, the currents at rest, and the linear "
         "conservation laws (fixed from the start state). When none is stable, the verdict says so (a pacemaker "
         "oscillates). The JSON is described in docs/model-format.md.")
-    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
+                        "(.xml, .sbml) file")
     parser.add_argument("--range", nargs="+", metavar="V", default=None,
                         help="the voltage range: '-150..60 mV' or two voltages '-150 mV' '60 mV' "
                         "(default -150 to 60 mV)")
@@ -60,7 +61,7 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
     from vrest.derive.rest.inputs import parse_start
     from vrest.derive.rest.loader import load_model_and_system
 
-    model, system = load_model_and_system(spec)
+    model, system = load_model_and_system(spec, voltage=voltage, stimulus=stimulus)
     system = _with_roles(system, voltage, stimulus)
     prepared = prepare(system)
     problem = rest_problem(prepared, parse_start(start_items, system))

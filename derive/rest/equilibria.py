@@ -113,7 +113,8 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
         while True:
             trial = x - damping * step
             g_trial = _residual(bound, laws, trial * scale, scale)
-            trial_merit = np.linalg.norm(weight * g_trial)
+            with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
+                trial_merit = np.linalg.norm(weight * g_trial)
             if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
                 break  # an old Jacobian that no longer does: evaluate it here and step again
             if np.all(np.isfinite(g_trial)) and trial_merit < merit:

@@ -7,26 +7,33 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..builtin import resolve_model
+from ..importers import READERS
 from ..model import Model
 from ..system import OdeSystem, from_model
 
 __all__ = ["load_system", "load_model_and_system", "SYSTEM_READERS"]
 
 # Suffix (lower case, with the dot) -> reader of that format; vrest's own TOML files and the
-# built-in names need none.
-SYSTEM_READERS: dict[str, Callable[[Path], OdeSystem]] = {}
+# built-in names need none. A reader takes the path and, by keyword, ``voltage`` and ``stimulus``
+# (the names of those roles where the file does not say, or None).
+SYSTEM_READERS: dict[str, Callable[..., OdeSystem]] = dict(READERS)  # CellML (.cellml), SBML (.xml, .sbml)
 
 
-def load_system(path_or_name: str | Path) -> OdeSystem:
+def load_system(path_or_name: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
     """The ODE system of a built-in model name, a .toml model file, or a file with a registered reader."""
-    return load_model_and_system(path_or_name)[1]
+    return load_model_and_system(path_or_name, voltage=voltage, stimulus=stimulus)[1]
 
 
-def load_model_and_system(path_or_name: str | Path) -> tuple[Model | None, OdeSystem]:
-    """(the cell description, when MODEL is a vrest model; its ODE system)."""
+def load_model_and_system(path_or_name: str | Path, *, voltage: str | None = None,
+                          stimulus: str | None = None) -> tuple[Model | None, OdeSystem]:
+    """(the cell description, when MODEL is a vrest model; its ODE system).
+
+    ``voltage`` and ``stimulus`` reach the reader of another tool's file, which needs them where
+    the file does not say which state is the membrane potential (vrest's own models know theirs).
+    """
     spec = str(path_or_name)
     reader = SYSTEM_READERS.get(Path(spec).suffix.lower())
     if reader is not None:
-        return None, reader(Path(spec))
+        return None, reader(Path(spec), voltage=voltage, stimulus=stimulus)
     model = resolve_model(spec)
     return model, from_model(model)

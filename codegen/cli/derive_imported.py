@@ -1,0 +1,77 @@
+"""``vrest derive FILE.cellml`` (or an SBML file): the current balance at rest, in the file's names.
+
+The closed form in V with the gates at steady state (derive.derivations.current_balance), each
+name it uses defined below it, and its solutions: the resting states, with the currents there.
+"""
+
+from __future__ import annotations
+
+import json
+
+from vrest.derive.errors import ModelError
+from vrest.derive.units import convert
+
+__all__ = ["run_imported"]
+
+
+def _shown(value_si: float, unit: str) -> float:
+    return convert(value_si, unit) if unit else value_si
+
+
+def _unit_of(system, symbol) -> str:
+    for item in (*system.states, *system.quantities, *system.parameters):
+        if item.symbol == symbol:
+            return item.unit
+    return ""
+
+
+def run_imported(args) -> int:
+    from vrest.derive.derivations.current_balance import current_balance
+    from vrest.derive.rest import find_resting_states, load_system
+
+    if args.scenario or args.report or args.latex or args.quantity:
+        option = next(o for o, v in (("--scenario", args.scenario), ("--report", args.report), ("--latex", args.latex),
+                                     ("--quantity", args.quantity)) if v)
+        raise ModelError(option, None, "not for a CellML or SBML file: vrest derive gives its current balance at rest")
+    system = load_system(args.model)
+    balance = current_balance(system)
+    report = find_resting_states(system)
+    unit = next((_unit_of(system, c) for c in system.roles.currents if _unit_of(system, c)), "")
+    states = []
+    for rest in report.resting_states:
+        held = {s.name: {"unit": _unit_of(system, s), "value": _shown(rest.states[s.name], _unit_of(system, s))}
+                for s in balance.held}
+        currents = {name: {"unit": _unit_of(system, next(c for c in system.roles.currents if c.name == name)),
+                           "value": value} for name, value in rest.currents}
+        for entry in currents.values():
+            entry["value"] = _shown(entry["value"], entry["unit"])
+        states.append({"V": rest.V * 1e3, "stable": rest.stable, "held": held, "currents": currents})
+    if args.json:
+        print(json.dumps({
+            "model": system.name,
+            "current_balance": {"expression": str(balance.total), "unit": unit or "SI"},
+            "gates": {str(x): str(e) for x, e in balance.steady_gates},
+            "definitions": {str(s): str(e) for s, e in balance.definitions},
+            "held": [s.name for s in balance.held],
+            "resting_states": states,
+            "verdict": report.verdict,
+        }, indent=2))
+        return 0
+    lines = [f"{system.name} ({system.source}): the current balance at rest",
+             f"  0 = {balance.total}    (membrane currents, outward positive; equations in SI: V in volts)"]
+    if balance.steady_gates:
+        lines.append("with the gates at their steady state:")
+        lines += [f"  {x} = {e}" for x, e in balance.steady_gates]
+    if balance.definitions:
+        lines.append("where:")
+        lines += [f"  {s} = {e}" for s, e in balance.definitions]
+    if balance.held:
+        lines.append(f"held at their resting values: {', '.join(s.name for s in balance.held)}")
+    lines.append(f"solutions (vrest rest): {report.verdict}")
+    for state in states:
+        held = ", ".join(f"{n} = {h['value']:.6g} {h['unit']}".rstrip() for n, h in state["held"].items())
+        currents = ", ".join(f"{n} {c['value']:.5g} {c['unit']}".rstrip() for n, c in state["currents"].items())
+        lines.append(f"  V = {state['V']:.6f} mV ({'stable' if state['stable'] else 'unstable'})"
+                     + (f"; {held}" if held else "") + (f"; currents: {currents}" if currents else ""))
+    print("\n".join(lines))
+    return 0

@@ -1,0 +1,152 @@
+"""CellML 1.0, 1.1 and 2.0 files as vrest ODE systems, read with Myokit's CellML parsers.
+
+The file is read safely first (derive.importers.xmlsafe); the version comes from the root
+element's namespace. Oxmeta annotations (the RDF that the Physiome repository's and Chaste's
+cardiac models carry, inside a variable or at the model level) are read here, from any
+rdf:Description whose rdf:about names a cmeta:id, and handed to the variables before
+Myokit builds its model. CellML imports are resolved inside the model's own folder only.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+from ..errors import ModelError
+from ..system import OdeSystem
+from .myokit_system import myokit_errors, to_system
+from .xmlsafe import inside_folder, read_xml
+
+__all__ = ["read_cellml", "CELLML_NAMESPACES"]
+
+CELLML_NAMESPACES = {
+    "http://www.cellml.org/cellml/1.0#": "1.0",
+    "http://www.cellml.org/cellml/1.1#": "1.1",
+    "http://www.cellml.org/cellml/2.0#": "2.0",
+}
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_BQBIOL = "http://biomodels.net/biology-qualifiers/"
+_CMETA = "http://www.cellml.org/metadata/1.0#"
+OXMETA = "https://chaste.comlab.ox.ac.uk/cellml/ns/oxford-metadata#"
+_XLINK = "http://www.w3.org/1999/xlink"
+_NO_CONVERSION = re.compile(r"Unable to determine unit conversion factor for (?P<variable>\S+), "
+                            r"from (?P<target>\S+) to (?P<source>\S+?)\.?$")
+
+
+def _oxmeta(root) -> dict[str, str]:
+    """cmeta:id -> oxmeta term, from every rdf:Description in the file."""
+    out = {}
+    for description in root.iter(f"{{{_RDF}}}Description"):
+        about = description.get(f"{{{_RDF}}}about", "")
+        if not about.startswith("#"):
+            continue
+        for is_ in description.iter(f"{{{_BQBIOL}}}is"):
+            resource = is_.get(f"{{{_RDF}}}resource", "")
+            if resource.startswith(OXMETA):
+                out[about[1:]] = resource[len(OXMETA):]
+    return out
+
+
+def _version(root, path: Path) -> str:
+    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    version = CELLML_NAMESPACES.get(namespace)
+    if version is None or root.tag.split("}")[-1] != "model":
+        raise ModelError(f"{path.name}: <{root.tag.split('}')[-1]}>", namespace or None,
+                         "not a CellML model (CellML 1.0, 1.1 or 2.0 <model> element expected)")
+    return version
+
+
+def _imports(root, namespace: str, path: Path, seen: set[Path]) -> list[Path]:
+    """Every file the model imports, recursively, each checked to lie in the model's folder and read safely."""
+    out = []
+    for element in root.iter(f"{{{namespace}}}import"):
+        href = element.get(f"{{{_XLINK}}}href")
+        key = f"{path.name}: <import xlink:href>"
+        if not href:
+            raise ModelError(key, None, "an import without a file")
+        target = inside_folder(path.parent, href, key)
+        if target in seen:
+            continue
+        seen.add(target)
+        child = read_xml(target, key)
+        out.append(target)
+        out.extend(_imports(child, namespace if child.tag.startswith(f"{{{namespace}}}") else
+                            child.tag[1:].split("}")[0], target, seen))
+    return out
+
+
+def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
+    """The ODE system of a CellML file (1.0, 1.1 or 2.0); ModelError naming the element for a bad file."""
+    import myokit.formats.cellml.v1 as v1
+    import myokit.formats.cellml.v2 as v2
+
+    path = Path(path)
+    root = read_xml(path)
+    version = _version(root, path)
+    namespace = root.tag[1:].split("}")[0]
+    if _imports(root, namespace, path, set()):
+        root, version = _flattened(path)
+    annotations = _oxmeta(root)
+    parser = v2.CellMLParser() if version == "2.0" else v1.CellMLParser()
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
+        try:
+            cellml = parser.parse(root)
+            qualified = {}
+            for cmeta_id, term in annotations.items():
+                try:
+                    variable = cellml.element_with_cmeta_id(cmeta_id)
+                except (KeyError, AttributeError):
+                    continue
+                if hasattr(variable, "component"):
+                    variable.meta["oxmeta"] = term
+                    qualified[f"{variable.component().name()}.{variable.name()}"] = term
+            model = cellml.myokit_model()
+        except myokit_errors() as exc:
+            raise ModelError(f"{path.name}: {_element(exc)}", None, _first(exc)) from None
+    for note in notes:  # Myokit goes on with a factor of 1 where connected units do not convert: vrest stops
+        match = _NO_CONVERSION.search(str(note.message))
+        if match:
+            raise ModelError(f"{path.name}: <connection>", match["variable"], f"units that do not convert: "
+                             f"{match['source']} (where the value comes from) to {match['target']}")
+    return to_system(model, file=path.name, source=f"{path.name} (CellML {version}), read with Myokit",
+                     annotations=qualified,
+                     voltage=voltage, stimulus=stimulus)
+
+
+def _element(exc: Exception) -> str:
+    """Where Myokit's error points: the element and its line, when it says."""
+    element = getattr(exc, "element", None)
+    line = getattr(exc, "line", None) or (element.sourceline if element is not None and
+                                          hasattr(element, "sourceline") else None)
+    tag = element.tag.split("}")[-1] if element is not None and isinstance(getattr(element, "tag", None), str) else ""
+    name = element.get("name") if element is not None and hasattr(element, "get") else None
+    where = f"<{tag}{f' name={name!r}' if name else ''}>" if tag else "model"
+    return f"line {line}: {where}" if line else where
+
+
+def _first(exc: Exception) -> str:
+    text = str(getattr(exc, "message", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _flattened(path: Path):
+    """A model with imports as one CellML 2.0 model (libcellml resolves the imports, already checked to be safe)."""
+    import libcellml
+
+    from .xmlsafe import _parser
+
+    parser = libcellml.Parser(False)
+    model = parser.parseModel(path.read_text(encoding="utf-8"))
+    importer = libcellml.Importer(False)
+    importer.resolveImports(model, str(path.parent) + "/")
+    if importer.errorCount():
+        raise ModelError(f"{path.name}: <import>", None, importer.error(0).description())
+    flat = importer.flattenModel(model)
+    if flat is None:
+        raise ModelError(f"{path.name}: <import>", None, "the imports could not be resolved")
+    from lxml import etree
+
+    text = libcellml.Printer().printModel(flat)
+    return etree.fromstring(text.encode("utf-8"), _parser()), "2.0"

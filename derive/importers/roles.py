@@ -1,0 +1,129 @@
+"""Which variable of an imported model is the membrane potential, the stimulus, the capacitance,
+and which are the membrane currents.
+
+In order of trust: a name the user gives (--voltage, --stimulus), an oxmeta annotation in the
+file (membrane_voltage, membrane_stimulus_current, membrane_capacitance: the Chaste/Physiome
+cardiac ontology), then units: the one state with a unit of voltage; the one current that
+depends on time; the one capacitance in the equation of V. The currents are the current-like
+terms of V's equation (a total such as i_ion is opened into its terms).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import sympy as sp
+
+from ..errors import ModelError
+from ..model import Parameter, State
+from ..system import TIME, Quantity, Roles
+from .si import Dimension
+
+__all__ = ["find_roles", "CURRENT_KINDS"]
+
+CURRENT_KINDS = ("current", "current per area", "current per capacitance")
+
+
+def _by_name(name: str, names: Mapping[str, str], known: set[str], option: str, file: str) -> str:
+    """A name the user gave: the file's (possibly renamed) name or component.variable."""
+    if name in known:
+        return name
+    if name in names:
+        return names[name]
+    raise ModelError(option, name, f"no such variable in {file}")
+
+
+def find_roles(*, file: str, states: Sequence[State], parameters: Sequence[Parameter],
+               quantities: Sequence[Quantity], dimensions: Mapping[str, Dimension],
+               annotations: Mapping[str, str], qualified: Mapping[str, str],
+               voltage: str | None, stimulus: str | None) -> Roles:
+    """The roles of an imported model (names are vrest's names of the variables)."""
+    state_names = [s.symbol.name for s in states]
+    symbols = {s.symbol.name: s.symbol for s in states}
+    symbols.update({p.name: p.symbol for p in parameters})
+    symbols.update({q.name: q.symbol for q in quantities})
+    definitions = {q.name: q.expression for q in quantities}
+    annotated = {term: name for name, term in annotations.items()}
+
+    v_name = _voltage(file, state_names, dimensions, annotated, qualified, set(symbols), voltage)
+    v_state = next(s for s in states if s.symbol.name == v_name)
+    s_name = _stimulus(file, quantities, parameters, dimensions, annotated, qualified, set(symbols), stimulus,
+                       v_state, definitions)
+    c_name = annotated.get("membrane_capacitance")
+    if c_name is None:
+        found = [n for n in _names_in(v_state.rhs) if dimensions.get(n) is not None and
+                 (dimensions[n].is_("capacitance") or dimensions[n].is_("capacitance per area"))]
+        c_name = found[0] if len(found) == 1 else None
+    currents = _currents(v_state.rhs, definitions, dimensions, {s_name, c_name}, set(symbols))
+    return Roles(voltage=symbols[v_name], currents=tuple(symbols[n] for n in currents),
+                 stimulus=symbols[s_name] if s_name else None,
+                 capacitance=symbols[c_name] if c_name in symbols else None)
+
+
+def _voltage(file, state_names, dimensions, annotated, qualified, known, option) -> str:
+    if option is not None:
+        name = _by_name(option, qualified, known, "--voltage", file)
+        if name not in state_names:
+            raise ModelError("--voltage", option, f"not a state of {file} (states: {', '.join(state_names[:12])})")
+        return name
+    name = annotated.get("membrane_voltage")
+    if name is not None:
+        if name not in state_names:
+            raise ModelError(f"{file}: {name}", None, "annotated membrane_voltage but has no differential equation "
+                             "(a clamped voltage): give the membrane potential with --voltage NAME")
+        return name
+    volts = [n for n in state_names if dimensions[n].is_("voltage")]
+    if len(volts) == 1:
+        return volts[0]
+    if volts:
+        raise ModelError(f"{file}: membrane potential", None, f"states {', '.join(volts)} all have units of voltage: "
+                         "name the membrane potential with --voltage NAME")
+    raise ModelError(f"{file}: membrane potential", None, "no state is annotated membrane_voltage or has units of "
+                     f"voltage (states: {', '.join(state_names[:12])}): name it with --voltage NAME")
+
+
+def _stimulus(file, quantities, parameters, dimensions, annotated, qualified, known, option, v_state,
+              definitions) -> str | None:
+    if option is not None:
+        name = _by_name(option, qualified, known, "--stimulus", file)
+        if name in {s for s in known} and name not in definitions and name not in {p.name for p in parameters}:
+            raise ModelError("--stimulus", option, "a state cannot be the stimulus: name a current")
+        return name
+    if "membrane_stimulus_current" in annotated:
+        return annotated["membrane_stimulus_current"]
+    # A current in V's own equation whose definition holds time itself (a pulse train): a current
+    # that depends on time only through others (a pump switched off by a protocol) is not a stimulus.
+    direct = set(_names_in(v_state.rhs))
+    candidates = [q.name for q in quantities if q.name in direct and TIME in q.expression.free_symbols and
+                  any(dimensions[q.name].is_(kind) for kind in CURRENT_KINDS)]
+    if len(candidates) == 1:
+        return candidates[0]
+    return None
+
+
+def _names_in(expr: sp.Expr) -> list[str]:
+    return sorted(s.name for s in expr.free_symbols)
+
+
+def _currents(rhs: sp.Expr, definitions, dimensions, exclude, known) -> list[str]:
+    """Current-like names in V's equation, totals (a sum of currents) opened into their terms, in file order."""
+    out: list[str] = []
+    pending = [s.name for s in sorted(rhs.free_symbols, key=lambda s: s.name)]
+    seen = set()
+    while pending:
+        name = pending.pop(0)
+        if name in seen or name in exclude or name not in known:
+            continue
+        seen.add(name)
+        dimension = dimensions.get(name)
+        if dimension is None or not any(dimension.is_(kind) for kind in CURRENT_KINDS):
+            continue
+        definition = definitions.get(name)
+        if definition is not None and isinstance(definition, sp.Add):
+            parts = [s.name for s in definition.free_symbols if s.name in dimensions and
+                     any(dimensions[s.name].is_(kind) for kind in CURRENT_KINDS)]
+            if len(parts) >= 2:
+                pending.extend(sorted(parts))
+                continue
+        out.append(name)
+    return out

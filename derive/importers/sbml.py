@@ -1,0 +1,80 @@
+"""SBML files (Level 3, and Level 2 where Myokit reads it) as vrest ODE systems, read with
+Myokit's SBML parser: rate rules, assignment rules, initial assignments, and reactions (whose
+species become states).
+
+Events are protocols, not part of the system at rest: they are left out, with a warning; a
+model that changes only through events has nothing to rest and is refused. In Level 2 the
+unit definition with id "time" sets the time unit (Myokit reads the Level 3 timeUnits only).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from ..errors import ModelError, ModelWarning
+from ..system import OdeSystem
+from .cellml import _element, _first
+from .myokit_system import myokit_errors, to_system
+from .si import Dimension
+from .xmlsafe import read_xml
+
+__all__ = ["read_sbml"]
+
+
+def _local(element) -> str:
+    return element.tag.split("}")[-1] if isinstance(element.tag, str) else ""
+
+
+def _children(parent, name: str) -> list:
+    return [e for e in parent if _local(e) == name] if parent is not None else []
+
+
+def _level2_time(model, namespace: str):
+    """The Level 2 redefinition of "time" as a myokit.Unit, or None."""
+    import myokit
+
+    for definition in model.iter(f"{{{namespace}}}unitDefinition"):
+        if definition.get("id") != "time":
+            continue
+        unit = myokit.units.dimensionless
+        for u in definition.iter(f"{{{namespace}}}unit"):
+            base = myokit.Unit.parse_simple(u.get("kind", ""))
+            exponent = float(u.get("exponent", "1"))
+            scale = int(u.get("scale", "0"))
+            multiplier = float(u.get("multiplier", "1"))
+            unit = unit * (base * (multiplier * 10 ** scale)) ** exponent
+        return unit
+    return None
+
+
+def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
+    """The ODE system of an SBML file; ModelError naming the element for a bad file."""
+    import myokit.formats.sbml as sbml
+
+    path = Path(path)
+    root = read_xml(path)
+    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    if _local(root) != "sbml" or "sbml.org/sbml/level" not in namespace:
+        raise ModelError(f"{path.name}: <{_local(root)}>", namespace or None, "not an SBML document (<sbml> expected)")
+    model = next(iter(_children(root, "model")), None)
+    if model is None:
+        raise ModelError(f"{path.name}: <sbml>", None, "no <model> element")
+    events = [e.get("id") or e.get("name") or "?" for e in model.iter(f"{{{namespace}}}event")]
+    changing = [e for e in model.iter() if _local(e) in ("rateRule", "reaction")]
+    if events and not changing:
+        raise ModelError(f"{path.name}: <listOfEvents>", ", ".join(events[:5]), "the model changes only through "
+                         "events (no rate rule, no reaction): it has no differential equation to rest")
+    time_unit = _level2_time(model, namespace) if "level2" in namespace else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            myokit_model = sbml.SBMLParser().parse(root).myokit_model()
+        except myokit_errors() as exc:
+            raise ModelError(f"{path.name}: {_element(exc)}", None, _first(exc)) from None
+    if events:
+        warnings.warn(f"{path.name}: events left out (they are protocols, not part of the system at rest): "
+                      f"{', '.join(events[:8])}", ModelWarning, stacklevel=2)
+    return to_system(myokit_model, file=path.name, source=f"{path.name} (SBML), read with Myokit",
+                     voltage=voltage, stimulus=stimulus,
+                     time_unit=Dimension.of(time_unit) if time_unit is not None else None)

@@ -1,0 +1,91 @@
+"""The unit of a variable in another tool's model file: its dimension in SI base units, its SI
+factor (value_SI = factor * value_in_file) and a unit to show it in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy as sp
+
+from ..errors import ModelError
+from ..units import unit_parts
+
+__all__ = ["Dimension", "KINDS", "si_factor", "display_unit"]
+
+# Exponents of kg, m, s, A, K, cd, mol.
+KINDS: dict[str, tuple[int, ...]] = {
+    "dimensionless": (0, 0, 0, 0, 0, 0, 0),
+    "time": (0, 0, 1, 0, 0, 0, 0),
+    "voltage": (1, 2, -3, -1, 0, 0, 0),
+    "current": (0, 0, 0, 1, 0, 0, 0),
+    "current per area": (0, -2, 0, 1, 0, 0, 0),
+    "current per capacitance": (1, 2, -4, -1, 0, 0, 0),  # A/F = V/s: currents some cardiac models divide by C_m
+    "capacitance": (-1, -2, 4, 2, 0, 0, 0),
+    "capacitance per area": (-1, -4, 4, 2, 0, 0, 0),
+}
+_PINT_DIMENSIONS = ("[mass]", "[length]", "[time]", "[current]", "[temperature]", "[luminosity]", "[substance]")
+_SIMPLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:[*/][A-Za-z0-9_]+(?:\^-?[0-9]+)?)*(?:\^-?[0-9]+)?$|^1/[A-Za-z0-9_/^]+$")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A file's unit: SI exponents, SI factor, the name the reader gives it; ``unknown`` when the file gives none."""
+
+    exponents: tuple[Fraction, ...]
+    factor: Fraction
+    text: str
+    unknown: bool = False
+
+    @classmethod
+    def of(cls, unit) -> Dimension:
+        """From a myokit.Unit (gram-based exponents and a power-of-ten multiplier); None: no unit given."""
+        if unit is None:
+            return cls(tuple(Fraction(0) for _ in range(7)), Fraction(1), "", unknown=True)
+        grams, *rest = (Fraction(x).limit_denominator(1000) for x in unit.exponents())
+        power = unit.multiplier_log_10()
+        exact = abs(power - round(power)) < 1e-9
+        multiplier = Fraction(10) ** round(power) if exact else Fraction(repr(unit.multiplier()))
+        text = str(unit).strip("[]")
+        if grams.denominator == 1:
+            return cls((grams, *rest), multiplier * Fraction(1, 1000) ** int(grams), text)
+        # g^(1/2) and the like: 1000^-g is irrational, so the factor is the nearest double
+        return cls((grams, *rest), Fraction(float(multiplier) * 1000.0 ** -float(grams)), text)
+
+    def is_(self, kind: str) -> bool:
+        return not self.unknown and self.exponents == tuple(Fraction(x) for x in KINDS[kind])
+
+
+def si_factor(dimension: Dimension, where: str) -> sp.Rational:
+    """SI value of one unit of ``dimension`` as an exact rational; fractional powers of ten are refused."""
+    if dimension.factor <= 0:
+        raise ModelError(where, dimension.text, "a unit with a factor that is not positive")
+    return sp.Rational(dimension.factor.numerator, dimension.factor.denominator)
+
+
+def _power(base: str, exponent: Fraction) -> str:
+    return base if exponent == 1 else f"{base}^{exponent.numerator if exponent.denominator == 1 else float(exponent):g}"
+
+
+def _si_text(exponents: tuple[Fraction, ...]) -> str:
+    up = [_power(b, e) for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents, strict=True) if e > 0]
+    down = [_power(b, -e) for b, e in zip(("kg", "m", "s", "A", "K", "cd", "mol"), exponents, strict=True) if e < 0]
+    text = "*".join(up) or ("1" if down else "")
+    return text + "".join(f"/{d}" for d in down)
+
+
+def display_unit(dimension: Dimension) -> str:
+    """The unit to show a value in: the file's own where the units library reads it the same, else SI base units."""
+    if dimension.unknown or dimension.is_("dimensionless"):
+        return ""
+    text = dimension.text
+    if _SIMPLE.match(text):
+        try:
+            scale, offset, dims = unit_parts(text)
+        except ValueError:
+            scale = None
+        if scale is not None and not offset and scale == dimension.factor and \
+                tuple(Fraction(dims.get(d, 0)) for d in _PINT_DIMENSIONS) == dimension.exponents:
+            return text
+    return _si_text(dimension.exponents)

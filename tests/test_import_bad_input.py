@@ -1,0 +1,220 @@
+"""Bad or hostile CellML and SBML files: one line naming the element, exit code 2, nothing written.
+
+Model files come from the internet: a DOCTYPE with an external entity (a local file) or an
+entity-expansion bomb is refused before any reader sees the file, and no file outside the
+model's own folder is read, not even through a CellML import.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import run_cli
+
+CELLML10 = "http://www.cellml.org/cellml/1.0#"
+CELLML11 = "http://www.cellml.org/cellml/1.1#"
+MATHML = "http://www.w3.org/1998/Math/MathML"
+
+
+def _cellml(body: str, namespace: str = CELLML10, head: str = "") -> str:
+    return (f'<?xml version="1.0"?>\n{head}<model xmlns="{namespace}" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'xmlns:cellml="{namespace}" '
+            f'name="m">\n<units name="mV"><unit units="volt" prefix="milli"/></units>\n'
+            f'<units name="ms"><unit units="second" prefix="milli"/></units>\n{body}\n</model>\n')
+
+
+def _cell(extra_variables: str = "", equations: str = "", v_units: str = "mV") -> str:
+    """One component: dV/dt = -(V - E)/tau plus ``equations``."""
+    return _cellml(f'''<component name="c">
+  <variable name="time" units="ms"/>
+  <variable name="V" units="{v_units}" initial_value="-50"/>
+  <variable name="E" units="{v_units}" initial_value="-70"/>
+  <variable name="tau" units="ms" initial_value="10"/>
+  {extra_variables}
+  <math xmlns="{MATHML}">
+    <apply><eq/><apply><diff/><bvar><ci>time</ci></bvar><ci>V</ci></apply>
+      <apply><divide/><apply><minus/><ci>E</ci><ci>V</ci></apply><ci>tau</ci></apply></apply>
+    {equations}
+  </math>
+</component>''')
+
+
+def _refused(path, *texts: str, args=()) -> str:
+    """Run ``vrest rest path``: exit 2, one line on stderr holding each of ``texts``, nothing on stdout."""
+    before = set(os.listdir(path.parent))
+    code, out, err = run_cli("rest", str(path), *args)
+    assert code == 2, (out, err)
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("vrest: error: "), err
+    for text in texts:
+        assert text in lines[0], lines[0]
+    assert set(os.listdir(path.parent)) == before  # nothing written
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_a_good_small_file_rests(tmp_path):
+    path = tmp_path / "cell.cellml"
+    path.write_text(_cell())
+    code, out, err = run_cli("rest", str(path))
+    assert code == 0, err
+    assert "one stable resting state, at -70.00 mV" in out
+
+
+def test_malformed_xml(tmp_path):
+    path = tmp_path / "broken.cellml"
+    path.write_text(_cell().replace("</component>", ""))
+    _refused(path, "broken.cellml: line", "not well-formed XML")
+
+
+def test_not_a_cellml_model(tmp_path):
+    path = tmp_path / "other.cellml"
+    path.write_text('<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"/>\n')
+    _refused(path, "<html>", "not a CellML model")
+
+
+def test_no_membrane_potential(tmp_path):
+    path = tmp_path / "novoltage.cellml"
+    path.write_text(_cell(v_units="dimensionless"))
+    _refused(path, "membrane potential", "--voltage NAME")
+
+
+def test_naming_the_membrane_potential_by_hand(tmp_path):
+    path = tmp_path / "novoltage.cellml"
+    path.write_text(_cell(v_units="dimensionless"))
+    _refused(path, "--voltage", "'W'", "no such variable", args=("--voltage", "W"))
+    code, out, err = run_cli("rest", str(path), "--voltage", "V")
+    assert code == 0, err and "-70" in out
+
+
+def test_units_that_do_not_convert(tmp_path):
+    path = tmp_path / "units.cellml"
+    path.write_text(_cellml(f'''<component name="a">
+  <variable name="time" units="ms" public_interface="out"/>
+  <variable name="V" units="mV" initial_value="-50" public_interface="out"/>
+  <variable name="I" units="mV" public_interface="in"/>
+  <math xmlns="{MATHML}"><apply><eq/><apply><diff/><bvar><ci>time</ci></bvar><ci>V</ci></apply>
+    <apply><minus/><ci>I</ci></apply></apply></math>
+</component>
+<component name="b">
+  <variable name="V" units="ms" public_interface="in"/>
+  <variable name="I" units="ms" public_interface="out"/>
+  <math xmlns="{MATHML}"><apply><eq/><ci>I</ci>
+    <apply><plus/><ci>V</ci><cn cellml:units="ms">70</cn></apply></apply></math>
+</component>
+<connection><map_components component_1="a" component_2="b"/><map_variables variable_1="V" variable_2="V"/>
+<map_variables variable_1="I" variable_2="I"/></connection>'''))
+    _refused(path, "units.cellml: <connection>", "units that do not convert", "[mV]", "[ms]")
+
+
+def test_an_algebraic_loop(tmp_path):
+    path = tmp_path / "loop.cellml"
+    path.write_text(_cell('<variable name="a" units="mV"/><variable name="b" units="mV"/>',
+                          "<apply><eq/><ci>a</ci><apply><plus/><ci>b</ci><ci>V</ci></apply></apply>"
+                          "<apply><eq/><ci>b</ci><apply><minus/><ci>a</ci><ci>E</ci></apply></apply>"))
+    _refused(path, "loop.cellml", "algebraic loop")
+
+
+def _importing(href: str) -> str:
+    return _cellml(f'''<import xlink:href="{href}"><component name="leak" component_ref="leak"/></import>
+<component name="c">
+  <variable name="time" units="ms"/>
+  <variable name="V" units="mV" initial_value="-50" public_interface="out"/>
+  <variable name="I" units="dimensionless" public_interface="in"/>
+  <math xmlns="{MATHML}"><apply><eq/><apply><diff/><bvar><ci>time</ci></bvar><ci>V</ci></apply>
+    <apply><minus/><ci>I</ci></apply></apply></math>
+</component>
+<connection><map_components component_1="c" component_2="leak"/><map_variables variable_1="V" variable_2="V"/>
+<map_variables variable_1="I" variable_2="I"/></connection>''', CELLML11)
+
+
+LEAK = _cellml(f'''<component name="leak">
+  <variable name="V" units="mV" public_interface="in"/>
+  <variable name="I" units="dimensionless" public_interface="out"/>
+  <variable name="g" units="dimensionless" initial_value="0.1"/>
+  <variable name="E" units="mV" initial_value="-70"/>
+  <math xmlns="{MATHML}"><apply><eq/><ci>I</ci><apply><times/><ci>g</ci>
+    <apply><minus/><ci>V</ci><ci>E</ci></apply></apply></apply></math>
+</component>''', CELLML11)
+
+
+def test_an_import_inside_the_folder_is_resolved(tmp_path):
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "leak.cellml").write_text(LEAK)
+    path = tmp_path / "cell.cellml"
+    path.write_text(_importing("parts/leak.cellml"))
+    code, out, err = run_cli("rest", str(path))
+    assert code == 0, err
+    assert "one stable resting state, at -70.00 mV" in out
+
+
+def test_a_missing_import(tmp_path):
+    path = tmp_path / "cell.cellml"
+    path.write_text(_importing("leak.cellml"))
+    _refused(path, "<import xlink:href>", "'leak.cellml'", "no such file")
+
+
+@pytest.mark.parametrize("href", ["../outside.cellml", "/etc/passwd", "file:///etc/passwd",
+                                  "http://example.org/leak.cellml"])
+def test_an_import_outside_the_models_folder_is_never_read(tmp_path, href):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (tmp_path / "outside.cellml").write_text(LEAK)  # a valid model: reading it would succeed
+    path = folder / "cell.cellml"
+    path.write_text(_importing(href))
+    _refused(path, "<import xlink:href>", "refused")
+
+
+def test_an_external_entity_is_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    path = tmp_path / "xxe.cellml"
+    path.write_text(_cell().replace('initial_value="-70"', 'initial_value="&x;"').replace(
+        "<model", f'<!DOCTYPE model [<!ENTITY x SYSTEM "file://{secret}">]>\n<model', 1))
+    line = _refused(path, "xxe.cellml: DOCTYPE", "refused")
+    assert "SECRET" not in line
+
+
+def test_an_entity_expansion_bomb_is_refused(tmp_path):
+    entities = ['<!ENTITY a0 "lol">'] + [f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10)]
+    path = tmp_path / "bomb.xml"
+    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE sbml [{"".join(entities)}]>\n'
+                    '<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">'
+                    '<model id="m"><notes>&a9;</notes></model></sbml>\n')
+    _refused(path, "bomb.xml: DOCTYPE", "refused")
+
+
+def test_an_sbml_model_with_events_only(tmp_path):
+    path = tmp_path / "events.xml"
+    path.write_text('''<?xml version="1.0"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
+  <model id="m">
+    <listOfParameters><parameter id="V" value="-70" constant="false"/></listOfParameters>
+    <listOfEvents>
+      <event id="kick" useValuesFromTriggerTime="true">
+        <trigger initialValue="false" persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML">
+          <apply><gt/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol>
+          <cn>1</cn></apply></math></trigger>
+        <listOfEventAssignments><eventAssignment variable="V"><math xmlns="http://www.w3.org/1998/Math/MathML">
+          <cn>0</cn></math></eventAssignment></listOfEventAssignments>
+      </event>
+    </listOfEvents>
+  </model>
+</sbml>
+''')
+    _refused(path, "events.xml: <listOfEvents>", "'kick'", "only through events")
+
+
+@pytest.mark.parametrize("command", ["simulate", "export"])
+def test_commands_for_vrest_models_say_that_vrest_rest_reads_cellml(tmp_path, command):
+    path = tmp_path / "cell.cellml"
+    path.write_text(_cell())
+    code, out, err = run_cli(command, str(path), *(["--to", "sbml", "-o", str(tmp_path / "out")]
+                                                   if command == "export" else []))
+    assert code == 2 and out == "" and not (tmp_path / "out").exists()
+    assert err.strip().splitlines() == [f"vrest: error: MODEL = {str(path)!r}: a CellML file: `vrest rest` and "
+                                        "`vrest derive` read it; "
+                                        "this command needs a built-in model or a vrest model file (.toml)"]

@@ -1,0 +1,57 @@
+"""`vrest derive FILE.cellml`: the current balance at rest in V, gates at steady state, in the file's names.
+
+Its root (SciPy's brentq on the closed form, the other states held at rest) is the resting V that
+vrest rest finds, and each gate's steady state is the equilibrium of its own rate equation.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from scipy.optimize import brentq
+
+from conftest import run_cli
+from vrest.derive.derivations.current_balance import current_balance
+from vrest.derive.importers import read_model_file
+from vrest.derive.rest import find_resting_states
+
+MODELS = Path(__file__).parent / "models"
+
+
+@pytest.mark.parametrize("name", ["hodgkin_huxley_squid_axon_model_1952_modified.cellml", "luo_rudy_1991.cellml",
+                                  "noble_model_1962.cellml"])
+def test_the_current_balance_vanishes_at_each_resting_state(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        system = read_model_file(MODELS / name)
+    balance = current_balance(system)
+    (rest,) = find_resting_states(system).resting_states
+    values = {p.symbol: p.value for p in system.parameters}
+    held = {s: rest.states[s.name] for s in balance.held}
+    v = system.roles.voltage
+    i_of_v = sp.lambdify(v, balance.in_v.xreplace(values).xreplace(held), modules="mpmath")
+    root = brentq(lambda x: float(i_of_v(x)), rest.V - 0.005, rest.V + 0.005, xtol=1e-15)
+    assert abs(root - rest.V) < 1e-9  # 1e-6 mV
+    for gate, x_inf in balance.steady_gates:  # each gate's own rate vanishes at x_inf(V)
+        rate = next(s.rhs for s in system.states if s.symbol == gate)
+        at = system.expand(rate).xreplace({gate: system.expand(x_inf)}).xreplace(values).xreplace({v: rest.V})
+        assert abs(float(at)) < 1e-9 * (1 + abs(float(system.expand(rate).xreplace(values).xreplace(
+            {gate: 0, v: rest.V}))))
+
+
+def test_vrest_derive_on_a_cellml_file():
+    code, out, err = run_cli("derive", str(MODELS / "luo_rudy_1991.cellml"), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["current_balance"] == {"expression": "i_K + i_K1 + i_Kp + i_Na + i_b + i_si", "unit": "uA/cm^2"}
+    assert document["gates"]["m"] == "alpha_m/(alpha_m + beta_m)" and document["held"] == ["Cai"]
+    (state,) = document["resting_states"]
+    assert state["V"] == pytest.approx(-84.547761, abs=1e-6) and state["stable"] is True
+    assert sum(c["value"] for c in state["currents"].values()) == pytest.approx(0, abs=1e-9)
+    code, out, err = run_cli("derive", str(MODELS / "luo_rudy_1991.cellml"))
+    assert code == 0 and "0 = i_K + i_K1 + i_Kp + i_Na + i_b + i_si" in out
+    assert "held at their resting values: Cai" in out

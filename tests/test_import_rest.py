@@ -1,0 +1,166 @@
+"""Resting states of public models read from CellML and SBML files, checked independently.
+
+Each resting state must agree to 1e-6 mV with where a long stiff SciPy run (Radau, tight tolerances)
+from the file's initial state comes to rest; the run uses the imported equations lambdified here, with
+the stimulus off, and nothing of the engine. A pacemaker (Noble 1962, McAllister-Noble-Tsien 1975) has
+one equilibrium, unstable: Newton's method lands on it from the state the others reach with V clamped
+nearby, its Jacobian (finite differences) has a pair of complex eigenvalues with positive real part,
+and a long run keeps oscillating. That the imported equations are
+the file's is checked in test_import_readers.py against Myokit's own evaluation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+from scipy.integrate import solve_ivp
+
+from vrest.derive.importers import read_model_file
+from vrest.derive.rest import find_resting_states, load_system
+
+MODELS = Path(__file__).parent / "models"
+GENERATED = Path(__file__).resolve().parents[1] / "generated"
+
+
+def _read(path: Path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a reader's notes (events or steps left out, SBML Level 2)
+        return read_model_file(path)
+
+
+def _numeric(system):
+    """(f(y), J(y)) of the system at rest (stimulus 0, parameters at their values), by sympy.lambdify here."""
+    stimulus = system.roles.stimulus
+    values = {p.symbol: p.value for p in system.parameters}
+    if stimulus is not None:
+        values[stimulus] = 0
+    rhs = []
+    for state in system.states:
+        expr = state.rhs
+        for q in reversed(system.quantities):
+            expr = expr.xreplace({q.symbol: 0 if q.symbol == stimulus else q.expression})
+        rhs.append(expr.xreplace(values))
+    y = list(system.state_symbols)
+    f = sp.lambdify([y], rhs, modules="numpy")
+    jac = sp.lambdify([y], sp.Matrix(rhs).jacobian(y), modules="numpy")
+    return (lambda v: np.array(f(v), dtype=float)), (lambda v: np.array(jac(v), dtype=float))
+
+
+def _long_run(system, t_end: float) -> np.ndarray:
+    f, jac = _numeric(system)
+    y0 = np.array([float(s.initial) for s in system.states])
+    scale = np.where(y0 != 0, np.abs(y0), 1.0)
+    scale[system.voltage_index] = 10.0  # atol 1e-13 V (1e-10 mV): V may start at 0 (a displacement from rest)
+    with np.errstate(all="ignore"):  # Radau's trial steps may leave a model's domain; it retries
+        run = solve_ivp(lambda t, y: f(y), (0.0, t_end), y0, method="Radau", jac=lambda t, y: jac(y),
+                        rtol=1e-11, atol=1e-14 * scale, t_eval=[t_end / 2, t_end])
+    assert run.success, run.message
+    return run.y
+
+
+# file, seconds of model time to run (many times the slowest time constant)
+STABLE = [
+    ("luo_rudy_1991.cellml", 60.0),
+    ("beeler_reuter_model_1977.cellml", 60.0),
+    ("hodgkin_huxley_squid_axon_model_1952_modified.cellml", 5.0),
+    ("cellml2/luo_rudy_1991.cellml", 60.0),
+    ("cellml2/beeler_reuter_model_1977.cellml", 60.0),
+    ("cellml2/hodgkin_huxley_squid_axon_model_1952_modified.cellml", 5.0),
+    ("BIOMD0000000020.xml", 5.0),
+    ("BIOMD0000000020_l3v2.xml", 5.0),
+    ("fox_mcharg_gilmour_2002.cellml", 4000.0),  # calcium settles with a time constant of 98 s
+]
+
+
+@pytest.mark.parametrize(("name", "t_end"), STABLE, ids=[s[0] for s in STABLE])
+def test_the_resting_state_is_where_a_long_stiff_run_comes_to_rest(name, t_end):
+    system = _read(MODELS / name)
+    report = find_resting_states(system)
+    (state,) = report.resting_states
+    assert state.stable and report.verdict.startswith("one stable resting state")
+    run = _long_run(system, t_end)
+    v = system.voltage_index
+    assert abs(run[v, 1] - run[v, 0]) < 1e-10  # V (volts) has settled: half the run and the whole agree
+    assert abs(state.V - run[v, 1]) < 1e-9  # 1e-6 mV
+    for i, s in enumerate(system.states):
+        assert state.states[s.symbol.name] == pytest.approx(run[i, 1], rel=1e-6, abs=1e-9 * max(1.0, abs(run[i, 1])))
+
+
+# file, where the one (unstable) equilibrium lies (mV, to 0.05 mV)
+PACEMAKERS = [
+    ("noble_model_1962.cellml", -37.4),  # Noble 1962, the Purkinje fibre: near -37.4 mV
+    ("cellml2/noble_model_1962.cellml", -37.4),
+    ("mcallister_noble_tsien_1975_b.cellml", -38.5),  # McAllister, Noble, Tsien 1975, the Purkinje fibre
+]
+
+
+@pytest.mark.parametrize(("name", "equilibrium"), PACEMAKERS, ids=[p[0] for p in PACEMAKERS])
+def test_a_pacemaker_has_one_unstable_equilibrium_and_keeps_oscillating(name, equilibrium):
+    system = _read(MODELS / name)
+    report = find_resting_states(system)
+    assert report.verdict.startswith("no stable resting state: this model oscillates (pacemaker)")
+    (state,) = report.resting_states
+    assert not state.stable
+    f, jac = _numeric(system)
+    v = system.voltage_index
+    start = np.array([float(s.initial) for s in system.states])
+    start[v] = (equilibrium - 2) / 1000  # near the equilibrium; the other states settle with V clamped there
+
+    def clamped(t, y):
+        rate = f(y)
+        rate[v] = 0.0
+        return rate
+
+    with np.errstate(all="ignore"):
+        settled = solve_ivp(clamped, (0.0, 20.0), start, method="BDF", rtol=1e-10, atol=1e-14)
+    root_state = settled.y[:, -1]
+    for _ in range(50):  # Newton's method with the analytic Jacobian, undamped, from the clamped state
+        step = np.linalg.solve(jac(root_state), f(root_state))
+        root_state = root_state - step
+        if np.all(np.abs(step) <= 1e-14 * np.maximum(np.abs(root_state), 1e-3)):
+            break
+    else:
+        raise AssertionError(f"Newton did not converge: last step {step}")
+    assert abs(root_state[v] - state.V) < 1e-9 and root_state[v] * 1e3 == pytest.approx(equilibrium, abs=0.05)
+    step = 1e-7 * np.where(root_state != 0, np.abs(root_state), 1.0)
+    jacobian = np.column_stack([(f(root_state + step[j] * e) - f(root_state - step[j] * e)) / (2 * step[j])
+                                for j, e in enumerate(np.eye(len(root_state)))])
+    eigenvalues = np.linalg.eigvals(jacobian)
+    assert any(ev.real > 0 and ev.imag != 0 for ev in eigenvalues)  # an unstable focus: it oscillates
+    y0 = np.array([float(s.initial) for s in system.states])
+    with np.errstate(all="ignore"):
+        late = solve_ivp(lambda t, y: f(y), (0.0, 20.0), y0, method="Radau", jac=lambda t, y: jac(y),
+                         rtol=1e-8, atol=1e-12, t_eval=np.linspace(15.0, 20.0, 2001))
+    assert late.success
+    assert np.ptp(late.y[v]) > 0.1  # still swinging by more than 100 mV after 15 s: no rest
+
+
+@pytest.mark.parametrize("name", ["pumpleak", "squid", "neuron"])
+@pytest.mark.parametrize("suffix", ["cellml", "sbml.xml"])
+def test_vrests_own_exports_rest_where_the_models_do(name, suffix):
+    original = find_resting_states(load_system(name))
+    imported = find_resting_states(_read(GENERATED / name / f"{name}.{suffix}"))
+    assert len(imported.resting_states) == len(original.resting_states) == 1
+    (a,), (b,) = original.resting_states, imported.resting_states
+    assert b.V == pytest.approx(a.V, rel=1e-9) and b.stable == a.stable
+    for state, value in a.states.items():
+        assert b.states[state] == pytest.approx(value, rel=1e-9)
+
+
+def test_the_readmes_pacemaker_example_is_what_vrest_prints():
+    import re
+
+    from conftest import run_cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ vrest rest tests/models/noble_model_1962.cellml\n(.*?)```", readme, re.S)
+    assert block
+    code, out, err = run_cli("rest", str(MODELS / "noble_model_1962.cellml"))
+    assert code == 0, err
+    for line in block.group(1).splitlines():
+        if line.strip() != "...":
+            assert line in out.splitlines(), line
