@@ -24,6 +24,7 @@ from vrest.derive.constants import C_m, F, I_pump, R, T, V, Vol
 from vrest.derive.derivation import Derivation, NoSteadyState, NotApplicable
 from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
+from vrest.derive.derivations.pump_range import rate_unit
 from vrest.derive.registry import UNITS
 from vrest.derive.steady_state import charge, charge_conserved
 
@@ -325,8 +326,8 @@ def _quantity(src: _Source, ctx: Derivations, quantity_id: str) -> None:
 
 def _unit(model: Model, quantity_id: str) -> str:
     """The display unit of a quantity; pump_max is a rate in the pump's own unit (cm/s for a rate per [Na]_i)."""
-    if quantity_id == "pump_max" and model.pump is not None and model.pump.form == "proportional":
-        return "cm/s"
+    if quantity_id == "pump_max":
+        return rate_unit(model)
     return UNITS["E_<ion>" if quantity_id.startswith("E_") else quantity_id]
 
 

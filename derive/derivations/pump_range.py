@@ -275,6 +275,11 @@ def _describe_bath(model: Model) -> str:
             "to 0 (Donnan)")
 
 
+def rate_unit(model: Model) -> str:
+    """The display unit of the pump's rate: a current per area, or cm/s for a rate per [Na]_i."""
+    return "cm/s" if model.pump is not None and model.pump.form == "proportional" else "uA/cm^2"
+
+
 @quantity("pump_max")
 def pump_max(ctx: Derivations) -> Derivation:
     model = ctx.model
@@ -310,7 +315,7 @@ def pump_max(ctx: Derivations) -> Derivation:
                        f"{edge.concentrations[A_i]:.6g} mM, the volume finite)")
         why = f"above pump_max the flux balance would need {edge.ion}_i < 0: no steady state at all"
     return Derivation(
-        "pump_max", expression, float(edge.rate), "uA/cm^2", description, method="numeric root",
+        "pump_max", expression, float(edge.rate), rate_unit(model), description, method="numeric root",
         assumptions=(pumpleak._SIGNS, "every ion's leak balances its pump share (steady amounts)",
                      "zero net charge beyond the membrane capacitor's (charge-difference condition, as for V_ss)",
                      why, _describe_bath(model)),
