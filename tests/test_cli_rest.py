@@ -92,3 +92,23 @@ def test_the_compiled_module_and_lambdify_give_the_same_rest():
     assert a.eigenvalues == pytest.approx(b.eigenvalues, rel=1e-10)
     assert dict(a.currents) == pytest.approx(dict(b.currents), abs=1e-15)
     assert a.slope_conductance == pytest.approx(b.slope_conductance, rel=1e-12)
+
+
+# Calcium buffered rapidly (Ca_tot = Ca + B Ca/(Ca + K)) joins the total charge that the cell conserves: the
+# command must find that law, as the library does, and rest where the cell comes to rest from the file's
+# start. References: SciPy BDF (rtol 1e-10) from the file's initial state, stimulus off, for 2e7 ms of
+# model time, on the equations read by Myokit (V over the last 10 % of the run constant to 3e-13 mV).
+@pytest.mark.parametrize(("name", "v_rest"), [
+    ("ten_tusscher_model_2006_epi.cellml", -86.90043087249643),
+    ("courtemanche_ramirez_nattel_1998.cellml", -81.1808754482),
+])
+def test_rest_command_finds_the_buffered_charge_law_and_the_rest_the_cell_reaches(name, v_rest):
+    from pathlib import Path
+
+    code, out, err = run_cli("rest", str(Path(__file__).parent / "models" / name), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    (state,) = document["resting_states"]
+    assert state["stable"] is True
+    assert state["V"] == pytest.approx(v_rest, abs=1e-6)  # mV
+    assert any(law["name"] == "charge" for law in document["conserved"])
