@@ -17,6 +17,7 @@ import pytest
 import sympy as sp
 from conftest import run_cli
 from vrest.derive.builtin import resolve_model
+from vrest.derive.derivation import NotApplicable
 from vrest.derive.errors import ModelError
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.quantities import Derivations
@@ -506,3 +507,27 @@ def test_sweeps_of_a_gated_model_say_what_they_cannot_do():
     code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=30..40 mS/cm^2 2", "--scenario",
                              "stimulus", "--times", "3.5 ms")
     assert code == 2 and "scenario sweep of model hh, which has channels, is not supported" in err
+
+
+def test_a_resonance_at_another_resting_state_is_named_not_denied():
+    """Only the saddle of this bistable cell resonates. Reference: |Z(f)| = |(i 2 pi f C_m - J)^-1|_VV from the
+    Jacobian of the equations written out independently (central differences), maximised over f: 38.6132 Hz,
+    1.83135 kohm*cm^2 at V = -54.1685 mV; |Z| falls from f = 0 at the two stable states."""
+    data = {
+        "model": {"name": "bistable", "temperature": "22 degC"},
+        "membrane": {"capacitance": "1 uF/cm^2"},
+        "channels": {
+            "Kir": {"reversal": "-90 mV", "conductance": "1 mS/cm^2", "units": {"V": "mV", "t": "ms"},
+                    "open_fraction": "1/(1 + exp((V + 70)/8))"},
+            "NaP": {"reversal": "50 mV", "conductance": "0.25 mS/cm^2", "units": {"V": "mV", "t": "ms"},
+                    "q10": 2, "q10_reference": "32 degC",
+                    "gates": {"m": {"inf": "1/(1 + exp(-(V + 45)/6))", "tau": "2 + 5*exp(-((V + 45)/20)^2)"}}},
+            "L": {"reversal": "-60 mV", "conductance": "0.05 mS/cm^2"},
+        },
+    }
+    ctx = Derivations(model_from_dict(data))
+    with pytest.raises(NotApplicable) as reason:
+        ctx.get("f_res")
+    text = str(reason.value)
+    assert "no resonance at the state V_ss gives (-88.4098 mV)" in text
+    assert "-54.1685 mV (unstable): 38.6132 Hz, |Z| 1.83135 kohm*cm^2" in text

@@ -333,8 +333,12 @@ def resonance_frequency(ctx: Derivations) -> Derivation:
     states, chosen = _states(ctx)
     found = _resonance(ctx)
     if found[chosen] is None:
-        raise NotApplicable("no resonance: |Z(f)| is largest at f = 0 (the gates do not make the membrane "
-                            "inductive enough)")
+        others = [f"{states[k].V * 1000:.6g} mV ({'stable' if states[k].stable else 'unstable'}): {r[0]:.6g} Hz, "
+                  f"|Z| {convert(r[1], 'kohm*cm^2'):.6g} kohm*cm^2" for k, r in enumerate(found) if r is not None]
+        where = f" at the state V_ss gives ({states[chosen].V * 1000:.6g} mV)" if len(states) > 1 else ""
+        raise NotApplicable(f"no resonance{where}: |Z(f)| is largest at f = 0 (the gates do not make the membrane "
+                            "inductive enough)" + (f"; the other resting states resonate at {'; '.join(others)}"
+                                                   if others else ""))
     each = [np.nan if r is None else r[0] for r in found]
     f_res, omega = sp.Symbol("f_res", positive=True), sp.Symbol("omega_res", positive=True)
     steps = (Step(f"The angular frequency omega_res > 0 where |Z| = {sp.sstr(_impedance_expression(ctx))} is largest "
