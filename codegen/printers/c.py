@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 from sympy.printing.c import C99CodePrinter
 from sympy.printing.precedence import PRECEDENCE
 
@@ -19,7 +20,6 @@ from ._common import (
     EXPREL_PRIME_SERIES_BELOW,
     EXPREL_SERIES_BELOW,
     RenamingMixin,
-    exprel_prime_closed,
     float_text,
     horner,
 )
@@ -70,17 +70,17 @@ C_PRELUDE = (
     "#include <math.h>\n\n"
     + _guarded_function(
         C_EXPREL,
-        "exprel(x) = (exp(x) - 1)/x, exprel(0) = 1; Taylor series near 0 (vrest)",
+        "exprel(x) = expm1(x)/x, exprel(0) = 1; Taylor series near 0 (vrest)",
         EXPREL_SERIES_BELOW,
         horner(_x, EXPREL_COEFFS),
-        (sp.exp(_x) - 1) / _x,
+        expm1(_x) / _x,  # expm1, not exp(x) - 1: no cancellation just outside the series' range
     )
     + "\n"
     + _guarded_function(
         C_EXPREL_PRIME,
-        "exprel'(x) = ((x - 1) exp(x) + 1)/x^2, exprel'(0) = 1/2; Taylor series near 0 (vrest)",
+        "exprel'(x) = ((x - 1) expm1(x) + x)/x^2, exprel'(0) = 1/2; Taylor series near 0 (vrest)",
         EXPREL_PRIME_SERIES_BELOW,
         horner(_x, EXPREL_PRIME_COEFFS),
-        exprel_prime_closed(_x),
+        ((_x - 1) * expm1(_x) + _x) / _x**2,
     )
 )

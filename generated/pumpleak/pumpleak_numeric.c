@@ -11,20 +11,20 @@
 
 #include <math.h>
 
-/* exprel(x) = (exp(x) - 1)/x, exprel(0) = 1; Taylor series near 0 (vrest) */
+/* exprel(x) = expm1(x)/x, exprel(0) = 1; Taylor series near 0 (vrest) */
 static inline double vrest_exprel(double x)
 {
     if (fabs(x) < 0.001)
         return x*(x*(x*((1.0/120.0)*x + 1.0/24.0) + 1.0/6.0) + 1.0/2.0) + 1;
-    return (exp(x) - 1)/x;
+    return expm1(x)/x;
 }
 
-/* exprel'(x) = ((x - 1) exp(x) + 1)/x^2, exprel'(0) = 1/2; Taylor series near 0 (vrest) */
+/* exprel'(x) = ((x - 1) expm1(x) + x)/x^2, exprel'(0) = 1/2; Taylor series near 0 (vrest) */
 static inline double vrest_exprel_prime(double x)
 {
     if (fabs(x) < 0.1)
         return x*(x*(x*(x*(x*(x*(x*(x*((1.0/3991680.0)*x + 1.0/403200.0) + 1.0/45360.0) + 1.0/5760.0) + 1.0/840.0) + 1.0/144.0) + 1.0/30.0) + 1.0/8.0) + 1.0/3.0) + 1.0/2.0;
-    return ((x - 1)*exp(x) + 1)/(x*x);
+    return (x + (x - 1)*expm1(x))/(x*x);
 }
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__) && !defined(__FAST_MATH__)
