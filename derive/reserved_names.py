@@ -37,6 +37,9 @@ SHARED_NAMES: dict[str, str] = {
     "tau_slow": "the slowest time constant", "lambda_slow": "the slowest eigenvalue",
     "Delta_V_ouabain": "the ouabain jump", "V_before": "V before a step", "V_jump": "V after a step's jump",
     "dV_jump": "a step's jump", "V_end_ouabain": "the end of the ouabain rundown",
+    "tau_fast": "the fastest relaxation of V", "eigenvalues": "the Jacobian's eigenvalues at rest",
+    "g_inst": "the instantaneous conductance", "Z_0": "the impedance at f = 0", "f_res": "the resonance frequency",
+    "Z_res": "the impedance at resonance",
 }
 
 
