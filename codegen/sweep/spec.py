@@ -28,6 +28,8 @@ from vrest.derive.model import Model
 from vrest.derive.protocol import Target, not_a_target, targets
 from vrest.derive.units import DIMENSIONS, parse_quantity, unit_parts
 
+from .imported import ImportedModel
+
 __all__ = ["Dimension", "Values", "parse_vary", "read_spec", "lookup"]
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -70,11 +72,13 @@ class Dimension:
         return self.low + u * (self.high - self.low)
 
 
-def parse_vary(model: Model, text: str, sampled: bool = False) -> Dimension:
+def parse_vary(model: Model | ImportedModel, text: str, sampled: bool = False) -> Dimension:
     """``KEY=SPEC`` as a Dimension; a ModelError naming ``--vary`` and the text when anything is wrong."""
     if "=" not in text:
         raise ModelError("--vary", text, "expected KEY=SPEC, e.g. 'ions.K.outside=1..100 mM log 41'")
     key, spec = (part.strip() for part in text.split("=", 1))
+    if isinstance(model, ImportedModel):  # a CellML or SBML file: its own parameters, in its units
+        return model.dimension(key, spec, sampled)
     return read_spec(key, lookup(model, key, "--vary"), spec, sampled, model)
 
 
