@@ -208,3 +208,17 @@ def test_sensitivity_to_a_value_the_rest_does_not_depend_on_is_zero():
     assert code == 0, err
     indices = json.loads(out)["indices"]
     assert indices["stim_period"]["mu_star"] == 0 and indices["g_K"]["mu_star"] > 0.5
+
+
+def test_the_readmes_example_is_what_vrest_prints():
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ vrest sweep tests/models/hodgkin_huxley\S+ \\\n\s+(.*?)\n(.*?)```", readme,
+                      re.S)
+    assert block
+    code, out, err = run_cli("sweep", str(HH), "--vary", "potassium_channel.g_K=20..50 mS/cm^2 7", "--quantity",
+                             "V_rest,slowest_tau")
+    assert code == 0 and block.group(1) == '--vary "potassium_channel.g_K=20..50 mS/cm^2 7" --quantity V_rest,slowest_tau'
+    for line in block.group(2).splitlines():
+        assert line in (out + err).splitlines()
