@@ -58,6 +58,7 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
                    compiled_from_states: int = COMPILED_FROM_STATES):
     """The RestReport of MODEL ``spec``: the generated, compiled module evaluates a large vrest model."""
     from vrest.derive.rest import LambdifyEvaluator, currents_function, prepare, rest_problem, solve
+    from vrest.derive.rest.problem import factors_function
     from vrest.derive.rest.inputs import parse_start
     from vrest.derive.rest.loader import load_model_and_system
 
@@ -72,7 +73,9 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
         evaluator, currents = model_evaluator(model, problem.parameters, problem.currents)
     else:
         evaluator, currents = LambdifyEvaluator(prepared), currents_function(prepared)
-    return solve(problem, evaluator, currents, v_range)
+    # The rate factors of rapidly buffered ions, as find_resting_states passes them: without them the engine
+    # misses the rest of models with buffered calcium (ten Tusscher 2006, Courtemanche 1998).
+    return solve(problem, evaluator, currents, v_range, factors_function(prepared, problem.factored))
 
 
 def run(args) -> int:
