@@ -7,6 +7,9 @@ one equilibrium, unstable: Newton's method lands on it from the state the others
 nearby, its Jacobian (finite differences) has a pair of complex eigenvalues with positive real part,
 and a long run keeps oscillating. That the imported equations are
 the file's is checked in test_import_readers.py against Myokit's own evaluation.
+
+Every public model is tested in CellML 1.0 and in its CellML 2.0 conversion (tests/models/cellml2), and the
+SBML model in Levels 2 and 3.
 """
 
 from __future__ import annotations
@@ -73,13 +76,29 @@ STABLE = [
     ("BIOMD0000000020.xml", 5.0),
     ("BIOMD0000000020_l3v2.xml", 5.0),
     ("fox_mcharg_gilmour_2002.cellml", 4000.0),  # calcium settles with a time constant of 98 s
+    ("cellml2/fox_mcharg_gilmour_2002.cellml", 4000.0),
 ]
 
 
-@pytest.mark.parametrize(("name", "t_end"), STABLE, ids=[s[0] for s in STABLE])
+# Models whose total charge is conserved (dV/dt and the concentrations driven by the same currents): their
+# steady states form a family, and the rest is the member fixed by the start's conserved quantities; the long
+# run (10^4 s of model time) shows where the cell comes to rest. The engine does not yet find O'Hara-Rudy's
+# (strict: the day it does, the test passes and must lose its mark); it is asked first, so the long run is paid
+# only once it answers.
+_NOT_YET = pytest.mark.xfail(strict=True, reason="the rest engine does not yet find the resting state of "
+                             "O'Hara-Rudy 2011 (41 states, conserved charge)")
+CONSERVED = [pytest.param(name, 1e4, marks=_NOT_YET if name.endswith("ohara_rudy_2011_endo.cellml") else (),
+                          id=name) for name in (
+    "ten_tusscher_model_2006_epi.cellml", "courtemanche_ramirez_nattel_1998.cellml", "ohara_rudy_2011_endo.cellml",
+    "cellml2/ten_tusscher_model_2006_epi.cellml", "cellml2/courtemanche_ramirez_nattel_1998.cellml",
+    "cellml2/ohara_rudy_2011_endo.cellml")]
+
+
+@pytest.mark.parametrize(("name", "t_end"), [pytest.param(*s, id=s[0]) for s in STABLE] + CONSERVED)
 def test_the_resting_state_is_where_a_long_stiff_run_comes_to_rest(name, t_end):
     system = _read(MODELS / name)
     report = find_resting_states(system)
+    assert len(report.resting_states) == 1, report.verdict
     (state,) = report.resting_states
     assert state.stable and report.verdict.startswith("one stable resting state")
     run = _long_run(system, t_end)
@@ -95,6 +114,7 @@ PACEMAKERS = [
     ("noble_model_1962.cellml", -37.4),  # Noble 1962, the Purkinje fibre: near -37.4 mV
     ("cellml2/noble_model_1962.cellml", -37.4),
     ("mcallister_noble_tsien_1975_b.cellml", -38.5),  # McAllister, Noble, Tsien 1975, the Purkinje fibre
+    ("cellml2/mcallister_noble_tsien_1975_b.cellml", -38.5),
 ]
 
 

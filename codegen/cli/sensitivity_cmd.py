@@ -9,6 +9,8 @@ import sys
 
 from vrest.derive.errors import ModelError
 
+from .sweep_cmd import add_imported_options, resolve
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -17,11 +19,13 @@ def register(subparsers) -> None:
                     "with 95% confidence intervals) or Morris screening (mu*, sigma), by SALib over the ranges of "
                     "--vary (a log range is sampled evenly in ln of the value). Needs SALib: pip install "
                     "'vrest[sensitivity]'. The JSON: docs/model-format.md (vrest sensitivity).")
-    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
+                        "(.xml, .sbml) file")
     parser.add_argument("--vary", action="append", required=True, metavar="KEY=RANGE",
                         help='a model-file key and its range, "LOW..HIGH UNIT [log]", e.g. '
                              '"ions.K.outside=2..20 mM log" (two or more)')
-    parser.add_argument("--quantity", required=True, metavar="ID", help="a vrest derive id, e.g. V_ss")
+    parser.add_argument("--quantity", required=True, metavar="ID",
+                        help="a vrest derive id, e.g. V_ss (a CellML or SBML file: V_rest, slowest_tau, ...)")
     parser.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="sobol (default) or morris")
     parser.add_argument("--samples", type=int, default=1024, metavar="N",
                         help="base samples (sobol: N (k+2) evaluations; a power of 2) or trajectories (morris: "
@@ -33,12 +37,11 @@ def register(subparsers) -> None:
     parser.add_argument("--engine", choices=("local", "dask"), default="local", help="as for vrest sweep")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (--engine dask)")
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
+    add_imported_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from vrest.derive.builtin import resolve_model
-
     from ..sweep.sensitivity import sensitivity
 
     if args.workers is not None and args.workers < 1:
@@ -47,7 +50,7 @@ def run(args) -> int:
         from ..plotting import figure_path
 
         figure_path(args.plot, "--plot")
-    model = resolve_model(args.model)
+    model = resolve(args)
     result = sensitivity(model, args.vary, args.quantity, args.method, args.samples, args.seed, engine=args.engine,
                          scheduler=args.scheduler, workers=args.workers, progress=True)
     if args.plot:

@@ -34,7 +34,8 @@ def register(subparsers) -> None:
                "--out writes CSV, Parquet or NetCDF by the extension, into a temporary file renamed at the end: an "
                "interrupt or a failing chunk leaves no file. Progress goes to stderr. Every key, SPEC, the JSON and "
                "the files: docs/model-format.md (vrest sweep).")
-    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
+                        "(.xml, .sbml) file")
     parser.add_argument("--vary", action="append", required=True, metavar="KEY=SPEC", help=_SPEC_HELP)
     parser.add_argument("--quantity", action="append", metavar="ID,...",
                         help="the vrest derive ids to evaluate (default: every one the model has)")
@@ -54,7 +55,30 @@ def register(subparsers) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="a Dask scheduler, e.g. tcp://host:8786 (--engine dask; default: a LocalCluster)")
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: the cores)")
+    add_imported_options(parser)
     parser.set_defaults(run=run)
+
+
+def add_imported_options(parser) -> None:
+    """--range, --voltage, --stimulus: for a CellML or SBML file, as vrest rest takes them."""
+    group = parser.add_argument_group("a CellML or SBML file", "KEY is a parameter of the file: its name as vrest "
+                                      "derive FILE shows it, or component.variable; quantities: V_rest, "
+                                      "resting_states, stable_states, slope_conductance, input_resistance, "
+                                      "slowest_tau (docs/model-format.md)")
+    group.add_argument("--range", nargs="+", metavar="V", help="the voltage range of the resting states: "
+                       "'-150..60 mV' (default)")
+    group.add_argument("--voltage", metavar="NAME", help="the state that is the membrane potential")
+    group.add_argument("--stimulus", metavar="NAME", help="the parameter or quantity that is the stimulus (0 at rest)")
+
+
+def resolve(args):
+    """MODEL with the options of a CellML or SBML file (codegen.sweep.imported.resolve_sweep_model)."""
+    from vrest.derive.rest.inputs import parse_range
+
+    from ..sweep.imported import resolve_sweep_model
+
+    v_range = parse_range(args.range) if args.range else None
+    return resolve_sweep_model(args.model, voltage=args.voltage, stimulus=args.stimulus, v_range=v_range)
 
 
 def _ids(args) -> list[str] | None:
@@ -85,9 +109,8 @@ def _times(args) -> list[float] | None:
 
 
 def run(args) -> int:
-    from vrest.derive.builtin import resolve_model
-
     from ..sweep.api import make_plan, run_sweep
+    from ..sweep.imported import ImportedModel
 
     if args.workers is not None and args.workers < 1:
         raise ModelError("--workers", args.workers, "must be at least 1")
@@ -95,7 +118,10 @@ def run(args) -> int:
         from ..plotting import figure_path
 
         figure_path(args.plot, "--plot")
-    model = resolve_model(args.model)
+    model = resolve(args)
+    if args.scenario is not None and isinstance(model, ImportedModel):
+        raise ModelError("--scenario", args.scenario, "a CellML or SBML model has no scenarios here: a sweep of it "
+                         "gives its resting state")
     plan = make_plan(model, args.vary, _method(args), args.samples, args.seed)
     times = _times(args)
     keep = args.json or args.plot or not args.out
@@ -120,7 +146,7 @@ def run(args) -> int:
     if args.plot:
         from ..sweep.plot import plot_sweep
 
-        path = plot_sweep(outcome, args.plot, model)
+        path = plot_sweep(outcome, args.plot, None if isinstance(model, ImportedModel) else model)
         print(path, file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(sweep_json(outcome), indent=1))

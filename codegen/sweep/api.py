@@ -24,6 +24,7 @@ from vrest.derive.units import unit_factor
 
 from .executors import executor
 from .couplings import coupling
+from .imported import ImportedModel, resolve_sweep_model, run_imported_sweep
 from .plan import Plan
 from .runtime import REASONS
 from .spec import parse_vary
@@ -137,10 +138,12 @@ def _layout(model: Model, plan: Plan, variables: tuple[tuple[str, str], ...], ti
                   None if times is None else tuple(float(t) for t in times), plan.method, scenario)
 
 
-def run_sweep(model: Model, plan: Plan, quantities: Sequence[str] | None = None, *, out: str | Path | None = None,
+def run_sweep(model: Model | ImportedModel, plan: Plan, quantities: Sequence[str] | None = None, *,
+              out: str | Path | None = None,
               memory: bool = True, engine: str = "local", scheduler: str | None = None, workers: int | None = None,
               progress: bool = False, chunk: int | None = None) -> SweepOutcome:
-    """Evaluate ``quantities`` (default: every one the model has) at every point of ``plan``.
+    """Evaluate ``quantities`` (default: every one the model has) at every point of ``plan``; for an imported
+    model (codegen.sweep.imported) its resting-state quantities.
 
     Writes ``out`` (CSV, Parquet or NetCDF by its extension) chunk by chunk, and keeps the values in
     memory when ``memory``. Raises ModelError, with nothing written, when a chunk fails; an interrupt
@@ -148,6 +151,9 @@ def run_sweep(model: Model, plan: Plan, quantities: Sequence[str] | None = None,
     """
     from .kernel import build_kernel
 
+    if isinstance(model, ImportedModel):
+        return run_imported_sweep(model, plan, quantities, out=out, memory=memory, engine=engine,
+                                  scheduler=scheduler, workers=workers, progress=progress, chunk=chunk)
     ids, not_applicable = choose_quantities(model, quantities)
     if not ids:
         raise ModelError("--quantity", None, f"model {model.name} has none of the quantities asked for")
@@ -259,11 +265,11 @@ def write_sweep(model: Model | str, vary: Mapping[str, str] | Sequence[str], pat
 
 def _outcome(model, vary, quantities, method, samples, seed, scenario, times, out, memory, engine, scheduler,
              workers, progress) -> SweepOutcome:
-    if isinstance(model, str):
-        from vrest.derive.builtin import resolve_model
-
-        model = resolve_model(model)
+    model = resolve_sweep_model(model)
     plan = make_plan(model, vary, method, samples, seed)
+    if scenario is not None and isinstance(model, ImportedModel):
+        raise ModelError("--scenario", scenario, "a CellML or SBML model has no scenarios here: a sweep of it gives "
+                         "its resting state")
     if scenario is not None:
         from .scenario import run_scenario_sweep
 

@@ -26,6 +26,7 @@ __all__ = ["REASONS", "evaluate", "root_increasing", "damped_newton"]
 OK = 0
 NO_ROOT, NO_CONVERGENCE, NOT_FINITE, NOT_PHYSICAL, TOO_MANY_STEPS, SINGULAR, UNSTABLE, NO_DONNAN = range(1, 9)
 EDGE_LOST, EDGE_INFINITE, NO_EDGE = range(9, 12)
+NO_EQUILIBRIUM, OSCILLATES, NO_STABLE, SEVERAL_STABLE, REST_FAILED = range(12, 17)  # imported models' rest
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
     NO_CONVERGENCE: "Newton did not converge",
@@ -42,6 +43,11 @@ REASONS = {
     EDGE_INFINITE: "none: the pump current falls to 0 with the vanishing concentration, so no finite rate ends "
                    "the steady states",
     NO_EDGE: "none at the model's own values",
+    NO_EQUILIBRIUM: "no resting state in the voltage range",
+    OSCILLATES: "no stable resting state: the model oscillates (a pacemaker)",
+    NO_STABLE: "no stable resting state: every equilibrium in the voltage range is unstable",
+    SEVERAL_STABLE: "more than one stable resting state (bistable or multistable): no single rest",
+    REST_FAILED: "the rest engine stopped with an error at these parameters",
 }
 
 _EPS = np.finfo(float).eps

@@ -22,6 +22,7 @@ import numpy as np
 from vrest.derive.errors import ModelError
 from vrest.derive.model import Model
 
+from .imported import ImportedModel, resolve_sweep_model
 from .plan import DESIGN, Plan
 from .spec import parse_vary
 
@@ -55,18 +56,16 @@ def _salib():
     return sobol_sample, sobol_analyze, morris_sample, morris_analyze
 
 
-def sensitivity(model: Model | str, vary, quantity: str, method: str = "sobol", samples: int = 1024, seed: int = 0,
+def sensitivity(model: Model | ImportedModel | str, vary, quantity: str, method: str = "sobol", samples: int = 1024,
+                seed: int = 0,
                 evaluate=None, **engine) -> Sensitivity:
     """Sensitivity indices of ``quantity`` to the keys of ``vary`` (["KEY=LOW..HIGH UNIT [log]", ...] or {KEY: RANGE})
-    for ``model`` (a Model, a built-in name or a TOML file).
+    for ``model`` (a Model, a built-in name, a TOML file, or a CellML or SBML file: codegen.sweep.imported).
 
     ``evaluate(points) -> values`` replaces the sweep (points in the keys' units, shape (n, k)): a test's own
     function. ``engine``: engine, scheduler, workers, progress as for a sweep.
     """
-    if isinstance(model, str):
-        from vrest.derive.builtin import resolve_model
-
-        model = resolve_model(model)
+    model = resolve_sweep_model(model)  # a built-in name, a TOML file, or a CellML or SBML file
     if method not in SENSITIVITY_METHODS:
         raise ModelError("--method", method, f"one of {', '.join(SENSITIVITY_METHODS)}")
     if samples < 2:
@@ -102,7 +101,8 @@ def sensitivity(model: Model | str, vary, quantity: str, method: str = "sobol", 
                        indices)
 
 
-def _evaluate(model: Model, dims, points: np.ndarray, quantity: str, engine: dict) -> tuple[np.ndarray, str]:
+def _evaluate(model: Model | ImportedModel, dims, points: np.ndarray, quantity: str,
+              engine: dict) -> tuple[np.ndarray, str]:
     from .api import run_sweep
 
     plan = Plan(dims, DESIGN, len(points), design=points)

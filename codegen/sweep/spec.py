@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -27,7 +28,9 @@ from vrest.derive.model import Model
 from vrest.derive.protocol import Target, not_a_target, targets
 from vrest.derive.units import DIMENSIONS, parse_quantity, unit_parts
 
-__all__ = ["Dimension", "parse_vary", "read_spec", "lookup"]
+from .imported import ImportedModel
+
+__all__ = ["Dimension", "Values", "parse_vary", "read_spec", "lookup"]
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _RANGE = re.compile(rf"^\s*({_NUMBER})\s*\.\.\s*({_NUMBER})\s*(.*?)\s*$")
@@ -69,11 +72,13 @@ class Dimension:
         return self.low + u * (self.high - self.low)
 
 
-def parse_vary(model: Model, text: str, sampled: bool = False) -> Dimension:
+def parse_vary(model: Model | ImportedModel, text: str, sampled: bool = False) -> Dimension:
     """``KEY=SPEC`` as a Dimension; a ModelError naming ``--vary`` and the text when anything is wrong."""
     if "=" not in text:
         raise ModelError("--vary", text, "expected KEY=SPEC, e.g. 'ions.K.outside=1..100 mM log 41'")
     key, spec = (part.strip() for part in text.split("=", 1))
+    if isinstance(model, ImportedModel):  # a CellML or SBML file: its own parameters, in its units
+        return model.dimension(key, spec, sampled)
     return read_spec(key, lookup(model, key, "--vary"), spec, sampled, model)
 
 
@@ -91,11 +96,13 @@ def lookup(model: Model, key: str, where: str) -> Target:
     raise ModelError(where, key, f"not a key of model {model.name} that a sweep can vary; {hint}")
 
 
-def read_spec(key: str, target: Target, spec: str, sampled: bool = False, model: Model | None = None) -> Dimension:
+def read_spec(key: str, target: Target, spec: str, sampled: bool = False, model: Model | None = None,
+              values: Values | None = None) -> Dimension:
     """The Dimension of ``key`` (its ``target``) for the text ``spec`` (see the module docstring); ``model`` gives
-    the direction a constant pump's current must have."""
+    the direction a constant pump's current must have. ``values`` reads each value where the key is not a
+    model-file key (a parameter of an imported model, in its file's unit)."""
     where = f"--vary {key}"
-    read = _reader(key, target, model)
+    values = values or _values(key, target, model)
     match = _RANGE.match(spec)
     if match:
         low, high, rest = match.groups()
@@ -107,49 +114,61 @@ def read_spec(key: str, target: Target, spec: str, sampled: bool = False, model:
         if words and words[-1].lower() in _SCALES:
             kind = _SCALES[words.pop().lower()]
         unit = " ".join(words)
-        return _range(key, target, read, spec, where, low, high, unit, kind, count, sampled)
+        return _range(key, target, values, spec, where, low, high, unit, kind, count, sampled)
     if "," in spec or _ITEM.match(spec):
-        return _list(key, target, read, spec, where, sampled)
-    raise ModelError(where, spec, _usage(target))
+        return _list(key, target, values, spec, where, sampled)
+    raise ModelError(where, spec, _usage(values))
 
 
-def _usage(target: Target) -> str:
-    example = f"{_example_unit(target)}"
+@dataclass(frozen=True)
+class Values:
+    """How a key's values are read: ``read(number, unit) -> (SI value, SI scale, SI offset)`` of one value as
+    written (ModelError with the problem otherwise), and the unit that examples in messages show."""
+
+    read: Callable[[str, str], tuple[Fraction, float, float]]
+    example: str = ""
+
+
+def _usage(values: Values) -> str:
+    example = values.example
     return (f"expected a range 'LOW..HIGH {example} [log] COUNT' or a list 'A, B, C {example}'").replace("  ", " ")
 
 
-def _example_unit(target: Target) -> str:
-    return "" if target.dimension is None else DIMENSIONS[target.dimension]
-
-
-def _reader(key: str, target: Target, model: Model | None):
-    """``read(text) -> SI value`` of one value of the key, as the model file's value of the key is read (its
-    dimension, its range in derive.limits; a constant pump's current in the direction its stoichiometry moves
-    charge)."""
+def _values(key: str, target: Target, model: Model | None) -> Values:
+    """A model-file key's values, read as the model file's value of the key is read (its dimension, its range in
+    derive.limits; a constant pump's current in the direction its stoichiometry moves charge)."""
     if target.dimension == "current per area" and target.sign == "any" and model is not None:
         from vrest.derive.pumpfile import constant_current
 
         pump = model.pump
-        return lambda text: constant_current(text, key, dict(pump.stoichiometry), pump.charge_per_cycle)
-    return lambda text: parse_quantity(text, key, target.dimension)[0]
 
+        def read(text):
+            return constant_current(text, key, dict(pump.stoichiometry), pump.charge_per_cycle)
+    else:
+        def read(text):
+            return parse_quantity(text, key, target.dimension)[0]
 
-def _unit(key: str, target: Target, read, number: str, unit: str, spec: str,
-          where: str) -> tuple[Fraction, float, float]:
-    """(SI value, SI scale, SI offset) of ``number unit`` for the key, read by ``read`` (_reader)."""
-    try:
+    def value(number: str, unit: str) -> tuple[Fraction, float, float]:
         if target.dimension is None:
             if unit not in ("", "1"):
-                raise ModelError(where, spec, f"a factor on the model's value takes no unit (not {unit!r})")
+                raise ModelError(key, number, f"a factor on the model's value takes no unit (not {unit!r})")
             return limits.check(key, Fraction(number), "factor", number), 1.0, 0.0
         if not unit:
-            raise ModelError(where, spec, f"a unit is required: a {target.dimension} such as "
+            raise ModelError(key, number, f"a unit is required: a {target.dimension} such as "
                              f"'{DIMENSIONS[target.dimension]}'")
-        value = read(f"{number} {unit}")
+        value = read(f"{number} {unit}")  # first: it names an unknown unit or a wrong dimension
+        scale, offset, _ = unit_parts(unit)
+        return value, float(scale), float(offset)
+
+    return Values(value, "" if target.dimension is None else DIMENSIONS[target.dimension])
+
+
+def _unit(values: Values, number: str, unit: str, spec: str, where: str) -> tuple[Fraction, float, float]:
+    """(SI value, SI scale, SI offset) of ``number unit``; a ModelError naming ``where`` and the whole SPEC."""
+    try:
+        return values.read(number, unit)
     except ModelError as error:
         raise ModelError(where, spec, error.problem) from None
-    scale, offset, _ = unit_parts(unit)
-    return value, float(scale), float(offset)
 
 
 def _check_sign(target: Target, value: Fraction, spec: str, where: str) -> None:
@@ -160,10 +179,10 @@ def _check_sign(target: Target, value: Fraction, spec: str, where: str) -> None:
         raise ModelError(where, spec, f"no value may be negative (a {what}; 0 blocks)")
 
 
-def _range(key: str, target: Target, read, spec: str, where: str, low_text: str, high_text: str, unit: str, kind: str,
-           count: int | None, sampled: bool) -> Dimension:
-    low_si, scale, offset = _unit(key, target, read, low_text, unit, spec, where)
-    high_si, _, _ = _unit(key, target, read, high_text, unit, spec, where)
+def _range(key: str, target: Target, values: Values, spec: str, where: str, low_text: str, high_text: str, unit: str,
+           kind: str, count: int | None, sampled: bool) -> Dimension:
+    low_si, scale, offset = _unit(values, low_text, unit, spec, where)
+    high_si, _, _ = _unit(values, high_text, unit, spec, where)
     low, high = Fraction(low_text), Fraction(high_text)
     for value in (low_si, high_si):
         _check_sign(target, value, spec, where)
@@ -171,7 +190,7 @@ def _range(key: str, target: Target, read, spec: str, where: str, low_text: str,
         raise ModelError(where, spec, "the range must go from a lower to a higher value")
     if kind == "log" and (low <= 0 or offset != 0):
         raise ModelError(where, spec, "a log range needs positive values in a unit without an offset (not degC)")
-    values: tuple[float, ...] = ()
+    grid_values: tuple[float, ...] = ()
     if not sampled:
         if count is None:
             raise ModelError(where, spec, "how many values? end the range with a count, e.g. '... 21'")
@@ -179,17 +198,17 @@ def _range(key: str, target: Target, read, spec: str, where: str, low_text: str,
             raise ModelError(where, spec, "a range needs a count of at least 2 (give one value as a list: 'A unit')")
         grid = np.geomspace(float(low), float(high), count) if kind == "log" else \
             np.linspace(float(low), float(high), count)
-        values = tuple(float(v) for v in grid)
-    return Dimension(key, target.parameter, unit or "1", kind, float(low), float(high), values, scale, offset,
+        grid_values = tuple(float(v) for v in grid)
+    return Dimension(key, target.parameter, unit or "1", kind, float(low), float(high), grid_values, scale, offset,
                      target.dimension is None)
 
 
-def _list(key: str, target: Target, read, spec: str, where: str, sampled: bool) -> Dimension:
+def _list(key: str, target: Target, values: Values, spec: str, where: str, sampled: bool) -> Dimension:
     if sampled:
         raise ModelError(where, spec, "--samples draws from ranges: give 'LOW..HIGH unit' instead of a list")
     items = [_ITEM.match(item) for item in spec.split(",")]
     if any(item is None for item in items):
-        raise ModelError(where, spec, _usage(target))
+        raise ModelError(where, spec, _usage(values))
     units = {unit for _, unit in (item.groups() for item in items) if unit}
     if len(units) > 1:
         raise ModelError(where, spec, f"give the list in one unit (found {', '.join(sorted(units))})")
@@ -197,10 +216,10 @@ def _list(key: str, target: Target, read, spec: str, where: str, sampled: bool) 
     numbers = [Fraction(item.group(1)) for item in items]
     scale = offset = 0.0
     for item in items:
-        value, scale, offset = _unit(key, target, read, item.group(1), unit, spec, where)
+        value, scale, offset = _unit(values, item.group(1), unit, spec, where)
         _check_sign(target, value, spec, where)
     if len(set(numbers)) != len(numbers):
         raise ModelError(where, spec, "a value is listed twice")
-    values = tuple(float(n) for n in numbers)
-    return Dimension(key, target.parameter, unit or "1", "list", min(values), max(values), values, scale,
+    listed = tuple(float(n) for n in numbers)
+    return Dimension(key, target.parameter, unit or "1", "list", min(listed), max(listed), listed, scale,
                      offset, target.dimension is None)

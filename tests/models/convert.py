@@ -14,7 +14,9 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 TO_CELLML2 = ("noble_model_1962", "luo_rudy_1991", "beeler_reuter_model_1977",
-              "hodgkin_huxley_squid_axon_model_1952_modified", "ten_tusscher_model_2006_epi")
+              "hodgkin_huxley_squid_axon_model_1952_modified", "ten_tusscher_model_2006_epi",
+              "courtemanche_ramirez_nattel_1998", "mcallister_noble_tsien_1975_b", "fox_mcharg_gilmour_2002",
+              "ohara_rudy_2011_endo")
 
 
 def to_cellml2(name: str) -> None:

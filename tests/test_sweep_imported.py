@@ -1,0 +1,224 @@
+"""`vrest sweep` and `vrest sensitivity` of CellML and SBML files, under the file's parameter names.
+
+The expected numbers come from the Hodgkin-Huxley equations written out here (Hodgkin & Huxley 1952, the
+modern sign convention of the CellML file: V in mV, rates in 1/ms, E_Na = E_R + 115 mV, E_K = E_R - 12 mV,
+E_L = E_R + 10.613 mV), solved with mpmath: the resting potential as the root of the total current with the
+gates at steady state, the slope conductance as its derivative, the slowest time constant from the
+eigenvalues of the full 4-state Jacobian. Nothing of vrest's reader or rest engine is used for them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import mpmath as mp
+import numpy as np
+import pytest
+from conftest import run_cli
+
+from vrest.codegen.sweep.api import make_plan, run_sweep, sweep
+from vrest.codegen.sweep.imported import load_imported
+from vrest.codegen.sweep.sensitivity import sensitivity
+
+MODELS = Path(__file__).parent / "models"
+HH = MODELS / "hodgkin_huxley_squid_axon_model_1952_modified.cellml"
+NOBLE = MODELS / "noble_model_1962.cellml"
+mp.mp.dps = 30
+
+
+def _trap(x):
+    """x / (1 - exp(-x/10)), 10 at x = 0."""
+    return mp.mpf(10) if x == 0 else x / (1 - mp.exp(-x / 10))
+
+
+def _rates(v):
+    """(alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n) in 1/ms at V in mV (Hodgkin & Huxley 1952)."""
+    return (mp.mpf("0.1") * _trap(v + 50), 4 * mp.exp(-(v + 75) / 18),
+            mp.mpf("0.07") * mp.exp(-(v + 75) / 20), 1 / (1 + mp.exp(-(v + 45) / 10)),
+            mp.mpf("0.01") * _trap(v + 65), mp.mpf("0.125") * mp.exp((v + 75) / 80))
+
+
+def _currents(v, m, h, n, g_k, e_r, g_na=120, g_l=mp.mpf("0.3")):
+    """Total ionic current, uA/cm^2 (outward positive)."""
+    return (g_na * m ** 3 * h * (v - (e_r + 115)) + g_k * n ** 4 * (v - (e_r - 12))
+            + g_l * (v - (e_r + mp.mpf("10.613"))))
+
+
+def _steady(v):
+    am, bm, ah, bh, an, bn = _rates(v)
+    return am / (am + bm), ah / (ah + bh), an / (an + bn)
+
+
+def hh_rest(g_k, e_r=-75):
+    """(V mV, slope conductance mS/cm^2, slowest tau s, stable) of the written-out HH model's one equilibrium
+    near E_R."""
+    g_k, e_r = mp.mpf(g_k), mp.mpf(e_r)
+
+    def total(v):
+        return _currents(v, *_steady(v), g_k, e_r)
+
+    v = mp.findroot(total, (e_r - 15, e_r + 10), solver="illinois")  # a sign change: inward below E_K
+    slope = mp.diff(total, v)
+
+    def rhs(y):
+        vv, m, h, n = y
+        am, bm, ah, bh, an, bn = _rates(vv)
+        return [-_currents(vv, m, h, n, g_k, e_r) / 1, am * (1 - m) - bm * m, ah * (1 - h) - bh * h,
+                an * (1 - n) - bn * n]
+
+    y = [v, *_steady(v)]
+    jac = mp.matrix(4, 4)
+    for j in range(4):
+        for i in range(4):
+            jac[i, j] = mp.diff(lambda x: rhs([x if k == j else y[k] for k in range(4)])[i], y[j])
+    eigenvalues = mp.eig(jac, left=False, right=False)
+    slowest = min(abs(mp.re(e)) for e in eigenvalues)  # 1/ms
+    return float(v), float(slope), float(1e-3 / slowest), all(mp.re(e) < 0 for e in eigenvalues)
+
+
+def test_a_grid_over_g_K_and_E_R_gives_the_written_out_model_s_rest():
+    """At E_R = -70 mV the equilibrium loses its stability for g_K <= 36 mS/cm^2 (the axon fires on its own):
+    no resting potential there, for the pacemaker's reason."""
+    data = sweep(str(HH), {"g_K": "30, 36, 45 mS/cm^2", "membrane.E_R": "-80..-70 mV 3"})
+    assert data["V_rest"].attrs["units"] == "mV" and data["slope_conductance"].attrs["units"] == "mS/cm^2"
+    assert data["input_resistance"].attrs["units"] == "kohm*cm^2" and data["slowest_tau"].attrs["units"] == "s"
+    for g_k in (30, 36, 45):
+        for e_r in (-80, -75, -70):
+            point = data.sel({"g_K": g_k, "membrane.E_R": e_r})
+            v, g, tau, stable = hh_rest(g_k, e_r)
+            assert int(point["resting_states"]) == 1 and int(point["stable_states"]) == int(stable)
+            if not stable:
+                assert np.isnan(float(point["V_rest"])) and np.isnan(float(point["slowest_tau"]))
+                continue
+            assert float(point["V_rest"]) == pytest.approx(v, abs=1e-9)
+            assert float(point["slope_conductance"]) == pytest.approx(g, rel=1e-9)
+            assert float(point["input_resistance"]) == pytest.approx(1 / g, rel=1e-9)
+            assert float(point["slowest_tau"]) == pytest.approx(tau, rel=1e-7)
+    assert [hh_rest(g, -70)[3] for g in (30, 36, 45)] == [False, False, True]
+    assert data["V_rest"].attrs["missing"] == {"no stable resting state: the model oscillates (a pacemaker)": 2}
+
+
+def test_a_value_in_another_unit_and_the_component_variable_name_give_the_same_numbers():
+    a = sweep(str(HH), {"g_K": "30, 45 mS/cm^2"}, ["V_rest"])
+    b = sweep(str(HH), {"potassium_channel.g_K": "300, 450 S/m^2"}, ["V_rest"])
+    assert np.array_equal(a["V_rest"].values, b["V_rest"].values)
+    assert b["potassium_channel.g_K"].attrs["units"] == "S/m^2"
+
+
+@pytest.mark.parametrize("method", ["random", "lhs", "sobol"])
+def test_samples_land_in_the_range_and_each_rests_where_the_written_out_model_does(method):
+    data = sweep(str(HH), {"g_K": "20..50 mS/cm^2"}, ["V_rest"], method=method, samples=3, seed=4)
+    ks = data["g_K"].values
+    assert len(ks) == 3 and np.all((ks >= 20) & (ks <= 50)) and len(set(ks)) == 3
+    for g_k, v in zip(ks, data["V_rest"].values):
+        expected, _, _, stable = hh_rest(mp.mpf(float(g_k)))
+        assert (v == pytest.approx(expected, abs=1e-9)) if stable else np.isnan(v)  # low g_K: it fires
+
+
+def test_a_pacemaker_has_no_resting_potential_and_the_reason_is_counted():
+    code, out, err = run_cli("sweep", str(NOBLE), "--vary", "G_K_max=1.0..1.2 mS/cm^2 2", "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["quantities"]["V_rest"]["values"] == [None, None]
+    assert document["quantities"]["stable_states"]["values"] == [0, 0]
+    assert document["quantities"]["resting_states"]["values"] == [1, 1]
+    reason = "no stable resting state: the model oscillates (a pacemaker)"
+    assert document["missing"]["V_rest"] == {reason: 2}
+    assert f"V_rest: no value at 2 of 2 points: {reason}" in err
+
+
+def test_the_outputs_carry_the_file_s_names_and_units(tmp_path):
+    import pyarrow.parquet as pq
+    import xarray as xr
+
+    spec = "g_K=30, 45 mS/cm^2"
+    expected = [hh_rest(30)[0], hh_rest(45)[0]]
+    code, out, err = run_cli("sweep", str(HH), "--vary", spec, "--quantity", "V_rest", "--out",
+                             str(tmp_path / "s.csv"))
+    assert code == 0, err
+    lines = (tmp_path / "s.csv").read_text().splitlines()
+    assert lines[0] == "g_K [mS/cm^2],V_rest [mV]"
+    assert [float(line.split(",")[1]) for line in lines[1:]] == pytest.approx(expected, abs=1e-9)
+    assert run_cli("sweep", str(HH), "--vary", spec, "--out", str(tmp_path / "s.parquet"))[0] == 0
+    table = pq.read_table(tmp_path / "s.parquet")
+    assert table.column("V_rest").to_pylist() == pytest.approx(expected, abs=1e-9)
+    assert run_cli("sweep", str(HH), "--vary", spec, "--out", str(tmp_path / "s.nc"))[0] == 0
+    with xr.open_dataset(tmp_path / "s.nc") as data:
+        assert data["V_rest"].attrs["units"] == "mV" and list(data["V_rest"].values) == pytest.approx(expected)
+    code, out, err = run_cli("sweep", str(HH), "--vary", spec, "--plot", str(tmp_path / "s.png"))
+    assert code == 0 and (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
+    sbml = str(MODELS / "BIOMD0000000020.xml")
+    data = sweep(sbml, {"g_L": "0.3, 0.6"}, ["V_rest", "stable_states"])
+    assert data["g_L"].attrs["units"] == "1" and np.all(np.isfinite(data["V_rest"].values))
+    assert list(data["stable_states"].values) == [1, 1] and data["V_rest"].values[0] != data["V_rest"].values[1]
+    code, _, err = run_cli("sweep", sbml, "--vary", "g_L=0.3, 0.6 mS/cm^2")
+    assert code == 2 and "g_L has no unit in the file: give plain numbers" in err
+
+
+@pytest.mark.parametrize(("vary", "message"), [
+    ("g_K=30..40 mV 3", "does not convert to mS/cm^2, the unit of g_K in the file"),
+    ("g_K=30..40 3", "a unit is required, one that converts to mS/cm^2"),
+    ("gK=30..40 mS/cm^2 3", "did you mean 'g_K'?"),
+    ("E_K=-80, -70 mV", "computed in the file from other values, not a parameter: vary what it is computed from (E_R)"),
+    ("V=-80, -70 mV", "a state of model"),
+    ("g_K=30..40 blorps 3", "unknown unit"),
+])
+def test_a_bad_key_or_unit_is_one_line_and_exit_2(vary, message):
+    code, out, err = run_cli("sweep", str(HH), "--vary", vary)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_options_of_a_file_are_refused_for_a_vrest_model_and_scenarios_for_a_file():
+    code, _, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=3, 5 mM", "--voltage", "V")
+    assert code == 2 and "--voltage" in err and "only for a CellML or SBML file" in err
+    code, _, err = run_cli("sweep", str(HH), "--vary", "g_K=30, 40 mS/cm^2", "--scenario", "x", "--times", "1 s")
+    assert code == 2 and "no scenarios" in err
+
+
+def test_dask_workers_get_the_file_s_content_not_its_path(tmp_path):
+    """The file is deleted before the sweep starts: workers that read the path would fail."""
+    copy = tmp_path / HH.name
+    shutil.copy(HH, copy)
+    model = load_imported(copy)
+    copy.unlink()
+    plan = make_plan(model, ["g_K=30, 36, 45 mS/cm^2"])
+    dask = run_sweep(model, plan, ["V_rest", "slowest_tau"], engine="dask", workers=2, chunk=1)
+    local = run_sweep(load_imported(HH), plan, ["V_rest", "slowest_tau"], workers=1)
+    for q in ("V_rest", "slowest_tau"):
+        assert np.array_equal(dask.memory.values[q], local.memory.values[q])
+    assert dask.memory.values["V_rest"] == pytest.approx([hh_rest(g)[0] for g in (30, 36, 45)], abs=1e-9)
+
+
+def test_sensitivity_to_a_value_the_rest_does_not_depend_on_is_zero():
+    """The stimulus period acts only through the stimulus, which is off at rest: its indices are exactly 0,
+    and g_K alone explains V_rest (S1 = ST = 1 within the intervals)."""
+    vary = {"g_K": "30..45 mS/cm^2", "stim_period": "500..2000 ms"}
+    result = sensitivity(str(HH), vary, "V_rest", "sobol", samples=8, seed=1)
+    assert result.unit == "mV" and result.evaluations == 8 * 4
+    assert result.indices["stim_period"]["S1"] == 0 and result.indices["stim_period"]["ST"] == 0
+    assert result.indices["g_K"]["ST"] == pytest.approx(1, abs=max(0.05, result.indices["g_K"]["ST_conf"]))
+    code, out, err = run_cli("sensitivity", str(HH), "--vary", "g_K=30..45 mS/cm^2", "--vary",
+                             "stim_period=500..2000 ms", "--quantity", "V_rest", "--method", "morris",
+                             "--samples", "4", "--json")
+    assert code == 0, err
+    indices = json.loads(out)["indices"]
+    assert indices["stim_period"]["mu_star"] == 0 and indices["g_K"]["mu_star"] > 0.5
+
+
+def test_the_readmes_example_is_what_vrest_prints():
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ vrest sweep tests/models/hodgkin_huxley\S+ \\\n\s+(.*?)\n(.*?)```", readme,
+                      re.S)
+    assert block
+    code, out, err = run_cli("sweep", str(HH), "--vary", "potassium_channel.g_K=20..50 mS/cm^2 7", "--quantity",
+                             "V_rest,slowest_tau")
+    assert code == 0 and block.group(1) == '--vary "potassium_channel.g_K=20..50 mS/cm^2 7" --quantity V_rest,slowest_tau'
+    for line in block.group(2).splitlines():
+        assert line in (out + err).splitlines()
