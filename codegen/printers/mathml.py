@@ -22,6 +22,7 @@ __all__ = ["CELLML_2_NS", "MATHML_NS", "SBML_L3V2_NS", "VrestMathMLPrinter"]
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 SBML_L3V2_NS = "http://www.sbml.org/sbml/level3/version2/core"
 CELLML_2_NS = "http://www.cellml.org/cellml/2.0#"
+SBML_TIME_URL = "http://www.sbml.org/sbml/symbols/time"
 
 
 class VrestMathMLPrinter(MathMLContentPrinter):
@@ -32,6 +33,7 @@ class VrestMathMLPrinter(MathMLContentPrinter):
         "units_attribute": None,
         "number_units": "dimensionless",
         "e_notation": False,
+        "time_csymbol": None,  # the Symbol that is SBML's time (printed as its <csymbol>), or None
     }
 
     @classmethod
@@ -56,6 +58,12 @@ class VrestMathMLPrinter(MathMLContentPrinter):
         return element.toxml()
 
     def _print_Symbol(self, sym: sp.Symbol) -> Element:
+        if sym == self._settings["time_csymbol"]:
+            csymbol = self.dom.createElement("csymbol")
+            csymbol.setAttribute("encoding", "text")
+            csymbol.setAttribute("definitionURL", SBML_TIME_URL)
+            csymbol.appendChild(self.dom.createTextNode("time"))
+            return csymbol
         names: Mapping[sp.Symbol, str] = self._settings["symbol_names"] or {}
         ci = self.dom.createElement("ci")
         ci.appendChild(self.dom.createTextNode(names.get(sym, sym.name)))

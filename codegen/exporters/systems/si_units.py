@@ -1,0 +1,70 @@
+"""SI unit definitions for the XML exports (SBML, CellML) of an ODE system.
+
+An imported model is exported in SI (see systems.context): each variable's unit is the SI unit
+of its dimension, built from the SI base units with scale 0, so the declared unit and the
+number always agree. Units both formats predefine (volt, ampere, farad, ...) are used by name;
+the others get a definition with a readable id (A_per_m2, mol_per_m3, per_s, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+from vrest.derive.units import dimensionality
+
+__all__ = ["SiUnit", "si_unit"]
+
+# pint dimension, SI base unit (SBML and CellML base kinds), symbol for ids.
+_BASE = (("[mass]", "kilogram", "kg"), ("[length]", "metre", "m"), ("[time]", "second", "s"),
+         ("[current]", "ampere", "A"), ("[substance]", "mole", "mol"), ("[temperature]", "kelvin", "K"),
+         ("[luminosity]", "candela", "cd"))
+
+# Exponents of kg, m, s, A, mol, K, cd -> a unit SBML Level 3 and CellML 2.0 both predefine.
+_PREDEFINED = {
+    (0, 0, 0, 0, 0, 0, 0): "dimensionless", (1, 0, 0, 0, 0, 0, 0): "kilogram", (0, 1, 0, 0, 0, 0, 0): "metre",
+    (0, 0, 1, 0, 0, 0, 0): "second", (0, 0, 0, 1, 0, 0, 0): "ampere", (0, 0, 0, 0, 1, 0, 0): "mole",
+    (0, 0, 0, 0, 0, 1, 0): "kelvin", (1, 2, -3, -1, 0, 0, 0): "volt", (-1, -2, 4, 2, 0, 0, 0): "farad",
+    (-1, -2, 3, 2, 0, 0, 0): "siemens", (0, 0, 1, 1, 0, 0, 0): "coulomb", (1, 2, -2, 0, 0, 0, 0): "joule",
+    (0, 0, -1, 0, 0, 0, 0): "hertz", (1, 2, -3, -2, 0, 0, 0): "ohm",
+}
+# Readable ids for the others that cell models use.
+_NAMED = {
+    (0, -2, 0, 1, 0, 0, 0): "A_per_m2", (-1, -4, 4, 2, 0, 0, 0): "F_per_m2", (-1, -4, 3, 2, 0, 0, 0): "S_per_m2",
+    (0, -3, 0, 0, 1, 0, 0): "mol_per_m3", (1, 2, -4, -1, 0, 0, 0): "V_per_s", (0, 3, 0, 0, 0, 0, 0): "m3",
+    (0, 2, 0, 0, 0, 0, 0): "m2", (1, 2, -2, 0, -1, -1, 0): "J_per_mol_per_K", (0, 0, 1, 1, -1, 0, 0): "C_per_mol",
+    (0, -3, -1, 0, 1, 0, 0): "mol_per_m3_per_s",
+    (0, 1, -1, 0, 0, 0, 0): "m_per_s", (0, 0, -1, 0, 1, 0, 0): "mol_per_s",
+}
+
+
+@dataclass(frozen=True)
+class SiUnit:
+    """One SI unit: its id, and (base kind, exponent) parts for a definition; ``builtin``: predefined."""
+
+    id: str
+    parts: tuple[tuple[str, Fraction], ...]
+    builtin: bool
+
+
+def _power(symbol: str, exponent: Fraction) -> str:
+    magnitude = abs(exponent)
+    text = str(magnitude.numerator) if magnitude.denominator == 1 else f"{magnitude.numerator}_{magnitude.denominator}"
+    return symbol if magnitude == 1 else f"{symbol}{text}"
+
+
+@lru_cache(maxsize=None)
+def si_unit(unit: str) -> SiUnit:
+    """The SI unit with the dimension of ``unit`` (a unit string; "" is dimensionless)."""
+    dims = dimensionality(unit) if unit else {}
+    exponents = tuple(Fraction(dims.get(dim, 0)).limit_denominator(1000) for dim, _, _ in _BASE)
+    parts = tuple((kind, e) for (_, kind, _), e in zip(_BASE, exponents) if e)
+    key = tuple(int(e) if e.denominator == 1 else e for e in exponents)
+    if key in _PREDEFINED:
+        return SiUnit(_PREDEFINED[key], parts, True)
+    if key in _NAMED:
+        return SiUnit(_NAMED[key], parts, False)
+    up = [_power(symbol, e) for (_, _, symbol), e in zip(_BASE, exponents) if e > 0]
+    down = [_power(symbol, e) for (_, _, symbol), e in zip(_BASE, exponents) if e < 0]
+    return SiUnit("_".join(up + [f"per_{d}" for d in down]) or "dimensionless", parts, False)

@@ -1,0 +1,46 @@
+"""What the export tests of imported models compare with: the imported system's rates at its
+initial state, evaluated at 30 digits (mpmath through SymPy's evalf) from the equations as
+vrest read them, stimulus off; independent of the exports' printers and exprel forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sympy as sp
+
+from vrest.derive.importers import read_model_file
+from vrest.derive.system import TIME, OdeSystem
+
+MODELS_DIR = Path(__file__).parent / "models"
+# The public models every export is checked on (tests/models/README.md gives their sources).
+PUBLIC = {
+    "luo_rudy_1991": "luo_rudy_1991.cellml",
+    "beeler_reuter_1977": "beeler_reuter_model_1977.cellml",
+    "hh_1952": "hodgkin_huxley_squid_axon_model_1952_modified.cellml",
+    "noble_1962": "noble_model_1962.cellml",
+}
+
+
+def load(key: str) -> OdeSystem:
+    return read_model_file(MODELS_DIR / PUBLIC[key])
+
+
+def reference_rates(system: OdeSystem, digits: int = 30) -> dict[str, float]:
+    """{state name: d state/dt (SI) at the initial state}, the stimulus off."""
+    values: dict[sp.Symbol, sp.Expr] = {p.symbol: p.value for p in system.parameters}
+    values.update({s.symbol: s.initial for s in system.states})
+    values[TIME] = sp.Integer(0)
+    if system.roles.stimulus is not None:
+        values[system.roles.stimulus] = sp.Integer(0)
+    known = dict(values)
+    for q in system.quantities:  # in dependency order; the stimulus stays 0
+        if q.symbol not in known:
+            known[q.symbol] = sp.sympify(q.expression).xreplace(known).evalf(digits)
+    return {s.symbol.name: float(sp.sympify(s.rhs).xreplace(known).evalf(digits)) for s in system.states}
+
+
+def assert_rates_agree(got: dict[str, float], reference: dict[str, float], rtol: float = 1e-9) -> None:
+    """Each rate within rtol of the reference, relative to the largest rate of a state of the same size."""
+    assert set(got) == set(reference), (sorted(got), sorted(reference))
+    for name, want in reference.items():
+        assert abs(got[name] - want) <= rtol * abs(want) + 1e-300, (name, got[name], want)

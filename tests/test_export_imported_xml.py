@@ -1,0 +1,131 @@
+"""SBML and CellML exports of imported public models, checked by the real readers.
+
+Each export of Luo-Rudy 1991, Beeler-Reuter 1977, the HH CellML and Noble 1962 must pass
+python-libsbml's consistency checks and libcellml's validator and analyser with no error (the
+only findings allowed are unit warnings: a published formula such as exp(-0.08 V) carries its
+units in its constants, so no reader can confirm them), and evaluate, in libRoadRunner and in
+the Python code libcellml generates from it, to the imported system's rates at the file's initial
+state (30-digit reference, tests/imported_reference.py) within 1e-9 relative. Re-imported by
+vrest, each export rests where the original does to 1e-9 relative.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import libcellml
+import libsbml
+import numpy as np
+import pytest
+import roadrunner
+
+from imported_reference import PUBLIC, assert_rates_agree, load, reference_rates
+from vrest.codegen.cli.rest_cmd import resting_report
+from vrest.codegen.exporters.systems import export_system, render_system
+from vrest.derive.rest import DEFAULT_RANGE
+
+
+@pytest.fixture(scope="module", params=sorted(PUBLIC))
+def imported(request):
+    system = load(request.param)
+    return request.param, system, reference_rates(system)
+
+
+def _sbml(system) -> str:
+    (text,) = render_system(system, "sbml").values()
+    return text
+
+
+def _cellml(system) -> str:
+    (text,) = render_system(system, "cellml").values()
+    return text
+
+
+def sbml_findings(text: str) -> list[tuple[str, int, str]]:
+    """(severity, category, message) of every finding of libsbml's checks, units and modelling practice included."""
+    document = libsbml.readSBMLFromString(text)
+    document.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
+    document.setConsistencyChecks(libsbml.LIBSBML_CAT_MODELING_PRACTICE, True)
+    document.checkConsistency()
+    return [(e.getSeverityAsString(), e.getCategory(), e.getMessage())
+            for e in (document.getError(i) for i in range(document.getNumErrors()))]
+
+
+def cellml_findings(text: str):
+    """(level, description) of every issue of libcellml's strict parser, validator and analyser, and the analyser."""
+    parser = libcellml.Parser()
+    model = parser.parseModel(text)
+    validator, analyser = libcellml.Validator(), libcellml.Analyser()
+    validator.validateModel(model)
+    analyser.analyseModel(model)
+    issues = [(x.issue(i).level(), x.issue(i).description()) for x in (parser, validator, analyser)
+              for i in range(x.issueCount())]
+    return issues, analyser
+
+
+def test_sbml_has_no_error_and_only_unit_warnings(imported):
+    _, system, _ = imported
+    findings = sbml_findings(_sbml(system))
+    assert [f for f in findings if f[0] != "Warning" or f[1] != libsbml.LIBSBML_CAT_UNITS_CONSISTENCY] == []
+
+
+def test_cellml_has_no_error_and_only_unit_warnings(imported):
+    _, system, _ = imported
+    issues, _ = cellml_findings(_cellml(system))
+    assert [i for i in issues if i[0] != libcellml.Issue.Level.WARNING or "unit" not in i[1].lower()] == []
+
+
+def test_roadrunner_rates_at_the_initial_state(imported):
+    _, system, reference = imported
+    runner = roadrunner.RoadRunner(_sbml(system))
+    values = runner.getRatesOfChange()
+    rates = {runner.model.getStateVectorId(i): float(values[i]) for i in range(len(values))}
+    assert_rates_agree(rates, reference)
+
+
+def test_libcellml_generated_code_rates_at_the_initial_state(imported, tmp_path):
+    key, system, reference = imported
+    _, analyser = cellml_findings(_cellml(system))
+    profile = libcellml.GeneratorProfile(libcellml.GeneratorProfile.Profile.PYTHON)
+    code = tmp_path / f"{key}_generated.py"
+    code.write_text(libcellml.Generator().implementationCode(analyser.analyserModel(), profile), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"generated_{key}", code)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    states, rates = module.create_states_array(), module.create_states_array()
+    constants = module.create_constants_array()
+    computed, algebraic = module.create_computed_constants_array(), module.create_algebraic_variables_array()
+    module.initialise_arrays(states, rates, constants, computed, algebraic)
+    module.compute_computed_constants(0.0, states, rates, constants, computed, algebraic)
+    module.compute_rates(0.0, states, rates, constants, computed, algebraic)
+    got = {info["name"]: float(rate) for info, rate in zip(module.STATE_INFO, rates)}
+    assert_rates_agree(got, reference)
+
+
+def _resting_voltages(path) -> list[tuple[float, bool]]:
+    report = resting_report(str(path), DEFAULT_RANGE)
+    return [(state.V, state.stable) for state in report.resting_states]
+
+
+@pytest.mark.parametrize("target", ["sbml", "cellml"])
+def test_round_trip_rests_where_the_original_does(imported, target, tmp_path):
+    key, system, _ = imported
+    (path,) = export_system(system, target, tmp_path)
+    original = _resting_voltages(load_path(key))
+    again = _resting_voltages(path)
+    assert len(again) == len(original) >= 1
+    for (v, stable), (v0, stable0) in zip(again, original):
+        assert stable == stable0
+        assert abs(v - v0) <= 1e-9 * abs(v0), (key, target, v, v0)
+
+
+def load_path(key: str):
+    from imported_reference import MODELS_DIR
+
+    return MODELS_DIR / PUBLIC[key]
+
+
+def test_exports_are_byte_identical_between_runs(imported):
+    _, system, _ = imported
+    assert render_system(system, "all") == render_system(load(imported[0]), "all")
+    assert np.isfinite(list(imported[2].values())).all()
