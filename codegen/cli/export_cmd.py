@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vrest.derive.builtin import resolve_model
+from vrest.derive.builtin import is_other_format, resolve_model
 from vrest.derive.errors import ModelError
 
 from ..exporters import export, format_names
@@ -11,18 +11,48 @@ from ..exporters import export, format_names
 def register(subparsers) -> None:
     parser = subparsers.add_parser("export", help="export a model to another simulator or to numeric code",
                                    description="Export a model, with every scenario step by step, for another "
-                                   "simulator or as numeric code (what each format holds: docs/model-format.md).")
-    parser.add_argument("model", help="a built-in model name or a TOML model file")
+                                   "simulator or as numeric code (what each format holds: docs/model-format.md). "
+                                   "A model read from a CellML or SBML file is exported as vrest reads it, in SI, "
+                                   "from its initial state, with the stimulus off unless --keep-stimulus.")
+    parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
+                        "(.xml, .sbml) file")
     parser.add_argument("--to", required=True, metavar="FORMAT",
                         help="sbml, cellml, neuroml, nmodl, brian2, numpy, c, or all")
     parser.add_argument("-o", "--out", default=".", metavar="DIR", help="output directory (default: .)")
+    parser.add_argument("--keep-stimulus", action="store_true",
+                        help="a CellML or SBML file's stimulus current stays as the file defines it (default: off, "
+                        "as at rest)")
+    parser.add_argument("--voltage", metavar="NAME", help="a CellML or SBML file's membrane potential, where the "
+                        "file does not say")
+    parser.add_argument("--stimulus", metavar="NAME", help="a CellML or SBML file's stimulus current, where the file "
+                        "does not say")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
+    if is_other_format(args.model):
+        return _run_imported(args)
+    if args.keep_stimulus or args.voltage or args.stimulus:
+        option = "--keep-stimulus" if args.keep_stimulus else "--voltage" if args.voltage else "--stimulus"
+        raise ModelError(option, args.model, "only for a model read from a CellML or SBML file")
     formats = format_names()
     if args.to != "all" and args.to not in formats:
         raise ModelError("--to", args.to, f"unknown format; one of: {', '.join(formats + ['all'])}")
     for path in export(resolve_model(args.model), args.to, args.out):
+        print(path)
+    return 0
+
+
+def _run_imported(args) -> int:
+    from vrest.derive.rest.loader import load_system
+
+    from ..exporters.systems import export_system, system_format_names
+
+    formats = system_format_names()
+    if args.to != "all" and args.to not in formats:  # before the file is read
+        raise ModelError("--to", args.to, f"not a format for a model read from a file; one of: "
+                         f"{', '.join(formats + ['all'])}")
+    system = load_system(args.model, voltage=args.voltage, stimulus=args.stimulus)
+    for path in export_system(system, args.to, args.out, keep_stimulus=args.keep_stimulus, source=args.model):
         print(path)
     return 0
