@@ -36,6 +36,7 @@ class VrestNmodlPrinter(RenamingMixin, CodePrinter):
     printmethod = "_nmodl"
     language = "NMODL"
     _default_settings: ClassVar[dict[str, Any]] = {**CodePrinter._default_settings, "symbol_names": {}, "inline": True}
+    _operators: ClassVar[dict[str, str]] = {"and": "&&", "or": "||", "not": "!"}
     known_functions: ClassVar[dict[str, str]] = {
         f: f for f in ("exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "floor")
     } | {"Abs": "fabs", "ceiling": "ceil", "asin": "asin", "acos": "acos", "atan": "atan"}
@@ -77,6 +78,11 @@ class VrestNmodlPrinter(RenamingMixin, CodePrinter):
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
         raise ValueError("NMODL has no conditional expressions; use a FUNCTION with if/else")
+
+    def _print_Relational(self, expr: sp.core.relational.Relational) -> str:
+        # For the conditions of if statements: C's comparison operators, operands parenthesised.
+        op = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[expr.rel_op]
+        return f"({self._print(expr.lhs)}) {op} ({self._print(expr.rhs)})"
 
     def _print_exprel(self, expr: sp.Function) -> str:
         return f"{NMODL_EXPREL}({self._print(expr.args[0])})"
