@@ -46,7 +46,19 @@ class VrestBrian2Printer(RenamingMixin, CodePrinter):
         return float_text(expr)
 
     def _print_Piecewise(self, expr: sp.Piecewise) -> str:
-        raise ValueError("Brian2 equations have no conditional expression; use exprel or int(...)")
+        # Brian2 equations have no conditional expression: int(c)*a + (1 - int(c))*(rest), the last
+        # piece's condition True. Both branches are evaluated, so each must be finite where it is not chosen.
+        (value, condition), *rest = expr.args
+        if condition == sp.true:
+            return f"({self._print(value)})"
+        if not rest:
+            raise ValueError(f"Brian2: a piecewise definition with no value for every case: {expr}")
+        c = f"int({self._print(condition)})"
+        return f"({c}*({self._print(value)}) + (1 - {c})*{self._print(sp.Piecewise(*rest))})"
+
+    def _print_Relational(self, expr: sp.core.relational.Relational) -> str:
+        op = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}[expr.rel_op]
+        return f"({self._print(expr.lhs)}) {op} ({self._print(expr.rhs)})"
 
     def _print_exprel(self, expr: sp.Function) -> str:
         return f"exprel({self._print(expr.args[0])})"
