@@ -1,0 +1,107 @@
+"""`vrest export FILE.cellml|FILE.xml`: every format at once or none, bad input in one line (exit 2),
+the stimulus off unless kept, names kept or their renaming stated, byte-identical output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import libsbml
+import pytest
+import roadrunner
+
+from imported_reference import MODELS_DIR, PUBLIC, load
+from vrest.codegen.cli import main
+from vrest.codegen.exporters.systems import render_system
+
+LR91 = str(MODELS_DIR / PUBLIC["luo_rudy_1991"])
+EVERY = {"luo_rudy_1991.sbml.xml", "luo_rudy_1991.cellml", "vrest_luo_rudy_1991.mod", "luo_rudy_1991_neuron.py",
+         "luo_rudy_1991_brian2.py"}
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("vrest: error: "), err
+    return err[0]
+
+
+def test_all_writes_every_format(tmp_path, capsys):
+    assert main(["export", LR91, "--to", "all", "-o", str(tmp_path)]) == 0
+    assert {p.name for p in tmp_path.iterdir()} == EVERY
+    assert {Path(line).name for line in capsys.readouterr().out.split()} == EVERY
+
+
+@pytest.mark.parametrize("target", ["numpy", "svg", "ALL"])
+def test_an_unsupported_target_is_one_line_and_writes_nothing(tmp_path, capsys, target):
+    out = tmp_path / "out"
+    assert main(["export", LR91, "--to", target, "-o", str(out)]) == 2
+    line = _one_error_line(capsys)
+    assert f"--to = '{target}'" in line and "sbml" in line and "cellml" in line
+    assert not out.exists()
+
+
+def test_an_unwritable_folder_is_one_line(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert main(["export", LR91, "--to", "sbml", "-o", str(blocker / "out")]) == 2
+    assert "-o = " in _one_error_line(capsys)
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_all_is_all_or_nothing(tmp_path, capsys):
+    (tmp_path / "luo_rudy_1991.cellml").mkdir()  # one of the files cannot be written
+    assert main(["export", LR91, "--to", "all", "-o", str(tmp_path)]) == 2
+    assert "luo_rudy_1991.cellml" in _one_error_line(capsys)
+    assert [p.name for p in tmp_path.iterdir()] == ["luo_rudy_1991.cellml"]  # nothing else, no temporary file
+
+
+def test_the_model_file_is_never_replaced(tmp_path, capsys):
+    copy = tmp_path / "luo_rudy_1991.cellml"
+    copy.write_bytes(Path(LR91).read_bytes())
+    assert main(["export", str(copy), "--to", "cellml", "-o", str(tmp_path)]) == 2
+    assert "replace the model file" in _one_error_line(capsys)
+    assert copy.read_bytes() == Path(LR91).read_bytes()
+
+
+def test_own_model_options_are_refused_for_vrest_models(capsys):
+    assert main(["export", "neuron", "--to", "sbml", "--keep-stimulus"]) == 2
+    assert "--keep-stimulus" in _one_error_line(capsys)
+
+
+def test_stimulus_off_by_default_and_kept_on_request():
+    """Kept, the SBML's stimulus is the file's pulse: -25.5 uA/cm2 (-0.255 A/m2) from 100 ms for 2 ms
+    (the parameters of luo_rudy_1991.cellml); off, it is 0 at the same time."""
+    system = load("luo_rudy_1991")
+    for keep, want in ((True, -0.255), (False, 0.0)):
+        (text,) = render_system(system, "sbml", keep_stimulus=keep).values()
+        document = libsbml.readSBMLFromString(text)
+        assert document.getNumErrors(libsbml.LIBSBML_SEV_ERROR) == 0
+        runner = roadrunner.RoadRunner(text)
+        runner.integrator.relative_tolerance = 1e-10
+        runner.simulate(0.0, 0.1005, 3)
+        assert runner["I_stim"] == pytest.approx(want, rel=1e-12, abs=0.0)
+        assert ("off (0), as at rest" in text) != keep
+
+
+def test_names_the_target_refuses_are_renamed_and_said():
+    """NMODL cannot take R (a NEURON constant) or j (nocmodl would declare j0, C's Bessel function)."""
+    files = render_system(load("luo_rudy_1991"), "nmodl")
+    mod = files["vrest_luo_rudy_1991.mod"]
+    assert "Names: the file's, except where NMODL does not allow them: R is R_, j is j_." in mod
+    assert '"j_": "j"' in files["luo_rudy_1991_neuron.py"]
+    assert "Names: the file&#39;s (each variable&#39;s description" in render_system(load("luo_rudy_1991"), "sbml")[
+        "luo_rudy_1991.sbml.xml"]
+
+
+def test_output_is_byte_identical_across_processes(tmp_path):
+    """Two runs with different hash seeds (set orders differ between them) write the same bytes."""
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        done = subprocess.run([sys.executable, "-m", "vrest.codegen", "export", LR91, "--to", "all", "-o", str(out)],
+                              env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
+    assert outputs[0] == outputs[1]
