@@ -31,12 +31,9 @@ from vrest.derive.system import TIME, OdeSystem
 
 from ..ids import valid_id
 
-__all__ = ["Entry", "SystemExport", "system_export", "STIMULUS_OFF", "STIMULUS_KEPT"]
+__all__ = ["Entry", "SystemExport", "system_export", "lift_piecewise"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-STIMULUS_OFF = "off"
-STIMULUS_KEPT = "kept"
 
 
 @dataclass(frozen=True)
@@ -145,3 +142,16 @@ def system_export(system: OdeSystem, *, reserved: Iterable[str] = (), keep_stimu
         note = f"The stimulus {stimulus_entry.id} is kept as the file defines it."
     return SystemExport(system, valid_id(system.name), parameters, states, quantities, ids, renamed,
                         by_symbol[system.roles.voltage], stimulus_entry, note)
+
+
+def lift_piecewise(expr: sp.Expr, name: str, lifted: list) -> sp.Expr:
+    """``expr`` with every Piecewise (innermost first) replaced by a new symbol ``<name>_case<n>``;
+    ``lifted`` gains (symbol, ((value, condition), ...)) for each, in the order they must be computed."""
+    if expr.is_Atom:
+        return expr
+    args = [lift_piecewise(a, name, lifted) for a in expr.args]
+    if isinstance(expr, sp.Piecewise):
+        symbol = sp.Symbol(f"{name}_case{len(lifted) + 1}", real=True)
+        lifted.append((symbol, tuple((a.args[0], a.args[1]) for a in args)))
+        return symbol
+    return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr

@@ -23,10 +23,10 @@ from ...printers._common import float_text
 from ...templating import render
 from ..nmodl import RESERVED
 from . import system_exporter
-from .context import system_export
+from .context import lift_piecewise, system_export
 from .notes import notes
 
-__all__ = ["export_system_nmodl", "lift_piecewise"]
+__all__ = ["export_system_nmodl"]
 
 # NMODL becomes C++: a name of the C math library (j0, y1, gamma, ...) or a C++ keyword cannot be a variable.
 _C_NAMES = ("j0", "j1", "jn", "y0", "y1", "yn", "gamma", "lgamma", "tgamma", "erf", "erfc", "exp", "expm1", "log",
@@ -44,19 +44,6 @@ _RESERVED = tuple(RESERVED) + _C_NAMES + ("j", "y")
 _UNITS = ("Units: SI inside the mechanism (V, s, A/m2, mol/m3, ...), the file's values converted exactly; "
           "NEURON's v (mV) and t (ms) enter as V = 0.001 v and time = 0.001 t, the rates leave per ms, and "
           "the current is i = -0.001 dV/dt (mA/cm2, with cm = 1 uF/cm2).")
-
-
-def lift_piecewise(expr: sp.Expr, name: str, lifted: list) -> sp.Expr:
-    """``expr`` with every Piecewise (innermost first) replaced by a new symbol ``<name>_case<n>``;
-    ``lifted`` gains (symbol, ((value, condition), ...)) for each, in the order they must be computed."""
-    if expr.is_Atom:
-        return expr
-    args = [lift_piecewise(a, name, lifted) for a in expr.args]
-    if isinstance(expr, sp.Piecewise):
-        symbol = sp.Symbol(f"{name}_case{len(lifted) + 1}", real=True)
-        lifted.append((symbol, tuple((a.args[0], a.args[1]) for a in args)))
-        return symbol
-    return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
 
 
 def _statements(target: str, expr: sp.Expr, printer, taken: set[str], declared: list[str]) -> list[str]:
