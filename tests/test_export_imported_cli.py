@@ -18,7 +18,7 @@ from vrest.codegen.exporters.systems import render_system
 
 LR91 = str(MODELS_DIR / PUBLIC["luo_rudy_1991"])
 EVERY = {"luo_rudy_1991.sbml.xml", "luo_rudy_1991.cellml", "vrest_luo_rudy_1991.mod", "luo_rudy_1991_neuron.py",
-         "luo_rudy_1991_brian2.py"}
+         "luo_rudy_1991_brian2.py", "luo_rudy_1991.nml", "LEMS_luo_rudy_1991.xml"}
 
 
 def _one_error_line(capsys) -> str:
