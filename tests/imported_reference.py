@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import sympy as sp
+from scipy.integrate import solve_ivp
 
 from vrest.derive.importers import read_model_file
+from vrest.derive.rest import LambdifyEvaluator, prepare
 from vrest.derive.system import TIME, OdeSystem
 
 MODELS_DIR = Path(__file__).parent / "models"
@@ -44,3 +47,15 @@ def assert_rates_agree(got: dict[str, float], reference: dict[str, float], rtol:
     assert set(got) == set(reference), (sorted(got), sorted(reference))
     for name, want in reference.items():
         assert abs(got[name] - want) <= rtol * abs(want) + 1e-300, (name, got[name], want)
+
+
+def radau_states(system: OdeSystem, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+    """(initial state, state after ``seconds``) by SciPy's Radau at rtol 1e-12 on the system at rest
+    (stimulus off), with the rest engine's evaluator and analytic Jacobian."""
+    prepared = prepare(system)
+    evaluator = LambdifyEvaluator(prepared)
+    y0 = np.array([float(s.initial) for s in system.states])
+    solution = solve_ivp(lambda t, y: evaluator.rhs(y, prepared.p), (0.0, seconds), y0, method="Radau", rtol=1e-12,
+                         atol=1e-16, jac=lambda t, y: evaluator.jacobian(y, prepared.p))
+    assert solution.success
+    return y0, solution.y[:, -1]

@@ -9,13 +9,10 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-from scipy.integrate import solve_ivp
 
-from imported_reference import PUBLIC, assert_rates_agree, load, reference_rates
+from imported_reference import PUBLIC, assert_rates_agree, load, radau_states, reference_rates
 from vrest.codegen.exporters.systems import export_system
-from vrest.derive.rest import LambdifyEvaluator, prepare
 
 
 @pytest.fixture(scope="module", params=sorted(PUBLIC))
@@ -41,12 +38,7 @@ def test_brian2_run_agrees_with_radau(exported):
     system, script = exported
     seconds = 5e-4
     got = _brian2(script, str(seconds))
-    prepared = prepare(system)
-    evaluator = LambdifyEvaluator(prepared)
-    y0 = np.array([float(s.initial) for s in system.states])
-    solution = solve_ivp(lambda t, y: evaluator.rhs(y, prepared.p), (0.0, seconds), y0, method="Radau", rtol=1e-12,
-                         atol=1e-16, jac=lambda t, y: evaluator.jacobian(y, prepared.p))
-    assert solution.success
+    y0, end = radau_states(system, seconds)
     for k, state in enumerate(system.states):
-        want = solution.y[k, -1]
+        want = end[k]
         assert abs(got[state.symbol.name] - want) <= 1e-8 * max(abs(want), abs(y0[k])), (state.symbol.name, got, want)

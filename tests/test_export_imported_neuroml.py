@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.integrate import solve_ivp
 
-from imported_reference import PUBLIC, load
+from imported_reference import PUBLIC, load, radau_states
 from vrest.codegen.crosscheck.lems_runners import run_jnml
 from vrest.codegen.exporters.systems import export_system
-from vrest.derive.rest import LambdifyEvaluator, prepare
 
 SECONDS = 1e-5
 
@@ -34,14 +32,7 @@ def exported(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def radau(exported):
-    system = exported[0]
-    prepared = prepare(system)
-    evaluator = LambdifyEvaluator(prepared)
-    y0 = np.array([float(s.initial) for s in system.states])
-    solution = solve_ivp(lambda t, y: evaluator.rhs(y, prepared.p), (0.0, SECONDS), y0, method="Radau", rtol=1e-12,
-                         atol=1e-16, jac=lambda t, y: evaluator.jacobian(y, prepared.p))
-    assert solution.success
-    return y0, solution.y[:, -1]
+    return radau_states(exported[0], SECONDS)
 
 
 def test_schema_valid_and_dimensions_checked(exported):

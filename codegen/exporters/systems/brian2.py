@@ -20,6 +20,7 @@ from ...printers._common import float_text
 from ...templating import render
 from ..brian2 import RESERVED
 from . import system_exporter
+from .context import rate_ids as rates_named
 from .context import system_export
 from .notes import notes
 
@@ -42,13 +43,7 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
     ids[TIME] = "(t/second)"
     printer = VrestBrian2Printer({"symbol_names": ids})
     taken = set(ids.values())
-    rate_ids = {}
-    for state in ctx.states:
-        ident = f"d_{state.id}"
-        while ident in taken:
-            ident += "_"
-        taken.add(ident)
-        rate_ids[state.symbol] = ident
+    rate_ids = rates_named(ctx, taken)
     return {
         "id": ctx.id,
         "name_literal": repr(system.name),

@@ -31,7 +31,7 @@ from vrest.derive.system import TIME, OdeSystem
 
 from ..ids import valid_id
 
-__all__ = ["Entry", "SystemExport", "system_export", "lift_piecewise"]
+__all__ = ["Entry", "SystemExport", "system_export", "lift_piecewise", "unique_id", "rate_ids"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -155,3 +155,16 @@ def lift_piecewise(expr: sp.Expr, name: str, lifted: list) -> sp.Expr:
         lifted.append((symbol, tuple((a.args[0], a.args[1]) for a in args)))
         return symbol
     return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
+
+
+def unique_id(ident: str, taken: set[str]) -> str:
+    """``ident``, with "_" suffixes until no name in ``taken`` is the same; the result joins ``taken``."""
+    while ident in taken:
+        ident += "_"
+    taken.add(ident)
+    return ident
+
+
+def rate_ids(context: SystemExport, taken: set[str]) -> dict[sp.Symbol, str]:
+    """A name ``d_<state>`` for each state's rate (scripts and mechanisms compute rates by name)."""
+    return {state.symbol: unique_id(f"d_{state.id}", taken) for state in context.states}

@@ -25,7 +25,7 @@ from ...printers import VrestLemsPrinter
 from ...printers._common import float_text
 from ...templating import render
 from . import system_exporter
-from .context import _doubles, lift_piecewise, system_export
+from .context import _doubles, lift_piecewise, system_export, unique_id
 from .notes import notes
 
 __all__ = ["export_system_neuroml"]
@@ -61,11 +61,7 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
     rates = {symbol: lift_piecewise(rate, f"{ids[symbol]}_rate", lifted) for symbol, rate in rates.items()}
     taken = set(ids.values())
     for symbol, _ in lifted:
-        ident = symbol.name
-        while ident in taken:
-            ident += "_"
-        taken.add(ident)
-        ids[symbol] = ident
+        ids[symbol] = unique_id(symbol.name, taken)
     conditionals = [{"id": ids[symbol], "cases": [(printer.doprint(c), printer.doprint(v)) for v, c in _exclusive(pieces)]}
                     for symbol, pieces in lifted]
     rates = {symbol: printer.doprint(rate) for symbol, rate in rates.items()}

@@ -23,7 +23,8 @@ from ...printers._common import float_text
 from ...templating import render
 from ..nmodl import RESERVED
 from . import system_exporter
-from .context import lift_piecewise, system_export
+from .context import lift_piecewise, system_export, unique_id
+from .context import rate_ids as rates_named
 from .notes import notes
 
 __all__ = ["export_system_nmodl"]
@@ -53,10 +54,7 @@ def _statements(target: str, expr: sp.Expr, printer, taken: set[str], declared: 
     expr = lift_piecewise(expr, target, lifted)
     lines = []
     for symbol, pieces in lifted:
-        ident = symbol.name
-        while ident in taken:
-            ident += "_"
-        taken.add(ident)
+        ident = unique_id(symbol.name, taken)
         declared.append(ident)
         printer._settings["symbol_names"][symbol] = ident
         for k, (value, condition) in enumerate(pieces):
@@ -77,13 +75,7 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
     printer = VrestNmodlPrinter({"symbol_names": ids})
     taken = set(ids.values()) | set(_RESERVED)
     lifted: list[str] = []
-    rate_ids = {}
-    for state in ctx.states:
-        ident = f"d_{state.id}"
-        while ident in taken:
-            ident += "_"
-        taken.add(ident)
-        rate_ids[state.symbol] = ident
+    rate_ids = rates_named(ctx, taken)
     lines = [f"{ids[TIME]} = (0.001)*t", f"{ctx.voltage.id} = (0.001)*v"]
     for q in ctx.quantities:
         lines += _statements(q.id, q.math, printer, taken, lifted)
