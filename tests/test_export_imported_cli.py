@@ -105,3 +105,13 @@ def test_output_is_byte_identical_across_processes(tmp_path):
         assert done.returncode == 0, done.stderr
         outputs.append({p.name: p.read_bytes() for p in out.iterdir()})
     assert outputs[0] == outputs[1]
+
+
+def test_kept_stimulus_in_every_format_or_one_line(tmp_path, capsys):
+    """Luo-Rudy's pulse train uses floor(): every format but LEMS (which has no floor) writes it."""
+    for target in ("sbml", "cellml", "nmodl", "brian2"):
+        assert main(["export", LR91, "--to", target, "--keep-stimulus", "-o", str(tmp_path / target)]) == 0
+        assert any("floor" in p.read_text(encoding="utf-8") for p in (tmp_path / target).iterdir())
+    capsys.readouterr()
+    assert main(["export", LR91, "--to", "all", "--keep-stimulus", "-o", str(tmp_path / "all")]) == 2
+    assert "--to = 'neuroml'" in _one_error_line(capsys) and not (tmp_path / "all").exists()

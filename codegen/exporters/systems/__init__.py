@@ -68,7 +68,11 @@ def render_system(system: OdeSystem, name: str, *, keep_stimulus: bool = False) 
                          f"{', '.join(formats + ['all'])}")
     files: dict[str, str] = {}
     for each in formats if name == "all" else [name]:
-        files.update(SYSTEM_EXPORTERS[each].function(system, keep_stimulus))
+        try:
+            files.update(SYSTEM_EXPORTERS[each].function(system, keep_stimulus))
+        except (ValueError, NotImplementedError) as reason:  # a printer meets what its format cannot say
+            text = " ".join(str(reason).split("Set the printer option")[0].split())
+            raise ModelError("--to", each, f"model {system.name} cannot be written in this format: {text}") from None
     return files
 
 
