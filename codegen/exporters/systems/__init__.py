@@ -72,6 +72,8 @@ def render_system(system: OdeSystem, name: str, *, keep_stimulus: bool = False) 
             files.update(SYSTEM_EXPORTERS[each].function(system, keep_stimulus))
         except (ValueError, NotImplementedError) as reason:  # a printer meets what its format cannot say
             text = " ".join(str(reason).split("Set the printer option")[0].split())
+            if isinstance(reason, NotImplementedError):  # SymPy's "Unsupported by <printer class>: floor"
+                text = f"it has no {text.rsplit(': ', 1)[-1]}"
             raise ModelError("--to", each, f"model {system.name} cannot be written in this format: {text}") from None
     return files
 
