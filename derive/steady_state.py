@@ -11,6 +11,9 @@ starts. A composition far from electroneutral (more than ELECTRONEUTRALITY_MM of
 net charge inside) gets a ModelWarning naming the imbalance. When an ion has a
 fixed reversal potential instead of concentrations its current moves no amount,
 charge is not conserved, and the V equation itself is kept.
+Newton from a start far from the steady state can crawl or stall (a weak pump: the cell settles
+near its Donnan state, several times the given volume); pseudo-transient continuation then follows
+the model's own motion towards rest before Newton finishes.
 Arithmetic is mpmath at WORKING_DIGITS, variables and equations scaled by the
 starting magnitudes, so the answer is exact to double precision.
 """

@@ -9,7 +9,9 @@ where a quantity does not exist gets NaN and a reason code (REASONS), never an e
   step that leaves the bracket is replaced by bisection, so it converges for every increasing function.
 - The full steady state: damped Newton from the given state on the equations derive.steady_state
   solves (every rhs but V's zero, the cell's charge at its given value), variables and equations
-  scaled by the start, each step halved until the residual falls with amounts and volume positive.
+  scaled by the start, each step halved until the residual falls with amounts and volume positive;
+  where that fails, pseudo-transient continuation (implicit Euler steps growing as the rates fall)
+  from the given state, then Newton again.
 - tau_slow: eigenvalues of the reduced Jacobian at the steady state, batched (numpy.linalg.eigvals).
 - pump_max: Newton on the two equations where the steady states end, continued from the model's own
   end (derive.derivations.pump_range) to each point's parameters.
