@@ -150,6 +150,18 @@ def test_a_point_without_a_steady_state_is_nan_with_its_reason():
     assert all("steady state" in reason for reason in missing)
 
 
+def test_a_point_above_pump_max_names_pump_max_and_its_value():
+    """Above pump_max the reason is the pump rate, with pump_max's value (the Na_i = 0 edge written out in
+    test_pump_max), not a solver's failure."""
+    result = sweep(model_from_dict(SALT_ONLY), {"pump.current": "0.1, 0.4, 2, 5 uA/cm^2"}, ["V_ss", "pump_max"])
+    assert np.isnan(result["V_ss"].values[2:]).all() and np.isfinite(result["V_ss"].values[:2]).all()
+    limit = float(na_free_edge(SALT_ONLY)[1]) * 100  # uA/cm^2
+    assert result["pump_max"].values == pytest.approx(limit, rel=1e-9)
+    assert result["V_ss"].attrs["missing"] == {
+        "no steady state: the pump rate is above pump_max, the rate at which the steady states end "
+        f"(pump_max = {limit:.6g} uA/cm^2)": 2}
+
+
 def test_a_temperature_sweep_keeps_the_pumps_q10_reference_as_a_cooling_step_does():
     """neuron's pump has Q10 = 3, its 0.75 uA/cm^2 given at the model's 37 degC. A point at another temperature
     keeps that reference (as the cooling scenario's step does), so the pump slows: dV_pump = -I_pump/g_leak with

@@ -29,6 +29,7 @@ OK = 0
 NO_ROOT, NO_CONVERGENCE, NOT_FINITE, NOT_PHYSICAL, TOO_MANY_STEPS, SINGULAR, UNSTABLE, NO_DONNAN = range(1, 9)
 EDGE_LOST, EDGE_INFINITE, NO_EDGE = range(9, 12)
 NO_EQUILIBRIUM, OSCILLATES, NO_STABLE, SEVERAL_STABLE, REST_FAILED = range(12, 17)  # imported models' rest
+ABOVE_PUMP_MAX = 17
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
     NO_CONVERGENCE: "Newton did not converge",
@@ -50,6 +51,7 @@ REASONS = {
     NO_STABLE: "no stable resting state: every equilibrium in the voltage range is unstable",
     SEVERAL_STABLE: "more than one stable resting state (bistable or multistable): no single rest",
     REST_FAILED: "the rest engine stopped with an error at these parameters",
+    ABOVE_PUMP_MAX: "no steady state: the pump rate is above pump_max, the rate at which the steady states end",
 }
 
 _EPS = np.finfo(float).eps
@@ -250,6 +252,7 @@ class _Evaluator:
     def __init__(self, module, p: Mapping[str, np.ndarray], n: int) -> None:
         self.module, self.p, self.n = module, dict(p), n
         self.done: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.pump_max_above = np.zeros(0)  # pump_max (SI) at the points whose pump is above it
 
     def get(self, quantity_id: str) -> tuple[np.ndarray, np.ndarray]:
         if quantity_id not in self.done:
@@ -333,9 +336,22 @@ class _Evaluator:
                     found = codes_again == OK
                     solved[:, again[found]] = polished[:, found]
                     codes[again[found]] = OK
+            self._above_pump_max(codes)
             states = solved * scale
             self.done["steady"] = states, _first_reason(codes0.astype(np.int8), codes), p
         return self.done["steady"]
+
+    def _above_pump_max(self, codes: np.ndarray) -> None:
+        """Points without a steady state whose pump rate is above pump_max get ABOVE_PUMP_MAX, and
+        ``self.pump_max_above`` pump_max there (SI): the reason in the physics' words, not Newton's."""
+        failed = np.nonzero((codes == TOO_MANY_STEPS) | (codes == NOT_PHYSICAL))[0]
+        if failed.size == 0 or "pump_max" not in self.module.RECIPE:
+            return
+        limit, limit_codes = self.get("pump_max")
+        rate = np.broadcast_to(np.asarray(self.p[self.module.RECIPE["pump_max"][2]], dtype=float), (self.n,))
+        above = failed[(limit_codes[failed] == OK) & (rate[failed] > limit[failed])]
+        codes[above] = ABOVE_PUMP_MAX
+        self.pump_max_above = limit[above]
 
     def _steady_V(self):
         states, codes, _ = self.steady()
