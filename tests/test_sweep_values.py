@@ -21,6 +21,7 @@ from test_pump_max import SALT_ONLY, na_free_edge, paper_pump_max
 from vrest.codegen.sweep.api import sweep
 from vrest.derive.builtin import builtin_text
 from vrest.derive.derivation import NotApplicable
+from vrest.derive.errors import ModelError
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.quantities import Derivations
 
@@ -120,6 +121,19 @@ def test_v_ghk_follows_hodgkin_and_katz_over_bath_potassium():
         assert v == pytest.approx(float(expected) * 1000, rel=1e-12)
         assert e_k == pytest.approx(float(r * t / f * mpmath.log(k_o / 400)) * 1000, rel=1e-12)
     assert result["V_ghk"].attrs["units"] == "mV"
+
+
+def test_a_blocked_permeability_of_zero_is_swept():
+    """P_Na = 0 (a blocked channel, as the docs allow: >= 0): V_ghk without the Na terms, written out with
+    mpmath; a negative permeability is refused."""
+    result = sweep("squid", {"ions.Na.permeability": "0, 4e-8 cm/s"}, ["V_ghk"])
+    r, f, t = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212"), mpmath.mpf("293.15")
+    for p_na, v in zip((0, mpmath.mpf("0.04")), result["V_ghk"].values):  # P over P_K = 1e-6 cm/s
+        expected = r * t / f * mpmath.log((20 + p_na * 440 + mpmath.mpf("0.45") * 52) /
+                                          (400 + p_na * 50 + mpmath.mpf("0.45") * 560))
+        assert v == pytest.approx(float(expected) * 1000, rel=1e-12)
+    with pytest.raises(ModelError, match="ions.Na.permeability.*no value may be negative"):
+        sweep("squid", {"ions.Na.permeability": "-1e-8, 4e-8 cm/s"}, ["V_ghk"])
 
 
 def test_pump_max_over_permeabilities_is_the_root_written_out():
