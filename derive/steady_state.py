@@ -11,6 +11,9 @@ starts. A composition far from electroneutral (more than ELECTRONEUTRALITY_MM of
 net charge inside) gets a ModelWarning naming the imbalance. When an ion has a
 fixed reversal potential instead of concentrations its current moves no amount,
 charge is not conserved, and the V equation itself is kept.
+Newton from a start far from the steady state can crawl or stall (a weak pump: the cell settles
+near its Donnan state, several times the given volume); pseudo-transient continuation then follows
+the model's own motion towards rest before Newton finishes.
 Arithmetic is mpmath at WORKING_DIGITS, variables and equations scaled by the
 starting magnitudes, so the answer is exact to double precision.
 """
@@ -32,7 +35,7 @@ from .model import N_A, Model, Scenario
 from .schedule import parameter_schedule
 
 __all__ = ["steady_state", "continued_steady_state", "initial_state", "scenario_values", "protocol_values", "charge", "charge_conserved",
-           "inside_charge", "check_electroneutral", "damped_newton", "ELECTRONEUTRALITY_MM"]
+           "inside_charge", "check_electroneutral", "damped_newton", "pseudo_transient", "ELECTRONEUTRALITY_MM"]
 
 ELECTRONEUTRALITY_MM = 1  # net charge (mM) inside above which the file's composition is "far from electroneutral"
 
@@ -145,11 +148,17 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
         jacobian = sp.Matrix(equations).jacobian(unknowns)
         f = sp.lambdify(unknowns, equations, modules=[_MPMATH_FUNCTIONS, "mpmath"])
         jac = sp.lambdify(unknowns, jacobian, modules=[_MPMATH_FUNCTIONS, "mpmath"])
+        x0 = [mpmath.mpf(start[s]) / scale[s] for s in states]
+        positive = [s != V for s in states]
         try:
-            x = damped_newton(f, jac, [mpmath.mpf(start[s]) / scale[s] for s in states],
-                        positive=[s != V for s in states])
+            x = damped_newton(f, jac, x0, positive=positive)
         except NoSteadyState as reason:
-            raise NoSteadyState(_explain(model, pump_scale if given is None else None, reason)) from None
+            # Newton from a start far from the steady state (a weak pump: a far larger, Donnan-like cell) can
+            # crawl or stall; the model's own motion towards rest gets there.
+            rates = [states.index(s) for s in states if s != V]  # the state each equation but the last is the rate of
+            x = pseudo_transient(f, jac, x0, positive, rates)
+            if x is None:
+                raise NoSteadyState(_explain(model, pump_scale if given is None else None, reason)) from None
         state = {s: float(x[i] * scale[s]) for i, s in enumerate(states)}
         if not all(math.isfinite(v) for v in state.values()):  # beyond double range: no answer to print
             shown = ", ".join(f"{symbol.name} = {value:g}" for symbol, value in state.items())
@@ -217,6 +226,57 @@ def _charge_scale(model: Model, values, state) -> sp.Float:
     """Size of the bulk charge of one ion species: makes the charge equation O(1)."""
     bulk = max(abs(float(state[ion.amount])) for ion in model.dynamic_ions)
     return sp.Float(float(values[F]) * bulk, WORKING_DIGITS)
+
+
+def pseudo_transient(f, jac, x, positive, rates, max_steps: int = 400) -> list | None:
+    """A stable steady state reached from ``x`` by implicit Euler steps whose length grows as the rates fall
+    (pseudo-transient continuation, Kelley & Keyes 1998), finished by damped Newton; None if it does not settle.
+
+    Equation ``k`` of ``f`` is the rate of unknown ``rates[k]`` (scaled states: the scaled rhs), the
+    equations after those are algebraic (the net charge, or the current balance) and hold at every step.
+    Each step follows the model's motion towards rest, so it cannot wander to the far side of a
+    1/Vol-shaped osmotic balance as a long Newton step can.
+    """
+    n = len(x)
+    x = mpmath.matrix(x)
+    g = mpmath.matrix(f(*x))
+    j = mpmath.matrix(jac(*x))
+    weight = [1 / max(max(abs(j[r, c]) for c in range(n)), mpmath.mpf(10) ** -300) for r in range(n)]
+    merit = mpmath.norm(mpmath.matrix([weight[r] * g[r] for r in range(n)]))
+    dt = 1 / max(_diagonal(j, rates))
+    for _ in range(max_steps):
+        system = -j
+        for k, c in enumerate(rates):
+            system[k, c] += 1 / dt
+        try:
+            step = mpmath.lu_solve(system, g)
+        except ZeroDivisionError:
+            return None
+        trial = x + step
+        if not all(mpmath.isfinite(v) for v in step) or not all(trial[i] > 0 for i, p in enumerate(positive) if p):
+            dt /= 4  # too long a step: an amount or the volume would leave the physical range
+            if dt < mpmath.mpf(10) ** -300:
+                return None
+            continue
+        g_trial = mpmath.matrix(f(*trial))
+        trial_merit = mpmath.norm(mpmath.matrix([weight[r] * g_trial[r] for r in range(n)]))
+        if trial_merit > 4 * merit:  # too long a step for the model's motion: shorter
+            dt /= 4
+            continue
+        dt *= max(2, min(merit / max(trial_merit, mpmath.mpf(10) ** -300), 10))  # implicit Euler is stable
+        x, g, merit = trial, g_trial, trial_merit
+        j = mpmath.matrix(jac(*x))
+        if mpmath.norm(step) < mpmath.mpf(10) ** -8 and dt * min(_diagonal(j, rates)) > 10 ** 6:
+            try:  # the rates are small and the steps as long as Newton's: finish with Newton
+                return damped_newton(f, jac, list(x), positive)
+            except NoSteadyState:
+                return None
+    return None
+
+
+def _diagonal(j, rates) -> list:
+    """|d rate_k / d own unknown| of each rate that depends on its own unknown (a rate per time unit); [1] if none."""
+    return [abs(j[k, c]) for k, c in enumerate(rates) if j[k, c] != 0] or [mpmath.mpf(1)]
 
 
 def damped_newton(f, jac, x, positive, max_steps: int = 200) -> list:

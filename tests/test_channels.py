@@ -241,6 +241,18 @@ def test_bistable_json_lists_values_and_stability(write_model, tmp_path):
     assert len(q["V_ss"]["value"]) == 3 and q["V_ss"]["stable"] == [True, False, True]
     assert len(q["tau_m"]["value"]) == 3 and q["tau_m"]["value"][1] < 0  # negative slope between the two
     assert len(q["eigenvalues"]["eigenvalues"]["values"]) == 3
+    # tau_m = C_m/g_leak and Z_0 = |1/g_leak| with g_leak the slope of the current written out above (mpmath);
+    # the descriptions say what a negative slope conductance means for each.
+    grid = np.linspace(-150, 60, 2101)
+    values = [bistable_current(mpmath.mpf(v)) for v in grid]
+    roots = [mpmath.findroot(bistable_current, (mpmath.mpf(a), mpmath.mpf(b)), solver="anderson")
+             for a, b, fa, fb in zip(grid, grid[1:], values, values[1:]) if fa * fb < 0]
+    slopes = [float(mpmath.diff(bistable_current, r)) for r in roots]  # mS/cm^2
+    assert q["tau_m"]["value"] == pytest.approx([1 / g for g in slopes], rel=1e-9)  # uF/cm^2 / (mS/cm^2) = ms
+    assert q["Z_0"]["value"] == pytest.approx([abs(1 / g) for g in slopes], rel=1e-9)  # kohm cm^2
+    assert "negative slope conductance (g_leak < 0)" in q["tau_m"]["description"]
+    assert "no time constant of a relaxation" in q["tau_m"]["description"]
+    assert "where it is |1/g_leak|" in q["Z_0"]["description"]
 
 
 def _toml(data: dict) -> str:

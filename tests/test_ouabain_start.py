@@ -89,6 +89,8 @@ def test_the_table_says_which_concentrations_each_value_uses(write_model):
     note = " ".join(line.strip() for line in out.split("\nV_ss, g_leak, tau_m", 1)[1].split("\n\n", 1)[0].splitlines())
     at_steady, given = note.split(" E_K, E_Na, E_Cl, V_ghk, V_leak, V_balance, dV_pump")
     assert "at the steady state of the full model" in at_steady and "at the file's concentrations" in given
+    # tau_fast is the full model's Jacobian at the steady state (test_tau_fast): listed with that state's values
+    assert "tau_fast" in at_steady.split(":", 1)[0] and "tau_fast" not in given
     values = {name: float(value) for name, value in re.findall(r"(\w+) = ([-0-9.e]+)", at_steady)}
     file_values = {name: float(value) for name, value in re.findall(r"(\w+) = ([-0-9.e]+)", given)}
     assert file_values == {"K_i": 140, "Na_i": 12, "Cl_i": 10, "Vol": 4188.8}

@@ -21,6 +21,7 @@ from test_pump_max import SALT_ONLY, na_free_edge, paper_pump_max
 from vrest.codegen.sweep.api import sweep
 from vrest.derive.builtin import builtin_text
 from vrest.derive.derivation import NotApplicable
+from vrest.derive.errors import ModelError
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.quantities import Derivations
 
@@ -122,6 +123,19 @@ def test_v_ghk_follows_hodgkin_and_katz_over_bath_potassium():
     assert result["V_ghk"].attrs["units"] == "mV"
 
 
+def test_a_blocked_permeability_of_zero_is_swept():
+    """P_Na = 0 (a blocked channel, as the docs allow: >= 0): V_ghk without the Na terms, written out with
+    mpmath; a negative permeability is refused."""
+    result = sweep("squid", {"ions.Na.permeability": "0, 4e-8 cm/s"}, ["V_ghk"])
+    r, f, t = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212"), mpmath.mpf("293.15")
+    for p_na, v in zip((0, mpmath.mpf("0.04")), result["V_ghk"].values):  # P over P_K = 1e-6 cm/s
+        expected = r * t / f * mpmath.log((20 + p_na * 440 + mpmath.mpf("0.45") * 52) /
+                                          (400 + p_na * 50 + mpmath.mpf("0.45") * 560))
+        assert v == pytest.approx(float(expected) * 1000, rel=1e-12)
+    with pytest.raises(ModelError, match="ions.Na.permeability.*no value may be negative"):
+        sweep("squid", {"ions.Na.permeability": "-1e-8, 4e-8 cm/s"}, ["V_ghk"])
+
+
 def test_pump_max_over_permeabilities_is_the_root_written_out():
     """pump_max for a constant pump with GHK leaks on a grid of P_K and P_Na: the root of the steady state's
     equations with Na_i = 0 written out in tests/test_pump_max.py (zero net charge beyond the capacitor's), a
@@ -148,6 +162,18 @@ def test_a_point_without_a_steady_state_is_nan_with_its_reason():
     missing = result["volume_ss"].attrs["missing"]
     assert sum(missing.values()) == 2
     assert all("steady state" in reason for reason in missing)
+
+
+def test_a_point_above_pump_max_names_pump_max_and_its_value():
+    """Above pump_max the reason is the pump rate, with pump_max's value (the Na_i = 0 edge written out in
+    test_pump_max), not a solver's failure."""
+    result = sweep(model_from_dict(SALT_ONLY), {"pump.current": "0.1, 0.4, 2, 5 uA/cm^2"}, ["V_ss", "pump_max"])
+    assert np.isnan(result["V_ss"].values[2:]).all() and np.isfinite(result["V_ss"].values[:2]).all()
+    limit = float(na_free_edge(SALT_ONLY)[1]) * 100  # uA/cm^2
+    assert result["pump_max"].values == pytest.approx(limit, rel=1e-9)
+    assert result["V_ss"].attrs["missing"] == {
+        "no steady state: the pump rate is above pump_max, the rate at which the steady states end "
+        f"(pump_max = {limit:.6g} uA/cm^2)": 2}
 
 
 def test_a_temperature_sweep_keeps_the_pumps_q10_reference_as_a_cooling_step_does():

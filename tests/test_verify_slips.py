@@ -78,3 +78,41 @@ def test_a_bare_negative_number_keeps_its_sign_in_the_suggestion():
 def test_a_tolerance_of_another_dimension_names_it():
     code, out, err = run_cli("verify", "E_K = -95 mV", "--tolerance", "5 furlongs")
     assert code == 2 and out == "" and err == "vrest: error: verify: --tolerance 5 furlongs is a length; E_K is a potential\n"
+
+
+def test_a_divalent_ions_z_where_z_squared_belongs_is_named_at_its_places(tmp_path):
+    """The exact root of the GHK zero-current equation with Ca (a quadratic in e^(FV/RT)), written with 2 P_Ca
+    where z^2 P_Ca = 4 P_Ca belongs: the slip is the 2s, not the discriminant's 4 (which is right)."""
+    from vrest.derive.builtin import builtin_text
+
+    path = tmp_path / "squid_ca.toml"
+    path.write_text(builtin_text("squid").replace('[model]\nname = "squid"', '[model]\nname = "squid_ca"') +
+                    '\n[ions.Ca]\nvalence = 2\ninside = "0.0001 mM"\noutside = "10 mM"\npermeability = "2e-7 cm/s"\n',
+                    encoding="utf-8")
+    a = "(P_K*K_i + P_Na*Na_i + P_Cl*Cl_o)"
+    b = "(P_K*K_o + P_Na*Na_o + P_Cl*Cl_i)"
+    claim = "V_ghk = -(R*T/F)*log(((A-B) + sqrt((A-B)^2 + 4*(B + {z}*P_Ca*Ca_o)*(A + {z}*P_Ca*Ca_i)))/(2*(B + {z}*P_Ca*Ca_o)))"
+    claim = claim.replace("A", a).replace("B", b)
+    code, doc = _json(claim.format(z=2), "--model", str(path))
+    assert code == 1
+    assert doc["diagnosis"] == ("the number 2 in 2*Ca_o*P_Ca (at 2 places) and in 2*Ca_i*P_Ca would have to be 4 "
+                                "for the claim to be right")
+    # Values: the claim written out here, and the root of the zero-current equation sum_X I_X^GHK(V) = 0.
+    p = {"K": mp.mpf("1e-6"), "Na": mp.mpf("4e-8"), "Cl": mp.mpf("4.5e-7"), "Ca": mp.mpf("2e-7")}
+    c = {"K": (400, 20), "Na": (50, 440), "Cl": (52, 560), "Ca": (mp.mpf("0.0001"), 10)}
+    z = {"K": 1, "Na": 1, "Cl": -1, "Ca": 2}
+    a_in = p["K"] * 400 + p["Na"] * 50 + p["Cl"] * 560  # A: P_K K_i + P_Na Na_i + P_Cl Cl_o
+    b_out = p["K"] * 20 + p["Na"] * 440 + p["Cl"] * 52  # B: P_K K_o + P_Na Na_o + P_Cl Cl_i
+    two = 2 * p["Ca"]
+    claimed = -RTF_SQUID * mp.log(((a_in - b_out) + mp.sqrt((a_in - b_out) ** 2 + 4 * (b_out + two * 10) *
+                                   (a_in + two * mp.mpf("0.0001")))) / (2 * (b_out + two * 10)))
+
+    def current(v):  # sum of GHK currents over P F (mV in, per unit F)
+        u = v / RTF_SQUID
+        return sum(p[x] * z[x] ** 2 * u * (c[x][0] - c[x][1] * mp.exp(-z[x] * u)) / (1 - mp.exp(-z[x] * u)) for x in p)
+
+    correct = mp.findroot(current, -57)
+    assert doc["counterexample"]["claimed"]["value"] == pytest.approx(float(claimed), rel=1e-9)
+    assert doc["counterexample"]["correct"]["value"] == pytest.approx(float(correct), rel=1e-9)
+    code, doc = _json(claim.format(z=4), "--model", str(path))
+    assert code == 0

@@ -26,7 +26,7 @@ from .executors import executor
 from .couplings import coupling
 from .imported import ImportedModel, resolve_sweep_model, run_imported_sweep
 from .plan import Plan
-from .runtime import REASONS
+from .runtime import ABOVE_PUMP_MAX, REASONS
 from .spec import parse_vary
 from .tasks import QuantityTask, run_task
 from .writers import Layout, MemoryWriter, open_writer
@@ -177,6 +177,7 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     chunks = plan.chunks(chunk)
     reporter = _Progress(plan.size, progress)
     finished = 0
+    above = None  # (lowest, highest, unit) of pump_max at the points whose pump is above it
     try:
         results = run(function, tasks, len(chunks))
         for result in results:
@@ -185,6 +186,8 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
                 writer.write(result.start, shown, result.values)
             for name, codes in result.codes.items():
                 counts[name].update(codes[codes != 0].tolist())
+            if result.pump_max_above is not None:
+                above = _merged(above, result.pump_max_above)
             reporter(result.stop)
             finished += 1
     except ModelError:
@@ -202,10 +205,24 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
         reporter.done()
     for writer in writers:
         writer.close()
-    missing = {name: {REASONS.get(code, str(code)): count for code, count in sorted(c.items())}
+    missing = {name: {_reason(code, above): count for code, count in sorted(c.items())}
                for name, c in counts.items() if c}
     return SweepOutcome(model.name, plan, layout, writers[0] if memory else None, missing, not_applicable,
                         Path(out) if out is not None else None)
+
+
+def _merged(a: tuple[float, float, str] | None, b: tuple[float, float, str]) -> tuple[float, float, str]:
+    return b if a is None else (min(a[0], b[0]), max(a[1], b[1]), b[2])
+
+
+def _reason(code: int, above: tuple[float, float, str] | None) -> str:
+    """The text of a reason code; above pump_max, with pump_max's value (or its range over those points)."""
+    text = REASONS.get(code, str(code))
+    if code == ABOVE_PUMP_MAX and above is not None:
+        low, high, unit = above
+        shown = f"{low:.6g} {unit}" if f"{low:.6g}" == f"{high:.6g}" else f"{low:.6g} .. {high:.6g} {unit} at these points"
+        text = f"{text} (pump_max = {shown})"
+    return text
 
 
 def _abort(writers) -> None:

@@ -26,6 +26,7 @@ from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.derivations.pump_range import rate_unit
 from vrest.derive.registry import UNITS
+from vrest.derive.units import unit_factor
 from vrest.derive.steady_state import charge, charge_conserved
 
 from ..exporters._numeric import cse_block
@@ -60,6 +61,7 @@ class _Source:
         self.blocks: list[str] = []
         self.defined: set[str] = set()
         self.recipe: dict[str, tuple] = {}
+        self.pump_max_unit: tuple[str, float] | None = None  # (display unit, its SI value) when pump_max is built
 
     def prepare(self, expr: sp.Expr) -> sp.Expr:
         """Named quantities expanded, valences as integers (structural, as in the numeric modules)."""
@@ -191,6 +193,23 @@ def _steady(src: _Source) -> None:
                                    for c in inside], "x")
     src.recipe["steady"] = ("steady", n, tuple(ion.inside.name for ion in model.dynamic_ions),
                             tuple(s.name for s in src.states), conserved)
+    if _ends_at_pump_max(model):  # a point without a steady state is told whether its pump is above pump_max
+        _pump_max(src)
+
+
+def _ends_at_pump_max(model: Model) -> bool:
+    """Whether the model's steady states end at a largest pump rate, pump_max (derive.derivations.pump_range)."""
+    from vrest.derive.derivations import pumpleak
+    from vrest.derive.derivations.pump_range import needs_conserved_charge
+
+    if model.pump is None:
+        return False
+    try:
+        pumpleak._needs_volume(model)
+        needs_conserved_charge(model)
+    except NotApplicable:
+        return False
+    return True
 
 
 def _slope(src: _Source) -> str:
@@ -264,6 +283,8 @@ def _pump_max(src: _Source) -> None:
     infinite = tuple(ion.name for ion in model.dynamic_ions
                      if sp.simplify(model.pump_current.xreplace({ion.inside: 0}).xreplace(model.dynamic_values)) == 0)
     src.recipe["pump_max"] = ("pump_max", infinite, pumpleak.pump_rate_symbol(model).name, _own_edge(model))
+    unit = rate_unit(model)
+    src.pump_max_unit = (unit, float(unit_factor(unit)) if unit != "1" else 1.0)
 
 
 def _own_edge(model: Model) -> tuple[str, float, float] | None:
@@ -346,7 +367,7 @@ def build_kernel(model: Model, quantities: tuple[str, ...]) -> Kernel:
     parameters = tuple(p.name for p in model.parameters)
     base = "BASE = {\n" + "".join(f"    {p.name!r}: {float(p.value)!r},\n" for p in model.parameters) + "}\n"
     source = (f"{header}\n\nMODEL = {model.name!r}\nQUANTITIES = {quantities!r}\nPARAMETERS = {parameters!r}\n"
-              f"{base}{recipe}\n\n{body}\n")
+              f"PUMP_MAX_UNIT = {src.pump_max_unit!r}\n{base}{recipe}\n\n{body}\n")
     digest = hashlib.sha256(source.encode()).hexdigest()
     return Kernel(model.name, source, digest, quantities, units, parameters)
 

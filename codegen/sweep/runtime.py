@@ -9,7 +9,9 @@ where a quantity does not exist gets NaN and a reason code (REASONS), never an e
   step that leaves the bracket is replaced by bisection, so it converges for every increasing function.
 - The full steady state: damped Newton from the given state on the equations derive.steady_state
   solves (every rhs but V's zero, the cell's charge at its given value), variables and equations
-  scaled by the start, each step halved until the residual falls with amounts and volume positive.
+  scaled by the start, each step halved until the residual falls with amounts and volume positive;
+  where that fails, pseudo-transient continuation (implicit Euler steps growing as the rates fall)
+  from the given state, then Newton again.
 - tau_slow: eigenvalues of the reduced Jacobian at the steady state, batched (numpy.linalg.eigvals).
 - pump_max: Newton on the two equations where the steady states end, continued from the model's own
   end (derive.derivations.pump_range) to each point's parameters.
@@ -27,6 +29,7 @@ OK = 0
 NO_ROOT, NO_CONVERGENCE, NOT_FINITE, NOT_PHYSICAL, TOO_MANY_STEPS, SINGULAR, UNSTABLE, NO_DONNAN = range(1, 9)
 EDGE_LOST, EDGE_INFINITE, NO_EDGE = range(9, 12)
 NO_EQUILIBRIUM, OSCILLATES, NO_STABLE, SEVERAL_STABLE, REST_FAILED = range(12, 17)  # imported models' rest
+ABOVE_PUMP_MAX = 17
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
     NO_CONVERGENCE: "Newton did not converge",
@@ -48,6 +51,7 @@ REASONS = {
     NO_STABLE: "no stable resting state: every equilibrium in the voltage range is unstable",
     SEVERAL_STABLE: "more than one stable resting state (bistable or multistable): no single rest",
     REST_FAILED: "the rest engine stopped with an error at these parameters",
+    ABOVE_PUMP_MAX: "no steady state: the pump rate is above pump_max, the rate at which the steady states end",
 }
 
 _EPS = np.finfo(float).eps
@@ -176,12 +180,79 @@ def damped_newton(residual: Callable, jacobian: Callable, y: np.ndarray, positiv
     return y, codes
 
 
+def pseudo_transient(residual: Callable, jacobian: Callable, y: np.ndarray, rates: np.ndarray,
+                     positive: np.ndarray, p: Mapping[str, np.ndarray], max_steps: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Stable steady states reached from y by implicit Euler steps whose length grows as the rates fall
+    (pseudo-transient continuation, as derive.steady_state.pseudo_transient): (y, settled).
+
+    Row k < len(rates) of the residual is the rate of unknown ``rates[k]``; the rows after those are
+    algebraic and hold at every step. A point has settled when its step is at rounding level with steps
+    long against every rate; its y is then a start for damped_newton.
+    """
+    y = np.array(y, dtype=float)
+    n, m = y.shape
+    k_rows = np.arange(len(rates))
+    settled = np.zeros(m, dtype=bool)
+    with np.errstate(all="ignore"):
+        g = residual(y, p)
+        jac = np.moveaxis(jacobian(y, p), -1, 0)
+    weight = 1.0 / np.maximum(np.abs(jac).max(axis=2), 1e-300)  # (m, n)
+    merit = np.linalg.norm(weight * g.T, axis=1)
+    dt = 1.0 / _rate_scale(jac, k_rows, rates, np.max)
+    active = np.nonzero(np.isfinite(merit) & np.all(np.isfinite(jac), axis=(1, 2)))[0]
+    for _ in range(max_steps):
+        if active.size == 0:
+            break
+        system = -jac[active]
+        system[:, k_rows, rates] += (1.0 / dt[active])[:, None]
+        with np.errstate(all="ignore"):
+            bad = ~np.isfinite(np.linalg.det(system)) | (np.linalg.det(system) == 0)
+        system[bad] = np.eye(n)
+        step = np.linalg.solve(system, g[:, active].T[..., None])[..., 0].T
+        trial = y[:, active] + step
+        ok = ~bad & np.all(np.isfinite(step), axis=0) & np.all(trial[positive] > 0, axis=0)
+        trial_merit = np.full(active.size, np.inf)
+        g_trial = np.full((n, active.size), np.nan)
+        index = np.nonzero(ok)[0]
+        if index.size:
+            with np.errstate(all="ignore"):
+                g_trial[:, index] = residual(trial[:, index], take(p, active[index]))
+            trial_merit[index] = np.linalg.norm(weight[active[index]] * g_trial[:, index].T, axis=1)
+        accept = ok & np.isfinite(trial_merit) & (trial_merit <= 4 * merit[active])
+        rejected = active[~accept]
+        dt[rejected] /= 4  # too long a step for the model's motion, or out of the physical range: shorter
+        done = active[accept]
+        with np.errstate(all="ignore"):
+            dt[done] *= np.clip(merit[done] / np.maximum(trial_merit[accept], 1e-300), 2.0, 10.0)
+            y[:, done] = trial[:, accept]
+            g[:, done] = g_trial[:, accept]
+            merit[done] = trial_merit[accept]
+            jac[done] = np.moveaxis(jacobian(y[:, done], take(p, done)), -1, 0)
+        small = np.max(np.abs(step[:, accept]), axis=0) < _LAST_STEP
+        long = dt[done] * _rate_scale(jac[done], k_rows, rates, np.min) > 1e6
+        settled[done[small & long]] = True
+        lost = rejected[dt[rejected] < 1e-300]
+        active = np.setdiff1d(active, np.concatenate([done[small & long], lost]))
+    return y, settled
+
+
+def _rate_scale(jac: np.ndarray, k_rows: np.ndarray, rates: np.ndarray, pick: Callable) -> np.ndarray:
+    """Per point, pick (max or min) of |d rate_k / d own unknown| over the rates that depend on their own
+    unknown (1 if none): the fastest or slowest of the model's own rates, per unit time."""
+    diagonal = np.abs(jac[:, k_rows, rates])
+    nonzero = diagonal > 0
+    fill = 0.0 if pick is np.max else np.inf
+    picked = pick(np.where(nonzero, diagonal, fill), axis=1)
+    return np.where(np.any(nonzero, axis=1) & np.isfinite(picked), picked, 1.0)
+
+
 class _Evaluator:
     """Each quantity of the kernel at most once, with the quantities it needs (like derive.Derivations)."""
 
     def __init__(self, module, p: Mapping[str, np.ndarray], n: int) -> None:
         self.module, self.p, self.n = module, dict(p), n
         self.done: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.pump_max_above = np.zeros(0)  # pump_max (SI) at the points whose pump is above it
 
     def get(self, quantity_id: str) -> tuple[np.ndarray, np.ndarray]:
         if quantity_id not in self.done:
@@ -241,35 +312,46 @@ class _Evaluator:
             last = np.asarray(p["F"]) * np.max(scale[amounts], axis=0) if conserved else np.full(self.n, 0.01)
             rows = np.vstack([scale[1:], last])
             residual, jacobian = self._function("steady_residual"), self._function("steady_jacobian")
-            index = {"k": None}
-
             def f(y, q):
-                k = index["k"]
+                k = q["_k"]  # the points' indices (per-point scales), kept through every subset the solvers take
                 return residual(y * scale[:, k], q) / rows[:, k]
 
             def jac(y, q):
-                k = index["k"]
+                k = q["_k"]  # the points' indices (per-point scales), kept through every subset the solvers take
                 return jacobian(y * scale[:, k], q) * scale[None, :, k] / rows[:, None, k]
 
             positive = np.array([name != "V" for name in names])
             y = x0 / scale
-            solved, codes = self._newton_by_index(f, jac, y, positive, p, index)
+            solved, codes = damped_newton(f, jac, y, positive, dict(p, _k=np.arange(self.n)))
+            # Where Newton crawled or stalled from the given state (a weak pump: the steady state of a far
+            # larger, Donnan-like cell), follow the model's own motion towards rest, then Newton again.
+            lost = np.nonzero((codes == TOO_MANY_STEPS) | (codes == NOT_PHYSICAL))[0]
+            if lost.size:
+                rates = np.array([k for k, name in enumerate(names) if name != "V"])
+                settled, ok = pseudo_transient(f, jac, y[:, lost], rates, positive, dict(take(p, lost), _k=lost))
+                again = lost[ok]
+                if again.size:
+                    polished, codes_again = damped_newton(f, jac, settled[:, ok], positive,
+                                                          dict(take(p, again), _k=again))
+                    found = codes_again == OK
+                    solved[:, again[found]] = polished[:, found]
+                    codes[again[found]] = OK
+            self._above_pump_max(codes)
             states = solved * scale
             self.done["steady"] = states, _first_reason(codes0.astype(np.int8), codes), p
         return self.done["steady"]
 
-    def _newton_by_index(self, f, jac, y, positive, p, index):
-        """damped_newton where f and jac know which points they see (the scales are per point): the
-        entry ``_k`` of the parameters holds the points' indices through every subset damped_newton takes."""
-        def residual(yk, q):
-            index["k"] = q["_k"]
-            return f(yk, q)
-
-        def jacobian(yk, q):
-            index["k"] = q["_k"]
-            return jac(yk, q)
-
-        return damped_newton(residual, jacobian, y, positive, dict(p, _k=np.arange(y.shape[1])))
+    def _above_pump_max(self, codes: np.ndarray) -> None:
+        """Points without a steady state whose pump rate is above pump_max get ABOVE_PUMP_MAX, and
+        ``self.pump_max_above`` pump_max there (SI): the reason in the physics' words, not Newton's."""
+        failed = np.nonzero((codes == TOO_MANY_STEPS) | (codes == NOT_PHYSICAL))[0]
+        if failed.size == 0 or "pump_max" not in self.module.RECIPE:
+            return
+        limit, limit_codes = self.get("pump_max")
+        rate = np.broadcast_to(np.asarray(self.p[self.module.RECIPE["pump_max"][2]], dtype=float), (self.n,))
+        above = failed[(limit_codes[failed] == OK) & (rate[failed] > limit[failed])]
+        codes[above] = ABOVE_PUMP_MAX
+        self.pump_max_above = limit[above]
 
     def _steady_V(self):
         states, codes, _ = self.steady()

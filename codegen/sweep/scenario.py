@@ -20,7 +20,7 @@ import numpy as np
 from vrest.derive.errors import ModelError
 
 from .runtime import _Evaluator
-from .tasks import ChunkResult, load_kernel, parameter_sets
+from .tasks import ChunkResult, load_kernel, parameter_sets, pump_max_above
 
 if TYPE_CHECKING:  # a worker runs run_scenario_task without SymPy
     from vrest.derive.model import Model
@@ -94,7 +94,8 @@ def run_scenario_task(task: ScenarioTask) -> ChunkResult:
         for name, (_, array) in result.outputs().items():
             if name in values:
                 values[name][ok] = np.asarray(array).reshape(ok.size, len(task.times))
-    return ChunkResult(task.start, task.stop, values, {name: codes for name in task.outputs})
+    return ChunkResult(task.start, task.stop, values, {name: codes for name in task.outputs},
+                       pump_max_above(kernel, evaluator))
 
 
 def _coupled(task) -> tuple[str, ...]:

@@ -144,6 +144,12 @@ def _values(key: str, target: Target, model: Model | None) -> Values:
 
         def read(text):
             return constant_current(text, key, dict(pump.stoichiometry), pump.charge_per_cycle)
+    elif target.sign == "nonnegative":  # a conductance, a permeability, a pump's rate: 0 blocks, as in a scenario step
+        def read(text):
+            number, _ = parse_quantity(text, key, target.dimension, check=False)
+            if number > 0:  # a negative value is refused by _check_sign
+                limits.check(key, number, target.dimension, text)
+            return number
     else:
         def read(text):
             return parse_quantity(text, key, target.dimension)[0]

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .couplings import apply_coupling
-from .runtime import evaluate
+from .runtime import _Evaluator
 
-__all__ = ["QuantityTask", "ChunkResult", "run_task", "load_kernel"]
+__all__ = ["QuantityTask", "ChunkResult", "run_task", "load_kernel", "pump_max_above"]
 
 _KERNELS: dict[str, types.ModuleType] = {}
 
@@ -59,6 +59,17 @@ class ChunkResult:
     stop: int
     values: dict[str, np.ndarray]
     codes: dict[str, np.ndarray]
+    pump_max_above: tuple[float, float, str] | None = None  # (lowest, highest, unit) of pump_max where the pump
+    # is above it, for the reason of the missing steady states there
+
+
+def pump_max_above(module: types.ModuleType, evaluator: _Evaluator) -> tuple[float, float, str] | None:
+    """(lowest, highest, unit) of pump_max (display unit) at the points whose pump rate is above it; None if none."""
+    values = evaluator.pump_max_above
+    if values.size == 0:
+        return None
+    unit, si = module.PUMP_MAX_UNIT
+    return float(values.min()) / si, float(values.max()) / si, unit
 
 
 def parameter_sets(task: QuantityTask) -> dict[str, np.ndarray]:
@@ -73,6 +84,8 @@ def parameter_sets(task: QuantityTask) -> dict[str, np.ndarray]:
 def run_task(task: QuantityTask) -> ChunkResult:
     module = load_kernel(task.source, task.digest)
     n = task.stop - task.start
-    results = evaluate(module, parameter_sets(task), n, task.quantities)
+    evaluator = _Evaluator(module, parameter_sets(task), n)
+    results = {q: evaluator.get(q) for q in task.quantities}
     values = {q: results[q][0] / task.to_display[q] for q in task.quantities}
-    return ChunkResult(task.start, task.stop, values, {q: results[q][1] for q in task.quantities})
+    return ChunkResult(task.start, task.stop, values, {q: results[q][1] for q in task.quantities},
+                       pump_max_above(module, evaluator))

@@ -174,8 +174,10 @@ def gated_time_constant(ctx: Derivations) -> Derivation:
                   sp.Eq(tau_m, C_m / g_leak)),
              Step("Insert the slope conductance g_leak", sp.Eq(tau_m, C_m / g.expression),
                   given=(sp.Eq(g_leak, g.expression),)))
+    runaway = ("; negative at a state with a negative slope conductance (g_leak < 0): there it is no time constant "
+               "of a relaxation, a deviation of V (gates at steady state) grows, by e in |tau_m|") if min(each) < 0 else ""
     return Derivation("tau_m", C_m / g.expression, **_several(ctx, each, chosen), unit="ms",
-                      description="membrane time constant C_m / g_leak at V_ss (gates at steady state)",
+                      description=f"membrane time constant C_m / g_leak at V_ss (gates at steady state){runaway}",
                       method="numeric", in_names=C_m / g_leak, assumptions=g.assumptions, steps=steps, at=g.at)
 
 
@@ -316,10 +318,12 @@ def input_impedance(ctx: Derivations) -> Derivation:
                   f"{sp.sstr(_impedance_expression(ctx))}; at f = 0 each branch is its resistance, and g_inst + "
                   "sum 1/r_x is the slope conductance", sp.Eq(z_0, 1 / g_leak)),
              Step("Insert the slope conductance", sp.Eq(z_0, 1 / g.expression), given=(sp.Eq(g_leak, g.expression),)))
+    negative = (", the input resistance 1/g_leak being negative at a state with g_leak < 0"
+                if min(g.values or (g.value,)) < 0 else "")
     return Derivation("Z_0", 1 / g.expression, **_several(ctx, each, chosen), unit="kohm*cm^2",
                       description="membrane impedance |Z(f)| of the quasi-active membrane (C_m, g_inst and one RL "
-                      "branch per gate in parallel) at f = 0, where it is 1/g_leak (--json: |Z(f)| from 0.1 Hz "
-                      "to 10 kHz)", method="numeric", in_names=1 / g_leak, assumptions=_QUASI, data=data, steps=steps,
+                      f"branch per gate in parallel) at f = 0, where it is |1/g_leak|{negative} (--json: |Z(f)| "
+                      "from 0.1 Hz to 10 kHz)", method="numeric", in_names=1 / g_leak, assumptions=_QUASI, data=data, steps=steps,
                       at=_at_rest(ctx))
 
 

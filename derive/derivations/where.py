@@ -1,7 +1,7 @@
 """Which state a derived quantity is taken at: the full model's steady state, or the file's concentrations.
 
-Where the concentrations move (a membrane area and a cell volume), V_ss, g_leak, tau_m, volume_ss and
-tau_slow belong to the steady state of the full model, where every run starts; E_X, V_ghk, V_leak,
+Where the concentrations move (a membrane area and a cell volume), V_ss, g_leak, tau_m, volume_ss,
+tau_slow and tau_fast belong to the steady state of the full model, where every run starts; E_X, V_ghk, V_leak,
 V_balance, dV_pump, V_mullins_noda and the Donnan quantities are worked out at the concentrations the
 file gives. Output that shows both says so, with the steady state's concentrations.
 """
@@ -16,7 +16,7 @@ from ..model import Model
 
 __all__ = ["AT_STEADY_STATE", "taken_at", "steady_concentrations"]
 
-AT_STEADY_STATE = ("V_ss", "g_leak", "tau_m", "volume_ss", "tau_slow")
+AT_STEADY_STATE = ("V_ss", "g_leak", "tau_m", "volume_ss", "tau_slow", "tau_fast")
 _OVER_RATES = ("pump_max",)  # steady states over a range of pump rates: neither the one nor the other
 
 

@@ -22,6 +22,7 @@ A plain value just outside the tolerance gets no invented slip: only how far.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import combinations
 from functools import cached_property
 from typing import Any
 
@@ -114,7 +115,11 @@ class _Claim:
 
     def with_literal(self, lit: Literal, value: mpmath.mpf) -> mpmath.mpf | None:
         """The claim's value with one of its numbers changed."""
-        expr = self.problem.expand(self.written.with_numbers({lit.symbol: sp.Float(value, DPS)}))
+        return self.with_literals({lit.symbol: value})
+
+    def with_literals(self, values: dict[sp.Symbol, mpmath.mpf]) -> mpmath.mpf | None:
+        """The claim's value with some of its numbers changed."""
+        expr = self.problem.expand(self.written.with_numbers({k: sp.Float(v, DPS) for k, v in values.items()}))
         return _value(self.problem.at_rest(expr), self.point)
 
     @cached_property
@@ -320,6 +325,9 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
     lit, known, sign = need.literal, need.known, need.sign
     number = need.value / unit_scale(lit)  # in the literal's own unit
     if known is None:
+        repeated = _repeated_number(case)  # a number written at several places (z where z^2 belongs)
+        if repeated is not None:
+            return repeated, []
         return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} for the claim to be right", []
     if known.name == "T" and lit.unit is None and abs(to_mpf(lit.number) - (need.value - to_mpf(ZERO_CELSIUS))) < 0.01:
         return (f"temperature in degC where kelvin belongs: T = {lit.text} in the claim, "
@@ -337,6 +345,47 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
                 f"{_fmt(model)} in the model"), [entry]
     what = f"{'-' if sign < 0 else ''}{known.name}"
     return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} = {what}", []
+
+
+_MAX_REPEATS = 6  # bare numbers written alike that are tried together (their subsets of up to 3)
+
+
+def _repeated_number(case: _Claim) -> str | None:
+    """Where the one unmatched number needs a value that means nothing, the slip may be elsewhere: a number
+    written at several places (a valence z where z^2 belongs, 2 P_Ca for 4 P_Ca) that, changed at some of
+    them to its square, double, half or negative, makes the claim exact. Names those places, or None."""
+    bare = [lit for lit in case.written.literals
+            if lit.unit is None and lit.symbol not in _exponent_literals(case.written) and lit.number != 0]
+    by_number: dict[sp.Expr, list[Literal]] = {}
+    for lit in bare:
+        by_number.setdefault(lit.number, []).append(lit)
+    for number, group in by_number.items():
+        if len(group) > _MAX_REPEATS:
+            continue
+        n = to_mpf(number)
+        candidates = [n * n, 2 * n, n / 2, -n] + ([mpmath.sqrt(n)] if n > 0 and mpmath.sqrt(n) % 1 == 0 else [])
+        for size in range(1, min(len(group), 3) + 1):
+            for places in combinations(group, size):
+                for m in candidates:
+                    if m == n:
+                        continue
+                    value = case.with_literals({lit.symbol: m for lit in places})
+                    if value is not None and abs(value - case.c) <= mpmath.mpf(10) ** -12 * abs(case.c):
+                        shown = [_place(case, lit) for lit in places]
+                        where = " and in ".join(f"{p} (at {shown.count(p)} places)" if shown.count(p) > 1 else p
+                                                for p in dict.fromkeys(shown))
+                        return (f"the number {places[0].text} in {where} would have to be {_number(m, None)} for the "
+                                "claim to be right")
+    return None
+
+
+def _place(case: _Claim, lit: Literal) -> str:
+    """The product the literal is a factor of, as written (its other numbers shown as written): 2*P_Ca*Ca_o."""
+    numbers = {other.symbol: sp.Symbol(other.text) for other in case.written.literals}
+    for term in sp.preorder_traversal(case.written.template):
+        if term.is_Mul and lit.symbol in term.args:
+            return str(term.xreplace(numbers))
+    return lit.text
 
 
 def _depends_on_temperature(known: Known) -> bool:
