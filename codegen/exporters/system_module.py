@@ -4,7 +4,10 @@ The same functions as a vrest model's NumPy and C modules (rhs, analytic Jacobia
 from derive.rest's prepared system: every quantity of the file stays a named intermediate (a model of
 41 states is never expanded into one huge tree), the Jacobian comes by the chain rule through them
 (each derivative of a quantity one more intermediate), removable singularities are written with
-exprel (exact at their 0/0 points), and ``sympy.cse`` shares what is left in common. Besides,
+exprel (exact at their 0/0 points). No ``sympy.cse`` on top: the file's own names already share the
+subexpressions, and what is left (the same exp() in a rate and its derivative) the C compiler shares
+(exp and log are pure under -fno-math-errno); on the 41-state O'Hara-Rudy model, sympy.cse took 9 s of
+a cold call for 10-15% faster evaluation. Besides,
 ``factors`` gives the rate factor b(x) of each rapidly buffered state (derive.rest.problem).
 
 The stimulus is a parameter of the module, 0 by default (off): a stimulus that is a quantity of the
@@ -74,41 +77,15 @@ def stimulus_switch(system: OdeSystem) -> tuple[OdeSystem, tuple[str, float] | N
     return replace(system, quantities=quantities, parameters=parameters), (name, 1.0)
 
 
-def _cse(assignments: list[tuple[sp.Symbol, sp.Expr]], outputs: list[sp.Expr],
-         prefix: str) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
-    """The named intermediates and the outputs with what they still share computed once (deterministic)."""
-    exprs = [e for _, e in assignments] + list(outputs)
-    shared, reduced = sp.cse(exprs, symbols=sp.numbered_symbols(prefix), order="none")
-    definitions = dict(shared)
-    out: list[tuple[sp.Symbol, sp.Expr]] = []
-    done: set[sp.Symbol] = set()
-
-    def emit_shared(expr: sp.Expr) -> None:  # the shared subexpressions ``expr`` uses, each after its own
-        for s in sorted(expr.free_symbols & definitions.keys() - done, key=lambda s: s.name):
-            if s not in done:
-                emit_shared(definitions[s])
-                done.add(s)
-                out.append((s, definitions[s]))
-
-    k = len(assignments)
-    for (symbol, _), expr in zip(assignments, reduced[:k]):
-        emit_shared(expr)
-        out.append((symbol, expr))
-    for expr in reduced[k:]:
-        emit_shared(expr)
-    return out, reduced[k:]
-
-
 @dataclass(frozen=True)
 class _Block:
     body: list[str]
     results: list[str]
 
 
-def _block(prepared: Prepared, outputs: Sequence[sp.Expr], printer, unpack, line, prefix: str) -> _Block:
+def _block(prepared: Prepared, outputs: Sequence[sp.Expr], printer, unpack, line) -> _Block:
     """Statements computing ``outputs``: the states, parameters and time they use, the intermediates, results."""
-    assignments = prepared.intermediates(list(outputs))
-    assignments, reduced = _cse(assignments, list(outputs), prefix)
+    assignments, reduced = prepared.intermediates(list(outputs)), [sp.sympify(e) for e in outputs]
     used = set().union(set(), *(e.free_symbols for _, e in assignments), *(sp.sympify(e).free_symbols for e in reduced))
     body = [unpack(s, f"y[{i}]") for i, s in enumerate(prepared.states) if s in used]
     body += [unpack(s, f"p[{j}]") for j, s in enumerate(prepared.parameters) if s in used]
@@ -124,11 +101,11 @@ def _blocks(prepared: Prepared, factors: Sequence[sp.Expr], printer, unpack, lin
     rows = prepared.jacobian_entries
     quantities = [prepared.names[q.symbol] for q in prepared.system.quantities]
     return {
-        "rhs": _block(prepared, list(prepared.rhs), printer, unpack, line, "_r"),
+        "rhs": _block(prepared, list(prepared.rhs), printer, unpack, line),
         "jacobian": _block(prepared, [rows[i].get(j, sp.Integer(0)) for i in range(n) for j in range(n)], printer,
-                           unpack, line, "_j"),
-        "all_quantities": _block(prepared, quantities, printer, unpack, line, "_k"),
-        "factors": _block(prepared, list(factors), printer, unpack, line, "_f"),
+                           unpack, line),
+        "all_quantities": _block(prepared, quantities, printer, unpack, line),
+        "factors": _block(prepared, list(factors), printer, unpack, line),
     }
 
 
@@ -143,11 +120,12 @@ def _scales(system: OdeSystem) -> list[float]:
     return out
 
 
-def system_code(system: OdeSystem) -> SystemCode:
-    """The NumPy and C modules of ``system`` (its stimulus off by default, see the module docstring)."""
+def system_code(system: OdeSystem, at_rest: Prepared | None = None) -> SystemCode:
+    """The NumPy and C modules of ``system`` (its stimulus off by default, see the module docstring);
+    ``at_rest``: prepare(system), when the caller has it."""
     switched, stimulus = stimulus_switch(system)
     code = prepare(switched, stimulus_off=False)
-    at_rest = prepare(system)  # the rate factors are those of the system at rest
+    at_rest = at_rest or prepare(system)  # the rate factors are those of the system at rest
     factors = rate_factors(at_rest)
     factored = tuple(sorted(factors))
     factor_exprs = [factors[i] for i in factored]  # canonical symbols: the same in both (the switch comes last)

@@ -33,9 +33,12 @@ from vrest.derive.errors import ModelError, ModelWarning
 from .cache import _document_digest, _sha256, plan_key
 from .numeric import CModule, NoCompilerWarning, _numpy_module_at, cache_dir, compile_library
 
-__all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors"]
+__all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "rest_report", "start_values",
+           "IMPORTED_SUFFIXES"]
 
 FORMAT = 1  # of plan.json
+# The suffixes of derive.importers.READERS, known here without importing the readers (and SymPy).
+IMPORTED_SUFFIXES = (".cellml", ".xml", ".sbml")
 
 
 @dataclass(frozen=True)
@@ -154,8 +157,9 @@ def _build(path: Path, voltage: str | None, stimulus: str | None) -> tuple[Impor
         if not issubclass(other.category, ModelWarning):
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     model_warnings = tuple(dict.fromkeys(str(w.message) for w in read if issubclass(w.category, ModelWarning)))
-    problem = rest_problem(prepare(system))
-    code = system_code(system)
+    at_rest = prepare(system)
+    problem = rest_problem(at_rest)
+    code = system_code(system, at_rest)
     if code.stimulus is not None and code.stimulus[0] not in problem.parameters:  # the switch, off at rest
         problem = replace(problem, parameters=(*problem.parameters, code.stimulus[0]), p=(*problem.p, 0.0))
     numpy_path = _write_once(cache_dir() / _digest(code.numpy) / "numeric.py", code.numpy)
