@@ -83,7 +83,7 @@ class _Block:
     results: list[str]
 
 
-def _block(prepared: Prepared, outputs: Sequence[sp.Expr], printer, unpack, line) -> _Block:
+def _block(prepared: Prepared, outputs: Sequence[sp.Expr], printer, unpack, line, printed: dict) -> _Block:
     """Statements computing ``outputs``: the states, parameters and time they use, the intermediates, results."""
     assignments, reduced = prepared.intermediates(list(outputs)), [sp.sympify(e) for e in outputs]
     used = set().union(set(), *(e.free_symbols for _, e in assignments), *(sp.sympify(e).free_symbols for e in reduced))
@@ -92,7 +92,10 @@ def _block(prepared: Prepared, outputs: Sequence[sp.Expr], printer, unpack, line
     time = prepared.arguments[-1]
     if time in used:
         body.append(unpack(time, "t"))
-    body += [line(symbol, printer.doprint(expr)) for symbol, expr in assignments]
+    for symbol, expr in assignments:  # an intermediate is printed once for all four blocks
+        if symbol not in printed:
+            printed[symbol] = line(symbol, printer.doprint(expr))
+        body.append(printed[symbol])
     return _Block(body, [printer.doprint(e) for e in reduced])
 
 
@@ -100,12 +103,13 @@ def _blocks(prepared: Prepared, factors: Sequence[sp.Expr], printer, unpack, lin
     n = len(prepared.states)
     rows = prepared.jacobian_entries
     quantities = [prepared.names[q.symbol] for q in prepared.system.quantities]
+    printed: dict[sp.Symbol, str] = {}
     return {
-        "rhs": _block(prepared, list(prepared.rhs), printer, unpack, line),
+        "rhs": _block(prepared, list(prepared.rhs), printer, unpack, line, printed),
         "jacobian": _block(prepared, [rows[i].get(j, sp.Integer(0)) for i in range(n) for j in range(n)], printer,
-                           unpack, line),
-        "all_quantities": _block(prepared, quantities, printer, unpack, line),
-        "factors": _block(prepared, list(factors), printer, unpack, line),
+                           unpack, line, printed),
+        "all_quantities": _block(prepared, quantities, printer, unpack, line, printed),
+        "factors": _block(prepared, list(factors), printer, unpack, line, printed),
     }
 
 

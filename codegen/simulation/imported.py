@@ -16,6 +16,7 @@ trusted. Layout: $VREST_CACHE_DIR/imported/<key>/{plan.json, numeric.py, numeric
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -78,6 +79,29 @@ class SystemModule(CModule):
     def factors(self, y, p=None) -> np.ndarray:
         return self._call(self._factors, len(self.FACTORED), y, self.PARAMETER_VALUES if p is None else p)
 
+    def point_factors(self, p):
+        """factors(y) at one contiguous state for fixed parameters ``p``: one ctypes call (the engine's loop)."""
+        params = np.ascontiguousarray(p, dtype=float)
+        nf = len(self.FACTORED)
+        out = np.empty(max(nf, 1))
+        function, points = self._lib.vrest_point_factors, self._lib.vrest_factors_points
+        function.argtypes = [ctypes.c_double, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        points.argtypes = [ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        function.restype = points.restype = None
+
+        def factors(y):  # y (n,) or (n, N)
+            y = np.ascontiguousarray(y, dtype=float)
+            if y.ndim == 1:
+                function(0.0, y.ctypes.data, out.ctypes.data, params.ctypes.data)
+                return out[:nf].copy()
+            flat = np.ascontiguousarray(y.reshape(len(y), -1))
+            result = np.empty((nf, flat.shape[1]))
+            points(flat.shape[1], flat.ctypes.data, params.ctypes.data, result.ctypes.data)
+            return result.reshape((nf, *y.shape[1:]))
+
+        factors.keepalive = (params, out)
+        return factors
+
 
 @lru_cache(maxsize=32)
 def _load(numpy_path: Path, library: Path | None):
@@ -91,13 +115,20 @@ def module_factors(module, parameter_names, n_states: int):
         return None
     index = np.array([list(parameter_names).index(name) for name in module.PARAMETER_NAMES], dtype=int)
     rows = list(module.FACTORED)
+    point: list = [None, None]  # (parameters' bytes, the compiled one-point function for them)
+
+    def at_points(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+        if not hasattr(module, "point_factors"):  # the NumPy module broadcasts
+            return np.asarray(module.factors(list(y), list(p)), dtype=float).reshape((len(rows), *y.shape[1:]))
+        if point[0] != p.tobytes():
+            point[:] = [p.tobytes(), module.point_factors(p)]
+        return point[1](y)
 
     def evaluate(y: np.ndarray, p: np.ndarray) -> np.ndarray:
         y = np.asarray(y, dtype=float)
         out = np.ones_like(y)
         with np.errstate(all="ignore"):
-            values = module.factors(list(y), list(np.asarray(p, dtype=float)[index]))
-        out[rows] = np.asarray(values).reshape((len(rows), *y.shape[1:]))
+            out[rows] = at_points(y, np.asarray(p, dtype=float)[index])
         return out
 
     return evaluate
