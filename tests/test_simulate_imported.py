@@ -150,3 +150,18 @@ def test_a_pacemaker_has_no_rest_to_start_from_and_runs_from_its_state():
     code, out, err = run_cli("simulate", str(MODELS / HH), "--stimulus-on")
     assert code == 2 and "--stimulus-on" in err and "--stimulus NAME" in err
     assert Path(name).exists()
+
+
+def test_a_pulse_from_rest_is_not_stepped_over():
+    """From rest the solver takes long steps; the stimulus's edges are where the run stops and restarts."""
+    name = "luo_rudy_1991.cellml"
+    code, out, err = run_cli("rest", str(MODELS / name), "--json")
+    (rest,) = json.loads(out)["resting_states"]
+    system = _read(MODELS / name)
+    start = [rest["states"][s.symbol.name]["value"] * (1e-3 if s.symbol.name == "V" else 1) for s in system.states]
+    times = [0.0, 0.05, 0.101, 0.102, 0.11, 0.5]
+    result = _simulate(str(MODELS / name), "--stimulus-on", "--rtol", "1e-10", "--times",
+                       ",".join(f"{t} s" for t in times))
+    expected = _reference(name, [(0.0, {})], times, start, stimulus=True, max_step=2e-4)
+    assert np.allclose(result["states"]["V"]["values"], expected, rtol=0, atol=1e-4)
+    assert result["states"]["V"]["values"][3] > 40  # the upstroke of the action potential

@@ -110,6 +110,52 @@ def read_protocol(plan: ImportedPlan, path: str) -> CachedScenario:
     return CachedScenario(Path(path).stem, tuple(steps))
 
 
+EDGE_GRID = 10**6  # time points at which the stimulus is looked at: a pulse shorter than t_end / EDGE_GRID is missed
+
+
+def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float) -> list[float]:
+    """The times in (0, t_end] at which the stimulus switches (a pulse's start and end), to double precision.
+
+    A solver from rest takes long steps and could step over a pulse of a few ms: each edge becomes a point
+    where the run stops and restarts (found on a grid of EDGE_GRID times, then by bisection)."""
+    from ..simulation.numeric import _numpy_module_at
+
+    numeric = _numpy_module_at(plan.numpy_module)
+    name = numeric.STIMULUS_QUANTITY
+    if name is None or t_end <= 0:
+        return []
+    p = [params.get(k, v) for k, v in zip(numeric.PARAMETER_NAMES, numeric.PARAMETER_VALUES)]
+    y = list(numeric.STATE_VALUES)
+
+    def value(t):
+        with np.errstate(all="ignore"):
+            return np.asarray(numeric.stimulus(t, y, p), dtype=float)
+
+    grid = np.linspace(0.0, t_end, EDGE_GRID + 1)
+    values = np.broadcast_to(value(grid), grid.shape)
+    edges = []
+    for k in np.flatnonzero(values[1:] != values[:-1]):
+        low, high = grid[k], grid[k + 1]
+        before = value(low)
+        while np.nextafter(low, high) < high:
+            middle = low + (high - low) / 2
+            if middle in (low, high):
+                break
+            low, high = (middle, high) if value(middle) == before else (low, middle)
+        edges.append(float(high))
+    return edges
+
+
+def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | None, params: dict,
+                        t_end: float) -> CachedScenario:
+    """``scenario`` (or none) with a step that changes nothing at each edge of the stimulus."""
+    steps = list(scenario.steps) if scenario is not None else []
+    taken = {step.at for step in steps}
+    steps += [CachedStep(at, ()) for at in stimulus_edges(plan, module, params, t_end) if at not in taken]
+    return CachedScenario(scenario.name if scenario is not None else "stimulus", tuple(sorted(steps,
+                                                                                             key=lambda s: s.at)))
+
+
 def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
     """The file's stable resting state ("steady") or its initial state ("given"), SI, in the module's order."""
     if start == "given":
@@ -168,6 +214,8 @@ def run(args) -> int:
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
     scenario = read_protocol(plan, args.protocol) if args.protocol else None
     module = plan.module()
+    if args.stimulus_on:
+        scenario = with_stimulus_edges(plan, module, scenario, params, float(times[-1]))
     start = start_state(plan, module, args.start)
     from ..simulation.integrate import simulate_module
 

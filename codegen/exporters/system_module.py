@@ -104,7 +104,10 @@ def _blocks(prepared: Prepared, factors: Sequence[sp.Expr], printer, unpack, lin
     rows = prepared.jacobian_entries
     quantities = [prepared.names[q.symbol] for q in prepared.system.quantities]
     printed: dict[sp.Symbol, str] = {}
+    stimulus = prepared.system.roles.stimulus
     return {
+        "stimulus_block": _block(prepared, [prepared.names.get(stimulus, sp.Integer(0))], printer, unpack, line,
+                                 printed),
         "rhs": _block(prepared, list(prepared.rhs), printer, unpack, line, printed),
         "jacobian": _block(prepared, [rows[i].get(j, sp.Integer(0)) for i in range(n) for j in range(n)], printer,
                            unpack, line, printed),
@@ -151,6 +154,8 @@ def system_code(system: OdeSystem, at_rest: Prepared | None = None) -> SystemCod
         "quantities": [q.name for q in system.quantities],
         "voltage": system.voltage_index,
         "stimulus": stimulus,
+        "stimulus_quantity": (system.roles.stimulus.name if stimulus is not None and
+                              stimulus[0] != system.roles.stimulus.name else None),
         "factored": list(factored),
         "n_states": len(states),
         "n_parameters": len(parameters),
