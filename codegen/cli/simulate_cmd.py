@@ -121,11 +121,6 @@ def _times(args, default_t_end: float):
 
 
 def run(args) -> int:
-    import csv
-    import io
-    import json
-
-    from ..files import write_atomic
     from ..simulation.cache import simulation_plan
     from ..simulation.imported import IMPORTED_SUFFIXES
 
@@ -175,11 +170,23 @@ def run(args) -> int:
         from ..plotting import plot_result
 
         plotted = plot_result(result, args.plot)
+    print_run(args, {"model": result.model, "scenario": result.scenario, "start": args.start}, result, columns)
+    if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON
+        print(plotted, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def print_run(args, head: dict, result, columns) -> None:
+    """The run as --json (``head``'s keys, then solver, t and states), --out CSV, or a table (unless --plot)."""
+    import csv
+    import io
+    import json
+
+    from ..files import write_atomic
+
     if args.json:
         document = {
-            "model": result.model,
-            "scenario": result.scenario,
-            "start": args.start,
+            **head,
             "solver": {"method": result.solver, "rtol": result.rtol, "atol": result.atol},
             "t": {"unit": "s", "values": [float(t) for t in result.t]},
             "states": {name: {"unit": unit, "values": [float(v) for v in values]}
@@ -195,9 +202,6 @@ def run(args) -> int:
         print(write_atomic(args.out, buffer.getvalue(), key="--out"))
     elif not args.plot:
         print(_table(result.t, columns))
-    if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON
-        print(plotted, file=sys.stderr if args.json else sys.stdout)
-    return 0
 
 
 def _warn_unreached(args, steps, t_end: float) -> None:

@@ -65,7 +65,8 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
                     raise ModelError(where, value, f"not a parameter of {plan.file}")
                 changes.append(CachedChange(name, "scale", _factor(value, where)))
     if not changes:
-        raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or scale = { NAME = factor }")
+        raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or "
+                         "scale = { NAME = factor }")
     return tuple(changes)
 
 
@@ -86,8 +87,8 @@ def read_protocol(plan: ImportedPlan, path: str) -> CachedScenario:
                          "steps, or the one-step at, set and scale")
     if "steps" in data and data.keys() & {"at", "set", "scale"}:
         raise ModelError("--protocol", path, "give either steps or the one-step keys at, set, scale, not both")
-    tables = data["steps"] if "steps" in data else [{"at": data.get("at", "0 s"), **{k: data[k] for k in ("set", "scale")
-                                                                                      if k in data}}]
+    one_step = {"at": data.get("at", "0 s"), **{k: data[k] for k in ("set", "scale") if k in data}}
+    tables = data["steps"] if "steps" in data else [one_step]
     if not isinstance(tables, list) or not tables:
         raise ModelError("--protocol steps", tables, "expected an array of step tables")
     steps, last = [], -1.0
@@ -186,12 +187,7 @@ def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
 
 
 def run(args) -> int:
-    import csv
-    import io
-    import json
-
-    from ..files import write_atomic
-    from .simulate_cmd import _table, _times, _tolerance
+    from .simulate_cmd import _times, _tolerance, print_run
 
     for option, given in (("--scenario", args.scenario), ("--reduced", args.reduced), ("--plot", args.plot)):
         if given:
@@ -222,27 +218,6 @@ def run(args) -> int:
     result = simulate_module(module, module.MODEL, [scenario] if scenario else [], start,
                              scenario.name if scenario else None, times, params, progress=True,
                              **({"rtol": rtol} if rtol is not None else {}), atol=atol)
-    shown = columns(plan, result)
-    if args.json:
-        document = {
-            "model": result.model,
-            "file": plan.file,
-            "protocol": args.protocol,
-            "start": args.start,
-            "stimulus": "on" if args.stimulus_on else "off",
-            "solver": {"method": result.solver, "rtol": result.rtol, "atol": result.atol},
-            "t": {"unit": "s", "values": [float(t) for t in result.t]},
-            "states": {name: {"unit": unit, "values": [float(v) for v in values]}
-                       for name, (unit, values) in shown.items()},
-        }
-        print(json.dumps(document, indent=1))
-    elif args.out:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["t [s]"] + [f"{name} [{unit}]" for name, (unit, _) in shown.items()])
-        for k, t in enumerate(result.t):
-            writer.writerow([repr(float(t))] + [repr(float(values[k])) for _, values in shown.values()])
-        print(write_atomic(args.out, buffer.getvalue(), key="--out"))
-    else:
-        print(_table(result.t, shown))
+    print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol, "start": args.start,
+                     "stimulus": "on" if args.stimulus_on else "off"}, result, columns(plan, result))
     return 0

@@ -168,6 +168,7 @@ def system_code(system: OdeSystem, at_rest: Prepared | None = None) -> SystemCod
                  "source": c_comment(system.source)}
     c_text = render("system_module.c.j2", prelude=C_PRELUDE,
                     **_blocks(code, factor_exprs, VrestCPrinter(),
-                              lambda s, v: f"const double {s.name} = {v};", lambda s, t: f"const double {s.name} = {t};"),
+                              lambda s, v: f"const double {s.name} = {v};",
+                              lambda s, t: f"const double {s.name} = {t};"),
                     **c_context)
     return SystemCode(system.name, numpy_text, c_text, tuple(names), stimulus, factored)

@@ -19,9 +19,6 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -31,7 +28,7 @@ import numpy as np
 
 from vrest.derive.errors import ModelError, ModelWarning
 
-from .cache import _document_digest, _sha256, plan_key
+from .cache import _sha256, plan_key, read_entry, store_entry
 from .numeric import CModule, NoCompilerWarning, _numpy_module_at, cache_dir, compile_library
 
 __all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "rest_report", "start_values",
@@ -211,51 +208,21 @@ def _build(path: Path, voltage: str | None, stimulus: str | None) -> tuple[Impor
 
 
 def _store(folder: Path, plan: ImportedPlan, document: dict) -> ImportedPlan | None:
-    """Write the entry whole (a temporary folder renamed into place); the plan over its copies, or None."""
-    try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    except OSError:  # the cache is not writable: run without storing
-        return None
-    try:
-        files = {}
-        for role, source in (("numpy_module", plan.numpy_module), ("library", plan.library)):
-            if source is None:
-                files[role] = None
-                continue
-            shutil.copyfile(source, staging / source.name)
-            files[role] = [source.name, _sha256(staging / source.name)]
-        document = {**document, "files": files}
-        document["digest"] = _document_digest(document)
-        (staging / "plan.json").write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
-        if folder.exists():  # a damaged entry
-            shutil.rmtree(folder, ignore_errors=True)
-        os.replace(staging, folder)
-    except OSError:  # another process stored it first, or the disk is full
-        shutil.rmtree(staging, ignore_errors=True)
-    return _read(folder, None)
+    """Write the entry whole (codegen.simulation.cache.store_entry); the plan over its copies, or None."""
+    return _read(folder, None) if store_entry(folder, plan.numpy_module, plan.library, document) else None
 
 
 def _read(folder: Path, path: Path | None) -> ImportedPlan | None:
     """The plan stored in ``folder``, or None if it is missing, damaged, or a file the model imports changed."""
+    entry = read_entry(folder, FORMAT)
+    if entry is None:
+        return None
+    data, files = entry
     try:
-        data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
-        if data["format"] != FORMAT or data["digest"] != _document_digest(data):
-            return None
         if path is not None:
             for name, digest in data["dependencies"]:
                 if hashlib.sha256((path.parent / name).read_bytes()).hexdigest() != digest:
                     return None
-        files = {}
-        for role in ("numpy_module", "library"):
-            entry = data["files"][role]
-            if entry is None:
-                files[role] = None
-                continue
-            name, digest = entry
-            if Path(name).name != name or _sha256(folder / name) != digest:
-                return None
-            files[role] = folder / name
         stimulus = data["stimulus"]
         plan = ImportedPlan(str(data["file"]), dict(data["problem"]),
                             None if stimulus is None else (str(stimulus[0]), float(stimulus[1])),
