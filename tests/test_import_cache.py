@@ -52,9 +52,11 @@ def test_a_warm_call_reads_no_file_and_gives_the_same_answer(cache, monkeypatch)
     assert sorted(p.name for p in entry.iterdir()) == ["numeric.py", "numeric.so", "plan.json"]
 
 
-# Models whose rates have the rapid-buffering factor (ten Tusscher) or conserve charge (Courtemanche) among them.
+# Models whose rates have the rapid-buffering factor and conserve charge (ten Tusscher, Courtemanche, O'Hara-Rudy:
+# where they rest is checked against a long run of Myokit's reading of the file in test_import_rest) among them.
 @pytest.mark.parametrize("name", ["luo_rudy_1991.cellml", "ten_tusscher_model_2006_epi.cellml",
-                                  "courtemanche_ramirez_nattel_1998.cellml", "BIOMD0000000020.xml"])
+                                  "courtemanche_ramirez_nattel_1998.cellml", "ohara_rudy_2011_endo.cellml",
+                                  "BIOMD0000000020.xml"])
 def test_the_compiled_module_rests_where_the_lambdified_equations_do(cache, name):
     compiled = resting_report(str(MODELS / name), DEFAULT_RANGE)
     lambdified = find_resting_states(_read(MODELS / name))
@@ -99,21 +101,3 @@ def test_a_damaged_entry_is_rebuilt_not_trusted(cache, monkeypatch, damage):
     _same(first, resting_report(path, DEFAULT_RANGE))
     assert len(reads) == 1 and np.isfinite(first.resting_states[0].V)
 
-
-def test_vrest_rest_finds_ohara_rudys_rest_where_a_long_stiff_run_ends(cache):
-    """41 states, charge conserved through rapidly buffered calcium: `vrest rest` (the compiled module) finds the
-    member of the family of equilibria the cell reaches from the file's state, as 2 x 10^4 s of Radau on the file's
-    equations lambdified here (test_import_rest) show (its slowest mode: a few hundred s)."""
-    name = "ohara_rudy_2011_endo.cellml"
-    from test_import_rest import _long_run
-
-    report = resting_report(str(MODELS / name), DEFAULT_RANGE)
-    assert report.verdict.startswith("one stable resting state"), report.verdict
-    (state,) = report.resting_states
-    system = _read(MODELS / name)
-    run = _long_run(system, 2e4)
-    v = system.voltage_index
-    assert abs(run[v, 1] - run[v, 0]) < 1e-10  # V (volts) has settled
-    assert abs(state.V - run[v, 1]) < 1e-9  # 1e-6 mV
-    for i, s in enumerate(system.states):
-        assert state.states[s.symbol.name] == pytest.approx(run[i, 1], rel=1e-6, abs=1e-9 * max(1.0, abs(run[i, 1])))
