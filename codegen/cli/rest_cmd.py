@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 from vrest.derive.errors import ModelError
 
@@ -60,8 +61,12 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
     from vrest.derive.rest import LambdifyEvaluator, currents_function, prepare, rest_problem, solve
     from vrest.derive.rest.problem import factors_function
     from vrest.derive.rest.inputs import parse_start
-    from vrest.derive.rest.loader import load_model_and_system
+    from vrest.derive.rest.loader import SYSTEM_READERS, load_model_and_system
 
+    if Path(spec).suffix.lower() in SYSTEM_READERS:  # another tool's file: its generated module, cached
+        from ..simulation.imported import imported_plan, rest_report
+
+        return rest_report(imported_plan(spec, voltage, stimulus), v_range, start_items)
     model, system = load_model_and_system(spec, voltage=voltage, stimulus=stimulus)
     system = _with_roles(system, voltage, stimulus)
     prepared = prepare(system)

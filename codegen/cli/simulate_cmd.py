@@ -11,6 +11,7 @@ import re
 import sys
 import warnings
 from fractions import Fraction
+from pathlib import Path
 
 from vrest.derive import limits
 from vrest.derive.errors import ModelError, ModelWarning
@@ -23,7 +24,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("simulate", help="simulate a model from its steady state through a scenario",
                                    description="Simulate a model through a scenario's steps; the JSON output and "
                                    "the scenario format are in docs/model-format.md.")
-    parser.add_argument("model", help="a built-in model name or a TOML model file")
+    parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
+                        "(.xml, .sbml) file")
     parser.add_argument("--scenario", metavar="NAME", help="a scenario of the model, e.g. ouabain")
     parser.add_argument("--start", choices=("steady", "given"), default="steady",
                         help="steady: the steady state with the pump on and zero net charge (default); given: the "
@@ -43,6 +45,15 @@ def register(subparsers) -> None:
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV")
     parser.add_argument("--plot", metavar="FILE", help="plot V, concentrations and volume into FILE, its format from "
                         "the suffix: .png, .svg or .pdf")
+    imported = parser.add_argument_group("CellML and SBML files")
+    imported.add_argument("--protocol", metavar="FILE.toml", help="steps that set or scale the file's parameters "
+                          "by name (docs/model-format.md, \"vrest simulate FILE\")")
+    imported.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                          help="a parameter of the file from the start, with its unit (e.g. 'g_K1=0.5 mS/cm^2'; "
+                          "repeatable)")
+    imported.add_argument("--stimulus-on", action="store_true", help="the file's stimulus on (it is off by default)")
+    imported.add_argument("--voltage", metavar="NAME", help="the state that is the membrane potential")
+    imported.add_argument("--stimulus", metavar="NAME", help="the parameter or quantity that is the stimulus")
     parser.set_defaults(run=run)
 
 
@@ -110,12 +121,18 @@ def _times(args, default_t_end: float):
 
 
 def run(args) -> int:
-    import csv
-    import io
-    import json
-
-    from ..files import write_atomic
     from ..simulation.cache import simulation_plan
+    from ..simulation.imported import IMPORTED_SUFFIXES
+
+    if Path(args.model).suffix.lower() in IMPORTED_SUFFIXES:  # another tool's model file
+        from .simulate_imported import run as run_imported
+
+        return run_imported(args)
+    for option, given in (("--protocol", args.protocol), ("--set", args.set), ("--stimulus-on", args.stimulus_on),
+                          ("--voltage", args.voltage), ("--stimulus", args.stimulus)):
+        if given:
+            raise ModelError(option, given, "takes a CellML or SBML file; a vrest model's protocols are its scenarios "
+                             "(--scenario NAME)")
 
     given_times = args.times is not None or args.t_end is not None
     times = _times(args, None) if given_times else None  # bad times fail before the model's work
@@ -153,11 +170,23 @@ def run(args) -> int:
         from ..plotting import plot_result
 
         plotted = plot_result(result, args.plot)
+    print_run(args, {"model": result.model, "scenario": result.scenario, "start": args.start}, result, columns)
+    if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON
+        print(plotted, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def print_run(args, head: dict, result, columns) -> None:
+    """The run as --json (``head``'s keys, then solver, t and states), --out CSV, or a table (unless --plot)."""
+    import csv
+    import io
+    import json
+
+    from ..files import write_atomic
+
     if args.json:
         document = {
-            "model": result.model,
-            "scenario": result.scenario,
-            "start": args.start,
+            **head,
             "solver": {"method": result.solver, "rtol": result.rtol, "atol": result.atol},
             "t": {"unit": "s", "values": [float(t) for t in result.t]},
             "states": {name: {"unit": unit, "values": [float(v) for v in values]}
@@ -173,9 +202,6 @@ def run(args) -> int:
         print(write_atomic(args.out, buffer.getvalue(), key="--out"))
     elif not args.plot:
         print(_table(result.t, columns))
-    if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON
-        print(plotted, file=sys.stderr if args.json else sys.stdout)
-    return 0
 
 
 def _warn_unreached(args, steps, t_end: float) -> None:

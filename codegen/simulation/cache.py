@@ -150,11 +150,12 @@ def _document_digest(document: dict) -> str:
     return hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()
 
 
-def _read(folder: Path) -> SimulationPlan | None:
-    """The plan stored in ``folder``, or None if it is missing, malformed or its files do not match."""
+def read_entry(folder: Path, format_: int) -> tuple[dict, dict[str, Path | None]] | None:
+    """(plan.json's document, {"numpy_module": path, "library": path or None}) of the entry in ``folder``, or
+    None if it is missing, of another format, or its document or files do not match their SHA-256."""
     try:
         data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
-        if data["format"] != FORMAT or data["digest"] != _document_digest(data):
+        if data["format"] != format_ or data["digest"] != _document_digest(data):
             return None
         files = {}
         for role in ("numpy_module", "library"):
@@ -167,6 +168,18 @@ def _read(folder: Path) -> SimulationPlan | None:
             if Path(name).name != name or _sha256(path) != digest:
                 return None
             files[role] = path
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # any damage: rebuild
+        return None
+    return data, files
+
+
+def _read(folder: Path) -> SimulationPlan | None:
+    """The plan stored in ``folder``, or None if it is missing, malformed or its files do not match."""
+    entry = read_entry(folder, FORMAT)
+    if entry is None:
+        return None
+    data, files = entry
+    try:
         plan = SimulationPlan(
             model=str(data["model"]),
             scenarios=tuple(_scenario_from_json(s) for s in data["scenarios"]),
@@ -257,14 +270,20 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
 
 def _store(folder: Path, plan: SimulationPlan, document: dict) -> SimulationPlan | None:
     """Write the entry whole (a temporary folder renamed into place); the plan over its copies, or None."""
+    return _read(folder) if store_entry(folder, plan.numpy_module, plan.library, document) else None
+
+
+def store_entry(folder: Path, numpy_module: Path, library: Path | None, document: dict) -> bool:
+    """Write an entry whole: copies of the module files and plan.json (``document`` with the files' SHA-256
+    and its own digest), in a temporary folder renamed into place; False when the cache is not writable."""
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     except OSError:  # the cache is not writable: run without storing
-        return None
+        return False
     try:
         files = {}
-        for role, source in (("numpy_module", plan.numpy_module), ("library", plan.library)):
+        for role, source in (("numpy_module", numpy_module), ("library", library)):
             if source is None:
                 files[role] = None
                 continue
@@ -278,7 +297,7 @@ def _store(folder: Path, plan: SimulationPlan, document: dict) -> SimulationPlan
         os.replace(staging, folder)
     except OSError:  # another process stored it first, or the disk is full
         shutil.rmtree(staging, ignore_errors=True)
-    return _read(folder)
+    return True
 
 
 def simulation_plan(spec: str) -> SimulationPlan:

@@ -358,7 +358,10 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
         x = np.repeat(start[:, None], batch, axis=1).reshape(-1) if batch > 1 else start.copy()
         typical = np.abs(start)
     scale = np.maximum(typical, 1e-3 * typical.max() if n == 1 else 0)
-    scale[0] = max(typical[0], 1e-3)  # V: 1 mV floor
+    if hasattr(module, "STATE_SCALES"):  # a state that starts at 0: the size the module gives it
+        scale = np.where(scale > 0, scale, module.STATE_SCALES)
+    v = getattr(module, "VOLTAGE_INDEX", 0)  # V comes first in vrest's own modules
+    scale[v] = max(typical[v], 1e-3)  # V: 1 mV floor
     state_atol = atol_factor * scale
     segments = _segments(module, p, chosen)
     if solver != "scipy" and _cvode_ready(module, solver):

@@ -155,7 +155,8 @@ class CModule:
         self._rhs = self._array_function("vrest_rhs")
         self._jacobian = self._array_function("vrest_jacobian", fast=False)
         self._quantities = self._array_function("vrest_quantities")
-        for index, quantity in enumerate(self.QUANTITY_NAMES):
+        # A module may leave out the function per quantity (QUANTITY_FUNCTIONS lists those it has).
+        for index, quantity in enumerate(getattr(metadata, "QUANTITY_FUNCTIONS", self.QUANTITY_NAMES)):
             setattr(self, quantity, self._quantity_function(self._array_function(f"vrest_q{index}")))
 
     def _array_function(self, symbol: str, fast: bool = True):

@@ -140,9 +140,9 @@ class Prepared:
         """The states (and _t) ``expr`` depends on, through the named intermediates."""
         return self._depends(expr, self._dependencies)
 
-    def function(self, expressions: list, modules=None):
-        """f(*states, *parameters, t) -> ``expressions`` (a list, or rows of lists), each named intermediate they
-        need computed once, in order."""
+    def intermediates(self, expressions: list) -> list[tuple[sp.Symbol, sp.Expr]]:
+        """The named intermediates (quantities and their derivatives) that ``expressions`` (a list, or rows of
+        lists) need, each after those it uses: the assignments that compute them."""
         ordered = self._derivatives[1]
         definitions = dict(ordered)
         needed = set().union(set(), *(sp.sympify(e).free_symbols for e in _flat(expressions)))
@@ -152,12 +152,17 @@ class Prepared:
                 if s in definitions and s not in needed:
                     needed.add(s)
                     stack.append(s)
-        assignments = [(symbol, expr) for symbol, expr in ordered if symbol in needed]
+        return [(symbol, expr) for symbol, expr in ordered if symbol in needed]
+
+    def function(self, expressions: list, modules=None):
+        """f(*states, *parameters, t) -> ``expressions`` (a list, or rows of lists), each named intermediate they
+        need computed once, in order."""
+        assignments = self.intermediates(expressions)
         return sp.lambdify(self.arguments, expressions, modules=modules or _MODULES,
                            cse=lambda exprs: (assignments, exprs))
 
 
-_T = sp.Symbol("_t", real=True)
+_T = sp.Symbol("_t", real=True)  # time in every Prepared expression
 
 
 def _flat(expressions) -> list:
@@ -203,8 +208,12 @@ def _in_dependency_order(definitions: list[tuple[sp.Symbol, sp.Expr]]) -> tuple[
     return tuple(out)
 
 
-def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None) -> Prepared:
-    """The system at rest: stimulus 0, ``parameters`` (SI, by name) overriding the system's values."""
+def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None, *,
+            stimulus_off: bool = True) -> Prepared:
+    """The system at rest: stimulus 0, ``parameters`` (SI, by name) overriding the system's values.
+
+    ``stimulus_off=False`` keeps the stimulus as the system writes it, and rates that depend on time (the
+    system as a simulation runs it)."""
     values = {p.name: float(p.value) for p in system.parameters}
     for name, value in (parameters or {}).items():
         if name not in values:
@@ -212,7 +221,7 @@ def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None) ->
             raise ModelError(f"parameters.{name}", value,
                              f"not a parameter of model {system.name} (known: {known}, ...)")
         values[name] = float(value)
-    stimulus = system.roles.stimulus
+    stimulus = system.roles.stimulus if stimulus_off else None
     if stimulus is not None and stimulus.name in values:
         values[stimulus.name] = 0.0
     names: dict[sp.Symbol, sp.Symbol] = {TIME: _T}
@@ -227,7 +236,7 @@ def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None) ->
     rhs = tuple(with_exprel(sp.sympify(state.rhs).xreplace(off).xreplace(names), variables) for state in system.states)
     p = np.array([values[p.name] for p in system.parameters], dtype=float)
     prepared = Prepared(system, rhs, definitions, p, names)
-    for state, expr in zip(system.states, prepared.rhs):
+    for state, expr in zip(system.states, prepared.rhs) if stimulus_off else ():
         if _T in prepared.depends(expr):
             raise ModelError(f"states.{state.symbol.name}", None,
                              "its rate depends on time with the stimulus off: a resting state needs a system "

@@ -33,7 +33,7 @@ class SystemExporter:
 SYSTEM_EXPORTERS: dict[str, SystemExporter] = {}
 
 # Modules that register exporters, imported on first use.
-_MODULES = ("xml", "nmodl", "brian2", "neuroml")
+_MODULES = ("xml", "nmodl", "brian2", "neuroml", "numeric")
 
 
 def system_exporter(name: str, description: str):

@@ -1,0 +1,223 @@
+"""``vrest simulate FILE.cellml|FILE.xml``: another tool's model with vrest's CVODE solver.
+
+The file's generated, compiled module comes from the cache (codegen.simulation.imported), as for
+``vrest rest FILE``. The run starts at the file's stable resting state (``--start steady``, found by
+the rest engine from the file's initial state) or at the file's initial state (``--start given``); the
+stimulus stays off unless ``--stimulus-on``. A protocol changes the file's parameters by their names:
+``--set NAME=VALUE`` from the start, and ``--protocol FILE.toml`` with steps in the shape of a vrest
+model's scenario (docs/model-format.md, "vrest simulate FILE").
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from vrest.derive.errors import ModelError
+
+from ..simulation.cache import CachedChange, CachedScenario, CachedStep
+from ..simulation.imported import ImportedPlan, _State, _States, imported_plan
+
+__all__ = ["run", "start_state", "read_protocol", "parameter_value", "columns"]
+
+DEFAULT_T_END = 1.0  # s: an action potential and its return, for a cardiac or neuron model
+
+
+def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> float:
+    """The SI value of ``value`` ("0.5 mS/cm^2", or a number for a parameter without a unit) for parameter
+    ``name`` of the file."""
+    units = plan.parameter_units
+    if name not in units:
+        known = ", ".join(sorted(units)[:12])
+        raise ModelError(key, name, f"not a parameter of {plan.file} (parameters: {known}, ...)")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ModelError(key, value, "expected '<number> <unit>' (or a number for a parameter without a unit)")
+    if not isinstance(value, str):
+        value = repr(value)
+    from vrest.derive.rest.inputs import parse_state_value
+
+    return parse_state_value(_States(plan.file, (_State(name, units[name]),)), name, value, key)
+
+
+def _factor(value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ModelError(key, value, "a factor is a number >= 0")
+    return float(value)
+
+
+def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, ...]:
+    changes = []
+    for operation in ("set", "scale"):
+        entries = table.get(operation, {})
+        if not isinstance(entries, dict):
+            raise ModelError(f"{key}.{operation}", entries, "expected a table: NAME = value")
+        for name, value in entries.items():
+            where = f"{key}.{operation}.{name}"
+            if any(c.parameter == name for c in changes):
+                raise ModelError(where, value, "one step changes a parameter once")
+            if operation == "set":
+                changes.append(CachedChange(name, "set", parameter_value(plan, name, value, where)))
+            else:
+                if name not in plan.parameter_units:
+                    raise ModelError(where, value, f"not a parameter of {plan.file}")
+                changes.append(CachedChange(name, "scale", _factor(value, where)))
+    if not changes:
+        raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or "
+                         "scale = { NAME = factor }")
+    return tuple(changes)
+
+
+def read_protocol(plan: ImportedPlan, path: str) -> CachedScenario:
+    """The protocol in the TOML file ``path``: ``steps = [{at = "1 s", set = {...}, scale = {...}}, ...]``, or the
+    one-step form (``at``, ``set``, ``scale`` at the top; ``at`` defaults to "0 s"); ``description`` optional."""
+    from .simulate_cmd import _duration
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ModelError("--protocol", path, f"cannot be read ({error.strerror or error})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ModelError("--protocol", path, f"not a TOML file: {str(error).splitlines()[0]}") from None
+    unknown = sorted(set(data) - {"description", "steps", "at", "set", "scale"})
+    if unknown:
+        raise ModelError(f"--protocol {unknown[0]}", data[unknown[0]], "unknown key; the keys are description, "
+                         "steps, or the one-step at, set and scale")
+    if "steps" in data and data.keys() & {"at", "set", "scale"}:
+        raise ModelError("--protocol", path, "give either steps or the one-step keys at, set, scale, not both")
+    one_step = {"at": data.get("at", "0 s"), **{k: data[k] for k in ("set", "scale") if k in data}}
+    tables = data["steps"] if "steps" in data else [one_step]
+    if not isinstance(tables, list) or not tables:
+        raise ModelError("--protocol steps", tables, "expected an array of step tables")
+    steps, last = [], -1.0
+    for number, table in enumerate(tables, start=1):
+        key = f"steps[{number}]"
+        if not isinstance(table, dict):
+            raise ModelError(key, table, "expected a table with at, set and/or scale")
+        extra = sorted(set(table) - {"at", "set", "scale"})
+        if extra:
+            raise ModelError(f"{key}.{extra[0]}", table[extra[0]], "unknown key; a step has at, set and scale")
+        if "at" not in table:
+            raise ModelError(f"{key}.at", None, "every step needs its time, e.g. at = \"1 s\"")
+        if not isinstance(table["at"], str):
+            raise ModelError(f"{key}.at", table["at"], "expected a time with a unit, e.g. \"1 s\"")
+        at = _duration(table["at"], f"{key}.at")
+        if at <= last:
+            raise ModelError(f"{key}.at", table["at"], "times increase strictly from step to step")
+        last = at
+        steps.append(CachedStep(at, _changes(plan, table, key)))
+    return CachedScenario(Path(path).stem, tuple(steps))
+
+
+EDGE_GRID = 10**6  # time points at which the stimulus is looked at: a pulse shorter than t_end / EDGE_GRID is missed
+
+
+def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float) -> list[float]:
+    """The times in (0, t_end] at which the stimulus switches (a pulse's start and end), to double precision.
+
+    A solver from rest takes long steps and could step over a pulse of a few ms: each edge becomes a point
+    where the run stops and restarts (found on a grid of EDGE_GRID times, then by bisection)."""
+    from ..simulation.numeric import _numpy_module_at
+
+    numeric = _numpy_module_at(plan.numpy_module)
+    name = numeric.STIMULUS_QUANTITY
+    if name is None or t_end <= 0:
+        return []
+    p = [params.get(k, v) for k, v in zip(numeric.PARAMETER_NAMES, numeric.PARAMETER_VALUES)]
+    y = list(numeric.STATE_VALUES)
+
+    def value(t):
+        with np.errstate(all="ignore"):
+            return np.asarray(numeric.stimulus(t, y, p), dtype=float)
+
+    grid = np.linspace(0.0, t_end, EDGE_GRID + 1)
+    values = np.broadcast_to(value(grid), grid.shape)
+    edges = []
+    for k in np.flatnonzero(values[1:] != values[:-1]):
+        low, high = grid[k], grid[k + 1]
+        before = value(low)
+        while np.nextafter(low, high) < high:
+            middle = low + (high - low) / 2
+            if middle in (low, high):
+                break
+            low, high = (middle, high) if value(middle) == before else (low, middle)
+        edges.append(float(high))
+    return edges
+
+
+def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | None, params: dict,
+                        t_end: float) -> CachedScenario:
+    """``scenario`` (or none) with a step that changes nothing at each edge of the stimulus."""
+    steps = list(scenario.steps) if scenario is not None else []
+    taken = {step.at for step in steps}
+    steps += [CachedStep(at, ()) for at in stimulus_edges(plan, module, params, t_end) if at not in taken]
+    return CachedScenario(scenario.name if scenario is not None else "stimulus", tuple(sorted(steps,
+                                                                                             key=lambda s: s.at)))
+
+
+def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
+    """The file's stable resting state ("steady") or its initial state ("given"), SI, in the module's order."""
+    if start == "given":
+        return np.array(module.STATE_VALUES, dtype=float)
+    from vrest.derive.rest import DEFAULT_RANGE
+
+    from ..simulation.imported import rest_report
+
+    report = rest_report(plan, DEFAULT_RANGE)
+    stable = [s for s in report.resting_states if s.stable]
+    if len(stable) != 1:
+        raise ModelError("--start", "steady", f"{plan.file} has no single stable resting state to start from "
+                         f"({report.verdict}); `--start given` runs from the file's initial state")
+    return np.array([stable[0].states[name] for name in module.STATE_NAMES])
+
+
+def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
+    """Every state in the file's display units (the membrane potential in mV)."""
+    problem = plan.rest_problem()
+    out = {}
+    for k, (name, unit) in enumerate(zip(problem.states, problem.units)):
+        if k == problem.voltage:
+            unit = problem.voltage_unit
+        if unit and unit not in problem.display:
+            unit = "SI"  # a unit vrest cannot convert: the SI value
+        out[name] = (unit, np.array([problem.shown(v, unit) for v in result.y[k]]))
+    return out
+
+
+def run(args) -> int:
+    from .simulate_cmd import _times, _tolerance, print_run
+
+    for option, given in (("--scenario", args.scenario), ("--reduced", args.reduced), ("--plot", args.plot)):
+        if given:
+            raise ModelError(option, given, "takes vrest's own models; for a CellML or SBML file give the protocol "
+                             "with --protocol FILE.toml or --set NAME=VALUE")
+    given_times = args.times is not None or args.t_end is not None
+    times = _times(args, None) if given_times else _times(args, DEFAULT_T_END)
+    rtol, atol = _tolerance(args.rtol, "--rtol"), _tolerance(args.atol, "--atol")
+    plan = imported_plan(args.model, args.voltage, args.stimulus)
+    params = {}
+    for item in args.set:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise ModelError("--set", item, "expected NAME=VALUE, e.g. 'g_K1=0.5 mS/cm^2'")
+        params[name.strip()] = parameter_value(plan, name.strip(), text.strip(), f"--set {name.strip()}")
+    if args.stimulus_on:
+        if plan.stimulus is None:
+            raise ModelError("--stimulus-on", plan.file, "the file has no stimulus vrest knows of: name it with "
+                             "--stimulus NAME")
+        params.setdefault(plan.stimulus[0], plan.stimulus[1])
+    scenario = read_protocol(plan, args.protocol) if args.protocol else None
+    module = plan.module()
+    if args.stimulus_on:
+        scenario = with_stimulus_edges(plan, module, scenario, params, float(times[-1]))
+    start = start_state(plan, module, args.start)
+    from ..simulation.integrate import simulate_module
+
+    result = simulate_module(module, module.MODEL, [scenario] if scenario else [], start,
+                             scenario.name if scenario else None, times, params, progress=True,
+                             **({"rtol": rtol} if rtol is not None else {}), atol=atol)
+    print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol, "start": args.start,
+                     "stimulus": "on" if args.stimulus_on else "off"}, result, columns(plan, result))
+    return 0
