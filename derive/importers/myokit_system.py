@@ -174,11 +174,16 @@ def to_system(model, *, file: str, source: str, annotations: Mapping[str, str] |
             quantities[v] = v
     order = graphlib.TopologicalSorter({v: _dependencies(v.rhs(), skip) & quantities.keys() for v in quantities})
     try:
-        ordered = list(order.static_order())
+        order.prepare()
     except graphlib.CycleError as exc:
         loop = " -> ".join(names[v] for v in exc.args[1])
         raise ModelError(f"{file}: equations", loop, "an algebraic loop: these quantities are defined through each "
                          "other; vrest needs explicit equations") from None
+    ordered = []
+    while order.is_active():  # each round's ready quantities by name: the same order in every process
+        ready = sorted(order.get_ready(), key=lambda v: v.qname())
+        ordered += ready
+        order.done(*ready)
     scaled = {convert.symbol(v) for v in variables if factors[v] != 1} | ({TIME} if time_factor != 1 else set())
     named = tuple(Quantity(convert.symbol(v), _tidy(factors[v] * convert.expression(v.rhs()), scaled),
                            display_unit(dimensions[v]), _describe(v)) for v in ordered)

@@ -105,7 +105,7 @@ class Prepared:
         for symbol, expr in self.definitions:
             ordered.append((symbol, expr))
             gradients[symbol] = {}
-            for i, derivative in _gradient(expr, index, gradients).items():
+            for i, derivative in sorted(_gradient(expr, index, gradients).items()):  # the same names in every run
                 d_symbol = sp.Symbol(f"_d{len(ordered)}", real=True)
                 ordered.append((d_symbol, derivative))
                 gradients[symbol][i] = d_symbol
@@ -204,7 +204,8 @@ def _in_dependency_order(definitions: list[tuple[sp.Symbol, sp.Expr]]) -> tuple[
                 out.append((current, defined[current]))
                 continue
             stack.append((current, True))
-            stack.extend((s, False) for s in defined[current].free_symbols if s in defined and s not in done)
+            stack.extend((s, False) for s in sorted(defined[current].free_symbols, key=str)  # the same order in every run
+                         if s in defined and s not in done)
     return tuple(out)
 
 
