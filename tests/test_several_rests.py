@@ -1,0 +1,84 @@
+"""A cell whose current balance has several roots: every command starts from the state derive reports.
+
+An inward-rectifier (I_K1) cell with a small Na leak has three equilibria: a stable rest near E_K, an
+unstable one, and a stable one near E_Na (+70 mV, above the range resting states are looked in). derive's
+V_ss is the most negative stable one; simulate --start steady, the exports and crosscheck must start there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+
+from conftest import run_cli
+
+R, F = 8.314462618, 96485.33212
+T = 310.15
+E_K = R * T / F * math.log(5.4 / 140)
+E_NA = R * T / F * math.log(140 / 10)
+G_K1, G_NA = 0.6e-3 * 1e4, 0.005e-3 * 1e4  # S/m^2
+
+IK1_MODEL = {
+    "model": {"name": "ik1cell", "temperature": "37 degC"},
+    "membrane": {"capacitance": "1 uF/cm^2"},
+    "ions": {"K": {"valence": 1, "inside": "140 mM", "outside": "5.4 mM"},
+             "Na": {"valence": 1, "inside": "10 mM", "outside": "140 mM", "conductance": "0.005 mS/cm^2"}},
+    "channels": {"K1": {"ion": "K", "conductance": "0.6 mS/cm^2", "units": {"V": "mV", "t": "ms"},
+                        "open_fraction": "1/(1 + exp(0.07*(V - E_K + 15)))"}},
+}
+
+
+def _current(v: float) -> float:
+    """I_K1 + I_Na (A/m^2) written out: the rectifier's open fraction in mV."""
+    mv, ek = v * 1e3, E_K * 1e3
+    return G_K1 / (1 + math.exp(0.07 * (mv - ek + 15))) * (v - E_K) + G_NA * (v - E_NA)
+
+
+def _roots() -> list[float]:
+    grid = np.linspace(-0.150, 0.100, 2501)
+    values = [_current(v) for v in grid]
+    return [brentq(_current, a, b, xtol=1e-15) for a, b, fa, fb in zip(grid, grid[1:], values, values[1:])
+            if fa * fb < 0]
+
+
+def _rest() -> float:
+    """The most negative root where the current rises with V: stable (V is the only state)."""
+    roots = _roots()
+    assert len(roots) == 3 and roots[2] > 0.06  # the third stable state lies above the searched range
+    return next(v for v in roots if _current(v + 1e-7) > _current(v - 1e-7))
+
+
+def test_simulate_derive_and_exports_start_at_the_same_rest(write_model, tmp_path):
+    rest_mv = _rest() * 1e3
+    assert rest_mv == pytest.approx(-79.835, abs=1e-3)
+    path = write_model(IK1_MODEL)
+    code, out, err = run_cli("derive", str(path), "--json", "--quantity", "V_ss")
+    assert code == 0, err
+    v_ss = json.loads(out)["quantities"]["V_ss"]
+    assert v_ss["value"][v_ss["stable"].index(True)] == pytest.approx(rest_mv, abs=1e-9)
+    code, out, err = run_cli("simulate", str(path), "--t-end", "1 ms", "--json")
+    assert code == 0, err
+    assert json.loads(out)["states"]["V"]["values"][0] == pytest.approx(rest_mv, abs=1e-9)
+    code, _, err = run_cli("export", str(path), "--to", "cellml", "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    cellml = next((tmp_path / "out").glob("*.cellml")).read_text()
+    start = re.search(r'<variable name="V" units="mV" initial_value="([^"]+)"', cellml)
+    assert float(start.group(1)) == pytest.approx(rest_mv, abs=1e-9)
+
+
+def test_steady_start_ignores_an_initial_potential_near_another_state(write_model):
+    """membrane.initial_potential is where --start given begins; --start steady is still derive's V_ss."""
+    rest_mv = _rest() * 1e3
+    model = {**IK1_MODEL, "membrane": {"capacitance": "1 uF/cm^2", "initial_potential": "60 mV"}}
+    path = write_model(model)
+    code, out, err = run_cli("simulate", str(path), "--t-end", "1 ms", "--json")
+    assert code == 0, err
+    assert json.loads(out)["states"]["V"]["values"][0] == pytest.approx(rest_mv, abs=1e-9)
+    code, out, err = run_cli("simulate", str(path), "--t-end", "1 ms", "--json", "--start", "given")
+    assert code == 0, err
+    assert json.loads(out)["states"]["V"]["values"][0] == pytest.approx(60, abs=1e-9)
