@@ -82,3 +82,18 @@ def test_steady_start_ignores_an_initial_potential_near_another_state(write_mode
     code, out, err = run_cli("simulate", str(path), "--t-end", "1 ms", "--json", "--start", "given")
     assert code == 0, err
     assert json.loads(out)["states"]["V"]["values"][0] == pytest.approx(60, abs=1e-9)
+
+
+def test_derive_table_marks_the_unstable_state(write_model):
+    """Both roots in -150..60 mV are listed; the one where the current falls with V is marked unstable."""
+    roots = [v for v in _roots() if v < 0.06]
+    falling = [_current(v + 1e-7) < _current(v - 1e-7) for v in roots]
+    assert falling == [False, True]
+    code, out, err = run_cli("derive", str(write_model(IK1_MODEL)), "--quantity", "V_ss", "--quantity", "tau_m")
+    assert code == 0, err
+    rows = {line.split()[0]: line for line in out.splitlines() if line.startswith(("V_ss", "tau_m"))}
+    shown = re.match(r"V_ss\s+(\S+), (\S+) \(unstable\) mV\s", rows["V_ss"])
+    assert [float(shown.group(k)) for k in (1, 2)] == pytest.approx([v * 1e3 for v in roots], abs=1e-3)
+    assert "each stable unless marked" in rows["V_ss"]
+    tau = re.match(r"tau_m\s+(\S+), (\S+) \(unstable\) ms", rows["tau_m"])
+    assert float(tau.group(1)) > 0 > float(tau.group(2))  # C_m over a negative slope at the unstable state

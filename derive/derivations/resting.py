@@ -124,8 +124,8 @@ def gated_potential(ctx: Derivations) -> Derivation:
     )
     count = len(states)
     description = ("resting state: every gate at x_inf(V), zero net current" if count == 1 else
-                   f"{count} resting states (in order of V; value: the first stable one): every gate at x_inf(V), "
-                   "zero net current")
+                   f"{count} resting states in order of V, each stable unless marked (value: the most negative "
+                   "stable one, where vrest simulate starts): every gate at x_inf(V), zero net current")
     exact = _exact(ctx)
     each = [s.V for s in states] if exact is None else [v for v, _ in exact]
     return Derivation("V_ss", balance, **_several(ctx, each, chosen), unit="mV",
@@ -318,7 +318,7 @@ def input_impedance(ctx: Derivations) -> Derivation:
              Step("Insert the slope conductance", sp.Eq(z_0, 1 / g.expression), given=(sp.Eq(g_leak, g.expression),)))
     return Derivation("Z_0", 1 / g.expression, **_several(ctx, each, chosen), unit="kohm*cm^2",
                       description="membrane impedance |Z(f)| of the quasi-active membrane (C_m, g_inst and one RL "
-                      "branch per gate in parallel) at f = 0, where it is 1/g_leak (--json: |Z(f)| from 0.1 Hz "
+                      "branch per gate in parallel) at f = 0, where it is |1/g_leak| (--json: |Z(f)| from 0.1 Hz "
                       "to 10 kHz)", method="numeric", in_names=1 / g_leak, assumptions=_QUASI, data=data, steps=steps,
                       at=_at_rest(ctx))
 
