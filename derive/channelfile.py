@@ -117,18 +117,23 @@ def _check_finite(expr: sp.Expr, key: str, text: str, what: str, positive: bool,
     """Refuse a rate (or tau, inf, f; in the file's units) that is not finite, or negative, in CHECK_RANGE
     (at the file's concentrations and unit parameters, ``values``)."""
     _check_poles(expr, key, text, values)
-    f = sp.lambdify(V, expr.xreplace(dict(values)), modules=[NUMPY_FUNCTIONS, "numpy"])
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        values = np.broadcast_to(np.asarray(f(_CHECK_POINTS), dtype=float), _CHECK_POINTS.shape)
+    values = _sampled(expr, values)
     bad = ~np.isfinite(values) | ((values <= 0) if positive else (values < 0))
-    if bad.any():
-        where = float(_CHECK_POINTS[np.argmax(bad)]) * 1000
-        value = values[np.argmax(bad)]
-        problem = "not finite (a division by zero)" if not np.isfinite(value) else f"{value:g} {unit}"
+    if bad.any():  # the first non-finite point, else the worst one (not a rounding error at the edge)
+        k = int(np.argmax(~np.isfinite(values))) if not np.isfinite(values).all() else int(np.argmin(values))
+        where, value = float(_CHECK_POINTS[k]) * 1000, values[k]
+        problem = "not finite (a division by zero)" if not np.isfinite(value) else f"{value:g} {unit}".rstrip()
         need = "positive" if positive else "non-negative"
         raise ModelError(key, text, f"{what} must be finite and {need} from {CHECK_RANGE[0] * 1000:g} to "
                          f"{CHECK_RANGE[1] * 1000:g} mV; at V = {where:.4g} mV it is {problem}")
+
+
+def _sampled(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> np.ndarray:
+    """``expr`` at every point of _CHECK_POINTS (NaN or inf where it is not finite)."""
+    f = sp.lambdify(V, expr.xreplace(dict(values)), modules=[NUMPY_FUNCTIONS, "numpy"])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.broadcast_to(np.asarray(f(_CHECK_POINTS), dtype=float), _CHECK_POINTS.shape)
 
 
 def _check_poles(expr: sp.Expr, key: str, text: str, values: Mapping[sp.Symbol, sp.Expr]) -> None:
@@ -179,7 +184,13 @@ def _gate(channel: str, name: str, spec: Any, path: str, units: Mapping[str, Par
 
 
 def _check_at_most_one(expr: sp.Expr, key: str, text: str, values) -> None:
-    _check_finite(1 - expr, key, text, f"1 - {key.rsplit('.', 1)[-1]}", positive=False, unit="", values=values)
+    """Refuse a steady state above 1 (a fraction of gates open), naming where it is largest."""
+    inf = _sampled(expr, values)  # finite: _check_finite has seen it
+    if (inf > 1).any():
+        k = int(np.argmax(inf))
+        raise ModelError(key, text, f"{key.rsplit('.', 1)[-1]} must be at most 1 (a fraction) from "
+                         f"{CHECK_RANGE[0] * 1000:g} to {CHECK_RANGE[1] * 1000:g} mV; at V = "
+                         f"{float(_CHECK_POINTS[k]) * 1000:.4g} mV it is {inf[k]:g}")
 
 
 def _name(value: str, key: str, rule: str) -> None:
