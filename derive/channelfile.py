@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,7 @@ from .removable import with_exprel
 from .units import DIMENSIONS, dimensionality, parse_quantity, unit_factor
 from .verify.parse import ParseError, parse_written
 
-__all__ = ["CHANNEL_KEYS", "CHECK_RANGE", "GATE_KEYS", "read_channels"]
+__all__ = ["CHANNEL_KEYS", "CHECK_RANGE", "GATE_KEYS", "check_channel_ion", "read_channels"]
 
 CHANNEL_KEYS = {"ion", "reversal", "conductance", "permeability", "units", "gates", "open_fraction", "q10",
                 "q10_reference", "description"}
@@ -278,11 +278,16 @@ def _ion(spec: Mapping[str, Any], path: str, ions: Mapping[str, Ion]) -> Ion | N
                          "reversal potential)" + ("; both are given" if "ion" in spec else "; neither is given"))
     if "reversal" in spec:
         return None
-    ion = spec["ion"]
+    check_channel_ion(spec["ion"], f"{path}.ion", ions)
+    return ions[spec["ion"]]
+
+
+def check_channel_ion(ion: Any, key: str, ions: Iterable[str]) -> None:
+    """A channel's ``ion`` must be one of the model's ions (checked before the ions' own tables: a missing leak
+    of an ion is then not blamed on the ion)."""
+    ions = list(ions)
     if not isinstance(ion, str) or ion not in ions:
-        known = ", ".join(ions) or "none"
-        raise ModelError(f"{path}.ion", ion, f"the model has no ion of that name (its ions: {known})")
-    return ions[ion]
+        raise ModelError(key, ion, f"the model has no ion of that name (its ions: {', '.join(ions) or 'none'})")
 
 
 def _open_fraction(text: Any, key: str, units: Mapping[str, Parameter], ions: Mapping[str, Ion],
