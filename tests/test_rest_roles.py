@@ -53,3 +53,25 @@ def test_a_stimulus_no_rate_uses_is_said_to_change_nothing():
             "the resting states are the model's own") in err.splitlines()
     code, _, err = run_cli("rest", "hh", "--stimulus", "I_stim")
     assert code == 0 and "warning" not in err
+
+
+def test_gates_print_without_a_unit_and_no_current_prints_as_minus_zero():
+    """The gates at rest are the written-out x_inf = alpha/(alpha + beta) at the written-out rest, unitless."""
+    code, out, err = run_cli("rest", "hh")
+    assert code == 0, err
+    v = mpmath.findroot(lambda x: sum(_hh_currents(x)), mpmath.mpf(-65))
+    states = next(line for line in out.splitlines() if line.strip().startswith("states:"))
+    expected = ", ".join(f"{gate}_{channel} = {float(a / (a + b)):.6g}"
+                         for (gate, (a, b)), channel in zip(hh_rates(v).items(), ("Na", "Na", "K")))
+    assert states == f"  states: V = {float(v):.6g} mV, {expected}"
+    code, out, err = run_cli("rest", "pumpleak", "--start", "V=-50 mV")
+    assert code == 0, err
+    assert "-0 " not in out and "I_Cl 0 uA/cm^2" in out  # Cl is passive: no net Cl current at rest
+
+
+def _hh_currents(v):
+    from test_channels import E_NA, G_NA
+
+    r = hh_rates(v)
+    m, h, n = (a / (a + b) for a, b in r.values())
+    return G_NA * m ** 3 * h * (v - E_NA), G_K * n ** 4 * (v - E_K), G_L * (v - E_L)
