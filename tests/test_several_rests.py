@@ -97,3 +97,14 @@ def test_derive_table_marks_the_unstable_state(write_model):
     assert "each stable unless marked" in rows["V_ss"]
     tau = re.match(r"tau_m\s+(\S+), (\S+) \(unstable\) ms", rows["tau_m"])
     assert float(tau.group(1)) > 0 > float(tau.group(2))  # C_m over a negative slope at the unstable state
+
+
+def test_tau_fast_has_one_value_per_state_and_no_pump_wording(write_model):
+    """V the only state: tau_fast = C_m/(dI/dV) at each root, C_m = 1 uF/cm^2 (0.01 F/m^2)."""
+    roots = [v for v in _roots() if v < 0.06]
+    expected = [0.01 / ((_current(v + 1e-7) - _current(v - 1e-7)) / 2e-7) * 1e3 for v in roots]  # ms
+    code, out, err = run_cli("derive", str(write_model(IK1_MODEL)), "--json", "--quantity", "tau_fast")
+    assert code == 0, err
+    tau = json.loads(out)["quantities"]["tau_fast"]
+    assert tau["value"] == pytest.approx(expected, rel=1e-6) and tau["stable"] == [True, False]
+    assert "pump" not in tau["description"]
