@@ -161,8 +161,9 @@ def gated_conductance(ctx: Derivations) -> Derivation:
                   sp.Eq(g_leak, slope)),)
     return Derivation("g_leak", slope, **_several(ctx, slopes, chosen), unit="mS/cm^2",
                       description="slope (input) conductance dI_ss/dV at V_ss, every gate at x_inf(V)",
-                      method="numeric", in_names=_branches_sum(ctx), assumptions=("slope, not chord, conductance", "gates at steady state",
-                                                     "evaluated at V = V_ss"), steps=steps, at=_at_rest(ctx))
+                      method="numeric", in_names=_branches_sum(ctx),
+                      assumptions=("slope, not chord, conductance", "gates at steady state",
+                                   "evaluated at V = V_ss"), steps=steps, at=_at_rest(ctx))
 
 
 def _branches_sum(ctx: Derivations) -> sp.Expr:
