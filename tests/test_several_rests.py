@@ -108,3 +108,74 @@ def test_tau_fast_has_one_value_per_state_and_no_pump_wording(write_model):
     tau = json.loads(out)["quantities"]["tau_fast"]
     assert tau["value"] == pytest.approx(expected, rel=1e-6) and tau["stable"] == [True, False]
     assert "pump" not in tau["description"]
+
+
+# A persistent Na current with an instantaneous open fraction and a slow K gate: the most negative root where the
+# steady-state current rises with V oscillates away (the fast regenerative Na against the slow K: a Hopf point),
+# so the rest is the stable root near -22 mV.
+HOPF_MODEL = {
+    "model": {"name": "hopf", "temperature": "20 degC"},
+    "membrane": {"capacitance": "1 uF/cm^2"},
+    "channels": {
+        "L": {"reversal": "-70 mV", "conductance": "0.05 mS/cm^2"},
+        "NaP": {"reversal": "50 mV", "conductance": "0.5 mS/cm^2", "units": {"V": "mV", "t": "ms"},
+                "open_fraction": "1/(1 + exp(-(V + 60)/3))"},
+        "K": {"reversal": "-90 mV", "conductance": "0.5 mS/cm^2", "units": {"V": "mV", "t": "ms"},
+              "gates": {"n": {"inf": "1/(1 + exp(-(V + 65)/4))", "tau": "50"}}},
+    },
+}
+
+
+def _hopf_states() -> list[tuple[float, bool]]:
+    """(V in mV, stable) at each root of the written-out I_ss (mV, ms, mS/cm^2, uA/cm^2, C_m = 1 uF/cm^2)."""
+    f = lambda v: 1 / (1 + math.exp(-(v + 60) / 3))  # noqa: E731
+    n = lambda v: 1 / (1 + math.exp(-(v + 65) / 4))  # noqa: E731
+    i_ss = lambda v: 0.05 * (v + 70) + 0.5 * f(v) * (v - 50) + 0.5 * n(v) * (v + 90)  # noqa: E731
+    grid = np.linspace(-150, 60, 4201)
+    out = []
+    for a, b in zip(grid, grid[1:]):
+        if i_ss(a) * i_ss(b) < 0:
+            v, h = brentq(i_ss, a, b, xtol=1e-13), 1e-6
+            g_inst = (0.05 * (2 * h) + 0.5 * (f(v + h) * (v + h - 50) - f(v - h) * (v - h - 50))) / (2 * h) \
+                + 0.5 * n(v)
+            # d/dt (V, n): -(g_inst dV + g_K (V - E_K) dn)/C_m and (dn_inf/dV dV - dn)/tau, in 1/ms
+            jacobian = np.array([[-g_inst, -0.5 * (v + 90)], [(n(v + h) - n(v - h)) / (2 * h) / 50, -1 / 50]])
+            out.append((v, bool(np.all(np.linalg.eigvals(jacobian).real < 0))))
+    return out
+
+
+def test_a_rising_root_that_oscillates_is_not_the_start(write_model, tmp_path):
+    states = _hopf_states()
+    assert [s for _, s in states] == [False, False, True]
+    rest = states[2][0]
+    path = write_model(HOPF_MODEL)
+    code, out, err = run_cli("derive", str(path), "--json", "--quantity", "V_ss")
+    assert code == 0, err
+    v_ss = json.loads(out)["quantities"]["V_ss"]
+    assert v_ss["stable"] == [False, False, True] and v_ss["value"][2] == pytest.approx(rest, abs=1e-8)
+    code, out, err = run_cli("simulate", str(path), "--t-end", "1 ms", "--json")
+    assert code == 0, err
+    assert json.loads(out)["states"]["V"]["values"][0] == pytest.approx(rest, abs=1e-8)
+    code, _, err = run_cli("export", str(path), "--to", "cellml", "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    start = re.search(r'<variable name="V" units="mV" initial_value="([^"]+)"',
+                      next((tmp_path / "out").glob("*.cellml")).read_text())
+    assert float(start.group(1)) == pytest.approx(rest, abs=1e-8)
+
+
+def test_the_quasi_active_eigenvalues_are_the_jacobians():
+    """hh at rest: the V-and-gates eigenvalues from C_m, g_inst and the branches equal the engine's from the full
+    Jacobian (which test_channels checks against the written-out equations)."""
+    from vrest.derive.builtin import resolve_model
+    from vrest.derive.derivations.resting import resting_report
+    from vrest.derive.quantities import Derivations
+    from vrest.derive.quasi_active import quasi_active
+
+    model = resolve_model("hh")
+    rest = resting_report(Derivations(model)).resting_states[0]
+    code, out, err = run_cli("derive", "hh", "--json", "--quantity", "eigenvalues")
+    assert code == 0, err
+    listed = json.loads(out)["quantities"]["eigenvalues"]["eigenvalues"]["values"]
+    expected = sorted((complex(re_, im) for re_, im in listed), key=lambda z: (z.real, z.imag))
+    found = sorted(quasi_active(model, rest.states).eigenvalues(), key=lambda z: (z.real, z.imag))
+    assert len(found) == 4 and np.allclose(found, expected, rtol=1e-9)
