@@ -302,4 +302,5 @@ def _with_definitions(lines: list[str]) -> list[str]:
         return lines
     at = next(k for k, line in enumerate(lines) if line.startswith("Sign convention")) + 2
     shown = " and ".join(f"${definition}$" for definition in definitions)
-    return [*lines[:at], f"GHK terms are written with {shown}: exact at V = 0.", "", *lines[at:]]
+    return [*lines[:at], f"Terms with a removable 0/0 (a GHK current at V = 0, a rate such as alpha_n at its 0/0 "
+                         f"point) are written with {shown}: exact there.", "", *lines[at:]]

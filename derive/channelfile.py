@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,7 @@ from .removable import with_exprel
 from .units import DIMENSIONS, dimensionality, parse_quantity, unit_factor
 from .verify.parse import ParseError, parse_written
 
-__all__ = ["CHANNEL_KEYS", "CHECK_RANGE", "GATE_KEYS", "read_channels"]
+__all__ = ["CHANNEL_KEYS", "CHECK_RANGE", "GATE_KEYS", "check_channel_ion", "read_channels"]
 
 CHANNEL_KEYS = {"ion", "reversal", "conductance", "permeability", "units", "gates", "open_fraction", "q10",
                 "q10_reference", "description"}
@@ -117,18 +117,23 @@ def _check_finite(expr: sp.Expr, key: str, text: str, what: str, positive: bool,
     """Refuse a rate (or tau, inf, f; in the file's units) that is not finite, or negative, in CHECK_RANGE
     (at the file's concentrations and unit parameters, ``values``)."""
     _check_poles(expr, key, text, values)
-    f = sp.lambdify(V, expr.xreplace(dict(values)), modules=[NUMPY_FUNCTIONS, "numpy"])
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        values = np.broadcast_to(np.asarray(f(_CHECK_POINTS), dtype=float), _CHECK_POINTS.shape)
+    values = _sampled(expr, values)
     bad = ~np.isfinite(values) | ((values <= 0) if positive else (values < 0))
-    if bad.any():
-        where = float(_CHECK_POINTS[np.argmax(bad)]) * 1000
-        value = values[np.argmax(bad)]
-        problem = "not finite (a division by zero)" if not np.isfinite(value) else f"{value:g} {unit}"
+    if bad.any():  # the first non-finite point, else the worst one (not a rounding error at the edge)
+        k = int(np.argmax(~np.isfinite(values))) if not np.isfinite(values).all() else int(np.argmin(values))
+        where, value = float(_CHECK_POINTS[k]) * 1000, values[k]
+        problem = "not finite (a division by zero)" if not np.isfinite(value) else f"{value:g} {unit}".rstrip()
         need = "positive" if positive else "non-negative"
         raise ModelError(key, text, f"{what} must be finite and {need} from {CHECK_RANGE[0] * 1000:g} to "
                          f"{CHECK_RANGE[1] * 1000:g} mV; at V = {where:.4g} mV it is {problem}")
+
+
+def _sampled(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> np.ndarray:
+    """``expr`` at every point of _CHECK_POINTS (NaN or inf where it is not finite)."""
+    f = sp.lambdify(V, expr.xreplace(dict(values)), modules=[NUMPY_FUNCTIONS, "numpy"])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.broadcast_to(np.asarray(f(_CHECK_POINTS), dtype=float), _CHECK_POINTS.shape)
 
 
 def _check_poles(expr: sp.Expr, key: str, text: str, values: Mapping[sp.Symbol, sp.Expr]) -> None:
@@ -179,7 +184,13 @@ def _gate(channel: str, name: str, spec: Any, path: str, units: Mapping[str, Par
 
 
 def _check_at_most_one(expr: sp.Expr, key: str, text: str, values) -> None:
-    _check_finite(1 - expr, key, text, f"1 - {key.rsplit('.', 1)[-1]}", positive=False, unit="", values=values)
+    """Refuse a steady state above 1 (a fraction of gates open), naming where it is largest."""
+    inf = _sampled(expr, values)  # finite: _check_finite has seen it
+    if (inf > 1).any():
+        k = int(np.argmax(inf))
+        raise ModelError(key, text, f"{key.rsplit('.', 1)[-1]} must be at most 1 (a fraction) from "
+                         f"{CHECK_RANGE[0] * 1000:g} to {CHECK_RANGE[1] * 1000:g} mV; at V = "
+                         f"{float(_CHECK_POINTS[k]) * 1000:.4g} mV it is {inf[k]:g}")
 
 
 def _name(value: str, key: str, rule: str) -> None:
@@ -267,11 +278,16 @@ def _ion(spec: Mapping[str, Any], path: str, ions: Mapping[str, Ion]) -> Ion | N
                          "reversal potential)" + ("; both are given" if "ion" in spec else "; neither is given"))
     if "reversal" in spec:
         return None
-    ion = spec["ion"]
+    check_channel_ion(spec["ion"], f"{path}.ion", ions)
+    return ions[spec["ion"]]
+
+
+def check_channel_ion(ion: Any, key: str, ions: Iterable[str]) -> None:
+    """A channel's ``ion`` must be one of the model's ions (checked before the ions' own tables: a missing leak
+    of an ion is then not blamed on the ion)."""
+    ions = list(ions)
     if not isinstance(ion, str) or ion not in ions:
-        known = ", ".join(ions) or "none"
-        raise ModelError(f"{path}.ion", ion, f"the model has no ion of that name (its ions: {known})")
-    return ions[ion]
+        raise ModelError(key, ion, f"the model has no ion of that name (its ions: {', '.join(ions) or 'none'})")
 
 
 def _open_fraction(text: Any, key: str, units: Mapping[str, Parameter], ions: Mapping[str, Ion],

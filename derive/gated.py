@@ -4,8 +4,9 @@ A resting state of a gated model has each gate at its steady state x_inf(V) (gat
 alone), so its potential is a root of the steady-state current I_ss(V) = I_total(V, x_inf(V)).
 There may be several (a bistable cell). ``balance_roots`` finds every root in a voltage range
 (a fine scan for sign changes, each refined to WORKING_DIGITS); ``start_potential`` picks the one
-a simulation starts from when the file gives none: the most negative root where I_ss rises with V
-(dI_ss/dV > 0, necessary for a stable rest under current clamp).
+a simulation starts from when the file gives none: the most negative stable root (the eigenvalues of
+the linearised V and gates all decaying), derive's V_ss; failing one, the most negative root where
+I_ss rises with V (dI_ss/dV > 0, necessary for a stable rest under current clamp).
 """
 
 from __future__ import annotations
@@ -71,7 +72,9 @@ def balance_roots(model: Model, values: Mapping[sp.Symbol, sp.Expr] | None = Non
 
 
 def start_potential(model: Model, values: Mapping[sp.Symbol, sp.Expr] | None = None) -> float:
-    """The most negative root of the steady-state current where it rises with V (module docstring)."""
+    """The most negative stable root of the steady-state current, else the most negative one where it rises
+    with V (module docstring); stability is judged at the model's own values only."""
+    given_values = values is None
     values = dict(model.values if values is None else values)
     roots = balance_roots(model, values)
     current = steady_current(model)
@@ -79,9 +82,27 @@ def start_potential(model: Model, values: Mapping[sp.Symbol, sp.Expr] | None = N
                         modules=[_MPMATH_FUNCTIONS, "mpmath"])
     with mpmath.workdps(WORKING_DIGITS):
         rising = [v for v in roots if slope(mpmath.mpf(v)) > 0]
+    if rising and given_values and _v_and_gates_only(model):  # a rising root can still oscillate away (Hopf)
+        rising = [v for v in rising if _stable(model, v)] or rising
     if not rising:
         low, high = (f"{x * 1000:g} mV" for x in V_RANGE)
         raise NoSteadyState(f"the steady-state current (every gate at x_inf) has no root where it rises with V "
                             f"between {low} and {high}" + (f"; roots at {', '.join(f'{v * 1000:.6g}' for v in roots)} "
                                                            "mV, each unstable" if roots else ""))
     return rising[0]
+
+
+def _v_and_gates_only(model: Model) -> bool:
+    gates = set(gate_steady_states(model))
+    return all(s.symbol == V or s.symbol in gates for s in model.states)
+
+
+def _stable(model: Model, v: float) -> bool:
+    """Whether every eigenvalue of the linearised V and gates decays at the root ``v`` (gates at x_inf(v))."""
+    from .quasi_active import quasi_active  # here: quasi_active reads the channels this module serves
+
+    with mpmath.workdps(WORKING_DIGITS):
+        at = {V: mpmath.mpf(v)}
+        state = {"V": v} | {x.name: float(sp.sympify(inf).xreplace(model.values).xreplace(at).evalf(WORKING_DIGITS))
+                            for x, inf in gate_steady_states(model).items()}
+    return bool(np.all(quasi_active(model, state).eigenvalues().real < 0))

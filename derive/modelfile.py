@@ -20,7 +20,7 @@ import sympy as sp
 
 from . import limits
 from .bath import warn_unbalanced_bath
-from .channelfile import read_channels
+from .channelfile import check_channel_ion, read_channels
 from .constants import CODATA_2018, A_i, C_m, F, I_stim, L_p, R, T, Vol, area, z_A
 from .errors import ModelError
 from .ions import Ion
@@ -186,6 +186,7 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
     if "ions" not in data and "channels" not in data:
         raise ModelError("ions", None, "missing required key: give [ions.<name>] tables (leaks), [channels.<name>] "
                          "tables, or both")
+    _check_channel_ions(data.get("channels"), data.get("ions"))
     ions = _read_ions(data["ions"], params, _carried(data.get("channels"))) if "ions" in data else []
     by_name = {ion.name: ion for ion in ions}
     pump = read_pump(_check_keys(data["pump"], "pump", "pump"), by_name, params) if "pump" in data else None
@@ -261,6 +262,16 @@ def _check_shape(membrane: Mapping[str, Any], area_si: float, volume_si: float) 
         raise ModelError("membrane.area", membrane["area"],
                          f"with membrane.volume = {membrane['volume']!r} the cell would be at most "
                          f"{thickness * 1e9:.3g} nm thick (2 volume / area), thinner than its own membrane (5 nm)")
+
+
+def _check_channel_ions(channels: Any, ions: Any) -> None:
+    """Each channel's ``ion`` names an ion of the model (what else a channel table holds is read later)."""
+    if not isinstance(channels, dict):
+        return
+    names = list(ions) if isinstance(ions, dict) else []
+    for name, spec in channels.items():
+        if isinstance(spec, dict) and "ion" in spec:
+            check_channel_ion(spec["ion"], f"channels.{name}.ion", names)
 
 
 def _carried(channels: Any) -> set[str]:

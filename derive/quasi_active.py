@@ -96,6 +96,16 @@ class QuasiActive:
         """Z(f) = 1/Y(f) (ohm m^2)."""
         return 1 / self.admittance(f)
 
+    def eigenvalues(self) -> np.ndarray:
+        """Eigenvalues (1/s) of the linearised V-and-gates system, the zeros of Y: C dv/dt = -g_inst v - sum i_x,
+        tau_x di_x/dt = G_x v - i_x (i_x the branch currents)."""
+        n = len(self.branches)
+        a = np.zeros((n + 1, n + 1))
+        a[0, 0], a[0, 1:] = -self.g_inst / self.capacitance, -1 / self.capacitance
+        for k, b in enumerate(self.branches, start=1):
+            a[k, 0], a[k, k] = b.conductance / b.tau, -1 / b.tau
+        return np.linalg.eigvals(a)
+
     @property
     def slope_conductance(self) -> float:
         """Y(0) = g_inst + sum G_x = g_leak (S/m^2)."""

@@ -211,8 +211,12 @@ def initial_state(model: Model) -> dict[sp.Symbol, float]:
 
 
 def _voltage_only(model: Model, values: Mapping[sp.Symbol, sp.Expr]) -> float:
+    """The root of the current balance in V. With a gated or open-fraction channel the current need not be
+    monotone and may have several roots: the most negative stable one (rising with V), derive's V_ss."""
     from .derivation import CURRENT_BALANCE, monotone_root, mp_function
 
+    if any(not channel.is_leak for channel in model.channels):
+        return start_potential(model, values)
     balance = model.expand(sp.Symbol("I_total", real=True)).xreplace({I_pump: values.get(I_pump, I_pump)})
     return float(monotone_root(mp_function(balance, V, values), what=CURRENT_BALANCE, unit=" V"))
 

@@ -346,7 +346,7 @@ BAD = [
     ("GHK without concentrations", lambda d: _replace(d["channels"]["NaP"], "conductance", "permeability", "1e-6 cm/s"),
      "channels.NaP.permeability", "needs 'ion'"),
     ("an open fraction above 1", lambda d: d["channels"]["K1"].update(open_fraction="2"),
-     "channels.K1.open_fraction", "1 - open_fraction"),
+     "channels.K1.open_fraction", "open_fraction must be at most 1"),
 ]
 
 

@@ -41,8 +41,9 @@ def test_the_report_defines_exprel_once(tmp_path):
     assert run_cli("derive", "squid", "--report", str(path))[0] == 0
     text = path.read_text(encoding="utf-8")
     assert text.count(EXPREL) == 1 and text.count(EXPREL_PRIME) == 1
-    assert f"GHK terms are written with ${EXPREL}$ and ${EXPREL_PRIME}$: exact at V = 0." in text
-    assert text.index("exact at V = 0.") < text.index("## Parameters")
+    assert (f"Terms with a removable 0/0 (a GHK current at V = 0, a rate such as alpha_n at its 0/0 point) are "
+            f"written with ${EXPREL}$ and ${EXPREL_PRIME}$: exact there.") in text
+    assert text.index("exact there.") < text.index("## Parameters")
 
 
 def test_a_steps_latex_says_what_the_step_changes_and_when_v_before_is_taken():

@@ -45,6 +45,28 @@ def test_not_applicable_with_ohmic_leaks():
         Derivations(resolve_model("neuron")).get("V_mullins_noda")
 
 
+def test_the_reason_names_what_an_ion_lacks(write_model):
+    """K with concentrations but carried only by a channel: it has no leak, not "no concentrations"."""
+    from vrest.derive.modelfile import load_model
+
+    data = {
+        "model": {"name": "channelled", "temperature": "37 degC"},
+        "membrane": {"capacitance": "1 uF/cm^2"},
+        "ions": {"K": {"valence": 1, "inside": "140 mM", "outside": "4 mM"},
+                 "Na": {"valence": 1, "inside": "12 mM", "outside": "145 mM", "permeability": "1e-8 cm/s"}},
+        "channels": {"K1": {"ion": "K", "conductance": "0.5 mS/cm^2", "units": {"V": "mV", "t": "ms"},
+                            "open_fraction": "1/(1 + exp((V - E_K + 10)/12))"}},
+    }
+    with pytest.raises(NotApplicable) as reason:
+        Derivations(load_model(write_model(data))).get("V_mullins_noda")
+    assert str(reason.value) == ("needs GHK (permeability) leaks of K and Na with concentrations; K has no leak of "
+                                 "its own (only channels carry it)")
+    with pytest.raises(NotApplicable) as reason:
+        Derivations(resolve_model("hh")).get("V_mullins_noda")  # reversal potentials only: no ions
+    assert str(reason.value) == ("needs GHK (permeability) leaks of K and Na with concentrations; the model has no "
+                                 "ion K or Na")
+
+
 def test_not_applicable_without_pump(write_model):
     from vrest.derive.modelfile import load_model
 

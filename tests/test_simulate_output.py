@@ -20,8 +20,9 @@ def test_the_table_says_how_many_times_it_shows():
     rows = [line for line in lines[1:] if not line.startswith("(")]
     code, document, _ = run_cli("simulate", "neuron", "--scenario", "high_K", "--json")
     total = len(json.loads(document)["t"]["values"])
-    assert total == 401 and len(rows) == 21
-    assert lines[-1] == "(21 of the run's 401 times shown; --json or --out FILE.csv give them all)"
+    assert total == 401 and len(rows) == 22  # every 20th time, and V's largest sample
+    assert lines[-1].startswith("(22 of the run's 401 times shown, V's largest and smallest among them: largest V = ")
+    assert lines[-1].endswith("; --json or --out FILE.csv give them all)")
 
 
 def test_a_table_with_every_time_says_nothing_more():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from ..simulation.integrate import needs_steady_state
 def register(subparsers) -> None:
     parser = subparsers.add_parser("crosscheck", help="run the model's exports in the installed simulators",
                                    description="Export the model, run its steady state and every scenario in each "
-                                   "installed simulator and compare with vrest's own answer (docs/model-format.md).")
+                                   "installed simulator and compare with vrest's own answer (docs/model-format.md). "
+                                   "A simulator that is not installed gets a \"not run\" row saying what to install.")
     parser.add_argument("model", help="a built-in model name or a TOML model file")
     parser.add_argument("-o", "--out", default=None, metavar="DIR",
                         help="keep the exported files here (default: a temporary directory)")
@@ -31,25 +33,33 @@ def run(args) -> int:
             with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
                 rows = crosscheck(model, Path(directory))
     excitable = any(r.peak_time_deviation_ms is not None for r in rows)
+    spikes = excitable and bool(model.scenarios)  # without a scenario the one course is 20 ms at rest: no peak
     header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)",
-              "|dV| peak (mV)" if excitable else "max |dV| courses (mV)", "tolerance (mV)")
-    header += ("|dt| peak (ms)",) if excitable else ()
+              "|dV| peak (mV)" if spikes else "max |dV| courses (mV)", "tolerance (mV)")
+    header += ("|dt| peak (ms)",) if spikes else ()
     header += ("time (s)", "agrees", "note")
-    table = [header] + [_cells(r, excitable) for r in rows]
+    table = [header] + [_cells(r, spikes) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    names = ", ".join(s.name for s in model.scenarios) or "none"
-    if excitable:
+    names = ", ".join(s.name for s in model.scenarios)
+    if spikes:
         print(f"{model.name}: deviations from vrest's own resting state (tolerance {V_SS_TOLERANCE_MV:g} mV, held for "
               f"20 ms) and, over 20 ms of every scenario ({names}), the action potential's peak: its time (tolerance "
               f"{PEAK_TIME_TOLERANCE_MS:g} ms) and V (tolerance {PEAK_V_TOLERANCE_MV:g} mV; a course without a spike: "
               "its largest |dV|)")
+    elif excitable:
+        print(f"{model.name}: deviations from vrest's own resting state (tolerance {V_SS_TOLERANCE_MV:g} mV) and, the "
+              f"model having no scenario, its largest |dV| over 20 ms at rest (tolerance {PEAK_V_TOLERANCE_MV:g} mV)")
     else:
+        courses = f"every scenario ({names})" if names else "a run at rest (the model has no scenario)"
         print(f"{model.name}: deviations from vrest's own V_ss (tolerance {V_SS_TOLERANCE_MV:g} mV) and the time "
-              f"course of every scenario ({names}; tolerance {COURSE_TOLERANCE_MV:g} mV, or a fixed-step method's "
-              "error bound)")
+              f"course of {courses} (tolerance {COURSE_TOLERANCE_MV:g} mV, or a fixed-step method's error bound)")
     for row in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    ran = [r for r in rows if r.status != "unsuitable"]  # a simulator unsuitable for the model is no failure
+    missing = [r.simulator for r in rows if r.status == "missing"]
+    if missing:
+        print(f"vrest crosscheck: not installed, so not run: {', '.join(missing)}; vrest's \"test\" extra installs "
+              "every simulator (pip install \"vrest[test]\"; jnml also needs Java)", file=sys.stderr)
+    ran = [r for r in rows if r.status not in ("unsuitable", "missing")]  # neither is a failure of the export
     return 0 if ran and all(r.agrees for r in ran) else 1
 
 
@@ -57,7 +67,7 @@ def _cells(row, excitable: bool = False) -> tuple[str, ...]:
     """A table row; a simulator that did not run shows "-" for its numbers and the reason as its note."""
     peak = ("-",) if excitable else ()
     if row.status != "ran":
-        agrees = "not run" if row.status == "unsuitable" else "NO (failed)"
+        agrees = "not run" if row.status in ("unsuitable", "missing") else "NO (failed)"
         return (row.simulator, row.version, "-", "-", "-", "-", *peak, f"{row.seconds:.2f}", agrees, row.reason)
     if excitable:
         peak = (f"{row.peak_time_deviation_ms:.1e}",)

@@ -172,8 +172,12 @@ def _derive(model, wanted: list[str] | None, scenario: str | None = None
 
 
 def _format_value(derivation: Derivation) -> str:
+    """The value(s) and unit; with several resting states each value of an unstable one is marked."""
     unit = "" if derivation.unit == "1" else f" {derivation.unit}"
-    return ", ".join(f"{v:.6g}" for v in derivation.display_values) + unit
+    values = derivation.display_values
+    marks = ([""] * len(values) if len(derivation.stable) != len(values) or len(values) == 1 else
+             ["" if stable else " (unstable)" for stable in derivation.stable])
+    return ", ".join(f"{v:.6g}{mark}" for v, mark in zip(values, marks)) + unit
 
 
 def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> str:

@@ -15,6 +15,7 @@ from scipy.special import exprel
 from vrest.derive.builtin import DEFAULT_MODEL, resolve_model
 from vrest.derive.constants import V
 from vrest.derive.derivation import NotApplicable
+from vrest.derive.errors import ModelError
 from vrest.derive.gated import gate_steady_states
 from vrest.derive.model import Model
 from vrest.derive.derivations.potentials import balance_id
@@ -34,7 +35,7 @@ def register(subparsers) -> None:
                                    description="Plot a model's leak I-V curves (iv) or its pump-leak steady volume "
                                    "and V against the pump rate (pump), as PNG, SVG or PDF.")
     parser.add_argument("model", nargs="?", default=DEFAULT_MODEL, help="a built-in model name or a TOML model file")
-    parser.add_argument("kind", choices=_KINDS, help="iv: leak I-V curves; pump: volume and V against pump rate")
+    parser.add_argument("kind", metavar="{iv,pump}", help="iv: leak I-V curves; pump: volume and V against pump rate")
     parser.add_argument("-o", "--output", metavar="FILE", help="the figure to write, its format from the suffix: "
                         ".png, .svg or .pdf (default: MODEL_KIND.png)")
     parser.set_defaults(run=run)
@@ -43,7 +44,7 @@ def register(subparsers) -> None:
 def iv_data(model: Model, points: int = 401) -> dict:
     """V (mV), each leak's and channel's current (gates at steady state) and the total with the pump (uA/cm^2) at
     the given concentrations, where the total vanishes (``zero``: V_ss, or V_balance when the concentrations move;
-    ``zeros``: every resting state of a gated model) and each E_X (mV)."""
+    ``zeros``: every resting state of a gated model, ``stable``: whether each is) and each E_X (mV)."""
     derivations = Derivations(model)
     reversal = {ion.name: derivations.get(f"E_{ion.name}").value for ion in model.ions}
     reversal.update({c.name: float(model.values[c.E]) for c in model.channels if c.ion is None})
@@ -51,6 +52,7 @@ def iv_data(model: Model, points: int = 401) -> dict:
     balance = derivations.get(zero)
     v_zero = balance.value
     zeros = balance.values or (v_zero,)
+    stable = list(balance.stable) if len(balance.stable) == len(zeros) else [True] * len(zeros)
     marks = list(reversal.values()) + list(zeros)
     low, high = min(min(marks), -0.1) - 0.02, max(max(marks), 0.05) + 0.02
     volts = np.linspace(low, high, points)
@@ -67,7 +69,7 @@ def iv_data(model: Model, points: int = 401) -> dict:
     return {
         "V": volts * 1000, "currents": {k: c * per_area for k, c in currents.items()}, "pump": pump * per_area,
         "total": total * per_area, "zero": (zero, v_zero * 1000), "E": {k: e * 1000 for k, e in reversal.items()},
-        "zeros": [v * 1000 for v in zeros], "gated": bool(steady),
+        "zeros": [v * 1000 for v in zeros], "stable": stable, "gated": bool(steady),
     }
 
 
@@ -111,8 +113,9 @@ def _figure_iv(plt, model: Model):
         ax.axvline(e, linestyle=":", color="grey")
         ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6), fontsize=8)
     name, _ = data["zero"]
-    for v_zero in data["zeros"]:
-        ax.axvline(v_zero, color="red", linestyle="--", label=f"{name} = {v_zero:.2f} mV")
+    for v_zero, stable in zip(data["zeros"], data["stable"]):  # an unstable equilibrium is no resting potential
+        ax.axvline(v_zero, color="red", linestyle="-" if stable else "--",
+                   label=f"{name} = {v_zero:.2f} mV" + ("" if stable else " (unstable)"))
     ax.set_xlabel("membrane potential V (mV)")
     ax.set_ylabel("outward current (uA/cm^2)")
     ax.set_title(f"{model.name}: " + ("steady-state I-V curves (every gate at x_inf)" if data["gated"]
@@ -140,6 +143,9 @@ def _figure_pump(plt, model: Model):
 
 
 def run(args) -> int:
+    if args.kind not in _KINDS:  # checked here, not by argparse: the model and the kind swapped get a hint
+        swapped = f"; did you mean `vrest plot {args.kind} {args.model}`?" if args.model in _KINDS else ""
+        raise ModelError("plot", args.kind, f"expected iv or pump after the model{swapped}")
     if args.output:  # a name vrest cannot write is refused before any work
         figure_path(args.output, "--output")
     model = resolve_model(args.model)

@@ -13,6 +13,8 @@ import warnings
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+
 from vrest.derive import limits
 from vrest.derive.errors import ModelError, ModelWarning
 from vrest.derive.plausibility import ImplausibleResultWarning, trajectory_problems
@@ -215,16 +217,25 @@ def _warn_unreached(args, steps, t_end: float) -> None:
 
 
 def _table(t, columns) -> str:
-    """About 20 rows of the run; each column as wide as its header or its longest value; a last line says how
-    many of the run's times the rows show, when not all."""
+    """About 20 rows of the run, and the rows of V's largest and smallest samples (a spike between two rows is
+    not missed); times in ms for a run shorter than 1 s. Each column as wide as its header or its longest
+    value; a last line says how many of the run's times the rows show, when not all, and where V peaks."""
     step = max(1, len(t) // 20)
     rows = list(range(0, len(t), step)) + ([len(t) - 1] if (len(t) - 1) % step else [])
-    headers = ["t [s]"] + [f"{name} [{unit}]" for name, (unit, _) in columns.items()]
-    cells = [[f"{t[k]:.6g}"] + [f"{values[k]:.6g}" for _, values in columns.values()] for k in rows]
+    v = next(iter(columns.values()))[1]  # V is the first column
+    extremes = [int(np.argmax(v)), int(np.argmin(v))]
+    added = [k for k in dict.fromkeys(extremes) if k not in rows and v[k] not in (v[r] for r in rows)]
+    rows = sorted(rows + added)
+    unit, scale = ("ms", 1e3) if t[-1] < 1 else ("s", 1)
+    headers = [f"t [{unit}]"] + [f"{name} [{unit}]" for name, (unit, _) in columns.items()]
+    cells = [[f"{t[k] * scale:.6g}"] + [f"{values[k]:.6g}" for _, values in columns.values()] for k in rows]
     widths = [max([12 if i == 0 else 14, len(headers[i]), *(len(row[i]) for row in cells)])
               for i in range(len(headers))]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
     if len(rows) < len(t):
-        lines.append(f"({len(rows)} of the run's {len(t)} times shown; --json or --out FILE.csv give them all)")
+        peak = int(np.argmax(v))
+        lines.append(f"({len(rows)} of the run's {len(t)} times shown, V's largest and smallest among them: "
+                     f"largest V = {v[peak]:.6g} {headers[1].split('[')[1][:-1]} at t = {t[peak] * scale:.6g} {unit}; "
+                     "--json or --out FILE.csv give them all)")
     return "\n".join(lines)

@@ -147,7 +147,8 @@ class Answer:
 
 @dataclass(frozen=True)
 class Row:
-    """One simulator's result; ``status`` "ran", "unsuitable" (not run, ``reason`` says why) or "failed"."""
+    """One simulator's result; ``status`` "ran", "unsuitable" (not run, ``reason`` says why), "missing" (not
+    installed, ``reason`` says what to install) or "failed"."""
 
     simulator: str
     version: str
@@ -175,6 +176,7 @@ class Simulator:
     run: Callable[[Model, Path, Job], Answer] = field(repr=False)
     unsuitable: Callable[[Model, Job], str | None] | None = field(default=None, repr=False)
     course_tolerance: Callable[[Model, Job], float] | None = field(default=None, repr=False)  # mV
+    install: str = ""  # how a user gets it: said in its "not installed" row
 
     def tolerance(self, model: Model, job: Job) -> float:
         """The largest course deviation (mV) this simulator may show: its error bound, else COURSE_TOLERANCE_MV."""
@@ -186,15 +188,16 @@ SIMULATORS: dict[str, Simulator] = {}
 
 def simulator(name: str, format: str, version: Callable[[], str | None],
               unsuitable: Callable[[Model, Job], str | None] | None = None,
-              course_tolerance: Callable[[Model, Job], float] | None = None):
+              course_tolerance: Callable[[Model, Job], float] | None = None, install: str = ""):
     """Register ``run(model, directory, job) -> Answer`` for simulator ``name`` reading format ``format``.
 
     ``unsuitable(model, job)``, if given, returns why the simulator cannot do ``job`` (else None);
-    ``course_tolerance(model, job)`` a fixed-step method's error bound (mV) for the courses.
+    ``course_tolerance(model, job)`` a fixed-step method's error bound (mV) for the courses; ``install``
+    what to install when ``version()`` finds none (its row says so).
     """
 
     def register(run):
-        SIMULATORS[name] = Simulator(name, format, version, run, unsuitable, course_tolerance)
+        SIMULATORS[name] = Simulator(name, format, version, run, unsuitable, course_tolerance, install)
         return run
 
     return register
@@ -384,7 +387,8 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None) ->
         if names is not None and name not in names:
             continue
         version = sim.version()
-        if version is None:
+        if version is None:  # said, not skipped: "agrees" must not read as "every simulator agrees"
+            rows.append(Row(name, "-", None, None, None, 0.0, "missing", f"not installed: {sim.install}"))
             continue
         reason = sim.unsuitable(model, job) if sim.unsuitable is not None else None
         if reason:
@@ -483,7 +487,7 @@ def roadrunner_answer(model: Model, sbml: str, job: Job) -> Answer:
     return Answer(v_ss, courses)
 
 
-@simulator("libRoadRunner", "sbml", _roadrunner_version)
+@simulator("libRoadRunner", "sbml", _roadrunner_version, install="pip install libroadrunner")
 def run_roadrunner(model: Model, directory: Path, job: Job) -> Answer:
     return roadrunner_answer(model, _only(directory, ".sbml.xml").read_text(encoding="utf-8"), job)
 
@@ -577,7 +581,7 @@ def cellml_answer(model: Model, code_path: Path, job: Job) -> Answer:
     return Answer(float(v_ss), courses)
 
 
-@simulator("libcellml (generated Python + SciPy)", "cellml", _libcellml_version)
+@simulator("libcellml (generated Python + SciPy)", "cellml", _libcellml_version, install="pip install libcellml")
 def run_cellml(model: Model, directory: Path, job: Job) -> Answer:
     code_path = directory / f"{model.name}_cellml.py"
     write_atomic(code_path, cellml_python(_only(directory, ".cellml").read_text(encoding="utf-8")), key="crosscheck")

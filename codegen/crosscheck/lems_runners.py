@@ -287,11 +287,13 @@ def _pylems_version() -> str | None:
     return lems.__version__
 
 
-@simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable, euler_tolerance)
+@simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable, euler_tolerance,
+           install="pip install pyneuroml, and a Java runtime (java on the PATH)")
 def run_jnml_check(model: Model, directory: Path, job: Job) -> Answer:
     return lems_answer(model, directory, job, lambda path: run_jnml([path.name, "-nogui"], path.parent), 1)
 
 
-@simulator("PyLEMS (NeuroML/LEMS, Euler)", "neuroml", _pylems_version, lems_unsuitable, euler_tolerance)
+@simulator("PyLEMS (NeuroML/LEMS, Euler)", "neuroml", _pylems_version, lems_unsuitable, euler_tolerance,
+           install="pip install pylems pyneuroml")
 def run_pylems_check(model: Model, directory: Path, job: Job) -> Answer:
     return lems_answer(model, directory, job, run_pylems, 0)

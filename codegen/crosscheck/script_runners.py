@@ -88,7 +88,7 @@ def _neuron_version() -> str | None:
         return None
 
 
-@simulator("NEURON (nmodl, CVODE)", "nmodl", _neuron_version)
+@simulator("NEURON (nmodl, CVODE)", "nmodl", _neuron_version, install="pip install neuron")
 def run_neuron(model: Model, directory: Path, job: Job) -> Answer:
     from ..exporters.nmodl import context
 
@@ -142,7 +142,7 @@ def brian2_tolerance(model: Model, job: Job) -> float:
 
 
 @simulator("Brian2 (rk4; Cython for stiff models)", "brian2", _brian2_version, unsuitable=brian2_unsuitable,
-           course_tolerance=brian2_tolerance)
+           course_tolerance=brian2_tolerance, install="pip install brian2 cython")
 def run_brian2(model: Model, directory: Path, job: Job) -> Answer:
     from ..exporters.brian2 import context, script_name
 

@@ -68,10 +68,18 @@ def _membrane_only(model: Model, steady: Derivation) -> Derivation:
              "exp(-t/tau_fast) with C_m/tau_fast = dI_total/dV", sp.Eq(C_m / tau_fast_symbol, slope)),
         Step("Solve for tau_fast", sp.Eq(tau_fast_symbol, expression)),
     )
-    pump = "" if V in model.pump_current.free_symbols else "; the pump's current does not depend on V: tau_fast = tau_m"
+    if model.pump is None:
+        currents = "every current"
+    else:
+        currents = "every current, the pump's too" + ("" if V in model.pump_current.free_symbols else
+                                                       " (its current does not depend on V: tau_fast = tau_m)")
+    several = {}
+    if steady.values:  # one value per resting state, as V_ss
+        each = [float(evaluate(expression, {**model.values, V: sp.Float(v, 17)})) for v in steady.values]
+        several = dict(values=tuple(each), stable=steady.stable)
     return Derivation("tau_fast", expression, value, "ms",
-                      "how fast V relaxes to V_ss: C_m over the slope conductance of every current, the pump's too, "
-                      f"at V_ss{pump}", method="closed form" if V not in slope.free_symbols else "numeric",
+                      f"how fast V relaxes to V_ss: C_m over the slope conductance of {currents}, at V_ss",
+                      method="closed form" if V not in slope.free_symbols else "numeric", **several,
                       assumptions=(_SIGNS, "linearisation of the membrane equation about V_ss",
                                    "V is the only state (no concentration dynamics)"),
                       steps=steps, at=((V, steady.value),) if V in slope.free_symbols else ())

@@ -25,13 +25,16 @@ def _ions(ctx: Derivations):
     """(K, Na) with GHK leaks and a pump moving both; NotApplicable with the reason otherwise."""
     model = ctx.model
     named = {ion.name: ion for ion in model.ions}
+    needs = "needs GHK (permeability) leaks of K and Na with concentrations"
     missing = [name for name in ("K", "Na") if name not in named]
     if missing:
-        raise NotApplicable(f"needs K and Na leaks; the model has no {' or '.join(missing)}")
+        raise NotApplicable(f"{needs}; the model has no ion {' or '.join(missing)}")
     for ion in (named["K"], named["Na"]):
-        if ion.leak != "ghk" or not ion.has_concentrations:
-            raise NotApplicable(f"needs GHK (permeability) leaks of K and Na with concentrations; {ion.name} "
-                                f"has {'a conductance' if ion.leak == 'ohmic' else 'no concentrations'}")
+        if not ion.has_concentrations:
+            raise NotApplicable(f"{needs}; {ion.name} has no concentrations (a fixed reversal potential)")
+        if ion.leak != "ghk":
+            raise NotApplicable(f"{needs}; " + (f"{ion.name} has a conductance (an ohmic leak)" if ion.leak == "ohmic"
+                                                else f"{ion.name} has no leak of its own (only channels carry it)"))
         if ion.valence != 1:
             raise NotApplicable(f"needs monovalent K and Na; {ion.name} has valence {ion.valence}")
     if model.pump is None or model.pump.coupling_ratio is None:

@@ -124,8 +124,8 @@ def gated_potential(ctx: Derivations) -> Derivation:
     )
     count = len(states)
     description = ("resting state: every gate at x_inf(V), zero net current" if count == 1 else
-                   f"{count} resting states (in order of V; value: the first stable one): every gate at x_inf(V), "
-                   "zero net current")
+                   f"{count} resting states in order of V, each stable unless marked (value: the most negative "
+                   "stable one, where vrest simulate starts): every gate at x_inf(V), zero net current")
     exact = _exact(ctx)
     each = [s.V for s in states] if exact is None else [v for v, _ in exact]
     return Derivation("V_ss", balance, **_several(ctx, each, chosen), unit="mV",
@@ -161,8 +161,24 @@ def gated_conductance(ctx: Derivations) -> Derivation:
                   sp.Eq(g_leak, slope)),)
     return Derivation("g_leak", slope, **_several(ctx, slopes, chosen), unit="mS/cm^2",
                       description="slope (input) conductance dI_ss/dV at V_ss, every gate at x_inf(V)",
-                      method="numeric", assumptions=("slope, not chord, conductance", "gates at steady state",
-                                                     "evaluated at V = V_ss"), steps=steps, at=_at_rest(ctx))
+                      method="numeric", in_names=_branches_sum(ctx),
+                      assumptions=("slope, not chord, conductance", "gates at steady state",
+                                   "evaluated at V = V_ss"), steps=steps, at=_at_rest(ctx))
+
+
+def _branches_sum(ctx: Derivations) -> sp.Expr:
+    """g_inst + sum 1/r_x over the gates whose branch carries current: the slope conductance in the names of the
+    quasi-active membrane's parts (what a person writes instead of dI_ss/dV expanded)."""
+    total = sp.Symbol("g_inst", real=True)
+    for channel in ctx.model.channels:
+        for gate in channel.gates:
+            name = f"r_{gate.name}_{channel.name}"
+            try:
+                ctx.get(name)
+            except NotApplicable:  # (dI/dx)(dx_inf/dV) = 0: no branch, nothing to add
+                continue
+            total += 1 / sp.Symbol(name, real=True)
+    return total
 
 
 def gated_time_constant(ctx: Derivations) -> Derivation:

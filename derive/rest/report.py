@@ -56,7 +56,7 @@ def report_json(report: RestReport) -> dict:
 
 
 def _g(value: float, digits: int = 6) -> str:
-    return f"{value:.{digits}g}"
+    return f"{value + 0.0:.{digits}g}"  # + 0.0: an exact -0.0 prints as 0
 
 
 def _eigenvalue(v: complex) -> str:
@@ -88,7 +88,8 @@ def report_text(report: RestReport) -> str:
     for k, state in enumerate(report.resting_states, 1):
         lines += ["", f"resting state {k}: V = {_g(problem.shown(state.V, v_unit), 9)} {v_unit}, "
                   f"{'stable' if state.stable else 'unstable'}"]
-        shown = ", ".join(f"{name} = {_g(problem.shown(state.states[name], unit))}{' ' + unit if unit else ''}"
+        shown = ", ".join(f"{name} = {_g(problem.shown(state.states[name], unit))}"
+                          f"{' ' + unit if unit not in ('', '1') else ''}"  # a fraction (a gate) has no unit
                           for name, unit in zip(problem.states, problem.units))
         lines.append(f"  states: {shown}")
         lines.append(f"  eigenvalues (1/s): {', '.join(_eigenvalue(v) for v in state.eigenvalues) or '-'}")

@@ -23,7 +23,7 @@ import sympy as sp
 
 from ..constants import F, R, T, V
 from ..derivation import NotApplicable
-from ..units import unit_factor
+from ..units import unit_factor, unit_parts
 from ._numeric import evaluate
 from .dimensions import DIMENSIONLESS, Dim, of_unit
 from .parse import Literal, Written
@@ -172,8 +172,8 @@ def _readings(lit: Literal, known: Known, si_side: bool) -> Iterable[tuple[mpmat
     if not known.dim:  # a pure number: as it is
         yield mpmath.mpf(known.value), known.expr
         return
-    if known.unit is not None:  # a bare number in the model's unit (4 for 4 mM in 4/140)
-        scale = si_scale(known.unit)
+    if known.unit is not None and not unit_parts(known.unit)[1]:  # a bare number in the model's unit (4 for 4 mM
+        scale = si_scale(known.unit)                               # in 4/140; none for an offset unit: degC)
         yield mpmath.mpf(known.value) / mpmath.mpf(scale.p) * scale.q, known.expr / scale
     if si_side:  # a side of numbers only is in SI units
         yield mpmath.mpf(known.value), known.expr

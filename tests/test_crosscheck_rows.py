@@ -1,0 +1,60 @@
+"""vrest crosscheck's table: a simulator that is not installed is named with what to install; a model
+without scenarios is not said to have a spike or a scenario course."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from conftest import run_cli
+from test_several_rests import IK1_MODEL, _rest
+
+from vrest.codegen.crosscheck.check import SIMULATORS
+
+CELLML = "libcellml (generated Python + SciPy)"
+ROADRUNNER = "libRoadRunner"
+
+
+@pytest.fixture
+def two_simulators(monkeypatch):
+    """libcellml as installed, libRoadRunner as if it were not: only these two are run."""
+    kept = {CELLML: SIMULATORS[CELLML],
+            ROADRUNNER: dataclasses.replace(SIMULATORS[ROADRUNNER], version=lambda: None)}
+    for name in list(SIMULATORS):
+        monkeypatch.delitem(SIMULATORS, name)
+    for name, sim in kept.items():
+        monkeypatch.setitem(SIMULATORS, name, sim)
+
+
+def _row(out: str, name: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith(name))
+
+
+def test_a_missing_simulator_gets_a_not_run_row_and_an_install_hint(two_simulators, tmp_path):
+    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path))
+    assert code == 0, err  # what ran agrees; the missing one is no failure of the export
+    row = _row(out, ROADRUNNER)
+    assert "not run" in row and "not installed: pip install libroadrunner" in row
+    assert "yes" in _row(out, CELLML)
+    assert err.count("\n") == 1 and "not installed, so not run: libRoadRunner" in err
+    assert 'pip install "vrest[test]"' in err
+
+
+def test_every_registered_simulator_says_how_to_install_it():
+    assert len(SIMULATORS) == 6
+    for sim in SIMULATORS.values():
+        assert sim.install.startswith("pip install "), sim.name
+
+
+def test_an_excitable_model_without_scenarios_shows_no_peak_columns(two_simulators, write_model, tmp_path):
+    """The I_K1 cell (open-fraction channel: judged as excitable) has no scenario: no peak, no "|dt| peak"."""
+    path = write_model(IK1_MODEL)
+    code, out, err = run_cli("crosscheck", str(path), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    header, columns = out.splitlines()[:2]
+    assert "no scenario" in header and "every scenario" not in header and "peak" not in header
+    assert "peak" not in columns and "max |dV| courses (mV)" in columns
+    v_ss = float(re.split(r"\s{2,}", _row(out, CELLML))[2])  # simulator, version, V_ss (mV), ...
+    assert v_ss == pytest.approx(_rest() * 1e3, abs=1e-6)
