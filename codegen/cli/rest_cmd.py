@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import warnings
 from pathlib import Path
 
-from vrest.derive.errors import ModelError, ModelWarning
+from vrest.derive.errors import ModelError
+from vrest.derive.rest.named_roles import check_voltage_unit, warn_odd_stimulus
 
 
 def register(subparsers) -> None:
@@ -43,67 +43,15 @@ def _with_roles(system, voltage: str | None, stimulus: str | None):
         states = {s.symbol.name: s.symbol for s in system.states}
         if voltage not in states:
             raise ModelError("--voltage", voltage, f"not a state of model {system.name} (states: {', '.join(states)})")
-        _check_voltage_unit(system, voltage)
+        check_voltage_unit(system, voltage)
         roles = dataclasses.replace(roles, voltage=states[voltage])
     if stimulus is not None:
         named = {p.name: p.symbol for p in system.parameters} | {q.name: q.symbol for q in system.quantities}
         if stimulus not in named:
             raise ModelError("--stimulus", stimulus, f"not a parameter or quantity of model {system.name}")
-        _warn_odd_stimulus(system, named[stimulus], roles.voltage)
+        warn_odd_stimulus(system, named[stimulus], roles.voltage)
         roles = dataclasses.replace(roles, stimulus=named[stimulus])
     return system if roles is system.roles else dataclasses.replace(system, roles=roles)
-
-
-def _warn_odd_stimulus(system, symbol, voltage) -> None:
-    """A stimulus that is a membrane current (it depends on V), or that no rate uses, is said: what it removes."""
-    used = any(_depends_on(system, state.rhs, symbol) for state in system.states)
-    if not used:
-        warnings.warn(f"--stimulus {symbol.name}: no rate of model {system.name} uses {symbol.name}, so setting it "
-                      "to 0 changes nothing: the resting states are the model's own", ModelWarning, stacklevel=3)
-    elif symbol in system.roles.currents or _depends_on(system, symbol, voltage):
-        warnings.warn(f"--stimulus {symbol.name}: {symbol.name} depends on the membrane potential {voltage.name} (a "
-                      "membrane current, not an injected one); it is set to 0 at rest, so the resting states are "
-                      "those of the cell without it", ModelWarning, stacklevel=3)
-
-
-def _depends_on(system, expression, target) -> bool:
-    """Whether ``expression`` (a quantity's symbol, or a rate) depends on ``target``, directly or through the
-    quantities it uses."""
-    import sympy as sp  # here: the other commands start without SymPy
-
-    expressions = {q.symbol: q.expression for q in system.quantities}
-    seen, todo = set(), list(sp.sympify(expression).free_symbols)
-    while todo:
-        current = todo.pop()
-        if current == target:
-            return True
-        if current in seen or current not in expressions:
-            continue
-        seen.add(current)
-        todo.extend(expressions[current].free_symbols)
-    return False
-
-
-def _check_voltage_unit(system, name: str) -> None:
-    """A state in a unit other than a voltage's is no membrane potential; one without a unit is refused too when
-    another state has a voltage's unit (the file declares units)."""
-    from vrest.derive.units import unit_parts
-
-    volt = unit_parts("V")[2]
-
-    def is_voltage(unit: str) -> bool:
-        try:
-            return bool(unit) and unit_parts(unit)[2] == volt
-        except ValueError:
-            return False
-
-    units = {s.symbol.name: s.unit for s in system.states}
-    voltages = [other for other, unit in units.items() if is_voltage(unit)]
-    if is_voltage(units[name]) or (not units[name] and not voltages):
-        return
-    has = f"its unit is {units[name]!r}" if units[name] else "it has no unit"
-    listed = f"states in a unit of voltage: {', '.join(voltages)}" if voltages else "no state has a unit of voltage"
-    raise ModelError("--voltage", name, f"not a membrane potential: {has} ({listed})")
 
 
 # From this many states on, the compiled module (built once per model, then cached) beats sympy.lambdify.

@@ -10,6 +10,7 @@ from ..builtin import resolve_model
 from ..importers import READERS
 from ..model import Model
 from ..system import OdeSystem, from_model
+from .named_roles import check_named_roles
 
 __all__ = ["load_system", "load_model_and_system", "SYSTEM_READERS"]
 
@@ -34,6 +35,8 @@ def load_model_and_system(path_or_name: str | Path, *, voltage: str | None = Non
     spec = str(path_or_name)
     reader = SYSTEM_READERS.get(Path(spec).suffix.lower())
     if reader is not None:
-        return None, reader(Path(spec), voltage=voltage, stimulus=stimulus)
+        system = reader(Path(spec), voltage=voltage, stimulus=stimulus)
+        check_named_roles(system, voltage, stimulus)
+        return None, system
     model = resolve_model(spec)
     return model, from_model(model)
