@@ -19,7 +19,7 @@ from vrest.derive.model import Model
 
 from ..files import write_all_atomic
 
-__all__ = ["Exporter", "EXPORTERS", "exporter", "export", "format_names"]
+__all__ = ["Exporter", "EXPORTERS", "exporter", "export", "format_names", "registrar", "load_format_modules"]
 
 
 @dataclass(frozen=True)
@@ -35,23 +35,36 @@ EXPORTERS: dict[str, Exporter] = {}
 _MODULES = ("sbml", "cellml", "neuroml", "nmodl", "brian2", "numpy_module", "c_module")
 
 
-def exporter(name: str, description: str):
-    """Register ``function(model) -> {file name: text}`` as the exporter for format ``name``."""
+def registrar(table: dict, kind: Callable) -> Callable:
+    """A decorator factory ``(name, description)`` that registers a function in ``table`` as ``kind(name,
+    description, function)``."""
 
-    def register(function):
-        EXPORTERS[name] = Exporter(name, description, function)
-        return function
+    def register_as(name: str, description: str):
+        def register(function):
+            table[name] = kind(name, description, function)
+            return function
 
-    return register
+        return register
+
+    return register_as
+
+
+# @exporter(name, description) registers ``function(model) -> {file name: text}`` as the format ``name``.
+exporter = registrar(EXPORTERS, Exporter)
+
+
+def load_format_modules(package: str, modules: tuple[str, ...]) -> None:
+    """Import ``package``'s format modules (each registers itself); one not written yet is skipped."""
+    for module in modules:
+        try:
+            importlib.import_module(f"{package}.{module}")
+        except ModuleNotFoundError as error:
+            if error.name != f"{package}.{module}":  # a real missing dependency, not a format not yet written
+                raise
 
 
 def _load_all() -> None:
-    for module in _MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{module}":  # a real missing dependency, not a format not yet written
-                raise
+    load_format_modules(__name__, _MODULES)
 
 
 def format_names() -> list[str]:

@@ -9,7 +9,6 @@ rendered from ``templates/system_*.j2`` with the same printers as vrest's own ex
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from vrest.derive.errors import ModelError
 from vrest.derive.system import OdeSystem
 
 from ...files import write_all_atomic
+from .. import load_format_modules, registrar
 
 __all__ = ["SystemExporter", "SYSTEM_EXPORTERS", "system_exporter", "system_format_names", "render_system",
            "export_system"]
@@ -36,23 +36,12 @@ SYSTEM_EXPORTERS: dict[str, SystemExporter] = {}
 _MODULES = ("xml", "nmodl", "brian2", "neuroml", "numeric")
 
 
-def system_exporter(name: str, description: str):
-    """Register ``function(system, keep_stimulus) -> {file name: text}`` as the export of systems to ``name``."""
-
-    def register(function):
-        SYSTEM_EXPORTERS[name] = SystemExporter(name, description, function)
-        return function
-
-    return register
+# @system_exporter(name, description) registers ``function(system, keep_stimulus) -> {file name: text}``.
+system_exporter = registrar(SYSTEM_EXPORTERS, SystemExporter)
 
 
 def _load_all() -> None:
-    for module in _MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{module}")
-        except ModuleNotFoundError as error:
-            if error.name != f"{__name__}.{module}":
-                raise
+    load_format_modules(__name__, _MODULES)
 
 
 def system_format_names() -> list[str]:
