@@ -33,7 +33,7 @@ from ._numeric import DPS, Point, evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, of_unit
 from .equivalence import Comparison, Side, VerifyError, compare_numeric, counterexample
-from .implicit import Substituted, ValueOnly
+from .implicit import Substituted, ValueOnly, known_state
 from .numbers import Known, Reading, known_value, read_numbers, si_scale, to_mpf, unit_scale
 from .parse import Literal, Written
 from .problem import Problem
@@ -79,7 +79,8 @@ class _Claim:
 
     def __post_init__(self) -> None:
         self.at_rest = any(isinstance(x, Substituted) and V in dict(x.targets) for x in (self.claimed, self.correct))
-        reference = self.problem.reference or {}
+        # A steady state whose concentrations moved (V_ss of pumpleak) is known at its own concentrations.
+        reference = {**(self.problem.reference or {}), **known_state(self.claimed), **known_state(self.correct)}
         symbols = set(self.claimed.free_symbols) | set(self.correct.free_symbols) | {T}
         self.point: Point = {s: mpmath.mpf(float(reference[s])) for s in symbols if s in reference}
         self.a = _value(self.claimed, self.point)

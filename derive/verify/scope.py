@@ -28,7 +28,7 @@ from ._budget import run_limited
 from ._numeric import Point, close, evaluate, sample_points
 from .diagnose import Context, diagnose
 from .equivalence import RTOL, Comparison, Side, compare_numeric, counterexample
-from .implicit import at_model_values_only, value_only_ids
+from .implicit import at_model_values_only, known_state, value_only_ids
 from .problem import Problem
 from .result import Identity, VerifyResult
 
@@ -165,7 +165,7 @@ def _known_here_only(result: VerifyResult, a: Side, c: Side, with_v: bool, probl
                      unit: str | None) -> VerifyResult:
     """A side known at the model's values only: vary V alone, if the claim has it; else say so."""
     if with_v:
-        point = _reference(problem)
+        point = {**_reference(problem), **{s: mpmath.mpf(v) for s, v in {**known_state(a), **known_state(c)}.items()}}
         points = [{**point, V: p[V]} for p in sample_points([V], problem.ranges, _V_SAMPLES, seed=4)]
         for p in points:
             x, y = _value(a, p), _value(c, p)
@@ -185,7 +185,12 @@ def _known_here_only(result: VerifyResult, a: Side, c: Side, with_v: bool, probl
 def _known_only(a: Side, c: Side) -> str:
     names = sorted({*value_only_ids(a), *value_only_ids(c)})
     verb = "is" if len(names) == 1 else "are"
-    return f"{' and '.join(names)} {verb} known at the model's values only"
+    text = f"{' and '.join(names)} {verb} known at the model's values only"
+    used = set(known_state(a)) | set(known_state(c))
+    named = set().union(*(x.free_symbols for x in (a, c) if isinstance(x, sp.Basic)))
+    if used & named:
+        text += ", with the concentrations of the steady state it is taken at"
+    return text
 
 
 def _reference(problem: Problem) -> Point:
