@@ -27,6 +27,8 @@ OK = 0
 NO_ROOT, NO_CONVERGENCE, NOT_FINITE, NOT_PHYSICAL, TOO_MANY_STEPS, SINGULAR, UNSTABLE, NO_DONNAN = range(1, 9)
 EDGE_LOST, EDGE_INFINITE, NO_EDGE = range(9, 12)
 NO_EQUILIBRIUM, OSCILLATES, NO_STABLE, SEVERAL_STABLE, REST_FAILED = range(12, 17)  # imported models' rest
+EDGE_STARVED = 17
+CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
     NO_CONVERGENCE: "Newton did not converge",
@@ -48,6 +50,8 @@ REASONS = {
     NO_STABLE: "no stable resting state: every equilibrium in the voltage range is unstable",
     SEVERAL_STABLE: "more than one stable resting state (bistable or multistable): no single rest",
     REST_FAILED: "the rest engine stopped with an error at these parameters",
+    EDGE_STARVED: "none: the finite volumes end only where a concentration the pump needs is below 1e-15 mM (less "
+                  "than one particle in a nanolitre), so no physical rate ends the steady states",
 }
 
 _EPS = np.finfo(float).eps
@@ -327,7 +331,7 @@ class _Evaluator:
     def _slope(self, name: str):  # a helper entry of the recipe, not a quantity
         raise KeyError(name)
 
-    def _pump_max(self, infinite, rate_name, edge):
+    def _pump_max(self, infinite, rate_name, edge, substrates=()):
         if edge is None:
             return np.full(self.n, np.nan), np.full(self.n, NO_EDGE, dtype=np.int8)
         kind, v_edge, j_0 = edge
@@ -361,6 +365,10 @@ class _Evaluator:
             if kind in infinite:
                 codes[good[physical]] = EDGE_INFINITE
                 physical[:] = False
+            if substrates:  # the end lies where a concentration the rate depends on is below a particle
+                starved = physical & np.any(concentrations[list(substrates)] < CONCENTRATION_FLOOR, axis=0)
+                codes[good[starved]] = EDGE_STARVED
+                physical &= ~starved
             finite = physical & np.isfinite(rate) & (rate > 0)
             codes[good[~finite & (codes[good] == OK)]] = EDGE_LOST
             out[good] = np.where(finite, rate, np.nan)
