@@ -42,7 +42,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..sweep.sensitivity import sensitivity
+    from ..sweep.indices import sensitivity
 
     if args.workers is not None and args.workers < 1:
         raise ModelError("--workers", args.workers, "must be at least 1")
