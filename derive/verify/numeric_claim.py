@@ -308,7 +308,7 @@ def _needed(case: _Claim) -> _Needed | None:
                 return None
         except (ValueError, ZeroDivisionError, OverflowError, TypeError):
             return None
-    found = known_value(needed, case.knowns, bare=lit.unit is None)
+    found = known_value(needed, case.knowns, bare=lit.unit is None, dim=lit.dim if lit.unit is not None else None)
     known, sign = found if found is not None else (None, 1)
     return _Needed(lit, needed, known, sign)
 
