@@ -102,12 +102,23 @@ class _Progress:
         now = time.monotonic()
         if self.enabled and now - self.start > 1.0 and (now - self.last > 0.2 or done == self.total):
             self.last, self.shown = now, True
+            elapsed = now - self.start
+            left = f", about {_duration(elapsed * (self.total - done) / done)} left" if 0 < done < self.total else ""
             print(f"\rvrest sweep: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
-                  f"{now - self.start:.1f} s", end="", file=sys.stderr, flush=True)
+                  f"{elapsed:.1f} s{left}   ", end="", file=sys.stderr, flush=True)
 
     def done(self) -> None:
         if self.shown:
             print(file=sys.stderr)
+
+
+def _duration(seconds: float) -> str:
+    """A time left as a person reads it: 40 s, 12 min, 2.1 h."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _si_points(plan: Plan, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
