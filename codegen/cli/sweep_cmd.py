@@ -152,7 +152,7 @@ def run(args) -> int:
         print(json.dumps(sweep_json(outcome), indent=1))
     elif args.out:
         print(outcome.path)
-    elif not args.plot:
+    else:  # with --plot too, as vrest sensitivity and vrest simulate: the figure is an addition
         print(_table(outcome))
     return 0
 

@@ -83,7 +83,7 @@ def choose_quantities(model: Model, wanted: Sequence[str] | None) -> tuple[tuple
     for qid in wanted:
         if qid not in known:
             raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)})")
-    ids, reasons = applicable_quantities(model, [q for q in known if q in wanted])
+    ids, reasons = applicable_quantities(model, list(dict.fromkeys(wanted)))  # the columns in the order asked
     for qid in wanted:
         if qid in reasons:
             raise ModelError("--quantity", qid, f"not applicable to model {model.name}: {reasons[qid]}")
