@@ -143,6 +143,11 @@ def run(args) -> int:
     for name, reasons in outcome.missing.items():
         for reason, count in reasons.items():
             print(f"vrest: {name}: no value at {count} of {plan.size} points: {reason}", file=sys.stderr)
+    for name, count in outcome.oversized.items():
+        if count:
+            print(f"vrest: warning: {name}: at {count} of {plan.size} points larger than the membrane's area can "
+                  "enclose (a sphere's volume): with its area fixed the cell would burst, or have to add membrane, "
+                  "before it got there", file=sys.stderr)
     if args.plot:
         from ..sweep.plot import plot_sweep
 

@@ -60,6 +60,7 @@ class SweepOutcome:
     missing: dict[str, dict[str, int]] = field(default_factory=dict)
     not_applicable: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    oversized: dict[str, int] = field(default_factory=dict)  # volumes beyond what the membrane encloses: points
 
 
 def make_plan(model: Model, vary: Mapping[str, str] | Sequence[str], method: str = "grid",
@@ -188,12 +189,16 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     chunks = plan.chunks(chunk)
     reporter = _Progress(plan.size, progress)
     finished = 0
+    largest = _enclosable(model, plan)
+    oversized = Counter()
     try:
         results = run(function, tasks, len(chunks))
         for result in results:
             shown = plan.points(result.start, result.stop)
             for writer in writers:
                 writer.write(result.start, shown, result.values)
+            if largest is not None:
+                _count_oversized(oversized, result.values, largest(shown))
             for name, codes in result.codes.items():
                 counts[name].update(codes[codes != 0].tolist())
             reporter(result.stop)
@@ -216,7 +221,38 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     missing = {name: {REASONS.get(code, str(code)): count for code, count in sorted(c.items())}
                for name, c in counts.items() if c}
     return SweepOutcome(model.name, plan, layout, writers[0] if memory else None, missing, not_applicable,
-                        Path(out) if out is not None else None)
+                        Path(out) if out is not None else None, dict(oversized))
+
+
+_VOLUMES = ("volume_ss", "volume")  # um^3: a quantity's and a scenario sweep's
+
+
+def _enclosable(model, plan: Plan):
+    """points -> the largest volume (um^3) the membrane encloses at each (a sphere's, derive.plausibility); None
+    for a model without a membrane area."""
+    from vrest.derive.constants import area
+    from vrest.derive.plausibility import enclosable_volume
+
+    values = getattr(model, "values", None)
+    if not isinstance(values, Mapping) or area not in values:
+        return None
+    column = next((k for k, d in enumerate(plan.dims) if d.parameter == area.name), None)
+    given = enclosable_volume(float(values[area])) * 1e18
+
+    def largest(shown: np.ndarray) -> np.ndarray:
+        if column is None:
+            return np.full(len(shown), given)
+        return np.array([enclosable_volume(float(a)) for a in plan.dims[column].to_si(shown[:, column])]) * 1e18
+
+    return largest
+
+
+def _count_oversized(counter: Counter, values: Mapping[str, np.ndarray], largest: np.ndarray) -> None:
+    for name in _VOLUMES:
+        if name in values:
+            volume = np.asarray(values[name]).reshape(len(largest), -1)
+            with np.errstate(invalid="ignore"):
+                counter[name] += int(np.count_nonzero(np.any(volume > largest[:, None], axis=1)))
 
 
 def _abort(writers) -> None:
