@@ -85,3 +85,9 @@ def test_the_netcdf_extra_installs_its_backend():
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = [d.split(">")[0].split("[")[0].strip() for d in project["optional-dependencies"]["netcdf"]]
     assert "h5netcdf" in names and "h5py" in names
+
+
+def test_the_install_line_works_from_pypi_and_from_a_checkout():
+    from vrest.codegen.extras import install_line
+
+    assert install_line("netcdf") == "pip install 'vrest[netcdf]' (in a source checkout: pip install '.[netcdf]')"

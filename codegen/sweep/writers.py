@@ -24,6 +24,7 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
+from ..extras import install_line
 from ..files import check_folder
 
 __all__ = ["Layout", "MemoryWriter", "open_writer", "FORMATS"]
@@ -179,7 +180,7 @@ class _ParquetWriter(_FileWriter):
             import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError:
-            raise ModelError("--out", str(path), "Parquet needs pyarrow: pip install 'vrest[parquet]'") from None
+            raise ModelError("--out", str(path), f"Parquet needs pyarrow: {install_line('parquet')}") from None
         super().__init__(path, layout)
         self.pa = pa
         fields = [pa.field(name, pa.int64() if name == "sample" else pa.float64(), metadata={"unit": unit})
@@ -204,7 +205,7 @@ class _NetcdfWriter(_FileWriter):
             import h5netcdf
             import h5py  # noqa: F401 - h5netcdf's backend, an extra of its own in h5netcdf >= 1.4
         except ImportError:
-            raise ModelError("--out", str(path), "NetCDF needs h5netcdf and h5py: pip install 'vrest[netcdf]'") \
+            raise ModelError("--out", str(path), f"NetCDF needs h5netcdf and h5py: {install_line('netcdf')}") \
                 from None
         super().__init__(path, layout)
         with self._opening():
