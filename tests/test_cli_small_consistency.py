@@ -48,7 +48,6 @@ def test_an_index_that_rounds_to_zero_has_no_sign():
 
 @pytest.mark.parametrize("command", [
     ("sweep", "squid", "--vary", "ions.K.outside=1..100 mM log 3", "--quantity", "E_K"),
-    ("simulate", "neuron", "--t-end", "5 ms"),
     ("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary", "pump=0..2", "--quantity", "E_K",
      "--samples", "64"),
 ])

@@ -186,10 +186,10 @@ def run(args) -> int:
         for k, t in enumerate(result.t):
             writer.writerow([repr(float(t))] + [repr(float(values[k])) for _, values in columns.values()])
         print(write_atomic(args.out, buffer.getvalue(), key="--out"))
+    elif not args.plot:
+        print(_table(result.t, columns))
     if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON
         print(plotted, file=sys.stderr if args.json else sys.stdout)
-    if not args.json and not args.out:  # with --plot too, as vrest sweep and vrest sensitivity
-        print(_table(result.t, columns))
     return 0
 
 

@@ -157,7 +157,7 @@ def run(args) -> int:
         print(json.dumps(sweep_json(outcome), indent=1))
     elif args.out:
         print(outcome.path)
-    else:  # with --plot too, as vrest sensitivity and vrest simulate: the figure is an addition
+    else:  # with --plot too, as vrest sensitivity: the figure is an addition
         print(_table(outcome))
     return 0
 
