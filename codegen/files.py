@@ -9,17 +9,35 @@ from pathlib import Path
 
 from vrest.derive.errors import ModelError
 
-__all__ = ["write_atomic", "write_all_atomic"]
+__all__ = ["check_folder", "write_atomic", "write_all_atomic"]
 
 
-def write_atomic(path: str | Path, content: str | bytes, key: str = "output") -> Path:
+def check_folder(path: str | Path, key: str) -> None:
+    """An output file's folder must exist: vrest makes none for a file (a mistyped folder name would
+    otherwise become a new tree). ModelError naming ``key`` and the path when it is missing or a file."""
+    path = Path(path)
+    folder = path.parent
+    for above in (folder, *folder.parents):
+        if above.exists():
+            if not above.is_dir():
+                raise ModelError(key, str(path), f"cannot write: {str(above)!r} is a file, not a folder")
+            break
+    if not folder.is_dir():
+        raise ModelError(key, str(path), f"cannot write: the folder {str(folder)!r} does not exist (vrest makes no "
+                                         "folder for an output file: create it first)")
+
+
+def write_atomic(path: str | Path, content: str | bytes, key: str = "output", folders: bool = False) -> Path:
     """Write ``content`` to ``path`` via a temporary file and a rename.
 
     A reader never sees a half-written file, and a failure leaves nothing behind.
-    An unwritable path raises ModelError naming ``key`` and the path.
+    An unwritable path raises ModelError naming ``key`` and the path; so does a missing folder, unless
+    ``folders`` (a file inside an output folder the command was given, which it makes).
     """
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
+    if not folders:
+        check_folder(path, key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

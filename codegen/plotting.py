@@ -14,7 +14,7 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
-from .files import write_atomic
+from .files import check_folder, write_atomic
 
 __all__ = ["FIGURE_FORMATS", "figure_path", "pyplot", "save_figure", "plot_result", "time_axis"]
 
@@ -37,6 +37,7 @@ def figure_path(text: str, key: str) -> Path:
     if path.suffix.lower() not in FIGURE_FORMATS:
         what = f"a {path.suffix} file" if path.suffix else "no file type"
         raise ModelError(key, text, f"{what}: vrest draws figures as PNG, SVG or PDF; end the name in {_SUFFIXES}")
+    check_folder(path, key)
     return path
 
 

@@ -80,13 +80,13 @@ def test_simulate_checks_the_name_before_the_run(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("command", ["sweep", "sensitivity"])
 def test_sweeps_check_the_name_before_the_work(monkeypatch, tmp_path, command):
-    from vrest.codegen.sweep import api, sensitivity
+    from vrest.codegen.sweep import api, indices
 
     def never(*args, **kwargs):
         raise AssertionError("the work started")
 
     monkeypatch.setattr(api, "run_sweep", never)
-    monkeypatch.setattr(sensitivity, "sensitivity", never)
+    monkeypatch.setattr(indices, "sensitivity", never)
     code, _, err = run_cli(*COMMANDS[command](tmp_path / "x.txt"))
     assert code == 2 and err.startswith(f"vrest: error: --plot = '{tmp_path / 'x.txt'}': a .txt file")
 

@@ -20,7 +20,7 @@ from conftest import run_cli
 
 from vrest.codegen.sweep.api import make_plan, run_sweep, sweep
 from vrest.codegen.sweep.imported import load_imported
-from vrest.codegen.sweep.sensitivity import sensitivity
+from vrest.codegen.sweep.indices import sensitivity
 
 MODELS = Path(__file__).parent / "models"
 HH = MODELS / "hodgkin_huxley_squid_axon_model_1952_modified.cellml"

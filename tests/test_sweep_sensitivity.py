@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import run_cli
-from vrest.codegen.sweep.sensitivity import sensitivity
+from vrest.codegen.sweep.indices import sensitivity
 from vrest.derive.builtin import resolve_model
 
 RT_F_20C = 8.314462618 * 293.15 / 96485.33212 * 1000  # mV

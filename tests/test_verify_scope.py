@@ -167,7 +167,11 @@ def test_the_4_pca_log_form_holds_at_the_models_values_only(write_model):
     assert identity["diagnosis"].startswith("a divalent ion has no GHK log form, not even with P_Ca weighted by z^2 = 4")
     example = identity["counterexample"]
     si = {"mM": 1, "nM": mp.mpf("1e-6"), "cm/s": mp.mpf("0.01"), "K": 1}
-    x = {k: mp.mpf(v["value"]) * si[v["unit"]] for k, v in example["inputs"].items()}
+    # One input moved, every other at the model's values.
+    x = {"T": T_CA, **{f"{k}{ion}{s}": v for ion, values in CA_IONS.items()
+                       for (k, s), v in zip([("", "_i"), ("", "_o"), ("P_", "")], values[:3])}}
+    assert len(example["inputs"]) == 1
+    x.update({k: mp.mpf(v["value"]) * si[v["unit"]] for k, v in example["inputs"].items()})
     ions = {ion: (x[f"{ion}_i"], x[f"{ion}_o"], x[f"P_{ion}"], z) for ion, (_, _, _, z) in CA_IONS.items()}
     assert example["correct"]["value"] == pytest.approx(float(1000 * ca_rest(ions, x["T"])), rel=1e-9)
     assert example["claimed"]["value"] == pytest.approx(float(1000 * four_pca_log_form(ions, x["T"])), rel=1e-9)

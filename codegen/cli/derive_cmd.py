@@ -41,7 +41,7 @@ def register(subparsers) -> None:
     parser.add_argument("--report", metavar="OUT.md",
                         help="write a Markdown report (LaTeX equations, steps, assumptions, values) to OUT.md")
     parser.add_argument("--quantity", action="append", metavar="ID",
-                        help="only this quantity id (repeatable), in the table, --json, --latex or --report, the "
+                        help="only this quantity id (repeatable, or several separated by commas as for vrest sweep), in the table, --json, --latex or --report, the "
                              "scenario's steps included (with --scenario also a step's id: V_before, V_jump, "
                              "dV_jump; a report also takes time_constants, ouabain)")
     parser.set_defaults(run=run)
@@ -111,6 +111,8 @@ def scenario_json(model, report) -> dict:
 
 
 def run(args) -> int:
+    if args.quantity:  # --quantity V_ss,E_K as vrest sweep takes it, or repeated
+        args.quantity = [q.strip() for text in args.quantity for q in text.split(",") if q.strip()]
     if is_other_format(args.model):  # a CellML or SBML file: its current balance at rest
         from .derive_imported import run_imported
 

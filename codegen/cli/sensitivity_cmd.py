@@ -42,7 +42,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..sweep.sensitivity import sensitivity
+    from ..sweep.indices import sensitivity
 
     if args.workers is not None and args.workers < 1:
         raise ModelError("--workers", args.workers, "must be at least 1")
@@ -63,7 +63,31 @@ def run(args) -> int:
                           "indices": result.indices}, indent=1))
     else:
         print(table(result))
+    wide = _wide_intervals(result)
+    if wide:
+        import warnings
+
+        from vrest.derive.errors import ModelWarning
+
+        warnings.warn(wide, ModelWarning, stacklevel=2)
     return 0
+
+
+def _index(value: float) -> str:
+    """An index with 4 decimals; a value that rounds to 0 is 0.0000, not -0.0000."""
+    text = f"{value:8.4f}"
+    return text.replace("-0.0000", " 0.0000")
+
+
+def _wide_intervals(result) -> str | None:
+    """A warning when the Sobol design is too small for the indices to say anything (an interval wider than 0.1)."""
+    if result.method != "sobol":
+        return None
+    widest = max(i[name] for i in result.indices.values() for name in ("S1_conf", "ST_conf"))
+    if not widest > 0.1:
+        return None
+    return (f"the confidence intervals are wide (up to ± {widest:.2g}): the design is too small to rank the keys; "
+            f"raise --samples (now {result.evaluations // (len(result.indices) + 2)})")
 
 
 def table(result) -> str:
@@ -74,7 +98,7 @@ def table(result) -> str:
         lines.append(f"{'key':28}  {'S1':>16}  {'ST':>16}")
         for key in order:
             i = result.indices[key]
-            lines.append(f"{key:28}  {i['S1']:8.4f} ± {i['S1_conf']:<6.4f}  {i['ST']:8.4f} ± {i['ST_conf']:<6.4f}")
+            lines.append(f"{key:28}  {_index(i['S1'])} ± {i['S1_conf']:<6.4f}  {_index(i['ST'])} ± {i['ST_conf']:<6.4f}")
         lines.append("(± : 95% confidence interval; S1 first order, ST total with interactions)")
     else:
         unit = "" if result.unit == "1" else f" [{result.unit}]"

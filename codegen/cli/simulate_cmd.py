@@ -44,7 +44,7 @@ def register(subparsers) -> None:
                         f"the start (V: at least 1 mV), {_RANGE} (default R/100)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
-    output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV")
+    output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV (the name ends in .csv)")
     parser.add_argument("--plot", metavar="FILE", help="plot V, concentrations and volume into FILE, its format from "
                         "the suffix: .png, .svg or .pdf")
     imported = parser.add_argument_group("CellML and SBML files")
@@ -122,6 +122,19 @@ def _times(args, default_t_end: float):
     return np.array([float(end * k / 400) for k in range(401)])  # 0.15 s / 400 steps: 0.15, not 0.15000000000000002
 
 
+def _check_out(text: str) -> None:
+    """--out names a CSV file in a folder that exists: another suffix would be CSV text under a false name."""
+    from pathlib import Path
+
+    from ..files import check_folder
+
+    suffix = Path(text).suffix
+    if suffix.lower() != ".csv":
+        what = f"a {suffix} file" if suffix else "no file type"
+        raise ModelError("--out", text, f"{what}: vrest simulate writes CSV only; end the name in .csv")
+    check_folder(text, "--out")
+
+
 def run(args) -> int:
     from ..simulation.cache import simulation_plan
     from ..simulation.imported import IMPORTED_SUFFIXES
@@ -143,6 +156,8 @@ def run(args) -> int:
         from ..plotting import figure_path
 
         figure_path(args.plot, "--plot")
+    if args.out:
+        _check_out(args.out)
     plan = simulation_plan(args.model)
     scenario = next((s for s in plan.scenarios if s.name == args.scenario), None)
     steps = scenario.steps if scenario is not None else ()

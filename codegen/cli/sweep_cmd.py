@@ -143,6 +143,11 @@ def run(args) -> int:
     for name, reasons in outcome.missing.items():
         for reason, count in reasons.items():
             print(f"vrest: {name}: no value at {count} of {plan.size} points: {reason}", file=sys.stderr)
+    for name, count in outcome.oversized.items():
+        if count:
+            print(f"vrest: warning: {name}: at {count} of {plan.size} points larger than the membrane's area can "
+                  "enclose (a sphere's volume): with its area fixed the cell would burst, or have to add membrane, "
+                  "before it got there", file=sys.stderr)
     if args.plot:
         from ..sweep.plot import plot_sweep
 
@@ -152,7 +157,7 @@ def run(args) -> int:
         print(json.dumps(sweep_json(outcome), indent=1))
     elif args.out:
         print(outcome.path)
-    elif not args.plot:
+    else:  # with --plot too, as vrest sensitivity: the figure is an addition
         print(_table(outcome))
     return 0
 

@@ -397,7 +397,7 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None) ->
         began = time.perf_counter()
         try:
             for file, text in render_files(model, sim.format).items():
-                write_atomic(directory / file, text, key="crosscheck")
+                write_atomic(directory / file, text, key="crosscheck", folders=True)
             answer = sim.run(model, directory, job)
         except Exception as error:  # noqa: BLE001 - any runner failure becomes a row; the others still run
             rows.append(Row(name, version, None, None, None, time.perf_counter() - began, "failed",
@@ -584,6 +584,7 @@ def cellml_answer(model: Model, code_path: Path, job: Job) -> Answer:
 @simulator("libcellml (generated Python + SciPy)", "cellml", _libcellml_version, install="pip install libcellml")
 def run_cellml(model: Model, directory: Path, job: Job) -> Answer:
     code_path = directory / f"{model.name}_cellml.py"
-    write_atomic(code_path, cellml_python(_only(directory, ".cellml").read_text(encoding="utf-8")), key="crosscheck")
+    write_atomic(code_path, cellml_python(_only(directory, ".cellml").read_text(encoding="utf-8")), key="crosscheck",
+                 folders=True)
     return cellml_answer(model, code_path, job)
 

@@ -351,6 +351,9 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
     p, batch = _parameters(module, params)
     n = len(module.STATE_NAMES)
     start = np.asarray(start, dtype=float)
+    if start.ndim == 2 and batch == 1 and start.shape[0] > 1:  # several starts, every parameter common to them
+        batch = start.shape[0]
+        p = [np.broadcast_to(row, (batch,)).copy() if row.ndim == 0 else row for row in p]
     if start.ndim == 2:  # one start per parameter set (batch, n_states): a sweep's steady states
         x = start.T.reshape(-1)
         typical = np.median(np.abs(start), axis=0)

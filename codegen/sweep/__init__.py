@@ -14,8 +14,8 @@ import importlib
 __all__ = ["sweep", "write_sweep", "run_sweep", "to_dataset", "sensitivity", "Sensitivity", "Plan", "Dimension",
            "parse_vary"]
 
-_WHERE = {"sweep": "api", "write_sweep": "api", "run_sweep": "api", "to_dataset": "api", "sensitivity": "sensitivity",
-          "Sensitivity": "sensitivity", "Plan": "plan", "Dimension": "spec", "parse_vary": "spec"}
+_WHERE = {"sweep": "api", "write_sweep": "api", "run_sweep": "api", "to_dataset": "api", "sensitivity": "indices",
+          "Sensitivity": "indices", "Plan": "plan", "Dimension": "spec", "parse_vary": "spec"}
 
 
 def __getattr__(name: str):

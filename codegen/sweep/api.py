@@ -60,6 +60,7 @@ class SweepOutcome:
     missing: dict[str, dict[str, int]] = field(default_factory=dict)
     not_applicable: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    oversized: dict[str, int] = field(default_factory=dict)  # volumes beyond what the membrane encloses: points
 
 
 def make_plan(model: Model, vary: Mapping[str, str] | Sequence[str], method: str = "grid",
@@ -83,7 +84,7 @@ def choose_quantities(model: Model, wanted: Sequence[str] | None) -> tuple[tuple
     for qid in wanted:
         if qid not in known:
             raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)})")
-    ids, reasons = applicable_quantities(model, [q for q in known if q in wanted])
+    ids, reasons = applicable_quantities(model, list(dict.fromkeys(wanted)))  # the columns in the order asked
     for qid in wanted:
         if qid in reasons:
             raise ModelError("--quantity", qid, f"not applicable to model {model.name}: {reasons[qid]}")
@@ -102,12 +103,23 @@ class _Progress:
         now = time.monotonic()
         if self.enabled and now - self.start > 1.0 and (now - self.last > 0.2 or done == self.total):
             self.last, self.shown = now, True
+            elapsed = now - self.start
+            left = f", about {_duration(elapsed * (self.total - done) / done)} left" if 0 < done < self.total else ""
             print(f"\rvrest sweep: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
-                  f"{now - self.start:.1f} s", end="", file=sys.stderr, flush=True)
+                  f"{elapsed:.1f} s{left}   ", end="", file=sys.stderr, flush=True)
 
     def done(self) -> None:
         if self.shown:
             print(file=sys.stderr)
+
+
+def _duration(seconds: float) -> str:
+    """A time left as a person reads it: 40 s, 12 min, 2.1 h."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _si_points(plan: Plan, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
@@ -178,12 +190,16 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     reporter = _Progress(plan.size, progress)
     finished = 0
     above = None  # (lowest, highest, unit) of pump_max at the points whose pump is above it
+    largest = _enclosable(model, plan)
+    oversized = Counter()
     try:
         results = run(function, tasks, len(chunks))
         for result in results:
             shown = plan.points(result.start, result.stop)
             for writer in writers:
                 writer.write(result.start, shown, result.values)
+            if largest is not None:
+                _count_oversized(oversized, result.values, largest(shown))
             for name, codes in result.codes.items():
                 counts[name].update(codes[codes != 0].tolist())
             if result.pump_max_above is not None:
@@ -208,7 +224,38 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     missing = {name: {_reason(code, above): count for code, count in sorted(c.items())}
                for name, c in counts.items() if c}
     return SweepOutcome(model.name, plan, layout, writers[0] if memory else None, missing, not_applicable,
-                        Path(out) if out is not None else None)
+                        Path(out) if out is not None else None, dict(oversized))
+
+
+_VOLUMES = ("volume_ss", "volume")  # um^3: a quantity's and a scenario sweep's
+
+
+def _enclosable(model, plan: Plan):
+    """points -> the largest volume (um^3) the membrane encloses at each (a sphere's, derive.plausibility); None
+    for a model without a membrane area."""
+    from vrest.derive.constants import area
+    from vrest.derive.plausibility import enclosable_volume
+
+    values = getattr(model, "values", None)
+    if not isinstance(values, Mapping) or area not in values:
+        return None
+    column = next((k for k, d in enumerate(plan.dims) if d.parameter == area.name), None)
+    given = enclosable_volume(float(values[area])) * 1e18
+
+    def largest(shown: np.ndarray) -> np.ndarray:
+        if column is None:
+            return np.full(len(shown), given)
+        return np.array([enclosable_volume(float(a)) for a in plan.dims[column].to_si(shown[:, column])]) * 1e18
+
+    return largest
+
+
+def _count_oversized(counter: Counter, values: Mapping[str, np.ndarray], largest: np.ndarray) -> None:
+    for name in _VOLUMES:
+        if name in values:
+            volume = np.asarray(values[name]).reshape(len(largest), -1)
+            with np.errstate(invalid="ignore"):
+                counter[name] += int(np.count_nonzero(np.any(volume > largest[:, None], axis=1)))
 
 
 def _merged(a: tuple[float, float, str] | None, b: tuple[float, float, str]) -> tuple[float, float, str]:

@@ -21,6 +21,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 from vrest.derive.errors import ModelError
 
+from ..extras import install_line
+
 __all__ = ["ENGINES", "run_local", "run_dask", "executor"]
 
 ENGINES = ("local", "dask")
@@ -68,7 +70,7 @@ def run_dask(function: Callable, tasks: Iterable, scheduler: str | None = None, 
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise ModelError("--engine", "dask", "needs Dask distributed: pip install 'vrest[dask]'") from None
+        raise ModelError("--engine", "dask", f"needs Dask distributed: {install_line('dask')}") from None
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,

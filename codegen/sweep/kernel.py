@@ -257,7 +257,7 @@ def _pump_max(src: _Source) -> None:
     the capacitor's) with A_i = 0 (the volume grows without bound) or with one X_i = 0; J the pump current,
     X_i(V, J) each ion's balanced concentration."""
     from vrest.derive.derivations import pumpleak
-    from vrest.derive.derivations.pump_range import net_charge
+    from vrest.derive.derivations.pump_range import net_charge, pump_substrates
 
     model = src.model
     conc = pumpleak.balanced_concentrations(model)
@@ -282,7 +282,11 @@ def _pump_max(src: _Source) -> None:
     # that ion to 0 (derive.derivations.pump_range._rate_at).
     infinite = tuple(ion.name for ion in model.dynamic_ions
                      if sp.simplify(model.pump_current.xreplace({ion.inside: 0}).xreplace(model.dynamic_values)) == 0)
-    src.recipe["pump_max"] = ("pump_max", infinite, pumpleak.pump_rate_symbol(model).name, _own_edge(model))
+    # Rows of edge_concentrations (A_i first) the pump's rate depends on: below the least concentration a cell
+    # holds there, the rate is not one (derive.derivations.pump_range._starved_substrate).
+    substrates = tuple(1 + list(conc).index(s) for s in pump_substrates(model))
+    src.recipe["pump_max"] = ("pump_max", infinite, pumpleak.pump_rate_symbol(model).name, _own_edge(model),
+                              substrates)
     unit = rate_unit(model)
     src.pump_max_unit = (unit, float(unit_factor(unit)) if unit != "1" else 1.0)
 

@@ -76,7 +76,7 @@ class Plan:
         """The points start..stop-1, shape (stop - start, n_dims), each key in its Dimension's unit."""
         if not self.sampled:
             index = np.unravel_index(np.arange(start, stop), self.shape)
-            return np.column_stack([np.asarray(d.values)[i] for d, i in zip(self.dims, index)])
+            return np.column_stack([axis[i] for axis, i in zip(self._axes, index)])
         if self.method == DESIGN:
             return np.array(self.design[start:stop], dtype=float)
         u = self._unit_cube(start, stop)
@@ -98,6 +98,11 @@ class Plan:
                 warnings.simplefilter("ignore", UserWarning)
                 return sequence.random(stop - start)
         return self._latin_hypercube[start:stop]
+
+    @cached_property
+    def _axes(self) -> tuple[np.ndarray, ...]:
+        """The grid's values per key as arrays, made once: not again for every chunk of a long axis."""
+        return tuple(np.asarray(d.values, dtype=float) for d in self.dims)
 
     @cached_property
     def _latin_hypercube(self) -> np.ndarray:

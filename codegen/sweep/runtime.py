@@ -30,6 +30,8 @@ NO_ROOT, NO_CONVERGENCE, NOT_FINITE, NOT_PHYSICAL, TOO_MANY_STEPS, SINGULAR, UNS
 EDGE_LOST, EDGE_INFINITE, NO_EDGE = range(9, 12)
 NO_EQUILIBRIUM, OSCILLATES, NO_STABLE, SEVERAL_STABLE, REST_FAILED = range(12, 17)  # imported models' rest
 ABOVE_PUMP_MAX = 17
+EDGE_STARVED = 18
+CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
     NO_CONVERGENCE: "Newton did not converge",
@@ -52,6 +54,8 @@ REASONS = {
     SEVERAL_STABLE: "more than one stable resting state (bistable or multistable): no single rest",
     REST_FAILED: "the rest engine stopped with an error at these parameters",
     ABOVE_PUMP_MAX: "no steady state: the pump rate is above pump_max, the rate at which the steady states end",
+    EDGE_STARVED: "none: the finite volumes end only where a concentration the pump needs is below 1e-15 mM (less "
+                  "than one particle in a nanolitre), so no physical rate ends the steady states",
 }
 
 _EPS = np.finfo(float).eps
@@ -409,7 +413,7 @@ class _Evaluator:
     def _slope(self, name: str):  # a helper entry of the recipe, not a quantity
         raise KeyError(name)
 
-    def _pump_max(self, infinite, rate_name, edge):
+    def _pump_max(self, infinite, rate_name, edge, substrates=()):
         if edge is None:
             return np.full(self.n, np.nan), np.full(self.n, NO_EDGE, dtype=np.int8)
         kind, v_edge, j_0 = edge
@@ -443,6 +447,10 @@ class _Evaluator:
             if kind in infinite:
                 codes[good[physical]] = EDGE_INFINITE
                 physical[:] = False
+            if substrates:  # the end lies where a concentration the rate depends on is below a particle
+                starved = physical & np.any(concentrations[list(substrates)] < CONCENTRATION_FLOOR, axis=0)
+                codes[good[starved]] = EDGE_STARVED
+                physical &= ~starved
             finite = physical & np.isfinite(rate) & (rate > 0)
             codes[good[~finite & (codes[good] == OK)]] = EDGE_LOST
             out[good] = np.where(finite, rate, np.nan)

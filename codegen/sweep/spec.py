@@ -197,6 +197,9 @@ def _range(key: str, target: Target, values: Values, spec: str, where: str, low_
     if kind == "log" and (low <= 0 or offset != 0):
         raise ModelError(where, spec, "a log range needs positive values in a unit without an offset (not degC)")
     grid_values: tuple[float, ...] = ()
+    if sampled and count is not None:  # it would be ignored: the samples say how many values
+        raise ModelError(where, spec, f"samples are drawn from the whole range: leave out the count {count} "
+                                      "(--samples says how many points)")
     if not sampled:
         if count is None:
             raise ModelError(where, spec, "how many values? end the range with a count, e.g. '... 21'")
@@ -211,7 +214,8 @@ def _range(key: str, target: Target, values: Values, spec: str, where: str, low_
 
 def _list(key: str, target: Target, values: Values, spec: str, where: str, sampled: bool) -> Dimension:
     if sampled:
-        raise ModelError(where, spec, "--samples draws from ranges: give 'LOW..HIGH unit' instead of a list")
+        raise ModelError(where, spec, "samples are drawn from ranges (--samples, vrest sensitivity): give "
+                                      "'LOW..HIGH unit' instead of a list")
     items = [_ITEM.match(item) for item in spec.split(",")]
     if any(item is None for item in items):
         raise ModelError(where, spec, _usage(values))

@@ -16,12 +16,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from vrest.derive.errors import ModelError
+
+from ..extras import install_line
+from ..files import check_folder
 
 __all__ = ["Layout", "MemoryWriter", "open_writer", "FORMATS"]
 
@@ -99,13 +103,22 @@ class _FileWriter:
 
     def __init__(self, path: str | Path, layout: Layout) -> None:
         self.path, self.layout = Path(path), layout
+        check_folder(self.path, "--out")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
             os.close(fd)
         except OSError as error:
             raise ModelError("--out", str(path), f"cannot write: {error.strerror or error}") from None
         self.tmp = Path(tmp)
+
+    @contextmanager
+    def _opening(self):
+        """Where the subclass opens its file on self.tmp: if that fails, no temporary file is left."""
+        try:
+            yield
+        except BaseException:
+            self.abort()
+            raise
 
     def close(self) -> None:
         self._finish()
@@ -147,8 +160,9 @@ class _FileWriter:
 class _CsvWriter(_FileWriter):
     def __init__(self, path, layout) -> None:
         super().__init__(path, layout)
-        self.handle = open(self.tmp, "w", encoding="utf-8", newline="\n")
-        self.handle.write(",".join(_header(n, u) for n, u in self._headers()) + "\n")
+        with self._opening():
+            self.handle = open(self.tmp, "w", encoding="utf-8", newline="\n")
+            self.handle.write(",".join(_header(n, u) for n, u in self._headers()) + "\n")
 
     def write(self, start: int, points: np.ndarray, values: dict[str, np.ndarray]) -> None:
         rows = self._rows(points, values, start)
@@ -166,13 +180,14 @@ class _ParquetWriter(_FileWriter):
             import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError:
-            raise ModelError("--out", str(path), "Parquet needs pyarrow: pip install 'vrest[parquet]'") from None
+            raise ModelError("--out", str(path), f"Parquet needs pyarrow: {install_line('parquet')}") from None
         super().__init__(path, layout)
         self.pa = pa
         fields = [pa.field(name, pa.int64() if name == "sample" else pa.float64(), metadata={"unit": unit})
                   for name, unit in self._headers()]
         self.schema = pa.schema(fields, metadata={"vrest": json.dumps(layout.describe())})
-        self.writer = pq.ParquetWriter(str(self.tmp), self.schema)
+        with self._opening():
+            self.writer = pq.ParquetWriter(str(self.tmp), self.schema)
 
     def write(self, start: int, points: np.ndarray, values: dict[str, np.ndarray]) -> None:
         rows = self._rows(points, values, start)
@@ -188,9 +203,15 @@ class _NetcdfWriter(_FileWriter):
     def __init__(self, path, layout) -> None:
         try:
             import h5netcdf
+            import h5py  # noqa: F401 - h5netcdf's backend, an extra of its own in h5netcdf >= 1.4
         except ImportError:
-            raise ModelError("--out", str(path), "NetCDF needs h5netcdf: pip install 'vrest[netcdf]'") from None
+            raise ModelError("--out", str(path), f"NetCDF needs h5netcdf and h5py: {install_line('netcdf')}") \
+                from None
         super().__init__(path, layout)
+        with self._opening():
+            self._open(h5netcdf, layout)
+
+    def _open(self, h5netcdf, layout) -> None:
         self.file = h5netcdf.File(str(self.tmp), "w")
         dims = layout.dims
         self.file.dimensions = dict(zip(dims, layout.shape))

@@ -38,6 +38,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from ..constants import A_i, C_m, F, I_pump, R, T, V, area, z_A
+from ..limits import RANGES
 from ..derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
 from ..functions import NUMPY_FUNCTIONS
 from ..model import N_A, Model
@@ -46,7 +47,8 @@ from ..registry import quantity
 from ..steady_state import charge_conserved, damped_newton, initial_state, scenario_values
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
-__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "net_charge", "needs_conserved_charge"]
+__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "pump_substrates", "net_charge", "needs_conserved_charge",
+           "CONCENTRATION_FLOOR"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
 _LADDER = 60  # pump currents tried: the model's times 2^-60 ... 2^60
@@ -233,6 +235,35 @@ def _rate_at(reduced: _Reduced, v: float, current: float, vanishing: sp.Symbol |
     return float(evaluate(reduced.rate, {V: sp.Float(v, 17), I_pump: sp.Float(current, 17)}))
 
 
+# The least concentration a cell can hold: less than one particle in a nanolitre (the bound vrest refuses a
+# model file's concentrations at, derive.limits). mol/m^3 = mM.
+CONCENTRATION_FLOOR = _FLOOR = float(RANGES["concentration"].si(RANGES["concentration"].low))
+_FLOOR_TEXT = f"{RANGES['concentration'].low} mM (less than one particle in a nanolitre, the least concentration a cell holds)"
+
+
+def pump_substrates(model: Model) -> tuple[sp.Symbol, ...]:
+    """The inside concentrations a pump's rate multiplies a function of (none for a constant pump current)."""
+    if model.pump is None or pumpleak.pump_rate_symbol(model) == I_pump:
+        return ()
+    return tuple(ion.inside for ion in model.dynamic_ions if ion.inside in model.pump_current.free_symbols)
+
+
+def _starved_substrate(model: Model, edge: PumpEdge) -> tuple[sp.Symbol, float] | None:
+    """A concentration the pump's rate depends on that lies below _FLOOR where the steady states end.
+
+    Where they end only with such a concentration (ohmic leaks hold Na_i = Na_o exp(-(V + 3 I_pump/g_Na) F/RT)
+    > 0 at every current, so a saturating pump needs I_max ~ I_pump (K_half/Na_i)^3 there), the rate found
+    is set by a concentration no cell holds: it is not a rate, and no physical rate ends the steady states.
+    A concentration that falls to 0 at the end itself (a constant pump's Na_i) is the end, not this.
+    """
+    vanishing = edge.ion
+    for symbol in pump_substrates(model):
+        value = edge.concentrations.get(symbol)
+        if value is not None and symbol.name[:-2] != vanishing and value < _FLOOR:
+            return symbol, value
+    return None
+
+
 def pump_rate_verdict(model: Model, pump_scale) -> str | None:
     """Why the pump rate scaled by ``pump_scale`` gives no steady state with a finite volume: the pump is too
     weak (steady states lie at larger rates) or too strong (at smaller ones). None when it gives one, or when
@@ -296,6 +327,14 @@ def pump_max(ctx: Derivations) -> Derivation:
         raise NotApplicable(f"none: the {model.pump.form} pump's current falls to 0 as {edge.ion}_i -> 0, so no rate "
                             f"({rate.name}) takes {edge.ion}_i to 0: the steady volume stays finite for every rate "
                             f"(the pump current approaches {edge.current * 100:.6g} uA/cm^2)")
+    starved = _starved_substrate(model, edge)
+    if starved is not None:
+        symbol, value = starved
+        raise NotApplicable(
+            f"none: the finite volumes end (I_pump = {edge.current * 100:.6g} uA/cm^2, V = {edge.V * 1000:.6g} mV) "
+            f"only where {symbol.name} would be {value:.3g} mM, below {_FLOOR_TEXT}; the "
+            f"{model.pump.form} pump's {rate.name} there, {edge.rate * 100:.3g} {rate_unit(model)}, measures how small that "
+            "concentration is, not a rate a cell has: no physical rate ends the steady states")
     if edge.kind == "fold":
         raise NotApplicable(f"the steady states end where two of them merge (I_pump = {edge.current * 100:.6g} "
                             f"uA/cm^2, V = {edge.V * 1000:.6g} mV), not where a concentration vanishes; vrest derives "

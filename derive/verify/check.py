@@ -23,7 +23,7 @@ from ._numeric import evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, describe, mul, power
 from .equivalence import RTOL, Comparison, Side, VerifyError, compare, compare_numeric, counterexample, symbolic_zero
-from .implicit import Substituted, ValueOnly, at_model_values_only, value_only_ids
+from .implicit import Substituted, ValueOnly, at_model_values_only, known_state, value_only_ids
 from .numbers import number_text, read_numbers, si_scale
 from .numeric_claim import check_numeric, explain_numbers
 from .parse import Written
@@ -58,7 +58,9 @@ def _sides(a: Side, c: Side, problem: Problem) -> tuple[Side, Side]:
 
 def _at_model_values(a: Side, c: Side, problem: Problem, unit: str | None) -> VerifyResult:
     """Compare with a quantity known only at the model's values, at those values."""
-    reference = problem.reference or {}
+    # A steady state whose concentrations moved is known at its own concentrations: the claim's are those too.
+    state = {**known_state(a), **known_state(c)}
+    reference = {**(problem.reference or {}), **state}
     symbols = set(a.free_symbols) | set(c.free_symbols)
     point = {s: mpmath.mpf(float(reference[s])) for s in symbols if s in reference}
     names = " and ".join(sorted({*value_only_ids(a), *value_only_ids(c)}))
@@ -69,12 +71,22 @@ def _at_model_values(a: Side, c: Side, problem: Problem, unit: str | None) -> Ve
     holds = abs(value - target) <= RTOL * max(abs(value), abs(target))
     verb = "is" if " and " not in names else "are"
     detail = f"{_MODEL_VALUES_DETAIL}: {names} {verb} known there and nowhere else"
+    used = {s: v for s, v in state.items() if s in point}
+    if used:
+        detail += (", with the concentrations of the steady state it is taken at ("
+                   + ", ".join(f"{s.name} = {_shown(problem, s, v)}" for s, v in sorted(used.items(), key=str)) + ")")
     if holds:
         return VerifyResult(True, "numeric", detail=detail)
     slip = next((name for name, alt in problem.context.alternatives.items()
                  if _close_at(a, problem.at_rest(problem.expand(alt)), point)), None)
     cmp = Comparison(False, "numeric", shown, value, target)
     return VerifyResult(False, "numeric", slip, counterexample(cmp, problem.units, unit, problem.convert), detail=detail)
+
+
+def _shown(problem: Problem, symbol: sp.Symbol, value: float) -> str:
+    """A value in the model's unit for the symbol, 6 significant digits."""
+    unit = problem.units.get(symbol.name, "1")
+    return f"{problem.convert(value, unit):.6g} {unit}" if unit != "1" else f"{value:.6g}"
 
 
 def _plain_symbols(side: Side) -> set[sp.Symbol]:

@@ -17,14 +17,14 @@ when the temperature changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import mpmath
 import sympy as sp
 
 from ._numeric import DPS, Point, evaluate
 
-__all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "substituted", "value_only_ids"]
+__all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "known_state", "substituted", "value_only_ids"]
 
 _WIDEN = 12
 
@@ -99,6 +99,9 @@ class ValueOnly:
     value: float
     recompute: Callable[[Mapping[sp.Symbol, mpmath.mpf]], float | None] | None = None
     reference: Mapping[sp.Symbol, float] | None = None  # the model's values, to see what a point changes
+    # The values some symbols take where the quantity is known, when they are not the model's: the steady
+    # state's inside concentrations for V_ss of a cell whose concentrations move.
+    state: Mapping[sp.Symbol, float] = field(default_factory=dict)
 
     @property
     def free_symbols(self) -> set[sp.Symbol]:
@@ -106,7 +109,7 @@ class ValueOnly:
 
     def __call__(self, point: Point) -> mpmath.mpf | None:
         """The value at the model's values, or recomputed where the point changes a parameter."""
-        reference = self.reference or {}
+        reference = {**(self.reference or {}), **self.state}
         changes = {s: v for s, v in point.items() if s in reference and abs(v - mpmath.mpf(reference[s])) >
                    mpmath.mpf(10) ** -12 * max(abs(v), 1)}
         if not changes:
@@ -156,6 +159,15 @@ def at_model_values_only(side) -> bool:
     if isinstance(side, Substituted):
         return any(at_model_values_only(t) for _, t in side.targets)
     return False
+
+
+def known_state(side) -> dict[sp.Symbol, float]:
+    """The values of the symbols at the state where a side's ValueOnly quantities are known (see ValueOnly.state)."""
+    if isinstance(side, ValueOnly):
+        return dict(side.state)
+    if isinstance(side, Substituted):
+        return {s: v for _, t in side.targets for s, v in known_state(t).items()}
+    return {}
 
 
 def value_only_ids(side) -> list[str]:

@@ -220,9 +220,11 @@ def read_numbers(written: Written, knowns: Iterable[Known], prefer: set[sp.Symbo
     return Reading(written.template.xreplace(repl), matched, tuple(unmatched))
 
 
-def known_value(value: mpmath.mpf, knowns: Iterable[Known], bare: bool = False) -> tuple[Known, int] | None:
-    """The known value (and sign) that `value` (SI; a bare number may be in the model's unit) equals to 1e-9."""
-    knowns = list(knowns)
+def known_value(value: mpmath.mpf, knowns: Iterable[Known], bare: bool = False,
+                dim: Dim | None = None) -> tuple[Known, int] | None:
+    """The known value (and sign) that `value` (SI; a bare number may be in the model's unit) equals to 1e-9;
+    with ``dim`` (a number written with a unit), only a known of that dimension: 18.38 mV is no current."""
+    knowns = [k for k in knowns if dim is None or k.dim is None or k.dim == dim]
     for sign in (1, -1):  # the same sign first: log10(K_i/K_o) rather than -log10(K_o/K_i)
         for known in knowns:
             candidates = [mpmath.mpf(known.value)]

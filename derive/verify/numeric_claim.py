@@ -34,7 +34,7 @@ from ._numeric import DPS, Point, evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, of_unit
 from .equivalence import Comparison, Side, VerifyError, compare_numeric, counterexample
-from .implicit import Substituted, ValueOnly
+from .implicit import Substituted, ValueOnly, known_state
 from .numbers import Known, Reading, known_value, read_numbers, si_scale, to_mpf, unit_scale
 from .parse import Literal, Written
 from .problem import Problem
@@ -80,7 +80,8 @@ class _Claim:
 
     def __post_init__(self) -> None:
         self.at_rest = any(isinstance(x, Substituted) and V in dict(x.targets) for x in (self.claimed, self.correct))
-        reference = self.problem.reference or {}
+        # A steady state whose concentrations moved (V_ss of pumpleak) is known at its own concentrations.
+        reference = {**(self.problem.reference or {}), **known_state(self.claimed), **known_state(self.correct)}
         symbols = set(self.claimed.free_symbols) | set(self.correct.free_symbols) | {T}
         self.point: Point = {s: mpmath.mpf(float(reference[s])) for s in symbols if s in reference}
         self.a = _value(self.claimed, self.point)
@@ -312,7 +313,7 @@ def _needed(case: _Claim) -> _Needed | None:
                 return None
         except (ValueError, ZeroDivisionError, OverflowError, TypeError):
             return None
-    found = known_value(needed, case.knowns, bare=lit.unit is None)
+    found = known_value(needed, case.knowns, bare=lit.unit is None, dim=lit.dim if lit.unit is not None else None)
     known, sign = found if found is not None else (None, 1)
     return _Needed(lit, needed, known, sign)
 

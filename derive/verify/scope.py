@@ -28,7 +28,7 @@ from ._budget import run_limited
 from ._numeric import Point, close, evaluate, sample_points
 from .diagnose import Context, diagnose
 from .equivalence import RTOL, Comparison, Side, compare_numeric, counterexample
-from .implicit import at_model_values_only, value_only_ids
+from .implicit import at_model_values_only, known_state, value_only_ids
 from .problem import Problem
 from .result import Identity, VerifyResult
 
@@ -126,6 +126,8 @@ def qualify(
             slip = explain()
     if where == REST:
         cmp = _off_rest(a_free, c_free, problem) or cmp
+    else:  # not at the model's values, where the claim was just found to hold within the tolerance
+        cmp = _one_change(a_free, c_free, problem) or cmp
     example = counterexample(cmp, problem.units, unit or problem.result_unit, problem.convert)
     condition = f"V = {problem.rest_name}" if where == REST else None
     identity = Identity(False, difference, slip, example, condition=condition,
@@ -147,6 +149,35 @@ def _off_rest(a: Side, c: Side, problem: Problem) -> Comparison | None:
     return None
 
 
+def _one_change(a: Side, c: Side, problem: Problem) -> Comparison | None:
+    """The claim with one input at an end of its sampled range, every other at the model's values (a side of
+    the bath kept electroneutral follows): of those points where it fails, the one where it fails most while
+    the correct value stays within a factor 2 of the model's (not a far extrapolation, such as a Q10's)."""
+    point = _reference(problem)
+    dependent = getattr(problem.ranges, "dependent", {})
+    inputs = (a.free_symbols | c.free_symbols) - {V} - set(problem.fixed) - set(dependent)
+    worst: tuple[mpmath.mpf, Comparison] | None = None
+    here = _value(c, point)
+    if here is None:
+        return None
+    for symbol in sorted(inputs, key=lambda s: s.name):
+        if symbol not in problem.ranges or symbol not in point:
+            continue
+        low, high, _ = problem.ranges[symbol]
+        for end in (high, low):
+            p = {**point, symbol: mpmath.mpf(end)}
+            changed = {symbol: p[symbol]}
+            for follower, expr in dependent.items():
+                if symbol in expr.free_symbols and follower in p:
+                    p[follower] = changed[follower] = evaluate(expr, p)
+            x, y = _value(a, p), _value(c, p)
+            if y is not None and (x is None or not close(x, y, RTOL)) and abs(y - here) <= abs(here):
+                miss = mpmath.inf if x is None else abs(x - y) / max(abs(y), mpmath.mpf(10) ** -30)
+                if worst is None or miss > worst[0]:
+                    worst = (miss, Comparison(False, "numeric", changed, x, y))
+    return None if worst is None else worst[1]
+
+
 def _slip(a: sp.Expr, a_free: Side, correct: Side, problem: Problem, context: Context | None) -> str | None:
     """The usual slip that makes the claim differ from the correct side as functions of the parameters."""
     if problem.context.alternatives:
@@ -165,11 +196,11 @@ def _known_here_only(result: VerifyResult, a: Side, c: Side, with_v: bool, probl
                      unit: str | None) -> VerifyResult:
     """A side known at the model's values only: vary V alone, if the claim has it; else say so."""
     if with_v:
-        point = _reference(problem)
+        point = {**_reference(problem), **{s: mpmath.mpf(v) for s, v in {**known_state(a), **known_state(c)}.items()}}
         points = [{**point, V: p[V]} for p in sample_points([V], problem.ranges, _V_SAMPLES, seed=4)]
         for p in points:
             x, y = _value(a, p), _value(c, p)
-            if y is not None and (x is None or not close(x, y, RTOL)):
+            if y is not None and (x is None or not close(x, y, RTOL)) and abs(y - here) <= abs(here):
                 example = counterexample(Comparison(False, "numeric", {V: p[V]}, x, y), problem.units,
                                          unit or problem.result_unit, problem.convert)
                 identity = Identity(False, None, None, example, reason=_known_only(a, c),
@@ -185,7 +216,12 @@ def _known_here_only(result: VerifyResult, a: Side, c: Side, with_v: bool, probl
 def _known_only(a: Side, c: Side) -> str:
     names = sorted({*value_only_ids(a), *value_only_ids(c)})
     verb = "is" if len(names) == 1 else "are"
-    return f"{' and '.join(names)} {verb} known at the model's values only"
+    text = f"{' and '.join(names)} {verb} known at the model's values only"
+    used = set(known_state(a)) | set(known_state(c))
+    named = set().union(*(x.free_symbols for x in (a, c) if isinstance(x, sp.Basic)))
+    if used & named:
+        text += ", with the concentrations of the steady state it is taken at"
+    return text
 
 
 def _reference(problem: Problem) -> Point:

@@ -279,7 +279,11 @@ class Setting:
         return self._value_only(d)
 
     def _value_only(self, d: Derivation) -> ValueOnly:
-        return ValueOnly(d.id, d.value, recompute=lambda changes: self._recompute(d.id, changes), reference=self.values)
+        # Where the concentrations move, the quantity is known at its steady state's (d.at), not the file's.
+        inside = {ion.inside for ion in self.model.ions if ion.has_concentrations}
+        state = {s: float(v) for s, v in d.at if s in self.values and s in inside}
+        return ValueOnly(d.id, d.value, recompute=lambda changes: self._recompute(d.id, changes), reference=self.values,
+                         state=state)
 
     def _recompute(self, quantity_id: str, changes: Mapping[sp.Symbol, object]) -> float | None:
         """The quantity's value with some parameters changed (the model derives it again), None if it has none."""
@@ -429,7 +433,7 @@ class Setting:
         if quantity_id is None:
             return self.problem
         alternatives = {**self._chord_alternatives(quantity_id), **self._linearised(quantity_id),
-                        **self._monovalent_log_form(quantity_id)}
+                        **self._monovalent_log_form(quantity_id), **self._pump_left_out(quantity_id)}
         context = replace(self.problem.context, alternatives=alternatives)
         return replace(self.problem, result_unit=self.unit(quantity_id), context=context)
 
@@ -449,6 +453,14 @@ class Setting:
         if quantity_id == "dV_pump":
             return {label: shift}
         return {}
+
+    def _pump_left_out(self, quantity_id: str) -> dict[str, sp.Expr]:
+        """V_ss with a pump is not the leaks' zero-current voltage V_leak (GHK or chord formula)."""
+        if quantity_id not in ("V_ss", "V_balance") or self.model.pump is None or "I_pump" not in self.model.symbols:
+            return {}
+        label = (f"the pump's current left out: that is V_leak, where the leaks alone carry no current; "
+                 f"{quantity_id} solves I_leak(V) + I_pump = 0")
+        return {label: self.symbol("V_leak")}
 
     def _monovalent_log_form(self, quantity_id: str) -> dict[str, sp.Expr]:
         """The GHK log form with a divalent ion counted as monovalent: a formula that does not exist."""

@@ -261,6 +261,15 @@ class _Chain:
                 r = check_expression(step.rhs_written or step.rhs, solution, self.problem)
                 if not r.holds:
                     return self.fail(step, f"{why}: {x} = {solution} there", r)
+        elif V in (prev_step.lhs - prev_step.rhs).free_symbols | (step.lhs - step.rhs).free_symbols:
+            # Neither solved: solve both for V and compare, so that the slip is named (a sign of I_pump).
+            solutions = [run_limited(_solve_one, self._least_expanded(s.lhs - s.rhs, V), V,
+                                     timeout=self.problem.timeout) for s in (step, prev_step)]
+            if None not in solutions:
+                r = check_expression(solutions[0], solutions[1], dataclasses.replace(self.problem, result_unit="mV"))
+                if not r.holds:
+                    return self.fail(step, f"{why}: solved for V, line {step.line} gives V = {solutions[0]}, "
+                                           f"line {prev_step.line} V = {solutions[1]}", r)
         return self.fail(step, why)
 
     def _least_expanded(self, e: sp.Expr, x: sp.Symbol) -> sp.Expr:

@@ -22,6 +22,7 @@ import numpy as np
 from vrest.derive.errors import ModelError
 from vrest.derive.model import Model
 
+from ..extras import install_line
 from .imported import ImportedModel, resolve_sweep_model
 from .plan import DESIGN, Plan
 from .spec import parse_vary
@@ -52,7 +53,7 @@ def _salib():
         from SALib.sample import morris as morris_sample
         from SALib.sample import sobol as sobol_sample
     except ImportError:
-        raise ModelError("sensitivity", None, "needs SALib: pip install 'vrest[sensitivity]'") from None
+        raise ModelError("sensitivity", None, f"needs SALib: {install_line('sensitivity')}") from None
     return sobol_sample, sobol_analyze, morris_sample, morris_analyze
 
 

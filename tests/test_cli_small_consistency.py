@@ -1,0 +1,59 @@
+"""Small consistencies between commands: derive takes --quantity comma separated as sweep does; sweep's columns
+come in the order asked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+
+
+def test_derive_takes_quantities_separated_by_commas():
+    code, out, err = run_cli("derive", "squid", "--quantity", "V_ss,E_K", "--quantity", "g_leak", "--json")
+    assert code == 0, err
+    assert set(json.loads(out)["quantities"]) == {"V_ss", "E_K", "g_leak"}
+    code, _, err = run_cli("derive", "squid", "--quantity", "V_ss,E_Kx")
+    assert code == 2 and "--quantity = 'E_Kx': unknown quantity" in err
+
+
+def test_sweep_columns_in_the_order_asked():
+    code, out, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=1..100 mM log 3", "--quantity",
+                             "V_ss,E_K,g_leak")
+    assert code == 0, err
+    header = out.splitlines()[0].split()
+    assert [h for h in header if not h.startswith("[")] == ["ions.K.outside", "V_ss", "E_K", "g_leak"]
+    code, out, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=1..100 mM log 3", "--quantity", "g_leak,E_K",
+                             "--json")
+    assert list(json.loads(out)["quantities"]) == ["g_leak", "E_K"]
+
+
+def test_sensitivity_refuses_a_count_and_a_list_and_warns_of_a_small_design():
+    base = ("sensitivity", "squid", "--vary", "pump=0..2", "--quantity", "V_ss")
+    code, _, err = run_cli(*base, "--vary", "ions.K.outside=2..20 mM log 5")
+    assert code == 2 and err.count("\n") == 1 and "leave out the count 5" in err
+    code, _, err = run_cli(*base, "--vary", "ions.K.outside=2, 20 mM")
+    assert code == 2 and "samples are drawn from ranges (--samples, vrest sensitivity)" in err
+    code, out, err = run_cli(*base, "--vary", "ions.K.outside=2..20 mM log", "--samples", "4")
+    assert code == 0 and "the confidence intervals are wide" in err and "raise --samples (now 4)" in err
+    assert "-0.0000" not in out
+
+
+def test_an_index_that_rounds_to_zero_has_no_sign():
+    from vrest.codegen.cli.sensitivity_cmd import _index
+
+    assert _index(-0.00001).strip() == "0.0000" and _index(-0.5).strip() == "-0.5000"
+
+
+@pytest.mark.parametrize("command", [
+    ("sweep", "squid", "--vary", "ions.K.outside=1..100 mM log 3", "--quantity", "E_K"),
+    ("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary", "pump=0..2", "--quantity", "E_K",
+     "--samples", "64"),
+])
+def test_plot_prints_the_path_then_the_table(command, tmp_path):
+    figure = tmp_path / "x.png"
+    code, out, err = run_cli(*command, "--plot", str(figure))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == str(figure) and len(lines) > 2 and figure.stat().st_size > 0

@@ -1,0 +1,93 @@
+"""Output files: a folder that does not exist, or a path through a file, is refused in one line (exit code 2)
+naming the path, and nothing is made; `vrest simulate --out` writes CSV only; a NetCDF writer that cannot open
+(a missing h5py, a failing backend) leaves no hidden temporary file."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import run_cli
+
+SWEEP = ("sweep", "squid", "--vary", "ions.K.outside=1..100 mM log 3", "--quantity", "E_K")
+COMMANDS = {
+    "sweep --out csv": lambda p: (*SWEEP, "--out", str(p / "x.csv")),
+    "sweep --out parquet": lambda p: (*SWEEP, "--out", str(p / "x.parquet")),
+    "sweep --out nc": lambda p: (*SWEEP, "--out", str(p / "x.nc")),
+    "sweep --plot": lambda p: (*SWEEP, "--plot", str(p / "x.png")),
+    "sensitivity --plot": lambda p: ("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--quantity",
+                                     "E_K", "--samples", "8", "--plot", str(p / "x.png")),
+    "simulate --out": lambda p: ("simulate", "squid", "--t-end", "1 ms", "--out", str(p / "x.csv")),
+    "simulate --plot": lambda p: ("simulate", "squid", "--t-end", "1 ms", "--plot", str(p / "x.png")),
+    "derive --report": lambda p: ("derive", "squid", "--report", str(p / "x.md")),
+}
+
+
+def _tree(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_missing_folder_is_refused_and_not_made(command, tmp_path):
+    code, out, err = run_cli(*COMMANDS[command](tmp_path / "reslts" / "deeper"))
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert f"the folder '{tmp_path / 'reslts' / 'deeper'}' does not exist" in err
+    assert _tree(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_path_through_a_file_says_it_is_a_file(command, tmp_path):
+    (tmp_path / "afile").write_text("x")
+    code, _, err = run_cli(*COMMANDS[command](tmp_path / "afile"))
+    assert code == 2 and err.count("\n") == 1
+    assert f"'{tmp_path / 'afile'}' is a file, not a folder" in err and "File exists" not in err
+    assert _tree(tmp_path) == ["afile"]
+
+
+@pytest.mark.parametrize("name", ["x.parquet", "x.nc", "x.txt", "x"])
+def test_simulate_out_is_csv_only(name, tmp_path):
+    code, out, err = run_cli("simulate", "squid", "--t-end", "1 ms", "--out", str(tmp_path / name))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "vrest simulate writes CSV only; end the name in .csv" in err
+    assert _tree(tmp_path) == []
+
+
+def test_simulate_out_in_upper_case_is_csv(tmp_path):
+    code, out, _ = run_cli("simulate", "squid", "--t-end", "1 ms", "--out", str(tmp_path / "x.CSV"))
+    assert code == 0 and (tmp_path / "x.CSV").read_text(encoding="utf-8").startswith("t [s],V [mV]")
+
+
+def test_netcdf_without_h5py_is_one_line_and_leaves_nothing(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "h5py", None)  # import h5py raises ImportError
+    code, _, err = run_cli(*COMMANDS["sweep --out nc"](tmp_path))
+    assert code == 2 and err.count("\n") == 1
+    assert "NetCDF needs h5netcdf and h5py: pip install 'vrest[netcdf]'" in err
+    assert _tree(tmp_path) == []
+
+
+def test_a_writer_that_fails_to_open_leaves_no_temporary_file(monkeypatch, tmp_path):
+    import h5netcdf
+
+    def broken(*args, **kwargs):
+        raise OSError("the backend failed")
+
+    monkeypatch.setattr(h5netcdf, "File", broken)
+    with pytest.raises(OSError):
+        run_cli(*COMMANDS["sweep --out nc"](tmp_path))
+    assert _tree(tmp_path) == []  # no .x.nc.*.part
+
+
+def test_the_netcdf_extra_installs_its_backend():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = [d.split(">")[0].split("[")[0].strip() for d in project["optional-dependencies"]["netcdf"]]
+    assert "h5netcdf" in names and "h5py" in names
+
+
+def test_the_install_line_works_from_pypi_and_from_a_checkout():
+    from vrest.codegen.extras import install_line
+
+    assert install_line("netcdf") == "pip install 'vrest[netcdf]' (in a source checkout: pip install '.[netcdf]')"
