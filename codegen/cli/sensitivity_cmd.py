@@ -9,7 +9,7 @@ import sys
 
 from vrest.derive.errors import ModelError
 
-from .sweep_cmd import add_imported_options, resolve
+from .sweep_cmd import add_imported_options, check_before_work, resolve
 
 
 def register(subparsers) -> None:
@@ -44,12 +44,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..sweep.indices import sensitivity
 
-    if args.workers is not None and args.workers < 1:
-        raise ModelError("--workers", args.workers, "must be at least 1")
-    if args.plot:  # a figure name vrest cannot write is refused before the work
-        from ..plotting import figure_path
-
-        figure_path(args.plot, "--plot")
+    check_before_work(args)
     model = resolve(args)
     result = sensitivity(model, args.vary, args.quantity, args.method, args.samples, args.seed, engine=args.engine,
                          scheduler=args.scheduler, workers=args.workers, progress=True)

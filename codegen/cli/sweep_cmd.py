@@ -108,16 +108,21 @@ def _times(args) -> list[float] | None:
     return times
 
 
+def check_before_work(args) -> None:
+    """--workers and a --plot name vrest cannot write are refused before any work (sweep and sensitivity)."""
+    if args.workers is not None and args.workers < 1:
+        raise ModelError("--workers", args.workers, "must be at least 1")
+    if args.plot:
+        from ..plotting import figure_path
+
+        figure_path(args.plot, "--plot")
+
+
 def run(args) -> int:
     from ..sweep.api import make_plan, run_sweep
     from ..sweep.imported import ImportedModel
 
-    if args.workers is not None and args.workers < 1:
-        raise ModelError("--workers", args.workers, "must be at least 1")
-    if args.plot:  # a figure name vrest cannot write is refused before the work
-        from ..plotting import figure_path
-
-        figure_path(args.plot, "--plot")
+    check_before_work(args)
     model = resolve(args)
     if args.scenario is not None and isinstance(model, ImportedModel):
         raise ModelError("--scenario", args.scenario, "a CellML or SBML model has no scenarios here: a sweep of it "
