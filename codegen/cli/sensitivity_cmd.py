@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import sys
 
-from vrest.derive.errors import ModelError
-
 from .sweep_cmd import add_imported_options, check_before_work, resolve
 
 
