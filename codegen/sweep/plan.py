@@ -18,6 +18,7 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
+from .ranges import RangeValues
 from .spec import Dimension
 
 __all__ = ["Plan", "METHODS"]
@@ -100,9 +101,11 @@ class Plan:
         return self._latin_hypercube[start:stop]
 
     @cached_property
-    def _axes(self) -> tuple[np.ndarray, ...]:
-        """The grid's values per key as arrays, made once: not again for every chunk of a long axis."""
-        return tuple(np.asarray(d.values, dtype=float) for d in self.dims)
+    def _axes(self) -> tuple[np.ndarray | RangeValues, ...]:
+        """The grid's values per key, indexable by an index array: a list's as an array, made once (not again for
+        every chunk); a range's computed for the chunk's indices only (a long axis is never all in memory)."""
+        return tuple(d.values if isinstance(d.values, RangeValues) else np.asarray(d.values, dtype=float)
+                     for d in self.dims)
 
     @cached_property
     def _latin_hypercube(self) -> np.ndarray:

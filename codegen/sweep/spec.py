@@ -29,6 +29,7 @@ from vrest.derive.protocol import Target, not_a_target, targets
 from vrest.derive.units import DIMENSIONS, parse_quantity, unit_parts
 
 from .imported import ImportedModel
+from .ranges import RangeValues
 
 __all__ = ["Dimension", "Values", "parse_vary", "read_spec", "lookup"]
 
@@ -52,7 +53,8 @@ class Dimension:
     kind: str
     low: float
     high: float
-    values: tuple[float, ...]  # the grid values in ``unit`` (ranges: empty when only sampled)
+    values: tuple[float, ...] | RangeValues  # the grid values in ``unit``: a list's, or a range's computed on
+    # demand (a long axis is never held as a list); ranges only sampled: empty
     si_scale: float = 1.0
     si_offset: float = 0.0
     factor: bool = False
@@ -196,7 +198,7 @@ def _range(key: str, target: Target, values: Values, spec: str, where: str, low_
         raise ModelError(where, spec, "the range must go from a lower to a higher value")
     if kind == "log" and (low <= 0 or offset != 0):
         raise ModelError(where, spec, "a log range needs positive values in a unit without an offset (not degC)")
-    grid_values: tuple[float, ...] = ()
+    grid_values: tuple[float, ...] | RangeValues = ()
     if sampled and count is not None:  # it would be ignored: the samples say how many values
         raise ModelError(where, spec, f"samples are drawn from the whole range: leave out the count {count} "
                                       "(--samples says how many points)")
@@ -205,9 +207,7 @@ def _range(key: str, target: Target, values: Values, spec: str, where: str, low_
             raise ModelError(where, spec, "how many values? end the range with a count, e.g. '... 21'")
         if count < 2:
             raise ModelError(where, spec, "a range needs a count of at least 2 (give one value as a list: 'A unit')")
-        grid = np.geomspace(float(low), float(high), count) if kind == "log" else \
-            np.linspace(float(low), float(high), count)
-        grid_values = tuple(float(v) for v in grid)
+        grid_values = RangeValues(float(low), float(high), count, kind == "log")  # np.linspace's/geomspace's
     return Dimension(key, target.parameter, unit or "1", kind, float(low), float(high), grid_values, scale, offset,
                      target.dimension is None)
 

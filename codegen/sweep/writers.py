@@ -26,6 +26,7 @@ from vrest.derive.errors import ModelError
 
 from ..extras import install_line
 from ..files import check_folder
+from .ranges import RangeValues
 
 __all__ = ["Layout", "MemoryWriter", "open_writer", "FORMATS"]
 
@@ -39,7 +40,7 @@ class Layout:
 
     model: str
     keys: tuple[tuple[str, str], ...]  # (key, unit) of each varied key
-    grid: tuple[tuple[float, ...], ...] | None  # each key's values (a grid), or None (samples)
+    grid: tuple[tuple[float, ...] | RangeValues, ...] | None  # each key's values (a grid), or None (samples)
     size: int
     variables: tuple[tuple[str, str], ...]  # (name, unit)
     times: tuple[float, ...] | None = None  # s, with a scenario
@@ -58,13 +59,24 @@ class Layout:
 
     def describe(self) -> dict:
         """The layout as JSON-ready data (Parquet metadata)."""
-        dims = ([{"key": k, "unit": u, "values": list(v)} for (k, u), v in zip(self.keys, self.grid)]
+        dims = ([_describe_axis(k, u, v) for (k, u), v in zip(self.keys, self.grid)]
                 if self.grid is not None else [{"key": "sample", "unit": "1", "size": self.size}])
         if self.times is not None:
             dims.append({"key": "t", "unit": "s", "values": list(self.times)})
         return {"model": self.model, "method": self.method, "scenario": self.scenario, "dims": dims,
                 "keys": [{"key": k, "unit": u} for k, u in self.keys],
                 "variables": [{"name": n, "unit": u} for n, u in self.variables]}
+
+
+LISTED = 100_000  # a longer range axis is described by its range: its values as JSON would take ~20 bytes each
+
+
+def _describe_axis(key: str, unit: str, values) -> dict:
+    """One grid key as JSON: its values, or for a long range (RangeValues) its ends, count and scale."""
+    if isinstance(values, RangeValues) and len(values) > LISTED:
+        return {"key": key, "unit": unit, "low": values.low, "high": values.high, "count": values.count,
+                "scale": "log" if values.log else "linear"}
+    return {"key": key, "unit": unit, "values": list(values)}
 
 
 def _header(name: str, unit: str) -> str:
