@@ -116,3 +116,18 @@ def test_kept_stimulus_in_every_format_or_one_line(tmp_path, capsys):
     capsys.readouterr()
     assert main(["export", LR91, "--to", "all", "--keep-stimulus", "-o", str(tmp_path / "all")]) == 2
     assert "--to = 'neuroml'" in _one_error_line(capsys) and not (tmp_path / "all").exists()
+
+
+def test_keep_stimulus_on_numeric_code_says_which_switch_turns_it_on(tmp_path, capsys):
+    """The NumPy module keeps its stimulus behind a parameter; --keep-stimulus says which, and the file agrees."""
+    import importlib.util
+
+    assert main(["export", LR91, "--to", "numpy", "--keep-stimulus", "-o", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert ("--keep-stimulus: the numpy and c code keep the stimulus behind the parameter I_stim_on (0 in "
+            "PARAMETER_VALUES); set it to 1 to switch the stimulus on") in err
+    spec = importlib.util.spec_from_file_location("lr91_numeric", tmp_path / "luo_rudy_1991_numeric.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.STIMULUS == ("I_stim_on", 1.0)
+    assert module.PARAMETER_VALUES[module.PARAMETER_NAMES.index("I_stim_on")] == 0.0

@@ -55,4 +55,21 @@ def _run_imported(args) -> int:
     system = load_system(args.model, voltage=args.voltage, stimulus=args.stimulus)
     for path in export_system(system, args.to, args.out, keep_stimulus=args.keep_stimulus, source=args.model):
         print(path)
+    if args.keep_stimulus and args.to in ("numpy", "c", "all"):
+        _say_stimulus_switch(system)
     return 0
+
+
+def _say_stimulus_switch(system) -> None:
+    """--keep-stimulus cannot change the numeric code: its stimulus is a parameter the caller sets. Say which."""
+    import warnings
+
+    from vrest.derive.errors import ModelWarning
+
+    from ..exporters.system_module import stimulus_switch
+
+    switch = stimulus_switch(system)[1]
+    if switch is not None:
+        warnings.warn(f"--keep-stimulus: the numpy and c code keep the stimulus behind the parameter {switch[0]} "
+                      f"(0 in PARAMETER_VALUES); set it to {switch[1]:g} to switch the stimulus on", ModelWarning,
+                      stacklevel=2)
