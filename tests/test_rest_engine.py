@@ -368,3 +368,14 @@ def test_a_markov_group_without_its_law_is_singular_and_no_error():
     steady = elimination(problem.gates, problem.groups, []).steady(bound, y)
     assert steady.shape == y.shape and np.all(steady[0] == y[0])
     assert np.all(np.isnan(steady[1:]) | (steady[1:] == 0))
+
+
+def test_solve_refuses_a_buffered_problem_without_its_rate_factors():
+    """Without the rate factors the law through total(Ca) is unseen and the rest is lost (seen once in the CLI)."""
+    from vrest.derive.rest import LambdifyEvaluator, currents_function, prepare, rest_problem, solve
+
+    prepared = prepare(buffered_system())
+    problem = rest_problem(prepared)
+    assert problem.factored
+    with pytest.raises(ValueError, match="rapidly buffered states"):
+        solve(problem, LambdifyEvaluator(prepared), currents_function(prepared))

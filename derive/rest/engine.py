@@ -74,6 +74,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
+    if problem.factored and factors is None:  # without them a law through a buffered total goes unseen
+        raise ValueError(f"the problem has rapidly buffered states {problem.factored}: pass their rate factors")
     bound = Bound(evaluator, problem.p, factors)
     known = np.array([v is not None for v in problem.start])
     y0 = np.array([0.0 if v is None else v for v in problem.start])
