@@ -32,14 +32,14 @@ CASES = [
     ("hodgkin_huxley_squid_axon_model_1952_modified.cellml", 4, "V", "i_Stim", "Cm"),
     ("ten_tusscher_model_2006_epi.cellml", 19, "V", "i_Stim", "Cm"),
     ("courtemanche_ramirez_nattel_1998.cellml", 21, "V", "i_st", "Cm"),
-    ("ohara_rudy_2011_endo.cellml", 41, "v", "Istim", None),
-    ("fox_mcharg_gilmour_2002.cellml", 13, "V", "i_Stim", None),  # C_m is not in its V equation
+    ("ohara_rudy_2011_endo.cellml", 41, "v", "Istim", "cm"),  # currents in uA/uF: the file's one capacitance (per area)
+    ("fox_mcharg_gilmour_2002.cellml", 13, "V", "i_Stim", "C_sc"),  # currents in uA/uF: the file's one capacitance
     ("mcallister_noble_tsien_1975_b.cellml", 10, "V", None, "C"),
     ("cellml2/noble_model_1962.cellml", 4, "V", "I_stim", "Cm"),
     ("cellml2/luo_rudy_1991.cellml", 8, "V", "I_stim", "C"),
     ("cellml2/beeler_reuter_model_1977.cellml", 8, "V", "Istim", "C"),
     ("cellml2/hodgkin_huxley_squid_axon_model_1952_modified.cellml", 4, "V", "i_Stim", "Cm"),
-    ("cellml2/ten_tusscher_model_2006_epi.cellml", 19, "V", "i_Stim", None),  # C_m is not in its V equation
+    ("cellml2/ten_tusscher_model_2006_epi.cellml", 19, "V", "i_Stim", "Cm"),  # no annotation: the one capacitance
     ("BIOMD0000000020.xml", 4, "V", None, None),
     ("BIOMD0000000020_l3v2.xml", 4, "V", None, None),
 ]

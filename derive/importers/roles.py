@@ -4,7 +4,8 @@ and which are the membrane currents.
 In order of trust: a name the user gives (--voltage, --stimulus), an oxmeta annotation in the
 file (membrane_voltage, membrane_stimulus_current, membrane_capacitance: the Chaste/Physiome
 cardiac ontology), then units: the one state with a unit of voltage; the one current that
-depends on time; the one capacitance in the equation of V. The currents are the current-like
+depends on time; the one capacitance in the equation of V (or, when V's currents are per
+capacitance, the one capacitance in the file). The currents are the current-like
 terms of V's equation (a total such as i_ion is opened into its terms).
 """
 
@@ -51,10 +52,14 @@ def find_roles(*, file: str, states: Sequence[State], parameters: Sequence[Param
                        v_state, definitions)
     c_name = annotated.get("membrane_capacitance")
     if c_name is None:
-        found = [n for n in _names_in(v_state.rhs) if dimensions.get(n) is not None and
-                 (dimensions[n].is_("capacitance") or dimensions[n].is_("capacitance per area"))]
+        found = [n for n in _names_in(v_state.rhs) if _is_capacitance(dimensions.get(n))]
         c_name = found[0] if len(found) == 1 else None
     currents = _currents(v_state.rhs, definitions, dimensions, {s_name, c_name}, set(symbols))
+    if c_name is None and currents and all(dimensions[n].is_("current per capacitance") for n in currents):
+        # V's rate divides by no capacitance: its currents are per capacitance (A/F) already, and the
+        # capacitance they were divided by is the one the file has (its concentrations' rates multiply by it).
+        found = sorted(n for n in symbols if _is_capacitance(dimensions.get(n)))
+        c_name = found[0] if len(found) == 1 else None
     return Roles(voltage=symbols[v_name], currents=tuple(symbols[n] for n in currents),
                  stimulus=symbols[s_name] if s_name else None,
                  capacitance=symbols[c_name] if c_name in symbols else None)
@@ -99,6 +104,10 @@ def _stimulus(file, quantities, parameters, dimensions, annotated, qualified, kn
     if len(candidates) == 1:
         return candidates[0]
     return None
+
+
+def _is_capacitance(dimension: Dimension | None) -> bool:
+    return dimension is not None and (dimension.is_("capacitance") or dimension.is_("capacitance per area"))
 
 
 def _names_in(expr: sp.Expr) -> list[str]:

@@ -25,6 +25,14 @@ KINDS: dict[str, tuple[int, ...]] = {
     "capacitance": (-1, -2, 4, 2, 0, 0, 0),
     "capacitance per area": (-1, -4, 4, 2, 0, 0, 0),
 }
+# The unit vrest's own models show a quantity of each dimension in, for a file's unit the units
+# library cannot name as written (a prefix Myokit reads as a bare factor, as in amol or fA/um^2).
+_CONVENTIONAL: dict[tuple[int, ...], str] = {
+    (0, 0, 0, 0, 0, 0, 1): "fmol",  # amount
+    KINDS["current per area"]: "uA/cm^2",
+    (-1, -4, 3, 2, 0, 0, 0): "mS/cm^2",  # conductance per area
+    (0, 1, -1, 0, 0, 0, 0): "cm/s",  # permeability
+}
 _PINT_DIMENSIONS = ("[mass]", "[length]", "[time]", "[current]", "[temperature]", "[luminosity]", "[substance]")
 _SIMPLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:[*/][A-Za-z0-9_]+(?:\^-?[0-9]+)?)*(?:\^-?[0-9]+)?$|^1/[A-Za-z0-9_/^]+$")
 
@@ -76,7 +84,8 @@ def _si_text(exponents: tuple[Fraction, ...]) -> str:
 
 
 def display_unit(dimension: Dimension) -> str:
-    """The unit to show a value in: the file's own where the units library reads it the same, else SI base units."""
+    """The unit to show a value in: the file's own where the units library reads it the same, else the
+    conventional unit of its dimension (_CONVENTIONAL), else SI base units."""
     if dimension.unknown or dimension.is_("dimensionless"):
         return ""
     text = dimension.text
@@ -88,4 +97,7 @@ def display_unit(dimension: Dimension) -> str:
         if scale is not None and not offset and scale == dimension.factor and \
                 tuple(Fraction(dims.get(d, 0)) for d in _PINT_DIMENSIONS) == dimension.exponents:
             return text
+    conventional = _CONVENTIONAL.get(tuple(int(e) for e in dimension.exponents))
+    if conventional is not None and all(e.denominator == 1 for e in dimension.exponents):
+        return conventional
     return _si_text(dimension.exponents)
