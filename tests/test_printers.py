@@ -507,6 +507,16 @@ def test_lems_printer_shares_conditionals_across_expressions() -> None:
     assert conds[0].cases == (("x .gt. 0", "x"), (None, "0")) and conds[0].dimension is None
 
 
+@pytest.mark.parametrize("relation", [sp.Le, sp.Ge, sp.Lt, sp.Gt])
+def test_lems_comparisons_read_by_pylems_as_written(relation) -> None:
+    # PyLEMS knows .geq. but not .leq. (it took "x .leq. c" for c alone): every comparison the printer
+    # writes must come out of PyLEMS's parse tree as the comparison itself, at, below and above the bound.
+    x, c = sp.symbols("x c")
+    (condition, _), _ = print_lems(sp.Piecewise((1, relation(x, c)), (0, True)))[1][0].cases
+    for value in (-0.2, -0.1, 0.0, 0.1):
+        assert _lems_eval(condition, {"x": value, "c": -0.1}) == bool(relation(value, -0.1)), (condition, value)
+
+
 # ---------------------------------------------------------------- all printers
 
 SYMBOL_PRINTERS = {

@@ -1,5 +1,8 @@
 """LEMS (NeuroML 2) expression printer: ^ for powers, .lt./.and. comparisons.
 
+"a <= b" prints as "b .geq. a": jLEMS reads .leq., PyLEMS does not (its parser has .le. and
+.geq. but no .leq., so it takes the unknown word for a value and drops the comparison).
+
 Sums print as "a + b - (c + d)" and .and./.or. operands in parentheses, because
 PyLEMS groups operators of equal priority from the right ("a - b + c" would read as
 a - (b + c)). LEMS expressions have no conditional; a conditional value is a
@@ -55,7 +58,6 @@ class VrestLemsPrinter(RenamingMixin, CodePrinter):
     }
     _relations: ClassVar[dict[str, str]] = {
         "<": ".lt.",
-        "<=": ".leq.",
         ">": ".gt.",
         ">=": ".geq.",
         "==": ".eq.",
@@ -108,9 +110,12 @@ class VrestLemsPrinter(RenamingMixin, CodePrinter):
         return " .or. ".join(f"({self._print(a)})" for a in expr.args)
 
     def _print_Relational(self, expr: sp.core.relational.Relational) -> str:
-        lhs = self.parenthesize(expr.lhs, PRECEDENCE["Relational"])
-        rhs = self.parenthesize(expr.rhs, PRECEDENCE["Relational"])
-        return f"{lhs} {self._relations[expr.rel_op]} {rhs}"
+        left, op, right = expr.lhs, expr.rel_op, expr.rhs
+        if op == "<=":  # "b .geq. a": PyLEMS has no .leq. (it would read "a .leq. b" as b alone)
+            left, op, right = right, ">=", left
+        lhs = self.parenthesize(left, PRECEDENCE["Relational"])
+        rhs = self.parenthesize(right, PRECEDENCE["Relational"])
+        return f"{lhs} {self._relations[op]} {rhs}"
 
     def _print_Not(self, expr: sp.Not) -> str:
         raise ValueError("LEMS has no negation operator; negate the relation instead")

@@ -8,7 +8,8 @@ file's formulas carry units in their constants): V = v/VOLT, time = t/SEC, and e
 is per second (TimeDerivative value/SEC; for v, value*VOLT/SEC). jnml refuses, and PyLEMS reads one
 step late, a derived variable that uses a ConditionalDerivedVariable, so each rate is written in its
 TimeDerivative with the named quantities expanded (states and parameters only), its piecewise parts
-as ConditionalDerivedVariables of states and parameters; the named quantities that need no piecewise
+as ConditionalDerivedVariables of states and parameters (a piecewise part inside another folded into
+it, so that no ConditionalDerivedVariable uses another); the named quantities that need no piecewise
 part are derived variables too, for reading (the notes name the others).
 """
 
@@ -53,7 +54,8 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
         for q in reversed(ctx.quantities):
             expr = expr.xreplace({q.symbol: definitions[q.symbol]})
         expr = _doubles(with_exprel(expr, variables)).xreplace(written_out)
-        return expr.replace(exprel, exprel_guarded).replace(exprel_prime, exprel_prime_guarded)
+        expr = expr.replace(exprel, exprel_guarded).replace(exprel_prime, exprel_prime_guarded)
+        return expr.replace(_nested, sp.piecewise_fold)
 
     printer = VrestLemsPrinter({"symbol_names": ids})
     lifted: list = []
@@ -92,6 +94,12 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
         "conditionals": conditionals,
         "names": {s.id: s.name for s in ctx.states},
     }
+
+
+def _nested(expr: sp.Expr) -> bool:
+    """A Piecewise with a Piecewise in a value: folded into one, since PyLEMS reads a ConditionalDerivedVariable
+    that another one uses a step late (at the first step, as computed before the OnStart values were set)."""
+    return isinstance(expr, sp.Piecewise) and any(value.has(sp.Piecewise) for value, _ in expr.args)
 
 
 def _exclusive(pieces) -> list[tuple[sp.Expr, sp.Expr]]:
