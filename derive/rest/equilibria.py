@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.linalg.lapack import dgetrf as _getrf, dgetrs as _getrs
 from scipy.optimize import brentq
 
 from .conservation import Law
@@ -62,18 +63,49 @@ def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimin
     return out
 
 
+class _Equations:
+    """The residual and Jacobian Newton solves, in scaled states: each rate over its state's scale, each law's
+    row (amount - value) over the sum of its scaled coefficients (a step in the scaled states). The laws'
+    rows and scales are worked out once: Newton evaluates these many times."""
+
+    def __init__(self, bound: Bound, laws: list[Law], scale: np.ndarray) -> None:
+        self.bound, self.laws, self.scale = bound, laws, scale
+        self.sizes = [np.abs(law.c * scale).sum() for law in laws]
+
+    def residual(self, x: np.ndarray) -> np.ndarray:
+        y = x * self.scale
+        g = self.bound.f(y) / self.scale
+        for law, size in zip(self.laws, self.sizes):
+            g[law.pivot] = (law.amount(y) - law.value) / size
+        return g
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        y = x * self.scale
+        j = self.bound.J(y) * self.scale[None, :] / self.scale[:, None]
+        for law, size in zip(self.laws, self.sizes):
+            j[law.pivot] = law.gradient(y) * self.scale / size
+        return j
+
+
 def _residual(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
-    g = bound.f(y) / scale
-    for law in laws:
-        g[law.pivot] = (law.amount(y) - law.value) / np.abs(law.c * scale).sum()
-    return g
+    return _Equations(bound, laws, scale).residual(y / scale)
 
 
 def _jacobian(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
-    j = bound.J(y) * scale[None, :] / scale[:, None]
-    for law in laws:
-        j[law.pivot] = law.gradient(y) * scale / np.abs(law.c * scale).sum()
-    return j
+    return _Equations(bound, laws, scale).jacobian(y / scale)
+
+
+class _Factored:
+    """A matrix's LU factors (LAPACK getrf, as numpy.linalg.solve uses), kept while the matrix is: a Newton step
+    with an old Jacobian solves without factoring again."""
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self.matrix = matrix
+        self.lu, self.pivots, info = _getrf(matrix)
+        self.singular = info != 0
+
+    def solve(self, g: np.ndarray) -> np.ndarray:
+        return _getrs(self.lu, self.pivots, g)[0]
 
 
 def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max_steps: int = 100,
@@ -86,55 +118,54 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     ``reuse``: a dict that carries the Jacobian from one call to the next (a continuation): it is kept
     while full steps halve the residual, and evaluated afresh when one does not.
     """
+    equations = _Equations(bound, laws, scale)
     x = y0 / scale
-    g = _residual(bound, laws, x * scale, scale)
-    if not np.all(np.isfinite(g)):
+    g = equations.residual(x)
+    if not np.isfinite(g).all():
         return None
-    j = None if reuse is None else reuse.get("j")
-    fresh = j is None
+    factored = None if reuse is None else reuse.get("j")
+    fresh = factored is None
     if fresh:
-        j = _jacobian(bound, laws, x * scale, scale)
-    weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
+        factored = _Factored(equations.jacobian(x))
+    weight = 1.0 / np.maximum(np.abs(factored.matrix).max(axis=1), 1e-300)
     merit = np.linalg.norm(weight * g)
     size = np.inf
-    for _ in range(max_steps):
-        if not np.all(np.isfinite(j)):
-            return None
-        try:
-            step = np.linalg.solve(j, g)
-        except np.linalg.LinAlgError:
-            return None
-        size = np.abs(step).max()
-        if not np.isfinite(size):
-            return None
-        if size < tolerance:
-            break
-        damping = 1.0
-        while True:
-            trial = x - damping * step
-            g_trial = _residual(bound, laws, trial * scale, scale)
-            with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
-                trial_merit = np.linalg.norm(weight * g_trial)
-            if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
-                break  # an old Jacobian that no longer does: evaluate it here and step again
-            if np.all(np.isfinite(g_trial)) and trial_merit < merit:
+    with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
+        for _ in range(max_steps):
+            if not np.isfinite(factored.matrix).all() or factored.singular:
+                return None
+            step = factored.solve(g)
+            size = np.abs(step).max()
+            if not np.isfinite(size):
+                return None
+            if size < tolerance:
                 break
-            if size < _ROUNDING_STEP:
-                return _kept(reuse, j, x * scale)
-            damping /= 2
-            if damping < min_damping:
-                return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
-        if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
-            j, fresh = _jacobian(bound, laws, x * scale, scale), True
-            continue
-        x, g, merit = trial, g_trial, trial_merit
-        if reuse is None:
-            j = _jacobian(bound, laws, x * scale, scale)
+            damping = 1.0
+            while True:
+                trial = x - damping * step
+                g_trial = equations.residual(trial)
+                finite = np.isfinite(g_trial).all()
+                trial_merit = np.linalg.norm(weight * g_trial)
+                if not fresh and not (finite and trial_merit < merit / 2):
+                    break  # an old Jacobian that no longer does: evaluate it here and step again
+                if finite and trial_merit < merit:
+                    break
+                if size < _ROUNDING_STEP:
+                    return _kept(reuse, factored, x * scale)
+                damping /= 2
+                if damping < min_damping:
+                    return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
+            if not fresh and not (finite and trial_merit < merit / 2):
+                factored, fresh = _Factored(equations.jacobian(x)), True
+                continue
+            x, g, merit = trial, g_trial, trial_merit
+            if reuse is None:
+                factored = _Factored(equations.jacobian(x))
+            else:
+                fresh = False
         else:
-            fresh = False
-    else:
-        return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
-    return _kept(reuse, j, (x - step) * scale)
+            return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
+    return _kept(reuse, factored, (x - step) * scale)
 
 
 def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray,
@@ -180,9 +211,9 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
     return None
 
 
-def _kept(reuse: dict | None, j: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _kept(reuse: dict | None, factored: _Factored, y: np.ndarray) -> np.ndarray:
     if reuse is not None:
-        reuse["j"] = j
+        reuse["j"] = factored
     return y
 
 
