@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.linalg.lapack import dgetrf as _getrf, dgetrs as _getrs
 from scipy.optimize import brentq
@@ -108,6 +110,11 @@ class _Factored:
         return _getrs(self.lu, self.pivots, g)[0]
 
 
+def _norm(v: np.ndarray) -> float:
+    """The 2-norm, as numpy.linalg.norm computes it for a vector, without its checks (Newton's inner loop)."""
+    return math.sqrt(v.dot(v))
+
+
 def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max_steps: int = 100,
            min_damping: float = 2.0**-30, tolerance: float = 1e-12, reuse: dict | None = None) -> np.ndarray | None:
     """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails.
@@ -128,7 +135,7 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     if fresh:
         factored = _Factored(equations.jacobian(x))
     weight = 1.0 / np.maximum(np.abs(factored.matrix).max(axis=1), 1e-300)
-    merit = np.linalg.norm(weight * g)
+    merit = _norm(weight * g)
     size = np.inf
     with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
         for _ in range(max_steps):
@@ -144,18 +151,17 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
             while True:
                 trial = x - damping * step
                 g_trial = equations.residual(trial)
-                finite = np.isfinite(g_trial).all()
-                trial_merit = np.linalg.norm(weight * g_trial)
-                if not fresh and not (finite and trial_merit < merit / 2):
+                trial_merit = _norm(weight * g_trial)  # NaN or inf where the residual is not finite: refused
+                if not fresh and not trial_merit < merit / 2:
                     break  # an old Jacobian that no longer does: evaluate it here and step again
-                if finite and trial_merit < merit:
+                if trial_merit < merit:
                     break
                 if size < _ROUNDING_STEP:
                     return _kept(reuse, factored, x * scale)
                 damping /= 2
                 if damping < min_damping:
                     return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
-            if not fresh and not (finite and trial_merit < merit / 2):
+            if not fresh and not trial_merit < merit / 2:
                 factored, fresh = _Factored(equations.jacobian(x)), True
                 continue
             x, g, merit = trial, g_trial, trial_merit
