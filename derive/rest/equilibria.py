@@ -244,6 +244,7 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
         for direction in (1, -1):
             reuse: dict = {}
             k, failures, previous, before = first if direction == 1 else first - 1, 0, None, None
+            rate_before = None  # the rate of V at ``previous``
             while 0 <= k < len(grid) and failures < _BRANCH_FAILURES:
                 guess = seed if previous is None else previous if before is None else 2 * previous - before
                 guess = guess.copy()
@@ -257,11 +258,11 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                 if any(np.abs((point - known) / scale).max() < 1e-6 for known in followed.get(k, [])):
                     break  # this branch was followed from here on already
                 followed.setdefault(k, []).append(point)
+                rate = bound.f(point)[voltage]
                 if previous is not None:
-                    r_before, r_now = bound.f(previous)[voltage], bound.f(point)[voltage]
-                    if np.isfinite(r_before) and np.isfinite(r_now) and r_before * r_now <= 0:
+                    if np.isfinite(rate_before) and np.isfinite(rate) and rate_before * rate <= 0:
                         out.append((previous + point) / 2)
-                failures, before, previous, k = 0, previous, point, k + direction
+                failures, before, previous, rate_before, k = 0, previous, point, rate, k + direction
     return out
 
 
