@@ -70,15 +70,21 @@ class _Equations:
     row (amount - value) over the sum of its scaled coefficients (a step in the scaled states). The laws'
     rows and scales are worked out once: Newton evaluates these many times."""
 
-    def __init__(self, bound: Bound, laws: list[Law], scale: np.ndarray) -> None:
+    def __init__(self, bound: Bound, laws: list[Law], scale: np.ndarray, fixed=None) -> None:
         self.bound, self.laws, self.scale = bound, laws, scale
         self.sizes = [np.abs(law.c * scale).sum() for law in laws]
+        self.fixed = fixed  # (states, their values): each row y_i - value (V at a point of the branch)
+        if fixed is not None:
+            self.fixed_scale = scale[fixed[0]]
 
     def residual(self, x: np.ndarray) -> np.ndarray:
         y = x * self.scale
         g = self.bound.f(y) / self.scale
         for law, size in zip(self.laws, self.sizes):
             g[law.pivot] = (law.amount(y) - law.value) / size
+        if self.fixed is not None:
+            index, values = self.fixed
+            g[index] = (y[index] - values) / self.fixed_scale
         return g
 
     def jacobian(self, x: np.ndarray) -> np.ndarray:
@@ -86,6 +92,10 @@ class _Equations:
         j = self.bound.J(y) * self.scale[None, :] / self.scale[:, None]
         for law, size in zip(self.laws, self.sizes):
             j[law.pivot] = law.gradient(y) * self.scale / size
+        if self.fixed is not None:
+            index = self.fixed[0]
+            j[index] = 0.0
+            j[index, index] = 1.0
         return j
 
 
@@ -116,7 +126,8 @@ def _norm(v: np.ndarray) -> float:
 
 
 def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max_steps: int = 100,
-           min_damping: float = 2.0**-30, tolerance: float = 1e-12, reuse: dict | None = None) -> np.ndarray | None:
+           min_damping: float = 2.0**-30, tolerance: float = 1e-12, reuse: dict | None = None,
+           fixed: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray | None:
     """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails.
 
     Damped: a step is halved until the residual (each row measured as a step in the scaled states)
@@ -124,8 +135,9 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     or below 1e-8 and the step no longer lowers the residual (rounding, in a stiff system).
     ``reuse``: a dict that carries the Jacobian from one call to the next (a continuation): it is kept
     while full steps halve the residual, and evaluated afresh when one does not.
+    ``fixed``: (states, values) held at those values (in place of their rates).
     """
-    equations = _Equations(bound, laws, scale)
+    equations = _Equations(bound, laws, scale, fixed)
     x = y0 / scale
     g = equations.residual(x)
     if not np.isfinite(g).all():
@@ -237,8 +249,7 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
     grid = np.linspace(low, high, max(int(round((high - low) / BRANCH_STEP)) + 1, 3))
     followed: dict[int, list[np.ndarray]] = {}
     out = []
-    pin = np.zeros(len(scale))
-    pin[voltage] = 1.0
+    pinned = np.array([voltage])  # V held at each grid voltage, in place of its rate
     for seed in seeds:
         first = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
         for direction in (1, -1):
@@ -249,8 +260,8 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                 guess = seed if previous is None else previous if before is None else 2 * previous - before
                 guess = guess.copy()
                 guess[voltage] = grid[k]
-                point = newton(bound, [*laws, Law(pin, voltage, float(grid[k]))], guess, scale, max_steps=20,
-                               min_damping=2.0**-10, tolerance=1e-9, reuse=reuse)
+                point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-9,
+                               reuse=reuse, fixed=(pinned, grid[k:k + 1]))
                 if point is None:
                     failures, k, previous, before = failures + 1, k + direction, None, None
                     reuse.clear()
