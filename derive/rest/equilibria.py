@@ -99,14 +99,6 @@ class _Equations:
         return j
 
 
-def _residual(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
-    return _Equations(bound, laws, scale).residual(y / scale)
-
-
-def _jacobian(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
-    return _Equations(bound, laws, scale).jacobian(y / scale)
-
-
 class _Factored:
     """A matrix's LU factors (LAPACK getrf, as numpy.linalg.solve uses), kept while the matrix is: a Newton step
     with an old Jacobian solves without factoring again."""
@@ -197,11 +189,12 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
     """
     rows = np.ones(len(y0))
     rows[[law.pivot for law in laws]] = 0.0  # algebraic rows: the laws
+    equations = _Equations(bound, laws, scale)
     x = y0 / scale
-    g = _residual(bound, laws, x * scale, scale)
+    g = equations.residual(x)
     if not np.all(np.isfinite(g)):
         return None
-    j = _jacobian(bound, laws, x * scale, scale)
+    j = equations.jacobian(x)
     weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
     merit = np.linalg.norm(weight * g)
     dt = 1.0 / max(np.abs(np.diag(j)).max(), 1e-300)
@@ -211,7 +204,7 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
         except np.linalg.LinAlgError:
             return None
         trial = x - step
-        g_trial = _residual(bound, laws, trial * scale, scale)
+        g_trial = equations.residual(trial)
         if not np.all(np.isfinite(g_trial)) or not np.isfinite(step).all():
             dt /= 4
             if dt < 1e-300:
@@ -223,7 +216,7 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
             continue
         dt *= max(2.0, min(merit / max(trial_merit, 1e-300), 10.0))  # implicit Euler is stable: longer and longer
         x, g, merit = trial, g_trial, trial_merit
-        j = _jacobian(bound, laws, x * scale, scale)
+        j = equations.jacobian(x)
         if np.abs(step).max() < _ROUNDING_STEP and dt * np.abs(np.diag(j)).min() > 1e6:
             return newton(bound, laws, x * scale, scale)
     return None
