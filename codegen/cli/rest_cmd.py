@@ -61,8 +61,7 @@ COMPILED_FROM_STATES = 8
 def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=None,
                    compiled_from_states: int = COMPILED_FROM_STATES):
     """The RestReport of MODEL ``spec``: the generated, compiled module evaluates a large vrest model."""
-    from vrest.derive.rest import LambdifyEvaluator, currents_function, prepare, rest_problem, solve
-    from vrest.derive.rest.problem import factors_function
+    from vrest.derive.rest import find_resting_states
     from vrest.derive.rest.inputs import parse_start
     from vrest.derive.rest.loader import SYSTEM_READERS, load_model_and_system
 
@@ -72,17 +71,15 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
         return rest_report(imported_plan(spec, voltage, stimulus), v_range, start_items)
     model, system = load_model_and_system(spec, voltage=voltage, stimulus=stimulus)
     system = _with_roles(system, voltage, stimulus)
-    prepared = prepare(system)
-    problem = rest_problem(prepared, parse_start(start_items, system))
+    numbers = None
     if model is not None and len(system.states) >= compiled_from_states \
             and voltage is None and stimulus is None:
         from ..simulation.rest import model_evaluator
 
-        evaluator, currents = model_evaluator(model, problem.parameters, problem.currents)
-    else:
-        evaluator, currents = LambdifyEvaluator(prepared), currents_function(prepared)
-    # the rate factors let the engine find conservation laws through rapidly buffered totals
-    return solve(problem, evaluator, currents, v_range, factors_function(prepared, problem.factored))
+        def numbers(problem):
+            return model_evaluator(model, problem.parameters, problem.currents)
+
+    return find_resting_states(system, v_range=v_range, start=parse_start(start_items, system), numbers=numbers)
 
 
 def run(args) -> int:

@@ -23,6 +23,7 @@ import shutil
 import tempfile
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,10 @@ def model_text(spec: str) -> bytes | None:
         return None
 
 
+@lru_cache(maxsize=1)
 def _sources_fingerprint() -> str:
-    """Size and mtime of every vrest source and template: generated code changes with them."""
+    """Size and mtime of every vrest source and template: generated code changes with them. Once per process:
+    the code that runs is the code imported at its start (a warm call would otherwise stat every file)."""
     roots = {name: Path(str(resources.files(f"vrest.{name}"))) for name in ("codegen", "derive")}
     roots["templates"] = templates_dir()
     entries = []

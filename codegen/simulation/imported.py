@@ -112,20 +112,21 @@ def module_factors(module, parameter_names, n_states: int):
         return None
     index = np.array([list(parameter_names).index(name) for name in module.PARAMETER_NAMES], dtype=int)
     rows = list(module.FACTORED)
-    point: list = [None, None]  # (parameters' bytes, the compiled one-point function for them)
-
-    def at_points(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-        if not hasattr(module, "point_factors"):  # the NumPy module broadcasts
-            return np.asarray(module.factors(list(y), list(p)), dtype=float).reshape((len(rows), *y.shape[1:]))
-        if point[0] != p.tobytes():
-            point[:] = [p.tobytes(), module.point_factors(p)]
-        return point[1](y)
+    point: list = [None, None]  # (parameters' bytes, the compiled function for them): the engine calls it often
 
     def evaluate(y: np.ndarray, p: np.ndarray) -> np.ndarray:
         y = np.asarray(y, dtype=float)
+        p = np.asarray(p, dtype=float)
         out = np.ones_like(y)
-        with np.errstate(all="ignore"):
-            out[rows] = at_points(y, np.asarray(p, dtype=float)[index])
+        if not hasattr(module, "point_factors"):  # the NumPy module broadcasts
+            with np.errstate(all="ignore"):
+                values = module.factors(list(y), list(p[index]))
+            out[rows] = np.asarray(values, dtype=float).reshape((len(rows), *y.shape[1:]))
+            return out
+        key = p.tobytes()
+        if point[0] != key:
+            point[:] = [key, module.point_factors(p[index])]
+        out[rows] = point[1](y)
         return out
 
     return evaluate

@@ -39,16 +39,16 @@ class ModuleEvaluator:
     def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
         y = np.asarray(y, dtype=float)
         point = self._point_functions(p) if y.ndim == 1 else None
+        if point is not None:  # compiled C: no NumPy floating-point warnings to silence
+            return point[0](t, y)
         with np.errstate(all="ignore"):  # outside a model's domain (log of a negative) is NaN, seen by the caller
-            if point is not None:
-                return point[0](t, y)
             return np.asarray(self.module.rhs(t, y, np.asarray(p)[self._index]), dtype=float)
 
     def jacobian(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
         point = self._point_functions(p)
+        if point is not None:
+            return point[1](t, np.asarray(y, dtype=float))
         with np.errstate(all="ignore"):
-            if point is not None:
-                return point[1](t, np.asarray(y, dtype=float))
             return np.asarray(self.module.jacobian(t, np.asarray(y, dtype=float), np.asarray(p)[self._index]),
                               dtype=float)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 
@@ -66,21 +67,27 @@ class Law:
     totals: Callable[[np.ndarray, tuple[int, ...]], np.ndarray] | None = field(default=None, compare=False, repr=False)
     factor: Callable[[np.ndarray], np.ndarray] | None = field(default=None, compare=False, repr=False)
 
+    @cached_property
+    def _terms(self) -> tuple[list[int], np.ndarray, list[int], np.ndarray]:
+        """(linear terms' states, their coefficients, nonlinear terms' states, theirs): amount runs in Newton's loop."""
+        linear = [i for i in np.flatnonzero(self.c) if i not in self.nonlinear]
+        return linear, self.c[linear], list(self.nonlinear), self.c[list(self.nonlinear)]
+
     def amount(self, y: np.ndarray) -> float:
         """sum_i c_i q_i(y_i)."""
-        linear = [i for i in np.flatnonzero(self.c) if i not in self.nonlinear]
-        total = float(self.c[linear] @ y[linear])
-        if self.nonlinear:
-            total += float(self.c[list(self.nonlinear)] @ self.totals(y, self.nonlinear))
+        linear, c_linear, nonlinear, c_nonlinear = self._terms
+        total = float(c_linear @ y[linear])
+        if nonlinear:
+            total += float(c_nonlinear @ self.totals(y, self.nonlinear))
         return total
 
     def gradient(self, y: np.ndarray) -> np.ndarray:
         """d amount / dy: c_i, divided by the rate factor b_i(y_i) for a nonlinear term."""
         if not self.nonlinear:
             return self.c
+        _, _, nonlinear, c_nonlinear = self._terms
         out = self.c.copy()
-        factors = self.factor(y)
-        out[list(self.nonlinear)] = self.c[list(self.nonlinear)] / factors[list(self.nonlinear)]
+        out[nonlinear] = c_nonlinear / self.factor(y)[nonlinear]
         return out
 
 
@@ -177,13 +184,16 @@ def _totals(bound: Bound, start: np.ndarray, factored: tuple[int, ...]):
     b = bound.factors(at_zero)
     anchors = np.where(np.isfinite(b) & (b != 0), 0.0, start)
 
+    at_nodes = np.repeat(start[:, None], len(_NODES), axis=1)
+
     def totals(y: np.ndarray, states: tuple[int, ...]) -> np.ndarray:
         index = list(states)
         low, high = anchors[index], y[index]
-        points = np.repeat(start[:, None], len(_NODES), axis=1)
-        points[index] = (high + low)[:, None] / 2 + (high - low)[:, None] / 2 * _NODES[None, :]
+        half = (high - low) / 2
+        points = at_nodes.copy()
+        points[index] = ((high + low) / 2)[:, None] + half[:, None] * _NODES
         inverse = 1.0 / bound.factors(points)[index]
-        return (high - low) / 2 * (inverse @ _WEIGHTS)
+        return half * (inverse @ _WEIGHTS)
 
     return totals
 

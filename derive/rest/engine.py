@@ -50,19 +50,28 @@ class RestReport:
     problem: RestProblem | None = field(default=None, compare=False, repr=False)  # names and units for reports
 
 
+Currents = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
 def find_resting_states(system: OdeSystem, *, v_range: tuple[float, float] = DEFAULT_RANGE,
                         start: Mapping[str, float] | None = None, parameters: Mapping[str, float] | None = None,
-                        evaluator: Evaluator | None = None) -> RestReport:
+                        evaluator: Evaluator | None = None,
+                        numbers: Callable[[RestProblem], tuple[Evaluator, Currents]] | None = None) -> RestReport:
     """Every resting state of ``system`` with V in ``v_range`` (volts), the stimulus off.
 
     ``start`` (SI, by state name) overrides the system's initial values: the values of the
     conservation laws are taken there. ``parameters`` (SI, by name) override parameter values.
-    ``evaluator`` computes f and J (default: sympy.lambdify of the system).
+    ``evaluator`` computes f and J (default: sympy.lambdify of the system); ``numbers(problem)`` gives
+    (evaluator, currents function) for the problem, e.g. from compiled code, in place of both. The rate
+    factors always come from the system.
     """
     prepared = prepare(system, parameters)
     problem = rest_problem(prepared, start)
-    return solve(problem, evaluator or LambdifyEvaluator(prepared), currents_function(prepared), v_range,
-                 factors_function(prepared, problem.factored))
+    if numbers is not None:
+        evaluator, currents = numbers(problem)
+    else:
+        evaluator, currents = evaluator or LambdifyEvaluator(prepared), currents_function(prepared)
+    return solve(problem, evaluator, currents, v_range, factors_function(prepared, problem.factored))
 
 
 def solve(problem: RestProblem, evaluator: Evaluator,

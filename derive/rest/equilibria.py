@@ -11,7 +11,10 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from scipy.linalg.lapack import dgetrf as _getrf, dgetrs as _getrs
 from scipy.optimize import brentq
 
 from .conservation import Law
@@ -62,22 +65,61 @@ def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimin
     return out
 
 
-def _residual(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
-    g = bound.f(y) / scale
-    for law in laws:
-        g[law.pivot] = (law.amount(y) - law.value) / np.abs(law.c * scale).sum()
-    return g
+class _Equations:
+    """The residual and Jacobian Newton solves, in scaled states: each rate over its state's scale, each law's
+    row (amount - value) over the sum of its scaled coefficients (a step in the scaled states). The laws'
+    rows and scales are worked out once: Newton evaluates these many times."""
+
+    def __init__(self, bound: Bound, laws: list[Law], scale: np.ndarray, fixed=None) -> None:
+        self.bound, self.laws, self.scale = bound, laws, scale
+        self.sizes = [np.abs(law.c * scale).sum() for law in laws]
+        self.fixed = fixed  # (states, their values): each row y_i - value (V at a point of the branch)
+        if fixed is not None:
+            self.fixed_scale = scale[fixed[0]]
+
+    def residual(self, x: np.ndarray) -> np.ndarray:
+        y = x * self.scale
+        g = self.bound.f(y) / self.scale
+        for law, size in zip(self.laws, self.sizes):
+            g[law.pivot] = (law.amount(y) - law.value) / size
+        if self.fixed is not None:
+            index, values = self.fixed
+            g[index] = (y[index] - values) / self.fixed_scale
+        return g
+
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
+        y = x * self.scale
+        j = self.bound.J(y) * self.scale[None, :] / self.scale[:, None]
+        for law, size in zip(self.laws, self.sizes):
+            j[law.pivot] = law.gradient(y) * self.scale / size
+        if self.fixed is not None:
+            index = self.fixed[0]
+            j[index] = 0.0
+            j[index, index] = 1.0
+        return j
 
 
-def _jacobian(bound: Bound, laws: list[Law], y, scale) -> np.ndarray:
-    j = bound.J(y) * scale[None, :] / scale[:, None]
-    for law in laws:
-        j[law.pivot] = law.gradient(y) * scale / np.abs(law.c * scale).sum()
-    return j
+class _Factored:
+    """A matrix's LU factors (LAPACK getrf, as numpy.linalg.solve uses), kept while the matrix is: a Newton step
+    with an old Jacobian solves without factoring again."""
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self.matrix = matrix
+        self.lu, self.pivots, info = _getrf(matrix)
+        self.singular = info != 0
+
+    def solve(self, g: np.ndarray) -> np.ndarray:
+        return _getrs(self.lu, self.pivots, g)[0]
+
+
+def _norm(v: np.ndarray) -> float:
+    """The 2-norm, as numpy.linalg.norm computes it for a vector, without its checks (Newton's inner loop)."""
+    return math.sqrt(v.dot(v))
 
 
 def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max_steps: int = 100,
-           min_damping: float = 2.0**-30, tolerance: float = 1e-12, reuse: dict | None = None) -> np.ndarray | None:
+           min_damping: float = 2.0**-30, tolerance: float = 1e-12, reuse: dict | None = None,
+           fixed: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray | None:
     """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails.
 
     Damped: a step is halved until the residual (each row measured as a step in the scaled states)
@@ -85,56 +127,55 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     or below 1e-8 and the step no longer lowers the residual (rounding, in a stiff system).
     ``reuse``: a dict that carries the Jacobian from one call to the next (a continuation): it is kept
     while full steps halve the residual, and evaluated afresh when one does not.
+    ``fixed``: (states, values) held at those values (in place of their rates).
     """
+    equations = _Equations(bound, laws, scale, fixed)
     x = y0 / scale
-    g = _residual(bound, laws, x * scale, scale)
-    if not np.all(np.isfinite(g)):
+    g = equations.residual(x)
+    if not np.isfinite(g).all():
         return None
-    j = None if reuse is None else reuse.get("j")
-    fresh = j is None
+    factored = None if reuse is None else reuse.get("j")
+    fresh = factored is None
     if fresh:
-        j = _jacobian(bound, laws, x * scale, scale)
-    weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
-    merit = np.linalg.norm(weight * g)
+        factored = _Factored(equations.jacobian(x))
+    weight = 1.0 / np.maximum(np.abs(factored.matrix).max(axis=1), 1e-300)
+    merit = _norm(weight * g)
     size = np.inf
-    for _ in range(max_steps):
-        if not np.all(np.isfinite(j)):
-            return None
-        try:
-            step = np.linalg.solve(j, g)
-        except np.linalg.LinAlgError:
-            return None
-        size = np.abs(step).max()
-        if not np.isfinite(size):
-            return None
-        if size < tolerance:
-            break
-        damping = 1.0
-        while True:
-            trial = x - damping * step
-            g_trial = _residual(bound, laws, trial * scale, scale)
-            with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
-                trial_merit = np.linalg.norm(weight * g_trial)
-            if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
-                break  # an old Jacobian that no longer does: evaluate it here and step again
-            if np.all(np.isfinite(g_trial)) and trial_merit < merit:
+    with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
+        for _ in range(max_steps):
+            if not np.isfinite(factored.matrix).all() or factored.singular:
+                return None
+            step = factored.solve(g)
+            size = np.abs(step).max()
+            if not np.isfinite(size):
+                return None
+            if size < tolerance:
                 break
-            if size < _ROUNDING_STEP:
-                return _kept(reuse, j, x * scale)
-            damping /= 2
-            if damping < min_damping:
-                return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
-        if not fresh and not (np.all(np.isfinite(g_trial)) and trial_merit < merit / 2):
-            j, fresh = _jacobian(bound, laws, x * scale, scale), True
-            continue
-        x, g, merit = trial, g_trial, trial_merit
-        if reuse is None:
-            j = _jacobian(bound, laws, x * scale, scale)
+            damping = 1.0
+            while True:
+                trial = x - damping * step
+                g_trial = equations.residual(trial)
+                trial_merit = _norm(weight * g_trial)  # NaN or inf where the residual is not finite: refused
+                if not fresh and not trial_merit < merit / 2:
+                    break  # an old Jacobian that no longer does: evaluate it here and step again
+                if trial_merit < merit:
+                    break
+                if size < _ROUNDING_STEP:
+                    return _kept(reuse, factored, x * scale)
+                damping /= 2
+                if damping < min_damping:
+                    return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
+            if not fresh and not trial_merit < merit / 2:
+                factored, fresh = _Factored(equations.jacobian(x)), True
+                continue
+            x, g, merit = trial, g_trial, trial_merit
+            if reuse is None:
+                factored = _Factored(equations.jacobian(x))
+            else:
+                fresh = False
         else:
-            fresh = False
-    else:
-        return _kept(reuse, j, x * scale) if size < _ROUNDING_STEP else None
-    return _kept(reuse, j, (x - step) * scale)
+            return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
+    return _kept(reuse, factored, (x - step) * scale)
 
 
 def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray,
@@ -148,11 +189,12 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
     """
     rows = np.ones(len(y0))
     rows[[law.pivot for law in laws]] = 0.0  # algebraic rows: the laws
+    equations = _Equations(bound, laws, scale)
     x = y0 / scale
-    g = _residual(bound, laws, x * scale, scale)
+    g = equations.residual(x)
     if not np.all(np.isfinite(g)):
         return None
-    j = _jacobian(bound, laws, x * scale, scale)
+    j = equations.jacobian(x)
     weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
     merit = np.linalg.norm(weight * g)
     dt = 1.0 / max(np.abs(np.diag(j)).max(), 1e-300)
@@ -162,7 +204,7 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
         except np.linalg.LinAlgError:
             return None
         trial = x - step
-        g_trial = _residual(bound, laws, trial * scale, scale)
+        g_trial = equations.residual(trial)
         if not np.all(np.isfinite(g_trial)) or not np.isfinite(step).all():
             dt /= 4
             if dt < 1e-300:
@@ -174,15 +216,15 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
             continue
         dt *= max(2.0, min(merit / max(trial_merit, 1e-300), 10.0))  # implicit Euler is stable: longer and longer
         x, g, merit = trial, g_trial, trial_merit
-        j = _jacobian(bound, laws, x * scale, scale)
+        j = equations.jacobian(x)
         if np.abs(step).max() < _ROUNDING_STEP and dt * np.abs(np.diag(j)).min() > 1e6:
             return newton(bound, laws, x * scale, scale)
     return None
 
 
-def _kept(reuse: dict | None, j: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _kept(reuse: dict | None, factored: _Factored, y: np.ndarray) -> np.ndarray:
     if reuse is not None:
-        reuse["j"] = j
+        reuse["j"] = factored
     return y
 
 
@@ -200,19 +242,19 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
     grid = np.linspace(low, high, max(int(round((high - low) / BRANCH_STEP)) + 1, 3))
     followed: dict[int, list[np.ndarray]] = {}
     out = []
-    pin = np.zeros(len(scale))
-    pin[voltage] = 1.0
+    pinned = np.array([voltage])  # V held at each grid voltage, in place of its rate
     for seed in seeds:
         first = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
         for direction in (1, -1):
             reuse: dict = {}
             k, failures, previous, before = first if direction == 1 else first - 1, 0, None, None
+            rate_before = None  # the rate of V at ``previous``
             while 0 <= k < len(grid) and failures < _BRANCH_FAILURES:
                 guess = seed if previous is None else previous if before is None else 2 * previous - before
                 guess = guess.copy()
                 guess[voltage] = grid[k]
-                point = newton(bound, [*laws, Law(pin, voltage, float(grid[k]))], guess, scale, max_steps=20,
-                               min_damping=2.0**-10, tolerance=1e-9, reuse=reuse)
+                point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-9,
+                               reuse=reuse, fixed=(pinned, grid[k:k + 1]))
                 if point is None:
                     failures, k, previous, before = failures + 1, k + direction, None, None
                     reuse.clear()
@@ -220,11 +262,11 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                 if any(np.abs((point - known) / scale).max() < 1e-6 for known in followed.get(k, [])):
                     break  # this branch was followed from here on already
                 followed.setdefault(k, []).append(point)
+                rate = bound.f(point)[voltage]
                 if previous is not None:
-                    r_before, r_now = bound.f(previous)[voltage], bound.f(point)[voltage]
-                    if np.isfinite(r_before) and np.isfinite(r_now) and r_before * r_now <= 0:
+                    if np.isfinite(rate_before) and np.isfinite(rate) and rate_before * rate <= 0:
                         out.append((previous + point) / 2)
-                failures, before, previous, k = 0, previous, point, k + direction
+                failures, before, previous, rate_before, k = 0, previous, point, rate, k + direction
     return out
 
 
