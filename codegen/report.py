@@ -209,8 +209,10 @@ def only_quantities(report, wanted: Iterable[str] | None):
     return replace(report, steps=steps)
 
 
-def _scenario(model: Model, name: str, wanted: Iterable[str] | None = None) -> list[str]:
-    """Each step of scenario ``name``: its changes, then its derivations (derive.derivations.scenario)."""
+def _scenario(model: Model, name: str, wanted: Iterable[str] | None = None, warned: set[str] | None = None
+              ) -> list[str]:
+    """Each step of scenario ``name``: its changes, then its derivations (derive.derivations.scenario); a result
+    in ``warned`` (derive.plausibility.warn_results) is not warned again."""
     from vrest.derive.derivations.scenario import scenario_report
 
     report = only_quantities(scenario_report(model, name), wanted)
@@ -222,7 +224,8 @@ def _scenario(model: Model, name: str, wanted: Iterable[str] | None = None) -> l
               "amounts and the volume cannot move: V jumps to the root of the current balance at the new parameters "
               "(`V_jump`); then the cell settles at the new steady state (`V_ss`).", ""]
     for step in report.steps:
-        warn_results(model, step.quantities.values(), f"scenario {name}, step {step.number} at {step.at:g} s: ")
+        warn_results(model, step.quantities.values(), f"scenario {name}, step {step.number} at {step.at:g} s: ",
+                     warned)
         changes = "; ".join(markdown_text(_change(model, change)) for change in step.changes)
         lines += [f"### Step {step.number} at {step.at:g} s: {changes}", ""]
         for derivation in step.quantities.values():
@@ -277,7 +280,8 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
             derived[qid] = ctx.get(qid)
         except NotApplicable as reason:
             reasons[qid] = str(reason)
-    warn_results(model, derived.values())
+    warned: set[str] = set()
+    warn_results(model, derived.values(), warned=warned)
     notes = state_note(model, derived)
     if notes:
         lines += ["Where each value is taken:", ""] + [f"- {markdown_text(note)}" for note in notes] + [""]
@@ -291,7 +295,7 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
     if not wanted or "ouabain" in wanted:
         lines += _ouabain(model)
     if scenario is not None:
-        lines += _scenario(model, scenario, wanted)
+        lines += _scenario(model, scenario, wanted, warned)
     return "\n".join(_with_definitions(lines)).rstrip() + "\n"
 
 

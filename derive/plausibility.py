@@ -64,17 +64,24 @@ def warn(problem: str | None) -> None:
         warnings.warn(problem, ImplausibleResultWarning, stacklevel=2)
 
 
-def warn_results(model, derivations, label: str = "") -> None:
+def warn_results(model, derivations, label: str = "", warned: set[str] | None = None) -> None:
     """Warn each potential (mV; not a shift dV_...) and each volume (um^3) among ``derivations`` (of ``model``)
-    that no cell can reach; ``label`` goes before each name ("scenario high_K, step 1: ")."""
+    that no cell can reach; ``label`` goes before each name ("scenario high_K, step 1: "). A problem already in
+    ``warned`` is the same result warned before (a washout step back at the file's steady state): not again;
+    each problem warned is added to it."""
     from .constants import area
 
     for derivation in derivations:
-        name = f"{label}{derivation.id}"
         if derivation.unit == "mV" and not derivation.id.startswith(("dV_", "Delta_")):
-            warn(potential_problem(name, derivation.value))
+            problem = potential_problem(derivation.id, derivation.value)
         elif derivation.unit == "um^3" and area in model.values:
-            warn(volume_problem(name, derivation.value, model.values[area]))
+            problem = volume_problem(derivation.id, derivation.value, model.values[area])
+        else:
+            continue
+        if problem and (warned is None or problem not in warned):
+            warn(label + problem)
+            if warned is not None:
+                warned.add(problem)
 
 
 def trajectory_problems(t, columns, area_si: float | None) -> list[str]:

@@ -1,5 +1,5 @@
 """Small consistencies between commands: derive takes --quantity comma separated as sweep does; sweep's columns
-come in the order asked."""
+come in the order asked; --voltage and --stimulus are the same options, with the same help, in every command."""
 
 from __future__ import annotations
 
@@ -57,3 +57,25 @@ def test_plot_prints_the_path_then_the_table(command, tmp_path):
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0] == str(figure) and len(lines) > 2 and figure.stat().st_size > 0
+
+
+ROLE_COMMANDS = ("rest", "simulate", "export", "sweep", "sensitivity")
+
+
+def test_voltage_and_stimulus_say_the_same_in_every_command():
+    from vrest.codegen.cli import build_parser
+
+    subcommands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    declared = {}
+    for command in ROLE_COMMANDS:
+        options = {a.option_strings[0]: a for a in subcommands[command]._actions if a.option_strings}
+        declared[command] = tuple((options[o].dest, options[o].metavar, options[o].default, options[o].help)
+                                  for o in ("--voltage", "--stimulus"))
+    assert len(set(declared.values())) == 1, declared
+    (voltage, stimulus), = set(declared.values())
+    assert voltage[:3] == ("voltage", "NAME", None) and stimulus[:3] == ("stimulus", "NAME", None)
+    assert "membrane potential" in voltage[3] and "stimulus" in stimulus[3]
+    for command, rest in (("rest", ()), ("simulate", ()), ("export", ("--to", "numpy")),
+                          ("sweep", ("--vary", "g_Na=1")), ("sensitivity", ("--vary", "g_Na=1..2", "--quantity", "V_rest"))):
+        args = build_parser().parse_args([command, "m.cellml", *rest, "--voltage", "V_m", "--stimulus", "I_st"])
+        assert (args.voltage, args.stimulus) == ("V_m", "I_st"), command

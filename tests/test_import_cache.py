@@ -4,11 +4,13 @@ sympy.lambdify (derive.rest.find_resting_states), and a changed file or a damage
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import numpy as np
 import pytest
 
+from conftest import run_cli
 from test_import_rest import MODELS, _read
 from vrest.codegen.cli.rest_cmd import resting_report
 from vrest.codegen.simulation import imported
@@ -101,3 +103,37 @@ def test_a_damaged_entry_is_rebuilt_not_trusted(cache, monkeypatch, damage):
     _same(first, resting_report(path, DEFAULT_RANGE))
     assert len(reads) == 1 and np.isfinite(first.resting_states[0].V)
 
+
+
+_EVENT = """    <listOfEvents>
+      <event id="pulse" useValuesFromTriggerTime="true">
+        <trigger initialValue="false" persistent="true">
+          <math xmlns="http://www.w3.org/1998/Math/MathML"><apply><geq/><csymbol encoding="text"
+            definitionURL="http://www.sbml.org/sbml/symbols/time"> t </csymbol><cn> 10 </cn></apply></math>
+        </trigger>
+        <listOfEventAssignments>
+          <eventAssignment variable="E_R"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn> -70 </cn></math>
+          </eventAssignment>
+        </listOfEventAssignments>
+      </event>
+    </listOfEvents>
+  </model>"""
+
+
+def test_a_copy_under_another_name_is_named_as_given(cache, tmp_path):
+    """The entry is keyed by the file's content: a copy under another name shares it, and what vrest says of
+    the copy (its name in the JSON, a reader's warning, a refusal) names the copy, not the file read first."""
+    text = (MODELS / "BIOMD0000000020_l3v2.xml").read_text(encoding="utf-8")
+    assert text.count("  </model>") == 1
+    text = text.replace("  </model>", _EVENT)  # an event: the reader warns, naming the file
+    for name in ("first.xml", "second.xml"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for name in ("first.xml", "second.xml"):
+        code, out, err = run_cli("simulate", str(tmp_path / name), "--t-end", "1 ms", "--json")
+        assert code == 0, err
+        assert json.loads(out)["file"] == name
+        assert err.splitlines() == [f"vrest: warning: {name}: events left out (they are protocols, not part of the "
+                                    "system at rest): pulse"]
+    assert len(list((cache / "imported").iterdir())) == 1  # one entry: the second file was not read again
+    code, _, err = run_cli("simulate", str(tmp_path / "second.xml"), "--set", "no_such=1")
+    assert code == 2 and "not a parameter of second.xml" in err and "first.xml" not in err

@@ -148,3 +148,24 @@ def test_sensitivity_over_a_range_reaching_no_pump_is_not_refused():
     assert "no value" not in err
     indices = json.loads(out)["indices"]
     assert set(indices) == {"pump", "ions.K.outside"}
+
+
+def test_a_step_back_at_the_steady_state_does_not_warn_of_its_volume_again(tmp_path):
+    """The weak pump's cell (551 um^3) is more than its membrane (a sphere of radius 5 um: 4/3 pi 5^3 um^3) can
+    enclose: one warning, though high_K's washout (step 2) brings the cell back to that steady state."""
+    path = _weak_pump_file(tmp_path)
+    _, vol_ref = reference(0.05)
+    sphere = float(4 * mpmath.pi * 5 ** 3 / 3)
+    said = (f"vrest: warning: volume_ss = {vol_ref:.6g} um^3 is more than a membrane of area 314.159 um^2 can "
+            f"enclose (a sphere holds {sphere:.6g} um^3): with its area fixed the cell would burst, or have to add "
+            "membrane, before it got there")
+    code, out, err = run_cli("derive", str(path), "--scenario", "high_K", "--quantity", "volume_ss", "--json")
+    assert code == 0, err
+    assert err.splitlines() == [said]
+    document = json.loads(out)
+    assert document["quantities"]["volume_ss"]["value"] == pytest.approx(vol_ref, rel=1e-9)
+    step_2 = document["scenario"]["steps"][1]["quantities"]["volume_ss"]["value"]
+    assert step_2 == pytest.approx(vol_ref, rel=1e-9)  # shown, as computed
+    code, _, err = run_cli("derive", str(path), "--scenario", "high_K", "--quantity", "volume_ss", "--report",
+                           str(tmp_path / "report.md"))
+    assert code == 0 and err.splitlines() == [said]

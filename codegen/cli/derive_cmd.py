@@ -124,7 +124,8 @@ def run(args) -> int:
         print(path)
         return 0
     derived, reasons = _derive(model, args.quantity, args.scenario)
-    warn_results(model, derived.values())
+    warned: set[str] = set()  # a step's result the same as one warned before is not warned again
+    warn_results(model, derived.values(), warned=warned)
     report = None
     if args.scenario is not None:
         from vrest.derive.derivations.scenario import scenario_report
@@ -132,7 +133,7 @@ def run(args) -> int:
         report = only_quantities(scenario_report(model, args.scenario), args.quantity)
         for step in report.steps:
             warn_results(model, step.quantities.values(),
-                         f"scenario {args.scenario}, step {step.number} at {step.at:g} s: ")
+                         f"scenario {args.scenario}, step {step.number} at {step.at:g} s: ", warned)
     if args.json:
         document = {
             "model": model.name,

@@ -22,10 +22,9 @@ def register(subparsers) -> None:
     parser.add_argument("--keep-stimulus", action="store_true",
                         help="a CellML or SBML file's stimulus current stays as the file defines it (default: off, "
                         "as at rest)")
-    parser.add_argument("--voltage", metavar="NAME", help="a CellML or SBML file's membrane potential, where the "
-                        "file does not say")
-    parser.add_argument("--stimulus", metavar="NAME", help="a CellML or SBML file's stimulus current, where the file "
-                        "does not say")
+    from .role_options import add_role_options
+
+    add_role_options(parser)
     parser.set_defaults(run=run)
 
 

@@ -30,8 +30,9 @@ def register(subparsers) -> None:
     parser.add_argument("--start", action="append", default=[], metavar="NAME=VALUE",
                         help="a start value of a state, with its unit (e.g. 'Na_i=12 mM'; repeatable): conserved "
                         "quantities take their values from the start (default: the model's initial values)")
-    parser.add_argument("--voltage", metavar="NAME", help="the state that is the membrane potential")
-    parser.add_argument("--stimulus", metavar="NAME", help="the parameter or quantity that is the stimulus (0 at rest)")
+    from .role_options import add_role_options
+
+    add_role_options(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     parser.set_defaults(run=run)
 

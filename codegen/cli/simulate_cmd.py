@@ -54,8 +54,9 @@ def register(subparsers) -> None:
                           help="a parameter of the file from the start, with its unit (e.g. 'g_K1=0.5 mS/cm^2'; "
                           "repeatable)")
     imported.add_argument("--stimulus-on", action="store_true", help="the file's stimulus on (it is off by default)")
-    imported.add_argument("--voltage", metavar="NAME", help="the state that is the membrane potential")
-    imported.add_argument("--stimulus", metavar="NAME", help="the parameter or quantity that is the stimulus")
+    from .role_options import add_role_options
+
+    add_role_options(imported)
     parser.set_defaults(run=run)
 
 

@@ -67,8 +67,9 @@ def add_imported_options(parser) -> None:
                                       "slowest_tau (docs/model-format.md)")
     group.add_argument("--range", nargs="+", metavar="V", help="the voltage range of the resting states: "
                        "'-150..60 mV' (default)")
-    group.add_argument("--voltage", metavar="NAME", help="the state that is the membrane potential")
-    group.add_argument("--stimulus", metavar="NAME", help="the parameter or quantity that is the stimulus (0 at rest)")
+    from .role_options import add_role_options
+
+    add_role_options(group)
 
 
 def resolve(args):

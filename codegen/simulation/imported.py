@@ -166,9 +166,20 @@ def imported_plan(path: str | Path, voltage: str | None = None, stimulus: str | 
         plan, document = _build(path, voltage, stimulus)
         if text is not None and path.read_bytes() == text:  # not a file that changed while it was read
             plan = _store(folder, plan, document) or plan
+    plan = _named(plan, path.name)
     for message in plan.model_warnings:
         warnings.warn(message, ModelWarning, stacklevel=2)
     return plan
+
+
+def _named(plan: ImportedPlan, name: str) -> ImportedPlan:
+    """``plan`` speaking of the file as ``name``: an entry is keyed by content, so it may have been stored from a
+    copy of the file under another name (the readers' warnings begin with the file's name)."""
+    if plan.file == name:
+        return plan
+    stored = f"{plan.file}: "
+    warned = tuple(f"{name}: {w.removeprefix(stored)}" if w.startswith(stored) else w for w in plan.model_warnings)
+    return replace(plan, file=name, model_warnings=warned)
 
 
 def _build(path: Path, voltage: str | None, stimulus: str | None) -> tuple[ImportedPlan, dict]:

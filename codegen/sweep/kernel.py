@@ -195,6 +195,9 @@ def _steady(src: _Source) -> None:
                             tuple(s.name for s in src.states), conserved)
     if _ends_at_pump_max(model):  # a point without a steady state is told whether its pump is above pump_max
         _pump_max(src)
+    rate = _rate_that_swells_at_0(model)
+    if rate is not None:  # ... or that its pump, off, lets the cell swell without bound
+        src.recipe["swells_pump_off"] = ("swells_pump_off", rate)
 
 
 def _ends_at_pump_max(model: Model) -> bool:
@@ -210,6 +213,17 @@ def _ends_at_pump_max(model: Model) -> bool:
     except NotApplicable:
         return False
     return True
+
+
+def _rate_that_swells_at_0(model: Model) -> str | None:
+    """The pump's rate parameter when the cell swells without bound with that rate 0 (impermeant anions inside,
+    water that follows them, no impermeant solute in the bath: the Donnan state has no finite volume), else None."""
+    from vrest.derive.derivations import pumpleak
+
+    if model.pump is None or not model.impermeant or model.bath_impermeant \
+            or model.volume_mode not in ("dynamic", "instant"):
+        return None
+    return pumpleak.pump_rate_symbol(model).name
 
 
 def _slope(src: _Source) -> str:
@@ -326,7 +340,7 @@ def _quantity(src: _Source, ctx: Derivations, quantity_id: str) -> None:
             balance = "V_balance" if model.dynamic_ions else "V_ss"
             _quantity(src, ctx, balance)
             _quantity(src, ctx, "V_leak")
-            src.recipe[quantity_id] = ("difference", balance, "V_leak")
+            src.recipe[quantity_id] = ("pump_shift", balance, "V_leak", src.function("pump_current", [I_pump], (V,)))
     elif quantity_id in ("g_leak", "tau_m"):
         _quantity(src, ctx, "V_ss")
         if quantity_id == "tau_m":

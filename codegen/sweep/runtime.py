@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from vrest.derive.pump_verdicts import PUMP_TOO_WEAK  # pure Python: derive's words
+
 __all__ = ["REASONS", "evaluate", "root_increasing", "damped_newton"]
 
 OK = 0
@@ -31,6 +33,7 @@ EDGE_LOST, EDGE_INFINITE, NO_EDGE = range(9, 12)
 NO_EQUILIBRIUM, OSCILLATES, NO_STABLE, SEVERAL_STABLE, REST_FAILED = range(12, 17)  # imported models' rest
 ABOVE_PUMP_MAX = 17
 EDGE_STARVED = 18
+TOO_WEAK = 19
 CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
@@ -56,6 +59,7 @@ REASONS = {
     ABOVE_PUMP_MAX: "no steady state: the pump rate is above pump_max, the rate at which the steady states end",
     EDGE_STARVED: "none: the finite volumes end only where a concentration the pump needs is below 1e-15 mM (less "
                   "than one particle in a nanolitre), so no physical rate ends the steady states",
+    TOO_WEAK: PUMP_TOO_WEAK,
 }
 
 _EPS = np.finfo(float).eps
@@ -274,15 +278,19 @@ class _Evaluator:
 
     def _closed(self, name: str):
         with np.errstate(all="ignore"):
-            return self._function(name)(self.p), 0
+            return self._function(name)(self.p) + 0.0, 0  # + 0.0: no -0 (-I_pump/g_leak with the pump off is 0)
 
     def _root(self, name: str):
         function = self._function(name)
         return root_increasing(lambda x, p: function(x, p), self.p, self.n, -0.1, 0.1, 10.0)
 
-    def _difference(self, a: str, b: str):
-        (va, ca), (vb, cb) = self.get(a), self.get(b)
-        return va - vb, _first_reason(ca, cb)
+    def _pump_shift(self, balance: str, leak: str, current: str):
+        """dV_pump = balance - leak; 0 where the pump carries no current (the balance is then the leaks' own root,
+        which the two solvers give one rounding apart)."""
+        (vb, cb), (vl, cl) = self.get(balance), self.get(leak)
+        with np.errstate(all="ignore"):
+            pumped = self._function(current)(vb, self.p)
+        return np.where(pumped == 0, 0.0, vb - vl), _first_reason(cb, cl)
 
     def _donnan_s(self) -> tuple[np.ndarray, np.ndarray]:
         if "ln_r_D" not in self.done:
@@ -341,6 +349,7 @@ class _Evaluator:
                     solved[:, again[found]] = polished[:, found]
                     codes[again[found]] = OK
             self._above_pump_max(codes)
+            self._pump_off(codes)
             states = solved * scale
             self.done["steady"] = states, _first_reason(codes0.astype(np.int8), codes), p
         return self.done["steady"]
@@ -356,6 +365,15 @@ class _Evaluator:
         above = failed[(limit_codes[failed] == OK) & (rate[failed] > limit[failed])]
         codes[above] = ABOVE_PUMP_MAX
         self.pump_max_above = limit[above]
+
+    def _pump_off(self, codes: np.ndarray) -> None:
+        """Points without a steady state whose pump is off, in a bath where the cell then swells without bound
+        (no impermeant solute outside), get TOO_WEAK: derive's reason (derive.derivations.pump_range)."""
+        rule = self.module.RECIPE.get("swells_pump_off")
+        if rule is None:
+            return
+        rate = np.broadcast_to(np.asarray(self.p[rule[1]], dtype=float), (self.n,))
+        codes[(codes != OK) & (rate == 0)] = TOO_WEAK
 
     def _steady_V(self):
         states, codes, _ = self.steady()

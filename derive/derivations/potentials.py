@@ -267,6 +267,9 @@ def pump_shift(ctx: Derivations) -> Derivation:
         named = -I_pump / g_leak if sp.simplify(closed * conductance + I_pump) == 0 else None
         return Derivation("dV_pump", closed, float(value), "mV", description,
                           assumptions=steady.assumptions, steps=steps, in_names=named)
-    value = mpmath.mpf(steady.value) - mpmath.mpf(leak.value)
+    # A pump that carries no current shifts nothing: its balance is the leaks' own root, which two root
+    # findings would give one rounding apart
+    pumped = evaluate(model.expand(I_pump), {**model.values, V: sp.Float(steady.value, 17)})
+    value = 0 if pumped == 0 else mpmath.mpf(steady.value) - mpmath.mpf(leak.value)
     return Derivation("dV_pump", difference, float(value), "mV", description, method="numeric",
                       assumptions=steady.assumptions, steps=(definition,))

@@ -42,6 +42,7 @@ from ..limits import RANGES
 from ..derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
 from ..functions import NUMPY_FUNCTIONS
 from ..model import N_A, Model
+from ..pump_verdicts import PUMP_TOO_WEAK
 from ..quantities import Derivations
 from ..registry import quantity
 from ..steady_state import charge_conserved, damped_newton, initial_state, scenario_values
@@ -279,8 +280,7 @@ def pump_rate_verdict(model: Model, pump_scale) -> str | None:
     if found is None:
         return None
     if current <= 0 or found > current:
-        return ("the pump is too weak to hold the volume against the impermeant anions: the cell swells without "
-                "bound (steady states exist at larger pump rates)")
+        return PUMP_TOO_WEAK
     edge = pump_edge(model)
     if edge is None or edge.kind == "fold":
         return "the pump is too strong: steady states exist only at smaller pump rates"
