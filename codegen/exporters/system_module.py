@@ -25,7 +25,7 @@ import sympy as sp
 
 from vrest.derive.model import Parameter
 from vrest.derive.rest.evaluator import Prepared, prepare
-from vrest.derive.rest.problem import rate_factors
+from vrest.derive.rest.prepared_problem import rate_factors
 from vrest.derive.system import OdeSystem, Quantity
 
 from ..escaping import c_comment, python_docstring, visible

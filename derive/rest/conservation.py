@@ -26,7 +26,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .evaluator import Bound
+from .bound import Bound
 from .problem import RestProblem
 
 __all__ = ["ConservedQuantity", "Law", "find_laws"]

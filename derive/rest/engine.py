@@ -10,17 +10,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ModelError
-from ..system import OdeSystem
+from .bound import Bound, Evaluator
 from .conservation import ConservedQuantity, find_laws
 from .elimination import elimination
 from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
-from .evaluator import Bound, Evaluator, LambdifyEvaluator, prepare
-from .problem import RestProblem, currents_function, factors_function, rest_problem
+from .problem import RestProblem
 from .stability import eigenvalues, is_stable, slope_conductance, slowest_tau
+
+if TYPE_CHECKING:
+    from ..system import OdeSystem
 
 __all__ = ["RestingState", "RestReport", "find_resting_states", "solve", "verdict", "DEFAULT_RANGE"]
 
@@ -59,6 +62,9 @@ def find_resting_states(system: OdeSystem, *, v_range: tuple[float, float] = DEF
     conservation laws are taken there. ``parameters`` (SI, by name) override parameter values.
     ``evaluator`` computes f and J (default: sympy.lambdify of the system).
     """
+    from .evaluator import LambdifyEvaluator, prepare  # SymPy: solve, on a compiled module, runs without it
+    from .prepared_problem import currents_function, factors_function, rest_problem
+
     prepared = prepare(system, parameters)
     problem = rest_problem(prepared, start)
     return solve(problem, evaluator or LambdifyEvaluator(prepared), currents_function(prepared), v_range,
