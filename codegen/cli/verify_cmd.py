@@ -113,9 +113,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    try:
-        from .verify_answer import answer  # SymPy and the model setting: not for --help
+    from .verify_answer import answer  # SymPy and the model setting: not for --help
 
+    try:
         return answer(args)
     except ModelError as error:
         if args.json:  # scripts read stdout: the same one line, as JSON; the CLI prints it on stderr too

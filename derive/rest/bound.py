@@ -34,7 +34,7 @@ class Bound:
         self._factors = factors
 
     def factors(self, y: np.ndarray) -> np.ndarray:
-        """The rate factor b_i(y_i) of each state (1 where its rate has none; derive.rest.problem)."""
+        """The rate factor b_i(y_i) of each state (1 where its rate has none; derive.rest.prepared_problem)."""
         if self._factors is None:
             return np.ones_like(np.asarray(y, dtype=float))
         return self._factors(y, self.p)

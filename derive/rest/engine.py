@@ -76,7 +76,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
           v_range: tuple[float, float] = DEFAULT_RANGE,
           factors: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> RestReport:
     """The resting states of ``problem`` (numbers only); ``currents(y, p)`` gives problem.currents (SI),
-    ``factors(y, p)`` the rate factors of problem.factored (derive.rest.problem.factors_function)."""
+    ``factors(y, p)`` the rate factors of problem.factored (derive.rest.prepared_problem.factors_function)."""
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
