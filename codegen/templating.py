@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["templates_dir", "render"]
 
@@ -21,6 +23,8 @@ def templates_dir() -> Path:
 
 @lru_cache(maxsize=None)
 def _environment(xml: bool) -> jinja2.Environment:
+    import jinja2  # here: the simulation cache asks for templates_dir() on every run, which needs no Jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
         undefined=jinja2.StrictUndefined,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ModelError
-from .model import Model
-from .modelfile import load_model, model_from_text
+
+if TYPE_CHECKING:
+    from .model import Model
 
 __all__ = ["BUILTIN_MODELS", "DEFAULT_MODEL", "builtin_text", "resolve_model", "is_other_format"]
 
@@ -28,6 +30,8 @@ def builtin_text(name: str) -> str:
 
 def resolve_model(spec: str | None = None) -> Model:
     """A built-in name (see BUILTIN_MODELS) or a path to a TOML file; None means the default."""
+    from .modelfile import load_model, model_from_text  # SymPy: the command line's parsers need only the names
+
     if spec is None:
         spec = DEFAULT_MODEL
     if not spec.strip():

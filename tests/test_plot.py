@@ -8,7 +8,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from vrest.codegen.cli.plot_cmd import iv_data, pump_data
+from vrest.codegen.cli.plot_figures import iv_data, pump_data
 from vrest.derive.builtin import resolve_model
 from vrest.derive.modelfile import model_from_dict
 from tests.conftest import run_cli

@@ -14,7 +14,7 @@ def test_iv_marks_the_unstable_equilibrium(write_model):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from vrest.codegen.cli.plot_cmd import _figure_iv, iv_data
+    from vrest.codegen.cli.plot_figures import figure_iv, iv_data
     from vrest.derive.modelfile import load_model
 
     model = load_model(write_model(IK1_MODEL))
@@ -22,7 +22,7 @@ def test_iv_marks_the_unstable_equilibrium(write_model):
     data = iv_data(model)
     assert data["zeros"] == pytest.approx([v * 1e3 for v in roots], abs=1e-6)
     assert data["stable"] == [_current(v + 1e-7) > _current(v - 1e-7) for v in roots] == [True, False]
-    fig = _figure_iv(plt, model)
+    fig = figure_iv(plt, model)
     lines = {line.get_label(): line.get_linestyle() for line in fig.axes[0].get_lines()}
     plt.close(fig)
     assert lines[f"V_ss = {roots[0] * 1e3:.2f} mV"] == "-"

@@ -5,9 +5,10 @@ Each subcommand lives in its own module with ``register(subparsers)``; it sets
 answer, 2 bad input or usage (one line on stderr, no traceback).
 
 Command modules are imported lazily: only the one named on the command line is
-imported (all of them for ``vrest --help`` or an unknown command). Several pull in
-SymPy, SciPy or pint at import (~1 s), which `vrest simulate` of a cached model
-must not pay.
+imported (all of them for ``vrest --help`` or an unknown command). Each builds its
+parser without SymPy, SciPy, Jinja2 or Matplotlib (~1 s of imports) and imports
+what the work needs when it runs, so the help and `vrest rest` or `vrest simulate`
+of a cached model file do not pay for them.
 """
 
 from __future__ import annotations

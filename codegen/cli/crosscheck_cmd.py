@@ -8,10 +8,6 @@ from pathlib import Path
 
 from vrest.derive.builtin import resolve_model
 
-from ..crosscheck.check import (COURSE_TOLERANCE_MV, PEAK_TIME_TOLERANCE_MS, PEAK_V_TOLERANCE_MV, V_SS_TOLERANCE_MV,
-                                crosscheck)
-from ..simulation.integrate import needs_steady_state
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("crosscheck", help="run the model's exports in the installed simulators",
@@ -25,6 +21,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..crosscheck.check import (COURSE_TOLERANCE_MV, PEAK_TIME_TOLERANCE_MS, PEAK_V_TOLERANCE_MV,
+                                    V_SS_TOLERANCE_MV, crosscheck)  # the exporters and simulators: not for --help
+    from ..simulation.integrate import needs_steady_state
+
     model = resolve_model(args.model)
     with needs_steady_state(model.name, "crosscheck", "the simulators are compared from it"):
         if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere

@@ -5,8 +5,6 @@ from __future__ import annotations
 from vrest.derive.builtin import is_other_format, resolve_model
 from vrest.derive.errors import ModelError
 
-from ..exporters import export, format_names
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("export", help="export a model to another simulator or to numeric code",
@@ -34,6 +32,8 @@ def run(args) -> int:
     if args.keep_stimulus or args.voltage or args.stimulus:
         option = "--keep-stimulus" if args.keep_stimulus else "--voltage" if args.voltage else "--stimulus"
         raise ModelError(option, args.model, "only for a model read from a CellML or SBML file")
+    from ..exporters import export, format_names
+
     formats = format_names()
     if args.to != "all" and args.to not in formats:
         raise ModelError("--to", args.to, f"unknown format; one of: {', '.join(formats + ['all'])}")

@@ -10,7 +10,6 @@ from pathlib import Path
 from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
 from vrest.derive.errors import ModelError
 
-from ..exporters import render_files
 from ..files import write_all_atomic
 
 
@@ -62,6 +61,8 @@ def _is_vrest_project(root: Path) -> bool:
 
 def expected_files() -> dict[Path, str]:
     """Relative path -> content of everything generated/ must hold."""
+    from ..exporters import render_files  # every exporter: not for --help
+
     files = {}
     for name in BUILTIN_MODELS:
         for file, text in render_files(resolve_model(name), "all").items():

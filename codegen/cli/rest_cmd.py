@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 from vrest.derive.errors import ModelError
-from vrest.derive.rest.named_roles import check_voltage_unit, warn_odd_stimulus
 
 
 def register(subparsers) -> None:
@@ -39,6 +38,8 @@ def register(subparsers) -> None:
 
 def _with_roles(system, voltage: str | None, stimulus: str | None):
     """``system`` with the membrane potential and the stimulus named on the command line."""
+    from vrest.derive.rest.named_roles import check_voltage_unit, warn_odd_stimulus  # SymPy, as ``system`` has
+
     roles = system.roles
     if voltage is not None:
         states = {s.symbol.name: s.symbol for s in system.states}
@@ -62,14 +63,16 @@ COMPILED_FROM_STATES = 8
 def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=None,
                    compiled_from_states: int = COMPILED_FROM_STATES):
     """The RestReport of MODEL ``spec``: the generated, compiled module evaluates a large vrest model."""
-    from vrest.derive.rest import find_resting_states
-    from vrest.derive.rest.inputs import parse_start
-    from vrest.derive.rest.loader import SYSTEM_READERS, load_model_and_system
+    from ..simulation.imported import IMPORTED_SUFFIXES
 
-    if Path(spec).suffix.lower() in SYSTEM_READERS:  # another tool's file: its generated module, cached
+    if Path(spec).suffix.lower() in IMPORTED_SUFFIXES:  # another tool's file: its generated module, cached
         from ..simulation.imported import imported_plan, rest_report
 
         return rest_report(imported_plan(spec, voltage, stimulus), v_range, start_items)
+    from vrest.derive.rest import find_resting_states
+    from vrest.derive.rest.inputs import parse_start
+    from vrest.derive.rest.loader import load_model_and_system
+
     model, system = load_model_and_system(spec, voltage=voltage, stimulus=stimulus)
     system = _with_roles(system, voltage, stimulus)
     numbers = None

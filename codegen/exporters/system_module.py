@@ -8,7 +8,7 @@ exprel (exact at their 0/0 points). No ``sympy.cse`` on top: the file's own name
 subexpressions, and what is left (the same exp() in a rate and its derivative) the C compiler shares
 (exp and log are pure under -fno-math-errno); on the 41-state O'Hara-Rudy model, sympy.cse took 9 s of
 a cold call for 10-15% faster evaluation. Besides,
-``factors`` gives the rate factor b(x) of each rapidly buffered state (derive.rest.problem).
+``factors`` gives the rate factor b(x) of each rapidly buffered state (derive.rest.prepared_problem).
 
 The stimulus is a parameter of the module, 0 by default (off): a stimulus that is a quantity of the
 file (a pulse train in time) is multiplied by a switch parameter named ``<stimulus>_on`` (1: on); a
@@ -25,7 +25,7 @@ import sympy as sp
 
 from vrest.derive.model import Parameter
 from vrest.derive.rest.evaluator import Prepared, prepare
-from vrest.derive.rest.problem import rate_factors
+from vrest.derive.rest.prepared_problem import rate_factors
 from vrest.derive.system import OdeSystem, Quantity
 
 from ..escaping import c_comment, python_docstring, visible

@@ -6,14 +6,35 @@ finds linear conservation laws numerically and fixes them from the start state, 
 each equilibrium by the eigenvalues of the Jacobian (conservation directions removed).
 """
 
-from .conservation import ConservedQuantity
-from .engine import DEFAULT_RANGE, RestingState, RestReport, find_resting_states, solve, verdict
-from .evaluator import Evaluator, LambdifyEvaluator, Prepared, prepare
-from .problem import RestProblem, currents_function, rest_problem
-from .loader import SYSTEM_READERS, load_system
+import importlib
+
+# Each public name -> the module that defines it, imported on first use: the engine on a compiled module
+# (codegen) needs neither SymPy nor the readers, which prepare, LambdifyEvaluator and load_system import.
+_HOMES = {
+    "ConservedQuantity": "conservation",
+    "DEFAULT_RANGE": "engine", "RestingState": "engine", "RestReport": "engine", "find_resting_states": "engine",
+    "solve": "engine", "verdict": "engine",
+    "Evaluator": "bound",
+    "LambdifyEvaluator": "evaluator", "Prepared": "evaluator", "prepare": "evaluator",
+    "RestProblem": "problem",
+    "currents_function": "prepared_problem", "rest_problem": "prepared_problem",
+    "SYSTEM_READERS": "loader", "load_system": "loader",
+}
 
 __all__ = [
     "find_resting_states", "RestingState", "RestReport", "ConservedQuantity", "Evaluator", "LambdifyEvaluator",
     "Prepared", "prepare", "load_system", "SYSTEM_READERS", "DEFAULT_RANGE", "verdict", "solve", "RestProblem",
     "rest_problem", "currents_function",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value  # the next look-up is an ordinary one
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

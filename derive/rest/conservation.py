@@ -27,7 +27,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .evaluator import Bound
+from .bound import Bound
 from .problem import RestProblem
 
 __all__ = ["ConservedQuantity", "Law", "find_laws"]

@@ -12,10 +12,14 @@ the right-hand side at the unit vectors the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .evaluator import Bound, Prepared
+from .bound import Bound
+
+if TYPE_CHECKING:
+    from .evaluator import Prepared
 
 __all__ = ["linear_states", "Elimination", "elimination"]
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ModelError
-from ..system import OdeSystem
+from .bound import Bound, Evaluator
 from .conservation import ConservedQuantity, find_laws
 from .elimination import elimination
 from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
-from .evaluator import Bound, Evaluator, LambdifyEvaluator, prepare
-from .problem import RestProblem, currents_function, factors_function, rest_problem
+from .problem import RestProblem
 from .stability import eigenvalues, is_stable, slope_conductance, slowest_tau
+
+if TYPE_CHECKING:
+    from ..system import OdeSystem
 
 __all__ = ["RestingState", "RestReport", "find_resting_states", "solve", "verdict", "DEFAULT_RANGE"]
 
@@ -65,6 +68,9 @@ def find_resting_states(system: OdeSystem, *, v_range: tuple[float, float] = DEF
     (evaluator, currents function) for the problem, e.g. from compiled code, in place of both. The rate
     factors always come from the system.
     """
+    from .evaluator import LambdifyEvaluator, prepare  # SymPy: solve, on a compiled module, runs without it
+    from .prepared_problem import currents_function, factors_function, rest_problem
+
     prepared = prepare(system, parameters)
     problem = rest_problem(prepared, start)
     if numbers is not None:
@@ -79,7 +85,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
           v_range: tuple[float, float] = DEFAULT_RANGE,
           factors: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> RestReport:
     """The resting states of ``problem`` (numbers only); ``currents(y, p)`` gives problem.currents (SI),
-    ``factors(y, p)`` the rate factors of problem.factored (derive.rest.problem.factors_function)."""
+    ``factors(y, p)`` the rate factors of problem.factored (derive.rest.prepared_problem.factors_function)."""
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")

@@ -19,7 +19,7 @@ from scipy.optimize import brentq
 
 from .conservation import Law
 from .elimination import Elimination
-from .evaluator import Bound
+from .bound import Bound
 
 __all__ = ["candidates", "branch_candidates", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP", "distinct"]
 

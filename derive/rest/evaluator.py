@@ -3,7 +3,7 @@
 ``prepare`` turns an OdeSystem into a ``Prepared`` system: the stimulus off (set to 0, so a
 stimulus that depends on time drops out), parameter values in force, every removable
 singularity written with exprel (derive.removable), the named quantities kept as intermediates.
-``Evaluator`` is the protocol for f(y, p, t) and J(y, p, t); ``LambdifyEvaluator`` builds one with
+``Evaluator`` (derive.rest.bound) is the protocol for f(y, p, t) and J(y, p, t); ``LambdifyEvaluator`` builds one with
 sympy.lambdify (the Jacobian by the chain rule through the quantities); a caller may pass a faster
 one (compiled code) with the same signature.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol, runtime_checkable
 
 import math
 
@@ -24,42 +23,9 @@ from ..errors import ModelError
 from ..functions import EXPREL_PRIME_COEFFS, EXPREL_PRIME_SERIES_BELOW, NUMPY_FUNCTIONS, horner
 from ..removable import with_exprel
 from ..system import TIME, OdeSystem
+from .bound import Bound, Evaluator
 
 __all__ = ["Evaluator", "LambdifyEvaluator", "Bound", "Prepared", "prepare"]
-
-
-@runtime_checkable
-class Evaluator(Protocol):
-    """Numeric right-hand side and Jacobian of a system, states and parameters in the system's order (SI).
-
-    ``y`` has shape (n,) or (n, N) for N points at once; ``p`` shape (m,); ``t`` a float (s).
-    rhs returns shape (n,) or (n, N); jacobian shape (n, n) (one point: d rhs_i / d y_j).
-    """
-
-    def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray: ...
-
-    def jacobian(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray: ...
-
-
-class Bound:
-    """An evaluator with the parameter values bound: f(y) and J(y) at t = 0 (the system at rest is autonomous)."""
-
-    def __init__(self, evaluator: Evaluator, p, factors=None) -> None:
-        self.evaluator = evaluator
-        self.p = np.asarray(p, dtype=float)
-        self._factors = factors
-
-    def factors(self, y: np.ndarray) -> np.ndarray:
-        """The rate factor b_i(y_i) of each state (1 where its rate has none; derive.rest.problem)."""
-        if self._factors is None:
-            return np.ones_like(np.asarray(y, dtype=float))
-        return self._factors(y, self.p)
-
-    def f(self, y: np.ndarray) -> np.ndarray:
-        return self.evaluator.rhs(y, self.p, 0.0)
-
-    def J(self, y: np.ndarray) -> np.ndarray:  # noqa: N802 - the Jacobian's usual name
-        return self.evaluator.jacobian(y, self.p, 0.0)
 
 
 @dataclass(frozen=True, eq=False)

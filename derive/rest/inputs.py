@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import ModelError
-from ..system import OdeSystem
 from ..units import parse_quantity, unit_parts
+
+if TYPE_CHECKING:
+    from ..system import OdeSystem
 
 __all__ = ["parse_range", "parse_start", "parse_state_value"]
 

@@ -1,0 +1,46 @@
+"""What the engine evaluates: the ``Evaluator`` protocol (f and J of a system) and ``Bound`` (one with its
+parameter values fixed). NumPy only: the engine runs on a compiled module without SymPy
+(derive.rest.evaluator builds an Evaluator from a system with SymPy).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = ["Evaluator", "Bound"]
+
+
+@runtime_checkable
+class Evaluator(Protocol):
+    """Numeric right-hand side and Jacobian of a system, states and parameters in the system's order (SI).
+
+    ``y`` has shape (n,) or (n, N) for N points at once; ``p`` shape (m,); ``t`` a float (s).
+    rhs returns shape (n,) or (n, N); jacobian shape (n, n) (one point: d rhs_i / d y_j).
+    """
+
+    def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray: ...
+
+    def jacobian(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray: ...
+
+
+class Bound:
+    """An evaluator with the parameter values bound: f(y) and J(y) at t = 0 (the system at rest is autonomous)."""
+
+    def __init__(self, evaluator: Evaluator, p, factors=None) -> None:
+        self.evaluator = evaluator
+        self.p = np.asarray(p, dtype=float)
+        self._factors = factors
+
+    def factors(self, y: np.ndarray) -> np.ndarray:
+        """The rate factor b_i(y_i) of each state (1 where its rate has none; derive.rest.prepared_problem)."""
+        if self._factors is None:
+            return np.ones_like(np.asarray(y, dtype=float))
+        return self._factors(y, self.p)
+
+    def f(self, y: np.ndarray) -> np.ndarray:
+        return self.evaluator.rhs(y, self.p, 0.0)
+
+    def J(self, y: np.ndarray) -> np.ndarray:  # noqa: N802 - the Jacobian's usual name
+        return self.evaluator.jacobian(y, self.p, 0.0)
