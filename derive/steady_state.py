@@ -32,6 +32,7 @@ from .derivation import WORKING_DIGITS, NoSteadyState, _MPMATH_FUNCTIONS
 from .errors import ModelWarning
 from .gated import gate_steady_states, gated, start_potential
 from .model import N_A, Model, Scenario
+from .pump_verdicts import PUMP_TOO_WEAK
 from .schedule import parameter_schedule
 
 __all__ = ["steady_state", "continued_steady_state", "initial_state", "scenario_values", "protocol_values", "charge", "charge_conserved",
@@ -158,7 +159,7 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
             rates = [states.index(s) for s in states if s != V]  # the state each equation but the last is the rate of
             x = pseudo_transient(f, jac, x0, positive, rates)
             if x is None:
-                raise NoSteadyState(_explain(model, pump_scale if given is None else None, reason)) from None
+                raise NoSteadyState(_explain(model, pump_scale if given is None else None, reason, values)) from None
         state = {s: float(x[i] * scale[s]) for i, s in enumerate(states)}
         if not all(math.isfinite(v) for v in state.values()):  # beyond double range: no answer to print
             shown = ", ".join(f"{symbol.name} = {value:g}" for symbol, value in state.items())
@@ -184,15 +185,18 @@ def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], kn
     return continued_steady_state(model, values, middle, halfway, depth - 1)
 
 
-def _explain(model: Model, pump_scale, reason: NoSteadyState) -> str:
-    """Why Newton failed, in the physics' words; ``pump_scale`` None: at a scenario step's parameters."""
-    if model.volume_mode in ("dynamic", "instant") and model.impermeant and model.pump is not None \
-            and pump_scale is not None:
-        from .derivations.pump_range import pump_rate_verdict  # here: pump_range imports this module
+def _explain(model: Model, pump_scale, reason: NoSteadyState, values) -> str:
+    """Why Newton failed, in the physics' words; ``pump_scale`` None: at a scenario step's parameter ``values``."""
+    if model.volume_mode in ("dynamic", "instant") and model.impermeant and model.pump is not None:
+        # here: pump_range imports this module
+        from .derivations.pump_range import pump_is_off, pump_rate_verdict, swells_with_pump_off
 
-        verdict = pump_rate_verdict(model, pump_scale)
-        if verdict:
-            return f"no steady state with the pump rate scaled by {pump_scale}: {verdict} ({reason})"
+        if pump_scale is not None:
+            verdict = pump_rate_verdict(model, pump_scale)
+            if verdict:
+                return f"no steady state with the pump rate scaled by {pump_scale}: {verdict} ({reason})"
+        elif swells_with_pump_off(model) and pump_is_off(model, values):
+            return f"no steady state with the pump off: {PUMP_TOO_WEAK} ({reason})"
     return str(reason)
 
 

@@ -128,3 +128,16 @@ def test_a_constant_pump_off_in_a_salt_only_bath_gets_derive_s_reason(tmp_path):
     code, out, err = run_cli("derive", str(path), "--quantity", "V_ss", "--json")
     assert code == 0, err
     assert f": {reason} (" in json.loads(out)["not_applicable"]["V_ss"]
+
+
+def test_a_scenario_step_that_blocks_the_pump_in_a_salt_only_bath_gets_the_same_reason(tmp_path):
+    """derive --scenario ouabain: the step with the pump blocked has no steady state for the same reason as a
+    sweep at pump 0 (Donnan: impermeant anions inside and none outside hold no finite volume)."""
+    path = tmp_path / "salt.toml"
+    path.write_text(toml_dumps(_salt_only()), encoding="utf-8")
+    code, out, err = run_cli("derive", str(path), "--scenario", "ouabain", "--json")
+    assert code == 0, err
+    (step,) = json.loads(out)["scenario"]["steps"]
+    for quantity in ("V_ss", "volume_ss"):
+        assert step["not_applicable"][quantity].startswith("no steady state with the pump off: the pump is too "
+                                                           "weak to hold the volume against the impermeant anions")

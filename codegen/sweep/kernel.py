@@ -219,11 +219,9 @@ def _rate_that_swells_at_0(model: Model) -> str | None:
     """The pump's rate parameter when the cell swells without bound with that rate 0 (impermeant anions inside,
     water that follows them, no impermeant solute in the bath: the Donnan state has no finite volume), else None."""
     from vrest.derive.derivations import pumpleak
+    from vrest.derive.derivations.pump_range import swells_with_pump_off
 
-    if model.pump is None or not model.impermeant or model.bath_impermeant \
-            or model.volume_mode not in ("dynamic", "instant"):
-        return None
-    return pumpleak.pump_rate_symbol(model).name
+    return pumpleak.pump_rate_symbol(model).name if swells_with_pump_off(model) else None
 
 
 def _slope(src: _Source) -> str:

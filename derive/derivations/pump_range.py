@@ -48,7 +48,7 @@ from ..registry import quantity
 from ..steady_state import charge_conserved, damped_newton, initial_state, scenario_values
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
-__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "pump_substrates", "net_charge", "needs_conserved_charge",
+__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "swells_with_pump_off", "pump_is_off", "pump_substrates", "net_charge", "needs_conserved_charge",
            "CONCENTRATION_FLOOR"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
@@ -263,6 +263,18 @@ def _starved_substrate(model: Model, edge: PumpEdge) -> tuple[sp.Symbol, float] 
         if value is not None and symbol.name[:-2] != vanishing and value < _FLOOR:
             return symbol, value
     return None
+
+
+def swells_with_pump_off(model: Model) -> bool:
+    """Whether the cell swells without bound when its pump is off: impermeant anions inside, water that follows
+    them and no impermeant solute in the bath (the Donnan state has no finite volume)."""
+    return (model.pump is not None and bool(model.impermeant) and not model.bath_impermeant
+            and model.volume_mode in ("dynamic", "instant"))
+
+
+def pump_is_off(model: Model, values) -> bool:
+    """Whether the pump's current is exactly 0 at the parameter ``values`` (a blocker, a rate scaled by 0)."""
+    return model.pump is not None and _given_current(model, {**model.values, **values}) == 0
 
 
 def pump_rate_verdict(model: Model, pump_scale) -> str | None:
