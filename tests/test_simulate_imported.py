@@ -119,11 +119,14 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--set", "g_K1_max=1 mV"], "--set g_K1_max"),
     (["--set", "g_K1_max"], "--set"),
     (["--scenario", "ouabain"], "--scenario"),
-    (["--plot", "v.png"], "--plot"),
+    (["--plot", "v.png"], "--out FILE.csv"),
+    (["--out", "run.txt"], "a .txt file: vrest simulate writes CSV only"),
 ])
-def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path):
+def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), *argv)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and key in err
+    assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 @pytest.mark.parametrize(("text", "key"), [

@@ -187,12 +187,17 @@ def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
 
 
 def run(args) -> int:
-    from .simulate_cmd import _times, _tolerance, print_run
+    from .simulate_cmd import _check_out, _times, _tolerance, print_run
 
-    for option, given in (("--scenario", args.scenario), ("--reduced", args.reduced), ("--plot", args.plot)):
+    for option, given in (("--scenario", args.scenario), ("--reduced", args.reduced)):
         if given:
             raise ModelError(option, given, "takes vrest's own models; for a CellML or SBML file give the protocol "
                              "with --protocol FILE.toml or --set NAME=VALUE")
+    if args.plot:
+        raise ModelError("--plot", args.plot, "takes vrest's own models; for a CellML or SBML file write the run "
+                         "with --out FILE.csv and plot that")
+    if args.out:
+        _check_out(args.out)
     given_times = args.times is not None or args.t_end is not None
     times = _times(args, None) if given_times else _times(args, DEFAULT_T_END)
     rtol, atol = _tolerance(args.rtol, "--rtol"), _tolerance(args.atol, "--atol")
