@@ -190,7 +190,7 @@ def test_the_documented_protocol_switches_the_stimulus_on(tmp_path):
     """docs/model-format.md's protocol: K1 halved at 100 ms, restored at 600 ms with set I_stim_on = 1. The file's
     pulse train (from stim_start, every stim_period) fires from the first pulse after 600 ms on, not before."""
     doc = (Path(__file__).resolve().parents[1] / "docs" / "model-format.md").read_text(encoding="utf-8")
-    block = next(b for b in doc.split("```toml")[1:] if "I_stim_on" in b).split("```")[0]
+    block = next(b for b in (part.split("```")[0] for part in doc.split("```toml")[1:]) if "I_stim_on" in b)
     protocol = tmp_path / "doc.toml"
     protocol.write_text(block)
     name = "luo_rudy_1991.cellml"
