@@ -27,20 +27,26 @@ def _simulate(*argv: str) -> dict:
     return json.loads(out)
 
 
-def _reference(name: str, segments, times, start=None, stimulus: bool = False, max_step: float = np.inf):
+def _reference(name: str, segments, times, start=None, stimulus: bool = False, max_step: float = np.inf,
+               stimulus_from: float = 0.0):
     """V (mV) at ``times`` by Radau (rtol 1e-12) on the file's equations, parameters changed in ``segments``:
-    [(from time (s), {parameter: SI value})], the stimulus quantity in force when ``stimulus``."""
+    [(from time (s), {parameter: SI value})], the stimulus quantity in force when ``stimulus``, in the segments
+    from ``stimulus_from`` (s) on."""
     system = _read(MODELS / name)
     t = sp.Symbol("t", real=True)
     names = [p.symbol for p in system.parameters]
-    rhs = []
-    for state in system.states:
-        expr = state.rhs
-        for q in reversed(system.quantities):
-            value = q.expression if stimulus or q.symbol != system.roles.stimulus else 0
-            expr = expr.xreplace({q.symbol: value})
-        rhs.append(expr)
-    f = sp.lambdify([t, list(system.state_symbols), names], rhs, modules="numpy")
+
+    def rates(on: bool):
+        rhs = []
+        for state in system.states:
+            expr = state.rhs
+            for q in reversed(system.quantities):
+                value = q.expression if on or q.symbol != system.roles.stimulus else 0
+                expr = expr.xreplace({q.symbol: value})
+            rhs.append(expr)
+        return sp.lambdify([t, list(system.state_symbols), names], rhs, modules="numpy")
+
+    f_off, f_on = rates(False), rates(stimulus)
     base = {p.name: float(p.value) for p in system.parameters}
     if system.roles.stimulus is not None and system.roles.stimulus.name in base:
         base[system.roles.stimulus.name] = 0.0
@@ -50,7 +56,8 @@ def _reference(name: str, segments, times, start=None, stimulus: bool = False, m
     for (at, changes), end in zip(segments, bounds):
         values = [{**base, **changes}[p.name] for p in system.parameters]
         inside = [x for x in times if at <= x < end or (x == end == times[-1])]
-        run = solve_ivp(lambda s, x: np.array(f(s, x, values), dtype=float), (at, end), y, method="Radau",
+        f = f_on if at >= stimulus_from else f_off
+        run = solve_ivp(lambda s, x, f=f: np.array(f(s, x, values), dtype=float), (at, end), y, method="Radau",
                         rtol=1e-12, atol=1e-14, t_eval=sorted(set(inside) | {end}), max_step=max_step)
         assert run.success, run.message
         out += [run.y[v][list(run.t).index(x)] * 1e3 for x in inside]
@@ -121,12 +128,19 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--scenario", "ouabain"], "--scenario"),
     (["--plot", "v.png"], "--out FILE.csv"),
     (["--out", "run.txt"], "a .txt file: vrest simulate writes CSV only"),
+    (["--set", "I_stim_on=0.5"], "--set I_stim_on"),  # the switch of the stimulus quantity: 0 or 1
+    (["--protocol", "SCALED"], "steps[1].scale.I_stim_on"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    scaled = tmp_path / "scaled.toml"
+    scaled.write_text('steps = [{at = "1 s", scale = {I_stim_on = 2}}]\n')
+    argv = [str(scaled) if a == "SCALED" else a for a in argv]
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
     code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), *argv)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and key in err
-    assert list(tmp_path.iterdir()) == []  # nothing written
+    assert list(work.iterdir()) == []  # nothing written
 
 
 @pytest.mark.parametrize(("text", "key"), [
@@ -168,3 +182,44 @@ def test_a_pulse_from_rest_is_not_stepped_over():
     expected = _reference(name, [(0.0, {})], times, start, stimulus=True, max_step=2e-4)
     assert np.allclose(result["states"]["V"]["values"], expected, rtol=0, atol=1e-4)
     assert result["states"]["V"]["values"][3] > 40  # the upstroke of the action potential
+
+
+def _rest_start(name: str) -> list[float]:
+    code, out, err = run_cli("rest", str(MODELS / name), "--json")
+    (rest,) = json.loads(out)["resting_states"]
+    return [rest["states"][s.symbol.name]["value"] * (1e-3 if s.symbol.name == "V" else 1)
+            for s in _read(MODELS / name).states]
+
+
+def test_the_documented_protocol_switches_the_stimulus_on(tmp_path):
+    """docs/model-format.md's protocol: K1 halved at 100 ms, restored at 600 ms with set I_stim_on = 1. The file's
+    pulse train (from stim_start, every stim_period) fires from the first pulse after 600 ms on, not before."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "model-format.md").read_text(encoding="utf-8")
+    block = next(b for b in (part.split("```")[0] for part in doc.split("```toml")[1:]) if "I_stim_on" in b)
+    protocol = tmp_path / "doc.toml"
+    protocol.write_text(block)
+    name = "luo_rudy_1991.cellml"
+    parameters = {p.name: float(p.value) for p in _read(MODELS / name).parameters}
+    start, period = parameters["stim_start"], parameters["stim_period"]  # s: 0.1 and 1
+    first = start + period * float(np.ceil((0.6 - start) / period))  # the first pulse with the switch on: 1.1 s
+    times = [0.0, start + 0.0005, start + 0.002, start + 0.01, 0.5, 0.6, first - 0.05, first + 0.0005, first + 0.002,
+             first + 0.01, first + 0.2]
+    result = _simulate(str(MODELS / name), "--protocol", str(protocol), "--rtol", "1e-10", "--times",
+                       ",".join(f"{t!r} s" for t in times))
+    g = parameters["g_K1_max"]
+    expected = _reference(name, [(0.0, {}), (0.1, {"g_K1_max": 0.5 * g}), (0.6, {"g_K1_max": g, "I_stim_on": 1})],
+                          times, _rest_start(name), stimulus=True, max_step=2e-4, stimulus_from=0.6)
+    v = np.array(result["states"]["V"]["values"])
+    assert np.allclose(v, expected, rtol=0, atol=1e-4), (v, expected)
+    before = [k for k, t in enumerate(times) if t < 0.6]
+    assert max(v[before]) < -70 and v[times.index(first + 0.002)] > 0  # an action potential after the switch only
+
+
+def test_set_switch_is_the_stimulus_on():
+    """--set I_stim_on=1 is --stimulus-on: the same run, an action potential at the file's first pulse."""
+    name = str(MODELS / "luo_rudy_1991.cellml")
+    times = ",".join(f"{t} s" for t in (0.0, 0.05, 0.102, 0.11))
+    by_set = _simulate(name, "--set", "I_stim_on=1", "--times", times)
+    by_option = _simulate(name, "--stimulus-on", "--times", times)
+    assert by_set["stimulus"] == "on" and by_set["states"] == by_option["states"]
+    assert by_set["states"]["V"]["values"][1] < -80 and by_set["states"]["V"]["values"][2] > 0

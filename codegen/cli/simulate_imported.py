@@ -3,7 +3,7 @@
 The file's generated, compiled module comes from the cache (codegen.simulation.imported), as for
 ``vrest rest FILE``. The run starts at the file's stable resting state (``--start steady``, found by
 the rest engine from the file's initial state) or at the file's initial state (``--start given``); the
-stimulus stays off unless ``--stimulus-on``. A protocol changes the file's parameters by their names:
+stimulus stays off unless ``--stimulus-on``, or ``--set`` or a protocol step sets its switch to 1. A protocol changes the file's parameters by their names:
 ``--set NAME=VALUE`` from the start, and ``--protocol FILE.toml`` with steps in the shape of a vrest
 model's scenario (docs/model-format.md, "vrest simulate FILE").
 """
@@ -39,7 +39,25 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
         value = repr(value)
     from vrest.derive.rest.inputs import parse_state_value
 
-    return parse_state_value(_States(plan.file, (_State(name, units[name]),)), name, value, key)
+    number = parse_state_value(_States(plan.file, (_State(name, units[name]),)), name, value, key)
+    _check_switch(plan, name, number, key, value)
+    return number
+
+
+def _stimulus_quantity(plan: ImportedPlan) -> str | None:
+    """The file's stimulus when it is a quantity (a pulse train in time) behind the switch parameter, else None."""
+    from ..simulation.numeric import _numpy_module_at
+
+    return _numpy_module_at(plan.numpy_module).STIMULUS_QUANTITY if plan.stimulus is not None else None
+
+
+def _check_switch(plan: ImportedPlan, name: str, value: float, key: str, given: object) -> None:
+    """The switch of a stimulus quantity multiplies the file's pulse train: 0 (off) or 1 (on), nothing between."""
+    if value not in (0.0, 1.0) and plan.stimulus is not None and name == plan.stimulus[0]:
+        quantity = _stimulus_quantity(plan)
+        if quantity is not None:
+            raise ModelError(key, given, f"the switch of the stimulus {quantity} is 0 (off) or 1 (on); the pulses' "
+                             "amplitude is one of the file's parameters")
 
 
 def _factor(value: object, key: str) -> float:
@@ -63,7 +81,9 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
             else:
                 if name not in plan.parameter_units:
                     raise ModelError(where, value, f"not a parameter of {plan.file}")
-                changes.append(CachedChange(name, "scale", _factor(value, where)))
+                factor = _factor(value, where)
+                _check_switch(plan, name, factor, where, value)
+                changes.append(CachedChange(name, "scale", factor))
     if not changes:
         raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or "
                          "scale = { NAME = factor }")
@@ -157,6 +177,16 @@ def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | N
                                                                                              key=lambda s: s.at)))
 
 
+def _switched_on(plan: ImportedPlan, params: dict, scenario: CachedScenario | None) -> bool:
+    """Whether --set or a protocol step sets the stimulus switch to a value other than 0."""
+    if plan.stimulus is None:
+        return False
+    switch = plan.stimulus[0]
+    steps = scenario.steps if scenario is not None else ()
+    return params.get(switch, 0.0) != 0.0 or any(c.parameter == switch and c.operation == "set" and c.value != 0.0
+                                                 for step in steps for c in step.changes)
+
+
 def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
     """The file's stable resting state ("steady") or its initial state ("given"), SI, in the module's order."""
     if start == "given":
@@ -215,14 +245,16 @@ def run(args) -> int:
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
     scenario = read_protocol(plan, args.protocol) if args.protocol else None
     module = plan.module()
-    if args.stimulus_on:
-        scenario = with_stimulus_edges(plan, module, scenario, params, float(times[-1]))
+    if args.stimulus_on or _switched_on(plan, params, scenario):
+        on = {**params, plan.stimulus[0]: plan.stimulus[1]}  # the pulses' edges, wherever the switch turns them on
+        scenario = with_stimulus_edges(plan, module, scenario, on, float(times[-1]))
     start = start_state(plan, module, args.start)
     from ..simulation.integrate import simulate_module
 
     result = simulate_module(module, module.MODEL, [scenario] if scenario else [], start,
                              scenario.name if scenario else None, times, params, progress=True,
                              **({"rtol": rtol} if rtol is not None else {}), atol=atol)
+    on_at_start = plan.stimulus is not None and params.get(plan.stimulus[0], 0.0) != 0.0
     print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol, "start": args.start,
-                     "stimulus": "on" if args.stimulus_on else "off"}, result, columns(plan, result))
+                     "stimulus": "on" if on_at_start else "off"}, result, columns(plan, result))
     return 0

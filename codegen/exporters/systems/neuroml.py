@@ -45,7 +45,11 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
     ids = dict(ctx.ids)
     # V and time written out in the formulas: a derived variable used by a conditional one is read a step late
     # by PyLEMS.
-    v, volt, t, sec = (sp.Symbol(name, real=True) for name in ("v", "VOLT", "t", "SEC"))
+    # LEMS's own names, as symbols no model name can equal (a space), printed as v, VOLT, t, SEC: a variable of
+    # the file called v (or t) is another variable, renamed by system_export.
+    lems_names = {sp.Symbol(f"{name} (LEMS)", real=True): name for name in ("v", "VOLT", "t", "SEC")}
+    ids.update(lems_names)
+    v, volt, t, sec = lems_names
     written_out = {ctx.voltage.symbol: v / volt, TIME: t / sec}
     variables = set(system.state_symbols) | {TIME}
     definitions = {q.symbol: q.math for q in ctx.quantities}
