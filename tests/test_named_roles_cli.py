@@ -22,10 +22,10 @@ def _error(err: str) -> list[str]:
 
 
 def _refused_everywhere(path: Path, args: tuple[str, ...], tmp_path: Path) -> str:
-    """The one error line of rest, simulate, sweep and export with ``args``: the same in each."""
+    """The one error line of rest, simulate, derive, sweep and export with ``args``: the same in each."""
     out_dir = tmp_path / "out"
     lines = set()
-    for command in (("rest",), ("simulate", "--t-end", "1 ms"), ("sweep", "--vary", "Cm=1,2 uF/cm^2"),
+    for command in (("rest",), ("simulate", "--t-end", "1 ms"), ("derive",), ("sweep", "--vary", "Cm=1,2 uF/cm^2"),
                     ("export", "--to", "sbml", "-o", str(out_dir))):
         code, out, err = run_cli(command[0], str(path), *command[1:], *args)
         assert code == 2 and out == "", (command, err)
@@ -53,6 +53,8 @@ def test_component_dot_name_is_the_plain_name(path, tmp_path):
     sweeps = [run_cli("sweep", str(path), "--vary", "g_L=0.3,0.4 mS/cm^2", "--json", *role)
               for role in (("--voltage", "membrane.V"), ("--voltage", "V"))]
     assert all(code == 0 for code, _, _ in sweeps) and json.loads(sweeps[0][1]) == json.loads(sweeps[1][1])
+    derived = [run_cli("derive", str(path), "--json", *role) for role in (("--voltage", "membrane.V"), ())]
+    assert all(code == 0 for code, _, _ in derived) and json.loads(derived[0][1]) == json.loads(derived[1][1])
     code, out, err = run_cli("sensitivity", str(path), "--vary", "g_K=30..45 mS/cm^2", "--vary",
                              "g_L=0.2..0.4 mS/cm^2", "--quantity", "V_rest", "--samples", "8",
                              "--voltage", "membrane.V")
@@ -129,3 +131,31 @@ def test_a_voltage_state_that_is_not_the_membrane_potential(tmp_path):
     line = _refused_everywhere(_two_voltages(tmp_path), ("--voltage", "W"), tmp_path)
     assert line == ("vrest: error: --voltage = 'W': no stimulus in the rate of W, while i_Stim depends on time: is "
                     "W the membrane potential? (else name the stimulus: --stimulus NAME)")
+
+
+def test_derive_takes_voltage_where_the_file_needs_it(tmp_path):
+    """derive FILE asks for --voltage when two states are voltages, and takes it: the same rest as vrest rest,
+    and as the file without W (W is in no other equation)."""
+    path = _two_voltages(tmp_path)
+    code, out, err = run_cli("derive", str(path))
+    assert code == 2 and "--voltage NAME" in err
+    code, derived, err = run_cli("derive", str(path), "--voltage", "V", "--json")
+    assert code == 0, err
+    code, rested, err = run_cli("rest", str(path), "--voltage", "V", "--json")
+    assert code == 0, err
+    code, original, err = run_cli("derive", str(HH2), "--json")
+    assert code == 0, err
+    v_derived = [s["V"] for s in json.loads(derived)["resting_states"]]
+    assert v_derived == [s["V"] for s in json.loads(original)["resting_states"]] and len(v_derived) == 1
+    v_rest = [s["V"] for s in json.loads(rested)["resting_states"]]
+    assert v_rest == pytest.approx(v_derived, abs=1e-9)
+
+
+@pytest.mark.parametrize("command", [("simulate", "--t-end", "1 ms"), ("export", "--to", "sbml", "-o", "D"),
+                                     ("derive",), ("sweep", "--vary", "pump=0,1")])
+@pytest.mark.parametrize("option", ["--voltage", "--stimulus"])
+def test_a_vrest_model_refuses_the_options_in_one_line(command, option, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(command[0], "neuron", *command[1:], option, "V")
+    assert code == 2 and out == "" and not (tmp_path / "D").exists()
+    assert _error(err) == [f"vrest: error: {option} = 'V': only for a CellML or SBML file"]
