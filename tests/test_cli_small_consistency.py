@@ -59,7 +59,7 @@ def test_plot_prints_the_path_then_the_table(command, tmp_path):
     assert lines[0] == str(figure) and len(lines) > 2 and figure.stat().st_size > 0
 
 
-ROLE_COMMANDS = ("rest", "simulate", "export", "sweep", "sensitivity")
+ROLE_COMMANDS = ("rest", "simulate", "export", "sweep", "sensitivity", "derive")
 
 
 def test_voltage_and_stimulus_say_the_same_in_every_command():
@@ -75,7 +75,8 @@ def test_voltage_and_stimulus_say_the_same_in_every_command():
     (voltage, stimulus), = set(declared.values())
     assert voltage[:3] == ("voltage", "NAME", None) and stimulus[:3] == ("stimulus", "NAME", None)
     assert "membrane potential" in voltage[3] and "stimulus" in stimulus[3]
-    for command, rest in (("rest", ()), ("simulate", ()), ("export", ("--to", "numpy")),
-                          ("sweep", ("--vary", "g_Na=1")), ("sensitivity", ("--vary", "g_Na=1..2", "--quantity", "V_rest"))):
+    for command, rest in (("rest", ()), ("simulate", ()), ("derive", ()), ("export", ("--to", "numpy")),
+                          ("sweep", ("--vary", "g_Na=1")),
+                          ("sensitivity", ("--vary", "g_Na=1..2", "--quantity", "V_rest"))):
         args = build_parser().parse_args([command, "m.cellml", *rest, "--voltage", "V_m", "--stimulus", "I_st"])
         assert (args.voltage, args.stimulus) == ("V_m", "I_st"), command

@@ -1,4 +1,5 @@
-"""``vrest derive [MODEL] [--scenario NAME] [--json] [--latex] [--report OUT.md] [--quantity ID ...]``.
+"""``vrest derive [MODEL] [--scenario NAME] [--json] [--latex] [--report OUT.md] [--quantity ID ...]
+[--voltage NAME] [--stimulus NAME]``.
 
 The derived quantities, and with ``--scenario`` what each of its steps does (the jump with the
 amounts frozen, the new steady state). The JSON is described in docs/model-format.md.
@@ -28,6 +29,9 @@ def register(subparsers) -> None:
                         help="only this quantity id (repeatable, or several separated by commas as for vrest sweep), in the table, --json, --latex or --report, the "
                              "scenario's steps included (with --scenario also a step's id: V_before, V_jump, "
                              "dV_jump; a report also takes time_constants, ouabain)")
+    from .role_options import add_role_options
+
+    add_role_options(parser)
     parser.set_defaults(run=run)
 
 
@@ -38,6 +42,9 @@ def run(args) -> int:
         from .derive_imported import run_imported
 
         return run_imported(args)
+    from .role_options import refuse_role_options
+
+    refuse_role_options(args.voltage, args.stimulus)
     from .derive_model import run_model  # SymPy and the derivations: not for --help
 
     return run_model(args)

@@ -33,7 +33,7 @@ def run_imported(args) -> int:
         option = next(o for o, v in (("--scenario", args.scenario), ("--report", args.report), ("--latex", args.latex),
                                      ("--quantity", args.quantity)) if v)
         raise ModelError(option, None, "not for a CellML or SBML file: vrest derive gives its current balance at rest")
-    system = load_system(args.model)
+    system = load_system(args.model, voltage=args.voltage, stimulus=args.stimulus)
     balance = current_balance(system)
     report = find_resting_states(system)
     unit = next((_unit_of(system, c) for c in system.roles.currents if _unit_of(system, c)), "")

@@ -29,9 +29,11 @@ def register(subparsers) -> None:
 def run(args) -> int:
     if is_other_format(args.model):
         return _run_imported(args)
-    if args.keep_stimulus or args.voltage or args.stimulus:
-        option = "--keep-stimulus" if args.keep_stimulus else "--voltage" if args.voltage else "--stimulus"
-        raise ModelError(option, args.model, "only for a model read from a CellML or SBML file")
+    from .role_options import refuse_role_options
+
+    refuse_role_options(args.voltage, args.stimulus)
+    if args.keep_stimulus:
+        raise ModelError("--keep-stimulus", None, "only for a model read from a CellML or SBML file")
     from ..exporters import export, format_names
 
     formats = format_names()

@@ -145,8 +145,10 @@ def run(args) -> int:
         from .simulate_imported import run as run_imported
 
         return run_imported(args)
-    for option, given in (("--protocol", args.protocol), ("--set", args.set), ("--stimulus-on", args.stimulus_on),
-                          ("--voltage", args.voltage), ("--stimulus", args.stimulus)):
+    from .role_options import refuse_role_options
+
+    refuse_role_options(args.voltage, args.stimulus)
+    for option, given in (("--protocol", args.protocol), ("--set", args.set), ("--stimulus-on", args.stimulus_on)):
         if given:
             raise ModelError(option, given, "takes a CellML or SBML file; a vrest model's protocols are its scenarios "
                              "(--scenario NAME)")
