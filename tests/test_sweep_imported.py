@@ -176,6 +176,8 @@ def test_a_bad_key_or_unit_is_one_line_and_exit_2(vary, message):
 def test_options_of_a_file_are_refused_for_a_vrest_model_and_scenarios_for_a_file():
     code, _, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=3, 5 mM", "--voltage", "V")
     assert code == 2 and "--voltage" in err and "only for a CellML or SBML file" in err
+    code, _, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=3, 5 mM", "--range", "-100..0 mV")
+    assert code == 2 and err == "vrest: error: --range = '-100..0 mV': only for a CellML or SBML file\n"
     code, _, err = run_cli("sweep", str(HH), "--vary", "g_K=30, 40 mS/cm^2", "--scenario", "x", "--times", "1 s")
     assert code == 2 and "no scenarios" in err
 

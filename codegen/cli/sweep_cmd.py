@@ -76,8 +76,10 @@ def resolve(args):
     """MODEL with the options of a CellML or SBML file (codegen.sweep.imported.resolve_sweep_model)."""
     from vrest.derive.rest.inputs import parse_range
 
-    from ..sweep.imported import resolve_sweep_model
+    from ..sweep.imported import is_imported, resolve_sweep_model
 
+    if args.range and not is_imported(args.model):  # quoted as typed, before it becomes volts
+        raise ModelError("--range", " ".join(args.range), "only for a CellML or SBML file")
     v_range = parse_range(args.range) if args.range else None
     return resolve_sweep_model(args.model, voltage=args.voltage, stimulus=args.stimulus, v_range=v_range)
 
