@@ -128,7 +128,8 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--scenario", "ouabain"], "--scenario"),
     (["--plot", "v.png"], "--out FILE.csv"),
     (["--out", "run.txt"], "a .txt file: vrest simulate writes CSV only"),
-    (["--set", "I_stim_on=0.5"], "--set I_stim_on"),  # the switch of the stimulus quantity: 0 or 1
+    (["--set", "I_stim_on=0.5"], "--set I_stim_on"),
+    (["--set", "g_K1_max=-1 mS/cm^2"], "g_K1_max is a conductance per area: it must not be negative"),  # the switch of the stimulus quantity: 0 or 1
     (["--protocol", "SCALED"], "steps[1].scale.I_stim_on"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):

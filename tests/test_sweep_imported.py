@@ -167,6 +167,8 @@ def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
     ("E_K=-80, -70 mV", "computed in the file from other values, not a parameter: vary what it is computed from (E_R)"),
     ("V=-80, -70 mV", "a state of model"),
     ("g_K=30..40 blorps 3", "unknown unit"),
+    ("g_K=-1..2 mS/cm^2 3", "g_K is a conductance per area: it must not be negative (0 blocks it)"),
+    ("Cm=0..2 uF/cm^2 3", "Cm is a capacitance per area: it must be positive"),
 ])
 def test_a_bad_key_or_unit_is_one_line_and_exit_2(vary, message):
     code, out, err = run_cli("sweep", str(HH), "--vary", vary)

@@ -37,9 +37,10 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
         raise ModelError(key, value, "expected '<number> <unit>' (or a number for a parameter without a unit)")
     if not isinstance(value, str):
         value = repr(value)
-    from vrest.derive.rest.inputs import parse_state_value
+    from vrest.derive.rest.inputs import check_parameter_sign, parse_state_value
 
     number = parse_state_value(_States(plan.file, (_State(name, units[name]),)), name, value, key)
+    check_parameter_sign(name, units[name], number, key, value)
     _check_switch(plan, name, number, key, value)
     return number
 

@@ -170,6 +170,7 @@ class ImportedModel:
     def dimension(self, key: str, spec: str, sampled: bool):
         """The sweep Dimension of ``key=spec`` (codegen.sweep.spec), values in a unit of the parameter's."""
         from vrest.derive.protocol import Target
+        from vrest.derive.rest.inputs import check_parameter_sign
         from vrest.derive.units import unit_parts
 
         from .spec import Values, read_spec
@@ -191,7 +192,9 @@ class ImportedModel:
                 raise ModelError(key, given, f"unknown unit; expected one that converts to {unit}") from None
             if dims != unit_parts(unit)[2]:
                 raise ModelError(key, given, f"does not convert to {unit}, the unit of {parameter.name} in the file")
-            return scale * Fraction(number) + offset, float(scale), float(offset)
+            value = scale * Fraction(number) + offset
+            check_parameter_sign(parameter.name, unit, float(value), key, f"{number} {given}")
+            return value, float(scale), float(offset)
 
         target = Target(parameter.name, unit or "1", sign="any")
         return read_spec(key, target, spec, sampled, values=Values(read, unit))

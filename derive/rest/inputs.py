@@ -13,10 +13,16 @@ from ..units import parse_quantity, unit_parts
 if TYPE_CHECKING:
     from ..system import OdeSystem
 
-__all__ = ["parse_range", "parse_start", "parse_state_value"]
+__all__ = ["parse_range", "parse_start", "parse_state_value", "check_parameter_sign"]
 
 _RANGE = re.compile(r"^\s*(\S+?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+
+# What a parameter of another tool's file may be, told by its unit: a capacitance divides the rate of V (0 is
+# no membrane), a conductance or permeability below 0 is a source of energy, not a channel (0 blocks it).
+_SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "positive"),
+          ("S", "conductance", "nonnegative"), ("S/m^2", "conductance per area", "nonnegative"),
+          ("m/s", "permeability", "nonnegative"), ("mol/m^3", "concentration", "nonnegative"))
 
 
 def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, float]:
@@ -84,3 +90,18 @@ def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -
             raise ModelError(key, item, "expected NAME=VALUE, e.g. 'Na_i=12 mM'")
         out[name.strip()] = parse_state_value(system, name.strip(), text, key)
     return out
+
+
+def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object) -> None:
+    """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take: a capacitance
+    must be positive; a conductance, permeability or concentration must not be negative."""
+    if not unit:
+        return
+    dims = unit_parts(unit)[2]
+    for reference, kind, sign in _SIGNS:
+        if dims == unit_parts(reference)[2]:
+            if sign == "positive" and value <= 0:
+                raise ModelError(key, given, f"{name} is a {kind}: it must be positive")
+            if sign == "nonnegative" and value < 0:
+                raise ModelError(key, given, f"{name} is a {kind}: it must not be negative (0 blocks it)")
+            return
