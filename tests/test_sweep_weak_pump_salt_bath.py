@@ -1,6 +1,6 @@
 """The sweep's steady state of a pump-leak cell in a salt-only bath (no impermeant solute outside) at weak pump
-rates, against an mpmath root of the steady-state equations written out here (as in
-test_weak_pump_steady_state, whose GHK current and bisection this reuses).
+rates, against an mpmath root of the steady-state equations written out here (those of
+test_weak_pump_steady_state, with this bath).
 
 Without a bath solute the cell swells without bound at pump 0, and at a weak pump its steady state is a cell
 tens to hundreds of times the given one (10285 um^3 at pump x 0.001 against 178.9 um^3 given): Newton from the
@@ -16,7 +16,7 @@ import mpmath
 import pytest
 
 from conftest import run_cli
-from test_weak_pump_steady_state import DIGITS, F, R, T, bisect, ghk_current
+from test_weak_pump_steady_state import DIGITS, I_MAX, pump_leak_steady_state
 from vrest.codegen.sweep.api import sweep
 
 SALT_ONLY = """\
@@ -65,7 +65,7 @@ set = { pump = 0 }
 with mpmath.workdps(DIGITS):
     K_O, NA_O, CL_O = mpmath.mpf(3), mpmath.mpf(142), mpmath.mpf(145)  # mM = mol/m^3; no bath solute
     P_K, P_NA = mpmath.mpf("1e-8"), mpmath.mpf("1e-10")  # m/s
-    I_MAX, K_NA, K_K = mpmath.mpf("0.015"), mpmath.mpf("3.56"), mpmath.mpf("0.883")  # A/m^2, mM
+    # the pump: I_max 1.5 uA/cm^2, K_half_Na 3.56 mM, K_half_K 0.883 mM, as pumpleak's (the reference's)
     C_M, AREA = mpmath.mpf("0.01"), mpmath.mpf("314.159e-12")  # F/m^2, m^2
     N_A = mpmath.mpf("146.3") * mpmath.mpf("178.9e-18")  # mol of impermeant anions (valence -1)
 
@@ -77,27 +77,7 @@ def reference(factor: float) -> tuple[float, float]:
     """(V_ss in mV, volume in um^3) with the pump's I_max scaled by ``factor``: Cl at equilibrium, Na and K
     fluxes balanced by the 3:2 pump, no water flux, and the cell's net charge that of its membrane capacitor."""
     with mpmath.workdps(DIGITS):
-        i_max = I_MAX * mpmath.mpf(factor)
-
-        def pump(na):
-            return i_max * (na / (na + K_NA)) ** 3 * (K_O / (K_O + K_K)) ** 2
-
-        def inside(v):
-            na = bisect(lambda c: ghk_current(P_NA, c, NA_O, v) + 3 * pump(c), 0, 10 ** 6)
-            u = F * v / (R * T)
-            k = 2 * pump(na) * (1 - mpmath.exp(-u)) / (P_K * F * u) + K_O * mpmath.exp(-u)  # I_K = 2 I_p
-            cl = CL_O * mpmath.exp(u)
-            room = K_O + NA_O + CL_O - k - na - cl  # osm_out - sum X_i = N_A / Vol
-            return k, na, cl, room
-
-        def net_charge(v):  # (C_m A V - F (Vol (K_i + Na_i - Cl_i) - N_A)) * room / (F N_A)
-            k, na, cl, room = inside(v)
-            return C_M * AREA * v * room / (F * N_A) - (k + na - cl - room)
-
-        v = bisect(net_charge, "-0.1", "-1e-9")
-        room = inside(v)[3]
-        assert room > 0
-        return float(v * 1000), float(N_A / room * mpmath.mpf(10) ** 18)
+        return pump_leak_steady_state(I_MAX * mpmath.mpf(factor), P_K, P_NA, (K_O, NA_O, CL_O, 0), C_M, AREA, N_A)
 
 
 def test_reference_is_the_large_cell_derive_reports():
