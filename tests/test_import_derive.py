@@ -23,7 +23,7 @@ MODELS = Path(__file__).parent / "models"
 
 
 @pytest.mark.parametrize("name", ["hodgkin_huxley_squid_axon_model_1952_modified.cellml", "luo_rudy_1991.cellml",
-                                  "noble_model_1962.cellml"])
+                                  "noble_model_1962.cellml", "BIOMD0000000020.xml"])
 def test_the_current_balance_vanishes_at_each_resting_state(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -47,7 +47,8 @@ def test_vrest_derive_on_a_cellml_file():
     code, out, err = run_cli("derive", str(MODELS / "luo_rudy_1991.cellml"), "--json")
     assert code == 0, err
     document = json.loads(out)
-    assert document["current_balance"] == {"expression": "i_K + i_K1 + i_Kp + i_Na + i_b + i_si", "unit": "uA/cm^2"}
+    assert document["current_balance"] == {"expression": "i_K + i_K1 + i_Kp + i_Na + i_b + i_si", "unit": "uA/cm^2",
+                                           "of": "currents"}
     assert document["gates"]["m"] == "alpha_m/(alpha_m + beta_m)" and document["held"] == ["Cai"]
     (state,) = document["resting_states"]
     assert state["V"] == pytest.approx(-84.547761, abs=1e-6) and state["stable"] is True
@@ -55,3 +56,19 @@ def test_vrest_derive_on_a_cellml_file():
     code, out, err = run_cli("derive", str(MODELS / "luo_rudy_1991.cellml"))
     assert code == 0 and "0 = i_K + i_K1 + i_Kp + i_Na + i_b + i_si" in out
     assert "held at their resting values: Cai" in out
+
+
+def test_a_file_whose_currents_have_no_units_gives_the_rate_of_v_as_its_balance():
+    """BIOMD0000000020 writes dV/dt = (I - (i_Na + i_K + i_L))/Cm with no units on the currents or Cm: the balance
+    is -dV/dt in the file's names (not the identity 0 = 0), and it vanishes at the resting state."""
+    path = MODELS / "BIOMD0000000020.xml"
+    code, out, err = run_cli("derive", str(path), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["current_balance"] == {"expression": "(-I + i_K + i_L + i_Na)/Cm", "unit": "V/s",
+                                           "of": "rate of V"}
+    code, out, err = run_cli("derive", str(path))
+    assert code == 0, err
+    assert "0 = 0 " not in out
+    assert ("  0 = (-I + i_K + i_L + i_Na)/Cm    (-dV/dt, the rate of V with its sign turned: the file gives its "
+            "currents without units, so vrest cannot tell which terms are membrane currents") in out

@@ -69,28 +69,34 @@ def reference(factor) -> tuple[float, float]:
 
 
 def _reference(factor) -> tuple[float, float]:
-    i_max = I_MAX * mpmath.mpf(factor)
+    return pump_leak_steady_state(I_MAX * mpmath.mpf(factor), P_K, P_NA, (K_O, NA_O, CL_O, B_O), C_M, AREA, N_A)
+
+
+def pump_leak_steady_state(i_max, p_k, p_na, outside, c_m, area, n_a) -> tuple[float, float]:
+    """(V_ss in mV, volume in um^3) of the equations above (SI arguments; ``outside``: K, Na, Cl and the bath
+    solute, mM), at the working precision the caller set."""
+    k_o, na_o, cl_o, b_o = outside
 
     def pump(na):
-        return i_max * (na / (na + K_NA)) ** 3 * (K_O / (K_O + K_K)) ** 2
+        return i_max * (na / (na + K_NA)) ** 3 * (k_o / (k_o + K_K)) ** 2
 
     def inside(v):
-        na = bisect(lambda c: ghk_current(P_NA, c, NA_O, v) + 3 * pump(c), 0, 10 ** 6)
+        na = bisect(lambda c: ghk_current(p_na, c, na_o, v) + 3 * pump(c), 0, 10 ** 6)
         u = F * v / (R * T)
         # I_K = P F u (K_i - K_o e^-u)/(1 - e^-u) = 2 I_p, solved for K_i
-        k = 2 * pump(na) * (1 - mpmath.exp(-u)) / (P_K * F * u) + K_O * mpmath.exp(-u)
-        cl = CL_O * mpmath.exp(u)
-        room = K_O + NA_O + CL_O + B_O - k - na - cl  # osm_out - sum X_i = N_A / Vol: positive
+        k = 2 * pump(na) * (1 - mpmath.exp(-u)) / (p_k * F * u) + k_o * mpmath.exp(-u)
+        cl = cl_o * mpmath.exp(u)
+        room = k_o + na_o + cl_o + b_o - k - na - cl  # osm_out - sum X_i = N_A / Vol: positive
         return k, na, cl, room
 
     def net_charge(v):  # (C_m A V - F (Vol (K_i + Na_i - Cl_i) - N_A)) * room / (F N_A): no pole where room = 0
         k, na, cl, room = inside(v)
-        return C_M * AREA * v * room / (F * N_A) - (k + na - cl - room)
+        return c_m * area * v * room / (F * n_a) - (k + na - cl - room)
 
-    v = bisect(net_charge, "-0.06", "-1e-4")
+    v = bisect(net_charge, "-0.06", "-1e-9")
     room = inside(v)[3]
     assert room > 0
-    return float(v * 1000), float(N_A / room * mpmath.mpf(10) ** 18)
+    return float(v * 1000), float(n_a / room * mpmath.mpf(10) ** 18)
 
 
 FACTORS = (0, 0.001, 0.01, 0.04, 0.05, 0.08, 0.09, 0.2, 0.3)

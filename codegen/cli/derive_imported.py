@@ -25,6 +25,13 @@ def _unit_of(system, symbol) -> str:
     return ""
 
 
+def _what(balance) -> str:
+    if balance.from_rate:
+        return ("-dV/dt, the rate of V with its sign turned: the file gives its currents without units, so vrest "
+                "cannot tell which terms are membrane currents")
+    return "membrane currents, outward positive"
+
+
 def run_imported(args) -> int:
     from vrest.derive.derivations.current_balance import current_balance
     from vrest.derive.rest import find_resting_states, load_system
@@ -49,7 +56,9 @@ def run_imported(args) -> int:
     if args.json:
         print(json.dumps({
             "model": system.name,
-            "current_balance": {"expression": str(balance.total), "unit": unit or "SI"},
+            "current_balance": {"expression": str(balance.total),
+                                "unit": "V/s" if balance.from_rate else unit or "SI",
+                                "of": "rate of V" if balance.from_rate else "currents"},
             "gates": {str(x): str(e) for x, e in balance.steady_gates},
             "definitions": {str(s): str(e) for s, e in balance.definitions},
             "held": [s.name for s in balance.held],
@@ -58,7 +67,7 @@ def run_imported(args) -> int:
         }, indent=2))
         return 0
     lines = [f"{system.name} ({system.source}): the current balance at rest",
-             f"  0 = {balance.total}    (membrane currents, outward positive; equations in SI: V in volts)"]
+             f"  0 = {balance.total}    ({_what(balance)}; equations in SI: V in volts)"]
     if balance.steady_gates:
         lines.append("with the gates at their steady state:")
         lines += [f"  {x} = {e}" for x, e in balance.steady_gates]

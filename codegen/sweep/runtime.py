@@ -64,6 +64,7 @@ REASONS = {
 
 _EPS = np.finfo(float).eps
 _LAST_STEP = 1e-11  # a Newton step below this (scaled unknowns ~1) leaves an error ~1e-22: converged
+_SETTLED = 1e-8  # a pseudo-transient step below this (relative) is close enough for Newton to finish
 
 
 def take(p: Mapping[str, np.ndarray], index: np.ndarray) -> dict[str, np.ndarray]:
@@ -195,7 +196,7 @@ def pseudo_transient(residual: Callable, jacobian: Callable, y: np.ndarray, rate
 
     Row k < len(rates) of the residual is the rate of unknown ``rates[k]``; the rows after those are
     algebraic and hold at every step. A point has settled when its step is at rounding level with steps
-    long against every rate; its y is then a start for damped_newton.
+    long against every rate (steps below 1e-8 of the state); its y is then a start for damped_newton.
     """
     y = np.array(y, dtype=float)
     n, m = y.shape
@@ -236,7 +237,9 @@ def pseudo_transient(residual: Callable, jacobian: Callable, y: np.ndarray, rate
             g[:, done] = g_trial[:, accept]
             merit[done] = trial_merit[accept]
             jac[done] = np.moveaxis(jacobian(y[:, done], take(p, done)), -1, 0)
-        small = np.max(np.abs(step[:, accept]), axis=0) < _LAST_STEP
+        # Settled to where Newton finishes (derive's 1e-8), relative to the state: a weak pump's cell may be
+        # thousands of times the given one, and the step there cannot shrink below its rounding.
+        small = np.max(np.abs(step[:, accept]), axis=0) < _SETTLED * np.maximum(np.max(np.abs(y[:, done]), axis=0), 1.0)
         long = dt[done] * _rate_scale(jac[done], k_rows, rates, np.min) > 1e6
         settled[done[small & long]] = True
         lost = rejected[dt[rejected] < 1e-300]
@@ -317,36 +320,48 @@ class _Evaluator:
             v0, codes0 = self.get("V_balance")
             x0 = self._function("steady_start")(np.where(codes0 == 0, v0, 0.0), self.p)
             p = self.p
-            scale = np.where(np.abs(x0) > 0, np.abs(x0), 1.0)
-            amounts = [k for k, name in enumerate(names) if name.startswith("N_")]
-            # The last equation: the net charge (C), on the scale of one species' bulk charge; or the current
-            # balance (A/m^2), on 1 uA/cm^2 (derive.steady_state).
-            last = np.asarray(p["F"]) * np.max(scale[amounts], axis=0) if conserved else np.full(self.n, 0.01)
-            rows = np.vstack([scale[1:], last])
             residual, jacobian = self._function("steady_residual"), self._function("steady_jacobian")
-            def f(y, q):
-                k = q["_k"]  # the points' indices (per-point scales), kept through every subset the solvers take
-                return residual(y * scale[:, k], q) / rows[:, k]
+            amounts = [k for k, name in enumerate(names) if name.startswith("N_")]
 
-            def jac(y, q):
-                k = q["_k"]  # the points' indices (per-point scales), kept through every subset the solvers take
-                return jacobian(y * scale[:, k], q) * scale[None, :, k] / rows[:, None, k]
+            def scaled(start: np.ndarray) -> tuple[np.ndarray, Callable, Callable]:
+                """The unknowns and equations scaled by ``start`` (SI states, one column per point): (scale, f, jac)."""
+                scale = np.where(np.abs(start) > 0, np.abs(start), 1.0)
+                # The last equation: the net charge (C), on the scale of one species' bulk charge; or the current
+                # balance (A/m^2), on 1 uA/cm^2 (derive.steady_state).
+                last = np.asarray(p["F"]) * np.max(scale[amounts], axis=0) if conserved else np.full(self.n, 0.01)
+                rows = np.vstack([scale[1:], last])
 
+                def f(y, q):
+                    k = q["_k"]  # the points' indices (per-point scales), kept through every subset the solvers take
+                    return residual(y * scale[:, k], q) / rows[:, k]
+
+                def jac(y, q):
+                    k = q["_k"]  # the points' indices (per-point scales), kept through every subset the solvers take
+                    return jacobian(y * scale[:, k], q) * scale[None, :, k] / rows[:, None, k]
+
+                return scale, f, jac
+
+            scale, f, jac = scaled(x0)
             positive = np.array([name != "V" for name in names])
             y = x0 / scale
             solved, codes = damped_newton(f, jac, y, positive, dict(p, _k=np.arange(self.n)))
             # Where Newton crawled or stalled from the given state (a weak pump: the steady state of a far
-            # larger, Donnan-like cell), follow the model's own motion towards rest, then Newton again.
+            # larger, Donnan-like cell), follow the model's own motion towards rest, then Newton again,
+            # scaled by where the motion settled: amounts and volume there may be thousands of times the
+            # given ones, too far for a step criterion on the given scale to be met in double precision.
             lost = np.nonzero((codes == TOO_MANY_STEPS) | (codes == NOT_PHYSICAL))[0]
             if lost.size:
                 rates = np.array([k for k, name in enumerate(names) if name != "V"])
                 settled, ok = pseudo_transient(f, jac, y[:, lost], rates, positive, dict(take(p, lost), _k=lost))
                 again = lost[ok]
                 if again.size:
-                    polished, codes_again = damped_newton(f, jac, settled[:, ok], positive,
-                                                          dict(take(p, again), _k=again))
+                    near = np.array(x0, dtype=float)
+                    near[:, again] = settled[:, ok] * scale[:, again]
+                    scale_again, f_again, jac_again = scaled(near)
+                    polished, codes_again = damped_newton(f_again, jac_again, near[:, again] / scale_again[:, again],
+                                                          positive, dict(take(p, again), _k=again))
                     found = codes_again == OK
-                    solved[:, again[found]] = polished[:, found]
+                    solved[:, again[found]] = polished[:, found] * scale_again[:, again[found]] / scale[:, again[found]]
                     codes[again[found]] = OK
             self._above_pump_max(codes)
             self._pump_off(codes)

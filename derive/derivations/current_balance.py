@@ -6,7 +6,8 @@ state but V held at its resting value, the membrane currents add up to a functio
     I_total(V) = sum of the currents = 0 at a resting state.
 The result keeps the model's own names: the sum of its currents, each current's definition and
 the definitions it uses, each gate's steady state; values at the resting states come from the
-resting-state engine.
+resting-state engine. A file whose currents carry no units has no term vrest can tell for a
+current: the balance is then V's own rate with its sign turned (0 = -dV/dt, outward positive).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class CurrentBalance:
     steady_gates: tuple[tuple[sp.Symbol, sp.Expr], ...]  # gate = x_inf(V), in quantity names
     held: tuple[sp.Symbol, ...]  # states other than V and the gates: held at their resting values
     in_v: sp.Expr  # total with everything expanded: a function of V, the held states and parameters
+    from_rate: bool = False  # no currents identified (no units): total is -dV/dt, V's rate with its sign turned
 
 
 def _in_v_only(expr: sp.Expr, system: OdeSystem, allowed: set) -> bool:
@@ -69,12 +71,17 @@ def current_balance(system: OdeSystem) -> CurrentBalance:
             continue
         a, b = rate.xreplace({x: 0}), sp.diff(rate, x)
         gates[x] = sp.simplify(-a / b) if sp.count_ops(a) + sp.count_ops(b) < 60 else -a / b
-    total = sp.Add(*system.roles.currents)
-    needed = _uses([*system.roles.currents, *(s for e in gates.values() for s in e.free_symbols)], system, stimulus)
+    currents = list(system.roles.currents)
+    if currents:
+        total = sp.Add(*currents)
+    else:  # nothing current-like (currents without units): V's own rate, outward positive
+        total = sp.together(sp.expand(-next(s.rhs for s in system.states if s.symbol == v).xreplace(zero)))
+        currents = sorted(total.free_symbols - {v, TIME}, key=lambda s: s.name)
+    needed = _uses([*currents, *(s for e in gates.values() for s in e.free_symbols)], system, stimulus)
     used = tuple((q.symbol, q.expression) for q in system.quantities if q.symbol in needed)
     held = tuple(s.symbol for s in system.states if s.symbol != v and s.symbol not in gates and
                  any(s.symbol in e.free_symbols for _, e in used))
     in_v = system.expand(total).xreplace(zero)
     steady = {x: system.expand(x_inf) for x, x_inf in gates.items()}
     in_v = in_v.xreplace(steady).xreplace({TIME: 0})
-    return CurrentBalance(total, used, tuple(gates.items()), held, in_v)
+    return CurrentBalance(total, used, tuple(gates.items()), held, in_v, not system.roles.currents)

@@ -12,6 +12,7 @@ import sympy as sp
 
 from ..errors import ModelError
 from ..units import unit_parts
+from .capacitance import CapacitanceUsed, capacitance_used
 from .elimination import linear_states
 from .evaluator import Prepared
 from .problem import RestProblem
@@ -85,12 +86,30 @@ def rest_problem(prepared: Prepared, start: Mapping[str, float] | None = None) -
                 value = float(prepared.function([expr])(*start_state, *prepared.p, 0.0)[0])
             capacitance = value if math.isfinite(value) else None
     gates, groups = linear_states(prepared)
+    used = _capacitance_used(prepared, capacitance)
     return RestProblem(
         name=system.name, states=names, units=units, voltage=system.voltage_index, gates=gates, groups=groups,
         factored=tuple(sorted(rate_factors(prepared))),
         start=tuple(values), parameters=tuple(p.name for p in system.parameters), p=tuple(float(v) for v in prepared.p),
         capacitance=capacitance, currents=tuple(c.name for c in system.roles.currents), current_units=current_units,
-        display=display, voltage_unit=voltage_unit, conductance_unit=conductance_unit, resistance_unit=resistance_unit)
+        display=display, voltage_unit=voltage_unit, conductance_unit=conductance_unit, resistance_unit=resistance_unit,
+        capacitance_name=used.name, capacitance_value=used.value, capacitance_unit=used.unit,
+        capacitance_note=used.note)
+
+
+def _capacitance_used(prepared: Prepared, value_si: float | None) -> CapacitanceUsed:
+    """The capacitance of the slope conductance as the file gives it, with the file's constant volumes to judge it."""
+    system = prepared.system
+    symbol = system.roles.capacitance
+    name = symbol.name if isinstance(symbol, sp.Symbol) else None
+    volume = unit_parts("um^3")[2]
+    volumes = []
+    for parameter, value in zip(system.parameters, prepared.p):
+        parts = _parts(parameter.unit) if parameter.unit else None
+        if parts is not None and parts[2] == volume and math.isfinite(float(value)) and float(value) > 0:
+            volumes.append((parameter.name, float(value), parameter.unit))
+    return capacitance_used(name, value_si, _unit_of(prepared, symbol) if name else "", bool(system.roles.currents),
+                            volumes)
 
 
 def currents_function(prepared: Prepared) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:

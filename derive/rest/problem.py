@@ -34,6 +34,11 @@ class RestProblem:
     voltage_unit: str  # "mV" for a voltage; the state's own unit otherwise
     conductance_unit: str  # "mS/cm^2" (capacitance per area), "nS" (a capacitance) or "" (SI)
     resistance_unit: str
+    # The capacitance the slope conductance is computed with, as the file gives it (derive.rest.capacitance):
+    capacitance_name: str | None = None
+    capacitance_value: float | None = None  # in capacitance_unit
+    capacitance_unit: str = ""
+    capacitance_note: str = ""  # "" or one line: implausible for one cell, or why there is no slope conductance
 
     def shown(self, value: float, unit: str) -> float:
         """An SI value in display ``unit`` (unchanged for "" or a unit vrest does not know)."""

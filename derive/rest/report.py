@@ -52,6 +52,8 @@ def report_json(report: RestReport) -> dict:
         "conserved": [{"name": c.name, "combination": c.description.split(" = ")[0], "value": c.display_value,
                        "unit": c.unit, "coefficients": c.coefficients} for c in report.conserved],
         "currents": currents,
+        "capacitance": {"name": problem.capacitance_name, "value": problem.capacitance_value,
+                        "unit": problem.capacitance_unit, "note": problem.capacitance_note or None},
     }
 
 
@@ -69,6 +71,21 @@ def _with_unit(value: float, unit: str, digits: int = 5) -> str:
     return f"{_g(value, digits)} {unit or '(SI)'}"
 
 
+def _unit_header(problem: RestProblem) -> str:
+    if problem.conductance_unit:
+        return f" ({problem.conductance_unit})"
+    return " (SI)" if problem.capacitance_name else ""  # none at all: the note below says why
+
+
+def _capacitance(problem: RestProblem) -> str:
+    """Which capacitance turned the slope of dV/dt into the conductance, as the file gives it."""
+    if problem.capacitance_name is None:
+        return ""
+    value = "" if problem.capacitance_value is None else f" = {_g(problem.capacitance_value)}"
+    unit = f" {problem.capacitance_unit}" if problem.capacitance_unit else ""
+    return f" (with C = {problem.capacitance_name}{value}{unit}, as the file gives it)"
+
+
 def report_text(report: RestReport) -> str:
     """The table ``vrest rest`` prints."""
     problem = report.problem
@@ -78,7 +95,7 @@ def report_text(report: RestReport) -> str:
              report.verdict, ""]
     if report.resting_states:
         lines.append(f"  {'#':>2}  {'V (' + v_unit + ')' if v_unit else 'V':>12}  {'stable':6}  {'slowest tau (s)':>15}"
-                     f"  {'slope conductance' + (' (' + g_unit + ')' if g_unit else ' (SI)'):>28}")
+                     f"  {'slope conductance' + _unit_header(problem):>28}")
     for k, state in enumerate(report.resting_states, 1):
         g = state.slope_conductance
         shown_g = _g(problem.shown(g, g_unit), 5) if g is not None else "-"
@@ -96,7 +113,9 @@ def report_text(report: RestReport) -> str:
         g = state.slope_conductance
         if g:
             lines.append(f"  slope conductance: {_with_unit(problem.shown(g, g_unit), g_unit)}, input resistance "
-                         f"{_with_unit(problem.shown(1 / g, r_unit), r_unit)}")
+                         f"{_with_unit(problem.shown(1 / g, r_unit), r_unit)}{_capacitance(problem)}")
+        if problem.capacitance_note:
+            lines.append(f"  note: {problem.capacitance_note}")
         if state.currents:
             lines.append("  currents at rest (outward positive): " + ", ".join(
                 f"{name} {_g(problem.shown(value, units[name]), 5)} {units[name]}".rstrip()
