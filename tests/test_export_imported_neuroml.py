@@ -92,3 +92,29 @@ def test_pylems_run_agrees_with_radau(exported):
         name = state.symbol.name
         tolerance = 1e-3 * abs(want[k] - y0[k]) + 1e-7 * max(abs(want[k]), abs(y0[k]))
         assert abs(got[name] - want[k]) <= tolerance, ("pylems", name, got[name], want[k], y0[k])
+
+
+def test_the_run_line_written_in_the_export_runs_pylems(tmp_path):
+    """The LEMS file's comment says how to run it in PyLEMS: unzip NeuroML2CoreTypes from pyNeuroML's jNeuroML jar,
+    then pylems -I NeuroML2CoreTypes LEMS_x.xml -nogui. Done as written, it runs and writes its output."""
+    import re
+    import subprocess
+    import sys
+    import zipfile
+
+    from vrest.codegen.crosscheck.lems_runners import jnml_jar
+
+    export_system(read_model_file(MODELS_DIR / "hodgkin_huxley_squid_axon_model_1952_modified.cellml"), "neuroml",
+                  tmp_path)
+    (lems,) = tmp_path.glob("LEMS_*.xml")
+    line = re.search(r"or {3}(pylems .*?), the folder unzipped from the jar pyNeuroML installs: unzip "
+                     r"\.\.\./pyneuroml/lib/jNeuroML-\*-jar-with-dependencies\.jar 'NeuroML2CoreTypes/\*' -->",
+                     lems.read_text())
+    assert line is not None and line.group(1) == f"pylems -I NeuroML2CoreTypes {lems.name} -nogui"
+    with zipfile.ZipFile(jnml_jar()) as jar:
+        jar.extractall(tmp_path, [n for n in jar.namelist() if n.startswith("NeuroML2CoreTypes/")])
+    code = "import sys; from lems.run import main; sys.argv = sys.argv[1:]; main()"
+    done = subprocess.run([sys.executable, "-c", code, *line.group(1).split()], cwd=tmp_path, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert any(tmp_path.glob("*.dat"))

@@ -45,8 +45,8 @@ def test_ten_tusscher_names_the_files_capacitance_and_notes_it():
     assert state["slope_conductance"]["unit"] == "nS" and state["slope_conductance"]["value"] > 1e4
     code, out, err = run_cli("rest", str(TEN_TUSSCHER))
     assert code == 0, err
-    assert "(with C = Cm = 0.185 uF, as the file gives it)" in out
-    assert out.count("  note: C = Cm = 0.185 uF") == 1
+    assert "(with the capacitance Cm = 0.185 uF, as the file gives it)" in out
+    assert out.count("  note: the capacitance Cm = 0.185 uF") == 1
 
 
 def test_a_plausible_whole_cell_capacitance_is_named_without_a_note():

@@ -129,13 +129,20 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--plot", "v.png"], "--out FILE.csv"),
     (["--out", "run.txt"], "a .txt file: vrest simulate writes CSV only"),
     (["--set", "I_stim_on=0.5"], "--set I_stim_on"),
-    (["--set", "g_K1_max=-1 mS/cm^2"], "g_K1_max is a conductance per area: it must not be negative"),  # the switch of the stimulus quantity: 0 or 1
+    (["--set", "g_K1_max=-1 mS/cm^2"], "g_K1_max is a conductance per area: it must not be negative"),
+    (["--set", "T=0 K"], "--set T = '0 K': T is a temperature: it must be positive"),
+    (["--set", "Ko=-1 mM"], "Ko is a concentration: it must not be negative\n"),
+    (["--set", "I_stim_on=1 mV"], "--set I_stim_on = '1 mV': the parameter I_stim_on has no unit in the file"),
+    (["--set", "g_K1_max=30 mV"], "--set g_K1_max = '30 mV': unit 'mV' does not convert"),
+    (["--protocol", "ZERO_C"], "steps[1].scale.C = 0: C is a capacitance per area: it must be positive"),  # the switch of the stimulus quantity: 0 or 1
     (["--protocol", "SCALED"], "steps[1].scale.I_stim_on"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
     scaled = tmp_path / "scaled.toml"
     scaled.write_text('steps = [{at = "1 s", scale = {I_stim_on = 2}}]\n')
-    argv = [str(scaled) if a == "SCALED" else a for a in argv]
+    zero_c = tmp_path / "zero_c.toml"
+    zero_c.write_text('steps = [{at = "1 ms", scale = {C = 0}}]\n')
+    argv = [{"SCALED": str(scaled), "ZERO_C": str(zero_c)}.get(a, a) for a in argv]
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

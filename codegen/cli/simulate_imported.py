@@ -19,7 +19,7 @@ import numpy as np
 from vrest.derive.errors import ModelError
 
 from ..simulation.cache import CachedChange, CachedScenario, CachedStep
-from ..simulation.imported import ImportedPlan, _State, _States, imported_plan
+from ..simulation.imported import ImportedPlan, imported_plan
 
 __all__ = ["run", "start_state", "read_protocol", "parameter_value", "columns"]
 
@@ -37,12 +37,20 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
         raise ModelError(key, value, "expected '<number> <unit>' (or a number for a parameter without a unit)")
     if not isinstance(value, str):
         value = repr(value)
-    from vrest.derive.rest.inputs import check_parameter_sign, parse_state_value
+    from vrest.derive.rest.inputs import check_parameter_sign, parse_value
 
-    number = parse_state_value(_States(plan.file, (_State(name, units[name]),)), name, value, key)
+    number = parse_value(name, units[name], value, key, "parameter")
     check_parameter_sign(name, units[name], number, key, value)
     _check_switch(plan, name, number, key, value)
     return number
+
+
+def _file_value(plan: ImportedPlan, name: str) -> float:
+    """The file's SI value of parameter ``name`` (as the numeric module has it)."""
+    from ..simulation.numeric import _numpy_module_at
+
+    numeric = _numpy_module_at(plan.numpy_module)
+    return float(numeric.PARAMETER_VALUES[numeric.PARAMETER_NAMES.index(name)])
 
 
 def _stimulus_quantity(plan: ImportedPlan) -> str | None:
@@ -82,8 +90,11 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
             else:
                 if name not in plan.parameter_units:
                     raise ModelError(where, value, f"not a parameter of {plan.file}")
+                from vrest.derive.rest.inputs import check_parameter_sign
+
                 factor = _factor(value, where)
                 _check_switch(plan, name, factor, where, value)
+                check_parameter_sign(name, plan.parameter_units[name], factor * _file_value(plan, name), where, value)
                 changes.append(CachedChange(name, "scale", factor))
     if not changes:
         raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or "

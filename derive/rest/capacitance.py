@@ -56,7 +56,7 @@ def capacitance_used(name: str | None, value_si: float | None, unit: str, has_cu
     dims = _dimensions(unit) if unit else None
     scale, offset = (unit_parts(unit)[:2] if dims is not None else (1, 0))
     shown = (value_si - float(offset)) / float(scale)
-    named = f"C = {name} = {_g(shown)} {unit}".rstrip()
+    named = f"the capacitance {name} = {_g(shown)} {unit}".rstrip()
     if dims is None:
         return CapacitanceUsed(name, shown, unit, f"{named} has no unit vrest knows: the slope conductance is in SI")
     if dims != unit_parts("uF")[2]:
@@ -65,7 +65,7 @@ def capacitance_used(name: str | None, value_si: float | None, unit: str, has_cu
     low, high = SINGLE_CELL
     if not low <= value_si <= high:
         note = (f"{named} is outside 1 pF to 1 uF, the range of single cells (a Xenopus oocyte has about 200 nF): "
-                "the conductance and resistance follow the file")
+                "the slope conductance (in proportion to it) and the input resistance (inversely) follow the file's value")
     elif volumes:
         v_name, v_si, v_unit = max(volumes, key=lambda item: item[1])
         area = value_si / SPECIFIC
@@ -74,5 +74,5 @@ def capacitance_used(name: str | None, value_si: float | None, unit: str, has_cu
         if not THICKNESS[0] <= thickness <= THICKNESS[1]:
             note = (f"{named} ({area * 1e12:.3g} um^2 of membrane at 1 uF/cm^2) cannot be one cell's with the "
                     f"file's largest volume, {v_name} = {_g(v_shown)} {v_unit} (volume/area {thickness * 1e6:.3g} um; "
-                    "cells have 0.01 um to 1 mm): the conductance and resistance follow the file")
+                    "cells have 0.01 um to 1 mm): the slope conductance (in proportion to it) and the input resistance (inversely) follow the file's value")
     return CapacitanceUsed(name, shown, unit, note)

@@ -13,16 +13,16 @@ from ..units import parse_quantity, unit_parts
 if TYPE_CHECKING:
     from ..system import OdeSystem
 
-__all__ = ["parse_range", "parse_start", "parse_state_value", "check_parameter_sign"]
+__all__ = ["parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign"]
 
 _RANGE = re.compile(r"^\s*(\S+?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
 
 # What a parameter of another tool's file may be, told by its unit: a capacitance divides the rate of V (0 is
 # no membrane), a conductance or permeability below 0 is a source of energy, not a channel (0 blocks it).
-_SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "positive"),
-          ("S", "conductance", "nonnegative"), ("S/m^2", "conductance per area", "nonnegative"),
-          ("m/s", "permeability", "nonnegative"), ("mol/m^3", "concentration", "nonnegative"))
+_SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "positive"), ("K", "temperature", "positive"),
+          ("S", "conductance", "blocks at 0"), ("S/m^2", "conductance per area", "blocks at 0"),
+          ("m/s", "permeability", "blocks at 0"), ("mol/m^3", "concentration", "nonnegative"))
 
 
 def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, float]:
@@ -56,28 +56,33 @@ def parse_state_value(system: OdeSystem, name: str, text: str, key: str = "--sta
     states = {s.symbol.name: s for s in system.states}
     if name not in states:
         raise ModelError(f"{key} {name}", text, f"not a state of model {system.name} (states: {', '.join(states)})")
-    unit = states[name].unit
+    return parse_value(name, states[name].unit, text, f"{key} {name}", "state")
+
+
+def parse_value(name: str, unit: str, text: str, where: str, kind: str = "state") -> float:
+    """The SI value of ``text`` for the ``kind`` (state, parameter) ``name`` whose unit is ``unit`` ("" for none);
+    a ModelError names ``where``."""
     match = _NUMBER.match(text)
     if not match:
-        raise ModelError(f"{key} {name}", text, f"expected '<number> <unit>'{f' such as 1 {unit}' if unit else ''}")
+        raise ModelError(where, text, f"expected '<number> <unit>'{f' such as 1 {unit}' if unit else ''}")
     number, given = match.groups()
     if not unit:
         if given:
-            raise ModelError(f"{key} {name}", text, "this state has no unit: give a plain number")
+            raise ModelError(where, text, f"the {kind} {name} has no unit in the file: give a plain number")
         if not math.isfinite(float(number)):
-            raise ModelError(f"{key} {name}", text, "must be a finite number")
+            raise ModelError(where, text, "must be a finite number")
         return float(number)
     if not given:
-        raise ModelError(f"{key} {name}", text, f"a unit is required, such as '{number} {unit}'")
+        raise ModelError(where, text, f"a unit is required, such as '{number} {unit}'")
     try:
         scale, offset, dims = unit_parts(given)
     except ValueError:
-        raise ModelError(f"{key} {name}", text, f"unknown unit {given!r}; expected a unit such as '{unit}'") from None
+        raise ModelError(where, text, f"unknown unit {given!r}; expected a unit such as '{unit}'") from None
     if dims != unit_parts(unit)[2]:
-        raise ModelError(f"{key} {name}", text, f"unit {given!r} does not convert to {unit!r}, the unit of {name}")
+        raise ModelError(where, text, f"unit {given!r} does not convert to {unit!r}, the unit of {name}")
     value = float(scale) * float(number) + float(offset)
     if not math.isfinite(value):
-        raise ModelError(f"{key} {name}", text, "must be a finite number")
+        raise ModelError(where, text, "must be a finite number")
     return value
 
 
@@ -94,7 +99,7 @@ def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -
 
 def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object) -> None:
     """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take: a capacitance
-    must be positive; a conductance, permeability or concentration must not be negative."""
+    or a temperature (in K) must be positive; a conductance, permeability or concentration must not be negative."""
     if not unit:
         return
     dims = unit_parts(unit)[2]
@@ -102,6 +107,7 @@ def check_parameter_sign(name: str, unit: str, value: float, key: str, given: ob
         if dims == unit_parts(reference)[2]:
             if sign == "positive" and value <= 0:
                 raise ModelError(key, given, f"{name} is a {kind}: it must be positive")
-            if sign == "nonnegative" and value < 0:
-                raise ModelError(key, given, f"{name} is a {kind}: it must not be negative (0 blocks it)")
+            if sign != "positive" and value < 0:
+                blocks = " (0 blocks it)" if sign == "blocks at 0" else ""
+                raise ModelError(key, given, f"{name} is a {kind}: it must not be negative{blocks}")
             return
