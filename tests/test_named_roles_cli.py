@@ -97,8 +97,8 @@ def test_a_membrane_current_is_no_stimulus_when_time_stays(tmp_path):
 def test_the_stimulus_amplitude_is_no_stimulus(tmp_path):
     line = _refused_everywhere(HH2, ("--stimulus", "stim_amplitude"), tmp_path)
     assert line == ("vrest: error: --stimulus = 'stim_amplitude': stim_amplitude is a parameter of i_Stim, not the "
-                    "stimulus current: i_Stim still depends on time with stim_amplitude = 0 (name it: --stimulus "
-                    "i_Stim)")
+                    "stimulus current: vrest turns the current itself off, the one that depends on time (name it: "
+                    "--stimulus i_Stim)")
     code, _, err = run_cli("simulate", str(HH2), "--stimulus", "stim_amplitude", "--stimulus-on", "--t-end", "1 ms")
     assert code == 2 and _error(err) == [line]
 

@@ -72,6 +72,7 @@ def test_a_file_with_unitless_currents_says_why_there_is_no_slope_conductance(na
     code, out, err = run_cli("rest", str(MODELS / name))
     assert code == 0, err
     assert "(SI)" not in out
+    assert "one stable resting state, at -0.0036 mV\n" in out  # not "-0.00 mV": V is the displacement from rest
     assert ("note: no slope conductance: the file gives its currents without units (and no capacitance with a unit "
             "of capacitance), so the slope of dV/dt cannot be turned into a conductance") in out
     code, out, err = run_cli("rest", str(MODELS / name), "--json")

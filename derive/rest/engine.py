@@ -151,7 +151,11 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     unit = problem.voltage_unit
 
     def shown(v: float) -> str:
-        return f"{problem.shown(v, unit):.2f} {unit}".rstrip()
+        value = problem.shown(v, unit)
+        text = f"{value:.2f}"
+        if value != 0 and float(text) == 0:  # a rest within 5 uV of 0 (a model whose V is the displacement from rest)
+            text = f"{value:.2g}"
+        return f"{text} {unit}".rstrip()
 
     stable = [s for s in resting if s.stable]
     unstable = [s for s in resting if not s.stable]

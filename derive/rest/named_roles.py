@@ -63,8 +63,8 @@ def check_time_free(system, voltage: str | None, stimulus: str | None) -> None:
         if name in {p.name for p in system.parameters}:
             users = [c for c in carriers if _depends_on(system, c, off)]
             what = f"a parameter of {', '.join(users)}" if users else "a parameter"
-            raise ModelError("--stimulus", stimulus, f"{name} is {what}, not the stimulus current: {where} still "
-                             f"depends on time with {name} = 0 (name it: --stimulus {carriers[0]})")
+            raise ModelError("--stimulus", stimulus, f"{name} is {what}, not the stimulus current: vrest turns the "
+                             f"current itself off, the one that depends on time (name it: --stimulus {carriers[0]})")
         if not _depends_on(system, off, TIME):
             raise ModelError("--stimulus", stimulus, f"{name} does not depend on time: it is no stimulus (the "
                              f"current that does: {where}; name it: --stimulus {carriers[0]})")
