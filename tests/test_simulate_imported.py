@@ -130,6 +130,7 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--out", "run.txt"], "a .txt file: vrest simulate writes CSV only"),
     (["--set", "I_stim_on=0.5"], "--set I_stim_on"),
     (["--set", "g_K1_max=-1 mS/cm^2"], "g_K1_max is a conductance per area: it must not be negative"),
+    (["--set", "V=30 mV"], "--set V = '30 mV': V is a state of luo_rudy_1991.cellml, not a parameter"),
     (["--set", "T=0 K"], "--set T = '0 K': T is a temperature: it must be positive"),
     (["--set", "Ko=-1 mM"], "Ko is a concentration: it must not be negative\n"),
     (["--set", "I_stim_on=1 mV"], "--set I_stim_on = '1 mV': the parameter I_stim_on has no unit in the file"),

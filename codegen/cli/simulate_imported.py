@@ -31,8 +31,11 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
     ``name`` of the file."""
     units = plan.parameter_units
     if name not in units:
+        if name in plan.problem["states"]:
+            raise ModelError(key, value, f"{name} is a state of {plan.file}, not a parameter: a run starts at the "
+                             "rest (--start steady) or at the file's initial state (--start given)")
         known = ", ".join(sorted(units)[:12])
-        raise ModelError(key, name, f"not a parameter of {plan.file} (parameters: {known}, ...)")
+        raise ModelError(key, value, f"{name} is not a parameter of {plan.file} (parameters: {known}, ...)")
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ModelError(key, value, "expected '<number> <unit>' (or a number for a parameter without a unit)")
     if not isinstance(value, str):
