@@ -59,3 +59,24 @@ def test_vrests_own_export_read_back_shows_the_units_of_vrests_model(suffix):
             assert imported[kind][name]["unit"] == entry["unit"], (kind, name)
             assert imported[kind][name]["value"] == pytest.approx(entry["value"], rel=1e-7, abs=1e-9), (kind, name)
     assert own["states"]["N_K"]["unit"] == "fmol" and own["currents"]["I_Na"]["unit"] == "uA/cm^2"
+
+
+def test_membrane_currents_and_capacitance_per_area_show_in_uA_and_uF_per_cm2():
+    """Beeler-Reuter gives its currents in uA/mm^2 and C in uF/mm^2: vrest shows them as it shows every membrane's,
+    uA/cm^2 and uF/cm^2. The value: Myokit's own evaluation of i_K1 (in the file's uA/mm^2) at vrest's rest, x 100."""
+    import myokit.formats
+
+    path = MODELS / "beeler_reuter_model_1977.cellml"
+    code, out, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    (state,) = json.loads(out)["resting_states"]
+    model = myokit.formats.importer("cellml").model(str(path))
+    assert {s.name(): str(s.unit()) for s in model.states()}["V"] == "[mV]"  # as vrest shows V: no conversion
+    model.set_initial_values([state["states"][s.name()]["value"] for s in model.states()])  # mV, mM: as the file
+    (i_k1,) = [v for v in model.variables(deep=True) if v.name() == "i_K1"]
+    assert str(i_k1.unit()) == "[A/m^2]"  # the file's uA/mm^2, as Myokit names it
+    shown = state["currents"]["i_K1"]
+    assert shown["unit"] == "uA/cm^2" and shown["value"] == pytest.approx(100 * i_k1.eval(), rel=1e-12)
+    code, text, err = run_cli("rest", str(path))
+    assert "(with the capacitance C = 1 uF/cm^2, as the file gives it)" in text
+    assert f"i_K1 {shown['value']:.5g} uA/cm^2" in text

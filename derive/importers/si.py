@@ -29,10 +29,13 @@ KINDS: dict[str, tuple[int, ...]] = {
 # library cannot name as written (a prefix Myokit reads as a bare factor, as in amol or fA/um^2).
 _CONVENTIONAL: dict[tuple[int, ...], str] = {
     (0, 0, 0, 0, 0, 0, 1): "fmol",  # amount
+    KINDS["voltage"]: "mV",
     KINDS["current per area"]: "uA/cm^2",
+    KINDS["capacitance per area"]: "uF/cm^2",
     (-1, -4, 3, 2, 0, 0, 0): "mS/cm^2",  # conductance per area
     (0, 1, -1, 0, 0, 0, 0): "cm/s",  # permeability
 }
+_MEMBRANE = (KINDS["voltage"], KINDS["current per area"], KINDS["capacitance per area"])
 _PINT_DIMENSIONS = ("[mass]", "[length]", "[time]", "[current]", "[temperature]", "[luminosity]", "[substance]")
 _SIMPLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:[*/][A-Za-z0-9_]+(?:\^-?[0-9]+)?)*(?:\^-?[0-9]+)?$|^1/[A-Za-z0-9_/^]+$")
 
@@ -84,10 +87,14 @@ def _si_text(exponents: tuple[Fraction, ...]) -> str:
 
 
 def display_unit(dimension: Dimension) -> str:
-    """The unit to show a value in: the file's own where the units library reads it the same, else the
-    conventional unit of its dimension (_CONVENTIONAL), else SI base units."""
+    """The unit to show a value in: mV, uA/cm^2 and uF/cm^2 for a voltage, a current and a capacitance per area; else the file's own where the units library
+    reads it the same, else the conventional unit of its dimension (_CONVENTIONAL), else SI base units."""
     if dimension.unknown or dimension.is_("dimensionless"):
         return ""
+    exponents = tuple(int(e) for e in dimension.exponents) if all(e.denominator == 1 for e in dimension.exponents) \
+        else None
+    if exponents in _MEMBRANE:  # one unit for every file's membrane potential, currents and capacitance per area
+        return _CONVENTIONAL[exponents]  # (a file may give V, A/m^2, uA/mm^2, uF/mm^2)
     text = dimension.text
     if _SIMPLE.match(text):
         try:
@@ -97,7 +104,7 @@ def display_unit(dimension: Dimension) -> str:
         if scale is not None and not offset and scale == dimension.factor and \
                 tuple(Fraction(dims.get(d, 0)) for d in _PINT_DIMENSIONS) == dimension.exponents:
             return text
-    conventional = _CONVENTIONAL.get(tuple(int(e) for e in dimension.exponents))
-    if conventional is not None and all(e.denominator == 1 for e in dimension.exponents):
+    conventional = _CONVENTIONAL.get(exponents)
+    if conventional is not None:
         return conventional
     return _si_text(dimension.exponents)
