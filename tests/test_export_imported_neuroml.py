@@ -107,9 +107,9 @@ def test_the_run_line_written_in_the_export_runs_pylems(tmp_path):
     export_system(read_model_file(MODELS_DIR / "hodgkin_huxley_squid_axon_model_1952_modified.cellml"), "neuroml",
                   tmp_path)
     (lems,) = tmp_path.glob("LEMS_*.xml")
-    line = re.search(r"or {3}(pylems .*?), the folder unzipped from the jar pyNeuroML installs: unzip "
-                     r"\.\.\./pyneuroml/lib/jNeuroML-\*-jar-with-dependencies\.jar 'NeuroML2CoreTypes/\*' -->",
-                     lems.read_text())
+    line = re.search(r"or {3}(pylems .*?) in this folder, after unzipping NeuroML2CoreTypes here from the jar "
+                     r"pyNeuroML installs \(in its package folder\): unzip \.\.\./pyneuroml/lib/"
+                     r"jNeuroML-\*-jar-with-dependencies\.jar 'NeuroML2CoreTypes/\*' -->", lems.read_text())
     assert line is not None and line.group(1) == f"pylems -I NeuroML2CoreTypes {lems.name} -nogui"
     with zipfile.ZipFile(jnml_jar()) as jar:
         jar.extractall(tmp_path, [n for n in jar.namelist() if n.startswith("NeuroML2CoreTypes/")])

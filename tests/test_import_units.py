@@ -78,5 +78,5 @@ def test_membrane_currents_and_capacitance_per_area_show_in_uA_and_uF_per_cm2():
     shown = state["currents"]["i_K1"]
     assert shown["unit"] == "uA/cm^2" and shown["value"] == pytest.approx(100 * i_k1.eval(), rel=1e-12)
     code, text, err = run_cli("rest", str(path))
-    assert "(with the capacitance C = 1 uF/cm^2, as the file gives it)" in text
+    assert "(with the file's capacitance C = 1 uF/cm^2)" in text
     assert f"i_K1 {shown['value']:.5g} uA/cm^2" in text

@@ -45,7 +45,7 @@ def test_ten_tusscher_names_the_files_capacitance_and_notes_it():
     assert state["slope_conductance"]["unit"] == "nS" and state["slope_conductance"]["value"] > 1e4
     code, out, err = run_cli("rest", str(TEN_TUSSCHER))
     assert code == 0, err
-    assert "(with the capacitance Cm = 0.185 uF, as the file gives it)" in out
+    assert "(with the file's capacitance Cm = 0.185 uF)" in out
     assert out.count("  note: the capacitance Cm = 0.185 uF") == 1
 
 

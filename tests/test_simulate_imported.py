@@ -132,7 +132,8 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--set", "g_K1_max=-1 mS/cm^2"], "g_K1_max is a conductance per area: it must not be negative"),
     (["--set", "V=30 mV"], "--set V = '30 mV': V is a state of luo_rudy_1991.cellml, not a parameter"),
     (["--set", "T=0 K"], "--set T = '0 K': T is a temperature: it must be positive"),
-    (["--set", "Ko=-1 mM"], "Ko is a concentration: it must not be negative\n"),
+    (["--set", "Ko=0 mM"], "Ko is a concentration: it must be positive\n"),
+    (["--protocol", "SCALED_STATE"], "steps[1].scale.Cai = 2: Cai is a state of luo_rudy_1991.cellml, not a parameter"),
     (["--set", "I_stim_on=1 mV"], "--set I_stim_on = '1 mV': the parameter I_stim_on has no unit in the file"),
     (["--set", "g_K1_max=30 mV"], "--set g_K1_max = '30 mV': unit 'mV' does not convert"),
     (["--protocol", "ZERO_C"], "steps[1].scale.C = 0: C is a capacitance per area: it must be positive"),  # the switch of the stimulus quantity: 0 or 1
@@ -143,7 +144,9 @@ def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
     scaled.write_text('steps = [{at = "1 s", scale = {I_stim_on = 2}}]\n')
     zero_c = tmp_path / "zero_c.toml"
     zero_c.write_text('steps = [{at = "1 ms", scale = {C = 0}}]\n')
-    argv = [{"SCALED": str(scaled), "ZERO_C": str(zero_c)}.get(a, a) for a in argv]
+    scaled_state = tmp_path / "scaled_state.toml"
+    scaled_state.write_text('steps = [{at = "1 ms", scale = {Cai = 2}}]\n')
+    argv = [{"SCALED": str(scaled), "ZERO_C": str(zero_c), "SCALED_STATE": str(scaled_state)}.get(a, a) for a in argv]
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

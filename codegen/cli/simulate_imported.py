@@ -30,12 +30,7 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
     """The SI value of ``value`` ("0.5 mS/cm^2", or a number for a parameter without a unit) for parameter
     ``name`` of the file."""
     units = plan.parameter_units
-    if name not in units:
-        if name in plan.problem["states"]:
-            raise ModelError(key, value, f"{name} is a state of {plan.file}, not a parameter: a run starts at the "
-                             "rest (--start steady) or at the file's initial state (--start given)")
-        known = ", ".join(sorted(units)[:12])
-        raise ModelError(key, value, f"{name} is not a parameter of {plan.file} (parameters: {known}, ...)")
+    _check_parameter(plan, name, value, key)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ModelError(key, value, "expected '<number> <unit>' (or a number for a parameter without a unit)")
     if not isinstance(value, str):
@@ -46,6 +41,18 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
     check_parameter_sign(name, units[name], number, key, value)
     _check_switch(plan, name, number, key, value)
     return number
+
+
+def _check_parameter(plan: ImportedPlan, name: str, value: object, key: str) -> None:
+    """ModelError unless ``name`` is a parameter of the file; a state is told so."""
+    units = plan.parameter_units
+    if name in units:
+        return
+    if name in plan.problem["states"]:
+        raise ModelError(key, value, f"{name} is a state of {plan.file}, not a parameter: a run starts at the rest "
+                         "(--start steady) or at the file's initial state (--start given)")
+    known = ", ".join(sorted(units)[:12])
+    raise ModelError(key, value, f"{name} is not a parameter of {plan.file} (parameters: {known}, ...)")
 
 
 def _file_value(plan: ImportedPlan, name: str) -> float:
@@ -91,8 +98,7 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
             if operation == "set":
                 changes.append(CachedChange(name, "set", parameter_value(plan, name, value, where)))
             else:
-                if name not in plan.parameter_units:
-                    raise ModelError(where, value, f"not a parameter of {plan.file}")
+                _check_parameter(plan, name, value, where)
                 from vrest.derive.rest.inputs import check_parameter_sign
 
                 factor = _factor(value, where)

@@ -72,7 +72,9 @@ def capacitance_used(name: str | None, value_si: float | None, unit: str, has_cu
         thickness = v_si / area
         v_shown = (v_si - float(unit_parts(v_unit)[1])) / float(unit_parts(v_unit)[0])
         if not THICKNESS[0] <= thickness <= THICKNESS[1]:
-            note = (f"{named} ({area * 1e12:.3g} um^2 of membrane at 1 uF/cm^2) cannot be one cell's with the "
-                    f"file's largest volume, {v_name} = {_g(v_shown)} {v_unit} (volume/area {thickness * 1e6:.3g} um; "
-                    "cells have 0.01 um to 1 mm): the slope conductance (in proportion to it) and the input resistance (inversely) follow the file's value")
+            note = (f"{named} and the file's largest volume, {v_name} = {_g(v_shown)} {v_unit}, cannot be one "
+                    f"cell's ({area * 1e12:.3g} um^2 of membrane at 1 uF/cm^2 around it: volume/area "
+                    f"{thickness * 1e6:.3g} um, where cells have 0.01 um to 1 mm): one of the two units is off in the "
+                    "file; the slope conductance (in proportion to the capacitance) and the input resistance "
+                    "(inversely) follow the file's values")
     return CapacitanceUsed(name, shown, unit, note)

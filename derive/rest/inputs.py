@@ -19,10 +19,13 @@ _RANGE = re.compile(r"^\s*(\S+?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
 
 # What a parameter of another tool's file may be, told by its unit: a capacitance divides the rate of V (0 is
-# no membrane), a conductance or permeability below 0 is a source of energy, not a channel (0 blocks it).
+# no membrane), a conductance or permeability below 0 is a source of energy, not a channel (0 blocks it); a
+# concentration is positive as in vrest's own model files (a Nernst potential takes its logarithm), and so are
+# a volume, an area and an absolute temperature.
 _SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "positive"), ("K", "temperature", "positive"),
           ("S", "conductance", "blocks at 0"), ("S/m^2", "conductance per area", "blocks at 0"),
-          ("m/s", "permeability", "blocks at 0"), ("mol/m^3", "concentration", "nonnegative"))
+          ("m/s", "permeability", "blocks at 0"), ("mol/m^3", "concentration", "positive"),
+          ("m^3", "volume", "positive"), ("m^2", "area", "positive"), ("mol", "amount", "nonnegative"))
 
 
 def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, float]:
@@ -98,8 +101,7 @@ def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -
 
 
 def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object) -> None:
-    """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take: a capacitance
-    or a temperature (in K) must be positive; a conductance, permeability or concentration must not be negative."""
+    """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take (_SIGNS)."""
     if not unit:
         return
     dims = unit_parts(unit)[2]

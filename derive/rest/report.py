@@ -83,7 +83,7 @@ def _capacitance(problem: RestProblem) -> str:
         return ""
     value = "" if problem.capacitance_value is None else f" = {_g(problem.capacitance_value)}"
     unit = f" {problem.capacitance_unit}" if problem.capacitance_unit else ""
-    return f" (with the capacitance {problem.capacitance_name}{value}{unit}, as the file gives it)"
+    return f" (with the file's capacitance {problem.capacitance_name}{value}{unit})"
 
 
 def report_text(report: RestReport) -> str:
