@@ -71,10 +71,12 @@ def test_verify_help_names_the_default_tolerance():
 
 
 def test_the_suffixes_the_cli_checks_are_the_readers():
-    from vrest.codegen.simulation.imported import IMPORTED_SUFFIXES
+    from vrest.derive.builtin import is_other_format
     from vrest.derive.rest import SYSTEM_READERS
 
-    assert sorted(IMPORTED_SUFFIXES) == sorted(SYSTEM_READERS)
+    assert all(is_other_format(f"model{suffix.upper()}") for suffix in SYSTEM_READERS)
+    assert not any(is_other_format(f"model{suffix}") for suffix in (".toml", ".txt", ""))
+    assert len(SYSTEM_READERS) == 3  # .cellml, .xml, .sbml: a new reader's suffix goes into is_other_format too
 
 
 @pytest.mark.parametrize("model", ["hodgkin_huxley_squid_axon_model_1952_modified.cellml", "luo_rudy_1991.cellml"])

@@ -28,7 +28,8 @@ from vrest.codegen.exporters.systems import export_system
 SECONDS = 1e-5
 STEP = 1e-8  # the LEMS file's step
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # below it, jnml's output (Java floats) is 0
-NAMED_V = {"courtemanche_1998": "courtemanche_ramirez_nattel_1998.cellml", "ohara_rudy_2011": "ohara_rudy_2011_endo.cellml"}
+NAMED_V = {"courtemanche_1998": "courtemanche_ramirez_nattel_1998.cellml",
+           "ohara_rudy_2011": "ohara_rudy_2011_endo.cellml"}
 
 
 @pytest.fixture(scope="module", params=sorted(PUBLIC) + sorted(NAMED_V))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 from vrest.derive.errors import ModelError
 
@@ -63,9 +62,9 @@ COMPILED_FROM_STATES = 8
 def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=None,
                    compiled_from_states: int = COMPILED_FROM_STATES):
     """The RestReport of MODEL ``spec``: the generated, compiled module evaluates a large vrest model."""
-    from ..simulation.imported import IMPORTED_SUFFIXES
+    from vrest.derive.builtin import is_other_format
 
-    if Path(spec).suffix.lower() in IMPORTED_SUFFIXES:  # another tool's file: its generated module, cached
+    if is_other_format(spec):  # another tool's file: its generated module, cached
         from ..simulation.imported import imported_plan, rest_report
 
         return rest_report(imported_plan(spec, voltage, stimulus), v_range, start_items)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from vrest.derive import limits
+from vrest.derive.builtin import is_other_format
 from vrest.derive.errors import ModelError, ModelWarning
 from vrest.derive.plausibility import ImplausibleResultWarning, trajectory_problems
 
@@ -126,8 +127,6 @@ def _times(args, default_t_end: float):
 
 def _check_out(text: str) -> None:
     """--out names a CSV file in a folder that exists: another suffix would be CSV text under a false name."""
-    from pathlib import Path
-
     from ..files import check_folder
 
     suffix = Path(text).suffix
@@ -139,9 +138,8 @@ def _check_out(text: str) -> None:
 
 def run(args) -> int:
     from ..simulation.cache import simulation_plan
-    from ..simulation.imported import IMPORTED_SUFFIXES
 
-    if Path(args.model).suffix.lower() in IMPORTED_SUFFIXES:  # another tool's model file
+    if is_other_format(args.model):  # another tool's model file
         from .simulate_imported import run as run_imported
 
         return run_imported(args)

@@ -3,9 +3,10 @@
 The file's generated, compiled module comes from the cache (codegen.simulation.imported), as for
 ``vrest rest FILE``. The run starts at the file's stable resting state (``--start steady``, found by
 the rest engine from the file's initial state) or at the file's initial state (``--start given``); the
-stimulus stays off unless ``--stimulus-on``, or ``--set`` or a protocol step sets its switch to 1. A protocol changes the file's parameters by their names:
-``--set NAME=VALUE`` from the start, and ``--protocol FILE.toml`` with steps in the shape of a vrest
-model's scenario (docs/model-format.md, "vrest simulate FILE").
+stimulus stays off unless ``--stimulus-on``, or ``--set`` or a protocol step sets its switch to 1. A
+protocol changes the file's parameters by their names: ``--set NAME=VALUE`` from the start, and
+``--protocol FILE.toml`` with steps in the shape of a vrest model's scenario (docs/model-format.md,
+"vrest simulate FILE").
 """
 
 from __future__ import annotations
@@ -86,6 +87,8 @@ def _factor(value: object, key: str) -> float:
 
 
 def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, ...]:
+    from vrest.derive.rest.inputs import check_parameter_sign
+
     changes = []
     for operation in ("set", "scale"):
         entries = table.get(operation, {})
@@ -99,8 +102,6 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
                 changes.append(CachedChange(name, "set", parameter_value(plan, name, value, where)))
             else:
                 _check_parameter(plan, name, value, where)
-                from vrest.derive.rest.inputs import check_parameter_sign
-
                 factor = _factor(value, where)
                 _check_switch(plan, name, factor, where, value)
                 check_parameter_sign(name, plan.parameter_units[name], factor * _file_value(plan, name), where, value)

@@ -31,12 +31,9 @@ from vrest.derive.errors import ModelError, ModelWarning
 from .cache import _sha256, plan_key, read_entry, store_entry
 from .numeric import CModule, NoCompilerWarning, _numpy_module_at, cache_dir, compile_library
 
-__all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "rest_report", "start_values",
-           "IMPORTED_SUFFIXES"]
+__all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "rest_report", "start_values"]
 
 FORMAT = 1  # of plan.json
-# The suffixes of derive.importers.READERS, known here without importing the readers (and SymPy).
-IMPORTED_SUFFIXES = (".cellml", ".xml", ".sbml")
 
 
 @dataclass(frozen=True)

@@ -52,10 +52,10 @@ MAX_CHUNK = 64  # points per chunk at most: each point is a root search, a chunk
 
 
 def is_imported(spec: str | Path) -> bool:
-    """Whether MODEL names another tool's model file (a reader is registered for its suffix)."""
-    from vrest.derive.rest.loader import SYSTEM_READERS
+    """Whether MODEL names another tool's model file (derive.builtin.is_other_format)."""
+    from vrest.derive.builtin import is_other_format
 
-    return Path(str(spec)).suffix.lower() in SYSTEM_READERS
+    return is_other_format(str(spec))
 
 
 def _bundle(path: Path) -> tuple[tuple[str, bytes], ...]:

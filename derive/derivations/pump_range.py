@@ -48,8 +48,8 @@ from ..registry import quantity
 from ..steady_state import charge_conserved, damped_newton, initial_state, scenario_values
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
-__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "swells_with_pump_off", "pump_is_off", "pump_substrates", "net_charge", "needs_conserved_charge",
-           "CONCENTRATION_FLOOR"]
+__all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "swells_with_pump_off", "pump_is_off", "pump_substrates",
+           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
 _LADDER = 60  # pump currents tried: the model's times 2^-60 ... 2^60

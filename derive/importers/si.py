@@ -87,8 +87,9 @@ def _si_text(exponents: tuple[Fraction, ...]) -> str:
 
 
 def display_unit(dimension: Dimension) -> str:
-    """The unit to show a value in: mV, uA/cm^2 and uF/cm^2 for a voltage, a current and a capacitance per area; else the file's own where the units library
-    reads it the same, else the conventional unit of its dimension (_CONVENTIONAL), else SI base units."""
+    """The unit to show a value in: mV, uA/cm^2 and uF/cm^2 for a voltage, a current and a capacitance per
+    area; else the file's own where the units library reads it the same, else the conventional unit of its
+    dimension (_CONVENTIONAL), else SI base units."""
     if dimension.unknown or dimension.is_("dimensionless"):
         return ""
     exponents = tuple(int(e) for e in dimension.exponents) if all(e.denominator == 1 for e in dimension.exponents) \

@@ -65,7 +65,8 @@ def capacitance_used(name: str | None, value_si: float | None, unit: str, has_cu
     low, high = SINGLE_CELL
     if not low <= value_si <= high:
         note = (f"{named} is outside 1 pF to 1 uF, the range of single cells (a Xenopus oocyte has about 200 nF): "
-                "the slope conductance (in proportion to it) and the input resistance (inversely) follow the file's value")
+                "the slope conductance (in proportion to it) and the input resistance (inversely) follow the "
+                "file's value")
     elif volumes:
         v_name, v_si, v_unit = max(volumes, key=lambda item: item[1])
         area = value_si / SPECIFIC

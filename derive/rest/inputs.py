@@ -22,8 +22,9 @@ _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*
 # no membrane), a conductance or permeability below 0 is a source of energy, not a channel (0 blocks it); a
 # concentration is positive as in vrest's own model files (a Nernst potential takes its logarithm), and so are
 # a volume, an area and an absolute temperature.
-_SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "positive"), ("K", "temperature", "positive"),
-          ("S", "conductance", "blocks at 0"), ("S/m^2", "conductance per area", "blocks at 0"),
+_SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "positive"),
+          ("K", "temperature", "positive"), ("S", "conductance", "blocks at 0"),
+          ("S/m^2", "conductance per area", "blocks at 0"),
           ("m/s", "permeability", "blocks at 0"), ("mol/m^3", "concentration", "positive"),
           ("m^3", "volume", "positive"), ("m^2", "area", "positive"), ("mol", "amount", "nonnegative"))
 
@@ -102,9 +103,12 @@ def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -
 
 def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object) -> None:
     """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take (_SIGNS)."""
-    if not unit:
+    try:
+        dims = unit_parts(unit)[2] if unit else None
+    except ValueError:  # a unit the units library cannot read: nothing known of its kind
+        dims = None
+    if dims is None:
         return
-    dims = unit_parts(unit)[2]
     for reference, kind, sign in _SIGNS:
         if dims == unit_parts(reference)[2]:
             if sign == "positive" and value <= 0:
