@@ -27,8 +27,8 @@ class ModuleEvaluator:
         self._index = np.array([names.index(name) for name in module.PARAMETER_NAMES], dtype=int)
         self._point: tuple[bytes, tuple] | None = None
 
-    def _point_functions(self, p: np.ndarray):
-        """The compiled module's one-point rhs and Jacobian for ``p`` (one ctypes call each), or None."""
+    def point_functions(self, p: np.ndarray):
+        """The compiled module's one-point rhs(t, y) and jacobian(t, y) for ``p`` (one ctypes call each), or None."""
         if not hasattr(self.module, "point_functions"):
             return None
         key = np.asarray(p, dtype=float).tobytes()
@@ -38,14 +38,14 @@ class ModuleEvaluator:
 
     def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
         y = np.asarray(y, dtype=float)
-        point = self._point_functions(p) if y.ndim == 1 else None
+        point = self.point_functions(p) if y.ndim == 1 else None
         if point is not None:  # compiled C: no NumPy floating-point warnings to silence
             return point[0](t, y)
         with np.errstate(all="ignore"):  # outside a model's domain (log of a negative) is NaN, seen by the caller
             return np.asarray(self.module.rhs(t, y, np.asarray(p)[self._index]), dtype=float)
 
     def jacobian(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
-        point = self._point_functions(p)
+        point = self.point_functions(p)
         if point is not None:
             return point[1](t, np.asarray(y, dtype=float))
         with np.errstate(all="ignore"):

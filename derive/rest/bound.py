@@ -32,6 +32,10 @@ class Bound:
         self.evaluator = evaluator
         self.p = np.asarray(p, dtype=float)
         self._factors = factors
+        # Newton evaluates one point at a time, thousands of times: the evaluator's one-point functions for
+        # these parameters, when it has them (compiled code), skip its per-call dispatch.
+        point_functions = getattr(evaluator, "point_functions", None)
+        self._point = point_functions(self.p) if point_functions is not None else None
 
     def factors(self, y: np.ndarray) -> np.ndarray:
         """The rate factor b_i(y_i) of each state (1 where its rate has none; derive.rest.prepared_problem)."""
@@ -40,7 +44,11 @@ class Bound:
         return self._factors(y, self.p)
 
     def f(self, y: np.ndarray) -> np.ndarray:
+        if self._point is not None and y.ndim == 1:
+            return self._point[0](0.0, y)
         return self.evaluator.rhs(y, self.p, 0.0)
 
     def J(self, y: np.ndarray) -> np.ndarray:  # noqa: N802 - the Jacobian's usual name
+        if self._point is not None:
+            return self._point[1](0.0, y)
         return self.evaluator.jacobian(y, self.p, 0.0)

@@ -27,6 +27,7 @@ GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
 BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
 _BRANCH_FAILURES = 3  # consecutive voltages without a steady state at fixed V that end a branch
 _ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
+_STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
 
 
 def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, eliminated: Elimination, v) -> np.ndarray:
@@ -43,18 +44,16 @@ def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimin
     low, high = v_range
     grid = np.linspace(low, high, max(int(round((high - low) / GRID_STEP)) + 1, 3))
     r = _rate_of_v(bound, voltage, start, eliminated, grid)
+    a, b = r[:-1], r[1:]
+    with np.errstate(invalid="ignore"):  # NaN where the rate is not finite: never a sign change
+        zero = np.isfinite(a) & np.isfinite(b) & ((a == 0) | (a * b < 0))
     out = []
-    for k in range(len(grid) - 1):
-        a, b = r[k], r[k + 1]
-        if not (np.isfinite(a) and np.isfinite(b)):
-            continue
-        if a == 0:
+    for k in np.flatnonzero(zero):  # each grid point where r is 0, each interval where r changes sign
+        if a[k] == 0:
             v = grid[k]
-        elif a * b < 0:
+        else:
             v = brentq(lambda x: float(_rate_of_v(bound, voltage, start, eliminated, x)[0]),
                        grid[k], grid[k + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
-        else:
-            continue
         y = start.copy()
         y[voltage] = v
         out.append(eliminated.steady(bound, y[:, None])[:, 0])
@@ -141,8 +140,11 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     weight = 1.0 / np.maximum(np.abs(factored.matrix).max(axis=1), 1e-300)
     merit = _norm(weight * g)
     size = np.inf
+    merits = [merit]  # after each accepted step
     with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
         for _ in range(max_steps):
+            if len(merits) > _STALLED and not merits[-1] < merits[-1 - _STALLED] / 2:
+                return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
             if not np.isfinite(factored.matrix).all() or factored.singular:
                 return None
             step = factored.solve(g)
@@ -169,6 +171,7 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
                 factored, fresh = _Factored(equations.jacobian(x)), True
                 continue
             x, g, merit = trial, g_trial, trial_merit
+            merits.append(merit)
             if reuse is None:
                 factored = _Factored(equations.jacobian(x))
             else:
@@ -253,7 +256,7 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                 guess = seed if previous is None else previous if before is None else 2 * previous - before
                 guess = guess.copy()
                 guess[voltage] = grid[k]
-                point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-9,
+                point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
                                reuse=reuse, fixed=(pinned, grid[k:k + 1]))
                 if point is None:
                     failures, k, previous, before = failures + 1, k + direction, None, None
