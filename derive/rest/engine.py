@@ -120,7 +120,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots or [y0]
-        roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, laws, seeds, (low, high), scale)),
+        roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, laws, seeds, (low, high), scale,
+                                                           eliminated)),
                          scale)
     if not roots:
         roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)

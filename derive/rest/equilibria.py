@@ -182,17 +182,21 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
 
 
 def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray,
-                     max_steps: int = 400) -> np.ndarray | None:
+                     max_steps: int = 400, fixed: tuple[np.ndarray, np.ndarray] | None = None,
+                     tolerance: float = 1e-12) -> np.ndarray | None:
     """A stable equilibrium reached from ``y0`` by implicit Euler steps whose length grows as the rates fall
     (pseudo-transient continuation, Kelley & Keyes 1998), then Newton; None if it does not settle.
 
     Where Newton alone overshoots (a nearly singular Jacobian: a nearly conserved quantity, a stiff
     system far from rest), the steps follow the model's own motion towards rest, and become Newton
-    steps once the rates are small. The laws are held exactly at each step.
+    steps once the rates are small. The laws are held exactly at each step; ``fixed`` as for newton
+    (at a fixed V: the model's own motion under a voltage clamp).
     """
     rows = np.ones(len(y0))
     rows[[law.pivot for law in laws]] = 0.0  # algebraic rows: the laws
-    equations = _Equations(bound, laws, scale)
+    if fixed is not None:
+        rows[fixed[0]] = 0.0
+    equations = _Equations(bound, laws, scale, fixed)
     x = y0 / scale
     g = equations.residual(x)
     if not np.all(np.isfinite(g)):
@@ -221,7 +225,7 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
         x, g, merit = trial, g_trial, trial_merit
         j = equations.jacobian(x)
         if np.abs(step).max() < _ROUNDING_STEP and dt * np.abs(np.diag(j)).min() > 1e6:
-            return newton(bound, laws, x * scale, scale)
+            return newton(bound, laws, x * scale, scale, fixed=fixed, tolerance=tolerance)
     return None
 
 
@@ -232,7 +236,7 @@ def _kept(reuse: dict | None, factored: _Factored, y: np.ndarray) -> np.ndarray:
 
 
 def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
-                      v_range: tuple[float, float], scale: np.ndarray) -> list[np.ndarray]:
+                      v_range: tuple[float, float], scale: np.ndarray, eliminated: Elimination) -> list[np.ndarray]:
     """Starting points for Newton from the steady state of every other state at fixed V.
 
     From each seed, V steps along a grid over the range (both ways); at each V Newton solves
@@ -256,8 +260,15 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                 guess = seed if previous is None else previous if before is None else 2 * previous - before
                 guess = guess.copy()
                 guess[voltage] = grid[k]
+                fixed = (pinned, grid[k:k + 1])
                 point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                               reuse=reuse, fixed=(pinned, grid[k:k + 1]))
+                               reuse=reuse, fixed=fixed)
+                if point is None and previous is not None:  # again, patiently: from the last point with the
+                    guess = previous.copy()  # gates at x_inf(V), a fresh Jacobian at each step
+                    guess[voltage] = grid[k]
+                    guess = eliminated.steady(bound, guess[:, None])[:, 0]
+                    point = newton(bound, laws, guess, scale, tolerance=1e-6, fixed=fixed)
+                    reuse.clear()
                 if point is None:
                     failures, k, previous, before = failures + 1, k + direction, None, None
                     reuse.clear()
