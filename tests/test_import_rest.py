@@ -89,8 +89,9 @@ CONSERVED = ["ten_tusscher_model_2006_epi.cellml", "courtemanche_ramirez_nattel_
 CONSERVED += [f"cellml2/{name}" for name in CONSERVED]
 
 
-def _myokit_long_run(path: Path, tmp_path: Path, t_end_s: float = 2e4) -> float:
-    """V (volts) where a CellML model read by Myokit comes to rest from its initial state, stimulus off."""
+def _myokit_equations(path: Path, tmp_path: Path):
+    """(f(t, y), states, the time unit in seconds) of a CellML model read by Myokit, written as Python by Myokit,
+    stimulus off; y in the file's units and state order."""
     import importlib.util
 
     import myokit
@@ -115,10 +116,18 @@ def _myokit_long_run(path: Path, tmp_path: Path, t_end_s: float = 2e4) -> float:
     spec = importlib.util.spec_from_file_location("myokit_rhs", tmp_path / "myokit_rhs.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    y0 = np.array([s.initial_value(as_float=True) for s in states])
-    t_end = t_end_s * float(myokit.Unit.conversion_factor(myokit.units.s, time.unit()))
-    run = solve_ivp(module.f, (0.0, t_end), y0, method="BDF", rtol=1e-10,
-                    atol=1e-12 * np.maximum(np.abs(y0), 1e-8), t_eval=[0.9 * t_end, t_end])
+    return module.f, states, float(myokit.Unit.conversion_factor(time.unit(), myokit.units.s))
+
+
+def _myokit_long_run(path: Path, tmp_path: Path, t_end_s: float = 2e4, start: np.ndarray | None = None) -> float:
+    """V (volts) where a CellML model read by Myokit comes to rest from its initial state (or ``start``, in the
+    file's units), stimulus off."""
+    import myokit
+
+    f, states, second = _myokit_equations(path, tmp_path)
+    y0 = np.array([s.initial_value(as_float=True) for s in states]) if start is None else start
+    run = solve_ivp(f, (0.0, t_end_s / second), y0, method="BDF", rtol=1e-10,
+                    atol=1e-12 * np.maximum(np.abs(y0), 1e-8), t_eval=[0.9 * t_end_s / second, t_end_s / second])
     assert run.success, run.message
     to_volts = myokit.Unit.conversion_factor(states[0].unit(), myokit.units.V)
     (v_late, v_end) = run.y[0] * float(to_volts)  # the oxmeta membrane_voltage is each file's first state
@@ -130,10 +139,56 @@ def _myokit_long_run(path: Path, tmp_path: Path, t_end_s: float = 2e4) -> float:
 def test_a_cell_that_conserves_its_charge_rests_where_it_comes_to_rest(name, tmp_path):
     report = find_resting_states(_read(MODELS / name))
     assert report.conserved  # the charge law, found and fixed from the start
-    (state,) = report.resting_states
+    state, *others = report.resting_states  # O'Hara-Rudy: two unstable equilibria too (the next test)
+    assert len(others) == (2 if "ohara" in name else 0), report.verdict
     assert state.stable and report.verdict.startswith("one stable resting state")
     original = MODELS / name.removeprefix("cellml2/")  # a CellML 2.0 file rests where its original does
     assert abs(state.V - _myokit_long_run(original, tmp_path)) < 1e-9  # 1e-6 mV
+
+
+def _in_file_units(state, myokit_states) -> np.ndarray:
+    """A resting state's values (SI, vrest's names) in the units and order of Myokit's reading of the file."""
+    import myokit
+
+    out = []
+    for s in myokit_states:
+        unit = s.unit() or myokit.units.dimensionless
+        si = next((u for u in (myokit.units.V, myokit.parse_unit("mol/m^3"), myokit.units.dimensionless)
+                   if myokit.Unit.can_convert(unit, u)), None)
+        assert si is not None, f"{s.qname()}: {unit}"
+        out.append(state.states[s.name()] / float(myokit.Unit.conversion_factor(unit, si)))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("name", ["ohara_rudy_2011_endo.cellml", "cellml2/ohara_rudy_2011_endo.cellml"])
+def test_o_hara_rudy_has_two_unstable_equilibria_of_the_same_cell(name, tmp_path):
+    """Besides its rest, O'Hara-Rudy (2011) has two unstable equilibria, near -27.94 and -19.84 mV, with the
+    conserved quantities of the file's start. Checked without vrest's reader: Myokit's equations vanish there,
+    their Jacobian (central differences) has an eigenvalue with a positive real part, and a run from each,
+    nudged in a gate, leaves it and comes to rest where the cell does from its start (a run keeps the conserved
+    quantities: an equilibrium of another member of the family would lead to another rest)."""
+    report = find_resting_states(_read(MODELS / name))
+    rest, *unstable = report.resting_states
+    assert [round(s.V * 1e3, 2) for s in unstable] == [-27.94, -19.84] and not any(s.stable for s in unstable)
+    assert report.verdict == ("one stable resting state, at -88.25 mV; unstable equilibria at -27.94 mV, "
+                              "-19.84 mV")
+    original = MODELS / name.removeprefix("cellml2/")
+    f, states, second = _myokit_equations(original, tmp_path)
+    for equilibrium in unstable:
+        y = _in_file_units(equilibrium, states)
+        size = np.maximum(np.abs(y), 1e-6)
+        assert np.max(np.abs(f(0.0, y)) / size) * second < 1e-8  # every rate, relative, below 1e-8 per second
+        h = 1e-7 * size
+        jacobian = np.column_stack([(np.array(f(0.0, y + h[k] * e)) - np.array(f(0.0, y - h[k] * e))) / (2 * h[k])
+                                    for k, e in enumerate(np.eye(len(y)))])
+        assert np.linalg.eigvals(jacobian).real.max() / second > 1.0  # grows faster than e^(t / 1 s)
+        nudged = y.copy()
+        nudged[[s.name() for s in states].index("m")] += 1e-6  # the fast sodium gate
+        # The first 3 s in steps of 1 ms: the long steps of an implicit method would damp the growth away
+        left = solve_ivp(f, (0.0, 3 / second), nudged, method="BDF", rtol=1e-10, max_step=1e-3 / second,
+                         atol=1e-12 * np.maximum(np.abs(nudged), 1e-8))
+        assert left.success and abs(left.y[0, -1] - y[0]) > 1  # mV: it left the equilibrium
+        assert abs(_myokit_long_run(original, tmp_path, start=left.y[:, -1]) - rest.V) < 1e-9  # 1e-6 mV
 
 
 @pytest.mark.parametrize(("name", "t_end"), STABLE, ids=[s[0] for s in STABLE])
