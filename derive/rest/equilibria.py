@@ -53,7 +53,7 @@ def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimin
             v = grid[k]
         else:
             v = brentq(lambda x: float(_rate_of_v(bound, voltage, start, eliminated, x)[0]),
-                       grid[k], grid[k + 1], xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
+                       grid[k], grid[k + 1], xtol=1e-9, maxiter=200)  # a start for Newton: to 1e-6 mV
         y = start.copy()
         y[voltage] = v
         out.append(eliminated.steady(bound, y[:, None])[:, 0])
