@@ -177,10 +177,12 @@ class _CsvWriter(_FileWriter):
             self.handle.write(",".join(_header(n, u) for n, u in self._headers()) + "\n")
 
     def write(self, start: int, points: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        rows = self._rows(points, values, start)
-        formats = (["%d"] if self.layout.grid is None else []) + ["%.17g"] * (rows.shape[1] - (
-            1 if self.layout.grid is None else 0))
-        np.savetxt(self.handle, rows, fmt=formats, delimiter=",")
+        """Each number as the shortest text that reads back to the same double (repr: -5.405, not
+        -5.4050000000000002), the sample number as an integer."""
+        numbered = self.layout.grid is None
+        self.handle.writelines(
+            ",".join([str(int(row[0]))] * numbered + [repr(x) for x in row[numbered:]]) + "\n"
+            for row in self._rows(points, values, start).tolist())
 
     def _finish(self) -> None:
         self.handle.close()
