@@ -22,7 +22,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
@@ -121,6 +121,12 @@ class ImportedModel:
                    "the membrane capacitance has no unit of capacitance (per area)")
             out["slope_conductance"] = out["input_resistance"] = why
         return out
+
+    def notes(self, ids: Sequence[str]) -> tuple[tuple[str, str], ...]:
+        """vrest rest's note on the file's capacitance (at the file's values), for each quantity of ``ids`` it
+        scales: the slope conductance and the input resistance."""
+        note = self.problem.capacitance_note
+        return tuple((q, note) for q in ids if note and q in ("slope_conductance", "input_resistance"))
 
     def display(self, quantity: str) -> tuple[float, float]:
         """(scale, offset) with SI = scale * shown + offset, for the quantity's unit."""
@@ -336,7 +342,7 @@ def run_imported_sweep(model: ImportedModel, plan, quantities: Sequence[str] | N
     from .api import _drive, _layout, _si_points
 
     ids, not_applicable = model.choose(quantities)
-    layout = _layout(model, plan, tuple((q, model.units[q]) for q in ids))
+    layout = replace(_layout(model, plan, tuple((q, model.units[q]) for q in ids)), notes=model.notes(ids))
     cores = workers or os.cpu_count() or 1
     in_process = engine == "local" and (plan.size <= IN_PROCESS or cores == 1)
     if chunk is None:  # in this process: small chunks, so the progress moves; else a few chunks per worker
