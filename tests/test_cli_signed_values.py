@@ -43,10 +43,10 @@ def test_rest_reads_every_form_of_a_range_that_starts_with_minus():
 
 
 @pytest.mark.parametrize(("argv", "error"), [
-    (("rest", "squid", "--range", "-150..60"), "vrest: error: --range = '-150..60': a unit is required: a voltage "
-                                               "such as '-150 mV'\n"),
-    (("rest", "squid", "--range", "-150", "60"), "vrest: error: --range = '-150 60': a unit is required: a voltage "
-                                                 "such as '-150 mV'\n"),
+    (("rest", "squid", "--range", "-150..60"),
+     "vrest: error: --range = '-150..60': a unit is required: a voltage such as '-150 mV'\n"),
+    (("rest", "squid", "--range", "-150", "60"),
+     "vrest: error: --range = '-150 60': a unit is required: a voltage such as '-150 mV'\n"),
     (("rest", "squid", "--bogus", "-150..60mV"), "vrest: error: unrecognized arguments: --bogus -150..60mV\n"),
     (("rest", "squid", "--json", "-150..60mV"), "vrest: error: unrecognized arguments: -150..60mV\n"),
 ])

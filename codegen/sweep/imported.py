@@ -157,10 +157,10 @@ class ImportedModel:
                 raise ModelError("--vary", key, "the stimulus: it is off at rest, so the resting state does not "
                                  "depend on it")
             return found
-        states = {s.symbol.name: s.symbol.name for s in system.states} | {s.description: s.symbol.name
-                                                                           for s in system.states if "." in s.description}
+        states = {s.symbol.name: s.symbol.name for s in system.states}
+        states |= {s.description: s.symbol.name for s in system.states if "." in s.description}  # component.variable
         quantities = {q.name: q for q in system.quantities}
-        if key in states:  # by vrest's name or as component.variable
+        if key in states:
             raise ModelError("--vary", key, f"a state of model {system.name}, not a parameter: vrest finds its "
                              f"value at rest; vary a parameter, or start vrest rest from another value with --start "
                              f"'{states[key]}=...'")
