@@ -130,10 +130,10 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--out", "run.txt"], "a .txt file: vrest simulate writes CSV only"),
     (["--set", "I_stim_on=0.5"], "--set I_stim_on"),  # the switch of the stimulus quantity: 0 or 1
     (["--set", "g_K1_max=-1 mS/cm^2"], "g_K1_max is a conductance per area: it must not be negative"),
-    (["--set", "V=30 mV"], "--set V = '30 mV': V is a state of luo_rudy_1991.cellml, not a parameter"),
+    (["--set", "V=30 mV"], "--set V = '30 mV': a state of model luo_rudy_1991, not a parameter"),
     (["--set", "T=0 K"], "--set T = '0 K': T is a temperature: it must be positive"),
     (["--set", "Ko=0 mM"], "Ko is a concentration: it must be positive\n"),
-    (["--protocol", "SCALED_STATE"], "steps[1].scale.Cai = 2: Cai is a state of luo_rudy_1991.cellml"),
+    (["--protocol", "SCALED_STATE"], "steps[1].scale.Cai = 2: a state of model luo_rudy_1991, not a parameter"),
     (["--set", "I_stim_on=1 mV"], "--set I_stim_on = '1 mV': the parameter I_stim_on has no unit in the file"),
     (["--set", "g_K1_max=30 mV"], "--set g_K1_max = '30 mV': unit 'mV' does not convert"),
     (["--protocol", "ZERO_C"], "steps[1].scale.C = 0: C is a capacitance per area: it must be positive"),

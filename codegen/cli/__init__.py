@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -40,6 +41,31 @@ COMMANDS = {
     "sensitivity": "sensitivity_cmd",
     "rest": "rest_cmd",
 }
+
+
+# Options whose value may start with '-' (a voltage range such as -150..60mV).
+SIGNED_VALUE_OPTIONS = ("--range",)
+# What argparse itself reads as a value although it starts with '-': a plain negative number, or text with a space.
+_READ_AS_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$| ")
+_STARTS_WITH_MINUS_NUMBER = re.compile(r"^-[\d.]")
+
+
+def join_signed_values(argv: Sequence[str]) -> list[str]:
+    """``--range -150..60mV`` as ``--range=-150..60mV``, so that argparse does not take the value for an option.
+
+    Only an option of SIGNED_VALUE_OPTIONS followed by an argument that starts with '-' and a digit or '.', and
+    only when argparse would not read that argument as a value itself (``--range -150 60`` keeps its two values).
+    Nothing after "--" changes.
+    """
+    joined: list[str] = []
+    for arg in argv:
+        previous = joined[-1] if joined else None
+        if previous in SIGNED_VALUE_OPTIONS and "--" not in joined and _STARTS_WITH_MINUS_NUMBER.match(arg) \
+                and not _READ_AS_VALUE.search(arg):
+            joined[-1] = f"{previous}={arg}"
+        else:
+            joined.append(arg)
+    return joined
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,7 +100,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = join_signed_values(sys.argv[1:] if argv is None else argv)
     with warnings.catch_warnings():
         warnings.simplefilter("always", ModelWarning)
         warnings.showwarning = _one_line_warnings()

@@ -40,17 +40,22 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..sweep.imported import ImportedModel
     from ..sweep.indices import sensitivity
 
     check_before_work(args)
     model = resolve(args)
     result = sensitivity(model, args.vary, args.quantity, args.method, args.samples, args.seed, engine=args.engine,
                          scheduler=args.scheduler, workers=args.workers, progress=True)
+    note = dict(model.notes([args.quantity])).get(args.quantity) if isinstance(model, ImportedModel) else None
+    if note:  # as vrest sweep and vrest rest: the file's capacitance scales the quantity
+        print(f"vrest: note: {args.quantity}: {note}", file=sys.stderr)
     if args.plot:
         path = plot_indices(result, args.plot)
         print(path, file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        print(json.dumps({"model": result.model, "quantity": {"id": result.quantity, "unit": result.unit},
+        quantity = {"id": result.quantity, "unit": result.unit} | ({"note": note} if note else {})
+        print(json.dumps({"model": result.model, "quantity": quantity,
                           "method": result.method, "evaluations": result.evaluations,
                           "keys": [{"key": k, "unit": u, "range": kind} for k, u, kind in result.keys],
                           "indices": result.indices}, indent=1))

@@ -50,8 +50,8 @@ def _check_parameter(plan: ImportedPlan, name: str, value: object, key: str) -> 
     if name in units:
         return
     if name in plan.problem["states"]:
-        raise ModelError(key, value, f"{name} is a state of {plan.file}, not a parameter: a run starts at the rest "
-                         "(--start steady) or at the file's initial state (--start given)")
+        raise ModelError(key, value, f"a state of model {plan.problem['name']}, not a parameter: a run starts at the "
+                         "rest (--start steady) or at the file's initial state (--start given)")
     known = ", ".join(sorted(units)[:12])
     raise ModelError(key, value, f"{name} is not a parameter of {plan.file} (parameters: {known}, ...)")
 

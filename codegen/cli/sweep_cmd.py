@@ -66,7 +66,7 @@ def add_imported_options(parser) -> None:
                                       "resting_states, stable_states, slope_conductance, input_resistance, "
                                       "slowest_tau (docs/model-format.md)")
     group.add_argument("--range", nargs="+", metavar="V", help="the voltage range of the resting states: "
-                       "'-150..60 mV' (default)")
+                       "-150..60mV or '-150..60 mV' (default)")
     from .role_options import add_role_options
 
     add_role_options(group)
@@ -151,6 +151,8 @@ def run(args) -> int:
     for name, reasons in outcome.missing.items():
         for reason, count in reasons.items():
             print(f"vrest: {name}: no value at {count} of {plan.size} points: {reason}", file=sys.stderr)
+    for note, names in _by_note(outcome.layout.notes).items():
+        print(f"vrest: note: {', '.join(names)}: {note}", file=sys.stderr)
     for name, count in outcome.oversized.items():
         if count:
             print(f"vrest: warning: {name}: at {count} of {plan.size} points larger than the membrane's area can "
@@ -168,6 +170,14 @@ def run(args) -> int:
     else:  # with --plot too, as vrest sensitivity: the figure is an addition
         print(_table(outcome))
     return 0
+
+
+def _by_note(notes) -> dict[str, list[str]]:
+    """The variables of each note (one line for the slope conductance and the input resistance alike)."""
+    grouped: dict[str, list[str]] = {}
+    for name, note in notes:
+        grouped.setdefault(note, []).append(name)
+    return grouped
 
 
 def _nested(array: np.ndarray) -> list:
@@ -191,8 +201,9 @@ def sweep_json(outcome) -> dict:
     if layout.times is not None:
         dims.append({"key": "t", "unit": "s", "values": list(layout.times)})
     section = "states" if layout.times is not None else "quantities"
+    notes = dict(layout.notes)
     document[section] = {name: {"unit": unit, "values": _nested(memory.array(name))}
-                         for name, unit in layout.variables}
+                         | ({"note": notes[name]} if name in notes else {}) for name, unit in layout.variables}
     document["missing"] = outcome.missing
     if outcome.not_applicable and layout.times is None:
         document["not_applicable"] = outcome.not_applicable

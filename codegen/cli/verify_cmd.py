@@ -21,6 +21,7 @@ import argparse
 import json
 
 from vrest.derive.builtin import DEFAULT_MODEL
+from vrest.derive.claim_tolerance import DEFAULT_TEXT
 from vrest.derive.errors import ModelError
 
 _DESCRIPTION = """\
@@ -66,31 +67,15 @@ class _ClaimsMayStartWithMinus:
         return None if first[0] is None else parsed
 
 
-class _VerifyHelp:
-    """The help names the default tolerance (derive.verify.tolerance, which needs SymPy) only when it is shown:
-    vrest --help, which builds this parser too, stays quick."""
-
-    def format_help(self):
-        from vrest.derive.verify.tolerance import DEFAULT_TOLERANCE
-
-        text = DEFAULT_TOLERANCE.text
-        if "{tolerance}" in self.description:  # type: ignore[attr-defined]
-            self.description = self.description.format(tolerance=text)  # type: ignore[attr-defined]
-            for action in self._actions:  # type: ignore[attr-defined]
-                if action.help and "{tolerance}" in action.help:
-                    action.help = action.help.replace("{tolerance}", text.replace("%", "%%"))
-        return super().format_help()  # type: ignore[misc]
-
-
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "verify",
         help="check a hand derivation: a formula, an equation or a file of steps",
-        description=_DESCRIPTION,  # its {tolerance} filled in when the help is shown: _VerifyHelp
+        description=_DESCRIPTION.format(tolerance=DEFAULT_TEXT),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     # The subcommand's parser is made by the shared parser class; this one also reads claims like "-RT/F ...".
-    parser.__class__ = type("VerifyParser", (_ClaimsMayStartWithMinus, _VerifyHelp, type(parser)), {})
+    parser.__class__ = type("VerifyParser", (_ClaimsMayStartWithMinus, type(parser)), {})
     parser.add_argument("claim", metavar="EXPR|EQUATION|FILE", nargs="?",
                         help="a formula, an equation 'LHS = RHS', or a file of steps")
     parser.add_argument("--names", action="store_true",
@@ -105,7 +90,7 @@ def register(subparsers) -> None:
         "--tolerance", metavar="TOL",
         help="how close a claim written with numbers must be at the model's values: a percentage of the correct "
         "value ('0.5%%'), an absolute value with a unit ('0.1 mV'), or a bare number for a quantity without unit "
-        "('0.01'); default {tolerance}",
+        f"('0.01'); default {DEFAULT_TEXT.replace('%', '%%')}",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output, with the tolerance in effect; "
                         "a claim or model that is refused also prints {\"error\": ...} (exit code 2)")

@@ -22,7 +22,7 @@ import os
 import tempfile
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
@@ -122,6 +122,12 @@ class ImportedModel:
             out["slope_conductance"] = out["input_resistance"] = why
         return out
 
+    def notes(self, ids: Sequence[str]) -> tuple[tuple[str, str], ...]:
+        """vrest rest's note on the file's capacitance (at the file's values), for each quantity of ``ids`` it
+        scales: the slope conductance and the input resistance."""
+        note = self.problem.capacitance_note
+        return tuple((q, note) for q in ids if note and q in ("slope_conductance", "input_resistance"))
+
     def display(self, quantity: str) -> tuple[float, float]:
         """(scale, offset) with SI = scale * shown + offset, for the quantity's unit."""
         unit = self.units[quantity]
@@ -151,11 +157,13 @@ class ImportedModel:
                 raise ModelError("--vary", key, "the stimulus: it is off at rest, so the resting state does not "
                                  "depend on it")
             return found
-        states = {s.symbol.name for s in system.states}
+        states = {s.symbol.name: s.symbol.name for s in system.states}
+        states |= {s.description: s.symbol.name for s in system.states if "." in s.description}  # component.variable
         quantities = {q.name: q for q in system.quantities}
         if key in states:
-            raise ModelError("--vary", key, f"a state of model {system.name}: its resting value is what vrest finds; "
-                             "vary a parameter")
+            raise ModelError("--vary", key, f"a state of model {system.name}, not a parameter: vrest finds its "
+                             f"value at rest; vary a parameter, or start vrest rest from another value with --start "
+                             f"'{states[key]}=...'")
         if key in quantities:
             parameters = {p.symbol: p.name for p in system.parameters}
             used = sorted(parameters[s] for s in system.expand(quantities[key].expression).free_symbols
@@ -336,7 +344,7 @@ def run_imported_sweep(model: ImportedModel, plan, quantities: Sequence[str] | N
     from .api import _drive, _layout, _si_points
 
     ids, not_applicable = model.choose(quantities)
-    layout = _layout(model, plan, tuple((q, model.units[q]) for q in ids))
+    layout = replace(_layout(model, plan, tuple((q, model.units[q]) for q in ids)), notes=model.notes(ids))
     cores = workers or os.cpu_count() or 1
     in_process = engine == "local" and (plan.size <= IN_PROCESS or cores == 1)
     if chunk is None:  # in this process: small chunks, so the progress moves; else a few chunks per worker

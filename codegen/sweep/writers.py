@@ -46,6 +46,7 @@ class Layout:
     times: tuple[float, ...] | None = None  # s, with a scenario
     method: str = "grid"
     scenario: str | None = None
+    notes: tuple[tuple[str, str], ...] = ()  # (variable, one line) where its values need a word (vrest rest's)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -65,7 +66,8 @@ class Layout:
             dims.append({"key": "t", "unit": "s", "values": list(self.times)})
         return {"model": self.model, "method": self.method, "scenario": self.scenario, "dims": dims,
                 "keys": [{"key": k, "unit": u} for k, u in self.keys],
-                "variables": [{"name": n, "unit": u} for n, u in self.variables]}
+                "variables": [{"name": n, "unit": u} | ({"note": dict(self.notes)[n]} if n in dict(self.notes) else {})
+                              for n, u in self.variables]}
 
 
 LISTED = 100_000  # a longer range axis is described by its range: its values as JSON would take ~20 bytes each
@@ -177,10 +179,12 @@ class _CsvWriter(_FileWriter):
             self.handle.write(",".join(_header(n, u) for n, u in self._headers()) + "\n")
 
     def write(self, start: int, points: np.ndarray, values: dict[str, np.ndarray]) -> None:
-        rows = self._rows(points, values, start)
-        formats = (["%d"] if self.layout.grid is None else []) + ["%.17g"] * (rows.shape[1] - (
-            1 if self.layout.grid is None else 0))
-        np.savetxt(self.handle, rows, fmt=formats, delimiter=",")
+        """Each number as the shortest text that reads back to the same double (repr: -5.405, not
+        -5.4050000000000002), the sample number as an integer."""
+        numbered = self.layout.grid is None
+        self.handle.writelines(
+            ",".join([str(int(row[0]))] * numbered + [repr(x) for x in row[numbered:]]) + "\n"
+            for row in self._rows(points, values, start).tolist())
 
     def _finish(self) -> None:
         self.handle.close()
@@ -195,7 +199,9 @@ class _ParquetWriter(_FileWriter):
             raise ModelError("--out", str(path), f"Parquet needs pyarrow: {install_line('parquet')}") from None
         super().__init__(path, layout)
         self.pa = pa
-        fields = [pa.field(name, pa.int64() if name == "sample" else pa.float64(), metadata={"unit": unit})
+        notes = dict(layout.notes)
+        fields = [pa.field(name, pa.int64() if name == "sample" else pa.float64(),
+                           metadata={"unit": unit} | ({"note": notes[name]} if name in notes else {}))
                   for name, unit in self._headers()]
         self.schema = pa.schema(fields, metadata={"vrest": json.dumps(layout.describe())})
         with self._opening():
@@ -242,6 +248,8 @@ class _NetcdfWriter(_FileWriter):
         if layout.times is not None:
             self._variable("t", ("t",), "s")[:] = np.asarray(layout.times)
         self.variables = {name: self._variable(name, dims, unit) for name, unit in layout.variables}
+        for name, note in layout.notes:
+            self.variables[name].attrs["note"] = note
         if layout.grid is None:  # the keys are coordinates along "sample" (CF: a "coordinates" attribute)
             for variable in self.variables.values():
                 variable.attrs["coordinates"] = " ".join(key for key, _ in layout.keys)

@@ -16,13 +16,13 @@ from typing import Any
 
 import mpmath
 
+from ..claim_tolerance import DEFAULT_RELATIVE, DEFAULT_TEXT
 from ._lexer import ParseError, lex
 from ._quantity import read_quantity
 from .dimensions import Dim, describe
 
 __all__ = ["DEFAULT_RELATIVE", "DEFAULT_TOLERANCE", "Tolerance", "parse_tolerance"]
 
-DEFAULT_RELATIVE = 0.01
 _PERCENT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$")
 _BARE = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*$")
 _MAX_PERCENT = 100.0
@@ -35,7 +35,7 @@ class Tolerance:
     relative: float | None = DEFAULT_RELATIVE
     absolute: float | None = None
     dim: Dim | None = None  # of an absolute tolerance
-    text: str = "1%"
+    text: str = DEFAULT_TEXT
     default: bool = True
 
     def applies_to(self, dim: Dim | None) -> bool:
