@@ -24,7 +24,7 @@ def _cells(path: Path) -> list[list[str]]:
 
 
 def _shortest(text: str) -> bool:
-    return text == repr(float(text))
+    return text in (repr(float(text)), repr(float(text)).removesuffix(".0"))
 
 
 def test_a_grid_writes_the_values_as_typed_and_each_number_in_its_shortest_form(tmp_path):
@@ -44,13 +44,13 @@ def test_a_file_s_parameter_a_sample_number_and_a_missing_value(tmp_path):
                            "V_rest,stable_states", "--out", str(out))
     assert code == 0, err
     (e_1, v_1, s_1), (e_2, v_2, s_2) = _cells(out)
-    assert (e_1, e_2) == ("-75.405", "-5.405") and (s_1, s_2) == ("1.0", "1.0")
+    assert (e_1, e_2) == ("-75.405", "-5.405") and (s_1, s_2) == ("1", "1")
     assert _shortest(v_1) and float(v_1) == pytest.approx(float(hh_rest(36, -75.405)[0]), abs=1e-9)
     assert _shortest(v_2) and float(v_2) == pytest.approx(float(hh_rest(36, -5.405)[0]), abs=1e-9)
     out = tmp_path / "noble.csv"
     code, _, err = run_cli("sweep", str(Path(HH).with_name("noble_model_1962.cellml")), "--vary",
                            "G_K_max=1.0, 1.2 mS/cm^2", "--quantity", "V_rest", "--out", str(out))
-    assert code == 0 and _cells(out) == [["1.0", "nan"], ["1.2", "nan"]]  # a pacemaker: no resting potential
+    assert code == 0 and _cells(out) == [["1", "nan"], ["1.2", "nan"]]  # a pacemaker: no resting potential
     out = tmp_path / "samples.csv"
     code, _, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=0.1..0.3 mM", "--quantity", "E_K",
                            "--samples", "3", "--out", str(out))

@@ -171,6 +171,11 @@ class _FileWriter:
         return out + list(self.layout.variables)
 
 
+def _shortest(x: float) -> str:
+    text = repr(x)
+    return text[:-2] if text.endswith(".0") else text
+
+
 class _CsvWriter(_FileWriter):
     def __init__(self, path, layout) -> None:
         super().__init__(path, layout)
@@ -180,10 +185,10 @@ class _CsvWriter(_FileWriter):
 
     def write(self, start: int, points: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """Each number as the shortest text that reads back to the same double (repr: -5.405, not
-        -5.4050000000000002), the sample number as an integer."""
+        -5.4050000000000002; a whole number without '.0': a count reads 1), the sample number as an integer."""
         numbered = self.layout.grid is None
         self.handle.writelines(
-            ",".join([str(int(row[0]))] * numbered + [repr(x) for x in row[numbered:]]) + "\n"
+            ",".join([str(int(row[0]))] * numbered + [_shortest(x) for x in row[numbered:]]) + "\n"
             for row in self._rows(points, values, start).tolist())
 
     def _finish(self) -> None:
