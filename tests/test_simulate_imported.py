@@ -133,6 +133,12 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--set", "V=30 mV"], "--set V = '30 mV': V is a state of luo_rudy_1991.cellml, not a parameter"),
     (["--set", "T=0 K"], "--set T = '0 K': T is a temperature: it must be positive"),
     (["--set", "Ko=0 mM"], "Ko is a concentration: it must be positive\n"),
+    (["--set", "R=-8314 mJ/mol/K"], "--set R = '-8314 mJ/mol/K': R is a gas constant: it must be positive\n"),
+    (["--set", "F=0 C/mol"], "--set F = '0 C/mol': F is a Faraday constant: it must be positive\n"),
+    (["--set", "stim_period=0 ms"], "--set stim_period = '0 ms': stim_period is the period of the stimulus: it must "
+                                    "be positive\n"),
+    (["--protocol", "ZERO_PERIOD"], "steps[1].scale.stim_period = 0: stim_period is the period of the stimulus: it "
+                                    "must be positive\n"),
     (["--protocol", "SCALED_STATE"], "steps[1].scale.Cai = 2: Cai is a state of luo_rudy_1991.cellml"),
     (["--set", "I_stim_on=1 mV"], "--set I_stim_on = '1 mV': the parameter I_stim_on has no unit in the file"),
     (["--set", "g_K1_max=30 mV"], "--set g_K1_max = '30 mV': unit 'mV' does not convert"),
@@ -146,7 +152,10 @@ def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
     zero_c.write_text('steps = [{at = "1 ms", scale = {C = 0}}]\n')
     scaled_state = tmp_path / "scaled_state.toml"
     scaled_state.write_text('steps = [{at = "1 ms", scale = {Cai = 2}}]\n')
-    argv = [{"SCALED": str(scaled), "ZERO_C": str(zero_c), "SCALED_STATE": str(scaled_state)}.get(a, a) for a in argv]
+    zero_period = tmp_path / "zero_period.toml"
+    zero_period.write_text('steps = [{at = "1 ms", scale = {stim_period = 0}}]\n')
+    files = {"SCALED": scaled, "ZERO_C": zero_c, "SCALED_STATE": scaled_state, "ZERO_PERIOD": zero_period}
+    argv = [str(files[a]) if a in files else a for a in argv]
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

@@ -39,7 +39,7 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
     from vrest.derive.rest.inputs import check_parameter_sign, parse_value
 
     number = parse_value(name, units[name], value, key, "parameter")
-    check_parameter_sign(name, units[name], number, key, value)
+    check_parameter_sign(name, units[name], number, key, value, plan.periods)
     _check_switch(plan, name, number, key, value)
     return number
 
@@ -104,7 +104,8 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
                 _check_parameter(plan, name, value, where)
                 factor = _factor(value, where)
                 _check_switch(plan, name, factor, where, value)
-                check_parameter_sign(name, plan.parameter_units[name], factor * _file_value(plan, name), where, value)
+                check_parameter_sign(name, plan.parameter_units[name], factor * _file_value(plan, name), where, value,
+                                     plan.periods)
                 changes.append(CachedChange(name, "scale", factor))
     if not changes:
         raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or "
