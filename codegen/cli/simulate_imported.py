@@ -276,7 +276,8 @@ def run(args) -> int:
 
     result = simulate_module(module, module.MODEL, [scenario] if scenario else [], start,
                              scenario.name if scenario else None, times, params, progress=True,
-                             **({"rtol": rtol} if rtol is not None else {}), atol=atol)
+                             **({"rtol": rtol} if rtol is not None else {}), atol=atol,
+                             parameter_units=plan.parameter_units)
     on_at_start = plan.stimulus is not None and params.get(plan.stimulus[0], 0.0) != 0.0
     print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol, "start": args.start,
                      "stimulus": "on" if on_at_start else "off"}, result, columns(plan, result))
