@@ -101,9 +101,15 @@ def test_a_batch_holds_each_set_to_its_own_tolerance():
 
 
 def test_a_failing_set_is_named():
-    with pytest.raises(ModelError, match=r"CVODE failed \(CV_\w+\) on parameter set 0"):  # a negative volume
+    with pytest.raises(ModelError, match=r"the solver \(CVODE\) gave up at model time t = \S+ s: .+ \(CV_\w+\); "
+                       r"every parameter at the model's own value$"):  # a negative volume
         simulate(resolve_model("pumpleak"), None, [0.0, 3600.0], y0=[-0.07, 1e-14, 1e-15, 1e-15, -1e-16],
                  solver="cvode")
+    model = resolve_model("pumpleak")
+    i_max = float(next(p.value for p in model.parameters if p.name == "I_max"))  # 1.5 uA/cm^2
+    with pytest.raises(ModelError, match=r"gave up at model time t = \S+ s \(parameter set 2 of 3\): .+; the "
+                       r"parameters that differ from the model's: I_max = 1.5e\+09 uA/cm\^2$"):
+        simulate(model, None, [0.0, 3600.0], params={"I_max": np.array([1.0, 1.0, 1e9]) * i_max}, solver="cvode")
 
 
 _AFTER_NEURON_AND_ROADRUNNER = """

@@ -12,6 +12,7 @@ vrest, each export rests where the original does to 1e-9 relative.
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import libcellml
 import libsbml
@@ -19,6 +20,7 @@ import numpy as np
 import pytest
 import roadrunner
 
+from conftest import run_cli
 from imported_reference import PUBLIC, assert_rates_agree, load, reference_rates
 from vrest.codegen.cli.rest_cmd import resting_report
 from vrest.codegen.exporters.systems import export_system, render_system
@@ -117,6 +119,24 @@ def test_round_trip_rests_where_the_original_does(imported, target, tmp_path):
     for (v, stable), (v0, stable0) in zip(again, original):
         assert stable == stable0
         assert abs(v - v0) <= 1e-9 * abs(v0), (key, target, v, v0)
+
+
+@pytest.mark.parametrize("target", ["sbml", "cellml"])
+def test_round_trip_lists_the_same_currents_at_rest_without_the_stimulus(imported, target, tmp_path):
+    """The export writes the stimulus switched off (0): read back, it is no current at rest, as in the original."""
+    key, system, _ = imported
+    (path,) = export_system(system, target, tmp_path)
+    original, again = _currents_at_rest(load_path(key)), _currents_at_rest(path)
+    assert again == original
+    assert system.roles.stimulus.name not in {name for name, _ in original}
+    assert len(original) >= 3  # HH has the fewest: i_Na, i_K, i_L
+
+
+def _currents_at_rest(path) -> list[tuple[str, str]]:
+    """(name, unit) of each current at rest in `vrest rest --json`, in the file's order."""
+    code, out, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    return [(name, entry["unit"]) for name, entry in json.loads(out)["currents"].items()]
 
 
 def load_path(key: str):

@@ -154,3 +154,17 @@ def test_units_of_a_file_in_si(text, factor, shown):
     dimension = Dimension.of(myokit.parse_unit(text))
     assert dimension.factor == factor
     assert display_unit(dimension) == shown
+
+
+@pytest.mark.parametrize(("name", "period"), [
+    ("ten_tusscher_model_2006_epi.cellml", ("stim_period",)),  # t - floor(t/stim_period)*stim_period
+    ("beeler_reuter_model_1977.cellml", ("IstimPeriod",)),  # floor((t - IstimStart)/IstimPeriod)
+    ("ohara_rudy_2011_endo.cellml", ("i_Stim_Period",)),
+    ("cellml2/luo_rudy_1991.cellml", ("stim_period",)),
+    ("mcallister_noble_tsien_1975_b.cellml", ()),  # no stimulus
+    ("BIOMD0000000020.xml", ()),
+])
+def test_the_stimulus_period_is_the_divisor_of_time_in_its_pulse_train(name, period):
+    from vrest.derive.importers.stimulus_timing import stimulus_periods
+
+    assert stimulus_periods(_read(name)) == period

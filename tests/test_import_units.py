@@ -80,3 +80,48 @@ def test_membrane_currents_and_capacitance_per_area_show_in_uA_and_uF_per_cm2():
     code, text, err = run_cli("rest", str(path))
     assert "(with the file's capacitance C = 1 uF/cm^2)" in text
     assert f"i_K1 {shown['value']:.5g} uA/cm^2" in text
+
+
+# file; its parameters of whole-cell capacitance, current and volume with the unit the file declares them in
+WHOLE_CELL = [
+    ("courtemanche_ramirez_nattel_1998.cellml", {"Cm": "pF", "stim_amplitude": "pA", "V_cell": "um^3"}),
+    ("ten_tusscher_model_2006_epi.cellml", {"V_c": "um^3", "V_sr": "um^3", "V_ss": "um^3"}),
+]
+
+
+@pytest.mark.parametrize("target", ["cellml", "sbml"])
+@pytest.mark.parametrize(("name", "units"), WHOLE_CELL, ids=[w[0] for w in WHOLE_CELL])
+def test_an_si_export_read_back_shows_a_cells_capacitance_current_and_volume_as_the_original(name, units, target,
+                                                                                           tmp_path):
+    """vrest's exports write F, A and m^3; read back, they show in pF, pA and um^3, as the files above declare."""
+    from vrest.codegen.exporters.systems import export_system
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        original = read_model_file(MODELS / name)
+        (path,) = export_system(original, target, tmp_path)
+        again = read_model_file(path)
+    before = {p.name: p for p in original.parameters}
+    after = {p.name: p for p in again.parameters}
+    for parameter, unit in units.items():
+        assert before[parameter].unit == after[parameter].unit == unit, parameter
+        assert after[parameter].value == before[parameter].value, parameter  # exact SI, as in the file
+    if name.startswith("ten_tusscher"):  # Cm = 0.185 microF in the file: 1.85e-7 F = 185000 pF read back
+        state = _rest(str(path))
+        assert after["Cm"].unit == "pF" and before["Cm"].unit == "uF"
+        assert state["currents"]["i_K1"]["unit"] == "A/F"
+        code, out, err = run_cli("rest", str(path), "--json")
+        assert json.loads(out)["capacitance"]["unit"] == "pF"
+        assert json.loads(out)["capacitance"]["value"] == pytest.approx(185000.0, rel=1e-12)
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("F", "pF"), ("A", "pA"), ("m^3", "um^3"),  # SI, as vrest's exports write them: a cell's units
+    ("uF", "uF"), ("pA", "pA"), ("uL", "uL"), ("um^3", "um^3"),  # a file's own prefixed unit stays
+])
+def test_a_whole_cell_capacitance_current_and_volume_in_si_show_in_a_cells_units(text, shown):
+    import myokit
+
+    from vrest.derive.importers.si import Dimension, display_unit
+
+    assert display_unit(Dimension.of(myokit.parse_unit(text))) == shown

@@ -133,6 +133,12 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--set", "V=30 mV"], "--set V = '30 mV': a state of model luo_rudy_1991, not a parameter"),
     (["--set", "T=0 K"], "--set T = '0 K': T is a temperature: it must be positive"),
     (["--set", "Ko=0 mM"], "Ko is a concentration: it must be positive\n"),
+    (["--set", "R=-8314 mJ/mol/K"], "--set R = '-8314 mJ/mol/K': R is a gas constant: it must be positive\n"),
+    (["--set", "F=0 C/mol"], "--set F = '0 C/mol': F is a Faraday constant: it must be positive\n"),
+    (["--set", "stim_period=0 ms"], "--set stim_period = '0 ms': stim_period is the period of the stimulus: it must "
+                                    "be positive\n"),
+    (["--protocol", "ZERO_PERIOD"], "steps[1].scale.stim_period = 0: stim_period is the period of the stimulus: it "
+                                    "must be positive\n"),
     (["--protocol", "SCALED_STATE"], "steps[1].scale.Cai = 2: a state of model luo_rudy_1991, not a parameter"),
     (["--set", "I_stim_on=1 mV"], "--set I_stim_on = '1 mV': the parameter I_stim_on has no unit in the file"),
     (["--set", "g_K1_max=30 mV"], "--set g_K1_max = '30 mV': unit 'mV' does not convert"),
@@ -146,7 +152,10 @@ def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
     zero_c.write_text('steps = [{at = "1 ms", scale = {C = 0}}]\n')
     scaled_state = tmp_path / "scaled_state.toml"
     scaled_state.write_text('steps = [{at = "1 ms", scale = {Cai = 2}}]\n')
-    argv = [{"SCALED": str(scaled), "ZERO_C": str(zero_c), "SCALED_STATE": str(scaled_state)}.get(a, a) for a in argv]
+    zero_period = tmp_path / "zero_period.toml"
+    zero_period.write_text('steps = [{at = "1 ms", scale = {stim_period = 0}}]\n')
+    files = {"SCALED": scaled, "ZERO_C": zero_c, "SCALED_STATE": scaled_state, "ZERO_PERIOD": zero_period}
+    argv = [str(files[a]) if a in files else a for a in argv]
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)
@@ -235,3 +244,42 @@ def test_set_switch_is_the_stimulus_on():
     by_option = _simulate(name, "--stimulus-on", "--times", times)
     assert by_set["stimulus"] == "on" and by_set["states"] == by_option["states"]
     assert by_set["states"]["V"]["values"][1] < -80 and by_set["states"]["V"]["values"][2] > 0
+
+
+def test_a_run_that_breaks_down_is_one_line_with_the_time_reached_and_the_parameters_changed(tmp_path):
+    """g_K = -1e12 (a potassium conductance 3e10 times the file's, of the wrong sign): the solver cannot follow."""
+    import re
+
+    out_csv = tmp_path / "run.csv"
+    code, out, err = run_cli("simulate", str(MODELS / HH), "--start", "given", "--set", "g_K=-1e12",
+                             "--out", str(out_csv))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and not out_csv.exists()
+    match = re.fullmatch(r"vrest: error: simulate = 'hodgkin_huxley_squid_axon_1952': the solver \(CVODE\) gave "
+                         r"up at model time t = (\S+) s: its Newton iteration did not converge, again and again, down "
+                         r"to the smallest step \(CV_CONV_FAILURE\); the parameters that differ from the model's: "
+                         r"g_K = -1e\+12\n", err)
+    assert match, err
+    assert 0 <= float(match.group(1)) < 1.0  # before the end of the run (1 s)
+
+
+def test_a_changed_parameter_is_named_in_its_unit_and_cvodes_own_warning_is_not_printed(capfd):
+    """ten Tusscher with R < 0 (no longer reachable from the command line, which refuses it): CVODE would print
+    its own '[WARNING] ... t + h = t' line from C on stdout; the failure is vrest's one line alone."""
+    from vrest.codegen.cli.simulate_imported import start_state
+    from vrest.codegen.simulation.imported import imported_plan
+    from vrest.codegen.simulation.integrate import simulate_module
+    from vrest.derive.errors import ModelError
+
+    plan = imported_plan(MODELS / "ten_tusscher_model_2006_epi.cellml")
+    module = plan.module()
+    start = start_state(plan, module, "steady")
+    capfd.readouterr()
+    g_k1 = float(module.PARAMETER_VALUES[module.PARAMETER_NAMES.index("g_K1")])  # 5.405 nS/pF = 5405 /s
+    with pytest.raises(ModelError) as raised:
+        simulate_module(module, module.MODEL, [], start, None, np.linspace(0.0, 0.01, 11),
+                        {"R": -8.314, "g_K1": 0.5 * g_k1}, parameter_units=plan.parameter_units)
+    said = str(raised.value)
+    assert "the solver (CVODE) gave up at model time t = " in said
+    assert said.endswith("the parameters that differ from the model's: R = -8.314 J/mol/K, g_K1 = 2.7025 mS/uF")
+    captured = capfd.readouterr()
+    assert "WARNING" not in captured.out and "WARNING" not in captured.err

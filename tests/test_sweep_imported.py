@@ -169,6 +169,8 @@ def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
     ("g_K=30..40 blorps 3", "unknown unit"),
     ("g_K=-1..2 mS/cm^2 3", "g_K is a conductance per area: it must not be negative (0 blocks it)"),
     ("Cm=0..2 uF/cm^2 3", "Cm is a capacitance per area: it must be positive"),
+    ("stim_period=0, 1 ms", "--vary stim_period = '0, 1 ms': stim_period is the period of the stimulus: it must be "
+                            "positive"),
 ])
 def test_a_bad_key_or_unit_is_one_line_and_exit_2(vary, message):
     code, out, err = run_cli("sweep", str(HH), "--vary", vary)

@@ -39,7 +39,7 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
     from vrest.derive.rest.inputs import check_parameter_sign, parse_value
 
     number = parse_value(name, units[name], value, key, "parameter")
-    check_parameter_sign(name, units[name], number, key, value)
+    check_parameter_sign(name, units[name], number, key, value, plan.periods)
     _check_switch(plan, name, number, key, value)
     return number
 
@@ -104,7 +104,8 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
                 _check_parameter(plan, name, value, where)
                 factor = _factor(value, where)
                 _check_switch(plan, name, factor, where, value)
-                check_parameter_sign(name, plan.parameter_units[name], factor * _file_value(plan, name), where, value)
+                check_parameter_sign(name, plan.parameter_units[name], factor * _file_value(plan, name), where, value,
+                                     plan.periods)
                 changes.append(CachedChange(name, "scale", factor))
     if not changes:
         raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or "
@@ -275,7 +276,8 @@ def run(args) -> int:
 
     result = simulate_module(module, module.MODEL, [scenario] if scenario else [], start,
                              scenario.name if scenario else None, times, params, progress=True,
-                             **({"rtol": rtol} if rtol is not None else {}), atol=atol)
+                             **({"rtol": rtol} if rtol is not None else {}), atol=atol,
+                             parameter_units=plan.parameter_units)
     on_at_start = plan.stimulus is not None and params.get(plan.stimulus[0], 0.0) != 0.0
     print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol, "start": args.start,
                      "stimulus": "on" if on_at_start else "off"}, result, columns(plan, result))

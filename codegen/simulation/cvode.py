@@ -20,6 +20,7 @@ solve); codegen.simulation then falls back to SciPy. VREST_SOLVER=scipy skips CV
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import warnings
 from collections.abc import Sequence
@@ -37,7 +38,30 @@ MAX_STEPS = 500_000
 
 
 class CvodeError(RuntimeError):
-    """CVODE failed on one parameter set (the flag and CVODE's name for it)."""
+    """CVODE failed on one parameter set: CVODE's name for the flag, the set's index, the time it reached (s)."""
+
+    def __init__(self, message: str, flag: str = "", parameter_set: int = -1, reached: float = math.nan) -> None:
+        super().__init__(message)
+        self.flag, self.parameter_set, self.reached = flag, parameter_set, reached
+
+    @property
+    def said(self) -> str:
+        """What the flag means, in words (CVODE's documentation of its return flags)."""
+        return FLAG_WORDS.get(self.flag, f"CVODE returned {self.flag}")
+
+
+# CVODE's return flags, as its documentation explains them, in the user's terms.
+FLAG_WORDS = {
+    "CV_TOO_MUCH_WORK": f"it took {MAX_STEPS} steps without reaching the next output time",
+    "CV_TOO_MUCH_ACC": "it could not reach the accuracy asked for",
+    "CV_ERR_FAILURE": "its error test failed again and again, down to the smallest step (the solution changes "
+                      "faster than it can follow)",
+    "CV_CONV_FAILURE": "its Newton iteration did not converge, again and again, down to the smallest step",
+    "CV_LSETUP_FAIL": "the Jacobian could not be factored (not finite)",
+    "CV_LSOLVE_FAIL": "the linear solve with the Jacobian failed",
+    "CV_RHSFUNC_FAIL": "the rates could not be evaluated",
+    "CV_ILL_INPUT": "a state or its tolerance became NaN or 0",
+}
 
 
 class SolverFallbackWarning(UserWarning):
@@ -86,7 +110,8 @@ def _build() -> Driver:
     library.vrest_cvode_batch.argtypes = [
         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_int,
         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_double,
-        ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+        ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+        ctypes.c_void_p]
     library.vrest_block_norm_available.restype = ctypes.c_int
     built = Driver(library, table, found, bool(library.vrest_block_norm_available(table)))
     _probe(built)
@@ -150,13 +175,15 @@ def _run(built: Driver, rhs: int, jacobian: int, n: int, params: np.ndarray, swi
     atol = np.ascontiguousarray(atol, dtype=float)
     times = np.ascontiguousarray(times, dtype=float)
     out = np.empty((batch, times.size, n))
-    failed = ctypes.c_long(-1)
+    failed, failed_at = ctypes.c_long(-1), ctypes.c_double(math.nan)
     flag = built.library.vrest_cvode_batch(
         built.table, rhs, jacobian, n, n_parameters, batch, n_segments, switch_times.ctypes.data, params.ctypes.data,
         y0.ctypes.data, n if y0.shape[0] > 1 else 0, atol.ctypes.data, rtol, MAX_STEPS, times.size,
-        times.ctypes.data, out.ctypes.data, threads, ctypes.byref(failed))
+        times.ctypes.data, out.ctypes.data, threads, ctypes.byref(failed), ctypes.byref(failed_at))
     if flag != 0:
-        raise CvodeError(f"CVODE failed ({built.flag_name(flag)}) on parameter set {failed.value}")
+        name = built.flag_name(flag)
+        raise CvodeError(f"CVODE failed ({name}) on parameter set {failed.value} at t = {failed_at.value:.6g} s", name,
+                         failed.value, failed_at.value)
     return out
 
 

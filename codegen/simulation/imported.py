@@ -33,7 +33,7 @@ from .numeric import CModule, NoCompilerWarning, _numpy_module_at, cache_dir, co
 
 __all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "rest_report", "start_values"]
 
-FORMAT = 1  # of plan.json
+FORMAT = 2  # of plan.json
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class ImportedPlan:
     library: Path | None  # None: no C compiler (``warning`` says why)
     warning: str | None = None
     model_warnings: tuple[str, ...] = ()
+    periods: tuple[str, ...] = ()  # the parameters that are the stimulus' period (derive.importers.stimulus_timing)
 
     def module(self):
         """The numeric module (compiled when there is a library; the NumPy module otherwise)."""
@@ -181,6 +182,7 @@ def _named(plan: ImportedPlan, name: str) -> ImportedPlan:
 
 def _build(path: Path, voltage: str | None, stimulus: str | None) -> tuple[ImportedPlan, dict]:
     """(plan over the generated files, the plan.json document without files): the SymPy path."""
+    from vrest.derive.importers.stimulus_timing import stimulus_periods
     from vrest.derive.rest import prepare, rest_problem
     from vrest.derive.rest.loader import load_system
 
@@ -208,11 +210,13 @@ def _build(path: Path, voltage: str | None, stimulus: str | None) -> tuple[Impor
     units = {p.name: p.unit for p in system.parameters}
     units.update({name: "" for name in code.parameters if name not in units})
     dependencies = [[str(d.relative_to(path.parent)), _sha256(d)] for d in _dependencies(path)]
+    periods = stimulus_periods(system)
     plan = ImportedPlan(path.name, problem.to_json(), code.stimulus, units, numpy_path, library, warning,
-                        model_warnings)
+                        model_warnings, periods)
     document = {"format": FORMAT, "file": path.name, "problem": plan.problem,
                 "stimulus": list(code.stimulus) if code.stimulus else None, "parameter_units": units,
-                "warning": warning, "model_warnings": list(model_warnings), "dependencies": dependencies}
+                "warning": warning, "model_warnings": list(model_warnings), "periods": list(periods),
+                "dependencies": dependencies}
     return plan, document
 
 
@@ -237,7 +241,7 @@ def _read(folder: Path, path: Path | None) -> ImportedPlan | None:
                             None if stimulus is None else (str(stimulus[0]), float(stimulus[1])),
                             {str(k): str(v) for k, v in data["parameter_units"].items()}, files["numpy_module"],
                             files["library"], None if data["warning"] is None else str(data["warning"]),
-                            tuple(str(w) for w in data["model_warnings"]))
+                            tuple(str(w) for w in data["model_warnings"]), tuple(str(n) for n in data["periods"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):  # any damage: rebuild
         return None
     if plan.numpy_module is None or (plan.library is None) != (plan.warning is not None):

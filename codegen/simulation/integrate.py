@@ -19,6 +19,7 @@ keeps V within a few 1e-5 mV and every state within 1e-6 relative (pumpleak's ou
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 import warnings
@@ -297,7 +298,8 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
     start = np.asarray(y0, dtype=float) if y0 is not None else start_state(model, start)
     with explained(model):
         return simulate_module(module, model.name, model.scenarios, start, scenario, times, params, t_end=t_end,
-                               rtol=rtol, atol=atol, progress=progress, solver=solver, threads=threads)
+                               rtol=rtol, atol=atol, progress=progress, solver=solver, threads=threads,
+                               parameter_units={p.name: p.unit for p in model.parameters})
 
 
 def simulate_reduced(model: Model, scenario: str | None = None,
@@ -342,10 +344,12 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
                     scenario: str | None = None, times: Sequence[float] | np.ndarray | None = None,
                     params: Mapping[str, Any] | None = None, *, t_end: float | None = None, rtol: float = RTOL,
                     atol: float | None = None, progress: bool = False, solver: str = "auto",
-                    threads: int | None = None) -> SimulationResult:
+                    threads: int | None = None, parameter_units: Mapping[str, str] | None = None) -> SimulationResult:
     """``simulate`` on a loaded numeric module (codegen.numeric) from the state ``start``: needs no SymPy.
 
-    ``start`` is one state (n_states,), or one per parameter set (batch, n_states)."""
+    ``start`` is one state (n_states,), or one per parameter set (batch, n_states). ``parameter_units`` (the
+    unit each parameter is shown in) serves the message of a failed run, which names the parameters that differ
+    from the module's (in SI without it)."""
     chosen, times = _checked(scenarios, model_name, scenario, times, t_end, solver)
     rtol, atol_factor = tolerances(rtol, atol)
     p, batch = _parameters(module, params)
@@ -369,7 +373,7 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
     segments = _segments(module, p, chosen)
     if solver != "scipy" and _cvode_ready(module, solver):
         method = "CVODE BDF"
-        y = _run_cvode(module, segments, start, state_atol, rtol, times, batch, threads)
+        y = _run_cvode(module, segments, start, state_atol, rtol, times, batch, threads, parameter_units)
     else:
         method = "SciPy LSODA" if batch == 1 else "SciPy BDF"
         y = _run_scipy(module, segments, x, np.repeat(state_atol, batch), rtol, times, n, batch, model_name,
@@ -442,7 +446,8 @@ def _cvode_ready(module, solver: str) -> bool:
 
 
 def _run_cvode(module, segments: list[tuple[float, list[np.ndarray]]], start: np.ndarray, atol: np.ndarray,
-               rtol: float, times: np.ndarray, batch: int, threads: int | None) -> np.ndarray:
+               rtol: float, times: np.ndarray, batch: int, threads: int | None,
+               units: Mapping[str, str] | None = None) -> np.ndarray:
     """The trajectory from the compiled CVODE driver, shaped like the SciPy path's."""
     from . import cvode
 
@@ -455,9 +460,43 @@ def _run_cvode(module, segments: list[tuple[float, list[np.ndarray]]], start: np
     try:
         out = cvode.integrate(module, params, switch_times, start, atol, rtol, grid, threads)
     except cvode.CvodeError as error:
-        raise ModelError("simulate", module.MODEL, str(error)) from None
+        if error.parameter_set < 0:  # no run to speak of (CVODE missing, no memory)
+            raise ModelError("simulate", module.MODEL, str(error)) from None
+        raise ModelError("simulate", module.MODEL, failure_message(module, segments, error, batch, units)) from None
     out = out[:, grid.size - times.size:, :]  # (batch, nt, n)
     return out[0].T if batch == 1 else out.transpose(2, 0, 1)
+
+
+def failure_message(module, segments: list[tuple[float, list[np.ndarray]]], error, batch: int,
+                    units: Mapping[str, str] | None) -> str:
+    """One line for a run CVODE gave up on: the model time reached, what CVODE said in words, and the parameters
+    of that set in force then that differ from the module's own values, so the user knows what to change."""
+    at = error.reached if math.isfinite(error.reached) else 0.0
+    in_force = segments[max(k for k, (start, _) in enumerate(segments) if k == 0 or start <= at)][1]
+    changed = []
+    for name, row, own in zip(module.PARAMETER_NAMES, in_force, module.PARAMETER_VALUES):
+        value = float(np.broadcast_to(row, (batch,))[error.parameter_set])
+        if value != float(own):
+            changed.append(f"{name} = {_shown(value, (units or {}).get(name), units is None)}")
+    where = f" (parameter set {error.parameter_set} of {batch})" if batch > 1 else ""
+    values = f"the parameters that differ from the model's: {', '.join(changed)}" if changed else \
+        "every parameter at the model's own value"
+    return f"the solver (CVODE) gave up at model time t = {at:.6g} s{where}: {error.said} ({error.flag}); {values}"
+
+
+def _shown(value: float, unit: str | None, si: bool) -> str:
+    """``value`` (SI) in ``unit`` ("" for none), or marked SI where no unit is known."""
+    from vrest.derive.units import unit_parts
+
+    if si or unit is None:
+        return f"{value:.6g} (SI)"
+    if not unit:
+        return f"{value:.6g}"
+    try:
+        scale, offset, _ = unit_parts(unit)
+    except ValueError:
+        return f"{value:.6g} (SI)"
+    return f"{(value - float(offset)) / float(scale):.6g} {unit}"
 
 
 def _run_scipy(module, segments: list[tuple[float, list[np.ndarray]]], x: np.ndarray, atol: np.ndarray, rtol: float,

@@ -177,6 +177,7 @@ class ImportedModel:
 
     def dimension(self, key: str, spec: str, sampled: bool):
         """The sweep Dimension of ``key=spec`` (codegen.sweep.spec), values in a unit of the parameter's."""
+        from vrest.derive.importers.stimulus_timing import stimulus_periods
         from vrest.derive.protocol import Target
         from vrest.derive.rest.inputs import check_parameter_sign
         from vrest.derive.units import unit_parts
@@ -185,6 +186,7 @@ class ImportedModel:
 
         parameter = self.parameter(key)
         unit = parameter.unit
+        periods = stimulus_periods(self.system)
 
         def read(number: str, given: str) -> tuple[Fraction, float, float]:
             if not unit:
@@ -201,7 +203,7 @@ class ImportedModel:
             if dims != unit_parts(unit)[2]:
                 raise ModelError(key, given, f"does not convert to {unit}, the unit of {parameter.name} in the file")
             value = scale * Fraction(number) + offset
-            check_parameter_sign(parameter.name, unit, float(value), key, f"{number} {given}")
+            check_parameter_sign(parameter.name, unit, float(value), key, f"{number} {given}", periods)
             return value, float(scale), float(offset)
 
         target = Target(parameter.name, unit or "1", sign="any")

@@ -6,7 +6,8 @@ file (membrane_voltage, membrane_stimulus_current, membrane_capacitance: the Cha
 cardiac ontology), then units: the one state with a unit of voltage; the one current that
 depends on time; the one capacitance in the equation of V (or, when V's currents are per
 capacitance, the one capacitance in the file). The currents are the current-like
-terms of V's equation (a total such as i_ion is opened into its terms).
+terms of V's equation (a total such as i_ion is opened into its terms), but for the stimulus and a current
+that is 0 in the file whatever the state (a stimulus switched off, as ``vrest export`` writes one).
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ def find_roles(*, file: str, states: Sequence[State], parameters: Sequence[Param
     if c_name is None:
         found = [n for n in _names_in(v_state.rhs) if _is_capacitance(dimensions.get(n))]
         c_name = found[0] if len(found) == 1 else None
-    currents = _currents(v_state.rhs, definitions, dimensions, {s_name, c_name}, set(symbols))
+    # A current that is 0 whatever the state (a parameter of value 0, a definition of 0) is how vrest's exports
+    # write a stimulus switched off: it carries nothing at rest and is no membrane current.
+    off = {p.name for p in parameters if p.value == 0} | {q.name for q in quantities if q.expression.is_zero}
+    currents = _currents(v_state.rhs, definitions, dimensions, {s_name, c_name, *off}, set(symbols))
     if c_name is None and currents and all(dimensions[n].is_("current per capacitance") for n in currents):
         # V's rate divides by no capacitance: its currents are per capacitance (A/F) already, and the
         # capacitance they were divided by is the one the file has (its concentrations' rates multiply by it).

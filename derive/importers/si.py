@@ -34,8 +34,14 @@ _CONVENTIONAL: dict[tuple[int, ...], str] = {
     KINDS["capacitance per area"]: "uF/cm^2",
     (-1, -4, 3, 2, 0, 0, 0): "mS/cm^2",  # conductance per area
     (0, 1, -1, 0, 0, 0, 0): "cm/s",  # permeability
+    KINDS["capacitance"]: "pF",  # a cell's: 185 pF for a ventricular myocyte
+    KINDS["current"]: "pA",  # a cell's: nS (vrest's whole-cell conductance) times mV
+    (0, 3, 0, 0, 0, 0, 0): "um^3",  # a cell's volume, as vrest's own models and the cardiac papers give it
 }
 _MEMBRANE = (KINDS["voltage"], KINDS["current per area"], KINDS["capacitance per area"])
+# A whole cell's capacitance, current and volume in F, A and m^3 (as vrest's SI exports write them) read in
+# numbers of 1e-10 and below: shown in the cell's units instead; a file's own prefixed unit (uF, pA, uL) stays.
+_WHOLE_CELL = (KINDS["capacitance"], KINDS["current"], (0, 3, 0, 0, 0, 0, 0))
 _PINT_DIMENSIONS = ("[mass]", "[length]", "[time]", "[current]", "[temperature]", "[luminosity]", "[substance]")
 _SIMPLE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:[*/][A-Za-z0-9_]+(?:\^-?[0-9]+)?)*(?:\^-?[0-9]+)?$|^1/[A-Za-z0-9_/^]+$")
 
@@ -88,14 +94,17 @@ def _si_text(exponents: tuple[Fraction, ...]) -> str:
 
 def display_unit(dimension: Dimension) -> str:
     """The unit to show a value in: mV, uA/cm^2 and uF/cm^2 for a voltage, a current and a capacitance per
-    area; else the file's own where the units library reads it the same, else the conventional unit of its
-    dimension (_CONVENTIONAL), else SI base units."""
+    area; pF, pA and um^3 for a capacitance, a current and a volume the file gives in F, A and m^3; else the
+    file's own where the units library reads it the same, else the conventional unit of its dimension
+    (_CONVENTIONAL), else SI base units."""
     if dimension.unknown or dimension.is_("dimensionless"):
         return ""
     exponents = tuple(int(e) for e in dimension.exponents) if all(e.denominator == 1 for e in dimension.exponents) \
         else None
     if exponents in _MEMBRANE:  # one unit for every file's membrane potential, currents and capacitance per area
         return _CONVENTIONAL[exponents]  # (a file may give V, A/m^2, uA/mm^2, uF/mm^2)
+    if exponents in _WHOLE_CELL and dimension.factor == 1:
+        return _CONVENTIONAL[exponents]
     text = dimension.text
     if _SIMPLE.match(text):
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import ModelError
@@ -21,12 +21,14 @@ _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*
 # What a parameter of another tool's file may be, told by its unit: a capacitance divides the rate of V (0 is
 # no membrane), a conductance or permeability below 0 is a source of energy, not a channel (0 blocks it); a
 # concentration is positive as in vrest's own model files (a Nernst potential takes its logarithm), and so are
-# a volume, an area and an absolute temperature.
+# a volume, an area and an absolute temperature; so are the gas constant and Faraday's constant (a Nernst
+# potential divides by F, RT/F sets the scale of every exponential in V).
 _SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "positive"),
           ("K", "temperature", "positive"), ("S", "conductance", "blocks at 0"),
           ("S/m^2", "conductance per area", "blocks at 0"),
           ("m/s", "permeability", "blocks at 0"), ("mol/m^3", "concentration", "positive"),
-          ("m^3", "volume", "positive"), ("m^2", "area", "positive"), ("mol", "amount", "nonnegative"))
+          ("m^3", "volume", "positive"), ("m^2", "area", "positive"), ("mol", "amount", "nonnegative"),
+          ("J/mol/K", "gas constant", "positive"), ("C/mol", "Faraday constant", "positive"))
 
 
 def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, float]:
@@ -101,8 +103,12 @@ def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -
     return out
 
 
-def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object) -> None:
-    """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take (_SIGNS)."""
+def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object,
+                         periods: Collection[str] = ()) -> None:
+    """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take (_SIGNS);
+    ``periods`` names the stimulus' period (derive.importers.stimulus_timing), which must be positive."""
+    if name in periods and value <= 0:
+        raise ModelError(key, given, f"{name} is the period of the stimulus: it must be positive")
     try:
         dims = unit_parts(unit)[2] if unit else None
     except ValueError:  # a unit the units library cannot read: nothing known of its kind
