@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import re
 import sys
 import warnings
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from collections.abc import Sequence
 from vrest.derive.errors import ModelError, ModelWarning, one_line
 
 from .. import __version__
+from .range_option import gather_range_values, range_spellings
 
 __all__ = ["main", "COMMANDS", "build_parser"]
 
@@ -41,31 +41,6 @@ COMMANDS = {
     "sensitivity": "sensitivity_cmd",
     "rest": "rest_cmd",
 }
-
-
-# Options whose value may start with '-' (a voltage range such as -150..60mV).
-SIGNED_VALUE_OPTIONS = ("--range",)
-# What argparse itself reads as a value although it starts with '-': a plain negative number, or text with a space.
-_READ_AS_VALUE = re.compile(r"^-\d+$|^-\d*\.\d+$| ")
-_STARTS_WITH_MINUS_NUMBER = re.compile(r"^-[\d.]")
-
-
-def join_signed_values(argv: Sequence[str]) -> list[str]:
-    """``--range -150..60mV`` as ``--range=-150..60mV``, so that argparse does not take the value for an option.
-
-    Only an option of SIGNED_VALUE_OPTIONS followed by an argument that starts with '-' and a digit or '.', and
-    only when argparse would not read that argument as a value itself (``--range -150 60`` keeps its two values).
-    Nothing after "--" changes.
-    """
-    joined: list[str] = []
-    for arg in argv:
-        previous = joined[-1] if joined else None
-        if previous in SIGNED_VALUE_OPTIONS and "--" not in joined and _STARTS_WITH_MINUS_NUMBER.match(arg) \
-                and not _READ_AS_VALUE.search(arg):
-            joined[-1] = f"{previous}={arg}"
-        else:
-            joined.append(arg)
-    return joined
 
 
 class _Parser(argparse.ArgumentParser):
@@ -100,12 +75,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = join_signed_values(sys.argv[1:] if argv is None else argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     with warnings.catch_warnings():
         warnings.simplefilter("always", ModelWarning)
         warnings.showwarning = _one_line_warnings()
         try:
-            args = build_parser(argv).parse_args(argv)
+            parser = build_parser(argv)
+            args = parser.parse_args(gather_range_values(argv, range_spellings(_command_options(parser, argv))))
             return int(args.run(args) or 0)
         except ModelError as error:
             print(f"vrest: error: {error}", file=sys.stderr)
@@ -115,6 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 130
         except BrokenPipeError:
             return 0
+
+
+def _command_options(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """The option strings of the command named in ``argv`` (none for an unknown command)."""
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    name = _chosen(argv)
+    return list(commands[name[0]]._option_string_actions) if len(name) == 1 else []
 
 
 def _one_line_warnings():

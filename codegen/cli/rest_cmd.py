@@ -22,9 +22,9 @@ def register(subparsers) -> None:
         "oscillates). The JSON is described in docs/model-format.md.")
     parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
                         "(.xml, .sbml) file")
-    parser.add_argument("--range", nargs="+", metavar="V", default=None,
-                        help="the voltage range: -150..60mV, '-150..60 mV' or two voltages '-150 mV' '60 mV' "
-                        "(default -150 to 60 mV)")
+    from .range_option import add_range_option
+
+    add_range_option(parser)
     parser.add_argument("--start", action="append", default=[], metavar="NAME=VALUE",
                         help="a start value of a state, with its unit (e.g. 'Na_i=12 mM'; repeatable): conserved "
                         "quantities take their values from the start (default: the model's initial values)")

@@ -65,8 +65,9 @@ def add_imported_options(parser) -> None:
                                       "derive FILE shows it, or component.variable; quantities: V_rest, "
                                       "resting_states, stable_states, slope_conductance, input_resistance, "
                                       "slowest_tau (docs/model-format.md)")
-    group.add_argument("--range", nargs="+", metavar="V", help="the voltage range of the resting states: "
-                       "-150..60mV or '-150..60 mV' (default)")
+    from .range_option import add_range_option
+
+    add_range_option(group)
     from .role_options import add_role_options
 
     add_role_options(group)

@@ -33,6 +33,8 @@ _SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "p
 
 def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, float]:
     """(low, high) in volts from "LO..HI UNIT", "LO UNIT..HI UNIT" or two values "LO UNIT" "HI UNIT"."""
+    if any("..." in text for text in values):  # -150...60mV would read as -150 to .60 mV
+        raise ModelError(key, " ".join(values), "expected 'LO..HI mV' with two dots (e.g. '-150..60 mV')")
     if len(values) == 1:
         match = _RANGE.match(values[0])
         if not match:
@@ -42,7 +44,7 @@ def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, flo
         if _NUMBER.match(low) and not _NUMBER.match(low).group(2) and unit:
             low = f"{low} {unit}"
         pair = [low, high]
-    elif len(values) == 2:
+    elif len(values) == 2 and not any(_RANGE.match(text) for text in values):
         pair = list(values)
     else:
         raise ModelError(key, " ".join(values), "expected 'LO..HI mV' or two voltages 'LO mV' 'HI mV'")
