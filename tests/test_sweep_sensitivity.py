@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import run_cli
+from test_sweep_imported import hh_rest
 from vrest.codegen.sweep.indices import sensitivity
 from vrest.derive.builtin import resolve_model
 
+HH = str(Path(__file__).parent / "models" / "hodgkin_huxley_squid_axon_model_1952_modified.cellml")
 RT_F_20C = 8.314462618 * 293.15 / 96485.33212 * 1000  # mV
 
 
@@ -65,7 +68,42 @@ def test_a_quantity_missing_in_the_ranges_is_refused():
                              "--quantity", "pump_max", "--samples", "8")
     assert code == 2 and out == ""
     assert err.startswith("vrest: error: --quantity = 'pump_max': has no value at 32 of 32 points") and \
-        err.strip().endswith("narrow the ranges")
+        err.strip().endswith("): narrow the ranges of --vary")
+
+
+def test_a_voltage_range_without_the_rest_asks_for_a_wider_range():
+    """HH rests near E_R = -75 mV for these conductances (hh_rest, the equations written out with mpmath): outside
+    -60..60 mV at every point, which narrower --vary ranges cannot change."""
+    for g_k in (30, 45):
+        v, _, _, stable = hh_rest(g_k)
+        assert stable and -80 < v < -70
+    code, out, err = run_cli("sensitivity", HH, "--vary", "g_K=30..45 mS/cm^2", "--vary", "g_Na=100..140 mS/cm^2",
+                             "--quantity", "V_rest", "--range", "-60..60mV", "--samples", "2", "--method", "morris")
+    assert (code, out) == (2, "")
+    assert err == ("vrest: error: --quantity = 'V_rest': has no value at 6 of 6 points of the ranges (no resting "
+                   "state in the voltage range (6 points)): widen the voltage range --range (now -60..60 mV) or "
+                   "narrow the ranges of --vary\n")
+
+
+def test_the_progress_line_names_vrest_sensitivity(monkeypatch, capsys):
+    import vrest.codegen.sweep.api as api
+
+    labels = []
+
+    class Recorded(api._Progress):
+        def __init__(self, total, enabled):
+            super().__init__(total, enabled)
+            labels.append(self.label)
+
+    monkeypatch.setattr(api, "_Progress", Recorded)
+    assert run_cli("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary", "pump=0..2",
+                   "--quantity", "V_ss", "--samples", "2", "--method", "morris")[0] == 0
+    assert run_cli("sweep", "squid", "--vary", "pump=0..2 3", "--quantity", "V_ss")[0] == 0
+    assert labels == ["vrest sensitivity", "vrest sweep"]
+    shown = api._Progress(2, "vrest sensitivity")
+    shown.start -= 2  # shown after the first second
+    shown(2)
+    assert capsys.readouterr().err.startswith("\rvrest sensitivity: 2 of 2 points (100%), ")
 
 
 def test_plots_are_written(tmp_path):

@@ -94,8 +94,10 @@ def choose_quantities(model: Model, wanted: Sequence[str] | None) -> tuple[tuple
 class _Progress:
     """Points done on stderr, after the first second and at most 5 times a second."""
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total, self.enabled = total, enabled
+    def __init__(self, total: int, enabled: bool | str) -> None:
+        """``enabled``: False, True, or the command to name on the line (True: vrest sweep)."""
+        self.total, self.enabled = total, bool(enabled)
+        self.label = enabled if isinstance(enabled, str) else "vrest sweep"
         self.start = self.last = time.monotonic()
         self.shown = False
 
@@ -105,7 +107,7 @@ class _Progress:
             self.last, self.shown = now, True
             elapsed = now - self.start
             left = f", about {_duration(elapsed * (self.total - done) / done)} left" if 0 < done < self.total else ""
-            print(f"\rvrest sweep: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
+            print(f"\r{self.label}: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
                   f"{elapsed:.1f} s{left}   ", end="", file=sys.stderr, flush=True)
 
     def done(self) -> None:

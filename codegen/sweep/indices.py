@@ -102,15 +102,27 @@ def sensitivity(model: Model | ImportedModel | str, vary, quantity: str, method:
                        indices)
 
 
+def _advice(model: Model | ImportedModel, missing: dict[str, int]) -> str:
+    """What may give every point a value: a wider voltage range when points have no resting state in it, else
+    narrower ranges of --vary."""
+    if isinstance(model, ImportedModel) and any("in the voltage range" in reason for reason in missing):
+        low, high = (round(v * 1e3, 9) for v in model.v_range)
+        return f"widen the voltage range --range (now {low:g}..{high:g} mV) or narrow the ranges of --vary"
+    return "narrow the ranges of --vary"
+
+
 def _evaluate(model: Model | ImportedModel, dims, points: np.ndarray, quantity: str,
               engine: dict) -> tuple[np.ndarray, str]:
     from .api import run_sweep
 
     plan = Plan(dims, DESIGN, len(points), design=points)
+    if engine.get("progress") is True:  # the progress line names the command the user ran
+        engine = {**engine, "progress": "vrest sensitivity"}
     outcome = run_sweep(model, plan, [quantity], **engine)
     values = outcome.memory.values[quantity]
     if np.isnan(values).any():
-        reasons = "; ".join(f"{reason} ({count} points)" for reason, count in outcome.missing.get(quantity, {}).items())
+        missing = outcome.missing.get(quantity, {})
+        reasons = "; ".join(f"{reason} ({count} points)" for reason, count in missing.items())
         raise ModelError("--quantity", quantity, f"has no value at {int(np.isnan(values).sum())} of {len(values)} "
-                         f"points of the ranges ({reasons}): narrow the ranges")
+                         f"points of the ranges ({reasons}): {_advice(model, missing)}")
     return values, dict(outcome.layout.variables)[quantity]
