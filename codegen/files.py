@@ -9,7 +9,14 @@ from pathlib import Path
 
 from vrest.derive.errors import ModelError
 
-__all__ = ["check_folder", "write_atomic", "write_all_atomic"]
+__all__ = ["check_folder", "csv_number", "write_atomic", "write_all_atomic"]
+
+
+def csv_number(x: float) -> str:
+    """A number in a CSV file of vrest (vrest sweep, vrest simulate): the shortest text that reads back to the same
+    double (-5.405), a whole number without '.0' (60, a count 1), nan for a missing value."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def check_folder(path: str | Path, key: str) -> None:

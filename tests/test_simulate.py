@@ -130,6 +130,10 @@ def test_csv_and_plot(tmp_path):
     lines = csv_path.read_text().splitlines()
     assert lines[0] == "t [s],V [mV],K_i [mM],Na_i [mM],Cl_i [mM],volume [um^3]"
     assert len(lines) == 402 and float(lines[-1].split(",")[0]) == 3600.0
+    # each number as vrest sweep writes it: the shortest text of the double, a whole number without '.0'
+    assert lines[1].split(",")[0] == "0" and lines[-1].split(",")[0] == "3600"
+    for cell in (cell for line in lines[1:] for cell in line.split(",")):
+        assert cell in (repr(float(cell)), repr(float(cell)).removesuffix(".0")), cell
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -8,12 +8,20 @@ constants; the Hodgkin-Huxley file's resting potential comes from its equations 
 
 from __future__ import annotations
 
+import json
 import math
+from fractions import Fraction
 from pathlib import Path
+
+import numpy as np
 
 import pytest
 from conftest import run_cli
 from test_sweep_imported import hh_rest
+
+from vrest.codegen.sweep.spec import parse_vary
+from vrest.codegen.sweep.writers import _describe_axis
+from vrest.derive.builtin import resolve_model
 
 HH = str(Path(__file__).parent / "models" / "hodgkin_huxley_squid_axon_model_1952_modified.cellml")
 RT_F = 8.314462618 * 293.15 / 96485.33212 * 1000  # mV
@@ -60,3 +68,46 @@ def test_a_file_s_parameter_a_sample_number_and_a_missing_value(tmp_path):
     for _, k_o, e_k in rows:
         assert _shortest(k_o) and _shortest(e_k) and 0.1 <= float(k_o) <= 0.3
         assert float(e_k) == pytest.approx(RT_F * math.log(float(k_o) / 400), rel=1e-12)
+
+
+def test_a_decimal_range_has_its_decimals_and_another_range_linspace_s_values(tmp_path):
+    """0.02..0.06 in 5 steps of 0.01: the doubles nearest 0.02, 0.03, ... (Python's correctly rounded Fraction to
+    float), not linspace's 0.039999999999999994; 0..1 in 4 (step 1/3) has no decimals: linspace's values."""
+    out = tmp_path / "ko.csv"
+    code, _, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=0.02..0.06 mM 5", "--quantity", "E_K",
+                           "--out", str(out))
+    assert code == 0, err
+    rows = _cells(out)
+    assert [row[0] for row in rows] == ["0.02", "0.03", "0.04", "0.05", "0.06"]
+    for k_o, e_k in rows:
+        assert float(e_k) == pytest.approx(RT_F * math.log(float(k_o) / 400), rel=1e-12)
+    code, out_text, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=0.5..1.5 mM 4", "--quantity", "E_K",
+                                  "--json")
+    assert code == 0, err
+    assert json.loads(out_text)["dims"][0]["values"] == list(np.linspace(0.5, 1.5, 4))
+
+
+def test_a_long_decimal_range_is_the_nearest_double_to_each_decimal():
+    low, step, count = Fraction("0.25"), Fraction("0.001"), 210_001
+    values = parse_vary(resolve_model("squid"), "ions.K.outside=0.25..210.25 mM 210001").values
+    assert values.decimals == 3 and len(values) == count
+    picked = np.array([0, 1, 2, 3, 12_345, 150_250, 209_999, 210_000])
+    assert values.at(picked).tolist() == [float(low + int(k) * step) for k in picked]
+    assert _describe_axis("ions.K.outside", "mM", values)["decimals"] == 3
+
+
+def test_counts_are_integers_in_json_as_in_csv(tmp_path):
+    """The same counts, as integers, in --json and in the CSV (where a whole number has no '.0')."""
+    argv = ("sweep", HH, "--vary", "g_K=0, 45 mS/cm^2", "--vary", "E_R=-90 mV", "--quantity",
+            "resting_states,stable_states")
+    code, out, err = run_cli(*argv, "--json")
+    assert code == 0, err
+    quantities = json.loads(out)["quantities"]
+    csv_path = tmp_path / "counts.csv"
+    assert run_cli(*argv, "--out", str(csv_path))[0] == 0
+    rows = _cells(csv_path)
+    for name, column in (("resting_states", 2), ("stable_states", 3)):
+        values = [row[0] for row in quantities[name]["values"]]
+        assert all(type(v) is int for v in values), values
+        assert [str(v) for v in values] == [row[column] for row in rows]
+    assert any(v[0] > 1 for v in quantities["resting_states"]["values"])  # not only 0 and 1

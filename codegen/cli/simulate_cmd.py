@@ -201,7 +201,7 @@ def print_run(args, head: dict, result, columns) -> None:
     import io
     import json
 
-    from ..files import write_atomic
+    from ..files import csv_number, write_atomic
 
     if args.json:
         document = {
@@ -217,7 +217,7 @@ def print_run(args, head: dict, result, columns) -> None:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["t [s]"] + [f"{name} [{unit}]" for name, (unit, _) in columns.items()])
         for k, t in enumerate(result.t):
-            writer.writerow([repr(float(t))] + [repr(float(values[k])) for _, values in columns.values()])
+            writer.writerow([csv_number(t)] + [csv_number(values[k]) for _, values in columns.values()])
         print(write_atomic(args.out, buffer.getvalue(), key="--out"))
     elif not args.plot:
         print(_table(result.t, columns))

@@ -181,13 +181,18 @@ def _by_note(notes) -> dict[str, list[str]]:
     return grouped
 
 
-def _nested(array: np.ndarray) -> list:
-    """Nested lists with null for NaN (JSON has no NaN)."""
-    return np.where(np.isnan(array), None, array).tolist()
+def _nested(array: np.ndarray, count: bool = False) -> list:
+    """Nested lists with null for NaN (JSON has no NaN); a count's values as integers."""
+    missing = np.isnan(array)
+    if count:
+        array = np.where(missing, 0, array).astype(np.int64).astype(object)
+    return np.where(missing, None, array).tolist()
 
 
 def sweep_json(outcome) -> dict:
     """The JSON document of a sweep held in memory (docs/model-format.md)."""
+    from ..sweep.imported import COUNTS
+
     layout, memory = outcome.layout, outcome.memory
     if layout.grid is not None:
         dims = [{"key": k, "unit": u, "values": list(v)} for (k, u), v in zip(layout.keys, layout.grid)]
@@ -203,7 +208,7 @@ def sweep_json(outcome) -> dict:
         dims.append({"key": "t", "unit": "s", "values": list(layout.times)})
     section = "states" if layout.times is not None else "quantities"
     notes = dict(layout.notes)
-    document[section] = {name: {"unit": unit, "values": _nested(memory.array(name))}
+    document[section] = {name: {"unit": unit, "values": _nested(memory.array(name), name in COUNTS)}
                          | ({"note": notes[name]} if name in notes else {}) for name, unit in layout.variables}
     document["missing"] = outcome.missing
     if outcome.not_applicable and layout.times is None:

@@ -34,7 +34,7 @@ from vrest.derive.errors import ModelError
 from .runtime import NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, OSCILLATES, REST_FAILED, SEVERAL_STABLE
 from .tasks import ChunkResult
 
-__all__ = ["QUANTITIES", "ImportedModel", "ImportedTask", "is_imported", "load_imported", "resolve_sweep_model",
+__all__ = ["COUNTS", "QUANTITIES", "ImportedModel", "ImportedTask", "is_imported", "load_imported", "resolve_sweep_model",
            "run_imported_sweep", "run_imported_task"]
 
 # id -> what it is; the units come from the file (ImportedModel.units)
@@ -46,6 +46,7 @@ QUANTITIES = {
     "input_resistance": "1 / slope_conductance",
     "slowest_tau": "the slowest time constant at the stable resting state, 1 / min |Re(eigenvalue)|",
 }
+COUNTS = ("resting_states", "stable_states")  # whole numbers: integers in JSON, as in CSV
 _AT_REST = ("V_rest", "slope_conductance", "input_resistance", "slowest_tau")
 IN_PROCESS = 32  # points: a local sweep this small runs in this process (a worker first reads the file: seconds)
 MAX_CHUNK = 64  # points per chunk at most: each point is a root search, a chunk takes seconds

@@ -4,16 +4,24 @@ A long axis (``1..100 mM 100000000``) never materialises its values: ``RangeValu
 exactly the numbers ``np.linspace(low, high, count)`` (``np.geomspace`` for a log range) has at
 those indices, bit for bit, by the same operations NumPy performs: ``i * step + low`` with the last
 value set to ``high`` (log: the same in log10, then ``10 ** y``, both ends set to low and high).
+
+A linear range whose ends and step are decimals (``0.02..0.06 mS/cm^2 5``: step 0.01) instead has the decimals
+themselves, each as the double nearest it (0.04, where linspace has 0.039999999999999994): with ``decimals`` d,
+value i is the integer ``low * 10**d + i * step * 10**d`` divided by ``10**d``, one correctly rounded division.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
-__all__ = ["RangeValues"]
+__all__ = ["RangeValues", "decimal_places"]
+
+# The most decimals a decimal axis has; its scaled ends stay below 2**50, so that each is a double's round() exactly.
+MAX_DECIMALS = 15
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class RangeValues:
     high: float
     count: int
     log: bool = False
+    decimals: int | None = None  # a decimal axis: low and step are whole multiples of 10**-decimals
 
     def __len__(self) -> int:
         return self.count
@@ -50,6 +59,11 @@ class RangeValues:
     def at(self, index: np.ndarray) -> np.ndarray:
         """The values at the integer array ``index`` (0 <= index < count), a new float64 array."""
         index = np.ascontiguousarray(index, dtype=np.intp)
+        if self.decimals is not None:
+            scale = 10**self.decimals
+            low = round(self.low * scale)  # exact: below 2**50, a double's error is under 1/4 here
+            step = (round(self.high * scale) - low) // (self.count - 1)
+            return (low + index.astype(np.int64) * step) / np.float64(scale)
         if self.log:
             low, high = np.log10(np.float64(self.low)), np.log10(np.float64(self.high))
         else:
@@ -61,6 +75,17 @@ class RangeValues:
         values[index == 0] = self.low
         values[index == self.count - 1] = self.high
         return values
+
+
+def decimal_places(low: Fraction, high: Fraction, count: int) -> int | None:
+    """The fewest decimals d at which ``low`` and the step (high - low) / (count - 1) are whole multiples of
+    10**-d, or None when there is none up to MAX_DECIMALS or a scaled end reaches 2**50."""
+    step = (high - low) / (count - 1)
+    for d in range(MAX_DECIMALS + 1):
+        scale = 10**d
+        if (low * scale).denominator == 1 and (step * scale).denominator == 1:
+            return d if max(abs(low), abs(high)) * scale < 2**50 else None
+    return None
 
 
 def _linspace_at(index: np.ndarray, start: np.float64, stop: np.float64, count: int) -> np.ndarray:

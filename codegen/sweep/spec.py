@@ -29,7 +29,7 @@ from vrest.derive.protocol import Target, not_a_target, targets
 from vrest.derive.units import DIMENSIONS, parse_quantity, unit_parts
 
 from .imported import ImportedModel
-from .ranges import RangeValues
+from .ranges import RangeValues, decimal_places
 
 __all__ = ["Dimension", "Values", "parse_vary", "read_spec", "lookup"]
 
@@ -207,7 +207,8 @@ def _range(key: str, target: Target, values: Values, spec: str, where: str, low_
             raise ModelError(where, spec, "how many values? end the range with a count, e.g. '... 21'")
         if count < 2:
             raise ModelError(where, spec, "a range needs a count of at least 2 (give one value as a list: 'A unit')")
-        grid_values = RangeValues(float(low), float(high), count, kind == "log")  # np.linspace's/geomspace's
+        decimals = decimal_places(low, high, count) if kind != "log" else None  # the decimals, else linspace's
+        grid_values = RangeValues(float(low), float(high), count, kind == "log", decimals)
     return Dimension(key, target.parameter, unit or "1", kind, float(low), float(high), grid_values, scale, offset,
                      target.dimension is None)
 

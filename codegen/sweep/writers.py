@@ -25,7 +25,7 @@ import numpy as np
 from vrest.derive.errors import ModelError
 
 from ..extras import install_line
-from ..files import check_folder
+from ..files import check_folder, csv_number
 from .ranges import RangeValues
 
 __all__ = ["Layout", "MemoryWriter", "open_writer", "FORMATS"]
@@ -77,7 +77,8 @@ def _describe_axis(key: str, unit: str, values) -> dict:
     """One grid key as JSON: its values, or for a long range (RangeValues) its ends, count and scale."""
     if isinstance(values, RangeValues) and len(values) > LISTED:
         return {"key": key, "unit": unit, "low": values.low, "high": values.high, "count": values.count,
-                "scale": "log" if values.log else "linear"}
+                "scale": "log" if values.log else "linear"} | ({} if values.decimals is None else
+                                                               {"decimals": values.decimals})
     return {"key": key, "unit": unit, "values": list(values)}
 
 
@@ -171,11 +172,6 @@ class _FileWriter:
         return out + list(self.layout.variables)
 
 
-def _shortest(x: float) -> str:
-    text = repr(x)
-    return text[:-2] if text.endswith(".0") else text
-
-
 class _CsvWriter(_FileWriter):
     def __init__(self, path, layout) -> None:
         super().__init__(path, layout)
@@ -188,7 +184,7 @@ class _CsvWriter(_FileWriter):
         -5.4050000000000002; a whole number without '.0': a count reads 1), the sample number as an integer."""
         numbered = self.layout.grid is None
         self.handle.writelines(
-            ",".join([str(int(row[0]))] * numbered + [_shortest(x) for x in row[numbered:]]) + "\n"
+            ",".join([str(int(row[0]))] * numbered + [csv_number(x) for x in row[numbered:]]) + "\n"
             for row in self._rows(points, values, start).tolist())
 
     def _finish(self) -> None:
