@@ -12,8 +12,8 @@ from conftest import run_cli
 LR = str(Path(__file__).parent / "models" / "luo_rudy_1991.cellml")  # states V, m, h, j, d, f, X, Cai
 VARY = ("a state of model luo_rudy_1991, not a parameter: vrest finds its value at rest; vary a parameter, or start "
         "vrest rest from another value with --start 'Cai=...'")
-RUN = ("a state of model luo_rudy_1991, not a parameter: a run starts at the rest (--start steady) or at the file's "
-       "initial state (--start given)")
+RUN = ("a state of model luo_rudy_1991, not a parameter: --set and protocol steps change parameters; a run takes the "
+       "state's value from --start: steady, its value at rest, or given, the file's initial value")
 
 
 @pytest.mark.parametrize(("argv", "line"), [

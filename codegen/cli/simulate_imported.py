@@ -22,16 +22,24 @@ from vrest.derive.errors import ModelError
 from ..simulation.cache import CachedChange, CachedScenario, CachedStep
 from ..simulation.imported import ImportedPlan, imported_plan
 
-__all__ = ["run", "start_state", "read_protocol", "parameter_value", "columns"]
+__all__ = ["run", "start_state", "read_protocol", "parameter_name", "parameter_value", "columns"]
 
 DEFAULT_T_END = 1.0  # s: an action potential and its return, for a cardiac or neuron model
 
 
+# Where a file's parameters come from (path, --voltage, --stimulus): read again only to explain a name the plan
+# does not hold, or to find a component.variable name.
+Source = tuple[str, str | None, str | None]
+
+# Why a state cannot be set, in --set and in a protocol step alike.
+STATE_HINT = ("--set and protocol steps change parameters; a run takes the state's value from --start: steady, its "
+              "value at rest, or given, the file's initial value")
+
+
 def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> float:
     """The SI value of ``value`` ("0.5 mS/cm^2", or a number for a parameter without a unit) for parameter
-    ``name`` of the file."""
+    ``name`` of the file (its name in the plan: see parameter_name)."""
     units = plan.parameter_units
-    _check_parameter(plan, name, value, key)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ModelError(key, value, "expected '<number> <unit>' (or a number for a parameter without a unit)")
     if not isinstance(value, str):
@@ -44,16 +52,20 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
     return number
 
 
-def _check_parameter(plan: ImportedPlan, name: str, value: object, key: str) -> None:
-    """ModelError unless ``name`` is a parameter of the file; a state is told so."""
-    units = plan.parameter_units
-    if name in units:
-        return
-    if name in plan.problem["states"]:
-        raise ModelError(key, value, f"a state of model {plan.problem['name']}, not a parameter: a run starts at the "
-                         "rest (--start steady) or at the file's initial state (--start given)")
-    known = ", ".join(sorted(units)[:12])
-    raise ModelError(key, value, f"{name} is not a parameter of {plan.file} (parameters: {known}, ...)")
+def parameter_name(plan: ImportedPlan, name: str, value: object, key: str, source: Source | None = None) -> str:
+    """The plan's name of the parameter ``name`` names: its name as vrest derive FILE shows it, or component.variable
+    (as vrest sweep takes them). Else a ModelError naming ``key`` and ``value`` that says what ``name`` is: a
+    state, a value the file computes, or an unknown name (with the nearest)."""
+    if name in plan.parameter_units:
+        return name
+    if source is None:
+        known = ", ".join(sorted(plan.parameter_units)[:12])
+        raise ModelError(key, value, f"{name} is not a parameter of {plan.file} (parameters: {known}, ...)")
+    from ..sweep.imported import load_imported
+
+    path, voltage, stimulus = source
+    model = load_imported(path, voltage=voltage, stimulus=stimulus)
+    return model.parameter(name, option=key, value=value, verb="set", state_hint=STATE_HINT).name
 
 
 def _file_value(plan: ImportedPlan, name: str) -> float:
@@ -86,7 +98,7 @@ def _factor(value: object, key: str) -> float:
     return float(value)
 
 
-def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, ...]:
+def _changes(plan: ImportedPlan, table: dict, key: str, source: Source | None = None) -> tuple[CachedChange, ...]:
     from vrest.derive.rest.inputs import check_parameter_sign
 
     changes = []
@@ -94,14 +106,14 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
         entries = table.get(operation, {})
         if not isinstance(entries, dict):
             raise ModelError(f"{key}.{operation}", entries, "expected a table: NAME = value")
-        for name, value in entries.items():
-            where = f"{key}.{operation}.{name}"
+        for given, value in entries.items():
+            where = f"{key}.{operation}.{given}"
+            name = parameter_name(plan, given, value, where, source)
             if any(c.parameter == name for c in changes):
                 raise ModelError(where, value, "one step changes a parameter once")
             if operation == "set":
                 changes.append(CachedChange(name, "set", parameter_value(plan, name, value, where)))
             else:
-                _check_parameter(plan, name, value, where)
                 factor = _factor(value, where)
                 _check_switch(plan, name, factor, where, value)
                 check_parameter_sign(name, plan.parameter_units[name], factor * _file_value(plan, name), where, value,
@@ -113,7 +125,7 @@ def _changes(plan: ImportedPlan, table: dict, key: str) -> tuple[CachedChange, .
     return tuple(changes)
 
 
-def read_protocol(plan: ImportedPlan, path: str) -> CachedScenario:
+def read_protocol(plan: ImportedPlan, path: str, source: Source | None = None) -> CachedScenario:
     """The protocol in the TOML file ``path``: ``steps = [{at = "1 s", set = {...}, scale = {...}}, ...]``, or the
     one-step form (``at``, ``set``, ``scale`` at the top; ``at`` defaults to "0 s"); ``description`` optional."""
     from .simulate_cmd import _duration
@@ -150,7 +162,7 @@ def read_protocol(plan: ImportedPlan, path: str) -> CachedScenario:
         if at <= last:
             raise ModelError(f"{key}.at", table["at"], "times increase strictly from step to step")
         last = at
-        steps.append(CachedStep(at, _changes(plan, table, key)))
+        steps.append(CachedStep(at, _changes(plan, table, key, source)))
     return CachedScenario(Path(path).stem, tuple(steps))
 
 
@@ -255,18 +267,21 @@ def run(args) -> int:
     times = _times(args, None) if given_times else _times(args, DEFAULT_T_END)
     rtol, atol = _tolerance(args.rtol, "--rtol"), _tolerance(args.atol, "--atol")
     plan = imported_plan(args.model, args.voltage, args.stimulus)
+    source = (args.model, args.voltage, args.stimulus)
     params = {}
     for item in args.set:
-        name, sep, text = item.partition("=")
-        if not sep or not name.strip():
+        given, sep, text = item.partition("=")
+        if not sep or not given.strip():
             raise ModelError("--set", item, "expected NAME=VALUE, e.g. 'g_K1=0.5 mS/cm^2'")
-        params[name.strip()] = parameter_value(plan, name.strip(), text.strip(), f"--set {name.strip()}")
+        where = f"--set {given.strip()}"
+        name = parameter_name(plan, given.strip(), text.strip(), where, source)
+        params[name] = parameter_value(plan, name, text.strip(), where)
     if args.stimulus_on:
         if plan.stimulus is None:
             raise ModelError("--stimulus-on", plan.file, "the file has no stimulus vrest knows of: name it with "
                              "--stimulus NAME")
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
-    scenario = read_protocol(plan, args.protocol) if args.protocol else None
+    scenario = read_protocol(plan, args.protocol, source) if args.protocol else None
     module = plan.module()
     if args.stimulus_on or _switched_on(plan, params, scenario):
         on = {**params, plan.stimulus[0]: plan.stimulus[1]}  # the pulses' edges, wherever the switch turns them on

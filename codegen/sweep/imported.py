@@ -52,6 +52,12 @@ IN_PROCESS = 32  # points: a local sweep this small runs in this process (a work
 MAX_CHUNK = 64  # points per chunk at most: each point is a root search, a chunk takes seconds
 
 
+def _qualified(description: str) -> str:
+    """The component.variable name at the start of a description the importer wrote, else ""."""
+    qualified = description.split(":")[0].strip()
+    return qualified if "." in qualified and " " not in qualified else ""
+
+
 def is_imported(spec: str | Path) -> bool:
     """Whether MODEL names another tool's model file (derive.builtin.is_other_format)."""
     from vrest.derive.builtin import is_other_format
@@ -144,37 +150,46 @@ class ImportedModel:
         for p in self.system.parameters:
             out[p.name] = p
         for p in self.system.parameters:
-            qualified = p.description.split(":")[0].strip()
-            if "." in qualified:
+            qualified = _qualified(p.description)
+            if qualified:
                 out.setdefault(qualified, p)
         return out
 
-    def parameter(self, key: str):
-        """The parameter ``key`` names; ModelError naming --vary and the key, with what it is instead."""
+    def parameter(self, key: str, option: str = "--vary", value: object = None, verb: str = "vary",
+                  state_hint: str | None = None):
+        """The parameter ``key`` names (vrest's name or component.variable); else a ModelError naming ``option``
+        and ``value`` (default: the key) that says what ``key`` is instead: a state (with ``state_hint``, default
+        vrest rest's), a value the file computes (with the parameters to ``verb`` instead), or an unknown name
+        (with the nearest name of any kind)."""
         found = self._by_name.get(key)
         system = self.system
+        value = key if value is None else value
         if found is not None:
-            if system.roles.stimulus is not None and found.symbol == system.roles.stimulus:
+            if option == "--vary" and system.roles.stimulus is not None and found.symbol == system.roles.stimulus:
                 raise ModelError("--vary", key, "the stimulus: it is off at rest, so the resting state does not "
                                  "depend on it")
             return found
         states = {s.symbol.name: s.symbol.name for s in system.states}
-        states |= {s.description: s.symbol.name for s in system.states if "." in s.description}  # component.variable
+        states |= {_qualified(s.description): s.symbol.name for s in system.states if _qualified(s.description)}
         quantities = {q.name: q for q in system.quantities}
+        quantities |= {_qualified(q.description): q for q in system.quantities if _qualified(q.description)}
         if key in states:
-            raise ModelError("--vary", key, f"a state of model {system.name}, not a parameter: vrest finds its "
-                             f"value at rest; vary a parameter, or start vrest rest from another value with --start "
-                             f"'{states[key]}=...'")
+            hint = state_hint or (f"vrest finds its value at rest; vary a parameter, or start vrest rest from "
+                                  f"another value with --start '{states[key]}=...'")
+            raise ModelError(option, value, f"a state of model {system.name}, not a parameter: {hint}")
         if key in quantities:
             parameters = {p.symbol: p.name for p in system.parameters}
             used = sorted(parameters[s] for s in system.expand(quantities[key].expression).free_symbols
                           if s in parameters)
-            hint = f": vary what it is computed from ({', '.join(used)})" if used else ""
-            raise ModelError("--vary", key, f"computed in the file from other values, not a parameter{hint}")
-        close = difflib.get_close_matches(key, list(self._by_name), n=1)
+            hint = f": {verb} what it is computed from ({', '.join(used)})" if used else ""
+            raise ModelError(option, value, f"computed in the file from other values, not a parameter{hint}")
+        kinds = {name: "" for name in self._by_name} | {name: "the state " for name in states if name not in
+                                                         self._by_name} \
+            | {name: "the computed value " for name in quantities if name not in self._by_name and name not in states}
+        close = difflib.get_close_matches(key, list(kinds), n=1)
         listed = ", ".join(f"{p.name} ({p.unit or 'no unit'})" for p in system.parameters)
-        hint = f"did you mean '{close[0]}'? " if close else ""
-        raise ModelError("--vary", key, f"not a parameter of model {system.name}; {hint}its parameters: {listed}")
+        hint = f"did you mean {kinds[close[0]]}'{close[0]}'? " if close else ""
+        raise ModelError(option, value, f"not a parameter of model {system.name}; {hint}its parameters: {listed}")
 
     def dimension(self, key: str, spec: str, sampled: bool):
         """The sweep Dimension of ``key=spec`` (codegen.sweep.spec), values in a unit of the parameter's."""
