@@ -88,8 +88,9 @@ def test_a_range_without_unit_reaches_vrest_s_own_message_and_unknown_options_ar
     assert run_cli(*argv) == (2, "", error)
 
 
-@pytest.mark.parametrize(("range_", "rests"), [(["--range", "-100..0mV"], True), (["--range", "-60..0mV"], False),
-                                               (["--rang", "-100mV", "0mV"], True), (["--ra", "-60 mV", "0 mV"], False)])
+@pytest.mark.parametrize(("range_", "rests"), [
+    (["--range", "-100..0mV"], True), (["--range", "-60..0mV"], False), (["--rang", "-100mV", "0mV"], True),
+    (["--ra", "-60 mV", "0 mV"], False)])
 def test_sweep_of_a_file_reads_a_range_that_starts_with_minus(range_, rests):
     """HH at g_K = 45 mS/cm^2 rests near -75 mV (E_R = -75 mV): inside -100..0 mV, outside -60..0 mV."""
     code, out, err = run_cli("sweep", *range_, HH, "--vary", "g_K=45 mS/cm^2", "--quantity", "V_rest", "--json")

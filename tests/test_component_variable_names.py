@@ -43,9 +43,9 @@ def test_a_parameter_named_component_variable_is_that_parameter(tmp_path):
 
 @pytest.mark.parametrize("name", ["n", "potassium_channel_n_gate.n"])
 def test_a_state_named_in_set_is_told_that_its_value_comes_from_start(name):
-    state = ("a state of model hodgkin_huxley_squid_axon_model_1952_modified, not a parameter: --set and protocol steps change "
-             "parameters; a run takes the state's value from --start: steady, its value at rest, or given, the "
-             "file's initial value")
+    state = ("a state of model hodgkin_huxley_squid_axon_model_1952_modified, not a parameter: --set and protocol "
+             "steps change parameters; a run takes the state's value from --start: steady, its value at rest, or "
+             "given, the file's initial value")
     assert run_cli("simulate", HH, "--set", f"{name}=0.5", *RUN) == (2, "", f"vrest: error: --set {name} = '0.5': "
                                                                             f"{state}\n")
 
@@ -56,8 +56,8 @@ def test_a_state_named_in_a_protocol_step(tmp_path):
     code, out, err = run_cli("simulate", HH, "--protocol", str(path), *RUN)
     assert (code, out) == (2, "")
     assert err.startswith("vrest: error: steps[1].set.potassium_channel_n_gate.n = 0.5: a state of model "
-                          "hodgkin_huxley_squid_axon_model_1952_modified, not a parameter: --set and protocol steps change "
-                          "parameters; a run takes the state's value from --start")
+                          "hodgkin_huxley_squid_axon_model_1952_modified, not a parameter: --set and protocol "
+                          "steps change parameters; a run takes the state's value from --start")
 
 
 @pytest.mark.parametrize("name", ["E_K", "potassium_channel.E_K"])

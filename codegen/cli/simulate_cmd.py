@@ -53,7 +53,8 @@ def register(subparsers) -> None:
                           "by name (docs/model-format.md, \"vrest simulate FILE\")")
     imported.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                           help="a parameter of the file from t = 0, with its unit (e.g. 'g_K1=0.5 mS/cm^2'; "
-                          "repeatable; NAME as vrest derive FILE shows it, or component.variable); with --start steady the run starts at the rest of the file's own values, "
+                          "repeatable; NAME as vrest derive FILE shows it, or component.variable); with --start "
+                          "steady the run starts at the rest of the file's own values, "
                           "as a protocol step at 0 s would")
     imported.add_argument("--stimulus-on", action="store_true", help="the file's stimulus on (it is off by default)")
     from .role_options import add_role_options

@@ -34,8 +34,8 @@ from vrest.derive.errors import ModelError
 from .runtime import NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, OSCILLATES, REST_FAILED, SEVERAL_STABLE
 from .tasks import ChunkResult
 
-__all__ = ["COUNTS", "QUANTITIES", "ImportedModel", "ImportedTask", "is_imported", "load_imported", "resolve_sweep_model",
-           "run_imported_sweep", "run_imported_task"]
+__all__ = ["COUNTS", "QUANTITIES", "ImportedModel", "ImportedTask", "is_imported", "load_imported",
+           "resolve_sweep_model", "run_imported_sweep", "run_imported_task"]
 
 # id -> what it is; the units come from the file (ImportedModel.units)
 QUANTITIES = {
