@@ -125,6 +125,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
                          scale)
     if not roots:
         roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)
+    elif not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
+        roots = distinct(roots + settled([y0]), scale)  # where the cell goes from its start, should it rest
     roots = sorted(roots, key=lambda y: y[problem.voltage])
     resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),

@@ -241,8 +241,9 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
 
     From each seed, V steps along a grid over the range (extended to the seed's V where the seed lies
     outside it), both ways; at each V Newton solves every rate but that of V (the laws held), starting
-    from the previous point's state extrapolated, and where that fails, once more from the last point
-    found with the gates at x_inf(V). Where the rate of V changes sign between two points found (also
+    from the previous point's state extrapolated; where that fails, it goes from the last point found in
+    shorter steps of V (_clamped_path), and for a branch's first point, from the seed by the model's own
+    motion with V clamped (pseudo-transient continuation). Where the rate of V changes sign between two points found (also
     across voltages where none was found), their mean is a guess. A branch ends at the grid's ends, after
     20 mV without a steady state, or where it meets a point already followed.
     """
@@ -263,13 +264,17 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                 guess[voltage] = grid[k]
                 point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
                                reuse=reuse, fixed=fixed)
-                if point is None and previous is not None:  # again: from the last point found with the gates at
-                    guess = previous.copy()  # x_inf(V), a fresh Jacobian at each step (patiently, the first time)
-                    guess[voltage] = grid[k]
-                    guess = eliminated.steady(bound, guess[:, None])[:, 0]
-                    point = newton(bound, laws, guess, scale, max_steps=100 if failures == 0 else 20,
-                                   min_damping=2.0**-10, tolerance=1e-6, fixed=fixed)
+                if point is None and previous is not None and failures == 0:  # from the last point in shorter steps
+                    point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k])
                     reuse.clear()
+                elif point is None and previous is not None:  # past a gap: from the last point, the gates at x_inf(V)
+                    guess = eliminated.steady(bound, guess[:, None])[:, 0]
+                    point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                                   fixed=fixed)
+                    reuse.clear()
+                elif point is None and failures == 0:  # no point yet: the model's own motion with V clamped, once
+                    guess = eliminated.steady(bound, guess[:, None])[:, 0]
+                    point = pseudo_transient(bound, laws, guess, scale, fixed=fixed, tolerance=1e-6)
                 if point is None:  # none here: on to the next voltage from the last point found
                     failures, k, before = failures + 1, k + direction, None
                     continue
@@ -282,6 +287,30 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                         out.append((previous + point) / 2)
                 failures, before, previous, rate_before, k = 0, previous, point, rate, k + direction
     return out
+
+
+def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
+                  start: np.ndarray, v: float) -> np.ndarray | None:
+    """The steady state at fixed V = ``v``, reached from ``start`` (one at another V) in steps of V that halve
+    where Newton fails (down to BRANCH_STEP / 8) and grow again where it succeeds; each from the last point
+    with the gates at x_inf of the new V. None if the steps would be shorter."""
+    point, step = start, v - start[voltage]
+    pinned = np.array([voltage])
+    while point[voltage] != v:
+        target = v if abs(step) >= abs(v - point[voltage]) else point[voltage] + step
+        guess = point.copy()
+        guess[voltage] = target
+        guess = eliminated.steady(bound, guess[:, None])[:, 0]
+        found = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                       fixed=(pinned, np.array([target])))
+        if found is None:
+            step /= 2
+            if abs(step) < BRANCH_STEP / 8:
+                return None
+        else:
+            point, step = found, 2 * step
+            point[voltage] = target  # held there; exactly, so that the last step ends the walk
+    return point
 
 
 def _branch_grid(v_range: tuple[float, float], seed_voltages: list[float]) -> np.ndarray:
