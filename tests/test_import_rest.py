@@ -89,9 +89,10 @@ CONSERVED = ["ten_tusscher_model_2006_epi.cellml", "courtemanche_ramirez_nattel_
 CONSERVED += [f"cellml2/{name}" for name in CONSERVED]
 
 
-def _myokit_equations(path: Path, tmp_path: Path):
+def _myokit_equations(path: Path, tmp_path: Path, values: dict[str, float] | None = None):
     """(f(t, y), states, the time unit in seconds) of a CellML model read by Myokit, written as Python by Myokit,
-    stimulus off; y in the file's units and state order."""
+    stimulus off, ``values`` (component.variable: a number in the file's unit) in place of the file's; y in the
+    file's units and state order."""
     import importlib.util
 
     import myokit
@@ -99,6 +100,8 @@ def _myokit_equations(path: Path, tmp_path: Path):
     from myokit.formats.python import PythonExpressionWriter
 
     model = myokit.formats.cellml.CellMLImporter().model(str(path))
+    for name, value in (values or {}).items():
+        model.get(name).set_rhs(value)
     time = model.time()
     for variable in model.variables(deep=True):  # the stimulus: the one quantity that depends on time
         if not (variable.is_state() or variable is time or variable.is_bound()) and variable.rhs() is not None \
@@ -119,12 +122,13 @@ def _myokit_equations(path: Path, tmp_path: Path):
     return module.f, states, float(myokit.Unit.conversion_factor(time.unit(), myokit.units.s))
 
 
-def _myokit_long_run(path: Path, tmp_path: Path, t_end_s: float = 2e4, start: np.ndarray | None = None) -> float:
+def _myokit_long_run(path: Path, tmp_path: Path, t_end_s: float = 2e4, start: np.ndarray | None = None,
+                     values: dict[str, float] | None = None) -> float:
     """V (volts) where a CellML model read by Myokit comes to rest from its initial state (or ``start``, in the
-    file's units), stimulus off."""
+    file's units), stimulus off, ``values`` as for _myokit_equations."""
     import myokit
 
-    f, states, second = _myokit_equations(path, tmp_path)
+    f, states, second = _myokit_equations(path, tmp_path, values)
     y0 = np.array([s.initial_value(as_float=True) for s in states]) if start is None else start
     run = solve_ivp(f, (0.0, t_end_s / second), y0, method="BDF", rtol=1e-10,
                     atol=1e-12 * np.maximum(np.abs(y0), 1e-8), t_eval=[0.9 * t_end_s / second, t_end_s / second])
@@ -189,6 +193,64 @@ def test_o_hara_rudy_has_two_unstable_equilibria_of_the_same_cell(name, tmp_path
                          atol=1e-12 * np.maximum(np.abs(nudged), 1e-8))
         assert left.success and abs(left.y[0, -1] - y[0]) > 1  # mV: it left the equilibrium
         assert abs(_myokit_long_run(original, tmp_path, start=left.y[:, -1]) - rest.V) < 1e-9  # 1e-6 mV
+
+
+def test_a_range_around_unstable_equilibria_alone_finds_them():
+    """A range that holds O'Hara-Rudy's two unstable equilibria but not its rest: the path at fixed V is
+    followed from the start (at -87 mV) into the range, and both are found where the whole range finds them
+    (checked in Myokit's equations above)."""
+    system = _read(MODELS / "ohara_rudy_2011_endo.cellml")
+    whole = find_resting_states(system).resting_states[1:]
+    for v_range in [(-0.05, 0.0), (-0.03, -0.02), (-0.025, -0.015)]:
+        report = find_resting_states(system, v_range=v_range)
+        inside = [s for s in whole if v_range[0] <= s.V <= v_range[1]]
+        assert [s.V for s in report.resting_states] == pytest.approx([s.V for s in inside], abs=1e-12), v_range
+        assert not any(s.stable for s in report.resting_states)
+
+
+# A start with other conserved amounts (--start), and the equilibria of that cell: V (mV, to 0.01 mV) from an
+# independent search (Myokit's equations; the steady state at fixed V on a 0.25 mV grid, the curve of
+# equilibria followed through V, 150 Newton runs from random states), each stable or not.
+OTHER_STARTS = [
+    ("ohara_rudy_2011_endo.cellml", {"nai": 50.0}, [(-94.82, True), (-26.82, False), (-20.96, False)]),
+    ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 60.0}, [(-94.98, True), (-43.58, False), (-31.40, False)]),
+]
+
+
+@pytest.mark.parametrize(("name", "start", "expected"), OTHER_STARTS, ids=[o[0] for o in OTHER_STARTS])
+def test_another_start_has_its_own_equilibria(name, start, expected, tmp_path):
+    report = find_resting_states(_read(MODELS / name), start={k: v for k, v in start.items()})  # mM = mol/m^3
+    assert [(round(s.V * 1e3, 2), s.stable) for s in report.resting_states] == expected
+    f, states, second = _myokit_equations(MODELS / name, tmp_path)
+    for state in report.resting_states:
+        y = _in_file_units(state, states)
+        assert np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8  # per second
+
+
+TEN_TUSSCHER_CM = "membrane.Cm"  # 0.185 uF in the file; a myocyte's is near 185 pF
+
+
+def test_a_whole_cells_capacitance_rests_stably(tmp_path):
+    """ten Tusscher (2006) with Cm = 185 pF: its rest decays as slowly as -8.4e-6 /s beside -1.3e6 /s (eleven
+    orders of magnitude), and is stable: a run of Myokit's equations from the file's start comes to rest there."""
+    path = MODELS / "ten_tusscher_model_2006_epi.cellml"
+    report = find_resting_states(_read(path), parameters={"Cm": 185e-12})
+    rest = report.resting_states[0]
+    assert rest.stable and report.verdict.startswith("one stable resting state, at -86.90 mV")
+    assert min(abs(v.real) for v in rest.eigenvalues) < 1e-11 * max(abs(v) for v in rest.eigenvalues)
+    v_end = _myokit_long_run(path, tmp_path, t_end_s=1e7, values={TEN_TUSSCHER_CM: 0.000185})
+    assert abs(rest.V - v_end) < 1e-9  # 1e-6 mV
+
+
+def test_an_unstable_equilibrium_past_a_gap_in_the_path_at_fixed_v(tmp_path):
+    """ten Tusscher with Cm = 18.5 nF: the path at fixed V from the rest finds no steady state from -62 to
+    -52 mV and goes on beyond, to an unstable equilibrium near -38.57 mV; Myokit's equations vanish there."""
+    path = MODELS / "ten_tusscher_model_2006_epi.cellml"
+    report = find_resting_states(_read(path), parameters={"Cm": 18.5e-9})
+    assert report.verdict == "one stable resting state, at -86.90 mV; unstable equilibrium at -38.57 mV"
+    f, states, second = _myokit_equations(path, tmp_path, {TEN_TUSSCHER_CM: 0.0185})
+    y = _in_file_units(report.resting_states[1], states)
+    assert np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8  # per second
 
 
 @pytest.mark.parametrize(("name", "t_end"), STABLE, ids=[s[0] for s in STABLE])

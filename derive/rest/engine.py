@@ -20,7 +20,7 @@ from .conservation import ConservedQuantity, find_laws
 from .elimination import elimination
 from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
 from .problem import RestProblem
-from .stability import eigenvalues, is_stable, slope_conductance, slowest_tau
+from .stability import ZERO_TO_ROUNDING, eigenvalues, is_stable, slope_conductance, slowest_tau
 
 if TYPE_CHECKING:
     from ..system import OdeSystem
@@ -125,6 +125,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
                          scale)
     if not roots:
         roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)
+    elif not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
+        roots = distinct(roots + settled([y0]), scale)  # where the cell goes from its start, should it rest
     roots = sorted(roots, key=lambda y: y[problem.voltage])
     resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
@@ -188,4 +190,4 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
 def _neutral(state: RestingState) -> bool:
     """An eigenvalue that is zero to rounding: a direction along which the equilibria continue."""
     values = np.abs(np.array(state.eigenvalues))
-    return bool(len(values) and values.min() < 1e-12 * values.max())
+    return bool(len(values) and values.min() < ZERO_TO_ROUNDING * values.max())

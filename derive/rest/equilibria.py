@@ -25,7 +25,7 @@ __all__ = ["candidates", "branch_candidates", "newton", "pseudo_transient", "GRI
 
 GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
 BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
-_BRANCH_FAILURES = 3  # consecutive voltages without a steady state at fixed V that end a branch
+_BRANCH_GAP = 10  # consecutive voltages without a steady state at fixed V that end a branch (20 mV)
 _ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
 
@@ -239,14 +239,15 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                       v_range: tuple[float, float], scale: np.ndarray, eliminated: Elimination) -> list[np.ndarray]:
     """Starting points for Newton from the steady state of every other state at fixed V.
 
-    From each seed, V steps along a grid over the range (both ways); at each V Newton solves
-    every rate but that of V (the laws held), starting from the previous point's state
-    extrapolated. Where the rate of V changes sign between two points, their mean is a guess. A
-    branch ends at the range's ends, after a few voltages without a steady state, or where it
-    meets a point already followed.
+    From each seed, V steps along a grid over the range (extended to the seed's V where the seed lies
+    outside it), both ways; at each V Newton solves every rate but that of V (the laws held), starting
+    from the previous point's state extrapolated; where that fails, it goes from the last point found in
+    shorter steps of V (_clamped_path), and for a branch's first point, from the seed by the model's own
+    motion with V clamped (pseudo-transient continuation). Where the rate of V changes sign between two points found (also
+    across voltages where none was found), their mean is a guess. A branch ends at the grid's ends, after
+    20 mV without a steady state, or where it meets a point already followed.
     """
-    low, high = v_range
-    grid = np.linspace(low, high, max(int(round((high - low) / BRANCH_STEP)) + 1, 3))
+    grid = _branch_grid(v_range, [seed[voltage] for seed in seeds])
     followed: dict[int, list[np.ndarray]] = {}
     out = []
     pinned = np.array([voltage])  # V held at each grid voltage, in place of its rate
@@ -256,22 +257,26 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
             reuse: dict = {}
             k, failures, previous, before = first if direction == 1 else first - 1, 0, None, None
             rate_before = None  # the rate of V at ``previous``
-            while 0 <= k < len(grid) and failures < _BRANCH_FAILURES:
+            while 0 <= k < len(grid) and failures < _BRANCH_GAP:
+                fixed = (pinned, grid[k:k + 1])
                 guess = seed if previous is None else previous if before is None else 2 * previous - before
                 guess = guess.copy()
                 guess[voltage] = grid[k]
-                fixed = (pinned, grid[k:k + 1])
                 point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
                                reuse=reuse, fixed=fixed)
-                if point is None and previous is not None:  # again, patiently: from the last point with the
-                    guess = previous.copy()  # gates at x_inf(V), a fresh Jacobian at each step
-                    guess[voltage] = grid[k]
+                if point is None and previous is not None and failures == 0:  # from the last point in shorter steps
+                    point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k])
+                    reuse.clear()
+                elif point is None and previous is not None:  # past a gap: from the last point, the gates at x_inf(V)
                     guess = eliminated.steady(bound, guess[:, None])[:, 0]
-                    point = newton(bound, laws, guess, scale, tolerance=1e-6, fixed=fixed)
+                    point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                                   fixed=fixed)
                     reuse.clear()
-                if point is None:
-                    failures, k, previous, before = failures + 1, k + direction, None, None
-                    reuse.clear()
+                elif point is None and failures == 0:  # no point yet: the model's own motion with V clamped, once
+                    guess = eliminated.steady(bound, guess[:, None])[:, 0]
+                    point = pseudo_transient(bound, laws, guess, scale, fixed=fixed, tolerance=1e-6)
+                if point is None:  # none here: on to the next voltage from the last point found
+                    failures, k, before = failures + 1, k + direction, None
                     continue
                 if any(np.abs((point - known) / scale).max() < 1e-6 for known in followed.get(k, [])):
                     break  # this branch was followed from here on already
@@ -282,6 +287,40 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                         out.append((previous + point) / 2)
                 failures, before, previous, rate_before, k = 0, previous, point, rate, k + direction
     return out
+
+
+def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
+                  start: np.ndarray, v: float) -> np.ndarray | None:
+    """The steady state at fixed V = ``v``, reached from ``start`` (one at another V) in steps of V that halve
+    where Newton fails (down to BRANCH_STEP / 8) and grow again where it succeeds; each from the last point
+    with the gates at x_inf of the new V. None if the steps would be shorter."""
+    point, step = start, v - start[voltage]
+    pinned = np.array([voltage])
+    while point[voltage] != v:
+        target = v if abs(step) >= abs(v - point[voltage]) else point[voltage] + step
+        guess = point.copy()
+        guess[voltage] = target
+        guess = eliminated.steady(bound, guess[:, None])[:, 0]
+        found = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                       fixed=(pinned, np.array([target])))
+        if found is None:
+            step /= 2
+            if abs(step) < BRANCH_STEP / 8:
+                return None
+        else:
+            point, step = found, 2 * step
+            point[voltage] = target  # held there; exactly, so that the last step ends the walk
+    return point
+
+
+def _branch_grid(v_range: tuple[float, float], seed_voltages: list[float]) -> np.ndarray:
+    """The voltages at which the branches are followed: BRANCH_STEP apart over the range, and on at that step
+    beyond it as far as the farthest seed (a start outside the range is followed into it)."""
+    low, high = v_range
+    grid = np.linspace(low, high, max(int(round((high - low) / BRANCH_STEP)) + 1, 3))
+    below = math.ceil(max(0.0, (low - min(seed_voltages, default=low)) / BRANCH_STEP) - 1e-9)
+    above = math.ceil(max(0.0, (max(seed_voltages, default=high) - high) / BRANCH_STEP) - 1e-9)
+    return np.concatenate([low - BRANCH_STEP * np.arange(below, 0, -1), grid, high + BRANCH_STEP * np.arange(1, above + 1)])
 
 
 def distinct(roots: list[np.ndarray], scale: np.ndarray) -> list[np.ndarray]:
