@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,15 @@ def test_rest_command_finds_the_buffered_charge_law_and_the_rest_the_cell_reache
     assert state["stable"] is True
     assert state["V"] == pytest.approx(v_rest, abs=1e-6)  # mV
     assert any(law["name"] == "charge" for law in document["conserved"])
+
+
+def test_the_table_gives_how_slowly_a_state_is_approached_for_a_stable_one_only():
+    """An unstable equilibrium is left, not approached (Noble 1962's grows as e^(11 t/s), oscillating): no slowest tau in
+    its row of the table; the JSON keeps 1/min |Re lambda| for every state."""
+    noble = str(Path(__file__).parent / "models" / "noble_model_1962.cellml")
+    code, out, _ = run_cli("rest", noble)
+    (row,) = [line.split() for line in out.splitlines() if line.strip().startswith("1 ")]
+    assert code == 0 and row[2:4] == ["no", "-"]
+    code, out, _ = run_cli("rest", noble, "--json")
+    (state,) = json.loads(out)["resting_states"]
+    assert not state["stable"] and state["slowest_tau"]["value"] > 0
