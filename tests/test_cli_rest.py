@@ -117,8 +117,8 @@ def test_rest_command_finds_the_buffered_charge_law_and_the_rest_the_cell_reache
 
 
 def test_the_table_gives_how_slowly_a_state_is_approached_for_a_stable_one_only():
-    """An unstable equilibrium is left, not approached (Noble 1962's grows as e^(11 t/s), oscillating): no slowest tau in
-    its row of the table; the JSON keeps 1/min |Re lambda| for every state."""
+    """An unstable equilibrium is left, not approached (Noble 1962's grows as e^(11 t/s), oscillating): no slowest
+    tau in its row of the table; the JSON keeps 1/min |Re lambda| for every state."""
     noble = str(Path(__file__).parent / "models" / "noble_model_1962.cellml")
     code, out, _ = run_cli("rest", noble)
     (row,) = [line.split() for line in out.splitlines() if line.strip().startswith("1 ")]

@@ -243,9 +243,9 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
     outside it), both ways; at each V Newton solves every rate but that of V (the laws held), starting
     from the previous point's state extrapolated; where that fails, it goes from the last point found in
     shorter steps of V (_clamped_path), and for a branch's first point, from the seed by the model's own
-    motion with V clamped (pseudo-transient continuation). Where the rate of V changes sign between two points found (also
-    across voltages where none was found), their mean is a guess. A branch ends at the grid's ends, after
-    20 mV without a steady state, or where it meets a point already followed.
+    motion with V clamped (pseudo-transient continuation). Where the rate of V changes sign between two
+    points found (also across voltages where none was found), their mean is a guess. A branch ends at the
+    grid's ends, after 20 mV without a steady state, or where it meets a point already followed.
     """
     grid = _branch_grid(v_range, [seed[voltage] for seed in seeds])
     followed: dict[int, list[np.ndarray]] = {}
@@ -320,7 +320,8 @@ def _branch_grid(v_range: tuple[float, float], seed_voltages: list[float]) -> np
     grid = np.linspace(low, high, max(int(round((high - low) / BRANCH_STEP)) + 1, 3))
     below = math.ceil(max(0.0, (low - min(seed_voltages, default=low)) / BRANCH_STEP) - 1e-9)
     above = math.ceil(max(0.0, (max(seed_voltages, default=high) - high) / BRANCH_STEP) - 1e-9)
-    return np.concatenate([low - BRANCH_STEP * np.arange(below, 0, -1), grid, high + BRANCH_STEP * np.arange(1, above + 1)])
+    beyond = BRANCH_STEP * np.arange(1, max(below, above) + 1)
+    return np.concatenate([low - beyond[:below][::-1], grid, high + beyond[:above]])
 
 
 def distinct(roots: list[np.ndarray], scale: np.ndarray) -> list[np.ndarray]:

@@ -100,7 +100,7 @@ def report_text(report: RestReport) -> str:
         g = state.slope_conductance
         shown_g = _g(problem.shown(g, g_unit), 5) if g is not None else "-"
         lines.append(f"  {k:>2}  {problem.shown(state.V, v_unit):>12.6f}  {'yes' if state.stable else 'no':6}  "
-                     f"{_g(state.slowest_tau, 4) if state.stable else '-':>15}  {shown_g:>28}")  # how slowly it is approached
+                     f"{_g(state.slowest_tau, 4) if state.stable else '-':>15}  {shown_g:>28}")  # approached: stable
     units = dict(zip(problem.currents, problem.current_units))
     for k, state in enumerate(report.resting_states, 1):
         lines += ["", f"resting state {k}: V = {_g(problem.shown(state.V, v_unit), 9)} {v_unit}, "
