@@ -217,7 +217,8 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
             if dt < 1e-300:
                 return None
             continue
-        trial_merit = np.linalg.norm(weight * g_trial)
+        with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
+            trial_merit = np.linalg.norm(weight * g_trial)
         if trial_merit > 4 * merit:  # too long a step for the model's motion: shorter
             dt /= 4
             continue
