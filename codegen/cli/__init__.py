@@ -39,7 +39,6 @@ COMMANDS = {
     "rest": "rest_cmd",
     "sweep": "sweep_cmd",
     "sensitivity": "sensitivity_cmd",
-    "rest": "rest_cmd",
 }
 
 
