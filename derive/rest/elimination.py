@@ -117,6 +117,10 @@ class Elimination:
                 out[list(group)] = _solve_group(group, laws, f0, columns)
         return out
 
+    def steady_point(self, bound: Bound, y: np.ndarray) -> np.ndarray:
+        """One state ``y`` (shape (n,)) with every eliminated state at its steady state for its V."""
+        return self.steady(bound, y[:, None])[:, 0]
+
     def slope(self, jacobian: np.ndarray, voltage: int) -> float:
         """d(dV/dt)/dV with every eliminated state at its steady state and the others held."""
         states = list(self.states)

@@ -56,11 +56,11 @@ def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimin
                        grid[k], grid[k + 1], xtol=1e-9, maxiter=200)  # a start for Newton: to 1e-6 mV
         y = start.copy()
         y[voltage] = v
-        out.append(eliminated.steady(bound, y[:, None])[:, 0])
+        out.append(eliminated.steady_point(bound, y))
     if np.isfinite(r[-1]) and r[-1] == 0:
         y = start.copy()
         y[voltage] = grid[-1]
-        out.append(eliminated.steady(bound, y[:, None])[:, 0])
+        out.append(eliminated.steady_point(bound, y))
     return out
 
 
@@ -269,12 +269,12 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                     point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k])
                     reuse.clear()
                 elif point is None and previous is not None:  # past a gap: from the last point, the gates at x_inf(V)
-                    guess = eliminated.steady(bound, guess[:, None])[:, 0]
+                    guess = eliminated.steady_point(bound, guess)
                     point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
                                    fixed=fixed)
                     reuse.clear()
                 elif point is None and failures == 0:  # no point yet: the model's own motion with V clamped, once
-                    guess = eliminated.steady(bound, guess[:, None])[:, 0]
+                    guess = eliminated.steady_point(bound, guess)
                     point = pseudo_transient(bound, laws, guess, scale, fixed=fixed, tolerance=1e-6)
                 if point is None:  # none here: on to the next voltage from the last point found
                     failures, k, before = failures + 1, k + direction, None
@@ -301,7 +301,7 @@ def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: 
         target = v if abs(step) >= abs(v - point[voltage]) else point[voltage] + step
         guess = point.copy()
         guess[voltage] = target
-        guess = eliminated.steady(bound, guess[:, None])[:, 0]
+        guess = eliminated.steady_point(bound, guess)
         found = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
                        fixed=(pinned, np.array([target])))
         if found is None:
