@@ -214,10 +214,19 @@ def test_a_range_around_unstable_equilibria_alone_finds_them():
 OTHER_STARTS = [
     ("ohara_rudy_2011_endo.cellml", {"nai": 50.0}, [(-94.82, True), (-26.82, False), (-20.96, False)]),
     ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 60.0}, [(-94.98, True), (-43.58, False), (-31.40, False)]),
+    # Far from the start's own steady state at fixed V (the Na+ a cell loads, moved into K+ at rest):
+    ("ohara_rudy_2011_endo.cellml", {"nai": 60.0}, [(-96.14, True), (-26.57, False), (-21.22, False)]),
+    ("ohara_rudy_2011_endo.cellml", {"nai": 100.0}, [(-100.85, True), (-25.54, False), (-22.29, False)]),
+    ("courtemanche_ramirez_nattel_1998.cellml", {"Na_i": 60.0}, [(-89.97, True)]),
+    ("courtemanche_ramirez_nattel_1998.cellml", {"K_i": 60.0}, [(-27.46, False)]),
+    # Past a fold of the path at fixed V (it turns back in V):
+    ("ten_tusscher_model_2006_epi.cellml", {"K_i": 170.0}, [(-92.38, True), (-41.62, False), (-31.76, False)]),
+    ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 30.0}, [(-90.57, True), (-39.26, False), (-32.43, False)]),
 ]
 
 
-@pytest.mark.parametrize(("name", "start", "expected"), OTHER_STARTS, ids=[o[0] for o in OTHER_STARTS])
+@pytest.mark.parametrize(("name", "start", "expected"), OTHER_STARTS,
+                         ids=[f"{o[0]}-{','.join(f'{k}={v:g}' for k, v in o[1].items())}" for o in OTHER_STARTS])
 def test_another_start_has_its_own_equilibria(name, start, expected, tmp_path):
     report = find_resting_states(_read(MODELS / name), start={k: v for k, v in start.items()})  # mM = mol/m^3
     assert [(round(s.V * 1e3, 2), s.stable) for s in report.resting_states] == expected
@@ -242,15 +251,18 @@ def test_a_whole_cells_capacitance_rests_stably(tmp_path):
     assert abs(rest.V - v_end) < 1e-9  # 1e-6 mV
 
 
-def test_an_unstable_equilibrium_past_a_gap_in_the_path_at_fixed_v(tmp_path):
+def test_unstable_equilibria_past_a_gap_and_a_fold_in_the_path_at_fixed_v(tmp_path):
     """ten Tusscher with Cm = 18.5 nF: the path at fixed V from the rest finds no steady state from -62 to
-    -52 mV and goes on beyond, to an unstable equilibrium near -38.57 mV; Myokit's equations vanish there."""
+    -52 mV and goes on beyond, to an unstable equilibrium near -38.57 mV, then turns back in V near -27.6 mV
+    (a fold) to a second one near -31.45 mV (both found by an independent pseudo-arclength continuation of
+    Myokit's equations); Myokit's equations vanish at both."""
     path = MODELS / "ten_tusscher_model_2006_epi.cellml"
     report = find_resting_states(_read(path), parameters={"Cm": 18.5e-9})
-    assert report.verdict == "one stable resting state, at -86.90 mV; unstable equilibrium at -38.57 mV"
+    assert report.verdict == "one stable resting state, at -86.90 mV; unstable equilibria at -38.57 mV, -31.45 mV"
     f, states, second = _myokit_equations(path, tmp_path, {TEN_TUSSCHER_CM: 0.0185})
-    y = _in_file_units(report.resting_states[1], states)
-    assert np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8  # per second
+    for state in report.resting_states[1:]:
+        y = _in_file_units(state, states)
+        assert np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8  # per second
 
 
 @pytest.mark.parametrize(("name", "t_end"), STABLE, ids=[s[0] for s in STABLE])

@@ -21,7 +21,7 @@ where b_i vanishes at 0), computed by Gauss-Legendre quadrature.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property
 
@@ -170,7 +170,28 @@ def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.n
         law = Law(c, pivot, value, _describe(problem, c, pivot, value, nonlinear), nonlinear, totals, bound.factors)
         laws.append(law)
         taken.add(pivot)
-    return laws
+    return _solving_largest(laws, start, voltage)
+
+
+def _solving_largest(laws: list[Law], start: np.ndarray, voltage: int) -> list[Law]:
+    """Each law solving for its largest term at the start (K+ in a charge law, not a buffered calcium): where
+    the charge moves between ions, that state changes least in proportion. Newton's solution is the same
+    whichever state a law solves for; its steps are not."""
+    out: list[Law] = []
+    for law in laws:
+        size = np.abs(law.c * start)
+        size[voltage] = 0.0
+        pivot = law.pivot
+        for k in np.argsort(-size, kind="stable"):
+            if size[k] == 0:
+                break
+            pivots = [*(kept.pivot for kept in out), int(k)]
+            block = np.array([kept.c[pivots] for kept in [*out, law]])
+            if np.linalg.matrix_rank(block) == len(pivots):  # the laws still fix their states together
+                pivot = int(k)
+                break
+        out.append(replace(law, pivot=pivot))
+    return out
 
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(48)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["RestingState", "RestReport", "find_resting_states", "solve", "verdict", "DEFAULT_RANGE"]
 
 DEFAULT_RANGE = (-0.150, 0.060)  # V
+_NEGLIGIBLE = 1e-30  # SI: a start value this small sets no scale
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,9 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     scale = np.where(y0 != 0, np.abs(y0), 1.0)  # typical size of each state; V: the range's; a gate: 1
     scale[problem.voltage] = max(abs(low), abs(high))
     scale[[*problem.gates, *(i for group in problem.groups for i in group)]] = 1.0
-    laws = find_laws(problem, bound, y0, scale, (low, high))
+    laws = find_laws(problem, bound, y0, scale, (low, high))  # in the start's sizes: a tiny state's noise stays tiny
+    # Newton's: a state that starts at a size no physical quantity has (a gate shut to 1e-112) counts as 1 in size.
+    scale[np.abs(y0) <= _NEGLIGIBLE] = 1.0
     for law in laws:
         unknown = [problem.states[i] for i in np.flatnonzero(law.c) if not known[i]]
         if unknown:
@@ -117,11 +120,12 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
 
     eliminated = elimination(problem.gates, problem.groups, laws)
+    positive = _amounts(problem, laws, y0)
     roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots or [y0]
         roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, laws, seeds, (low, high), scale,
-                                                           eliminated)),
+                                                           eliminated, positive)),
                          scale)
     if not roots:
         roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)
@@ -131,6 +135,16 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
                       verdict(resting, (low, high), problem), problem)
+
+
+def _amounts(problem: RestProblem, laws, y0: np.ndarray) -> np.ndarray:
+    """A mask of the states a conservation law sums (amounts of ions, of calcium in its buffers: positive) with a
+    positive start, V and the gates aside."""
+    mask = np.zeros(len(y0), dtype=bool)
+    for law in laws:
+        mask |= law.c != 0
+    mask[[problem.voltage, *problem.gates, *(i for group in problem.groups for i in group)]] = False
+    return mask & (y0 > 0)
 
 
 def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.ndarray, scale,

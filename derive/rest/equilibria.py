@@ -27,6 +27,8 @@ GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
 BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
 _BRANCH_GAP = 10  # consecutive voltages without a steady state at fixed V that end a branch (20 mV)
 _ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
+_ARC_FIRST, _ARC_LONGEST, _ARC_SHORTEST = 1e-2, 5e-2, 1e-6  # arclength steps past a fold (scaled states, logs)
+_ARC_STEPS, _ARC_CORRECTIONS = 300, 8
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
 
 
@@ -69,15 +71,38 @@ class _Equations:
     row (amount - value) over the sum of its scaled coefficients (a step in the scaled states). The laws'
     rows and scales are worked out once: Newton evaluates these many times."""
 
-    def __init__(self, bound: Bound, laws: list[Law], scale: np.ndarray, fixed=None) -> None:
+    def __init__(self, bound: Bound, laws: list[Law], scale: np.ndarray, fixed=None, positive=None) -> None:
         self.bound, self.laws, self.scale = bound, laws, scale
         self.sizes = [np.abs(law.c * scale).sum() for law in laws]
         self.fixed = fixed  # (states, their values): each row y_i - value (V at a point of the branch)
         if fixed is not None:
             self.fixed_scale = scale[fixed[0]]
+        # Amounts (concentrations) solved for as their logarithms: a step cannot make one negative, and a
+        # tenfold change (the Na+ a cell loads) is a step of order one.
+        self.positive = np.flatnonzero(positive) if positive is not None else np.zeros(0, dtype=int)
+
+    def x_of(self, y: np.ndarray) -> np.ndarray:
+        x = y / self.scale
+        amounts = y[self.positive]  # a guess extrapolated below zero: a millionth of its typical size instead
+        x[self.positive] = np.log(np.maximum(amounts, 1e-6 * self.scale[self.positive]))
+        return x
+
+    def y_of(self, x: np.ndarray) -> np.ndarray:
+        y = x * self.scale
+        with np.errstate(over="ignore"):  # a wild trial step: an infinite residual, refused
+            y[self.positive] = np.exp(x[self.positive])
+        return y
+
+    def dy_dx(self, x: np.ndarray) -> np.ndarray:
+        d = self.scale.copy()
+        with np.errstate(over="ignore"):
+            d[self.positive] = np.exp(x[self.positive])
+        return d
 
     def residual(self, x: np.ndarray) -> np.ndarray:
-        y = x * self.scale
+        y = self.y_of(x)
+        if len(self.positive) and not np.isfinite(y[self.positive]).all():  # an amount's step past exp's range
+            return np.full(len(y), np.nan)
         g = self.bound.f(y) / self.scale
         for law, size in zip(self.laws, self.sizes):
             g[law.pivot] = (law.amount(y) - law.value) / size
@@ -87,10 +112,10 @@ class _Equations:
         return g
 
     def jacobian(self, x: np.ndarray) -> np.ndarray:
-        y = x * self.scale
-        j = self.bound.J(y) * self.scale[None, :] / self.scale[:, None]
+        y, d = self.y_of(x), self.dy_dx(x)
+        j = self.bound.J(y) * d[None, :] / self.scale[:, None]
         for law, size in zip(self.laws, self.sizes):
-            j[law.pivot] = law.gradient(y) * self.scale / size
+            j[law.pivot] = law.gradient(y) * d / size
         if self.fixed is not None:
             index = self.fixed[0]
             j[index] = 0.0
@@ -118,7 +143,7 @@ def _norm(v: np.ndarray) -> float:
 
 def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max_steps: int = 100,
            min_damping: float = 2.0**-30, tolerance: float = 1e-12, reuse: dict | None = None,
-           fixed: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray | None:
+           fixed: tuple[np.ndarray, np.ndarray] | None = None, positive: np.ndarray | None = None) -> np.ndarray | None:
     """An equilibrium of the full system near ``y0`` (the laws held), or None when Newton fails.
 
     Damped: a step is halved until the residual (each row measured as a step in the scaled states)
@@ -127,9 +152,10 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     ``reuse``: a dict that carries the Jacobian from one call to the next (a continuation): it is kept
     while full steps halve the residual, and evaluated afresh when one does not.
     ``fixed``: (states, values) held at those values (in place of their rates).
+    ``positive``: a mask of states (amounts) solved for as their logarithms.
     """
-    equations = _Equations(bound, laws, scale, fixed)
-    x = y0 / scale
+    equations = _Equations(bound, laws, scale, fixed, positive)
+    x = equations.x_of(y0)
     g = equations.residual(x)
     if not np.isfinite(g).all():
         return None
@@ -144,7 +170,7 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
         for _ in range(max_steps):
             if len(merits) > _STALLED and not merits[-1] < merits[-1 - _STALLED] / 2:
-                return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
+                return _kept(reuse, factored, equations.y_of(x)) if size < _ROUNDING_STEP else None
             if not np.isfinite(factored.matrix).all() or factored.singular:
                 return None
             step = factored.solve(g)
@@ -163,10 +189,10 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
                 if trial_merit < merit:
                     break
                 if size < _ROUNDING_STEP:
-                    return _kept(reuse, factored, x * scale)
+                    return _kept(reuse, factored, equations.y_of(x))
                 damping /= 2
                 if damping < min_damping:
-                    return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
+                    return _kept(reuse, factored, equations.y_of(x)) if size < _ROUNDING_STEP else None
             if not fresh and not trial_merit < merit / 2:
                 factored, fresh = _Factored(equations.jacobian(x)), True
                 continue
@@ -177,13 +203,13 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
             else:
                 fresh = False
         else:
-            return _kept(reuse, factored, x * scale) if size < _ROUNDING_STEP else None
-    return _kept(reuse, factored, (x - step) * scale)
+            return _kept(reuse, factored, equations.y_of(x)) if size < _ROUNDING_STEP else None
+    return _kept(reuse, factored, equations.y_of(x - step))
 
 
 def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray,
                      max_steps: int = 400, fixed: tuple[np.ndarray, np.ndarray] | None = None,
-                     tolerance: float = 1e-12) -> np.ndarray | None:
+                     tolerance: float = 1e-12, positive: np.ndarray | None = None) -> np.ndarray | None:
     """A stable equilibrium reached from ``y0`` by implicit Euler steps whose length grows as the rates fall
     (pseudo-transient continuation, Kelley & Keyes 1998), then Newton; None if it does not settle.
 
@@ -196,8 +222,8 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
     rows[[law.pivot for law in laws]] = 0.0  # algebraic rows: the laws
     if fixed is not None:
         rows[fixed[0]] = 0.0
-    equations = _Equations(bound, laws, scale, fixed)
-    x = y0 / scale
+    equations = _Equations(bound, laws, scale, fixed, positive)
+    x = equations.x_of(y0)
     g = equations.residual(x)
     if not np.all(np.isfinite(g)):
         return None
@@ -207,7 +233,7 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
     dt = 1.0 / max(np.abs(np.diag(j)).max(), 1e-300)
     for _ in range(max_steps):
         try:
-            step = np.linalg.solve(np.diag(rows / dt) - j, -g)
+            step = np.linalg.solve(np.diag(rows * equations.dy_dx(x) / scale / dt) - j, -g)
         except np.linalg.LinAlgError:
             return None
         trial = x - step
@@ -226,7 +252,7 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
         x, g, merit = trial, g_trial, trial_merit
         j = equations.jacobian(x)
         if np.abs(step).max() < _ROUNDING_STEP and dt * np.abs(np.diag(j)).min() > 1e6:
-            return newton(bound, laws, x * scale, scale, fixed=fixed, tolerance=tolerance)
+            return newton(bound, laws, equations.y_of(x), scale, fixed=fixed, tolerance=tolerance, positive=positive)
     return None
 
 
@@ -237,7 +263,8 @@ def _kept(reuse: dict | None, factored: _Factored, y: np.ndarray) -> np.ndarray:
 
 
 def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
-                      v_range: tuple[float, float], scale: np.ndarray, eliminated: Elimination) -> list[np.ndarray]:
+                      v_range: tuple[float, float], scale: np.ndarray, eliminated: Elimination,
+                      positive: np.ndarray | None = None) -> list[np.ndarray]:
     """Starting points for Newton from the steady state of every other state at fixed V.
 
     From each seed, V steps along a grid over the range (extended to the seed's V where the seed lies
@@ -264,18 +291,21 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                 guess = guess.copy()
                 guess[voltage] = grid[k]
                 point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                               reuse=reuse, fixed=fixed)
+                               reuse=reuse, fixed=fixed, positive=positive)
                 if point is None and previous is not None and failures == 0:  # from the last point in shorter steps
-                    point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k])
+                    point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive)
                     reuse.clear()
+                    if point is None:  # a fold, maybe: the path turns back in V; followed round it by arclength
+                        out += _past_fold(bound, laws, scale, voltage, previous, direction, (grid[0], grid[-1]),
+                                          positive)
                 elif point is None and previous is not None:  # past a gap: from the last point, the gates at x_inf(V)
                     guess = eliminated.steady_point(bound, guess)
                     point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                                   fixed=fixed)
+                                   fixed=fixed, positive=positive)
                     reuse.clear()
                 elif point is None and failures == 0:  # no point yet: the model's own motion with V clamped, once
                     guess = eliminated.steady_point(bound, guess)
-                    point = pseudo_transient(bound, laws, guess, scale, fixed=fixed, tolerance=1e-6)
+                    point = pseudo_transient(bound, laws, guess, scale, fixed=fixed, tolerance=1e-6, positive=positive)
                 if point is None:  # none here: on to the next voltage from the last point found
                     failures, k, before = failures + 1, k + direction, None
                     continue
@@ -290,8 +320,67 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
     return out
 
 
+def _past_fold(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, start: np.ndarray, direction: int,
+               v_limits: tuple[float, float], positive: np.ndarray | None) -> list[np.ndarray]:
+    """Guesses for Newton on the path of steady states at fixed V followed from ``start`` (one of its points),
+    V first moving in ``direction``, by pseudo-arclength continuation (Keller 1977): each step predicts along the
+    path's tangent and corrects at right angles to it, so the path is followed where V turns back (a fold),
+    which stepping in V cannot pass. Where the rate of V changes sign between two points, their mean is a guess.
+    Ends where V leaves ``v_limits``, after _ARC_STEPS steps, or where the steps would be too short."""
+    equations = _Equations(bound, laws, scale, None, positive)
+    rows = np.arange(len(start)) != voltage  # every rate but that of V (the laws in place of their states')
+    x = equations.x_of(start)
+    along = np.zeros(len(start))
+    along[voltage] = 1.0
+    tangent = _tangent(equations.jacobian(x)[rows], along)
+    tangent *= direction * np.sign(tangent[voltage]) or 1.0
+    point, rate, h, out = start, bound.f(start)[voltage], _ARC_FIRST, []
+    for _ in range(_ARC_STEPS):
+        predicted = x + h * tangent
+        z, converged = predicted, False
+        for iteration in range(_ARC_CORRECTIONS):
+            jacobian = equations.jacobian(z)[rows]
+            residual = np.append(equations.residual(z)[rows], tangent @ (z - predicted))
+            try:
+                correction = np.linalg.solve(np.vstack([jacobian, tangent]), residual)
+            except np.linalg.LinAlgError:
+                break
+            z = z - correction
+            if not np.isfinite(correction).all():
+                break
+            if np.abs(correction).max() < 1e-9:
+                converged = True
+                break
+        if not converged:
+            h /= 2
+            if h < _ARC_SHORTEST:
+                break
+            continue
+        tangent = _tangent(equations.jacobian(z)[rows], tangent)
+        found = equations.y_of(z)
+        rate_here = bound.f(found)[voltage]
+        if np.isfinite(rate) and np.isfinite(rate_here) and rate * rate_here <= 0:
+            out.append((point + found) / 2)
+        x, point, rate = z, found, rate_here
+        if iteration <= 2:
+            h = min(2 * h, _ARC_LONGEST)
+        if not v_limits[0] <= point[voltage] <= v_limits[1]:
+            break
+    return out
+
+
+def _tangent(jacobian: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """The unit tangent of the path where its n-1 equations have this Jacobian, on the side of ``previous``."""
+    n = jacobian.shape[1]
+    try:
+        t = np.linalg.solve(np.vstack([jacobian, previous]), np.eye(n)[-1])
+    except np.linalg.LinAlgError:
+        return previous
+    return t / _norm(t) if np.isfinite(t).all() and _norm(t) > 0 else previous
+
+
 def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
-                  start: np.ndarray, v: float) -> np.ndarray | None:
+                  start: np.ndarray, v: float, positive: np.ndarray | None = None) -> np.ndarray | None:
     """The steady state at fixed V = ``v``, reached from ``start`` (one at another V) in steps of V that halve
     where Newton fails (down to BRANCH_STEP / 8) and grow again where it succeeds; each from the last point
     with the gates at x_inf of the new V. None if the steps would be shorter."""
@@ -303,7 +392,7 @@ def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: 
         guess[voltage] = target
         guess = eliminated.steady_point(bound, guess)
         found = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                       fixed=(pinned, np.array([target])))
+                       fixed=(pinned, np.array([target])), positive=positive)
         if found is None:
             step /= 2
             if abs(step) < BRANCH_STEP / 8:
