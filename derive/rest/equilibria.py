@@ -29,6 +29,7 @@ _BRANCH_GAP = 10  # consecutive voltages without a steady state at fixed V that 
 _ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
 _ARC_FIRST, _ARC_LONGEST, _ARC_SHORTEST = 1e-2, 5e-2, 1e-6  # arclength steps past a fold (scaled states, logs)
 _ARC_STEPS, _ARC_CORRECTIONS = 300, 8
+_TENFOLD = math.log(10.0)  # the longest step of an amount's logarithm
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
 
 
@@ -98,6 +99,14 @@ class _Equations:
         with np.errstate(over="ignore"):
             d[self.positive] = np.exp(x[self.positive])
         return d
+
+    def longest(self, step: np.ndarray) -> float:
+        """The share of ``step`` that changes no amount more than tenfold (1: all of it): a longer step in a
+        logarithm leaves the region where the linearisation says anything (an amount to 0 or past exp's range)."""
+        if not len(self.positive):
+            return 1.0
+        largest = np.abs(step[self.positive]).max()
+        return 1.0 if not largest > _TENFOLD else _TENFOLD / largest
 
     def residual(self, x: np.ndarray) -> np.ndarray:
         y = self.y_of(x)
@@ -179,7 +188,7 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
                 return None
             if size < tolerance:
                 break
-            damping = 1.0
+            damping = equations.longest(step)
             while True:
                 trial = x - damping * step
                 g_trial = equations.residual(trial)
@@ -234,11 +243,11 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
     for _ in range(max_steps):
         try:
             step = np.linalg.solve(np.diag(rows * equations.dy_dx(x) / scale / dt) - j, -g)
-        except np.linalg.LinAlgError:
-            return None
+        except np.linalg.LinAlgError:  # singular at this step length: a shorter one weighs the motion more
+            step = np.full(len(x), np.nan)
         trial = x - step
         g_trial = equations.residual(trial)
-        if not np.all(np.isfinite(g_trial)) or not np.isfinite(step).all():
+        if not np.all(np.isfinite(g_trial)) or not np.isfinite(step).all() or equations.longest(step) < 1:
             dt /= 4
             if dt < 1e-300:
                 return None
