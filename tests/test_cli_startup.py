@@ -103,3 +103,15 @@ def test_warm_simulate_of_a_cached_file_needs_no_sympy(tmp_path):
     assert warm["out"] == cold["out"]
     # the resting start uses the engine (scipy.optimize); the CVODE driver's source is rendered (jinja2)
     assert [m for m in warm["loaded"] if m not in ("scipy.optimize", "jinja2")] == []
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_the_command_line_runs_blas_on_one_thread_unless_told_otherwise(given, expected):
+    """Before NumPy loads, OPENBLAS_NUM_THREADS is 1 unless the user set it (then theirs stands)."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    probe = ("import os, sys; import vrest.codegen.cli; "
+             "print(os.environ['OPENBLAS_NUM_THREADS'], 'numpy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [expected, "False"]  # set before anything imported NumPy
