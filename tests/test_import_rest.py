@@ -222,6 +222,8 @@ OTHER_STARTS = [
     # Past a fold of the path at fixed V (it turns back in V):
     ("ten_tusscher_model_2006_epi.cellml", {"K_i": 170.0}, [(-92.38, True), (-41.62, False), (-31.76, False)]),
     ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 30.0}, [(-90.57, True), (-39.26, False), (-32.43, False)]),
+    # The path's first point not at the seed's V (Na_i=100: found at -84 mV, not on down from there before):
+    ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 100.0}, [(-99.91, True), (-46.67, False), (-31.38, False)]),
 ]
 
 

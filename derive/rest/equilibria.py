@@ -29,6 +29,7 @@ _BRANCH_GAP = 10  # consecutive voltages without a steady state at fixed V that 
 _ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
 _ARC_FIRST, _ARC_LONGEST, _ARC_SHORTEST = 1e-2, 5e-2, 1e-6  # arclength steps past a fold (scaled states, logs)
 _ARC_STEPS, _ARC_CORRECTIONS = 300, 8
+_SETTLED_TRIES = 2  # grid voltages each side of a seed's where a first point is sought by pseudo-transient steps
 _TENFOLD = math.log(10.0)  # the longest step of an amount's logarithm
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
 
@@ -276,45 +277,47 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                       positive: np.ndarray | None = None) -> list[np.ndarray]:
     """Starting points for Newton from the steady state of every other state at fixed V.
 
-    From each seed, V steps along a grid over the range (extended to the seed's V where the seed lies
-    outside it), both ways; at each V Newton solves every rate but that of V (the laws held), starting
-    from the previous point's state extrapolated; where that fails, it goes from the last point found in
-    shorter steps of V (_clamped_path), and for a branch's first point, from the seed by the model's own
-    motion with V clamped (pseudo-transient continuation). Where the rate of V changes sign between two
-    points found (also across voltages where none was found), their mean is a guess. A branch ends at the
-    grid's ends, after 20 mV without a steady state, or where it meets a point already followed.
+    From each seed, a first point of the path is found near the seed's V (_first_point); from there V steps
+    along a grid over the range (extended to the seed's V where the seed lies outside it), both ways; at
+    each V Newton solves every rate but that of V (the laws held), starting from the previous point's state
+    extrapolated; where that fails, it goes from the last point found in shorter steps of V (_clamped_path),
+    and where that fails too, round a fold by arclength (_past_fold). Where the rate of V changes sign
+    between two points found (also across voltages where none was found), their mean is a guess. A branch
+    ends at the grid's ends, after 20 mV without a steady state, or where it meets a point already followed.
     """
     grid = _branch_grid(v_range, [seed[voltage] for seed in seeds])
     followed: dict[int, list[np.ndarray]] = {}
     out = []
     pinned = np.array([voltage])  # V held at each grid voltage, in place of its rate
     for seed in seeds:
-        first = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
+        found = _first_point(bound, laws, scale, eliminated, voltage, seed, grid, positive)
+        if found is None:
+            continue
+        origin, start = found
+        if any(np.abs((start - known) / scale).max() < 1e-6 for known in followed.get(origin, [])):
+            continue  # this seed's path was followed already
+        followed.setdefault(origin, []).append(start)
+        rate_at_start = bound.f(start)[voltage]
         for direction in (1, -1):
             reuse: dict = {}
-            k, failures, previous, before = first if direction == 1 else first - 1, 0, None, None
-            rate_before = None  # the rate of V at ``previous``
+            k, failures, previous, before, rate_before = origin + direction, 0, start, None, rate_at_start
             while 0 <= k < len(grid) and failures < _BRANCH_GAP:
                 fixed = (pinned, grid[k:k + 1])
-                guess = seed if previous is None else previous if before is None else 2 * previous - before
-                guess = guess.copy()
+                guess = (previous if before is None else 2 * previous - before).copy()
                 guess[voltage] = grid[k]
                 point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
                                reuse=reuse, fixed=fixed, positive=positive)
-                if point is None and previous is not None and failures == 0:  # from the last point in shorter steps
+                if point is None and failures == 0:  # from the last point in shorter steps
                     point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive)
                     reuse.clear()
                     if point is None:  # a fold, maybe: the path turns back in V; followed round it by arclength
                         out += _past_fold(bound, laws, scale, voltage, previous, direction, (grid[0], grid[-1]),
                                           positive)
-                elif point is None and previous is not None:  # past a gap: from the last point, the gates at x_inf(V)
+                elif point is None:  # past a gap: from the last point, the gates at x_inf(V)
                     guess = eliminated.steady_point(bound, guess)
                     point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
                                    fixed=fixed, positive=positive)
                     reuse.clear()
-                elif point is None and failures == 0:  # no point yet: the model's own motion with V clamped, once
-                    guess = eliminated.steady_point(bound, guess)
-                    point = pseudo_transient(bound, laws, guess, scale, fixed=fixed, tolerance=1e-6, positive=positive)
                 if point is None:  # none here: on to the next voltage from the last point found
                     failures, k, before = failures + 1, k + direction, None
                     continue
@@ -322,11 +325,34 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
                     break  # this branch was followed from here on already
                 followed.setdefault(k, []).append(point)
                 rate = bound.f(point)[voltage]
-                if previous is not None:
-                    if np.isfinite(rate_before) and np.isfinite(rate) and rate_before * rate <= 0:
-                        out.append((previous + point) / 2)
+                if np.isfinite(rate_before) and np.isfinite(rate) and rate_before * rate <= 0:
+                    out.append((previous + point) / 2)
                 failures, before, previous, rate_before, k = 0, previous, point, rate, k + direction
     return out
+
+
+def _first_point(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
+                 seed: np.ndarray, grid: np.ndarray, positive: np.ndarray | None) -> tuple[int, np.ndarray] | None:
+    """(grid index, point): the steady state at fixed V nearest the seed's V, by Newton from the seed at the
+    grid voltages outwards (up to 20 mV each way), and at the nearest few, where Newton fails, by the model's
+    own motion with V clamped (pseudo-transient continuation, the gates at x_inf(V)); None if none is found."""
+    nearest = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
+    pinned = np.array([voltage])
+    for distance in range(_BRANCH_GAP + 1):
+        for k in dict.fromkeys((nearest - distance, nearest + distance)):
+            if not 0 <= k < len(grid):
+                continue
+            fixed = (pinned, grid[k:k + 1])
+            guess = seed.copy()
+            guess[voltage] = grid[k]
+            point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                           fixed=fixed, positive=positive)
+            if point is None and distance <= _SETTLED_TRIES:
+                point = pseudo_transient(bound, laws, eliminated.steady_point(bound, guess), scale, fixed=fixed,
+                                         tolerance=1e-6, positive=positive)
+            if point is not None:
+                return k, point
+    return None
 
 
 def _past_fold(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, start: np.ndarray, direction: int,
