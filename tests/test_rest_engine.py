@@ -355,6 +355,27 @@ def test_a_conservation_law_through_a_rapidly_buffered_total_is_fixed_from_the_s
         pytest.approx(expected, rel=1e-9)
 
 
+def test_a_buffered_total_is_exact_far_from_the_buffers_dissociation_constant():
+    """total(Ca) by quadrature against its closed form Ca + B Ca/(K_B + Ca) for Ca from 1e-6 K_B to 1e4 K_B
+    (an equilibrium far from the start has its calcium there: 48 nodes evenly in Ca were 7e-5 off at 50 K_B)."""
+    from vrest.derive.rest.bound import Bound
+    from vrest.derive.rest.conservation import find_laws
+    from vrest.derive.rest.prepared_problem import factors_function
+
+    prepared = prepare(buffered_system())
+    problem = rest_problem(prepared)
+    bound = Bound(LambdifyEvaluator(prepared), problem.p, factors_function(prepared, problem.factored))
+    start = np.array(problem.start, dtype=float)
+    scale = np.where(start != 0, np.abs(start), 1.0)
+    (law,) = find_laws(problem, bound, start, scale, (-0.15, 0.06))
+    calcium = problem.states.index("Ca_i")
+    p = {k: float(sp.nsimplify(v)) for k, v in BUFFERED_VALUES.items()}
+    for ca in np.geomspace(1e-9, 10.0, 41):  # mol/m^3 = mM; K_B = 1 uM
+        y = start.copy()
+        y[calcium] = ca
+        assert law.totals(y, (calcium,))[0] == pytest.approx(ca + p["B_total"] * ca / (p["K_B"] + ca), rel=1e-13)
+
+
 def test_a_markov_group_without_its_law_is_singular_and_no_error():
     """Without the occupancy law, A(V) of a closed chain is singular (its rates vanish at zero occupancy, so
     x = 0 solves it where rounding hides the singularity): NaN where the solve fails, never an error."""

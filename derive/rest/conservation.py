@@ -194,27 +194,53 @@ def _solving_largest(laws: list[Law], start: np.ndarray, voltage: int) -> list[L
     return out
 
 
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(48)
+_PRECISE = np.polynomial.legendre.leggauss(112)
+_QUICK = np.polynomial.legendre.leggauss(48)
+_SPAN = 16 * np.log(10.0)  # the log rule's nodes cover 16 decades below the amount
 
 
-def _totals(bound: Bound, start: np.ndarray, factored: tuple[int, ...]):
+def path_laws(laws: list[Law], bound: Bound, start: np.ndarray) -> list[Law]:
+    """The laws as the path at fixed V holds them: buffered totals by a quicker rule (48 nodes evenly in x, up
+    to 7e-5 off where an amount lies far above its buffer's dissociation constant). Its points are only
+    starting guesses: Newton on the whole system holds the precise laws."""
+    return [replace(law, totals=_totals(bound, start, law.nonlinear, quick=True)) if law.nonlinear else law
+            for law in laws]
+
+
+def _totals(bound: Bound, start: np.ndarray, factored: tuple[int, ...], quick: bool = False):
     """(y, states) -> total_i(y_i) for each of ``states``: the integral of dx/b_i(x) from 0 (from the start
-    where 1/b_i is not finite at 0), every state's quadrature in one evaluation (b_i depends on x_i alone)."""
+    where 1/b_i is not finite at 0), every state's quadrature in one evaluation (b_i depends on x_i alone).
+
+    From 0 to a positive amount, Gauss-Legendre in log x over 16 decades below it (the rest, f(0) times its
+    width): a buffer whose dissociation constant (0.25 uM) lies far below the amount (50 uM) makes 1/b steep
+    near 0, which nodes spread evenly in x miss (48 of them: 7e-5 off). Within 4e-14 of the closed form of
+    a single buffer, x + B x/(K + x), for K/x from 3e-7 to 1e9. ``quick``: 48 nodes evenly in x."""
     at_zero = start.copy()
     at_zero[list(factored)] = 0.0
     b = bound.factors(at_zero)
     anchors = np.where(np.isfinite(b) & (b != 0), 0.0, start)
-
-    at_nodes = np.repeat(start[:, None], len(_NODES), axis=1)
+    with np.errstate(divide="ignore"):
+        inverse_at_zero = np.where(anchors == 0, 1.0 / b, 0.0)
+    nodes, node_weights = _QUICK if quick else _PRECISE
+    at_nodes = np.repeat(start[:, None], len(nodes), axis=1)
 
     def totals(y: np.ndarray, states: tuple[int, ...]) -> np.ndarray:
         index = list(states)
         low, high = anchors[index], y[index]
         half = (high - low) / 2
         points = at_nodes.copy()
-        points[index] = ((high + low) / 2)[:, None] + half[:, None] * _NODES
+        points[index] = ((high + low) / 2)[:, None] + half[:, None] * nodes
+        weights = half[:, None] * node_weights
+        below = 0.0
+        logged = np.zeros(len(index), dtype=bool) if quick else (low == 0) & (high > 0)
+        if logged.any():
+            rows = np.array(index)[logged]
+            in_log = np.exp(np.log(high[logged])[:, None] - (_SPAN / 2) * (1 - nodes))
+            points[rows] = in_log
+            weights[logged] = in_log * (_SPAN / 2) * node_weights
+            below = np.where(logged, inverse_at_zero[index] * np.where(logged, high, 0.0) * np.exp(-_SPAN), 0.0)
         inverse = 1.0 / bound.factors(points)[index]
-        return half * (inverse @ _WEIGHTS)
+        return (inverse * weights).sum(axis=1) + below
 
     return totals
 

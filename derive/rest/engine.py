@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .bound import Bound, Evaluator
-from .conservation import ConservedQuantity, find_laws
+from .conservation import ConservedQuantity, find_laws, path_laws
 from .elimination import elimination
 from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
 from .problem import RestProblem
@@ -124,8 +124,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots or [y0]
-        roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, laws, seeds, (low, high), scale,
-                                                           eliminated, positive)),
+        roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, path_laws(laws, bound, y0), seeds,
+                                                           (low, high), scale, eliminated, positive)),
                          scale)
     if not roots:
         roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)
