@@ -208,6 +208,17 @@ def test_a_range_around_unstable_equilibria_alone_finds_them():
         assert not any(s.stable for s in report.resting_states)
 
 
+def test_a_range_finds_the_equilibria_inside_it_from_a_start_far_from_rest():
+    """ten Tusscher with 120 mM Na+ inside: with V clamped near the start's V the model settles nowhere, so the
+    path's first point is sought farther out; each range finds the equilibria an independent continuation finds
+    inside it (-102.0678 mV stable, -47.9885 and -31.5042 mV unstable)."""
+    system = _read(MODELS / "ten_tusscher_model_2006_epi.cellml")
+    for v_range, expected in [((-0.150, 0.060), [-102.07, -47.99, -31.50]), ((-0.120, 0.0), [-102.07, -47.99, -31.50]),
+                              ((-0.110, -0.090), [-102.07]), ((-0.060, -0.020), [-47.99, -31.50])]:
+        report = find_resting_states(system, v_range=v_range, start={"Na_i": 120.0})
+        assert [round(s.V * 1e3, 2) for s in report.resting_states] == expected, v_range
+
+
 # A start with other conserved amounts (--start), and the equilibria of that cell: V (mV, to 0.01 mV) from an
 # independent search (Myokit's equations; the steady state at fixed V on a 0.25 mV grid, the curve of
 # equilibria followed through V, 150 Newton runs from random states), each stable or not.
@@ -224,6 +235,8 @@ OTHER_STARTS = [
     ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 30.0}, [(-90.57, True), (-39.26, False), (-32.43, False)]),
     # The path's first point not at the seed's V (Na_i=100: found at -84 mV, not on down from there before):
     ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 100.0}, [(-99.91, True), (-46.67, False), (-31.38, False)]),
+    # Past two pairs of folds (near -86.6/-94.5 and -66.2/-70.2 mV):
+    ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 140.0}, [(-104.06, True), (-49.21, False), (-31.65, False)]),
 ]
 
 

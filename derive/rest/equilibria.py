@@ -27,9 +27,11 @@ GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
 BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
 _BRANCH_GAP = 10  # consecutive voltages without a steady state at fixed V that end a branch (20 mV)
 _ROUNDING_STEP = 1e-8  # a step this small that no longer lowers the residual: converged to rounding
-_ARC_FIRST, _ARC_LONGEST, _ARC_SHORTEST = 1e-2, 5e-2, 1e-6  # arclength steps past a fold (scaled states, logs)
-_ARC_STEPS, _ARC_CORRECTIONS = 300, 8
+_ARC_FIRST, _ARC_LONGEST, _ARC_SHORTEST = 1e-2, 0.2, 1e-6  # arclength steps past a fold (scaled states, logs)
+_ARC_STEPS, _ARC_CORRECTIONS = 1000, 8
+_NO_AMOUNT = 1e-30  # SI: an amount this small has left the cell's states (a path at fixed V that empties it)
 _SETTLED_TRIES = 2  # grid voltages each side of a seed's where a first point is sought by pseudo-transient steps
+_SETTLED_STRIDE, _SETTLED_MOST = 5, 40  # beyond them, every fifth grid voltage (10 mV), then those between; 40 at most
 _TENFOLD = math.log(10.0)  # the longest step of an amount's logarithm
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
 
@@ -333,35 +335,45 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
 
 def _first_point(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
                  seed: np.ndarray, grid: np.ndarray, positive: np.ndarray | None) -> tuple[int, np.ndarray] | None:
-    """(grid index, point): the steady state at fixed V nearest the seed's V, by Newton from the seed at the
-    grid voltages outwards (up to 20 mV each way), and at the nearest few, where Newton fails, by the model's
-    own motion with V clamped (pseudo-transient continuation, the gates at x_inf(V)); None if none is found."""
+    """(grid index, point): a steady state at fixed V as near the seed's V as one is found: by Newton from the
+    seed at the grid voltages outwards (up to 20 mV each way), then by the model's own motion with V clamped
+    (pseudo-transient continuation, the gates at x_inf(V)) at the nearest five, then every 10 mV across the
+    grid and then between, nearest first, 40 voltages at most (a start far from rest, ten Tusscher with
+    120 mM Na+, settles with V clamped at -110 mV and below, at -30 mV, and at -10 mV and above, nowhere
+    else); None if none is found."""
     nearest = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
     pinned = np.array([voltage])
+
+    def at(k: int, settle: bool) -> np.ndarray | None:
+        fixed = (pinned, grid[k:k + 1])
+        guess = seed.copy()
+        guess[voltage] = grid[k]
+        if not settle:
+            return newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                          fixed=fixed, positive=positive)
+        return pseudo_transient(bound, laws, eliminated.steady_point(bound, guess), scale, fixed=fixed,
+                                tolerance=1e-6, positive=positive)
+
+    tries = []
     for distance in range(_BRANCH_GAP + 1):
         for k in dict.fromkeys((nearest - distance, nearest + distance)):
-            if not 0 <= k < len(grid):
-                continue
-            fixed = (pinned, grid[k:k + 1])
-            guess = seed.copy()
-            guess[voltage] = grid[k]
-            point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                           fixed=fixed, positive=positive)
-            if point is None and distance <= _SETTLED_TRIES:
-                point = pseudo_transient(bound, laws, eliminated.steady_point(bound, guess), scale, fixed=fixed,
-                                         tolerance=1e-6, positive=positive)
-            if point is not None:
-                return k, point
+            if 0 <= k < len(grid):
+                tries += [(k, False), (k, True)] if distance <= _SETTLED_TRIES else [(k, False)]
+    farther = sorted(range(len(grid)), key=lambda k: ((k - nearest) % _SETTLED_STRIDE != 0, abs(k - nearest)))
+    tries += [(k, True) for k in farther if abs(k - nearest) > _SETTLED_TRIES][:_SETTLED_MOST]
+    for k, settle in tries:
+        point = at(k, settle)
+        if point is not None:
+            return k, point
     return None
 
 
 def _past_fold(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, start: np.ndarray, direction: int,
                v_limits: tuple[float, float], positive: np.ndarray | None) -> list[np.ndarray]:
     """Guesses for Newton on the path of steady states at fixed V followed from ``start`` (one of its points),
-    V first moving in ``direction``, by pseudo-arclength continuation (Keller 1977): each step predicts along the
-    path's tangent and corrects at right angles to it, so the path is followed where V turns back (a fold),
-    which stepping in V cannot pass. Where the rate of V changes sign between two points, their mean is a guess.
-    Ends where V leaves ``v_limits``, after _ARC_STEPS steps, or where the steps would be too short."""
+    V first moving in ``direction``, by arclength (_arclength), so the path is followed where V turns back (a
+    fold), which stepping in V cannot pass. Where the rate of V changes sign between two points, their mean is
+    a guess. Ends where V leaves ``v_limits``, where an amount falls to _NO_AMOUNT, or where _arclength ends."""
     equations = _Equations(bound, laws, scale, None, positive)
     rows = np.arange(len(start)) != voltage  # every rate but that of V (the laws in place of their states')
     x = equations.x_of(start)
@@ -369,18 +381,36 @@ def _past_fold(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, s
     along[voltage] = 1.0
     tangent = _tangent(equations.jacobian(x)[rows], along)
     tangent *= direction * np.sign(tangent[voltage]) or 1.0
-    point, rate, h, out = start, bound.f(start)[voltage], _ARC_FIRST, []
+    point, rate, out = start, bound.f(start)[voltage], []
+    for z in _arclength(lambda z: equations.residual(z)[rows], lambda z: equations.jacobian(z)[rows], x, tangent):
+        found = equations.y_of(z)
+        rate_here = bound.f(found)[voltage]
+        if np.isfinite(rate) and np.isfinite(rate_here) and rate * rate_here <= 0:
+            out.append((point + found) / 2)
+        point, rate = found, rate_here
+        emptied = positive is not None and not (point[positive] > _NO_AMOUNT).all()
+        if emptied or not v_limits[0] <= point[voltage] <= v_limits[1]:
+            break
+    return out
+
+
+def _arclength(residual, jacobian, z: np.ndarray, tangent: np.ndarray):
+    """The points of the curve residual(z) = 0 (m equations in m + 1 unknowns) from ``z`` on, in the direction
+    of ``tangent``, by pseudo-arclength continuation (Keller 1977): each step predicts along the tangent and
+    corrects at right angles to it, so the curve is followed where any one unknown turns back. Steps halve
+    where the corrector fails and double where it converges fast; ends after _ARC_STEPS steps or where the
+    steps would be shorter than _ARC_SHORTEST."""
+    h = _ARC_FIRST
     for _ in range(_ARC_STEPS):
-        predicted = x + h * tangent
-        z, converged = predicted, False
+        predicted = z + h * tangent
+        w, converged = predicted, False
         for iteration in range(_ARC_CORRECTIONS):
-            jacobian = equations.jacobian(z)[rows]
-            residual = np.append(equations.residual(z)[rows], tangent @ (z - predicted))
             try:
-                correction = np.linalg.solve(np.vstack([jacobian, tangent]), residual)
+                correction = np.linalg.solve(np.vstack([jacobian(w), tangent]),
+                                             np.append(residual(w), tangent @ (w - predicted)))
             except np.linalg.LinAlgError:
                 break
-            z = z - correction
+            w = w - correction
             if not np.isfinite(correction).all():
                 break
             if np.abs(correction).max() < 1e-9:
@@ -389,19 +419,13 @@ def _past_fold(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, s
         if not converged:
             h /= 2
             if h < _ARC_SHORTEST:
-                break
+                return
             continue
-        tangent = _tangent(equations.jacobian(z)[rows], tangent)
-        found = equations.y_of(z)
-        rate_here = bound.f(found)[voltage]
-        if np.isfinite(rate) and np.isfinite(rate_here) and rate * rate_here <= 0:
-            out.append((point + found) / 2)
-        x, point, rate = z, found, rate_here
+        tangent = _tangent(jacobian(w), tangent)
+        z = w
+        yield z
         if iteration <= 2:
             h = min(2 * h, _ARC_LONGEST)
-        if not v_limits[0] <= point[voltage] <= v_limits[1]:
-            break
-    return out
 
 
 def _tangent(jacobian: np.ndarray, previous: np.ndarray) -> np.ndarray:
