@@ -217,6 +217,9 @@ def test_a_range_finds_the_equilibria_inside_it_from_a_start_far_from_rest():
                               ((-0.110, -0.090), [-102.07]), ((-0.060, -0.020), [-47.99, -31.50])]:
         report = find_resting_states(system, v_range=v_range, start={"Na_i": 120.0})
         assert [round(s.V * 1e3, 2) for s in report.resting_states] == expected, v_range
+    # 135 mM: the path at fixed V is found only outside -110..-90 mV (-103.5791 mV, independent continuation)
+    report = find_resting_states(system, v_range=(-0.110, -0.090), start={"Na_i": 135.0})
+    assert [round(s.V * 1e3, 2) for s in report.resting_states] == [-103.58]
 
 
 # A start with other conserved amounts (--start), and the equilibria of that cell: V (mV, to 0.01 mV) from an
@@ -237,6 +240,7 @@ OTHER_STARTS = [
     ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 100.0}, [(-99.91, True), (-46.67, False), (-31.38, False)]),
     # Past two pairs of folds (near -86.6/-94.5 and -66.2/-70.2 mV):
     ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 140.0}, [(-104.06, True), (-49.21, False), (-31.65, False)]),
+    ("ten_tusscher_model_2006_epi.cellml", {"Na_i": 180.0}, [(-107.66, True), (-51.47, False), (-31.98, False)]),
 ]
 
 

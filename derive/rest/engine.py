@@ -124,8 +124,11 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots or [y0]
+        # Over the default range too, whatever the range asked: the path may be found only outside it, and a
+        # range then holds the equilibria the whole range finds inside it.
+        span = (min(low, DEFAULT_RANGE[0]), max(high, DEFAULT_RANGE[1]))
         roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, path_laws(laws, bound, y0), seeds,
-                                                           (low, high), scale, eliminated, positive)),
+                                                           span, scale, eliminated, positive)),
                          scale)
     if not roots:
         roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)
