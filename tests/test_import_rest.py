@@ -217,6 +217,7 @@ def test_a_range_finds_the_equilibria_inside_it_from_a_start_far_from_rest():
                               ((-0.110, -0.090), [-102.07]), ((-0.060, -0.020), [-47.99, -31.50])]:
         report = find_resting_states(system, v_range=v_range, start={"Na_i": 120.0})
         assert [round(s.V * 1e3, 2) for s in report.resting_states] == expected, v_range
+    assert report.verdict.endswith("and the model moves away from them; a stable one may lie outside the range")
     # 135 mM: the path at fixed V is found only outside -110..-90 mV (-103.5791 mV, independent continuation)
     report = find_resting_states(system, v_range=(-0.110, -0.090), start={"Na_i": 135.0})
     assert [round(s.V * 1e3, 2) for s in report.resting_states] == [-103.58]

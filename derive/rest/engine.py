@@ -204,7 +204,9 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     if spirals or len(unstable) == 1:  # a narrower range: a stable rest may lie outside it
         return (f"no stable resting state {where}: {lies}; a stable one may lie outside the range (the model "
                 "oscillates if there is none)")
-    return f"no stable resting state {where}: {lies}, and the model moves away from them"
+    outside = "" if v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1] else (
+        "; a stable one may lie outside the range")
+    return f"no stable resting state {where}: {lies}, and the model moves away from them{outside}"
 
 
 def _neutral(state: RestingState) -> bool:
