@@ -199,13 +199,13 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     # One unstable equilibrium and nothing stable: trajectories circle it (a limit cycle); likewise around an
     # equilibrium that is unstable through a pair of complex eigenvalues.
     spirals = any(np.any((np.array(s.eigenvalues).real > 0) & (np.array(s.eigenvalues).imag != 0)) for s in unstable)
-    if (spirals or len(unstable) == 1) and v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]:
+    whole = v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]  # else a stable rest may lie outside
+    if (spirals or len(unstable) == 1) and whole:
         return f"no stable resting state: this model oscillates (pacemaker); {lies}"
-    if spirals or len(unstable) == 1:  # a narrower range: a stable rest may lie outside it
+    if spirals or len(unstable) == 1:
         return (f"no stable resting state {where}: {lies}; a stable one may lie outside the range (the model "
                 "oscillates if there is none)")
-    outside = "" if v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1] else (
-        "; a stable one may lie outside the range")
+    outside = "" if whole else "; a stable one may lie outside the range"
     return f"no stable resting state {where}: {lies}, and the model moves away from them{outside}"
 
 
