@@ -169,3 +169,26 @@ def test_export_of_a_file_to_an_unknown_format_is_one_line(tmp_path):
     code, out, err = run_cli("export", str(MODELS / "luo_rudy_1991.cellml"), "--to", "pdf", "-o", str(tmp_path))
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "--to" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_published_rates_that_overflow_give_their_limit_silently_as_in_c(tmp_path):
+    # O'Hara-Rudy's 1/(exp(a) + exp(b)) terms: exp(a) overflows at very negative V, and the square of
+    # exp(465) in their derivative overflows at rest. IEEE arithmetic (the C module) gives the limit,
+    # a finite number; the NumPy module must give the same, without a warning.
+    name = "ohara_rudy_2011_endo.cellml"
+    numpy_module = _numpy_module(_export(tmp_path, name, "numpy"))
+    compiled = _Compiled(_export(tmp_path, name, "c"), len(numpy_module.STATE_NAMES))
+    p = numpy_module.PARAMETER_VALUES
+    rest = _rest_state(name, numpy_module)
+    cold = rest.copy()
+    cold[numpy_module.VOLTAGE_INDEX] = -0.150  # V
+    for y in (rest, cold):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            rates, matrix = numpy_module.rhs(0.0, y, p), numpy_module.jacobian(0.0, y, p)
+        assert np.all(np.isfinite(rates)) and np.all(np.isfinite(matrix))
+        assert np.allclose(rates, compiled.rhs(y, p), rtol=1e-13, atol=0)
+        assert np.allclose(matrix, compiled.jacobian(y, p), rtol=1e-13, atol=0)
+    # The file writes v in mV, nai in mM, m without a unit: SI is V, mol/m^3 and nothing.
+    units = dict(zip(numpy_module.STATE_NAMES, numpy_module.STATE_UNITS_SI))
+    assert (units["v"], units["nai"], units["m"]) == ("V", "mol/m^3", "")

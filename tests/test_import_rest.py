@@ -111,7 +111,11 @@ def _myokit_equations(path: Path, tmp_path: Path, values: dict[str, float] | Non
     name = {v: f"v{k}" for k, v in enumerate(model.variables(deep=True))}
     writer = PythonExpressionWriter()
     writer.set_lhs_function(lambda lhs: ("d_" if isinstance(lhs, myokit.Derivative) else "") + name[lhs.var()])
-    lines = ["import math", "", "def f(t, y):"] + [f"    {name[s]} = y[{k}]" for k, s in enumerate(states)]
+    # exp() beyond the largest double is inf, as in C (Python's math raises): O'Hara-Rudy's
+    # 1/(exp(a) + exp(b)) time constants overflow below -140 mV and are then their limit.
+    lines = ["import math as _math", "import types", "", "def _exp(x):", "    try:", "        return _math.exp(x)",
+             "    except OverflowError:", "        return _math.inf", "",
+             "math = types.SimpleNamespace(**{**vars(_math), 'exp': _exp})", "", "def f(t, y):"] + [f"    {name[s]} = y[{k}]" for k, s in enumerate(states)]
     lines += [f"    {name[time]} = t"] + ["    " + writer.eq(eq) for eqs in model.solvable_order().values()
                                           for eq in eqs if eq.lhs.var() is not time]
     lines += ["    return [" + ", ".join(f"d_{name[s]}" for s in states) + "]"]
@@ -388,3 +392,17 @@ def test_a_narrower_range_does_not_call_the_model_a_pacemaker():
     report = find_resting_states(_read(MODELS / "noble_model_1962.cellml"), v_range=(-0.060, 0.0))
     assert report.verdict.endswith("lies at -37.40 mV; a stable one may lie outside the range (the model "
                                    "oscillates if there is none)")
+
+
+@pytest.mark.parametrize(("ko", "verdict"), [(0.7, "one stable resting state, at -141.69 mV"),
+                                             (0.5, "one stable resting state, at -149.30 mV")])
+def test_a_rest_where_time_constants_overflow_and_gates_are_a_trillion_times_faster(ko, verdict, tmp_path):
+    """O'Hara-Rudy with little K+ outside (mM) rests near E_K, below -140 mV. There exp() in the time constants
+    1/(exp(a) + exp(b)) overflows (the Jacobian was NaN, and the verdict "this model oscillates"), and at
+    -149.3 mV the slowest eigenvalue, -1.2e-3 /s, sits beside gates at -1.5e9 /s (it was taken for a zero
+    eigenvalue). Myokit's equations, run by SciPy from the file's start, come to rest there."""
+    path = MODELS / "ohara_rudy_2011_endo.cellml"
+    report = find_resting_states(_read(path), parameters={"ko": ko})  # mM is mol/m^3, SI
+    assert report.verdict.startswith(verdict), report.verdict
+    v_end = _myokit_long_run(path, tmp_path, values={"extracellular.ko": ko})
+    assert abs(report.resting_states[0].V - v_end) < 1e-9  # 1e-6 mV

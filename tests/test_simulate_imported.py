@@ -283,3 +283,21 @@ def test_a_changed_parameter_is_named_in_its_unit_and_cvodes_own_warning_is_not_
     assert said.endswith("the parameters that differ from the model's: R = -8.314 J/mol/K, g_K1 = 2.7025 mS/uF")
     captured = capfd.readouterr()
     assert "WARNING" not in captured.out and "WARNING" not in captured.err
+
+
+def test_a_run_below_minus_140_mv_where_time_constants_overflow(tmp_path):
+    """O'Hara-Rudy with 0.7 mM K+ outside falls to about -142 mV in its first second. There exp() in its time
+    constants 1/(exp(a) + exp(b)) overflows, and CVODE's Newton failed on a Jacobian of NaN (CV_CONV_FAILURE
+    at 27 ms). Reference: Myokit's equations, run by SciPy's BDF."""
+    from test_import_rest import _myokit_equations
+
+    name = "ohara_rudy_2011_endo.cellml"
+    out = _simulate(str(MODELS / name), "--set", "ko=0.7 mM", "--start", "given", "--times", "0 s,1 s,10 s",
+                    "--rtol", "1e-10")
+    f, states, second = _myokit_equations(MODELS / name, tmp_path, {"extracellular.ko": 0.7})
+    y0 = np.array([s.initial_value(as_float=True) for s in states])
+    run = solve_ivp(f, (0.0, 10.0 / second), y0, method="BDF", rtol=1e-11,
+                    atol=1e-12 * np.maximum(np.abs(y0), 1e-8), t_eval=[1.0 / second, 10.0 / second])
+    assert run.success, run.message
+    v = out["states"]["v"]["values"]  # mV, as the file's first state (mV)
+    assert v[1] < -140 and v[1:] == pytest.approx(list(run.y[0]), abs=1e-4)

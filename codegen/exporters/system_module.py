@@ -31,6 +31,7 @@ from vrest.derive.system import OdeSystem, Quantity
 from ..escaping import c_comment, python_docstring, visible
 from ..printers import C_PRELUDE, NUMPY_PRELUDE, VrestCPrinter, VrestNumPyPrinter
 from ..templating import render
+from .systems.si_units import si_text
 
 __all__ = ["SystemCode", "system_code", "stimulus_switch", "system_file_stem"]
 
@@ -141,7 +142,8 @@ def system_code(system: OdeSystem, at_rest: Prepared | None = None) -> SystemCod
     if stimulus is not None:
         values[names.index(stimulus[0])] = 0.0
     states = [{"name": s.symbol.name, "value": repr(float(s.initial) if s.initial is not None else 0.0),
-               "unit": s.unit, "description": visible(s.description), "scale": repr(scale)}
+               "unit": s.unit, "si_unit": si_text(s.unit), "description": visible(s.description),
+               "scale": repr(scale)}
               for s, scale in zip(system.states, _scales(system))]
     parameters = [{"name": p.name, "value": repr(v), "unit": p.unit, "description": visible(p.description)}
                   for p, v in zip(switched.parameters, values)]

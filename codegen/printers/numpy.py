@@ -70,3 +70,13 @@ class VrestNumPyPrinter(RenamingMixin, NumPyPrinter):
 
     def _print_exprel_prime(self, expr: sp.Function) -> str:
         return f"{NUMPY_EXPREL_PRIME}({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr: sp.Max) -> str:  # NumPyPrinter's functools.reduce would need an import
+        return self._nested("numpy.maximum", expr.args)
+
+    def _print_Min(self, expr: sp.Min) -> str:
+        return self._nested("numpy.minimum", expr.args)
+
+    def _nested(self, function: str, args) -> str:
+        first, *rest = args
+        return self._print(first) if not rest else f"{function}({self._print(first)}, {self._nested(function, rest)})"

@@ -20,7 +20,7 @@ from .conservation import ConservedQuantity, find_laws, path_laws
 from .elimination import elimination
 from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
 from .problem import RestProblem
-from .stability import ZERO_TO_ROUNDING, eigenvalues, is_stable, slope_conductance, slowest_tau
+from .stability import eigenvalues, is_neutral, is_stable, slope_conductance, slowest_tau
 
 if TYPE_CHECKING:
     from ..system import OdeSystem
@@ -192,7 +192,7 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
         return f"no resting state {where}"
     lies = (f"the unstable equilibrium lies at {shown(unstable[0].V)}" if len(unstable) == 1
             else f"the unstable equilibria lie at {', '.join(shown(s.V) for s in unstable)}")
-    if any(_neutral(s) for s in unstable):
+    if any(is_neutral(np.array(s.eigenvalues)) for s in unstable):
         return (f"no stable resting state found {where}: {lies}, with a zero eigenvalue (a conserved quantity "
                 "vrest could not write down: the equilibria form a family, and which member the cell reaches "
                 "depends on where it starts)")
@@ -207,9 +207,3 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
                 "oscillates if there is none)")
     outside = "" if whole else "; a stable one may lie outside the range"
     return f"no stable resting state {where}: {lies}, and the model moves away from them{outside}"
-
-
-def _neutral(state: RestingState) -> bool:
-    """An eigenvalue that is zero to rounding: a direction along which the equilibria continue."""
-    values = np.abs(np.array(state.eigenvalues))
-    return bool(len(values) and values.min() < ZERO_TO_ROUNDING * values.max())

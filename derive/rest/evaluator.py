@@ -24,6 +24,7 @@ from ..functions import EXPREL_PRIME_COEFFS, EXPREL_PRIME_SERIES_BELOW, NUMPY_FU
 from ..removable import with_exprel
 from ..system import TIME, OdeSystem
 from .bound import Bound, Evaluator
+from .exp_sums import derivative
 
 __all__ = ["Evaluator", "LambdifyEvaluator", "Bound", "Prepared", "prepare"]
 
@@ -143,9 +144,9 @@ def _gradient(expr: sp.Expr, index: Mapping[sp.Symbol, int], gradients) -> dict[
     out: dict[int, sp.Expr] = {}
     for s in sp.sympify(expr).free_symbols:
         if s in index:
-            terms = {index[s]: sp.diff(expr, s)}
+            terms = {index[s]: derivative(expr, s)}
         elif gradients.get(s):
-            outer = sp.diff(expr, s)
+            outer = derivative(expr, s)
             terms = {i: outer * d for i, d in gradients[s].items()}
         else:
             continue

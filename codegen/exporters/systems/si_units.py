@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from vrest.derive.units import dimensionality
 
-__all__ = ["SiUnit", "si_unit"]
+__all__ = ["SiUnit", "si_unit", "si_text"]
 
 # pint dimension, SI base unit (SBML and CellML base kinds), symbol for ids.
 _BASE = (("[mass]", "kilogram", "kg"), ("[length]", "metre", "m"), ("[time]", "second", "s"),
@@ -68,3 +68,28 @@ def si_unit(unit: str) -> SiUnit:
     up = [_power(symbol, e) for (_, _, symbol), e in zip(_BASE, exponents) if e > 0]
     down = [_power(symbol, e) for (_, _, symbol), e in zip(_BASE, exponents) if e < 0]
     return SiUnit("_".join(up + [f"per_{d}" for d in down]) or "dimensionless", parts, False)
+
+
+# How the SI units of cell models read in text (the numeric modules' STATE_UNITS_SI).
+_TEXT = {"dimensionless": "", "volt": "V", "farad": "F", "siemens": "S", "coulomb": "C", "joule": "J",
+         "hertz": "1/s", "ohm": "ohm", "A_per_m2": "A/m^2", "F_per_m2": "F/m^2", "S_per_m2": "S/m^2",
+         "mol_per_m3": "mol/m^3", "V_per_s": "V/s", "m3": "m^3", "m2": "m^2", "J_per_mol_per_K": "J/(mol K)",
+         "C_per_mol": "C/mol", "mol_per_m3_per_s": "mol/(m^3 s)", "m_per_s": "m/s", "mol_per_s": "mol/s"}
+_SYMBOL = {"kilogram": "kg", "metre": "m", "second": "s", "ampere": "A", "mole": "mol", "kelvin": "K",
+           "candela": "cd"}
+
+
+def si_text(unit: str) -> str:
+    """The SI unit of ``unit``'s dimension as text ("V", "mol/m^3", "" when dimensionless)."""
+    si = si_unit(unit)
+    if si.id in _TEXT:
+        return _TEXT[si.id]
+    if si.builtin:
+        return _SYMBOL[si.id]
+
+    def power(kind: str, exponent: Fraction) -> str:
+        return _SYMBOL[kind] + ("" if abs(exponent) == 1 else f"^{abs(exponent)}")
+
+    up = " ".join(power(kind, e) for kind, e in si.parts if e > 0) or "1"
+    down = [power(kind, e) for kind, e in si.parts if e < 0]
+    return up if not down else f"{up}/{down[0]}" if len(down) == 1 else f"{up}/({' '.join(down)})"
