@@ -51,10 +51,10 @@ def _steady(v):
     return am / (am + bm), ah / (ah + bh), an / (an + bn)
 
 
-def hh_rest(g_k, e_r=-75):
+def hh_rest(g_k, e_r=-75, c_m=1):
     """(V mV, slope conductance mS/cm^2, slowest tau s, stable) of the written-out HH model's one equilibrium
-    near E_R."""
-    g_k, e_r = mp.mpf(g_k), mp.mpf(e_r)
+    near E_R; c_m in uF/cm^2."""
+    g_k, e_r, c_m = mp.mpf(g_k), mp.mpf(e_r), mp.mpf(c_m)
 
     def total(v):
         return _currents(v, *_steady(v), g_k, e_r)
@@ -65,7 +65,7 @@ def hh_rest(g_k, e_r=-75):
     def rhs(y):
         vv, m, h, n = y
         am, bm, ah, bh, an, bn = _rates(vv)
-        return [-_currents(vv, m, h, n, g_k, e_r) / 1, am * (1 - m) - bm * m, ah * (1 - h) - bh * h,
+        return [-_currents(vv, m, h, n, g_k, e_r) / c_m, am * (1 - m) - bm * m, ah * (1 - h) - bh * h,
                 an * (1 - n) - bn * n]
 
     y = [v, *_steady(v)]
@@ -98,6 +98,18 @@ def test_a_grid_over_g_K_and_E_R_gives_the_written_out_model_s_rest():
             assert float(point["slowest_tau"]) == pytest.approx(tau, rel=1e-7)
     assert [hh_rest(g, -70)[3] for g in (30, 36, 45)] == [False, False, True]
     assert data["V_rest"].attrs["missing"] == {"no stable resting state: the model oscillates (a pacemaker)": 2}
+
+
+def test_the_membrane_capacitance_leaves_the_slope_conductance_as_it_is():
+    """The slope conductance is the currents' (C_m times the slope of dV/dt): a point that varies C_m must
+    use its own C_m for it (with the file's 1 uF/cm^2 it would halve at 2 uF/cm^2)."""
+    data = sweep(str(HH), {"Cm": "0.5, 1, 2 uF/cm^2"})
+    for c_m in (0.5, 1, 2):
+        point = data.sel({"Cm": c_m})
+        v, g, tau, stable = hh_rest(36, c_m=c_m)
+        assert stable and float(point["V_rest"]) == pytest.approx(v, abs=1e-9)
+        assert float(point["slope_conductance"]) == pytest.approx(g, rel=1e-9)
+        assert float(point["slowest_tau"]) == pytest.approx(tau, rel=1e-7)
 
 
 def test_a_value_in_another_unit_and_the_component_variable_name_give_the_same_numbers():

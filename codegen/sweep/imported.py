@@ -4,8 +4,8 @@ A key is a parameter of the file (a constant: a variable with a value and no equ
 shows it (``vrest derive FILE``: the file's variable name, or component_name where two components use
 the same name) or as ``component.variable`` (the CellML component and variable). Its values are given in
 any unit that converts to the parameter's unit in the file (a parameter without one takes plain numbers)
-and are converted to SI. Each point is one call of the rest engine
-(``derive.rest.find_resting_states(system, parameters=...)``); the quantities (QUANTITIES) come from the
+and are converted to SI. Each point is one call of the rest engine on the file's compiled module, the
+parameters set in its problem (codegen.sweep.imported_rest); the quantities (QUANTITIES) come from the
 resting states it finds, NaN with a counted reason where there is no single stable one.
 
 A task carries the content of the file (and of the files a CellML file imports), never its path: a worker
@@ -248,7 +248,8 @@ def load_imported(spec: str | Path, *, voltage: str | None = None, stimulus: str
     path = Path(str(spec))
     system = load_system(path, voltage=voltage, stimulus=stimulus)
     model = ImportedModel(path, system, _bundle(path), voltage, stimulus, tuple(v_range or DEFAULT_RANGE))
-    _SYSTEMS[model.digest] = (None, system)  # this process has read it: a chunk run here needs no second read
+    _FILES[model.digest] = (None, path)  # this process has read it: a chunk run here needs no second read
+    _SYSTEMS[model.digest] = system
     return model
 
 
@@ -269,7 +270,9 @@ def resolve_sweep_model(spec, *, voltage: str | None = None, stimulus: str | Non
 
 # -- the workers' side ----------------------------------------------------------------------------------------
 
-_SYSTEMS: dict[str, tuple[object, object]] = {}  # digest -> (the temporary folder kept alive, the system)
+_FILES: dict[str, tuple[object, Path]] = {}  # digest -> (a temporary folder kept alive, or None; the model file)
+_SYSTEMS: dict[str, object] = {}  # digest -> the system read from it
+_COMPILED: dict[str, object] = {}  # digest -> its CompiledRest (codegen.sweep.imported_rest), or None
 
 
 @dataclass(frozen=True)
@@ -289,35 +292,51 @@ class ImportedTask:
     stop: int
 
 
-def _system(task: ImportedTask):
-    """The task's system, read once per process from the content the task carries."""
-    known = _SYSTEMS.get(task.digest)
+def _file(task: ImportedTask) -> Path:
+    """The task's model file, written once per process from the content the task carries."""
+    known = _FILES.get(task.digest)
     if known is None:
         if _digest(task.files, task.voltage, task.stimulus) != task.digest:
             raise ValueError("the model file's content does not match its hash")
-        from vrest.derive.importers import read_model_file
-
         folder = tempfile.TemporaryDirectory(prefix="vrest-sweep-")
         for name, data in task.files:
             target = Path(folder.name, name)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the reader's notes were shown where the sweep started
-            system = read_model_file(Path(folder.name, task.files[0][0]), voltage=task.voltage,
-                                     stimulus=task.stimulus)
-        known = _SYSTEMS[task.digest] = (folder, system)
+        known = _FILES[task.digest] = (folder, Path(folder.name, task.files[0][0]))
     return known[1]
 
 
-def _at_point(system, task: ImportedTask, row: np.ndarray) -> tuple[dict[str, float], int]:
+def _system(task: ImportedTask):
+    """The task's system, read once per process (SymPy: seconds for a large model)."""
+    if task.digest not in _SYSTEMS:
+        from vrest.derive.importers import read_model_file
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the reader's notes were shown where the sweep started
+            _SYSTEMS[task.digest] = read_model_file(_file(task), voltage=task.voltage, stimulus=task.stimulus)
+    return _SYSTEMS[task.digest]
+
+
+def _compiled(task: ImportedTask):
+    """The task's CompiledRest (once per process), or None: then each point prepares the system itself."""
+    if task.digest not in _COMPILED:
+        from .imported_rest import compiled_rest
+
+        _COMPILED[task.digest] = compiled_rest(_file(task), task.voltage, task.stimulus)
+    return _COMPILED[task.digest]
+
+
+def _at_point(task: ImportedTask, row: np.ndarray) -> tuple[dict[str, float], int]:
     """({quantity: SI value}, reason code for the quantities at the stable rest) at one point."""
     from vrest.derive.rest import find_resting_states
 
+    parameters = dict(zip(task.varied, (float(v) for v in row)))
+    compiled = _compiled(task)
     try:
         with np.errstate(all="ignore"):
-            report = find_resting_states(system, v_range=task.v_range,
-                                         parameters=dict(zip(task.varied, (float(v) for v in row))))
+            report = (compiled.report(parameters, task.v_range) if compiled is not None else
+                      find_resting_states(_system(task), v_range=task.v_range, parameters=parameters))
     except (ModelError, ArithmeticError, ValueError, np.linalg.LinAlgError):
         return {}, REST_FAILED
     stable = [s for s in report.resting_states if s.stable]
@@ -337,12 +356,11 @@ def _at_point(system, task: ImportedTask, row: np.ndarray) -> tuple[dict[str, fl
 
 
 def run_imported_task(task: ImportedTask) -> ChunkResult:
-    system = _system(task)
     n = task.stop - task.start
     values = {q: np.full(n, np.nan) for q in task.quantities}
     codes = {q: np.zeros(n, dtype=np.int8) for q in task.quantities}
     for i, row in enumerate(task.points):
-        found, code = _at_point(system, task, row)
+        found, code = _at_point(task, row)
         for q in task.quantities:
             value = found.get(q, math.nan)
             reason = code if (q in _AT_REST or q not in found) else 0
