@@ -5,11 +5,14 @@ run by SciPy."""
 
 from __future__ import annotations
 
+import json
+
 import mpmath
 import numpy as np
 import pytest
 import sympy as sp
 
+from conftest import run_cli
 from vrest.derive.rest.exp_sums import derivative
 from vrest.derive.rest.stability import eigenvalues, is_neutral, is_stable
 
@@ -68,3 +71,27 @@ def test_a_zero_eigenvalue_hidden_by_rounding_is_zero():
     found = eigenvalues(_similar(values, 2), [], np.ones(len(values)), np.zeros(len(values)))
     assert is_neutral(found) and not is_stable(found)
     assert found[0] == 0 and sorted(found.real[1:], reverse=True) == pytest.approx(values[1:], rel=1e-8)
+
+
+SLOW_PUMP_LEAK = {  # a pump-leak cell whose slowest decay is 1.7e12 times slower than its fastest
+    "model": {"name": "slow_pump_leak", "temperature": "20 degC"},
+    "membrane": {"capacitance": "0.73 uF/cm^2", "area": "351.417 um^2", "volume": "211.583 um^3",
+                 "water_permeability": "1.029e-12 cm/s/Pa"},
+    "ions": {"K": {"valence": 1, "inside": "121.064 mM", "outside": "1.37514 mM", "conductance": "0.001522 mS/cm^2"},
+             "Na": {"valence": 1, "inside": "2.0849 mM", "outside": "143.438 mM", "permeability": "3.584e-06 cm/s"},
+             "Cl": {"valence": -1, "inside": "21.3749 mM", "outside": "144.813 mM", "conductance": "0.07157 mS/cm^2"}},
+    "pump": {"current": "0.0433087 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+    "impermeant": {"concentration": "101.773 mM", "valence": -1},
+    "bath": {"impermeant": "11.2542 mM"},
+}
+
+
+def test_a_decay_of_32_years_beside_one_of_a_third_of_a_millisecond_is_stable(write_model):
+    # The eigenvalues on the states the charge law leaves free, by mpmath at 50 digits from the written-out
+    # pump-leak equations: -2736.66, -2.30175e-5, -9.81635e-7, -1.5988e-9 /s (every one negative: stable).
+    code, out, err = run_cli("rest", str(write_model(SLOW_PUMP_LEAK)), "--range", "-300..200mV", "--json")
+    assert code == 0, err
+    (state,) = json.loads(out)["resting_states"]
+    assert state["stable"]
+    values = sorted(re for re, _ in state["eigenvalues"]["values"])
+    assert values == pytest.approx([-2736.66, -2.30175e-5, -9.81635e-7, -1.5988e-9], rel=1e-4)
