@@ -99,7 +99,9 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         y0[problem.voltage] = (low + high) / 2
     scale = np.where(y0 != 0, np.abs(y0), 1.0)  # typical size of each state; V: the range's; a gate: 1
     scale[problem.voltage] = max(abs(low), abs(high))
-    scale[[*problem.gates, *(i for group in problem.groups for i in group)]] = 1.0
+    # A gate (a fraction) has size 1; a state linear at fixed V that has a unit (the Cl- of a cell of fixed
+    # volume, with no pump: its amount) keeps its own size.
+    scale[[i for i in (*problem.gates, *(i for group in problem.groups for i in group)) if not problem.units[i]]] = 1.0
     laws = find_laws(problem, bound, y0, scale, (low, high))  # in the start's sizes: a tiny state's noise stays tiny
     # Newton's: a state that starts at a size no physical quantity has (a gate shut to 1e-112) counts as 1 in size.
     scale[np.abs(y0) <= _NEGLIGIBLE] = 1.0
