@@ -148,3 +148,26 @@ def test_tau_fast_is_the_fastest_eigenvalue_of_the_full_model():
     assert tau_fast == pytest.approx(1.924466e-3, rel=1e-6)  # an independent mpmath eigenvalue of this cell
     assert 0.01 < 1 - tau_fast / tau_m < 0.05  # tau_m = C_m/g_leak leaves out the pump's slope
     assert ctx.get("tau_fast").unit == "ms" and ctx.get("tau_slow").value > 100
+
+
+# A cell whose ohmic Na+ leak (E_Na unbounded as Na_i -> 0) nearly empties it of Na+ (6.5e-9 mM at the steady
+# state): the Na+ pool relaxes on its own at -1.23e7 /s, V's mode at -265.478 /s (an independent mpmath
+# solution of the written-out equations and the eigenvectors of their Jacobian: V's component of the fast
+# mode is 5.7e-7 of the Na+ amount's, relative to their values).
+EMPTY_OF_NA = {
+    "model": {"name": "empty_of_na", "temperature": "25 degC"},
+    "membrane": {"capacitance": "1.65 uF/cm^2", "area": "1124.77 um^2", "volume": "737.32 um^3",
+                 "water_permeability": "instant"},
+    "ions": {"K": {"valence": 1, "inside": "138.244 mM", "outside": "2.14952 mM", "permeability": "5.043e-06 cm/s"},
+             "Na": {"valence": 1, "inside": "7.95283 mM", "outside": "96.6096 mM", "conductance": "0.02554 mS/cm^2"},
+             "Cl": {"valence": -1, "inside": "22.1967 mM", "outside": "98.7591 mM", "conductance": "0.04278 mS/cm^2"}},
+    "pump": {"current": "5.611 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+    "impermeant": {"concentration": "124 mM", "valence": -1},
+    "bath": {"impermeant": "14.1185 mM"},
+}
+
+
+def test_tau_fast_is_the_membrane_s_mode_not_a_faster_ion_pool():
+    ctx = Derivations(model_from_dict(EMPTY_OF_NA))
+    assert ctx.get("V_ss").value == pytest.approx(-57.288849255622e-3, abs=1e-12)  # V
+    assert ctx.get("tau_fast").value == pytest.approx(1 / 265.478, rel=1e-5)  # s

@@ -27,7 +27,8 @@ from ..model import Model
 from ..quantities import Derivations
 from ..registry import quantity
 
-__all__ = ["Linearisation", "jacobian", "reduced_jacobian", "linearise", "lambda_slow", "tau_slow_symbol"]
+__all__ = ["Linearisation", "jacobian", "reduced_jacobian", "linearise", "scaled_matrix", "lambda_slow",
+           "tau_slow_symbol"]
 
 lambda_slow = sp.Symbol("lambda_slow", negative=True)  # the eigenvalue nearest 0 (1/s)
 tau_slow_symbol = sp.Symbol("tau_slow", positive=True)
@@ -92,16 +93,7 @@ def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
     reduced, J_red = reduced_jacobian(model)
     values = scenario_values(model, pump_scale)
     with mpmath.workdps(WORKING_DIGITS):
-        at = {**values, **{s: sp.Float(repr(v), WORKING_DIGITS) for s, v in point.items()}}
-        # Scale by the state magnitudes (D^-1 J D has the same eigenvalues) for a well-conditioned matrix.
-        scale = [abs(point[s]) or 1.0 for s in reduced]
-        entries = mpmath.matrix(len(reduced), len(reduced))
-        for i in range(len(reduced)):
-            for j in range(len(reduced)):
-                value = sp.sympify(J_red[i, j]).xreplace(at).evalf(WORKING_DIGITS)
-                if not value.is_Number:
-                    raise NotApplicable(f"the Jacobian entry {i},{j} did not evaluate to a number")
-                entries[i, j] = mpmath.mpf(str(value)) * scale[j] / scale[i]
+        entries = scaled_matrix(J_red, reduced, point, values)
         try:
             eigen = mpmath.eig(entries, left=False, right=False)
         except RuntimeError as failure:  # mpmath's QR iteration: "failed to converge after N steps"
@@ -112,6 +104,21 @@ def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
     if unstable:
         raise NoSteadyState(f"the steady state is not stable: eigenvalue {unstable[0]:.6g} 1/s has a real part >= 0")
     return Linearisation(states, J, reduced, J_red, point, tuple(eigenvalues), _closed_eigenvalues(J_red))
+
+
+def scaled_matrix(matrix: sp.Matrix, states, point: dict, values: dict) -> mpmath.matrix:
+    """``matrix`` (a Jacobian over ``states``) at the steady state ``point``, as mpmath numbers (call inside
+    mpmath.workdps), scaled by the state magnitudes: D^-1 J D has the same eigenvalues, better conditioned."""
+    at = {**values, **{s: sp.Float(repr(v), WORKING_DIGITS) for s, v in point.items()}}
+    scale = [abs(point[s]) or 1.0 for s in states]
+    entries = mpmath.matrix(len(states), len(states))
+    for i in range(len(states)):
+        for j in range(len(states)):
+            value = sp.sympify(matrix[i, j]).xreplace(at).evalf(WORKING_DIGITS)
+            if not value.is_Number:
+                raise NotApplicable(f"the Jacobian entry {i},{j} did not evaluate to a number")
+            entries[i, j] = mpmath.mpf(str(value)) * scale[j] / scale[i]
+    return entries
 
 
 def _describe(lin: Linearisation) -> str:
