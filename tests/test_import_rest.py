@@ -406,3 +406,19 @@ def test_a_rest_where_time_constants_overflow_and_gates_are_a_trillion_times_fas
     assert report.verdict.startswith(verdict), report.verdict
     v_end = _myokit_long_run(path, tmp_path, values={"extracellular.ko": ko})
     assert abs(report.resting_states[0].V - v_end) < 1e-9  # 1e-6 mV
+
+
+def test_a_rest_below_the_range_is_named_not_taken_for_a_pacemaker(tmp_path):
+    """O'Hara-Rudy with 0.3 mM K+ outside (E_K near -165 mV) comes to rest at -156.03 mV, below the default
+    range, where only two unstable equilibria lie: the verdict names the rest the cell reaches (it said "this
+    model oscillates (pacemaker)"). A wider range finds it, where Myokit's equations run by SciPy settle."""
+    path = MODELS / "ohara_rudy_2011_endo.cellml"
+    system = _read(path)
+    report = find_resting_states(system, parameters={"ko": 0.3})
+    assert report.verdict == ("no stable resting state between -150.00 mV and 60.00 mV: the unstable equilibria lie "
+                              "at -30.35 mV, -18.27 mV; from its start the cell comes to rest at -156.03 mV, outside "
+                              "the range (widen it with --range)")
+    wide = find_resting_states(system, v_range=(-0.250, 0.060), parameters={"ko": 0.3})
+    assert wide.verdict.startswith("one stable resting state, at -156.03 mV")
+    v_end = _myokit_long_run(path, tmp_path, t_end_s=2e5, values={"extracellular.ko": 0.3})  # slowest tau 1327 s
+    assert abs(wide.resting_states[0].V - v_end) < 1e-9  # 1e-6 mV

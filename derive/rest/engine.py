@@ -119,7 +119,10 @@ def solve(problem: RestProblem, evaluator: Evaluator,
 
     def settled(guesses) -> list[np.ndarray]:  # where Newton found nothing: follow the model towards rest
         roots = (pseudo_transient(bound, laws, guess, scale) for guess in guesses)
-        return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
+        return [root for root in roots if root is not None]
+
+    def inside(roots) -> list[np.ndarray]:
+        return [root for root in roots if low <= root[problem.voltage] <= high]
 
     eliminated = elimination(problem.gates, problem.groups, laws)
     positive = _amounts(problem, laws, y0)
@@ -132,14 +135,22 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, path_laws(laws, bound, y0), seeds,
                                                            span, scale, eliminated, positive)),
                          scale)
+    reached: list[np.ndarray] = []  # where the cell comes to rest from its start, when nothing stable is found
     if not roots:
-        roots = distinct(settled([y0, *candidates(bound, problem.voltage, y0, eliminated, (low, high))]), scale)
+        reached = settled([y0])
+        roots = distinct(inside(reached + settled(candidates(bound, problem.voltage, y0, eliminated, (low, high)))),
+                         scale)
     elif not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
-        roots = distinct(roots + settled([y0]), scale)  # where the cell goes from its start, should it rest
+        reached = settled([y0])
+        roots = distinct(roots + inside(reached), scale)
     roots = sorted(roots, key=lambda y: y[problem.voltage])
     resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
+    # A stable rest the cell reaches outside the range (O'Hara-Rudy with 0.3 mM K+ outside: -156.03 mV) is named,
+    # so that the unstable equilibria inside it are not taken for a pacemaker's.
+    beyond = next((float(root[problem.voltage]) for root in reached if not low <= root[problem.voltage] <= high
+                   and is_stable(eigenvalues(bound.J(root), laws, scale, root))), None)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
-                      verdict(resting, (low, high), problem), problem)
+                      verdict(resting, (low, high), problem, beyond), problem)
 
 
 def _amounts(problem: RestProblem, laws, y0: np.ndarray) -> np.ndarray:
@@ -168,8 +179,10 @@ def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.n
     )
 
 
-def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem) -> str:
-    """The answer in words: how many stable resting states, or why there is none."""
+def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
+            beyond: float | None = None) -> str:
+    """The answer in words: how many stable resting states, or why there is none; ``beyond``: the V of a stable
+    rest outside the range that the cell reaches from its start."""
     unit = problem.voltage_unit
 
     def shown(v: float) -> str:
@@ -190,10 +203,14 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
         kind = "bistable" if len(stable) == 2 else "multistable"
         where_stable = ", ".join(shown(s.V) for s in stable)
         return f"{len(stable)} stable resting states (the model is {kind}): at {where_stable}{others}"
+    outside_rest = (f"from its start the cell comes to rest at {shown(beyond)}, outside the range (widen it with "
+                    "--range)") if beyond is not None else ""
     if not unstable:
-        return f"no resting state {where}"
+        return f"no resting state {where}" + (f"; {outside_rest}" if outside_rest else "")
     lies = (f"the unstable equilibrium lies at {shown(unstable[0].V)}" if len(unstable) == 1
             else f"the unstable equilibria lie at {', '.join(shown(s.V) for s in unstable)}")
+    if outside_rest:
+        return f"no stable resting state {where}: {lies}; {outside_rest}"
     if any(is_neutral(np.array(s.eigenvalues)) for s in unstable):
         return (f"no stable resting state found {where}: {lies}, with a zero eigenvalue (a conserved quantity "
                 "vrest could not write down: the equilibria form a family, and which member the cell reaches "
