@@ -257,7 +257,7 @@ def pseudo_transient(f, jac, x, positive, rates, max_steps: int = 400) -> list |
         for k, c in enumerate(rates):
             system[k, c] += 1 / dt
         try:
-            step = mpmath.lu_solve(system, g)
+            step = _equilibrated_solve(system, g)
         except ZeroDivisionError:
             return None
         trial = x + step
@@ -287,17 +287,41 @@ def _diagonal(j, rates) -> list:
     return [abs(j[k, c]) for k, c in enumerate(rates) if j[k, c] != 0] or [mpmath.mpf(1)]
 
 
+def _equilibrated_solve(matrix, rhs):
+    """matrix^-1 rhs, with the rows and then the columns of ``matrix`` scaled to largest entry 1 first.
+
+    mpmath's LU calls a pivot below |matrix|_1 * eps singular: one huge row or column (an amount scaled to
+    1 that has fallen to 1e-40 of its start, its log-shaped leak's derivative ~ 1/amount) would make every
+    other pivot "singular" in a well-posed system. The scaling leaves the solution as it is.
+    """
+    n = matrix.rows
+    rows = [max(abs(matrix[r, c]) for c in range(n)) or mpmath.mpf(1) for r in range(n)]
+    scaled = mpmath.matrix(n, n)
+    for r in range(n):
+        for c in range(n):
+            scaled[r, c] = matrix[r, c] / rows[r]
+    columns = [max(abs(scaled[r, c]) for r in range(n)) or mpmath.mpf(1) for c in range(n)]
+    for r in range(n):
+        for c in range(n):
+            scaled[r, c] /= columns[c]
+    solution = mpmath.lu_solve(scaled, mpmath.matrix([rhs[r] / rows[r] for r in range(n)]))
+    return mpmath.matrix([solution[c] / columns[c] for c in range(n)])
+
+
 def damped_newton(f, jac, x, positive, max_steps: int = 200) -> list:
     """Damped Newton: halve the step until the residual falls and every positive unknown stays positive."""
     x = mpmath.matrix(x)
     residual = mpmath.norm(mpmath.matrix(f(*x)))
     for _ in range(max_steps):
         try:
-            step = mpmath.lu_solve(mpmath.matrix(jac(*x)), mpmath.matrix(f(*x)))
+            step = _equilibrated_solve(mpmath.matrix(jac(*x)), mpmath.matrix(f(*x)))
         except ZeroDivisionError:
-            raise NoSteadyState("the linearised model is singular: no isolated steady state") from None
+            # Singular at the iterate, not at a steady state: that does not tell whether one exists.
+            raise NoSteadyState("no steady state found: Newton reached a state where the linearised model is "
+                                "singular") from None
         if not all(mpmath.isfinite(v) for v in step):
-            raise NoSteadyState("the linearised model has no finite Newton step: no isolated steady state")
+            raise NoSteadyState("no steady state found: Newton reached a state where the linearised model gives no "
+                                "finite step")
         damping = mpmath.mpf(1)
         while True:
             trial = x - damping * step

@@ -27,10 +27,11 @@ import math
 
 import mpmath
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import run_cli, toml_dumps
+from test_pump_max_ohmic_volume_end import drawn_cell
 from vrest.derive.derivation import NoSteadyState, NotApplicable
 from vrest.derive.derivations.pumpleak import pump_rate_symbol, steady_curve, steady_volume
 from vrest.derive.modelfile import model_from_dict
@@ -237,6 +238,7 @@ def pump_leak_models(draw) -> dict:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pump_leak_models())
+@example(drawn_cell())  # a draw once taken for a fold: its volume grows without bound at V = 0
 def test_pump_max_is_above_any_rate_with_a_finite_volume(data):
     model = model_from_dict(data)
     ctx = Derivations(model)

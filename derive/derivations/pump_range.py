@@ -191,17 +191,22 @@ def _polish(reduced: _Reduced, low: float, high: float) -> PumpEdge:
     below = reduced.physical(low)
     v_low, _ = min(below, key=lambda root: float(np.min(root[1])))
     nearby = [(v, c) for v, c in reduced.roots(high) if abs(v - v_low) < 1e-6]
-    if not nearby or not np.any(nearby[0][1] < 0):
+    # Past the end the root lost what physical() asks: A_i > 0 or an X_i >= 0. The bracket can close on the end
+    # itself, where A_i rounds to exactly 0 (a volume end at V ~ 0): that is the volume's end, not a fold.
+    if not nearby or not (nearby[0][1][0] <= 0 or np.any(nearby[0][1] < 0)):
         kind, index = "fold", None
-    else:  # the concentration that turned negative
+    else:  # the concentration that turned negative (argmin: A_i first on a tie at 0)
         index = int(np.argmin(nearby[0][1]))
         kind = "volume" if index == 0 else "ion"
     symbol = reduced.symbols[index] if index is not None else None
     second = sp.diff(reduced.expressions[0], V) if kind == "fold" else reduced.expressions[1 + index]
     x, t = sp.symbols("x t", real=True)
     point = {V: x * reduced.thermal, I_pump: low * sp.exp(t)}
-    equations = [reduced.expressions[0].xreplace(point) / reduced.osm_out, second.xreplace(point)]
-    equations[1] = equations[1] / (reduced.osm_out if kind != "fold" else abs(
+    # osm_out at WORKING_DIGITS: a double (15 digits) would round the exact coefficients it divides, and the sum
+    # of salts and osm_out cancel at a volume end at V ~ 0.
+    osm_out = sp.Float(reduced.osm_out, WORKING_DIGITS)
+    equations = [reduced.expressions[0].xreplace(point) / osm_out, second.xreplace(point)]
+    equations[1] = equations[1] / (osm_out if kind != "fold" else abs(
         float(sp.diff(reduced.expressions[0], V).xreplace({V: v_low, I_pump: low}))) or 1.0)
     f = sp.lambdify((x, t), equations, modules=[_MPMATH_FUNCTIONS, "mpmath"])
     jac = sp.lambdify((x, t), sp.Matrix(equations).jacobian([x, t]), modules=[_MPMATH_FUNCTIONS, "mpmath"])
