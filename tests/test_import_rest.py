@@ -383,12 +383,12 @@ def test_the_readmes_pacemaker_example_is_what_vrest_prints():
 
 def test_a_narrower_range_does_not_call_the_model_a_pacemaker():
     """O'Hara-Rudy between -30 and -20 mV holds one unstable equilibrium and no stable one, but the cell rests at
-    -88.25 mV: the verdict says only what the range holds. Noble 1962 in -60..0 mV likewise (the search from its
-    start, outside the range, gives no numerical warning)."""
+    -88.25 mV (the first test's): the verdict says so. Noble 1962 in -60..0 mV has no rest outside the range, and
+    may oscillate (the search from its start, outside the range, gives no numerical warning)."""
     report = find_resting_states(_read(MODELS / "ohara_rudy_2011_endo.cellml"), v_range=(-0.030, -0.020))
     assert report.verdict == ("no stable resting state between -30.00 mV and -20.00 mV: the unstable equilibrium "
-                              "lies at -27.94 mV; a stable one may lie outside the range (the model oscillates if "
-                              "there is none)")
+                              "lies at -27.94 mV; from its start the cell comes to rest at -88.25 mV, outside the "
+                              "range (widen it with --range)")
     report = find_resting_states(_read(MODELS / "noble_model_1962.cellml"), v_range=(-0.060, 0.0))
     assert report.verdict.endswith("lies at -37.40 mV; a stable one may lie outside the range (the model "
                                    "oscillates if there is none)")
