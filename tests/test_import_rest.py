@@ -422,3 +422,18 @@ def test_a_rest_below_the_range_is_named_not_taken_for_a_pacemaker(tmp_path):
     assert wide.verdict.startswith("one stable resting state, at -156.03 mV")
     v_end = _myokit_long_run(path, tmp_path, t_end_s=2e5, values={"extracellular.ko": 0.3})  # slowest tau 1327 s
     assert abs(wide.resting_states[0].V - v_end) < 1e-9  # 1e-6 mV
+
+
+def test_a_slow_mode_beside_gates_fourteen_decades_faster_is_a_decay(tmp_path):
+    """ten Tusscher (2006) with 0.3 mM K+ outside rests at -141.1954 mV: its slowest mode, -6.04e-4 /s (a
+    finite-difference Jacobian of Myokit's equations there), sits beside a gate at -6.55e10 /s. It is a decay,
+    not a direction along a family of equilibria (a run of Myokit's equations from that state with every gate
+    moved by 0.02 returns to it)."""
+    path = MODELS / "ten_tusscher_model_2006_epi.cellml"
+    report = find_resting_states(_read(path), parameters={"K_o": 0.3})
+    assert report.verdict.startswith("one stable resting state, at -141.20 mV"), report.verdict
+    rest = report.resting_states[0]
+    assert rest.slowest_tau == pytest.approx(1 / 6.04e-4, rel=1e-2)
+    f, states, second = _myokit_equations(path, tmp_path, {"potassium_dynamics.K_o": 0.3})
+    y = _in_file_units(rest, states)
+    assert np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8  # per second: a root
