@@ -116,13 +116,14 @@ def _capacitor_mM(model: Model) -> float:
 
 
 def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol, float] | None = None,
-                 *, values: Mapping[sp.Symbol, sp.Expr] | None = None) -> dict[sp.Symbol, float]:
+                 *, values: Mapping[sp.Symbol, sp.Expr] | None = None, explain: bool = True) -> dict[sp.Symbol, float]:
     """{state symbol: SI value} at the steady state with the pump rate scaled by ``pump_scale``, or with the
     dynamic model's parameter ``values`` (a scenario step's: protocol_values).
 
     Zero net charge fixes the member of the family of steady states (module docstring). Newton starts
     from ``start`` (default: the given concentrations and volume, V the current-balance root).
-    Raises NoSteadyState when Newton finds no physical (positive) steady state.
+    Raises NoSteadyState when Newton finds no physical (positive) steady state, with the physics' reason
+    unless ``explain`` is False (a continuation's intermediate step: only its last failure is explained).
     """
     given = values
     values = dict(values) if values is not None else scenario_values(model, pump_scale)
@@ -159,6 +160,8 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
             rates = [states.index(s) for s in states if s != V]  # the state each equation but the last is the rate of
             x = pseudo_transient(f, jac, x0, positive, rates)
             if x is None:
+                if not explain:
+                    raise NoSteadyState(str(reason)) from None
                 raise NoSteadyState(_explain(model, pump_scale if given is None else None, reason, values)) from None
         state = {s: float(x[i] * scale[s]) for i, s in enumerate(states)}
         if not all(math.isfinite(v) for v in state.values()):  # beyond double range: no answer to print
@@ -173,30 +176,38 @@ def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], kn
 
     Newton from a far start can wander off (a bath step of 5x in K_o); each parameter moves along
     the straight line from its known value to its new one, the step halved where Newton fails.
-    Raises NoSteadyState when even the shortest step fails.
+    Raises NoSteadyState when even the shortest step fails, with the physics' reason at ``values``.
     """
     try:
-        return steady_state(model, values=values, start=known)
+        return _continued(model, values, known_values, known, depth)
+    except NoSteadyState as reason:
+        raise NoSteadyState(_explain(model, None, reason, values)) from None
+
+
+def _continued(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: Mapping[sp.Symbol, sp.Expr],
+               known: Mapping[sp.Symbol, float], depth: int) -> dict[sp.Symbol, float]:
+    try:
+        return steady_state(model, values=values, start=known, explain=False)
     except NoSteadyState:
         if depth == 0:
             raise
     middle = {s: (known_values[s] + values[s]) / 2 for s in values}
-    halfway = continued_steady_state(model, middle, known_values, known, depth - 1)
-    return continued_steady_state(model, values, middle, halfway, depth - 1)
+    halfway = _continued(model, middle, known_values, known, depth - 1)
+    return _continued(model, values, middle, halfway, depth - 1)
 
 
 def _explain(model: Model, pump_scale, reason: NoSteadyState, values) -> str:
     """Why Newton failed, in the physics' words; ``pump_scale`` None: at a scenario step's parameter ``values``."""
-    if model.volume_mode in ("dynamic", "instant") and model.impermeant and model.pump is not None:
+    if model.volume_mode in ("fixed", "dynamic", "instant") and model.pump is not None:
         # here: pump_range imports this module
         from .derivations.pump_range import pump_is_off, pump_rate_verdict, swells_with_pump_off
 
-        if pump_scale is not None:
-            verdict = pump_rate_verdict(model, pump_scale)
-            if verdict:
-                return f"no steady state with the pump rate scaled by {pump_scale}: {verdict} ({reason})"
-        elif swells_with_pump_off(model) and pump_is_off(model, values):
+        if pump_scale is None and swells_with_pump_off(model) and pump_is_off(model, values):
             return f"no steady state with the pump off: {PUMP_TOO_WEAK} ({reason})"
+        verdict = pump_rate_verdict(model, values)
+        if verdict:
+            where = f" with the pump rate scaled by {pump_scale}" if pump_scale is not None else ""
+            return f"no steady state{where}: {verdict} ({reason})"
     return str(reason)
 
 

@@ -30,6 +30,7 @@ J = 0, V = 0 (a salt-only bath's Donnan limit) is never taken for pump_max.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mpmath
@@ -37,7 +38,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from ..constants import A_i, C_m, F, I_pump, R, T, V, area, z_A
+from ..constants import A_i, C_m, F, I_pump, R, T, V, Vol, area, z_A
 from ..limits import RANGES
 from ..derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
 from ..functions import NUMPY_FUNCTIONS
@@ -49,7 +50,7 @@ from ..steady_state import charge_conserved, damped_newton, initial_state, scena
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
 __all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "swells_with_pump_off", "pump_is_off", "pump_substrates",
-           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR"]
+           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "with_values", "pump_excess", "edge_words"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
 _LADDER = 60  # pump currents tried: the model's times 2^-60 ... 2^60
@@ -76,13 +77,18 @@ class _Reduced:
     """h(V, J), A_i and every X_i of the steady state at pump current J, as NumPy and mpmath functions."""
 
     def __init__(self, model: Model) -> None:
-        pumpleak._needs_volume(model)
+        _needs_pump_leak(model)
         needs_conserved_charge(model)
         self.model = model
+        # A fixed volume keeps A_i = N_A/Vol at its given value: only an inside concentration can end the states.
+        self.fixed = model.volume_mode == "fixed"
         self.conc = pumpleak.balanced_concentrations(model)
         values = {k: v for k, v in model.dynamic_values.items() if k != I_pump}
         osm_out = model.osmolarities[1]
-        impermeant = osm_out - sp.Add(*self.conc.values())
+        if self.fixed:
+            impermeant = N_A / Vol if model.impermeant else sp.Integer(0)
+        else:
+            impermeant = osm_out - sp.Add(*self.conc.values())
         charge = net_charge(model, impermeant).xreplace(self.conc)
         self.osm_out = float(evaluate(osm_out, values))
         self.thermal = float(evaluate(R * T / F, values))
@@ -111,7 +117,20 @@ class _Reduced:
     def physical(self, current: float) -> list[tuple[float, np.ndarray]]:
         """The roots with A_i > 0 (a finite volume) and no concentration negative (an ohmic leak's X_i, always
         positive, may underflow to 0)."""
-        return [(v, c) for v, c in self.roots(current) if c[0] > 0 and np.all(c >= 0) and np.all(np.isfinite(c))]
+        return [(v, c) for v, c in self.roots(current)
+                if (self.fixed or c[0] > 0) and np.all(c >= 0) and np.all(np.isfinite(c))]
+
+
+def _needs_pump_leak(model: Model) -> None:
+    """NotApplicable unless the model is a pump-leak cell whose amounts change: area and volume (fixed, or
+    moving with water), a pump and, where water flows, impermeant anions to hold the volume."""
+    if model.volume_mode == "fixed":
+        if model.pump is None:
+            raise NotApplicable("needs a [pump]: without one the steady state is a Donnan equilibrium")
+        return
+    if model.volume_mode == "none":
+        raise NotApplicable("needs amounts that change: membrane.area and membrane.volume")
+    pumpleak._needs_volume(model)
 
 
 def net_charge(model: Model, impermeant: sp.Expr = A_i) -> sp.Expr:
@@ -193,10 +212,13 @@ def _polish(reduced: _Reduced, low: float, high: float) -> PumpEdge:
     nearby = [(v, c) for v, c in reduced.roots(high) if abs(v - v_low) < 1e-6]
     # Past the end the root lost what physical() asks: A_i > 0 or an X_i >= 0. The bracket can close on the end
     # itself, where A_i rounds to exactly 0 (a volume end at V ~ 0): that is the volume's end, not a fold.
-    if not nearby or not (nearby[0][1][0] <= 0 or np.any(nearby[0][1] < 0)):
+    past = nearby[0][1].copy() if nearby else None
+    if past is not None and reduced.fixed:
+        past[0] = np.inf  # a fixed volume's A_i never ends the states
+    if past is None or not (past[0] <= 0 or np.any(past < 0)):
         kind, index = "fold", None
     else:  # the concentration that turned negative (argmin: A_i first on a tie at 0)
-        index = int(np.argmin(nearby[0][1]))
+        index = int(np.argmin(past))
         kind = "volume" if index == 0 else "ion"
     symbol = reduced.symbols[index] if index is not None else None
     second = sp.diff(reduced.expressions[0], V) if kind == "fold" else reduced.expressions[1 + index]
@@ -282,15 +304,57 @@ def pump_is_off(model: Model, values) -> bool:
     return model.pump is not None and _given_current(model, {**model.values, **values}) == 0
 
 
-def pump_rate_verdict(model: Model, pump_scale) -> str | None:
-    """Why the pump rate scaled by ``pump_scale`` gives no steady state with a finite volume: the pump is too
-    weak (steady states lie at larger rates) or too strong (at smaller ones). None when it gives one, or when
-    no rate does."""
+def with_values(model: Model, values: Mapping[sp.Symbol, object]) -> Model:
+    """The model with the dynamic model's parameter ``values`` (a scenario step's, a run's; SI, exact or float)
+    in place of its own."""
+    from .scenario import model_at  # here: scenario imports steady_state, which imports this module
+
+    exact = {s: v if isinstance(v, sp.Basic) else sp.Rational(repr(float(v))) for s, v in values.items()}
+    return model_at(model, exact, {})
+
+
+def pump_excess(model: Model, values: Mapping[sp.Symbol, object]) -> tuple[float, PumpEdge] | None:
+    """(the pump's rate, where the steady states end) when the rate at the dynamic model's parameter ``values``
+    is above pump_max of the model with those values; None when it is not, or when that model has no pump_max."""
+    if model.pump is None or model.pump.rate not in values:
+        return None
+    at = with_values(model, values)
     try:
-        reduced = _Reduced(model)
+        edge = pump_edge(at)
+    except (NotApplicable, NoSteadyState):
+        return None
+    rate = float(values[model.pump.rate])
+    if (edge is None or edge.kind == "fold" or not math.isfinite(edge.rate) or rate <= edge.rate
+            or _starved_substrate(at, edge) is not None):
+        return None
+    return rate, edge
+
+
+def edge_words(edge: PumpEdge) -> str:
+    """What happens where the steady states end: "Na_i falls to 0: ..." or "the volume grows without bound"."""
+    if edge.kind == "ion":
+        return f"{edge.ion}_i falls to 0: the pump would take out more {edge.ion} than can leak in"
+    return "the volume grows without bound"
+
+
+def pump_rate_verdict(model: Model, values: Mapping[sp.Symbol, object]) -> str | None:
+    """Why the dynamic model's parameter ``values`` (scenario_values: the pump rate scaled; a scenario step's)
+    give no steady state with a finite volume: the pump is too weak (steady states lie at larger rates) or too
+    strong (its rate above pump_max). None when they give one, or when no rate does."""
+    try:
+        at = with_values(model, values)
+        reduced = _Reduced(at)
     except NotApplicable:
         return None
-    current = _given_current(model, {**model.values, **scenario_values(model, pump_scale)})
+    excess = pump_excess(model, values)
+    if excess is not None:
+        rate, edge = excess
+        symbol, unit = model.pump.rate, rate_unit(model)
+        shown, limit = _distinct(rate * 100, edge.rate * 100)
+        current = f" (I_pump = {edge.current * 100:.6g} uA/cm^2 there)" if symbol != I_pump else ""
+        return (f"the pump is too strong: its rate {symbol.name} = {shown} {unit} is above pump_max, the {limit} "
+                f"{unit} at which {edge_words(edge)}{current}")
+    current = _given_current(at, at.values)
     if current > 0 and reduced.physical(current):
         return None
     found = _start(reduced, current)
@@ -298,13 +362,14 @@ def pump_rate_verdict(model: Model, pump_scale) -> str | None:
         return None
     if current <= 0 or found > current:
         return PUMP_TOO_WEAK
-    edge = pump_edge(model)
+    edge = pump_edge(at)
     if edge is None or edge.kind == "fold":
         return "the pump is too strong: steady states exist only at smaller pump rates"
-    where = (f"{edge.ion}_i falls to 0: the pump would take out more {edge.ion} than can leak in"
-             if edge.kind == "ion" else "the volume grows without bound")
+    if math.isfinite(edge.rate):
+        return None  # its rate is below pump_max: the pump is not what keeps the steady state away
     shown, limit = _distinct(current * 100, edge.current * 100)
-    return f"the pump is too strong: its current {shown} uA/cm^2 is above the {limit} uA/cm^2 at which {where}"
+    return (f"the pump is too strong: its current {shown} uA/cm^2 is above the {limit} uA/cm^2 at which "
+            f"{edge_words(edge)}")
 
 
 def _distinct(a: float, b: float) -> tuple[str, str]:
@@ -317,6 +382,8 @@ def _distinct(a: float, b: float) -> tuple[str, str]:
 
 
 def _describe_bath(model: Model) -> str:
+    if model.volume_mode == "fixed":
+        return "the volume is fixed (no water_permeability): no water flows, whatever the rate"
     if model.bath_impermeant:
         return "the bath holds an impermeant solute, so the volume is finite for every rate in [0, pump_max)"
     return ("salt-only bath: the volume is finite for 0 < rate < pump_max and grows without bound as the rate falls "
@@ -339,7 +406,7 @@ def pump_max(ctx: Derivations) -> Derivation:
     if math.isinf(edge.rate) and edge.kind != "ion":
         raise NotApplicable(f"none in double precision: the finite volumes end at I_pump = {edge.current * 100:.6g} "
                             f"uA/cm^2 (A_i -> 0), where the {model.pump.form} pump would need {rate.name} above "
-                            "1e308 uA/cm^2 (its Na_i is almost 0 there)")
+                            f"1e308 {rate_unit(model)} (its Na_i is almost 0 there)")
     if math.isinf(edge.rate):
         raise NotApplicable(f"none: the {model.pump.form} pump's current falls to 0 as {edge.ion}_i -> 0, so no rate "
                             f"({rate.name}) takes {edge.ion}_i to 0: the steady volume stays finite for every rate "
@@ -368,7 +435,8 @@ def pump_max(ctx: Derivations) -> Derivation:
     else:
         description = (f"largest pump rate ({rate.name}) with a steady state: {edge.ion}_i falls to 0 there, the pump "
                        f"taking out all the {edge.ion} that leaks in ({there}; the impermeant concentration "
-                       f"{edge.concentrations[A_i]:.6g} mM, the volume finite)")
+                       f"{edge.concentrations[A_i]:.6g} mM, the volume "
+                       f"{'fixed' if model.volume_mode == 'fixed' else 'finite'})")
         why = f"above pump_max the flux balance would need {edge.ion}_i < 0: no steady state at all"
     return Derivation(
         "pump_max", expression, float(edge.rate), rate_unit(model), description, method="numeric root",
@@ -422,8 +490,14 @@ def _ion_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]
     ion = next(i for i in model.dynamic_ions if i.name == edge.ion)
     osm_out = model.osmolarities[1]
     _, salts = _charge_and_salts(model)
-    water = sp.Eq(A_i, osm_out - salts)
-    eliminated = net_charge(model, osm_out - salts)
+    if model.volume_mode == "fixed":
+        impermeant = N_A / Vol if model.impermeant else sp.Integer(0)
+        volume_step = "The volume is fixed (no water flows), so A_i = N_A/Vol keeps its given value; insert it"
+    else:
+        impermeant = osm_out - salts
+        volume_step = "Water balance: no water flows, so A_i = osm_out - sum X_i; insert it"
+    water = sp.Eq(A_i, impermeant)
+    eliminated = net_charge(model, impermeant)
     vanished = eliminated.xreplace({ion.inside: 0})
     leak_at_zero = model.leak_current(ion).xreplace({ion.inside: 0})
     current = sp.solve(leak_at_zero + model.pump_share(ion), I_pump)[0]
@@ -432,8 +506,7 @@ def _ion_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]
     balance = f"{ion.I}(V, 0) + {sp.sstr(model.pump_share(ion))}"
     steps = (
         *_charge_steps(model),
-        Step("Water balance: no water flows, so A_i = osm_out - sum X_i; insert it", sp.Eq(eliminated, 0),
-             given=(water,)),
+        Step(volume_step, sp.Eq(eliminated, 0), given=(water,)),
         Step(f"At pump_max {ion.name}_i falls to 0: the pump takes out all the {ion.name} that leaks in (for a "
              f"larger pump current the flux balance would need {ion.name}_i < 0)", sp.Eq(vanished, 0),
              given=(sp.Eq(ion.inside, 0, evaluate=False),)),
