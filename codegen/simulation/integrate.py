@@ -462,7 +462,9 @@ def _run_cvode(module, segments: list[tuple[float, list[np.ndarray]]], start: np
     except cvode.CvodeError as error:
         if error.parameter_set < 0:  # no run to speak of (CVODE missing, no memory)
             raise ModelError("simulate", module.MODEL, str(error)) from None
-        raise ModelError("simulate", module.MODEL, failure_message(module, segments, error, batch, units)) from None
+        raise vanishing.SolverGaveUp(module.MODEL, failure_message(module, segments, error, batch, units),
+                                     _by_name(module, _segment_at(segments, error.reached)) if batch == 1 else None
+                                     ) from None
     out = out[:, grid.size - times.size:, :]  # (batch, nt, n)
     return out[0].T if batch == 1 else out.transpose(2, 0, 1)
 
@@ -472,7 +474,7 @@ def failure_message(module, segments: list[tuple[float, list[np.ndarray]]], erro
     """One line for a run CVODE gave up on: the model time reached, what CVODE said in words, and the parameters
     of that set in force then that differ from the module's own values, so the user knows what to change."""
     at = error.reached if math.isfinite(error.reached) else 0.0
-    in_force = segments[max(k for k, (start, _) in enumerate(segments) if k == 0 or start <= at)][1]
+    in_force = _segment_at(segments, at)
     changed = []
     for name, row, own in zip(module.PARAMETER_NAMES, in_force, module.PARAMETER_VALUES):
         value = float(np.broadcast_to(row, (batch,))[error.parameter_set])
@@ -482,6 +484,17 @@ def failure_message(module, segments: list[tuple[float, list[np.ndarray]]], erro
     values = f"the parameters that differ from the model's: {', '.join(changed)}" if changed else \
         "every parameter at the model's own value"
     return f"the solver (CVODE) gave up at model time t = {at:.6g} s{where}: {error.said} ({error.flag}); {values}"
+
+
+def _by_name(module, rows: list[np.ndarray]) -> dict[str, float]:
+    """{parameter name: SI value} of a single run's parameter ``rows``."""
+    return {name: float(np.asarray(row).reshape(-1)[0]) for name, row in zip(module.PARAMETER_NAMES, rows)}
+
+
+def _segment_at(segments: list[tuple[float, list[np.ndarray]]], at: float) -> list[np.ndarray]:
+    """The parameter rows in force at model time ``at`` (the first segment's when it is not finite)."""
+    at = at if math.isfinite(at) else 0.0
+    return segments[max(k for k, (start, _) in enumerate(segments) if k == 0 or start <= at)][1]
 
 
 def _shown(value: float, unit: str | None, si: bool) -> str:
@@ -524,8 +537,9 @@ def _run_scipy(module, segments: list[tuple[float, list[np.ndarray]]], x: np.nda
             if not solution.success:
                 said = "; ".join(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
                 reached = float(solution.t[-1]) if len(solution.t) else t0
-                raise ModelError("simulate", name, f"the solver failed at t = {reached:.6g} s: "
-                                 f"{solution.message}{f' ({said})' if said else ''}")
+                raise vanishing.SolverGaveUp(name, f"the solver failed at t = {reached:.6g} s: "
+                                             f"{solution.message}{f' ({said})' if said else ''}",
+                                             _by_name(module, pk) if batch == 1 else None)
             columns.extend(solution.y[:, np.searchsorted(solution.t, inside)].T)
             x = solution.y[:, -1]
     finally:

@@ -21,7 +21,7 @@ from vrest.derive.errors import ModelError
 if TYPE_CHECKING:  # derive.model imports SymPy; check runs without it
     from vrest.derive.model import Model
 
-__all__ = ["VanishingConcentration", "check", "explained"]
+__all__ = ["VanishingConcentration", "SolverGaveUp", "check", "explained"]
 
 
 class VanishingConcentration(ModelError):
@@ -36,6 +36,15 @@ class VanishingConcentration(ModelError):
         super().__init__("simulate", model_name, f"{name} falls to 0 {when} and would go negative after it: the "
                          f"model holds for positive concentrations only, so the run stops"
                          f"{f'; {cause}' if cause else ''}")
+
+
+class SolverGaveUp(ModelError):
+    """The ODE solver gave up on a run (``problem``: where and why, in words), with the ``parameters`` (SI, by the
+    numeric module's names) in force then; None for a batch of parameter sets."""
+
+    def __init__(self, model_name: str, problem: str, parameters: dict[str, float] | None, cause: str = "") -> None:
+        self.said, self.parameters = problem, parameters
+        super().__init__("simulate", model_name, f"{problem}{f'; {cause}' if cause else ''}")
 
 
 def _amounts(module) -> list[tuple[int, str]]:
@@ -101,7 +110,7 @@ def explained(model: Model | str) -> Iterator[None]:
     ``model``: the model, or the name or path it is read from (read only when the error comes)."""
     try:
         yield
-    except VanishingConcentration as error:
+    except (VanishingConcentration, SolverGaveUp) as error:
         if error.parameters is None:
             raise
         if isinstance(model, str):
@@ -111,32 +120,23 @@ def explained(model: Model | str) -> Iterator[None]:
         cause = _pump_cause(model, error.parameters)
         if not cause:
             raise
+        if isinstance(error, SolverGaveUp):  # a solver that fails where the cell swells without bound, say why
+            raise SolverGaveUp(model.name, error.said, error.parameters, cause) from None
         raise VanishingConcentration(model.name, error.name, error.t, error.parameters, cause) from None
 
 
 def _pump_cause(model: Model, parameters: dict[str, float]) -> str:
-    """"the pump's rate ... is above pump_max = ... uA/cm^2 ..." at ``parameters``, or "" when it is not (or the
+    """"the pump rate ... is above pump_max = ... ..." at ``parameters``, or "" when it is not (or the
     model has no pump_max)."""
-    from dataclasses import replace
+    from vrest.derive.derivations.pump_range import pump_excess, rate_unit
 
-    import sympy as sp
-
-    from vrest.derive.derivation import NoSteadyState, NotApplicable
-    from vrest.derive.derivations.pump_range import pump_edge
-    from vrest.derive.model import Parameter
-
-    pump = model.pump
-    if pump is None or pump.form == "proportional" or pump.rate.name not in parameters:
-        return ""  # no pump, or its rate is no current density
-    given = tuple(Parameter(p.symbol, sp.Rational(repr(parameters[p.symbol.name])), p.unit, p.description)
-                  if p.symbol.name in parameters else p for p in model.parameters)
-    try:
-        edge = pump_edge(replace(model, parameters=given, scenarios=()))
-    except (NotApplicable, NoSteadyState):
+    symbols = {p.symbol.name: p.symbol for p in model.parameters}
+    excess = pump_excess(model, {symbols[name]: value for name, value in parameters.items() if name in symbols})
+    if excess is None:
         return ""
-    rate = parameters[pump.rate.name]
-    if edge is None or not np.isfinite(edge.rate) or rate <= edge.rate:
-        return ""
-    why = f": it takes out more {edge.ion} than can leak in" if edge.kind == "ion" else ""
-    return (f"the pump rate in force then, {pump.rate.name} = {rate * 100:.6g} uA/cm^2, is above pump_max = "
-            f"{edge.rate * 100:.6g} uA/cm^2 (the largest with a steady state){why}")
+    rate, edge = excess
+    unit = rate_unit(model)  # uA/cm^2 or cm/s: 100 times the SI value either way
+    why = (f"it takes out more {edge.ion} than can leak in" if edge.kind == "ion"
+           else "the cell swells without bound")
+    return (f"the pump rate in force then, {model.pump.rate.name} = {rate * 100:.6g} {unit}, is above pump_max = "
+            f"{edge.rate * 100:.6g} {unit} (the largest with a steady state): {why}")
