@@ -43,7 +43,7 @@ REASONS = {
                   "positive",
     TOO_MANY_STEPS: "no steady state found: Newton did not converge in 200 steps (the volume or an amount may "
                     "grow without bound)",
-    SINGULAR: "the linearised model is singular: no isolated steady state",
+    SINGULAR: "no steady state found: Newton reached a state where the linearised model is singular",
     UNSTABLE: "the steady state is not stable: an eigenvalue has a real part >= 0",
     NO_DONNAN: "no Donnan equilibrium: the inside charge has no zero crossing",
     EDGE_LOST: "the end of the steady states could not be followed here from the model's own (it may end another "
