@@ -13,8 +13,10 @@ from __future__ import annotations
 import copy
 
 import mpmath
+import numpy as np
 import pytest
 
+from vrest.codegen.sweep.api import sweep
 from vrest.derive.derivation import NoSteadyState
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.quantities import Derivations
@@ -97,3 +99,16 @@ def test_above_pump_max_v_ss_says_the_pump_is_too_strong():
     message = str(caught.value)
     assert (f"the pump is too strong: its rate I_pump = 0.9275 uA/cm^2 is above pump_max, the "
             f"{float(j) * 100:.6g} uA/cm^2 at which Na_i falls to 0") in message
+
+
+def test_a_sweep_gives_the_fixed_volume_pump_max_and_names_it_above():
+    j, _ = _written_out_end()
+    limit = float(j) * 100  # uA/cm^2
+    result = sweep(model_from_dict(FIXED), {"pump.current": "0.3, 0.45, 0.6 uA/cm^2"}, ["V_ss", "pump_max"])
+    assert result["pump_max"].values == pytest.approx(limit, rel=1e-9)
+    assert result["V_ss"].values[1] == pytest.approx(float(_written_out_steady_v(mpmath.mpf("0.0045"))) * 1000,
+                                                     abs=1e-9)  # mV
+    assert np.isnan(result["V_ss"].values[2])
+    assert result["V_ss"].attrs["missing"] == {
+        "no steady state: the pump rate is above pump_max, the rate at which the steady states end "
+        f"(pump_max = {limit:.6g} uA/cm^2)": 1}

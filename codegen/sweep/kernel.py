@@ -137,11 +137,9 @@ def _structure(model: Model, ctx: Derivations, quantity_id: str) -> None:
         raise NotApplicable("a sweep of a model with channels evaluates only the Nernst potentials; run vrest derive "
                             "(or vrest rest) at each value")
     if quantity_id == "pump_max":
-        from vrest.derive.derivations import pumpleak
+        from vrest.derive.derivations.pump_range import needs_conserved_charge, needs_pump_leak
 
-        from vrest.derive.derivations.pump_range import needs_conserved_charge
-
-        pumpleak._needs_volume(model)
+        needs_pump_leak(model)
         needs_conserved_charge(model)
         return
     if quantity_id == "tau_fast":
@@ -202,13 +200,12 @@ def _steady(src: _Source) -> None:
 
 def _ends_at_pump_max(model: Model) -> bool:
     """Whether the model's steady states end at a largest pump rate, pump_max (derive.derivations.pump_range)."""
-    from vrest.derive.derivations import pumpleak
-    from vrest.derive.derivations.pump_range import needs_conserved_charge
+    from vrest.derive.derivations.pump_range import needs_conserved_charge, needs_pump_leak
 
     if model.pump is None:
         return False
     try:
-        pumpleak._needs_volume(model)
+        needs_pump_leak(model)
         needs_conserved_charge(model)
     except NotApplicable:
         return False
@@ -269,16 +266,17 @@ def _pump_max(src: _Source) -> None:
     the capacitor's) with A_i = 0 (the volume grows without bound) or with one X_i = 0; J the pump current,
     X_i(V, J) each ion's balanced concentration."""
     from vrest.derive.derivations import pumpleak
-    from vrest.derive.derivations.pump_range import net_charge, pump_substrates
+    from vrest.derive.derivations.pump_range import net_charge, pump_substrates, steady_impermeant
 
     model = src.model
     conc = pumpleak.balanced_concentrations(model)
     osm_out = model.osmolarities[1]
-    impermeant = osm_out - sp.Add(*conc.values())
+    impermeant = steady_impermeant(model)
     h = net_charge(model, impermeant).xreplace(conc)
     j = sp.Symbol("j")  # ln of the pump current over J_0, the current where the model's own steady states end
     scaled = {I_pump: src.input("J_0") * sp.exp(j)}
-    kinds = [("volume", impermeant)] + [(ion.name, conc[ion.inside]) for ion in model.dynamic_ions]
+    kinds = ([("volume", impermeant)] if model.volume_mode != "fixed" else []) + [
+        (ion.name, conc[ion.inside]) for ion in model.dynamic_ions]
     unknowns = [V, j]
     names = []
     for kind, vanishing in kinds:

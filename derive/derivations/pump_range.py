@@ -50,7 +50,8 @@ from ..steady_state import charge_conserved, damped_newton, initial_state, scena
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
 __all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "swells_with_pump_off", "pump_is_off", "pump_substrates",
-           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "with_values", "pump_excess", "edge_words"]
+           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "with_values", "pump_excess", "edge_words", "needs_pump_leak",
+           "steady_impermeant"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
 _LADDER = 60  # pump currents tried: the model's times 2^-60 ... 2^60
@@ -77,7 +78,7 @@ class _Reduced:
     """h(V, J), A_i and every X_i of the steady state at pump current J, as NumPy and mpmath functions."""
 
     def __init__(self, model: Model) -> None:
-        _needs_pump_leak(model)
+        needs_pump_leak(model)
         needs_conserved_charge(model)
         self.model = model
         # A fixed volume keeps A_i = N_A/Vol at its given value: only an inside concentration can end the states.
@@ -85,10 +86,7 @@ class _Reduced:
         self.conc = pumpleak.balanced_concentrations(model)
         values = {k: v for k, v in model.dynamic_values.items() if k != I_pump}
         osm_out = model.osmolarities[1]
-        if self.fixed:
-            impermeant = N_A / Vol if model.impermeant else sp.Integer(0)
-        else:
-            impermeant = osm_out - sp.Add(*self.conc.values())
+        impermeant = steady_impermeant(model)
         charge = net_charge(model, impermeant).xreplace(self.conc)
         self.osm_out = float(evaluate(osm_out, values))
         self.thermal = float(evaluate(R * T / F, values))
@@ -121,7 +119,15 @@ class _Reduced:
                 if (self.fixed or c[0] > 0) and np.all(c >= 0) and np.all(np.isfinite(c))]
 
 
-def _needs_pump_leak(model: Model) -> None:
+def steady_impermeant(model: Model) -> sp.Expr:
+    """A_i at a steady state in V and I_pump: N_A/Vol for a fixed volume, else what water balance leaves,
+    osm_out - sum X_i(V, I_pump)."""
+    if model.volume_mode == "fixed":
+        return N_A / Vol if model.impermeant else sp.Integer(0)
+    return model.osmolarities[1] - sp.Add(*pumpleak.balanced_concentrations(model).values())
+
+
+def needs_pump_leak(model: Model) -> None:
     """NotApplicable unless the model is a pump-leak cell whose amounts change: area and volume (fixed, or
     moving with water), a pump and, where water flows, impermeant anions to hold the volume."""
     if model.volume_mode == "fixed":
@@ -490,11 +496,10 @@ def _ion_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]
     ion = next(i for i in model.dynamic_ions if i.name == edge.ion)
     osm_out = model.osmolarities[1]
     _, salts = _charge_and_salts(model)
+    impermeant = steady_impermeant(model)
     if model.volume_mode == "fixed":
-        impermeant = N_A / Vol if model.impermeant else sp.Integer(0)
         volume_step = "The volume is fixed (no water flows), so A_i = N_A/Vol keeps its given value; insert it"
     else:
-        impermeant = osm_out - salts
         volume_step = "Water balance: no water flows, so A_i = osm_out - sum X_i; insert it"
     water = sp.Eq(A_i, impermeant)
     eliminated = net_charge(model, impermeant)
