@@ -125,6 +125,8 @@ class _Equations:
 
     def jacobian(self, x: np.ndarray) -> np.ndarray:
         y, d = self.y_of(x), self.dy_dx(x)
+        if not np.isfinite(d).all():  # an amount's step past exp's range, refused as by residual
+            return np.full((len(y), len(y)), np.nan)
         j = self.bound.J(y) * d[None, :] / self.scale[:, None]
         for law, size in zip(self.laws, self.sizes):
             j[law.pivot] = law.gradient(y) * d / size
