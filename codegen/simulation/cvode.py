@@ -52,7 +52,9 @@ class CvodeError(RuntimeError):
 
 # CVODE's return flags, as its documentation explains them, in the user's terms.
 FLAG_WORDS = {
-    "CV_TOO_MUCH_WORK": f"it took {MAX_STEPS} steps without reaching the next output time",
+    "CV_TOO_MUCH_WORK": f"it took {MAX_STEPS} steps without reaching the next output time (a model that fires "
+                        "or oscillates over a long interval: give output times closer together, e.g. every 10 s "
+                        "with --times)",
     "CV_TOO_MUCH_ACC": "it could not reach the accuracy asked for",
     "CV_ERR_FAILURE": "its error test failed again and again, down to the smallest step (the solution changes "
                       "faster than it can follow)",
