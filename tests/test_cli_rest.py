@@ -61,7 +61,8 @@ def test_no_resting_state_in_the_range_is_an_answer():
     document = json.loads(out)
     assert document["resting_states"] == [] and document["verdict"] == (
         "no resting state between 0.00 mV and 50.00 mV; from its start the cell comes to rest at -61.59 mV, outside "
-        "the range (widen it with --range)")  # the squid axon's rest (vrest rest squid)
+        "the range")  # the squid axon's rest (vrest rest squid)
+    assert document["rest_outside_range"] == pytest.approx(-61.59, abs=0.005)  # mV
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -388,7 +388,7 @@ def test_a_narrower_range_does_not_call_the_model_a_pacemaker():
     report = find_resting_states(_read(MODELS / "ohara_rudy_2011_endo.cellml"), v_range=(-0.030, -0.020))
     assert report.verdict == ("no stable resting state between -30.00 mV and -20.00 mV: the unstable equilibrium "
                               "lies at -27.94 mV; from its start the cell comes to rest at -88.25 mV, outside the "
-                              "range (widen it with --range)")
+                              "range")
     report = find_resting_states(_read(MODELS / "noble_model_1962.cellml"), v_range=(-0.060, 0.0))
     assert report.verdict.endswith("lies at -37.40 mV; a stable one may lie outside the range (the model "
                                    "oscillates if there is none)")
@@ -417,7 +417,8 @@ def test_a_rest_below_the_range_is_named_not_taken_for_a_pacemaker(tmp_path):
     report = find_resting_states(system, parameters={"ko": 0.3})
     assert report.verdict == ("no stable resting state between -150.00 mV and 60.00 mV: the unstable equilibria lie "
                               "at -30.35 mV, -18.27 mV; from its start the cell comes to rest at -156.03 mV, outside "
-                              "the range (widen it with --range)")
+                              "the range")
+    assert report.rest_outside_range == pytest.approx(-0.15603, abs=5e-6)  # V, for scripts (--json)
     wide = find_resting_states(system, v_range=(-0.250, 0.060), parameters={"ko": 0.3})
     assert wide.verdict.startswith("one stable resting state, at -156.03 mV")
     v_end = _myokit_long_run(path, tmp_path, t_end_s=2e5, values={"extracellular.ko": 0.3})  # slowest tau 1327 s

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import tomllib
 
+import mpmath
+
 import pytest
 from conftest import run_cli, toml_dumps
 
@@ -29,3 +31,17 @@ def test_a_cell_of_fixed_volume_rests_where_its_currents_balance(tmp_path):
     values = sorted((re for re, _ in state["eigenvalues"]["values"]), reverse=True)
     assert values == pytest.approx([-0.009908034335, -0.1576128721, -515.0687716], rel=1e-8)
     assert len(result["conserved"]) == 1  # the charge
+    # The slope conductance holds the amounts (only gates go to their steady state): the sum of the three GHK
+    # leaks' slopes at the rest, written out here with the reviewer's concentrations (mpmath), the pump's
+    # current independent of V. An amount taken for a gate gave 0.323 (Cl- at "its steady state").
+    mpmath.mp.dps = 30
+    f, r, t = mpmath.mpf("96485.33212"), mpmath.mpf("8.314462618"), mpmath.mpf("298.15")
+
+    def ghk(v, p, z, inside, outside):  # A/m^2 for V in volts, P in m/s, concentrations in mol/m^3
+        u = z * f * v / (r * t)
+        return p * z * f * u * (inside - outside * mpmath.exp(-u)) / (1 - mpmath.exp(-u))
+
+    leaks = [(mpmath.mpf("6.6e-8"), 1, mpmath.mpf("134.4729681"), 3), (mpmath.mpf("2.8e-10"), 1,
+             mpmath.mpf("15.47654922"), 142), (mpmath.mpf("3.7e-8"), -1, mpmath.mpf("3.666713473"), 145)]
+    slope = mpmath.diff(lambda v: sum(ghk(v, *leak) for leak in leaks), mpmath.mpf("-0.0944828666016543"))
+    assert state["slope_conductance"]["value"] == pytest.approx(float(slope) / 10, rel=1e-6)  # S/m^2 -> mS/cm^2

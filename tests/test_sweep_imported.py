@@ -240,3 +240,12 @@ def test_the_readmes_example_is_what_vrest_prints():
     assert code == 0 and block.group(1) == '--vary "potassium_channel.g_K=20..50 mS/cm^2 7" --quantity V_rest,slowest_tau'
     for line in block.group(2).splitlines():
         assert line in (out + err).splitlines()
+
+
+def test_a_rest_outside_the_voltage_range_is_its_own_reason():
+    # O'Hara-Rudy with 0.3 mM K+ outside comes to rest at -156.03 mV (tests/test_import_rest.py: Myokit's
+    # equations run by SciPy), below -150 mV: not a pacemaker's missing value.
+    data = sweep(str(MODELS / "ohara_rudy_2011_endo.cellml"), {"ko": "0.3, 5.4 mM"}, ["V_rest"])
+    assert data["V_rest"].attrs["missing"] == {
+        "no stable resting state in the voltage range: the cell comes to rest outside it (--range)": 1}
+    assert float(data["V_rest"].sel({"ko": 5.4})) == pytest.approx(-88.250202, abs=1e-6)

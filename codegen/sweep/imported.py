@@ -31,7 +31,7 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
-from .runtime import NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, OSCILLATES, REST_FAILED, SEVERAL_STABLE
+from .runtime import NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, OSCILLATES, OUTSIDE_RANGE, REST_FAILED, SEVERAL_STABLE
 from .tasks import ChunkResult
 
 __all__ = ["COUNTS", "QUANTITIES", "ImportedModel", "ImportedTask", "is_imported", "load_imported",
@@ -344,6 +344,8 @@ def _at_point(task: ImportedTask, row: np.ndarray) -> tuple[dict[str, float], in
     if len(stable) > 1:
         return values, SEVERAL_STABLE
     if not stable:
+        if report.rest_outside_range is not None:
+            return values, OUTSIDE_RANGE
         if not report.resting_states:
             return values, NO_EQUILIBRIUM
         return values, OSCILLATES if "oscillates" in report.verdict else NO_STABLE

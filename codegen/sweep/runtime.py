@@ -34,6 +34,7 @@ NO_EQUILIBRIUM, OSCILLATES, NO_STABLE, SEVERAL_STABLE, REST_FAILED = range(12, 1
 ABOVE_PUMP_MAX = 17
 EDGE_STARVED = 18
 TOO_WEAK = 19
+OUTSIDE_RANGE = 20  # imported models' rest: the cell comes to rest outside the voltage range
 CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
@@ -60,6 +61,7 @@ REASONS = {
     EDGE_STARVED: "none: the finite volumes end only where a concentration the pump needs is below 1e-15 mM (less "
                   "than one particle in a nanolitre), so no physical rate ends the steady states",
     TOO_WEAK: PUMP_TOO_WEAK,
+    OUTSIDE_RANGE: "no stable resting state in the voltage range: the cell comes to rest outside it (--range)",
 }
 
 _EPS = np.finfo(float).eps

@@ -239,7 +239,8 @@ def _totals(bound: Bound, start: np.ndarray, factored: tuple[int, ...], quick: b
             points[rows] = in_log
             weights[logged] = in_log * (_SPAN / 2) * node_weights
             below = np.where(logged, inverse_at_zero[index] * np.where(logged, high, 0.0) * np.exp(-_SPAN), 0.0)
-        inverse = 1.0 / bound.factors(points)[index]
+        with np.errstate(divide="ignore"):  # a trial state where a factor is 0: an infinite total, refused
+            inverse = 1.0 / bound.factors(points)[index]
         return (inverse * weights).sum(axis=1) + below
 
     return totals

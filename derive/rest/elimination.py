@@ -31,7 +31,12 @@ def linear_states(prepared: Prepared) -> tuple[tuple[int, ...], tuple[tuple[int,
     voltage = prepared.system.voltage_index
     index = {s: i for i, s in enumerate(states)}
     uses = [{index[s] for s in prepared.depends(rhs) if s in index} - {voltage} for rhs in prepared.rhs]
-    kept = {i for i in range(len(states)) if i != voltage and i in uses[i]}
+    # Gates are fractions, without a unit. An ion amount of a cell of fixed volume is linear at fixed V too (a
+    # GHK leak), but at "its steady state" its current would vanish: the slope conductance holds it instead.
+    from ..units import dimensionality  # pint: on the symbolic path only
+
+    fraction = [not s.unit or not dimensionality(s.unit) for s in prepared.system.states]
+    kept = {i for i in range(len(states)) if i != voltage and i in uses[i] and fraction[i]}
     changed = True
     while changed:  # drop states that need a dropped state, until none does
         changed = False

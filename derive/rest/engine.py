@@ -52,6 +52,7 @@ class RestReport:
     conserved: tuple[ConservedQuantity, ...]
     verdict: str
     problem: RestProblem | None = field(default=None, compare=False, repr=False)  # names and units for reports
+    rest_outside_range: float | None = None  # V (SI) of a stable rest the cell reaches from its start, out of range
 
 
 Currents = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -99,9 +100,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         y0[problem.voltage] = (low + high) / 2
     scale = np.where(y0 != 0, np.abs(y0), 1.0)  # typical size of each state; V: the range's; a gate: 1
     scale[problem.voltage] = max(abs(low), abs(high))
-    # A gate (a fraction) has size 1; a state linear at fixed V that has a unit (the Cl- of a cell of fixed
-    # volume, with no pump: its amount) keeps its own size.
-    scale[[i for i in (*problem.gates, *(i for group in problem.groups for i in group)) if not problem.units[i]]] = 1.0
+    scale[[*problem.gates, *(i for group in problem.groups for i in group)]] = 1.0
     laws = find_laws(problem, bound, y0, scale, (low, high))  # in the start's sizes: a tiny state's noise stays tiny
     # Newton's: a state that starts at a size no physical quantity has (a gate shut to 1e-112) counts as 1 in size.
     scale[np.abs(y0) <= _NEGLIGIBLE] = 1.0
@@ -124,6 +123,9 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     def inside(roots) -> list[np.ndarray]:
         return [root for root in roots if low <= root[problem.voltage] <= high]
 
+    def physical(roots) -> list[np.ndarray]:  # no amount of an ion below 0 (a pump stronger than its leaks)
+        return [root for root in roots if not np.any(root[positive] < -1e-9 * y0[positive])]
+
     eliminated = elimination(problem.gates, problem.groups, laws)
     positive = _amounts(problem, laws, y0)
     roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
@@ -143,14 +145,14 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     elif not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
         reached = settled([y0])
         roots = distinct(roots + inside(reached), scale)
-    roots = sorted(roots, key=lambda y: y[problem.voltage])
+    roots, reached = sorted(physical(roots), key=lambda y: y[problem.voltage]), physical(reached)
     resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
     # A stable rest the cell reaches outside the range (O'Hara-Rudy with 0.3 mM K+ outside: -156.03 mV) is named,
     # so that the unstable equilibria inside it are not taken for a pacemaker's.
     beyond = next((float(root[problem.voltage]) for root in reached if not low <= root[problem.voltage] <= high
                    and is_stable(eigenvalues(bound.J(root), laws, scale, root))), None)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
-                      verdict(resting, (low, high), problem, beyond), problem)
+                      verdict(resting, (low, high), problem, beyond), problem, beyond)
 
 
 def _amounts(problem: RestProblem, laws, y0: np.ndarray) -> np.ndarray:
@@ -203,8 +205,8 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
         kind = "bistable" if len(stable) == 2 else "multistable"
         where_stable = ", ".join(shown(s.V) for s in stable)
         return f"{len(stable)} stable resting states (the model is {kind}): at {where_stable}{others}"
-    outside_rest = (f"from its start the cell comes to rest at {shown(beyond)}, outside the range (widen it with "
-                    "--range)") if beyond is not None else ""
+    outside_rest = (f"from its start the cell comes to rest at {shown(beyond)}, outside the range"
+                    if beyond is not None else "")
     if not unstable:
         return f"no resting state {where}" + (f"; {outside_rest}" if outside_rest else "")
     lies = (f"the unstable equilibrium lies at {shown(unstable[0].V)}" if len(unstable) == 1

@@ -49,6 +49,8 @@ def report_json(report: RestReport) -> dict:
         "range": {"unit": unit, "values": [problem.shown(v, unit) for v in report.v_range]},
         "verdict": report.verdict,
         "resting_states": [_state_json(problem, s) for s in report.resting_states],
+        "rest_outside_range": (None if report.rest_outside_range is None else
+                               problem.shown(report.rest_outside_range, unit)),
         "conserved": [{"name": c.name, "combination": c.description.split(" = ")[0], "value": c.display_value,
                        "unit": c.unit, "coefficients": c.coefficients} for c in report.conserved],
         "currents": currents,
