@@ -133,11 +133,12 @@ def test_a_scenario_step_above_pump_max_is_named():
 
 
 def test_a_run_the_solver_gives_up_on_above_pump_max_says_so():
-    """Ohmic Na leak: Na_i cannot reach 0, the cell swells without bound and the solver gives up."""
+    """Ohmic Na leak above pump_max: the solver gives up, and the message says the rate has no steady state."""
     pump_max = float(_ohmic_volume_end())
     model = model_from_dict(OHMIC)
     assert Derivations(model).get("pump_max").value * 100 == pytest.approx(pump_max, rel=1e-12)
     with pytest.raises(SolverGaveUp) as caught:
         simulate(model, times=[0.0, 3600.0], start="given")
     assert (f"the pump rate in force then, I_pump = 0.571 uA/cm^2, is above pump_max = {pump_max:.6g} uA/cm^2 "
-            "(the largest with a steady state): the cell swells without bound") in str(caught.value)
+            "(the largest with a steady state): no steady state of finite volume exists at this rate"
+            ) in str(caught.value)

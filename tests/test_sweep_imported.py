@@ -176,6 +176,7 @@ def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
     ("g_K=30..40 mV 3", "does not convert to mS/cm^2, the unit of g_K in the file"),
     ("g_K=30..40 3", "a unit is required, one that converts to mS/cm^2"),
     ("gK=30..40 mS/cm^2 3", "did you mean 'g_K'?"),
+    ("cm=1, 2 uF/cm^2", "did you mean 'Cm'?"),  # the same name in other letters, before the gate m
     ("E_K=-80, -70 mV", "computed in the file from other values, not a parameter: vary what it is computed from (E_R)"),
     ("V=-80, -70 mV", "a state of model"),
     ("g_K=30..40 blorps 3", "unknown unit"),

@@ -137,6 +137,6 @@ def _pump_cause(model: Model, parameters: dict[str, float]) -> str:
     rate, edge = excess
     unit = rate_unit(model)  # uA/cm^2 or cm/s: 100 times the SI value either way
     why = (f"it takes out more {edge.ion} than can leak in" if edge.kind == "ion"
-           else "the cell swells without bound")
+           else "no steady state of finite volume exists at this rate")  # what the run does on the way may differ
     return (f"the pump rate in force then, {model.pump.rate.name} = {rate * 100:.6g} {unit}, is above pump_max = "
             f"{edge.rate * 100:.6g} {unit} (the largest with a steady state): {why}")

@@ -186,7 +186,8 @@ class ImportedModel:
         kinds = {name: "" for name in self._by_name} | {name: "the state " for name in states if name not in
                                                          self._by_name} \
             | {name: "the computed value " for name in quantities if name not in self._by_name and name not in states}
-        close = difflib.get_close_matches(key, list(kinds), n=1)
+        close = ([name for name in kinds if name.lower() == key.lower()][:1]  # Cm for cm, before the gate m
+                 or difflib.get_close_matches(key, list(kinds), n=1))
         listed = ", ".join(f"{p.name} ({p.unit or 'no unit'})" for p in system.parameters)
         hint = f"did you mean {kinds[close[0]]}'{close[0]}'? " if close else ""
         raise ModelError(option, value, f"not a parameter of model {system.name}; {hint}its parameters: {listed}")
