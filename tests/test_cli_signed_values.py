@@ -101,4 +101,4 @@ def test_sweep_of_a_file_reads_a_range_that_starts_with_minus(range_, rests):
     if rests:
         assert value == pytest.approx(float(v), abs=1e-9)
     else:
-        assert value is None and "no resting state in the voltage range" in err
+        assert value is None and "the cell comes to rest outside it" in err  # the voltage range
