@@ -80,9 +80,9 @@ def test_a_voltage_range_without_the_rest_asks_for_a_wider_range():
     code, out, err = run_cli("sensitivity", HH, "--vary", "g_K=30..45 mS/cm^2", "--vary", "g_Na=100..140 mS/cm^2",
                              "--quantity", "V_rest", "--range", "-60..60mV", "--samples", "2", "--method", "morris")
     assert (code, out) == (2, "")
-    assert err == ("vrest: error: --quantity = 'V_rest': has no value at 6 of 6 points of the ranges (no resting "
-                   "state in the voltage range (6 points)): widen the voltage range --range (now -60..60 mV) or "
-                   "narrow the ranges of --vary\n")
+    assert err == ("vrest: error: --quantity = 'V_rest': has no value at 6 of 6 points of the ranges (no stable "
+                   "resting state in the voltage range: the cell comes to rest outside it (6 points)): widen the "
+                   "voltage range --range (now -60..60 mV) or narrow the ranges of --vary\n")
 
 
 def test_the_progress_line_names_vrest_sensitivity(monkeypatch, capsys):

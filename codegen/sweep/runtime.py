@@ -61,7 +61,7 @@ REASONS = {
     EDGE_STARVED: "none: the finite volumes end only where a concentration the pump needs is below 1e-15 mM (less "
                   "than one particle in a nanolitre), so no physical rate ends the steady states",
     TOO_WEAK: PUMP_TOO_WEAK,
-    OUTSIDE_RANGE: "no stable resting state in the voltage range: the cell comes to rest outside it (--range)",
+    OUTSIDE_RANGE: "no stable resting state in the voltage range: the cell comes to rest outside it",
 }
 
 _EPS = np.finfo(float).eps
