@@ -11,10 +11,12 @@ capacitor's, K_i + Na_i - Cl_i + z_A A_i = C_m A V/(F Vol).
 from __future__ import annotations
 
 import copy
+import json
 
 import mpmath
 import numpy as np
 import pytest
+from conftest import run_cli
 
 from vrest.codegen.sweep.api import sweep
 from vrest.derive.derivation import NoSteadyState
@@ -112,3 +114,15 @@ def test_a_sweep_gives_the_fixed_volume_pump_max_and_names_it_above():
     assert result["V_ss"].attrs["missing"] == {
         "no steady state: the pump rate is above pump_max, the rate at which the steady states end "
         f"(pump_max = {limit:.6g} uA/cm^2)": 1}
+
+
+def test_vrest_rest_names_the_pump_that_is_too_strong(write_model):
+    j, _ = _written_out_end()
+    code, out, err = run_cli("rest", str(write_model(FIXED)), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["resting_states"] == []
+    assert document["verdict"] == (
+        "no resting state between -150.00 mV and 60.00 mV; the pump is too strong: its rate I_pump = 0.9275 uA/cm^2 "
+        f"is above pump_max, the {float(j) * 100:.6g} uA/cm^2 at which Na_i falls to 0: the pump would take out more "
+        "Na than can leak in")

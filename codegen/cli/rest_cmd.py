@@ -82,7 +82,26 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
         def numbers(problem):
             return model_evaluator(model, problem.parameters, problem.currents)
 
-    return find_resting_states(system, v_range=v_range, start=parse_start(start_items, system), numbers=numbers)
+    report = find_resting_states(system, v_range=v_range, start=parse_start(start_items, system), numbers=numbers)
+    if model is not None and not any(state.stable for state in report.resting_states):
+        report = _with_pump_reason(model, report)
+    return report
+
+
+def _with_pump_reason(model, report):
+    """The report of a pump-leak cell whose pump rate gives it no steady state, with that reason in its verdict
+    (as vrest derive gives it for V_ss)."""
+    if model.pump is None or model.volume_mode not in ("fixed", "dynamic", "instant"):
+        return report
+    from vrest.derive.derivation import NoSteadyState, NotApplicable
+    from vrest.derive.derivations.pump_range import pump_rate_verdict
+    from vrest.derive.steady_state import scenario_values
+
+    try:
+        why = pump_rate_verdict(model, scenario_values(model, 1))
+    except (NotApplicable, NoSteadyState):
+        return report
+    return dataclasses.replace(report, verdict=f"{report.verdict}; {why}") if why else report
 
 
 def run(args) -> int:
