@@ -301,3 +301,15 @@ def test_a_run_below_minus_140_mv_where_time_constants_overflow(tmp_path):
     assert run.success, run.message
     v = out["states"]["v"]["values"]  # mV, as the file's first state (mV)
     assert v[1] < -140 and v[1:] == pytest.approx(list(run.y[0]), abs=1e-4)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("g_K1=-5.4 nS/pF", "--set g_K1 = '-5.4 nS/pF': g_K1 is a conductance per capacitance (nS/pF) or a rate: it must "
+                        "not be negative (0 blocks it)\n"),
+    ("k3=-0.06 1/ms", "k3 is a conductance per capacitance (nS/pF) or a rate: it must not be negative"),
+    ("g_CaL=-4e-5 L/F/s", "g_CaL is a permeability per capacitance: it must not be negative (0 blocks it)\n"),
+])
+def test_a_whole_cell_models_conductance_per_capacitance_is_not_negative(value, message):
+    """ten Tusscher (2006) gives its conductances in nS/pF (a rate's unit), its L-type permeability in L/F/s."""
+    code, out, err = run_cli("simulate", str(MODELS / "ten_tusscher_model_2006_epi.cellml"), "--set", value)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err, err

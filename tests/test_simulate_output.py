@@ -44,3 +44,19 @@ def test_a_step_after_the_end_of_the_run_is_said():
             "--t-end or --times to run through it)") in err.splitlines()
     code, _, err = run_cli("simulate", "pumpleak", "--scenario", "high_K", "--times", "0 s,11 min")
     assert code == 0 and "not reached" not in err
+
+
+def test_the_given_start_reads_back_as_the_file_gives_it():
+    """pumpleak's file gives K 134.5, Na 15.5, Cl 3.7 mM in 178.9 um^3: --json and --out start at those numbers,
+    not at the 15.499999999999998 of amount / volume."""
+    code, document, _ = run_cli("simulate", "pumpleak", "--start", "given", "--times", "0 s,1 ms", "--json")
+    assert code == 0
+    states = json.loads(document)["states"]
+    assert [states[name]["values"][0] for name in ("K_i", "Na_i", "Cl_i", "volume")] == [134.5, 15.5, 3.7, 178.9]
+
+
+def test_the_csv_gives_the_given_start_as_the_file_does(tmp_path):
+    out = tmp_path / "run.csv"
+    code, _, _ = run_cli("simulate", "pumpleak", "--start", "given", "--times", "0 s,1 ms", "--out", str(out))
+    assert code == 0
+    assert out.read_text().splitlines()[1].split(",")[2:] == ["134.5", "15.5", "3.7", "178.9"]

@@ -204,13 +204,15 @@ def print_run(args, head: dict, result, columns) -> None:
 
     from ..files import csv_number, write_atomic
 
+    # States to 15 significant digits, what a double carries through a change of unit: the given start's
+    # 15.5 mM comes back as 15.5, not as the 15.499999999999998 of amount / volume.
+    columns = {name: (unit, [float(f"{v:.15g}") for v in values]) for name, (unit, values) in columns.items()}
     if args.json:
         document = {
             **head,
             "solver": {"method": result.solver, "rtol": result.rtol, "atol": result.atol},
             "t": {"unit": "s", "values": [float(t) for t in result.t]},
-            "states": {name: {"unit": unit, "values": [float(v) for v in values]}
-                       for name, (unit, values) in columns.items()},
+            "states": {name: {"unit": unit, "values": values} for name, (unit, values) in columns.items()},
         }
         print(json.dumps(document, indent=1))
     elif args.out:

@@ -22,10 +22,14 @@ _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*
 # no membrane), a conductance or permeability below 0 is a source of energy, not a channel (0 blocks it); a
 # concentration is positive as in vrest's own model files (a Nernst potential takes its logarithm), and so are
 # a volume, an area and an absolute temperature; so are the gas constant and Faraday's constant (a Nernst
-# potential divides by F, RT/F sets the scale of every exponential in V).
+# potential divides by F, RT/F sets the scale of every exponential in V). A whole-cell model's conductance per
+# capacitance (nS/pF) has the unit of a rate (1/s), and no rate constant is below 0 either; so for a permeability
+# per capacitance (L/F/s).
 _SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "positive"),
           ("K", "temperature", "positive"), ("S", "conductance", "blocks at 0"),
           ("S/m^2", "conductance per area", "blocks at 0"),
+          ("1/s", "conductance per capacitance (nS/pF) or a rate", "blocks at 0"),
+          ("m^3/F/s", "permeability per capacitance", "blocks at 0"),
           ("m/s", "permeability", "blocks at 0"), ("mol/m^3", "concentration", "positive"),
           ("m^3", "volume", "positive"), ("m^2", "area", "positive"), ("mol", "amount", "nonnegative"),
           ("J/mol/K", "gas constant", "positive"), ("C/mol", "Faraday constant", "positive"))
