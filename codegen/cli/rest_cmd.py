@@ -94,11 +94,11 @@ def _with_pump_reason(model, report):
     if model.pump is None or model.volume_mode not in ("fixed", "dynamic", "instant"):
         return report
     from vrest.derive.derivation import NoSteadyState, NotApplicable
-    from vrest.derive.derivations.pump_range import pump_rate_verdict
+    from vrest.derive.derivations.pump_range import emptied_steady_state, pump_rate_verdict
     from vrest.derive.steady_state import scenario_values
 
     try:
-        why = pump_rate_verdict(model, scenario_values(model, 1))
+        why = pump_rate_verdict(model, scenario_values(model, 1)) or emptied_steady_state(model, {})
     except (NotApplicable, NoSteadyState):
         return report
     return dataclasses.replace(report, verdict=f"{report.verdict}; {why}") if why else report

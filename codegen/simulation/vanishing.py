@@ -128,12 +128,13 @@ def explained(model: Model | str) -> Iterator[None]:
 def _pump_cause(model: Model, parameters: dict[str, float]) -> str:
     """"the pump rate ... is above pump_max = ... ..." at ``parameters``, or "" when it is not (or the
     model has no pump_max)."""
-    from vrest.derive.derivations.pump_range import pump_excess, rate_unit
+    from vrest.derive.derivations.pump_range import emptied_steady_state, pump_excess, rate_unit
 
     symbols = {p.symbol.name: p.symbol for p in model.parameters}
-    excess = pump_excess(model, {symbols[name]: value for name, value in parameters.items() if name in symbols})
-    if excess is None:
-        return ""
+    values = {symbols[name]: value for name, value in parameters.items() if name in symbols}
+    excess = pump_excess(model, values)
+    if excess is None:  # a steady state with an ion all but gone is no state a solver can follow either
+        return emptied_steady_state(model, values) or ""
     rate, edge = excess
     unit = rate_unit(model)  # uA/cm^2 or cm/s: 100 times the SI value either way
     why = (f"it takes out more {edge.ion} than can leak in" if edge.kind == "ion"

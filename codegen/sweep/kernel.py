@@ -310,7 +310,7 @@ def _own_edge(model: Model) -> tuple[str, float, float] | None:
         edge = pump_edge(model)
     except NoSteadyState:
         return None
-    if edge is None or edge.kind == "fold":
+    if edge is None or edge.kind in ("fold", "range"):
         return None
     return ("volume" if edge.kind == "volume" else edge.ion), float(edge.V), float(edge.current)
 

@@ -199,6 +199,7 @@ def balance_potential(ctx: Derivations) -> Derivation:
 def _full_steady_potential(ctx: Derivations) -> Derivation:
     """V at the steady state of the full model (V, ion amounts, volume): where ``vrest simulate`` starts."""
     from ..steady_state import steady_state  # here: steady_state imports quantities, which imports us
+    from .pump_range import emptied_words
     from .pumpleak import steady_volume
 
     model = ctx.model
@@ -220,10 +221,11 @@ def _full_steady_potential(ctx: Derivations) -> Derivation:
              if model.volume_mode in ("dynamic", "instant") else "the volume fixed at its given value")
     at = [(ion.amount, state[ion.amount]) for ion in model.dynamic_ions] + [(Vol, volume)]
     at += list(concentrations.items())
+    emptied = emptied_words(concentrations)
     return Derivation(
         "V_ss", balance, state[V], "mV",
         "steady state of the full model: V, every ion amount and the volume constant (where vrest simulate "
-        "starts)", method="numeric root",
+        "starts)" + (f"; there {emptied}" if emptied else ""), method="numeric root",
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)", water,
                      "zero net charge beyond the membrane capacitor's (charge-difference condition)",
                      "bath concentrations held at their given values"),

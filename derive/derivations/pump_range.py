@@ -46,11 +46,11 @@ from ..model import N_A, Model
 from ..pump_verdicts import PUMP_TOO_WEAK
 from ..quantities import Derivations
 from ..registry import quantity
-from ..steady_state import charge_conserved, damped_newton, initial_state, scenario_values
+from ..steady_state import charge_conserved, damped_newton, initial_state, scenario_values, steady_state
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
 __all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "swells_with_pump_off", "pump_is_off", "pump_substrates",
-           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "with_values", "pump_excess", "edge_words", "needs_pump_leak",
+           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "emptied_words", "emptied_steady_state", "with_values", "pump_excess", "edge_words", "needs_pump_leak",
            "steady_impermeant"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
@@ -63,7 +63,8 @@ class PumpEdge:
     """Where the physical steady states end as the pump current grows.
 
     kind: "volume" (A_i -> 0, the volume grows without bound), "ion" (``ion``'s
-    inside concentration -> 0) or "fold" (two steady states merge). SI values.
+    inside concentration -> 0), "fold" (two steady states merge) or "range" (the steady state's V leaves the
+    potentials searched, |V| < 1 V: no end of the states, the end of where vrest looks). SI values.
     """
 
     kind: str
@@ -221,6 +222,10 @@ def _polish(reduced: _Reduced, low: float, high: float) -> PumpEdge:
     past = nearby[0][1].copy() if nearby else None
     if past is not None and reduced.fixed:
         past[0] = np.inf  # a fixed volume's A_i never ends the states
+    if past is None and abs(v_low) > _VOLTS[-2]:  # the root went on beyond the grid's last interval
+        concentrations = dict(zip(reduced.symbols, (float(c) for c in reduced._evaluate(v_low, low)[1:] *
+                                                    reduced.osm_out)))
+        return PumpEdge("range", None, v_low, low, concentrations, _rate_at(reduced, v_low, low, None))
     if past is None or not (past[0] <= 0 or np.any(past < 0)):
         kind, index = "fold", None
     else:  # the concentration that turned negative (argmin: A_i first on a tie at 0)
@@ -273,6 +278,30 @@ def _rate_at(reduced: _Reduced, v: float, current: float, vanishing: sp.Symbol |
 # model file's concentrations at, derive.limits). mol/m^3 = mM.
 CONCENTRATION_FLOOR = _FLOOR = float(RANGES["concentration"].si(RANGES["concentration"].low))
 _FLOOR_TEXT = f"{RANGES['concentration'].low} mM (less than one particle in a nanolitre, the least concentration a cell holds)"
+
+
+def emptied_words(concentrations: Mapping[sp.Symbol, float]) -> str | None:
+    """"Na_i = 3.62e-100 mM, below ...": the least inside concentration (SI, by X_i) when it is below the
+    least a cell holds (an ohmic leak's X_i at steady state falls exponentially with the pump but never to 0);
+    None when every one is above."""
+    symbol, value = min(concentrations.items(), key=lambda item: item[1], default=(None, math.inf))
+    if not value < _FLOOR:
+        return None
+    return (f"{symbol.name} = {value:.3g} mM, below {_FLOOR_TEXT}: a limit no cell reaches, the "
+            f"{symbol.name[:-2]} all but gone")
+
+
+def emptied_steady_state(model: Model, values: Mapping[sp.Symbol, object]) -> str | None:
+    """Why the steady state of the dynamic model at parameter ``values`` is out of a solver's reach: "the steady
+    state (V_ss = ...) has Na_i = ... mM, below ..."; None when it has none or every concentration is above."""
+    try:
+        at = with_values(model, values)
+        state = steady_state(at)
+    except (NotApplicable, NoSteadyState):
+        return None
+    volume = pumpleak.steady_volume(at, state)
+    words = emptied_words({ion.inside: state[ion.amount] / volume for ion in at.dynamic_ions})
+    return f"the steady state (V_ss = {state[V] * 1000:.6g} mV) has {words}" if words else None
 
 
 def pump_substrates(model: Model) -> tuple[sp.Symbol, ...]:
@@ -330,7 +359,7 @@ def pump_excess(model: Model, values: Mapping[sp.Symbol, object]) -> tuple[float
     except (NotApplicable, NoSteadyState):
         return None
     rate = float(values[model.pump.rate])
-    if (edge is None or edge.kind == "fold" or not math.isfinite(edge.rate) or rate <= edge.rate
+    if (edge is None or edge.kind in ("fold", "range") or not math.isfinite(edge.rate) or rate <= edge.rate
             or _starved_substrate(at, edge) is not None):
         return None
     return rate, edge
@@ -371,6 +400,9 @@ def pump_rate_verdict(model: Model, values: Mapping[sp.Symbol, object]) -> str |
     edge = pump_edge(at)
     if edge is None or edge.kind == "fold":
         return "the pump is too strong: steady states exist only at smaller pump rates"
+    if edge.kind == "range":
+        return (f"the pump is too strong: above I_pump = {edge.current * 100:.6g} uA/cm^2 the steady state's V lies "
+                f"beyond {edge.V * 1000:+.0f} mV")
     if math.isfinite(edge.rate):
         return None  # its rate is below pump_max: the pump is not what keeps the steady state away
     shown, limit = _distinct(current * 100, edge.current * 100)
@@ -409,6 +441,10 @@ def pump_max(ctx: Derivations) -> Derivation:
     if edge is None:
         raise NotApplicable(f"none: a steady state with a finite volume exists for every pump current tried, up to "
                             f"{_reference_current(model) * 2.0**_LADDER * 100:.3g} uA/cm^2")
+    if edge.kind == "range":
+        raise NotApplicable(f"none found: no concentration falls to 0 and no two steady states merge up to "
+                            f"I_pump = {edge.current * 100:.6g} uA/cm^2, where the steady state's V reaches "
+                            f"{edge.V * 1000:.6g} mV, the end of the potentials searched (|V| < 1 V)")
     if math.isinf(edge.rate) and edge.kind != "ion":
         raise NotApplicable(f"none in double precision: the finite volumes end at I_pump = {edge.current * 100:.6g} "
                             f"uA/cm^2 (A_i -> 0), where the {model.pump.form} pump would need {rate.name} above "
