@@ -18,7 +18,7 @@ the value that switches it on).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import sympy as sp
@@ -128,9 +128,11 @@ def _scales(system: OdeSystem) -> list[float]:
     return out
 
 
-def system_code(system: OdeSystem, at_rest: Prepared | None = None) -> SystemCode:
+def system_code(system: OdeSystem, at_rest: Prepared | None = None,
+                c_ready: Callable[[str], object] | None = None) -> SystemCode:
     """The NumPy and C modules of ``system`` (its stimulus off by default, see the module docstring);
-    ``at_rest``: prepare(system), when the caller has it."""
+    ``at_rest``: prepare(system), when the caller has it. ``c_ready`` is given the C text as soon as it is
+    written, before the NumPy module is (a caller can start the compiler meanwhile)."""
     switched, stimulus = stimulus_switch(system)
     code = prepare(switched, stimulus_off=False)
     at_rest = at_rest or prepare(system)  # the rate factors are those of the system at rest
@@ -162,10 +164,6 @@ def system_code(system: OdeSystem, at_rest: Prepared | None = None) -> SystemCod
         "n_states": len(states),
         "n_parameters": len(parameters),
     }
-    numpy_text = render("system_module.py.j2", prelude=NUMPY_PRELUDE,
-                        **_blocks(code, factor_exprs, VrestNumPyPrinter(),
-                                  lambda s, v: f"{s.name} = {v}", lambda s, t: f"{s.name} = {t}"),
-                        **context)
     c_context = {**context, "description": c_comment(system.description or system.name),
                  "source": c_comment(system.source)}
     c_text = render("system_module.c.j2", prelude=C_PRELUDE,
@@ -173,4 +171,10 @@ def system_code(system: OdeSystem, at_rest: Prepared | None = None) -> SystemCod
                               lambda s, v: f"const double {s.name} = {v};",
                               lambda s, t: f"const double {s.name} = {t};"),
                     **c_context)
+    if c_ready is not None:
+        c_ready(c_text)
+    numpy_text = render("system_module.py.j2", prelude=NUMPY_PRELUDE,
+                        **_blocks(code, factor_exprs, VrestNumPyPrinter(),
+                                  lambda s, v: f"{s.name} = {v}", lambda s, t: f"{s.name} = {t}"),
+                        **context)
     return SystemCode(system.name, numpy_text, c_text, tuple(names), stimulus, factored)

@@ -57,7 +57,9 @@ def find_roles(*, file: str, states: Sequence[State], parameters: Sequence[Param
         c_name = found[0] if len(found) == 1 else None
     # A current that is 0 whatever the state (a parameter of value 0, a definition of 0) is how vrest's exports
     # write a stimulus switched off: it carries nothing at rest and is no membrane current.
-    off = {p.name for p in parameters if p.value == 0} | {q.name for q in quantities if q.expression.is_zero}
+    # (0 as written: SymPy's is_zero would ask the assumptions of every definition, 0.3 s for O'Hara-Rudy)
+    off = {p.name for p in parameters if p.value == 0} | {q.name for q in quantities
+                                                           if q.expression.is_Number and q.expression == 0}
     currents = _currents(v_state.rhs, definitions, dimensions, {s_name, c_name, *off}, set(symbols))
     if c_name is None and currents and all(dimensions[n].is_("current per capacitance") for n in currents):
         # V's rate divides by no capacitance: its currents are per capacitance (A/F) already, and the

@@ -14,6 +14,8 @@ The value is the same (SymPy's form and this one agree to rounding wherever both
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 __all__ = ["derivative"]
@@ -38,15 +40,24 @@ def _exp_terms(base: sp.Expr, symbol: sp.Symbol) -> list[tuple[sp.Expr, sp.Expr]
 
 def _log_derivative(terms: list[tuple[sp.Expr, sp.Expr]], symbol: sp.Symbol) -> sp.Expr:
     """D'/D of D = sum c_i exp(a_i), each exponential scaled by exp(-max a_i)."""
-    top = sp.Max(*[a for _, a in terms])
+    # unevaluated: SymPy's Max would compare the exponents symbolically, which only costs time here
+    top = sp.Max(*[a for _, a in terms], evaluate=False)
     weights = [c * sp.exp(a - top) for c, a in terms]
     return sp.Add(*[w * sp.diff(a, symbol) for w, (_, a) in zip(weights, terms)]) / sp.Add(*weights)
 
 
 def derivative(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
     """d expr / d symbol, with each power of a sum of exponentials differentiated as above."""
-    powers = [p for p in sp.sympify(expr).atoms(sp.Pow)
-              if p.exp.is_number and p.exp.is_negative and _exp_terms(p.base, symbol) is not None]
+    return _derivative(sp.sympify(expr), symbol)
+
+
+@lru_cache(maxsize=16384)  # a file is prepared twice (at rest and as it runs), with the same definitions
+def _derivative(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
+    if not expr.has(sp.exp):  # most definitions: nothing to rewrite (the checks below cost more than diff)
+        return sp.diff(expr, symbol)
+    powers = [p for p in expr.atoms(sp.Pow)
+              if isinstance(p.exp, sp.Number) and p.exp < 0 and p.base.has(sp.exp)
+              and _exp_terms(p.base, symbol) is not None]
     powers = [p for p in powers if not any(q != p and q.has(p) for q in powers)]  # the outermost ones
     if not powers:
         return sp.diff(expr, symbol)
