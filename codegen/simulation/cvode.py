@@ -34,27 +34,51 @@ from .numeric import CModule, compile_library
 
 __all__ = ["driver", "integrate", "unavailable_reason", "Driver", "CvodeError", "SolverFallbackWarning"]
 
+# CVODE's steps per call (its mxstep): on reaching it, the driver calls CVODE again from where it stopped, as
+# long as each call moves model time forward and the steps between two output times stay within
+# max(MAX_STEPS, STEPS_PER_SECOND * the interval's length in model time (s)). The slowest of vrest's test
+# models, ten Tusscher firing on its own at K_o = 0.3 mM, takes ~4000 steps per second of model time: the
+# budget is ~100x that, and a run that uses it up costs some seconds of computing per second of model time.
 MAX_STEPS = 500_000
+STEPS_PER_SECOND = 500_000
+_STALLED = -102  # the driver's code: CVODE's MAX_STEPS steps of one call did not move model time forward
 
 
 class CvodeError(RuntimeError):
     """CVODE failed on one parameter set: CVODE's name for the flag, the set's index, the time it reached (s)."""
 
-    def __init__(self, message: str, flag: str = "", parameter_set: int = -1, reached: float = math.nan) -> None:
+    def __init__(self, message: str, flag: str = "", parameter_set: int = -1, reached: float = math.nan,
+                 stalled: bool = False) -> None:
         super().__init__(message)
-        self.flag, self.parameter_set, self.reached = flag, parameter_set, reached
+        self.flag, self.parameter_set, self.reached, self.stalled = flag, parameter_set, reached, stalled
 
     @property
     def said(self) -> str:
         """What the flag means, in words (CVODE's documentation of its return flags)."""
+        if self.stalled:
+            return stalled_words()
+        if self.flag == "CV_TOO_MUCH_WORK":
+            return too_much_work_words()  # with the numbers in force
         return FLAG_WORDS.get(self.flag, f"CVODE returned {self.flag}")
+
+
+def too_much_work_words() -> str:
+    """The step budget in words, with the numbers in force."""
+    return (f"it took more than {STEPS_PER_SECOND} steps per second of model time (and at least {MAX_STEPS}) "
+            "between two output times, far more than a firing cell needs (a model that fires or oscillates much "
+            "faster, e.g. with parameters far from the model's own: check them; a looser relative tolerance "
+            "(--rtol) takes fewer steps)")
+
+
+def stalled_words() -> str:
+    """A solver that no longer moves model time forward, in words."""
+    return (f"its last {MAX_STEPS} steps did not move model time forward (its step is too small to change t: the "
+            "solution changes faster than it can follow)")
 
 
 # CVODE's return flags, as its documentation explains them, in the user's terms.
 FLAG_WORDS = {
-    "CV_TOO_MUCH_WORK": f"it took {MAX_STEPS} steps without reaching the next output time (a model that fires "
-                        "or oscillates over a long interval: give output times closer together, e.g. every 10 s "
-                        "with --times)",
+    "CV_TOO_MUCH_WORK": too_much_work_words(),  # CvodeError.said says it with the numbers in force
     "CV_TOO_MUCH_ACC": "it could not reach the accuracy asked for",
     "CV_ERR_FAILURE": "its error test failed again and again, down to the smallest step (the solution changes "
                       "faster than it can follow)",
@@ -112,7 +136,7 @@ def _build() -> Driver:
     library.vrest_cvode_batch.argtypes = [
         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_int,
         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_double,
-        ctypes.c_long, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+        ctypes.c_long, ctypes.c_double, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
         ctypes.c_void_p]
     library.vrest_block_norm_available.restype = ctypes.c_int
     built = Driver(library, table, found, bool(library.vrest_block_norm_available(table)))
@@ -135,7 +159,8 @@ def _probe(built: Driver) -> None:
     and k = 1 then 3, so y(1) = exp(-1.25) and exp(-2)."""
     params = np.array([[[2.0], [1.0]], [[0.5], [3.0]]])  # (segment, set, parameter)
     out = _run(built, ctypes.cast(_decay, ctypes.c_void_p).value, ctypes.cast(_decay_jacobian, ctypes.c_void_p).value,
-               1, params, np.array([0.5]), np.ones((1, 1)), np.array([1e-12]), 1e-10, np.array([0.0, 1.0]), 1)
+               1, params, np.array([0.5]), np.ones((1, 1)), np.array([1e-12]), 1e-10, np.array([0.0, 1.0]), 1,
+               steps=(500_000, 0.0))
     got, expected = out[:, -1, 0], np.exp([-1.25, -2.0])
     if not np.all(np.abs(got - expected) <= 1e-7):
         raise sundials.SundialsUnavailable(f"the probe solve with SUNDIALS {built.sundials.version} gave "
@@ -167,7 +192,10 @@ def unavailable_reason() -> str:
 
 
 def _run(built: Driver, rhs: int, jacobian: int, n: int, params: np.ndarray, switch_times: np.ndarray,
-         y0: np.ndarray, atol: np.ndarray, rtol: float, times: np.ndarray, threads: int) -> np.ndarray:
+         y0: np.ndarray, atol: np.ndarray, rtol: float, times: np.ndarray, threads: int,
+         steps: tuple[int, float] | None = None) -> np.ndarray:
+    """steps: (per call, per second of model time), MAX_STEPS and STEPS_PER_SECOND by default."""
+    max_steps, steps_per_second = steps or (MAX_STEPS, STEPS_PER_SECOND)
     n_segments, batch, n_parameters = params.shape
     params = np.ascontiguousarray(params, dtype=float)
     switch_times = np.ascontiguousarray(switch_times, dtype=float).reshape(-1)
@@ -180,12 +208,12 @@ def _run(built: Driver, rhs: int, jacobian: int, n: int, params: np.ndarray, swi
     failed, failed_at = ctypes.c_long(-1), ctypes.c_double(math.nan)
     flag = built.library.vrest_cvode_batch(
         built.table, rhs, jacobian, n, n_parameters, batch, n_segments, switch_times.ctypes.data, params.ctypes.data,
-        y0.ctypes.data, n if y0.shape[0] > 1 else 0, atol.ctypes.data, rtol, MAX_STEPS, times.size,
+        y0.ctypes.data, n if y0.shape[0] > 1 else 0, atol.ctypes.data, rtol, max_steps, steps_per_second, times.size,
         times.ctypes.data, out.ctypes.data, threads, ctypes.byref(failed), ctypes.byref(failed_at))
     if flag != 0:
-        name = built.flag_name(flag)
+        name = built.flag_name(-1 if flag == _STALLED else flag)  # CVODE returned CV_TOO_MUCH_WORK (-1) there
         raise CvodeError(f"CVODE failed ({name}) on parameter set {failed.value} at t = {failed_at.value:.6g} s", name,
-                         failed.value, failed_at.value)
+                         failed.value, failed_at.value, stalled=flag == _STALLED)
     return out
 
 
