@@ -109,10 +109,13 @@ class ImportedModel:
 
     @cached_property
     def problem(self):
-        """The rest engine's numbers at the file's own values: the units results are shown in."""
-        from vrest.derive.rest import prepare, rest_problem
+        """The rest engine's numbers at the file's own values: the units results are shown in. From the file's
+        plan, as vrest rest keeps it (preparing the system again, its derivatives, took 8 s for O'Hara-Rudy)."""
+        from vrest.codegen.simulation.imported import imported_plan
 
-        return rest_problem(prepare(self.system))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the reader's notes were shown when the file was read
+            return imported_plan(self.path, self.voltage, self.stimulus).rest_problem()
 
     @cached_property
     def units(self) -> dict[str, str]:
@@ -249,6 +252,7 @@ def load_imported(spec: str | Path, *, voltage: str | None = None, stimulus: str
     path = Path(str(spec))
     system = load_system(path, voltage=voltage, stimulus=stimulus)
     model = ImportedModel(path, system, _bundle(path), voltage, stimulus, tuple(v_range or DEFAULT_RANGE))
+    model.problem  # noqa: B018 (the file's plan, read or built while the file is there to read)
     _FILES[model.digest] = (None, path)  # this process has read it: a chunk run here needs no second read
     _SYSTEMS[model.digest] = system
     return model
