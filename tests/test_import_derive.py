@@ -47,8 +47,11 @@ def test_vrest_derive_on_a_cellml_file():
     code, out, err = run_cli("derive", str(MODELS / "luo_rudy_1991.cellml"), "--json")
     assert code == 0, err
     document = json.loads(out)
-    assert document["current_balance"] == {"expression": "i_K + i_K1 + i_Kp + i_Na + i_b + i_si", "unit": "uA/cm^2",
+    # The expression and its definitions are in SI (the file's 0.6047 mS/cm^2 is 6.047 S/m^2, -59.87 mV -0.05987 V).
+    assert document["current_balance"] == {"expression": "i_K + i_K1 + i_Kp + i_Na + i_b + i_si", "unit": "A/m^2",
                                            "of": "currents"}
+    assert document["parameters"]["g_K1_max"] == {"unit": "S/m^2", "value": pytest.approx(6.047, rel=1e-15)}
+    assert document["parameters"]["E_b"] == {"unit": "V", "value": pytest.approx(-0.05987, rel=1e-15)}
     assert document["gates"]["m"] == "alpha_m/(alpha_m + beta_m)" and document["held"] == ["Cai"]
     (state,) = document["resting_states"]
     assert state["V"] == pytest.approx(-84.547761, abs=1e-6) and state["stable"] is True
@@ -56,6 +59,7 @@ def test_vrest_derive_on_a_cellml_file():
     code, out, err = run_cli("derive", str(MODELS / "luo_rudy_1991.cellml"))
     assert code == 0 and "0 = i_K + i_K1 + i_Kp + i_Na + i_b + i_si" in out
     assert "held at their resting values: Cai" in out
+    assert "with the file's values (SI):\n" in out and "\n  g_K1_max = 6.047 S/m^2\n" in out
 
 
 def test_a_file_whose_currents_have_no_units_gives_the_rate_of_v_as_its_balance():

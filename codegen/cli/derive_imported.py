@@ -11,6 +11,9 @@ import json
 from vrest.derive.errors import ModelError
 from vrest.derive.units import convert
 
+from ..exporters.systems.si_units import si_text
+from ..files import csv_number
+
 __all__ = ["run_imported"]
 
 
@@ -23,6 +26,13 @@ def _unit_of(system, symbol) -> str:
         if item.symbol == symbol:
             return item.unit
     return ""
+
+
+def _parameters(system, balance) -> list[tuple[str, float, str]]:
+    """(name, SI value, SI unit) of each parameter the balance, its definitions and its gates use."""
+    used = set().union(balance.total.free_symbols, *(e.free_symbols for _, e in balance.definitions),
+                       *(e.free_symbols for _, e in balance.steady_gates))
+    return [(p.name, float(p.value), si_text(p.unit)) for p in system.parameters if p.symbol in used]
 
 
 def _what(balance) -> str:
@@ -44,6 +54,7 @@ def run_imported(args) -> int:
     balance = current_balance(system)
     report = find_resting_states(system)
     unit = next((_unit_of(system, c) for c in system.roles.currents if _unit_of(system, c)), "")
+    parameters = _parameters(system, balance)
     states = []
     for rest in report.resting_states:
         held = {s.name: {"unit": _unit_of(system, s), "value": _shown(rest.states[s.name], _unit_of(system, s))}
@@ -57,10 +68,11 @@ def run_imported(args) -> int:
         print(json.dumps({
             "model": system.name,
             "current_balance": {"expression": str(balance.total),
-                                "unit": "V/s" if balance.from_rate else unit or "SI",
+                                "unit": "V/s" if balance.from_rate else si_text(unit) if unit else "SI",
                                 "of": "rate of V" if balance.from_rate else "currents"},
             "gates": {str(x): str(e) for x, e in balance.steady_gates},
             "definitions": {str(s): str(e) for s, e in balance.definitions},
+            "parameters": {name: {"unit": si, "value": value} for name, value, si in parameters},
             "held": [s.name for s in balance.held],
             "resting_states": states,
             "verdict": report.verdict,
@@ -74,6 +86,9 @@ def run_imported(args) -> int:
     if balance.definitions:
         lines.append("where:")
         lines += [f"  {s} = {e}" for s, e in balance.definitions]
+    if parameters:
+        lines.append("with the file's values (SI):")
+        lines += [f"  {name} = {csv_number(value)} {si}".rstrip() for name, value, si in parameters]
     if balance.held:
         lines.append(f"held at their resting values: {', '.join(s.name for s in balance.held)}")
     lines.append(f"solutions (vrest rest): {report.verdict}")
