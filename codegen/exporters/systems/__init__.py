@@ -62,9 +62,20 @@ def render_system(system: OdeSystem, name: str, *, keep_stimulus: bool = False) 
         except (ValueError, NotImplementedError) as reason:  # a printer meets what its format cannot say
             text = " ".join(str(reason).split("Set the printer option")[0].split())
             if isinstance(reason, NotImplementedError):  # SymPy's "Unsupported by <printer class>: floor"
-                text = f"it has no {text.rsplit(': ', 1)[-1]}"
-            raise ModelError("--to", each, f"model {system.name} cannot be written in this format: {text}") from None
+                text = f"the format has no {text.rsplit(': ', 1)[-1]} function"
+            if keep_stimulus and _writes_without_stimulus(system, each):
+                text += ", which the file's stimulus uses (without --keep-stimulus the stimulus is off and it is written)"
+            where = " (one of the formats of 'all': nothing is written)" if name == "all" else ""
+            raise ModelError("--to", name, f"model {system.name} cannot be written as {each}{where}: {text}") from None
     return files
+
+
+def _writes_without_stimulus(system: OdeSystem, name: str) -> bool:
+    try:
+        SYSTEM_EXPORTERS[name].function(system, False)
+    except (ValueError, NotImplementedError):
+        return False
+    return True
 
 
 def export_system(system: OdeSystem, name: str, out_dir: str | Path, *, keep_stimulus: bool = False,
