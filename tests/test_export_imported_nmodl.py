@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from imported_reference import PUBLIC, assert_rates_agree, load, reference_rates
+from imported_reference import PUBLIC, assert_rates_agree, load, radau_states, reference_rates
 from vrest.codegen.exporters.systems import export_system
 
 
@@ -40,3 +40,31 @@ def _neuron(directory: Path, script: Path, *args: str) -> dict[str, float]:
 def test_neuron_rates_at_the_initial_state(compiled):
     system, directory, script = compiled
     assert_rates_agree(_neuron(directory, script, "rates"), reference_rates(system))
+
+
+def test_a_neuron_run_ends_at_the_time_asked(compiled):
+    """2 ms from the initial state (stimulus off), against SciPy's Radau: the run script integrates to the time
+    itself (cvode.solve), where h.continuerun stops at the last step before it."""
+    system, directory, script = compiled
+    _, want = radau_states(system, 0.002)
+    got = _neuron(directory, script, "run", "0.002")
+    v = system.voltage_index
+    assert got[system.states[v].symbol.name] == pytest.approx(want[v], abs=1e-8)  # V in volts: 1e-5 mV
+    for state, value in zip(system.states, want):
+        assert got[state.symbol.name] == pytest.approx(value, rel=1e-6, abs=1e-9 * max(abs(value), 1e-300))
+
+
+def test_a_kept_stimulus_fires_at_the_files_pulse(tmp_path):
+    """Hodgkin-Huxley's file gives a pulse of -20 uA/cm^2 from 10 to 10.5 ms: NEURON stops at its edges, so V at
+    10.5 and 12 ms is that of Radau on the file's equations with the stimulus on, steps at most 0.1 ms long."""
+    from test_simulate_imported import _reference
+
+    system = load("hh_1952")
+    paths = export_system(system, "nmodl", tmp_path, keep_stimulus=True)
+    done = subprocess.run([_tool("nrnivmodl")], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    script = next(p for p in paths if p.name.endswith("_neuron.py"))
+    want = _reference(PUBLIC["hh_1952"], [(0.0, {})], [0.0, 0.0105, 0.012], stimulus=True, max_step=1e-4)
+    got = [_neuron(tmp_path, script, "run", seconds)["V"] * 1e3 for seconds in ("0.0105", "0.012")]
+    assert got == pytest.approx(list(want[1:]), abs=1e-4)  # mV
+    assert got[1] > 30  # the pulse fired an action potential

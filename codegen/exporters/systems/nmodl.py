@@ -18,7 +18,7 @@ import sympy as sp
 from vrest.derive.system import TIME, OdeSystem
 
 from ...escaping import visible
-from ...printers import NMODL_FUNCTIONS, VrestNmodlPrinter
+from ...printers import NMODL_FUNCTIONS, VrestNmodlPrinter, VrestNumPyPrinter
 from ...printers._common import float_text
 from ...templating import render
 from ..nmodl import RESERVED
@@ -83,6 +83,7 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
         lines += _statements(rate_ids[state.symbol], state.math, printer, taken, lifted)
     described = [(e.id, " ".join(visible(e.description).split())) for e in ctx.entries]
     return {
+        "stimulus_code": _stimulus_code(system, ctx) if keep_stimulus else None,
         "id": ctx.id,
         "suffix": f"vrest_{ctx.id}",
         "notes": notes(ctx, "NMODL", _UNITS),
@@ -98,6 +99,20 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
         "functions": NMODL_FUNCTIONS.rstrip("\n"),
         "state_names": {s.id: s.name for s in ctx.states},
     }
+
+
+def _stimulus_code(system: OdeSystem, ctx) -> str | None:
+    """The kept stimulus as a NumPy expression in ``t`` (s) and ``p`` (the run script's PARAMETERS), for the run
+    script to find where it switches; None unless it is a quantity of time and parameters alone (a pulse train)."""
+    quantity = next((q for q in system.quantities if q.symbol == system.roles.stimulus), None)
+    if quantity is None:
+        return None
+    expr = system.expand(quantity.expression)
+    parameters = {p.symbol: p for p in system.parameters}
+    if TIME not in expr.free_symbols or not expr.free_symbols <= set(parameters) | {TIME}:
+        return None
+    names = {s: f'p["{ctx.ids[s]}"]' for s in parameters} | {TIME: "t"}
+    return VrestNumPyPrinter({"symbol_names": names}).doprint(expr)
 
 
 @system_exporter("nmodl", "NEURON NMODL density mechanism (.mod) and a Python run script")
