@@ -151,6 +151,22 @@ def test_an_import_inside_the_folder_is_resolved(tmp_path):
     assert "one stable resting state, at -70.00 mV" in out
 
 
+def test_a_model_with_imports_named_through_dot_dot(tmp_path, monkeypatch):
+    """The model's path as typed, '../cell.cellml', and its import resolved: the first call (nothing cached yet, as
+    the leak's E is this test's own) reads both, and a sweep runs on it."""
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "leak.cellml").write_text(LEAK.replace('initial_value="-70"', 'initial_value="-71.5"'))
+    (tmp_path / "cell.cellml").write_text(_importing("parts/leak.cellml"))
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    code, out, err = run_cli("rest", "../cell.cellml")
+    assert code == 0, err
+    assert "one stable resting state, at -71.50 mV" in out
+    code, out, err = run_cli("sweep", "../cell.cellml", "--vary", "E=-80, -60 mV")
+    assert code == 0, err
+    assert [line.split()[:2] for line in out.strip().splitlines()[1:]] == [["-80", "-80"], ["-60", "-60"]]
+
+
 def test_a_missing_import(tmp_path):
     path = tmp_path / "cell.cellml"
     path.write_text(_importing("leak.cellml"))

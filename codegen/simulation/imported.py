@@ -220,7 +220,7 @@ def _build(path: Path, voltage: str | None, stimulus: str | None) -> tuple[Impor
         library, warning = compiling[0].result()
     units = {p.name: p.unit for p in system.parameters}
     units.update({name: "" for name in code.parameters if name not in units})
-    dependencies = [[str(d.relative_to(path.parent)), _sha256(d)] for d in _dependencies(path)]
+    dependencies = [[str(d.relative_to(path.parent.resolve())), _sha256(d)] for d in _dependencies(path)]
     periods = stimulus_periods(system)
     plan = ImportedPlan(path.name, problem.to_json(), code.stimulus, units, numpy_path, library, warning,
                         model_warnings, periods)
