@@ -101,8 +101,8 @@ def test_derive_rest_and_simulate_say_the_steady_state_has_all_but_no_na(write_m
     simulate (whose solver cannot start there) say the same of it."""
     cell, v, na = _strong()
     assert na == pytest.approx(3.62229e-100, rel=1e-5)
-    words = (f"the steady state (V_ss = {v * 1000:.6g} mV) has Na_i = {na:.3g} mM, below 1e-15 mM (less than one "
-             "particle in a nanolitre")
+    words = (f"the steady state vrest derive finds (V_ss = {v * 1000:.6g} mV) has Na_i = {na:.3g} mM, below 1e-15 mM "
+             "(less than one particle in a nanolitre")
     assert f"there Na_i = {na:.3g} mM, below 1e-15 mM" in Derivations(model_from_dict(cell)).get("V_ss").description
     path = str(write_model(cell))
     code, out, err = run_cli("rest", path, "--json")

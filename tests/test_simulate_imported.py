@@ -144,6 +144,11 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--set", "g_K1_max=30 mV"], "--set g_K1_max = '30 mV': unit 'mV' does not convert"),
     (["--protocol", "ZERO_C"], "steps[1].scale.C = 0: C is a capacitance per area: it must be positive"),
     (["--protocol", "SCALED"], "steps[1].scale.I_stim_on"),
+    (["--set", "Ko=1e6 mM"], "--set Ko = '1e6 mM': outside the allowed range 1e-15 mM to 1e5 mM: above 1e5 mM (100 M) "
+                             "the solution would be denser than any liquid"),
+    (["--set", "T=1e10 K"], "--set T = '1e10 K': outside the allowed range 1 K (-272.15 degC) to 647.096 K"),
+    (["--set", "g_K1_max=0.3 mS/cm^2", "--set", "g_K1_max=0.6 mS/cm^2"],
+     "--set g_K1_max = '0.6 mS/cm^2': g_K1_max is set twice: give each parameter one --set\n"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
     scaled = tmp_path / "scaled.toml"
@@ -313,3 +318,13 @@ def test_a_whole_cell_models_conductance_per_capacitance_is_not_negative(value, 
     """ten Tusscher (2006) gives its conductances in nS/pF (a rate's unit), its L-type permeability in L/F/s."""
     code, out, err = run_cli("simulate", str(MODELS / "ten_tusscher_model_2006_epi.cellml"), "--set", value)
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_a_value_unusual_for_a_cell_is_used_with_a_warning():
+    """The table of ranges vrest's own model files are checked against: 400 K lies above the 122 degC at which any
+    cell lives, 20 M of K+ above saturated NaCl; each is said once and used."""
+    code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--set", "T=400 K", "--set",
+                             "Ko=20000 mM", "--times", "0 s,1 ms")
+    assert code == 0 and out
+    assert "vrest: warning: --set T = '400 K' is above 395.15 K (122 degC), unusual for a living cell" in err
+    assert "vrest: warning: --set Ko = '20000 mM' is above 6000 mM, unusual for a living cell" in err

@@ -163,3 +163,11 @@ def test_default_tolerance_on_a_spike_upstroke():
     assert 1e-4 < default.max() < 6e-4 and slope[default.argmax()] > 100  # on the upstroke
     assert (default / np.maximum(slope, 1e-300))[slope > 10].max() < 2e-6  # ms
     assert errors[1e-10].max() < 2e-5 and errors[1e-10][slope < 10].max() < 1e-6
+
+
+@pytest.mark.parametrize("given", ["0.1", "1e-15"])
+def test_the_bounds_the_help_gives_are_allowed(given):
+    """--rtol and --atol "from 1e-15 to 0.1": the double nearest 0.1 lies just above 1/10, and is 0.1 as written."""
+    code, _, err = run_cli("simulate", "neuron", "--rtol", given, "--atol", given, "--times", "0 s,1 ms")
+    assert code == 0, err
+    assert simulate(resolve_model("neuron"), times=[0.0, 1e-3], rtol=float(given), atol=float(given)).rtol == float(given)

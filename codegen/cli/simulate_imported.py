@@ -275,6 +275,8 @@ def run(args) -> int:
             raise ModelError("--set", item, "expected NAME=VALUE, e.g. 'g_K1=0.5 mS/cm^2'")
         where = f"--set {given.strip()}"
         name = parameter_name(plan, given.strip(), text.strip(), where, source)
+        if name in params:  # (also under its other name, component.variable)
+            raise ModelError(where, text.strip(), f"{name} is set twice: give each parameter one --set")
         params[name] = parameter_value(plan, name, text.strip(), where)
     if args.stimulus_on:
         if plan.stimulus is None:

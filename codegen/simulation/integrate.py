@@ -20,6 +20,7 @@ keeps V within a few 1e-5 mV and every state within 1e-6 relative (pumpleak's ou
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 import sys
 import time
 import warnings
@@ -169,10 +170,11 @@ def tolerances(rtol: float | None, atol: float | None, default_rtol: float = RTO
     return rtol, float(limits.check("--atol", _number("--atol", atol), "tolerance", atol))
 
 
-def _number(key: str, value: object) -> float:
+def _number(key: str, value: object) -> Fraction | float:
+    """The number as written (the double 0.1 is 0.1, not the binary fraction just above it: 0.1 is allowed)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
         raise ModelError(key, value, "expected a number")
-    return float(value)
+    return Fraction(repr(float(value))) if math.isfinite(value) else float(value)
 
 
 def _checked(scenarios: Sequence[ScenarioLike], model_name: str, scenario: str | None,

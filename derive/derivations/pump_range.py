@@ -278,17 +278,23 @@ def _rate_at(reduced: _Reduced, v: float, current: float, vanishing: sp.Symbol |
 # model file's concentrations at, derive.limits). mol/m^3 = mM.
 CONCENTRATION_FLOOR = _FLOOR = float(RANGES["concentration"].si(RANGES["concentration"].low))
 _FLOOR_TEXT = f"{RANGES['concentration'].low} mM (less than one particle in a nanolitre, the least concentration a cell holds)"
+_CEILING = float(RANGES["concentration"].si(RANGES["concentration"].usual_high))
+_CEILING_TEXT = f"{RANGES['concentration'].usual_high} mM (6 M: saturated NaCl, the most of any salt a cell lives in)"
 
 
 def emptied_words(concentrations: Mapping[sp.Symbol, float]) -> str | None:
     """"Na_i = 3.62e-100 mM, below ...": the least inside concentration (SI, by X_i) when it is below the
-    least a cell holds (an ohmic leak's X_i at steady state falls exponentially with the pump but never to 0);
-    None when every one is above."""
+    least a cell holds (an ohmic leak's X_i at steady state falls exponentially with the pump but never to 0),
+    and the largest when it is above the most a solution can hold; None when every one lies between."""
+    said = []
     symbol, value = min(concentrations.items(), key=lambda item: item[1], default=(None, math.inf))
-    if not value < _FLOOR:
-        return None
-    return (f"{symbol.name} = {value:.3g} mM, below {_FLOOR_TEXT}: a limit no cell reaches, the "
-            f"{symbol.name[:-2]} all but gone")
+    if value < _FLOOR:
+        said.append(f"{symbol.name} = {value:.3g} mM, below {_FLOOR_TEXT}: a limit no cell reaches, the "
+                    f"{symbol.name[:-2]} all but gone")
+    symbol, value = max(concentrations.items(), key=lambda item: item[1], default=(None, -math.inf))
+    if value > _CEILING:
+        said.append(f"{symbol.name} = {value:.6g} mM, above {_CEILING_TEXT}")
+    return "; ".join(said) or None
 
 
 def emptied_steady_state(model: Model, values: Mapping[sp.Symbol, object]) -> str | None:
@@ -301,7 +307,7 @@ def emptied_steady_state(model: Model, values: Mapping[sp.Symbol, object]) -> st
         return None
     volume = pumpleak.steady_volume(at, state)
     words = emptied_words({ion.inside: state[ion.amount] / volume for ion in at.dynamic_ions})
-    return f"the steady state (V_ss = {state[V] * 1000:.6g} mV) has {words}" if words else None
+    return f"the steady state vrest derive finds (V_ss = {state[V] * 1000:.6g} mV) has {words}" if words else None
 
 
 def pump_substrates(model: Model) -> tuple[sp.Symbol, ...]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
+from .. import limits
 from ..errors import ModelError
 from ..units import parse_quantity, unit_parts
 
@@ -33,6 +35,12 @@ _SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "p
           ("m/s", "permeability", "blocks at 0"), ("mol/m^3", "concentration", "positive"),
           ("m^3", "volume", "positive"), ("m^2", "area", "positive"), ("mol", "amount", "nonnegative"),
           ("J/mol/K", "gas constant", "positive"), ("C/mol", "Faraday constant", "positive"))
+
+
+# Kinds of derive.limits' table a parameter of another tool's file is checked against, told by its unit, as a
+# value of vrest's own model files is: refused outside what is physical, warned of outside what cells have.
+_RANGED = (("K", "temperature"), ("mol/m^3", "concentration"), ("S/m^2", "conductance per area"),
+           ("m/s", "permeability"), ("F/m^2", "capacitance per area"), ("m^2", "area"), ("m^3", "volume"))
 
 
 def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, float]:
@@ -128,4 +136,8 @@ def check_parameter_sign(name: str, unit: str, value: float, key: str, given: ob
             if sign != "positive" and value < 0:
                 blocks = " (0 blocks it)" if sign == "blocks at 0" else ""
                 raise ModelError(key, given, f"{name} is a {kind}: it must not be negative{blocks}")
+            break
+    for reference, kind in _RANGED:  # the table of ranges vrest's own model files are checked against
+        if dims == unit_parts(reference)[2] and value != 0:  # (0 blocks a conductance or permeability)
+            limits.check(key, Fraction(repr(float(value))), kind, given)
             return
