@@ -313,6 +313,7 @@ def test_a_run_below_minus_140_mv_where_time_constants_overflow(tmp_path):
                         "not be negative (0 blocks it)\n"),
     ("k3=-0.06 1/ms", "k3 is a conductance per capacitance (nS/pF) or a rate: it must not be negative"),
     ("g_CaL=-4e-5 L/F/s", "g_CaL is a permeability per capacitance: it must not be negative (0 blocks it)\n"),
+    ("k1_prime=-0.15 1/mM^2/ms", "k1_prime is a rate constant: it must not be negative (0 blocks it)\n"),
 ])
 def test_a_whole_cell_models_conductance_per_capacitance_is_not_negative(value, message):
     """ten Tusscher (2006) gives its conductances in nS/pF (a rate's unit), its L-type permeability in L/F/s."""
@@ -328,3 +329,23 @@ def test_a_value_unusual_for_a_cell_is_used_with_a_warning():
     assert code == 0 and out
     assert "vrest: warning: --set T = '400 K' is above 395.15 K (122 degC), unusual for a living cell" in err
     assert "vrest: warning: --set Ko = '20000 mM' is above 6000 mM, unusual for a living cell" in err
+
+
+def test_a_solver_failure_names_the_stimulus_and_a_tolerance_near_double_precision():
+    """The message of a run CVODE gave up on, as `vrest simulate FILE --stimulus-on --rtol 1e-15` gives it: the
+    switch of the stimulus is "the stimulus on", not a parameter the file does not have, and the tolerance comes
+    first."""
+    from types import SimpleNamespace
+
+    from vrest.codegen.simulation.cvode import CvodeError
+    from vrest.codegen.simulation.integrate import failure_message
+
+    module = SimpleNamespace(PARAMETER_NAMES=("g_K1", "i_Stim_on"), PARAMETER_VALUES=(5.405, 0.0),
+                             STIMULUS=("i_Stim_on", 1.0))
+    error = CvodeError("", "CV_TOO_MUCH_WORK", 0, 1.1)
+    rows = [np.array([5.405]), np.array([1.0])]
+    message = failure_message(module, [(0.0, rows)], error, 1, {"g_K1": "mS/uF", "i_Stim_on": ""}, 1e-15)
+    assert message.startswith("the solver (CVODE) gave up at model time t = 1.1 s: --rtol 1e-15 asks for almost "
+                              "every digit a double holds (2.2e-16), which the solver may not reach: try 1e-10; ")
+    assert message.endswith("(CV_TOO_MUCH_WORK); the parameters that differ from the model's: the stimulus on")
+    assert "try 1e-10" not in failure_message(module, [(0.0, rows)], error, 1, None, 1e-8)

@@ -464,7 +464,7 @@ def _run_cvode(module, segments: list[tuple[float, list[np.ndarray]]], start: np
     except cvode.CvodeError as error:
         if error.parameter_set < 0:  # no run to speak of (CVODE missing, no memory)
             raise ModelError("simulate", module.MODEL, str(error)) from None
-        raise vanishing.SolverGaveUp(module.MODEL, failure_message(module, segments, error, batch, units),
+        raise vanishing.SolverGaveUp(module.MODEL, failure_message(module, segments, error, batch, units, rtol),
                                      _by_name(module, _segment_at(segments, error.reached)) if batch == 1 else None
                                      ) from None
     out = out[:, grid.size - times.size:, :]  # (batch, nt, n)
@@ -472,20 +472,27 @@ def _run_cvode(module, segments: list[tuple[float, list[np.ndarray]]], start: np
 
 
 def failure_message(module, segments: list[tuple[float, list[np.ndarray]]], error, batch: int,
-                    units: Mapping[str, str] | None) -> str:
+                    units: Mapping[str, str] | None, rtol: float | None = None) -> str:
     """One line for a run CVODE gave up on: the model time reached, what CVODE said in words, and the parameters
-    of that set in force then that differ from the module's own values, so the user knows what to change."""
+    of that set in force then that differ from the module's own values, so the user knows what to change; a
+    tolerance near double precision first, when it is the likelier cause."""
     at = error.reached if math.isfinite(error.reached) else 0.0
     in_force = _segment_at(segments, at)
     changed = []
+    stimulus = getattr(module, "STIMULUS", None)  # (the switch of an imported model's stimulus, its value on)
     for name, row, own in zip(module.PARAMETER_NAMES, in_force, module.PARAMETER_VALUES):
         value = float(np.broadcast_to(row, (batch,))[error.parameter_set])
-        if value != float(own):
+        if stimulus is not None and name == stimulus[0] and value == stimulus[1]:
+            changed.append("the stimulus on")
+        elif value != float(own):
             changed.append(f"{name} = {_shown(value, (units or {}).get(name), units is None)}")
     where = f" (parameter set {error.parameter_set} of {batch})" if batch > 1 else ""
     values = f"the parameters that differ from the model's: {', '.join(changed)}" if changed else \
         "every parameter at the model's own value"
-    return f"the solver (CVODE) gave up at model time t = {at:.6g} s{where}: {error.said} ({error.flag}); {values}"
+    tight = (f"--rtol {rtol:g} asks for almost every digit a double holds (2.2e-16), which the solver may not "
+             "reach: try 1e-10; " if rtol is not None and rtol < 1e-13 else "")
+    return (f"the solver (CVODE) gave up at model time t = {at:.6g} s{where}: {tight}{error.said} ({error.flag}); "
+            f"{values}")
 
 
 def _by_name(module, rows: list[np.ndarray]) -> dict[str, float]:

@@ -151,6 +151,7 @@ class CModule:
         for attribute in ("MODEL", "STATE_NAMES", "STATE_VALUES", "PARAMETER_NAMES", "PARAMETER_VALUES",
                           "QUANTITY_NAMES", "STATE_UNITS_SI"):
             setattr(self, attribute, getattr(metadata, attribute))
+        self.STIMULUS = getattr(metadata, "STIMULUS", None)  # an imported model's: (switch parameter, value on)
         self._ns, self._np = len(self.STATE_NAMES), len(self.PARAMETER_NAMES)
         self._rhs = self._array_function("vrest_rhs")
         self._jacobian = self._array_function("vrest_jacobian", fast=False)

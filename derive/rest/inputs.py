@@ -32,6 +32,7 @@ _SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "p
           ("S/m^2", "conductance per area", "blocks at 0"),
           ("1/s", "conductance per capacitance (nS/pF) or a rate", "blocks at 0"),
           ("m^3/F/s", "permeability per capacitance", "blocks at 0"),
+          *((f"m^{3 * n}/mol^{n}/s", "rate constant", "blocks at 0") for n in (1, 2, 3)),  # per s and per mM^n
           ("m/s", "permeability", "blocks at 0"), ("mol/m^3", "concentration", "positive"),
           ("m^3", "volume", "positive"), ("m^2", "area", "positive"), ("mol", "amount", "nonnegative"),
           ("J/mol/K", "gas constant", "positive"), ("C/mol", "Faraday constant", "positive"))
