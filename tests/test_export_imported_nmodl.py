@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from imported_reference import PUBLIC, assert_rates_agree, load, radau_states, reference_rates
+from imported_reference import MODELS_DIR, PUBLIC, assert_rates_agree, load, radau_states, reference_rates
+from vrest.derive.importers import read_model_file
 from vrest.codegen.exporters.systems import export_system
 
 
@@ -68,3 +69,18 @@ def test_a_kept_stimulus_fires_at_the_files_pulse(tmp_path):
     got = [_neuron(tmp_path, script, "run", seconds)["V"] * 1e3 for seconds in ("0.0105", "0.012")]
     assert got == pytest.approx(list(want[1:]), abs=1e-4)  # mV
     assert got[1] > 30  # the pulse fired an action potential
+
+
+def test_the_run_script_finds_every_pulse_of_a_long_paced_run(tmp_path):
+    """ten Tusscher's 1 ms pulses at 1 Hz from 100 ms on: 3000 s of them, 6000 edges for the run to stop at."""
+    system = read_model_file(MODELS_DIR / "ten_tusscher_model_2006_epi.cellml")
+    paths = export_system(system, "nmodl", tmp_path, keep_stimulus=True)
+    script = next(p for p in paths if p.name.endswith("_neuron.py"))
+    code = ("import importlib.util, json; spec = importlib.util.spec_from_file_location('run', %r); "
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
+            "print(json.dumps(m.stimulus_edges(3000.0)))" % str(script))
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    edges = json.loads(done.stdout.strip().splitlines()[-1])
+    expected = sorted([0.1 + k for k in range(3000)] + [0.101 + k for k in range(3000)])
+    assert len(edges) == 6000 and max(abs(a - b) for a, b in zip(edges, expected)) < 1e-12

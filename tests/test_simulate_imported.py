@@ -349,3 +349,15 @@ def test_a_solver_failure_names_the_stimulus_and_a_tolerance_near_double_precisi
                               "every digit a double holds (2.2e-16), which the solver may not reach: try 1e-10; ")
     assert message.endswith("(CV_TOO_MUCH_WORK); the parameters that differ from the model's: the stimulus on")
     assert "try 1e-10" not in failure_message(module, [(0.0, rows)], error, 1, None, 1e-8)
+
+
+def test_every_pulse_of_a_long_paced_run_is_found():
+    """ten Tusscher's file paces at 1 Hz with 1 ms pulses from 100 ms on: 3000 s hold 3000 pulses, 6000 edges
+    (on 10^6 points only, 1900 of them were found: the points lay 3 ms apart)."""
+    from vrest.codegen.cli.simulate_imported import stimulus_edges
+    from vrest.codegen.simulation.imported import imported_plan
+
+    plan = imported_plan(MODELS / "ten_tusscher_model_2006_epi.cellml")
+    edges = stimulus_edges(plan, plan.module(), {plan.stimulus[0]: plan.stimulus[1]}, 3000.0)
+    expected = sorted([0.1 + k for k in range(3000)] + [0.101 + k for k in range(3000)])
+    assert np.allclose(edges, expected, rtol=0, atol=1e-12)

@@ -166,14 +166,23 @@ def read_protocol(plan: ImportedPlan, path: str, source: Source | None = None) -
     return CachedScenario(Path(path).stem, tuple(steps))
 
 
-EDGE_GRID = 10**6  # time points at which the stimulus is looked at: a pulse shorter than t_end / EDGE_GRID is missed
+EDGE_GRID = 10**6  # intervals in which the run is cut to look at the stimulus, at least: see edge_intervals
+PER_PERIOD = 2000  # and at least this many in each period of a pulse train (a 1 ms pulse in 1 s: 4 points on it)
+MOST_POINTS = 10**8  # and at most this many (about 5 s of NumPy): a pulse shorter than t_end / MOST_POINTS is missed
+
+
+def edge_intervals(t_end: float, periods: list[float]) -> int:
+    """Into how many intervals the run is cut to look at the stimulus: EDGE_GRID, more where the run holds many
+    periods of a pulse train (3000 s of 1 Hz pacing with 1 ms pulses: 6e6, so that no pulse falls between two)."""
+    shortest = min((p for p in periods if p > 0), default=math.inf)
+    return int(min(MOST_POINTS, max(EDGE_GRID, math.ceil(PER_PERIOD * t_end / shortest))))
 
 
 def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float) -> list[float]:
     """The times in (0, t_end] at which the stimulus switches (a pulse's start and end), to double precision.
 
     A solver from rest takes long steps and could step over a pulse of a few ms: each edge becomes a point
-    where the run stops and restarts (found on a grid of EDGE_GRID times, then by bisection)."""
+    where the run stops and restarts (found on the times of edge_intervals, then by bisection)."""
     from ..simulation.numeric import _numpy_module_at
 
     numeric = _numpy_module_at(plan.numpy_module)
@@ -185,21 +194,27 @@ def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float) -> li
 
     def value(t):
         with np.errstate(all="ignore"):
-            return np.asarray(numeric.stimulus(t, y, p), dtype=float)
+            return np.broadcast_to(np.asarray(numeric.stimulus(t, y, p), dtype=float), np.shape(t))
 
-    grid = np.linspace(0.0, t_end, EDGE_GRID + 1)
-    values = np.broadcast_to(value(grid), grid.shape)
+    count = edge_intervals(t_end, [float(p[numeric.PARAMETER_NAMES.index(n)]) for n in plan.periods])
     edges = []
-    for k in np.flatnonzero(values[1:] != values[:-1]):
-        low, high = grid[k], grid[k + 1]
-        before = value(low)
-        while np.nextafter(low, high) < high:
-            middle = low + (high - low) / 2
-            if middle in (low, high):
-                break
-            low, high = (middle, high) if value(middle) == before else (low, middle)
-        edges.append(float(high))
+    for first in range(0, count, EDGE_GRID):  # in chunks: 1e8 times at once would take 800 MB
+        grid = t_end * (np.arange(first, min(first + EDGE_GRID, count) + 1) / count)
+        values = value(grid)
+        for k in np.flatnonzero(values[1:] != values[:-1]):
+            edges.append(_edge(value, grid[k], grid[k + 1]))
     return edges
+
+
+def _edge(value, low: float, high: float) -> float:
+    """The first time in (low, high] where ``value`` differs from its value at low, by bisection."""
+    before = value(low)
+    while np.nextafter(low, high) < high:
+        middle = low + (high - low) / 2
+        if middle in (low, high):
+            break
+        low, high = (middle, high) if value(middle) == before else (low, middle)
+    return float(high)
 
 
 def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | None, params: dict,

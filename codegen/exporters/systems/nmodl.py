@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from vrest.derive.importers.stimulus_timing import stimulus_periods
 from vrest.derive.system import TIME, OdeSystem
 
 from ...escaping import visible
@@ -84,6 +85,7 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
     described = [(e.id, " ".join(visible(e.description).split())) for e in ctx.entries]
     return {
         "stimulus_code": _stimulus_code(system, ctx) if keep_stimulus else None,
+        "stimulus_periods": [ctx.ids[p.symbol] for p in system.parameters if p.name in stimulus_periods(system)],
         "id": ctx.id,
         "suffix": f"vrest_{ctx.id}",
         "notes": notes(ctx, "NMODL", _UNITS),
