@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from fractions import Fraction
 from collections.abc import Collection, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .. import limits
@@ -120,7 +120,8 @@ def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -
 
 def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object,
                          periods: Collection[str] = ()) -> None:
-    """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take (_SIGNS);
+    """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take (_SIGNS, and
+    derive.limits' table for the kinds of _RANGED, which warns of a value unusual for a cell);
     ``periods`` names the stimulus' period (derive.importers.stimulus_timing), which must be positive."""
     if name in periods and value <= 0:
         raise ModelError(key, given, f"{name} is the period of the stimulus: it must be positive")
