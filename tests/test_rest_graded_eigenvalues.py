@@ -35,7 +35,7 @@ def _cell(pump: str) -> dict:
 
 
 def _written_out(pump: str):
-    """(V in volts, the nonzero eigenvalues in 1/s, slowest first) at the steady state."""
+    """(V in volts, the nonzero eigenvalues in 1/s slowest first, Na_i in mM) at the steady state."""
     with mpmath.workdps(60):
         thermal, current = R * T / F, mpmath.mpf(pump) / 100
 
@@ -65,7 +65,7 @@ def _written_out(pump: str):
                 jacobian[i, j] = (a - b) / (2 * step)
         values = sorted((float(mpmath.re(e)) for e in mpmath.eig(jacobian)[0]), key=abs)
     assert abs(values[0]) < 1e-20 * abs(values[-1])  # the charge law's zero
-    return float(v), values[1:]
+    return float(v), values[1:], float(inside(v)[1])
 
 
 @pytest.mark.parametrize("pump", ["2", "3", "5"])
@@ -73,10 +73,21 @@ def test_slow_eigenvalues_beside_one_twenty_decades_faster(pump, write_model):
     """Na_i at rest: 1e-7, 1e-12 and 1e-22 mM; the Na+ pool relaxes at -7.5e4, -1.1e10 and -1.8e20 /s. The slow
     mode (-2.5e-3, -1.4e-3, -5.6e-4 /s) and the membrane's (-150 /s) were called zero at 3 and 5 uA/cm^2, and
     the cell unstable."""
-    v, values = _written_out(pump)
+    v, values, _ = _written_out(pump)
     code, out, err = run_cli("rest", str(write_model(_cell(pump))), "--json")
     assert code == 0, err
     (state,) = json.loads(out)["resting_states"]
     assert state["V"] == pytest.approx(v * 1e3, abs=1e-9) and state["stable"] is True
     found = sorted((re for re, _ in state["eigenvalues"]["values"]), key=abs)
     assert found == pytest.approx(values, rel=1e-6)
+
+
+def test_the_verdict_says_when_the_rest_holds_less_than_one_ion(write_model):
+    """At 5 uA/cm^2 the cell rests with 7.6e-23 mM of Na+ inside: less than one particle in a nanolitre, as vrest
+    derive says of V_ss; at 2 uA/cm^2 (1e-7 mM) nothing is said."""
+    for pump, said in (("5", True), ("2", False)):
+        na = _written_out(pump)[2]
+        code, out, err = run_cli("rest", str(write_model(_cell(pump))), "--json")
+        assert code == 0, err
+        verdict = json.loads(out)["verdict"]
+        assert (f"; there Na_i = {na:.3g} mM, below 1e-15 mM (less than one particle" in verdict) is said

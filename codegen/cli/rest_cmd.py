@@ -85,7 +85,30 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
     report = find_resting_states(system, v_range=v_range, start=parse_start(start_items, system), numbers=numbers)
     if model is not None and not any(state.stable for state in report.resting_states):
         report = _with_pump_reason(model, report)
+    elif model is not None:
+        report = _with_emptied_rest(model, report)
     return report
+
+
+def _with_emptied_rest(model, report):
+    """The report of a pump-leak cell whose stable rest holds an ion below the least a cell holds (or above 6 M),
+    with that in its verdict, as vrest derive says it of V_ss: a limit no cell reaches, where double precision
+    no longer resolves the slowest modes (below about 1e-31 mM)."""
+    if model.pump is None or model.volume_mode not in ("fixed", "dynamic", "instant"):
+        return report
+    from vrest.derive.constants import Vol
+    from vrest.derive.derivations.pump_range import emptied_words
+    from vrest.derive.derivations.pumpleak import steady_volume
+
+    rest = next(state for state in report.resting_states if state.stable)
+    amounts = {ion.amount: rest.states.get(ion.amount.name) for ion in model.dynamic_ions}
+    if not amounts or None in amounts.values():
+        return report
+    volume = steady_volume(model, {**amounts, **({Vol: rest.states["Vol"]} if "Vol" in rest.states else {})})
+    words = emptied_words({ion.inside: amounts[ion.amount] / volume for ion in model.dynamic_ions})
+    if not words:
+        return report
+    return dataclasses.replace(report, verdict=f"{report.verdict}; there {words}")
 
 
 def _with_pump_reason(model, report):
