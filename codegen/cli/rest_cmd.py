@@ -97,15 +97,14 @@ def _with_emptied_rest(model, report):
     if model.pump is None or model.volume_mode not in ("fixed", "dynamic", "instant"):
         return report
     from vrest.derive.constants import Vol
-    from vrest.derive.derivations.pump_range import emptied_words
-    from vrest.derive.derivations.pumpleak import steady_volume
+    from vrest.derive.derivations.pump_range import state_words
 
     rest = next(state for state in report.resting_states if state.stable)
-    amounts = {ion.amount: rest.states.get(ion.amount.name) for ion in model.dynamic_ions}
-    if not amounts or None in amounts.values():
+    symbols = [ion.amount for ion in model.dynamic_ions] + [Vol]
+    state = {symbol: rest.states[symbol.name] for symbol in symbols if symbol.name in rest.states}
+    if not model.dynamic_ions or any(ion.amount not in state for ion in model.dynamic_ions):
         return report
-    volume = steady_volume(model, {**amounts, **({Vol: rest.states["Vol"]} if "Vol" in rest.states else {})})
-    words = emptied_words({ion.inside: amounts[ion.amount] / volume for ion in model.dynamic_ions})
+    words = state_words(model, state)
     if not words:
         return report
     return dataclasses.replace(report, verdict=f"{report.verdict}; there {words}")

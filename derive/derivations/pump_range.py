@@ -50,7 +50,7 @@ from ..steady_state import charge_conserved, damped_newton, initial_state, scena
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
 __all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "swells_with_pump_off", "pump_is_off", "pump_substrates",
-           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "emptied_words", "emptied_steady_state", "with_values", "pump_excess", "edge_words", "needs_pump_leak",
+           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "emptied_words", "state_words", "emptied_steady_state", "with_values", "pump_excess", "edge_words", "needs_pump_leak",
            "steady_impermeant"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
@@ -297,16 +297,23 @@ def emptied_words(concentrations: Mapping[sp.Symbol, float]) -> str | None:
     return "; ".join(said) or None
 
 
+def state_words(model: Model, state: Mapping[sp.Symbol, float]) -> str | None:
+    """emptied_words of the inside concentrations at ``state`` (the ion amounts, and the volume where it is a
+    state; SI)."""
+    volume = pumpleak.steady_volume(model, state)
+    return emptied_words({ion.inside: state[ion.amount] / volume for ion in model.dynamic_ions})
+
+
 def emptied_steady_state(model: Model, values: Mapping[sp.Symbol, object]) -> str | None:
     """Why the steady state of the dynamic model at parameter ``values`` is out of a solver's reach: "the steady
-    state (V_ss = ...) has Na_i = ... mM, below ..."; None when it has none or every concentration is above."""
+    state vrest derive finds (V_ss = ...) has Na_i = ... mM, below ..." (or a concentration above 6 M); None when
+    it has none or every concentration lies between."""
     try:
         at = with_values(model, values)
         state = steady_state(at)
     except (NotApplicable, NoSteadyState):
         return None
-    volume = pumpleak.steady_volume(at, state)
-    words = emptied_words({ion.inside: state[ion.amount] / volume for ion in at.dynamic_ions})
+    words = state_words(at, state)
     return f"the steady state vrest derive finds (V_ss = {state[V] * 1000:.6g} mV) has {words}" if words else None
 
 
