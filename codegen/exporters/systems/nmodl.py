@@ -83,9 +83,10 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
     for state in ctx.states:
         lines += _statements(rate_ids[state.symbol], state.math, printer, taken, lifted)
     described = [(e.id, " ".join(visible(e.description).split())) for e in ctx.entries]
+    periods = stimulus_periods(system)
     return {
         "stimulus_code": _stimulus_code(system, ctx) if keep_stimulus else None,
-        "stimulus_periods": [ctx.ids[p.symbol] for p in system.parameters if p.name in stimulus_periods(system)],
+        "stimulus_periods": [ctx.ids[p.symbol] for p in system.parameters if p.name in periods],
         "id": ctx.id,
         "suffix": f"vrest_{ctx.id}",
         "notes": notes(ctx, "NMODL", _UNITS),
