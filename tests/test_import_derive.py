@@ -56,10 +56,28 @@ def test_vrest_derive_on_a_cellml_file():
     (state,) = document["resting_states"]
     assert state["V"] == pytest.approx(-84.547761, abs=1e-6) and state["stable"] is True
     assert sum(c["value"] for c in state["currents"].values()) == pytest.approx(0, abs=1e-9)
+    assert document["notes"] == []  # R = 8314 J/(kmol K) and F = 96484.6 C/mol: the file's units are right
     code, out, err = run_cli("derive", str(MODELS / "luo_rudy_1991.cellml"))
     assert code == 0 and "0 = i_K + i_K1 + i_Kp + i_Na + i_b + i_si" in out
     assert "held at their resting values: Cai" in out
     assert "with the file's values (SI):\n" in out and "\n  g_K1_max = 6.047 S/m^2\n" in out
+
+
+def test_vrest_derive_names_a_gas_and_faraday_constant_a_thousand_times_too_large():
+    # ten Tusscher 2006 gives R = 8314.472 "joule_per_mole_kelvin" and F = 96485.3415 "coulomb_per_millimole":
+    # each 1000 x CODATA's 8.314462618 J/(mol K) and 96485.33212 C/mol (their ratio, R T/F, is right).
+    code, out, err = run_cli("derive", str(MODELS / "ten_tusscher_model_2006_epi.cellml"), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["parameters"]["R"] == {"unit": "J/(mol K)", "value": pytest.approx(8314.472, rel=1e-15)}
+    assert document["parameters"]["F"] == {"unit": "C/mol", "value": pytest.approx(96485341.5, rel=1e-15)}
+    assert document["notes"] == [
+        "R = 8314.472 J/(mol K) is 10^3 x the gas constant (8.31446262 J/(mol K)): the file's unit for it is off by "
+        "that factor; vrest uses the value as the file gives it (R T/F is right when R and F are off alike)",
+        "F = 96485341.5 C/mol is 10^3 x Faraday's constant (96485.3321 C/mol): the file's unit for it is off by "
+        "that factor; vrest uses the value as the file gives it (R T/F is right when R and F are off alike)"]
+    code, out, err = run_cli("derive", str(MODELS / "ten_tusscher_model_2006_epi.cellml"))
+    assert code == 0 and f"\nnote: {document['notes'][0]}\nnote: {document['notes'][1]}\n" in out
 
 
 def test_a_file_whose_currents_have_no_units_gives_the_rate_of_v_as_its_balance():

@@ -7,9 +7,11 @@ name it uses defined below it, and its solutions: the resting states, with the c
 from __future__ import annotations
 
 import json
+import math
 
+from vrest.derive.constants import CODATA_2018, F, R
 from vrest.derive.errors import ModelError
-from vrest.derive.units import convert
+from vrest.derive.units import convert, dimensionality
 
 from ..exporters.systems.si_units import si_text
 from ..files import csv_number
@@ -35,6 +37,32 @@ def _parameters(system, balance) -> list[tuple[str, float, str]]:
     return [(p.name, float(p.value), si_text(p.unit)) for p in system.parameters if p.symbol in used]
 
 
+_CONSTANTS = ((R, "the gas constant", "J/(mol*K)"), (F, "Faraday's constant", "C/mol"))
+
+
+def _constant_notes(system) -> list[str]:
+    """One line for each parameter with the unit of R or F whose value is that constant's times a power of
+    ten other than 1: a file's unit slip (R in J/(kmol K) written as J/(mol K)), shown, not mended."""
+    notes = []
+    for parameter in system.parameters:
+        try:
+            dims = dimensionality(parameter.unit)
+        except ValueError:
+            continue
+        for constant, what, unit in _CONSTANTS:
+            true = float(CODATA_2018[constant])
+            ratio = float(parameter.value) / true
+            if dims != dimensionality(unit) or ratio <= 0:
+                continue
+            power = round(math.log10(ratio))
+            if power and abs(ratio / 10.0 ** power - 1) < 1e-3:
+                notes.append(f"{parameter.name} = {csv_number(float(parameter.value))} {si_text(parameter.unit)} is "
+                             f"10^{power} x {what} ({true:.9g} {si_text(unit)}): the file's unit for it is off by "
+                             "that factor; vrest uses the value as the file gives it (R T/F is right when R and F "
+                             "are off alike)")
+    return notes
+
+
 def _what(balance) -> str:
     if balance.from_rate:
         return ("-dV/dt, the rate of V with its sign turned: the file gives its currents without units, so vrest "
@@ -55,6 +83,7 @@ def run_imported(args) -> int:
     report = find_resting_states(system)
     unit = next((_unit_of(system, c) for c in system.roles.currents if _unit_of(system, c)), "")
     parameters = _parameters(system, balance)
+    notes = _constant_notes(system)
     states = []
     for rest in report.resting_states:
         held = {s.name: {"unit": _unit_of(system, s), "value": _shown(rest.states[s.name], _unit_of(system, s))}
@@ -76,6 +105,7 @@ def run_imported(args) -> int:
             "held": [s.name for s in balance.held],
             "resting_states": states,
             "verdict": report.verdict,
+            "notes": notes,
         }, indent=2))
         return 0
     lines = [f"{system.name} ({system.source}): the current balance at rest",
@@ -89,6 +119,7 @@ def run_imported(args) -> int:
     if parameters:
         lines.append("with the file's values (SI):")
         lines += [f"  {name} = {csv_number(value)} {si}".rstrip() for name, value, si in parameters]
+    lines += [f"note: {note}" for note in notes]
     if balance.held:
         lines.append(f"held at their resting values: {', '.join(s.name for s in balance.held)}")
     lines.append(f"solutions (vrest rest): {report.verdict}")
