@@ -71,6 +71,8 @@ def test_vrest_derive_names_a_gas_and_faraday_constant_a_thousand_times_too_larg
     document = json.loads(out)
     assert document["parameters"]["R"] == {"unit": "J/(mol K)", "value": pytest.approx(8314.472, rel=1e-15)}
     assert document["parameters"]["F"] == {"unit": "C/mol", "value": pytest.approx(96485341.5, rel=1e-15)}
+    # The file's 3.98e-5 "litre_per_farad_second" in SI, with the farad named (not kg m^5/(s^5 A^2)).
+    assert document["parameters"]["g_CaL"] == {"unit": "m^3/(F s)", "value": pytest.approx(3.98e-8, rel=1e-15)}
     assert document["notes"] == [
         "R = 8314.472 J/(mol K) is 10^3 x the gas constant (8.31446262 J/(mol K)): the file's unit for it is off by "
         "that factor; vrest uses the value as the file gives it (R T/F is right when R and F are off alike)",

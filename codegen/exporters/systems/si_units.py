@@ -79,17 +79,44 @@ _SYMBOL = {"kilogram": "kg", "metre": "m", "second": "s", "ampere": "A", "mole":
            "candela": "cd"}
 
 
+# Derived units a text may factor out (exponents of kg, m, s, A, mol, K, cd), when that leaves fewer base units.
+_DERIVED = (("V", (1, 2, -3, -1, 0, 0, 0)), ("F", (-1, -2, 4, 2, 0, 0, 0)), ("S", (-1, -2, 3, 2, 0, 0, 0)),
+            ("C", (0, 0, 1, 1, 0, 0, 0)), ("J", (1, 2, -2, 0, 0, 0, 0)), ("ohm", (1, 2, -3, -2, 0, 0, 0)))
+
+
+def _text_power(symbol: str, exponent: Fraction) -> str:
+    return symbol + ("" if abs(exponent) == 1 else f"^{abs(exponent)}")
+
+
+def _quotient(parts: list[tuple[str, Fraction]]) -> str:
+    up = " ".join(_text_power(symbol, e) for symbol, e in parts if e > 0) or "1"
+    down = [_text_power(symbol, e) for symbol, e in parts if e < 0]
+    return up if not down else f"{up}/{down[0]}" if len(down) == 1 else f"{up}/({' '.join(down)})"
+
+
+def _spelled(exponents: tuple[Fraction, ...]) -> list[tuple[str, Fraction]]:
+    """The shortest (symbol, exponent) list for ``exponents``: the base units alone, or with one derived unit
+    (V, F, S, C, J, ohm) to the power 1 or -1 factored out (kg m^5/(s^5 A^2) is m^3/(F s))."""
+    symbols = [_SYMBOL[kind] for _, kind, _ in _BASE]
+
+    def base(exps) -> list[tuple[str, Fraction]]:
+        return [(symbol, e) for symbol, e in zip(symbols, exps) if e]
+
+    best = base(exponents)
+    for name, derived in _DERIVED:
+        for sign in (1, -1):
+            rest = base(tuple(e - sign * d for e, d in zip(exponents, derived)))
+            if len(rest) + 1 < len(best):
+                best = [(name, Fraction(sign))] + rest
+    return best
+
+
 def si_text(unit: str) -> str:
-    """The SI unit of ``unit``'s dimension as text ("V", "mol/m^3", "" when dimensionless)."""
+    """The SI unit of ``unit``'s dimension as text ("V", "mol/m^3", "m^3/(F s)", "" when dimensionless)."""
     si = si_unit(unit)
     if si.id in _TEXT:
         return _TEXT[si.id]
     if si.builtin:
         return _SYMBOL[si.id]
-
-    def power(kind: str, exponent: Fraction) -> str:
-        return _SYMBOL[kind] + ("" if abs(exponent) == 1 else f"^{abs(exponent)}")
-
-    up = " ".join(power(kind, e) for kind, e in si.parts if e > 0) or "1"
-    down = [power(kind, e) for kind, e in si.parts if e < 0]
-    return up if not down else f"{up}/{down[0]}" if len(down) == 1 else f"{up}/({' '.join(down)})"
+    exponents = dict(si.parts)
+    return _quotient(_spelled(tuple(exponents.get(kind, Fraction(0)) for _, kind, _ in _BASE)))
