@@ -123,7 +123,7 @@ def check_before_work(args) -> None:
 
 
 def run(args) -> int:
-    from ..sweep.api import make_plan, run_sweep
+    from ..sweep.api import bath_imbalances, make_plan, run_sweep
     from ..sweep.imported import ImportedModel
 
     check_before_work(args)
@@ -159,6 +159,10 @@ def run(args) -> int:
             print(f"vrest: warning: {name}: at {count} of {plan.size} points larger than the membrane's area can "
                   "enclose (a sphere's volume): with its area fixed the cell would burst, or have to add membrane, "
                   "before it got there", file=sys.stderr)
+    unbalanced, sentence = bath_imbalances(model, plan)
+    if unbalanced:
+        print(f"vrest: warning: at {unbalanced} of {plan.size} points the varied bath is not electroneutral. At the "
+              f"most unbalanced point, {sentence}", file=sys.stderr)
     if args.plot:
         from ..sweep.plot import plot_sweep
 

@@ -31,7 +31,8 @@ from .spec import parse_vary
 from .tasks import QuantityTask, run_task
 from .writers import Layout, MemoryWriter, open_writer
 
-__all__ = ["SweepOutcome", "sweep", "write_sweep", "run_sweep", "make_plan", "choose_quantities", "CHUNK"]
+__all__ = ["SweepOutcome", "sweep", "write_sweep", "run_sweep", "make_plan", "choose_quantities", "bath_imbalances",
+           "CHUNK"]
 
 CHUNK = 65536  # points per chunk at most: a few MB of arrays per quantity, enough to keep NumPy's overhead small
 IN_PROCESS = 16384  # a local sweep this small runs in this process: starting worker processes would cost more
@@ -129,6 +130,29 @@ def _si_points(plan: Plan, start: int, stop: int) -> tuple[np.ndarray, np.ndarra
     shown = plan.points(start, stop)
     si = np.column_stack([d.to_si(shown[:, k]) for k, d in enumerate(plan.dims)])
     return shown, si
+
+
+def bath_imbalances(model: Model | ImportedModel, plan: Plan) -> tuple[int, str | None]:
+    """How many points of ``plan`` vary a bath concentration so that the bath is not electroneutral where the
+    file's is, and derive.bath's sentence at the most unbalanced of them (0, None for an imported model)."""
+    from vrest.derive.bath import swept_bath_imbalance
+
+    if isinstance(model, ImportedModel):
+        return 0, None
+    bath = {ion.outside.name for ion in model.ions if ion.has_concentrations}
+    if not any(d.parameter in bath for d in plan.dims):
+        return 0, None
+    base = {p.name: float(p.value) for p in model.parameters}
+    count, worst, sentence = 0, -1.0, None
+    for start, stop in plan.chunks(CHUNK):
+        _, si = _si_points(plan, start, stop)
+        varied = {model.symbols[d.parameter]: si[:, k] * base[d.parameter] if d.factor else si[:, k]
+                  for k, d in enumerate(plan.dims) if d.parameter in bath}
+        n, share, said = swept_bath_imbalance(model, varied)
+        count += n
+        if said and share > worst:
+            worst, sentence = share, said
+    return count, sentence
 
 
 def _quantity_tasks(model: Model, plan: Plan, quantities: tuple[str, ...], chunk: int) -> Iterator:
