@@ -57,7 +57,8 @@ def numpy_source(model: Model) -> str:
         name=model.name,
         description=python_docstring(model.description),
         prelude=NUMPY_PRELUDE,
-        states=[{**vars(s), "value": repr(s.value)} for s in spec.states],
+        states=[{**vars(s), "value": repr(s.value), "scale": repr(abs(s.value) or 1.0),
+                 "shown_unit": "" if s.unit == "1" else s.unit} for s in spec.states],
         start=spec.start,
         parameters=[{**vars(p), "value": repr(p.value), "description": visible(p.description)}
                     for p in spec.parameters],

@@ -38,9 +38,13 @@ def _vrest_exprel_prime(x):
 
 MODEL = "hh"
 STATE_NAMES = ("V", "m_Na", "h_Na", "n_K", )
+STATE_UNITS = ("mV", "", "", "", )  # the units vrest shows; values here are SI
 STATE_UNITS_SI = ("V", "", "", "", )
 # Defaults: the steady state (as vrest simulate starts).
 STATE_VALUES = numpy.array([-0.06499637933119205, 0.052955086813008125, 0.5959941247398638, 0.31773239976086576, ])
+# The typical size of each state (SI), for absolute tolerances: |its default| (1 where that is 0).
+STATE_SCALES = numpy.array([0.06499637933119205, 0.052955086813008125, 0.5959941247398638, 0.31773239976086576, ])
+VOLTAGE_INDEX = 0
 PARAMETER_NAMES = ("R", "F", "T", "C_m", "E_Na", "g_Na", "V_unit_Na", "t_unit_Na", "Q_10_Na", "T_ref_Na", "dT_10", "E_K", "g_K", "V_unit_K", "t_unit_K", "Q_10_K", "T_ref_K", "E_L", "g_L", "I_stim", )
 PARAMETER_VALUES = numpy.array([
     8.314462618,  # R (molar gas constant (CODATA 2018))

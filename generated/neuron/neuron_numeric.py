@@ -38,9 +38,13 @@ def _vrest_exprel_prime(x):
 
 MODEL = "neuron"
 STATE_NAMES = ("V", )
+STATE_UNITS = ("mV", )  # the units vrest shows; values here are SI
 STATE_UNITS_SI = ("V", )
 # Defaults: the steady state with the pump on (as vrest simulate starts).
 STATE_VALUES = numpy.array([-0.07664236601135191, ])
+# The typical size of each state (SI), for absolute tolerances: |its default| (1 where that is 0).
+STATE_SCALES = numpy.array([0.07664236601135191, ])
+VOLTAGE_INDEX = 0
 PARAMETER_NAMES = ("R", "F", "T", "C_m", "K_i", "K_o", "g_K", "Na_i", "Na_o", "g_Na", "Cl_i", "Cl_o", "g_Cl", "Q_10", "T_ref", "dT_10", "I_pump0", "r", )
 PARAMETER_VALUES = numpy.array([
     8.314462618,  # R (molar gas constant (CODATA 2018))

@@ -38,9 +38,13 @@ def _vrest_exprel_prime(x):
 
 MODEL = "pumpleak"
 STATE_NAMES = ("V", "N_K", "N_Na", "N_Cl", "Vol", )
+STATE_UNITS = ("mV", "fmol", "fmol", "fmol", "um^3", )  # the units vrest shows; values here are SI
 STATE_UNITS_SI = ("V", "mol", "mol", "mol", "m^3", )
 # Defaults: the steady state with the pump on (as vrest simulate starts).
 STATE_VALUES = numpy.array([-0.0944904793971896, 2.4057277998937904e-14, 2.7683034906731814e-15, 6.555881292348094e-16, 1.7884746539615298e-16, ])
+# The typical size of each state (SI), for absolute tolerances: |its default| (1 where that is 0).
+STATE_SCALES = numpy.array([0.0944904793971896, 2.4057277998937904e-14, 2.7683034906731814e-15, 6.555881292348094e-16, 1.7884746539615298e-16, ])
+VOLTAGE_INDEX = 0
 PARAMETER_NAMES = ("R", "F", "T", "C_m", "A_m", "L_p", "K_o", "P_K", "Na_o", "P_Na", "Cl_o", "P_Cl", "I_max", "K_half_Na", "K_half_K", "r", "z_A", "N_A", "B_o", )
 PARAMETER_VALUES = numpy.array([
     8.314462618,  # R (molar gas constant (CODATA 2018))
