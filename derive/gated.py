@@ -23,7 +23,8 @@ from .derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, NoSteadyState
 from .functions import NUMPY_FUNCTIONS
 from .model import Model
 
-__all__ = ["V_RANGE", "balance_roots", "gate_steady_states", "gated", "start_potential", "steady_current"]
+__all__ = ["V_RANGE", "balance_roots", "gate_steady_states", "gated", "stable_root", "start_potential", "steady_current",
+           "v_and_gates_only"]
 
 V_RANGE = (-0.150, 0.060)  # V (SI): where resting states are looked for
 _SCAN_POINTS = 4201  # every 0.05 mV over V_RANGE
@@ -82,8 +83,8 @@ def start_potential(model: Model, values: Mapping[sp.Symbol, sp.Expr] | None = N
                         modules=[_MPMATH_FUNCTIONS, "mpmath"])
     with mpmath.workdps(WORKING_DIGITS):
         rising = [v for v in roots if slope(mpmath.mpf(v)) > 0]
-    if rising and given_values and _v_and_gates_only(model):  # a rising root can still oscillate away (Hopf)
-        rising = [v for v in rising if _stable(model, v)] or rising
+    if rising and given_values and v_and_gates_only(model):  # a rising root can still oscillate away (Hopf)
+        rising = [v for v in rising if stable_root(model, v)] or rising
     if not rising:
         low, high = (f"{x * 1000:g} mV" for x in V_RANGE)
         raise NoSteadyState(f"the steady-state current (every gate at x_inf) has no root where it rises with V "
@@ -92,12 +93,12 @@ def start_potential(model: Model, values: Mapping[sp.Symbol, sp.Expr] | None = N
     return rising[0]
 
 
-def _v_and_gates_only(model: Model) -> bool:
+def v_and_gates_only(model: Model) -> bool:
     gates = set(gate_steady_states(model))
     return all(s.symbol == V or s.symbol in gates for s in model.states)
 
 
-def _stable(model: Model, v: float) -> bool:
+def stable_root(model: Model, v: float) -> bool:
     """Whether every eigenvalue of the linearised V and gates decays at the root ``v`` (gates at x_inf(v))."""
     from .quasi_active import quasi_active  # here: quasi_active reads the channels this module serves
 

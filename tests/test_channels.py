@@ -543,3 +543,38 @@ def test_a_resonance_at_another_resting_state_is_named_not_denied():
     text = str(reason.value)
     assert "no resonance at the state V_ss gives (-88.4098 mV)" in text
     assert "-54.1685 mV (unstable): 38.6132 Hz, |Z| 1.83135 kohm*cm^2" in text
+
+
+def test_derive_scenario_of_hh_gives_each_steps_equilibrium_and_its_stability(hh_rest):
+    """`vrest derive hh --scenario stimulus`: 10 uA/cm^2 from 1 to 2 ms. Held, that current moves the equilibrium to
+    the root of I_ss(v) = 10, past HH's Hopf point (about 9.8 uA/cm^2): the Jacobian of the written-out equations
+    has eigenvalues 0.0042 +- 0.588i /ms there, so it is unstable. V just before step 2 is the written-out run's."""
+    from scipy.integrate import solve_ivp
+
+    code, out, err = run_cli("derive", "hh", "--scenario", "stimulus", "--json")
+    assert code == 0, err
+    first, second = json.loads(out)["scenario"]["steps"]
+    v_rest, state, _ = hh_rest
+    held = mpmath.findroot(lambda v: hh_steady_current(v) - 10, mpmath.mpf(-60))
+    r = hh_rates(held)
+    point = [held] + [a / (a + b) for a, b in (r["m"], r["h"], r["n"])]
+    jac = mpmath.matrix(4, 4)
+    for j in range(4):
+        for i in range(4):
+            jac[i, j] = mpmath.diff(lambda x, i=i, j=j: hh_rhs(*point[:j], x, *point[j + 1:])[i], point[j])
+    assert max(complex(e).real for e in mpmath.eig(jac, left=False, right=False)) == pytest.approx(0.0042, abs=1e-4)
+    assert first["quantities"]["V_before"]["value"] == pytest.approx(float(v_rest), abs=1e-9)
+    assert first["quantities"]["V_ss"]["value"] == pytest.approx(float(held), abs=1e-9)
+    assert first["quantities"]["V_ss"]["stable"] is False
+    assert second["quantities"]["V_ss"]["value"] == pytest.approx(float(v_rest), abs=1e-9)
+    assert second["quantities"]["V_ss"]["stable"] is True
+
+    def pulse(t, y):
+        rates = hh_rhs(*y)
+        return [float(rates[0]) + 10, *(float(x) for x in rates[1:])]
+
+    run = solve_ivp(pulse, (0, 1), [float(x) for x in state], method="Radau", rtol=1e-11, atol=1e-12)
+    assert second["quantities"]["V_before"]["value"] == pytest.approx(run.y[0, -1], abs=1e-5)
+    code, out, err = run_cli("derive", "hh", "--scenario", "stimulus", "--quantity", "V_ss")
+    assert code == 0 and "starts from the steady state with the file's parameters\n" in out
+    assert "V_ss      -59.5706 (unstable) mV" in out

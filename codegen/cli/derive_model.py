@@ -151,7 +151,7 @@ def _format_value(derivation: Derivation) -> str:
     """The value(s) and unit; with several resting states each value of an unstable one is marked."""
     unit = "" if derivation.unit == "1" else f" {derivation.unit}"
     values = derivation.display_values
-    marks = ([""] * len(values) if len(derivation.stable) != len(values) or len(values) == 1 else
+    marks = ([""] * len(values) if len(derivation.stable) != len(values) else
              ["" if stable else " (unstable)" for stable in derivation.stable])
     return ", ".join(f"{v:.6g}{mark}" for v, mark in zip(values, marks)) + unit
 

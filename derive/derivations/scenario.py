@@ -28,6 +28,7 @@ from ..constants import A_i, C_m, I_pump, V, Vol
 from ..derivation import Derivation, NotApplicable, Step, evaluate
 from ..errors import ModelWarning
 from ..functions import NUMPY_FUNCTIONS
+from ..gated import stable_root, v_and_gates_only
 from ..model import Change, Model, Parameter, Scenario
 from ..quantities import Derivations
 from ..steady_state import continued_steady_state, protocol_values, steady_state
@@ -180,11 +181,15 @@ def _gated_steady(model: Model, state: dict[sp.Symbol, float], values: dict, num
     """V_ss at the step's parameters for a gated model: the equilibrium Newton reaches from the state before the
     step (a stimulus included: the step's current held)."""
     point = steady_state(model, values=values, start=state)
-    changed = _model_at(model, values, {})
+    changed = model_at(model, values, {})
     balance = model.expand(model.net_current)
+    # The eigenvalues of V and the gates (a held stimulus adds no slope); with ion amounts too: not judged here.
+    stable = (stable_root(changed, float(point[V])),) if v_and_gates_only(model) else ()
+    where = ("" if stable != (False,) else "; unstable (an eigenvalue with a positive real part): with the step held "
+             "the cell does not settle there (it oscillates, fires again and again, or moves to another state)")
     return Derivation("V_ss", balance, point[V], "mV", f"equilibrium after step {number} (gates at their steady "
-                      "states), found by Newton from the state just before the step", method="numeric root",
-                      assumptions=(_SIGNS, "the step's parameters held"),
+                      f"states), found by Newton from the state just before the step{where}", method="numeric root",
+                      assumptions=(_SIGNS, "the step's parameters held"), stable=stable,
                       steps=(Step("Every rate zero at the step's parameters", sp.Eq(balance, 0)),), at=_at(model, changed))
 
 
@@ -240,5 +245,6 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
             reasons.setdefault("volume_ss", "needs volume dynamics (membrane.area, membrane.volume and "
                                "membrane.water_permeability)")
         results.append(StepResult(number, float(at), step.changes, quantities, reasons))
-    start = "the steady state with the file's parameters (the pump on, zero net charge)"
+    held = [words for words, holds in (("the pump on", model.pump is not None), ("zero net charge", dynamic)) if holds]
+    start = "the steady state with the file's parameters" + (f" ({', '.join(held)})" if held else "")
     return ScenarioReport(scenario, start, tuple(results))
