@@ -69,3 +69,9 @@ def test_missing_matplotlib_is_one_line_and_exit_2(monkeypatch, tmp_path):
 def test_pump_plot_without_volume_says_why(tmp_path):
     code, _, err = run_cli("plot", "neuron", "pump", "-o", str(tmp_path / "x.png"))
     assert code == 2 and "volume" in err and err.count("\n") == 1
+
+
+def test_pump_plot_of_a_model_without_a_pump_says_so(tmp_path):
+    code, out, err = run_cli("plot", "hh", "pump", "-o", str(tmp_path / "x.png"))
+    assert (code, out) == (2, "") and not (tmp_path / "x.png").exists()
+    assert err == "vrest: error: cannot plot pump for hh: the model has no [pump] to vary\n"

@@ -59,6 +59,8 @@ def _numeric(expr: sp.Expr, volts: np.ndarray) -> np.ndarray:
 
 def pump_data(model: Model, points: int = 41) -> dict:
     """Pump rates (uA/cm^2) with the full model's steady volume (um^3) and V (mV); pump_max if finite."""
+    if model.pump is None:
+        raise NotApplicable("the model has no [pump] to vary")
     rate_symbol = pump_rate_symbol(model)
     given = float(model.values[rate_symbol])
     try:
