@@ -120,7 +120,9 @@ def _null_space(bound: Bound, start, scale, voltage, v_range, factored, rng) -> 
     values = _rates(bound, _samples(start, scale, voltage, v_range, 2 * n + 8, rng), factored)
     if values.shape[1] < n + 2:
         return None
-    size = np.sqrt(np.mean(values**2, axis=1))
+    largest = np.max(np.abs(values), axis=1)
+    largest[largest == 0] = 1.0
+    size = largest * np.sqrt(np.mean((values / largest[:, None]) ** 2, axis=1))  # RMS; squares of 1e-193 underflow
     size[size == 0] = 1.0  # a state that never changes: its own law
     _, sigma, vt = np.linalg.svd((values / size[:, None]).T, full_matrices=True)
     sigma = np.concatenate([sigma, np.zeros(n - len(sigma))])
