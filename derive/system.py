@@ -54,7 +54,8 @@ class Roles:
 
     voltage: the state that is the membrane potential (V, volts).
     currents: the quantities (or parameters, e.g. a constant pump current) that are membrane
-    currents, outward positive, for reports.
+    currents, for reports: outward positive times ``sign`` (an applied current the file writes inward
+    positive has sign -1); ``unnamed``: V's equation holds current terms written inline, in no named one.
     stimulus: the parameter that is an injected current, set to 0 at rest; None if there is none.
     capacitance: the membrane capacitance the V equation divides by (per area or whole cell, in
     the currents' own terms), so that a slope conductance is -capacitance * d(dV/dt)/dV; None if unknown.
@@ -64,6 +65,11 @@ class Roles:
     currents: tuple[sp.Symbol, ...] = ()
     stimulus: sp.Symbol | None = None
     capacitance: sp.Expr | None = None
+    signs: tuple[int, ...] = ()  # per current: -1 where it enters V's rate as +I/C (inward positive); (): all +1
+    unnamed: sp.Expr = sp.Integer(0)  # V's outward current terms no named current holds (inline in the file)
+
+    def sign(self, index: int) -> int:
+        return self.signs[index] if self.signs else 1
 
 
 @dataclass(frozen=True)

@@ -88,10 +88,8 @@ def run_imported(args) -> int:
     for rest in report.resting_states:
         held = {s.name: {"unit": _unit_of(system, s), "value": _shown(rest.states[s.name], _unit_of(system, s))}
                 for s in balance.held}
-        currents = {name: {"unit": _unit_of(system, next(c for c in system.roles.currents if c.name == name)),
-                           "value": value} for name, value in rest.currents}
-        for entry in currents.values():
-            entry["value"] = _shown(entry["value"], entry["unit"])
+        units = dict(report.problem.shown_currents)
+        currents = {name: {"unit": units[name], "value": _shown(value, units[name])} for name, value in rest.currents}
         states.append({"V": rest.V * 1e3, "stable": rest.stable, "held": held, "currents": currents})
     if args.json:
         print(json.dumps({

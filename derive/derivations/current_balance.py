@@ -71,9 +71,10 @@ def current_balance(system: OdeSystem) -> CurrentBalance:
             continue
         a, b = rate.xreplace({x: 0}), sp.diff(rate, x)
         gates[x] = sp.simplify(-a / b) if sp.count_ops(a) + sp.count_ops(b) < 60 else -a / b
-    currents = list(system.roles.currents)
-    if currents:
-        total = sp.Add(*currents)
+    roles = system.roles
+    currents = list(roles.currents)
+    if currents:  # each outward positive (an applied current written inward positive turned), and inline terms
+        total = sp.Add(*(roles.sign(k) * c for k, c in enumerate(currents))) + roles.unnamed
     else:  # nothing current-like (currents without units): V's own rate, outward positive
         total = sp.together(sp.expand(-next(s.rhs for s in system.states if s.symbol == v).xreplace(zero)))
         currents = sorted(total.free_symbols - {v, TIME}, key=lambda s: s.name)

@@ -66,9 +66,40 @@ def find_roles(*, file: str, states: Sequence[State], parameters: Sequence[Param
         # capacitance they were divided by is the one the file has (its concentrations' rates multiply by it).
         found = sorted(n for n in symbols if _is_capacitance(dimensions.get(n)))
         c_name = found[0] if len(found) == 1 else None
+    signs, unnamed = _signed(v_state.rhs, currents, symbols, definitions, dimensions, c_name, {s_name, *off})
     return Roles(voltage=symbols[v_name], currents=tuple(symbols[n] for n in currents),
                  stimulus=symbols[s_name] if s_name else None,
-                 capacitance=symbols[c_name] if c_name in symbols else None)
+                 capacitance=symbols[c_name] if c_name in symbols else None, signs=signs, unnamed=unnamed)
+
+
+def _signed(rhs: sp.Expr, currents: list[str], symbols, definitions, dimensions, c_name,
+            zero: set) -> tuple[tuple[int, ...], sp.Expr]:
+    """(the sign of each current in V's equation as an outward current, the outward current terms of that equation
+    no named current holds, else 0): +1 for a current that enters as -I/C, -1 for one that enters as +I/C (an
+    applied current, inward positive); ((), 0) when V's equation is no current divided by a capacitance."""
+    capacitance = symbols.get(c_name)
+    if capacitance is not None and capacitance in rhs.free_symbols:
+        outward = -rhs * capacitance
+    elif currents and all(dimensions[n].is_("current per capacitance") for n in currents):
+        outward = -rhs
+    else:
+        return (), sp.Integer(0)
+    listed = {symbols[n] for n in currents}
+    off = {symbols[n]: sp.Integer(0) for n in zero if n in symbols}  # the stimulus, currents switched off
+    for _ in range(8):  # a total of currents (i_ion) opened into its terms, as _currents opens it
+        outward = outward.xreplace(off)
+        opened = {x: definitions[x.name] for x in outward.free_symbols - listed if x.name in definitions and
+                  dimensions.get(x.name) is not None and any(dimensions[x.name].is_(k) for k in CURRENT_KINDS)}
+        if not opened:
+            break
+        outward = outward.xreplace(opened)
+    outward = sp.expand(outward, deep=False)
+    signs = []
+    for name in currents:
+        coefficient = sp.diff(outward, symbols[name])
+        signs.append(-1 if coefficient.is_number and coefficient < 0 else 1)
+    left = outward - sp.Add(*(sign * symbols[n] for sign, n in zip(signs, currents)))
+    return tuple(signs), left if sp.expand(left) != 0 else sp.Integer(0)
 
 
 def _voltage(file, state_names, dimensions, annotated, qualified, known, option) -> str:

@@ -169,7 +169,11 @@ def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.n
                    currents) -> RestingState:
     jacobian = bound.J(y)
     values = eigenvalues(jacobian, laws, scale, y)
-    at_rest = currents(y, bound.p) if currents is not None else np.zeros(0)
+    at_rest = [float(i) for i in (currents(y, bound.p) if currents is not None else ())]
+    if problem.current_signs:  # + 0.0: an applied current of 0 is 0, not -0
+        at_rest = [v * s + 0.0 for v, s in zip(at_rest, problem.current_signs)]
+    if problem.unnamed_current:  # at rest the currents sum to 0 (the stimulus off): the unnamed ones are the rest
+        at_rest.append(-math.fsum(at_rest))
     return RestingState(
         V=float(y[problem.voltage]),
         states=dict(zip(problem.states, (float(v) for v in y))),
@@ -177,7 +181,7 @@ def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.n
         eigenvalues=tuple(complex(v) for v in values),
         slowest_tau=slowest_tau(values),
         slope_conductance=slope_conductance(jacobian, problem.voltage, eliminated, problem.capacitance),
-        currents=tuple(sorted(zip(problem.currents, (float(i) for i in at_rest)), key=lambda item: -abs(item[1]))),
+        currents=tuple(sorted(zip((n for n, _ in problem.shown_currents), at_rest), key=lambda item: -abs(item[1]))),
     )
 
 

@@ -94,7 +94,7 @@ def rest_problem(prepared: Prepared, start: Mapping[str, float] | None = None) -
         capacitance=capacitance, currents=tuple(c.name for c in system.roles.currents), current_units=current_units,
         display=display, voltage_unit=voltage_unit, conductance_unit=conductance_unit, resistance_unit=resistance_unit,
         capacitance_name=used.name, capacitance_value=used.value, capacitance_unit=used.unit,
-        capacitance_note=used.note)
+        capacitance_note=used.note, current_signs=system.roles.signs, unnamed_current=system.roles.unnamed != 0)
 
 
 def _capacitance_used(prepared: Prepared, value_si: float | None) -> CapacitanceUsed:

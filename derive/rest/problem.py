@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-__all__ = ["RestProblem"]
+__all__ = ["RestProblem", "UNNAMED_CURRENT"]
+
+# The outward current of V's equation that no named quantity holds (terms the file writes inline), at rest.
+UNNAMED_CURRENT = "(unnamed terms of V's equation)"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,15 @@ class RestProblem:
     capacitance_value: float | None = None  # in capacitance_unit
     capacitance_unit: str = ""
     capacitance_note: str = ""  # "" or one line: implausible for one cell, or why there is no slope conductance
+    current_signs: tuple[int, ...] = ()  # per current: -1 for one the file writes inward positive; (): all +1
+    unnamed_current: bool = False  # V's equation holds current terms the file names in no quantity
+
+    @property
+    def shown_currents(self) -> tuple[tuple[str, str], ...]:
+        """(name, unit) of each current reported at rest: the named ones, then UNNAMED_CURRENT if the file has one."""
+        named = tuple(zip(self.currents, self.current_units))
+        return named + (((UNNAMED_CURRENT, self.current_units[0] if self.current_units else ""),)
+                        if self.unnamed_current else ())
 
     def shown(self, value: float, unit: str) -> float:
         """An SI value in display ``unit`` (unchanged for "" or a unit vrest does not know)."""
@@ -53,7 +65,8 @@ class RestProblem:
     @classmethod
     def from_json(cls, data: dict) -> RestProblem:
         data = dict(data)
-        for key in ("states", "units", "gates", "start", "parameters", "p", "currents", "current_units"):
+        for key in ("states", "units", "gates", "start", "parameters", "p", "currents", "current_units",
+                    "current_signs"):
             data[key] = tuple(data[key])
         data["groups"] = tuple(tuple(g) for g in data["groups"])
         data["factored"] = tuple(data["factored"])

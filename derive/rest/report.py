@@ -20,7 +20,7 @@ def _finite(value: float | None) -> float | None:
 
 def _state_json(problem: RestProblem, state: RestingState) -> dict:
     g = state.slope_conductance
-    units = dict(zip(problem.currents, problem.current_units))
+    units = dict(problem.shown_currents)
     return {
         "V": problem.shown(state.V, problem.voltage_unit),
         "stable": state.stable,
@@ -43,7 +43,7 @@ def report_json(report: RestReport) -> dict:
     unit = problem.voltage_unit
     currents = {name: {"unit": current_unit, "values": [problem.shown(dict(s.currents)[name], current_unit)
                                                         for s in report.resting_states]}
-                for name, current_unit in zip(problem.currents, problem.current_units)}
+                for name, current_unit in problem.shown_currents}
     return {
         "model": report.system,
         "range": {"unit": unit, "values": [problem.shown(v, unit) for v in report.v_range]},
@@ -103,7 +103,7 @@ def report_text(report: RestReport) -> str:
         shown_g = _g(problem.shown(g, g_unit), 5) if g is not None else "-"
         lines.append(f"  {k:>2}  {problem.shown(state.V, v_unit):>12.6f}  {'yes' if state.stable else 'no':6}  "
                      f"{_g(state.slowest_tau, 4) if state.stable else '-':>15}  {shown_g:>28}")  # approached: stable
-    units = dict(zip(problem.currents, problem.current_units))
+    units = dict(problem.shown_currents)
     for k, state in enumerate(report.resting_states, 1):
         lines += ["", f"resting state {k}: V = {_g(problem.shown(state.V, v_unit), 9)} {v_unit}, "
                   f"{'stable' if state.stable else 'unstable'}"]
