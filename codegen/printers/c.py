@@ -66,8 +66,23 @@ def _guarded_function(name: str, doc: str, below: sp.Expr, series: sp.Expr, clos
 
 
 _x = sp.Symbol("x")
+def _math_macros() -> str:
+    """#define each M_ constant SymPy's C printers write (log10(x) is log(x)/M_LN10): POSIX, not C99, so
+    math.h under -std=c99 leaves them out."""
+    from sympy.printing.c import get_math_macros
+
+    values: dict[str, sp.Float] = {}
+    for constant, macro in get_math_macros().items():  # some keys twice over, one as sqrt and one as Sqrt
+        value = sp.N(constant, 21)
+        if value.is_Float:
+            values.setdefault(macro, value)
+    return "".join(f"#ifndef {macro}\n#define {macro} {values[macro]}\n#endif\n" for macro in sorted(values))
+
+
 C_PRELUDE = (
-    "#include <math.h>\n\n"
+    "#include <math.h>\n"
+    + _math_macros()
+    + "\n"
     + _guarded_function(
         C_EXPREL,
         "exprel(x) = expm1(x)/x, exprel(0) = 1; Taylor series near 0 (vrest)",
