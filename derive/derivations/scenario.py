@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 
 from ..bath import scenario_bath_imbalances
-from ..constants import A_i, C_m, I_pump, V, Vol
+from ..constants import A_i, C_m, I_pump, I_stim, V, Vol
 from ..derivation import Derivation, NotApplicable, Step, evaluate
 from ..errors import ModelWarning
 from ..functions import NUMPY_FUNCTIONS
@@ -113,12 +113,14 @@ def _at(model: Model, changed: Model) -> tuple[tuple[sp.Symbol, float], ...]:
 
 
 def _jump(model: Model, changed: Model, number: int, dynamic: bool) -> Derivation:
-    current = sp.Add(*[ion.I for ion in model.ions]) + (I_pump if model.pump is not None else 0)
+    current = (sp.Add(*[ion.I for ion in model.ions]) + (I_pump if model.pump is not None else 0)
+               - (I_stim if model.stimulus else 0))  # an injected current (positive depolarises) balances too
     frozen = ("ion amounts and volume frozen at their values just before the step (they move on a time scale "
               "far longer than tau_m)" if dynamic else "no concentration dynamics: the concentrations are parameters")
+    balance = "current balance sum I_X + I_pump = I_stim" if model.stimulus else "current balance sum I_X + I_pump = 0"
     root = zero_current_potential(Derivations(changed), "V_ss", current,
                                   f"V within a few tau_m after step {number}: root of the current balance at the new "
-                                  "parameters", (_SIGNS, "current balance sum I_X + I_pump = 0", frozen))
+                                  "parameters", (_SIGNS, balance, frozen))
     return replace(root, id="V_jump", at=_at(model, changed))
 
 
@@ -231,7 +233,11 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
             quantities["V_jump"] = jump
             quantities["dV_jump"] = _difference(jump, before)
             quantities["tau_m"] = _time_constant(changed, jump)
-            if dynamic:
+            if dynamic and model.stimulus and values.get(I_stim, 0) != 0:
+                reasons.update({qid: f"the injected current I_stim = {float(values[I_stim]) * 100:g} uA/cm^2 adds "
+                                     "charge to the cell for as long as it flows: no steady state then"
+                                for qid in ("V_ss", "volume_ss")})
+            elif dynamic:
                 steady = continued_steady_state(model, values, steady_values, steady)
                 steady_values = values
                 for derivation in _steady(model, steady, values, number):
