@@ -159,3 +159,16 @@ def test_a_vrest_model_refuses_the_options_in_one_line(command, option, tmp_path
     code, out, err = run_cli(command[0], "neuron", *command[1:], option, "V")
     assert code == 2 and out == "" and not (tmp_path / "D").exists()
     assert _error(err) == [f"vrest: error: {option} = 'V': only for a CellML or SBML file"]
+
+
+@pytest.mark.parametrize(("model", "name", "words"), [
+    ("hh", "g_L", "g_L is a parameter in mS/cm^2, not a current"),  # once silently 0: hh "rested" at -75.88 mV
+    ("neuron", "g_K", "g_K is a parameter in mS/cm^2, not a current"),
+    ("hh", "C_m", "C_m is a parameter in uF/cm^2, not a current"),
+    ("hh", "I_Na", "no rate of model hh is written in I_Na, so it cannot be turned off at rest"),
+])
+def test_vrest_rest_of_a_vrest_model_refuses_a_stimulus_that_is_none(model, name, words):
+    code, out, err = run_cli("rest", model, "--stimulus", name)
+    assert (code, out) == (2, "") and err.count("\n") == 1 and words in err
+    code, out, _ = run_cli("rest", "hh", "--stimulus", "I_stim")  # hh's own injected current: off at rest anyway
+    assert code == 0 and "one stable resting state, at -65.00 mV" in out

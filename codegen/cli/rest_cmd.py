@@ -37,7 +37,11 @@ def register(subparsers) -> None:
 
 def _with_roles(system, voltage: str | None, stimulus: str | None):
     """``system`` with the membrane potential and the stimulus named on the command line."""
-    from vrest.derive.rest.named_roles import check_voltage_unit, warn_odd_stimulus  # SymPy, as ``system`` has
+    from vrest.derive.rest.named_roles import (  # SymPy, as ``system`` has
+        check_stimulus_unit,
+        check_voltage_unit,
+        uses,
+    )
 
     roles = system.roles
     if voltage is not None:
@@ -50,7 +54,11 @@ def _with_roles(system, voltage: str | None, stimulus: str | None):
         named = {p.name: p.symbol for p in system.parameters} | {q.name: q.symbol for q in system.quantities}
         if stimulus not in named:
             raise ModelError("--stimulus", stimulus, f"not a parameter or quantity of model {system.name}")
-        warn_odd_stimulus(system, named[stimulus], roles.voltage)
+        check_stimulus_unit(system, named[stimulus], stimulus)
+        if not uses(system, named[stimulus]):  # vrest's rates hold their currents written out, not by name
+            raise ModelError("--stimulus", stimulus, f"no rate of model {system.name} is written in {stimulus}, so "
+                             "it cannot be turned off at rest; the current a vrest model injects is I_stim "
+                             "(stimulus.current in a scenario step), off at rest already")
         roles = dataclasses.replace(roles, stimulus=named[stimulus])
     return system if roles is system.roles else dataclasses.replace(system, roles=roles)
 

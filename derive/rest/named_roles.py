@@ -12,7 +12,7 @@ import sympy as sp
 from ..errors import ModelError, ModelWarning
 from ..system import TIME
 
-__all__ = ["check_voltage_unit", "warn_odd_stimulus", "check_named_roles"]
+__all__ = ["check_voltage_unit", "check_stimulus_unit", "warn_odd_stimulus", "check_named_roles", "uses"]
 
 
 def check_named_roles(system, voltage: str | None, stimulus: str | None) -> None:
@@ -95,10 +95,14 @@ def _time_carriers(system, off) -> list[str]:
     return found
 
 
+def uses(system, symbol) -> bool:
+    """Whether a rate of ``system`` depends on ``symbol``, directly or through its quantities."""
+    return any(_depends_on(system, state.rhs, symbol) for state in system.states)
+
+
 def warn_odd_stimulus(system, symbol, voltage) -> None:
     """A stimulus that is a membrane current (it depends on V), or that no rate uses, is said: what it removes."""
-    used = any(_depends_on(system, state.rhs, symbol) for state in system.states)
-    if not used:
+    if not uses(system, symbol):
         warnings.warn(f"--stimulus {symbol.name}: no rate of model {system.name} uses {symbol.name}, so setting it "
                       "to 0 changes nothing: the resting states are the model's own", ModelWarning, stacklevel=4)
     elif symbol in system.roles.currents or _depends_on(system, symbol, voltage):
