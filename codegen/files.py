@@ -21,8 +21,11 @@ def csv_number(x: float) -> str:
 
 def check_folder(path: str | Path, key: str) -> None:
     """An output file's folder must exist: vrest makes none for a file (a mistyped folder name would
-    otherwise become a new tree). ModelError naming ``key`` and the path when it is missing or a file."""
+    otherwise become a new tree). ModelError naming ``key`` and the path when it is missing or a file, or when
+    the path itself is a folder."""
     path = Path(path)
+    if path.is_dir():
+        raise ModelError(key, str(path), "cannot write: it is a folder; give a file name")
     folder = path.parent
     for above in (folder, *folder.parents):
         if above.exists():

@@ -45,6 +45,17 @@ def test_a_path_through_a_file_says_it_is_a_file(command, tmp_path):
     assert _tree(tmp_path) == ["afile"]
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_output_that_is_a_folder_is_refused_before_any_work(command, tmp_path):
+    """`--out x.csv` where x.csv is a folder: once the whole sweep ran, then a traceback and a .part file were left."""
+    (tmp_path / "x.csv").mkdir(), (tmp_path / "x.parquet").mkdir(), (tmp_path / "x.nc").mkdir()
+    (tmp_path / "x.png").mkdir(), (tmp_path / "x.md").mkdir()
+    code, out, err = run_cli(*COMMANDS[command](tmp_path))
+    assert (code, out) == (2, "") and err.count("\n") == 1 and "Traceback" not in err, err
+    assert "folder" in err
+    assert _tree(tmp_path) == ["x.csv", "x.md", "x.nc", "x.parquet", "x.png"]
+
+
 @pytest.mark.parametrize("name", ["x.parquet", "x.nc", "x.txt", "x"])
 def test_simulate_out_is_csv_only(name, tmp_path):
     code, out, err = run_cli("simulate", "squid", "--t-end", "1 ms", "--out", str(tmp_path / name))

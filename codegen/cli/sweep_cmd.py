@@ -113,9 +113,14 @@ def _times(args) -> list[float] | None:
 
 
 def check_before_work(args) -> None:
-    """--workers and a --plot name vrest cannot write are refused before any work (sweep and sensitivity)."""
+    """--workers, and a --plot or --out name vrest cannot write, are refused before any work (sweep and
+    sensitivity)."""
     if args.workers is not None and args.workers < 1:
         raise ModelError("--workers", args.workers, "must be at least 1")
+    if getattr(args, "out", None):
+        from ..files import check_folder
+
+        check_folder(args.out, "--out")
     if args.plot:
         from ..plotting import figure_path
 
