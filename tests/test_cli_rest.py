@@ -60,8 +60,8 @@ def test_no_resting_state_in_the_range_is_an_answer():
     assert code == 0
     document = json.loads(out)
     assert document["resting_states"] == [] and document["verdict"] == (
-        "no resting state between 0.00 mV and 50.00 mV; from its start the cell comes to rest at -61.59 mV, outside "
-        "the range")  # the squid axon's rest (vrest rest squid)
+        "no resting state between 0.00 mV and 50.00 mV; a stable resting state lies outside the range, at "
+        "-61.59 mV")  # the squid axon's rest (vrest rest squid); the model gives no start, so none is claimed
     assert document["rest_outside_range"] == pytest.approx(-61.59, abs=0.005)  # mV
 
 

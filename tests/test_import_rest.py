@@ -14,12 +14,15 @@ SBML model in Levels 2 and 3.
 
 from __future__ import annotations
 
+import json
+
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
+from conftest import run_cli
 from scipy.integrate import solve_ivp
 
 from vrest.derive.importers import read_model_file
@@ -456,3 +459,54 @@ def test_a_path_step_past_exps_range_is_refused_without_a_warning(tmp_path):
     for state in report.resting_states:
         y = _in_file_units(state, states)
         assert np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8  # per second
+
+
+def _myokit_run(name: str, tmp_path: Path, t_end_s: float, points: int = 2001) -> tuple[np.ndarray, np.ndarray]:
+    """(t in s, V in mV) over the second half of a run of Myokit's equations of the file from its initial state,
+    stimulus off (SciPy's LSODA, rtol 1e-8)."""
+    f, states, second = _myokit_equations(MODELS / name, tmp_path)
+    y0 = np.array([s.initial_value(as_float=True) for s in states])
+    t = np.linspace(0.5 * t_end_s, t_end_s, points) / second
+    run = solve_ivp(f, (0.0, t[-1]), y0, method="LSODA", rtol=1e-8, atol=1e-10 * np.maximum(np.abs(y0), 1e-6),
+                    t_eval=t)
+    assert run.success, run.message
+    return run.t * second, run.y[0]  # the oxmeta membrane_voltage is the first state, in mV in these files
+
+
+def test_a_stable_rest_beside_the_limit_cycle_the_start_lies_on_is_named_as_such(tmp_path):
+    """Zhang et al. (2000), rabbit sinoatrial node: an equilibrium at -31.34 mV is stable (its eigenvalues), but
+    the cell started from the file's state beats for ever: Myokit's equations run for 20 s swing between -56.05
+    and 19.16 mV in the last 10 s. `vrest rest` follows the model from its start and says so."""
+    name = "zhang_SAN_model_2000_0D_capable.cellml"
+    _, v = _myokit_run(name, tmp_path, 20.0)
+    code, out, err = run_cli("rest", str(MODELS / name), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    (state,) = document["resting_states"]
+    assert state["stable"] and state["V"] == pytest.approx(-31.3373, abs=1e-4)
+    fate = document["from_start"]
+    assert fate["kind"] == "oscillates"
+    assert fate["V_low"] == pytest.approx(v.min(), abs=0.05) and fate["V_high"] == pytest.approx(v.max(), abs=0.05)
+    assert document["verdict"].startswith("one stable resting state, at -31.34 mV; but from its start the cell does "
+                                          "not come to rest: it oscillates, V between -56.0")
+
+
+def test_a_model_whose_charge_leaks_through_an_unrecorded_current_drifts_without_a_rest(tmp_path):
+    """Bondarenko et al. (2004), mouse ventricle: a calcium-activated Cl- current enters V's equation, but no
+    concentration records the chloride it carries, so no combination of states is conserved and the only way
+    every rate can vanish is i_ClCa = 0; there is no equilibrium in -150..60 mV. From its start the cell settles
+    near -82.42 mV and creeps on: Myokit's equations run for 1e5 s end at V(1e5 s), moving by under 1e-9 mV/s."""
+    name = "bondarenko_szigeti_bett_kim_rasmusson_2004_apical.cellml"
+    t, v = _myokit_run(name, tmp_path, 1e5)
+    rate = (v[-1] - v[-201]) / (t[-1] - t[-201])  # mV/s over the last 5000 s
+    assert 0 < rate < 1e-9
+    code, out, err = run_cli("rest", str(MODELS / name), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["resting_states"] == []
+    fate = document["from_start"]
+    assert fate["kind"] == "drifts" and fate["t"]["value"] == 1e5
+    assert fate["V"] == pytest.approx(v[-1], abs=1e-5)
+    assert fate["rate"]["value"] == pytest.approx(rate, rel=0.2)
+    assert document["verdict"].startswith("no resting state between -150.00 mV and 60.00 mV; from its start the cell "
+                                          "drifts, without an equilibrium: after 27.8 h of model time V = -82.42 mV")

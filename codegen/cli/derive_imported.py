@@ -72,7 +72,9 @@ def _what(balance) -> str:
 
 def run_imported(args) -> int:
     from vrest.derive.derivations.current_balance import current_balance
-    from vrest.derive.rest import find_resting_states, load_system
+    from vrest.derive.rest import DEFAULT_RANGE, load_system
+
+    from .rest_cmd import resting_report
 
     if args.scenario or args.report or args.latex or args.quantity:
         option = next(o for o, v in (("--scenario", args.scenario), ("--report", args.report), ("--latex", args.latex),
@@ -80,7 +82,7 @@ def run_imported(args) -> int:
         raise ModelError(option, None, "not for a CellML or SBML file: vrest derive gives its current balance at rest")
     system = load_system(args.model, voltage=args.voltage, stimulus=args.stimulus)
     balance = current_balance(system)
-    report = find_resting_states(system)
+    report = resting_report(args.model, DEFAULT_RANGE, voltage=args.voltage, stimulus=args.stimulus)  # vrest rest's
     unit = next((_unit_of(system, c) for c in system.roles.currents if _unit_of(system, c)), "")
     parameters = _parameters(system, balance)
     notes = _constant_notes(system)

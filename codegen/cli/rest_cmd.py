@@ -90,7 +90,8 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
         def numbers(problem):
             return model_evaluator(model, problem.parameters, problem.currents)
 
-    report = find_resting_states(system, v_range=v_range, start=parse_start(start_items, system), numbers=numbers)
+    report = find_resting_states(system, v_range=v_range, start=parse_start(start_items, system), numbers=numbers,
+                                 from_start=True)
     if model is not None and not any(state.stable for state in report.resting_states):
         report = _with_pump_reason(model, report)
     elif model is not None:

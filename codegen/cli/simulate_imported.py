@@ -245,7 +245,7 @@ def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
 
     from ..simulation.imported import rest_report
 
-    report = rest_report(plan, DEFAULT_RANGE)
+    report = rest_report(plan, DEFAULT_RANGE, from_start=False)  # the stable state itself, wherever the start goes
     stable = [s for s in report.resting_states if s.stable]
     if len(stable) != 1:
         raise ModelError("--start", "steady", f"{plan.file} has no single stable resting state to start from "

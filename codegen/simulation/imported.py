@@ -285,7 +285,7 @@ def start_values(plan: ImportedPlan, items, key: str = "--start") -> dict[str, f
     return parse_start(items, states, key)
 
 
-def rest_report(plan: ImportedPlan, v_range, start_items=()):
+def rest_report(plan: ImportedPlan, v_range, start_items=(), from_start: bool = True):
     """The RestReport of the planned file (derive.rest.solve on the compiled module)."""
     from vrest.derive.rest import solve
 
@@ -299,4 +299,5 @@ def rest_report(plan: ImportedPlan, v_range, start_items=()):
     module = plan.module()
     evaluator = ModuleEvaluator(module, problem.parameters)
     currents = module_currents(module, problem.parameters, problem.currents)
-    return solve(problem, evaluator, currents, v_range, module_factors(module, problem.parameters, len(problem.states)))
+    return solve(problem, evaluator, currents, v_range, module_factors(module, problem.parameters, len(problem.states)),
+                 from_start=from_start)

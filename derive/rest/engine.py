@@ -19,6 +19,7 @@ from .bound import Bound, Evaluator
 from .conservation import ConservedQuantity, find_laws, path_laws
 from .elimination import elimination
 from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
+from .follow import Fate, follow
 from .problem import RestProblem
 from .stability import eigenvalues, is_neutral, is_stable, slope_conductance, slowest_tau
 
@@ -53,6 +54,7 @@ class RestReport:
     verdict: str
     problem: RestProblem | None = field(default=None, compare=False, repr=False)  # names and units for reports
     rest_outside_range: float | None = None  # V (SI) of a stable rest the cell reaches from its start, out of range
+    from_start: Fate | None = None  # what the model does from its start (derive.rest.follow); None: not followed
 
 
 Currents = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -61,7 +63,8 @@ Currents = Callable[[np.ndarray, np.ndarray], np.ndarray]
 def find_resting_states(system: OdeSystem, *, v_range: tuple[float, float] = DEFAULT_RANGE,
                         start: Mapping[str, float] | None = None, parameters: Mapping[str, float] | None = None,
                         evaluator: Evaluator | None = None,
-                        numbers: Callable[[RestProblem], tuple[Evaluator, Currents]] | None = None) -> RestReport:
+                        numbers: Callable[[RestProblem], tuple[Evaluator, Currents]] | None = None,
+                        from_start: bool = False) -> RestReport:
     """Every resting state of ``system`` with V in ``v_range`` (volts), the stimulus off.
 
     ``start`` (SI, by state name) overrides the system's initial values: the values of the
@@ -79,15 +82,18 @@ def find_resting_states(system: OdeSystem, *, v_range: tuple[float, float] = DEF
         evaluator, currents = numbers(problem)
     else:
         evaluator, currents = evaluator or LambdifyEvaluator(prepared), currents_function(prepared)
-    return solve(problem, evaluator, currents, v_range, factors_function(prepared, problem.factored))
+    return solve(problem, evaluator, currents, v_range, factors_function(prepared, problem.factored), from_start)
 
 
 def solve(problem: RestProblem, evaluator: Evaluator,
           currents: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
           v_range: tuple[float, float] = DEFAULT_RANGE,
-          factors: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> RestReport:
+          factors: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+          from_start: bool = False) -> RestReport:
     """The resting states of ``problem`` (numbers only); ``currents(y, p)`` gives problem.currents (SI),
-    ``factors(y, p)`` the rate factors of problem.factored (derive.rest.prepared_problem.factors_function)."""
+    ``factors(y, p)`` the rate factors of problem.factored (derive.rest.prepared_problem.factors_function);
+    ``from_start``: follow the model from its start where that can change the verdict (derive.rest.follow; what
+    `vrest rest` does: a run of the model, cheap in compiled code, seconds with sympy.lambdify)."""
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
@@ -151,8 +157,14 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     # so that the unstable equilibria inside it are not taken for a pacemaker's.
     beyond = next((float(root[problem.voltage]) for root in reached if not low <= root[problem.voltage] <= high
                    and is_stable(eigenvalues(bound.J(root), laws, scale, root))), None)
+    fate = None
+    stable = [root for root, state in zip(roots, resting) if state.stable]
+    if from_start and beyond is None and (stable or not roots) and np.all(known):
+        # Do the equilibria hold the cell's fate? A stable one may sit beside the limit cycle the start lies on,
+        # and a model with none may drift on a slow manifold (a current whose charge no concentration records).
+        fate = follow(bound, y0, stable, scale, problem.voltage)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
-                      verdict(resting, (low, high), problem, beyond), problem, beyond)
+                      verdict(resting, (low, high), problem, beyond, fate), problem, beyond, fate)
 
 
 def _amounts(problem: RestProblem, laws, y0: np.ndarray) -> np.ndarray:
@@ -186,9 +198,35 @@ def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.n
 
 
 def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
-            beyond: float | None = None) -> str:
+            beyond: float | None = None, fate: Fate | None = None) -> str:
     """The answer in words: how many stable resting states, or why there is none; ``beyond``: the V of a stable
-    rest outside the range that the cell reaches from its start."""
+    rest outside the range that the cell reaches from its start; ``fate``: what the model does from its start."""
+    text = _verdict(resting, v_range, problem, beyond)
+    stable = [s for s in resting if s.stable]
+    if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and len(stable) == 1):
+        return text
+    unit = problem.voltage_unit
+
+    def mv(v: float) -> str:
+        return f"{problem.shown(v, unit):.2f} {unit}".rstrip()
+
+    if fate.kind == "rests":
+        return f"{text}; from its start the cell comes to rest at {mv(stable[fate.index].V)}"
+    if fate.kind == "oscillates":
+        beside = (" (a limit cycle beside the stable state" + ("s" if len(stable) > 1 else "") + ")") if stable else ""
+        return (f"{text}; but from its start the cell does not come to rest: it oscillates, V between "
+                f"{mv(fate.low)} and {mv(fate.high)}{beside}")
+    hours = fate.t / 3600
+    drift = f"{problem.shown(fate.rate, unit) * 3600 - problem.shown(0, unit) * 3600:.3g} {unit}/h".rstrip()
+    if stable:
+        return (f"{text}; from its start the cell has not reached it after {hours:.3g} h of model time: V = "
+                f"{mv(fate.high)}, moving by {drift}")
+    return (f"{text}; from its start the cell drifts, without an equilibrium: after {hours:.3g} h of model time "
+            f"V = {mv(fate.high)}, moving by {drift} (a slow drift, not a rest)")
+
+
+def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
+             beyond: float | None) -> str:
     unit = problem.voltage_unit
 
     def shown(v: float) -> str:
@@ -209,8 +247,10 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
         kind = "bistable" if len(stable) == 2 else "multistable"
         where_stable = ", ".join(shown(s.V) for s in stable)
         return f"{len(stable)} stable resting states (the model is {kind}): at {where_stable}{others}"
-    outside_rest = (f"from its start the cell comes to rest at {shown(beyond)}, outside the range"
-                    if beyond is not None else "")
+    given = all(v is not None for v in problem.start)  # else the start was made up: V mid-range, gates at 0
+    outside_rest = ("" if beyond is None else
+                    f"from its start the cell comes to rest at {shown(beyond)}, outside the range" if given else
+                    f"a stable resting state lies outside the range, at {shown(beyond)}")
     if not unstable:
         return f"no resting state {where}" + (f"; {outside_rest}" if outside_rest else "")
     lies = (f"the unstable equilibrium lies at {shown(unstable[0].V)}" if len(unstable) == 1

@@ -37,6 +37,22 @@ def _state_json(problem: RestProblem, state: RestingState) -> dict:
     }
 
 
+def _fate_json(report: RestReport, unit: str) -> dict | None:
+    """What the model does from its start (derive.rest.follow), V in ``unit``; None where it was not followed."""
+    fate, problem = report.from_start, report.problem
+    if fate is None or fate.kind == "unknown":
+        return None
+    out: dict = {"kind": fate.kind, "t": {"unit": "s", "value": fate.t}}
+    if fate.kind == "rests":
+        out["V"] = problem.shown([s for s in report.resting_states if s.stable][fate.index].V, unit)
+    elif fate.kind == "oscillates":
+        out["V_low"], out["V_high"] = problem.shown(fate.low, unit), problem.shown(fate.high, unit)
+    else:
+        out["V"] = problem.shown(fate.high, unit)
+        out["rate"] = {"unit": f"{unit}/s", "value": problem.shown(fate.rate, unit) - problem.shown(0.0, unit)}
+    return out
+
+
 def report_json(report: RestReport) -> dict:
     """The JSON document of ``vrest rest --json`` (docs/model-format.md)."""
     problem = report.problem
@@ -51,6 +67,7 @@ def report_json(report: RestReport) -> dict:
         "resting_states": [_state_json(problem, s) for s in report.resting_states],
         "rest_outside_range": (None if report.rest_outside_range is None else
                                problem.shown(report.rest_outside_range, unit)),
+        "from_start": _fate_json(report, unit),
         "conserved": [{"name": c.name, "combination": c.description.split(" = ")[0], "value": c.display_value,
                        "unit": c.unit, "coefficients": c.coefficients} for c in report.conserved],
         "currents": currents,

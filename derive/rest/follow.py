@@ -1,0 +1,80 @@
+"""Where the cell goes from its start: to one of the stable equilibria found, round a limit cycle, or slowly on.
+
+The equilibria and their eigenvalues say where a cell may rest; they do not say whether the cell started from
+the file's state gets there. A sinoatrial model can have a stable equilibrium beside the limit cycle its start
+lies on (it beats for ever), and a model whose charge leaks through a current no concentration records has no
+equilibrium at all, only a slow drift. So the model is run from its start (SciPy's LSODA with the analytic
+Jacobian), in spans that double, until it comes within REACHED of a stable equilibrium (linear stability does
+the rest), or V keeps swinging by more than SWING over two spans, or the run ends (LONGEST).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .bound import Bound
+
+__all__ = ["Fate", "follow"]
+
+REACHED = 1e-3  # largest |y - y_eq| / (the state's typical size) that counts as arrived
+SWING = 1e-3  # V (volts) swinging by more than 1 mV over a span of at least OSCILLATION_SPAN: an oscillation
+OSCILLATION_SPAN = 10.0  # s
+FIRST_SPAN = 0.1  # s
+LONGEST = 1e5  # s of model time (28 h): a cell that has not settled by then drifts
+EVALUATIONS = 200_000  # of the rates, at most (about a second in compiled code): then the fate is not known
+
+
+class _OverBudget(Exception):
+    """More than EVALUATIONS evaluations of the rates."""
+
+
+@dataclass(frozen=True)
+class Fate:
+    """``kind``: "rests" (at ``index``, of the stable equilibria given), "oscillates" (V between ``low`` and ``high``),
+    "drifts" (V = ``high`` at ``t``, moving at ``rate`` V/s) or "unknown" (the run failed); ``t``: model time (s)."""
+
+    kind: str
+    t: float
+    index: int | None = None
+    low: float = float("nan")
+    high: float = float("nan")
+    rate: float = float("nan")
+
+
+def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.ndarray, voltage: int) -> Fate:
+    """What the model does from ``y0``, ``stable`` the stable equilibria found; ``scale`` each state's size."""
+    from scipy.integrate import solve_ivp  # here: the engine's other paths run without SciPy
+
+    def arrived(y: np.ndarray) -> int | None:
+        return next((k for k, root in enumerate(stable) if np.max(np.abs(y - root) / scale) <= REACHED), None)
+
+    calls = 0
+
+    def rates(_, x: np.ndarray) -> np.ndarray:
+        nonlocal calls
+        calls += 1
+        if calls > EVALUATIONS:
+            raise _OverBudget
+        return bound.f(x)
+
+    y, t, span, swinging = np.asarray(y0, dtype=float), 0.0, FIRST_SPAN, 0
+    while (index := arrived(y)) is None:
+        if t >= LONGEST:
+            return Fate("drifts", t, low=float(y[voltage]), high=float(y[voltage]), rate=float(bound.f(y)[voltage]))
+        try:
+            with np.errstate(all="ignore"):  # trial steps may leave the model's domain; LSODA retries
+                run = solve_ivp(rates, (t, t + span), y, method="LSODA", jac=lambda _, x: bound.J(x), rtol=1e-8,
+                                atol=1e-10 * scale, t_eval=np.linspace(t, t + span, 201))
+        except _OverBudget:
+            return Fate("unknown", t)
+        if not run.success or not np.all(np.isfinite(run.y)):
+            return Fate("unknown", t)
+        v = run.y[voltage]
+        swinging = swinging + 1 if span >= OSCILLATION_SPAN and v.max() - v.min() > SWING else 0
+        if swinging == 2:  # two long spans, each swinging: not a damped approach
+            return Fate("oscillates", t + span, low=float(v.min()), high=float(v.max()))
+        y, t = run.y[:, -1], t + span
+        span = min(2 * span, LONGEST - t)
+    return Fate("rests", t, index)
