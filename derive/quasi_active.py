@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.optimize import minimize_scalar
+from scipy.optimize import brentq, minimize_scalar
 
 from .channels import Channel, Gate, gate_steady, gate_tau
 from .constants import C_m, V
@@ -120,10 +120,28 @@ class QuasiActive:
         if k == 0 or magnitude[k] <= zero * (1 + 1e-9):
             return None
         a, b = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
-        found = minimize_scalar(lambda lf: -abs(self.impedance(np.exp(lf))), bounds=(np.log(a), np.log(b)),
-                                method="bounded", options={"xatol": 1e-12})
-        f = float(np.exp(found.x))
+        slope_a, slope_b = self._admittance_slope(a), self._admittance_slope(b)
+        if slope_a < 0 < slope_b:  # the root of d|Y|^2/df: full precision (|Z| is flat at its top, its argmax not)
+            f = float(brentq(self._admittance_slope, a, b, xtol=1e-15 * a, rtol=4 * np.finfo(float).eps))
+        else:
+            found = minimize_scalar(lambda lf: -abs(self.impedance(np.exp(lf))), bounds=(np.log(a), np.log(b)),
+                                    method="bounded", options={"xatol": 1e-12})
+            f = float(np.exp(found.x))
         return f, float(abs(self.impedance(f)))
+
+    def _admittance_slope(self, f: float) -> float:
+        """d|Y|^2/dw at frequency ``f`` (Hz), w = 2 pi f, written out: Y = g_inst + sum G/(1 + i w tau) + i w C."""
+        w = 2 * np.pi * f
+        real, imag = self.g_inst, w * self.capacitance
+        d_real, d_imag = 0.0, self.capacitance
+        for branch in self.branches:
+            g, tau = branch.conductance, branch.tau
+            q = 1 + (w * tau) ** 2
+            real += g / q
+            imag -= g * w * tau / q
+            d_real -= 2 * g * w * tau**2 / q**2
+            d_imag -= g * tau * (1 - (w * tau) ** 2) / q**2
+        return 2 * (real * d_real + imag * d_imag)
 
 
 def point_values(model: Model, state: Mapping[str, float]) -> dict[sp.Symbol, sp.Expr]:

@@ -147,6 +147,18 @@ def test_hh_resonance(hh_rest, hh_json):
         assert _jacobian_impedance(jac, f) < peak
     assert 50 < f_res < 90  # the squid axon's resonance near 67 Hz at 6.3 C (Mauro, Conti, Dodge & Schor 1970)
 
+    def magnitude(f_hz):  # |Z(f)| from the mpmath Jacobian, at mpmath's precision
+        w = 2j * mpmath.pi * f_hz / 1000
+        a = mpmath.matrix(4, 4)
+        for i in range(4):
+            for j in range(4):
+                a[i, j] = (w if i == j else 0) - jac[i, j]
+        return abs(mpmath.lu_solve(a, mpmath.matrix([1, 0, 0, 0]))[0])
+
+    with mpmath.workdps(40):  # the top of |Z|: the root of its derivative (a maximiser in doubles finds it to 1e-8)
+        top = mpmath.findroot(lambda f: mpmath.diff(magnitude, f), mpmath.mpf(f_res))
+    assert f_res == pytest.approx(float(top), rel=1e-12)
+
 
 def test_hh_rl_branches_in_closed_form(hh_rest, hh_json):
     """r_x = 1/((dI/dx)(dx_inf/dV)) and L_x = tau_x r_x, from the written-out equations."""
