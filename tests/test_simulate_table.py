@@ -60,3 +60,14 @@ def test_a_run_of_a_second_or_more_keeps_seconds():
     assert code == 0, err
     assert out.splitlines()[0].split()[:2] == ["t", "[s]"]
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["0", "1", "2"]
+
+
+def test_default_times_too_sparse_for_a_pulse_are_said():
+    """hh's pulse lasts 1 ms (1 to 2 ms); 401 times over 1 s are 2.5 ms apart, and its action potential (a peak
+    of 39 mV at 3.5 ms, the default run shows it) falls between them."""
+    code, out, err = run_cli("simulate", "hh", "--scenario", "stimulus", "--t-end", "1 s")
+    assert code == 0
+    assert ("vrest: warning: the output times are 2.5 ms apart, more than the 1 ms between the scenario's steps at "
+            "1 ms and 2 ms") in err
+    code, out, err = run_cli("simulate", "hh", "--scenario", "stimulus")
+    assert code == 0 and "warning" not in err and "largest V = 39.06" in out
