@@ -31,7 +31,7 @@ def _children(parent, name: str) -> list:
 
 
 def _level2_time(model, namespace: str):
-    """The Level 2 redefinition of "time" as a myokit.Unit, or None."""
+    """The Level 2 unit of time: its redefinition of "time" as a myokit.Unit, else the second (Level 2's default)."""
     import myokit
 
     for definition in model.iter(f"{{{namespace}}}unitDefinition"):
@@ -45,7 +45,20 @@ def _level2_time(model, namespace: str):
             multiplier = float(u.get("multiplier", "1"))
             unit = unit * (base * (multiplier * 10 ** scale)) ** exponent
         return unit
-    return None
+    return myokit.units.s
+
+
+def _ruled_species_on_the_boundary(model, namespace: str) -> None:
+    """Mark a species set by a rule, and in no reaction, as a boundary species: the same model (boundaryCondition
+    says only how reactions change a species), which Myokit's parser then reads. Myokit refuses a ruled species
+    that is not on the boundary as "created or destroyed in a reaction" even where the file has no reaction
+    (BioModels' BIOMD0000000378 holds V as such a species)."""
+    ruled = {rule.get("variable") for rule in model.iter(f"{{{namespace}}}rateRule", f"{{{namespace}}}assignmentRule")}
+    in_reactions = {ref.get("species") for reaction in model.iter(f"{{{namespace}}}reaction") for ref in reaction.iter()
+                    if ref.get("species")}
+    for species in model.iter(f"{{{namespace}}}species"):
+        if species.get("id") in ruled - in_reactions and species.get("boundaryCondition") != "true":
+            species.set("boundaryCondition", "true")
 
 
 def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
@@ -66,6 +79,7 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
         raise ModelError(f"{path.name}: <listOfEvents>", ", ".join(events[:5]), "the model changes only through "
                          "events (no rate rule, no reaction): it has no differential equation to rest")
     time_unit = _level2_time(model, namespace) if "level2" in namespace else None
+    _ruled_species_on_the_boundary(model, namespace)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

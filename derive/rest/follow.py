@@ -66,7 +66,7 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
         try:
             with np.errstate(all="ignore"):  # trial steps may leave the model's domain; LSODA retries
                 run = solve_ivp(rates, (t, t + span), y, method="LSODA", jac=lambda _, x: bound.J(x), rtol=1e-8,
-                                atol=1e-10 * scale, t_eval=np.linspace(t, t + span, 201))
+                                atol=1e-10 * scale)  # every step of the solver's: a spike's peak among them
         except _OverBudget:
             return Fate("unknown", t)
         if not run.success or not np.all(np.isfinite(run.y)):
