@@ -204,12 +204,46 @@ def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None, *,
     rhs = tuple(with_exprel(sp.sympify(state.rhs).xreplace(off).xreplace(names), variables) for state in system.states)
     p = np.array([values[p.name] for p in system.parameters], dtype=float)
     prepared = Prepared(system, rhs, definitions, p, names)
+    timed = None
     for state, expr in zip(system.states, prepared.rhs) if stimulus_off else ():
         if _T in prepared.depends(expr):
-            raise ModelError(f"states.{state.symbol.name}", None,
-                             "its rate depends on time with the stimulus off: a resting state needs a system "
-                             "that does not (name the stimulus, e.g. --stimulus NAME)")
+            timed = _timed_when_decided(prepared) if timed is None else timed
+            if _T in expr.free_symbols or any(timed.get(s, False) for s in _decided(expr, prepared).free_symbols):
+                raise ModelError(f"states.{state.symbol.name}", None,
+                                 "its rate depends on time with the stimulus off: a resting state needs a system "
+                                 "that does not (name the stimulus, e.g. --stimulus NAME)")
     return prepared
+
+
+def _decided(expr: sp.Expr, prepared: Prepared) -> sp.Expr:
+    """``expr`` with each piecewise condition in parameters alone decided by their values."""
+    values = dict(zip(prepared.parameters, (float(v) for v in prepared.p)))
+    known = set(values)
+
+    def fold(piecewise: sp.Piecewise) -> sp.Expr:
+        kept = []
+        for value, condition in piecewise.args:
+            if condition.free_symbols and condition.free_symbols <= known:
+                condition = condition.xreplace(values)
+            if condition == sp.false:
+                continue
+            kept.append((value, condition))
+            if condition == sp.true:
+                break
+        return sp.Piecewise(*kept) if kept else piecewise
+
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), fold)
+
+
+def _timed_when_decided(prepared: Prepared) -> dict[sp.Symbol, bool]:
+    """Each named quantity: whether it depends on time once the conditions in parameters alone are decided. An
+    experiment's switch that is off takes its timed branch away (Severi 2012: V = V_clamp(t) if clamp_mode >= 1
+    else V_ode, with clamp_mode = 0), so the cell at rest does not depend on time."""
+    timed: dict[sp.Symbol, bool] = {}
+    for symbol, definition in prepared.definitions:  # each after those it uses
+        free = _decided(definition, prepared).free_symbols
+        timed[symbol] = _T in free or any(timed.get(s, False) for s in free)
+    return timed
 
 
 def _exprel(x):
