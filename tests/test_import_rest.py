@@ -447,15 +447,18 @@ def test_a_slow_mode_beside_gates_fourteen_decades_faster_is_a_decay(tmp_path):
 
 
 def test_a_path_step_past_exps_range_is_refused_without_a_warning(tmp_path):
-    """O'Hara-Rudy with its SERCA pump blocked: continuation round a fold tries a step that takes an amount past
-    exp()'s range; the step is refused (it printed NumPy's "invalid value encountered in multiply"). The three
-    equilibria are roots of Myokit's equations."""
+    """O'Hara-Rudy with its SERCA pump all but blocked (a millionth of it): continuation round a fold tries a step
+    that takes an amount past exp()'s range; the step is refused (it printed NumPy's "invalid value encountered in
+    multiply"). The three equilibria are roots of Myokit's equations. (Blocked entirely, the SR empties through
+    release alone and the rest's slowest mode is so slow that rounding decides it: the answer then differs
+    between processors, so that case is not asserted.)"""
     from vrest.codegen.sweep.imported_rest import compiled_rest  # the compiled module, as vrest rest and sweep run
 
     path = MODELS / "ohara_rudy_2011_endo.cellml"
-    report = compiled_rest(path, None, None).report({"Jup_b": 0.0}, (-0.150, 0.060))  # RuntimeWarnings fail
-    assert [round(s.V * 1e3, 2) for s in report.resting_states] == [-88.29, -27.95, -17.65]
-    f, states, second = _myokit_equations(path, tmp_path, {"SERCA.Jup_b": 0.0})
+    report = compiled_rest(path, None, None).report({"Jup_b": 1e-6}, (-0.150, 0.060))  # RuntimeWarnings fail
+    assert [(round(s.V * 1e3, 2), s.stable) for s in report.resting_states] == [
+        (-88.26, True), (-27.95, False), (-17.65, False)]
+    f, states, second = _myokit_equations(path, tmp_path, {"SERCA.Jup_b": 1e-6})
     for state in report.resting_states:
         y = _in_file_units(state, states)
         assert np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8  # per second
