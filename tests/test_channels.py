@@ -590,3 +590,40 @@ def test_derive_scenario_of_hh_gives_each_steps_equilibrium_and_its_stability(hh
     code, out, err = run_cli("derive", "hh", "--scenario", "stimulus", "--quantity", "V_ss")
     assert code == 0 and "starts from the steady state with the file's parameters\n" in out
     assert "V_ss      -59.5706 (unstable) mV" in out
+
+
+def test_verify_takes_v_ss_as_the_rest_derive_gives_on_a_bistable_cell(tmp_path):
+    """V_ss of a bistable cell is its most negative stable state (derive's value, where simulate starts); verify's
+    root of the balance was once the far stable state, 135 mV away, and a right claim was told it did not hold.
+    The cell: an inward rectifier and a persistent Na current with Nernst potentials, written out here."""
+    data = {
+        "model": {"name": "bist", "temperature": "37 degC"},
+        "membrane": {"capacitance": "1 uF/cm^2"},
+        "ions": {"K": {"valence": 1, "inside": "140 mM", "outside": "4 mM"},
+                 "Na": {"valence": 1, "inside": "12 mM", "outside": "145 mM"}},
+        "channels": {
+            "K1": {"ion": "K", "conductance": "0.5 mS/cm^2", "units": {"V": "mV", "t": "ms"},
+                   "open_fraction": "1/(1 + exp((V - E_K + 10)/12))"},
+            "NaP": {"ion": "Na", "conductance": "0.1 mS/cm^2", "units": {"V": "mV", "t": "ms"},
+                    "gates": {"m": {"inf": "1/(1 + exp(-(V + 40)/6))", "tau": "1"}}},
+            "L": {"reversal": "-70 mV", "conductance": "0.02 mS/cm^2"},
+        },
+    }
+    thermal = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212") * 1000  # mV
+    e_k, e_na = thermal * mpmath.log(mpmath.mpf(4) / 140), thermal * mpmath.log(mpmath.mpf(145) / 12)
+
+    def current(v):  # uA/cm^2, the gate at steady state
+        return (mpmath.mpf("0.5") / (1 + mpmath.exp((v - e_k + 10) / 12)) * (v - e_k)
+                + mpmath.mpf("0.1") / (1 + mpmath.exp(-(v + 40) / 6)) * (v - e_na) + mpmath.mpf("0.02") * (v + 70))
+
+    path = tmp_path / "bist.toml"
+    path.write_text(_toml(data), encoding="utf-8")
+    grid = np.linspace(-150, 60, 2101)
+    values = [current(mpmath.mpf(v)) for v in grid]
+    roots = [mpmath.findroot(current, (mpmath.mpf(a), mpmath.mpf(b)), solver="anderson")
+             for a, b, fa, fb in zip(grid, grid[1:], values, values[1:]) if fa * fb < 0]
+    assert [round(float(r), 2) for r in roots] == [-91.48, -57.89, 43.83]
+    code, out, _ = run_cli("verify", f"V_ss = {float(roots[0]):.6f} mV", "--model", str(path))
+    assert code == 0 and out.startswith("holds")
+    code, out, _ = run_cli("verify", f"V_ss = {float(roots[2]):.6f} mV", "--model", str(path))
+    assert code == 1 and out.startswith("does not hold")

@@ -26,7 +26,7 @@ from ._numeric import DPS, Point, evaluate
 
 __all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "known_state", "substituted", "value_only_ids"]
 
-_WIDEN = 12
+_WIDEN = 16  # brackets from 1e-6 (relative, or V) to 4^15 times that
 
 
 @dataclass(frozen=True)
@@ -57,18 +57,15 @@ class Implicit:
         return f
 
     def _bracket(self, f) -> tuple[mpmath.mpf, mpmath.mpf] | None:
+        """The narrowest of a widening series of brackets round the guess that holds a sign change: the root
+        nearest the guess (a bistable cell's rest, not another equilibrium further off)."""
         g = mpmath.mpf(self.guess)
-        if self.positive:
-            lo, hi = g / 2, g * 2
-        else:
-            lo, hi = g - mpmath.mpf("0.05"), g + mpmath.mpf("0.05")
+        step = mpmath.mpf("1e-6")  # relative for a positive unknown, volts for a potential
         for _ in range(_WIDEN):
+            lo, hi = (g / (1 + step), g * (1 + step)) if self.positive else (g - step, g + step)
             if f(lo) * f(hi) <= 0:
                 return lo, hi
-            if self.positive:
-                lo, hi = lo / 4, hi * 4
-            else:
-                lo, hi = lo - (hi - lo), hi + (hi - lo)
+            step *= 4
         return None
 
     def __call__(self, point: Point) -> mpmath.mpf | None:
