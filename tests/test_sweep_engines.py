@@ -129,3 +129,30 @@ def test_ctrl_c_stops_the_worker_processes_and_leaves_no_file(tmp_path):
     assert (seen + stderr).decode().rstrip().endswith(
         f"vrest: interrupted: the sweep was stopped; nothing was written to {out}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scheduler_address_where_another_server_answers_is_one_line(monkeypatch, tmp_path):
+    """An HTTP server on the port: Dask's client waited for its handshake for ever (or read the reply as a message
+    length and asked for exabytes). Now one line within the connection timeout, nothing written."""
+    import http.server
+    import threading
+
+    from vrest.codegen.sweep import executors
+
+    monkeypatch.setattr(executors, "CONNECT_SECONDS", 2)
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # the server's log is not vrest's stderr
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"tcp://127.0.0.1:{server.server_address[1]}"
+        out = tmp_path / "x.csv"
+        code, stdout, err = run_cli("sweep", "pumpleak", "--vary", "ions.K.outside=1..20 mM log 4", "--quantity",
+                                    "V_ss", "--engine", "dask", "--scheduler", address, "--out", str(out))
+    finally:
+        server.shutdown()
+    assert (code, stdout) == (2, "") and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"vrest: error: --scheduler = '{address}': no Dask scheduler answered within 2 s")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

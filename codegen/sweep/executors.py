@@ -61,6 +61,23 @@ def run_local(function: Callable, tasks: Iterable, workers: int | None = None, n
                 future.cancel()
 
 
+CONNECT_SECONDS = 20  # to connect to a scheduler and hear its handshake
+
+
+def _handshake(address: str) -> None:
+    """Connect to ``address`` and hear a Dask handshake within CONNECT_SECONDS (Client waits for ever on a port
+    that says nothing); an exception when that fails."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def probe() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=CONNECT_SECONDS), CONNECT_SECONDS)
+        await comm.close()
+
+    asyncio.run(probe())
+
+
 def run_dask(function: Callable, tasks: Iterable, scheduler: str | None = None, workers: int | None = None) -> Iterator:
     """The results of ``function(task)`` in order, computed on Dask distributed.
 
@@ -79,13 +96,24 @@ def run_dask(function: Callable, tasks: Iterable, scheduler: str | None = None, 
     else:
         address = scheduler
     try:
-        client = Client(address, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as error:
+        # A bounded wait, and whatever the handshake raises: a port that answers in another protocol (an HTTP
+        # server) sends bytes Dask reads as a message length (a MemoryError of exabytes), or nothing at all.
+        if scheduler is not None:
+            _handshake(scheduler)
+        client = Client(address, set_as_default=False, timeout=CONNECT_SECONDS)
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+    except Exception as error:  # noqa: BLE001 - every way a connection fails is one line for the user
         if cluster is not None:
             cluster.close()
-        raise ModelError("--scheduler", scheduler, f"cannot reach the Dask scheduler: {error}") from None
+        if isinstance(error, TimeoutError):
+            what = (f"no Dask scheduler answered within {CONNECT_SECONDS} s (nothing listens there, another kind of "
+                    "server does, or the scheduler is out of reach)")
+        elif isinstance(error, OSError):
+            what = f"cannot reach the Dask scheduler: {error}"
+        else:
+            what = f"not a Dask scheduler (its answer is no Dask handshake: {type(error).__name__})"
+        raise ModelError("--scheduler", scheduler, what[:300]) from None
     try:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         pending: deque = deque()
         for task in tasks:
             pending.append(client.submit(function, task, pure=False, retries=1))

@@ -146,11 +146,8 @@ def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.n
     null = _null_space(bound, start, scale, voltage, v_range, (), rng)
     if null is not None and len(null):
         check = _rates(bound, _samples(start, scale, voltage, v_range, len(start) + 4, rng), ())
-        for scaled, pivot in _echelon(null * scale[None, :], voltage):
-            c = scaled / scale
-            c = _snap(c / c[pivot])
-            if np.all(np.isfinite(c)) and _holds(c, check):  # else a near-dependence at the sample points, not a law
-                laws.append(Law(c, pivot, float(c @ start), _describe(problem, c, pivot, float(c @ start))))
+        for c, pivot in _laws_of(null, scale, voltage, check):
+            laws.append(Law(c, pivot, float(c @ start), _describe(problem, c, pivot, float(c @ start))))
     factored = tuple(i for i in problem.factored if i != voltage)
     if not factored:
         return laws
@@ -160,13 +157,10 @@ def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.n
     check = _rates(bound, _samples(start, scale, voltage, v_range, len(start) + 4, rng), factored)
     taken = {law.pivot for law in laws}
     totals = _totals(bound, start, factored)
-    for scaled, pivot in _echelon(null * scale[None, :], voltage, first=factored):
-        c = scaled / scale
-        c = _snap(c / c[pivot])
+    for c, pivot in _laws_of(null, scale, voltage, check, factored):
         nonlinear = tuple(i for i in factored if c[i] != 0)
-        usable = np.all(np.isfinite(c)) and pivot in factored and pivot not in taken and nonlinear
-        if not usable or not _holds(c, check):
-            continue  # linear (found above), or not a law
+        if pivot not in factored or pivot in taken or not nonlinear:
+            continue  # linear (found above)
         law = Law(c, pivot, 0.0, None, nonlinear, totals, bound.factors)
         value = law.amount(start)
         law = Law(c, pivot, value, _describe(problem, c, pivot, value, nonlinear), nonlinear, totals, bound.factors)
@@ -248,9 +242,11 @@ def _totals(bound: Bound, start: np.ndarray, factored: tuple[int, ...], quick: b
     return totals
 
 
-def _echelon(rows: np.ndarray, voltage: int, first: tuple[int, ...] = ()) -> list[tuple[np.ndarray, int]]:
+def _echelon(rows: np.ndarray, voltage: int, first: tuple[int, ...] = (),
+             clean: bool = True) -> list[tuple[np.ndarray, int]]:
     """Gauss-Jordan with complete pivoting (largest scaled coefficient), V last: [(row, pivot)], row[pivot] = 1.
-    Columns in ``first`` are pivots while any row has a coefficient there."""
+    Columns in ``first`` are pivots while any row has a coefficient there; ``clean``: coefficients below
+    _NOISE of the row's largest (scaled) are taken for rounding and set to 0."""
     rows = rows.copy()
     out_pivots = []
     for r in range(len(rows)):
@@ -269,9 +265,29 @@ def _echelon(rows: np.ndarray, voltage: int, first: tuple[int, ...] = ()) -> lis
             if k != r:
                 rows[k] -= rows[k, j] * rows[r]
         out_pivots.append(j)
-    for row in rows:
+    for row in rows if clean else ():
         row[np.abs(row) < _NOISE * np.abs(row).max()] = 0.0  # rounding left by the elimination, not a term
     return list(zip(rows, out_pivots))
+
+
+def _laws_of(null: np.ndarray, scale: np.ndarray, voltage: int, check: np.ndarray, first: tuple[int, ...] = ()):
+    """(c, pivot) of each law of the null space that holds at the check points: each row as the elimination
+    leaves it cleaned of rounding, else as it is (a term of a state that starts a billion times smaller than the
+    law's largest, Pandit 2001's open RyR state P_O2 at 1e-10, is no rounding)."""
+    scaled = null * scale[None, :]
+    for (clean, pivot), (raw, _) in zip(_echelon(scaled, voltage, first), _echelon(scaled, voltage, first, False)):
+        for c in (clean / scale, _in_rates(raw / scale, check)):
+            c = _snap(c / c[pivot])
+            if np.all(np.isfinite(c)) and _holds(c, check):  # else a near-dependence at the sample points, not a law
+                yield c, pivot
+                break
+
+
+def _in_rates(c: np.ndarray, check: np.ndarray) -> np.ndarray:
+    """``c`` without the terms whose share of c . f at the check points is rounding (below _NOISE of the rest)."""
+    terms = np.abs(c[:, None] * check)
+    share = (terms / np.maximum(terms.sum(axis=0), 1e-300)).max(axis=1)
+    return np.where(share < _NOISE, 0.0, c)
 
 
 def _snap(c: np.ndarray) -> np.ndarray:
