@@ -277,6 +277,8 @@ def _laws_of(null: np.ndarray, scale: np.ndarray, voltage: int, check: np.ndarra
     scaled = null * scale[None, :]
     for (clean, pivot), (raw, _) in zip(_echelon(scaled, voltage, first), _echelon(scaled, voltage, first, False)):
         for c in (clean / scale, _in_rates(raw / scale, check)):
+            if c[pivot] == 0:
+                continue
             c = _snap(c / c[pivot])
             if np.all(np.isfinite(c)) and _holds(c, check):  # else a near-dependence at the sample points, not a law
                 yield c, pivot
