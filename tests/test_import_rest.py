@@ -520,4 +520,4 @@ def test_a_model_whose_charge_leaks_through_an_unrecorded_current_drifts_without
     assert fate["V"] == pytest.approx(v[-1], abs=1e-5)
     assert fate["rate"]["value"] == pytest.approx(rate, rel=0.2)
     assert document["verdict"].startswith("no resting state between -150.00 mV and 60.00 mV; from its start the cell "
-                                          "drifts, without an equilibrium: after 27.8 h of model time V = -82.42 mV")
+                                          "is still moving after 27.8 h of model time: V = -82.42 mV, changing by 2.")

@@ -221,8 +221,8 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     if stable:
         return (f"{text}; from its start the cell has not reached it after {hours:.3g} h of model time: V = "
                 f"{mv(fate.high)}, moving by {drift}")
-    return (f"{text}; from its start the cell drifts, without an equilibrium: after {hours:.3g} h of model time "
-            f"V = {mv(fate.high)}, moving by {drift} (a slow drift, not a rest)")
+    return (f"{text}; from its start the cell is still moving after {hours:.3g} h of model time: V = "
+            f"{mv(fate.high)}, changing by {drift} (a slow drift, near no equilibrium vrest found)")
 
 
 def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
