@@ -282,3 +282,12 @@ def test_the_readme_shows_what_its_examples_print(command, shown):
     code, out, err = run_cli(*shlex.split(command)[1:])
     assert code == 0, err
     assert out.rstrip("\n").splitlines() == shown
+
+
+@pytest.mark.parametrize("count", ["2.5", "-3", "1e15"])
+def test_a_count_that_is_no_whole_number_is_named_as_the_count(count):
+    """'1..10 mM 2.5' was read as the unit 'mM 2.5' and refused as a unit."""
+    code, out, err = run_cli("sweep", "squid", "--vary", f"ions.K.outside=1..10 mM {count}")
+    assert (code, out) == (2, "")
+    assert err == (f"vrest: error: --vary ions.K.outside = '1..10 mM {count}': the count {count} is no whole number "
+                   "of values (at least 2), e.g. '... 21'\n")

@@ -112,6 +112,9 @@ def read_spec(key: str, target: Target, spec: str, sampled: bool = False, model:
         count = None
         if words and re.fullmatch(r"\d+", words[-1]):
             count = int(words.pop())
+        elif words and re.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", words[-1]):
+            raise ModelError(where, spec, f"the count {words[-1]} is no whole number of values (at least 2), e.g. "
+                                          "'... 21'")
         kind = "linear"
         if words and words[-1].lower() in _SCALES:
             kind = _SCALES[words.pop().lower()]
