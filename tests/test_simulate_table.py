@@ -40,8 +40,9 @@ def test_the_spike_is_in_the_table_in_ms_with_its_peak_stated():
     code, out, err = run_cli("simulate", "hh", "--scenario", "stimulus")
     assert code == 0, err
     lines = out.strip().splitlines()
-    assert lines[0].split() == ["t", "[ms]", "V", "[mV]"]
+    assert lines[0].split() == ["t", "[ms]", "V", "[mV]", "m_Na", "[1]", "h_Na", "[1]", "n_K", "[1]"]  # every state
     rows = np.array([[float(x) for x in line.split()] for line in lines[1:-1]])
+    assert np.all((rows[:, 2:] > 0) & (rows[:, 2:] < 1))  # the gates: fractions
     times = np.linspace(0, 52, 401)  # the default run: 50 ms after the last step, 401 times
     reference = _hh_course(times)
     peak = int(np.argmax(reference))

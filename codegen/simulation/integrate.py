@@ -71,8 +71,11 @@ class SimulationResult:
     solver: str | None = None  # "CVODE BDF", "SciPy LSODA", ...
 
     def outputs(self) -> dict[str, tuple[str, np.ndarray]]:
-        """The output columns of docs/model-format.md: V (mV), each X_i (mM), volume (um^3)."""
+        """The output columns of docs/model-format.md: V (mV), each gate (a fraction), each X_i (mM), volume (um^3)."""
         out = {"V": ("mV", self.y[0] * 1e3)}
+        for k, name in enumerate(self.state_names):
+            if k and name != "Vol" and not name.startswith("N_"):  # a gate of a channel: the fraction itself
+                out[name] = ("1", self.y[k])
         for name, values in self.quantities.items():
             if name.endswith("_i") and name != "A_i":
                 out[name] = ("mM", values)  # mol/m^3 = mM
