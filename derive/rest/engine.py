@@ -97,6 +97,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
+    if not problem.units[problem.voltage]:  # a potential the file gives no unit: its numbers taken as millivolts
+        low, high = low * 1000, high * 1000
     if problem.factored and factors is None:  # without them a law through a buffered total goes unseen
         raise ValueError(f"the problem has rapidly buffered states {problem.factored}: pass their rate factors")
     bound = Bound(evaluator, problem.p, factors)
@@ -159,10 +161,14 @@ def solve(problem: RestProblem, evaluator: Evaluator,
                    and is_stable(eigenvalues(bound.J(root), laws, scale, root))), None)
     fate = None
     stable = [root for root, state in zip(roots, resting) if state.stable]
-    if from_start and beyond is None and (stable or not roots) and np.all(known):
+    # A start: the one given, or V given and the gates (and Markov groups) at their steady state for it, as
+    # `vrest simulate --start given` starts a vrest model with channels.
+    start = y0 if np.all(known) else eliminated.steady_point(bound, y0) \
+        if known[problem.voltage] and set(np.flatnonzero(~known)) <= set(eliminated.states) else None
+    if from_start and beyond is None and (stable or not roots) and start is not None:
         # Do the equilibria hold the cell's fate? A stable one may sit beside the limit cycle the start lies on,
         # and a model with none may drift on a slow manifold (a current whose charge no concentration records).
-        fate = follow(bound, y0, stable, scale, problem.voltage)
+        fate = follow(bound, start, stable, scale, problem.voltage)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
                       verdict(resting, (low, high), problem, beyond, fate), problem, beyond, fate)
 
@@ -214,8 +220,8 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
         return f"{text}; from its start the cell comes to rest at {mv(stable[fate.index].V)}"
     if fate.kind == "oscillates":
         beside = (" (a limit cycle beside the stable state" + ("s" if len(stable) > 1 else "") + ")") if stable else ""
-        return (f"{text}; but from its start the cell does not come to rest: it oscillates, V between "
-                f"{mv(fate.low)} and {mv(fate.high)}{beside}")
+        return (f"{text}; {'but ' if stable else ''}from its start the cell does not come to rest: it oscillates, "
+                f"V between {mv(fate.low)} and {mv(fate.high)}{beside}")
     hours = fate.t / 3600
     drift = f"{problem.shown(fate.rate, unit) * 3600 - problem.shown(0, unit) * 3600:.3g} {unit}/h".rstrip()
     if stable:
