@@ -38,8 +38,9 @@ class ReducedModel:
 def reduced_model(model: Model) -> ReducedModel:
     """Derive the reduced ODE system of ``model`` (NotApplicable without concentration dynamics)."""
     if not model.dynamic_ions:
-        raise NotApplicable("needs concentration dynamics (a membrane area and a cell volume): without them V "
-                            "is the only state and the reduced model is just V = V_ss")
+        others = "V and its channels' gates are the only states" if len(model.states) > 1 else "V is the only state"
+        raise NotApplicable(f"needs concentration dynamics (a membrane area and a cell volume): without them {others}, "
+                            "nothing slow for V to follow, and the reduced model is just V = V_ss")
     full = model.rhs()
     states = tuple(s for s in full if s != V)
     # C_m dV/dt = -I_total: with C_m -> 0 the right side of dV/dt times -C_m must vanish.
