@@ -56,3 +56,12 @@ def test_a_failure_while_renaming_takes_back_what_was_placed(tmp_path, monkeypat
 def test_one_format_still_writes_its_files(fmt, tmp_path):
     code, out, _ = run_cli("export", "squid", "--to", fmt, "-o", str(tmp_path / "new" / "folder"))
     assert code == 0 and len(out.split()) >= 1 and all(os.path.isfile(p) for p in out.split())
+
+
+def test_an_output_folder_that_is_a_file_is_said_to_be_one(tmp_path):
+    """`-o steps.txt` with steps.txt a file: "cannot write: File exists" named the path inside it, not the file."""
+    target = tmp_path / "steps.txt"
+    target.write_text("x", encoding="utf-8")
+    code, out, err = run_cli("export", "neuron", "--to", "sbml", "-o", str(target))
+    assert (code, out) == (2, "") and target.read_text(encoding="utf-8") == "x"
+    assert err == f"vrest: error: -o = '{target}': is a file, not a folder: give the folder to write the files into\n"

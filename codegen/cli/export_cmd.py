@@ -27,6 +27,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from pathlib import Path
+
+    if Path(args.out).exists() and not Path(args.out).is_dir():  # -o names the folder the files go to
+        raise ModelError("-o", args.out, "is a file, not a folder: give the folder to write the files into")
     if is_other_format(args.model):
         return _run_imported(args)
     from .role_options import refuse_role_options
