@@ -71,7 +71,16 @@ def test_simulate_out_in_upper_case_is_csv(tmp_path):
 
 def test_netcdf_without_h5py_is_one_line_and_leaves_nothing(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "h5py", None)  # import h5py raises ImportError
-    code, _, err = run_cli(*COMMANDS["sweep --out nc"](tmp_path))
+    # h5netcdf notes at its import whether h5py is there: imported here first, it would say "no h5py" to every
+    # later test. So it is imported afresh here and forgotten after.
+    earlier = [name for name in sys.modules if name.split(".")[0] == "h5netcdf"]
+    for name in earlier:
+        monkeypatch.delitem(sys.modules, name)
+    try:
+        code, _, err = run_cli(*COMMANDS["sweep --out nc"](tmp_path))
+    finally:
+        for name in [name for name in sys.modules if name.split(".")[0] == "h5netcdf"]:
+            del sys.modules[name]  # the modules of before come back with monkeypatch's undo
     assert code == 2 and err.count("\n") == 1
     assert "NetCDF needs h5netcdf and h5py: pip install 'vrest[netcdf]'" in err
     assert _tree(tmp_path) == []

@@ -46,11 +46,12 @@ def test_a_channel_current_as_stimulus_is_removed_and_said(hh_cellml):
     assert shown == pytest.approx(rest, abs=1e-6)
 
 
-def test_a_stimulus_no_rate_uses_is_said_to_change_nothing():
+def test_a_stimulus_no_rate_of_a_vrest_model_is_written_in_is_refused():
+    """hh's rates hold I_Na written out, not by name: naming it the stimulus turned nothing off (a warning said
+    so, and that no rate used I_Na, which misled: V's rate is made of it). It is refused."""
     code, out, err = run_cli("rest", "hh", "--stimulus", "I_Na")
-    assert code == 0, err
-    assert ("vrest: warning: --stimulus I_Na: no rate of model hh uses I_Na, so setting it to 0 changes nothing: "
-            "the resting states are the model's own") in err.splitlines()
+    assert (code, out) == (2, "")
+    assert err.startswith("vrest: error: --stimulus = 'I_Na': no rate of model hh is written in I_Na")
     code, _, err = run_cli("rest", "hh", "--stimulus", "I_stim")
     assert code == 0 and "warning" not in err
 

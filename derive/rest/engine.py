@@ -168,7 +168,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     if from_start and beyond is None and (stable or not roots) and start is not None:
         # Do the equilibria hold the cell's fate? A stable one may sit beside the limit cycle the start lies on,
         # and a model with none may drift on a slow manifold (a current whose charge no concentration records).
-        fate = follow(bound, start, stable, scale, problem.voltage)
+        fate = follow(bound, start, stable, scale, problem.voltage, positive)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
                       verdict(resting, (low, high), problem, beyond, fate), problem, beyond, fate)
 

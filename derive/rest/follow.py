@@ -43,8 +43,11 @@ class Fate:
     rate: float = float("nan")
 
 
-def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.ndarray, voltage: int) -> Fate:
-    """What the model does from ``y0``, ``stable`` the stable equilibria found; ``scale`` each state's size."""
+def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.ndarray, voltage: int,
+           positive: np.ndarray | None = None) -> Fate:
+    """What the model does from ``y0``, ``stable`` the stable equilibria found; ``scale`` each state's size;
+    ``positive`` a mask of amounts: a run in which one falls below 0 (a pump that empties the cell of Na+) is no
+    cell's, and its fate "unknown"."""
     from scipy.integrate import solve_ivp  # here: the engine's other paths run without SciPy
 
     def arrived(y: np.ndarray) -> int | None:
@@ -69,7 +72,8 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
                                 atol=1e-10 * scale)  # every step of the solver's: a spike's peak among them
         except _OverBudget:
             return Fate("unknown", t)
-        if not run.success or not np.all(np.isfinite(run.y)):
+        if not run.success or not np.all(np.isfinite(run.y)) or \
+                (positive is not None and np.any(run.y[positive] < 0)):
             return Fate("unknown", t)
         v = run.y[voltage]
         swinging = swinging + 1 if span >= OSCILLATION_SPAN and v.max() - v.min() > SWING else 0
