@@ -155,3 +155,12 @@ def test_no_steady_state_is_reported_not_nan(write_model):
     assert "stays positive down to -12.8 V: no root" in document["not_applicable"]["V_ss"]
     assert "dV_pump" in document["not_applicable"]
     assert "NaN" not in stdout and "Infinity" not in stdout
+
+
+@pytest.mark.parametrize("option", ["--json", "--latex"])
+def test_report_with_another_output_is_refused_and_writes_nothing(option, tmp_path):
+    """`--report r.md --json` wrote the report and printed its path: a script asking for JSON got a file name."""
+    path = tmp_path / "r.md"
+    code, out, err = run_cli("derive", "pumpleak", "--report", str(path), option)
+    assert (code, out) == (2, "") and not path.exists()
+    assert err == f"vrest: error: {option}: not with --report, which writes the report to a file and prints its path\n"

@@ -90,6 +90,9 @@ def scenario_json(model, report) -> dict:
 
 def run_model(args) -> int:
     """``vrest derive`` of a built-in model or a TOML model file."""
+    for option, given in (("--json", args.json), ("--latex", args.latex)):
+        if args.report and given:  # one output: a script asking for JSON would get the report's path
+            raise ModelError(option, None, "not with --report, which writes the report to a file and prints its path")
     model = resolve_model(args.model)
     _check_scenario(model, args.scenario)
     if args.report:
