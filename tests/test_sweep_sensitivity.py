@@ -129,3 +129,12 @@ def test_the_same_command_gives_the_same_indices_and_intervals():
     assert first[0] == 0 and first[1] == second[1]
     other = json.loads(run_cli(*args, "--seed", "1")[1])["indices"]
     assert other != json.loads(first[1])["indices"]
+
+
+def test_sobol_samples_that_are_no_power_of_two_are_said_in_vrests_words():
+    code, _, err = run_cli("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary", "pump=0..2",
+                           "--quantity", "V_ss", "--samples", "100")
+    assert code == 0
+    assert err.splitlines()[0] == ("vrest: warning: --samples 100 is no power of 2: Sobol points keep their balance "
+                                   "at a power of 2 (e.g. 64 or 128); the indices' intervals may be wider")
+    assert "balance properties" not in err  # SciPy's own words, once shown raw

@@ -15,11 +15,12 @@ any engine), SALib computes the indices with bootstrap confidence intervals (95 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from vrest.derive.errors import ModelError
+from vrest.derive.errors import ModelError, ModelWarning
 from vrest.derive.model import Model
 
 from ..extras import install_line
@@ -79,7 +80,13 @@ def sensitivity(model: Model | ImportedModel | str, vary, quantity: str, method:
     bounds = [[np.log(d.low), np.log(d.high)] if d.log else [d.low, d.high] for d in dims]
     problem = {"num_vars": len(dims), "names": [d.key for d in dims], "bounds": bounds}
     if method == "sobol":
-        x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+        if samples & (samples - 1):
+            lower, upper = 1 << (samples.bit_length() - 1), 1 << samples.bit_length()
+            warnings.warn(f"--samples {samples} is no power of 2: Sobol points keep their balance at a power of 2 "
+                          f"(e.g. {lower} or {upper}); the indices' intervals may be wider", ModelWarning, stacklevel=2)
+        with warnings.catch_warnings():  # said above in vrest's words
+            warnings.filterwarnings("ignore", message="The balance properties of Sobol")
+            x = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     else:
         x = morris_sample.sample(problem, samples, num_levels=4, seed=seed)
     points = np.column_stack([np.exp(x[:, k]) if d.log else x[:, k] for k, d in enumerate(dims)])
