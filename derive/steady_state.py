@@ -130,6 +130,7 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
     states = [s.symbol for s in model.states]
     if states == [V]:
         return {V: _voltage_only(model, values)}
+    default_start = start is None and given is None and pump_scale == 1
     if start is None:
         start = initial_state(model)
     conserved = charge_conserved(model)
@@ -159,6 +160,8 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
             # crawl or stall; the model's own motion towards rest gets there.
             rates = [states.index(s) for s in states if s != V]  # the state each equation but the last is the rate of
             x = pseudo_transient(f, jac, x0, positive, rates)
+            if x is None and default_start and gated(model):
+                x = _from_resting_state(model, f, jac, [scale[s] for s in states], positive)
             if x is None:
                 if not explain:
                     raise NoSteadyState(str(reason)) from None
@@ -168,6 +171,24 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
             shown = ", ".join(f"{symbol.name} = {value:g}" for symbol, value in state.items())
             raise NoSteadyState(f"the steady state is beyond double precision ({shown})")
         return state
+
+
+def _from_resting_state(model: Model, f, jac, scale: list, positive: list) -> list | None:
+    """Newton from the most negative stable resting state the resting-state engine finds (derive.rest), the
+    same member of the family (its start has zero net charge, derive.system); None without one. A gated cell
+    can keep Newton and the continuation from the file's state away from its rest (two rests close by)."""
+    from .rest import find_resting_states  # here: derive.rest reads the cell description through derive.system
+    from .system import from_model
+
+    stable = [s for s in find_resting_states(from_model(model)).resting_states if s.stable]
+    if not stable:
+        return None
+    rest = stable[0].states
+    try:
+        return damped_newton(f, jac, [mpmath.mpf(rest[s.symbol.name]) / k for s, k in zip(model.states, scale)],
+                             positive)
+    except NoSteadyState:
+        return None
 
 
 def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: Mapping[sp.Symbol, sp.Expr],

@@ -521,3 +521,23 @@ def test_a_model_whose_charge_leaks_through_an_unrecorded_current_drifts_without
     assert fate["rate"]["value"] == pytest.approx(rate, rel=0.2)
     assert document["verdict"].startswith("no resting state between -150.00 mV and 60.00 mV; from its start the cell "
                                           "is still moving after 27.8 h of model time: V = -82.42 mV, changing by 2.")
+
+
+def test_a_jacobian_constant_beyond_any_c_integer_is_compiled_as_its_value(tmp_path):
+    """Decker et al. (2009): the Jacobian of its Na-Cl cotransporter, (E_Na - E_Cl)^4/((E_Na - E_Cl)^4 + 87.8251^4)
+    with E in mV, holds 4*10^24 in SI. As a C integer constant it has no type, and GCC truncated it: the compiled
+    module's Jacobian was wrong in four entries (Na_i and Cl_i), and `vrest rest` (which runs the compiled module)
+    said "no resting state". Where the cell comes to rest: Myokit's reading of the file, run from its initial
+    state by SciPy's BDF for 2e4 s of model time (29 of the rest's slowest time constants, 689 s), gives
+    DECKER_REST_MV (run once: it takes minutes in Python); here Myokit's equations also vanish at vrest's rest."""
+    code, out, err = run_cli("rest", str(MODELS / "decker_2009.cellml"), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["verdict"].startswith("one stable resting state, at -87.47 mV")
+    rest = next(s for s in data["resting_states"] if s["stable"])
+    assert rest["V"] == pytest.approx(DECKER_REST_MV, abs=1e-6)
+    state = find_resting_states(_read(MODELS / "decker_2009.cellml")).resting_states[0]
+    assert state.V * 1e3 == pytest.approx(rest["V"], abs=1e-9)  # the lambdified equations' rest: the same
+    f, states, second = _myokit_equations(MODELS / "decker_2009.cellml", tmp_path)
+    y = _in_file_units(state, states)
+    assert np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8  # every rate, relative, per s

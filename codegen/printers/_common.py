@@ -42,6 +42,9 @@ def float_text(value: Any) -> str:
     return repr(float(value))
 
 
+_LLONG_MAX = 2**63 - 1  # an integer constant beyond long long has no C type
+
+
 class RenamingMixin:
     """Print a Symbol under the name given in the ``symbol_names`` setting, else as-is."""
 
@@ -54,3 +57,10 @@ class RenamingMixin:
 
     def _print_Float(self, expr: sp.Float) -> str:
         return float_text(expr)
+
+    def _print_Integer(self, expr: sp.Integer) -> str:
+        """An integer beyond long long as a double constant: a published rate's 4*10^24 has no C type (GCC
+        truncates it with only a warning, in vrest's C and in the C NEURON and Brian2 make of their code),
+        and every quantity here is a double anyway."""
+        n = int(expr)
+        return f"{n}.0" if abs(n) > _LLONG_MAX else str(n)

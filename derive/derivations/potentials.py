@@ -166,6 +166,9 @@ def leak_potential(ctx: Derivations) -> Derivation:
 def _current_balance(ctx: Derivations, quantity_id: str, description: str) -> Derivation:
     """The V at which the leaks and the pump carry no net current, the concentrations at their given values."""
     model = ctx.model
+    if _gated(model):
+        return _gated_balance(ctx, quantity_id, "current balance I_total = 0, every gate at x_inf(V), with the "
+                              "concentrations held at their given values (where vrest simulate --start given starts)")
     if model.pump is None:
         leak = ctx.get("V_leak")
         return Derivation(quantity_id, leak.expression, leak.value, "mV", f"{description}: the model has no pump, "
@@ -238,11 +241,54 @@ def balance_id(model) -> str:
     return "V_balance" if model.dynamic_ions else "V_ss"
 
 
+def _gated(model) -> bool:
+    from .resting import is_gated  # here: resting imports the quantities driver
+
+    return is_gated(model)
+
+
+def _gated_balance(ctx: Derivations, quantity_id: str, description: str, pump: bool = True) -> Derivation:
+    """The most negative root where it rises with V of the total current with every gate at x_inf(V), the
+    concentrations at their given values; without the pump when ``pump`` is False."""
+    from ..gated import start_potential, steady_current  # here: gated imports the derivation helpers
+
+    model = ctx.model
+    values = dict(model.values)
+    if not pump:
+        values[model.pump.rate] = 0
+    balance = steady_current(model).xreplace({} if pump else {model.pump.rate: 0})
+    step = Step("Every gate at its steady state x_inf(V): the total current is one function of V, whose most "
+                "negative root where it rises with V (stable under current clamp) is found numerically",
+                sp.Eq(balance, 0))
+    return Derivation(quantity_id, balance, float(start_potential(model, values)), "mV", description,
+                      method="numeric root", assumptions=(_SIGNS, "gates depend on V only",
+                                                          "concentrations held at their given values"),
+                      steps=(step,))
+
+
+def _gated_pump_shift(ctx: Derivations) -> Derivation:
+    """dV_pump of a gated model: the current balance with the pump minus without it, gates at x_inf(V)."""
+    words = "every gate at x_inf(V), the concentrations at their given values"
+    with_pump = _gated_balance(ctx, "dV_pump", words)
+    without = _gated_balance(ctx, "dV_pump", words, pump=False)
+    shift = sp.Symbol("dV_pump", real=True)
+    step = Step("Definition: the pump's direct shift is the current balance with the pump minus the one without "
+                f"it, {words}", sp.Eq(shift, sp.Symbol("V_with_pump", real=True) - sp.Symbol("V_without_pump",
+                                                                                           real=True)))
+    value = mpmath.mpf(with_pump.value) - mpmath.mpf(without.value)
+    return Derivation("dV_pump", step.equation.rhs, float(value), "mV",
+                      f"the pump's direct (electrogenic) shift: the current balance with the pump "
+                      f"({with_pump.value * 1000:.6g} mV) minus without it ({without.value * 1000:.6g} mV), {words}",
+                      method="numeric", assumptions=with_pump.assumptions, steps=(step,) + with_pump.steps)
+
+
 @quantity("dV_pump")
 def pump_shift(ctx: Derivations) -> Derivation:
     model = ctx.model
     if model.pump is None:
         raise NotApplicable("the model has no [pump]")
+    if _gated(model):
+        return _gated_pump_shift(ctx)
     balance = balance_id(model)
     steady, leak = ctx.get(balance), ctx.get("V_leak")
     description = f"the pump's direct (electrogenic) shift {balance} - V_leak"

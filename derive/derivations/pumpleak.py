@@ -2,7 +2,7 @@
 
 At a steady state every ion's leak balances its pump share, so each inside
 concentration is an explicit function of V and the pump current J (the leak
-laws are linear in X_i): X_i(V, J). Water balance and electroneutrality then
+laws are linear in X_i, and so are the channels' with every gate at x_inf(V)): X_i(V, J). Water balance and electroneutrality then
 fix the impermeant concentration A_i = osm_out - sum X_i and V. The volume is
 Vol = N_A / A_i: finite while A_i > 0. With only salts in the bath A_i -> 0 as
 J -> 0 (the Donnan state has no finite volume); pump_range finds where the
@@ -19,6 +19,7 @@ import sympy as sp
 
 from ..constants import A_i, I_pump, Vol
 from ..derivation import Derivation, NoSteadyState, NotApplicable, Step
+from ..gated import gate_steady_states
 from ..model import N_A, Model
 from ..quantities import Derivations
 from ..registry import quantity
@@ -46,15 +47,37 @@ def pump_rate_symbol(model: Model) -> sp.Symbol:
 
 @lru_cache(maxsize=16)  # sympy.solve is slow; callers only read the result
 def balanced_concentrations(model: Model) -> dict[sp.Symbol, sp.Expr]:
-    """X_i(V, I_pump) for every dynamic ion: the root of leak + pump share = 0 (linear in X_i)."""
+    """X_i(V, I_pump) for every dynamic ion: the root of leak + channels (gates at x_inf(V)) + pump share = 0,
+    explicit where every current of the ion has one law (ohmic or GHK) and no open fraction depends on X_i."""
+    gates = gate_steady_states(model)
     out = {}
     for ion in model.dynamic_ions:
-        balance = model.leak_current(ion) + model.pump_share(ion)
+        channels = _explicit_channels(model, ion, gates)
+        balance = model.leak_current(ion) + channels + model.pump_share(ion)
         solutions = sp.solve(balance, ion.inside)
         if len(solutions) != 1:
             raise NotApplicable(f"the flux balance of {ion.name} does not give one inside concentration")
-        out[ion.inside] = solutions[0]
+        # With a gate's x_inf(V) in the conductance SymPy writes X_o^a as log(X_o**a), which overflows in floats
+        out[ion.inside] = sp.expand_log(solutions[0], force=True) if channels != 0 else solutions[0]
     return out
+
+
+def _explicit_channels(model: Model, ion, gates: dict) -> sp.Expr:
+    """The channels' current of ``ion`` with every gate at x_inf(V), or NotApplicable where the flux balance has
+    no explicit X_i: ohmic and GHK currents mixed, or an open fraction that depends on the concentrations."""
+    carrying = [channel for channel in model.channels if channel.ion == ion.name]
+    laws = {channel.law for channel in carrying} | ({ion.leak} if ion.leak != "none" else set())
+    if len(laws) > 1:
+        raise NotApplicable(f"{ion.name} is carried by ohmic and GHK currents together: its flux balance gives "
+                            f"{ion.name}_i only as a numeric root, not the explicit X_i(V, I_pump) this needs")
+    current = model.expand(model.channel_current(ion)).xreplace(gates)
+    for channel in carrying:
+        opening = model.expand(channel.open_probability).xreplace(gates)
+        if ion.inside in opening.free_symbols:
+            raise NotApplicable(f"channel {channel.name}'s open fraction depends on {ion.name}_i: its flux balance "
+                                f"gives {ion.name}_i only as a numeric root, not the explicit X_i(V, I_pump) this "
+                                "needs")
+    return current
 
 
 def _rate_of_current(model: Model, concentrations: dict) -> sp.Expr:
@@ -113,7 +136,6 @@ def volume_ss(ctx: Derivations) -> Derivation:
     model = ctx.model
     _needs_volume(model)
     state = steady_state(model)
-    conc = balanced_concentrations(model)
     osm_in, osm_out = model.osmolarities
     salts = sp.Add(*[ion.inside for ion in model.dynamic_ions])
     amounts = sp.Add(*[ion.amount for ion in model.dynamic_ions])
@@ -128,14 +150,18 @@ def volume_ss(ctx: Derivations) -> Derivation:
              "those of the steady state)", sp.Eq(Vol, (amounts + N_A) / osm_out),
              given=tuple(sp.Eq(ion.inside, ion.amount / Vol) for ion in model.dynamic_ions)),
     )
-    balances = "; ".join(f"{sp.sstr(k)} = {sp.sstr(v)}" for k, v in conc.items())
+    try:
+        balances = "so X_i(V, I_pump): " + "; ".join(f"{sp.sstr(k)} = {sp.sstr(v)}"
+                                                       for k, v in balanced_concentrations(model).items())
+    except NotApplicable:  # a flux balance with no explicit X_i: the Newton solve above holds it all the same
+        balances = "each X_i a numeric root of its flux balance"
     return Derivation(
         "volume_ss", osm_in.xreplace({s: d for s, d in model.algebraic if s != Vol}) - osm_out,
         steady_volume(model, state), "um^3",
         "pump-leak steady-state volume: ion fluxes balanced by the pump, water in osmotic balance",
         method="numeric root",
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)",
-                     f"so X_i(V, I_pump): {balances}",
+                     balances,
                      "water in osmotic balance (ideal solutions, every particle counts once)",
                      "zero net charge beyond the membrane capacitor's (charge-difference condition)",
                      "bath concentrations held at their given values"),

@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..channels import gate_steady
-from ..constants import C_m, V, g_leak, tau_m
+from ..constants import C_m, V, Vol, g_leak, tau_m
 from ..derivation import WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, definitions, mp_function
 from ..quantities import Derivations
 from ..quasi_active import QuasiActive, branch_conductance, branch_tau, instantaneous_conductance, quasi_active
@@ -142,9 +142,17 @@ def _at_rest(ctx: Derivations) -> tuple[tuple[sp.Symbol, float], ...]:
 
 
 def _gates_at(ctx: Derivations) -> tuple[tuple[sp.Symbol, float], ...]:
+    """Every gate at the chosen resting state and, where they move, the concentrations and volume there."""
+    from .pumpleak import steady_volume  # here: pumpleak imports the quantities driver
+
     states, chosen = _states(ctx)
-    gates = (g.symbol for c in ctx.model.channels for g in c.gates)
-    return tuple((s, states[chosen].states[s.name]) for s in gates)
+    model = ctx.model
+    rest = states[chosen].states
+    out = [(g.symbol, rest[g.symbol.name]) for c in model.channels for g in c.gates]
+    if model.dynamic_ions:
+        volume = steady_volume(model, {s.symbol: rest[s.symbol.name] for s in model.states})
+        out += [(ion.inside, rest[ion.amount.name] / volume) for ion in model.dynamic_ions] + [(Vol, volume)]
+    return tuple(out)
 
 
 def gated_conductance(ctx: Derivations) -> Derivation:
