@@ -228,6 +228,10 @@ class Model:
         """The named currents of the channels that carry ``ion`` (0 if none does)."""
         return sp.Add(*[channel.I for channel in self.channels if channel.ion == ion.name])
 
+    def ion_current(self, ion: Ion) -> sp.Expr:
+        """The outward current of ``ion`` across the membrane in the named currents: its leak and its channels'."""
+        return (ion.I if ion.leak != "none" else sp.Integer(0)) + self.channel_current(ion)
+
     def _leak_law(self, ion: Ion) -> sp.Expr:
         if ion.leak == "ghk":
             return laws.ghk_current(ion.P, ion.z, ion.inside, ion.outside)
@@ -304,8 +308,7 @@ class Model:
                 states.append(State(gate.symbol, self.expand(gate.rate(channel.temperature_factor)), None, "1",
                                     f"gate {gate.name} of channel {channel.name} (fraction open)"))
         for ion in self.dynamic_ions:
-            current = self.leak_current(ion) + self.expand(self.channel_current(ion)) + self.pump_share(ion)
-            rhs = laws.amount_rate(self.expand(current), ion.z, area)
+            rhs = laws.amount_rate(self.expand(self.ion_current(ion) + self.pump_share(ion)), ion.z, area)
             initial = self.values[ion.inside] * self.values[Vol]
             states.append(State(ion.amount, rhs, initial, "fmol", f"{ion.name} amount inside, Vol [{ion.name}]_i"))
         if self.volume_mode == "dynamic":

@@ -35,7 +35,7 @@ from .model import N_A, Model, Scenario
 from .pump_verdicts import PUMP_TOO_WEAK
 from .schedule import parameter_schedule
 
-__all__ = ["steady_state", "continued_steady_state", "initial_state", "scenario_values", "protocol_values", "charge", "charge_conserved",
+__all__ = ["steady_state", "continued_steady_state", "initial_state", "scenario_values", "protocol_values", "charge", "charge_conserved", "charge_condition",
            "inside_charge", "check_electroneutral", "damped_newton", "pseudo_transient", "ELECTRONEUTRALITY_MM"]
 
 ELECTRONEUTRALITY_MM = 1  # net charge (mM) inside above which the file's composition is "far from electroneutral"
@@ -71,6 +71,14 @@ def charge_conserved(model: Model) -> bool:
     carried = {ion.name for ion in model.dynamic_ions}
     return (bool(model.dynamic_ions) and all(ion.has_concentrations for ion in model.ions)
             and all(channel.ion in carried for channel in model.channels))
+
+
+def charge_condition(model: Model) -> str:
+    """What fixes the member of the family of steady states, in words (an assumption of V_ss and volume_ss)."""
+    if charge_conserved(model):
+        return "zero net charge beyond the membrane capacitor's (charge-difference condition)"
+    return ("no charge condition: a current moves no amount (a fixed reversal potential), so the cell's charge is "
+            "not conserved and the current balance holds instead")
 
 
 def inside_charge(model: Model) -> sp.Expr:

@@ -139,3 +139,182 @@ def test_simulate_starts_at_the_resting_state(files):
     code, text, err = run_cli("simulate", str(files["gcd"]), "--json", "--times", "0 s,1 s")
     assert code == 0, err
     assert json.loads(text)["states"]["V"]["values"][0] == pytest.approx(-64.42847219743407, abs=1e-9)
+
+
+def test_the_sbml_and_cellml_exports_move_the_amounts_with_the_channels_currents(files):
+    """Each export's ion amounts change with the channels' currents too: libRoadRunner (SBML) and libcellml's
+    generated code (CellML), run from V = 0 to rest and through the bath step, reproduce vrest's own run. With the
+    channels left out of dN_K/dt and dN_Na/dt the exports' rest was 1.9e-4 mV off and the course 4.7e-4 mV."""
+    import vrest.derive.quantities  # noqa: F401 - derivation modules before steady_state
+    from test_export_xml import assert_agrees, cellml_text, sbml_text
+    from vrest.codegen.crosscheck import check as cc
+    from vrest.codegen.exporters._mechanism import mechanism
+    from vrest.derive.builtin import resolve_model
+
+    model = resolve_model(str(files["gcd"]))
+    job = cc.make_job(model, stiff=False)
+    assert_agrees(cc.roadrunner_answer(model, sbml_text(model), job), job)
+    code = files["gcd"].parent / "generated_cellml.py"
+    code.write_text(cc.cellml_python(cellml_text(model)), encoding="utf-8")
+    assert_agrees(cc.cellml_answer(model, code, job), job)
+    # NEURON, Brian2 and NeuroML write their amounts from the same mechanism: the channels' currents are in it
+    rates = {state.name: rate for state, _, _, _, rate in mechanism(model).states}
+    assert {"I_Kir", "I_K"} <= {s.name for s in rates["N_K"].free_symbols}
+    assert {"I_NaP", "I_Na"} <= {s.name for s in rates["N_Na"].free_symbols}
+
+
+BISTABLE = """
+[model]
+name = "nap_cell"
+temperature = "37 degC"
+
+[membrane]
+capacitance = "1 uF/cm^2"
+area = "1500 um^2"
+volume = "2500 um^3"
+water_permeability = "2e-11 cm/s/Pa"
+
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "5 mM"
+permeability = "1e-6 cm/s"
+
+[ions.Na]
+valence = 1
+inside = "10 mM"
+outside = "145 mM"
+permeability = "3e-8 cm/s"
+
+[ions.Cl]
+valence = -1
+inside = "8 mM"
+outside = "150 mM"
+permeability = "2e-7 cm/s"
+
+[channels.NaP]
+ion = "Na"
+permeability = "4e-8 cm/s"
+units = { V = "mV", t = "ms" }
+
+[channels.NaP.gates.m]
+inf = "1/(1 + exp(-(V + 50)/5))"
+tau = "1"
+
+[channels.Kdr]
+ion = "K"
+permeability = "5e-7 cm/s"
+units = { V = "mV", t = "ms" }
+
+[channels.Kdr.gates.n]
+power = 4
+alpha = "0.01*(V + 55)/(1 - exp(-(V + 55)/10))"
+beta = "0.125*exp(-(V + 65)/80)"
+
+[pump]
+current = "0.4 uA/cm^2"
+stoichiometry = { Na = 3, K = -2 }
+
+[impermeant]
+valence = -1
+concentration = "142 mM"
+"""
+
+
+def test_every_steady_state_of_a_bistable_gated_cell_is_found(tmp_path):
+    """Three steady states with zero net charge, from an independent scan: the steady state's equations reduced to
+    V alone, scanned every 0.1 mV, each root polished by Newton on the full 7 states (rates below 1e-38), stability
+    from that Jacobian's eigenvalues: -70.9515926738 (stable), -56.9985523216 (unstable, +5.34e-4 /s) and
+    -30.7800616065 mV (stable, Na-loaded: Vol 3460.578 um^3). The last lies on another branch of the path of
+    steady states at fixed V than the first two found; it was missed until the start's own path was followed too."""
+    path = tmp_path / "bistable.toml"
+    path.write_text(BISTABLE, encoding="utf-8")
+    code, text, err = run_cli("derive", str(path), "--json", "--quantity", "V_ss")
+    assert code == 0, err
+    v_ss = json.loads(text)["quantities"]["V_ss"]
+    assert v_ss["value"] == pytest.approx([-70.9515926738, -56.9985523216, -30.7800616065], abs=1e-8)
+    assert v_ss["stable"] == [True, False, True]
+    code, text, err = run_cli("rest", str(path))
+    assert code == 0, err
+    assert "2 stable resting states (the model is bistable): at -70.95 mV, -30.78 mV" in text
+
+
+SLOW_APPROACH = """
+[model]
+name = "pumpleak_kir_nap"
+temperature = "37 degC"
+description = "pump-leak cell with an inward rectifier and a persistent Na channel"
+
+[membrane]
+capacitance = "1 uF/cm^2"
+area = "2000 um^2"
+volume = "2000 um^3"
+water_permeability = "1e-10 cm/s/Pa"
+
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "4 mM"
+conductance = "0.05 mS/cm^2"
+
+[ions.Na]
+valence = 1
+inside = "12 mM"
+outside = "145 mM"
+conductance = "0.01 mS/cm^2"
+
+[ions.Cl]
+valence = -1
+inside = "10 mM"
+outside = "149 mM"
+conductance = "0.02 mS/cm^2"
+
+[impermeant]
+valence = -1.044
+concentration = "136 mM"
+
+[pump]
+max_current = "2 uA/cm^2"
+K_half_Na = "10 mM"
+K_half_K = "1.5 mM"
+stoichiometry = { Na = 3, K = -2 }
+
+[channels.K1]
+ion = "K"
+conductance = "0.2 mS/cm^2"
+units = { V = "mV", t = "ms" }
+open_fraction = "1/(1 + exp((V - E_K + 10)/12))"
+
+[channels.NaP]
+ion = "Na"
+conductance = "0.02 mS/cm^2"
+units = { V = "mV", t = "ms" }
+
+[channels.NaP.gates.m]
+power = 1
+inf = "1/(1 + exp(-(V + 50)/5))"
+tau = "5"
+
+[scenario.ouabain]
+at = "0 s"
+set = { pump = 0 }
+"""
+
+
+def test_a_slow_approach_to_rest_is_no_oscillation(tmp_path):
+    """From its start (V at the charge of the given amounts) this cell's V falls for minutes, monotonically, by more
+    than 1 mV in each long span of the follow (-76.77, -77.98, -79.42 mV at 51.2, 102.4, 204.8 s; -81.4522 mV at
+    1e4 s, by SciPy's BDF): that is no limit cycle, as it was called. A swing counts only where V turns back."""
+    import numpy as np
+
+    from vrest.derive.rest.follow import _turns
+
+    t = np.linspace(0.0, 100.0, 5001)
+    assert _turns(-0.081 + 0.02 * np.exp(-t / 210.0), 1e-3) == 0  # a slow approach: no turn
+    assert _turns(-0.05 + 0.04 * np.sin(2 * np.pi * t), 1e-3) >= 198  # a 1 Hz oscillation: two turns a period
+    path = tmp_path / "slow.toml"
+    path.write_text(SLOW_APPROACH, encoding="utf-8")
+    code, text, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    report = json.loads(text)
+    assert "oscillates" not in report["verdict"] and report["verdict"].startswith("one stable resting state")

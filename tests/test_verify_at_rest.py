@@ -217,3 +217,28 @@ def test_the_linearised_shift_is_right_to_first_order_in_the_pump_current():
     assert first.approximation["neglected"]["value"] == pytest.approx(float(neglected * 1000), rel=1e-9)
     assert not verify("V_leak - I_pump/g_leak", against="V_ss", model="squid", approx="I_pump -> 0", to_order=2).holds
     assert not verify("V_leak", against="V_ss", model="squid", approx="I_pump -> 0", to_order=1).holds
+
+
+# --- hh: gates at rest are at their steady state x_inf(V) ---------------------------------------
+def hh_currents(v):
+    """(I_Na, I_K, I_L) in uA/cm^2 of the built-in hh model (Dayan & Abbott's rates, V in mV), gates at x_inf(V)."""
+    def share(a, b):
+        return a / (a + b)
+
+    m = share(mp.mpf("0.1") * (v + 40) / (1 - mp.exp(-(v + 40) / 10)), 4 * mp.exp(-(v + 65) / 18))
+    h = share(mp.mpf("0.07") * mp.exp(-(v + 65) / 20), 1 / (1 + mp.exp(-(v + 35) / 10)))
+    n = share(mp.mpf("0.01") * (v + 55) / (1 - mp.exp(-(v + 55) / 10)), mp.mpf("0.125") * mp.exp(-(v + 65) / 80))
+    return 120 * m**3 * h * (v - 50), 36 * n**4 * (v + 77), mp.mpf("0.3") * (v + mp.mpf("54.387"))
+
+
+def test_claims_about_a_gated_models_currents_take_each_gate_at_its_steady_state():
+    rest = mp.findroot(lambda v: sum(hh_currents(v)), -65)  # -64.99637933 mV
+    i_k = hh_currents(rest)[1]  # 4.404136542 uA/cm^2
+    code, out, _ = run_cli("verify", "--model", "hh", "I_K + I_Na + I_L = 0")
+    assert code == 0 and out.startswith("holds") and "V = V_ss" in out, out
+    code, out, _ = run_cli("verify", "--model", "hh", f"I_K = {float(i_k):.6f} uA/cm^2")
+    assert code == 0 and out.startswith("holds"), out
+    code, out, _ = run_cli("verify", "--model", "hh", f"I_K = {float(i_k) * 1.05:.6f} uA/cm^2")
+    assert code == 1, out  # 5 % off: outside the default tolerance of 1 %
+    code, out, _ = run_cli("verify", "--model", "hh", "I_K = g_K*(V - E_K)")  # the gate n^4 left out
+    assert code == 1 and f"correct {float(i_k):.6g} uA/cm^2" in out, out

@@ -73,6 +73,9 @@ def pump_data(model: Model, points: int = 41) -> dict:
     states = steady_curve(model, [float(s) for s in scales])
     found = sorted((s, st) for s, st in zip(scales, states) if st is not None)
     per_area = convert(1.0, "uA/cm^2")
+    if not found:
+        raise NotApplicable(f"no steady state found at any pump rate from {min(scales) * given * per_area:.4g} to "
+                            f"{max(scales) * given * per_area:.4g} uA/cm^2: nothing to plot")
     return {
         "rate": np.array([s * given * per_area for s, _ in found]),
         "volume": np.array([convert(steady_volume(model, st), "um^3") for _, st in found]),

@@ -76,7 +76,7 @@ def mechanism(model: Model, reserved: tuple[str, ...] = ()) -> Mechanism:
         rhs = model.named_rate(state.symbol) or state.rhs
         for ion in model.dynamic_ions:
             if state.symbol == ion.amount:  # written with the named currents, as a reader expects
-                rhs = laws.amount_rate(ion.I + model.pump_share(ion), ion.z, area)
+                rhs = laws.amount_rate(model.ion_current(ion) + model.pump_share(ion), ion.z, area)
         states.append((state.symbol, float(Fraction(start[state.symbol])), state.unit, state.description,
                        sp.sympify(rhs)))
     quantities = [(s, e, _algebraic_unit(model, s)) for s, e in model.algebraic]

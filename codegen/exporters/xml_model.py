@@ -148,7 +148,7 @@ def xml_model(model: Model) -> XmlModel:
             rate = state.rhs
         for ion in model.dynamic_ions:
             if state.symbol == ion.amount:
-                current = ion.I + shares.get(ion.name, 0)
+                current = model.ion_current(ion) + shares.get(ion.name, 0)
                 rate = laws.amount_rate(current, ion.z, area)
         states.append(var(state.symbol, state.unit, state.description, Fraction(start[state.symbol]), rate))
 

@@ -201,7 +201,7 @@ def balance_potential(ctx: Derivations) -> Derivation:
 
 def _full_steady_potential(ctx: Derivations) -> Derivation:
     """V at the steady state of the full model (V, ion amounts, volume): where ``vrest simulate`` starts."""
-    from ..steady_state import steady_state  # here: steady_state imports quantities, which imports us
+    from ..steady_state import charge_condition, steady_state  # here: steady_state imports quantities, which imports us
     from .pump_range import emptied_words
     from .pumpleak import steady_volume
 
@@ -230,7 +230,7 @@ def _full_steady_potential(ctx: Derivations) -> Derivation:
         "steady state of the full model: V, every ion amount and the volume constant (where vrest simulate "
         "starts)" + (f"; there {emptied}" if emptied else ""), method="numeric root",
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)", water,
-                     "zero net charge beyond the membrane capacitor's (charge-difference condition)",
+                     charge_condition(model),
                      "bath concentrations held at their given values"),
         steps=steps, at=tuple(at),
     )

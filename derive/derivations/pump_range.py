@@ -149,9 +149,9 @@ def net_charge(model: Model, impermeant: sp.Expr = A_i) -> sp.Expr:
 
 def needs_conserved_charge(model: Model) -> None:
     if not charge_conserved(model):
-        raise NotApplicable("needs concentrations for every ion: an ion with a fixed reversal potential carries a "
-                            "current that moves no amount, so the cell's charge is not conserved and its steady "
-                            "states are not those of a pump-leak cell")
+        raise NotApplicable("needs every current carried by an ion with concentrations: an ion or a channel with a "
+                            "fixed reversal potential carries a current that moves no amount, so the cell's charge "
+                            "is not conserved and its steady states are not those of a pump-leak cell")
 
 
 def _start(reduced: _Reduced, current: float) -> float | None:

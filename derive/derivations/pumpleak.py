@@ -23,7 +23,7 @@ from ..gated import gate_steady_states
 from ..model import N_A, Model
 from ..quantities import Derivations
 from ..registry import quantity
-from ..steady_state import initial_state, steady_state
+from ..steady_state import charge_condition, initial_state, steady_state
 
 __all__ = ["pump_rate_symbol", "balanced_concentrations", "steady_curve", "steady_volume"]
 
@@ -99,7 +99,7 @@ def steady_volume(model: Model, state: dict[sp.Symbol, float]) -> float:
 
 
 def steady_curve(model: Model, scales: Sequence[float]) -> list[dict[sp.Symbol, float] | None]:
-    """Full-model steady states at pump rates scaled by ``scales``, by continuation from the given state.
+    """Full-model steady states at pump rates scaled by ``scales``, by continuation from the model's own.
 
     Walks from scale 1 outwards in both directions, each solve starting at its
     neighbour's solution; None where no steady state exists (and beyond it).
@@ -109,8 +109,12 @@ def steady_curve(model: Model, scales: Sequence[float]) -> list[dict[sp.Symbol, 
     out: list[dict | None] = [None] * len(scales)
     upward = [k for k in order if scales[k] >= 1]
     downward = [k for k in reversed(order) if scales[k] < 1]
+    try:  # from the steady state at the model's own rate (a gated cell's Newton may need the engine's start)
+        home = steady_state(model)
+    except NoSteadyState:
+        home = initial_state(model)
     for branch in (upward, downward):
-        start, previous = initial_state(model), 1.0
+        start, previous = home, 1.0
         for k in branch:
             try:
                 start = _continue(model, start, previous, scales[k])
@@ -163,7 +167,7 @@ def volume_ss(ctx: Derivations) -> Derivation:
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)",
                      balances,
                      "water in osmotic balance (ideal solutions, every particle counts once)",
-                     "zero net charge beyond the membrane capacitor's (charge-difference condition)",
+                     charge_condition(model),
                      "bath concentrations held at their given values"),
         steps=steps, at=tuple((symbol, value) for symbol, value in state.items() if symbol != Vol)
         + _steady_concentrations(model, state),

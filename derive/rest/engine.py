@@ -138,7 +138,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     positive = _amounts(problem, laws, y0)
     roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
-        seeds = roots or [y0]
+        seeds = roots + [y0]  # the start's own path too: a root found may lie on another branch of it
         # Over the default range too, whatever the range asked: the path may be found only outside it, and a
         # range then holds the equilibria the whole range finds inside it.
         span = (min(low, DEFAULT_RANGE[0]), max(high, DEFAULT_RANGE[1]))

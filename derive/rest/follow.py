@@ -5,7 +5,8 @@ the file's state gets there. A sinoatrial model can have a stable equilibrium be
 lies on (it beats for ever), and a model whose charge leaks through a current no concentration records has no
 equilibrium at all, only a slow drift. So the model is run from its start (SciPy's LSODA with the analytic
 Jacobian), in spans that double, until it comes within REACHED of a stable equilibrium (linear stability does
-the rest), or V keeps swinging by more than SWING over two spans, or the run ends (LONGEST).
+the rest), or V keeps swinging, up and down by more than SWING, over two spans, or the run ends (LONGEST). A slow
+approach to rest that moves V by many millivolts in one direction is no swing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .bound import Bound
 __all__ = ["Fate", "follow"]
 
 REACHED = 1e-3  # largest |y - y_eq| / (the state's typical size) that counts as arrived
-SWING = 1e-3  # V (volts) swinging by more than 1 mV over a span of at least OSCILLATION_SPAN: an oscillation
+SWING = 1e-3  # V (volts) turning back by more than 1 mV twice in a span of at least OSCILLATION_SPAN: an oscillation
 OSCILLATION_SPAN = 10.0  # s
 FIRST_SPAN = 0.1  # s
 LONGEST = 1e5  # s of model time (28 h): a cell that has not settled by then drifts
@@ -76,9 +77,23 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
                 (positive is not None and np.any(run.y[positive] < 0)):
             return Fate("unknown", t)
         v = run.y[voltage]
-        swinging = swinging + 1 if span >= OSCILLATION_SPAN and v.max() - v.min() > SWING else 0
+        swinging = swinging + 1 if span >= OSCILLATION_SPAN and _turns(v, SWING) >= 2 else 0
         if swinging == 2:  # two long spans, each swinging: not a damped approach
             return Fate("oscillates", t + span, low=float(v.min()), high=float(v.max()))
         y, t = run.y[:, -1], t + span
         span = min(2 * span, LONGEST - t)
     return Fate("rests", t, index)
+
+
+def _turns(v: np.ndarray, swing: float) -> int:
+    """How often ``v`` turns back by more than ``swing``: none on a slow approach to rest that moves V by many
+    millivolts in one direction, one for a single overshoot, two or more in every period of an oscillation."""
+    turns, direction, low, high = 0, 0, v[0], v[0]
+    for x in v:
+        if direction >= 0 and x > high or direction <= 0 and x < low:  # the run goes on
+            low, high = min(low, x), max(high, x)
+        elif direction >= 0 and high - x > swing:  # turned down
+            turns, direction, low = turns + (direction > 0), -1, x
+        elif direction <= 0 and x - low > swing:  # turned up
+            turns, direction, high = turns + (direction < 0), 1, x
+    return turns

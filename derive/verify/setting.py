@@ -86,8 +86,12 @@ class _Definitions(Mapping):
     """
 
     def __init__(self, setting: Setting):
+        from ..gated import gate_steady_states  # here: gated reads the model this module's Setting holds
+
         self._setting = setting
         self._quantities = {s: e for s, e in setting.model.quantities if s != e}
+        # A gate at rest is at its steady state x_inf(V): a claim about the currents is one in V alone
+        self._quantities.update(gate_steady_states(setting.model))
         ids = {setting.symbol(i): i for i in setting.derivations.ids()}
         self._ids = {s: i for s, i in ids.items() if s not in self._quantities}
 
