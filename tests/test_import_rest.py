@@ -168,6 +168,16 @@ def test_a_cell_that_conserves_its_charge_rests_where_it_comes_to_rest(name, tmp
         assert not other.stable and np.max(np.abs(f(0.0, y)) / np.maximum(np.abs(y), 1e-6)) * second < 1e-8
 
 
+def _equilibrium_jacobian(f, y: np.ndarray, second: float, step: float) -> np.ndarray:
+    """The Jacobian of Myokit's equations ``f`` at ``y`` by central differences (steps ``step`` of each state's
+    size), after checking that every rate vanishes there: below 1e-8 of the state's size per second."""
+    size = np.maximum(np.abs(y), 1e-6)
+    assert np.max(np.abs(f(0.0, y)) / size) * second < 1e-8
+    h = step * size
+    return np.column_stack([(np.array(f(0.0, y + h[k] * e)) - np.array(f(0.0, y - h[k] * e))) / (2 * h[k])
+                            for k, e in enumerate(np.eye(len(y)))])
+
+
 def _in_file_units(state, myokit_states) -> np.ndarray:
     """A resting state's values (SI, vrest's names) in the units and order of Myokit's reading of the file."""
     import myokit
@@ -200,11 +210,7 @@ def test_o_hara_rudy_has_two_unstable_equilibria_of_the_same_cell(name, tmp_path
     f, states, second = _myokit_equations(original, tmp_path)
     for equilibrium in unstable:
         y = _in_file_units(equilibrium, states)
-        size = np.maximum(np.abs(y), 1e-6)
-        assert np.max(np.abs(f(0.0, y)) / size) * second < 1e-8  # every rate, relative, below 1e-8 per second
-        h = 1e-7 * size
-        jacobian = np.column_stack([(np.array(f(0.0, y + h[k] * e)) - np.array(f(0.0, y - h[k] * e))) / (2 * h[k])
-                                    for k, e in enumerate(np.eye(len(y)))])
+        jacobian = _equilibrium_jacobian(f, y, second, 1e-7)
         assert np.linalg.eigvals(jacobian).real.max() / second > 1.0  # grows faster than e^(t / 1 s)
         nudged = y.copy()
         nudged[[s.name() for s in states].index("m")] += 1e-6  # the fast sodium gate
@@ -540,11 +546,6 @@ def test_a_jacobian_constant_beyond_any_c_integer_is_compiled_as_its_value(tmp_p
     state = find_resting_states(_read(MODELS / "decker_2009.cellml")).resting_states[0]
     assert state.V * 1e3 == pytest.approx(rest["V"], abs=1e-9)  # the lambdified equations' rest: the same
     f, states, second = _myokit_equations(MODELS / "decker_2009.cellml", tmp_path)
-    y = _in_file_units(state, states)
-    size = np.maximum(np.abs(y), 1e-6)
-    assert np.max(np.abs(f(0.0, y)) / size) * second < 1e-8  # every rate, relative, below 1e-8 per second
-    h = 1e-6 * size
-    jacobian = np.column_stack([(np.array(f(0.0, y + h[k] * e)) - np.array(f(0.0, y - h[k] * e))) / (2 * h[k])
-                                for k, e in enumerate(np.eye(len(y)))])
+    jacobian = _equilibrium_jacobian(f, _in_file_units(state, states), second, 1e-6)
     real = np.sort(np.linalg.eigvals(jacobian).real) / second
     assert abs(real[-1]) < 1e-6 and real[-2] < -1e-4  # the charge law's zero; the slowest mode decays (689 s)
