@@ -126,6 +126,8 @@ def gated_potential(ctx: Derivations) -> Derivation:
     description = ("resting state: every gate at x_inf(V), zero net current" if count == 1 else
                    f"{count} resting states in order of V, each stable unless marked (value: the most negative "
                    "stable one, where vrest simulate starts): every gate at x_inf(V), zero net current")
+    if model.dynamic_ions:  # the same balance at the file's concentrations is V_balance
+        description += ", every ion amount and the volume steady too (the full model's steady state)"
     exact = _exact(ctx)
     each = [s.V for s in states] if exact is None else [v for v, _ in exact]
     return Derivation("V_ss", balance, **_several(ctx, each, chosen), unit="mV",
