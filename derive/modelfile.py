@@ -22,7 +22,7 @@ from . import limits
 from .bath import warn_unbalanced_bath
 from .channelfile import check_channel_ion, read_channels
 from .constants import CODATA_2018, A_i, C_m, F, I_stim, L_p, R, T, Vol, area, z_A
-from .errors import ModelError
+from .errors import ModelError, ModelWarning
 from .ions import Ion
 from .model import B_o, N_A, Model, Parameter
 from .plausibility import enclosable_volume
@@ -219,7 +219,21 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
     )
     model = replace(model, scenarios=read_scenarios(data.get("scenario", {}), model))
     warn_unbalanced_bath(model)
+    _warn_uncarried_currents(model)
     return model
+
+
+def _warn_uncarried_currents(model: Model) -> None:
+    """A ModelWarning for each channel with a reversal potential of its own in a cell whose amounts move."""
+    if not model.dynamic_ions:
+        return
+    for channel in model.channels:
+        if channel.ion is None:
+            warnings.warn(f"channel {channel.name} has a reversal potential of its own: its current moves no ion "
+                          "amount, so the cell's charge is not conserved, and at a steady state of the amounts that "
+                          f"current must vanish (V = E_{channel.name} if it is the only one); give it an ion "
+                          f"(channels.{channel.name}.ion) to let its current move that ion", ModelWarning,
+                          stacklevel=3)
 
 
 def _read_volume(membrane: Mapping[str, Any], params: list[Parameter]) -> str:
