@@ -378,6 +378,11 @@ def pump_excess(model: Model, values: Mapping[sp.Symbol, object]) -> tuple[float
     return rate, edge
 
 
+def _millivolts(volts: float) -> str:
+    """V in mV to 6 digits; 0 where it is rounding about 0 (a salt-only limit's V -> 0 gives -7e-40 mV)."""
+    return "0" if abs(volts) < 1e-15 else f"{volts * 1000:.6g}"
+
+
 def edge_words(edge: PumpEdge) -> str:
     """What happens where the steady states end: "Na_i falls to 0: ..." or "the volume grows without bound"."""
     if edge.kind == "ion":
@@ -470,19 +475,19 @@ def pump_max(ctx: Derivations) -> Derivation:
     if starved is not None:
         symbol, value = starved
         raise NotApplicable(
-            f"none: the finite volumes end (I_pump = {edge.current * 100:.6g} uA/cm^2, V = {edge.V * 1000:.6g} mV) "
+            f"none: the finite volumes end (I_pump = {edge.current * 100:.6g} uA/cm^2, V = {_millivolts(edge.V)} mV) "
             f"only where {symbol.name} would be {value:.3g} mM, below {_FLOOR_TEXT}; the "
             f"{model.pump.form} pump's {rate.name} there, {edge.rate * 100:.3g} {rate_unit(model)}, measures how small that "
             "concentration is, not a rate a cell has: no physical rate ends the steady states")
     if edge.kind == "fold":
         raise NotApplicable(f"the steady states end where two of them merge (I_pump = {edge.current * 100:.6g} "
-                            f"uA/cm^2, V = {edge.V * 1000:.6g} mV), not where a concentration vanishes; vrest derives "
+                            f"uA/cm^2, V = {_millivolts(edge.V)} mV), not where a concentration vanishes; vrest derives "
                             "pump_max only for the latter")
     steps, expression = (_volume_steps if edge.kind == "volume" else _ion_steps)(model, edge)
     at = [(V, edge.V), (I_pump, edge.current), *edge.concentrations.items()]
     if rate != I_pump:
         at.append((rate, edge.rate))
-    there = (f"V = {edge.V * 1000:.6g} mV, I_pump = {edge.current * 100:.6g} uA/cm^2")
+    there = (f"V = {_millivolts(edge.V)} mV, I_pump = {edge.current * 100:.6g} uA/cm^2")
     if edge.kind == "volume":
         description = (f"largest pump rate ({rate.name}) with a finite steady volume: the impermeant concentration "
                        f"N_A/Vol falls to 0 there ({there})")
