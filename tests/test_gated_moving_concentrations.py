@@ -318,3 +318,25 @@ def test_a_slow_approach_to_rest_is_no_oscillation(tmp_path):
     assert code == 0, err
     report = json.loads(text)
     assert "oscillates" not in report["verdict"] and report["verdict"].startswith("one stable resting state")
+
+
+def test_the_brian2_export_steps_below_the_fastest_gate(tmp_path):
+    """Brian2's rk4 took steps of tau_m/2 (4.8 ms) in this cell, whose Na gate relaxes in 1 ms (the Jacobian's
+    fastest eigenvalue at rest -1005 /s): |lambda dt| = 4.8 is beyond rk4's stability (2.78), and every run ended in
+    NaN. The steps are now at most 1/|lambda|: from the export's start (the rest at -70.9515926738 mV, the
+    independent scan's) the cell stays there for an hour."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "bistable.toml"
+    path.write_text(BISTABLE, encoding="utf-8")
+    code, _, err = run_cli("export", str(path), "--to", "brian2", "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    (script,) = (tmp_path / "out").glob("*_brian2.py")
+    request = tmp_path / "request.json"
+    request.write_text(json.dumps({"times": [0, 1, 3600], "scenario": None}), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(script), str(request)], capture_output=True, text=True, cwd=tmp_path,
+                         timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    volts = json.loads(run.stdout.strip().splitlines()[-1])["V"]
+    assert volts == pytest.approx([-70.9515926738] * 3, abs=1e-6)

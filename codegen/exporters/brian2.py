@@ -125,8 +125,25 @@ def steps_per_tau(model: Model) -> int:
 
 
 def max_step(model: Model) -> float:
-    """The longest rk4 step (s) the script takes: tau_m / steps_per_tau(model)."""
-    return Derivations(model).get("tau_m").value / steps_per_tau(model)
+    """The longest rk4 step (s) the script takes: tau_m / steps_per_tau(model), or 1/|lambda| of the fastest mode
+    at rest where a gate is faster (rk4 is stable for |lambda dt| < 2.78: a 1 ms gate in a cell with tau_m = 10 ms
+    and steps of tau_m/2 ran to NaN)."""
+    return min(Derivations(model).get("tau_m").value / steps_per_tau(model), _fastest_time_constant(model))
+
+
+def _fastest_time_constant(model: Model) -> float:
+    """1/|lambda| of the fastest eigenvalue at the resting states of a gated model (inf: no gate, or no rest)."""
+    from vrest.derive.derivation import NoSteadyState
+    from vrest.derive.derivations.resting import is_gated, resting_report
+
+    if not is_gated(model):
+        return math.inf
+    try:
+        states = resting_report(Derivations(model)).resting_states
+    except NoSteadyState:
+        return math.inf
+    fastest = max((abs(value) for state in states for value in state.eigenvalues), default=0.0)
+    return 1 / fastest if fastest > 0 else math.inf
 
 
 def steps_needed(model: Model, seconds: float) -> int:
@@ -189,6 +206,7 @@ def context(model: Model) -> dict:
         "target": target(model),
         "tau_m_ms": float_text(tau_m * 1e3),
         "max_dt": float_text(max_step(model)),
+        "gate_limited": max_step(model) < tau_m / steps_per_tau(model),
         "times": [float_text(k * tau_m) for k in range(11)],
         "state_ids": {s: ids[s] for s, *_ in mech.states},
     }
