@@ -22,6 +22,7 @@ __all__ = ["Fate", "follow"]
 REACHED = 1e-3  # largest |y - y_eq| / (the state's typical size) that counts as arrived
 SWING = 1e-3  # V (volts) turning back by more than 1 mV twice in a span of at least OSCILLATION_SPAN: an oscillation
 OSCILLATION_SPAN = 10.0  # s
+MANY_TURNS = 40  # turns of V in one span that count as an oscillation whatever the span's length (20 periods)
 FIRST_SPAN = 0.1  # s
 LONGEST = 1e5  # s of model time (28 h): a cell that has not settled by then drifts
 EVALUATIONS = 200_000  # of the rates, at most (about a second in compiled code): then the fate is not known
@@ -63,7 +64,7 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
             raise _OverBudget
         return bound.f(x)
 
-    y, t, span, swinging = np.asarray(y0, dtype=float), 0.0, FIRST_SPAN, 0
+    y, t, span, swinging, swing_before = np.asarray(y0, dtype=float), 0.0, FIRST_SPAN, 0, 0.0
     while (index := arrived(y)) is None:
         if t >= LONGEST:
             return Fate("drifts", t, low=float(y[voltage]), high=float(y[voltage]), rate=float(bound.f(y)[voltage]))
@@ -77,7 +78,12 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
                 (positive is not None and np.any(run.y[positive] < 0)):
             return Fate("unknown", t)
         v = run.y[voltage]
-        swinging = swinging + 1 if span >= OSCILLATION_SPAN and _turns(v, SWING) >= 2 else 0
+        turns, swing = _turns(v, SWING), float(v.max() - v.min())
+        # a long span, or one of many periods (a 0.1 s spike train spends the budget before the spans are long),
+        # whose swing has not died away since the span before
+        swinging = swinging + 1 if (span >= OSCILLATION_SPAN or turns >= MANY_TURNS) and turns >= 2 and \
+            (swinging == 0 or swing >= swing_before / 2) else 0
+        swing_before = swing
         if swinging == 2:  # two long spans, each swinging: not a damped approach
             return Fate("oscillates", t + span, low=float(v.min()), high=float(v.max()))
         y, t = run.y[:, -1], t + span
