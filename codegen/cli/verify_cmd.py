@@ -32,15 +32,16 @@ LaTeX (\\frac, \\ln, \\cdot, [K^+]_o, ...).
 
 Numbers may carry units (61.5 mV, 96485 C/mol, 8.314 J/(mol K), 37 degC, 1 uF/cm^2). A number
 without a unit is a pure number, except that a side written in numbers only (E_K = -0.095) is a
-value in SI units (volts, seconds) of the quantity it is compared with. A claim with numbers is a
-claim about this model: it holds when it is within --tolerance (default {tolerance} of the correct
-value) at the model's values, with V and every steady-state quantity at the model's resting state;
-the answer says how far it is. A formula (a claim with symbols, with or without numbers) must hold
-for every value of its symbols: with its numbers read as what they stand for (26.7 mV as RT/F;
-a number that stands for nothing, such as 0.5 or 4, is exact) it is tested at random points
-around the model's values with V free. One that holds only at rest (an extra term g_K (V - V_ss))
-or only at the model's values holds "at rest only" or "at the model's values only", and the
-answer says how it differs elsewhere. A claim of another dimension never holds.
+value in SI units (volts, seconds) of the quantity it is compared with. A claim with numbers is
+a claim about this model: it holds when it is within --tolerance (default {tolerance} of the
+correct value) at the model's values, with V and every steady-state quantity at the model's
+resting state (a gate at its steady state x_inf(V)); the answer says how far it is. A formula (a
+claim with symbols, with or without numbers) must hold for every value of its symbols: with its
+numbers read as what they stand for (26.7 mV as RT/F; a number that stands for nothing, such as
+0.5 or 4, is exact) it is tested at random points around the model's values with V free. One
+that holds only at rest (an extra term g_K (V - V_ss)) or only at the model's values holds "at
+rest only" or "at the model's values only", and the answer says how it differs elsewhere. A
+claim of another dimension never holds.
 
 A file of steps holds one step per line: '#' starts a comment, blank lines are skipped, a line
 that starts with '=' continues the one before ('= 26.7 mV ln(4/140)'); the first line that does
