@@ -28,6 +28,7 @@ import keyword
 import math
 import textwrap
 from fractions import Fraction
+from functools import lru_cache
 
 
 from vrest.derive.constants import V
@@ -131,6 +132,7 @@ def max_step(model: Model) -> float:
     return min(Derivations(model).get("tau_m").value / steps_per_tau(model), _fastest_time_constant(model))
 
 
+@lru_cache(maxsize=16)  # the resting states of the model: the script's context and the cross-check ask often
 def _fastest_time_constant(model: Model) -> float:
     """1/|lambda| of the fastest eigenvalue at the resting states of a gated model (inf: no gate, or no rest)."""
     from vrest.derive.derivation import NoSteadyState
@@ -206,7 +208,7 @@ def context(model: Model) -> dict:
         "target": target(model),
         "tau_m_ms": float_text(tau_m * 1e3),
         "max_dt": float_text(max_step(model)),
-        "gate_limited": max_step(model) < tau_m / steps_per_tau(model),
+        "gate_limited": _fastest_time_constant(model) < tau_m / steps_per_tau(model),
         "times": [float_text(k * tau_m) for k in range(11)],
         "state_ids": {s: ids[s] for s, *_ in mech.states},
     }

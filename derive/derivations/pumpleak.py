@@ -1,13 +1,13 @@
 """The pump-leak steady state with volume: the steady volume and the balanced concentrations.
 
-At a steady state every ion's leak balances its pump share, so each inside
-concentration is an explicit function of V and the pump current J (the leak
-laws are linear in X_i, and so are the channels' with every gate at x_inf(V)): X_i(V, J). Water balance and electroneutrality then
-fix the impermeant concentration A_i = osm_out - sum X_i and V. The volume is
-Vol = N_A / A_i: finite while A_i > 0. With only salts in the bath A_i -> 0 as
-J -> 0 (the Donnan state has no finite volume); pump_range finds where the
-finite volumes end as the pump rate grows (pump_max; Tosteson and Hoffman 1960;
-Keener and Sneyd ch. 2; Kay 2017).
+At a steady state every ion's leak (and channels) balances its pump share, so each
+inside concentration is an explicit function of V and the pump current J (the leak laws
+are linear in X_i, and so are the channels' with every gate at x_inf(V)): X_i(V, J).
+Water balance and electroneutrality then fix the impermeant concentration A_i = osm_out
+- sum X_i and V. The volume is Vol = N_A / A_i: finite while A_i > 0. With only salts in
+the bath A_i -> 0 as J -> 0 (the Donnan state has no finite volume); pump_range finds
+where the finite volumes end as the pump rate grows (pump_max; Tosteson and Hoffman
+1960; Keener and Sneyd ch. 2; Kay 2017).
 """
 
 from __future__ import annotations
