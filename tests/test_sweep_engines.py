@@ -111,13 +111,15 @@ def test_cli_dask_engine_starts_its_own_cluster_and_writes_the_local_file(tmp_pa
 
 
 def test_ctrl_c_stops_the_worker_processes_and_leaves_no_file(tmp_path):
-    """A real SIGINT to a real process once its progress shows: exit 130, the message, no file, no workers."""
+    """A real SIGINT to a real process once its progress shows: exit 130, the message, no file, no workers. The
+    sweep is long (2.25 million points, minutes) so that, on a loaded machine too, its first progress line (after
+    a second) comes well before its end: with 360 000 points it once came at 100 %, and the signal after the end."""
     import subprocess
     import sys
 
     out = tmp_path / "big.parquet"
     process = subprocess.Popen([sys.executable, "-m", "vrest.codegen", "sweep", "pumpleak", "--vary",
-                                "ions.K.outside=1..20 mM log 600", "--vary", "pump=0.3..2 600", "--quantity",
+                                "ions.K.outside=1..20 mM log 1500", "--vary", "pump=0.3..2 1500", "--quantity",
                                 "V_ss,tau_slow", "--workers", "2", "--out", str(out)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen = b""
