@@ -236,3 +236,23 @@ def test_odd_names_that_collide_are_refused():
 def test_exports_are_byte_identical_between_runs():
     model = resolve_model("pumpleak")
     assert sbml_text(model) == sbml_text(model) and cellml_text(model) == cellml_text(model)
+
+
+def test_the_sbml_notes_say_how_to_choose_no_scenario_when_a_step_is_at_0_s():
+    """pumpleak's ouabain step is at 0 s: its event fires as libRoadRunner loads the file (the file selects
+    ouabain), and setting the selector's current value afterwards left the pump blocked. The notes say how to
+    choose instead; done their way, V stays at vrest's V_ss for an hour (an independent Newton steady state:
+    derive.steady_state), and choosing ouabain again runs down as before."""
+    model = resolve_model("pumpleak")
+    text = sbml_text(model)
+    assert "libRoadRunner: r['init(scenario)'] = 0; r.reset()" in text
+    runner = cc.roadrunner_load(text)
+    assert runner["I_max"] == 0.0  # the step at 0 s, done at load
+    runner["init(scenario)"] = 0
+    runner.reset()
+    held = runner.simulate(0, 3600, 3, ["time", "V", "I_max"])
+    v_ss = float(Derivations(model).get("V_ss").value) * 1e3
+    assert np.all(held[:, 2] == pytest.approx(15.0)) and np.max(np.abs(held[:, 1] - v_ss)) < 1e-6
+    runner["init(scenario)"] = 1
+    runner.reset()
+    assert runner["I_max"] == 0.0 and runner.simulate(0, 3600, 3, ["time", "V"])[-1, 1] > v_ss + 50

@@ -3,6 +3,8 @@ written out here, long stiff simulations, and vrest's own zero-net-charge steady
 
 from __future__ import annotations
 
+import dataclasses
+
 import mpmath
 import numpy as np
 import pytest
@@ -12,8 +14,9 @@ from scipy.integrate import solve_ivp
 from rest_systems import (BISTABLE_VALUES, BUFFERED_START, BUFFERED_VALUES, CONSERVED_START, CONSERVED_VALUES,
                           FHN_VALUES, HH_VALUES, MARKOV_VALUES, SLOW_FEEDBACK_VALUES, bistable_system, buffered_system,
                           markov_rates, markov_system, slow_feedback_system,
-                          conserved_system, fitzhugh_nagumo, hh_system)
+                          conserved_system, fitzhugh_nagumo, hh_system, symbols)
 from vrest.derive.builtin import resolve_model
+from vrest.derive.model import State
 from vrest.derive.errors import ModelError
 from vrest.derive.quantities import Derivations
 from vrest.derive.rest import LambdifyEvaluator, find_resting_states, load_system, prepare, rest_problem
@@ -400,3 +403,24 @@ def test_solve_refuses_a_buffered_problem_without_its_rate_factors():
     assert problem.factored
     with pytest.raises(ValueError, match="rapidly buffered states"):
         solve(problem, LambdifyEvaluator(prepared), currents_function(prepared))
+
+
+def test_a_state_that_never_changes_is_its_own_law_beside_states_whose_rates_are_1e_minus_133():
+    """Priebe & Beuckelmann (1998) track overload with states whose rates are 0 times a term (constants), beside
+    AP trackers that start at 1e-133 and decay. The constants' laws were lost in the rounding of the trackers'
+    rates, the Jacobian at rest was singular in their rows, and the cell was said to have no resting state. Here
+    the same on Hodgkin-Huxley: the rest is the paper's root, the constant keeps its start, the tracker decays."""
+    base = hh_system()
+    track, track2, still, still2, still3 = symbols("track track2 still still2 still3")
+    states = base.states + (State(track, -500 * track, sp.Float("1e-133"), "", "AP tracker"),
+                            State(track2, -10 * track2, sp.Float("5e-99"), "", "AP tracker"),
+                            *(State(s, 0 * (1 - s), sp.Rational(1, 10**6), "", "overload tracker")
+                              for s in (still, still2, still3)))
+    report = find_resting_states(dataclasses.replace(base, states=states))
+    (state,) = report.resting_states
+    v_root = mpmath.findroot(hh_steady_current, (-70, -60), solver="anderson")
+    assert abs(state.V * 1000 - float(v_root)) < 1e-9 and state.stable
+    assert state.states["still"] == 1e-6 and abs(state.states["track"]) < 1e-300
+    assert [(law.name, law.value) for law in report.conserved] == [(f"total_{s}", 1e-6)
+                                                                   for s in ("still", "still2", "still3")]
+    assert len(state.eigenvalues) == 6 and min(abs(v + 500) for v in state.eigenvalues) < 1e-9  # the tracker's

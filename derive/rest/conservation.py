@@ -30,7 +30,7 @@ import numpy as np
 from .bound import Bound
 from .problem import RestProblem
 
-__all__ = ["ConservedQuantity", "Law", "find_laws"]
+__all__ = ["ConservedQuantity", "Law", "find_laws", "solving_largest"]
 
 _NULL = 1e-10  # singular value (relative) below which a direction counts as conserved
 _CHECK = 1e-9  # |c . f| relative to sum |c_i f_i| allowed at the check points
@@ -120,13 +120,19 @@ def _null_space(bound: Bound, start, scale, voltage, v_range, factored, rng) -> 
     values = _rates(bound, _samples(start, scale, voltage, v_range, 2 * n + 8, rng), factored)
     if values.shape[1] < n + 2:
         return None
+    # A state that never changes (Priebe 1998's overload trackers, whose rates are 0 times a term) is its own
+    # law, set apart: in the decomposition, rounding in a state whose rates are 1e-133 would swamp it.
+    still = np.all(values == 0, axis=1)
+    moving = np.flatnonzero(~still)
+    values = values[moving]
     largest = np.max(np.abs(values), axis=1)
-    largest[largest == 0] = 1.0
     size = largest * np.sqrt(np.mean((values / largest[:, None]) ** 2, axis=1))  # RMS; squares of 1e-193 underflow
-    size[size == 0] = 1.0  # a state that never changes: its own law
     _, sigma, vt = np.linalg.svd((values / size[:, None]).T, full_matrices=True)
-    sigma = np.concatenate([sigma, np.zeros(n - len(sigma))])
-    return vt[sigma <= _NULL * max(sigma[0], 1e-300)] / size[None, :]
+    sigma = np.concatenate([sigma, np.zeros(len(moving) - len(sigma))])
+    null = np.zeros((int(still.sum()) + int(np.sum(sigma <= _NULL * max(sigma[0], 1e-300))), n))
+    null[np.arange(still.sum()), np.flatnonzero(still)] = 1.0
+    null[still.sum():, moving] = vt[sigma <= _NULL * max(sigma[0], 1e-300)] / size[None, :]
+    return null
 
 
 def _holds(c: np.ndarray, check: np.ndarray) -> bool:
@@ -166,13 +172,14 @@ def find_laws(problem: RestProblem, bound: Bound, start: np.ndarray, scale: np.n
         law = Law(c, pivot, value, _describe(problem, c, pivot, value, nonlinear), nonlinear, totals, bound.factors)
         laws.append(law)
         taken.add(pivot)
-    return _solving_largest(laws, start, voltage)
+    return solving_largest(laws, start, voltage)
 
 
-def _solving_largest(laws: list[Law], start: np.ndarray, voltage: int) -> list[Law]:
-    """Each law solving for its largest term at the start (K+ in a charge law, not a buffered calcium): where
+def solving_largest(laws: list[Law], start: np.ndarray, voltage: int) -> list[Law]:
+    """Each law solving for its largest term at ``start`` (K+ in a charge law, not a buffered calcium): where
     the charge moves between ions, that state changes least in proportion. Newton's solution is the same
-    whichever state a law solves for; its steps are not."""
+    whichever state a law solves for; its steps are not, nor its precision: a state a law solves for is known
+    only to the rounding of the law's largest term."""
     out: list[Law] = []
     for law in laws:
         size = np.abs(law.c * start)

@@ -16,9 +16,9 @@ import numpy as np
 
 from ..errors import ModelError
 from .bound import Bound, Evaluator
-from .conservation import ConservedQuantity, find_laws, path_laws
+from .conservation import ConservedQuantity, find_laws, path_laws, solving_largest
 from .elimination import elimination
-from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient
+from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient, resolution
 from .follow import Fate, follow
 from .problem import RestProblem
 from .stability import eigenvalues, is_neutral, is_stable, slope_conductance, slowest_tau
@@ -122,11 +122,25 @@ def solve(problem: RestProblem, evaluator: Evaluator,
                              "its rate is zero for every state (a clamped voltage): no resting state to find")
     def solved(guesses) -> list[np.ndarray]:
         roots = (newton(bound, laws, guess, scale) for guess in guesses)
-        return [root for root in roots if root is not None and low <= root[problem.voltage] <= high]
+        return [polished(root) for root in roots if root is not None and low <= root[problem.voltage] <= high]
+
+    def polished(root: np.ndarray) -> np.ndarray:
+        """The root again with each law solving for its largest term there, where that is not the start's: a
+        state the law solves for is known only to the rounding of its largest term (Pandit 2001 at -30.02 mV:
+        the RyR occupancy law solved for P_C1, 7e-15 there, beside P_O2 at 0.9993, left the rates of P_O1 and
+        P_O2 at 1.6e-10 /s)."""
+        there = solving_largest(laws, root, problem.voltage)
+        if [law.pivot for law in there] == [law.pivot for law in laws]:
+            return root
+        again = newton(bound, there, root, scale)
+        return root if again is None else again
 
     def settled(guesses) -> list[np.ndarray]:  # where Newton found nothing: follow the model towards rest
         roots = (pseudo_transient(bound, laws, guess, scale) for guess in guesses)
         return [root for root in roots if root is not None]
+
+    def one_each(roots) -> list[np.ndarray]:  # roots that agree to the rates' rounding are one equilibrium
+        return distinct(roots, scale, lambda y: resolution(bound, laws, y, scale))
 
     def inside(roots) -> list[np.ndarray]:
         return [root for root in roots if low <= root[problem.voltage] <= high]
@@ -136,23 +150,21 @@ def solve(problem: RestProblem, evaluator: Evaluator,
 
     eliminated = elimination(problem.gates, problem.groups, laws)
     positive = _amounts(problem, laws, y0)
-    roots = distinct(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))), scale)
+    roots = one_each(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))))
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots + [y0]  # the start's own path too: a root found may lie on another branch of it
         # Over the default range too, whatever the range asked: the path may be found only outside it, and a
         # range then holds the equilibria the whole range finds inside it.
         span = (min(low, DEFAULT_RANGE[0]), max(high, DEFAULT_RANGE[1]))
-        roots = distinct(roots + solved(branch_candidates(bound, problem.voltage, path_laws(laws, bound, y0), seeds,
-                                                           span, scale, eliminated, positive)),
-                         scale)
+        roots = one_each(roots + solved(branch_candidates(bound, problem.voltage, path_laws(laws, bound, y0), seeds,
+                                                           span, scale, eliminated, positive)))
     reached: list[np.ndarray] = []  # where the cell comes to rest from its start, when nothing stable is found
     if not roots:
         reached = settled([y0])
-        roots = distinct(inside(reached + settled(candidates(bound, problem.voltage, y0, eliminated, (low, high)))),
-                         scale)
+        roots = one_each(inside(reached + settled(candidates(bound, problem.voltage, y0, eliminated, (low, high)))))
     elif not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
         reached = settled([y0])
-        roots = distinct(roots + inside(reached), scale)
+        roots = one_each(roots + inside(reached))
     roots, reached = sorted(physical(roots), key=lambda y: y[problem.voltage]), physical(reached)
     resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
     # A stable rest the cell reaches outside the range (O'Hara-Rudy with 0.3 mM K+ outside: -156.03 mV) is named,

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from scipy.linalg.lapack import dgetrf as _getrf, dgetrs as _getrs
@@ -21,7 +22,8 @@ from .conservation import Law
 from .elimination import Elimination
 from .bound import Bound
 
-__all__ = ["candidates", "branch_candidates", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP", "distinct"]
+__all__ = ["candidates", "branch_candidates", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP", "distinct",
+           "resolution"]
 
 GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
 BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
@@ -34,6 +36,10 @@ _SETTLED_TRIES = 2  # grid voltages each side of a seed's where a first point is
 _SETTLED_STRIDE, _SETTLED_MOST = 5, 40  # beyond them, every fifth grid voltage (10 mV), then those between; 40 at most
 _TENFOLD = math.log(10.0)  # the longest step of an amount's logarithm
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
+_NOISE_STEPS = 16  # a step no longer than this many of the steps the residual's rounding alone asks: converged
+_NUDGES = (np.array([3.0, -2.0]), np.array([-1.0, 4.0, 2.0]))  # ulps by which states are moved to sample rounding
+_SHORT_STEP = 1e-6  # a Newton step this short (scaled) is one whose short trials sample rounding (no curvature)
+_SHORT_TRIAL = 1.0 / 8  # those trials: at most this share of the step
 
 
 def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, eliminated: Elimination, v) -> np.ndarray:
@@ -150,6 +156,41 @@ class _Factored:
         return _getrs(self.lu, self.pivots, g)[0]
 
 
+def _within_rounding(step: np.ndarray, resolved: np.ndarray) -> bool:
+    """Whether the Newton ``step`` is no longer than the rounding of the residual alone can ask for (``resolved``,
+    per scaled state: _resolved). A state with a tiny start value, so a tiny scale, whose rate is a difference of
+    larger terms is resolved only to that (Livshitz-Rudy 2007's SR release, scaled by 1e-20 and known to 1e-7 of
+    that): a fixed step bound would call such a root a failure."""
+    return bool(np.all(np.abs(step) <= _NOISE_STEPS * resolved + _ROUNDING_STEP))
+
+
+def _resolved(equations: _Equations, factored: _Factored, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """How far each (scaled) state is resolved at x: the step the residual's rounding alone asks for. The
+    residual is evaluated again with the states moved in their last bits (two fixed patterns, so the answer is
+    the same every run); what changes beyond the Jacobian's share is rounding. Infinite where it is not finite."""
+    y = equations.y_of(x)
+    resolved = np.zeros(len(x))
+    for pattern in _NUDGES:
+        ulps = np.resize(pattern, len(y))
+        moved = equations.x_of(y * (1.0 + ulps * np.finfo(float).eps))
+        rounding = equations.residual(moved) - g - factored.matrix @ (moved - x)
+        if not np.isfinite(rounding).all():
+            return np.full(len(x), np.inf)
+        resolved = np.maximum(resolved, np.abs(factored.solve(rounding)))
+    return resolved
+
+
+def resolution(bound: Bound, laws: list[Law], y: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """How far each state of an equilibrium ``y`` is resolved by the rates' rounding (in the states' units):
+    two roots that differ by no more than this (times _NOISE_STEPS) are one equilibrium."""
+    equations = _Equations(bound, laws, scale)
+    x = equations.x_of(y)
+    factored = _Factored(equations.jacobian(x))
+    if factored.singular or not np.isfinite(factored.matrix).all():
+        return np.zeros(len(y))
+    return _resolved(equations, factored, x, equations.residual(x)) * scale
+
+
 def _norm(v: np.ndarray) -> float:
     """The 2-norm, as numpy.linalg.norm computes it for a vector, without its checks (Newton's inner loop)."""
     return math.sqrt(v.dot(v))
@@ -181,10 +222,26 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     merit = _norm(weight * g)
     size = np.inf
     merits = [merit]  # after each accepted step
+    known = {}
+
+    def rounded(tried: list) -> bool:
+        """The current step within what the residual's rounding asks: sampled by nudging the states (once a
+        step) and, for a short step, by the line search's own short trials, whose residuals the linear model
+        predicts but for rounding (the nudges alone can miss it by 40 times: Livshitz-Rudy's buffered Ca_T)."""
+        if size < _ROUNDING_STEP:
+            return True
+        if known.get("step") is not step:
+            known["step"], known["resolved"], known["used"] = step, _resolved(equations, factored, x, g), 0
+        if size < _SHORT_STEP:
+            for damping, g_trial in tried[known["used"]:]:
+                if damping <= _SHORT_TRIAL and np.isfinite(g_trial).all():
+                    sample = np.abs(factored.solve(g_trial - (1.0 - damping) * g))
+                    known["resolved"] = np.maximum(known["resolved"], sample)
+            known["used"] = len(tried)
+        return _within_rounding(step, known["resolved"])
+
     with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
         for _ in range(max_steps):
-            if len(merits) > _STALLED and not merits[-1] < merits[-1 - _STALLED] / 2:
-                return _kept(reuse, factored, equations.y_of(x)) if size < _ROUNDING_STEP else None
             if not np.isfinite(factored.matrix).all() or factored.singular:
                 return None
             step = factored.solve(g)
@@ -193,7 +250,10 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
                 return None
             if size < tolerance:
                 break
+            if len(merits) > _STALLED and not merits[-1] < merits[-1 - _STALLED] / 2:
+                return _kept(reuse, factored, equations.y_of(x)) if rounded([]) else None
             damping = equations.longest(step)
+            tried = []
             while True:
                 trial = x - damping * step
                 g_trial = equations.residual(trial)
@@ -202,11 +262,12 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
                     break  # an old Jacobian that no longer does: evaluate it here and step again
                 if trial_merit < merit:
                     break
-                if size < _ROUNDING_STEP:
+                tried.append((damping, g_trial))
+                if rounded(tried):
                     return _kept(reuse, factored, equations.y_of(x))
                 damping /= 2
                 if damping < min_damping:
-                    return _kept(reuse, factored, equations.y_of(x)) if size < _ROUNDING_STEP else None
+                    return None
             if not fresh and not trial_merit < merit / 2:
                 factored, fresh = _Factored(equations.jacobian(x)), True
                 continue
@@ -475,10 +536,26 @@ def _branch_grid(v_range: tuple[float, float], seed_voltages: list[float]) -> np
     return np.concatenate([low - beyond[:below][::-1], grid, high + beyond[:above]])
 
 
-def distinct(roots: list[np.ndarray], scale: np.ndarray) -> list[np.ndarray]:
-    """One of each group of roots that agree to 1e-8 in every scaled state."""
+def distinct(roots: list[np.ndarray], scale: np.ndarray,
+             resolved: Callable[[np.ndarray], np.ndarray] | None = None) -> list[np.ndarray]:
+    """One of each group of roots that agree to 1e-8 in every state, relative to its scale or its largest size
+    among the roots if larger (a state with a tiny start, so a tiny scale: Livshitz-Rudy's SR release, 1e-20 at
+    the start, 1e-28 at rest and 0.026 mM/ms at an unstable equilibrium), or (``resolved``: the rounding
+    resolution of a root's states, see resolution) within what the rates' rounding resolves."""
     out: list[np.ndarray] = []
+    size = np.maximum(scale, np.max(np.abs(np.array(roots)), axis=0)) if roots else scale
     for root in roots:
-        if all(np.abs((root - kept) / scale).max() > 1e-8 for kept in out):
+        if all(not _same(root, kept, size, resolved) for kept in out):
             out.append(root)
     return out
+
+
+def _same(root: np.ndarray, kept: np.ndarray, size: np.ndarray, resolved) -> bool:
+    apart = np.abs(root - kept) / size
+    if apart.max() <= 1e-8:
+        return True
+    if resolved is None or apart.max() > 1e-3:  # far apart: no rounding makes them one
+        return False
+    # Newton stops within _NOISE_STEPS of the resolution of each root; two roots, and an estimate of the rounding
+    # from two samples that may be low by half: four times that apart
+    return bool(np.all(np.abs(root - kept) <= np.maximum(1e-8 * size, 4 * _NOISE_STEPS * resolved(kept))))
