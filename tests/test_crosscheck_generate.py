@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from conftest import run_cli
 
 from vrest.codegen.crosscheck.check import SIMULATORS
@@ -106,3 +110,32 @@ def test_generate_check_names_a_stale_file(tmp_path):
     assert run_cli("generate", "--dir", str(tmp_path))[0] == 0
     code, out, _ = run_cli("generate", "--check", "--dir", str(tmp_path))
     assert code == 0 and out.startswith(f"{tmp_path} is up to date")
+
+
+def test_a_step_after_20_ms_is_run_and_checked_in_an_excitable_model(tmp_path):
+    """A gated model's courses were 20 ms long: a scenario whose step came at 1 s was "agreed" by every simulator
+    without any of them running the step. The courses now take the 20 ms after each step too: hh's pulse moved to
+    1 s fires its action potential there (the written-out equations of the test above, by LSODA at rtol 1e-12:
+    39.0669 mV, 2.51382 ms after the pulse starts), and libRoadRunner's run of the SBML export agrees."""
+    import numpy as np
+
+    from vrest.codegen.crosscheck import check as cc
+    from vrest.codegen.exporters.sbml import export_sbml
+    from vrest.derive.builtin import resolve_model
+
+    text = (Path(__file__).resolve().parents[1] / "derive" / "models" / "hh.toml").read_text(encoding="utf-8")
+    late = text.replace('at = "1 ms"', 'at = "1 s"').replace('at = "2 ms"', 'at = "1.001 s"')
+    assert late != text
+    (tmp_path / "late.toml").write_text(late, encoding="utf-8")
+    model = resolve_model(str(tmp_path / "late.toml"))
+    job = cc.make_job(model)
+    (course,) = job.courses
+    after = course.times[course.times > 1.0]
+    assert after.min() < 1.0003 and after.max() == pytest.approx(1.021, abs=1e-9)
+    t_peak, v_peak = cc.spike_peak(course.times, course.reference)
+    assert t_peak == pytest.approx(1.00251382, abs=2e-6) and v_peak * 1e3 == pytest.approx(39.0669, abs=0.01)
+    (sbml,) = export_sbml(model).values()
+    answer = cc.roadrunner_answer(model, sbml, job)
+    time_dev, v_dev = cc.excitable_deviations(job, answer)
+    assert time_dev < cc.PEAK_TIME_TOLERANCE_MS and v_dev < cc.PEAK_V_TOLERANCE_MV
+    assert np.isfinite(answer.courses[course.scenario.name]).all()

@@ -43,7 +43,8 @@ def run(args) -> int:
     names = ", ".join(s.name for s in model.scenarios)
     if spikes:
         print(f"{model.name}: deviations from vrest's own resting state (tolerance {V_SS_TOLERANCE_MV:g} mV, held for "
-              f"20 ms) and, over 20 ms of every scenario ({names}), the action potential's peak: its time (tolerance "
+              f"20 ms) and, over the 20 ms after the start and after each step of every scenario ({names}), the "
+              f"action potential's peak: its time (tolerance "
               f"{PEAK_TIME_TOLERANCE_MS:g} ms) and V (tolerance {PEAK_V_TOLERANCE_MV:g} mV; a course without a spike: "
               "its largest |dV|)")
     elif excitable:

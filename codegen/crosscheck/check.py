@@ -63,7 +63,7 @@ COURSE_TOLERANCE_MV = 1e-6  # simulators with error control at tight tolerances;
 # An excitable model (gated channels): its courses are judged by their action potential's peak.
 PEAK_TIME_TOLERANCE_MS = 0.05
 PEAK_V_TOLERANCE_MV = 0.5
-EXCITABLE_END = 0.020  # s: each course runs 20 ms
+EXCITABLE_END = 0.020  # s: each course is sampled over 20 ms after its start and after each of its steps
 EXCITABLE_OUTPUT = 2e-4  # s between output times, and EXCITABLE_FINE near vrest's own peak (+-EXCITABLE_WINDOW):
 EXCITABLE_FINE = 4e-6  # few outputs (a script restarts its simulator at each), dense where the peak is measured
 EXCITABLE_WINDOW = 1e-4
@@ -225,7 +225,8 @@ def make_job(model: Model, times: np.ndarray | None = None, *, stiff: bool | Non
 
 def _excitable_job(model: Model, times: np.ndarray | None = None) -> Job:
     """A model with gated channels: the resting state held for EXCITABLE_END, and each scenario's course over
-    EXCITABLE_END judged by its spike: sampled every EXCITABLE_OUTPUT, and every EXCITABLE_FINE within
+    EXCITABLE_END after its start and after each of its steps judged by its spike: sampled every EXCITABLE_OUTPUT
+    there, and every EXCITABLE_FINE within
     EXCITABLE_WINDOW of vrest's own peak (a simulator whose peak lies outside that window misses it by more than
     the tolerance anyway); a time on a step's time is left out."""
     from vrest.derive.steady_state import steady_state
@@ -235,12 +236,14 @@ def _excitable_job(model: Model, times: np.ndarray | None = None) -> Job:
     for scenario in model.scenarios or (Scenario("none", ()),):
         steps = [float(step.at) for step in scenario.steps]
         at = times
-        if at is None:
-            coarse = np.arange(1, round(EXCITABLE_END / EXCITABLE_OUTPUT) + 1) * EXCITABLE_OUTPUT
-            dense = np.linspace(0, EXCITABLE_END, 4001)[1:]
+        if at is None:  # the EXCITABLE_END after the start and after each step (a step at 10 s is run too)
+            starts = sorted({0.0, *steps})
+            coarse = np.concatenate([start + np.arange(1, round(EXCITABLE_END / EXCITABLE_OUTPUT) + 1)
+                                     * EXCITABLE_OUTPUT for start in starts])
+            dense = np.unique(np.concatenate([start + np.linspace(0, EXCITABLE_END, 4001)[1:] for start in starts]))
             peak, _ = spike_peak(dense, reference_run(model, scenario, dense)[0][0])
             fine = peak + np.arange(-EXCITABLE_WINDOW, EXCITABLE_WINDOW, EXCITABLE_FINE)
-            at = np.unique(np.round(np.concatenate([coarse, fine[(fine > 0) & (fine <= EXCITABLE_END)]]), 12))
+            at = np.unique(np.round(np.concatenate([coarse, fine[(fine > 0) & (fine <= dense[-1])]]), 12))
             at = at[~np.isclose(at[:, None], steps or [-1.0], rtol=0, atol=1e-12).any(axis=1)]
         states, started, fastest = reference_run(model, scenario, np.asarray(at, dtype=float))
         courses.append(Course(scenario, np.asarray(at, dtype=float), states[0], started, fastest))
