@@ -597,3 +597,14 @@ def test_a_state_known_only_to_rounding_at_rest_is_one_equilibrium_over_any_rang
     data = json.loads(out)
     assert data["verdict"] == "one stable resting state, at -90.00 mV; unstable equilibria at -46.33 mV, -23.41 mV"
     assert data["resting_states"][0]["V"] == pytest.approx(-90.0033208522224, abs=1e-9)  # LSODA, Myokit's equations
+
+
+def test_a_stable_state_outside_the_range_is_not_said_to_be_reached_from_a_start_on_a_limit_cycle():
+    """Zhang et al. (2000) with -100..-40 mV: implicit Euler's long steps from the start reach the stable state at
+    -31.34 mV, and the verdict said the cell comes to rest there; the cell beats from its start (the default
+    range's verdict, and the long run of the test above). The start is now followed as over the default range."""
+    code, out, err = run_cli("rest", str(MODELS / "zhang_SAN_model_2000_0D_capable.cellml"), "--range", "-100..-40mV")
+    assert code == 0, err
+    assert out.splitlines()[1] == ("no resting state between -100.00 mV and -40.00 mV; a stable resting state lies "
+                                   "outside the range, at -31.34 mV; from its start the cell does not come to rest: "
+                                   "it oscillates, V between -56.05 mV and 19.16 mV")

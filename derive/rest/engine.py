@@ -169,8 +169,9 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
     # A stable rest the cell reaches outside the range (O'Hara-Rudy with 0.3 mM K+ outside: -156.03 mV) is named,
     # so that the unstable equilibria inside it are not taken for a pacemaker's.
-    beyond = next((float(root[problem.voltage]) for root in reached if not low <= root[problem.voltage] <= high
-                   and is_stable(eigenvalues(bound.J(root), laws, scale, root))), None)
+    outside = next((root for root in reached if not low <= root[problem.voltage] <= high
+                    and is_stable(eigenvalues(bound.J(root), laws, scale, root))), None)
+    beyond = None if outside is None else float(outside[problem.voltage])
     fate = None
     stable = [root for root, state in zip(roots, resting) if state.stable]
     # A start: the one given, or V given and the gates (and Markov groups) at their steady state for it, as
@@ -181,6 +182,10 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         # Do the equilibria hold the cell's fate? A stable one may sit beside the limit cycle the start lies on,
         # and a model with none may drift on a slow manifold (a current whose charge no concentration records).
         fate = follow(bound, start, stable, scale, problem.voltage, positive)
+    elif from_start and beyond is not None and start is not None:
+        # Implicit Euler's long steps reach a stable state outside the range; does the cell? (Zhang 2000's
+        # sinoatrial cell beats from its start, beside a stable state at -31.34 mV)
+        fate = follow(bound, start, [outside], scale, problem.voltage, positive)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
                       verdict(resting, (low, high), problem, beyond, fate), problem, beyond, fate)
 
@@ -219,9 +224,10 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
             beyond: float | None = None, fate: Fate | None = None) -> str:
     """The answer in words: how many stable resting states, or why there is none; ``beyond``: the V of a stable
     rest outside the range that the cell reaches from its start; ``fate``: what the model does from its start."""
-    text = _verdict(resting, v_range, problem, beyond)
+    reaches = fate is None or fate.kind == "rests"  # a rest outside the range the cell reaches from its start
+    text = _verdict(resting, v_range, problem, beyond, reaches)
     stable = [s for s in resting if s.stable]
-    if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and len(stable) == 1):
+    if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)):
         return text
     unit = problem.voltage_unit
 
@@ -244,7 +250,7 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
 
 
 def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
-             beyond: float | None) -> str:
+             beyond: float | None, reaches: bool = True) -> str:
     unit = problem.voltage_unit
 
     def shown(v: float) -> str:
@@ -267,7 +273,8 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
         return f"{len(stable)} stable resting states (the model is {kind}): at {where_stable}{others}"
     given = all(v is not None for v in problem.start)  # else the start was made up: V mid-range, gates at 0
     outside_rest = ("" if beyond is None else
-                    f"from its start the cell comes to rest at {shown(beyond)}, outside the range" if given else
+                    f"from its start the cell comes to rest at {shown(beyond)}, outside the range" if given and reaches
+                    else
                     f"a stable resting state lies outside the range, at {shown(beyond)}")
     if not unstable:
         return f"no resting state {where}" + (f"; {outside_rest}" if outside_rest else "")

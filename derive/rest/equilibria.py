@@ -38,8 +38,8 @@ _TENFOLD = math.log(10.0)  # the longest step of an amount's logarithm
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
 _NOISE_STEPS = 16  # a step no longer than this many of the steps the residual's rounding alone asks: converged
 _NUDGES = (np.array([3.0, -2.0]), np.array([-1.0, 4.0, 2.0]))  # ulps by which states are moved to sample rounding
-_SHORT_STEP = 1e-6  # a Newton step this short (scaled) is one whose short trials sample rounding (no curvature)
-_SHORT_TRIAL = 1.0 / 8  # those trials: at most this share of the step
+_ROUNDING_GATE = 1e-6  # a Newton step (scaled) at least this long is no rounding; shorter, its trials sample it
+_SHORT_TRIAL = 1.0 / 8  # those trials: at most this share of the step (no curvature in them)
 
 
 def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, eliminated: Elimination, v) -> np.ndarray:
@@ -156,28 +156,43 @@ class _Factored:
         return _getrs(self.lu, self.pivots, g)[0]
 
 
-def _within_rounding(step: np.ndarray, resolved: np.ndarray) -> bool:
-    """Whether the Newton ``step`` is no longer than the rounding of the residual alone can ask for (``resolved``,
-    per scaled state: _resolved). A state with a tiny start value, so a tiny scale, whose rate is a difference of
-    larger terms is resolved only to that (Livshitz-Rudy 2007's SR release, scaled by 1e-20 and known to 1e-7 of
-    that): a fixed step bound would call such a root a failure."""
-    return bool(np.all(np.abs(step) <= _NOISE_STEPS * resolved + _ROUNDING_STEP))
+def _within_rounding(step: np.ndarray, x: np.ndarray, positive: np.ndarray,
+                     rounding: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether Newton has converged to rounding: the step short (below _ROUNDING_GATE of each state's scale or
+    its size there, if larger) and no longer than the rounding of the residual alone asks for (``rounding``: the
+    resolution of each scaled state, _rounding). A state with a tiny start value, so a tiny scale, whose rate is a
+    difference of larger terms is resolved only to that (Livshitz-Rudy 2007's SR release, scaled by its start's
+    1e-20, 1e-28 at rest and 0.026 mM/ms at an unstable equilibrium): a fixed step bound would call such a root
+    a failure."""
+    size = np.maximum(np.abs(x), 1.0)
+    size[positive] = 1.0  # an amount's logarithm: a step in it is a relative step
+    resolved, _ = rounding
+    return bool(np.all(np.abs(step) < _ROUNDING_GATE * size)
+                and np.all(np.abs(step) <= _NOISE_STEPS * resolved + _ROUNDING_STEP * size))
 
 
-def _resolved(equations: _Equations, factored: _Factored, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """How far each (scaled) state is resolved at x: the step the residual's rounding alone asks for. The
-    residual is evaluated again with the states moved in their last bits (two fixed patterns, so the answer is
-    the same every run); what changes beyond the Jacobian's share is rounding. Infinite where it is not finite."""
+def _rounding(equations: _Equations, factored: _Factored, x: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(how far each scaled state is resolved at x: the step the residual's rounding alone asks for, the rounding
+    of each row of the residual). The residual is evaluated again with the states moved in their last bits (two
+    fixed patterns, so the answer is the same every run); what changes beyond the Jacobian's share is rounding.
+    Infinite where it is not finite. A row's rounding is at least what 4 ulps of the states move it by: a
+    difference of nudged residuals can cancel exactly (Livshitz-Rudy's SR release at -46.33 mV, 7.3 mol/m^3/s
+    scaled by its start's 1e-20)."""
     y = equations.y_of(x)
-    resolved = np.zeros(len(x))
+    # at the least, what moving every state by 4 units in its last place changes each row by (an amount solved
+    # for as its logarithm: that logarithm by 4 eps)
+    size = np.abs(x)
+    size[equations.positive] = 1.0
+    resolved, noise = np.zeros(len(x)), 4 * np.finfo(float).eps * (np.abs(factored.matrix) @ size)
     for pattern in _NUDGES:
         ulps = np.resize(pattern, len(y))
         moved = equations.x_of(y * (1.0 + ulps * np.finfo(float).eps))
         rounding = equations.residual(moved) - g - factored.matrix @ (moved - x)
         if not np.isfinite(rounding).all():
-            return np.full(len(x), np.inf)
+            return np.full(len(x), np.inf), np.zeros(len(x))
         resolved = np.maximum(resolved, np.abs(factored.solve(rounding)))
-    return resolved
+        noise = np.maximum(noise, np.abs(rounding))
+    return resolved, noise
 
 
 def resolution(bound: Bound, laws: list[Law], y: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -188,7 +203,7 @@ def resolution(bound: Bound, laws: list[Law], y: np.ndarray, scale: np.ndarray) 
     factored = _Factored(equations.jacobian(x))
     if factored.singular or not np.isfinite(factored.matrix).all():
         return np.zeros(len(y))
-    return _resolved(equations, factored, x, equations.residual(x)) * scale
+    return _rounding(equations, factored, x, equations.residual(x))[0] * scale
 
 
 def _norm(v: np.ndarray) -> float:
@@ -225,20 +240,22 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     known = {}
 
     def rounded(tried: list) -> bool:
-        """The current step within what the residual's rounding asks: sampled by nudging the states (once a
-        step) and, for a short step, by the line search's own short trials, whose residuals the linear model
+        """The current step, and the residual, within what the residual's rounding makes them: sampled by nudging
+        the states (once a step) and by the line search's own short trials, whose residuals the linear model
         predicts but for rounding (the nudges alone can miss it by 40 times: Livshitz-Rudy's buffered Ca_T)."""
         if size < _ROUNDING_STEP:
             return True
+        if not np.all(np.abs(step) < _ROUNDING_GATE * np.maximum(np.abs(x), 1.0)):
+            return False
         if known.get("step") is not step:
-            known["step"], known["resolved"], known["used"] = step, _resolved(equations, factored, x, g), 0
-        if size < _SHORT_STEP:
-            for damping, g_trial in tried[known["used"]:]:
-                if damping <= _SHORT_TRIAL and np.isfinite(g_trial).all():
-                    sample = np.abs(factored.solve(g_trial - (1.0 - damping) * g))
-                    known["resolved"] = np.maximum(known["resolved"], sample)
-            known["used"] = len(tried)
-        return _within_rounding(step, known["resolved"])
+            known["step"], known["rounding"], known["used"] = step, _rounding(equations, factored, x, g), 0
+        resolved, noise = known["rounding"]
+        for damping, g_trial in tried[known["used"]:]:
+            if damping <= _SHORT_TRIAL and np.isfinite(g_trial).all():
+                sample = g_trial - (1.0 - damping) * g
+                resolved, noise = np.maximum(resolved, np.abs(factored.solve(sample))), np.maximum(noise, np.abs(sample))
+        known["rounding"], known["used"] = (resolved, noise), len(tried)
+        return _within_rounding(step, x, equations.positive, known["rounding"])
 
     with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
         for _ in range(max_steps):

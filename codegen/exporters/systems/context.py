@@ -89,7 +89,11 @@ def _doubles(expr: sp.Expr) -> sp.Expr:
     if expr.is_Pow:
         return sp.Pow(_doubles(expr.base), expr.exp if expr.exp.is_Rational else _doubles(expr.exp))
     args = [_doubles(a) for a in expr.args]
-    return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
+    if not any(a is not b for a, b in zip(args, expr.args)):
+        return expr
+    if isinstance(expr, sp.exp):  # SymPy would split exp(c + x) into exp(c) exp(x): Livshitz-Rudy's exp(-1666.7)
+        return sp.exp(*args, evaluate=False)  # is 1e-724, 0 as a double, and 0 exp(41666.7 V) is 0 inf = NaN
+    return expr.func(*args)
 
 
 def _in_stable_order(quantities) -> list:
