@@ -13,17 +13,17 @@
 : ohmic leaks g_Na = 0.01, g_K = 0.3, g_Cl = 0.2 mS/cm^2 are turned into GHK permeabilities with
 : the same chord conductances at Kay's pumped steady state (V = -94 mV). Saturating pump:
 : half-activation Na_i 3.56 mM and K_o 0.883 mM (Tarrant, Kay and Aminzare's code), I_max = 1.5
-: uA/cm^2 (Luo CH, Rudy Y (1994) Circ Res 74:1071), which pumps Kay's 0.5 uA/cm^2 at the steady
-: state. Water: osmotic permeability 0.0015 dm/s with molar volume of water 0.018 L/mol (the value
-: in the Kay-group codes), L_p = P_f v_w / (R T) = 1.0891677e-10 cm/s/Pa, rounded here to
-: 1.0892e-10. Keener J, Sneyd J, Mathematical Physiology I, 2nd ed. (2009), ch. 2, for the
-: pump-leak model itself. Scenarios: high_K, the bath exchange of Hodgkin AL, Horowicz P (1959) J
-: Physiol 148:127 (sudden changes of the external K concentration) with Na lowered as much, washed
-: out after 10 min; hypotonic, the bath's NaCl lowered by 45 mM so that its osmolarity falls by 30
-: % (300 -> 210 mM): the cell swells with the water that follows the osmotic gradient while the
-: pump holds the ions, the pump-leak mechanism's response to a change of the ionic environment
-: (cf. Kay AR, Blaustein MP (2019) J Gen Physiol 151:407; Tosteson DC, Hoffman JF (1960) J Gen
-: Physiol 43:169)
+: uA/cm^2 (Luo CH, Rudy Y (1994) Circ Res 74:1071), which pumps 0.48 uA/cm^2 at the steady state
+: (Kay's pump: 0.5 uA/cm^2). Water: osmotic permeability 0.0015 dm/s with molar volume of water
+: 0.018 L/mol (the value in the Kay-group codes), L_p = P_f v_w / (R T) = 1.0891677e-10 cm/s/Pa,
+: rounded here to 1.0892e-10. Keener J, Sneyd J, Mathematical Physiology I, 2nd ed. (2009), ch. 2,
+: for the pump-leak model itself. Scenarios: high_K, the bath exchange of Hodgkin AL, Horowicz P
+: (1959) J Physiol 148:127 (sudden changes of the external K concentration) with Na lowered as
+: much, washed out after 10 min; hypotonic, the bath's NaCl lowered by 45 mM so that its
+: osmolarity falls by 30 % (300 -> 210 mM): the cell swells with the water that follows the
+: osmotic gradient while the pump holds the ions, the pump-leak mechanism's response to a change
+: of the ionic environment (cf. Kay AR, Blaustein MP (2019) J Gen Physiol 151:407; Tosteson DC,
+: Hoffman JF (1960) J Gen Physiol 43:169)
 :
 : Use: nrnivmodl in this directory, then insert "vrest_pumpleak" into a one-compartment section with
 :   h.celsius = 25.0 (degC; NEURON's default 6.3 degC would be wrong) and cm = 1.0 (uF/cm2),
