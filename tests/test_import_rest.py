@@ -608,3 +608,33 @@ def test_a_stable_state_outside_the_range_is_not_said_to_be_reached_from_a_start
     assert out.splitlines()[1] == ("no resting state between -100.00 mV and -40.00 mV; a stable resting state lies "
                                    "outside the range, at -31.34 mV; from its start the cell does not come to rest: "
                                    "it oscillates, V between -56.05 mV and 19.16 mV")
+
+
+def test_a_total_current_renamed_is_opened_into_the_currents_it_sums():
+    """Priebe & Beuckelmann (1998) write dV/dt = dVdt with dVdt = -I_tot: the currents at rest were one entry,
+    dVdt (the rate of V, 0 there). They are the ten membrane currents of the paper, summing to 0 at rest."""
+    code, out, err = run_cli("rest", str(MODELS / "priebe_beuckelmann_1998.cellml"), "--json")
+    assert code == 0, err
+    currents = json.loads(out)["resting_states"][0]["currents"]
+    assert set(currents) == {"i_Na", "i_Ca", "i_to", "i_Kr", "i_Ks", "i_K1", "i_NaCa", "i_NaK", "i_b_Na", "i_b_Ca"}
+    values = [c["value"] for c in currents.values()]
+    assert next(iter(currents)) == "i_K1" and abs(sum(values)) < 1e-9 * max(map(abs, values))
+
+
+@pytest.mark.parametrize("v_range", ["-100..-80mV", "-120..-60mV"])
+def test_the_conservation_laws_do_not_depend_on_the_range(v_range):
+    """The laws were sought at states sampled with V in the range: over -100..-80 mV Livshitz-Rudy's L-type gate d
+    passed for a term of the charge law (its rate hardly moves there), over -120..-60 mV the charge law was lost,
+    and either way the rest at -90.0033 mV was not found ("no resting state"). V is now sampled over the default
+    range too: the laws and the rest are the default range's."""
+    path = str(MODELS / "livshitz_rudy_2007.cellml")
+    whole = json.loads(run_cli("rest", path, "--json")[1])
+    code, out, err = run_cli("rest", path, "--json", "--range", v_range)
+    assert code == 0, err
+    narrow = json.loads(out)
+    assert narrow["verdict"] == "one stable resting state, at -90.00 mV"
+    assert [(law["name"], law["combination"]) for law in narrow["conserved"]] == [
+        (law["name"], law["combination"]) for law in whole["conserved"]]
+    for mine, theirs in zip(narrow["conserved"], whole["conserved"]):
+        assert mine["coefficients"] == pytest.approx(theirs["coefficients"], rel=1e-12)
+    assert narrow["resting_states"][0]["V"] == pytest.approx(-90.0033208522224, abs=1e-9)  # Myokit, LSODA

@@ -165,6 +165,10 @@ def _currents(rhs: sp.Expr, definitions, dimensions, exclude, known) -> list[str
         if dimension is None or not any(dimension.is_(kind) for kind in CURRENT_KINDS):
             continue
         definition = definitions.get(name)
+        if definition is not None and definition.as_coeff_Mul()[1].is_Symbol \
+                and definition.as_coeff_Mul()[1].name in dimensions and definition.as_coeff_Mul()[0].is_number:
+            pending.append(definition.as_coeff_Mul()[1].name)  # a total renamed (Priebe 1998's dVdt = -I_tot)
+            continue
         if definition is not None and isinstance(definition, sp.Add):
             parts = [s.name for s in definition.free_symbols if s.name in dimensions and
                      any(dimensions[s.name].is_(kind) for kind in CURRENT_KINDS)]

@@ -109,7 +109,9 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     scale = np.where(y0 != 0, np.abs(y0), 1.0)  # typical size of each state; V: the range's; a gate: 1
     scale[problem.voltage] = max(abs(low), abs(high))
     scale[[*problem.gates, *(i for group in problem.groups for i in group)]] = 1.0
-    laws = find_laws(problem, bound, y0, scale, (low, high))  # in the start's sizes: a tiny state's noise stays tiny
+    # In the start's sizes (a tiny state's noise stays tiny), V sampled over the default range too: a law holds for
+    # every V, and a narrow range's samples let a fast gate's rate pass for one (Livshitz-Rudy's d over -100..-80 mV)
+    laws = find_laws(problem, bound, y0, scale, (min(low, DEFAULT_RANGE[0]), max(high, DEFAULT_RANGE[1])))
     # Newton's: a state that starts at a size no physical quantity has (a gate shut to 1e-112) counts as 1 in size.
     scale[np.abs(y0) <= _NEGLIGIBLE] = 1.0
     for law in laws:
