@@ -118,10 +118,13 @@ def test_ctrl_c_stops_the_worker_processes_and_leaves_no_file(tmp_path):
     import sys
 
     out = tmp_path / "big.parquet"
+    # Ctrl-C as a terminal delivers it: the test's own process may ignore SIGINT (a pytest-xdist worker does),
+    # and an ignored signal stays ignored across exec, so the sweep ran to its end and exited 0.
     process = subprocess.Popen([sys.executable, "-m", "vrest.codegen", "sweep", "pumpleak", "--vary",
                                 "ions.K.outside=1..20 mM log 1500", "--vary", "pump=0.3..2 1500", "--quantity",
                                 "V_ss,tau_slow", "--workers", "2", "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     seen = b""
     while b"vrest sweep:" not in seen:  # the progress line: chunks are being computed
         seen += process.stderr.read1(256)
