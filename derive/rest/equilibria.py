@@ -156,43 +156,33 @@ class _Factored:
         return _getrs(self.lu, self.pivots, g)[0]
 
 
-def _within_rounding(step: np.ndarray, x: np.ndarray, positive: np.ndarray,
-                     rounding: tuple[np.ndarray, np.ndarray]) -> bool:
+def _within_rounding(step: np.ndarray, x: np.ndarray, positive: np.ndarray, resolved: np.ndarray) -> bool:
     """Whether Newton has converged to rounding: the step short (below _ROUNDING_GATE of each state's scale or
-    its size there, if larger) and no longer than the rounding of the residual alone asks for (``rounding``: the
-    resolution of each scaled state, _rounding). A state with a tiny start value, so a tiny scale, whose rate is a
+    its size there, if larger) and no longer than the rounding of the residual alone asks for (``resolved``: the
+    resolution of each scaled state, _resolved). A state with a tiny start value, so a tiny scale, whose rate is a
     difference of larger terms is resolved only to that (Livshitz-Rudy 2007's SR release, scaled by its start's
     1e-20, 1e-28 at rest and 0.026 mM/ms at an unstable equilibrium): a fixed step bound would call such a root
     a failure."""
     size = np.maximum(np.abs(x), 1.0)
     size[positive] = 1.0  # an amount's logarithm: a step in it is a relative step
-    resolved, _ = rounding
     return bool(np.all(np.abs(step) < _ROUNDING_GATE * size)
                 and np.all(np.abs(step) <= _NOISE_STEPS * resolved + _ROUNDING_STEP * size))
 
 
-def _rounding(equations: _Equations, factored: _Factored, x: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(how far each scaled state is resolved at x: the step the residual's rounding alone asks for, the rounding
-    of each row of the residual). The residual is evaluated again with the states moved in their last bits (two
-    fixed patterns, so the answer is the same every run); what changes beyond the Jacobian's share is rounding.
-    Infinite where it is not finite. A row's rounding is at least what 4 ulps of the states move it by: a
-    difference of nudged residuals can cancel exactly (Livshitz-Rudy's SR release at -46.33 mV, 7.3 mol/m^3/s
-    scaled by its start's 1e-20)."""
+def _resolved(equations: _Equations, factored: _Factored, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """How far each scaled state is resolved at x: the step the residual's rounding alone asks for. The residual
+    is evaluated again with the states moved in their last bits (two fixed patterns, so the answer is the same
+    every run); what changes beyond the Jacobian's share is rounding. Infinite where it is not finite."""
     y = equations.y_of(x)
-    # at the least, what moving every state by 4 units in its last place changes each row by (an amount solved
-    # for as its logarithm: that logarithm by 4 eps)
-    size = np.abs(x)
-    size[equations.positive] = 1.0
-    resolved, noise = np.zeros(len(x)), 4 * np.finfo(float).eps * (np.abs(factored.matrix) @ size)
+    resolved = np.zeros(len(x))
     for pattern in _NUDGES:
         ulps = np.resize(pattern, len(y))
         moved = equations.x_of(y * (1.0 + ulps * np.finfo(float).eps))
         rounding = equations.residual(moved) - g - factored.matrix @ (moved - x)
         if not np.isfinite(rounding).all():
-            return np.full(len(x), np.inf), np.zeros(len(x))
+            return np.full(len(x), np.inf)
         resolved = np.maximum(resolved, np.abs(factored.solve(rounding)))
-        noise = np.maximum(noise, np.abs(rounding))
-    return resolved, noise
+    return resolved
 
 
 def resolution(bound: Bound, laws: list[Law], y: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -203,7 +193,7 @@ def resolution(bound: Bound, laws: list[Law], y: np.ndarray, scale: np.ndarray) 
     factored = _Factored(equations.jacobian(x))
     if factored.singular or not np.isfinite(factored.matrix).all():
         return np.zeros(len(y))
-    return _rounding(equations, factored, x, equations.residual(x))[0] * scale
+    return _resolved(equations, factored, x, equations.residual(x)) * scale
 
 
 def _norm(v: np.ndarray) -> float:
@@ -240,22 +230,21 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     known = {}
 
     def rounded(tried: list) -> bool:
-        """The current step, and the residual, within what the residual's rounding makes them: sampled by nudging
-        the states (once a step) and by the line search's own short trials, whose residuals the linear model
-        predicts but for rounding (the nudges alone can miss it by 40 times: Livshitz-Rudy's buffered Ca_T)."""
+        """The current step within what the residual's rounding asks for: sampled by nudging the states (once a
+        step) and by the line search's own short trials, whose residuals the linear model predicts but for
+        rounding (the nudges alone can miss it by 40 times: Livshitz-Rudy's buffered Ca_T)."""
         if size < _ROUNDING_STEP:
             return True
         if not np.all(np.abs(step) < _ROUNDING_GATE * np.maximum(np.abs(x), 1.0)):
             return False
         if known.get("step") is not step:
-            known["step"], known["rounding"], known["used"] = step, _rounding(equations, factored, x, g), 0
-        resolved, noise = known["rounding"]
+            known["step"], known["resolved"], known["used"] = step, _resolved(equations, factored, x, g), 0
         for damping, g_trial in tried[known["used"]:]:
             if damping <= _SHORT_TRIAL and np.isfinite(g_trial).all():
-                sample = g_trial - (1.0 - damping) * g
-                resolved, noise = np.maximum(resolved, np.abs(factored.solve(sample))), np.maximum(noise, np.abs(sample))
-        known["rounding"], known["used"] = (resolved, noise), len(tried)
-        return _within_rounding(step, x, equations.positive, known["rounding"])
+                sample = np.abs(factored.solve(g_trial - (1.0 - damping) * g))
+                known["resolved"] = np.maximum(known["resolved"], sample)
+        known["used"] = len(tried)
+        return _within_rounding(step, x, equations.positive, known["resolved"])
 
     with np.errstate(over="ignore"):  # a wild trial step: an infinite merit, refused below
         for _ in range(max_steps):
