@@ -241,8 +241,8 @@ def test_exports_are_byte_identical_between_runs():
 def test_the_sbml_notes_say_how_to_choose_no_scenario_when_a_step_is_at_0_s():
     """pumpleak's ouabain step is at 0 s: its event fires as libRoadRunner loads the file (the file selects
     ouabain), and setting the selector's current value afterwards left the pump blocked. The notes say how to
-    choose instead; done their way, V stays at vrest's V_ss for an hour (an independent Newton steady state:
-    derive.steady_state), and choosing ouabain again runs down as before."""
+    choose instead; done their way, V stays for an hour where the file starts it (the pumped steady state,
+    vrest's V_ss), and choosing ouabain again runs down as before."""
     model = resolve_model("pumpleak")
     text = sbml_text(model)
     assert "libRoadRunner: r['init(scenario)'] = 0; r.reset()" in text
@@ -252,6 +252,7 @@ def test_the_sbml_notes_say_how_to_choose_no_scenario_when_a_step_is_at_0_s():
     runner.reset()
     held = runner.simulate(0, 3600, 3, ["time", "V", "I_max"])
     v_ss = float(Derivations(model).get("V_ss").value) * 1e3
+    assert held[0, 1] == pytest.approx(v_ss, abs=1e-9)  # the file's start
     assert np.all(held[:, 2] == pytest.approx(15.0)) and np.max(np.abs(held[:, 1] - v_ss)) < 1e-6
     runner["init(scenario)"] = 1
     runner.reset()

@@ -165,9 +165,9 @@ def _currents(rhs: sp.Expr, definitions, dimensions, exclude, known) -> list[str
         if dimension is None or not any(dimension.is_(kind) for kind in CURRENT_KINDS):
             continue
         definition = definitions.get(name)
-        if definition is not None and definition.as_coeff_Mul()[1].is_Symbol \
-                and definition.as_coeff_Mul()[1].name in dimensions and definition.as_coeff_Mul()[0].is_number:
-            pending.append(definition.as_coeff_Mul()[1].name)  # a total renamed (Priebe 1998's dVdt = -I_tot)
+        _, renamed = definition.as_coeff_Mul() if definition is not None else (None, None)
+        if renamed is not None and renamed.is_Symbol and renamed.name in dimensions:
+            pending.append(renamed.name)  # a total renamed, times a number (Priebe 1998's dVdt = -I_tot)
             continue
         if definition is not None and isinstance(definition, sp.Add):
             parts = [s.name for s in definition.free_symbols if s.name in dimensions and
