@@ -167,8 +167,11 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     elif not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
         reached = settled([y0])
         roots = one_each(roots + inside(reached))
-    roots, reached = sorted(physical(roots), key=lambda y: y[problem.voltage]), physical(reached)
-    resting = tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
+    def described(roots) -> tuple[list[np.ndarray], tuple[RestingState, ...]]:
+        roots = sorted(physical(roots), key=lambda y: y[problem.voltage])
+        return roots, tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
+
+    (roots, resting), reached = described(roots), physical(reached)
     # A stable rest the cell reaches outside the range (O'Hara-Rudy with 0.3 mM K+ outside: -156.03 mV) is named,
     # so that the unstable equilibria inside it are not taken for a pacemaker's.
     outside = next((root for root in reached if not low <= root[problem.voltage] <= high
@@ -180,10 +183,15 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     # `vrest simulate --start given` starts a vrest model with channels.
     start = y0 if np.all(known) else eliminated.steady_point(bound, y0) \
         if known[problem.voltage] and set(np.flatnonzero(~known)) <= set(eliminated.states) else None
-    if from_start and beyond is None and (stable or not roots) and start is not None:
+    if from_start and beyond is None and start is not None:
         # Do the equilibria hold the cell's fate? A stable one may sit beside the limit cycle the start lies on,
-        # and a model with none may drift on a slow manifold (a current whose charge no concentration records).
+        # a model with none may drift on a slow manifold (a current whose charge no concentration records), and
+        # one whose equilibria are all unstable may circle them (a pacemaker) or run off.
         fate = follow(bound, start, stable, scale, problem.voltage, positive)
+        if fate.kind == "oscillates":  # its cycle passes near equilibria no path at fixed V reached: Newton from it
+            more = one_each(roots + solved(list(fate.course.T)))  # (DiFrancesco-Noble 1985's Ca-overloaded one)
+            if len(more) > len(roots):
+                roots, resting = described(more)
     elif from_start and beyond is not None and start is not None:
         # Implicit Euler's long steps reach a stable state outside the range; does the cell? (Zhang 2000's
         # sinoatrial cell beats from its start, beside a stable state at -31.34 mV)
@@ -227,9 +235,11 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     """The answer in words: how many stable resting states, or why there is none; ``beyond``: the V of a stable
     rest outside the range that the cell reaches from its start; ``fate``: what the model does from its start."""
     reaches = fate is None or fate.kind == "rests"  # a rest outside the range the cell reaches from its start
-    text = _verdict(resting, v_range, problem, beyond, reaches)
     stable = [s for s in resting if s.stable]
-    if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)):
+    swing = (fate.low, fate.high) if fate is not None and fate.kind == "oscillates" and not stable else None
+    text = _verdict(resting, v_range, problem, beyond, reaches, swing)
+    if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)) \
+            or (swing is not None and "(pacemaker)" in text):
         return text
     unit = problem.voltage_unit
 
@@ -252,7 +262,8 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
 
 
 def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
-             beyond: float | None, reaches: bool = True) -> str:
+             beyond: float | None, reaches: bool = True, swing: tuple[float, float] | None = None) -> str:
+    """``swing``: V's lowest and highest as the model, nothing stable found, oscillates from its start."""
     unit = problem.voltage_unit
 
     def shown(v: float) -> str:
@@ -292,6 +303,9 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
     # equilibrium that is unstable through a pair of complex eigenvalues.
     spirals = any(np.any((np.array(s.eigenvalues).real > 0) & (np.array(s.eigenvalues).imag != 0)) for s in unstable)
     whole = v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]  # else a stable rest may lie outside
+    if swing is not None and whole:  # seen oscillating (Paci 2013: two unstable equilibria, no complex pair)
+        return (f"no stable resting state: this model oscillates (pacemaker), V between {shown(swing[0])} and "
+                f"{shown(swing[1])} from its start; {lies}")
     if (spirals or len(unstable) == 1) and whole:
         return f"no stable resting state: this model oscillates (pacemaker); {lies}"
     if spirals or len(unstable) == 1:

@@ -34,6 +34,7 @@ _ARC_STEPS, _ARC_CORRECTIONS = 1000, 8
 _NO_AMOUNT = 1e-30  # SI: an amount this small has left the cell's states (a path at fixed V that empties it)
 _SETTLED_TRIES = 2  # grid voltages each side of a seed's where a first point is sought by pseudo-transient steps
 _SETTLED_STRIDE, _SETTLED_MOST = 5, 40  # beyond them, every fifth grid voltage (10 mV), then those between; 40 at most
+_GAP_SETTLE_STEPS = 100  # pseudo-transient steps at a voltage no path reached (where nothing settles, all are spent)
 _TENFOLD = math.log(10.0)  # the longest step of an amount's logarithm
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
 _NOISE_STEPS = 16  # a step no longer than this many of the steps the residual's rounding alone asks: converged
@@ -355,50 +356,70 @@ def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[n
     and where that fails too, round a fold by arclength (_past_fold). Where the rate of V changes sign
     between two points found (also across voltages where none was found), their mean is a guess. A branch
     ends at the grid's ends, after 20 mV without a steady state, or where it meets a point already followed.
+
+    Then the voltages, 10 mV apart, that no branch reached: the last seed (the start) is clamped there
+    (Newton, then the model's own motion), and the path followed from the steady state found. A model's
+    steady states at fixed V may lie on several paths that do not meet (Pandit 2001: the path from its
+    start ends near -30 mV, and the stable states at -12.53 and -5.84 mV lie on others).
     """
     grid = _branch_grid(v_range, [seed[voltage] for seed in seeds])
     followed: dict[int, list[np.ndarray]] = {}
-    out = []
-    pinned = np.array([voltage])  # V held at each grid voltage, in place of its rate
+    out: list[np.ndarray] = []
     for seed in seeds:
         found = _first_point(bound, laws, scale, eliminated, voltage, seed, grid, positive)
-        if found is None:
-            continue
-        origin, start = found
-        if any(np.abs((start - known) / scale).max() < 1e-6 for known in followed.get(origin, [])):
-            continue  # this seed's path was followed already
-        followed.setdefault(origin, []).append(start)
-        rate_at_start = bound.f(start)[voltage]
-        for direction in (1, -1):
-            reuse: dict = {}
-            k, failures, previous, before, rate_before = origin + direction, 0, start, None, rate_at_start
-            while 0 <= k < len(grid) and failures < _BRANCH_GAP:
-                fixed = (pinned, grid[k:k + 1])
-                guess = (previous if before is None else 2 * previous - before).copy()
-                guess[voltage] = grid[k]
+        if found is not None:
+            out += _follow(bound, laws, scale, eliminated, voltage, grid, *found, followed, positive)
+    for k in range(0, len(grid), _SETTLED_STRIDE):
+        for settle in (False, True) if k not in followed else ():
+            point = _clamped_steady(bound, laws, scale, eliminated, voltage, seeds[-1], grid[k], settle, positive,
+                                    _GAP_SETTLE_STEPS)
+            if point is not None:
+                out += _follow(bound, laws, scale, eliminated, voltage, grid, k, point, followed, positive)
+                break
+    return out
+
+
+def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
+            grid: np.ndarray, origin: int, start: np.ndarray, followed: dict[int, list[np.ndarray]],
+            positive: np.ndarray | None) -> list[np.ndarray]:
+    """The guesses of the path through ``start`` (its steady state at grid[origin]) both ways (branch_candidates);
+    ``followed`` (points by grid index) gains its points."""
+    if any(np.abs((start - known) / scale).max() < 1e-6 for known in followed.get(origin, [])):
+        return []  # this path was followed already
+    followed.setdefault(origin, []).append(start)
+    out = []
+    pinned = np.array([voltage])  # V held at each grid voltage, in place of its rate
+    rate_at_start = bound.f(start)[voltage]
+    for direction in (1, -1):
+        reuse: dict = {}
+        k, failures, previous, before, rate_before = origin + direction, 0, start, None, rate_at_start
+        while 0 <= k < len(grid) and failures < _BRANCH_GAP:
+            fixed = (pinned, grid[k:k + 1])
+            guess = (previous if before is None else 2 * previous - before).copy()
+            guess[voltage] = grid[k]
+            point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                           reuse=reuse, fixed=fixed, positive=positive)
+            if point is None and failures == 0:  # from the last point in shorter steps
+                point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive)
+                reuse.clear()
+                if point is None:  # a fold, maybe: the path turns back in V; followed round it by arclength
+                    out += _past_fold(bound, laws, scale, voltage, previous, direction, (grid[0], grid[-1]),
+                                      positive)
+            elif point is None:  # past a gap: from the last point, the gates at x_inf(V)
+                guess = eliminated.steady_point(bound, guess)
                 point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                               reuse=reuse, fixed=fixed, positive=positive)
-                if point is None and failures == 0:  # from the last point in shorter steps
-                    point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive)
-                    reuse.clear()
-                    if point is None:  # a fold, maybe: the path turns back in V; followed round it by arclength
-                        out += _past_fold(bound, laws, scale, voltage, previous, direction, (grid[0], grid[-1]),
-                                          positive)
-                elif point is None:  # past a gap: from the last point, the gates at x_inf(V)
-                    guess = eliminated.steady_point(bound, guess)
-                    point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                                   fixed=fixed, positive=positive)
-                    reuse.clear()
-                if point is None:  # none here: on to the next voltage from the last point found
-                    failures, k, before = failures + 1, k + direction, None
-                    continue
-                if any(np.abs((point - known) / scale).max() < 1e-6 for known in followed.get(k, [])):
-                    break  # this branch was followed from here on already
-                followed.setdefault(k, []).append(point)
-                rate = bound.f(point)[voltage]
-                if np.isfinite(rate_before) and np.isfinite(rate) and rate_before * rate <= 0:
-                    out.append((previous + point) / 2)
-                failures, before, previous, rate_before, k = 0, previous, point, rate, k + direction
+                               fixed=fixed, positive=positive)
+                reuse.clear()
+            if point is None:  # none here: on to the next voltage from the last point found
+                failures, k, before = failures + 1, k + direction, None
+                continue
+            if any(np.abs((point - known) / scale).max() < 1e-6 for known in followed.get(k, [])):
+                break  # this branch was followed from here on already
+            followed.setdefault(k, []).append(point)
+            rate = bound.f(point)[voltage]
+            if np.isfinite(rate_before) and np.isfinite(rate) and rate_before * rate <= 0:
+                out.append((previous + point) / 2)
+            failures, before, previous, rate_before, k = 0, previous, point, rate, k + direction
     return out
 
 
@@ -411,18 +432,6 @@ def _first_point(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: E
     120 mM Na+, settles with V clamped at -110 mV and below, at -30 mV, and at -10 mV and above, nowhere
     else); None if none is found."""
     nearest = int(np.clip(np.searchsorted(grid, seed[voltage]), 0, len(grid) - 1))
-    pinned = np.array([voltage])
-
-    def at(k: int, settle: bool) -> np.ndarray | None:
-        fixed = (pinned, grid[k:k + 1])
-        guess = seed.copy()
-        guess[voltage] = grid[k]
-        if not settle:
-            return newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                          fixed=fixed, positive=positive)
-        return pseudo_transient(bound, laws, eliminated.steady_point(bound, guess), scale, fixed=fixed,
-                                tolerance=1e-6, positive=positive)
-
     tries = []
     for distance in range(_BRANCH_GAP + 1):
         for k in dict.fromkeys((nearest - distance, nearest + distance)):
@@ -431,10 +440,25 @@ def _first_point(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: E
     farther = sorted(range(len(grid)), key=lambda k: ((k - nearest) % _SETTLED_STRIDE != 0, abs(k - nearest)))
     tries += [(k, True) for k in farther if abs(k - nearest) > _SETTLED_TRIES][:_SETTLED_MOST]
     for k, settle in tries:
-        point = at(k, settle)
+        point = _clamped_steady(bound, laws, scale, eliminated, voltage, seed, grid[k], settle, positive)
         if point is not None:
             return k, point
     return None
+
+
+def _clamped_steady(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
+                    seed: np.ndarray, v: float, settle: bool, positive: np.ndarray | None,
+                    max_steps: int = 400) -> np.ndarray | None:
+    """The steady state with V clamped at ``v`` from ``seed``: by Newton, or (``settle``) by the model's own motion
+    (pseudo-transient continuation, the gates at x_inf(V), at most ``max_steps`` steps); None if none is found."""
+    fixed = (np.array([voltage]), np.array([v]))
+    guess = seed.copy()
+    guess[voltage] = v
+    if not settle:
+        return newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6, fixed=fixed,
+                      positive=positive)
+    return pseudo_transient(bound, laws, eliminated.steady_point(bound, guess), scale, fixed=fixed, tolerance=1e-6,
+                            positive=positive, max_steps=max_steps)
 
 
 def _past_fold(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, start: np.ndarray, direction: int,

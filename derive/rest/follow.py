@@ -11,7 +11,7 @@ approach to rest that moves V by many millivolts in one direction is no swing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ MANY_TURNS = 40  # turns of V in one span that count as an oscillation whatever 
 FIRST_SPAN = 0.1  # s
 LONGEST = 1e5  # s of model time (28 h): a cell that has not settled by then drifts
 EVALUATIONS = 200_000  # of the rates, at most (about a second in compiled code): then the fate is not known
+COURSE_POINTS = 48  # states kept from an oscillation's last span, evenly in time (Newton's guesses for equilibria)
 
 
 class _OverBudget(Exception):
@@ -34,8 +35,9 @@ class _OverBudget(Exception):
 
 @dataclass(frozen=True)
 class Fate:
-    """``kind``: "rests" (at ``index``, of the stable equilibria given), "oscillates" (V between ``low`` and ``high``),
-    "drifts" (V = ``high`` at ``t``, moving at ``rate`` V/s) or "unknown" (the run failed); ``t``: model time (s)."""
+    """``kind``: "rests" (at ``index``, of the stable equilibria given), "oscillates" (V between ``low`` and ``high``;
+    ``course``: COURSE_POINTS states of its last span, as columns), "drifts" (V = ``high`` at ``t``, moving at
+    ``rate`` V/s) or "unknown" (the run failed); ``t``: model time (s)."""
 
     kind: str
     t: float
@@ -43,6 +45,7 @@ class Fate:
     low: float = float("nan")
     high: float = float("nan")
     rate: float = float("nan")
+    course: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.ndarray, voltage: int,
@@ -85,7 +88,8 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
             (swinging == 0 or swing >= swing_before / 2) else 0
         swing_before = swing
         if swinging == 2:  # two long spans, each swinging: not a damped approach
-            return Fate("oscillates", t + span, low=float(v.min()), high=float(v.max()))
+            kept = np.searchsorted(run.t, np.linspace(t, t + span, COURSE_POINTS), side="right") - 1
+            return Fate("oscillates", t + span, low=float(v.min()), high=float(v.max()), course=run.y[:, kept])
         y, t = run.y[:, -1], t + span
         span = min(2 * span, LONGEST - t)
     return Fate("rests", t, index)
