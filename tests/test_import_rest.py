@@ -93,17 +93,13 @@ CONSERVED += [f"cellml2/{name}" for name in CONSERVED]
 # Faber-Rudy 2000 starts its AP-tracking states at 1e-196: their rates, squared, underflow to 0, which once hid
 # its charge law (and called its rest at -85.30 mV an unstable member of a family at -106.42 mV).
 CONSERVED += ["faber_rudy_2000.cellml"]
-# Pandit 2001 starts its open RyR state P_O2 at 6e-10: its occupancy law P_C1 + P_O1 + P_O2 + P_C2 lost that term
-# as rounding (and with it the charge law's Ca_ss), and the cell was said to have no rest.
-CONSERVED += ["pandit_clark_giles_demir_2001_epicardial_cell.cellml"]
 # Livshitz-Rudy 2007 starts its SR release state Rel at 1e-20 mM/ms, whose rate is a difference of larger terms:
 # at rest Rel is resolved only to 1e-27, and Newton's fixed step bound called its rest a failure ("no resting
 # state"). Priebe-Beuckelmann 1998 has three overload trackers whose rates are 0 times a term (constants): their
 # laws were lost in the rounding of its AP trackers (rates of 1e-133), and the Jacobian was singular.
 CONSERVED += ["livshitz_rudy_2007.cellml", "priebe_beuckelmann_1998.cellml"]
 UNSTABLE_TOO = {"ohara_rudy_2011_endo.cellml": 2, "cellml2/ohara_rudy_2011_endo.cellml": 2,
-                "livshitz_rudy_2007.cellml": 2, "priebe_beuckelmann_1998.cellml": 2,
-                "pandit_clark_giles_demir_2001_epicardial_cell.cellml": 1}
+                "livshitz_rudy_2007.cellml": 2, "priebe_beuckelmann_1998.cellml": 2}
 
 
 def _myokit_equations(path: Path, tmp_path: Path, values: dict[str, float] | None = None):
@@ -195,11 +191,11 @@ def _root_to_double_precision(f, y: np.ndarray, second: float) -> bool:
     return bool(np.all(np.abs(rates) <= 4 * np.finfo(float).eps * (np.abs(jacobian) @ np.abs(y))))
 
 
-def _equilibrium_jacobian(f, y: np.ndarray, second: float, step: float) -> np.ndarray:
+def _equilibrium_jacobian(f, y: np.ndarray, second: float, step: float, check: bool = True) -> np.ndarray:
     """The Jacobian of Myokit's equations ``f`` at ``y`` by central differences (steps ``step`` of each state's
-    size), after checking that every rate vanishes there: below 1e-8 of the state's size per second."""
+    size), after checking (``check``) that every rate vanishes there: below 1e-8 of the state's size per second."""
     size = np.maximum(np.abs(y), 1e-6)
-    assert np.max(np.abs(f(0.0, y)) / size) * second < 1e-8
+    assert not check or np.max(np.abs(f(0.0, y)) / size) * second < 1e-8
     h = step * size
     return np.column_stack([(np.array(f(0.0, y + h[k] * e)) - np.array(f(0.0, y - h[k] * e))) / (2 * h[k])
                             for k, e in enumerate(np.eye(len(y)))])
@@ -325,6 +321,39 @@ def test_a_whole_cells_capacitance_rests_stably(tmp_path):
     assert abs(rest.V - v_end) < 1e-9  # 1e-6 mV
 
 
+PANDIT = "pandit_clark_giles_demir_2001_epicardial_cell.cellml"
+
+
+def test_pandit_has_three_stable_resting_states_of_the_same_cell(tmp_path):
+    """Pandit et al. (2001) comes to rest at -81.68 mV from its start, and has two more stable states with the
+    start's conserved quantities: -12.53 mV (Na_i 118 mM, K_i 16 mM) and -5.84 mV, and unstable equilibria at
+    -30.02 and -12.47 mV. Its start's path of steady states at fixed V ends near -30 mV; the others are found
+    from the cell clamped at the voltages that path did not reach. (Its open RyR state P_O2 starts at 6e-10: the
+    occupancy law P_C1 + P_O1 + P_O2 + P_C2 once lost that term as rounding, and the cell was said to have no
+    rest.) Independent: the rest is where Myokit's equations run by SciPy come to rest from the file's start;
+    -12.5318764 and -5.83603074 mV are where a scan of Myokit's equations (V with every other rate zero, then
+    Newton on the whole system) found them; every state is a root of Myokit's equations (a Newton step moves no
+    state by 1e-8 of itself) and stable as their Jacobian (central differences) says: besides the two laws'
+    zeros, every eigenvalue negative, or one positive."""
+    report = find_resting_states(_read(MODELS / PANDIT))
+    assert report.verdict == ("3 stable resting states (the model is multistable): at -81.68 mV, -12.53 mV, "
+                              "-5.84 mV; unstable equilibria at -30.02 mV, -12.47 mV")
+    assert len(report.conserved) == 2  # the charge and the RyR occupancy
+    by_v = sorted(report.resting_states, key=lambda s: s.V)
+    assert abs(by_v[0].V - _myokit_long_run(MODELS / PANDIT, tmp_path)) < 1e-9  # 1e-6 mV
+    assert abs(by_v[2].V * 1e3 - -12.5318764) < 1e-7 and abs(by_v[4].V * 1e3 - -5.83603074) < 1e-8
+    f, states, second = _myokit_equations(MODELS / PANDIT, tmp_path)
+    for state in by_v:
+        y = _in_file_units(state, states)
+        jacobian = _equilibrium_jacobian(f, y, second, 1e-7, check=False)
+        step = np.linalg.lstsq(jacobian, np.array(f(0.0, y)), rcond=1e-12)[0]
+        assert np.all(np.abs(step) <= 1e-8 * np.abs(y) + 1e-300), state.V
+        growth = np.sort(np.linalg.eigvals(jacobian).real / second)[::-1]  # /s
+        grows = 0 if state.stable else 1  # one growing mode (a saddle), then the laws' two zeros, then decay
+        assert (growth[0] > 1e-3 or state.stable) and np.all(np.abs(growth[grows:grows + 2]) < 1e-4)
+        assert growth[grows + 2] < -1e-3
+
+
 def test_unstable_equilibria_past_a_gap_and_a_fold_in_the_path_at_fixed_v(tmp_path):
     """ten Tusscher with Cm = 18.5 nF: the path at fixed V from the rest finds no steady state from -62 to
     -52 mV and goes on beyond, to an unstable equilibrium near -38.57 mV, then turns back in V near -27.6 mV
@@ -355,6 +384,52 @@ def test_the_resting_state_is_where_a_long_stiff_run_comes_to_rest(name, t_end):
 
 
 # file, where the one (unstable) equilibrium lies (mV, to 0.05 mV)
+# Pacemakers whose equilibria alone do not say so (two unstable equilibria, neither with a complex pair of
+# eigenvalues), or that the paths at fixed V miss (DiFrancesco-Noble's calcium-overloaded one: found by Newton
+# from the states of the cycle). Independent: the equilibria where Newton on Myokit's equations, the charge law held
+# at the start's value, converged from 100 points of a 5 s run of them (DiFrancesco-Noble: -51.262296841 and
+# -48.295793167 mV), every rate of Myokit's equations vanishing there; their growth by central differences; and
+# the swing of a 40 s run of Myokit's equations over its last 20 s.
+SEEN_OSCILLATING = [
+    ("difrancesco_noble_model_1985.cellml", [-51.262296841, -48.295793167]),
+    ("paci_hyttinen_aaltosetala_severi_ventricularVersion.cellml", [-65.23, -63.88]),
+]
+
+
+def _json_in_file_units(states: dict, myokit_state) -> float:
+    """A state of `vrest rest --json` (V in mV, the others in the file's units) in the unit of Myokit's reading."""
+    import myokit
+
+    shown = next(states[n] for n in (myokit_state.name(), myokit_state.name() + "_",
+                                     myokit_state.qname().replace(".", "_")) if n in states)
+    if shown["unit"] != "mV":
+        return shown["value"]
+    return shown["value"] * float(myokit.Unit.conversion_factor(myokit.units.mV, myokit_state.unit()))
+
+
+@pytest.mark.parametrize(("name", "expected"), SEEN_OSCILLATING, ids=[p[0] for p in SEEN_OSCILLATING])
+def test_a_pacemaker_is_seen_oscillating_and_its_cycle_shows_equilibria_the_paths_miss(name, expected, tmp_path):
+    _, v = _myokit_run(name, tmp_path, 40.0, points=200_001)  # every 0.1 ms: the peak of a 2 ms upstroke
+    code, out, err = run_cli("rest", str(MODELS / name), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    states = document["resting_states"]
+    assert [round(s["V"], len(str(e).split(".")[1])) for s, e in zip(states, expected)] == expected
+    assert len(states) == 2 and not any(s["stable"] for s in states)
+    f, myokit_states, second = _myokit_equations(MODELS / name, tmp_path)
+    for state in states:
+        y = np.array([_json_in_file_units(state["states"], s) for s in myokit_states])
+        assert _root_to_double_precision(f, y, second)
+        assert np.linalg.eigvals(_equilibrium_jacobian(f, y, second, 1e-7, check=False)).real.max() / second > 0.1
+    fate = document["from_start"]
+    assert fate["kind"] == "oscillates"
+    assert fate["V_low"] == pytest.approx(v.min(), abs=0.1) and fate["V_high"] == pytest.approx(v.max(), abs=0.1)
+    lies = ", ".join(f"{s['V']:.2f} mV" for s in states)
+    assert document["verdict"] == (f"no stable resting state: this model oscillates (pacemaker), V between "
+                                   f"{fate['V_low']:.2f} mV and {fate['V_high']:.2f} mV from its start; the unstable "
+                                   f"equilibria lie at {lies}")
+
+
 PACEMAKERS = [
     ("noble_model_1962.cellml", -37.4),  # Noble 1962, the Purkinje fibre: near -37.4 mV
     ("cellml2/noble_model_1962.cellml", -37.4),
@@ -514,10 +589,14 @@ def _myokit_run(name: str, tmp_path: Path, t_end_s: float, points: int = 2001) -
     f, states, second = _myokit_equations(MODELS / name, tmp_path)
     y0 = np.array([s.initial_value(as_float=True) for s in states])
     t = np.linspace(0.5 * t_end_s, t_end_s, points) / second
-    run = solve_ivp(f, (0.0, t[-1]), y0, method="LSODA", rtol=1e-8, atol=1e-10 * np.maximum(np.abs(y0), 1e-6),
-                    t_eval=t)
+    with np.errstate(all="ignore"):  # a trial step to a wild V (Paci's tau_Xr1 = 0 beyond exp's range): shortened
+        run = solve_ivp(f, (0.0, t[-1]), y0, method="LSODA", rtol=1e-8, atol=1e-10 * np.maximum(np.abs(y0), 1e-6),
+                        t_eval=t)
     assert run.success, run.message
-    return run.t * second, run.y[0]  # the oxmeta membrane_voltage is the first state, in mV in these files
+    import myokit
+
+    to_mv = float(myokit.Unit.conversion_factor(states[0].unit(), myokit.units.mV))  # Paci's V is in volts
+    return run.t * second, run.y[0] * to_mv  # the oxmeta membrane_voltage is each file's first state
 
 
 def test_a_stable_rest_beside_the_limit_cycle_the_start_lies_on_is_named_as_such(tmp_path):
