@@ -33,14 +33,23 @@ def test_species_set_by_rules_read_and_run_as_libroadrunner_runs_them():
 def test_a_potential_without_a_unit_is_searched_in_its_own_numbers_as_millivolts():
     """Chay's V has no unit, and its numbers are millivolts: the range -150..60 mV is searched as -150..60 of them
     (it once became -0.15..0.06 and missed the model's one equilibrium). libRoadRunner's rates vanish at the
-    equilibrium vrest finds, and the cell bursts round it: the pacemaker's verdict."""
+    equilibrium vrest finds, and the cell bursts round it: the pacemaker's verdict, with the swing of V that
+    libRoadRunner's run of the file shows."""
     code, out, err = run_cli("rest", str(FILE), "--voltage", "V_membrane_amount", "--json")
     assert code == 0, err
     document = json.loads(out)
     assert document["range"]["values"] == [-150, 60]
     (state,) = document["resting_states"]
-    assert not state["stable"] and document["verdict"].startswith("no stable resting state: this model oscillates "
-                                                                  "(pacemaker); the unstable equilibrium lies at -38.23")
+    fate = document["from_start"]
+    assert not state["stable"] and fate["kind"] == "oscillates"
+    assert document["verdict"] == (f"no stable resting state: this model oscillates (pacemaker), V between "
+                                   f"{fate['V_low']:.2f} and {fate['V_high']:.2f} from its start; the unstable "
+                                   f"equilibrium lies at -38.23")
+    bursting = roadrunner.RoadRunner(str(FILE))  # the swing: libRoadRunner's run from the file's start, 100-200 s
+    bursting.integrator.relative_tolerance, bursting.integrator.absolute_tolerance = 1e-9, 1e-12
+    course = bursting.simulate(0, 200, 400001)  # every 0.5 ms
+    v = course["[V_membrane]"][course["time"] >= 100]
+    assert fate["V_low"] == pytest.approx(v.min(), abs=1e-3) and fate["V_high"] == pytest.approx(v.max(), abs=1e-3)
     runner = roadrunner.RoadRunner(str(FILE))
     for name, entry in state["states"].items():
         runner[name.removesuffix("_amount")] = entry["value"]

@@ -122,9 +122,12 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         if law.pivot == problem.voltage:
             raise ModelError("roles.voltage", problem.states[problem.voltage],
                              "its rate is zero for every state (a clamped voltage): no resting state to find")
+    elsewhere: list[np.ndarray] = []  # roots found outside the range: the cell may come to rest at a stable one
+
     def solved(guesses) -> list[np.ndarray]:
-        roots = (newton(bound, laws, guess, scale) for guess in guesses)
-        return [polished(root) for root in roots if root is not None and low <= root[problem.voltage] <= high]
+        roots = [root for root in (newton(bound, laws, guess, scale) for guess in guesses) if root is not None]
+        elsewhere.extend(root for root in roots if not low <= root[problem.voltage] <= high)
+        return [polished(root) for root in inside(roots)]
 
     def polished(root: np.ndarray) -> np.ndarray:
         """The root again with each law solving for its largest term there, where that is not the start's: a
@@ -148,10 +151,14 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         return [root for root in roots if low <= root[problem.voltage] <= high]
 
     def physical(roots) -> list[np.ndarray]:  # no amount of an ion below 0 (a pump stronger than its leaks)
-        return [root for root in roots if not np.any(root[positive] < -1e-9 * y0[positive])]
+        return [root for root in roots if not np.any(root[nonnegative] < -1e-9 * y0[nonnegative])]
 
     eliminated = elimination(problem.gates, problem.groups, laws)
     positive = _amounts(problem, laws, y0)
+    # and no rapidly buffered concentration (Paci 2013's Ca_SR at -0.3 mM, where its buffer factor is 0 and so
+    # its rate, whatever the fluxes: a root of the equations no cell has)
+    nonnegative = positive.copy()
+    nonnegative[list(problem.factored)] |= y0[list(problem.factored)] > 0
     roots = one_each(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))))
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots + [y0]  # the start's own path too: a root found may lie on another branch of it
@@ -171,11 +178,14 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         roots = sorted(physical(roots), key=lambda y: y[problem.voltage])
         return roots, tuple(_resting_state(problem, bound, laws, eliminated, root, scale, currents) for root in roots)
 
+    def stable_outside(roots) -> list[np.ndarray]:
+        return [root for root in roots if not low <= root[problem.voltage] <= high
+                and is_stable(eigenvalues(bound.J(root), laws, scale, root))]
+
     (roots, resting), reached = described(roots), physical(reached)
     # A stable rest the cell reaches outside the range (O'Hara-Rudy with 0.3 mM K+ outside: -156.03 mV) is named,
     # so that the unstable equilibria inside it are not taken for a pacemaker's.
-    outside = next((root for root in reached if not low <= root[problem.voltage] <= high
-                    and is_stable(eigenvalues(bound.J(root), laws, scale, root))), None)
+    outside = next(iter(stable_outside(reached)), None)
     beyond = None if outside is None else float(outside[problem.voltage])
     fate = None
     stable = [root for root, state in zip(roots, resting) if state.stable]
@@ -183,21 +193,25 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     # `vrest simulate --start given` starts a vrest model with channels.
     start = y0 if np.all(known) else eliminated.steady_point(bound, y0) \
         if known[problem.voltage] and set(np.flatnonzero(~known)) <= set(eliminated.states) else None
-    if from_start and beyond is None and start is not None:
-        # Do the equilibria hold the cell's fate? A stable one may sit beside the limit cycle the start lies on,
-        # a model with none may drift on a slow manifold (a current whose charge no concentration records), and
-        # one whose equilibria are all unstable may circle them (a pacemaker) or run off.
-        fate = follow(bound, start, stable, scale, problem.voltage, positive)
-        if fate.kind == "oscillates":  # its cycle passes near equilibria no path at fixed V reached: Newton from it
+    if from_start and start is not None:
+        # Do the equilibria hold the cell's fate? A stable one may sit beside the limit cycle the start lies on
+        # (Zhang 2000's sinoatrial cell beats beside one at -31.34 mV), a model with none may drift on a slow
+        # manifold (a current whose charge no concentration records), one whose equilibria are all unstable may
+        # circle them (a pacemaker) or run off, and the cell may rest outside the range (Pandit 2001 over
+        # -20..0 mV: at -81.68 mV, beside two stable states inside).
+        targets = stable + stable_outside(one_each(physical(reached + elsewhere)))
+        fate = follow(bound, start, targets, scale, problem.voltage, positive)
+        if fate.kind == "rests" and fate.index >= len(stable):
+            beyond = float(targets[fate.index][problem.voltage])
+        elif fate.kind == "oscillates":  # its cycle passes near equilibria no path at fixed V reached: Newton from it
             more = one_each(roots + solved(list(fate.course.T)))  # (DiFrancesco-Noble 1985's Ca-overloaded one)
             if len(more) > len(roots):
                 roots, resting = described(more)
-    elif from_start and beyond is not None and start is not None:
-        # Implicit Euler's long steps reach a stable state outside the range; does the cell? (Zhang 2000's
-        # sinoatrial cell beats from its start, beside a stable state at -31.34 mV)
-        fate = follow(bound, start, [outside], scale, problem.voltage, positive)
+    # a stable state outside the range that the cell, followed from its start, does not come to: in the verdict only
+    reaches_beyond = fate is None or fate.kind == "unknown" or fate.kind == "rests" and fate.index >= len(stable)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
-                      verdict(resting, (low, high), problem, beyond, fate), problem, beyond, fate)
+                      verdict(resting, (low, high), problem, beyond, fate), problem,
+                      beyond if reaches_beyond else None, fate)
 
 
 def _amounts(problem: RestProblem, laws, y0: np.ndarray) -> np.ndarray:
@@ -238,14 +252,16 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     stable = [s for s in resting if s.stable]
     swing = (fate.low, fate.high) if fate is not None and fate.kind == "oscillates" and not stable else None
     text = _verdict(resting, v_range, problem, beyond, reaches, swing)
-    if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)) \
-            or (swing is not None and "(pacemaker)" in text):
-        return text
     unit = problem.voltage_unit
 
     def mv(v: float) -> str:
         return f"{problem.shown(v, unit):.2f} {unit}".rstrip()
 
+    if stable and fate is not None and fate.kind == "rests" and fate.index >= len(stable):
+        return f"{text}; from its start the cell comes to rest at {mv(beyond)}, outside the range"
+    if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)) \
+            or (swing is not None and "(pacemaker)" in text):
+        return text
     if fate.kind == "rests":
         return f"{text}; from its start the cell comes to rest at {mv(stable[fate.index].V)}"
     if fate.kind == "oscillates":
@@ -276,14 +292,15 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
     stable = [s for s in resting if s.stable]
     unstable = [s for s in resting if not s.stable]
     where = f"between {shown(v_range[0])} and {shown(v_range[1])}"
+    whole = v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]  # else more may lie outside
     others = ("; unstable equilibri" + ("um" if len(unstable) == 1 else "a") + " at "
               + ", ".join(shown(s.V) for s in unstable)) if unstable else ""
     if len(stable) == 1:
         return f"one stable resting state, at {shown(stable[0].V)}{others}"
     if stable:
-        kind = "bistable" if len(stable) == 2 else "multistable"
+        kind = f"(the model is {'bistable' if len(stable) == 2 else 'multistable'})" if whole else where
         where_stable = ", ".join(shown(s.V) for s in stable)
-        return f"{len(stable)} stable resting states (the model is {kind}): at {where_stable}{others}"
+        return f"{len(stable)} stable resting states {kind}: at {where_stable}{others}"
     given = all(v is not None for v in problem.start)  # else the start was made up: V mid-range, gates at 0
     outside_rest = ("" if beyond is None else
                     f"from its start the cell comes to rest at {shown(beyond)}, outside the range" if given and reaches
@@ -302,7 +319,6 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
     # One unstable equilibrium and nothing stable: trajectories circle it (a limit cycle); likewise around an
     # equilibrium that is unstable through a pair of complex eigenvalues.
     spirals = any(np.any((np.array(s.eigenvalues).real > 0) & (np.array(s.eigenvalues).imag != 0)) for s in unstable)
-    whole = v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]  # else a stable rest may lie outside
     if swing is not None and whole:  # seen oscillating (Paci 2013: two unstable equilibria, no complex pair)
         return (f"no stable resting state: this model oscillates (pacemaker), V between {shown(swing[0])} and "
                 f"{shown(swing[1])} from its start; {lies}")

@@ -38,6 +38,8 @@ _SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "p
           ("J/mol/K", "gas constant", "positive"), ("C/mol", "Faraday constant", "positive"))
 
 
+_NONNEGATIVE_STATES = (("mol/m^3", "a concentration"), ("mol", "an amount"), ("m^3", "a volume"))
+
 # Kinds of derive.limits' table a parameter of another tool's file is checked against, told by its unit, as a
 # value of vrest's own model files is: refused outside what is physical, warned of outside what cells have.
 _RANGED = (("K", "temperature"), ("mol/m^3", "concentration"), ("S/m^2", "conductance per area"),
@@ -77,7 +79,13 @@ def parse_state_value(system: OdeSystem, name: str, text: str, key: str = "--sta
     states = {s.symbol.name: s for s in system.states}
     if name not in states:
         raise ModelError(f"{key} {name}", text, f"not a state of model {system.name} (states: {', '.join(states)})")
-    return parse_value(name, states[name].unit, text, f"{key} {name}", "state")
+    value = parse_value(name, states[name].unit, text, f"{key} {name}", "state")
+    if value < 0 and states[name].unit:  # an amount of a substance, a volume: no cell's state is below 0
+        dims = unit_parts(states[name].unit)[2]
+        kind = next((kind for reference, kind in _NONNEGATIVE_STATES if dims == unit_parts(reference)[2]), None)
+        if kind is not None:
+            raise ModelError(f"{key} {name}", text, f"{name} is {kind}: it must not be negative")
+    return value
 
 
 def parse_value(name: str, unit: str, text: str, where: str, kind: str = "state") -> float:

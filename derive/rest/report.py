@@ -43,8 +43,9 @@ def _fate_json(report: RestReport, unit: str) -> dict | None:
     if fate is None or fate.kind == "unknown":
         return None
     out: dict = {"kind": fate.kind, "t": {"unit": "s", "value": fate.t}}
-    if fate.kind == "rests":
-        out["V"] = problem.shown([s for s in report.resting_states if s.stable][fate.index].V, unit)
+    if fate.kind == "rests":  # at a stable state in the range, or at the one outside it
+        stable = [s.V for s in report.resting_states if s.stable]
+        out["V"] = problem.shown(stable[fate.index] if fate.index < len(stable) else report.rest_outside_range, unit)
     elif fate.kind == "oscillates":
         out["V_low"], out["V_high"] = problem.shown(fate.low, unit), problem.shown(fate.high, unit)
     else:
