@@ -172,7 +172,9 @@ def test_fitzhugh_nagumo_has_no_stable_rest_and_the_verdict_says_it_oscillates()
     roots = mpmath.polyroots([-mpmath.mpf(1) / 3, 0, 1 - 1 / b, current - a / b])
     (v,) = [r.real for r in roots if abs(r.imag) < 1e-20]
     jacobian = mpmath.matrix([[1 - v**2, -1], [eps, -eps * b]])
-    report = find_resting_states(fitzhugh_nagumo(), v_range=(-3, 3))
+    # v has no unit: its numbers are taken as millivolts, so -3..3 of them is (-3 mV, 3 mV) (once (-3 V, 3 V): the
+    # scan's 0.1 "mV" grid over -3000..3000 took half a minute)
+    report = find_resting_states(fitzhugh_nagumo(), v_range=(-3e-3, 3e-3))
     (state,) = report.resting_states
     assert state.V == pytest.approx(float(v), abs=1e-14)
     assert_eigenvalues(state.eigenvalues, sorted_eigenvalues(jacobian))
