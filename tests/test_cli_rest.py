@@ -78,11 +78,14 @@ def test_no_resting_state_in_the_range_is_an_answer():
     (("rest", "pumpleak", "--start", "N_K"), "expected NAME=VALUE"),
     (("rest", "pumpleak", "--start", "N_K=12"), "a unit is required, such as '12 fmol'"),
     (("rest", "pumpleak", "--start", "N_K=1e999 fmol"), "must be a finite number"),
-    (("rest", "pumpleak", "--start", "N_K=-1 fmol"), "--start N_K = '-1 fmol': N_K is an amount: it must not be "
-                                                     "negative"),
-    (("rest", "pumpleak", "--start", "Vol=-1 pL"), "Vol is a volume: it must not be negative"),
+    (("rest", "pumpleak", "--start", "N_K=-1 fmol"), "--start N_K = '-1 fmol': N_K is an amount: it must be "
+                                                     "positive"),
+    (("rest", "pumpleak", "--start", "N_K=0 fmol"), "N_K is an amount: it must be positive"),
+    (("rest", "pumpleak", "--start", "Vol=0 pL"), "Vol is a volume: it must be positive"),
     (("rest", str(MODELS / "difrancesco_noble_model_1985.cellml"), "--start", "Nai=-5 mM"),
-     "--start Nai = '-5 mM': Nai is a concentration: it must not be negative"),
+     "--start Nai = '-5 mM': Nai is a concentration: it must be positive"),
+    (("rest", str(MODELS / "difrancesco_noble_model_1985.cellml"), "--start", "Nai=0 mM"),
+     "Nai is a concentration: it must be positive"),
     (("rest", "pumpleak", "--voltage", "X"), "--voltage = 'X': not a state of model pumpleak"),
     (("rest", "pumpleak", "--stimulus", "X"), "--stimulus = 'X': not a parameter or quantity"),
     (("rest", "no_such_model"), "MODEL = 'no_such_model': not a built-in model"),

@@ -26,7 +26,7 @@ MANY_TURNS = 40  # turns of V in one span that count as an oscillation whatever 
 FIRST_SPAN = 0.1  # s
 LONGEST = 1e5  # s of model time (28 h): a cell that has not settled by then drifts
 EVALUATIONS = 200_000  # of the rates, at most (about a second in compiled code): then the fate is not known
-COURSE_POINTS = 48  # states kept from an oscillation's last span, evenly in time (Newton's guesses for equilibria)
+COURSE_POINTS = 96  # states kept from an oscillation's last span, evenly in time (Newton's guesses for equilibria)
 
 
 class _OverBudget(Exception):

@@ -38,7 +38,7 @@ _SIGNS = (("F", "capacitance", "positive"), ("F/m^2", "capacitance per area", "p
           ("J/mol/K", "gas constant", "positive"), ("C/mol", "Faraday constant", "positive"))
 
 
-_NONNEGATIVE_STATES = (("mol/m^3", "a concentration"), ("mol", "an amount"), ("m^3", "a volume"))
+_POSITIVE_STATES = (("mol/m^3", "a concentration"), ("mol", "an amount"), ("m^3", "a volume"))
 
 # Kinds of derive.limits' table a parameter of another tool's file is checked against, told by its unit, as a
 # value of vrest's own model files is: refused outside what is physical, warned of outside what cells have.
@@ -80,11 +80,11 @@ def parse_state_value(system: OdeSystem, name: str, text: str, key: str = "--sta
     if name not in states:
         raise ModelError(f"{key} {name}", text, f"not a state of model {system.name} (states: {', '.join(states)})")
     value = parse_value(name, states[name].unit, text, f"{key} {name}", "state")
-    if value < 0 and states[name].unit:  # an amount of a substance, a volume: no cell's state is below 0
+    if value <= 0 and states[name].unit:  # an amount of a substance, a volume: no cell starts with none of it
         dims = unit_parts(states[name].unit)[2]
-        kind = next((kind for reference, kind in _NONNEGATIVE_STATES if dims == unit_parts(reference)[2]), None)
+        kind = next((kind for reference, kind in _POSITIVE_STATES if dims == unit_parts(reference)[2]), None)
         if kind is not None:
-            raise ModelError(f"{key} {name}", text, f"{name} is {kind}: it must not be negative")
+            raise ModelError(f"{key} {name}", text, f"{name} is {kind}: it must be positive")
     return value
 
 
