@@ -727,6 +727,15 @@ def test_a_stable_state_outside_the_range_is_not_said_to_be_reached_from_a_start
     assert code == 0 and document["rest_outside_range"] is None and document["from_start"]["kind"] == "oscillates"
 
 
+def test_a_ranges_ends_are_printed_as_given():
+    """A range that ends just above Zhang's stable state (-31.337328 mV) was printed "between -31.34 mV and 0.00 mV"
+    beside "a stable resting state lies outside the range, at -31.34 mV": its end is now printed as given."""
+    code, out, err = run_cli("rest", str(MODELS / "zhang_SAN_model_2000_0D_capable.cellml"), "--range", "-31.3373..0mV")
+    assert code == 0, err
+    assert out.splitlines()[1].startswith("no resting state between -31.3373 mV and 0.00 mV; a stable resting state "
+                                          "lies outside the range, at -31.34 mV")
+
+
 def test_a_total_current_renamed_is_opened_into_the_currents_it_sums():
     """Priebe & Beuckelmann (1998) write dV/dt = dVdt with dVdt = -I_tot: the currents at rest were one entry,
     dVdt (the rate of V, 0 there). They are the ten membrane currents of the paper, summing to 0 at rest."""

@@ -291,7 +291,12 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
 
     stable = [s for s in resting if s.stable]
     unstable = [s for s in resting if not s.stable]
-    where = f"between {shown(v_range[0])} and {shown(v_range[1])}"
+    def bound(v: float) -> str:  # a range's end as given (-31.3373 mV, not -31.34 beside a state at -31.337)
+        value = problem.shown(v, unit)
+        text = next((t for t in (f"{value:.{d}f}" for d in range(2, 7)) if abs(float(t) - value) < 1e-9), f"{value:g}")
+        return f"{text} {unit}".rstrip()
+
+    where = f"between {bound(v_range[0])} and {bound(v_range[1])}"
     whole = v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]  # else more may lie outside
     others = ("; unstable equilibri" + ("um" if len(unstable) == 1 else "a") + " at "
               + ", ".join(shown(s.V) for s in unstable)) if unstable else ""
