@@ -32,7 +32,8 @@ import numpy as np
 from . import sundials
 from .numeric import CModule, compile_library
 
-__all__ = ["driver", "integrate", "unavailable_reason", "Driver", "CvodeError", "SolverFallbackWarning"]
+__all__ = ["driver", "integrate", "watched_run", "unavailable_reason", "Driver", "CvodeError", "SolverFallbackWarning",
+           "WatchedRun"]
 
 # CVODE's steps per call (its mxstep): on reaching it, the driver calls CVODE again from where it stopped, as
 # long as each call moves model time forward and the steps between two output times stay within
@@ -138,6 +139,12 @@ def _build() -> Driver:
         ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_long, ctypes.c_void_p, ctypes.c_double,
         ctypes.c_long, ctypes.c_double, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
         ctypes.c_void_p]
+    library.vrest_cvode_steps.restype = ctypes.c_int
+    library.vrest_cvode_steps.argtypes = [
+        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+        ctypes.c_void_p, ctypes.c_double, ctypes.c_double, ctypes.c_double, ctypes.c_long, ctypes.c_int,
+        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_long), ctypes.c_int, ctypes.c_void_p,
+        ctypes.c_void_p, ctypes.c_void_p]
     library.vrest_block_norm_available.restype = ctypes.c_int
     built = Driver(library, table, found, bool(library.vrest_block_norm_available(table)))
     _probe(built)
@@ -234,3 +241,42 @@ def integrate(module: CModule, params: np.ndarray, switch_times: Sequence[float]
         threads = min(os.cpu_count() or 1, max(1, batch // 16))
     return _run(built, module.point_rhs, module.point_jacobian, len(module.STATE_NAMES), params,
                 np.asarray(switch_times, dtype=float), y0, atol, rtol, times, threads)
+
+
+@dataclass(frozen=True)
+class WatchedRun:
+    """A run step by step (watched_run): ``t`` and ``v`` after each step, the states at the times asked for (rows),
+    the end state; ``negative``: a state that must stay >= 0 fell below 0, and the run stopped there."""
+
+    t: np.ndarray
+    v: np.ndarray
+    at: np.ndarray
+    end: np.ndarray
+    negative: bool
+
+
+def watched_run(point_rhs: int, point_jacobian: int, params: np.ndarray, y0: np.ndarray, atol: np.ndarray, rtol: float,
+                span: tuple[float, float], watch: int, max_steps: int, at: np.ndarray,
+                nonnegative: np.ndarray | None = None) -> WatchedRun:
+    """One run of a compiled model (its one-point functions' addresses) from ``y0`` over ``span`` (model time),
+    every step kept: the state ``watch`` after each step (a spike's peak among them, as in SciPy's runs), and the
+    whole state at the increasing times ``at`` within the span. Raises CvodeError (CV_TOO_MUCH_WORK after
+    ``max_steps`` steps)."""
+    built = driver()
+    if built is None:
+        raise CvodeError(f"CVODE is not available ({unavailable_reason()})")
+    n = len(y0)
+    y0, atol = np.ascontiguousarray(y0, dtype=float), np.ascontiguousarray(atol, dtype=float)
+    params, at = np.ascontiguousarray(params, dtype=float), np.ascontiguousarray(at, dtype=float)
+    mask = np.zeros(n, dtype=np.intc) if nonnegative is None else np.ascontiguousarray(nonnegative, dtype=np.intc)
+    step_t, step_v = np.empty(max_steps), np.empty(max_steps)
+    at_out, end, taken = np.empty((len(at), n)), np.empty(n), ctypes.c_long(0)
+    flag = built.library.vrest_cvode_steps(
+        built.table, point_rhs, point_jacobian, n, len(params), params.ctypes.data, y0.ctypes.data, atol.ctypes.data,
+        rtol, span[0], span[1], max_steps, watch, mask.ctypes.data, step_t.ctypes.data, step_v.ctypes.data,
+        ctypes.byref(taken), len(at), at.ctypes.data, at_out.ctypes.data, end.ctypes.data)
+    if flag < 0:
+        name = built.flag_name(flag)
+        raise CvodeError(f"CVODE failed ({name}) at t = {step_t[taken.value - 1] if taken.value else span[0]:.6g} s",
+                         name)
+    return WatchedRun(step_t[:taken.value], step_v[:taken.value], at_out, end, negative=flag == 1)

@@ -36,6 +36,25 @@ class ModuleEvaluator:
             self._point = (key, self.module.point_functions(np.asarray(p, dtype=float)[self._index]))
         return self._point[1]
 
+    def runner(self, p: np.ndarray):
+        """run(y0, span, atol, rtol, watch, max_steps, at, nonnegative): the compiled module run under CVODE for
+        ``p`` (codegen.simulation.cvode.watched_run; None where it fails or runs out of steps), or None where
+        there is no compiled module or no CVODE."""
+        from . import cvode
+
+        if not hasattr(self.module, "point_rhs") or cvode.driver() is None:
+            return None
+        params = np.asarray(p, dtype=float)[self._index]
+
+        def run(y0, span, atol, rtol, watch, max_steps, at, nonnegative=None):
+            try:
+                return cvode.watched_run(self.module.point_rhs, self.module.point_jacobian, params, y0, atol, rtol,
+                                         span, watch, max_steps, at, nonnegative)
+            except cvode.CvodeError:
+                return None
+
+        return run
+
     def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
         y = np.asarray(y, dtype=float)
         point = self.point_functions(p) if y.ndim == 1 else None

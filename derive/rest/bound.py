@@ -5,6 +5,7 @@ parameter values fixed). NumPy only: the engine runs on a compiled module withou
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -36,6 +37,13 @@ class Bound:
         # these parameters, when it has them (compiled code), skip its per-call dispatch.
         point_functions = getattr(evaluator, "point_functions", None)
         self._point = point_functions(self.p) if point_functions is not None else None
+        self._runner = getattr(evaluator, "runner", None)
+
+    @cached_property
+    def run(self):
+        """A run of the model in compiled code, step by step (derive.rest.follow), when the evaluator has one:
+        the evaluator's runner for these parameters (ModuleEvaluator.runner), else None."""
+        return self._runner(self.p) if self._runner is not None else None
 
     def factors(self, y: np.ndarray) -> np.ndarray:
         """The rate factor b_i(y_i) of each state (1 where its rate has none; derive.rest.prepared_problem)."""

@@ -3,8 +3,9 @@
 The equilibria and their eigenvalues say where a cell may rest; they do not say whether the cell started from
 the file's state gets there. A sinoatrial model can have a stable equilibrium beside the limit cycle its start
 lies on (it beats for ever), and a model whose charge leaks through a current no concentration records has no
-equilibrium at all, only a slow drift. So the model is run from its start (SciPy's LSODA with the analytic
-Jacobian), in spans that double, until it comes within REACHED of a stable equilibrium (linear stability does
+equilibrium at all, only a slow drift. So the model is run from its start (in compiled code under CVODE where
+the evaluator gives such a run, else SciPy's LSODA; both with the analytic Jacobian, every step watched), in
+spans that double, until it comes within REACHED of a stable equilibrium (linear stability does
 the rest), or V keeps swinging, up and down by more than SWING, over two spans, or the run ends (LONGEST). A slow
 approach to rest that moves V by many millivolts in one direction is no swing.
 """
@@ -25,7 +26,9 @@ OSCILLATION_SPAN = 10.0  # s
 MANY_TURNS = 40  # turns of V in one span that count as an oscillation whatever the span's length (20 periods)
 FIRST_SPAN = 0.1  # s
 LONGEST = 1e5  # s of model time (28 h): a cell that has not settled by then drifts
-EVALUATIONS = 200_000  # of the rates, at most (about a second in compiled code): then the fate is not known
+EVALUATIONS = 200_000  # of the rates through SciPy, at most (about a second): then the fate is not known
+STEPS = 200_000  # of CVODE's in compiled code, at most (0.2-2 s): then the fate is not known
+RTOL, ATOL = 1e-8, 1e-10  # the runs' tolerances: relative, and absolute in each state's size
 COURSE_POINTS = 96  # states kept from an oscillation's last span, evenly in time (Newton's guesses for equilibria)
 
 
@@ -53,34 +56,19 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
     """What the model does from ``y0``, ``stable`` the stable equilibria found; ``scale`` each state's size;
     ``positive`` a mask of amounts: a run in which one falls below 0 (a pump that empties the cell of Na+) is no
     cell's, and its fate "unknown"."""
-    from scipy.integrate import solve_ivp  # here: the engine's other paths run without SciPy
-
     def arrived(y: np.ndarray) -> int | None:
         return next((k for k, root in enumerate(stable) if np.max(np.abs(y - root) / scale) <= REACHED), None)
 
-    calls = 0
-
-    def rates(_, x: np.ndarray) -> np.ndarray:
-        nonlocal calls
-        calls += 1
-        if calls > EVALUATIONS:
-            raise _OverBudget
-        return bound.f(x)
-
+    run_span = _CompiledRuns(bound, scale, voltage, positive) if bound.run is not None else \
+        _ScipyRuns(bound, scale, voltage, positive)
     y, t, span, swinging, swing_before = np.asarray(y0, dtype=float), 0.0, FIRST_SPAN, 0, 0.0
     while (index := arrived(y)) is None:
         if t >= LONGEST:
             return Fate("drifts", t, low=float(y[voltage]), high=float(y[voltage]), rate=float(bound.f(y)[voltage]))
-        try:
-            with np.errstate(all="ignore"):  # trial steps may leave the model's domain; LSODA retries
-                run = solve_ivp(rates, (t, t + span), y, method="LSODA", jac=lambda _, x: bound.J(x), rtol=1e-8,
-                                atol=1e-10 * scale)  # every step of the solver's: a spike's peak among them
-        except _OverBudget:
+        run = run_span(y, t, span)
+        if run is None:
             return Fate("unknown", t)
-        if not run.success or not np.all(np.isfinite(run.y)) or \
-                (positive is not None and np.any(run.y[positive] < 0)):
-            return Fate("unknown", t)
-        v = run.y[voltage]
+        v, course, y = run
         turns, swing = _turns(v, SWING), float(v.max() - v.min())
         # a long span, or one of many periods (a 0.1 s spike train spends the budget before the spans are long),
         # whose swing has not died away since the span before
@@ -88,11 +76,61 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
             (swinging == 0 or swing >= swing_before / 2) else 0
         swing_before = swing
         if swinging == 2:  # two long spans, each swinging: not a damped approach
-            kept = np.searchsorted(run.t, np.linspace(t, t + span, COURSE_POINTS), side="right") - 1
-            return Fate("oscillates", t + span, low=float(v.min()), high=float(v.max()), course=run.y[:, kept])
-        y, t = run.y[:, -1], t + span
+            return Fate("oscillates", t + span, low=float(v.min()), high=float(v.max()), course=course)
+        t += span
         span = min(2 * span, LONGEST - t)
     return Fate("rests", t, index)
+
+
+# A span of the run: (V after each step, COURSE_POINTS states evenly in time as columns, the end state), or None
+# where the run fails, leaves the cell's domain or spends the budget.
+Span = tuple[np.ndarray, np.ndarray, np.ndarray] | None
+
+
+class _CompiledRuns:
+    """Spans run in compiled code (the evaluator's runner: CVODE, no Python between steps), STEPS steps at most in
+    all."""
+
+    def __init__(self, bound: Bound, scale: np.ndarray, voltage: int, positive: np.ndarray | None) -> None:
+        self.run, self.atol, self.voltage, self.positive = bound.run, ATOL * scale, voltage, positive
+        self.left = STEPS
+
+    def __call__(self, y: np.ndarray, t: float, span: float) -> Span:
+        course = np.linspace(t, t + span, COURSE_POINTS)
+        run = self.run(y, (t, t + span), self.atol, RTOL, self.voltage, self.left, course, self.positive)
+        if run is None or run.negative or not np.isfinite(run.at).all() or not np.isfinite(run.end).all():
+            return None
+        self.left -= len(run.t)
+        return run.v, run.at.T, run.end
+
+
+class _ScipyRuns:
+    """Spans run by SciPy's LSODA (the rates through Python at every step), EVALUATIONS evaluations in all."""
+
+    def __init__(self, bound: Bound, scale: np.ndarray, voltage: int, positive: np.ndarray | None) -> None:
+        self.bound, self.atol, self.voltage, self.positive = bound, ATOL * scale, voltage, positive
+        self.calls = 0
+
+    def rates(self, _, x: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        if self.calls > EVALUATIONS:
+            raise _OverBudget
+        return self.bound.f(x)
+
+    def __call__(self, y: np.ndarray, t: float, span: float) -> Span:
+        from scipy.integrate import solve_ivp  # here: the engine's other paths run without SciPy
+
+        try:
+            with np.errstate(all="ignore"):  # trial steps may leave the model's domain; LSODA retries
+                run = solve_ivp(self.rates, (t, t + span), y, method="LSODA", jac=lambda _, x: self.bound.J(x),
+                                rtol=RTOL, atol=self.atol)  # every step of the solver's: a spike's peak among them
+        except _OverBudget:
+            return None
+        if not run.success or not np.all(np.isfinite(run.y)) or \
+                (self.positive is not None and np.any(run.y[self.positive] < 0)):
+            return None
+        kept = np.searchsorted(run.t, np.linspace(t, t + span, COURSE_POINTS), side="right") - 1
+        return run.y[self.voltage], run.y[:, kept], run.y[:, -1]
 
 
 def _turns(v: np.ndarray, swing: float) -> int:
