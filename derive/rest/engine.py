@@ -257,7 +257,7 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     reaches = fate is None or fate.kind == "rests"  # a rest outside the range the cell reaches from its start
     stable = [s for s in resting if s.stable]
     swing = (fate.low, fate.high) if fate is not None and fate.kind == "oscillates" and not stable else None
-    text = _verdict(resting, v_range, problem, beyond, reaches, swing)
+    text, told = _verdict(resting, v_range, problem, beyond, reaches, swing)
     unit = problem.voltage_unit
 
     def mv(v: float) -> str:
@@ -266,7 +266,7 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     if stable and fate is not None and fate.kind == "rests" and fate.index >= len(stable):
         return f"{text}; from its start the cell comes to rest at {mv(beyond)}, outside the range"
     if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)) \
-            or (swing is not None and "(pacemaker)" in text):
+            or told:
         return text
     if fate.kind == "rests":
         return f"{text}; from its start the cell comes to rest at {mv(stable[fate.index].V)}"
@@ -284,8 +284,10 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
 
 
 def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
-             beyond: float | None, reaches: bool = True, swing: tuple[float, float] | None = None) -> str:
-    """``swing``: V's lowest and highest as the model, nothing stable found, oscillates from its start."""
+             beyond: float | None, reaches: bool = True,
+             swing: tuple[float, float] | None = None) -> tuple[str, bool]:
+    """(the verdict on the equilibria, whether it says the model's swing from its start); ``swing``: V's lowest
+    and highest as the model, nothing stable found, oscillates from its start."""
     unit = problem.voltage_unit
 
     def shown(v: float) -> str:
@@ -307,36 +309,36 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
     others = ("; unstable equilibri" + ("um" if len(unstable) == 1 else "a") + " at "
               + ", ".join(shown(s.V) for s in unstable)) if unstable else ""
     if len(stable) == 1:
-        return f"one stable resting state, at {shown(stable[0].V)}{others}"
+        return f"one stable resting state, at {shown(stable[0].V)}{others}", False
     if stable:
         kind = f"(the model is {'bistable' if len(stable) == 2 else 'multistable'})" if whole else where
         where_stable = ", ".join(shown(s.V) for s in stable)
-        return f"{len(stable)} stable resting states {kind}: at {where_stable}{others}"
+        return f"{len(stable)} stable resting states {kind}: at {where_stable}{others}", False
     given = all(v is not None for v in problem.start)  # else the start was made up: V mid-range, gates at 0
     outside_rest = ("" if beyond is None else
                     f"from its start the cell comes to rest at {shown(beyond)}, outside the range" if given and reaches
                     else
                     f"a stable resting state lies outside the range, at {shown(beyond)}")
     if not unstable:
-        return f"no resting state {where}" + (f"; {outside_rest}" if outside_rest else "")
+        return f"no resting state {where}" + (f"; {outside_rest}" if outside_rest else ""), False
     lies = (f"the unstable equilibrium lies at {shown(unstable[0].V)}" if len(unstable) == 1
             else f"the unstable equilibria lie at {', '.join(shown(s.V) for s in unstable)}")
     if outside_rest:
-        return f"no stable resting state {where}: {lies}; {outside_rest}"
+        return f"no stable resting state {where}: {lies}; {outside_rest}", False
     if any(is_neutral(np.array(s.eigenvalues)) for s in unstable):
         return (f"no stable resting state found {where}: {lies}, with a zero eigenvalue (a conserved quantity "
                 "vrest could not write down: the equilibria form a family, and which member the cell reaches "
-                "depends on where it starts)")
+                "depends on where it starts)"), False
     # One unstable equilibrium and nothing stable: trajectories circle it (a limit cycle); likewise around an
     # equilibrium that is unstable through a pair of complex eigenvalues.
     spirals = any(np.any((np.array(s.eigenvalues).real > 0) & (np.array(s.eigenvalues).imag != 0)) for s in unstable)
     if swing is not None and whole:  # seen oscillating (Paci 2013: two unstable equilibria, no complex pair)
         return (f"no stable resting state: this model oscillates (pacemaker), V between {shown(swing[0])} and "
-                f"{shown(swing[1])} from its start; {lies}")
+                f"{shown(swing[1])} from its start; {lies}"), True
     if (spirals or len(unstable) == 1) and whole:
-        return f"no stable resting state: this model oscillates (pacemaker); {lies}"
+        return f"no stable resting state: this model oscillates (pacemaker); {lies}", False
     if spirals or len(unstable) == 1:
         return (f"no stable resting state {where}: {lies}; a stable one may lie outside the range (the model "
-                "oscillates if there is none)")
+                "oscillates if there is none)"), False
     outside = "" if whole else "; a stable one may lie outside the range"
-    return f"no stable resting state {where}: {lies}, and the model moves away from them{outside}"
+    return f"no stable resting state {where}: {lies}, and the model moves away from them{outside}", False
