@@ -15,8 +15,8 @@ SBML model in Levels 2 and 3.
 from __future__ import annotations
 
 import json
-
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +24,8 @@ import pytest
 import sympy as sp
 from conftest import run_cli
 from scipy.integrate import solve_ivp
-
 from vrest.derive.importers import read_model_file
-from vrest.derive.rest import find_resting_states, load_system
+from vrest.derive.rest import DEFAULT_RANGE, find_resting_states, load_system
 
 MODELS = Path(__file__).parent / "models"
 GENERATED = Path(__file__).resolve().parents[1] / "generated"
@@ -381,6 +380,63 @@ def test_a_narrow_range_says_where_the_cell_rests_outside_it(v_range, verdict):
     assert document["verdict"] == verdict
     assert document["from_start"]["kind"] == "rests" and document["from_start"]["V"] == pytest.approx(rest, abs=1e-9)
     assert document["rest_outside_range"] == document["from_start"]["V"]
+
+
+@pytest.fixture(scope="module")
+def pandit_states():
+    """Pandit 2001's plan, and its resting states from the file's start (the compiled module's)."""
+    from vrest.codegen.simulation.imported import imported_plan
+
+    plan = imported_plan(MODELS / PANDIT)
+    return plan, _compiled_rest(plan, plan.rest_problem(), DEFAULT_RANGE).resting_states
+
+
+def _compiled_rest(plan, problem, v_range):
+    from vrest.codegen.simulation.imported import module_factors
+    from vrest.codegen.simulation.rest import ModuleEvaluator
+    from vrest.derive.rest import solve
+
+    module = plan.module()
+    return solve(problem, ModuleEvaluator(module, problem.parameters), None, v_range,
+                 module_factors(module, problem.parameters, len(problem.states)), from_start=True)
+
+
+@pytest.mark.parametrize(("start", "v_range", "verdict"), [
+    (-12.53, DEFAULT_RANGE, ("3 stable resting states (the model is multistable): at -81.68 mV, -12.53 mV, -5.84 mV; "
+                             "unstable equilibria at -30.02 mV, -12.47 mV; from its start the cell comes to rest at "
+                             "-12.53 mV")),
+    (-12.53, (-0.020, 0.0), ("2 stable resting states between -20.00 mV and 0.00 mV: at -12.53 mV, -5.84 mV; "
+                             "unstable equilibrium at -12.47 mV; from its start the cell comes to rest at -12.53 mV")),
+    (-5.84, (-0.013, -0.012), ("one stable resting state, at -12.53 mV; unstable equilibrium at -12.47 mV; from its "
+                               "start the cell comes to rest at -5.84 mV, outside the range")),
+])
+def test_pandit_started_at_each_of_its_states_has_the_same_equilibria(pandit_states, start, v_range, verdict):
+    """The same cell started at another of its resting states (the same conserved quantities, nums30) has the same
+    equilibria. From the -12.53 mV state, -5.84 mV was missed: no path followed from the states found reached it,
+    and the start clamped at +10 mV does not settle on its path (the -81.68 mV state does): every stable state found
+    is now clamped at every 10 mV. Over -20..0 mV, -5.84 mV was missed too, and before that -12.47 mV: Newton from
+    the mean of two steady states 2 mV apart on a curved path failed (the crossing is now found on the path). Started
+    at -5.84 mV, over -13..-12 mV, the cell "had not reached" the rest inside the range: the start itself, an
+    equilibrium outside the range no path from it gave, was never a guess for Newton."""
+    plan, states = pandit_states
+    problem = plan.rest_problem()
+    at = min(states, key=lambda s: abs(s.V * 1e3 - start))
+    report = _compiled_rest(plan, replace(problem, start=tuple(at.states[n] for n in problem.states)), v_range)
+    assert report.verdict == verdict
+    found = [s.V for s in states if v_range[0] <= s.V <= v_range[1]]
+    assert [s.V for s in report.resting_states] == pytest.approx(found, abs=1e-12)
+
+
+def test_a_cell_started_on_an_unstable_equilibrium_stays_there():
+    """Noble 1962 started at its unstable equilibrium to the last digit: no rate there is above the states'
+    rounding, so no run leaves it (an independent LSODA run stays at -37.402 mV for 20 s, cold30); it was said to
+    drift "near no equilibrium vrest found"."""
+    (state,) = find_resting_states(_read(MODELS / "noble_model_1962.cellml")).resting_states
+    starts = [f"{name}={value!r}" + (" V" if name == "V" else "") for name, value in state.states.items()]
+    code, out, err = run_cli("rest", str(MODELS / "noble_model_1962.cellml"), *(f"--start={s}" for s in starts))
+    assert code == 0, err
+    assert ("the unstable equilibrium lies at -37.40 mV; the cell starts at the unstable equilibrium at -37.40 mV "
+            "and stays there (a disturbance takes it away)") in out
 
 
 def test_unstable_equilibria_past_a_gap_and_a_fold_in_the_path_at_fixed_v(tmp_path):

@@ -18,7 +18,7 @@ from ..errors import ModelError
 from .bound import Bound, Evaluator
 from .conservation import ConservedQuantity, find_laws, path_laws, solving_largest
 from .elimination import elimination
-from .equilibria import branch_candidates, candidates, distinct, newton, pseudo_transient, resolution
+from .equilibria import Paths, candidates, distinct, newton, pseudo_transient, resolution
 from .follow import Fate, follow
 from .problem import RestProblem
 from .stability import eigenvalues, is_neutral, is_stable, slope_conductance, slowest_tau
@@ -159,20 +159,35 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     def physical(roots) -> list[np.ndarray]:  # no amount of an ion below 0 (a pump stronger than its leaks)
         return [root for root in roots if not np.any(root[nonnegative] < -1e-9 * y0[nonnegative])]
 
+    def stable_states(roots) -> list[np.ndarray]:
+        return [root for root in one_each(physical(roots)) if is_stable(eigenvalues(bound.J(root), laws, scale, root))]
+
     eliminated = elimination(problem.gates, problem.groups, laws)
     positive = _amounts(problem, laws, y0)
     # and no rapidly buffered concentration (Paci 2013's Ca_SR at -0.3 mM, where its buffer factor is 0 and so
     # its rate, whatever the fluxes: a root of the equations no cell has)
     nonnegative = positive.copy()
     nonnegative[list(problem.factored)] |= y0[list(problem.factored)] > 0
-    roots = one_each(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high))))
+    # the start itself too: a cell started at an equilibrium (one a narrow range leaves out) is at it
+    given = [y0] if np.all(known) else []
+    roots = one_each(solved(given + candidates(bound, problem.voltage, y0, eliminated, (low, high))))
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots + [y0]  # the start's own path too: a root found may lie on another branch of it
         # Over the default range too, whatever the range asked: the path may be found only outside it, and a
         # range then holds the equilibria the whole range finds inside it.
         span = (min(low, DEFAULT_RANGE[0]), max(high, DEFAULT_RANGE[1]))
-        roots = one_each(roots + solved(branch_candidates(bound, problem.voltage, path_laws(laws, bound, y0), seeds,
-                                                           span, scale, eliminated, positive)))
+        paths = Paths(bound, problem.voltage, path_laws(laws, bound, y0), seeds, span, scale, eliminated, positive)
+        roots = one_each(roots + solved(paths.through(seeds) + paths.clamped(y0)))
+        # A model with several stable states may hold one on a path that neither the start's nor the other states'
+        # paths reach, and no voltage left unreached where the start is clamped (Pandit 2001 started at its own
+        # -12.53 mV state: -5.84 mV lies on a path the cell clamped at +10 mV comes to from its -81.68 mV state).
+        # So each stable state is clamped at every 10 mV, and the paths it settles on followed.
+        clamped_from: list[np.ndarray] = []
+        while len(stable := stable_states(roots + elsewhere)) >= 2 and len(stable) > len(clamped_from):
+            fresh = [root for root in stable if not any(np.abs((root - seen) / scale).max() < 1e-6
+                                                        for seen in clamped_from)]
+            clamped_from += fresh
+            roots = one_each(roots + solved([guess for root in fresh for guess in paths.clamped(root, True)]))
     reached: list[np.ndarray] = []  # where the cell comes to rest from its start, when nothing stable is found
     if not roots:
         reached = settled([y0])
@@ -274,6 +289,11 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
         beside = (" (a limit cycle beside the stable state" + ("s" if len(stable) > 1 else "") + ")") if stable else ""
         return (f"{text}; {'but ' if stable else ''}from its start the cell does not come to rest: it oscillates, "
                 f"V between {mv(fate.low)} and {mv(fate.high)}{beside}")
+    on = next((s for s in resting if not s.stable and abs(s.V - fate.high) < 1e-12), None) \
+        if fate.kind == "drifts" else None
+    if on is not None:  # started on it to the last digit: no rate is above the states' rounding, so no run leaves it
+        return f"{text}; the cell starts at the unstable equilibrium at {mv(on.V)} and stays there (a disturbance " \
+               "takes it away)"
     hours = fate.t / 3600
     drift = f"{problem.shown(fate.rate, unit) * 3600 - problem.shown(0, unit) * 3600:.3g} {unit}/h".rstrip()
     if stable:

@@ -18,12 +18,12 @@ import numpy as np
 from scipy.linalg.lapack import dgetrf as _getrf, dgetrs as _getrs
 from scipy.optimize import brentq
 
-from .conservation import Law
+from .conservation import Law, solving_largest
 from .elimination import Elimination
 from .bound import Bound
 
-__all__ = ["candidates", "branch_candidates", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP", "distinct",
-           "resolution"]
+__all__ = ["candidates", "branch_candidates", "Paths", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP",
+           "distinct", "resolution"]
 
 GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
 BRANCH_STEP = 2e-3  # V: the spacing at which the steady state at fixed V is followed (2 mV)
@@ -34,6 +34,8 @@ _ARC_STEPS, _ARC_CORRECTIONS = 1000, 8
 _NO_AMOUNT = 1e-30  # SI: an amount this small has left the cell's states (a path at fixed V that empties it)
 _SETTLED_TRIES = 2  # grid voltages each side of a seed's where a first point is sought by pseudo-transient steps
 _SETTLED_STRIDE, _SETTLED_MOST = 5, 40  # beyond them, every fifth grid voltage (10 mV), then those between; 40 at most
+_CROSSING_STEPS, _CROSSING_WIDTH = 12, 1e-5  # regula falsi on a path for a guess: at most 12 points, to 0.01 mV
+_SAME_PATH = 1e-4  # scaled: a steady state at fixed V this near a point of a path followed lies on that path
 _GAP_SETTLE_STEPS = 100  # pseudo-transient steps at a voltage no path reached (where nothing settles, all are spent)
 _TENFOLD = math.log(10.0)  # the longest step of an amount's logarithm
 _STALLED = 8  # Newton steps in which the residual must at least halve, or the run has stalled (no root near)
@@ -347,36 +349,76 @@ def _kept(reuse: dict | None, factored: _Factored, y: np.ndarray) -> np.ndarray:
 def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
                       v_range: tuple[float, float], scale: np.ndarray, eliminated: Elimination,
                       positive: np.ndarray | None = None) -> list[np.ndarray]:
-    """Starting points for Newton from the steady state of every other state at fixed V.
+    """Starting points for Newton from the steady state of every other state at fixed V: the paths through the
+    seeds, then those through the last seed (the start) clamped where no path reached (Paths)."""
+    paths = Paths(bound, voltage, laws, seeds, v_range, scale, eliminated, positive)
+    return paths.through(seeds) + paths.clamped(seeds[-1])
 
-    From each seed, a first point of the path is found near the seed's V (_first_point); from there V steps
-    along a grid over the range (extended to the seed's V where the seed lies outside it), both ways; at
+
+class Paths:
+    """The paths of steady states at fixed V (every rate but V's zero, the laws held) over a grid of voltages, and
+    the guesses for Newton along them.
+
+    From a seed, a first point of the path is found near the seed's V (_first_point); from there V steps
+    along a grid over the range (extended to the seeds' V where they lie outside it), both ways; at
     each V Newton solves every rate but that of V (the laws held), starting from the previous point's state
     extrapolated; where that fails, it goes from the last point found in shorter steps of V (_clamped_path),
     and where that fails too, round a fold by arclength (_past_fold). Where the rate of V changes sign
-    between two points found (also across voltages where none was found), their mean is a guess. A branch
+    between two points found (also across voltages where none was found), their mean is a guess. A path
     ends at the grid's ends, after 20 mV without a steady state, or where it meets a point already followed.
 
-    Then the voltages, 10 mV apart, that no branch reached: the last seed (the start) is clamped there
-    (Newton, then the model's own motion), and the path followed from the steady state found. A model's
-    steady states at fixed V may lie on several paths that do not meet (Pandit 2001: the path from its
-    start ends near -30 mV, and the stable states at -12.53 and -5.84 mV lie on others).
+    A model's steady states at fixed V may lie on several paths that do not meet (Pandit 2001: the path from its
+    start ends near -30 mV, and the stable states at -12.53 and -5.84 mV lie on others). So a state is also
+    clamped at voltages 10 mV apart (Newton, then the model's own motion under the clamp), and the path through
+    the steady state found there followed too (``clamped``).
     """
-    grid = _branch_grid(v_range, [seed[voltage] for seed in seeds])
-    followed: dict[int, list[np.ndarray]] = {}
-    out: list[np.ndarray] = []
-    for seed in seeds:
-        found = _first_point(bound, laws, scale, eliminated, voltage, seed, grid, positive)
-        if found is not None:
-            out += _follow(bound, laws, scale, eliminated, voltage, grid, *found, followed, positive)
-    for k in range(0, len(grid), _SETTLED_STRIDE):
-        for settle in (False, True) if k not in followed else ():
-            point = _clamped_steady(bound, laws, scale, eliminated, voltage, seeds[-1], grid[k], settle, positive,
-                                    _GAP_SETTLE_STEPS)
-            if point is not None:
-                out += _follow(bound, laws, scale, eliminated, voltage, grid, k, point, followed, positive)
-                break
-    return out
+
+    def __init__(self, bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
+                 v_range: tuple[float, float], scale: np.ndarray, eliminated: Elimination,
+                 positive: np.ndarray | None = None) -> None:
+        self.bound, self.voltage, self.laws, self.scale = bound, voltage, laws, scale
+        self.eliminated, self.positive = eliminated, positive
+        self.grid = _branch_grid(v_range, [seed[voltage] for seed in seeds])
+        self.followed: dict[int, list[np.ndarray]] = {}  # the points found, by grid index
+
+    def through(self, seeds: list[np.ndarray]) -> list[np.ndarray]:
+        """The guesses on the paths through ``seeds``."""
+        out: list[np.ndarray] = []
+        for seed in seeds:
+            found = _first_point(self.bound, self.laws, self.scale, self.eliminated, self.voltage, seed, self.grid,
+                                 self.positive)
+            if found is not None:
+                out += self._follow(*found)
+        return out
+
+    def clamped(self, state: np.ndarray, everywhere: bool = False) -> list[np.ndarray]:
+        """The guesses on the paths through the steady states ``state`` comes to clamped at the voltages 10 mV
+        apart that no path reached (by Newton, else by its motion); ``everywhere``: at all of them, by its motion
+        alone (the clamped cell settles on the path it is drawn to, which need not be the one followed there)."""
+        # each law solving for its largest term there: the start's may be tiny in this state (Pandit 2001's
+        # -12.53 mV state solves for P_O2 and Na_i, 6e-17 and 5 mM in its -81.68 mV state)
+        laws = solving_largest(self.laws, state, self.voltage)
+        out: list[np.ndarray] = []
+        for k in range(0, len(self.grid), _SETTLED_STRIDE):
+            if k in self.followed and not everywhere:
+                continue
+            for settle in (True,) if everywhere else (False, True):
+                point = _clamped_steady(self.bound, laws, self.scale, self.eliminated, self.voltage, state,
+                                        self.grid[k], settle, self.positive, _GAP_SETTLE_STEPS)
+                if point is not None:
+                    if not self._known(k, point):
+                        out += self._follow(k, point, laws)
+                    break
+        return out
+
+    def _known(self, k: int, point: np.ndarray) -> bool:
+        """Whether ``point`` lies on a path followed through grid[k] (to far less than separates two paths there,
+        more than the 1e-6 of the states' sizes that Newton at fixed V leaves between two of its solutions)."""
+        return any(np.abs((point - known) / self.scale).max() < _SAME_PATH for known in self.followed.get(k, []))
+
+    def _follow(self, origin: int, start: np.ndarray, laws: list[Law] | None = None) -> list[np.ndarray]:
+        return _follow(self.bound, laws or self.laws, self.scale, self.eliminated, self.voltage, self.grid, origin,
+                       start, self.followed, self.positive)
 
 
 def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
@@ -404,7 +446,8 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
                 reuse.clear()
                 if point is None:  # a fold, maybe: the path turns back in V; followed round it by arclength
                     out += _past_fold(bound, laws, scale, voltage, previous, direction, (grid[0], grid[-1]),
-                                      positive)
+                                      positive, lambda a, b: _record_between(bound, laws, scale, voltage, grid, a, b,
+                                                                              followed, positive))
             elif point is None:  # past a gap: from the last point, the gates at x_inf(V)
                 guess = eliminated.steady_point(bound, guess)
                 point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
@@ -418,7 +461,7 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
             followed.setdefault(k, []).append(point)
             rate = bound.f(point)[voltage]
             if np.isfinite(rate_before) and np.isfinite(rate) and rate_before * rate <= 0:
-                out.append((previous + point) / 2)
+                out.append(_crossing(bound, laws, scale, voltage, previous, point, positive))
             failures, before, previous, rate_before, k = 0, previous, point, rate, k + direction
     return out
 
@@ -461,12 +504,53 @@ def _clamped_steady(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated
                             positive=positive, max_steps=max_steps)
 
 
+def _crossing(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, a: np.ndarray, b: np.ndarray,
+              positive: np.ndarray | None) -> np.ndarray:
+    """A guess for Newton where the rate of V changes sign between the path's points ``a`` and ``b`` (a grid step
+    apart): the path's point where that rate vanishes, by regula falsi in V (Illinois), each point by Newton at
+    its fixed V, to _CROSSING_WIDTH; the mean of a and b where Newton fails at once. The mean of two points 2 mV
+    apart on a curved path can lie too far from it for Newton (Pandit 2001 near -5.84 mV)."""
+    ra, rb = bound.f(a)[voltage], bound.f(b)[voltage]
+    best, side = (a + b) / 2, 0
+    for _ in range(_CROSSING_STEPS):
+        if ra == rb or abs(b[voltage] - a[voltage]) <= _CROSSING_WIDTH:
+            break
+        guess = a + ra / (ra - rb) * (b - a)
+        point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                       fixed=(np.array([voltage]), guess[voltage:voltage + 1]), positive=positive)
+        rate = np.nan if point is None else bound.f(point)[voltage]
+        if not np.isfinite(rate):
+            break
+        best = point
+        if rate * ra > 0:  # the root lies between point and b; a side kept twice has its rate halved (Illinois)
+            a, ra, rb, side = point, rate, rb / 2 if side == 1 else rb, 1
+        else:
+            b, rb, ra, side = point, rate, ra / 2 if side == -1 else ra, -1
+    return best
+
+
+def _record_between(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, grid: np.ndarray, a: np.ndarray,
+                    b: np.ndarray, followed: dict[int, list[np.ndarray]], positive: np.ndarray | None) -> None:
+    """The path's points at the grid voltages between the points ``a`` and ``b`` of it (Newton at fixed V from the
+    state between them), into ``followed``: a path passed by arclength is known at the grid as one stepped in V."""
+    low, high = sorted((a[voltage], b[voltage]))
+    for k in np.flatnonzero((grid > low) & (grid <= high)):
+        share = (grid[k] - a[voltage]) / (b[voltage] - a[voltage])
+        guess = a + share * (b - a)
+        point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
+                       fixed=(np.array([voltage]), grid[k:k + 1]), positive=positive)
+        if point is not None:
+            followed.setdefault(int(k), []).append(point)
+
+
 def _past_fold(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, start: np.ndarray, direction: int,
-               v_limits: tuple[float, float], positive: np.ndarray | None) -> list[np.ndarray]:
+               v_limits: tuple[float, float], positive: np.ndarray | None,
+               passed: Callable[[np.ndarray, np.ndarray], None] | None = None) -> list[np.ndarray]:
     """Guesses for Newton on the path of steady states at fixed V followed from ``start`` (one of its points),
     V first moving in ``direction``, by arclength (_arclength), so the path is followed where V turns back (a
     fold), which stepping in V cannot pass. Where the rate of V changes sign between two points, their mean is
-    a guess. Ends where V leaves ``v_limits``, where an amount falls to _NO_AMOUNT, or where _arclength ends."""
+    a guess. Ends where V leaves ``v_limits``, where an amount falls to _NO_AMOUNT, or where _arclength ends.
+    ``passed(a, b)`` is told each step, from point a to point b."""
     equations = _Equations(bound, laws, scale, None, positive)
     rows = np.arange(len(start)) != voltage  # every rate but that of V (the laws in place of their states')
     x = equations.x_of(start)
@@ -477,6 +561,8 @@ def _past_fold(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, s
     point, rate, out = start, bound.f(start)[voltage], []
     for z in _arclength(lambda z: equations.residual(z)[rows], lambda z: equations.jacobian(z)[rows], x, tangent):
         found = equations.y_of(z)
+        if passed is not None:
+            passed(point, found)
         rate_here = bound.f(found)[voltage]
         if np.isfinite(rate) and np.isfinite(rate_here) and rate * rate_here <= 0:
             out.append((point + found) / 2)

@@ -80,8 +80,10 @@ def parse_state_value(system: OdeSystem, name: str, text: str, key: str = "--sta
     if name not in states:
         raise ModelError(f"{key} {name}", text, f"not a state of model {system.name} (states: {', '.join(states)})")
     value = parse_value(name, states[name].unit, text, f"{key} {name}", "state")
-    if value <= 0 and states[name].unit:  # an amount of a substance, a volume: no cell starts with none of it
-        dims = unit_parts(states[name].unit)[2]
+    dims = unit_parts(states[name].unit)[2] if states[name].unit else None
+    if dims == unit_parts("V")[2] and abs(value) > 10:  # as --range: no membrane holds a potential of kilovolts
+        raise ModelError(f"{key} {name}", text, f"{name} is a potential: it lies within +-10 V (e.g. '-80 mV')")
+    if value <= 0 and dims is not None:  # an amount of a substance, a volume: no cell starts with none of it
         kind = next((kind for reference, kind in _POSITIVE_STATES if dims == unit_parts(reference)[2]), None)
         if kind is not None:
             raise ModelError(f"{key} {name}", text, f"{name} is {kind}: it must be positive")
