@@ -272,5 +272,6 @@ def _table(t, columns) -> str:
         peak = int(np.argmax(v))
         lines.append(f"({len(rows)} of the run's {len(t)} times shown, V's largest and smallest among them: "
                      f"largest V = {v[peak]:.6g} {headers[1].split('[')[1][:-1]} at t = {t[peak] * scale:.6g} {unit}; "
-                     "--json or --out FILE.csv give them all)")
+                     f"the run's times are up to {np.diff(t).max() * scale:.3g} {unit} apart, and a spike between two "
+                     "is not seen: --times gives more; --json or --out FILE.csv give them all)")
     return "\n".join(lines)
