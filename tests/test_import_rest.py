@@ -705,11 +705,15 @@ def test_a_stable_rest_beside_the_limit_cycle_the_start_lies_on_is_named_as_such
                                           "not come to rest: it oscillates, V between -56.0")
 
 
-def test_a_model_whose_charge_leaks_through_an_unrecorded_current_drifts_without_a_rest(tmp_path):
+def test_a_model_whose_charge_leaks_through_an_unrecorded_current_rests_only_where_that_current_vanishes(tmp_path):
     """Bondarenko et al. (2004), mouse ventricle: a calcium-activated Cl- current enters V's equation, but no
-    concentration records the chloride it carries, so no combination of states is conserved and the only way
-    every rate can vanish is i_ClCa = 0; there is no equilibrium in -150..60 mV. From its start the cell settles
-    near -82.42 mV and creeps on: Myokit's equations run for 1e5 s end at V(1e5 s), moving by under 1e-9 mV/s."""
+    concentration records the chloride it carries, so the only conservation of charge is broken by it, and every
+    rate can vanish only where it does: at V = E_Cl, a constant -40 mV in the file. There the model has one
+    equilibrium, isolated (the condition takes the place of the charge law) and stable, its slowest mode
+    decaying at 1.3468e-8 /s (7.4e7 s, bond30: Newton on Myokit's equations, central differences three ways). It
+    was missed ("no resting state"): Newton from the mean of two steady states 2 mV apart on its path at fixed V
+    failed. From its start the cell settles near -82.42 mV and creeps on: Myokit's equations run for 1e5 s end at
+    V(1e5 s), moving by under 1e-9 mV/s (2.35486e-06 mV/h, nums30)."""
     name = "bondarenko_szigeti_bett_kim_rasmusson_2004_apical.cellml"
     t, v = _myokit_run(name, tmp_path, 1e5)
     rate = (v[-1] - v[-201]) / (t[-1] - t[-201])  # mV/s over the last 5000 s
@@ -717,13 +721,20 @@ def test_a_model_whose_charge_leaks_through_an_unrecorded_current_drifts_without
     code, out, err = run_cli("rest", str(MODELS / name), "--json")
     assert code == 0, err
     document = json.loads(out)
-    assert document["resting_states"] == []
+    (state,) = document["resting_states"]
+    assert state["stable"] and state["V"] == pytest.approx(-40.0, abs=1e-6)
+    slowest = max((complex(*e) if isinstance(e, list) else complex(e) for e in state["eigenvalues"]["values"]),
+                  key=lambda e: e.real)
+    assert slowest.real == pytest.approx(-1.3468e-8, rel=1e-3)
+    f, myokit_states, second = _myokit_equations(MODELS / name, tmp_path)
+    assert _root_to_double_precision(f, np.array([_json_in_file_units(state["states"], s) for s in myokit_states]),
+                                     second)
     fate = document["from_start"]
     assert fate["kind"] == "drifts" and fate["t"]["value"] == 1e5
     assert fate["V"] == pytest.approx(v[-1], abs=1e-5)
     assert fate["rate"]["value"] == pytest.approx(rate, rel=0.2)
-    assert document["verdict"].startswith("no resting state between -150.00 mV and 60.00 mV; from its start the cell "
-                                          "is still moving after 27.8 h of model time: V = -82.42 mV, changing by 2.")
+    assert document["verdict"].startswith("one stable resting state, at -40.00 mV; from its start the cell has not "
+                                          "reached it after 27.8 h of model time: V = -82.42 mV, moving by 2.")
 
 
 DECKER_REST = -87.469937413910  # mV: where the runs of Myokit's equations from the file's start end (below)
