@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from conftest import run_cli
 from vrest.codegen.cli.rest_cmd import resting_report
 from vrest.derive.limits import UnusualValueWarning
 from vrest.derive.rest import DEFAULT_RANGE
@@ -58,3 +62,12 @@ def test_a_fast_spike_train_beside_a_stable_rest_is_named(compiled_from_states, 
     fate = report.from_start
     assert fate.low * 1e3 == pytest.approx(-51.936448, abs=3e-4)
     assert fate.high * 1e3 == pytest.approx(30.807465, abs=3e-4)
+
+
+def test_the_run_from_the_start_does_not_depend_on_the_range():
+    """Noble 1962's swing from its start was 23.367073 mV over the default range, 23.367066 over -100..-90 mV: the
+    run's tolerance for V was taken from the range's size (cold30). It is the default range's now."""
+    model = str(Path(__file__).parent / "models" / "noble_model_1962.cellml")
+    runs = [json.loads(run_cli("rest", model, "--json", *extra)[1])["from_start"]
+            for extra in ((), ("--range", "-100..-90mV"), ("--range", "-40..-35mV"))]
+    assert runs[0]["kind"] == "oscillates" and runs[1] == runs[0] and runs[2] == runs[0]

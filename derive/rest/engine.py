@@ -221,7 +221,9 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         # circle them (a pacemaker) or run off, and the cell may rest outside the range (Pandit 2001 over
         # -20..0 mV: at -81.68 mV, beside two stable states inside).
         targets = stable + stable_outside(one_each(physical(reached + elsewhere)))
-        fate = follow(bound, start, targets, scale, problem.voltage, positive)
+        sizes = scale.copy()  # V's typical size that of the default range: the run does not depend on the range
+        sizes[problem.voltage] = max(abs(v) for v in DEFAULT_RANGE) * (1 if problem.units[problem.voltage] else 1000)
+        fate = follow(bound, start, targets, sizes, problem.voltage, positive)
         if fate.kind == "rests" and fate.index >= len(stable):
             beyond = float(targets[fate.index][problem.voltage])
         elif fate.kind == "oscillates":  # its cycle passes near equilibria no path at fixed V reached: Newton from it
