@@ -30,6 +30,7 @@ __all__ = ["RestingState", "RestReport", "find_resting_states", "solve", "verdic
 
 DEFAULT_RANGE = (-0.150, 0.060)  # V
 _NEGLIGIBLE = 1e-30  # SI: a start value this small sets no scale
+DISTURBANCE = 1e-6  # of each state's size: a start this near an unstable equilibrium is on it, and moved this far
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     nonnegative[list(problem.factored)] |= y0[list(problem.factored)] > 0
     # the start itself too: a cell started at an equilibrium (one a narrow range leaves out) is at it
     given = [y0] if np.all(known) else []
-    roots = one_each(solved(given + candidates(bound, problem.voltage, y0, eliminated, (low, high))))
+    roots = one_each(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high)) + given))
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots + [y0]  # the start's own path too: a root found may lie on another branch of it
         # Over the default range too, whatever the range asked: the path may be found only outside it, and a
@@ -208,7 +209,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     # so that the unstable equilibria inside it are not taken for a pacemaker's.
     outside = next(iter(stable_outside(reached)), None)
     beyond = None if outside is None else float(outside[problem.voltage])
-    fate = None
+    fate, disturbed = None, None
     stable = [root for root, state in zip(roots, resting) if state.stable]
     # A start: the one given, or V given and the gates (and Markov groups) at their steady state for it, as
     # `vrest simulate --start given` starts a vrest model with channels.
@@ -223,6 +224,13 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         targets = stable + stable_outside(one_each(physical(reached + elsewhere)))
         sizes = scale.copy()  # V's typical size that of the default range: the run does not depend on the range
         sizes[problem.voltage] = max(abs(v) for v in DEFAULT_RANGE) * (1 if problem.units[problem.voltage] else 1000)
+        # A start on an unstable equilibrium: a run from there stays (its implicit steps damp a growing mode too
+        # small for the tolerances), where any disturbance takes the cell away. It starts DISTURBANCE of each
+        # state's size away, along the fastest-growing mode (Noble 1962 started 1e-9 mV from -37.40 mV).
+        on = next((root for root in roots + elsewhere if np.max(np.abs(start - root) / sizes) <= DISTURBANCE
+                   and not is_stable(eigenvalues(bound.J(root), laws, scale, root))), None)
+        if on is not None:
+            start, disturbed = _disturbed(bound, on, sizes), float(on[problem.voltage])
         fate = follow(bound, start, targets, sizes, problem.voltage, positive)
         if fate.kind == "rests" and fate.index >= len(stable):
             beyond = float(targets[fate.index][problem.voltage])
@@ -233,7 +241,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     # a stable state outside the range that the cell, followed from its start, does not come to: in the verdict only
     reaches_beyond = fate is None or fate.kind == "unknown" or fate.kind == "rests" and fate.index >= len(stable)
     return RestReport(problem.name, (low, high), resting, tuple(law.quantity for law in laws),
-                      verdict(resting, (low, high), problem, beyond, fate), problem,
+                      verdict(resting, (low, high), problem, beyond, fate, disturbed), problem,
                       beyond if reaches_beyond else None, fate)
 
 
@@ -267,10 +275,33 @@ def _resting_state(problem: RestProblem, bound: Bound, laws, eliminated, y: np.n
     )
 
 
+def _disturbed(bound: Bound, y: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``y`` moved DISTURBANCE of each state's size along the fastest-growing mode of the Jacobian there (a mode
+    of the motion: the conservation laws hold to first order)."""
+    values, vectors = np.linalg.eig(bound.J(y) * sizes[None, :] / sizes[:, None])
+    mode = vectors[:, np.argmax(values.real)]
+    direction = mode.real if np.any(mode.real) else mode.imag
+    return y + DISTURBANCE * sizes * direction / np.abs(direction).max()
+
+
 def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
-            beyond: float | None = None, fate: Fate | None = None) -> str:
+            beyond: float | None = None, fate: Fate | None = None, disturbed: float | None = None) -> str:
     """The answer in words: how many stable resting states, or why there is none; ``beyond``: the V of a stable
-    rest outside the range that the cell reaches from its start; ``fate``: what the model does from its start."""
+    rest outside the range that the cell reaches from its start; ``fate``: what the model does from its start;
+    ``disturbed``: the V of the unstable equilibrium the start lay on (the cell followed from near it)."""
+    text = _with_fate(resting, v_range, problem, beyond, fate)
+    if disturbed is None:
+        return text
+    v = f"{problem.shown(disturbed, problem.voltage_unit):.2f} {problem.voltage_unit}".rstrip()
+    if fate is None or fate.kind == "unknown":
+        return f"{text} (its start is the unstable equilibrium at {v})"
+    return (f"{text} (its start is the unstable equilibrium at {v}: the cell is followed from a millionth of each "
+            "state's size away, along its fastest-growing mode)")
+
+
+def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
+               beyond: float | None, fate: Fate | None) -> str:
+    """The verdict on the equilibria, and what the model does from its start."""
     reaches = fate is None or fate.kind == "rests"  # a rest outside the range the cell reaches from its start
     stable = [s for s in resting if s.stable]
     swing = (fate.low, fate.high) if fate is not None and fate.kind == "oscillates" and not stable else None
@@ -291,11 +322,6 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
         beside = (" (a limit cycle beside the stable state" + ("s" if len(stable) > 1 else "") + ")") if stable else ""
         return (f"{text}; {'but ' if stable else ''}from its start the cell does not come to rest: it oscillates, "
                 f"V between {mv(fate.low)} and {mv(fate.high)}{beside}")
-    on = next((s for s in resting if not s.stable and abs(s.V - fate.high) < 1e-12), None) \
-        if fate.kind == "drifts" else None
-    if on is not None:  # started on it to the last digit: no rate is above the states' rounding, so no run leaves it
-        return f"{text}; the cell starts at the unstable equilibrium at {mv(on.V)} and stays there (a disturbance " \
-               "takes it away)"
     hours = fate.t / 3600
     drift = f"{problem.shown(fate.rate, unit) * 3600 - problem.shown(0, unit) * 3600:.3g} {unit}/h".rstrip()
     if stable:
