@@ -30,7 +30,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import sundials
-from .numeric import CModule, compile_library
+from .numeric import CModule, _digest, _write_once, cache_dir, compile_library
 
 __all__ = ["driver", "integrate", "watched_run", "unavailable_reason", "Driver", "CvodeError", "SolverFallbackWarning",
            "WatchedRun"]
@@ -116,9 +116,20 @@ class Driver:
 
 @lru_cache(maxsize=1)
 def _driver_source(index_type: str) -> str:
-    from ..templating import render
+    """The driver's C source, rendered once per template text and index type and then read from the cache: a
+    warm `vrest rest` runs the model under the driver without loading Jinja2."""
+    from ..templating import render, templates_dir
 
-    return render("cvode_driver.c.j2", index_type=index_type)
+    template = (templates_dir() / "cvode_driver.c.j2").read_text(encoding="utf-8")
+    path = cache_dir() / "sources" / f"vrest_cvode_driver_{_digest(template, index_type)[:24]}.c"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    source = render("cvode_driver.c.j2", index_type=index_type)
+    try:
+        _write_once(path, source)
+    except OSError:  # an unwritable cache: the source is rendered again next time
+        pass
+    return source
 
 
 def _build() -> Driver:
