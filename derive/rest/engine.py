@@ -284,6 +284,11 @@ def _disturbed(bound: Bound, y: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return y + DISTURBANCE * sizes * direction / np.abs(direction).max()
 
 
+def _in_volts(problem: RestProblem, v: float) -> str:
+    """V (SI) as the verdict prints it, in the file's unit of V, to 2 decimals."""
+    return f"{problem.shown(v, problem.voltage_unit):.2f} {problem.voltage_unit}".rstrip()
+
+
 def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
             beyond: float | None = None, fate: Fate | None = None, disturbed: float | None = None) -> str:
     """The answer in words: how many stable resting states, or why there is none; ``beyond``: the V of a stable
@@ -292,7 +297,7 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     text = _with_fate(resting, v_range, problem, beyond, fate)
     if disturbed is None:
         return text
-    v = f"{problem.shown(disturbed, problem.voltage_unit):.2f} {problem.voltage_unit}".rstrip()
+    v = _in_volts(problem, disturbed)
     if fate is None or fate.kind == "unknown":
         return f"{text} (its start is the unstable equilibrium at {v})"
     return (f"{text} (its start is the unstable equilibrium at {v}: the cell is followed from a millionth of each "
@@ -309,7 +314,7 @@ def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], 
     unit = problem.voltage_unit
 
     def mv(v: float) -> str:
-        return f"{problem.shown(v, unit):.2f} {unit}".rstrip()
+        return _in_volts(problem, v)
 
     if stable and fate is not None and fate.kind == "rests" and fate.index >= len(stable):
         return f"{text}; from its start the cell comes to rest at {mv(beyond)}, outside the range"

@@ -22,7 +22,7 @@ from .conservation import Law, solving_largest
 from .elimination import Elimination
 from .bound import Bound
 
-__all__ = ["candidates", "branch_candidates", "Paths", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP",
+__all__ = ["candidates", "Paths", "newton", "pseudo_transient", "GRID_STEP", "BRANCH_STEP",
            "distinct", "resolution"]
 
 GRID_STEP = 1e-4  # V: the scan's grid spacing (0.1 mV)
@@ -346,15 +346,6 @@ def _kept(reuse: dict | None, factored: _Factored, y: np.ndarray) -> np.ndarray:
     return y
 
 
-def branch_candidates(bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
-                      v_range: tuple[float, float], scale: np.ndarray, eliminated: Elimination,
-                      positive: np.ndarray | None = None) -> list[np.ndarray]:
-    """Starting points for Newton from the steady state of every other state at fixed V: the paths through the
-    seeds, then those through the last seed (the start) clamped where no path reached (Paths)."""
-    paths = Paths(bound, voltage, laws, seeds, v_range, scale, eliminated, positive)
-    return paths.through(seeds) + paths.clamped(seeds[-1])
-
-
 class Paths:
     """The paths of steady states at fixed V (every rate but V's zero, the laws held) over a grid of voltages, and
     the guesses for Newton along them.
@@ -424,7 +415,7 @@ class Paths:
 def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
             grid: np.ndarray, origin: int, start: np.ndarray, followed: dict[int, list[np.ndarray]],
             positive: np.ndarray | None) -> list[np.ndarray]:
-    """The guesses of the path through ``start`` (its steady state at grid[origin]) both ways (branch_candidates);
+    """The guesses of the path through ``start`` (its steady state at grid[origin]) both ways (Paths);
     ``followed`` (points by grid index) gains its points."""
     if any(np.abs((start - known) / scale).max() < 1e-6 for known in followed.get(origin, [])):
         return []  # this path was followed already
