@@ -355,7 +355,8 @@ class Paths:
     each V Newton solves every rate but that of V (the laws held), starting from the previous point's state
     extrapolated; where that fails, it goes from the last point found in shorter steps of V (_clamped_path),
     and where that fails too, round a fold by arclength (_past_fold). Where the rate of V changes sign
-    between two points found (also across voltages where none was found), their mean is a guess. A path
+    between two points found (also across voltages where none was found), the path's point where it vanishes
+    is a guess (_crossing). A path
     ends at the grid's ends, after 20 mV without a steady state, or where it meets a point already followed.
 
     A model's steady states at fixed V may lie on several paths that do not meet (Pandit 2001: the path from its
@@ -421,17 +422,14 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
         return []  # this path was followed already
     followed.setdefault(origin, []).append(start)
     out = []
-    pinned = np.array([voltage])  # V held at each grid voltage, in place of its rate
     rate_at_start = bound.f(start)[voltage]
     for direction in (1, -1):
         reuse: dict = {}
         k, failures, previous, before, rate_before = origin + direction, 0, start, None, rate_at_start
         while 0 <= k < len(grid) and failures < _BRANCH_GAP:
-            fixed = (pinned, grid[k:k + 1])
             guess = (previous if before is None else 2 * previous - before).copy()
             guess[voltage] = grid[k]
-            point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                           reuse=reuse, fixed=fixed, positive=positive)
+            point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive, reuse)
             if point is None and failures == 0:  # from the last point in shorter steps
                 point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive)
                 reuse.clear()
@@ -441,8 +439,7 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
                                                                               followed, positive))
             elif point is None:  # past a gap: from the last point, the gates at x_inf(V)
                 guess = eliminated.steady_point(bound, guess)
-                point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                               fixed=fixed, positive=positive)
+                point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive)
                 reuse.clear()
             if point is None:  # none here: on to the next voltage from the last point found
                 failures, k, before = failures + 1, k + direction, None
@@ -480,6 +477,14 @@ def _first_point(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: E
     return None
 
 
+def _steady_at(bound: Bound, laws: list[Law], guess: np.ndarray, scale: np.ndarray, voltage: int, v: float,
+               positive: np.ndarray | None, reuse: dict | None = None) -> np.ndarray | None:
+    """The steady state at fixed V = ``v`` near ``guess`` (Newton on every rate but V's, the laws held), to 1e-6 of
+    the states' sizes: a point of a path, and a guess for Newton on the whole system; None if Newton fails."""
+    return newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6, reuse=reuse,
+                  fixed=(np.array([voltage]), np.array([v])), positive=positive)
+
+
 def _clamped_steady(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
                     seed: np.ndarray, v: float, settle: bool, positive: np.ndarray | None,
                     max_steps: int = 400) -> np.ndarray | None:
@@ -489,8 +494,7 @@ def _clamped_steady(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated
     guess = seed.copy()
     guess[voltage] = v
     if not settle:
-        return newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6, fixed=fixed,
-                      positive=positive)
+        return _steady_at(bound, laws, guess, scale, voltage, v, positive)
     return pseudo_transient(bound, laws, eliminated.steady_point(bound, guess), scale, fixed=fixed, tolerance=1e-6,
                             positive=positive, max_steps=max_steps)
 
@@ -507,8 +511,7 @@ def _crossing(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: int, a:
         if ra == rb or abs(b[voltage] - a[voltage]) <= _CROSSING_WIDTH:
             break
         guess = a + ra / (ra - rb) * (b - a)
-        point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                       fixed=(np.array([voltage]), guess[voltage:voltage + 1]), positive=positive)
+        point = _steady_at(bound, laws, guess, scale, voltage, guess[voltage], positive)
         rate = np.nan if point is None else bound.f(point)[voltage]
         if not np.isfinite(rate):
             break
@@ -528,8 +531,7 @@ def _record_between(bound: Bound, laws: list[Law], scale: np.ndarray, voltage: i
     for k in np.flatnonzero((grid > low) & (grid <= high)):
         share = (grid[k] - a[voltage]) / (b[voltage] - a[voltage])
         guess = a + share * (b - a)
-        point = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                       fixed=(np.array([voltage]), grid[k:k + 1]), positive=positive)
+        point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive)
         if point is not None:
             followed.setdefault(int(k), []).append(point)
 
@@ -614,14 +616,12 @@ def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: 
     where Newton fails (down to BRANCH_STEP / 8) and grow again where it succeeds; each from the last point
     with the gates at x_inf of the new V. None if the steps would be shorter."""
     point, step = start, v - start[voltage]
-    pinned = np.array([voltage])
     while point[voltage] != v:
         target = v if abs(step) >= abs(v - point[voltage]) else point[voltage] + step
         guess = point.copy()
         guess[voltage] = target
         guess = eliminated.steady_point(bound, guess)
-        found = newton(bound, laws, guess, scale, max_steps=20, min_damping=2.0**-10, tolerance=1e-6,
-                       fixed=(pinned, np.array([target])), positive=positive)
+        found = _steady_at(bound, laws, guess, scale, voltage, target, positive)
         if found is None:
             step /= 2
             if abs(step) < BRANCH_STEP / 8:
