@@ -21,8 +21,9 @@ def test_crosscheck_neuron_every_simulator_agrees():
 
 
 def test_crosscheck_pumpleak_runs_every_simulator_on_the_stiff_job():
-    """The fixed-step simulators (Brian2, jnml, PyLEMS) run too: hold the pumped state, then every scenario
-    sampled over 5 min after each of its steps, within their error bounds."""
+    """The fixed-step simulators (Brian2, jnml) run too: hold the pumped state, then every scenario sampled over
+    5 min after each of its steps, within their error bounds. PyLEMS would run (it is suitable), on the LEMS file
+    and Euler steps jnml runs, for 1.5 million steps of Python (90 s): it is run on neuron's and hh's jobs."""
     import numpy as np
 
     from vrest.codegen.crosscheck.check import make_job
@@ -41,11 +42,26 @@ def test_crosscheck_pumpleak_runs_every_simulator_on_the_stiff_job():
     np.testing.assert_allclose(by_name["high_K"].times, np.concatenate([base, 600.0 + base]))  # washout at 10 min
     assert float(np.ptp(by_name["ouabain"].reference)) * 1e3 > 10  # the rundown moves V by more than 10 mV
     assert euler_tolerance(model, job) < 1e-3  # long after each step only the slow relaxations count
-    code, out, err = run_cli("crosscheck", "pumpleak")
+    pylems = SIMULATORS["PyLEMS (NeuroML/LEMS, Euler)"]
+    assert pylems.unsuitable(model, job) is None
+    others = [name.split()[0] for name in SIMULATORS if name != pylems.name]
+    code, out, err = run_cli("crosscheck", "pumpleak", *(f"--simulator={name}" for name in others))
     assert code == 0, out + err
     rows = [line for line in out.splitlines()[2:] if line.strip()]
-    assert len(rows) == len(SIMULATORS)
+    assert [row.split()[0] for row in rows] == others
     assert all(row.rstrip().endswith("yes") for row in rows), out  # no "not run" row, every one agrees
+
+
+def test_crosscheck_runs_the_simulators_asked_for():
+    code, out, err = run_cli("crosscheck", "neuron", "--simulator", "LIBROADRUNNER", "--simulator", "libcellml")
+    assert code == 0, out + err
+    rows = [line for line in out.splitlines()[2:] if line.strip()]
+    assert [row.split()[0] for row in rows] == ["libRoadRunner", "libcellml"]
+    assert all(row.rstrip().endswith("yes") for row in rows), out
+    code, out, err = run_cli("crosscheck", "neuron", "--simulator", "nest")
+    assert code == 2 and out == ""
+    assert err == ("vrest: error: --simulator = 'nest': not a simulator vrest runs; one of libroadrunner, libcellml, "
+                   "jnml, pylems, neuron, brian2\n")
 
 
 def test_crosscheck_hh_rest_and_spike_in_every_simulator():

@@ -5,6 +5,7 @@ SciPy's Radau (rtol 1e-12) on the same system, stimulus off, to 1e-8 of each sta
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -23,6 +24,7 @@ def exported(request, tmp_path_factory):
     return system, script
 
 
+@functools.cache  # one run of each script and arguments (two tests compare with the default 0.5 ms run)
 def _brian2(script, *args: str) -> dict[str, float]:
     done = subprocess.run([sys.executable, script.name, *args], cwd=script.parent, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -37,7 +39,7 @@ def test_brian2_rates_at_the_initial_state(exported):
 def test_brian2_run_agrees_with_radau(exported):
     system, script = exported
     seconds = 5e-4
-    got = _brian2(script, str(seconds))
+    got = _brian2(script, "5e-4")
     y0, end = radau_states(system, seconds)
     for k, state in enumerate(system.states):
         want = end[k]

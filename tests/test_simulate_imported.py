@@ -37,6 +37,7 @@ def _reference(name: str, segments, times, start=None, stimulus: bool = False, m
     names = [p.symbol for p in system.parameters]
 
     def rates(on: bool):
+        """The rates and their Jacobian (SymPy's, of the file's equations written out), as functions."""
         rhs = []
         for state in system.states:
             expr = state.rhs
@@ -44,7 +45,10 @@ def _reference(name: str, segments, times, start=None, stimulus: bool = False, m
                 value = q.expression if on or q.symbol != system.roles.stimulus else 0
                 expr = expr.xreplace({q.symbol: value})
             rhs.append(expr)
-        return sp.lambdify([t, list(system.state_symbols), names], rhs, modules="numpy")
+        jacobian = sp.Matrix(rhs).jacobian(list(system.state_symbols))
+        arguments = [t, list(system.state_symbols), names]  # Python's math on floats: the file's piecewise rates
+        return (sp.lambdify(arguments, rhs, modules="math"),  # as if-else, not NumPy's select on arrays
+                sp.lambdify(arguments, jacobian, modules=[{"ImmutableDenseMatrix": np.array}, "math"]))
 
     f_off, f_on = rates(False), rates(stimulus)
     base = {p.name: float(p.value) for p in system.parameters}
@@ -56,8 +60,9 @@ def _reference(name: str, segments, times, start=None, stimulus: bool = False, m
     for (at, changes), end in zip(segments, bounds):
         values = [{**base, **changes}[p.name] for p in system.parameters]
         inside = [x for x in times if at <= x < end or (x == end == times[-1])]
-        f = f_on if at >= stimulus_from else f_off
-        run = solve_ivp(lambda s, x, f=f: np.array(f(s, x, values), dtype=float), (at, end), y, method="Radau",
+        f, jac = f_on if at >= stimulus_from else f_off
+        run = solve_ivp(lambda s, x, f=f, p=values: np.array(f(s, x, p), dtype=float), (at, end), y, method="Radau",
+                        jac=lambda s, x, jac=jac, p=values: np.array(jac(s, x, p), dtype=float),
                         rtol=1e-12, atol=1e-14, t_eval=sorted(set(inside) | {end}), max_step=max_step)
         assert run.success, run.message
         out += [run.y[v][list(run.t).index(x)] * 1e3 for x in inside]

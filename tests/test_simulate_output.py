@@ -21,7 +21,10 @@ def test_the_table_says_how_many_times_it_shows():
     code, document, _ = run_cli("simulate", "neuron", "--scenario", "high_K", "--json")
     total = len(json.loads(document)["t"]["values"])
     assert total == 401 and len(rows) == 22  # every 20th time, and V's largest sample
-    assert lines[-1].startswith("(22 of the run's 401 times shown, V's largest and smallest among them: largest V = ")
+    v = [float(row.split()[1]) for row in rows]
+    assert lines[-1].startswith(f"(22 of the run's 401 times shown, V's smallest and largest among them: {min(v):g} mV "
+                                "at t = ")
+    assert f", {max(v):g} mV at t = " in lines[-1]
     assert lines[-1].endswith("; --json or --out FILE.csv give them all)")
 
 

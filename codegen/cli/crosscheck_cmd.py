@@ -17,7 +17,26 @@ def register(subparsers) -> None:
     parser.add_argument("model", help="a built-in model name or a TOML model file")
     parser.add_argument("-o", "--out", default=None, metavar="DIR",
                         help="keep the exported files here (default: a temporary directory)")
+    parser.add_argument("--simulator", action="append", default=None, metavar="NAME",
+                        help="run only this simulator (repeatable): libroadrunner, libcellml, jnml, pylems, neuron "
+                        "or brian2 (default: every one)")
     parser.set_defaults(run=run)
+
+
+def chosen_simulators(given: list[str] | None) -> list[str] | None:
+    """The registered names of the simulators given by their first word, any case (None: every one); a ModelError
+    names one that is not registered."""
+    if given is None:
+        return None
+    from vrest.derive.errors import ModelError
+
+    from ..crosscheck.check import SIMULATORS
+
+    short = {name.split()[0].lower(): name for name in SIMULATORS}
+    unknown = next((name for name in given if name.strip().lower() not in short), None)
+    if unknown is not None:
+        raise ModelError("--simulator", unknown, f"not a simulator vrest runs; one of {', '.join(short)}")
+    return [short[name.strip().lower()] for name in given]
 
 
 def run(args) -> int:
@@ -25,13 +44,14 @@ def run(args) -> int:
                                     V_SS_TOLERANCE_MV, crosscheck)  # the exporters and simulators: not for --help
     from ..simulation.integrate import needs_steady_state
 
+    chosen = chosen_simulators(args.simulator)
     model = resolve_model(args.model)
     with needs_steady_state(model.name, "crosscheck", "the simulators are compared from it"):
         if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere
-            rows = crosscheck(model, Path(args.out).resolve())
+            rows = crosscheck(model, Path(args.out).resolve(), chosen)
         else:
             with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
-                rows = crosscheck(model, Path(directory))
+                rows = crosscheck(model, Path(directory), chosen)
     excitable = any(r.peak_time_deviation_ms is not None for r in rows)
     spikes = excitable and bool(model.scenarios)  # without a scenario the one course is 20 ms at rest: no peak
     header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)",

@@ -75,7 +75,8 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
     if is_other_format(spec):  # another tool's file: its generated module, cached
         from ..simulation.imported import imported_plan, rest_report
 
-        return rest_report(imported_plan(spec, voltage, stimulus), v_range, start_items)
+        plan = imported_plan(spec, voltage, stimulus)
+        return rest_report(plan, v_range, _short_names(plan, spec, voltage, stimulus, start_items))
     from vrest.derive.rest import find_resting_states
     from vrest.derive.rest.inputs import parse_start
     from vrest.derive.rest.loader import load_model_and_system
@@ -97,6 +98,22 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
     elif model is not None:
         report = _with_emptied_rest(model, report)
     return report
+
+
+def _short_names(plan, spec: str, voltage, stimulus, start_items) -> list[str]:
+    """The --start items with each state named as vrest names it, where one gave component.variable (as --voltage
+    takes it): the file is read again only then."""
+    states = set(plan.problem["states"])
+    if all(item.partition("=")[0].strip() in states or "." not in item.partition("=")[0] for item in start_items):
+        return list(start_items)
+    from ..sweep.imported import load_imported
+
+    names = load_imported(spec, voltage=voltage, stimulus=stimulus).state_names
+    named = []
+    for item in start_items:
+        name, sep, value = item.partition("=")
+        named.append(f"{names.get(name.strip(), name.strip())}{sep}{value}")
+    return named
 
 
 def _with_emptied_rest(model, report):

@@ -30,9 +30,12 @@ def register(subparsers) -> None:
     parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
                         "(.xml, .sbml) file")
     parser.add_argument("--scenario", metavar="NAME", help="a scenario of the model, e.g. ouabain")
-    parser.add_argument("--start", choices=("steady", "given"), default="steady",
-                        help="steady: the steady state with the pump on and zero net charge (default); given: the "
-                        "model file's concentrations and volume with V = membrane.initial_potential")
+    parser.add_argument("--start", default="steady", metavar="steady|given|V",
+                        help="steady: the steady state with the pump on and zero net charge (default; of a CellML "
+                        "or SBML file, its stable resting state, and with several the one the cell comes to from "
+                        "the file's start); given: the model file's concentrations and volume with V = "
+                        "membrane.initial_potential (of a file: its initial state); a potential such as '-5.84 mV' "
+                        "(CellML and SBML files): the file's stable resting state nearest it")
     parser.add_argument("--t-end", metavar="DURATION", help='end time with a unit, e.g. "3 h", from 1 ps to 1e11 s '
                         '(default: 1 h with concentration dynamics, else 50 ms, after the scenario\'s last step)')
     parser.add_argument("--times", metavar="T1,T2,...", help='output times with units, e.g. "0 s,10 ms,1 h"; the '
@@ -147,6 +150,9 @@ def run(args) -> int:
     from .role_options import refuse_role_options
 
     refuse_role_options(args.voltage, args.stimulus)
+    if args.start not in ("steady", "given"):
+        raise ModelError("--start", args.start, "steady or given for vrest's own models (a potential picks a "
+                         "resting state of a CellML or SBML file)")
     for option, given in (("--protocol", args.protocol), ("--set", args.set), ("--stimulus-on", args.stimulus_on)):
         if given:
             raise ModelError(option, given, "takes a CellML or SBML file; a vrest model's protocols are its scenarios "
@@ -269,9 +275,10 @@ def _table(t, columns) -> str:
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
     if len(rows) < len(t):
-        peak = int(np.argmax(v))
-        lines.append(f"({len(rows)} of the run's {len(t)} times shown, V's largest and smallest among them: "
-                     f"largest V = {v[peak]:.6g} {headers[1].split('[')[1][:-1]} at t = {t[peak] * scale:.6g} {unit}; "
-                     f"the run's times are up to {np.diff(t).max() * scale:.3g} {unit} apart, and a spike between two "
-                     "is not seen: --times gives more; --json or --out FILE.csv give them all)")
+        low, high, v_unit = int(np.argmin(v)), int(np.argmax(v)), headers[1].split("[")[1][:-1]
+        lines.append(f"({len(rows)} of the run's {len(t)} times shown, V's smallest and largest among them: "
+                     f"{v[low]:.6g} {v_unit} at t = {t[low] * scale:.6g} {unit}, {v[high]:.6g} {v_unit} at t = "
+                     f"{t[high] * scale:.6g} {unit}; the run's times are up to {np.diff(t).max() * scale:.3g} {unit} "
+                     "apart, and what V does between two is not seen: --times gives more; --json or --out FILE.csv "
+                     "give them all)")
     return "\n".join(lines)

@@ -238,19 +238,35 @@ def _switched_on(plan: ImportedPlan, params: dict, scenario: CachedScenario | No
 
 
 def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
-    """The file's stable resting state ("steady") or its initial state ("given"), SI, in the module's order."""
+    """The file's initial state ("given"), its stable resting state ("steady": with several, the one the cell
+    comes to from its initial state) or the stable resting state nearest a potential ("-5.84 mV"): SI, in the
+    module's order."""
     if start == "given":
         return np.array(module.STATE_VALUES, dtype=float)
     from vrest.derive.rest import DEFAULT_RANGE
+    from vrest.derive.rest.inputs import parse_value
 
     from ..simulation.imported import rest_report
 
-    report = rest_report(plan, DEFAULT_RANGE, from_start=False)  # the stable state itself, wherever the start goes
+    try:
+        near = None if start == "steady" else parse_value("V", "V", start, "--start", "potential")
+    except ModelError:
+        near = math.inf
+    if near is not None and abs(near) > 10:
+        raise ModelError("--start", start, "steady, given, or a potential with its unit within +-10 V (e.g. "
+                         "'-80 mV')")
+    report = rest_report(plan, DEFAULT_RANGE, from_start=False)  # the stable states themselves, found fast
     stable = [s for s in report.resting_states if s.stable]
-    if len(stable) != 1:
-        raise ModelError("--start", "steady", f"{plan.file} has no single stable resting state to start from "
-                         f"({report.verdict}); `--start given` runs from the file's initial state")
-    return np.array([stable[0].states[name] for name in module.STATE_NAMES])
+    if len(stable) > 1 and near is None:  # the one the cell comes to from its start (Pandit 2001: -81.68 mV)
+        fate = rest_report(plan, DEFAULT_RANGE).from_start
+        stable = [stable[fate.index]] if fate is not None and fate.kind == "rests" and fate.index < len(stable) \
+            else stable
+    if not stable or len(stable) > 1 and near is None:
+        raise ModelError("--start", start, f"{plan.file} has no single stable resting state to start from "
+                         f"({report.verdict}); `--start given` runs from the file's initial state" +
+                         ("; a potential such as '-80 mV' picks the stable state nearest it" if stable else ""))
+    chosen = min(stable, key=lambda s: abs(s.V - near)) if near is not None else stable[0]
+    return np.array([chosen.states[name] for name in module.STATE_NAMES])
 
 
 def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:

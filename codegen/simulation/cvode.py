@@ -288,6 +288,6 @@ def watched_run(point_rhs: int, point_jacobian: int, params: np.ndarray, y0: np.
         ctypes.byref(taken), len(at), at.ctypes.data, at_out.ctypes.data, end.ctypes.data)
     if flag < 0:
         name = built.flag_name(flag)
-        raise CvodeError(f"CVODE failed ({name}) at t = {step_t[taken.value - 1] if taken.value else span[0]:.6g} s",
-                         name)
+        reached = step_t[taken.value - 1] if taken.value else span[0]
+        raise CvodeError(f"CVODE failed ({name}) at t = {reached:.6g} s", name, reached=float(reached))
     return WatchedRun(step_t[:taken.value], step_v[:taken.value], at_out, end, negative=flag == 1)

@@ -38,8 +38,10 @@ class ModuleEvaluator:
 
     def runner(self, p: np.ndarray):
         """run(y0, span, atol, rtol, watch, max_steps, at, nonnegative): the compiled module run under CVODE for
-        ``p`` (codegen.simulation.cvode.watched_run; None where it fails or runs out of steps), or None where
-        there is no compiled module or no CVODE."""
+        ``p`` (codegen.simulation.cvode.watched_run; RunFailed where it fails or spends its ``max_steps``), or None
+        where there is no compiled module or no CVODE."""
+        from vrest.derive.rest.follow import RunFailed
+
         from . import cvode
 
         if not hasattr(self.module, "point_rhs") or cvode.driver() is None:
@@ -50,8 +52,10 @@ class ModuleEvaluator:
             try:
                 return cvode.watched_run(self.module.point_rhs, self.module.point_jacobian, params, y0, atol, rtol,
                                          span, watch, max_steps, at, nonnegative)
-            except cvode.CvodeError:
-                return None
+            except cvode.CvodeError as error:
+                why = "its step budget was spent" if error.flag == "CV_TOO_MUCH_WORK" else \
+                    f"CVODE returned {error.flag}: {cvode.FLAG_WORDS.get(error.flag, 'a failure')}"
+                raise RunFailed(why, error.reached) from None
 
         return run
 

@@ -158,6 +158,13 @@ class ImportedModel:
                 out.setdefault(qualified, p)
         return out
 
+    @cached_property
+    def state_names(self) -> dict[str, str]:
+        """{every name a state answers to (vrest's, component.variable): vrest's name}."""
+        states = self.system.states
+        return {s.symbol.name: s.symbol.name for s in states} | \
+            {_qualified(s.description): s.symbol.name for s in states if _qualified(s.description)}
+
     def parameter(self, key: str, option: str = "--vary", value: object = None, verb: str = "vary",
                   state_hint: str | None = None):
         """The parameter ``key`` names (vrest's name or component.variable); else a ModelError naming ``option``
@@ -172,8 +179,7 @@ class ImportedModel:
                 raise ModelError("--vary", key, "the stimulus: it is off at rest, so the resting state does not "
                                  "depend on it")
             return found
-        states = {s.symbol.name: s.symbol.name for s in system.states}
-        states |= {_qualified(s.description): s.symbol.name for s in system.states if _qualified(s.description)}
+        states = self.state_names
         quantities = {q.name: q for q in system.quantities}
         quantities |= {_qualified(q.description): q for q in system.quantities if _qualified(q.description)}
         if key in states:

@@ -13,7 +13,7 @@ import re
 import warnings
 from pathlib import Path
 
-from ..errors import ModelError
+from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
 from .myokit_system import myokit_errors, to_system
 from .xmlsafe import inside_folder, read_xml
@@ -32,6 +32,8 @@ OXMETA = "https://chaste.comlab.ox.ac.uk/cellml/ns/oxford-metadata#"
 _XLINK = "http://www.w3.org/1999/xlink"
 _NO_CONVERSION = re.compile(r"Unable to determine unit conversion factor for (?P<variable>\S+), "
                             r"from (?P<target>\S+) to (?P<source>\S+?)\.?$")
+_NO_INITIAL = re.compile(r'State Variable\[@name="(?P<variable>[^"]+)"\] in Component\[@name="(?P<component>[^"]+)"\] '
+                         r"has no initial value")
 
 
 def _oxmeta(root) -> dict[str, str]:
@@ -110,6 +112,12 @@ def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str |
         if match:
             raise ModelError(f"{path.name}: <connection>", match["variable"], f"units that do not convert: "
                              f"{match['source']} (where the value comes from) to {match['target']}")
+    found = (_NO_INITIAL.search(str(note.message)) for note in notes)
+    starting_at_0 = list(dict.fromkeys(f"{m['component']}.{m['variable']}" for m in found if m))  # Myokit says twice
+    if starting_at_0:
+        warnings.warn(f"{path.name}: no initial value in the file for the state{'s' * (len(starting_at_0) > 1)} "
+                      f"{', '.join(starting_at_0)}: it starts at 0 (give another start with --start NAME=VALUE)",
+                      ModelWarning, stacklevel=2)
     return to_system(model, file=path.name, source=f"{path.name} (CellML {version}), read with Myokit",
                      annotations=qualified,
                      voltage=voltage, stimulus=stimulus)

@@ -222,7 +222,12 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         # circle them (a pacemaker) or run off, and the cell may rest outside the range (Pandit 2001 over
         # -20..0 mV: at -81.68 mV, beside two stable states inside).
         targets = stable + stable_outside(one_each(physical(reached + elsewhere)))
-        sizes = scale.copy()  # V's typical size that of the default range: the run does not depend on the range
+        # Each state's size: its start's, or a thousandth of its largest value at the equilibria (where the model's
+        # voltage range takes it) if that is more. Against its start alone, CVODE resolved Decker 2009's inactivated
+        # Na+ channels, 1e-15 at rest and 0.02 at -12.66 mV, to 1e-25 and took 10 us steps at rest (2e5 steps by
+        # t = 20 s), and failed on Livshitz-Rudy 2007's SR release, 1e-20 mM/ms at the start. V's size is that of
+        # the default range: the run does not depend on the range.
+        sizes = np.maximum(scale, np.max(np.abs([scale, *roots, *elsewhere]), axis=0) / 1000)
         sizes[problem.voltage] = max(abs(v) for v in DEFAULT_RANGE) * (1 if problem.units[problem.voltage] else 1000)
         # A start on an unstable equilibrium: a run from there stays (its implicit steps damp a growing mode too
         # small for the tolerances), where any disturbance takes the cell away. It starts DISTURBANCE of each
@@ -298,8 +303,6 @@ def verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pro
     if disturbed is None:
         return text
     v = _in_volts(problem, disturbed)
-    if fate is None or fate.kind == "unknown":
-        return f"{text} (its start is the unstable equilibrium at {v})"
     return (f"{text} (its start is the unstable equilibrium at {v}: the cell is followed from a millionth of each "
             "state's size away, along its fastest-growing mode)")
 
@@ -318,8 +321,10 @@ def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], 
 
     if stable and fate is not None and fate.kind == "rests" and fate.index >= len(stable):
         return f"{text}; from its start the cell comes to rest at {mv(beyond)}, outside the range"
-    if fate is None or fate.kind == "unknown" or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)) \
-            or told:
+    if fate is not None and fate.kind == "unknown":  # a start far out (V = -500 mV): LR91's rates overflow
+        return (f"{text}; the run from its start stopped at t = {fate.t:.3g} s of model time ({fate.why}), so where "
+                "the cell goes from there is not known")
+    if fate is None or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)) or told:
         return text
     if fate.kind == "rests":
         return f"{text}; from its start the cell comes to rest at {mv(stable[fate.index].V)}"
@@ -361,8 +366,8 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
     whole = v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]  # else more may lie outside
     others = ("; unstable equilibri" + ("um" if len(unstable) == 1 else "a") + " at "
               + ", ".join(shown(s.V) for s in unstable)) if unstable else ""
-    if len(stable) == 1:
-        return f"one stable resting state, at {shown(stable[0].V)}{others}", False
+    if len(stable) == 1:  # over a narrowed range, others may lie outside it (Pandit 2001 over -100..-50 mV)
+        return f"one stable resting state{'' if whole else ' ' + where}, at {shown(stable[0].V)}{others}", False
     if stable:
         kind = f"(the model is {'bistable' if len(stable) == 2 else 'multistable'})" if whole else where
         where_stable = ", ".join(shown(s.V) for s in stable)

@@ -316,11 +316,12 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
     merit = np.linalg.norm(weight * g)
     dt = 1.0 / max(np.abs(np.diag(j)).max(), 1e-300)
     for _ in range(max_steps):
-        try:
-            step = np.linalg.solve(np.diag(rows * equations.dy_dx(x) / scale / dt) - j, -g)
-        except np.linalg.LinAlgError:  # singular at this step length: a shorter one weighs the motion more
-            step = np.full(len(x), np.nan)
-        trial = x - step
+        with np.errstate(over="ignore", invalid="ignore"):  # a wild step from a start far out: refused below
+            try:
+                step = np.linalg.solve(np.diag(rows * equations.dy_dx(x) / scale / dt) - j, -g)
+            except np.linalg.LinAlgError:  # singular at this step length: a shorter one weighs the motion more
+                step = np.full(len(x), np.nan)
+            trial = x - step
         g_trial = equations.residual(trial)
         if not np.all(np.isfinite(g_trial)) or not np.isfinite(step).all() or equations.longest(step) < 1:
             dt /= 4

@@ -12,13 +12,14 @@ approach to rest that moves V by many millivolts in one direction is no swing.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .bound import Bound
 
-__all__ = ["Fate", "follow"]
+__all__ = ["Fate", "RunFailed", "follow"]
 
 REACHED = 1e-3  # largest |y - y_eq| / (the state's typical size) that counts as arrived
 SWING = 1e-3  # V (volts) turning back by more than 1 mV twice in a span of at least OSCILLATION_SPAN: an oscillation
@@ -32,6 +33,14 @@ RTOL, ATOL = 1e-8, 1e-10  # the runs' tolerances: relative, and absolute in each
 COURSE_POINTS = 96  # states kept from an oscillation's last span, evenly in time (Newton's guesses for equilibria)
 
 
+class RunFailed(Exception):
+    """The run from the start stopped before it told anything, at model time ``t`` (s); the message says why."""
+
+    def __init__(self, why: str, t: float) -> None:
+        super().__init__(why)
+        self.t = t
+
+
 class _OverBudget(Exception):
     """More than EVALUATIONS evaluations of the rates."""
 
@@ -40,7 +49,7 @@ class _OverBudget(Exception):
 class Fate:
     """``kind``: "rests" (at ``index``, of the stable equilibria given), "oscillates" (V between ``low`` and ``high``;
     ``course``: COURSE_POINTS states of its last span, as columns), "drifts" (V = ``high`` at ``t``, moving at
-    ``rate`` V/s) or "unknown" (the run failed); ``t``: model time (s)."""
+    ``rate`` V/s) or "unknown" (the run failed at ``t``, for the reason ``why``); ``t``: model time (s)."""
 
     kind: str
     t: float
@@ -49,6 +58,7 @@ class Fate:
     high: float = float("nan")
     rate: float = float("nan")
     course: np.ndarray | None = field(default=None, compare=False, repr=False)
+    why: str = ""
 
 
 def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.ndarray, voltage: int,
@@ -65,10 +75,10 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
     while (index := arrived(y)) is None:
         if t >= LONGEST:
             return Fate("drifts", t, low=float(y[voltage]), high=float(y[voltage]), rate=float(bound.f(y)[voltage]))
-        run = run_span(y, t, span)
-        if run is None:
-            return Fate("unknown", t)
-        v, course, y = run
+        try:
+            v, course, y = run_span(y, t, span)
+        except RunFailed as failure:
+            return Fate("unknown", failure.t, why=str(failure))
         turns, swing = _turns(v, SWING), float(v.max() - v.min())
         # a long span, or one of many periods (a 0.1 s spike train spends the budget before the spans are long),
         # whose swing has not died away since the span before
@@ -82,9 +92,10 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
     return Fate("rests", t, index)
 
 
-# A span of the run: (V after each step, COURSE_POINTS states evenly in time as columns, the end state), or None
+# A span of the run: (V after each step, COURSE_POINTS states evenly in time as columns, the end state); RunFailed
 # where the run fails, leaves the cell's domain or spends the budget.
-Span = tuple[np.ndarray, np.ndarray, np.ndarray] | None
+Span = tuple[np.ndarray, np.ndarray, np.ndarray]
+NEGATIVE = "an amount that must stay positive fell below 0 (no cell's state)"
 
 
 class _CompiledRuns:
@@ -98,8 +109,10 @@ class _CompiledRuns:
     def __call__(self, y: np.ndarray, t: float, span: float) -> Span:
         course = np.linspace(t, t + span, COURSE_POINTS)
         run = self.run(y, (t, t + span), self.atol, RTOL, self.voltage, self.left, course, self.positive)
-        if run is None or run.negative or not np.isfinite(run.at).all() or not np.isfinite(run.end).all():
-            return None
+        if run.negative:
+            raise RunFailed(NEGATIVE, float(run.t[-1]))
+        if not np.isfinite(run.at).all() or not np.isfinite(run.end).all():
+            raise RunFailed("the state left the finite numbers", t)
         self.left -= len(run.t)
         return run.v, run.at.T, run.end
 
@@ -120,15 +133,18 @@ class _ScipyRuns:
     def __call__(self, y: np.ndarray, t: float, span: float) -> Span:
         from scipy.integrate import solve_ivp  # here: the engine's other paths run without SciPy
 
-        try:
-            with np.errstate(all="ignore"):  # trial steps may leave the model's domain; LSODA retries
+        try:  # trial steps may leave the model's domain (LSODA retries); its complaints go into the reason
+            with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
                 run = solve_ivp(self.rates, (t, t + span), y, method="LSODA", jac=lambda _, x: self.bound.J(x),
                                 rtol=RTOL, atol=self.atol)  # every step of the solver's: a spike's peak among them
         except _OverBudget:
-            return None
-        if not run.success or not np.all(np.isfinite(run.y)) or \
-                (self.positive is not None and np.any(run.y[self.positive] < 0)):
-            return None
+            raise RunFailed(f"its {EVALUATIONS:,} evaluations of the rates were spent", t) from None
+        if not run.success or not np.all(np.isfinite(run.y)):
+            why = (str(said[-1].message) if said else run.message).strip().rstrip(".")
+            raise RunFailed(f"SciPy's LSODA failed: {why}", float(run.t[-1]))
+        if self.positive is not None and np.any(run.y[self.positive] < 0):
+            raise RunFailed(NEGATIVE, t)
         kept = np.searchsorted(run.t, np.linspace(t, t + span, COURSE_POINTS), side="right") - 1
         return run.y[self.voltage], run.y[:, kept], run.y[:, -1]
 

@@ -1,0 +1,130 @@
+"""Where a run starts and what vrest says of it: `vrest simulate FILE --start steady|given|V` on a bistable cell,
+`vrest rest --start component.name=VALUE`, a state without an initial value, a start whose run fails.
+
+The bistable cell is dV/dt = -(V - E_low)(V - E_mid) V / (s^2 tau): equilibria at E_low = -80 mV and 0 mV (stable:
+the slope of the rate there is -3200 /s) and at E_mid = -40 mV (unstable, +1600 /s), by algebra; from V = -50 mV
+the cell falls to -80 mV, from -20 mV it rises to 0 mV (the sign of the rate between the roots).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_cli
+
+BISTABLE = '''<?xml version="1.0"?>
+<model xmlns="http://www.cellml.org/cellml/1.0#" xmlns:cellml="http://www.cellml.org/cellml/1.0#" name="bistable">
+<units name="mV"><unit units="volt" prefix="milli"/></units>
+<units name="ms"><unit units="second" prefix="milli"/></units>
+<component name="membrane">
+  <variable name="time" units="ms"/>
+  <variable name="V" units="mV"{start}/>
+  <variable name="E_low" units="mV" initial_value="-80"/>
+  <variable name="E_mid" units="mV" initial_value="-40"/>
+  <variable name="s" units="mV" initial_value="10"/>
+  <variable name="tau" units="ms" initial_value="10"/>
+  <math xmlns="http://www.w3.org/1998/Math/MathML">
+    <apply><eq/><apply><diff/><bvar><ci>time</ci></bvar><ci>V</ci></apply>
+      <apply><divide/>
+        <apply><times/><cn cellml:units="dimensionless">-1</cn>
+          <apply><divide/><apply><minus/><ci>V</ci><ci>E_low</ci></apply><ci>s</ci></apply>
+          <apply><divide/><apply><minus/><ci>V</ci><ci>E_mid</ci></apply><ci>s</ci></apply>
+          <ci>V</ci></apply>
+        <ci>tau</ci></apply></apply>
+  </math>
+</component>
+</model>
+'''
+
+
+@pytest.fixture(scope="module")
+def bistable(tmp_path_factory, module_cache):
+    path = tmp_path_factory.mktemp("bistable") / "bistable.cellml"
+    path.write_text(BISTABLE.format(start=' initial_value="-50"'))
+    return str(path)
+
+
+def _first_v(*args: str) -> float:
+    """V (mV) at the first time of `vrest simulate ARGS --json`."""
+    code, out, err = run_cli("simulate", *args, "--t-end", "1 ms", "--json")
+    assert code == 0 and err == "", err
+    return json.loads(out)["states"]["V"]["values"][0]
+
+
+def test_the_bistable_cell_has_its_three_equilibria(bistable):
+    code, out, err = run_cli("rest", bistable)
+    assert code == 0 and err == ""
+    assert out.splitlines()[1] == ("2 stable resting states (the model is bistable): at -80.00 mV, 0.00 mV; unstable "
+                                   "equilibrium at -40.00 mV; from its start the cell comes to rest at -80.00 mV")
+    document = json.loads(run_cli("rest", bistable, "--json")[1])
+    assert [s["V"] for s in document["resting_states"]] == pytest.approx([-80, -40, 0], abs=1e-9)
+    assert [s["eigenvalues"]["values"][0][0] for s in document["resting_states"]] == pytest.approx([-3200, 1600, -3200])
+
+
+@pytest.mark.parametrize(("start", "v0"), [
+    ("steady", -80.0),  # where the cell comes to from its start, -50 mV
+    ("given", -50.0),
+    ("-5 mV", 0.0),  # the stable state nearest
+    ("-45 mV", -80.0),
+    ("-0.001 V", 0.0),
+])
+def test_simulate_starts_where_asked(bistable, start, v0):
+    assert _first_v(bistable, "--start", start) == pytest.approx(v0, abs=1e-9)
+
+
+def test_steady_is_where_the_cell_goes_from_the_file_start(tmp_path, module_cache):
+    path = tmp_path / "bistable_high.cellml"
+    path.write_text(BISTABLE.format(start=' initial_value="-20"'))
+    assert _first_v(str(path), "--start", "steady") == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("start", ["x", "-20 V", "5"])
+def test_a_start_that_is_no_choice_and_no_potential_is_refused(bistable, start):
+    code, out, err = run_cli("simulate", bistable, "--start", start, "--t-end", "1 ms")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"vrest: error: --start = {start!r}: steady, given, or a potential with its unit")
+
+
+def test_a_vrest_model_takes_no_potential_as_its_start():
+    code, out, err = run_cli("simulate", "neuron", "--start", "-70 mV")
+    assert code == 2 and out == ""
+    assert err.startswith("vrest: error: --start = '-70 mV': steady or given for vrest's own models")
+
+
+def test_a_narrowed_range_with_one_stable_state_says_where_it_looked(bistable):
+    _, out, _ = run_cli("rest", bistable, "--range", "-100..-60mV")
+    assert out.splitlines()[1] == "one stable resting state between -100.00 mV and -60.00 mV, at -80.00 mV"
+
+
+def test_start_takes_component_dot_name(bistable):
+    short = run_cli("rest", bistable, "--start", "V=-20 mV")
+    qualified = run_cli("rest", bistable, "--start", "membrane.V=-20 mV")
+    assert qualified == short and short[0] == 0
+    assert short[1].splitlines()[1].endswith("from its start the cell comes to rest at 0.00 mV")
+    code, out, err = run_cli("rest", bistable, "--start", "membrane.W=-20 mV")
+    assert code == 2 and err.startswith("vrest: error: --start membrane.W = '-20 mV': not a state of model bistable")
+
+
+def test_a_state_without_initial_value_starts_at_0_and_is_named(tmp_path, module_cache):
+    path = tmp_path / "no_start.cellml"
+    path.write_text(BISTABLE.format(start=""))
+    code, out, err = run_cli("rest", str(path))
+    assert code == 0
+    assert err == ("vrest: warning: no_start.cellml: no initial value in the file for the state membrane.V: it starts "
+                   "at 0 (give another start with --start NAME=VALUE)\n")
+    _, out, _ = run_cli("simulate", str(path), "--start", "given", "--t-end", "1 ms", "--json")
+    assert json.loads(out)["states"]["V"]["values"][0] == 0.0
+
+
+def test_a_start_whose_run_fails_says_so(module_cache):
+    """Luo-Rudy 1991 at -500 mV: its rate functions overflow and CVODE fails in its first step; the equilibria are
+    still found (LR91's rest, -84.55 mV, as tests/test_import_rest.py checks against a long run)."""
+    code, out, err = run_cli("rest", "tests/models/luo_rudy_1991.cellml", "--start", "V=-9999 mV")
+    assert code == 0 and err == ""  # no NumPy overflow warning
+    assert out.splitlines()[1].startswith("one stable resting state, at -84.55 mV; the run from its start stopped at "
+                                          "t = 0 s of model time (CVODE returned CV_")
+    assert out.splitlines()[1].endswith("so where the cell goes from there is not known")
+    code, out, err = run_cli("rest", "hh", "--start", "V=-9999 mV")  # SymPy's rates, SciPy's LSODA
+    assert code == 0 and err == ""
+    assert "; the run from its start stopped at t = " in out and "(SciPy's LSODA failed: " in out
