@@ -58,6 +58,9 @@ def test_crosscheck_runs_the_simulators_asked_for():
     rows = [line for line in out.splitlines()[2:] if line.strip()]
     assert [row.split()[0] for row in rows] == ["libRoadRunner", "libcellml"]
     assert all(row.rstrip().endswith("yes") for row in rows), out
+    from vrest.codegen.cli.crosscheck_cmd import chosen_simulators
+
+    assert chosen_simulators(["jNeuroML", "roadrunner"]) == ["jnml (NeuroML/LEMS, Euler)", "libRoadRunner"]
     code, out, err = run_cli("crosscheck", "neuron", "--simulator", "nest")
     assert code == 2 and out == ""
     assert err == ("vrest: error: --simulator = 'nest': not a simulator vrest runs; one of libroadrunner, libcellml, "

@@ -366,3 +366,15 @@ def test_every_pulse_of_a_long_paced_run_is_found():
     edges = stimulus_edges(plan, plan.module(), {plan.stimulus[0]: plan.stimulus[1]}, 3000.0)
     expected = sorted([0.1 + k for k in range(3000)] + [0.101 + k for k in range(3000)])
     assert np.allclose(edges, expected, rtol=0, atol=1e-12)
+
+
+def test_a_state_without_unit_that_starts_tiny_does_not_make_the_run_crawl():
+    """Decker et al. (2009) from its initial state: its inactivated Na+ channel occupancies start at 1e-15 (OI) to
+    1e-9, and each state's absolute tolerance was a fraction of its start size, so CVODE resolved them to 1e-25 and
+    took 10 us steps at rest (2e5 steps by t = 20 s). A state without a unit counts as a fraction of 1, at least
+    1e-3 in size: the run to 3e4 s takes a few hundred steps and ends where runs of Myokit's equations do
+    (tests/test_import_rest.py, DECKER_REST: CVODES, BDF and Radau within 1e-11 mV of each other)."""
+    from test_import_rest import DECKER_REST
+
+    result = _simulate(str(MODELS / "decker_2009.cellml"), "--start", "given", "--times", "0 s,30000 s")
+    assert result["states"]["Vm"]["values"][-1] == pytest.approx(DECKER_REST, abs=1e-6)

@@ -22,8 +22,8 @@ def test_the_table_says_how_many_times_it_shows():
     total = len(json.loads(document)["t"]["values"])
     assert total == 401 and len(rows) == 22  # every 20th time, and V's largest sample
     v = [float(row.split()[1]) for row in rows]
-    assert lines[-1].startswith(f"(22 of the run's 401 times shown, V's smallest and largest among them: {min(v):g} mV "
-                                "at t = ")
+    assert lines[-1].startswith(f"(22 of the run's 401 times shown, V's smallest and largest of all 401 among them: "
+                                f"{min(v):g} mV at t = ")
     assert f", {max(v):g} mV at t = " in lines[-1]
     assert lines[-1].endswith("; --json or --out FILE.csv give them all)")
 

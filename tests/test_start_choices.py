@@ -20,8 +20,8 @@ BISTABLE = '''<?xml version="1.0"?>
 <component name="membrane">
   <variable name="time" units="ms"/>
   <variable name="V" units="mV"{start}/>
-  <variable name="E_low" units="mV" initial_value="-80"/>
-  <variable name="E_mid" units="mV" initial_value="-40"/>
+  <variable name="E_low" units="mV" initial_value="{low}"/>
+  <variable name="E_mid" units="mV" initial_value="{mid}"/>
   <variable name="s" units="mV" initial_value="10"/>
   <variable name="tau" units="ms" initial_value="10"/>
   <math xmlns="http://www.w3.org/1998/Math/MathML">
@@ -41,7 +41,7 @@ BISTABLE = '''<?xml version="1.0"?>
 @pytest.fixture(scope="module")
 def bistable(tmp_path_factory, module_cache):
     path = tmp_path_factory.mktemp("bistable") / "bistable.cellml"
-    path.write_text(BISTABLE.format(start=' initial_value="-50"'))
+    path.write_text(BISTABLE.format(start=' initial_value="-50"', low=-80, mid=-40))
     return str(path)
 
 
@@ -68,6 +68,7 @@ def test_the_bistable_cell_has_its_three_equilibria(bistable):
     ("-5 mV", 0.0),  # the stable state nearest
     ("-45 mV", -80.0),
     ("-0.001 V", 0.0),
+    ("-5mV", 0.0),  # without the space: a value, not an option
 ])
 def test_simulate_starts_where_asked(bistable, start, v0):
     assert _first_v(bistable, "--start", start) == pytest.approx(v0, abs=1e-9)
@@ -75,7 +76,7 @@ def test_simulate_starts_where_asked(bistable, start, v0):
 
 def test_steady_is_where_the_cell_goes_from_the_file_start(tmp_path, module_cache):
     path = tmp_path / "bistable_high.cellml"
-    path.write_text(BISTABLE.format(start=' initial_value="-20"'))
+    path.write_text(BISTABLE.format(start=' initial_value="-20"', low=-80, mid=-40))
     assert _first_v(str(path), "--start", "steady") == pytest.approx(0.0, abs=1e-9)
 
 
@@ -84,6 +85,21 @@ def test_a_start_that_is_no_choice_and_no_potential_is_refused(bistable, start):
     code, out, err = run_cli("simulate", bistable, "--start", start, "--t-end", "1 ms")
     assert code == 2 and out == "" and err.count("\n") == 1
     assert err.startswith(f"vrest: error: --start = {start!r}: steady, given, or a potential with its unit")
+
+
+def test_a_pacemaker_has_no_stable_state_to_start_from():
+    code, out, err = run_cli("simulate", "tests/models/noble_model_1962.cellml", "--start", "-40 mV")
+    assert code == 2 and out == ""
+    assert err.startswith("vrest: error: --start = '-40 mV': noble_model_1962.cellml has no stable resting state to "
+                          "start from (no stable resting state: this model oscillates (pacemaker)")
+
+
+def test_a_run_at_rest_says_so_once():
+    code, out, _ = run_cli("simulate", "tests/models/luo_rudy_1991.cellml", "--t-end", "1 s")
+    assert code == 0
+    v = float(out.splitlines()[1].split()[1])  # the first row's V, at the rest (-84.5478 mV)
+    assert out.splitlines()[-1].startswith(f"(21 of the run's 401 times shown, V is {v:g} mV at all 401 (to 6 "
+                                           "digits); the run's times are up to 0.0025 s apart")
 
 
 def test_a_vrest_model_takes_no_potential_as_its_start():
@@ -97,22 +113,49 @@ def test_a_narrowed_range_with_one_stable_state_says_where_it_looked(bistable):
     assert out.splitlines()[1] == "one stable resting state between -100.00 mV and -60.00 mV, at -80.00 mV"
 
 
+def test_a_narrowed_range_names_the_rest_outside_it_that_the_cell_comes_to(bistable):
+    """Over -10..10 mV only the stable state at 0 mV lies inside; the cell, from -50 mV, comes to -80 mV. The rest
+    it comes to was not sought (only where nothing stable lay inside), and the verdict said that after 27.8 h the
+    cell had not reached 0 mV, "moving by -0 mV/h"."""
+    code, out, err = run_cli("rest", bistable, "--range", "-10..10 mV", "--json")
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    assert document["verdict"] == ("one stable resting state between -10.00 mV and 10.00 mV, at 0.00 mV; from its "
+                                   "start the cell comes to rest at -80.00 mV, outside the range")
+    assert document["from_start"]["kind"] == "rests" and document["rest_outside_range"] == pytest.approx(-80, abs=1e-9)
+
+
+def test_a_rest_beyond_the_default_range_is_where_the_cell_comes_to(tmp_path, module_cache):
+    """Stable states at -200 mV and 0 mV, the unstable one at -100 mV, the start at -150 mV: the cell falls to
+    -200 mV, which no search over -150..60 mV finds; the run from the start ends beside it and Newton from there
+    names it (it was said to drift)."""
+    path = tmp_path / "beyond.cellml"
+    path.write_text(BISTABLE.format(start=' initial_value="-150"', low=-200, mid=-100))
+    code, out, err = run_cli("rest", str(path), "--json")
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    assert [s["V"] for s in document["resting_states"]] == pytest.approx([-100, 0], abs=1e-9)
+    assert document["from_start"]["kind"] == "rests" and document["from_start"]["V"] == pytest.approx(-200, abs=1e-9)
+    assert document["verdict"] == ("one stable resting state, at 0.00 mV; unstable equilibrium at -100.00 mV; from "
+                                   "its start the cell comes to rest at -200.00 mV, outside the range")
+
+
 def test_start_takes_component_dot_name(bistable):
     short = run_cli("rest", bistable, "--start", "V=-20 mV")
     qualified = run_cli("rest", bistable, "--start", "membrane.V=-20 mV")
     assert qualified == short and short[0] == 0
     assert short[1].splitlines()[1].endswith("from its start the cell comes to rest at 0.00 mV")
     code, out, err = run_cli("rest", bistable, "--start", "membrane.W=-20 mV")
-    assert code == 2 and err.startswith("vrest: error: --start membrane.W = '-20 mV': not a state of model bistable")
+    assert code == 2 and out == "" and err.startswith("vrest: error: --start membrane.W = '-20 mV': not a state of model bistable")
 
 
 def test_a_state_without_initial_value_starts_at_0_and_is_named(tmp_path, module_cache):
     path = tmp_path / "no_start.cellml"
-    path.write_text(BISTABLE.format(start=""))
+    path.write_text(BISTABLE.format(start="", low=-80, mid=-40))
     code, out, err = run_cli("rest", str(path))
     assert code == 0
-    assert err == ("vrest: warning: no_start.cellml: no initial value in the file for the state membrane.V: it starts "
-                   "at 0 (give another start with --start NAME=VALUE)\n")
+    assert err == ("vrest: warning: no_start.cellml: no initial value in the file for the state membrane.V: 0 is "
+                   "taken as its start (vrest rest --start NAME=VALUE gives another)\n")
     _, out, _ = run_cli("simulate", str(path), "--start", "given", "--t-end", "1 ms", "--json")
     assert json.loads(out)["states"]["V"]["values"][0] == 0.0
 

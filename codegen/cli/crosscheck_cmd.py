@@ -33,10 +33,12 @@ def chosen_simulators(given: list[str] | None) -> list[str] | None:
     from ..crosscheck.check import SIMULATORS
 
     short = {name.split()[0].lower(): name for name in SIMULATORS}
-    unknown = next((name for name in given if name.strip().lower() not in short), None)
+    also = {"jneuroml": "jnml", "roadrunner": "libroadrunner"}  # the names the README uses too
+    keys = [also.get(name.strip().lower(), name.strip().lower()) for name in given]
+    unknown = next((name for name, key in zip(given, keys) if key not in short), None)
     if unknown is not None:
         raise ModelError("--simulator", unknown, f"not a simulator vrest runs; one of {', '.join(short)}")
-    return [short[name.strip().lower()] for name in given]
+    return [short[key] for key in keys]
 
 
 def run(args) -> int:

@@ -27,6 +27,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("simulate", help="simulate a model from its steady state through a scenario",
                                    description="Simulate a model through a scenario's steps; the JSON output and "
                                    "the scenario format are in docs/model-format.md.")
+    # A value such as -5.84mV (--start) is a value, not an option: argparse takes only -5.84 for a number
+    parser._negative_number_matcher = re.compile(r"^-(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*[^\W\d_]*$")
     parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
                         "(.xml, .sbml) file")
     parser.add_argument("--scenario", metavar="NAME", help="a scenario of the model, e.g. ouabain")
@@ -45,7 +47,8 @@ def register(subparsers) -> None:
                         f"{RTOL:g}; with --reduced {REDUCED_RTOL:g}): against a reference at 1e-12 the default "
                         "keeps V within a few 1e-5 mV and every state within 1e-6 relative, 1e-10 within 1e-7 mV")
     parser.add_argument("--atol", metavar="A", help=f"absolute tolerance of each state as a fraction of its size at "
-                        f"the start (V: at least 1 mV), {_RANGE} (default R/100)")
+                        f"the start (V: at least 1 mV; a file's state without a unit, such as a channel occupancy: at "
+                        f"least 1e-3), {_RANGE} (default R/100)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV (the name ends in .csv)")
@@ -276,9 +279,10 @@ def _table(t, columns) -> str:
     lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
     if len(rows) < len(t):
         low, high, v_unit = int(np.argmin(v)), int(np.argmax(v)), headers[1].split("[")[1][:-1]
-        lines.append(f"({len(rows)} of the run's {len(t)} times shown, V's smallest and largest among them: "
-                     f"{v[low]:.6g} {v_unit} at t = {t[low] * scale:.6g} {unit}, {v[high]:.6g} {v_unit} at t = "
-                     f"{t[high] * scale:.6g} {unit}; the run's times are up to {np.diff(t).max() * scale:.3g} {unit} "
-                     "apart, and what V does between two is not seen: --times gives more; --json or --out FILE.csv "
-                     "give them all)")
+        extremes = (f"V is {v[low]:.6g} {v_unit} at all {len(t)} (to 6 digits)" if f"{v[low]:.6g}" == f"{v[high]:.6g}"
+                    else f"V's smallest and largest of all {len(t)} among them: {v[low]:.6g} {v_unit} at t = "
+                    f"{t[low] * scale:.6g} {unit}, {v[high]:.6g} {v_unit} at t = {t[high] * scale:.6g} {unit}")
+        lines.append(f"({len(rows)} of the run's {len(t)} times shown, {extremes}; the run's times are up to "
+                     f"{np.diff(t).max() * scale:.3g} {unit} apart, and what V does between two is not seen: --times "
+                     "gives more; --json or --out FILE.csv give them all)")
     return "\n".join(lines)

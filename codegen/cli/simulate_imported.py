@@ -261,11 +261,14 @@ def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
         fate = rest_report(plan, DEFAULT_RANGE).from_start
         stable = [stable[fate.index]] if fate is not None and fate.kind == "rests" and fate.index < len(stable) \
             else stable
-    if not stable or len(stable) > 1 and near is None:
-        raise ModelError("--start", start, f"{plan.file} has no single stable resting state to start from "
-                         f"({report.verdict}); `--start given` runs from the file's initial state" +
-                         ("; a potential such as '-80 mV' picks the stable state nearest it" if stable else ""))
-    chosen = min(stable, key=lambda s: abs(s.V - near)) if near is not None else stable[0]
+    if not stable:
+        raise ModelError("--start", start, f"{plan.file} has no stable resting state to start from "
+                         f"({report.verdict}); `--start given` runs from the file's initial state")
+    if len(stable) > 1 and near is None:
+        raise ModelError("--start", start, f"{plan.file} has {len(stable)} stable resting states and the cell comes "
+                         f"to none of them from its initial state ({report.verdict}); a potential such as "
+                         "'-80 mV' picks the stable state nearest it, `--start given` runs from the initial state")
+    chosen = min(stable, key=lambda s: abs(s.V - near)) if near is not None else stable[0]  # a tie: the lower V
     return np.array([chosen.states[name] for name in module.STATE_NAMES])
 
 

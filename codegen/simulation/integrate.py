@@ -372,6 +372,9 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
     scale = np.maximum(typical, 1e-3 * typical.max() if n == 1 else 0)
     if hasattr(module, "STATE_SCALES"):  # a state that starts at 0: the size the module gives it
         scale = np.where(scale > 0, scale, module.STATE_SCALES)
+    if hasattr(module, "STATE_UNITS"):  # a file's state without a unit (an occupancy, a gate): a fraction of 1
+        fractions = np.array([not unit for unit in module.STATE_UNITS])  # (Decker 2009's inactivated Na+ channels
+        scale[fractions] = np.maximum(scale[fractions], 1e-3)  # start at 1e-15: resolved to 1e-25, 10 us steps)
     v = getattr(module, "VOLTAGE_INDEX", 0)  # V comes first in vrest's own modules
     scale[v] = max(typical[v], 1e-3)  # V: 1 mV floor
     state_atol = atol_factor * scale

@@ -116,8 +116,8 @@ def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str |
     starting_at_0 = list(dict.fromkeys(f"{m['component']}.{m['variable']}" for m in found if m))  # Myokit says twice
     if starting_at_0:
         warnings.warn(f"{path.name}: no initial value in the file for the state{'s' * (len(starting_at_0) > 1)} "
-                      f"{', '.join(starting_at_0)}: it starts at 0 (give another start with --start NAME=VALUE)",
-                      ModelWarning, stacklevel=2)
+                      f"{', '.join(starting_at_0)}: 0 is taken as its start (vrest rest --start NAME=VALUE gives "
+                      "another)", ModelWarning, stacklevel=2)
     return to_system(model, file=path.name, source=f"{path.name} (CellML {version}), read with Myokit",
                      annotations=qualified,
                      voltage=voltage, stimulus=stimulus)

@@ -19,7 +19,7 @@ from .bound import Bound, Evaluator
 from .conservation import ConservedQuantity, find_laws, path_laws, solving_largest
 from .elimination import elimination
 from .equilibria import Paths, candidates, distinct, newton, pseudo_transient, resolution
-from .follow import Fate, follow
+from .follow import REACHED, Fate, follow
 from .problem import RestProblem
 from .stability import eigenvalues, is_neutral, is_stable, slope_conductance, slowest_tau
 
@@ -98,8 +98,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
-    if not problem.units[problem.voltage]:  # a potential the file gives no unit: its numbers taken as millivolts
-        low, high = low * 1000, high * 1000
+    volts = 1 if problem.units[problem.voltage] else 1000  # a potential the file gives no unit: in millivolts
+    low, high = low * volts, high * volts
     if problem.factored and factors is None:  # without them a law through a buffered total goes unseen
         raise ValueError(f"the problem has rapidly buffered states {problem.factored}: pass their rate factors")
     bound = Bound(evaluator, problem.p, factors)
@@ -189,11 +189,14 @@ def solve(problem: RestProblem, evaluator: Evaluator,
                                                         for seen in clamped_from)]
             clamped_from += fresh
             roots = one_each(roots + solved([guess for root in fresh for guess in paths.clamped(root, True)]))
-    reached: list[np.ndarray] = []  # where the cell comes to rest from its start, when nothing stable is found
+    # where the cell comes to rest from its start, when nothing stable is found, or the range is narrowed (the
+    # start may come to a rest outside it: a bistable cell over -10..10 mV, its start at -50 mV, rests at -80 mV)
+    reached: list[np.ndarray] = []
+    narrowed = low > DEFAULT_RANGE[0] * volts or high < DEFAULT_RANGE[1] * volts
     if not roots:
         reached = settled([y0])
         roots = one_each(inside(reached + settled(candidates(bound, problem.voltage, y0, eliminated, (low, high)))))
-    elif not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
+    elif narrowed or not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
         reached = settled([y0])
         roots = one_each(roots + inside(reached))
     def described(roots) -> tuple[list[np.ndarray], tuple[RestingState, ...]]:
@@ -228,7 +231,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         # t = 20 s), and failed on Livshitz-Rudy 2007's SR release, 1e-20 mM/ms at the start. V's size is that of
         # the default range: the run does not depend on the range.
         sizes = np.maximum(scale, np.max(np.abs([scale, *roots, *elsewhere]), axis=0) / 1000)
-        sizes[problem.voltage] = max(abs(v) for v in DEFAULT_RANGE) * (1 if problem.units[problem.voltage] else 1000)
+        sizes[problem.voltage] = max(abs(v) for v in DEFAULT_RANGE) * volts
         # A start on an unstable equilibrium: a run from there stays (its implicit steps damp a growing mode too
         # small for the tolerances), where any disturbance takes the cell away. It starts DISTURBANCE of each
         # state's size away, along the fastest-growing mode (Noble 1962 started 1e-9 mV from -37.40 mV).
@@ -237,6 +240,12 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         if on is not None:
             start, disturbed = _disturbed(bound, on, sizes), float(on[problem.voltage])
         fate = follow(bound, start, targets, sizes, problem.voltage, positive)
+        if fate.kind == "drifts":  # still, beside an equilibrium no search found: a rest, if a stable one
+            root = newton(bound, laws, fate.end, sized(fate.end))
+            if root is not None and np.max(np.abs(fate.end - root) / sizes) <= REACHED \
+                    and is_stable(eigenvalues(bound.J(root), laws, scale, root)):
+                targets.append(root)
+                fate = Fate("rests", fate.t, len(targets) - 1)
         if fate.kind == "rests" and fate.index >= len(stable):
             beyond = float(targets[fate.index][problem.voltage])
         elif fate.kind == "oscillates":  # its cycle passes near equilibria no path at fixed V reached: Newton from it

@@ -19,7 +19,7 @@ import numpy as np
 
 from .bound import Bound
 
-__all__ = ["Fate", "RunFailed", "follow"]
+__all__ = ["REACHED", "Fate", "RunFailed", "follow"]
 
 REACHED = 1e-3  # largest |y - y_eq| / (the state's typical size) that counts as arrived
 SWING = 1e-3  # V (volts) turning back by more than 1 mV twice in a span of at least OSCILLATION_SPAN: an oscillation
@@ -49,7 +49,8 @@ class _OverBudget(Exception):
 class Fate:
     """``kind``: "rests" (at ``index``, of the stable equilibria given), "oscillates" (V between ``low`` and ``high``;
     ``course``: COURSE_POINTS states of its last span, as columns), "drifts" (V = ``high`` at ``t``, moving at
-    ``rate`` V/s) or "unknown" (the run failed at ``t``, for the reason ``why``); ``t``: model time (s)."""
+    ``rate`` V/s; ``end`` the state there) or "unknown" (the run failed at ``t``, for the reason ``why``); ``t``:
+    model time (s)."""
 
     kind: str
     t: float
@@ -59,6 +60,7 @@ class Fate:
     rate: float = float("nan")
     course: np.ndarray | None = field(default=None, compare=False, repr=False)
     why: str = ""
+    end: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.ndarray, voltage: int,
@@ -74,7 +76,8 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
     y, t, span, swinging, swing_before = np.asarray(y0, dtype=float), 0.0, FIRST_SPAN, 0, 0.0
     while (index := arrived(y)) is None:
         if t >= LONGEST:
-            return Fate("drifts", t, low=float(y[voltage]), high=float(y[voltage]), rate=float(bound.f(y)[voltage]))
+            return Fate("drifts", t, low=float(y[voltage]), high=float(y[voltage]), rate=float(bound.f(y)[voltage]),
+                        end=y)
         try:
             v, course, y = run_span(y, t, span)
         except RunFailed as failure:
