@@ -98,7 +98,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
-    volts = 1 if problem.units[problem.voltage] else 1000  # a potential the file gives no unit: in millivolts
+    volts = _per_volt(problem)
     low, high = low * volts, high * volts
     if problem.factored and factors is None:  # without them a law through a buffered total goes unseen
         raise ValueError(f"the problem has rapidly buffered states {problem.factored}: pass their rate factors")
@@ -259,6 +259,11 @@ def solve(problem: RestProblem, evaluator: Evaluator,
                       beyond if reaches_beyond else None, fate)
 
 
+def _per_volt(problem: RestProblem) -> int:
+    """V's numbers per volt: 1, or 1000 where the file gives the potential no unit (its numbers taken as mV)."""
+    return 1 if problem.units[problem.voltage] else 1000
+
+
 def _amounts(problem: RestProblem, laws, y0: np.ndarray) -> np.ndarray:
     """A mask of the states a conservation law sums (amounts of ions, of calcium in its buffers: positive) with a
     positive start, V and the gates aside."""
@@ -330,7 +335,10 @@ def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], 
 
     if stable and fate is not None and fate.kind == "rests" and fate.index >= len(stable):
         return f"{text}; from its start the cell comes to rest at {mv(beyond)}, outside the range"
-    if fate is not None and fate.kind == "unknown":  # a start far out (V = -500 mV): LR91's rates overflow
+    if fate is not None and fate.kind == "unknown" and fate.state is not None:  # a pump that empties the cell
+        return (f"{text}; from its start {problem.states[fate.state]} falls below 0 by t = {fate.t:.3g} s of model "
+                "time (no cell's state)")
+    if fate is not None and fate.kind == "unknown":  # a start far out (V = -2 V): LR91's rates overflow
         return (f"{text}; the run from its start stopped at t = {fate.t:.3g} s of model time ({fate.why}), so where "
                 "the cell goes from there is not known")
     if fate is None or (fate.kind == "rests" and (len(stable) == 1 or beyond is not None)) or told:
@@ -372,7 +380,8 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
         return f"{text} {unit}".rstrip()
 
     where = f"between {bound(v_range[0])} and {bound(v_range[1])}"
-    whole = v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]  # else more may lie outside
+    volts = _per_volt(problem)
+    whole = v_range[0] <= DEFAULT_RANGE[0] * volts and v_range[1] >= DEFAULT_RANGE[1] * volts  # else more outside
     others = ("; unstable equilibri" + ("um" if len(unstable) == 1 else "a") + " at "
               + ", ".join(shown(s.V) for s in unstable)) if unstable else ""
     if len(stable) == 1:  # over a narrowed range, others may lie outside it (Pandit 2001 over -100..-50 mV)

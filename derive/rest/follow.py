@@ -34,11 +34,12 @@ COURSE_POINTS = 96  # states kept from an oscillation's last span, evenly in tim
 
 
 class RunFailed(Exception):
-    """The run from the start stopped before it told anything, at model time ``t`` (s); the message says why."""
+    """The run from the start stopped before it told anything, at model time ``t`` (s); the message says why;
+    ``state``: the amount that fell below 0, if that was why."""
 
-    def __init__(self, why: str, t: float) -> None:
+    def __init__(self, why: str, t: float, state: int | None = None) -> None:
         super().__init__(why)
-        self.t = t
+        self.t, self.state = t, state
 
 
 class _OverBudget(Exception):
@@ -49,8 +50,8 @@ class _OverBudget(Exception):
 class Fate:
     """``kind``: "rests" (at ``index``, of the stable equilibria given), "oscillates" (V between ``low`` and ``high``;
     ``course``: COURSE_POINTS states of its last span, as columns), "drifts" (V = ``high`` at ``t``, moving at
-    ``rate`` V/s; ``end`` the state there) or "unknown" (the run failed at ``t``, for the reason ``why``); ``t``:
-    model time (s)."""
+    ``rate`` V/s; ``end`` the state there) or "unknown" (the run failed at ``t``, for the reason ``why``; ``state``:
+    the amount that fell below 0, if that was why); ``t``: model time (s)."""
 
     kind: str
     t: float
@@ -60,6 +61,7 @@ class Fate:
     rate: float = float("nan")
     course: np.ndarray | None = field(default=None, compare=False, repr=False)
     why: str = ""
+    state: int | None = None
     end: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
@@ -81,7 +83,7 @@ def follow(bound: Bound, y0: np.ndarray, stable: list[np.ndarray], scale: np.nda
         try:
             v, course, y = run_span(y, t, span)
         except RunFailed as failure:
-            return Fate("unknown", failure.t, why=str(failure))
+            return Fate("unknown", failure.t, why=str(failure), state=failure.state)
         turns, swing = _turns(v, SWING), float(v.max() - v.min())
         # a long span, or one of many periods (a 0.1 s spike train spends the budget before the spans are long),
         # whose swing has not died away since the span before
@@ -113,7 +115,7 @@ class _CompiledRuns:
         course = np.linspace(t, t + span, COURSE_POINTS)
         run = self.run(y, (t, t + span), self.atol, RTOL, self.voltage, self.left, course, self.positive)
         if run.negative:
-            raise RunFailed(NEGATIVE, float(run.t[-1]))
+            raise RunFailed(NEGATIVE, float(run.t[-1]), _below_zero(run.end, self.positive))
         if not np.isfinite(run.at).all() or not np.isfinite(run.end).all():
             raise RunFailed("the state left the finite numbers", t)
         self.left -= len(run.t)
@@ -147,9 +149,15 @@ class _ScipyRuns:
             why = (str(said[-1].message) if said else run.message).strip().rstrip(".")
             raise RunFailed(f"SciPy's LSODA failed: {why}", float(run.t[-1]))
         if self.positive is not None and np.any(run.y[self.positive] < 0):
-            raise RunFailed(NEGATIVE, t)
+            step = int(np.flatnonzero(np.any(run.y[self.positive] < 0, axis=0))[0])
+            raise RunFailed(NEGATIVE, float(run.t[step]), _below_zero(run.y[:, step], self.positive))
         kept = np.searchsorted(run.t, np.linspace(t, t + span, COURSE_POINTS), side="right") - 1
         return run.y[self.voltage], run.y[:, kept], run.y[:, -1]
+
+
+def _below_zero(y: np.ndarray, positive: np.ndarray) -> int:
+    """The first of the ``positive`` amounts below 0 in ``y``."""
+    return int(np.flatnonzero(positive & (y < 0))[0])
 
 
 def _turns(v: np.ndarray, swing: float) -> int:
