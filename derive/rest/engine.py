@@ -98,7 +98,7 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     low, high = (float(v) for v in v_range)
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
-    volts = _per_volt(problem)
+    volts = 1 if problem.units[problem.voltage] else 1000  # a potential the file gives no unit: in millivolts
     low, high = low * volts, high * volts
     if problem.factored and factors is None:  # without them a law through a buffered total goes unseen
         raise ValueError(f"the problem has rapidly buffered states {problem.factored}: pass their rate factors")
@@ -259,11 +259,6 @@ def solve(problem: RestProblem, evaluator: Evaluator,
                       beyond if reaches_beyond else None, fate)
 
 
-def _per_volt(problem: RestProblem) -> int:
-    """V's numbers per volt: 1, or 1000 where the file gives the potential no unit (its numbers taken as mV)."""
-    return 1 if problem.units[problem.voltage] else 1000
-
-
 def _amounts(problem: RestProblem, laws, y0: np.ndarray) -> np.ndarray:
     """A mask of the states a conservation law sums (amounts of ions, of calcium in its buffers: positive) with a
     positive start, V and the gates aside."""
@@ -380,8 +375,7 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
         return f"{text} {unit}".rstrip()
 
     where = f"between {bound(v_range[0])} and {bound(v_range[1])}"
-    volts = _per_volt(problem)
-    whole = v_range[0] <= DEFAULT_RANGE[0] * volts and v_range[1] >= DEFAULT_RANGE[1] * volts  # else more outside
+    whole = v_range[0] <= DEFAULT_RANGE[0] and v_range[1] >= DEFAULT_RANGE[1]  # else more may lie outside
     others = ("; unstable equilibri" + ("um" if len(unstable) == 1 else "a") + " at "
               + ", ".join(shown(s.V) for s in unstable)) if unstable else ""
     if len(stable) == 1:  # over a narrowed range, others may lie outside it (Pandit 2001 over -100..-50 mV)
