@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -133,6 +134,28 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
     Raises NoSteadyState when Newton finds no physical (positive) steady state, with the physics' reason
     unless ``explain`` is False (a continuation's intermediate step: only its last failure is explained).
     """
+    if charge_conserved(model) and [s.symbol for s in model.states] != [V]:
+        check_electroneutral(model)  # its warning each time, the computation below once
+    if start is None and values is None:  # exports, cross-checks and reports ask for the same one
+        state, failure = _steady_state_of(model, pump_scale, explain)
+        if failure is not None:
+            raise NoSteadyState(failure)
+        return dict(state)
+    return _steady_state(model, pump_scale, start, values, explain)
+
+
+@lru_cache(maxsize=64)
+def _steady_state_of(model: Model, pump_scale: sp.Expr, explain: bool) -> tuple[dict | None, str | None]:
+    """(steady_state from the model's own start, None) or (None, why there is none): a Model is immutable, so the
+    same model has the same answer."""
+    try:
+        return _steady_state(model, pump_scale, None, None, explain), None
+    except NoSteadyState as reason:
+        return None, str(reason)
+
+
+def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, float] | None,
+                  values: Mapping[sp.Symbol, sp.Expr] | None, explain: bool) -> dict[sp.Symbol, float]:
     given = values
     values = dict(values) if values is not None else scenario_values(model, pump_scale)
     states = [s.symbol for s in model.states]
@@ -142,8 +165,6 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
     if start is None:
         start = initial_state(model)
     conserved = charge_conserved(model)
-    if conserved:
-        check_electroneutral(model)
     rhs = model.rhs()
     with mpmath.workdps(WORKING_DIGITS):
         scale = {s: abs(mpmath.mpf(start[s])) or mpmath.mpf(1) for s in states}
@@ -185,10 +206,9 @@ def _from_resting_state(model: Model, f, jac, scale: list, positive: list) -> li
     """Newton from the most negative stable resting state the resting-state engine finds (derive.rest), the
     same member of the family (its start has zero net charge, derive.system); None without one. A gated cell
     can keep Newton and the continuation from the file's state away from its rest (two rests close by)."""
-    from .rest import find_resting_states  # here: derive.rest reads the cell description through derive.system
-    from .system import from_model
+    from .rest import model_rest_report  # here: derive.rest reads the cell description through derive.system
 
-    stable = [s for s in find_resting_states(from_model(model)).resting_states if s.stable]
+    stable = [s for s in model_rest_report(model).resting_states if s.stable]
     if not stable:
         return None
     rest = stable[0].states

@@ -67,6 +67,8 @@ def run_clean(script: Path, times, scenario: str | None) -> np.ndarray:
     return v
 
 
+# neuron's job runs in every simulator in tests/test_crosscheck_generate.py
+@pytest.mark.parametrize("exported", [m for m in MODELS if m != "neuron"], indirect=True)
 def test_brian2_agrees_with_vrest(exported):
     model, script = exported
     tau_m = Derivations(model).get("tau_m").value
@@ -103,8 +105,9 @@ def test_pumpleak_long_job_is_declined_with_a_reason():
     assert brian2_unsuitable(model, make_job(model)) is None
 
 
-def test_factor_1000_unit_errors_are_caught(tmp_path):
+def test_factor_1000_unit_errors_are_caught(tmp_path, monkeypatch):
     """A consistent-dimension factor 1000 moves V_ss; a wrong dimension is Brian2's DimensionMismatchError."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where Brian2 keeps its debug log of the error, not /tmp
     model = resolve_model("neuron")
     script = export(model, "brian2", tmp_path / "good")[0]
     text = script.read_text(encoding="utf-8")

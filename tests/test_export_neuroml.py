@@ -88,6 +88,8 @@ def jobs():
     return {name: make_job(_model(name)) for name in RUNNABLE}
 
 
+# neuron's job runs in every simulator in tests/test_crosscheck_generate.py
+@pytest.mark.parametrize("exported", [m for m in MODELS if m != "neuron"], indirect=True)
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_engine_agrees_with_vrest(exported, jobs, engine):
     model, directory = exported

@@ -61,6 +61,8 @@ def test_factor_1000_unit_error_is_caught(exported, tmp_path):
     assert done.returncode != 0 or "ERROR" in done.stdout + done.stderr
 
 
+# neuron's job runs in every simulator in tests/test_crosscheck_generate.py
+@pytest.mark.parametrize("exported", [m for m in MODELS if m != "neuron"], indirect=True)
 def test_neuron_agrees_with_vrest(exported):
     model, directory = exported
     job = make_job(model, stiff=False)  # CVODE: the long job even for pumpleak

@@ -113,11 +113,19 @@ def test_cellml_is_valid_and_analysable(model):
     assert cellml_issues(cellml_text(model)) == []
 
 
+# neuron's and hh's jobs run in every simulator in tests/test_crosscheck_generate.py
+CROSSCHECKED = ["neuron", "hh"]
+NOT_CROSSCHECKED = [name for name in [*BUILTIN_MODELS, "symmetric", "user_ghk", "seed_pump"]
+                    if name not in CROSSCHECKED]
+
+
+@pytest.mark.parametrize("model", NOT_CROSSCHECKED, indirect=True)
 def test_roadrunner_reproduces_vrest(model):
     job = cc.make_job(model, stiff=False)  # adaptive: the long job even for pumpleak (V = 0 start, 1e6 s)
     assert_agrees(cc.roadrunner_answer(model, sbml_text(model), job), job)
 
 
+@pytest.mark.parametrize("model", NOT_CROSSCHECKED, indirect=True)
 def test_cellml_generated_code_reproduces_vrest(model, tmp_path):
     job = cc.make_job(model, stiff=False)
     code = tmp_path / "generated_cellml.py"

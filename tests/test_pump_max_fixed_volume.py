@@ -125,10 +125,13 @@ def test_vrest_rest_names_the_pump_that_is_too_strong(write_model):
     assert document["resting_states"] == []
     # the cell followed from its start empties of Na+ (the run stops there: no cell's state), as the pump's
     # reason says it must
-    head, _, reason = re.fullmatch(r"(.*?); (from its start N_Na falls below 0 by t = \S+ s of model time "
-                                         r"\(no cell's state\)); (.*)", document["verdict"]).groups()
+    head, _, reason = re.fullmatch(r"(.*?); (from its start N_Na falls to 0 at t = \S+ s of model time "
+                                         r"\(no cell's state after it\)); (.*)", document["verdict"]).groups()
     assert head == "no resting state between -150.00 mV and 60.00 mV"
     assert reason == (f"the pump is too strong: its rate I_pump = 0.9275 uA/cm^2 is above pump_max, the "
                       f"{float(j) * 100:.6g} uA/cm^2 at which Na_i falls to 0: the pump would take out more Na than "
                       "can leak in")
     assert document["from_start"] is None
+    stopped = document["from_start_stopped"]
+    assert stopped["below_zero"] == "N_Na" and stopped["why"] == "N_Na falls to 0"
+    assert f"falls to 0 at t = {stopped['t']['value']:.3g} s" in document["verdict"]

@@ -168,6 +168,79 @@ def test_a_start_whose_run_fails_says_so(module_cache):
     assert out.splitlines()[1].startswith("one stable resting state, at -84.55 mV; the run from its start stopped at "
                                           "t = 0 s of model time (CVODE returned CV_")
     assert out.splitlines()[1].endswith("so where the cell goes from there is not known")
+    code, out, err = run_cli("rest", "tests/models/luo_rudy_1991.cellml", "--start", "V=-9999 mV", "--json")
+    document = json.loads(out)
+    stopped = document["from_start_stopped"]
+    assert code == 0 and document["from_start"] is None and stopped["t"] == {"unit": "s", "value": 0.0}
+    assert stopped["why"].startswith("CVODE returned CV_") and stopped["below_zero"] is None
+    assert f"({stopped['why']})" in document["verdict"]
     code, out, err = run_cli("rest", "hh", "--start", "V=-9999 mV")  # SymPy's rates, SciPy's LSODA
     assert code == 0 and err == ""
     assert "; the run from its start stopped at t = " in out and "(SciPy's LSODA failed: " in out
+
+
+STRONG_PUMP = {
+    "model": {"name": "strongpump", "temperature": "37 degC"},
+    "membrane": {"capacitance": "1 uF/cm^2", "area": "1000 um^2", "volume": "2000 um^3"},
+    "ions": {"K": {"valence": 1, "inside": "140 mM", "outside": "4 mM", "permeability": "1e-6 cm/s"},
+             "Na": {"valence": 1, "inside": "12 mM", "outside": "145 mM", "permeability": "4e-8 cm/s"},
+             "Cl": {"valence": -1, "inside": "10 mM", "outside": "149 mM", "permeability": "1e-7 cm/s"}},
+    "pump": {"current": "3 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+    "impermeant": {"valence": -1, "concentration": "142 mM"},
+}
+
+
+def _na_runs_out() -> float:
+    """When N_Na reaches 0 from the zero-charge start (V = 0: the inside is electroneutral), by SciPy's Radau on
+    the GHK leaks and the constant 3:2 pump written out here (SI), an event at N_Na = 0."""
+    import numpy as np
+    from scipy.integrate import solve_ivp
+
+    f, r, t = 96485.33212, 8.314462618, 310.15
+    c_m, area, vol, pump = 1e-2, 1000e-12, 2000e-18, 3e-2
+    permeability, valence, outside = (1e-8, 4e-10, 1e-9), (1, 1, -1), (4.0, 145.0, 149.0)
+
+    def rates(_, y):
+        v, *amounts = y
+        currents = []
+        for p, z, c_o, n in zip(permeability, valence, outside, amounts):
+            u = z * f * v / (r * t)
+            currents.append(p * z * f * (n / vol - c_o * np.exp(-u)) * (u / -np.expm1(-u) if u else 1.0))
+        i_k, i_na, i_cl = currents
+        return [-(i_k + i_na + i_cl + pump) / c_m, -area * (i_k - 2 * pump) / f, -area * (i_na + 3 * pump) / f,
+                area * i_cl / f]
+
+    def emptied(_, y):
+        return y[2]
+
+    emptied.terminal = True
+    run = solve_ivp(rates, (0.0, 100.0), [0.0, 140 * vol, 12 * vol, 10 * vol], method="Radau", rtol=1e-11,
+                    atol=[1e-9, 1e-22, 1e-22, 1e-22], events=emptied)
+    return float(run.t_events[0][0])
+
+
+def test_an_amount_that_runs_out_is_timed_where_it_reaches_0(write_model):
+    """A pump too strong for its leaks empties the cell of Na+: the run from the start is timed where N_Na reaches
+    0 (it was the end of the solver's step past it, 36.96 s against 34.34 s: cold32)."""
+    code, out, _ = run_cli("rest", str(write_model(STRONG_PUMP)), "--json")
+    stopped = json.loads(out)["from_start_stopped"]
+    assert code == 0 and stopped["below_zero"] == "N_Na" and stopped["why"] == "N_Na falls to 0"
+    assert stopped["t"]["value"] == pytest.approx(_na_runs_out(), rel=1e-6)
+
+
+def test_a_file_with_net_charge_inside_is_told_and_its_far_start_is_said_plainly(write_model):
+    """22 mM of net charge inside: `vrest rest` warns as derive does (it starts at zero net charge, V = +212 V
+    here, where the rates overflow), says the run's state left the finite numbers (it quoted LSODA's "successfully
+    reached the end"), and lets no NumPy warning through (cold32)."""
+    data = {**STRONG_PUMP, "pump": {"current": "0.1 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
+            "impermeant": {"valence": -1, "concentration": "120 mM"}}
+    code, out, err = run_cli("rest", str(write_model(data)), "--json")
+    assert code == 0 and err.count("vrest: warning: ") == 1 and "carries +22 mM of net charge" in err
+    stopped = json.loads(out)["from_start_stopped"]
+    assert stopped["why"] == "the state left the finite numbers" and 0 <= stopped["t"]["value"] < 1e-3
+
+
+def test_the_time_of_a_rest_reached_is_written_without_rounding_noise(module_cache):
+    code, out, _ = run_cli("rest", "tests/models/luo_rudy_1991.cellml", "--start", "V=-500 mV", "--json")
+    fate = json.loads(out)["from_start"]
+    assert code == 0 and fate["kind"] == "rests" and fate["t"] == {"unit": "s", "value": 0.3}  # 0.1 s, then 0.2 s

@@ -82,6 +82,11 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
     from vrest.derive.rest.loader import load_model_and_system
 
     model, system = load_model_and_system(spec, voltage=voltage, stimulus=stimulus)
+    if model is not None:
+        from vrest.derive.steady_state import charge_conserved, check_electroneutral
+
+        if charge_conserved(model):  # its start has zero net charge, as the steady state: a file far from it is told
+            check_electroneutral(model)
     system = _with_roles(system, voltage, stimulus)
     numbers = None
     if model is not None and len(system.states) >= compiled_from_states \

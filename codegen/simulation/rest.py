@@ -53,8 +53,12 @@ class ModuleEvaluator:
                 return cvode.watched_run(self.module.point_rhs, self.module.point_jacobian, params, y0, atol, rtol,
                                          span, watch, max_steps, at, nonnegative)
             except cvode.CvodeError as error:
-                why = "its step budget was spent" if error.flag == "CV_TOO_MUCH_WORK" else \
-                    f"CVODE returned {error.flag}: {cvode.FLAG_WORDS.get(error.flag, 'a failure')}"
+                if error.stalled:
+                    why = error.said
+                elif error.flag == "CV_TOO_MUCH_WORK":
+                    why = "its step budget was spent"
+                else:
+                    why = f"CVODE returned {error.flag}: {error.said}"
                 raise RunFailed(why, error.reached) from None
 
         return run

@@ -28,8 +28,10 @@ class CompiledRest:
     capacitance: str | None  # the parameter that is the capacitance, None when the file has none
     stimulus: str | None  # the stimulus parameter, held at 0 (off at rest)
 
-    def report(self, parameters: dict[str, float], v_range: tuple[float, float]):
-        """The RestReport with ``parameters`` (SI, by name) in place of the file's values."""
+    def report(self, parameters: dict[str, float], v_range: tuple[float, float],
+               start: dict[str, float] | None = None):
+        """The RestReport with ``parameters`` (SI, by name) in place of the file's values, and ``start`` (SI, by
+        state name) in place of its initial values (the conservation laws' values are taken there)."""
         from vrest.derive.rest import solve
 
         names = self.problem.parameters
@@ -41,6 +43,9 @@ class CompiledRest:
         if self.capacitance is not None and capacitance is not None:
             capacitance = p[names.index(self.capacitance)]
         problem = replace(self.problem, p=tuple(p), capacitance=capacitance)
+        if start:
+            problem = replace(problem, start=tuple(start.get(name, value)
+                                                   for name, value in zip(problem.states, problem.start)))
         return solve(problem, self.evaluator, self.currents, v_range, self.factors)
 
 

@@ -37,10 +37,9 @@ def is_gated(model) -> bool:
 
 def resting_report(ctx: Derivations):
     """The engine's RestReport of the model (computed once per model)."""
-    from ..rest import find_resting_states  # here: derive.rest reads the cell description through derive.system
-    from ..system import from_model
+    from ..rest import model_rest_report  # here: derive.rest reads the cell description through derive.system
 
-    return ctx.shared("rest", lambda: find_resting_states(from_model(ctx.model)))
+    return model_rest_report(ctx.model)
 
 
 def _states(ctx: Derivations):

@@ -18,13 +18,13 @@ _HOMES = {
     "LambdifyEvaluator": "evaluator", "Prepared": "evaluator", "prepare": "evaluator",
     "RestProblem": "problem",
     "currents_function": "prepared_problem", "rest_problem": "prepared_problem",
-    "SYSTEM_READERS": "loader", "load_system": "loader",
+    "SYSTEM_READERS": "loader", "load_system": "loader", "model_rest_report": "loader",
 }
 
 __all__ = [
     "find_resting_states", "RestingState", "RestReport", "ConservedQuantity", "Evaluator", "LambdifyEvaluator",
-    "Prepared", "prepare", "load_system", "SYSTEM_READERS", "DEFAULT_RANGE", "verdict", "solve", "RestProblem",
-    "rest_problem", "currents_function",
+    "Prepared", "prepare", "load_system", "model_rest_report", "SYSTEM_READERS", "DEFAULT_RANGE", "verdict", "solve",
+    "RestProblem", "rest_problem", "currents_function",
 ]
 
 

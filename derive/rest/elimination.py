@@ -114,7 +114,8 @@ class Elimination:
             for group in self.groups:
                 if k < len(group):
                     unit[group[k]] = 1.0
-            columns.append(bound.f(unit) - f0)
+            with np.errstate(all="ignore"):  # a state far out (V = 212 V): rates of inf, a NaN column, refused later
+                columns.append(bound.f(unit) - f0)
         with np.errstate(all="ignore"):
             if gates:
                 out[gates] = -f0[gates] / columns[0][gates]

@@ -18,7 +18,7 @@ from ..errors import ModelError
 from .bound import Bound, Evaluator
 from .conservation import ConservedQuantity, find_laws, path_laws, solving_largest
 from .elimination import elimination
-from .equilibria import Paths, candidates, distinct, newton, pseudo_transient, resolution
+from .equilibria import BRANCH_STEP, GRID_STEP, Paths, candidates, distinct, newton, pseudo_transient, resolution
 from .follow import REACHED, Fate, follow
 from .problem import RestProblem
 from .stability import eigenvalues, is_neutral, is_stable, slope_conductance, slowest_tau
@@ -100,6 +100,10 @@ def solve(problem: RestProblem, evaluator: Evaluator,
         raise ModelError("range", f"{low} .. {high} V", "needs two finite voltages, the lower one first")
     volts = 1 if problem.units[problem.voltage] else 1000  # a potential the file gives no unit: in millivolts
     low, high = low * volts, high * volts
+    # The grids' spacing in the potential's numbers; for one without unit over as many points as the default range
+    # holds (FitzHugh-Nagumo over -3..3 of its own numbers), at most the millivolts' (Chay 1997 over -150..60)
+    share = 1.0 if volts == 1 else min(1.0, (high - low) / ((DEFAULT_RANGE[1] - DEFAULT_RANGE[0]) * volts))
+    grid_step, branch_step = GRID_STEP * volts * share, BRANCH_STEP * volts * share
     if problem.factored and factors is None:  # without them a law through a buffered total goes unseen
         raise ValueError(f"the problem has rapidly buffered states {problem.factored}: pass their rate factors")
     bound = Bound(evaluator, problem.p, factors)
@@ -171,13 +175,14 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     nonnegative[list(problem.factored)] |= y0[list(problem.factored)] > 0
     # the start itself too: a cell started at an equilibrium (one a narrow range leaves out) is at it
     given = [y0] if np.all(known) else []
-    roots = one_each(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high)) + given))
+    roots = one_each(solved(candidates(bound, problem.voltage, y0, eliminated, (low, high), grid_step) + given))
     if len(eliminated.states) < len(problem.states) - 1:  # states not eliminated: follow them at fixed V
         seeds = roots + [y0]  # the start's own path too: a root found may lie on another branch of it
         # Over the default range too, whatever the range asked: the path may be found only outside it, and a
         # range then holds the equilibria the whole range finds inside it.
         span = (min(low, DEFAULT_RANGE[0]), max(high, DEFAULT_RANGE[1]))
-        paths = Paths(bound, problem.voltage, path_laws(laws, bound, y0), seeds, span, scale, eliminated, positive)
+        paths = Paths(bound, problem.voltage, path_laws(laws, bound, y0), seeds, span, scale, eliminated, positive,
+                      branch_step)
         roots = one_each(roots + solved(paths.through(seeds) + paths.clamped(y0)))
         # A model with several stable states may hold one on a path that neither the start's nor the other states'
         # paths reach, and no voltage left unreached where the start is clamped (Pandit 2001 started at its own
@@ -195,7 +200,8 @@ def solve(problem: RestProblem, evaluator: Evaluator,
     narrowed = low > DEFAULT_RANGE[0] * volts or high < DEFAULT_RANGE[1] * volts
     if not roots:
         reached = settled([y0])
-        roots = one_each(inside(reached + settled(candidates(bound, problem.voltage, y0, eliminated, (low, high)))))
+        found = candidates(bound, problem.voltage, y0, eliminated, (low, high), grid_step)
+        roots = one_each(inside(reached + settled(found)))
     elif narrowed or not any(is_stable(eigenvalues(bound.J(root), laws, scale, root)) for root in roots):
         reached = settled([y0])
         roots = one_each(roots + inside(reached))
@@ -331,8 +337,8 @@ def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], 
     if stable and fate is not None and fate.kind == "rests" and fate.index >= len(stable):
         return f"{text}; from its start the cell comes to rest at {mv(beyond)}, outside the range"
     if fate is not None and fate.kind == "unknown" and fate.state is not None:  # a pump that empties the cell
-        return (f"{text}; from its start {problem.states[fate.state]} falls below 0 by t = {fate.t:.3g} s of model "
-                "time (no cell's state)")
+        return (f"{text}; from its start {problem.states[fate.state]} falls to 0 at t = {fate.t:.3g} s of model "
+                "time (no cell's state after it)")
     if fate is not None and fate.kind == "unknown":  # a start far out (V = -2 V): LR91's rates overflow
         return (f"{text}; the run from its start stopped at t = {fate.t:.3g} s of model time ({fate.why}), so where "
                 "the cell goes from there is not known")

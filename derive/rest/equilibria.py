@@ -54,10 +54,10 @@ def _rate_of_v(bound: Bound, voltage: int, base: np.ndarray, eliminated: Elimina
 
 
 def candidates(bound: Bound, voltage: int, start: np.ndarray, eliminated: Elimination,
-               v_range: tuple[float, float]) -> list[np.ndarray]:
-    """Starting points for Newton: one per sign change of r(V) on the grid over ``v_range``."""
+               v_range: tuple[float, float], step: float = GRID_STEP) -> list[np.ndarray]:
+    """Starting points for Newton: one per sign change of r(V) on the grid over ``v_range``, ``step`` apart."""
     low, high = v_range
-    grid = np.linspace(low, high, max(int(round((high - low) / GRID_STEP)) + 1, 3))
+    grid = np.linspace(low, high, max(int(round((high - low) / step)) + 1, 3))
     r = _rate_of_v(bound, voltage, start, eliminated, grid)
     a, b = r[:-1], r[1:]
     with np.errstate(invalid="ignore"):  # NaN where the rate is not finite: never a sign change
@@ -368,10 +368,10 @@ class Paths:
 
     def __init__(self, bound: Bound, voltage: int, laws: list[Law], seeds: list[np.ndarray],
                  v_range: tuple[float, float], scale: np.ndarray, eliminated: Elimination,
-                 positive: np.ndarray | None = None) -> None:
+                 positive: np.ndarray | None = None, step: float = BRANCH_STEP) -> None:
         self.bound, self.voltage, self.laws, self.scale = bound, voltage, laws, scale
         self.eliminated, self.positive = eliminated, positive
-        self.grid = _branch_grid(v_range, [seed[voltage] for seed in seeds])
+        self.grid, self.step = _branch_grid(v_range, [seed[voltage] for seed in seeds], step), step
         self.followed: dict[int, list[np.ndarray]] = {}  # the points found, by grid index
 
     def through(self, seeds: list[np.ndarray]) -> list[np.ndarray]:
@@ -411,14 +411,15 @@ class Paths:
 
     def _follow(self, origin: int, start: np.ndarray, laws: list[Law] | None = None) -> list[np.ndarray]:
         return _follow(self.bound, laws or self.laws, self.scale, self.eliminated, self.voltage, self.grid, origin,
-                       start, self.followed, self.positive)
+                       start, self.followed, self.positive, self.step / 8)
 
 
 def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
             grid: np.ndarray, origin: int, start: np.ndarray, followed: dict[int, list[np.ndarray]],
-            positive: np.ndarray | None) -> list[np.ndarray]:
-    """The guesses of the path through ``start`` (its steady state at grid[origin]) both ways (Paths);
-    ``followed`` (points by grid index) gains its points."""
+            positive: np.ndarray | None, shortest: float) -> list[np.ndarray]:
+    """The guesses of the path through ``start`` (its steady state at grid[origin]) both ways (Paths), in steps
+    of V no shorter than ``shortest`` between two grid points; ``followed`` (points by grid index) gains its
+    points."""
     if any(np.abs((start - known) / scale).max() < 1e-6 for known in followed.get(origin, [])):
         return []  # this path was followed already
     followed.setdefault(origin, []).append(start)
@@ -432,7 +433,8 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
             guess[voltage] = grid[k]
             point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive, reuse)
             if point is None and failures == 0:  # from the last point in shorter steps
-                point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive)
+                point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive,
+                                      shortest)
                 reuse.clear()
                 if point is None:  # a fold, maybe: the path turns back in V; followed round it by arclength
                     out += _past_fold(bound, laws, scale, voltage, previous, direction, (grid[0], grid[-1]),
@@ -612,9 +614,10 @@ def _tangent(jacobian: np.ndarray, previous: np.ndarray) -> np.ndarray:
 
 
 def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimination, voltage: int,
-                  start: np.ndarray, v: float, positive: np.ndarray | None = None) -> np.ndarray | None:
+                  start: np.ndarray, v: float, positive: np.ndarray | None = None,
+                  shortest: float = BRANCH_STEP / 8) -> np.ndarray | None:
     """The steady state at fixed V = ``v``, reached from ``start`` (one at another V) in steps of V that halve
-    where Newton fails (down to BRANCH_STEP / 8) and grow again where it succeeds; each from the last point
+    where Newton fails (down to ``shortest``) and grow again where it succeeds; each from the last point
     with the gates at x_inf of the new V. None if the steps would be shorter."""
     point, step = start, v - start[voltage]
     while point[voltage] != v:
@@ -625,7 +628,7 @@ def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: 
         found = _steady_at(bound, laws, guess, scale, voltage, target, positive)
         if found is None:
             step /= 2
-            if abs(step) < BRANCH_STEP / 8:
+            if abs(step) < shortest:
                 return None
         else:
             point, step = found, 2 * step
@@ -633,14 +636,14 @@ def _clamped_path(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: 
     return point
 
 
-def _branch_grid(v_range: tuple[float, float], seed_voltages: list[float]) -> np.ndarray:
-    """The voltages at which the branches are followed: BRANCH_STEP apart over the range, and on at that step
+def _branch_grid(v_range: tuple[float, float], seed_voltages: list[float], step: float) -> np.ndarray:
+    """The voltages at which the branches are followed: ``step`` apart over the range, and on at that step
     beyond it as far as the farthest seed (a start outside the range is followed into it)."""
     low, high = v_range
-    grid = np.linspace(low, high, max(int(round((high - low) / BRANCH_STEP)) + 1, 3))
-    below = math.ceil(max(0.0, (low - min(seed_voltages, default=low)) / BRANCH_STEP) - 1e-9)
-    above = math.ceil(max(0.0, (max(seed_voltages, default=high) - high) / BRANCH_STEP) - 1e-9)
-    beyond = BRANCH_STEP * np.arange(1, max(below, above) + 1)
+    grid = np.linspace(low, high, max(int(round((high - low) / step)) + 1, 3))
+    below = math.ceil(max(0.0, (low - min(seed_voltages, default=low)) / step) - 1e-9)
+    above = math.ceil(max(0.0, (max(seed_voltages, default=high) - high) / step) - 1e-9)
+    beyond = step * np.arange(1, max(below, above) + 1)
     return np.concatenate([low - beyond[:below][::-1], grid, high + beyond[:above]])
 
 

@@ -109,13 +109,15 @@ class _CompiledRuns:
 
     def __init__(self, bound: Bound, scale: np.ndarray, voltage: int, positive: np.ndarray | None) -> None:
         self.run, self.atol, self.voltage, self.positive = bound.run, ATOL * scale, voltage, positive
-        self.left = STEPS
+        self.bound, self.left = bound, STEPS
 
     def __call__(self, y: np.ndarray, t: float, span: float) -> Span:
         course = np.linspace(t, t + span, COURSE_POINTS)
         run = self.run(y, (t, t + span), self.atol, RTOL, self.voltage, self.left, course, self.positive)
-        if run.negative:
-            raise RunFailed(NEGATIVE, float(run.t[-1]), _below_zero(run.end, self.positive))
+        if run.negative:  # seen at the end of a step; where within it, from the span's start
+            at, state = _lsoda(self.bound, y, (t, float(run.t[-1])), self.atol, self.positive)[1:]
+            raise RunFailed(NEGATIVE, float(run.t[-1]) if at is None else at,
+                            _below_zero(run.end, self.positive) if state is None else state)
         if not np.isfinite(run.at).all() or not np.isfinite(run.end).all():
             raise RunFailed("the state left the finite numbers", t)
         self.left -= len(run.t)
@@ -136,23 +138,44 @@ class _ScipyRuns:
         return self.bound.f(x)
 
     def __call__(self, y: np.ndarray, t: float, span: float) -> Span:
-        from scipy.integrate import solve_ivp  # here: the engine's other paths run without SciPy
-
-        try:  # trial steps may leave the model's domain (LSODA retries); its complaints go into the reason
-            with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as said:
-                warnings.simplefilter("always")
-                run = solve_ivp(self.rates, (t, t + span), y, method="LSODA", jac=lambda _, x: self.bound.J(x),
-                                rtol=RTOL, atol=self.atol)  # every step of the solver's: a spike's peak among them
+        try:
+            run, at, state = _lsoda(self.bound, y, (t, t + span), self.atol, self.positive, self.rates)
         except _OverBudget:
             raise RunFailed(f"its {EVALUATIONS:,} evaluations of the rates were spent", t) from None
-        if not run.success or not np.all(np.isfinite(run.y)):
-            why = (str(said[-1].message) if said else run.message).strip().rstrip(".")
-            raise RunFailed(f"SciPy's LSODA failed: {why}", float(run.t[-1]))
-        if self.positive is not None and np.any(run.y[self.positive] < 0):
-            step = int(np.flatnonzero(np.any(run.y[self.positive] < 0, axis=0))[0])
-            raise RunFailed(NEGATIVE, float(run.t[step]), _below_zero(run.y[:, step], self.positive))
+        if at is not None:
+            raise RunFailed(NEGATIVE, at, state)
+        finite = np.isfinite(run.y).all(axis=0)
+        if not finite.all():  # the rates overflowed (a start far out): "success" to LSODA
+            raise RunFailed("the state left the finite numbers", float(run.t[np.argmin(finite)]))
+        if not run.success:
+            raise RunFailed(f"SciPy's LSODA failed: {run.why}", float(run.t[-1]))
         kept = np.searchsorted(run.t, np.linspace(t, t + span, COURSE_POINTS), side="right") - 1
         return run.y[self.voltage], run.y[:, kept], run.y[:, -1]
+
+
+def _lsoda(bound: Bound, y: np.ndarray, span: tuple[float, float], atol: np.ndarray, positive: np.ndarray | None,
+           rates=None):
+    """(SciPy's LSODA run from ``y`` over ``span``, the time the first of the ``positive`` amounts reaches 0, which
+    one; None, None if none does): every step of the solver's kept (a spike's peak among them), the run stopped
+    where an amount reaches 0 (an event: the crossing itself, not the step that passed it). ``run.why``: what
+    LSODA said of a failure."""
+    from scipy.integrate import solve_ivp  # here: the engine's other paths run without SciPy
+
+    index = np.flatnonzero(positive) if positive is not None else np.zeros(0, dtype=int)
+    events = []
+    for i in index:
+        def emptied(_, x, i=i):
+            return x[i]
+        emptied.terminal, emptied.direction = True, -1
+        events.append(emptied)
+    # trial steps may leave the model's domain (LSODA retries); its complaints go into the reason
+    with np.errstate(all="ignore"), warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        run = solve_ivp(rates or (lambda _, x: bound.f(x)), span, y, method="LSODA", jac=lambda _, x: bound.J(x),
+                        rtol=RTOL, atol=atol, events=events or None)
+    run.why = (str(said[-1].message) if said else run.message).strip().rstrip(".")
+    hits = [(float(times[0]), int(i)) for times, i in zip(run.t_events or [], index) if len(times)]
+    return (run, *min(hits)) if hits else (run, None, None)
 
 
 def _below_zero(y: np.ndarray, positive: np.ndarray) -> int:

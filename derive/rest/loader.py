@@ -4,6 +4,7 @@ tool's model file read by the reader registered for its suffix."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from ..builtin import resolve_model
@@ -12,7 +13,7 @@ from ..model import Model
 from ..system import OdeSystem, from_model
 from .named_roles import check_named_roles
 
-__all__ = ["load_system", "load_model_and_system", "SYSTEM_READERS"]
+__all__ = ["load_system", "load_model_and_system", "model_rest_report", "SYSTEM_READERS"]
 
 # Suffix (lower case, with the dot) -> reader of that format; vrest's own TOML files and the
 # built-in names need none. A reader takes the path and, by keyword, ``voltage`` and ``stimulus``
@@ -40,3 +41,12 @@ def load_model_and_system(path_or_name: str | Path, *, voltage: str | None = Non
         return None, system
     model = resolve_model(spec)
     return model, from_model(model)
+
+
+@lru_cache(maxsize=32)
+def model_rest_report(model: Model):
+    """The engine's RestReport of a vrest model over the default range, from its own start: once per model (a
+    Model is immutable), for its derivations and its steady state's first guess alike."""
+    from .engine import find_resting_states
+
+    return find_resting_states(from_model(model))

@@ -37,12 +37,17 @@ def _state_json(problem: RestProblem, state: RestingState) -> dict:
     }
 
 
+def _seconds(t: float) -> dict:
+    """A model time to 12 digits: the runs' spans double from 0.1 s, and 0.1 + 0.2 is 0.30000000000000004."""
+    return {"unit": "s", "value": float(f"{t:.12g}")}
+
+
 def _fate_json(report: RestReport, unit: str) -> dict | None:
     """What the model does from its start (derive.rest.follow), V in ``unit``; None where it was not followed."""
     fate, problem = report.from_start, report.problem
     if fate is None or fate.kind == "unknown":
         return None
-    out: dict = {"kind": fate.kind, "t": {"unit": "s", "value": fate.t}}
+    out: dict = {"kind": fate.kind, "t": _seconds(fate.t)}
     if fate.kind == "rests":  # at a stable state in the range, or at the one outside it
         stable = [s.V for s in report.resting_states if s.stable]
         out["V"] = problem.shown(stable[fate.index] if fate.index < len(stable) else report.rest_outside_range, unit)
@@ -52,6 +57,16 @@ def _fate_json(report: RestReport, unit: str) -> dict | None:
         out["V"] = problem.shown(fate.high, unit)
         out["rate"] = {"unit": f"{unit}/s", "value": problem.shown(fate.rate, unit) - problem.shown(0.0, unit)}
     return out
+
+
+def _stopped_json(report: RestReport) -> dict | None:
+    """Where and why the run from the start failed (from_start is null then); None where it did not fail."""
+    fate = report.from_start
+    if fate is None or fate.kind != "unknown":
+        return None
+    below_zero = None if fate.state is None else report.problem.states[fate.state]
+    return {"t": _seconds(fate.t), "why": f"{below_zero} falls to 0" if below_zero else fate.why,
+            "below_zero": below_zero}
 
 
 def report_json(report: RestReport) -> dict:
@@ -69,6 +84,7 @@ def report_json(report: RestReport) -> dict:
         "rest_outside_range": (None if report.rest_outside_range is None else
                                problem.shown(report.rest_outside_range, unit)),
         "from_start": _fate_json(report, unit),
+        "from_start_stopped": _stopped_json(report),
         "conserved": [{"name": c.name, "combination": c.description.split(" = ")[0], "value": c.display_value,
                        "unit": c.unit, "coefficients": c.coefficients} for c in report.conserved],
         "currents": currents,
