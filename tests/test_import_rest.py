@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,15 +37,16 @@ def _read(path: Path):
         return read_model_file(path)
 
 
-def _rest(path: Path, v_range=DEFAULT_RANGE, start=None, parameters=None):
+def _rest(path: Path, v_range=DEFAULT_RANGE, start=None, parameters=None, from_start=False):
     """The RestReport `vrest rest FILE` computes, on the file's compiled module (find_resting_states on the SymPy
     system, lambdified, gives the same, slower: tests/test_rest_engine.py and the Decker test below run it);
     ``start`` and ``parameters`` SI, by name. A file whose capacitance is computed (Livshitz-Rudy 2007) has no
     such engine for other parameters; it is lambdified."""
     compiled = compiled_rest(path, None, None)
     if compiled is None:
-        return find_resting_states(_read(path), v_range=v_range, start=start, parameters=parameters)
-    return compiled.report(parameters or {}, v_range, start)
+        return find_resting_states(_read(path), v_range=v_range, start=start, parameters=parameters,
+                                   from_start=from_start)
+    return compiled.report(parameters or {}, v_range, start, from_start)
 
 
 def _numeric(system):
@@ -398,21 +398,8 @@ def test_a_narrow_range_says_where_the_cell_rests_outside_it(v_range, verdict):
 
 @pytest.fixture(scope="module")
 def pandit_states():
-    """Pandit 2001's plan, and its resting states from the file's start (the compiled module's)."""
-    from vrest.codegen.simulation.imported import imported_plan
-
-    plan = imported_plan(MODELS / PANDIT)
-    return plan, _compiled_rest(plan, plan.rest_problem(), DEFAULT_RANGE).resting_states
-
-
-def _compiled_rest(plan, problem, v_range):
-    from vrest.codegen.simulation.imported import module_factors
-    from vrest.codegen.simulation.rest import ModuleEvaluator
-    from vrest.derive.rest import solve
-
-    module = plan.module()
-    return solve(problem, ModuleEvaluator(module, problem.parameters), None, v_range,
-                 module_factors(module, problem.parameters, len(problem.states)), from_start=True)
+    """Pandit 2001's resting states from the file's start."""
+    return _rest(MODELS / PANDIT).resting_states
 
 
 @pytest.mark.parametrize(("start", "v_range", "verdict"), [
@@ -433,10 +420,8 @@ def test_pandit_started_at_each_of_its_states_has_the_same_equilibria(pandit_sta
     the mean of two steady states 2 mV apart on a curved path failed (the crossing is now found on the path). Started
     at -5.84 mV, over -13..-12 mV, the cell "had not reached" the rest inside the range: the start itself, an
     equilibrium outside the range no path from it gave, was never a guess for Newton."""
-    plan, states = pandit_states
-    problem = plan.rest_problem()
-    at = min(states, key=lambda s: abs(s.V * 1e3 - start))
-    report = _compiled_rest(plan, replace(problem, start=tuple(at.states[n] for n in problem.states)), v_range)
+    at = min(pandit_states, key=lambda s: abs(s.V * 1e3 - start))
+    report = _rest(MODELS / PANDIT, v_range, start=at.states, from_start=True)
     assert report.verdict == verdict
     inside = [v for v in PANDIT_EQUILIBRIA if v_range[0] <= v / 1e3 <= v_range[1]]
     assert [s.V * 1e3 for s in report.resting_states] == pytest.approx(inside, abs=1e-7)  # mV

@@ -29,9 +29,10 @@ class CompiledRest:
     stimulus: str | None  # the stimulus parameter, held at 0 (off at rest)
 
     def report(self, parameters: dict[str, float], v_range: tuple[float, float],
-               start: dict[str, float] | None = None):
+               start: dict[str, float] | None = None, from_start: bool = False):
         """The RestReport with ``parameters`` (SI, by name) in place of the file's values, and ``start`` (SI, by
-        state name) in place of its initial values (the conservation laws' values are taken there)."""
+        state name) in place of its initial values (the conservation laws' values are taken there); ``from_start``:
+        the model followed from there too (derive.rest.solve)."""
         from vrest.derive.rest import solve
 
         names = self.problem.parameters
@@ -46,7 +47,7 @@ class CompiledRest:
         if start:
             problem = replace(problem, start=tuple(start.get(name, value)
                                                    for name, value in zip(problem.states, problem.start)))
-        return solve(problem, self.evaluator, self.currents, v_range, self.factors)
+        return solve(problem, self.evaluator, self.currents, v_range, self.factors, from_start)
 
 
 def compiled_rest(path: Path, voltage: str | None, stimulus: str | None) -> CompiledRest | None:
