@@ -130,9 +130,10 @@ def test_pump_max_is_refused_where_an_open_fraction_depends_on_the_concentration
 def test_the_notes_say_the_gated_quantities_are_at_the_resting_state(files):
     code, text, err = run_cli("derive", str(files["gcd"]))
     assert code == 0, err
-    steady, given = " ".join(text.split()).split("(where every run starts)")
-    assert "eigenvalues, I_window_Kir, I_window_NaP, g_inst" in steady
-    assert "Vol = 1960.9 um^3" in given.split("E_K,")[0]  # the resting state's volume, before the file's
+    flat = " ".join(text.split())  # three resting states: the gated quantities have a value at each
+    assert "eigenvalues, I_window_Kir, I_window_NaP, g_inst, r_m_NaP, L_m_NaP, Z_0: at each of the 3 steady" in flat
+    assert "(V_ss = -64.4285 mV), K_i = 64.1743 mM" in flat.split("E_K,")[0]  # the first resting state's, before the
+    assert "Vol = 1960.9 um^3" in flat.split("E_K,")[0]  # file's
 
 
 def test_simulate_starts_at_the_resting_state(files):
@@ -237,6 +238,21 @@ def test_every_steady_state_of_a_bistable_gated_cell_is_found(tmp_path):
     code, text, err = run_cli("rest", str(path))
     assert code == 0, err
     assert "2 stable resting states (the model is bistable): at -70.95 mV, -30.78 mV" in text
+
+
+def test_the_note_of_a_cell_with_several_steady_states_says_which_state_each_value_is_at(tmp_path):
+    """`vrest derive` of the bistable cell: the quantities with a value at each steady state are at each one's
+    concentrations; the ones with one value (the volume, the slowest and fastest time constants) at the first
+    stable state's, -70.95 mV (above). It said all of them were at the first state's (cold32)."""
+    path = tmp_path / "bistable.toml"
+    path.write_text(BISTABLE, encoding="utf-8")
+    code, text, err = run_cli("derive", str(path))
+    assert code == 0, err
+    flat = " ".join(text.split())
+    assert ("V_ss, g_leak, tau_m, eigenvalues, I_window_NaP, I_window_Kdr, g_inst, r_m_NaP, r_n_Kdr, L_m_NaP, L_n_Kdr, "
+            "Z_0: at each of the 3 steady states of the full model, each at its own concentrations and volume") in flat
+    assert ("volume_ss, tau_slow, tau_fast: at the steady state of the full model where every run starts, the first "
+            "stable one (V_ss = -70.9516 mV), K_i = ") in flat
 
 
 SLOW_APPROACH = """
