@@ -23,7 +23,7 @@ import pytest
 import sympy as sp
 from conftest import run_cli
 from scipy.integrate import solve_ivp
-from vrest.codegen.sweep.imported_rest import compiled_rest
+from vrest.codegen.simulation.imported_rest import compiled_rest
 from vrest.derive.importers import read_model_file
 from vrest.derive.rest import DEFAULT_RANGE, find_resting_states, load_system
 
@@ -664,7 +664,7 @@ def test_a_path_step_past_exps_range_is_refused_without_a_warning(tmp_path):
     multiply"). The three equilibria are roots of Myokit's equations. (Blocked entirely, the SR empties through
     release alone and the rest's slowest mode is so slow that rounding decides it: the answer then differs
     between processors, so that case is not asserted.)"""
-    from vrest.codegen.sweep.imported_rest import compiled_rest  # the compiled module, as vrest rest and sweep run
+    from vrest.codegen.simulation.imported_rest import compiled_rest  # the compiled module, as vrest rest and sweep run
 
     path = MODELS / "ohara_rudy_2011_endo.cellml"
     report = compiled_rest(path, None, None).report({"Jup_b": 1e-6}, (-0.150, 0.060))  # RuntimeWarnings fail

@@ -73,7 +73,8 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
     from vrest.derive.builtin import is_other_format
 
     if is_other_format(spec):  # another tool's file: its generated module, cached
-        from ..simulation.imported import imported_plan, rest_report
+        from ..simulation.imported import imported_plan
+        from ..simulation.imported_rest import rest_report
 
         plan = imported_plan(spec, voltage, stimulus)
         return rest_report(plan, v_range, _short_names(plan, spec, voltage, stimulus, start_items))

@@ -246,7 +246,7 @@ def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
     from vrest.derive.rest import DEFAULT_RANGE
     from vrest.derive.rest.inputs import parse_value
 
-    from ..simulation.imported import rest_report
+    from ..simulation.imported_rest import rest_report
 
     try:
         near = None if start == "steady" else parse_value("V", "V", start, "--start", "potential")
@@ -255,12 +255,12 @@ def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
     if near is not None and abs(near) > 10:
         raise ModelError("--start", start, "steady, given, or a potential with its unit within +-10 V (e.g. "
                          "'-80 mV')")
-    report = rest_report(plan, DEFAULT_RANGE, from_start=False)  # the stable states themselves, found fast
+    # "steady": with several stable states, the one the cell comes to from its start (Pandit 2001: -81.68 mV)
+    report = rest_report(plan, DEFAULT_RANGE, from_start=near is None)
     stable = [s for s in report.resting_states if s.stable]
-    if len(stable) > 1 and near is None:  # the one the cell comes to from its start (Pandit 2001: -81.68 mV)
-        fate = rest_report(plan, DEFAULT_RANGE).from_start
-        stable = [stable[fate.index]] if fate is not None and fate.kind == "rests" and fate.index < len(stable) \
-            else stable
+    fate = report.from_start
+    if len(stable) > 1 and near is None and fate is not None and fate.kind == "rests" and fate.index < len(stable):
+        stable = [stable[fate.index]]
     if not stable:
         raise ModelError("--start", start, f"{plan.file} has no stable resting state to start from "
                          f"({report.verdict}); `--start given` runs from the file's initial state")

@@ -32,7 +32,7 @@ from vrest.derive.errors import ModelError, ModelWarning
 from .cache import _sha256, plan_key, read_entry, store_entry
 from .numeric import CModule, NoCompilerWarning, _numpy_module_at, cache_dir, compile_library
 
-__all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "rest_report", "start_values"]
+__all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "start_values"]
 
 FORMAT = 2  # of plan.json
 IMPORTED_FLAGS = ("-Og",)  # after C_FLAGS (-O3): the last -O counts
@@ -283,21 +283,3 @@ def start_values(plan: ImportedPlan, items, key: str = "--start") -> dict[str, f
     problem = plan.problem
     states = _States(problem["name"], tuple(_State(n, u) for n, u in zip(problem["states"], problem["units"])))
     return parse_start(items, states, key)
-
-
-def rest_report(plan: ImportedPlan, v_range, start_items=(), from_start: bool = True):
-    """The RestReport of the planned file (derive.rest.solve on the compiled module)."""
-    from vrest.derive.rest import solve
-
-    from .rest import ModuleEvaluator, module_currents
-
-    problem = plan.rest_problem()
-    if start_items:
-        given = start_values(plan, start_items)
-        problem = replace(problem, start=tuple(given.get(name, value) for name, value in
-                                               zip(problem.states, problem.start)))
-    module = plan.module()
-    evaluator = ModuleEvaluator(module, problem.parameters)
-    currents = module_currents(module, problem.parameters, problem.currents)
-    return solve(problem, evaluator, currents, v_range, module_factors(module, problem.parameters, len(problem.states)),
-                 from_start=from_start)

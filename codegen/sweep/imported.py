@@ -5,7 +5,7 @@ shows it (``vrest derive FILE``: the file's variable name, or component_name whe
 the same name) or as ``component.variable`` (the CellML component and variable). Its values are given in
 any unit that converts to the parameter's unit in the file (a parameter without one takes plain numbers)
 and are converted to SI. Each point is one call of the rest engine on the file's compiled module, the
-parameters set in its problem (codegen.sweep.imported_rest); the quantities (QUANTITIES) come from the
+parameters set in its problem (codegen.simulation.imported_rest); the quantities (QUANTITIES) come from the
 resting states it finds, NaN with a counted reason where there is no single stable one.
 
 A task carries the content of the file (and of the files a CellML file imports), never its path: a worker
@@ -283,7 +283,7 @@ def resolve_sweep_model(spec, *, voltage: str | None = None, stimulus: str | Non
 
 _FILES: dict[str, tuple[object, Path]] = {}  # digest -> (a temporary folder kept alive, or None; the model file)
 _SYSTEMS: dict[str, object] = {}  # digest -> the system read from it
-_COMPILED: dict[str, object] = {}  # digest -> its CompiledRest (codegen.sweep.imported_rest), or None
+_COMPILED: dict[str, object] = {}  # digest -> its CompiledRest (codegen.simulation.imported_rest), or None
 
 
 @dataclass(frozen=True)
@@ -332,7 +332,7 @@ def _system(task: ImportedTask):
 def _compiled(task: ImportedTask):
     """The task's CompiledRest (once per process), or None: then each point prepares the system itself."""
     if task.digest not in _COMPILED:
-        from .imported_rest import compiled_rest
+        from ..simulation.imported_rest import compiled_rest
 
         _COMPILED[task.digest] = compiled_rest(_file(task), task.voltage, task.stimulus)
     return _COMPILED[task.digest]

@@ -1,10 +1,10 @@
-"""One point of an imported model's sweep on the compiled module `vrest rest FILE` runs, not on SymPy.
+"""The resting-state engine on an imported file's compiled module: `vrest rest FILE`, and a sweep's points.
 
-``find_resting_states(system, parameters=...)`` prepares the system symbolically for every point
+``find_resting_states(system, parameters=...)`` prepares the system symbolically for every call
 (about 2 s for O'Hara-Rudy's 41 states). The file's plan (codegen.simulation.imported: the rest problem
-and the compiled module, cached by content) takes the parameters as numbers: a point sets them in the
-problem's parameter vector, and the engine runs as `vrest rest` does (about 50 ms). The one number of the
-problem that a parameter changes besides is the capacitance the slope conductance is computed with: the
+and the compiled module, cached by content) takes the parameters as numbers: a sweep's point sets them in
+the problem's parameter vector, and the engine runs as `vrest rest` does (about 50 ms). The one number of
+the problem that a parameter changes besides is the capacitance the slope conductance is computed with: the
 file's capacitance parameter itself, when a sweep varies it.
 """
 
@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-__all__ = ["CompiledRest", "compiled_rest"]
+__all__ = ["CompiledRest", "compiled_rest", "plan_rest", "rest_report"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,21 +50,37 @@ class CompiledRest:
         return solve(problem, self.evaluator, self.currents, v_range, self.factors, from_start)
 
 
-def compiled_rest(path: Path, voltage: str | None, stimulus: str | None) -> CompiledRest | None:
-    """The compiled rest engine of the file at ``path``, or None where the file's capacitance is not one of its
-    parameters (a computed one could depend on the varied parameters)."""
-    from vrest.codegen.simulation.imported import imported_plan, module_factors
-    from vrest.codegen.simulation.rest import ModuleEvaluator, module_currents
+def plan_rest(plan) -> CompiledRest:
+    """The compiled rest engine of an ImportedPlan (codegen.simulation.imported)."""
+    from .imported import module_factors
+    from .rest import ModuleEvaluator, module_currents
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the reader's notes were shown where the sweep started
-        plan = imported_plan(path, voltage, stimulus)
     problem = plan.rest_problem()
-    capacitance = problem.capacitance_name if problem.capacitance is not None else None
-    if capacitance is not None and capacitance not in problem.parameters:
-        return None
+    capacitance = problem.capacitance_name if problem.capacitance_name in problem.parameters else None
     module = plan.module()
     return CompiledRest(problem, ModuleEvaluator(module, problem.parameters),
                         module_currents(module, problem.parameters, problem.currents),
                         module_factors(module, problem.parameters, len(problem.states)),
                         capacitance, plan.stimulus[0] if plan.stimulus else None)
+
+
+def rest_report(plan, v_range, start_items=(), from_start: bool = True):
+    """The RestReport of the planned file at its own parameters, from its initial state with ``start_items``
+    ("NAME=VALUE", the file's units) in place (what `vrest rest FILE` prints)."""
+    from .imported import start_values
+
+    return plan_rest(plan).report({}, v_range, start_values(plan, start_items) if start_items else None, from_start)
+
+
+def compiled_rest(path: Path, voltage: str | None, stimulus: str | None) -> CompiledRest | None:
+    """The compiled rest engine of the file at ``path``, or None where the file's capacitance is not one of its
+    parameters (a computed one could depend on the parameters a sweep varies)."""
+    from .imported import imported_plan
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the reader's notes were shown where the sweep started
+        plan = imported_plan(path, voltage, stimulus)
+    problem = plan.rest_problem()
+    if problem.capacitance is not None and problem.capacitance_name not in problem.parameters:
+        return None
+    return plan_rest(plan)
