@@ -109,9 +109,11 @@ def test_the_pump_shift_is_the_balance_with_the_pump_minus_without_it(derived):
 def test_the_steady_volume_and_time_constants_are_those_of_the_resting_state(derived):
     quantities = derived["gcd"]["quantities"]
     # independent Newton on the full model: V -64.42847219743407 mV, Vol 1960.89998147 um^3; its eigenvalues
-    # -1.94868158e-5, -0.003096030285, -0.4632548203, -167.3126154, -319.6049341 /s
+    # -1.94868158e-5, -0.003096030285, -0.4632548203, -167.3126154, -319.6049341 /s. Its two other steady states
+    # (mpmath's root of the written-out equations from 2-digit guesses): -63.752473347 mV, 1965.50691698 um^3
+    # (unstable) and -29.3412766378 mV, 2625.43160524 um^3 (Na+-loaded)
     assert quantities["V_ss"]["value"][0] == pytest.approx(-64.42847219743407, abs=1e-9)
-    assert quantities["volume_ss"]["value"] == pytest.approx(1960.89998147, rel=1e-9)
+    assert quantities["volume_ss"]["value"] == pytest.approx([1960.89998147, 1965.50691698, 2625.43160524], rel=1e-9)
     assert quantities["tau_slow"]["value"] == pytest.approx(1 / 1.94868158e-5, rel=1e-8)
     assert quantities["tau_fast"]["value"] == pytest.approx(1000 / 319.6049341, rel=1e-8)
 
@@ -242,17 +244,33 @@ def test_every_steady_state_of_a_bistable_gated_cell_is_found(tmp_path):
 
 def test_the_note_of_a_cell_with_several_steady_states_says_which_state_each_value_is_at(tmp_path):
     """`vrest derive` of the bistable cell: the quantities with a value at each steady state are at each one's
-    concentrations; the ones with one value (the volume, the slowest and fastest time constants) at the first
-    stable state's, -70.95 mV (above). It said all of them were at the first state's (cold32)."""
+    concentrations; the ones with one value (the slowest and fastest time constants) at the first stable state's,
+    -70.95 mV (above). It said all of them were at the first state's (cold32)."""
     path = tmp_path / "bistable.toml"
     path.write_text(BISTABLE, encoding="utf-8")
     code, text, err = run_cli("derive", str(path))
     assert code == 0, err
     flat = " ".join(text.split())
-    assert ("V_ss, g_leak, tau_m, eigenvalues, I_window_NaP, I_window_Kdr, g_inst, r_m_NaP, r_n_Kdr, L_m_NaP, L_n_Kdr, "
-            "Z_0: at each of the 3 steady states of the full model, each at its own concentrations and volume") in flat
-    assert ("volume_ss, tau_slow, tau_fast: at the steady state of the full model where every run starts, the first "
-            "stable one (V_ss = -70.9516 mV), K_i = ") in flat
+    assert ("V_ss, g_leak, tau_m, volume_ss, eigenvalues, I_window_NaP, I_window_Kdr, g_inst, r_m_NaP, r_n_Kdr, "
+            "L_m_NaP, L_n_Kdr, Z_0: at each of the 3 steady states of the full model, each at its own concentrations "
+            "and volume") in flat
+    assert ("tau_slow, tau_fast: at the steady state of the full model where every run starts, the first stable one "
+            "(V_ss = -70.9516 mV), K_i = 112.338 mM, Na_i = 37.6601 mM, Cl_i = 10.5479 mM, Vol = 2545.64 um^3") in flat
+
+
+def test_each_steady_state_of_the_bistable_cell_has_its_own_volume(tmp_path):
+    """The three steady states' volumes from mpmath's root of the written-out steady state (GHK leaks and gated
+    GHK channels, the pump's 3:2 fluxes, water balance against the bath's 300 mM, zero net charge), from V near
+    each state, with vrest's R and F: 2545.63668038, 2684.85423000 and 3460.57799200 um^3 (the Na+-loaded state
+    swells by a third).
+    volume_ss gave the first stable state's volume alone."""
+    path = tmp_path / "bistable.toml"
+    path.write_text(BISTABLE, encoding="utf-8")
+    code, text, err = run_cli("derive", str(path), "--json", "--quantity", "volume_ss")
+    assert code == 0, err
+    volume = json.loads(text)["quantities"]["volume_ss"]
+    assert volume["value"] == pytest.approx([2545.63668038, 2684.85423000, 3460.57799200], rel=1e-10)
+    assert volume["stable"] == [True, False, True] and volume["unit"] == "um^3"
 
 
 SLOW_APPROACH = """

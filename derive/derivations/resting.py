@@ -42,7 +42,7 @@ def resting_report(ctx: Derivations):
     return model_rest_report(ctx.model)
 
 
-def _states(ctx: Derivations):
+def states_at_rest(ctx: Derivations):
     """(all resting states, the index of the one ``value`` refers to): the first stable one."""
     report = resting_report(ctx)
     states = report.resting_states
@@ -52,9 +52,9 @@ def _states(ctx: Derivations):
     return states, stable[0]
 
 
-def _several(ctx: Derivations, each: list[float], chosen: int, **fields) -> dict:
+def per_state(ctx: Derivations, each: list[float], chosen: int, **fields) -> dict:
     """Derivation fields for one value per resting state (``values``/``stable`` only when there are several)."""
-    states, _ = _states(ctx)
+    states, _ = states_at_rest(ctx)
     out = dict(value=each[chosen], **fields)
     if len(states) > 1:
         out.update(values=tuple(each), stable=tuple(s.stable for s in states))
@@ -93,7 +93,7 @@ def _exact(ctx: Derivations) -> list[tuple[float, float]] | None:
         return None
 
     def compute():
-        states, _ = _states(ctx)
+        states, _ = states_at_rest(ctx)
         current = _steady_current(model)
         f = mp_function(current, V, model.values)
         slope = mp_function(sp.diff(current, V), V, model.values)
@@ -110,7 +110,7 @@ def _exact(ctx: Derivations) -> list[tuple[float, float]] | None:
 def gated_potential(ctx: Derivations) -> Derivation:
     """V_ss of a gated model (called by derivations.potentials)."""
     model = ctx.model
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     named = dict(model.quantities)[I_TOTAL]  # the total current in the named currents
     balance = _steady_current(model)
     at_rest = _gates_at_rest(model)
@@ -129,7 +129,7 @@ def gated_potential(ctx: Derivations) -> Derivation:
         description += ", every ion amount and the volume steady too (the full model's steady state)"
     exact = _exact(ctx)
     each = [s.V for s in states] if exact is None else [v for v, _ in exact]
-    return Derivation("V_ss", balance, **_several(ctx, each, chosen), unit="mV",
+    return Derivation("V_ss", balance, **per_state(ctx, each, chosen), unit="mV",
                       description=description, method="numeric root", in_names=named,
                       assumptions=(_SIGNS, "gates depend on V only", ("stability from the eigenvalues of the "
                                    "Jacobian with the gates"), resting_report(ctx).verdict),
@@ -138,7 +138,7 @@ def gated_potential(ctx: Derivations) -> Derivation:
 
 def _at_rest(ctx: Derivations) -> tuple[tuple[sp.Symbol, float], ...]:
     """V and every gate at the first stable resting state (SI): where a quantity of it is evaluated."""
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     return ((V, states[chosen].V),) + _gates_at(ctx)
 
 
@@ -146,7 +146,7 @@ def _gates_at(ctx: Derivations) -> tuple[tuple[sp.Symbol, float], ...]:
     """Every gate at the chosen resting state and, where they move, the concentrations and volume there."""
     from .pumpleak import steady_volume  # here: pumpleak imports the quantities driver
 
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     model = ctx.model
     rest = states[chosen].states
     out = [(g.symbol, rest[g.symbol.name]) for c in model.channels for g in c.gates]
@@ -158,7 +158,7 @@ def _gates_at(ctx: Derivations) -> tuple[tuple[sp.Symbol, float], ...]:
 
 def gated_conductance(ctx: Derivations) -> Derivation:
     """g_leak of a gated model: the slope conductance dI_ss/dV with the gates at steady state."""
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     steady = ctx.get("V_ss")
     exact = _exact(ctx)
     slopes = [s.slope_conductance for s in states] if exact is None else [g for _, g in exact]
@@ -168,7 +168,7 @@ def gated_conductance(ctx: Derivations) -> Derivation:
     steps = (Step("The slope (input) conductance is the derivative of the steady-state current I_ss(V) (every gate "
                   "at x_inf(V)): the instantaneous conductance plus each gate's share (dI/dx)(dx_inf/dV)",
                   sp.Eq(g_leak, slope)),)
-    return Derivation("g_leak", slope, **_several(ctx, slopes, chosen), unit="mS/cm^2",
+    return Derivation("g_leak", slope, **per_state(ctx, slopes, chosen), unit="mS/cm^2",
                       description="slope (input) conductance dI_ss/dV at V_ss, every gate at x_inf(V)",
                       method="numeric", in_names=_branches_sum(ctx),
                       assumptions=("slope, not chord, conductance", "gates at steady state",
@@ -192,7 +192,7 @@ def _branches_sum(ctx: Derivations) -> sp.Expr:
 
 def gated_time_constant(ctx: Derivations) -> Derivation:
     model = ctx.model
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     g = ctx.get("g_leak")
     each = [float(model.values[C_m] / sp.Float(slope, 17)) for slope in g.values or (g.value,)]
     steps = (Step("Membrane time constant from the slope conductance with the gates at steady state",
@@ -201,7 +201,7 @@ def gated_time_constant(ctx: Derivations) -> Derivation:
                   given=(sp.Eq(g_leak, g.expression),)))
     runaway = ("; negative at a state with a negative slope conductance (g_leak < 0): there it is no time constant "
                "of a relaxation, a deviation of V (gates at steady state) grows, by e in |tau_m|") if min(each) < 0 else ""
-    return Derivation("tau_m", C_m / g.expression, **_several(ctx, each, chosen), unit="ms",
+    return Derivation("tau_m", C_m / g.expression, **per_state(ctx, each, chosen), unit="ms",
                       description=f"membrane time constant C_m / g_leak at V_ss (gates at steady state){runaway}",
                       method="numeric", in_names=C_m / g_leak, assumptions=g.assumptions, steps=steps, at=g.at)
 
@@ -210,7 +210,7 @@ def gated_time_constant(ctx: Derivations) -> Derivation:
 def eigenvalues(ctx: Derivations) -> Derivation:
     """Every eigenvalue of the Jacobian (gates included) at each resting state; value: the largest real part."""
     _gated_only(ctx)
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     largest = [max(v.real for v in s.eigenvalues) for s in states]
     listed = [[[v.real, v.imag] for v in s.eigenvalues] for s in states]
     data = (("eigenvalues", {"unit": "1/s", "values": listed[0] if len(states) == 1 else listed}),)
@@ -218,7 +218,7 @@ def eigenvalues(ctx: Derivations) -> Derivation:
     steps = (Step("Linearise the whole model (V, gates and any other state) about the resting state: a deviation "
                   "decays as the slowest of exp(lambda t) over the Jacobian's eigenvalues lambda, the one with the "
                   "largest real part", sp.Eq(sp.Symbol("eigenvalues", real=True), lambda_max)),)
-    return Derivation("eigenvalues", lambda_max, **_several(ctx, largest, chosen),
+    return Derivation("eigenvalues", lambda_max, **per_state(ctx, largest, chosen),
                       unit="1/s", description="eigenvalues of the Jacobian at V_ss, gates included (--json lists "
                       "them as [re, im]); value: the largest real part, negative when the state is stable",
                       method="numeric", assumptions=("linearisation about the resting state",
@@ -234,12 +234,12 @@ def window_current(ctx: Derivations, quantity_id: str) -> Derivation:
     """A gated channel's current at rest, every gate at x_inf(V_ss): its window current."""
     model = ctx.model
     channel = next(c for c in model.channels if c.name == _window_id(quantity_id))
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     each = [dict(s.currents)[channel.I.name] for s in states]
     expression = model.expand(channel.I).xreplace({g.symbol: gate_steady(g) for g in channel.gates})
     steps = (Step("The channel's current with every gate at its steady state x_inf(V)",
                   sp.Eq(sp.Symbol(quantity_id, real=True), expression)),)
-    return Derivation(quantity_id, expression, **_several(ctx, each, chosen), unit="uA/cm^2",
+    return Derivation(quantity_id, expression, **per_state(ctx, each, chosen), unit="uA/cm^2",
                       description=f"window current of channel {channel.name}: I_{channel.name} at V_ss with every gate "
                       "at x_inf(V) (outward positive)", method="numeric",
                       assumptions=(_SIGNS, "evaluated at V = V_ss"), steps=steps, at=((V, _at_rest(ctx)[0][1]),))
@@ -247,7 +247,7 @@ def window_current(ctx: Derivations, quantity_id: str) -> Derivation:
 
 def _linearised(ctx: Derivations) -> list[QuasiActive]:
     """The quasi-active membrane at each resting state."""
-    states, _ = _states(ctx)
+    states, _ = states_at_rest(ctx)
     return ctx.shared("quasi_active", lambda: [quasi_active(ctx.model, s.states) for s in states])
 
 
@@ -257,11 +257,11 @@ _QUASI = ("linearisation about the resting state (small signals)", "concentratio
 @quantity("g_inst")
 def instant_conductance(ctx: Derivations) -> Derivation:
     _gated_only(ctx)
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     each = [q.g_inst for q in _linearised(ctx)]
     g_inst = sp.Symbol("g_inst", real=True)
     expression = instantaneous_conductance(ctx.model)
-    return Derivation("g_inst", expression, **_several(ctx, each, chosen), unit="mS/cm^2",
+    return Derivation("g_inst", expression, **per_state(ctx, each, chosen), unit="mS/cm^2",
                       description="instantaneous conductance dI_total/dV at V_ss with every gate held",
                       method="numeric", assumptions=_QUASI + ("evaluated at V = V_ss",),
                       steps=(Step("Differentiate the total current at fixed gates", sp.Eq(g_inst, expression)),),
@@ -280,7 +280,7 @@ def _gate_of(ctx: Derivations, quantity_id: str):
 @quantity("r_<gate>")
 def branch_resistance(ctx: Derivations, quantity_id: str) -> Derivation:
     channel, gate = _gate_of(ctx, quantity_id)
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     k = [(b.channel, b.gate) for b in _linearised(ctx)[0].branches].index((channel.name, gate.name))
     each = [q.branches[k].resistance for q in _linearised(ctx)]
     if not all(np.isfinite(each)):
@@ -288,7 +288,7 @@ def branch_resistance(ctx: Derivations, quantity_id: str) -> Derivation:
                             "((dI/dx)(dx_inf/dV) = 0): no branch")
     expression = 1 / branch_conductance(ctx.model, channel, gate)
     r = sp.Symbol(quantity_id, real=True)
-    return Derivation(quantity_id, expression, **_several(ctx, each, chosen), unit="kohm*cm^2",
+    return Derivation(quantity_id, expression, **per_state(ctx, each, chosen), unit="kohm*cm^2",
                       description=f"resistance of gate {gate.name}'s quasi-active branch (channel {channel.name}): "
                       f"1/((dI_{channel.name}/d{gate.symbol.name})(d{gate.name}_inf/dV)) at V_ss; negative for a "
                       "regenerative gate", method="numeric", assumptions=_QUASI + ("evaluated at V = V_ss",),
@@ -300,14 +300,14 @@ def branch_resistance(ctx: Derivations, quantity_id: str) -> Derivation:
 @quantity("L_<gate>")
 def branch_inductance(ctx: Derivations, quantity_id: str) -> Derivation:
     channel, gate = _gate_of(ctx, quantity_id)
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     resistance = ctx.get(f"r_{quantity_id[2:]}")
     k = [(b.channel, b.gate) for b in _linearised(ctx)[0].branches].index((channel.name, gate.name))
     each = [q.branches[k].inductance for q in _linearised(ctx)]
     tau = branch_tau(ctx.model, channel, gate)
     r, inductance = sp.Symbol(f"r_{quantity_id[2:]}", real=True), sp.Symbol(quantity_id, real=True)
     tau_x = sp.Symbol(f"tau_{quantity_id[2:]}", positive=True)
-    return Derivation(quantity_id, tau * resistance.expression, **_several(ctx, each, chosen), unit="H*cm^2",
+    return Derivation(quantity_id, tau * resistance.expression, **per_state(ctx, each, chosen), unit="H*cm^2",
                       description=f"inductance of gate {gate.name}'s quasi-active branch (channel {channel.name}): "
                       f"tau r at V_ss, tau = {tau_x.name} the gate's time constant", method="numeric", in_names=tau_x * r,
                       assumptions=_QUASI + ("evaluated at V = V_ss",), at=_at_rest(ctx),
@@ -331,7 +331,7 @@ def _impedance_expression(ctx: Derivations, f: sp.Symbol = sp.Symbol("f", positi
 def input_impedance(ctx: Derivations) -> Derivation:
     """|Z(0)| = 1/g_leak, with |Z(f)| at IMPEDANCE_FREQUENCIES in the JSON."""
     _gated_only(ctx)
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     linear = _linearised(ctx)
     each = [abs(1 / g) for g in ctx.get("g_leak").values or (ctx.get("g_leak").value,)]
     curves = [[convert(float(abs(z)), "kohm*cm^2") for z in q.impedance(IMPEDANCE_FREQUENCIES)] for q in linear]
@@ -345,7 +345,7 @@ def input_impedance(ctx: Derivations) -> Derivation:
              Step("Insert the slope conductance", sp.Eq(z_0, 1 / g.expression), given=(sp.Eq(g_leak, g.expression),)))
     negative = (", the input resistance 1/g_leak being negative at a state with g_leak < 0"
                 if min(g.values or (g.value,)) < 0 else "")
-    return Derivation("Z_0", 1 / g.expression, **_several(ctx, each, chosen), unit="kohm*cm^2",
+    return Derivation("Z_0", 1 / g.expression, **per_state(ctx, each, chosen), unit="kohm*cm^2",
                       description="membrane impedance |Z(f)| of the quasi-active membrane (C_m, g_inst and one RL "
                       f"branch per gate in parallel) at f = 0, where it is |1/g_leak|{negative} (--json: |Z(f)| "
                       "from 0.1 Hz to 10 kHz)", method="numeric", in_names=1 / g_leak, assumptions=_QUASI, data=data, steps=steps,
@@ -359,7 +359,7 @@ def _resonance(ctx: Derivations) -> list[tuple[float, float] | None]:
 @quantity("f_res")
 def resonance_frequency(ctx: Derivations) -> Derivation:
     _gated_only(ctx)
-    states, chosen = _states(ctx)
+    states, chosen = states_at_rest(ctx)
     found = _resonance(ctx)
     if found[chosen] is None:
         others = [f"{states[k].V * 1000:.6g} mV ({'stable' if states[k].stable else 'unstable'}): {r[0]:.6g} Hz, "
@@ -373,7 +373,7 @@ def resonance_frequency(ctx: Derivations) -> Derivation:
     steps = (Step(f"The angular frequency omega_res > 0 where |Z| = {sp.sstr(_impedance_expression(ctx))} is largest "
                   "(d|Z|/df = 0, |Z| above |Z(0)|), found numerically", sp.Eq(2 * sp.pi * f_res, omega)),
              Step("In hertz", sp.Eq(f_res, omega / (2 * sp.pi))))
-    return Derivation("f_res", omega / (2 * sp.pi), **_several(ctx, each, chosen), unit="Hz",
+    return Derivation("f_res", omega / (2 * sp.pi), **per_state(ctx, each, chosen), unit="Hz",
                       description="resonance: the frequency f > 0 of the largest |Z(f)| of the quasi-active membrane "
                       "(null for a state without one)", method="numeric", assumptions=_QUASI, steps=steps)
 
@@ -381,10 +381,10 @@ def resonance_frequency(ctx: Derivations) -> Derivation:
 @quantity("Z_res")
 def resonance_impedance(ctx: Derivations) -> Derivation:
     resonance = ctx.get("f_res")
-    _, chosen = _states(ctx)
+    _, chosen = states_at_rest(ctx)
     each = [np.nan if r is None else r[1] for r in _resonance(ctx)]
     peak = _impedance_expression(ctx, sp.Symbol("f_res", positive=True))
     steps = (Step("The impedance's magnitude at the resonance", sp.Eq(sp.Symbol("Z_res", positive=True), peak)),)
-    return Derivation("Z_res", peak, **_several(ctx, each, chosen), unit="kohm*cm^2",
+    return Derivation("Z_res", peak, **per_state(ctx, each, chosen), unit="kohm*cm^2",
                       description="|Z(f_res)|: the impedance at resonance", method="numeric",
                       assumptions=resonance.assumptions, steps=steps)
