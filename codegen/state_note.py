@@ -39,14 +39,9 @@ def state_note(model: Model, derived: Mapping[str, Derivation]) -> list[str]:
     except NotApplicable:
         return []
     at = steady_concentrations(model, steady)
-    if len(steady.values) > 1:  # several resting states: a quantity with a value at each is at each one's own
-        each = [qid for qid in ids if len(derived[qid].values) > 1]
-        one = [qid for qid in ids if qid not in each]
-        lines = [(f"{', '.join(each)}: at each of the {len(steady.values)} steady states of the full model, each at "
+    if len(steady.values) > 1:  # several resting states: each quantity has a value at each, at its own
+        lines = [(f"{', '.join(ids)}: at each of the {len(steady.values)} steady states of the full model, each at "
                   "its own concentrations and volume (vrest rest MODEL lists them)")]
-        if one:
-            lines.append(f"{', '.join(one)}: at the steady state of the full model where every run starts, the first "
-                         f"stable one (V_ss = {steady.value * 1e3:.6g} mV), {_values(model, at)}")
     else:
         lines = [(f"{', '.join(ids)}: at the steady state of the full model (where every run starts), "
                   f"{_values(model, at)}")]

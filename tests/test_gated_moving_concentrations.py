@@ -114,8 +114,13 @@ def test_the_steady_volume_and_time_constants_are_those_of_the_resting_state(der
     # (unstable) and -29.3412766378 mV, 2625.43160524 um^3 (Na+-loaded)
     assert quantities["V_ss"]["value"][0] == pytest.approx(-64.42847219743407, abs=1e-9)
     assert quantities["volume_ss"]["value"] == pytest.approx([1960.89998147, 1965.50691698, 2625.43160524], rel=1e-9)
-    assert quantities["tau_slow"]["value"] == pytest.approx(1 / 1.94868158e-5, rel=1e-8)
-    assert quantities["tau_fast"]["value"] == pytest.approx(1000 / 319.6049341, rel=1e-8)
+    # and at the other two (the full ODEs written out, their Jacobian by central differences in mpmath, as in the
+    # bistable cell's test below): tau_slow -49849.8929287 s (growing) and 2909.18349833 s, tau_fast 3.10429384507
+    # and 2.92027504711 ms
+    assert quantities["tau_slow"]["value"] == pytest.approx([1 / 1.94868158e-5, -49849.8929287, 2909.18349833],
+                                                            rel=1e-8)
+    assert quantities["tau_fast"]["value"] == pytest.approx([1000 / 319.6049341, 3.10429384507, 2.92027504711],
+                                                            rel=1e-8)
 
 
 def test_pump_max_counts_the_channels_where_the_balance_is_explicit(derived):
@@ -133,9 +138,10 @@ def test_the_notes_say_the_gated_quantities_are_at_the_resting_state(files):
     code, text, err = run_cli("derive", str(files["gcd"]))
     assert code == 0, err
     flat = " ".join(text.split())  # three resting states: the gated quantities have a value at each
-    assert "eigenvalues, I_window_Kir, I_window_NaP, g_inst, r_m_NaP, L_m_NaP, Z_0: at each of the 3 steady" in flat
-    assert "(V_ss = -64.4285 mV), K_i = 64.1743 mM" in flat.split("E_K,")[0]  # the first resting state's, before the
-    assert "Vol = 1960.9 um^3" in flat.split("E_K,")[0]  # file's
+    assert ("V_ss, g_leak, tau_m, volume_ss, tau_slow, tau_fast, eigenvalues, I_window_Kir, I_window_NaP, g_inst, "
+            "r_m_NaP, L_m_NaP, Z_0: at each of the 3 steady states") in flat
+    assert "the first stable one" not in flat  # none has the first state's value alone
+    assert "at the file's concentrations and volume, K_i = 130 mM, Na_i = 15 mM, Cl_i = 10 mM, Vol = 2000 um^3" in flat
 
 
 def test_simulate_starts_at_the_resting_state(files):
@@ -251,11 +257,10 @@ def test_the_note_of_a_cell_with_several_steady_states_says_which_state_each_val
     code, text, err = run_cli("derive", str(path))
     assert code == 0, err
     flat = " ".join(text.split())
-    assert ("V_ss, g_leak, tau_m, volume_ss, eigenvalues, I_window_NaP, I_window_Kdr, g_inst, r_m_NaP, r_n_Kdr, "
-            "L_m_NaP, L_n_Kdr, Z_0: at each of the 3 steady states of the full model, each at its own concentrations "
-            "and volume") in flat
-    assert ("tau_slow, tau_fast: at the steady state of the full model where every run starts, the first stable one "
-            "(V_ss = -70.9516 mV), K_i = 112.338 mM, Na_i = 37.6601 mM, Cl_i = 10.5479 mM, Vol = 2545.64 um^3") in flat
+    assert ("V_ss, g_leak, tau_m, volume_ss, tau_slow, tau_fast, eigenvalues, I_window_NaP, I_window_Kdr, g_inst, "
+            "r_m_NaP, r_n_Kdr, L_m_NaP, L_n_Kdr, Z_0: at each of the 3 steady states of the full model, each at its "
+            "own concentrations and volume (vrest rest MODEL lists them) E_K, E_Na,") in flat
+    assert "the first stable one" not in flat
 
 
 def test_each_steady_state_of_the_bistable_cell_has_its_own_volume(tmp_path):
@@ -271,6 +276,22 @@ def test_each_steady_state_of_the_bistable_cell_has_its_own_volume(tmp_path):
     volume = json.loads(text)["quantities"]["volume_ss"]
     assert volume["value"] == pytest.approx([2545.63668038, 2684.85423000, 3460.57799200], rel=1e-10)
     assert volume["stable"] == [True, False, True] and volume["unit"] == "um^3"
+
+
+def test_each_steady_state_of_the_bistable_cell_has_its_own_time_constants(tmp_path):
+    """The full model's ODEs written out (V, both gates, the three amounts, the volume), its Jacobian at each steady
+    state by central differences in mpmath at 40 digits, eigenvalues with left and right eigenvectors: the charge's
+    zero left out, tau_slow = -1/Re(the eigenvalue nearest 0): 5901.68968783, -1871.35302709 (the unstable state's
+    growing mode, +5.34e-4 /s) and 2740.77722061 s; tau_fast = -1/Re(the eigenvalue of the mode V takes part in
+    most): 9.60164146902, 13.574801959 and 6.64280458772 ms. Both gave the first stable state's alone."""
+    path = tmp_path / "bistable.toml"
+    path.write_text(BISTABLE, encoding="utf-8")
+    code, text, err = run_cli("derive", str(path), "--json", "--quantity", "tau_slow,tau_fast")
+    assert code == 0, err
+    quantities = json.loads(text)["quantities"]
+    assert quantities["tau_slow"]["value"] == pytest.approx([5901.68968783, -1871.35302709, 2740.77722061], rel=1e-9)
+    assert quantities["tau_fast"]["value"] == pytest.approx([9.60164146902, 13.574801959, 6.64280458772], rel=1e-9)
+    assert quantities["tau_slow"]["stable"] == quantities["tau_fast"]["stable"] == [True, False, True]
 
 
 SLOW_APPROACH = """

@@ -23,7 +23,8 @@ from ..derivation import WORKING_DIGITS, Derivation, NotApplicable, Step, evalua
 from ..model import Model
 from ..quantities import Derivations
 from ..registry import quantity
-from .time_constants import jacobian, linearise, scaled_matrix
+from .resting import at_each_steady_state
+from .time_constants import jacobian, linearise, linearise_at, scaled_matrix
 
 __all__ = ["lambda_fast", "tau_fast_symbol"]
 
@@ -43,6 +44,8 @@ def fast_time_constant(ctx: Derivations) -> Derivation:
         return _membrane_only(model, steady)
     lin = linearise(model)
     fastest = _membrane_mode(model, lin)
+    several = at_each_steady_state(ctx, -1 / fastest.real, lambda point: -1 / _membrane_mode(
+        model, linearise_at(model, point)).real)
     steps = (
         Step("Linearise the full model dx/dt = f(x) about its steady state: a deviation decays as a sum of "
              "exp(lambda t), lambda the eigenvalues of the Jacobian (the zero of charge conservation removed, as "
@@ -51,10 +54,10 @@ def fast_time_constant(ctx: Derivations) -> Derivation:
         Step("Solve for tau_fast", sp.Eq(tau_fast_symbol, -1 / lambda_fast)),
     )
     pairs = ", ".join(f"{-1 / lam.real:.6g} s" for lam in lin.eigenvalues)
-    return Derivation("tau_fast", -1 / lambda_fast, -1 / fastest.real, "ms",
-                      "time constant of the membrane's mode of the full model, -1/lambda_fast: how fast V relaxes "
-                      "to the steady state (the slope of every current, the pump's too, with the capacitor's "
-                      "coupling to the amounts)", method="numeric",
+    return Derivation("tau_fast", -1 / lambda_fast, unit="ms", **several,
+                      description="time constant of the membrane's mode of the full model, -1/lambda_fast: how fast "
+                      "V relaxes to the steady state (the slope of every current, the pump's too, with the "
+                      "capacitor's coupling to the amounts)", method="numeric",
                       assumptions=(_SIGNS, "linearisation of the full model about its steady state with the pump on",
                                    f"time constants -1/Re(lambda) of the Jacobian's eigenvalues: {pairs}"),
                       steps=steps)

@@ -24,6 +24,7 @@ from ..model import N_A, Model
 from ..quantities import Derivations
 from ..registry import quantity
 from ..steady_state import charge_condition, initial_state, steady_state
+from .resting import at_each_steady_state
 
 __all__ = ["pump_rate_symbol", "balanced_concentrations", "steady_curve", "steady_volume"]
 
@@ -135,22 +136,6 @@ def _continue(model: Model, start: dict, s_from: float, s_to: float, depth: int 
     return _continue(model, middle, (s_from + s_to) / 2, s_to, depth - 1)
 
 
-def _each_state(ctx: Derivations, volume: float) -> dict:
-    """The value ``volume`` (at the steady state every run starts from) and, where a cell with gated channels has
-    several steady states, the volume at each (a Na+-loaded state swells)."""
-    from .resting import is_gated, per_state, states_at_rest  # here: resting imports this module
-
-    model = ctx.model
-    if not is_gated(model):
-        return {"value": volume}
-    states, chosen = states_at_rest(ctx)
-    if len(states) == 1:
-        return {"value": volume}
-    each = [steady_volume(model, {s.symbol: rest.states[s.symbol.name] for s in model.states}) for rest in states]
-    each[chosen] = volume  # the one polished by the steady state's Newton
-    return per_state(ctx, each, chosen)
-
-
 @quantity("volume_ss")
 def volume_ss(ctx: Derivations) -> Derivation:
     model = ctx.model
@@ -177,7 +162,7 @@ def volume_ss(ctx: Derivations) -> Derivation:
         balances = "each X_i a numeric root of its flux balance"
     return Derivation(
         "volume_ss", osm_in.xreplace({s: d for s, d in model.algebraic if s != Vol}) - osm_out,
-        unit="um^3", **_each_state(ctx, steady_volume(model, state)),
+        unit="um^3", **at_each_steady_state(ctx, steady_volume(model, state), lambda point: steady_volume(model, point)),
         description="pump-leak steady-state volume: ion fluxes balanced by the pump, water in osmotic balance",
         method="numeric root",
         assumptions=(_SIGNS, "every ion's leak balances its pump share (steady amounts)",

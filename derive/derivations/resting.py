@@ -388,3 +388,18 @@ def resonance_impedance(ctx: Derivations) -> Derivation:
     return Derivation("Z_res", peak, **per_state(ctx, each, chosen), unit="kohm*cm^2",
                       description="|Z(f_res)|: the impedance at resonance", method="numeric",
                       assumptions=resonance.assumptions, steps=steps)
+
+
+def at_each_steady_state(ctx: Derivations, value: float, of_state) -> dict:
+    """Derivation fields: ``value``, at the steady state every run starts from, and where a cell with gated channels
+    has several steady states (its concentrations moving), ``of_state(point)`` at each of the others ({state
+    symbol: SI value})."""
+    model = ctx.model
+    if not is_gated(model):
+        return {"value": value}
+    states, chosen = states_at_rest(ctx)
+    if len(states) == 1:
+        return {"value": value}
+    each = [value if k == chosen else of_state({s.symbol: rest.states[s.symbol.name] for s in model.states})
+            for k, rest in enumerate(states)]
+    return per_state(ctx, each, chosen)

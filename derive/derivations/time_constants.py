@@ -26,9 +26,10 @@ from ..derivation import WORKING_DIGITS, Derivation, NoSteadyState, NotApplicabl
 from ..model import Model
 from ..quantities import Derivations
 from ..registry import quantity
+from .resting import at_each_steady_state
 
-__all__ = ["Linearisation", "jacobian", "reduced_jacobian", "linearise", "scaled_matrix", "lambda_slow",
-           "tau_slow_symbol"]
+__all__ = ["Linearisation", "jacobian", "reduced_jacobian", "linearise", "linearise_at", "scaled_matrix",
+           "lambda_slow", "tau_slow_symbol"]
 
 lambda_slow = sp.Symbol("lambda_slow", negative=True)  # the eigenvalue nearest 0 (1/s)
 tau_slow_symbol = sp.Symbol("tau_slow", positive=True)
@@ -86,9 +87,19 @@ def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
 
     Raises NoSteadyState when there is no steady state or it is unstable.
     """
-    from ..steady_state import scenario_values, steady_state
+    from ..steady_state import steady_state
 
-    point = steady_state(model, pump_scale)
+    lin = linearise_at(model, steady_state(model, pump_scale), pump_scale)
+    unstable = [lam for lam in lin.eigenvalues if lam.real >= 0]
+    if unstable:
+        raise NoSteadyState(f"the steady state is not stable: eigenvalue {unstable[0]:.6g} 1/s has a real part >= 0")
+    return lin
+
+
+def linearise_at(model: Model, point: dict[sp.Symbol, float], pump_scale: sp.Expr = 1) -> Linearisation:
+    """Linearise the full model about its steady state ``point`` (one of several: each state's SI value)."""
+    from ..steady_state import scenario_values
+
     states, J = jacobian(model)
     reduced, J_red = reduced_jacobian(model)
     values = scenario_values(model, pump_scale)
@@ -100,9 +111,6 @@ def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
             raise NotApplicable(f"the eigenvalues of the Jacobian at the steady state were not found "
                                 f"({str(failure).splitlines()[0]})") from None
     eigenvalues = sorted((complex(lam) for lam in eigen), key=lambda lam: abs(lam.real))
-    unstable = [lam for lam in eigenvalues if lam.real >= 0]
-    if unstable:
-        raise NoSteadyState(f"the steady state is not stable: eigenvalue {unstable[0]:.6g} 1/s has a real part >= 0")
     return Linearisation(states, J, reduced, J_red, point, tuple(eigenvalues), _closed_eigenvalues(J_red))
 
 
@@ -138,7 +146,8 @@ def slow_time_constant(ctx: Derivations) -> Derivation:
     ctx.get("V_ss")  # without a steady state, its reason, found once
     lin = linearise(model)
     slowest = lin.eigenvalues[0]
-    value = -1 / slowest.real
+    several = at_each_steady_state(ctx, -1 / slowest.real, lambda point: -1 / linearise_at(model, point)
+                                   .eigenvalues[0].real)
     assumptions = [
         "linearisation of the full model (V, ion amounts" + (", volume" if Vol in lin.states else "")
         + ") about its steady state with the pump on",
@@ -159,6 +168,6 @@ def slow_time_constant(ctx: Derivations) -> Derivation:
     if lin.closed_form is not None:
         assumptions.append("eigenvalues of J_red in closed form (trace and determinant), evaluated at the "
                            "numeric steady state")
-    return Derivation("tau_slow", expression, value, "s",
-                      "slowest time constant of the full model (concentration rundown), -1/lambda_slow",
+    return Derivation("tau_slow", expression, unit="s", **several,
+                      description="slowest time constant of the full model (concentration rundown), -1/lambda_slow",
                       method=method, assumptions=tuple(assumptions), steps=steps)
