@@ -40,13 +40,8 @@ def _read(path: Path):
 def _rest(path: Path, v_range=DEFAULT_RANGE, start=None, parameters=None, from_start=False):
     """The RestReport `vrest rest FILE` computes, on the file's compiled module (find_resting_states on the SymPy
     system, lambdified, gives the same, slower: tests/test_rest_engine.py and the Decker test below run it);
-    ``start`` and ``parameters`` SI, by name. A file whose capacitance is computed (Livshitz-Rudy 2007) has no
-    such engine for other parameters; it is lambdified."""
-    compiled = compiled_rest(path, None, None)
-    if compiled is None:
-        return find_resting_states(_read(path), v_range=v_range, start=start, parameters=parameters,
-                                   from_start=from_start)
-    return compiled.report(parameters or {}, v_range, start, from_start)
+    ``start`` and ``parameters`` SI, by name."""
+    return compiled_rest(path, None, None).report(parameters or {}, v_range, start, from_start)
 
 
 def _numeric(system):

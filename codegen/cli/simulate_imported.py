@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 import tomllib
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from vrest.derive.errors import ModelError
+from vrest.derive.errors import ModelError, ModelWarning
 
 from ..simulation.cache import CachedChange, CachedScenario, CachedStep
 from ..simulation.imported import ImportedPlan, imported_plan
@@ -269,6 +270,9 @@ def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
                          f"to none of them from its initial state ({report.verdict}); a potential such as "
                          "'-80 mV' picks the stable state nearest it, `--start given` runs from the initial state")
     chosen = min(stable, key=lambda s: abs(s.V - near)) if near is not None else stable[0]  # a tie: the lower V
+    if near is None and fate is not None and fate.kind in ("oscillates", "drifts"):  # (Zhang 2000 beats beside it)
+        warnings.warn(f"--start steady: {plan.file}: {report.verdict}; the run starts at that stable state all the "
+                      "same (`--start given` runs from the file's initial state)", ModelWarning, stacklevel=2)
     return np.array([chosen.states[name] for name in module.STATE_NAMES])
 
 

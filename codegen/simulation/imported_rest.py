@@ -5,14 +5,18 @@
 and the compiled module, cached by content) takes the parameters as numbers: a sweep's point sets them in
 the problem's parameter vector, and the engine runs as `vrest rest` does (about 50 ms). The one number of
 the problem that a parameter changes besides is the capacitance the slope conductance is computed with: the
-file's capacitance parameter itself, when a sweep varies it.
+file's capacitance at the point's parameters: a parameter of the file, or a value the module computes from them
+(Zhang 2000's Cm from the cell's size).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 __all__ = ["CompiledRest", "compiled_rest", "plan_rest", "rest_report"]
 
@@ -25,7 +29,7 @@ class CompiledRest:
     evaluator: object
     currents: object
     factors: object
-    capacitance: str | None  # the parameter that is the capacitance, None when the file has none
+    capacitance: Callable[[list[float]], float] | None  # the capacitance (SI) at parameters p; None: the file's
     stimulus: str | None  # the stimulus parameter, held at 0 (off at rest)
 
     def report(self, parameters: dict[str, float], v_range: tuple[float, float],
@@ -42,7 +46,7 @@ class CompiledRest:
                 p[names.index(name)] = float(value)
         capacitance = self.problem.capacitance
         if self.capacitance is not None and capacitance is not None:
-            capacitance = p[names.index(self.capacitance)]
+            capacitance = self.capacitance(p)
         problem = replace(self.problem, p=tuple(p), capacitance=capacitance)
         if start:
             problem = replace(problem, start=tuple(start.get(name, value)
@@ -56,12 +60,26 @@ def plan_rest(plan) -> CompiledRest:
     from .rest import ModuleEvaluator, module_currents
 
     problem = plan.rest_problem()
-    capacitance = problem.capacitance_name if problem.capacitance_name in problem.parameters else None
     module = plan.module()
-    return CompiledRest(problem, ModuleEvaluator(module, problem.parameters),
-                        module_currents(module, problem.parameters, problem.currents),
+    evaluator = ModuleEvaluator(module, problem.parameters)
+    return CompiledRest(problem, evaluator, module_currents(module, problem.parameters, problem.currents),
                         module_factors(module, problem.parameters, len(problem.states)),
-                        capacitance, plan.stimulus[0] if plan.stimulus else None)
+                        _capacitance(problem, module, evaluator), plan.stimulus[0] if plan.stimulus else None)
+
+
+def _capacitance(problem, module, evaluator) -> Callable[[list[float]], float] | None:
+    """p -> the capacitance the slope conductance divides by: the file's parameter, or the value the module computes
+    from the parameters (it depends on no state: derive.rest.prepared_problem); None where the file has none."""
+    name = problem.capacitance_name
+    if problem.capacitance is None or name is None:
+        return None
+    if name in problem.parameters:
+        index = problem.parameters.index(name)
+        return lambda p: float(p[index])
+    if name not in module.QUANTITY_NAMES:
+        return None
+    start = np.array(module.STATE_VALUES, dtype=float)
+    return lambda p: float(module.quantities(start, np.asarray(p, dtype=float)[evaluator._index])[name])
 
 
 def rest_report(plan, v_range, start_items=(), from_start: bool = True):
@@ -72,15 +90,11 @@ def rest_report(plan, v_range, start_items=(), from_start: bool = True):
     return plan_rest(plan).report({}, v_range, start_values(plan, start_items) if start_items else None, from_start)
 
 
-def compiled_rest(path: Path, voltage: str | None, stimulus: str | None) -> CompiledRest | None:
-    """The compiled rest engine of the file at ``path``, or None where the file's capacitance is not one of its
-    parameters (a computed one could depend on the parameters a sweep varies)."""
+def compiled_rest(path: Path, voltage: str | None, stimulus: str | None) -> CompiledRest:
+    """The compiled rest engine of the file at ``path``, for any values of its parameters."""
     from .imported import imported_plan
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the reader's notes were shown where the sweep started
         plan = imported_plan(path, voltage, stimulus)
-    problem = plan.rest_problem()
-    if problem.capacitance is not None and problem.capacitance_name not in problem.parameters:
-        return None
     return plan_rest(plan)

@@ -31,7 +31,8 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
-from .runtime import NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, OSCILLATES, OUTSIDE_RANGE, REST_FAILED, SEVERAL_STABLE
+from .runtime import (BESIDE_REST, NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, NOT_REACHED, OSCILLATES, OUTSIDE_RANGE,
+                      REST_FAILED, SEVERAL_STABLE)
 from .tasks import ChunkResult
 
 __all__ = ["COUNTS", "QUANTITIES", "ImportedModel", "ImportedTask", "is_imported", "load_imported",
@@ -260,7 +261,6 @@ def load_imported(spec: str | Path, *, voltage: str | None = None, stimulus: str
     model = ImportedModel(path, system, _bundle(path), voltage, stimulus, tuple(v_range or DEFAULT_RANGE))
     model.problem  # noqa: B018 (the file's plan, read or built while the file is there to read)
     _FILES[model.digest] = (None, path)  # this process has read it: a chunk run here needs no second read
-    _SYSTEMS[model.digest] = system
     return model
 
 
@@ -282,8 +282,7 @@ def resolve_sweep_model(spec, *, voltage: str | None = None, stimulus: str | Non
 # -- the workers' side ----------------------------------------------------------------------------------------
 
 _FILES: dict[str, tuple[object, Path]] = {}  # digest -> (a temporary folder kept alive, or None; the model file)
-_SYSTEMS: dict[str, object] = {}  # digest -> the system read from it
-_COMPILED: dict[str, object] = {}  # digest -> its CompiledRest (codegen.simulation.imported_rest), or None
+_COMPILED: dict[str, object] = {}  # digest -> its CompiledRest (codegen.simulation.imported_rest)
 
 
 @dataclass(frozen=True)
@@ -318,19 +317,8 @@ def _file(task: ImportedTask) -> Path:
     return known[1]
 
 
-def _system(task: ImportedTask):
-    """The task's system, read once per process (SymPy: seconds for a large model)."""
-    if task.digest not in _SYSTEMS:
-        from vrest.derive.importers import read_model_file
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the reader's notes were shown where the sweep started
-            _SYSTEMS[task.digest] = read_model_file(_file(task), voltage=task.voltage, stimulus=task.stimulus)
-    return _SYSTEMS[task.digest]
-
-
 def _compiled(task: ImportedTask):
-    """The task's CompiledRest (once per process), or None: then each point prepares the system itself."""
+    """The task's CompiledRest (once per process)."""
     if task.digest not in _COMPILED:
         from ..simulation.imported_rest import compiled_rest
 
@@ -340,19 +328,25 @@ def _compiled(task: ImportedTask):
 
 def _at_point(task: ImportedTask, row: np.ndarray) -> tuple[dict[str, float], int]:
     """({quantity: SI value}, reason code for the quantities at the stable rest) at one point."""
-    from vrest.derive.rest import find_resting_states
-
     parameters = dict(zip(task.varied, (float(v) for v in row)))
-    compiled = _compiled(task)
-    try:
+    try:  # followed from the file's start, as `vrest rest` does: the rest is the one the cell comes to
         with np.errstate(all="ignore"):
-            report = (compiled.report(parameters, task.v_range) if compiled is not None else
-                      find_resting_states(_system(task), v_range=task.v_range, parameters=parameters))
+            report = _compiled(task).report(parameters, task.v_range, from_start=True)
     except (ModelError, ArithmeticError, ValueError, np.linalg.LinAlgError):
         return {}, REST_FAILED
     stable = [s for s in report.resting_states if s.stable]
     values = {"resting_states": float(len(report.resting_states)), "stable_states": float(len(stable))}
-    if len(stable) > 1:
+    fate = report.from_start
+    if stable and fate is not None and fate.kind != "unknown":
+        # a stable state the cell does not come to is no rest of it (Zhang 2000's sinoatrial cell beats beside one)
+        if fate.kind == "oscillates":
+            return values, BESIDE_REST
+        if fate.kind == "drifts":
+            return values, NOT_REACHED
+        if fate.index >= len(stable):
+            return values, OUTSIDE_RANGE
+        stable = [stable[fate.index]]
+    if len(stable) > 1:  # no start to follow (a state without a value), or its run failed
         return values, SEVERAL_STABLE
     if not stable:
         if report.rest_outside_range is not None:
