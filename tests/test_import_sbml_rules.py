@@ -56,3 +56,19 @@ def test_a_potential_without_a_unit_is_searched_in_its_own_numbers_as_millivolts
     rates = np.array(runner.getRatesOfChange())
     sizes = np.array([abs(entry["value"]) for entry in state["states"].values()])
     assert np.max(np.abs(rates) / sizes) < 1e-9  # per second
+
+
+def test_vrest_derive_gives_the_potential_in_the_file_s_own_numbers():
+    """The solution of the current balance is the equilibrium above (its V_membrane_amount, where libRoadRunner's
+    rates vanish: -38.2308...), not 1000 times it labelled mV (derive scaled it as if it were volts; cold33)."""
+    code, out, err = run_cli("rest", str(FILE), "--voltage", "V_membrane_amount", "--json")
+    assert code == 0, err
+    (state,) = json.loads(out)["resting_states"]
+    v = state["states"]["V_membrane_amount"]["value"]
+    assert -38.24 < v < -38.22
+    code, out, err = run_cli("derive", str(FILE), "--voltage", "V_membrane_amount", "--json")
+    assert code == 0, err
+    assert json.loads(out)["resting_states"][0]["V"] == pytest.approx(v, rel=1e-12)
+    code, out, err = run_cli("derive", str(FILE), "--voltage", "V_membrane_amount")
+    assert code == 0, err
+    assert f"  V = {v:.6f} (unstable); h_amount = " in out and "V as the file gives it, without a unit" in out

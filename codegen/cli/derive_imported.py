@@ -86,13 +86,16 @@ def run_imported(args) -> int:
     unit = next((_unit_of(system, c) for c in system.roles.currents if _unit_of(system, c)), "")
     parameters = _parameters(system, balance)
     notes = _constant_notes(system)
+    problem = report.problem  # V in mV, or in the file's own numbers where it has no unit (Chay 1997)
+    volts = "V in volts" if problem.voltage_unit else "V as the file gives it, without a unit"
     states = []
     for rest in report.resting_states:
         held = {s.name: {"unit": _unit_of(system, s), "value": _shown(rest.states[s.name], _unit_of(system, s))}
                 for s in balance.held}
         units = dict(report.problem.shown_currents)
         currents = {name: {"unit": units[name], "value": _shown(value, units[name])} for name, value in rest.currents}
-        states.append({"V": rest.V * 1e3, "stable": rest.stable, "held": held, "currents": currents})
+        states.append({"V": problem.shown(rest.V, problem.voltage_unit), "stable": rest.stable, "held": held,
+                       "currents": currents})
     if args.json:
         print(json.dumps({
             "model": system.name,
@@ -109,7 +112,7 @@ def run_imported(args) -> int:
         }, indent=2))
         return 0
     lines = [f"{system.name} ({system.source}): the current balance at rest",
-             f"  0 = {balance.total}    ({_what(balance)}; equations in SI: V in volts)"]
+             f"  0 = {balance.total}    ({_what(balance)}; equations in SI: {volts})"]
     if balance.steady_gates:
         lines.append("with the gates at their steady state:")
         lines += [f"  {x} = {e}" for x, e in balance.steady_gates]
@@ -126,7 +129,8 @@ def run_imported(args) -> int:
     for state in states:
         held = ", ".join(f"{n} = {h['value']:.6g} {h['unit']}".rstrip() for n, h in state["held"].items())
         currents = ", ".join(f"{n} {c['value']:.5g} {c['unit']}".rstrip() for n, c in state["currents"].items())
-        lines.append(f"  V = {state['V']:.6f} mV ({'stable' if state['stable'] else 'unstable'})"
+        lines.append(f"  V = {state['V']:.6f} {problem.voltage_unit}".rstrip()
+                     + f" ({'stable' if state['stable'] else 'unstable'})"
                      + (f"; {held}" if held else "") + (f"; currents: {currents}" if currents else ""))
     print("\n".join(lines))
     return 0
