@@ -97,6 +97,16 @@ def test_protocol_steps_set_and_scale_the_files_parameters_by_name(tmp_path):
     assert max(result["states"]["V"]["values"]) - rest["V"] > 1  # the current step moved V
 
 
+def test_a_protocol_step_after_the_run_s_end_is_named(tmp_path):
+    """A step at 2 s in a 1 s run (a slip for 200 ms) changes nothing in it: said, as for a scenario (cold33)."""
+    protocol = tmp_path / "p10.toml"
+    protocol.write_text('at = "2 s"\nset = { g_K = 18 }\n')
+    code, out, err = run_cli("simulate", str(MODELS / HH), "--protocol", str(protocol), "--t-end", "1 s")
+    assert code == 0, err
+    assert err == (f"vrest: warning: protocol {protocol}: step 1 at 2 s is not reached: the run ends at 1 s (give a "
+                   "later --t-end or --times to run through it)\n")
+
+
 def test_set_from_the_start_and_the_stimulus_switched_on(tmp_path):
     name = "luo_rudy_1991.cellml"
     times = [0.0, 0.05, 0.1005, 0.102, 0.11, 0.2]

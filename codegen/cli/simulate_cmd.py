@@ -178,7 +178,7 @@ def run(args) -> int:
         times = _times(args, Fraction(repr(plan.default_t_end)) + Fraction(repr(last)))
     for message in scenario.warnings if scenario is not None else ():
         warnings.warn(message, ModelWarning, stacklevel=2)
-    _warn_unreached(args, steps, float(times[-1]))
+    warn_unreached(f"scenario {args.scenario}", steps, float(times[-1]))
     if not args.times:
         _warn_coarse(steps, times)
     if args.reduced:
@@ -237,12 +237,12 @@ def print_run(args, head: dict, result, columns) -> None:
         print(_table(result.t, columns))
 
 
-def _warn_unreached(args, steps, t_end: float) -> None:
-    """A scenario step after the run's end is said, with how to reach it."""
+def warn_unreached(label: str, steps, t_end: float) -> None:
+    """A step of a scenario or protocol (``label``) after the run's end is said, with how to reach it."""
     late = [(number, step.at) for number, step in enumerate(steps, start=1) if step.at > t_end]
     if late:
         which = ", ".join(f"step {number} at {at:g} s" for number, at in late)
-        warnings.warn(f"scenario {args.scenario}: {which} {'is' if len(late) == 1 else 'are'} not reached: the run "
+        warnings.warn(f"{label}: {which} {'is' if len(late) == 1 else 'are'} not reached: the run "
                       f"ends at {t_end:g} s (give a later --t-end or --times to run through "
                       f"{'it' if len(late) == 1 else 'them'})", ModelWarning, stacklevel=2)
 

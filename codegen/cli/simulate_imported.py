@@ -290,7 +290,7 @@ def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
 
 
 def run(args) -> int:
-    from .simulate_cmd import _check_out, _times, _tolerance, print_run
+    from .simulate_cmd import _check_out, _times, _tolerance, print_run, warn_unreached
 
     for option, given in (("--scenario", args.scenario), ("--reduced", args.reduced)):
         if given:
@@ -322,6 +322,8 @@ def run(args) -> int:
                              "--stimulus NAME")
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
     scenario = read_protocol(plan, args.protocol, source) if args.protocol else None
+    if scenario is not None:
+        warn_unreached(f"protocol {args.protocol}", scenario.steps, float(times[-1]))
     module = plan.module()
     if args.stimulus_on or _switched_on(plan, params, scenario):
         on = {**params, plan.stimulus[0]: plan.stimulus[1]}  # the pulses' edges, wherever the switch turns them on
