@@ -92,3 +92,27 @@ def test_voltage_and_stimulus_say_the_same_in_every_command():
                           ("sensitivity", ("--vary", "g_Na=1..2", "--quantity", "V_rest"))):
         args = build_parser().parse_args([command, "m.cellml", *rest, "--voltage", "V_m", "--stimulus", "I_st"])
         assert (args.voltage, args.stimulus) == ("V_m", "I_st"), command
+
+
+@pytest.mark.parametrize("given", [("--quantity", "V_ss,E_K"), ("--quantity", "V_ss", "--quantity", "E_K")])
+def test_sensitivity_takes_one_quantity(given):
+    """A second quantity was dropped without a word (repeated) or called unknown (a list); cold33."""
+    code, out, err = run_cli("sensitivity", "squid", "--vary", "pump=0..2", "--vary", "ions.K.outside=2..20 mM log",
+                             *given)
+    assert code == 2 and out == ""
+    assert err == ("vrest: error: --quantity = 'V_ss,E_K': vrest sensitivity analyses one quantity: give one id (and "
+                   "run it again for another)\n")
+
+
+def test_the_sensitivity_plot_ranks_the_keys_as_the_table(monkeypatch, tmp_path):
+    """The bars top to bottom in the table's order (the largest ST first), not in the order of --vary (cold33)."""
+    from vrest.codegen import plotting
+
+    shown = []  # the y tick labels from the top down (the axis is inverted: the first key at y = 0 on top)
+    monkeypatch.setattr(plotting, "save_figure", lambda fig, path: shown.append(
+        [t.get_text() for t in sorted(fig.axes[0].get_yticklabels(), key=lambda t: t.get_position()[1])]) or path)
+    code, out, err = run_cli("sensitivity", "squid", "--vary", "pump=0..2", "--vary", "ions.K.outside=2..20 mM log",
+                             "--quantity", "V_ss", "--samples", "64", "--plot", str(tmp_path / "s.png"))
+    assert code == 0, err
+    rows = [line.split()[0] for line in out.splitlines()[-3:-1]]
+    assert rows == ["ions.K.outside", "pump"] and shown == [rows]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import sys
 
+from vrest.derive.errors import ModelError
+
 from .sweep_cmd import add_imported_options, check_before_work, resolve
 
 
@@ -22,8 +24,8 @@ def register(subparsers) -> None:
     parser.add_argument("--vary", action="append", required=True, metavar="KEY=RANGE",
                         help='a model-file key and its range, "LOW..HIGH UNIT [log]", e.g. '
                              '"ions.K.outside=2..20 mM log" (two or more)')
-    parser.add_argument("--quantity", required=True, metavar="ID",
-                        help="a vrest derive id, e.g. V_ss (a CellML or SBML file: V_rest, slowest_tau, ...)")
+    parser.add_argument("--quantity", required=True, action="append", metavar="ID",
+                        help="one vrest derive id, e.g. V_ss (a CellML or SBML file: V_rest, slowest_tau, ...)")
     parser.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="sobol (default) or morris")
     parser.add_argument("--samples", type=int, default=1024, metavar="N",
                         help="base samples (sobol: N (k+2) evaluations; a power of 2) or trajectories (morris: "
@@ -44,6 +46,11 @@ def run(args) -> int:
     from ..sweep.indices import sensitivity
 
     check_before_work(args)
+    given = ",".join(args.quantity)
+    if len(args.quantity) > 1 or "," in given:
+        raise ModelError("--quantity", given, "vrest sensitivity analyses one quantity: give one id (and run it "
+                         "again for another)")
+    args.quantity = given.strip()
     model = resolve(args)
     result = sensitivity(model, args.vary, args.quantity, args.method, args.samples, args.seed, engine=args.engine,
                          scheduler=args.scheduler, workers=args.workers, progress=True)
@@ -100,8 +107,8 @@ def _wide_intervals(result) -> str | None:
 def table(result) -> str:
     """One row per key, largest total (or mu*) first."""
     lines = [f"{result.model}: sensitivity of {result.quantity} ({result.method}, {result.evaluations} evaluations)"]
+    order = _ranked(result)
     if result.method == "sobol":
-        order = sorted(result.indices, key=lambda k: -result.indices[k]["ST"])
         lines.append(f"{'key':28}  {'S1':>16}  {'ST':>16}")
         for key in order:
             i = result.indices[key]
@@ -109,7 +116,6 @@ def table(result) -> str:
         lines.append("(± : 95% confidence interval; S1 first order, ST total with interactions)")
     else:
         unit = "" if result.unit == "1" else f" [{result.unit}]"
-        order = sorted(result.indices, key=lambda k: -result.indices[k]["mu_star"])
         lines.append(f"{'key':28}  {'mu*' + unit:>22}  {'mu' + unit:>14}  {'sigma' + unit:>14}")
         for key in order:
             i = result.indices[key]
@@ -120,11 +126,17 @@ def table(result) -> str:
     return "\n".join(lines)
 
 
+def _ranked(result) -> list[str]:
+    """The keys, the largest total index (Sobol's ST, Morris's mu*) first."""
+    index = "ST" if result.method == "sobol" else "mu_star"
+    return sorted(result.indices, key=lambda k: -result.indices[k][index])
+
+
 def plot_indices(result, path) -> str:
     from ..plotting import pyplot, save_figure
 
     plt = pyplot(path)
-    keys = list(result.indices)
+    keys = _ranked(result)  # top to bottom, as the table's rows
     fig, ax = plt.subplots(figsize=(7, 1.0 + 0.55 * len(keys) * (2 if result.method == "sobol" else 1)))
     y = range(len(keys))
     if result.method == "sobol":
