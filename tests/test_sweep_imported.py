@@ -232,6 +232,9 @@ def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
     ("g_K=30..40 3", "a unit is required, one that converts to mS/cm^2"),
     ("gK=30..40 mS/cm^2 3", "did you mean 'g_K'?"),
     ("cm=1, 2 uF/cm^2", "did you mean 'Cm'?"),  # the same name in other letters, before the gate m
+    # E_R as sodium_channel uses it (public_interface="in", from membrane): it suggested sodium_channel.E_Na
+    ("sodium_channel.E_R=-80, -70 mV", "did you mean 'E_R'? (a component that uses a parameter names it too; vrest "
+                                       "knows it by the name where the file defines it)"),
     ("E_K=-80, -70 mV", "computed in the file from other values, not a parameter: vary what it is computed from (E_R)"),
     ("V=-80, -70 mV", "a state of model"),
     ("g_K=30..40 blorps 3", "unknown unit"),

@@ -196,11 +196,24 @@ class ImportedModel:
         kinds = {name: "" for name in self._by_name} | {name: "the state " for name in states if name not in
                                                          self._by_name} \
             | {name: "the computed value " for name in quantities if name not in self._by_name and name not in states}
-        close = ([name for name in kinds if name.lower() == key.lower()][:1]  # Cm for cm, before the gate m
-                 or difflib.get_close_matches(key, list(kinds), n=1))
+        exact = [name for name in kinds if name.lower() == key.lower()][:1]  # Cm for cm, before the gate m
+        elsewhere = [] if exact else self._defined_elsewhere(key)
+        close = exact or elsewhere or difflib.get_close_matches(key, list(kinds), n=1)
         listed = ", ".join(f"{p.name} ({p.unit or 'no unit'})" for p in system.parameters)
         hint = f"did you mean {kinds[close[0]]}'{close[0]}'? " if close else ""
+        if elsewhere:
+            hint = (f"did you mean '{elsewhere[0]}'? (a component that uses a parameter names it too; vrest knows it "
+                    "by the name where the file defines it) ")
         raise ModelError(option, value, f"not a parameter of model {system.name}; {hint}its parameters: {listed}")
+
+    def _defined_elsewhere(self, key: str) -> list[str]:
+        """[the parameter's name] where ``key`` is component.variable and exactly one parameter has that variable
+        name (Luo-Rudy 1991's time_dependent_potassium_current.Ko, connected to ionic_concentrations.Ko)."""
+        component, dot, variable = key.rpartition(".")
+        if not dot or not component:
+            return []
+        named = {p.name for name, p in self._by_name.items() if name == variable or name.endswith("." + variable)}
+        return sorted(named) if len(named) == 1 else []
 
     def dimension(self, key: str, spec: str, sampled: bool):
         """The sweep Dimension of ``key=spec`` (codegen.sweep.spec), values in a unit of the parameter's."""
