@@ -72,3 +72,11 @@ def test_vrest_derive_gives_the_potential_in_the_file_s_own_numbers():
     code, out, err = run_cli("derive", str(FILE), "--voltage", "V_membrane_amount")
     assert code == 0, err
     assert f"  V = {v:.6f} (unstable); h_amount = " in out and "V as the file gives it, without a unit" in out
+
+
+def test_the_species_id_as_voltage_points_to_its_amount():
+    """`--voltage V_membrane` (the species' id in the file) named no variable vrest reads; it says which (cold33)."""
+    code, out, err = run_cli("rest", str(FILE), "--voltage", "V_membrane")
+    assert code == 2 and out == ""
+    assert err == ("vrest: error: --voltage = 'V_membrane': no such variable in BIOMD0000000378.xml; did you mean "
+                   "'V_membrane_amount'?\n")

@@ -12,6 +12,7 @@ that is 0 in the file whatever the state (a stimulus switched off, as ``vrest ex
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 
 import sympy as sp
@@ -32,7 +33,11 @@ def _by_name(name: str, names: Mapping[str, str], known: set[str], option: str, 
         return name
     if name in names:
         return names[name]
-    raise ModelError(option, name, f"no such variable in {file}")
+    candidates = sorted(known | set(names))
+    # an SBML species' id names its amount or concentration (V_membrane: V_membrane_amount)
+    close = ([c for c in candidates if c.startswith(name + "_")][:1]
+             or difflib.get_close_matches(name, candidates, n=1, cutoff=0.75))
+    raise ModelError(option, name, f"no such variable in {file}" + (f"; did you mean '{close[0]}'?" if close else ""))
 
 
 def find_roles(*, file: str, states: Sequence[State], parameters: Sequence[Parameter],
