@@ -9,7 +9,7 @@ from pathlib import Path
 
 from vrest.derive.errors import ModelError
 
-__all__ = ["check_folder", "csv_number", "write_atomic", "write_all_atomic"]
+__all__ = ["check_folder", "check_output_folder", "csv_number", "write_atomic", "write_all_atomic"]
 
 
 def csv_number(x: float) -> str:
@@ -35,6 +35,20 @@ def check_folder(path: str | Path, key: str) -> None:
     if not folder.is_dir():
         raise ModelError(key, str(path), f"cannot write: the folder {str(folder)!r} does not exist (vrest makes no "
                                          "folder for an output file: create it first)")
+
+
+def check_output_folder(path: str | Path, key: str = "-o") -> None:
+    """A folder to write files into (`-o DIR`): made if missing, but not the folders above it (a mistyped path
+    would otherwise become a new tree). ModelError naming ``key`` when it is a file or its parent is missing."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ModelError(key, str(path), "is a file, not a folder: give the folder to write the files into")
+    above = next((folder for folder in path.resolve().parents if folder.exists()), None)
+    if above is not None and not above.is_dir():
+        raise ModelError(key, str(path), f"cannot write: {str(above)!r} is a file, not a folder")
+    if not path.exists() and not path.resolve().parent.is_dir():
+        raise ModelError(key, str(path), f"cannot write: the folder {str(path.parent)!r} does not exist (vrest makes "
+                                         "the folder -o names, not the folders above it: create them first)")
 
 
 def write_atomic(path: str | Path, content: str | bytes, key: str = "output", folders: bool = False) -> Path:

@@ -36,6 +36,24 @@ def test_a_missing_folder_is_refused_and_not_made(command, tmp_path):
     assert _tree(tmp_path) == []
 
 
+@pytest.mark.parametrize("command", ["export", "crosscheck"])
+def test_an_output_folder_is_made_but_not_the_folders_above_it(command, tmp_path):
+    """`-o DIR` makes DIR; a missing folder above it is a typo, refused (it made the whole tree; cold33)."""
+    extra = ("--to", "sbml") if command == "export" else ("--simulator", "libroadrunner")
+    code, out, err = run_cli(command, "neuron", *extra, "-o", str(tmp_path / "reslts" / "deeper"))
+    assert code == 2 and out == "" and err == (
+        f"vrest: error: -o = '{tmp_path / 'reslts' / 'deeper'}': cannot write: the folder '{tmp_path / 'reslts'}' "
+        "does not exist (vrest makes the folder -o names, not the folders above it: create them first)\n")
+    assert _tree(tmp_path) == []
+    (tmp_path / "afile").write_text("x")
+    code, out, err = run_cli(command, "neuron", *extra, "-o", str(tmp_path / "afile" / "deeper"))
+    assert code == 2 and err == (f"vrest: error: -o = '{tmp_path / 'afile' / 'deeper'}': cannot write: "
+                                 f"'{tmp_path / 'afile'}' is a file, not a folder\n")
+    if command == "export":
+        code, out, err = run_cli(command, "neuron", *extra, "-o", str(tmp_path / "made"))
+        assert code == 0 and _tree(tmp_path) == ["afile", "made", "made/neuron.sbml.xml"]
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_path_through_a_file_says_it_is_a_file(command, tmp_path):
     (tmp_path / "afile").write_text("x")

@@ -47,6 +47,10 @@ def run(args) -> int:
     from ..simulation.integrate import needs_steady_state
 
     chosen = chosen_simulators(args.simulator)
+    if args.out:
+        from ..files import check_output_folder
+
+        check_output_folder(args.out)
     model = resolve_model(args.model)
     with needs_steady_state(model.name, "crosscheck", "the simulators are compared from it"):
         if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere

@@ -27,10 +27,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
+    from ..files import check_output_folder
 
-    if Path(args.out).exists() and not Path(args.out).is_dir():  # -o names the folder the files go to
-        raise ModelError("-o", args.out, "is a file, not a folder: give the folder to write the files into")
+    check_output_folder(args.out)
     if is_other_format(args.model):
         return _run_imported(args)
     from .role_options import refuse_role_options
