@@ -218,6 +218,21 @@ def test_the_outputs_carry_the_file_s_names_and_units(tmp_path):
     assert code == 0 and (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_map_of_a_count_has_whole_numbers_on_its_colour_bar(monkeypatch, tmp_path):
+    """stable_states over g_K and E_R: 0 or 1, its contours at 0.5 and unlabelled (labels 0.15, 0.45, ... were
+    drawn on it; cold33), its colour bar at 0 and 1."""
+    from vrest.codegen import plotting
+
+    figures = []
+    monkeypatch.setattr(plotting, "save_figure", lambda fig, path: figures.append(fig) or path)
+    code, out, err = run_cli("sweep", str(HH), "--vary", "g_K=15..50 mS/cm^2 8", "--vary", "E_R=-80..-70 mV 6",
+                             "--quantity", "stable_states", "--plot", str(tmp_path / "map.png"))
+    assert code == 0, err
+    main, bar = figures[0].axes
+    assert [float(t) for t in bar.get_yticks()] == [0.0, 1.0]
+    assert [text.get_text() for text in main.texts] == []  # no contour labels
+
+
 def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
     sbml = str(MODELS / "BIOMD0000000020.xml")
     data = sweep(sbml, {"g_L": "0.3, 0.6"}, ["V_rest", "stable_states"])

@@ -53,7 +53,8 @@ def register(subparsers) -> None:
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV (the name ends in .csv)")
     parser.add_argument("--plot", metavar="FILE", help="plot V, concentrations and volume into FILE, its format from "
-                        "the suffix: .png, .svg or .pdf")
+                        "the suffix: .png, .svg or .pdf (vrest's own models; a CellML or SBML file's run: --out "
+                        "FILE.csv)")
     imported = parser.add_argument_group("CellML and SBML files")
     imported.add_argument("--protocol", metavar="FILE.toml", help="steps that set or scale the file's parameters "
                           "by name (docs/model-format.md, \"vrest simulate FILE\")")

@@ -20,6 +20,7 @@ import numpy as np
 from vrest.derive.errors import ModelError
 
 from ..plotting import pyplot, save_figure
+from .imported import COUNTS
 
 __all__ = ["plot_sweep"]
 
@@ -138,10 +139,16 @@ def _two_keys(plt, outcome, model):
             x, y = np.asarray(layout.grid[1]), np.asarray(layout.grid[0])
             points = ax.pcolormesh(x, y, values, shading="nearest", cmap="viridis")
             if np.isfinite(values).sum() > 3 and np.nanmax(values) > np.nanmin(values) and min(values.shape) > 2:
-                lines = ax.contour(x, y, values, levels=8, colors="white", linewidths=0.8, linestyles="solid")
-                ax.clabel(lines, fontsize=7, fmt="%.4g")
+                if name in COUNTS:  # a whole number: the lines between two counts, unlabelled (the colour bar says)
+                    levels = np.arange(np.nanmin(values), np.nanmax(values)) + 0.5
+                    ax.contour(x, y, values, levels=levels, colors="white", linewidths=0.8, linestyles="solid")
+                else:
+                    lines = ax.contour(x, y, values, levels=8, colors="white", linewidths=0.8, linestyles="solid")
+                    ax.clabel(lines, fontsize=7, fmt="%.4g")
         title = name + (f" at t = {layout.times[-1]:g} s" if layout.times is not None else "")
-        fig.colorbar(points, ax=ax, label=_label(name, unit))
+        counts = name in COUNTS and np.isfinite(memory.values[name]).any()
+        ticks = np.arange(np.nanmin(memory.values[name]), np.nanmax(memory.values[name]) + 1) if counts else None
+        fig.colorbar(points, ax=ax, label=_label(name, unit), ticks=ticks)  # a count: whole numbers only
         ax.set_title(title)
         if dims[1].log:
             ax.set_xscale("log")
