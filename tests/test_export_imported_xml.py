@@ -168,3 +168,21 @@ def test_a_constant_factor_below_the_double_range_is_not_split_off_an_exponentia
     runner.timeCourseSelections = ["time", "V"]
     end = runner.simulate(0, 20000, 3)[-1, 1]
     assert end * 1e3 == pytest.approx(-90.0033208522224, abs=1e-6)
+
+
+def test_the_sbml_export_carries_the_role_of_a_potential_without_a_unit(tmp_path):
+    """Chay 1997 (BIOMD0000000378) needs --voltage; its SBML export annotates V (oxmeta membrane_voltage), so the
+    export is read back without it and has the original's equilibrium (cold33). CellML 2.0 has no place for the
+    annotation: its export needs --voltage again, said as for the original."""
+    source = str(MODELS_DIR / "BIOMD0000000378.xml")
+    code, out, err = run_cli("export", source, "--voltage", "V_membrane_amount", "--to", "all", "-o", str(tmp_path))
+    assert code == 0, err
+    original = resting_report(source, DEFAULT_RANGE, voltage="V_membrane_amount").resting_states
+    again = resting_report(str(tmp_path / "Chay1997_CalciumConcentration.sbml.xml"), DEFAULT_RANGE).resting_states
+    assert [s.stable for s in again] == [s.stable for s in original] == [False]
+    assert [s.V for s in again] == pytest.approx([s.V for s in original], rel=1e-9)
+    document = libsbml.readSBMLFromFile(str(tmp_path / "Chay1997_CalciumConcentration.sbml.xml"))
+    term = document.getModel().getParameter("V_membrane_amount").getCVTerm(0)
+    assert term.getResourceURI(0) == "https://chaste.comlab.ox.ac.uk/cellml/ns/oxford-metadata#membrane_voltage"
+    code, out, err = run_cli("rest", str(tmp_path / "Chay1997_CalciumConcentration.cellml"))
+    assert code == 2 and "name it with --voltage NAME" in err

@@ -43,10 +43,11 @@ def _oxmeta(root) -> dict[str, str]:
         about = description.get(f"{{{_RDF}}}about", "")
         if not about.startswith("#"):
             continue
-        for is_ in description.iter(f"{{{_BQBIOL}}}is"):
-            resource = is_.get(f"{{{_RDF}}}resource", "")
-            if resource.startswith(OXMETA):
-                out[about[1:]] = resource[len(OXMETA):]
+        for is_ in description.iter(f"{{{_BQBIOL}}}is"):  # the resource on it, or in an rdf:Bag (SBML's MIRIAM form)
+            for element in is_.iter():
+                resource = element.get(f"{{{_RDF}}}resource", "")
+                if resource.startswith(OXMETA):
+                    out[about[1:]] = resource[len(OXMETA):]
     return out
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
-from .cellml import _element, _first
+from .cellml import _element, _first, _oxmeta
 from .myokit_system import myokit_errors, to_system
 from .si import Dimension
 from .xmlsafe import read_xml
@@ -61,6 +61,16 @@ def _ruled_species_on_the_boundary(model, namespace: str) -> None:
             species.set("boundaryCondition", "true")
 
 
+def _annotated(model, myokit_model) -> dict[str, str]:
+    """{Myokit's qualified name: oxmeta term} of the elements annotated as vrest's exports annotate the membrane
+    potential and the stimulus (bqbiol:is an oxmeta term, on the element's metaid); a species is read as its
+    amount."""
+    terms = _oxmeta(model)
+    by_id = {e.get("id"): terms[e.get("metaid")] for e in model.iter() if e.get("metaid") in terms and e.get("id")}
+    return {v.qname(): by_id[name] for v in myokit_model.variables(deep=True)
+            for name in (v.name(), v.name().removesuffix("_amount")) if name in by_id}
+
+
 def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
     """The ODE system of an SBML file; ModelError naming the element for a bad file."""
     import myokit.formats.sbml as sbml
@@ -90,5 +100,5 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
         warnings.warn(f"{path.name}: events left out (they are protocols, not part of the system at rest): "
                       f"{', '.join(events[:8])}", ModelWarning, stacklevel=2)
     return to_system(myokit_model, file=path.name, source=f"{path.name} (SBML), read with Myokit",
-                     voltage=voltage, stimulus=stimulus,
+                     annotations=_annotated(model, myokit_model), voltage=voltage, stimulus=stimulus,
                      time_unit=Dimension.of(time_unit) if time_unit is not None else None)

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from markupsafe import Markup
 
+from vrest.derive.importers.cellml import OXMETA
 from vrest.derive.system import TIME, OdeSystem
 
 from ...escaping import xml_comment
@@ -49,9 +50,11 @@ def _unit(entry) -> str:
 def export_system_sbml(system: OdeSystem, keep_stimulus: bool = False) -> dict[str, str]:
     context = system_export(system, keep_stimulus=keep_stimulus)
     printer = VrestMathMLPrinter.for_sbml(symbol_names=context.ids, time_csymbol=TIME)
+    roles = {context.voltage.id: "membrane_voltage"} | (
+        {context.stimulus.id: "membrane_stimulus_current"} if context.stimulus is not None else {})
     text = render("system_sbml.xml.j2", m=context, notes=notes(context, "SBML", _SI_TEXT), units=_units(context),
                   unit=_unit, number=_number, math=lambda expr: Markup(printer.doprint(expr)),
-                  mathml_ns=MATHML_NS, sbml_ns=SBML_L3V2_NS)
+                  mathml_ns=MATHML_NS, sbml_ns=SBML_L3V2_NS, roles=roles, oxmeta=OXMETA)
     return {f"{context.id}.sbml.xml": text}
 
 
