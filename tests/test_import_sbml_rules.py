@@ -68,10 +68,16 @@ def test_vrest_derive_gives_the_potential_in_the_file_s_own_numbers():
     assert -38.24 < v < -38.22
     code, out, err = run_cli("derive", str(FILE), "--voltage", "V_membrane_amount", "--json")
     assert code == 0, err
-    assert json.loads(out)["resting_states"][0]["V"] == pytest.approx(v, rel=1e-12)
+    document = json.loads(out)
+    assert document["resting_states"][0]["V"] == pytest.approx(v, rel=1e-12)
+    # h, d and n are gates (rates linear in themselves, V-only coefficients) though the file writes them through
+    # species concentrations (h_amount/size): at x_inf(V), not held (cold33)
+    assert sorted(document["gates"]) == ["d_amount", "h_amount", "n_amount"]
+    assert document["held"] == ["Ca_i_cytosolic_calcium_amount", "Ca_lum_amount"]
     code, out, err = run_cli("derive", str(FILE), "--voltage", "V_membrane_amount")
     assert code == 0, err
-    assert f"  V = {v:.6f} (unstable); h_amount = " in out and "V as the file gives it, without a unit" in out
+    assert f"  V = {v:.6f} (unstable); Ca_i_cytosolic_calcium_amount = " in out
+    assert "V as the file gives it, without a unit" in out
 
 
 def test_the_species_id_as_voltage_points_to_its_amount():

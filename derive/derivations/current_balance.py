@@ -63,13 +63,15 @@ def current_balance(system: OdeSystem) -> CurrentBalance:
         if x == v:
             continue
         rate = state.rhs.xreplace(zero)
-        slope = sp.diff(system.expand(rate), x)
-        if x in slope.free_symbols or x not in system.expand(rate).free_symbols:
+        expanded = system.expand(rate)
+        slope = sp.diff(expanded, x)
+        if x in slope.free_symbols or x not in expanded.free_symbols:
             continue
-        if not _in_v_only(rate.xreplace({x: 0}), system, parameters | {v}) or \
-                not _in_v_only(slope, system, parameters | {v}):
+        a, b = rate.xreplace({x: 0}), sp.diff(rate, x)  # in the file's names (alpha, beta, ...)
+        if x in system.expand(a).free_symbols:  # x inside a named quantity (an SBML species' h_amount/size)
+            a, b = expanded.xreplace({x: 0}), slope
+        if not _in_v_only(a, system, parameters | {v}) or not _in_v_only(slope, system, parameters | {v}):
             continue
-        a, b = rate.xreplace({x: 0}), sp.diff(rate, x)
         gates[x] = sp.simplify(-a / b) if sp.count_ops(a) + sp.count_ops(b) < 60 else -a / b
     roles = system.roles
     currents = list(roles.currents)
