@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from .channels import QUANTITY_UNITS as CHANNEL_UNITS
-from .constants import C_m, I_pump, I_stim, V
-from .model import Parameter, Scenario, State
+from .constants import C_m, F, I_pump, I_stim, V, area, z_A
+from .model import N_A, Parameter, Scenario, State
 
 if TYPE_CHECKING:
     from .model import Model
@@ -138,17 +138,26 @@ def _display_unit(model: Model, symbol: sp.Symbol) -> str:
 
 
 def _given_states(model: Model) -> tuple[State, ...]:
-    """The model's states; when charge is conserved and the file gives no initial potential, V starts at
-    the charge-difference potential of the given amounts, F (sum z N_X + z_A N_A) / (C_m A): the cell's only
-    net charge is its capacitor's (Kay 2017), the condition the model's steady state is found with."""
-    from .steady_state import charge, charge_conserved  # here: steady_state reads the cell description
+    """The model's states; when charge is conserved and the file gives no initial potential, V starts where
+    `vrest simulate --start given` starts it, at the root of the current balance at the file's concentrations,
+    with no net charge beyond the capacitor's (Kay 2017), the condition the model's steady state is found with:
+    the capacitor's charge C_m A V is taken from the most abundant ion inside (a change of about 1e-5 of its
+    amount). It started at the charge-difference potential of the given amounts, 0 mV for a neutral composition,
+    with the gates open there: a bistable cell went from there to its depolarised state (nums34)."""
+    from .steady_state import charge_conserved, initial_state  # here: steady_state reads the cell description
 
     states = model.states
     if model.initial_potential is not None or not charge_conserved(model):
         return states
     given = {s.symbol: s.initial for s in states if s.initial is not None}
-    potential = sp.solve(charge(model), V)[0].xreplace(given).xreplace(model.values)
-    return tuple(replace(s, initial=sp.nsimplify(potential)) if s.symbol == V else s for s in states)
+    potential = sp.nsimplify(initial_state(model)[V])
+    carrier = max(model.dynamic_ions, key=lambda ion: abs(ion.valence * given[ion.amount]))
+    bulk = sp.Add(*[ion.valence * given[ion.amount] for ion in model.dynamic_ions])
+    if model.impermeant:
+        bulk += (z_A * N_A).xreplace(model.values)
+    missing = ((C_m * area * potential).xreplace(model.values) / model.values[F] - bulk) / carrier.valence
+    initial = {V: potential, carrier.amount: given[carrier.amount] + missing}
+    return tuple(replace(s, initial=initial[s.symbol]) if s.symbol in initial else s for s in states)
 
 
 def from_model(model: Model) -> OdeSystem:

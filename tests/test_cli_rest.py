@@ -54,7 +54,11 @@ def test_rest_range_and_start_forms(tmp_path):
     code, out, _ = run_cli("rest", "pumpleak", "--json", "--start", "N_K=24 fmol", "--start", "Vol=0.18 pL")
     assert code == 0
     law = json.loads(out)["conserved"][0]
-    assert law["value"] == pytest.approx(26.11102, abs=1e-5)  # 24 + N_Na - N_Cl - C_m A V/F at the start, fmol
+    # 24 + N_Na - N_Cl - C_m A V/F at the start, fmol: N_Na = 15.5 mM x 178.9 um^3, N_Cl = 3.7 mM x 178.9 um^3,
+    # V = -94.3999453592539 mV (the current balance at the file's concentrations: test_derive_values' V_balance),
+    # C_m A = 1 uF/cm^2 x 314.159265358979 um^2
+    expected = 24 + 2.77295 - 0.66193 - 1e-2 * 314.159265358979e-12 * -0.0943999453592539 / 96485.33212 * 1e15
+    assert law["value"] == pytest.approx(expected, abs=1e-9)
 
 
 def test_no_resting_state_in_the_range_is_an_answer():

@@ -395,3 +395,82 @@ def test_the_brian2_export_steps_below_the_fastest_gate(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     volts = json.loads(run.stdout.strip().splitlines()[-1])["V"]
     assert volts == pytest.approx([-70.9515926738] * 3, abs=1e-6)
+
+
+# A bistable cell whose file state lies near its low rest (an independent review's): a steep persistent Na channel
+# and a delayed rectifier, GHK K and Cl leaks, an ohmic Na leak, a constant pump, water flow.
+NEAR_LOW_REST = """
+[model]
+name = "bistable_cell"
+temperature = "37 degC"
+
+[membrane]
+capacitance = "1 uF/cm^2"
+area = "1000 um^2"
+volume = "2000 um^3"
+water_permeability = "1e-12 cm/s/Pa"
+
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "4 mM"
+permeability = "1e-6 cm/s"
+
+[ions.Na]
+valence = 1
+inside = "10 mM"
+outside = "145 mM"
+conductance = "0.01 mS/cm^2"
+
+[ions.Cl]
+valence = -1
+inside = "8 mM"
+outside = "149 mM"
+permeability = "1e-6 cm/s"
+
+[channels.NaP]
+ion = "Na"
+conductance = "2 mS/cm^2"
+units = { V = "mV", t = "ms" }
+
+[channels.NaP.gates.m]
+inf = "1/(1 + exp(-(V + 45)/3))"
+tau = "1"
+
+[channels.Kdr]
+ion = "K"
+conductance = "3 mS/cm^2"
+units = { V = "mV", t = "ms" }
+
+[channels.Kdr.gates.n]
+inf = "1/(1 + exp(-(V + 15)/8))"
+tau = "5"
+
+[pump]
+current = "0.5 uA/cm^2"
+stoichiometry = { Na = 3, K = -2 }
+
+[impermeant]
+valence = -1
+concentration = "142 mM"
+
+[bath]
+impermeant = "10 mM"
+"""
+
+
+def test_the_cell_is_followed_from_the_file_s_state_not_from_0_mv(tmp_path):
+    """Its steady states, by mpmath's roots of the written-out equations (the review's ss_check.py):
+    -79.77543739428287 mV (stable), -61.00219286039868 mV (unstable), -1.597177427742435 mV (stable). The file's
+    state is near the first (its current balance at -78.55 mV; SciPy's Radau from there settles at -79.7758 mV,
+    keeping the file's charge). `vrest rest` started the run at the charge-difference potential of the given
+    amounts, 0 mV, every gate open there, and said the cell went to the Na-loaded state (nums34)."""
+    path = tmp_path / "near_low.toml"
+    path.write_text(NEAR_LOW_REST, encoding="utf-8")
+    code, text, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    document = json.loads(text)
+    assert [s["V"] for s in document["resting_states"]] == pytest.approx(
+        [-79.77543739428287, -61.00219286039868, -1.597177427742435], abs=1e-8)
+    assert document["from_start"]["kind"] == "rests"
+    assert document["from_start"]["V"] == pytest.approx(-79.77543739428287, abs=1e-8)

@@ -378,6 +378,31 @@ def test_every_pulse_of_a_long_paced_run_is_found():
     assert np.allclose(edges, expected, rtol=0, atol=1e-12)
 
 
+def test_pulses_narrower_than_the_first_search_are_found():
+    """Luo-Rudy's train with 0.2 ms pulses for 300 s: the first search's 10^6 points lie 0.3 ms apart, and about a
+    third of the pulses fell between two (the run skipped the beats at 0.1, 1.1, 300.1 s, ...; cold33). The pulses
+    found are narrower than 4 of those intervals: the search again on intervals a quarter of a pulse finds all."""
+    from vrest.codegen.cli.simulate_imported import stimulus_edges
+    from vrest.codegen.simulation.imported import imported_plan
+
+    plan = imported_plan(MODELS / "luo_rudy_1991.cellml")
+    edges = stimulus_edges(plan, plan.module(), {plan.stimulus[0]: plan.stimulus[1], "stim_duration": 2e-4}, 300.0)
+    expected = sorted([0.1 + k for k in range(300)] + [0.1002 + k for k in range(300)])
+    assert np.allclose(edges, expected, rtol=0, atol=1e-12)
+
+
+def test_a_protocol_step_that_moves_the_pulse_train_moves_its_edges(tmp_path):
+    """A step at 50 ms sets stim_start to 5.5 s: the file's 2 ms pulses from 5.5 s on. The edges were sought with
+    the values at the start of the run only, so the solver, at rest with long steps, stepped over every pulse.
+    Reference (cold33): LSODA of Myokit's equations of the file from its rest, pulses integrated with 5 us steps:
+    V = -42.23369 mV 1.5 ms into the pulse at 5.5 s and -41.96474 mV into the one at 6.5 s (the --set run agrees)."""
+    protocol = tmp_path / "late.toml"
+    protocol.write_text('steps = [{at = "50 ms", set = {stim_start = "5500 ms"}}]\n')
+    result = _simulate(str(MODELS / "luo_rudy_1991.cellml"), "--stimulus-on", "--protocol", str(protocol),
+                       "--times", "0 s,5.5015 s,6.5015 s")
+    assert result["states"]["V"]["values"][1:] == pytest.approx([-42.23369, -41.96474], abs=1e-4)
+
+
 def test_a_state_without_unit_that_starts_tiny_does_not_make_the_run_crawl():
     """Decker et al. (2009) from its initial state: its inactivated Na+ channel occupancies start at 1e-15 (OI) to
     1e-9, and each state's absolute tolerance was a fraction of its start size, so CVODE resolved them to 1e-25 and

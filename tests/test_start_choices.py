@@ -191,10 +191,13 @@ STRONG_PUMP = {
 
 
 def _na_runs_out() -> float:
-    """When N_Na reaches 0 from the zero-charge start (V = 0: the inside is electroneutral), by SciPy's Radau on
-    the GHK leaks and the constant 3:2 pump written out here (SI), an event at N_Na = 0."""
+    """When N_Na reaches 0 from the start `vrest rest` follows, by SciPy's Radau on the GHK leaks and the constant
+    3:2 pump written out here (SI), an event at N_Na = 0. The start: V at the root of the current balance at the
+    file's concentrations (brentq), with no net charge beyond the capacitor's: the inside is electroneutral, so the
+    capacitor's charge C_m A V comes off the K+ inside (the most abundant ion)."""
     import numpy as np
     from scipy.integrate import solve_ivp
+    from scipy.optimize import brentq
 
     f, r, t = 96485.33212, 8.314462618, 310.15
     c_m, area, vol, pump = 1e-2, 1000e-12, 2000e-18, 3e-2
@@ -214,8 +217,11 @@ def _na_runs_out() -> float:
         return y[2]
 
     emptied.terminal = True
-    run = solve_ivp(rates, (0.0, 100.0), [0.0, 140 * vol, 12 * vol, 10 * vol], method="Radau", rtol=1e-11,
-                    atol=[1e-9, 1e-22, 1e-22, 1e-22], events=emptied)
+    given = [140 * vol, 12 * vol, 10 * vol]
+    v0 = brentq(lambda v: rates(0.0, [v, *given])[0], -0.2, 0.1, xtol=1e-15)
+    start = [v0, given[0] + c_m * area * v0 / f, *given[1:]]
+    run = solve_ivp(rates, (0.0, 100.0), start, method="Radau", rtol=1e-11, atol=[1e-9, 1e-22, 1e-22, 1e-22],
+                    events=emptied)
     return float(run.t_events[0][0])
 
 
@@ -237,16 +243,41 @@ def test_an_amount_that_runs_out_is_timed_where_it_reaches_0(write_model):
     assert fate.kind == "unknown" and fate.t == pytest.approx(reference, rel=1e-6)
 
 
-def test_a_file_with_net_charge_inside_is_told_and_its_far_start_is_said_plainly(write_model):
-    """22 mM of net charge inside: `vrest rest` warns as derive does (it starts at zero net charge, V = +212 V
-    here, where the rates overflow), says the run's state left the finite numbers (it quoted LSODA's "successfully
-    reached the end"), and lets no NumPy warning through (cold32)."""
+def test_a_file_with_net_charge_inside_is_told_and_its_start_is_neutral(write_model):
+    """22 mM of net charge inside: `vrest rest` warns as derive does, and lets no NumPy warning through (cold32).
+    Its start has no net charge beyond the capacitor's: it started at V = +212 V (the charge-difference potential)
+    and said the run's state left the finite numbers; it starts at the current-balance root now, the charge off
+    the K+ inside, and the run from there goes on."""
     data = {**STRONG_PUMP, "pump": {"current": "0.1 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}},
             "impermeant": {"valence": -1, "concentration": "120 mM"}}
     code, out, err = run_cli("rest", str(write_model(data)), "--json")
     assert code == 0 and err.count("vrest: warning: ") == 1 and "carries +22 mM of net charge" in err
-    stopped = json.loads(out)["from_start_stopped"]
-    assert stopped["why"] == "the state left the finite numbers" and 0 <= stopped["t"]["value"] < 1e-3
+    document = json.loads(out)
+    (law,) = document["conserved"]  # N_K + N_Na - N_Cl - C_m A V/F = N_A, 120 mM x 2000 um^3: no net charge
+    assert law["value"] == pytest.approx(240.0, rel=1e-12)
+    stopped = document["from_start_stopped"]
+    assert stopped is None or (stopped["why"] != "the state left the finite numbers" and stopped["t"]["value"] > 1)
+
+
+def test_a_state_that_overflows_is_said_plainly():
+    """LSODA returns "success" with states that are no finite numbers where the rates overflow (a GHK cell started
+    at V = +212 V, where exp(zFV/RT) has no double): the run says the state left the finite numbers, and when
+    (it quoted LSODA's "successfully reached the end of the integration interval"; cold32)."""
+    import numpy as np
+
+    from vrest.derive.rest.bound import Bound
+    from vrest.derive.rest.evaluator import LambdifyEvaluator, prepare
+    from vrest.derive.rest.follow import follow
+    from vrest.derive.rest.prepared_problem import rest_problem
+    from vrest.derive.rest.loader import load_model_and_system
+
+    _, system = load_model_and_system("squid")
+    problem = rest_problem(prepare(system, None), None)
+    y0 = np.array(problem.start, dtype=float)
+    y0[problem.voltage] = 212.0
+    fate = follow(Bound(LambdifyEvaluator(prepare(system, None)), problem.p), y0, [], np.ones(len(y0)),
+                  problem.voltage)
+    assert fate.kind == "unknown" and fate.why == "the state left the finite numbers" and 0 <= fate.t < 1e-3
 
 
 def test_the_time_of_a_rest_reached_is_written_without_rounding_noise(module_cache):

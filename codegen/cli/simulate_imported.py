@@ -169,6 +169,7 @@ def read_protocol(plan: ImportedPlan, path: str, source: Source | None = None) -
 
 EDGE_GRID = 10**6  # intervals in which the run is cut to look at the stimulus, at least: see edge_intervals
 PER_PERIOD = 2000  # and at least this many in each period of a pulse train (a 1 ms pulse in 1 s: 4 points on it)
+ON_PULSE = 4  # and at least this many on the narrowest pulse (or gap) those find, where they find any
 MOST_POINTS = 10**8  # and at most this many (about 5 s of NumPy): a pulse shorter than t_end / MOST_POINTS is missed
 
 
@@ -179,16 +180,19 @@ def edge_intervals(t_end: float, periods: list[float]) -> int:
     return int(min(MOST_POINTS, max(EDGE_GRID, math.ceil(PER_PERIOD * t_end / shortest))))
 
 
-def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float) -> list[float]:
-    """The times in (0, t_end] at which the stimulus switches (a pulse's start and end), to double precision.
+def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float, t_start: float = 0.0) -> list[float]:
+    """The times in (t_start, t_end] at which the stimulus switches (a pulse's start and end), to double precision.
 
     A solver from rest takes long steps and could step over a pulse of a few ms: each edge becomes a point
-    where the run stops and restarts (found on the times of edge_intervals, then by bisection)."""
+    where the run stops and restarts. Found on the times of edge_intervals, then by bisection; where the pulses
+    (or gaps) found are narrower than ON_PULSE of those intervals, again on intervals a quarter of the narrowest
+    (a 0.2 ms pulse at 1 Hz for 300 s lay between two of 10^6 points at 0.3 ms in a third of the periods)."""
     from ..simulation.numeric import _numpy_module_at
 
     numeric = _numpy_module_at(plan.numpy_module)
     name = numeric.STIMULUS_QUANTITY
-    if name is None or t_end <= 0:
+    span = t_end - t_start
+    if name is None or span <= 0:
         return []
     p = [params.get(k, v) for k, v in zip(numeric.PARAMETER_NAMES, numeric.PARAMETER_VALUES)]
     y = list(numeric.STATE_VALUES)
@@ -197,10 +201,29 @@ def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float) -> li
         with np.errstate(all="ignore"):
             return np.broadcast_to(np.asarray(numeric.stimulus(t, y, p), dtype=float), np.shape(t))
 
-    count = edge_intervals(t_end, [float(p[numeric.PARAMETER_NAMES.index(n)]) for n in plan.periods])
+    periods = [float(p[numeric.PARAMETER_NAMES.index(n)]) for n in plan.periods]
+    count = edge_intervals(span, periods)
+    if any(0 < period < PER_PERIOD * span / MOST_POINTS for period in periods):
+        warnings.warn(f"the run of {span:.4g} s holds {span / min(q for q in periods if q > 0):.3g} periods of the "
+                      f"stimulus' pulse train, too many to find each pulse on {MOST_POINTS:.0e} points: some may be "
+                      "missed (run a shorter time)", ModelWarning, stacklevel=3)
+    edges = _edges_on(value, t_start, span, count)
+    narrowest = float(np.diff(edges).min()) if len(edges) > 1 else math.inf
+    if narrowest < ON_PULSE * span / count:
+        finer = math.ceil(ON_PULSE * span / narrowest)
+        if finer > MOST_POINTS:
+            warnings.warn(f"the stimulus' pulses (or gaps) of {narrowest:.3g} s are too short to find each one in a "
+                          f"run of {span:.4g} s on {MOST_POINTS:.0e} points: some may be missed (run a shorter "
+                          "time, or make the pulses longer)", ModelWarning, stacklevel=3)
+        edges = _edges_on(value, t_start, span, min(finer, MOST_POINTS))
+    return edges
+
+
+def _edges_on(value, t_start: float, span: float, count: int) -> list[float]:
+    """The edges of ``value`` in (t_start, t_start + span] that ``count`` equal intervals see, each by bisection."""
     edges = []
     for first in range(0, count, EDGE_GRID):  # in chunks: 1e8 times at once would take 800 MB
-        grid = t_end * (np.arange(first, min(first + EDGE_GRID, count) + 1) / count)
+        grid = t_start + span * (np.arange(first, min(first + EDGE_GRID, count) + 1) / count)
         values = value(grid)
         for k in np.flatnonzero(values[1:] != values[:-1]):
             edges.append(_edge(value, grid[k], grid[k + 1]))
@@ -220,12 +243,36 @@ def _edge(value, low: float, high: float) -> float:
 
 def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | None, params: dict,
                         t_end: float) -> CachedScenario:
-    """``scenario`` (or none) with a step that changes nothing at each edge of the stimulus."""
+    """``scenario`` (or none) with a step that changes nothing at each edge of the stimulus, each span between the
+    scenario's steps with its own parameters (a step that moves the pulse train moves its edges)."""
     steps = list(scenario.steps) if scenario is not None else []
     taken = {step.at for step in steps}
-    steps += [CachedStep(at, ()) for at in stimulus_edges(plan, module, params, t_end) if at not in taken]
+    edges = []
+    for t_start, t_stop, values in _spans(plan, steps, params, t_end):
+        edges += stimulus_edges(plan, module, values, t_stop, t_start)
+    steps += [CachedStep(at, ()) for at in edges if at not in taken]
     return CachedScenario(scenario.name if scenario is not None else "stimulus", tuple(sorted(steps,
                                                                                              key=lambda s: s.at)))
+
+
+def _spans(plan: ImportedPlan, steps: list[CachedStep], params: dict, t_end: float):
+    """(start, end, parameters by name) of each span of the run between its steps: a step sets a value or scales the
+    one at the start of the run (the file's, or --set's)."""
+    from ..simulation.numeric import _numpy_module_at
+
+    numeric = _numpy_module_at(plan.numpy_module)
+    first = {k: params.get(k, v) for k, v in zip(numeric.PARAMETER_NAMES, numeric.PARAMETER_VALUES)}
+    values, start = dict(first), 0.0
+    for step in sorted(steps, key=lambda s: s.at):
+        if step.at >= t_end:
+            break
+        if step.at > start:
+            yield start, step.at, dict(values)
+            start = step.at
+        for change in step.changes:
+            values[change.parameter] = change.value if change.operation == "set" else \
+                change.value * first[change.parameter]
+    yield start, t_end, values
 
 
 def _switched_on(plan: ImportedPlan, params: dict, scenario: CachedScenario | None) -> bool:

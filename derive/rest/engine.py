@@ -352,8 +352,10 @@ def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], 
                 f"V between {mv(fate.low)} and {mv(fate.high)}{beside}")
     hours = fate.t / 3600
     drift = f"{problem.shown(fate.rate, unit) * 3600 - problem.shown(0, unit) * 3600:.3g} {unit}/h".rstrip()
-    if stable:
-        return (f"{text}; from its start the cell has not reached it after {hours:.3g} h of model time: V = "
+    if stable:  # "it": the one state, or the one nearest where the run ended
+        nearest = min(stable, key=lambda s: abs(s.V - fate.high))
+        which = "it" if len(stable) == 1 else f"any (the nearest: {mv(nearest.V)})"
+        return (f"{text}; from its start the cell has not reached {which} after {hours:.3g} h of model time: V = "
                 f"{mv(fate.high)}, moving by {drift}")
     return (f"{text}; from its start the cell is still moving after {hours:.3g} h of model time: V = "
             f"{mv(fate.high)}, changing by {drift} (a slow drift, near no equilibrium vrest found)")
