@@ -92,7 +92,16 @@ def _display(latex: str, indent: str = "") -> str:
     return f"{indent}$${latex}$$"
 
 
-def _value(derivation: Derivation) -> str:
+def format_value(derivation: Derivation, with_unit: bool = True) -> str:
+    """The value(s) and unit; with several resting states each value of an unstable one is marked."""
+    unit = "" if derivation.unit == "1" or not with_unit else f" {derivation.unit}"
+    values = derivation.display_values
+    marks = ([""] * len(values) if len(derivation.stable) != len(values) else
+             ["" if stable else " (unstable)" for stable in derivation.stable])
+    return ", ".join(f"{v:.6g}{mark}" for v, mark in zip(values, marks)) + unit
+
+
+def _value(derivation: Derivation) -> str:  # the one value a sentence names (the first stable state's)
     unit = "" if derivation.unit == "1" else f" {derivation.unit}"
     return f"{derivation.display_value:.6g}{unit}"
 
@@ -101,7 +110,7 @@ def _quantity_section(derivation: Derivation) -> list[str]:
     lines = [f"### `{derivation.id}`: {markdown_text(derivation.description)}", ""]
     lines += [_display(_latex(derivation.equation)), ""]
     where = " (the root of the equation above)" if derivation.method == "numeric root" else ""
-    lines += [f"Value: **{_value(derivation)}**{where}; method: {derivation.method}.", ""]
+    lines += [f"Value: **{format_value(derivation)}**{where}; method: {derivation.method}.", ""]
     if derivation.steps:
         lines += ["Steps:", ""]
         for number, step in enumerate(derivation.steps, start=1):
@@ -153,7 +162,7 @@ def _time_constants(model: Model, ctx: Derivations) -> list[str]:
     ]
     for lam, tau in zip(lin.eigenvalues, lin.time_constants):
         lines.append(f"| {lam.real:.6g}{f' {lam.imag:+.3g}i' if lam.imag else ''} | {_seconds(tau)} |")
-    fast = lin.time_constants[-1]
+    fast = ctx.get("tau_fast").value  # the membrane's mode (with gates, not the fastest: a gate's may be)
     tau_m = ctx.get("tau_m").value
     pump = ("the slope conductance of the voltage-dependent pump, which $\\tau_m$ leaves out, and "
             if V in model.pump_current.free_symbols else "")

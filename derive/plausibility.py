@@ -72,16 +72,19 @@ def warn_results(model, derivations, label: str = "", warned: set[str] | None = 
     from .constants import area
 
     for derivation in derivations:
-        if derivation.unit == "mV" and not derivation.id.startswith(("dV_", "Delta_")):
-            problem = potential_problem(derivation.id, derivation.value)
-        elif derivation.unit == "um^3" and area in model.values:
-            problem = volume_problem(derivation.id, derivation.value, model.values[area])
-        else:
-            continue
-        if problem and (warned is None or problem not in warned):
-            warn(label + problem)
-            if warned is not None:
-                warned.add(problem)
+        values = [v for v in (derivation.values or (derivation.value,)) if v is not None]  # each steady state's
+        for k, value in enumerate(values):
+            name = derivation.id if len(values) == 1 else f"{derivation.id} (steady state {k + 1} of {len(values)})"
+            if derivation.unit == "mV" and not derivation.id.startswith(("dV_", "Delta_")):
+                problem = potential_problem(name, value)
+            elif derivation.unit == "um^3" and area in model.values:
+                problem = volume_problem(name, value, model.values[area])
+            else:
+                continue
+            if problem and (warned is None or problem not in warned):
+                warn(label + problem)
+                if warned is not None:
+                    warned.add(problem)
 
 
 def trajectory_problems(t, columns, area_si: float | None) -> list[str]:

@@ -163,7 +163,12 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
         return {V: _voltage_only(model, values)}
     default_start = start is None and given is None and pump_scale == 1
     if start is None:
-        start = initial_state(model)
+        try:
+            start = initial_state(model)
+        except NoSteadyState:  # no current balance at the file's concentrations: the engine's rest, if any
+            start = _resting_start(model) if default_start and gated(model) else None
+            if start is None:
+                raise
     conserved = charge_conserved(model)
     rhs = model.rhs()
     with mpmath.workdps(WORKING_DIGITS):
@@ -200,6 +205,16 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
             shown = ", ".join(f"{symbol.name} = {value:g}" for symbol, value in state.items())
             raise NoSteadyState(f"the steady state is beyond double precision ({shown})")
         return state
+
+
+def _resting_start(model: Model) -> dict[sp.Symbol, float] | None:
+    """The most negative stable resting state the resting-state engine finds (derive.rest), else None: where a
+    gated cell's current balance at the file's concentrations has no root, the full model may still rest (a
+    persistent Na channel strong enough to depolarise the file's state, at rest once the amounts moved)."""
+    from .rest import model_rest_report  # here: derive.rest reads the cell description through derive.system
+
+    stable = [s for s in model_rest_report(model).resting_states if s.stable]
+    return {s.symbol: stable[0].states[s.symbol.name] for s in model.states} if stable else None
 
 
 def _from_resting_state(model: Model, f, jac, scale: list, positive: list) -> list | None:

@@ -144,19 +144,23 @@ def _given_states(model: Model) -> tuple[State, ...]:
     the capacitor's charge C_m A V is taken from the most abundant ion inside (a change of about 1e-5 of its
     amount). It started at the charge-difference potential of the given amounts, 0 mV for a neutral composition,
     with the gates open there: a bistable cell went from there to its depolarised state (nums34)."""
+    from .derivation import NoSteadyState
     from .steady_state import charge_conserved, initial_state  # here: steady_state reads the cell description
 
     states = model.states
     if model.initial_potential is not None or not charge_conserved(model):
         return states
     given = {s.symbol: s.initial for s in states if s.initial is not None}
-    potential = sp.nsimplify(initial_state(model)[V])
-    carrier = max(model.dynamic_ions, key=lambda ion: abs(ion.valence * given[ion.amount]))
     bulk = sp.Add(*[ion.valence * given[ion.amount] for ion in model.dynamic_ions])
     if model.impermeant:
         bulk += (z_A * N_A).xreplace(model.values)
-    missing = ((C_m * area * potential).xreplace(model.values) / model.values[F] - bulk) / carrier.valence
-    initial = {V: potential, carrier.amount: given[carrier.amount] + missing}
+    capacitor = (C_m * area).xreplace(model.values) / model.values[F]  # mol per volt
+    try:
+        potential = sp.nsimplify(initial_state(model)[V])
+    except NoSteadyState:  # no current balance at the file's concentrations: the charge-difference potential
+        return tuple(replace(s, initial=bulk / capacitor) if s.symbol == V else s for s in states)
+    carrier = max(model.dynamic_ions, key=lambda ion: abs(ion.valence * given[ion.amount]))
+    initial = {V: potential, carrier.amount: given[carrier.amount] + (capacitor * potential - bulk) / carrier.valence}
     return tuple(replace(s, initial=initial[s.symbol]) if s.symbol in initial else s for s in states)
 
 

@@ -474,3 +474,93 @@ def test_the_cell_is_followed_from_the_file_s_state_not_from_0_mv(tmp_path):
         [-79.77543739428287, -61.00219286039868, -1.597177427742435], abs=1e-8)
     assert document["from_start"]["kind"] == "rests"
     assert document["from_start"]["V"] == pytest.approx(-79.77543739428287, abs=1e-8)
+
+
+# An independent review's cell (cold34): ohmic leaks, a persistent Na channel and an inward rectifier, a constant
+# pump, water flow; with NaP at 0.3 mS/cm^2 three steady states, with 3 mS/cm^2 the file's concentrations have no
+# current balance that rises with V (its persistent Na current too strong there), but the full model still rests.
+KIR_NAP = """
+[model]
+name = "bist"
+temperature = "37 degC"
+
+[membrane]
+capacitance = "1 uF/cm^2"
+area = "500 um^2"
+volume = "1000 um^3"
+water_permeability = "1e-12 m/(Pa s)"
+
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "4 mM"
+conductance = "0.02 mS/cm^2"
+
+[ions.Na]
+valence = 1
+inside = "12 mM"
+outside = "145 mM"
+conductance = "0.005 mS/cm^2"
+
+[ions.Cl]
+valence = -1
+inside = "10 mM"
+outside = "149 mM"
+conductance = "0.05 mS/cm^2"
+
+[impermeant]
+valence = -1
+concentration = "142 mM"
+
+[pump]
+current = "0.5 uA/cm^2"
+stoichiometry = { Na = 3, K = -2 }
+
+[channels.NaP]
+ion = "Na"
+conductance = "0.3 mS/cm^2"
+units = { V = "mV", t = "ms" }
+[channels.NaP.gates.m]
+inf = "1/(1 + exp(-(V + 50)/5))"
+tau = "1"
+
+[channels.K1]
+ion = "K"
+conductance = "0.5 mS/cm^2"
+units = { V = "mV", t = "ms" }
+open_fraction = "1/(1 + exp((V - E_K + 10)/12))"
+"""
+
+
+def test_a_cell_without_a_current_balance_at_its_file_state_still_has_its_steady_states(tmp_path):
+    """NaP at 3 mS/cm^2: the review's own steady-state solution (V from zero net charge, each ion's flux balance,
+    the osmotic balance; brentq) gives -86.312249 mV (Vol 992.279 um^3, stable) and -79.923140 mV (Vol
+    1003.447 um^3). volume_ss, tau_slow and tau_fast were "not applicable" and `vrest simulate` refused for the
+    want of a current balance at the file's concentrations, which only --start given needs."""
+    path = tmp_path / "strong_nap.toml"
+    path.write_text(KIR_NAP.replace('conductance = "0.3 mS/cm^2"', 'conductance = "3 mS/cm^2"'), encoding="utf-8")
+    code, text, err = run_cli("derive", str(path), "--json", "--quantity", "V_ss,volume_ss,tau_slow,tau_fast")
+    assert code == 0, err
+    quantities = json.loads(text)["quantities"]
+    assert quantities["V_ss"]["value"] == pytest.approx([-86.312249, -79.923140], abs=1e-6)
+    assert quantities["volume_ss"]["value"] == pytest.approx([992.279, 1003.447], abs=1e-3)
+    assert set(quantities) == {"V_ss", "volume_ss", "tau_slow", "tau_fast"}
+    code, text, err = run_cli("simulate", str(path), "--t-end", "1 s", "--json")
+    assert code == 0, err
+    assert json.loads(text)["states"]["V"]["values"][0] == pytest.approx(-86.312249, abs=1e-6)
+    code, text, err = run_cli("simulate", str(path), "--t-end", "1 s", "--start", "given")
+    assert code == 2 and "no given state to start from: the steady-state current (every gate at x_inf) has no " \
+        "root where it rises with V" in err
+
+
+def test_each_steady_state_s_volume_beyond_the_membrane_is_warned(tmp_path):
+    """NaP at 0.3 mS/cm^2: steady states at -86.542923, -65.221765 and -4.381507 mV (the review's solution), the
+    last swollen to 6302.83 um^3, more than the 1051.31 um^3 a sphere of 500 um^2 holds: warned, as the single
+    steady state of a model is (the second and third were not)."""
+    path = tmp_path / "kir_nap.toml"
+    path.write_text(KIR_NAP, encoding="utf-8")
+    code, text, err = run_cli("derive", str(path), "--quantity", "V_ss,volume_ss")
+    assert code == 0
+    assert err == ("vrest: warning: volume_ss (steady state 3 of 3) = 6302.83 um^3 is more than a membrane of area "
+                   "500 um^2 can enclose (a sphere holds 1051.31 um^3): with its area fixed the cell would burst, or "
+                   "have to add membrane, before it got there\n")

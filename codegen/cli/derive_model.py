@@ -14,7 +14,7 @@ import textwrap
 import sympy as sp
 
 from ..files import write_atomic
-from ..report import REPORT_SECTIONS, check_step_quantity, only_quantities, render_report
+from ..report import REPORT_SECTIONS, check_step_quantity, format_value, only_quantities, render_report
 from ..state_note import state_note
 from vrest.derive.builtin import resolve_model
 from vrest.derive.derivation import Derivation, NotApplicable
@@ -150,15 +150,6 @@ def _derive(model, wanted: list[str] | None, scenario: str | None = None
     return derived, reasons
 
 
-def _format_value(derivation: Derivation) -> str:
-    """The value(s) and unit; with several resting states each value of an unstable one is marked."""
-    unit = "" if derivation.unit == "1" else f" {derivation.unit}"
-    values = derivation.display_values
-    marks = ([""] * len(values) if len(derivation.stable) != len(values) else
-             ["" if stable else " (unstable)" for stable in derivation.stable])
-    return ", ".join(f"{v:.6g}{mark}" for v, mark in zip(values, marks)) + unit
-
-
 def _table(model, derived: dict[str, Derivation], reasons: dict[str, str]) -> str:
     title = model.name + (f": {model.description}" if model.description else "")
     lines = [title, "Sign convention: V = phi_in - phi_out; currents positive outward.", ""]
@@ -199,7 +190,7 @@ def _rows(derived: dict[str, Derivation]) -> list[str]:
         return []
     lines = []
     width = max([len("quantity"), *map(len, derived)])
-    values = {qid: _format_value(d) for qid, d in derived.items()}
+    values = {qid: format_value(d) for qid, d in derived.items()}
     value_width = max([16, *map(len, values.values())])  # a long value widens the column, never shifts it
     lines.append(f"{'quantity':{width}}  {'value':>{value_width}}  closed form")
     for qid, derivation in derived.items():
@@ -240,7 +231,8 @@ def _latex_change(model, change) -> str:
 
 
 def _latex_row(qid: str, derivation: Derivation, equation: str | None = None) -> str:
-    value = _format_value(derivation).replace(" ", r"\ \mathrm{", 1) + ("}" if derivation.unit != "1" else "")
+    value = format_value(derivation, with_unit=False).replace(" (unstable)", r"\ \text{(unstable)}")
+    value += rf"\ \mathrm{{{derivation.unit}}}" if derivation.unit != "1" else ""
     equation = equation or derivation.latex
     if derivation.method == "numeric root":  # "... = 0" alone would not say which quantity it defines
         equation = f"{latex(sp.Symbol(qid))}:\\quad {equation}"

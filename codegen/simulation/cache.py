@@ -40,7 +40,7 @@ from .integrate import SimulationResult, simulate_module
 __all__ = ["SimulationPlan", "CachedScenario", "CachedStep", "CachedChange", "simulation_plan", "model_text",
            "plan_key"]
 
-FORMAT = 4  # of plan.json; bump when its fields change
+FORMAT = 5  # of plan.json; bump when its fields change
 _SOURCE_SUFFIXES = (".py", ".j2", ".toml")
 
 
@@ -81,6 +81,7 @@ class SimulationPlan:
     # said again on a hit
     given: tuple[float, ...] = ()  # the model file's state (--start given)
     no_steady: str | None = None  # why there is no steady state (``start`` None)
+    no_given: str | None = None  # why there is no given state (``given`` empty: no current balance to start at)
     area: float | None = None  # membrane area (m^2) when the model has one: the largest volume it encloses
 
     def module(self):
@@ -98,6 +99,8 @@ class SimulationPlan:
             raise ModelError("--start", start, "expected one of steady, given")
         if start == "steady" and self.start is None:
             raise ModelError("simulate", self.model, self.no_steady)
+        if start == "given" and self.no_given is not None:
+            raise ModelError("simulate", self.model, self.no_given)
         state = self.start if start == "steady" else self.given
         return simulate_module(self.module(), self.model, self.scenarios, np.array(state, dtype=float),
                                scenario, times, **options)
@@ -194,6 +197,7 @@ def _read(folder: Path) -> SimulationPlan | None:
             model_warnings=tuple(str(w) for w in data["model_warnings"]),
             given=tuple(float(v) for v in data["given"]),
             no_steady=None if data["no_steady"] is None else str(data["no_steady"]),
+            no_given=None if data["no_given"] is None else str(data["no_given"]),
             area=None if data["area"] is None else float(data["area"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # any damage: rebuild
@@ -238,11 +242,16 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
             warnings.simplefilter("always", NoCompilerWarning)
             warnings.simplefilter("always", ModelWarning)
             numpy_path, library = numeric_files(model, "c")
-            given = tuple(float(v) for v in start_state(model, "given"))
+            try:  # no given state (no current balance at the file's concentrations): --start steady still runs
+                given, no_given = tuple(float(v) for v in start_state(model, "given")), None
+            except ModelError as error:
+                given, no_given = (), error.problem
             try:
                 start, no_steady = tuple(float(v) for v in start_state(model, "steady")), None
             except ModelError as error:  # no steady state: --start given still runs, --start steady says why
                 start, no_steady = None, error.problem
+            if start is None and given == ():
+                raise ModelError("simulate", model.name, no_steady)
     except ModelError:  # no plan, but what reading the model warned is said (it may be why)
         for message in model_warnings:
             warnings.warn(message, ModelWarning, stacklevel=2)
@@ -255,7 +264,7 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
     membrane = float(model.values[area]) if area in model.values else None
     plan = SimulationPlan(model.name, tuple(_scenario_from_json(s) for s in scenarios), start, default_t_end,
                           numpy_path, library, warning if library is None else None, model_warnings, given,
-                          no_steady, membrane)
+                          no_steady, no_given, membrane)
     document = {
         "format": FORMAT,
         "model": plan.model,
@@ -263,6 +272,7 @@ def _build(spec: str) -> tuple[SimulationPlan, dict]:
         "start": None if start is None else list(start),
         "given": list(given),
         "no_steady": no_steady,
+        "no_given": no_given,
         "area": membrane,
         "default_t_end": default_t_end,
         "warning": plan.warning,
