@@ -71,17 +71,23 @@ def test_a_kept_stimulus_fires_at_the_files_pulse(tmp_path):
     assert got[1] > 30  # the pulse fired an action potential
 
 
-def test_the_run_script_finds_every_pulse_of_a_long_paced_run(tmp_path):
-    """ten Tusscher's 1 ms pulses at 1 Hz from 100 ms on: 3000 s of them, 6000 edges for the run to stop at."""
-    system = read_model_file(MODELS_DIR / "ten_tusscher_model_2006_epi.cellml")
+def _script_edges(name: str, tmp_path, seconds: float, parameters: dict | None = None) -> list[float]:
+    """stimulus_edges(seconds) of the NEURON run script of the file ``name`` (stimulus kept), ``parameters`` (SI)
+    set in the script first."""
+    system = read_model_file(MODELS_DIR / name)
     paths = export_system(system, "nmodl", tmp_path, keep_stimulus=True)
     script = next(p for p in paths if p.name.endswith("_neuron.py"))
     code = ("import importlib.util, json; spec = importlib.util.spec_from_file_location('run', %r); "
-            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
-            "print(json.dumps(m.stimulus_edges(3000.0)))" % str(script))
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); m.PARAMETERS.update(%r); "
+            "print(json.dumps(m.stimulus_edges(%r)))" % (str(script), parameters or {}, seconds))
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
-    edges = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_run_script_finds_every_pulse_of_a_long_paced_run(tmp_path):
+    """ten Tusscher's 1 ms pulses at 1 Hz from 100 ms on: 3000 s of them, 6000 edges for the run to stop at."""
+    edges = _script_edges("ten_tusscher_model_2006_epi.cellml", tmp_path, 3000.0)
     expected = sorted([0.1 + k for k in range(3000)] + [0.101 + k for k in range(3000)])
     assert len(edges) == 6000 and max(abs(a - b) for a, b in zip(edges, expected)) < 1e-12
 
@@ -89,14 +95,6 @@ def test_the_run_script_finds_every_pulse_of_a_long_paced_run(tmp_path):
 def test_the_run_script_finds_pulses_narrower_than_its_first_search(tmp_path):
     """Luo-Rudy's train with 0.2 ms pulses for 300 s: the first search's points lie 0.3 ms apart and missed about a
     third of the pulses (as vrest simulate did; cold33); the second, on a quarter of a pulse, finds all 600 edges."""
-    system = read_model_file(MODELS_DIR / "luo_rudy_1991.cellml")
-    paths = export_system(system, "nmodl", tmp_path, keep_stimulus=True)
-    script = next(p for p in paths if p.name.endswith("_neuron.py"))
-    code = ("import importlib.util, json; spec = importlib.util.spec_from_file_location('run', %r); "
-            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m); "
-            "m.PARAMETERS['stim_duration'] = 2e-4; print(json.dumps(m.stimulus_edges(300.0)))" % str(script))
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    edges = json.loads(done.stdout.strip().splitlines()[-1])
+    edges = _script_edges("luo_rudy_1991.cellml", tmp_path, 300.0, {"stim_duration": 2e-4})
     expected = sorted([0.1 + k for k in range(300)] + [0.1002 + k for k in range(300)])
     assert len(edges) == 600 and max(abs(a - b) for a, b in zip(edges, expected)) < 1e-12
