@@ -42,10 +42,10 @@ def test_sensitivity_refuses_a_count_and_a_list_and_warns_of_a_small_design():
 
 @pytest.mark.parametrize(("vary", "samples", "said"), [
     ("2..20", "16", ""),  # [K]_o's mu* 9.81 +- 1.21 mV: 12 %
-    ("1..100", "10", "vrest: warning: the confidence intervals of mu* are wide (up to ± 27% of mu*): the trajectories "
-                     "are too few to rank the keys; raise --samples (now 10)\n"),  # 30.3 +- 8.1 mV
-    ("2..20", "2", "vrest: warning: 2 trajectories are too few for mu* or its interval to mean much; raise --samples "
-                   "(to 10 or more)\n"),  # 6.28 +- 0.51 where 1000 give 9.03 (cold34)
+    ("1..100", "10", ("vrest: warning: the confidence intervals of mu* are wide (up to ± 27% of mu*): the "
+                      "trajectories are too few to rank the keys; raise --samples (now 10)\n")),  # 30.3 +- 8.1 mV
+    ("2..20", "2", ("vrest: warning: 2 trajectories are too few for mu* or its interval to mean much; raise "
+                    "--samples (to 10 or more)\n")),  # 6.28 +- 0.51 where 1000 give 9.03 (cold34)
 ])
 def test_morris_warns_of_too_few_trajectories(vary, samples, said):
     """squid, the pump and [K]_o: a narrow interval from a design too small to mean anything was said without a

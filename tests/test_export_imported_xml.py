@@ -184,5 +184,5 @@ def test_the_sbml_export_carries_the_role_of_a_potential_without_a_unit(tmp_path
     document = libsbml.readSBMLFromFile(str(tmp_path / "Chay1997_CalciumConcentration.sbml.xml"))
     term = document.getModel().getParameter("V_membrane_amount").getCVTerm(0)
     assert term.getResourceURI(0) == "https://chaste.comlab.ox.ac.uk/cellml/ns/oxford-metadata#membrane_voltage"
-    code, out, err = run_cli("rest", str(tmp_path / "Chay1997_CalciumConcentration.cellml"))
+    code, _, err = run_cli("rest", str(tmp_path / "Chay1997_CalciumConcentration.cellml"))
     assert code == 2 and "name it with --voltage NAME" in err

@@ -559,7 +559,7 @@ def test_each_steady_state_s_volume_beyond_the_membrane_is_warned(tmp_path):
     steady state of a model is (the second and third were not)."""
     path = tmp_path / "kir_nap.toml"
     path.write_text(KIR_NAP, encoding="utf-8")
-    code, text, err = run_cli("derive", str(path), "--quantity", "V_ss,volume_ss")
+    code, _, err = run_cli("derive", str(path), "--quantity", "V_ss,volume_ss")
     assert code == 0
     assert err == ("vrest: warning: volume_ss (steady state 3 of 3) = 6302.83 um^3 is more than a membrane of area "
                    "500 um^2 can enclose (a sphere holds 1051.31 um^3): with its area fixed the cell would burst, or "

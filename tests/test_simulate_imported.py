@@ -101,7 +101,7 @@ def test_a_protocol_step_after_the_run_s_end_is_named(tmp_path):
     """A step at 2 s in a 1 s run (a slip for 200 ms) changes nothing in it: said, as for a scenario (cold33)."""
     protocol = tmp_path / "p10.toml"
     protocol.write_text('at = "2 s"\nset = { g_K = 18 }\n')
-    code, out, err = run_cli("simulate", str(MODELS / HH), "--protocol", str(protocol), "--t-end", "1 s")
+    code, _, err = run_cli("simulate", str(MODELS / HH), "--protocol", str(protocol), "--t-end", "1 s")
     assert code == 0, err
     assert err == (f"vrest: warning: protocol {protocol}: step 1 at 2 s is not reached: the run ends at 1 s (give a "
                    "later --t-end or --times to run through it)\n")

@@ -268,8 +268,8 @@ def test_a_state_that_overflows_is_said_plainly():
     from vrest.derive.rest.bound import Bound
     from vrest.derive.rest.evaluator import LambdifyEvaluator, prepare
     from vrest.derive.rest.follow import follow
-    from vrest.derive.rest.prepared_problem import rest_problem
     from vrest.derive.rest.loader import load_model_and_system
+    from vrest.derive.rest.prepared_problem import rest_problem
 
     _, system = load_model_and_system("squid")
     problem = rest_problem(prepare(system, None), None)

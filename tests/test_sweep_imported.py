@@ -225,8 +225,8 @@ def test_a_map_of_a_count_has_whole_numbers_on_its_colour_bar(monkeypatch, tmp_p
 
     figures = []
     monkeypatch.setattr(plotting, "save_figure", lambda fig, path: figures.append(fig) or path)
-    code, out, err = run_cli("sweep", str(HH), "--vary", "g_K=15..50 mS/cm^2 8", "--vary", "E_R=-80..-70 mV 6",
-                             "--quantity", "stable_states", "--plot", str(tmp_path / "map.png"))
+    code, _, err = run_cli("sweep", str(HH), "--vary", "g_K=15..50 mS/cm^2 8", "--vary", "E_R=-80..-70 mV 6",
+                           "--quantity", "stable_states", "--plot", str(tmp_path / "map.png"))
     assert code == 0, err
     main, bar = figures[0].axes
     assert [float(t) for t in bar.get_yticks()] == [0.0, 1.0]

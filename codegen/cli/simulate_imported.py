@@ -209,7 +209,7 @@ def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float, t_sta
                       "missed (run a shorter time)", ModelWarning, stacklevel=3)
     edges = _edges_on(value, t_start, span, count)
     narrowest = float(np.diff(edges).min()) if len(edges) > 1 else math.inf
-    if narrowest < ON_PULSE * span / count:
+    if 0 < narrowest < ON_PULSE * span / count:
         finer = math.ceil(ON_PULSE * span / narrowest)
         if finer > MOST_POINTS:
             warnings.warn(f"the stimulus' pulses (or gaps) of {narrowest:.3g} s are too short to find each one in a "

@@ -6,7 +6,8 @@ the same name) or as ``component.variable`` (the CellML component and variable).
 any unit that converts to the parameter's unit in the file (a parameter without one takes plain numbers)
 and are converted to SI. Each point is one call of the rest engine on the file's compiled module, the
 parameters set in its problem (codegen.simulation.imported_rest); the quantities (QUANTITIES) come from the
-resting states it finds, NaN with a counted reason where there is no single stable one.
+resting states it finds at the rest the cell comes to from the file's start, NaN with a counted reason where it
+comes to none.
 
 A task carries the content of the file (and of the files a CellML file imports), never its path: a worker
 on another machine writes it into a private temporary folder, reads it there once per process and keeps
