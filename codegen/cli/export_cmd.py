@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from vrest.derive.builtin import is_other_format, resolve_model
 from vrest.derive.errors import ModelError
 
@@ -57,6 +59,9 @@ def _run_imported(args) -> int:
         raise ModelError("--to", args.to, f"not a format for a model read from a file; one of: "
                          f"{', '.join(formats + ['all'])}")
     system = load_system(args.model, voltage=args.voltage, stimulus=args.stimulus)
+    if args.keep_stimulus and system.roles.stimulus is None:  # as simulate --stimulus-on
+        raise ModelError("--keep-stimulus", Path(args.model).name, "the file has no stimulus vrest knows of: name it "
+                         "with --stimulus NAME")
     for path in export_system(system, args.to, args.out, keep_stimulus=args.keep_stimulus, source=args.model):
         print(path)
     if args.keep_stimulus and args.to in ("numpy", "c", "all"):
