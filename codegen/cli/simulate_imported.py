@@ -242,17 +242,29 @@ def _edge(value, low: float, high: float) -> float:
 
 
 def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | None, params: dict,
-                        t_end: float) -> CachedScenario:
+                        times) -> CachedScenario:
     """``scenario`` (or none) with a step that changes nothing at each edge of the stimulus, each span between the
-    scenario's steps with its own parameters (a step that moves the pulse train moves its edges)."""
+    scenario's steps with its own parameters (a step that moves the pulse train moves its edges); an edge within
+    rounding of an output time or a step is that time (CVODE refuses a span of an ulp: CV_TOO_CLOSE)."""
     steps = list(scenario.steps) if scenario is not None else []
     taken = {step.at for step in steps}
+    marks = np.unique(np.concatenate([np.asarray(times, dtype=float), sorted(taken)]))
     edges = []
-    for t_start, t_stop, values in _spans(plan, steps, params, t_end):
+    for t_start, t_stop, values in _spans(plan, steps, params, float(marks[-1])):
         edges += stimulus_edges(plan, module, values, t_stop, t_start)
-    steps += [CachedStep(at, ()) for at in edges if at not in taken]
+    steps += [CachedStep(at, ()) for at in {_snapped(edge, marks) for edge in edges} if at not in taken]
     return CachedScenario(scenario.name if scenario is not None else "stimulus", tuple(sorted(steps,
                                                                                              key=lambda s: s.at)))
+
+
+def _snapped(edge: float, marks: np.ndarray) -> float:
+    """``edge``, or the time among ``marks`` (sorted) it lies within rounding of (0.1 s + 3 x 0.3 s is
+    0.9999999999999999 s, an ulp before an output time of 1 s)."""
+    k = int(np.searchsorted(marks, edge))
+    for mark in marks[max(k - 1, 0):k + 1]:
+        if abs(mark - edge) <= 64 * np.spacing(max(abs(mark), abs(edge))):
+            return float(mark)
+    return edge
 
 
 def _spans(plan: ImportedPlan, steps: list[CachedStep], params: dict, t_end: float):
@@ -374,7 +386,7 @@ def run(args) -> int:
     module = plan.module()
     if args.stimulus_on or _switched_on(plan, params, scenario):
         on = {**params, plan.stimulus[0]: plan.stimulus[1]}  # the pulses' edges, wherever the switch turns them on
-        scenario = with_stimulus_edges(plan, module, scenario, on, float(times[-1]))
+        scenario = with_stimulus_edges(plan, module, scenario, on, times)
     start = start_state(plan, module, args.start)
     from ..simulation.integrate import simulate_module
 
