@@ -221,10 +221,10 @@ def test_the_outputs_carry_the_file_s_names_and_units(tmp_path):
 def test_a_map_of_a_count_has_whole_numbers_on_its_colour_bar(monkeypatch, tmp_path):
     """stable_states over g_K and E_R: 0 or 1, its contours at 0.5 and unlabelled (labels 0.15, 0.45, ... were
     drawn on it; cold33), its colour bar at 0 and 1."""
-    from vrest.codegen import plotting
+    from vrest.codegen.sweep import plot
 
     figures = []
-    monkeypatch.setattr(plotting, "save_figure", lambda fig, path: figures.append(fig) or path)
+    monkeypatch.setattr(plot, "save_figure", lambda fig, path: figures.append(fig) or path)
     code, _, err = run_cli("sweep", str(HH), "--vary", "g_K=15..50 mS/cm^2 8", "--vary", "E_R=-80..-70 mV 6",
                            "--quantity", "stable_states", "--plot", str(tmp_path / "map.png"))
     assert code == 0, err
