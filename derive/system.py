@@ -143,7 +143,7 @@ def _given_states(model: Model) -> tuple[State, ...]:
     with no net charge beyond the capacitor's (Kay 2017), the condition the model's steady state is found with:
     the capacitor's charge C_m A V is taken from the most abundant ion inside (a change of about 1e-5 of its
     amount). It started at the charge-difference potential of the given amounts, 0 mV for a neutral composition,
-    with the gates open there: a bistable cell went from there to its depolarised state (nums34)."""
+    with the gates open there: a bistable cell went from there to its depolarised state."""
     from .derivation import NoSteadyState
     from .steady_state import charge_conserved, initial_state  # here: steady_state reads the cell description
 

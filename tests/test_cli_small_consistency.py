@@ -45,11 +45,11 @@ def test_sensitivity_refuses_a_count_and_a_list_and_warns_of_a_small_design():
     ("1..100", "10", ("vrest: warning: the confidence intervals of mu* are wide (up to ± 27% of mu*): the "
                       "trajectories are too few to rank the keys; raise --samples (now 10)\n")),  # 30.3 +- 8.1 mV
     ("2..20", "2", ("vrest: warning: 2 trajectories are too few for mu* or its interval to mean much; raise "
-                    "--samples (to 10 or more)\n")),  # 6.28 +- 0.51 where 1000 give 9.03 (cold34)
+                    "--samples (to 10 or more)\n")),  # 6.28 +- 0.51 where 1000 give 9.03
 ])
 def test_morris_warns_of_too_few_trajectories(vary, samples, said):
     """squid, the pump and [K]_o: a narrow interval from a design too small to mean anything was said without a
-    word, a wide one too (nums33: 64 trajectories put Luo-Rudy's g_K1_max at 3.59 +- 1.43 mV for 6.65)."""
+    word, a wide one too (64 trajectories put Luo-Rudy's g_K1_max at 3.59 +- 1.43 mV for 6.65)."""
     code, out, err = run_cli("sensitivity", "squid", "--vary", "pump=0..2", "--vary",
                              f"ions.K.outside={vary} mM log", "--quantity", "V_ss", "--method", "morris",
                              "--samples", samples)
@@ -101,7 +101,7 @@ def test_voltage_and_stimulus_say_the_same_in_every_command():
 
 @pytest.mark.parametrize("given", [("--quantity", "V_ss,E_K"), ("--quantity", "V_ss", "--quantity", "E_K")])
 def test_sensitivity_takes_one_quantity(given):
-    """A second quantity was dropped without a word (repeated) or called unknown (a list); cold33."""
+    """A second quantity was dropped without a word (repeated) or called unknown (a list)."""
     code, out, err = run_cli("sensitivity", "squid", "--vary", "pump=0..2", "--vary", "ions.K.outside=2..20 mM log",
                              *given)
     assert code == 2 and out == ""
@@ -110,7 +110,7 @@ def test_sensitivity_takes_one_quantity(given):
 
 
 def test_the_sensitivity_plot_ranks_the_keys_as_the_table(monkeypatch, tmp_path):
-    """The bars top to bottom in the table's order (the largest ST first), not in the order of --vary (cold33)."""
+    """The bars top to bottom in the table's order (the largest ST first), not in the order of --vary."""
     from vrest.codegen import plotting
 
     shown = []  # the y tick labels from the top down (the axis is inverted: the first key at y = 0 on top)

@@ -138,7 +138,7 @@ def test_keep_stimulus_on_numeric_code_says_which_switch_turns_it_on(tmp_path, c
 
 def test_keep_stimulus_on_a_file_without_one_is_refused(tmp_path, capsys):
     """Hodgkin-Huxley in BioModels' SBML has no stimulus vrest knows of: --keep-stimulus was accepted without a word
-    and the notes described a stimulus that is not there (cold33); refused as simulate --stimulus-on is."""
+    and the notes described a stimulus that is not there; refused as simulate --stimulus-on is."""
     assert main(["export", str(MODELS_DIR / "BIOMD0000000020.xml"), "--to", "sbml", "--keep-stimulus",
                  "-o", str(tmp_path / "out")]) == 2
     assert _one_error_line(capsys) == ("vrest: error: --keep-stimulus = 'BIOMD0000000020.xml': the file has no "

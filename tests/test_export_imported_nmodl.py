@@ -94,7 +94,7 @@ def test_the_run_script_finds_every_pulse_of_a_long_paced_run(tmp_path):
 
 def test_the_run_script_finds_pulses_narrower_than_its_first_search(tmp_path):
     """Luo-Rudy's train with 0.2 ms pulses for 300 s: the first search's points lie 0.3 ms apart and missed about a
-    third of the pulses (as vrest simulate did; cold33); the second, on a quarter of a pulse, finds all 600 edges."""
+    third of the pulses (as vrest simulate did); the second, on a quarter of a pulse, finds all 600 edges."""
     edges = _script_edges("luo_rudy_1991.cellml", tmp_path, 300.0, {"stim_duration": 2e-4})
     expected = sorted([0.1 + k for k in range(300)] + [0.1002 + k for k in range(300)])
     assert len(edges) == 600 and max(abs(a - b) for a, b in zip(edges, expected)) < 1e-12

@@ -172,7 +172,7 @@ def test_a_constant_factor_below_the_double_range_is_not_split_off_an_exponentia
 
 def test_the_sbml_export_carries_the_role_of_a_potential_without_a_unit(tmp_path):
     """Chay 1997 (BIOMD0000000378) needs --voltage; its SBML export annotates V (oxmeta membrane_voltage), so the
-    export is read back without it and has the original's equilibrium (cold33). CellML 2.0 has no place for the
+    export is read back without it and has the original's equilibrium. CellML 2.0 has no place for the
     annotation: its export needs --voltage again, said as for the original."""
     source = str(MODELS_DIR / "BIOMD0000000378.xml")
     code, out, err = run_cli("export", source, "--voltage", "V_membrane_amount", "--to", "all", "-o", str(tmp_path))

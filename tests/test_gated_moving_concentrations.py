@@ -251,7 +251,7 @@ def test_every_steady_state_of_a_bistable_gated_cell_is_found(tmp_path):
 def test_the_note_of_a_cell_with_several_steady_states_says_which_state_each_value_is_at(tmp_path):
     """`vrest derive` of the bistable cell: the quantities with a value at each steady state are at each one's
     concentrations; the ones with one value (the slowest and fastest time constants) at the first stable state's,
-    -70.95 mV (above). It said all of them were at the first state's (cold32)."""
+    -70.95 mV (above). It said all of them were at the first state's."""
     path = tmp_path / "bistable.toml"
     path.write_text(BISTABLE, encoding="utf-8")
     code, text, err = run_cli("derive", str(path))
@@ -397,7 +397,7 @@ def test_the_brian2_export_steps_below_the_fastest_gate(tmp_path):
     assert volts == pytest.approx([-70.9515926738] * 3, abs=1e-6)
 
 
-# A bistable cell whose file state lies near its low rest (an independent review's): a steep persistent Na channel
+# A bistable cell whose file state lies near its low rest, written independently: a steep persistent Na channel
 # and a delayed rectifier, GHK K and Cl leaks, an ohmic Na leak, a constant pump, water flow.
 NEAR_LOW_REST = """
 [model]
@@ -460,11 +460,11 @@ impermeant = "10 mM"
 
 
 def test_the_cell_is_followed_from_the_file_s_state_not_from_0_mv(tmp_path):
-    """Its steady states, by mpmath's roots of the written-out equations (the review's ss_check.py):
+    """Its steady states, by mpmath's roots of the written-out equations (an independent script):
     -79.77543739428287 mV (stable), -61.00219286039868 mV (unstable), -1.597177427742435 mV (stable). The file's
     state is near the first (its current balance at -78.55 mV; SciPy's Radau from there settles at -79.7758 mV,
     keeping the file's charge). `vrest rest` started the run at the charge-difference potential of the given
-    amounts, 0 mV, every gate open there, and said the cell went to the Na-loaded state (nums34)."""
+    amounts, 0 mV, every gate open there, and said the cell went to the Na-loaded state."""
     path = tmp_path / "near_low.toml"
     path.write_text(NEAR_LOW_REST, encoding="utf-8")
     code, text, err = run_cli("rest", str(path), "--json")
@@ -476,7 +476,7 @@ def test_the_cell_is_followed_from_the_file_s_state_not_from_0_mv(tmp_path):
     assert document["from_start"]["V"] == pytest.approx(-79.77543739428287, abs=1e-8)
 
 
-# An independent review's cell (cold34): ohmic leaks, a persistent Na channel and an inward rectifier, a constant
+# A cell written independently: ohmic leaks, a persistent Na channel and an inward rectifier, a constant
 # pump, water flow; with NaP at 0.3 mS/cm^2 three steady states, with 3 mS/cm^2 the file's concentrations have no
 # current balance that rises with V (its persistent Na current too strong there), but the full model still rests.
 KIR_NAP = """
@@ -533,7 +533,7 @@ open_fraction = "1/(1 + exp((V - E_K + 10)/12))"
 
 
 def test_a_cell_without_a_current_balance_at_its_file_state_still_has_its_steady_states(tmp_path):
-    """NaP at 3 mS/cm^2: the review's own steady-state solution (V from zero net charge, each ion's flux balance,
+    """NaP at 3 mS/cm^2: an independent steady-state solution (V from zero net charge, each ion's flux balance,
     the osmotic balance; brentq) gives -86.312249 mV (Vol 992.279 um^3, stable) and -79.923140 mV (Vol
     1003.447 um^3). volume_ss, tau_slow and tau_fast were "not applicable" and `vrest simulate` refused for the
     want of a current balance at the file's concentrations, which only --start given needs."""
@@ -554,7 +554,7 @@ def test_a_cell_without_a_current_balance_at_its_file_state_still_has_its_steady
 
 
 def test_each_steady_state_s_volume_beyond_the_membrane_is_warned(tmp_path):
-    """NaP at 0.3 mS/cm^2: steady states at -86.542923, -65.221765 and -4.381507 mV (the review's solution), the
+    """NaP at 0.3 mS/cm^2: steady states at -86.542923, -65.221765 and -4.381507 mV (that solution), the
     last swollen to 6302.83 um^3, more than the 1051.31 um^3 a sphere of 500 um^2 holds: warned, as the single
     steady state of a model is (the second and third were not)."""
     path = tmp_path / "kir_nap.toml"

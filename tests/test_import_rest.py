@@ -366,7 +366,7 @@ def test_pandit_has_three_stable_resting_states_of_the_same_cell(tmp_path):
 
 
 # mV: Pandit 2001's equilibria with the file's conserved quantities, by Newton on Myokit's equations with the two
-# laws derived by hand (nums30; every start at one of them has the same conserved values to 1e-16)
+# laws derived by hand (independently; every start at one of them has the same conserved values to 1e-16)
 PANDIT_EQUILIBRIA = [-81.6804179031, -30.0210048252, -12.5318764360, -12.4706242764, -5.8360307378]
 
 
@@ -381,7 +381,7 @@ PANDIT_EQUILIBRIA = [-81.6804179031, -30.0210048252, -12.5318764360, -12.4706242
 def test_a_narrow_range_says_where_the_cell_rests_outside_it(v_range, verdict):
     """Pandit 2001 over a range that holds some of its equilibria but not the rest its start comes to (-81.68 mV,
     the test above): the cell, followed from its start, was matched against the stable states inside the range
-    only, and "had not reached it after 27.8 h"; over -40..-20 mV the JSON crashed. The rest is nums30's (below)."""
+    only, and "had not reached it after 27.8 h"; over -40..-20 mV the JSON crashed. The rest is the independent value below."""
     rest = PANDIT_EQUILIBRIA[0]
     code, out, err = run_cli("rest", str(MODELS / PANDIT), "--range", v_range, "--json")
     assert code == 0, err
@@ -408,7 +408,7 @@ def pandit_states():
                                "the range")),
 ])
 def test_pandit_started_at_each_of_its_states_has_the_same_equilibria(pandit_states, start, v_range, verdict):
-    """The same cell started at another of its resting states (the same conserved quantities, nums30) has the same
+    """The same cell started at another of its resting states (the same conserved quantities, derived by hand) has the same
     equilibria. From the -12.53 mV state, -5.84 mV was missed: no path followed from the states found reached it,
     and the start clamped at +10 mV does not settle on its path (the -81.68 mV state does): every stable state found
     is now clamped at every 10 mV. Over -20..0 mV, -5.84 mV was missed too, and before that -12.47 mV: Newton from
@@ -425,7 +425,7 @@ def test_pandit_started_at_each_of_its_states_has_the_same_equilibria(pandit_sta
 def test_a_cell_started_on_an_unstable_equilibrium_is_followed_from_near_it():
     """Noble 1962 started at its unstable equilibrium to the last digit, or 1e-9 mV from it: a run from there
     stays (its implicit steps damp a growing mode below the tolerances), and the cell was said to drift "near no
-    equilibrium vrest found" (cold30), then to stay there (ver30: a run of Myokit's equations by SciPy from 8.7e-10
+    equilibrium vrest found", then to stay there (a run of Myokit's equations by SciPy from 8.7e-10
     mV away leaves within 2.4 s and swings between -81.58 and 23.37 mV). It is followed from a millionth of each
     state's size away along the growing mode, and oscillates as from the file's start."""
     (state,) = _rest(MODELS / "noble_model_1962.cellml").resting_states
@@ -710,10 +710,10 @@ def test_a_model_whose_charge_leaks_through_an_unrecorded_current_rests_only_whe
     concentration records the chloride it carries, so the only conservation of charge is broken by it, and every
     rate can vanish only where it does: at V = E_Cl, a constant -40 mV in the file. There the model has one
     equilibrium, isolated (the condition takes the place of the charge law) and stable, its slowest mode
-    decaying at 1.3468e-8 /s (7.4e7 s, bond30: Newton on Myokit's equations, central differences three ways). It
+    decaying at 1.3468e-8 /s (7.4e7 s: Newton on Myokit's equations, central differences three ways). It
     was missed ("no resting state"): Newton from the mean of two steady states 2 mV apart on its path at fixed V
     failed. From its start the cell settles near -82.42 mV and creeps on: Myokit's equations run for 1e5 s end at
-    V(1e5 s), moving by under 1e-9 mV/s (2.35486e-06 mV/h, nums30)."""
+    V(1e5 s), moving by under 1e-9 mV/s (2.35486e-06 mV/h)."""
     name = "bondarenko_szigeti_bett_kim_rasmusson_2004_apical.cellml"
     t, v = _myokit_run(name, tmp_path, 1e5)
     rate = (v[-1] - v[-201]) / (t[-1] - t[-201])  # mV/s over the last 5000 s

@@ -60,7 +60,7 @@ def test_a_potential_without_a_unit_is_searched_in_its_own_numbers_as_millivolts
 
 def test_vrest_derive_gives_the_potential_in_the_file_s_own_numbers():
     """The solution of the current balance is the equilibrium above (its V_membrane_amount, where libRoadRunner's
-    rates vanish: -38.2308...), not 1000 times it labelled mV (derive scaled it as if it were volts; cold33)."""
+    rates vanish: -38.2308...), not 1000 times it labelled mV (derive scaled it as if it were volts)."""
     code, out, err = run_cli("rest", str(FILE), "--voltage", "V_membrane_amount", "--json")
     assert code == 0, err
     (state,) = json.loads(out)["resting_states"]
@@ -71,7 +71,7 @@ def test_vrest_derive_gives_the_potential_in_the_file_s_own_numbers():
     document = json.loads(out)
     assert document["resting_states"][0]["V"] == pytest.approx(v, rel=1e-12)
     # h, d and n are gates (rates linear in themselves, V-only coefficients) though the file writes them through
-    # species concentrations (h_amount/size): at x_inf(V), not held (cold33)
+    # species concentrations (h_amount/size): at x_inf(V), not held
     assert sorted(document["gates"]) == ["d_amount", "h_amount", "n_amount"]
     assert document["held"] == ["Ca_i_cytosolic_calcium_amount", "Ca_lum_amount"]
     code, out, err = run_cli("derive", str(FILE), "--voltage", "V_membrane_amount")
@@ -81,7 +81,7 @@ def test_vrest_derive_gives_the_potential_in_the_file_s_own_numbers():
 
 
 def test_the_species_id_as_voltage_points_to_its_amount():
-    """`--voltage V_membrane` (the species' id in the file) named no variable vrest reads; it says which (cold33)."""
+    """`--voltage V_membrane` (the species' id in the file) named no variable vrest reads; it says which."""
     code, out, err = run_cli("rest", str(FILE), "--voltage", "V_membrane")
     assert code == 2 and out == ""
     assert err == ("vrest: error: --voltage = 'V_membrane': no such variable in BIOMD0000000378.xml; did you mean "

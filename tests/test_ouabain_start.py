@@ -19,7 +19,7 @@ from conftest import run_cli
 mpmath.mp.dps = 30
 R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
 
-# The cold reviewer's cell: GHK leaks, trapped anions, a saturating pump with Q10; its file concentrations
+# A cell written independently: GHK leaks, trapped anions, a saturating pump with Q10; its file concentrations
 # (K_i 140, Na_i 12 mM) are far from its steady state (K_i ~ 102, Na_i ~ 48 mM).
 CELL = {
     "model": {"name": "cell", "temperature": "37 degC"},

@@ -38,7 +38,7 @@ def test_a_missing_folder_is_refused_and_not_made(command, tmp_path):
 
 @pytest.mark.parametrize("command", ["export", "crosscheck"])
 def test_an_output_folder_is_made_but_not_the_folders_above_it(command, tmp_path):
-    """`-o DIR` makes DIR; a missing folder above it is a typo, refused (it made the whole tree; cold33)."""
+    """`-o DIR` makes DIR; a missing folder above it is a typo, refused (it made the whole tree)."""
     extra = ("--to", "sbml") if command == "export" else ("--simulator", "libroadrunner")
     code, out, err = run_cli(command, "neuron", *extra, "-o", str(tmp_path / "reslts" / "deeper"))
     assert code == 2 and out == "" and err == (

@@ -32,7 +32,7 @@ def test_a_cell_of_fixed_volume_rests_where_its_currents_balance(tmp_path):
     assert values == pytest.approx([-0.009908034335, -0.1576128721, -515.0687716], rel=1e-8)
     assert len(result["conserved"]) == 1  # the charge
     # The slope conductance holds the amounts (only gates go to their steady state): the sum of the three GHK
-    # leaks' slopes at the rest, written out here with the reviewer's concentrations (mpmath), the pump's
+    # leaks' slopes at the rest, written out here with the cell's concentrations (mpmath), the pump's
     # current independent of V. An amount taken for a gate gave 0.323 (Cl- at "its steady state").
     mpmath.mp.dps = 30
     f, r, t = mpmath.mpf("96485.33212"), mpmath.mpf("8.314462618"), mpmath.mpf("298.15")

@@ -66,7 +66,7 @@ def test_a_fast_spike_train_beside_a_stable_rest_is_named(compiled_from_states, 
 
 def test_the_run_from_the_start_does_not_depend_on_the_range():
     """Noble 1962's swing from its start was 23.367073 mV over the default range, 23.367066 over -100..-90 mV: the
-    run's tolerance for V was taken from the range's size (cold30). It is the default range's now."""
+    run's tolerance for V was taken from the range's size. It is the default range's now."""
     model = str(Path(__file__).parent / "models" / "noble_model_1962.cellml")
     runs = [json.loads(run_cli("rest", model, "--json", *extra)[1])["from_start"]
             for extra in ((), ("--range", "-100..-90mV"), ("--range", "-40..-35mV"))]

@@ -227,7 +227,7 @@ def _na_runs_out() -> float:
 
 def test_an_amount_that_runs_out_is_timed_where_it_reaches_0(write_model):
     """A pump too strong for its leaks empties the cell of Na+: the run from the start is timed where N_Na reaches
-    0 (it was the end of the solver's step past it, 36.96 s against 34.34 s: cold32)."""
+    0 (it was the end of the solver's step past it, 36.96 s against 34.34 s)."""
     path = write_model(STRONG_PUMP)
     code, out, _ = run_cli("rest", str(path), "--json")
     stopped = json.loads(out)["from_start_stopped"]
@@ -244,7 +244,7 @@ def test_an_amount_that_runs_out_is_timed_where_it_reaches_0(write_model):
 
 
 def test_a_file_with_net_charge_inside_is_told_and_its_start_is_neutral(write_model):
-    """22 mM of net charge inside: `vrest rest` warns as derive does, and lets no NumPy warning through (cold32).
+    """22 mM of net charge inside: `vrest rest` warns as derive does, and lets no NumPy warning through.
     Its start has no net charge beyond the capacitor's: it started at V = +212 V (the charge-difference potential)
     and said the run's state left the finite numbers; it starts at the current-balance root now, the charge off
     the K+ inside, and the run from there goes on."""
@@ -262,7 +262,7 @@ def test_a_file_with_net_charge_inside_is_told_and_its_start_is_neutral(write_mo
 def test_a_state_that_overflows_is_said_plainly():
     """LSODA returns "success" with states that are no finite numbers where the rates overflow (a GHK cell started
     at V = +212 V, where exp(zFV/RT) has no double): the run says the state left the finite numbers, and when
-    (it quoted LSODA's "successfully reached the end of the integration interval"; cold32)."""
+    (it quoted LSODA's "successfully reached the end of the integration interval")."""
     import numpy as np
 
     from vrest.derive.rest.bound import Bound

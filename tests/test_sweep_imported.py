@@ -220,7 +220,7 @@ def test_the_outputs_carry_the_file_s_names_and_units(tmp_path):
 
 def test_a_map_of_a_count_has_whole_numbers_on_its_colour_bar(monkeypatch, tmp_path):
     """stable_states over g_K and E_R: 0 or 1, its contours at 0.5 and unlabelled (labels 0.15, 0.45, ... were
-    drawn on it; cold33), its colour bar at 0 and 1."""
+    drawn on it), its colour bar at 0 and 1."""
     from vrest.codegen.sweep import plot
 
     figures = []

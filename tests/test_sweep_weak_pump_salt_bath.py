@@ -81,7 +81,7 @@ def reference(factor: float) -> tuple[float, float]:
 
 
 def test_reference_is_the_large_cell_derive_reports():
-    """The reviewer's `vrest derive` at pump x 0.001: V_ss = -0.454901 mV, volume_ss = 10285.3 um^3."""
+    """`vrest derive` at pump x 0.001 (an independent run): V_ss = -0.454901 mV, volume_ss = 10285.3 um^3."""
     assert reference(0.001) == pytest.approx((-0.454901, 10285.3), rel=1e-5)
 
 
