@@ -44,8 +44,9 @@ def resolve_model(spec: str | None = None) -> Model:
     except OSError as exc:  # a name too long for the file system
         raise ModelError("MODEL", spec, f"not a built-in model nor a readable file: {exc.strerror}") from None
     if path.suffix.lower() in _OTHER_FORMATS:
-        raise ModelError("MODEL", spec, f"a {_OTHER_FORMATS[path.suffix.lower()]} file: `vrest rest` and "
-                         "`vrest derive` read it; this command needs a built-in model or a vrest model file (.toml)")
+        raise ModelError("MODEL", spec, f"a {_OTHER_FORMATS[path.suffix.lower()]} file: `vrest rest`, `derive`, "
+                         "`simulate`, `sweep`, `sensitivity` and `export` read it; this command needs a built-in "
+                         "model or a vrest model file (.toml)")
     if path.suffix.lower() == ".toml" or exists:
         return load_model(path)
     raise ModelError("MODEL", spec, f"not a built-in model ({', '.join(BUILTIN_MODELS)}) nor a model file")

@@ -270,7 +270,7 @@ def _explain(model: Model, pump_scale, reason: NoSteadyState, values) -> str:
             return f"no steady state with the pump off: {PUMP_TOO_WEAK} ({reason})"
         verdict = pump_rate_verdict(model, values)
         if verdict:
-            where = f" with the pump rate scaled by {pump_scale}" if pump_scale is not None else ""
+            where = f" with the pump rate scaled by {pump_scale}" if pump_scale not in (None, 1) else ""
             return f"no steady state{where}: {verdict} ({reason})"
     return str(reason)
 

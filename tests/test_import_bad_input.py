@@ -230,6 +230,6 @@ def test_commands_for_vrest_models_say_that_vrest_rest_reads_cellml(tmp_path, co
     path.write_text(_cell())
     code, out, err = run_cli(command, str(path), "-o", str(tmp_path / "out"))
     assert code == 2 and out == "" and not (tmp_path / "out").exists()
-    assert err.strip().splitlines() == [f"vrest: error: MODEL = {str(path)!r}: a CellML file: `vrest rest` and "
-                                        "`vrest derive` read it; "
+    assert err.strip().splitlines() == [f"vrest: error: MODEL = {str(path)!r}: a CellML file: `vrest rest`, "
+                                        "`derive`, `simulate`, `sweep`, `sensitivity` and `export` read it; "
                                         "this command needs a built-in model or a vrest model file (.toml)"]
