@@ -18,8 +18,8 @@ def register(subparsers) -> None:
     parser.add_argument("-o", "--out", default=None, metavar="DIR",
                         help="keep the exported files here (default: a temporary directory)")
     parser.add_argument("--simulator", action="append", default=None, metavar="NAME",
-                        help="run only this simulator (repeatable): libroadrunner, libcellml, jnml, pylems, neuron "
-                        "or brian2 (default: every one)")
+                        help="run only this simulator (repeatable): libroadrunner (or roadrunner), libcellml, jnml "
+                        "(or jneuroml), pylems, neuron or brian2 (default: every one)")
     parser.set_defaults(run=run)
 
 

@@ -20,7 +20,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("plot", help="plot I-V curves (iv) or the pump-leak steady state (pump)",
                                    description="Plot a model's leak I-V curves (iv) or its pump-leak steady volume "
                                    "and V against the pump rate (pump), as PNG, SVG or PDF.")
-    parser.add_argument("model", nargs="?", default=DEFAULT_MODEL, help="a built-in model name or a TOML model file")
+    parser.add_argument("model", nargs="?", default=DEFAULT_MODEL,
+                        help=f"a built-in model name or a TOML model file (default: {DEFAULT_MODEL})")
     parser.add_argument("kind", metavar="{iv,pump}", help="iv: leak I-V curves; pump: volume and V against pump rate")
     parser.add_argument("-o", "--output", metavar="FILE", help="the figure to write, its format from the suffix: "
                         ".png, .svg or .pdf (default: MODEL_KIND.png)")
