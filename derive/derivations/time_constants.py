@@ -98,8 +98,14 @@ def linearise(model: Model, pump_scale: sp.Expr = 1) -> Linearisation:
 
 def linearise_at(model: Model, point: dict[sp.Symbol, float], pump_scale: sp.Expr = 1) -> Linearisation:
     """Linearise the full model about its steady state ``point`` (one of several: each state's SI value)."""
+    return _linearise_at(model, tuple(point.items()), pump_scale)
+
+
+@lru_cache(maxsize=16)  # tau_slow and tau_fast read the same one at each of several steady states
+def _linearise_at(model: Model, items: tuple[tuple[sp.Symbol, float], ...], pump_scale: sp.Expr) -> Linearisation:
     from ..steady_state import scenario_values
 
+    point = dict(items)
     states, J = jacobian(model)
     reduced, J_red = reduced_jacobian(model)
     values = scenario_values(model, pump_scale)
