@@ -248,6 +248,28 @@ def test_every_steady_state_of_a_bistable_gated_cell_is_found(tmp_path):
     assert "2 stable resting states (the model is bistable): at -70.95 mV, -30.78 mV" in text
 
 
+def test_an_unstable_equilibrium_on_a_path_that_loads_the_cell_with_sodium_is_found(tmp_path):
+    """The bistable cell with a stronger NaP channel (1e-7 cm/s) and pump (0.6 uA/cm^2): an independent solution
+    (its own GHK, pump and water equations from the model-format docs, every steady state with zero net charge
+    beyond the capacitor's scanned every 0.05 mV and polished by mpmath at 50 digits, the Jacobian's eigenvalues
+    by central differences) has an unstable equilibrium at -54.5772583112061 mV (+0.0161373227506 /s, 2719.530094
+    um^3)
+    and a stable, Na+-loaded one at -23.8566888077485 mV (4008.439878 um^3); a third root, -108.58 mV, needs
+    -760 fmol of Na+. vrest listed the stable one alone: the path of steady states at fixed V, its charge law
+    solving for K+ (the largest amount at the file's start), stalled where the path loads the cell with Na+."""
+    text = BISTABLE.replace('permeability = "4e-8 cm/s"', 'permeability = "1e-7 cm/s"')
+    path = tmp_path / "strong_pump.toml"
+    path.write_text(text.replace('current = "0.4 uA/cm^2"', 'current = "0.6 uA/cm^2"'), encoding="utf-8")
+    code, out, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    states = json.loads(out)["resting_states"]
+    assert [s["V"] for s in states] == pytest.approx([-54.5772583112061, -23.8566888077485], abs=1e-9)
+    assert [s["stable"] for s in states] == [False, True]
+    assert [s["states"]["Vol"]["value"] for s in states] == pytest.approx([2719.530094, 4008.439878], rel=1e-9)
+    growing = max(re for re, _ in states[0]["eigenvalues"]["values"])
+    assert growing == pytest.approx(0.0161373227506, rel=1e-8)
+
+
 def test_the_note_of_a_cell_with_several_steady_states_says_which_state_each_value_is_at(tmp_path):
     """`vrest derive` of the bistable cell: the quantities with a value at each steady state are at each one's
     concentrations; the ones with one value (the slowest and fastest time constants) at the first stable state's,

@@ -425,13 +425,24 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
     followed.setdefault(origin, []).append(start)
     out = []
     rate_at_start = bound.f(start)[voltage]
+    given = laws
     for direction in (1, -1):
         reuse: dict = {}
         k, failures, previous, before, rate_before = origin + direction, 0, start, None, rate_at_start
+        laws = given
         while 0 <= k < len(grid) and failures < _BRANCH_GAP:
             guess = (previous if before is None else 2 * previous - before).copy()
             guess[voltage] = grid[k]
             point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive, reuse)
+            if point is None and failures == 0:
+                # each law solving for its largest term at the last point: the path moves charge between ions, and
+                # a law solving for K+, the largest at a bistable cell's start, stalled Newton where the path loads
+                # the cell with Na+ (22 mV short of the unstable equilibrium between its two rests)
+                there = solving_largest(laws, previous, voltage)
+                if [law.pivot for law in there] != [law.pivot for law in laws]:
+                    reuse.clear()
+                    point = _steady_at(bound, there, guess, scale, voltage, grid[k], positive, reuse)
+                    laws = there if point is not None else laws
             if point is None and failures == 0:  # from the last point in shorter steps
                 point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive,
                                       shortest)
