@@ -200,7 +200,7 @@ def _nested(array: np.ndarray, count: bool = False) -> list:
 
 def sweep_json(outcome) -> dict:
     """The JSON document of a sweep held in memory (docs/model-format.md)."""
-    from ..sweep.imported import COUNTS
+    from ..sweep.rest_points import COUNTS
 
     layout, memory = outcome.layout, outcome.memory
     if layout.grid is not None:

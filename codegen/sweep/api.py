@@ -24,6 +24,7 @@ from vrest.derive.units import unit_factor
 
 from .executors import executor
 from .couplings import coupling
+from .gated import by_rest_engine, run_gated_sweep
 from .imported import ImportedModel, resolve_sweep_model, run_imported_sweep
 from .plan import Plan
 from .runtime import ABOVE_PUMP_MAX, REASONS
@@ -181,7 +182,8 @@ def run_sweep(model: Model | ImportedModel, plan: Plan, quantities: Sequence[str
               memory: bool = True, engine: str = "local", scheduler: str | None = None, workers: int | None = None,
               progress: bool = False, chunk: int | None = None) -> SweepOutcome:
     """Evaluate ``quantities`` (default: every one the model has) at every point of ``plan``; for an imported
-    model (codegen.sweep.imported) its resting-state quantities.
+    model (codegen.sweep.imported) and a model with gated channels (codegen.sweep.gated) its resting-state
+    quantities.
 
     Writes ``out`` (CSV, Parquet or NetCDF by its extension) chunk by chunk, and keeps the values in
     memory when ``memory``. Raises ModelError, with nothing written, when a chunk fails; an interrupt
@@ -189,9 +191,12 @@ def run_sweep(model: Model | ImportedModel, plan: Plan, quantities: Sequence[str
     """
     from .kernel import build_kernel
 
+    options = dict(out=out, memory=memory, engine=engine, scheduler=scheduler, workers=workers, progress=progress,
+                   chunk=chunk)
     if isinstance(model, ImportedModel):
-        return run_imported_sweep(model, plan, quantities, out=out, memory=memory, engine=engine,
-                                  scheduler=scheduler, workers=workers, progress=progress, chunk=chunk)
+        return run_imported_sweep(model, plan, quantities, **options)
+    if by_rest_engine(model, quantities):
+        return run_gated_sweep(model, plan, quantities, **options)
     ids, not_applicable = choose_quantities(model, quantities)
     if not ids:
         raise ModelError("--quantity", None, f"model {model.name} has none of the quantities asked for")

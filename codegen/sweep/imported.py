@@ -5,9 +5,9 @@ shows it (``vrest derive FILE``: the file's variable name, or component_name whe
 the same name) or as ``component.variable`` (the CellML component and variable). Its values are given in
 any unit that converts to the parameter's unit in the file (a parameter without one takes plain numbers)
 and are converted to SI. Each point is one call of the rest engine on the file's compiled module, the
-parameters set in its problem (codegen.simulation.imported_rest); the quantities (QUANTITIES) come from the
-resting states it finds at the rest the cell comes to from the file's start, NaN with a counted reason where it
-comes to none.
+parameters set in its problem (codegen.simulation.imported_rest); the quantities (codegen.sweep.rest_points)
+come from the resting states it finds at the rest the cell comes to from the file's start, NaN with a counted
+reason where it comes to none.
 
 A task carries the content of the file (and of the files a CellML file imports), never its path: a worker
 on another machine writes it into a private temporary folder, reads it there once per process and keeps
@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import math
-import os
 import tempfile
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
@@ -32,26 +30,12 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
-from .runtime import (BESIDE_REST, NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, NOT_REACHED, OSCILLATES, OUTSIDE_RANGE,
-                      REST_FAILED, SEVERAL_STABLE)
+from .rest_points import RestQuantities, evaluate_points, run_rest_sweep
 from .tasks import ChunkResult
 
-__all__ = ["COUNTS", "QUANTITIES", "ImportedModel", "ImportedTask", "is_imported", "load_imported",
+__all__ = ["ImportedModel", "ImportedTask", "is_imported", "load_imported",
            "resolve_sweep_model", "run_imported_sweep", "run_imported_task"]
 
-# id -> what it is; the units come from the file (ImportedModel.units)
-QUANTITIES = {
-    "V_rest": "the membrane potential of the stable resting state",
-    "resting_states": "how many resting states (equilibria, stable or not) lie in the voltage range",
-    "stable_states": "how many of them are stable",
-    "slope_conductance": "the slope conductance at the stable resting state, gates at steady state",
-    "input_resistance": "1 / slope_conductance",
-    "slowest_tau": "the slowest time constant at the stable resting state, 1 / min |Re(eigenvalue)|",
-}
-COUNTS = ("resting_states", "stable_states")  # whole numbers: integers in JSON, as in CSV
-_AT_REST = ("V_rest", "slope_conductance", "input_resistance", "slowest_tau")
-IN_PROCESS = 32  # points: a local sweep this small runs in this process (a worker first reads the file: seconds)
-MAX_CHUNK = 64  # points per chunk at most: each point is a root search, a chunk takes seconds
 
 
 def _qualified(description: str) -> str:
@@ -90,7 +74,7 @@ def _digest(files: tuple[tuple[str, bytes], ...], voltage: str | None, stimulus:
 
 
 @dataclass(frozen=True, eq=False)
-class ImportedModel:
+class ImportedModel(RestQuantities):
     """A CellML or SBML file for a sweep: its system (read here), its content for the workers, the roles
     named by hand and the voltage range (V) the resting states are looked for in."""
 
@@ -118,32 +102,6 @@ class ImportedModel:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the reader's notes were shown when the file was read
             return imported_plan(self.path, self.voltage, self.stimulus).rest_problem()
-
-    @cached_property
-    def units(self) -> dict[str, str]:
-        problem = self.problem
-        return {"V_rest": problem.voltage_unit or "1", "resting_states": "1", "stable_states": "1",
-                "slope_conductance": problem.conductance_unit, "input_resistance": problem.resistance_unit,
-                "slowest_tau": "s"}
-
-    def not_applicable(self) -> dict[str, str]:
-        problem, out = self.problem, {}
-        if problem.capacitance is None or not problem.conductance_unit:
-            why = ("the file gives no membrane capacitance vrest can find" if problem.capacitance is None else
-                   "the membrane capacitance has no unit of capacitance (per area)")
-            out["slope_conductance"] = out["input_resistance"] = why
-        return out
-
-    def notes(self, ids: Sequence[str]) -> tuple[tuple[str, str], ...]:
-        """vrest rest's note on the file's capacitance (at the file's values), for each quantity of ``ids`` it
-        scales: the slope conductance and the input resistance."""
-        note = self.problem.capacitance_note
-        return tuple((q, note) for q in ids if note and q in ("slope_conductance", "input_resistance"))
-
-    def display(self, quantity: str) -> tuple[float, float]:
-        """(scale, offset) with SI = scale * shown + offset, for the quantity's unit."""
-        unit = self.units[quantity]
-        return self.problem.display.get(unit, (1.0, 0.0)) if unit != "1" else (1.0, 0.0)
 
     # -- keys -----------------------------------------------------------------------------------------------
 
@@ -250,19 +208,6 @@ class ImportedModel:
         target = Target(parameter.name, unit or "1", sign="any")
         return read_spec(key, target, spec, sampled, values=Values(read, unit))
 
-    def choose(self, wanted: Sequence[str] | None) -> tuple[tuple[str, ...], dict[str, str]]:
-        """(the quantity ids to evaluate, {id: reason} of those the file cannot have)."""
-        missing = self.not_applicable()
-        if not wanted:
-            return tuple(q for q in QUANTITIES if q not in missing), missing
-        for qid in wanted:
-            if qid not in QUANTITIES:
-                raise ModelError("--quantity", qid, f"unknown quantity of an imported model (one of "
-                                 f"{', '.join(QUANTITIES)})")
-            if qid in missing:
-                raise ModelError("--quantity", qid, f"not applicable to model {self.name}: {missing[qid]}")
-        return tuple(q for q in QUANTITIES if q in wanted), {}
-
 
 def load_imported(spec: str | Path, *, voltage: str | None = None, stimulus: str | None = None,
                   v_range: tuple[float, float] | None = None) -> ImportedModel:
@@ -340,80 +285,25 @@ def _compiled(task: ImportedTask):
     return _COMPILED[task.digest]
 
 
-def _at_point(task: ImportedTask, row: np.ndarray) -> tuple[dict[str, float], int]:
-    """({quantity: SI value}, reason code for the quantities at the stable rest) at one point."""
-    parameters = dict(zip(task.varied, (float(v) for v in row)))
-    try:  # followed from the file's start, as `vrest rest` does: the rest is the one the cell comes to
-        with np.errstate(all="ignore"):
-            report = _compiled(task).report(parameters, task.v_range, from_start=True)
-    except (ModelError, ArithmeticError, ValueError, np.linalg.LinAlgError):
-        return {}, REST_FAILED
-    stable = [s for s in report.resting_states if s.stable]
-    values = {"resting_states": float(len(report.resting_states)), "stable_states": float(len(stable))}
-    fate = report.from_start
-    if stable and fate is not None and fate.kind != "unknown":
-        # a stable state the cell does not come to is no rest of it (Zhang 2000's sinoatrial cell beats beside one)
-        if fate.kind == "oscillates":
-            return values, BESIDE_REST
-        if fate.kind == "drifts":
-            return values, NOT_REACHED
-        if fate.index >= len(stable):
-            return values, OUTSIDE_RANGE
-        stable = [stable[fate.index]]
-    if len(stable) > 1:  # no start to follow (a state without a value), or its run failed
-        return values, SEVERAL_STABLE
-    if not stable:
-        if report.rest_outside_range is not None:
-            return values, OUTSIDE_RANGE
-        if not report.resting_states:
-            return values, NO_EQUILIBRIUM
-        return values, OSCILLATES if "oscillates" in report.verdict else NO_STABLE
-    (rest,) = stable
-    g = rest.slope_conductance
-    values.update(V_rest=rest.V, slowest_tau=rest.slowest_tau,
-                  slope_conductance=math.nan if g is None else g,
-                  input_resistance=math.nan if not g else 1.0 / g)
-    return values, 0
-
-
 def run_imported_task(task: ImportedTask) -> ChunkResult:
-    n = task.stop - task.start
-    values = {q: np.full(n, np.nan) for q in task.quantities}
-    codes = {q: np.zeros(n, dtype=np.int8) for q in task.quantities}
-    for i, row in enumerate(task.points):
-        found, code = _at_point(task, row)
-        for q in task.quantities:
-            value = found.get(q, math.nan)
-            reason = code if (q in _AT_REST or q not in found) else 0
-            if reason == 0 and not math.isfinite(value):
-                reason = NOT_FINITE
-            if reason == 0:
-                scale, offset = task.display[q]
-                values[q][i] = (value - offset) / scale
-            codes[q][i] = reason
-    return ChunkResult(task.start, task.stop, values, codes)
+    """The chunk's points, each followed from the file's start as `vrest rest` does: the rest is the one the cell
+    comes to."""
+    compiled = _compiled(task)
+
+    def report_at(row: np.ndarray):
+        parameters = dict(zip(task.varied, (float(v) for v in row)))
+        return compiled.report(parameters, task.v_range, from_start=True)
+
+    return evaluate_points(task.start, task.stop, task.points, task.quantities, task.display, report_at)
 
 
-def run_imported_sweep(model: ImportedModel, plan, quantities: Sequence[str] | None = None, *, out=None,
-                       memory: bool = True, engine: str = "local", scheduler: str | None = None,
-                       workers: int | None = None, progress: bool = False, chunk: int | None = None):
-    """The resting-state quantities of ``model`` at every point of ``plan``: a SweepOutcome (codegen.sweep.api)."""
-    from .api import _drive, _layout, _si_points
-
-    ids, not_applicable = model.choose(quantities)
-    layout = replace(_layout(model, plan, tuple((q, model.units[q]) for q in ids)), notes=model.notes(ids))
-    cores = workers or os.cpu_count() or 1
-    in_process = engine == "local" and (plan.size <= IN_PROCESS or cores == 1)
-    if chunk is None:  # in this process: small chunks, so the progress moves; else a few chunks per worker
-        chunk = min(8, plan.size) if in_process else max(1, min(MAX_CHUNK, math.ceil(plan.size / (4 * cores))))
-    display = {q: model.display(q) for q in ids}
+def run_imported_sweep(model: ImportedModel, plan, quantities: Sequence[str] | None = None, **options):
+    """The resting-state quantities of ``model`` at every point of ``plan``: a SweepOutcome (codegen.sweep.api);
+    ``options`` as run_rest_sweep's."""
     varied = tuple(d.parameter for d in plan.dims)
 
-    def tasks():
-        for start, stop in plan.chunks(chunk):
-            _, si = _si_points(plan, start, stop)
-            yield ImportedTask(model.files, model.digest, model.voltage, model.stimulus, model.v_range, varied, si,
-                               ids, display, start, stop)
+    def task(start: int, stop: int, si: np.ndarray, ids: tuple[str, ...], display: dict) -> ImportedTask:
+        return ImportedTask(model.files, model.digest, model.voltage, model.stimulus, model.v_range, varied, si,
+                            ids, display, start, stop)
 
-    return _drive(model, plan, layout, tasks(), run_imported_task, out, memory, engine, scheduler,
-                  1 if in_process else workers, progress, chunk, not_applicable)
+    return run_rest_sweep(model, plan, quantities, task, run_imported_task, **options)

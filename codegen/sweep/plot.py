@@ -20,7 +20,7 @@ import numpy as np
 from vrest.derive.errors import ModelError
 
 from ..plotting import pyplot, save_figure
-from .imported import COUNTS
+from .rest_points import COUNTS
 
 __all__ = ["plot_sweep"]
 
@@ -89,6 +89,8 @@ def _one_key(plt, outcome, model):
         if group[0][1] == "mV" and reference is not None:
             _nernst_lines(ax, x[order], reference, group, memory, order)
         ax.set_ylabel("V (mV)" if group[0][1] == "mV" and len(group) > 1 else _label(*group[0]))
+        if group[0][0] in COUNTS:  # whole numbers on the axis of a count
+            ax.yaxis.get_major_locator().set_params(integer=True)
         ax.grid(True, alpha=0.3)
         if len(group) > 1 or (layout.times is not None and row == 0) or (group[0][1] == "mV" and reference):
             ax.legend(loc="best", fontsize=8)

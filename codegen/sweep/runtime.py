@@ -35,7 +35,8 @@ ABOVE_PUMP_MAX = 17
 EDGE_STARVED = 18
 TOO_WEAK = 19
 OUTSIDE_RANGE = 20  # imported models' rest: the cell comes to rest outside the voltage range
-BESIDE_REST, NOT_REACHED = 21, 22  # imported models' rest: a stable one the cell does not come to from its start
+BESIDE_REST, NOT_REACHED, EMPTIED = 21, 22, 23  # imported models' rest: a stable one the cell does not come to from
+# its start
 CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
@@ -66,6 +67,7 @@ REASONS = {
     BESIDE_REST: "from its start the cell oscillates (a pacemaker) beside the stable resting state: it comes to no "
                  "rest",
     NOT_REACHED: "from its start the cell has not come to rest by the end of the run (a slow drift)",
+    EMPTIED: "from its start an amount inside falls to 0: no cell's state after it, and no rest",
 }
 
 _EPS = np.finfo(float).eps

@@ -440,9 +440,9 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
                 # the cell with Na+ (22 mV short of the unstable equilibrium between its two rests)
                 there = solving_largest(laws, previous, voltage)
                 if [law.pivot for law in there] != [law.pivot for law in laws]:
+                    laws = there
                     reuse.clear()
-                    point = _steady_at(bound, there, guess, scale, voltage, grid[k], positive, reuse)
-                    laws = there if point is not None else laws
+                    point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive, reuse)
             if point is None and failures == 0:  # from the last point in shorter steps
                 point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive,
                                       shortest)

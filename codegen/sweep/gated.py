@@ -1,0 +1,113 @@
+"""Sweeps of a vrest model with gated channels: its resting state as `vrest rest` finds it, at each point.
+
+The sweep kernel (codegen.sweep.kernel) knows the leaks' currents alone; a model with channels
+(``[channels.*]``) may have several resting states, and which one the cell comes to depends on its start.
+So each point is the model file with the point's values (the keys of derive.protocol.targets, the
+impermeant's amount or concentration following as the reader computes it), and the rest engine on that
+model followed from its start, as `vrest rest MODEL` does: the quantities of a CellML or SBML file's
+sweep (codegen.sweep.rest_points). Its Nernst potentials E_X are the kernel's, swept on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from vrest.derive.errors import ModelError
+from vrest.derive.model import Model
+
+from .couplings import apply_coupling, coupling
+from .rest_points import QUANTITIES, RestQuantities, evaluate_points, run_rest_sweep
+from .tasks import ChunkResult
+
+__all__ = ["GatedModel", "GatedTask", "by_rest_engine", "run_gated_sweep", "run_gated_task"]
+
+
+def by_rest_engine(model: Model, wanted: Sequence[str] | None) -> bool:
+    """Whether a sweep of ``model`` evaluates its resting state by the rest engine: a model with channels, unless
+    the quantities asked are all Nernst potentials (the kernel's closed forms)."""
+    return bool(model.channels) and not (wanted and all(q.startswith("E_") for q in wanted))
+
+
+@dataclass(frozen=True, eq=False)
+class GatedModel(RestQuantities):
+    """A vrest model with channels, for a sweep of its resting state."""
+
+    model: Model
+    kind = "a model with gated channels"
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @cached_property
+    def problem(self):
+        """The rest engine's numbers at the model's own values: the units results are shown in."""
+        from vrest.derive.rest.evaluator import prepare
+        from vrest.derive.rest.prepared_problem import rest_problem
+        from vrest.derive.system import from_model
+
+        return rest_problem(prepare(from_model(self.model)), None)
+
+    def choose(self, wanted: Sequence[str] | None) -> tuple[tuple[str, ...], dict[str, str]]:
+        rest = ", ".join(QUANTITIES)
+        for qid in wanted or ():
+            if qid.startswith("E_"):
+                raise ModelError("--quantity", qid, f"the Nernst potentials and the resting state ({rest}) of a "
+                                 "model with gated channels are swept separately: one sweep for each")
+            if qid not in QUANTITIES:
+                raise ModelError("--quantity", qid, f"not swept for a model with gated channels: a sweep gives its "
+                                 f"resting state as vrest rest finds it ({rest}; V_rest is the stable rest the cell "
+                                 "comes to from its start) or its Nernst potentials E_X")
+        return super().choose(wanted)
+
+
+@dataclass(frozen=True)
+class GatedTask:
+    """One chunk of a sweep of a model with channels: points start..stop-1."""
+
+    model: Model
+    varied: tuple[str, ...]  # the parameter each column of ``points`` sets
+    factors: tuple[bool, ...]  # whether a column multiplies the parameter's given value
+    coupling: tuple[str, str, str, str] | None
+    points: np.ndarray  # (stop - start, n_varied), SI (factors as factors)
+    quantities: tuple[str, ...]
+    display: dict[str, tuple[float, float]]  # SI = scale * shown + offset, per quantity
+    start: int
+    stop: int
+
+
+def run_gated_task(task: GatedTask) -> ChunkResult:
+    """The chunk's points: the model with each point's values, its rest engine followed from its start."""
+    from vrest.derive.derivations.pump_range import with_values
+    from vrest.derive.rest import find_resting_states
+    from vrest.derive.system import from_model
+
+    model = task.model
+    given = {p.name: float(p.value) for p in model.parameters}
+    symbols = {p.name: p.symbol for p in model.parameters}
+
+    def report_at(row: np.ndarray):
+        values = {name: value * given[name] if factor else value
+                  for name, factor, value in zip(task.varied, task.factors, (float(v) for v in row))}
+        values = apply_coupling(task.coupling, {**given, **values})
+        changed = {symbols[name]: float(value) for name, value in values.items() if float(value) != given[name]}
+        return find_resting_states(from_model(with_values(model, changed)), from_start=True)
+
+    return evaluate_points(task.start, task.stop, task.points, task.quantities, task.display, report_at)
+
+
+def run_gated_sweep(model: Model, plan, quantities: Sequence[str] | None = None, **options):
+    """The resting-state quantities of ``model`` (with channels) at every point of ``plan``: a SweepOutcome
+    (codegen.sweep.api); ``options`` as run_rest_sweep's."""
+    varied = tuple(d.parameter for d in plan.dims)
+    factors = tuple(d.factor for d in plan.dims)
+    rule = coupling(model, set(varied))
+
+    def task(start: int, stop: int, si: np.ndarray, ids: tuple[str, ...], display: dict) -> GatedTask:
+        return GatedTask(model, varied, factors, rule, si, ids, display, start, stop)
+
+    return run_rest_sweep(GatedModel(model), plan, quantities, task, run_gated_task, **options)

@@ -1,0 +1,180 @@
+"""`vrest sweep` and `vrest sensitivity` of a vrest model with gated channels: its resting state at each point.
+
+The expected numbers for the built-in hh come from the Hodgkin-Huxley equations written out in
+tests/test_channels.py (mpmath, the modern convention of vrest's hh at 6.3 degC, where the Q10 factor is 1):
+every equilibrium as a sign change of the steady-state current on a 0.25 mV grid over -150..60 mV, refined by
+mpmath, its stability and slowest time constant from the eigenvalues of the full 4-state Jacobian, the slope
+conductance as the steady current's derivative. Those of the bistable cell with moving concentrations come
+from an independent solution of its steady states (the tests of tests/test_gated_moving_concentrations.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import mpmath
+import numpy as np
+import pytest
+from conftest import run_cli
+from test_channels import E_K, E_L, E_NA, G_L, G_NA, hh_rates
+from test_gated_moving_concentrations import BISTABLE
+
+from vrest.codegen.sweep.api import sweep
+
+
+def _steady_current(v, g_k):
+    """uA/cm^2 with the gates at steady state, g_k in mS/cm^2."""
+    r = hh_rates(v)
+    m, h, n = (a / (a + b) for a, b in (r["m"], r["h"], r["n"]))
+    return G_NA * m**3 * h * (v - E_NA) + g_k * n**4 * (v - E_K) + G_L * (v - E_L)
+
+
+def hh_equilibria(g_k):
+    """[(V mV, stable, slowest tau s, slope conductance mS/cm^2)] of every equilibrium in -150..60 mV."""
+    g_k = mpmath.mpf(g_k)
+    grid = [mpmath.mpf(-150) + mpmath.mpf(k) / 4 for k in range(4 * 210 + 1)]
+    values = [_steady_current(v, g_k) for v in grid]
+    out = []
+    for a, b, fa, fb in zip(grid, grid[1:], values, values[1:]):
+        if fa * fb > 0:
+            continue
+        v = mpmath.findroot(lambda x: _steady_current(x, g_k), (a, b), solver="anderson")
+        r = hh_rates(v)
+        state = [v] + [a_ / (a_ + b_) for a_, b_ in (r["m"], r["h"], r["n"])]
+
+        def rhs(y):
+            vv, m, h, n = y
+            rr = hh_rates(vv)
+            current = G_NA * m**3 * h * (vv - E_NA) + g_k * n**4 * (vv - E_K) + G_L * (vv - E_L)
+            return [-current] + [al * (1 - x) - be * x for x, (al, be) in zip((m, h, n), (rr["m"], rr["h"], rr["n"]))]
+
+        jac = mpmath.matrix(4, 4)
+        for j in range(4):
+            for i in range(4):
+                jac[i, j] = mpmath.diff(lambda x: rhs([x if k == j else state[k] for k in range(4)])[i], state[j])
+        eigenvalues = mpmath.eig(jac, left=False, right=False)  # 1/ms
+        slowest = min(abs(mpmath.re(e)) for e in eigenvalues)
+        out.append((float(v), all(mpmath.re(e) < 0 for e in eigenvalues), float(1e-3 / slowest),
+                    float(mpmath.diff(lambda x: _steady_current(x, g_k), v))))
+    return out
+
+
+def test_a_sweep_of_hh_over_g_K_gives_the_written_out_model_s_rest():
+    """g_K = 3 mS/cm^2: one stable equilibrium, depolarised (-27 mV); 8 mS/cm^2: one, unstable (the axon fires on
+    its own: no resting potential, the pacemaker's reason); 20 and 36 mS/cm^2: one, stable (36: HH's -65 mV).
+    A sweep of a model with channels gave the Nernst potentials alone (none in hh) and refused V_ss."""
+    code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=3, 8, 20, 36 mS/cm^2", "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    quantities = document["quantities"]
+    assert list(quantities) == ["V_rest", "resting_states", "stable_states", "slope_conductance",
+                                "input_resistance", "slowest_tau"]
+    assert quantities["V_rest"]["unit"] == "mV" and quantities["slope_conductance"]["unit"] == "mS/cm^2"
+    assert quantities["input_resistance"]["unit"] == "kohm*cm^2" and quantities["slowest_tau"]["unit"] == "s"
+    for k, g_k in enumerate((3, 8, 20, 36)):
+        equilibria = hh_equilibria(g_k)
+        assert quantities["resting_states"]["values"][k] == len(equilibria) == 1
+        ((v, stable, tau, slope),) = equilibria
+        assert quantities["stable_states"]["values"][k] == int(stable)
+        if not stable:
+            assert g_k == 8 and quantities["V_rest"]["values"][k] is None
+            continue
+        assert quantities["V_rest"]["values"][k] == pytest.approx(v, abs=1e-9)
+        assert quantities["slowest_tau"]["values"][k] == pytest.approx(tau, rel=1e-7)
+        assert quantities["slope_conductance"]["values"][k] == pytest.approx(slope, rel=1e-7)
+        assert quantities["input_resistance"]["values"][k] == pytest.approx(1 / slope, rel=1e-7)
+    assert quantities["V_rest"]["values"][3] == pytest.approx(-65.0, abs=0.01)
+    assert "V_rest: no value at 1 of 4 points: no stable resting state: the model oscillates (a pacemaker)" in err
+
+
+def _hh_rest(g_k, g_l):
+    """V_rest (mV) of the written-out model with g_K and g_L (mS/cm^2), near HH's -65 mV."""
+    g_k, g_l = mpmath.mpf(g_k), mpmath.mpf(g_l)
+
+    def current(v):
+        return _steady_current(v, g_k) + (g_l - G_L) * (v - E_L)
+
+    return mpmath.findroot(current, -65)
+
+
+def test_sensitivity_of_hh_s_rest_to_two_conductances():
+    """Sobol indices of V_rest over g_K = 30..40 and g_L = 0.2..0.4 mS/cm^2 (where the axon always rests) against
+    the written-out model's own variance split: V_rest on a 7 x 7 Gauss-Legendre grid, the first-order share of g_K
+    Var(E[V | g_K]) / Var(V)."""
+    from vrest.codegen.sweep.indices import sensitivity
+
+    nodes, weights = np.polynomial.legendre.leggauss(7)
+    weights = weights / 2  # the mean over [-1, 1]
+    rest = [[_hh_rest(35 + 5 * x, mpmath.mpf("0.3") + mpmath.mpf("0.1") * y) for y in nodes] for x in nodes]
+    mean = sum(wx * wy * rest[i][j] for i, wx in enumerate(weights) for j, wy in enumerate(weights))
+    variance = sum(wx * wy * (rest[i][j] - mean) ** 2 for i, wx in enumerate(weights) for j, wy in enumerate(weights))
+    by_g_k = [sum(wy * rest[i][j] for j, wy in enumerate(weights)) for i in range(len(nodes))]
+    share = float(sum(wx * (m - mean) ** 2 for wx, m in zip(weights, by_g_k)) / variance)
+    result = sensitivity("hh", {"channels.K.conductance": "30..40 mS/cm^2",
+                                "channels.L.conductance": "0.2..0.4 mS/cm^2"}, "V_rest", method="sobol", samples=64)
+    assert result.unit == "mV" and result.evaluations == 64 * 4
+    first = result.indices["channels.K.conductance"]
+    assert 0.2 < share < 0.8  # both matter: the test tells them apart
+    assert first["S1"] == pytest.approx(share, abs=max(first["S1_conf"], 0.02))
+    leak = result.indices["channels.L.conductance"]
+    assert leak["S1"] == pytest.approx(1 - share, abs=max(leak["S1_conf"], 0.02))  # additive: no interaction
+
+
+def _bistable(tmp_path, nap: str = "4e-8", pump: str = "0.4"):
+    text = BISTABLE.replace('permeability = "4e-8 cm/s"', f'permeability = "{nap} cm/s"')
+    path = tmp_path / f"nap_{nap}_{pump}.toml"
+    path.write_text(text.replace('current = "0.4 uA/cm^2"', f'current = "{pump} uA/cm^2"'), encoding="utf-8")
+    return path
+
+
+def test_a_sweep_of_a_bistable_cell_gives_the_rest_it_comes_to_from_its_start(tmp_path):
+    """The bistable cell of tests/test_gated_moving_concentrations.py: at its pump of 0.4 uA/cm^2 three steady
+    states, two stable, and from its start it rests at -70.9515926738 mV (the independent values there); at
+    0.6 uA/cm^2 the independent solution has no physical steady state (its one root needs -760 fmol of Na+)."""
+    path = _bistable(tmp_path)
+    data = sweep(str(path), {"pump.current": "0.4, 0.6 uA/cm^2"})
+    assert data["V_rest"].attrs["units"] == "mV"
+    low, high = data.sel({"pump.current": 0.4}), data.sel({"pump.current": 0.6})
+    assert float(low["V_rest"]) == pytest.approx(-70.9515926738, abs=1e-8)
+    assert int(low["resting_states"]) == 3 and int(low["stable_states"]) == 2
+    assert float(low["slowest_tau"]) == pytest.approx(5901.68968783, rel=1e-9)
+    assert int(high["resting_states"]) == 0 and math.isnan(float(high["V_rest"]))
+
+
+def test_a_cell_its_pump_empties_of_sodium_has_no_rest(tmp_path):
+    """The stronger NaP channel and pump (1e-7 cm/s, 0.6 uA/cm^2): an unstable equilibrium and a stable one
+    (-23.8566888077485 mV, independent values in tests/test_gated_moving_concentrations.py), but from the
+    file's state the pump takes out more Na+ than leaks in: the independent run of the same equations empties
+    the cell of Na+ within about 340 s. No resting potential, for that reason."""
+    path = _bistable(tmp_path, "1e-7", "0.6")
+    code, out, err = run_cli("sweep", str(path), "--vary", "channels.NaP.permeability=1e-7 cm/s", "--json")
+    assert code == 0, err
+    quantities = json.loads(out)["quantities"]
+    assert quantities["resting_states"]["values"] == [2] and quantities["stable_states"]["values"] == [1]
+    assert quantities["V_rest"]["values"] == [None]
+    assert "V_rest: no value at 1 of 1 points: from its start an amount inside falls to 0" in err
+
+
+@pytest.mark.parametrize(("quantity", "message"), [
+    ("V_ss", "--quantity = 'V_ss': not swept for a model with gated channels: a sweep gives its resting state as "
+             "vrest rest finds it (V_rest, resting_states, stable_states"),
+    ("E_K,V_rest", "--quantity = 'E_K': the Nernst potentials and the resting state (V_rest, resting_states, "
+                   "stable_states, slope_conductance, input_resistance, slowest_tau) of a model with gated "
+                   "channels are swept separately"),
+])
+def test_a_quantity_the_rest_engine_does_not_give_is_refused_in_one_line(tmp_path, quantity, message):
+    path = _bistable(tmp_path)
+    code, out, err = run_cli("sweep", str(path), "--vary", "ions.K.outside=4, 6 mM", "--quantity", quantity)
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_nernst_potentials_of_a_model_with_channels_are_still_swept_alone(tmp_path):
+    """E_K = RT/F ln(K_o/K_i) at 37 degC with vrest's R and F (mpmath)."""
+    path = _bistable(tmp_path)
+    code, out, err = run_cli("sweep", str(path), "--vary", "ions.K.outside=4, 6 mM", "--quantity", "E_K", "--json")
+    assert code == 0, err
+    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212")
+    expected = [float(1000 * rt_f * mpmath.log(mpmath.mpf(k) / 140)) for k in (4, 6)]
+    assert json.loads(out)["quantities"]["E_K"]["values"] == pytest.approx(expected, rel=1e-12)
