@@ -1,8 +1,9 @@
-"""What a sweep of a model with gated channels gives is what the README and the format reference say: the
-Nernst potentials only, another quantity refused in one line."""
+"""What a sweep of a model with gated channels gives is what the README and the format reference say: its
+resting state as vrest rest finds it at each point, the README's example as vrest prints it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import run_cli
@@ -10,14 +11,19 @@ from conftest import run_cli
 ROOT = Path(__file__).parents[1]
 
 
-def test_a_sweep_of_hh_refuses_v_ss_in_one_line():
-    code, out, err = run_cli("sweep", "hh", "--vary", "model.temperature=6.3..20 degC 3", "--quantity", "V_ss")
-    assert code == 2 and out == "" and err.count("\n") == 1
-    assert "not applicable to model hh: a sweep of a model with channels evaluates only the Nernst potentials" in err
+def test_the_readmes_example_of_hh_is_what_vrest_prints():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```console\n\$ vrest sweep hh (.*?)\n(.*?)```", readme, re.S)
+    assert block and block.group(1) == ('--vary "channels.K.conductance=3, 8, 20, 36 mS/cm^2" '
+                                        "--quantity V_rest,stable_states,slowest_tau")
+    code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=3, 8, 20, 36 mS/cm^2", "--quantity",
+                             "V_rest,stable_states,slowest_tau")
+    assert code == 0, err
+    assert block.group(2).splitlines() == err.splitlines() + out.splitlines()
 
 
 def test_the_docs_say_so():
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    assert "of a model with gated channels only the Nernst potentials E_X" in readme
+    assert "of a model with gated channels its resting state as `vrest rest` finds it" in readme
     reference = " ".join((ROOT / "docs" / "model-format.md").read_text(encoding="utf-8").split())
-    assert "of a model with gated channels (`[channels.*]`) only the Nernst potentials `E_X`" in reference
+    assert "Of a model with gated channels (`[channels.*]`) its resting state as `vrest rest` finds it is swept" in reference

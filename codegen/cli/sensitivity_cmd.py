@@ -25,7 +25,8 @@ def register(subparsers) -> None:
                         help='a model-file key and its range, "LOW..HIGH UNIT [log]", e.g. '
                              '"ions.K.outside=2..20 mM log" (two or more)')
     parser.add_argument("--quantity", required=True, action="append", metavar="ID",
-                        help="one vrest derive id, e.g. V_ss (a CellML or SBML file: V_rest, slowest_tau, ...)")
+                        help="one vrest derive id, e.g. V_ss (a model with gated channels, a CellML or SBML "
+                        "file: V_rest, slowest_tau, ...)")
     parser.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="sobol (default) or morris")
     parser.add_argument("--samples", type=int, default=1024, metavar="N",
                         help="base samples (sobol: N (k+2) evaluations; a power of 2) or trajectories (morris: "

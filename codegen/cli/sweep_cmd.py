@@ -20,12 +20,15 @@ def register(subparsers) -> None:
         "sweep", help="a model's quantities (or a scenario's states) over a grid or samples of model-file values",
         description="Evaluate `vrest derive` quantities (closed forms and numeric roots, by generated vectorised "
                     "code) at every point of a grid or a sample of model-file values; with --scenario, the "
-                    "states at --times of that scenario started at each point's steady state. A point where a "
-                    "quantity does not exist holds null (NaN), counted with its reason.",
+                    "states at --times of that scenario started at each point's steady state. Of a model with "
+                    "gated channels (and of a CellML or SBML file) the resting state as vrest rest finds it at "
+                    "each point, or its Nernst potentials E_X alone. A point where a quantity does not exist holds "
+                    "null (NaN), counted with its reason.",
         epilog="KEY is a key of the model file, from the table scenario steps read, with the values a step "
                "cannot change as well: model.temperature, membrane.capacitance, membrane.area, membrane.volume, "
                "membrane.water_permeability, ions.X.inside, ions.X.outside, ions.X.conductance, "
-               "ions.X.permeability, ions.X.reversal, pump.current, pump.max_current, pump.rate_per_Na, "
+               "ions.X.permeability, ions.X.reversal, channels.NAME.conductance, channels.NAME.permeability, "
+               "channels.NAME.reversal, pump.current, pump.max_current, pump.rate_per_Na, "
                "pump.K_half_Na, pump.K_half_K, impermeant.concentration, impermeant.amount, bath.impermeant, or "
                "pump (a factor on the pump's rate), as far as the model has them. --json prints {\"model\", "
                "\"method\", \"dims\": [{\"key\", \"unit\", \"values\"}], \"quantities\": {ID: {\"unit\", "
@@ -38,7 +41,9 @@ def register(subparsers) -> None:
                         "(.xml, .sbml) file")
     parser.add_argument("--vary", action="append", required=True, metavar="KEY=SPEC", help=_SPEC_HELP)
     parser.add_argument("--quantity", action="append", metavar="ID,...",
-                        help="the vrest derive ids to evaluate (default: every one the model has)")
+                        help="the vrest derive ids to evaluate (default: every one the model has); of a model "
+                        "with gated channels: V_rest, resting_states, stable_states, slope_conductance, "
+                        "input_resistance, slowest_tau (default: all), or its E_X alone")
     parser.add_argument("--scenario", metavar="NAME", help="simulate this scenario from each point's steady state")
     parser.add_argument("--times", metavar="T1,T2,...", help='output times of the scenario, e.g. "0 s,1 min,1 h"')
     parser.add_argument("--samples", type=int, metavar="N", help="draw N points from the ranges instead of a grid")

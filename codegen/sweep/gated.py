@@ -26,10 +26,17 @@ from .tasks import ChunkResult
 __all__ = ["GatedModel", "GatedTask", "by_rest_engine", "run_gated_sweep", "run_gated_task"]
 
 
+def _nernst(model: Model) -> list[str]:
+    """The ids of the model's Nernst potentials E_X (of the ions with concentrations)."""
+    from vrest.derive.quantities import Derivations
+
+    return [q for q in Derivations(model).ids() if q.startswith("E_")]
+
+
 def by_rest_engine(model: Model, wanted: Sequence[str] | None) -> bool:
     """Whether a sweep of ``model`` evaluates its resting state by the rest engine: a model with channels, unless
-    the quantities asked are all Nernst potentials (the kernel's closed forms)."""
-    return bool(model.channels) and not (wanted and all(q.startswith("E_") for q in wanted))
+    the quantities asked are all its Nernst potentials (the kernel's closed forms)."""
+    return bool(model.channels) and not (wanted and set(wanted) <= set(_nernst(model)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,15 +60,17 @@ class GatedModel(RestQuantities):
         return rest_problem(prepare(from_model(self.model)), None)
 
     def choose(self, wanted: Sequence[str] | None) -> tuple[tuple[str, ...], dict[str, str]]:
-        rest = ", ".join(QUANTITIES)
+        rest, nernst = ", ".join(QUANTITIES), _nernst(self.model)
         for qid in wanted or ():
-            if qid.startswith("E_"):
+            if qid in nernst:
                 raise ModelError("--quantity", qid, f"the Nernst potentials and the resting state ({rest}) of a "
                                  "model with gated channels are swept separately: one sweep for each")
             if qid not in QUANTITIES:
+                alone = f", or its Nernst potentials alone ({', '.join(nernst)})" if nernst else \
+                    f"; model {self.name} has no Nernst potential (no ion with concentrations)"
                 raise ModelError("--quantity", qid, f"not swept for a model with gated channels: a sweep gives its "
                                  f"resting state as vrest rest finds it ({rest}; V_rest is the stable rest the cell "
-                                 "comes to from its start) or its Nernst potentials E_X")
+                                 f"comes to from its start){alone}")
         return super().choose(wanted)
 
 
@@ -103,6 +112,10 @@ def run_gated_task(task: GatedTask) -> ChunkResult:
 def run_gated_sweep(model: Model, plan, quantities: Sequence[str] | None = None, **options):
     """The resting-state quantities of ``model`` (with channels) at every point of ``plan``: a SweepOutcome
     (codegen.sweep.api); ``options`` as run_rest_sweep's."""
+    for dim in plan.dims:
+        if model.stimulus and dim.parameter == "I_stim":
+            raise ModelError("--vary", dim.key, "the stimulus: it is off at rest, so the resting state does not "
+                             "depend on it")
     varied = tuple(d.parameter for d in plan.dims)
     factors = tuple(d.factor for d in plan.dims)
     rule = coupling(model, set(varied))

@@ -142,10 +142,9 @@ def _usage(values: Values) -> str:
 def _values(key: str, target: Target, model: Model | None) -> Values:
     """A model-file key's values, read as the model file's value of the key is read (its dimension, its range in
     derive.limits; a constant pump's current in the direction its stoichiometry moves charge)."""
-    if target.dimension == "current per area" and target.sign == "any" and model is not None:
+    pump = None if model is None else model.pump
+    if pump is not None and pump.form == "constant" and target.parameter == pump.rate.name and target.dimension:
         from vrest.derive.pumpfile import constant_current
-
-        pump = model.pump
 
         def read(text):
             return constant_current(text, key, dict(pump.stoichiometry), pump.charge_per_cycle)
