@@ -52,7 +52,8 @@ def hh_equilibria(g_k):
         jac = mpmath.matrix(4, 4)
         for j in range(4):
             for i in range(4):
-                jac[i, j] = mpmath.diff(lambda x: rhs([x if k == j else state[k] for k in range(4)])[i], state[j])
+                jac[i, j] = mpmath.diff(lambda x, i=i, j=j, y=state: rhs([x if k == j else y[k] for k in range(4)])[i],
+                                        state[j])
         eigenvalues = mpmath.eig(jac, left=False, right=False)  # 1/ms
         slowest = min(abs(mpmath.re(e)) for e in eigenvalues)
         out.append((float(v), all(mpmath.re(e) < 0 for e in eigenvalues), float(1e-3 / slowest),

@@ -191,8 +191,8 @@ def run_sweep(model: Model | ImportedModel, plan: Plan, quantities: Sequence[str
     """
     from .kernel import build_kernel
 
-    options = dict(out=out, memory=memory, engine=engine, scheduler=scheduler, workers=workers, progress=progress,
-                   chunk=chunk)
+    options = {"out": out, "memory": memory, "engine": engine, "scheduler": scheduler, "workers": workers,
+               "progress": progress, "chunk": chunk}
     if isinstance(model, ImportedModel):
         return run_imported_sweep(model, plan, quantities, **options)
     if by_rest_engine(model, quantities):

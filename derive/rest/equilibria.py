@@ -449,8 +449,8 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
                 reuse.clear()
                 if point is None:  # a fold, maybe: the path turns back in V; followed round it by arclength
                     out += _past_fold(bound, laws, scale, voltage, previous, direction, (grid[0], grid[-1]),
-                                      positive, lambda a, b: _record_between(bound, laws, scale, voltage, grid, a, b,
-                                                                              followed, positive))
+                                      positive, lambda a, b, held=laws: _record_between(bound, held, scale, voltage,
+                                                                                         grid, a, b, followed, positive))
             elif point is None:  # past a gap: from the last point, the gates at x_inf(V)
                 guess = eliminated.steady_point(bound, guess)
                 point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive)
