@@ -424,3 +424,17 @@ def test_a_state_without_unit_that_starts_tiny_does_not_make_the_run_crawl():
 
     result = _simulate(str(MODELS / "decker_2009.cellml"), "--start", "given", "--times", "0 s,30000 s")
     assert result["states"]["Vm"]["values"][-1] == pytest.approx(DECKER_REST, abs=1e-6)
+
+
+def test_a_state_without_a_unit_is_headed_by_its_name_alone(tmp_path):
+    """Luo-Rudy 1991's gates are dimensionless in the file: `m`, not `m []`, in the CSV and the table."""
+    path = tmp_path / "lr.csv"
+    code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--times", "0 ms,5 ms", "--out",
+                             str(path))
+    assert code == 0, err
+    with path.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    assert header == ["t [s]", "V [mV]", "m", "h", "j", "d", "f", "X", "Cai [mM]"]
+    code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--times", "0 ms,5 ms")
+    assert code == 0, err
+    assert out.split("\n")[0].split() == ["t", "[ms]", "V", "[mV]", "m", "h", "j", "d", "f", "X", "Cai", "[mM]"]

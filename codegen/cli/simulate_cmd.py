@@ -230,7 +230,7 @@ def print_run(args, head: dict, result, columns) -> None:
     elif args.out:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["t [s]"] + [f"{name} [{unit}]" for name, (unit, _) in columns.items()])
+        writer.writerow(["t [s]"] + [_header(name, unit) for name, (unit, _) in columns.items()])
         for k, t in enumerate(result.t):
             writer.writerow([csv_number(t)] + [csv_number(values[k]) for _, values in columns.values()])
         print(write_atomic(args.out, buffer.getvalue(), key="--out"))
@@ -261,6 +261,11 @@ def _warn_coarse(steps, times) -> None:
                       "two outputs, the largest V too (give --times, or a shorter --t-end)", ModelWarning, stacklevel=3)
 
 
+def _header(name: str, unit: str) -> str:
+    """A column's header, NAME [UNIT]; the name alone for a state of a file that gives it no unit (not "m []")."""
+    return f"{name} [{unit}]" if unit else name
+
+
 def _table(t, columns) -> str:
     """About 20 rows of the run, and the rows of V's largest and smallest samples (a spike between two rows is
     not missed); times in ms for a run shorter than 1 s. Each column as wide as its header or its longest
@@ -272,7 +277,7 @@ def _table(t, columns) -> str:
     added = [k for k in dict.fromkeys(extremes) if k not in rows and v[k] not in (v[r] for r in rows)]
     rows = sorted(rows + added)
     unit, scale = ("ms", 1e3) if t[-1] < 1 else ("s", 1)
-    headers = [f"t [{unit}]"] + [f"{name} [{unit}]" for name, (unit, _) in columns.items()]
+    headers = [f"t [{unit}]"] + [_header(name, unit) for name, (unit, _) in columns.items()]
     cells = [[f"{t[k] * scale:.6g}"] + [f"{values[k]:.6g}" for _, values in columns.values()] for k in rows]
     widths = [max([12 if i == 0 else 14, len(headers[i]), *(len(row[i]) for row in cells)])
               for i in range(len(headers))]
