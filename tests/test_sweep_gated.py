@@ -179,3 +179,18 @@ def test_the_nernst_potentials_of_a_model_with_channels_are_still_swept_alone(tm
     rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212")
     expected = [float(1000 * rt_f * mpmath.log(mpmath.mpf(k) / 140)) for k in (4, 6)]
     assert json.loads(out)["quantities"]["E_K"]["values"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_dask_workers_give_the_local_numbers(tmp_path):
+    """The model itself travels in the task (no file to read on a worker): a LocalCluster of two workers, a chunk
+    a point, gives the local run's numbers bit for bit, and the written-out model's rest."""
+    from vrest.codegen.sweep.api import make_plan, run_sweep
+    from vrest.derive.builtin import resolve_model
+
+    model = resolve_model("hh")
+    plan = make_plan(model, {"channels.K.conductance": "20, 36 mS/cm^2"})
+    local = run_sweep(model, plan, ["V_rest", "slowest_tau"])
+    dask = run_sweep(model, plan, ["V_rest", "slowest_tau"], engine="dask", workers=2, chunk=1)
+    for q in ("V_rest", "slowest_tau"):
+        assert np.array_equal(dask.memory.values[q], local.memory.values[q])
+    assert dask.memory.values["V_rest"] == pytest.approx([hh_equilibria(g)[0][0] for g in (20, 36)], abs=1e-9)
