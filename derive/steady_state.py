@@ -200,6 +200,14 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
                 if not explain:
                     raise NoSteadyState(str(reason)) from None
                 raise NoSteadyState(_explain(model, pump_scale if given is None else None, reason, values)) from None
+        if default_start and gated(model) and not _stable_at(model, float(x[states.index(V)] * scale[V])):
+            # Newton from the file's state reached an unstable equilibrium (a pacemaker's, the saddle between two
+            # rests): the steady state is the most negative stable one, and a model with none has no steady state
+            x = _from_resting_state(model, f, jac, [scale[s] for s in states], positive)
+            if x is None:
+                from .rest import model_rest_report
+
+                raise NoSteadyState(model_rest_report(model).verdict)
         state = {s: float(x[i] * scale[s]) for i, s in enumerate(states)}
         if not all(math.isfinite(v) for v in state.values()):  # beyond double range: no answer to print
             shown = ", ".join(f"{symbol.name} = {value:g}" for symbol, value in state.items())
@@ -215,6 +223,31 @@ def _resting_start(model: Model) -> dict[sp.Symbol, float] | None:
 
     stable = [s for s in model_rest_report(model).resting_states if s.stable]
     return {s.symbol: stable[0].states[s.symbol.name] for s in model.states} if stable else None
+
+
+def _stable_at(model: Model, v: float) -> bool:
+    """Whether the equilibrium at V = ``v`` (V) is stable, as the resting-state engine finds it (derive.rest); True
+    where the engine lists none there."""
+    from .rest import model_rest_report  # here: derive.rest reads the cell description through derive.system
+
+    there = [s for s in model_rest_report(model).resting_states if abs(s.V - v) <= 1e-9]
+    return not there or there[0].stable
+
+
+def unstable_given_state(model: Model) -> float | None:
+    """V (V) of the unstable equilibrium the model's given state (initial_state) sits on, else None: a run from
+    exactly there stays, its growing mode damped by the solver's implicit steps, where a cell would leave it."""
+    from .rest import model_rest_report  # here: derive.rest reads the cell description through derive.system
+
+    try:
+        given = {symbol.name: value for symbol, value in initial_state(model).items()}
+    except NoSteadyState:
+        return None
+    for state in model_rest_report(model).resting_states:
+        if not state.stable and all(abs(value - given.get(name, math.inf)) <= 1e-9 * max(abs(value), 1e-3)
+                                    for name, value in state.states.items()):
+            return state.V
+    return None
 
 
 def _from_resting_state(model: Model, f, jac, scale: list, positive: list) -> list | None:

@@ -172,6 +172,8 @@ def run(args) -> int:
     if args.out:
         _check_out(args.out)
     plan = simulation_plan(args.model)
+    if args.start == "given":
+        _warn_unstable_start(args.model)
     scenario = next((s for s in plan.scenarios if s.name == args.scenario), None)
     steps = scenario.steps if scenario is not None else ()
     if times is None:
@@ -206,6 +208,21 @@ def run(args) -> int:
     if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON
         print(plotted, file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def _warn_unstable_start(name: str) -> None:
+    """A warning where the model's given state is an unstable equilibrium (a gated pacemaker at its current
+    balance): the run shows it flat, where the cell fires from any disturbance."""
+    from vrest.derive.builtin import resolve_model
+    from vrest.derive.gated import gated
+    from vrest.derive.steady_state import unstable_given_state
+
+    model = resolve_model(name)
+    v = unstable_given_state(model) if gated(model) else None
+    if v is not None:
+        warnings.warn(f"--start given is the unstable equilibrium at {v * 1e3:.6g} mV: the run stays there only "
+                      "because nothing disturbs it (the solver damps the growing mode); the cell leaves it at any "
+                      "disturbance (set membrane.initial_potential a little away from it)", ModelWarning, stacklevel=2)
 
 
 def print_run(args, head: dict, result, columns) -> None:
