@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from vrest.derive.builtin import is_other_format
 from vrest.derive.errors import ModelError
 
 __all__ = ["check_folder", "check_output_folder", "csv_number", "write_atomic", "write_all_atomic"]
@@ -26,6 +27,9 @@ def check_folder(path: str | Path, key: str) -> None:
     path = Path(path)
     if path.is_dir():
         raise ModelError(key, str(path), "cannot write: it is a folder; give a file name")
+    if path.suffix.lower() == ".toml" or is_other_format(str(path)):  # `derive --report MODEL.toml` lost the model
+        raise ModelError(key, str(path), "is named as a model file: vrest writes no output over one (the option "
+                                         f"takes the word after it as its file: {key} OUT MODEL)")
     folder = path.parent
     for above in (folder, *folder.parents):
         if above.exists():

@@ -129,11 +129,14 @@ def _check_finite(expr: sp.Expr, key: str, text: str, what: str, positive: bool,
 
 
 def _sampled(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> np.ndarray:
-    """``expr`` at every point of _CHECK_POINTS (NaN or inf where it is not finite)."""
-    f = sp.lambdify(V, expr.xreplace(dict(values)), modules=[NUMPY_FUNCTIONS, "numpy"])
+    """``expr`` at every point of _CHECK_POINTS (NaN or inf where it is not finite), the ``values`` as numbers: put
+    in exactly, SymPy turns exp(V/12 - E_K/12) with E_K = RT/F ln(K_o/K_i) into a power of K_o/K_i with a rational
+    exponent of many digits, and some K_o (3.08817 mM) kept it computing that power for ever."""
+    numbers = {symbol: float(sp.sympify(value).evalf(30)) for symbol, value in values.items()}
+    f = sp.lambdify([V, *numbers], expr, modules=[NUMPY_FUNCTIONS, "numpy"])
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return np.broadcast_to(np.asarray(f(_CHECK_POINTS), dtype=float), _CHECK_POINTS.shape)
+        return np.broadcast_to(np.asarray(f(_CHECK_POINTS, *numbers.values()), dtype=float), _CHECK_POINTS.shape)
 
 
 def _check_poles(expr: sp.Expr, key: str, text: str, values: Mapping[sp.Symbol, sp.Expr]) -> None:
@@ -142,9 +145,7 @@ def _check_poles(expr: sp.Expr, key: str, text: str, values: Mapping[sp.Symbol, 
         if not (power.exp.is_number and power.exp < 0 and V in power.base.free_symbols):
             continue
         divisor = power.base.args[0] if isinstance(power.base, sp.Abs) else power.base  # |x| vanishes where x does
-        f = sp.lambdify(V, divisor.xreplace(dict(values)), modules=[NUMPY_FUNCTIONS, "numpy"])
-        with np.errstate(all="ignore"):
-            base = np.broadcast_to(np.asarray(f(_CHECK_POINTS), dtype=float), _CHECK_POINTS.shape)
+        base = _sampled(divisor, values)
         crossing = np.flatnonzero((base[:-1] * base[1:] <= 0) & np.isfinite(base[:-1]) & np.isfinite(base[1:]))
         if crossing.size:
             where = float(_CHECK_POINTS[crossing[0]: crossing[0] + 2].mean()) * 1000

@@ -153,12 +153,23 @@ def definitions(named: Iterable[tuple[sp.Symbol, sp.Expr]], expr: sp.Expr,
     return tuple(sp.Eq(symbol, definition) for symbol, definition in named if symbol in used)
 
 
+def as_numbers(values: Mapping[sp.Symbol, sp.Expr], digits: int = WORKING_DIGITS + 10) -> dict[sp.Symbol, sp.Expr]:
+    """``values`` with every number as a Float of ``digits`` digits, to substitute into an expression that is then
+    evaluated: substituted exactly, SymPy turns exp(V/12 - E_K/12), E_K = RT/F ln(K_o/K_i), into a power of
+    K_o/K_i with a rational exponent of many digits, and at some K_o (3.08817 mM) computed it for ever."""
+    out = {}
+    for symbol, value in values.items():
+        value = sp.sympify(value)
+        out[symbol] = sp.Float(value.evalf(digits), digits) if value.is_number else value
+    return out
+
+
 def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> mpmath.mpf:
     """Evaluate ``expr`` at exact parameter values with WORKING_DIGITS digits.
 
     Raises NoSteadyState if the result is not a finite real number.
     """
-    result = sp.sympify(expr).xreplace(dict(values)).evalf(WORKING_DIGITS)
+    result = sp.sympify(expr).xreplace(as_numbers(values)).evalf(WORKING_DIGITS)
     if not result.is_Number or not result.is_finite or not result.is_real:
         raise NoSteadyState(f"the expression has no finite real value at the model's parameters ({result})")
     return result._to_mpmath(result._prec)
@@ -166,7 +177,7 @@ def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, sp.Expr]) -> mpmath.mpf:
 
 def mp_function(expr: sp.Expr, variable: sp.Symbol, values: Mapping[sp.Symbol, sp.Expr]) -> Callable:
     """``expr`` as an mpmath function of ``variable``, the other symbols fixed at ``values``."""
-    fixed = expr.xreplace({k: v for k, v in values.items() if k != variable})
+    fixed = expr.xreplace(as_numbers({k: v for k, v in values.items() if k != variable}))
     return sp.lambdify(variable, fixed, modules=[_MPMATH_FUNCTIONS, "mpmath"])
 
 

@@ -19,7 +19,7 @@ import sympy as sp
 
 from .channels import gate_steady
 from .constants import I_stim, V
-from .derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, NoSteadyState
+from .derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, NoSteadyState, as_numbers
 from .functions import NUMPY_FUNCTIONS
 from .model import Model
 
@@ -51,7 +51,7 @@ def balance_roots(model: Model, values: Mapping[sp.Symbol, sp.Expr] | None = Non
     """Every root of I_ss(V) + I_pump - I_stim = 0 in ``v_range`` (SI), at ``values`` (default: the model's)."""
     values = dict(model.values if values is None else values)
     current = steady_current(model) - (I_stim if model.stimulus else 0)
-    fixed = sp.sympify(current).xreplace({k: v for k, v in values.items() if k != V})
+    fixed = sp.sympify(current).xreplace(as_numbers({k: v for k, v in values.items() if k != V}))
     if fixed.free_symbols - {V}:
         names = ", ".join(sorted(s.name for s in fixed.free_symbols - {V}))
         raise NoSteadyState(f"the steady-state current depends on {names}, not only on V")
@@ -79,7 +79,8 @@ def start_potential(model: Model, values: Mapping[sp.Symbol, sp.Expr] | None = N
     values = dict(model.values if values is None else values)
     roots = balance_roots(model, values)
     current = steady_current(model)
-    slope = sp.lambdify(V, sp.diff(sp.sympify(current).xreplace({k: v for k, v in values.items() if k != V}), V),
+    numbers = as_numbers({k: v for k, v in values.items() if k != V})
+    slope = sp.lambdify(V, sp.diff(sp.sympify(current).xreplace(numbers), V),
                         modules=[_MPMATH_FUNCTIONS, "mpmath"])
     with mpmath.workdps(WORKING_DIGITS):
         rising = [v for v in roots if slope(mpmath.mpf(v)) > 0]
@@ -104,6 +105,7 @@ def stable_root(model: Model, v: float) -> bool:
 
     with mpmath.workdps(WORKING_DIGITS):
         at = {V: mpmath.mpf(v)}
-        state = {"V": v} | {x.name: float(sp.sympify(inf).xreplace(model.values).xreplace(at).evalf(WORKING_DIGITS))
+        state = {"V": v} | {x.name: float(sp.sympify(inf).xreplace(as_numbers(model.values)).xreplace(at)
+                                          .evalf(WORKING_DIGITS))
                             for x, inf in gate_steady_states(model).items()}
     return bool(np.all(quasi_active(model, state).eigenvalues().real < 0))

@@ -29,7 +29,7 @@ import mpmath
 import sympy as sp
 
 from .constants import A_i, C_m, F, I_pump, V, area, z_A
-from .derivation import WORKING_DIGITS, NoSteadyState, _MPMATH_FUNCTIONS
+from .derivation import WORKING_DIGITS, NoSteadyState, _MPMATH_FUNCTIONS, as_numbers
 from .errors import ModelWarning
 from .gated import gate_steady_states, gated, start_potential
 from .model import N_A, Model, Scenario
@@ -180,7 +180,7 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
             equations.append(charge(model) / _charge_scale(model, values, start))
         else:
             equations.append(rhs[V] * values[C_m] / _current_scale(model, values))
-        equations = [sp.sympify(e).xreplace(values).xreplace(to_scaled) for e in equations]
+        equations = [sp.sympify(e).xreplace(as_numbers(values)).xreplace(to_scaled) for e in equations]
         unknowns = [scaled[s] for s in states]
         jacobian = sp.Matrix(equations).jacobian(unknowns)
         f = sp.lambdify(unknowns, equations, modules=[_MPMATH_FUNCTIONS, "mpmath"])
@@ -315,7 +315,7 @@ def initial_state(model: Model) -> dict[sp.Symbol, float]:
     if gated(model):  # gates at x_inf(V): V a root of the steady-state current (derive.gated)
         v = start_potential(model) if model.initial_potential is None else model.initial_potential
         start[V] = float(v)
-        start.update({x: float(sp.sympify(inf).xreplace(model.values).xreplace({V: sp.Float(v, WORKING_DIGITS)})
+        start.update({x: float(sp.sympify(inf).xreplace(as_numbers(model.values)).xreplace({V: sp.Float(v, WORKING_DIGITS)})
                                .evalf(WORKING_DIGITS)) for x, inf in gate_steady_states(model).items()})
     elif model.initial_potential is None:
         start[V] = _voltage_only(model, model.values)

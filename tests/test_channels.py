@@ -628,3 +628,49 @@ def test_verify_takes_v_ss_as_the_rest_derive_gives_on_a_bistable_cell(tmp_path)
     assert code == 0 and out.startswith("holds")
     code, out, _ = run_cli("verify", f"V_ss = {float(roots[2]):.6f} mV", "--model", str(path))
     assert code == 1 and out.startswith("does not hold")
+
+
+def test_an_open_fraction_of_e_k_at_any_bath_k_reads_and_rests(tmp_path):
+    """An inward rectifier's open fraction written with E_K, at [K]o = 3.08817 mM: substituted exactly, SymPy made
+    exp(-E_K/12) a power of K_o/K_i with a rational exponent of many digits and computed it for ever (the file did
+    not load; derive, rest, simulate and export hung). Reference: the rest of the written-out cell, mpmath (the
+    steady-state current with the gates at x_inf, its root near -76 mV)."""
+    text = '''
+[model]
+name = "kir_cell"
+temperature = "37 degC"
+[membrane]
+capacitance = "1 uF/cm^2"
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "3.08817 mM"
+conductance = "0.05 mS/cm^2"
+[ions.Na]
+valence = 1
+inside = "12 mM"
+outside = "145 mM"
+conductance = "0.01 mS/cm^2"
+[channels.Kir]
+ion = "K"
+conductance = "0.1 mS/cm^2"
+units = { V = "mV", t = "ms" }
+open_fraction = "1/(1 + exp((V - E_K + 10)/12))"
+'''
+    path = tmp_path / "kir.toml"
+    path.write_text(text, encoding="utf-8")
+    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212") * 1000  # mV
+    e_k = rt_f * mpmath.log(mpmath.mpf("3.08817") / 140)
+    e_na = rt_f * mpmath.log(mpmath.mpf(145) / 12)
+
+    def current(v):  # uA/cm^2
+        return (mpmath.mpf("0.05") * (v - e_k) + mpmath.mpf("0.01") * (v - e_na)
+                + mpmath.mpf("0.1") * (v - e_k) / (1 + mpmath.exp((v - e_k + 10) / 12)))
+
+    v_rest = mpmath.findroot(current, -80)
+    code, out, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    (state,) = json.loads(out)["resting_states"]
+    assert state["V"] == pytest.approx(float(v_rest), abs=1e-9)
+    code, out, err = run_cli("derive", str(path), "--json", "--quantity", "V_ss")
+    assert code == 0 and json.loads(out)["quantities"]["V_ss"]["value"] == pytest.approx(float(v_rest), abs=1e-9)

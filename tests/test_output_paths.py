@@ -129,3 +129,16 @@ def test_the_install_line_works_from_pypi_and_from_a_checkout():
     from vrest.codegen.extras import install_line
 
     assert install_line("netcdf") == "pip install 'vrest[netcdf]' (in a source checkout: pip install '.[netcdf]')"
+
+
+@pytest.mark.parametrize("name", ["cell.toml", "cell.cellml", "cell.xml", "cell.SBML"])
+def test_no_output_is_written_over_a_model_file(name, tmp_path):
+    """`vrest derive --report cell.toml` (the model after the option that takes a file) wrote the default model's
+    report over the user's model file."""
+    model = tmp_path / name
+    model.write_text("the user's model\n", encoding="utf-8")
+    code, out, err = run_cli("derive", "--report", str(model))
+    assert code == 2 and out == "" and "is named as a model file: vrest writes no output over one" in err
+    assert model.read_text(encoding="utf-8") == "the user's model\n"
+    code, out, err = run_cli("simulate", "squid", "--t-end", "1 ms", "--plot", str(model))
+    assert code == 2 and model.read_text(encoding="utf-8") == "the user's model\n"

@@ -435,14 +435,19 @@ def _follow(bound: Bound, laws: list[Law], scale: np.ndarray, eliminated: Elimin
             guess[voltage] = grid[k]
             point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive, reuse)
             if point is None and failures == 0:
-                # each law solving for its largest term at the last point: the path moves charge between ions, and
+                # Each law solving for its largest term at the last point: the path moves charge between ions, and
                 # a law solving for K+, the largest at a bistable cell's start, stalled Newton where the path loads
-                # the cell with Na+ (22 mV short of the unstable equilibrium between its two rests)
+                # the cell with Na+ (22 mV short of the unstable equilibrium between its two rests). Kept only where
+                # it finds the next point: the laws as they were lead round folds to other states (Pandit 2001's).
                 there = solving_largest(laws, previous, voltage)
                 if [law.pivot for law in there] != [law.pivot for law in laws]:
-                    laws = there
                     reuse.clear()
-                    point = _steady_at(bound, laws, guess, scale, voltage, grid[k], positive, reuse)
+                    point = _steady_at(bound, there, guess, scale, voltage, grid[k], positive, reuse)
+                    if point is None:
+                        point = _clamped_path(bound, there, scale, eliminated, voltage, previous, grid[k], positive,
+                                              shortest)
+                        reuse.clear()
+                    laws = laws if point is None else there
             if point is None and failures == 0:  # from the last point in shorter steps
                 point = _clamped_path(bound, laws, scale, eliminated, voltage, previous, grid[k], positive,
                                       shortest)
