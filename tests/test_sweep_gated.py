@@ -20,7 +20,6 @@ from conftest import run_cli
 from test_channels import E_K, E_L, E_NA, G_L, G_NA, hh_rates
 from test_gated_moving_concentrations import BISTABLE
 
-from vrest.codegen.sweep.api import sweep
 
 
 def _steady_current(v, g_k):
@@ -134,13 +133,16 @@ def test_a_sweep_of_a_bistable_cell_gives_the_rest_it_comes_to_from_its_start(tm
     states, two stable, and from its start it rests at -70.9515926738 mV (the independent values there); at
     0.6 uA/cm^2 the independent solution has no physical steady state (its one root needs -760 fmol of Na+)."""
     path = _bistable(tmp_path)
-    data = sweep(str(path), {"pump.current": "0.4, 0.6 uA/cm^2"})
-    assert data["V_rest"].attrs["units"] == "mV"
-    low, high = data.sel({"pump.current": 0.4}), data.sel({"pump.current": 0.6})
-    assert float(low["V_rest"]) == pytest.approx(-70.9515926738, abs=1e-8)
-    assert int(low["resting_states"]) == 3 and int(low["stable_states"]) == 2
-    assert float(low["slowest_tau"]) == pytest.approx(5901.68968783, rel=1e-9)
-    assert int(high["resting_states"]) == 0 and math.isnan(float(high["V_rest"]))
+    code, out, err = run_cli("sweep", str(path), "--vary", "pump.current=0.4, 0.6 uA/cm^2", "--json")
+    assert code == 0, err
+    quantities = json.loads(out)["quantities"]
+    assert quantities["V_rest"]["unit"] == "mV"
+    assert quantities["V_rest"]["values"][0] == pytest.approx(-70.9515926738, abs=1e-8)
+    assert quantities["resting_states"]["values"] == [3, 0] and quantities["stable_states"]["values"] == [2, 0]
+    assert quantities["slowest_tau"]["values"][0] == pytest.approx(5901.68968783, rel=1e-9)
+    assert quantities["V_rest"]["values"][1] is None
+    # the reason is the pump's, not the voltage range's (which a vrest model's sweep cannot widen)
+    assert "V_rest: no value at 1 of 2 points: from its start an amount inside falls to 0" in err
 
 
 def test_a_cell_its_pump_empties_of_sodium_has_no_rest(tmp_path):
@@ -158,6 +160,7 @@ def test_a_cell_its_pump_empties_of_sodium_has_no_rest(tmp_path):
 
 
 @pytest.mark.parametrize(("quantity", "message"), [
+    ("V_rst", "--quantity = 'V_rst': unknown quantity of a model with gated channels; did you mean 'V_rest'?"),
     ("V_ss", "--quantity = 'V_ss': not swept for a model with gated channels: a sweep gives its resting state as "
              "vrest rest finds it (V_rest, resting_states, stable_states"),
     ("E_K,V_rest", "--quantity = 'E_K': the Nernst potentials and the resting state (V_rest, resting_states, "
@@ -194,3 +197,21 @@ def test_dask_workers_give_the_local_numbers(tmp_path):
     for q in ("V_rest", "slowest_tau"):
         assert np.array_equal(dask.memory.values[q], local.memory.values[q])
     assert dask.memory.values["V_rest"] == pytest.approx([hh_equilibria(g)[0][0] for g in (20, 36)], abs=1e-9)
+
+
+def test_the_stimulus_is_no_key_of_a_sweep():
+    code, out, err = run_cli("sweep", "hh", "--vary", "stimulus.current=0..5 uA/cm^2 3")
+    assert code == 2 and "--vary = 'stimulus.current': the stimulus: it is off at rest" in err
+    code, out, err = run_cli("sweep", "hh", "--vary", "ions.K.outside=1..2 mM 3")
+    assert code == 2 and "keys of model hh: " in err and "stimulus.current" not in err
+
+
+def test_sensitivity_of_a_quantity_no_key_changes_is_refused():
+    """hh keeps one stable state over these ranges (the written-out model's equilibrium at each corner is stable):
+    Sobol's indices would be 0/0."""
+    for g_k in (30, 40):
+        assert all(stable for _, stable, _, _ in hh_equilibria(g_k))
+    code, out, err = run_cli("sensitivity", "hh", "--vary", "channels.K.conductance=30..40 mS/cm^2", "--vary",
+                             "channels.L.reversal=-60..-50 mV", "--quantity", "stable_states", "--samples", "8")
+    assert code == 2 and out == ""
+    assert "--quantity = 'stable_states': is the same (1) at every point of the ranges: no key changes it" in err

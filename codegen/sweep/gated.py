@@ -20,17 +20,22 @@ from vrest.derive.errors import ModelError
 from vrest.derive.model import Model
 
 from .couplings import apply_coupling, coupling
-from .rest_points import QUANTITIES, RestQuantities, evaluate_points, run_rest_sweep
+from .rest_points import QUANTITIES, RestQuantities, did_you_mean, evaluate_points, run_rest_sweep
 from .tasks import ChunkResult
 
 __all__ = ["GatedModel", "GatedTask", "by_rest_engine", "run_gated_sweep", "run_gated_task"]
 
 
-def _nernst(model: Model) -> list[str]:
-    """The ids of the model's Nernst potentials E_X (of the ions with concentrations)."""
+def _derive_ids(model: Model) -> list[str]:
+    """The ids `vrest derive` has for the model."""
     from vrest.derive.quantities import Derivations
 
-    return [q for q in Derivations(model).ids() if q.startswith("E_")]
+    return Derivations(model).ids()
+
+
+def _nernst(model: Model) -> list[str]:
+    """The ids of the model's Nernst potentials E_X (of the ions with concentrations)."""
+    return [q for q in _derive_ids(model) if q.startswith("E_")]
 
 
 def by_rest_engine(model: Model, wanted: Sequence[str] | None) -> bool:
@@ -65,6 +70,9 @@ class GatedModel(RestQuantities):
             if qid in nernst:
                 raise ModelError("--quantity", qid, f"the Nernst potentials and the resting state ({rest}) of a "
                                  "model with gated channels are swept separately: one sweep for each")
+            if qid not in QUANTITIES and qid not in _derive_ids(self.model) and did_you_mean(qid):
+                raise ModelError("--quantity", qid, f"unknown quantity of a model with gated channels"
+                                 f"{did_you_mean(qid)} (one of {rest}{', ' if nernst else ''}{', '.join(nernst)})")
             if qid not in QUANTITIES:
                 alone = f", or its Nernst potentials alone ({', '.join(nernst)})" if nernst else \
                     f"; model {self.name} has no Nernst potential (no ion with concentrations)"
@@ -112,10 +120,6 @@ def run_gated_task(task: GatedTask) -> ChunkResult:
 def run_gated_sweep(model: Model, plan, quantities: Sequence[str] | None = None, **options):
     """The resting-state quantities of ``model`` (with channels) at every point of ``plan``: a SweepOutcome
     (codegen.sweep.api); ``options`` as run_rest_sweep's."""
-    for dim in plan.dims:
-        if model.stimulus and dim.parameter == "I_stim":
-            raise ModelError("--vary", dim.key, "the stimulus: it is off at rest, so the resting state does not "
-                             "depend on it")
     varied = tuple(d.parameter for d in plan.dims)
     factors = tuple(d.factor for d in plan.dims)
     rule = coupling(model, set(varied))

@@ -8,6 +8,7 @@ counted reason where it comes to none, and share the quantities, their units and
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 from collections.abc import Callable, Sequence
@@ -21,7 +22,8 @@ from .runtime import (BESIDE_REST, EMPTIED, NO_EQUILIBRIUM, NO_STABLE, NOT_FINIT
                       OUTSIDE_RANGE, REST_FAILED, SEVERAL_STABLE)
 from .tasks import ChunkResult
 
-__all__ = ["COUNTS", "QUANTITIES", "RestQuantities", "evaluate_points", "run_rest_sweep", "values_at_rest"]
+__all__ = ["COUNTS", "QUANTITIES", "RestQuantities", "did_you_mean", "evaluate_points", "run_rest_sweep",
+           "values_at_rest"]
 
 # id -> what it is; the units come from the model (RestQuantities.units)
 QUANTITIES = {
@@ -79,11 +81,17 @@ class RestQuantities:
             return tuple(q for q in QUANTITIES if q not in missing), missing
         for qid in wanted:
             if qid not in QUANTITIES:
-                raise ModelError("--quantity", qid, f"unknown quantity of {self.kind} (one of "
+                raise ModelError("--quantity", qid, f"unknown quantity of {self.kind}{did_you_mean(qid)} (one of "
                                  f"{', '.join(QUANTITIES)})")
             if qid in missing:
                 raise ModelError("--quantity", qid, f"not applicable to model {self.name}: {missing[qid]}")
         return tuple(q for q in QUANTITIES if q in wanted), {}
+
+
+def did_you_mean(qid: str) -> str:
+    """"; did you mean 'V_rest'?" for a quantity id close to one of QUANTITIES, else ""."""
+    close = difflib.get_close_matches(qid, list(QUANTITIES), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def values_at_rest(report) -> tuple[dict[str, float], int]:
@@ -92,7 +100,7 @@ def values_at_rest(report) -> tuple[dict[str, float], int]:
     stable = [s for s in report.resting_states if s.stable]
     values = {"resting_states": float(len(report.resting_states)), "stable_states": float(len(stable))}
     fate = report.from_start
-    if stable and fate is not None and fate.kind == "unknown" and fate.state is not None:
+    if fate is not None and fate.kind == "unknown" and fate.state is not None:
         return values, EMPTIED  # the run left the states a cell can have (a pump that empties it of Na+)
     if stable and fate is not None and fate.kind != "unknown":
         # a stable state the cell does not come to is no rest of it (Zhang 2000's sinoatrial cell beats beside one)
@@ -156,8 +164,9 @@ def run_rest_sweep(model: RestQuantities, plan, quantities: Sequence[str] | None
     layout = replace(_layout(model, plan, tuple((q, model.units[q]) for q in ids)), notes=model.notes(ids))
     cores = workers or os.cpu_count() or 1
     in_process = engine == "local" and (plan.size <= IN_PROCESS or cores == 1)
-    if chunk is None:  # in this process: small chunks, so the progress moves; else a few chunks per worker
-        chunk = min(8, plan.size) if in_process else max(1, min(MAX_CHUNK, math.ceil(plan.size / (4 * cores))))
+    if chunk is None:  # else a few chunks per worker
+        # in this process a chunk a point: a point is a root search of up to seconds, and the progress moves
+        chunk = 1 if in_process else max(1, min(MAX_CHUNK, math.ceil(plan.size / (4 * cores))))
     display = {q: model.display(q) for q in ids}
     tasks = (task(start, stop, _si_points(plan, start, stop)[1], ids, display) for start, stop in plan.chunks(chunk))
     return _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler, 1 if in_process else workers,

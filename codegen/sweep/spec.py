@@ -25,7 +25,7 @@ import numpy as np
 from vrest.derive import limits
 from vrest.derive.errors import ModelError
 from vrest.derive.model import Model
-from vrest.derive.protocol import Target, not_a_target, targets
+from vrest.derive.protocol import STIMULUS_KEY, Target, not_a_target, targets
 from vrest.derive.units import DIMENSIONS, parse_quantity, unit_parts
 
 from .imported import ImportedModel
@@ -88,6 +88,9 @@ def lookup(model: Model, key: str, where: str) -> Target:
     """The Target of ``key`` in the model-file key table that scenario steps read too (derive.protocol.targets);
     a ModelError naming ``where`` (the option) with the reason or the nearest key otherwise."""
     known = targets(model)
+    known.pop(STIMULUS_KEY, None)  # off at rest: no quantity and no steady state depends on it
+    if key == STIMULUS_KEY and model.stimulus:
+        raise ModelError(where, key, "the stimulus: it is off at rest, so the resting state does not depend on it")
     if key in known:
         return known[key]
     reason = not_a_target(model, key, verb="vary")
