@@ -215,3 +215,14 @@ def test_sensitivity_of_a_quantity_no_key_changes_is_refused():
                              "channels.L.reversal=-60..-50 mV", "--quantity", "stable_states", "--samples", "8")
     assert code == 2 and out == ""
     assert "--quantity = 'stable_states': is the same (1) at every point of the ranges: no key changes it" in err
+
+
+def test_a_nernst_potential_at_the_file_s_moving_concentration_says_so(tmp_path):
+    """The bistable cell's K+ moves to its steady state's (K_i 112.3 mM at -70.95 mV: N_K / Vol of the independent
+    values), so E_K at the file's 140 mM is not the rest's: a note says which it is. E_K itself: RT/F ln(4/140)."""
+    path = _bistable(tmp_path)
+    code, out, err = run_cli("sweep", str(path), "--vary", "ions.K.outside=4 mM", "--quantity", "E_K")
+    assert code == 0, err
+    assert "vrest: note: E_K: at the file's inside concentration (as vrest derive gives it)" in err
+    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212")
+    assert float(out.split()[-1]) == pytest.approx(float(1000 * rt_f * mpmath.log(mpmath.mpf(4) / 140)), abs=1e-4)

@@ -12,7 +12,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -201,11 +201,20 @@ def run_sweep(model: Model | ImportedModel, plan: Plan, quantities: Sequence[str
     if not ids:
         raise ModelError("--quantity", None, f"model {model.name} has none of the quantities asked for")
     units = build_kernel(model, ids).units
-    layout = _layout(model, plan, tuple((q, units[q]) for q in ids))
+    layout = replace(_layout(model, plan, tuple((q, units[q]) for q in ids)), notes=_nernst_notes(model, ids))
     chunk = chunk or chunk_size(plan.size, engine, workers)
     tasks = _quantity_tasks(model, plan, ids, chunk)
     return _drive(model, plan, layout, tasks, run_task, out, memory, engine, scheduler, workers, progress, chunk,
                   not_applicable)
+
+
+def _nernst_notes(model: Model, ids: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """A note on each Nernst potential E_X of an ion whose inside concentration moves: it is at the file's inside
+    concentration, as `vrest derive` gives it, not at the steady state's."""
+    moving = {f"E_{ion.name}" for ion in model.dynamic_ions}
+    note = ("at the file's inside concentration (as vrest derive gives it); the cell's moves to its steady state's, "
+            "where E_X differs (vrest rest MODEL gives the amounts there)")
+    return tuple((q, note) for q in ids if q in moving)
 
 
 def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler, workers, progress, chunk,

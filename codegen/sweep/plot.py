@@ -38,6 +38,8 @@ def _nernst(model, key: str, values_si: np.ndarray) -> tuple[str, np.ndarray, fl
     if model is None or len(parts) != 3 or parts[0] != "ions" or parts[2] not in ("outside", "inside"):
         return None
     ion = next(i for i in model.ions if i.name == parts[1])
+    if ion in model.dynamic_ions:  # its inside moves: E_X at the file's value says nothing of the rest's
+        return None
     values = {s.name: float(v) for s, v in model.values.items()}
     thermal = values["R"] * values["T"] / (ion.valence * values["F"]) * 1000
     other = values[ion.inside.name if parts[2] == "outside" else ion.outside.name]
