@@ -65,12 +65,13 @@ class GatedModel(RestQuantities):
         return rest_problem(prepare(from_model(self.model)), None)
 
     def choose(self, wanted: Sequence[str] | None) -> tuple[tuple[str, ...], dict[str, str]]:
-        rest, nernst = ", ".join(QUANTITIES), _nernst(self.model)
+        rest, known = ", ".join(QUANTITIES), _derive_ids(self.model)
+        nernst = [q for q in known if q.startswith("E_")]
         for qid in wanted or ():
             if qid in nernst:
                 raise ModelError("--quantity", qid, f"the Nernst potentials and the resting state ({rest}) of a "
                                  "model with gated channels are swept separately: one sweep for each")
-            if qid not in QUANTITIES and qid not in _derive_ids(self.model) and did_you_mean(qid):
+            if qid not in QUANTITIES and qid not in known and did_you_mean(qid):
                 raise ModelError("--quantity", qid, f"unknown quantity of a model with gated channels"
                                  f"{did_you_mean(qid)} (one of {rest}{', ' if nernst else ''}{', '.join(nernst)})")
             if qid not in QUANTITIES:
