@@ -255,8 +255,11 @@ def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
     ("g_K=30..40 blorps 3", "unknown unit"),
     ("g_K=-1..2 mS/cm^2 3", "g_K is a conductance per area: it must not be negative (0 blocks it)"),
     ("Cm=0..2 uF/cm^2 3", "Cm is a capacitance per area: it must be positive"),
-    ("stim_period=0, 1 ms", "--vary stim_period = '0, 1 ms': stim_period is the period of the stimulus: it must be "
-                            "positive"),
+    # stimulus parameters act only through the stimulus, which is off at rest: V_rest would be the same everywhere
+    ("stim_amplitude=-10, -20 uA/cm^2", "--vary = 'stim_amplitude': no equation of the model at rest uses it (the "
+                                        "stimulus alone does, and it is off at rest), so the resting state does not "
+                                        "depend on it"),
+    ("membrane.stim_period=500, 1000 ms", "'membrane.stim_period': no equation of the model at rest"),
 ])
 def test_a_bad_key_or_unit_is_one_line_and_exit_2(vary, message):
     code, out, err = run_cli("sweep", str(HH), "--vary", vary)
@@ -287,19 +290,19 @@ def test_dask_workers_get_the_file_s_content_not_its_path(tmp_path):
 
 
 def test_sensitivity_to_a_value_the_rest_does_not_depend_on_is_zero():
-    """The stimulus period acts only through the stimulus, which is off at rest: its indices are exactly 0,
-    and g_K alone explains V_rest (S1 = ST = 1 within the intervals)."""
-    vary = {"g_K": "30..45 mS/cm^2", "stim_period": "500..2000 ms"}
+    """The membrane capacitance sets how fast V moves, not where the currents balance: V_rest's indices of Cm are
+    exactly 0, and g_K alone explains V_rest (S1 = ST = 1 within the intervals)."""
+    vary = {"g_K": "30..45 mS/cm^2", "Cm": "0.5..2 uF/cm^2"}
     result = sensitivity(str(HH), vary, "V_rest", "sobol", samples=8, seed=1)
     assert result.unit == "mV" and result.evaluations == 8 * 4
-    assert result.indices["stim_period"]["S1"] == 0 and result.indices["stim_period"]["ST"] == 0
+    assert result.indices["Cm"]["S1"] == 0 and result.indices["Cm"]["ST"] == 0
     assert result.indices["g_K"]["ST"] == pytest.approx(1, abs=max(0.05, result.indices["g_K"]["ST_conf"]))
     code, out, err = run_cli("sensitivity", str(HH), "--vary", "g_K=30..45 mS/cm^2", "--vary",
-                             "stim_period=500..2000 ms", "--quantity", "V_rest", "--method", "morris",
+                             "Cm=0.5..2 uF/cm^2", "--quantity", "V_rest", "--method", "morris",
                              "--samples", "4", "--json")
     assert code == 0, err
     indices = json.loads(out)["indices"]
-    assert indices["stim_period"]["mu_star"] == 0 and indices["g_K"]["mu_star"] > 0.5
+    assert indices["Cm"]["mu_star"] == 0 and indices["g_K"]["mu_star"] > 0.5
 
 
 def test_the_readmes_example_is_what_vrest_prints():
