@@ -82,6 +82,16 @@ def test_no_membrane_potential(tmp_path):
     _refused(path, "membrane potential", "--voltage NAME")
 
 
+def test_a_dimensionless_time_is_refused_with_where_to_give_its_unit(tmp_path):
+    """Myokit's exports of its models written without units (and SBML test case 01103) give time no unit: the
+    rates could be per ms or per s, and vrest does not guess."""
+    path = tmp_path / "notime.cellml"
+    path.write_text(_cell().replace('<variable name="time" units="ms"/>',
+                                    '<variable name="time" units="dimensionless"/>'))
+    _refused(path, "notime.cellml: c.time: the variable of integration (time) is dimensionless in the file",
+             "give it in the file (CellML: the time variable's units, such as ms; SBML: the model's timeUnits)")
+
+
 def test_naming_the_membrane_potential_by_hand(tmp_path):
     path = tmp_path / "novoltage.cellml"
     path.write_text(_cell(v_units="dimensionless"))

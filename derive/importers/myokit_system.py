@@ -154,6 +154,10 @@ def to_system(model, *, file: str, source: str, annotations: Mapping[str, str] |
     time_dimension = time_unit or (Dimension.of(time.unit()) if time is not None else None)
     time_factor = sp.Integer(1)
     if time_dimension is not None and not time_dimension.unknown:
+        if time_dimension.is_("dimensionless"):
+            raise ModelError(f"{file}: {time.qname()}", None, "the variable of integration (time) is dimensionless "
+                             "in the file, and vrest does not guess its unit: give it in the file (CellML: the time "
+                             "variable's units, such as ms; SBML: the model's timeUnits)")
         if not time_dimension.is_("time"):
             raise ModelError(f"{file}: {time.qname()}", time_dimension.text, "the variable of integration has no "
                              "unit of time")

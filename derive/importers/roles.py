@@ -138,14 +138,29 @@ def _stimulus(file, quantities, parameters, dimensions, annotated, qualified, kn
         return name
     if "membrane_stimulus_current" in annotated:
         return annotated["membrane_stimulus_current"]
-    # A current in V's own equation whose definition holds time itself (a pulse train): a current
-    # that depends on time only through others (a pump switched off by a protocol) is not a stimulus.
-    direct = set(_names_in(v_state.rhs))
-    candidates = [q.name for q in quantities if q.name in direct and TIME in q.expression.free_symbols and
-                  any(dimensions[q.name].is_(kind) for kind in CURRENT_KINDS)]
-    if len(candidates) == 1:
-        return candidates[0]
-    return None
+    # The one current of V's equation (a total such as Decker's kiont opened into its terms) whose definition
+    # holds time itself (a pulse train); else the one that depends on time through other values but on no state
+    # (Myokit's i_stim = pace * amplitude, pace a pulse of the cycle's time): an injected current, where a pump
+    # that a protocol switches off depends on the state too and is no stimulus.
+    terms = [n for n in _currents(v_state.rhs, definitions, dimensions, set(), known) if n in definitions]
+    candidates = [n for n in terms if TIME in definitions[n].free_symbols]
+    if not candidates:
+        states = known - set(definitions) - {p.name for p in parameters}
+        reached = {n: _reached(definitions[n], definitions) for n in terms}
+        candidates = [n for n in terms if TIME in reached[n] and not any(s.name in states for s in reached[n])]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _reached(expr: sp.Expr, definitions: Mapping[str, sp.Expr]) -> set[sp.Symbol]:
+    """Every symbol ``expr`` uses, directly or through the definitions of the quantities it uses."""
+    seen: set[sp.Symbol] = set()
+    todo = list(expr.free_symbols)
+    while todo:
+        symbol = todo.pop()
+        if symbol not in seen:
+            seen.add(symbol)
+            todo.extend(getattr(definitions.get(symbol.name), "free_symbols", ()))
+    return seen
 
 
 def _is_capacitance(dimension: Dimension | None) -> bool:

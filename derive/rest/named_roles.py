@@ -12,7 +12,8 @@ import sympy as sp
 from ..errors import ModelError, ModelWarning
 from ..system import TIME
 
-__all__ = ["check_voltage_unit", "check_stimulus_unit", "warn_odd_stimulus", "check_named_roles", "uses"]
+__all__ = ["check_voltage_unit", "check_stimulus_unit", "warn_odd_stimulus", "check_named_roles", "timed_currents",
+           "uses"]
 
 
 def check_named_roles(system, voltage: str | None, stimulus: str | None) -> None:
@@ -58,6 +59,9 @@ def check_time_free(system, voltage: str | None, stimulus: str | None) -> None:
     if not carriers:
         return
     where = ", ".join(carriers)
+    currents = [c for c in timed_currents(system) if c != getattr(off, "name", None)]
+    if currents:  # name the currents, not the clock they read (Myokit's ctime, Decker's past: times in ms)
+        carriers, where = currents, ", ".join(currents)
     if stimulus is not None and off is not None:
         name = off.name
         if name in {p.name for p in system.parameters}:
@@ -74,6 +78,12 @@ def check_time_free(system, voltage: str | None, stimulus: str | None) -> None:
     found = f"the stimulus {off.name}" if off is not None else "no stimulus"
     raise ModelError("--voltage", voltage, f"{found} in the rate of {v_name}, while {where} depends on time: is "
                      f"{v_name} the membrane potential? (else name the stimulus: --stimulus NAME)")
+
+
+def timed_currents(system) -> list[str]:
+    """The membrane currents of ``system`` that depend on time (through any of its quantities): where the stimulus
+    is, when the reader found none or the user named another."""
+    return [c.name for c in system.roles.currents if _depends_on(system, c, TIME)]
 
 
 def _time_carriers(system, off) -> list[str]:
