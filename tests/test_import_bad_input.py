@@ -7,6 +7,7 @@ model's own folder is read, not even through a CellML import.
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -243,3 +244,30 @@ def test_commands_for_vrest_models_say_that_vrest_rest_reads_cellml(tmp_path, co
     assert err.strip().splitlines() == [f"vrest: error: MODEL = {str(path)!r}: a CellML file: `vrest rest`, "
                                         "`derive`, `simulate`, `sweep`, `sensitivity` and `export` read it; "
                                         "this command needs a built-in model or a vrest model file (.toml)"]
+
+
+def test_a_potential_that_runs_away_is_said_to_be_beyond_any_membrane(tmp_path):
+    """dV/dt = 0.25 mV/s, for ever: no equilibrium, and from -50 mV the run passes +2 V after 2.3 h. It was called
+    "a slow drift"; V at the end of the run is its start plus the rate times the run's length (the numbers the
+    verdict prints: 27.8 h, 900 mV/h)."""
+    path = tmp_path / "ramp.cellml"
+    path.write_text(_cellml(f'''<component name="c">
+  <variable name="time" units="ms"/>
+  <variable name="V" units="mV" initial_value="-50"/>
+  <math xmlns="{MATHML}">
+    <apply><eq/><apply><diff/><bvar><ci>time</ci></bvar><ci>V</ci></apply><cn cellml:units="mV">0.00025</cn></apply>
+  </math>
+</component>''').replace('<cn cellml:units="mV">0.00025</cn>',
+                         '<apply><divide/><cn cellml:units="mV">0.00025</cn><cn cellml:units="ms">1</cn></apply>'))
+    code, out, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    verdict = json.loads(out)["verdict"]
+    import re
+
+    hours, end = re.search(r"V = ([\d.]+) mV after ([\d.]+) h", verdict).group(2, 1)
+    assert float(end) == pytest.approx(-50 + 900 * float(hours), rel=5e-3)
+    assert verdict.startswith("no resting state between -150.00 mV and 60.00 mV; from its start V runs away, near "
+                              "no equilibrium vrest found: V = ")
+    assert "changing by 900 mV/h, outside the physical range -2000 mV to 2000 mV (above +2 V a membrane breaks " \
+           "down" in verdict
+    assert "slow drift" not in verdict

@@ -193,7 +193,8 @@ def to_system(model, *, file: str, source: str, annotations: Mapping[str, str] |
                            display_unit(dimensions[v]), _describe(v)) for v in ordered)
     named, stepped = without_time_steps(named)
     if stepped:
-        warnings.warn(f"{file}: steps in time left out (a protocol, not part of the system at rest): "
+        warnings.warn(f"{file}: steps in time left out (a protocol: vrest rests, runs and exports the model without "
+                      "them; give a run's steps with --protocol): "
                       f"{', '.join(stepped[:8])}", ModelWarning, stacklevel=3)
     ode_states = []
     for s in states:

@@ -97,8 +97,8 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
         except myokit_errors() as exc:
             raise ModelError(f"{path.name}: {_element(exc)}", None, _first(exc)) from None
     if events:
-        warnings.warn(f"{path.name}: events left out (they are protocols, not part of the system at rest): "
-                      f"{', '.join(events[:8])}", ModelWarning, stacklevel=2)
+        warnings.warn(f"{path.name}: events left out (a protocol: vrest rests, runs and exports the model without "
+                      f"them; give a run's steps with --protocol): {', '.join(events[:8])}", ModelWarning, stacklevel=2)
     return to_system(myokit_model, file=path.name, source=f"{path.name} (SBML), read with Myokit",
                      annotations=_annotated(model, myokit_model), voltage=voltage, stimulus=stimulus,
                      time_unit=Dimension.of(time_unit) if time_unit is not None else None)

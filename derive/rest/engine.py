@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import ModelError
+from ..limits import RANGES
 from .bound import Bound, Evaluator
 from .conservation import ConservedQuantity, find_laws, path_laws, solving_largest
 from .elimination import elimination
@@ -357,6 +358,13 @@ def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], 
         which = "it" if len(stable) == 1 else f"any (the nearest: {mv(nearest.V)})"
         return (f"{text}; from its start the cell has not reached {which} after {hours:.3g} h of model time: V = "
                 f"{mv(fate.high)}, moving by {drift}")
+    limits = RANGES["voltage"]  # in mV, as docs/limits.md gives them
+    end = problem.shown(fate.high, unit) if unit == "mV" else 0.0
+    if not float(limits.low) <= end <= float(limits.high):  # no drift: V runs away beyond what a membrane withstands
+        reason = limits.too_low if end < float(limits.low) else limits.too_high
+        return (f"{text}; from its start V runs away, near no equilibrium vrest found: V = {mv(fate.high)} after "
+                f"{hours:.3g} h of model time, changing by {drift}, outside the physical range {limits.allowed} "
+                f"({reason})")
     return (f"{text}; from its start the cell is still moving after {hours:.3g} h of model time: V = "
             f"{mv(fate.high)}, changing by {drift} (a slow drift, near no equilibrium vrest found)")
 

@@ -199,6 +199,13 @@ def resolution(bound: Bound, laws: list[Law], y: np.ndarray, scale: np.ndarray) 
     return _resolved(equations, factored, x, equations.residual(x)) * scale
 
 
+def _row_weights(matrix: np.ndarray) -> np.ndarray:
+    """1 / each row's largest entry, the residual's weights; 1 for a row of zeros (a rate no state changes, such
+    as a constant ramp of V), which 1/1e-300 made overflow the merit's norm."""
+    largest = np.abs(matrix).max(axis=1)
+    return np.where(largest > 0, 1.0 / np.where(largest > 0, largest, 1.0), 1.0)
+
+
 def _norm(v: np.ndarray) -> float:
     """The 2-norm, as numpy.linalg.norm computes it for a vector, without its checks (Newton's inner loop)."""
     return math.sqrt(v.dot(v))
@@ -226,7 +233,7 @@ def newton(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.ndarray, max
     fresh = factored is None
     if fresh:
         factored = _Factored(equations.jacobian(x))
-    weight = 1.0 / np.maximum(np.abs(factored.matrix).max(axis=1), 1e-300)
+    weight = _row_weights(factored.matrix)
     merit = _norm(weight * g)
     size = np.inf
     merits = [merit]  # after each accepted step
@@ -312,7 +319,7 @@ def pseudo_transient(bound: Bound, laws: list[Law], y0: np.ndarray, scale: np.nd
     if not np.all(np.isfinite(g)):
         return None
     j = equations.jacobian(x)
-    weight = 1.0 / np.maximum(np.abs(j).max(axis=1), 1e-300)
+    weight = _row_weights(j)
     merit = np.linalg.norm(weight * g)
     dt = 1.0 / max(np.abs(np.diag(j)).max(), 1e-300)
     for _ in range(max_steps):
