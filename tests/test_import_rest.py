@@ -762,6 +762,12 @@ def test_a_jacobian_constant_beyond_any_c_integer_is_compiled_as_its_value(tmp_p
     # vrest's own run from the start gets there too (it spent its 200 000 CVODE steps by t = 20 s, each state's
     # tolerance its start's size: OI, 1e-15 at rest and 0.02 at -12.66 mV, resolved to 1e-25)
     assert data["from_start"]["kind"] == "rests" and data["from_start"]["V"] == pytest.approx(DECKER_REST, abs=1e-6)
+    # The file's V equation holds INaCa_ss_sr twice (as a term of INaCa and on its own, in naiont and caiont): its
+    # share is listed twice over, said once, and the currents listed sum to 0 at rest, with no unnamed remainder
+    currents = {name: c["value"] for name, c in rest["currents"].items()}
+    assert "(unnamed terms of V's equation)" not in currents
+    assert abs(sum(currents.values())) < 1e-12 * sum(abs(v) for v in currents.values())
+    assert err.count("V's equation counts INaCa_ss_sr 2 times") == 1
     f, states, second = _myokit_equations(MODELS / "decker_2009.cellml", tmp_path)
     jacobian = _equilibrium_jacobian(f, _in_file_units(state, states), second, 1e-6)
     real = np.sort(np.linalg.eigvals(jacobian).real) / second

@@ -4,6 +4,7 @@ or several qualify, the refusal names the currents that depend on time, not the 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,8 +61,6 @@ def test_myokits_export_of_luo_rudy_rests_with_its_stimulus_found_through_pace()
     assert "i_stim" not in {c.name for c in system.roles.currents}
     code, out, err = run_cli("rest", str(MYOKIT_LR), "--json")
     assert code == 0, err
-    import json
-
     (state,) = json.loads(out)["resting_states"]
     assert state["stable"] and state["V"] == pytest.approx(-84.528570471, abs=1e-8)
 
@@ -114,3 +113,26 @@ def test_a_wrong_stimulus_is_told_the_current_not_the_clock():
     assert code == 2 and out == ""
     assert err == ("vrest: error: --stimulus = 'IK1': IK1 does not depend on time: it is no stimulus (the current "
                    "that does: i_stim; name it: --stimulus i_stim)\n")
+
+
+def test_a_term_that_is_0_at_the_file_s_values_is_no_unnamed_current(tmp_path):
+    """Myokit writes an unpaced model's stimulus as amplitude * pace, pace a constant 0 and neither in a unit of
+    current (Myokit's Beeler-Reuter as CellML 2.0): no current of V's equation is left unnamed at rest, where the
+    list showed the currents' rounding (-6e-17 uA/cm^2) as one."""
+    path = tmp_path / "pace.cellml"
+    path.write_text(_leak_cell('<variable name="pace" units="dimensionless" initial_value="0"/>\n'
+                               '<variable name="amplitude" units="dimensionless" initial_value="-25"/>', "",
+                               "<apply><plus/><ci>i_K</ci><apply><times/><ci>amplitude</ci><ci>pace</ci></apply>"
+                               "</apply>"))
+    code, out, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    (state,) = json.loads(out)["resting_states"]
+    assert state["V"] == -70.0 and list(state["currents"]) == ["i_K"]
+    paced = tmp_path / "paced.cellml"  # paced: the term is held, the remainder of the named current at rest
+    paced.write_text(path.read_text().replace('name="pace" units="dimensionless" initial_value="0"',
+                                              'name="pace" units="dimensionless" initial_value="0.01"'))
+    code, out, err = run_cli("rest", str(paced), "--json")
+    assert code == 0, err
+    (state,) = json.loads(out)["resting_states"]
+    assert state["V"] == pytest.approx(-70 + 0.25 / 0.3, abs=1e-9)  # g (V - E) = 0.25 uA/cm^2
+    assert state["currents"]["(unnamed terms of V's equation)"]["value"] == pytest.approx(-0.25, abs=1e-12)

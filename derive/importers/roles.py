@@ -13,11 +13,12 @@ that is 0 in the file whatever the state (a stimulus switched off, as ``vrest ex
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
-from ..errors import ModelError
+from ..errors import ModelError, ModelWarning
 from ..model import Parameter, State
 from ..system import TIME, Quantity, Roles
 from .si import Dimension
@@ -71,17 +72,18 @@ def find_roles(*, file: str, states: Sequence[State], parameters: Sequence[Param
         # capacitance they were divided by is the one the file has (its concentrations' rates multiply by it).
         found = sorted(n for n in symbols if _is_capacitance(dimensions.get(n)))
         c_name = found[0] if len(found) == 1 else None
-    signs, unnamed = _signed(v_state.rhs, currents, symbols, definitions, dimensions, c_name, {s_name, *off})
+    signs, unnamed = _signed(v_state.rhs, currents, symbols, definitions, dimensions, c_name, {s_name, *off}, file)
     return Roles(voltage=symbols[v_name], currents=tuple(symbols[n] for n in currents),
                  stimulus=symbols[s_name] if s_name else None,
                  capacitance=symbols[c_name] if c_name in symbols else None, signs=signs, unnamed=unnamed)
 
 
 def _signed(rhs: sp.Expr, currents: list[str], symbols, definitions, dimensions, c_name,
-            zero: set) -> tuple[tuple[int, ...], sp.Expr]:
+            zero: set, file: str) -> tuple[tuple[int, ...], sp.Expr]:
     """(the sign of each current in V's equation as an outward current, the outward current terms of that equation
     no named current holds, else 0): +1 for a current that enters as -I/C, -1 for one that enters as +I/C (an
-    applied current, inward positive); ((), 0) when V's equation is no current divided by a capacitance."""
+    applied current, inward positive), k for one the equation counts k times (said in a warning); ((), 0) when
+    V's equation is no current divided by a capacitance."""
     capacitance = symbols.get(c_name)
     if capacitance is not None and capacitance in rhs.free_symbols:
         outward = -rhs * capacitance
@@ -102,6 +104,12 @@ def _signed(rhs: sp.Expr, currents: list[str], symbols, definitions, dimensions,
     signs = []
     for name in currents:
         coefficient = sp.diff(outward, symbols[name])
+        if coefficient.is_Integer and abs(coefficient) > 1:  # a current two totals both hold (Decker 2009's copy)
+            signs.append(int(coefficient))
+            warnings.warn(f"{file}: V's equation counts {name} {int(coefficient)} times (through the totals that "
+                          f"hold it): its share of the current at rest is listed as {int(coefficient)} times its "
+                          "value; check the file if that is not meant", ModelWarning, stacklevel=4)
+            continue
         signs.append(-1 if coefficient.is_number and coefficient < 0 else 1)
     left = outward - sp.Add(*(sign * symbols[n] for sign, n in zip(signs, currents)))
     return tuple(signs), left if sp.expand(left) != 0 else sp.Integer(0)

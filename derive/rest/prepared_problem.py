@@ -79,12 +79,8 @@ def rest_problem(prepared: Prepared, start: Mapping[str, float] | None = None) -
             display[unit] = (parts[0], parts[1])
     capacitance = None
     if system.roles.capacitance is not None:
-        expr = prepared.canonical(system.roles.capacitance)
-        if not prepared.depends(expr):
-            start_state = [0.0 if v is None else v for v in values]
-            with np.errstate(all="ignore"):
-                value = float(prepared.function([expr])(*start_state, *prepared.p, 0.0)[0])
-            capacitance = value if math.isfinite(value) else None
+        value = _constant(prepared, system.roles.capacitance, values)
+        capacitance = value if value is not None and math.isfinite(value) else None
     gates, groups = linear_states(prepared)
     used = _capacitance_used(prepared, capacitance)
     return RestProblem(
@@ -94,7 +90,25 @@ def rest_problem(prepared: Prepared, start: Mapping[str, float] | None = None) -
         capacitance=capacitance, currents=tuple(c.name for c in system.roles.currents), current_units=current_units,
         display=display, voltage_unit=voltage_unit, conductance_unit=conductance_unit, resistance_unit=resistance_unit,
         capacitance_name=used.name, capacitance_value=used.value, capacitance_unit=used.unit,
-        capacitance_note=used.note, current_signs=system.roles.signs, unnamed_current=system.roles.unnamed != 0)
+        capacitance_note=used.note, current_signs=system.roles.signs,
+        unnamed_current=_held(prepared, system.roles.unnamed, values))
+
+
+def _constant(prepared: Prepared, expr: sp.Expr, start: list) -> float | None:
+    """The value of ``expr`` (a system expression) at the prepared parameters, where it depends on no state (nor
+    on time); else None."""
+    expr = prepared.canonical(expr)
+    if prepared.depends(expr):
+        return None
+    with np.errstate(all="ignore"):
+        return float(prepared.function([expr])(*(0.0 if v is None else v for v in start), *prepared.p, 0.0)[0])
+
+
+def _held(prepared: Prepared, unnamed: sp.Expr, start: list) -> bool:
+    """Whether V's equation holds current terms no named current does: not where they are 0 whatever the state
+    at the file's values (Myokit's exports write the stimulus as amplitude * pace, pace 0 unless paced; listed,
+    it showed the rounding of the currents' sum, -6e-17 uA/cm^2)."""
+    return unnamed != 0 and _constant(prepared, unnamed, start) != 0
 
 
 def _capacitance_used(prepared: Prepared, value_si: float | None) -> CapacitanceUsed:
