@@ -96,3 +96,5 @@ def test_a_file_whose_currents_have_no_units_gives_the_rate_of_v_as_its_balance(
     assert "0 = 0 " not in out
     assert ("  0 = (-I + i_K + i_L + i_Na)/Cm    (-dV/dt, the rate of V with its sign turned: the file gives its "
             "currents without units, so vrest cannot tell which terms are membrane currents") in out
+    # its rate constants have no unit either: "SI" holds for V, not for them (5*(20*V + 1/2) is per ms)
+    assert "equations in SI: V in volts; a value the file gives no unit is its number as written)" in out

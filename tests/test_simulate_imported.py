@@ -141,6 +141,8 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--set", "g_K1_max=1 mV"], "--set g_K1_max"),
     (["--set", "g_K1_max"], "--set"),
     (["--scenario", "ouabain"], "--scenario"),
+    (["--reduced"], "--reduced: takes vrest's own models (the time-scale separated model, V slaved to the amounts); a "
+                    "CellML or SBML file runs as the file writes it\n"),
     (["--plot", "v.png"], "--out FILE.csv"),
     (["--out", "run.txt"], "a .txt file: vrest simulate writes CSV only"),
     (["--set", "I_stim_on=0.5"], "--set I_stim_on"),  # the switch of the stimulus quantity: 0 or 1

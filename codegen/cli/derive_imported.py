@@ -88,6 +88,8 @@ def run_imported(args) -> int:
     notes = _constant_notes(system)
     problem = report.problem  # V in mV, or in the file's own numbers where it has no unit (Chay 1997)
     volts = "V in volts" if problem.voltage_unit else "V as the file gives it, without a unit"
+    if not unit:  # a file without units (Myokit's HodgkinHuxley.xml): its rate constants are per ms, as written
+        volts += "; a value the file gives no unit is its number as written"
     states = []
     for rest in report.resting_states:
         held = {s.name: {"unit": _unit_of(system, s), "value": _shown(rest.states[s.name], _unit_of(system, s))}

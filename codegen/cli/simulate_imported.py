@@ -351,10 +351,12 @@ def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
 def run(args) -> int:
     from .simulate_cmd import _check_out, _times, _tolerance, print_run, warn_unreached
 
-    for option, given in (("--scenario", args.scenario), ("--reduced", args.reduced)):
-        if given:
-            raise ModelError(option, given, "takes vrest's own models; for a CellML or SBML file give the protocol "
-                             "with --protocol FILE.toml or --set NAME=VALUE")
+    if args.scenario:
+        raise ModelError("--scenario", args.scenario, "takes vrest's own models; for a CellML or SBML file give the "
+                         "protocol with --protocol FILE.toml or --set NAME=VALUE")
+    if args.reduced:
+        raise ModelError("--reduced", None, "takes vrest's own models (the time-scale separated model, V slaved "
+                         "to the amounts); a CellML or SBML file runs as the file writes it")
     if args.plot:
         raise ModelError("--plot", args.plot, "takes vrest's own models; for a CellML or SBML file write the run "
                          "with --out FILE.csv and plot that")
