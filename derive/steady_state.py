@@ -275,6 +275,9 @@ def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], kn
     the straight line from its known value to its new one, the step halved where Newton fails.
     Raises NoSteadyState when even the shortest step fails, with the physics' reason at ``values``.
     """
+    off = _pump_off_swells(model, values)
+    if off:  # certain before any Newton step (which took 16 s of halved steps to fail)
+        raise NoSteadyState(f"{off} (with no impermeant solute in the bath, the Donnan state has no finite volume)")
     try:
         return _continued(model, values, known_values, known, depth)
     except NoSteadyState as reason:
@@ -296,16 +299,26 @@ def _continued(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: 
 def _explain(model: Model, pump_scale, reason: NoSteadyState, values) -> str:
     """Why Newton failed, in the physics' words; ``pump_scale`` None: at a scenario step's parameter ``values``."""
     if model.volume_mode in ("fixed", "dynamic", "instant") and model.pump is not None:
-        # here: pump_range imports this module
-        from .derivations.pump_range import pump_is_off, pump_rate_verdict, swells_with_pump_off
+        from .derivations.pump_range import pump_rate_verdict  # here: pump_range imports this module
 
-        if pump_scale is None and swells_with_pump_off(model) and pump_is_off(model, values):
-            return f"no steady state with the pump off: {PUMP_TOO_WEAK} ({reason})"
+        off = _pump_off_swells(model, values) if pump_scale is None else None
+        if off:
+            return f"{off} ({reason})"
         verdict = pump_rate_verdict(model, values)
         if verdict:
             where = f" with the pump rate scaled by {pump_scale}" if pump_scale not in (None, 1) else ""
             return f"no steady state{where}: {verdict} ({reason})"
     return str(reason)
+
+
+def _pump_off_swells(model: Model, values: Mapping[sp.Symbol, sp.Expr]) -> str | None:
+    """Why there is no steady state at a scenario step's parameter ``values`` that block the pump of a cell that
+    then swells without bound (impermeant anions inside, none in the bath); None where that is not so."""
+    from .derivations.pump_range import pump_is_off, swells_with_pump_off  # here: pump_range imports this module
+
+    if swells_with_pump_off(model) and pump_is_off(model, values):
+        return f"no steady state with the pump off: {PUMP_TOO_WEAK}"
+    return None
 
 
 def initial_state(model: Model) -> dict[sp.Symbol, float]:
