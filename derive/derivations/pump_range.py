@@ -50,7 +50,7 @@ from ..steady_state import charge_conserved, damped_newton, initial_state, scena
 from . import pumpleak  # the module, not its names: pumpleak may still be loading (it imports quantities)
 
 __all__ = ["PumpEdge", "pump_edge", "pump_rate_verdict", "swells_with_pump_off", "pump_is_off", "pump_substrates",
-           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "emptied_words", "state_words", "emptied_steady_state", "with_values", "pump_excess", "edge_words", "needs_pump_leak",
+           "net_charge", "needs_conserved_charge", "CONCENTRATION_FLOOR", "emptied_words", "state_words", "emptied_steady_state", "with_values", "pump_excess", "rate_edge", "edge_words", "needs_pump_leak",
            "steady_impermeant"]
 
 _VOLTS = np.linspace(-1.0, 1.0, 4000)  # |V| < 1 V; 0.5 mV apart, and V = 0 (a degenerate root) not on the grid
@@ -366,16 +366,22 @@ def pump_excess(model: Model, values: Mapping[sp.Symbol, object]) -> tuple[float
     is above pump_max of the model with those values; None when it is not, or when that model has no pump_max."""
     if model.pump is None or model.pump.rate not in values:
         return None
-    at = with_values(model, values)
+    edge = rate_edge(with_values(model, values))
+    rate = float(values[model.pump.rate])
+    return (rate, edge) if edge is not None and rate > edge.rate else None
+
+
+def rate_edge(model: Model) -> PumpEdge | None:
+    """Where the steady states end at a pump rate, above which the model has none; None where they do not end
+    at a rate (a fold, the end of the potentials searched, no end, an end set by a starved substrate)."""
     try:
-        edge = pump_edge(at)
+        edge = pump_edge(model)
     except (NotApplicable, NoSteadyState):
         return None
-    rate = float(values[model.pump.rate])
-    if (edge is None or edge.kind in ("fold", "range") or not math.isfinite(edge.rate) or rate <= edge.rate
-            or _starved_substrate(at, edge) is not None):
+    if (edge is None or edge.kind in ("fold", "range") or not math.isfinite(edge.rate)
+            or _starved_substrate(model, edge) is not None):
         return None
-    return rate, edge
+    return edge
 
 
 def _millivolts(volts: float) -> str:

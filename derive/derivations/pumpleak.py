@@ -12,6 +12,7 @@ where the finite volumes end as the pump rate grows (pump_max; Tosteson and Hoff
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -114,9 +115,15 @@ def steady_curve(model: Model, scales: Sequence[float]) -> list[dict[sp.Symbol, 
         home = steady_state(model)
     except NoSteadyState:
         home = initial_state(model)
+    from .pump_range import rate_edge  # here: pump_range imports this module
+
+    edge = rate_edge(model) if model.pump is not None else None  # none above it: no continuation to fail there
+    limit = edge.rate / float(model.values[model.pump.rate]) if edge is not None else math.inf
     for branch in (upward, downward):
         start, previous = home, 1.0
         for k in branch:
+            if scales[k] > limit:
+                break
             try:
                 start = _continue(model, start, previous, scales[k])
             except NoSteadyState:
