@@ -8,10 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 from test_import_bad_input import MATHML, _cellml, _refused
-
 from vrest.derive.importers import read_model_file
 
 MYOKIT_LR = Path(__file__).parent / "models" / "myokit" / "lr-1991-exported-1.cellml"
@@ -103,7 +101,7 @@ def test_two_pulses_are_no_one_stimulus_and_both_are_named(tmp_path):
                                _pulse("i_a", "-20") + _pulse("i_b", "-5"),
                                "<apply><plus/><ci>i_K</ci><ci>i_a</ci><ci>i_b</ci></apply>"))
     _refused(path, "(currents that depend on time: i_a, i_b; name the stimulus: --stimulus i_a)")
-    code, out, err = run_cli("rest", str(path), "--stimulus", "i_b")
+    code, _, err = run_cli("rest", str(path), "--stimulus", "i_b")
     assert code == 2 and "with i_b off, i_a still depends on time" in err
 
 
