@@ -117,6 +117,21 @@ class OdeSystem:
             expr = expr.xreplace({q.symbol: q.expression})
         return expr
 
+    @cached_property
+    def _definitions(self) -> dict[sp.Symbol, sp.Expr]:
+        return {q.symbol: q.expression for q in self.quantities}
+
+    def reached(self, roots, off: sp.Symbol | None = None) -> frozenset:
+        """``roots`` (symbols) and every symbol they use through the definitions of the quantities among them;
+        ``off`` (the stimulus, 0 at rest) left out, and what only it uses."""
+        seen, todo = set(), list(roots)
+        while todo:
+            symbol = todo.pop()
+            if symbol not in seen and symbol != off:
+                seen.add(symbol)
+                todo.extend(getattr(self._definitions.get(symbol), "free_symbols", ()))
+        return frozenset(seen)
+
     def rhs(self) -> Mapping[sp.Symbol, sp.Expr]:
         """The right-hand sides in states, parameters and TIME only."""
         return {s.symbol: self.expand(s.rhs) for s in self.states}

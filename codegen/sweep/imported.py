@@ -171,29 +171,17 @@ class ImportedModel(RestQuantities):
                     "by the name where the file defines it) ")
         raise ModelError(option, value, f"not a parameter of model {system.name}; {hint}its parameters: {listed}")
 
-    def _uses(self, roots, off=None) -> frozenset:
-        """Every symbol ``roots`` use, through any chain of the file's computed values; ``off`` (the stimulus at
-        rest) counts as 0, using nothing."""
-        definitions = {q.symbol: q.expression for q in self.system.quantities}
-        seen, todo = set(), list(roots)
-        while todo:
-            symbol = todo.pop()
-            if symbol not in seen and symbol != off:
-                seen.add(symbol)
-                todo.extend(getattr(definitions.get(symbol), "free_symbols", ()))
-        return frozenset(seen)
-
     @cached_property
     def _used_at_rest(self) -> frozenset:
         """The symbols the rates use with the stimulus off: not the parameters that only set the stimulus's
         amplitude and timing (stim_amplitude, stim_period)."""
         rates = set().union(*(getattr(s.rhs, "free_symbols", set()) for s in self.system.states))
-        return self._uses(rates, off=self.system.roles.stimulus)
+        return self.system.reached(rates, off=self.system.roles.stimulus)
 
     @cached_property
     def _used_by_stimulus(self) -> frozenset:
         stimulus = self.system.roles.stimulus
-        return frozenset() if stimulus is None else self._uses([stimulus])
+        return frozenset() if stimulus is None else self.system.reached([stimulus])
 
     def _defined_elsewhere(self, key: str) -> list[str]:
         """[the parameter's name] where ``key`` is component.variable and exactly one parameter has that variable

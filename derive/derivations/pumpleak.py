@@ -117,8 +117,9 @@ def steady_curve(model: Model, scales: Sequence[float]) -> list[dict[sp.Symbol, 
         home = initial_state(model)
     from .pump_range import rate_edge  # here: pump_range imports this module
 
-    edge = rate_edge(model) if model.pump is not None else None  # none above it: no continuation to fail there
-    limit = edge.rate / float(model.values[model.pump.rate]) if edge is not None else math.inf
+    rate = float(model.values[model.pump.rate]) if model.pump is not None else 0.0
+    edge = rate_edge(model) if rate > 0 else None  # no steady state above its rate: no continuation to fail there
+    limit = edge.rate / rate if edge is not None else math.inf
     for branch in (upward, downward):
         start, previous = home, 1.0
         for k in branch:

@@ -25,7 +25,7 @@ from ..removable import with_exprel
 from ..system import TIME, OdeSystem
 from .bound import Bound, Evaluator
 from .exp_sums import derivative
-from .named_roles import timed_currents
+from .named_roles import stimulus_hint
 
 __all__ = ["Evaluator", "LambdifyEvaluator", "Bound", "Prepared", "prepare"]
 
@@ -210,14 +210,9 @@ def prepare(system: OdeSystem, parameters: Mapping[str, float] | None = None, *,
         if _T in prepared.depends(expr):
             timed = _timed_when_decided(prepared) if timed is None else timed
             if _T in expr.free_symbols or any(timed.get(s, False) for s in _decided(expr, prepared).free_symbols):
-                currents = timed_currents(system)
-                hint = (f"the current that depends on time: {currents[0]}; name it: --stimulus {currents[0]}"
-                        if len(currents) == 1 else f"currents that depend on time: {', '.join(currents)}; name the "
-                        f"stimulus: --stimulus {currents[0]}" if currents else "name the stimulus, e.g. --stimulus "
-                        "NAME")
                 raise ModelError(f"states.{state.symbol.name}", None,
                                  f"its rate depends on time with the stimulus off: a resting state needs a system "
-                                 f"that does not ({hint})")
+                                 f"that does not ({stimulus_hint(system)})")
     return prepared
 
 

@@ -12,8 +12,8 @@ import sympy as sp
 from ..errors import ModelError, ModelWarning
 from ..system import TIME
 
-__all__ = ["check_voltage_unit", "check_stimulus_unit", "warn_odd_stimulus", "check_named_roles", "timed_currents",
-           "uses"]
+__all__ = ["check_voltage_unit", "check_stimulus_unit", "warn_odd_stimulus", "check_named_roles", "stimulus_hint",
+           "timed_currents", "uses"]
 
 
 def check_named_roles(system, voltage: str | None, stimulus: str | None) -> None:
@@ -86,6 +86,16 @@ def timed_currents(system) -> list[str]:
     return [c.name for c in system.roles.currents if _depends_on(system, c, TIME)]
 
 
+def stimulus_hint(system) -> str:
+    """What to name with --stimulus where a rate depends on time and no stimulus was found."""
+    currents = timed_currents(system)
+    if not currents:
+        return "name the stimulus, e.g. --stimulus NAME"
+    if len(currents) == 1:
+        return f"the current that depends on time: {currents[0]}; name it: --stimulus {currents[0]}"
+    return f"currents that depend on time: {', '.join(currents)}; name the stimulus: --stimulus {currents[0]}"
+
+
 def _time_carriers(system, off) -> list[str]:
     """The quantities (or states, whose rate holds time itself) through which a rate depends on time, with the
     quantity ``off`` (the stimulus, or None) taken as 0."""
@@ -124,19 +134,9 @@ def warn_odd_stimulus(system, symbol, voltage) -> None:
 def _depends_on(system, expression, target) -> bool:
     """Whether ``expression`` (a quantity's symbol or name, or a rate) depends on ``target``, directly or through
     the quantities it uses."""
-    expressions = {q.symbol: q.expression for q in system.quantities}
     if isinstance(expression, str):
         expression = next((q.expression for q in system.quantities if q.name == expression), sp.Integer(0))
-    seen, todo = set(), list(sp.sympify(expression).free_symbols)
-    while todo:
-        current = todo.pop()
-        if current == target:
-            return True
-        if current in seen or current not in expressions:
-            continue
-        seen.add(current)
-        todo.extend(expressions[current].free_symbols)
-    return False
+    return target in system.reached(sp.sympify(expression).free_symbols)
 
 
 def check_voltage_unit(system, name: str, given: str | None = None) -> None:
