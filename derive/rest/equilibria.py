@@ -203,7 +203,7 @@ def _row_weights(matrix: np.ndarray) -> np.ndarray:
     """1 / each row's largest entry, the residual's weights; 1 for a row of zeros (a rate no state changes, such
     as a constant ramp of V), which 1/1e-300 made overflow the merit's norm."""
     largest = np.abs(matrix).max(axis=1)
-    return np.where(largest > 0, 1.0 / np.where(largest > 0, largest, 1.0), 1.0)
+    return np.where(largest == 0, 1.0, 1.0 / np.maximum(largest, 1e-300))  # NaN stays NaN: a merit refused
 
 
 def _norm(v: np.ndarray) -> float:
