@@ -29,7 +29,7 @@ from .model import N_A, Parameter, Scenario, State
 if TYPE_CHECKING:
     from .model import Model
 
-__all__ = ["TIME", "Quantity", "Roles", "OdeSystem", "from_model"]
+__all__ = ["TIME", "Quantity", "Roles", "OdeSystem", "from_model", "reached"]
 
 TIME = sp.Symbol("t", real=True)  # s; only imported models use it (a stimulus that depends on time)
 
@@ -124,13 +124,7 @@ class OdeSystem:
     def reached(self, roots, off: sp.Symbol | None = None) -> frozenset:
         """``roots`` (symbols) and every symbol they use through the definitions of the quantities among them;
         ``off`` (the stimulus, 0 at rest) left out, and what only it uses."""
-        seen, todo = set(), list(roots)
-        while todo:
-            symbol = todo.pop()
-            if symbol not in seen and symbol != off:
-                seen.add(symbol)
-                todo.extend(getattr(self._definitions.get(symbol), "free_symbols", ()))
-        return frozenset(seen)
+        return reached(roots, self._definitions, off)
 
     def rhs(self) -> Mapping[sp.Symbol, sp.Expr]:
         """The right-hand sides in states, parameters and TIME only."""
@@ -140,6 +134,18 @@ class OdeSystem:
         """d rhs_i / d state_j, symbolic."""
         rhs = self.rhs()
         return sp.Matrix([rhs[s] for s in self.state_symbols]).jacobian(list(self.state_symbols))
+
+
+def reached(roots, definitions: Mapping[sp.Symbol, sp.Expr], off: sp.Symbol | None = None) -> frozenset:
+    """``roots`` and every symbol they use through ``definitions`` ({quantity: its expression}), ``off`` left out
+    with what only it uses."""
+    seen, todo = set(), list(roots)
+    while todo:
+        symbol = todo.pop()
+        if symbol not in seen and symbol != off:
+            seen.add(symbol)
+            todo.extend(getattr(definitions.get(symbol), "free_symbols", ()))
+    return frozenset(seen)
 
 
 # Display units of a cell description's named quantities, by the prefix of their names.

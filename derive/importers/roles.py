@@ -20,7 +20,7 @@ import sympy as sp
 
 from ..errors import ModelError, ModelWarning
 from ..model import Parameter, State
-from ..system import TIME, Quantity, Roles
+from ..system import TIME, Quantity, Roles, reached
 from .si import Dimension
 
 __all__ = ["find_roles", "CURRENT_KINDS"]
@@ -154,21 +154,10 @@ def _stimulus(file, quantities, parameters, dimensions, annotated, qualified, kn
     candidates = [n for n in terms if TIME in definitions[n].free_symbols]
     if not candidates:
         states = known - set(definitions) - {p.name for p in parameters}
-        reached = {n: _reached(definitions[n], definitions) for n in terms}
-        candidates = [n for n in terms if TIME in reached[n] and not any(s.name in states for s in reached[n])]
+        by_symbol = {q.symbol: q.expression for q in quantities}
+        uses = {n: reached(definitions[n].free_symbols, by_symbol) for n in terms}
+        candidates = [n for n in terms if TIME in uses[n] and not any(s.name in states for s in uses[n])]
     return candidates[0] if len(candidates) == 1 else None
-
-
-def _reached(expr: sp.Expr, definitions: Mapping[str, sp.Expr]) -> set[sp.Symbol]:
-    """Every symbol ``expr`` uses, directly or through the definitions of the quantities it uses."""
-    seen: set[sp.Symbol] = set()
-    todo = list(expr.free_symbols)
-    while todo:
-        symbol = todo.pop()
-        if symbol not in seen:
-            seen.add(symbol)
-            todo.extend(getattr(definitions.get(symbol.name), "free_symbols", ()))
-    return seen
 
 
 def _is_capacitance(dimension: Dimension | None) -> bool:
