@@ -84,6 +84,8 @@ class OdeSystem:
     roles: Roles
     quantities: tuple[Quantity, ...] = ()  # dependency order: each uses only earlier ones
     scenarios: tuple[Scenario, ...] = field(default=())
+    # the protocol a file defines (SBML events at fixed times): ((event id, t in s, ((parameter, SI value), ...)), ...)
+    steps: tuple = ()
 
     @cached_property
     def values(self) -> dict[sp.Symbol, sp.Expr]:

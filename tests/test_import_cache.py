@@ -132,8 +132,9 @@ def test_a_copy_under_another_name_is_named_as_given(cache, tmp_path):
         code, out, err = run_cli("simulate", str(tmp_path / name), "--t-end", "1 ms", "--json")
         assert code == 0, err
         assert json.loads(out)["file"] == name
-        assert err.splitlines() == [f"vrest: warning: {name}: events left out (a protocol: vrest rests, runs and "
-                                    "exports the model without them; give a run's steps with --protocol): pulse"]
+        assert err.splitlines() == [f"vrest: warning: {name}: events at fixed times run as protocol steps in vrest "
+                                    "simulate (--protocol replaces them); the system at rest and vrest export leave "
+                                    "them out: pulse"]
     assert len(list((cache / "imported").iterdir())) == 1  # one entry: the second file was not read again
     code, _, err = run_cli("simulate", str(tmp_path / "second.xml"), "--set", "no_such=1")
     assert code == 2 and "not a parameter of model hodgkin_huxley_squid_axon_1952" in err

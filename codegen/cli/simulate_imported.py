@@ -167,6 +167,16 @@ def read_protocol(plan: ImportedPlan, path: str, source: Source | None = None) -
     return CachedScenario(Path(path).stem, tuple(steps))
 
 
+def file_protocol(plan: ImportedPlan) -> CachedScenario | None:
+    """The protocol the file defines (SBML events at fixed times, derive.importers.sbml_events), else None; events
+    at the same time are one step."""
+    by_time: dict[float, list[CachedChange]] = {}
+    for _, at, changes in plan.steps:
+        by_time.setdefault(at, []).extend(CachedChange(name, "set", value) for name, value in changes)
+    steps = tuple(CachedStep(at, tuple(changes)) for at, changes in sorted(by_time.items()))
+    return CachedScenario("events", steps) if steps else None
+
+
 EDGE_GRID = 10**6  # intervals in which the run is cut to look at the stimulus, at least: see edge_intervals
 PER_PERIOD = 2000  # and at least this many in each period of a pulse train (a 1 ms pulse in 1 s: 4 points on it)
 ON_PULSE = 4  # and at least this many on the narrowest pulse (or gap) those find, where they find any
@@ -382,8 +392,11 @@ def run(args) -> int:
             raise ModelError("--stimulus-on", plan.file, "the file has no stimulus vrest knows of: name it with "
                              "--stimulus NAME")
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
-    scenario = read_protocol(plan, args.protocol, source) if args.protocol else None
-    if scenario is not None:
+    scenario = read_protocol(plan, args.protocol, source) if args.protocol else file_protocol(plan)
+    if args.protocol and plan.steps:
+        warnings.warn(f"--protocol {args.protocol}: it replaces the events of {plan.file} (the file's own protocol: "
+                      f"{', '.join(step[0] for step in plan.steps[:8])})", ModelWarning, stacklevel=2)
+    if args.protocol:  # (the file's own events need not all fall in the run the user asked for)
         warn_unreached(f"protocol {args.protocol}", scenario.steps, float(times[-1]))
     module = plan.module()
     if args.stimulus_on or _switched_on(plan, params, scenario):

@@ -34,7 +34,7 @@ from .numeric import CModule, NoCompilerWarning, _numpy_module_at, cache_dir, co
 
 __all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "start_values"]
 
-FORMAT = 2  # of plan.json
+FORMAT = 3  # of plan.json (3: the file's own protocol steps)
 IMPORTED_FLAGS = ("-Og",)  # after C_FLAGS (-O3): the last -O counts
 
 
@@ -51,6 +51,7 @@ class ImportedPlan:
     warning: str | None = None
     model_warnings: tuple[str, ...] = ()
     periods: tuple[str, ...] = ()  # the parameters that are the stimulus' period (derive.importers.stimulus_timing)
+    steps: tuple = ()  # the file's own protocol (SBML events at fixed times): derive.system.OdeSystem.steps
 
     def module(self):
         """The numeric module (compiled when there is a library; the NumPy module otherwise)."""
@@ -223,10 +224,11 @@ def _build(path: Path, voltage: str | None, stimulus: str | None) -> tuple[Impor
     dependencies = [[str(d.relative_to(path.parent.resolve())), _sha256(d)] for d in _dependencies(path)]
     periods = stimulus_periods(system)
     plan = ImportedPlan(path.name, problem.to_json(), code.stimulus, units, numpy_path, library, warning,
-                        model_warnings, periods)
+                        model_warnings, periods, system.steps)
     document = {"format": FORMAT, "file": path.name, "problem": plan.problem,
                 "stimulus": list(code.stimulus) if code.stimulus else None, "parameter_units": units,
                 "warning": warning, "model_warnings": list(model_warnings), "periods": list(periods),
+                "steps": [[name, at, [list(change) for change in changes]] for name, at, changes in system.steps],
                 "dependencies": dependencies}
     return plan, document
 
@@ -252,7 +254,9 @@ def _read(folder: Path, path: Path | None) -> ImportedPlan | None:
                             None if stimulus is None else (str(stimulus[0]), float(stimulus[1])),
                             {str(k): str(v) for k, v in data["parameter_units"].items()}, files["numpy_module"],
                             files["library"], None if data["warning"] is None else str(data["warning"]),
-                            tuple(str(w) for w in data["model_warnings"]), tuple(str(n) for n in data["periods"]))
+                            tuple(str(w) for w in data["model_warnings"]), tuple(str(n) for n in data["periods"]),
+                            tuple((str(name), float(at), tuple((str(p), float(v)) for p, v in changes))
+                                  for name, at, changes in data["steps"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):  # any damage: rebuild
         return None
     if plan.numpy_module is None or (plan.library is None) != (plan.warning is not None):

@@ -2,32 +2,28 @@
 Myokit's SBML parser: rate rules, assignment rules, initial assignments, and reactions (whose
 species become states).
 
-Events are protocols, not part of the system at rest: they are left out, with a warning; a
-model that changes only through events has nothing to rest and is refused. In Level 2 the
+Events are protocols, not part of the system at rest: an event at a fixed time that sets parameters
+to numbers is kept as a step of the file's own protocol (OdeSystem.steps, derive.importers.sbml_events),
+which `vrest simulate` runs; any other is left out, with a warning; a model that changes only through
+events has nothing to rest and is refused. In Level 2 the
 unit definition with id "time" sets the time unit (Myokit reads the Level 3 timeUnits only).
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
 from .cellml import _element, _first, _oxmeta
 from .myokit_system import myokit_errors, to_system
+from .sbml_events import timed_steps
 from .si import Dimension
-from .xmlsafe import read_xml
+from .xmlsafe import children, local_name, read_xml
 
 __all__ = ["read_sbml"]
-
-
-def _local(element) -> str:
-    return element.tag.split("}")[-1] if isinstance(element.tag, str) else ""
-
-
-def _children(parent, name: str) -> list:
-    return [e for e in parent if _local(e) == name] if parent is not None else []
 
 
 def _level2_time(model, namespace: str):
@@ -78,13 +74,14 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
     path = Path(path)
     root = read_xml(path)
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
-    if _local(root) != "sbml" or "sbml.org/sbml/level" not in namespace:
-        raise ModelError(f"{path.name}: <{_local(root)}>", namespace or None, "not an SBML document (<sbml> expected)")
-    model = next(iter(_children(root, "model")), None)
+    if local_name(root) != "sbml" or "sbml.org/sbml/level" not in namespace:
+        raise ModelError(f"{path.name}: <{local_name(root)}>", namespace or None,
+                         "not an SBML document (<sbml> expected)")
+    model = next(iter(children(root, "model")), None)
     if model is None:
         raise ModelError(f"{path.name}: <sbml>", None, "no <model> element")
     events = [e.get("id") or e.get("name") or "?" for e in model.iter(f"{{{namespace}}}event")]
-    changing = [e for e in model.iter() if _local(e) in ("rateRule", "reaction")]
+    changing = [e for e in model.iter() if local_name(e) in ("rateRule", "reaction")]
     if events and not changing:
         raise ModelError(f"{path.name}: <listOfEvents>", ", ".join(events[:5]), "the model changes only through "
                          "events (no rate rule, no reaction): it has no differential equation to rest")
@@ -96,9 +93,18 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
             myokit_model = sbml.SBMLParser().parse(root).myokit_model()
         except myokit_errors() as exc:
             raise ModelError(f"{path.name}: {_element(exc)}", None, _first(exc)) from None
-    if events:
+    system = to_system(myokit_model, file=path.name, source=f"{path.name} (SBML), read with Myokit",
+                       annotations=_annotated(model, myokit_model), voltage=voltage, stimulus=stimulus,
+                       time_unit=Dimension.of(time_unit) if time_unit is not None else None)
+    if not events:
+        return system
+    names = {p.description.split(":")[0]: p.name for p in system.parameters}
+    steps, left = timed_steps(model, myokit_model, time_unit or myokit_model.time().unit(), names)
+    if steps:
+        warnings.warn(f"{path.name}: events at fixed times run as protocol steps in vrest simulate (--protocol "
+                      "replaces them); the system at rest and vrest export leave them out: "
+                      f"{', '.join(step[0] for step in steps[:8])}", ModelWarning, stacklevel=2)
+    if left:
         warnings.warn(f"{path.name}: events left out (a protocol: vrest rests, runs and exports the model without "
-                      f"them; give a run's steps with --protocol): {', '.join(events[:8])}", ModelWarning, stacklevel=2)
-    return to_system(myokit_model, file=path.name, source=f"{path.name} (SBML), read with Myokit",
-                     annotations=_annotated(model, myokit_model), voltage=voltage, stimulus=stimulus,
-                     time_unit=Dimension.of(time_unit) if time_unit is not None else None)
+                      f"them; give a run's steps with --protocol): {', '.join(left[:8])}", ModelWarning, stacklevel=2)
+    return replace(system, steps=steps)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 
-__all__ = ["MAX_BYTES", "read_xml", "inside_folder"]
+__all__ = ["MAX_BYTES", "read_xml", "inside_folder", "local_name", "children"]
 
 MAX_BYTES = 50_000_000  # the largest curated cell models are under 1 MB
 
@@ -58,3 +58,13 @@ def inside_folder(folder: Path, reference: str, key: str) -> Path:
     if not target.is_file():
         raise ModelError(key, reference, f"no such file in {folder}")
     return target
+
+
+def local_name(element) -> str:
+    """An element's tag without its namespace ("" for a comment)."""
+    return element.tag.split("}")[-1] if isinstance(element.tag, str) else ""
+
+
+def children(parent, name: str) -> list:
+    """The children of ``parent`` whose local name is ``name`` (none of no parent)."""
+    return [e for e in parent if local_name(e) == name] if parent is not None else []

@@ -1,0 +1,109 @@
+"""SBML events that are the steps of a protocol: at a fixed time, set parameters to numbers.
+
+An event whose trigger is ``time >= t1`` (or ``>``, or ``t1 <= time``), t1 a number after the start,
+with no delay, and whose assignments each set a parameter (a constant of the system) to a number,
+fires once, at t1: it is a protocol step, and `vrest simulate` runs it as one. Any other event (a
+trigger on a state, a delay, an assignment to a state or of an expression) is left out, with the
+reader's warning. Times and values are the file's numbers in its units, converted to SI here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+from ..errors import ModelError
+from .si import Dimension, si_factor
+from .xmlsafe import children, local_name
+
+__all__ = ["timed_steps"]
+
+_TIME = "http://www.sbml.org/sbml/symbols/time"
+_LATER = {"geq": 0, "gt": 0, "leq": 1, "lt": 1}  # the relation: the operand that is time (time >= t1, t1 <= time)
+
+
+def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tuple[tuple, tuple[str, ...]]:
+    """((id, t in s, ((parameter, SI value), ...)) for each event that is a protocol step, in time order; the ids
+    of the events left out). ``model``: the <model> element; ``time_unit``: the model's unit of time (a
+    myokit.Unit); ``names``: {Myokit's qualified name of a parameter: vrest's name}."""
+    by_id = {v.name(): v for v in myokit_model.variables(deep=True)}
+    try:
+        seconds = float(si_factor(Dimension.of(time_unit), "time"))
+    except ModelError:
+        seconds = None
+    steps, left = [], []
+    for event in (e for e in model.iter() if local_name(e) == "event"):
+        name = event.get("id") or event.get("name") or "?"
+        step = _step(event, by_id, names, seconds)
+        if step is None:
+            left.append(name)
+        else:
+            steps.append((name, *step))
+    return tuple(sorted(steps, key=lambda step: step[1])), tuple(left)
+
+
+def _step(event, by_id, names, seconds):
+    """(t, changes) of one event, or None where it is no protocol step."""
+    trigger = _math(children(event, "trigger"))
+    if seconds is None or children(event, "delay") or trigger is None:
+        return None
+    at = _time(trigger)
+    assignments = [e for e in event.iter() if local_name(e) == "eventAssignment"]
+    if at is None or at <= 0 or not assignments:
+        return None
+    changes = []
+    for assignment in assignments:
+        variable = by_id.get(assignment.get("variable", ""))
+        value = _number(_math([assignment]))
+        if variable is None or value is None or variable.qname() not in names:
+            return None  # a state, a species, a compartment, or a value that is no number
+        try:
+            factor = float(si_factor(Dimension.of(variable.unit()), variable.qname()))
+        except ModelError:
+            return None
+        changes.append((names[variable.qname()], value * factor))
+    return at * seconds, tuple(changes)
+
+
+def _math(parents) -> object | None:
+    """The one expression of the <math> in the first of ``parents``, else None."""
+    maths = [m for p in parents for m in p if local_name(m) == "math"]
+    expressions = [e for e in maths[0] if isinstance(e.tag, str)] if maths else []
+    return expressions[0] if len(expressions) == 1 else None
+
+
+def _time(trigger) -> float | None:
+    """t1 of a trigger time >= t1 (or >, or t1 <= time, <), else None."""
+    parts = [e for e in trigger if isinstance(e.tag, str)] if local_name(trigger) == "apply" else []
+    if len(parts) != 3 or local_name(parts[0]) not in _LATER:
+        return None
+    time, bound = (parts[1], parts[2]) if _LATER[local_name(parts[0])] == 0 else (parts[2], parts[1])
+    if local_name(time) != "csymbol" or time.get("definitionURL", "").strip() != _TIME:
+        return None
+    return _number(bound)
+
+
+def _number(element) -> float | None:
+    """The value of a <cn> (real, integer, e-notation, rational), or of minus one; else None."""
+    if element is None:
+        return None
+    if local_name(element) == "apply":
+        parts = [e for e in element if isinstance(e.tag, str)]
+        if len(parts) == 2 and local_name(parts[0]) == "minus":
+            inner = _number(parts[1])
+            return None if inner is None else -inner
+        return None
+    if local_name(element) != "cn":
+        return None
+    kind = element.get("type", "real")
+    texts = [(element.text or "").strip()] + [(sep.tail or "").strip() for sep in element if local_name(sep) == "sep"]
+    try:
+        if kind in ("real", "integer") and len(texts) == 1:
+            return float(texts[0])
+        if kind == "e-notation" and len(texts) == 2:
+            return float(texts[0]) * 10.0 ** int(texts[1])
+        if kind == "rational" and len(texts) == 2:
+            return float(Fraction(int(texts[0]), int(texts[1])))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return None

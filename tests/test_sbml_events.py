@@ -1,0 +1,99 @@
+"""An SBML file's own protocol: events at fixed times that set parameters run as steps in `vrest simulate`;
+other events are left out, said once; `--protocol` replaces the file's events, said too.
+
+The model is Myokit's copy of Hodgkin & Huxley (1952) in the paper's convention (tests/models/myokit), time in
+ms, with an event added: the applied current I := -10 at t >= 5 ms. Reference: Myokit 1.39's CVODES run of the
+same file with I = -10 from its start (the stimulus switched on at 0), V = 10.0581, 1.6866, -8.3442, 9.6434 mV
+after 5, 10, 15, 20 ms: the event's run must give them 5 ms later, and be at rest before."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+HH = Path(__file__).parent / "models" / "myokit" / "HodgkinHuxley.xml"
+MYOKIT_V = [10.0581, 1.6866, -8.3442, 9.6434]  # mV, 5, 10, 15, 20 ms after I is set to -10
+
+_TIME = '<csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol>'
+
+
+def _event(name: str, trigger: str, variable: str, value: str) -> str:
+    return (f'<event id="{name}"><trigger><math xmlns="http://www.w3.org/1998/Math/MathML">{trigger}</math>'
+            f'</trigger><listOfEventAssignments><eventAssignment variable="{variable}"><math '
+            f'xmlns="http://www.w3.org/1998/Math/MathML">{value}</math></eventAssignment></listOfEventAssignments>'
+            '</event>')
+
+
+def _with_events(tmp_path, *events: str) -> Path:
+    text = HH.read_text(encoding="utf-8")
+    text = text.replace('<parameter id="I" name="I" metaid="metaid_0000011" value="0"',
+                        '<parameter id="I" name="I" metaid="metaid_0000011" value="0" constant="false"')
+    path = tmp_path / "hh_events.xml"
+    path.write_text(text.replace("  </model>", f"<listOfEvents>{''.join(events)}</listOfEvents>\n  </model>"),
+                    encoding="utf-8")
+    return path
+
+
+INJECT = _event("inject", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>")
+
+
+def _run(path, *argv: str) -> tuple[list[float], str]:
+    code, out, err = run_cli("simulate", str(path), "--times", "0 ms,3 ms,5 ms,10 ms,15 ms,20 ms,25 ms", "--json",
+                             *argv)
+    assert code == 0, err
+    return json.loads(out)["states"]["V"]["values"], err
+
+
+def test_an_event_at_a_fixed_time_is_a_step_of_the_run(tmp_path, module_cache):
+    v, err = _run(_with_events(tmp_path, INJECT))
+    assert v[:3] == [pytest.approx(-0.00362067, abs=1e-8)] * 3  # at rest until the event
+    assert v[3:] == [pytest.approx(x, abs=1e-3) for x in MYOKIT_V]
+    assert err == ("vrest: warning: hh_events.xml: events at fixed times run as protocol steps in vrest simulate "
+                   "(--protocol replaces them); the system at rest and vrest export leave them out: inject\n")
+    again, _ = _run(tmp_path / "hh_events.xml")  # from the cache: the steps are kept with the plan
+    assert again == v
+
+
+def test_the_same_step_written_as_the_time_bound_first_and_in_e_notation(tmp_path, module_cache):
+    """5e0 <= time, -1e1: the same event."""
+    path = _with_events(tmp_path, _event("inject", f'<apply><leq/><cn type="e-notation">5<sep/>0</cn>{_TIME}</apply>',
+                                         "I", '<apply><minus/><cn type="e-notation">1<sep/>1</cn></apply>'))
+    v, _ = _run(path)
+    assert v[3:] == [pytest.approx(x, abs=1e-3) for x in MYOKIT_V]
+
+
+def test_an_event_on_a_state_or_with_a_delay_is_left_out_and_said(tmp_path, module_cache):
+    kick = _event("kick", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "V", "<cn>-20</cn>")  # assigns a state
+    late = _event("late", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>").replace(
+        "</trigger>", '</trigger><delay><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></delay>')
+    on_v = _event("on_v", "<apply><gt/><ci>V</ci><cn>0</cn></apply>", "I", "<cn>0</cn>")  # a trigger on a state
+    v, err = _run(_with_events(tmp_path, kick, late, on_v))
+    assert v == [pytest.approx(-0.00362067, abs=1e-8)] * 7  # nothing happens: the events are not run
+    assert err == ("vrest: warning: hh_events.xml: events left out (a protocol: vrest rests, runs and exports the "
+                   "model without them; give a run's steps with --protocol): kick, late, on_v\n")
+
+
+def test_a_protocol_given_replaces_the_file_s_events(tmp_path, module_cache):
+    path = _with_events(tmp_path, INJECT)
+    protocol = tmp_path / "later.toml"
+    protocol.write_text('steps = [{at = "10 ms", set = {I = "-10"}}]\n', encoding="utf-8")
+    code, out, err = run_cli("simulate", str(path), "--protocol", str(protocol), "--times", "0 ms,10 ms,15 ms",
+                             "--json")
+    assert code == 0, err
+    v = json.loads(out)["states"]["V"]["values"]
+    assert v[1] == pytest.approx(-0.00362067, abs=1e-8) and v[2] == pytest.approx(MYOKIT_V[0], abs=1e-3)
+    assert f"vrest: warning: --protocol {protocol}: it replaces the events of hh_events.xml (the file's own " \
+           "protocol: inject)" in err.splitlines()
+
+
+def test_rest_and_export_leave_the_events_out(tmp_path, module_cache):
+    path = _with_events(tmp_path, INJECT)
+    code, out, err = run_cli("rest", str(path), "--json")
+    assert code == 0, err
+    assert json.loads(out)["resting_states"][0]["V"] == pytest.approx(-0.00362067, abs=1e-8)  # I = 0, as written
+    code, out, err = run_cli("export", str(path), "--to", "sbml", "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "<event" not in (tmp_path / "out" / Path(out.split()[0]).name).read_text(encoding="utf-8")
