@@ -97,3 +97,13 @@ def test_rest_and_export_leave_the_events_out(tmp_path, module_cache):
     code, out, err = run_cli("export", str(path), "--to", "sbml", "-o", str(tmp_path / "out"))
     assert code == 0, err
     assert "<event" not in (tmp_path / "out" / Path(out.split()[0]).name).read_text(encoding="utf-8")
+
+
+def test_a_number_in_a_unit_of_its_own_is_not_read_and_the_event_is_left_out(tmp_path, module_cache):
+    """Level 3 lets a <cn> carry sbml:units; the value is read in the unit of what it sets, so such an event is
+    left out rather than run at a value that may be a thousand times off."""
+    units = ' xmlns:sbml="http://www.sbml.org/sbml/level3/version2/core" sbml:units="volt"'
+    path = _with_events(tmp_path, _event("e_r", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "E_R",
+                                         f"<cn{units}>-0.08</cn>"))
+    _, err = _run(path)
+    assert err.endswith("give a run's steps with --protocol): e_r\n")

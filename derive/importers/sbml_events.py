@@ -84,7 +84,8 @@ def _time(trigger) -> float | None:
 
 
 def _number(element) -> float | None:
-    """The value of a <cn> (real, integer, e-notation, rational), or of minus one; else None."""
+    """The value of a <cn> (real, integer, e-notation, rational) in the unit of what it sets, or of minus one;
+    else None."""
     if element is None:
         return None
     if local_name(element) == "apply":
@@ -93,8 +94,8 @@ def _number(element) -> float | None:
             inner = _number(parts[1])
             return None if inner is None else -inner
         return None
-    if local_name(element) != "cn":
-        return None
+    if local_name(element) != "cn" or any(key.split("}")[-1] == "units" for key in element.attrib):
+        return None  # (a number in a unit of its own, Level 3's sbml:units: not read here, the event left out)
     kind = element.get("type", "real")
     texts = [(element.text or "").strip()] + [(sep.tail or "").strip() for sep in element if local_name(sep) == "sep"]
     try:
