@@ -71,7 +71,8 @@ def check_time_free(system, voltage: str | None, stimulus: str | None) -> None:
                              f"current itself off, the one that depends on time (name it: --stimulus {carriers[0]})")
         if not _depends_on(system, off, TIME):
             raise ModelError("--stimulus", stimulus, f"{name} does not depend on time: it is no stimulus (the "
-                             f"current that does: {where}; name it: --stimulus {carriers[0]})")
+                             f"{'currents that do' if len(carriers) > 1 else 'current that does'}: {where}; name "
+                             f"{'one' if len(carriers) > 1 else 'it'}: --stimulus {carriers[0]})")
         raise ModelError("--stimulus", stimulus, f"with {name} off, {where} still depends on time: a resting state "
                          "needs rates free of time, and one stimulus is turned off")
     v_name = system.roles.voltage.name

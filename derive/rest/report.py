@@ -145,8 +145,8 @@ def report_text(report: RestReport) -> str:
         lines += ["", f"resting state {k}: V = {_g(problem.shown(state.V, v_unit), 9)} {v_unit}, "
                   f"{'stable' if state.stable else 'unstable'}"]
         if state is reached:  # how far the rest lies from the start: Corrias 2011's Na_i falls from 6.7 to 0.48 mM
-            lines.append("  reached from the start state (every state within 1e-3 of its size) by t = "
-                         f"{_g(fate.t, 4)} s of model time")
+            lines.append(f"  near it from the start state by t = {_g(fate.t, 4)} s of model time (every state within "
+                         "1e-3 of its size, V's 150 mV)")
         shown = ", ".join(f"{name} = {_g(problem.shown(state.states[name], unit))}"
                           f"{' ' + unit if unit not in ('', '1') else ''}"  # a fraction (a gate) has no unit
                           for name, unit in zip(problem.states, problem.units))
