@@ -134,7 +134,9 @@ def test_a_copy_under_another_name_is_named_as_given(cache, tmp_path):
         assert json.loads(out)["file"] == name
         assert err.splitlines() == [f"vrest: warning: {name}: events at fixed times run as protocol steps in vrest "
                                     "simulate (--protocol replaces them); the system at rest and vrest export leave "
-                                    "them out: pulse"]
+                                    "them out: pulse",
+                                    f"vrest: warning: the events of {name}: step 1 at 0.01 s is not reached: the run "
+                                    "ends at 0.001 s (give a later --t-end or --times to run through it)"]
     assert len(list((cache / "imported").iterdir())) == 1  # one entry: the second file was not read again
     code, _, err = run_cli("simulate", str(tmp_path / "second.xml"), "--set", "no_such=1")
     assert code == 2 and "not a parameter of model hodgkin_huxley_squid_axon_1952" in err

@@ -70,10 +70,41 @@ def test_an_event_on_a_state_or_with_a_delay_is_left_out_and_said(tmp_path, modu
     late = _event("late", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>").replace(
         "</trigger>", '</trigger><delay><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></delay>')
     on_v = _event("on_v", "<apply><gt/><ci>V</ci><cn>0</cn></apply>", "I", "<cn>0</cn>")  # a trigger on a state
-    v, err = _run(_with_events(tmp_path, kick, late, on_v))
-    assert v == [pytest.approx(-0.00362067, abs=1e-8)] * 7  # nothing happens: the events are not run
-    assert err == ("vrest: warning: hh_events.xml: events left out (a protocol: vrest rests, runs and exports the "
-                   "model without them; give a run's steps with --protocol): kick, late, on_v\n")
+    for events, why in (((kick, late, on_v), "kick is not (it sets V, which is no parameter)"),
+                        ((late,), "late is not (it has a delay)"),
+                        ((on_v,), "on_v is not (its trigger is no time after the start: time >= a number)")):
+        v, err = _run(_with_events(tmp_path, *events))
+        assert v == [pytest.approx(-0.00362067, abs=1e-8)] * 7  # nothing happens: the events are not run
+        names = ", ".join(e.split('"')[1] for e in events)
+        assert err == (f"vrest: warning: hh_events.xml: events left out, every one ({names}): vrest runs a file's "
+                       f"events only where each is a step at a fixed time that sets parameters to numbers, and {why}; "
+                       "vrest rests, runs and exports the model without them (give a run's steps with --protocol)\n")
+
+
+def test_a_pulse_whose_end_cannot_be_run_is_not_run_as_a_step(tmp_path, module_cache):
+    """On at 5 ms, off at 6 ms after a delay: running the first event alone would turn a 1 ms pulse into a step
+    that holds for the rest of the run. The events are run all or none."""
+    on = _event("on", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>")
+    off = _event("off", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>0</cn>").replace(
+        "</trigger>", '</trigger><delay><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></delay>')
+    v, err = _run(_with_events(tmp_path, on, off))
+    assert v == [pytest.approx(-0.00362067, abs=1e-8)] * 7
+    assert "events left out, every one (on, off)" in err and "off is not (it has a delay)" in err
+
+
+def test_two_events_that_set_one_parameter_to_two_values_at_once_are_not_run(tmp_path, module_cache):
+    a = _event("a", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>")
+    b = _event("b", f"<apply><gt/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-20</cn>")
+    _, err = _run(_with_events(tmp_path, a, b))
+    assert "events left out, every one (a, b)" in err and "two events set I to different values at t = 0.005 s" in err
+
+
+def test_an_event_after_the_run_is_named_and_the_json_says_the_events_ran(tmp_path, module_cache):
+    code, out, err = run_cli("simulate", str(_with_events(tmp_path, INJECT)), "--times", "0 ms,3 ms", "--json")
+    assert code == 0, err
+    assert json.loads(out)["protocol"] == "the events of hh_events.xml"
+    assert ("vrest: warning: the events of hh_events.xml: step 1 at 0.005 s is not reached: the run ends at 0.003 s "
+            "(give a later --t-end or --times to run through it)") in err.splitlines()
 
 
 def test_a_protocol_given_replaces_the_file_s_events(tmp_path, module_cache):
@@ -106,4 +137,4 @@ def test_a_number_in_a_unit_of_its_own_is_not_read_and_the_event_is_left_out(tmp
     path = _with_events(tmp_path, _event("e_r", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "E_R",
                                          f"<cn{units}>-0.08</cn>"))
     _, err = _run(path)
-    assert err.endswith("give a run's steps with --protocol): e_r\n")
+    assert "e_r is not (it sets E_R to something other than a number in its unit)" in err

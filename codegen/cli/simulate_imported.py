@@ -396,8 +396,9 @@ def run(args) -> int:
     if args.protocol and plan.steps:
         warnings.warn(f"--protocol {args.protocol}: it replaces the events of {plan.file} (the file's own protocol: "
                       f"{', '.join(step[0] for step in plan.steps[:8])})", ModelWarning, stacklevel=2)
-    if args.protocol:  # (the file's own events need not all fall in the run the user asked for)
-        warn_unreached(f"protocol {args.protocol}", scenario.steps, float(times[-1]))
+    if scenario is not None:
+        warn_unreached(f"protocol {args.protocol}" if args.protocol else f"the events of {plan.file}", scenario.steps,
+                       float(times[-1]))
     module = plan.module()
     if args.stimulus_on or _switched_on(plan, params, scenario):
         on = {**params, plan.stimulus[0]: plan.stimulus[1]}  # the pulses' edges, wherever the switch turns them on
@@ -410,6 +411,7 @@ def run(args) -> int:
                              **({"rtol": rtol} if rtol is not None else {}), atol=atol,
                              parameter_units=plan.parameter_units)
     on_at_start = plan.stimulus is not None and params.get(plan.stimulus[0], 0.0) != 0.0
-    print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol, "start": args.start,
+    events = f"the events of {plan.file}" if plan.steps and not args.protocol else None
+    print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol or events, "start": args.start,
                      "stimulus": "on" if on_at_start else "off"}, result, columns(plan, result))
     return 0

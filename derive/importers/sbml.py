@@ -99,12 +99,14 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
     if not events:
         return system
     names = {p.description.split(":")[0]: p.name for p in system.parameters}
-    steps, left = timed_steps(model, myokit_model, time_unit or myokit_model.time().unit(), names)
-    if steps:
+    steps, why = timed_steps(model, myokit_model, time_unit or myokit_model.time().unit(), names)
+    if why is None:
         warnings.warn(f"{path.name}: events at fixed times run as protocol steps in vrest simulate (--protocol "
                       "replaces them); the system at rest and vrest export leave them out: "
                       f"{', '.join(step[0] for step in steps[:8])}", ModelWarning, stacklevel=2)
-    if left:
-        warnings.warn(f"{path.name}: events left out (a protocol: vrest rests, runs and exports the model without "
-                      f"them; give a run's steps with --protocol): {', '.join(left[:8])}", ModelWarning, stacklevel=2)
-    return replace(system, steps=steps)
+        return replace(system, steps=steps)
+    warnings.warn(f"{path.name}: events left out, every one ({', '.join(events[:8])}): vrest runs a file's events "
+                  f"only where each is a step at a fixed time that sets parameters to numbers, and {why}; vrest "
+                  "rests, runs and exports the model without them (give a run's steps with --protocol)", ModelWarning,
+                  stacklevel=2)
+    return system

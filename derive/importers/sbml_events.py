@@ -2,9 +2,10 @@
 
 An event whose trigger is ``time >= t1`` (or ``>``, or ``t1 <= time``), t1 a number after the start,
 with no delay, and whose assignments each set a parameter (a constant of the system) to a number,
-fires once, at t1: it is a protocol step, and `vrest simulate` runs it as one. Any other event (a
-trigger on a state, a delay, an assignment to a state or of an expression) is left out, with the
-reader's warning. Times and values are the file's numbers in its units, converted to SI here.
+fires once, at t1: it is a protocol step, and `vrest simulate` runs it as one. The events of a file
+are run all or none: where one is something else (a trigger on a state, a delay, an assignment to a
+state or of an expression), none is, and the reader's warning says why. Times and values are the
+file's numbers in its units, converted to SI here.
 """
 
 from __future__ import annotations
@@ -22,45 +23,53 @@ _TIME = "http://www.sbml.org/sbml/symbols/time"
 _LATER = {"geq": 0, "gt": 0, "leq": 1, "lt": 1}  # the relation: the operand that is time (time >= t1, t1 <= time)
 
 
-def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tuple[tuple, tuple[str, ...]]:
-    """((id, t in s, ((parameter, SI value), ...)) for each event that is a protocol step, in time order; the ids
-    of the events left out). ``model``: the <model> element; ``time_unit``: the model's unit of time (a
-    myokit.Unit); ``names``: {Myokit's qualified name of a parameter: vrest's name}."""
+def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tuple[tuple, str | None]:
+    """((id, t in s, ((parameter, SI value), ...)) for each event, in time order, and None; or ((), why they are
+    not run) when any event is no protocol step: a protocol with a step missing (a pulse whose end is
+    delayed, say) would run a different experiment, so the events are run all or none. ``model``: the <model>
+    element; ``time_unit``: the model's unit of time (a myokit.Unit); ``names``: {Myokit's qualified name of a
+    parameter: vrest's name}."""
     by_id = {v.name(): v for v in myokit_model.variables(deep=True)}
     try:
         seconds = float(si_factor(Dimension.of(time_unit), "time"))
     except ModelError:
-        seconds = None
-    steps, left = [], []
+        return (), "the model's time has no unit of time"
+    steps, set_at = [], {}
     for event in (e for e in model.iter() if local_name(e) == "event"):
         name = event.get("id") or event.get("name") or "?"
         step = _step(event, by_id, names, seconds)
-        if step is None:
-            left.append(name)
-        else:
-            steps.append((name, *step))
-    return tuple(sorted(steps, key=lambda step: step[1])), tuple(left)
+        if isinstance(step, str):
+            return (), f"{name} is not ({step})"
+        for parameter, value in step[1]:
+            if set_at.setdefault((step[0], parameter), value) != value:
+                return (), f"two events set {parameter} to different values at t = {step[0]:.6g} s"
+        steps.append((name, *step))
+    return tuple(sorted(steps, key=lambda step: step[1])), None
 
 
-def _step(event, by_id, names, seconds):
-    """(t, changes) of one event, or None where it is no protocol step."""
+def _step(event, by_id, names, seconds) -> tuple | str:
+    """(t, changes) of one event, or why it is no protocol step."""
+    if children(event, "delay"):
+        return "it has a delay"
     trigger = _math(children(event, "trigger"))
-    if seconds is None or children(event, "delay") or trigger is None:
-        return None
-    at = _time(trigger)
+    at = None if trigger is None else _time(trigger)
+    if at is None or at <= 0:
+        return "its trigger is no time after the start: time >= a number"
     assignments = [e for e in event.iter() if local_name(e) == "eventAssignment"]
-    if at is None or at <= 0 or not assignments:
-        return None
+    if not assignments:
+        return "it assigns nothing"
     changes = []
     for assignment in assignments:
         variable = by_id.get(assignment.get("variable", ""))
+        if variable is None or variable.qname() not in names:
+            return f"it sets {assignment.get('variable', '?')}, which is no parameter"
         value = _number(_math([assignment]))
-        if variable is None or value is None or variable.qname() not in names:
-            return None  # a state, a species, a compartment, or a value that is no number
+        if value is None:
+            return f"it sets {assignment.get('variable')} to something other than a number in its unit"
         try:
             factor = float(si_factor(Dimension.of(variable.unit()), variable.qname()))
         except ModelError:
-            return None
+            return f"the unit of {assignment.get('variable')} does not convert"
         changes.append((names[variable.qname()], value * factor))
     return at * seconds, tuple(changes)
 
