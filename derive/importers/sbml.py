@@ -2,10 +2,10 @@
 Myokit's SBML parser: rate rules, assignment rules, initial assignments, and reactions (whose
 species become states).
 
-Events are protocols, not part of the system at rest: an event at a fixed time that sets parameters
-to numbers is kept as a step of the file's own protocol (OdeSystem.steps, derive.importers.sbml_events),
-which `vrest simulate` runs; any other is left out, with a warning; a model that changes only through
-events has nothing to rest and is refused. In Level 2 the
+Events are protocols, not part of the system at rest. Where every event is a step at a fixed time that
+sets parameters to numbers, they are kept as the file's own protocol (OdeSystem.steps,
+derive.importers.sbml_events), which `vrest simulate` runs; else all are left out, with a warning that
+says why. A model that changes only through events has nothing to rest and is refused. In Level 2 the
 unit definition with id "time" sets the time unit (Myokit reads the Level 3 timeUnits only).
 """
 
