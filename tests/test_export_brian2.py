@@ -6,11 +6,12 @@ run as is: V_ss after 60 tau_m from V = 0 exactly (GHK at its removable singular
 1e-6 mV of vrest's derived V_ss, and every scenario's course within rk4's error bound
 (script_runners.brian2_tolerance, at least 1e-6 mV) of codegen.reference (SciPy Radau on
 Model.rhs(), rtol 1e-11). The pump-leak model is stiff (tau_m = 1.9 ms against a 3 h course);
-its script runs rk4 at tau_m/2 on the Cython target (~50 s for the 1.1e7 steps). Its ouabain
-course is checked in full, at the 10 times of codegen.reference.course_times (tau_m to 3 h,
-log-spaced); its V_ss as V after 20 tau_m from the script's own start (the pumped steady
-state of the full model) against vrest's full steady state, since relaxing the given
-composition from V = 0 takes ~1e6 s of model time.
+its script runs rk4 at tau_m/2 on the Cython target. Its ouabain course is checked over its
+first 32 min, at the first 9 of the 10 times of codegen.reference.course_times (tau_m to 3 h,
+log-spaced; 1923 s the last): V runs down 74 mV of the 3 h's 86 in a sixth of their 1.1e7
+steps. Its V_ss as V after 20 tau_m from the script's own start (the pumped steady state of the
+full model) against vrest's full steady state, since relaxing the given composition from V = 0
+takes ~1e6 s of model time.
 """
 
 from __future__ import annotations
@@ -83,10 +84,11 @@ def test_brian2_agrees_with_vrest(exported):
             assert_agrees(f"{model.name} {course.scenario.name}", v_ss, job.reference_v_ss, v, course.reference,
                           brian2_tolerance(model, job))
         return
-    # stiff: V_ss from the pumped steady state, the full 3 h ouabain course
+    # stiff: V_ss from the pumped steady state, the ouabain course's first 32 min (tau_m to 1923 s)
     v_ss = run_script(script, [20 * tau_m])[-1]
     times = course_times(model)
     assert len(times) == 10 and times[-1] == 3 * 3600.0
+    times = times[:-1]
     course = run_clean(script, times, "ouabain")
     reference = reference_course(model, model.scenarios[0], times)
     job = dataclasses.replace(make_job(model, times=times), ss_end=20 * tau_m)
