@@ -87,14 +87,15 @@ def warn_results(model, derivations, label: str = "", warned: set[str] | None = 
                     warned.add(problem)
 
 
-def trajectory_problems(t, columns, area_si: float | None) -> list[str]:
-    """What no cell can reach along a run: its V (column "V", mV) at its most extreme, and its volume (column
-    "volume", um^3) at its largest, beyond what the membrane of area ``area_si`` (m^2) encloses."""
+def trajectory_problems(t, columns, area_si: float | None, voltage: str = "V") -> list[str]:
+    """What no cell can reach along a run: its membrane potential (column ``voltage``, mV) at its most extreme,
+    and its volume (column "volume", um^3) at its largest, beyond what the membrane of area ``area_si`` (m^2)
+    encloses."""
     problems = []
-    if "V" in columns:
-        values = columns["V"][1]
+    if voltage in columns:
+        values = columns[voltage][1]
         k = max(range(len(values)), key=lambda i: abs(float(values[i])))
-        problems.append(potential_problem(f"V at t = {float(t[k]):g} s", float(values[k]) / 1000))
+        problems.append(potential_problem(f"{voltage} at t = {float(t[k]):g} s", float(values[k]) / 1000))
     if "volume" in columns and area_si is not None:
         values = columns["volume"][1]
         k = max(range(len(values)), key=lambda i: float(values[i]))

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from vrest.derive.errors import ModelError, ModelWarning
+from vrest.derive.plausibility import ImplausibleResultWarning, trajectory_problems
 
 from ..simulation.cache import CachedChange, CachedScenario, CachedStep
 from ..simulation.imported import ImportedPlan, imported_plan
@@ -412,6 +413,11 @@ def run(args) -> int:
                              parameter_units=plan.parameter_units)
     on_at_start = plan.stimulus is not None and params.get(plan.stimulus[0], 0.0) != 0.0
     events = f"the events of {plan.file}" if plan.steps and not args.protocol else None
+    shown = columns(plan, result)
+    problem = plan.rest_problem()
+    if problem.voltage_unit == "mV":  # a potential with a unit of voltage; a unitless one is no cell's to judge
+        for message in trajectory_problems(result.t, shown, None, voltage=problem.states[problem.voltage]):
+            warnings.warn(message, ImplausibleResultWarning, stacklevel=2)
     print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol or events, "start": args.start,
-                     "stimulus": "on" if on_at_start else "off"}, result, columns(plan, result))
+                     "stimulus": "on" if on_at_start else "off"}, result, shown)
     return 0
