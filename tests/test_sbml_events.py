@@ -138,3 +138,23 @@ def test_a_number_in_a_unit_of_its_own_is_not_read_and_the_event_is_left_out(tmp
                                          f"<cn{units}>-0.08</cn>"))
     _, err = _run(path)
     assert "e_r is not (it sets E_R to something other than a number in its unit)" in err
+
+
+def test_outputs_farther_apart_than_the_events_are_warned(tmp_path, module_cache):
+    """A 1 ms pulse (on at 5 ms, off at 6 ms) in a 2 s run: the default 401 outputs are 5 ms apart, so the action
+    potential the pulse starts can fall between two of them; said as for a vrest scenario, and for a --protocol
+    with the same pulse. Times given with --times are the user's choice: nothing."""
+    on = _event("on", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>")
+    off = _event("off", f"<apply><geq/>{_TIME}<cn>6</cn></apply>", "I", "<cn>0</cn>")
+    path = _with_events(tmp_path, on, off)
+    said = ("the output times are 5 ms apart, more than the 1 ms between {} at 5 ms and 6 ms: what V does then can "
+            "fall between two outputs, the largest V too (give --times, or a shorter --t-end)")
+    code, _, err = run_cli("simulate", str(path), "--t-end", "2 s")
+    assert code == 0 and f"vrest: warning: {said.format('hh_events.xml' + chr(39) + 's events')}" in err.splitlines()
+    protocol = tmp_path / "pulse.toml"
+    protocol.write_text('steps = [{at = "5 ms", set = {I = "-10"}}, {at = "6 ms", set = {I = "0"}}]\n',
+                        encoding="utf-8")
+    code, _, err = run_cli("simulate", str(path), "--protocol", str(protocol), "--t-end", "2 s")
+    assert code == 0 and f"vrest: warning: {said.format('the protocol' + chr(39) + 's steps')}" in err.splitlines()
+    code, _, err = run_cli("simulate", str(path), "--times", "0 ms,4 ms,20 ms")
+    assert code == 0 and "output times" not in err

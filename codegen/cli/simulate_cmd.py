@@ -183,7 +183,7 @@ def run(args) -> int:
         warnings.warn(message, ModelWarning, stacklevel=2)
     warn_unreached(f"scenario {args.scenario}", steps, float(times[-1]))
     if not args.times:
-        _warn_coarse(steps, times)
+        warn_coarse(steps, times)
     if args.reduced:
         from vrest.derive.builtin import resolve_model
 
@@ -265,16 +265,16 @@ def warn_unreached(label: str, steps, t_end: float) -> None:
                       f"{'it' if len(late) == 1 else 'them'})", ModelWarning, stacklevel=2)
 
 
-def _warn_coarse(steps, times) -> None:
-    """Evenly spaced default times farther apart than two of the scenario's steps: what V does between those steps
-    (a pulse's action potential) can fall between two outputs, and the table's largest V with it."""
+def warn_coarse(steps, times, whose: str = "the scenario's steps") -> None:
+    """Evenly spaced default times farther apart than two of the scenario's (``whose``) steps: what V does between
+    those steps (a pulse's action potential) can fall between two outputs, and the table's largest V with it."""
     at = sorted({float(step.at) for step in steps})
     gaps = [(b - a, a, b) for a, b in zip(at, at[1:])]
     spacing = float(times[1] - times[0]) if len(times) > 1 else 0.0
     if gaps and spacing > min(gaps)[0]:
         gap, a, b = min(gaps)
         warnings.warn(f"the output times are {spacing * 1e3:.3g} ms apart, more than the {gap * 1e3:.3g} ms between "
-                      f"the scenario's steps at {a * 1e3:g} ms and {b * 1e3:g} ms: what V does then can fall between "
+                      f"{whose} at {a * 1e3:g} ms and {b * 1e3:g} ms: what V does then can fall between "
                       "two outputs, the largest V too (give --times, or a shorter --t-end)", ModelWarning, stacklevel=3)
 
 

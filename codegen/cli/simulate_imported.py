@@ -360,7 +360,7 @@ def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
 
 
 def run(args) -> int:
-    from .simulate_cmd import _check_out, _times, _tolerance, print_run, warn_unreached
+    from .simulate_cmd import _check_out, _times, _tolerance, print_run, warn_coarse, warn_unreached
 
     if args.scenario:
         raise ModelError("--scenario", args.scenario, "takes vrest's own models; for a CellML or SBML file give the "
@@ -400,6 +400,8 @@ def run(args) -> int:
     if scenario is not None:
         warn_unreached(f"protocol {args.protocol}" if args.protocol else f"the events of {plan.file}", scenario.steps,
                        float(times[-1]))
+        if args.times is None:
+            warn_coarse(scenario.steps, times, "the protocol's steps" if args.protocol else f"{plan.file}'s events")
     module = plan.module()
     if args.stimulus_on or _switched_on(plan, params, scenario):
         on = {**params, plan.stimulus[0]: plan.stimulus[1]}  # the pulses' edges, wherever the switch turns them on
