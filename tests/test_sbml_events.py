@@ -158,3 +158,15 @@ def test_outputs_farther_apart_than_the_events_are_warned(tmp_path, module_cache
     assert code == 0 and f"vrest: warning: {said.format('the protocol' + chr(39) + 's steps')}" in err.splitlines()
     code, _, err = run_cli("simulate", str(path), "--times", "0 ms,4 ms,20 ms")
     assert code == 0 and "output times" not in err
+
+
+def test_a_step_outside_the_model_s_domain_is_one_line_that_says_when(tmp_path, module_cache):
+    """A step that sets the capacitance to 0 at 5 ms: dV/dt divides by it. One line, exit 2, at the step's time,
+    the cause a value outside the model's domain (it said "the rates at the start ... an exponential")."""
+    protocol = tmp_path / "cm0.toml"
+    protocol.write_text('steps = [{at = "5 ms", set = {Cm = 0}}]\n', encoding="utf-8")
+    code, out, err = run_cli("simulate", str(HH), "--protocol", str(protocol), "--t-end", "20 ms")
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert "gave up at model time t = 0.005 s: the rates where it started (the run's start, or a step's) are no " \
+           "finite numbers (a state or parameter outside the model's domain: a division by zero" in err
+    assert err.rstrip().endswith("the parameters that differ from the model's: Cm = 0")

@@ -87,8 +87,9 @@ FLAG_WORDS = {
     "CV_LSETUP_FAIL": "the Jacobian could not be factored (not finite)",
     "CV_LSOLVE_FAIL": "the linear solve with the Jacobian failed",
     "CV_RHSFUNC_FAIL": "the rates could not be evaluated",
-    "CV_FIRST_RHSFUNC_ERR": "the rates at the start are no finite numbers (the start lies outside the model's domain: "
-                            "an exponential beyond the largest double)",
+    "CV_FIRST_RHSFUNC_ERR": "the rates where it started (the run's start, or a step's) are no finite numbers (a state "
+                            "or parameter outside the model's domain: a division by zero, or an exponential beyond "
+                            "the largest double)",
     "CV_REPTD_RHSFUNC_ERR": "the rates were no finite numbers again and again, however short the step",
     "CV_UNREC_RHSFUNC_ERR": "the rates were no finite numbers and a shorter step did not help",
     "CV_ILL_INPUT": "a state or its tolerance became NaN or 0",
