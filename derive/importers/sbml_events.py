@@ -53,8 +53,10 @@ def _step(event, by_id, names, seconds) -> tuple | str:
         return "it has a delay"
     trigger = _math(children(event, "trigger"))
     at = None if trigger is None else _time(trigger)
-    if at is None or at <= 0:
-        return "its trigger is no time after the start: time >= a number"
+    if at is None:
+        return "its trigger is not time >= a number, or time > a number"
+    if at <= 0:
+        return f"its trigger, time >= {at:g}, holds from the start: a step comes at a time after it"
     assignments = [e for e in event.iter() if local_name(e) == "eventAssignment"]
     if not assignments:
         return "it assigns nothing"
