@@ -86,6 +86,7 @@ class OdeSystem:
     scenarios: tuple[Scenario, ...] = field(default=())
     # the protocol a file defines (SBML events at fixed times): ((event id, t in s, ((parameter, SI value), ...)), ...)
     steps: tuple = ()
+    events: tuple[str, ...] = ()  # the ids of every event of the file, run as steps or not: no export holds them
 
     @cached_property
     def values(self) -> dict[sp.Symbol, sp.Expr]:

@@ -128,9 +128,13 @@ def test_rest_and_export_leave_the_events_out(tmp_path, module_cache):
     code, out, err = run_cli("rest", str(path), "--json")
     assert code == 0, err
     assert json.loads(out)["resting_states"][0]["V"] == pytest.approx(-0.00362067, abs=1e-8)  # I = 0, as written
-    code, out, err = run_cli("export", str(path), "--to", "sbml", "-o", str(tmp_path / "out"))
-    assert code == 0, err
-    assert "<event" not in (tmp_path / "out" / Path(out.split()[0]).name).read_text(encoding="utf-8")
+    for target in ("sbml", "nmodl"):
+        code, out, err = run_cli("export", str(path), "--to", target, "-o", str(tmp_path / target))
+        assert code == 0, err
+        text = (tmp_path / target / Path(out.split()[0]).name).read_text(encoding="utf-8")
+        assert "<event" not in text and "NET_RECEIVE" not in text
+        note = "The file&#39;s events (inject) are not in" if target == "sbml" else "The file's events (inject) are not in"
+        assert f"{note} this export: it is the model without them." in text
 
 
 def test_a_number_in_a_unit_of_its_own_is_not_read_and_the_event_is_left_out(tmp_path, module_cache):

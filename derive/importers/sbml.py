@@ -98,6 +98,7 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
                        time_unit=Dimension.of(time_unit) if time_unit is not None else None)
     if not events:
         return system
+    system = replace(system, events=tuple(events))
     names = {p.description.split(":")[0]: p.name for p in system.parameters}
     steps, why = timed_steps(model, myokit_model, time_unit or myokit_model.time().unit(), names)
     if why is None:

@@ -17,6 +17,9 @@ def notes(context: SystemExport, target: str, units: str) -> list[str]:
              f"Exported to {target} by vrest {__version__} from the model as vrest reads it. {units}",
              f"The membrane potential is {context.voltage.id}; the initial state is the file's.",
              context.stimulus_note]
+    if system.events:
+        shown = ", ".join(system.events[:8]) + (f" and {len(system.events) - 8} more" if len(system.events) > 8 else "")
+        lines.append(f"The file's events ({shown}) are not in this export: it is the model without them.")
     if context.renamed:
         pairs = ", ".join(f"{name} is {ident}" for name, ident in context.renamed)
         lines.append(f"Names: the file's, except where {target} does not allow them: {pairs}.")
