@@ -141,12 +141,45 @@ def test_the_model_values_of_the_pump_leak_steady_state():
 
 
 def test_a_claim_with_numbers_is_judged_at_the_models_values_only():
-    # C_m/g_leak T/(293.15 K) is tau_m at the squid's 20 C: it holds there, and no V is shown as an input.
-    doc = _json("tau_m = C_m/g_leak * T/(293.15 K)", "--model", "squid")
-    assert doc["holds"] is True
+    # C_m/g_leak T/(293.15 K) is tau_m at the squid's 20 C: it holds there, and no V is shown as an input. The
+    # 293.15 K is not read as T, which the claim writes itself (T/T would make it C_m/g_leak, an identity): it is
+    # tau_m at 20 C only, and the counterexample at 10 C has the claim off by the factor 283.15/293.15.
+    code, out, err = run_cli("verify", "tau_m = C_m/g_leak * T/(293.15 K)", "--model", "squid", "--json")
+    assert code == 3, err
+    doc = json.loads(out)
+    assert doc["holds"] is True and doc["holds_only"] == "model_values"
     assert doc["numeric"]["correct"]["value"] == pytest.approx(float(C_M / squid_slope(mp.mpf("293.15")) * 1000),
                                                                rel=1e-9)
     assert doc["numeric"]["difference"]["value"] == 0
+    example = doc["identity"]["counterexample"]
+    assert example["inputs"] == {"T": {"value": 283.15, "unit": "K"}}
+    tau_10 = C_M / squid_slope(mp.mpf("283.15")) * 1000
+    assert example["correct"]["value"] == pytest.approx(float(tau_10), rel=1e-9)
+    assert example["claimed"]["value"] == pytest.approx(float(tau_10 * mp.mpf("283.15") / mp.mpf("293.15")), rel=1e-9)
+
+
+# A number next to the symbol whose value it is: read as that symbol, the term cancelled and the wrong formula
+# held as an identity. (claim, the input the counterexample moves, the claimed value there from the correct one)
+NEXT_TO_ITS_SYMBOL = [
+    ("E_K = RT/F ln(K_o/K_i) + (K_o - 4 mM)*(1 mV/mM)", "K_o", lambda e, x: e + (x - 4)),
+    ("E_K = RT/F ln(K_o/K_i) * (K_o/(4 mM))^3", "K_o", lambda e, x: e * (x / 4) ** 3),
+]
+
+
+@pytest.mark.parametrize("claim, moved, claimed", NEXT_TO_ITS_SYMBOL, ids=[c[0] for c in NEXT_TO_ITS_SYMBOL])
+def test_a_number_beside_the_symbol_it_equals_is_a_number(claim, moved, claimed):
+    """Each holds at the neuron's values (K_o = 4 mM) only: exit 3, and at the counterexample's K_o the correct
+    E_K is Nernst's at 37 C, RT/F ln(K_o/140 mM), the claim's its own formula at that K_o."""
+    code, out, err = run_cli("verify", claim, "--model", "neuron", "--json")
+    assert code == 3, err
+    doc = json.loads(out)
+    assert doc["holds"] is True and doc["holds_only"] == "model_values"
+    example = doc["identity"]["counterexample"]
+    assert list(example["inputs"]) == [moved] and example["inputs"][moved]["unit"] == "mM"
+    k_o = mp.mpf(example["inputs"][moved]["value"])
+    e_k = R * (ZERO_C + 37) / F * mp.log(k_o / 140) * 1000
+    assert k_o != 4 and example["correct"] == {"value": pytest.approx(float(e_k), rel=1e-9), "unit": "mV"}
+    assert example["claimed"]["value"] == pytest.approx(float(claimed(e_k, k_o)), rel=1e-9)
 
 
 def test_a_counterexample_of_a_formula_at_rest_has_no_v_and_recomputes():

@@ -204,8 +204,11 @@ def match(lit: Literal, knowns: Iterable[Known], si_side: bool, prefer: set[sp.S
 
 
 def read_numbers(written: Written, knowns: Iterable[Known], prefer: set[sp.Symbol] = frozenset()) -> Reading:
-    """The claim with every number that matches a known value replaced by its symbol (see Reading)."""
-    knowns = list(knowns)
+    """The claim with every number that matches a known value replaced by its symbol (see Reading). A number is
+    not read as a value of what the claim writes by name: in (K_o - 4 mM) or K_o/(4 mM) the 4 mM is the number
+    4 mM, not K_o, else the term cancels and a wrong formula reads as an identity."""
+    named = {s for s in written.template.free_symbols if not isinstance(s, sp.Dummy)}
+    knowns = [known for known in knowns if not known.expr.free_symbols & named]
     si_side = written.dim is None
     skip = _in_exponents(written.template)
     repl: dict[sp.Symbol, sp.Expr] = {}
