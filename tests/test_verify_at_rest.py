@@ -132,6 +132,49 @@ def test_exact_temperature_follows_the_steady_state(claim, model, expected):
     assert exact["value"] == pytest.approx(float(expected()), abs=2e-4)
 
 
+# The pump-leak cell's flux balance, exact at its steady state (each leak carries its ion's pump share) and not at
+# the file's rounded start (V = V_balance, the given concentrations): it holds there only.
+FLUX_BALANCE = [("I_K = 2 I_pump", lambda v, c: (2 * pl_pump(c["Na"]), pl_current("K", v, PL_T, c["K"]))),
+                ("I_Cl = 0", lambda v, c: (0, pl_current("Cl", v, PL_T, c["Cl"]))),
+                ("I_Na/I_K = -r", lambda v, c: (mp.mpf("-1.5"), pl_current("Na", v, PL_T, c["Na"])
+                                                / pl_current("K", v, PL_T, c["K"])))]
+PL_T = mp.mpf("298.15")
+
+
+@pytest.mark.parametrize("claim, sides", FLUX_BALANCE, ids=[c[0] for c in FLUX_BALANCE])
+def test_a_flux_balance_holds_at_the_steady_state_only(claim, sides):
+    """At the steady state (its V and concentrations found here) the claim is exact; at the file's values it is off
+    by the numbers the answer shows (claimed, correct: 2 I_pump and I_K at V_balance, the given concentrations)."""
+    code, out, err = run_cli("verify", claim, "--model", "pumpleak", "--json")
+    assert code == 3, err
+    doc = json.loads(out)
+    assert doc["holds"] is True and doc["holds_only"] == "steady_state" and doc["diagnosis"] is None
+    v0 = mp.findroot(lambda v: sum(pl_current(x, v, PL_T, PL_GIVEN[x]) for x in PL_GIVEN) + pl_pump(PL_GIVEN["Na"]),
+                     mp.mpf("-0.094"))
+    claimed, correct = sides(v0, PL_GIVEN)
+    shown = doc["numeric"] if "numeric" in doc else doc["counterexample"]
+    assert shown["correct"]["value"] == pytest.approx(float(correct * (100 if "I_Na/" not in claim else 1)), rel=1e-9)
+    assert shown["claimed"]["value"] == pytest.approx(float(claimed * (100 if "I_Na/" not in claim else 1)),
+                                                      rel=1e-9, abs=1e-12)
+    bath = sum(PL_OUT.values()) + PL_B
+
+    def equations(v, k, na, cl, vol):  # as in pumpleak_rest
+        return [pl_current("K", v, PL_T, k) - 2 * pl_pump(na), pl_current("Na", v, PL_T, na) + 3 * pl_pump(na),
+                pl_current("Cl", v, PL_T, cl), k + na + cl + PL_N_A / vol - bath,
+                (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A)) / (F * PL_N_A)]
+
+    v, k, na, cl, _ = mp.findroot(equations, [v0, PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
+    assert doc["identity"]["condition"] == (f"V = V_ss = {float(v * 1000):.6g} mV, with the concentrations there: "
+                                            f"K_i = {float(k):.6g} mM, Na_i = {float(na):.6g} mM, Cl_i = {float(cl):.6g} mM")
+    a, c = sides(v, {"K": k, "Na": na, "Cl": cl})
+    assert abs(a - c) <= mp.mpf("1e-12") * max(abs(pl_pump(na)), abs(c))  # exact there
+
+
+def test_a_claim_that_holds_nowhere_is_still_wrong_in_the_pump_leak_cell():
+    code, out, err = run_cli("verify", "I_K = 3 I_pump", "--model", "pumpleak")
+    assert code == 1 and out.startswith("does not hold"), out + err
+
+
 def test_the_model_values_of_the_pump_leak_steady_state():
     v, tau = pumpleak_rest(mp.mpf("298.15"))
     numeric = _json("tau_m = 1.94 ms", "--model", "pumpleak")["numeric"]

@@ -46,6 +46,8 @@ class Problem:
     known: the numbers a claim's literals may stand for (see numbers.py).
     resting: symbols of quantities defined at the steady state (g_leak, tau_m with
         GHK leaks): V in their formula is the resting potential, never free.
+    steady: where the concentrations move, the full steady state: V (= V_ss) and the
+        inside concentrations there (the file's are a start near it); {} elsewhere.
     """
 
     ranges: Mapping[sp.Symbol, Range]
@@ -66,6 +68,7 @@ class Problem:
     targets: Mapping[sp.Symbol, object] = field(default_factory=dict)
     known: Callable[[], Sequence[object]] | None = None
     resting: Container[sp.Symbol] = frozenset()
+    steady: Mapping[sp.Symbol, float] = field(default_factory=dict)
 
     def shown(self, expr: sp.Expr) -> sp.Expr:
         """expr expanded for showing: fixed values substituted, but not those of the constants (R, F)."""

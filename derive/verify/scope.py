@@ -32,10 +32,11 @@ from .implicit import at_model_values_only, known_state, value_only_ids
 from .problem import Problem
 from .result import Identity, VerifyResult
 
-__all__ = ["MODEL_VALUES", "REST", "is_formula", "qualify", "target_slip", "where_text"]
+__all__ = ["MODEL_VALUES", "REST", "STEADY_STATE", "is_formula", "qualify", "target_slip", "where_text"]
 
 REST = "rest"
 MODEL_VALUES = "model_values"
+STEADY_STATE = "steady_state"  # the full steady state of a cell whose concentrations move, not the file's start
 _MAX_DIFFERENCE_CHARS = 80
 _V_SAMPLES = 8
 _OFF_REST = (mpmath.mpf("-0.05"), mpmath.mpf(0), mpmath.mpf("-0.1"))  # volts: V away from rest, for an example
@@ -45,6 +46,8 @@ _LEVELS = 4  # how many times names are expanded in the correct side to find the
 def where_text(result: VerifyResult) -> str:
     """Where a claim holds: 'at rest only (V = V_ss), not for every V', 'at the model's values only, ...'."""
     identity = result.identity
+    if result.holds_only == STEADY_STATE and identity is not None:
+        return f"at the steady state only ({identity.condition}), not at the file's concentrations"
     if result.holds_only == REST and identity is not None and identity.condition:
         return f"at rest only ({identity.condition}), not for every V"
     if identity is not None and identity.counterexample is None and identity.reason:

@@ -374,7 +374,18 @@ class Setting:
         from .numbers import known_numbers  # here: numbers reads a Setting
 
         return replace(self._base_problem, rest=self.rest, rest_name=self.balance_id, targets=self.targets,
-                       known=lambda: known_numbers(self), resting=_Resting(self))
+                       known=lambda: known_numbers(self), resting=_Resting(self), steady=self._steady_state())
+
+    def _steady_state(self) -> dict[sp.Symbol, float]:
+        """V and the inside concentrations at the full steady state, where the concentrations move; else {}."""
+        if not self.model.dynamic_ions:
+            return {}
+        try:
+            d = self.derivations.get("V_ss")
+        except NotApplicable:
+            return {}
+        inside = {ion.inside for ion in self.model.ions if ion.has_concentrations}
+        return {V: float(d.value), **{s: float(v) for s, v in d.at if s in self.values and s in inside}}
 
     @cached_property
     def _base_problem(self) -> Problem:
