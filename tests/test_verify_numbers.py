@@ -429,3 +429,20 @@ def test_a_difference_just_above_the_tolerance_shows_enough_digits():
     assert not result.holds
     percent = float(result.detail.split("(")[-1].split("%")[0])
     assert percent > 1
+
+
+@pytest.mark.parametrize("tolerance", [None, "0.01 uA/cm^2"])
+def test_a_balance_without_the_pump_names_the_term_left_out(tolerance):
+    """The squid's leaks carry -1 uA/cm^2 at rest, where the constant pump's 1 uA/cm^2 balances them: a sum of the
+    leaks claimed 0 leaves I_pump out. With an absolute tolerance a claimed 0 was read as a factor 1000 off."""
+    result = verify("I_K + I_Na + I_Cl = 0", model="squid", **({"tolerance": tolerance} if tolerance else {}))
+    assert not result.holds
+    assert result.counterexample.correct.value == pytest.approx(-1, rel=1e-12)  # -I_pump: the leaks balance it
+    assert result.diagnosis == ("a term left out: the correct side is -I_pump at the model's values, not 0 "
+                                "(with + I_pump it is 0)")
+
+
+def test_bare_numbers_of_a_current_a_factor_1000_off_are_said_once_to_be_si():
+    result = verify("I_pump = 5*2", model="squid")  # 10 A/m^2 = 1000 uA/cm^2, the pump's 1 uA/cm^2 times 1000
+    assert result.diagnosis == ("a unit prefix (factor 1000): bare numbers are read in SI units; give them their "
+                                "units")

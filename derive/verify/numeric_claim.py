@@ -427,7 +427,8 @@ def _thousand_label(case: _Claim) -> str:
     if lit is not None and not case.close(case.with_literal(lit, to_mpf(lit.value) / 1000), case.c):
         lit = None
     if lit is None and not any(x.unit is not None for x in case.written.literals) and case.written.dim is None:
-        return f"{name}: bare numbers are read in SI units ({si}); give them their units"
+        read_in = si if si == "SI units" else f"SI units ({si})"
+        return f"{name}: bare numbers are read in {read_in}; give them their units"
     if lit is None:
         return f"{name}: the claim is a factor 1000 off (a unit prefix: {unit or 'the model unit'} meant?)"
     sign = "-" if (-case.written.template) == lit.symbol else ""  # E_K = -95: write -95 mV, not 95 mV
@@ -455,6 +456,12 @@ def _outside(written: Written) -> list[Literal]:
 def _why(case: _Claim, info: dict[str, Any]) -> str | None:
     if case.a is None or case.zero:
         return None
+    if case.a == 0:  # no factor makes 0 of a value: a term left out that would make the correct side 0?
+        found = known_value(-case.c, case.knowns, dim=case.dim)
+        if found is None or found[1] < 0:
+            return None
+        return (f"a term left out: the correct side is -{found[0].name} at the model's values, not 0 "
+                f"(with + {found[0].name} it is 0)")
     found = _structure(case) or _factor(case)
     if found is None:
         one = _one_number(case)
