@@ -226,3 +226,70 @@ def test_a_nernst_potential_at_the_file_s_moving_concentration_says_so(tmp_path)
     assert "vrest: note: E_K: at the file's inside concentration (as vrest derive gives it)" in err
     rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212")
     assert float(out.split()[-1]) == pytest.approx(float(1000 * rt_f * mpmath.log(mpmath.mpf(4) / 140)), abs=1e-4)
+
+
+BISTABLE_FIXED = """
+[model]
+name = "k1_nap"
+temperature = "35 degC"
+[membrane]
+capacitance = "1 uF/cm^2"
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "5.4 mM"
+conductance = "0.02 mS/cm^2"
+[ions.Na]
+valence = 1
+inside = "10 mM"
+outside = "140 mM"
+conductance = "0.005 mS/cm^2"
+[channels.K1]
+ion = "K"
+conductance = "0.3 mS/cm^2"
+units = { V = "mV", t = "ms" }
+open_fraction = "1/(1 + exp((V - E_K + 10)/12))"
+[channels.NaP]
+ion = "Na"
+conductance = "0.05 mS/cm^2"
+units = { V = "mV", t = "ms" }
+[channels.NaP.gates.m]
+power = 1
+inf = "1/(1 + exp(-(V + 50)/5))"
+tau = "1"
+[pump]
+current = "0.3 uA/cm^2"
+stoichiometry = { Na = 3, K = -2 }
+"""
+
+
+def _k1_nap_rest(g_nap):
+    """The most negative root (mV) of the steady-state current (uA/cm^2, mS/cm^2 x mV) of BISTABLE_FIXED, written
+    out: K and Na leaks, the K1 rectifier, the persistent Na channel's m at m_inf(V), the pump's 0.3 uA/cm^2."""
+    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("308.15") / mpmath.mpf("96485.33212") * 1000
+    e_k, e_na = rt_f * mpmath.log(mpmath.mpf("5.4") / 140), rt_f * mpmath.log(mpmath.mpf(140) / 10)
+
+    def current(v):
+        k1 = mpmath.mpf("0.3") / (1 + mpmath.exp((v - e_k + 10) / 12))
+        m = 1 / (1 + mpmath.exp(-(v + 50) / 5))
+        return ((mpmath.mpf("0.02") + k1) * (v - e_k) + (mpmath.mpf("0.005") + g_nap * m) * (v - e_na)
+                + mpmath.mpf("0.3"))
+
+    return mpmath.findroot(current, mpmath.mpf(-81))
+
+
+def test_a_bistable_cell_without_a_start_rests_where_it_starts(tmp_path):
+    """No membrane.initial_potential: the cell starts at its most negative stable state (derive's V_ss, where
+    `vrest simulate` starts) and stays; the sweep's V_rest is that state at every point, not "no single rest"."""
+    path = tmp_path / "k1_nap.toml"
+    path.write_text(BISTABLE_FIXED, encoding="utf-8")
+    code, out, err = run_cli("sweep", str(path), "--vary", "channels.NaP.conductance=0.02, 0.05 mS/cm^2", "--quantity",
+                             "V_rest,stable_states", "--json")
+    assert code == 0, err
+    columns = json.loads(out)["quantities"]
+    assert columns["stable_states"]["values"] == [2, 2]  # bistable at both points
+    for g, v in zip((mpmath.mpf("0.02"), mpmath.mpf("0.05")), columns["V_rest"]["values"]):
+        assert v == pytest.approx(float(_k1_nap_rest(g)), abs=1e-6)
+    code, out, err = run_cli("derive", str(path), "--quantity", "V_ss", "--json")
+    assert code == 0, err
+    assert json.loads(out)["quantities"]["V_ss"]["value"][0] == pytest.approx(columns["V_rest"]["values"][1], abs=1e-9)

@@ -111,7 +111,10 @@ def values_at_rest(report) -> tuple[dict[str, float], int]:
         if fate.index >= len(stable):
             return values, OUTSIDE_RANGE
         stable = [stable[fate.index]]
-    if len(stable) > 1:  # no start to follow (a state without a value), or its run failed
+    if fate is None and len(stable) > 1:  # a vrest model without membrane.initial_potential has no start to
+        stable = [min(stable, key=lambda s: s.V)]  # follow: it starts at its most negative stable state (derive's
+        # V_ss, where `vrest simulate` starts) and stays there
+    if len(stable) > 1:  # its run from the start failed
         return values, SEVERAL_STABLE
     if not stable:
         if report.rest_outside_range is not None:
