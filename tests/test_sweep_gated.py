@@ -293,3 +293,22 @@ def test_a_bistable_cell_without_a_start_rests_where_it_starts(tmp_path):
     code, out, err = run_cli("derive", str(path), "--quantity", "V_ss", "--json")
     assert code == 0, err
     assert json.loads(out)["quantities"]["V_ss"]["value"][0] == pytest.approx(columns["V_rest"]["values"][1], abs=1e-9)
+
+
+def test_verify_names_a_bistable_cell_s_other_state(tmp_path):
+    """V_ss = 24.32 mV of the bistable cell: wrong (V_ss is the most negative stable state, -80.86 mV), and the answer
+    says that 24.32 mV is the other equilibrium, found here as the root of the written-out current near +24 mV."""
+    path = tmp_path / "k1_nap.toml"
+    path.write_text(BISTABLE_FIXED, encoding="utf-8")
+    code, out, err = run_cli("verify", "V_ss = 24.32 mV", "--model", str(path), "--json")
+    assert code == 1, err
+    doc = json.loads(out)
+    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("308.15") / mpmath.mpf("96485.33212") * 1000
+    e_k, e_na = rt_f * mpmath.log(mpmath.mpf("5.4") / 140), rt_f * mpmath.log(mpmath.mpf(140) / 10)
+    high = mpmath.findroot(lambda v: (mpmath.mpf("0.02") + mpmath.mpf("0.3") / (1 + mpmath.exp((v - e_k + 10) / 12)))
+                           * (v - e_k) + (mpmath.mpf("0.005") + mpmath.mpf("0.05") / (1 + mpmath.exp(-(v + 50) / 5)))
+                           * (v - e_na) + mpmath.mpf("0.3"), mpmath.mpf(24))
+    low = _k1_nap_rest(mpmath.mpf("0.05"))
+    assert doc["diagnosis"] == (f"another root of V_ss's equation: the model has an equilibrium at {float(high):.6g} mV "
+                                "as well (`vrest rest` gives each with its stability); V_ss is the most negative stable "
+                                f"one, {float(low):.6g} mV")

@@ -42,6 +42,7 @@ class Implicit:
     guess: float
     positive: bool = False
     plus: sp.Expr = sp.S.Zero
+    name: str = "the correct side"  # the quantity it is (V_ss), for the answer's words
 
     @property
     def free_symbols(self) -> set[sp.Symbol]:

@@ -34,7 +34,7 @@ from ._numeric import DPS, Point, evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, of_unit
 from .equivalence import Comparison, Side, VerifyError, compare_numeric, counterexample
-from .implicit import Substituted, ValueOnly, known_state
+from .implicit import Implicit, Substituted, ValueOnly, known_state
 from .numbers import Known, Reading, known_value, read_numbers, si_scale, to_mpf, unit_scale
 from .parse import Literal, Written
 from .problem import Problem
@@ -203,6 +203,21 @@ def _solve_temperature(correct_at, target: mpmath.mpf, t0: mpmath.mpf) -> mpmath
 
 def _celsius(kelvin: mpmath.mpf) -> float:
     return float(kelvin - mpmath.mpf(ZERO_CELSIUS.p) / ZERO_CELSIUS.q)
+
+
+def _other_root(case: _Claim) -> str | None:
+    """A value that is another root of the equation the correct potential solves: an equilibrium of a bistable
+    cell other than the one the quantity names (V_ss: the most negative stable one)."""
+    target = case.correct
+    if not isinstance(target, Implicit) or target.unknown != V or target.plus != 0 or case.a is None:
+        return None
+    other = replace(target, guess=float(case.a))(case.point)
+    if other is None or not case.close(case.a, other) or abs(other - case.c) <= mpmath.mpf("1e-9") * abs(case.c):
+        return None
+    shown = _fmt(case.problem.show(float(other), case.unit))
+    return (f"another root of {target.name}'s equation: the model has an equilibrium at {shown} as well (`vrest "
+            f"rest` gives each with its stability); {target.name} is the most negative stable one, "
+            f"{_fmt(case.problem.show(float(case.c), case.unit))}")
 
 
 def _temperature_label(case: _Claim) -> str | None:
@@ -462,7 +477,7 @@ def _why(case: _Claim, info: dict[str, Any]) -> str | None:
             return None
         return (f"a term left out: the correct side is -{found[0].name} at the model's values, not 0 "
                 f"(with + {found[0].name} it is 0)")
-    found = _structure(case) or _factor(case)
+    found = _other_root(case) or _structure(case) or _factor(case)
     if found is None:
         one = _one_number(case)
         if one is not None:

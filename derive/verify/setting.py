@@ -269,7 +269,7 @@ class Setting:
             balance = self._base_problem.expand(d.expression)
             if not balance.free_symbols - {unknown} <= self._parameters:
                 return self._value_only(d)  # e.g. volume_ss needs the steady amounts N_X
-            return Implicit(balance, unknown, d.value, positive=unknown != V)
+            return Implicit(balance, unknown, d.value, positive=unknown != V, name=d.id)
         # e.g. dV_pump = V_ss - V_leak with V_ss a numeric root
         for quantity_id in self.derivations.ids():
             s = self.symbol(quantity_id)
@@ -279,7 +279,7 @@ class Setting:
             rest = d.expression - s
             inner = self._implicit(root) if root.method == "numeric root" else None
             if isinstance(inner, Implicit) and s not in rest.free_symbols:
-                return replace(inner, plus=self._base_problem.expand(rest))
+                return replace(inner, plus=self._base_problem.expand(rest), name=d.id)
         return self._value_only(d)
 
     def _value_only(self, d: Derivation) -> ValueOnly:
