@@ -23,8 +23,8 @@ from .derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, NoSteadyState, as_num
 from .functions import NUMPY_FUNCTIONS
 from .model import Model
 
-__all__ = ["V_RANGE", "balance_roots", "gate_steady_states", "gated", "stable_root", "start_potential", "steady_current",
-           "v_and_gates_only"]
+__all__ = ["V_RANGE", "balance_roots", "gate_steady_states", "gated", "pump_off_path", "stable_root", "start_potential",
+           "steady_current", "v_and_gates_only"]
 
 V_RANGE = (-0.150, 0.060)  # V (SI): where resting states are looked for
 _SCAN_POINTS = 4201  # every 0.05 mV over V_RANGE
@@ -92,6 +92,48 @@ def start_potential(model: Model, values: Mapping[sp.Symbol, sp.Expr] | None = N
                             f"between {low} and {high}" + (f"; roots at {', '.join(f'{v * 1000:.6g}' for v in roots)} "
                                                            "mV, each unstable" if roots else ""))
     return rising[0]
+
+
+def pump_off_path(model: Model, v_start: float, steps: int = 400) -> tuple[float | None, float, float]:
+    """The rest with the pump at each fraction s of its rate, followed from s = 1 (``v_start``, SI) down to 0:
+    (V at s = 0, 0, V there), or (None, s, V) where the branch ends at a fold first (its slope dI_ss/dV reaches 0,
+    or Newton finds no root near the last one): s and V at the fold, to 1e-12 of the pump. The concentrations as
+    given."""
+    rate = model.pump.rate
+    numbers = as_numbers({k: v for k, v in model.values.items() if k not in (V, rate)})
+    current = sp.sympify(steady_current(model)).xreplace(numbers)
+    f = sp.lambdify((V, rate), current, modules=[NUMPY_FUNCTIONS, "numpy"])
+    slope = sp.lambdify((V, rate), sp.diff(current, V), modules=[NUMPY_FUNCTIONS, "numpy"])
+    full = float(model.values[rate])
+
+    def settle(v: float, s: float) -> float | None:
+        """Newton from the last rest v at the fraction s: the rest there, or None (no rising root within 2 mV)."""
+        x = v
+        for _ in range(50):
+            step = f(x, full * s) / slope(x, full * s)
+            x -= step
+            if not np.isfinite(x) or abs(x - v) > 0.002:
+                return None
+            if abs(step) <= 1e-15 + 1e-12 * abs(x):
+                return x if slope(x, full * s) > 0 else None
+        return None
+
+    v, held = float(v_start), 1.0
+    with np.errstate(all="ignore"):
+        for s in np.linspace(1.0, 0.0, steps + 1)[1:]:
+            x = settle(v, float(s))
+            if x is None:  # the fold lies between s and held: bisect for it
+                lost = float(s)
+                while held - lost > 1e-12:
+                    mid = (held + lost) / 2
+                    x = settle(v, mid)
+                    if x is None:
+                        lost = mid
+                    else:
+                        v, held = x, mid
+                return None, held, v
+            v, held = x, float(s)
+    return v, 0.0, v
 
 
 def v_and_gates_only(model: Model) -> bool:

@@ -312,3 +312,27 @@ def test_verify_names_a_bistable_cell_s_other_state(tmp_path):
     assert doc["diagnosis"] == (f"another root of V_ss's equation: the model has an equilibrium at {float(high):.6g} mV "
                                 "as well (`vrest rest` gives each with its stability); V_ss is the most negative stable "
                                 f"one, {float(low):.6g} mV")
+
+
+def test_no_pump_shift_of_a_rest_the_pump_alone_holds(tmp_path):
+    """Lowered, the pump takes the bistable cell's -80.86 mV rest to a fold of the steady-state current without
+    the pump's share: dI/dV = 0 at -70.93 mV, where s I_pump = -I_0(V) gives s = 0.0146 (found here); without the
+    pump the cell's only rest is near +28 mV, another state. dV_pump was their difference, -109 mV."""
+    path = tmp_path / "k1_nap.toml"
+    path.write_text(BISTABLE_FIXED, encoding="utf-8")
+    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("308.15") / mpmath.mpf("96485.33212") * 1000
+    e_k, e_na = rt_f * mpmath.log(mpmath.mpf("5.4") / 140), rt_f * mpmath.log(mpmath.mpf(140) / 10)
+
+    def without_pump(v):
+        k1 = mpmath.mpf("0.3") / (1 + mpmath.exp((v - e_k + 10) / 12))
+        m = 1 / (1 + mpmath.exp(-(v + 50) / 5))
+        return (mpmath.mpf("0.02") + k1) * (v - e_k) + (mpmath.mpf("0.005") + mpmath.mpf("0.05") * m) * (v - e_na)
+
+    fold = mpmath.findroot(lambda v: mpmath.diff(without_pump, v), mpmath.mpf(-71))
+    share = -without_pump(fold) / mpmath.mpf("0.3")
+    code, out, err = run_cli("derive", str(path), "--quantity", "dV_pump", "--json")
+    assert code == 0, err
+    reason = json.loads(out)["not_applicable"]["dV_pump"]
+    assert reason == ("the resting state at -80.8635 mV has none without the pump to compare with: lowered, the pump "
+                      f"takes it to a fold (at {float(fold):.4g} mV, with {float(share):.3g} of the pump), where it "
+                      "ends; the cell's rest without the pump is another state")

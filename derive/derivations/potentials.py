@@ -8,6 +8,8 @@ balance, which is unique: every leak current increases with V.
 
 from __future__ import annotations
 
+import dataclasses
+
 import mpmath
 import sympy as sp
 
@@ -268,9 +270,18 @@ def _gated_balance(ctx: Derivations, quantity_id: str, description: str, pump: b
 
 def _gated_pump_shift(ctx: Derivations) -> Derivation:
     """dV_pump of a gated model: the current balance with the pump minus without it, gates at x_inf(V)."""
+    from ..gated import pump_off_path  # here: gated imports the derivation helpers
+
     words = "every gate at x_inf(V), the concentrations at their given values"
     with_pump = _gated_balance(ctx, "dV_pump", words)
+    end, held, at = pump_off_path(ctx.model, with_pump.value)
+    if end is None:  # a bistable cell's rest that the pump alone holds: no state without the pump to compare with
+        raise NotApplicable(f"the resting state at {with_pump.value * 1000:.6g} mV has none without the pump to "
+                            f"compare with: lowered, the pump takes it to a fold (at {at * 1000:.4g} mV, with "
+                            f"{held:.3g} of the pump), where it ends; the cell's rest without the pump is another state")
     without = _gated_balance(ctx, "dV_pump", words, pump=False)
+    if abs(end - without.value) > 1e-9:  # the state the rest with the pump becomes, not the most negative one
+        without = dataclasses.replace(without, value=end)
     shift = sp.Symbol("dV_pump", real=True)
     step = Step("Definition: the pump's direct shift is the current balance with the pump minus the one without "
                 f"it, {words}", sp.Eq(shift, sp.Symbol("V_with_pump", real=True) - sp.Symbol("V_without_pump",
