@@ -80,3 +80,34 @@ def test_not_applicable_without_pump(write_model):
     }
     with pytest.raises(NotApplicable, match="pump"):
         Derivations(load_model(write_model(data))).get("V_mullins_noda")
+
+
+def test_an_ion_the_formula_leaves_out_is_named_with_how_far_it_is_from_passive(write_model):
+    """K, Na and Ca GHK leaks, no Cl: the formula counts K and Na only. Ca2+ is far from passive (E_Ca = +132 mV,
+    RT/(2F) ln(2/0.0001) at 37 C) at the Mullins-Noda potential, computed here from its closed form."""
+    from vrest.derive.modelfile import load_model
+
+    path = write_model({
+        "model": {"name": "with_ca", "temperature": "37 degC"}, "membrane": {"capacitance": "1 uF/cm^2"},
+        "ions": {"K": {"valence": 1, "inside": "140 mM", "outside": "4 mM", "permeability": "1e-6 cm/s"},
+                 "Na": {"valence": 1, "inside": "12 mM", "outside": "145 mM", "permeability": "4e-8 cm/s"},
+                 "Ca": {"valence": 2, "inside": "0.0001 mM", "outside": "2 mM", "permeability": "1e-8 cm/s"}},
+        "pump": {"current": "1 uA/cm^2", "stoichiometry": {"Na": 3, "K": -2}}})
+    d = Derivations(load_model(path)).get("V_mullins_noda")
+    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212")
+    v = rt_f * mpmath.log((mpmath.mpf("1.5e-6") * 4 + mpmath.mpf("4e-8") * 145)
+                          / (mpmath.mpf("1.5e-6") * 140 + mpmath.mpf("4e-8") * 12))
+    e_ca = rt_f / 2 * mpmath.log(mpmath.mpf(2) / mpmath.mpf("0.0001"))
+    assert d.value == pytest.approx(float(v), rel=1e-12)
+    assert d.description.endswith("; leaves out Ca")
+    assert d.assumptions[-1] == ("the other ions (Ca) carry no net current: passively distributed, E_X = V; not so at "
+                                 f"the model's values (E_Ca = {float(e_ca) * 1000:.4g} mV, against "
+                                 f"{float(v) * 1000:.4g} mV)")
+
+
+def test_k_and_na_alone_are_said_to_be_the_only_permeant_ions():
+    model = resolve_model("squid")
+    from dataclasses import replace
+
+    without_cl = replace(model, ions=tuple(ion for ion in model.ions if ion.name != "Cl"))
+    assert Derivations(without_cl).get("V_mullins_noda").assumptions[-1] == "K and Na are the only permeant ions"

@@ -70,15 +70,41 @@ def mullins_noda(ctx: Derivations) -> Derivation:
         Step("Take logarithms: the Mullins-Noda equation", sp.Eq(V, expression)),
     )
     ratio = model.values[r]
+    value = float(evaluate(expression, model.values))
+    others = _left_out(ctx, value)
+    description = "Mullins-Noda potential: pump fluxes balance the passive GHK fluxes with coupling ratio r"
+    if others:
+        description += f"; leaves out {', '.join(name for name, _ in others)}"
     return Derivation(
-        "V_mullins_noda", expression, float(evaluate(expression, model.values)), "mV",
-        "Mullins-Noda potential: pump fluxes balance the passive GHK fluxes with coupling ratio r",
+        "V_mullins_noda", expression, value, "mV", description,
         assumptions=(
             "V = phi_in - phi_out; fluxes positive outward",
             "constant field (GHK) leaks of K and Na",
             f"coupling ratio r = {ratio} Na+ out per K+ in, from the pump's stoichiometry",
             "steady state: the pump's Na and K fluxes cancel the passive ones exactly",
-            "other ions (Cl) carry no net current: passively distributed",
+            _others_assumption(others, value),
         ),
         steps=steps,
     )
+
+
+def _left_out(ctx: Derivations, value: float) -> list[tuple[str, float | None]]:
+    """The model's ions other than K and Na, each with its Nernst potential (None where it has no concentrations)."""
+    out = []
+    for ion in ctx.model.ions:
+        if ion.name not in ("K", "Na"):
+            out.append((ion.name, ctx.get(f"E_{ion.name}").value if ion.has_concentrations else None))
+    return out
+
+
+def _others_assumption(others: list[tuple[str, float | None]], value: float) -> str:
+    """The formula counts K and Na only: another ion must carry no net current, passively distributed (E_X = V);
+    said with how far each is from it at the model's values."""
+    if not others:
+        return "K and Na are the only permeant ions"
+    names = ", ".join(name for name, _ in others)
+    text = f"the other ions ({names}) carry no net current: passively distributed, E_X = V"
+    off = [f"E_{name} = {e * 1000:.4g} mV" for name, e in others if e is not None and abs(e - value) > 1e-3]
+    if off:
+        text += f"; not so at the model's values ({', '.join(off)}, against {value * 1000:.4g} mV)"
+    return text
