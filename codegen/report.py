@@ -30,7 +30,7 @@ REPORT_SECTIONS = ("time_constants", "ouabain")  # extra ids --quantity accepts 
 
 # Macros MathJax (TeX input, default packages) renders; sympy.latex emits only these for our expressions.
 MATHJAX_MACROS = {
-    "frac", "log", "exp", "left", "right", "cdot", "displaystyle", "operatorname", "mathrm", "sqrt",
+    "frac", "log", "ln", "exp", "left", "right", "cdot", "displaystyle", "operatorname", "mathrm", "sqrt",
     "partial", "Delta", "lambda", "quad", "text", "tau", "approx", "times", "infty", "to", "int",
     "mathtt", "phi", "alpha", "beta", "pi", "omega",
 }

@@ -49,7 +49,7 @@ def latex(expr) -> str:
         shown = symbol_latex(symbol)
         if shown is not None:
             names[symbol] = shown
-    return sp.latex(expr, symbol_names=names)
+    return sp.latex(expr, symbol_names=names, ln_notation=True)  # \log reads as log10 to many readers
 
 
 def function_definitions(text: str) -> list[str]:
