@@ -61,3 +61,11 @@ def test_a_steps_latex_says_what_the_step_changes_and_when_v_before_is_taken():
 def test_the_mullins_noda_potential_is_named_as_people_write_it():
     code, out, _ = run_cli("derive", "squid", "--latex")
     assert code == 0 and r"V_{\text{Mullins-Noda}} = " in out and "mullins" not in out
+
+
+def test_the_natural_logarithm_is_ln():
+    """Nernst's log is the natural one; written \\log a reader takes it for log10 (the 58 mV form)."""
+    code, out, err = run_cli("derive", "squid", "--latex")
+    assert code == 0, err
+    assert r"E_{K} = \frac{R T \ln{\left(\frac{K_{o}}{K_{i}} \right)}}{F z_{K}}" in out
+    assert r"\log" not in out and not check_latex(out.split("E_{K} = ", 1)[1].split("&", 1)[0])
