@@ -82,3 +82,13 @@ def test_no_useion_and_celsius_in_script(exported):
     script = next(directory.glob("*_neuron.py")).read_text(encoding="utf-8")
     celsius = float(model.values[model.symbols["T"]]) - 273.15
     assert f"CELSIUS = {celsius!r}" in script or f"CELSIUS = {round(celsius, 10)!r}" in script
+
+
+def test_each_statement_of_the_neuron_block_is_on_its_own_line(exported):
+    """The parameters' RANGE and the next statement once ran together on one line."""
+    _, directory = exported
+    (mod,) = directory.glob("*.mod")
+    block = mod.read_text(encoding="utf-8").split("NEURON {", 1)[1].split("}", 1)[0]
+    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    assert all(line.split()[0] in ("SUFFIX", "NONSPECIFIC_CURRENT", "RANGE") for line in lines), lines
+    assert all(line.count("RANGE") <= 1 and line.count("SUFFIX") + line.count("CURRENT") <= 1 for line in lines)

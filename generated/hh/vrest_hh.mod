@@ -32,7 +32,8 @@ TITLE vrest hh
 NEURON {
     SUFFIX vrest_hh
     NONSPECIFIC_CURRENT i
-    RANGE R, F, C_m, E_Na, g_Na, V_unit_Na, t_unit_Na, Q_10_Na, T_ref_Na, dT_10, E_K, g_K, V_unit_K, t_unit_K, Q_10_K, T_ref_K, E_L, g_L, I_stim    RANGE phi_Na
+    RANGE R, F, C_m, E_Na, g_Na, V_unit_Na, t_unit_Na, Q_10_Na, T_ref_Na, dT_10, E_K, g_K, V_unit_K, t_unit_K, Q_10_K, T_ref_K, E_L, g_L, I_stim
+    RANGE phi_Na
     RANGE alpha_m_Na
     RANGE beta_m_Na
     RANGE alpha_h_Na

@@ -41,7 +41,8 @@ TITLE vrest neuron
 NEURON {
     SUFFIX vrest_neuron
     NONSPECIFIC_CURRENT i
-    RANGE R, F, C_m, z_K, K_i, K_o, g_K, z_Na, Na_i, Na_o, g_Na, z_Cl, Cl_i, Cl_o, g_Cl, Q_10, T_ref, dT_10, I_pump0, r    RANGE E_K
+    RANGE R, F, C_m, z_K, K_i, K_o, g_K, z_Na, Na_i, Na_o, g_Na, z_Cl, Cl_i, Cl_o, g_Cl, Q_10, T_ref, dT_10, I_pump0, r
+    RANGE E_K
     RANGE E_Na
     RANGE E_Cl
     RANGE I_K

@@ -50,7 +50,8 @@ TITLE vrest pumpleak
 NEURON {
     SUFFIX vrest_pumpleak
     NONSPECIFIC_CURRENT i
-    RANGE R, F, C_m, A_m, L_p, z_K, K_o, P_K, z_Na, Na_o, P_Na, z_Cl, Cl_o, P_Cl, I_max, K_half_Na, K_half_K, r, z_A, N_A, B_o    RANGE K_i
+    RANGE R, F, C_m, A_m, L_p, z_K, K_o, P_K, z_Na, Na_o, P_Na, z_Cl, Cl_o, P_Cl, I_max, K_half_Na, K_half_K, r, z_A, N_A, B_o
+    RANGE K_i
     RANGE Na_i
     RANGE Cl_i
     RANGE A_i

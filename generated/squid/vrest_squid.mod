@@ -34,7 +34,8 @@ TITLE vrest squid
 NEURON {
     SUFFIX vrest_squid
     NONSPECIFIC_CURRENT i
-    RANGE R, F, C_m, z_K, K_i, K_o, P_K, z_Na, Na_i, Na_o, P_Na, z_Cl, Cl_i, Cl_o, P_Cl, I_pump, r    RANGE E_K
+    RANGE R, F, C_m, z_K, K_i, K_o, P_K, z_Na, Na_i, Na_o, P_Na, z_Cl, Cl_i, Cl_o, P_Cl, I_pump, r
+    RANGE E_K
     RANGE E_Na
     RANGE E_Cl
     RANGE I_K
