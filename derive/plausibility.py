@@ -97,7 +97,14 @@ def trajectory_problems(t, columns, area_si: float | None, voltage: str = "V") -
         k = max(range(len(values)), key=lambda i: abs(float(values[i])))
         problems.append(potential_problem(f"{voltage} at t = {float(t[k]):g} s", float(values[k]) / 1000))
     if "volume" in columns and area_si is not None:
-        values = columns["volume"][1]
-        k = max(range(len(values)), key=lambda i: float(values[i]))
-        problems.append(volume_problem(f"the volume at t = {float(t[k]):g} s", float(values[k]) * 1e-18, area_si))
+        values = [float(v) * 1e-18 for v in columns["volume"][1]]
+        k = max(range(len(values)), key=lambda i: values[i])
+        problem = volume_problem(f"the volume at t = {float(t[k]):g} s", values[k], area_si)
+        largest = enclosable_volume(area_si) * (1 + 1e-9)
+        first = next(i for i, v in enumerate(values) if v > largest) if problem else 0
+        if first > 0 and first != k:  # when it got there: linearly between the two outputs around it
+            a, b = values[first - 1], values[first]
+            when = float(t[first - 1]) + (largest - a) / (b - a) * (float(t[first]) - float(t[first - 1]))
+            problem += f"; it passes {enclosable_volume(area_si) * 1e18:.6g} um^3 at about t = {when:.4g} s"
+        problems.append(problem)
     return [problem for problem in problems if problem]

@@ -132,3 +132,18 @@ def test_the_file_limits_and_the_results_share_one_sphere(write_model):
     code, _, err = run_cli("derive", str(path))
     largest = float(_sphere_um3("314.159265358979"))
     assert code == 2 and re.search(rf"a sphere holds {largest:.6g} um\^3", err)
+
+
+def test_when_a_simulated_volume_passes_what_the_membrane_encloses_is_said():
+    """Between the outputs at 1.5 h and 2 h the volume passes the sphere's (radius 5 um, 523.599 um^3): the
+    warning names the run's largest volume and about when it passed the bound, between those two outputs."""
+    code, out, err = run_cli("simulate", "pumpleak", "--scenario", "ouabain", "--times", "0 s,1 h,1.5 h,2 h,3 h",
+                             "--json")
+    assert code == 0
+    volume = json.loads(out)["states"]["volume"]["values"]
+    largest = float(_sphere_um3("314.159265358979"))
+    assert volume[2] < largest < volume[3]
+    (said,) = _warnings(err)
+    when = float(re.search(rf"; it passes {largest:.6g} um\^3 at about t = ([\d.]+) s$", said).group(1))
+    assert 5400 < when < 7200
+    assert said.startswith(f"vrest: warning: the volume at t = 10800 s = {volume[-1]:.6g} um^3 is more than")
