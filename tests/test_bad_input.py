@@ -340,3 +340,11 @@ def test_a_pump_running_in_its_own_forward_direction_is_accepted(tmp_path):
     """Stoichiometry Na = -3, K = 2 moves -1 charge out per cycle: its forward current is inward (negative)."""
     text = edited("neuron", ("Na = 3\nK = -2", "Na = -3\nK = 2"), ('"0.75 uA/cm^2"', '"-0.75 uA/cm^2"'))
     assert run("derive", text, tmp_path)[0].startswith("answer")
+
+
+@pytest.mark.parametrize("option", [["--protocol", "steps.toml"], ["--set", "g_K=1"], ["--stimulus-on"]])
+def test_the_options_of_a_cellml_or_sbml_run_say_what_a_vrest_model_has_instead(option):
+    code, out, err = run_cli("simulate", "neuron", *option)
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert "applies to a CellML or SBML model only; a vrest model's protocols are its scenarios, [scenario.NAME] in " \
+           "the model file, run with --scenario NAME" in err

@@ -159,8 +159,8 @@ def run(args) -> int:
                          "resting state of a CellML or SBML file)")
     for option, given in (("--protocol", args.protocol), ("--set", args.set), ("--stimulus-on", args.stimulus_on)):
         if given:
-            raise ModelError(option, given, "takes a CellML or SBML file; a vrest model's protocols are its scenarios "
-                             "(--scenario NAME)")
+            raise ModelError(option, given, "applies to a CellML or SBML model only; a vrest model's protocols "
+                             "are its scenarios, [scenario.NAME] in the model file, run with --scenario NAME")
 
     given_times = args.times is not None or args.t_end is not None
     times = _times(args, None) if given_times else None  # bad times fail before the model's work
