@@ -181,6 +181,10 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
         else:
             equations.append(rhs[V] * values[C_m] / _current_scale(model, values))
         equations = [sp.sympify(e).xreplace(as_numbers(values)).xreplace(to_scaled) for e in equations]
+        # An amount nothing moves (its ion's every leak and channel blocked, no pump share) is conserved too: it
+        # stays what it was at the start (a step's, the state before it), and the other states settle around it.
+        amounts = [s for s in states if s != V]
+        equations = [1 - scaled[amounts[i]] if i < len(amounts) and e == 0 else e for i, e in enumerate(equations)]
         unknowns = [scaled[s] for s in states]
         jacobian = sp.Matrix(equations).jacobian(unknowns)
         f = sp.lambdify(unknowns, equations, modules=[_MPMATH_FUNCTIONS, "mpmath"])

@@ -136,11 +136,14 @@ def root_increasing(f: Callable, p: Mapping[str, np.ndarray], n: int, start: flo
 
 
 def damped_newton(residual: Callable, jacobian: Callable, y: np.ndarray, positive: np.ndarray,
-                  p: Mapping[str, np.ndarray], max_steps: int = 200) -> tuple[np.ndarray, np.ndarray]:
+                  p: Mapping[str, np.ndarray], max_steps: int = 200,
+                  rates_of: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Solve residual(y, p) = 0 (shape (n, m)) from y, every ``positive`` unknown kept > 0: (y, codes).
 
     As derive.steady_state.damped_newton: each step is halved until the residual norm falls and the
-    positive unknowns stay positive (accepted anyway below 2^-30, given up below 2^-40).
+    positive unknowns stay positive (accepted anyway below 2^-30, given up below 2^-40). ``rates_of[r]``: the
+    unknown whose rate row r is (-1: none); where such a row and its residual are 0 at a point (an amount
+    nothing moves, its ion's every leak blocked), that unknown is conserved: held where it starts.
     """
     y = np.array(y, dtype=float)
     m = y.shape[1]
@@ -157,6 +160,10 @@ def damped_newton(residual: Callable, jacobian: Callable, y: np.ndarray, positiv
         with np.errstate(all="ignore"):
             f = residual(ya, pa)
             jac = np.moveaxis(jacobian(ya, pa), -1, 0)
+            if rates_of is not None:
+                for row, unknown in enumerate(rates_of):
+                    idle = (unknown >= 0) & (f[row] == 0) & np.all(jac[:, row, :] == 0, axis=1)
+                    jac[idle, row, unknown] = 1.0  # its step is 0: the amount stays
             det = np.linalg.det(jac)
         singular = ~np.isfinite(det) | (det == 0)
         jac[singular] = np.eye(jac.shape[1])
@@ -352,7 +359,8 @@ class _Evaluator:
             scale, f, jac = scaled(x0)
             positive = np.array([name != "V" for name in names])
             y = x0 / scale
-            solved, codes = damped_newton(f, jac, y, positive, dict(p, _k=np.arange(self.n)))
+            rates_of = np.array([*range(1, n_states), -1])  # rows: the rates of the states after V, then the charge
+            solved, codes = damped_newton(f, jac, y, positive, dict(p, _k=np.arange(self.n)), rates_of=rates_of)
             # Where Newton crawled or stalled from the given state (a weak pump: the steady state of a far
             # larger, Donnan-like cell), follow the model's own motion towards rest, then Newton again,
             # scaled by where the motion settled: amounts and volume there may be thousands of times the

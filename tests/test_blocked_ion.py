@@ -1,0 +1,92 @@
+"""An ion whose every leak is blocked moves no more: its amount is conserved, and the steady state is the one
+with that amount held (it was "no steady state: the linearised model is singular").
+
+The pump-leak cell (the built-in pumpleak: GHK K, Na and Cl leaks, the saturating 3:2 pump, impermeant anions,
+water in osmotic balance, zero net charge) is written out here with mpmath, its steady states found by
+findroot: with Cl blocked, Cl_i = N_Cl/vol with N_Cl what the cell held when the block began."""
+
+from __future__ import annotations
+
+import json
+
+import mpmath as mp
+import pytest
+from conftest import run_cli
+from vrest.derive.builtin import builtin_text
+
+mp.mp.dps = 30
+R, F = mp.mpf("8.314462618"), mp.mpf("96485.33212")
+T = mp.mpf("298.15")
+P = {"K": mp.mpf("6.6e-8"), "Na": mp.mpf("2.8e-10"), "Cl": mp.mpf("3.7e-8")}  # m/s
+Z = {"K": 1, "Na": 1, "Cl": -1}
+AREA, VOL0, A_I, B_O, C_M = mp.mpf("314.159265358979e-12"), mp.mpf("178.9e-18"), mp.mpf("146.3"), 10, mp.mpf("0.01")
+N_A = A_I * VOL0
+GIVEN = {"K": mp.mpf("134.5"), "Na": mp.mpf("15.5"), "Cl": mp.mpf("3.7")}
+
+
+def ghk(ion, v, inside, outside):
+    u = Z[ion] * F * v / (R * T)
+    return P[ion] * Z[ion] * F * u * (inside - outside * mp.exp(-u)) / (1 - mp.exp(-u))
+
+
+def pump(na_i, k_o):
+    return mp.mpf("0.015") * (na_i / (na_i + mp.mpf("3.56"))) ** 3 * (k_o / (k_o + mp.mpf("0.883"))) ** 2
+
+
+def steady(out, n_cl=None, start=None):
+    """(V, K_i, Na_i, Cl_i, vol) at the steady state in the bath ``out``; with ``n_cl`` (mol) Cl blocked, held."""
+    bath = sum(out.values()) + B_O
+
+    def equations(v, k, na, x, vol):
+        cl = n_cl / vol if n_cl is not None else x
+        rows = [ghk("K", v, k, out["K"]) - 2 * pump(na, out["K"]), ghk("Na", v, na, out["Na"]) + 3 * pump(na, out["K"]),
+                (x - cl) if n_cl is not None else ghk("Cl", v, x, out["Cl"]), k + na + cl + N_A / vol - bath,
+                (C_M * AREA * v - F * (vol * (k + na - cl) - N_A)) / (F * N_A)]
+        return rows
+
+    v, k, na, x, vol = mp.findroot(equations, start or [mp.mpf("-0.094"), GIVEN["K"], GIVEN["Na"], GIVEN["Cl"], VOL0])
+    return v, k, na, (n_cl / vol if n_cl is not None else x), vol
+
+
+BATH = {"K": mp.mpf(3), "Na": mp.mpf(142), "Cl": mp.mpf(145)}
+
+
+def test_a_sweep_point_with_cl_blocked_holds_the_file_s_cl():
+    """From the file's start with P_Cl = 0 the cell keeps the Cl it was given (3.7 mM of 178.9 um^3)."""
+    code, out, err = run_cli("sweep", "pumpleak", "--vary", "ions.Cl.permeability=0, 3.7e-6 cm/s", "--quantity",
+                             "V_ss,volume_ss", "--json")
+    assert code == 0, err
+    columns = json.loads(out)["quantities"]
+    v, *_, vol = steady(BATH, n_cl=GIVEN["Cl"] * VOL0)
+    assert columns["V_ss"]["values"][0] == pytest.approx(float(v * 1000), rel=1e-9)
+    assert columns["volume_ss"]["values"][0] == pytest.approx(float(vol * 1e18), rel=1e-9)
+    v, *_, vol = steady(BATH)  # with Cl: the pump-leak steady state
+    assert columns["V_ss"]["values"][1] == pytest.approx(float(v * 1000), rel=1e-9)
+    assert columns["volume_ss"]["values"][1] == pytest.approx(float(vol * 1e18), rel=1e-9)
+
+
+def test_a_step_that_blocks_cl_in_a_high_k_bath_holds_the_cl_the_cell_had(tmp_path):
+    """At 0 s the bath's K goes 3 -> 15 mM (Na 142 -> 130) and Cl's leak is blocked: the new steady state keeps
+    the Cl amount of the steady state before the step. Blocking Cl alone changes nothing (I_Cl = 0 there)."""
+    text = builtin_text("pumpleak") + """
+[scenario.block_cl]
+at = "0 s"
+scale = { "ions.Cl.permeability" = 0 }
+
+[scenario.block_cl_high_k]
+at = "0 s"
+set = { "ions.K.outside" = "15 mM", "ions.Na.outside" = "130 mM" }
+scale = { "ions.Cl.permeability" = 0 }
+"""
+    path = tmp_path / "blocked.toml"
+    path.write_text(text, encoding="utf-8")
+    before = steady(BATH)
+    n_cl = before[3] * before[4]
+    for scenario, bath in (("block_cl", BATH), ("block_cl_high_k", {"K": mp.mpf(15), "Na": mp.mpf(130),
+                                                                      "Cl": mp.mpf(145)})):
+        code, out, err = run_cli("derive", str(path), "--scenario", scenario, "--json")
+        assert code == 0, err
+        step = json.loads(out)["scenario"]["steps"][0]["quantities"]
+        v, *_, vol = steady(bath, n_cl=n_cl, start=list(before))
+        assert step["V_ss"]["value"] == pytest.approx(float(v * 1000), rel=1e-9), scenario
+        assert step["volume_ss"]["value"] == pytest.approx(float(vol * 1e18), rel=1e-9), scenario
