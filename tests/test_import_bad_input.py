@@ -270,7 +270,7 @@ def test_a_run_whose_potential_leaves_the_physical_range_is_warned(tmp_path):
     assert len(warning) == 1, err
     assert warning[0].startswith("vrest: warning: V at t = 10000 s = 2450 mV is outside the physical range -2000 mV "
                                  "to 2000 mV (above +2 V a membrane breaks down"), err
-    code, out, err = run_cli("simulate", str(path), "--start", "given", "--t-end", "100 s")
+    code, _, err = run_cli("simulate", str(path), "--start", "given", "--t-end", "100 s")
     assert code == 0 and "warning" not in err, err
 
 

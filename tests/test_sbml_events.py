@@ -74,8 +74,8 @@ def test_an_event_on_a_state_or_with_a_delay_is_left_out_and_said(tmp_path, modu
     for events, why in (((kick, late, on_v), "kick is not (it sets V, which is no parameter)"),
                         ((late,), "late is not (it has a delay)"),
                         ((on_v,), "on_v is not (its trigger is not time >= a number, or time > a number)"),
-                        ((at_0,), "at_0 is not (its trigger, time >= 0, holds from the start: a step comes at a time "
-                                  "after it)")):
+                        ((at_0,), ("at_0 is not (its trigger, time >= 0, holds from the start: a step comes at a "
+                                   "time after it)"))):
         v, err = _run(_with_events(tmp_path, *events))
         assert v == [pytest.approx(-0.00362067, abs=1e-8)] * 7  # nothing happens: the events are not run
         names = ", ".join(e.split('"')[1] for e in events)
