@@ -263,19 +263,19 @@ stoichiometry = { Na = 3, K = -2 }
 """
 
 
-def _k1_nap_rest(g_nap):
-    """The most negative root (mV) of the steady-state current (uA/cm^2, mS/cm^2 x mV) of BISTABLE_FIXED, written
-    out: K and Na leaks, the K1 rectifier, the persistent Na channel's m at m_inf(V), the pump's 0.3 uA/cm^2."""
+def _k1_nap_current(v, g_nap=mpmath.mpf("0.05"), pump=mpmath.mpf("0.3")):
+    """The steady-state current (uA/cm^2; mS/cm^2 x mV) of BISTABLE_FIXED at V (mV), written out: K and Na leaks,
+    the K1 rectifier, the persistent Na channel's m at m_inf(V), the pump's current."""
     rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("308.15") / mpmath.mpf("96485.33212") * 1000
     e_k, e_na = rt_f * mpmath.log(mpmath.mpf("5.4") / 140), rt_f * mpmath.log(mpmath.mpf(140) / 10)
+    k1 = mpmath.mpf("0.3") / (1 + mpmath.exp((v - e_k + 10) / 12))
+    m = 1 / (1 + mpmath.exp(-(v + 50) / 5))
+    return (mpmath.mpf("0.02") + k1) * (v - e_k) + (mpmath.mpf("0.005") + g_nap * m) * (v - e_na) + pump
 
-    def current(v):
-        k1 = mpmath.mpf("0.3") / (1 + mpmath.exp((v - e_k + 10) / 12))
-        m = 1 / (1 + mpmath.exp(-(v + 50) / 5))
-        return ((mpmath.mpf("0.02") + k1) * (v - e_k) + (mpmath.mpf("0.005") + g_nap * m) * (v - e_na)
-                + mpmath.mpf("0.3"))
 
-    return mpmath.findroot(current, mpmath.mpf(-81))
+def _k1_nap_rest(g_nap):
+    """The most negative root (mV) of the steady-state current of BISTABLE_FIXED."""
+    return mpmath.findroot(lambda v: _k1_nap_current(v, g_nap), mpmath.mpf(-81))
 
 
 def test_a_bistable_cell_without_a_start_rests_where_it_starts(tmp_path):
@@ -303,11 +303,7 @@ def test_verify_names_a_bistable_cell_s_other_state(tmp_path):
     code, out, err = run_cli("verify", "V_ss = 24.32 mV", "--model", str(path), "--json")
     assert code == 1, err
     doc = json.loads(out)
-    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("308.15") / mpmath.mpf("96485.33212") * 1000
-    e_k, e_na = rt_f * mpmath.log(mpmath.mpf("5.4") / 140), rt_f * mpmath.log(mpmath.mpf(140) / 10)
-    high = mpmath.findroot(lambda v: (mpmath.mpf("0.02") + mpmath.mpf("0.3") / (1 + mpmath.exp((v - e_k + 10) / 12)))
-                           * (v - e_k) + (mpmath.mpf("0.005") + mpmath.mpf("0.05") / (1 + mpmath.exp(-(v + 50) / 5)))
-                           * (v - e_na) + mpmath.mpf("0.3"), mpmath.mpf(24))
+    high = mpmath.findroot(_k1_nap_current, mpmath.mpf(24))
     low = _k1_nap_rest(mpmath.mpf("0.05"))
     assert doc["diagnosis"] == (f"another root of V_ss's equation: the model has an equilibrium at {float(high):.6g} mV "
                                 "as well (`vrest rest` gives each with its stability); V_ss is the most negative stable "
@@ -320,13 +316,8 @@ def test_no_pump_shift_of_a_rest_the_pump_alone_holds(tmp_path):
     pump the cell's only rest is near +28 mV, another state. dV_pump was their difference, -109 mV."""
     path = tmp_path / "k1_nap.toml"
     path.write_text(BISTABLE_FIXED, encoding="utf-8")
-    rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("308.15") / mpmath.mpf("96485.33212") * 1000
-    e_k, e_na = rt_f * mpmath.log(mpmath.mpf("5.4") / 140), rt_f * mpmath.log(mpmath.mpf(140) / 10)
-
     def without_pump(v):
-        k1 = mpmath.mpf("0.3") / (1 + mpmath.exp((v - e_k + 10) / 12))
-        m = 1 / (1 + mpmath.exp(-(v + 50) / 5))
-        return (mpmath.mpf("0.02") + k1) * (v - e_k) + (mpmath.mpf("0.005") + mpmath.mpf("0.05") * m) * (v - e_na)
+        return _k1_nap_current(v, pump=0)
 
     fold = mpmath.findroot(lambda v: mpmath.diff(without_pump, v), mpmath.mpf(-71))
     share = -without_pump(fold) / mpmath.mpf("0.3")
