@@ -8,6 +8,7 @@ amounts frozen, the new steady state). The JSON is described in docs/model-forma
 from __future__ import annotations
 
 from vrest.derive.builtin import DEFAULT_MODEL, is_other_format
+from vrest.derive.errors import ModelError
 
 
 def register(subparsers) -> None:
@@ -20,6 +21,9 @@ def register(subparsers) -> None:
     parser.add_argument("--scenario", metavar="NAME",
                         help="also derive each step of this scenario: V just before it, the jump (amounts frozen) "
                         "and the new steady state")
+    parser.add_argument("--protocol", metavar="FILE.toml",
+                        help="the same for an experiment in its own file, written as a [scenario.NAME] table "
+                        "(vrest's own models)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--latex", action="store_true", help="the equations as LaTeX")
@@ -40,6 +44,10 @@ def run(args) -> int:
         args.quantity = [q.strip() for text in args.quantity for q in text.split(",") if q.strip()]
     if is_other_format(args.model):  # a CellML or SBML file: its current balance at rest
         from .derive_imported import run_imported
+
+        if args.protocol:
+            raise ModelError("--protocol", args.protocol, "vrest derive of a CellML or SBML file gives its current "
+                             "balance at rest; run a protocol on it with vrest simulate FILE --protocol")
 
         return run_imported(args)
     from .role_options import refuse_role_options

@@ -93,7 +93,16 @@ def run_model(args) -> int:
     for option, given in (("--json", args.json), ("--latex", args.latex)):
         if args.report and given:  # one output: a script asking for JSON would get the report's path
             raise ModelError(option, None, "not with --report, which writes the report to a file and prints its path")
-    model = resolve_model(args.model)
+    if args.protocol:  # an experiment in its own file, derived as one of the model's scenarios
+        from .model_protocol import PROTOCOL, model_protocol
+
+        if args.scenario:
+            raise ModelError("--protocol", args.protocol, f"give a scenario or a protocol, not both (--scenario "
+                             f"{args.scenario})")
+        model, _ = model_protocol(args.model, args.protocol)
+        args.scenario = PROTOCOL
+    else:
+        model = resolve_model(args.model)
     _check_scenario(model, args.scenario)
     if args.report:
         path = write_atomic(args.report, render_report(model, args.quantity, args.scenario), "--report")

@@ -56,8 +56,9 @@ def register(subparsers) -> None:
                         "the suffix: .png, .svg or .pdf (vrest's own models; a CellML or SBML file's run: --out "
                         "FILE.csv)")
     imported = parser.add_argument_group("CellML and SBML files")
-    imported.add_argument("--protocol", metavar="FILE.toml", help="steps that set or scale the file's parameters "
-                          "by name (docs/model-format.md, \"vrest simulate FILE\")")
+    parser.add_argument("--protocol", metavar="FILE.toml", help="an experiment in its own file: steps that set or "
+                        "scale parameters, as a [scenario.NAME] table of a vrest model (its keys: ions.K.outside, "
+                        "pump, ...), or by name in a CellML or SBML file (docs/model-format.md)")
     imported.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                           help="a parameter of the file from t = 0, with its unit (e.g. 'g_K1=0.5 mS/cm^2'; "
                           "repeatable; NAME as vrest derive FILE shows it, or component.variable); with --start "
@@ -157,10 +158,14 @@ def run(args) -> int:
     if args.start not in ("steady", "given"):
         raise ModelError("--start", args.start, "steady or given for vrest's own models (a potential picks a "
                          "resting state of a CellML or SBML file)")
-    for option, given in (("--protocol", args.protocol), ("--set", args.set), ("--stimulus-on", args.stimulus_on)):
+    for option, given in (("--set", args.set), ("--stimulus-on", args.stimulus_on)):
         if given:
-            raise ModelError(option, given, "applies to a CellML or SBML model only; a vrest model's protocols "
-                             "are its scenarios, [scenario.NAME] in the model file, run with --scenario NAME")
+            raise ModelError(option, given, "applies to a CellML or SBML model only; a vrest model's parameters "
+                             "change in its scenarios ([scenario.NAME] in the model file, --scenario NAME) or in a "
+                             "protocol file (--protocol FILE.toml)")
+    if args.protocol and args.scenario:
+        raise ModelError("--protocol", args.protocol, f"give a scenario or a protocol, not both (--scenario "
+                         f"{args.scenario})")
 
     given_times = args.times is not None or args.t_end is not None
     times = _times(args, None) if given_times else None  # bad times fail before the model's work
@@ -172,6 +177,12 @@ def run(args) -> int:
     if args.out:
         _check_out(args.out)
     plan = simulation_plan(args.model)
+    model, label = None, f"scenario {args.scenario}"
+    if args.protocol:  # an experiment in its own file, run as one of the model's scenarios
+        from .model_protocol import PROTOCOL, model_protocol, with_protocol
+
+        model, cached = model_protocol(args.model, args.protocol)
+        plan, args.scenario, label = with_protocol(plan, cached), PROTOCOL, f"protocol {args.protocol}"
     if args.start == "given":
         _warn_unstable_start(args.model)
     scenario = next((s for s in plan.scenarios if s.name == args.scenario), None)
@@ -181,15 +192,15 @@ def run(args) -> int:
         times = _times(args, Fraction(repr(plan.default_t_end)) + Fraction(repr(last)))
     for message in scenario.warnings if scenario is not None else ():
         warnings.warn(message, ModelWarning, stacklevel=2)
-    warn_unreached(f"scenario {args.scenario}", steps, float(times[-1]))
+    warn_unreached(label, steps, float(times[-1]))
     if not args.times:
-        warn_coarse(steps, times)
+        warn_coarse(steps, times, "the protocol's steps" if args.protocol else "the scenario's steps")
     if args.reduced:
         from vrest.derive.builtin import resolve_model
 
         from ..simulation.integrate import simulate_reduced
 
-        result = simulate_reduced(resolve_model(args.model), args.scenario, times, args.start, rtol, atol)
+        result = simulate_reduced(model or resolve_model(args.model), args.scenario, times, args.start, rtol, atol)
     else:
         from ..simulation.vanishing import explained
 
@@ -204,7 +215,8 @@ def run(args) -> int:
         from ..plotting import plot_result
 
         plotted = plot_result(result, args.plot)
-    print_run(args, {"model": result.model, "scenario": result.scenario, "start": args.start}, result, columns)
+    print_run(args, {"model": result.model, "scenario": None if args.protocol else result.scenario,
+                     "protocol": args.protocol, "start": args.start}, result, columns)
     if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON
         print(plotted, file=sys.stderr if args.json else sys.stdout)
     return 0

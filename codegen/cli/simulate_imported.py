@@ -127,17 +127,22 @@ def _changes(plan: ImportedPlan, table: dict, key: str, source: Source | None = 
     return tuple(changes)
 
 
+def protocol_table(path: str) -> dict:
+    """The TOML table of the protocol file ``path``; one line naming --protocol where it cannot be read."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ModelError("--protocol", path, f"cannot be read ({error.strerror or error})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ModelError("--protocol", path, f"not a TOML file: {str(error).splitlines()[0]}") from None
+
+
 def read_protocol(plan: ImportedPlan, path: str, source: Source | None = None) -> CachedScenario:
     """The protocol in the TOML file ``path``: ``steps = [{at = "1 s", set = {...}, scale = {...}}, ...]``, or the
     one-step form (``at``, ``set``, ``scale`` at the top; ``at`` defaults to "0 s"); ``description`` optional."""
     from .simulate_cmd import _duration
 
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ModelError("--protocol", path, f"cannot be read ({error.strerror or error})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ModelError("--protocol", path, f"not a TOML file: {str(error).splitlines()[0]}") from None
+    data = protocol_table(path)
     unknown = sorted(set(data) - {"description", "steps", "at", "set", "scale"})
     if unknown:
         raise ModelError(f"--protocol {unknown[0]}", data[unknown[0]], "unknown key; the keys are description, "

@@ -207,6 +207,11 @@ def _read(folder: Path) -> SimulationPlan | None:
     return plan
 
 
+def cached_scenario(scenario, model) -> CachedScenario:
+    """A derive.model.Scenario of ``model`` as a plan runs it, with what running it warns."""
+    return _scenario_from_json(_scenario_json(scenario, model))
+
+
 def _scenario_from_json(data: dict) -> CachedScenario:
     steps = tuple(CachedStep(float(step["at"]), tuple(CachedChange(str(c["parameter"]), str(c["operation"]),
                                                                    float(c["value"])) for c in step["changes"]))

@@ -1,0 +1,43 @@
+"""`vrest simulate MODEL --protocol FILE.toml` for a vrest model: an experiment kept outside the model file.
+
+The file holds what a [scenario.NAME] table of the model file holds (``steps = [{at, set, scale}, ...]``, or the
+one-step ``at``, ``set``, ``scale``; ``description``), its keys the model file's (``ions.K.outside``, ``pump``,
+``channels.NAME.conductance``), read by the same reader; an error names the file and the key in it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from vrest.derive.errors import ModelError
+
+from ..simulation.cache import CachedScenario, cached_scenario
+from .simulate_imported import protocol_table
+
+__all__ = ["PROTOCOL", "model_protocol"]
+
+PROTOCOL = "protocol"  # the scenario the file becomes, among the model's own
+
+
+def model_protocol(spec: str, path: str):
+    """(the model ``spec`` with the protocol of ``path`` as its scenario PROTOCOL, that scenario as a plan runs
+    it)."""
+    from vrest.derive.builtin import resolve_model
+    from vrest.derive.protocol import read_scenarios
+
+    data = protocol_table(path)
+    model = resolve_model(spec)
+    try:
+        (scenario,) = read_scenarios({PROTOCOL: data}, model)
+    except ModelError as error:  # scenario.protocol.steps[1].set... is the file's steps[1].set...
+        key = error.key.removeprefix(f"scenario.{PROTOCOL}").lstrip(".")
+        raise ModelError(f"--protocol {Path(path).name}" + (f": {key}" if key else ""), error.value,
+                         error.problem) from None
+    own = tuple(s for s in model.scenarios if s.name != PROTOCOL)
+    return replace(model, scenarios=(*own, scenario)), cached_scenario(scenario, model)
+
+
+def with_protocol(plan, cached: CachedScenario):
+    """``plan`` with the protocol among its scenarios (in place of a model scenario of the same name)."""
+    return replace(plan, scenarios=(*(s for s in plan.scenarios if s.name != PROTOCOL), cached))

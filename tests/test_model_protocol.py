@@ -1,0 +1,109 @@
+"""`vrest simulate MODEL --protocol FILE.toml` for vrest's own models: an experiment in its own file, written as a
+[scenario.NAME] table, run as a scenario would be.
+
+The neuron (ohmic K, Na, Cl leaks of 0.1, 0.015, 0.035 mS/cm^2, a constant 0.75 uA/cm^2 pump, 1 uF/cm^2, 37 C)
+is one RC circuit: after each step of the bath's K+ it relaxes to the new chord-conductance V_ss with
+tau_m = C_m/g = 6.667 ms, computed here with mpmath."""
+
+from __future__ import annotations
+
+import json
+
+import mpmath as mp
+import pytest
+from conftest import run_cli
+
+RT_F = mp.mpf("8.314462618") * mp.mpf("310.15") / mp.mpf("96485.33212") * 1000  # mV
+G = {"K": mp.mpf("0.1"), "Na": mp.mpf("0.015"), "Cl": mp.mpf("0.035")}
+PUMP, TAU = mp.mpf("0.75"), mp.mpf(1) / mp.mpf("0.15")  # uA/cm^2, ms
+
+
+def v_ss(k_o):
+    e = {"K": RT_F * mp.log(k_o / 140), "Na": RT_F * mp.log(mp.mpf(145) / 12), "Cl": -RT_F * mp.log(mp.mpf(110) / 10)}
+    return (sum(G[x] * e[x] for x in G) - PUMP) / sum(G.values())
+
+
+PULSE = """description = "bath K 4 -> 20 mM at 10 ms, back at 30 ms"
+steps = [
+  { at = "10 ms", set = { "ions.K.outside" = "20 mM" } },
+  { at = "30 ms", set = { "ions.K.outside" = "4 mM" } },
+]
+"""
+
+
+def test_a_protocol_file_runs_its_steps(tmp_path):
+    path = tmp_path / "high_k.toml"
+    path.write_text(PULSE, encoding="utf-8")
+    times = [0, 9, 11, 20, 29, 31, 40]
+    code, out, err = run_cli("simulate", "neuron", "--protocol", str(path), "--times",
+                             ",".join(f"{t} ms" for t in times), "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["scenario"], doc["protocol"]) == (None, str(path))
+    rest, high = v_ss(mp.mpf(4)), v_ss(mp.mpf(20))
+    at_30 = high + (rest - high) * mp.exp(-20 / TAU)
+
+    def expected(t):
+        if t < 10:
+            return rest
+        if t < 30:
+            return high + (rest - high) * mp.exp(-(t - 10) / TAU)
+        return rest + (at_30 - rest) * mp.exp(-(t - 30) / TAU)
+
+    for t, v in zip(times, doc["states"]["V"]["values"]):
+        assert v == pytest.approx(float(expected(mp.mpf(t))), abs=1e-4), t
+
+
+@pytest.mark.parametrize("text, said", [
+    ('steps = [{ at = "10 ms", set = { "ions.K.outsid" = "20 mM" } }]\n',
+     "--protocol bad.toml: steps[1].set.ions.K.outsid = '20 mM': unknown key for a scenario step; did you mean "
+     "'ions.K.outside'?"),
+    ('at = "10 ms"\nset = { "ions.K.outside" = "-20 mM" }\n',
+     "--protocol bad.toml: set.ions.K.outside = '-20 mM': must be positive"),
+    ("foo = 1\n", "--protocol bad.toml: foo = 1: unknown key"),
+    ("steps = [\n", "--protocol = '{path}': not a TOML file"),
+])
+def test_a_bad_protocol_file_is_one_line_naming_its_key(tmp_path, text, said):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("simulate", "neuron", "--protocol", str(path))
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert err.startswith("vrest: error: " + said.format(path=path)), err
+
+
+def test_a_protocol_and_a_scenario_are_not_run_together(tmp_path):
+    path = tmp_path / "high_k.toml"
+    path.write_text(PULSE, encoding="utf-8")
+    code, out, err = run_cli("simulate", "neuron", "--protocol", str(path), "--scenario", "ouabain")
+    assert (code, out) == (2, "") and "give a scenario or a protocol, not both (--scenario ouabain)" in err
+
+
+def test_the_readme_s_protocol_example_is_what_vrest_prints(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ cat pulse.toml\n", 1)[1].split("```", 1)[0]
+    text, rest = block.split("$ vrest simulate ", 1)
+    command, shown = rest.split("\n", 1)
+    (tmp_path / "pulse.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert command == 'neuron --protocol pulse.toml --times "0 ms,20 ms,40 ms"'
+    code, out, err = run_cli("simulate", "neuron", "--protocol", "pulse.toml", "--times", "0 ms,20 ms,40 ms")
+    assert code == 0 and err == "", err
+    assert out == shown
+
+
+def test_derive_takes_a_protocol_file_as_a_scenario(tmp_path):
+    """Each step: V just before it and the new V_ss, as the RC circuit above gives them."""
+    path = tmp_path / "high_k.toml"
+    path.write_text(PULSE, encoding="utf-8")
+    code, out, err = run_cli("derive", "neuron", "--protocol", str(path), "--json")
+    assert code == 0, err
+    steps = json.loads(out)["scenario"]["steps"]
+    rest, high = v_ss(mp.mpf(4)), v_ss(mp.mpf(20))
+    assert steps[0]["quantities"]["V_ss"]["value"] == pytest.approx(float(high), rel=1e-12)
+    assert steps[1]["quantities"]["V_before"]["value"] == pytest.approx(
+        float(high + (rest - high) * mp.exp(-20 / TAU)), abs=1e-6)
+    assert steps[1]["quantities"]["V_ss"]["value"] == pytest.approx(float(rest), rel=1e-12)
+    code, out, err = run_cli("derive", "neuron", "--protocol", str(path), "--scenario", "ouabain")
+    assert (code, out) == (2, "") and "give a scenario or a protocol, not both" in err
