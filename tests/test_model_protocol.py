@@ -56,8 +56,8 @@ def test_a_protocol_file_runs_its_steps(tmp_path):
 
 @pytest.mark.parametrize("text, said", [
     ('steps = [{ at = "10 ms", set = { "ions.K.outsid" = "20 mM" } }]\n',
-     "--protocol bad.toml: steps[1].set.ions.K.outsid = '20 mM': unknown key for a scenario step; did you mean "
-     "'ions.K.outside'?"),
+     ("--protocol bad.toml: steps[1].set.ions.K.outsid = '20 mM': unknown key for a scenario step; did you mean "
+      "'ions.K.outside'?")),
     ('at = "10 ms"\nset = { "ions.K.outside" = "-20 mM" }\n',
      "--protocol bad.toml: set.ions.K.outside = '-20 mM': must be positive"),
     ("foo = 1\n", "--protocol bad.toml: foo = 1: unknown key"),
