@@ -171,6 +171,9 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
                 raise
     conserved = charge_conserved(model)
     rhs = model.rhs()
+    alone = _pump_alone_moves(model, values, start)
+    if alone:
+        raise NoSteadyState(alone)
     with mpmath.workdps(WORKING_DIGITS):
         scale = {s: abs(mpmath.mpf(start[s])) or mpmath.mpf(1) for s in states}
         scaled = {s: sp.Symbol(f"x_{s.name}") for s in states}
@@ -217,6 +220,27 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
             shown = ", ".join(f"{symbol.name} = {value:g}" for symbol, value in state.items())
             raise NoSteadyState(f"the steady state is beyond double precision ({shown})")
         return state
+
+
+def _pump_alone_moves(model: Model, values: Mapping[sp.Symbol, sp.Expr], start: Mapping[sp.Symbol, float]
+                      ) -> str | None:
+    """Why there is no steady state where the pump moves an ion that no leak or channel carries back (its every
+    leak blocked): nothing balances its pump flux, so its amount falls to 0 (Na+) or grows without bound (K+);
+    None where that is not so."""
+    if model.pump is None:
+        return None
+    rhs, numbers = model.rhs(), as_numbers(values)
+    idle = as_numbers({**values, model.pump.rate: 0})
+    for ion in model.dynamic_ions:
+        rate = sp.sympify(rhs[ion.amount])
+        if rate.xreplace(idle) != 0 or rate.xreplace(numbers) == 0:
+            continue
+        falls = float(rate.xreplace(numbers).xreplace({s: sp.Float(v) for s, v in start.items()})) < 0
+        where = (f"{ion.name}_i falls towards 0: no steady state holds {ion.name}+ inside" if falls else
+                 f"the cell gathers {ion.name} without bound: no steady state")
+        return (f"no leak carries {ion.name} (its every leak blocked) and the pump moves it "
+                f"{'out' if falls else 'in'}, so nothing balances its pump flux: {where}")
+    return None
 
 
 def _resting_start(model: Model) -> dict[sp.Symbol, float] | None:
@@ -282,6 +306,9 @@ def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], kn
     off = _pump_off_swells(model, values)
     if off:  # certain before any Newton step (which took 16 s of halved steps to fail)
         raise NoSteadyState(f"{off} (with no impermeant solute in the bath, the Donnan state has no finite volume)")
+    alone = _pump_alone_moves(model, values, known)
+    if alone:  # as certain
+        raise NoSteadyState(alone)
     try:
         return _continued(model, values, known_values, known, depth)
     except NoSteadyState as reason:

@@ -90,3 +90,62 @@ scale = { "ions.Cl.permeability" = 0 }
         v, *_, vol = steady(bath, n_cl=n_cl, start=list(before))
         assert step["V_ss"]["value"] == pytest.approx(float(v * 1000), rel=1e-9), scenario
         assert step["volume_ss"]["value"] == pytest.approx(float(vol * 1e18), rel=1e-9), scenario
+
+
+def test_a_conserved_amount_is_no_slow_mode(tmp_path):
+    """With Cl blocked its amount is conserved: a zero eigenvalue that is no motion. tau_slow is the slowest of
+    the others: -1/lambda of the Jacobian of (N_K, N_Na, Vol), V from the charge, N_Cl held (mpmath here)."""
+    code, out, err = run_cli("sweep", "pumpleak", "--vary", "ions.Cl.permeability=0 cm/s", "--quantity", "tau_slow",
+                             "--json")
+    assert code == 0, err
+    n_cl = GIVEN["Cl"] * VOL0
+    v, k, na, _, vol = steady(BATH, n_cl=n_cl)
+    l_p, osm_out = mp.mpf("1.0892e-12"), sum(BATH.values()) + B_O  # m/(s Pa); mM
+
+    def rates(n_k, n_na, volume):
+        potential = F * (n_k + n_na - n_cl - N_A) / (C_M * AREA)
+        k_i, na_i = n_k / volume, n_na / volume
+        pumped = pump(na_i, BATH["K"])
+        osm_in = k_i + na_i + n_cl / volume + N_A / volume
+        return [-AREA * (ghk("K", potential, k_i, BATH["K"]) - 2 * pumped) / F,
+                -AREA * (ghk("Na", potential, na_i, BATH["Na"]) + 3 * pumped) / F,
+                l_p * AREA * R * T * (osm_in - osm_out)]
+
+    point = [k * vol, na * vol, vol]
+    jacobian = mp.matrix(3, 3)
+    for j in range(3):
+        for i in range(3):
+            jacobian[i, j] = mp.diff(lambda x: rates(*[x if m == j else point[m] for m in range(3)])[i], point[j])
+    eigenvalues, _ = mp.eig(jacobian)
+    slowest = max((e for e in eigenvalues), key=lambda e: mp.re(e))
+    assert all(mp.re(e) < 0 for e in eigenvalues)
+    assert json.loads(out)["quantities"]["tau_slow"]["values"][0] == pytest.approx(float(-1 / mp.re(slowest)),
+                                                                                   rel=1e-9)
+
+
+@pytest.mark.parametrize("ion, where", [("Na", "out, so nothing balances its pump flux: Na_i falls towards 0: no steady "
+                                               "state holds Na+ inside"),
+                                        ("K", "in, so nothing balances its pump flux: the cell gathers K without bound: "
+                                              "no steady state")])
+def test_blocking_the_leak_of_an_ion_the_pump_moves_leaves_no_steady_state(tmp_path, ion, where):
+    """The pump still moves it and nothing carries it back: Na_i only falls (a run shows it), K only gathers.
+    It was a traceback (K), or a "steady state" at Na_i = 7e-22 mM (Na)."""
+    path = tmp_path / "blocked.toml"
+    path.write_text(builtin_text("pumpleak") + f'\n[scenario.block]\nat = "0 s"\nscale = {{ "ions.{ion}.permeability" '
+                    '= 0 }\n', encoding="utf-8")
+    code, out, err = run_cli("derive", str(path), "--scenario", "block", "--json")
+    assert code == 0 and "Traceback" not in err, err
+    reason = json.loads(out)["scenario"]["steps"][0]["not_applicable"]["V_ss"]
+    assert reason == f"no leak carries {ion} (its every leak blocked) and the pump moves it {where}"
+    code, out, err = run_cli("sweep", "pumpleak", "--vary", f"ions.{ion}.permeability=0 cm/s", "--quantity", "V_ss")
+    assert code == 0 and "the pump moves an ion whose every leak is blocked" in err, err
+
+
+def test_with_the_na_leak_blocked_na_inside_only_falls(tmp_path):
+    path = tmp_path / "blocked.toml"
+    path.write_text(builtin_text("pumpleak") + '\n[scenario.block]\nat = "0 s"\nscale = { "ions.Na.permeability" = 0 }\n',
+                    encoding="utf-8")
+    code, out, err = run_cli("simulate", str(path), "--scenario", "block", "--times", "0 s,1 h,10 h", "--json")
+    assert code == 0, err
+    na = json.loads(out)["states"]["Na_i"]["values"]
+    assert na[0] > na[1] > na[2] > 0

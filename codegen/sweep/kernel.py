@@ -196,6 +196,20 @@ def _steady(src: _Source) -> None:
     rate = _rate_that_swells_at_0(model)
     if rate is not None:  # ... or that its pump, off, lets the cell swell without bound
         src.recipe["swells_pump_off"] = ("swells_pump_off", rate)
+    leaks = _pumped_leaks(model)
+    if leaks:  # ... or that the pump moves an ion whose every leak the point blocks
+        src.recipe["pumped_leaks"] = ("pumped_leaks", leaks)
+
+
+def _pumped_leaks(model: Model) -> tuple[str, ...]:
+    """The leak parameter (g_X or P_X) of each ion the pump moves and no channel carries: at 0 nothing balances
+    its pump flux (derive.steady_state's reason)."""
+    if model.pump is None:
+        return ()
+    moved = {name for name, n in model.pump.stoichiometry if n}
+    carried = {channel.ion for channel in model.channels}
+    return tuple((ion.P if ion.leak == "ghk" else ion.g).name for ion in model.dynamic_ions
+                 if ion.name in moved and ion.name not in carried and ion.leak in ("ghk", "ohmic"))
 
 
 def _ends_at_pump_max(model: Model) -> bool:

@@ -37,6 +37,7 @@ TOO_WEAK = 19
 OUTSIDE_RANGE = 20  # imported models' rest: the cell comes to rest outside the voltage range
 BESIDE_REST, NOT_REACHED, EMPTIED = 21, 22, 23  # imported models' rest: a stable one the cell does not come to from
 # its start
+PUMP_ALONE = 24
 CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
@@ -68,6 +69,8 @@ REASONS = {
                  "rest",
     NOT_REACHED: "from its start the cell has not come to rest by the end of the run (a slow drift)",
     EMPTIED: "from its start an amount inside falls to 0: no cell's state after it, and no rest",
+    PUMP_ALONE: "no steady state: the pump moves an ion whose every leak is blocked, so nothing balances its pump "
+                "flux (Na+ inside falls towards 0, K+ gathers without bound)",
 }
 
 _EPS = np.finfo(float).eps
@@ -381,6 +384,7 @@ class _Evaluator:
                     codes[again[found]] = OK
             self._above_pump_max(codes)
             self._pump_off(codes)
+            self._pump_alone(codes)
             states = solved * scale
             self.done["steady"] = states, _first_reason(codes0.astype(np.int8), codes), p
         return self.done["steady"]
@@ -405,6 +409,14 @@ class _Evaluator:
             return
         rate = np.broadcast_to(np.asarray(self.p[rule[1]], dtype=float), (self.n,))
         codes[(codes != OK) & (rate == 0)] = TOO_WEAK
+
+    def _pump_alone(self, codes: np.ndarray) -> None:
+        """Points whose leak of an ion the pump moves is 0 get PUMP_ALONE, found or not: nothing balances that
+        ion's pump flux (a Newton that stops at Na_i ~ 1e-22 mM found no steady state of a cell)."""
+        rule = self.module.RECIPE.get("pumped_leaks")
+        for name in rule[1] if rule is not None else ():
+            blocked = np.broadcast_to(np.asarray(self.p[name], dtype=float), (self.n,)) == 0
+            codes[blocked] = PUMP_ALONE
 
     def _steady_V(self):
         states, codes, _ = self.steady()
@@ -450,6 +462,13 @@ class _Evaluator:
             matrix = np.moveaxis(matrix * scale[None, :, :] / scale[:, None, :], -1, 0)
             finite = np.all(np.isfinite(matrix), axis=(1, 2))
             matrix[~finite] = 0
+            # A row of zeros is an amount nothing moves (its ion's every leak blocked): conserved, its eigenvalue
+            # 0 is no motion. Its diagonal far below the others takes it out of the slowest (the other
+            # eigenvalues are those of the matrix without its row and column).
+            idle = np.all(matrix == 0, axis=2) & finite[:, None]
+            far = -1e6 * (1 + np.max(np.abs(matrix), axis=(1, 2)))
+            points, rows = np.nonzero(idle)
+            matrix[points, rows, rows] = far[points]
             eigenvalues = np.linalg.eigvals(matrix)
             slowest = eigenvalues[np.arange(ok.size), np.argmin(np.abs(eigenvalues.real), axis=1)]
             stable = np.all(eigenvalues.real < 0, axis=1)
