@@ -439,10 +439,19 @@ def test_a_balance_without_the_pump_names_the_term_left_out(tolerance):
     assert not result.holds
     assert result.counterexample.correct.value == pytest.approx(-1, rel=1e-12)  # -I_pump: the leaks balance it
     assert result.diagnosis == ("a term left out: the correct side is -I_pump at the model's values, not 0 "
-                                "(with + I_pump it is 0)")
+                                "(adding I_pump to it makes 0)")
 
 
 def test_bare_numbers_of_a_current_a_factor_1000_off_are_said_once_to_be_si():
     result = verify("I_pump = 5*2", model="squid")  # 10 A/m^2 = 1000 uA/cm^2, the pump's 1 uA/cm^2 times 1000
     assert result.diagnosis == ("a unit prefix (factor 1000): bare numbers are read in SI units; give them their "
                                 "units")
+
+
+def test_a_sum_that_cancels_to_rounding_is_0_on_either_side():
+    """The squid's leaks and pump at rest sum to 0; with T/(293.15 K) on the pump the claim's sum at the model's
+    values is 0 but for rounding (-7.8e-17 uA/cm^2): written as 0 = sum it was "does not hold", with a slip
+    naming 293.15 K against 293.15 K."""
+    for claim in ("I_K + I_Na + I_Cl + I_pump*T/(293.15 K) = 0", "0 = I_K + I_Na + I_Cl + I_pump*T/(293.15 K)"):
+        result = verify(claim, model="squid")
+        assert result.holds and result.diagnosis is None, claim

@@ -29,7 +29,7 @@ from .numeric_claim import check_numeric, explain_numbers
 from .parse import Written
 from .problem import Problem
 from .result import Identity, VerifyResult
-from .scope import STEADY_STATE, is_formula, qualify, target_slip
+from .scope import MODEL_VALUES, STEADY_STATE, is_formula, qualify, target_slip
 
 __all__ = ["check_equation", "check_expression"]
 
@@ -247,9 +247,11 @@ def _at_the_steady_state(result: VerifyResult, a: Side, c: Side, problem: Proble
     """A claim on currents that fails at the file's concentrations (V = V_balance) but holds at the full steady
     state of a cell whose concentrations move: there each ion's leak balances its pump share (the pump-leak cell's
     I_K = 2 I_pump), which the file's rounded start only nears. It holds there only, said with that state; no slip
-    is looked for. numbers: the claim has numbers (judged within the tolerance; else to RTOL)."""
+    is looked for. The claim must be exact there (to RTOL of its size at the file's values), numbers as written."""
     steady = problem.steady
-    if result.holds or not steady or not all(isinstance(x, sp.Basic) for x in (a, c)):
+    if result.holds and result.holds_only != MODEL_VALUES or not steady:
+        return result
+    if not all(isinstance(x, sp.Basic) for x in (a, c)):
         return result
     if V not in a.free_symbols | c.free_symbols:  # a claim that does not depend on the state
         return result
@@ -258,16 +260,12 @@ def _at_the_steady_state(result: VerifyResult, a: Side, c: Side, problem: Proble
     here = evaluate(c, _reference(problem))  # its size at the file's values: I_Cl = 0 is judged on it
     if x is None or y is None or here is None:
         return result
-    if numbers:
-        holds = problem.tolerance.allows(x, y, dim, scale=here)
-    else:
-        holds = abs(x - y) <= RTOL * max(abs(x), abs(y), abs(here))
-    if not holds:
+    if abs(x - y) > RTOL * max(abs(x), abs(y), abs(here)):  # exact there, as a flux balance is
         return result
     state = ", ".join(f"{s.name} = {_shown(problem, s, v)}" for s, v in steady.items() if s != V)
     condition = f"V = V_ss = {problem.convert(steady[V], 'mV'):.6g} mV, with the concentrations there: {state}"
     example = result.counterexample  # at the file's values: shown by the numbers where the claim has them
-    example = None if numbers or example is None else dataclasses.replace(example, inputs={})
+    example = None if numbers or result.holds or example is None else dataclasses.replace(example, inputs={})
     return dataclasses.replace(result, holds=True, diagnosis=None, counterexample=example, holds_only=STEADY_STATE,
                                identity=Identity(False, condition=condition))
 

@@ -90,13 +90,14 @@ class _Claim:
             raise VerifyError("the correct value is undefined at the model's values")
         if self.a is not None and abs(self.a) > _OUT_OF_RANGE:
             raise VerifyError(f"the claim's value at the model's values is out of range ({mpmath.nstr(self.a, 3)} in SI units)")
-        self.zero = self._is_zero()
+        self.zero = self._is_zero(self.correct, self.c)
         if self.zero:
             self.c = mpmath.mpf(0)
+        if self.c == 0 and self.a is not None and self._is_zero(self.claimed, self.a):  # 0 = the currents at rest
+            self.a = mpmath.mpf(0)
 
-    def _is_zero(self) -> bool:
-        """Is the correct value exactly 0 (a sum of terms that cancel, such as the currents at rest)?"""
-        side = self.correct
+    def _is_zero(self, side: Side, value: mpmath.mpf) -> bool:
+        """Is ``side`` (its ``value`` here) exactly 0: a sum of terms that cancel, such as the currents at rest?"""
         values = dict(self.point)
         if isinstance(side, Substituted):
             for symbol, target in side.targets:
@@ -107,7 +108,7 @@ class _Claim:
         terms = [evaluate(t, values) for t in sp.Add.make_args(side)]
         if None in terms:
             return False
-        return abs(self.c) <= _NOISE * max(abs(t) for t in terms)  # type: ignore[type-var]
+        return abs(value) <= _NOISE * max(abs(t) for t in terms)  # type: ignore[type-var]
 
     def close(self, claimed: mpmath.mpf | None, correct: mpmath.mpf | None) -> bool:
         if claimed is None or correct is None:
@@ -476,7 +477,7 @@ def _why(case: _Claim, info: dict[str, Any]) -> str | None:
         if found is None or found[1] < 0:
             return None
         return (f"a term left out: the correct side is -{found[0].name} at the model's values, not 0 "
-                f"(with + {found[0].name} it is 0)")
+                f"(adding {found[0].name} to it makes 0)")
     found = _other_root(case) or _structure(case) or _factor(case)
     if found is None:
         one = _one_number(case)

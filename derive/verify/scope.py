@@ -129,8 +129,9 @@ def qualify(
             slip = explain()
     if where == REST:
         cmp = _off_rest(a_free, c_free, problem) or cmp
-    elif with_v and problem.rest is not None and isinstance(correct, sp.Basic) and correct in problem.resting:
-        # g_leak, tau_m: defined at the rest, so at the changed inputs V is the rest there, not the model's V_ss
+    elif with_v and problem.rest is not None:
+        # compared at the rest (V = V_ss; g_leak, tau_m are defined there): at the changed inputs V is the rest
+        # there, not the model's V_ss
         cmp = _one_change(problem.at_rest(a), problem.at_rest(c), problem) or cmp
     else:  # not at the model's values, where the claim was just found to hold within the tolerance
         cmp = _one_change(a_free, c_free, problem) or cmp
