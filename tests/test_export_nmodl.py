@@ -92,3 +92,12 @@ def test_each_statement_of_the_neuron_block_is_on_its_own_line(exported):
     lines = [line.strip() for line in block.splitlines() if line.strip()]
     assert all(line.split()[0] in ("SUFFIX", "NONSPECIFIC_CURRENT", "RANGE") for line in lines), lines
     assert all(line.count("RANGE") <= 1 and line.count("SUFFIX") + line.count("CURRENT") <= 1 for line in lines)
+
+
+def test_the_header_speaks_of_the_model_s_own_currents(tmp_path):
+    """The squid's GHK leaks use exprel, from its concentrations; hh has ohmic currents at fixed reversal
+    potentials, and its header said otherwise."""
+    squid = export(resolve_model("squid"), "nmodl", tmp_path / "squid")[0].read_text(encoding="utf-8")
+    hh = export(resolve_model("hh"), "nmodl", tmp_path / "hh")[0].read_text(encoding="utf-8")
+    assert "GHK currents use FUNCTION exprel" in squid and "from the model's own concentrations" in squid
+    assert "GHK currents" not in hh and "from the model's own reversal potentials" in hh

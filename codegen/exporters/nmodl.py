@@ -123,6 +123,8 @@ def context(model: Model) -> dict:
         "time_factor": float_text(_MS),
         "scenarios": _scenarios(model, mech.protocols, ids),
         "functions": NMODL_FUNCTIONS.rstrip("\n"),
+        "ghk": any(ion.leak == "ghk" for ion in model.ions),
+        "concentrations": any(ion.has_concentrations for ion in model.ions),
         "state_ids": {s: ids[s] for s, *_ in mech.states},
     }
 

@@ -14,13 +14,12 @@
 :   and start at v = -64.99637933119206 (mV). The run script hh_neuron.py does all of this.
 : Parameters: nocmodl keeps only 6 significant digits of a PARAMETER default; the run script sets
 :   every parameter to its exact value (the values below in full).
-: Ions: every leak current is computed here from the model's own concentrations and written to one
+: Ions: every current is computed here from the model's own reversal potentials and written to one
 :   NONSPECIFIC_CURRENT. There is no USEION: "USEION k READ ek" would read NEURON's default ek (and
 :   default concentrations) unless ion_style were set, silently replacing the model's values.
 : Units: the coherent system um, mg, s, fA, amol, K (mV, mM, amol, um3, fA/um2, pS/um2), in which the
 :   model's equations hold unchanged. Two checked factors convert to NEURON's units: the current
 :   (fA/um2 -> mA/cm2) and the rates (per s -> per ms, NEURON's time unit).
-: GHK currents use FUNCTION exprel (exact at v = 0, Taylor series near 0).
 : Scenarios: the run script sets the parameters each step changes at the step's time:
 :   stimulus step 1: from t = 0.001 s: I_stim = 10 uA/cm^2 (stimulus.current)
 :   stimulus step 2: from t = 0.002 s: I_stim = 0 uA/cm^2 (stimulus.current)

@@ -27,7 +27,6 @@
 : Units: the coherent system um, mg, s, fA, amol, K (mV, mM, amol, um3, fA/um2, pS/um2), in which the
 :   model's equations hold unchanged. Two checked factors convert to NEURON's units: the current
 :   (fA/um2 -> mA/cm2) and the rates (per s -> per ms, NEURON's time unit).
-: GHK currents use FUNCTION exprel (exact at v = 0, Taylor series near 0).
 : Scenarios: the run script sets the parameters each step changes at the step's time:
 :   ouabain step 1: from t = 0 s: I_pump0 = I_pump0_given x 0 (pump)
 :   high_K step 1: from t = 0 s: K_o = 20 mM (ions.K.outside), Na_o = 129 mM (ions.Na.outside)
