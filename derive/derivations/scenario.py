@@ -17,6 +17,8 @@ slope makes it a few per cent faster), V_ss and, with volume dynamics, volume_ss
 
 from __future__ import annotations
 
+import sys
+
 import warnings
 from dataclasses import dataclass, replace
 
@@ -144,7 +146,10 @@ def _time_constant(changed: Model, jump: Derivation) -> Derivation:
 def _difference(jump: Derivation, before: float) -> Derivation:
     symbol = sp.Symbol("dV_jump", real=True)
     definition = sp.Symbol("V_jump", real=True) - sp.Symbol("V_before", real=True)
-    return Derivation("dV_jump", definition, jump.value - before, "mV", "the jump: V_jump - V_before",
+    difference = jump.value - before
+    if abs(difference) <= 8 * sys.float_info.epsilon * abs(before):  # the same V, two ways rounded: no jump
+        difference = 0.0
+    return Derivation("dV_jump", definition, difference, "mV", "the jump: V_jump - V_before",
                       method="numeric", assumptions=jump.assumptions,
                       steps=(Step("Definition: the change of V within a few tau_m of the step", sp.Eq(symbol, definition)),))
 
