@@ -18,7 +18,6 @@ slope makes it a few per cent faster), V_ss and, with volume dynamics, volume_ss
 from __future__ import annotations
 
 import sys
-
 import warnings
 from dataclasses import dataclass, replace
 
