@@ -99,7 +99,7 @@ def test_a_conserved_amount_is_no_slow_mode(tmp_path):
                              "--json")
     assert code == 0, err
     n_cl = GIVEN["Cl"] * VOL0
-    v, k, na, _, vol = steady(BATH, n_cl=n_cl)
+    _, k, na, _, vol = steady(BATH, n_cl=n_cl)
     l_p, osm_out = mp.mpf("1.0892e-12"), sum(BATH.values()) + B_O  # m/(s Pa); mM
 
     def rates(n_k, n_na, volume):
@@ -115,7 +115,8 @@ def test_a_conserved_amount_is_no_slow_mode(tmp_path):
     jacobian = mp.matrix(3, 3)
     for j in range(3):
         for i in range(3):
-            jacobian[i, j] = mp.diff(lambda x: rates(*[x if m == j else point[m] for m in range(3)])[i], point[j])
+            jacobian[i, j] = mp.diff(lambda x, i=i, j=j: rates(*[x if m == j else point[m] for m in range(3)])[i],
+                                     point[j])
     eigenvalues, _ = mp.eig(jacobian)
     slowest = max((e for e in eigenvalues), key=lambda e: mp.re(e))
     assert all(mp.re(e) < 0 for e in eigenvalues)
@@ -123,10 +124,9 @@ def test_a_conserved_amount_is_no_slow_mode(tmp_path):
                                                                                    rel=1e-9)
 
 
-@pytest.mark.parametrize("ion, where", [("Na", "out, so nothing balances its pump flux: Na_i falls towards 0: no steady "
-                                               "state holds Na+ inside"),
-                                        ("K", "in, so nothing balances its pump flux: the cell gathers K without bound: "
-                                              "no steady state")])
+@pytest.mark.parametrize("ion, where", [
+    ("Na", "out, so nothing balances its pump flux: Na_i falls towards 0: no steady state holds Na+ inside"),
+    ("K", "in, so nothing balances its pump flux: the cell gathers K without bound: no steady state")])
 def test_blocking_the_leak_of_an_ion_the_pump_moves_leaves_no_steady_state(tmp_path, ion, where):
     """The pump still moves it and nothing carries it back: Na_i only falls (a run shows it), K only gathers.
     It was a traceback (K), or a "steady state" at Na_i = 7e-22 mM (Na)."""

@@ -263,7 +263,10 @@ stoichiometry = { Na = 3, K = -2 }
 """
 
 
-def _k1_nap_current(v, g_nap=mpmath.mpf("0.05"), pump=mpmath.mpf("0.3")):
+K1_NAP_G_NAP, K1_NAP_PUMP = mpmath.mpf("0.05"), mpmath.mpf("0.3")  # mS/cm^2, uA/cm^2
+
+
+def _k1_nap_current(v, g_nap=K1_NAP_G_NAP, pump=K1_NAP_PUMP):
     """The steady-state current (uA/cm^2; mS/cm^2 x mV) of BISTABLE_FIXED at V (mV), written out: K and Na leaks,
     the K1 rectifier, the persistent Na channel's m at m_inf(V), the pump's current."""
     rt_f = mpmath.mpf("8.314462618") * mpmath.mpf("308.15") / mpmath.mpf("96485.33212") * 1000
