@@ -180,3 +180,19 @@ def test_crosscheck_relative_output_directory(tmp_path, monkeypatch):
     rows = [line for line in out.splitlines()[2:] if line.strip()]
     assert len(rows) == 1 and rows[0].startswith("PyLEMS") and rows[0].rstrip().endswith("yes"), out
     assert (tmp_path / "cc_neuron" / "LEMS_neuron.xml").is_file()
+
+
+def test_the_derive_table_wraps_its_text_column_evenly(tmp_path):
+    """A bistable cell's values fill a wide column; its text then ran 100 characters on the first line and about 30
+    on the others. Every line now ends within 140 characters and the text column keeps its width."""
+    from test_sweep_gated import BISTABLE_FIXED
+
+    path = tmp_path / "k1_nap.toml"
+    path.write_text(BISTABLE_FIXED, encoding="utf-8")
+    code, out, err = run_cli("derive", str(path))
+    assert code == 0, err
+    rows = out.split("\n\n")[1].splitlines()
+    indent = rows[0].index("closed form")
+    assert all(len(line) <= 140 for line in rows)
+    continued = [line for line in rows[1:] if line.startswith(" " * indent)]
+    assert continued and max(len(line) - indent for line in continued) >= 55  # it was 31

@@ -211,8 +211,10 @@ def _rows(derived: dict[str, Derivation]) -> list[str]:
             form = "given in the model"
         else:
             form = f"numeric: {derivation.description}"
-        wrapped = textwrap.wrap(form, 100, subsequent_indent=" " * (width + value_width + 6)) or [""]
-        lines.append(f"{qid:{width}}  {values[qid]:>{value_width}}  " + "\n".join(wrapped))
+        indent = width + value_width + 4  # where the text column starts
+        column = max(60, min(100, 140 - indent))  # its width: the table within 140 characters where the values allow
+        wrapped = textwrap.wrap(form, column, subsequent_indent="  ") or [""]
+        lines.append(f"{qid:{width}}  {values[qid]:>{value_width}}  " + ("\n" + " " * indent).join(wrapped))
     return lines
 
 
