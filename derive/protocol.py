@@ -140,6 +140,9 @@ def not_a_target(model: Model, key: str, verb: str = "change") -> str | None:
         return reasons.get(what)
     if parts[0] == "pump" and model.pump is None:
         return "the model has no [pump]"
+    channels = [channel.name for channel in model.channels]
+    if parts[0] == "channels" and len(parts) == 3 and parts[1] not in channels:
+        return f"the model has no channel {parts[1]} (its channels: {', '.join(channels) or 'none'})"
     if parts[0] == "bath" and not model.bath_impermeant:
         return "the model has no [bath] impermeant solute"
     if key in ("model.name", "model.description", "model.source"):

@@ -107,3 +107,20 @@ def test_derive_takes_a_protocol_file_as_a_scenario(tmp_path):
     assert steps[1]["quantities"]["V_ss"]["value"] == pytest.approx(float(rest), rel=1e-12)
     code, out, err = run_cli("derive", "neuron", "--protocol", str(path), "--scenario", "ouabain")
     assert (code, out) == (2, "") and "give a scenario or a protocol, not both" in err
+
+
+@pytest.mark.parametrize("model, text, said", [
+    ("neuron", "", "--protocol bad.toml: the file holds no steps"),
+    ("neuron", 'scale = { "channels.K.conductance" = 0.5 }\n',
+     "--protocol bad.toml: scale.channels.K.conductance = 0.5: cannot change in a scenario step: the model has no "
+     "channel K (its channels: none)"),
+    ("hh", 'scale = { "channels.X.conductance" = 0.5 }\n',
+     "--protocol bad.toml: scale.channels.X.conductance = 0.5: cannot change in a scenario step: the model has no "
+     "channel X (its channels: Na, K, L)"),
+])
+def test_an_empty_protocol_or_a_channel_the_model_lacks_is_said_so(tmp_path, model, text, said):
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("simulate", model, "--protocol", str(path))
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert err.startswith("vrest: error: " + said), err

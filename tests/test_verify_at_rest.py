@@ -327,3 +327,35 @@ def test_claims_about_a_gated_models_currents_take_each_gate_at_its_steady_state
     assert code == 1, out  # 5 % off: outside the default tolerance of 1 %
     code, out, _ = run_cli("verify", "--model", "hh", "I_K = g_K*(V - E_K)")  # the gate n^4 left out
     assert code == 1 and f"correct {float(i_k):.6g} uA/cm^2" in out, out
+
+
+def test_a_number_is_not_read_as_the_quantity_the_claim_is_a_formula_for():
+    """3.85 uA/cm^2 is the squid's I_K at rest; read as I_K, the claim became I_K = I_K K_o/(20 mM) and its
+    counterexample showed a "claimed" value the user never wrote. At K_o = 30 mM the claim is 3.85 x 1.5 and the
+    correct I_K is the GHK current at the rest found again there (mpmath)."""
+    code, out, err = run_cli("verify", "I_K = 3.85 uA/cm^2 * K_o/(20 mM)", "--model", "squid", "--json")
+    assert code == 3, err
+    example = json.loads(out)["identity"]["counterexample"]
+    assert example["inputs"] == {"K_o": {"value": 30.0, "unit": "mM"}}
+    assert example["claimed"]["value"] == pytest.approx(5.775, rel=1e-12)
+    ions = {**SQUID, "K": (SQUID["K"][0], 1, 400, 30)}
+    t = ZERO_C + 20
+    v = squid_rest(t, ions)
+    assert example["correct"]["value"] == pytest.approx(float(ghk(SQUID["K"][0], 1, 400, 30, v, t) * 100), rel=1e-9)
+
+
+@pytest.mark.parametrize("claim, where", [
+    ("I_Na = -3 I_pump", "exactly, and within the tolerance at the file's concentrations"),
+    ("I_K = 2 I_pump", "exactly, not at the file's concentrations"),
+])
+def test_where_a_flux_balance_holds_is_said_without_contradiction(claim, where):
+    code, out, err = run_cli("verify", claim, "--model", "pumpleak")
+    assert code == 3, err
+    assert out.splitlines()[0].startswith("holds at the steady state only (V = V_ss = ")
+    assert out.splitlines()[0].endswith(where)
+
+
+def test_the_current_balance_of_a_cell_whose_concentrations_move_is_not_called_its_steady_state():
+    code, out, err = run_cli("verify", "I_K + I_Na + I_Cl + I_pump = 0", "--model", "pumpleak")
+    assert code == 0, err
+    assert "holds at the current balance V = V_balance (the file's concentrations), not for every V" in out

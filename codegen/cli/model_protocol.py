@@ -27,6 +27,9 @@ def model_protocol(spec: str, path: str):
     from vrest.derive.protocol import read_scenarios
 
     data = protocol_table(path)
+    if not data:
+        raise ModelError(f"--protocol {Path(path).name}", None, "the file holds no steps: give steps = [...], or "
+                         "at with set and/or scale")
     model = resolve_model(spec)
     try:
         (scenario,) = read_scenarios({PROTOCOL: data}, model)

@@ -33,7 +33,7 @@ import sympy as sp
 from ..constants import V
 from ..model import Model
 from .approx import check_approximation, parse_limit
-from .check import check_equation, check_expression
+from .check import check_equation, check_expression, rest_detail_text
 from .dimensions import describe
 from .equivalence import VerifyError, compare
 from .implicit import at_model_values_only
@@ -95,7 +95,7 @@ def _steady_state(lhs: sp.Expr, rhs: sp.Expr, s: Setting, problem: Problem, unit
         claim, correct, labels = rhs, lhs, ("the right side", sp.sstr(lhs))
     else:
         claim, correct, labels = lhs, rhs, ("the left side", "the right side")
-    held = VerifyResult(True, "numeric", detail=f"holds at the steady state V = {s.balance_id}, not for every V")
+    held = VerifyResult(True, "numeric", detail=rest_detail_text(problem))
     return qualify(held, claim, correct, problem, unit=unit, labels=labels)
 
 

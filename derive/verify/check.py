@@ -31,7 +31,7 @@ from .problem import Problem
 from .result import Identity, VerifyResult
 from .scope import MODEL_VALUES, STEADY_STATE, is_formula, qualify, target_slip
 
-__all__ = ["check_equation", "check_expression"]
+__all__ = ["check_equation", "check_expression", "rest_detail_text"]
 
 Claim = Side | Written
 _MODEL_VALUES_DETAIL = "compared at the model's values only"
@@ -220,7 +220,8 @@ def check_expression(
         result = check_numeric(written, a, c, problem, unit=unit, dim=dim, original=original,  # type: ignore[arg-type]
                                context=context)
         if result.holds and is_formula(claim, problem):  # numbers and symbols: is it right for every value?
-            formula = read_numbers(written, problem.known() if problem.known else [], _preferred(c, original, problem))
+            formula = read_numbers(written, problem.known() if problem.known else [], _preferred(c, original, problem),
+                                   original)
             result = qualify(result, formula.formula, correct, problem, context=context, unit=unit,  # type: ignore[arg-type]
                              labels=_labels(label, correct), literal=claim,
                              explain=lambda: explain_numbers(written, a, c, problem, unit=unit, dim=dim,  # type: ignore[arg-type]
@@ -289,7 +290,7 @@ def _labels(label: str, correct: Side | ValueOnly) -> tuple[str, str]:
 def _where(result: VerifyResult, claim: Side, correct: Side | ValueOnly, problem: Problem, context: Context,
            unit: str | None, label: str) -> VerifyResult:
     """A claim that holds with V at rest, or at the model's values only: does it hold for every value too?"""
-    at_rest = result.detail is not None and result.detail == _rest_detail_text(problem)
+    at_rest = result.detail is not None and result.detail == rest_detail_text(problem)
     model_only = result.detail is not None and result.detail.startswith(_MODEL_VALUES_DETAIL)
     if not result.holds or not (at_rest or model_only) or not is_formula(claim, problem):
         return result  # a value (0 for the current balance) is compared at rest, as the detail says
@@ -303,11 +304,13 @@ def _where(result: VerifyResult, claim: Side, correct: Side | ValueOnly, problem
 def _rest_detail(a: Side, c: Side, problem: Problem) -> str | None:
     """Where V was put at rest: the claim holds at the steady state, not for every V."""
     if any(isinstance(x, Substituted) and V in dict(x.targets) for x in (a, c)):
-        return _rest_detail_text(problem)
+        return rest_detail_text(problem)
     return None
 
 
-def _rest_detail_text(problem: Problem) -> str:
+def rest_detail_text(problem: Problem) -> str:
+    if problem.rest_name == "V_balance":  # concentrations that move: the balance at the file's, not the steady state
+        return "holds at the current balance V = V_balance (the file's concentrations), not for every V"
     return f"holds at the steady state V = {problem.rest_name}, not for every V"
 
 

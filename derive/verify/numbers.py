@@ -203,11 +203,15 @@ def match(lit: Literal, knowns: Iterable[Known], si_side: bool, prefer: set[sp.S
     return None if best is None else (best[1], best[2])
 
 
-def read_numbers(written: Written, knowns: Iterable[Known], prefer: set[sp.Symbol] = frozenset()) -> Reading:
+def read_numbers(written: Written, knowns: Iterable[Known], prefer: set[sp.Symbol] = frozenset(),
+                 target: sp.Expr | None = None) -> Reading:
     """The claim with every number that matches a known value replaced by its symbol (see Reading). A number is
     not read as a value of what the claim writes by name: in (K_o - 4 mM) or K_o/(4 mM) the 4 mM is the number
-    4 mM, not K_o, else the term cancels and a wrong formula reads as an identity."""
+    4 mM, not K_o, else the term cancels and a wrong formula reads as an identity; nor as the ``target``, what
+    the claim is a formula for (I_K = 3.85 uA/cm^2 K_o/(20 mM) is no formula I_K = I_K K_o/(20 mM))."""
     named = {s for s in written.template.free_symbols if not isinstance(s, sp.Dummy)}
+    if isinstance(target, sp.Symbol):
+        named.add(target)
     knowns = [known for known in knowns if not known.expr.free_symbols & named]
     si_side = written.dim is None
     skip = _in_exponents(written.template)

@@ -47,7 +47,10 @@ def where_text(result: VerifyResult) -> str:
     """Where a claim holds: 'at rest only (V = V_ss), not for every V', 'at the model's values only, ...'."""
     identity = result.identity
     if result.holds_only == STEADY_STATE and identity is not None:
-        return f"at the steady state only ({identity.condition}), not at the file's concentrations"
+        within = result.detail is not None and result.detail.startswith("within")  # at the file's values
+        there = "and within the tolerance at the file's concentrations" if within else \
+            "not at the file's concentrations"
+        return f"at the steady state only ({identity.condition}), exactly, {there}"
     if result.holds_only == REST and identity is not None and identity.condition:
         return f"at rest only ({identity.condition}), not for every V"
     if identity is not None and identity.counterexample is None and identity.reason:
