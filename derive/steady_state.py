@@ -125,7 +125,8 @@ def _capacitor_mM(model: Model) -> float:
 
 
 def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol, float] | None = None,
-                 *, values: Mapping[sp.Symbol, sp.Expr] | None = None, explain: bool = True) -> dict[sp.Symbol, float]:
+                 *, values: Mapping[sp.Symbol, sp.Expr] | None = None, explain: bool = True,
+                 held: Mapping[sp.Symbol, float] | None = None) -> dict[sp.Symbol, float]:
     """{state symbol: SI value} at the steady state with the pump rate scaled by ``pump_scale``, or with the
     dynamic model's parameter ``values`` (a scenario step's: protocol_values).
 
@@ -133,6 +134,8 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
     from ``start`` (default: the given concentrations and volume, V the current-balance root).
     Raises NoSteadyState when Newton finds no physical (positive) steady state, with the physics' reason
     unless ``explain`` is False (a continuation's intermediate step: only its last failure is explained).
+    An amount that nothing moves (its ion's every leak blocked) keeps its value in ``held`` (a scenario step's: the
+    state just before the step), else in ``start``.
     """
     if charge_conserved(model) and [s.symbol for s in model.states] != [V]:
         check_electroneutral(model)  # its warning each time, the computation below once
@@ -141,7 +144,7 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
         if failure is not None:
             raise NoSteadyState(failure)
         return dict(state)
-    return _steady_state(model, pump_scale, start, values, explain)
+    return _steady_state(model, pump_scale, start, values, explain, held)
 
 
 @lru_cache(maxsize=64)
@@ -155,7 +158,8 @@ def _steady_state_of(model: Model, pump_scale: sp.Expr, explain: bool) -> tuple[
 
 
 def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, float] | None,
-                  values: Mapping[sp.Symbol, sp.Expr] | None, explain: bool) -> dict[sp.Symbol, float]:
+                  values: Mapping[sp.Symbol, sp.Expr] | None, explain: bool,
+                  held: Mapping[sp.Symbol, float] | None = None) -> dict[sp.Symbol, float]:
     given = values
     values = dict(values) if values is not None else scenario_values(model, pump_scale)
     states = [s.symbol for s in model.states]
@@ -187,7 +191,9 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
         # An amount nothing moves (its ion's every leak and channel blocked, no pump share) is conserved too: it
         # stays what it was at the start (a step's, the state before it), and the other states settle around it.
         amounts = [s for s in states if s != V]
-        equations = [1 - scaled[amounts[i]] if i < len(amounts) and e == 0 else e for i, e in enumerate(equations)]
+        kept = {s: sp.Float(str(mpmath.mpf((held or start)[s]) / scale[s]), WORKING_DIGITS) for s in amounts}
+        equations = [kept[amounts[i]] - scaled[amounts[i]] if i < len(amounts) and e == 0 else e
+                     for i, e in enumerate(equations)]
         unknowns = [scaled[s] for s in states]
         jacobian = sp.Matrix(equations).jacobian(unknowns)
         f = sp.lambdify(unknowns, equations, modules=[_MPMATH_FUNCTIONS, "mpmath"])
@@ -296,7 +302,8 @@ def _from_resting_state(model: Model, f, jac, scale: list, positive: list) -> li
 
 
 def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: Mapping[sp.Symbol, sp.Expr],
-                           known: Mapping[sp.Symbol, float], depth: int = 8) -> dict[sp.Symbol, float]:
+                           known: Mapping[sp.Symbol, float], depth: int = 8,
+                           held: Mapping[sp.Symbol, float] | None = None) -> dict[sp.Symbol, float]:
     """The steady state at ``values``, by continuation from ``known``, the steady state at ``known_values``.
 
     Newton from a far start can wander off (a bath step of 5x in K_o); each parameter moves along
@@ -310,21 +317,22 @@ def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], kn
     if alone:  # as certain
         raise NoSteadyState(alone)
     try:
-        return _continued(model, values, known_values, known, depth)
+        return _continued(model, values, known_values, known, depth, held)
     except NoSteadyState as reason:
         raise NoSteadyState(_explain(model, None, reason, values)) from None
 
 
 def _continued(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: Mapping[sp.Symbol, sp.Expr],
-               known: Mapping[sp.Symbol, float], depth: int) -> dict[sp.Symbol, float]:
+               known: Mapping[sp.Symbol, float], depth: int,
+               held: Mapping[sp.Symbol, float] | None = None) -> dict[sp.Symbol, float]:
     try:
-        return steady_state(model, values=values, start=known, explain=False)
+        return steady_state(model, values=values, start=known, explain=False, held=held)
     except NoSteadyState:
         if depth == 0:
             raise
     middle = {s: (known_values[s] + values[s]) / 2 for s in values}
-    halfway = _continued(model, middle, known_values, known, depth - 1)
-    return _continued(model, values, middle, halfway, depth - 1)
+    halfway = _continued(model, middle, known_values, known, depth - 1, held)
+    return _continued(model, values, middle, halfway, depth - 1, held)
 
 
 def _explain(model: Model, pump_scale, reason: NoSteadyState, values) -> str:

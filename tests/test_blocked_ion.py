@@ -149,3 +149,50 @@ def test_with_the_na_leak_blocked_na_inside_only_falls(tmp_path):
     assert code == 0, err
     na = json.loads(out)["states"]["Na_i"]["values"]
     assert na[0] > na[1] > na[2] > 0
+
+
+def test_a_block_in_the_middle_of_a_transient_holds_the_cl_of_that_moment(tmp_path):
+    """High K from 0 s, Cl blocked at 2 min: the steady state after the block keeps the Cl the cell holds at
+    2 min, not the Cl of the steady state the high K bath leads to. The 2 min of the transient are integrated here
+    (SciPy Radau on this file's own equations: amounts, volume by osmosis, V from the charge)."""
+    import math
+
+    from scipy.integrate import solve_ivp
+
+    text = builtin_text("pumpleak") + """
+[scenario.block_mid]
+steps = [
+  { at = "0 s", set = { "ions.K.outside" = "13 mM", "ions.Na.outside" = "132 mM" } },
+  { at = "2 min", scale = { "ions.Cl.permeability" = 0 } },
+]
+"""
+    path = tmp_path / "blocked.toml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("derive", str(path), "--scenario", "block_mid", "--json")
+    assert code == 0, err
+    step = json.loads(out)["scenario"]["steps"][1]["quantities"]
+    high = {"K": 13.0, "Na": 132.0, "Cl": 145.0}
+    f, rt, area, c_m, n_a = float(F), float(R * T), float(AREA), float(C_M), float(N_A)
+    osm_out, l_p = sum(high.values()) + B_O, 1.0892e-12
+
+    def current(ion, v, inside):
+        u = Z[ion] * f * v / rt
+        return float(P[ion]) * Z[ion] * f * u * (inside - high[ion] * math.exp(-u)) / (-math.expm1(-u))
+
+    def rates(_, y):
+        n_k, n_na, n_cl, vol = y
+        v = f * (n_k + n_na - n_cl - n_a) / (c_m * area)
+        pumped = 0.015 * (n_na / vol / (n_na / vol + 3.56)) ** 3 * (13 / (13 + 0.883)) ** 2
+        return [-area * (current("K", v, n_k / vol) - 2 * pumped) / f,
+                -area * (current("Na", v, n_na / vol) + 3 * pumped) / f,
+                area * current("Cl", v, n_cl / vol) / f,
+                l_p * area * rt * ((n_k + n_na + n_cl + n_a) / vol - osm_out)]
+
+    v0, k0, na0, cl0, vol0 = (float(x) for x in steady(BATH))
+    run = solve_ivp(rates, (0, 120), [k0 * vol0, na0 * vol0, cl0 * vol0, vol0], method="Radau", rtol=1e-12,
+                    atol=[1e-30, 1e-30, 1e-30, 1e-30])
+    n_cl = mp.mpf(run.y[2, -1])
+    v, *_, vol = steady({k: mp.mpf(x) for k, x in high.items()}, n_cl=n_cl, start=[mp.mpf(v0), mp.mpf(k0),
+                                                                                   mp.mpf(na0), mp.mpf(cl0), mp.mpf(vol0)])
+    assert step["volume_ss"]["value"] == pytest.approx(float(vol * 1e18), rel=1e-7)
+    assert step["V_ss"]["value"] == pytest.approx(float(v * 1000), rel=1e-7)

@@ -242,7 +242,8 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
                                      "charge to the cell for as long as it flows: no steady state then"
                                 for qid in ("V_ss", "volume_ss")})
             elif dynamic:
-                steady = continued_steady_state(model, values, steady_values, steady)
+                # an amount the step leaves nothing to move keeps what the cell had just before it
+                steady = continued_steady_state(model, values, steady_values, steady, held=state)
                 steady_values = values
                 for derivation in _steady(model, steady, values, number):
                     quantities[derivation.id] = derivation
