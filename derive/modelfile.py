@@ -36,7 +36,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["load_model", "model_from_text", "model_from_dict"]
+__all__ = ["load_model", "mentions_stimulus", "model_from_text", "model_from_dict"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -191,7 +191,7 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
     by_name = {ion.name: ion for ion in ions}
     pump = read_pump(_check_keys(data["pump"], "pump", "pump"), by_name, params) if "pump" in data else None
     channels = read_channels(data["channels"], by_name, params) if "channels" in data else ()
-    stimulus = _mentions_stimulus(data.get("scenario"))
+    stimulus = mentions_stimulus(data.get("scenario"))
     if stimulus:
         params.append(Parameter(I_stim, sp.Integer(0), "uA/cm^2", "injected stimulus current (positive "
                                 "depolarises); 0 unless a scenario step sets it"))
@@ -295,7 +295,7 @@ def _carried(channels: Any) -> set[str]:
     return {spec["ion"] for spec in channels.values() if isinstance(spec, dict) and isinstance(spec.get("ion"), str)}
 
 
-def _mentions_stimulus(scenarios: Any) -> bool:
+def mentions_stimulus(scenarios: Any) -> bool:
     """Whether a scenario step sets the stimulus (the model then has I_stim, 0 until a step sets it)."""
     if not isinstance(scenarios, dict):
         return False

@@ -124,3 +124,17 @@ def test_an_empty_protocol_or_a_channel_the_model_lacks_is_said_so(tmp_path, mod
     code, out, err = run_cli("simulate", model, "--protocol", str(path))
     assert (code, out, err.count("\n")) == (2, "", 1), err
     assert err.startswith("vrest: error: " + said), err
+
+
+def test_a_stimulus_in_a_protocol_needs_a_model_that_has_one(tmp_path):
+    """hh has a stimulus current; the neuron has none (a vrest model has I_stim where its own scenarios set it)."""
+    path = tmp_path / "stim.toml"
+    path.write_text('steps = [{at = "5 ms", set = {"stimulus.current" = "1 uA/cm^2"}}, '
+                    '{at = "25 ms", set = {"stimulus.current" = "0 uA/cm^2"}}]\n', encoding="utf-8")
+    code, out, err = run_cli("simulate", "neuron", "--protocol", str(path))
+    assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert "model neuron has no stimulus current: a vrest model has one where its own file's scenarios set it" in err
+    code, out, err = run_cli("simulate", "hh", "--protocol", str(path), "--times", "0 ms,4 ms,5 ms", "--json")
+    assert code == 0, err
+    v = json.loads(out)["states"]["V"]["values"]
+    assert v[1] == pytest.approx(v[0], abs=1e-9) and v[2] == pytest.approx(v[0], abs=1e-9)  # at rest until 5 ms

@@ -24,13 +24,18 @@ def model_protocol(spec: str, path: str):
     """(the model ``spec`` with the protocol of ``path`` as its scenario PROTOCOL, that scenario as a plan runs
     it)."""
     from vrest.derive.builtin import resolve_model
-    from vrest.derive.protocol import read_scenarios
+    from vrest.derive.modelfile import mentions_stimulus
+    from vrest.derive.protocol import STIMULUS_KEY, read_scenarios
 
     data = protocol_table(path)
     if not data:
         raise ModelError(f"--protocol {Path(path).name}", None, "the file holds no steps: give steps = [...], or "
                          "at with set and/or scale")
     model = resolve_model(spec)
+    if not model.stimulus and mentions_stimulus({PROTOCOL: data}):
+        raise ModelError(f"--protocol {Path(path).name}", STIMULUS_KEY, f"model {model.name} has no stimulus current: "
+                         "a vrest model has one where its own file's scenarios set it; write this protocol as a "
+                         "[scenario.NAME] of a copy of the model file")
     try:
         (scenario,) = read_scenarios({PROTOCOL: data}, model)
     except ModelError as error:  # scenario.protocol.steps[1].set... is the file's steps[1].set...

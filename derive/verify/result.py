@@ -73,6 +73,7 @@ class Identity:
     reason: str | None = None
     condition: str | None = None  # where it holds: "V = V_ss" (at rest), None (at the model's values)
     difference_of: tuple[str, str] | None = None  # what difference is: (the right side, I_K) for right - I_K
+    exact: bool = True  # where it holds, to rounding (a formula); False: within the tolerance (a rounded value)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -50,7 +50,8 @@ def where_text(result: VerifyResult) -> str:
         within = result.detail is not None and result.detail.startswith("within")  # at the file's values
         there = "and within the tolerance at the file's concentrations" if within else \
             "not at the file's concentrations"
-        return f"at the steady state only ({identity.condition}), exactly, {there}"
+        how = "exactly" if identity.exact else "within the tolerance"
+        return f"at the steady state only ({identity.condition}), {how}, {there}"
     if result.holds_only == REST and identity is not None and identity.condition:
         return f"at rest only ({identity.condition}), not for every V"
     if identity is not None and identity.counterexample is None and identity.reason:
