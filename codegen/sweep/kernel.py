@@ -201,14 +201,14 @@ def _steady(src: _Source) -> None:
         src.recipe["pumped_leaks"] = ("pumped_leaks", leaks)
 
 
-def _pumped_leaks(model: Model) -> tuple[str, ...]:
-    """The leak parameter (g_X or P_X) of each ion the pump moves and no channel carries: at 0 nothing balances
-    its pump flux (derive.steady_state's reason)."""
+def _pumped_leaks(model: Model) -> tuple[tuple[str, bool], ...]:
+    """(the leak parameter, g_X or P_X, whether the pump moves the ion out) of each ion the pump moves and no
+    channel carries: at 0 nothing balances its pump flux (derive.steady_state's reason)."""
     if model.pump is None:
         return ()
-    moved = {name for name, n in model.pump.stoichiometry if n}
+    moved = {name: n > 0 for name, n in model.pump.stoichiometry if n}
     carried = {channel.ion for channel in model.channels}
-    return tuple((ion.P if ion.leak == "ghk" else ion.g).name for ion in model.dynamic_ions
+    return tuple(((ion.P if ion.leak == "ghk" else ion.g).name, moved[ion.name]) for ion in model.dynamic_ions
                  if ion.name in moved and ion.name not in carried and ion.leak in ("ghk", "ohmic"))
 
 

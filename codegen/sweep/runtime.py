@@ -37,7 +37,7 @@ TOO_WEAK = 19
 OUTSIDE_RANGE = 20  # imported models' rest: the cell comes to rest outside the voltage range
 BESIDE_REST, NOT_REACHED, EMPTIED = 21, 22, 23  # imported models' rest: a stable one the cell does not come to from
 # its start
-PUMP_ALONE = 24
+PUMPED_OUT, PUMPED_IN = 24, 25  # the pump moves an ion whose every leak is blocked: out (Na+), in (K+)
 CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
@@ -69,8 +69,10 @@ REASONS = {
                  "rest",
     NOT_REACHED: "from its start the cell has not come to rest by the end of the run (a slow drift)",
     EMPTIED: "from its start an amount inside falls to 0: no cell's state after it, and no rest",
-    PUMP_ALONE: "no steady state: the pump moves an ion whose every leak is blocked, so nothing balances its pump "
-                "flux (Na+ inside falls towards 0, K+ gathers without bound)",
+    PUMPED_OUT: "no steady state: the pump moves out an ion whose every leak is blocked, so nothing balances its "
+                "pump flux and its concentration inside falls towards 0",
+    PUMPED_IN: "no steady state: the pump moves in an ion whose every leak is blocked, so nothing balances its pump "
+               "flux and the cell gathers it without bound",
 }
 
 _EPS = np.finfo(float).eps
@@ -411,12 +413,12 @@ class _Evaluator:
         codes[(codes != OK) & (rate == 0)] = TOO_WEAK
 
     def _pump_alone(self, codes: np.ndarray) -> None:
-        """Points whose leak of an ion the pump moves is 0 get PUMP_ALONE, found or not: nothing balances that
+        """Points whose leak of an ion the pump moves is 0 get PUMPED_OUT or PUMPED_IN, found or not: nothing balances that
         ion's pump flux (a Newton that stops at Na_i ~ 1e-22 mM found no steady state of a cell)."""
         rule = self.module.RECIPE.get("pumped_leaks")
-        for name in rule[1] if rule is not None else ():
+        for name, out in rule[1] if rule is not None else ():
             blocked = np.broadcast_to(np.asarray(self.p[name], dtype=float), (self.n,)) == 0
-            codes[blocked] = PUMP_ALONE
+            codes[blocked] = PUMPED_OUT if out else PUMPED_IN
 
     def _steady_V(self):
         states, codes, _ = self.steady()
