@@ -270,10 +270,19 @@ def _at_the_steady_state(result: VerifyResult, a: Side, c: Side, problem: Proble
         return result
     state = ", ".join(f"{s.name} = {_shown(problem, s, v)}" for s, v in steady.items() if s != V)
     condition = f"V = V_ss = {problem.convert(steady[V], 'mV'):.6g} mV, with the concentrations there: {state}"
-    example = result.counterexample  # at the file's values: shown by the numbers where the claim has them
-    example = None if numbers or result.holds or example is None else dataclasses.replace(example, inputs={})
-    return dataclasses.replace(result, holds=True, diagnosis=None, counterexample=example, holds_only=STEADY_STATE,
-                               identity=Identity(False, condition=condition, exact=exact))
+    detail, example = result.detail, result.counterexample
+    if not numbers and example is not None:  # what it is at the file's values, as a claim with numbers says it
+        detail = (f"at the model's values (V = {problem.rest_name}) the claim is {_text(example.claimed)}, the correct "
+                  f"value {_text(example.correct)}")
+    return dataclasses.replace(result, holds=True, diagnosis=None, counterexample=None, holds_only=STEADY_STATE,
+                               detail=detail, identity=Identity(False, condition=condition, exact=exact))
+
+
+def _text(value) -> str:
+    """A Value as a line shows it: 6 significant digits and its unit."""
+    if value is None:
+        return "undefined"
+    return f"{value.value:.6g}" + ("" if value.unit in (None, "1") else f" {value.unit}")
 
 
 def _preferred(correct: Side, original: sp.Expr | None, problem: Problem) -> set[sp.Symbol]:
