@@ -382,3 +382,13 @@ def test_a_rounded_value_of_a_current_at_the_steady_state_holds_there():
     assert out.splitlines()[0].endswith("within the tolerance, not at the file's concentrations")
     code, out, err = run_cli("verify", "I_K = 0.9 uA/cm^2", "--model", "pumpleak")
     assert code == 1 and out.startswith("does not hold"), out
+
+
+def test_a_claim_with_v_ss_of_the_pump_leak_cell_is_answered():
+    """The GHK I_K written at V_ss: V_ss is known at the model's values only, and the answer said a NameError.
+    At the steady state I_K = 2 I_pump (mpmath: 0.962318 uA/cm^2)."""
+    claim = "I_K = P_K F^2 V_ss/(R T) (K_i - K_o exp(-F V_ss/(R T)))/(1 - exp(-F V_ss/(R T)))"
+    code, out, err = run_cli("verify", claim, "--model", "pumpleak", "--json")
+    assert code == 3 and "Traceback" not in err, err
+    doc = json.loads(out)
+    assert doc["holds"] is True and doc["numeric"]["correct"]["value"] == pytest.approx(0.962318, rel=1e-6)

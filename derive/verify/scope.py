@@ -209,9 +209,10 @@ def _known_here_only(result: VerifyResult, a: Side, c: Side, with_v: bool, probl
     if with_v:
         point = {**_reference(problem), **{s: mpmath.mpf(v) for s, v in {**known_state(a), **known_state(c)}.items()}}
         points = [{**point, V: p[V]} for p in sample_points([V], problem.ranges, _V_SAMPLES, seed=4)]
+        here = _value(c, point)  # the correct value there: a counterexample stays within a factor 2 of it
         for p in points:
             x, y = _value(a, p), _value(c, p)
-            if y is not None and (x is None or not close(x, y, RTOL)) and abs(y - here) <= abs(here):
+            if y is not None and (x is None or not close(x, y, RTOL)) and (here is None or abs(y - here) <= abs(here)):
                 example = counterexample(Comparison(False, "numeric", {V: p[V]}, x, y), problem.units,
                                          unit or problem.result_unit, problem.convert)
                 identity = Identity(False, None, None, example, reason=_known_only(a, c),
