@@ -36,7 +36,7 @@ from .model import N_A, Model, Scenario
 from .pump_verdicts import PUMP_TOO_WEAK
 from .schedule import parameter_schedule
 
-__all__ = ["steady_state", "continued_steady_state", "initial_state", "scenario_values", "protocol_values", "charge", "charge_conserved", "charge_condition",
+__all__ = ["steady_state", "continued_steady_state", "initial_state", "pump_alone_moves", "scenario_values", "protocol_values", "charge", "charge_conserved", "charge_condition",
            "inside_charge", "check_electroneutral", "damped_newton", "pseudo_transient", "ELECTRONEUTRALITY_MM"]
 
 ELECTRONEUTRALITY_MM = 1  # net charge (mM) inside above which the file's composition is "far from electroneutral"
@@ -175,7 +175,7 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
                 raise
     conserved = charge_conserved(model)
     rhs = model.rhs()
-    alone = _pump_alone_moves(model, values, start)
+    alone = pump_alone_moves(model, values)
     if alone:
         raise NoSteadyState(alone)
     with mpmath.workdps(WORKING_DIGITS):
@@ -228,24 +228,24 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
         return state
 
 
-def _pump_alone_moves(model: Model, values: Mapping[sp.Symbol, sp.Expr], start: Mapping[sp.Symbol, float]
-                      ) -> str | None:
+def pump_alone_moves(model: Model, values: Mapping[sp.Symbol, sp.Expr]) -> str | None:
     """Why there is no steady state where the pump moves an ion that no leak or channel carries back (its every
-    leak blocked): nothing balances its pump flux, so its amount falls to 0 (Na+) or grows without bound (K+);
-    None where that is not so."""
+    leak blocked): nothing balances its pump flux, so its amount falls to 0 (moved out: Na+) or grows without bound
+    (moved in: K+); None where that is not so."""
     if model.pump is None:
         return None
-    rhs, numbers = model.rhs(), as_numbers(values)
-    idle = as_numbers({**values, model.pump.rate: 0})
+    rhs, values = model.rhs(), {**model.values, **values}
+    moved = dict(model.pump.stoichiometry)
+    numbers, idle = as_numbers(values), as_numbers({**values, model.pump.rate: 0})
     for ion in model.dynamic_ions:
         rate = sp.sympify(rhs[ion.amount])
-        if rate.xreplace(idle) != 0 or rate.xreplace(numbers) == 0:
+        if not moved.get(ion.name) or rate.xreplace(idle) != 0 or rate.xreplace(numbers) == 0:
             continue
-        falls = float(rate.xreplace(numbers).xreplace({s: sp.Float(v) for s, v in start.items()})) < 0
-        where = (f"{ion.name}_i falls towards 0: no steady state holds {ion.name}+ inside" if falls else
+        out = moved[ion.name] > 0
+        where = (f"{ion.name}_i falls towards 0: no steady state holds {ion.name}+ inside" if out else
                  f"the cell gathers {ion.name} without bound: no steady state")
-        return (f"no leak carries {ion.name} (its every leak blocked) and the pump moves it "
-                f"{'out' if falls else 'in'}, so nothing balances its pump flux: {where}")
+        return (f"no leak carries {ion.name} (its every leak blocked) and the pump moves it {'out' if out else 'in'}, "
+                f"so nothing balances its pump flux: {where}")
     return None
 
 
@@ -313,7 +313,7 @@ def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], kn
     off = _pump_off_swells(model, values)
     if off:  # certain before any Newton step (which took 16 s of halved steps to fail)
         raise NoSteadyState(f"{off} (with no impermeant solute in the bath, the Donnan state has no finite volume)")
-    alone = _pump_alone_moves(model, values, known)
+    alone = pump_alone_moves(model, values)
     if alone:  # as certain
         raise NoSteadyState(alone)
     try:

@@ -33,13 +33,15 @@ def pump(na_i, k_o):
     return mp.mpf("0.015") * (na_i / (na_i + mp.mpf("3.56"))) ** 3 * (k_o / (k_o + mp.mpf("0.883"))) ** 2
 
 
-def steady(out, n_cl=None, start=None):
-    """(V, K_i, Na_i, Cl_i, vol) at the steady state in the bath ``out``; with ``n_cl`` (mol) Cl blocked, held."""
+def steady(out, n_cl=None, start=None, constant=None):
+    """(V, K_i, Na_i, Cl_i, vol) at the steady state in the bath ``out``; with ``n_cl`` (mol) Cl blocked, held;
+    with ``constant`` (A/m^2) a pump of that constant current in place of the saturating one."""
     bath = sum(out.values()) + B_O
 
     def equations(v, k, na, x, vol):
         cl = n_cl / vol if n_cl is not None else x
-        rows = [ghk("K", v, k, out["K"]) - 2 * pump(na, out["K"]), ghk("Na", v, na, out["Na"]) + 3 * pump(na, out["K"]),
+        pumped = constant if constant is not None else pump(na, out["K"])
+        rows = [ghk("K", v, k, out["K"]) - 2 * pumped, ghk("Na", v, na, out["Na"]) + 3 * pumped,
                 (x - cl) if n_cl is not None else ghk("Cl", v, x, out["Cl"]), k + na + cl + N_A / vol - bath,
                 (C_M * AREA * v - F * (vol * (k + na - cl) - N_A)) / (F * N_A)]
         return rows
@@ -200,3 +202,26 @@ steps = [
                                                                                    mp.mpf(na0), mp.mpf(cl0), mp.mpf(vol0)])
     assert step["volume_ss"]["value"] == pytest.approx(float(vol * 1e18), rel=1e-7)
     assert step["V_ss"]["value"] == pytest.approx(float(v * 1000), rel=1e-7)
+
+
+def test_a_run_whose_na_a_constant_pump_takes_out_after_its_leak_is_blocked_stops_in_one_line(tmp_path):
+    """A constant 0.48 uA/cm^2 pump, the Na leak blocked at 1 min: Na+ leaves at 3 I_pump A/F and nothing brings it
+    back, so N_Na (of the steady state, mpmath) is gone at 60 s + N_Na F/(3 I_pump A). It was a traceback."""
+    text = builtin_text("pumpleak")
+    start = text.index("[pump]")
+    end = text.index("[pump.stoichiometry]")
+    text = text[:start] + '[pump]\ncurrent = "0.48 uA/cm^2"\n\n' + text[end:] + """
+[scenario.block_na]
+at = "1 min"
+scale = { "ions.Na.permeability" = 0 }
+"""
+    path = tmp_path / "constant.toml"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("simulate", str(path), "--scenario", "block_na", "--t-end", "10 min")
+    assert (code, out, err.count("\n")) == (2, "", 1) and "Traceback" not in err, err
+    current = mp.mpf("0.0048")
+    _, _, na, _, vol = steady(BATH, constant=current)
+    gone = 60 + na * vol * F / (3 * current * AREA)
+    assert f"Na_i falls to 0 at t = {float(gone):.6g} s" in err
+    assert err.rstrip().endswith("no leak carries Na (its every leak blocked) and the pump moves it out, so nothing "
+                                 "balances its pump flux: Na_i falls towards 0: no steady state holds Na+ inside")

@@ -4,8 +4,8 @@ The equations hold for positive concentrations only (E_X = (R T/(z F)) ln(X_o/X_
 nothing in them stops an amount from crossing 0: a constant pump keeps taking Na out after
 it is gone. ``check`` finds the first amount N_X that is not positive at an output time,
 finds the instant it crosses 0 (SciPy, an event on N_X, from the last output time before),
-and raises VanishingConcentration. ``explained`` adds the cause the model can name: a pump
-rate above pump_max, the largest with a steady state (derive.derivations.pump_range).
+and raises VanishingConcentration. ``explained`` adds the cause the model can name: a blocked leak of an ion
+the pump moves, or a pump rate above pump_max, the largest with a steady state (derive.derivations.pump_range).
 """
 
 from __future__ import annotations
@@ -129,9 +129,13 @@ def _pump_cause(model: Model, parameters: dict[str, float]) -> str:
     """"the pump rate ... is above pump_max = ... ..." at ``parameters``, or "" when it is not (or the
     model has no pump_max)."""
     from vrest.derive.derivations.pump_range import emptied_steady_state, pump_excess, rate_unit
+    from vrest.derive.steady_state import pump_alone_moves
 
     symbols = {p.symbol.name: p.symbol for p in model.parameters}
     values = {symbols[name]: value for name, value in parameters.items() if name in symbols}
+    alone = pump_alone_moves(model, values)
+    if alone:  # a blocked leak, not the pump's rate (pump_max's equations divide by that leak)
+        return alone
     excess = pump_excess(model, values)
     if excess is None:  # a steady state with an ion all but gone is no state a solver can follow either
         return emptied_steady_state(model, values) or ""
