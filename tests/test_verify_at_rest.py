@@ -392,3 +392,27 @@ def test_a_claim_with_v_ss_of_the_pump_leak_cell_is_answered():
     assert code == 3 and "Traceback" not in err, err
     doc = json.loads(out)
     assert doc["holds"] is True and doc["numeric"]["correct"]["value"] == pytest.approx(0.962318, rel=1e-6)
+
+
+def test_a_claim_at_the_pump_leak_steady_state_is_evaluated_at_its_v_too():
+    """g_leak is known at the steady state only, so the claim is taken there: its K_i and its V (V_ss), not the
+    steady state's K_i with the file's V_balance (a pair of numbers that belonged to no state). mpmath: at the
+    steady state I_K = 0.962318 and g_leak (V - E_K) = 1.657943 uA/cm^2."""
+    bath = sum(PL_OUT.values()) + PL_B
+    t = mp.mpf("298.15")
+
+    def equations(v, k, na, cl, vol):  # as in pumpleak_rest
+        return [pl_current("K", v, t, k) - 2 * pl_pump(na), pl_current("Na", v, t, na) + 3 * pl_pump(na),
+                pl_current("Cl", v, t, cl), k + na + cl + PL_N_A / vol - bath,
+                (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A)) / (F * PL_N_A)]
+
+    v, k, na, cl, _ = mp.findroot(equations, [mp.mpf("-0.094"), PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
+    slope = mp.diff(lambda x: sum(pl_current(ion, x, t, c) for ion, c in (("K", k), ("Na", na), ("Cl", cl))), v)
+    e_k = R * t / F * mp.log(PL_OUT["K"] / k)
+    code, out, err = run_cli("verify", "I_K = g_leak (V - E_K)", "--model", "pumpleak", "--json")
+    assert code == 1, err
+    example = json.loads(out)["counterexample"]
+    assert example["correct"]["value"] == pytest.approx(float(pl_current("K", v, t, k) * 100), rel=1e-9)
+    assert example["claimed"]["value"] == pytest.approx(float(slope * (v - e_k) * 100), rel=1e-9)
+    code, out, err = run_cli("verify", "I_K = 2 I_pump + (V - V_ss) g_leak", "--model", "pumpleak")
+    assert code == 3 and "Traceback" not in err, err

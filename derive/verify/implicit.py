@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
+from ..constants import V
 from ._numeric import DPS, Point, evaluate
 
 __all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "known_state", "substituted", "value_only_ids"]
@@ -100,6 +101,7 @@ class ValueOnly:
     # The values some symbols take where the quantity is known, when they are not the model's: the steady
     # state's inside concentrations for V_ss of a cell whose concentrations move.
     state: Mapping[sp.Symbol, float] = field(default_factory=dict)
+    potential: float | None = None  # V at that state (V_ss): a claim's V is taken there too, not at the file's rest
 
     @property
     def free_symbols(self) -> set[sp.Symbol]:
@@ -162,7 +164,7 @@ def at_model_values_only(side) -> bool:
 def known_state(side) -> dict[sp.Symbol, float]:
     """The values of the symbols at the state where a side's ValueOnly quantities are known (see ValueOnly.state)."""
     if isinstance(side, ValueOnly):
-        return dict(side.state)
+        return {**side.state, **({V: side.potential} if side.state and side.potential is not None else {})}
     if isinstance(side, Substituted):
         return {s: v for _, t in side.targets for s, v in known_state(t).items()}
     return {}

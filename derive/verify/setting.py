@@ -286,8 +286,9 @@ class Setting:
         # Where the concentrations move, the quantity is known at its steady state's (d.at), not the file's.
         inside = {ion.inside for ion in self.model.ions if ion.has_concentrations}
         state = {s: float(v) for s, v in d.at if s in self.values and s in inside}
+        potential = self._steady_state().get(V) if state else None  # the steady state's V with its concentrations
         return ValueOnly(d.id, d.value, recompute=lambda changes: self._recompute(d.id, changes), reference=self.values,
-                         state=state)
+                         state=state, potential=potential)
 
     def _recompute(self, quantity_id: str, changes: Mapping[sp.Symbol, object]) -> float | None:
         """The quantity's value with some parameters changed (the model derives it again), None if it has none."""
