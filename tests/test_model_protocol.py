@@ -138,3 +138,17 @@ def test_a_stimulus_in_a_protocol_needs_a_model_that_has_one(tmp_path):
     assert code == 0, err
     v = json.loads(out)["states"]["V"]["values"]
     assert v[1] == pytest.approx(v[0], abs=1e-9) and v[2] == pytest.approx(v[0], abs=1e-9)  # at rest until 5 ms
+
+
+def test_a_built_in_model_s_file_can_be_copied_and_read_back(tmp_path):
+    """`vrest models --toml NAME` prints the file vrest reads; written to a file it is the same model."""
+    code, out, err = run_cli("models", "--toml", "pumpleak")
+    assert code == 0 and err == "", err
+    path = tmp_path / "my_cell.toml"
+    path.write_text(out, encoding="utf-8")
+    code, mine, err = run_cli("derive", str(path), "--quantity", "V_ss,volume_ss", "--json")
+    assert code == 0, err
+    code, built_in, err = run_cli("derive", "pumpleak", "--quantity", "V_ss,volume_ss", "--json")
+    assert json.loads(mine)["quantities"] == json.loads(built_in)["quantities"]
+    code, out, err = run_cli("models", "--toml", "nope")
+    assert (code, out) == (2, "") and "no built-in model of that name (one of neuron, squid, pumpleak, hh)" in err
