@@ -112,11 +112,11 @@ def test_derive_takes_a_protocol_file_as_a_scenario(tmp_path):
 @pytest.mark.parametrize("model, text, said", [
     ("neuron", "", "--protocol bad.toml: the file holds no steps"),
     ("neuron", 'scale = { "channels.K.conductance" = 0.5 }\n',
-     "--protocol bad.toml: scale.channels.K.conductance = 0.5: cannot change in a scenario step: the model has no "
-     "channel K (its channels: none)"),
+     ("--protocol bad.toml: scale.channels.K.conductance = 0.5: cannot change in a scenario step: the model has no "
+      "channel K (its channels: none)")),
     ("hh", 'scale = { "channels.X.conductance" = 0.5 }\n',
-     "--protocol bad.toml: scale.channels.X.conductance = 0.5: cannot change in a scenario step: the model has no "
-     "channel X (its channels: Na, K, L)"),
+     ("--protocol bad.toml: scale.channels.X.conductance = 0.5: cannot change in a scenario step: the model has no "
+      "channel X (its channels: Na, K, L)")),
 ])
 def test_an_empty_protocol_or_a_channel_the_model_lacks_is_said_so(tmp_path, model, text, said):
     path = tmp_path / "bad.toml"

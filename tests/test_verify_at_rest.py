@@ -89,12 +89,17 @@ def pl_current(ion, v, t, inside):
     return ghk(PL_P[ion], PL_Z[ion], inside, PL_OUT[ion], v, t)
 
 
-def pumpleak_rest(t):
-    """(V_ss, tau_m) at temperature t: K, Na and Cl leaks balance the pump's shares (-2, +3, 0 per cycle),
-    the inside is isosmotic with the bath (K_o + Na_o + Cl_o + 10 mM), and the cell's net charge is zero:
-    the ions' charge inside, F vol sum z c, is the membrane capacitor's C_m area V (Kay 2017)."""
-    v0 = mp.findroot(lambda v: sum(pl_current(x, v, t, PL_GIVEN[x]) for x in PL_GIVEN) + pl_pump(PL_GIVEN["Na"]),
-                     mp.mpf("-0.094"))
+def pumpleak_balance(t):
+    """V_balance (V) at temperature t: the current balance at the file's concentrations."""
+    return mp.findroot(lambda v: sum(pl_current(x, v, t, PL_GIVEN[x]) for x in PL_GIVEN) + pl_pump(PL_GIVEN["Na"]),
+                       mp.mpf("-0.094"))
+
+
+def pumpleak_steady(t):
+    """(V, K_i, Na_i, Cl_i, vol) at the full steady state at temperature t: K, Na and Cl leaks balance the pump's
+    shares (-2, +3, 0 per cycle), the inside is isosmotic with the bath (K_o + Na_o + Cl_o + 10 mM), and the
+    cell's net charge is zero: the ions' charge inside, F vol sum z c, is the membrane capacitor's C_m area V
+    (Kay 2017)."""
     bath = sum(PL_OUT.values()) + PL_B
 
     def equations(v, k, na, cl, vol):
@@ -102,7 +107,12 @@ def pumpleak_rest(t):
                 pl_current("Cl", v, t, cl), k + na + cl + PL_N_A / vol - bath,
                 (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A)) / (F * PL_N_A)]
 
-    v, k, na, cl, _ = mp.findroot(equations, [v0, PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
+    return mp.findroot(equations, [pumpleak_balance(t), PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
+
+
+def pumpleak_rest(t):
+    """(V_ss, tau_m) at temperature t (pumpleak_steady)."""
+    v, k, na, cl, _ = pumpleak_steady(t)
     slope = mp.diff(lambda x: pl_current("K", x, t, k) + pl_current("Na", x, t, na) + pl_current("Cl", x, t, cl), v)
     return v, C_M / slope
 
@@ -151,23 +161,14 @@ def test_a_flux_balance_holds_at_the_steady_state_only(claim, sides):
     assert code == 3, err
     doc = json.loads(out)
     assert doc["holds"] is True and doc["holds_only"] == "steady_state" and doc["diagnosis"] is None
-    v0 = mp.findroot(lambda v: sum(pl_current(x, v, PL_T, PL_GIVEN[x]) for x in PL_GIVEN) + pl_pump(PL_GIVEN["Na"]),
-                     mp.mpf("-0.094"))
-    claimed, correct = sides(v0, PL_GIVEN)
+    claimed, correct = sides(pumpleak_balance(PL_T), PL_GIVEN)
     if "numeric" in doc:  # a claim with numbers: how far it is at the file's values
         assert doc["numeric"]["correct"]["value"] == pytest.approx(float(correct * 100), rel=1e-9)
         assert doc["numeric"]["claimed"]["value"] == pytest.approx(float(claimed * 100), rel=1e-9, abs=1e-12)
     else:  # a formula: what it is there, in words
         assert doc["detail"] == (f"at the model's values (V = V_balance) the claim is {float(claimed):.6g}, the "
                                  f"correct value {float(correct):.6g}")
-    bath = sum(PL_OUT.values()) + PL_B
-
-    def equations(v, k, na, cl, vol):  # as in pumpleak_rest
-        return [pl_current("K", v, PL_T, k) - 2 * pl_pump(na), pl_current("Na", v, PL_T, na) + 3 * pl_pump(na),
-                pl_current("Cl", v, PL_T, cl), k + na + cl + PL_N_A / vol - bath,
-                (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A)) / (F * PL_N_A)]
-
-    v, k, na, cl, _ = mp.findroot(equations, [v0, PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
+    v, k, na, cl, _ = pumpleak_steady(PL_T)
     assert doc["identity"]["condition"] == (f"V = V_ss = {float(v * 1000):.6g} mV, with the concentrations there: "
                                             f"K_i = {float(k):.6g} mM, Na_i = {float(na):.6g} mM, Cl_i = {float(cl):.6g} mM")
     a, c = sides(v, {"K": k, "Na": na, "Cl": cl})
@@ -366,15 +367,8 @@ def test_the_current_balance_of_a_cell_whose_concentrations_move_is_not_called_i
 def test_a_rounded_value_of_a_current_at_the_steady_state_holds_there():
     """I_K at the pump-leak steady state is 2 I_pump there, 0.96232 uA/cm^2 to five digits (mpmath); at the file's
     start it is 0.98952 (2.7 % off): the value holds at the steady state only, within the tolerance."""
-    bath = sum(PL_OUT.values()) + PL_B
     t = mp.mpf("298.15")
-
-    def equations(v, k, na, cl, vol):  # as in pumpleak_rest
-        return [pl_current("K", v, t, k) - 2 * pl_pump(na), pl_current("Na", v, t, na) + 3 * pl_pump(na),
-                pl_current("Cl", v, t, cl), k + na + cl + PL_N_A / vol - bath,
-                (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A)) / (F * PL_N_A)]
-
-    v, k, na, cl, _ = mp.findroot(equations, [mp.mpf("-0.094"), PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
+    v, k, _, _, _ = pumpleak_steady(t)
     i_k = pl_current("K", v, t, k) * 100  # uA/cm^2
     assert f"{float(i_k):.5g}" == "0.96232"
     code, out, err = run_cli("verify", "I_K = 0.96232 uA/cm^2", "--model", "pumpleak")
@@ -398,15 +392,8 @@ def test_a_claim_at_the_pump_leak_steady_state_is_evaluated_at_its_v_too():
     """g_leak is known at the steady state only, so the claim is taken there: its K_i and its V (V_ss), not the
     steady state's K_i with the file's V_balance (a pair of numbers that belonged to no state). mpmath: at the
     steady state I_K = 0.962318 and g_leak (V - E_K) = 1.657943 uA/cm^2."""
-    bath = sum(PL_OUT.values()) + PL_B
     t = mp.mpf("298.15")
-
-    def equations(v, k, na, cl, vol):  # as in pumpleak_rest
-        return [pl_current("K", v, t, k) - 2 * pl_pump(na), pl_current("Na", v, t, na) + 3 * pl_pump(na),
-                pl_current("Cl", v, t, cl), k + na + cl + PL_N_A / vol - bath,
-                (C_M * PL_AREA * v - F * (vol * (k + na - cl) - PL_N_A)) / (F * PL_N_A)]
-
-    v, k, na, cl, _ = mp.findroot(equations, [mp.mpf("-0.094"), PL_GIVEN["K"], PL_GIVEN["Na"], PL_GIVEN["Cl"], PL_VOL])
+    v, k, na, cl, _ = pumpleak_steady(t)
     slope = mp.diff(lambda x: sum(pl_current(ion, x, t, c) for ion, c in (("K", k), ("Na", na), ("Cl", cl))), v)
     e_k = R * t / F * mp.log(PL_OUT["K"] / k)
     code, out, err = run_cli("verify", "I_K = g_leak (V - E_K)", "--model", "pumpleak", "--json")
