@@ -403,3 +403,17 @@ def test_a_claim_at_the_pump_leak_steady_state_is_evaluated_at_its_v_too():
     assert example["claimed"]["value"] == pytest.approx(float(slope * (v - e_k) * 100), rel=1e-9)
     code, out, err = run_cli("verify", "I_K = 2 I_pump + (V - V_ss) g_leak", "--model", "pumpleak")
     assert code == 3 and "Traceback" not in err, err
+
+
+def test_v_balance_is_taken_at_the_file_s_concentrations_beside_v_ss():
+    """V_ss is known at the steady state, V_balance at the file's concentrations; taken at the steady state's,
+    V_balance was V_ss itself: `V_ss = V_balance` held and `V_ss - V_balance = -0.0906 mV` did not. mpmath: the
+    difference is -0.0905 mV."""
+    t = mp.mpf("298.15")
+    difference = (pumpleak_steady(t)[0] - pumpleak_balance(t)) * 1000
+    assert f"{float(difference):.3g}" == "-0.0905"
+    code, out, err = run_cli("verify", "V_ss - V_balance = -0.0906 mV", "--model", "pumpleak", "--json")
+    assert code == 0, err
+    assert json.loads(out)["numeric"]["correct"]["value"] == pytest.approx(float(difference), rel=1e-6)
+    code, out, err = run_cli("verify", "V_ss = V_balance", "--model", "pumpleak")
+    assert code == 1 and out.startswith("does not hold"), out

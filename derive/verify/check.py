@@ -23,7 +23,7 @@ from ._numeric import evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, describe, mul, power
 from .equivalence import RTOL, Comparison, Side, VerifyError, compare, compare_numeric, counterexample, symbolic_zero
-from .implicit import Substituted, ValueOnly, at_model_values_only, known_state, value_only_ids
+from .implicit import Substituted, ValueOnly, at_model_values_only, known_state, value_at_state, value_only_ids
 from .numbers import number_text, read_numbers, si_scale
 from .numeric_claim import check_numeric, explain_numbers
 from .parse import Written
@@ -64,7 +64,8 @@ def _at_model_values(a: Side, c: Side, problem: Problem, unit: str | None) -> Ve
     symbols = set(a.free_symbols) | set(c.free_symbols)
     point = {s: mpmath.mpf(float(reference[s])) for s in symbols if s in reference}
     names = " and ".join(sorted({*value_only_ids(a), *value_only_ids(c)}))
-    value, target = _value(a, point), _value(c, point)
+    given = _reference(problem)
+    value, target = value_at_state(a, point, given), value_at_state(c, point, given)
     shown = {s: v for s, v in point.items() if s in _plain_symbols(a) and s != V}
     if len(point) < len(symbols) or value is None or target is None:
         raise VerifyError(f"the claim has no value at the model's parameters (it cannot be compared with {names})")

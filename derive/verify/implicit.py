@@ -25,7 +25,8 @@ import sympy as sp
 from ..constants import V
 from ._numeric import DPS, Point, evaluate
 
-__all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "known_state", "substituted", "value_only_ids"]
+__all__ = ["Implicit", "Substituted", "ValueOnly", "at_model_values_only", "known_state", "substituted", "value_at_state",
+           "value_only_ids"]
 
 _WIDEN = 16  # brackets from 1e-6 (relative, or V) to 4^15 times that
 
@@ -177,3 +178,24 @@ def value_only_ids(side) -> list[str]:
     if isinstance(side, Substituted):
         return [i for _, t in side.targets for i in value_only_ids(t)]
     return []
+
+
+def value_at_state(side, point: Point, given: Point) -> mpmath.mpf | None:
+    """``side`` at ``point`` (where a quantity known at the model's values only is known: a steady state's
+    concentrations), but V_balance, the current balance at the file's concentrations, at ``given`` (the file's
+    values), where it is defined: at the steady state's concentrations it would be V_ss."""
+    def at_file(target) -> bool:
+        return isinstance(target, Implicit) and target.name == "V_balance"
+
+    if at_file(side):
+        return side(given)
+    if not isinstance(side, Substituted):
+        return evaluate(side, point) if isinstance(side, sp.Basic) else side(point)
+    values = dict(point)
+    for symbol, target in side.targets:  # (V at rest is the balance at the point's own concentrations)
+        at = given if symbol.name == "V_balance" and at_file(target) else values
+        found = evaluate(target, at) if isinstance(target, sp.Basic) else target(at)
+        if found is None:
+            return None
+        values[symbol] = found
+    return evaluate(side.expr, values)

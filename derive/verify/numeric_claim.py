@@ -34,7 +34,7 @@ from ._numeric import DPS, Point, evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, of_unit
 from .equivalence import Comparison, Side, VerifyError, compare_numeric, counterexample
-from .implicit import Implicit, Substituted, ValueOnly, known_state
+from .implicit import Implicit, Substituted, ValueOnly, known_state, value_at_state
 from .numbers import Known, Reading, known_value, read_numbers, si_scale, to_mpf, unit_scale
 from .parse import Literal, Written
 from .problem import Problem
@@ -84,8 +84,9 @@ class _Claim:
         reference = {**(self.problem.reference or {}), **known_state(self.claimed), **known_state(self.correct)}
         symbols = set(self.claimed.free_symbols) | set(self.correct.free_symbols) | {T}
         self.point: Point = {s: mpmath.mpf(float(reference[s])) for s in symbols if s in reference}
-        self.a = _value(self.claimed, self.point)
-        self.c = _value(self.correct, self.point)
+        given = {s: mpmath.mpf(float(v)) for s, v in (self.problem.reference or {}).items()}
+        self.a = value_at_state(self.claimed, self.point, given)
+        self.c = value_at_state(self.correct, self.point, given)
         if self.c is None:
             raise VerifyError("the correct value is undefined at the model's values")
         if self.a is not None and abs(self.a) > _OUT_OF_RANGE:
