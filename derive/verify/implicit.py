@@ -45,6 +45,7 @@ class Implicit:
     positive: bool = False
     plus: sp.Expr = sp.S.Zero
     name: str = "the correct side"  # the quantity it is (V_ss), for the answer's words
+    at_file: bool = False  # defined at the file's concentrations (V_balance): taken there beside a steady state's
 
     @property
     def free_symbols(self) -> set[sp.Symbol]:
@@ -135,10 +136,13 @@ class Substituted:
             out |= target.free_symbols  # type: ignore[attr-defined]
         return out
 
-    def __call__(self, point: Point) -> mpmath.mpf | None:
+    def __call__(self, point: Point, given: Point | None = None) -> mpmath.mpf | None:
+        """The value at ``point``; with ``given`` (the file's values, where ``point`` holds a steady state's
+        concentrations) a quantity defined at the file's concentrations (V_balance) is taken there, V at rest not."""
         values = dict(point)
         for symbol, target in self.targets:
-            value = evaluate(target, values) if isinstance(target, sp.Basic) else target(values)  # type: ignore[operator]
+            at = given if given is not None and getattr(target, "at_file", False) and symbol != V else values
+            value = evaluate(target, at) if isinstance(target, sp.Basic) else target(at)  # type: ignore[operator]
             if value is None:
                 return None
             values[symbol] = value
@@ -184,18 +188,8 @@ def value_at_state(side, point: Point, given: Point) -> mpmath.mpf | None:
     """``side`` at ``point`` (where a quantity known at the model's values only is known: a steady state's
     concentrations), but V_balance, the current balance at the file's concentrations, at ``given`` (the file's
     values), where it is defined: at the steady state's concentrations it would be V_ss."""
-    def at_file(target) -> bool:
-        return isinstance(target, Implicit) and target.name == "V_balance"
-
-    if at_file(side):
+    if isinstance(side, Implicit) and side.at_file:
         return side(given)
-    if not isinstance(side, Substituted):
-        return evaluate(side, point) if isinstance(side, sp.Basic) else side(point)
-    values = dict(point)
-    for symbol, target in side.targets:  # (V at rest is the balance at the point's own concentrations)
-        at = given if symbol.name == "V_balance" and at_file(target) else values
-        found = evaluate(target, at) if isinstance(target, sp.Basic) else target(at)
-        if found is None:
-            return None
-        values[symbol] = found
-    return evaluate(side.expr, values)
+    if isinstance(side, Substituted):
+        return side(point, given)
+    return evaluate(side, point) if isinstance(side, sp.Basic) else side(point)

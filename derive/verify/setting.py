@@ -269,7 +269,8 @@ class Setting:
             balance = self._base_problem.expand(d.expression)
             if not balance.free_symbols - {unknown} <= self._parameters:
                 return self._value_only(d)  # e.g. volume_ss needs the steady amounts N_X
-            return Implicit(balance, unknown, d.value, positive=unknown != V, name=d.id)
+            return Implicit(balance, unknown, d.value, positive=unknown != V, name=d.id,
+                            at_file=d.id == self.balance_id and bool(self.model.dynamic_ions))
         # e.g. dV_pump = V_ss - V_leak with V_ss a numeric root
         for quantity_id in self.derivations.ids():
             s = self.symbol(quantity_id)
@@ -286,7 +287,7 @@ class Setting:
         # Where the concentrations move, the quantity is known at its steady state's (d.at), not the file's.
         inside = {ion.inside for ion in self.model.ions if ion.has_concentrations}
         state = {s: float(v) for s, v in d.at if s in self.values and s in inside}
-        potential = self._steady_state().get(V) if state else None  # the steady state's V with its concentrations
+        potential = self.steady_point.get(V) if state else None  # the steady state's V with its concentrations
         return ValueOnly(d.id, d.value, recompute=lambda changes: self._recompute(d.id, changes), reference=self.values,
                          state=state, potential=potential)
 
@@ -375,9 +376,10 @@ class Setting:
         from .numbers import known_numbers  # here: numbers reads a Setting
 
         return replace(self._base_problem, rest=self.rest, rest_name=self.balance_id, targets=self.targets,
-                       known=lambda: known_numbers(self), resting=_Resting(self), steady=self._steady_state())
+                       known=lambda: known_numbers(self), resting=_Resting(self), steady=self.steady_point)
 
-    def _steady_state(self) -> dict[sp.Symbol, float]:
+    @cached_property
+    def steady_point(self) -> dict[sp.Symbol, float]:
         """V and the inside concentrations at the full steady state, where the concentrations move; else {}."""
         if not self.model.dynamic_ions:
             return {}
