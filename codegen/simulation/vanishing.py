@@ -73,7 +73,7 @@ def check(module, model_name: str, segments, times: np.ndarray, y: np.ndarray, r
     parameters = None
     if y.ndim == 2:
         k = int(np.searchsorted([at for at, _ in segments[1:]], t, side="right"))
-        parameters = {p: float(np.asarray(v)) for p, v in zip(module.PARAMETER_NAMES, segments[k][1])}
+        parameters = {p: float(np.asarray(v).item()) for p, v in zip(module.PARAMETER_NAMES, segments[k][1])}
     raise VanishingConcentration(model_name, name, t, parameters)
 
 
@@ -89,7 +89,7 @@ def _crossing(module, segments, t0: float, x: np.ndarray, t1: float, index: int,
         begin = max(at, t0)
         if end <= begin:
             continue
-        point = [float(np.asarray(v)) for v in rows]
+        point = [float(np.asarray(v).item()) for v in rows]  # a batch of one point holds arrays of one
 
         def amount(t, state):
             return state[index]

@@ -38,6 +38,7 @@ OUTSIDE_RANGE = 20  # imported models' rest: the cell comes to rest outside the 
 BESIDE_REST, NOT_REACHED, EMPTIED = 21, 22, 23  # imported models' rest: a stable one the cell does not come to from
 # its start
 PUMPED_OUT, PUMPED_IN = 24, 25  # the pump moves an ion whose every leak is blocked: out (Na+), in (K+)
+RUN_EMPTIED, RUN_GAVE_UP = 26, 27  # a scenario sweep's run from a point's steady state stops
 CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
@@ -73,6 +74,11 @@ REASONS = {
                 "pump flux and its concentration inside falls towards 0",
     PUMPED_IN: "no steady state: the pump moves in an ion whose every leak is blocked, so nothing balances its pump "
                "flux and the cell gathers it without bound",
+    RUN_EMPTIED: "the scenario's run empties an amount inside (a concentration falls to 0 and would go negative "
+                 "after it): no states from that time on, the times before it kept (vrest simulate at such a "
+                 "point says when and why)",
+    RUN_GAVE_UP: "the solver (CVODE) gave up on the scenario's run here: no states (vrest simulate at such a point "
+                 "says where and why)",
 }
 
 _EPS = np.finfo(float).eps

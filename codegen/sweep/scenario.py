@@ -19,7 +19,7 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
-from .runtime import _Evaluator
+from .runtime import RUN_EMPTIED, RUN_GAVE_UP, _Evaluator
 from .tasks import ChunkResult, load_kernel, parameter_sets, pump_max_above
 
 if TYPE_CHECKING:  # a worker runs run_scenario_task without SymPy
@@ -84,18 +84,43 @@ def run_scenario_task(task: ScenarioTask) -> ChunkResult:
         v, codes = evaluator.get("V_ss")
         states = v[None, :]
     module = _module(task.numpy_source, task.c_source, task.module_digest)
-    ok = np.nonzero(codes == 0)[0]
     values = {name: np.full((n, len(task.times)), np.nan) for name in task.outputs}
-    if ok.size:
-        params = {name: np.broadcast_to(np.asarray(p[name], dtype=float), (n,))[ok]
-                  for name in module.PARAMETER_NAMES if name in task.varied or name in _coupled(task)}
-        result = simulate_module(module, kernel.MODEL, task.scenarios, states[:, ok].T, task.scenario,
-                                 np.asarray(task.times), params, threads=task.threads)
+    varied = [name for name in module.PARAMETER_NAMES if name in task.varied or name in _coupled(task)]
+    params = {name: np.broadcast_to(np.asarray(p[name], dtype=float), (n,)) for name in varied}
+
+    def run(points: np.ndarray, times: np.ndarray) -> None:
+        result = simulate_module(module, kernel.MODEL, task.scenarios, states[:, points].T, task.scenario, times,
+                                 {name: array[points] for name, array in params.items()}, threads=task.threads)
         for name, (_, array) in result.outputs().items():
             if name in values:
-                values[name][ok] = np.asarray(array).reshape(ok.size, len(task.times))
+                values[name][points, :times.size] = np.asarray(array).reshape(points.size, times.size)
+
+    _run_halving(run, np.nonzero(codes == 0)[0], np.asarray(task.times), codes)
     return ChunkResult(task.start, task.stop, values, {name: codes for name in task.outputs},
                        pump_max_above(kernel, evaluator))
+
+
+def _run_halving(run, points: np.ndarray, times: np.ndarray, codes: np.ndarray) -> None:
+    """``run`` the points as one batch; where the batch stops (an amount emptied, the solver gave up), its halves,
+    down to the one point that stops: that point keeps its states at the times before it emptied (NaN after) and
+    gets the reason code, so one point's run no longer ends the sweep."""
+    from ..simulation.vanishing import SolverGaveUp, VanishingConcentration
+
+    if not points.size:
+        return
+    try:
+        run(points, times)
+    except (VanishingConcentration, SolverGaveUp) as stopped:
+        if points.size > 1:
+            half = points.size // 2
+            _run_halving(run, points[:half], times, codes)
+            _run_halving(run, points[half:], times, codes)
+            return
+        emptied = isinstance(stopped, VanishingConcentration)
+        codes[points] = RUN_EMPTIED if emptied else RUN_GAVE_UP
+        before = times[times < stopped.t] if emptied else times[:0]
+        if before.size:
+            run(points, before)
 
 
 def _coupled(task) -> tuple[str, ...]:
