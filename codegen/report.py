@@ -200,8 +200,9 @@ def check_step_quantity(qid: str, known: list[str], scenario: str | None, model:
         return
     if qid in STEP_QUANTITY_IDS:
         names = ", ".join(s.name for s in model.scenarios) or "none in this model"
-        raise ModelError("--quantity", qid, f"a quantity of a scenario's steps: give --scenario NAME ({names})")
-    steps = f"; with --scenario also {', '.join(i for i in STEP_QUANTITY_IDS if i not in known)}"
+        raise ModelError("--quantity", qid, f"a quantity of a scenario's steps: give --scenario NAME ({names}) or "
+                         "--protocol FILE.toml")
+    steps = f"; with --scenario or --protocol also {', '.join(i for i in STEP_QUANTITY_IDS if i not in known)}"
     raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)}{steps})")
 
 

@@ -94,23 +94,19 @@ scale = { "ions.Cl.permeability" = 0 }
         assert step["volume_ss"]["value"] == pytest.approx(float(vol * 1e18), rel=1e-9), scenario
 
 
-def test_a_conserved_amount_is_no_slow_mode(tmp_path):
-    """With Cl blocked its amount is conserved: a zero eigenvalue that is no motion. tau_slow is the slowest of
-    the others: -1/lambda of the Jacobian of (N_K, N_Na, Vol), V from the charge, N_Cl held (mpmath here)."""
-    code, out, err = run_cli("sweep", "pumpleak", "--vary", "ions.Cl.permeability=0 cm/s", "--quantity", "tau_slow",
-                             "--json")
-    assert code == 0, err
-    n_cl = GIVEN["Cl"] * VOL0
-    _, k, na, _, vol = steady(BATH, n_cl=n_cl)
-    l_p, osm_out = mp.mpf("1.0892e-12"), sum(BATH.values()) + B_O  # m/(s Pa); mM
+def tau_slow(bath, n_cl, start=None):
+    """-1/lambda_slow at the steady state with Cl blocked and ``n_cl`` (mol) held: the Jacobian of (N_K, N_Na, Vol),
+    V from the charge (mpmath's derivatives)."""
+    _, k, na, _, vol = steady(bath, n_cl=n_cl, start=start)
+    l_p, osm_out = mp.mpf("1.0892e-12"), sum(bath.values()) + B_O  # m/(s Pa); mM
 
     def rates(n_k, n_na, volume):
         potential = F * (n_k + n_na - n_cl - N_A) / (C_M * AREA)
         k_i, na_i = n_k / volume, n_na / volume
-        pumped = pump(na_i, BATH["K"])
+        pumped = pump(na_i, bath["K"])
         osm_in = k_i + na_i + n_cl / volume + N_A / volume
-        return [-AREA * (ghk("K", potential, k_i, BATH["K"]) - 2 * pumped) / F,
-                -AREA * (ghk("Na", potential, na_i, BATH["Na"]) + 3 * pumped) / F,
+        return [-AREA * (ghk("K", potential, k_i, bath["K"]) - 2 * pumped) / F,
+                -AREA * (ghk("Na", potential, na_i, bath["Na"]) + 3 * pumped) / F,
                 l_p * AREA * R * T * (osm_in - osm_out)]
 
     point = [k * vol, na * vol, vol]
@@ -120,10 +116,43 @@ def test_a_conserved_amount_is_no_slow_mode(tmp_path):
             jacobian[i, j] = mp.diff(lambda x, i=i, j=j: rates(*[x if m == j else point[m] for m in range(3)])[i],
                                      point[j])
     eigenvalues, _ = mp.eig(jacobian)
-    slowest = max((e for e in eigenvalues), key=lambda e: mp.re(e))
     assert all(mp.re(e) < 0 for e in eigenvalues)
-    assert json.loads(out)["quantities"]["tau_slow"]["values"][0] == pytest.approx(float(-1 / mp.re(slowest)),
-                                                                                   rel=1e-9)
+    return float(-1 / max(mp.re(e) for e in eigenvalues))
+
+
+def test_a_conserved_amount_is_no_slow_mode():
+    """With Cl blocked its amount is conserved: a zero eigenvalue that is no motion. tau_slow is the slowest of
+    the others."""
+    code, out, err = run_cli("sweep", "pumpleak", "--vary", "ions.Cl.permeability=0 cm/s", "--quantity", "tau_slow",
+                             "--json")
+    assert code == 0, err
+    expected = tau_slow(BATH, GIVEN["Cl"] * VOL0)
+    assert json.loads(out)["quantities"]["tau_slow"]["values"][0] == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_step_s_tau_slow_is_that_of_its_steady_state(tmp_path):
+    """derive --scenario gives each step's tau_slow: with Cl blocked in a high-K bath, of the cell holding the Cl of
+    the steady state before the step; with Cl blocked alone, of the steady state it stays at (the held Cl's zero
+    eigenvalue left out both times)."""
+    path = tmp_path / "blocked.toml"
+    path.write_text(builtin_text("pumpleak") + """
+[scenario.block_cl]
+at = "0 s"
+scale = { "ions.Cl.permeability" = 0 }
+
+[scenario.block_cl_high_k]
+at = "0 s"
+set = { "ions.K.outside" = "15 mM", "ions.Na.outside" = "130 mM" }
+scale = { "ions.Cl.permeability" = 0 }
+""", encoding="utf-8")
+    before = steady(BATH)
+    n_cl = before[3] * before[4]
+    for scenario, bath in (("block_cl", BATH), ("block_cl_high_k", {"K": mp.mpf(15), "Na": mp.mpf(130),
+                                                                      "Cl": mp.mpf(145)})):
+        code, out, err = run_cli("derive", str(path), "--scenario", scenario, "--quantity", "tau_slow", "--json")
+        assert code == 0, err
+        step = json.loads(out)["scenario"]["steps"][0]["quantities"]
+        assert step["tau_slow"]["value"] == pytest.approx(tau_slow(bath, n_cl, start=list(before)), rel=1e-9)
 
 
 @pytest.mark.parametrize("ion, where", [

@@ -54,7 +54,7 @@ def test_a_step_id_without_a_scenario_is_refused_in_one_line():
     code, _, err = run_cli("derive", "neuron", "--quantity", "V_jump")
     assert code == 2 and err.count("\n") == 1
     assert err == ("vrest: error: --quantity = 'V_jump': a quantity of a scenario's steps: give --scenario NAME "
-                   "(ouabain, high_K, cooling)\n")
+                   "(ouabain, high_K, cooling) or --protocol FILE.toml\n")
 
 
 def test_the_report_filters_steps_and_has_no_empty_heading(tmp_path):

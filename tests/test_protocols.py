@@ -425,7 +425,8 @@ def test_derive_scenario_output_and_errors():
     doc = _json("derive", "pumpleak", "--scenario", "high_K")["scenario"]
     assert doc["name"] == "high_K" and [s["at"] for s in doc["steps"]] == [{"value": 0.0, "unit": "s"},
                                                                           {"value": 600.0, "unit": "s"}]
-    assert set(doc["steps"][0]["quantities"]) == {"V_before", "V_jump", "dV_jump", "tau_m", "V_ss", "volume_ss"}
+    assert set(doc["steps"][0]["quantities"]) == {"V_before", "V_jump", "dV_jump", "tau_m", "V_ss", "volume_ss",
+                                                  "tau_slow"}
     # the washout returns the cell to the steady state it started from
     first, second = doc["steps"]
     assert second["quantities"]["V_ss"]["value"] == pytest.approx(first["quantities"]["V_before"]["value"], abs=1e-9)

@@ -35,10 +35,11 @@ from ..quantities import Derivations
 from ..steady_state import continued_steady_state, protocol_values, steady_state
 from .potentials import zero_current_potential
 from .resting import is_gated
+from .time_constants import lambda_slow, linearise_at
 
 __all__ = ["StepResult", "ScenarioReport", "scenario_report", "STEP_QUANTITY_IDS", "integrate_full", "model_at"]
 
-STEP_QUANTITY_IDS = ("V_before", "V_jump", "dV_jump", "tau_m", "V_ss", "volume_ss")
+STEP_QUANTITY_IDS = ("V_before", "V_jump", "dV_jump", "tau_m", "V_ss", "volume_ss", "tau_slow")
 RTOL = 1e-10
 _SIGNS = "V = phi_in - phi_out; currents positive outward"
 I_TOTAL = sp.Symbol("I_total", real=True)
@@ -179,6 +180,23 @@ def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: i
     return out
 
 
+def _slowest(model: Model, point: dict[sp.Symbol, float], values: dict, number: int) -> Derivation:
+    """tau_slow of the full model at the step's parameters and steady state (an amount the step leaves nothing to
+    move adds none: derive.derivations.time_constants)."""
+    changed = model_at(model, values, _inside(model, point, values))
+    lin = linearise_at(changed, point)
+    slowest = lin.eigenvalues[0]
+    if slowest.real >= 0:
+        raise NotApplicable(f"the steady state after step {number} is not stable: eigenvalue {slowest:.6g} 1/s")
+    return Derivation("tau_slow", -1 / lambda_slow, -1 / slowest.real, "s", f"slowest time constant after step "
+                      f"{number}: how fast the cell settles at the step's steady state, -1/lambda_slow",
+                      method="numeric", assumptions=(_SIGNS, "linearisation of the full model (V, ion amounts, "
+                                                     "volume) about the step's steady state, V eliminated by charge "
+                                                     "conservation", "bath concentrations held at their values in "
+                                                     "force"),
+                      at=_at(model, changed))
+
+
 GATED_REASON = ("gated channels: the gates move on the time scale of V, so V does not jump to a balance of fixed "
                 "conductances; V_ss is where the step leads")
 
@@ -247,6 +265,10 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
                 steady_values = values
                 for derivation in _steady(model, steady, values, number):
                     quantities[derivation.id] = derivation
+                try:
+                    quantities["tau_slow"] = _slowest(model, steady, values, number)
+                except NotApplicable as reason:
+                    reasons["tau_slow"] = str(reason)
             else:
                 quantities["V_ss"] = replace(jump, id="V_ss", description=f"steady state after step {number}: "
                                              "the jump's root (V relaxes to it with tau_m)")

@@ -110,7 +110,7 @@ def _linearise_at(model: Model, items: tuple[tuple[sp.Symbol, float], ...], pump
     reduced, J_red = reduced_jacobian(model)
     values = scenario_values(model, pump_scale)
     with mpmath.workdps(WORKING_DIGITS):
-        entries = scaled_matrix(J_red, reduced, point, values)
+        entries = _without_held(scaled_matrix(J_red, reduced, point, values))
         try:
             eigen = mpmath.eig(entries, left=False, right=False)
         except RuntimeError as failure:  # mpmath's QR iteration: "failed to converge after N steps"
@@ -133,6 +133,21 @@ def scaled_matrix(matrix: sp.Matrix, states, point: dict, values: dict) -> mpmat
                 raise NotApplicable(f"the Jacobian entry {i},{j} did not evaluate to a number")
             entries[i, j] = mpmath.mpf(str(value)) * scale[j] / scale[i]
     return entries
+
+
+def _without_held(entries: mpmath.matrix) -> mpmath.matrix:
+    """``entries`` without the rows (and columns) of amounts nothing moves (a blocked leak's ion at a step or sweep
+    point: its row is 0). Such an amount only keeps its value, an eigenvalue 0 that is no time constant; the others
+    are the eigenvalues of what remains (expand the determinant along the zero row)."""
+    n = entries.rows
+    kept = [i for i in range(n) if any(entries[i, j] != 0 for j in range(n))]
+    if len(kept) in (0, n):
+        return entries
+    out = mpmath.matrix(len(kept), len(kept))
+    for a, i in enumerate(kept):
+        for b, j in enumerate(kept):
+            out[a, b] = entries[i, j]
+    return out
 
 
 def _describe(lin: Linearisation) -> str:
