@@ -58,6 +58,9 @@ def test_a_sweep_point_with_cl_blocked_holds_the_file_s_cl():
     code, out, err = run_cli("sweep", "pumpleak", "--vary", "ions.Cl.permeability=0, 3.7e-6 cm/s", "--quantity",
                              "V_ss,volume_ss", "--json")
     assert code == 0, err
+    assert err == ("vrest: note: at 1 of 2 points ions.Cl.permeability is 0: nothing moves Cl there, and its amount is "
+                   "held at the cell's given state (Cl_i = 3.7 mM in 178.9 um^3, the file's start, not the steady state "
+                   "with Cl moving); a scenario step that blocks it holds what the cell had just before\n")
     columns = json.loads(out)["quantities"]
     v, *_, vol = steady(BATH, n_cl=GIVEN["Cl"] * VOL0)
     assert columns["V_ss"]["values"][0] == pytest.approx(float(v * 1000), rel=1e-9)

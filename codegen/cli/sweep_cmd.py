@@ -133,7 +133,7 @@ def check_before_work(args) -> None:
 
 
 def run(args) -> int:
-    from ..sweep.api import bath_imbalances, make_plan, run_sweep
+    from ..sweep.api import bath_imbalances, held_amounts, make_plan, run_sweep
     from ..sweep.imported import ImportedModel
 
     check_before_work(args)
@@ -169,6 +169,8 @@ def run(args) -> int:
             print(f"vrest: warning: {name}: at {count} of {plan.size} points larger than the membrane's area can "
                   "enclose (a sphere's volume): with its area fixed the cell would burst, or have to add membrane, "
                   "before it got there", file=sys.stderr)
+    for note in held_amounts(model, plan):
+        print(f"vrest: note: {note}", file=sys.stderr)
     unbalanced, sentence = bath_imbalances(model, plan)
     if unbalanced:
         print(f"vrest: warning: at {unbalanced} of {plan.size} points the varied bath is not electroneutral. At the "

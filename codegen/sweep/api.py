@@ -33,7 +33,7 @@ from .tasks import QuantityTask, run_task
 from .writers import Layout, MemoryWriter, open_writer
 
 __all__ = ["SweepOutcome", "sweep", "write_sweep", "run_sweep", "make_plan", "choose_quantities", "bath_imbalances",
-           "CHUNK"]
+           "held_amounts", "CHUNK"]
 
 CHUNK = 65536  # points per chunk at most: a few MB of arrays per quantity, enough to keep NumPy's overhead small
 IN_PROCESS = 16384  # a local sweep this small runs in this process: starting worker processes would cost more
@@ -154,6 +154,34 @@ def bath_imbalances(model: Model | ImportedModel, plan: Plan) -> tuple[int, str 
         if said and share > worst:
             worst, sentence = share, said
     return count, sentence
+
+
+def held_amounts(model: Model | ImportedModel, plan: Plan) -> list[str]:
+    """A note for each ion whose only leak some points of ``plan`` block (its g_X or P_X 0) while the pump does not
+    move it: at those points its amount is conserved, and the steady state holds the amount of the cell's given
+    state, where the search starts (a scenario step that blocks it holds what the cell had just before the step).
+    An ion the pump moves has no steady state then, said by its reason code."""
+    from vrest.derive.constants import Vol
+
+    if isinstance(model, ImportedModel):
+        return []
+    moved = {name for name, n in model.pump.stoichiometry if n} if model.pump is not None else set()
+    carried = {channel.ion for channel in model.channels}
+    leaks = {(ion.P if ion.leak == "ghk" else ion.g).name: ion for ion in model.dynamic_ions
+             if ion.name not in moved | carried and ion.leak in ("ghk", "ohmic")}
+    notes = []
+    for k, dim in enumerate(plan.dims):
+        ion = leaks.get(dim.parameter)
+        if ion is None:
+            continue
+        count = sum(int(np.count_nonzero(_si_points(plan, start, stop)[1][:, k] == 0))
+                    for start, stop in plan.chunks(CHUNK))
+        if count:
+            given = f"{ion.name}_i = {float(model.values[ion.inside]):g} mM in {float(model.values[Vol]) * 1e18:g} um^3"
+            notes.append(f"at {count} of {plan.size} points {dim.key} is 0: nothing moves {ion.name} there, and its "
+                         f"amount is held at the cell's given state ({given}, the file's start, not the steady state "
+                         f"with {ion.name} moving); a scenario step that blocks it holds what the cell had just before")
+    return notes
 
 
 def _quantity_tasks(model: Model, plan: Plan, quantities: tuple[str, ...], chunk: int) -> Iterator:
