@@ -99,7 +99,9 @@ def test_derive_takes_a_protocol_file_as_a_scenario(tmp_path):
     path.write_text(PULSE, encoding="utf-8")
     code, out, err = run_cli("derive", "neuron", "--protocol", str(path), "--json")
     assert code == 0, err
-    steps = json.loads(out)["scenario"]["steps"]
+    scenario = json.loads(out)["scenario"]
+    assert scenario["description"] == "bath K 4 -> 20 mM at 10 ms, back at 30 ms (from high_k.toml)"
+    steps = scenario["steps"]
     rest, high = v_ss(mp.mpf(4)), v_ss(mp.mpf(20))
     assert steps[0]["quantities"]["V_ss"]["value"] == pytest.approx(float(high), rel=1e-12)
     assert steps[1]["quantities"]["V_before"]["value"] == pytest.approx(

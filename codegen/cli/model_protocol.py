@@ -42,6 +42,8 @@ def model_protocol(spec: str, path: str):
         key = error.key.removeprefix(f"scenario.{PROTOCOL}").lstrip(".")
         raise ModelError(f"--protocol {Path(path).name}" + (f": {key}" if key else ""), error.value,
                          error.problem) from None
+    file = f"from {Path(path).name}"  # the label "scenario protocol" names the file it came from
+    scenario = replace(scenario, description=f"{scenario.description} ({file})" if scenario.description else file)
     own = tuple(s for s in model.scenarios if s.name != PROTOCOL)
     return replace(model, scenarios=(*own, scenario)), cached_scenario(scenario, model)
 
