@@ -530,6 +530,8 @@ class _Evaluator:
             finite = physical & np.isfinite(rate) & (rate > 0)
             codes[good[~finite & (codes[good] == OK)]] = EDGE_LOST
             out[good] = np.where(finite, rate, np.nan)
+        self._pump_alone(codes)  # no pump rate has a steady state there: V_ss's reason, not a lost end
+        out[np.isin(codes, (PUMPED_OUT, PUMPED_IN))] = np.nan
         return out, codes
 
 
