@@ -254,6 +254,10 @@ CASES = [
     Case("donnan-potential-sign", "pumpleak", "V_donnan = 25.7 mV ln(1.6245)", False, "sign flipped",
          V_DONNAN, mpf("25.7") * mpmath.log(mpf("1.6245")), DONNAN),
     Case("v-is-v-leak", "neuron", "V = -71.6 mV", False, "the term -I_pump/g_leak is missing", V_SS, mpf("-71.6"), REVIEW),
+    # squid's I_K at rest is 3.8495 uA/cm^2 (the s36 review's own GHK numbers) and I_pump 1 uA/cm^2: the number
+    # needed is I_K/I_pump, which is not "= I_K", a quantity the claim names
+    Case("coefficient-of-a-named-quantity", "squid", "I_K = 2 I_pump", False,
+         "the number 2 would have to be 3.8495 for the claim to be right", None, None, REVIEW),
     # R_m = 1/g_K = 1/(0.05 mS/cm^2) = 20 kOhm cm^2
     Case("tau-textbook-wrong-rm", "rc_cell", "tau_m = 2 kohm cm^2 * 1 uF/cm^2", False,
          "2 kohm cm^2 would have to be 20 kohm cm^2 = 1/g_leak", TAU_RC, mpf(2), TAU),

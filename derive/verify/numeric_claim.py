@@ -330,7 +330,10 @@ def _needed(case: _Claim) -> _Needed | None:
                 return None
         except (ValueError, ZeroDivisionError, OverflowError, TypeError):
             return None
-    found = known_value(needed, case.knowns, bare=lit.unit is None, dim=lit.dim if lit.unit is not None else None)
+    # Not a quantity the claim names: in I_K = 2 I_pump with I_pump = 1 uA/cm^2, "2 would have to be I_K" says nothing.
+    named = set(case.written.value.free_symbols) | (case.original.free_symbols if case.original is not None else set())
+    unnamed = [k for k in case.knowns if not k.expr.free_symbols & named]
+    found = known_value(needed, unnamed, bare=lit.unit is None, dim=lit.dim if lit.unit is not None else None)
     known, sign = found if found is not None else (None, 1)
     return _Needed(lit, needed, known, sign)
 
