@@ -42,6 +42,15 @@ def test_a_missing_simulator_gets_a_not_run_row_and_an_install_hint(two_simulato
     assert 'pip install "vrest[test]"' in err
 
 
+def test_require_all_fails_when_a_simulator_is_not_installed(two_simulators, tmp_path):
+    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path), "--require-all")
+    assert code == 1 and "yes" in _row(out, CELLML)
+    assert err.splitlines()[-1] == "vrest crosscheck: --require-all: 1 of 2 simulators not run"
+    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path / "b"), "--require-all", "--simulator",
+                             "libcellml")
+    assert code == 0 and err == "", err  # the one chosen ran
+
+
 def test_every_registered_simulator_says_how_to_install_it():
     assert len(SIMULATORS) == 6
     for sim in SIMULATORS.values():

@@ -20,6 +20,9 @@ def register(subparsers) -> None:
     parser.add_argument("--simulator", action="append", default=None, metavar="NAME",
                         help="run only this simulator (repeatable): libroadrunner (or roadrunner), libcellml, jnml "
                         "(or jneuroml), pylems, neuron or brian2 (default: every one)")
+    parser.add_argument("--require-all", action="store_true",
+                        help="exit code 1 when a simulator (of those chosen with --simulator, else any) is not "
+                        "installed: without it, exit code 0 says only that every simulator that ran agrees")
     parser.set_defaults(run=run)
 
 
@@ -87,6 +90,9 @@ def run(args) -> int:
         print(f"vrest crosscheck: not installed, so not run: {', '.join(missing)}; vrest's \"test\" extra installs "
               "every simulator (pip install \"vrest[test]\"; jnml also needs Java)", file=sys.stderr)
     ran = [r for r in rows if r.status not in ("unsuitable", "missing")]  # neither is a failure of the export
+    if missing and args.require_all:
+        print(f"vrest crosscheck: --require-all: {len(missing)} of {len(rows)} simulators not run", file=sys.stderr)
+        return 1
     return 0 if ran and all(r.agrees for r in ran) else 1
 
 
