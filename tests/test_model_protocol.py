@@ -54,6 +54,24 @@ def test_a_protocol_file_runs_its_steps(tmp_path):
         assert v == pytest.approx(float(expected(mp.mpf(t))), abs=1e-4), t
 
 
+def test_a_sweep_runs_the_protocol_from_each_point_s_rest(tmp_path):
+    """Each point starts at the rest of its own K_o; the protocol's steps set K_o for all (20 mM, then 4 mM)."""
+    path = tmp_path / "high_k.toml"
+    path.write_text(PULSE, encoding="utf-8")
+    code, out, err = run_cli("sweep", "neuron", "--vary", "ions.K.outside=4, 10 mM", "--protocol", str(path),
+                             "--times", "5 ms,40 ms", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert (doc["scenario"], doc["protocol"]) == ("protocol", str(path))
+    rest, high = v_ss(mp.mpf(4)), v_ss(mp.mpf(20))
+    for start, (v_5, v_40) in zip((rest, v_ss(mp.mpf(10))), doc["states"]["V"]["values"]):
+        at_30 = high + (start - high) * mp.exp(-20 / TAU)
+        assert v_5 == pytest.approx(float(start), abs=1e-6)
+        assert v_40 == pytest.approx(float(rest + (at_30 - rest) * mp.exp(-10 / TAU)), abs=1e-4)
+    code, out, err = run_cli("sweep", "neuron", "--vary", "ions.K.outside=4, 10 mM", "--protocol", str(path))
+    assert (code, out) == (2, "") and err == f"vrest: error: --protocol = '{path}': needs --times T1,T2,... (the output times)\n"
+
+
 @pytest.mark.parametrize("text, said", [
     ('steps = [{ at = "10 ms", set = { "ions.K.outsid" = "20 mM" } }]\n',
      ("--protocol bad.toml: steps[1].set.ions.K.outsid = '20 mM': unknown key for a scenario step; did you mean "

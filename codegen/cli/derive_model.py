@@ -94,11 +94,9 @@ def run_model(args) -> int:
         if args.report and given:  # one output: a script asking for JSON would get the report's path
             raise ModelError(option, None, "not with --report, which writes the report to a file and prints its path")
     if args.protocol:  # an experiment in its own file, derived as one of the model's scenarios
-        from .model_protocol import PROTOCOL, model_protocol
+        from .model_protocol import PROTOCOL, model_protocol, refuse_both
 
-        if args.scenario:
-            raise ModelError("--protocol", args.protocol, f"give a scenario or a protocol, not both (--scenario "
-                             f"{args.scenario})")
+        refuse_both(args)
         model, _ = model_protocol(args.model, args.protocol)
         args.scenario = PROTOCOL
     else:

@@ -15,7 +15,7 @@ from vrest.derive.errors import ModelError
 from ..simulation.cache import CachedScenario, cached_scenario
 from .simulate_imported import protocol_table
 
-__all__ = ["PROTOCOL", "model_protocol"]
+__all__ = ["PROTOCOL", "model_protocol", "refuse_both", "with_protocol"]
 
 PROTOCOL = "protocol"  # the scenario the file becomes, among the model's own
 
@@ -51,3 +51,10 @@ def model_protocol(spec: str, path: str):
 def with_protocol(plan, cached: CachedScenario):
     """``plan`` with the protocol among its scenarios (in place of a model scenario of the same name)."""
     return replace(plan, scenarios=(*(s for s in plan.scenarios if s.name != PROTOCOL), cached))
+
+
+def refuse_both(args) -> None:
+    """A --protocol and a --scenario together are refused (one experiment per run)."""
+    if args.protocol and args.scenario:
+        raise ModelError("--protocol", args.protocol, f"give a scenario or a protocol, not both (--scenario "
+                         f"{args.scenario})")

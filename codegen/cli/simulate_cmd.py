@@ -163,9 +163,9 @@ def run(args) -> int:
             raise ModelError(option, given, "applies to a CellML or SBML model only; a vrest model's parameters "
                              "change in its scenarios ([scenario.NAME] in the model file, --scenario NAME) or in a "
                              "protocol file (--protocol FILE.toml)")
-    if args.protocol and args.scenario:
-        raise ModelError("--protocol", args.protocol, f"give a scenario or a protocol, not both (--scenario "
-                         f"{args.scenario})")
+    from .model_protocol import refuse_both
+
+    refuse_both(args)
 
     given_times = args.times is not None or args.t_end is not None
     times = _times(args, None) if given_times else None  # bad times fail before the model's work

@@ -45,7 +45,11 @@ def register(subparsers) -> None:
                         "with gated channels: V_rest, resting_states, stable_states, slope_conductance, "
                         "input_resistance, slowest_tau (default: all), or its E_X alone")
     parser.add_argument("--scenario", metavar="NAME", help="simulate this scenario from each point's steady state")
-    parser.add_argument("--times", metavar="T1,T2,...", help='output times of the scenario, e.g. "0 s,1 min,1 h"')
+    parser.add_argument("--protocol", metavar="FILE.toml", help="simulate the experiment of this file (what a "
+                        "[scenario.NAME] table of the model file holds) from each point's steady state, as --scenario "
+                        "does")
+    parser.add_argument("--times", metavar="T1,T2,...", help='output times of the scenario or protocol, e.g. '
+                        '"0 s,1 min,1 h"')
     parser.add_argument("--samples", type=int, metavar="N", help="draw N points from the ranges instead of a grid")
     parser.add_argument("--method", choices=("grid", "random", "lhs", "sobol"),
                         help="grid (default), or how --samples are drawn (default sobol)")
@@ -105,10 +109,11 @@ def _method(args) -> str:
 def _times(args) -> list[float] | None:
     if args.scenario is None:
         if args.times:
-            raise ModelError("--times", args.times, "needs --scenario")
+            raise ModelError("--times", args.times, "needs --scenario or --protocol")
         return None
     if not args.times:
-        raise ModelError("--scenario", args.scenario, "needs --times T1,T2,... (the output times)")
+        option, value = ("--protocol", args.protocol) if args.protocol else ("--scenario", args.scenario)
+        raise ModelError(option, value, "needs --times T1,T2,... (the output times)")
     from .simulate_cmd import _duration
 
     times = [_duration(t, "--times") for t in args.times.split(",")]
@@ -138,9 +143,16 @@ def run(args) -> int:
 
     check_before_work(args)
     model = resolve(args)
-    if args.scenario is not None and isinstance(model, ImportedModel):
-        raise ModelError("--scenario", args.scenario, "a CellML or SBML model has no scenarios here: a sweep of it "
-                         "gives its resting state")
+    if (args.scenario is not None or args.protocol) and isinstance(model, ImportedModel):
+        option, value = ("--scenario", args.scenario) if args.scenario is not None else ("--protocol", args.protocol)
+        raise ModelError(option, value, "a CellML or SBML model has no scenarios here: a sweep of it gives its "
+                         "resting state")
+    if args.protocol:  # an experiment in its own file, swept as one of the model's scenarios
+        from .model_protocol import PROTOCOL, model_protocol, refuse_both
+
+        refuse_both(args)
+        model, _ = model_protocol(args.model, args.protocol)
+        args.scenario = PROTOCOL
     plan = make_plan(model, args.vary, _method(args), args.samples, args.seed)
     times = _times(args)
     keep = args.json or args.plot or not args.out
@@ -181,7 +193,10 @@ def run(args) -> int:
         path = plot_sweep(outcome, args.plot, None if isinstance(model, ImportedModel) else model)
         print(path, file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        print(json.dumps(sweep_json(outcome), indent=1))
+        document = sweep_json(outcome)
+        if args.protocol:
+            document["protocol"] = args.protocol
+        print(json.dumps(document, indent=1))
     elif args.out:
         print(outcome.path)
     else:  # with --plot too, as vrest sensitivity: the figure is an addition
