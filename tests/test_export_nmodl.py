@@ -101,3 +101,26 @@ def test_the_header_speaks_of_the_model_s_own_currents(tmp_path):
     hh = export(resolve_model("hh"), "nmodl", tmp_path / "hh")[0].read_text(encoding="utf-8")
     assert "GHK currents use FUNCTION exprel" in squid and "from the model's own concentrations" in squid
     assert "GHK currents" not in hh and "from the model's own reversal potentials" in hh
+
+
+def test_a_parameter_left_at_its_default_has_its_exact_value_in_neuron(tmp_path):
+    """nocmodl keeps 6 digits of a PARAMETER default (R = 8.31446); INITIAL restores the exact value of one left at
+    it (CODATA 2018's R and F, the file's membrane area), and keeps a value the user set."""
+    export(resolve_model("pumpleak"), "nmodl", tmp_path)
+    built = subprocess.run([_tool("nrnivmodl")], cwd=tmp_path, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout + built.stderr
+    probe = ("from neuron import h\n"
+             "s = h.Section()\n"
+             "s.insert('vrest_pumpleak')\n"
+             "m = s(0.5).vrest_pumpleak\n"
+             "print(repr(m.R), repr(m.F), repr(m.A_m))\n"
+             "m.A_m = 300.0\n"
+             "h.finitialize(-94)\n"
+             "print(repr(m.R), repr(m.F), repr(m.A_m))\n")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    before, after = done.stdout.strip().splitlines()[-2:]
+    assert before.split() == ["8.31446", "96.4853", "314.159"]  # what nocmodl keeps of the defaults
+    r, f, area = (float(x) for x in after.split())
+    assert (r, area) == (8.314462618, 300.0)
+    assert f == pytest.approx(96485.33212 / 1000, rel=1e-15)  # fC/amol

@@ -33,7 +33,7 @@ from ._protocol import step_text
 from .coherent_units import coherent_unit, to_coherent
 from .ids import valid_id
 
-__all__ = ["export_nmodl", "nmodl_unit", "suffix"]
+__all__ = ["export_nmodl", "nmodl_unit", "suffix", "nocmodl_default"]
 
 # Names NEURON or NMODL give a meaning to; a model symbol with one of them gets a "_" suffix.
 RESERVED = ("v", "i", "t", "dt", "celsius", "area", "diam", "cm", "L", "nseg", "FARADAY", "PI",
@@ -62,6 +62,13 @@ def nmodl_unit(unit: str) -> str:
     up = [f"{_BASE_NAMES[k]}{e if e != 1 else ''}" for k, e, _ in coherent.parts if e > 0]
     down = [f"{_BASE_NAMES[k]}{-e if e != -1 else ''}" for k, e, _ in coherent.parts if e < 0]
     return "-".join(up or ["1"]) + ("/" + "-".join(down) if down else "")
+
+
+def nocmodl_default(text: str) -> str | None:
+    """What nocmodl keeps of a PARAMETER default written as ``text`` (it prints defaults with %g: 6 significant
+    digits) where that is not the value itself, else None: the template's INITIAL restores the exact value."""
+    kept = f"{float(text):g}"
+    return kept if float(kept) != float(text) else None
 
 
 def _model_id(model: Model) -> str:
@@ -96,6 +103,8 @@ def context(model: Model) -> dict:
          "description": " ".join(text.split())}
         for s, value, unit, text in mech.constants if s != T
     ]
+    for p in parameters:
+        p["kept"] = nocmodl_default(p["value"])
     states = [
         {"id": ids[s], "start": float_text(to_coherent(Fraction(value), unit)), "unit": nmodl_unit(unit),
          "rate": printer.doprint(rate), "description": text}

@@ -12,8 +12,8 @@
 : Use: nrnivmodl in this directory, then insert "vrest_hh" into a one-compartment section with
 :   h.celsius = 6.3 (degC; NEURON's default 6.3 degC would be wrong) and cm = 1.0 (uF/cm2),
 :   and start at v = -64.99637933119206 (mV). The run script hh_neuron.py does all of this.
-: Parameters: nocmodl keeps only 6 significant digits of a PARAMETER default; the run script sets
-:   every parameter to its exact value (the values below in full).
+: Parameters: nocmodl keeps only 6 significant digits of a PARAMETER default, so INITIAL gives each
+:   parameter still at that default its exact value (the values below in full); the run script sets them all.
 : Ions: every current is computed here from the model's own reversal potentials and written to one
 :   NONSPECIFIC_CURRENT. There is no USEION: "USEION k READ ek" would read NEURON's default ek (and
 :   default concentrations) unless ion_style were set, silently replacing the model's values.
@@ -110,6 +110,9 @@ STATE {
 }
 
 INITIAL {
+    : nocmodl keeps 6 significant digits of a PARAMETER's default: one still at that default gets its exact value
+    if (R == 8.31446) { R = 8.314462618 }
+    if (F == 96.4853) { F = 96.48533212000001 }
     m_Na = 0.052955086813008125
     h_Na = 0.5959941247398638
     n_K = 0.31773239976086576

@@ -19,8 +19,8 @@
 : Use: nrnivmodl in this directory, then insert "vrest_neuron" into a one-compartment section with
 :   h.celsius = 37.0 (degC; NEURON's default 6.3 degC would be wrong) and cm = 1.0 (uF/cm2),
 :   and start at v = -76.64236601135191 (mV). The run script neuron_neuron.py does all of this.
-: Parameters: nocmodl keeps only 6 significant digits of a PARAMETER default; the run script sets
-:   every parameter to its exact value (the values below in full).
+: Parameters: nocmodl keeps only 6 significant digits of a PARAMETER default, so INITIAL gives each
+:   parameter still at that default its exact value (the values below in full); the run script sets them all.
 : Ions: every leak current is computed here from the model's own concentrations and written to one
 :   NONSPECIFIC_CURRENT. There is no USEION: "USEION k READ ek" would read NEURON's default ek (and
 :   default concentrations) unless ion_style were set, silently replacing the model's values.
@@ -104,6 +104,9 @@ ASSIGNED {
 }
 
 INITIAL {
+    : nocmodl keeps 6 significant digits of a PARAMETER's default: one still at that default gets its exact value
+    if (R == 8.31446) { R = 8.314462618 }
+    if (F == 96.4853) { F = 96.48533212000001 }
     rates()
 }
 

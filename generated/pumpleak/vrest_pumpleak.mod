@@ -28,8 +28,8 @@
 : Use: nrnivmodl in this directory, then insert "vrest_pumpleak" into a one-compartment section with
 :   h.celsius = 25.0 (degC; NEURON's default 6.3 degC would be wrong) and cm = 1.0 (uF/cm2),
 :   and start at v = -94.4904793971896 (mV). The run script pumpleak_neuron.py does all of this.
-: Parameters: nocmodl keeps only 6 significant digits of a PARAMETER default; the run script sets
-:   every parameter to its exact value (the values below in full).
+: Parameters: nocmodl keeps only 6 significant digits of a PARAMETER default, so INITIAL gives each
+:   parameter still at that default its exact value (the values below in full); the run script sets them all.
 : Ions: every leak current is computed here from the model's own concentrations and written to one
 :   NONSPECIFIC_CURRENT. There is no USEION: "USEION k READ ek" would read NEURON's default ek (and
 :   default concentrations) unless ion_style were set, silently replacing the model's values.
@@ -130,6 +130,13 @@ STATE {
 }
 
 INITIAL {
+    : nocmodl keeps 6 significant digits of a PARAMETER's default: one still at that default gets its exact value
+    if (R == 8.31446) { R = 8.314462618 }
+    if (F == 96.4853) { F = 96.48533212000001 }
+    if (A_m == 314.159) { A_m = 314.159265358979 }
+    if (P_K == 0.066) { P_K = 0.06599999999999999 }
+    if (P_Na == 0.00028) { P_Na = 0.00028000000000000003 }
+    if (N_A == 26173.1) { N_A = 26173.07 }
     N_K = 24057.277998937905
     N_Na = 2768.3034906731814
     N_Cl = 655.5881292348093

@@ -22,7 +22,7 @@ from ...escaping import visible
 from ...printers import NMODL_FUNCTIONS, VrestNmodlPrinter, VrestNumPyPrinter
 from ...printers._common import float_text
 from ...templating import render
-from ..nmodl import RESERVED
+from ..nmodl import RESERVED, nocmodl_default
 from . import system_exporter
 from .context import lift_piecewise, system_export, unique_id
 from .context import rate_ids as rates_named
@@ -90,7 +90,8 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
         "id": ctx.id,
         "suffix": f"vrest_{ctx.id}",
         "notes": notes(ctx, "NMODL", _UNITS),
-        "parameters": [{"id": p.id, "value": float_text(p.value)} for p in ctx.parameters],
+        "parameters": [{"id": p.id, "value": float_text(p.value), "kept": nocmodl_default(float_text(p.value))}
+                       for p in ctx.parameters],
         "states": [{"id": s.id, "start": float_text(s.value), "rate": rate_ids[s.symbol]} for s in ctx.states
                    if s is not ctx.voltage],
         "voltage": {"id": ctx.voltage.id, "start_mV": float_text(ctx.voltage.value * 1000),
