@@ -95,6 +95,8 @@ scale = { "ions.Cl.permeability" = 0 }
         v, *_, vol = steady(bath, n_cl=n_cl, start=list(before))
         assert step["V_ss"]["value"] == pytest.approx(float(v * 1000), rel=1e-9), scenario
         assert step["volume_ss"]["value"] == pytest.approx(float(vol * 1e18), rel=1e-9), scenario
+        # the step's tau_slow: of the steady state it leads to, the held Cl's zero eigenvalue left out
+        assert step["tau_slow"]["value"] == pytest.approx(tau_slow(bath, n_cl, start=list(before)), rel=1e-9)
 
 
 def tau_slow(bath, n_cl, start=None):
@@ -131,31 +133,6 @@ def test_a_conserved_amount_is_no_slow_mode():
     assert code == 0, err
     expected = tau_slow(BATH, GIVEN["Cl"] * VOL0)
     assert json.loads(out)["quantities"]["tau_slow"]["values"][0] == pytest.approx(expected, rel=1e-9)
-
-
-def test_a_step_s_tau_slow_is_that_of_its_steady_state(tmp_path):
-    """derive --scenario gives each step's tau_slow: with Cl blocked in a high-K bath, of the cell holding the Cl of
-    the steady state before the step; with Cl blocked alone, of the steady state it stays at (the held Cl's zero
-    eigenvalue left out both times)."""
-    path = tmp_path / "blocked.toml"
-    path.write_text(builtin_text("pumpleak") + """
-[scenario.block_cl]
-at = "0 s"
-scale = { "ions.Cl.permeability" = 0 }
-
-[scenario.block_cl_high_k]
-at = "0 s"
-set = { "ions.K.outside" = "15 mM", "ions.Na.outside" = "130 mM" }
-scale = { "ions.Cl.permeability" = 0 }
-""", encoding="utf-8")
-    before = steady(BATH)
-    n_cl = before[3] * before[4]
-    for scenario, bath in (("block_cl", BATH), ("block_cl_high_k", {"K": mp.mpf(15), "Na": mp.mpf(130),
-                                                                      "Cl": mp.mpf(145)})):
-        code, out, err = run_cli("derive", str(path), "--scenario", scenario, "--quantity", "tau_slow", "--json")
-        assert code == 0, err
-        step = json.loads(out)["scenario"]["steps"][0]["quantities"]
-        assert step["tau_slow"]["value"] == pytest.approx(tau_slow(bath, n_cl, start=list(before)), rel=1e-9)
 
 
 @pytest.mark.parametrize("ion, where", [
