@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import mpmath
@@ -75,3 +76,23 @@ def test_pump_plot_of_a_model_without_a_pump_says_so(tmp_path):
     code, out, err = run_cli("plot", "hh", "pump", "-o", str(tmp_path / "x.png"))
     assert (code, out) == (2, "") and not (tmp_path / "x.png").exists()
     assert err == "vrest: error: cannot plot pump for hh: the model has no [pump] to vary\n"
+
+
+def test_a_voltage_dependent_pump_is_a_curve_of_its_own(tmp_path, write_model):
+    """A luo_rudy_1994 pump (0.75 uA/cm^2 x f_NaK(V), written out in tests/test_tau_fast.py) is drawn as I_pump(V)
+    and counted in the total, which vanishes at V_ss (it was a traceback)."""
+    from tests.test_tau_fast import NEURON_LR94, _lr94
+
+    model = model_from_dict(NEURON_LR94)
+    data = iv_data(model)
+    assert data["pump_varies"]
+    t, na_o = mpmath.mpf("310.15"), mpmath.mpf(145)
+    for k in (0, 200, 400):
+        v = mpmath.mpf(data["V"][k]) / 1000
+        assert data["pump"][k] == pytest.approx(float(mpmath.mpf("0.75") * _lr94(v, t, na_o)), rel=1e-9)
+    path = write_model(NEURON_LR94)
+    v_ss = json.loads(run_cli("derive", str(path), "--quantity", "V_ss", "--json")[1])["quantities"]["V_ss"]["value"]
+    assert np.interp(0.0, data["total"], data["V"]) == pytest.approx(v_ss, abs=1e-3)  # a 0.5 mV grid
+    code, out, err = run_cli("plot", str(path), "iv", "-o", str(tmp_path / "lr94.png"))
+    assert code == 0 and err == "", err
+    assert (tmp_path / "lr94.png").read_bytes().startswith(PNG_SIGNATURE)

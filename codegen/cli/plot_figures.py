@@ -42,11 +42,12 @@ def iv_data(model: Model, points: int = 401) -> dict:
     steady = gate_steady_states(model)
     for channel in model.channels:  # every gate at x_inf(V): the steady-state I-V curve
         currents[channel.name] = _numeric(model.expand(channel.I).xreplace(steady).xreplace(model.values), volts)
-    pump = float(model.pump_current.xreplace(model.values)) if model.pump else 0.0
-    total = sum(currents.values()) + pump
+    pump = _numeric(model.pump_current.xreplace(model.values), volts) if model.pump else np.zeros_like(volts)
+    total = sum(currents.values()) + pump  # a luo_rudy_1994 pump depends on V: a curve of its own
     per_area = convert(1.0, "uA/cm^2")
     return {
         "V": volts * 1000, "currents": {k: c * per_area for k, c in currents.items()}, "pump": pump * per_area,
+        "pump_varies": bool(model.pump) and bool(np.ptp(pump) > 0),
         "total": total * per_area, "zero": (zero, v_zero * 1000), "E": {k: e * 1000 for k, e in reversal.items()},
         "zeros": [v * 1000 for v in zeros], "stable": stable, "gated": bool(steady),
     }
@@ -90,22 +91,45 @@ def figure_iv(plt, model: Model):
     fig, ax = plt.subplots(figsize=(7, 4.5), dpi=100)
     for name, current in data["currents"].items():
         ax.plot(data["V"], current, label=f"I_{name}")
+    if data["pump_varies"]:
+        ax.plot(data["V"], data["pump"], label="I_pump")
     ax.plot(data["V"], data["total"], color="black", linewidth=2,
             label="total" if data["gated"] else "total (leaks + pump)")
     ax.axhline(0, color="grey", linewidth=0.5)
-    for name, e in data["E"].items():
+    span = float(data["V"][-1] - data["V"][0])
+    previous, raised = None, 0
+    for name, e in sorted(data["E"].items(), key=lambda item: item[1]):
+        raised = raised + 1 if previous is not None and e - previous < 0.08 * span else 0  # labels apart
+        previous = e
         ax.axvline(e, linestyle=":", color="grey")
-        ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6), fontsize=8)
+        ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6 + 11 * raised), fontsize=8)
     name, _ = data["zero"]
     for v_zero, stable in zip(data["zeros"], data["stable"]):  # an unstable equilibrium is no resting potential
-        ax.axvline(v_zero, color="red", linestyle="-" if stable else "--",
+        ax.axvline(v_zero, color="black", linewidth=1, linestyle="-." if stable else ":",
                    label=f"{name} = {v_zero:.2f} mV" + ("" if stable else " (unstable)"))
+    _near_rest(ax, data)
     ax.set_xlabel("membrane potential V (mV)")
     ax.set_ylabel("outward current (uA/cm^2)")
     ax.set_title(f"{model.name}: " + ("steady-state I-V curves (every gate at x_inf)" if data["gated"]
                                       else "leak I-V curves"))
     ax.legend(fontsize=8)
     return fig
+
+
+def _near_rest(ax, data: dict) -> None:
+    """Limit the current axis to the currents within 30 mV of the resting states, where a channel's current far from
+    rest (hh's I_K at +70 mV: 5000 uA/cm^2) would flatten the part of the figure that matters."""
+    volts = data["V"]
+    near = np.zeros(volts.shape, dtype=bool)
+    for v_zero in data["zeros"]:
+        near |= np.abs(volts - v_zero) <= 30
+    curves = [*data["currents"].values(), data["total"]] + ([data["pump"]] if data["pump_varies"] else [])
+    everywhere = max(float(np.max(np.abs(c))) for c in curves)
+    around = max(float(np.max(np.abs(c[near]))) for c in curves)
+    if everywhere > 3 * around > 0:
+        ax.set_ylim(-1.1 * around, 1.1 * around)
+        ax.annotate("currents beyond the axis are cut: shown within 30 mV of rest", (0.01, 0.01),
+                    xycoords="axes fraction", fontsize=7, color="grey")
 
 
 def figure_pump(plt, model: Model):
