@@ -105,7 +105,7 @@ def figure_iv(plt, model: Model):
         ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6 + 11 * raised), fontsize=8)
     name, _ = data["zero"]
     for v_zero, stable in zip(data["zeros"], data["stable"]):  # an unstable equilibrium is no resting potential
-        ax.axvline(v_zero, color="black", linewidth=1, linestyle="-." if stable else ":",
+        ax.axvline(v_zero, color="black", linewidth=1, linestyle="-" if stable else "--",
                    label=f"{name} = {v_zero:.2f} mV" + ("" if stable else " (unstable)"))
     _near_rest(ax, data)
     ax.set_xlabel("membrane potential V (mV)")
