@@ -53,6 +53,11 @@ def check_output_folder(path: str | Path, key: str = "-o") -> None:
     if not path.exists() and not path.resolve().parent.is_dir():
         raise ModelError(key, str(path), f"cannot write: the folder {str(path.parent)!r} does not exist (vrest makes "
                                          "the folder -o names, not the folders above it: create them first)")
+    try:  # before any work: a folder that takes no file fails here, not in each file written into it
+        with tempfile.TemporaryFile(dir=path if path.exists() else path.resolve().parent):
+            pass
+    except OSError as error:
+        raise ModelError(key, str(path), f"cannot write: {error.strerror or error}") from None
 
 
 def write_atomic(path: str | Path, content: str | bytes, key: str = "output", folders: bool = False) -> Path:

@@ -67,3 +67,17 @@ def test_an_excitable_model_without_scenarios_shows_no_peak_columns(two_simulato
     assert "peak" not in columns and "max |dV| courses (mV)" in columns
     v_ss = float(re.split(r"\s{2,}", _row(out, CELLML))[2])  # simulator, version, V_ss (mV), ...
     assert v_ss == pytest.approx(_rest() * 1e3, abs=1e-6)
+
+
+def test_a_folder_that_takes_no_file_is_one_line_before_any_simulator(two_simulators, tmp_path, monkeypatch):
+    """A read-only -o folder (chattr +i for root) was three "NO (failed)" rows and exit 1, the code of a
+    disagreement; no file can be made in it here either."""
+    from vrest.codegen import files
+
+    def refused(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(files.tempfile, "TemporaryFile", refused)
+    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == f"vrest: error: -o = '{tmp_path}': cannot write: Operation not permitted\n"
