@@ -81,3 +81,12 @@ def test_a_folder_that_takes_no_file_is_one_line_before_any_simulator(two_simula
     code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path))
     assert (code, out) == (2, "")
     assert err == f"vrest: error: -o = '{tmp_path}': cannot write: Operation not permitted\n"
+
+
+def test_a_gated_model_whose_scenario_fires_no_spike_has_no_peak_column(two_simulators, write_model, tmp_path):
+    """The I_K1 cell with a small bath step: no spike, so no "|dt| peak" of 0.0 (there is no peak to time)."""
+    data = dict(IK1_MODEL, scenario={"bath": {"at": "5 ms", "set": {"ions.K.outside": "6 mM"}}})
+    code, out, err = run_cli("crosscheck", str(write_model(data)), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    header, columns = out.splitlines()[:2]
+    assert "every scenario (bath), none of which fires a spike" in header and "|dt| peak" not in columns

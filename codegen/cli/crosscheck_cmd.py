@@ -61,8 +61,8 @@ def run(args) -> int:
         else:
             with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
                 rows = crosscheck(model, Path(directory), chosen)
-    excitable = any(r.peak_time_deviation_ms is not None for r in rows)
-    spikes = excitable and bool(model.scenarios)  # without a scenario the one course is 20 ms at rest: no peak
+    excitable = any(r.excitable for r in rows)
+    spikes = any(r.peak_time_deviation_ms is not None for r in rows)  # a course that fires: its peak compared
     header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)",
               "|dV| peak (mV)" if spikes else "max |dV| courses (mV)", "tolerance (mV)")
     header += ("|dt| peak (ms)",) if spikes else ()
@@ -77,8 +77,10 @@ def run(args) -> int:
               f"{PEAK_TIME_TOLERANCE_MS:g} ms) and V (tolerance {PEAK_V_TOLERANCE_MV:g} mV; a course without a spike: "
               "its largest |dV|)")
     elif excitable:
-        print(f"{model.name}: deviations from vrest's own resting state (tolerance {V_SS_TOLERANCE_MV:g} mV) and, the "
-              f"model having no scenario, its largest |dV| over 20 ms at rest (tolerance {PEAK_V_TOLERANCE_MV:g} mV)")
+        courses = (f"over 20 ms after each step of every scenario ({names}), none of which fires a spike" if names
+                   else "over 20 ms at rest, the model having no scenario")
+        print(f"{model.name}: deviations from vrest's own resting state (tolerance {V_SS_TOLERANCE_MV:g} mV) and the "
+              f"largest |dV| {courses} (tolerance {PEAK_V_TOLERANCE_MV:g} mV, a gated model's)")
     else:
         courses = f"every scenario ({names})" if names else "a run at rest (the model has no scenario)"
         print(f"{model.name}: deviations from vrest's own V_ss (tolerance {V_SS_TOLERANCE_MV:g} mV) and the time "
@@ -103,7 +105,7 @@ def _cells(row, excitable: bool = False) -> tuple[str, ...]:
         agrees = "not run" if row.status in ("unsuitable", "missing") else "NO (failed)"
         return (row.simulator, row.version, "-", "-", "-", "-", *peak, f"{row.seconds:.2f}", agrees, row.reason)
     if excitable:
-        peak = (f"{row.peak_time_deviation_ms:.1e}",)
+        peak = (f"{row.peak_time_deviation_ms:.1e}" if row.peak_time_deviation_ms is not None else "-",)
     return (row.simulator, row.version, f"{row.v_ss_mv:.9f}", f"{row.v_ss_deviation_mv:.1e}",
             f"{row.course_deviation_mv:.1e}", f"{row.course_tolerance_mv:.1e}", *peak, f"{row.seconds:.2f}",
             "yes" if row.agrees else "NO", "")

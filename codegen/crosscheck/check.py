@@ -160,6 +160,7 @@ class Row:
     reason: str = ""
     course_tolerance_mv: float = COURSE_TOLERANCE_MV
     peak_time_deviation_ms: float | None = None  # an excitable model's: the largest over its spiking courses
+    excitable: bool = False  # judged as an excitable model: a spike's peak, or a course's largest |dV|, to 0.5 mV
 
     @property
     def agrees(self) -> bool:
@@ -266,16 +267,16 @@ def _spiking(job: Job, course: Course) -> bool:
     return bool(np.max(course.reference) - job.reference_v_ss > SPIKE_MV * 1e-3)
 
 
-def excitable_deviations(job: Job, answer: Answer) -> tuple[float, float]:
-    """(largest peak-time deviation in ms, largest V deviation in mV): a spiking course's peak V, another's
-    largest |dV|."""
-    time_dev, v_dev = 0.0, 0.0
+def excitable_deviations(job: Job, answer: Answer) -> tuple[float | None, float]:
+    """(largest peak-time deviation in ms, None without a spiking course; largest V deviation in mV): a spiking
+    course's peak V, another's largest |dV|."""
+    time_dev, v_dev = None, 0.0
     for course in job.courses:
         simulated = answer.courses[course.scenario.name]
         if _spiking(job, course):
             t_ref, v_ref = spike_peak(course.times, course.reference)
             t_sim, v_sim = spike_peak(course.times, simulated)
-            time_dev = max(time_dev, abs(t_sim - t_ref) * 1e3)
+            time_dev = max(time_dev or 0.0, abs(t_sim - t_ref) * 1e3)
             v_dev = max(v_dev, abs(v_sim - v_ref) * 1e3)
         else:
             v_dev = max(v_dev, float(np.max(np.abs(simulated - course.reference))) * 1e3)
@@ -411,7 +412,8 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None) ->
         if job.excitable:
             time_dev, v_dev = excitable_deviations(job, answer)
             rows.append(Row(name, version, v_ss_mv, v_ss_deviation, v_dev, seconds,
-                            course_tolerance_mv=PEAK_V_TOLERANCE_MV, peak_time_deviation_ms=time_dev))
+                            course_tolerance_mv=PEAK_V_TOLERANCE_MV, peak_time_deviation_ms=time_dev,
+                            excitable=True))
             continue
         deviation = max(float(np.max(np.abs(answer.courses[c.scenario.name] - c.reference))) for c in job.courses)
         rows.append(Row(name, version, v_ss_mv, v_ss_deviation, deviation * 1e3, seconds,
