@@ -189,3 +189,19 @@ def test_factor_1000_voltage_error_is_caught(tmp_path, jobs):
     job = jobs["neuron"]
     answer = lems_answer(model, tmp_path, job, run_pylems, 0)
     assert float(np.max(np.abs(answer.course - job.reference_course))) * 1e3 > 100 * euler_tolerance(model, job)
+
+
+def test_the_lems_run_says_which_steps_of_its_scenario_it_does_not_reach(tmp_path):
+    """The file runs 10 tau_m (C_m/g = 1 uF/cm^2 / 0.115 mS/cm^2 = 8.69565 ms) in tau_m/4000 steps: a step at 100 ms
+    is after its end, and the comment says how long a run would show it."""
+    data = {"model": {"name": "late", "temperature": "37 degC"}, "membrane": {"capacitance": "1 uF/cm^2"},
+            "ions": {"K": {"valence": 1, "inside": "140 mM", "outside": "4 mM", "conductance": "0.1 mS/cm^2"},
+                     "Na": {"valence": 1, "inside": "12 mM", "outside": "145 mM", "conductance": "0.015 mS/cm^2"}},
+            "scenario": {"pulse": {"steps": [{"at": "10 ms", "set": {"ions.K.outside": "20 mM"}},
+                                             {"at": "100 ms", "set": {"ions.K.outside": "4 mM"}}]}}}
+    export(model_from_dict(data), "neuroml", tmp_path)
+    text = (tmp_path / "LEMS_late.xml").read_text(encoding="utf-8")
+    tau_m = 1 / 0.115e3  # s
+    length = 10 * tau_m + 2 * tau_m / 4000
+    assert (f"This run ends at {length:g} s, before step 2 of pulse (from 0.1 s): to see the whole scenario set "
+            f"length to {0.1 + length:g} s ({(0.1 + length) / (tau_m / 4000):.3g} Euler steps at this step).") in text

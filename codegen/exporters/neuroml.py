@@ -214,8 +214,24 @@ def context(model: Model) -> dict:
         "stoichiometry": stoichiometry,
         "v_ref": lems_quantity(mech.v_start, "V"), "v_ref_value": mech.v_start,
         "step": float_text(step), "length": float_text(COURSE_TAUS * tau_m + 2 * step),
+        "unreached": _unreached(protocols, COURSE_TAUS * tau_m + 2 * step, step),
         "tau_m": float_text(tau_m), "steps_per_tau": STEPS_PER_TAU, "course_taus": COURSE_TAUS,
     }
+
+
+def _unreached(protocols, length: float, step: float) -> str:
+    """A sentence on the selected scenario's steps after the run's end (none: ""): the run is some tau_m long, a
+    step minutes later would take Euler hundreds of millions of steps at this step."""
+    if not protocols.scenarios:
+        return ""
+    scenario = protocols.scenarios[protocols.default - 1]
+    late = [s for s in scenario.steps if float(s.at) > length]
+    if not late:
+        return ""
+    target = max(float(s.at) for s in late) + length  # as long after the last step as the run is now
+    steps = f"step {late[0].number}" if len(late) == 1 else f"steps {late[0].number}-{late[-1].number}"
+    return (f"This run ends at {length:g} s, before {steps} of {scenario.name} (from {float(late[0].at):g} s): to "
+            f"see the whole scenario set length to {target:g} s ({target / step:.3g} Euler steps at this step).")
 
 
 class _ChannelPrinter:
