@@ -108,7 +108,7 @@ def si_unit(unit: str) -> str:
 
 def _comment(text: str) -> list[str]:
     """``text`` as lines for '#' comments: one paragraph, so no line can leave the comment."""
-    return textwrap.wrap(visible(" ".join(str(text).split())), 95) or [""]
+    return textwrap.wrap(visible(" ".join(str(text).split())), 95)  # none for no text: no empty heading
 
 
 def stiff(model: Model) -> bool:
