@@ -204,6 +204,10 @@ def test_a_protocol_of_steps_runs_from_each_points_steady_state():
     (["--vary", "ions.K.outside=1..10 mM 3", "--out", "x.xlsx"], "--out = 'x.xlsx': unknown format '.xlsx'"),
     (["--vary", "ions.K.outside=1..10 mM 3", "--scheduler", "tcp://localhost:1"],
      "--scheduler = 'tcp://localhost:1': needs --engine dask"),
+    (["--vary", "ions.K.outside=1..10 mM 3", "--engine", "dask", "--scheduler", "notanaddress"],
+     "--scheduler = 'notanaddress': not the address of a Dask scheduler: give tcp://HOST:PORT"),
+    (["--vary", "ions.K.outside=1..10 mM 3", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"],
+     "--scheduler = 'tcp://127.0.0.1:1': nothing listens at 127.0.0.1:1 (connection refused)"),
     (["--vary", "pump=-1..1 3"], "--vary pump = '-1..1 3': outside the allowed range 0 to 1e6: a factor on a rate "
                                  "or conductance cannot be negative"),
 ])

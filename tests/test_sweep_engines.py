@@ -4,6 +4,7 @@ chunk or an interrupt, and a message saying what happened."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 
@@ -161,3 +162,16 @@ def test_a_scheduler_address_where_another_server_answers_is_one_line(monkeypatc
     assert (code, stdout) == (2, "") and err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith(f"vrest: error: --scheduler = '{address}': no Dask scheduler answered within 2 s")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_workers_with_a_scheduler_are_said_to_do_nothing():
+    """--workers sizes the LocalCluster vrest starts; with --scheduler the scheduler's own workers run the sweep."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        code, out, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=1..10 mM 3", "--quantity", "V_ss",
+                                 "--engine", "dask", "--scheduler", cluster.scheduler_address, "--workers", "3",
+                                 "--json")
+    assert code == 0, err
+    assert "vrest: warning: --workers 3 does nothing with --scheduler" in err
+    assert len(json.loads(out)["quantities"]["V_ss"]["values"]) == 3

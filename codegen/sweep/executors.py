@@ -15,11 +15,12 @@ import logging
 import multiprocessing
 import os
 import signal
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from vrest.derive.errors import ModelError
+from vrest.derive.errors import ModelError, ModelWarning
 
 from ..extras import install_line
 
@@ -64,6 +65,30 @@ def run_local(function: Callable, tasks: Iterable, workers: int | None = None, n
 CONNECT_SECONDS = 20  # to connect to a scheduler and hear its handshake
 
 
+def _reachable(address: str) -> None:
+    """ModelError for an address that names no host and port, or where nothing listens: said at once (Dask's
+    connect retries a refused connection until its timeout and then says it timed out)."""
+    import socket
+
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme not in ("tcp", "tls"):
+        return  # another transport (ucx, inproc): Dask's own connect says what is wrong
+    try:
+        host, port = parse_host_port(location)
+    except ValueError:
+        raise ModelError("--scheduler", address, "not the address of a Dask scheduler: give tcp://HOST:PORT, as the "
+                         "scheduler prints it when it starts (dask scheduler: 'Scheduler at: tcp://...')") from None
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
+    except ConnectionRefusedError:
+        raise ModelError("--scheduler", address, f"nothing listens at {host}:{port} (connection refused): is the "
+                         "scheduler running there?") from None
+    except OSError:
+        return  # unreachable, a name that does not resolve, a timeout: the handshake below says it
+
+
 def _handshake(address: str) -> None:
     """Connect to ``address`` and hear a Dask handshake within CONNECT_SECONDS (Client waits for ever on a port
     that says nothing); an exception when that fails."""
@@ -89,6 +114,12 @@ def run_dask(function: Callable, tasks: Iterable, scheduler: str | None = None, 
     except ImportError:
         raise ModelError("--engine", "dask", f"needs Dask distributed: {install_line('dask')}") from None
     cluster = None
+    if scheduler is not None:
+        _reachable(scheduler)
+        if workers is not None:
+            warnings.warn(f"--workers {workers} does nothing with --scheduler: the sweep runs on the workers started for "
+                          "that scheduler (dask worker ADDRESS); --workers sizes the LocalCluster vrest starts without "
+                          "--scheduler", ModelWarning, stacklevel=2)
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=logging.ERROR)
