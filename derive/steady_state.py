@@ -470,7 +470,7 @@ def _equilibrated_solve(matrix, rhs):
 
 def damped_newton(f, jac, x, positive, max_steps: int = 200) -> list:
     """Damped Newton: halve the step until the residual falls and every positive unknown stays positive."""
-    x = mpmath.matrix(x)
+    x = start = mpmath.matrix(x)
     residual = mpmath.norm(mpmath.matrix(f(*x)))
     for _ in range(max_steps):
         try:
@@ -497,5 +497,7 @@ def damped_newton(f, jac, x, positive, max_steps: int = 200) -> list:
         x, residual = trial, trial_residual
         if mpmath.norm(damping * step) < mpmath.mpf(10) ** (-WORKING_DIGITS + 8):
             return list(x)
-    raise NoSteadyState(f"no steady state found: Newton did not converge in {max_steps} steps "
-                        "(the volume or an amount may grow without bound)")
+    emptied = any(p and start[i] > 0 and x[i] < mpmath.mpf("1e-15") * start[i] for i, p in enumerate(positive))
+    why = ("an amount falls towards 0, below 1e-15 of its start: a steady state, if any, lies past what a cell can "
+           "hold" if emptied else "the volume or an amount may grow without bound")
+    raise NoSteadyState(f"no steady state found: Newton did not converge in {max_steps} steps ({why})")

@@ -157,6 +157,9 @@ def test_blocking_the_leak_of_an_ion_the_pump_moves_leaves_no_steady_state(tmp_p
     assert code == 0, err
     for qid in ("V_ss", "pump_max"):  # no pump rate has a steady state: pump_max's reason is V_ss's
         assert f"vrest: {qid}: no value at 1 of 1 points: no steady state: {said}" in err, err
+    code, out, err = run_cli("sweep", "pumpleak", "--vary", f"ions.{ion}.permeability=0 cm/s", "--quantity",
+                             "pump_max")  # asked alone, the same reason
+    assert code == 0 and f"vrest: pump_max: no value at 1 of 1 points: no steady state: {said}" in err, err
 
 
 def test_with_the_na_leak_blocked_na_inside_only_falls(tmp_path):

@@ -90,3 +90,9 @@ def test_a_gated_model_whose_scenario_fires_no_spike_has_no_peak_column(two_simu
     assert code == 0, err
     header, columns = out.splitlines()[:2]
     assert "every scenario (bath), none of which fires a spike" in header and "|dt| peak" not in columns
+
+
+def test_when_no_simulator_ran_exit_1_is_said(two_simulators, tmp_path):
+    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path), "--simulator", "libroadrunner")
+    assert code == 1
+    assert err.splitlines()[-1] == "vrest crosscheck: no simulator ran, so nothing was checked (exit code 1)"

@@ -98,6 +98,7 @@ def test_with_a_channel_g_leak_is_the_whole_membrane_s_slope(tmp_path):
     assert quantities["g_leak"]["value"] == pytest.approx(float(slope), rel=1e-9)
     assert quantities["tau_m"]["value"] == pytest.approx(float(C_M / slope), rel=1e-9)
     assert "the pump's slope included" in quantities["g_leak"]["description"]
+    assert "the pump's slope included" in quantities["tau_m"]["description"]
     assert mp.diff(pump, v) > 1e-3  # the pump's share is no rounding
 
 

@@ -68,6 +68,10 @@ def test_a_sweep_runs_the_protocol_from_each_point_s_rest(tmp_path):
         at_30 = high + (start - high) * mp.exp(-20 / TAU)
         assert v_5 == pytest.approx(float(start), abs=1e-6)
         assert v_40 == pytest.approx(float(rest + (at_30 - rest) * mp.exp(-10 / TAU)), abs=1e-4)
+    code, out, err = run_cli("sweep", "neuron", "--vary", "ions.K.outside=4, 10 mM", "--protocol", str(path),
+                             "--times", "0 s,20 ms")
+    assert code == 0 and err == (f"vrest: warning: protocol {path}: step 2 at 0.03 s is not reached: the run ends at "
+                                 "0.02 s (give a later last time in --times to run through it)\n")
     code, out, err = run_cli("sweep", "neuron", "--vary", "ions.K.outside=4, 10 mM", "--protocol", str(path))
     assert (code, out) == (2, "") and err == f"vrest: error: --protocol = '{path}': needs --times T1,T2,... (the output times)\n"
 

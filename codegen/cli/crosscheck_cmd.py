@@ -22,7 +22,8 @@ def register(subparsers) -> None:
                         "(or jneuroml), pylems, neuron or brian2 (default: every one)")
     parser.add_argument("--require-all", action="store_true",
                         help="exit code 1 when a simulator (of those chosen with --simulator, else any) is not "
-                        "installed: without it, exit code 0 says only that every simulator that ran agrees")
+                        "installed: without it, exit code 0 says only that every simulator that ran agrees (and "
+                        "that one ran)")
     parser.set_defaults(run=run)
 
 
@@ -95,6 +96,8 @@ def run(args) -> int:
     if missing and args.require_all:
         print(f"vrest crosscheck: --require-all: {len(missing)} of {len(rows)} simulators not run", file=sys.stderr)
         return 1
+    if not ran:
+        print("vrest crosscheck: no simulator ran, so nothing was checked (exit code 1)", file=sys.stderr)
     return 0 if ran and all(r.agrees for r in ran) else 1
 
 

@@ -267,13 +267,13 @@ def print_run(args, head: dict, result, columns) -> None:
         print(_table(result.t, columns))
 
 
-def warn_unreached(label: str, steps, t_end: float) -> None:
-    """A step of a scenario or protocol (``label``) after the run's end is said, with how to reach it."""
-    late = [(number, step.at) for number, step in enumerate(steps, start=1) if step.at > t_end]
+def warn_unreached(label: str, steps, t_end: float, later: str = "a later --t-end or --times") -> None:
+    """A step of a scenario or protocol (``label``) after the run's end is said, with how to reach it (``later``)."""
+    late = [(number, float(step.at)) for number, step in enumerate(steps, start=1) if step.at > t_end]
     if late:
         which = ", ".join(f"step {number} at {at:g} s" for number, at in late)
         warnings.warn(f"{label}: {which} {'is' if len(late) == 1 else 'are'} not reached: the run "
-                      f"ends at {t_end:g} s (give a later --t-end or --times to run through "
+                      f"ends at {t_end:g} s (give {later} to run through "
                       f"{'it' if len(late) == 1 else 'them'})", ModelWarning, stacklevel=2)
 
 

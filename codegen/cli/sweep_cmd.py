@@ -155,6 +155,12 @@ def run(args) -> int:
         args.scenario = PROTOCOL
     plan = make_plan(model, args.vary, _method(args), args.samples, args.seed)
     times = _times(args)
+    if times is not None:  # a step after the last time is run by no point
+        from .simulate_cmd import warn_unreached
+
+        steps = next((s.steps for s in model.scenarios if s.name == args.scenario), ())
+        warn_unreached(f"protocol {args.protocol}" if args.protocol else f"scenario {args.scenario}", steps, times[-1],
+                       "a later last time in --times")
     keep = args.json or args.plot or not args.out
     options = dict(out=args.out, memory=bool(keep), engine=args.engine, scheduler=args.scheduler,
                    workers=args.workers, progress=True)

@@ -196,8 +196,13 @@ def _steady(src: _Source) -> None:
     rate = _rate_that_swells_at_0(model)
     if rate is not None:  # ... or that its pump, off, lets the cell swell without bound
         src.recipe["swells_pump_off"] = ("swells_pump_off", rate)
-    leaks = _pumped_leaks(model)
-    if leaks:  # ... or that the pump moves an ion whose every leak the point blocks
+    _pumped_leaks_recipe(src)
+
+
+def _pumped_leaks_recipe(src: _Source) -> None:
+    """A point where the pump moves an ion whose every leak the point blocks is told so (steady state, pump_max)."""
+    leaks = _pumped_leaks(src.model)
+    if leaks:
         src.recipe["pumped_leaks"] = ("pumped_leaks", leaks)
 
 
@@ -369,6 +374,7 @@ def _quantity(src: _Source, ctx: Derivations, quantity_id: str) -> None:
         _tau_slow(src)
     elif quantity_id == "pump_max":
         _pump_max(src)
+        _pumped_leaks_recipe(src)
     else:
         raise NotApplicable(f"{quantity_id}: no vectorised rule")
 

@@ -168,13 +168,17 @@ def gated_conductance(ctx: Derivations) -> Derivation:
     steps = (Step("The slope (input) conductance is the derivative of the steady-state current I_ss(V) (every gate "
                   "at x_inf(V)): the instantaneous conductance plus each gate's share (dI/dx)(dx_inf/dV)",
                   sp.Eq(g_leak, slope)),)
-    pump = ctx.model.pump_current if ctx.model.pump is not None else sp.S.Zero
-    whole = " of the whole membrane, the pump's slope included," if sp.diff(pump, V) != 0 else ""
+    whole = " of the whole membrane, the pump's slope included," if _pump_has_slope(ctx.model) else ""
     return Derivation("g_leak", slope, **per_state(ctx, slopes, chosen), unit="mS/cm^2",
                       description=f"slope (input) conductance dI_ss/dV at V_ss{whole} every gate at x_inf(V)",
                       method="numeric", in_names=_branches_sum(ctx),
                       assumptions=("slope, not chord, conductance", "gates at steady state",
                                    "evaluated at V = V_ss"), steps=steps, at=_at_rest(ctx))
+
+
+def _pump_has_slope(model) -> bool:
+    """Whether the pump's current depends on V (luo_rudy_1994): its slope is then part of a gated g_leak."""
+    return model.pump is not None and sp.diff(model.pump_current, V) != 0
 
 
 def _branches_sum(ctx: Derivations) -> sp.Expr:
@@ -203,8 +207,9 @@ def gated_time_constant(ctx: Derivations) -> Derivation:
                   given=(sp.Eq(g_leak, g.expression),)))
     runaway = ("; negative at a state with a negative slope conductance (g_leak < 0): there it is no time constant "
                "of a relaxation, a deviation of V (gates at steady state) grows, by e in |tau_m|") if min(each) < 0 else ""
+    whole = ", the pump's slope included" if _pump_has_slope(model) else ""
     return Derivation("tau_m", C_m / g.expression, **per_state(ctx, each, chosen), unit="ms",
-                      description=f"membrane time constant C_m / g_leak at V_ss (gates at steady state){runaway}",
+                      description=f"membrane time constant C_m / g_leak at V_ss (gates at steady state{whole}){runaway}",
                       method="numeric", in_names=C_m / g_leak, assumptions=g.assumptions, steps=steps, at=g.at)
 
 
