@@ -130,7 +130,8 @@ def test_script_text(exported):
     """Metadata, GHK through exprel, valid ids, comment-safe user text, byte-identical output."""
     model, script = exported
     text = script.read_text(encoding="utf-8")
-    assert f"MODEL = {model.name!r}" in text and 'VREST_VERSION = "' in text and "# Source:" in text
+    assert f"MODEL = {model.name!r}" in text and 'VREST_VERSION = "' in text
+    assert ("# Source:" in text) == bool(model.source)  # no empty heading for a model without a source
     assert text == render_files(model, "brian2")[script.name]
     assert ("exprel(" in text) == any(ion.leak == "ghk" for ion in model.ions)
     target = "cython" if len(model.states) > 1 else "numpy"  # Cython only for the stiff models
