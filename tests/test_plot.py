@@ -96,3 +96,67 @@ def test_a_voltage_dependent_pump_is_a_curve_of_its_own(tmp_path, write_model):
     code, out, err = run_cli("plot", str(path), "iv", "-o", str(tmp_path / "lr94.png"))
     assert code == 0 and err == "", err
     assert (tmp_path / "lr94.png").read_bytes().startswith(PNG_SIGNATURE)
+
+
+ODD_CELL = """
+[model]
+name = "odd_cell"
+temperature = "4 degC"
+
+[membrane]
+capacitance = "2.5 uF/cm^2"
+area = "500 um^2"
+volume = "800 um^3"
+water_permeability = "instant"
+
+[ions.K]
+valence = 1
+inside = "100 mM"
+outside = "2.5 mM"
+conductance = "0.05 mS/cm^2"
+
+[ions.Na]
+valence = 1
+inside = "20 mM"
+outside = "110 mM"
+permeability = "1e-8 cm/s"
+
+[ions.Cl]
+valence = -1
+inside = "10 mM"
+outside = "112.5 mM"
+permeability = "1e-7 cm/s"
+
+[ions.H]
+valence = 1
+reversal = "-20 mV"
+conductance = "0.001 mS/cm^2"
+
+[impermeant]
+valence = -0.85
+concentration = "129.4 mM"
+
+[bath]
+impermeant = "20 mM"
+
+[pump]
+max_current = "0.5 uA/cm^2"
+K_half_Na = "10 mM"
+K_half_K = "1.5 mM"
+binding = "hill"
+hill_Na = 1.5
+hill_K = 1
+stoichiometry = { Na = 3, K = -2 }
+q10 = 2
+q10_reference = "37 degC"
+"""
+
+
+def test_pump_rates_without_a_steady_state_are_said_not_dropped(tmp_path):
+    """A current of fixed reversal (H, -20 mV) holds every steady state at V = E_H; with the pump weak the other
+    ions cannot balance there, and those rates have no steady state: the figure leaves them out and says so."""
+    path = tmp_path / "odd.toml"
+    path.write_text(ODD_CELL, encoding="utf-8")
+    code, out, err = run_cli("plot", str(path), "pump", "-o", str(tmp_path / "pump.png"))
+    assert code == 0 and (tmp_path / "pump.png").exists()
+    assert err.startswith("vrest: warning: no steady state found at ") and "left out of the figure" in err

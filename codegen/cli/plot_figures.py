@@ -4,12 +4,15 @@ volume and V against the pump rate.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import sympy as sp
 from scipy.special import exprel
 
 from vrest.derive.constants import V
 from vrest.derive.derivation import NotApplicable
+from vrest.derive.errors import ModelWarning
 from vrest.derive.gated import gate_steady_states
 from vrest.derive.model import Model
 from vrest.derive.derivations.potentials import balance_id
@@ -74,6 +77,11 @@ def pump_data(model: Model, points: int = 41) -> dict:
     states = steady_curve(model, [float(s) for s in scales])
     found = sorted((s, st) for s, st in zip(scales, states) if st is not None)
     per_area = convert(1.0, "uA/cm^2")
+    lost = sorted(s * given * per_area for s, st in zip(scales, states) if st is None)
+    if lost and found:  # said, not silently left out of the curve
+        warnings.warn(f"no steady state found at {len(lost)} of the {len(scales)} pump rates "
+                      f"({lost[0]:.4g} to {lost[-1]:.4g} uA/cm^2): they are left out of the figure", ModelWarning,
+                      stacklevel=2)
     if not found:
         raise NotApplicable(f"no steady state found at any pump rate from {min(scales) * given * per_area:.4g} to "
                             f"{max(scales) * given * per_area:.4g} uA/cm^2: nothing to plot")
