@@ -149,8 +149,10 @@ def _check_poles(expr: sp.Expr, key: str, text: str, values: Mapping[sp.Symbol, 
         crossing = np.flatnonzero((base[:-1] * base[1:] <= 0) & np.isfinite(base[:-1]) & np.isfinite(base[1:]))
         if crossing.size:
             where = float(_CHECK_POINTS[crossing[0]: crossing[0] + 2].mean()) * 1000
-            raise ModelError(key, text, f"divides by zero at V = {where:.3g} mV (the divisor {sp.sstr(power.base)} "
-                             "vanishes there, and the numerator does not)")
+            units = {u: 1 for u in power.base.free_symbols if u.name.startswith(tuple(_UNIT_PREFIX.values()))}
+            shown = sp.sstr(power.base.xreplace(units).evalf(6))  # V in the channel's own unit, as the user wrote it
+            raise ModelError(key, text, f"divides by zero at V = {where:.3g} mV (the divisor {shown}, V in the "
+                             "channel's units, vanishes there, and the numerator does not)")
 
 
 def _gate(channel: str, name: str, spec: Any, path: str, units: Mapping[str, Parameter], names) -> Gate:

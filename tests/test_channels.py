@@ -348,6 +348,9 @@ BAD = [
      "channels.NaP.gates.m.tau", "must be finite and positive"),
     ("a true pole", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="1/abs(exp((V + 40)/10) - 1)"),
      "channels.NaP.gates.m.tau", "divides by zero at V = -40 mV"),
+    ("a pole in the user's units", lambda d: d["channels"]["NaP"]["gates"]["m"].update(
+        tau="100/(3.3*exp((V + 35)/20) - exp(-(V + 35)/20))"), "channels.NaP.gates.m.tau",
+     "(the divisor -exp(-V/20 - 7/4) + 3.3*exp(V/20 + 7/4), V in the channel's units, vanishes there"),
     ("both forms", lambda d: d["channels"]["NaP"]["gates"]["m"].update(alpha="1"), "channels.NaP.gates.m",
      "both forms"),
     ("power out of range", lambda d: d["channels"]["NaP"]["gates"]["m"].update(power=12),
