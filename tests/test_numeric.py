@@ -232,3 +232,16 @@ def test_numpy_chunked_fast_path_is_exact_and_matches_the_general_path():
                 expected = _textbook_ghk(mpmath.mpf(p[f"P_{ion.name}"]), ion.valence, mpmath.mpf(p[f"{ion.name}_i"]),
                                          mpmath.mpf(p[f"{ion.name}_o"]), float(v[k]), mpmath.mpf(p["T"]))
                 assert _close(float(got[k]), expected, 1e-12), (ion.name, v[k])
+
+
+def test_the_c_file_lists_its_states_and_parameters_in_order():
+    """A C user of a vrest model needs the order of y[] and p[] and their SI defaults without the Python module:
+    they match the NumPy module's STATE_NAMES/STATE_VALUES and PARAMETER_NAMES/PARAMETER_VALUES."""
+    model = resolve_model("pumpleak")
+    text = c_source(model).split("*/", 1)[0]
+    module = numeric.load_numeric(model, "numpy")
+    for i, (name, value) in enumerate(zip(module.STATE_NAMES, module.STATE_VALUES)):
+        assert f" *   y[{i}] {name} = {value!r}" in text
+    for i, (name, value) in enumerate(zip(module.PARAMETER_NAMES, module.PARAMETER_VALUES)):
+        assert f" *   p[{i}] {name} = {value!r}" in text
+    assert " *   p[1] F = 96485.33212 coulomb/mole: Faraday constant (CODATA 2018)" in text

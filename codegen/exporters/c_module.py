@@ -15,6 +15,7 @@ from vrest.derive.model import Model
 from ..escaping import c_comment
 from ..printers import C_PRELUDE, VrestCPrinter
 from ..templating import render
+from .brian2 import si_unit
 from . import exporter
 from ._numeric import cse_block, numeric_spec
 
@@ -45,6 +46,10 @@ def c_source(model: Model) -> str:
         prelude=C_PRELUDE,
         n_states=len(spec.states),
         n_parameters=len(spec.parameters),
+        states=[{"name": s.name, "value": repr(s.value), "unit": s.si_unit,
+                 "description": c_comment(s.description)} for s in spec.states],
+        parameters=[{"name": q.name, "value": repr(q.value), "unit": "" if si_unit(q.unit) == "1" else si_unit(q.unit),
+                     "description": c_comment(q.description)} for q in spec.parameters],
         rhs=_block(printer, spec, spec.rhs),
         jacobian=_block(printer, spec, list(spec.jacobian)),
         all_quantities=_block(printer, spec, [expr for _, expr in spec.quantities]),
