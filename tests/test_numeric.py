@@ -241,7 +241,7 @@ def test_the_c_file_lists_its_states_and_parameters_in_order():
     text = c_source(model).split("*/", 1)[0]
     module = numeric.load_numeric(model, "numpy")
     for i, (name, value) in enumerate(zip(module.STATE_NAMES, module.STATE_VALUES)):
-        assert f" *   y[{i}] {name} = {value!r}" in text
+        assert f" *   y[{i}] {name} = {float(value)!r}" in text
     for i, (name, value) in enumerate(zip(module.PARAMETER_NAMES, module.PARAMETER_VALUES)):
-        assert f" *   p[{i}] {name} = {value!r}" in text
+        assert f" *   p[{i}] {name} = {float(value)!r}" in text
     assert " *   p[1] F = 96485.33212 coulomb/mole: Faraday constant (CODATA 2018)" in text
