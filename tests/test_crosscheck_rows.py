@@ -46,8 +46,8 @@ def test_require_all_fails_when_a_simulator_is_not_installed(two_simulators, tmp
     code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path), "--require-all")
     assert code == 1 and "yes" in _row(out, CELLML)
     assert err.splitlines()[-1] == "vrest crosscheck: --require-all: 1 of 2 simulators not run"
-    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path / "b"), "--require-all", "--simulator",
-                             "libcellml")
+    code, _, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path / "b"), "--require-all", "--simulator",
+                           "libcellml")
     assert code == 0 and err == "", err  # the one chosen ran
 
 
@@ -93,6 +93,6 @@ def test_a_gated_model_whose_scenario_fires_no_spike_has_no_peak_column(two_simu
 
 
 def test_when_no_simulator_ran_exit_1_is_said(two_simulators, tmp_path):
-    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path), "--simulator", "libroadrunner")
+    code, _, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path), "--simulator", "libroadrunner")
     assert code == 1
     assert err.splitlines()[-1] == "vrest crosscheck: no simulator ran, so nothing was checked (exit code 1)"

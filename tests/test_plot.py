@@ -93,7 +93,7 @@ def test_a_voltage_dependent_pump_is_a_curve_of_its_own(tmp_path, write_model):
     path = write_model(NEURON_LR94)
     v_ss = json.loads(run_cli("derive", str(path), "--quantity", "V_ss", "--json")[1])["quantities"]["V_ss"]["value"]
     assert np.interp(0.0, data["total"], data["V"]) == pytest.approx(v_ss, abs=1e-3)  # a 0.5 mV grid
-    code, out, err = run_cli("plot", str(path), "iv", "-o", str(tmp_path / "lr94.png"))
+    code, _, err = run_cli("plot", str(path), "iv", "-o", str(tmp_path / "lr94.png"))
     assert code == 0 and err == "", err
     assert (tmp_path / "lr94.png").read_bytes().startswith(PNG_SIGNATURE)
 
@@ -157,6 +157,6 @@ def test_pump_rates_without_a_steady_state_are_said_not_dropped(tmp_path):
     ions cannot balance there, and those rates have no steady state: the figure leaves them out and says so."""
     path = tmp_path / "odd.toml"
     path.write_text(ODD_CELL, encoding="utf-8")
-    code, out, err = run_cli("plot", str(path), "pump", "-o", str(tmp_path / "pump.png"))
+    code, _, err = run_cli("plot", str(path), "pump", "-o", str(tmp_path / "pump.png"))
     assert code == 0 and (tmp_path / "pump.png").exists()
     assert err.startswith("vrest: warning: no steady state found at ") and "left out of the figure" in err

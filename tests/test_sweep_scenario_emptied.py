@@ -100,7 +100,7 @@ def test_the_command_line_says_which_points_stopped_and_exits_0(tmp_path, capsys
     path = tmp_path / "emptied.toml"
     path.write_text(CELL, encoding="utf-8")
     code = main(["sweep", str(path), "--vary", "pump=0.01, 1", "--scenario", "blockNa", "--times", "0 s,100 s,10 min"])
-    out, err = capsys.readouterr()
+    err = capsys.readouterr().err
     assert code == 0
     assert "Na_i: no value at 1 of 2 points: the scenario's run empties an amount inside" in err
     assert "Traceback" not in err and "batch" not in err

@@ -33,7 +33,7 @@ from ._protocol import step_text
 from .coherent_units import coherent_unit, to_coherent
 from .ids import valid_id
 
-__all__ = ["export_nmodl", "nmodl_unit", "suffix", "nocmodl_default"]
+__all__ = ["export_nmodl", "nmodl_unit", "nocmodl_default", "suffix"]
 
 # Names NEURON or NMODL give a meaning to; a model symbol with one of them gets a "_" suffix.
 RESERVED = ("v", "i", "t", "dt", "celsius", "area", "diam", "cm", "L", "nseg", "FARADAY", "PI",

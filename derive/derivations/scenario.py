@@ -180,6 +180,11 @@ def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: i
     return out
 
 
+_SLOWEST_ASSUMPTIONS = (_SIGNS, ("linearisation of the full model (V, ion amounts, volume) about the step's steady "
+                                 "state, V eliminated by charge conservation"),
+                        "bath concentrations held at their values in force")
+
+
 def _slowest(model: Model, point: dict[sp.Symbol, float], values: dict, number: int) -> Derivation:
     """tau_slow of the full model at the step's parameters and steady state (an amount the step leaves nothing to
     move adds none: derive.derivations.time_constants)."""
@@ -190,10 +195,7 @@ def _slowest(model: Model, point: dict[sp.Symbol, float], values: dict, number: 
         raise NotApplicable(f"the steady state after step {number} is not stable: eigenvalue {slowest:.6g} 1/s")
     return Derivation("tau_slow", -1 / lambda_slow, -1 / slowest.real, "s", f"slowest time constant after step "
                       f"{number}: how fast the cell settles at the step's steady state, -1/lambda_slow",
-                      method="numeric", assumptions=(_SIGNS, "linearisation of the full model (V, ion amounts, "
-                                                     "volume) about the step's steady state, V eliminated by charge "
-                                                     "conservation", "bath concentrations held at their values in "
-                                                     "force"),
+                      method="numeric", assumptions=_SLOWEST_ASSUMPTIONS,
                       at=_at(model, changed))
 
 
