@@ -99,8 +99,8 @@ def context(model: Model) -> dict:
     ids[V] = "v"
     printer = VrestNmodlPrinter({"symbol_names": ids})
     parameters = [
-        {"id": ids[s], "value": float_text(to_coherent(Fraction(value), unit)), "unit": nmodl_unit(unit),
-         "description": " ".join(text.split())}
+        {"id": ids[s], "value": float_text(to_coherent(Fraction(repr(value)), unit)), "unit": nmodl_unit(unit),
+         "description": " ".join(text.split())}  # the decimal the file wrote, converted exactly: F = 96.48533212
         for s, value, unit, text in mech.constants if s != T
     ]
     for p in parameters:

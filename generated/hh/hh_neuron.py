@@ -20,7 +20,7 @@ V_START = -64.99637933119206  # mV
 # nocmodl keeps only 6 significant digits of PARAMETER defaults, so the exact values are set here.
 PARAMETERS = {
     "R": 8.314462618,  # joule/mole-kelvin
-    "F": 96.48533212000001,  # fC/amol
+    "F": 96.48533212,  # fC/amol
     "C_m": 0.01,  # pF/um2
     "E_Na": 50.0,  # mV
     "g_Na": 1200.0,  # pS/um2

@@ -62,7 +62,7 @@ UNITS {
 
 PARAMETER {
     R = 8.314462618 (joule/mole-kelvin) : molar gas constant (CODATA 2018)
-    F = 96.48533212000001 (fC/amol) : Faraday constant (CODATA 2018)
+    F = 96.48533212 (fC/amol) : Faraday constant (CODATA 2018)
     C_m = 0.01 (pF/um2) : specific membrane capacitance
     E_Na = 50.0 (mV) : reversal potential of channel Na (given)
     g_Na = 1200.0 (pS/um2) : maximal conductance of channel Na, all gates open
@@ -112,7 +112,7 @@ STATE {
 INITIAL {
     : nocmodl keeps 6 significant digits of a PARAMETER's default: one still at that default gets its exact value
     if (R == 8.31446) { R = 8.314462618 }
-    if (F == 96.4853) { F = 96.48533212000001 }
+    if (F == 96.4853) { F = 96.48533212 }
     m_Na = 0.052955086813008125
     h_Na = 0.5959941247398638
     n_K = 0.31773239976086576

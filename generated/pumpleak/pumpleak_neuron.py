@@ -20,16 +20,16 @@ V_START = -94.4904793971896  # mV
 # nocmodl keeps only 6 significant digits of PARAMETER defaults, so the exact values are set here.
 PARAMETERS = {
     "R": 8.314462618,  # joule/mole-kelvin
-    "F": 96.48533212000001,  # fC/amol
+    "F": 96.48533212,  # fC/amol
     "C_m": 0.01,  # pF/um2
     "A_m": 314.159265358979,  # um2
     "L_p": 1.0892e-06,  # um/s-pascal
     "z_K": 1.0,  # 1
     "K_o": 3.0,  # mM
-    "P_K": 0.06599999999999999,  # um/s
+    "P_K": 0.066,  # um/s
     "z_Na": 1.0,  # 1
     "Na_o": 142.0,  # mM
-    "P_Na": 0.00028000000000000003,  # um/s
+    "P_Na": 0.00028,  # um/s
     "z_Cl": -1.0,  # 1
     "Cl_o": 145.0,  # mM
     "P_Cl": 0.037,  # um/s

@@ -80,16 +80,16 @@ UNITS {
 
 PARAMETER {
     R = 8.314462618 (joule/mole-kelvin) : molar gas constant (CODATA 2018)
-    F = 96.48533212000001 (fC/amol) : Faraday constant (CODATA 2018)
+    F = 96.48533212 (fC/amol) : Faraday constant (CODATA 2018)
     C_m = 0.01 (pF/um2) : specific membrane capacitance
     A_m = 314.159265358979 (um2) : membrane area
     L_p = 1.0892e-06 (um/s-pascal) : hydraulic water permeability
     z_K = 1.0 (1) : valence of K
     K_o = 3.0 (mM) : [K] outside
-    P_K = 0.06599999999999999 (um/s) : K permeability
+    P_K = 0.066 (um/s) : K permeability
     z_Na = 1.0 (1) : valence of Na
     Na_o = 142.0 (mM) : [Na] outside
-    P_Na = 0.00028000000000000003 (um/s) : Na permeability
+    P_Na = 0.00028 (um/s) : Na permeability
     z_Cl = -1.0 (1) : valence of Cl
     Cl_o = 145.0 (mM) : [Cl] outside
     P_Cl = 0.037 (um/s) : Cl permeability
@@ -132,10 +132,8 @@ STATE {
 INITIAL {
     : nocmodl keeps 6 significant digits of a PARAMETER's default: one still at that default gets its exact value
     if (R == 8.31446) { R = 8.314462618 }
-    if (F == 96.4853) { F = 96.48533212000001 }
+    if (F == 96.4853) { F = 96.48533212 }
     if (A_m == 314.159) { A_m = 314.159265358979 }
-    if (P_K == 0.066) { P_K = 0.06599999999999999 }
-    if (P_Na == 0.00028) { P_Na = 0.00028000000000000003 }
     if (N_A == 26173.1) { N_A = 26173.07 }
     N_K = 24057.277998937905
     N_Na = 2768.3034906731814

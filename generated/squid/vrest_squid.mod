@@ -59,7 +59,7 @@ UNITS {
 
 PARAMETER {
     R = 8.314462618 (joule/mole-kelvin) : molar gas constant (CODATA 2018)
-    F = 96.48533212000001 (fC/amol) : Faraday constant (CODATA 2018)
+    F = 96.48533212 (fC/amol) : Faraday constant (CODATA 2018)
     C_m = 0.01 (pF/um2) : specific membrane capacitance
     z_K = 1.0 (1) : valence of K
     K_i = 400.0 (mM) : [K] inside
@@ -95,7 +95,7 @@ ASSIGNED {
 INITIAL {
     : nocmodl keeps 6 significant digits of a PARAMETER's default: one still at that default gets its exact value
     if (R == 8.31446) { R = 8.314462618 }
-    if (F == 96.4853) { F = 96.48533212000001 }
+    if (F == 96.4853) { F = 96.48533212 }
     rates()
 }
 
