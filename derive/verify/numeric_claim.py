@@ -349,6 +349,9 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
         repeated = _repeated_number(case)  # a number written at several places (z where z^2 belongs)
         if repeated is not None:
             return repeated, []
+        written = to_mpf(lit.value) / unit_scale(lit)
+        if number * written < 0 and abs(number + written) <= mpmath.mpf("0.05") * abs(written):
+            return f"sign flipped: {_the_number(lit)} would have to be {_number(number, lit.unit)}", []
         return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} for the claim to be right", []
     if known.name == "T" and lit.unit is None and abs(to_mpf(lit.number) - (need.value - to_mpf(ZERO_CELSIUS))) < 0.01:
         return (f"temperature in degC where kelvin belongs: T = {lit.text} in the claim, "
