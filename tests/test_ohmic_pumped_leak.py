@@ -5,6 +5,7 @@ a limit and blaming a fixed volume for growing."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import run_cli
 
 CELL = """
@@ -45,14 +46,26 @@ stoichiometry = {{ Na = 3, K = -2 }}
 """
 
 
-def test_pump_max_names_the_ohmic_leak_that_balances_any_pump(tmp_path):
+@pytest.mark.parametrize("current", ["0.8", "10", "100"])
+def test_pump_max_names_the_ohmic_leak_that_balances_any_pump(tmp_path, current):
+    """The same answer whatever the file's own pump rate (it was '9.22e+17' at 0.8 and '9.87e+18' at 10 uA/cm^2)."""
     path = tmp_path / "cell.toml"
-    path.write_text(CELL.format(current="0.8"), encoding="utf-8")
+    path.write_text(CELL.format(current=current), encoding="utf-8")
     code, out, err = run_cli("derive", str(path), "--quantity", "pump_max")
     assert code == 0, err
     assert ("pump_max: none: the ohmic leak of Na, which the pump moves, balances any pump current (E_Na grows "
-            "without bound as Na_i falls)") in out
-    assert "past the pump currents vrest accepts, with Na_i ever smaller, soon below 1e-15 mM" in out
+            "without bound as Na_i falls), so the steady states do not end at a largest pump rate: at a stronger pump "
+            "their Na_i is only smaller, soon below 1e-15 mM") in out
+    assert "uA/cm^2" not in out.split("pump_max:")[1]
+
+
+def test_a_sweep_of_it_leaks_no_numpy_warning(tmp_path):
+    path = tmp_path / "cell.toml"
+    path.write_text(CELL.format(current="0.8"), encoding="utf-8")
+    code, out, err = run_cli("sweep", str(path), "--vary", "pump.current=0.8, 1000 uA/cm^2", "--quantity", "V_ss")
+    assert code == 0, err
+    assert "overflow" not in err and "invalid value" not in err
+    assert "V_ss: no value at 1 of 2 points: the current balance has no zero crossing for |V| < 10 V" in err
 
 
 def test_a_steady_state_past_what_a_cell_holds_is_said_so(tmp_path):

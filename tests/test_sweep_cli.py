@@ -208,6 +208,10 @@ def test_a_protocol_of_steps_runs_from_each_points_steady_state():
      "--scheduler = 'notanaddress': not the address of a Dask scheduler: give tcp://HOST:PORT"),
     (["--vary", "ions.K.outside=1..10 mM 3", "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"],
      "--scheduler = 'tcp://127.0.0.1:1': nothing listens at 127.0.0.1:1 (connection refused)"),
+    (["--vary", "ions.K.outside=1..10 mM 3", "--engine", "dask", "--scheduler", "http://127.0.0.1:8787"],
+     "--scheduler = 'http://127.0.0.1:8787': not the address of a Dask scheduler (http:// is its dashboard's)"),
+    (["--vary", "ions.K.outside=1..10 mM 3", "--engine", "dask", "--scheduler", "tcp://no-such-host.invalid:8786"],
+     "--scheduler = 'tcp://no-such-host.invalid:8786': the host 'no-such-host.invalid' is not known here"),
     (["--vary", "pump=-1..1 3"], "--vary pump = '-1..1 3': outside the allowed range 0 to 1e6: a factor on a rate "
                                  "or conductance cannot be negative"),
 ])

@@ -175,3 +175,31 @@ def test_workers_with_a_scheduler_are_said_to_do_nothing():
     assert code == 0, err
     assert "vrest: warning: --workers 3 does nothing with --scheduler" in err
     assert len(json.loads(out)["quantities"]["V_ss"]["values"]) == 3
+
+
+def test_a_scheduler_without_workers_is_said_and_the_sweep_waits_for_one():
+    """It hung without a word; now a warning, and the sweep runs once a worker joins."""
+    import subprocess
+    import sys
+    import threading
+
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        command = [sys.executable, "-m", "vrest.codegen", "sweep", "squid", "--vary", "ions.K.outside=1..10 mM 3",
+                   "--quantity", "V_ss", "--engine", "dask", "--scheduler", cluster.scheduler_address, "--json"]
+        run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        late = threading.Timer(120, cluster.scale, args=(1,))  # without the warning, a worker still comes: no hang
+        late.start()
+        said = []
+        for line in run.stderr:  # the warning comes before any worker is there to take a chunk
+            said.append(line)
+            if "has no workers yet" in line:
+                break
+        late.cancel()
+        cluster.scale(1)
+        out, rest = run.communicate(timeout=300)
+    err = "".join(said) + rest
+    assert run.returncode == 0, err
+    assert "has no workers yet: the sweep waits until one joins (start them with: dask worker ADDRESS)" in err
+    assert len(json.loads(out)["quantities"]["V_ss"]["values"]) == 3

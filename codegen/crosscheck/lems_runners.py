@@ -18,9 +18,12 @@ with only the Component's start values, the step and the length changed:
   engines test an OnCondition at grid points only, and t there is a sum of steps, a
   rounding away from a step's time: each step's time is moved half a step earlier, so
   the test first holds at the grid point of the nominal time. jnml acts on an
-  OnCondition one step after its time (PyLEMS at its time); started at a steady state,
-  the run is the exact course delayed by that step, every later step included, so
-  jnml's output is read one step later.
+  OnCondition that holds at t = 0 one step later than PyLEMS (measured: the neuron's
+  ouabain file differs by one row, then by 7e-9 V once shifted); started at a steady
+  state, the run is the exact course delayed by that step, every later step included,
+  so jnml's output is read one step later. A later step acts in both at the same grid
+  point (measured to 7e-9 V row for row), so PyLEMS's courses with a step after 0 s are
+  read a step early: an error of one Euler step, inside the tolerance below.
 
 A model with ion amounts or a volume (pumpleak) is stiff: tau_m is milliseconds,
 the rundown hours. Its cross-check job (``job.stiff``) holds the pumped steady state

@@ -73,6 +73,9 @@ def _reachable(address: str) -> None:
     from distributed.comm.addressing import parse_address, parse_host_port
 
     scheme, location = parse_address(address)
+    if scheme in ("http", "https"):
+        raise ModelError("--scheduler", address, "not the address of a Dask scheduler (http:// is its dashboard's): "
+                         "give tcp://HOST:PORT, as the scheduler prints it when it starts")
     if scheme not in ("tcp", "tls"):
         return  # another transport (ucx, inproc): Dask's own connect says what is wrong
     try:
@@ -85,6 +88,9 @@ def _reachable(address: str) -> None:
     except ConnectionRefusedError:
         raise ModelError("--scheduler", address, f"nothing listens at {host}:{port} (connection refused): is the "
                          "scheduler running there?") from None
+    except socket.gaierror:
+        raise ModelError("--scheduler", address, f"the host {host!r} is not known here (its name does not "
+                         "resolve)") from None
     except OSError:
         return  # unreachable, a name that does not resolve, a timeout: the handshake below says it
 
@@ -132,7 +138,11 @@ def run_dask(function: Callable, tasks: Iterable, scheduler: str | None = None, 
         if scheduler is not None:
             _handshake(scheduler)
         client = Client(address, set_as_default=False, timeout=CONNECT_SECONDS)
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        n_workers = len(client.scheduler_info().get("workers", {}))
+        if n_workers == 0:  # the chunks wait for a worker: said, not a silent hang
+            warnings.warn(f"the scheduler at {scheduler or 'the LocalCluster'} has no workers yet: the sweep waits "
+                          "until one joins (start them with: dask worker ADDRESS)", ModelWarning, stacklevel=2)
+        n_workers = max(1, n_workers)
     except Exception as error:  # noqa: BLE001 - every way a connection fails is one line for the user
         if cluster is not None:
             cluster.close()

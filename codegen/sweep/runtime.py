@@ -46,8 +46,8 @@ REASONS = {
     NOT_FINITE: "no finite real value at these parameters",
     NOT_PHYSICAL: "no physical steady state: Newton cannot reduce the residual while keeping amounts and volume "
                   "positive",
-    TOO_MANY_STEPS: "no steady state found: Newton did not converge in 200 steps (the volume or an amount may "
-                    "grow without bound)",
+    TOO_MANY_STEPS: "no steady state found: Newton did not converge in 200 steps (an amount may fall towards 0, or "
+                    "an amount or the volume grow without bound)",
     SINGULAR: "no steady state found: Newton reached a state where the linearised model is singular",
     UNSTABLE: "the steady state is not stable: an eigenvalue has a real part >= 0",
     NO_DONNAN: "no Donnan equilibrium: the inside charge has no zero crossing",
@@ -55,7 +55,8 @@ REASONS = {
                "way)",
     EDGE_INFINITE: "none: the pump current falls to 0 with the vanishing concentration, so no finite rate ends "
                    "the steady states",
-    NO_EDGE: "none at the model's own values",
+    NO_EDGE: "none: at the model's own values the steady states do not end at a largest pump rate (vrest derive "
+             "says why)",
     NO_EQUILIBRIUM: "no resting state in the voltage range",
     OSCILLATES: "no stable resting state: the model oscillates (a pacemaker)",
     NO_STABLE: "no stable resting state: every equilibrium in the voltage range is unstable",
@@ -103,8 +104,15 @@ def root_increasing(f: Callable, p: Mapping[str, np.ndarray], n: int, start: flo
                     max_steps: int = 200) -> tuple[np.ndarray, np.ndarray]:
     """The root x of each increasing f(x, p) -> (value, derivative): (roots, reason codes).
 
-    The bracket [start, stop] widens by doubling, as long as it stays within +-limit (then NO_ROOT).
+    The bracket [start, stop] widens by doubling, as long as it stays within +-limit (then NO_ROOT). A GHK or Nernst
+    term at |V| of volts overflows there: an infinite value is an answer (no root that far), not a warning.
     """
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _root_increasing(f, p, n, start, stop, limit, max_steps)
+
+
+def _root_increasing(f: Callable, p: Mapping[str, np.ndarray], n: int, start: float, stop: float, limit: float,
+                     max_steps: int) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = np.full(n, float(start)), np.full(n, float(stop))
     codes = np.zeros(n, dtype=np.int8)
     f_lo = f(lo, p)[0]

@@ -462,17 +462,16 @@ def pump_max(ctx: Derivations) -> Derivation:
     model = ctx.model
     edge = pump_edge(model)
     rate = pumpleak.pump_rate_symbol(model)
+    ohmic = [ion.name for ion in model.dynamic_ions if ion.leak == "ohmic"
+             and any(name == ion.name and n for name, n in model.pump.stoichiometry)]
+    if ohmic and (edge is None or edge.kind == "range"):  # g (V - E_X), E_X = (RT/zF) ln(X_o/X_i): unbounded
+        raise NotApplicable(f"none: the ohmic leak of {ohmic[0]}, which the pump moves, balances any pump current "
+                            f"(E_{ohmic[0]} grows without bound as {ohmic[0]}_i falls), so the steady states do not end "
+                            f"at a largest pump rate: at a stronger pump their {ohmic[0]}_i is only smaller, soon below "
+                            f"{_FLOOR_TEXT}")
     if edge is None:
-        top = f"{_reference_current(model) * 2.0**_LADDER * 100:.3g} uA/cm^2"
-        ohmic = [ion.name for ion in model.dynamic_ions if ion.leak == "ohmic"
-                 and any(name == ion.name and n for name, n in model.pump.stoichiometry)]
-        if ohmic:  # g (V - E_X) with E_X = (RT/zF) ln(X_o/X_i): unbounded as X_i -> 0, so it balances any pump
-            raise NotApplicable(f"none: the ohmic leak of {ohmic[0]}, which the pump moves, balances any pump current "
-                                f"(E_{ohmic[0]} grows without bound as {ohmic[0]}_i falls), so steady states exist up "
-                                f"to {top} and past the pump currents vrest accepts, with {ohmic[0]}_i ever smaller, "
-                                f"soon below {_FLOOR_TEXT}")
         raise NotApplicable(f"none: a steady state with a finite volume exists for every pump current tried, up to "
-                            f"{top}")
+                            f"{_reference_current(model) * 2.0**_LADDER * 100:.3g} uA/cm^2")
     if edge.kind == "range":
         raise NotApplicable(f"none found: no concentration falls to 0 and no two steady states merge up to "
                             f"I_pump = {edge.current * 100:.6g} uA/cm^2, where the steady state's V reaches "
