@@ -176,3 +176,13 @@ def test_a_built_in_model_s_file_can_be_copied_and_read_back(tmp_path):
     assert json.loads(mine)["quantities"] == json.loads(built_in)["quantities"]
     code, out, err = run_cli("models", "--toml", "nope")
     assert (code, out) == (2, "") and "no built-in model of that name (one of neuron, squid, pumpleak, hh)" in err
+
+
+def test_a_sweep_warns_of_a_step_that_unbalances_the_bath_as_simulate_does(tmp_path):
+    """pumpleak's bath is balanced (K_o + Na_o = Cl_o = 145 mM); K_o 3 -> 20 mM alone leaves 17 mM more cations."""
+    path = tmp_path / "pulse.toml"
+    path.write_text('steps = [{ at = "10 s", set = { "ions.K.outside" = "20 mM" } }]\n', encoding="utf-8")
+    said = "step 1 at 10 s: the bath is not electroneutral: K_o + Na_o = 162 mM against Cl_o = 145 mM"
+    for command in (("simulate", "pumpleak"), ("sweep", "pumpleak", "--vary", "pump=1, 0.5")):
+        code, _, err = run_cli(*command, "--protocol", str(path), "--times", "0 s,20 s")
+        assert code == 0 and said in err, (command, err)

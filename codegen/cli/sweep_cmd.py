@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
 import numpy as np
 
-from vrest.derive.errors import ModelError
+from vrest.derive.errors import ModelError, ModelWarning
 
 _SPEC_HELP = ('KEY=SPEC: a model-file key and its values, a range "LOW..HIGH UNIT [log] COUNT" or a list '
               '"A, B, C UNIT", e.g. "ions.K.outside=1..100 mM log 41" (repeat for a grid)')
@@ -155,12 +156,16 @@ def run(args) -> int:
         args.scenario = PROTOCOL
     plan = make_plan(model, args.vary, _method(args), args.samples, args.seed)
     times = _times(args)
-    if times is not None:  # a step after the last time is run by no point
+    scenario = next((s for s in model.scenarios if s.name == args.scenario), None)
+    if times is not None and scenario is not None:  # as vrest simulate says them: a step no point reaches, a bath
+        from vrest.derive.bath import scenario_bath_imbalances  # a step leaves unbalanced (at the file's values)
+
         from .simulate_cmd import warn_unreached
 
-        steps = next((s.steps for s in model.scenarios if s.name == args.scenario), ())
-        warn_unreached(f"protocol {args.protocol}" if args.protocol else f"scenario {args.scenario}", steps, times[-1],
-                       "a later last time in --times")
+        warn_unreached(f"protocol {args.protocol}" if args.protocol else f"scenario {args.scenario}", scenario.steps,
+                       times[-1], "a later last time in --times")
+        for message in scenario_bath_imbalances(model, scenario):
+            warnings.warn(message, ModelWarning, stacklevel=2)
     keep = args.json or args.plot or not args.out
     options = dict(out=args.out, memory=bool(keep), engine=args.engine, scheduler=args.scheduler,
                    workers=args.workers, progress=True)
