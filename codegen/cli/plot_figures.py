@@ -125,18 +125,18 @@ def figure_iv(plt, model: Model):
 
 
 def _near_rest(ax, data: dict) -> None:
-    """Limit the current axis to the currents within 30 mV of the resting states, where a channel's current far from
+    """Limit the current axis to the currents within 15 mV of the resting states, where a channel's current far from
     rest (hh's I_K at +70 mV: 5000 uA/cm^2) would flatten the part of the figure that matters."""
     volts = data["V"]
     near = np.zeros(volts.shape, dtype=bool)
     for v_zero in data["zeros"]:
-        near |= np.abs(volts - v_zero) <= 30
+        near |= np.abs(volts - v_zero) <= 15
     curves = [*data["currents"].values(), data["total"]] + ([data["pump"]] if data["pump_varies"] else [])
     everywhere = max(float(np.max(np.abs(c))) for c in curves)
     around = max(float(np.max(np.abs(c[near]))) for c in curves)
     if everywhere > 3 * around > 0:
         ax.set_ylim(-1.1 * around, 1.1 * around)
-        ax.annotate("currents beyond the axis are cut: shown within 30 mV of rest", (0.01, 0.01),
+        ax.annotate("currents beyond the axis are cut: the axis spans the currents within 15 mV of rest", (0.01, 0.01),
                     xycoords="axes fraction", fontsize=7, color="grey")
 
 
