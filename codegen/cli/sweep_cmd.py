@@ -156,7 +156,7 @@ def run(args) -> int:
         args.scenario = PROTOCOL
     plan = make_plan(model, args.vary, _method(args), args.samples, args.seed)
     times = _times(args)
-    scenario = next((s for s in model.scenarios if s.name == args.scenario), None)
+    scenario = next((s for s in model.scenarios if s.name == args.scenario), None) if args.scenario else None
     if times is not None and scenario is not None:  # as vrest simulate says them: a step no point reaches, a bath
         from vrest.derive.bath import scenario_bath_imbalances  # a step leaves unbalanced (at the file's values)
 

@@ -464,7 +464,9 @@ def pump_max(ctx: Derivations) -> Derivation:
     rate = pumpleak.pump_rate_symbol(model)
     ohmic = [ion.name for ion in model.dynamic_ions if ion.leak == "ohmic"
              and any(name == ion.name and n for name, n in model.pump.stoichiometry)]
-    if ohmic and (edge is None or edge.kind == "range"):  # g (V - E_X), E_X = (RT/zF) ln(X_o/X_i): unbounded
+    accepted = float(RANGES["current per area"].si(RANGES["current per area"].high))  # A/m^2
+    beyond = edge is None or (edge.kind == "range" and edge.current > accepted)  # past any pump vrest takes
+    if ohmic and beyond:  # g (V - E_X), E_X = (RT/zF) ln(X_o/X_i): unbounded as X_i -> 0
         raise NotApplicable(f"none: the ohmic leak of {ohmic[0]}, which the pump moves, balances any pump current "
                             f"(E_{ohmic[0]} grows without bound as {ohmic[0]}_i falls), so the steady states do not end "
                             f"at a largest pump rate: at a stronger pump their {ohmic[0]}_i is only smaller, soon below "
