@@ -53,8 +53,19 @@ def test_require_all_fails_when_a_simulator_is_not_installed(two_simulators, tmp
 
 def test_every_registered_simulator_says_how_to_install_it():
     assert len(SIMULATORS) == 6
-    for sim in SIMULATORS.values():
-        assert sim.install.startswith("pip install "), sim.name
+    for sim in SIMULATORS.values():  # jnml, its pyneuroml installed here: the Java runtime it still needs
+        said = sim.missing()
+        assert said.startswith("pip install ") or "install a Java runtime (17 or later)" in said, sim.name
+
+
+def test_without_java_the_jnml_row_says_java_is_what_is_missing(monkeypatch, tmp_path):
+    """pyneuroml is installed (the test extra) but no java can be found: the row asked for pyneuroml."""
+    jnml = next(name for name in SIMULATORS if name.startswith("jnml"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java on it
+    assert SIMULATORS[jnml].version() is None
+    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path / "out"), "--simulator", "jnml")
+    assert code == 1
+    assert "not installed: pyneuroml is installed, but no java runs here: install a Java runtime" in _row(out, "jnml")
 
 
 def test_an_excitable_model_without_scenarios_shows_no_peak_columns(two_simulators, write_model, tmp_path):

@@ -177,7 +177,11 @@ class Simulator:
     run: Callable[[Model, Path, Job], Answer] = field(repr=False)
     unsuitable: Callable[[Model, Job], str | None] | None = field(default=None, repr=False)
     course_tolerance: Callable[[Model, Job], float] | None = field(default=None, repr=False)  # mV
-    install: str = ""  # how a user gets it: said in its "not installed" row
+    install: str | Callable[[], str] = ""  # how a user gets it: said in its "not installed" row (a callable: what
+    # is missing of it here)
+
+    def missing(self) -> str:
+        return self.install() if callable(self.install) else self.install
 
     def tolerance(self, model: Model, job: Job) -> float:
         """The largest course deviation (mV) this simulator may show: its error bound, else COURSE_TOLERANCE_MV."""
@@ -189,7 +193,7 @@ SIMULATORS: dict[str, Simulator] = {}
 
 def simulator(name: str, format: str, version: Callable[[], str | None],
               unsuitable: Callable[[Model, Job], str | None] | None = None,
-              course_tolerance: Callable[[Model, Job], float] | None = None, install: str = ""):
+              course_tolerance: Callable[[Model, Job], float] | None = None, install: str | Callable[[], str] = ""):
     """Register ``run(model, directory, job) -> Answer`` for simulator ``name`` reading format ``format``.
 
     ``unsuitable(model, job)``, if given, returns why the simulator cannot do ``job`` (else None);
@@ -392,7 +396,7 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None) ->
             continue
         version = sim.version()
         if version is None:  # said, not skipped: "agrees" must not read as "every simulator agrees"
-            rows.append(Row(name, "-", None, None, None, 0.0, "missing", f"not installed: {sim.install}"))
+            rows.append(Row(name, "-", None, None, None, 0.0, "missing", f"not installed: {sim.missing()}"))
             continue
         reason = sim.unsuitable(model, job) if sim.unsuitable is not None else None
         if reason:

@@ -280,6 +280,15 @@ def _jnml_version() -> str | None:
     return jar.stem.split("-")[1]
 
 
+def _jnml_install() -> str:
+    """What is missing of jnml here: pyNeuroML (its jar), or only the Java runtime that runs it."""
+    try:
+        jnml_jar()
+    except ImportError:
+        return "pip install pyneuroml, and a Java runtime (java on the PATH)"
+    return "pyneuroml is installed, but no java runs here: install a Java runtime (17 or later) with java on the PATH"
+
+
 def _pylems_version() -> str | None:
     try:
         import lems
@@ -291,7 +300,7 @@ def _pylems_version() -> str | None:
 
 
 @simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable, euler_tolerance,
-           install="pip install pyneuroml, and a Java runtime (java on the PATH)")
+           install=_jnml_install)
 def run_jnml_check(model: Model, directory: Path, job: Job) -> Answer:
     return lems_answer(model, directory, job, lambda path: run_jnml([path.name, "-nogui"], path.parent), 1)
 
