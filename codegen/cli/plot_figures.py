@@ -110,7 +110,8 @@ def figure_iv(plt, model: Model):
         raised = raised + 1 if previous is not None and e - previous < 0.08 * span else 0  # labels apart
         previous = e
         ax.axvline(e, linestyle=":", color="grey")
-        ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6 + 11 * raised), fontsize=8)
+        ax.annotate(f"E_{name}", (e, 0), textcoords="offset points", xytext=(2, 6 + 11 * raised), fontsize=8,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.8})  # readable over lines
     name, _ = data["zero"]
     for v_zero, stable in zip(data["zeros"], data["stable"]):  # an unstable equilibrium is no resting potential
         ax.axvline(v_zero, color="black", linewidth=1, linestyle="-" if stable else "--",
