@@ -244,4 +244,4 @@ def test_the_c_file_lists_its_states_and_parameters_in_order():
         assert f" *   y[{i}] {name} = {float(value)!r}" in text
     for i, (name, value) in enumerate(zip(module.PARAMETER_NAMES, module.PARAMETER_VALUES)):
         assert f" *   p[{i}] {name} = {float(value)!r}" in text
-    assert " *   p[1] F = 96485.33212 coulomb/mole: Faraday constant (CODATA 2018)" in text
+    assert " *   p[1] F = 96485.33212 C/mol: Faraday constant (CODATA 2018)" in text

@@ -15,7 +15,7 @@ from vrest.derive.model import Model
 from ..escaping import c_comment
 from ..printers import C_PRELUDE, VrestCPrinter
 from ..templating import render
-from .brian2 import si_unit
+from .systems.si_units import si_text
 from . import exporter
 from ._numeric import cse_block, numeric_spec
 
@@ -48,7 +48,7 @@ def c_source(model: Model) -> str:
         n_parameters=len(spec.parameters),
         states=[{"name": s.name, "value": repr(s.value), "unit": s.si_unit,
                  "description": c_comment(s.description)} for s in spec.states],
-        parameters=[{"name": q.name, "value": repr(q.value), "unit": "" if si_unit(q.unit) == "1" else si_unit(q.unit),
+        parameters=[{"name": q.name, "value": repr(q.value), "unit": si_text(q.unit),
                      "description": c_comment(q.description)} for q in spec.parameters],
         rhs=_block(printer, spec, spec.rhs),
         jacobian=_block(printer, spec, list(spec.jacobian)),

@@ -13,26 +13,26 @@
  *   y[2] h_Na = 0.5959941247398638: gate h of channel Na (fraction open)
  *   y[3] n_K = 0.31773239976086576: gate n of channel K (fraction open)
  * p[i], the parameters (SI values of the model file):
- *   p[0] R = 8.314462618 joule/mole/kelvin: molar gas constant (CODATA 2018)
- *   p[1] F = 96485.33212 coulomb/mole: Faraday constant (CODATA 2018)
- *   p[2] T = 279.45 kelvin: absolute temperature
- *   p[3] C_m = 0.01 farad/metre**2: specific membrane capacitance
- *   p[4] E_Na = 0.05 volt: reversal potential of channel Na (given)
- *   p[5] g_Na = 1200.0 siemens/metre**2: maximal conductance of channel Na, all gates open
- *   p[6] V_unit_Na = 0.001 volt: one mV: the unit of voltage in channel Na's expressions
- *   p[7] t_unit_Na = 0.001 second: one ms: the unit of time in channel Na's expressions
+ *   p[0] R = 8.314462618 J/(mol K): molar gas constant (CODATA 2018)
+ *   p[1] F = 96485.33212 C/mol: Faraday constant (CODATA 2018)
+ *   p[2] T = 279.45 K: absolute temperature
+ *   p[3] C_m = 0.01 F/m^2: specific membrane capacitance
+ *   p[4] E_Na = 0.05 V: reversal potential of channel Na (given)
+ *   p[5] g_Na = 1200.0 S/m^2: maximal conductance of channel Na, all gates open
+ *   p[6] V_unit_Na = 0.001 V: one mV: the unit of voltage in channel Na's expressions
+ *   p[7] t_unit_Na = 0.001 s: one ms: the unit of time in channel Na's expressions
  *   p[8] Q_10_Na = 3.0: Q10 of channel Na's gating
- *   p[9] T_ref_Na = 279.45 kelvin: temperature at which channel Na's rates have their given values
- *   p[10] dT_10 = 10.0 kelvin: the 10 K step of the Q10 definition
- *   p[11] E_K = -0.077 volt: reversal potential of channel K (given)
- *   p[12] g_K = 360.0 siemens/metre**2: maximal conductance of channel K, all gates open
- *   p[13] V_unit_K = 0.001 volt: one mV: the unit of voltage in channel K's expressions
- *   p[14] t_unit_K = 0.001 second: one ms: the unit of time in channel K's expressions
+ *   p[9] T_ref_Na = 279.45 K: temperature at which channel Na's rates have their given values
+ *   p[10] dT_10 = 10.0 K: the 10 K step of the Q10 definition
+ *   p[11] E_K = -0.077 V: reversal potential of channel K (given)
+ *   p[12] g_K = 360.0 S/m^2: maximal conductance of channel K, all gates open
+ *   p[13] V_unit_K = 0.001 V: one mV: the unit of voltage in channel K's expressions
+ *   p[14] t_unit_K = 0.001 s: one ms: the unit of time in channel K's expressions
  *   p[15] Q_10_K = 3.0: Q10 of channel K's gating
- *   p[16] T_ref_K = 279.45 kelvin: temperature at which channel K's rates have their given values
- *   p[17] E_L = -0.054387 volt: reversal potential of channel L (given)
- *   p[18] g_L = 3.0 siemens/metre**2: maximal conductance of channel L, all gates open
- *   p[19] I_stim = 0.0 amp/metre**2: injected stimulus current (positive depolarises); 0 unless a scenario step sets it
+ *   p[16] T_ref_K = 279.45 K: temperature at which channel K's rates have their given values
+ *   p[17] E_L = -0.054387 V: reversal potential of channel L (given)
+ *   p[18] g_L = 3.0 S/m^2: maximal conductance of channel L, all gates open
+ *   p[19] I_stim = 0.0 A/m^2: injected stimulus current (positive depolarises); 0 unless a scenario step sets it
  */
 #include <stddef.h>
 

@@ -10,23 +10,23 @@
  * y[i], the states (SI; the defaults are the model's start):
  *   y[0] V = -0.07664236601135191 V: membrane potential
  * p[i], the parameters (SI values of the model file):
- *   p[0] R = 8.314462618 joule/mole/kelvin: molar gas constant (CODATA 2018)
- *   p[1] F = 96485.33212 coulomb/mole: Faraday constant (CODATA 2018)
- *   p[2] T = 310.15 kelvin: absolute temperature
- *   p[3] C_m = 0.01 farad/metre**2: specific membrane capacitance
- *   p[4] K_i = 140.0 mole/metre**3: [K] inside
- *   p[5] K_o = 4.0 mole/metre**3: [K] outside
- *   p[6] g_K = 1.0 siemens/metre**2: K leak conductance
- *   p[7] Na_i = 12.0 mole/metre**3: [Na] inside
- *   p[8] Na_o = 145.0 mole/metre**3: [Na] outside
- *   p[9] g_Na = 0.15 siemens/metre**2: Na leak conductance
- *   p[10] Cl_i = 10.0 mole/metre**3: [Cl] inside
- *   p[11] Cl_o = 110.0 mole/metre**3: [Cl] outside
- *   p[12] g_Cl = 0.35 siemens/metre**2: Cl leak conductance
+ *   p[0] R = 8.314462618 J/(mol K): molar gas constant (CODATA 2018)
+ *   p[1] F = 96485.33212 C/mol: Faraday constant (CODATA 2018)
+ *   p[2] T = 310.15 K: absolute temperature
+ *   p[3] C_m = 0.01 F/m^2: specific membrane capacitance
+ *   p[4] K_i = 140.0 mol/m^3: [K] inside
+ *   p[5] K_o = 4.0 mol/m^3: [K] outside
+ *   p[6] g_K = 1.0 S/m^2: K leak conductance
+ *   p[7] Na_i = 12.0 mol/m^3: [Na] inside
+ *   p[8] Na_o = 145.0 mol/m^3: [Na] outside
+ *   p[9] g_Na = 0.15 S/m^2: Na leak conductance
+ *   p[10] Cl_i = 10.0 mol/m^3: [Cl] inside
+ *   p[11] Cl_o = 110.0 mol/m^3: [Cl] outside
+ *   p[12] g_Cl = 0.35 S/m^2: Cl leak conductance
  *   p[13] Q_10 = 3.0: pump Q10: rate factor per 10 K
- *   p[14] T_ref = 310.15 kelvin: temperature at which the pump rate has its given value (the model's temperature)
- *   p[15] dT_10 = 10.0 kelvin: the 10 K step of the Q10 definition
- *   p[16] I_pump0 = 0.0075 amp/metre**2: pump current (outward), constant, before its Q10 factor
+ *   p[14] T_ref = 310.15 K: temperature at which the pump rate has its given value (the model's temperature)
+ *   p[15] dT_10 = 10.0 K: the 10 K step of the Q10 definition
+ *   p[16] I_pump0 = 0.0075 A/m^2: pump current (outward), constant, before its Q10 factor
  *   p[17] r = 1.5: pump coupling ratio: Na out per K in
  */
 #include <stddef.h>

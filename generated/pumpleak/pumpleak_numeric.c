@@ -14,25 +14,25 @@
  *   y[3] N_Cl = 6.555881292348094e-16 mol: Cl amount inside, Vol [Cl]_i
  *   y[4] Vol = 1.7884746539615298e-16 m^3: cell volume
  * p[i], the parameters (SI values of the model file):
- *   p[0] R = 8.314462618 joule/mole/kelvin: molar gas constant (CODATA 2018)
- *   p[1] F = 96485.33212 coulomb/mole: Faraday constant (CODATA 2018)
- *   p[2] T = 298.15 kelvin: absolute temperature
- *   p[3] C_m = 0.01 farad/metre**2: specific membrane capacitance
- *   p[4] A_m = 3.14159265358979e-10 metre**2: membrane area
- *   p[5] L_p = 1.0892e-12 metre/second/pascal: hydraulic water permeability
- *   p[6] K_o = 3.0 mole/metre**3: [K] outside
- *   p[7] P_K = 6.6e-08 metre/second: K permeability
- *   p[8] Na_o = 142.0 mole/metre**3: [Na] outside
- *   p[9] P_Na = 2.8e-10 metre/second: Na permeability
- *   p[10] Cl_o = 145.0 mole/metre**3: [Cl] outside
- *   p[11] P_Cl = 3.7e-08 metre/second: Cl permeability
- *   p[12] I_max = 0.015 amp/metre**2: maximal pump current
- *   p[13] K_half_Na = 3.56 mole/metre**3: pump half-activation by Na
- *   p[14] K_half_K = 0.883 mole/metre**3: pump half-activation by K
+ *   p[0] R = 8.314462618 J/(mol K): molar gas constant (CODATA 2018)
+ *   p[1] F = 96485.33212 C/mol: Faraday constant (CODATA 2018)
+ *   p[2] T = 298.15 K: absolute temperature
+ *   p[3] C_m = 0.01 F/m^2: specific membrane capacitance
+ *   p[4] A_m = 3.14159265358979e-10 m^2: membrane area
+ *   p[5] L_p = 1.0892e-12 m^2 s/kg: hydraulic water permeability
+ *   p[6] K_o = 3.0 mol/m^3: [K] outside
+ *   p[7] P_K = 6.6e-08 m/s: K permeability
+ *   p[8] Na_o = 142.0 mol/m^3: [Na] outside
+ *   p[9] P_Na = 2.8e-10 m/s: Na permeability
+ *   p[10] Cl_o = 145.0 mol/m^3: [Cl] outside
+ *   p[11] P_Cl = 3.7e-08 m/s: Cl permeability
+ *   p[12] I_max = 0.015 A/m^2: maximal pump current
+ *   p[13] K_half_Na = 3.56 mol/m^3: pump half-activation by Na
+ *   p[14] K_half_K = 0.883 mol/m^3: pump half-activation by K
  *   p[15] r = 1.5: pump coupling ratio: Na out per K in
  *   p[16] z_A = -1.0: valence of the impermeant anions
- *   p[17] N_A = 2.617307e-14 mole: impermeant amount inside
- *   p[18] B_o = 10.0 mole/metre**3: impermeant solute in the bath
+ *   p[17] N_A = 2.617307e-14 mol: impermeant amount inside
+ *   p[18] B_o = 10.0 mol/m^3: impermeant solute in the bath
  */
 #include <stddef.h>
 

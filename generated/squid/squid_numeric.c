@@ -10,20 +10,20 @@
  * y[i], the states (SI; the defaults are the model's start):
  *   y[0] V = -0.061586833400260735 V: membrane potential
  * p[i], the parameters (SI values of the model file):
- *   p[0] R = 8.314462618 joule/mole/kelvin: molar gas constant (CODATA 2018)
- *   p[1] F = 96485.33212 coulomb/mole: Faraday constant (CODATA 2018)
- *   p[2] T = 293.15 kelvin: absolute temperature
- *   p[3] C_m = 0.01 farad/metre**2: specific membrane capacitance
- *   p[4] K_i = 400.0 mole/metre**3: [K] inside
- *   p[5] K_o = 20.0 mole/metre**3: [K] outside
- *   p[6] P_K = 1e-08 metre/second: K permeability
- *   p[7] Na_i = 50.0 mole/metre**3: [Na] inside
- *   p[8] Na_o = 440.0 mole/metre**3: [Na] outside
- *   p[9] P_Na = 4e-10 metre/second: Na permeability
- *   p[10] Cl_i = 52.0 mole/metre**3: [Cl] inside
- *   p[11] Cl_o = 560.0 mole/metre**3: [Cl] outside
- *   p[12] P_Cl = 4.5e-09 metre/second: Cl permeability
- *   p[13] I_pump = 0.01 amp/metre**2: pump current (outward), constant
+ *   p[0] R = 8.314462618 J/(mol K): molar gas constant (CODATA 2018)
+ *   p[1] F = 96485.33212 C/mol: Faraday constant (CODATA 2018)
+ *   p[2] T = 293.15 K: absolute temperature
+ *   p[3] C_m = 0.01 F/m^2: specific membrane capacitance
+ *   p[4] K_i = 400.0 mol/m^3: [K] inside
+ *   p[5] K_o = 20.0 mol/m^3: [K] outside
+ *   p[6] P_K = 1e-08 m/s: K permeability
+ *   p[7] Na_i = 50.0 mol/m^3: [Na] inside
+ *   p[8] Na_o = 440.0 mol/m^3: [Na] outside
+ *   p[9] P_Na = 4e-10 m/s: Na permeability
+ *   p[10] Cl_i = 52.0 mol/m^3: [Cl] inside
+ *   p[11] Cl_o = 560.0 mol/m^3: [Cl] outside
+ *   p[12] P_Cl = 4.5e-09 m/s: Cl permeability
+ *   p[13] I_pump = 0.01 A/m^2: pump current (outward), constant
  *   p[14] r = 1.5: pump coupling ratio: Na out per K in
  */
 #include <stddef.h>
