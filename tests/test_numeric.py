@@ -173,6 +173,7 @@ def test_generated_sources_are_deterministic_and_shared_subexpressions():
     assert rhs_body.count("numpy.exp(") == len({ion.valence for ion in model.ions if ion.leak == "ghk"}) == 2
     assert "z_K = p[" not in text and "z_Na = p[" not in text
     assert "_vrest_exprel" in rhs_body
+    assert [line for line in text.splitlines() if "import numpy" in line] == ["import numpy"]  # one name for it
 
 
 def test_export_cli_writes_an_importable_module(tmp_path):

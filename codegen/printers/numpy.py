@@ -26,25 +26,24 @@ NUMPY_EXPREL_PRIME = "_vrest_exprel_prime"
 _s = sp.Symbol("s")
 _SERIES = NumPyPrinter().doprint(horner(_s, EXPREL_PRIME_COEFFS))
 
+# after the module's own ``import numpy`` (one import, not a second name for it)
 NUMPY_PRELUDE = f'''\
-import numpy as _np
-
 
 def {NUMPY_EXPREL}(x):
     """exprel(x) = expm1(x)/x, 1 at x = 0; arrays or scalars (vrest)."""
-    x = _np.asarray(x, dtype=float)
-    with _np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        r = _np.asarray(_np.expm1(x) / x)
-    _np.copyto(r, 1.0, where=(x == 0.0))
+    x = numpy.asarray(x, dtype=float)
+    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = numpy.asarray(numpy.expm1(x) / x)
+    numpy.copyto(r, 1.0, where=(x == 0.0))
     return r[()]
 
 
 def {NUMPY_EXPREL_PRIME}(x):
     """exprel'(x) = ((x - 1)*expm1(x) + x)/x**2, Taylor series for |x| < {float(EXPREL_PRIME_SERIES_BELOW)} (vrest)."""
-    x = _np.asarray(x, dtype=float)
-    with _np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        r = _np.asarray(((x - 1.0) * _np.expm1(x) + x) / x / x)
-    small = _np.abs(x) < {float(EXPREL_PRIME_SERIES_BELOW)}
+    x = numpy.asarray(x, dtype=float)
+    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = numpy.asarray(((x - 1.0) * numpy.expm1(x) + x) / x / x)
+    small = numpy.abs(x) < {float(EXPREL_PRIME_SERIES_BELOW)}
     s = x[small]
     r[small] = {_SERIES}
     return r[()]

@@ -13,24 +13,22 @@ evaluates many parameter sets. GHK terms use exprel, exact at V = 0.
 
 import numpy
 
-import numpy as _np
-
 
 def _vrest_exprel(x):
     """exprel(x) = expm1(x)/x, 1 at x = 0; arrays or scalars (vrest)."""
-    x = _np.asarray(x, dtype=float)
-    with _np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        r = _np.asarray(_np.expm1(x) / x)
-    _np.copyto(r, 1.0, where=(x == 0.0))
+    x = numpy.asarray(x, dtype=float)
+    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = numpy.asarray(numpy.expm1(x) / x)
+    numpy.copyto(r, 1.0, where=(x == 0.0))
     return r[()]
 
 
 def _vrest_exprel_prime(x):
     """exprel'(x) = ((x - 1)*expm1(x) + x)/x**2, Taylor series for |x| < 0.1 (vrest)."""
-    x = _np.asarray(x, dtype=float)
-    with _np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        r = _np.asarray(((x - 1.0) * _np.expm1(x) + x) / x / x)
-    small = _np.abs(x) < 0.1
+    x = numpy.asarray(x, dtype=float)
+    with numpy.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        r = numpy.asarray(((x - 1.0) * numpy.expm1(x) + x) / x / x)
+    small = numpy.abs(x) < 0.1
     s = x[small]
     r[small] = s*(s*(s*(s*(s*(s*(s*(s*((1/3991680)*s + 1/403200) + 1/45360) + 1/5760) + 1/840) + 1/144) + 1/30) + 1/8) + 1/3) + 1/2
     return r[()]
