@@ -169,19 +169,6 @@ def test_balanced_bath_and_models_without_volume_get_no_warning(tmp_path):
         assert code == 0 and "warning" not in err
 
 
-# -- crosscheck with a relative output directory ----------------------------------------------------------------
-
-
-def test_crosscheck_relative_output_directory(tmp_path, monkeypatch):
-    """Every runner sees the same files: PyLEMS once failed to open NeuroMLCoreDimensions.xml here."""
-    monkeypatch.chdir(tmp_path)
-    code, out, err = run_cli("crosscheck", "neuron", "-o", "cc_neuron", "--simulator", "pylems")
-    assert code == 0, out + err
-    rows = [line for line in out.splitlines()[2:] if line.strip()]
-    assert len(rows) == 1 and rows[0].startswith("PyLEMS") and rows[0].rstrip().endswith("yes"), out
-    assert (tmp_path / "cc_neuron" / "LEMS_neuron.xml").is_file()
-
-
 def test_the_derive_table_wraps_its_text_column_evenly(tmp_path):
     """A bistable cell's values fill a wide column; its text then ran 100 characters on the first line and about 30
     on the others. Every line now ends within 140 characters and the text column keeps its width."""

@@ -11,13 +11,17 @@ from conftest import run_cli
 from vrest.codegen.crosscheck.check import SIMULATORS
 
 
-def test_crosscheck_neuron_every_simulator_agrees():
-    code, out, err = run_cli("crosscheck", "neuron")
+def test_crosscheck_neuron_every_simulator_agrees_and_sees_the_same_relative_output_folder(tmp_path, monkeypatch):
+    """Every runner sees the same files in a relative -o folder: PyLEMS once failed to open
+    NeuroMLCoreDimensions.xml there."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("crosscheck", "neuron", "-o", "cc_neuron")
     assert code == 0, out + err
     rows = [line for line in out.splitlines()[2:] if line.strip()]
     assert len(rows) == len(SIMULATORS) >= 2  # every registered simulator is installed in the test extra
     assert all(row.rstrip().endswith("yes") for row in rows), out
-    assert any(row.startswith("libRoadRunner") for row in rows)
+    assert any(row.startswith("libRoadRunner") for row in rows) and any(row.startswith("PyLEMS") for row in rows)
+    assert (tmp_path / "cc_neuron" / "LEMS_neuron.xml").is_file()
 
 
 def test_crosscheck_pumpleak_runs_every_simulator_on_the_stiff_job():

@@ -304,4 +304,4 @@ def test_the_state_reached_from_the_start_says_by_what_time(tmp_path):
     lines = out.splitlines()
     at = lines.index("resting state 1: V = -70 mV, stable")
     assert lines[at + 1] == ("  near it from the start state by t = 6.3 s of model time (every state within 1e-3 "
-                             "of its size, V's 150 mV)")
+                             "of its size, V's 150 mV, a gate's 1)")

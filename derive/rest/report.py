@@ -146,7 +146,7 @@ def report_text(report: RestReport) -> str:
                   f"{'stable' if state.stable else 'unstable'}"]
         if state is reached:  # how far the rest lies from the start: Corrias 2011's Na_i falls from 6.7 to 0.48 mM
             lines.append(f"  near it from the start state by t = {_g(fate.t, 4)} s of model time (every state within "
-                         "1e-3 of its size, V's 150 mV)")
+                         "1e-3 of its size, V's 150 mV, a gate's 1)")
         shown = ", ".join(f"{name} = {_g(problem.shown(state.states[name], unit))}"
                           f"{' ' + unit if unit not in ('', '1') else ''}"  # a fraction (a gate) has no unit
                           for name, unit in zip(problem.states, problem.units))
