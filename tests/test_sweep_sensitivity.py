@@ -71,6 +71,21 @@ def test_a_quantity_missing_in_the_ranges_is_refused():
         err.strip().endswith("): narrow the ranges of --vary")
 
 
+def test_a_key_varied_twice_or_two_keys_of_one_parameter_are_refused_before_any_point(monkeypatch):
+    """SALib took them as two factors, one of which set nothing: an index of 0 for the factor on the pump, or,
+    for one key given twice, SALib's traceback after the whole run. Refused as vrest sweep refuses them."""
+    import vrest.codegen.sweep.indices as indices
+
+    monkeypatch.setattr(indices, "_evaluate", lambda *args: pytest.fail("a point was evaluated"))
+    for vary, message in ((["pump=0..2", "pump.current=0..2 uA/cm^2"], "--vary = 'pump': sets the same "
+                           "parameter (I_pump) as another --vary"),
+                          (["ions.K.outside=2..20 mM", "ions.K.outside=3..30 mM"],
+                           "--vary = 'ions.K.outside': varied twice")):
+        code, out, err = run_cli("sensitivity", "squid", "--vary", vary[0], "--vary", vary[1], "--quantity", "V_ss",
+                                 "--samples", "8")
+        assert (code, out) == (2, "") and err == f"vrest: error: {message}\n"
+
+
 def test_a_voltage_range_without_the_rest_asks_for_a_wider_range():
     """HH rests near E_R = -75 mV for these conductances (hh_rest, the equations written out with mpmath): outside
     -60..60 mV at every point, which narrower --vary ranges cannot change."""

@@ -25,7 +25,7 @@ from vrest.derive.model import Model
 
 from ..extras import install_line
 from .imported import ImportedModel, resolve_sweep_model
-from .plan import DESIGN, Plan
+from .plan import DESIGN, Plan, check_distinct
 from .spec import parse_vary
 
 __all__ = ["Sensitivity", "sensitivity", "SENSITIVITY_METHODS"]
@@ -74,6 +74,7 @@ def sensitivity(model: Model | ImportedModel | str, vary, quantity: str, method:
         raise ModelError("--samples", samples, "at least 2")
     texts = [f"{k}={v}" for k, v in vary.items()] if isinstance(vary, dict) else list(vary)
     dims = tuple(parse_vary(model, text, sampled=True) for text in texts)
+    check_distinct(dims)  # one key twice: SALib would take both as factors of their own, one setting nothing
     if len(dims) < 2:
         raise ModelError("--vary", texts[0] if texts else None, "a sensitivity analysis needs two or more keys")
     sobol_sample, sobol_analyze, morris_sample, morris_analyze = _salib()

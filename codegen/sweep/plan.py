@@ -21,10 +21,22 @@ from vrest.derive.errors import ModelError
 from .ranges import RangeValues
 from .spec import Dimension
 
-__all__ = ["Plan", "METHODS"]
+__all__ = ["Plan", "METHODS", "check_distinct"]
 
 METHODS = ("grid", "random", "lhs", "sobol")
 DESIGN = "design"  # points given by the caller (a sensitivity analysis' sample)
+
+
+def check_distinct(dims) -> None:
+    """Each --vary sets a parameter of its own: a key given twice, or two keys of one parameter, is refused."""
+    keys = [d.key for d in dims]
+    twice = next((k for k in keys if keys.count(k) > 1), None)
+    if twice:
+        raise ModelError("--vary", twice, "varied twice")
+    parameters = [d.parameter for d in dims]
+    same = next((d for d in dims if parameters.count(d.parameter) > 1), None)
+    if same:
+        raise ModelError("--vary", same.key, f"sets the same parameter ({same.parameter}) as another --vary")
 
 
 @dataclass(frozen=True)
@@ -44,14 +56,7 @@ class Plan:
             raise ModelError("--method", self.method, f"one of {', '.join(METHODS)}")
         if not self.dims:
             raise ModelError("--vary", None, "give at least one --vary KEY=SPEC")
-        keys = [d.key for d in self.dims]
-        twice = next((k for k in keys if keys.count(k) > 1), None)
-        if twice:
-            raise ModelError("--vary", twice, "varied twice")
-        parameters = [d.parameter for d in self.dims]
-        same = next((d for d in self.dims if parameters.count(d.parameter) > 1), None)
-        if same:
-            raise ModelError("--vary", same.key, f"sets the same parameter ({same.parameter}) as another --vary")
+        check_distinct(self.dims)
         if self.method == "grid" and self.samples is not None:
             raise ModelError("--samples", self.samples, "samples need --method random, lhs or sobol")
         if self.method != "grid" and (self.samples is None or self.samples < 1):
