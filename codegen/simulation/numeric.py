@@ -46,11 +46,38 @@ class NoCompilerWarning(UserWarning):
 
 
 def cache_dir() -> Path:
-    """$VREST_CACHE_DIR, else $XDG_CACHE_HOME/vrest, else ~/.cache/vrest."""
-    if os.environ.get("VREST_CACHE_DIR"):
-        return Path(os.environ["VREST_CACHE_DIR"])
+    """$VREST_CACHE_DIR, else $XDG_CACHE_HOME/vrest, else ~/.cache/vrest: a folder vrest can write.
+
+    A VREST_CACHE_DIR it cannot write is an error; a default it cannot write (a read-only home, as on many
+    compute nodes) gives a warning and a temporary folder for this process, removed at its end.
+    """
+    chosen = os.environ.get("VREST_CACHE_DIR") or None
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "vrest"
+    return _checked_cache(chosen, base)
+
+
+@lru_cache(maxsize=None)
+def _checked_cache(chosen: str | None, base: str) -> Path:
+    import atexit
+
+    from vrest.derive.errors import ModelError, ModelWarning
+
+    path = Path(chosen) if chosen else Path(base) / "vrest"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            return path
+    except OSError as error:
+        reason = "a file, not a folder" if path.is_file() else error.strerror or str(error)
+    if chosen:
+        raise ModelError("VREST_CACHE_DIR", chosen, f"cannot write there ({reason}): vrest keeps the models it "
+                         "compiles in this folder; name a folder it can write")
+    fallback = Path(tempfile.mkdtemp(prefix="vrest-cache-"))
+    atexit.register(shutil.rmtree, fallback, ignore_errors=True)
+    warnings.warn(f"cannot write vrest's cache folder {path} ({reason}): the models compiled in this run are kept "
+                  f"in {fallback} and removed at its end; set VREST_CACHE_DIR to a folder vrest can write to keep "
+                  "them", ModelWarning, stacklevel=2)
+    return fallback
 
 
 def _digest(*parts: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
-from .myokit_system import myokit_errors, to_system
+from .myokit_system import import_myokit, myokit_errors, to_system
 from .xmlsafe import inside_folder, read_xml
 
 __all__ = ["read_cellml", "CELLML_NAMESPACES"]
@@ -81,6 +81,7 @@ def _imports(root, namespace: str, path: Path, seen: set[Path]) -> list[Path]:
 
 def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
     """The ODE system of a CellML file (1.0, 1.1 or 2.0); ModelError naming the element for a bad file."""
+    import_myokit()
     import myokit.formats.cellml.v1 as v1
     import myokit.formats.cellml.v2 as v2
 

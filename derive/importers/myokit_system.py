@@ -28,9 +28,38 @@ from .roles import find_roles
 from .si import Dimension, display_unit, si_factor
 from .steps import without_time_steps
 
-__all__ = ["to_system", "myokit_errors"]
+__all__ = ["to_system", "myokit_errors", "import_myokit"]
 
 _IDENTIFIER = re.compile(r"[^0-9A-Za-z_]")
+
+
+def import_myokit() -> None:
+    """Import Myokit where it can make its settings folder ~/.config/myokit (it does so at import, and fails in a
+    home it cannot write, as on many compute nodes): else it is given a temporary home for the import."""
+    import os
+    import sys
+
+    if "myokit" in sys.modules:
+        return
+    folder = os.path.join(os.path.expanduser("~"), ".config", "myokit")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        import atexit
+        import shutil
+        import tempfile
+
+        home = tempfile.mkdtemp(prefix="vrest-myokit-home-")
+        atexit.register(shutil.rmtree, home, ignore_errors=True)
+        saved = os.environ.get("HOME")
+        os.environ["HOME"] = home
+        try:
+            import myokit  # noqa: F401
+        finally:
+            if saved is None:
+                del os.environ["HOME"]
+            else:
+                os.environ["HOME"] = saved
 
 
 def myokit_errors() -> tuple[type[Exception], ...]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
 from .cellml import _element, _first, _oxmeta
-from .myokit_system import myokit_errors, to_system
+from .myokit_system import import_myokit, myokit_errors, to_system
 from .sbml_events import timed_steps
 from .si import Dimension
 from .xmlsafe import children, local_name, read_xml
@@ -69,6 +69,7 @@ def _annotated(model, myokit_model) -> dict[str, str]:
 
 def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
     """The ODE system of an SBML file; ModelError naming the element for a bad file."""
+    import_myokit()
     import myokit.formats.sbml as sbml
 
     path = Path(path)
