@@ -305,3 +305,24 @@ def test_the_state_reached_from_the_start_says_by_what_time(tmp_path):
     at = lines.index("resting state 1: V = -70 mV, stable")
     assert lines[at + 1] == ("  near it from the start state by t = 6.3 s of model time (every state within 1e-3 "
                              "of its size, V's 150 mV, a gate's 1)")
+
+
+def test_a_file_value_beyond_a_double_in_si_or_beyond_what_is_physical_is_refused_where_it_is_read(tmp_path):
+    """g = 1e308 mS/cm^2 is 1e309 S/m^2 in SI: it became inf, and every command failed with a NameError in the
+    generated module (an export wrote value="inf"); 1e20 mS/cm^2 rested silently; a capacitance of 0 ended in
+    "no resting state" (CVODE's failure) instead of a refusal. The file's values are checked as --set's are."""
+    units = ('<units name="mS_per_cm2"><unit units="siemens" prefix="milli"/><unit units="metre" prefix="centi" '
+             'exponent="-2"/></units><units name="uF_per_cm2"><unit units="farad" prefix="micro"/>'
+             '<unit units="metre" prefix="centi" exponent="-2"/></units>')
+    for g, cm, texts in (("1e308", "1", ("c.g = '1e+308 [mS/cm^2]': is 1.00e+309 in SI units, beyond the largest "
+                                          "number vrest computes with (1.8e308)",)),
+                         ("1e20", "1", ("c.g = '1e+20 [mS/cm^2]': outside the allowed range 1e-12 mS/cm^2 to 1e7 "
+                                        "mS/cm^2",)),
+                         ("0.3", "0", ("c.Cm = '0 [uF/cm^2]': Cm is a capacitance: it must be positive",))):
+        path = tmp_path / "cell.cellml"
+        path.write_text(_cell(f'<variable name="g" units="mS_per_cm2" initial_value="{g}"/>'
+                              f'<variable name="Cm" units="uF_per_cm2" initial_value="{cm}"/>'
+                              '<variable name="i" units="dimensionless"/>',
+                              '<apply><eq/><ci>i</ci><apply><times/><ci>g</ci><ci>Cm</ci></apply></apply>')
+                         .replace('name="m">', f'name="m">{units}'))
+        _refused(path, *texts)

@@ -23,6 +23,7 @@ import sympy as sp
 
 from ..errors import ModelError, ModelWarning
 from ..model import Parameter, State
+from ..rest.inputs import check_file_value
 from ..system import TIME, OdeSystem, Quantity
 from .roles import find_roles
 from .si import Dimension, display_unit, si_factor
@@ -78,6 +79,15 @@ def _number(value: float, where: str) -> sp.Rational:
     if not math.isfinite(value):
         raise ModelError(where, value, "not a finite number")
     return sp.Rational(Fraction(repr(float(value))))
+
+
+def _in_si(number: sp.Rational, factor: sp.Rational, where: str, written: float) -> sp.Rational:
+    """``number`` times its unit's SI factor: a ModelError when that lies beyond a double (1.8e308)."""
+    value = number * factor
+    if not math.isfinite(float(value)):
+        raise ModelError(where, written, f"is {str(sp.Float(value, 3)).lower()} in SI units, beyond the largest "
+                         "number vrest computes with (1.8e308)")
+    return value
 
 
 def _names(variables) -> dict:
@@ -201,8 +211,12 @@ def to_system(model, *, file: str, source: str, annotations: Mapping[str, str] |
         if v.rhs() is None:
             raise ModelError(f"{file}: {v.qname()}", None, "has no value and no equation")
         if v.is_literal():
-            value = _number(v.rhs().eval(), f"{file}: {v.qname()}") * factors[v]
-            parameters.append(Parameter(convert.symbol(v), value, display_unit(dimensions[v]), _describe(v)))
+            written = v.rhs().eval()
+            given = f"{written:g} {v.unit() or ''}".strip()
+            value = _in_si(_number(written, f"{file}: {v.qname()}"), factors[v], f"{file}: {v.qname()}", given)
+            unit = display_unit(dimensions[v])
+            check_file_value(names[v], unit, float(value), f"{file}: {v.qname()}", given)
+            parameters.append(Parameter(convert.symbol(v), value, unit, _describe(v)))
         else:
             quantities[v] = v
     order = graphlib.TopologicalSorter({v: _dependencies(v.rhs(), skip) & quantities.keys() for v in quantities})
@@ -234,7 +248,8 @@ def to_system(model, *, file: str, source: str, annotations: Mapping[str, str] |
         except (myokit.MyokitError, ArithmeticError, TypeError) as exc:
             raise ModelError(f"{file}: {s.qname()}", str(initial),
                              f"its initial value cannot be computed: {exc}") from None
-        ode_states.append(State(convert.symbol(s), rhs, _number(value, f"{file}: {s.qname()}") * factors[s],
+        ode_states.append(State(convert.symbol(s), rhs, _in_si(_number(value, f"{file}: {s.qname()}"), factors[s],
+                                                        f"{file}: {s.qname()}", value),
                                 display_unit(dimensions[s]), _describe(s)))
     roles = find_roles(
         file=file, states=ode_states, parameters=parameters, quantities=named,

@@ -15,7 +15,7 @@ from ..units import parse_quantity, unit_parts
 if TYPE_CHECKING:
     from ..system import OdeSystem
 
-__all__ = ["parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign"]
+__all__ = ["parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign", "check_file_value"]
 
 _RANGE = re.compile(r"^\s*(\S+?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
@@ -152,4 +152,22 @@ def check_parameter_sign(name: str, unit: str, value: float, key: str, given: ob
     for reference, kind in _RANGED:  # the table of ranges vrest's own model files are checked against
         if dims == unit_parts(reference)[2] and value != 0:  # (0 blocks a conductance or permeability)
             limits.check(key, Fraction(repr(float(value))), kind, given)
+            return
+
+
+def check_file_value(name: str, unit: str, value: float, key: str, given: object) -> None:
+    """ModelError for a parameter of another tool's file that no cell can have: a capacitance of 0 or below (no
+    membrane), or a positive value of a kind of _RANGED outside what is physical (no warning of unusual values,
+    and no sign rules: a published model is what it is, and a parameter's unit does not always say its role)."""
+    try:
+        dims = unit_parts(unit)[2] if unit else None
+    except ValueError:
+        return
+    if dims is None:
+        return
+    if dims in (unit_parts("F")[2], unit_parts("F/m^2")[2]) and value <= 0:
+        raise ModelError(key, given, f"{name} is a capacitance: it must be positive (0 is no membrane)")
+    for reference, kind in _RANGED:
+        if dims == unit_parts(reference)[2] and value > 0:
+            limits.check(key, Fraction(repr(float(value))), kind, given, warn=False)
             return
