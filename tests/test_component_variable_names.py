@@ -55,7 +55,7 @@ def test_a_state_named_in_a_protocol_step(tmp_path):
     path.write_text('steps = [{ at = "0.5 ms", set = { "potassium_channel_n_gate.n" = 0.5 } }]\n', encoding="utf-8")
     code, out, err = run_cli("simulate", HH, "--protocol", str(path), *RUN)
     assert (code, out) == (2, "")
-    assert err.startswith("vrest: error: steps[1].set.potassium_channel_n_gate.n = 0.5: a state of model "
+    assert err.startswith("vrest: error: --protocol p.toml: steps[1].set.potassium_channel_n_gate.n = 0.5: a state of model "
                           "hodgkin_huxley_squid_axon_model_1952_modified, not a parameter: --set and protocol "
                           "steps change parameters; a run takes the state's value from --start")
 

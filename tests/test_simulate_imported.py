@@ -154,13 +154,16 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--set", "F=0 C/mol"], "--set F = '0 C/mol': F is a Faraday constant: it must be positive\n"),
     (["--set", "stim_period=0 ms"], "--set stim_period = '0 ms': stim_period is the period of the stimulus: it must "
                                     "be positive\n"),
-    (["--protocol", "ZERO_PERIOD"], "steps[1].scale.stim_period = 0: stim_period is the period of the stimulus: it "
+    (["--protocol", "ZERO_PERIOD"], "--protocol zero_period.toml: steps[1].scale.stim_period = 0: the factor makes stim_period 0 ms, "
+                                    "stim_period is the period of the stimulus: it "
                                     "must be positive\n"),
-    (["--protocol", "SCALED_STATE"], "steps[1].scale.Cai = 2: a state of model luo_rudy_1991, not a parameter"),
+    (["--protocol", "SCALED_STATE"], "--protocol scaled_state.toml: steps[1].scale.Cai = 2: a state of model luo_rudy_1991, not a parameter"),
     (["--set", "I_stim_on=1 mV"], "--set I_stim_on = '1 mV': the parameter I_stim_on has no unit in the file"),
     (["--set", "g_K1_max=30 mV"], "--set g_K1_max = '30 mV': unit 'mV' does not convert"),
-    (["--protocol", "ZERO_C"], "steps[1].scale.C = 0: C is a capacitance per area: it must be positive"),
+    (["--protocol", "ZERO_C"], "--protocol zero_c.toml: steps[1].scale.C = 0: the factor makes C 0 uF/cm^2, C is a capacitance per area: it must be positive"),
     (["--protocol", "SCALED"], "steps[1].scale.I_stim_on"),
+    (["--protocol", "BIG"], "--protocol big.toml: steps[1].scale.g_Na = 1000000.0: the factor makes g_Na 2.3e+07 "
+                              "mS/cm^2, outside the allowed range 1e-12 mS/cm^2 to 1e7 mS/cm^2"),  # not the factor alone
     (["--set", "Ko=1e6 mM"], "--set Ko = '1e6 mM': outside the allowed range 1e-15 mM to 1e5 mM: above 1e5 mM (100 M) "
                              "the solution would be denser than any liquid"),
     (["--set", "T=1e10 K"], "--set T = '1e10 K': outside the allowed range 1 K (-272.15 degC) to 647.096 K"),
@@ -176,7 +179,9 @@ def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
     scaled_state.write_text('steps = [{at = "1 ms", scale = {Cai = 2}}]\n')
     zero_period = tmp_path / "zero_period.toml"
     zero_period.write_text('steps = [{at = "1 ms", scale = {stim_period = 0}}]\n')
-    files = {"SCALED": scaled, "ZERO_C": zero_c, "SCALED_STATE": scaled_state, "ZERO_PERIOD": zero_period}
+    big = tmp_path / "big.toml"
+    big.write_text('steps = [{at = "10 ms", scale = {g_Na = 1e6}}]\n')
+    files = {"SCALED": scaled, "ZERO_C": zero_c, "SCALED_STATE": scaled_state, "ZERO_PERIOD": zero_period, "BIG": big}
     argv = [str(files[a]) if a in files else a for a in argv]
     work = tmp_path / "work"
     work.mkdir()
@@ -191,7 +196,7 @@ def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
     ('steps = [{at = "1 s", set = {nothing = 1}}]', "steps[1].set.nothing"),
     ('steps = [{at = "2 s", set = {I = 1}}, {at = "1 s", set = {I = 0}}]', "steps[2].at"),
     ('steps = [{set = {I = 1}}]', "steps[1].at"),
-    ('when = "1 s"', "--protocol when"),
+    ('when = "1 s"', "--protocol p.toml: when = '1 s': unknown key"),
     ("steps = [", "--protocol"),
 ])
 def test_bad_protocols_are_one_line_naming_the_key(text, key, tmp_path):

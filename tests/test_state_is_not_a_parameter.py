@@ -23,7 +23,7 @@ RUN = ("a state of model luo_rudy_1991, not a parameter: --set and protocol step
     (("sensitivity", LR, "--vary", "Cai=0.0001..0.0002 mM", "--vary", "g_K1_max=0.5..0.7 mS/cm^2", "--quantity",
       "V_rest"), f"--vary = 'Cai': {VARY}"),
     (("simulate", LR, "--set", "Cai=0.0002 mM", "--t-end", "1 ms"), f"--set Cai = '0.0002 mM': {RUN}"),
-    (("simulate", LR, "--protocol", "SET_STATE", "--t-end", "1 ms"), f"steps[1].set.Cai = '0.0002 mM': {RUN}"),
+    (("simulate", LR, "--protocol", "SET_STATE", "--t-end", "1 ms"), f"--protocol set_state.toml: steps[1].set.Cai = '0.0002 mM': {RUN}"),
 ], ids=["sweep", "sweep-component.variable", "sensitivity", "simulate-set", "protocol-step"])
 def test_a_state_where_a_parameter_is_wanted_is_one_line_of_the_usual_shape(argv, line, tmp_path):
     protocol = tmp_path / "set_state.toml"

@@ -78,6 +78,17 @@ def _file_value(plan: ImportedPlan, name: str) -> float:
     return float(numeric.PARAMETER_VALUES[numeric.PARAMETER_NAMES.index(name)])
 
 
+def _shown(plan: ImportedPlan, name: str, value: float) -> str:
+    """The SI ``value`` of parameter ``name`` in the unit vrest shows it in."""
+    from vrest.derive.units import unit_factor
+
+    unit = plan.parameter_units[name]
+    try:
+        return f"{value / float(unit_factor(unit)):g} {unit}" if unit else f"{value:g}"
+    except ValueError:  # a unit the units library cannot read (or one with an offset): the SI value
+        return f"{value:g} (SI)"
+
+
 def _stimulus_quantity(plan: ImportedPlan) -> str | None:
     """The file's stimulus when it is a quantity (a pulse train in time) behind the switch parameter, else None."""
     from ..simulation.numeric import _numpy_module_at
@@ -118,8 +129,12 @@ def _changes(plan: ImportedPlan, table: dict, key: str, source: Source | None = 
             else:
                 factor = _factor(value, where)
                 _check_switch(plan, name, factor, where, value)
-                check_parameter_sign(name, plan.parameter_units[name], factor * _file_value(plan, name), where, value,
-                                     plan.periods)
+                scaled = factor * _file_value(plan, name)
+                try:
+                    check_parameter_sign(name, plan.parameter_units[name], scaled, where, value, plan.periods)
+                except ModelError as error:  # the limits judge the scaled value: say it, not the factor alone
+                    raise ModelError(where, value, f"the factor makes {name} {_shown(plan, name, scaled)}, "
+                                     f"{error.problem}") from None
                 changes.append(CachedChange(name, "scale", factor))
     if not changes:
         raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or "
@@ -139,10 +154,20 @@ def protocol_table(path: str) -> dict:
 
 def read_protocol(plan: ImportedPlan, path: str, source: Source | None = None) -> CachedScenario:
     """The protocol in the TOML file ``path``: ``steps = [{at = "1 s", set = {...}, scale = {...}}, ...]``, or the
-    one-step form (``at``, ``set``, ``scale`` at the top; ``at`` defaults to "0 s"); ``description`` optional."""
+    one-step form (``at``, ``set``, ``scale`` at the top; ``at`` defaults to "0 s"); ``description`` optional.
+    An error names the file: "--protocol FILE: steps[1].set.NAME = ...", as for a vrest model."""
+    data = protocol_table(path)
+    try:
+        return _protocol(plan, path, data, source)
+    except ModelError as error:
+        key = error.key.removeprefix("--protocol").strip()
+        raise ModelError(f"--protocol {Path(path).name}" + (f": {key}" if key else ""), error.value,
+                         error.problem) from None
+
+
+def _protocol(plan: ImportedPlan, path: str, data: dict, source: Source | None) -> CachedScenario:
     from .simulate_cmd import _duration
 
-    data = protocol_table(path)
     unknown = sorted(set(data) - {"description", "steps", "at", "set", "scale"})
     if unknown:
         raise ModelError(f"--protocol {unknown[0]}", data[unknown[0]], "unknown key; the keys are description, "
