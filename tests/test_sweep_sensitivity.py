@@ -118,7 +118,30 @@ def test_the_progress_line_names_vrest_sensitivity(monkeypatch, capsys):
     shown = api._Progress(2, "vrest sensitivity")
     shown.start -= 2  # shown after the first second
     shown(2)
-    assert capsys.readouterr().err.startswith("\rvrest sensitivity: 2 of 2 points (100%), ")
+    assert capsys.readouterr().err.startswith("vrest sensitivity: 2 of 2 points (100%), ")
+
+
+def test_progress_is_rewritten_in_place_on_a_terminal_and_written_as_lines_in_a_log(monkeypatch):
+    """A log (stderr to a file or a pipe) got hundreds of carriage-return updates on one line: now one line at
+    most every 10 s; a terminal keeps the line rewritten in place."""
+    import io
+
+    from vrest.codegen import progress as line
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for stream, expected in ((io.StringIO(), "at 2\nat 14\n"), (Terminal(), "\rat 2   \rat 3   \rat 14   \rat 15   \n")):
+        clock = iter([0.0, 2.0, 3.0, 14.0, 15.0])  # the start, then four updates (s)
+        monkeypatch.setattr(line.time, "monotonic", lambda clock=clock: next(clock))
+        monkeypatch.setattr(line.sys, "stderr", stream)
+        shown = line.ProgressLine()
+        for _ in range(4):
+            if shown.due():
+                shown.show(f"at {shown.now:g}")
+        shown.done()
+        assert stream.getvalue() == expected
 
 
 def test_plots_are_written(tmp_path):

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-import sys
-import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,6 +33,7 @@ import numpy as np
 from vrest.derive.errors import ModelError, ModelWarning
 from vrest.derive.schedule import parameter_schedule
 
+from ..progress import ProgressLine
 from . import vanishing
 from .numeric import load_numeric
 from .vanishing import explained
@@ -212,16 +211,15 @@ def _parameters(module, params: Mapping[str, Any] | None) -> tuple[list[np.ndarr
     return rows, batch
 
 
-class _Progress:
-    """Prints model time reached on stderr, after the first second and at most 5 times a second.
+class _Progress(ProgressLine):
+    """Prints model time reached on stderr (codegen.progress: after the first second, in place on a terminal).
 
     Counts the right-hand side's evaluations too: past MAX_RHS_CALLS the run stops and says so.
     """
 
     def __init__(self, t_end: float, enabled: bool, name: str = "") -> None:
+        super().__init__()
         self.t_end, self.enabled, self.name = t_end, enabled, name
-        self.start = self.last = time.monotonic()
-        self.shown = False
         self.calls = 0
 
     def __call__(self, t: float) -> None:
@@ -230,16 +228,9 @@ class _Progress:
             raise ModelError("simulate", self.name, f"the solver gave up at t = {t:.6g} s of {self.t_end:.6g} s "
                              f"after {MAX_RHS_CALLS} evaluations: the model changes on time scales far shorter than "
                              "the run; check its rates, or ask for a shorter run (--t-end)")
-        now = time.monotonic()
-        if self.enabled and now - self.start > 1.0 and now - self.last > 0.2:
-            self.last, self.shown = now, True
+        if self.enabled and self.due():
             fraction = t / self.t_end if self.t_end > 0 else 1.0
-            print(f"\rvrest simulate: t = {t:.4g} s of {self.t_end:.4g} s ({100 * fraction:3.0f}%)",
-                  end="", file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.shown:
-            print(file=sys.stderr)
+            self.show(f"vrest simulate: t = {t:.4g} s of {self.t_end:.4g} s ({100 * fraction:3.0f}%)")
 
 
 def _system(module, p: list[np.ndarray], n: int, batch: int, progress: _Progress):

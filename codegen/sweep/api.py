@@ -8,8 +8,6 @@ does not exist holds NaN, and ``missing`` counts the points of each quantity by 
 from __future__ import annotations
 
 import math
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,6 +20,7 @@ from vrest.derive.model import Model
 from vrest.derive.quantities import Derivations
 from vrest.derive.units import unit_factor
 
+from ..progress import ProgressLine
 from .executors import executor
 from .couplings import coupling
 from .gated import by_rest_engine, run_gated_sweep
@@ -93,28 +92,21 @@ def choose_quantities(model: Model, wanted: Sequence[str] | None) -> tuple[tuple
     return tuple(ids), {}
 
 
-class _Progress:
-    """Points done on stderr, after the first second and at most 5 times a second."""
+class _Progress(ProgressLine):
+    """Points done on stderr (codegen.progress: after the first second, in place on a terminal)."""
 
     def __init__(self, total: int, enabled: bool | str) -> None:
         """``enabled``: False, True, or the command to name on the line (True: vrest sweep)."""
+        super().__init__()
         self.total, self.enabled = total, bool(enabled)
         self.label = enabled if isinstance(enabled, str) else "vrest sweep"
-        self.start = self.last = time.monotonic()
-        self.shown = False
 
     def __call__(self, done: int) -> None:
-        now = time.monotonic()
-        if self.enabled and now - self.start > 1.0 and (now - self.last > 0.2 or done == self.total):
-            self.last, self.shown = now, True
-            elapsed = now - self.start
+        if self.enabled and self.due(final=done == self.total):
+            elapsed = self.now - self.start
             left = f", about {_duration(elapsed * (self.total - done) / done)} left" if 0 < done < self.total else ""
-            print(f"\r{self.label}: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
-                  f"{elapsed:.1f} s{left}   ", end="", file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.shown:
-            print(file=sys.stderr)
+            self.show(f"{self.label}: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
+                      f"{elapsed:.1f} s{left}")
 
 
 def _duration(seconds: float) -> str:
