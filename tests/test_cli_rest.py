@@ -91,8 +91,12 @@ def test_no_resting_state_in_the_range_is_an_answer():
     (("rest", str(MODELS / "difrancesco_noble_model_1985.cellml"), "--start", "Nai=0 mM"),
      "Nai is a concentration: it must be positive"),
     (("rest", str(MODELS / "luo_rudy_1991.cellml"), "--start", "V=-1e6 mV"),
-     "--start V = '-1e6 mV': V is a potential: it lies within +-10 V"),
-    (("rest", "hh", "--start", "V=11 V"), "V is a potential: it lies within +-10 V"),
+     "--start V = '-1e6 mV': V is a potential: it lies within -2000 mV to 2000 mV"),
+    (("rest", "hh", "--start", "V=2.5 V"), "V is a potential: it lies within -2000 mV to 2000 mV"),
+    (("rest", "hh", "--range", "-1e4..60mV"), "--range = '-1e4..60mV': a membrane potential lies within -2000 mV to "
+                                             "2000 mV"),
+    (("rest", "hh", "--range", "-100..-50..0mV"), "--range = '-100..-50..0mV': expected two voltages 'LO..HI mV' "
+                                                 "(e.g. '-150..60 mV'), not three"),
     (("rest", "pumpleak", "--voltage", "X"), "--voltage = 'X': not a state of model pumpleak"),
     (("rest", "pumpleak", "--stimulus", "X"), "--stimulus = 'X': not a parameter or quantity"),
     (("rest", "no_such_model"), "MODEL = 'no_such_model': not a built-in model"),

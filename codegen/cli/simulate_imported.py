@@ -345,7 +345,7 @@ def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
     if start == "given":
         return np.array(module.STATE_VALUES, dtype=float)
     from vrest.derive.rest import DEFAULT_RANGE
-    from vrest.derive.rest.inputs import parse_value
+    from vrest.derive.rest.inputs import POTENTIALS, is_potential, parse_value
 
     from ..simulation.imported_rest import rest_report
 
@@ -353,8 +353,8 @@ def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
         near = None if start == "steady" else parse_value("V", "V", start, "--start", "potential")
     except ModelError:
         near = math.inf
-    if near is not None and abs(near) > 10:
-        raise ModelError("--start", start, "steady, given, or a potential with its unit within +-10 V (e.g. "
+    if near is not None and not is_potential(near):
+        raise ModelError("--start", start, f"steady, given, or a potential with its unit within {POTENTIALS} (e.g. "
                          "'-80 mV')")
     # "steady": with several stable states, the one the cell comes to from its start (Pandit 2001: -81.68 mV)
     report = rest_report(plan, DEFAULT_RANGE, from_start=near is None)

@@ -15,7 +15,7 @@ from ..units import parse_quantity, unit_parts
 if TYPE_CHECKING:
     from ..system import OdeSystem
 
-__all__ = ["parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign", "check_file_value"]
+__all__ = ["POTENTIALS", "is_potential", "parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign", "check_file_value"]
 
 _RANGE = re.compile(r"^\s*(\S+?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
@@ -46,10 +46,22 @@ _RANGED = (("K", "temperature"), ("mol/m^3", "concentration"), ("S/m^2", "conduc
            ("m/s", "permeability"), ("F/m^2", "capacitance per area"), ("m^2", "area"), ("m^3", "volume"))
 
 
+# A potential a membrane can hold (docs/limits.md's voltage range: beyond it a membrane breaks down)
+POTENTIALS = f"{limits.RANGES['voltage'].low} mV to {limits.RANGES['voltage'].high} mV"
+
+
+def is_potential(value: float) -> bool:
+    """Whether ``value`` (V) lies within POTENTIALS."""
+    voltage = limits.RANGES["voltage"]
+    return voltage.si(voltage.low) <= value <= voltage.si(voltage.high)
+
+
 def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, float]:
     """(low, high) in volts from "LO..HI UNIT", "LO UNIT..HI UNIT" or two values "LO UNIT" "HI UNIT"."""
     if any("..." in text for text in values):  # -150...60mV would read as -150 to .60 mV
         raise ModelError(key, " ".join(values), "expected 'LO..HI mV' with two dots (e.g. '-150..60 mV')")
+    if any(text.count("..") > 1 for text in values):
+        raise ModelError(key, " ".join(values), "expected two voltages 'LO..HI mV' (e.g. '-150..60 mV'), not three")
     if len(values) == 1:
         match = _RANGE.match(values[0])
         if not match:
@@ -69,8 +81,8 @@ def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, flo
         raise ModelError(key, " ".join(values), error.problem) from None
     if not low < high:
         raise ModelError(key, " ".join(values), "the lower voltage must come first, and the two must differ")
-    if max(abs(low), abs(high)) > 10:
-        raise ModelError(key, " ".join(values), "a membrane potential lies within +-10 V (write the unit: '-150 mV')")
+    if not (is_potential(low) and is_potential(high)):
+        raise ModelError(key, " ".join(values), f"a membrane potential lies within {POTENTIALS}")
     return low, high
 
 
@@ -81,8 +93,8 @@ def parse_state_value(system: OdeSystem, name: str, text: str, key: str = "--sta
         raise ModelError(f"{key} {name}", text, f"not a state of model {system.name} (states: {', '.join(states)})")
     value = parse_value(name, states[name].unit, text, f"{key} {name}", "state")
     dims = unit_parts(states[name].unit)[2] if states[name].unit else None
-    if dims == unit_parts("V")[2] and abs(value) > 10:  # as --range: no membrane holds a potential of kilovolts
-        raise ModelError(f"{key} {name}", text, f"{name} is a potential: it lies within +-10 V (e.g. '-80 mV')")
+    if dims == unit_parts("V")[2] and not is_potential(value):  # as --range
+        raise ModelError(f"{key} {name}", text, f"{name} is a potential: it lies within {POTENTIALS} (e.g. '-80 mV')")
     if value <= 0 and dims is not None:  # an amount of a substance, a volume: no cell starts with none of it
         kind = next((kind for reference, kind in _POSITIVE_STATES if dims == unit_parts(reference)[2]), None)
         if kind is not None:
