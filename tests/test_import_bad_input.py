@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -69,6 +70,28 @@ def test_malformed_xml(tmp_path):
     path = tmp_path / "broken.cellml"
     path.write_text(_cell().replace("</component>", ""))
     _refused(path, "broken.cellml: line", "not well-formed XML")
+    path.write_text(_cell()[:-30])  # cut short: libxml2 adds ", line 15, column 3", said in front already
+    assert _refused(path).endswith("broken.cellml: line 15: not well-formed XML: Premature end of data in tag math "
+                                   "line 11")
+
+
+def test_a_file_of_no_xml_at_all_is_said_to_be_none(tmp_path):
+    """A binary file was "not well-formed XML: Document is empty" (libxml2's words for no XML at all)."""
+    path = tmp_path / "bin.xml"
+    path.write_bytes(bytes(range(1, 256)) * 4)
+    _refused(path, "bin.xml: not an XML file: it does not begin with '<'")
+
+
+def test_a_file_is_read_as_what_it_is_whatever_its_name(tmp_path):
+    """An SBML file named .cellml was refused as "not a CellML model", a CellML file named .xml as "not an SBML
+    document": each is read by its root element, and rests where it does under its own name."""
+    (tmp_path / "cell.xml").write_text(_cell())
+    sbml = (Path(__file__).parent / "models" / "BIOMD0000000020.xml").read_text(encoding="utf-8")
+    (tmp_path / "hh.cellml").write_text(sbml, encoding="utf-8")
+    for name, rest in (("cell.xml", "one stable resting state, at -70.00 mV"),
+                       ("hh.cellml", "one stable resting state, at -0.0036 mV")):  # as BIOMD0000000020.xml rests
+        code, out, err = run_cli("rest", str(tmp_path / name))
+        assert code == 0 and rest in out, err
 
 
 def test_not_a_cellml_model(tmp_path):
@@ -181,7 +204,7 @@ def test_a_model_with_imports_named_through_dot_dot(tmp_path, monkeypatch):
 def test_a_missing_import(tmp_path):
     path = tmp_path / "cell.cellml"
     path.write_text(_importing("leak.cellml"))
-    _refused(path, "<import xlink:href>", "'leak.cellml'", "no such file")
+    _refused(path, "<import xlink:href>", "'leak.cellml'", f"no such file in {tmp_path.resolve()}")
 
 
 @pytest.mark.parametrize("href", ["../outside.cellml", "/etc/passwd", "file:///etc/passwd",

@@ -86,3 +86,9 @@ def test_the_species_id_as_voltage_points_to_its_amount():
     assert code == 2 and out == ""
     assert err == ("vrest: error: --voltage = 'V_membrane': no such variable in BIOMD0000000378.xml; did you mean "
                    "'V_membrane_amount'?\n")
+
+
+def test_the_table_of_a_potential_without_a_unit_shows_no_unit_and_no_stray_space():
+    code, out, err = run_cli("rest", str(FILE), "--voltage", "V_membrane_amount")
+    assert code == 0, err
+    assert "resting state 1: V = -38.2308113, unstable" in out.splitlines()  # it read "-38.2308113 , unstable"

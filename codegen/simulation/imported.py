@@ -135,14 +135,9 @@ def module_factors(module, parameter_names, n_states: int):
 
 def _dependencies(path: Path) -> list[Path]:
     """The files a CellML model imports (checked to lie in its folder); none for other formats."""
-    if path.suffix.lower() != ".cellml":
-        return []
-    from vrest.derive.importers.cellml import _imports
-    from vrest.derive.importers.xmlsafe import read_xml
+    from vrest.derive.importers.cellml import imported_files
 
-    root = read_xml(path)
-    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
-    return _imports(root, namespace, path, set())
+    return imported_files(path)
 
 
 def _key(text: bytes, voltage: str | None, stimulus: str | None) -> str:

@@ -53,16 +53,11 @@ def is_imported(spec: str | Path) -> bool:
 
 def _bundle(path: Path) -> tuple[tuple[str, bytes], ...]:
     """(name relative to the file's folder, content) of the file and, for CellML, every file it imports."""
-    files = [(path.name, path.read_bytes())]
-    if path.suffix.lower() == ".cellml":
-        from vrest.derive.importers.cellml import _imports  # the importer's own check: inside the folder, read safely
-        from vrest.derive.importers.xmlsafe import read_xml
+    from vrest.derive.importers.cellml import imported_files  # the importer's own check: inside the folder
 
-        root = read_xml(path)
-        namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
-        folder = path.parent.resolve()
-        files += [(str(p.relative_to(folder)), p.read_bytes()) for p in _imports(root, namespace, path, set())]
-    return tuple(files)
+    folder = path.parent.resolve()
+    imported = tuple((str(p.relative_to(folder)), p.read_bytes()) for p in imported_files(path))
+    return ((path.name, path.read_bytes()), *imported)
 
 
 def _digest(files: tuple[tuple[str, bytes], ...], voltage: str | None, stimulus: str | None) -> str:

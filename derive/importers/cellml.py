@@ -16,9 +16,9 @@ from pathlib import Path
 from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
 from .myokit_system import import_myokit, myokit_errors, to_system
-from .xmlsafe import inside_folder, read_xml
+from .xmlsafe import inside_folder, local_name, read_xml
 
-__all__ = ["read_cellml", "CELLML_NAMESPACES"]
+__all__ = ["read_cellml", "imported_files", "CELLML_NAMESPACES"]
 
 CELLML_NAMESPACES = {
     "http://www.cellml.org/cellml/1.0#": "1.0",
@@ -79,6 +79,16 @@ def _imports(root, namespace: str, path: Path, seen: set[Path]) -> list[Path]:
     return out
 
 
+def imported_files(path: Path) -> list[Path]:
+    """The files a CellML model imports, at any depth (each checked to lie in its folder); none for a file that is
+    not CellML (whatever its name)."""
+    root = read_xml(path)
+    namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    if local_name(root) != "model" or namespace not in CELLML_NAMESPACES:
+        return []
+    return _imports(root, namespace, path, set())
+
+
 def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
     """The ODE system of a CellML file (1.0, 1.1 or 2.0); ModelError naming the element for a bad file."""
     import_myokit()
@@ -87,6 +97,10 @@ def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str |
 
     path = Path(path)
     root = read_xml(path)
+    if local_name(root) == "sbml":  # an SBML file named .cellml: read as what it is
+        from .sbml import read_sbml
+
+        return read_sbml(path, voltage=voltage, stimulus=stimulus)
     version = _version(root, path)
     namespace = root.tag[1:].split("}")[0]
     if _imports(root, namespace, path, set()):

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
 from .cellml import _element, _first, _oxmeta
+from .cellml import CELLML_NAMESPACES, read_cellml
 from .myokit_system import import_myokit, myokit_errors, to_system
 from .sbml_events import timed_steps
 from .si import Dimension
@@ -75,6 +76,8 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
     path = Path(path)
     root = read_xml(path)
     namespace = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
+    if local_name(root) == "model" and namespace in CELLML_NAMESPACES:  # a CellML file named .xml: read as CellML
+        return read_cellml(path, voltage=voltage, stimulus=stimulus)
     if local_name(root) != "sbml" or "sbml.org/sbml/level" not in namespace:
         raise ModelError(f"{path.name}: <{local_name(root)}>", namespace or None,
                          "not an SBML document (<sbml> expected)")

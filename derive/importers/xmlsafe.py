@@ -8,6 +8,7 @@ limits on depth and size. Files a model imports must lie inside the model's own 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import ModelError
@@ -40,8 +41,13 @@ def read_xml(path: Path, key: str = "MODEL"):
     try:
         root = etree.fromstring(data, _parser(), base_url=None)
     except etree.XMLSyntaxError as exc:
+        text = data.lstrip(b"\xef\xbb\xbf \t\r\n")  # libxml2 calls a file of no XML at all "Document is empty"
+        if not text.startswith((b"<", b"\xff\xfe", b"\xfe\xff")):  # (UTF-16 begins with its byte-order mark)
+            raise ModelError(f"{path.name}", None, "not an XML file: it does not begin with '<' (a CellML or SBML "
+                             "file begins with <?xml ...?> or its root element)") from None
         line = f"line {exc.lineno}" if exc.lineno else "XML"
-        raise ModelError(f"{path.name}: {line}", None, f"not well-formed XML: {exc.msg}") from None
+        message = re.sub(r", line \d+, column \d+$", "", exc.msg)  # the line is said in front of it
+        raise ModelError(f"{path.name}: {line}", None, f"not well-formed XML: {message}") from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # another encoding (UTF-16) hid it from the scan
         raise ModelError(f"{path.name}: DOCTYPE", None, "refused: a model file needs no document type")
@@ -56,7 +62,7 @@ def inside_folder(folder: Path, reference: str, key: str) -> Path:
     if not target.is_relative_to(folder.resolve()):
         raise ModelError(key, reference, "refused: it lies outside the model's own folder")
     if not target.is_file():
-        raise ModelError(key, reference, f"no such file in {folder}")
+        raise ModelError(key, reference, f"no such file in {folder.resolve()}")
     return target
 
 

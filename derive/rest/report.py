@@ -142,7 +142,7 @@ def report_text(report: RestReport) -> str:
     stable = [s for s in report.resting_states if s.stable]
     reached = stable[fate.index] if fate is not None and fate.kind == "rests" and fate.index < len(stable) else None
     for k, state in enumerate(report.resting_states, 1):
-        lines += ["", f"resting state {k}: V = {_g(problem.shown(state.V, v_unit), 9)} {v_unit}, "
+        lines += ["", f"resting state {k}: V = {_g(problem.shown(state.V, v_unit), 9)}{' ' * bool(v_unit)}{v_unit}, "
                   f"{'stable' if state.stable else 'unstable'}"]
         if state is reached:  # how far the rest lies from the start: Corrias 2011's Na_i falls from 6.7 to 0.48 mM
             lines.append(f"  near it from the start state by t = {_g(fate.t, 4)} s of model time (every state within "
