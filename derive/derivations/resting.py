@@ -168,9 +168,9 @@ def gated_conductance(ctx: Derivations) -> Derivation:
     steps = (Step("The slope (input) conductance is the derivative of the steady-state current I_ss(V) (every gate "
                   "at x_inf(V)): the instantaneous conductance plus each gate's share (dI/dx)(dx_inf/dV)",
                   sp.Eq(g_leak, slope)),)
-    whole = " of the whole membrane, the pump's slope included," if _pump_has_slope(ctx.model) else ""
+    whole = " of the whole membrane, the pump's slope included" if _pump_has_slope(ctx.model) else ""
     return Derivation("g_leak", slope, **per_state(ctx, slopes, chosen), unit="mS/cm^2",
-                      description=f"slope (input) conductance dI_ss/dV at V_ss{whole} every gate at x_inf(V)",
+                      description=f"slope (input) conductance dI_ss/dV at V_ss{whole}, every gate at x_inf(V)",
                       method="numeric", in_names=_branches_sum(ctx),
                       assumptions=("slope, not chord, conductance", "gates at steady state",
                                    "evaluated at V = V_ss"), steps=steps, at=_at_rest(ctx))
