@@ -32,6 +32,12 @@ def test_all_writes_every_format(tmp_path, capsys):
     assert main(["export", LR91, "--to", "all", "-o", str(tmp_path)]) == 0
     assert {p.name for p in tmp_path.iterdir()} == EVERY
     assert {Path(line).name for line in capsys.readouterr().out.split()} == EVERY
+    header = (tmp_path / "luo_rudy_1991_numeric.c").read_text().split("*/")[0].splitlines()
+    # each value with its SI unit and the unit vrest shows (Luo-Rudy 1991: g_Na = 23 mS/cm^2, V_0 = -83.853 mV)
+    assert " *   y[0] V = -0.083853 V [mV]: membrane.V" in header
+    assert " *   y[1] m = 0.00187018: fast_sodium_current_m_gate.m" in header
+    assert " *   p[9] g_Na = 230.0 S/m^2 [mS/cm^2]: fast_sodium_current.g_Na" in header
+    assert " *   p[27] I_stim_on = 0.0: 1 switches the stimulus I_stim on, 0 off" in header
 
 
 @pytest.mark.parametrize("target", ["svg", "ALL"])

@@ -147,7 +147,8 @@ def system_code(system: OdeSystem, at_rest: Prepared | None = None,
                "unit": s.unit, "si_unit": si_text(s.unit), "description": visible(s.description),
                "scale": repr(scale)}
               for s, scale in zip(system.states, _scales(system))]
-    parameters = [{"name": p.name, "value": repr(v), "unit": p.unit, "description": visible(p.description)}
+    parameters = [{"name": p.name, "value": repr(v), "unit": p.unit, "si_unit": si_text(p.unit),
+                   "description": visible(p.description)}
                   for p, v in zip(switched.parameters, values)]
     context = {
         "name": system.name,
