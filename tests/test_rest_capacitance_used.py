@@ -78,3 +78,13 @@ def test_a_file_with_unitless_currents_says_why_there_is_no_slope_conductance(na
     code, out, err = run_cli("rest", str(MODELS / name), "--json")
     capacitance = json.loads(out)["capacitance"]
     assert capacitance["name"] is None and "currents without units" in capacitance["note"]
+
+
+def test_the_note_is_said_in_full_once_where_several_states_rest():
+    """DiFrancesco-Noble 1985 has two equilibria: the note on its capacitance (0.075 uF round Ve = 0.00157 um^3)
+    was printed under each, word for word."""
+    code, out, err = run_cli("rest", str(Path(__file__).parent / "models" / "difrancesco_noble_model_1985.cellml"))
+    assert code == 0, err
+    notes = [line for line in out.splitlines() if line.startswith("  note: ")]
+    assert len(notes) == 2 and "cannot be one cell's" in notes[0]
+    assert notes[1] == "  note: the capacitance's, as for resting state 1"
