@@ -176,3 +176,26 @@ def test_sobol_samples_that_are_no_power_of_two_are_said_in_vrests_words():
     assert err.splitlines()[0] == ("vrest: warning: --samples 100 is no power of 2: Sobol points keep their balance "
                                    "at a power of 2 (e.g. 64 or 128); the indices' intervals may be wider")
     assert "balance properties" not in err  # SciPy's own words, once shown raw
+
+
+def test_a_log_axis_over_less_than_a_decade_is_labelled_in_plain_numbers():
+    """Ko = 3..8 mM on a log axis: matplotlib labelled its minor ticks "3x10^0 4x10^0 ...", running into each other.
+    Now "3", "4", ..., "8"; over two decades only the powers of ten are labelled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from vrest.codegen.sweep.plot import _log_axis
+
+    labels = []
+    for low, high in ((3, 8), (1, 100)):
+        fig, ax = plt.subplots()
+        ax.plot([low, high], [0, 1])
+        _log_axis(ax.xaxis)
+        fig.canvas.draw()
+        ticks = ax.xaxis.get_majorticklabels() + ax.xaxis.get_minorticklabels()
+        shown = {float(t.get_text()) for t in ticks if t.get_text() and low <= t.get_position()[0] <= high}
+        labels.append(sorted(shown))
+        plt.close(fig)
+    assert labels == [[3, 4, 5, 6, 7, 8], [1, 10, 100]]

@@ -97,7 +97,7 @@ def _one_key(plt, outcome, model):
         if len(group) > 1 or (layout.times is not None and row == 0) or (group[0][1] == "mV" and reference):
             ax.legend(loc="best", fontsize=8)
     if dim.log:
-        axes[-1, 0].set_xscale("log")
+        _log_axis(axes[-1, 0].xaxis)
     axes[-1, 0].set_xlabel(_label(key, unit))
     scenario = f", scenario {layout.scenario}" if layout.scenario else ""
     axes[0, 0].set_title(f"{layout.model}: sweep of {key}{scenario}")
@@ -155,11 +155,26 @@ def _two_keys(plt, outcome, model):
         fig.colorbar(points, ax=ax, label=_label(name, unit), ticks=ticks)  # a count: whole numbers only
         ax.set_title(title)
         if dims[1].log:
-            ax.set_xscale("log")
+            _log_axis(ax.xaxis)
         if dims[0].log:
-            ax.set_yscale("log")
+            _log_axis(ax.yaxis)
     fig.suptitle(f"{layout.model}: sweep of {key_y} and {key_x}")
     return fig
+
+
+def _log_axis(axis) -> None:
+    """A log axis labelled in plain numbers: over less than a decade and a half the steps between powers of ten
+    are labelled too (matplotlib wrote them "3x10^0 4x10^0 ...", running into each other)."""
+    from matplotlib.ticker import FuncFormatter
+
+    getattr(axis.axes, f"set_{axis.axis_name}scale")("log")
+    low, high = sorted(abs(v) for v in axis.get_view_interval())
+
+    def label(value, _position, narrow=high < low * 10**1.5):
+        return f"{value:g}" if narrow else ""
+
+    axis.set_major_formatter(FuncFormatter(lambda value, _position: f"{value:g}"))
+    axis.set_minor_formatter(FuncFormatter(label))
 
 
 def plot_sweep(outcome, path: str | Path, model=None) -> Path:
