@@ -29,10 +29,14 @@ __all__ = ["render_report", "REPORT_SECTIONS", "check_latex", "check_step_quanti
 REPORT_SECTIONS = ("time_constants", "ouabain")  # extra ids --quantity accepts besides the quantity ids
 
 # Macros MathJax (TeX input, default packages) renders; sympy.latex emits only these for our expressions.
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi "
+          "omega").split()
 MATHJAX_MACROS = {
     "frac", "log", "ln", "exp", "left", "right", "cdot", "displaystyle", "operatorname", "mathrm", "sqrt",
-    "partial", "Delta", "lambda", "quad", "text", "tau", "approx", "times", "infty", "to", "int",
-    "mathtt", "phi", "alpha", "beta", "pi", "omega",
+    "partial", "quad", "text", "approx", "times", "infty", "to", "int", "mathtt", "begin", "end",
+    "leq", "geq", "neq", "wedge", "vee", "neg",  # the conditions of a Piecewise (a file's rate functions)
+    *_GREEK, *(g.capitalize() for g in _GREEK),  # a file's names: SymPy writes alpha_m, Xi (X inactivation) Greek
+    "varepsilon", "vartheta", "varphi", "varpi", "varrho", "varsigma",
 }
 
 

@@ -69,3 +69,25 @@ def test_the_natural_logarithm_is_ln():
     assert code == 0, err
     assert r"E_{K} = \frac{R T \ln{\left(\frac{K_{o}}{K_{i}} \right)}}{F z_{K}}" in out
     assert r"\log" not in out and not check_latex(out.split("E_{K} = ", 1)[1].split("&", 1)[0])
+
+
+def test_a_cellml_files_current_balance_as_latex():
+    """derive --latex was refused for a CellML or SBML file: a teacher gets the balance, its gates at steady state
+    and the quantities it names as one align* environment, a row for each item the text and --json give."""
+    import json
+    from pathlib import Path
+
+    lr91 = str(Path(__file__).parent / "models" / "luo_rudy_1991.cellml")
+    code, out, err = run_cli("derive", lr91, "--latex")
+    assert code == 0, err
+    code, listed, err = run_cli("derive", lr91, "--json")
+    document = json.loads(listed)
+    body = out.split("\\begin{align*}\n", 1)[1].split("\n\\end{align*}", 1)[0].splitlines()
+    assert len(body) == 1 + len(document["gates"]) + len(document["definitions"])
+    assert body[0] == r"  0 &= i_{K} + i_{K1} + i_{Kp} + i_{Na} + i_{b} + i_{si} \\"
+    assert r"  m &= \frac{\alpha_{m}}{\alpha_{m} + \beta_{m}} \\" in body
+    for row in body:  # TeX that MathJax renders (outside Markdown: its escapes and emphasis do not apply)
+        assert row.endswith(r" \\") and " &= " in row
+        problems = [p for p in check_latex(row[:-3]) if not p.startswith("Markdown")]
+        assert problems == [], (row, problems)
+    assert out.rstrip().endswith("% solutions (vrest rest): one stable resting state, at -84.55 mV")

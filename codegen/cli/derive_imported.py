@@ -70,14 +70,30 @@ def _what(balance) -> str:
     return "membrane currents, outward positive"
 
 
+def _latex(system, balance, verdict: str, volts: str) -> str:
+    """The balance, its gates and its definitions as one LaTeX align* environment, in the file's names (SI)."""
+    from vrest.derive.latex import function_definitions, latex
+
+    rows = [("0", latex(balance.total))]
+    rows += [(latex(x), latex(e)) for x, e in balance.steady_gates]
+    rows += [(latex(s), latex(e)) for s, e in balance.definitions]
+    body = "\n".join(f"  {left} &= {right} \\\\" for left, right in rows)
+    text = (f"% vrest derive {system.name}: the current balance at rest ({_what(balance)}; SI: {volts}),\n"
+            "% the gates at their steady state, and the quantities it names\n"
+            f"\\begin{{align*}}\n{body}\n\\end{{align*}}")
+    defined = function_definitions(text)
+    notes = [f"% where ${d}$" for d in defined] + [f"% solutions (vrest rest): {verdict}"]
+    return "\n".join([text, *notes])
+
+
 def run_imported(args) -> int:
     from vrest.derive.derivations.current_balance import current_balance
     from vrest.derive.rest import DEFAULT_RANGE, load_system
 
     from .rest_cmd import resting_report
 
-    if args.scenario or args.report or args.latex or args.quantity:
-        option = next(o for o, v in (("--scenario", args.scenario), ("--report", args.report), ("--latex", args.latex),
+    if args.scenario or args.report or args.quantity:
+        option = next(o for o, v in (("--scenario", args.scenario), ("--report", args.report),
                                      ("--quantity", args.quantity)) if v)
         raise ModelError(option, None, "not for a CellML or SBML file: vrest derive gives its current balance at rest")
     system = load_system(args.model, voltage=args.voltage, stimulus=args.stimulus)
@@ -112,6 +128,9 @@ def run_imported(args) -> int:
             "verdict": report.verdict,
             "notes": notes,
         }, indent=2))
+        return 0
+    if args.latex:
+        print(_latex(system, balance, report.verdict, volts))
         return 0
     lines = [f"{system.name} ({system.source}): the current balance at rest",
              f"  0 = {balance.total}    ({_what(balance)}; equations in SI: {volts})"]
