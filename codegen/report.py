@@ -29,8 +29,8 @@ __all__ = ["render_report", "REPORT_SECTIONS", "check_latex", "check_step_quanti
 REPORT_SECTIONS = ("time_constants", "ouabain")  # extra ids --quantity accepts besides the quantity ids
 
 # Macros MathJax (TeX input, default packages) renders; sympy.latex emits only these for our expressions.
-_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi "
-          "omega").split()
+_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu",
+          "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega")
 MATHJAX_MACROS = {
     "frac", "log", "ln", "exp", "left", "right", "cdot", "displaystyle", "operatorname", "mathrm", "sqrt",
     "partial", "quad", "text", "approx", "times", "infty", "to", "int", "mathtt", "begin", "end",

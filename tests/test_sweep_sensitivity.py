@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import run_cli
 from test_sweep_imported import hh_rest
 from vrest.codegen.sweep.indices import sensitivity
@@ -74,7 +73,7 @@ def test_a_quantity_missing_in_the_ranges_is_refused():
 def test_a_key_varied_twice_or_two_keys_of_one_parameter_are_refused_before_any_point(monkeypatch):
     """SALib took them as two factors, one of which set nothing: an index of 0 for the factor on the pump, or,
     for one key given twice, SALib's traceback after the whole run. Refused as vrest sweep refuses them."""
-    import vrest.codegen.sweep.indices as indices
+    from vrest.codegen.sweep import indices
 
     monkeypatch.setattr(indices, "_evaluate", lambda *args: pytest.fail("a point was evaluated"))
     for vary, message in ((["pump=0..2", "pump.current=0..2 uA/cm^2"], "--vary = 'pump': sets the same "
@@ -101,7 +100,7 @@ def test_a_voltage_range_without_the_rest_asks_for_a_wider_range():
 
 
 def test_the_progress_line_names_vrest_sensitivity(monkeypatch, capsys):
-    import vrest.codegen.sweep.api as api
+    from vrest.codegen.sweep import api
 
     labels = []
 
@@ -185,7 +184,6 @@ def test_a_log_axis_over_less_than_a_decade_is_labelled_in_plain_numbers():
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from vrest.codegen.sweep.plot import _log_axis
 
     labels = []

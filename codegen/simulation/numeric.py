@@ -24,7 +24,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -56,7 +56,7 @@ def cache_dir() -> Path:
     return _checked_cache(chosen, base)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checked_cache(chosen: str | None, base: str) -> Path:
     import atexit
 

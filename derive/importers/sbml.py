@@ -17,8 +17,7 @@ from pathlib import Path
 
 from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
-from .cellml import _element, _first, _oxmeta
-from .cellml import CELLML_NAMESPACES, read_cellml
+from .cellml import CELLML_NAMESPACES, _element, _first, _oxmeta, read_cellml
 from .myokit_system import import_myokit, myokit_errors, to_system
 from .sbml_events import timed_steps
 from .si import Dimension
@@ -71,7 +70,7 @@ def _annotated(model, myokit_model) -> dict[str, str]:
 def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | None = None) -> OdeSystem:
     """The ODE system of an SBML file; ModelError naming the element for a bad file."""
     import_myokit()
-    import myokit.formats.sbml as sbml
+    from myokit.formats import sbml
 
     path = Path(path)
     root = read_xml(path)
