@@ -228,7 +228,8 @@ def check_expression(
                              explain=lambda: explain_numbers(written, a, c, problem, unit=unit, dim=dim,  # type: ignore[arg-type]
                                                              original=original, context=context))
         value = not is_formula(claim, problem)  # a value (0.9623 uA/cm^2): judged within the tolerance there too
-        return _with_notes(_at_the_steady_state(result, a, c, problem, dim, True, value), written)
+        result = _at_the_steady_state(result, a, c, problem, dim, True, value)
+        return _with_notes(_whole_number_slip(result, written, c, problem), written)
     if at_model_values_only(a_side) or at_model_values_only(c_side):
         result = _at_model_values(a_side, c_side, problem, unit)
         return _where(result, claim, correct, problem, context, unit, label)
@@ -277,6 +278,40 @@ def _at_the_steady_state(result: VerifyResult, a: Side, c: Side, problem: Proble
                   f"value {_text(example.correct)}")
     return dataclasses.replace(result, holds=True, diagnosis=None, counterexample=None, holds_only=STEADY_STATE,
                                detail=detail, identity=Identity(False, condition=condition, exact=exact))
+
+
+_WHOLE = (1, 2, 3, 4, 5)  # whole numbers a slip may have swapped (a pump's 3 Na+ and 2 K+ per cycle)
+
+
+def _whole_number_slip(result: VerifyResult, written: Written, c: Side, problem: Problem) -> VerifyResult:
+    """``result`` of a claim that fails, with its slip named where another whole number in place of the one it
+    writes makes it exact at the full steady state (I_Na = -2 I_pump on a cell whose pump moves 3 Na+ per cycle:
+    at the file's rounded start the number that fits is 2.995, which says nothing of the 3)."""
+    steady = problem.steady
+    if result.holds or not steady or not isinstance(c, sp.Basic):
+        return result
+    whole = [lit for lit in written.literals if lit.unit is None and lit.number.is_Integer and abs(lit.number) in _WHOLE]
+    if len(whole) != 1:
+        return result
+    lit = whole[0]
+    point = {**_reference(problem), **{s: mpmath.mpf(v) for s, v in steady.items()}}
+    y = evaluate(c, point)
+    if y is None or y == 0:
+        return result
+    here = evaluate(c, _reference(problem))
+    # not its negative (a sign flipped is named as such), and only where the file's values do not fit it already
+    for n in sorted({k * sign for k in _WHOLE for sign in (1, -1)} - {int(lit.number), -int(lit.number)},
+                    key=lambda k: (abs(k), -k)):
+        changed = problem.expand(written.with_numbers({lit.symbol: sp.Integer(n)}))
+        x, x_here = evaluate(changed, point), evaluate(changed, _reference(problem))
+        if here is not None and x_here is not None and abs(x_here - here) <= RTOL * abs(here):
+            return result
+        if x is not None and abs(x - y) <= RTOL * abs(y):
+            pump = "I_pump" in {s.name for s in written.value.free_symbols}
+            share = ", where each ion's leak carries its share of the pump's cycle (its stoichiometry)" if pump else ""
+            slip = f"the number {lit.text} would have to be {n}: with {n} the claim is exact at the steady state{share}"
+            return dataclasses.replace(result, diagnosis=slip)
+    return result
 
 
 def _text(value) -> str:

@@ -334,6 +334,8 @@ def _needed(case: _Claim) -> _Needed | None:
     named = set(case.written.value.free_symbols) | (case.original.free_symbols if case.original is not None else set())
     unnamed = [k for k in case.knowns if not k.expr.free_symbols & named]
     found = known_value(needed, unnamed, bare=lit.unit is None, dim=lit.dim if lit.unit is not None else None)
+    if lit.unit is None and abs(abs(needed) - 1) <= mpmath.mpf(10) ** -9:
+        found = None  # a factor that must be 1 is no factor (2 RT/F where RT/F belongs), not C_m = 1 uF/cm^2
     known, sign = found if found is not None else (None, 1)
     return _Needed(lit, needed, known, sign)
 
