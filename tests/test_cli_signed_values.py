@@ -34,6 +34,11 @@ RANGE = {"--range"}
     (["rest", "m", "--range", "--json"], ["rest", "m", "--range", "--json"]),
     (["rest", "m", "--json", "-150..60mV"], ["rest", "m", "--json", "-150..60mV"]),  # --json takes no value
     (["rest", "--", "--range", "-150..60mV"], ["rest", "--", "--range", "-150..60mV"]),
+    # a unit typed as a word of its own, without quotes: it belongs to the value before it (was "unrecognized
+    # arguments: V"); a unit word after a value with its unit ends the range
+    (["rest", "m", "--range", "-100..-50", "mV"], ["rest", "m", "--range=-100..-50 mV"]),
+    (["rest", "m", "--range", "-100", "mV", "-50", "mV"], ["rest", "m", f"--range=-100 mV{SEP}-50 mV"]),
+    (["rest", "--range", "-150..60mV", "V", "m"], ["rest", "--range=-150..60mV", "V", "m"]),
 ])
 def test_the_values_of_range_are_gathered_into_one_argument(argv, gathered):
     assert gather_range_values(argv, RANGE) == gathered

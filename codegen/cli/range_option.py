@@ -25,6 +25,8 @@ _SEPARATOR = "\0"
 # A word that is one voltage (or a number without its unit, refused later with vrest's own message).
 _VOLTAGE = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*[^\W\d_]*\s*$")
 _STARTS_WITH_MINUS_NUMBER = re.compile(r"^-[\d.]")
+# A unit of voltage on its own, the word after a value typed without quotes (--range -100..-50 V)
+_UNIT = re.compile(r"^[munkµ]?V$")
 
 
 class _RangeValues(argparse.Action):
@@ -69,8 +71,13 @@ def gather_range_values(argv: Sequence[str], spellings: Collection[str]) -> list
                 and (not words[i].startswith("-") or _STARTS_WITH_MINUS_NUMBER.match(words[i])):
             values.append(words[i])
             i += 1
-        while values and i < len(words) and _VOLTAGE.match(words[i]):
-            values.append(words[i])
+        while values and i < len(words) and (_VOLTAGE.match(words[i]) or _UNIT.match(words[i])):
+            if _UNIT.match(words[i]) and values[-1][-1:].isdigit():  # -100..-50 V unquoted: the unit of that value
+                values[-1] = f"{values[-1]} {words[i]}"
+            elif _UNIT.match(words[i]):
+                break
+            else:
+                values.append(words[i])
             i += 1
         gathered.append(f"--range={_SEPARATOR.join(values)}" if values else word)
     return gathered
