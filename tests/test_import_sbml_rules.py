@@ -92,3 +92,14 @@ def test_the_table_of_a_potential_without_a_unit_shows_no_unit_and_no_stray_spac
     code, out, err = run_cli("rest", str(FILE), "--voltage", "V_membrane_amount")
     assert code == 0, err
     assert "resting state 1: V = -38.2308113, unstable" in out.splitlines()  # it read "-38.2308113 , unstable"
+
+
+def test_the_run_table_of_a_potential_without_a_unit():
+    """The default table's closing line gave V's unit from its column heading, which has none here: a traceback."""
+    code, out, err = run_cli("simulate", str(FILE), "--voltage", "V_membrane_amount", "--start", "given", "--t-end",
+                             "1 s")
+    assert code == 0, err
+    import re  # V's numbers are checked against libRoadRunner above: here, that they have no unit after them
+
+    assert re.match(r"\(\d+ of the run's 401 times shown, V's smallest and largest of all 401 among them: "
+                    r"-?[\d.]+ at t = [\d.]+ s, -?[\d.]+ at t = [\d.]+ s;", out.splitlines()[-1])

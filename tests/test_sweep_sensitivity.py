@@ -83,6 +83,13 @@ def test_a_key_varied_twice_or_two_keys_of_one_parameter_are_refused_before_any_
         code, out, err = run_cli("sensitivity", "squid", "--vary", vary[0], "--vary", vary[1], "--quantity", "V_ss",
                                  "--samples", "8")
         assert (code, out) == (2, "") and err == f"vrest: error: {message}\n"
+    # one value under two names (A_i = N_A/Vol): the concentration's index was 0, its sweep's column had no effect
+    tied = ("vrest: error: --vary = 'impermeant.amount': sets the same value as --vary impermeant.concentration (the "
+            "impermeant amount N_A = A_i Vol): vary one of them\n")
+    for command, ranges in (("sensitivity", ("100..150 mM", "10..20 fmol")), ("sweep", ("100, 150 mM", "10, 20 fmol"))):
+        code, out, err = run_cli(command, "pumpleak", "--vary", f"impermeant.concentration={ranges[0]}", "--vary",
+                                 f"impermeant.amount={ranges[1]}", "--quantity", "V_ss")
+        assert (code, out, err) == (2, "", tied)
 
 
 def test_a_voltage_range_without_the_rest_asks_for_a_wider_range():

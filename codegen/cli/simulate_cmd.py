@@ -313,10 +313,11 @@ def _table(t, columns) -> str:
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
     if len(rows) < len(t):
-        low, high, v_unit = int(np.argmin(v)), int(np.argmax(v)), headers[1].split("[")[1][:-1]
-        extremes = (f"V is {v[low]:.6g} {v_unit} at all {len(t)} (to 6 digits)" if f"{v[low]:.6g}" == f"{v[high]:.6g}"
-                    else f"V's smallest and largest of all {len(t)} among them: {v[low]:.6g} {v_unit} at t = "
-                    f"{t[low] * scale:.6g} {unit}, {v[high]:.6g} {v_unit} at t = {t[high] * scale:.6g} {unit}")
+        low, high = int(np.argmin(v)), int(np.argmax(v))
+        v_unit = " " + headers[1].split("[")[1][:-1] if "[" in headers[1] else ""  # a file's V without a unit: none
+        extremes = (f"V is {v[low]:.6g}{v_unit} at all {len(t)} (to 6 digits)" if f"{v[low]:.6g}" == f"{v[high]:.6g}"
+                    else f"V's smallest and largest of all {len(t)} among them: {v[low]:.6g}{v_unit} at t = "
+                    f"{t[low] * scale:.6g} {unit}, {v[high]:.6g}{v_unit} at t = {t[high] * scale:.6g} {unit}")
         lines.append(f"({len(rows)} of the run's {len(t)} times shown, {extremes}; the run's times are up to "
                      f"{np.diff(t).max() * scale:.3g} {unit} apart, and what V does between two is not seen: --times "
                      "gives more; --json or --out FILE.csv give them all)")

@@ -27,12 +27,19 @@ METHODS = ("grid", "random", "lhs", "sobol")
 DESIGN = "design"  # points given by the caller (a sensitivity analysis' sample)
 
 
+# Keys of one value under two names: the impermeant inside is its amount N_A or its concentration A_i = N_A/Vol
+_TIED = (("impermeant.concentration", "impermeant.amount", "the impermeant amount N_A = A_i Vol"),)
+
+
 def check_distinct(dims) -> None:
     """Each --vary sets a parameter of its own: a key given twice, or two keys of one parameter, is refused."""
     keys = [d.key for d in dims]
     twice = next((k for k in keys if keys.count(k) > 1), None)
     if twice:
         raise ModelError("--vary", twice, "varied twice")
+    for first, second, what in _TIED:
+        if first in keys and second in keys:
+            raise ModelError("--vary", second, f"sets the same value as --vary {first} ({what}): vary one of them")
     parameters = [d.parameter for d in dims]
     same = next((d for d in dims if parameters.count(d.parameter) > 1), None)
     if same:
