@@ -95,6 +95,8 @@ def test_no_resting_state_in_the_range_is_an_answer():
     (("rest", "hh", "--start", "V=2.5 V"), "V is a potential: it lies within -2000 mV to 2000 mV"),
     (("rest", "hh", "--range", "-1e4..60mV"), "--range = '-1e4..60mV': a membrane potential lies within -2000 mV to "
                                              "2000 mV"),
+    (("rest", "hh", "--range", "-1e400..60mV"), "--range = '-1e400..60mV': a membrane potential lies within -2000 mV "
+                                               "to 2000 mV"),  # an OverflowError's traceback
     (("rest", "hh", "--range", "-100..-50..0mV"), "--range = '-100..-50..0mV': expected two voltages 'LO..HI mV' "
                                                  "(e.g. '-150..60 mV'), not three"),
     (("rest", "pumpleak", "--voltage", "X"), "--voltage = 'X': not a state of model pumpleak"),

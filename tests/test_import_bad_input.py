@@ -349,3 +349,43 @@ def test_a_file_value_beyond_a_double_in_si_or_beyond_what_is_physical_is_refuse
                               '<apply><eq/><ci>i</ci><apply><times/><ci>g</ci><ci>Cm</ci></apply></apply>')
                          .replace('name="m">', f'name="m">{units}'))
         _refused(path, *texts)
+
+
+_LEAK = '''<?xml version="1.0" encoding="UTF-8"?>
+<model xmlns="http://www.cellml.org/cellml/2.0#" name="leak">
+  <units name="ms"><unit prefix="milli" units="second"/></units>
+  <units name="mV"><unit prefix="milli" units="volt"/></units>
+  <units name="uF_per_cm2"><unit prefix="micro" units="farad"/><unit prefix="centi" units="metre" exponent="-2"/></units>
+  <units name="mS_per_cm2"><unit prefix="milli" units="siemens"/><unit prefix="centi" units="metre" exponent="-2"/></units>
+  <units name="uA_per_cm2"><unit prefix="micro" units="ampere"/><unit prefix="centi" units="metre" exponent="-2"/></units>
+  <component name="membrane">
+    <variable name="t" units="ms"/>
+    <variable name="V" units="mV" initial_value="-60"/>
+    <variable name="Cm" units="uF_per_cm2" initial_value="1"/>
+    <variable name="g_L" units="mS_per_cm2" initial_value="G"/>
+    <variable name="E_L" units="mV" initial_value="-70"/>
+    <variable name="i_L" units="uA_per_cm2"/>
+    <math xmlns="http://www.w3.org/1998/Math/MathML">
+      <apply><eq/><ci>i_L</ci><apply><times/><ci>g_L</ci><apply><minus/><ci>V</ci><ci>E_L</ci></apply></apply></apply>
+      <apply><eq/><apply><diff/><bvar><ci>t</ci></bvar><ci>V</ci></apply>
+        <apply><divide/><apply><minus/><ci>i_L</ci></apply><ci>Cm</ci></apply></apply>
+    </math>
+  </component>
+</model>
+'''
+
+
+def test_a_lone_leak_of_conductance_0_is_said_and_a_sweep_through_0_goes_on(tmp_path):
+    """Nothing moves: the search for conservation laws failed with an IndexError (rest, derive, simulate), and a
+    sweep whose range starts at 0 stopped at its first chunk."""
+    path = tmp_path / "leak.cellml"
+    path.write_text(_LEAK.replace('initial_value="G"', 'initial_value="0"'))
+    for command in ("rest", "derive"):
+        code, out, err = run_cli(command, str(path))
+        assert (code, out) == (2, "")
+        assert err == ("vrest: error: roles.voltage = 'V': its rate is zero for every state (a clamped voltage): no "
+                       "resting state to find\n")
+    path.write_text(_LEAK.replace('initial_value="G"', 'initial_value="0.3"'))
+    code, out, err = run_cli("sweep", str(path), "--vary", "g_L=0, 0.3 mS/cm^2", "--quantity", "V_rest")
+    assert code == 0, err
+    assert [line.split() for line in out.splitlines()[1:]] == [["0", "-"], ["0.3", "-70"]]  # E_L = -70 mV

@@ -164,6 +164,10 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--protocol", "SCALED"], "steps[1].scale.I_stim_on"),
     (["--protocol", "BIG"], "--protocol big.toml: steps[1].scale.g_Na = 1000000.0: the factor makes g_Na 2.3e+07 "
                               "mS/cm^2, outside the allowed range 1e-12 mS/cm^2 to 1e7 mS/cm^2"),  # not the factor alone
+    (["--protocol", "HUGE"], "--protocol huge.toml: steps[1].scale.g_Na = 1e+306: the factor takes g_Na (in SI units) "
+                             "beyond the largest number vrest computes with (1.8e308)"),  # 230 S/m^2 x 1e306: a traceback
+    (["--set", "g_Na=1e308 mS/cm^2"], "--set g_Na = '1e308 mS/cm^2': is 1.0e+309 in SI units, beyond the largest "
+                                      "number vrest computes with (1.8e308)"),  # was "must be a finite number"
     (["--set", "Ko=1e6 mM"], "--set Ko = '1e6 mM': outside the allowed range 1e-15 mM to 1e5 mM: above 1e5 mM (100 M) "
                              "the solution would be denser than any liquid"),
     (["--set", "T=1e10 K"], "--set T = '1e10 K': outside the allowed range 1 K (-272.15 degC) to 647.096 K"),
@@ -179,9 +183,12 @@ def test_bad_input_is_one_line_and_exit_2(argv, key, tmp_path, monkeypatch):
     scaled_state.write_text('steps = [{at = "1 ms", scale = {Cai = 2}}]\n')
     zero_period = tmp_path / "zero_period.toml"
     zero_period.write_text('steps = [{at = "1 ms", scale = {stim_period = 0}}]\n')
+    huge = tmp_path / "huge.toml"
+    huge.write_text('steps = [{at = "10 ms", scale = {g_Na = 1e306}}]\n')
     big = tmp_path / "big.toml"
     big.write_text('steps = [{at = "10 ms", scale = {g_Na = 1e6}}]\n')
-    files = {"SCALED": scaled, "ZERO_C": zero_c, "SCALED_STATE": scaled_state, "ZERO_PERIOD": zero_period, "BIG": big}
+    files = {"SCALED": scaled, "ZERO_C": zero_c, "SCALED_STATE": scaled_state, "ZERO_PERIOD": zero_period, "BIG": big,
+             "HUGE": huge}
     argv = [str(files[a]) if a in files else a for a in argv]
     work = tmp_path / "work"
     work.mkdir()

@@ -112,7 +112,7 @@ def _factor(value: object, key: str) -> float:
 
 
 def _changes(plan: ImportedPlan, table: dict, key: str, source: Source | None = None) -> tuple[CachedChange, ...]:
-    from vrest.derive.rest.inputs import check_parameter_sign
+    from vrest.derive.rest.inputs import BEYOND, check_parameter_sign
 
     changes = []
     for operation in ("set", "scale"):
@@ -130,6 +130,8 @@ def _changes(plan: ImportedPlan, table: dict, key: str, source: Source | None = 
                 factor = _factor(value, where)
                 _check_switch(plan, name, factor, where, value)
                 scaled = factor * _file_value(plan, name)
+                if not math.isfinite(scaled):
+                    raise ModelError(where, value, f"the factor takes {name} (in SI units) {BEYOND}")
                 try:
                     check_parameter_sign(name, plan.parameter_units[name], scaled, where, value, plan.periods)
                 except ModelError as error:  # the limits judge the scaled value: say it, not the factor alone

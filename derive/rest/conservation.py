@@ -124,6 +124,8 @@ def _null_space(bound: Bound, start, scale, voltage, v_range, factored, rng) -> 
     # law, set apart: in the decomposition, rounding in a state whose rates are 1e-133 would swamp it.
     still = np.all(values == 0, axis=1)
     moving = np.flatnonzero(~still)
+    if not moving.size:  # nothing moves (a lone leak of conductance 0): each state is its own law
+        return np.eye(n)
     values = values[moving]
     largest = np.max(np.abs(values), axis=1)
     size = largest * np.sqrt(np.mean((values / largest[:, None]) ** 2, axis=1))  # RMS; squares of 1e-193 underflow

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Collection, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,8 @@ def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, flo
         low, high = (float(parse_quantity(text.strip(), key, "voltage", check=False)[0]) for text in pair)
     except ModelError as error:  # name the whole range as the user typed it
         raise ModelError(key, " ".join(values), error.problem) from None
+    except OverflowError:  # -1e400 mV: beyond a double, and far beyond a membrane
+        raise ModelError(key, " ".join(values), f"a membrane potential lies within {POTENTIALS}") from None
     if not low < high:
         raise ModelError(key, " ".join(values), "the lower voltage must come first, and the two must differ")
     if not (is_potential(low) and is_potential(high)):
@@ -125,7 +128,10 @@ def parse_value(name: str, unit: str, text: str, where: str, kind: str = "state"
         raise ModelError(where, text, f"unit {given!r} does not convert to {unit!r}, the unit of {name}")
     value = float(scale) * float(number) + float(offset)
     if not math.isfinite(value):
-        raise ModelError(where, text, "must be a finite number")
+        if not math.isfinite(float(number)):
+            raise ModelError(where, text, "must be a finite number")
+        si = Decimal(number) * Decimal(scale.numerator) / Decimal(scale.denominator)
+        raise ModelError(where, text, f"is {si:.3g} in SI units, {BEYOND}")
     return value
 
 
@@ -140,11 +146,16 @@ def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -
     return out
 
 
+BEYOND = "beyond the largest number vrest computes with (1.8e308)"
+
+
 def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object,
                          periods: Collection[str] = ()) -> None:
     """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take (_SIGNS, and
     derive.limits' table for the kinds of _RANGED, which warns of a value unusual for a cell);
     ``periods`` names the stimulus' period (derive.importers.stimulus_timing), which must be positive."""
+    if not math.isfinite(value):  # a factor that overflows the file's value (scale = { g_Na = 1e306 })
+        raise ModelError(key, given, f"{name} would be {BEYOND}")
     if name in periods and value <= 0:
         raise ModelError(key, given, f"{name} is the period of the stimulus: it must be positive")
     try:
