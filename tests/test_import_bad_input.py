@@ -389,3 +389,17 @@ def test_a_lone_leak_of_conductance_0_is_said_and_a_sweep_through_0_goes_on(tmp_
     code, out, err = run_cli("sweep", str(path), "--vary", "g_L=0, 0.3 mS/cm^2", "--quantity", "V_rest")
     assert code == 0, err
     assert [line.split() for line in out.splitlines()[1:]] == [["0", "-"], ["0.3", "-70"]]  # E_L = -70 mV
+
+
+def test_a_negative_lone_leak_runs_away_and_a_potential_beyond_a_membrane_is_refused(tmp_path):
+    """dV/dt = -g (V - E_L)/C with g < 0: one state, one real eigenvalue g/C > 0: V leaves E_L = -70 mV on either
+    side; it was called "oscillates (pacemaker)", which one state cannot do. E_L = -1e300 mV rested 300 digits
+    away; a file's potential is refused beyond docs/limits.md's -2000..2000 mV."""
+    path = tmp_path / "leak.cellml"
+    path.write_text(_LEAK.replace('initial_value="G"', 'initial_value="-0.3"'))
+    code, out, err = run_cli("rest", str(path))
+    assert code == 0, err
+    assert out.splitlines()[1].startswith("no stable resting state between -150.00 mV and 60.00 mV: the unstable "
+                                          "equilibrium lies at -70.00 mV, and V runs away from it on either side")
+    path.write_text(_LEAK.replace('initial_value="G"', 'initial_value="0.3"').replace('"-70"', '"-1e300"'))
+    _refused(path, "membrane.E_L = '-1e+300 [mV]': E_L is a potential: it lies within -2000 mV to 2000 mV")

@@ -421,6 +421,8 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
     if swing is not None and whole:  # seen oscillating (Paci 2013: two unstable equilibria, no complex pair)
         return (f"no stable resting state: this model oscillates (pacemaker), V between {shown(swing[0])} and "
                 f"{shown(swing[1])} from its start; {lies}"), True
+    if len(unstable[0].eigenvalues) == 1:  # one state cannot oscillate: V runs away (a conductance below 0)
+        return f"no stable resting state {where}: {lies}, and V runs away from it on either side", False
     if (spirals or len(unstable) == 1) and whole:
         return f"no stable resting state: this model oscillates (pacemaker); {lies}", False
     if spirals or len(unstable) == 1:

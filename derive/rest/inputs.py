@@ -164,6 +164,7 @@ def check_parameter_sign(name: str, unit: str, value: float, key: str, given: ob
         dims = None
     if dims is None:
         return
+    _check_potential(name, dims, value, key, given)
     for reference, kind, sign in _SIGNS:
         if dims == unit_parts(reference)[2]:
             if sign == "positive" and value <= 0:
@@ -190,7 +191,14 @@ def check_file_value(name: str, unit: str, value: float, key: str, given: object
         return
     if dims in (unit_parts("F")[2], unit_parts("F/m^2")[2]) and value <= 0:
         raise ModelError(key, given, f"{name} is a capacitance: it must be positive (0 is no membrane)")
+    _check_potential(name, dims, value, key, given)
     for reference, kind in _RANGED:
         if dims == unit_parts(reference)[2] and value > 0:
             limits.check(key, Fraction(repr(float(value))), kind, given, warn=False)
             return
+
+
+def _check_potential(name: str, dims, value: float, key: str, given: object) -> None:
+    """A parameter with a unit of voltage lies within POTENTIALS (E_L = -1e300 mV gave a 300-digit rest)."""
+    if dims == unit_parts("V")[2] and not is_potential(value):
+        raise ModelError(key, given, f"{name} is a potential: it lies within {POTENTIALS}")
