@@ -13,7 +13,7 @@ from pathlib import Path
 from vrest.derive.errors import ModelError
 
 from ..simulation.cache import CachedScenario, cached_scenario
-from .simulate_imported import protocol_table
+from .simulate_imported import naming_the_protocol, protocol_table
 
 __all__ = ["PROTOCOL", "model_protocol", "refuse_both", "with_protocol"]
 
@@ -36,12 +36,8 @@ def model_protocol(spec: str, path: str):
         raise ModelError(f"--protocol {Path(path).name}", STIMULUS_KEY, f"model {model.name} has no stimulus current: "
                          "a vrest model has one where its own file's scenarios set it; write this protocol as a "
                          "[scenario.NAME] of a copy of the model file")
-    try:
+    with naming_the_protocol(path, f"scenario.{PROTOCOL}"):  # scenario.protocol.steps[1]... is the file's steps[1]...
         (scenario,) = read_scenarios({PROTOCOL: data}, model)
-    except ModelError as error:  # scenario.protocol.steps[1].set... is the file's steps[1].set...
-        key = error.key.removeprefix(f"scenario.{PROTOCOL}").lstrip(".")
-        raise ModelError(f"--protocol {Path(path).name}" + (f": {key}" if key else ""), error.value,
-                         error.problem) from None
     file = f"from {Path(path).name}"  # the label "scenario protocol" names the file it came from
     scenario = replace(scenario, description=f"{scenario.description} ({file})" if scenario.description else file)
     own = tuple(s for s in model.scenarios if s.name != PROTOCOL)

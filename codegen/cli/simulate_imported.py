@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from contextlib import contextmanager
 import warnings
 from pathlib import Path
 
@@ -132,11 +133,17 @@ def _changes(plan: ImportedPlan, table: dict, key: str, source: Source | None = 
                 scaled = factor * _file_value(plan, name)
                 if not math.isfinite(scaled):
                     raise ModelError(where, value, f"the factor takes {name} (in SI units) {BEYOND}")
-                try:
-                    check_parameter_sign(name, plan.parameter_units[name], scaled, where, value, plan.periods)
-                except ModelError as error:  # the limits judge the scaled value: say it, not the factor alone
-                    raise ModelError(where, value, f"the factor makes {name} {_shown(plan, name, scaled)}, "
-                                     f"{error.problem}") from None
+                makes = f"the factor makes {name} {_shown(plan, name, scaled)}"  # the limits judge that, not the factor
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    try:
+                        check_parameter_sign(name, plan.parameter_units[name], scaled, where, value, plan.periods)
+                    except ModelError as error:
+                        raise ModelError(where, value, f"{makes}, {error.problem}") from None
+                for warning in caught:  # "steps[1].scale.gK = 1000000.0 is above 1000 mS/cm^2": the value it makes is
+                    text = str(warning.message).replace(f"{where} = {value!r} is ", f"{where} = {value!r}: {makes}, ",
+                                                        1)
+                    warnings.warn(type(warning.message)(text), stacklevel=2)
                 changes.append(CachedChange(name, "scale", factor))
     if not changes:
         raise ModelError(key, table, "a step changes nothing: give set = { NAME = value } and/or "
@@ -159,12 +166,28 @@ def read_protocol(plan: ImportedPlan, path: str, source: Source | None = None) -
     one-step form (``at``, ``set``, ``scale`` at the top; ``at`` defaults to "0 s"); ``description`` optional.
     An error names the file: "--protocol FILE: steps[1].set.NAME = ...", as for a vrest model."""
     data = protocol_table(path)
-    try:
+    with naming_the_protocol(path, "--protocol"):
         return _protocol(plan, path, data, source)
-    except ModelError as error:
-        key = error.key.removeprefix("--protocol").strip()
-        raise ModelError(f"--protocol {Path(path).name}" + (f": {key}" if key else ""), error.value,
-                         error.problem) from None
+
+
+@contextmanager
+def naming_the_protocol(path: str, prefix: str):
+    """Errors and warnings of reading the protocol file ``path`` name it, "--protocol FILE: steps[1]...", in place
+    of the key ``prefix`` the reader gives them ("--protocol", or "scenario.protocol" for a vrest model)."""
+    name = f"--protocol {Path(path).name}"
+
+    def renamed(text: str) -> str:
+        rest = text.removeprefix(prefix).lstrip(".").strip()
+        return f"{name}: {rest}" if rest else name
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except ModelError as error:
+            raise ModelError(renamed(error.key), error.value, error.problem) from None
+    for warning in caught:  # each about the file's contents; a file that is refused shows the refusal only
+        warnings.warn(type(warning.message)(renamed(str(warning.message))), stacklevel=3)
 
 
 def _protocol(plan: ImportedPlan, path: str, data: dict, source: Source | None) -> CachedScenario:
