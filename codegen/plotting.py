@@ -41,8 +41,24 @@ def figure_path(text: str, key: str) -> Path:
     return path
 
 
+def _settings_folder() -> None:
+    """A temporary settings folder for matplotlib where its own cannot be made (a read-only home): matplotlib
+    would make one itself, with two lines on stderr about it."""
+    import os
+    import sys
+
+    from vrest.derive.home_folders import can_make, temporary_folder
+
+    if "matplotlib" in sys.modules or os.environ.get("MPLCONFIGDIR"):
+        return
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    if not can_make(os.path.join(base, "matplotlib")):
+        os.environ["MPLCONFIGDIR"] = temporary_folder("vrest-matplotlib-")
+
+
 def pyplot(path: str | Path, key: str = "--plot"):
     """matplotlib.pyplot on the Agg backend (a ModelError naming ``key`` when matplotlib cannot be imported)."""
+    _settings_folder()
     try:
         import matplotlib
 

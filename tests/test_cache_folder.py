@@ -39,3 +39,20 @@ def test_a_cache_folder_named_by_the_user_that_cannot_be_written_is_one_line(tmp
     assert (code, out) == (2, "")
     assert err == (f"vrest: error: VREST_CACHE_DIR = '{tmp_path}/file': cannot write there (a file, not a folder): "
                    "vrest keeps the models it compiles in this folder; name a folder it can write\n")
+
+
+def test_a_home_vrest_cannot_write_leaves_no_word_from_matplotlib(tmp_path):
+    """matplotlib makes its settings folder in the home too: on a read-only home it said so in two lines of its
+    own ("mkdir -p failed ...", "Matplotlib created a temporary cache directory ...")."""
+    home = tmp_path / "home"
+    home.write_text("")
+    env = {k: v for k, v in os.environ.items() if k not in ("VREST_CACHE_DIR", "XDG_CACHE_HOME", "MPLCONFIGDIR",
+                                                             "XDG_CONFIG_HOME")} | {"HOME": str(home),
+                                                                                    "TMPDIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "vrest.codegen", "sweep", "squid", "--vary", "ions.K.outside=1..10 mM 3",
+                          "--quantity", "V_ss", "--plot", str(tmp_path / "s.png")], capture_output=True, text=True,
+                         env=env, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "atplotlib" not in run.stderr and "mkdir" not in run.stderr, run.stderr
+    assert (tmp_path / "s.png").stat().st_size > 1000
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "s.png"]  # the temporary folder removed

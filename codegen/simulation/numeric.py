@@ -58,9 +58,8 @@ def cache_dir() -> Path:
 
 @cache
 def _checked_cache(chosen: str | None, base: str) -> Path:
-    import atexit
-
     from vrest.derive.errors import ModelError, ModelWarning
+    from vrest.derive.home_folders import temporary_folder
 
     path = Path(chosen) if chosen else Path(base) / "vrest"
     try:
@@ -72,8 +71,7 @@ def _checked_cache(chosen: str | None, base: str) -> Path:
     if chosen:
         raise ModelError("VREST_CACHE_DIR", chosen, f"cannot write there ({reason}): vrest keeps the models it "
                          "compiles in this folder; name a folder it can write")
-    fallback = Path(tempfile.mkdtemp(prefix="vrest-cache-"))
-    atexit.register(shutil.rmtree, fallback, ignore_errors=True)
+    fallback = Path(temporary_folder("vrest-cache-"))
     warnings.warn(f"cannot write vrest's cache folder {path} ({reason}): the models compiled in this run are kept "
                   f"in {fallback} and removed at its end; set VREST_CACHE_DIR to a folder vrest can write to keep "
                   "them", ModelWarning, stacklevel=2)

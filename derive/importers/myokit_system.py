@@ -40,27 +40,19 @@ def import_myokit() -> None:
     import os
     import sys
 
-    if "myokit" in sys.modules:
-        return
-    folder = os.path.join(os.path.expanduser("~"), ".config", "myokit")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        import atexit
-        import shutil
-        import tempfile
+    from ..home_folders import can_make, temporary_folder
 
-        home = tempfile.mkdtemp(prefix="vrest-myokit-home-")
-        atexit.register(shutil.rmtree, home, ignore_errors=True)
-        saved = os.environ.get("HOME")
-        os.environ["HOME"] = home
-        try:
-            import myokit  # noqa: F401
-        finally:
-            if saved is None:
-                del os.environ["HOME"]
-            else:
-                os.environ["HOME"] = saved
+    if "myokit" in sys.modules or can_make(os.path.join(os.path.expanduser("~"), ".config", "myokit")):
+        return
+    saved = os.environ.get("HOME")
+    os.environ["HOME"] = temporary_folder("vrest-myokit-home-")
+    try:
+        import myokit  # noqa: F401
+    finally:
+        if saved is None:
+            del os.environ["HOME"]
+        else:
+            os.environ["HOME"] = saved
 
 
 def myokit_errors() -> tuple[type[Exception], ...]:
