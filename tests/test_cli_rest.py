@@ -95,6 +95,8 @@ def test_no_resting_state_in_the_range_is_an_answer():
     (("rest", "hh", "--start", "V=2.5 V"), "V is a potential: it lies within -2000 mV to 2000 mV"),
     (("rest", "hh", "--range", "-1e4..60mV"), "--range = '-1e4..60mV': a membrane potential lies within -2000 mV to "
                                              "2000 mV"),
+    (("rest", str(MODELS / "luo_rudy_1991.cellml"), "--start", "Cai=1e6 mM"),
+     "--start Cai = '1e6 mM': outside the allowed range 1e-15 mM to 1e5 mM"),  # accepted without a word before
     (("rest", "hh", "--range", "-1e400..60mV"), "--range = '-1e400..60mV': a membrane potential lies within -2000 mV "
                                                "to 2000 mV"),  # an OverflowError's traceback
     (("rest", "hh", "--range", "-100..-50..0mV"), "--range = '-100..-50..0mV': expected two voltages 'LO..HI mV' "

@@ -87,4 +87,4 @@ def test_the_note_is_said_in_full_once_where_several_states_rest():
     assert code == 0, err
     notes = [line for line in out.splitlines() if line.startswith("  note: ")]
     assert len(notes) == 2 and "cannot be one cell's" in notes[0]
-    assert notes[1] == "  note: the capacitance's, as for resting state 1"
+    assert notes[1] == "  note: on the file's capacitance, as for resting state 1"

@@ -102,6 +102,9 @@ def parse_state_value(system: OdeSystem, name: str, text: str, key: str = "--sta
         kind = next((kind for reference, kind in _POSITIVE_STATES if dims == unit_parts(reference)[2]), None)
         if kind is not None:
             raise ModelError(f"{key} {name}", text, f"{name} is {kind}: it must be positive")
+    for reference, kind in _RANGED:  # Cai = 1e6 mM: denser than any liquid, as a model file's value is refused
+        if dims == unit_parts(reference)[2] and value > 0:
+            limits.check(f"{key} {name}", Fraction(repr(value)), kind, text, warn=False)
     return value
 
 

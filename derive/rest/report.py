@@ -157,8 +157,8 @@ def report_text(report: RestReport) -> str:
             lines.append(f"  slope conductance: {_with_unit(problem.shown(g, g_unit), g_unit)}, input resistance "
                          f"{_with_unit(problem.shown(1 / g, r_unit), r_unit)}{_capacitance(problem)}")
         if problem.capacitance_note:  # said in full once, for the first state
-            lines.append(f"  note: {problem.capacitance_note}" if k == 1 else "  note: the capacitance's, as for "
-                         "resting state 1")
+            lines.append(f"  note: {problem.capacitance_note}" if k == 1 else "  note: on the file's capacitance, as "
+                         "for resting state 1")
         if state.currents:
             lines.append("  currents at rest (outward positive): " + ", ".join(
                 f"{name} {_g(problem.shown(value, units[name]), 5)} {units[name]}".rstrip()
