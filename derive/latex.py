@@ -41,12 +41,13 @@ def symbol_latex(symbol: sp.Symbol) -> str | None:
     return translate(name) + "_{" + r"\ ".join(words) + "}"
 
 
-def latex(expr) -> str:
-    """``sympy.latex(expr)`` with the multi-word subscripts of ``symbol_latex``."""
+def latex(expr, shown_as=symbol_latex) -> str:
+    """``sympy.latex(expr)`` with each symbol as ``shown_as`` gives it (None: SymPy's own); by default the multi-word
+    subscripts of ``symbol_latex``."""
     expr = sp.sympify(expr)
     names = {}
     for symbol in expr.free_symbols if isinstance(expr, sp.Basic) else ():
-        shown = symbol_latex(symbol)
+        shown = shown_as(symbol)
         if shown is not None:
             names[symbol] = shown
     return sp.latex(expr, symbol_names=names, ln_notation=True)  # \log reads as log10 to many readers

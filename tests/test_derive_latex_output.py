@@ -86,8 +86,13 @@ def test_a_cellml_files_current_balance_as_latex():
     assert len(body) == 1 + len(document["gates"]) + len(document["definitions"])
     assert body[0] == r"  0 &= i_{K} + i_{K1} + i_{Kp} + i_{Na} + i_{b} + i_{si} \\"
     assert r"  m &= \frac{\alpha_{m}}{\alpha_{m} + \beta_{m}} \\" in body
+    assert all(row.endswith(r" \\") for row in body[:-1]) and not body[-1].endswith("\\")  # no empty last row
     for row in body:  # TeX that MathJax renders (outside Markdown: its escapes and emphasis do not apply)
-        assert row.endswith(r" \\") and " &= " in row
-        problems = [p for p in check_latex(row[:-3]) if not p.startswith("Markdown")]
+        assert " &= " in row
+        problems = [p for p in check_latex(row.removesuffix(r" \\")) if not p.startswith("Markdown")]
         assert problems == [], (row, problems)
+    # a file's names as written where SymPy's reading would change them: LR91's gate Xi is no Greek capital
+    assert any(row.startswith(r"  \mathrm{Xi} &= ") for row in body) and r"\Xi" not in out
+    assert r"\mathrm{fast\_sodium\_current\_m\_gate\_A}" in out
+    assert "%   g_Na = 230 S/m^2" in out.splitlines()  # the file's values: LR91's 23 mS/cm^2
     assert out.rstrip().endswith("% solutions (vrest rest): one stable resting state, at -84.55 mV")

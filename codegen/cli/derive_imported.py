@@ -70,19 +70,38 @@ def _what(balance) -> str:
     return "membrane currents, outward positive"
 
 
-def _latex(system, balance, verdict: str, volts: str) -> str:
+_CAPITAL_GREEK = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+
+
+def _file_name(symbol) -> str | None:
+    """A file's name as written (upright, underscores kept) where SymPy's reading of it would change what it says:
+    several underscores (fast_sodium_current_m_gate_A is no 'fast' with a long subscript) or a capital Greek
+    letter's name (LR91's gate Xi); None: SymPy's (g_Na as g with subscript Na, alpha_m as alpha_m)."""
+    name = symbol.name
+    if name.count("_") > 1 or any(part in _CAPITAL_GREEK for part in name.split("_")):
+        return r"\mathrm{" + name.replace("_", r"\_") + "}"
+    return None
+
+
+def _latex(system, balance, verdict: str, volts: str, parameters) -> str:
     """The balance, its gates and its definitions as one LaTeX align* environment, in the file's names (SI)."""
     from vrest.derive.latex import function_definitions, latex
 
-    rows = [("0", latex(balance.total))]
-    rows += [(latex(x), latex(e)) for x, e in balance.steady_gates]
-    rows += [(latex(s), latex(e)) for s, e in balance.definitions]
-    body = "\n".join(f"  {left} &= {right} \\\\" for left, right in rows)
+    def tex(expr) -> str:
+        return latex(expr, shown_as=_file_name)
+
+    rows = [("0", tex(balance.total))]
+    rows += [(tex(x), tex(e)) for x, e in balance.steady_gates]
+    rows += [(tex(s), tex(e)) for s, e in balance.definitions]
+    body = " \\\\\n".join(f"  {left} &= {right}" for left, right in rows)
     text = (f"% vrest derive {system.name}: the current balance at rest ({_what(balance)}; SI: {volts}),\n"
             "% the gates at their steady state, and the quantities it names\n"
             f"\\begin{{align*}}\n{body}\n\\end{{align*}}")
     defined = function_definitions(text)
-    notes = [f"% where ${d}$" for d in defined] + [f"% solutions (vrest rest): {verdict}"]
+    notes = [f"% where ${d}$" for d in defined]
+    notes += ["% with the file's values (SI):"] + [f"%   {name} = {csv_number(value)} {si}".rstrip()
+                                                   for name, value, si in parameters]
+    notes += [f"% solutions (vrest rest): {verdict}"]
     return "\n".join([text, *notes])
 
 
@@ -130,7 +149,7 @@ def run_imported(args) -> int:
         }, indent=2))
         return 0
     if args.latex:
-        print(_latex(system, balance, report.verdict, volts))
+        print(_latex(system, balance, report.verdict, volts, parameters))
         return 0
     lines = [f"{system.name} ({system.source}): the current balance at rest",
              f"  0 = {balance.total}    ({_what(balance)}; equations in SI: {volts})"]
