@@ -8,7 +8,6 @@ are 2.995 and 2.05: "2 would have to be 2.995" said nothing of the 3 (and I_K = 
 from __future__ import annotations
 
 import pytest
-
 from vrest.derive.builtin import resolve_model
 from vrest.derive.verify import verify
 
