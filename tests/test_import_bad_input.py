@@ -205,6 +205,8 @@ def test_a_missing_import(tmp_path):
     path = tmp_path / "cell.cellml"
     path.write_text(_importing("leak.cellml"))
     _refused(path, "<import xlink:href>", "'leak.cellml'", f"no such file in {tmp_path.resolve()}")
+    (tmp_path / "leak.cellml").mkdir()  # a folder of that name: said as such, not "no such file"
+    _refused(path, "<import xlink:href>", "'leak.cellml'", f"is a folder in {tmp_path.resolve()}, not a model file")
 
 
 @pytest.mark.parametrize("href", ["../outside.cellml", "/etc/passwd", "file:///etc/passwd",
@@ -403,3 +405,11 @@ def test_a_negative_lone_leak_runs_away_and_a_potential_beyond_a_membrane_is_ref
                                           "equilibrium lies at -70.00 mV, and V runs away from it on either side")
     path.write_text(_LEAK.replace('initial_value="G"', 'initial_value="0.3"').replace('"-70"', '"-1e300"'))
     _refused(path, "membrane.E_L = '-1e+300 [mV]': E_L is a potential: it lies within -2000 mV to 2000 mV")
+
+
+def test_a_file_that_imports_itself_is_one_line_of_words(tmp_path):
+    """libcellml describes the loop over several lines: the line carried them as literal "\\n"."""
+    path = tmp_path / "cell.cellml"
+    path.write_text(_importing("cell.cellml"))
+    line = _refused(path, "cell.cellml: <import>")
+    assert "\\n" not in line and "yclic" in line

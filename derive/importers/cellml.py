@@ -166,7 +166,7 @@ def _flattened(path: Path):
     importer = libcellml.Importer(False)
     importer.resolveImports(model, str(path.parent) + "/")
     if importer.errorCount():
-        raise ModelError(f"{path.name}: <import>", None, importer.error(0).description())
+        raise ModelError(f"{path.name}: <import>", None, " ".join(importer.error(0).description().split()))
     flat = importer.flattenModel(model)
     if flat is None:
         raise ModelError(f"{path.name}: <import>", None, "the imports could not be resolved")

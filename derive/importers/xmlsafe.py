@@ -61,6 +61,8 @@ def inside_folder(folder: Path, reference: str, key: str) -> Path:
     target = (folder / reference).resolve()
     if not target.is_relative_to(folder.resolve()):
         raise ModelError(key, reference, "refused: it lies outside the model's own folder")
+    if target.is_dir():
+        raise ModelError(key, reference, f"is a folder in {folder.resolve()}, not a model file")
     if not target.is_file():
         raise ModelError(key, reference, f"no such file in {folder.resolve()}")
     return target
