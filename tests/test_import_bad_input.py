@@ -413,3 +413,15 @@ def test_a_file_that_imports_itself_is_one_line_of_words(tmp_path):
     path.write_text(_importing("cell.cellml"))
     line = _refused(path, "cell.cellml: <import>")
     assert "\\n" not in line and "yclic" in line
+
+
+def test_a_files_start_potential_beyond_a_membrane_is_refused_as_its_parameters_are(tmp_path):
+    """V starting at -5000 mV ran as given (simulate --start given printed it); --start V=-5000 mV is refused."""
+    path = tmp_path / "leak.cellml"
+    path.write_text(_LEAK.replace('initial_value="G"', 'initial_value="0.3"').replace('"-60"', '"-5000"'))
+    _refused(path, "membrane.V = '-5000 [mV]': V is a potential: it lies within -2000 mV to 2000 mV")
+    path.write_text(_LEAK.replace('initial_value="G"', 'initial_value="0.3"'))
+    code, out, err = run_cli("sweep", str(path), "--vary", "g_L=1e308 mS/cm^2", "--quantity", "V_rest")
+    assert (code, out) == (2, "")  # an OverflowError's traceback before
+    assert err == ("vrest: error: --vary g_L = '1e308 mS/cm^2': is 1.0e+309 in SI units, beyond the largest number "
+                   "vrest computes with (1.8e308)\n")

@@ -191,7 +191,7 @@ class ImportedModel(RestQuantities):
         """The sweep Dimension of ``key=spec`` (codegen.sweep.spec), values in a unit of the parameter's."""
         from vrest.derive.importers.stimulus_timing import stimulus_periods
         from vrest.derive.protocol import Target
-        from vrest.derive.rest.inputs import check_parameter_sign
+        from vrest.derive.rest.inputs import beyond_a_double, check_parameter_sign
         from vrest.derive.units import unit_parts
 
         from .spec import Values, read_spec
@@ -215,7 +215,11 @@ class ImportedModel(RestQuantities):
             if dims != unit_parts(unit)[2]:
                 raise ModelError(key, given, f"does not convert to {unit}, the unit of {parameter.name} in the file")
             value = scale * Fraction(number) + offset
-            check_parameter_sign(parameter.name, unit, float(value), key, f"{number} {given}", periods)
+            try:
+                si = float(value)
+            except OverflowError:  # 1e308 mS/cm^2 is 1e309 S/m^2
+                raise ModelError(key, f"{number} {given}", beyond_a_double(number, scale)) from None
+            check_parameter_sign(parameter.name, unit, si, key, f"{number} {given}", periods)
             return value, float(scale), float(offset)
 
         target = Target(parameter.name, unit or "1", sign="any")

@@ -23,8 +23,9 @@ import sympy as sp
 
 from ..errors import ModelError, ModelWarning
 from ..model import Parameter, State
-from ..rest.inputs import check_file_value
+from ..rest.inputs import check_file_value, check_potential
 from ..system import TIME, OdeSystem, Quantity
+from ..units import unit_parts
 from .roles import find_roles
 from .si import Dimension, display_unit, si_factor
 from .steps import without_time_steps
@@ -240,9 +241,12 @@ def to_system(model, *, file: str, source: str, annotations: Mapping[str, str] |
         except (myokit.MyokitError, ArithmeticError, TypeError) as exc:
             raise ModelError(f"{file}: {s.qname()}", str(initial),
                              f"its initial value cannot be computed: {exc}") from None
-        ode_states.append(State(convert.symbol(s), rhs, _in_si(_number(value, f"{file}: {s.qname()}"), factors[s],
-                                                        f"{file}: {s.qname()}", value),
-                                display_unit(dimensions[s]), _describe(s)))
+        initial = _in_si(_number(value, f"{file}: {s.qname()}"), factors[s], f"{file}: {s.qname()}", value)
+        unit = display_unit(dimensions[s])
+        if unit:  # a potential a membrane can hold (a file's V of 1e308 mV ran as given)
+            check_potential(names[s], unit_parts(unit)[2], float(initial), f"{file}: {s.qname()}",
+                            f"{value:g} {s.unit() or ''}".strip())
+        ode_states.append(State(convert.symbol(s), rhs, initial, unit, _describe(s)))
     roles = find_roles(
         file=file, states=ode_states, parameters=parameters, quantities=named,
         dimensions={names[v]: d for v, d in dimensions.items()},

@@ -16,7 +16,7 @@ from ..units import parse_quantity, unit_parts
 if TYPE_CHECKING:
     from ..system import OdeSystem
 
-__all__ = ["POTENTIALS", "is_potential", "parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign", "check_file_value"]
+__all__ = ["BEYOND", "beyond_a_double", "check_potential", "POTENTIALS", "is_potential", "parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign", "check_file_value"]
 
 _RANGE = re.compile(r"^\s*(\S+?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
@@ -133,8 +133,7 @@ def parse_value(name: str, unit: str, text: str, where: str, kind: str = "state"
     if not math.isfinite(value):
         if not math.isfinite(float(number)):
             raise ModelError(where, text, "must be a finite number")
-        si = Decimal(number) * Decimal(scale.numerator) / Decimal(scale.denominator)
-        raise ModelError(where, text, f"is {si:.3g} in SI units, {BEYOND}")
+        raise ModelError(where, text, beyond_a_double(number, scale))
     return value
 
 
@@ -152,6 +151,12 @@ def parse_start(items: Sequence[str], system: OdeSystem, key: str = "--start") -
 BEYOND = "beyond the largest number vrest computes with (1.8e308)"
 
 
+def beyond_a_double(number: str, scale: Fraction) -> str:
+    """What is wrong with ``number`` of a unit whose SI value is ``scale``, where their product overflows."""
+    si = Decimal(number) * Decimal(scale.numerator) / Decimal(scale.denominator)
+    return f"is {si:.3g} in SI units, {BEYOND}"
+
+
 def check_parameter_sign(name: str, unit: str, value: float, key: str, given: object,
                          periods: Collection[str] = ()) -> None:
     """ModelError when ``value`` (SI) of parameter ``name`` in ``unit`` is one its kind cannot take (_SIGNS, and
@@ -167,7 +172,7 @@ def check_parameter_sign(name: str, unit: str, value: float, key: str, given: ob
         dims = None
     if dims is None:
         return
-    _check_potential(name, dims, value, key, given)
+    check_potential(name, dims, value, key, given)
     for reference, kind, sign in _SIGNS:
         if dims == unit_parts(reference)[2]:
             if sign == "positive" and value <= 0:
@@ -194,14 +199,14 @@ def check_file_value(name: str, unit: str, value: float, key: str, given: object
         return
     if dims in (unit_parts("F")[2], unit_parts("F/m^2")[2]) and value <= 0:
         raise ModelError(key, given, f"{name} is a capacitance: it must be positive (0 is no membrane)")
-    _check_potential(name, dims, value, key, given)
+    check_potential(name, dims, value, key, given)
     for reference, kind in _RANGED:
         if dims == unit_parts(reference)[2] and value > 0:
             limits.check(key, Fraction(repr(float(value))), kind, given, warn=False)
             return
 
 
-def _check_potential(name: str, dims, value: float, key: str, given: object) -> None:
+def check_potential(name: str, dims, value: float, key: str, given: object) -> None:
     """A parameter with a unit of voltage lies within POTENTIALS (E_L = -1e300 mV gave a 300-digit rest)."""
     if dims == unit_parts("V")[2] and not is_potential(value):
         raise ModelError(key, given, f"{name} is a potential: it lies within {POTENTIALS}")
