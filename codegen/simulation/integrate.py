@@ -226,8 +226,10 @@ class _Progress(ProgressLine):
         self.calls += 1
         if self.calls > MAX_RHS_CALLS:
             raise ModelError("simulate", self.name, f"the solver gave up at t = {t:.6g} s of {self.t_end:.6g} s "
-                             f"after {MAX_RHS_CALLS} evaluations: the model changes on time scales far shorter than "
-                             "the run; check its rates, or ask for a shorter run (--t-end)")
+                             f"after {MAX_RHS_CALLS} evaluations of its rates in Python (SciPy's path, where no C "
+                             "compiler or CVODE is at hand): the model changes on time scales far shorter than the "
+                             "run, or the run holds many events (a paced run); ask for a shorter run (--t-end), or "
+                             "run it where a C compiler is installed (CVODE has no such limit)")
         if self.enabled and self.due():
             fraction = t / self.t_end if self.t_end > 0 else 1.0
             self.show(f"vrest simulate: t = {t:.4g} s of {self.t_end:.4g} s ({100 * fraction:3.0f}%)")
