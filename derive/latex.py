@@ -41,16 +41,16 @@ def symbol_latex(symbol: sp.Symbol) -> str | None:
     return translate(name) + "_{" + r"\ ".join(words) + "}"
 
 
-def latex(expr, shown_as=symbol_latex) -> str:
-    """``sympy.latex(expr)`` with each symbol as ``shown_as`` gives it (None: SymPy's own); by default the multi-word
-    subscripts of ``symbol_latex``."""
+def latex(expr, shown_as=symbol_latex, **options) -> str:
+    """``sympy.latex(expr, **options)`` with each symbol as ``shown_as`` gives it (None: SymPy's own); by default the
+    multi-word subscripts of ``symbol_latex``."""
     expr = sp.sympify(expr)
     names = {}
     for symbol in expr.free_symbols if isinstance(expr, sp.Basic) else ():
         shown = shown_as(symbol)
         if shown is not None:
             names[symbol] = shown
-    return sp.latex(expr, symbol_names=names, ln_notation=True)  # \log reads as log10 to many readers
+    return sp.latex(expr, symbol_names=names, ln_notation=True, **options)  # \log reads as log10 to many readers
 
 
 def function_definitions(text: str) -> list[str]:

@@ -93,6 +93,7 @@ def test_a_cellml_files_current_balance_as_latex():
         assert problems == [], (row, problems)
     # a file's names as written where SymPy's reading would change them: LR91's gate Xi is no Greek capital
     assert any(row.startswith(r"  \mathrm{Xi} &= ") for row in body) and r"\Xi" not in out
-    assert r"\mathrm{fast\_sodium\_current\_m\_gate\_A}" in out
+    assert r"\mathrm{fast\_sodium\_current\_m\_gate\_A}" in out and r"\mathrm{K1\_infinity}" in out  # not K_{1 infinity}
+    assert r"  i_{K} &= X\,\mathrm{Xi}\,g_{K}\," in out  # factors apart: not "XXig_K"
     assert "%   g_Na = 230 S/m^2" in out.splitlines()  # the file's values: LR91's 23 mS/cm^2
     assert out.rstrip().endswith("% solutions (vrest rest): one stable resting state, at -84.55 mV")

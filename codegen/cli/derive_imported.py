@@ -78,8 +78,9 @@ def _file_name(symbol) -> str | None:
     several underscores (fast_sodium_current_m_gate_A is no 'fast' with a long subscript) or a capital Greek
     letter's name (LR91's gate Xi); None: SymPy's (g_Na as g with subscript Na, alpha_m as alpha_m)."""
     name = symbol.name
-    if name.count("_") > 1 or any(part in _CAPITAL_GREEK for part in name.split("_")):
-        return r"\mathrm{" + name.replace("_", r"\_") + "}"
+    base = name.split("_")[0]
+    if name.count("_") > 1 or not base.isalpha() or any(part in _CAPITAL_GREEK for part in name.split("_")):
+        return r"\mathrm{" + name.replace("_", r"\_") + "}"  # K1_infinity is no K with subscript "1 infinity"
     return None
 
 
@@ -87,8 +88,8 @@ def _latex(system, balance, verdict: str, volts: str, parameters) -> str:
     """The balance, its gates and its definitions as one LaTeX align* environment, in the file's names (SI)."""
     from vrest.derive.latex import function_definitions, latex
 
-    def tex(expr) -> str:
-        return latex(expr, shown_as=_file_name)
+    def tex(expr) -> str:  # a thin space between factors: X Xi g_K is no "XXig_K"
+        return latex(expr, shown_as=_file_name, mul_symbol=r"\,")
 
     rows = [("0", tex(balance.total))]
     rows += [(tex(x), tex(e)) for x, e in balance.steady_gates]
