@@ -97,6 +97,8 @@ def test_no_resting_state_in_the_range_is_an_answer():
                                              "2000 mV"),
     (("rest", str(MODELS / "luo_rudy_1991.cellml"), "--start", "Cai=1e6 mM"),
      "--start Cai = '1e6 mM': outside the allowed range 1e-15 mM to 1e5 mM"),  # accepted without a word before
+    (("rest", "hh", "--range", "-1e-300..1e-300mV"), "--range = '-1e-300..1e-300mV': the two ends must lie at least "
+                                                    "1e-6 mV apart"),  # NumPy's warnings and another verdict
     (("rest", "hh", "--range", "-1e400..60mV"), "--range = '-1e400..60mV': a membrane potential lies within -2000 mV "
                                                "to 2000 mV"),  # an OverflowError's traceback
     (("rest", "hh", "--range", "-100..-50..0mV"), "--range = '-100..-50..0mV': expected two voltages 'LO..HI mV' "

@@ -64,7 +64,8 @@ def test_rest_reads_every_form_of_a_range_that_starts_with_minus():
     assert expected["range"] == {"unit": "mV", "values": [-100.0, 0.0]}
     for form in (["--range", "-100..0mV"], ["--range=-100..0mV"], ["--range", "-0.1..0V"],
                  ["--range", "-100 mV", "0 mV"], ["--range", "-100mV", "0mV"], ["--range", "-100mV", "0 mV"],
-                 ["--range=-100mV", "-0mV"], ["--rang", "-100..0mV"], ["--ran", "-100 mV", "0 mV"]):
+                 ["--range=-100mV", "-0mV"], ["--rang", "-100..0mV"], ["--ran", "-100 mV", "0 mV"],
+                 ["--range", "-100 mV..0 mV"], ["--range", "-0.1 V..0 mV"], ["--range", "-100..0", "mV"]):
         code, out, err = run_cli("rest", "squid", "--json", *form)
         assert code == 0 and err == "", form
         assert json.loads(out) == expected, form

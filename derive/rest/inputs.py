@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BEYOND", "beyond_a_double", "check_potential", "POTENTIALS", "is_potential", "parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign", "check_file_value"]
 
-_RANGE = re.compile(r"^\s*(\S+?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")
+_RANGE = re.compile(r"^\s*(\S+?(?:\s+\S+?)?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")  # '-100 mV..60 mV' too
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
 
 # What a parameter of another tool's file may be, told by its unit: a capacitance divides the rate of V (0 is
@@ -84,6 +84,8 @@ def parse_range(values: Sequence[str], key: str = "--range") -> tuple[float, flo
         raise ModelError(key, " ".join(values), f"a membrane potential lies within {POTENTIALS}") from None
     if not low < high:
         raise ModelError(key, " ".join(values), "the lower voltage must come first, and the two must differ")
+    if high - low < 1e-9:  # -1e-300..1e-300 mV: a grid of no width (vrest finds a rest to 1e-6 mV)
+        raise ModelError(key, " ".join(values), "the two ends must lie at least 1e-6 mV apart")
     if not (is_potential(low) and is_potential(high)):
         raise ModelError(key, " ".join(values), f"a membrane potential lies within {POTENTIALS}")
     return low, high
