@@ -18,6 +18,8 @@ IN_A_LOG = 10.0  # s between lines written to a file or a pipe
 
 
 class ProgressLine:
+    """The progress line of one piece of work: ask ``due()``, then ``show(text)``; ``done()`` at its end."""
+
     def __init__(self) -> None:
         self.start = self.last = self.now = time.monotonic()
         self.shown = False

@@ -459,12 +459,12 @@ def test_a_protocols_warnings_name_its_file_and_the_value_a_factor_makes(tmp_pat
     physical. The warning gave the factor as the value ("gK = 1000000.0 is above 1000 mS/cm^2") and no file."""
     path = tmp_path / "s1.toml"
     path.write_text('steps = [{at = "10 ms", scale = {gK = 1e6}}]\n')
-    code, out, err = run_cli("simulate", str(MODELS / "BIOMD0000000324.xml"), "--protocol", str(path), "--t-end",
+    code, _, err = run_cli("simulate", str(MODELS / "BIOMD0000000324.xml"), "--protocol", str(path), "--t-end",
                              "20 ms", "--json")
     assert code == 0, err
     assert ("vrest: warning: --protocol s1.toml: steps[1].scale.gK = 1000000.0: the factor makes gK 8e+06 mS/cm^2, "
             "above 1000 mS/cm^2, unusual for a living cell") in err
     path.write_text('steps = [{at = "10 ms", scale = {"ions.K.permeability" = 5000}}]\n')  # a vrest model's file
-    code, out, err = run_cli("simulate", "squid", "--protocol", str(path), "--t-end", "20 ms", "--json")
+    code, _, err = run_cli("simulate", "squid", "--protocol", str(path), "--t-end", "20 ms", "--json")
     assert code == 0, err
     assert "vrest: warning: --protocol s1.toml: steps[1].scale.ions.K.permeability = 5000 is above 100" in err

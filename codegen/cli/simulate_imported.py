@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import tomllib
-from contextlib import contextmanager
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np

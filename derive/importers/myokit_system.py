@@ -23,7 +23,7 @@ import sympy as sp
 
 from ..errors import ModelError, ModelWarning
 from ..model import Parameter, State
-from ..rest.inputs import check_file_value, check_potential
+from ..rest.inputs import BEYOND, check_file_value, check_potential
 from ..system import TIME, OdeSystem, Quantity
 from ..units import unit_parts
 from .roles import find_roles
@@ -78,8 +78,7 @@ def _in_si(number: sp.Rational, factor: sp.Rational, where: str, written: float)
     """``number`` times its unit's SI factor: a ModelError when that lies beyond a double (1.8e308)."""
     value = number * factor
     if not math.isfinite(float(value)):
-        raise ModelError(where, written, f"is {str(sp.Float(value, 3)).lower()} in SI units, beyond the largest "
-                         "number vrest computes with (1.8e308)")
+        raise ModelError(where, written, f"is {str(sp.Float(value, 3)).lower()} in SI units, {BEYOND}")
     return value
 
 

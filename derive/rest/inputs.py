@@ -16,7 +16,8 @@ from ..units import parse_quantity, unit_parts
 if TYPE_CHECKING:
     from ..system import OdeSystem
 
-__all__ = ["BEYOND", "beyond_a_double", "check_potential", "POTENTIALS", "is_potential", "parse_range", "parse_start", "parse_state_value", "parse_value", "check_parameter_sign", "check_file_value"]
+__all__ = ["BEYOND", "POTENTIALS", "beyond_a_double", "check_file_value", "check_parameter_sign", "check_potential",
+           "is_potential", "parse_range", "parse_start", "parse_state_value", "parse_value"]
 
 _RANGE = re.compile(r"^\s*(\S+?(?:\s+\S+?)?)\s*(?:\.\.|to)\s*(\S+(?:\s+\S+)?)\s*$")  # '-100 mV..60 mV' too
 _NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
