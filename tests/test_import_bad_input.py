@@ -391,6 +391,8 @@ def test_a_lone_leak_of_conductance_0_is_said_and_a_sweep_through_0_goes_on(tmp_
     code, out, err = run_cli("sweep", str(path), "--vary", "g_L=0, 0.3 mS/cm^2", "--quantity", "V_rest")
     assert code == 0, err
     assert [line.split() for line in out.splitlines()[1:]] == [["0", "-"], ["0.3", "-70"]]  # E_L = -70 mV
+    assert err == ("vrest: V_rest: no value at 1 of 2 points: no resting state: V's rate is zero for every state at "
+                   "these parameters (nothing moves it: a conductance of 0), so every potential is an equilibrium\n")
 
 
 def test_a_negative_lone_leak_runs_away_and_a_potential_beyond_a_membrane_is_refused(tmp_path):

@@ -18,8 +18,8 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
-from .runtime import (BESIDE_REST, EMPTIED, NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, NOT_REACHED, OSCILLATES,
-                      OUTSIDE_RANGE, REST_FAILED, SEVERAL_STABLE)
+from .runtime import (BESIDE_REST, CLAMPED, EMPTIED, NO_EQUILIBRIUM, NO_STABLE, NOT_FINITE, NOT_REACHED,
+                      OSCILLATES, OUTSIDE_RANGE, REST_FAILED, SEVERAL_STABLE)
 from .tasks import ChunkResult
 
 __all__ = ["COUNTS", "QUANTITIES", "RestQuantities", "did_you_mean", "evaluate_points", "run_rest_sweep",
@@ -141,7 +141,10 @@ def evaluate_points(start: int, stop: int, rows: np.ndarray, quantities: Sequenc
         try:
             with np.errstate(all="ignore"):
                 found, code = values_at_rest(report_at(row))
-        except (ModelError, ArithmeticError, ValueError, np.linalg.LinAlgError):
+        except ModelError as error:  # the engine's refusal: a clamped V (g_L = 0 in a lone leak) said as such
+            found, code = {}, CLAMPED if error.key == "roles.voltage" and "rate is zero" in error.problem else \
+                REST_FAILED
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError):
             found, code = {}, REST_FAILED
         for q in quantities:
             value = found.get(q, math.nan)

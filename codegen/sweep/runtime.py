@@ -39,6 +39,7 @@ BESIDE_REST, NOT_REACHED, EMPTIED = 21, 22, 23  # imported models' rest: a stabl
 # its start
 PUMPED_OUT, PUMPED_IN = 24, 25  # the pump moves an ion whose every leak is blocked: out (Na+), in (K+)
 RUN_EMPTIED, RUN_GAVE_UP = 26, 27  # a scenario sweep's run from a point's steady state stops
+CLAMPED = 28  # imported models' rest: V's rate is 0 for every state (a lone conductance of 0)
 CONCENTRATION_FLOOR = 1e-15  # mM: less than one particle in a nanolitre (derive.limits; NumPy only here)
 REASONS = {
     NO_ROOT: "the current balance has no zero crossing for |V| < 10 V",
@@ -62,6 +63,8 @@ REASONS = {
     NO_STABLE: "no stable resting state: every equilibrium in the voltage range is unstable",
     SEVERAL_STABLE: "more than one stable resting state (bistable or multistable): no single rest",
     REST_FAILED: "the rest engine stopped with an error at these parameters",
+    CLAMPED: "no resting state: V's rate is zero for every state at these parameters (nothing moves it: a "
+             "conductance of 0), so every potential is an equilibrium",
     ABOVE_PUMP_MAX: "no steady state: the pump rate is above pump_max, the rate at which the steady states end",
     EDGE_STARVED: "none: the finite volumes end only where a concentration the pump needs is below 1e-15 mM (less "
                   "than one particle in a nanolitre), so no physical rate ends the steady states",
