@@ -204,3 +204,16 @@ def test_a_log_axis_over_less_than_a_decade_is_labelled_in_plain_numbers():
         labels.append(sorted(shown))
         plt.close(fig)
     assert labels == [[3, 4, 5, 6, 7, 8], [1, 10, 100]]
+
+
+def test_a_wider_voltage_range_is_advised_only_where_it_can_help():
+    """Points whose every equilibrium is unstable got "widen the voltage range" (the reason's words hold "in the
+    voltage range"), which cannot give them a rest; points with none in the range, or resting outside it, can."""
+    from vrest.codegen.sweep.imported import load_imported
+    from vrest.codegen.sweep.indices import _advice
+    from vrest.codegen.sweep.runtime import NO_EQUILIBRIUM, NO_STABLE, OUTSIDE_RANGE, REASONS
+
+    model = load_imported(HH)
+    assert _advice(model, {REASONS[NO_STABLE]: 4}) == "narrow the ranges of --vary"
+    for code in (NO_EQUILIBRIUM, OUTSIDE_RANGE):
+        assert _advice(model, {REASONS[code]: 4}).startswith("widen the voltage range --range (now -150..60 mV)")

@@ -26,6 +26,7 @@ from vrest.derive.model import Model
 from ..extras import install_line
 from .imported import ImportedModel, resolve_sweep_model
 from .plan import DESIGN, Plan, check_distinct
+from .runtime import NO_EQUILIBRIUM, OUTSIDE_RANGE, REASONS
 from .spec import parse_vary
 
 __all__ = ["Sensitivity", "sensitivity", "SENSITIVITY_METHODS"]
@@ -116,7 +117,8 @@ def sensitivity(model: Model | ImportedModel | str, vary, quantity: str, method:
 def _advice(model: Model | ImportedModel, missing: dict[str, int]) -> str:
     """What may give every point a value: a wider voltage range when points have no resting state in it, else
     narrower ranges of --vary."""
-    if isinstance(model, ImportedModel) and any("in the voltage range" in reason for reason in missing):
+    widened = {REASONS[NO_EQUILIBRIUM], REASONS[OUTSIDE_RANGE]}  # not "every equilibrium ... is unstable"
+    if isinstance(model, ImportedModel) and widened & set(missing):
         low, high = (round(v * 1e3, 9) for v in model.v_range)
         return f"widen the voltage range --range (now {low:g}..{high:g} mV) or narrow the ranges of --vary"
     return "narrow the ranges of --vary"
