@@ -260,7 +260,7 @@ def _at_the_steady_state(result: VerifyResult, a: Side, c: Side, problem: Proble
         return result
     if V not in a.free_symbols | c.free_symbols:  # a claim that does not depend on the state
         return result
-    point = {**_reference(problem), **{s: mpmath.mpf(v) for s, v in steady.items()}}
+    point = _steady_point(problem)
     x, y = evaluate(a, point), evaluate(c, point)
     here = evaluate(c, _reference(problem))  # its size at the file's values: I_Cl = 0 is judged on it
     if x is None or y is None or here is None:
@@ -280,6 +280,11 @@ def _at_the_steady_state(result: VerifyResult, a: Side, c: Side, problem: Proble
                                detail=detail, identity=Identity(False, condition=condition, exact=exact))
 
 
+def _steady_point(problem: Problem) -> dict:
+    """The model's values with V and the concentrations at the full steady state (problem.steady)."""
+    return {**_reference(problem), **{s: mpmath.mpf(v) for s, v in problem.steady.items()}}
+
+
 _WHOLE = (1, 2, 3, 4, 5)  # whole numbers a slip may have swapped (a pump's 3 Na+ and 2 K+ per cycle)
 
 
@@ -294,16 +299,16 @@ def _whole_number_slip(result: VerifyResult, written: Written, c: Side, problem:
     if len(whole) != 1:
         return result
     lit = whole[0]
-    point = {**_reference(problem), **{s: mpmath.mpf(v) for s, v in steady.items()}}
+    point, reference = _steady_point(problem), _reference(problem)
     y = evaluate(c, point)
     if y is None or y == 0:
         return result
-    here = evaluate(c, _reference(problem))
+    here = evaluate(c, reference)
     # not its negative (a sign flipped is named as such), and only where the file's values do not fit it already
     for n in sorted({k * sign for k in _WHOLE for sign in (1, -1)} - {int(lit.number), -int(lit.number)},
                     key=lambda k: (abs(k), -k)):
         changed = problem.expand(written.with_numbers({lit.symbol: sp.Integer(n)}))
-        x, x_here = evaluate(changed, point), evaluate(changed, _reference(problem))
+        x, x_here = evaluate(changed, point), evaluate(changed, reference)
         if here is not None and x_here is not None and abs(x_here - here) <= RTOL * abs(here):
             return result
         if x is not None and abs(x - y) <= RTOL * abs(y):
