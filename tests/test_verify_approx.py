@@ -53,6 +53,25 @@ def test_first_order_expansion_by_hand():
 def test_first_order_with_a_sign_slip():
     result = check("RT/F (ln(K_o/K_i) + P_Na/P_K (Na_o/K_o + Na_i/K_i))", order=1)
     assert not result.holds
+    assert result.diagnosis is None  # one term's sign: the correction negated as a whole does not hold either
+
+
+def test_first_order_correction_with_its_sign_flipped_is_named():
+    result = check("RT/F (ln(K_o/K_i) - P_Na/P_K (Na_o/K_o - Na_i/K_i))", order=1)
+    assert not result.holds
+    assert result.diagnosis == ("sign flipped in the claim's correction to the limit (its term of order "
+                                "(P_Na/P_K)^1): with that term's sign flipped the claim holds to order 1")
+
+
+def test_the_pumps_shift_with_its_sign_flipped_against_the_root():
+    """squid's V_ss with GHK leaks is a root (no series): V_leak - I_pump/g_leak is its first order (the
+    textbook shift, Keener & Sneyd ch. 2-3); + I_pump/g_leak is that shift's sign flipped."""
+    from vrest.derive.verify import verify
+
+    result = verify("V_ss = V_leak + I_pump/g_leak", model="squid", approx="I_pump -> 0", to_order="1 in I_pump")
+    assert not result.holds
+    assert result.diagnosis.startswith("sign flipped in the claim's correction to the limit (its term of order (I_pump)^1)")
+    assert verify("V_ss = V_leak - I_pump/g_leak", model="squid", approx="I_pump -> 0", to_order="1 in I_pump").holds
 
 
 def test_wrong_limit_gets_a_diagnosis():

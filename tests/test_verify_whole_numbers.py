@@ -7,6 +7,7 @@ are 2.995 and 2.05: "2 would have to be 2.995" said nothing of the 3 (and I_K = 
 
 from __future__ import annotations
 
+import mpmath
 import pytest
 from vrest.derive.builtin import resolve_model
 from vrest.derive.verify import verify
@@ -38,3 +39,102 @@ def test_a_factor_that_must_be_1_is_said_as_such_not_read_as_a_parameter_of_valu
     """E_K = 2 RT/F ln(K_o/K_i): the 2 must be 1; it was read as C_m (1 uF/cm^2 in squid) "not the model's"."""
     diagnosis = verify("E_K = 2 RT/F ln(K_o/K_i)", model="squid").diagnosis
     assert diagnosis is not None and "would have to be 1" in diagnosis and "C_m" not in diagnosis
+
+
+# -- a formula with another whole number: a valence (K+ is 1, Ca2+ is 2) ------------------------------------------
+
+CA_CELL = """\
+[model]
+name = "ca_leak"
+temperature = "37 degC"
+[membrane]
+capacitance = "1 uF/cm^2"
+[ions.K]
+valence = 1
+inside = "140 mM"
+outside = "4 mM"
+permeability = "1e-6 cm/s"
+[ions.Na]
+valence = 1
+inside = "12 mM"
+outside = "145 mM"
+permeability = "4e-8 cm/s"
+[ions.Ca]
+valence = 2
+inside = "0.0001 mM"
+outside = "2 mM"
+permeability = "1e-9 cm/s"
+"""
+
+
+@pytest.mark.parametrize(("claim", "slip"), [
+    ("E_K = RT/(2F) ln(K_o/K_i)", "the number 2 would have to be 1, the valence of K (z_K = 1)"),
+    ("E_K = 2.303 RT/(2F) log10(K_o/K_i)", "the number 2 would have to be 1, the valence of K (z_K = 1)"),
+    ("E_Cl = RT/(2F) ln(Cl_i/Cl_o)", "the number 2 would have to be 1, the size of Cl's valence (z_Cl = -1)"),
+    ("E_K = 3 RT/F ln(K_o/K_i)", "the number 3 would have to be 1"),  # a factor, not a valence: it does not divide
+])
+def test_a_number_that_would_have_to_be_another_whole_number_for_the_formula_to_hold(claim, slip):
+    """The claim with the number replaced is the Nernst equation E_X = RT/(z_X F) ln(X_o/X_i) (a textbook formula),
+    right for every value; as written it is half (or three times) E_K: -47.5 mV for -95.0 mV at 37 C."""
+    result = verify(claim, model="neuron")
+    assert not result.holds
+    assert result.diagnosis == slip + f": with {slip.split('would have to be ')[1][0]} the claim holds"
+
+
+def test_the_valence_of_calcium_is_2(tmp_path):
+    path = tmp_path / "ca.toml"
+    path.write_text(CA_CELL, encoding="utf-8")
+    result = verify("E_Ca = RT/(3 F) ln(Ca_o/Ca_i)", model=str(path))
+    assert not result.holds
+    assert result.diagnosis == "the number 3 would have to be 2, the valence of Ca (z_Ca = 2): with 2 the claim holds"
+    assert verify("E_Ca = RT/F ln(Ca_o/Ca_i)", model=str(path)).diagnosis == "missing valence z: z_Ca = 2 was left out"
+
+
+def test_a_number_whose_replacement_does_not_hold_gets_no_such_slip():
+    """2 RT/F ln(...) + 1 is wrong with any whole number in place of the 2."""
+    diagnosis = verify("E_K = 2 RT/F ln(K_o/K_i) + 1 mV", model="neuron").diagnosis
+    assert diagnosis is None or "would have to be 1:" not in diagnosis
+
+
+def test_the_calcium_term_left_out_of_the_zero_current_potential(tmp_path):
+    """With a Ca2+ leak the zero-current potential has no log form: V is the root of sum_X I_X^GHK(V) = 0. The
+    GHK log form of K and Na alone is that root without I_Ca. Both from the GHK current equation here (mpmath)."""
+    path = tmp_path / "ca.toml"
+    path.write_text(CA_CELL, encoding="utf-8")
+    with mpmath.workdps(30):
+        rtf = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212")
+        p = {"K": (mpmath.mpf("1e-6"), 1, 140, 4), "Na": (mpmath.mpf("4e-8"), 1, 12, 145),
+             "Ca": (mpmath.mpf("1e-9"), 2, mpmath.mpf("0.0001"), 2)}
+
+        def current(v, ions):  # sum of z^2 P u (X_i - X_o e^(-z u)) / (1 - e^(-z u)), u = V F/(RT)
+            u = v / rtf
+            return sum(z * z * P * u * (xi - xo * mpmath.exp(-z * u)) / (1 - mpmath.exp(-z * u))
+                       for P, z, xi, xo in (p[i] for i in ions))
+
+        without_ca = rtf * mpmath.log((p["K"][0] * 4 + p["Na"][0] * 145) / (p["K"][0] * 140 + p["Na"][0] * 12))
+        assert abs(current(without_ca, ("K", "Na"))) < mpmath.mpf("1e-25")
+        root = mpmath.findroot(lambda v: current(v, ("K", "Na", "Ca")), without_ca)
+    claim = "V_ss = RT/F ln((P_K K_o + P_Na Na_o)/(P_K K_i + P_Na Na_i))"
+    result = verify(claim, model=str(path))
+    assert not result.holds
+    assert result.diagnosis == ("the Ca term left out: that is the zero-current potential of K and Na alone; V_ss "
+                                "counts the current of Ca too (through P_Ca)")
+    assert result.counterexample.claimed.value == pytest.approx(float(without_ca) * 1000, rel=1e-9)
+    assert result.counterexample.correct.value == pytest.approx(float(root) * 1000, rel=1e-9)
+    assert float(root - without_ca) * 1000 == pytest.approx(0.0204, abs=5e-4)  # mV: Ca's small share
+
+
+# -- 0.667 for 1/r: the pump's coupling ratio r = 3/2 rounded ------------------------------------------------------
+
+MULLINS_NODA = "R*T/F*ln((P_K*K_o + {a}*P_Na*Na_o)/(P_K*K_i + {a}*P_Na*Na_i))"  # Mullins & Noda (1963), divided by r
+
+
+def test_mullins_noda_with_1_over_r_rounded_holds():
+    result = verify(MULLINS_NODA.format(a="0.667"), against="V_mullins_noda", model="pumpleak")
+    assert result.holds and result.holds_only is None
+
+
+def test_mullins_noda_with_1_over_r_on_the_wrong_ion_is_the_ratio_inverted():
+    claim = "R*T/F*ln((0.667*P_K*K_o + P_Na*Na_o)/(0.667*P_K*K_i + P_Na*Na_i))"
+    result = verify(claim, against="V_mullins_noda", model="pumpleak")
+    assert not result.holds and result.diagnosis == "3:2 ratio inverted (r -> 1/r)"

@@ -144,8 +144,10 @@ def check_approximation(
     limit: Limit,
     problem: Problem,
     order: int = 0,
+    slips: bool = True,
 ) -> VerifyResult:
-    """Is claimed = correct + O(eps^(order+1)) as eps -> 0?"""
+    """Is claimed = correct + O(eps^(order+1)) as eps -> 0? slips: look for a sign flipped in the claim's
+    correction to the limit (off where that check runs it)."""
     if not 0 <= order <= _MAX_ORDER:
         raise ParseError(f"order must be between 0 and {_MAX_ORDER}")
     eps = sp.Dummy("eps", positive=True)
@@ -204,12 +206,27 @@ def check_approximation(
             diagnosis = diagnose(a0, c0, problem.ranges, problem.context)
     info.pop("neglected_si", None)
     k = max(0, round(found))
+    if k >= 1 and slips:  # the claim needs a closed form; the correct side may be a root
+        diagnosis = _correction_flipped(a, correct, subs, eps, limit, problem, order, k)
     detail = (
         f"the claim is wrong already in the limit {limit.text} -> {'0' if limit.to_zero else 'oo'}"
         if k == 0
         else f"the claim differs from the correct formula at order ({limit.text})^{k}"
     )
     return VerifyResult(False, "numeric", diagnosis, detail=detail, approximation=info)
+
+
+def _correction_flipped(a: sp.Expr, correct, subs: dict, eps: sp.Symbol, limit: Limit, problem: Problem, order: int,
+                        k: int) -> str | None:
+    """The slip of a claim right in the limit but wrong at order k, where the claim with its correction to the
+    limit negated (2 a0 - a, a0 the claim in the limit) holds: V_leak + I_pump/g_leak for V_leak - I_pump/g_leak."""
+    a0 = a.xreplace(subs).xreplace({eps: 0})
+    if a0.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    if not check_approximation(2 * a0 - a, correct, limit, problem, order, slips=False).holds:
+        return None
+    return (f"sign flipped in the claim's correction to the limit (its term of order ({limit.text})^{k}): "
+            f"with that term's sign flipped the claim holds to order {order}")
 
 
 def _rounded(order: float) -> float | int:

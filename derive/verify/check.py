@@ -188,6 +188,7 @@ def check_expression(
     expected_dim: Dim | None = None,
     label: str = "the claim",
     numbers: bool = False,
+    slips: bool = True,
 ) -> VerifyResult:
     """Does claimed equal correct (both may use defined names, either may be a Target)?
 
@@ -195,6 +196,7 @@ def check_expression(
     another dimension does not hold. label names the claim in that message.
     numbers: compare within the tolerance even if the claim has no numbers
     (the correct side has: a worked example's previous line).
+    slips: look for another whole number that makes a formula right (off where that check runs it).
     """
     written = claimed if isinstance(claimed, Written) else None
     claim = written.value if written is not None else claimed
@@ -229,7 +231,11 @@ def check_expression(
                                                              original=original, context=context))
         value = not is_formula(claim, problem)  # a value (0.9623 uA/cm^2): judged within the tolerance there too
         result = _at_the_steady_state(result, a, c, problem, dim, True, value)
-        return _with_notes(_whole_number_slip(result, written, c, problem), written)
+        named = _whole_number_slip(result, written, c, problem)
+        if slips and not value and named is result:
+            named = _whole_number_in_formula(result, written, correct, problem, result_unit, expected_dim, label)
+        result = named
+        return _with_notes(result, written)
     if at_model_values_only(a_side) or at_model_values_only(c_side):
         result = _at_model_values(a_side, c_side, problem, unit)
         return _where(result, claim, correct, problem, context, unit, label)
@@ -317,6 +323,47 @@ def _whole_number_slip(result: VerifyResult, written: Written, c: Side, problem:
             slip = f"the number {lit.text} would have to be {n}: with {n} the claim is exact at the steady state{share}"
             return dataclasses.replace(result, diagnosis=slip)
     return result
+
+
+def _whole_number_in_formula(result: VerifyResult, written: Written, correct: Side | ValueOnly, problem: Problem,
+                             unit: str | None, dim: Dim | None, label: str) -> VerifyResult:
+    """``result`` of a formula that fails, with its slip named where another small whole number in place of the
+    one it writes makes it hold for every value: E_K = RT/(2F) ln(K_o/K_i) has K+'s valence 2 (z_K = 1)."""
+    if result.holds or not (result.diagnosis is None or result.diagnosis.startswith("the number ")):
+        return result
+    whole = [lit for lit in written.literals if lit.unit is None and lit.number.is_Integer and abs(lit.number) in _WHOLE]
+    if len(whole) != 1:
+        return result
+    lit, reference = whole[0], _reference(problem)
+    y = _value(problem.at_rest(problem.expand(correct) if isinstance(correct, sp.Basic) else correct), reference)
+    if y is None or y == 0:
+        return result
+    for n in sorted({k * sign for k in _WHOLE for sign in (1, -1)} - {int(lit.number)}, key=lambda k: (abs(k), -k)):
+        value = written.with_numbers({lit.symbol: sp.Integer(n)})
+        x = _value(problem.at_rest(problem.expand(value)), reference)
+        if x is None or not problem.tolerance.allows(x, y, dim):  # a cheap look at the model's values first
+            continue
+        changed = dataclasses.replace(written, value=value, template=written.template.xreplace({lit.symbol: value}),
+                                      literals=tuple(other for other in written.literals if other is not lit))
+        again = check_expression(changed, correct, problem, unit, expected_dim=dim, label=label, slips=False)
+        if again.holds and again.holds_only is None:
+            slip = f"the number {lit.text} would have to be {n}{_valence_of(n, lit, written, correct, problem)}: with {n} the claim holds"
+            return dataclasses.replace(result, diagnosis=slip)
+    return result
+
+
+def _valence_of(n: int, lit, written: Written, correct: Side | ValueOnly, problem: Problem) -> str:
+    """", the valence of K (z_K = 1)" where the number divides, as a valence does in RT/(zF), and the correct side
+    has a valence of that size; else ""."""
+    divides = any(p.base == lit.symbol and p.exp.is_negative for p in written.template.atoms(sp.Pow))
+    if not divides or not isinstance(correct, sp.Basic):
+        return ""
+    for s in sorted(problem.expand(correct, fix=False).free_symbols, key=lambda s: s.name):
+        value = problem.fixed.get(s)
+        if s.name.startswith("z_") and value is not None and abs(value) == abs(n):
+            ion = s.name[2:]
+            return f", the valence of {ion} ({s.name} = {value})" if value == n else f", the size of {ion}'s valence ({s.name} = {value})"
+    return ""
 
 
 def _text(value) -> str:

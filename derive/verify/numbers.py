@@ -97,6 +97,9 @@ def known_numbers(setting) -> list[Known]:
         if _named_by_a_current(p, values[p.symbol], model, currents):
             continue
         add(p.name, p.symbol, values[p.symbol], of_unit(p.unit), None if p.unit == "1" else p.unit)
+    for p in model.parameters:  # 0.667 for 1/r (r = 1.5): only a reciprocal that no decimal writes exactly
+        if p.unit == "1" and values[p.symbol] and not _terminates(1 / Fraction(repr(float(values[p.symbol])))):
+            add(f"1/{p.name}", 1 / p.symbol, 1 / values[p.symbol], DIMENSIONLESS, None)
     potential = of_unit("mV")
     add("V", V, point.get(V), potential, "mV")
     rtf = R * T / F
@@ -126,6 +129,15 @@ def known_numbers(setting) -> list[Known]:
         if symbol.name not in derived:  # a current at rest
             add(symbol.name, symbol, value, of_unit("uA/cm^2"), "uA/cm^2")
     return out
+
+
+def _terminates(x: Fraction) -> bool:
+    """x is a decimal with finitely many digits (its denominator has no prime factor but 2 and 5)."""
+    d = x.denominator
+    for prime in (2, 5):
+        while d % prime == 0:
+            d //= prime
+    return d == 1
 
 
 def _named_by_a_current(parameter, value, model, currents) -> bool:

@@ -451,7 +451,8 @@ class Setting:
         if quantity_id is None:
             return self.problem
         alternatives = {**self._chord_alternatives(quantity_id), **self._linearised(quantity_id),
-                        **self._monovalent_log_form(quantity_id), **self._pump_left_out(quantity_id)}
+                        **self._monovalent_log_form(quantity_id), **self._pump_left_out(quantity_id),
+                        **self._divalent_left_out(quantity_id)}
         context = replace(self.problem.context, alternatives=alternatives)
         return replace(self.problem, result_unit=self.unit(quantity_id), context=context)
 
@@ -500,6 +501,19 @@ class Setting:
         return {label: laws.ghk_voltage((i.P, 1 if i.valence > 0 else -1, i.inside, i.outside) for i in ions),
                 weighted_label: laws.ghk_voltage((i.P * i.valence ** 2, 1 if i.valence > 0 else -1, i.inside, i.outside)
                                                  for i in ions)}
+
+    def _divalent_left_out(self, quantity_id: str) -> dict[str, sp.Expr]:
+        """The zero-current potential without a divalent ion's term: the GHK log form of the monovalent ions left
+        (a Ca2+ leak makes it a root found numerically, which no formula with a term left out can match)."""
+        without_pump = quantity_id in ("V_ghk", "V_leak") or quantity_id == "V_ss" and self.model.pump is None
+        ions = [i for i in self.model.ions if i.leak == "ghk"]
+        divalent = [i for i in ions if abs(i.valence) != 1]
+        if not without_pump or len(divalent) != 1 or len(ions) < 2 or len(ions) != len(self.model.ions):
+            return {}
+        x, rest = divalent[0], [i for i in ions if i is not divalent[0]]
+        label = (f"the {x.name} term left out: that is the zero-current potential of {' and '.join(i.name for i in rest)} "
+                 f"alone; {quantity_id} counts the current of {x.name} too (through {x.P})")
+        return {label: laws.ghk_voltage((i.P, 1 if i.valence > 0 else -1, i.inside, i.outside) for i in rest)}
 
     def _chord_alternatives(self, quantity_id: str) -> dict[str, sp.Expr]:
         """g_leak and tau_m with chord instead of slope conductances (GHK leaks)."""
