@@ -79,6 +79,9 @@ def model_from_text(text: str, origin: str = "<model>") -> Model:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        if text.lstrip("\ufeff \t\r\n").startswith("<"):  # a CellML or SBML file under another name
+            raise ModelError("", None, f"{origin} is an XML file, not a vrest model (TOML): vrest reads a CellML "
+                             "file named .cellml and an SBML file named .xml or .sbml") from None
         raise ModelError("", None, f"{origin} is not valid TOML: {exc}") from None
     except ValueError as exc:  # an integer of more than 4300 digits
         raise ModelError("", None, f"{origin} is not a model file vrest reads: {exc}") from None

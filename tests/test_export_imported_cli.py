@@ -38,6 +38,20 @@ def test_all_writes_every_format(tmp_path, capsys):
     assert " *   y[1] m = 0.00187018: fast_sodium_current_m_gate.m" in header
     assert " *   p[9] g_Na = 230.0 S/m^2 [mS/cm^2]: fast_sodium_current.g_Na" in header
     assert " *   p[27] I_stim_on = 0.0: 1 switches the stimulus I_stim on, 0 off" in header
+    assert " * Everything is SI (time in s, V in volts)." in header
+
+
+def test_a_potential_without_a_unit_is_said_to_be_the_files_own_numbers(tmp_path, capsys):
+    """Chay (1997) in SBML gives V no unit (-38.34 at its start): the modules' headers said "V in volts"."""
+    chay = str(MODELS_DIR / "BIOMD0000000378.xml")
+    for target, suffix, prefix in (("c", ".c", " * "), ("numpy", ".py", "")):
+        assert main(["export", chay, "--voltage", "V_membrane_amount", "--to", target, "-o", str(tmp_path)]) == 0
+        (module,) = tmp_path.glob(f"*{suffix}")
+        header = module.read_text(encoding="utf-8").splitlines()[:12]
+        assert f"{prefix}Values with a unit are SI (time in s); the file gives the membrane potential" in header
+        assert f"{prefix}V_membrane_amount no unit: its values are the file's own numbers." in header
+        assert not any("volts" in line for line in header)
+        module.unlink()
 
 
 @pytest.mark.parametrize("target", ["svg", "ALL"])

@@ -94,6 +94,16 @@ def test_a_file_is_read_as_what_it_is_whatever_its_name(tmp_path):
         assert code == 0 and rest in out, err
 
 
+def test_a_model_file_under_a_name_vrest_reads_as_its_own_format_says_so(tmp_path):
+    """A CellML file named .txt (or with no suffix) was "not valid TOML: Invalid statement (at line 1, column 1)"."""
+    for name in ("cell.txt", "cell"):
+        (tmp_path / name).write_text("\ufeff\n" + _cell(), encoding="utf-8")
+        code, out, err = run_cli("rest", str(tmp_path / name))
+        assert (code, out) == (2, "")
+        assert err == (f"vrest: error: {tmp_path / name} is an XML file, not a vrest model (TOML): vrest reads a "
+                       "CellML file named .cellml and an SBML file named .xml or .sbml\n")
+
+
 def test_not_a_cellml_model(tmp_path):
     path = tmp_path / "other.cellml"
     path.write_text('<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"/>\n')

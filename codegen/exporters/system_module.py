@@ -128,6 +128,16 @@ def _scales(system: OdeSystem) -> list[float]:
     return out
 
 
+def _si_note(system: OdeSystem) -> list[str]:
+    """What the values are (lines of the module's header): SI, but a potential the file gives without a unit is
+    its own numbers."""
+    voltage = system.states[system.voltage_index]
+    if voltage.unit:
+        return ["Everything is SI (time in s, V in volts)."]
+    return ["Values with a unit are SI (time in s); the file gives the membrane potential",
+            f"{voltage.symbol.name} no unit: its values are the file's own numbers."]
+
+
 def system_code(system: OdeSystem, at_rest: Prepared | None = None,
                 c_ready: Callable[[str], object] | None = None) -> SystemCode:
     """The NumPy and C modules of ``system`` (its stimulus off by default, see the module docstring);
@@ -164,6 +174,7 @@ def system_code(system: OdeSystem, at_rest: Prepared | None = None,
         "factored": list(factored),
         "n_states": len(states),
         "n_parameters": len(parameters),
+        "si_note": _si_note(system),
     }
     c_context = {**context, "description": c_comment(system.description or system.name),
                  "source": c_comment(system.source)}
