@@ -108,7 +108,7 @@ def _check_switch(plan: ImportedPlan, name: str, value: float, key: str, given: 
 
 def _factor(value: object, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ModelError(key, value, "a factor is a number >= 0")
+        raise ModelError(key, value, "a factor is a finite number >= 0")
     return float(value)
 
 
