@@ -134,9 +134,34 @@ def read_cellml(path: str | Path, *, voltage: str | None = None, stimulus: str |
         warnings.warn(f"{path.name}: no initial value in the file for the state{'s' * (len(starting_at_0) > 1)} "
                       f"{', '.join(starting_at_0)}: 0 is taken as its start (vrest rest --start NAME=VALUE gives "
                       "another)", ModelWarning, stacklevel=2)
+    disagreement = _units_disagree(model)
+    if disagreement:
+        warnings.warn(f"{path.name}: {disagreement}", ModelWarning, stacklevel=2)
     return to_system(model, file=path.name, source=f"{path.name} (CellML {version}), read with Myokit",
                      annotations=qualified,
                      voltage=voltage, stimulus=stimulus)
+
+
+def _units_disagree(model) -> str | None:
+    """What Myokit's unit check (tolerant: a number without a unit fits any) finds first in the equations, in one
+    line, or None. Published files have such slips (O'Hara-Rudy 2011 subtracts a number per mM from a
+    concentration), and a modeller wants to know before trusting a result. (CellML only: an SBML file's units are
+    often partial, and Level 2 redefines time.)"""
+    import myokit
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            model.check_units(myokit.UNIT_TOLERANT)
+            return None
+        except myokit.IncompatibleUnitError as exc:
+            text = " ".join(w for w in str(exc).split() if w.strip("~^"))  # not the line marking the place
+    reason, _, where = text.partition(" Encountered when evaluating ")
+    reason = reason.removeprefix("Incompatible units").lstrip(": ").rstrip(".")
+    reason = reason.replace(". Variable unit", ": the variable's unit").replace("calculated unit", "its equation's unit")
+    where = f", in {where[:100]}{'...' if len(where) > 100 else ''}" if where else ""
+    return (f"the units of an equation do not agree ({reason}{where}): vrest computes with the file's numbers as "
+            "written, each value converted by the unit declared for it")
 
 
 def _element(exc: Exception) -> str:
