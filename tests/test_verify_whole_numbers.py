@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mpmath
 import pytest
+from test_cli_verify_numbers import MY_CELL
 from vrest.derive.builtin import resolve_model
 from vrest.derive.verify import verify
 
@@ -43,22 +44,8 @@ def test_a_factor_that_must_be_1_is_said_as_such_not_read_as_a_parameter_of_valu
 
 # -- a formula with another whole number: a valence (K+ is 1, Ca2+ is 2) ------------------------------------------
 
-CA_CELL = """\
-[model]
-name = "ca_leak"
-temperature = "37 degC"
-[membrane]
-capacitance = "1 uF/cm^2"
-[ions.K]
-valence = 1
-inside = "140 mM"
-outside = "4 mM"
-permeability = "1e-6 cm/s"
-[ions.Na]
-valence = 1
-inside = "12 mM"
-outside = "145 mM"
-permeability = "4e-8 cm/s"
+# test_cli_verify_numbers's K and Na leak cell (37 C) without its pump, with a Ca2+ leak
+CA_CELL = MY_CELL.split("[pump]")[0].replace('name = "my_cell"', 'name = "ca_leak"') + """
 [ions.Ca]
 valence = 2
 inside = "0.0001 mM"
