@@ -157,17 +157,17 @@ def test_units_that_do_not_convert(tmp_path):
 def test_units_that_do_not_agree_in_an_equation_are_warned_and_the_file_still_rests(tmp_path):
     """A CellML equation whose units do not agree (a potential minus a time; tau given in mV) rested without a
     word. Myokit's unit check says where; the file is computed as written (E - V over tau's number: -70 mV)."""
-    minus = (f'<apply><eq/><ci>x</ci><apply><minus/><ci>V</ci><ci>tau</ci></apply></apply>')
+    minus = '<apply><eq/><ci>x</ci><apply><minus/><ci>V</ci><ci>tau</ci></apply></apply>'
     for name, text, said in (
             ("minus.cellml", _cell('<variable name="x" units="mV"/>', minus),
-             "(Subtraction requires equal units, got [mV] (or [g*m^2/s^3/A]) and [ms] (or [s (0.001)]), in c.V - c.tau)"),
+             "(the first Myokit finds: Subtraction requires equal units, got [mV] (or [g*m^2/s^3/A]) and [ms] (or [s (0.001)]), in c.V - c.tau)"),
             ("tau.cellml", _cell().replace('name="tau" units="ms"', 'name="tau" units="mV"'),
-             "(in <c.V>: the variable's unit [mV] (or [g*m^2/s^3/A]) differs from its equation's unit [ms] (or "
+             "(the first Myokit finds: in <c.V>: the variable's unit [mV] (or [g*m^2/s^3/A]) differs from its equation's unit [ms] (or "
              "[s (0.001)]), by a factor [A/F] (or [g*m^2/s^4/A (1000)]))")):  # dV/dt = [1] per ms, times the ms
         (tmp_path / name).write_text(text, encoding="utf-8")
         code, out, err = run_cli("rest", str(tmp_path / name))
         assert code == 0 and "one stable resting state, at -70.00 mV" in out, err
-        assert err == (f"vrest: warning: {name}: the units of an equation do not agree {said}: vrest computes with the "
+        assert err == (f"vrest: warning: {name}: units do not agree in the file's equations {said}: vrest computes with the "
                        "file's numbers as written, each value converted by the unit declared for it\n")
 
 

@@ -67,7 +67,7 @@ def test_the_compiled_module_rests_where_the_lambdified_equations_do(cache, name
         compiled = resting_report(str(MODELS / name), DEFAULT_RANGE)
         lambdified = find_resting_states(_read(MODELS / name))
     # O'Hara-Rudy (2011) subtracts 0.341 [m^3/mol] * cao from a concentration: said from the cache as from the file
-    units = [w for w in said if "the units of an equation do not agree" in str(w.message)]
+    units = [w for w in said if "units do not agree in the file's equations" in str(w.message)]
     assert bool(units) == name.startswith("ohara")
     assert compiled.verdict.startswith("one stable resting state")
     _same(compiled, lambdified, rel=1e-9)

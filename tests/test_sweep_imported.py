@@ -323,7 +323,7 @@ def test_the_readmes_example_is_what_vrest_prints():
 def test_a_rest_outside_the_voltage_range_is_its_own_reason():
     # O'Hara-Rudy with 0.3 mM K+ outside comes to rest at -156.03 mV (tests/test_import_rest.py: Myokit's
     # equations run by SciPy), below -150 mV: not a pacemaker's missing value.
-    with pytest.warns(ModelWarning, match="the units of an equation do not agree"):  # its 0.341 [m^3/mol] * cao
+    with pytest.warns(ModelWarning, match="units do not agree in the file's equations"):  # its 0.341 [m^3/mol] * cao
         data = sweep(str(MODELS / "ohara_rudy_2011_endo.cellml"), {"ko": "0.3, 5.4 mM"}, ["V_rest"])
     assert data["V_rest"].attrs["missing"] == {
         "no stable resting state in the voltage range: the cell comes to rest outside it": 1}

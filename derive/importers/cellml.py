@@ -160,8 +160,8 @@ def _units_disagree(model) -> str | None:
     reason = reason.removeprefix("Incompatible units").lstrip(": ").rstrip(".")
     reason = reason.replace(". Variable unit", ": the variable's unit").replace("calculated unit", "its equation's unit")
     where = f", in {where[:100]}{'...' if len(where) > 100 else ''}" if where else ""
-    return (f"the units of an equation do not agree ({reason}{where}): vrest computes with the file's numbers as "
-            "written, each value converted by the unit declared for it")
+    return (f"units do not agree in the file's equations (the first Myokit finds: {reason}{where}): vrest computes "
+            "with the file's numbers as written, each value converted by the unit declared for it")
 
 
 def _element(exc: Exception) -> str:
