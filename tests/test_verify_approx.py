@@ -84,6 +84,17 @@ def test_limit_to_infinity():
     limit = parse_limit("P_Na/P_K -> oo", NAMES)
     assert check("RT/F ln(Na_o/Na_i)", limit=limit).holds
     assert not check("RT/F ln(K_o/K_i)", limit=limit).holds
+    # to order 1 in P_K/P_Na, the small quantity, said as a power of what tends to infinity
+    result = check("RT/F ln(Na_o/Na_i)", order=1, limit=limit)
+    assert not result.holds and "at order (P_Na/P_K)^-1" in result.detail
+
+
+def test_a_constant_term_that_must_vanish_is_said_to_be_0_not_a_rounding():
+    """E_K + 0.5 mV: the number would have to be 0 (it was "-2.0881e-50 mV", the 50-digit root's rounding)."""
+    from vrest.derive.verify import verify
+
+    result = verify("E_K = RT/F ln(K_o/K_i) + 0.5 mV")
+    assert result.identity.diagnosis == "0.5 mV would have to be 0: the claim holds without the term it is in"
 
 
 def test_taylor_order_in_a_symbol():

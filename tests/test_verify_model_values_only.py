@@ -17,13 +17,13 @@ R, F, T = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212"), mpmath.mpf("310.
 NEURON = {"K": (140, 4, 1, "0.1"), "Na": (12, 145, 1, "0.015"), "Cl": (10, 110, -1, "0.035")}  # in, out, z, g
 
 
-def v_ss_mV(**conductances) -> mpmath.mpf:
+def v_ss_mV(pump=mpmath.mpf("0.75"), **conductances) -> mpmath.mpf:
     total = weighted = mpmath.mpf(0)
     for name, (inside, outside, z, g) in NEURON.items():
         g = mpmath.mpf(conductances.get(name, g))
         weighted += g * R * T / (z * F) * mpmath.log(mpmath.mpf(outside) / inside) * 1000
         total += g
-    return (weighted - mpmath.mpf("0.75")) / total  # uA/cm^2 over mS/cm^2: mV
+    return (weighted - pump) / total  # uA/cm^2 over mS/cm^2: mV
 
 
 def test_the_hint_names_a_voltage_not_a_current():
@@ -39,8 +39,11 @@ def test_the_counterexample_moves_one_input_away_from_the_model():
     example = result.identity.counterexample
     assert len(example.inputs) == 1  # one input moved, every other at the model's values
     (name, value), = example.inputs.items()
-    assert name in ("g_Na", "g_K", "g_Cl")  # E_K + 18.4 mV does not move with them, V_ss does
-    moved = v_ss_mV(**{name[2:]: str(value.value)})
+    assert name in ("g_Na", "g_K", "g_Cl", "T_ref")  # E_K + 18.4 mV does not move with them, V_ss does
+    if name == "T_ref":  # the pump's Q10 law: 0.75 uA/cm^2 at T_ref, Q10 = 3 per 10 K, the cell at 310.15 K
+        moved = v_ss_mV(pump=mpmath.mpf("0.75") * 3 ** ((mpmath.mpf("310.15") - mpmath.mpf(value.value)) / 10))
+    else:
+        moved = v_ss_mV(**{name[2:]: str(value.value)})
     assert example.correct.value == pytest.approx(float(moved), abs=1e-9)
     assert abs(example.claimed.value - example.correct.value) > 1  # mV: not the model's own point
     code, out, _ = run_cli("verify", "V_ss = E_K + 18.4 mV")

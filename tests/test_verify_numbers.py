@@ -259,9 +259,9 @@ CASES = [
     Case("coefficient-of-a-named-quantity", "squid", "I_K = 2 I_pump", False,
          "the number 2 would have to be 3.8495 for the claim to be right", None, None, REVIEW),
     # pumpleak's I_K/I_pump at the file's concentrations is 2.0549 (the s36 cold review's numbers; 2 at the steady
-    # state): -2 is the flux balance with its sign flipped
-    Case("coefficient-sign", "pumpleak", "I_K = -2 I_pump", False, "sign flipped: the number 2 would have to be -2.0549",
-         None, None, REVIEW),
+    # state): -2 is the flux balance with its sign flipped, said as such (not "2 would have to be -2.0549": the
+    # file's rounded start says nothing of the slip)
+    Case("coefficient-sign", "pumpleak", "I_K = -2 I_pump", False, "sign flipped", None, None, REVIEW),
     # R_m = 1/g_K = 1/(0.05 mS/cm^2) = 20 kOhm cm^2
     Case("tau-textbook-wrong-rm", "rc_cell", "tau_m = 2 kohm cm^2 * 1 uF/cm^2", False,
          "2 kohm cm^2 would have to be 20 kohm cm^2 = 1/g_leak", TAU_RC, mpf(2), TAU),

@@ -130,6 +130,12 @@ def test_parse_error_names_the_line():
         read_steps("V = E_K\n\nV = Qx\n", NAMES)
 
 
+def test_a_first_step_that_continues_nothing_is_refused():
+    """'= 26.7 mV ln(4/140)' on the first line was compared with nothing and the file "held"."""
+    with pytest.raises(ParseError, match=r"^line 2: the first step starts with '=': it continues no line before it"):
+        read_steps("# E_K by hand\n= 26.7 mV ln(4/140)\nE_K = -95 mV\n", NAMES)
+
+
 def test_empty_input_is_refused():
     with pytest.raises(ParseError, match="no steps"):
         read_steps("# nothing\n\n", NAMES)

@@ -35,6 +35,7 @@ __all__ = ["Limit", "check_approximation", "parse_limit"]
 _EPS = (mpmath.mpf("1e-5"), mpmath.mpf("1e-8"))
 _POINTS = 6
 _MAX_ORDER = 6
+_NOTHING = mpmath.mpf("1e-30")  # a neglected part this small (relative) is the working precision's rounding
 
 
 @dataclass(frozen=True)
@@ -64,19 +65,20 @@ def parse_limit(text: str, names: Mapping[str, sp.Expr]) -> Limit:
 
 
 def _eliminate(eps_expr: sp.Expr, eps: sp.Symbol) -> dict[sp.Symbol, sp.Expr]:
-    """{s: ...} that makes eps_expr equal eps, for a symbol s of power +-1 in it."""
+    """{s: ...} that makes eps_expr equal eps, for a symbol s of power +-1 in it that its other factors do not hold
+    (I_pump = I_pump0 Q_10^((T - T_ref)/dT_10) tends to 0 with I_pump0)."""
     _, factors = eps_expr.as_coeff_mul()
-    powers = {}
+    powers: dict[sp.Symbol, int] = {}
     for f in factors:
         base, exp = f.as_base_exp()
-        if not (base.is_Symbol and exp.is_Integer):
-            raise ParseError(f"the small quantity must be a product of powers of symbols, not {eps_expr}")
-        powers[base] = powers.get(base, 0) + int(exp)
+        if base.is_Symbol and exp.is_Integer:
+            powers[base] = powers.get(base, 0) + int(exp)
     for s, k in sorted(powers.items(), key=lambda kv: (-kv[1], kv[0].name)):
-        if k in (1, -1):
-            rest = eps_expr / s**k
+        rest = eps_expr / s**k
+        if k in (1, -1) and s not in rest.free_symbols:
             return {s: (eps / rest) ** k}
-    raise ParseError(f"cannot solve {eps_expr} = eps for one of its symbols")
+    raise ParseError(f"cannot solve {eps_expr} = eps for one of its symbols: the small quantity must be a product "
+                     "with a symbol (to the power 1 or -1) that nothing else in it holds")
 
 
 def _order_at(d, scale, eps: sp.Symbol, point: dict, order: int, unit: mpmath.mpf) -> float | None:
@@ -211,7 +213,7 @@ def check_approximation(
     detail = (
         f"the claim is wrong already in the limit {limit.text} -> {'0' if limit.to_zero else 'oo'}"
         if k == 0
-        else f"the claim differs from the correct formula at order ({limit.text})^{k}"
+        else f"the claim differs from the correct formula at order {_power(limit, k)}"
     )
     return VerifyResult(False, "numeric", diagnosis, detail=detail, approximation=info)
 
@@ -225,8 +227,13 @@ def _correction_flipped(a: sp.Expr, correct, subs: dict, eps: sp.Symbol, limit: 
         return None
     if not check_approximation(2 * a0 - a, correct, limit, problem, order, slips=False).holds:
         return None
-    return (f"sign flipped in the claim's correction to the limit (its term of order ({limit.text})^{k}): "
+    return (f"sign flipped in the claim's correction to the limit (its term of order {_power(limit, k)}): "
             f"with that term's sign flipped the claim holds to order {order}")
+
+
+def _power(limit: Limit, k: int) -> str:
+    """The order k of a term in the small quantity: (P_Na/P_K)^1, and (P_K)^-1 where P_K -> oo."""
+    return f"({limit.text})^{k if limit.to_zero else -k}"
 
 
 def _rounded(order: float) -> float | int:
@@ -262,7 +269,8 @@ def _judged(info: dict, problem: Problem) -> str | None:
     size = f"{100 * relative:.3g}% of the correct value" if relative is not None else "its size"
     if within:
         return f"at the model's values the neglected part is {size}, within {tolerance.describe()}"
-    return (f"right as a limit, but at the model's values the neglected part is {size}, more than "
+    right = "as a limit" if not info.get("order") else f"to order {info['order']}"
+    return (f"right {right}, but at the model's values the neglected part is {size}, more than "
             f"{tolerance.describe()}: a poor approximation for this model")
 
 
@@ -276,6 +284,8 @@ def _neglected_at_reference(a, c, limit: Limit, problem: Problem) -> dict:
     if va is None or vc is None:
         return {}
     unit = problem.result_unit
+    if abs(vc - va) <= _NOTHING * max(abs(vc), abs(va)):  # the 50-digit root's own rounding: exact
+        va = vc
     neglected = float(vc - va)
     if problem.convert and unit:
         neglected = problem.convert(neglected, unit)

@@ -310,7 +310,11 @@ def _whole_number_slip(result: VerifyResult, written: Written, c: Side, problem:
     if y is None or y == 0:
         return result
     here = evaluate(c, reference)
-    # not its negative (a sign flipped is named as such), and only where the file's values do not fit it already
+    negated = problem.expand(written.with_numbers({lit.symbol: -lit.number}))
+    x = evaluate(negated, point)
+    if x is not None and abs(x - y) <= RTOL * abs(y):  # a sign flipped, said as such (not "2 would have to be
+        return dataclasses.replace(result, diagnosis="sign flipped")  # -2.0549", the file's rounded start)
+    # only where the file's values do not fit it already
     for n in sorted({k * sign for k in _WHOLE for sign in (1, -1)} - {int(lit.number), -int(lit.number)},
                     key=lambda k: (abs(k), -k)):
         changed = problem.expand(written.with_numbers({lit.symbol: sp.Integer(n)}))

@@ -129,6 +129,17 @@ def _drop_one_term(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
             yield (label, (num - t) / den) if label else (num - t) / den
 
 
+def _drop_one_factor(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr]:
+    """e without one of its factors: a forgotten factor (the pump's Q10 factor Q_10^((T - T_ref)/dT_10))."""
+    factors = [f for f in sp.Mul.make_args(e)  # not a valence: "missing valence z" names that
+               if not f.is_number and not any(s.name == "z" or s.name.startswith("z_") for s in f.free_symbols)]
+    if 1 < len(factors) <= _MAX_TERMS:
+        for f in factors:
+            shown = sp.sstr(f)
+            label = f"the factor {shown} is missing" if len(shown) <= 60 else None
+            yield (label, e / f) if label else e / f
+
+
 def _drop_inner_term(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
     """A term left out of a sum inside the expression (P_Na Na_i in the denominator of a log's argument)."""
     count = 0
@@ -286,6 +297,7 @@ SLIPS: list[tuple[str, Transform]] = [
     ("V vs mV (factor 1000)", _millivolts),
     ("3:2 ratio dropped (r = 1)", _drop_ratio),
     ("3:2 ratio inverted (r -> 1/r)", _invert_ratio),
+    ("one factor missing", _drop_one_factor),
 ]
 
 

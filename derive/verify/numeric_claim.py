@@ -328,6 +328,8 @@ def _needed(case: _Claim) -> _Needed | None:
                                      solver="secant", tol=mpmath.mpf(10) ** -30, maxsteps=50)
             if not isinstance(needed, mpmath.mpf) or abs(value(needed)) > mpmath.mpf(10) ** -12 * abs(case.c):
                 return None
+            if abs(needed) <= mpmath.mpf(10) ** -25 * abs(start):  # the root's own rounding: 0 (-2.1e-50 mV)
+                needed = mpmath.mpf(0)
         except (ValueError, ZeroDivisionError, OverflowError, TypeError):
             return None
     # Not a quantity the claim names: in I_K = 2 I_pump with I_pump = 1 uA/cm^2, "2 would have to be I_K" says nothing.
@@ -352,6 +354,8 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
         if repeated is not None:
             return repeated, []
         written = to_mpf(lit.value) / unit_scale(lit)
+        if number == 0:
+            return f"{_the_number(lit)} would have to be 0: the claim holds without the term it is in", []
         if number * written < 0 and abs(number + written) <= mpmath.mpf("0.05") * abs(written):
             return f"sign flipped: {_the_number(lit)} would have to be {_number(number, lit.unit)}", []
         return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} for the claim to be right", []

@@ -57,7 +57,8 @@ _T_RANGE: Range = (273.15, 318.15, False)  # kelvin: 0 to 45 degC
 _T_SPREAD = 10.0  # kelvin around the model's temperature
 _FIXED_PREFIXES = ("z_",)
 _CONSTANTS = ("R", "F")  # exact (CODATA 2018): never varied
-_FIXED_NAMES = ("r", *_CONSTANTS)
+_LAW_STEPS = ("dT_10",)  # the 10 K of the Q10 law: fixed, and kept as its name in formulas shown (T/dT_10)
+_FIXED_NAMES = ("r", *_LAW_STEPS, *_CONSTANTS)
 
 
 def _display(value: float, unit: str) -> float:
@@ -65,8 +66,9 @@ def _display(value: float, unit: str) -> float:
     return value if unit in ("1", "") else convert(value, unit)
 
 
-def _range(name: str, value: float) -> Range:
-    if name == "T":
+def _range(name: str, value: float, unit: str | None = None) -> Range:
+    """A temperature (T, and a pump's T_ref) within _T_SPREAD of its value; any other within a factor _SPREAD."""
+    if name == "T" or unit == "K":
         low, high = value - _T_SPREAD, value + _T_SPREAD
         if _T_RANGE[0] <= value <= _T_RANGE[1]:  # a living cell's temperature: stay within 0-45 degC
             low, high = max(low, _T_RANGE[0]), min(high, _T_RANGE[1])
@@ -396,9 +398,10 @@ class Setting:
         for p in self.model.parameters:
             if p.name.startswith(_FIXED_PREFIXES) or p.name in _FIXED_NAMES:
                 fixed[p.symbol] = p.value
+        units = {p.symbol: p.unit for p in self.model.parameters}
         for s, v in self.values.items():
             if s not in fixed:
-                ranges[s] = _range(s.name, v)
+                ranges[s] = _range(s.name, v, units.get(s))
         reference = dict(self.values)
         reference[V] = self._resting_potential()
         return Problem(
@@ -411,7 +414,7 @@ class Setting:
             convert=_display,
             dimensions=self.dimensions,
             unit_for=self.unit_for,
-            constants=frozenset(s for s in fixed if s.name in _CONSTANTS),
+            constants=frozenset(s for s in fixed if s.name in (*_CONSTANTS, *_LAW_STEPS)),
         )
 
     def _electroneutral(self, fixed: Mapping[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:

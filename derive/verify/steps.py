@@ -98,6 +98,8 @@ def read_steps(
             continue
         lead = body.lstrip(" \t&")
         continued = lead.startswith("=")
+        if continued and not steps:
+            raise ParseError("the first step starts with '=': it continues no line before it", line=number)
         if continued:  # keep columns: blank the leading '='
             at = len(body) - len(lead)
             body = body[:at] + " " + body[at + 1 :]
@@ -140,6 +142,36 @@ def _residual_vanishes(residual: sp.Expr, x: sp.Symbol, value: sp.Expr, problem:
 
 
 def _same_solutions(prev: sp.Expr, new: sp.Expr, problem: Problem) -> bool:
+    """Residuals related by a finite, nonzero factor of constant sign, with the same root in V where they hold V:
+    the sign alone misses a small term's sign flipped (the pump's 0.75 uA/cm^2 beside V times 0.15 mS/cm^2)."""
+    return _same_sign(prev, new, problem) and (V not in prev.free_symbols | new.free_symbols
+                                               or _same_roots_in_v(prev, new, problem))
+
+
+def _same_roots_in_v(prev: sp.Expr, new: sp.Expr, problem: Problem) -> bool:
+    """Where prev = 0 has a root in V (in V's range) at a sample of the other symbols, new vanishes there too."""
+    low, high = (mpmath.mpf(x) for x in problem.ranges[V][:2])
+    for point in sample_points([s for s in free_symbols(prev, new) if s != V], problem.ranges, _SAMPLES, seed=5):
+        def at(v: mpmath.mpf, point: dict = point) -> mpmath.mpf:
+            value = evaluate(prev, {**point, V: v})
+            if value is None:
+                raise ValueError("undefined")
+            return value
+        try:
+            if (at(low) > 0) == (at(high) > 0):
+                continue
+            root = mpmath.findroot(at, (low, high), solver="illinois")
+        except (ValueError, ZeroDivisionError, TypeError):
+            continue
+        here = evaluate(new, {**point, V: root})
+        terms = [evaluate(t, {**point, V: root}) for t in sp.Add.make_args(sp.expand(new))]
+        scale = mpmath.fsum(abs(t) for t in terms if t is not None)
+        if here is None or abs(here) > mpmath.mpf("1e-6") * scale + mpmath.mpf("1e-35"):
+            return False
+    return True
+
+
+def _same_sign(prev: sp.Expr, new: sp.Expr, problem: Problem) -> bool:
     """Residuals related by a finite, nonzero factor of constant sign."""
     sign = 0
     seen = 0
