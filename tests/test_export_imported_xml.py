@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 
 import libcellml
 import libsbml
@@ -66,16 +67,24 @@ def cellml_findings(text: str):
     return issues, analyser
 
 
-def test_sbml_has_no_error_and_only_unit_warnings(imported):
+# The numbers of a model converted to SI carry units (Beeler-Reuter's 70 in d[Ca]_i/dt is per second): written
+# as dimensionless, libcellml's analyser found 18 places where an equation's units disagree in Beeler-Reuter's
+# CellML export, and libsbml's unit checks warned in every SBML export. Each number now has the unit of its place.
+
+def test_sbml_has_no_finding_but_libsbml_s_own_with_fractional_exponents(imported):
+    """Luo-Rudy's g_K = 0.282 sqrt(K_o/5.4 mM): libsbml's unit check drops the unit (m^1.5 mol^-0.5, declared) of
+    the number beside sqrt(K_o) and finds m^-5.5 mol^0.5 where S/m^2 belongs; libcellml's analyser, reading the
+    same numbers and units in the CellML export, finds nothing (below)."""
     _, system, _, _ = imported
-    findings = sbml_findings(_sbml(system))
-    assert [f for f in findings if f[0] != "Warning" or f[1] != libsbml.LIBSBML_CAT_UNITS_CONSISTENCY] == []
+    fractional = re.compile(r"exponent = -?\d+\.\d*[1-9]")
+    assert [f for f in sbml_findings(_sbml(system)) if not (f[1] == libsbml.LIBSBML_CAT_UNITS_CONSISTENCY and
+                                                              fractional.search(f[2]))] == []
 
 
-def test_cellml_has_no_error_and_only_unit_warnings(imported):
+def test_cellml_has_no_issue_at_all_units_included(imported):
     _, system, _, _ = imported
     issues, _ = cellml_findings(_cellml(system))
-    assert [i for i in issues if i[0] != libcellml.Issue.Level.WARNING or "unit" not in i[1].lower()] == []
+    assert issues == []
 
 
 def test_roadrunner_rates_at_the_initial_state(imported):

@@ -158,12 +158,13 @@ def test_units_that_do_not_agree_in_an_equation_are_warned_and_the_file_still_re
     """A CellML equation whose units do not agree (a potential minus a time; tau given in mV) rested without a
     word. Myokit's unit check says where; the file is computed as written (E - V over tau's number: -70 mV)."""
     minus = '<apply><eq/><ci>x</ci><apply><minus/><ci>V</ci><ci>tau</ci></apply></apply>'
+    minus_said = ("(the first Myokit finds: Subtraction requires equal units, got [mV] (or [g*m^2/s^3/A]) and [ms] "
+                  "(or [s (0.001)]), in c.V - c.tau)")
+    tau_said = ("(the first Myokit finds: in <c.V>: the variable's unit [mV] (or [g*m^2/s^3/A]) differs from its "
+                "equation's unit [ms] (or [s (0.001)]), by a factor [A/F] (or [g*m^2/s^4/A (1000)]))")  # [1]/ms times ms
     for name, text, said in (
-            ("minus.cellml", _cell('<variable name="x" units="mV"/>', minus),
-             "(the first Myokit finds: Subtraction requires equal units, got [mV] (or [g*m^2/s^3/A]) and [ms] (or [s (0.001)]), in c.V - c.tau)"),
-            ("tau.cellml", _cell().replace('name="tau" units="ms"', 'name="tau" units="mV"'),
-             "(the first Myokit finds: in <c.V>: the variable's unit [mV] (or [g*m^2/s^3/A]) differs from its equation's unit [ms] (or "
-             "[s (0.001)]), by a factor [A/F] (or [g*m^2/s^4/A (1000)]))")):  # dV/dt = [1] per ms, times the ms
+            ("minus.cellml", _cell('<variable name="x" units="mV"/>', minus), minus_said),
+            ("tau.cellml", _cell().replace('name="tau" units="ms"', 'name="tau" units="mV"'), tau_said)):
         (tmp_path / name).write_text(text, encoding="utf-8")
         code, out, err = run_cli("rest", str(tmp_path / name))
         assert code == 0 and "one stable resting state, at -70.00 mV" in out, err

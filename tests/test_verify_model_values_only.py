@@ -17,7 +17,10 @@ R, F, T = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212"), mpmath.mpf("310.
 NEURON = {"K": (140, 4, 1, "0.1"), "Na": (12, 145, 1, "0.015"), "Cl": (10, 110, -1, "0.035")}  # in, out, z, g
 
 
-def v_ss_mV(pump=mpmath.mpf("0.75"), **conductances) -> mpmath.mpf:
+PUMP = mpmath.mpf("0.75")  # uA/cm^2 at the model's temperature
+
+
+def v_ss_mV(pump=PUMP, **conductances) -> mpmath.mpf:
     total = weighted = mpmath.mpf(0)
     for name, (inside, outside, z, g) in NEURON.items():
         g = mpmath.mpf(conductances.get(name, g))
@@ -41,7 +44,7 @@ def test_the_counterexample_moves_one_input_away_from_the_model():
     (name, value), = example.inputs.items()
     assert name in ("g_Na", "g_K", "g_Cl", "T_ref")  # E_K + 18.4 mV does not move with them, V_ss does
     if name == "T_ref":  # the pump's Q10 law: 0.75 uA/cm^2 at T_ref, Q10 = 3 per 10 K, the cell at 310.15 K
-        moved = v_ss_mV(pump=mpmath.mpf("0.75") * 3 ** ((mpmath.mpf("310.15") - mpmath.mpf(value.value)) / 10))
+        moved = v_ss_mV(pump=PUMP * 3 ** ((mpmath.mpf("310.15") - mpmath.mpf(value.value)) / 10))
     else:
         moved = v_ss_mV(**{name[2:]: str(value.value)})
     assert example.correct.value == pytest.approx(float(moved), abs=1e-9)

@@ -34,6 +34,7 @@ class VrestMathMLPrinter(MathMLContentPrinter):
         "number_units": "dimensionless",
         "e_notation": False,
         "time_csymbol": None,  # the Symbol that is SBML's time (printed as its <csymbol>), or None
+        "numbers": {},  # placeholder Symbol -> (number, its units id): a number with a unit of its own
     }
 
     @classmethod
@@ -58,6 +59,13 @@ class VrestMathMLPrinter(MathMLContentPrinter):
         return element.toxml()
 
     def _print_Symbol(self, sym: sp.Symbol) -> Element:
+        if sym in self._settings["numbers"]:  # the number as it prints alone, its <cn> with its own units
+            value, units = self._settings["numbers"][sym]
+            element = self._print(value)
+            for cn in [element] if element.tagName == "cn" else element.getElementsByTagName("cn"):
+                if self._settings["units_attribute"]:
+                    cn.setAttribute(self._settings["units_attribute"], units)
+            return element
         if sym == self._settings["time_csymbol"]:
             csymbol = self.dom.createElement("csymbol")
             csymbol.setAttribute("encoding", "text")

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from vrest.derive.units import dimensionality
 
-__all__ = ["SiUnit", "si_unit", "si_text"]
+__all__ = ["SiUnit", "exponents_of", "si_text", "si_unit", "si_unit_of"]
 
 # pint dimension, SI base unit (SBML and CellML base kinds), symbol for ids.
 _BASE = (("[mass]", "kilogram", "kg"), ("[length]", "metre", "m"), ("[time]", "second", "s"),
@@ -55,10 +55,20 @@ def _power(symbol: str, exponent: Fraction) -> str:
 
 
 @lru_cache(maxsize=None)
+def exponents_of(unit: str) -> tuple[Fraction, ...]:
+    """The exponents of kg, m, s, A, mol, K, cd in ``unit`` (a unit string; "" is dimensionless)."""
+    dims = dimensionality(unit) if unit else {}
+    return tuple(Fraction(dims.get(dim, 0)).limit_denominator(1000) for dim, _, _ in _BASE)
+
+
 def si_unit(unit: str) -> SiUnit:
     """The SI unit with the dimension of ``unit`` (a unit string; "" is dimensionless)."""
-    dims = dimensionality(unit) if unit else {}
-    exponents = tuple(Fraction(dims.get(dim, 0)).limit_denominator(1000) for dim, _, _ in _BASE)
+    return si_unit_of(exponents_of(unit))
+
+
+@lru_cache(maxsize=None)
+def si_unit_of(exponents: tuple[Fraction, ...]) -> SiUnit:
+    """The SI unit with these exponents of kg, m, s, A, mol, K, cd."""
     parts = tuple((kind, e) for (_, kind, _), e in zip(_BASE, exponents) if e)
     key = tuple(int(e) if e.denominator == 1 else e for e in exponents)
     if key in _PREDEFINED:
