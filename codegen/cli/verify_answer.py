@@ -153,7 +153,9 @@ def _identity(identity) -> list[str]:
 
 def _approximation(info: dict) -> list[str]:
     small, order, error = info["small"], info["order"], info.get("error_order")
-    lines = [f"  approximation: {small} -> {info.get('to', '0')}, checked to order {order} in it"
+    to = info.get("to", "0")
+    in_what = "in it" if to == "0" else f"in 1/{small}"  # P_K -> oo: the order counts powers of 1/P_K
+    lines = [f"  approximation: {small} -> {to}, checked to order {order} {in_what}"
              + (f"; the neglected part is of order {error:g}" if error is not None else "; exact: nothing is neglected")]
     if "leading_neglected_term" in info:
         leading = info.get("leading_neglected_value")

@@ -156,6 +156,8 @@ def _units_disagree(model) -> str | None:
             return None
         except myokit.IncompatibleUnitError as exc:
             text = " ".join(w for w in str(exc).split() if w.strip("~^"))  # not the line marking the place
+        except (myokit.MyokitError, ArithmeticError, ValueError):  # a check that cannot run says nothing here
+            return None
     reason, _, where = text.partition(" Encountered when evaluating ")
     reason = reason.removeprefix("Incompatible units").lstrip(": ").rstrip(".")
     reason = reason.replace(". Variable unit", ": the variable's unit").replace("calculated unit", "its equation's unit")

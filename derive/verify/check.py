@@ -351,8 +351,9 @@ def _whole_number_in_formula(result: VerifyResult, written: Written, correct: Si
                                       literals=tuple(other for other in written.literals if other is not lit))
         again = check_expression(changed, correct, problem, unit, expected_dim=dim, label=label, slips=False)
         if again.holds and again.holds_only is None:
-            slip = f"the number {lit.text} would have to be {n}{_valence_of(n, lit, written, correct, problem)}: with {n} the claim holds"
-            return dataclasses.replace(result, diagnosis=slip)
+            valence = _valence_of(n, lit, written, correct, problem)
+            return dataclasses.replace(result, diagnosis=f"the number {lit.text} would have to be {n}{valence}: "
+                                                         f"with {n} the claim holds")
     return result
 
 
@@ -366,7 +367,8 @@ def _valence_of(n: int, lit, written: Written, correct: Side | ValueOnly, proble
         value = problem.fixed.get(s)
         if s.name.startswith("z_") and value is not None and abs(value) == abs(n):
             ion = s.name[2:]
-            return f", the valence of {ion} ({s.name} = {value})" if value == n else f", the size of {ion}'s valence ({s.name} = {value})"
+            what = f"the valence of {ion}" if value == n else f"the size of {ion}'s valence"
+            return f", {what} ({s.name} = {value})"
     return ""
 
 

@@ -168,8 +168,8 @@ def number_text(lit: Literal) -> str:
 
 
 def _in_exponents(template: sp.Expr) -> set[sp.Symbol]:
-    """Literals that are exponents (the 2 of x^2, the 3 of x^(3/2)): they stand for nothing. A number with a unit
-    inside an exponent may (the 10 K of Q_10^((T - T_ref)/(10 K)) is the Q10 law's dT_10)."""
+    """Literals that are exponents (the 2 of x^2, the 3 of x^(3/2)): they stand for nothing. A number in an
+    exponent that holds a name too may (the 10 K of Q_10^((T - T_ref)/(10 K)) is the Q10 law's dT_10)."""
     out: set[sp.Symbol] = set()
     for p in template.atoms(sp.Pow):
         if all(isinstance(s, sp.Dummy) for s in p.exp.free_symbols):

@@ -152,11 +152,7 @@ def _same_roots_in_v(prev: sp.Expr, new: sp.Expr, problem: Problem) -> bool:
     """Where prev = 0 has a root in V (in V's range) at a sample of the other symbols, new vanishes there too."""
     low, high = (mpmath.mpf(x) for x in problem.ranges[V][:2])
     for point in sample_points([s for s in free_symbols(prev, new) if s != V], problem.ranges, _SAMPLES, seed=5):
-        def at(v: mpmath.mpf, point: dict = point) -> mpmath.mpf:
-            value = evaluate(prev, {**point, V: v})
-            if value is None:
-                raise ValueError("undefined")
-            return value
+        at = _in_v(prev, point)
         try:
             if (at(low) > 0) == (at(high) > 0):
                 continue
@@ -169,6 +165,16 @@ def _same_roots_in_v(prev: sp.Expr, new: sp.Expr, problem: Problem) -> bool:
         if here is None or abs(here) > mpmath.mpf("1e-6") * scale + mpmath.mpf("1e-35"):
             return False
     return True
+
+
+def _in_v(residual: sp.Expr, point: dict):
+    """v -> the residual at ``point`` with V = v (ValueError where it is undefined)."""
+    def at(v: mpmath.mpf) -> mpmath.mpf:
+        value = evaluate(residual, {**point, V: v})
+        if value is None:
+            raise ValueError("undefined")
+        return value
+    return at
 
 
 def _same_sign(prev: sp.Expr, new: sp.Expr, problem: Problem) -> bool:

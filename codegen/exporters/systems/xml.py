@@ -41,11 +41,11 @@ def _formulas(context: SystemExport) -> tuple[dict, dict]:
     """(symbol -> its formula with placeholders for numbers with units, placeholder -> (number, units id)): a
     state's rate in its unit per second, a quantity's definition in its unit (literal_units)."""
     dims = {e.symbol: exponents_of(e.unit) for e in context.entries}
+    per_second = exponents_of("1/s")
+    targets = [(e, tuple(x + y for x, y in zip(dims[e.symbol], per_second))) for e in context.states]
+    targets += [(e, dims[e.symbol]) for e in context.quantities]
     formulas, numbers = {}, {}
-    for entry in context.states + context.quantities:
-        target = dims[entry.symbol]
-        if entry in context.states:
-            target = tuple(x - y for x, y in zip(target, exponents_of("s")))
+    for entry, target in targets:
         formulas[entry.symbol], found = with_number_units(entry.math, target, dims)
         numbers.update(found)
     return formulas, numbers
@@ -76,8 +76,9 @@ def export_system_sbml(system: OdeSystem, keep_stimulus: bool = False) -> dict[s
     formulas, numbers, printer = _printer(context, sbml=True)
     roles = {context.voltage.id: "membrane_voltage"} | (
         {context.stimulus.id: "membrane_stimulus_current"} if context.stimulus is not None else {})
-    text = render("system_sbml.xml.j2", m=context, notes=notes(context, "SBML", _SI_TEXT), units=_units(context, numbers),
-                  unit=_unit, number=_number, math=lambda entry: Markup(printer.doprint(formulas[entry.symbol])),
+    text = render("system_sbml.xml.j2", m=context, notes=notes(context, "SBML", _SI_TEXT),
+                  units=_units(context, numbers), unit=_unit, number=_number,
+                  math=lambda entry: Markup(printer.doprint(formulas[entry.symbol])),
                   mathml_ns=MATHML_NS, sbml_ns=SBML_L3V2_NS, roles=roles, oxmeta=OXMETA)
     return {f"{context.id}.sbml.xml": text}
 
@@ -88,5 +89,6 @@ def export_system_cellml(system: OdeSystem, keep_stimulus: bool = False) -> dict
     formulas, numbers, printer = _printer(context, sbml=False)
     text = render("system_cellml.xml.j2", m=context, notes=notes(context, "CellML", _SI_TEXT),
                   units=_units(context, numbers), unit=_unit, number=_number, time=context.ids[TIME],
-                  math=lambda entry: Markup(printer.doprint(formulas[entry.symbol])), mathml_ns=MATHML_NS, comment=lambda text: Markup(xml_comment(text)))
+                  math=lambda entry: Markup(printer.doprint(formulas[entry.symbol])), mathml_ns=MATHML_NS,
+                  comment=lambda text: Markup(xml_comment(text)))
     return {f"{context.id}.cellml": text}
