@@ -82,7 +82,8 @@ class _Units:
         return placeholder
 
     def place(self, e: sp.Expr, target: Dim | None) -> sp.Expr:
-        """e with each number that needs a unit for e to have ``target`` replaced by a placeholder."""
+        """e with each number that needs a unit for e to have ``target`` replaced by a placeholder (a 1 of a unit
+        added where nothing in e can carry it)."""
         if target is None:  # a place that asks nothing: the unit e has, else none (its numbers make it so)
             target = self.dim(e) or DIMENSIONLESS
         if e.is_Number:
@@ -99,7 +100,7 @@ class _Units:
         if isinstance(e, sp.Mul):
             return self._product(e, target)
         if isinstance(e, sp.Pow):
-            if e.exp.is_Rational and target is not None:
+            if e.exp.is_Rational:
                 # 7/5 as the double 1.4 (pow computes with that double anyway): unit checkers take a number, not
                 # a quotient, as an exponent; a square root stays one
                 exponent = e.exp if e.exp.q in (1, 2) else sp.Float(float(e.exp))
@@ -126,7 +127,7 @@ class _Units:
             return self._times_one(_power(d, -1), self.place(e, d))
         return self.place(e, DIMENSIONLESS)
 
-    def _product(self, e: sp.Mul, target: Dim | None) -> sp.Expr:
+    def _product(self, e: sp.Mul, target: Dim) -> sp.Expr:
         coefficient, rest = e.as_coeff_Mul()
         factors = sp.Mul.make_args(rest)
         dims = [self.dim(f) for f in factors]
@@ -134,13 +135,12 @@ class _Units:
         known = DIMENSIONLESS
         for d in dims:
             known = _times(known, d) if d is not None else known
-        coefficient_dim = DIMENSIONLESS
-        if target is not None and not unknown and coefficient not in (1, -1):
-            coefficient_dim = _times(target, known, -1)
+        # the coefficient takes what the factors leave (a -1 too, where they leave something: a 1 of that unit)
+        coefficient_dim = DIMENSIONLESS if unknown else _times(target, known, -1)
         # factors whose numbers decide their unit: none, but one (a constant where there is one) what is left
         carrier = next((i for i in unknown if factors[i].is_number), unknown[-1] if unknown else None)
         for i in unknown:
-            dims[i] = _times(target, known, -1) if i == carrier and target is not None else DIMENSIONLESS
+            dims[i] = _times(target, known, -1) if i == carrier else DIMENSIONLESS
         placed = [self.place(f, d) for f, d in zip(factors, dims)]
         if coefficient == 1 and coefficient_dim == DIMENSIONLESS:  # as written: no factor 1 added
             return e.func(*placed, evaluate=False) if len(placed) > 1 else placed[0]
