@@ -125,3 +125,47 @@ def test_mullins_noda_with_1_over_r_on_the_wrong_ion_is_the_ratio_inverted():
     claim = "R*T/F*ln((0.667*P_K*K_o + P_Na*Na_o)/(0.667*P_K*K_i + P_Na*Na_i))"
     result = verify(claim, against="V_mullins_noda", model="pumpleak")
     assert not result.holds and result.diagnosis == "3:2 ratio inverted (r -> 1/r)"
+
+
+def test_a_bare_number_beside_permeabilities_is_not_read_as_a_potential(tmp_path):
+    """The 4 of 4 P_Ca Ca_o was read as -dV_pump (the pump's shift is -4.0 mV in this cell): the claim then added
+    a potential to P_K K_o, was undefined away from the model's values, and its counterexample said "claimed
+    undefined". A bare number is read only as what keeps every sum like to like: 4 stays 4, and the
+    counterexample gives the claim's value (the log form with 4 P_Ca, written out here in mpmath)."""
+    path = tmp_path / "ca_ghk.toml"
+    path.write_text(CA_CELL.replace('outside = "4 mM"', 'outside = "5 mM"').replace('"4e-8 cm/s"', '"5e-8 cm/s"')
+                    .replace('"1e-9 cm/s"', '"2e-7 cm/s"')
+                    + '\n[pump]\ncurrent = "0.5 uA/cm^2"\nstoichiometry = { Na = 3, K = -2 }\n', encoding="utf-8")
+    # the pump's shift here (V_ss - V_leak, both roots of GHK current balances: with and without the pump's 0.5
+    # uA/cm^2) was "undefined at the model's values": V_leak, a root itself, was left unexpanded in it
+    shift = verify("dV_pump = -4 mV", model=str(path))
+    assert shift.holds and shift.numeric["correct"]["value"] == pytest.approx(float(_pump_shift_mV()), rel=1e-9)
+    claim = "V_ghk = RT/F ln((P_K K_o + P_Na Na_o + 4 P_Ca Ca_o)/(P_K K_i + P_Na Na_i + 4 P_Ca Ca_i))"
+    result = verify(claim, model=str(path))
+    example = result.identity.counterexample
+    assert example.claimed is not None
+    point = {"K_i": 140, "K_o": 5, "Na_i": 12, "Na_o": 145, "Ca_i": mpmath.mpf("0.0001"), "Ca_o": 2}
+    point.update({name: mpmath.mpf(value.value) for name, value in example.inputs.items()})  # mM
+    with mpmath.workdps(30):
+        p_k, p_na, p_ca = mpmath.mpf("1e-6"), mpmath.mpf("5e-8"), mpmath.mpf("2e-7")
+        rtf = mpmath.mpf("8.314462618") * mpmath.mpf("310.15") / mpmath.mpf("96485.33212")
+        claimed = rtf * mpmath.log((p_k * point["K_o"] + p_na * point["Na_o"] + 4 * p_ca * point["Ca_o"])
+                                   / (p_k * point["K_i"] + p_na * point["Na_i"] + 4 * p_ca * point["Ca_i"]))
+    assert example.claimed.value == pytest.approx(float(claimed) * 1000, rel=1e-9)
+
+
+def _pump_shift_mV():
+    """V_ss - V_leak of that cell, in mpmath: roots of sum_X I_X^GHK(V) (+ I_pump), SI units (mol/m^3 = mM)."""
+    with mpmath.workdps(30):
+        f_const, rt = mpmath.mpf("96485.33212"), mpmath.mpf("8.314462618") * mpmath.mpf("310.15")
+        ions = [(mpmath.mpf("1e-8"), 1, 140, 5), (mpmath.mpf("5e-10"), 1, 12, 145),
+                (mpmath.mpf("2e-9"), 2, mpmath.mpf("0.0001"), 2)]  # P in m/s, z, inside, outside
+
+        def current(v, pump):
+            u = f_const * v / rt
+            return pump + sum(P * z * z * f_const * u * (ci - co * mpmath.exp(-z * u)) / (1 - mpmath.exp(-z * u))
+                              for P, z, ci, co in ions)
+
+        v_leak = mpmath.findroot(lambda v: current(v, 0), mpmath.mpf("-0.06"))
+        v_ss = mpmath.findroot(lambda v: current(v, mpmath.mpf("0.005")), mpmath.mpf("-0.06"))
+        return 1000 * (v_ss - v_leak)

@@ -224,7 +224,7 @@ def check_expression(
                                context=context)
         if result.holds and is_formula(claim, problem):  # numbers and symbols: is it right for every value?
             formula = read_numbers(written, problem.known() if problem.known else [], _preferred(c, original, problem),
-                                   original)
+                                   original, problem.dimensions)
             result = qualify(result, formula.formula, correct, problem, context=context, unit=unit,  # type: ignore[arg-type]
                              labels=_labels(label, correct), literal=claim,
                              explain=lambda: explain_numbers(written, a, c, problem, unit=unit, dim=dim,  # type: ignore[arg-type]

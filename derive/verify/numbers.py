@@ -14,7 +14,7 @@ V_leak is just a value, and no slip is invented for it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -25,7 +25,7 @@ from ..constants import F, R, T, V
 from ..derivation import NotApplicable
 from ..units import unit_factor, unit_parts
 from ._numeric import evaluate
-from .dimensions import DIMENSIONLESS, Dim, of_unit
+from .dimensions import DIMENSIONLESS, Dim, of_expr, of_unit
 from .parse import Literal, Written
 
 __all__ = ["Known", "Reading", "known_numbers", "known_value", "number_text", "read_numbers", "si_scale", "to_mpf",
@@ -198,9 +198,10 @@ def unit_scale(lit: Literal) -> mpmath.mpf:
     return to_mpf(lit.value) / to_mpf(lit.number) if lit.number != 0 else mpmath.mpf(1)
 
 
-def match(lit: Literal, knowns: Iterable[Known], si_side: bool, prefer: set[sp.Symbol] = frozenset()
-          ) -> tuple[Known, sp.Expr] | None:
-    """What the literal stands for (and the expression for it), or None; the closest match wins."""
+def match(lit: Literal, knowns: Iterable[Known], si_side: bool, prefer: set[sp.Symbol] = frozenset(),
+          fits: Callable[[sp.Expr], bool] | None = None) -> tuple[Known, sp.Expr] | None:
+    """What the literal stands for (and the expression for it), or None; the closest match wins. ``fits``: whether
+    the claim with that expression in the number's place still adds only like to like."""
     number = to_mpf(lit.number)
     if number == 0 or (lit.unit is None and number in _UNIT_FACTORS):
         return None
@@ -210,7 +211,7 @@ def match(lit: Literal, knowns: Iterable[Known], si_side: bool, prefer: set[sp.S
         for value, expr in _readings(lit, known, si_side):
             for sign in (1, -1):
                 gap = abs(number - sign * value)
-                if gap <= limit and gap <= _MAX_SHARE * abs(value):
+                if gap <= limit and gap <= _MAX_SHARE * abs(value) and (fits is None or fits(sign * expr)):
                     rank = (gap / abs(value), not (known.expr.free_symbols & prefer))
                     if best is None or rank < best[0]:
                         best = (rank, known, sign * expr)
@@ -218,7 +219,7 @@ def match(lit: Literal, knowns: Iterable[Known], si_side: bool, prefer: set[sp.S
 
 
 def read_numbers(written: Written, knowns: Iterable[Known], prefer: set[sp.Symbol] = frozenset(),
-                 target: sp.Expr | None = None) -> Reading:
+                 target: sp.Expr | None = None, dimensions: Mapping[sp.Symbol, Dim | None] | None = None) -> Reading:
     """The claim with every number that matches a known value replaced by its symbol (see Reading). A number is
     not read as a value of what the claim writes by name: in (K_o - 4 mM) or K_o/(4 mM) the 4 mM is the number
     4 mM, not K_o, else the term cancels and a wrong formula reads as an identity; nor as the ``target``, what
@@ -233,12 +234,26 @@ def read_numbers(written: Written, knowns: Iterable[Known], prefer: set[sp.Symbo
     matched: dict[sp.Symbol, Known] = {}
     unmatched: list[Literal] = []
     for lit in written.literals:
-        found = None if lit.symbol in skip else match(lit, knowns, si_side, prefer)
+        fits = None if dimensions is None or lit.unit is not None else _fits(written.template, lit.symbol, dimensions)
+        found = None if lit.symbol in skip else match(lit, knowns, si_side, prefer, fits)
         if found is None:
             unmatched.append(lit)
         else:
             matched[lit.symbol], repl[lit.symbol] = found
     return Reading(written.template.xreplace(repl), matched, tuple(unmatched))
+
+
+def _fits(template: sp.Expr, placeholder: sp.Symbol, dimensions: Mapping[sp.Symbol, Dim | None]):
+    """expr -> whether every sum of ``template`` with expr in the bare number's place adds like to like: the 4 of
+    4 P_Ca Ca_o beside P_K K_o is no potential (dV_pump = -4 mV), whatever its digits."""
+    def fits(expr: sp.Expr) -> bool:
+        placed = template.xreplace({placeholder: expr})
+        for add in placed.atoms(sp.Add):
+            known = {d for d in (of_expr(term, dimensions) for term in add.args) if d is not None}
+            if len(known) > 1:
+                return False
+        return True
+    return fits
 
 
 def known_value(value: mpmath.mpf, knowns: Iterable[Known], bare: bool = False,

@@ -134,7 +134,7 @@ class _Claim:
         prefer = set(self.correct.free_symbols)
         if self.original is not None:  # the symbols of the correct side at every level, valences included
             prefer |= set(self.problem.expand(self.original, fix=False).free_symbols) | set(self.original.free_symbols)
-        return read_numbers(self.written, self.knowns, prefer, self.original)
+        return read_numbers(self.written, self.knowns, prefer, self.original, self.problem.dimensions)
 
     @cached_property
     def needed(self) -> _Needed | None:

@@ -281,8 +281,9 @@ class Setting:
             root = self._derivation(quantity_id)
             rest = d.expression - s
             inner = self._implicit(root) if root.method == "numeric root" else None
-            if isinstance(inner, Implicit) and s not in rest.free_symbols:
-                return replace(inner, plus=self._base_problem.expand(rest), name=d.id)
+            plus = self._base_problem.expand(rest)  # V_leak with a Ca2+ leak is a root too: then known by value
+            if isinstance(inner, Implicit) and s not in rest.free_symbols and plus.free_symbols <= self._parameters:
+                return replace(inner, plus=plus, name=d.id)
         return self._value_only(d)
 
     def _value_only(self, d: Derivation) -> ValueOnly:
