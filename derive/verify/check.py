@@ -294,6 +294,17 @@ def _steady_point(problem: Problem) -> dict:
 _WHOLE = (1, 2, 3, 4, 5)  # whole numbers a slip may have swapped (a pump's 3 Na+ and 2 K+ per cycle)
 
 
+def _the_whole_number(written: Written):
+    """The claim's one bare whole number of _WHOLE (its Literal), or None where it has none or several."""
+    whole = [lit for lit in written.literals if lit.unit is None and lit.number.is_Integer and abs(lit.number) in _WHOLE]
+    return whole[0] if len(whole) == 1 else None
+
+
+def _other_whole_numbers(*written: int) -> list[int]:
+    """+-1 .. +-5 but ``written``, smallest first (a positive before its negative)."""
+    return sorted({k * sign for k in _WHOLE for sign in (1, -1)} - set(written), key=lambda k: (abs(k), -k))
+
+
 def _whole_number_slip(result: VerifyResult, written: Written, c: Side, problem: Problem) -> VerifyResult:
     """``result`` of a claim that fails, with its slip named where another whole number in place of the one it
     writes makes it exact at the full steady state (I_Na = -2 I_pump on a cell whose pump moves 3 Na+ per cycle:
@@ -301,10 +312,9 @@ def _whole_number_slip(result: VerifyResult, written: Written, c: Side, problem:
     steady = problem.steady
     if result.holds or not steady or not isinstance(c, sp.Basic):
         return result
-    whole = [lit for lit in written.literals if lit.unit is None and lit.number.is_Integer and abs(lit.number) in _WHOLE]
-    if len(whole) != 1:
+    lit = _the_whole_number(written)
+    if lit is None:
         return result
-    lit = whole[0]
     point, reference = _steady_point(problem), _reference(problem)
     y = evaluate(c, point)
     if y is None or y == 0:
@@ -315,8 +325,7 @@ def _whole_number_slip(result: VerifyResult, written: Written, c: Side, problem:
     if x is not None and abs(x - y) <= RTOL * abs(y):  # a sign flipped, said as such (not "2 would have to be
         return dataclasses.replace(result, diagnosis="sign flipped")  # -2.0549", the file's rounded start)
     # only where the file's values do not fit it already
-    for n in sorted({k * sign for k in _WHOLE for sign in (1, -1)} - {int(lit.number), -int(lit.number)},
-                    key=lambda k: (abs(k), -k)):
+    for n in _other_whole_numbers(int(lit.number), -int(lit.number)):
         changed = problem.expand(written.with_numbers({lit.symbol: sp.Integer(n)}))
         x, x_here = evaluate(changed, point), evaluate(changed, reference)
         if here is not None and x_here is not None and abs(x_here - here) <= RTOL * abs(here):
@@ -335,14 +344,13 @@ def _whole_number_in_formula(result: VerifyResult, written: Written, correct: Si
     one it writes makes it hold for every value: E_K = RT/(2F) ln(K_o/K_i) has K+'s valence 2 (z_K = 1)."""
     if result.holds or not (result.diagnosis is None or result.diagnosis.startswith("the number ")):
         return result
-    whole = [lit for lit in written.literals if lit.unit is None and lit.number.is_Integer and abs(lit.number) in _WHOLE]
-    if len(whole) != 1:
+    lit, reference = _the_whole_number(written), _reference(problem)
+    if lit is None:
         return result
-    lit, reference = whole[0], _reference(problem)
     y = _value(problem.at_rest(problem.expand(correct) if isinstance(correct, sp.Basic) else correct), reference)
     if y is None or y == 0:
         return result
-    for n in sorted({k * sign for k in _WHOLE for sign in (1, -1)} - {int(lit.number)}, key=lambda k: (abs(k), -k)):
+    for n in _other_whole_numbers(int(lit.number)):
         value = written.with_numbers({lit.symbol: sp.Integer(n)})
         x = _value(problem.at_rest(problem.expand(value)), reference)
         if x is None or not problem.tolerance.allows(x, y, dim):  # a cheap look at the model's values first
