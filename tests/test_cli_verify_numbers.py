@@ -276,6 +276,18 @@ def test_the_neglected_part_is_judged_against_the_tolerance(tmp_path):
     assert f"neglected in all at the model's values: {float(1000 * (exact - nernst)):.6g} mV" in out
 
 
+
+def test_a_wrong_approximations_error_is_claimed_minus_correct_not_a_neglected_part():
+    """neuron's leaks are ohmic (g_leak = 0.1 + 0.015 + 0.035 mS/cm^2), so V_ss = V_leak - I_pump/g_leak exactly,
+    with I_pump/g_leak = 0.75 uA/cm^2 / 0.15 mS/cm^2 = 5 mV (the model file's numbers): + I_pump/g_leak is 10 mV
+    too high, - 2 I_pump/g_leak 5 mV too low. That is the claim's error, not something it neglects."""
+    for claim, error in (("V_ss = V_leak + I_pump/g_leak", "10 mV"), ("V_ss = V_leak - 2*I_pump/g_leak", "-5 mV")):
+        code, out, _ = run_cli("verify", claim, "--to-order", "1 in I_pump")
+        assert code == 1 and "neglected" not in out, out
+        assert "checked to order 1 in it; the claim's error is of order 1" in out
+        assert f"the claim's error (claimed - correct) at the model's values: {error}, " in out
+
+
 MY_CELL = """\
 [model]
 name = "my_cell"

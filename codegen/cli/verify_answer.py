@@ -124,7 +124,7 @@ def _human(result: VerifyResult) -> str:
         lines += _identity(result.identity)
     info = result.approximation
     if info:
-        lines += _approximation(info)
+        lines += _approximation(info, result.holds)
     lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)
 
@@ -151,22 +151,26 @@ def _identity(identity) -> list[str]:
     return lines
 
 
-def _approximation(info: dict) -> list[str]:
+def _approximation(info: dict, holds: bool) -> list[str]:
+    """The approximation's lines: what a claim that holds neglects, or the error of one that does not."""
     small, order, error = info["small"], info["order"], info.get("error_order")
     to = info.get("to", "0")
     in_what = "in it" if to == "0" else f"in 1/{small}"  # P_K -> oo: the order counts powers of 1/P_K
+    part = "the neglected part" if holds else "the claim's error"
     lines = [f"  approximation: {small} -> {to}, checked to order {order} {in_what}"
-             + (f"; the neglected part is of order {error:g}" if error is not None else "; exact: nothing is neglected")]
+             + (f"; {part} is of order {error:g}" if error is not None else "; exact: nothing is neglected")]
     if "leading_neglected_term" in info:
         leading = info.get("leading_neglected_value")
         at = f" (= {_quantity(Value(leading['value'], leading['unit']))} at the model's values)" if leading else ""
-        lines.append(f"    leading neglected term: {info['leading_neglected_term']}{at}")
+        term = "leading neglected term" if holds else "the error's leading term"
+        lines.append(f"    {term}: {info['leading_neglected_term']}{at}")
     if "neglected" in info:
-        neglected = info["neglected"]
-        size = _quantity(Value(neglected["value"], neglected["unit"]))
+        neglected = info["neglected"]  # correct - claimed: an error is said the other way round
+        size = _quantity(Value(neglected["value"] if holds else -neglected["value"], neglected["unit"]))
         relative = info.get("neglected_relative")
         share = f", {100 * relative:.3g}% of the correct value" if relative is not None else ""
         value = info.get("small_value")
         at = f" (with {small} = {_quantity(Value(value, info.get('small_unit')))})" if value is not None else ""
-        lines.append(f"    neglected in all at the model's values: {size}{share}{at}")
+        whole = "neglected in all" if holds else "the claim's error (claimed - correct)"
+        lines.append(f"    {whole} at the model's values: {size}{share}{at}")
     return lines
