@@ -42,3 +42,18 @@ def test_the_pumps_shift_to_first_order_in_i_pump_on_the_default_model():
     wrong = verify("V_ss = V_leak + I_pump/g_leak", to_order="1 in I_pump")
     assert not wrong.holds
     assert wrong.diagnosis.startswith("sign flipped in the claim's correction to the limit")
+
+
+@pytest.mark.parametrize("claim, slip", [
+    ("I_pump = I_pump0 Q_10^((T - 37 K)/(10 K))",
+     "temperature in degC where kelvin belongs: T_ref = 37 K in the claim, 310.15 K in the model"),
+    ("I_pump = I_pump0 Q_10^((T - 300 K)/(10 K))",
+     "the number for T_ref is not the model's: 300 K in the claim, 310.15 K in the model")])
+def test_a_temperature_in_the_exponent_that_is_not_t_ref_is_named(claim, slip):
+    """37 degC is 310.15 K (T_ref of the model file, "the rate above holds at the model's 37 C"): 37 K there is the
+    degC number written as kelvin, and 3^((310.15 - 37)/10) = 1.08e13 times the pump current, not a rounding."""
+    result = verify(claim)
+    assert not result.holds and result.diagnosis == slip
+    if "37 K" in claim:
+        factor = mpmath.mpf(3) ** ((mpmath.mpf("310.15") - 37) / 10)
+        assert result.counterexample.claimed.value == pytest.approx(float(mpmath.mpf("0.75") * factor), rel=1e-9)

@@ -308,7 +308,8 @@ def _needed(case: _Claim) -> _Needed | None:
     """With every other number at what it stands for, which value must the one unmatched number have?"""
     if is_plain(case.written) or case.a is None:
         return None
-    free = [lit for lit in case.reading.unmatched if lit.symbol not in _exponent_literals(case.written)]
+    exponents = _exponent_literals(case.written)  # a bare exponent (the 2 of x^2) stands for nothing; 37 K may
+    free = [lit for lit in case.reading.unmatched if lit.symbol not in exponents or lit.unit is not None]
     if len(free) != 1:
         return None
     lit = free[0]
@@ -359,8 +360,8 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
         if number * written < 0 and abs(number + written) <= mpmath.mpf("0.05") * abs(written):
             return f"sign flipped: {_the_number(lit)} would have to be {_number(number, lit.unit)}", []
         return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} for the claim to be right", []
-    if known.name == "T" and lit.unit is None and abs(to_mpf(lit.number) - (need.value - to_mpf(ZERO_CELSIUS))) < 0.01:
-        return (f"temperature in degC where kelvin belongs: T = {lit.text} in the claim, "
+    if _celsius_as_kelvin(lit, known, need.value):
+        return (f"temperature in degC where kelvin belongs: {known.name} = {lit.text} in the claim, "
                 f"{_text(need.value, 'K', case.problem)} in the model"), []
     if _depends_on_temperature(known):
         label = _temperature_label(case)
@@ -376,6 +377,13 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
     what = f"{'-' if sign < 0 else ''}{known.name}"
     return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} = {what}", []
 
+
+
+def _celsius_as_kelvin(lit: Literal, known: Known, kelvin: mpmath.mpf) -> bool:
+    """The number is a temperature of the model written in degC where kelvin belongs (bare, or as 37 K)."""
+    if known.unit != "K" or lit.unit not in (None, "K"):
+        return False
+    return abs(to_mpf(lit.number) - (kelvin - to_mpf(ZERO_CELSIUS))) < 0.01
 
 _MAX_REPEATS = 6  # bare numbers written alike that are tried together (their subsets of up to 3)
 
