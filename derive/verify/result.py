@@ -11,8 +11,8 @@ units come from the caller. Optional extra keys (allowed by the contract):
 relative_difference, exact_at, inputs_differ), "dimensions" when the claim
 has the wrong unit dimension, "tolerance" (the one in effect), "notes" (how a
 claim was read where a user may not expect it: "0.5 V" is half the membrane
-potential), "holds_only" and "identity" for a formula that holds at rest or at the
-model's values but not for every value of its symbols (see scope.py):
+potential), "holds_only" (always; null but for a formula that holds at rest or at the
+model's values only) and "identity" for such a formula (see scope.py):
 
     "holds_only": "rest" | "model_values",
     "identity": {"holds": false, "condition": "V = V_ss" | null, "difference": str | null,
@@ -133,8 +133,7 @@ class VerifyResult:
             out["tolerance"] = self.tolerance
         if self.notes:
             out["notes"] = list(self.notes)
-        if self.holds_only is not None:
-            out["holds_only"] = self.holds_only
+        out["holds_only"] = self.holds_only  # null too: a script reads it whatever the verdict
         if self.identity is not None:
             out["identity"] = self.identity.to_json()
         return out
