@@ -130,7 +130,7 @@ def ouabain(repeat) -> list[tuple[str, str, float]]:
                                        jac=lambda t, y: j(y, off), t_eval=times, rtol=1e-8, atol=atol), repeat) * 1e3)]
     assert np.allclose(lam.y, ours.y, rtol=1e-5)
     rr = _roadrunner(model)
-    if rr is not None:
+    if rr is not None:  # None: the model has no SBML export
         def run_rr():  # the SBML starts at the pumped steady state (coherent units: mV, amol, um^3)
             rr.resetAll()
             rr["I_max"] = 0.0
@@ -145,12 +145,24 @@ def ouabain(repeat) -> list[tuple[str, str, float]]:
     return rows
 
 
+def require(*modules: str) -> None:
+    """Stop with one line, before any measuring, when a peer the benchmarks compare with is not installed."""
+    import importlib
+
+    missing = []
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    if missing:
+        sys.exit(f"benchmarks: needs {', '.join(missing)} (the peers and extras they measure): pip install '.[test]'")
+
+
 def _roadrunner(model):
-    try:
-        import roadrunner
-        from vrest.codegen.exporters import render_files
-    except ImportError:
-        return None
+    import roadrunner
+    from vrest.codegen.exporters import render_files
+
     try:
         text = next(iter(render_files(model, "sbml").values()))
     except KeyError:
@@ -253,10 +265,8 @@ def _solver() -> str:
     built = cvode.driver()
     where = (f"SUNDIALS {built.sundials.version} from the scikit-sundae wheel" if built is not None
              else f"no CVODE ({cvode.unavailable_reason()})")
-    try:
-        import roadrunner
-    except ImportError:
-        return where
+    import roadrunner
+
     return f"{where}, libRoadRunner {roadrunner.__version__}"
 
 
@@ -265,6 +275,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     parser.add_argument("--write", metavar="FILE", help="also write the table as Markdown to FILE")
     args = parser.parse_args()
+    require("roadrunner")
     sizes = [10**5] if args.quick else [10**6, 10**7]
     repeat = 2 if args.quick else 5
     rows = kernels(sizes, repeat) + ouabain(repeat) + batch(100 if args.quick else 1000, 1 if args.quick else 2)

@@ -31,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from run import require  # noqa: E402 - benchmarks/run.py: stop when a peer is not installed
 from vrest.codegen.sweep.api import make_plan  # noqa: E402
 from vrest.codegen.sweep.scenario import run_scenario_sweep  # noqa: E402
 from vrest.derive.builtin import builtin_text, resolve_model  # noqa: E402
@@ -172,6 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run, not the targets)")
     args = parser.parse_args()
+    require("roadrunner", "distributed", "pyarrow")
     quick = args.quick
     rows = ["| benchmark | vrest | peer (same run) | ratio |", "|---|---|---|---|"]
     rows += grid(100 if quick else 1000, 1 if quick else 3)

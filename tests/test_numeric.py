@@ -132,6 +132,46 @@ def test_ghk_current_exact_near_zero(backend, v):
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_ghk_current_exact_in_a_vectorised_loop_across_the_series_edges(backend):
+    """A long array of V runs the `omp simd` loop (glibc's vector exp and expm1 in C): every GHK current within
+    1e-14 of the textbook formula in mpmath, around exprel's series edge (|u| = 1e-3, V = 24 uV at squid's 6.3 C)
+    and its derivative's (|u| = 0.1), out to |u| = 1 (24 mV: every reversal potential, where a current is 0,
+    lies further out)."""
+    module = _module("squid", backend)
+    model = resolve_model("squid")
+    p = dict(zip(module.PARAMETER_NAMES, module.PARAMETER_VALUES))
+    rt_f = 8.314462618 * p["T"] / 96485.33212
+    u = np.concatenate([np.linspace(-1, 1, 1001), 1e-3 * np.linspace(0.9, 1.1, 101), 0.1 * np.linspace(0.9, 1.1, 101)])
+    v = np.concatenate([u, -u]) * rt_f
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = module.quantities([v], module.PARAMETER_VALUES)
+    for ion in model.ions:
+        n = ion.name
+        args = (mpmath.mpf(p[f"P_{n}"]), ion.valence, mpmath.mpf(p[f"{n}_i"]), mpmath.mpf(p[f"{n}_o"]))
+        worst = max(abs(float(got[f"I_{n}"][k]) / float(_textbook_ghk(*args, v[k], mpmath.mpf(p["T"]))) - 1)
+                    for k in range(len(v)))
+        assert worst < 1e-14, (n, worst)
+
+
+def test_the_compiled_ghk_loop_calls_glibcs_vector_expm1():
+    """The regression this guards: exprel by the scalar expm1 kept gcc from vectorising every loop with a GHK term
+    (1.1 -> 17 ns per voltage in benchmarks/run.py). glibc has a vector expm1 since 2.35 (x86-64's libmvec);
+    where it has, the compiled module calls one (the symbol's name, _ZGV..._expm1, is in its dynamic table)."""
+    import platform
+    import re
+    import subprocess
+
+    module = _module("squid", "c")
+    called = re.findall(rb"_ZGV[a-z]N\d+v_expm1", module.library_path.read_bytes())
+    libc, version = platform.libc_ver()
+    about = subprocess.run([numeric._compiler(), "--version"], capture_output=True, text=True).stdout
+    gcc = "Free Software Foundation" in about and "clang" not in about  # cc is gcc on Debian
+    vector = (libc == "glibc" and tuple(int(x) for x in version.split(".")[:2]) >= (2, 35)
+              and platform.machine() == "x86_64" and gcc)
+    assert bool(called) == vector, (libc, version, platform.machine(), called)
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_broadcasting_many_parameter_sets_in_one_call(backend):
     module = _module("pumpleak", backend)
     rng = np.random.default_rng(1)
