@@ -36,6 +36,18 @@ class Ranges(dict):
         self.dependent = dict(dependent or {})
 
 
+# Functions with a kink (|x| at x = 0): which side of it a claim is on may never change over the physiological
+# ranges (|ln(K_o/K_i)| with K_o < K_i in every sample), so such claims are sampled beyond them too.
+KINKS = (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Heaviside, sp.Piecewise)
+_WIDER = 30
+
+
+def wider(ranges: Mapping[sp.Symbol, Range]) -> Ranges:
+    """Every range of positive values (sampled in log) 30 times wider each way; the others as they are."""
+    wide = {s: (lo / _WIDER, hi * _WIDER, log) if log and lo > 0 else (lo, hi, log)
+            for s, (lo, hi, log) in ranges.items()}
+    return Ranges(wide, getattr(ranges, "dependent", {}))
+
 def default_range(sym: sp.Symbol) -> Range:
     """Range used for a symbol the caller gave none for: by its sign assumptions."""
     if sym.is_positive:

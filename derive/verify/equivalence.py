@@ -8,7 +8,9 @@ does not prove the difference zero, numeric sampling decides: a fixed-seed set
 of points over the physiological ranges (plus the caller's reference point,
 e.g. the model's parameter values), each evaluated with mpmath at 50 digits.
 A point where the values differ is a counterexample; agreement at every point
-is reported as method "numeric".
+is reported as method "numeric". A side with a kink (|x|, max, a piecewise
+definition) is sampled over ranges 30 times wider too: -|RT/F ln(K_o/K_i)| is
+E_K wherever K_o < K_i, which every physiological sample is.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sympy as sp
 
 from ._budget import run_limited
 from ._numeric import (
+    KINKS,
     Point,
     Range,
     close,
@@ -29,6 +32,7 @@ from ._numeric import (
     evaluate,
     rel_diff,
     sample_points,
+    wider,
 )
 from .result import Counterexample, Value
 
@@ -130,6 +134,8 @@ def _points(
 ) -> list[Point]:
     syms = sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda s: s.name)
     points = sample_points(syms, ranges, samples, seed)
+    if any(isinstance(e, sp.Basic) and e.has(*KINKS) for e in exprs):
+        points += sample_points(syms, wider(ranges), samples, seed + 1)
     if reference and points:
         ref = dict(points[0])
         ref.update({s: mpmath.mpf(float(reference[s])) for s in syms if s in reference})
