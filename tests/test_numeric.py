@@ -165,7 +165,7 @@ def test_the_compiled_ghk_loop_calls_glibcs_vector_expm1():
     module = _module("squid", "c")
     called = re.findall(rb"_ZGV[a-z]N\d+v_expm1", module.library_path.read_bytes())
     libc, version = platform.libc_ver()
-    about = subprocess.run([numeric._compiler(), "--version"], capture_output=True, text=True).stdout
+    about = subprocess.run([numeric._compiler(), "--version"], capture_output=True, text=True, check=True).stdout
     gcc = "Free Software Foundation" in about and "clang" not in about  # cc is gcc on Debian
     vector = (libc == "glibc" and tuple(int(x) for x in version.split(".")[:2]) >= (2, 35)
               and platform.machine() == "x86_64" and gcc)

@@ -20,10 +20,10 @@ def _nernst_mv(inputs) -> mpmath.mpf:
 
 
 @pytest.mark.parametrize("claim, slip", [
-    ("E_K = -abs(RT/F ln(K_o/K_i))", "absolute value: |log(K_o/K_i)| is -log(K_o/K_i) only where log(K_o/K_i) < 0; "
-                                     "with -log(K_o/K_i) in its place the claim holds for every value"),
-    ("E_K = -RT/F abs(ln(K_i/K_o))", "absolute value: |log(K_i/K_o)| is log(K_i/K_o) only where log(K_i/K_o) > 0; "
-                                     "with log(K_i/K_o) in its place the claim holds for every value")])
+    ("E_K = -abs(RT/F ln(K_o/K_i))", ("absolute value: |log(K_o/K_i)| is -log(K_o/K_i) only where log(K_o/K_i) < 0; "
+                                      "with -log(K_o/K_i) in its place the claim holds for every value")),
+    ("E_K = -RT/F abs(ln(K_i/K_o))", ("absolute value: |log(K_i/K_o)| is log(K_i/K_o) only where log(K_i/K_o) > 0; "
+                                      "with log(K_i/K_o) in its place the claim holds for every value"))])
 def test_minus_the_absolute_value_of_e_k_fails_where_the_bath_holds_more_k(claim, slip):
     result = verify(claim)
     assert not result.holds and result.diagnosis == slip
