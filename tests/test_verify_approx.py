@@ -117,3 +117,17 @@ def test_bad_limits_are_refused(text):
     with pytest.raises(ParseError):
         limit = parse_limit(text, NAMES)
         check("RT/F ln(K_o/K_i)", limit=limit)
+
+
+@pytest.mark.parametrize("claim, model, option", [
+    ("V_ghk = I_K", "squid", {"approx": "P_K -> oo"}),
+    ("V_ss = I_pump", "neuron", {"to_order": "1 in I_pump"})])
+def test_a_claim_of_another_dimension_is_refused_with_an_approximation_too(claim, model, option):
+    """A current per area against a potential: without --approx "wrong dimension"; with it, a current's SI number
+    minus a potential's was printed as the claim's error in mV (98.4 mV for V_ghk = I_K)."""
+    from vrest.derive.verify import verify
+
+    result = verify(claim, model=model, **option)
+    assert not result.holds and result.approximation is None
+    assert result.diagnosis.startswith("wrong dimension: the right side is a current per area")
+    assert result.dimensions["claimed"]["unit"] == "uA/cm^2" and result.dimensions["correct"]["unit"] == "mV"

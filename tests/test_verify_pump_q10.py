@@ -57,3 +57,28 @@ def test_a_temperature_in_the_exponent_that_is_not_t_ref_is_named(claim, slip):
     if "37 K" in claim:
         factor = mpmath.mpf(3) ** ((mpmath.mpf("310.15") - 37) / 10)
         assert result.counterexample.claimed.value == pytest.approx(float(mpmath.mpf("0.75") * factor), rel=1e-9)
+
+
+def test_t_ref_in_degc_written_as_kelvin_where_the_cell_is_at_another_temperature(tmp_path):
+    """squid at 20 degC with its pump's rate given at 37 degC (Q10 3): 37 K in the claim is that T_ref in degC. The
+    correct current is 1 uA/cm^2 * 3^((293.15 - 310.15)/10) = 0.154488 uA/cm^2 (mpmath below)."""
+    from vrest.derive.builtin import builtin_text
+
+    text = builtin_text("squid").replace("[pump]\n", '[pump]\nq10 = 3\nq10_reference = "37 degC"\n', 1)
+    path = tmp_path / "squid_q10.toml"
+    path.write_text(text, encoding="utf-8")
+    result = verify("I_pump = I_pump0*Q_10^((T - 37 K)/(10 K))", model=str(path))
+    assert not result.holds
+    assert result.diagnosis == "temperature in degC where kelvin belongs: T_ref = 37 K in the claim, 310.15 K in the model"
+    correct = mpmath.mpf(3) ** ((mpmath.mpf("293.15") - mpmath.mpf("310.15")) / 10)
+    assert result.counterexample.correct.value == pytest.approx(float(correct), rel=1e-9)
+
+
+def test_a_rounded_t_ref_beside_an_exact_10_k_names_only_t_ref():
+    """310 K for 310.15 K: 3^(0.15/10) = 1.66 % off, beyond the 1 % default; the 10 K is the law's exactly."""
+    result = verify("I_pump = I_pump0*Q_10^((T - 310 K)/(10 K))")
+    assert not result.holds
+    assert result.diagnosis == ("rounding: with the model's exact values for the numbers (T_ref) the formula is "
+                                "right; keep more digits")
+    assert result.counterexample.claimed.value == pytest.approx(float(mpmath.mpf("0.75") * mpmath.mpf(3) ** (
+        mpmath.mpf("0.15") / 10)), rel=1e-9)

@@ -19,7 +19,14 @@ from .systems.si_units import si_text
 from . import exporter
 from ._numeric import cse_block, numeric_spec
 
-__all__ = ["export_c", "c_source", "c_file_name"]
+__all__ = ["export_c", "c_source", "c_file_name", "C_FLAGS"]
+
+# How vrest compiles the file (and the file's header says so). -fno-math-errno/-fno-trapping-math: exp and log
+# are pure, so loop-invariant ones leave the loop and the exprel guard becomes a select (without them gcc keeps
+# every loop with a GHK term scalar); -fopenmp-simd: the `omp simd` loops use glibc's vector exp, expm1 and log.
+# No -ffast-math: it would reassociate the series and the cancellations exprel avoids.
+C_FLAGS = ("-std=c99", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fPIC",
+           "-shared")
 
 
 def c_file_name(model: Model) -> str:
@@ -43,6 +50,8 @@ def c_source(model: Model) -> str:
     return render(
         "c_module.c.j2",
         name=model.name,
+        file=c_file_name(model),
+        flags=" ".join(C_FLAGS),
         prelude=C_PRELUDE,
         n_states=len(spec.states),
         n_parameters=len(spec.parameters),

@@ -31,14 +31,11 @@ from typing import Any
 
 import numpy as np
 
+from ..exporters.c_module import C_FLAGS
+
 __all__ = ["load_numeric", "numeric_files", "load_files", "cache_dir", "compile_library", "toolchain",
            "NoCompilerWarning", "CModule", "C_FLAGS"]
 
-# -fno-math-errno/-fno-trapping-math: exp and log are pure, so loop-invariant ones leave the loop and
-# the exprel guard becomes a select; -fopenmp-simd: the `omp simd` loops use glibc's vector exp.
-# No -ffast-math: it would reassociate the series and the cancellations exprel avoids.
-C_FLAGS = ("-std=c99", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fPIC",
-           "-shared")
 
 
 class NoCompilerWarning(UserWarning):

@@ -33,7 +33,7 @@ import sympy as sp
 from ..constants import V
 from ..model import Model
 from .approx import check_approximation, parse_limit
-from .check import check_equation, check_expression, rest_detail_text
+from .check import check_equation, check_expression, of_another_dimension, rest_detail_text, with_notes
 from .dimensions import describe
 from .equivalence import VerifyError, compare
 from .implicit import at_model_values_only
@@ -157,7 +157,8 @@ def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps:
                 raise VerifyError(f"{against} is known at the model's values only in model {s.model.name!r}: "
                                   "no limit to take")
             limit, order = _limit(approx, to_order, names)
-            return check_approximation(parsed.value, correct, limit, problem, order)
+            return (of_another_dimension(parsed, correct, expected, problem, label)
+                    or with_notes(check_approximation(parsed.value, correct, limit, problem, order), parsed))
         return check_expression(parsed, correct, problem, expected_dim=expected, label=label)
     if not isinstance(parsed, tuple):
         raise VerifyError("nothing to compare with: give --against ID or write an equation 'LHS = RHS'")
@@ -165,7 +166,8 @@ def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps:
     problem = replace(s.problem, tolerance=tol)
     if want_approx:
         limit, order = _limit(approx, to_order, names)
-        return check_approximation(rhs.value, lhs.value, limit, problem, order)
+        return (of_another_dimension(rhs, lhs.value, lhs.dim, problem, "the right side")
+                or with_notes(check_approximation(rhs.value, lhs.value, limit, problem, order), rhs))
     _check_tolerance(tol, lhs.dim if lhs.dim is not None else rhs.dim, "the equation")
     result = check_equation(lhs, rhs, problem)
     if not result.holds and not result.dimensions:

@@ -204,8 +204,9 @@ def check_expression(
         written = Written(claim, claim)
     dim = expected_dim if expected_dim is not None else (written.dim if written is not None else None)
     unit = result_unit or problem.result_unit or problem.unit_of(dim)
-    if written is not None and written.dim is not None and expected_dim is not None and written.dim != expected_dim:
-        return _with_notes(_wrong_dimension(written, correct, expected_dim, problem, label), written)
+    wrong = of_another_dimension(written, correct, expected_dim, problem, label) if written is not None else None
+    if wrong is not None:
+        return wrong
     numeric = written is not None and (bool(written.literals) or numbers) and isinstance(claim, sp.Basic)
     a = problem.expand(claim) if isinstance(claim, sp.Basic) else claim
     c = problem.expand(correct) if isinstance(correct, sp.Basic) else correct
@@ -218,7 +219,7 @@ def check_expression(
             if cmp.holds:  # right for every value of the parameters, not only the model's
                 proven = symbolic and a_side is a and c_side is c and symbolic_zero(a - c, problem.ranges, problem.timeout)
                 result = VerifyResult(True, "symbolic" if proven else "numeric", detail=_rest_detail(a_side, c_side, problem))
-                return _with_notes(_where(result, claim, correct, problem, context, unit, label), written)
+                return with_notes(_where(result, claim, correct, problem, context, unit, label), written)
         original = correct if isinstance(correct, sp.Basic) else None
         result = check_numeric(written, a, c, problem, unit=unit, dim=dim, original=original,  # type: ignore[arg-type]
                                context=context)
@@ -235,7 +236,7 @@ def check_expression(
         if slips and not value and named is result:
             named = _whole_number_in_formula(result, written, correct, problem, result_unit, expected_dim, label)
         result = named
-        return _with_notes(result, written)
+        return with_notes(result, written)
     if at_model_values_only(a_side) or at_model_values_only(c_side):
         result = _at_model_values(a_side, c_side, problem, unit)
         return _where(result, claim, correct, problem, context, unit, label)
@@ -245,11 +246,11 @@ def check_expression(
         cmp = compare_numeric(a_side, c_side, problem.ranges, reference=problem.reference)
     if cmp.holds:
         result = VerifyResult(True, cmp.method, detail=_rest_detail(a_side, c_side, problem))
-        return _with_notes(_where(result, claim, correct, problem, context, unit, label), written)
+        return with_notes(_where(result, claim, correct, problem, context, unit, label), written)
     slip = diagnose(a, correct, problem.ranges, context) if symbolic else target_slip(a_side, problem)  # type: ignore[arg-type]
     example = counterexample(cmp, problem.units, unit, problem.convert)
     result = _at_the_steady_state(VerifyResult(False, cmp.method, slip, example), a, c, problem, dim, False)
-    return _with_notes(result, written)
+    return with_notes(result, written)
 
 
 def _at_the_steady_state(result: VerifyResult, a: Side, c: Side, problem: Problem, dim: Dim | None,
@@ -430,7 +431,7 @@ def rest_detail_text(problem: Problem) -> str:
     return f"holds at the steady state V = {problem.rest_name}, not for every V"
 
 
-def _with_notes(result: VerifyResult, written: Written | None) -> VerifyResult:
+def with_notes(result: VerifyResult, written: Written | None) -> VerifyResult:
     """Add how the claim was read where a user may not expect it; such a reading is the slip, if any."""
     if written is None:
         return result
@@ -441,6 +442,14 @@ def _with_notes(result: VerifyResult, written: Written | None) -> VerifyResult:
         return result
     diagnosis = None if written.notes and not result.holds else result.diagnosis
     return dataclasses.replace(result, diagnosis=diagnosis, notes=tuple(dict.fromkeys((*result.notes, *notes))))
+
+
+def of_another_dimension(claim: Claim, correct: Side, expected: Dim | None, problem: Problem,
+                         label: str = "the claim") -> VerifyResult | None:
+    """The answer for a written claim whose unit dimension is not the correct side's, or None (the same or unknown)."""
+    if not isinstance(claim, Written) or claim.dim is None or expected is None or claim.dim == expected:
+        return None
+    return with_notes(_wrong_dimension(claim, correct, expected, problem, label), claim)
 
 
 def _expr(side: Claim) -> Side:

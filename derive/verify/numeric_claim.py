@@ -230,6 +230,13 @@ def _temperature_label(case: _Claim) -> str | None:
             f"the model is at {_celsius(case.point[T]):.4g} degC")
 
 
+def _exactly(lit: Literal | None, known: Known) -> bool:
+    """Is the number written (with its unit) exactly what it stands for (the 10 K of a Q10 law), not rounded?"""
+    if lit is None or lit.unit is None:
+        return False
+    value = to_mpf(lit.value)
+    return abs(abs(value) - abs(mpmath.mpf(known.value))) <= mpmath.mpf(10) ** -12 * abs(value)
+
 def _structure(case: _Claim) -> str | None:
     """The slip of the formula the numbers stand for (numbers.py), named like one without numbers."""
     if case.original is None or (is_plain(case.written) and not case.reading.matched):
@@ -241,7 +248,9 @@ def _structure(case: _Claim) -> str | None:
     if cmp.holds:
         if is_plain(case.written) or not case.reading.matched:  # a value rounded too much: how far it is says it
             return None
-        names = ", ".join(sorted({k.name for k in case.reading.matched.values()}))
+        written = {lit.symbol: lit for lit in case.written.literals}
+        rounded = {k.name for s, k in case.reading.matched.items() if not _exactly(written.get(s), k)}
+        names = ", ".join(sorted(rounded or {k.name for k in case.reading.matched.values()}))
         return (f"rounding: with the model's exact values for the numbers ({names}) the formula is right; "
                 "keep more digits")
     for read in dict.fromkeys((case.reading.formula, case.written.value)):  # 2 P_Ca is twice P_Ca, not Ca_o/mM P_Ca
@@ -381,7 +390,7 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
 
 def _celsius_as_kelvin(lit: Literal, known: Known, kelvin: mpmath.mpf) -> bool:
     """The number is a temperature of the model written in degC where kelvin belongs (bare, or as 37 K)."""
-    if known.unit != "K" or lit.unit not in (None, "K"):
+    if known.unit not in ("K", "degC") or lit.unit not in (None, "K"):
         return False
     return abs(to_mpf(lit.number) - (kelvin - to_mpf(ZERO_CELSIUS))) < 0.01
 

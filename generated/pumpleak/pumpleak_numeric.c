@@ -6,6 +6,8 @@
  * the *_v variants are the common case (V a contiguous array, all else one value),
  * a loop the compiler vectorises (`omp simd`, vector exp).
  * GHK terms use exprel (series near 0), exact at V = 0.
+ * Build as vrest does (without -fno-math-errno gcc leaves every loop with a GHK term scalar):
+ *   cc -std=c99 -O3 -march=native -fno-math-errno -fno-trapping-math -fopenmp-simd -fPIC -shared pumpleak_numeric.c -o pumpleak_numeric.so -lm
  *
  * y[i], the states (SI; the defaults are the model's start):
  *   y[0] V = -0.0944904793971896 V: membrane potential
