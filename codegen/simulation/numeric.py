@@ -37,7 +37,6 @@ __all__ = ["load_numeric", "numeric_files", "load_files", "cache_dir", "compile_
            "NoCompilerWarning", "CModule", "C_FLAGS"]
 
 
-
 class NoCompilerWarning(UserWarning):
     """No working C compiler: the NumPy module is used instead."""
 

@@ -48,6 +48,7 @@ def wider(ranges: Mapping[sp.Symbol, Range]) -> Ranges:
             for s, (lo, hi, log) in ranges.items()}
     return Ranges(wide, getattr(ranges, "dependent", {}))
 
+
 def default_range(sym: sp.Symbol) -> Range:
     """Range used for a symbol the caller gave none for: by its sign assumptions."""
     if sym.is_positive:

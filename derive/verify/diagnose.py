@@ -415,6 +415,7 @@ def _absolute_value(claimed: sp.Expr, correct: sp.Expr, ranges: Ranges) -> str |
                         "its place the claim holds for every value")
     return None
 
+
 def diagnose(
     claimed: sp.Expr,
     correct: sp.Expr,

@@ -237,6 +237,7 @@ def _exactly(lit: Literal | None, known: Known) -> bool:
     value = to_mpf(lit.value)
     return abs(abs(value) - abs(mpmath.mpf(known.value))) <= mpmath.mpf(10) ** -12 * abs(value)
 
+
 def _structure(case: _Claim) -> str | None:
     """The slip of the formula the numbers stand for (numbers.py), named like one without numbers."""
     if case.original is None or (is_plain(case.written) and not case.reading.matched):
@@ -387,12 +388,12 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
     return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} = {what}", []
 
 
-
 def _celsius_as_kelvin(lit: Literal, known: Known, kelvin: mpmath.mpf) -> bool:
     """The number is a temperature of the model written in degC where kelvin belongs (bare, or as 37 K)."""
     if known.unit not in ("K", "degC") or lit.unit not in (None, "K"):
         return False
     return abs(to_mpf(lit.number) - (kelvin - to_mpf(ZERO_CELSIUS))) < 0.01
+
 
 _MAX_REPEATS = 6  # bare numbers written alike that are tried together (their subsets of up to 3)
 
