@@ -38,3 +38,11 @@ def test_an_absolute_value_that_changes_nothing_still_holds():
     """|K_o/K_i| is K_o/K_i for every positive concentration: the wider ranges keep them positive."""
     result = verify("E_K = RT/F ln(abs(K_o/K_i))")
     assert result.holds and result.holds_only is None
+
+
+def test_a_harmless_absolute_value_leaves_the_other_slips_to_be_named():
+    """ln|K_i/K_o| = -ln(K_o/K_i): the absolute value changes nothing, the ratio is inverted."""
+    result = verify("E_K = RT/F ln(abs(K_i/K_o))")
+    assert not result.holds and result.diagnosis == "ratio inverted"
+    assert result.counterexample.claimed.value == pytest.approx(-float(_nernst_mv(result.counterexample.inputs)),
+                                                                rel=1e-9)

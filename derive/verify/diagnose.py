@@ -19,7 +19,6 @@ import sympy as sp
 from ..constants import g_leak
 from ._definitions import substitute
 from ._numeric import (
-    KINKS,
     Point,
     Range,
     close,
@@ -434,8 +433,9 @@ def diagnose(
         return e.xreplace(fixed) if fixed else e
 
     correct_fixed = fix(ctx.expand(correct))
-    if claimed.has(*KINKS):  # the slips below compare on physiological points, where a kink may never show
-        return _absolute_value(claimed, correct_fixed, ranges)
+    kink = _absolute_value(claimed, correct_fixed, ranges) if claimed.has(sp.Abs) else None
+    if kink is not None:  # first: the slips below compare on physiological points, where a kink may never show
+        return kink
     singles = list(_candidates(correct, ctx))
     m = _Matcher(claimed, correct_fixed, ranges, [fix(c) for _, c in singles])
     for k, (name, cand) in enumerate(singles):
