@@ -12,6 +12,7 @@ import sympy as sp
 
 from vrest.derive.model import Model
 
+from ..c_flags import C_FLAGS
 from ..escaping import c_comment
 from ..printers import C_PRELUDE, VrestCPrinter
 from ..templating import render
@@ -19,14 +20,7 @@ from .systems.si_units import si_text
 from . import exporter
 from ._numeric import cse_block, numeric_spec
 
-__all__ = ["export_c", "c_source", "c_file_name", "C_FLAGS"]
-
-# How vrest compiles the file (and the file's header says so). -fno-math-errno/-fno-trapping-math: exp and log
-# are pure, so loop-invariant ones leave the loop and the exprel guard becomes a select (without them gcc keeps
-# every loop with a GHK term scalar); -fopenmp-simd: the `omp simd` loops use glibc's vector exp, expm1 and log.
-# No -ffast-math: it would reassociate the series and the cancellations exprel avoids.
-C_FLAGS = ("-std=c99", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd", "-fPIC",
-           "-shared")
+__all__ = ["export_c", "c_source", "c_file_name"]
 
 
 def c_file_name(model: Model) -> str:

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..exporters.c_module import C_FLAGS
+from ..c_flags import C_FLAGS
 
 __all__ = ["load_numeric", "numeric_files", "load_files", "cache_dir", "compile_library", "toolchain",
            "NoCompilerWarning", "CModule", "C_FLAGS"]

@@ -23,6 +23,7 @@ from . import system_exporter
 from .context import rate_ids as rates_named
 from .context import system_export
 from .notes import notes
+from .pulses import period_ids, pulse_code, pulse_train
 
 __all__ = ["export_system_brian2"]
 
@@ -36,15 +37,31 @@ _UNITS = ("Units: every variable is a dimensionless number, its value in SI (V, 
           "cannot check them; each rate d_<state> is per second, and time enters as t/second.")
 
 
+# A kept pulse train: the run stops at each edge, restarts at t = 0 (Brian2 changes dt only there) with the model's
+# time t_now = t + t_offset, and the pulse is taken at the middle of each interval (t_pulse): an rk4 step that starts
+# on an edge would otherwise see the pulse on both sides of it (first order in DT: 0.017 mV on Hodgkin-Huxley).
+_PULSE_NAMES = ("t_now", "t_offset", "t_pulse")
+
+
 def context(system: OdeSystem, keep_stimulus: bool) -> dict:
-    ctx = system_export(system, reserved=tuple(RESERVED) + _BRIAN2_NAMES + tuple(keyword.kwlist),
+    ctx = system_export(system, reserved=tuple(RESERVED) + _BRIAN2_NAMES + _PULSE_NAMES + tuple(keyword.kwlist),
                         keep_stimulus=keep_stimulus, time_id="t")
+    code = pulse_code(system, ctx.ids) if keep_stimulus else None
     ids = dict(ctx.ids)
-    ids[TIME] = "(t/second)"
+    ids[TIME] = "t_now" if code else "(t/second)"
     printer = VrestBrian2Printer({"symbol_names": ids})
+    pulse = VrestBrian2Printer({"symbol_names": {**ids, TIME: "t_pulse"}})
     taken = set(ids.values())
     rate_ids = rates_named(ctx, taken)
+
+    def quantity(q) -> str:
+        if code and q.symbol == system.roles.stimulus:
+            return pulse.doprint(pulse_train(system))
+        return printer.doprint(q.math)
+
     return {
+        "stimulus_code": code,
+        "stimulus_periods": period_ids(system, ctx.ids),
         "id": ctx.id,
         "name_literal": repr(system.name),
         "script": f"{ctx.id}_brian2.py",
@@ -53,7 +70,7 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
                        for p in ctx.parameters],
         "states": [{"id": s.id, "start": float_text(s.value), "rate_id": rate_ids[s.symbol],
                     "rate": printer.doprint(s.math), "description": _one_line(s.description)} for s in ctx.states],
-        "quantities": [{"id": q.id, "expr": printer.doprint(q.math)} for q in ctx.quantities],
+        "quantities": [{"id": q.id, "expr": quantity(q)} for q in ctx.quantities],
         "names": {e.id: e.name for e in ctx.states},
     }
 

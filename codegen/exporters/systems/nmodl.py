@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from vrest.derive.importers.stimulus_timing import stimulus_periods
 from vrest.derive.system import TIME, OdeSystem
 
 from ...escaping import visible
-from ...printers import NMODL_FUNCTIONS, VrestNmodlPrinter, VrestNumPyPrinter
+from ...printers import NMODL_FUNCTIONS, VrestNmodlPrinter
 from ...printers._common import float_text
 from ...templating import render
 from ..nmodl import RESERVED, nocmodl_default
@@ -27,6 +26,7 @@ from . import system_exporter
 from .context import lift_piecewise, system_export, unique_id
 from .context import rate_ids as rates_named
 from .notes import notes
+from .pulses import period_ids, pulse_code
 
 __all__ = ["export_system_nmodl"]
 
@@ -83,10 +83,9 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
     for state in ctx.states:
         lines += _statements(rate_ids[state.symbol], state.math, printer, taken, lifted)
     described = [(e.id, " ".join(visible(e.description).split())) for e in ctx.entries]
-    periods = stimulus_periods(system)
     return {
-        "stimulus_code": _stimulus_code(system, ctx) if keep_stimulus else None,
-        "stimulus_periods": [ctx.ids[p.symbol] for p in system.parameters if p.name in periods],
+        "stimulus_code": pulse_code(system, ctx.ids) if keep_stimulus else None,
+        "stimulus_periods": period_ids(system, ctx.ids),
         "id": ctx.id,
         "suffix": f"vrest_{ctx.id}",
         "notes": notes(ctx, "NMODL", _UNITS),
@@ -103,20 +102,6 @@ def context(system: OdeSystem, keep_stimulus: bool) -> dict:
         "functions": NMODL_FUNCTIONS.rstrip("\n"),
         "state_names": {s.id: s.name for s in ctx.states},
     }
-
-
-def _stimulus_code(system: OdeSystem, ctx) -> str | None:
-    """The kept stimulus as a NumPy expression in ``t`` (s) and ``p`` (the run script's PARAMETERS), for the run
-    script to find where it switches; None unless it is a quantity of time and parameters alone (a pulse train)."""
-    quantity = next((q for q in system.quantities if q.symbol == system.roles.stimulus), None)
-    if quantity is None:
-        return None
-    expr = system.expand(quantity.expression)
-    parameters = {p.symbol: p for p in system.parameters}
-    if TIME not in expr.free_symbols or not expr.free_symbols <= set(parameters) | {TIME}:
-        return None
-    names = {s: f'p["{ctx.ids[s]}"]' for s in parameters} | {TIME: "t"}
-    return VrestNumPyPrinter({"symbol_names": names}).doprint(expr)
 
 
 @system_exporter("nmodl", "NEURON NMODL density mechanism (.mod) and a Python run script")
