@@ -60,6 +60,7 @@ def test_vrest_derive_on_a_cellml_file():
     code, out, err = run_cli("derive", str(MODELS / "luo_rudy_1991.cellml"))
     assert code == 0 and "0 = i_K + i_K1 + i_Kp + i_Na + i_b + i_si" in out
     assert "held at their resting values: Cai" in out
+    assert "not the file's start, Cai = 0.0002 mM)" in out  # the file's initial_value="2e-4" (mM): not used
     assert "with the file's values (SI):\n" in out and "\n  g_K1_max = 6.047 S/m^2\n" in out
 
 

@@ -165,7 +165,11 @@ def run_imported(args) -> int:
         lines += [f"  {name} = {csv_number(value)} {si}".rstrip() for name, value, si in parameters]
     lines += [f"note: {note}" for note in notes]
     if balance.held:
-        lines.append(f"held at their resting values: {', '.join(s.name for s in balance.held)}")
+        starts = {s.symbol: s.initial for s in system.states}
+        given = ", ".join(f"{s.name} = {_shown(float(starts[s]), _unit_of(system, s)):.6g} {_unit_of(system, s)}".rstrip()
+                          for s in balance.held)
+        lines.append(f"held at their resting values: {', '.join(s.name for s in balance.held)} (each resting "
+                     f"state's, below; not the file's start, {given})")
     lines.append(f"solutions (vrest rest): {report.verdict}")
     for state in states:
         held = ", ".join(f"{n} = {h['value']:.6g} {h['unit']}".rstrip() for n, h in state["held"].items())
