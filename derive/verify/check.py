@@ -247,7 +247,7 @@ def check_expression(
     if cmp.holds:
         result = VerifyResult(True, cmp.method, detail=_rest_detail(a_side, c_side, problem))
         return with_notes(_where(result, claim, correct, problem, context, unit, label), written)
-    slip = diagnose(a, correct, problem.ranges, context) if symbolic else target_slip(a_side, problem)  # type: ignore[arg-type]
+    slip = diagnose(a, correct, problem.ranges, context, typed=claim) if symbolic else target_slip(a_side, problem)  # type: ignore[arg-type]
     example = counterexample(cmp, problem.units, unit, problem.convert)
     result = _at_the_steady_state(VerifyResult(False, cmp.method, slip, example), a, c, problem, dim, False)
     return with_notes(result, written)

@@ -29,7 +29,7 @@ from ._numeric import (
     wider,
 )
 
-__all__ = ["SLIPS", "Context", "candidates", "chord_and_slope", "diagnose"]
+__all__ = ["SLIPS", "Context", "absolute_value", "candidates", "chord_and_slope", "diagnose"]
 
 Ranges = Mapping[sp.Symbol, Range]
 _SAMPLES = 8
@@ -398,21 +398,52 @@ def _label(name: str, claimed: sp.Expr, correct: sp.Expr, m: _Matcher) -> str:
     return name
 
 
-def _absolute_value(claimed: sp.Expr, correct: sp.Expr, ranges: Ranges) -> str | None:
-    """|x| in the claim where x (or -x) belongs: right only on one side of x = 0, over ranges 30 times wider."""
+def absolute_value(claimed: sp.Expr, correct: sp.Expr, ranges: Ranges, ctx: Context | None = None,
+                   typed: sp.Expr | None = None) -> str | None:
+    """|x| where x (or -x) belongs, or x where |x| does: the two agree on one side of x = 0 only (checked over ranges
+    30 times wider). Both sides expanded; x is shown as typed (``typed``: the claim before its names were expanded,
+    its absolute values in the same order), else in the model's names where it can be (E_K)."""
     points = sample_points(free_symbols(claimed, correct), wider(ranges), _SAMPLES, seed=1)
-    for absolute in sorted(claimed.atoms(sp.Abs), key=sp.default_sort_key):
-        x = absolute.args[0]
-        for sign in (-1, 1):
-            candidate = claimed.xreplace({absolute: sign * x})
-            pairs = [(evaluate(candidate, p), evaluate(correct, p)) for p in points]
-            pairs = [(a, c) for a, c in pairs if a is not None and c is not None]
-            if len(pairs) >= 2 and all(close(a, c, _RTOL) for a, c in pairs):
-                shown = sp.sstr(sign * x)
-                side = "<" if sign < 0 else ">"
-                return (f"absolute value: |{sp.sstr(x)}| is {shown} only where {sp.sstr(x)} {side} 0; with {shown} in "
-                        "its place the claim holds for every value")
+    as_typed = {}
+    if typed is not None:
+        mine, theirs = _absolutes(claimed), _absolutes(typed)
+        as_typed = dict(zip(mine, theirs)) if len(mine) == len(theirs) else {}
+
+    def same(a: sp.Expr, c: sp.Expr) -> bool:
+        pairs = [(evaluate(a, p), evaluate(c, p)) for p in points]
+        pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
+        return len(pairs) >= 2 and all(close(x, y, _RTOL) for x, y in pairs)
+
+    def shown(e: sp.Expr) -> str:
+        return sp.sstr(_named(e, ctx) if ctx is not None else e)
+
+    for side, other in ((claimed, correct), (correct, claimed)):
+        for absolute in _absolutes(side):
+            x = absolute.args[0]
+            for sign in (-1, 1):
+                if same(side.xreplace({absolute: sign * x}), other):
+                    base = as_typed[absolute].args[0] if absolute in as_typed else x
+                    inner = sp.sstr(base) if absolute in as_typed else shown(x)
+                    outer, where = (inner, ">") if sign > 0 else (f"-({inner})" if base.is_Add else f"-{inner}", "<")
+                    if side is claimed:
+                        return (f"absolute value: |{inner}| is {outer} only where {inner} {where} 0; with {outer} in "
+                                "its place the claim holds for every value")
+                    return f"absolute value left out: {outer} is |{inner}| only where {inner} {where} 0"
     return None
+
+
+def _absolutes(e: sp.Expr) -> list[sp.Abs]:
+    """The absolute values in e, outermost and leftmost first, each once."""
+    return list(dict.fromkeys(x for x in sp.preorder_traversal(e) if isinstance(x, sp.Abs)))
+
+
+def _named(e: sp.Expr, ctx: Context) -> sp.Expr:
+    """e with each defined quantity's expansion written as its name, the largest first (E_K for RT/F ln(K_o/K_i))."""
+    expanded = [(name, ctx.expand(d).xreplace(dict(ctx.fixed))) for name, d in ctx.definitions.items()]
+    for name, full in sorted(expanded, key=lambda item: -sp.count_ops(item[1])):
+        if full.free_symbols and full != name:
+            e = e.subs(full, name)
+    return e
 
 
 def diagnose(
@@ -420,6 +451,7 @@ def diagnose(
     correct: sp.Expr,
     ranges: Ranges,
     context: Context | None = None,
+    typed: sp.Expr | None = None,
 ) -> str | None:
     """Name of the slip that turns the correct expression into the claim, or None.
 
@@ -433,11 +465,14 @@ def diagnose(
         return e.xreplace(fixed) if fixed else e
 
     correct_fixed = fix(ctx.expand(correct))
-    kink = _absolute_value(claimed, correct_fixed, ranges) if claimed.has(sp.Abs) else None
+    kink = absolute_value(claimed, correct_fixed, ranges, ctx, typed) \
+        if claimed.has(sp.Abs) or correct_fixed.has(sp.Abs) else None
     if kink is not None:  # first: the slips below compare on physiological points, where a kink may never show
         return kink
     singles = list(_candidates(correct, ctx))
     m = _Matcher(claimed, correct_fixed, ranges, [fix(c) for _, c in singles])
+    if m.matches(correct_fixed):  # the claim differs only outside those points (beyond a kink): nothing to name
+        return None
     for k, (name, cand) in enumerate(singles):
         if m.matches(fix(cand)):
             label = _label(name, claimed, correct_fixed, m)

@@ -27,7 +27,7 @@ def _value(setting: Setting, symbol) -> str:
 def name_listing(setting: Setting) -> list[str]:
     """Lines that list every name of the model a claim may use, grouped, with what each is."""
     model = setting.model
-    lines = [f"Names in claims about model {model.name!r} (vrest verify --names --model {model.name}):", "",
+    lines = [f"Names in claims about model {model.name!r}:", "",
              "parameters (at the model's values):"]
     for p in model.parameters:
         lines.append(f"  {p.name:<14} {p.description}{_value(setting, p.symbol)}")

@@ -25,8 +25,8 @@ import sympy as sp
 
 from ..constants import V
 from ._budget import run_limited
-from ._numeric import Point, close, evaluate, sample_points
-from .diagnose import Context, diagnose
+from ._numeric import KINKS, Point, close, evaluate, sample_points
+from .diagnose import Context, absolute_value, diagnose
 from .equivalence import RTOL, Comparison, Side, compare_numeric, counterexample
 from .implicit import at_model_values_only, known_state, value_only_ids
 from .problem import Problem
@@ -123,10 +123,12 @@ def qualify(
     if with_v and problem.rest is not None:
         rest = compare_numeric(problem.at_rest(a), problem.at_rest(c), problem.ranges, reference=problem.reference)
         where = REST if rest.holds else MODEL_VALUES
-    difference = _difference(claim, correct, problem, context) if where == REST and isinstance(correct, sp.Basic) \
-        else None
-    slip = None
-    if difference is None:
+    kinked = any(isinstance(x, sp.Basic) and x.has(*KINKS) for x in (a, c))  # the difference is 0 on a half-line too
+    difference = _difference(claim, correct, problem, context) \
+        if where == REST and isinstance(correct, sp.Basic) and not kinked else None
+    slip = absolute_value(a, c, problem.ranges, context or problem.context, typed=claim) \
+        if kinked and isinstance(c, sp.Basic) else None
+    if difference is None and slip is None:
         slip = next((found for x in readings if (found := _slip(x, problem.at_rest(x, rest=False), correct, problem,
                                                                  context)) is not None), None)
         if slip is None and explain is not None:
