@@ -142,3 +142,16 @@ def test_no_output_is_written_over_a_model_file(name, tmp_path):
     assert model.read_text(encoding="utf-8") == "the user's model\n"
     code, out, err = run_cli("simulate", "squid", "--t-end", "1 ms", "--plot", str(model))
     assert code == 2 and model.read_text(encoding="utf-8") == "the user's model\n"
+
+
+def test_a_dask_sweep_to_netcdf_without_either_extra_names_both(monkeypatch, tmp_path):
+    """Each extra was said alone: the user installed netcdf's, ran again, and only then heard of dask's."""
+    monkeypatch.setitem(sys.modules, "h5py", None)  # find_spec and import both say: not installed
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    out = tmp_path / "x.nc"
+    code, stdout, err = run_cli("sweep", "squid", "--vary", "ions.K.outside=1..20 mM log 3", "--quantity", "V_ss",
+                                "--engine", "dask", "--out", str(out))
+    assert code == 2 and stdout == "" and err.count("\n") == 1
+    assert err == (f"vrest: error: --out = '{out}': with --engine dask needs Dask distributed and h5netcdf and h5py: "
+                   "pip install 'vrest[dask,netcdf]' (in a source checkout: pip install '.[dask,netcdf]')\n")
+    assert _tree(tmp_path) == []

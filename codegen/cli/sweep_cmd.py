@@ -123,11 +123,28 @@ def _times(args) -> list[float] | None:
     return times
 
 
+def _every_missing_extra(args) -> None:
+    """An engine and an output format that each need an extra not installed: both named in one line (each alone
+    is refused where it is used, with its own line)."""
+    from pathlib import Path
+
+    from ..extras import EXTRAS, install_line, missing_extras
+
+    out = getattr(args, "out", None)
+    wanted = ["dask"] if getattr(args, "engine", None) == "dask" else []
+    wanted += {".parquet": ["parquet"], ".nc": ["netcdf"]}.get(Path(out).suffix.lower() if out else "", [])
+    missing = missing_extras(wanted)
+    if len(missing) > 1:
+        what = " and ".join(EXTRAS[extra][0] for extra in missing)
+        raise ModelError("--out", out, f"with --engine dask needs {what}: {install_line(','.join(missing))}")
+
+
 def check_before_work(args) -> None:
     """--workers, and a --plot or --out name vrest cannot write, are refused before any work (sweep and
     sensitivity)."""
     if args.workers is not None and args.workers < 1:
         raise ModelError("--workers", args.workers, "must be at least 1")
+    _every_missing_extra(args)
     if getattr(args, "out", None):
         from ..files import check_folder
 
