@@ -72,6 +72,9 @@ def test_t_ref_in_degc_written_as_kelvin_where_the_cell_is_at_another_temperatur
     assert result.diagnosis == "temperature in degC where kelvin belongs: T_ref = 37 K in the claim, 310.15 K in the model"
     correct = mpmath.mpf(3) ** ((mpmath.mpf("293.15") - mpmath.mpf("310.15")) / 10)
     assert result.counterexample.correct.value == pytest.approx(float(correct), rel=1e-9)
+    (differ,) = result.numeric["inputs_differ"]  # for scripts, as the text says it
+    assert differ["name"] == "T_ref" and differ["claimed"] == {"value": 37.0, "unit": "K"}
+    assert differ["model"]["value"] == pytest.approx(310.15, abs=1e-12) and differ["model"]["unit"] == "K"
 
 
 def test_a_rounded_t_ref_beside_an_exact_10_k_names_only_t_ref():

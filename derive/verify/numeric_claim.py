@@ -371,8 +371,10 @@ def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
             return f"sign flipped: {_the_number(lit)} would have to be {_number(number, lit.unit)}", []
         return f"{_the_number(lit)} would have to be {_number(number, lit.unit)} for the claim to be right", []
     if _celsius_as_kelvin(lit, known, need.value):
+        entry = {"name": known.name, "claimed": {"value": float(to_mpf(lit.number)), "unit": "K"},
+                 "model": {"value": float(need.value), "unit": "K"}}
         return (f"temperature in degC where kelvin belongs: {known.name} = {lit.text} in the claim, "
-                f"{_text(need.value, 'K', case.problem)} in the model"), []
+                f"{_text(need.value, 'K', case.problem)} in the model"), [entry]
     if _depends_on_temperature(known):
         label = _temperature_label(case)
         if label:
