@@ -403,25 +403,20 @@ def absolute_value(claimed: sp.Expr, correct: sp.Expr, ranges: Ranges, ctx: Cont
     """|x| where x (or -x) belongs, or x where |x| does: the two agree on one side of x = 0 only (checked over ranges
     30 times wider). Both sides expanded; x is shown as typed (``typed``: the claim before its names were expanded,
     its absolute values in the same order), else in the model's names where it can be (E_K)."""
-    points = sample_points(free_symbols(claimed, correct), wider(ranges), _SAMPLES, seed=1)
     as_typed = {}
     if typed is not None:
         mine, theirs = _absolutes(claimed), _absolutes(typed)
         as_typed = dict(zip(mine, theirs)) if len(mine) == len(theirs) else {}
 
-    def same(a: sp.Expr, c: sp.Expr) -> bool:
-        pairs = [(evaluate(a, p), evaluate(c, p)) for p in points]
-        pairs = [(x, y) for x, y in pairs if x is not None and y is not None]
-        return len(pairs) >= 2 and all(close(x, y, _RTOL) for x, y in pairs)
-
     def shown(e: sp.Expr) -> str:
         return sp.sstr(_named(e, ctx) if ctx is not None else e)
 
     for side, other in ((claimed, correct), (correct, claimed)):
+        m = _Matcher(other, side, wider(ranges), [])  # the other side's values on the wider points
         for absolute in _absolutes(side):
             x = absolute.args[0]
             for sign in (-1, 1):
-                if same(side.xreplace({absolute: sign * x}), other):
+                if m.matches(side.xreplace({absolute: sign * x})):
                     base = as_typed[absolute].args[0] if absolute in as_typed else x
                     inner = sp.sstr(base) if absolute in as_typed else shown(x)
                     outer, where = (inner, ">") if sign > 0 else (f"-({inner})" if base.is_Add else f"-{inner}", "<")
