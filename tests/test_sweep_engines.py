@@ -137,6 +137,24 @@ def test_ctrl_c_stops_the_worker_processes_and_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failing_chunk_ends_the_chunks_still_running_at_once():
+    """The first chunk fails while another worker runs a chunk of a minute: the error comes at once, the running
+    chunk's worker ended (leaving the pool waited for it; a Ctrl-C took 4 s to end a sweep of 65 536-point
+    chunks)."""
+    import functools
+    import math
+    import operator
+    import time
+
+    from vrest.codegen.sweep.executors import run_local
+
+    chunks = [functools.partial(math.sqrt, -1.0), functools.partial(time.sleep, 60.0)]
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="math domain error"):
+        list(run_local(operator.call, chunks, workers=2))
+    assert time.monotonic() - started < 30.0  # not the minute of the running chunk
+
+
 def test_a_scheduler_address_where_another_server_answers_is_one_line(monkeypatch, tmp_path):
     """An HTTP server on the port: Dask's client waited for its handshake for ever (or read the reply as a message
     length and asked for exabytes). Now one line within the connection timeout, nothing written."""
