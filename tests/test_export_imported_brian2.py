@@ -62,13 +62,15 @@ def test_brian2_run_takes_the_step_given(exported):
 def test_a_kept_pulse_is_run_to_its_edges(tmp_path):
     """Hodgkin-Huxley's pulse (10 to 10.5 ms): the rk4 step that started on its end saw the pulse there (the file's
     condition holds at the end too), 0.44 mV off at 11.8 ms on the upstroke with steps of 2 us. The script now stops
-    at each edge and takes the pulse at the middle of each interval: within 1e-5 mV of Radau on the file's equations
-    with the stimulus (tests/test_simulate_imported.py)."""
+    at each edge and takes the pulse at the middle of each interval: its time course (`course 0.0118 5 2e-6`) within
+    1e-5 mV of Radau on the file's equations with the stimulus (tests/test_simulate_imported.py)."""
     from test_simulate_imported import _reference
 
     system = load("hh_1952")
     (script,) = export_system(system, "brian2", tmp_path, keep_stimulus=True)
-    want = _reference(PUBLIC["hh_1952"], [(0.0, {})], [0.0, 0.0118], stimulus=True, max_step=1e-5)[-1]  # mV
-    got = _brian2(script, "0.0118", "2e-6")["V"] * 1e3
-    assert -20 < want < 20  # on the upstroke of the action potential the pulse fires
-    assert abs(got - want) < 1e-5, (got, want)
+    times = [0.00295 * k for k in range(5)]
+    want = _reference(PUBLIC["hh_1952"], [(0.0, {})], times, stimulus=True, max_step=1e-5)  # mV
+    got = _brian2(script, "course", "0.0118", "5", "2e-6")
+    assert got["t"] == pytest.approx(times, rel=1e-15)
+    assert -20 < want[-1] < 20  # on the upstroke of the action potential the pulse fires
+    assert max(abs(v * 1e3 - w) for v, w in zip(got["V"], want)) < 1e-5, (got["V"], want)

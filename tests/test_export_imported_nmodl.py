@@ -56,8 +56,9 @@ def test_a_neuron_run_ends_at_the_time_asked(compiled):
 
 
 def test_a_kept_stimulus_fires_at_the_files_pulse(tmp_path):
-    """Hodgkin-Huxley's file gives a pulse of -20 uA/cm^2 from 10 to 10.5 ms: NEURON stops at its edges, so V at
-    10.5 and 12 ms is that of Radau on the file's equations with the stimulus on, steps at most 0.1 ms long."""
+    """Hodgkin-Huxley's file gives a pulse of -20 uA/cm^2 from 10 to 10.5 ms: NEURON stops at its edges, so its time
+    course (`course 0.012 9`: every 1.5 ms, the pulse's end and the upstroke at 12 ms among them) is that of Radau on
+    the file's equations with the stimulus on, steps at most 0.1 ms long."""
     from test_simulate_imported import _reference
 
     system = load("hh_1952")
@@ -65,10 +66,14 @@ def test_a_kept_stimulus_fires_at_the_files_pulse(tmp_path):
     done = subprocess.run([_tool("nrnivmodl")], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     script = next(p for p in paths if p.name.endswith("_neuron.py"))
-    want = _reference(PUBLIC["hh_1952"], [(0.0, {})], [0.0, 0.0105, 0.012], stimulus=True, max_step=1e-4)
-    got = [_neuron(tmp_path, script, "run", seconds)["V"] * 1e3 for seconds in ("0.0105", "0.012")]
-    assert got == pytest.approx(list(want[1:]), abs=1e-4)  # mV
-    assert got[1] > 30  # the pulse fired an action potential
+    times = [0.0015 * k for k in range(9)]
+    want = _reference(PUBLIC["hh_1952"], [(0.0, {})], times, stimulus=True, max_step=1e-4)
+    got = _neuron(tmp_path, script, "course", "0.012", "9")
+    assert got["t"] == pytest.approx(times, rel=1e-15)
+    assert [v * 1e3 for v in got["V"]] == pytest.approx(list(want), abs=1e-4)  # mV
+    assert got["V"][-1] * 1e3 > 30  # the pulse fired an action potential
+    assert sorted(got) == sorted(["t", *(state.symbol.name for state in system.states)])
+    assert all(len(values) == 9 for values in got.values())
 
 
 def _script_edges(name: str, tmp_path, seconds: float, parameters: dict | None = None) -> list[float]:
