@@ -74,3 +74,8 @@ def test_a_kept_pulse_is_run_to_its_edges(tmp_path):
     assert got["t"] == pytest.approx(times, rel=1e-15)
     assert -20 < want[-1] < 20  # on the upstroke of the action potential the pulse fires
     assert max(abs(v * 1e3 - w) for v, w in zip(got["V"], want)) < 1e-5, (got["V"], want)
+    # a step of 0 (it divided by zero) or a negative time (it ran forward, its times negated): one line, exit 2
+    done = subprocess.run([sys.executable, script.name, "course", "0.0118", "5", "0"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (2, "") and "Traceback" not in done.stderr
+    assert done.stderr.strip().endswith("DT must be a finite time above 0 (s), not 0"), done.stderr

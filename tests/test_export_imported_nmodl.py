@@ -74,6 +74,13 @@ def test_a_kept_stimulus_fires_at_the_files_pulse(tmp_path):
     assert got["V"][-1] * 1e3 > 30  # the pulse fired an action potential
     assert sorted(got) == sorted(["t", *(state.symbol.name for state in system.states)])
     assert all(len(values) == 9 for values in got.values())
+    # SECONDS alone is a run, the course's last point; what it cannot run is one line naming it, exit 2
+    assert _neuron(tmp_path, script, "0.012") == {name: values[-1] for name, values in got.items() if name != "t"}
+    for args, message in ((["course", "-0.012", "9"], "SECONDS must be a finite time above 0 (s), not -0.012"),
+                          (["course", "0.012", "1"], "POINTS must be from 2 (the start and the end) to 100000, not 1")):
+        done = subprocess.run([sys.executable, script.name, *args], cwd=tmp_path, capture_output=True, text=True)
+        assert (done.returncode, done.stdout) == (2, "") and done.stderr.strip().endswith(message), done.stderr
+        assert "Traceback" not in done.stderr
 
 
 def _script_edges(name: str, tmp_path, seconds: float, parameters: dict | None = None) -> list[float]:
