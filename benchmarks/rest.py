@@ -137,10 +137,18 @@ def _process(argv: list[str], repeat: int, fresh_cache: bool = False) -> float:
     return statistics.median(samples)
 
 
+def _show(rows) -> None:
+    """Progress: each row as measured (the table comes at the end)."""
+    for group, implementation, seconds, ratio in rows:
+        took = "-" if seconds != seconds else f"{seconds * 1e3:.3g} ms"
+        print(f"{group}: {implementation}: {took}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--write", metavar="FILE")
+    parser.add_argument("--quick", action="store_true", help="each time measured once (else the best of 3; the "
+                        "cold calls the median of 3), and the cold call on Luo-Rudy 1991 alone")
+    parser.add_argument("--write", metavar="FILE", help="also write the summary and table (Markdown) to FILE")
     args = parser.parse_args()
     repeat = 1 if args.quick else 3
     rows, warm_met, warm_total, beyond_reach = [], [], 0, []
@@ -161,7 +169,7 @@ def main() -> None:
             rows.append((group, "warm vrest rest", rest_time, 1.0))
             rows.append((group, "vrest's CVODE run: none (from its start the cell comes to no stable rest in the "
                          "range)", float("nan"), float("nan")))
-            print(rows[-2], flush=True)
+            _show(rows[-2:])
             continue
         v_rest = rest.V
         group = f"{name} (rest {v_rest * 1e3:.6f} mV)"
@@ -171,7 +179,7 @@ def main() -> None:
         except SolverGaveUp as error:  # Livshitz-Rudy: a state that starts at 1e-20 gets a tolerance of 1e-30
             rows.append((group, f"vrest's CVODE run: none ({str(error).split(':')[1].strip()})", float("nan"),
                          float("nan")))
-            print(rows[-2], rows[-1], flush=True)
+            _show(rows[-2:])
             continue
         if reached:
             rows.append((group, f"vrest's CVODE run to within 1e-6 mV ({t_rest:.4g} s of model time; "
@@ -189,7 +197,7 @@ def main() -> None:
             warm_met.append(name)
         if reached and run_time < 10 * fate_time:
             beyond_reach.append(name)
-        print(*rows[-4:], sep="\n", flush=True)
+        _show(rows[-4:])
 
     cold_ratios = {}
     cold = ["luo_rudy_1991.cellml"] + ([] if args.quick else ["ohara_rudy_2011_endo.cellml"])
@@ -202,7 +210,7 @@ def main() -> None:
         rows.append((group, "Myokit: import and read the file", myokit_time, 1.0))
         rows.append((group, "vrest rest FILE (first call, empty cache)", rest_time, rest_time / myokit_time))
         cold_ratios[name] = rest_time / myokit_time
-        print(rows[-2], rows[-1], flush=True)
+        _show(rows[-2:])
 
     lines = ["# vrest rest benchmarks (python benchmarks/rest.py)", "",
              f"Target 1 (warm vrest rest at least 10x faster than vrest's CVODE run to the same rest): met on "
