@@ -100,13 +100,29 @@ class _Progress(ProgressLine):
         super().__init__()
         self.total, self.enabled = total, bool(enabled)
         self.label = enabled if isinstance(enabled, str) else "vrest sweep"
+        self.first: tuple[float, int] | None = None  # (time, points) of the first result
 
     def __call__(self, done: int) -> None:
-        if self.enabled and self.due(final=done == self.total):
+        if not self.enabled:
+            return
+        due = self.due(final=done == self.total)  # the time of this update: self.now
+        if self.first is None and done > 0:
+            self.first = (self.now, done)
+        if due:
             elapsed = self.now - self.start
-            left = f", about {_duration(elapsed * (self.total - done) / done)} left" if 0 < done < self.total else ""
+            left = self._left(done) if done < self.total else None
+            left = "" if left is None else f", about {_duration(left)} left"
             self.show(f"{self.label}: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
                       f"{elapsed:.1f} s{left}")
+
+
+    def _left(self, done: int) -> float | None:
+        """Seconds left at the pace since the first result, None before a second one: the first one's time holds
+        the workers' start (a sweep of 2.25 million points said 5 min left at 6 s, and ended at 37 s)."""
+        if self.first is None:
+            return None
+        since, first = self.first
+        return (self.total - done) * (self.now - since) / (done - first) if done > first and self.now > since else None
 
 
 def _duration(seconds: float) -> str:
