@@ -473,6 +473,17 @@ def test_a_worked_example_without_a_term_holds_at_the_models_values_only():
     assert right.holds and right.holds_only is None
 
 
+def test_a_whole_number_in_a_log_beside_a_concentration_is_a_concentration():
+    """61.54 mV is the 37 C constant and 140 K_i; the 5 was read as the pump's shift dV_pump (5.04 mV, a potential
+    inside a log beside a concentration), so the slip named was "a constant for another temperature: exact at
+    17.5 degC". A number in a log of a ratio with a concentration is a concentration: K_o's, off by 1 mM."""
+    result = verify("E_K = 61.54 mV log10(5/140)")
+    assert not result.holds
+    assert result.diagnosis == "the number for K_o is not the model's: 5 mM in the claim, 4 mM in the model"
+    assert result.counterexample.claimed.value == pytest.approx(float(mpf("61.54") * log10(mpf(5) / 140)), abs=1e-9)
+    assert result.counterexample.correct.value == pytest.approx(float(nernst(1, 4, 140, 37)), abs=1e-9)
+
+
 def test_bare_numbers_of_a_current_a_factor_1000_off_are_said_once_to_be_si():
     result = verify("I_pump = 5*2", model="squid")  # 10 A/m^2 = 1000 uA/cm^2, the pump's 1 uA/cm^2 times 1000
     assert result.diagnosis == ("a unit prefix (factor 1000): bare numbers are read in SI units; give them their "

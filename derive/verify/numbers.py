@@ -232,25 +232,37 @@ def read_numbers(written: Written, knowns: Iterable[Known], prefer: set[sp.Symbo
     skip = _in_exponents(written.template)
     repl: dict[sp.Symbol, sp.Expr] = {}
     matched: dict[sp.Symbol, Known] = {}
-    unmatched: list[Literal] = []
     for lit in written.literals:
         fits = None if dimensions is None or lit.unit is not None else _fits(written.template, lit.symbol, dimensions)
         found = None if lit.symbol in skip else match(lit, knowns, si_side, prefer, fits)
-        if found is None:
-            unmatched.append(lit)
-        else:
+        if found is not None:
             matched[lit.symbol], repl[lit.symbol] = found
+    # Each bare number again, with the others read: the 5 of log10(5/140) fits anything beside a bare 140, but beside
+    # K_i (140 mM) only a concentration (not dV_pump, 5.04 mV)
+    for lit in written.literals if dimensions is not None else ():
+        if lit.unit is None and lit.symbol in matched:
+            others = written.template.xreplace({s: e for s, e in repl.items() if s != lit.symbol})
+            found = match(lit, knowns, si_side, prefer, _fits(others, lit.symbol, dimensions))
+            if found is None:
+                del matched[lit.symbol], repl[lit.symbol]
+            else:
+                matched[lit.symbol], repl[lit.symbol] = found
+    unmatched = [lit for lit in written.literals if lit.symbol not in matched]
     return Reading(written.template.xreplace(repl), matched, tuple(unmatched))
 
 
 def _fits(template: sp.Expr, placeholder: sp.Symbol, dimensions: Mapping[sp.Symbol, Dim | None]):
-    """expr -> whether every sum of ``template`` with expr in the bare number's place adds like to like: the 4 of
-    4 P_Ca Ca_o beside P_K K_o is no potential (dV_pump = -4 mV), whatever its digits."""
+    """expr -> whether every sum of ``template`` with expr in the bare number's place adds like to like, and every
+    log and exp takes a pure number: the 4 of 4 P_Ca Ca_o beside P_K K_o is no potential (dV_pump = -4 mV), nor the
+    5 of log10(5/140) (K_i's 140 mM beside it), whatever its digits."""
     def fits(expr: sp.Expr) -> bool:
         placed = template.xreplace({placeholder: expr})
         for add in placed.atoms(sp.Add):
             known = {d for d in (of_expr(term, dimensions) for term in add.args) if d is not None}
             if len(known) > 1:
+                return False
+        for function in placed.atoms(sp.log, sp.exp):
+            if of_expr(function.args[0], dimensions) not in (None, DIMENSIONLESS):
                 return False
         return True
     return fits
