@@ -450,29 +450,6 @@ def test_a_balance_without_the_pump_names_the_term_left_out(tolerance):
                                 "(adding I_pump to it makes 0)")
 
 
-def test_a_worked_example_without_a_term_holds_at_the_models_values_only():
-    """Squid's GHK voltage in numbers, Cl left out, with its own RT/F (25.26 mV at 20 C): 0.12 % from the GHK
-    voltage, inside the 1 % tolerance, so it held with exit code 0. Every number stands for a value of the model, so
-    it is read back as a formula and tested as one, as the same claim written with names is: at the model's values
-    only, the Cl terms named missing, and a counterexample whose two values are mpmath's GHK with and without Cl."""
-    result = verify("V_ghk = 25.26 mV ln((20 + 0.04*440)/(400 + 0.04*50))", model="squid")
-    claimed = mpf("25.26") * mpmath.log((20 + mpf("0.04") * 440) / (400 + mpf("0.04") * 50))
-    assert result.holds and result.numeric["claimed"]["value"] == pytest.approx(float(claimed), abs=1e-9)
-    assert result.holds_only == "model_values"
-    assert "the term Cl_o*P_Cl is missing" in result.identity.diagnosis
-    example = result.identity.counterexample
-    (name, value), = example.inputs.items()
-    assert name == "K_i" and value.unit == "mM"
-    k_i = mpf(value.value)
-    without = rtf(20) * mpmath.log((20 + mpf("0.04") * 440) / (k_i + mpf("0.04") * 50))
-    ghk = rtf(20) * mpmath.log((20 + mpf("0.04") * 440 + mpf("0.45") * 52) / (k_i + mpf("0.04") * 50 + mpf("0.45") * 560))
-    assert example.claimed.value == pytest.approx(float(without), abs=1e-6)
-    assert example.correct.value == pytest.approx(float(ghk), abs=1e-6)
-    # the whole GHK voltage in numbers: read back, the formula itself (exit code 0)
-    right = verify("V_ghk = 25.26 mV ln((20 + 0.04*440 + 0.45*52)/(400 + 0.04*50 + 0.45*560))", model="squid")
-    assert right.holds and right.holds_only is None
-
-
 def test_a_whole_number_in_a_log_beside_a_concentration_is_a_concentration():
     """61.54 mV is the 37 C constant and 140 K_i; the 5 was read as the pump's shift dV_pump (5.04 mV, a potential
     inside a log beside a concentration), so the slip named was "a constant for another temperature: exact at

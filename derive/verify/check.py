@@ -25,7 +25,7 @@ from .dimensions import Dim, describe, mul, power
 from .equivalence import RTOL, Comparison, Side, VerifyError, compare, compare_numeric, counterexample, symbolic_zero
 from .implicit import Substituted, ValueOnly, at_model_values_only, known_state, value_at_state, value_only_ids
 from .numbers import number_text, read_numbers, si_scale
-from .numeric_claim import check_numeric, explain_numbers, is_plain
+from .numeric_claim import check_numeric, explain_numbers
 from .parse import Written
 from .problem import Problem
 from .result import Identity, VerifyResult
@@ -223,12 +223,9 @@ def check_expression(
         original = correct if isinstance(correct, sp.Basic) else None
         result = check_numeric(written, a, c, problem, unit=unit, dim=dim, original=original,  # type: ignore[arg-type]
                                context=context)
-        formula = read_numbers(written, problem.known() if problem.known else [], _preferred(c, original, problem),
-                               original, problem.dimensions) if result.holds else None
-        # numbers and symbols: is it right for every value? So is a worked example whose every number stands for
-        # something of the model: its formula (25.26 mV ln((20 + 0.04*440)/(400 + 0.04*50)) for squid's V_ghk leaves
-        # Cl out, 0.12 % off, within the tolerance)
-        if formula is not None and (is_formula(claim, problem) or _read_back_whole(written, formula, problem)):
+        if result.holds and is_formula(claim, problem):  # numbers and symbols: is it right for every value?
+            formula = read_numbers(written, problem.known() if problem.known else [], _preferred(c, original, problem),
+                                   original, problem.dimensions)
             result = qualify(result, formula.formula, correct, problem, context=context, unit=unit,  # type: ignore[arg-type]
                              labels=_labels(label, correct), literal=claim,
                              explain=lambda: explain_numbers(written, a, c, problem, unit=unit, dim=dim,  # type: ignore[arg-type]
@@ -405,12 +402,6 @@ def _labels(label: str, correct: Side | ValueOnly) -> tuple[str, str]:
         return label, correct.name
     other = {"the right side": "the left side", "the left side": "the right side"}.get(label, "the correct side")
     return label, other
-
-
-def _read_back_whole(written: Written, formula, problem: Problem) -> bool:
-    """A claim of numbers only (not one value: -95 mV) each of which stands for a value of the model (nothing left
-    as the number written): its reading is a formula, as if it had been written with the names."""
-    return not is_plain(written) and not formula.unmatched and is_formula(formula.formula, problem)
 
 
 def _where(result: VerifyResult, claim: Side, correct: Side | ValueOnly, problem: Problem, context: Context,
