@@ -77,6 +77,31 @@ def test_the_valence_of_calcium_is_2(tmp_path):
     assert verify("E_Ca = RT/F ln(Ca_o/Ca_i)", model=str(path)).diagnosis == "missing valence z: z_Ca = 2 was left out"
 
 
+CA_OHMIC = CA_CELL.replace('permeability = "1e-9 cm/s"', 'conductance = "0.005 mS/cm^2"')
+
+
+@pytest.mark.parametrize("claim", ["I_Ca = z_Ca g_Ca (V - E_Ca)", "I_Ca = 2 g_Ca (V - E_Ca)"])
+def test_a_valence_in_an_ohmic_current_is_one_too_many(tmp_path, claim):
+    """An ohmic current has no valence: z_Ca g_Ca (V - E_Ca) is twice it, a z the student added, not one "missing"
+    (the slip was named "missing valence z"). The counterexample's values: mpmath's g_Ca (V - E_Ca) there, and
+    twice it."""
+    path = tmp_path / "ca_ohmic.toml"
+    path.write_text(CA_OHMIC, encoding="utf-8")
+    result = verify(claim, model=str(path))
+    assert not result.holds
+    assert result.diagnosis == "a valence too many: the claim is z_Ca = 2 times the correct side"
+    example = result.counterexample
+    values = {name: mpmath.mpf(value.value) for name, value in example.inputs.items()}
+    if not values:  # a claim with numbers: compared at the model's values, where V is the rest (its own number)
+        assert example.claimed.value == pytest.approx(2 * example.correct.value, rel=1e-9)  # shown to 12 digits
+        return
+    e_ca = 1000 * mpmath.mpf("8.314462618") * values["T"] / (2 * mpmath.mpf("96485.33212")) \
+        * mpmath.log(values["Ca_o"] / values["Ca_i"])  # mV
+    current = values["g_Ca"] * (values["V"] - e_ca)  # mS/cm^2 * mV = uA/cm^2
+    assert example.correct.value == pytest.approx(float(current), rel=1e-9)
+    assert example.claimed.value == pytest.approx(float(2 * current), rel=1e-9)
+
+
 def test_a_number_whose_replacement_does_not_hold_gets_no_such_slip():
     """2 RT/F ln(...) + 1 is wrong with any whole number in place of the 2."""
     diagnosis = verify("E_K = 2 RT/F ln(K_o/K_i) + 1 mV", model="neuron").diagnosis

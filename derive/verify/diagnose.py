@@ -182,11 +182,27 @@ def _valences(e: sp.Expr, ctx: Context) -> list[sp.Expr]:
 
 def _drop_valence(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr | tuple[str, sp.Expr]]:
     for z in _valences(e, ctx):
-        yield e * z  # RT/F where RT/(zF) is right
-        yield e / z  # a missing factor z (e.g. in a current z F P ...)
         value = ctx.fixed.get(z, z) if z.is_Symbol else z
+        # The correct side e transformed into the claim: z times it is RT/F where RT/(zF) is right where e divides by
+        # z, else a factor z the claim has too many (2 g_Ca (V - E_Ca)); e over z is a missing factor z where e has
+        # one (a current's z F P ...), else a z the claim divides by too many
+        power = _power_of(z, e)
+        yield e * z if power < 0 else (f"a valence too many: the claim is {z} = {value} times the correct side", e * z)
+        yield e / z if power > 0 else (f"a valence too many: the claim divides the correct side by {z} = {value}",
+                                       e / z)
         if value not in (1, -1):  # the z^2 of a GHK current, z^2 F^2 V/(R T)
             yield f"missing valence z^2: the factor {z}^2 = {value ** 2} was left out", e / z**2
+
+
+def _power_of(z: sp.Expr, e: sp.Expr) -> int:
+    """The sign of z's power among e's factors: 1 (e = z x ...), -1 (e = .../z), 0 (none; z inside a term, as in
+    E_Ca of g_Ca (V - E_Ca)). A number z (2 for Ca2+) is a factor of the coefficient's numerator or denominator."""
+    factored = sp.factor_terms(e)
+    if not z.is_Number:
+        power = factored.as_powers_dict().get(z, sp.Integer(0))
+        return 1 if power.is_positive else -1 if power.is_negative else 0
+    numerator, denominator = sp.fraction(factored.as_coeff_Mul()[0])
+    return -1 if denominator % z == 0 else 1 if numerator % z == 0 else 0
 
 
 def _swap_sides(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
