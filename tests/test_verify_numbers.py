@@ -461,6 +461,21 @@ def test_a_whole_number_in_a_log_beside_a_concentration_is_a_concentration():
     assert result.counterexample.correct.value == pytest.approx(float(nernst(1, 4, 140, 37)), abs=1e-9)
 
 
+@pytest.mark.parametrize(("claim", "claimed_ms", "slip"), [
+    ("tau_m = 1 uF/cm^2 * 6.67 ohm cm^2", mpf("6.67e-3"), "6.67 ohm cm^2 is 1000 times too small"),
+    ("tau_m = 6.67 Mohm cm^2 * 1 uF/cm^2", mpf("6670"), "6.67 Mohm cm^2 is 1000 times too large"),
+    ("tau_m = 1 uF/cm^2 / (0.15 S/cm^2)", 1 / mpf("0.15") / 1000, "0.15 S/cm^2 is 1000 times too large"),
+])
+def test_a_resistance_or_conductance_with_its_prefix_1000_off_is_named(claim, claimed_ms, slip):
+    """The neuron's tau_m is C_m/g_leak = 1 uF/cm^2 / 0.15 mS/cm^2 = 6.667 ms. A prefix 1000 off on R_m or g_leak was
+    "s vs ms (factor 1000) ... (a unit prefix: ms meant?)", though no time was typed: the number is named."""
+    result = verify(claim, model="neuron")
+    assert not result.holds
+    assert result.diagnosis == f"a unit prefix (factor 1000): {slip} for the claim to be right (its unit's prefix 1000 off?)"
+    assert result.counterexample.claimed.value == pytest.approx(float(claimed_ms), rel=1e-9)
+    assert result.counterexample.correct.value == pytest.approx(float(1 / mpf("0.15")), rel=1e-9)
+
+
 def test_bare_numbers_of_a_current_a_factor_1000_off_are_said_once_to_be_si():
     result = verify("I_pump = 5*2", model="squid")  # 10 A/m^2 = 1000 uA/cm^2, the pump's 1 uA/cm^2 times 1000
     assert result.diagnosis == ("a unit prefix (factor 1000): bare numbers are read in SI units; give them their "

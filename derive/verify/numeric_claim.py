@@ -479,10 +479,28 @@ def _thousand_label(case: _Claim) -> str:
         read_in = si if si == "SI units" else f"SI units ({si})"
         return f"{name}: bare numbers are read in {read_in}; give them their units"
     if lit is None:
+        prefixed = _prefix_off(case)
+        if prefixed is not None:  # "s vs ms" only where a time was typed: 6.67 ohm cm^2 is a resistance's prefix
+            lit, size = prefixed
+            heading = name if of_unit(lit.unit) == case.dim else "a unit prefix (factor 1000)"
+            return (f"{heading}: {lit.text} is 1000 times too {size} for the claim to be right (its unit's prefix "
+                    "1000 off?)")
         return f"{name}: the claim is a factor 1000 off (a unit prefix: {unit or 'the model unit'} meant?)"
     sign = "-" if (-case.written.template) == lit.symbol else ""  # E_K = -95: write -95 mV, not 95 mV
     suggestion = f"write {sign}{lit.text} {unit}" if unit else "give it its unit"
     return f"{name}: the bare number {sign}{lit.text} is read in {si}; {suggestion}"
+
+
+def _prefix_off(case: _Claim) -> tuple[Literal, str] | None:
+    """(the number written with a unit whose prefix is 1000 off, "small" or "large"): 6.67 ohm cm^2 for R_m = 6.67
+    kohm cm^2, with which 1000 times larger (or smaller) the claim holds, where it is the one such number that is not
+    the model's value."""
+    written = {lit.symbol: lit for lit in case.written.literals}
+    exact = {s for s, known in case.reading.matched.items() if _exactly(written.get(s), known)}
+    found = [(lit, size) for lit in case.written.literals if lit.unit is not None and lit.symbol not in exact
+             for k, size in ((1000, "small"), (mpmath.mpf(1) / 1000, "large"))
+             if case.close(case.with_literal(lit, to_mpf(lit.value) * k), case.c)]
+    return found[0] if len(found) == 1 else None
 
 
 def _outside(written: Written) -> list[Literal]:
