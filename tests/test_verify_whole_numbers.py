@@ -80,8 +80,10 @@ def test_the_valence_of_calcium_is_2(tmp_path):
 CA_OHMIC = CA_CELL.replace('permeability = "1e-9 cm/s"', 'conductance = "0.005 mS/cm^2"')
 
 
-@pytest.mark.parametrize("claim", ["I_Ca = z_Ca g_Ca (V - E_Ca)", "I_Ca = 2 g_Ca (V - E_Ca)"])
-def test_a_valence_in_an_ohmic_current_is_one_too_many(tmp_path, claim):
+@pytest.mark.parametrize(("claim", "factor"), [("I_Ca = z_Ca g_Ca (V - E_Ca)", "z_Ca = 2"),
+                                              ("I_Ca = 2 g_Ca (V - E_Ca)", "z_Ca = 2"),
+                                              ("I_Ca = z_Ca^2 g_Ca (V - E_Ca)", "z_Ca^2 = 4")])
+def test_a_valence_in_an_ohmic_current_is_one_too_many(tmp_path, claim, factor):
     """An ohmic current has no valence: z_Ca g_Ca (V - E_Ca) is twice it, a z the student added, not one "missing"
     (the slip was named "missing valence z"). The counterexample's values: mpmath's g_Ca (V - E_Ca) there, and
     twice it."""
@@ -89,17 +91,18 @@ def test_a_valence_in_an_ohmic_current_is_one_too_many(tmp_path, claim):
     path.write_text(CA_OHMIC, encoding="utf-8")
     result = verify(claim, model=str(path))
     assert not result.holds
-    assert result.diagnosis == "a valence too many: the claim is z_Ca = 2 times the correct side"
+    assert result.diagnosis == f"a valence too many: the claim is {factor} times the correct side"
     example = result.counterexample
     values = {name: mpmath.mpf(value.value) for name, value in example.inputs.items()}
+    times = int(factor.split(" = ")[1])
     if not values:  # a claim with numbers: compared at the model's values, where V is the rest (its own number)
-        assert example.claimed.value == pytest.approx(2 * example.correct.value, rel=1e-9)  # shown to 12 digits
+        assert example.claimed.value == pytest.approx(times * example.correct.value, rel=1e-9)  # shown to 12 digits
         return
     e_ca = 1000 * mpmath.mpf("8.314462618") * values["T"] / (2 * mpmath.mpf("96485.33212")) \
         * mpmath.log(values["Ca_o"] / values["Ca_i"])  # mV
     current = values["g_Ca"] * (values["V"] - e_ca)  # mS/cm^2 * mV = uA/cm^2
     assert example.correct.value == pytest.approx(float(current), rel=1e-9)
-    assert example.claimed.value == pytest.approx(float(2 * current), rel=1e-9)
+    assert example.claimed.value == pytest.approx(float(times * current), rel=1e-9)
 
 
 def test_a_number_whose_replacement_does_not_hold_gets_no_such_slip():

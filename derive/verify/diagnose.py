@@ -192,6 +192,8 @@ def _drop_valence(e: sp.Expr, ctx: Context) -> Iterable[sp.Expr | tuple[str, sp.
                                        e / z)
         if value not in (1, -1):  # the z^2 of a GHK current, z^2 F^2 V/(R T)
             yield f"missing valence z^2: the factor {z}^2 = {value ** 2} was left out", e / z**2
+            if power == 0:  # z^2 g_Ca (V - E_Ca): one slip, not the one above twice
+                yield f"a valence too many: the claim is {z}^2 = {value ** 2} times the correct side", e * z**2
 
 
 def _power_of(z: sp.Expr, e: sp.Expr) -> int:
