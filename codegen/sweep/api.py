@@ -115,7 +115,6 @@ class _Progress(ProgressLine):
             self.show(f"{self.label}: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
                       f"{elapsed:.1f} s{left}")
 
-
     def _left(self, done: int) -> float | None:
         """Seconds left at the pace since the first result, None before a second one: the first one's time holds
         the workers' start (a sweep of 2.25 million points said 5 min left at 6 s, and ended at 37 s)."""
