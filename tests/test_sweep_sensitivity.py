@@ -150,22 +150,6 @@ def test_progress_is_rewritten_in_place_on_a_terminal_and_written_as_lines_in_a_
         assert stream.getvalue() == expected
 
 
-def test_the_time_left_is_at_the_pace_since_the_first_result(monkeypatch, capsys):
-    """The first result's time holds the workers' start (a sweep of 2.25 million points said 5 min left at 6 s and
-    ended at 37 s): the first line says no time left, the next the time at the pace since the first result (20
-    points in 12 s: 70 more in 42 s, where the pace since the start said 33 s)."""
-    from vrest.codegen import progress as line
-    from vrest.codegen.sweep.api import _Progress
-
-    clock = iter([0.0, 2.0, 14.0])  # the start, then two updates (s)
-    monkeypatch.setattr(line.time, "monotonic", lambda: next(clock))
-    shown = _Progress(100, True)
-    shown(10)
-    shown(30)
-    assert capsys.readouterr().err == ("vrest sweep: 10 of 100 points ( 10%), 2.0 s\n"
-                                       "vrest sweep: 30 of 100 points ( 30%), 14.0 s, about 42 s left\n")
-
-
 def test_plots_are_written(tmp_path):
     one, two, bars = tmp_path / "one.png", tmp_path / "two.png", tmp_path / "bars.png"
     assert run_cli("sweep", "squid", "--vary", "ions.K.outside=1..400 mM log 30", "--quantity", "V_ss",
