@@ -476,6 +476,22 @@ def test_a_resistance_or_conductance_with_its_prefix_1000_off_is_named(claim, cl
     assert result.counterexample.correct.value == pytest.approx(float(1 / mpf("0.15")), rel=1e-9)
 
 
+@pytest.mark.parametrize(("claim", "model", "slip", "claimed", "correct"), [
+    ("E_Cl = -58 mV log10(560/50)", "squid", "the number for Cl_i is not the model's: 50 mM in the claim, 52 mM in the model",
+     -58 * log10(mpf(560) / 50), nernst(-1, 560, 52, 20)),
+    ("E_K = 61.54 mV log10(10/140)", "neuron", "the number for K_o is not the model's: 10 mM in the claim, 4 mM in the model",
+     mpf("61.54") * log10(mpf(10) / 140), nernst(1, 4, 140, 37)),
+])
+def test_a_number_that_is_another_ions_value_is_named_as_the_one_typed_wrong(claim, model, slip, claimed, correct):
+    """Squid's Na_i is 50 mM and the neuron's Cl_i 10 mM: a student's 50 for Cl_i (52 mM) or 10 for K_o was read as
+    that other ion's concentration, and the slip was blamed on the temperature ("exact at 24.0 degC"). A number read
+    as a value the correct side does not have is the one typed wrong."""
+    result = verify(claim, model=model)
+    assert not result.holds and result.diagnosis == slip
+    assert result.counterexample.claimed.value == pytest.approx(float(claimed), abs=1e-9)
+    assert result.counterexample.correct.value == pytest.approx(float(correct), abs=1e-9)
+
+
 def test_bare_numbers_of_a_current_a_factor_1000_off_are_said_once_to_be_si():
     result = verify("I_pump = 5*2", model="squid")  # 10 A/m^2 = 1000 uA/cm^2, the pump's 1 uA/cm^2 times 1000
     assert result.diagnosis == ("a unit prefix (factor 1000): bare numbers are read in SI units; give them their "

@@ -130,11 +130,21 @@ class _Claim:
         return list(self.problem.known()) if self.problem.known is not None else []
 
     @cached_property
-    def reading(self) -> Reading:
+    def prefer(self) -> set[sp.Symbol]:
+        """The symbols of the correct side at every level, valences included: what a number is read as first."""
         prefer = set(self.correct.free_symbols)
-        if self.original is not None:  # the symbols of the correct side at every level, valences included
+        if self.original is not None:
             prefer |= set(self.problem.expand(self.original, fix=False).free_symbols) | set(self.original.free_symbols)
-        return read_numbers(self.written, self.knowns, prefer, self.original, self.problem.dimensions)
+        return prefer
+
+    @cached_property
+    def reading(self) -> Reading:
+        return self.read_without(())
+
+    def read_without(self, knowns) -> Reading:
+        """The numbers read back as the model's values, but for ``knowns``."""
+        others = [known for known in self.knowns if all(known is not k for k in knowns)]
+        return read_numbers(self.written, others, self.prefer, self.original, self.problem.dimensions)
 
     @cached_property
     def needed(self) -> _Needed | None:
@@ -319,12 +329,21 @@ def _needed(case: _Claim) -> _Needed | None:
     if is_plain(case.written) or case.a is None:
         return None
     exponents = _exponent_literals(case.written)  # a bare exponent (the 2 of x^2) stands for nothing; 37 K may
-    free = [lit for lit in case.reading.unmatched if lit.symbol not in exponents or lit.unit is not None]
+    reading = case.reading
+    free = [lit for lit in reading.unmatched if lit.symbol not in exponents or lit.unit is not None]
+    foreign = [known for known in reading.matched.values() if not known.expr.free_symbols & case.prefer]
+    if not free and len(foreign) == 1:  # every number read, one as a value the correct side has not: E_Cl's 50 mM
+        again = case.read_without(foreign)  # is squid's Na_i, Cl_i (52 mM) typed wrong; that one is the free one, if
+        typed = [s for s, known in reading.matched.items() if known is foreign[0]]  # the others read as before
+        if [lit.symbol for lit in again.unmatched] == typed and all(again.matched.get(s) is k
+                                                                     for s, k in reading.matched.items() if s not in typed):
+            reading = again
+            free = list(again.unmatched)
     if len(free) != 1:
         return None
     lit = free[0]
-    others = {x.symbol: x.value for x in case.reading.unmatched if x is not lit}
-    template = case.problem.expand(case.reading.template.xreplace(others))
+    others = {x.symbol: x.value for x in reading.unmatched if x is not lit}
+    template = case.problem.expand(reading.template.xreplace(others))
 
     def value(x: mpmath.mpf) -> mpmath.mpf:
         v = _value(case.problem.at_rest(template.xreplace({lit.symbol: sp.Float(x, DPS)})), case.point)
