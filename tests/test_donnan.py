@@ -10,6 +10,7 @@ import sympy as sp
 
 from vrest.derive.builtin import resolve_model
 from vrest.derive.derivation import NotApplicable
+from vrest.derive.errors import ModelWarning
 from vrest.derive.derivations.donnan import r_D
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.quantities import Derivations
@@ -70,7 +71,8 @@ def test_divalent_permeant_ion_is_a_numeric_root():
 
 
 def test_no_permeant_cation_says_why():
-    d = Derivations(model_from_dict(bath_model({"Cl": (-1, "50 mM", "100 mM")})))
+    with pytest.warns(ModelWarning, match="the bath is not electroneutral: no cations against Cl_o = 100 mM"):
+        d = Derivations(model_from_dict(bath_model({"Cl": (-1, "50 mM", "100 mM")})))
     with pytest.raises(NotApplicable, match="no permeant cation"):
         d.get("donnan_ratio")
 

@@ -23,7 +23,9 @@ below the rate at which their volume is finite.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
 
 import mpmath
 import pytest
@@ -33,6 +35,7 @@ from hypothesis import strategies as st
 from conftest import run_cli, toml_dumps
 from test_pump_max_ohmic_volume_end import drawn_cell
 from vrest.derive.derivation import NoSteadyState, NotApplicable
+from vrest.derive.errors import ModelWarning
 from vrest.derive.derivations.pumpleak import pump_rate_symbol, steady_curve, steady_volume
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.quantities import Derivations
@@ -147,8 +150,11 @@ def test_constant_pump_max_is_where_na_i_vanishes(data, celsius):
     k_o, na_o = (float(data["ions"][x]["outside"].split()[0]) for x in ("K", "Na"))
     p_k, p_na = 1e-8, 4e-10  # m/s
     ctx = Derivations(model)
-    volume = ctx.get("volume_ss")
-    pump_max = ctx.get("pump_max")
+    # INSTANT starts with 140 K_i + 12 Na_i - 10 Cl_i - 100 impermeant: vrest says so, and rests it without that charge
+    with pytest.warns(ModelWarning, match=re.escape("+42 mM of net charge")) if data is INSTANT \
+            else contextlib.nullcontext():
+        volume = ctx.get("volume_ss")
+        pump_max = ctx.get("pump_max")
     rate = float(model.values[pump_rate_symbol(model)])
     assert math.isfinite(volume.value) and volume.value > 0
     assert pump_max.value > rate  # the defect: a "largest rate" below the one with a finite volume
