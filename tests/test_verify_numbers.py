@@ -481,13 +481,18 @@ def test_a_resistance_or_conductance_with_its_prefix_1000_off_is_named(claim, cl
      -58 * log10(mpf(560) / 50), nernst(-1, 560, 52, 20)),
     ("E_K = 61.54 mV log10(10/140)", "neuron", "the number for K_o is not the model's: 10 mM in the claim, 4 mM in the model",
      mpf("61.54") * log10(mpf(10) / 140), nernst(1, 4, 140, 37)),
+    ("E_Na = 61.54 mV log10(145/10)", "neuron",
+     ("the number for Na_i is not the model's: 10 mM in the claim, 12 mM in the model"),
+     mpf("61.54") * log10(mpf(145) / 10), nernst(1, 145, 12, 37)),
 ])
 def test_a_number_that_is_another_ions_value_is_named_as_the_one_typed_wrong(claim, model, slip, claimed, correct):
     """Squid's Na_i is 50 mM and the neuron's Cl_i 10 mM: a student's 50 for Cl_i (52 mM) or 10 for K_o was read as
     that other ion's concentration, and the slip was blamed on the temperature ("exact at 24.0 degC"). A number read
-    as a value the correct side does not have is the one typed wrong."""
+    as a value the correct side does not have is the one typed wrong; 10 for the neuron's Na_i (12 mM), read without
+    Cl_i, was the Q10's 10 K: nothing was named, and the answer said "exact at T = 59.69 degC"."""
     result = verify(claim, model=model)
     assert not result.holds and result.diagnosis == slip
+    assert "exact at" not in result.detail
     assert result.counterexample.claimed.value == pytest.approx(float(claimed), abs=1e-9)
     assert result.counterexample.correct.value == pytest.approx(float(correct), abs=1e-9)
 

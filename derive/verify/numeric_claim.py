@@ -166,9 +166,10 @@ class _Claim:
         if is_plain(self.written):
             return False
         unmatched = [lit for lit in self.reading.unmatched if lit.symbol not in _exponent_literals(self.written)]
-        if not unmatched:
-            return any(_depends_on_temperature(k) for k in self.reading.matched.values())
         need = self.needed
+        if not unmatched:  # every number read: not where one of them is named typed wrong (the neuron's Na_i as 10)
+            named = need is not None and need.known is not None and not _depends_on_temperature(need.known)
+            return not named and any(_depends_on_temperature(k) for k in self.reading.matched.values())
         return need is not None and need.known is not None and _depends_on_temperature(need.known)
 
     @cached_property
@@ -333,8 +334,15 @@ def _needed(case: _Claim) -> _Needed | None:
     free = [lit for lit in reading.unmatched if lit.symbol not in exponents or lit.unit is not None]
     foreign = [known for known in reading.matched.values() if not known.expr.free_symbols & case.prefer]
     if not free and len(foreign) == 1:  # every number read, one as a value the correct side has not: E_Cl's 50 mM
-        again = case.read_without(foreign)  # is squid's Na_i, Cl_i (52 mM) typed wrong; that one is the free one, if
-        typed = [s for s, known in reading.matched.items() if known is foreign[0]]  # the others read as before
+        typed = [s for s, known in reading.matched.items() if known is foreign[0]]  # is squid's Na_i, Cl_i (52 mM)
+        again = case.read_without(foreign)  # typed wrong; that one is the free one, if the others read as before
+        for _ in range(3):  # read as another value the correct side has not (the neuron's Na_i typed 10: Cl_i, then
+            more = [known for s, known in again.matched.items()  # the Q10's 10 K): not that either
+                    if s in typed and not known.expr.free_symbols & case.prefer]
+            if not more:
+                break
+            foreign += more
+            again = case.read_without(foreign)
         if [lit.symbol for lit in again.unmatched] == typed and all(again.matched.get(s) is k
                                                                      for s, k in reading.matched.items() if s not in typed):
             reading = again
