@@ -123,6 +123,25 @@ def test_v_ghk_follows_hodgkin_and_katz_over_bath_potassium():
     assert result["V_ghk"].attrs["units"] == "mV"
 
 
+def test_v_ss_at_the_lowest_temperature_is_the_root_written_out():
+    """At 1 K RT/F is 0.086 mV: the first bracket of the root, +-100 mV, overflowed (e^1160) and the sweep said "no
+    zero crossing for |V| < 10 V" where `vrest derive` found one. The reference: squid's GHK currents and its
+    constant 1 uA/cm^2 pump summed to 0, written out with mpmath at 50 digits."""
+    result = sweep("squid", {"model.temperature": "1, 1.5, 2 K"}, ["V_ss"])
+    r, f = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
+    ions = ((1, mpmath.mpf("1e-8"), 400, 20), (1, mpmath.mpf("4e-10"), 50, 440), (-1, mpmath.mpf("4.5e-9"), 52, 560))
+    with mpmath.workdps(50):
+        for t, v in zip((1, mpmath.mpf("1.5"), 2), result["V_ss"].values):
+            def balance(volts, t=t):  # A/m^2, outward positive
+                total = mpmath.mpf("0.01")  # the pump
+                for z, perm, inside, outside in ions:
+                    u = z * f * volts / (r * t)
+                    total += perm * z * f * u * (inside - outside * mpmath.exp(-u)) / -mpmath.expm1(-u)
+                return total
+            expected = mpmath.findroot(balance, (mpmath.mpf("-0.001"), mpmath.mpf("-1e-6")), solver="anderson")
+            assert v == pytest.approx(float(expected) * 1000, rel=1e-9), t
+
+
 def test_a_blocked_permeability_of_zero_is_swept():
     """P_Na = 0 (a blocked channel, as the docs allow: >= 0): V_ghk without the Na terms, written out with
     mpmath; a negative permeability is refused."""

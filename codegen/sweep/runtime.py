@@ -88,6 +88,7 @@ REASONS = {
 _EPS = np.finfo(float).eps
 _LAST_STEP = 1e-11  # a Newton step below this (scaled unknowns ~1) leaves an error ~1e-22: converged
 _SETTLED = 1e-8  # a pseudo-transient step below this (relative) is close enough for Newton to finish
+_HALVINGS = 60  # of a first bracket end that overflows, towards 0
 
 
 def take(p: Mapping[str, np.ndarray], index: np.ndarray) -> dict[str, np.ndarray]:
@@ -108,7 +109,9 @@ def root_increasing(f: Callable, p: Mapping[str, np.ndarray], n: int, start: flo
     """The root x of each increasing f(x, p) -> (value, derivative): (roots, reason codes).
 
     The bracket [start, stop] widens by doubling, as long as it stays within +-limit (then NO_ROOT). A GHK or Nernst
-    term at |V| of volts overflows there: an infinite value is an answer (no root that far), not a warning.
+    term at |V| of volts overflows there: an infinite value is an answer (no root that far), not a warning. Where
+    the first bracket itself overflows (RT/F = 0.086 mV at 1 K: e^1160 at 100 mV), its end moves halfway to 0 until
+    the value is finite.
     """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return _root_increasing(f, p, n, start, stop, limit, max_steps)
@@ -120,6 +123,13 @@ def _root_increasing(f: Callable, p: Mapping[str, np.ndarray], n: int, start: fl
     codes = np.zeros(n, dtype=np.int8)
     f_lo = f(lo, p)[0]
     f_hi = f(hi, p)[0]
+    for edge, values in ((lo, f_lo), (hi, f_hi)):
+        for _ in range(_HALVINGS):
+            index = np.nonzero(~np.isfinite(values))[0]
+            if not index.size:
+                break
+            edge[index] /= 2
+            values[index] = f(edge[index], take(p, index))[0]
     while True:
         low_bad = (f_lo > 0) & (codes == 0)
         high_bad = (f_hi < 0) & (codes == 0)
