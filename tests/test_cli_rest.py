@@ -43,7 +43,8 @@ def test_rest_table_for_squid_names_units_and_the_verdict():
     assert code == 0
     assert out.splitlines()[0] == "squid: resting states with V between -100 and 0 mV"
     assert out.splitlines()[1] == "one stable resting state between -100.00 mV and 0.00 mV, at -61.59 mV"
-    assert "slope conductance: 0.59523 mS/cm^2, input resistance 1.68 kohm*cm^2" in out
+    assert ("slope conductance: 0.59523 mS/cm^2 (with the file's capacitance C_m = 1 uF/cm^2), input resistance "
+            "1.68 kohm*cm^2") in out
     assert "currents at rest (outward positive): I_Na -4.4912 uA/cm^2" in out
 
 

@@ -107,6 +107,22 @@ def test_steps_file(tmp_path):
     assert doc["diagnosis"] == "sign of the term I_pump flipped"
 
 
+def test_a_worked_example_with_an_arithmetic_slip_names_the_two_lines_it_compares(tmp_path):
+    """Line 5 is compared with line 4's value, 26.73 mV x (-3.555) = -95.02515 mV, not with the model's E_K
+    (-95.0226 mV): the answer said "correct" and "of the correct value" for it."""
+    path = tmp_path / "worked.txt"
+    path.write_text("E_K = RT/F ln(K_o/K_i)\n= 26.73 mV * ln(4/140)\n= 26.73 mV * (-3.555)\n= -85.0 mV\n",
+                    encoding="utf-8")
+    code, out, _ = run_cli("verify", str(path))
+    assert code == 1
+    assert out.splitlines() == [
+        "does not hold (line 4)",
+        "  line 4 is not equal to line 3 (not within 1% (the default) of line 3's value at the model's values: the "
+        "claim differs by 10.0252 mV (10.5%))",
+        "  counterexample at the model's values:",
+        "    line 4 gives -85 mV, line 3 gives -95.0251 mV"]  # -95.02515 as a double: -95.025149999...
+
+
 def test_approximation_in_the_squid_model():
     claim = "RT/F ln((P_K K_o + P_Cl Cl_i)/(P_K K_i + P_Cl Cl_o))"
     code, out, _ = run_cli("verify", claim, "--against", "V_ghk", "--model", "squid", "--approx", "P_Na/P_K -> 0", "--json")

@@ -5,6 +5,7 @@ for vrest's own exports read back."""
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -78,7 +79,9 @@ def test_membrane_currents_and_capacitance_per_area_show_in_uA_and_uF_per_cm2():
     shown = state["currents"]["i_K1"]
     assert shown["unit"] == "uA/cm^2" and shown["value"] == pytest.approx(100 * i_k1.eval(), rel=1e-12)
     code, text, err = run_cli("rest", str(path))
-    assert "(with the file's capacitance C = 1 uF/cm^2)" in text
+    # named beside the conductance it gives, not beside the resistance (which a student read as depending on C_m)
+    assert re.search(r"slope conductance: \S+ mS/cm\^2 \(with the file's capacitance C = 1 uF/cm\^2\), input resistance "
+                     r"\S+ kohm\*cm\^2\n", text), text
     assert f"i_K1 {shown['value']:.5g} uA/cm^2" in text
 
 

@@ -84,6 +84,22 @@ def test_donnan_ratio_of_the_pump_leak_model():
     assert not wrong.holds and "A_i*z_A" in wrong.diagnosis
 
 
+def test_a_counterexample_holds_the_models_values_of_the_ions_a_sample_keeps_electroneutral():
+    """Sample points keep pumpleak's inside electroneutral through Na_i and Cl_i; the counterexample, the model's
+    values, showed those two as a sample's (10.47 and 4.13 mM against the file's 15.5 and 3.7 mM). Its values:
+    the Donnan ratio of Keener & Sneyd written out (145 r^2 - 146.3 r - 145 = 0) and the claim's RT/F ln(3/134.5)."""
+    result = verify("V_donnan = RT/F ln(K_o/K_i)", model="pumpleak")
+    inputs = {name: value.value for name, value in result.counterexample.inputs.items()}
+    assert not result.holds
+    assert inputs == {"A_i": 146.3, "Cl_i": 3.7, "Cl_o": 145, "K_i": 134.5, "K_o": 3, "Na_i": 15.5, "Na_o": 142,
+                      "T": 298.15}
+    thermal = mpmath.mpf("8.314462618") * mpmath.mpf("298.15") / mpmath.mpf("96485.33212") * 1000  # mV
+    r_d = (mpmath.mpf("146.3") + mpmath.sqrt(mpmath.mpf("146.3") ** 2 + 4 * 145 * 145)) / (2 * 145)
+    assert result.counterexample.correct.value == pytest.approx(float(-thermal * mpmath.log(r_d)), rel=1e-9)
+    assert result.counterexample.claimed.value == pytest.approx(float(thermal * mpmath.log(mpmath.mpf(3) / 134.5)),
+                                                                rel=1e-9)
+
+
 def test_equation_that_holds_only_at_the_steady_state():
     result = verify("I_K + I_Na + I_Cl + I_pump = 0", model="squid")
     assert result.holds and "steady state" in result.detail

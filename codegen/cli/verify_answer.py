@@ -119,7 +119,8 @@ def _human(result: VerifyResult) -> str:
     if example is not None:
         inputs = ", ".join(f"{name} = {_quantity(v)}" for name, v in example.inputs.items())
         lines.append(f"  counterexample: {inputs}" if inputs else "  counterexample at the model's values:")
-        lines.append(f"    claimed {_quantity(example.claimed)}, correct {_quantity(example.correct)}")
+        claimed, correct = (f"{side} gives" for side in result.compared) if result.compared else ("claimed", "correct")
+        lines.append(f"    {claimed} {_quantity(example.claimed)}, {correct} {_quantity(example.correct)}")
     if result.identity is not None:
         lines += _identity(result.identity)
     info = result.approximation
@@ -147,7 +148,8 @@ def _identity(identity) -> list[str]:
         inputs = ", ".join(f"{name} = {_quantity(v)}" for name, v in example.inputs.items())
         others = " (every other input at the model's values)" if list(example.inputs) == ["V"] else ""
         lines.append(f"  counterexample: {inputs}{others}")
-        lines.append(f"    claimed {_quantity(example.claimed)}, correct {_quantity(example.correct)}")
+        claimed, correct = (f"{side} gives" for side in result.compared) if result.compared else ("claimed", "correct")
+        lines.append(f"    {claimed} {_quantity(example.claimed)}, {correct} {_quantity(example.correct)}")
     return lines
 
 

@@ -154,8 +154,9 @@ def report_text(report: RestReport) -> str:
         lines.append(f"  eigenvalues (1/s): {', '.join(_eigenvalue(v) for v in state.eigenvalues) or '-'}")
         g = state.slope_conductance
         if g:
-            lines.append(f"  slope conductance: {_with_unit(problem.shown(g, g_unit), g_unit)}, input resistance "
-                         f"{_with_unit(problem.shown(1 / g, r_unit), r_unit)}{_capacitance(problem)}")
+            # the capacitance beside the conductance it gives (C times the slope of dV/dt), not the resistance
+            lines.append(f"  slope conductance: {_with_unit(problem.shown(g, g_unit), g_unit)}{_capacitance(problem)}, "
+                         f"input resistance {_with_unit(problem.shown(1 / g, r_unit), r_unit)}")
         if problem.capacitance_note:  # said in full once, for the first state
             lines.append(f"  note: {problem.capacitance_note}" if k == 1 else "  note: on the file's capacitance, as "
                          "for resting state 1")

@@ -136,9 +136,9 @@ def _points(
     points = sample_points(syms, ranges, samples, seed)
     if any(isinstance(e, sp.Basic) and e.has(*KINKS) for e in exprs):
         points += sample_points(syms, wider(ranges), samples, seed + 1)
-    if reference and points:
-        ref = dict(points[0])
-        ref.update({s: mpmath.mpf(float(reference[s])) for s in syms if s in reference})
+    if reference and points:  # every value the model has, also of a symbol a sample holds only to keep it
+        ref = dict(points[0])  # electroneutral (pumpleak's Na_i and Cl_i beside A_i): the model's values, not a sample's
+        ref.update({s: mpmath.mpf(float(reference[s])) for s in {*syms, *ref} if s in reference})
         points.insert(0, ref)
     return points or [{}]
 

@@ -106,6 +106,9 @@ class VerifyResult:
     # what the test of it as an identity found (scope.py); None: it holds for every value (or is a value).
     holds_only: str | None = None
     identity: Identity | None = None
+    # what the counterexample's claimed and correct values are, where not the claim and the model's quantity: a
+    # chain of steps compares a line with the one before ("line 5", "line 4"); for the text answer only
+    compared: tuple[str, str] | None = None
 
     @property
     def conditional(self) -> bool:
