@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Mapping
@@ -10,7 +11,11 @@ from pathlib import Path
 from vrest.derive.builtin import is_other_format
 from vrest.derive.errors import ModelError
 
-__all__ = ["check_folder", "check_output_folder", "csv_number", "write_atomic", "write_all_atomic"]
+__all__ = ["cannot_write", "check_folder", "check_output_folder", "csv_number", "write_atomic", "write_all_atomic"]
+
+# Names a file has, not a folder (-o x.sbml made a folder x.sbml): the suffixes of the files vrest writes
+_FILE_SUFFIXES = frozenset({".xml", ".sbml", ".cellml", ".nml", ".mod", ".py", ".c", ".h", ".json", ".csv", ".md",
+                            ".tex", ".txt", ".png", ".pdf", ".svg", ".nc", ".h5"})
 
 
 def csv_number(x: float) -> str:
@@ -18,6 +23,14 @@ def csv_number(x: float) -> str:
     double (-5.405), a whole number without '.0' (60, a count 1), nan for a missing value."""
     text = repr(float(x))
     return text[:-2] if text.endswith(".0") else text
+
+
+def cannot_write(error: OSError, folder: str | Path) -> str:
+    """Why a file cannot be made in ``folder``: the system's reason, but where it says "No such file or directory"
+    of a folder that exists (/proc), that the folder takes no new files."""
+    if error.errno == errno.ENOENT and Path(folder).is_dir():
+        return f"cannot write: the folder {str(folder)!r} takes no new files"
+    return f"cannot write: {error.strerror or error}"
 
 
 def check_folder(path: str | Path, key: str) -> None:
@@ -47,17 +60,21 @@ def check_output_folder(path: str | Path, key: str = "-o") -> None:
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ModelError(key, str(path), "is a file, not a folder: give the folder to write the files into")
+    if not path.exists() and path.suffix.lower() in _FILE_SUFFIXES:
+        raise ModelError(key, str(path), f"is named as a file ({path.suffix}): {key} takes a folder, and vrest names "
+                                         "the files it writes there (give a folder, such as .)")
     above = next((folder for folder in path.resolve().parents if folder.exists()), None)
     if above is not None and not above.is_dir():
         raise ModelError(key, str(path), f"cannot write: {str(above)!r} is a file, not a folder")
     if not path.exists() and not path.resolve().parent.is_dir():
         raise ModelError(key, str(path), f"cannot write: the folder {str(path.parent)!r} does not exist (vrest makes "
                                          "the folder -o names, not the folders above it: create them first)")
+    folder = path if path.exists() else path.resolve().parent
     try:  # before any work: a folder that takes no file fails here, not in each file written into it
-        with tempfile.TemporaryFile(dir=path if path.exists() else path.resolve().parent):
+        with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as error:
-        raise ModelError(key, str(path), f"cannot write: {error.strerror or error}") from None
+        raise ModelError(key, str(path), cannot_write(error, folder)) from None
 
 
 def write_atomic(path: str | Path, content: str | bytes, key: str = "output", folders: bool = False) -> Path:
@@ -75,7 +92,7 @@ def write_atomic(path: str | Path, content: str | bytes, key: str = "output", fo
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
-        raise ModelError(key, str(path), f"cannot write: {exc.strerror or exc}") from None
+        raise ModelError(key, str(path), cannot_write(exc, path.parent)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -117,7 +134,7 @@ def write_all_atomic(contents: Mapping[str | Path, str | bytes], key: str = "out
                     handle.write(data)
                 os.chmod(tmp, 0o644)
             except OSError as exc:
-                raise ModelError(key, str(path), f"cannot write: {exc.strerror or exc}") from None
+                raise ModelError(key, str(path), cannot_write(exc, path.parent)) from None
             staged.append((tmp, path))
         placed: list[tuple[Path, str | None]] = []  # (path, where its earlier file waits) in order
         for tmp, path in staged:

@@ -65,3 +65,21 @@ def test_an_output_folder_that_is_a_file_is_said_to_be_one(tmp_path):
     code, out, err = run_cli("export", "neuron", "--to", "sbml", "-o", str(target))
     assert (code, out) == (2, "") and target.read_text(encoding="utf-8") == "x"
     assert err == f"vrest: error: -o = '{target}': is a file, not a folder: give the folder to write the files into\n"
+
+
+def test_an_output_folder_named_as_a_file_is_refused(tmp_path):
+    """`-o x.sbml` made a folder x.sbml with neuron.sbml.xml in it: a new name with a file's suffix is refused."""
+    code, out, err = run_cli("export", "neuron", "--to", "sbml", "-o", str(tmp_path / "x.sbml"))
+    assert (code, out) == (2, "") and list(tmp_path.iterdir()) == []
+    assert err == (f"vrest: error: -o = '{tmp_path / 'x.sbml'}': is named as a file (.sbml): -o takes a folder, and "
+                   "vrest names the files it writes there (give a folder, such as .)\n")
+
+
+@pytest.mark.parametrize("command", [("export", "neuron", "--to", "sbml", "-o", "/proc/vrest-out"),
+                                     ("derive", "squid", "--report", "/proc/x.md"),
+                                     ("sweep", "squid", "--vary", "ions.K.outside=1..10 mM 2", "--out", "/proc/x.csv")])
+def test_a_folder_that_takes_no_new_files_is_said_to_be_one(command):
+    """/proc exists, but takes no new file: the system's "No such file or directory" read as a missing folder."""
+    code, out, err = run_cli(*command)
+    assert (code, out) == (2, "")
+    assert err.endswith(": cannot write: the folder '/proc' takes no new files\n"), err

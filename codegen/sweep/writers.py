@@ -25,7 +25,7 @@ import numpy as np
 from vrest.derive.errors import ModelError
 
 from ..extras import install_line
-from ..files import check_folder, csv_number
+from ..files import cannot_write, check_folder, csv_number
 from .ranges import RangeValues
 
 __all__ = ["Layout", "MemoryWriter", "open_writer", "FORMATS"]
@@ -123,7 +123,7 @@ class _FileWriter:
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
             os.close(fd)
         except OSError as error:
-            raise ModelError("--out", str(path), f"cannot write: {error.strerror or error}") from None
+            raise ModelError("--out", str(path), cannot_write(error, self.path.parent)) from None
         self.tmp = Path(tmp)
 
     @contextmanager
