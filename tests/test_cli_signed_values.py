@@ -89,6 +89,11 @@ def test_rest_reads_every_form_of_a_range_that_starts_with_minus():
     (("rest", "squid", "--range", "--json"), "vrest: error: rest: argument --range: expected one argument\n"),
     (("rest", "squid", "--bogus", "-150..60mV"), "vrest: error: unrecognized arguments: --bogus -150..60mV\n"),
     (("rest", "squid", "--json", "-150..60mV"), "vrest: error: unrecognized arguments: -150..60mV\n"),
+    # a misspelled option: the command's closest, as for a misspelled key in a file
+    (("derive", "squid", "--qantity", "V_ss"),
+     "vrest: error: unrecognized arguments: --qantity V_ss; did you mean '--quantity'?\n"),
+    (("rest", "squid", "--rnage=-100..0mV"), "vrest: error: unrecognized arguments: --rnage=-100..0mV; did you mean "
+                                             "'--range'?\n"),
 ])
 def test_a_range_without_unit_reaches_vrest_s_own_message_and_unknown_options_are_refused(argv, error):
     assert run_cli(*argv) == (2, "", error)

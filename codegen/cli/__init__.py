@@ -21,6 +21,7 @@ for _threads in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_threads, "1")
 
 import argparse  # noqa: E402 - after the thread counts
+import difflib
 import importlib
 import sys
 import warnings
@@ -50,9 +51,21 @@ COMMANDS = {
 
 
 class _Parser(argparse.ArgumentParser):
+    options: Sequence[str] = ()  # the command's option strings, for a misspelled one (set by main)
+
     def error(self, message: str):  # one line, exit code 2, as for every bad input
         command = self.prog.removeprefix("vrest").strip()  # main() prints "vrest: error: " itself
-        raise ModelError("", None, f"{command}: {message}" if command else message)
+        raise ModelError("", None, (f"{command}: {message}" if command else message) + self._closest(message))
+
+    def _closest(self, message: str) -> str:
+        """'; did you mean '--quantity'?' for an unrecognized --qantity; else nothing."""
+        if not message.startswith("unrecognized arguments:"):
+            return ""
+        for word in message.split()[2:]:
+            close = difflib.get_close_matches(word.split("=")[0], self.options, n=1) if word.startswith("--") else []
+            if close:
+                return f"; did you mean '{close[0]}'?"
+        return ""
 
 
 def _chosen(argv: Sequence[str]) -> list[str]:
@@ -87,7 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = _one_line_warnings()
         try:
             parser = build_parser(argv)
-            args = parser.parse_args(gather_range_values(argv, range_spellings(_command_options(parser, argv))))
+            parser.options = _command_options(parser, argv)
+            args = parser.parse_args(gather_range_values(argv, range_spellings(parser.options)))
             return int(args.run(args) or 0)
         except ModelError as error:
             print(f"vrest: error: {error}", file=sys.stderr)
