@@ -148,8 +148,7 @@ def _identity(identity) -> list[str]:
         inputs = ", ".join(f"{name} = {_quantity(v)}" for name, v in example.inputs.items())
         others = " (every other input at the model's values)" if list(example.inputs) == ["V"] else ""
         lines.append(f"  counterexample: {inputs}{others}")
-        claimed, correct = (f"{side} gives" for side in result.compared) if result.compared else ("claimed", "correct")
-        lines.append(f"    {claimed} {_quantity(example.claimed)}, {correct} {_quantity(example.correct)}")
+        lines.append(f"    claimed {_quantity(example.claimed)}, correct {_quantity(example.correct)}")
     return lines
 
 
