@@ -198,7 +198,13 @@ def test_a_protocol_of_steps_runs_from_each_points_steady_state():
     (["--vary", "ions.K.outside=1..10 mM 3", "--quantity", "volume_ss"],
      "--quantity = 'volume_ss': not applicable to model squid: needs volume dynamics (membrane.area, membrane.volume "
      "and membrane.water_permeability)"),
-    (["--vary", "ions.K.outside=1..10 mM 3", "--quantity", "V_rest"], "--quantity = 'V_rest': unknown quantity"),
+    # what the sweep gives (not tau_fast, which it has no rule for, nor a gated model's quantities)
+    (["--vary", "ions.K.outside=1..10 mM 3", "--quantity", "V_rest"], "--quantity = 'V_rest': unknown quantity: a "
+     "sweep of model squid gives E_K, E_Na, E_Cl, V_ghk, V_leak, V_ss, dV_pump, V_mullins_noda, g_leak, tau_m; its "
+     "resting potential is V_ss (V_rest is that of a model with gated channels)"),
+    (["--vary", "ions.K.outside=1..10 mM 3", "--quantity", "V_sss"], "--quantity = 'V_sss': unknown quantity: a "
+     "sweep of model squid gives E_K, E_Na, E_Cl, V_ghk, V_leak, V_ss, dV_pump, V_mullins_noda, g_leak, tau_m; did "
+     "you mean 'V_ss'?"),
     (["--vary", "ions.K.outside=1..10 mM 3", "--samples", "8", "--method", "grid"],
      "--samples = 8: samples need --method random, lhs or sobol"),
     (["--vary", "ions.K.outside=1..10 mM 3", "--out", "x.xlsx"], "--out = 'x.xlsx': unknown format '.xlsx'"),

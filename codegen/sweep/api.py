@@ -7,6 +7,7 @@ does not exist holds NaN, and ``missing`` counts the points of each quantity by 
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -83,8 +84,13 @@ def choose_quantities(model: Model, wanted: Sequence[str] | None) -> tuple[tuple
         return tuple(ids), reasons
     known = Derivations(model).ids()
     for qid in wanted:
-        if qid not in known:
-            raise ModelError("--quantity", qid, f"unknown quantity (one of {', '.join(known)})")
+        if qid not in known:  # what this sweep gives, not every id of vrest derive (tau_fast has no sweep rule)
+            takes, _ = applicable_quantities(model)
+            close = difflib.get_close_matches(qid, takes, n=1)
+            hint = "; its resting potential is V_ss (V_rest is that of a model with gated channels)" \
+                if qid == "V_rest" and "V_ss" in takes else f"; did you mean '{close[0]}'?" if close else ""
+            raise ModelError("--quantity", qid, f"unknown quantity: a sweep of model {model.name} gives "
+                                                f"{', '.join(takes)}{hint}")
     ids, reasons = applicable_quantities(model, list(dict.fromkeys(wanted)))  # the columns in the order asked
     for qid in wanted:
         if qid in reasons:
