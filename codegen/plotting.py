@@ -16,7 +16,7 @@ from vrest.derive.errors import ModelError
 
 from .files import check_folder, write_atomic
 
-__all__ = ["FIGURE_FORMATS", "figure_path", "pyplot", "save_figure", "plot_result", "time_axis"]
+__all__ = ["FIGURE_FORMATS", "figure_path", "pyplot", "save_figure", "plot_panels", "plot_result", "time_axis"]
 
 # File suffix -> matplotlib format, with the metadata that would make two runs differ switched off.
 FIGURE_FORMATS = {
@@ -93,29 +93,42 @@ def time_axis(t_end: float) -> tuple[str, float]:
     return "ms", 1e-3
 
 
-def plot_result(result, path: str | Path, key: str = "--plot") -> Path:
-    """V, the inside concentrations and the volume against time, one panel each, in the format of ``path``'s
-    suffix (PNG, SVG or PDF)."""
+def plot_result(result, path: str | Path, key: str = "--plot", steps=()) -> Path:
+    """V, the inside concentrations and the volume of a run of vrest's own model against time, one panel each, in
+    the format of ``path``'s suffix (PNG, SVG or PDF); ``steps``: the times (s) of its scenario's steps."""
+    columns = result.outputs()
+    concentrations = [name for name in columns if name.endswith("_i")]
+    panels = [("V", [("V", *columns["V"])])]
+    if concentrations:
+        panels.append(("inside", [(f"[{name[:-2]}]$_i$", *columns[name]) for name in concentrations]))
+    if "volume" in columns:
+        panels.append(("volume", [("volume", *columns["volume"])]))
+    title = result.model + (f", scenario {result.scenario}" if result.scenario else "")
+    return plot_panels(result.t, panels, title, path, key, steps)
+
+
+def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", steps=()) -> Path:
+    """A run against time: ``panels`` [(what, [(label, unit, values), ...]), ...], one above the other (the first
+    panel's unit on its axis); a panel of amounts that span more than a hundredfold on a log axis. ``steps``: the
+    times (s) of the protocol's steps, each a dotted line."""
     path = figure_path(str(path), key)
     plt = pyplot(path, key)
-    columns = result.outputs()
-    unit, seconds = time_axis(float(result.t[-1]))
-    t = np.asarray(result.t) / seconds
-    concentrations = [name for name in columns if name.endswith("_i")]
-    panels = [["V"], concentrations] + ([["volume"]] if "volume" in columns else [])
-    panels = [p for p in panels if p]
+    unit, seconds = time_axis(float(t[-1]))
+    t = np.asarray(t) / seconds
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(7, 2.4 * len(panels) + 0.6), squeeze=False)
-    title = result.model + (f", scenario {result.scenario}" if result.scenario else "")
-    for ax, names in zip(axes[:, 0], panels):
-        for name in names:
-            unit_name, values = columns[name]
-            label = {"V": "V", "volume": "volume"}.get(name, f"[{name[:-2]}]$_i$")
+    for ax, (what, lines) in zip(axes[:, 0], panels):
+        for label, _, values in lines:
             ax.plot(t, values, label=label, lw=1.6)
-        ax.set_ylabel(f"{'V' if names == ['V'] else 'volume' if names == ['volume'] else 'inside'} "
-                      f"({unit_name.replace('um^3', 'µm³')})")
+        ax.set_ylabel(f"{what} ({lines[0][1].replace('um^3', 'µm³')})")
+        values = np.concatenate([np.asarray(v, dtype=float) for _, _, v in lines])
+        positive = values[values > 0]  # (a 0, as O'Hara-Rudy's CaMKt at rest, is left out of a log axis)
+        if what != "V" and np.all(values >= 0) and positive.size and positive.max() > 100 * positive.min():
+            ax.set_yscale("log")
+        for at in steps:
+            ax.axvline(float(at) / seconds, color="0.5", ls=":", lw=1)
         ax.grid(True, alpha=0.3)
-        if len(names) > 1:
-            ax.legend(loc="best", fontsize=9)
+        if len(lines) > 1 or what not in ("V", lines[0][0]):  # a line the axis does not name (Luo-Rudy's Cai)
+            ax.legend(loc="best", fontsize=9, ncol=1 + len(lines) // 8)
     axes[0, 0].set_title(title)
     axes[-1, 0].set_xlabel(f"time ({unit})")
     fig.tight_layout()

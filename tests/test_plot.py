@@ -162,3 +162,19 @@ def test_pump_rates_without_a_steady_state_are_said_not_dropped(tmp_path):
     with pytest.warns(ModelWarning, match=r"no steady state found at 1 of the 3 pump rates \(0 to 0 uA/cm\^2\)"):
         data = pump_data(resolve_model(str(path)), points=2)
     assert len(data["rate"]) == 2 and min(data["rate"]) > 0
+
+
+@pytest.mark.parametrize(("values", "scale"), [([1e-4, 0.0, 140.0], "log"),  # O'Hara-Rudy's cai to ki, CaMKt at 0
+                                               ([3.7, 140.0], "linear"),  # within a hundredfold
+                                               ([-1.0, 1e-4, 140.0], "linear")])  # a negative value: no log axis
+def test_a_panel_of_amounts_past_a_hundredfold_is_on_a_log_axis(values, scale, tmp_path, monkeypatch):
+    import vrest.codegen.plotting as plotting
+
+    scales, save = [], plotting.save_figure
+    monkeypatch.setattr(plotting, "save_figure", lambda fig, *a, **k: (scales.extend(ax.get_yscale() for ax in fig.axes),
+                                                                        save(fig, *a, **k))[1])
+    t = np.array([0.0, 1.0, 2.0])
+    panels = [("V", [("V", "mV", np.array([-80.0, -70.0, -60.0]))]),
+              ("concentration", [(f"c{k}", "mM", np.full(3, v)) for k, v in enumerate(values)])]
+    plotting.plot_panels(t, panels, "test", tmp_path / "p.png")
+    assert scales == ["linear", scale]

@@ -143,7 +143,7 @@ def test_the_default_start_is_the_stable_rest_and_stays_there(tmp_path):
     (["--scenario", "ouabain"], "--scenario"),
     (["--reduced"], "--reduced: takes vrest's own models (the time-scale separated model, V slaved to the amounts); a "
                     "CellML or SBML file runs as the file writes it\n"),
-    (["--plot", "v.png"], "--out FILE.csv"),
+    (["--plot", "v.gif"], "--plot = 'v.gif': a .gif file: vrest draws figures as PNG, SVG or PDF"),
     (["--out", "run.txt"], "a .txt file: vrest simulate writes CSV only"),
     (["--set", "I_stim_on=0.5"], "--set I_stim_on"),  # the switch of the stimulus quantity: 0 or 1
     (["--set", "g_K1_max=-1 mS/cm^2"], "g_K1_max is a conductance per area: it must not be negative"),
@@ -468,3 +468,34 @@ def test_a_protocols_warnings_name_its_file_and_the_value_a_factor_makes(tmp_pat
     code, _, err = run_cli("simulate", "squid", "--protocol", str(path), "--t-end", "20 ms", "--json")
     assert code == 0, err
     assert "vrest: warning: --protocol s1.toml: steps[1].scale.ions.K.permeability = 5000 is above 100" in err
+
+
+def test_a_run_of_a_file_is_plotted_its_potential_above_its_concentrations(tmp_path, monkeypatch):
+    """`--plot` for a CellML file (it was refused: "write the run with --out FILE.csv and plot that"): Luo-Rudy 1991
+    paced, V in mV above its one concentration, Cai in mM (0.0002 to 0.0065 mM: a linear axis; a log one past a
+    hundredfold), each line the run's own numbers as --json gives them, and the stimulus' pulse edges dotted."""
+    import vrest.codegen.plotting as plotting
+
+    drawn, save = [], plotting.save_figure
+
+    def keep(fig, path, key="--plot", dpi=110):
+        drawn.extend((ax.get_ylabel(), ax.get_yscale(), [(line.get_label(), line.get_xdata(), line.get_ydata())
+                                                         for line in ax.get_lines()]) for ax in fig.axes)
+        return save(fig, path, key, dpi)
+
+    monkeypatch.setattr(plotting, "save_figure", keep)
+    figure = tmp_path / "lr.png"
+    code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--start", "given", "--t-end", "2 s",
+                             "--stimulus-on", "--plot", str(figure), "--json")
+    assert code == 0, err
+    assert err.splitlines()[-1] == str(figure) and figure.read_bytes().startswith(b"\x89PNG")
+    run = json.loads(out)
+    (v_label, v_scale, v_lines), (c_label, c_scale, c_lines) = drawn
+    assert (v_label, v_scale, c_label, c_scale) == ("V (mV)", "linear", "concentration (mM)", "linear")
+    (name, t, v), *v_marks = v_lines
+    assert name == "V" and list(v) == pytest.approx(run["states"]["V"]["values"], rel=1e-12)
+    assert list(t) == pytest.approx(run["t"]["values"], rel=1e-12)  # in s: the run lasts 2 s
+    (name, _, cai), *c_marks = c_lines
+    assert name == "Cai" and list(cai) == pytest.approx(run["states"]["Cai"]["values"], rel=1e-12)
+    edges = sorted({float(line[1][0]) for line in v_marks})
+    assert edges[:1] == pytest.approx([0.1]) and len(v_marks) == len(c_marks) >= 2  # the pulses at 0.1 s and 1.1 s

@@ -53,8 +53,8 @@ def register(subparsers) -> None:
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV (the name ends in .csv)")
     parser.add_argument("--plot", metavar="FILE", help="plot V, concentrations and volume into FILE, its format from "
-                        "the suffix: .png, .svg or .pdf (vrest's own models; a CellML or SBML file's run: --out "
-                        "FILE.csv)")
+                        "the suffix: .png, .svg or .pdf; each step of the scenario or protocol a dotted line (a "
+                        "CellML or SBML file's run: V and its concentrations; every state: --out FILE.csv)")
     imported = parser.add_argument_group("CellML and SBML files")
     parser.add_argument("--protocol", metavar="FILE.toml", help="an experiment in its own file: steps that set or "
                         "scale parameters, as a [scenario.NAME] table of a vrest model (its keys: ions.K.outside, "
@@ -214,7 +214,7 @@ def run(args) -> int:
     if args.plot:
         from ..plotting import plot_result
 
-        plotted = plot_result(result, args.plot)
+        plotted = plot_result(result, args.plot, steps=[step.at for step in steps])
     print_run(args, {"model": result.model, "scenario": None if args.protocol else result.scenario,
                      "protocol": args.protocol, "start": args.start}, result, columns)
     if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON

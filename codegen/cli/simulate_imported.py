@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -423,9 +424,10 @@ def run(args) -> int:
     if args.reduced:
         raise ModelError("--reduced", None, "takes vrest's own models (the time-scale separated model, V slaved "
                          "to the amounts); a CellML or SBML file runs as the file writes it")
-    if args.plot:
-        raise ModelError("--plot", args.plot, "takes vrest's own models; for a CellML or SBML file write the run "
-                         "with --out FILE.csv and plot that")
+    if args.plot:  # a figure name vrest cannot write fails before the work
+        from ..plotting import figure_path
+
+        figure_path(args.plot, "--plot")
     if args.out:
         _check_out(args.out)
     given_times = args.times is not None or args.t_end is not None
@@ -475,6 +477,26 @@ def run(args) -> int:
     if problem.voltage_unit == "mV":  # a potential with a unit of voltage; a unitless one is no cell's to judge
         for message in trajectory_problems(result.t, shown, None, voltage=problem.states[problem.voltage]):
             warnings.warn(message, ImplausibleResultWarning, stacklevel=2)
+    plotted = _plot(args.plot, plan, result, shown, scenario) if args.plot else None
     print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol or events, "start": args.start,
                      "stimulus": "on" if on_at_start else "off"}, result, shown)
+    if plotted is not None:  # the path, as for vrest's own models; on stderr when stdout is JSON
+        print(plotted, file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def _plot(path: str, plan: ImportedPlan, result, shown: dict, scenario):
+    """The membrane potential against time, and below it the concentrations (one panel for each unit): the gates
+    and other states are in --out's CSV."""
+    from ..plotting import plot_panels
+
+    problem = plan.rest_problem()
+    voltage = problem.states[problem.voltage]
+    panels = [("V", [(voltage, *shown[voltage])])]
+    amounts: dict[str, list] = {}
+    for name, (unit, values) in shown.items():
+        if name != voltage and (unit.endswith("M") or "mol/" in unit):  # mM, uM, mol/m^3: a concentration
+            amounts.setdefault(unit, []).append((name, unit, values))
+    panels += [("concentration", lines) for lines in amounts.values()]
+    title = plan.file + (f", protocol {scenario.name}" if scenario is not None and scenario.name else "")
+    return plot_panels(result.t, panels, title, path, steps=[step.at for step in scenario.steps] if scenario else ())
