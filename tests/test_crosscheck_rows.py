@@ -38,7 +38,8 @@ def test_a_missing_simulator_gets_a_not_run_row_and_an_install_hint(two_simulato
     row = _row(out, ROADRUNNER)
     assert "not run" in row and "not installed: pip install libroadrunner" in row
     assert "yes" in _row(out, CELLML)
-    assert err.count("\n") == 1 and "not installed, so not run: libRoadRunner" in err
+    said = [text for text in err.splitlines() if "running" not in text]  # (a progress line after the first second)
+    assert len(said) == 1 and "not installed, so not run: libRoadRunner" in said[0]
     assert 'pip install "vrest[test]"' in err
 
 
@@ -107,3 +108,19 @@ def test_when_no_simulator_ran_exit_1_is_said(two_simulators, tmp_path):
     code, _, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path), "--simulator", "libroadrunner")
     assert code == 1
     assert err.splitlines()[-1] == "vrest crosscheck: no simulator ran, so nothing was checked (exit code 1)"
+
+
+def test_which_simulator_runs_is_said_on_stderr_while_the_table_waits(two_simulators, tmp_path, monkeypatch):
+    """A crosscheck takes half a minute and prints its table at the end: each simulator's start is a progress line
+    (after the first second, as vrest sweep's; in a log at most one in 10 s), with its number among those chosen (a
+    clock that moves 11 s a call)."""
+    import vrest.codegen.progress as line
+
+    clock = iter(range(0, 11000, 11))
+    monkeypatch.setattr(line.time, "monotonic", lambda: float(next(clock)))
+    code, out, err = run_cli("crosscheck", "neuron", "-o", str(tmp_path))
+    assert code == 0, err
+    assert [text for text in err.splitlines() if "running" in text] == [
+        f"vrest crosscheck: running {CELLML} (1 of 2), 11 s so far",
+        f"vrest crosscheck: running {ROADRUNNER} (2 of 2), 22 s so far"]
+    assert "running" not in out

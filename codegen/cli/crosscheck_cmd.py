@@ -27,6 +27,23 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
+class _Progress:
+    """Which simulator runs, on stderr (codegen.progress: after the first second; the table comes at the end)."""
+
+    def __init__(self) -> None:
+        from ..progress import ProgressLine
+
+        self.line = ProgressLine()
+
+    def starting(self, name: str, number: int, count: int) -> None:
+        if self.line.due():
+            elapsed = self.line.now - self.line.start
+            self.line.show(f"vrest crosscheck: running {name} ({number} of {count}), {elapsed:.0f} s so far")
+
+    def done(self) -> None:
+        self.line.done()
+
+
 def chosen_simulators(given: list[str] | None) -> list[str] | None:
     """The registered names of the simulators given by their first word, any case (None: every one); a ModelError
     names one that is not registered."""
@@ -56,12 +73,16 @@ def run(args) -> int:
 
         check_output_folder(args.out)
     model = resolve_model(args.model)
-    with needs_steady_state(model.name, "crosscheck", "the simulators are compared from it"):
-        if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere
-            rows = crosscheck(model, Path(args.out).resolve(), chosen)
-        else:
-            with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
-                rows = crosscheck(model, Path(directory), chosen)
+    progress = _Progress()
+    try:
+        with needs_steady_state(model.name, "crosscheck", "the simulators are compared from it"):
+            if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere
+                rows = crosscheck(model, Path(args.out).resolve(), chosen, progress.starting)
+            else:
+                with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
+                    rows = crosscheck(model, Path(directory), chosen, progress.starting)
+    finally:  # the line rewritten in place ends before the table or an error
+        progress.done()
     excitable = any(r.excitable for r in rows)
     spikes = any(r.peak_time_deviation_ms is not None for r in rows)  # a course that fires: its peak compared
     header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)",

@@ -386,14 +386,17 @@ def neutral_start(model: Model) -> dict[sp.Symbol, float]:
     return {**start, **{ion.amount: start[ion.amount] * factor for ion in carriers}}
 
 
-def crosscheck(model: Model, directory: Path, names: list[str] | None = None) -> list[Row]:
-    """Export ``model`` into ``directory`` and run every installed (or every named) simulator."""
+def crosscheck(model: Model, directory: Path, names: list[str] | None = None,
+               starting: Callable[[str, int, int], None] | None = None) -> list[Row]:
+    """Export ``model`` into ``directory`` and run every installed (or every named) simulator; ``starting(name, k,
+    count)`` is called before the k-th of them (from 1), for a progress line."""
     directory = Path(directory).resolve()  # runners work in their own directories: no path may be relative
     job = make_job(model)
     rows = []
-    for name, sim in SIMULATORS.items():
-        if names is not None and name not in names:
-            continue
+    chosen = [(name, sim) for name, sim in SIMULATORS.items() if names is None or name in names]
+    for number, (name, sim) in enumerate(chosen, start=1):
+        if starting is not None:
+            starting(name, number, len(chosen))
         version = sim.version()
         if version is None:  # said, not skipped: "agrees" must not read as "every simulator agrees"
             rows.append(Row(name, "-", None, None, None, 0.0, "missing", f"not installed: {sim.missing()}"))
