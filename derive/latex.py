@@ -30,15 +30,30 @@ _DEFINITIONS = (
 
 
 def symbol_latex(symbol: sp.Symbol) -> str | None:
-    """The LaTeX of a name with two or more subscript words, else None (SymPy's own is right)."""
+    """The LaTeX of a name with two or more subscript words, a name that is words (donnan_ratio: "donnan ratio",
+    upright, not an italic "donnan" with the subscript "ratio"), or a difference (dV_pump: Delta V_pump); else None
+    (SymPy's own is right)."""
     name, supers, subs = split_super_sub(symbol.name)
-    if len(subs) < 2 or supers:
+    if supers:
+        return None
+    if _word(name):
+        return r"\text{" + " ".join([name, *subs]) + "}" if all(_word(w) for w in subs) else \
+            r"\text{" + name + "}_{" + r"\ ".join(translate(w) for w in subs) + "}"
+    if re.fullmatch("d[A-Z]", name):
+        difference = sp.Symbol("_".join([name[1], *subs]))
+        return r"\Delta " + (symbol_latex(difference) or sp.latex(difference))
+    if len(subs) < 2:
         return None
     if all(word in _EPONYMS for word in subs):  # V_mullins_noda: the Mullins-Noda potential
         return translate(name) + r"_{\text{" + "-".join(_EPONYMS[word] for word in subs) + "}}"
     words = [translate(word) if len(word) == 1 or translate(word) != word else rf"\mathrm{{{word}}}"
              for word in subs]  # one letter italic, a Greek name its letter, a word upright
     return translate(name) + "_{" + r"\ ".join(words) + "}"
+
+
+def _word(text: str) -> bool:
+    """A word of three or more small letters that is no Greek letter's name (donnan, osmotic; not tau, not K)."""
+    return len(text) >= 3 and text.isalpha() and text.islower() and translate(text) == text
 
 
 def latex(expr, shown_as=symbol_latex, **options) -> str:

@@ -63,6 +63,16 @@ def test_the_mullins_noda_potential_is_named_as_people_write_it():
     assert code == 0 and r"V_{\text{Mullins-Noda}} = " in out and "mullins" not in out
 
 
+def test_names_of_words_are_upright_words_and_a_shift_is_a_delta():
+    """donnan_ratio printed as donnan_{ratio}, an italic "donnan" with the subscript "ratio"; dV_pump (V_balance -
+    V_leak, a shift) as the differential-looking dV_{pump}."""
+    code, out, err = run_cli("derive", "pumpleak", "--latex")
+    assert code == 0, err
+    rows = [line.strip().split(" = ")[0].split(":")[0] for line in out.splitlines() if "&" in line]
+    assert {r"\text{donnan ratio}", r"\text{osmotic excess}", r"\text{volume}_{ss}", r"\Delta V_{pump}"} <= set(rows)
+    assert not [row for row in rows if "_{ratio}" in row or "_{excess}" in row or row.startswith("dV")]
+
+
 def test_the_natural_logarithm_is_ln():
     """Nernst's log is the natural one; written \\log a reader takes it for log10 (the 58 mV form)."""
     code, out, err = run_cli("derive", "squid", "--latex")
