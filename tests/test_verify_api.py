@@ -21,10 +21,19 @@ def test_named_quantities_stand_for_the_models_expressions():
 
 
 def test_z_means_the_ions_valence_for_an_ion_quantity():
-    assert verify("RT/(zF) ln(Cl_o/Cl_i)", against="E_Cl").holds
+    result = verify("RT/(zF) ln(Cl_o/Cl_i)", against="E_Cl")
+    assert result.holds and result.notes == ("z is read as z_Cl, the valence of the ion the claim is about",)
+    assert not verify("E_K = RT/(z_K F) ln(K_o/K_i)").notes  # said only where z was read so
     assert verify("RT/F ln(Cl_i/Cl_o)", against="E_Cl").holds  # z_Cl = -1 in the model
     result = verify("RT/F ln(Cl_o/Cl_i)", against="E_Cl")  # the cation form: what a teacher calls z left out
     assert not result.holds and result.diagnosis == "missing valence z: z_Cl = -1 was left out"
+
+
+def test_a_bare_z_in_a_claim_about_no_one_ion_is_refused_with_the_valences_to_write():
+    """In V_ss's claim z is no ion's: "unknown name 'zF'" said nothing of why zF passed in E_K's."""
+    with pytest.raises(ParseError, match=r"unknown name 'zF'; z alone is read only in a claim about one ion \(E_K = "
+                                         r"\.\.\., I_Na = \.\.\.\), as that ion's valence: here write z_K or z_Na or z_Cl"):
+        verify("V_ss = RT/(zF) ln(K_o/K_i)")
 
 
 def test_id_equation_is_the_same_as_against():

@@ -128,6 +128,10 @@ def suggestion(word: str, known: Iterable[str]) -> str:
     if word in _INSTEAD:
         return f"; did you mean {_INSTEAD[word]}?"
     known = list(known)
+    valences = [k for k in known if k.startswith("z_")]
+    if valences and (word == "z" or word[:1] == "z" and word[1:] in known):  # z, zF: a valence, but whose?
+        return (f"; z alone is read only in a claim about one ion (E_K = ..., I_Na = ...), as that ion's valence: "
+                f"here write {' or '.join(valences)}")
     same = [k for k in known if k.lower() == word.lower()]
     close = same or difflib.get_close_matches(word, known, n=3, cutoff=0.75)
     units = _unit_spellings(word)

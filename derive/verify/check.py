@@ -438,10 +438,11 @@ def with_notes(result: VerifyResult, written: Written | None) -> VerifyResult:
     notes = list(written.notes)
     if "log" in written.functions and "ln 10" in (result.diagnosis or ""):
         notes.append("log is the natural logarithm here, as ln; for the base-10 logarithm write log10")
-    if not notes:
+    if not notes and not written.readings:
         return result
     diagnosis = None if written.notes and not result.holds else result.diagnosis
-    return dataclasses.replace(result, diagnosis=diagnosis, notes=tuple(dict.fromkeys((*result.notes, *notes))))
+    said = (*result.notes, *notes, *written.readings)
+    return dataclasses.replace(result, diagnosis=diagnosis, notes=tuple(dict.fromkeys(said)))
 
 
 def of_another_dimension(claim: Claim, correct: Side, expected: Dim | None, problem: Problem,

@@ -108,6 +108,7 @@ class Written:
     dim: Dim | None = None
     notes: tuple[str, ...] = ()  # how a reading the user may not expect was taken (0.5 V: V is the potential)
     functions: frozenset[str] = frozenset()  # the function names the user wrote (log, ln, log10, ...)
+    readings: tuple[str, ...] = ()  # how a name the claim leaves open was read (z: z_K in E_K's): said, not a slip
 
     def with_numbers(self, values: Mapping[sp.Symbol, sp.Expr] | None = None) -> sp.Expr:
         """The expression with its literals at their values, some replaced by `values`."""
@@ -349,7 +350,10 @@ def _render(toks: list, names: Names, lenient: bool = False, dimensions: Dimensi
     if not quantities and all(v in (sp.pi, sp.E) for v in values):
         dim = None  # numbers only: an SI value of the quantity it is compared with
     functions = frozenset(re.findall(r"_f_(\w+)", text))
-    return Written(expr, template, literals, dim, _notes(toks, names), functions)
+    valence = names.get("z")  # z in a claim about one ion (E_K, I_Na): that ion's valence, as a teacher writes it
+    readings = (f"z is read as {valence}, the valence of the ion the claim is about",) \
+        if "z" in val_names and isinstance(valence, sp.Symbol) and valence.name != "z" else ()
+    return Written(expr, template, literals, dim, _notes(toks, names), functions, readings)
 
 
 def _check_logs(template: sp.Expr, literals: tuple[Literal, ...], dimensions: Dimensions, dim: Dim | None,
