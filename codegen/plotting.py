@@ -14,9 +14,12 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
+from vrest.derive.plausibility import enclosable_volume
+
 from .files import check_folder, write_atomic
 
-__all__ = ["FIGURE_FORMATS", "figure_path", "pyplot", "save_figure", "plot_panels", "plot_result", "time_axis"]
+__all__ = ["FIGURE_FORMATS", "figure_path", "pyplot", "save_figure", "plot_panels", "plot_result", "sphere_line",
+           "time_axis"]
 
 # File suffix -> matplotlib format, with the metadata that would make two runs differ switched off.
 FIGURE_FORMATS = {
@@ -93,10 +96,14 @@ def time_axis(t_end: float) -> tuple[str, float]:
     return "ms", 1e-3
 
 
-def plot_result(result, path: str | Path, key: str = "--plot", steps=()) -> Path:
+def plot_result(result, path: str | Path, key: str = "--plot", steps=(), area: float | None = None) -> Path:
     """V, the inside concentrations and the volume of a run of vrest's own model against time, one panel each, in
-    the format of ``path``'s suffix (PNG, SVG or PDF); ``steps``: the times (s) of its scenario's steps."""
+    the format of ``path``'s suffix (PNG, SVG or PDF); ``steps``: the times (s) of its scenario's steps; ``area``
+    (m^2): the membrane's, whose sphere's volume is drawn where the volume passes it."""
     columns = result.outputs()
+    limits = {}
+    if "volume" in columns and area is not None and max(columns["volume"][1]) > enclosable_volume(area) * 1e18:
+        limits["volume"] = sphere_line(area)
     concentrations = [name for name in columns if name.endswith("_i")]
     panels = [("V", [("V", *columns["V"])])]
     if concentrations:
@@ -104,13 +111,21 @@ def plot_result(result, path: str | Path, key: str = "--plot", steps=()) -> Path
     if "volume" in columns:
         panels.append(("volume", [("volume", *columns["volume"])]))
     title = result.model + (f", scenario {result.scenario}" if result.scenario else "")
-    return plot_panels(result.t, panels, title, path, key, steps)
+    return plot_panels(result.t, panels, title, path, key, steps, limits)
 
 
-def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", steps=()) -> Path:
+def sphere_line(area: float) -> tuple[float, str]:
+    """(um^3, label): the largest volume a membrane of ``area`` (m^2) encloses, a sphere's, as a figure marks it."""
+    largest = enclosable_volume(area) * 1e18
+    return largest, f"a sphere of the membrane's area: {largest:.4g} µm³"
+
+
+def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", steps=(),
+                limits: dict[str, tuple[float, str]] | None = None) -> Path:
     """A run against time: ``panels`` [(what, [(label, unit, values), ...]), ...], one above the other (the first
     panel's unit on its axis); a panel of amounts that span more than a hundredfold on a log axis. ``steps``: the
-    times (s) of the protocol's steps, each a dotted line."""
+    times (s) of the protocol's steps, each a dotted line; ``limits``: {what: (value, label)}, a dashed line
+    across that panel (the largest volume the membrane encloses)."""
     path = figure_path(str(path), key)
     plt = pyplot(path, key)
     unit, seconds = time_axis(float(t[-1]))
@@ -126,8 +141,11 @@ def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", st
             ax.set_yscale("log")
         for at in steps:
             ax.axvline(float(at) / seconds, color="0.5", ls=":", lw=1)
+        limit = (limits or {}).get(what)
+        if limit is not None:
+            ax.axhline(limit[0], color="black", ls="--", lw=1, label=limit[1])
         ax.grid(True, alpha=0.3)
-        if len(lines) > 1 or what not in ("V", lines[0][0]):  # a line the axis does not name (Luo-Rudy's Cai)
+        if len(lines) > 1 or what not in ("V", lines[0][0]) or limit:  # a line the axis does not name (Cai)
             ax.legend(loc="best", fontsize=9, ncol=1 + len(lines) // 8)
     axes[0, 0].set_title(title)
     axes[-1, 0].set_xlabel(f"time ({unit})")

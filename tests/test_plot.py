@@ -168,7 +168,7 @@ def test_pump_rates_without_a_steady_state_are_said_not_dropped(tmp_path):
                                                ([3.7, 140.0], "linear"),  # within a hundredfold
                                                ([-1.0, 1e-4, 140.0], "linear")])  # a negative value: no log axis
 def test_a_panel_of_amounts_past_a_hundredfold_is_on_a_log_axis(values, scale, tmp_path, monkeypatch):
-    import vrest.codegen.plotting as plotting
+    from vrest.codegen import plotting
 
     scales, save = [], plotting.save_figure
     monkeypatch.setattr(plotting, "save_figure", lambda fig, *a, **k: (scales.extend(ax.get_yscale() for ax in fig.axes),
@@ -178,3 +178,49 @@ def test_a_panel_of_amounts_past_a_hundredfold_is_on_a_log_axis(values, scale, t
               ("concentration", [(f"c{k}", "mM", np.full(3, v)) for k, v in enumerate(values)])]
     plotting.plot_panels(t, panels, "test", tmp_path / "p.png")
     assert scales == ["linear", scale]
+
+
+def _drawn(monkeypatch) -> list:
+    """The axes of the next figure saved: (its y label, [(label, y values) of each line])."""
+    from vrest.codegen import plotting
+
+    drawn, save = [], plotting.save_figure
+
+    def keep(fig, *args, **kwargs):
+        drawn.extend((ax.get_ylabel(), [(line.get_label(), list(line.get_ydata())) for line in ax.get_lines()])
+                     for ax in fig.axes)
+        return save(fig, *args, **kwargs)
+
+    monkeypatch.setattr(plotting, "save_figure", keep)
+    return drawn
+
+
+SPHERE = float(4 * mpmath.pi * 5 ** 3 / 3)  # um^3: pumpleak's area, 314.159 um^2, is a sphere's of radius 5 um
+
+
+def test_a_volume_past_what_the_membrane_encloses_is_drawn_against_the_sphere(tmp_path, monkeypatch):
+    """pumpleak after ouabain swells past the 523.6 um^3 a sphere of its membrane holds (after about 2 h): the text
+    warned, the figure showed nothing of it. The volume panel draws the sphere's volume."""
+    drawn = _drawn(monkeypatch)
+    code, _, err = run_cli("simulate", "pumpleak", "--scenario", "ouabain", "--t-end", "3 h", "--plot",
+                             str(tmp_path / "o.png"))
+    assert code == 0, err
+    assert f"(a sphere holds {SPHERE:.6g} um^3)" in err
+    label, lines = drawn[-1]
+    assert label == "volume (µm³)"
+    (_, volume), (sphere, level) = lines[0], lines[-1]
+    assert sphere == f"a sphere of the membrane's area: {SPHERE:.4g} µm³" and level == pytest.approx([SPHERE] * 2)
+    assert max(volume) > SPHERE > volume[0]
+
+
+def test_the_pump_figure_draws_and_warns_a_steady_volume_past_the_sphere(tmp_path, monkeypatch):
+    """With the pump stopped, pumpleak's steady volume (2662 um^3) is more than its membrane encloses: `vrest derive`
+    warns of such a volume, the pump figure drew it silently."""
+    drawn = _drawn(monkeypatch)
+    code, _, err = run_cli("plot", "pumpleak", "pump", "-o", str(tmp_path / "p.png"))
+    assert code == 0, err
+    assert err == (f"vrest: warning: the steady volume is more than a membrane of area 314.159 um^2 can enclose (a "
+                   f"sphere holds {SPHERE:.6g} um^3) at the pump rate 0 uA/cm^2: with its area fixed the cell would "
+                   "burst, or have to add membrane, before it got there\n")
+    label, lines = drawn[0]
+    assert label == "steady volume (um^3)" and lines[-1][1] == pytest.approx([SPHERE] * 2)

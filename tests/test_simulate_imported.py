@@ -474,7 +474,7 @@ def test_a_run_of_a_file_is_plotted_its_potential_above_its_concentrations(tmp_p
     """`--plot` for a CellML file (it was refused: "write the run with --out FILE.csv and plot that"): Luo-Rudy 1991
     paced, V in mV above its one concentration, Cai in mM (0.0002 to 0.0065 mM: a linear axis; a log one past a
     hundredfold), each line the run's own numbers as --json gives them, and the stimulus' pulse edges dotted."""
-    import vrest.codegen.plotting as plotting
+    from vrest.codegen import plotting
 
     drawn, save = [], plotting.save_figure
 

@@ -154,6 +154,29 @@ def figure_pump(plt, model: Model):
         if data["pump_max"] is not None:
             ax.axvline(data["pump_max"], color="black", linestyle="--",
                        label=f"pump_max = {data['pump_max']:.4g} uA/cm^2")
+    _beyond_the_sphere(model, data, top)
     top.legend(fontsize=8)
     top.set_title(f"{model.name}: pump-leak steady state against pump rate")
     return fig
+
+
+def _beyond_the_sphere(model: Model, data: dict, ax) -> None:
+    """Where the steady volume is more than the membrane encloses: the sphere's volume drawn, and a warning (as
+    `vrest derive` warns of a steady volume)."""
+    from vrest.derive.constants import area
+    from vrest.derive.plausibility import ImplausibleResultWarning
+
+    from ..plotting import sphere_line
+
+    if area not in model.values:
+        return
+    largest, label = sphere_line(float(model.values[area]))
+    beyond = data["rate"][data["volume"] > largest * (1 + 1e-9)]
+    if beyond.size:
+        ax.axhline(largest, color="black", linestyle="--", linewidth=1, label=label)
+        where = f"the pump rate {beyond[0]:.4g}" if beyond.size == 1 else \
+            f"the {beyond.size} pump rates drawn from {beyond.min():.4g} to {beyond.max():.4g}"
+        warnings.warn(f"the steady volume is more than a membrane of area {float(model.values[area]) * 1e12:.6g} "
+                      f"um^2 can enclose (a sphere holds {largest:.6g} um^3) at {where} uA/cm^2: with its area fixed "
+                      "the cell would burst, or have to add membrane, before it got there", ImplausibleResultWarning,
+                      stacklevel=2)
