@@ -20,7 +20,7 @@ COMMANDS = {
     "sensitivity": lambda path: ("sensitivity", "squid", "--vary", "ions.K.outside=2..20 mM log", "--vary",
                                  "pump=0..2", "--quantity", "V_ss", "--samples", "8", "--plot", str(path)),
 }
-KEYS = {"plot": "--output", "simulate": "--plot", "sweep": "--plot", "sensitivity": "--plot"}
+KEYS = {"plot": "-o", "simulate": "--plot", "sweep": "--plot", "sensitivity": "--plot"}
 
 
 pytestmark = pytest.mark.usefixtures("module_cache")

@@ -38,15 +38,15 @@ def run(args) -> int:
         swapped = f"; did you mean `vrest plot {args.kind} {args.model}`?" if args.model in _KINDS else ""
         raise ModelError("plot", args.kind, f"expected iv or pump after the model{swapped}")
     if args.output:  # a name vrest cannot write is refused before any work
-        figure_path(args.output, "--output")
+        figure_path(args.output, "-o")
     model = resolve_model(args.model)
-    path = figure_path(args.output or f"{model.name}_{args.kind}.png", "--output")
-    plt = pyplot(path, "--output")
+    path = figure_path(args.output or f"{model.name}_{args.kind}.png", "-o")
+    plt = pyplot(path, "-o")
     try:
         fig = (figure_iv if args.kind == "iv" else figure_pump)(plt, model)
     except NotApplicable as reason:
         print(f"vrest: error: cannot plot {args.kind} for {model.name}: {reason}", file=sys.stderr)
         return 2
     fig.tight_layout()
-    print(save_figure(fig, path, "--output", dpi="figure"))
+    print(save_figure(fig, path, "-o", dpi="figure"))
     return 0
