@@ -7,6 +7,7 @@ compiled module only, no SymPy, SciPy or pint (their imports alone cost ~1 s).
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 import warnings
@@ -194,6 +195,7 @@ def run(args) -> int:
         warnings.warn(message, ModelWarning, stacklevel=2)
     warn_unreached(label, steps, float(times[-1]))
     if not args.times:
+        times = fine_times(times, steps) if args.plot else times  # a figure shows what V does between steps
         warn_coarse(steps, times, "the protocol's steps" if args.protocol else "the scenario's steps")
     if args.reduced:
         from vrest.derive.builtin import resolve_model
@@ -275,6 +277,21 @@ def warn_unreached(label: str, steps, t_end: float, later: str = "a later --t-en
         warnings.warn(f"{label}: {which} {'is' if len(late) == 1 else 'are'} not reached: the run "
                       f"ends at {t_end:g} s (give {later} to run through "
                       f"{'it' if len(late) == 1 else 'them'})", ModelWarning, stacklevel=2)
+
+
+def fine_times(times, steps, most: int = 100_001):
+    """The default output times for a figure: at least four between the two closest of ``steps`` (a 2 ms pulse's
+    upstroke drawn, not stepped over), at most ``most`` in all; the steps' own times among them. ``times`` where
+    those are as fine already."""
+    end = float(times[-1])
+    at = sorted({float(step.at) for step in steps if 0 <= float(step.at) <= end})
+    gaps = [b - a for a, b in zip(at, at[1:])]
+    if not gaps or end <= 0:
+        return times
+    count = min(most - 1, math.ceil(4 * end / min(gaps)))
+    if count < len(times):
+        return times
+    return np.union1d(np.linspace(0.0, end, count + 1), at)
 
 
 def warn_coarse(steps, times, whose: str = "the scenario's steps") -> None:

@@ -416,7 +416,7 @@ def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
 
 
 def run(args) -> int:
-    from .simulate_cmd import _check_out, _times, _tolerance, print_run, warn_coarse, warn_unreached
+    from .simulate_cmd import _check_out, _times, _tolerance, fine_times, print_run, warn_coarse, warn_unreached
 
     if args.scenario:
         raise ModelError("--scenario", args.scenario, "takes vrest's own models; for a CellML or SBML file give the "
@@ -457,12 +457,22 @@ def run(args) -> int:
     if scenario is not None:
         warn_unreached(f"protocol {args.protocol}" if args.protocol else f"the events of {plan.file}", scenario.steps,
                        float(times[-1]))
-        if args.times is None:
-            warn_coarse(scenario.steps, times, "the protocol's steps" if args.protocol else f"{plan.file}'s events")
     module = plan.module()
-    if args.stimulus_on or _switched_on(plan, params, scenario):
-        on = {**params, plan.stimulus[0]: plan.stimulus[1]}  # the pulses' edges, wherever the switch turns them on
-        scenario = with_stimulus_edges(plan, module, scenario, on, times)
+    stimulated = args.stimulus_on or _switched_on(plan, params, scenario)
+    on = {**params, plan.stimulus[0]: plan.stimulus[1]} if stimulated else {}  # the pulses, wherever switched on
+
+    def stepped(times):  # the steps and the stimulus' pulse edges (snapped to the output times)
+        return with_stimulus_edges(plan, module, scenario, on, times) if stimulated else scenario
+
+    run_scenario = stepped(times)
+    if args.plot and args.times is None and run_scenario is not None:  # a figure shows what V does between steps
+        finer = fine_times(times, run_scenario.steps)
+        times, run_scenario = (finer, stepped(finer)) if len(finer) > len(times) else (times, run_scenario)
+    if run_scenario is not None and args.times is None:
+        whose = [*(["the protocol's steps"] if args.protocol else [f"{plan.file}'s events"] if plan.steps else []),
+                 *(["the stimulus' pulse edges"] if stimulated else [])]
+        warn_coarse(run_scenario.steps, times, " and ".join(whose))
+    scenario = run_scenario
     start = start_state(plan, module, args.start)
     from ..simulation.integrate import simulate_module
 
@@ -477,7 +487,7 @@ def run(args) -> int:
     if problem.voltage_unit == "mV":  # a potential with a unit of voltage; a unitless one is no cell's to judge
         for message in trajectory_problems(result.t, shown, None, voltage=problem.states[problem.voltage]):
             warnings.warn(message, ImplausibleResultWarning, stacklevel=2)
-    plotted = _plot(args.plot, plan, result, shown, scenario) if args.plot else None
+    plotted = _plot(args.plot, plan, result, shown, scenario, args.protocol, on_at_start) if args.plot else None
     print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol or events, "start": args.start,
                      "stimulus": "on" if on_at_start else "off"}, result, shown)
     if plotted is not None:  # the path, as for vrest's own models; on stderr when stdout is JSON
@@ -485,9 +495,9 @@ def run(args) -> int:
     return 0
 
 
-def _plot(path: str, plan: ImportedPlan, result, shown: dict, scenario):
+def _plot(path: str, plan: ImportedPlan, result, shown: dict, scenario, protocol: str | None, stimulated: bool):
     """The membrane potential against time, and below it the concentrations (one panel for each unit): the gates
-    and other states are in --out's CSV."""
+    and other states are in --out's CSV. Each step and each edge of the stimulus' pulses a dotted line."""
     from ..plotting import plot_panels
 
     problem = plan.rest_problem()
@@ -498,5 +508,5 @@ def _plot(path: str, plan: ImportedPlan, result, shown: dict, scenario):
         if name != voltage and (unit.endswith("M") or "mol/" in unit):  # mM, uM, mol/m^3: a concentration
             amounts.setdefault(unit, []).append((name, unit, values))
     panels += [("concentration", lines) for lines in amounts.values()]
-    title = plan.file + (f", protocol {scenario.name}" if scenario is not None and scenario.name else "")
+    title = plan.file + (f", protocol {protocol}" if protocol else "") + (", stimulus on" if stimulated else "")
     return plot_panels(result.t, panels, title, path, steps=[step.at for step in scenario.steps] if scenario else ())
