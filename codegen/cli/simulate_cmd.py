@@ -7,6 +7,7 @@ compiled module only, no SymPy, SciPy or pint (their imports alone cost ~1 s).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import sys
@@ -285,7 +286,7 @@ def fine_times(times, steps, most: int = 100_001):
     those are as fine already."""
     end = float(times[-1])
     at = sorted({float(step.at) for step in steps if 0 <= float(step.at) <= end})
-    gaps = [b - a for a, b in zip(at, at[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(at)]
     if not gaps or end <= 0:
         return times
     count = min(most - 1, math.ceil(4 * end / min(gaps)))
