@@ -117,8 +117,8 @@ def test_a_worked_example_with_an_arithmetic_slip_names_the_two_lines_it_compare
     assert code == 1
     assert out.splitlines() == [
         "does not hold (line 4)",
-        "  line 4 is not equal to line 3 (not within 1% (the default) of line 3's value at the model's values: the "
-        "claim differs by 10.0252 mV (10.5%))",
+        "  line 4 is not equal to line 3 (not within 1% (the default) of line 3's value at the model's values: line "
+        "4 differs by 10.0252 mV (10.5%))",
         "  counterexample at the model's values:",
         "    line 4 gives -85 mV, line 3 gives -95.0251 mV"]  # -95.02515 as a double: -95.025149999...
 

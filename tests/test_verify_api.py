@@ -24,6 +24,9 @@ def test_z_means_the_ions_valence_for_an_ion_quantity():
     result = verify("RT/(zF) ln(Cl_o/Cl_i)", against="E_Cl")
     assert result.holds and result.notes == ("z is read as z_Cl, the valence of the ion the claim is about",)
     assert not verify("E_K = RT/(z_K F) ln(K_o/K_i)").notes  # said only where z was read so
+    # the textbook GHK current with z: an equation for I_Cl reads z as z_Cl (it was "unknown name 'z'")
+    ghk = verify("I_Cl = P_Cl z^2 F^2 V/(R T) (Cl_i - Cl_o exp(-z F V/(R T)))/(1 - exp(-z F V/(R T)))", model="squid")
+    assert ghk.holds and ghk.notes == ("z is read as z_Cl, the valence of the ion the claim is about",)
     assert verify("RT/F ln(Cl_i/Cl_o)", against="E_Cl").holds  # z_Cl = -1 in the model
     result = verify("RT/F ln(Cl_o/Cl_i)", against="E_Cl")  # the cation form: what a teacher calls z left out
     assert not result.holds and result.diagnosis == "missing valence z: z_Cl = -1 was left out"

@@ -142,7 +142,7 @@ def _verify(text: str, against: str | None, s: Setting, approx, to_order, steps:
         label = "the right side"
     else:
         label = "the claim"
-    names = s.names_for(against)
+    names = s.names_for(against or (m.group(1) if m else None))  # I_K = ... z ...: z is z_K, as in E_K's
     parsed = parse_written(text, names, dimensions=s.dimensions)
     want_approx = approx is not None or to_order is not None
     if against is not None:

@@ -227,8 +227,9 @@ class _Chain:
                 if r.diagnosis is None and numbers:
                     r = self._diagnose_against_the_left_side(step, prev, r)
                 # its "correct value" is the line before's: said so (-95.0251 mV was read as the model's E_K)
-                r = dataclasses.replace(r, compared=(f"line {step.line}", f"line {prev.line}"), detail=None if r.detail
-                                        is None else r.detail.replace("the correct value", f"line {prev.line}'s value"))
+                detail = None if r.detail is None else r.detail.replace("the correct value", f"line {prev.line}'s value") \
+                    .replace("the claim differs", f"line {step.line} differs")
+                r = dataclasses.replace(r, compared=(f"line {step.line}", f"line {prev.line}"), detail=detail)
                 return self.fail(step, f"line {step.line} is not equal to line {prev.line}", r)
             self._note(r.method, r, step)
         self.value = (step, step.rhs, step.rhs_written)
