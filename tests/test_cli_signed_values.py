@@ -94,6 +94,11 @@ def test_rest_reads_every_form_of_a_range_that_starts_with_minus():
      "vrest: error: unrecognized arguments: --qantity V_ss; did you mean '--quantity'?\n"),
     (("rest", "squid", "--rnage=-100..0mV"), "vrest: error: unrecognized arguments: --rnage=-100..0mV; did you mean "
                                              "'--range'?\n"),
+    (("derive", "squid", "-quantity", "V_ss"),
+     "vrest: error: unrecognized arguments: -quantity V_ss; did you mean '--quantity'?\n"),
+    (("simulate", "--model", "squid"), "vrest: error: unrecognized arguments: --model; the model is the command's "
+                                       "first argument, not an option (vrest COMMAND MODEL ...)\n"),
+    (("rest", "squid", "--modle", "x"), "vrest: error: unrecognized arguments: --modle x\n"),  # nothing close: none
 ])
 def test_a_range_without_unit_reaches_vrest_s_own_message_and_unknown_options_are_refused(argv, error):
     assert run_cli(*argv) == (2, "", error)

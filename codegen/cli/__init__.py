@@ -58,13 +58,16 @@ class _Parser(argparse.ArgumentParser):
         raise ModelError("", None, (f"{command}: {message}" if command else message) + self._closest(message))
 
     def _closest(self, message: str) -> str:
-        """'; did you mean '--quantity'?' for an unrecognized --qantity; else nothing."""
-        if not message.startswith("unrecognized arguments:"):
+        """'; did you mean '--quantity'?' for an unrecognized --qantity (or -quantity); else nothing."""
+        if not message.startswith("unrecognized arguments:") or not self.options:
             return ""
-        for word in message.split()[2:]:
-            close = difflib.get_close_matches(word.split("=")[0], self.options, n=1) if word.startswith("--") else []
-            if close:
-                return f"; did you mean '{close[0]}'?"
+        for word in (w.split("=")[0] for w in message.split()[2:] if w.startswith("-")):
+            if word == "--model":  # vrest verify's option, typed for another command
+                return "; the model is the command's first argument, not an option (vrest COMMAND MODEL ...)"
+            for spelled in (word, "-" + word) if not word.startswith("--") else (word,):
+                close = difflib.get_close_matches(spelled, self.options, n=1, cutoff=0.75)
+                if close:
+                    return f"; did you mean '{close[0]}'?"
         return ""
 
 
