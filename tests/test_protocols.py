@@ -15,6 +15,7 @@ from scipy.integrate import solve_ivp
 
 from conftest import run_cli, toml_dumps
 from test_model_errors import NEURON_LIKE
+from test_sweep_values import builtin
 from vrest.derive.builtin import resolve_model
 from vrest.derive.modelfile import model_from_dict, model_from_text
 
@@ -282,6 +283,41 @@ def test_hypotonic_steady_volume_is_the_pump_leak_balance_at_the_new_osmolarity(
     assert step["quantities"]["volume_ss"]["value"] == pytest.approx(float(volume) * 1e18, rel=1e-10)
     assert step["quantities"]["V_ss"]["value"] == pytest.approx(float(V) * 1e3, abs=1e-8)
     assert step["quantities"]["volume_ss"]["value"] > 178.8 * 1.2  # the cell swells by more than a fifth
+
+
+def test_a_cell_whose_impermeant_makes_it_34_times_its_files_size_has_its_steady_state(tmp_path):
+    """pumpleak with 5000 mM of impermeant in its 178.9 um^3 (not 146.3 mM): derive, simulate and sweep said "no
+    physical steady state" (Newton and the model's own motion from the file's size found none), where the cell
+    settles at about 6113 um^3. The reference: the textbook laws solved by mpmath from a 6113 um^3 guess."""
+    p = _pumpleak_parameters()
+    p["N_A"] = 5000 * p["Vol"]  # mol: 5000 mM in the file's volume
+    bath = {"K_o": mpmath.mpf(3), "Na_o": mpmath.mpf(142), "Cl_o": mpmath.mpf(145)}
+    with mpmath.workdps(40):
+        rhs = _pumpleak_rhs(p, bath)
+        size = p["N_A"] / mpmath.mpf("146.3")  # m^3: the file's impermeant concentration at this load
+        scale = [mpmath.mpf("0.1"), p["K_i"] * size, p["Na_i"] * size, p["Cl_i"] * size, size]
+
+        def equations(*x):
+            V, nk, nna, ncl, vol = (xi * si for xi, si in zip(x, scale))
+            _, dk, dna, dcl, dvol = rhs(V, nk, nna, ncl, vol)
+            charge = p["C_m"] * p["A_m"] * V - p["F"] * (nk + nna - ncl - p["N_A"])
+            return [dk / scale[1], dna / scale[2], dcl / scale[3], dvol / scale[4], charge / (p["F"] * scale[1])]
+
+        root = mpmath.findroot(equations, [mpmath.mpf("-0.945"), 1, 1, 1, 1])
+        V, volume = float(root[0] * scale[0] * 1000), float(root[4] * scale[4] * 1e18)  # mV, um^3
+    data = builtin("pumpleak")
+    data["impermeant"]["concentration"] = "5000 mM"
+    path = tmp_path / "loaded.toml"
+    path.write_text(toml_dumps(data), encoding="utf-8")
+    code, out, err = run_cli("derive", str(path), "--quantity", "V_ss,volume_ss", "--json")
+    assert code == 0 and "-4853.7 mM of net charge" in err  # the file's start: said, and only a start
+    derived = {k: v["value"] for k, v in json.loads(out)["quantities"].items()}
+    assert derived["V_ss"] == pytest.approx(V, abs=1e-8) and derived["volume_ss"] == pytest.approx(volume, rel=1e-10)
+    swept = _json("sweep", "pumpleak", "--vary", "impermeant.concentration=146.3, 5000 mM", "--quantity",
+                  "V_ss,volume_ss")["quantities"]
+    assert swept["V_ss"]["values"][1] == pytest.approx(V, abs=1e-8)
+    assert swept["volume_ss"]["values"][1] == pytest.approx(volume, rel=1e-10)
+    assert 6112 < volume < 6114
 
 
 def _textbook_high_k(p: dict, y: np.ndarray, times: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 
+import mpmath
 import numpy as np
 import pytest
 
@@ -305,3 +306,21 @@ def test_a_count_that_is_no_whole_number_is_named_as_the_count(count):
     assert (code, out) == (2, "")
     assert err == (f"vrest: error: --vary ions.K.outside = '1..10 mM {count}': the count {count} is no whole number "
                    "of values (at least 2), e.g. '... 21'\n")
+
+
+def test_a_potential_past_what_a_membrane_withstands_is_counted_in_a_warning():
+    """neuron's pump keeps its Q10 of 3 from 37 degC: at 600 K its 0.75 uA/cm^2 is 0.75 * 3^29 uA/cm^2 and V_ss
+    -3.4e14 mV, printed without a word (volumes past what the membrane encloses were counted, potentials not).
+    The values: the chord of the three Nernst potentials minus I_pump / g_leak, written out with mpmath."""
+    code, out, err = run_cli("sweep", "neuron", "--vary", "model.temperature=310.15, 400, 600 K", "--quantity", "V_ss",
+                             "--json")
+    assert code == 0, err
+    assert ("vrest: warning: V_ss: at 2 of 3 points beyond -2000..2000 mV, what a membrane withstands: the model's "
+            "values there describe no cell") in err.splitlines()
+    r, f = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
+    for t, v in zip((mpmath.mpf("310.15"), 400, 600), json.loads(out)["quantities"]["V_ss"]["values"]):
+        chord = sum(g * r * t / (z * f) * mpmath.log(o / i) for g, z, o, i in
+                    ((mpmath.mpf("0.1"), 1, 4, 140), (mpmath.mpf("0.015"), 1, 145, 12), (mpmath.mpf("0.035"), -1, 110, 10)))
+        pump = mpmath.mpf("0.75") * mpmath.power(3, (t - mpmath.mpf("310.15")) / 10)  # uA/cm^2
+        assert v == pytest.approx(float((chord / mpmath.mpf("0.15") - pump / mpmath.mpf("0.15") / 1000) * 1000),
+                                  rel=1e-12)

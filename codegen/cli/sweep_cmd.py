@@ -209,6 +209,10 @@ def run(args) -> int:
             print(f"vrest: warning: {name}: at {count} of {plan.size} points larger than the membrane's area can "
                   "enclose (a sphere's volume): with its area fixed the cell would burst, or have to add membrane, "
                   "before it got there", file=sys.stderr)
+    for name, count in outcome.beyond.items():
+        if count:
+            print(f"vrest: warning: {name}: at {count} of {plan.size} points beyond -2000..2000 mV, what a membrane "
+                  "withstands: the model's values there describe no cell", file=sys.stderr)
     for note in held_amounts(model, plan):
         print(f"vrest: note: {note}", file=sys.stderr)
     unbalanced, sentence = bath_imbalances(model, plan)

@@ -63,6 +63,7 @@ class SweepOutcome:
     not_applicable: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     oversized: dict[str, int] = field(default_factory=dict)  # volumes beyond what the membrane encloses: points
+    beyond: dict[str, int] = field(default_factory=dict)  # potentials past what a membrane withstands: points
 
 
 def make_plan(model: Model, vary: Mapping[str, str] | Sequence[str], method: str = "grid",
@@ -272,7 +273,8 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     finished = 0
     above = None  # (lowest, highest, unit) of pump_max at the points whose pump is above it
     largest = _enclosable(model, plan)
-    oversized = Counter()
+    oversized, beyond = Counter(), Counter()
+    potentials = [name for name, unit in layout.variables if unit == "mV" and not name.startswith(("dV_", "Delta_"))]
     try:
         results = run(function, tasks, len(chunks))
         for result in results:
@@ -281,6 +283,7 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
                 writer.write(result.start, shown, result.values)
             if largest is not None:
                 _count_oversized(oversized, result.values, largest(shown))
+            _count_beyond(beyond, result.values, potentials)
             for name, codes in result.codes.items():
                 counts[name].update(codes[codes != 0].tolist())
             if result.pump_max_above is not None:
@@ -305,7 +308,7 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     missing = {name: {_reason(code, above): count for code, count in sorted(c.items())}
                for name, c in counts.items() if c}
     return SweepOutcome(model.name, plan, layout, writers[0] if memory else None, missing, not_applicable,
-                        Path(out) if out is not None else None, dict(oversized))
+                        Path(out) if out is not None else None, dict(oversized), dict(beyond))
 
 
 _VOLUMES = ("volume_ss", "volume")  # um^3: a quantity's and a scenario sweep's
@@ -337,6 +340,20 @@ def _count_oversized(counter: Counter, values: Mapping[str, np.ndarray], largest
             volume = np.asarray(values[name]).reshape(len(largest), -1)
             with np.errstate(invalid="ignore"):
                 counter[name] += int(np.count_nonzero(np.any(volume > largest[:, None], axis=1)))
+
+
+def _count_beyond(counter: Counter, values: Mapping[str, np.ndarray], potentials: list[str]) -> None:
+    """Points whose potential (mV) lies past what a membrane withstands (derive.limits' voltage band, +-2 V): a
+    pump's Q10 from the file's temperature at 600 K took neuron's V_ss to -3.4e14 mV, printed without a word."""
+    from vrest.derive.limits import RANGES
+
+    low, high = float(RANGES["voltage"].low), float(RANGES["voltage"].high)
+    for name in potentials:
+        if name in values:
+            v = np.asarray(values[name], dtype=float)
+            v = v.reshape(v.shape[0], -1) if v.ndim else v.reshape(1, 1)
+            with np.errstate(invalid="ignore"):
+                counter[name] += int(np.count_nonzero(np.any((v < low) | (v > high), axis=1)))
 
 
 def _merged(a: tuple[float, float, str] | None, b: tuple[float, float, str]) -> tuple[float, float, str]:
