@@ -131,14 +131,20 @@ def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", st
     unit, seconds = time_axis(float(t[-1]))
     t = np.asarray(t) / seconds
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(7, 2.4 * len(panels) + 0.6), squeeze=False)
+    marker = "." if len(t) <= 200 else None  # few outputs (--times): where they are, not only lines between them
     for ax, (what, lines) in zip(axes[:, 0], panels):
         for label, _, values in lines:
-            ax.plot(t, values, label=label, lw=1.6)
+            ax.plot(t, values, label=label, lw=1.6, marker=marker)
         ax.set_ylabel(f"{what} ({lines[0][1].replace('um^3', 'µm³')})")
         values = np.concatenate([np.asarray(v, dtype=float) for _, _, v in lines])
         positive = values[values > 0]  # (a 0, as O'Hara-Rudy's CaMKt at rest, is left out of a log axis)
         if what != "V" and np.all(values >= 0) and positive.size and positive.max() > 100 * positive.min():
             ax.set_yscale("log")
+        else:  # the numbers themselves on the axis, not an offset beside the title
+            ax.ticklabel_format(axis="y", useOffset=False)
+            middle, size = float(np.mean(values)), float(np.max(np.abs(values)))
+            if np.ptp(values) <= 1e-9 * size or size == 0:  # flat (BIOMD0000000020's V at -0.0036 mV): not its rounding
+                ax.set_ylim(middle - max(abs(middle) / 10, 1.0), middle + max(abs(middle) / 10, 1.0))
         for at in steps:
             ax.axvline(float(at) / seconds, color="0.5", ls=":", lw=1)
         limit = (limits or {}).get(what)
@@ -146,7 +152,9 @@ def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", st
             ax.axhline(limit[0], color="black", ls="--", lw=1, label=limit[1])
         ax.grid(True, alpha=0.3)
         if len(lines) > 1 or what not in ("V", lines[0][0]) or limit:  # a line the axis does not name (Cai)
-            ax.legend(loc="best", fontsize=9, ncol=1 + len(lines) // 8)
+            outside = len(lines) > 4  # O'Hara-Rudy's nine concentrations: beside the panel, not over its lines
+            ax.legend(loc="center left" if outside else "best", bbox_to_anchor=(1.01, 0.5) if outside else None,
+                      fontsize=9)
     axes[0, 0].set_title(title)
     axes[-1, 0].set_xlabel(f"time ({unit})")
     fig.tight_layout()

@@ -472,26 +472,30 @@ def test_a_protocols_warnings_name_its_file_and_the_value_a_factor_makes(tmp_pat
 
 def test_a_run_of_a_file_is_plotted_its_potential_above_its_concentrations(tmp_path, monkeypatch):
     """`--plot` for a CellML file (it was refused: "write the run with --out FILE.csv and plot that"): Luo-Rudy 1991
-    paced (titled "stimulus on"), V in mV above its one concentration, Cai in mM (0.0002 to 0.0065 mM: a linear axis; a log one past a
-    hundredfold), each line the run's own numbers as --json gives them, and the stimulus' pulse edges dotted."""
+    paced (titled "stimulus on"), V in mV above its one concentration, Cai in mM (0.0002 to 0.0065 mM: a linear
+    axis; a log one past a hundredfold), each line the run's own numbers as --json gives them at its times, and the
+    stimulus' pulse edges dotted."""
     from vrest.codegen import plotting
 
     drawn, titles, save = [], [], plotting.save_figure
 
     def keep(fig, path, key="--plot", dpi=110):
         titles.append(fig.axes[0].get_title())
-        drawn.extend((ax.get_ylabel(), ax.get_yscale(), [(line.get_label(), line.get_xdata(), line.get_ydata())
-                                                         for line in ax.get_lines()]) for ax in fig.axes)
+        drawn.append([(ax.get_ylabel(), ax.get_yscale(), [(line.get_label(), line.get_xdata(), line.get_ydata())
+                                                          for line in ax.get_lines()]) for ax in fig.axes])
         return save(fig, path, key, dpi)
 
     monkeypatch.setattr(plotting, "save_figure", keep)
+    lr = (str(MODELS / "luo_rudy_1991.cellml"), "--start", "given", "--t-end", "2 s", "--stimulus-on")
     figure = tmp_path / "lr.png"
-    code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--start", "given", "--t-end", "2 s",
-                             "--stimulus-on", "--plot", str(figure), "--json")
+    code, out, err = run_cli("simulate", *lr, "--plot", str(figure), "--json")
     assert code == 0, err
     assert err.splitlines()[-1] == str(figure) and figure.read_bytes().startswith(b"\x89PNG")
+    # without a figure: the pulses' edges among the steps the output times are too coarse for
+    assert ("the output times are 5 ms apart, more than the 2 ms between the stimulus' pulse edges at 100 ms and "
+            "102 ms") in err
     run = json.loads(out)
-    (v_label, v_scale, v_lines), (c_label, c_scale, c_lines) = drawn
+    (v_label, v_scale, v_lines), (c_label, c_scale, c_lines) = drawn[0]
     assert titles == ["luo_rudy_1991.cellml, stimulus on"]  # no protocol was given: none is named
     assert (v_label, v_scale, c_label, c_scale) == ("V (mV)", "linear", "concentration (mM)", "linear")
     (name, t, v), *v_marks = v_lines
@@ -501,11 +505,10 @@ def test_a_run_of_a_file_is_plotted_its_potential_above_its_concentrations(tmp_p
     assert name == "Cai" and list(cai) == pytest.approx(run["states"]["Cai"]["values"], rel=1e-12)
     edges = sorted({float(line[1][0]) for line in v_marks})
     assert edges[:1] == pytest.approx([0.1]) and len(v_marks) == len(c_marks) >= 2  # the pulses at 0.1 s and 1.1 s
-    # Without --times a figure's run has four outputs in the shortest span between steps (the 2 ms pulse): its
-    # upstroke's peak is drawn. The 401 default times, 5 ms apart, showed 31.3 mV for it; an independent Radau run of
-    # the file's equations (rtol 1e-12, restarted at each pulse edge) has 47.0450445 mV at 102 ms, the pulse's end.
-    assert len(t) == 4001 and max(v) == pytest.approx(47.0450445, abs=1e-4)
-    code, _, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--start", "given", "--t-end", "2 s",
-                           "--stimulus-on", "--json")
-    assert code == 0 and ("the output times are 5 ms apart, more than the 2 ms between the stimulus' pulse edges at "
-                          "100 ms and 102 ms") in err  # without a figure: said, as for a protocol's steps
+    # The figure alone: its run has 10001 outputs and four in the shortest span between steps (the 2 ms pulse), so
+    # the upstroke's peak is drawn. The 401 default times, 5 ms apart, showed 31.3 mV for it; an independent Radau
+    # run of the file's equations (rtol 1e-12, restarted at each pulse edge) has 47.0450445 mV at 102 ms.
+    code, out, err = run_cli("simulate", *lr, "--plot", str(figure))
+    assert code == 0 and out == f"{figure}\n" and "output times" not in err, err
+    (_, _, ((_, t, v), *_)), _ = drawn[1]
+    assert len(t) == 10001 and max(v) == pytest.approx(47.0450445, abs=1e-4)

@@ -196,7 +196,7 @@ def run(args) -> int:
         warnings.warn(message, ModelWarning, stacklevel=2)
     warn_unreached(label, steps, float(times[-1]))
     if not args.times:
-        times = fine_times(times, steps) if args.plot else times  # a figure shows what V does between steps
+        times = fine_times(times, steps) if figure_only(args) else times  # a figure shows V between steps
         warn_coarse(steps, times, "the protocol's steps" if args.protocol else "the scenario's steps")
     if args.reduced:
         from vrest.derive.builtin import resolve_model
@@ -280,18 +280,21 @@ def warn_unreached(label: str, steps, t_end: float, later: str = "a later --t-en
                       f"{'it' if len(late) == 1 else 'them'})", ModelWarning, stacklevel=2)
 
 
-def fine_times(times, steps, most: int = 100_001):
-    """The default output times for a figure: at least four between the two closest of ``steps`` (a 2 ms pulse's
-    upstroke drawn, not stepped over), at most ``most`` in all; the steps' own times among them. ``times`` where
-    those are as fine already."""
+def figure_only(args) -> bool:
+    """A figure is the run's only output and no --times were asked: its times are the figure's (fine_times)."""
+    return bool(args.plot) and not args.times and not args.json and not args.out
+
+
+def fine_times(times, steps, most: int = 100_001, least: int = 10_001):
+    """The default output times for a figure: at least ``least`` (Noble 1962's 2 s at 0.2 ms: its spikes' peaks
+    drawn, not cut at 5 ms), and four between the two closest of ``steps`` (a 2 ms pulse's upstroke drawn, not
+    stepped over), at most ``most`` in all; the steps' own times among them."""
     end = float(times[-1])
+    if end <= 0:
+        return times
     at = sorted({float(step.at) for step in steps if 0 <= float(step.at) <= end})
     gaps = [b - a for a, b in itertools.pairwise(at)]
-    if not gaps or end <= 0:
-        return times
-    count = min(most - 1, math.ceil(4 * end / min(gaps)))
-    if count < len(times):
-        return times
+    count = min(most - 1, max(least - 1, math.ceil(4 * end / min(gaps)) if gaps else 0))
     return np.union1d(np.linspace(0.0, end, count + 1), at)
 
 

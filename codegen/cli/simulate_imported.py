@@ -416,7 +416,8 @@ def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
 
 
 def run(args) -> int:
-    from .simulate_cmd import _check_out, _times, _tolerance, fine_times, print_run, warn_coarse, warn_unreached
+    from .simulate_cmd import (_check_out, _times, _tolerance, figure_only, fine_times, print_run, warn_coarse,
+                               warn_unreached)
 
     if args.scenario:
         raise ModelError("--scenario", args.scenario, "takes vrest's own models; for a CellML or SBML file give the "
@@ -465,8 +466,8 @@ def run(args) -> int:
         return with_stimulus_edges(plan, module, scenario, on, times) if stimulated else scenario
 
     run_scenario = stepped(times)
-    if args.plot and args.times is None and run_scenario is not None:  # a figure shows what V does between steps
-        finer = fine_times(times, run_scenario.steps)
+    if figure_only(args):  # a figure shows what V does between outputs and steps
+        finer = fine_times(times, run_scenario.steps if run_scenario is not None else ())
         times, run_scenario = (finer, stepped(finer)) if len(finer) > len(times) else (times, run_scenario)
     if run_scenario is not None and args.times is None:
         whose = [*(["the protocol's steps"] if args.protocol else [f"{plan.file}'s events"] if plan.steps else []),
