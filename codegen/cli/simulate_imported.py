@@ -416,8 +416,16 @@ def columns(plan: ImportedPlan, result) -> dict[str, tuple[str, np.ndarray]]:
 
 
 def run(args) -> int:
-    from .simulate_cmd import (_check_out, _times, _tolerance, figure_only, fine_times, print_run, warn_coarse,
-                               warn_unreached)
+    from .simulate_cmd import (
+        _check_out,
+        _times,
+        _tolerance,
+        figure_only,
+        fine_times,
+        print_run,
+        warn_coarse,
+        warn_unreached,
+    )
 
     if args.scenario:
         raise ModelError("--scenario", args.scenario, "takes vrest's own models; for a CellML or SBML file give the "
