@@ -155,3 +155,13 @@ def test_a_dask_sweep_to_netcdf_without_either_extra_names_both(monkeypatch, tmp
     assert err == (f"vrest: error: --out = '{out}': with --engine dask needs Dask distributed and h5netcdf and h5py: "
                    "pip install 'vrest[dask,netcdf]' (in a source checkout: pip install '.[dask,netcdf]')\n")
     assert _tree(tmp_path) == []
+
+
+@pytest.mark.parametrize("name", ["r.png", "r.html", "r"])
+def test_a_report_named_as_another_kind_of_file_is_refused(name, tmp_path):
+    """`--report r.png` wrote Markdown into r.png with exit code 0, where --plot and --out check the suffix."""
+    code, out, err = run_cli("derive", "squid", "--report", str(tmp_path / name))
+    what = f"a {name[1:]} file" if "." in name else "no file type"
+    assert (code, out) == (2, "") and list(tmp_path.iterdir()) == []
+    assert err == (f"vrest: error: --report = '{tmp_path / name}': {what}: vrest writes the report as Markdown; end "
+                   "the name in .md\n")

@@ -10,10 +10,11 @@ import json
 import math
 import re
 import textwrap
+from pathlib import Path
 
 import sympy as sp
 
-from ..files import write_atomic
+from ..files import check_folder, write_atomic
 from ..report import REPORT_SECTIONS, check_step_quantity, format_value, only_quantities, render_report
 from ..state_note import state_note
 from vrest.derive.builtin import resolve_model
@@ -93,6 +94,13 @@ def run_model(args) -> int:
     for option, given in (("--json", args.json), ("--latex", args.latex)):
         if args.report and given:  # one output: a script asking for JSON would get the report's path
             raise ModelError(option, None, "not with --report, which writes the report to a file and prints its path")
+    if args.report:  # before any work: a model file's name, a missing folder, then a name that is not Markdown's
+        check_folder(args.report, "--report")
+        suffix = Path(args.report).suffix.lower()
+        if suffix not in (".md", ".markdown"):  # Markdown under r.png or r.html would open as something it is not
+            what = f"a {suffix} file" if suffix else "no file type"
+            raise ModelError("--report", args.report, f"{what}: vrest writes the report as Markdown; end the name "
+                             "in .md")
     if args.protocol:  # an experiment in its own file, derived as one of the model's scenarios
         from .model_protocol import PROTOCOL, model_protocol, refuse_both
 
