@@ -399,16 +399,20 @@ class _Evaluator:
             # given ones, too far for a step criterion on the given scale to be met in double precision.
             lost = np.nonzero((codes == TOO_MANY_STEPS) | (codes == NOT_PHYSICAL))[0]
 
-            def restart(near_states: np.ndarray, again: np.ndarray) -> None:
-                """Newton again at the points ``again`` from ``near_states`` (SI), scaled there: the points it
-                solves get their steady state."""
-                if not again.size:
-                    return
+            def scaled_at(near_states: np.ndarray, again: np.ndarray):
+                """(scale, f, jac, unknowns, parameters) at the points ``again``, scaled at ``near_states`` (SI)."""
                 near = np.array(x0, dtype=float)
                 near[:, again] = near_states
-                scale_again, f_again, jac_again = scaled(near)
-                polished, codes_again = damped_newton(f_again, jac_again, near[:, again] / scale_again[:, again],
-                                                      positive, dict(take(p, again), _k=again))
+                scale_near, f_near, jac_near = scaled(near)
+                return scale_near, f_near, jac_near, near[:, again] / scale_near[:, again], dict(take(p, again), _k=again)
+
+            def restart(near_states: np.ndarray, again: np.ndarray) -> None:
+                """Newton again at the points ``again`` from ``near_states`` (SI): the points it solves get their
+                steady state."""
+                if not again.size:
+                    return
+                scale_again, f_again, jac_again, y_again, q = scaled_at(near_states, again)
+                polished, codes_again = damped_newton(f_again, jac_again, y_again, positive, q)
                 found = codes_again == OK
                 solved[:, again[found]] = polished[:, found] * scale_again[:, again[found]] / scale[:, again[found]]
                 codes[again[found]] = OK
@@ -420,11 +424,8 @@ class _Evaluator:
                 Newton from where it settled."""
                 if not again.size:
                     return
-                near = np.array(x0, dtype=float)
-                near[:, again] = near_states
-                scale_near, f_near, jac_near = scaled(near)
-                settled, ok = pseudo_transient(f_near, jac_near, near[:, again] / scale_near[:, again], rates, positive,
-                                               dict(take(p, again), _k=again))
+                scale_near, f_near, jac_near, y_near, q = scaled_at(near_states, again)
+                settled, ok = pseudo_transient(f_near, jac_near, y_near, rates, positive, q)
                 restart(settled[:, ok] * scale_near[:, again[ok]], again[ok])
 
             settle(x0[:, lost], lost)
