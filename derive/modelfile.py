@@ -25,7 +25,7 @@ from .constants import CODATA_2018, A_i, C_m, F, I_stim, L_p, R, T, Vol, area, z
 from .errors import ModelError, ModelWarning
 from .ions import Ion
 from .model import B_o, N_A, Model, Parameter
-from .plausibility import enclosable_volume
+from .plausibility import MEMBRANE_THICKNESS, enclosable_volume
 from .protocol import STIMULUS_KEY, read_scenarios
 from .pumpfile import PUMP_KEYS, read_pump
 from .reserved_names import check_ion_names
@@ -50,7 +50,6 @@ _KEYS: dict[str, tuple[set[str], set[str]]] = {  # section: (required, optional)
     "impermeant": ({"valence"}, {"concentration", "amount"}),
     "bath": ({"impermeant"}, set()),
 }
-_MEMBRANE_THICKNESS = 5e-9  # m: a lipid bilayer
 
 
 def load_model(path: str | Path) -> Model:
@@ -275,7 +274,7 @@ def _check_shape(membrane: Mapping[str, Any], area_si: float, volume_si: float) 
                          f"more than a membrane of area {membrane['area']!r} can enclose (a sphere holds "
                          f"{largest * 1e18:.6g} um^3)")
     thickness = 2 * volume_si / area_si
-    if thickness < _MEMBRANE_THICKNESS:
+    if thickness < MEMBRANE_THICKNESS:
         raise ModelError("membrane.area", membrane["area"],
                          f"with membrane.volume = {membrane['volume']!r} the cell would be at most "
                          f"{thickness * 1e9:.3g} nm thick (2 volume / area), thinner than its own membrane (5 nm)")

@@ -17,8 +17,8 @@ from fractions import Fraction
 from .errors import ModelWarning
 from .limits import RANGES
 
-__all__ = ["ImplausibleResultWarning", "enclosable_volume", "potential_problem", "volume_problem", "warn",
-           "warn_results", "trajectory_problems"]
+__all__ = ["ImplausibleResultWarning", "MEMBRANE_THICKNESS", "enclosable_volume", "potential_problem", "volume_problem",
+           "warn", "warn_results", "trajectory_problems"]
 
 
 class ImplausibleResultWarning(ModelWarning):
@@ -48,14 +48,25 @@ def potential_problem(name: str, value_si: float) -> str | None:
     return None
 
 
-def volume_problem(name: str, volume_si: float, area_si: float) -> str | None:
-    """Why a volume ``name`` (m^3) is out of reach for a membrane of area ``area_si`` (m^2), or None."""
-    largest = enclosable_volume(area_si)
-    if float(volume_si) <= largest * (1 + 1e-9):
-        return None
-    return (f"{name} = {float(volume_si) * 1e18:.6g} um^3 is more than a membrane of area "
-            f"{float(Fraction(area_si)) * 1e12:.6g} um^2 can enclose (a sphere holds {largest * 1e18:.6g} um^3): "
-            "with its area fixed the cell would burst, or have to add membrane, before it got there")
+MEMBRANE_THICKNESS = 5e-9  # m: a lipid bilayer's; a cell is thicker
+
+
+def volume_problem(name: str, volume_si: float, area_si: float, start: bool = False) -> str | None:
+    """Why a volume ``name`` (m^3) is out of reach for a membrane of area ``area_si`` (m^2), or None: more than a
+    sphere of that area holds, or so little that the cell would be thinner than its membrane (2 volume / area, as
+    a model file's own volume is checked); ``start``: the volume a run starts at, not one it gets to."""
+    largest, area = enclosable_volume(area_si), float(Fraction(area_si))
+    shown = f"{name} = {float(volume_si) * 1e18:.6g} um^3"
+    if float(volume_si) > largest * (1 + 1e-9):
+        outcome = "no cell of that area is this large" if start else \
+            "with its area fixed the cell would burst, or have to add membrane, before it got there"
+        return (f"{shown} is more than a membrane of area {area * 1e12:.6g} um^2 can enclose (a sphere holds "
+                f"{largest * 1e18:.6g} um^3): {outcome}")
+    thickness = 2 * float(volume_si) / area
+    if thickness < MEMBRANE_THICKNESS:
+        return (f"{shown} with a membrane of area {area * 1e12:.6g} um^2 is a cell at most {thickness * 1e9:.3g} nm "
+                "thick (2 volume / area), thinner than its own membrane (5 nm): the model's values describe no cell")
+    return None
 
 
 def warn(problem: str | None) -> None:
@@ -90,7 +101,7 @@ def warn_results(model, derivations, label: str = "", warned: set[str] | None = 
 def trajectory_problems(t, columns, area_si: float | None, voltage: str = "V") -> list[str]:
     """What no cell can reach along a run: its membrane potential (column ``voltage``, mV) at its most extreme,
     and its volume (column "volume", um^3) at its largest, beyond what the membrane of area ``area_si`` (m^2)
-    encloses."""
+    encloses, and at its smallest, thinner than the membrane."""
     problems = []
     if voltage in columns:
         values = columns[voltage][1]
@@ -99,12 +110,16 @@ def trajectory_problems(t, columns, area_si: float | None, voltage: str = "V") -
     if "volume" in columns and area_si is not None:
         values = [float(v) * 1e-18 for v in columns["volume"][1]]
         k = max(range(len(values)), key=lambda i: values[i])
-        problem = volume_problem(f"the volume at t = {float(t[k]):g} s", values[k], area_si)
         largest = enclosable_volume(area_si) * (1 + 1e-9)
+        problem = volume_problem(f"the volume at t = {float(t[k]):g} s", values[k], area_si, start=k == 0) \
+            if values[k] > largest else None
         first = next(i for i, v in enumerate(values) if v > largest) if problem else 0
         if first > 0 and first != k:  # when it got there: linearly between the two outputs around it
             a, b = values[first - 1], values[first]
             when = float(t[first - 1]) + (largest - a) / (b - a) * (float(t[first]) - float(t[first - 1]))
             problem += f"; it passes {enclosable_volume(area_si) * 1e18:.6g} um^3 at about t = {when:.4g} s"
         problems.append(problem)
+        j = min(range(len(values)), key=lambda i: values[i])  # (no sphere's problem here: the largest would have it)
+        problems.append(volume_problem(f"the volume at t = {float(t[j]):g} s", values[j], area_si, start=j == 0)
+                        if values[j] <= largest else None)
     return [problem for problem in problems if problem]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 
 import mpmath
 import numpy as np
@@ -285,16 +286,16 @@ def test_hypotonic_steady_volume_is_the_pump_leak_balance_at_the_new_osmolarity(
     assert step["quantities"]["volume_ss"]["value"] > 178.8 * 1.2  # the cell swells by more than a fifth
 
 
-def test_a_cell_whose_impermeant_makes_it_34_times_its_files_size_has_its_steady_state(tmp_path):
-    """pumpleak with 5000 mM of impermeant in its 178.9 um^3 (not 146.3 mM): derive, simulate and sweep said "no
-    physical steady state" (Newton and the model's own motion from the file's size found none), where the cell
-    settles at about 6113 um^3. The reference: the textbook laws solved by mpmath from a 6113 um^3 guess."""
+def _loaded_pumpleak(impermeant_mm: str, guess_mv: str = "-90") -> tuple[float, float]:
+    """(V in mV, volume in um^3) of pumpleak's steady state with ``impermeant_mm`` of impermeant in the file's
+    178.9 um^3: the textbook laws with zero net charge beyond the capacitor's, solved by mpmath from ``guess_mv`` and
+    the size at which the impermeant has the file's 146.3 mM."""
     p = _pumpleak_parameters()
-    p["N_A"] = 5000 * p["Vol"]  # mol: 5000 mM in the file's volume
+    p["N_A"] = mpmath.mpf(impermeant_mm) * p["Vol"]  # mol
     bath = {"K_o": mpmath.mpf(3), "Na_o": mpmath.mpf(142), "Cl_o": mpmath.mpf(145)}
     with mpmath.workdps(40):
         rhs = _pumpleak_rhs(p, bath)
-        size = p["N_A"] / mpmath.mpf("146.3")  # m^3: the file's impermeant concentration at this load
+        size = p["N_A"] / mpmath.mpf("146.3")  # m^3
         scale = [mpmath.mpf("0.1"), p["K_i"] * size, p["Na_i"] * size, p["Cl_i"] * size, size]
 
         def equations(*x):
@@ -303,13 +304,24 @@ def test_a_cell_whose_impermeant_makes_it_34_times_its_files_size_has_its_steady
             charge = p["C_m"] * p["A_m"] * V - p["F"] * (nk + nna - ncl - p["N_A"])
             return [dk / scale[1], dna / scale[2], dcl / scale[3], dvol / scale[4], charge / (p["F"] * scale[1])]
 
-        root = mpmath.findroot(equations, [mpmath.mpf("-0.945"), 1, 1, 1, 1])
-        V, volume = float(root[0] * scale[0] * 1000), float(root[4] * scale[4] * 1e18)  # mV, um^3
+        root = mpmath.findroot(equations, [mpmath.mpf(guess_mv) / 100, 1, 1, 1, 1])
+    return float(root[0] * scale[0] * 1000), float(root[4] * scale[4] * 1e18)
+
+
+def _with_impermeant(tmp_path, impermeant_mm: str):
     data = builtin("pumpleak")
-    data["impermeant"]["concentration"] = "5000 mM"
-    path = tmp_path / "loaded.toml"
+    data["impermeant"]["concentration"] = f"{impermeant_mm} mM"
+    path = tmp_path / f"loaded_{impermeant_mm}.toml"
     path.write_text(toml_dumps(data), encoding="utf-8")
-    code, out, err = run_cli("derive", str(path), "--quantity", "V_ss,volume_ss", "--json")
+    return path
+
+
+def test_a_cell_whose_impermeant_makes_it_34_times_its_files_size_has_its_steady_state(tmp_path):
+    """pumpleak with 5000 mM of impermeant in its 178.9 um^3 (not 146.3 mM): derive, simulate and sweep said "no
+    physical steady state" (Newton and the model's own motion from the file's size found none), where the cell
+    settles at about 6113 um^3. The reference: the textbook laws solved by mpmath (_loaded_pumpleak)."""
+    V, volume = _loaded_pumpleak("5000")
+    code, out, err = run_cli("derive", str(_with_impermeant(tmp_path, "5000")), "--quantity", "V_ss,volume_ss", "--json")
     assert code == 0 and "-4853.7 mM of net charge" in err  # the file's start: said, and only a start
     derived = {k: v["value"] for k, v in json.loads(out)["quantities"].items()}
     assert derived["V_ss"] == pytest.approx(V, abs=1e-8) and derived["volume_ss"] == pytest.approx(volume, rel=1e-10)
@@ -318,6 +330,34 @@ def test_a_cell_whose_impermeant_makes_it_34_times_its_files_size_has_its_steady
     assert swept["V_ss"]["values"][1] == pytest.approx(V, abs=1e-8)
     assert swept["volume_ss"]["values"][1] == pytest.approx(volume, rel=1e-10)
     assert 6112 < volume < 6114
+
+
+def test_a_rest_found_only_from_the_start_inside_the_range_is_a_resting_state(tmp_path):
+    """pumpleak with 0.01 mM of impermeant: vrest rest's search at fixed V missed the stable state that its run from
+    the start came to, and said "no resting state between -150.00 mV and 60.00 mV; from its start the cell comes to
+    rest at -51.80 mV, outside the range". It is that range's one resting state (mpmath: _loaded_pumpleak)."""
+    V, _ = _loaded_pumpleak("0.01", "-50")
+    code, out, err = run_cli("rest", str(_with_impermeant(tmp_path, "0.01")), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    (state,) = document["resting_states"]
+    assert state["stable"] and state["V"] == pytest.approx(V, abs=1e-6)
+    assert document["verdict"] == "one stable resting state, at -51.80 mV"
+
+
+def test_a_steady_volume_thinner_than_a_membrane_and_a_start_past_the_sphere_are_said(tmp_path):
+    """With 0.3 mM of impermeant pumpleak's steady cell holds 0.357 um^3 under its 314.159 um^2 of membrane: 2.27 nm
+    thick, thinner than its membrane, which a model file's own volume is refused for; it was reported without a word.
+    A run that starts past the sphere's volume (5000 mM: 6112.69 um^3) was told the cell would burst "before it got
+    there"."""
+    _, volume = _loaded_pumpleak("0.3")
+    code, _, err = run_cli("derive", str(_with_impermeant(tmp_path, "0.3")), "--quantity", "volume_ss")
+    assert code == 0, err
+    thickness = 2 * volume * 1e-18 / (4 * math.pi * 25e-12) * 1e9  # nm: pumpleak's area is a 5 um sphere's
+    assert (f"volume_ss = {volume:.6g} um^3 with a membrane of area 314.159 um^2 is a cell at most {thickness:.3g} nm "
+            "thick (2 volume / area), thinner than its own membrane (5 nm)") in err
+    code, _, err = run_cli("simulate", str(_with_impermeant(tmp_path, "5000")), "--t-end", "1 s")
+    assert code == 0 and "(a sphere holds 523.599 um^3): no cell of that area is this large" in err, err
 
 
 def _textbook_high_k(p: dict, y: np.ndarray, times: np.ndarray) -> np.ndarray:

@@ -251,8 +251,13 @@ def solve(problem: RestProblem, evaluator: Evaluator,
             root = newton(bound, laws, fate.end, sized(fate.end))
             if root is not None and np.max(np.abs(fate.end - root) / sizes) <= REACHED \
                     and is_stable(eigenvalues(bound.J(root), laws, scale, root)):
-                targets.append(root)
-                fate = Fate("rests", fate.t, len(targets) - 1)
+                if low <= root[problem.voltage] <= high and physical([root]):  # one of the range's resting states
+                    roots, resting = described(roots + [root])  # (pumpleak with 0.01 mM of impermeant: -51.80 mV,
+                    stable = [r for r, state in zip(roots, resting) if state.stable]  # said to lie outside it)
+                    fate = Fate("rests", fate.t, next(k for k, r in enumerate(stable) if r is root))
+                else:
+                    targets.append(root)
+                    fate = Fate("rests", fate.t, len(targets) - 1)
         if fate.kind == "rests" and fate.index >= len(stable):
             beyond = float(targets[fate.index][problem.voltage])
         elif fate.kind == "oscillates":  # its cycle passes near equilibria no path at fixed V reached: Newton from it
