@@ -64,6 +64,8 @@ class _Parser(argparse.ArgumentParser):
         for word in (w.split("=")[0] for w in message.split()[2:] if w.startswith("-")):
             if word == "--model":  # vrest verify's option, typed for another command
                 return "; the model is the command's first argument, not an option (vrest COMMAND MODEL ...)"
+            if len(word.lstrip("-")) < 3:  # -t: too short to say which option was meant (not --set)
+                continue
             for spelled in (word, "-" + word) if not word.startswith("--") else (word,):
                 close = difflib.get_close_matches(spelled, self.options, n=1, cutoff=0.75)
                 if close:

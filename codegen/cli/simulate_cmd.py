@@ -56,7 +56,9 @@ def register(subparsers) -> None:
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV (the name ends in .csv)")
     parser.add_argument("--plot", metavar="FILE", help="plot V, concentrations and volume into FILE, its format from "
                         "the suffix: .png, .svg or .pdf; each step of the scenario or protocol a dotted line (a "
-                        "CellML or SBML file's run: V and its concentrations; every state: --out FILE.csv)")
+                        "CellML or SBML file's run: V and its concentrations; every state: --out FILE.csv). Alone, "
+                        "its run has at least 10001 times; with --json or --out it draws their times (--times for "
+                        "more)")
     imported = parser.add_argument_group("CellML and SBML files")
     parser.add_argument("--protocol", metavar="FILE.toml", help="an experiment in its own file: steps that set or "
                         "scale parameters, as a [scenario.NAME] table of a vrest model (its keys: ions.K.outside, "
