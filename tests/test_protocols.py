@@ -358,6 +358,11 @@ def test_a_steady_volume_thinner_than_a_membrane_and_a_start_past_the_sphere_are
             "thick (2 volume / area), thinner than its own membrane (5 nm)") in err
     code, _, err = run_cli("simulate", str(_with_impermeant(tmp_path, "5000")), "--t-end", "1 s")
     assert code == 0 and "(a sphere holds 523.599 um^3): no cell of that area is this large" in err, err
+    code, out, err = run_cli("sweep", "pumpleak", "--vary", "impermeant.concentration=0.3, 146.3 mM", "--quantity",
+                             "volume_ss", "--json")  # the sweep counts such points, as it counts those past the sphere
+    assert code == 0 and ("vrest: warning: volume_ss: at 1 of 2 points a cell thinner than its membrane (2 volume / "
+                          "area below 5 nm)") in err, err
+    assert json.loads(out)["quantities"]["volume_ss"]["values"][0] == pytest.approx(volume, rel=1e-10)
 
 
 def _textbook_high_k(p: dict, y: np.ndarray, times: np.ndarray) -> np.ndarray:

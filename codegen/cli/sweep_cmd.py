@@ -209,6 +209,11 @@ def run(args) -> int:
             print(f"vrest: warning: {name}: at {count} of {plan.size} points larger than the membrane's area can "
                   "enclose (a sphere's volume): with its area fixed the cell would burst, or have to add membrane, "
                   "before it got there", file=sys.stderr)
+    for name, count in outcome.thin.items():
+        if count:
+            print(f"vrest: warning: {name}: at {count} of {plan.size} points a cell thinner than its membrane (2 "
+                  "volume / area below 5 nm), as vrest derive warns of one: the model's values there describe no "
+                  "cell", file=sys.stderr)
     for name, count in outcome.beyond.items():
         if count:
             print(f"vrest: warning: {name}: at {count} of {plan.size} points beyond -2000..2000 mV, what a membrane "

@@ -64,6 +64,7 @@ class SweepOutcome:
     path: Path | None = None
     oversized: dict[str, int] = field(default_factory=dict)  # volumes beyond what the membrane encloses: points
     beyond: dict[str, int] = field(default_factory=dict)  # potentials past what a membrane withstands: points
+    thin: dict[str, int] = field(default_factory=dict)  # volumes of a cell thinner than its membrane: points
 
 
 def make_plan(model: Model, vary: Mapping[str, str] | Sequence[str], method: str = "grid",
@@ -272,8 +273,8 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     reporter = _Progress(plan.size, progress)
     finished = 0
     above = None  # (lowest, highest, unit) of pump_max at the points whose pump is above it
-    largest = _enclosable(model, plan)
-    oversized, beyond = Counter(), Counter()
+    areas = _areas(model, plan)
+    oversized, thin, beyond = Counter(), Counter(), Counter()
     potentials = [name for name, unit in layout.variables if unit == "mV" and not name.startswith(("dV_", "Delta_"))]
     try:
         results = run(function, tasks, len(chunks))
@@ -281,8 +282,8 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
             shown = plan.points(result.start, result.stop)
             for writer in writers:
                 writer.write(result.start, shown, result.values)
-            if largest is not None:
-                _count_oversized(oversized, result.values, largest(shown))
+            if areas is not None:
+                _count_out_of_reach(oversized, thin, result.values, areas(shown))
             _count_beyond(beyond, result.values, potentials)
             for name, codes in result.codes.items():
                 counts[name].update(codes[codes != 0].tolist())
@@ -308,38 +309,44 @@ def _drive(model, plan, layout, tasks, function, out, memory, engine, scheduler,
     missing = {name: {_reason(code, above): count for code, count in sorted(c.items())}
                for name, c in counts.items() if c}
     return SweepOutcome(model.name, plan, layout, writers[0] if memory else None, missing, not_applicable,
-                        Path(out) if out is not None else None, dict(oversized), dict(beyond))
+                        Path(out) if out is not None else None, dict(oversized), dict(beyond), dict(thin))
 
 
 _VOLUMES = ("volume_ss", "volume")  # um^3: a quantity's and a scenario sweep's
 
 
-def _enclosable(model, plan: Plan):
-    """points -> the largest volume (um^3) the membrane encloses at each (a sphere's, derive.plausibility); None
-    for a model without a membrane area."""
+def _areas(model, plan: Plan):
+    """points -> the membrane's area (m^2) at each; None for a model without a membrane area."""
     from vrest.derive.constants import area
-    from vrest.derive.plausibility import enclosable_volume
 
     values = getattr(model, "values", None)
     if not isinstance(values, Mapping) or area not in values:
         return None
     column = next((k for k, d in enumerate(plan.dims) if d.parameter == area.name), None)
-    given = enclosable_volume(float(values[area])) * 1e18
+    given = float(values[area])
 
-    def largest(shown: np.ndarray) -> np.ndarray:
+    def areas(shown: np.ndarray) -> np.ndarray:
         if column is None:
             return np.full(len(shown), given)
-        return np.array([enclosable_volume(float(a)) for a in plan.dims[column].to_si(shown[:, column])]) * 1e18
+        return np.asarray(plan.dims[column].to_si(shown[:, column]), dtype=float)
 
-    return largest
+    return areas
 
 
-def _count_oversized(counter: Counter, values: Mapping[str, np.ndarray], largest: np.ndarray) -> None:
+def _count_out_of_reach(oversized: Counter, thin: Counter, values: Mapping[str, np.ndarray],
+                        areas: np.ndarray) -> None:
+    """Points whose volume is more than a sphere of the membrane's area holds, or less than a cell as thin as its
+    membrane (2 volume / area below 5 nm), as derive.plausibility judges one volume."""
+    from vrest.derive.plausibility import MEMBRANE_THICKNESS, enclosable_volume
+
+    largest = np.array([enclosable_volume(a) for a in areas]) * 1e18  # um^3
+    smallest = MEMBRANE_THICKNESS * areas / 2 * 1e18
     for name in _VOLUMES:
         if name in values:
-            volume = np.asarray(values[name]).reshape(len(largest), -1)
+            volume = np.asarray(values[name]).reshape(len(areas), -1)
             with np.errstate(invalid="ignore"):
-                counter[name] += int(np.count_nonzero(np.any(volume > largest[:, None], axis=1)))
+                oversized[name] += int(np.count_nonzero(np.any(volume > largest[:, None], axis=1)))
+                thin[name] += int(np.count_nonzero(np.any(volume < smallest[:, None], axis=1)))
 
 
 def _count_beyond(counter: Counter, values: Mapping[str, np.ndarray], potentials: list[str]) -> None:
