@@ -164,7 +164,7 @@ def _beyond_the_sphere(model: Model, data: dict, ax) -> None:
     """Where the steady volume is more than the membrane encloses: the sphere's volume drawn, and a warning (as
     `vrest derive` warns of a steady volume)."""
     from vrest.derive.constants import area
-    from vrest.derive.plausibility import ImplausibleResultWarning
+    from vrest.derive.plausibility import volume_problem, warn
 
     from ..plotting import sphere_line
 
@@ -175,8 +175,7 @@ def _beyond_the_sphere(model: Model, data: dict, ax) -> None:
     if beyond.size:
         ax.axhline(largest, color="black", linestyle="--", linewidth=1, label=label)
         where = f"the pump rate {beyond[0]:.4g}" if beyond.size == 1 else \
-            f"the {beyond.size} pump rates drawn from {beyond.min():.4g} to {beyond.max():.4g}"
-        warnings.warn(f"the steady volume is more than a membrane of area {float(model.values[area]) * 1e12:.6g} "
-                      f"um^2 can enclose (a sphere holds {largest:.6g} um^3) at {where} uA/cm^2: with its area fixed "
-                      "the cell would burst, or have to add membrane, before it got there", ImplausibleResultWarning,
-                      stacklevel=2)
+            f"{beyond.size} pump rates from {beyond.min():.4g} to {beyond.max():.4g}"
+        largest_of = "" if beyond.size == 1 else ", at its largest"
+        warn(volume_problem(f"the steady volume at {where} uA/cm^2{largest_of}", data["volume"].max() * 1e-18,
+                            model.values[area]))
