@@ -12,16 +12,20 @@ the ohmic cell's is the root of the equations written out in ``_ohmic_volume_end
 from __future__ import annotations
 
 import copy
+import json
 
 import mpmath
 import pytest
 
+from conftest import run_cli, toml_dumps
 from test_pump_max_charge import CONSTANT_PUMP, INDEPENDENT_PUMP_MAX
+from test_sweep_values import builtin
 
 from vrest.codegen.simulation.integrate import simulate
 from vrest.codegen.simulation.vanishing import SolverGaveUp
 from vrest.derive.derivation import NoSteadyState, NotApplicable
 from vrest.derive.derivations.scenario import scenario_report
+from vrest.derive.errors import ModelWarning
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.quantities import Derivations
 from vrest.derive.steady_state import steady_state
@@ -142,3 +146,26 @@ def test_a_run_the_solver_gives_up_on_above_pump_max_says_so():
     assert (f"the pump rate in force then, I_pump = 0.571 uA/cm^2, is above pump_max = {pump_max:.6g} uA/cm^2 "
             "(the largest with a steady state): no steady state of finite volume exists at this rate"
             ) in str(caught.value)
+
+
+def test_a_saturating_pump_is_never_called_too_strong(tmp_path):
+    """pumpleak with 1e-15 mM of impermeant has no steady state, and derive and rest said why: "the pump is too
+    strong: its current 0.481532 uA/cm^2 is above the 0.127875 uA/cm^2 at which Na_i falls to 0". That is a
+    constant pump's reason. A saturating pump's current, I_max (Na_i/(Na_i + K_half))^3 (...), falls to 0 with Na_i,
+    so at every I_max some Na_i makes it what the Na leak lets in; the 0.48 uA/cm^2 is its current at the file's
+    Na_i, not at any steady state (pump_max says the same: no rate takes Na_i to 0)."""
+    data = builtin("pumpleak")
+    data["impermeant"]["concentration"] = "1e-15 mM"
+    with pytest.warns(ModelWarning, match="below 1e-9 mM"):
+        model = model_from_dict(data)
+    with pytest.raises(NotApplicable, match="no rate \\(I_max\\) takes Na_i to 0"):
+        Derivations(model).get("pump_max")
+    with pytest.raises(NoSteadyState) as caught, pytest.warns(ModelWarning, match="146.3 mM of net charge"):
+        steady_state(model)
+    assert "too strong" not in str(caught.value)
+    assert "an amount falls towards 0, below 1e-15 of its start" in str(caught.value)
+    path = tmp_path / "starved.toml"
+    path.write_text(toml_dumps(data), encoding="utf-8")
+    code, out, _ = run_cli("rest", str(path), "--json")
+    assert code == 0 and json.loads(out)["resting_states"] == []
+    assert "too strong" not in json.loads(out)["verdict"]
