@@ -88,10 +88,10 @@ def save_figure(fig, path: str | Path, key: str = "--plot", dpi: float | str = 1
     return write_atomic(path, buffer.getvalue(), key)
 
 
-def time_axis(t_end: float) -> tuple[str, float]:
-    """The largest unit in which the run lasts at least 2 units (3 h -> h, 90 s -> s, 50 ms -> ms)."""
+def time_axis(t_end: float, at_least: float = 2) -> tuple[str, float]:
+    """The largest unit in which the run lasts at least ``at_least`` units (3 h -> h, 90 s -> s, 50 ms -> ms)."""
     for unit, seconds in _UNITS:
-        if t_end >= 2 * seconds:
+        if t_end >= at_least * seconds:
             return unit, seconds
     return "ms", 1e-3
 

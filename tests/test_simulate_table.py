@@ -74,3 +74,17 @@ def test_default_times_too_sparse_for_a_pulse_are_said():
             "1 ms and 2 ms") in err
     code, out, err = run_cli("simulate", "hh", "--scenario", "stimulus")
     assert code == 0 and "warning" not in err and ", 39.06" in out.splitlines()[-1]
+
+
+def test_the_tables_time_unit_is_the_figures():
+    """A 1 s run's table was in s and its figure in ms; a 10 min run's rows are in min, as its figure's axis, and the
+    gap between the run's times in a unit that shows it whole (401 times over 600 s: 1.5 s apart)."""
+    code, out, err = run_cli("simulate", "pumpleak", "--t-end", "1 s")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["t", "[ms]"] and lines[-2].split()[0] == "1000"
+    code, out, err = run_cli("simulate", "pumpleak", "--scenario", "high_K", "--t-end", "10 min")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["t", "[min]"] and lines[-2].split()[0] == "10"
+    assert "the run's times are up to 1.5 s apart" in lines[-1]

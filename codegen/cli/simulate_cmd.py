@@ -22,6 +22,7 @@ from vrest.derive.builtin import is_other_format
 from vrest.derive.errors import ModelError, ModelWarning
 from vrest.derive.plausibility import ImplausibleResultWarning, trajectory_problems
 
+from ..plotting import time_axis
 from ..simulation.integrate import REDUCED_RTOL, RTOL  # NumPy, which every run needs; no SymPy
 
 
@@ -320,7 +321,8 @@ def _header(name: str, unit: str) -> str:
 
 def _table(t, columns) -> str:
     """About 20 rows of the run, and the rows of V's largest and smallest samples (a spike between two rows is
-    not missed); times in ms for a run shorter than 1 s. Each column as wide as its header or its longest
+    not missed); times in the figure's unit (plotting.time_axis: ms for a run shorter than 2 s, then s, min, h).
+    Each column as wide as its header or its longest
     value; a last line says how many of the run's times the rows show, when not all, and where V peaks."""
     step = max(1, len(t) // 20)
     rows = list(range(0, len(t), step)) + ([len(t) - 1] if (len(t) - 1) % step else [])
@@ -328,9 +330,9 @@ def _table(t, columns) -> str:
     extremes = [int(np.argmax(v)), int(np.argmin(v))]
     added = [k for k in dict.fromkeys(extremes) if k not in rows and v[k] not in (v[r] for r in rows)]
     rows = sorted(rows + added)
-    unit, scale = ("ms", 1e3) if t[-1] < 1 else ("s", 1)
+    unit, seconds = time_axis(float(t[-1]))
     headers = [f"t [{unit}]"] + [_header(name, unit) for name, (unit, _) in columns.items()]
-    cells = [[f"{t[k] * scale:.6g}"] + [f"{values[k]:.6g}" for _, values in columns.values()] for k in rows]
+    cells = [[f"{t[k] / seconds:.6g}"] + [f"{values[k]:.6g}" for _, values in columns.values()] for k in rows]
     widths = [max([12 if i == 0 else 14, len(headers[i]), *(len(row[i]) for row in cells)])
               for i in range(len(headers))]
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths))]
@@ -340,8 +342,10 @@ def _table(t, columns) -> str:
         v_unit = " " + headers[1].split("[")[1][:-1] if "[" in headers[1] else ""  # a file's V without a unit: none
         extremes = (f"V is {v[low]:.6g}{v_unit} at all {len(t)} (to 6 digits)" if f"{v[low]:.6g}" == f"{v[high]:.6g}"
                     else f"V's smallest and largest of all {len(t)} among them: {v[low]:.6g}{v_unit} at t = "
-                    f"{t[low] * scale:.6g} {unit}, {v[high]:.6g}{v_unit} at t = {t[high] * scale:.6g} {unit}")
+                    f"{t[low] / seconds:.6g} {unit}, {v[high]:.6g}{v_unit} at t = {t[high] / seconds:.6g} {unit}")
+        gap = float(np.diff(t).max())
+        gap_unit, gap_seconds = time_axis(gap, at_least=1)  # 1.5 s, not 0.025 min
         lines.append(f"({len(rows)} of the run's {len(t)} times shown, {extremes}; the run's times are up to "
-                     f"{np.diff(t).max() * scale:.3g} {unit} apart, and what V does between two is not seen: --times "
+                     f"{gap / gap_seconds:.3g} {gap_unit} apart, and what V does between two is not seen: --times "
                      "gives more; --json or --out FILE.csv give them all)")
     return "\n".join(lines)
