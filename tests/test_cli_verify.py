@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import io
+import math
 from contextlib import redirect_stdout
 
 import mpmath
@@ -42,7 +43,7 @@ def test_json_matches_the_contract():
     assert {"holds", "method", "diagnosis", "counterexample"} <= set(doc)
     assert doc["holds"] is False and doc["method"] == "numeric" and doc["diagnosis"] == "ratio inverted"
     example = doc["counterexample"]
-    assert set(example) == {"inputs", "claimed", "correct"}
+    assert set(example) == {"inputs", "claimed", "correct", "rest_potential"}
     assert example["inputs"]["K_i"] == {"value": 140.0, "unit": "mM"}
     assert example["correct"]["unit"] == "mV"
     assert example["correct"]["value"] == pytest.approx(E_K_NEURON_MV, rel=1e-9)
@@ -276,3 +277,23 @@ def test_help_says_how_claims_are_read():
                      "a side written in numbers only (E_K = -0.095) is a value in SI units",
                      "at the model's values, with V and every steady-state quantity at the model's resting state"):
         assert fragment in text, fragment
+
+
+def test_a_worked_examples_mistyped_factor_is_corrected_with_the_lines_own_numbers(tmp_path):
+    """Line 3 is compared with line 2's 26.73 mV x ln(4/140): its factor must be ln(140/4) = 3.555348 for the
+    26.73 mV it keeps. The answer said 3.5558, the factor for the exact RT/F (26.7267 mV), with which line 3 still
+    differs from line 2."""
+    path = tmp_path / "worked.txt"
+    path.write_text("E_K = RT/F ln(K_o/K_i)\n= 26.73 mV ln(4/140)\n= 26.73 mV * (-3.855)\n= -103.04 mV\n",
+                    encoding="utf-8")
+    code, out, _ = run_cli("verify", str(path), "--json")
+    document = json.loads(out)
+    assert code == 1 and document["line"] == 3
+    assert f"would have to be {math.log(140 / 4):.5g} = ln(K_i/K_o)" in document["diagnosis"]
+
+
+def test_an_unquoted_to_order_is_told_to_quote_it():
+    """The shell splits --to-order 1 in I_pump into three words; argparse said only "unrecognized arguments"."""
+    code, _, err = run_cli("verify", "V_ss = V_leak + I_pump/g_leak", "--to-order", "1", "in", "I_pump")
+    assert code == 2
+    assert err.strip().endswith('quote it whole, --to-order "N in I_pump"')

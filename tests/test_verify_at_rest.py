@@ -237,17 +237,36 @@ def test_a_number_beside_the_symbol_it_equals_is_a_number(claim, moved, claimed)
     assert example["claimed"]["value"] == pytest.approx(float(claimed(e_k, k_o)), rel=1e-9)
 
 
+def _squid_inputs(example: dict) -> tuple[dict, dict]:
+    """A squid counterexample's inputs in SI, and its ions as SQUID has them."""
+    scale = {"mM": 1, "cm/s": mp.mpf("0.01"), "uA/cm^2": mp.mpf("0.01"), "K": 1}
+    si = {k: mp.mpf(v["value"]) * scale[v["unit"]] for k, v in example["inputs"].items()}
+    return si, {ion: (si[f"P_{ion}"], z, si[f"{ion}_i"], si[f"{ion}_o"]) for ion, (_, z, _, _) in SQUID.items()}
+
+
+def test_a_counterexample_of_a_current_at_rest_says_v_there():
+    """I_K is tested at V = V_ss: the counterexample listed every input and not V, nor that V was the rest of those
+    inputs. rest_potential is the root of the squid's GHK currents and pump at them (mpmath)."""
+    doc = _json("I_K = P_K F (K_i - K_o)", "--model", "squid")
+    assert doc["holds"] is False
+    example = doc["counterexample"]
+    si, ions = _squid_inputs(example)
+    v_ss = squid_rest(si["T"], ions, si["I_pump"])
+    assert example["rest_potential"] == {"value": pytest.approx(float(v_ss * 1000), rel=1e-10), "unit": "mV"}
+    p, z, i, o = ions["K"]
+    assert example["correct"]["value"] == pytest.approx(float(ghk(p, z, i, o, v_ss, si["T"]) * 100), rel=1e-9)
+    code, out, _ = run_cli("verify", "I_K = P_K F (K_i - K_o)", "--model", "squid")
+    assert code == 1 and f"    at V = {float(v_ss * 1000):.6g} mV, the resting state of these inputs" in out
+
+
 def test_a_counterexample_of_a_formula_at_rest_has_no_v_and_recomputes():
     # With GHK leaks V_leak - I_pump/g_leak is the first-order shift only. The counterexample's inputs are the
     # parameters; V_ss there is the root of the current balance at those inputs.
     doc = _json("V_ss = V_leak - I_pump/g_leak", "--model", "squid")
     assert doc["holds"] is False and doc["diagnosis"].startswith("the linearised pump shift")
     example = doc["counterexample"]
-    inputs = {k: mp.mpf(v["value"]) for k, v in example["inputs"].items()}
-    assert "V" not in inputs
-    scale = {"mM": 1, "cm/s": mp.mpf("0.01"), "uA/cm^2": mp.mpf("0.01"), "K": 1}
-    si = {k: inputs[k] * scale[example["inputs"][k]["unit"]] for k in inputs}
-    ions = {ion: (si[f"P_{ion}"], z, si[f"{ion}_i"], si[f"{ion}_o"]) for ion, (_, z, _, _) in SQUID.items()}
+    assert "V" not in example["inputs"] and example["rest_potential"] is None  # V_ss itself is the correct side
+    si, ions = _squid_inputs(example)
     v_ss = squid_rest(si["T"], ions, si["I_pump"])
     assert example["correct"]["value"] == pytest.approx(float(v_ss * 1000), rel=1e-9)
     numerator = sum(p * (o if z > 0 else i) for p, z, i, o in ions.values())

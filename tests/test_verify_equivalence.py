@@ -61,7 +61,7 @@ def test_counterexample_is_reproducible_and_carries_units():
     # Independent value of the correct side at the counterexample (mpmath).
     x = {k: mpmath.mpf(v.value) for k, v in example.inputs.items()}
     assert example.correct.value == pytest.approx(float(x["R"] * x["T"] / x["F"] * mpmath.log(x["K_o"] / x["K_i"])))
-    assert set(example.to_json()) == {"inputs", "claimed", "correct"}
+    assert set(example.to_json()) == {"inputs", "claimed", "correct", "rest_potential"}
 
 
 def test_reference_point_comes_first():

@@ -61,7 +61,10 @@ class _Parser(argparse.ArgumentParser):
         """'; did you mean '--quantity'?' for an unrecognized --qantity (or -quantity); else nothing."""
         if not message.startswith("unrecognized arguments:") or not self.options:
             return ""
-        for word in (w.split("=")[0] for w in message.split()[2:] if w.startswith("-")):
+        rest = message.split()[2:]
+        if rest[:1] == ["in"] and "--to-order" in self.options:  # --to-order 1 in I_pump: the shell split it
+            return f"; --to-order's value has spaces: quote it whole, --to-order \"N {' '.join(rest)}\""
+        for word in (w.split("=")[0] for w in rest if w.startswith("-")):
             if word == "--model":  # vrest verify's option, typed for another command
                 return "; the model is the command's first argument, not an option (vrest COMMAND MODEL ...)"
             if len(word.lstrip("-")) < 3:  # -t: too short to say which option was meant (not --set)

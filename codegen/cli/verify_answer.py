@@ -119,6 +119,8 @@ def _human(result: VerifyResult) -> str:
     if example is not None:
         inputs = ", ".join(f"{name} = {_quantity(v)}" for name, v in example.inputs.items())
         lines.append(f"  counterexample: {inputs}" if inputs else "  counterexample at the model's values:")
+        if example.rest_potential is not None:
+            lines.append(f"    at V = {_quantity(example.rest_potential)}, the resting state of these inputs")
         claimed, correct = (f"{side} gives" for side in result.compared) if result.compared else ("claimed", "correct")
         lines.append(f"    {claimed} {_quantity(example.claimed)}, {correct} {_quantity(example.correct)}")
     if result.identity is not None:

@@ -23,7 +23,7 @@ from ._numeric import evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, describe, mul, power
 from .equivalence import RTOL, Comparison, Side, VerifyError, compare, compare_numeric, counterexample, symbolic_zero
-from .implicit import Substituted, ValueOnly, at_model_values_only, known_state, value_at_state, value_only_ids
+from .implicit import Implicit, Substituted, ValueOnly, at_model_values_only, known_state, value_at_state, value_only_ids
 from .numbers import number_text, read_numbers, si_scale
 from .numeric_claim import check_numeric, explain_numbers
 from .parse import Written
@@ -248,9 +248,23 @@ def check_expression(
         result = VerifyResult(True, cmp.method, detail=_rest_detail(a_side, c_side, problem))
         return with_notes(_where(result, claim, correct, problem, context, unit, label), written)
     slip = diagnose(a, correct, problem.ranges, context, typed=claim) if symbolic else target_slip(a_side, problem)  # type: ignore[arg-type]
-    example = counterexample(cmp, problem.units, unit, problem.convert)
+    example = counterexample(cmp, problem.units, unit, problem.convert, _rest_potential(cmp, a_side, c_side))
     result = _at_the_steady_state(VerifyResult(False, cmp.method, slip, example), a, c, problem, dim, False)
     return with_notes(result, written)
+
+
+def _rest_potential(cmp: Comparison, a: Side, c: Side) -> mpmath.mpf | None:
+    """V at the differing point, where a side is a function of V taken at the inputs' resting state (squid's I_K at
+    V_ss: the counterexample said neither V nor that it was V_ss); None where no side is, or where one side is V
+    itself (V_ss = ...: its value is the correct one)."""
+    if cmp.point is None or any(isinstance(side, Implicit) and side.unknown == V for side in (a, c)):
+        return None
+    sides = [side for side in (a, c) if isinstance(side, Substituted) and V in dict(side.targets)]
+    for side in sides:
+        if V in side.expr.free_symbols:
+            values = side.solved(cmp.point)
+            return None if values is None else values[V]
+    return None
 
 
 def _at_the_steady_state(result: VerifyResult, a: Side, c: Side, problem: Problem, dim: Dim | None,

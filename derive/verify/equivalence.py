@@ -205,11 +205,13 @@ def counterexample(
     units: Mapping[str, str] | None = None,
     result_unit: str | None = None,
     convert: Callable[[float, str], float] | None = None,
+    rest_potential: mpmath.mpf | None = None,
 ) -> Counterexample | None:
     """The differing point as a result object, in the caller's units.
 
     convert(value, unit) turns a computed value into one in that unit (e.g.
-    SI volts into mV); without it values are shown as computed.
+    SI volts into mV); without it values are shown as computed. rest_potential: V at the point, where a side
+    takes V at the inputs' resting state.
     """
     if comparison.holds or comparison.point is None:
         return None
@@ -228,4 +230,5 @@ def counterexample(
     def val(x: mpmath.mpf | None) -> Value | None:
         return None if x is None else show(x, result_unit)
 
-    return Counterexample(inputs, val(comparison.claimed), val(comparison.correct))
+    potential = None if rest_potential is None else show(rest_potential, units.get("V"))
+    return Counterexample(inputs, val(comparison.claimed), val(comparison.correct), potential)

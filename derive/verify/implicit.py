@@ -139,6 +139,12 @@ class Substituted:
     def __call__(self, point: Point, given: Point | None = None) -> mpmath.mpf | None:
         """The value at ``point``; with ``given`` (the file's values, where ``point`` holds a steady state's
         concentrations) a quantity defined at the file's concentrations (V_balance) is taken there, V at rest not."""
+        values = self.solved(point, given)
+        return None if values is None else evaluate(self.expr, values)
+
+    def solved(self, point: Point, given: Point | None = None) -> dict[sp.Symbol, mpmath.mpf] | None:
+        """``point`` with each target's symbol at its value there (V at the resting potential); None where one is
+        undefined."""
         values = dict(point)
         for symbol, target in self.targets:
             at = given if given is not None and getattr(target, "at_file", False) and symbol != V else values
@@ -146,7 +152,7 @@ class Substituted:
             if value is None:
                 return None
             values[symbol] = value
-        return evaluate(self.expr, values)
+        return values
 
 
 def substituted(expr, targets: Mapping[sp.Symbol, object]):

@@ -350,8 +350,11 @@ def _needed(case: _Claim) -> _Needed | None:
     if len(free) != 1:
         return None
     lit = free[0]
-    others = {x.symbol: x.value for x in reading.unmatched if x is not lit}
-    template = case.problem.expand(reading.template.xreplace(others))
+    if case.correct.free_symbols:
+        others = {x.symbol: x.value for x in reading.unmatched if x is not lit}
+        template = case.problem.expand(reading.template.xreplace(others))
+    else:  # against a number (a worked example's line before), the other numbers count as written: 26.73 mV, not RT/F
+        template = case.written.template.xreplace({x.symbol: x.value for x in case.written.literals if x is not lit})
 
     def value(x: mpmath.mpf) -> mpmath.mpf:
         v = _value(case.problem.at_rest(template.xreplace({lit.symbol: sp.Float(x, DPS)})), case.point)

@@ -46,12 +46,14 @@ class Counterexample:
     inputs: dict[str, Value]
     claimed: Value | None  # None: the claim is undefined there
     correct: Value | None
+    rest_potential: Value | None = None  # V there, where a side takes V at the inputs' resting state (I_K at V_ss)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "inputs": {k: v.to_json() for k, v in self.inputs.items()},
             "claimed": self.claimed.to_json() if self.claimed else None,
             "correct": self.correct.to_json() if self.correct else None,
+            "rest_potential": self.rest_potential.to_json() if self.rest_potential else None,
         }
 
 
