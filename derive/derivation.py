@@ -74,6 +74,9 @@ class Derivation:
     # stable; ``value`` is then the first stable state's (where vrest simulate starts).
     values: tuple[float, ...] = ()
     stable: tuple[bool, ...] = ()
+    # Where the model breaks the closed form's assumption, in a few words the table shows beside it (Mullins-Noda's
+    # Cl left out of a cell whose Cl leak carries current); the description says it too.
+    caveat: str | None = None
     # Further machine-readable results (JSON-ready, SI): the eigenvalues of each resting state, ...
     data: tuple[tuple[str, object], ...] = ()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mpmath
 import pytest
+from conftest import run_cli
 
 from vrest.derive.builtin import resolve_model
 from vrest.derive.derivation import NotApplicable
@@ -111,3 +112,17 @@ def test_k_and_na_alone_are_said_to_be_the_only_permeant_ions():
 
     without_cl = replace(model, ions=tuple(ion for ion in model.ions if ion.name != "Cl"))
     assert Derivations(without_cl).get("V_mullins_noda").assumptions[-1] == "K and Na are the only permeant ions"
+
+
+def test_the_table_says_when_the_left_out_ion_carries_current():
+    """squid's Cl leak is at E_Cl = (RT/F) ln(52/560) = -60.04 mV (mpmath), 4 mV from its Mullins-Noda V: the table
+    showed the formula beside V_ss without a word (only --json's description said "leaves out Cl"). pumpleak's
+    E_Cl is within 1 mV of its Mullins-Noda V (its Cl is passively distributed up to the file's rounding): no
+    caveat."""
+    e_cl = -R * mpmath.mpf("293.15") / F * mpmath.log(mpmath.mpf(560) / 52)
+    code, out, _ = run_cli("derive", "squid", "--quantity", "V_mullins_noda")
+    assert code == 0
+    text = " ".join(out.split())
+    assert f"(not this cell's rest: it leaves out Cl, whose E_Cl = {float(e_cl) * 1000:.4g} mV is not V)" in text
+    code, out, _ = run_cli("derive", "pumpleak", "--quantity", "V_mullins_noda")
+    assert code == 0 and "not this cell's rest" not in out

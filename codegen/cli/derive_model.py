@@ -211,6 +211,8 @@ def _rows(derived: dict[str, Derivation]) -> list[str]:
     for qid, derivation in derived.items():
         if derivation.method == "closed form":
             form = f"{qid} = {derivation.expression_text}"
+            if derivation.caveat:
+                form += f" ({derivation.caveat})"
         elif derivation.method == "numeric root":
             form = f"numeric root: {derivation.description} (no closed form; --json gives the equation)"
         elif derivation.method == "given":

@@ -75,6 +75,7 @@ def mullins_noda(ctx: Derivations) -> Derivation:
     description = "Mullins-Noda potential: pump fluxes balance the passive GHK fluxes with coupling ratio r"
     if others:
         description += f"; leaves out {', '.join(name for name, _ in others)}"
+    off = _off_equilibrium(others, value)
     return Derivation(
         "V_mullins_noda", expression, value, "mV", description,
         assumptions=(
@@ -85,6 +86,8 @@ def mullins_noda(ctx: Derivations) -> Derivation:
             _others_assumption(others, value),
         ),
         steps=steps,
+        caveat=(f"not this cell's rest: it leaves out {', '.join(off)}, whose {', '.join(off.values())} "
+                f"{'is' if len(off) == 1 else 'are'} not V" if off else None),
     )
 
 
@@ -97,6 +100,12 @@ def _left_out(ctx: Derivations, value: float) -> list[tuple[str, float | None]]:
     return out
 
 
+def _off_equilibrium(others: list[tuple[str, float | None]], value: float) -> dict[str, str]:
+    """{"Cl": "E_Cl = -60.04 mV"} for each other ion whose Nernst potential is more than 1 mV from the Mullins-Noda
+    V: it carries a net current there."""
+    return {name: f"E_{name} = {e * 1000:.4g} mV" for name, e in others if e is not None and abs(e - value) > 1e-3}
+
+
 def _others_assumption(others: list[tuple[str, float | None]], value: float) -> str:
     """The formula counts K and Na only: another ion must carry no net current, passively distributed (E_X = V);
     said with how far each is from it at the model's values."""
@@ -104,7 +113,7 @@ def _others_assumption(others: list[tuple[str, float | None]], value: float) -> 
         return "K and Na are the only permeant ions"
     names = ", ".join(name for name, _ in others)
     text = f"the other ions ({names}) carry no net current: passively distributed, E_X = V"
-    off = [f"E_{name} = {e * 1000:.4g} mV" for name, e in others if e is not None and abs(e - value) > 1e-3]
+    off = _off_equilibrium(others, value)
     if off:
-        text += f"; not so at the model's values ({', '.join(off)}, against {value * 1000:.4g} mV)"
+        text += f"; not so at the model's values ({', '.join(off.values())}, against {value * 1000:.4g} mV)"
     return text
