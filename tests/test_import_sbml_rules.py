@@ -102,4 +102,4 @@ def test_the_run_table_of_a_potential_without_a_unit():
     import re  # V's numbers are checked against libRoadRunner above: here, that they have no unit after them
 
     assert re.match(r"\(\d+ of the run's 401 times shown, V's smallest and largest of all 401 among them: "
-                    r"-?[\d.]+ at t = [\d.]+ s, -?[\d.]+ at t = [\d.]+ s;", out.splitlines()[-1])
+                    r"-?[\d.]+ at t = [\d.]+ ms, -?[\d.]+ at t = [\d.]+ ms;", out.splitlines()[-1])

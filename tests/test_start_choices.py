@@ -99,7 +99,7 @@ def test_a_run_at_rest_says_so_once():
     assert code == 0
     v = float(out.splitlines()[1].split()[1])  # the first row's V, at the rest (-84.5478 mV)
     assert out.splitlines()[-1].startswith(f"(21 of the run's 401 times shown, V is {v:g} mV at all 401 (to 6 "
-                                           "digits); the run's times are up to 0.0025 s apart")
+                                           "digits); the run's times are up to 2.5 ms apart")
 
 
 def test_a_vrest_model_takes_no_potential_as_its_start():

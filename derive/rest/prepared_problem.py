@@ -91,7 +91,7 @@ def rest_problem(prepared: Prepared, start: Mapping[str, float] | None = None) -
         display=display, voltage_unit=voltage_unit, conductance_unit=conductance_unit, resistance_unit=resistance_unit,
         capacitance_name=used.name, capacitance_value=used.value, capacitance_unit=used.unit,
         capacitance_note=used.note, current_signs=system.roles.signs,
-        unnamed_current=_held(prepared, system.roles.unnamed, values))
+        unnamed_current=_held(prepared, system.roles.unnamed, values), applied_currents=_applied(prepared, values))
 
 
 def _constant(prepared: Prepared, expr: sp.Expr, start: list) -> float | None:
@@ -109,6 +109,14 @@ def _held(prepared: Prepared, unnamed: sp.Expr, start: list) -> bool:
     at the file's values (Myokit's exports write the stimulus as amplitude * pace, pace 0 unless paced; listed,
     it showed the rounding of the currents' sum, -6e-17 uA/cm^2)."""
     return unnamed != 0 and _constant(prepared, unnamed, start) != 0
+
+
+def _applied(prepared: Prepared, start: list) -> tuple[int, ...]:
+    """The currents the file adds to dV/dt (inward positive) that depend on no state and are not 0 at its values:
+    applied currents, which stay on at rest unless named the stimulus."""
+    roles = prepared.system.roles
+    return tuple(k for k, current in enumerate(roles.currents)
+                 if roles.sign(k) < 0 and _constant(prepared, current, start) not in (None, 0.0))
 
 
 def _capacitance_used(prepared: Prepared, value_si: float | None) -> CapacitanceUsed:

@@ -44,6 +44,9 @@ class RestProblem:
     capacitance_note: str = ""  # "" or one line: implausible for one cell, or why there is no slope conductance
     current_signs: tuple[int, ...] = ()  # per current: -1 for one the file writes inward positive; (): all +1
     unnamed_current: bool = False  # V's equation holds current terms the file names in no quantity
+    # Currents the file adds to dV/dt (written inward positive) that depend on no state and are not 0: an applied
+    # current (Morris-Lecar's Iapp), kept on as the file sets it; indices into currents.
+    applied_currents: tuple[int, ...] = ()
 
     @property
     def shown_currents(self) -> tuple[tuple[str, str], ...]:
@@ -66,7 +69,7 @@ class RestProblem:
     def from_json(cls, data: dict) -> RestProblem:
         data = dict(data)
         for key in ("states", "units", "gates", "start", "parameters", "p", "currents", "current_units",
-                    "current_signs"):
+                    "current_signs", "applied_currents"):
             data[key] = tuple(data[key])
         data["groups"] = tuple(tuple(g) for g in data["groups"])
         data["factored"] = tuple(data["factored"])

@@ -90,7 +90,25 @@ def report_json(report: RestReport) -> dict:
         "currents": currents,
         "capacitance": {"name": problem.capacitance_name, "value": problem.capacitance_value,
                         "unit": problem.capacitance_unit, "note": problem.capacitance_note or None},
+        "applied_currents": [problem.currents[k] for k in problem.applied_currents],
     }
+
+
+def _applied(problem: RestProblem, state) -> list[tuple[str, float, str]]:
+    """(name, value as shown, unit) of each applied current (RestProblem.applied_currents) at ``state``."""
+    units = dict(problem.shown_currents)
+    values = dict(state.currents)
+    names = [problem.currents[k] for k in problem.applied_currents]
+    return [(name, problem.shown(values[name], units[name]), units[name]) for name in names]
+
+
+def _applied_note(problem: RestProblem, state) -> str:
+    """The resting states are held by a current the file applies: said, with how to turn it off."""
+    said = ", ".join(f"{name} = {_g(value, 5)} {unit}".rstrip() for name, value, unit in _applied(problem, state))
+    first = problem.currents[problem.applied_currents[0]]
+    return (f"note: the resting states above are held with {said} (outward positive) on: a current the file adds "
+            f"to dV/dt that depends on no state (an applied current), kept as the file sets it; --stimulus {first} "
+            "turns it off")
 
 
 def _g(value: float, digits: int = 6) -> str:
@@ -164,6 +182,8 @@ def report_text(report: RestReport) -> str:
             lines.append("  currents at rest (outward positive): " + ", ".join(
                 f"{name} {_g(problem.shown(value, units[name]), 5)} {units[name]}".rstrip()
                 for name, value in state.currents))
+    if report.resting_states and problem.applied_currents:
+        lines += ["", _applied_note(problem, report.resting_states[0])]
     if report.conserved:
         lines += ["", "conserved (values from the start state):"]
         lines += [f"  {c.name}: {c.description}" for c in report.conserved]
