@@ -177,3 +177,26 @@ def test_a_step_outside_the_model_s_domain_is_one_line_that_says_when(tmp_path, 
     assert "gave up at model time t = 0.005 s: the rates where it started (the run's start, or a step's) are no " \
            "finite numbers (a state or parameter outside the model's domain: a division by zero" in err
     assert err.rstrip().endswith("the parameters that differ from the model's: Cm = 0")
+
+
+def test_vrest_s_own_export_runs_its_selected_scenario_and_leaves_the_others_silently(tmp_path, module_cache):
+    """vrest's SBML export holds every scenario as events (trigger: scenario == k and time >= S_j_at, values from
+    parameters) and selects scenario 1; read back, every event was left out with "its trigger is not time >= a
+    number". Now the selected scenario's steps run (neuron's ouabain at 0 s, as libRoadRunner runs the exported
+    file), and the other scenarios' events, which never fire at the file's values, are no steps and not named."""
+    import numpy as np
+    import roadrunner
+
+    code, out, err = run_cli("export", "neuron", "--to", "sbml", "-o", str(tmp_path))
+    assert code == 0, err
+    path = Path(out.strip())
+    runner = roadrunner.RoadRunner(str(path))
+    runner.integrator.relative_tolerance, runner.integrator.absolute_tolerance = 1e-12, 1e-14
+    times = [0, 0.001, 0.005, 0.03]
+    reference = runner.simulate(times=times, selections=["time", "V"])[:, 1]  # mV
+    code, out, err = run_cli("simulate", str(path), "--times", ",".join(f"{t} s" for t in times), "--json")
+    assert code == 0, err
+    assert np.allclose(json.loads(out)["states"]["V"]["values"], reference, rtol=0, atol=1e-5)
+    assert reference[-1] - reference[0] > 4  # the pump is off: V relaxes towards the leaks' -71.6 mV
+    assert err == ("vrest: warning: neuron.sbml.xml: events at fixed times run as protocol steps in vrest simulate "
+                   "(--protocol replaces them); the system at rest and vrest export leave them out: ouabain_step1\n")

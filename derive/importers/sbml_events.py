@@ -1,16 +1,20 @@
 """SBML events that are the steps of a protocol: at a fixed time, set parameters to numbers.
 
-An event whose trigger is ``time >= t1`` (or ``>``, or ``t1 <= time``), t1 a number after the start,
-with no delay, and whose assignments each set a parameter (a constant of the system) to a number,
-fires once, at t1: it is a protocol step, and `vrest simulate` runs it as one. The events of a file
-are run all or none: where one is something else (a trigger on a state, a delay, an assignment to a
-state or of an expression), none is, and the reader's warning says why. Times and values are the
-file's numbers in its units, converted to SI here.
+An event whose trigger is ``time >= t1`` (or ``>``, or ``t1 <= time``), t1 a number or a constant
+parameter after the start (or at it, where the trigger is false before the start), with no delay, and
+whose assignments each set a parameter (a constant of the system) to a number or to sums and products
+of numbers and constant parameters, fires once, at t1: it is a protocol step, and `vrest simulate` runs
+it as one. A trigger may also ask that a constant parameter equal a number (vrest's own export:
+``scenario == 2 and time >= high_K_1_at``): where it does not, the event never fires and is no step.
+The events of a file are run all or none: where one is something else (a trigger on a state, a delay,
+an assignment to a state), none is, and the reader's warning says why. Times and values are the file's
+numbers in its units, converted to SI here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from ..errors import ModelError
@@ -38,6 +42,8 @@ def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tup
     for event in (e for e in model.iter() if local_name(e) == "event"):
         name = event.get("id") or event.get("name") or "?"
         step = _step(event, by_id, names, seconds)
+        if step is None:  # never fires at the file's values (another scenario's step)
+            continue
         if isinstance(step, str):
             return (), f"{name} is not ({step})"
         for parameter, value in step[1]:
@@ -47,16 +53,21 @@ def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tup
     return tuple(sorted(steps, key=lambda step: step[1])), None
 
 
-def _step(event, by_id, names, seconds) -> tuple | str:
-    """(t, changes) of one event, or why it is no protocol step."""
+def _step(event, by_id, names, seconds) -> tuple | str | None:
+    """(t, changes) of one event, why it is no protocol step, or None where it never fires."""
     if children(event, "delay"):
         return "it has a delay"
-    trigger = _math(children(event, "trigger"))
-    at = None if trigger is None else _time(trigger)
-    if at is None:
+    triggers = children(event, "trigger")
+    trigger = _math(triggers)
+    constant = _constants(by_id, names)
+    when = None if trigger is None else _when(trigger, constant)
+    if when is _NEVER:
+        return None
+    if when is None:
         return "its trigger is not time >= a number, or time > a number"
-    if at <= 0:
-        return f"its trigger, time >= {at:g}, holds from the start: a step comes at a time after it"
+    at = when[0] * (seconds if when[1] is None else when[1])
+    if at < 0 or (at == 0 and triggers[0].get("initialValue") != "false"):
+        return f"its trigger, time >= {when[0]:g}, holds from the start: a step comes at a time after it"
     assignments = [e for e in event.iter() if local_name(e) == "eventAssignment"]
     if not assignments:
         return "it assigns nothing"
@@ -65,7 +76,7 @@ def _step(event, by_id, names, seconds) -> tuple | str:
         variable = by_id.get(assignment.get("variable", ""))
         if variable is None or variable.qname() not in names:
             return f"it sets {assignment.get('variable', '?')}, which is no parameter"
-        value = _number(_math([assignment]))
+        value = _value(_math([assignment]), constant)
         if value is None:
             return f"it sets {assignment.get('variable')} to something other than a number in its unit"
         try:
@@ -73,7 +84,7 @@ def _step(event, by_id, names, seconds) -> tuple | str:
         except ModelError:
             return f"the unit of {assignment.get('variable')} does not convert"
         changes.append((names[variable.qname()], value * factor))
-    return at * seconds, tuple(changes)
+    return at, tuple(changes)
 
 
 def _math(parents) -> object | None:
@@ -83,29 +94,106 @@ def _math(parents) -> object | None:
     return expressions[0] if len(expressions) == 1 else None
 
 
-def _time(trigger) -> float | None:
-    """t1 of a trigger time >= t1 (or >, or t1 <= time, <), else None."""
-    parts = [e for e in trigger if isinstance(e.tag, str)] if local_name(trigger) == "apply" else []
+_NEVER = object()  # a trigger that is false at every time at the file's values
+
+
+def _constants(by_id, names) -> Callable[[object], tuple[float, float | None] | None]:
+    """<ci> of a constant parameter -> (its value in its unit, that unit's SI factor or None where it has none);
+    None for anything else."""
+    def constant(element) -> tuple[float, float | None] | None:
+        if local_name(element) != "ci":
+            return None
+        variable = by_id.get((element.text or "").strip())
+        if variable is None or variable.qname() not in names or not variable.is_literal():
+            return None
+        try:
+            factor = float(si_factor(Dimension.of(variable.unit()), variable.qname()))
+        except ModelError:
+            factor = None
+        return float(variable.eval()), factor
+
+    return constant
+
+
+def _parts(element) -> list:
+    return [e for e in element if isinstance(e.tag, str)] if local_name(element) == "apply" else []
+
+
+def _when(trigger, constant) -> tuple[float, float | None] | object | None:
+    """(t1, its unit's SI factor, None: the model's time unit) of a trigger time >= t1 (or >, or t1 <= time,
+    <), t1 a number or a constant parameter, alone or and-ed with a constant parameter == a number: _NEVER
+    where that parameter is another number; else None."""
+    parts = _parts(trigger)
+    if parts and local_name(parts[0]) == "and" and len(parts) == 3:
+        selected = [_selects(part, constant) for part in parts[1:]]
+        if None not in selected or selected.count(None) == 2:
+            return None
+        if False in selected:
+            return _NEVER
+        return _when(parts[2] if selected[0] is True else parts[1], constant)
     if len(parts) != 3 or local_name(parts[0]) not in _LATER:
         return None
     time, bound = (parts[1], parts[2]) if _LATER[local_name(parts[0])] == 0 else (parts[2], parts[1])
     if local_name(time) != "csymbol" or time.get("definitionURL", "").strip() != _TIME:
         return None
-    return _number(bound)
+    number = _number(bound)
+    return (number, None) if number is not None else constant(bound)
 
 
-def _number(element) -> float | None:
+def _selects(condition, constant) -> bool | None:
+    """Whether ``condition``, a constant parameter == a number (either way round), holds at the file's values;
+    None where it is something else."""
+    parts = _parts(condition)
+    if len(parts) != 3 or local_name(parts[0]) != "eq":
+        return None
+    for name, number in ((parts[1], parts[2]), (parts[2], parts[1])):
+        value, wanted = constant(name), _number(number, any_unit=True)
+        if value is not None and wanted is not None:
+            return value[0] == wanted
+    return None
+
+
+def _value(element, constant) -> float | None:
+    """A number, a constant parameter (the unit of what it sets, as SBML's units require), or their sums,
+    differences, products and quotients; else None."""
+    if element is None:
+        return None
+    number = _number(element)
+    if number is not None:
+        return number
+    parameter = constant(element)
+    if parameter is not None:
+        return parameter[0]
+    parts = _parts(element)
+    if len(parts) < 2:
+        return None
+    values = [_value(part, constant) for part in parts[1:]]
+    if None in values:
+        return None
+    operator = local_name(parts[0])
+    if operator == "times":
+        return math.prod(values)
+    if operator == "plus":
+        return sum(values)
+    if operator == "minus" and len(values) == 2:
+        return values[0] - values[1]
+    if operator == "divide" and len(values) == 2 and values[1] != 0:
+        return values[0] / values[1]
+    return None
+
+
+def _number(element, any_unit: bool = False) -> float | None:
     """The value of a <cn> (real, integer, e-notation, rational) in the unit of what it sets, or of minus one;
-    else None."""
+    else None. ``any_unit``: also a number in a unit of its own (a count that a parameter is compared with)."""
     if element is None:
         return None
     if local_name(element) == "apply":
         parts = [e for e in element if isinstance(e.tag, str)]
         if len(parts) == 2 and local_name(parts[0]) == "minus":
-            inner = _number(parts[1])
+            inner = _number(parts[1], any_unit)
             return None if inner is None else -inner
         return None
-    if local_name(element) != "cn" or any(key.split("}")[-1] == "units" for key in element.attrib):
+    if local_name(element) != "cn" or (not any_unit and any(key.split("}")[-1] == "units" for key in element.attrib)):
         return None  # (a number in a unit of its own, Level 3's sbml:units: not read here, the event left out)
     kind = element.get("type", "real")
     texts = [(element.text or "").strip()] + [(sep.tail or "").strip() for sep in element if local_name(sep) == "sep"]
