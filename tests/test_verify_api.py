@@ -167,6 +167,10 @@ TEACHER = [
     ("tau_m = C_m (g_K + g_Na + g_Cl)", "neuron", "a product where a quotient belongs"),
     # with GHK leaks, -I_pump/g_leak is the shift to first order only
     ("dV_pump = -I_pump/g_leak", "squid", "the linearised pump shift: -I_pump/g_leak is exact for ohmic leaks only"),
+    # GHK's voltage without Cl: one slip, not two terms missing joined by "+"
+    ("V_ghk = RT/F ln((P_K K_o + P_Na Na_o)/(P_K K_i + P_Na Na_i))", "squid",
+     "the Cl terms are missing (Cl left out, as if P_Cl = 0)"),
+    ("V_leak = (g_K E_K + g_Na E_Na)/(g_K + g_Na)", "neuron", "the Cl terms are missing"),
 ]
 
 

@@ -155,6 +155,17 @@ def _drop_inner_term(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
             yield (label if len(label) <= 100 else "one term missing"), e.xreplace({inner: inner - t})
 
 
+def _drop_ion(e: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
+    """Every term of one ion left out (its permeability or conductance at 0): GHK's voltage without Cl is two
+    terms missing, one slip."""
+    for symbol in sorted(e.free_symbols, key=lambda s: s.name):
+        head, sep, ion = symbol.name.partition("_")
+        if sep and head in ("P", "g") and ion.isalnum():
+            without = e.xreplace({symbol: 0})
+            if without != e and without != 0:
+                yield f"the {ion} terms are missing ({ion} left out, as if {symbol.name} = 0)", without
+
+
 def _folded(e: sp.Expr, ctx: Context) -> sp.Expr:
     """e written with the name of the quantity it defines, when it is the total leak conductance."""
     if not e.is_Add:
@@ -309,6 +320,7 @@ SLIPS: list[tuple[str, Transform]] = [
     ("sign of one term flipped", _flip_one_term),
     ("one term missing", _drop_one_term),
     ("one term missing", _drop_inner_term),
+    ("one ion left out", _drop_ion),
     ("missing valence z", _drop_valence),
     ("reciprocal", _reciprocal),
     ("log10 instead of ln (the factor 2.303 = ln 10 is missing)", _log10),
