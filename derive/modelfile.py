@@ -60,11 +60,11 @@ def load_model(path: str | Path) -> Model:
         if size <= limits.COUNTS["file bytes"]:
             text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ModelError("", None, f"cannot read model file {str(path)!r}: {exc.strerror}") from None
+        raise ModelError("MODEL", str(path), f"cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise ModelError("", None, f"model file {str(path)!r} is not UTF-8 text") from None
     except ValueError:  # a NUL character in the path
-        raise ModelError("", None, f"cannot read model file {str(path)!r}: not a valid path") from None
+        raise ModelError("MODEL", str(path), "cannot be read: not a valid path") from None
     if size > limits.COUNTS["file bytes"]:
         raise ModelError("", None, f"model file {str(path)!r} has {size} bytes: more than the "
                          f"{limits.COUNTS['file bytes']} vrest reads (a model file is a few kilobytes)")

@@ -72,7 +72,9 @@ def test_malformed_xml(tmp_path):
     _refused(path, "broken.cellml: line", "not well-formed XML")
     path.write_text(_cell()[:-30])  # cut short: libxml2 adds ", line 15, column 3", said in front already
     assert _refused(path).endswith("broken.cellml: line 15: not well-formed XML: Premature end of data in tag math "
-                                   "line 11")
+                                   "(opened at line 11)")
+    path.write_text("<model><broken")  # libxml2: "Couldn't find end of Start Tag broken line 1, line 1, column 15"
+    assert _refused(path).endswith("broken.cellml: line 1: not well-formed XML: Couldn't find end of Start Tag broken")
 
 
 def test_a_file_of_no_xml_at_all_is_said_to_be_none(tmp_path):

@@ -103,7 +103,11 @@ def test_not_toml_names_line_and_column(tmp_path):
 
 def test_missing_file_and_unknown_model(tmp_path):
     code, _, err = run_cli("derive", str(tmp_path / "absent.toml"))
-    assert code == 2 and "cannot read model file" in err and "absent.toml" in err
+    assert code == 2 and err.strip().endswith(f"MODEL = '{tmp_path / 'absent.toml'}': cannot be read: No such file or "
+                                              "directory")
+    code, _, err = run_cli("rest", str(tmp_path / "absent.cellml"))  # a CellML file's: the same words
+    assert code == 2 and err.strip().endswith(f"MODEL = '{tmp_path / 'absent.cellml'}': cannot be read: No such file "
+                                              "or directory")
     code, _, err = run_cli("derive", "octopus")
     assert code == 2 and "'octopus'" in err and "neuron" in err
 

@@ -47,6 +47,11 @@ def read_xml(path: Path, key: str = "MODEL"):
                              "file begins with <?xml ...?> or its root element)") from None
         line = f"line {exc.lineno}" if exc.lineno else "XML"
         message = re.sub(r", line \d+, column \d+$", "", exc.msg)  # the line is said in front of it
+        # libxml2 ends "in tag math line 11" with the line the tag opens on: the same line said once, another said so
+        opened = re.search(r" line (\d+)$", message)
+        if opened:
+            same = exc.lineno is not None and int(opened.group(1)) == exc.lineno
+            message = message[:opened.start()] + ("" if same else f" (opened at line {opened.group(1)})")
         raise ModelError(f"{path.name}: {line}", None, f"not well-formed XML: {message}") from None
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:  # another encoding (UTF-16) hid it from the scan
