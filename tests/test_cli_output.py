@@ -183,3 +183,10 @@ def test_the_derive_table_wraps_its_text_column_evenly(tmp_path):
     assert all(len(line) <= 140 for line in rows)
     continued = [line for line in rows[1:] if line.startswith(" " * indent)]
     assert continued and max(len(line) - indent for line in continued) >= 55  # it was 31
+
+
+def test_a_temperature_step_is_also_said_in_degc():
+    """neuron's cooling scenario sets 27 degC; its step was shown as 300.15 K alone."""
+    code, out, err = run_cli("derive", "neuron", "--scenario", "cooling", "--quantity", "V_ss")
+    assert code == 0, err
+    assert "step 1 at 0 s: model.temperature = 300.15 K (27 degC)" in out.splitlines()

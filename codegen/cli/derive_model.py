@@ -185,7 +185,8 @@ def _change_text(model, change) -> str:
     item = change_json(model, change)
     if change.operation == "scale":
         return f"{change.key} x {item['value']:g}"
-    return f"{change.key} = {item['value']:g} {item['unit']}"
+    celsius = f" ({item['value'] - 273.15:.6g} degC)" if item["unit"] == "K" else ""  # as a file writes it: 27 degC
+    return f"{change.key} = {item['value']:g} {item['unit']}{celsius}"
 
 
 def _scenario_table(model, report) -> str:
