@@ -99,4 +99,5 @@ def test_the_applied_current_is_said_with_how_to_turn_it_off():
 def test_a_constant_pump_current_is_no_applied_current():
     """neuron's constant pump current depends on no state too, but is subtracted from dV/dt as a membrane current."""
     code, out, err = run_cli("rest", "neuron", "--json")
-    assert code == 0 and json.loads(out)["applied_currents"] == []
+    assert code == 0, err
+    assert json.loads(out)["applied_currents"] == []

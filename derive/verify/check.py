@@ -23,7 +23,15 @@ from ._numeric import evaluate
 from .diagnose import Context, diagnose
 from .dimensions import Dim, describe, mul, power
 from .equivalence import RTOL, Comparison, Side, VerifyError, compare, compare_numeric, counterexample, symbolic_zero
-from .implicit import Implicit, Substituted, ValueOnly, at_model_values_only, known_state, value_at_state, value_only_ids
+from .implicit import (
+    Implicit,
+    Substituted,
+    ValueOnly,
+    at_model_values_only,
+    known_state,
+    value_at_state,
+    value_only_ids,
+)
 from .numbers import number_text, read_numbers, si_scale
 from .numeric_claim import check_numeric, explain_numbers
 from .parse import Written
