@@ -180,3 +180,14 @@ def test_the_slip_a_teacher_names(claim, model, slip):
     assert not result.holds and result.diagnosis is not None and result.diagnosis.startswith(slip)
     inputs = result.counterexample.inputs if result.counterexample is not None else {}
     assert "V" not in inputs  # V is never an input of its own
+
+
+@pytest.mark.parametrize("claim, slip", [
+    ("I_Cl = z_Cl g_Cl (V - E_Cl)", "a valence too many: the claim is z_Cl = -1 times the correct side"),
+    ("I_Cl = -g_Cl (V - E_Cl)", "sign flipped"),
+])
+def test_a_valence_typed_into_an_ohmic_current_is_named_not_its_sign(claim, slip):
+    """z_Cl = -1 turns g_Cl (V - E_Cl) round, and "sign flipped" was said; where the claim has the z, the z is the
+    slip."""
+    result = verify(claim, model="neuron")
+    assert not result.holds and result.diagnosis == slip

@@ -10,6 +10,7 @@ with chord instead of slope conductances (see `chord_and_slope`).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -471,6 +472,12 @@ def _named(e: sp.Expr, ctx: Context) -> sp.Expr:
     return e
 
 
+def _extra_valence(label: str) -> str | None:
+    """The valence a slip "a valence too many: the claim is z_Cl = -1 times ..." names; else None."""
+    found = re.match(r"a valence too many: the claim is (\S+) = ", label)
+    return found.group(1) if found else None
+
+
 def diagnose(
     claimed: sp.Expr,
     correct: sp.Expr,
@@ -505,6 +512,11 @@ def diagnose(
                 term = next((n for n, c in singles[k + 1 :] if n and n.startswith("sign of the term")
                              and m.matches(fix(c))), None)
                 label = term or label
+            if label == "sign flipped" and typed is not None:  # z_Cl g_Cl (V - E_Cl): the valence typed, z_Cl = -1
+                typed_names = {s.name for s in typed.free_symbols}
+                valence = next((n for n, c in singles[k + 1 :] if n and _extra_valence(n) in typed_names
+                                and m.matches(fix(c))), None)
+                label = valence or label
             return label
     inverted = _is_ratio_inversion(claimed, correct_fixed, m)
     usable = [(n, c) for n, c in singles if inverted or n != "ratio inverted"]
