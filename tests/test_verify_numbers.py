@@ -510,3 +510,13 @@ def test_a_sum_that_cancels_to_rounding_is_0_on_either_side():
     for claim in ("I_K + I_Na + I_Cl + I_pump*T/(293.15 K) = 0", "0 = I_K + I_Na + I_Cl + I_pump*T/(293.15 K)"):
         result = verify(claim, model="squid")
         assert result.holds and result.diagnosis is None, claim
+
+
+@pytest.mark.parametrize("claim, typed", [("E_K = 61.54 mV log10(20/140)", 20), ("E_K = 26.7 mV ln(40/140)", 40)])
+def test_a_concentration_typed_far_off_is_named(claim, typed):
+    """The number that would make the claim right was searched from the typed 20 by secant steps, which stepped
+    past 0 inside the log: nothing was named. K_o is 4 mM (Nernst at 37 C: mpmath's E_K)."""
+    result = verify(claim, model="neuron")
+    assert not result.holds
+    assert result.diagnosis == f"the number for K_o is not the model's: {typed} mM in the claim, 4 mM in the model"
+    assert result.counterexample.correct.value == pytest.approx(float(nernst(1, 4, 140, 37)), abs=1e-9)

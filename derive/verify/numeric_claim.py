@@ -21,9 +21,10 @@ A plain value just outside the tolerance gets no invented slip: only how far.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from itertools import combinations
 from functools import cached_property
+from itertools import combinations
 from typing import Any
 
 import mpmath
@@ -364,15 +365,14 @@ def _needed(case: _Claim) -> _Needed | None:
 
     start = to_mpf(lit.value)
     with mpmath.workdps(DPS):
-        try:
-            needed = mpmath.findroot(value, (start, start * mpmath.mpf("1.001") + mpmath.mpf(10) ** -30),
-                                     solver="secant", tol=mpmath.mpf(10) ** -30, maxsteps=50)
-            if not isinstance(needed, mpmath.mpf) or abs(value(needed)) > mpmath.mpf(10) ** -12 * abs(case.c):
-                return None
-            if abs(needed) <= mpmath.mpf(10) ** -25 * abs(start):  # the root's own rounding: 0 (-2.1e-50 mV)
-                needed = mpmath.mpf(0)
-        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        needed = _root(value, start, start * mpmath.mpf("1.001") + mpmath.mpf(10) ** -30)
+        if needed is None and start > 0:  # a secant step past 0 in a log (20 in log10(20/140)): in ln x instead
+            needed = _root(lambda s: value(start * mpmath.exp(s)), mpmath.mpf(0), mpmath.mpf("0.001"))
+            needed = None if needed is None else start * mpmath.exp(needed)
+        if needed is None or abs(value(needed)) > mpmath.mpf(10) ** -12 * abs(case.c):
             return None
+        if abs(needed) <= mpmath.mpf(10) ** -25 * abs(start):  # the root's own rounding: 0 (-2.1e-50 mV)
+            needed = mpmath.mpf(0)
     # Not a quantity the claim names: in I_K = 2 I_pump with I_pump = 1 uA/cm^2, "2 would have to be I_K" says nothing.
     named = set(case.written.value.free_symbols) | (case.original.free_symbols if case.original is not None else set())
     unnamed = [k for k in case.knowns if not k.expr.free_symbols & named]
@@ -381,6 +381,15 @@ def _needed(case: _Claim) -> _Needed | None:
         found = None  # a factor that must be 1 is no factor (2 RT/F where RT/F belongs), not C_m = 1 uF/cm^2
     known, sign = found if found is not None else (None, 1)
     return _Needed(lit, needed, known, sign)
+
+
+def _root(f: Callable[[mpmath.mpf], mpmath.mpf], x0: mpmath.mpf, x1: mpmath.mpf) -> mpmath.mpf | None:
+    """A root of f by the secant method from x0 and x1; None where it fails."""
+    try:
+        root = mpmath.findroot(f, (x0, x1), solver="secant", tol=mpmath.mpf(10) ** -30, maxsteps=50)
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return None
+    return root if isinstance(root, mpmath.mpf) else None
 
 
 def _one_number(case: _Claim) -> tuple[str, list[dict[str, Any]]] | None:
