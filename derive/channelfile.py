@@ -42,13 +42,18 @@ from .removable import with_exprel
 from .units import DIMENSIONS, dimensionality, parse_quantity, unit_factor
 from .verify.parse import ParseError, parse_written
 
-__all__ = ["CHANNEL_KEYS", "CHECK_RANGE", "GATE_KEYS", "check_channel_ion", "read_channels"]
+__all__ = ["CHANNEL_KEYS", "CHECK_RANGE", "GATE_KEYS", "check_channel_ion", "is_unit_parameter", "read_channels"]
 
 CHANNEL_KEYS = {"ion", "reversal", "conductance", "permeability", "units", "gates", "open_fraction", "q10",
                 "q10_reference", "description"}
 GATE_KEYS = {"power", "alpha", "beta", "inf", "tau"}
 _UNIT_KEYS = {"V": "voltage", "t": "time", "concentration": "concentration"}
 _UNIT_PREFIX = {"V": "V_unit", "t": "t_unit", "concentration": "c_unit"}
+
+
+def is_unit_parameter(name: str) -> bool:
+    """Whether ``name`` is one of a channel's unit parameters (V_unit_K: 1 mV), which no claim is about."""
+    return any(name.startswith(f"{prefix}_") for prefix in _UNIT_PREFIX.values())
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 CHECK_RANGE = (-0.150, 0.100)  # V (SI): where rates must be finite and non-negative
 _CHECK_POINTS = np.linspace(*CHECK_RANGE, 2501)  # every 0.1 mV

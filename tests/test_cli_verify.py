@@ -203,8 +203,8 @@ def test_binary_file_is_bad_input(tmp_path):
 
 REFUSALS = [
     # (argv, a fragment of the one line)
-    (("verify", "nothere.txt"), "FILE = 'nothere.txt': no such file"),
-    (("verify", "./nothere.txt"), "FILE = './nothere.txt': no such file"),
+    (("verify", "nothere.txt"), "FILE = 'nothere.txt': cannot be read: No such file or directory"),
+    (("verify", "./nothere.txt"), "FILE = './nothere.txt': cannot be read: No such file or directory"),
     (("verify", "E_K = exp(1000)*1 mV"), "the claim's value at the model's values is out of range"),
     (("verify", "E_K = 61.5 mV log10(-4/140)"), "no real value (the logarithm or square root of a negative number)"),
     (("verify", "E_K = 61.5 mV log10(0)"), "undefined (division by zero or log(0))"),
@@ -297,3 +297,10 @@ def test_an_unquoted_to_order_is_told_to_quote_it():
     code, _, err = run_cli("verify", "V_ss = V_leak + I_pump/g_leak", "--to-order", "1", "in", "I_pump")
     assert code == 2
     assert err.strip().endswith('quote it whole, --to-order "N in I_pump"')
+
+
+def test_an_unquoted_approx_is_told_to_quote_it():
+    """--approx P_Na/P_K -> 0 unquoted: the shell passes '-' and writes the output to a file named 0."""
+    code, _, err = run_cli("verify", "V_ghk = RT/F ln(K_o/K_i)", "--model", "squid", "--approx", "P_Na/P_K", "-")
+    assert code == 2
+    assert err.strip().endswith('quote it whole, --approx "P_Na/P_K -> 0"')

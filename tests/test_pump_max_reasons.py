@@ -169,3 +169,10 @@ def test_a_saturating_pump_is_never_called_too_strong(tmp_path):
     code, out, _ = run_cli("rest", str(path), "--json")
     assert code == 0 and json.loads(out)["resting_states"] == []
     assert "too strong" not in json.loads(out)["verdict"]
+    # a scenario's steps start from the steady state there is not: one line, exit 2 (it was a traceback)
+    code, out, err = run_cli("derive", str(path), "--scenario", "ouabain")
+    assert code == 2 and out == ""
+    error = err.strip().splitlines()[-1]  # after the warnings of the file's values
+    assert error.startswith("vrest: error: derive = 'pumpleak': no steady state to start from: ")
+    assert error.endswith("`vrest simulate --scenario ouabain --start given` runs it from the model file's own "
+                                "state") and "Traceback" not in err

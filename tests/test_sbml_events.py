@@ -200,3 +200,20 @@ def test_vrest_s_own_export_runs_its_selected_scenario_and_leaves_the_others_sil
     assert reference[-1] - reference[0] > 4  # the pump is off: V relaxes towards the leaks' -71.6 mV
     assert err == ("vrest: warning: neuron.sbml.xml: events at fixed times run as protocol steps in vrest simulate "
                    "(--protocol replaces them); the system at rest and vrest export leave them out: ouabain_step1\n")
+
+
+def test_an_export_that_selects_no_scenario_runs_none_and_says_nothing(tmp_path, module_cache):
+    """With the export's scenario parameter at 0 no event fires: the run is the steady state itself (neuron's
+    -76.6424 mV, as vrest derive's V_ss), and the warning named an empty list of steps."""
+    code, out, err = run_cli("export", "neuron", "--to", "sbml", "-o", str(tmp_path))
+    assert code == 0, err
+    path = Path(out.strip())
+    text = path.read_text(encoding="utf-8")
+    selected = 'name="scenario to run: 0 none, k the k-th scenario of the model" value="1.0"'
+    assert selected in text
+    path.write_text(text.replace(selected, selected.replace('value="1.0"', 'value="0"')), encoding="utf-8")
+    code, out, err = run_cli("simulate", str(path), "--times", "0 s,30 ms", "--json")
+    assert code == 0 and err == ""
+    code, derived, _ = run_cli("derive", "neuron", "--quantity", "V_ss", "--json")
+    v_ss = json.loads(derived)["quantities"]["V_ss"]["value"]
+    assert json.loads(out)["states"]["V"]["values"] == [pytest.approx(v_ss, abs=1e-9)] * 2

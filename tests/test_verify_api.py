@@ -191,3 +191,25 @@ def test_a_valence_typed_into_an_ohmic_current_is_named_not_its_sign(claim, slip
     slip."""
     result = verify(claim, model="neuron")
     assert not result.holds and result.diagnosis == slip
+
+
+def test_a_gate_left_out_of_a_channel_current_is_named_as_a_factor():
+    """hh's I_K = g_K n_K^4 (V - E_K) written without n_K^4 was "one term missing" (a term deep in n_inf's
+    alpha/(alpha + beta) matched the same wrong formula first), and its counterexample listed the channel file's
+    unit parameters (V_unit_K = 1 mV, t_unit_K = 1 ms). The correct value: Hodgkin-Huxley's n_inf from their rates
+    (test_channels, mpmath) at the counterexample's V."""
+    from test_channels import hh_rates
+
+    result = verify("I_K = g_K (V - E_K)", model="hh")
+    assert not result.holds and result.diagnosis == "the factor n_K**4 is missing"
+    inputs = result.counterexample.inputs
+    assert sorted(inputs) == ["E_K", "V", "g_K"]
+    v = inputs["V"].value
+    alpha, beta = hh_rates(v)["n"]
+    expected = 36 * (alpha / (alpha + beta)) ** 4 * (v + 77)  # uA/cm^2: mS/cm^2 x mV
+    assert result.counterexample.correct.value == pytest.approx(float(expected), rel=1e-9)
+
+
+def test_a_gate_typed_without_its_channel_is_suggested():
+    with pytest.raises(ParseError, match="did you mean n_K or the unit N"):
+        verify("I_K = g_K n^4 (V - E_K)", model="hh")

@@ -64,6 +64,9 @@ class _Parser(argparse.ArgumentParser):
         rest = message.split()[2:]
         if rest[:1] == ["in"] and "--to-order" in self.options:  # --to-order 1 in I_pump: the shell split it
             return f"; --to-order's value has spaces: quote it whole, --to-order \"N {' '.join(rest)}\""
+        if rest == ["-"] and "--approx" in self.options:  # --approx x -> 0: the shell took "> 0" as a redirection
+            return ("; --approx's value holds '->', which the shell reads as '-' and a redirection to a file: quote it "
+                    "whole, --approx \"P_Na/P_K -> 0\"")
         for word in (w.split("=")[0] for w in rest if w.startswith("-")):
             if word == "--model":  # vrest verify's option, typed for another command
                 return "; the model is the command's first argument, not an option (vrest COMMAND MODEL ...)"

@@ -121,7 +121,12 @@ def run_model(args) -> int:
     if args.scenario is not None:
         from vrest.derive.derivations.scenario import scenario_report
 
-        report = only_quantities(scenario_report(model, args.scenario), args.quantity)
+        from ..simulation.integrate import needs_steady_state
+
+        run = f"--protocol {args.protocol}" if args.protocol else f"--scenario {args.scenario}"
+        with needs_steady_state(model.name, "derive", f"a scenario's steps start from it; `vrest simulate {run} "
+                                "--start given` runs it from the model file's own state"):
+            report = only_quantities(scenario_report(model, args.scenario), args.quantity)
         for step in report.steps:
             warn_results(model, step.quantities.values(),
                          f"scenario {args.scenario}, step {step.number} at {step.at:g} s: ", warned)

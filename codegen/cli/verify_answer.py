@@ -34,7 +34,8 @@ def _claim_text(claim: str) -> tuple[str, bool]:
     if is_dir:
         raise ModelError("FILE", claim, "is a directory, not a file of steps")
     if not is_file and "=" not in claim and _PATH_LIKE.match(claim.strip()):
-        raise ModelError("FILE", claim, "no such file (a claim is a formula or an equation; a file holds steps)")
+        raise ModelError("FILE", claim, "cannot be read: No such file or directory (a claim is a formula or an "
+                         "equation; a file holds steps)")
     if not is_file:
         return claim, False
     if path.stat().st_size > _MAX_FILE_BYTES:

@@ -104,6 +104,8 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
     system = replace(system, events=tuple(events))
     names = {p.description.split(":")[0]: p.name for p in system.parameters}
     steps, why = timed_steps(model, myokit_model, time_unit or myokit_model.time().unit(), names)
+    if why is None and not steps:  # every event waits for a parameter the file sets otherwise (scenario = 0)
+        return system
     if why is None:
         warnings.warn(f"{path.name}: events at fixed times run as protocol steps in vrest simulate (--protocol "
                       "replaces them); the system at rest and vrest export leave them out: "

@@ -133,7 +133,8 @@ def suggestion(word: str, known: Iterable[str]) -> str:
         return (f"; z alone is read only in a claim about one ion (E_K = ..., I_Na = ...), as that ion's valence: "
                 f"here write {' or '.join(valences)}")
     same = [k for k in known if k.lower() == word.lower()]
-    close = same or difflib.get_close_matches(word, known, n=3, cutoff=0.75)
+    based = [k for k in known if "_" not in word and k.split("_")[0] == word][:3]  # n: hh's gate n_K
+    close = same or based or difflib.get_close_matches(word, known, n=3, cutoff=0.75)
     units = _unit_spellings(word)
     options = [*close, *(f"the unit {u}" for u in units)]
     return f"; did you mean {' or '.join(options)}?" if options else ""

@@ -371,14 +371,17 @@ class _Matcher:
 def _candidates(correct: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
     """(slip, unfixed candidate) for every single slip, named quantities expanded."""
     levels = ctx.levels(correct)
-    seen: set[sp.Expr] = set()
+    found: dict[sp.Expr, str] = {}  # each wrong formula once, in the order found
+    generic = {"sign of one term flipped", "one term missing", "one factor missing"}  # a long term left unnamed
     for name, transform in SLIPS:
         for level in levels:
             for label, cand in _labelled(name, transform, level, ctx):
                 cand = ctx.expand(cand)
-                if cand not in seen:  # the same wrong formula found at two levels
-                    seen.add(cand)
-                    yield label, cand
+                # the same wrong formula found at two levels: its first name, unless only a later one says which
+                # term or factor (g_K (V - E_K) of hh's I_K: "one term missing" deep in n_inf, "the factor n_K**4")
+                if cand not in found or (found[cand] in generic and label not in generic):
+                    found[cand] = label
+    yield from ((label, cand) for cand, label in found.items())
     yield from ((n, ctx.expand(c)) for n, c in ctx.alternatives.items())
 
 

@@ -222,9 +222,12 @@ def counterexample(
         value = convert(value, unit) if convert and unit else value
         return Value(float(f"{value:.12g}"), unit)  # 0.035, not 0.034999999999999996
 
+    from ..channelfile import is_unit_parameter  # here: channelfile reads expressions with verify's parser
+
     inputs = {
         s.name: show(v, units.get(s.name))
         for s, v in sorted(comparison.point.items(), key=lambda kv: kv[0].name)
+        if not is_unit_parameter(s.name)  # V_unit_K = 1 mV: the channel file's unit, not an input
     }
 
     def val(x: mpmath.mpf | None) -> Value | None:
