@@ -49,14 +49,14 @@ CHANNEL_KEYS = {"ion", "reversal", "conductance", "permeability", "units", "gate
 GATE_KEYS = {"power", "alpha", "beta", "inf", "tau"}
 _UNIT_KEYS = {"V": "voltage", "t": "time", "concentration": "concentration"}
 _UNIT_PREFIX = {"V": "V_unit", "t": "t_unit", "concentration": "c_unit"}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+CHECK_RANGE = (-0.150, 0.100)  # V (SI): where rates must be finite and non-negative
+_CHECK_POINTS = np.linspace(*CHECK_RANGE, 2501)  # every 0.1 mV
 
 
 def is_unit_parameter(name: str) -> bool:
     """Whether ``name`` is one of a channel's unit parameters (V_unit_K: 1 mV), which no claim is about."""
     return any(name.startswith(f"{prefix}_") for prefix in _UNIT_PREFIX.values())
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
-CHECK_RANGE = (-0.150, 0.100)  # V (SI): where rates must be finite and non-negative
-_CHECK_POINTS = np.linspace(*CHECK_RANGE, 2501)  # every 0.1 mV
 
 
 def _unknown(table: Mapping[str, Any], known: set[str], path: str) -> None:
