@@ -29,7 +29,7 @@ import mpmath
 import sympy as sp
 
 from .constants import A_i, C_m, F, I_pump, V, Vol, area, z_A
-from .derivation import WORKING_DIGITS, NoSteadyState, _MPMATH_FUNCTIONS, as_numbers
+from .derivation import WORKING_DIGITS, NoSteadyState, NotApplicable, _MPMATH_FUNCTIONS, as_numbers
 from .errors import ModelWarning
 from .gated import gate_steady_states, gated, start_potential
 from .model import N_A, Model, Scenario
@@ -37,7 +37,8 @@ from .pump_verdicts import PUMP_TOO_WEAK
 from .schedule import parameter_schedule
 
 __all__ = ["steady_state", "continued_steady_state", "initial_state", "pump_alone_moves", "scenario_values", "protocol_values", "charge", "charge_conserved", "charge_condition",
-           "inside_charge", "check_electroneutral", "damped_newton", "pseudo_transient", "ELECTRONEUTRALITY_MM"]
+           "inside_charge", "check_electroneutral", "damped_newton", "pseudo_transient", "ELECTRONEUTRALITY_MM",
+           "hypotonic_donnan"]
 
 ELECTRONEUTRALITY_MM = 1  # net charge (mM) inside above which the file's composition is "far from electroneutral"
 
@@ -378,7 +379,30 @@ def _explain(model: Model, pump_scale, reason: NoSteadyState, values) -> str:
         if verdict:
             where = f" with the pump rate scaled by {pump_scale}" if pump_scale not in (None, 1) else ""
             return f"no steady state{where}: {verdict} ({reason})"
+        shrinks = hypotonic_donnan(model, values)
+        if shrinks:
+            return f"no steady state: {shrinks} ({reason})"
     return str(reason)
+
+
+def hypotonic_donnan(model: Model, values: Mapping[sp.Symbol, sp.Expr]) -> str | None:
+    """Why a cell whose water follows the osmotic gradient shrinks away: its Donnan state (the pump off) is
+    hypotonic, too little impermeant inside for the bath's impermeant solute (pumpleak with 1e-15 mM of it against
+    the bath's 10 mM); None where it is not."""
+    from .derivations.pump_range import with_values  # here: pump_range imports this module
+    from .quantities import Derivations
+
+    if not (model.impermeant and model.bath_impermeant and model.volume_mode in ("dynamic", "instant")):
+        return None
+    try:
+        excess = Derivations(with_values(model, values)).get("osmotic_excess").value
+    except NotApplicable:
+        return None
+    if not excess < 0:
+        return None
+    return (f"its Donnan state is hypotonic (osmotic_excess = {excess:.6g} mM: too little impermeant inside against "
+            "the bath's impermeant solute), so the cell loses water with its pump off, and no state with the pump on "
+            "was found: it shrinks away")
 
 
 def _pump_off_swells(model: Model, values: Mapping[sp.Symbol, sp.Expr]) -> str | None:

@@ -163,12 +163,16 @@ def test_a_saturating_pump_is_never_called_too_strong(tmp_path):
     with pytest.raises(NoSteadyState) as caught, pytest.warns(ModelWarning, match="146.3 mM of net charge"):
         steady_state(model)
     assert "too strong" not in str(caught.value)
-    assert "an amount falls towards 0, below 1e-15 of its start" in str(caught.value)
+    # With no impermeant inside, the Donnan state (pump off) has K_i/K_o = Na_i/Na_o = Cl_o/Cl_i = r and
+    # K_i + Na_i = Cl_i: r = 1, 290 mM of ions inside against the bath's 300 (10 mM of its impermeant solute): -10 mM.
+    assert str(caught.value).startswith("no steady state: its Donnan state is hypotonic (osmotic_excess = -10 mM: ")
+    assert "the cell loses water with its pump off" in str(caught.value)
     path = tmp_path / "starved.toml"
     path.write_text(toml_dumps(data), encoding="utf-8")
     code, out, _ = run_cli("rest", str(path), "--json")
     assert code == 0 and json.loads(out)["resting_states"] == []
     assert "too strong" not in json.loads(out)["verdict"]
+    assert "its Donnan state is hypotonic (osmotic_excess = -10 mM" in json.loads(out)["verdict"]
     # a scenario's steps start from the steady state there is not: one line, exit 2 (it was a traceback)
     code, out, err = run_cli("derive", str(path), "--scenario", "ouabain")
     assert code == 2 and out == ""

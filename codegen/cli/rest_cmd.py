@@ -149,10 +149,11 @@ def _with_pump_reason(model, report):
         return report
     from vrest.derive.derivation import NoSteadyState, NotApplicable
     from vrest.derive.derivations.pump_range import emptied_steady_state, pump_rate_verdict
-    from vrest.derive.steady_state import scenario_values
+    from vrest.derive.steady_state import hypotonic_donnan, scenario_values
 
     try:
-        why = pump_rate_verdict(model, scenario_values(model, 1)) or emptied_steady_state(model, {})
+        values = scenario_values(model, 1)
+        why = pump_rate_verdict(model, values) or emptied_steady_state(model, {}) or hypotonic_donnan(model, values)
     except (NotApplicable, NoSteadyState):
         return report
     return dataclasses.replace(report, verdict=f"{report.verdict}; {why}") if why else report

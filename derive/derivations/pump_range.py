@@ -483,8 +483,8 @@ def pump_max(ctx: Derivations) -> Derivation:
                             f"1e308 {rate_unit(model)} (its Na_i is almost 0 there)")
     if math.isinf(edge.rate):
         raise NotApplicable(f"none: the {model.pump.form} pump's current falls to 0 as {edge.ion}_i -> 0, so no rate "
-                            f"({rate.name}) takes {edge.ion}_i to 0: the steady states do not end at a largest rate "
-                            f"(the pump current approaches {edge.current * 100:.6g} uA/cm^2)")
+                            f"({rate.name}) takes {edge.ion}_i to 0 (where steady states exist, the pump current approaches "
+                            f"{edge.current * 100:.6g} uA/cm^2 as {rate.name} grows)")
     starved = _starved_substrate(model, edge)
     if starved is not None:
         symbol, value = starved

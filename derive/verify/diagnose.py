@@ -368,11 +368,15 @@ class _Matcher:
         return out
 
 
+# The names of slips whose term or factor is too long to show: a later match that names it says more.
+_GENERIC = {"sign of one term flipped", "one term missing", "one factor missing"}
+
+
 def _candidates(correct: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]:
     """(slip, unfixed candidate) for every single slip, named quantities expanded."""
     levels = ctx.levels(correct)
     found: dict[sp.Expr, str] = {}  # each wrong formula once, in the order found
-    generic = {"sign of one term flipped", "one term missing", "one factor missing"}  # a long term left unnamed
+    generic = _GENERIC
     for name, transform in SLIPS:
         for level in levels:
             for label, cand in _labelled(name, transform, level, ctx):
@@ -515,6 +519,9 @@ def diagnose(
                 term = next((n for n, c in singles[k + 1 :] if n and n.startswith("sign of the term")
                              and m.matches(fix(c))), None)
                 label = term or label
+            if label in _GENERIC:  # hh's h_Na left out: a term deep in n_inf matched too, first
+                named = next((n for n, c in singles[k + 1 :] if n and n not in _GENERIC and m.matches(fix(c))), None)
+                label = named or label
             if label == "sign flipped" and typed is not None:  # z_Cl g_Cl (V - E_Cl): the valence typed, z_Cl = -1
                 typed_names = {s.name for s in typed.free_symbols}
                 valence = next((n for n, c in singles[k + 1 :] if n and _extra_valence(n) in typed_names
