@@ -210,6 +210,21 @@ def test_a_gate_left_out_of_a_channel_current_is_named_as_a_factor():
     assert result.counterexample.correct.value == pytest.approx(float(expected), rel=1e-9)
 
 
+def test_a_gate_left_out_of_a_claim_with_numbers_is_named_too():
+    """g_Na m_Na^3 (V - E_Na) leaves h_Na out; with its number 3 the claim is judged at rest, and its slip was "one
+    term missing" (a term of m_inf's alpha + beta matched first). The correct value: Hodgkin-Huxley's m_inf^3 h_inf
+    written out (test_channels, mpmath) at V_ss."""
+    from test_channels import E_NA, G_NA, hh_rates, hh_steady_current
+
+    result = verify("I_Na = g_Na m_Na^3 (V - E_Na)", model="hh")
+    assert not result.holds and result.diagnosis == "the factor h_Na is missing"
+    v = mpmath.findroot(hh_steady_current, -65)
+    rates = hh_rates(v)
+    m, h = ((a / (a + b)) for a, b in (rates["m"], rates["h"]))
+    assert result.counterexample.correct.value == pytest.approx(float(G_NA * m**3 * h * (v - E_NA)), rel=1e-9)
+    assert result.counterexample.claimed.value == pytest.approx(float(G_NA * m**3 * (v - E_NA)), rel=1e-9)
+
+
 def test_a_gate_typed_without_its_channel_is_suggested():
     with pytest.raises(ParseError, match="did you mean n_K or the unit N"):
         verify("I_K = g_K n^4 (V - E_K)", model="hh")
