@@ -376,14 +376,13 @@ def _candidates(correct: sp.Expr, ctx: Context) -> Iterable[tuple[str, sp.Expr]]
     """(slip, unfixed candidate) for every single slip, named quantities expanded."""
     levels = ctx.levels(correct)
     found: dict[sp.Expr, str] = {}  # each wrong formula once, in the order found
-    generic = _GENERIC
     for name, transform in SLIPS:
         for level in levels:
             for label, cand in _labelled(name, transform, level, ctx):
                 cand = ctx.expand(cand)
                 # the same wrong formula found at two levels: its first name, unless only a later one says which
                 # term or factor (g_K (V - E_K) of hh's I_K: "one term missing" deep in n_inf, "the factor n_K**4")
-                if cand not in found or (found[cand] in generic and label not in generic):
+                if cand not in found or (found[cand] in _GENERIC and label not in _GENERIC):
                     found[cand] = label
     yield from ((label, cand) for cand, label in found.items())
     yield from ((n, ctx.expand(c)) for n, c in ctx.alternatives.items())
@@ -519,7 +518,7 @@ def diagnose(
                 term = next((n for n, c in singles[k + 1 :] if n and n.startswith("sign of the term")
                              and m.matches(fix(c))), None)
                 label = term or label
-            if label in _GENERIC:  # hh's h_Na left out: a term deep in n_inf matched too, first
+            if label in _GENERIC:  # hh's h_Na left out: a term deep in m_inf matched the claim too, and first
                 named = next((n for n, c in singles[k + 1 :] if n and n not in _GENERIC and m.matches(fix(c))), None)
                 label = named or label
             if label == "sign flipped" and typed is not None:  # z_Cl g_Cl (V - E_Cl): the valence typed, z_Cl = -1
