@@ -304,3 +304,11 @@ def test_an_unquoted_approx_is_told_to_quote_it():
     code, _, err = run_cli("verify", "V_ghk = RT/F ln(K_o/K_i)", "--model", "squid", "--approx", "P_Na/P_K", "-")
     assert code == 2
     assert err.strip().endswith('quote it whole, --approx "P_Na/P_K -> 0"')
+
+
+def test_an_unquoted_approx_without_spaces_is_told_to_quote_it():
+    """--approx P_Na/P_K->0 unquoted: the shell passes P_Na/P_K- and writes the output to a file named 0."""
+    code, _, err = run_cli("verify", "V_ghk = RT/F ln(K_o/K_i)", "--model", "squid", "--approx", "P_Na/P_K-")
+    assert code == 2
+    assert err.strip().endswith("an approximation reads 'EXPR -> 0' or 'EXPR -> oo' (it ends in '-': unquoted, the "
+                                "shell read '>' of '->' as a redirection and wrote a file; quote the whole value)")

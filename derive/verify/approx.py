@@ -55,7 +55,9 @@ def parse_limit(text: str, names: Mapping[str, sp.Expr]) -> Limit:
     """Read 'EXPR -> 0' or 'EXPR -> oo' (also '→', 'inf', '\\infty')."""
     arrow = "->" if "->" in text else ("\u2192" if "\u2192" in text else None)
     if arrow is None:
-        raise ParseError("an approximation reads 'EXPR -> 0' or 'EXPR -> oo'")
+        quote = (" (it ends in '-': unquoted, the shell read '>' of '->' as a redirection and wrote a file; quote the "
+                 "whole value)") if text.rstrip().endswith("-") else ""
+        raise ParseError(f"an approximation reads 'EXPR -> 0' or 'EXPR -> oo'{quote}")
     left, _, right = text.partition(arrow)
     target = right.strip()
     if target not in ("0", "oo", "inf", "\\infty", "infinity"):
