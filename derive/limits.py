@@ -29,8 +29,12 @@ from fractions import Fraction
 
 from .errors import ModelError, ModelWarning
 
-__all__ = ["Limits", "RANGES", "COUNTS", "UnusualValueWarning", "limits_for", "check", "check_count",
+__all__ = ["FRACTION_OPEN", "Limits", "RANGES", "COUNTS", "UnusualValueWarning", "limits_for", "check", "check_count",
            "check_number", "markdown_table"]
+
+
+# The end of a gate's state description (derive.model): an open fraction, its start within 0..1.
+FRACTION_OPEN = "(fraction open)"
 
 
 class UnusualValueWarning(ModelWarning):

@@ -19,6 +19,7 @@ from . import laws
 from .channels import Channel
 from .constants import A_i, C_m, I_pump, I_stim, L_p, T, V, Vol, area
 from .ions import Ion
+from .limits import FRACTION_OPEN
 
 __all__ = ["Parameter", "Pump", "Change", "ProtocolStep", "Scenario", "State", "Model", "N_A", "B_o"]
 
@@ -306,7 +307,7 @@ class Model:
         for channel in self.channels:
             for gate in channel.gates:
                 states.append(State(gate.symbol, self.expand(gate.rate(channel.temperature_factor)), None, "1",
-                                    f"gate {gate.name} of channel {channel.name} (fraction open)"))
+                                    f"gate {gate.name} of channel {channel.name} {FRACTION_OPEN}"))
         for ion in self.dynamic_ions:
             rhs = laws.amount_rate(self.expand(self.ion_current(ion) + self.pump_share(ion)), ion.z, area)
             initial = self.values[ion.inside] * self.values[Vol]

@@ -94,6 +94,9 @@ def test_no_resting_state_in_the_range_is_an_answer():
     (("rest", str(MODELS / "luo_rudy_1991.cellml"), "--start", "V=-1e6 mV"),
      "--start V = '-1e6 mV': V is a potential: it lies within -2000 mV to 2000 mV"),
     (("rest", "hh", "--start", "V=2.5 V"), "V is a potential: it lies within -2000 mV to 2000 mV"),
+    (("rest", "hh", "--start", "m_Na=2"), "--start m_Na = '2': m_Na is the open fraction of a gate: it lies within "
+                                          "0..1"),  # accepted without a word before
+    (("rest", "hh", "--start", "n_K=-0.1 1"), "n_K is the open fraction of a gate: it lies within 0..1"),
     (("rest", "hh", "--range", "-1e4..60mV"), "--range = '-1e4..60mV': a membrane potential lies within -2000 mV to "
                                              "2000 mV"),
     (("rest", str(MODELS / "luo_rudy_1991.cellml"), "--start", "Cai=1e6 mM"),
@@ -112,6 +115,20 @@ def test_bad_input_is_one_line_and_exit_2(argv, message):
     code, out, err = run_cli(*argv)
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_a_gates_start_is_a_plain_number():
+    """hh's gates are fractions (unit 1): 'm_Na=0.3' was refused ("a unit is required, such as '0.3 1'"). Gates
+    conserve nothing, so the rest is hh's own: mpmath's root of its current balance, gates at steady state."""
+    import mpmath
+    from test_verify_at_rest import hh_currents
+
+    rest = float(mpmath.findroot(lambda v: sum(hh_currents(v)), -65))  # -64.99637933 mV
+    for start in ("m_Na=0.3", "m_Na=0.3 1"):
+        code, out, err = run_cli("rest", "hh", "--start", start, "--json")
+        assert code == 0, err
+        (state,) = json.loads(out)["resting_states"]
+        assert state["V"] == pytest.approx(rest, abs=1e-6)
 
 
 def test_the_compiled_module_and_lambdify_give_the_same_rest():

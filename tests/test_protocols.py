@@ -239,14 +239,15 @@ def _pumpleak_parameters() -> dict:
     return {p.name: mpmath.mpf(p.value.p) / p.value.q for p in resolve_model("pumpleak").parameters}
 
 
-def _pumpleak_rhs(p: dict, bath: dict):
-    """d/dt (V, N_K, N_Na, N_Cl, Vol) of the pump-leak cell, from the textbook laws (DOMAIN.md 2, 4, 6, 7)."""
+def _pumpleak_rhs(p: dict, bath: dict, exp=mpmath.exp):
+    """d/dt (V, N_K, N_Na, N_Cl, Vol) of the pump-leak cell, from the textbook laws (DOMAIN.md 2, 4, 6, 7);
+    ``exp`` math.exp for an integration in doubles (V is never 0 there), mpmath's for roots in high precision."""
     R_, F_, T = p["R"], p["F"], p["T"]
     k_o, na_o, cl_o = bath["K_o"], bath["Na_o"], bath["Cl_o"]
 
     def ghk(P, z, ci, co, V):
         u = z * F_ * V / (R_ * T)
-        return P * z * F_ * u * (ci - co * mpmath.exp(-u)) / (1 - mpmath.exp(-u))
+        return P * z * F_ * u * (ci - co * exp(-u)) / (1 - exp(-u))
 
     def rhs(V, nk, nna, ncl, vol):
         ki, nai, cli = nk / vol, nna / vol, ncl / vol
@@ -369,8 +370,8 @@ def _textbook_high_k(p: dict, y: np.ndarray, times: np.ndarray) -> np.ndarray:
     """pumpleak's high_K (K_o 3 -> 15 mM, washout at 10 min) from ``y`` at t = 0 with parameters ``p`` (floats):
     the textbook right-hand side integrated by SciPy Radau piece by piece, states at ``times`` (from 0)."""
     def textbook(bath):
-        rhs = _pumpleak_rhs({k: mpmath.mpf(v) for k, v in p.items()}, {k: mpmath.mpf(v) for k, v in bath.items()})
-        return lambda t, y: [float(d) for d in rhs(*y)]
+        rhs = _pumpleak_rhs({k: float(v) for k, v in p.items()}, {k: float(v) for k, v in bath.items()}, exp=math.exp)
+        return lambda t, y: rhs(*y)
 
     expected = [y]
     for (t0, t1), bath in zip(((0.0, 600.0), (600.0, float(times[-1]))),

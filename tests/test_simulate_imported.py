@@ -239,6 +239,24 @@ def test_a_pulse_from_rest_is_not_stepped_over():
     assert result["states"]["V"]["values"][3] > 40  # the upstroke of the action potential
 
 
+def test_an_output_time_an_ulp_after_a_pulse_edge_is_that_moment(tmp_path):
+    """The pulse from 100 ms ends at 0.1 + 0.002 = 0.10200000000000001 s; a figure's grid of 3 s has 0.102 s, an ulp
+    before. CVODE, restarted at one, was asked to step to the other and refused (CV_TOO_CLOSE): the paced run's
+    figure failed. Times within rounding are one moment. Reference: Radau on the file's equations (_reference)."""
+    name = "luo_rudy_1991.cellml"
+    figure = tmp_path / "paced.png"
+    code, out, err = run_cli("simulate", str(MODELS / name), "--stimulus-on", "--t-end", "3 s", "--plot", str(figure))
+    assert code == 0, err
+    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    times = [0.0, 0.1, 0.102, 0.1 + 0.002, 0.2]
+    assert times[2] < times[3]
+    result = _simulate(str(MODELS / name), "--stimulus-on", "--rtol", "1e-10", "--times",
+                       ",".join(f"{t!r} s" for t in times))
+    expected = _reference(name, [(0.0, {})], [0.0, 0.1, 0.102, 0.2], _rest_start(name), stimulus=True, max_step=2e-4)
+    assert np.allclose(np.delete(result["states"]["V"]["values"], 3), expected, rtol=0, atol=1e-4)
+    assert result["states"]["V"]["values"][3] == pytest.approx(expected[2], abs=1e-4)
+
+
 def _rest_start(name: str) -> list[float]:
     code, out, err = run_cli("rest", str(MODELS / name), "--json")
     (rest,) = json.loads(out)["resting_states"]

@@ -26,8 +26,9 @@ def register(subparsers) -> None:
 
     add_range_option(parser)
     parser.add_argument("--start", action="append", default=[], metavar="NAME=VALUE",
-                        help="a start value of a state, with its unit (e.g. 'Na_i=12 mM'; repeatable): conserved "
-                        "quantities take their values from the start (default: the model's initial values)")
+                        help="a start value of a state, with its unit (e.g. 'Na_i=12 mM'; a gate's open fraction, "
+                        "within 0..1, a plain number: 'm_Na=0.05'; repeatable): conserved quantities take their "
+                        "values from the start (default: the model's initial values)")
     from .role_options import add_role_options
 
     add_role_options(parser)

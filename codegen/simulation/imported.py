@@ -263,6 +263,7 @@ def _read(folder: Path, path: Path | None) -> ImportedPlan | None:
 class _State:  # what derive.rest.inputs.parse_state_value reads of a state
     name: str
     unit: str
+    description: str = ""
 
     @property
     def symbol(self):

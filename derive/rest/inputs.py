@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import limits
 from ..errors import ModelError
+from ..limits import FRACTION_OPEN
 from ..units import parse_quantity, unit_parts
 
 if TYPE_CHECKING:
@@ -98,6 +99,8 @@ def parse_state_value(system: OdeSystem, name: str, text: str, key: str = "--sta
     if name not in states:
         raise ModelError(f"{key} {name}", text, f"not a state of model {system.name} (states: {', '.join(states)})")
     value = parse_value(name, states[name].unit, text, f"{key} {name}", "state")
+    if states[name].description.endswith(FRACTION_OPEN) and not 0 <= value <= 1:
+        raise ModelError(f"{key} {name}", text, f"{name} is the open fraction of a gate: it lies within 0..1")
     dims = unit_parts(states[name].unit)[2] if states[name].unit else None
     if dims == unit_parts("V")[2] and not is_potential(value):  # as --range
         raise ModelError(f"{key} {name}", text, f"{name} is a potential: it lies within {POTENTIALS} (e.g. '-80 mV')")
@@ -118,7 +121,7 @@ def parse_value(name: str, unit: str, text: str, where: str, kind: str = "state"
     if not match:
         raise ModelError(where, text, f"expected '<number> <unit>'{f' such as 1 {unit}' if unit else ''}")
     number, given = match.groups()
-    if not unit:
+    if not unit or (unit == "1" and not given):  # a fraction ("1") takes a plain number too
         if given:
             raise ModelError(where, text, f"the {kind} {name} has no unit in the file: give a plain number")
         if not math.isfinite(float(number)):
