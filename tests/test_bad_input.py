@@ -343,9 +343,11 @@ def test_a_pump_running_in_its_own_forward_direction_is_accepted(tmp_path):
     assert run("derive", text, tmp_path)[0].startswith("answer")
 
 
-@pytest.mark.parametrize("option", [["--set", "g_K=1"], ["--stimulus-on"]])
-def test_the_options_of_a_cellml_or_sbml_run_say_what_a_vrest_model_has_instead(option):
+@pytest.mark.parametrize("option, named", [(["--set", "g_K=1"], "--set = 'g_K=1': "),  # not "['g_K=1']"
+                                           (["--stimulus-on"], "--stimulus-on: ")])  # not "= true"
+def test_the_options_of_a_cellml_or_sbml_run_say_what_a_vrest_model_has_instead(option, named):
     code, out, err = run_cli("simulate", "neuron", *option)
     assert (code, out, err.count("\n")) == (2, "", 1), err
+    assert err.startswith(f"vrest: error: {named}"), err
     assert "applies to a CellML or SBML model only; a vrest model's parameters change in its scenarios " \
            "([scenario.NAME] in the model file, --scenario NAME) or in a protocol file (--protocol FILE.toml)" in err

@@ -163,11 +163,12 @@ def run(args) -> int:
     if args.start not in ("steady", "given"):
         raise ModelError("--start", args.start, "steady or given for vrest's own models (a potential picks a "
                          "resting state of a CellML or SBML file)")
-    for option, given in (("--set", args.set), ("--stimulus-on", args.stimulus_on)):
-        if given:
-            raise ModelError(option, given, "applies to a CellML or SBML model only; a vrest model's parameters "
-                             "change in its scenarios ([scenario.NAME] in the model file, --scenario NAME) or in a "
-                             "protocol file (--protocol FILE.toml)")
+    files_only = ("applies to a CellML or SBML model only; a vrest model's parameters change in its scenarios "
+                  "([scenario.NAME] in the model file, --scenario NAME) or in a protocol file (--protocol FILE.toml)")
+    if args.set:
+        raise ModelError("--set", args.set[0], files_only)  # the first as typed, not the list
+    if args.stimulus_on:
+        raise ModelError("--stimulus-on", None, files_only)  # a flag: no value to show
     from .model_protocol import refuse_both
 
     refuse_both(args)

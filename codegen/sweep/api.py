@@ -26,7 +26,7 @@ from .executors import executor
 from .couplings import coupling
 from .gated import by_rest_engine, run_gated_sweep
 from .imported import ImportedModel, resolve_sweep_model, run_imported_sweep
-from .plan import Plan
+from .plan import DESIGN, Plan, check_method
 from .runtime import ABOVE_PUMP_MAX, REASONS
 from .spec import parse_vary
 from .tasks import QuantityTask, run_task
@@ -71,6 +71,8 @@ def make_plan(model: Model, vary: Mapping[str, str] | Sequence[str], method: str
               samples: int | None = None, seed: int = 0) -> Plan:
     """The plan of ``vary`` ({KEY: SPEC} or ["KEY=SPEC", ...]) for ``model``."""
     texts = [f"{k}={v}" for k, v in vary.items()] if isinstance(vary, Mapping) else list(vary)
+    if method != DESIGN:
+        check_method(method, samples)
     sampled = method != "grid"
     dims = tuple(parse_vary(model, text, sampled) for text in texts)
     return Plan(dims, method, samples, seed)

@@ -21,7 +21,7 @@ from vrest.derive.errors import ModelError
 from .ranges import RangeValues
 from .spec import Dimension
 
-__all__ = ["Plan", "METHODS", "check_distinct"]
+__all__ = ["Plan", "METHODS", "check_distinct", "check_method"]
 
 METHODS = ("grid", "random", "lhs", "sobol")
 DESIGN = "design"  # points given by the caller (a sensitivity analysis' sample)
@@ -46,6 +46,16 @@ def check_distinct(dims) -> None:
         raise ModelError("--vary", same.key, f"sets the same parameter ({same.parameter}) as another --vary")
 
 
+def check_method(method: str, samples: int | None) -> None:
+    """--method and --samples together: checked before the --vary ranges, whose count a grid alone needs."""
+    if method not in METHODS:
+        raise ModelError("--method", method, f"one of {', '.join(METHODS)}")
+    if method == "grid" and samples is not None:
+        raise ModelError("--samples", samples, "samples need --method random, lhs or sobol")
+    if method != "grid" and (samples is None or samples < 1):
+        raise ModelError("--samples", samples, f"--method {method} needs --samples N (N >= 1)")
+
+
 @dataclass(frozen=True)
 class Plan:
     """The dimensions, and how points are chosen: ``method`` "grid", or "random", "lhs", "sobol" with ``samples``."""
@@ -61,13 +71,10 @@ class Plan:
             return
         if self.method not in METHODS:
             raise ModelError("--method", self.method, f"one of {', '.join(METHODS)}")
+        check_method(self.method, self.samples)
         if not self.dims:
             raise ModelError("--vary", None, "give at least one --vary KEY=SPEC")
         check_distinct(self.dims)
-        if self.method == "grid" and self.samples is not None:
-            raise ModelError("--samples", self.samples, "samples need --method random, lhs or sobol")
-        if self.method != "grid" and (self.samples is None or self.samples < 1):
-            raise ModelError("--samples", self.samples, f"--method {self.method} needs --samples N (N >= 1)")
 
     @property
     def sampled(self) -> bool:

@@ -111,6 +111,8 @@ def read_spec(key: str, target: Target, spec: str, sampled: bool = False, model:
     match = _RANGE.match(spec)
     if match:
         low, high, rest = match.groups()
+        if rest.startswith("."):  # '1..5..7 mM 3'
+            raise ModelError(where, spec, f"a range has two ends, not three; {_usage(values)}")
         words = rest.split()
         count = None
         if words and re.fullmatch(r"\d+", words[-1]):
@@ -123,6 +125,11 @@ def read_spec(key: str, target: Target, spec: str, sampled: bool = False, model:
             kind = _SCALES[words.pop().lower()]
         unit = " ".join(words)
         return _range(key, target, values, spec, where, low, high, unit, kind, count, sampled)
+    if ".." in spec:  # a range whose end is no number ('1..inf mM 3'), not the list '1.' of the unit '.inf mM 3'
+        low, _, high = spec.partition("..")
+        end, text = ("lower", low) if not re.fullmatch(rf"\s*{_NUMBER}\s*", low) else ("upper", high.split()[0]
+                                                                                        if high.split() else "")
+        raise ModelError(where, spec, f"the {end} end {text.strip()!r} is not a finite number; {_usage(values)}")
     if "," in spec or _ITEM.match(spec):
         return _list(key, target, values, spec, where, sampled)
     raise ModelError(where, spec, _usage(values))
