@@ -36,7 +36,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["load_model", "mentions_stimulus", "model_from_text", "model_from_dict"]
+__all__ = ["load_model", "mentions_stimulus", "model_from_text", "model_from_dict", "with_stimulus"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ION_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -195,8 +195,7 @@ def _model_from_dict(data: Mapping[str, Any]) -> Model:
     channels = read_channels(data["channels"], by_name, params) if "channels" in data else ()
     stimulus = mentions_stimulus(data.get("scenario"))
     if stimulus:
-        params.append(Parameter(I_stim, sp.Integer(0), "uA/cm^2", "injected stimulus current (positive "
-                                "depolarises); 0 unless a scenario step sets it"))
+        params.append(STIMULUS_PARAMETER)
     impermeant = "impermeant" in data
     if impermeant:
         _read_impermeant(data["impermeant"], params)
@@ -295,6 +294,18 @@ def _carried(channels: Any) -> set[str]:
     if not isinstance(channels, dict):
         return set()
     return {spec["ion"] for spec in channels.values() if isinstance(spec, dict) and isinstance(spec.get("ion"), str)}
+
+
+STIMULUS_PARAMETER = Parameter(I_stim, sp.Integer(0), "uA/cm^2", "injected stimulus current (positive depolarises); "
+                               "0 unless a scenario step sets it")
+
+
+def with_stimulus(model: Model) -> Model:
+    """``model`` with an injected current I_stim, 0 until a step sets it (a protocol file's pulse on a model whose
+    own scenarios inject none): what its file would give if one of its scenarios set it."""
+    if model.stimulus:
+        return model
+    return replace(model, parameters=(*model.parameters, STIMULUS_PARAMETER), stimulus=True)
 
 
 def mentions_stimulus(scenarios: Any) -> bool:

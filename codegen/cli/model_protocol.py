@@ -22,20 +22,18 @@ PROTOCOL = "protocol"  # the scenario the file becomes, among the model's own
 
 def model_protocol(spec: str, path: str):
     """(the model ``spec`` with the protocol of ``path`` as its scenario PROTOCOL, that scenario as a plan runs
-    it)."""
+    it); a protocol that sets the stimulus current gives a model without one an injected current, 0 until then."""
     from vrest.derive.builtin import resolve_model
-    from vrest.derive.modelfile import mentions_stimulus
-    from vrest.derive.protocol import STIMULUS_KEY, read_scenarios
+    from vrest.derive.modelfile import mentions_stimulus, with_stimulus
+    from vrest.derive.protocol import read_scenarios
 
     data = protocol_table(path)
     if not data:
         raise ModelError(f"--protocol {Path(path).name}", None, "the file holds no steps: give steps = [...], or "
                          "at with set and/or scale")
     model = resolve_model(spec)
-    if not model.stimulus and mentions_stimulus({PROTOCOL: data}):
-        raise ModelError(f"--protocol {Path(path).name}", STIMULUS_KEY, f"model {model.name} has no stimulus current: "
-                         "a vrest model has one where its own file's scenarios set it; write this protocol as a "
-                         "[scenario.NAME] of a copy of the model file")
+    if mentions_stimulus({PROTOCOL: data}):  # a pulse into a cell whose own scenarios inject none
+        model = with_stimulus(model)
     with naming_the_protocol(path, f"scenario.{PROTOCOL}"):  # scenario.protocol.steps[1]... is the file's steps[1]...
         (scenario,) = read_scenarios({PROTOCOL: data}, model)
     file = f"from {Path(path).name}"  # the label "scenario protocol" names the file it came from

@@ -182,13 +182,15 @@ def run(args) -> int:
         figure_path(args.plot, "--plot")
     if args.out:
         _check_out(args.out)
-    plan = simulation_plan(args.model)
     model, label = None, f"scenario {args.scenario}"
     if args.protocol:  # an experiment in its own file, run as one of the model's scenarios
         from .model_protocol import PROTOCOL, model_protocol, with_protocol
 
         model, cached = model_protocol(args.model, args.protocol)
-        plan, args.scenario, label = with_protocol(plan, cached), PROTOCOL, f"protocol {args.protocol}"
+        plan = with_protocol(simulation_plan(args.model, stimulus=model.stimulus), cached)
+        args.scenario, label = PROTOCOL, f"protocol {args.protocol}"
+    else:
+        plan = simulation_plan(args.model)
     if args.start == "given":
         _warn_unstable_start(args.model)
     scenario = next((s for s in plan.scenarios if s.name == args.scenario), None)

@@ -230,17 +230,18 @@ def _scenario_json(scenario, model=None) -> dict:
             "warnings": scenario_bath_imbalances(model, scenario) if model is not None else []}
 
 
-def _build(spec: str) -> tuple[SimulationPlan, dict]:
+def _build(spec: str, stimulus: bool = False) -> tuple[SimulationPlan, dict]:
     """(plan over the shared cache files, the plan.json document without files): the SymPy path."""
     from vrest.derive.builtin import resolve_model
     from vrest.derive.constants import area
+    from vrest.derive.modelfile import with_stimulus
 
     from .numeric import numeric_files
     from .integrate import needs_steady_state, start_state
 
     with warnings.catch_warnings(record=True) as read:
         warnings.simplefilter("always", ModelWarning)
-        model = resolve_model(spec)
+        model = with_stimulus(resolve_model(spec)) if stimulus else resolve_model(spec)
     model_warnings = tuple(str(w.message) for w in read if issubclass(w.category, ModelWarning))
     try:
         with warnings.catch_warnings(record=True) as caught, needs_steady_state(model.name):
@@ -318,27 +319,28 @@ def store_entry(folder: Path, numpy_module: Path, library: Path | None, document
     return True
 
 
-def simulation_plan(spec: str) -> SimulationPlan:
-    """The plan of model ``spec`` (a built-in name or a TOML file): from the cache, else built and stored.
+def simulation_plan(spec: str, stimulus: bool = False) -> SimulationPlan:
+    """The plan of model ``spec`` (a built-in name or a TOML file): from the cache, else built and stored;
+    ``stimulus``: of the model with an injected current (derive.modelfile.with_stimulus), for a protocol's pulse.
 
     A hit imports no SymPy, SciPy or pint. Bad models raise ModelError as resolve_model does; what reading
     the model warns (ModelWarning) is warned on every call, hit or not.
     """
-    plan = _plan(spec)
+    plan = _plan(spec, stimulus)
     for message in plan.model_warnings:
         warnings.warn(message, ModelWarning, stacklevel=2)
     return plan
 
 
-def _plan(spec: str) -> SimulationPlan:
+def _plan(spec: str, stimulus: bool) -> SimulationPlan:
     text = model_text(spec)
     if text is None:  # resolve_model says what is wrong with spec
-        return _build(spec)[0]
-    folder = cache_dir() / "simulate" / plan_key(text)
+        return _build(spec, stimulus)[0]
+    folder = cache_dir() / "simulate" / plan_key(text + (b"\n# with_stimulus\n" if stimulus else b""))
     plan = _read(folder)
     if plan is not None:
         return plan
-    plan, document = _build(spec)
+    plan, document = _build(spec, stimulus)
     if model_text(spec) != text:  # the file changed while it was read: do not cache under the old text
         return plan
     return _store(folder, plan, document) or plan
