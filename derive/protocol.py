@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -28,8 +29,8 @@ from typing import Any
 import sympy as sp
 
 from . import limits
+from .constants import A_i, C_m, L_p, T, Vol, area
 from .errors import ModelError
-from .constants import A_i, C_m, L_p, Vol, area
 from .model import N_A, Change, Model, ProtocolStep, Scenario
 from .units import convert, parse_quantity
 
@@ -300,7 +301,36 @@ def _scenario(model: Model, known: dict[str, Target], name: str, spec: Any) -> S
         if steps[k].at <= steps[k - 1].at:
             raise ModelError(f"{path}.steps[{k + 1}].at", listed[k].get("at"),
                              f"times must increase from step to step (step {k} is at {float(steps[k - 1].at):g} s)")
+    _warn_warmed_pump(model, path if "steps" not in spec else f"{path}.steps", steps, "steps" in spec)
     return Scenario(name, tuple(steps), description)
+
+
+def _warn_warmed_pump(model: Model, path: str, steps: list[ProtocolStep], listed: bool) -> None:
+    """A temperature step with a pump that has a q10: its rate at the new temperature above what cells have is
+    warned with its cause (37 -> 100 degC with q10 = 3 makes 0.75 uA/cm^2 759 uA/cm^2, and V -5151 mV)."""
+    from .pumpfile import Q_10, T_ref, dT_10
+    from .schedule import parameter_schedule
+
+    pump = model.pump
+    if pump is None or Q_10 not in model.values or pump.form == "proportional":
+        return
+    band = limits.limits_for("pump.current", "current per area")
+    base = {p.name: float(p.value) for p in model.parameters}
+    living = limits.limits_for("model.temperature", "temperature")
+    if not living.si(living.usual_low) <= base[T_ref.name] <= living.si(living.usual_high):
+        return  # the file's temperature is warned (37 K for 37 degC): its scenarios' rates follow from that
+    for k, (step, (_, values)) in enumerate(zip(steps, parameter_schedule(steps, base)[1:]), start=1):
+        if not any(change.parameter == T.name for change in step.changes):
+            continue
+        rate = abs(float(values[pump.rate.name]))
+        warmed = rate * float(values[Q_10.name]) ** ((float(values[T.name]) - values[T_ref.name]) / values[dT_10.name])
+        if warmed > band.si(band.usual_high):
+            where = f"{path}[{k}]" if listed else path
+            warnings.warn(limits.UnusualValueWarning(
+                f"{where}.set.model.temperature = '{float(values[T.name]) - 273.15:g} degC': the pump's q10 of "
+                f"{values[Q_10.name]:g} makes its rate {warmed * 100:.3g} uA/cm^2 there ({rate * 100:g} uA/cm^2 at "
+                f"{values[T_ref.name] - 273.15:g} degC), above {band.show(band.usual_high)}, unusual for a living "
+                f"cell ({band.usual})"), stacklevel=2)
 
 
 def read_scenarios(table: Any, model: Model) -> tuple[Scenario, ...]:
