@@ -199,11 +199,11 @@ def test_a_warmed_pump_is_named_as_the_cause(tmp_path):
     -5151 mV; only V was warned ("outside the physical range"), not why."""
     path = tmp_path / "hot.toml"
     path.write_text('steps = [{at = "10 ms", set = {"model.temperature" = "100 degC"}}]\n', encoding="utf-8")
-    code, out, err = run_cli("simulate", "neuron", "--protocol", str(path), "--times", "0 ms,60 ms")
+    code, _, err = run_cli("simulate", "neuron", "--protocol", str(path), "--times", "0 ms,60 ms")
     assert code == 0, err
     rate = mp.mpf("0.75") * 3 ** ((mp.mpf("373.15") - mp.mpf("310.15")) / 10)  # 759.98 uA/cm^2
     assert (f"steps[1].set.model.temperature = '100 degC': the pump's q10 of 3 makes its rate {float(rate):.3g} "
             "uA/cm^2 there (0.75 uA/cm^2 at 37 degC), above 100 uA/cm^2") in err, err
     path.write_text('steps = [{at = "10 ms", set = {"model.temperature" = "27 degC"}}]\n', encoding="utf-8")
-    code, out, err = run_cli("simulate", "neuron", "--protocol", str(path), "--times", "0 ms,60 ms")
+    code, _, err = run_cli("simulate", "neuron", "--protocol", str(path), "--times", "0 ms,60 ms")
     assert code == 0 and err == "", err  # cooling: nothing to say

@@ -245,7 +245,7 @@ def test_an_output_time_an_ulp_after_a_pulse_edge_is_that_moment(tmp_path):
     figure failed. Times within rounding are one moment. Reference: Radau on the file's equations (_reference)."""
     name = "luo_rudy_1991.cellml"
     figure = tmp_path / "paced.png"
-    code, out, err = run_cli("simulate", str(MODELS / name), "--stimulus-on", "--t-end", "3 s", "--plot", str(figure))
+    code, _, err = run_cli("simulate", str(MODELS / name), "--stimulus-on", "--t-end", "3 s", "--plot", str(figure))
     assert code == 0, err
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     times = [0.0, 0.1, 0.102, 0.1 + 0.002, 0.2]
