@@ -96,10 +96,12 @@ def time_axis(t_end: float, at_least: float = 2) -> tuple[str, float]:
     return "ms", 1e-3
 
 
-def plot_result(result, path: str | Path, key: str = "--plot", steps=(), area: float | None = None) -> Path:
+def plot_result(result, path: str | Path, key: str = "--plot", steps=(), area: float | None = None,
+                protocol: str | None = None) -> Path:
     """V, the inside concentrations and the volume of a run of vrest's own model against time, one panel each, in
     the format of ``path``'s suffix (PNG, SVG or PDF); ``steps``: the times (s) of its scenario's steps; ``area``
-    (m^2): the membrane's, whose sphere's volume is drawn where the volume passes it."""
+    (m^2): the membrane's, whose sphere's volume is drawn where the volume passes it; ``protocol``: the file the
+    steps came from (the title names it, as a CellML run's does, not "scenario protocol")."""
     columns = result.outputs()
     limits = {}
     if "volume" in columns and area is not None and max(columns["volume"][1]) > enclosable_volume(area) * 1e18:
@@ -110,7 +112,8 @@ def plot_result(result, path: str | Path, key: str = "--plot", steps=(), area: f
         panels.append(("inside", [(f"[{name[:-2]}]$_i$", *columns[name]) for name in concentrations]))
     if "volume" in columns:
         panels.append(("volume", [("volume", *columns["volume"])]))
-    title = result.model + (f", scenario {result.scenario}" if result.scenario else "")
+    run = f"protocol {Path(protocol).name}" if protocol else f"scenario {result.scenario}" if result.scenario else ""
+    title = result.model + (f", {run}" if run else "")
     return plot_panels(result.t, panels, title, path, key, steps, limits)
 
 

@@ -207,3 +207,16 @@ def test_a_warmed_pump_is_named_as_the_cause(tmp_path):
     path.write_text('steps = [{at = "10 ms", set = {"model.temperature" = "27 degC"}}]\n', encoding="utf-8")
     code, _, err = run_cli("simulate", "neuron", "--protocol", str(path), "--times", "0 ms,60 ms")
     assert code == 0 and err == "", err  # cooling: nothing to say
+
+
+def test_a_protocols_figure_names_its_file(tmp_path, monkeypatch):
+    """The figure of hh with a protocol file was titled "hh, scenario protocol" (the name the file's steps take
+    among the model's scenarios); a CellML run's names the file: both now "protocol stim.toml"."""
+    from vrest.codegen import plotting
+
+    titles = []
+    monkeypatch.setattr(plotting, "plot_panels", lambda t, panels, title, path, *a, **k: titles.append(title) or path)
+    path = tmp_path / "stim.toml"
+    path.write_text('steps = [{at = "1 ms", set = {"stimulus.current" = "10 uA/cm^2"}}]\n', encoding="utf-8")
+    assert run_cli("simulate", "hh", "--protocol", str(path), "--plot", str(tmp_path / "f.png"))[0] == 0
+    assert titles == ["hh, protocol stim.toml"]

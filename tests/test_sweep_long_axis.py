@@ -36,6 +36,6 @@ def test_progress_says_how_long_the_rest_takes(monkeypatch):
         progress = api._Progress(100, True)
         progress(10)
         progress(30)
-    assert err.getvalue() == ("vrest sweep: 10 of 100 points ( 10%), 2.0 s\n"
-                              "vrest sweep: 30 of 100 points ( 30%), 14.0 s, about 42 s left\n")
+    assert err.getvalue() == ("vrest sweep: 10 of 100 points (10%), 2.0 s\n"
+                              "vrest sweep: 30 of 100 points (30%), 14.0 s, about 42 s left\n")
     assert api._duration(45 * 60) == "45 min" and api._duration(3 * 3600) == "3.0 h"

@@ -217,3 +217,35 @@ def test_a_wider_voltage_range_is_advised_only_where_it_can_help():
     assert _advice(model, {REASONS[NO_STABLE]: 4}) == "narrow the ranges of --vary"
     for code in (NO_EQUILIBRIUM, OUTSIDE_RANGE):
         assert _advice(model, {REASONS[code]: 4}).startswith("widen the voltage range --range (now -150..60 mV)")
+
+
+def test_a_heat_maps_cells_end_halfway_and_never_past_zero():
+    """K_o = 1, 10.5, 20 mM: the cells end halfway between values, the outer ones as far out as the inner ones, but
+    the first at 0 mM, not at -3.75 mM (matplotlib's own cells drew a K_o below 0); on a log axis halfway in log."""
+    from vrest.codegen.sweep.plot import _edges
+
+    assert list(_edges(np.array([1.0, 10.5, 20.0]), log=False)) == [0.0, 5.75, 15.25, 24.75]
+    assert list(_edges(np.array([-20.0, -10.5, -1.0]), log=False)) == [-24.75, -15.25, -5.75, 0.0]
+    assert np.allclose(_edges(np.array([1.0, 10.0, 100.0]), log=True), 10 ** np.array([-0.5, 0.5, 1.5, 2.5]))
+    assert _edges(np.array([5.0, 1.0, 3.0]), log=False) is None  # listed out of order: matplotlib's cells
+
+
+def test_a_reversal_potential_asked_for_is_drawn_once():
+    """--quantity V_ss,E_K over K_o: E_K was drawn twice, as the quantity and as the dashed Nernst reference."""
+    import types
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from vrest.codegen.sweep.plot import _nernst_lines
+
+    x = np.array([1.0, 10.0, 100.0])
+    memory = types.SimpleNamespace(values={"V_ss": np.array([-100.0, -60.0, -5.0])})
+    drawn = []
+    for group in ([("V_ss", "mV")], [("V_ss", "mV"), ("E_K", "mV")]):
+        fig, ax = plt.subplots()
+        _nernst_lines(ax, x, ("K", np.array([-120.0, -60.0, 0.0]), 61.5), group, memory, np.arange(3))
+        drawn.append([line.get_label() for line in ax.get_lines()])
+        plt.close(fig)
+    assert drawn == [["E_K (Nernst)", "Nernst slope, 61.5 mV/decade"], ["Nernst slope, 61.5 mV/decade"]]

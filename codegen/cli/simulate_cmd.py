@@ -223,7 +223,8 @@ def run(args) -> int:
     if args.plot:
         from ..plotting import plot_result
 
-        plotted = plot_result(result, args.plot, steps=[step.at for step in steps], area=plan.area)
+        plotted = plot_result(result, args.plot, steps=[step.at for step in steps], area=plan.area,
+                              protocol=args.protocol)
     print_run(args, {"model": result.model, "scenario": None if args.protocol else result.scenario,
                      "protocol": args.protocol, "start": args.start}, result, columns)
     if plotted is not None:  # the path, as `vrest plot` prints it; on stderr when stdout is JSON

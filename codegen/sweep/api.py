@@ -122,7 +122,7 @@ class _Progress(ProgressLine):
             elapsed = self.now - self.start
             left = self._left(done) if done < self.total else None
             left = "" if left is None else f", about {_duration(left)} left"
-            self.show(f"{self.label}: {done} of {self.total} points ({100 * done / self.total:3.0f}%), "
+            self.show(f"{self.label}: {done} of {self.total} points ({100 * done / self.total:.0f}%), "
                       f"{elapsed:.1f} s{left}")
 
     def _left(self, done: int) -> float | None:

@@ -86,6 +86,8 @@ def _one_key(plt, outcome, model):
                     ax.plot(x[order], values[order, k], lw=1.6, label=f"t = {t:g} s")
             elif outcome.plan.sampled:
                 ax.plot(x, values, ".", ms=4, label=name)
+            elif name in COUNTS:  # a whole number changes in steps: no line through 1.5 states
+                ax.step(x[order], values[order], where="mid", lw=1.8, label=name)
             else:
                 ax.plot(x, values, lw=1.8, marker="o" if len(x) <= 12 else None, ms=4, label=name)
         if group[0][1] == "mV" and reference is not None:
@@ -106,7 +108,8 @@ def _one_key(plt, outcome, model):
 
 def _nernst_lines(ax, x, reference, group, memory, order) -> None:
     ion, e_x, slope = reference
-    ax.plot(x, e_x[order], "--", color="0.35", lw=1.2, label=f"E_{ion} (Nernst)")
+    if f"E_{ion}" not in (name for name, _ in group):  # asked for (--quantity E_K): drawn once, as a quantity
+        ax.plot(x, e_x[order], "--", color="0.35", lw=1.2, label=f"E_{ion} (Nernst)")
     first = memory.values[group[0][0]][order]
     finite = np.isfinite(first)
     if not finite.any():
@@ -141,7 +144,11 @@ def _two_keys(plt, outcome, model):
             if layout.times is not None:
                 values = values[..., -1]
             x, y = np.asarray(layout.grid[1]), np.asarray(layout.grid[0])
-            points = ax.pcolormesh(x, y, values, shading="nearest", cmap="viridis")
+            edges_x, edges_y = _edges(x, dims[1].log), _edges(y, dims[0].log)
+            if edges_x is None or edges_y is None:  # values listed out of order: matplotlib's own cells
+                points = ax.pcolormesh(x, y, values, shading="nearest", cmap="viridis")
+            else:
+                points = ax.pcolormesh(edges_x, edges_y, values, shading="flat", cmap="viridis")
             if np.isfinite(values).sum() > 3 and np.nanmax(values) > np.nanmin(values) and min(values.shape) > 2:
                 if name in COUNTS:  # a whole number: the lines between two counts, unlabelled (the colour bar says)
                     levels = np.arange(np.nanmin(values), np.nanmax(values)) + 0.5
@@ -158,8 +165,27 @@ def _two_keys(plt, outcome, model):
             _log_axis(ax.xaxis)
         if dims[0].log:
             _log_axis(ax.yaxis)
-    fig.suptitle(f"{layout.model}: sweep of {key_y} and {key_x}")
+    scenario = f", scenario {layout.scenario}" if layout.scenario else ""
+    fig.suptitle(f"{layout.model}: sweep of {key_y} and {key_x}{scenario}")
     return fig
+
+
+def _edges(centres: np.ndarray, log: bool) -> np.ndarray | None:
+    """The cells' edges around a grid's increasing values: halfway between neighbours (in log on a log axis), the
+    outer ones as far out as the inner ones, but never past 0 from values of one sign (K_o from 1 mM had a cell
+    from -4 mM); None for one value or values out of order."""
+    c = np.log(centres) if log else np.asarray(centres, dtype=float)
+    if len(c) < 2 or not np.all(np.diff(c) > 0):
+        return None
+    middle = (c[1:] + c[:-1]) / 2
+    edges = np.concatenate([[2 * c[0] - middle[0]], middle, [2 * c[-1] - middle[-1]]])
+    if log:
+        return np.exp(edges)
+    if np.all(centres > 0):
+        edges[0] = max(edges[0], 0.0)
+    elif np.all(centres < 0):
+        edges[-1] = min(edges[-1], 0.0)
+    return edges
 
 
 def _log_axis(axis) -> None:
