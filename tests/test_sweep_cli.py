@@ -212,6 +212,7 @@ def test_a_protocol_of_steps_runs_from_each_points_steady_state():
      "--samples = 8: samples need --method random, lhs or sobol"),  # was "how many values?": a grid's count
     (["--vary", "ions.K.outside=1..inf mM 3"], ("--vary ions.K.outside = '1..inf mM 3': the upper end 'inf' is not "
                                                 "a finite number; expected a range")),  # not "unknown unit '.inf mM 3'"
+    (["--vary", "ions.K.outside=1..10 mM 3", "--quantity", " , "], ("--quantity = ' , ': names no quantity")),
     (["--vary", "ions.K.outside=1..5..7 mM 3"], ("--vary ions.K.outside = '1..5..7 mM 3': a range has two ends, "
                                                   "not three")),
     (["--vary", "ions.K.outside=1..10 mM 3", "--out", "x.xlsx"], "--out = 'x.xlsx': unknown format '.xlsx'"),

@@ -98,7 +98,11 @@ def resolve(args):
 def _ids(args) -> list[str] | None:
     if not args.quantity:
         return None
-    return [q.strip() for text in args.quantity for q in text.split(",") if q.strip()]
+    ids = [q.strip() for text in args.quantity for q in text.split(",") if q.strip()]
+    if not ids:  # --quantity "": not every quantity, as no --quantity gives
+        raise ModelError("--quantity", ",".join(args.quantity), "names no quantity: give ids such as V_ss,E_K, or "
+                         "leave --quantity out for every quantity")
+    return ids
 
 
 def _method(args) -> str:
