@@ -98,28 +98,35 @@ def warn_results(model, derivations, label: str = "", warned: set[str] | None = 
                     warned.add(problem)
 
 
-def trajectory_problems(t, columns, area_si: float | None, voltage: str = "V") -> list[str]:
+def trajectory_problems(t, columns, area_si: float | None, voltage: str = "V",
+                        time_unit: tuple[str, float] = ("s", 1.0)) -> list[str]:
     """What no cell can reach along a run: its membrane potential (column ``voltage``, mV) at its most extreme,
     and its volume (column "volume", um^3) at its largest, beyond what the membrane of area ``area_si`` (m^2)
-    encloses, and at its smallest, thinner than the membrane."""
+    encloses, and at its smallest, thinner than the membrane. Times (``t`` in s) in ``time_unit`` (unit, seconds
+    in one), the unit of the run's table and figure."""
+    unit, seconds = time_unit
+
+    def at(time: float, digits: str = "g") -> str:
+        return f"t = {time / seconds:{digits}} {unit}"
+
     problems = []
     if voltage in columns:
         values = columns[voltage][1]
         k = max(range(len(values)), key=lambda i: abs(float(values[i])))
-        problems.append(potential_problem(f"{voltage} at t = {float(t[k]):g} s", float(values[k]) / 1000))
+        problems.append(potential_problem(f"{voltage} at {at(float(t[k]))}", float(values[k]) / 1000))
     if "volume" in columns and area_si is not None:
         values = [float(v) * 1e-18 for v in columns["volume"][1]]
         k = max(range(len(values)), key=lambda i: values[i])
         largest = enclosable_volume(area_si) * (1 + 1e-9)
-        problem = volume_problem(f"the volume at t = {float(t[k]):g} s", values[k], area_si, start=k == 0) \
+        problem = volume_problem(f"the volume at {at(float(t[k]))}", values[k], area_si, start=k == 0) \
             if values[k] > largest else None
         first = next(i for i, v in enumerate(values) if v > largest) if problem else 0
         if first > 0 and first != k:  # when it got there: linearly between the two outputs around it
             a, b = values[first - 1], values[first]
             when = float(t[first - 1]) + (largest - a) / (b - a) * (float(t[first]) - float(t[first - 1]))
-            problem += f"; it passes {enclosable_volume(area_si) * 1e18:.6g} um^3 at about t = {when:.4g} s"
+            problem += f"; it passes {enclosable_volume(area_si) * 1e18:.6g} um^3 at about {at(when, '.4g')}"
         problems.append(problem)
         j = min(range(len(values)), key=lambda i: values[i])  # (no sphere's problem here: the largest would have it)
-        problems.append(volume_problem(f"the volume at t = {float(t[j]):g} s", values[j], area_si, start=j == 0)
+        problems.append(volume_problem(f"the volume at {at(float(t[j]))}", values[j], area_si, start=j == 0)
                         if values[j] <= largest else None)
     return [problem for problem in problems if problem]

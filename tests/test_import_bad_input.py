@@ -317,13 +317,14 @@ def _ramp(tmp_path):
 
 def test_a_run_whose_potential_leaves_the_physical_range_is_warned(tmp_path):
     """`vrest simulate --start given` of the ramp: V = -50 + 0.25 t mV. At 1e4 s it is 2450 mV, beyond the 2 V no
-    membrane withstands (docs/limits.md), and said once, as for vrest's own models; at 100 s (-25 mV) nothing."""
+    membrane withstands (docs/limits.md), and said once, as for vrest's own models, in the table's hours; at
+    100 s (-25 mV) nothing."""
     path = _ramp(tmp_path)
     code, out, err = run_cli("simulate", str(path), "--start", "given", "--t-end", "1e4 s")
     assert code == 0, err
     warning = [line for line in err.splitlines() if line.startswith("vrest: warning: ")]
     assert len(warning) == 1, err
-    assert warning[0].startswith("vrest: warning: V at t = 10000 s = 2450 mV is outside the physical range -2000 mV "
+    assert warning[0].startswith("vrest: warning: V at t = 2.77778 h = 2450 mV is outside the physical range -2000 mV "
                                  "to 2000 mV (above +2 V a membrane breaks down"), err
     code, _, err = run_cli("simulate", str(path), "--start", "given", "--t-end", "100 s")
     assert code == 0 and "warning" not in err, err

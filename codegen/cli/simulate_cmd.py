@@ -217,7 +217,9 @@ def run(args) -> int:
             result = plan.simulate(args.scenario, times, args.start, progress=True,
                                    **({"rtol": rtol} if rtol is not None else {}), atol=atol)
     columns = result.outputs()
-    for problem in trajectory_problems(result.t, columns, plan.area):
+    from ..plotting import time_axis
+
+    for problem in trajectory_problems(result.t, columns, plan.area, time_unit=time_axis(float(result.t[-1]))):
         warnings.warn(problem, ImplausibleResultWarning, stacklevel=2)
     plotted = None
     if args.plot:

@@ -494,7 +494,10 @@ def run(args) -> int:
     shown = columns(plan, result)
     problem = plan.rest_problem()
     if problem.voltage_unit == "mV":  # a potential with a unit of voltage; a unitless one is no cell's to judge
-        for message in trajectory_problems(result.t, shown, None, voltage=problem.states[problem.voltage]):
+        from ..plotting import time_axis
+
+        for message in trajectory_problems(result.t, shown, None, voltage=problem.states[problem.voltage],
+                                           time_unit=time_axis(float(result.t[-1]))):
             warnings.warn(message, ImplausibleResultWarning, stacklevel=2)
     plotted = _plot(args.plot, plan, result, shown, scenario, args.protocol, on_at_start) if args.plot else None
     print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol or events, "start": args.start,
