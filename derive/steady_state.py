@@ -127,7 +127,7 @@ def _capacitor_mM(model: Model) -> float:
 
 def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol, float] | None = None,
                  *, values: Mapping[sp.Symbol, sp.Expr] | None = None, explain: bool = True,
-                 held: Mapping[sp.Symbol, float] | None = None) -> dict[sp.Symbol, float]:
+                 held: Mapping[sp.Symbol, float] | None = None, net_charge: float = 0.0) -> dict[sp.Symbol, float]:
     """{state symbol: SI value} at the steady state with the pump rate scaled by ``pump_scale``, or with the
     dynamic model's parameter ``values`` (a scenario step's: protocol_values).
 
@@ -135,6 +135,8 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
     from ``start`` (default: the given concentrations and volume, V the current-balance root).
     Raises NoSteadyState when Newton finds no physical (positive) steady state, with the physics' reason
     unless ``explain`` is False (a continuation's intermediate step: only its last failure is explained).
+    ``net_charge`` (C): the cell's charge where charge is conserved, 0 unless an injected current added some
+    (a scenario's pulse: A times the integral of I_stim).
     An amount that nothing moves (its ion's every leak blocked) keeps its value in ``held`` (a scenario step's: the
     state just before the step), else in ``start``.
     """
@@ -145,7 +147,7 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
         if failure is not None:
             raise NoSteadyState(failure)
         return dict(state)
-    return _steady_state(model, pump_scale, start, values, explain, held)
+    return _steady_state(model, pump_scale, start, values, explain, held, net_charge=net_charge)
 
 
 @lru_cache(maxsize=64)
@@ -160,7 +162,8 @@ def _steady_state_of(model: Model, pump_scale: sp.Expr, explain: bool) -> tuple[
 
 def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, float] | None,
                   values: Mapping[sp.Symbol, sp.Expr] | None, explain: bool,
-                  held: Mapping[sp.Symbol, float] | None = None, resized: bool = False) -> dict[sp.Symbol, float]:
+                  held: Mapping[sp.Symbol, float] | None = None, resized: bool = False,
+                  net_charge: float = 0.0) -> dict[sp.Symbol, float]:
     given = values
     values = dict(values) if values is not None else scenario_values(model, pump_scale)
     states = [s.symbol for s in model.states]
@@ -184,8 +187,9 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
         scaled = {s: sp.Symbol(f"x_{s.name}") for s in states}
         to_scaled = {s: scaled[s] * sp.Float(str(scale[s]), WORKING_DIGITS) for s in states}
         equations = [(rhs[s] / sp.Float(str(scale[s]), WORKING_DIGITS)) for s in states if s != V]
-        if conserved:  # Q = 0: the capacitor's charge is the cell's only net charge
-            equations.append(charge(model) / _charge_scale(model, values, start))
+        if conserved:  # Q = 0: the capacitor's charge is the cell's only net charge (or what a pulse injected)
+            injected = sp.Float(repr(net_charge), WORKING_DIGITS)
+            equations.append((charge(model) - injected) / _charge_scale(model, values, start))
         else:
             equations.append(rhs[V] * values[C_m] / _current_scale(model, values))
         equations = [sp.sympify(e).xreplace(as_numbers(values)).xreplace(to_scaled) for e in equations]
@@ -211,7 +215,8 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
             sized = _isosmotic(start, rhs, values) if x is None and not resized else None
             if sized is not None:  # the given cell far from the size its impermeant gives it: from that size
                 try:
-                    return _steady_state(model, pump_scale, sized, given, explain, held or start, resized=True)
+                    return _steady_state(model, pump_scale, sized, given, explain, held or start, resized=True,
+                                         net_charge=net_charge)
                 except NoSteadyState:
                     pass  # the reason from the given start is said
             if x is None and default_start and gated(model):
@@ -335,7 +340,8 @@ def _from_resting_state(model: Model, f, jac, scale: list, positive: list) -> li
 
 def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: Mapping[sp.Symbol, sp.Expr],
                            known: Mapping[sp.Symbol, float], depth: int = 8,
-                           held: Mapping[sp.Symbol, float] | None = None) -> dict[sp.Symbol, float]:
+                           held: Mapping[sp.Symbol, float] | None = None,
+                           net_charge: float = 0.0) -> dict[sp.Symbol, float]:
     """The steady state at ``values``, by continuation from ``known``, the steady state at ``known_values``.
 
     Newton from a far start can wander off (a bath step of 5x in K_o); each parameter moves along
@@ -349,22 +355,22 @@ def continued_steady_state(model: Model, values: Mapping[sp.Symbol, sp.Expr], kn
     if alone:  # as certain
         raise NoSteadyState(alone)
     try:
-        return _continued(model, values, known_values, known, depth, held)
+        return _continued(model, values, known_values, known, depth, held, net_charge)
     except NoSteadyState as reason:
         raise NoSteadyState(_explain(model, None, reason, values)) from None
 
 
 def _continued(model: Model, values: Mapping[sp.Symbol, sp.Expr], known_values: Mapping[sp.Symbol, sp.Expr],
                known: Mapping[sp.Symbol, float], depth: int,
-               held: Mapping[sp.Symbol, float] | None = None) -> dict[sp.Symbol, float]:
+               held: Mapping[sp.Symbol, float] | None = None, net_charge: float = 0.0) -> dict[sp.Symbol, float]:
     try:
-        return steady_state(model, values=values, start=known, explain=False, held=held)
+        return steady_state(model, values=values, start=known, explain=False, held=held, net_charge=net_charge)
     except NoSteadyState:
         if depth == 0:
             raise
     middle = {s: (known_values[s] + values[s]) / 2 for s in values}
-    halfway = _continued(model, middle, known_values, known, depth - 1, held)
-    return _continued(model, values, middle, halfway, depth - 1, held)
+    halfway = _continued(model, middle, known_values, known, depth - 1, held, net_charge)
+    return _continued(model, values, middle, halfway, depth - 1, held, net_charge)
 
 
 def _explain(model: Model, pump_scale, reason: NoSteadyState, values) -> str:

@@ -287,6 +287,40 @@ def test_hypotonic_steady_volume_is_the_pump_leak_balance_at_the_new_osmolarity(
     assert step["quantities"]["volume_ss"]["value"] > 178.8 * 1.2  # the cell swells by more than a fifth
 
 
+def test_a_pulse_leaves_its_charge_and_the_steady_state_after_it_holds_it(tmp_path):
+    """10 uA/cm^2 into pumpleak from 1 s to 2 s puts A x 0.1 A/m^2 x 1 s = 31.4 pC into the cell (dQ/dt = A I_stim:
+    the ions' currents cancel out of the charge). derive's steady state after the pulse kept zero net charge:
+    -94.4905 mV, the state before it, where the cell goes to -94.3235 mV. Reference: the textbook laws with the
+    injected charge, by mpmath; and the reduced model (no capacitor) refuses the pulse."""
+    p = _pumpleak_parameters()
+    bath = {"K_o": mpmath.mpf(3), "Na_o": mpmath.mpf(142), "Cl_o": mpmath.mpf(145)}
+    with mpmath.workdps(40):
+        rhs = _pumpleak_rhs(p, bath)
+        injected = p["A_m"] * mpmath.mpf("0.1") * 1  # C
+        scale = [mpmath.mpf("0.1"), p["N_A"], p["N_A"] / 10, p["N_A"], p["N_A"] / 146]
+
+        def equations(*x):
+            V, nk, nna, ncl, vol = (xi * si for xi, si in zip(x, scale))
+            dv, dk, dna, dcl, dvol = rhs(V, nk, nna, ncl, vol)
+            charge = p["C_m"] * p["A_m"] * V - p["F"] * (nk + nna - ncl - p["N_A"]) - injected
+            return [dk / scale[1], dna / scale[2], dcl / scale[3], dvol / scale[4], charge / (p["F"] * scale[1])]
+
+        guess = [mpmath.mpf("-0.094"), p["K_i"] * p["Vol"], p["Na_i"] * p["Vol"], p["Cl_i"] * p["Vol"], p["Vol"]]
+        root = mpmath.findroot(equations, [g / s for g, s in zip(guess, scale)])
+        V, volume = root[0] * scale[0], root[4] * scale[4]
+    path = tmp_path / "pulse.toml"
+    path.write_text('steps = [{at = "1 s", set = {"stimulus.current" = "10 uA/cm^2"}}, '
+                    '{at = "2 s", set = {"stimulus.current" = "0 uA/cm^2"}}]\n', encoding="utf-8")
+    _, after = _json("derive", "pumpleak", "--protocol", str(path))["scenario"]["steps"]
+    assert after["quantities"]["V_ss"]["value"] == pytest.approx(float(V) * 1e3, abs=1e-8)  # -94.3235 mV
+    assert after["quantities"]["volume_ss"]["value"] == pytest.approx(float(volume) * 1e18, rel=1e-10)
+    assert abs(float(V) * 1e3 + 94.4905) > 0.1  # not the state before the pulse
+    code, out, err = run_cli("simulate", "pumpleak", "--protocol", str(path), "--reduced")
+    assert (code, out) == (2, "") and err.startswith("vrest: error: --reduced = 'protocol': sets an injected "
+                                                     "current (stimulus.current), which the reduced model cannot "
+                                                     "take"), err
+
+
 def _loaded_pumpleak(impermeant_mm: str, guess_mv: str = "-90") -> tuple[float, float]:
     """(V in mV, volume in um^3) of pumpleak's steady state with ``impermeant_mm`` of impermeant in the file's
     178.9 um^3: the textbook laws with zero net charge beyond the capacitor's, solved by mpmath from ``guess_mv`` and

@@ -194,6 +194,10 @@ def run(args) -> int:
     if args.start == "given":
         _warn_unstable_start(args.model)
     scenario = next((s for s in plan.scenarios if s.name == args.scenario), None)
+    if args.reduced:  # before the warnings about the run's times
+        from ..simulation.integrate import refuse_injected_current
+
+        refuse_injected_current(scenario)
     steps = scenario.steps if scenario is not None else ()
     if times is None:
         last = max((step.at for step in steps), default=0.0)  # the default run shows every step and what follows

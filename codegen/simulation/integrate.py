@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # derive.model imports SymPy; simulate_module runs without it
     from vrest.derive.model import Model
 
 __all__ = ["simulate", "simulate_module", "SimulationResult", "start_state", "START_CHOICES", "needs_steady_state",
-           "MAX_RHS_CALLS", "RTOL", "REDUCED_RTOL", "ATOL_PER_RTOL", "tolerances"]
+           "refuse_injected_current", "MAX_RHS_CALLS", "RTOL", "REDUCED_RTOL", "ATOL_PER_RTOL", "tolerances"]
 
 START_CHOICES = ("steady", "given")  # --start: the pumped steady state, or the model file's state
 RTOL = 1e-8  # simulate's default relative tolerance (CVODE and the SciPy fallback)
@@ -300,6 +300,14 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
                                parameter_units={p.name: p.unit for p in model.parameters})
 
 
+def refuse_injected_current(scenario) -> None:
+    """A scenario (derive's or the cache's) that sets I_stim cannot run in the reduced model: ModelError."""
+    if scenario is not None and any(change.parameter == "I_stim" for step in scenario.steps for change in step.changes):
+        raise ModelError("--reduced", scenario.name, "sets an injected current (stimulus.current), which the reduced "
+                         "model cannot take: with C_m -> 0 no capacitor holds its charge and no ion is named to carry "
+                         "it (V would stay where the concentrations put it); run without --reduced")
+
+
 def simulate_reduced(model: Model, scenario: str | None = None,
                      times: Sequence[float] | np.ndarray | None = None, start: str = "steady",
                      rtol: float | None = None, atol: float | None = None) -> SimulationResult:
@@ -316,6 +324,7 @@ def simulate_reduced(model: Model, scenario: str | None = None,
     from vrest.derive.steady_state import protocol_values, scenario_values
 
     chosen, times = _checked(model.scenarios, model.name, scenario, times, None, "scipy")
+    refuse_injected_current(chosen)
     rtol, atol = tolerances(rtol, atol, REDUCED_RTOL)
     first = dict(zip([s.symbol for s in model.states], start_state(model, start)))
     segments = [(0.0, scenario_values(model))]

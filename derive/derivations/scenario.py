@@ -25,7 +25,7 @@ import numpy as np
 import sympy as sp
 
 from ..bath import scenario_bath_imbalances
-from ..constants import A_i, C_m, I_pump, I_stim, V, Vol
+from ..constants import A_i, C_m, I_pump, I_stim, V, Vol, area
 from ..derivation import Derivation, NotApplicable, Step, evaluate
 from ..errors import ModelWarning
 from ..functions import NUMPY_FUNCTIONS
@@ -154,14 +154,18 @@ def _difference(jump: Derivation, before: float) -> Derivation:
                       steps=(Step("Definition: the change of V within a few tau_m of the step", sp.Eq(symbol, definition)),))
 
 
-def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: int) -> list[Derivation]:
-    """V_ss (and volume_ss) of the full model at the step's parameters: zero net charge, every flux balanced."""
+def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: int,
+            injected: float = 0.0) -> list[Derivation]:
+    """V_ss (and volume_ss) of the full model at the step's parameters: zero net charge (or the ``injected`` charge,
+    C, of earlier pulses), every flux balanced."""
     inside = _inside(model, point, values)
     changed = model_at(model, values, inside)
     balance = changed.expand(I_TOTAL)
+    charge = ("zero net charge beyond the membrane capacitor's (charge-difference condition)" if not injected else
+              f"the net charge the injected current left in the cell, {injected * 1e12:.6g} pC (the cell's area "
+              "times the integral of I_stim), beyond the membrane capacitor's")
     assumptions = (_SIGNS, "steady state of the full model (V, ion amounts" + (", volume" if Vol in point else "")
-                   + ") at the step's parameters: every amount constant, no water flow",
-                   "zero net charge beyond the membrane capacitor's (charge-difference condition)",
+                   + ") at the step's parameters: every amount constant, no water flow", charge,
                    "bath concentrations held at their values in force")
     steps = (Step("At the steady state no amount changes, so every ion's leak balances its pump share and the "
                   "total current vanishes; with the steady concentrations inserted it fixes V", sp.Eq(balance, 0)),)
@@ -229,6 +233,7 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
     state = steady_state(model)
     steady, steady_values = dict(state), schedule[0][1]  # the last steady state found, and its parameters
     t = 0.0
+    injected = 0.0  # C: the charge the pulses so far put into the cell, A times the integral of I_stim
     results = []
     for number, (step, (at, values), (_, previous)) in enumerate(
             zip(scenario.steps, schedule[1:], schedule[:-1]), start=1):
@@ -236,6 +241,8 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
         reasons: dict[str, str] = {}
         try:
             state = integrate_full(model, state, previous, (t, float(at)))
+            if dynamic and model.stimulus:
+                injected += float(previous.get(I_stim, 0) * previous[area]) * (float(at) - t)
             t = float(at)
             before = state[V]
             quantities["V_before"] = Derivation(
@@ -263,9 +270,9 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
                                 for qid in ("V_ss", "volume_ss")})
             elif dynamic:
                 # an amount the step leaves nothing to move keeps what the cell had just before it
-                steady = continued_steady_state(model, values, steady_values, steady, held=state)
+                steady = continued_steady_state(model, values, steady_values, steady, held=state, net_charge=injected)
                 steady_values = values
-                for derivation in _steady(model, steady, values, number):
+                for derivation in _steady(model, steady, values, number, injected):
                     quantities[derivation.id] = derivation
                 try:
                     quantities["tau_slow"] = _slowest(model, steady, values, number)
