@@ -216,6 +216,14 @@ RANGES: dict[str, Limits] = {
         "an exponent above 10 would need more than 10 ions bound cooperatively per site",
         "0.5", "4", "Hill exponents of pump sites: 1 to 3",
         keys="pump.hill_Na, pump.hill_K"),
+    "*stimulus.current": Limits(
+        "uA/cm^2", "-1e4", "1e4",
+        "below -1e4 uA/cm^2 an injected current would charge 1 uF/cm^2 of membrane by 10 V in a millisecond: no "
+        "electrode passes it without destroying the cell",
+        "above 1e4 uA/cm^2 an injected current would charge 1 uF/cm^2 of membrane by 10 V in a millisecond: no "
+        "electrode passes it without destroying the cell",
+        "-1000", "1000", "stimuli of excitable cells: 1 to 100 uA/cm^2 in size, a cardiac pacing pulse 50 to 100",
+        keys="stimulus.current (either sign: positive depolarises)"),
     "tolerance": Limits(
         "1", "1e-15", "0.1",
         "below 1e-15 a tolerance asks for more digits than double precision holds (2.2e-16 per operation)",

@@ -222,8 +222,7 @@ def _value(model: Model, value: Any, where: str, target: Target) -> Fraction:
     """A value with a unit for ``target`` (SI): its sign, then its range (0 blocks without one)."""
     if target.parameter == "I_stim":  # either sign: positive depolarises
         number, _ = parse_quantity(value, where, target.dimension, check=False)
-        if number != 0:
-            limits.check(where, abs(number), target.dimension, value)
+        limits.check(where, number, target.dimension, value)  # its own range: an electrode's, not a pump's
         return number
     if target.sign == "any" and target.dimension == "current per area":  # a constant pump's current
         from .pumpfile import constant_current

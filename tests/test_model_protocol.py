@@ -220,3 +220,18 @@ def test_a_protocols_figure_names_its_file(tmp_path, monkeypatch):
     path.write_text('steps = [{at = "1 ms", set = {"stimulus.current" = "10 uA/cm^2"}}]\n', encoding="utf-8")
     assert run_cli("simulate", "hh", "--protocol", str(path), "--plot", str(tmp_path / "f.png"))[0] == 0
     assert titles == ["hh, protocol stim.toml"]
+
+
+@pytest.mark.parametrize("current, said", [
+    ("-1e6 uA/cm^2", "error: --protocol stim.toml: steps[1].set.stimulus.current = '-1e6 uA/cm^2': outside the "
+                     "allowed range -1e4 uA/cm^2 to 1e4 uA/cm^2: below -1e4 uA/cm^2 an injected current would charge "
+                     "1 uF/cm^2 of membrane by 10 V in a millisecond"),  # was "0 to 1e4", a pump's reasons
+    ("2000 uA/cm^2", "warning: --protocol stim.toml: steps[1].set.stimulus.current = '2000 uA/cm^2' is above 1000 "
+                     "uA/cm^2, unusual for a living cell (stimuli of excitable cells"),
+])
+def test_an_injected_current_has_an_electrodes_range(tmp_path, current, said):
+    path = tmp_path / "stim.toml"
+    path.write_text(f'steps = [{{at = "1 ms", set = {{"stimulus.current" = "{current}"}}}}]\n', encoding="utf-8")
+    code, _, err = run_cli("simulate", "neuron", "--protocol", str(path), "--times", "0 ms,2 ms")
+    assert err.startswith(f"vrest: {said}"), err
+    assert code == (2 if "error" in said else 0)
