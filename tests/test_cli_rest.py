@@ -97,6 +97,7 @@ def test_no_resting_state_in_the_range_is_an_answer():
     (("rest", "hh", "--start", "m_Na=2"), ("--start m_Na = '2': m_Na is the open fraction of a gate: it lies "
                                            "within 0..1")),  # accepted without a word before
     (("rest", "hh", "--start", "n_K=-0.1 1"), "n_K is the open fraction of a gate: it lies within 0..1"),
+    (("rest", "hh", "--start", "n_K=nan"), "--start n_K = 'nan': expected a number"),  # not "such as 1 1"
     (("rest", "hh", "--range", "-1e4..60mV"), "--range = '-1e4..60mV': a membrane potential lies within -2000 mV to "
                                              "2000 mV"),
     (("rest", str(MODELS / "luo_rudy_1991.cellml"), "--start", "Cai=1e6 mM"),

@@ -181,9 +181,9 @@ def _edges(centres: np.ndarray, log: bool) -> np.ndarray | None:
     edges = np.concatenate([[2 * c[0] - middle[0]], middle, [2 * c[-1] - middle[-1]]])
     if log:
         return np.exp(edges)
-    if np.all(centres > 0):
+    if np.all(centres >= 0):  # a conductance from 0 too: its cell starts at 0
         edges[0] = max(edges[0], 0.0)
-    elif np.all(centres < 0):
+    elif np.all(centres <= 0):
         edges[-1] = min(edges[-1], 0.0)
     return edges
 

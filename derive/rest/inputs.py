@@ -119,7 +119,8 @@ def parse_value(name: str, unit: str, text: str, where: str, kind: str = "state"
     a ModelError names ``where``."""
     match = _NUMBER.match(text)
     if not match:
-        raise ModelError(where, text, f"expected '<number> <unit>'{f' such as 1 {unit}' if unit else ''}")
+        raise ModelError(where, text, f"expected '<number> <unit>' such as '1 {unit}'" if unit not in ("", "1") else
+                         "expected a number")
     number, given = match.groups()
     if not unit or (unit == "1" and not given):  # a fraction ("1") takes a plain number too
         if given:
