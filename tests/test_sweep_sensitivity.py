@@ -227,7 +227,8 @@ def test_a_heat_maps_cells_end_halfway_and_never_past_zero():
     assert list(_edges(np.array([1.0, 10.5, 20.0]), log=False)) == [0.0, 5.75, 15.25, 24.75]
     assert list(_edges(np.array([-20.0, -10.5, -1.0]), log=False)) == [-24.75, -15.25, -5.75, 0.0]
     assert np.allclose(_edges(np.array([1.0, 10.0, 100.0]), log=True), 10 ** np.array([-0.5, 0.5, 1.5, 2.5]))
-    assert np.allclose(_edges(np.array([0.0, 0.1, 0.2]), log=False), [0.0, 0.05, 0.15, 0.25], rtol=1e-15, atol=0)  # not -0.05
+    from_zero = _edges(np.array([0.0, 0.1, 0.2]), log=False)  # a conductance from 0: its cell not from -0.05
+    assert np.allclose(from_zero, [0.0, 0.05, 0.15, 0.25], rtol=1e-15, atol=0)
     assert _edges(np.array([5.0, 1.0, 3.0]), log=False) is None  # listed out of order: matplotlib's cells
 
 
