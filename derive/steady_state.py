@@ -142,7 +142,7 @@ def steady_state(model: Model, pump_scale: sp.Expr = 1, start: Mapping[sp.Symbol
     """
     if charge_conserved(model) and [s.symbol for s in model.states] != [V]:
         check_electroneutral(model)  # its warning each time, the computation below once
-    if start is None and values is None:  # exports, cross-checks and reports ask for the same one
+    if start is None and values is None and not net_charge:  # exports, cross-checks and reports ask for the same one
         state, failure = _steady_state_of(model, pump_scale, explain)
         if failure is not None:
             raise NoSteadyState(failure)

@@ -160,6 +160,7 @@ def plot_indices(result, path) -> str:
     ax.set_yticks(list(y), keys)
     ax.invert_yaxis()
     ax.grid(True, axis="x", alpha=0.3)
-    ax.set_title(f"{result.model}: sensitivity of {result.quantity} ({result.method}, {result.evaluations} evaluations)")
+    ax.set_title(f"{result.model}: sensitivity of {result.quantity} ({result.method}, {result.evaluations} "
+                 "evaluations)")
     fig.tight_layout()
     return str(save_figure(fig, path))

@@ -520,5 +520,6 @@ def _plot(path: str, plan: ImportedPlan, result, shown: dict, scenario, protocol
         if name != voltage and (unit.endswith("M") or "mol/" in unit):  # mM, uM, mol/m^3: a concentration
             amounts.setdefault(unit, []).append((name, unit, values))
     panels += [("concentration", lines) for lines in amounts.values()]
-    title = plan.file + (f", protocol {Path(protocol).name}" if protocol else "") + (", stimulus on" if stimulated else "")
+    title = (plan.file + (f", protocol {Path(protocol).name}" if protocol else "")
+             + (", stimulus on" if stimulated else ""))
     return plot_panels(result.t, panels, title, path, steps=[step.at for step in scenario.steps] if scenario else ())

@@ -98,7 +98,8 @@ def sensitivity(model: Model | ImportedModel | str, vary, quantity: str, method:
     else:
         y = np.asarray(evaluate(points), dtype=float)
     if len(y) and np.all(y == y[0]):  # no variance to share out (Sobol's indices would be 0/0)
-        raise ModelError("--quantity", quantity, f"is the same ({y[0]:g}{'' if unit == '1' else ' ' + unit}) at every point of the ranges: no key "
+        shown = f"{y[0]:g}" if unit == "1" else f"{y[0]:g} {unit}"
+        raise ModelError("--quantity", quantity, f"is the same ({shown}) at every point of the ranges: no key "
                          "changes it")
     if method == "sobol":
         # A Generator, not the int: SALib's Sobol analysis reads seed 0 as "no seed" and would draw its bootstrap
