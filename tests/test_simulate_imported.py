@@ -396,6 +396,13 @@ def test_a_solver_failure_names_the_stimulus_and_a_tolerance_near_double_precisi
                               "every digit a double holds (2.2e-16), which the solver may not reach: try 1e-10; ")
     assert message.endswith("(CV_TOO_MUCH_WORK); the parameters that differ from the model's: the stimulus on")
     assert "try 1e-10" not in failure_message(module, [(0.0, rows)], error, 1, None, 1e-8)
+    # The file's own values (the stimulus aside): not "check your parameters" (Faber-Rudy 2000, whose rate switched
+    # where dV/dt passes 150 mV/ms stops CVODE at its first pulse's end), but what in a file can cause it
+    own = failure_message(module, [(0.0, rows)], error, 1, None, 1e-8)
+    assert "parameters far from the model's own" not in own
+    assert "with the model's own values, a rate of the file that switches abruptly with its state" in own
+    changed = failure_message(module, [(0.0, [np.array([50.0]), np.array([1.0])])], error, 1, None, 1e-8)
+    assert "e.g. with parameters far from the model's own: check them" in changed and "g_K1 = 50" in changed
 
 
 def test_every_pulse_of_a_long_paced_run_is_found():

@@ -63,11 +63,16 @@ class CvodeError(RuntimeError):
         return FLAG_WORDS.get(self.flag, f"CVODE returned {self.flag}")
 
 
-def too_much_work_words() -> str:
-    """The step budget in words, with the numbers in force."""
+def too_much_work_words(own_parameters: bool = False) -> str:
+    """The step budget in words, with the numbers in force; ``own_parameters``: the run has the model's own values
+    (the stimulus aside), so they are not what to check."""
+    likely = ("with the model's own values, a rate of the file that switches abruptly with its state, as one "
+              "switched where dV/dt passes a threshold, can hold the solver to tiny steps where it switches back "
+              "and forth"
+              if own_parameters else "a model that fires or oscillates much faster, e.g. with parameters far from "
+              "the model's own: check them")
     return (f"it took more than {STEPS_PER_SECOND} steps per second of model time (and at least {MAX_STEPS}) "
-            "between two output times, far more than a firing cell needs (a model that fires or oscillates much "
-            "faster, e.g. with parameters far from the model's own: check them; a looser relative tolerance "
+            f"between two output times, far more than a firing cell needs ({likely}; a looser relative tolerance "
             "(--rtol) takes fewer steps)")
 
 

@@ -499,7 +499,12 @@ def failure_message(module, segments: list[tuple[float, list[np.ndarray]]], erro
         "every parameter at the model's own value"
     tight = (f"--rtol {rtol:g} asks for almost every digit a double holds (2.2e-16), which the solver may not "
              "reach: try 1e-10; " if rtol is not None and rtol < 1e-13 else "")
-    return (f"the solver (CVODE) gave up at model time t = {at:.6g} s{where}: {tight}{error.said} ({error.flag}); "
+    said = error.said
+    if error.flag == "CV_TOO_MUCH_WORK" and not error.stalled and set(changed) <= {"the stimulus on"}:
+        from .cvode import too_much_work_words
+
+        said = too_much_work_words(own_parameters=True)  # not "check your parameters": they are the file's
+    return (f"the solver (CVODE) gave up at model time t = {at:.6g} s{where}: {tight}{said} ({error.flag}); "
             f"{values}")
 
 
