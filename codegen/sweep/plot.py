@@ -125,7 +125,7 @@ def _two_keys(plt, outcome, model):
     layout, memory = outcome.layout, outcome.memory
     (key_x, unit_x), (key_y, unit_y) = layout.keys[1], layout.keys[0]
     dims = outcome.plan.dims
-    variables = [v for v in layout.variables if layout.times is None or v[0] == "V"][:_MAX_PANELS]
+    variables = list(layout.variables)[:_MAX_PANELS]  # a scenario sweep: each state at the last time
     columns = min(2, len(variables))
     rows = math.ceil(len(variables) / columns)
     fig, axes = plt.subplots(rows, columns, figsize=(6.2 * columns, 4.6 * rows + 0.4), squeeze=False)
