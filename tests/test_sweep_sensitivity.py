@@ -251,3 +251,17 @@ def test_a_reversal_potential_asked_for_is_drawn_once():
         drawn.append([line.get_label() for line in ax.get_lines()])
         plt.close(fig)
     assert drawn == [["E_K (Nernst)", "Nernst slope, 61.5 mV/decade"], ["Nernst slope, 61.5 mV/decade"]]
+
+
+def test_a_scenario_sweeps_heat_map_draws_every_state(tmp_path, monkeypatch):
+    """Two keys through pumpleak's ouabain scenario: a heat map of V alone was drawn, where the one-key figure shows
+    every state and the docs promise one per quantity: V, K_i, Na_i, Cl_i and the volume, each at the last time."""
+    from vrest.codegen.sweep import plot
+
+    drawn = []
+    monkeypatch.setattr(plot, "save_figure", lambda fig, path: drawn.append(
+        [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]) or path)
+    code, _, err = run_cli("sweep", "pumpleak", "--vary", "ions.K.outside=2..8 mM 3", "--vary", "pump=0.5..2 3",
+                           "--scenario", "ouabain", "--times", "10 min", "--plot", str(tmp_path / "h.png"))
+    assert code == 0, err
+    assert drawn == [[f"{name} at t = 600 s" for name in ("V", "K_i", "Na_i", "Cl_i", "volume")]]
