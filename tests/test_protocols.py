@@ -316,9 +316,8 @@ def test_a_pulse_leaves_its_charge_and_the_steady_state_after_it_holds_it(tmp_pa
     assert after["quantities"]["volume_ss"]["value"] == pytest.approx(float(volume) * 1e18, rel=1e-10)
     assert abs(float(V) * 1e3 + 94.4905) > 0.1  # not the state before the pulse
     code, out, err = run_cli("simulate", "pumpleak", "--protocol", str(path), "--reduced")
-    assert (code, out) == (2, "") and err.startswith("vrest: error: --reduced = 'protocol': sets an injected "
-                                                     "current (stimulus.current), which the reduced model cannot "
-                                                     "take"), err
+    assert (code, out) == (2, "") and err.startswith("vrest: error: --reduced: the protocol injects a current "
+                                                     "(stimulus.current), which the reduced model cannot take"), err
 
 
 def _loaded_pumpleak(impermeant_mm: str, guess_mv: str = "-90") -> tuple[float, float]:

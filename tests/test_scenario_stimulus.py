@@ -94,5 +94,5 @@ def test_a_cell_with_moving_concentrations_has_no_steady_state_while_a_current_f
     # The leaks' slope at the jump is 1/tau_m (C_m = 1 uF/cm^2): 1 uA/cm^2 moves V by about tau_m/1 ms per uA/cm^2.
     assert quantities["dV_jump"]["value"] == pytest.approx(-quantities["tau_m"]["value"], rel=0.02)
     assert step["not_applicable"]["V_ss"] == step["not_applicable"]["volume_ss"] == (
-        "the injected current I_stim = -1 uA/cm^2 adds charge to the cell for as long as it flows: no steady "
-        "state then")
+        "the injected current I_stim = -1 uA/cm^2 takes charge from the cell for as long as it flows: no steady "
+        "state then")  # it said "adds" of a negative current

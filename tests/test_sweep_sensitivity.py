@@ -221,15 +221,22 @@ def test_a_wider_voltage_range_is_advised_only_where_it_can_help():
 
 def test_a_heat_maps_cells_end_halfway_and_never_past_zero():
     """K_o = 1, 10.5, 20 mM: the cells end halfway between values, the outer ones as far out as the inner ones, but
-    the first at 0 mM, not at -3.75 mM (matplotlib's own cells drew a K_o below 0); on a log axis halfway in log."""
+    the first at 0 mM, not at -3.75 mM (matplotlib's own cells drew a K_o below 0); on a log axis halfway in log.
+    A value that may be negative (a reversal potential, a temperature in degC above absolute zero) is not cut."""
+    from types import SimpleNamespace
+
     from vrest.codegen.sweep.plot import _edges
 
-    assert list(_edges(np.array([1.0, 10.5, 20.0]), log=False)) == [0.0, 5.75, 15.25, 24.75]
-    assert list(_edges(np.array([-20.0, -10.5, -1.0]), log=False)) == [-24.75, -15.25, -5.75, 0.0]
-    assert np.allclose(_edges(np.array([1.0, 10.0, 100.0]), log=True), 10 ** np.array([-0.5, 0.5, 1.5, 2.5]))
-    from_zero = _edges(np.array([0.0, 0.1, 0.2]), log=False)  # a conductance from 0: its cell not from -0.05
+    def axis(log=False, nonnegative=True, offset=0.0):
+        return SimpleNamespace(log=log, nonnegative=nonnegative, si_scale=1.0, si_offset=offset)
+
+    assert list(_edges(np.array([1.0, 10.5, 20.0]), axis())) == [0.0, 5.75, 15.25, 24.75]
+    from_zero = _edges(np.array([0.0, 0.1, 0.2]), axis())  # a conductance from 0: its cell not from -0.05
     assert np.allclose(from_zero, [0.0, 0.05, 0.15, 0.25], rtol=1e-15, atol=0)
-    assert _edges(np.array([5.0, 1.0, 3.0]), log=False) is None  # listed out of order: matplotlib's cells
+    assert list(_edges(np.array([0.0, 20.0, 40.0]), axis(nonnegative=False))) == [-10.0, 10.0, 30.0, 50.0]  # E_L
+    assert list(_edges(np.array([0.0, 20.0, 40.0]), axis(offset=273.15))) == [-10.0, 10.0, 30.0, 50.0]  # degC
+    assert np.allclose(_edges(np.array([1.0, 10.0, 100.0]), axis(log=True)), 10 ** np.array([-0.5, 0.5, 1.5, 2.5]))
+    assert _edges(np.array([5.0, 1.0, 3.0]), axis()) is None  # listed out of order: matplotlib's cells
 
 
 def test_a_reversal_potential_asked_for_is_drawn_once():

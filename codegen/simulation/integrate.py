@@ -301,11 +301,13 @@ def simulate(model: Model, scenario: str | None = None, times: Sequence[float] |
 
 
 def refuse_injected_current(scenario) -> None:
-    """A scenario (derive's or the cache's) that sets I_stim cannot run in the reduced model: ModelError."""
-    if scenario is not None and any(change.parameter == "I_stim" for step in scenario.steps for change in step.changes):
-        raise ModelError("--reduced", scenario.name, "sets an injected current (stimulus.current), which the reduced "
-                         "model cannot take: with C_m -> 0 no capacitor holds its charge and no ion is named to carry "
-                         "it (V would stay where the concentrations put it); run without --reduced")
+    """A scenario (derive's or the cache's) that injects a current cannot run in the reduced model: ModelError."""
+    if scenario is not None and any(change.parameter == "I_stim" and change.value != 0
+                                    for step in scenario.steps for change in step.changes):
+        which = "the protocol" if scenario.name == "protocol" else f"scenario {scenario.name}"
+        raise ModelError("--reduced", None, f"{which} injects a current (stimulus.current), which the reduced model "
+                         "cannot take: with C_m -> 0 no capacitor holds its charge and no ion is named to carry it "
+                         "(V would stay where the concentrations put it); run without --reduced")
 
 
 def simulate_reduced(model: Model, scenario: str | None = None,

@@ -144,7 +144,7 @@ def _two_keys(plt, outcome, model):
             if layout.times is not None:
                 values = values[..., -1]
             x, y = np.asarray(layout.grid[1]), np.asarray(layout.grid[0])
-            edges_x, edges_y = _edges(x, dims[1].log), _edges(y, dims[0].log)
+            edges_x, edges_y = _edges(x, dims[1]), _edges(y, dims[0])
             if edges_x is None or edges_y is None:  # values listed out of order: matplotlib's own cells
                 points = ax.pcolormesh(x, y, values, shading="nearest", cmap="viridis")
             else:
@@ -170,21 +170,20 @@ def _two_keys(plt, outcome, model):
     return fig
 
 
-def _edges(centres: np.ndarray, log: bool) -> np.ndarray | None:
-    """The cells' edges around a grid's increasing values: halfway between neighbours (in log on a log axis), the
-    outer ones as far out as the inner ones, but never past 0 from values of one sign (K_o from 1 mM had a cell
-    from -4 mM); None for one value or values out of order."""
-    c = np.log(centres) if log else np.asarray(centres, dtype=float)
+def _edges(centres: np.ndarray, dim) -> np.ndarray | None:
+    """The cells' edges around a grid's increasing values of ``dim`` (a Dimension): halfway between neighbours (in
+    log on a log axis), the outer ones as far out as the inner ones, but never below SI 0 for a value that cannot
+    be negative (K_o from 1 mM had a cell from -4 mM, g_K from 0 one from -0.05 mS/cm^2); None for one value or
+    values out of order."""
+    c = np.log(centres) if dim.log else np.asarray(centres, dtype=float)
     if len(c) < 2 or not np.all(np.diff(c) > 0):
         return None
     middle = (c[1:] + c[:-1]) / 2
     edges = np.concatenate([[2 * c[0] - middle[0]], middle, [2 * c[-1] - middle[-1]]])
-    if log:
+    if dim.log:
         return np.exp(edges)
-    if np.all(centres >= 0):  # a conductance from 0 too: its cell starts at 0
-        edges[0] = max(edges[0], 0.0)
-    elif np.all(centres <= 0):
-        edges[-1] = min(edges[-1], 0.0)
+    if dim.nonnegative and dim.si_scale > 0:  # SI 0 in the axis' unit (-273.15 for degC)
+        edges[0] = max(edges[0], -dim.si_offset / dim.si_scale)
     return edges
 
 

@@ -58,6 +58,7 @@ class Dimension:
     si_scale: float = 1.0
     si_offset: float = 0.0
     factor: bool = False
+    nonnegative: bool = False  # no value below SI 0 (a concentration, a conductance, a temperature in K)
 
     @property
     def log(self) -> bool:
@@ -222,7 +223,7 @@ def _range(key: str, target: Target, values: Values, spec: str, where: str, low_
         decimals = decimal_places(low, high, count) if kind != "log" else None  # the decimals, else linspace's
         grid_values = RangeValues(float(low), float(high), count, kind == "log", decimals)
     return Dimension(key, target.parameter, unit or "1", kind, float(low), float(high), grid_values, scale, offset,
-                     target.dimension is None)
+                     target.dimension is None, target.sign != "any")
 
 
 def _list(key: str, target: Target, values: Values, spec: str, where: str, sampled: bool) -> Dimension:
@@ -245,4 +246,4 @@ def _list(key: str, target: Target, values: Values, spec: str, where: str, sampl
         raise ModelError(where, spec, "a value is listed twice")
     listed = tuple(float(n) for n in numbers)
     return Dimension(key, target.parameter, unit or "1", "list", min(listed), max(listed), listed, scale,
-                     offset, target.dimension is None)
+                     offset, target.dimension is None, target.sign != "any")

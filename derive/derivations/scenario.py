@@ -265,9 +265,12 @@ def scenario_report(model: Model, name: str) -> ScenarioReport:
             quantities["dV_jump"] = _difference(jump, before)
             quantities["tau_m"] = _time_constant(changed, jump)
             if dynamic and model.stimulus and values.get(I_stim, 0) != 0:
-                reasons.update({qid: f"the injected current I_stim = {float(values[I_stim]) * 100:g} uA/cm^2 adds "
-                                     "charge to the cell for as long as it flows: no steady state then"
-                                for qid in ("V_ss", "volume_ss")})
+                moves = "adds" if values[I_stim] > 0 else "takes"
+                reasons.update({qid: f"the injected current I_stim = {float(values[I_stim]) * 100:g} uA/cm^2 {moves} "
+                                     f"charge {'to' if moves == 'adds' else 'from'} the cell for as long as it flows: "
+                                     "no steady state then"
+                                for qid in ("V_ss", "volume_ss") if qid == "V_ss" or model.volume_mode in
+                                ("dynamic", "instant")})
             elif dynamic:
                 # an amount the step leaves nothing to move keeps what the cell had just before it
                 steady = continued_steady_state(model, values, steady_values, steady, held=state, net_charge=injected)
