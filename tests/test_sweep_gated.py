@@ -200,8 +200,12 @@ def test_dask_workers_give_the_local_numbers(tmp_path):
 
 
 def test_the_stimulus_is_no_key_of_a_sweep():
-    code, out, err = run_cli("sweep", "hh", "--vary", "stimulus.current=0..5 uA/cm^2 3")
-    assert code == 2 and "--vary = 'stimulus.current': the stimulus: it is off at rest" in err
+    """hh's own injected current, and the neuron's, which it has only through a protocol's pulse: the neuron was told
+    "did you mean 'pump.current'?"."""
+    for model in ("hh", "neuron"):
+        code, out, err = run_cli("sweep", model, "--vary", "stimulus.current=0..5 uA/cm^2 3")
+        assert code == 2 and ("--vary = 'stimulus.current': the injected current is no key a sweep varies: off at "
+                              "rest, no quantity depends on it, and in a scenario or protocol its steps set it") in err
     code, out, err = run_cli("sweep", "hh", "--vary", "ions.K.outside=1..2 mM 3")
     assert code == 2 and "keys of model hh: " in err and "stimulus.current" not in err
 

@@ -90,8 +90,10 @@ def lookup(model: Model, key: str, where: str) -> Target:
     a ModelError naming ``where`` (the option) with the reason or the nearest key otherwise."""
     known = targets(model)
     known.pop(STIMULUS_KEY, None)  # off at rest: no quantity and no steady state depends on it
-    if key == STIMULUS_KEY and model.stimulus:
-        raise ModelError(where, key, "the stimulus: it is off at rest, so the resting state does not depend on it")
+    if key == STIMULUS_KEY:  # any model: a protocol's pulse gives one without a stimulus of its own a current too
+        raise ModelError(where, key, "the injected current is no key a sweep varies: off at rest, no quantity depends "
+                         "on it, and in a scenario or protocol its steps set it (a pulse of another size is another "
+                         "protocol file)")
     if key in known:
         return known[key]
     reason = not_a_target(model, key, verb="vary")
