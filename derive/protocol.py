@@ -307,7 +307,7 @@ def _scenario(model: Model, known: dict[str, Target], name: str, spec: Any) -> S
 def _warn_warmed_pump(model: Model, path: str, steps: list[ProtocolStep], listed: bool) -> None:
     """A temperature step with a pump that has a q10: its rate at the new temperature above what cells have is
     warned with its cause (37 -> 100 degC with q10 = 3 makes 0.75 uA/cm^2 759 uA/cm^2, and V -5151 mV)."""
-    from .pumpfile import Q_10, T_ref, dT_10
+    from .pumpfile import Q10_FACTOR, Q_10, T_ref
     from .schedule import parameter_schedule
 
     pump = model.pump
@@ -322,7 +322,7 @@ def _warn_warmed_pump(model: Model, path: str, steps: list[ProtocolStep], listed
         if not any(change.parameter == T.name for change in step.changes):
             continue
         rate = abs(float(values[pump.rate.name]))
-        warmed = rate * float(values[Q_10.name]) ** ((float(values[T.name]) - values[T_ref.name]) / values[dT_10.name])
+        warmed = rate * float(Q10_FACTOR.xreplace({s: sp.Float(values[s.name]) for s in Q10_FACTOR.free_symbols}))
         if warmed > band.si(band.usual_high):
             where = f"{path}[{k}]" if listed else path
             warnings.warn(limits.UnusualValueWarning(

@@ -30,7 +30,8 @@ from .ions import Ion
 from .model import DT_10, Parameter, Pump
 from .units import parse_quantity
 
-__all__ = ["read_pump", "constant_current", "PUMP_KEYS", "RATE_KEYS", "NA_K_ATPASE", "Q_10", "T_ref", "dT_10", "lambda_pump"]
+__all__ = ["read_pump", "constant_current", "PUMP_KEYS", "RATE_KEYS", "NA_K_ATPASE", "Q_10", "T_ref", "dT_10",
+           "lambda_pump", "Q10_FACTOR"]
 
 NA_K_ATPASE = {"Na": 3, "K": -2}
 # The three rate laws, by the key that gives the rate: (form, parameter symbol, dimension, description).
@@ -48,6 +49,7 @@ BINDINGS = ("independent", "hill")
 Q_10 = sp.Symbol("Q_10", positive=True)  # pump rate factor per 10 K
 T_ref = sp.Symbol("T_ref", positive=True)  # temperature at which the pump rate is the file's
 dT_10 = DT_10  # the 10 K of the Q10 definition (keeps the exponent unit-free)
+Q10_FACTOR = Q_10 ** ((T - T_ref) / dT_10)  # the rate's factor at temperature T
 lambda_pump = RATE_KEYS["rate_per_Na"][1]
 I_pump0 = sp.Symbol("I_pump0", positive=True)  # a constant pump's current before its factors
 Na_o_LR = sp.Symbol("Na_o_LR", positive=True)  # 67.3 mM in Luo & Rudy's sigma
@@ -161,7 +163,7 @@ def _temperature_factor(table: Mapping[str, Any], params: list[Parameter]) -> sp
         params.append(Parameter(T_ref, model_t.value, "K", "temperature at which the pump rate has its given value "
                                 "(the model's temperature)"))
     params.append(Parameter(dT_10, sp.Integer(10), "K", "the 10 K step of the Q10 definition"))
-    return Q_10 ** ((T - T_ref) / dT_10)
+    return Q10_FACTOR
 
 
 def read_pump(table: Any, ions: Mapping[str, Ion], params: list[Parameter]) -> Pump:
