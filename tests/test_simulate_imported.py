@@ -28,7 +28,7 @@ def _simulate(*argv: str) -> dict:
 
 
 def _reference(name: str, segments, times, start=None, stimulus: bool = False, max_step: float = np.inf,
-               stimulus_from: float = 0.0):
+               stimulus_from: float = 0.0, rtol: float = 1e-12, atol: float = 1e-14):
     """V (mV) at ``times`` by Radau (rtol 1e-12) on the file's equations, parameters changed in ``segments``:
     [(from time (s), {parameter: SI value})], the stimulus quantity in force when ``stimulus``, in the segments
     from ``stimulus_from`` (s) on."""
@@ -63,7 +63,7 @@ def _reference(name: str, segments, times, start=None, stimulus: bool = False, m
         f, jac = f_on if at >= stimulus_from else f_off
         run = solve_ivp(lambda s, x, f=f, p=values: np.array(f(s, x, p), dtype=float), (at, end), y, method="Radau",
                         jac=lambda s, x, jac=jac, p=values: np.array(jac(s, x, p), dtype=float),
-                        rtol=1e-12, atol=1e-14, t_eval=sorted(set(inside) | {end}), max_step=max_step)
+                        rtol=rtol, atol=atol, t_eval=sorted(set(inside) | {end}), max_step=max_step)
         assert run.success, run.message
         out += [run.y[v][list(run.t).index(x)] * 1e3 for x in inside]
         y = run.y[:, -1]
@@ -396,11 +396,12 @@ def test_a_solver_failure_names_the_stimulus_and_a_tolerance_near_double_precisi
                               "every digit a double holds (2.2e-16), which the solver may not reach: try 1e-10; ")
     assert message.endswith("(CV_TOO_MUCH_WORK); the parameters that differ from the model's: the stimulus on")
     assert "try 1e-10" not in failure_message(module, [(0.0, rows)], error, 1, None, 1e-8)
-    # The file's own values (the stimulus aside): not "check your parameters" (Faber-Rudy 2000, whose rate switched
-    # where dV/dt passes 150 mV/ms stops CVODE at its first pulse's end), but what in a file can cause it
+    # The file's own values (the stimulus aside): not "check your parameters", but what in a file can cause it
     own = failure_message(module, [(0.0, rows)], error, 1, None, 1e-8)
     assert "parameters far from the model's own" not in own
-    assert "with the model's own values, a rate of the file that switches abruptly with its state" in own
+    assert "with the model's own values, a rate of the file that jumps where a state crosses a threshold" in own
+    assert own.endswith("a looser tolerance (--rtol, or --atol alone) takes fewer steps) (CV_TOO_MUCH_WORK); the "
+                        "parameters that differ from the model's: the stimulus on")
     changed = failure_message(module, [(0.0, [np.array([50.0]), np.array([1.0])])], error, 1, None, 1e-8)
     assert "e.g. with parameters far from the model's own: check them" in changed and "g_K1 = 50" in changed
 
@@ -463,6 +464,40 @@ def test_a_state_without_unit_that_starts_tiny_does_not_make_the_run_crawl():
 
     result = _simulate(str(MODELS / "decker_2009.cellml"), "--start", "given", "--times", "0 s,30000 s")
     assert result["states"]["Vm"]["values"][-1] == pytest.approx(DECKER_REST, abs=1e-6)
+
+
+def test_a_paced_beat_crosses_rates_that_switch_with_the_state():
+    """Faber-Rudy 2000 switches rates where dV/dt passes 150 mV/ms and where APtrack passes 0.2; Cainfluxtrack's rate
+    jumps there, and the file starts it at 2.7e-196 mM. Its absolute tolerance, a fraction of that, let CVODE cross
+    no switch: the paced run gave up in the first upstroke (CV_TOO_MUCH_WORK at 0.10164 s; from the rest, where it
+    is 0, too). A state is now at least 1e-3 of its unit's median in size. Reference: Radau on the file's equations
+    with each switch located and the run restarted there (held_branches), from the start vrest's run reports."""
+    from held_branches import held_branch_runner
+
+    name = "faber_rudy_2000.cellml"
+    system = _read(MODELS / name)
+    reference = held_branch_runner(system)
+    times = [0.0, 0.1, 0.101, 0.1015, 0.102, 0.105, 0.12, 0.2, 0.3, 0.4]
+    for start in ("steady", "given"):
+        result = _simulate(str(MODELS / name), "--start", start, "--stimulus-on", "--rtol", "1e-10",
+                           "--times", ",".join(f"{t} s" for t in times))
+        got = result["states"]
+        assert {got[s.symbol.name]["unit"] for s in system.states} == {"mV", "mM", ""}  # SI but for V
+        first = [got[s.symbol.name]["values"][0] * (1e-3 if s is system.states[system.voltage_index] else 1)
+                 for s in system.states]
+        expected, switches = reference(times, first)
+        assert switches >= 3  # the upstroke's (dV/dt up past 150 mV/ms, APtrack past 0.18 and 0.2)
+        assert np.allclose(got["V"]["values"], expected, rtol=0, atol=1e-4), (start, got["V"]["values"], expected)
+        assert max(got["V"]["values"]) > 30  # the upstroke
+
+
+def test_priebe_beuckelmann_s_paced_beat_is_run_through():
+    """Priebe-Beuckelmann 1998 has Faber-Rudy's switches (above) and starts Cainfluxtrack at 7.7e-138 mM: its paced
+    run gave up at 0.102878 s. Reference: held_branches' run (above) at rtol 1e-10 from the same rest, computed once
+    (16 s): V = 40.025435 mV at 105 ms, -44.368359 mV at 600 ms and -91.091411 mV at 1 s."""
+    result = _simulate(str(MODELS / "priebe_beuckelmann_1998.cellml"), "--stimulus-on", "--times",
+                       "0 s,0.105 s,0.6 s,1 s")
+    assert result["states"]["V"]["values"][1:] == pytest.approx([40.025435, -44.368359, -91.091411], abs=1e-3)
 
 
 def test_a_state_without_a_unit_is_headed_by_its_name_alone(tmp_path):

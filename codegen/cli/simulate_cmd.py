@@ -51,7 +51,8 @@ def register(subparsers) -> None:
                         "keeps V within a few 1e-5 mV and every state within 1e-6 relative, 1e-10 within 1e-7 mV")
     parser.add_argument("--atol", metavar="A", help=f"absolute tolerance of each state as a fraction of its size at "
                         f"the start (V: at least 1 mV; a file's state without a unit, such as a channel occupancy: at "
-                        f"least 1e-3), {_RANGE} (default R/100)")
+                        f"least 1e-3; a file's other states: at least 1e-3 of the median of the states in their unit), "
+                        f"{_RANGE} (default R/100)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")
     output.add_argument("--out", metavar="FILE.csv", help="write the trajectory as CSV (the name ends in .csv)")

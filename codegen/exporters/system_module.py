@@ -30,6 +30,7 @@ from vrest.derive.system import OdeSystem, Quantity
 
 from ..escaping import c_comment, python_docstring, visible
 from ..printers import C_PRELUDE, NUMPY_PRELUDE, VrestCPrinter, VrestNumPyPrinter
+from ..simulation.state_sizes import typical_sizes
 from ..templating import render
 from .systems.si_units import si_text
 
@@ -118,14 +119,9 @@ def _blocks(prepared: Prepared, factors: Sequence[sp.Expr], printer, unpack, lin
 
 
 def _scales(system: OdeSystem) -> list[float]:
-    """The typical size of each state (SI), for absolute tolerances: |initial value|, else the median of the
-    states in the same unit, else 1 (a gate, a fraction)."""
-    initial = [abs(float(s.initial)) if s.initial is not None else 0.0 for s in system.states]
-    out = []
-    for s, value in zip(system.states, initial):
-        same = sorted(v for t, v in zip(system.states, initial) if t.unit == s.unit and v > 0)
-        out.append(value if value > 0 else same[len(same) // 2] if s.unit and same else 1.0)
-    return out
+    """The typical size of each state (SI) at the file's initial values, for absolute tolerances."""
+    return typical_sizes([float(s.initial) if s.initial is not None else 0.0 for s in system.states],
+                         [s.unit or "" for s in system.states])
 
 
 def _si_note(system: OdeSystem) -> list[str]:

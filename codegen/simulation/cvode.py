@@ -66,14 +66,14 @@ class CvodeError(RuntimeError):
 def too_much_work_words(own_parameters: bool = False) -> str:
     """The step budget in words, with the numbers in force; ``own_parameters``: the run has the model's own values
     (the stimulus aside), so they are not what to check."""
-    likely = ("with the model's own values, a rate of the file that switches abruptly with its state, as one "
-              "switched where dV/dt passes a threshold, can hold the solver to tiny steps where it switches back "
-              "and forth"
+    likely = ("with the model's own values, a rate of the file that jumps where a state crosses a threshold, as "
+              "one where dV/dt passes 150 mV/ms: the solver crosses it only in steps short enough for the absolute "
+              "tolerance of the state whose rate jumps"
               if own_parameters else "a model that fires or oscillates much faster, e.g. with parameters far from "
               "the model's own: check them")
     return (f"it took more than {STEPS_PER_SECOND} steps per second of model time (and at least {MAX_STEPS}) "
-            f"between two output times, far more than a firing cell needs ({likely}; a looser relative tolerance "
-            "(--rtol) takes fewer steps)")
+            f"between two output times, far more than a firing cell needs ({likely}; a looser tolerance (--rtol, "
+            "or --atol alone) takes fewer steps)")
 
 
 def stalled_words() -> str:

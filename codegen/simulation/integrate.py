@@ -36,6 +36,7 @@ from vrest.derive.schedule import parameter_schedule
 from ..progress import ProgressLine
 from . import vanishing
 from .numeric import load_numeric
+from .state_sizes import typical_sizes
 from .vanishing import explained
 
 if TYPE_CHECKING:  # derive.model imports SymPy; simulate_module runs without it
@@ -374,11 +375,10 @@ def simulate_module(module, model_name: str, scenarios: Sequence[ScenarioLike], 
         x = np.repeat(start[:, None], batch, axis=1).reshape(-1) if batch > 1 else start.copy()
         typical = np.abs(start)
     scale = np.maximum(typical, 1e-3 * typical.max() if n == 1 else 0)
+    if hasattr(module, "STATE_UNITS"):  # a file's state: not far below its unit's others (Decker 2009's inactivated
+        scale = np.array(typical_sizes(scale, module.STATE_UNITS))  # Na+ channels start at 1e-15: resolved to 1e-25)
     if hasattr(module, "STATE_SCALES"):  # a state that starts at 0: the size the module gives it
-        scale = np.where(scale > 0, scale, module.STATE_SCALES)
-    if hasattr(module, "STATE_UNITS"):  # a file's state without a unit (an occupancy, a gate): a fraction of 1
-        fractions = np.array([not unit for unit in module.STATE_UNITS])  # (Decker 2009's inactivated Na+ channels
-        scale[fractions] = np.maximum(scale[fractions], 1e-3)  # start at 1e-15: resolved to 1e-25, 10 us steps)
+        scale = np.where(typical > 0, scale, module.STATE_SCALES)
     v = getattr(module, "VOLTAGE_INDEX", 0)  # V comes first in vrest's own modules
     scale[v] = max(typical[v], 1e-3)  # V: 1 mV floor
     state_atol = atol_factor * scale
