@@ -315,6 +315,10 @@ def test_a_pulse_leaves_its_charge_and_the_steady_state_after_it_holds_it(tmp_pa
     assert after["quantities"]["V_ss"]["value"] == pytest.approx(float(V) * 1e3, abs=1e-8)  # -94.3235 mV
     assert after["quantities"]["volume_ss"]["value"] == pytest.approx(float(volume) * 1e18, rel=1e-10)
     assert abs(float(V) * 1e3 + 94.4905) > 0.1  # not the state before the pulse
+    for qid in ("V_ss", "volume_ss"):  # scripts are told the charge the state holds (pC)
+        assert after["quantities"][qid]["net_charge"]["unit"] == "pC"
+        assert after["quantities"][qid]["net_charge"]["value"] == pytest.approx(float(injected) * 1e12, rel=1e-12)
+        assert "holding the 31.4159 pC an injected current left" in after["quantities"][qid]["description"]
     code, out, err = run_cli("simulate", "pumpleak", "--protocol", str(path), "--reduced")
     assert (code, out) == (2, "") and err.startswith("vrest: error: --reduced: the protocol injects a current "
                                                      "(stimulus.current), which the reduced model cannot take"), err

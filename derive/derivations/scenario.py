@@ -169,18 +169,22 @@ def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: i
                    "bath concentrations held at their values in force")
     steps = (Step("At the steady state no amount changes, so every ion's leak balances its pump share and the "
                   "total current vanishes; with the steady concentrations inserted it fixes V", sp.Eq(balance, 0)),)
-    out = [Derivation("V_ss", balance, point[V], "mV", f"steady state after step {number} (full model; the "
-                      "steady concentrations and volume are the values it is evaluated at)", method="numeric root",
-                      assumptions=assumptions, steps=steps, at=_at(model, changed))]
+    # A pulse's charge moves the steady state (the family of steady states has one member per net charge): said in
+    # the table and, for scripts, as the JSON's "net_charge"
+    holding = f", holding the {injected * 1e12:.6g} pC an injected current left" if injected else ""
+    data = (("net_charge", {"value": injected * 1e12, "unit": "pC"}),) if injected else ()
+    out = [Derivation("V_ss", balance, point[V], "mV", f"steady state after step {number} (full model{holding}; "
+                      "the steady concentrations and volume are the values it is evaluated at)",
+                      method="numeric root", assumptions=assumptions, steps=steps, at=_at(model, changed), data=data)]
     if model.volume_mode in ("dynamic", "instant"):
         volume = inside.get(Vol, point.get(Vol))
         osm_in, osm_out = model.osmolarities
         out.append(Derivation("volume_ss", osm_in - osm_out, volume, "um^3",
-                              f"steady volume after step {number}: water in osmotic balance at the new bath",
-                              method="numeric root", assumptions=assumptions,
+                              f"steady volume after step {number}: water in osmotic balance at the new bath"
+                              f"{holding}", method="numeric root", assumptions=assumptions,
                               steps=(Step("Water balance: no water flows at the steady state",
                                           sp.Eq(osm_in, osm_out)),),
-                              at=_at(model, changed)))
+                              at=_at(model, changed), data=data))
     return out
 
 
