@@ -140,9 +140,13 @@ def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", st
             ax.plot(t, values, label=label, lw=1.6, marker=marker)
         ax.set_ylabel(f"{what} ({lines[0][1].replace('um^3', 'µm³')})")
         values = np.concatenate([np.asarray(v, dtype=float) for _, _, v in lines])
-        positive = values[values > 0]  # (a 0, as O'Hara-Rudy's CaMKt at rest, is left out of a log axis)
-        if what != "V" and np.all(values >= 0) and positive.size and positive.max() > 100 * positive.min():
+        # A log axis leaves out a 0 (O'Hara-Rudy's CaMKt at rest) and what is within rounding of one (Faber-Rudy's
+        # Cainfluxtrack, -1.5e-21 to 1e-80 mM at rest by the solver): it goes down to the smallest value above that
+        rounding = 1e-9 * float(np.max(np.abs(values), initial=0.0))
+        positive = values[values > rounding]
+        if what != "V" and np.all(values >= -rounding) and positive.size and positive.max() > 100 * positive.min():
             ax.set_yscale("log")
+            ax.set_ylim(positive.min() / 2, positive.max() * 2)
         else:  # the numbers themselves on the axis, not an offset beside the title
             ax.ticklabel_format(axis="y", useOffset=False)
             middle, size = float(np.mean(values)), float(np.max(np.abs(values)))

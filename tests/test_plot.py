@@ -166,18 +166,22 @@ def test_pump_rates_without_a_steady_state_are_said_not_dropped(tmp_path):
 
 @pytest.mark.parametrize(("values", "scale"), [([1e-4, 0.0, 140.0], "log"),  # O'Hara-Rudy's cai to ki, CaMKt at 0
                                                ([3.7, 140.0], "linear"),  # within a hundredfold
-                                               ([-1.0, 1e-4, 140.0], "linear")])  # a negative value: no log axis
+                                               ([-1.0, 1e-4, 140.0], "linear"),  # a negative value: no log axis
+                                               ([-1.5e-21, 1e-4, 140.0], "log")])  # but a solver's rounding of 0
 def test_a_panel_of_amounts_past_a_hundredfold_is_on_a_log_axis(values, scale, tmp_path, monkeypatch):
     from vrest.codegen import plotting
 
-    scales, save = [], plotting.save_figure
+    scales, limits, save = [], [], plotting.save_figure
     monkeypatch.setattr(plotting, "save_figure", lambda fig, *a, **k: (scales.extend(ax.get_yscale() for ax in fig.axes),
-                                                                        save(fig, *a, **k))[1])
+                                                                        limits.extend(ax.get_ylim() for ax in fig.axes),
+                                                                        save(fig, *a, **k))[2])
     t = np.array([0.0, 1.0, 2.0])
     panels = [("V", [("V", "mV", np.array([-80.0, -70.0, -60.0]))]),
               ("concentration", [(f"c{k}", "mM", np.full(3, v)) for k, v in enumerate(values)])]
     plotting.plot_panels(t, panels, "test", tmp_path / "p.png")
     assert scales == ["linear", scale]
+    if values[0] == -1.5e-21:  # the log axis from half the smallest value above rounding, not from a solver's 1e-80
+        assert limits[1] == pytest.approx((0.5e-4, 280.0), rel=1e-12)
 
 
 def _drawn(monkeypatch) -> list:
