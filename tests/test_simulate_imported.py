@@ -489,6 +489,9 @@ def test_a_paced_beat_crosses_rates_that_switch_with_the_state():
         assert switches >= 3  # the upstroke's (dV/dt up past 150 mV/ms, APtrack past 0.18 and 0.2)
         assert np.allclose(got["V"]["values"], expected, rtol=0, atol=1e-4), (start, got["V"]["values"], expected)
         assert max(got["V"]["values"]) > 30  # the upstroke
+        # At the pulse's start, 100 ms: the step that ends there took the pulse into it, 1.6e-7 mV from the file's
+        # state (the model was shown the switch time itself, where the pulse is on); now the time before it
+        assert abs(got["V"]["values"][1] - expected[1]) < 1e-8, (start, got["V"]["values"][1], expected[1])
 
 
 def test_priebe_beuckelmann_s_paced_beat_is_run_through():
