@@ -288,6 +288,50 @@ def test_the_documented_protocol_switches_the_stimulus_on(tmp_path):
     assert max(v[before]) < -70 and v[times.index(first + 0.002)] > 0  # an action potential after the switch only
 
 
+def test_the_stimulus_switched_on_by_a_step_at_0_s_is_on_at_the_start_and_said_twice_is_refused(tmp_path):
+    """--json's "stimulus" is the switch at the start: a protocol step at 0 s that sets I_stim_on = 1 has it "on"
+    (it said "off"); --stimulus-on beside --set I_stim_on=0 (one says on, the other off) was taken as off."""
+    name = str(MODELS / "luo_rudy_1991.cellml")
+    protocol = tmp_path / "on.toml"
+    protocol.write_text('steps = [{at = "0 s", set = {I_stim_on = 1}}]\n')
+    times = ",".join(f"{t} s" for t in (0.0, 0.05, 0.102))
+    by_step = _simulate(name, "--protocol", str(protocol), "--times", times)
+    assert by_step["stimulus"] == "on" and by_step["states"] == _simulate(name, "--stimulus-on", "--times",
+                                                                           times)["states"]
+    code, out, err = run_cli("simulate", name, "--stimulus-on", "--set", "I_stim_on=0")
+    assert (code, out) == (2, "") and err == ("vrest: error: --set I_stim_on = 0.0: not with --stimulus-on, which sets "
+                                              "I_stim_on = 1: give one of them\n")
+
+
+def test_another_files_stimulus_switch_is_named_with_this_files(tmp_path):
+    """The docs' I_stim_on (Luo-Rudy's switch) in ten Tusscher's protocol: "did you mean 'stim_duration'?" and a
+    list without the switch; the switch vrest adds to this file is i_Stim_on (from its stimulus i_Stim)."""
+    protocol = tmp_path / "p.toml"
+    protocol.write_text('steps = [{ at = "1 s", set = { I_stim_on = 1 } }]\n')
+    code, out, err = run_cli("simulate", str(MODELS / "ten_tusscher_model_2006_epi.cellml"), "--protocol",
+                             str(protocol))
+    assert (code, out) == (2, "") and err == (
+        f"vrest: error: --protocol {protocol.name}: steps[1].set.I_stim_on = 1: not a parameter of "
+        "ten_tusscher_model_2006_epi.cellml: its stimulus' switch is i_Stim_on (vrest adds it: 0 off, 1 on; "
+        "--stimulus-on sets it to 1)\n"), err
+
+
+def test_a_paced_run_too_long_to_find_each_pulse_is_refused(tmp_path):
+    """Luo-Rudy 1991 paced for 1e9 s: its 1e9 pulses cannot each be found on the 1e8 points vrest looks at, none
+    was, and the run gave the cell's rest at 1e9 s + 150 ms (mid-plateau by its pacing), exit 0 under a warning that
+    some pulses "may be missed". A paced run holds at most 5e4 periods of the train (2000 points in each)."""
+    out = tmp_path / "long.csv"
+    name = str(MODELS / "luo_rudy_1991.cellml")
+    code, stdout, err = run_cli("simulate", name, "--stimulus-on", "--times", "0 s,999999999.9 s,1000000000.15 s",
+                                "--out", str(out))
+    assert (code, stdout) == (2, "") and not out.exists()
+    assert err == ("vrest: error: --times = '1000000000.15 s': the run holds 1e+09 periods of the stimulus' pulse "
+                   "train (one every 1 s), too many to find each pulse (at most 50000): run at most 5e+04 s, or "
+                   "without the stimulus\n")
+    code, _, err = run_cli("simulate", name, "--stimulus-on", "--t-end", "1e5 s")
+    assert code == 2 and err.startswith("vrest: error: --t-end = '1e5 s': the run holds 1e+05 periods"), err
+
+
 def test_set_switch_is_the_stimulus_on():
     """--set I_stim_on=1 is --stimulus-on: the same run, an action potential at the file's first pulse."""
     name = str(MODELS / "luo_rudy_1991.cellml")

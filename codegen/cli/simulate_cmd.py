@@ -48,9 +48,11 @@ def register(subparsers) -> None:
     parser.add_argument("--reduced", action="store_true", help="the time-scale separated model (V slaved)")
     parser.add_argument("--rtol", metavar="R", help=f"relative tolerance of every state, {_RANGE} (default "
                         f"{RTOL:g}; with --reduced {REDUCED_RTOL:g}): against a reference at 1e-12 the default "
-                        "keeps V within a few 1e-5 mV and every state within 1e-6 relative, 1e-10 within 1e-7 mV")
+                        "keeps V within a few 1e-5 mV and every state within 1e-6 relative, 1e-10 within 1e-7 mV (a "
+                        "paced cardiac cell's repolarisation: 1e-6 mV)")
     parser.add_argument("--atol", metavar="A", help=f"absolute tolerance of each state as a fraction of its size at "
-                        f"the start (V: at least 1 mV; a file's state without a unit, such as a channel occupancy: at "
+                        f"the start (V's size: at least 1 mV; a file's state without a unit, such as a channel "
+                        f"occupancy: at "
                         f"least 1e-3; a file's other states: at least 1e-3 of the median of the states in their unit), "
                         f"{_RANGE} (default R/100)")
     output = parser.add_mutually_exclusive_group()
@@ -70,7 +72,10 @@ def register(subparsers) -> None:
                           "repeatable; NAME as vrest derive FILE shows it, or component.variable); with --start "
                           "steady the run starts at the rest of the file's own values, "
                           "as a protocol step at 0 s would")
-    imported.add_argument("--stimulus-on", action="store_true", help="the file's stimulus on (it is off by default)")
+    imported.add_argument("--stimulus-on", action="store_true", help="the file's stimulus on (it is off by default). "
+                          "The default start is the cell's unpaced rest, its concentrations run down to it (ten "
+                          "Tusscher 2006's Ca_SR 0.19 of the file's 3.6 mM): for the file's own, usually paced, "
+                          "state, --start given")
     from .role_options import add_role_options
 
     add_role_options(imported)

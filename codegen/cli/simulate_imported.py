@@ -62,6 +62,9 @@ def parameter_name(plan: ImportedPlan, name: str, value: object, key: str, sourc
     state, a value the file computes, or an unknown name (with the nearest)."""
     if name in plan.parameter_units:
         return name
+    if plan.stimulus is not None and name.lower().endswith("_on"):  # the docs' I_stim_on, in a file that has another
+        raise ModelError(key, value, f"not a parameter of {plan.file}: its stimulus' switch is {plan.stimulus[0]} "
+                         "(vrest adds it: 0 off, 1 on; --stimulus-on sets it to 1)")
     if source is None:
         known = ", ".join(sorted(plan.parameter_units)[:12])
         raise ModelError(key, value, f"{name} is not a parameter of {plan.file} (parameters: {known}, ...)")
@@ -247,13 +250,16 @@ def edge_intervals(t_end: float, periods: list[float]) -> int:
     return int(min(MOST_POINTS, max(EDGE_GRID, math.ceil(PER_PERIOD * t_end / shortest))))
 
 
-def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float, t_start: float = 0.0) -> list[float]:
+def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float, t_start: float = 0.0,
+                   length: tuple[str, str] = ("--t-end", "")) -> list[float]:
     """The times in (t_start, t_end] at which the stimulus switches (a pulse's start and end), to double precision.
 
     A solver from rest takes long steps and could step over a pulse of a few ms: each edge becomes a point
     where the run stops and restarts. Found on the times of edge_intervals, then by bisection; where the pulses
     (or gaps) found are narrower than ON_PULSE of those intervals, again on intervals a quarter of the narrowest
-    (a 0.2 ms pulse at 1 Hz for 300 s lay between two of 10^6 points at 0.3 ms in a third of the periods)."""
+    (a 0.2 ms pulse at 1 Hz for 300 s lay between two of 10^6 points at 0.3 ms in a third of the periods). A run too
+    long to find each pulse in MOST_POINTS is refused, naming ``length`` (the option that gave the run's length, its
+    text): its pulses would be missed, and the cell's rest returned for a paced run."""
     from ..simulation.numeric import _numpy_module_at
 
     numeric = _numpy_module_at(plan.numpy_module)
@@ -270,18 +276,19 @@ def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float, t_sta
 
     periods = [float(p[numeric.PARAMETER_NAMES.index(n)]) for n in plan.periods]
     count = edge_intervals(span, periods)
-    if any(0 < period < PER_PERIOD * span / MOST_POINTS for period in periods):
-        warnings.warn(f"the run of {span:.4g} s holds {span / min(q for q in periods if q > 0):.3g} periods of the "
-                      f"stimulus' pulse train, too many to find each pulse on {MOST_POINTS:.0e} points: some may be "
-                      "missed (run a shorter time)", ModelWarning, stacklevel=3)
+    shortest = min((q for q in periods if q > 0), default=math.inf)
+    if shortest < PER_PERIOD * span / MOST_POINTS:
+        raise ModelError(*length, f"the run holds {span / shortest:.3g} periods of the stimulus' pulse train (one "
+                         f"every {shortest:.4g} s), too many to find each pulse (at most {MOST_POINTS // PER_PERIOD}):"
+                         f" run at most {MOST_POINTS * shortest / PER_PERIOD:.4g} s, or without the stimulus")
     edges = _edges_on(value, t_start, span, count)
     narrowest = float(np.diff(edges).min()) if len(edges) > 1 else math.inf
     if 0 < narrowest < ON_PULSE * span / count:
-        finer = math.ceil(ON_PULSE * span / narrowest)
-        if finer > MOST_POINTS:
-            warnings.warn(f"the stimulus' pulses (or gaps) of {narrowest:.3g} s are too short to find each one in a "
-                          f"run of {span:.4g} s on {MOST_POINTS:.0e} points: some may be missed (run a shorter "
-                          "time, or make the pulses longer)", ModelWarning, stacklevel=3)
+        finer = math.ceil(ON_PULSE * span / narrowest * (1 - 1e-12))  # (the edges found are rounded: 5e4 s of 2 ms
+        if finer > MOST_POINTS:  # pulses asked for 100000001 points)
+            raise ModelError(*length, f"the stimulus' pulses (or gaps) of {narrowest:.3g} s are too short to find "
+                             f"each one in a run of {span:.4g} s: run at most {MOST_POINTS * narrowest / ON_PULSE:.4g}"
+                             " s, or make the pulses longer")
         edges = _edges_on(value, t_start, span, min(finer, MOST_POINTS))
     return edges
 
@@ -309,7 +316,7 @@ def _edge(value, low: float, high: float) -> float:
 
 
 def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | None, params: dict,
-                        times) -> CachedScenario:
+                        times, length: tuple[str, str] = ("--t-end", "")) -> CachedScenario:
     """``scenario`` (or none) with a step that changes nothing at each edge of the stimulus, each span between the
     scenario's steps with its own parameters (a step that moves the pulse train moves its edges); an edge within
     rounding of an output time or a step is that time (CVODE refuses a span of an ulp: CV_TOO_CLOSE)."""
@@ -318,7 +325,7 @@ def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | N
     marks = np.unique(np.concatenate([np.asarray(times, dtype=float), sorted(taken)]))
     edges = []
     for t_start, t_stop, values in _spans(plan, steps, params, float(marks[-1])):
-        edges += stimulus_edges(plan, module, values, t_stop, t_start)
+        edges += stimulus_edges(plan, module, values, t_stop, t_start, length)
     steps += [CachedStep(at, ()) for at in {_snapped(edge, marks) for edge in edges} if at not in taken]
     return CachedScenario(scenario.name if scenario is not None else "stimulus", tuple(sorted(steps,
                                                                                              key=lambda s: s.at)))
@@ -362,6 +369,20 @@ def _switched_on(plan: ImportedPlan, params: dict, scenario: CachedScenario | No
     steps = scenario.steps if scenario is not None else ()
     return params.get(switch, 0.0) != 0.0 or any(c.parameter == switch and c.operation == "set" and c.value != 0.0
                                                  for step in steps for c in step.changes)
+
+
+def _switch_at(plan: ImportedPlan, params: dict, scenario: CachedScenario | None, t: float) -> float:
+    """The stimulus switch's value at time ``t``: --set's, then each protocol step at or before ``t`` (a step at 0 s
+    that switches the stimulus on has it on at the start)."""
+    if plan.stimulus is None:
+        return 0.0
+    switch = plan.stimulus[0]
+    value = params.get(switch, 0.0)
+    for step in (scenario.steps if scenario is not None else ()):
+        for change in step.changes if step.at <= t else ():
+            if change.parameter == switch:
+                value = change.value if change.operation == "set" else value * change.value
+    return value
 
 
 def start_state(plan: ImportedPlan, module, start: str) -> np.ndarray:
@@ -458,6 +479,9 @@ def run(args) -> int:
         if plan.stimulus is None:
             raise ModelError("--stimulus-on", plan.file, "the file has no stimulus vrest knows of: name it with "
                              "--stimulus NAME")
+        if params.get(plan.stimulus[0], plan.stimulus[1]) != plan.stimulus[1]:  # the switch given twice
+            raise ModelError(f"--set {plan.stimulus[0]}", params[plan.stimulus[0]], "not with --stimulus-on, which "
+                             f"sets {plan.stimulus[0]} = {plan.stimulus[1]:g}: give one of them")
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
     scenario = read_protocol(plan, args.protocol, source) if args.protocol else file_protocol(plan)
     if args.protocol and plan.steps:
@@ -470,8 +494,11 @@ def run(args) -> int:
     stimulated = args.stimulus_on or _switched_on(plan, params, scenario)
     on = {**params, plan.stimulus[0]: plan.stimulus[1]} if stimulated else {}  # the pulses, wherever switched on
 
+    length = (("--times", args.times.split(",")[-1].strip()) if args.times is not None else
+              ("--t-end", args.t_end or f"{DEFAULT_T_END:g} s"))
+
     def stepped(times):  # the steps and the stimulus' pulse edges (snapped to the output times)
-        return with_stimulus_edges(plan, module, scenario, on, times) if stimulated else scenario
+        return with_stimulus_edges(plan, module, scenario, on, times, length) if stimulated else scenario
 
     run_scenario = stepped(times)
     if figure_only(args):  # a figure shows what V does between outputs and steps
@@ -489,7 +516,7 @@ def run(args) -> int:
                              scenario.name if scenario else None, times, params, progress=True,
                              **({"rtol": rtol} if rtol is not None else {}), atol=atol,
                              parameter_units=plan.parameter_units)
-    on_at_start = plan.stimulus is not None and params.get(plan.stimulus[0], 0.0) != 0.0
+    on_at_start = _switch_at(plan, params, scenario, float(result.t[0])) != 0.0
     events = f"the events of {plan.file}" if plan.steps and not args.protocol else None
     shown = columns(plan, result)
     problem = plan.rest_problem()
