@@ -169,7 +169,7 @@ def tolerances(rtol: float | None, atol: float | None, default_rtol: float = RTO
 
     rtol = default_rtol if rtol is None else float(limits.check("--rtol", _number("--rtol", rtol), "tolerance", rtol))
     if atol is None:
-        return rtol, rtol * ATOL_PER_RTOL
+        return rtol, rtol / (1 / ATOL_PER_RTOL)  # 1e-4 / 100 is 1e-06, where 1e-4 * 0.01 is 1.0000000000000002e-06
     return rtol, float(limits.check("--atol", _number("--atol", atol), "tolerance", atol))
 
 
