@@ -301,6 +301,11 @@ def test_the_stimulus_switched_on_by_a_step_at_0_s_is_on_at_the_start_and_said_t
     code, out, err = run_cli("simulate", name, "--stimulus-on", "--set", "I_stim_on=0")
     assert (code, out) == (2, "") and err == ("vrest: error: --set I_stim_on = 0.0: not with --stimulus-on, which sets "
                                               "I_stim_on = 1: give one of them\n")
+    off = tmp_path / "off.toml"  # the same said by a step at the start; a later step may stop the pacing
+    off.write_text('steps = [{at = "0 s", set = {I_stim_on = 0}}]\n')
+    code, out, err = run_cli("simulate", name, "--stimulus-on", "--protocol", str(off))
+    assert (code, out) == (2, "") and err == (f"vrest: error: --protocol = '{off}': its step at the start sets "
+                                              "I_stim_on, where --stimulus-on sets it to 1: give one of them\n")
 
 
 def test_another_files_stimulus_switch_is_named_with_this_files(tmp_path):
@@ -329,7 +334,7 @@ def test_a_paced_run_too_long_to_find_each_pulse_is_refused(tmp_path):
                    "train (one every 1 s), too many to find each pulse (at most 50000): run at most 5e+04 s, or "
                    "without the stimulus\n")
     code, _, err = run_cli("simulate", name, "--stimulus-on", "--t-end", "1e5 s")
-    assert code == 2 and err.startswith("vrest: error: --t-end = '1e5 s': the run holds 1e+05 periods"), err
+    assert code == 2 and err.startswith("vrest: error: --t-end = '1e5 s': the run holds 100000 periods"), err
 
 
 def test_set_switch_is_the_stimulus_on():

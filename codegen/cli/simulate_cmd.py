@@ -53,7 +53,8 @@ def register(subparsers) -> None:
     parser.add_argument("--atol", metavar="A", help=f"absolute tolerance of each state as a fraction of its size at "
                         f"the start (V's size: at least 1 mV; a file's state without a unit, such as a channel "
                         f"occupancy: at "
-                        f"least 1e-3; a file's other states: at least 1e-3 of the median of the states in their unit), "
+                        f"least 1e-3; a file's other state: at least 1e-3 of the median size at the start of the "
+                        f"states that share its unit), "
                         f"{_RANGE} (default R/100)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="machine-readable output (docs/model-format.md)")

@@ -278,7 +278,7 @@ def stimulus_edges(plan: ImportedPlan, module, params: dict, t_end: float, t_sta
     count = edge_intervals(span, periods)
     shortest = min((q for q in periods if q > 0), default=math.inf)
     if shortest < PER_PERIOD * span / MOST_POINTS:
-        raise ModelError(*length, f"the run holds {span / shortest:.3g} periods of the stimulus' pulse train (one "
+        raise ModelError(*length, f"the run holds {span / shortest:.6g} periods of the stimulus' pulse train (one "
                          f"every {shortest:.4g} s), too many to find each pulse (at most {MOST_POINTS // PER_PERIOD}):"
                          f" run at most {MOST_POINTS * shortest / PER_PERIOD:.4g} s, or without the stimulus")
     edges = _edges_on(value, t_start, span, count)
@@ -484,6 +484,10 @@ def run(args) -> int:
                              f"sets {plan.stimulus[0]} = {plan.stimulus[1]:g}: give one of them")
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
     scenario = read_protocol(plan, args.protocol, source) if args.protocol else file_protocol(plan)
+    if args.stimulus_on and _switch_at(plan, params, scenario, float(times[0])) != plan.stimulus[1]:
+        raise ModelError("--protocol" if args.protocol else plan.file, args.protocol or None, "its step at the start "
+                         f"sets {plan.stimulus[0]}, where --stimulus-on sets it to {plan.stimulus[1]:g}: give one of "
+                         "them")
     if args.protocol and plan.steps:
         warnings.warn(f"--protocol {args.protocol}: it replaces the events of {plan.file} (the file's own protocol: "
                       f"{', '.join(step[0] for step in plan.steps[:8])})", ModelWarning, stacklevel=2)
