@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from scipy.integrate import solve_ivp
 
 from conftest import run_cli
 from test_import_rest import MODELS, _read
+from vrest.derive.errors import ModelWarning
 
 pytestmark = pytest.mark.usefixtures("module_cache")
 
@@ -319,6 +321,34 @@ def test_another_files_stimulus_switch_is_named_with_this_files(tmp_path):
         f"vrest: error: --protocol {protocol.name}: steps[1].set.I_stim_on = 1: not a parameter of "
         "ten_tusscher_model_2006_epi.cellml: its stimulus' switch is i_Stim_on (vrest adds it: 0 off, 1 on; "
         "--stimulus-on sets it to 1)\n"), err
+
+
+def test_the_coarse_output_warning_names_the_first_narrowest_gap_and_not_an_equal_one():
+    """O'Hara-Rudy's pulses from 10 ms: its warning named the edges "at 2010 ms and 2010.5 ms", the gap there
+    smaller by rounding (as 1.0105 - 1.01 < 0.0105 - 0.01); outputs 5 ms apart beside 5 ms pulses were "more"."""
+    from types import SimpleNamespace
+
+    from vrest.codegen.cli.simulate_cmd import warn_coarse
+
+    steps = [SimpleNamespace(at=t) for t in (0.01, 0.0105, 1.01, 1.0105, 2.01, 2.0105)]
+    assert 1.0105 - 1.01 < 0.0105 - 0.01
+    with pytest.warns(ModelWarning) as caught:
+        warn_coarse(steps, np.linspace(0.0, 3.0, 401), "the stimulus' pulse edges")
+    assert [str(w.message) for w in caught] == [(
+        "the output times are 7.5 ms apart, more than the 0.5 ms between the stimulus' pulse edges at 10 ms and 10.5 "
+        "ms: what V does then can fall between two outputs, the largest V too (give --times, or a shorter --t-end)")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_coarse([SimpleNamespace(at=t) for t in (1.0, 1.005, 2.0, 2.005)], np.linspace(0.0, 2.0, 401))
+
+
+def test_a_refused_start_is_the_only_line(tmp_path):
+    """A pacemaker paced from its (missing) stable rest: the coarse-output warning came before the refusal."""
+    out = tmp_path / "pm.csv"
+    code, stdout, err = run_cli("simulate", str(MODELS / "difrancesco_noble_model_1985.cellml"), "--stimulus-on",
+                                "--t-end", "3 s", "--out", str(out))
+    assert (code, stdout) == (2, "") and not out.exists()
+    assert len(err.splitlines()) == 1 and err.startswith("vrest: error: --start = 'steady'"), err
 
 
 def test_a_paced_run_too_long_to_find_each_pulse_is_refused(tmp_path):

@@ -324,8 +324,9 @@ def warn_coarse(steps, times, whose: str = "the scenario's steps") -> None:
     at = sorted({float(step.at) for step in steps})
     gaps = [(b - a, a, b) for a, b in zip(at, at[1:])]
     spacing = float(times[1] - times[0]) if len(times) > 1 else 0.0
-    if gaps and spacing > min(gaps)[0]:
-        gap, a, b = min(gaps)
+    smallest = min((gap for gap, _, _ in gaps), default=math.inf)
+    if spacing > smallest * (1 + 1e-9):  # (pulses of 5 ms and outputs 5 ms apart, by rounding "more")
+        gap, a, b = next(g for g in gaps if g[0] <= smallest * (1 + 1e-9))  # the first of the narrowest, by rounding
         warnings.warn(f"the output times are {spacing * 1e3:.3g} ms apart, more than the {gap * 1e3:.3g} ms between "
                       f"{whose} at {a * 1e3:g} ms and {b * 1e3:g} ms: what V does then can fall between "
                       "two outputs, the largest V too (give --times, or a shorter --t-end)", ModelWarning, stacklevel=3)

@@ -504,6 +504,7 @@ def run(args) -> int:
     def stepped(times):  # the steps and the stimulus' pulse edges (snapped to the output times)
         return with_stimulus_edges(plan, module, scenario, on, times, length) if stimulated else scenario
 
+    start = start_state(plan, module, args.start)  # a start refused before any warning on the run
     run_scenario = stepped(times)
     if figure_only(args):  # a figure shows what V does between outputs and steps
         finer = fine_times(times, run_scenario.steps if run_scenario is not None else ())
@@ -513,7 +514,6 @@ def run(args) -> int:
                  *(["the stimulus' pulse edges"] if stimulated else [])]
         warn_coarse(run_scenario.steps, times, " and ".join(whose))
     scenario = run_scenario
-    start = start_state(plan, module, args.start)
     from ..simulation.integrate import simulate_module
 
     result = simulate_module(module, module.MODEL, [scenario] if scenario else [], start,
