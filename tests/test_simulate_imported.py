@@ -30,7 +30,7 @@ def _simulate(*argv: str) -> dict:
 
 
 def _reference(name: str, segments, times, start=None, stimulus: bool = False, max_step: float = np.inf,
-               stimulus_from: float = 0.0, rtol: float = 1e-12, atol: float = 1e-14):
+               stimulus_from: float = 0.0):
     """V (mV) at ``times`` by Radau (rtol 1e-12) on the file's equations, parameters changed in ``segments``:
     [(from time (s), {parameter: SI value})], the stimulus quantity in force when ``stimulus``, in the segments
     from ``stimulus_from`` (s) on."""
@@ -65,7 +65,7 @@ def _reference(name: str, segments, times, start=None, stimulus: bool = False, m
         f, jac = f_on if at >= stimulus_from else f_off
         run = solve_ivp(lambda s, x, f=f, p=values: np.array(f(s, x, p), dtype=float), (at, end), y, method="Radau",
                         jac=lambda s, x, jac=jac, p=values: np.array(jac(s, x, p), dtype=float),
-                        rtol=rtol, atol=atol, t_eval=sorted(set(inside) | {end}), max_step=max_step)
+                        rtol=1e-12, atol=1e-14, t_eval=sorted(set(inside) | {end}), max_step=max_step)
         assert run.success, run.message
         out += [run.y[v][list(run.t).index(x)] * 1e3 for x in inside]
         y = run.y[:, -1]
