@@ -214,8 +214,8 @@ def _steady_state(model: Model, pump_scale: sp.Expr, start: Mapping[sp.Symbol, f
             x = pseudo_transient(f, jac, x0, positive, rates)
             sized = _isosmotic(start, rhs, values) if x is None and not resized else None
             if sized is not None:  # the given cell far from the size its impermeant gives it: from that size
-                try:
-                    return _steady_state(model, pump_scale, sized, given, explain, held or start, resized=True,
+                try:  # its reason is never said (the given start's is): not explained, which takes seconds
+                    return _steady_state(model, pump_scale, sized, given, False, held or start, resized=True,
                                          net_charge=net_charge)
                 except NoSteadyState:
                     pass  # the reason from the given start is said
