@@ -284,10 +284,20 @@ def _all_derivations(model) -> list[Derivation]:
     return out + [d for d in report.derivations if d.id not in derived]
 
 
+_DERIVED: dict[str, list[Derivation]] = {}
+
+
+def _derivations_of(tmp_path, name) -> list[Derivation]:
+    """_all_derivations of a case, computed once in a run of this file (the chains test reads those checked above)."""
+    if name not in _DERIVED:
+        _DERIVED[name] = _all_derivations(_model(tmp_path, name))
+    return _DERIVED[name]
+
+
 @pytest.mark.parametrize("name", _cases())
 def test_every_step_follows(tmp_path, name):
     model = _model(tmp_path, name)
-    derivations = _all_derivations(model)
+    derivations = _derivations_of(tmp_path, name)
     assert len(derivations) >= 3
     named = named_values(derivations)
     for derivation in derivations:
@@ -296,14 +306,14 @@ def test_every_step_follows(tmp_path, name):
 
 def test_the_donnan_pump_leak_and_ouabain_chains_are_covered(tmp_path):
     """The chains that substitute relations or combine conditions are among those checked above."""
-    ids = {d.id for d in _all_derivations(_model(tmp_path, "keener_sneyd"))}
-    pump_max = next(d for d in _all_derivations(_model(tmp_path, "constant_pump_ghk_salt_bath")) if d.id == "pump_max")
+    ids = {d.id for d in _derivations_of(tmp_path, "keener_sneyd")}
+    pump_max = next(d for d in _derivations_of(tmp_path, "constant_pump_ghk_salt_bath") if d.id == "pump_max")
     assert "Na_i falls to 0" in pump_max.description  # the other way the finite volumes end
     assert {"donnan_ratio", "V_donnan", "osmotic_excess", "volume_ss", "pump_max", "Delta_V_ouabain",
             "tau_slow"} <= ids
     # Keener & Sneyd's salt-only bath has no end state with the pump off (the volume grows without bound)
-    assert "V_end_ouabain" in {d.id for d in _all_derivations(resolve_model("pumpleak"))}
-    numeric = {d.id: d.method for d in _all_derivations(_model(tmp_path, "donnan_permeant_ca"))}
+    assert "V_end_ouabain" in {d.id for d in _derivations_of(tmp_path, "pumpleak")}
+    numeric = {d.id: d.method for d in _derivations_of(tmp_path, "donnan_permeant_ca")}
     assert numeric["donnan_ratio"] == "numeric root" and numeric["V_donnan"] == "numeric"
 
 

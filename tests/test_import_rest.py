@@ -108,10 +108,23 @@ UNSTABLE_TOO = {"ohara_rudy_2011_endo.cellml": 2, "cellml2/ohara_rudy_2011_endo.
                 "livshitz_rudy_2007.cellml": 2, "priebe_beuckelmann_1998.cellml": 2}
 
 
+# Myokit's reading of a file and the runs of it, each done once in a run of this file: a CellML 2.0 file is checked
+# against its original's, and several tests ask for the same model.
+_MYOKIT_EQUATIONS: dict[tuple, tuple] = {}
+_MYOKIT_LONG_RUNS: dict[tuple, float] = {}
+
+
 def _myokit_equations(path: Path, tmp_path: Path, values: dict[str, float] | None = None):
     """(f(t, y), states, the time unit in seconds) of a CellML model read by Myokit, written as Python by Myokit,
     stimulus off, ``values`` (component.variable: a number in the file's unit) in place of the file's; y in the
     file's units and state order."""
+    key = (str(path), tuple(sorted((values or {}).items())))
+    if key not in _MYOKIT_EQUATIONS:
+        _MYOKIT_EQUATIONS[key] = _myokit_written_out(path, tmp_path, values)
+    return _MYOKIT_EQUATIONS[key]
+
+
+def _myokit_written_out(path: Path, tmp_path: Path, values: dict[str, float] | None):
     import importlib.util
 
     import myokit
@@ -154,6 +167,14 @@ def _myokit_long_run(path: Path, tmp_path: Path, t_end_s: float = 2e4, start: np
                      values: dict[str, float] | None = None) -> float:
     """V (volts) where a CellML model read by Myokit comes to rest from its initial state (or ``start``, in the
     file's units), stimulus off, ``values`` as for _myokit_equations."""
+    key = (str(path), t_end_s, None if start is None else start.tobytes(), tuple(sorted((values or {}).items())))
+    if key not in _MYOKIT_LONG_RUNS:
+        _MYOKIT_LONG_RUNS[key] = _myokit_rest(path, tmp_path, t_end_s, start, values)
+    return _MYOKIT_LONG_RUNS[key]
+
+
+def _myokit_rest(path: Path, tmp_path: Path, t_end_s: float, start: np.ndarray | None,
+                 values: dict[str, float] | None) -> float:
     import myokit
 
     f, states, second = _myokit_equations(path, tmp_path, values)
@@ -333,7 +354,13 @@ def test_a_whole_cells_capacitance_rests_stably(tmp_path):
 PANDIT = "pandit_clark_giles_demir_2001_epicardial_cell.cellml"
 
 
-def test_pandit_has_three_stable_resting_states_of_the_same_cell(tmp_path):
+@pytest.fixture(scope="module")
+def pandit_report():
+    """Pandit 2001's RestReport from the file's start."""
+    return _rest(MODELS / PANDIT)
+
+
+def test_pandit_has_three_stable_resting_states_of_the_same_cell(pandit_report, tmp_path):
     """Pandit et al. (2001) comes to rest at -81.68 mV from its start, and has two more stable states with the
     start's conserved quantities: -12.53 mV (Na_i 118 mM, K_i 16 mM) and -5.84 mV, and unstable equilibria at
     -30.02 and -12.47 mV. Its start's path of steady states at fixed V ends near -30 mV; the others are found
@@ -346,7 +373,7 @@ def test_pandit_has_three_stable_resting_states_of_the_same_cell(tmp_path):
     zeros, every eigenvalue negative, or one positive. Started at its own rest, the cell has the same conserved
     quantities, so the same equilibria (the two at -12.5 mV were missed: their RyR's P_O2, 0.99, was measured
     against its size at the start, 6e-17, and Newton never converged there)."""
-    report = _rest(MODELS / PANDIT)
+    report = pandit_report
     verdict = ("3 stable resting states (the model is multistable): at -81.68 mV, -12.53 mV, -5.84 mV; unstable "
                "equilibria at -30.02 mV, -12.47 mV")
     assert report.verdict == verdict
@@ -395,12 +422,6 @@ def test_a_narrow_range_says_where_the_cell_rests_outside_it(v_range, verdict):
     assert document["rest_outside_range"] == document["from_start"]["V"]
 
 
-@pytest.fixture(scope="module")
-def pandit_states():
-    """Pandit 2001's resting states from the file's start."""
-    return _rest(MODELS / PANDIT).resting_states
-
-
 @pytest.mark.parametrize(("start", "v_range", "verdict"), [
     (-12.53, DEFAULT_RANGE, ("3 stable resting states (the model is multistable): at -81.68 mV, -12.53 mV, -5.84 mV; "
                              "unstable equilibria at -30.02 mV, -12.47 mV; from its start the cell comes to rest at "
@@ -411,7 +432,7 @@ def pandit_states():
                                "equilibrium at -12.47 mV; from its start the cell comes to rest at -5.84 mV, outside "
                                "the range")),
 ])
-def test_pandit_started_at_each_of_its_states_has_the_same_equilibria(pandit_states, start, v_range, verdict):
+def test_pandit_started_at_each_of_its_states_has_the_same_equilibria(pandit_report, start, v_range, verdict):
     """The same cell started at another of its resting states (the same conserved quantities, derived by hand) has the same
     equilibria. From the -12.53 mV state, -5.84 mV was missed: no path followed from the states found reached it,
     and the start clamped at +10 mV does not settle on its path (the -81.68 mV state does): every stable state found
@@ -419,7 +440,7 @@ def test_pandit_started_at_each_of_its_states_has_the_same_equilibria(pandit_sta
     the mean of two steady states 2 mV apart on a curved path failed (the crossing is now found on the path). Started
     at -5.84 mV, over -13..-12 mV, the cell "had not reached" the rest inside the range: the start itself, an
     equilibrium outside the range no path from it gave, was never a guess for Newton."""
-    at = min(pandit_states, key=lambda s: abs(s.V * 1e3 - start))
+    at = min(pandit_report.resting_states, key=lambda s: abs(s.V * 1e3 - start))
     report = _rest(MODELS / PANDIT, v_range, start=at.states, from_start=True)
     assert report.verdict == verdict
     inside = [v for v in PANDIT_EQUILIBRIA if v_range[0] <= v / 1e3 <= v_range[1]]

@@ -242,7 +242,7 @@ def pump_leak_models(draw) -> dict:
     return data
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pump_leak_models())
 @example(drawn_cell())  # a draw once taken for a fold: its volume grows without bound at V = 0
 def test_pump_max_is_above_any_rate_with_a_finite_volume(data):
