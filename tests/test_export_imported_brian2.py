@@ -48,9 +48,10 @@ def test_brian2_run_agrees_with_radau(exported):
         assert abs(got[state.symbol.name] - want) <= 1e-8 * max(abs(want), abs(y0[k])), (state.symbol.name, got, want)
 
 
+@pytest.mark.parametrize("exported", ["hh_1952"], indirect=True)  # the option is the same lines in every script
 def test_brian2_run_takes_the_step_given(exported):
     """DT on the command line: 1e-5 s, 50 steps instead of 500, still rk4-close to Radau (its error grows as
-    DT^4), and not the finer run's numbers."""
+    DT^4), and not the finer run's numbers. (One script: each run is a Brian2 process of 2 to 11 s.)"""
     system, script = exported
     fine, coarse = _brian2(script, "5e-4", "1e-6"), _brian2(script, "5e-4", "1e-5")
     y0, end = radau_states(system, 5e-4)

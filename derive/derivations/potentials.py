@@ -75,11 +75,10 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
             expanded = expanded.xreplace({symbol: definition})
     first = balance_step(current)
     if expanded.is_polynomial(V) and sp.degree(expanded, V) == 1:
-        solution = sp.solve(expanded, V)[0]
-        closed = sp.together(sp.collect(sp.expand(solution), I_pump))
-        value = evaluate(model.expand(closed), model.values)
         slope = sp.expand(expanded).coeff(V)
         rest = sp.expand(expanded - slope * V)
+        closed = sp.together(sp.collect(sp.expand(-rest / slope), I_pump))  # slope V + rest = 0 (sp.solve: slower)
+        value = evaluate(model.expand(closed), model.values)
         steps = (
             first,
             Step("Insert the ohmic leaks I_X = g_X (V - E_X)", sp.Eq(expanded, 0),
