@@ -188,7 +188,7 @@ def test_factor_1000_voltage_error_is_caught(tmp_path, jobs):
     assert f'v_start="{start}"' in text and start.endswith("V")
     path.write_text(text.replace(f'v_start="{start}"', f'v_start="{start[:-1]}mV"'), encoding="utf-8")
     job = jobs["neuron"]
-    answer = lems_answer(model, tmp_path, job, lambda p: run_jnml([p.name, "-nogui"], p.parent), 1)
+    answer = run_jnml_check(model, tmp_path, job)
     assert float(np.max(np.abs(answer.course - job.reference_course))) * 1e3 > 100 * euler_tolerance(model, job)
 
 
