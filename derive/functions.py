@@ -12,6 +12,7 @@ for its target, so no exported model divides by zero.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import mpmath
@@ -175,10 +176,19 @@ def exprel_prime_guarded(x: sp.Expr) -> sp.Piecewise:
 
 
 _PRIME_COEFFS_FLOAT = tuple(float(c) for c in EXPREL_PRIME_COEFFS)
+_PRIME_SERIES_BELOW_FLOAT = float(EXPREL_PRIME_SERIES_BELOW)
+
+
+# Above this x, exp(x) overflows a double: exprel is +inf there.
+_EXP_OVERFLOWS_ABOVE = math.log(np.finfo(float).max)
 
 
 def exprel_numpy(x):
     """exprel in double precision for arrays or scalars: expm1(x)/x (within ~2 ulp), 1 at x = 0."""
+    if isinstance(x, float):  # lambdified code called on numbers: the same values, without an array's overhead
+        if x == 0.0:
+            return np.float64(1.0)
+        return np.float64(np.inf) if x > _EXP_OVERFLOWS_ABOVE else np.expm1(x) / x
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = np.asarray(np.expm1(x) / x)
@@ -188,10 +198,15 @@ def exprel_numpy(x):
 
 def exprel_prime_numpy(x):
     """exprel' in double precision: ((x - 1) expm1(x) + x)/x^2, the series for |x| < 0.1."""
+    if isinstance(x, float) and abs(x) < 700.0:  # numbers, as in exprel_numpy; (x - 1) expm1(x) overflows beyond
+        x = np.float64(x)
+        if abs(x) < _PRIME_SERIES_BELOW_FLOAT:
+            return horner(x, _PRIME_COEFFS_FLOAT)
+        return ((x - 1.0) * np.expm1(x) + x) / x / x
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         r = np.asarray(((x - 1.0) * np.expm1(x) + x) / x / x)
-    small = np.abs(x) < float(EXPREL_PRIME_SERIES_BELOW)
+    small = np.abs(x) < _PRIME_SERIES_BELOW_FLOAT
     r[small] = horner(x[small], _PRIME_COEFFS_FLOAT)
     return r[()]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -120,12 +121,17 @@ def assert_job_agrees(label: str, job, answer, tolerance: float | None = None) -
                       answer.courses[course.scenario.name], course.reference, tolerance)
 
 
-@pytest.fixture(scope="module")
-def module_cache(tmp_path_factory):
-    """A simulation cache of the test module's own (VREST_CACHE_DIR), so no run reads another's entries."""
+@pytest.fixture(scope="session", autouse=True)
+def session_cache(tmp_path_factory):
+    """One simulation cache (VREST_CACHE_DIR) for the whole run, shared by its workers: the user's own cache is
+    never read nor written, and a model one test compiled is loaded by the next, as on a user's machine (an entry
+    is written whole, then renamed into place, so two workers building the same model do not clash)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "vrest-cache"
+    shared.mkdir(exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
+        mp.setenv("VREST_CACHE_DIR", str(shared))
+        yield shared
 
 
 # Property tests draw the same examples on every run (derived from each test's source), so a run of the

@@ -28,13 +28,6 @@ from tests.fuzzing import judge
 ALL = ("derive", "simulate", "export")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
-
-
 def edited(base: str, *replacements: tuple[str, str]) -> str:
     text = builtin_text(base)
     for old, new in replacements:

@@ -29,13 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMES = np.array([0.0, 0.5, 60.0, 1800.0, 10800.0])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
-
-
 def _reference(start, times, pump_scale: float = 0.0, i_max_scale: float = 1.0, pumped_until: float = 0.0):
     """The textbook model from ``start``: pump at i_max_scale until ``pumped_until``, then at pump_scale."""
     segments = [(0.0, pumped_until, 1.0), (pumped_until, float(times[-1]), pump_scale)]

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import run_cli
-from tests.test_cvode import _cache, _reference  # noqa: F401 (the module's own compile cache)
+from tests.test_cvode import _reference
 from vrest.codegen.simulation import cvode
 from vrest.codegen.simulation.integrate import simulate
 from vrest.derive.builtin import resolve_model

@@ -14,7 +14,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, Phase, note, settings
 from hypothesis import strategies as st
 from hypothesis import given
@@ -30,13 +29,6 @@ settings.register_profile("ci", max_examples=int(os.environ.get("VREST_FUZZ_EXAM
                           **_COMMON)
 settings.register_profile("release", max_examples=int(os.environ.get("VREST_FUZZ_EXAMPLES", 2000)), **_COMMON)
 PROFILE = settings.get_profile(os.environ.get("VREST_FUZZ", "ci"))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
 
 
 def _run(command: str, path: str, data) -> str:

@@ -19,7 +19,6 @@ from vrest.derive.builtin import builtin_text
 R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
 
 
-pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def _warnings(err: str) -> list[str]:

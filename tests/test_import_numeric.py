@@ -21,7 +21,6 @@ import sympy as sp
 from conftest import run_cli
 from test_import_rest import MODELS, _numeric, _read
 
-pytestmark = pytest.mark.usefixtures("module_cache")
 
 NAMES = ["luo_rudy_1991.cellml", "BIOMD0000000020.xml", "hodgkin_huxley_squid_axon_model_1952_modified.cellml",
          "cellml2/beeler_reuter_model_1977.cellml"]

@@ -24,14 +24,6 @@ from tests.conftest import run_cli
 BACKENDS = ("numpy", "c")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _cache(tmp_path_factory):
-    """One cache directory for the session: each C module compiles once."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
-
-
 def _module(name: str, backend: str):
     return numeric.load_numeric(resolve_model(name), backend)
 

@@ -6,14 +6,9 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-import pytest
-
 from conftest import run_cli
 from vrest.derive.builtin import resolve_model
 from vrest.derive.quantities import Derivations
-
-
-pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def test_the_donnan_ratio_is_described_with_the_models_ions(write_model):

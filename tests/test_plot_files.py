@@ -23,7 +23,6 @@ COMMANDS = {
 KEYS = {"plot": "-o", "simulate": "--plot", "sweep": "--plot", "sensitivity": "--plot"}
 
 
-pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def _left(folder: Path) -> list[str]:

@@ -23,13 +23,6 @@ from vrest.derive.modelfile import model_from_dict, model_from_text
 R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
-
-
 CELL = NEURON_LIKE  # ohmic K and Na leaks, a constant pump
 
 

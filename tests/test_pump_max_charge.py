@@ -47,13 +47,6 @@ CONSTANT_PUMP = {
 INDEPENDENT_PUMP_MAX = 0.5123441916743281  # uA/cm^2 (module docstring)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
-
-
 def _with_pump(current_uA: float) -> dict:
     data = copy.deepcopy(CONSTANT_PUMP)
     data["pump"]["current"] = f"{current_uA!r} uA/cm^2"

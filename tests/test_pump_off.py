@@ -22,7 +22,6 @@ from vrest.derive.derivation import NoSteadyState
 from vrest.derive.modelfile import model_from_dict
 from vrest.derive.steady_state import steady_state
 
-pytestmark = pytest.mark.usefixtures("module_cache")
 
 F, R, T = mpmath.mpf("96485.33212"), mpmath.mpf("8.314462618"), mpmath.mpf("298.15")
 

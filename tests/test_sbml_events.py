@@ -47,7 +47,7 @@ def _run(path, *argv: str) -> tuple[list[float], str]:
     return json.loads(out)["states"]["V"]["values"], err
 
 
-def test_an_event_at_a_fixed_time_is_a_step_of_the_run(tmp_path, module_cache):
+def test_an_event_at_a_fixed_time_is_a_step_of_the_run(tmp_path):
     v, err = _run(_with_events(tmp_path, INJECT))
     assert v[:3] == [pytest.approx(-0.00362067, abs=1e-8)] * 3  # at rest until the event
     assert v[3:] == [pytest.approx(x, abs=1e-3) for x in MYOKIT_V]
@@ -57,7 +57,7 @@ def test_an_event_at_a_fixed_time_is_a_step_of_the_run(tmp_path, module_cache):
     assert again == v
 
 
-def test_the_same_step_written_as_the_time_bound_first_and_in_e_notation(tmp_path, module_cache):
+def test_the_same_step_written_as_the_time_bound_first_and_in_e_notation(tmp_path):
     """5e0 <= time, -1e1: the same event."""
     path = _with_events(tmp_path, _event("inject", f'<apply><leq/><cn type="e-notation">5<sep/>0</cn>{_TIME}</apply>',
                                          "I", '<apply><minus/><cn type="e-notation">1<sep/>1</cn></apply>'))
@@ -65,7 +65,7 @@ def test_the_same_step_written_as_the_time_bound_first_and_in_e_notation(tmp_pat
     assert v[3:] == [pytest.approx(x, abs=1e-3) for x in MYOKIT_V]
 
 
-def test_an_event_on_a_state_or_with_a_delay_is_left_out_and_said(tmp_path, module_cache):
+def test_an_event_on_a_state_or_with_a_delay_is_left_out_and_said(tmp_path):
     kick = _event("kick", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "V", "<cn>-20</cn>")  # assigns a state
     late = _event("late", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>").replace(
         "</trigger>", '</trigger><delay><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></delay>')
@@ -84,7 +84,7 @@ def test_an_event_on_a_state_or_with_a_delay_is_left_out_and_said(tmp_path, modu
                        "vrest rests, runs and exports the model without them (give a run's steps with --protocol)\n")
 
 
-def test_a_pulse_whose_end_cannot_be_run_is_not_run_as_a_step(tmp_path, module_cache):
+def test_a_pulse_whose_end_cannot_be_run_is_not_run_as_a_step(tmp_path):
     """On at 5 ms, off at 6 ms after a delay: running the first event alone would turn a 1 ms pulse into a step
     that holds for the rest of the run. The events are run all or none."""
     on = _event("on", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>")
@@ -95,14 +95,14 @@ def test_a_pulse_whose_end_cannot_be_run_is_not_run_as_a_step(tmp_path, module_c
     assert "events left out, every one (on, off)" in err and "off is not (it has a delay)" in err
 
 
-def test_two_events_that_set_one_parameter_to_two_values_at_once_are_not_run(tmp_path, module_cache):
+def test_two_events_that_set_one_parameter_to_two_values_at_once_are_not_run(tmp_path):
     a = _event("a", f"<apply><geq/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-10</cn>")
     b = _event("b", f"<apply><gt/>{_TIME}<cn>5</cn></apply>", "I", "<cn>-20</cn>")
     _, err = _run(_with_events(tmp_path, a, b))
     assert "events left out, every one (a, b)" in err and "two events set I to different values at t = 0.005 s" in err
 
 
-def test_an_event_after_the_run_is_named_and_the_json_says_the_events_ran(tmp_path, module_cache):
+def test_an_event_after_the_run_is_named_and_the_json_says_the_events_ran(tmp_path):
     code, out, err = run_cli("simulate", str(_with_events(tmp_path, INJECT)), "--times", "0 ms,3 ms", "--json")
     assert code == 0, err
     assert json.loads(out)["protocol"] == "the events of hh_events.xml"
@@ -110,7 +110,7 @@ def test_an_event_after_the_run_is_named_and_the_json_says_the_events_ran(tmp_pa
             "(give a later --t-end or --times to run through it)") in err.splitlines()
 
 
-def test_a_protocol_given_replaces_the_file_s_events(tmp_path, module_cache):
+def test_a_protocol_given_replaces_the_file_s_events(tmp_path):
     path = _with_events(tmp_path, INJECT)
     protocol = tmp_path / "later.toml"
     protocol.write_text('steps = [{at = "10 ms", set = {I = "-10"}}]\n', encoding="utf-8")
@@ -123,7 +123,7 @@ def test_a_protocol_given_replaces_the_file_s_events(tmp_path, module_cache):
            "protocol: inject)" in err.splitlines()
 
 
-def test_rest_and_export_leave_the_events_out(tmp_path, module_cache):
+def test_rest_and_export_leave_the_events_out(tmp_path):
     path = _with_events(tmp_path, INJECT)
     code, out, err = run_cli("rest", str(path), "--json")
     assert code == 0, err
@@ -137,7 +137,7 @@ def test_rest_and_export_leave_the_events_out(tmp_path, module_cache):
         assert f"{note} this export: it is the model without them." in text
 
 
-def test_a_number_in_a_unit_of_its_own_is_not_read_and_the_event_is_left_out(tmp_path, module_cache):
+def test_a_number_in_a_unit_of_its_own_is_not_read_and_the_event_is_left_out(tmp_path):
     """Level 3 lets a <cn> carry sbml:units; the value is read in the unit of what it sets, so such an event is
     left out rather than run at a value that may be a thousand times off."""
     units = ' xmlns:sbml="http://www.sbml.org/sbml/level3/version2/core" sbml:units="volt"'
@@ -147,7 +147,7 @@ def test_a_number_in_a_unit_of_its_own_is_not_read_and_the_event_is_left_out(tmp
     assert "e_r is not (it sets E_R to something other than a number in its unit)" in err
 
 
-def test_outputs_farther_apart_than_the_events_are_warned(tmp_path, module_cache):
+def test_outputs_farther_apart_than_the_events_are_warned(tmp_path):
     """A 1 ms pulse (on at 5 ms, off at 6 ms) in a 2 s run: the default 401 outputs are 5 ms apart, so the action
     potential the pulse starts can fall between two of them; said as for a vrest scenario, and for a --protocol
     with the same pulse. Times given with --times are the user's choice: nothing."""
@@ -167,7 +167,7 @@ def test_outputs_farther_apart_than_the_events_are_warned(tmp_path, module_cache
     assert code == 0 and "output times" not in err
 
 
-def test_a_step_outside_the_model_s_domain_is_one_line_that_says_when(tmp_path, module_cache):
+def test_a_step_outside_the_model_s_domain_is_one_line_that_says_when(tmp_path):
     """A step that sets the capacitance to 0 at 5 ms: dV/dt divides by it. One line, exit 2, at the step's time,
     the cause a value outside the model's domain (it said "the rates at the start ... an exponential")."""
     protocol = tmp_path / "cm0.toml"
@@ -179,7 +179,7 @@ def test_a_step_outside_the_model_s_domain_is_one_line_that_says_when(tmp_path, 
     assert err.rstrip().endswith("the parameters that differ from the model's: Cm = 0")
 
 
-def test_vrest_s_own_export_runs_its_selected_scenario_and_leaves_the_others_silently(tmp_path, module_cache):
+def test_vrest_s_own_export_runs_its_selected_scenario_and_leaves_the_others_silently(tmp_path):
     """vrest's SBML export holds every scenario as events (trigger: scenario == k and time >= S_j_at, values from
     parameters) and selects scenario 1; read back, every event was left out with "its trigger is not time >= a
     number". Now the selected scenario's steps run (neuron's ouabain at 0 s, as libRoadRunner runs the exported
@@ -202,7 +202,7 @@ def test_vrest_s_own_export_runs_its_selected_scenario_and_leaves_the_others_sil
                    "(--protocol replaces them); the system at rest and vrest export leave them out: ouabain_step1\n")
 
 
-def test_an_export_that_selects_no_scenario_runs_none_and_says_nothing(tmp_path, module_cache):
+def test_an_export_that_selects_no_scenario_runs_none_and_says_nothing(tmp_path):
     """With the export's scenario parameter at 0 no event fires: the run stays at the file's steady state, as
     libRoadRunner runs the same edited file, and the warning named an empty list of steps."""
     import roadrunner

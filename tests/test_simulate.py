@@ -15,16 +15,8 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from vrest.codegen.simulation.integrate import simulate
-from vrest.derive.errors import ModelError
 from vrest.derive.builtin import resolve_model
 from tests.conftest import run_cli
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
 
 
 def _derived(model: str, quantity: str) -> float:

@@ -18,7 +18,6 @@ from conftest import run_cli
 from test_import_rest import MODELS, _read
 from vrest.derive.errors import ModelWarning
 
-pytestmark = pytest.mark.usefixtures("module_cache")
 
 HH = "BIOMD0000000020.xml"  # Hodgkin-Huxley 1952 in SBML: V a displacement from rest (0 at the start), in volts
 

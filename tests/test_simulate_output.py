@@ -10,7 +10,6 @@ import pytest
 from tests.conftest import run_cli
 
 
-pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def test_the_table_says_how_many_times_it_shows():

@@ -15,7 +15,6 @@ from scipy.integrate import solve_ivp
 from conftest import run_cli
 from test_channels import hh_rates, hh_rhs, hh_steady_current
 
-pytestmark = pytest.mark.usefixtures("module_cache")
 
 
 def _hh_course(times_ms: np.ndarray) -> np.ndarray:

@@ -22,13 +22,6 @@ from vrest.derive.errors import ModelError
 TIMES = np.array([0.0, 1e-3, 5e-3, 2e-2, 1.0, 60.0])  # the jump after ouabain (tau_m ~ 2 ms), then the rundown
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cache(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VREST_CACHE_DIR", str(tmp_path_factory.mktemp("vrest-cache")))
-        yield
-
-
 @pytest.fixture(scope="module")
 def reference() -> np.ndarray:
     start = simulate(resolve_model("pumpleak"), "ouabain", [0.0]).y[:, 0]

@@ -39,7 +39,7 @@ BISTABLE = '''<?xml version="1.0"?>
 
 
 @pytest.fixture(scope="module")
-def bistable(tmp_path_factory, module_cache):
+def bistable(tmp_path_factory):
     path = tmp_path_factory.mktemp("bistable") / "bistable.cellml"
     path.write_text(BISTABLE.format(start=' initial_value="-50"', low=-80, mid=-40))
     return str(path)
@@ -74,7 +74,7 @@ def test_simulate_starts_where_asked(bistable, start, v0):
     assert _first_v(bistable, "--start", start) == pytest.approx(v0, abs=1e-9)
 
 
-def test_steady_is_where_the_cell_goes_from_the_file_start(tmp_path, module_cache):
+def test_steady_is_where_the_cell_goes_from_the_file_start(tmp_path):
     path = tmp_path / "bistable_high.cellml"
     path.write_text(BISTABLE.format(start=' initial_value="-20"', low=-80, mid=-40))
     assert _first_v(str(path), "--start", "steady") == pytest.approx(0.0, abs=1e-9)
@@ -125,7 +125,7 @@ def test_a_narrowed_range_names_the_rest_outside_it_that_the_cell_comes_to(bista
     assert document["from_start"]["kind"] == "rests" and document["rest_outside_range"] == pytest.approx(-80, abs=1e-9)
 
 
-def test_a_rest_beyond_the_default_range_is_where_the_cell_comes_to(tmp_path, module_cache):
+def test_a_rest_beyond_the_default_range_is_where_the_cell_comes_to(tmp_path):
     """Stable states at -200 mV and 0 mV, the unstable one at -100 mV, the start at -150 mV: the cell falls to
     -200 mV, which no search over -150..60 mV finds; the run from the start ends beside it and Newton from there
     names it (it was said to drift)."""
@@ -149,7 +149,7 @@ def test_start_takes_component_dot_name(bistable):
     assert code == 2 and out == "" and err.startswith("vrest: error: --start membrane.W = '-20 mV': not a state of model bistable")
 
 
-def test_a_state_without_initial_value_starts_at_0_and_is_named(tmp_path, module_cache):
+def test_a_state_without_initial_value_starts_at_0_and_is_named(tmp_path):
     path = tmp_path / "no_start.cellml"
     path.write_text(BISTABLE.format(start="", low=-80, mid=-40))
     code, out, err = run_cli("rest", str(path))
@@ -160,7 +160,7 @@ def test_a_state_without_initial_value_starts_at_0_and_is_named(tmp_path, module
     assert json.loads(out)["states"]["V"]["values"][0] == 0.0
 
 
-def test_a_start_whose_run_fails_says_so(module_cache):
+def test_a_start_whose_run_fails_says_so():
     """Luo-Rudy 1991 at -2000 mV (the lowest start vrest takes): CVODE fails in its first step; the equilibria are
     still found (LR91's rest, -84.55 mV, as tests/test_import_rest.py checks against a long run)."""
     code, out, err = run_cli("rest", "tests/models/luo_rudy_1991.cellml", "--start", "V=-2000 mV")
@@ -280,7 +280,7 @@ def test_a_state_that_overflows_is_said_plainly():
     assert fate.kind == "unknown" and fate.why == "the state left the finite numbers" and 0 <= fate.t < 1e-3
 
 
-def test_the_time_of_a_rest_reached_is_written_without_rounding_noise(module_cache):
+def test_the_time_of_a_rest_reached_is_written_without_rounding_noise():
     code, out, _ = run_cli("rest", "tests/models/luo_rudy_1991.cellml", "--start", "V=-500 mV", "--json")
     fate = json.loads(out)["from_start"]
     assert code == 0 and fate["kind"] == "rests" and fate["t"] == {"unit": "s", "value": 0.3}  # 0.1 s, then 0.2 s

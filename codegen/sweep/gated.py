@@ -10,6 +10,7 @@ sweep (codegen.sweep.rest_points). Its Nernst potentials E_X are the kernel's, s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -101,21 +102,68 @@ class GatedTask:
 def run_gated_task(task: GatedTask) -> ChunkResult:
     """The chunk's points: the model with each point's values, its rest engine followed from its start."""
     from vrest.derive.derivations.pump_range import with_values
-    from vrest.derive.rest import find_resting_states
     from vrest.derive.system import from_model
 
     model = task.model
     given = {p.name: float(p.value) for p in model.parameters}
     symbols = {p.name: p.symbol for p in model.parameters}
+    engine: list[_Prepared] = []  # made at the chunk's first point
 
     def report_at(row: np.ndarray):
         values = {name: value * given[name] if factor else value
                   for name, factor, value in zip(task.varied, task.factors, (float(v) for v in row))}
         values = apply_coupling(task.coupling, {**given, **values})
         changed = {symbols[name]: float(value) for name, value in values.items() if float(value) != given[name]}
-        return find_resting_states(from_model(with_values(model, changed)), from_start=True)
+        system = from_model(with_values(model, changed))
+        if not engine:
+            engine.append(_Prepared(system))
+        return engine[0].report(system)
 
     return evaluate_points(task.start, task.stop, task.points, task.quantities, task.display, report_at)
+
+
+class _Prepared:
+    """The rest engine of a model's equations, prepared once for a chunk: a point that changes numbers alone (the
+    parameters' values, the start the reader computes from them) runs on the same lambdified functions, which
+    for a small model take longer to make than its search for every equilibrium."""
+
+    def __init__(self, system) -> None:
+        from vrest.codegen.simulation.imported_rest import CompiledRest
+        from vrest.derive.rest.evaluator import LambdifyEvaluator, prepare
+        from vrest.derive.rest.prepared_problem import currents_function, factors_function, rest_problem
+
+        self.system = system
+        prepared = prepare(system)
+        problem = rest_problem(prepared, None)
+        stimulus = system.roles.stimulus
+        self.engine = None
+        if problem.capacitance is None or problem.capacitance_name in problem.parameters:  # else set by values
+            index = problem.parameters.index(problem.capacitance_name) if problem.capacitance is not None else None
+            self.evaluator = LambdifyEvaluator(prepared)
+            self.engine = CompiledRest(problem, self.evaluator, currents_function(prepared),
+                                       factors_function(prepared, problem.factored),
+                                       None if index is None else (lambda p: float(p[index])),
+                                       stimulus.name if stimulus is not None else None)
+
+    def report(self, system):
+        """The RestReport of ``system`` followed from its start, as find_resting_states gives it."""
+        from vrest.derive.rest import DEFAULT_RANGE, find_resting_states
+
+        start = {s.symbol.name: float(s.initial) for s in system.states if s.initial is not None}
+        if self.engine is None or not _same_equations(self.system, system) or \
+                not all(math.isfinite(v) for v in start.values()):
+            return find_resting_states(system, from_start=True)  # its errors name what is wrong
+        parameters = {p.name: float(p.value) for p in system.parameters}
+        self.evaluator.reset()  # each point as a first: none inherits the way another's numbers were computed
+        return self.engine.report(parameters, DEFAULT_RANGE, start, from_start=True)
+
+
+def _same_equations(a, b) -> bool:
+    """Whether two OdeSystems differ in numbers alone: parameters' and initial values (not which are given)."""
+    return (a.roles == b.roles and [p.symbol for p in a.parameters] == [p.symbol for p in b.parameters]
+            and [(s.symbol, s.rhs, s.initial is None) for s in a.states] == [(s.symbol, s.rhs, s.initial is None)
+                                                                            for s in b.states]
+            and [(q.symbol, q.expression) for q in a.quantities] == [(q.symbol, q.expression) for q in b.quantities])
 
 
 def run_gated_sweep(model: Model, plan, quantities: Sequence[str] | None = None, **options):

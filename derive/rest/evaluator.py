@@ -299,6 +299,11 @@ class _PointFunction:
             self._math = prepared.function(expressions, _MATH)
         except (NameError, TypeError, ValueError, NotImplementedError, sp.SympifyError):
             self._math = None
+        self._made = self._math
+
+    def reset(self) -> None:
+        """Python's math again, as when made: a new problem may stay inside its domain."""
+        self._math, self._failures = self._made, 0
 
     def _numpy_function(self):
         if self._numpy is None:
@@ -331,6 +336,11 @@ class LambdifyEvaluator:
         self._rhs_point = _PointFunction(prepared, list(prepared.rhs))
         rows = prepared.jacobian_entries
         self._jacobian = _PointFunction(prepared, [[rows[i].get(j, 0) for j in range(n)] for i in range(n)])
+
+    def reset(self) -> None:
+        """As made: for another problem on the same equations (a sweep's next point)."""
+        self._rhs_point.reset()
+        self._jacobian.reset()
 
     def rhs(self, y: np.ndarray, p: np.ndarray, t: float = 0.0) -> np.ndarray:
         y = np.asarray(y, dtype=float)
