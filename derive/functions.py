@@ -20,9 +20,9 @@ import numpy as np
 import sympy as sp
 
 __all__ = [
-    "exprel", "exprel_prime", "exprel_guarded", "exprel_prime_guarded", "exprel_prime_closed", "horner",
-    "EXPREL_SERIES_BELOW", "EXPREL_COEFFS", "EXPREL_PRIME_SERIES_BELOW", "EXPREL_PRIME_COEFFS",
-    "exprel_numpy", "exprel_prime_numpy", "NUMPY_FUNCTIONS",
+    "EXPREL_COEFFS", "EXPREL_PRIME_COEFFS", "EXPREL_PRIME_SERIES_BELOW", "EXPREL_SERIES_BELOW", "MPMATH_FUNCTIONS",
+    "NUMPY_FUNCTIONS", "exprel", "exprel_guarded", "exprel_numpy", "exprel_prime", "exprel_prime_closed",
+    "exprel_prime_guarded", "exprel_prime_numpy", "horner",
 ]
 
 # Below this |x| the guarded form uses the Taylor series 1 + x/2 + ... + x^4/120
@@ -213,3 +213,6 @@ def exprel_prime_numpy(x):
 
 # For sympy.lambdify(..., modules=[NUMPY_FUNCTIONS, "numpy"]).
 NUMPY_FUNCTIONS = {"exprel": exprel_numpy, "exprel_prime": exprel_prime_numpy}
+
+# Each function at mpmath's working precision, for code that evaluates SymPy trees with mpmath numbers.
+MPMATH_FUNCTIONS = {exprel: _mp_exprel, exprel_prime: _mp_exprel_prime}

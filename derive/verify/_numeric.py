@@ -9,11 +9,14 @@ disagreement. No code is generated or executed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache, partial
 
 import mpmath
 import numpy as np
 import sympy as sp
+
+from ..functions import MPMATH_FUNCTIONS
 
 __all__ = ["DPS", "Point", "Range", "Ranges", "close", "default_range", "evaluate", "sample_points"]
 
@@ -108,59 +111,73 @@ class _Undefined(Exception):
     """The expression has no real value at this point."""
 
 
-def _ev(e: sp.Basic, env: Mapping[sp.Symbol, mpmath.mpf]) -> mpmath.mpf:
-    if e.is_Symbol:
-        if e not in env:
-            raise KeyError(e)
-        return env[e]
-    if e.is_Integer:
-        return mpmath.mpf(int(e))
-    if e.is_Rational:
-        return mpmath.mpf(e.p) / e.q
-    if e.is_Float:
-        return e._to_mpmath(mpmath.mp.prec)
-    if e is sp.pi:
-        return +mpmath.pi
-    if e is sp.E:
-        return +mpmath.e
-    args = [_ev(a, env) for a in e.args]
-    if e.is_Add:
-        out = mpmath.fsum(args)
-    elif e.is_Mul:
-        out = mpmath.fprod(args)
-    elif e.is_Pow:
-        base, exponent = args
-        if base == 0 and exponent < 0:
-            raise _Undefined
-        out = mpmath.power(base, exponent)
-    elif isinstance(e, sp.log):
-        if args[0] <= 0:
-            raise _Undefined
-        out = mpmath.log(args[0])
-    elif isinstance(e, sp.exp):
-        out = mpmath.exp(args[0])
-    elif isinstance(e, sp.Abs):
-        out = abs(args[0])
-    elif isinstance(e, sp.Function):
-        dps = mpmath.mp.dps
-        floats = [sp.Float(a, dps) for a in args]
-        value = e.func(*floats).evalf(dps)
-        if not value.is_Number:
-            raise _Undefined
-        out = value._to_mpmath(mpmath.mp.prec)
-    else:
-        raise _Undefined
+def _checked(out) -> mpmath.mpf:
     real = _real(out)
     if real is None:
         raise _Undefined
     return real
 
 
+def _power(base: mpmath.mpf, exponent: mpmath.mpf):
+    if base == 0 and exponent < 0:
+        raise _Undefined
+    return mpmath.power(base, exponent)
+
+
+def _log(x: mpmath.mpf):
+    if x <= 0:
+        raise _Undefined
+    return mpmath.log(x)
+
+
+def _undefined(*_):
+    raise _Undefined
+
+
+_OPERATIONS = ((sp.Add, lambda *args: mpmath.fsum(args)), (sp.Mul, lambda *args: mpmath.fprod(args)),
+               (sp.Pow, _power), (sp.log, _log), (sp.exp, mpmath.exp), (sp.Abs, abs))
+
+
+@lru_cache(maxsize=4096)
+def _compiled(e: sp.Basic) -> Callable[[Mapping[sp.Symbol, mpmath.mpf]], mpmath.mpf]:
+    """``e`` as a function of a point: the tree walked once, not at every point (a check evaluates the same
+    expressions at hundreds of points). Numbers are made at the precision in force when it is called."""
+    if e.is_Symbol:
+        return lambda env: env[e]  # KeyError: no value at this point
+    if e.is_Integer:
+        n = int(e)
+        return lambda env: mpmath.mpf(n)
+    if e.is_Rational:
+        p, q = e.p, e.q
+        return lambda env: mpmath.mpf(p) / q
+    if e.is_Float:
+        return lambda env: e._to_mpmath(mpmath.mp.prec)
+    if e is sp.pi:
+        return lambda env: +mpmath.pi
+    if e is sp.E:
+        return lambda env: +mpmath.e
+    args = tuple(_compiled(a) for a in e.args)
+    operation = next((op for kind, op in _OPERATIONS if isinstance(e, kind)), MPMATH_FUNCTIONS.get(e.func))
+    if operation is None and isinstance(e, sp.Function):
+        operation = partial(_by_sympy, e.func)
+    operation = operation or _undefined
+    return lambda env: _checked(operation(*[a(env) for a in args]))
+
+
+def _by_sympy(function, *args: mpmath.mpf):
+    """A function mpmath is not told of, evaluated by SymPy at the working precision."""
+    dps = mpmath.mp.dps
+    value = function(*(sp.Float(a, dps) for a in args)).evalf(dps)
+    if not value.is_Number:
+        raise _Undefined
+    return value._to_mpmath(mpmath.mp.prec)
+
+
 def evaluate(expr: sp.Expr, point: Mapping[sp.Symbol, mpmath.mpf], dps: int = DPS) -> mpmath.mpf | None:
     """Real value of expr at point (dps digits, 50 by default), or None where undefined."""
     with mpmath.workdps(dps):
         try:
-            return _ev(expr, point)
+            return _compiled(expr)(point)
         except (_Undefined, KeyError, ZeroDivisionError, ValueError, OverflowError):
             return None
 
