@@ -19,8 +19,6 @@ from vrest.derive.builtin import builtin_text
 R, F = mpmath.mpf("8.314462618"), mpmath.mpf("96485.33212")
 
 
-
-
 def _warnings(err: str) -> list[str]:
     return [line for line in err.splitlines() if line.startswith("vrest: warning: ")]
 

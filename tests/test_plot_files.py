@@ -23,8 +23,6 @@ COMMANDS = {
 KEYS = {"plot": "-o", "simulate": "--plot", "sweep": "--plot", "sensitivity": "--plot"}
 
 
-
-
 def _left(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 

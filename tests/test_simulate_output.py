@@ -10,8 +10,6 @@ import pytest
 from tests.conftest import run_cli
 
 
-
-
 def test_the_table_says_how_many_times_it_shows():
     code, out, _ = run_cli("simulate", "neuron", "--scenario", "high_K")
     assert code == 0
@@ -62,3 +60,39 @@ def test_the_csv_gives_the_given_start_as_the_file_does(tmp_path):
     code, _, _ = run_cli("simulate", "pumpleak", "--start", "given", "--times", "0 s,1 ms", "--out", str(out))
     assert code == 0
     assert out.read_text().splitlines()[1].split(",")[2:] == ["134.5", "15.5", "3.7", "178.9"]
+
+
+def test_a_range_of_times_is_that_many_evenly_spaced_both_ends_included():
+    """"0..2 s 2001" is every millisecond: each time the double nearest k/1000 s (Python's division of two whole
+    numbers is correctly rounded); "1.5..2.5 ms 3" the three decimals."""
+    code, document, err = run_cli("simulate", "neuron", "--times", "0..2 s 2001", "--json")
+    assert code == 0, err
+    assert json.loads(document)["t"]["values"] == [k / 1000 for k in range(2001)]
+    code, document, err = run_cli("simulate", "neuron", "--times", "1.5..2.5 ms 3", "--json")
+    assert code == 0 and json.loads(document)["t"]["values"] == [0.0015, 0.002, 0.0025]
+
+
+def test_a_scenario_sweep_takes_a_range_of_times():
+    code, document, err = run_cli("sweep", "neuron", "--vary", "ions.K.outside=3, 10 mM", "--scenario", "ouabain",
+                                  "--times", "0..1 h 5", "--json")
+    assert code == 0, err
+    (t,) = [dim for dim in json.loads(document)["dims"] if dim["key"] == "t"]
+    assert t["unit"] == "s" and t["values"] == [0, 900, 1800, 2700, 3600]
+
+
+@pytest.mark.parametrize("times, problem", [
+    ("0..20 ms", 'how many times? end the range with a count, e.g. "0..2 s 2001" (every ms)'),
+    ("0..20 ms 1", 'a range needs a count of at least 2 (one time: give it alone, e.g. "2 s")'),
+    ("5..2 ms 4", "the range must go from an earlier to a later time"),
+    ("0..2 2001", 'the times need a unit, e.g. "0..2 s 2001"'),
+    ("0..2 s 100001", "100001 output times, more than the 100000 allowed"),
+    ("-1..2 s 3", "the first time, -1 s: must not be negative"),
+    ("0..1e12 s 3", "the last time, 1e12 s: outside the allowed range 0 s to 1e11 s"),
+    ("0..2 parsec 3", "the first time, 0 parsec: unit 'parsec' is not a time"),
+    ("0..x s 3", "the last time 'x' is no number"),
+    ("0 s,1 ms..2 ms 3", 'a range is the whole of the times, e.g. "0..2 s 2001", not an item of a list'),
+])
+def test_a_bad_range_of_times_is_one_line_naming_it(times, problem):
+    code, out, err = run_cli("simulate", "neuron", "--times", times)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"vrest: error: --times = {times!r}: {problem}")

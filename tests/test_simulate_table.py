@@ -16,7 +16,6 @@ from conftest import run_cli
 from test_channels import hh_rates, hh_rhs, hh_steady_current
 
 
-
 def _hh_course(times_ms: np.ndarray) -> np.ndarray:
     v = mpmath.findroot(hh_steady_current, mpmath.mpf(-65))
     y = [float(v)] + [float(a / (a + b)) for a, b in hh_rates(v).values()]

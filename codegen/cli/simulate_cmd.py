@@ -43,8 +43,8 @@ def register(subparsers) -> None:
                         "(CellML and SBML files): the file's stable resting state nearest it")
     parser.add_argument("--t-end", metavar="DURATION", help='end time with a unit, e.g. "3 h", from 1 ps to 1e11 s '
                         '(default: 1 h with concentration dynamics, else 50 ms, after the scenario\'s last step)')
-    parser.add_argument("--times", metavar="T1,T2,...", help='output times with units, e.g. "0 s,10 ms,1 h"; the '
-                        'run ends at the last (with --t-end too, none may lie beyond it)')
+    parser.add_argument("--times", metavar="T1,T2,...", help=f"{TIMES_HELP}; the run ends at the last (with --t-end "
+                        "too, none may lie beyond it)")
     parser.add_argument("--reduced", action="store_true", help="the time-scale separated model (V slaved)")
     parser.add_argument("--rtol", metavar="R", help=f"relative tolerance of every state, {_RANGE} (default "
                         f"{RTOL:g}; with --reduced {REDUCED_RTOL:g}): against a reference at 1e-12 the default "
@@ -95,6 +95,11 @@ _SECONDS = {"s": Fraction(1), "ms": Fraction(1, 10**3), "us": Fraction(1, 10**6)
 
 def _duration(text: str, key: str, kind: str = "time") -> float:
     """Seconds of a time argument, within derive.limits' range of ``kind`` ("time", or "duration": a run's length)."""
+    return float(_seconds(text, key, kind))
+
+
+def _seconds(text: str, key: str, kind: str = "time") -> Fraction:
+    """_duration's value, exact."""
     match = _SIMPLE_TIME.fullmatch(text.strip())
     if match and len(match.group(1)) <= limits.COUNTS["number characters"]:
         value = Fraction(match.group(1)) * _SECONDS[match.group(2)]
@@ -106,7 +111,63 @@ def _duration(text: str, key: str, kind: str = "time") -> float:
         raise ModelError(key, text, "must not be negative")
     if kind == "duration" and value == 0:
         raise ModelError(key, text, "must be positive")
-    return float(limits.check(key, value, kind, text))
+    return Fraction(limits.check(key, value, kind, text))
+
+
+# "FIRST..LAST unit COUNT": COUNT times evenly spaced from FIRST to LAST, both included
+_TIME_RANGE = re.compile(r"\s*([^.\s]+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*\.\.\s*([^\s]+)\s+(.*?)\s*")
+TIMES_HELP = ('output times with units: a list, e.g. "0 s,10 ms,1 h", or COUNT evenly spaced from FIRST to LAST, '
+              'e.g. "0..2 s 2001" (every ms)')
+
+
+def output_times(text: str, key: str = "--times") -> list[float]:
+    """The increasing output times (s) of ``text``: a list "0 s,10 ms,1 h" or a range "0..2 s 2001"; the last
+    within the range of a run's length (or 0)."""
+    if not text.strip():
+        raise ModelError(key, text, 'is empty: give times with units, e.g. "0 s,10 ms,1 h" or "0..2 s 2001"')
+    if ".." in text and "," not in text:
+        match = _TIME_RANGE.fullmatch(text)
+        if not match:
+            raise ModelError(key, text, 'a range of times is FIRST..LAST unit COUNT, e.g. "0..2 s 2001"')
+        seconds = _time_range(text, key, *match.groups())
+    else:
+        items = text.split(",")
+        if ".." in text:
+            raise ModelError(key, text, 'a range is the whole of the times, e.g. "0..2 s 2001", not an item of a list')
+        limits.check_count(key, len(items), "output times", text)
+        seconds = [_seconds(t, key) for t in items]
+        if any(b <= a for a, b in zip(seconds, seconds[1:])):
+            raise ModelError(key, text, "times must be increasing")
+    if seconds[-1] > 0:  # the last time is the run's length
+        limits.check(key, seconds[-1], "duration", text)
+    return [float(t) for t in seconds]
+
+
+def _time_range(text: str, key: str, first: str, last: str, rest: str) -> list[Fraction]:
+    for end, number in (("first", first), ("last", last)):
+        if not re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", number):
+            raise ModelError(key, text, f"the {end} time {number!r} is no number: a range of times is FIRST..LAST "
+                             'unit COUNT, e.g. "0..2 s 2001"')
+    words = rest.split()
+    if not words or not re.fullmatch(r"\d+", words[-1]):
+        raise ModelError(key, text, "how many times? end the range with a count, e.g. \"0..2 s 2001\" (every ms)")
+    count = int(words.pop())
+    unit = " ".join(words)
+    if not unit:
+        raise ModelError(key, text, "the times need a unit, e.g. \"0..2 s 2001\"")
+    if count < 2:
+        raise ModelError(key, text, "a range needs a count of at least 2 (one time: give it alone, e.g. \"2 s\")")
+    limits.check_count(key, count, "output times", text)
+    ends = []
+    for end, number in (("first", first), ("last", last)):
+        try:
+            ends.append(_seconds(f"{number} {unit}", key))
+        except ModelError as error:  # said of the range as given
+            raise ModelError(key, text, f"the {end} time, {number} {unit}: {error.problem}") from None
+    low, high = ends
+    if high <= low:
+        raise ModelError(key, text, "the range must go from an earlier to a later time")
+    return [low + (high - low) * k / (count - 1) for k in range(count)]  # each the double nearest the exact time
 
 
 def _tolerance(text: str | None, key: str) -> float | None:
@@ -129,17 +190,11 @@ def _times(args, default_t_end: float):
             raise ModelError(key, given, "is empty: give " + ('times with units, e.g. "0 s,10 ms,1 h"'
                                                               if key == "--times" else 'a duration, e.g. "3 h"'))
     if args.times:
-        texts = args.times.split(",")
-        limits.check_count("--times", len(texts), "output times", args.times)
-        times = [_duration(t, "--times") for t in texts]
-        if any(b <= a for a, b in zip(times, times[1:])):
-            raise ModelError("--times", args.times, "times must be increasing")
+        times = output_times(args.times)
         if args.t_end and times[-1] > _duration(args.t_end, "--t-end", "duration"):
-            late = args.times.split(",")[-1].strip()
+            late = f"{times[-1]:g} s" if ".." in args.times else args.times.split(",")[-1].strip()
             raise ModelError("--times", args.times, f"{late} is beyond --t-end {args.t_end!r}: give a later --t-end, "
                              "or no --t-end (the run then ends at the last time)")
-        if times[-1] > 0:  # the last time is the run's length
-            _duration(texts[-1], "--times", "duration")
         return np.array(times)
     end = _duration(args.t_end, "--t-end", "duration") if args.t_end else default_t_end
     end = Fraction(repr(float(end))) if not isinstance(end, Fraction) else end

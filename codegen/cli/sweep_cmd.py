@@ -49,8 +49,8 @@ def register(subparsers) -> None:
     parser.add_argument("--protocol", metavar="FILE.toml", help="simulate the experiment of this file (what a "
                         "[scenario.NAME] table of the model file holds) from each point's steady state, as --scenario "
                         "does")
-    parser.add_argument("--times", metavar="T1,T2,...", help='output times of the scenario or protocol, e.g. '
-                        '"0 s,1 min,1 h"')
+    parser.add_argument("--times", metavar="T1,T2,...", help='output times of the scenario or protocol with units: a '
+                        'list, e.g. "0 s,1 min,1 h", or COUNT evenly spaced from FIRST to LAST, e.g. "0..1 h 61"')
     parser.add_argument("--samples", type=int, metavar="N", help="draw N points from the ranges instead of a grid")
     parser.add_argument("--method", choices=("grid", "random", "lhs", "sobol"),
                         help="grid (default), or how --samples are drawn (default sobol)")
@@ -119,12 +119,9 @@ def _times(args) -> list[float] | None:
     if not args.times:
         option, value = ("--protocol", args.protocol) if args.protocol else ("--scenario", args.scenario)
         raise ModelError(option, value, "needs --times T1,T2,... (the output times)")
-    from .simulate_cmd import _duration
+    from .simulate_cmd import output_times
 
-    times = [_duration(t, "--times") for t in args.times.split(",")]
-    if any(b <= a for a, b in zip(times, times[1:])):
-        raise ModelError("--times", args.times, "times must be increasing")
-    return times
+    return output_times(args.times)
 
 
 def _every_missing_extra(args) -> None:
