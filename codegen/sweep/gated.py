@@ -11,6 +11,7 @@ sweep (codegen.sweep.rest_points). Its Nernst potentials E_X are the kernel's, s
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -107,7 +108,6 @@ def run_gated_task(task: GatedTask) -> ChunkResult:
     model = task.model
     given = {p.name: float(p.value) for p in model.parameters}
     symbols = {p.name: p.symbol for p in model.parameters}
-    engine: list[_Prepared] = []  # made at the chunk's first point
 
     def report_at(row: np.ndarray):
         values = {name: value * given[name] if factor else value
@@ -115,15 +115,25 @@ def run_gated_task(task: GatedTask) -> ChunkResult:
         values = apply_coupling(task.coupling, {**given, **values})
         changed = {symbols[name]: float(value) for name, value in values.items() if float(value) != given[name]}
         system = from_model(with_values(model, changed))
-        if not engine:
-            engine.append(_Prepared(system))
-        return engine[0].report(system)
+        return _engine(model, system).report(system)
 
     return evaluate_points(task.start, task.stop, task.points, task.quantities, task.display, report_at)
 
 
+_ENGINES = threading.local()  # each thread's: a Dask worker may run two chunks at once
+
+
+def _engine(model: Model, system) -> _Prepared:
+    """The model's _Prepared, made once in this thread (of ``system``, the first point's) for every chunk after: a
+    local sweep runs a chunk a point."""
+    engines = getattr(_ENGINES, "by_model", None)
+    if engines is None or model not in engines:
+        engines = _ENGINES.by_model = {model: _Prepared(system)}  # the last model's alone: a sweep is of one
+    return engines[model]
+
+
 class _Prepared:
-    """The rest engine of a model's equations, prepared once for a chunk: a point that changes numbers alone (the
+    """The rest engine of a model's equations, prepared once: a point that changes numbers alone (the
     parameters' values, the start the reader computes from them) runs on the same lambdified functions, which
     for a small model take longer to make than its search for every equilibrium."""
 
