@@ -102,6 +102,8 @@ def format_value(derivation: Derivation, with_unit: bool = True) -> str:
     values = derivation.display_values
     marks = ([""] * len(values) if len(derivation.stable) != len(values) else
              ["" if stable else " (unstable)" for stable in derivation.stable])
+    if len(values) == 1:  # "-59.5706 mV (unstable)": the unit with its number
+        return f"{values[0]:.6g}{unit}{marks[0]}"
     return ", ".join(f"{v:.6g}{mark}" for v, mark in zip(values, marks)) + unit
 
 

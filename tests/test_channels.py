@@ -593,7 +593,7 @@ def test_derive_scenario_of_hh_gives_each_steps_equilibrium_and_its_stability(hh
     assert second["quantities"]["V_before"]["value"] == pytest.approx(run.y[0, -1], abs=1e-5)
     code, out, err = run_cli("derive", "hh", "--scenario", "stimulus", "--quantity", "V_ss")
     assert code == 0 and "starts from the steady state with the file's parameters\n" in out
-    assert "V_ss      -59.5706 (unstable) mV" in out
+    assert "V_ss      -59.5706 mV (unstable)" in out
 
 
 def test_verify_takes_v_ss_as_the_rest_derive_gives_on_a_bistable_cell(tmp_path):

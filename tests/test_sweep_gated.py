@@ -334,3 +334,26 @@ def test_no_pump_shift_of_a_rest_the_pump_alone_holds(tmp_path):
     assert reason == ("the resting state at -80.8635 mV has none without the pump to compare with: lowered, the pump "
                       f"takes it to a fold (at {float(fold):.4g} mV, with {float(share):.3g} of the pump), where it "
                       "ends; the cell's rest without the pump is another state")
+
+
+def test_a_value_between_points_without_one_is_drawn():
+    """hh at g_K = 3 mS/cm^2 rests, depolarised, and beats from about 3.84 to 19.77 mS/cm^2 (its Hopf points): a
+    line through the sweep's values drew the lone rest at 3 as nothing. It is a dot now, in the line's colour."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from vrest.codegen.sweep.plot import _line
+
+    figure, ax = plt.subplots()
+    x, y = np.array([3.0, 5.0, 10.0, 25.0, 30.0]), np.array([-27.06, np.nan, np.nan, -63.4, -64.3])
+    _line(ax, x, y, lw=1.8)
+    line, dots = ax.lines
+    assert dots.get_color() == line.get_color()
+    assert dots.get_xdata().tolist() == [3.0] and dots.get_ydata().tolist() == [-27.06]
+    plt.close(figure)
+    code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=3, 5 mS/cm^2", "--quantity", "V_rest",
+                             "--json")
+    rest, beats = json.loads(out)["quantities"]["V_rest"]["values"]
+    assert code == 0 and rest == pytest.approx(-27.06, abs=0.01) and beats is None

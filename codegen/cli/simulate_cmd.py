@@ -143,15 +143,27 @@ def output_times(text: str, key: str = "--times") -> list[float]:
     return [float(t) for t in seconds]
 
 
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+
+
 def _time_range(text: str, key: str, first: str, last: str, rest: str) -> list[Fraction]:
+    glued = not re.fullmatch(_NUMBER, last) and re.fullmatch(f"({_NUMBER})([^\\d.+-].*)", last)  # "0..2s 2001"
+    if glued:
+        last, rest = glued.group(1), f"{glued.group(2)} {rest}"
     for end, number in (("first", first), ("last", last)):
-        if not re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", number):
+        if not re.fullmatch(_NUMBER, number):
             raise ModelError(key, text, f"the {end} time {number!r} is no number: a range of times is FIRST..LAST "
                              'unit COUNT, e.g. "0..2 s 2001"')
     words = rest.split()
+    if words and re.fullmatch(_NUMBER, words[-1]) and not re.fullmatch(r"\d+", words[-1]):
+        raise ModelError(key, text, f"the count {words[-1]} is no whole number of times (at least 2), e.g. "
+                         '"0..2 s 2001"')
     if not words or not re.fullmatch(r"\d+", words[-1]):
         raise ModelError(key, text, "how many times? end the range with a count, e.g. \"0..2 s 2001\" (every ms)")
     count = int(words.pop())
+    if words and words[-1].lower() in ("log", "linear"):
+        raise ModelError(key, text, "output times are evenly spaced: leave out the spacing (for times spread over "
+                         'decades, list them: "1 ms,10 ms,100 ms,1 s")')
     unit = " ".join(words)
     if not unit:
         raise ModelError(key, text, "the times need a unit, e.g. \"0..2 s 2001\"")
@@ -288,6 +300,7 @@ def run(args) -> int:
     for problem in trajectory_problems(result.t, columns, plan.area, time_unit=time_axis(float(result.t[-1]))):
         warnings.warn(problem, ImplausibleResultWarning, stacklevel=2)
     plotted = None
+    warn_figure_times(args, times)
     if args.plot:
         from ..plotting import plot_result
 
@@ -355,12 +368,23 @@ def warn_unreached(label: str, steps, t_end: float, later: str = "a later --t-en
                       f"{'it' if len(late) == 1 else 'them'})", ModelWarning, stacklevel=2)
 
 
+def warn_figure_times(args, times) -> None:
+    """A figure of the --times asked, fewer than its own: what V does between two of them is not drawn."""
+    if args.plot and args.times and len(times) < FIGURE_TIMES:
+        warnings.warn(f"--plot draws the run at the {len(times)} times of --times, joined by straight lines (what V "
+                      f"does between two is not seen): without --times a figure of the run has at least "
+                      f"{FIGURE_TIMES}", ModelWarning, stacklevel=2)
+
+
 def figure_only(args) -> bool:
     """A figure is the run's only output and no --times were asked: its times are the figure's (fine_times)."""
     return bool(args.plot) and not args.times and not args.json and not args.out
 
 
-def fine_times(times, steps, most: int = 100_001, least: int = 10_001):
+FIGURE_TIMES = 10_001  # the least a figure's own run has
+
+
+def fine_times(times, steps, most: int = 100_001, least: int = FIGURE_TIMES):
     """The default output times for a figure: at least ``least`` (Noble 1962's 2 s at 0.2 ms: its spikes' peaks
     drawn, not cut at 5 ms), and four between the two closest of ``steps`` (a 2 ms pulse's upstroke drawn, not
     stepped over), at most ``most`` in all; the steps' own times among them."""

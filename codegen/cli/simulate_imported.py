@@ -445,6 +445,7 @@ def run(args) -> int:
         fine_times,
         print_run,
         warn_coarse,
+        warn_figure_times,
         warn_unreached,
     )
 
@@ -530,6 +531,7 @@ def run(args) -> int:
         for message in trajectory_problems(result.t, shown, None, voltage=problem.states[problem.voltage],
                                            time_unit=time_axis(float(result.t[-1]))):
             warnings.warn(message, ImplausibleResultWarning, stacklevel=2)
+    warn_figure_times(args, times)
     plotted = _plot(args.plot, plan, result, shown, scenario, args.protocol, on_at_start) if args.plot else None
     print_run(args, {"model": result.model, "file": plan.file, "protocol": args.protocol or events, "start": args.start,
                      "stimulus": "on" if on_at_start else "off"}, result, shown)

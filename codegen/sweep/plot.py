@@ -67,6 +67,16 @@ def _panels(variables):
     return ([potentials] if potentials else []) + others
 
 
+def _line(ax, x: np.ndarray, y: np.ndarray, **style) -> None:
+    """A line through the values (x increasing), and a dot at each value whose neighbours have none: a line needs
+    two (hh's one depolarised rest beside the points where it beats was drawn as nothing)."""
+    (line,) = ax.plot(x, y, **style)
+    finite = np.isfinite(y)
+    alone = finite & ~np.concatenate([[False], finite[:-1]]) & ~np.concatenate([finite[1:], [False]])
+    if alone.any():
+        ax.plot(x[alone], y[alone], "o", color=line.get_color(), ms=style.get("ms", 4))
+
+
 def _one_key(plt, outcome, model):
     layout, memory = outcome.layout, outcome.memory
     key, unit = layout.keys[0]
@@ -83,13 +93,13 @@ def _one_key(plt, outcome, model):
             values = memory.values[name]
             if layout.times is not None:  # a scenario sweep: one line per time
                 for k, t in enumerate(layout.times):
-                    ax.plot(x[order], values[order, k], lw=1.6, label=f"t = {t:g} s")
+                    _line(ax, x[order], values[order, k], lw=1.6, label=f"t = {t:g} s")
             elif outcome.plan.sampled:
                 ax.plot(x, values, ".", ms=4, label=name)
             elif name in COUNTS:  # a whole number changes in steps: no line through 1.5 states
                 ax.step(x[order], values[order], where="mid", lw=1.8, label=name)
             else:
-                ax.plot(x, values, lw=1.8, marker="o" if len(x) <= 12 else None, ms=4, label=name)
+                _line(ax, x[order], values[order], lw=1.8, marker="o" if len(x) <= 12 else None, ms=4, label=name)
         if group[0][1] == "mV" and reference is not None:
             _nernst_lines(ax, x[order], reference, group, memory, order)
         ax.set_ylabel("V (mV)" if group[0][1] == "mV" and len(group) > 1 else _label(*group[0]))

@@ -85,7 +85,7 @@ class RestQuantities:
                                  f"{', '.join(QUANTITIES)})")
             if qid in missing:
                 raise ModelError("--quantity", qid, f"not applicable to model {self.name}: {missing[qid]}")
-        return tuple(q for q in QUANTITIES if q in wanted), {}
+        return tuple(dict.fromkeys(wanted)), {}  # in the order asked, as the kernel's quantities are
 
 
 def did_you_mean(qid: str) -> str:
