@@ -11,7 +11,6 @@ from an independent solution of its steady states (the tests of tests/test_gated
 from __future__ import annotations
 
 import json
-import math
 
 import mpmath
 import numpy as np
@@ -19,7 +18,6 @@ import pytest
 from conftest import run_cli
 from test_channels import E_K, E_L, E_NA, G_L, G_NA, hh_rates
 from test_gated_moving_concentrations import BISTABLE
-
 
 
 def _steady_current(v, g_k):
@@ -339,11 +337,7 @@ def test_no_pump_shift_of_a_rest_the_pump_alone_holds(tmp_path):
 def test_a_value_between_points_without_one_is_drawn():
     """hh at g_K = 3 mS/cm^2 rests, depolarised, and beats from about 3.84 to 19.77 mS/cm^2 (its Hopf points): a
     line through the sweep's values drew the lone rest at 3 as nothing. It is a dot now, in the line's colour."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from vrest.codegen.sweep.plot import _line
 
     figure, ax = plt.subplots()
@@ -353,7 +347,7 @@ def test_a_value_between_points_without_one_is_drawn():
     assert dots.get_color() == line.get_color()
     assert dots.get_xdata().tolist() == [3.0] and dots.get_ydata().tolist() == [-27.06]
     plt.close(figure)
-    code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=3, 5 mS/cm^2", "--quantity", "V_rest",
+    code, out, _ = run_cli("sweep", "hh", "--vary", "channels.K.conductance=3, 5 mS/cm^2", "--quantity", "V_rest",
                              "--json")
     rest, beats = json.loads(out)["quantities"]["V_rest"]["values"]
     assert code == 0 and rest == pytest.approx(-27.06, abs=0.01) and beats is None

@@ -116,9 +116,11 @@ def test_dimensions_of_the_models_names_are_checked():
     assert parse_written("RT/F", s.names, dimensions=s.dimensions).dim == of_unit("mV")
     assert parse_written("C_m/g_leak", s.names, dimensions=s.dimensions).dim == of_unit("ms")
     assert parse_written("E_K - 0.07 V", s.names, dimensions=s.dimensions).dim == of_unit("mV")
-    with pytest.raises(ParseError, match="column 7: cannot subtract a pure number and a potential"):
+    with pytest.raises(ParseError, match="column 7: cannot subtract a pure number from a potential: they have "
+                                         "different dimensions"):
         parse_written("E_K - 0.07", s.names, dimensions=s.dimensions)  # a bare number is a pure number
-    with pytest.raises(ParseError, match="column 7: cannot add a concentration and a potential"):
+    with pytest.raises(ParseError, match="column 7: cannot add a concentration to a potential: they have different "
+                                         "dimensions"):
         parse_written("E_K + K_o", s.names, dimensions=s.dimensions)
     with pytest.raises(ParseError, match="the argument of exp must be a pure number, not a potential"):
         parse_written("exp(V)", s.names, dimensions=s.dimensions)

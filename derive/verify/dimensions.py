@@ -263,8 +263,9 @@ class _Walker:
         left, right = self.walk(node.left), self.walk(node.right)
         if isinstance(node.op, (ast.Add, ast.Sub)):
             if left is not None and right is not None and left != right:
-                verb = "add" if isinstance(node.op, ast.Add) else "subtract"
-                raise self.fail(node.right, f"cannot {verb} {describe(right)} and {describe(left)}")
+                what = (f"add {describe(right)} to" if isinstance(node.op, ast.Add) else
+                        f"subtract {describe(right)} from")
+                raise self.fail(node.right, f"cannot {what} {describe(left)}: they have different dimensions")
             return left if left is not None else right
         if isinstance(node.op, (ast.Mult, ast.Div)):
             if left is None or right is None:
