@@ -653,3 +653,21 @@ def test_a_run_of_a_file_is_plotted_its_potential_above_its_concentrations(tmp_p
     assert code == 0 and out == f"{figure}\n" and "output times" not in err, err
     (_, _, ((_, t, v), *_)), _ = drawn[1]
     assert len(t) == 10001 and max(v) == pytest.approx(47.0450445, abs=1e-4)
+
+
+@pytest.mark.parametrize("setting, times", [("stim_duration=-0.5 ms", "0..2 s 21"), ("stim_start=5 s", "0..2 s 21"),
+                                            (None, "0 s,50 ms")])
+def test_a_stimulus_on_whose_train_never_pulses_in_the_run_is_said(setting, times):
+    """Luo-Rudy 1991 pulses where stim_start <= t mod stim_period <= stim_start + stim_duration (the file's I_stim;
+    its first pulse at 100 ms): with a negative duration, a first pulse after the run or a run that ends before it,
+    --stimulus-on paces nothing. The run is right (the cell stays at its rest, -84.547761 mV by the rest engine and
+    Myokit's reading of the file: tests/test_import_rest.py); a warning says why nothing happens."""
+    code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--stimulus-on", "--times", times,
+                             *(["--set", setting] if setting else []), "--json")
+    assert code == 0, err
+    assert f"the stimulus I_stim is on, but 0 from t = 0 to {json.loads(out)['t']['values'][-1]:g} s: no pulse" in err
+    assert json.loads(out)["states"]["V"]["values"] == pytest.approx([-84.547761] * len(json.loads(out)["t"]["values"]),
+                                                                      abs=1e-5)
+    code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--stimulus-on", "--times",
+                             "0..200 ms 201", "--json")
+    assert code == 0 and "is on, but 0" not in err and max(json.loads(out)["states"]["V"]["values"]) > 0

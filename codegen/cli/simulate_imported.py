@@ -331,6 +331,24 @@ def with_stimulus_edges(plan: ImportedPlan, module, scenario: CachedScenario | N
                                                                                              key=lambda s: s.at)))
 
 
+def warn_never_on(plan: ImportedPlan, on: dict, scenario: CachedScenario | None, t_start: float, t_end: float) -> None:
+    """A stimulus switched on whose pulse train is 0 at the run's start and never switches in it (a pulse duration
+    of 0 or less, a first pulse after the run's end): said, or the run looks like a cell that ignores its pacing."""
+    from ..simulation.numeric import _numpy_module_at
+
+    numeric = _numpy_module_at(plan.numpy_module)
+    steps = scenario.steps if scenario is not None else ()
+    if numeric.STIMULUS_QUANTITY is None or any(not step.changes for step in steps):
+        return  # a current without a train (on is on), or the edges with_stimulus_edges found
+    p = [on.get(k, v) for k, v in zip(numeric.PARAMETER_NAMES, numeric.PARAMETER_VALUES)]
+    with np.errstate(all="ignore"):
+        value = float(numeric.stimulus(t_start, list(numeric.STATE_VALUES), p))
+    if value == 0.0:
+        warnings.warn(f"the stimulus {numeric.STIMULUS_QUANTITY} is on, but 0 from t = {t_start:g} to {t_end:g} s: "
+                      "no pulse of its train starts or lasts in the run (see the file's pulse timing: a duration of "
+                      "0 or less, a first pulse after the run's end, a period)", ModelWarning, stacklevel=2)
+
+
 def _snapped(edge: float, marks: np.ndarray) -> float:
     """``edge``, or the time among ``marks`` (sorted) it lies within rounding of (0.1 s + 3 x 0.3 s is
     0.9999999999999999 s, an ulp before an output time of 1 s)."""
@@ -507,6 +525,8 @@ def run(args) -> int:
 
     start = start_state(plan, module, args.start)  # a start refused before any warning on the run
     run_scenario = stepped(times)
+    if stimulated:
+        warn_never_on(plan, on, run_scenario, float(times[0]), float(times[-1]))
     if figure_only(args):  # a figure shows what V does between outputs and steps
         finer = fine_times(times, run_scenario.steps if run_scenario is not None else ())
         times, run_scenario = (finer, stepped(finer)) if len(finer) > len(times) else (times, run_scenario)
