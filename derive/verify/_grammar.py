@@ -134,7 +134,9 @@ def suggestion(word: str, known: Iterable[str]) -> str:
                 f"here write {' or '.join(valences)}")
     same = [k for k in known if k.lower() == word.lower()]
     based = [k for k in known if "_" not in word and k.split("_")[0] == word][:3]  # n: hh's gate n_K
-    close = same or based or difflib.get_close_matches(word, known, n=3, cutoff=0.75)
+    head, _, tail = word.partition("_")
+    siblings = [k for k in known if tail and k.partition("_")[0] == head and len(k.partition("_")[2]) == len(tail)]
+    close = same or based or difflib.get_close_matches(word, known, n=3, cutoff=0.75) or siblings[:3]  # K_j: K_i, K_o
     units = _unit_spellings(word)
     options = [*close, *(f"the unit {u}" for u in units)]
     return f"; did you mean {' or '.join(options)}?" if options else ""
