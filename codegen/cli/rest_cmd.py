@@ -29,6 +29,10 @@ def register(subparsers) -> None:
                         help="a start value of a state, with its unit (e.g. 'Na_i=12 mM'; a gate's open fraction, "
                         "within 0..1, a plain number: 'm_Na=0.05'; repeatable): conserved quantities take their "
                         "values from the start (default: the model's initial values)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a CellML or SBML file's parameter, with its unit (e.g. 'g_K1=0.5 mS/cm^2'; repeatable; "
+                        "NAME as vrest derive FILE shows it, or component.variable): the resting states with that "
+                        "value in place of the file's")
     from .role_options import add_role_options
 
     add_role_options(parser)
@@ -69,8 +73,9 @@ COMPILED_FROM_STATES = 8
 
 
 def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=None,
-                   compiled_from_states: int = COMPILED_FROM_STATES):
-    """The RestReport of MODEL ``spec``: the generated, compiled module evaluates a large vrest model."""
+                   compiled_from_states: int = COMPILED_FROM_STATES, parameters: dict[str, float] | None = None):
+    """The RestReport of MODEL ``spec``: the generated, compiled module evaluates a large vrest model; a CellML or
+    SBML file's ``parameters`` (SI, by the names set_values gives) in place of its own."""
     from vrest.derive.builtin import is_other_format
 
     if is_other_format(spec):  # another tool's file: its generated module, cached
@@ -78,7 +83,8 @@ def resting_report(spec: str, v_range, start_items=(), voltage=None, stimulus=No
         from ..simulation.imported_rest import rest_report
 
         plan = imported_plan(spec, voltage, stimulus)
-        return rest_report(plan, v_range, _short_names(plan, spec, voltage, stimulus, start_items))
+        return rest_report(plan, v_range, _short_names(plan, spec, voltage, stimulus, start_items),
+                           parameters=parameters)
     from vrest.derive.rest import find_resting_states
     from vrest.derive.rest.inputs import parse_start
     from vrest.derive.rest.loader import load_model_and_system
@@ -166,9 +172,44 @@ def run(args) -> int:
     from vrest.derive.rest.report import report_json, report_text
 
     v_range = parse_range(args.range) if args.range else DEFAULT_RANGE
-    report = resting_report(args.model, v_range, args.start, args.voltage, args.stimulus)
+    parameters, shown = set_values(args) if args.set else ({}, {})
+    report = resting_report(args.model, v_range, args.start, args.voltage, args.stimulus, parameters=parameters)
     if args.json:
-        print(json.dumps(report_json(report), indent=1, allow_nan=False))
+        print(json.dumps(report_json(report) | ({"set": shown} if shown else {}), indent=1, allow_nan=False))
     else:
-        print(report_text(report))
+        title, *rest = report_text(report).split("\n")
+        said = ", ".join(f"{name} = {s['value']:g}{unit} (the file's {s['file']:g}{unit})"
+                         for name, s in shown.items() for unit in [f" {s['unit']}" if s["unit"] else ""])
+        print("\n".join([title, *([f"with {said}"] if said else []), *rest]))
     return 0
+
+
+_REST_STATE_HINT = "--set changes parameters; a state's value at the start is --start NAME=VALUE"
+
+
+def set_values(args) -> tuple[dict[str, float], dict[str, dict]]:
+    """--set's values of a CellML or SBML file (SI, by the file's parameter names) and each as shown: {name:
+    {"value", "unit", "file"}} in the parameter's unit."""
+    from vrest.derive.builtin import is_other_format
+
+    if not is_other_format(args.model):
+        raise ModelError("--set", args.set[0], "applies to a CellML or SBML file; a vrest model's values are its "
+                         "model file's (a copy with other values), and vrest sweep varies them")
+    from ..simulation.imported import imported_plan
+    from .simulate_imported import _file_value, set_parameters
+
+    plan = imported_plan(args.model, args.voltage, args.stimulus)
+    parameters = set_parameters(plan, args.set, (args.model, args.voltage, args.stimulus), _REST_STATE_HINT)
+    if plan.stimulus is not None and plan.stimulus[0] in parameters:
+        raise ModelError(f"--set {plan.stimulus[0]}", None, "the stimulus' switch: the stimulus is off at rest")
+    from vrest.derive.units import unit_factor
+
+    shown = {}
+    for name, value in parameters.items():
+        unit = plan.parameter_units[name]
+        try:
+            scale = float(unit_factor(unit)) if unit else 1.0
+        except ValueError:  # a unit the units library cannot read: SI
+            unit, scale = "(SI)", 1.0
+        shown[name] = {"value": value / scale, "unit": unit, "file": _file_value(plan, name) / scale}
+    return parameters, shown

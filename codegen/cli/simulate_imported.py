@@ -56,7 +56,8 @@ def parameter_value(plan: ImportedPlan, name: str, value: object, key: str) -> f
     return number
 
 
-def parameter_name(plan: ImportedPlan, name: str, value: object, key: str, source: Source | None = None) -> str:
+def parameter_name(plan: ImportedPlan, name: str, value: object, key: str, source: Source | None = None,
+                   state_hint: str = STATE_HINT) -> str:
     """The plan's name of the parameter ``name`` names: its name as vrest derive FILE shows it, or component.variable
     (as vrest sweep takes them). Else a ModelError naming ``key`` and ``value`` that says what ``name`` is: a
     state, a value the file computes, or an unknown name (with the nearest)."""
@@ -72,7 +73,23 @@ def parameter_name(plan: ImportedPlan, name: str, value: object, key: str, sourc
 
     path, voltage, stimulus = source
     model = load_imported(path, voltage=voltage, stimulus=stimulus)
-    return model.parameter(name, option=key, value=value, verb="set", state_hint=STATE_HINT).name
+    return model.parameter(name, option=key, value=value, verb="set", state_hint=state_hint).name
+
+
+def set_parameters(plan: ImportedPlan, items, source: Source, state_hint: str = STATE_HINT) -> dict[str, float]:
+    """{the plan's parameter name: SI value} of --set's "NAME=VALUE" items (a name as vrest derive FILE shows it,
+    or component.variable)."""
+    params: dict[str, float] = {}
+    for item in items:
+        given, sep, text = item.partition("=")
+        if not sep or not given.strip():
+            raise ModelError("--set", item, "expected NAME=VALUE, e.g. 'g_K1=0.5 mS/cm^2'")
+        where = f"--set {given.strip()}"
+        name = parameter_name(plan, given.strip(), text.strip(), where, source, state_hint)
+        if name in params:  # (also under its other name, component.variable)
+            raise ModelError(where, text.strip(), f"{name} is set twice: give each parameter one --set")
+        params[name] = parameter_value(plan, name, text.strip(), where)
+    return params
 
 
 def _file_value(plan: ImportedPlan, name: str) -> float:
@@ -484,16 +501,7 @@ def run(args) -> int:
     rtol, atol = _tolerance(args.rtol, "--rtol"), _tolerance(args.atol, "--atol")
     plan = imported_plan(args.model, args.voltage, args.stimulus)
     source = (args.model, args.voltage, args.stimulus)
-    params = {}
-    for item in args.set:
-        given, sep, text = item.partition("=")
-        if not sep or not given.strip():
-            raise ModelError("--set", item, "expected NAME=VALUE, e.g. 'g_K1=0.5 mS/cm^2'")
-        where = f"--set {given.strip()}"
-        name = parameter_name(plan, given.strip(), text.strip(), where, source)
-        if name in params:  # (also under its other name, component.variable)
-            raise ModelError(where, text.strip(), f"{name} is set twice: give each parameter one --set")
-        params[name] = parameter_value(plan, name, text.strip(), where)
+    params = set_parameters(plan, args.set, source)
     if args.stimulus_on:
         if plan.stimulus is None:
             raise ModelError("--stimulus-on", plan.file, "the file has no stimulus vrest knows of: name it with "

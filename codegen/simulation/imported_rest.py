@@ -48,6 +48,12 @@ class CompiledRest:
         if self.capacitance is not None and capacitance is not None:
             capacitance = self.capacitance(p)
         problem = replace(self.problem, p=tuple(p), capacitance=capacitance)
+        if capacitance != self.problem.capacitance and self.problem.capacitance_value:  # as shown: in its unit
+            from vrest.derive.rest.capacitance import capacitance_used
+
+            shown = capacitance * self.problem.capacitance_value / self.problem.capacitance
+            problem = replace(problem, capacitance_value=shown, capacitance_note=capacitance_used(
+                problem.capacitance_name, capacitance, problem.capacitance_unit, True, ()).note)
         if start:
             problem = replace(problem, start=tuple(start.get(name, value)
                                                    for name, value in zip(problem.states, problem.start)))
@@ -82,12 +88,13 @@ def _capacitance(problem, module, evaluator) -> Callable[[list[float]], float] |
     return lambda p: float(module.quantities(start, np.asarray(p, dtype=float)[evaluator._index])[name])
 
 
-def rest_report(plan, v_range, start_items=(), from_start: bool = True):
-    """The RestReport of the planned file at its own parameters, from its initial state with ``start_items``
-    ("NAME=VALUE", the file's units) in place (what `vrest rest FILE` prints)."""
+def rest_report(plan, v_range, start_items=(), from_start: bool = True, parameters: dict[str, float] | None = None):
+    """The RestReport of the planned file at its own parameters (or ``parameters``, SI by name, in their place),
+    from its initial state with ``start_items`` ("NAME=VALUE", the file's units) in place (`vrest rest FILE`)."""
     from .imported import start_values
 
-    return plan_rest(plan).report({}, v_range, start_values(plan, start_items) if start_items else None, from_start)
+    return plan_rest(plan).report(parameters or {}, v_range, start_values(plan, start_items) if start_items else None,
+                                  from_start)
 
 
 def compiled_rest(path: Path, voltage: str | None, stimulus: str | None) -> CompiledRest:

@@ -1,0 +1,55 @@
+"""`vrest rest FILE --set NAME=VALUE`: the resting states of a CellML file with a parameter in place of the file's
+value. Luo-Rudy 1991 with its inward rectifier's g_K1_max halved (0.6047 -> 0.3 mS/cm^2): where Myokit's reading
+of the file, with that value, comes to rest from the file's start under SciPy's BDF (tests/test_import_rest.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+from test_import_rest import MODELS, _myokit_long_run
+
+LUO_RUDY = MODELS / "luo_rudy_1991.cellml"
+
+
+def test_a_parameter_set_rests_where_the_file_with_that_value_does(tmp_path):
+    code, out, err = run_cli("rest", str(LUO_RUDY), "--set", "g_K1_max=0.3 mS/cm^2", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["set"] == {"g_K1_max": {"value": 0.3, "unit": "mS/cm^2", "file": 0.6047}}
+    (state,) = data["resting_states"]
+    reference = _myokit_long_run(LUO_RUDY, tmp_path, values={"time_independent_potassium_current.g_K1_max": 0.3})
+    assert state["stable"] and state["V"] == pytest.approx(reference * 1e3, abs=1e-6)  # mV
+    assert state["V"] > -84.5  # depolarised from the file's -84.548 mV: less K+ conductance at rest
+    code, out, err = run_cli("rest", str(LUO_RUDY), "--set", "time_independent_potassium_current.g_K1_max=0.3 mS/cm^2")
+    assert code == 0 and out.splitlines()[1] == "with g_K1_max = 0.3 mS/cm^2 (the file's 0.6047 mS/cm^2)"
+
+
+def test_the_capacitance_set_changes_no_rest_nor_slope_conductance():
+    """C dV/dt = -sum I: C sets how fast V moves, not where it rests, and the slope conductance C d(-dV/dt)/dV is
+    the currents' alone; the capacitance reported is the one set."""
+    states = []
+    for value in ("1 uF/cm^2", "2 uF/cm^2"):
+        code, out, err = run_cli("rest", str(LUO_RUDY), "--set", f"C={value}", "--json")
+        assert code == 0, err
+        data = json.loads(out)
+        states.append((data["resting_states"][0], data["capacitance"]["value"]))
+    (one, c_one), (two, c_two) = states
+    assert (c_one, c_two) == (1.0, 2.0)
+    assert two["V"] == pytest.approx(one["V"], abs=1e-9)
+    assert two["slope_conductance"]["value"] == pytest.approx(one["slope_conductance"]["value"], rel=1e-9)
+
+
+@pytest.mark.parametrize("model, setting, said", [
+    (str(LUO_RUDY), "V=3 mV", ("--set V = '3 mV': a state of model luo_rudy_1991, not a parameter: --set changes "
+                               "parameters; a state's value at the start is --start NAME=VALUE")),
+    (str(LUO_RUDY), "g_K1_max=-1 mS/cm^2", ("--set g_K1_max = '-1 mS/cm^2': g_K1_max is a conductance per area: it "
+                                            "must not be negative")),
+    (str(LUO_RUDY), "I_stim_on=1", "--set I_stim_on: the stimulus' switch: the stimulus is off at rest"),
+    ("hh", "g_K=3", "--set = 'g_K=3': applies to a CellML or SBML file"),
+])
+def test_a_bad_setting_is_one_line(model, setting, said):
+    code, out, err = run_cli("rest", model, "--set", setting)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith(f"vrest: error: {said}")
