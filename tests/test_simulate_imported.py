@@ -665,7 +665,8 @@ def test_a_stimulus_on_whose_train_never_pulses_in_the_run_is_said(setting, time
     code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--stimulus-on", "--times", times,
                              *(["--set", setting] if setting else []), "--json")
     assert code == 0, err
-    assert f"the stimulus I_stim is on, but 0 from t = 0 to {json.loads(out)['t']['values'][-1]:g} s: no pulse" in err
+    end = "2 s" if times.startswith("0..2 s") else "50 ms"  # in the table's unit
+    assert f"the stimulus I_stim is on, but 0 from t = 0 to {end}: no pulse" in err
     assert json.loads(out)["states"]["V"]["values"] == pytest.approx([-84.547761] * len(json.loads(out)["t"]["values"]),
                                                                       abs=1e-5)
     code, out, err = run_cli("simulate", str(MODELS / "luo_rudy_1991.cellml"), "--stimulus-on", "--times",

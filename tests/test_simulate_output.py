@@ -70,7 +70,7 @@ def test_a_range_of_times_is_that_many_evenly_spaced_both_ends_included():
     assert json.loads(document)["t"]["values"] == [k / 1000 for k in range(2001)]
     code, document, err = run_cli("simulate", "neuron", "--times", "1.5..2.5 ms 3", "--json")
     assert code == 0 and json.loads(document)["t"]["values"] == [0.0015, 0.002, 0.0025]
-    for glued in ("1.5..2.5ms 3", "1.5e-3..2.5e-3s 3"):  # the unit against the number, as a list takes "2ms"
+    for glued in ("1.5..2.5ms 3", "1.5e-3..2.5e-3s 3", "1.5 ms..2.5 ms 3e0"):  # units as a list takes them
         code, document, err = run_cli("simulate", "neuron", "--times", glued, "--json")
         assert code == 0 and json.loads(document)["t"]["values"] == [0.0015, 0.002, 0.0025], glued
 
@@ -94,9 +94,10 @@ def test_a_scenario_sweep_takes_a_range_of_times():
     ("0..2 parsec 3", "the first time, 0 parsec: unit 'parsec' is not a time"),
     ("0..x s 3", "the last time 'x' is no number"),
     ("0 s,1 ms..2 ms 3", 'a range is the whole of the times, e.g. "0..2 s 2001", not an item of a list'),
-    ("0..30 ms 1e6", 'the count 1e6 is no whole number of times (at least 2), e.g. "0..2 s 2001"'),
+    ("0..30 ms 1e6", "1000000 output times, more than the 100000 allowed"),  # a whole number, written so
     ("0..30 ms 2.5", "the count 2.5 is no whole number of times"),
     ("0..20 ms log 3", "output times are evenly spaced: leave out the spacing"),
+    ("0...2 s 3", 'a range of times is FIRST..LAST unit COUNT, e.g. "0..2 s 2001"'),
 ])
 def test_a_bad_range_of_times_is_one_line_naming_it(times, problem):
     code, out, err = run_cli("simulate", "neuron", "--times", times)

@@ -211,5 +211,6 @@ def set_values(args) -> tuple[dict[str, float], dict[str, dict]]:
             scale = float(unit_factor(unit)) if unit else 1.0
         except ValueError:  # a unit the units library cannot read: SI
             unit, scale = "(SI)", 1.0
-        shown[name] = {"value": value / scale, "unit": unit, "file": _file_value(plan, name) / scale}
+        shown[name] = {"value": float(f"{value / scale:.15g}"), "unit": unit,  # 185 pF in uF: 0.000185, not ...02
+                       "file": float(f"{_file_value(plan, name) / scale:.15g}")}
     return parameters, shown

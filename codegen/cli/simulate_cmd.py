@@ -114,10 +114,10 @@ def _seconds(text: str, key: str, kind: str = "time") -> Fraction:
     return Fraction(limits.check(key, value, kind, text))
 
 
-# "FIRST..LAST unit COUNT": COUNT times evenly spaced from FIRST to LAST, both included
-_TIME_RANGE = re.compile(r"\s*([^.\s]+(?:\.\d*)?(?:[eE][+-]?\d+)?)\s*\.\.\s*([^\s]+)\s+(.*?)\s*")
 TIMES_HELP = ('output times with units: a list, e.g. "0 s,10 ms,1 h", or COUNT evenly spaced from FIRST to LAST, '
               'e.g. "0..2 s 2001" (every ms)')
+_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_RANGE_FORM = 'a range of times is FIRST..LAST unit COUNT, e.g. "0..2 s 2001"'
 
 
 def output_times(text: str, key: str = "--times") -> list[float]:
@@ -126,10 +126,7 @@ def output_times(text: str, key: str = "--times") -> list[float]:
     if not text.strip():
         raise ModelError(key, text, 'is empty: give times with units, e.g. "0 s,10 ms,1 h" or "0..2 s 2001"')
     if ".." in text and "," not in text:
-        match = _TIME_RANGE.fullmatch(text)
-        if not match:
-            raise ModelError(key, text, 'a range of times is FIRST..LAST unit COUNT, e.g. "0..2 s 2001"')
-        seconds = _time_range(text, key, *match.groups())
+        seconds = _time_range(text, key)
     else:
         items = text.split(",")
         if ".." in text:
@@ -143,43 +140,55 @@ def output_times(text: str, key: str = "--times") -> list[float]:
     return [float(t) for t in seconds]
 
 
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-
-
-def _time_range(text: str, key: str, first: str, last: str, rest: str) -> list[Fraction]:
-    glued = not re.fullmatch(_NUMBER, last) and re.fullmatch(f"({_NUMBER})([^\\d.+-].*)", last)  # "0..2s 2001"
-    if glued:
-        last, rest = glued.group(1), f"{glued.group(2)} {rest}"
-    for end, number in (("first", first), ("last", last)):
-        if not re.fullmatch(_NUMBER, number):
-            raise ModelError(key, text, f"the {end} time {number!r} is no number: a range of times is FIRST..LAST "
-                             'unit COUNT, e.g. "0..2 s 2001"')
+def _time_range(text: str, key: str) -> list[Fraction]:
+    """The times of "FIRST..LAST unit COUNT" (FIRST may carry the unit too: "0 s..2 s 3"; the unit may sit against
+    its number: "0..2s 3")."""
+    first, _, rest = text.partition("..")
+    if rest.startswith(".") or not first.strip():
+        raise ModelError(key, text, _RANGE_FORM)
     words = rest.split()
-    if words and re.fullmatch(_NUMBER, words[-1]) and not re.fullmatch(r"\d+", words[-1]):
-        raise ModelError(key, text, f"the count {words[-1]} is no whole number of times (at least 2), e.g. "
-                         '"0..2 s 2001"')
-    if not words or not re.fullmatch(r"\d+", words[-1]):
-        raise ModelError(key, text, "how many times? end the range with a count, e.g. \"0..2 s 2001\" (every ms)")
-    count = int(words.pop())
+    last = words.pop(0) if words else ""
+    glued = re.fullmatch(f"({_NUMBER})([^\\d.+-].*)", last) if not re.fullmatch(_NUMBER, last) else None
+    if glued:
+        last, words = glued.group(1), [glued.group(2), *words]
+    if not re.fullmatch(_NUMBER, last):
+        raise ModelError(key, text, f"the last time {last!r} is no number: {_RANGE_FORM}")
+    count = _count(text, key, words[-1] if words else "")
+    words.pop()
     if words and words[-1].lower() in ("log", "linear"):
         raise ModelError(key, text, "output times are evenly spaced: leave out the spacing (for times spread over "
                          'decades, list them: "1 ms,10 ms,100 ms,1 s")')
     unit = " ".join(words)
     if not unit:
-        raise ModelError(key, text, "the times need a unit, e.g. \"0..2 s 2001\"")
-    if count < 2:
-        raise ModelError(key, text, "a range needs a count of at least 2 (one time: give it alone, e.g. \"2 s\")")
-    limits.check_count(key, count, "output times", text)
+        raise ModelError(key, text, 'the times need a unit, e.g. "0..2 s 2001"')
     ends = []
-    for end, number in (("first", first), ("last", last)):
+    for end, written in (("first", first.strip() if not re.fullmatch(_NUMBER, first.strip()) else
+                          f"{first.strip()} {unit}"), ("last", f"{last} {unit}")):
         try:
-            ends.append(_seconds(f"{number} {unit}", key))
+            ends.append(_seconds(written, key))
         except ModelError as error:  # said of the range as given
-            raise ModelError(key, text, f"the {end} time, {number} {unit}: {error.problem}") from None
+            raise ModelError(key, text, f"the {end} time, {written}: {error.problem}") from None
     low, high = ends
     if high <= low:
         raise ModelError(key, text, "the range must go from an earlier to a later time")
     return [low + (high - low) * k / (count - 1) for k in range(count)]  # each the double nearest the exact time
+
+
+def _count(text: str, key: str, word: str) -> int:
+    """The COUNT of a range of times: a whole number (2001, 1e3), at least 2, at most the output times allowed."""
+    try:
+        count = Fraction(word) if re.fullmatch(_NUMBER, word) else None
+    except (ValueError, ZeroDivisionError):
+        count = None
+    if count is None:
+        raise ModelError(key, text, 'how many times? end the range with a count, e.g. "0..2 s 2001" (every ms)')
+    if count.denominator != 1:
+        raise ModelError(key, text, f"the count {word} is no whole number of times (at least 2), e.g. "
+                         '"0..2 s 2001"')
+    if count < 2:
+        raise ModelError(key, text, 'a range needs a count of at least 2 (one time: give it alone, e.g. "2 s")')
+    limits.check_count(key, int(count), "output times", text)
+    return int(count)
 
 
 def _tolerance(text: str | None, key: str) -> float | None:

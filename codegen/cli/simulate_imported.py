@@ -361,7 +361,11 @@ def warn_never_on(plan: ImportedPlan, on: dict, scenario: CachedScenario | None,
     with np.errstate(all="ignore"):
         value = float(numeric.stimulus(t_start, list(numeric.STATE_VALUES), p))
     if value == 0.0:
-        warnings.warn(f"the stimulus {numeric.STIMULUS_QUANTITY} is on, but 0 from t = {t_start:g} to {t_end:g} s: "
+        from ..plotting import time_axis
+
+        unit, seconds = time_axis(t_end)  # the table's
+        warnings.warn(f"the stimulus {numeric.STIMULUS_QUANTITY} is on, but 0 from t = {t_start / seconds:g} to "
+                      f"{t_end / seconds:g} {unit}: "
                       "no pulse of its train starts or lasts in the run (see the file's pulse timing: a duration of "
                       "0 or less, a first pulse after the run's end, a period)", ModelWarning, stacklevel=2)
 

@@ -23,8 +23,12 @@ _MAX_STEP_LINES = 500
 # An argument that reads like a path, not a formula: steps.txt, ./steps, ~/notes.md, /tmp/x
 _PATH_LIKE = re.compile(r"^(?:\.{1,2}/|~|/)\S*$|^[\w.~/\\-]+\.(?:txt|md|tex|text|steps)$")
 
+
 def _claim_text(claim: str) -> tuple[str, bool]:
     """(text, is a file of steps): an existing file is read as steps; a path that is none is refused."""
+    if not claim.strip():  # Path("") is the current folder
+        raise ModelError("EXPR|EQUATION|FILE", claim, "is empty: give a formula, an equation (E_K = RT/F "
+                         "ln(K_o/K_i)) or a file of steps")
     path = Path(claim)
     try:
         is_file = len(claim) < 4096 and "\n" not in claim and path.is_file()
