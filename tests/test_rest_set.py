@@ -53,3 +53,25 @@ def test_the_capacitance_set_changes_no_rest_nor_slope_conductance():
 def test_a_bad_setting_is_one_line(model, setting, said):
     code, out, err = run_cli("rest", model, "--set", setting)
     assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith(f"vrest: error: {said}")
+
+
+def test_a_run_from_the_start_that_fails_is_not_taken_for_a_pacemaker(tmp_path):
+    """Beeler-Reuter 1977 with its K1 current scaled negative (G_K1 -0.35 uA/cm^2, the file's 0.0035 uA/mm^2 turned
+    over): three equilibria, each an equilibrium of Myokit's reading of the file with that value, none stable; the
+    run from the start fails (V runs away until the rates overflow), so the verdict says what was found and that
+    the run stopped, not "this model oscillates (pacemaker)", which nothing seen supports."""
+    from test_import_rest import _in_file_units, _myokit_equations, _read, _root_to_double_precision
+    from vrest.derive.rest import find_resting_states
+
+    path = MODELS / "beeler_reuter_model_1977.cellml"
+    code, out, err = run_cli("rest", str(path), "--set", "G_K1=-0.35 uA/cm^2")
+    assert code == 0, err
+    verdict = out.splitlines()[2]
+    assert verdict.startswith("no stable resting state between -150.00 mV and 60.00 mV: the unstable equilibria lie "
+                              "at -89.55 mV, 3.10 mV, 21.35 mV; the run from its start stopped at t = ")
+    assert verdict.endswith("so where the cell goes from there is not known") and "pacemaker" not in verdict
+    report = find_resting_states(_read(path), parameters={"G_K1": -0.0035})  # SI: A/m^2
+    f, states, second = _myokit_equations(path, tmp_path, {"time_independent_outward_current.G_K1": -0.0035})
+    assert [round(s.V * 1e3, 2) for s in report.resting_states] == [-89.55, 3.10, 21.35]
+    assert all(not s.stable and _root_to_double_precision(f, _in_file_units(s, states), second)
+               for s in report.resting_states)

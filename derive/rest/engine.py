@@ -334,7 +334,8 @@ def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], 
     reaches = fate is None or fate.kind == "rests"  # a rest outside the range the cell reaches from its start
     stable = [s for s in resting if s.stable]
     swing = (fate.low, fate.high) if fate is not None and fate.kind == "oscillates" and not stable else None
-    text, told = _verdict(resting, v_range, problem, beyond, reaches, swing)
+    stopped = fate is not None and fate.kind == "unknown"  # the run failed: what it would show is not known
+    text, told = _verdict(resting, v_range, problem, beyond, reaches, swing, guess=not stopped)
     unit = problem.voltage_unit
 
     def mv(v: float) -> str:
@@ -376,9 +377,11 @@ def _with_fate(resting: tuple[RestingState, ...], v_range: tuple[float, float], 
 
 def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], problem: RestProblem,
              beyond: float | None, reaches: bool = True,
-             swing: tuple[float, float] | None = None) -> tuple[str, bool]:
+             swing: tuple[float, float] | None = None, guess: bool = True) -> tuple[str, bool]:
     """(the verdict on the equilibria, whether it says the model's swing from its start); ``swing``: V's lowest
-    and highest as the model, nothing stable found, oscillates from its start."""
+    and highest as the model, nothing stable found, oscillates from its start; ``guess``: whether to say what the
+    unstable equilibria imply the model does (not where a run from the start failed: Beeler-Reuter with a negative
+    K1 conductance, whose V runs away until its rates overflow, is no pacemaker)."""
     unit = problem.voltage_unit
 
     def shown(v: float) -> str:
@@ -428,6 +431,8 @@ def _verdict(resting: tuple[RestingState, ...], v_range: tuple[float, float], pr
                 f"{shown(swing[1])} from its start; {lies}"), True
     if len(unstable[0].eigenvalues) == 1:  # one state cannot oscillate: V runs away (a conductance below 0)
         return f"no stable resting state {where}: {lies}, and V runs away from it on either side", False
+    if not guess:
+        return f"no stable resting state {where}: {lies}", False
     if (spirals or len(unstable) == 1) and whole:
         return f"no stable resting state: this model oscillates (pacemaker); {lies}", False
     if spirals or len(unstable) == 1:
