@@ -261,6 +261,9 @@ def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
                                         "stimulus alone does, and it is off at rest), so the resting state does not "
                                         "depend on it"),
     ("membrane.stim_period=500, 1000 ms", "'membrane.stim_period': no equation of the model at rest"),
+    ("i_Stim_on=0, 1", "--vary = 'i_Stim_on': the switch of the stimulus i_Stim (vrest adds it: 0 off, 1 on): the "
+                       "stimulus is off at rest, so the resting state does not depend on it"),
+    ("I_stim_on=0, 1", "--vary = 'I_stim_on': not a parameter; i_Stim_on is the switch of the stimulus i_Stim"),
 ])
 def test_a_bad_key_or_unit_is_one_line_and_exit_2(vary, message):
     code, out, err = run_cli("sweep", str(HH), "--vary", vary)

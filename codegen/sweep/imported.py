@@ -153,6 +153,11 @@ class ImportedModel(RestQuantities):
                           if s in parameters)
             hint = f": {verb} what it is computed from ({', '.join(used)})" if used else ""
             raise ModelError(option, value, f"computed in the file from other values, not a parameter{hint}")
+        stimulus = system.roles.stimulus
+        if option == "--vary" and stimulus is not None and key.lower().endswith("_on"):  # the docs' I_stim_on
+            which = "the" if key == f"{stimulus.name}_on" else f"not a parameter; {stimulus.name}_on is the"
+            raise ModelError("--vary", key, f"{which} switch of the stimulus {stimulus.name} (vrest adds it: 0 off, 1 "
+                             "on): the stimulus is off at rest, so the resting state does not depend on it")
         kinds = {name: "" for name in self._by_name} | {name: "the state " for name in states if name not in
                                                          self._by_name} \
             | {name: "the computed value " for name in quantities if name not in self._by_name and name not in states}
