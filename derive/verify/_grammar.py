@@ -108,7 +108,7 @@ def _splitter(known: Callable[[str], bool]) -> Callable[[str], tuple[str, ...] |
 # Names people type for what a model calls otherwise.
 _INSTEAD = {
     "lg": "log10 (the base-10 logarithm; log and ln are natural)",
-    "log_e": "ln", "Vm": "V (the membrane potential) or V_ss (the resting potential)",
+    "log_e": "ln", "lm": "ln", "Vm": "V (the membrane potential) or V_ss (the resting potential)",
     "V_m": "V (the membrane potential) or V_ss (the resting potential)",
     "V_rest": "V_ss (the resting potential)", "V_r": "V_ss (the resting potential)",
     "E_m": "V_ss (the resting potential)", "Em": "V_ss (the resting potential)", "E_rest": "V_ss (the resting potential)",

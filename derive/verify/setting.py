@@ -258,8 +258,10 @@ class Setting:
     def correct(self, quantity_id: str) -> Side | ValueOnly:
         """The model's own value of quantity_id: an expression, or an Implicit root."""
         if quantity_id not in self.derivations.ids():
-            known = ", ".join(self.derivations.ids())
-            raise VerifyError(f"unknown quantity id {quantity_id!r}; one of: {known}")
+            ids = self.derivations.ids()
+            same = [i for i in ids if i.lower() == quantity_id.lower()]  # E_k: E_K
+            hint = f" (did you mean {same[0]}?)" if same else ""
+            raise VerifyError(f"unknown quantity id {quantity_id!r}{hint}; one of: {', '.join(ids)}")
         d = self._derivation(quantity_id)
         if self._has_formula(d):
             return self.symbol(quantity_id)
