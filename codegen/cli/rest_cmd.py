@@ -196,21 +196,15 @@ def set_values(args) -> tuple[dict[str, float], dict[str, dict]]:
         raise ModelError("--set", args.set[0], "applies to a CellML or SBML file; a vrest model's values are its "
                          "model file's (a copy with other values), and vrest sweep varies them")
     from ..simulation.imported import imported_plan
-    from .simulate_imported import _file_value, set_parameters
+    from .simulate_imported import _file_value, in_unit, set_parameters
 
     plan = imported_plan(args.model, args.voltage, args.stimulus)
     parameters = set_parameters(plan, args.set, (args.model, args.voltage, args.stimulus), _REST_STATE_HINT)
     if plan.stimulus is not None and plan.stimulus[0] in parameters:
         raise ModelError(f"--set {plan.stimulus[0]}", None, "the stimulus' switch: the stimulus is off at rest")
-    from vrest.derive.units import unit_factor
-
     shown = {}
     for name, value in parameters.items():
-        unit = plan.parameter_units[name]
-        try:
-            scale = float(unit_factor(unit)) if unit else 1.0
-        except ValueError:  # a unit the units library cannot read: SI
-            unit, scale = "(SI)", 1.0
-        shown[name] = {"value": float(f"{value / scale:.15g}"), "unit": unit,  # 185 pF in uF: 0.000185, not ...02
-                       "file": float(f"{_file_value(plan, name) / scale:.15g}")}
+        (number, unit), (file, _) = in_unit(plan, name, value), in_unit(plan, name, _file_value(plan, name))
+        shown[name] = {"value": float(f"{number:.15g}"), "unit": unit,  # 185 pF in uF: 0.000185, not ...02
+                       "file": float(f"{file:.15g}")}
     return parameters, shown

@@ -100,15 +100,22 @@ def _file_value(plan: ImportedPlan, name: str) -> float:
     return float(numeric.PARAMETER_VALUES[numeric.PARAMETER_NAMES.index(name)])
 
 
-def _shown(plan: ImportedPlan, name: str, value: float) -> str:
-    """The SI ``value`` of parameter ``name`` in the unit vrest shows it in."""
+def in_unit(plan: ImportedPlan, name: str, value: float) -> tuple[float, str]:
+    """(the SI ``value`` of parameter ``name`` in the unit vrest shows it in, that unit): "(SI)" for a unit the
+    units library cannot read (or one with an offset), "" for none."""
     from vrest.derive.units import unit_factor
 
     unit = plan.parameter_units[name]
     try:
-        return f"{value / float(unit_factor(unit)):g} {unit}" if unit else f"{value:g}"
-    except ValueError:  # a unit the units library cannot read (or one with an offset): the SI value
-        return f"{value:g} (SI)"
+        return (value / float(unit_factor(unit)), unit) if unit else (value, "")
+    except ValueError:
+        return value, "(SI)"
+
+
+def _shown(plan: ImportedPlan, name: str, value: float) -> str:
+    """The SI ``value`` of parameter ``name`` in the unit vrest shows it in."""
+    number, unit = in_unit(plan, name, value)
+    return f"{number:g} {unit}".rstrip()
 
 
 def _stimulus_quantity(plan: ImportedPlan) -> str | None:
