@@ -176,10 +176,7 @@ def _time_range(text: str, key: str) -> list[Fraction]:
 
 def _count(text: str, key: str, word: str) -> int:
     """The COUNT of a range of times: a whole number (2001, 1e3), at least 2, at most the output times allowed."""
-    try:
-        count = Fraction(word) if re.fullmatch(_NUMBER, word) else None
-    except (ValueError, ZeroDivisionError):
-        count = None
+    count = Fraction(word) if re.fullmatch(_NUMBER, word) else None  # the pattern is one Fraction reads
     if count is None:
         raise ModelError(key, text, 'how many times? end the range with a count, e.g. "0..2 s 2001" (every ms)')
     if count.denominator != 1:
