@@ -13,13 +13,19 @@ from .latex import latex
 from .units import convert
 
 __all__ = ["Step", "Derivation", "NotApplicable", "NoSteadyState", "evaluate", "monotone_root", "WORKING_DIGITS",
-           "definitions", "CURRENT_BALANCE"]
+           "definitions", "equation", "CURRENT_BALANCE"]
 
 WORKING_DIGITS = 40  # mpmath precision for values: far beyond double, so results are exact to 1e-15
 # The function whose root is a resting potential (monotone_root names it when there is none).
 CURRENT_BALANCE = "the total membrane current (outward positive)"
 
 _MPMATH_FUNCTIONS = {"exprel": _mp_exprel, "exprel_prime": _mp_exprel_prime}
+
+
+def equation(lhs, rhs) -> sp.Equality:
+    """The equation lhs = rhs as written. SymPy's Eq first tries to decide it (asking the assumptions system about
+    the whole difference: most of a derivation's time), and a derivation's equations are statements to show."""
+    return sp.Eq(lhs, rhs, evaluate=False)
 
 
 class NotApplicable(Exception):
@@ -100,17 +106,16 @@ class Derivation:
 
     @property
     def equation(self) -> sp.Eq:
-        # evaluate=False: deciding whether a long expression equals zero can take minutes
         if self.method == "numeric root":
-            return sp.Eq(self.expression, 0, evaluate=False)
-        return sp.Eq(sp.Symbol(self.id), self.expression, evaluate=False)
+            return equation(self.expression, 0)
+        return equation(sp.Symbol(self.id), self.expression)
 
     @property
     def shown_equation(self) -> sp.Eq:
         """``equation`` with the closed form in the names of the quantities it is built on."""
         if self.in_names is None or self.method == "numeric root":
             return self.equation
-        return sp.Eq(sp.Symbol(self.id), self.in_names)
+        return equation(sp.Symbol(self.id), self.in_names)
 
     @property
     def expression_text(self) -> str:
@@ -153,7 +158,7 @@ def definitions(named: Iterable[tuple[sp.Symbol, sp.Expr]], expr: sp.Expr,
         if symbol not in used:
             used.add(symbol)
             pending += [s for s in table[symbol].free_symbols if s in table and s not in keep]
-    return tuple(sp.Eq(symbol, definition) for symbol, definition in named if symbol in used)
+    return tuple(equation(symbol, definition) for symbol, definition in named if symbol in used)
 
 
 def as_numbers(values: Mapping[sp.Symbol, sp.Expr], digits: int = WORKING_DIGITS + 10) -> dict[sp.Symbol, sp.Expr]:

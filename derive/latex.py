@@ -31,14 +31,17 @@ _DEFINITIONS = (
 
 def symbol_latex(symbol: sp.Symbol) -> str | None:
     """The LaTeX of a name with two or more subscript words, a name that is words (donnan_ratio: "donnan ratio",
-    upright, not an italic "donnan" with the subscript "ratio"), or a difference (dV_pump: Delta V_pump); else None
+    upright, not an italic "donnan" with the subscript "ratio"), a difference (dV_pump: Delta V_pump) or a gate's
+    steady state (inf_m: m_infinity); else None
     (SymPy's own is right)."""
     name, supers, subs = split_super_sub(symbol.name)
     if supers:
         return None
-    if _word(name):
+    if name == "inf" and subs:  # a gate's steady state inf_w_M: w_{M,infinity}, as x_inf is written
+        return translate(subs[0]) + "_{" + ",".join([*(_subscript(w) for w in subs[1:]), r"\infty"]) + "}"
+    if _word(name):  # upright; \mathrm{volume_{ss}}, not \text{volume}_{ss}: a "_" after "}" opens Markdown emphasis
         return r"\text{" + " ".join([name, *subs]) + "}" if all(_word(w) for w in subs) else \
-            r"\text{" + name + "}_{" + r"\ ".join(translate(w) for w in subs) + "}"
+            r"\mathrm{" + name + "_{" + r"\ ".join(translate(w) for w in subs) + "}}"
     if re.fullmatch("d[A-Z]", name):
         difference = sp.Symbol("_".join([name[1], *subs]))
         return r"\Delta " + (symbol_latex(difference) or sp.latex(difference))
@@ -46,9 +49,12 @@ def symbol_latex(symbol: sp.Symbol) -> str | None:
         return None
     if all(word in _EPONYMS for word in subs):  # V_mullins_noda: the Mullins-Noda potential
         return translate(name) + r"_{\text{" + "-".join(_EPONYMS[word] for word in subs) + "}}"
-    words = [translate(word) if len(word) == 1 or translate(word) != word else rf"\mathrm{{{word}}}"
-             for word in subs]  # one letter italic, a Greek name its letter, a word upright
-    return translate(name) + "_{" + r"\ ".join(words) + "}"
+    return translate(name) + "_{" + r"\ ".join(_subscript(word) for word in subs) + "}"
+
+
+def _subscript(word: str) -> str:
+    """A subscript word: one letter italic, a Greek name its letter, a word upright."""
+    return translate(word) if len(word) == 1 or translate(word) != word else rf"\mathrm{{{word}}}"
 
 
 def _word(text: str) -> bool:

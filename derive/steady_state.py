@@ -516,17 +516,53 @@ def _equilibrated_solve(matrix, rhs):
     other pivot "singular" in a well-posed system. The scaling leaves the solution as it is.
     """
     n = matrix.rows
-    rows = [max(abs(matrix[r, c]) for c in range(n)) or mpmath.mpf(1) for r in range(n)]
-    scaled = mpmath.matrix(n, n)
-    for r in range(n):
-        for c in range(n):
-            scaled[r, c] = matrix[r, c] / rows[r]
-    columns = [max(abs(scaled[r, c]) for r in range(n)) or mpmath.mpf(1) for c in range(n)]
-    for r in range(n):
-        for c in range(n):
-            scaled[r, c] /= columns[c]
-    solution = mpmath.lu_solve(scaled, mpmath.matrix([rhs[r] / rows[r] for r in range(n)]))
+    a = [[matrix[r, c] for c in range(n)] for r in range(n)]
+    rows = [max(abs(v) for v in row) or mpmath.mpf(1) for row in a]
+    a = [[v / rows[r] for v in row] for r, row in enumerate(a)]
+    columns = [max(abs(a[r][c]) for r in range(n)) or mpmath.mpf(1) for c in range(n)]
+    a = [[v / columns[c] for c, v in enumerate(row)] for row in a]
+    solution = lu_solve(a, [rhs[r] / rows[r] for r in range(n)])
     return mpmath.matrix([solution[c] / columns[c] for c in range(n)])
+
+
+def lu_solve(a: list[list], b: list) -> list:
+    """a^-1 b by mpmath.lu_solve's own steps (Gauss with its pivot by the scaled rows, 10 bits more, a pivot below
+    |a|_1 eps is singular: ZeroDivisionError), so the same numbers, on lists: mpmath's matrix class spends most of
+    a Newton step of a small system indexing its entries."""
+    n = len(a)
+    a, b = [list(row) for row in a], list(b)
+    with mpmath.workprec(mpmath.mp.prec + 10):
+        tol = max(mpmath.fsum((a[r][c] for r in range(n)), absolute=True) for c in range(n)) * mpmath.mp.eps
+        pivots = []
+        for j in range(n - 1):
+            biggest, pivot = 0, None
+            for k in range(j, n):
+                s = mpmath.fsum([abs(a[k][c]) for c in range(j, n)])
+                if s <= tol:
+                    raise ZeroDivisionError("matrix is numerically singular")
+                current = 1 / s * abs(a[k][j])
+                if current > biggest:
+                    biggest, pivot = current, k
+            if pivot is None or abs(a[pivot][j]) <= tol:
+                raise ZeroDivisionError("matrix is numerically singular")
+            a[j], a[pivot] = a[pivot], a[j]
+            pivots.append(pivot)
+            for i in range(j + 1, n):
+                a[i][j] /= a[j][j]
+                for k in range(j + 1, n):
+                    a[i][k] -= a[i][j] * a[j][k]
+        if abs(a[n - 1][n - 1]) <= tol:
+            raise ZeroDivisionError("matrix is numerically singular")
+        for k, pivot in enumerate(pivots):
+            b[k], b[pivot] = b[pivot], b[k]
+        for i in range(1, n):
+            for j in range(i):
+                b[i] -= a[i][j] * b[j]
+        for i in range(n - 1, -1, -1):
+            for j in range(i + 1, n):
+                b[i] -= a[i][j] * b[j]
+            b[i] /= a[i][i]
+    return b
 
 
 def damped_newton(f, jac, x, positive, max_steps: int = 200) -> list:

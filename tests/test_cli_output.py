@@ -55,7 +55,7 @@ def test_implicit_quantities_are_labelled_in_latex():
     assert code == 0
     assert not [row for row in rows if row.startswith((r"\frac", "-"))]  # no unlabelled "... = 0"
     assert any(row.startswith(r"V_{ss}:\quad") and "= 0" in row for row in rows)
-    assert any(row.startswith(r"\text{volume}_{ss}:\quad") for row in rows)
+    assert any(row.startswith(r"\mathrm{volume_{ss}}:\quad") for row in rows)
 
 
 def test_implicit_quantities_are_labelled_in_jupyter():
@@ -63,7 +63,7 @@ def test_implicit_quantities_are_labelled_in_jupyter():
     from vrest.derive.quantities import Derivations
 
     shown = Derivations(resolve_model("pumpleak")).get("volume_ss")._repr_latex_()
-    assert shown.startswith(r"$\displaystyle \text{volume}_{ss}:\quad ") and shown.split("\n")[0].endswith("= 0$")
+    assert shown.startswith(r"$\displaystyle \mathrm{volume_{ss}}:\quad ") and shown.split("\n")[0].endswith("= 0$")
 
 
 def test_report_states_the_donnan_end_state_once(tmp_path):

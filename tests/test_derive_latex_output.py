@@ -69,7 +69,7 @@ def test_names_of_words_are_upright_words_and_a_shift_is_a_delta():
     code, out, err = run_cli("derive", "pumpleak", "--latex")
     assert code == 0, err
     rows = [line.strip().split(" = ")[0].split(":")[0] for line in out.splitlines() if "&" in line]
-    assert {r"\text{donnan ratio}", r"\text{osmotic excess}", r"\text{volume}_{ss}", r"\Delta V_{pump}"} <= set(rows)
+    assert {r"\text{donnan ratio}", r"\text{osmotic excess}", r"\mathrm{volume_{ss}}", r"\Delta V_{pump}"} <= set(rows)
     assert not [row for row in rows if "_{ratio}" in row or "_{excess}" in row or row.startswith("dV")]
 
 

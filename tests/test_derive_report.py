@@ -6,6 +6,7 @@ import html
 import json
 import math
 import re
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -14,6 +15,8 @@ from vrest.codegen.report import check_latex, markdown_text, render_report
 from conftest import run_cli
 from vrest.derive.builtin import BUILTIN_MODELS, resolve_model
 from vrest.derive.quantities import derive_all
+
+ROOT = Path(__file__).resolve().parents[1]
 
 DISPLAY = re.compile(r"\$\$([^$]+)\$\$")
 INLINE = re.compile(r"(?<![$\\])\$([^$\n]+?)(?<!\\)\$")
@@ -95,7 +98,38 @@ def test_markdown_before_mathjax_keeps_every_equation(name):
     """Renderers that run Markdown first and MathJax on the HTML afterwards (marked, markdown-it, Python-Markdown
     pages) must hand MathJax every span unchanged: a display line starting with '-' became a list item, and
     exprel_{prime} ... z_{Cl} became <em> (both found with MathJax + Chromium on the squid report)."""
-    text = render_report(resolve_model(name))
+    _assert_markdown_keeps_every_equation(resolve_model(name))
+
+
+def test_a_gate_given_by_its_steady_state_and_time_constant_is_reported(tmp_path):
+    """A gate written as inf and tau (an M current's w) made `vrest derive --report` fail with a traceback: its steady
+    state inf_w_M was LaTeX \\text{inf}_{w\\ M}, whose "}_" can open Markdown emphasis. It is w_{M,\\infty}, as x_inf
+    is written, and the report keeps every equation through Markdown."""
+    path = tmp_path / "mcell.toml"
+    text = (ROOT / "derive" / "models" / "neuron.toml").read_text(encoding="utf-8")
+    path.write_text(text + M_CHANNEL, encoding="utf-8")
+    out = tmp_path / "mcell.md"
+    code, stdout, stderr = run_cli("derive", str(path), "--report", str(out))
+    assert code == 0 and stdout.strip() == str(out), stderr
+    report = out.read_text(encoding="utf-8")
+    assert r"w_{M,\infty}" in report and r"\text{inf}" not in report
+    _assert_markdown_keeps_every_equation(resolve_model(str(path)))
+
+
+M_CHANNEL = """
+[channels.M]
+ion = "K"
+conductance = "0.2 mS/cm^2"
+units = { V = "mV", t = "ms" }
+
+[channels.M.gates.w]
+inf = "1/(1 + exp(-(V + 35)/10))"
+tau = "400/(3.3*exp((V + 35)/20) + exp(-(V + 35)/20))"
+"""
+
+
+def _assert_markdown_keeps_every_equation(model):
+    text = render_report(model)
     display, inline = _math_spans(text)
     assert display and inline
     rendered = MarkdownIt("commonmark").enable("table").render(text)
@@ -109,13 +143,13 @@ def test_markdown_before_mathjax_keeps_every_equation(name):
         assert "$" + re.sub(r"\s+", "", tex) + "$" in squeezed, tex
     assert nodes.count("$$") == 2 * len(display)
     # prose from derive/ shows verbatim (K_o*exp(-F*V*z_K/(R*T)) kept its stars)
-    derived, _ = derive_all(resolve_model(name))
+    derived, _ = derive_all(model)
     for derivation in derived.values():
         for sentence in (*[step.text for step in derivation.steps], *derivation.assumptions):
             assert sentence in nodes, sentence
     # the parameter table survives: one row per parameter plus the header
     table = rendered.split("<table>")[1].split("</table>")[0]
-    assert table.count("<tr>") == len(resolve_model(name).parameters) + 1
+    assert table.count("<tr>") == len(model.parameters) + 1
     # list continuation lines are indented 4 spaces (Python-Markdown restarts the numbering at 1 otherwise)
     assert not re.search(r"^ {1,3}\S", text, flags=re.MULTILINE)
 

@@ -75,3 +75,20 @@ def test_a_run_from_the_start_that_fails_is_not_taken_for_a_pacemaker(tmp_path):
     assert [round(s.V * 1e3, 2) for s in report.resting_states] == [-89.55, 3.10, 21.35]
     assert all(not s.stable and _root_to_double_precision(f, _in_file_units(s, states), second)
                for s in report.resting_states)
+
+
+def test_a_value_that_leaves_the_models_domain_is_refused_naming_what_it_breaks(tmp_path):
+    """Luo-Rudy's E_K = RT/F ln((Ko + PR_NaK Nao)/(Ki + PR_NaK Nai)): PR_NaK = -0.5 makes Ko + PR_NaK Nao = 5.4 - 70
+    mM negative, so E_K is the logarithm of a negative number at any state. That was "no resting state" with a
+    CVODE error code; it is bad input, named, for vrest rest and vrest simulate alike, and nothing is written. A
+    second --set that is harmless alone is not the one named."""
+    out_file = tmp_path / "run.csv"
+    for command in (("rest",), ("simulate", "--t-end", "1 ms", "--out", str(out_file))):
+        code, out, err = run_cli(*command[:1], str(LUO_RUDY), "--set", "g_K1_max=0.3 mS/cm^2", "--set", "PR_NaK=-0.5",
+                                 *command[1:])
+        assert code == 2 and out == "", (out, err)
+        assert err.startswith("vrest: error: --set PR_NaK = '-0.5': with this value E_K is not a finite number at the "
+                              "file's initial state") and len(err.strip().splitlines()) == 1, err
+    assert not out_file.exists()
+    code, out, err = run_cli("rest", str(LUO_RUDY), "--set", "PR_NaK=0.5")  # 5.4 + 70 > 0: E_K finite, a rest
+    assert code == 0 and "resting state" in out, err

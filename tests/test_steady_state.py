@@ -107,3 +107,33 @@ def test_swelling_without_pump_has_no_steady_state():
     del data["bath"]
     with pytest.raises(NoSteadyState, match="without bound"):
         steady_state(model_from_dict(data), pump_scale=0)
+
+
+def test_the_newton_steps_linear_solve_gives_mpmaths_numbers_bit_for_bit():
+    """steady_state's solve of a Newton step is mpmath.lu_solve's algorithm on lists: on 400 random systems of 1 to 9
+    unknowns at 40 digits, entries spread over 60 decades and a third of them 0, every solution is mpmath's to the
+    last bit, and a singular matrix is ZeroDivisionError as in mpmath (whose own solve fails with a TypeError when a
+    whole column is 0)."""
+    import random
+
+    from vrest.derive.steady_state import lu_solve
+
+    rng = random.Random(48)
+    solved = 0
+    with mpmath.workdps(40):
+        for _ in range(400):
+            n = rng.randint(1, 9)
+            a = [[mpmath.mpf(rng.gauss(0, 1)) * mpmath.mpf(10) ** rng.randint(-30, 30) if rng.random() > 0.3 else
+                  mpmath.mpf(0) for _ in range(n)] for _ in range(n)]
+            b = [mpmath.mpf(rng.gauss(0, 1)) for _ in range(n)]
+            try:
+                reference = mpmath.lu_solve(mpmath.matrix(a), mpmath.matrix(b))
+            except (ZeroDivisionError, TypeError):
+                with pytest.raises(ZeroDivisionError):
+                    lu_solve(a, b)
+                continue
+            assert [x._mpf_ for x in lu_solve(a, b)] == [reference[i]._mpf_ for i in range(n)]
+            solved += 1
+        assert solved > 250
+        with pytest.raises(ZeroDivisionError):
+            lu_solve([[mpmath.mpf(1), mpmath.mpf(0)], [mpmath.mpf(2), mpmath.mpf(0)]], [mpmath.mpf(1)] * 2)

@@ -80,6 +80,7 @@ def set_parameters(plan: ImportedPlan, items, source: Source, state_hint: str = 
     """{the plan's parameter name: SI value} of --set's "NAME=VALUE" items (a name as vrest derive FILE shows it,
     or component.variable)."""
     params: dict[str, float] = {}
+    given_as: dict[str, tuple[str, str]] = {}
     for item in items:
         given, sep, text = item.partition("=")
         if not sep or not given.strip():
@@ -89,7 +90,35 @@ def set_parameters(plan: ImportedPlan, items, source: Source, state_hint: str = 
         if name in params:  # (also under its other name, component.variable)
             raise ModelError(where, text.strip(), f"{name} is set twice: give each parameter one --set")
         params[name] = parameter_value(plan, name, text.strip(), where)
+        given_as[name] = (where, text.strip())
+    _check_finite_start(plan, params, given_as)
     return params
+
+
+def _check_finite_start(plan: ImportedPlan, params: dict[str, float], given_as: dict[str, tuple[str, str]]) -> None:
+    """Refuse --set values with which the file's rates at its initial state are no finite numbers where the file's
+    own values give finite ones (Luo-Rudy's PR_NaK = -0.5: E_K the logarithm of a negative number), naming the
+    first quantity, in the order the file computes them, that is not finite."""
+    from ..simulation.numeric import _numpy_module_at
+
+    numeric = _numpy_module_at(plan.numpy_module)
+
+    def not_finite(values: dict[str, float]) -> str | None:
+        p = np.array(numeric.PARAMETER_VALUES, dtype=float)
+        for name, value in values.items():
+            p[numeric.PARAMETER_NAMES.index(name)] = value
+        with np.errstate(all="ignore"):
+            if np.isfinite(numeric.rhs(0.0, numeric.STATE_VALUES, p)).all():
+                return None
+            computed = numeric.quantities(numeric.STATE_VALUES, p)
+        return next((name for name, value in computed.items() if not np.isfinite(value).all()), "a rate")
+
+    if not params or not_finite({}) is not None or (quantity := not_finite(params)) is None:
+        return
+    name = next((name for name in params if not_finite({name: params[name]}) is not None), next(iter(params)))
+    raise ModelError(*given_as[name], f"with this value {quantity} is not a finite number at the file's initial state "
+                     "(a logarithm of a number <= 0, a division by zero or an overflow), so the model has no rates "
+                     "there")
 
 
 def _file_value(plan: ImportedPlan, name: str) -> float:

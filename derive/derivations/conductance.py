@@ -10,7 +10,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..constants import C_m, V, g_leak, tau_m
-from ..derivation import Derivation, Step, evaluate
+from ..derivation import Derivation, Step, equation, evaluate
 from ..quantities import Derivations
 from ..registry import quantity
 
@@ -37,8 +37,8 @@ def leak_conductance(ctx: Derivations) -> Derivation:
     leak = sp.Add(*[model.leak_current(ion) for ion in model.ions])
     steps = (
         Step("Definition: the leak (slope) conductance is the derivative of the total leak current "
-             "I_leak = sum I_X with respect to V", sp.Eq(g_leak, sp.Derivative(leak, V))),
-        Step("Differentiate each leak current", sp.Eq(g_leak, slope)),
+             "I_leak = sum I_X with respect to V", equation(g_leak, sp.Derivative(leak, V))),
+        Step("Differentiate each leak current", equation(g_leak, slope)),
     )
     if V not in slope.free_symbols:
         return Derivation("g_leak", slope, value, "mS/cm^2", description, assumptions=("ohmic leaks: slope = chord",),
@@ -63,9 +63,9 @@ def membrane_time_constant(ctx: Derivations) -> Derivation:
              "voltage-dependent pump's slope is counted by tau_fast). Near V_ss, I_leak(V) + I_pump = "
              "g_leak (V - V_ss) to first order, so a deviation decays as exp(-t/tau_m); inserting it gives "
              "C_m/tau_m = g_leak",
-             sp.Eq(C_m / tau_m, g_leak)),
-        Step("Solve for tau_m", sp.Eq(tau_m, C_m / g_leak)),
-        Step("Insert the slope conductance g_leak", sp.Eq(tau_m, expression), given=(sp.Eq(g_leak, g.expression),)),
+             equation(C_m / tau_m, g_leak)),
+        Step("Solve for tau_m", equation(tau_m, C_m / g_leak)),
+        Step("Insert the slope conductance g_leak", equation(tau_m, expression), given=(equation(g_leak, g.expression),)),
     )
     return Derivation("tau_m", expression, value, "ms", "membrane time constant C_m / g_leak at V_ss: the leaks' "
                       "slope only (how fast V relaxes, with a voltage-dependent pump's slope too, is tau_fast)",

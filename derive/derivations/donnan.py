@@ -16,7 +16,7 @@ import sympy as sp
 
 from .. import laws
 from ..constants import A_i, F, R, T, V, z_A
-from ..derivation import Derivation, NoSteadyState, NotApplicable, Step, evaluate, monotone_root
+from ..derivation import Derivation, NoSteadyState, NotApplicable, Step, equation, evaluate, monotone_root
 from ..model import Model
 from ..quantities import Derivations
 from ..registry import quantity
@@ -62,12 +62,12 @@ def donnan_balance(model: Model) -> sp.Expr:
 
 def at_equilibrium(model: Model) -> tuple[sp.Eq, ...]:
     """X_i = X_o r_D^z_X for every permeant ion: each at its Nernst potential, all at one V."""
-    return tuple(sp.Eq(ion.inside, ion.outside * r_D ** ion.valence) for ion in model.ions)
+    return tuple(equation(ion.inside, ion.outside * r_D ** ion.valence) for ion in model.ions)
 
 
 def _electroneutrality(model: Model) -> Step:
     return Step("Electroneutrality inside: permeant ions and impermeant anions",
-                sp.Eq(sp.Add(*[ion.valence * ion.inside for ion in model.ions]) + z_A * A_i, 0))
+                equation(sp.Add(*[ion.valence * ion.inside for ion in model.ions]) + z_A * A_i, 0))
 
 
 _EQUILIBRIUM = "Every permeant ion is at equilibrium at one V: X_i = X_o r_D^z_X with r_D = exp(-F V/(R T))"
@@ -93,10 +93,10 @@ def _ratio_steps(model: Model, closed: sp.Expr) -> tuple[Step, ...]:
     quadratic = sp.expand(cations * r_D ** 2 + z_A * A_i * r_D - anions)
     return (
         _electroneutrality(model),
-        Step(_EQUILIBRIUM, sp.Eq(donnan_balance(model), 0), given=at_equilibrium(model)),
-        Step("Multiply by r_D > 0: a quadratic in r_D", sp.Eq(quadratic, 0)),
+        Step(_EQUILIBRIUM, equation(donnan_balance(model), 0), given=at_equilibrium(model)),
+        Step("Multiply by r_D > 0: a quadratic in r_D", equation(quadratic, 0)),
         Step("Its roots have product -(anions outside)/(cations outside) < 0, so exactly one is positive; "
-             "only r_D > 0 gives positive concentrations X_o r_D^z", sp.Eq(r_D, closed)),
+             "only r_D > 0 gives positive concentrations X_o r_D^z", equation(r_D, closed)),
     )
 
 
@@ -128,7 +128,7 @@ def _ratio(ctx: Derivations) -> Derivation:
     balance = donnan_balance(model)
     value = _numeric_ratio(model)
     divalent = ", ".join(f"{ion.name} (z = {ion.valence})" for ion in model.ions if abs(ion.valence) != 1)
-    steps = (_electroneutrality(model), Step(_EQUILIBRIUM, sp.Eq(balance, 0), given=at_equilibrium(model)))
+    steps = (_electroneutrality(model), Step(_EQUILIBRIUM, equation(balance, 0), given=at_equilibrium(model)))
     return Derivation("donnan_ratio", balance, float(value), "1", description, method="numeric root",
                       assumptions=_assumptions(model) + (
                           f"no closed form with {divalent or 'only one sign of permeant charge'}: the left side "
@@ -159,15 +159,15 @@ def donnan_potential(ctx: Derivations) -> Derivation:
     ion = model.ions[0]
     steps = (
         Step(f"At Donnan equilibrium V is the Nernst potential of every permeant ion, e.g. {ion.name} "
-             f"(z = {ion.valence})", sp.Eq(V, laws.nernst(ion.valence, ion.outside, ion.inside))),
-        Step(f"With {ion.name}_i = {ion.name}_o r_D^z the concentrations cancel", sp.Eq(V, nernst),
+             f"(z = {ion.valence})", equation(V, laws.nernst(ion.valence, ion.outside, ion.inside))),
+        Step(f"With {ion.name}_i = {ion.name}_o r_D^z the concentrations cancel", equation(V, nernst),
              given=at_equilibrium(model)[:1]),
     )
     if ratio.method != "closed form":
         return Derivation("V_donnan", nernst, float(value), "mV", description, method="numeric",
                           assumptions=ratio.assumptions + ("r_D: the numeric root of donnan_ratio",), steps=steps)
     expression = nernst.xreplace({r_D: ratio.expression})
-    steps += (Step("Insert the Donnan ratio", sp.Eq(V, expression), given=(sp.Eq(r_D, ratio.expression),)),)
+    steps += (Step("Insert the Donnan ratio", equation(V, expression), given=(equation(r_D, ratio.expression),)),)
     return Derivation("V_donnan", expression, float(value), "mV", description,
                       assumptions=ratio.assumptions, steps=steps)
 
@@ -186,14 +186,14 @@ def osmotic_excess(ctx: Derivations) -> Derivation:
                                                              if model.bath_impermeant else ())
     lhs = sp.Symbol("osmotic_excess")
     steps = (
-        Step("Osmolarity inside minus outside", sp.Eq(lhs, excess)),
-        Step("At Donnan equilibrium X_i = X_o r_D^z_X", sp.Eq(lhs, at_donnan), given=at_equilibrium(model)),
+        Step("Osmolarity inside minus outside", equation(lhs, excess)),
+        Step("At Donnan equilibrium X_i = X_o r_D^z_X", equation(lhs, at_donnan), given=at_equilibrium(model)),
     )
     if ratio.method != "closed form":
         return Derivation("osmotic_excess", at_donnan, float(value), "mM", description, method="numeric",
                           assumptions=assumptions + ("r_D: the numeric root of donnan_ratio",), steps=steps)
     expression = at_donnan.xreplace({r_D: ratio.expression})
-    steps += (Step("Insert the Donnan ratio", sp.Eq(lhs, expression), given=(sp.Eq(r_D, ratio.expression),)),)
+    steps += (Step("Insert the Donnan ratio", equation(lhs, expression), given=(equation(r_D, ratio.expression),)),)
     return Derivation("osmotic_excess", expression, float(value), "mM", description,
                       assumptions=assumptions, steps=steps)
 

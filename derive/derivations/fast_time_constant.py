@@ -19,7 +19,7 @@ import mpmath
 import sympy as sp
 
 from ..constants import C_m, V
-from ..derivation import WORKING_DIGITS, Derivation, NotApplicable, Step, evaluate
+from ..derivation import WORKING_DIGITS, Derivation, NotApplicable, Step, equation, evaluate
 from ..model import Model
 from ..quantities import Derivations
 from ..registry import quantity
@@ -50,8 +50,8 @@ def fast_time_constant(ctx: Derivations) -> Derivation:
         Step("Linearise the full model dx/dt = f(x) about its steady state: a deviation decays as a sum of "
              "exp(lambda t), lambda the eigenvalues of the Jacobian (the zero of charge conservation removed, as "
              "for tau_slow). lambda_fast is the membrane's: the mode V takes part in most (V relaxing while the "
-             "ion amounts barely move), usually the one farthest from 0", sp.Eq(lambda_fast * tau_fast_symbol, -1)),
-        Step("Solve for tau_fast", sp.Eq(tau_fast_symbol, -1 / lambda_fast)),
+             "ion amounts barely move), usually the one farthest from 0", equation(lambda_fast * tau_fast_symbol, -1)),
+        Step("Solve for tau_fast", equation(tau_fast_symbol, -1 / lambda_fast)),
     )
     pairs = ", ".join(f"{-1 / lam.real:.6g} s" for lam in lin.eigenvalues)
     return Derivation("tau_fast", -1 / lambda_fast, unit="ms", **several,
@@ -95,8 +95,8 @@ def _membrane_only(model: Model, steady: Derivation) -> Derivation:
     steps = (
         Step("Membrane equation C_m dV/dt = -I_total(V), every current with its dependence on V (the pump's too). "
              "Near V_ss, I_total = (dI_total/dV) (V - V_ss) to first order, so a deviation decays as "
-             "exp(-t/tau_fast) with C_m/tau_fast = dI_total/dV", sp.Eq(C_m / tau_fast_symbol, slope)),
-        Step("Solve for tau_fast", sp.Eq(tau_fast_symbol, expression)),
+             "exp(-t/tau_fast) with C_m/tau_fast = dI_total/dV", equation(C_m / tau_fast_symbol, slope)),
+        Step("Solve for tau_fast", equation(tau_fast_symbol, expression)),
     )
     if model.pump is None:
         currents = "every current"

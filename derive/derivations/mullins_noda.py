@@ -14,7 +14,7 @@ import sympy as sp
 
 from .. import laws
 from ..constants import F, R, T, V, r
-from ..derivation import Derivation, NotApplicable, Step, evaluate
+from ..derivation import Derivation, NotApplicable, Step, equation, evaluate
 from ..quantities import Derivations
 from ..registry import quantity
 
@@ -60,14 +60,14 @@ def mullins_noda(ctx: Derivations) -> Derivation:
     steps = (
         Step("At steady state each ion's pump flux cancels its passive flux, and the pump moves r Na+ out per "
              "K+ in, so the passive fluxes J_X = I_X/(z_X F) obey J_Na = -r J_K",
-             sp.Eq(Na.I / (Na.z * F), -r * K.I / (K.z * F))),
+             equation(Na.I / (Na.z * F), -r * K.I / (K.z * F))),
         Step("Insert the GHK fluxes J_X = P_X (X_i - X_o e^(-u))/exprel(-u), u = F V/(R T)",
-             sp.Eq(_flux(Na), -r * _flux(K)),
-             given=(sp.Eq(Na.z, 1), sp.Eq(K.z, 1), sp.Eq(Na.I, _flux(Na) * F), sp.Eq(K.I, _flux(K) * F))),
+             equation(_flux(Na), -r * _flux(K)),
+             given=(equation(Na.z, 1), equation(K.z, 1), equation(Na.I, _flux(Na) * F), equation(K.I, _flux(K) * F))),
         Step("Both fluxes carry the factor u/(1 - e^(-u)) > 0; divide it out",
-             sp.Eq(Na.P * (Na.inside - Na.outside * w), -r * K.P * (K.inside - K.outside * w))),
-        Step("Collect the terms in e^(-u)", sp.Eq(numerator * w, denominator)),
-        Step("Take logarithms: the Mullins-Noda equation", sp.Eq(V, expression)),
+             equation(Na.P * (Na.inside - Na.outside * w), -r * K.P * (K.inside - K.outside * w))),
+        Step("Collect the terms in e^(-u)", equation(numerator * w, denominator)),
+        Step("Take logarithms: the Mullins-Noda equation", equation(V, expression)),
     )
     ratio = model.values[r]
     value = float(evaluate(expression, model.values))

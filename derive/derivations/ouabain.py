@@ -18,7 +18,7 @@ from scipy.integrate import solve_ivp
 
 from .. import laws
 from ..constants import V, Vol
-from ..derivation import Derivation, NotApplicable, Step, definitions
+from ..derivation import Derivation, NotApplicable, Step, definitions, equation
 from ..functions import NUMPY_FUNCTIONS
 from ..model import Model
 from ..quantities import Derivations
@@ -58,9 +58,9 @@ def _jump(ctx: Derivations) -> Derivation:
     steps = (
         Step(f"Just after the block the concentrations have not moved: V relaxes from the current balance with the "
              f"pump ({balance}) to the leaks' own zero-current potential V_leak at {where}",
-             sp.Eq(JUMP, sp.Symbol("V_leak", real=True) - balance)),
-        Step(f"{balance} - V_leak is the pump's direct shift dV_pump there", sp.Eq(JUMP, -dV),
-             given=(sp.Eq(dV, balance - sp.Symbol("V_leak", real=True)),)),
+             equation(JUMP, sp.Symbol("V_leak", real=True) - balance)),
+        Step(f"{balance} - V_leak is the pump's direct shift dV_pump there", equation(JUMP, -dV),
+             given=(equation(dV, balance - sp.Symbol("V_leak", real=True)),)),
     )
     assumptions = ("the pump current vanishes at once; concentrations unchanged during the jump",
                    "V approaches V_leak exponentially with time constant tau_m")
@@ -76,8 +76,8 @@ def _jump(ctx: Derivations) -> Derivation:
 
 def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, str]:
     """The pump-off steady state, by Newton from the late state of the rundown integration."""
-    from .pumpleak import steady_volume
     from ..steady_state import steady_state
+    from .pumpleak import steady_volume
 
     model = ctx.model
     if not model.dynamic_ions:
@@ -102,11 +102,11 @@ def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, 
     nernst = laws.nernst(ion.z, ion.outside, ion.inside)
     steps = (
         Step(f"At the end state the pump is off and no amount changes, dN_X/dt = -A_m I_X/(z_X F) = 0: every "
-             f"permeant ion's leak current vanishes, e.g. {ion.name}'s", sp.Eq(ion.I, 0)),
-        Step(f"Insert the leak law of {ion.name}", sp.Eq(model.leak_current(ion), 0),
+             f"permeant ion's leak current vanishes, e.g. {ion.name}'s", equation(ion.I, 0)),
+        Step(f"Insert the leak law of {ion.name}", equation(model.leak_current(ion), 0),
              given=definitions(model.quantities, ion.I)),
         Step(f"It vanishes only at the Nernst potential: V is E_{ion.name} at the end state's concentrations "
-             f"({ion.name}_i = N_{ion.name}/Vol there)", sp.Eq(V, nernst)),
+             f"({ion.name}_i = N_{ion.name}/Vol there)", equation(V, nernst)),
     )
     volume = steady_volume(model, end)
     at = tuple((other.inside, end[other.amount] / volume) for other in model.dynamic_ions)
@@ -144,8 +144,8 @@ def rundown(model: Model, t_end: float | None = None) -> Rundown:
 
     t_end defaults to 200 tau_slow (the rundown is slower than the pumped relaxation).
     """
-    from .reduced import integrate_reduced, reduced_model
     from ..steady_state import scenario_values, steady_state
+    from .reduced import integrate_reduced, reduced_model
     from .time_constants import jacobian
 
     ctx = Derivations(model)

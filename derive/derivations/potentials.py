@@ -15,8 +15,8 @@ import sympy as sp
 
 from .. import laws
 from ..constants import F, I_pump, R, T, V, Vol, g_leak
-from ..derivation import (CURRENT_BALANCE, Derivation, NotApplicable, Step, definitions, evaluate, monotone_root,
-                          mp_function)
+from ..derivation import (CURRENT_BALANCE, Derivation, NotApplicable, Step, definitions, equation, evaluate,
+                          monotone_root, mp_function)
 from ..quantities import Derivations
 from ..registry import UNITS, quantity
 
@@ -37,8 +37,8 @@ def nernst_potential(ctx: Derivations, quantity_id: str) -> Derivation:
     steps = (
         Step(f"At equilibrium the electrochemical potential of {ion.name} is the same on both sides: "
              f"R T ln {ion.name}_i + z F V = R T ln {ion.name}_o at V = E_{ion.name}",
-             sp.Eq(R * T * sp.log(ion.inside) + ion.z * F * ion.E, R * T * sp.log(ion.outside))),
-        Step(f"Solve for E_{ion.name}", sp.Eq(ion.E, expression)),
+             equation(R * T * sp.log(ion.inside) + ion.z * F * ion.E, R * T * sp.log(ion.outside))),
+        Step(f"Solve for E_{ion.name}", equation(ion.E, expression)),
     )
     return Derivation(
         quantity_id, expression, float(evaluate(expression, model.values)), "mV",
@@ -49,7 +49,7 @@ def nernst_potential(ctx: Derivations, quantity_id: str) -> Derivation:
 def balance_step(current: sp.Expr) -> Step:
     """The law every zero-current potential starts from: the sum of the named currents is zero."""
     names = " + ".join(sp.sstr(term) for term in sp.Add.make_args(current))
-    return Step(f"Current balance (currents positive outward): {names} = 0", sp.Eq(current, 0))
+    return Step(f"Current balance (currents positive outward): {names} = 0", equation(current, 0))
 
 
 def _leak_names(model, expanded_ions) -> str:
@@ -81,10 +81,10 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
         value = evaluate(model.expand(closed), model.values)
         steps = (
             first,
-            Step("Insert the ohmic leaks I_X = g_X (V - E_X)", sp.Eq(expanded, 0),
+            Step("Insert the ohmic leaks I_X = g_X (V - E_X)", equation(expanded, 0),
                  given=definitions(model.quantities, current, keep)),
-            Step("Collect the terms in V on the left", sp.Eq(slope * V, sp.collect(-rest, I_pump))),
-            Step("Solve for V: divide by the total conductance (positive)", sp.Eq(V, closed)),
+            Step("Collect the terms in V on the left", equation(slope * V, sp.collect(-rest, I_pump))),
+            Step("Solve for V: divide by the total conductance (positive)", equation(V, closed)),
         )
         return Derivation(quantity_id, closed, float(value), UNITS[quantity_id], description,
                           assumptions=assumptions + ("ohmic (chord conductance) leaks",), steps=steps)
@@ -95,7 +95,7 @@ def zero_current_potential(ctx: Derivations, quantity_id: str, current: sp.Expr,
     if I_pump in current.free_symbols and model.pump is not None and model.pump.current != I_pump:
         inserted += " and the pump current law"
     steps = (first, Step(inserted + "; every leak current increases with V, so there is one root, found "
-                         "numerically", sp.Eq(balance, 0), given=definitions(model.quantities, current)))
+                         "numerically", equation(balance, 0), given=definitions(model.quantities, current)))
     return Derivation(quantity_id, balance, float(root), UNITS[quantity_id], description, method="numeric root",
                       assumptions=assumptions + ("unique root: every leak current increases with V",), steps=steps)
 
@@ -110,14 +110,14 @@ def ghk_log_steps(ions, expression: sp.Expr) -> tuple[Step, ...]:
     return (
         balance_step(current),
         Step("Insert the GHK currents I_X = P_X z_X F (X_i - X_o e^(-u_X))/exprel(-u_X), u_X = z_X F V/(R T), "
-             "with z = +1 for cations and -1 for anions", sp.Eq(inserted, 0),
-             given=tuple(sp.Eq(ion.I, laws.ghk_current(ion.P, ion.valence, ion.inside, ion.outside))
+             "with z = +1 for cations and -1 for anions", equation(inserted, 0),
+             given=tuple(equation(ion.I, laws.ghk_current(ion.P, ion.valence, ion.inside, ion.outside))
                          for ion in ions)),
         Step("With u = F V/(R T) every term carries the factor F u/(1 - e^(-u)) > 0 (an anion's term rewritten "
              "with e^(-u) by multiplying its numerator and denominator by -e^(-u)); divide it out",
-             sp.Eq(low - high * w, 0)),
-        Step("Solve for the exponential", sp.Eq(w, low / high)),
-        Step("Take logarithms: the GHK voltage equation", sp.Eq(V, expression)),
+             equation(low - high * w, 0)),
+        Step("Solve for the exponential", equation(w, low / high)),
+        Step("Take logarithms: the GHK voltage equation", equation(V, expression)),
     )
 
 
@@ -215,11 +215,11 @@ def _full_steady_potential(ctx: Derivations) -> Derivation:
     balance = model.expand(current).xreplace(in_amounts)
     steps = (
         Step("At the steady state of the full model no amount changes, dN_X/dt = -A_m (I_X + pump share)/(z_X F) "
-             "= 0, and so no charge: the currents balance", sp.Eq(current, 0)),
+             "= 0, and so no charge: the currents balance", equation(current, 0)),
         Step("Insert the leak laws" + (" and the pump current" if model.pump is not None else "") + " at the steady "
              "state's inside concentrations X_i = N_X/Vol; the amounts N_X and the volume solve the full steady "
-             "state (Newton), so V is a numeric root", sp.Eq(balance, 0),
-             given=definitions(model.quantities, current) + tuple(sp.Eq(k, v) for k, v in in_amounts.items())),
+             "state (Newton), so V is a numeric root", equation(balance, 0),
+             given=definitions(model.quantities, current) + tuple(equation(k, v) for k, v in in_amounts.items())),
     )
     water = ("water in osmotic balance (ideal solutions, every particle counts once)"
              if model.volume_mode in ("dynamic", "instant") else "the volume fixed at its given value")
@@ -260,7 +260,7 @@ def _gated_balance(ctx: Derivations, quantity_id: str, description: str, pump: b
     balance = steady_current(model).xreplace({} if pump else {model.pump.rate: 0})
     step = Step("Every gate at its steady state x_inf(V): the total current is one function of V, whose most "
                 "negative root where it rises with V (stable under current clamp) is found numerically",
-                sp.Eq(balance, 0))
+                equation(balance, 0))
     return Derivation(quantity_id, balance, float(start_potential(model, values)), "mV", description,
                       method="numeric root", assumptions=(_SIGNS, "gates depend on V only",
                                                           "concentrations held at their given values"),
@@ -283,7 +283,7 @@ def _gated_pump_shift(ctx: Derivations) -> Derivation:
         without = dataclasses.replace(without, value=end)
     shift = sp.Symbol("dV_pump", real=True)
     step = Step("Definition: the pump's direct shift is the current balance with the pump minus the one without "
-                f"it, {words}", sp.Eq(shift, sp.Symbol("V_with_pump", real=True) - sp.Symbol("V_without_pump",
+                f"it, {words}", equation(shift, sp.Symbol("V_with_pump", real=True) - sp.Symbol("V_without_pump",
                                                                                            real=True)))
     value = mpmath.mpf(with_pump.value) - mpmath.mpf(without.value)
     return Derivation("dV_pump", step.equation.rhs, float(value), "mV",
@@ -308,18 +308,18 @@ def pump_shift(ctx: Derivations) -> Derivation:
     difference = sp.Symbol(balance, real=True) - sp.Symbol("V_leak", real=True)
     definition = Step(f"Definition: the pump's direct shift is the current balance with the pump ({balance}) minus "
                       "the zero-current potential of the leaks alone, at the same concentrations",
-                      sp.Eq(shift, difference))
+                      equation(shift, difference))
     if steady.method == leak.method == "closed form":
         closed = sp.factor(sp.simplify(steady.expression - leak.expression))
         value = evaluate(model.expand(closed), model.values)
         steps = (
             definition,
             Step(f"Insert the chord-conductance solutions for {balance} and V_leak",
-                 sp.Eq(shift, steady.expression - leak.expression),
-                 given=(sp.Eq(sp.Symbol(balance, real=True), steady.expression),
-                        sp.Eq(sp.Symbol("V_leak", real=True), leak.expression))),
+                 equation(shift, steady.expression - leak.expression),
+                 given=(equation(sp.Symbol(balance, real=True), steady.expression),
+                        equation(sp.Symbol("V_leak", real=True), leak.expression))),
             Step("The g_X E_X terms cancel: dV_pump = -I_pump/g_leak with g_leak the total leak conductance",
-                 sp.Eq(shift, closed)),
+                 equation(shift, closed)),
         )
         conductance = ctx.get("g_leak").expression
         named = -I_pump / g_leak if sp.simplify(closed * conductance + I_pump) == 0 else None

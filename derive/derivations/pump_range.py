@@ -39,9 +39,10 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from ..constants import A_i, C_m, F, I_pump, R, T, V, Vol, area, z_A
-from ..limits import RANGES
-from ..derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, evaluate
+from ..derivation import (_MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, equation,
+                          evaluate)
 from ..functions import NUMPY_FUNCTIONS
+from ..limits import RANGES
 from ..model import N_A, Model
 from ..pump_verdicts import PUMP_TOO_WEAK
 from ..quantities import Derivations
@@ -531,7 +532,7 @@ def _charge_steps(model: Model) -> tuple[Step]:
     """The steady state's charge condition per volume: C_m A V = F Vol (sum z X_i + z_A A_i) with Vol = N_A/A_i."""
     return (Step("Zero net charge beyond the membrane capacitor's, the condition of V_ss (charge-difference "
                  "condition): C_m A V = F Vol (sum z X_i + z_A A_i), divided by F Vol with Vol = N_A/A_i",
-                 sp.Eq(net_charge(model), 0)),)
+                 equation(net_charge(model), 0)),)
 
 
 def _volume_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]:
@@ -541,18 +542,18 @@ def _volume_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Ex
     charge = sp.Add(*[ion.valence * conc[ion.inside] for ion in model.dynamic_ions])
     solutes = sp.Add(*[conc[ion.inside] for ion in model.dynamic_ions])
     salt_charge, _ = _charge_and_salts(model)
-    balanced = tuple(sp.Eq(symbol, c) for symbol, c in conc.items())
-    no_impermeant = sp.Eq(A_i, 0, evaluate=False)  # A_i is positive: Eq would evaluate to False
-    osmotic = sp.Eq(model.osmolarities[0], osm_out)
+    balanced = tuple(equation(symbol, c) for symbol, c in conc.items())
+    no_impermeant = equation(A_i, 0)
+    osmotic = equation(model.osmolarities[0], osm_out)
     steps = (
         *_charge_steps(model),
         Step("As the rate approaches pump_max the volume grows without bound, so the impermeant concentration "
-             "A_i = N_A/Vol falls to 0, and the capacitor's charge per volume with it", sp.Eq(salt_charge, 0),
+             "A_i = N_A/Vol falls to 0, and the capacitor's charge per volume with it", equation(salt_charge, 0),
              given=(no_impermeant,)),
         Step("Every ion's leak balances its pump share, X_i = X_i(V, I_pump): condition A, an electroneutral "
-             "salt solution inside, fixes V for each pump current", sp.Eq(charge, 0), given=balanced),
+             "salt solution inside, fixes V for each pump current", equation(charge, 0), given=balanced),
         Step("Add condition B, the osmotic balance with A_i = 0, at the V of condition A: one equation for the "
-             "pump current; both hold at pump_max", sp.Eq(solutes, osm_out),
+             "pump current; both hold at pump_max", equation(solutes, osm_out),
              given=(osmotic, no_impermeant) + balanced),
     )
     return steps, osm_out - solutes
@@ -569,22 +570,22 @@ def _ion_steps(model: Model, edge: PumpEdge) -> tuple[tuple[Step, ...], sp.Expr]
         volume_step = "The volume is fixed (no water flows), so A_i = N_A/Vol keeps its given value; insert it"
     else:
         volume_step = "Water balance: no water flows, so A_i = osm_out - sum X_i; insert it"
-    water = sp.Eq(A_i, impermeant)
+    water = equation(A_i, impermeant)
     eliminated = net_charge(model, impermeant)
     vanished = eliminated.xreplace({ion.inside: 0})
     leak_at_zero = model.leak_current(ion).xreplace({ion.inside: 0})
     current = sp.solve(leak_at_zero + model.pump_share(ion), I_pump)[0]
-    others = tuple(sp.Eq(symbol, c.xreplace({I_pump: current})) for symbol, c in conc.items() if symbol != ion.inside)
+    others = tuple(equation(symbol, c.xreplace({I_pump: current})) for symbol, c in conc.items() if symbol != ion.inside)
     final = vanished.xreplace({eq.lhs: eq.rhs for eq in others})
     balance = f"{ion.I}(V, 0) + {sp.sstr(model.pump_share(ion))}"
     steps = (
         *_charge_steps(model),
-        Step(volume_step, sp.Eq(eliminated, 0), given=(water,)),
+        Step(volume_step, equation(eliminated, 0), given=(water,)),
         Step(f"At pump_max {ion.name}_i falls to 0: the pump takes out all the {ion.name} that leaks in (for a "
-             f"larger pump current the flux balance would need {ion.name}_i < 0)", sp.Eq(vanished, 0),
-             given=(sp.Eq(ion.inside, 0, evaluate=False),)),
+             f"larger pump current the flux balance would need {ion.name}_i < 0)", equation(vanished, 0),
+             given=(equation(ion.inside, 0),)),
         Step(f"{ion.name}'s flux balance with {ion.name}_i = 0, {balance} = 0, gives the pump "
              f"current its leak can feed at V; every other ion's leak balances its pump share, X_i = X_i(V, I_pump): "
-             "one equation for V", sp.Eq(final, 0), given=(sp.Eq(I_pump, current),) + others),
+             "one equation for V", equation(final, 0), given=(equation(I_pump, current),) + others),
     )
     return steps, final

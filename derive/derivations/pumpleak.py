@@ -19,7 +19,7 @@ from functools import lru_cache
 import sympy as sp
 
 from ..constants import A_i, I_pump, Vol
-from ..derivation import Derivation, NoSteadyState, NotApplicable, Step
+from ..derivation import Derivation, NoSteadyState, NotApplicable, Step, equation
 from ..gated import gate_steady_states
 from ..model import N_A, Model
 from ..quantities import Derivations
@@ -154,14 +154,14 @@ def volume_ss(ctx: Derivations) -> Derivation:
     amounts = sp.Add(*[ion.amount for ion in model.dynamic_ions])
     steps = (
         Step("Water balance: at a steady state no water flows, so the inside osmolarity equals the bath's",
-             sp.Eq(osm_in, osm_out)),
+             equation(osm_in, osm_out)),
         Step("The impermeant amount N_A is fixed, so its concentration is N_A/Vol",
-             sp.Eq(salts + N_A / Vol, osm_out), given=(sp.Eq(A_i, N_A / Vol),)),
+             equation(salts + N_A / Vol, osm_out), given=(equation(A_i, N_A / Vol),)),
         Step("Solve for the volume: finite while the salts leave room, osm_out > sum X_i (each X_i(V, I_pump) "
-             "from its flux balance)", sp.Eq(Vol, N_A / (osm_out - salts))),
+             "from its flux balance)", equation(Vol, N_A / (osm_out - salts))),
         Step("With X_i = N_X/Vol: the volume holds every particle at the bath's osmolarity (the amounts N_X "
-             "those of the steady state)", sp.Eq(Vol, (amounts + N_A) / osm_out),
-             given=tuple(sp.Eq(ion.inside, ion.amount / Vol) for ion in model.dynamic_ions)),
+             "those of the steady state)", equation(Vol, (amounts + N_A) / osm_out),
+             given=tuple(equation(ion.inside, ion.amount / Vol) for ion in model.dynamic_ions)),
     )
     try:
         balances = "so X_i(V, I_pump): " + "; ".join(f"{sp.sstr(k)} = {sp.sstr(v)}"

@@ -17,7 +17,8 @@ import sympy as sp
 
 from ..channels import gate_steady
 from ..constants import C_m, V, Vol, g_leak, tau_m
-from ..derivation import WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, definitions, mp_function
+from ..derivation import (WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, definitions, equation,
+                          mp_function)
 from ..quantities import Derivations
 from ..quasi_active import QuasiActive, branch_conductance, branch_tau, instantaneous_conductance, quasi_active
 from ..registry import quantity
@@ -75,7 +76,7 @@ def _gates_at_rest(model) -> tuple[sp.Eq, ...]:
         for gate in channel.gates:
             inf = (gate.first_symbol / (gate.first_symbol + gate.second_symbol) if gate.form == "rates"
                    else gate.first_symbol)
-            out.append(sp.Eq(gate.symbol, inf))
+            out.append(equation(gate.symbol, inf))
     return tuple(out)
 
 
@@ -116,10 +117,10 @@ def gated_potential(ctx: Derivations) -> Derivation:
     at_rest = _gates_at_rest(model)
     rates = sp.Add(*[relation.rhs for relation in at_rest])  # the rates' definitions are inserted too
     steps = (
-        Step("At a resting state nothing changes: the currents balance (outward positive)", sp.Eq(named, 0)),
+        Step("At a resting state nothing changes: the currents balance (outward positive)", equation(named, 0)),
         Step("Insert the channel laws with every gate at its steady state x_inf(V) = alpha/(alpha + beta): one "
              "equation in V, whose roots in -150 mV to +60 mV are found numerically and each solved with the whole "
-             "model", sp.Eq(balance, 0), given=at_rest + definitions(model.quantities, named + rates)),
+             "model", equation(balance, 0), given=at_rest + definitions(model.quantities, named + rates)),
     )
     count = len(states)
     description = ("resting state: every gate at x_inf(V), zero net current" if count == 1 else
@@ -167,7 +168,7 @@ def gated_conductance(ctx: Derivations) -> Derivation:
     slope = sp.diff(steady.expression, V)
     steps = (Step("The slope (input) conductance is the derivative of the steady-state current I_ss(V) (every gate "
                   "at x_inf(V)): the instantaneous conductance plus each gate's share (dI/dx)(dx_inf/dV)",
-                  sp.Eq(g_leak, slope)),)
+                  equation(g_leak, slope)),)
     whole = " of the whole membrane, the pump's slope included" if _pump_has_slope(ctx.model) else ""
     return Derivation("g_leak", slope, **per_state(ctx, slopes, chosen), unit="mS/cm^2",
                       description=f"slope (input) conductance dI_ss/dV at V_ss{whole}, every gate at x_inf(V)",
@@ -202,9 +203,9 @@ def gated_time_constant(ctx: Derivations) -> Derivation:
     g = ctx.get("g_leak")
     each = [float(model.values[C_m] / sp.Float(slope, 17)) for slope in g.values or (g.value,)]
     steps = (Step("Membrane time constant from the slope conductance with the gates at steady state",
-                  sp.Eq(tau_m, C_m / g_leak)),
-             Step("Insert the slope conductance g_leak", sp.Eq(tau_m, C_m / g.expression),
-                  given=(sp.Eq(g_leak, g.expression),)))
+                  equation(tau_m, C_m / g_leak)),
+             Step("Insert the slope conductance g_leak", equation(tau_m, C_m / g.expression),
+                  given=(equation(g_leak, g.expression),)))
     runaway = ("; negative at a state with a negative slope conductance (g_leak < 0): there it is no time constant "
                "of a relaxation, a deviation of V (gates at steady state) grows, by e in |tau_m|") if min(each) < 0 else ""
     whole = ", the pump's slope included" if _pump_has_slope(model) else ""
@@ -224,7 +225,7 @@ def eigenvalues(ctx: Derivations) -> Derivation:
     lambda_max = sp.Symbol("lambda_max", real=True)
     steps = (Step("Linearise the whole model (V, gates and any other state) about the resting state: a deviation "
                   "decays as the slowest of exp(lambda t) over the Jacobian's eigenvalues lambda, the one with the "
-                  "largest real part", sp.Eq(sp.Symbol("eigenvalues", real=True), lambda_max)),)
+                  "largest real part", equation(sp.Symbol("eigenvalues", real=True), lambda_max)),)
     return Derivation("eigenvalues", lambda_max, **per_state(ctx, largest, chosen),
                       unit="1/s", description="eigenvalues of the Jacobian at V_ss, gates included (--json lists "
                       "them as [re, im]); value: the largest real part, negative when the state is stable",
@@ -245,7 +246,7 @@ def window_current(ctx: Derivations, quantity_id: str) -> Derivation:
     each = [dict(s.currents)[channel.I.name] for s in states]
     expression = model.expand(channel.I).xreplace({g.symbol: gate_steady(g) for g in channel.gates})
     steps = (Step("The channel's current with every gate at its steady state x_inf(V)",
-                  sp.Eq(sp.Symbol(quantity_id, real=True), expression)),)
+                  equation(sp.Symbol(quantity_id, real=True), expression)),)
     return Derivation(quantity_id, expression, **per_state(ctx, each, chosen), unit="uA/cm^2",
                       description=f"window current of channel {channel.name}: I_{channel.name} at V_ss with every gate "
                       "at x_inf(V) (outward positive)", method="numeric",
@@ -271,7 +272,7 @@ def instant_conductance(ctx: Derivations) -> Derivation:
     return Derivation("g_inst", expression, **per_state(ctx, each, chosen), unit="mS/cm^2",
                       description="instantaneous conductance dI_total/dV at V_ss with every gate held",
                       method="numeric", assumptions=_QUASI + ("evaluated at V = V_ss",),
-                      steps=(Step("Differentiate the total current at fixed gates", sp.Eq(g_inst, expression)),),
+                      steps=(Step("Differentiate the total current at fixed gates", equation(g_inst, expression)),),
                       at=_at_rest(ctx))
 
 
@@ -301,7 +302,7 @@ def branch_resistance(ctx: Derivations, quantity_id: str) -> Derivation:
                       "regenerative gate", method="numeric", assumptions=_QUASI + ("evaluated at V = V_ss",),
                       steps=(Step("Linearise the gate and its current about rest: the gate's share of the current "
                                   "responds to dV through a resistance r in series with an inductance",
-                                  sp.Eq(r, expression)),), at=_at_rest(ctx))
+                                  equation(r, expression)),), at=_at_rest(ctx))
 
 
 @quantity("L_<gate>")
@@ -318,9 +319,9 @@ def branch_inductance(ctx: Derivations, quantity_id: str) -> Derivation:
                       description=f"inductance of gate {gate.name}'s quasi-active branch (channel {channel.name}): "
                       f"tau r at V_ss, tau = {tau_x.name} the gate's time constant", method="numeric", in_names=tau_x * r,
                       assumptions=_QUASI + ("evaluated at V = V_ss",), at=_at_rest(ctx),
-                      steps=(Step("The gate relaxes with its time constant: L = tau_x r", sp.Eq(inductance, tau_x * r)),
-                             Step("Insert tau_x and r", sp.Eq(inductance, tau * resistance.expression),
-                                  given=(sp.Eq(tau_x, tau), sp.Eq(r, resistance.expression)))))
+                      steps=(Step("The gate relaxes with its time constant: L = tau_x r", equation(inductance, tau_x * r)),
+                             Step("Insert tau_x and r", equation(inductance, tau * resistance.expression),
+                                  given=(equation(tau_x, tau), equation(r, resistance.expression)))))
 
 
 def _impedance_expression(ctx: Derivations, f: sp.Symbol = sp.Symbol("f", positive=True)) -> sp.Expr:
@@ -348,8 +349,8 @@ def input_impedance(ctx: Derivations) -> Derivation:
     z_0 = sp.Symbol("Z_0", positive=True)
     steps = (Step("The impedance of C_m, g_inst and the branches r_x + i w L_x in parallel is |Z(f)| = "
                   f"{sp.sstr(_impedance_expression(ctx))}; at f = 0 each branch is its resistance, and g_inst + "
-                  "sum 1/r_x is the slope conductance", sp.Eq(z_0, 1 / g_leak)),
-             Step("Insert the slope conductance", sp.Eq(z_0, 1 / g.expression), given=(sp.Eq(g_leak, g.expression),)))
+                  "sum 1/r_x is the slope conductance", equation(z_0, 1 / g_leak)),
+             Step("Insert the slope conductance", equation(z_0, 1 / g.expression), given=(equation(g_leak, g.expression),)))
     negative = (", the input resistance 1/g_leak being negative at a state with g_leak < 0"
                 if min(g.values or (g.value,)) < 0 else "")
     return Derivation("Z_0", 1 / g.expression, **per_state(ctx, each, chosen), unit="kohm*cm^2",
@@ -378,8 +379,8 @@ def resonance_frequency(ctx: Derivations) -> Derivation:
     each = [np.nan if r is None else r[0] for r in found]
     f_res, omega = sp.Symbol("f_res", positive=True), sp.Symbol("omega_res", positive=True)
     steps = (Step(f"The angular frequency omega_res > 0 where |Z| = {sp.sstr(_impedance_expression(ctx))} is largest "
-                  "(d|Z|/df = 0, |Z| above |Z(0)|), found numerically", sp.Eq(2 * sp.pi * f_res, omega)),
-             Step("In hertz", sp.Eq(f_res, omega / (2 * sp.pi))))
+                  "(d|Z|/df = 0, |Z| above |Z(0)|), found numerically", equation(2 * sp.pi * f_res, omega)),
+             Step("In hertz", equation(f_res, omega / (2 * sp.pi))))
     return Derivation("f_res", omega / (2 * sp.pi), **per_state(ctx, each, chosen), unit="Hz",
                       description="resonance: the frequency f > 0 of the largest |Z(f)| of the quasi-active membrane "
                       "(null for a state without one)", method="numeric", assumptions=_QUASI, steps=steps)
@@ -391,7 +392,7 @@ def resonance_impedance(ctx: Derivations) -> Derivation:
     _, chosen = states_at_rest(ctx)
     each = [np.nan if r is None else r[1] for r in _resonance(ctx)]
     peak = _impedance_expression(ctx, sp.Symbol("f_res", positive=True))
-    steps = (Step("The impedance's magnitude at the resonance", sp.Eq(sp.Symbol("Z_res", positive=True), peak)),)
+    steps = (Step("The impedance's magnitude at the resonance", equation(sp.Symbol("Z_res", positive=True), peak)),)
     return Derivation("Z_res", peak, **per_state(ctx, each, chosen), unit="kohm*cm^2",
                       description="|Z(f_res)|: the impedance at resonance", method="numeric",
                       assumptions=resonance.assumptions, steps=steps)

@@ -26,7 +26,7 @@ import sympy as sp
 
 from ..bath import scenario_bath_imbalances
 from ..constants import A_i, C_m, I_pump, I_stim, V, Vol, area
-from ..derivation import Derivation, NotApplicable, Step, evaluate
+from ..derivation import Derivation, NotApplicable, Step, equation, evaluate
 from ..errors import ModelWarning
 from ..functions import NUMPY_FUNCTIONS
 from ..gated import stable_root, v_and_gates_only
@@ -139,7 +139,7 @@ def _time_constant(changed: Model, jump: Derivation) -> Derivation:
                       assumptions=("linearisation of the leaks about V_jump; amounts frozen",),
                       steps=(Step("The leaks' slope conductance at V_jump sets how fast V approaches it (with a "
                                   "pump that does not depend on V)",
-                                  sp.Eq(sp.Symbol("tau_m", positive=True), expression)),),
+                                  equation(sp.Symbol("tau_m", positive=True), expression)),),
                       at=jump.at)
 
 
@@ -151,7 +151,7 @@ def _difference(jump: Derivation, before: float) -> Derivation:
         difference = 0.0
     return Derivation("dV_jump", definition, difference, "mV", "the jump: V_jump - V_before",
                       method="numeric", assumptions=jump.assumptions,
-                      steps=(Step("Definition: the change of V within a few tau_m of the step", sp.Eq(symbol, definition)),))
+                      steps=(Step("Definition: the change of V within a few tau_m of the step", equation(symbol, definition)),))
 
 
 def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: int,
@@ -168,7 +168,7 @@ def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: i
                    + ") at the step's parameters: every amount constant, no water flow", charge,
                    "bath concentrations held at their values in force")
     steps = (Step("At the steady state no amount changes, so every ion's leak balances its pump share and the "
-                  "total current vanishes; with the steady concentrations inserted it fixes V", sp.Eq(balance, 0)),)
+                  "total current vanishes; with the steady concentrations inserted it fixes V", equation(balance, 0)),)
     # A pulse's charge moves the steady state (the family of steady states has one member per net charge): said in
     # the table and, for scripts, as the JSON's "net_charge"
     holding = f", holding the {injected * 1e12:.6g} pC an injected current left" if injected else ""
@@ -183,7 +183,7 @@ def _steady(model: Model, point: dict[sp.Symbol, float], values: dict, number: i
                               f"steady volume after step {number}: water in osmotic balance at the new bath"
                               f"{holding}", method="numeric root", assumptions=assumptions,
                               steps=(Step("Water balance: no water flows at the steady state",
-                                          sp.Eq(osm_in, osm_out)),),
+                                          equation(osm_in, osm_out)),),
                               at=_at(model, changed), data=data))
     return out
 
@@ -224,7 +224,7 @@ def _gated_steady(model: Model, state: dict[sp.Symbol, float], values: dict, num
     return Derivation("V_ss", balance, point[V], "mV", f"equilibrium after step {number} (gates at their steady "
                       f"states), found by Newton from the state just before the step{where}", method="numeric root",
                       assumptions=(_SIGNS, "the step's parameters held"), stable=stable,
-                      steps=(Step("Every rate zero at the step's parameters", sp.Eq(balance, 0)),), at=_at(model, changed))
+                      steps=(Step("Every rate zero at the step's parameters", equation(balance, 0)),), at=_at(model, changed))
 
 
 def scenario_report(model: Model, name: str) -> ScenarioReport:

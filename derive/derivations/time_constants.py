@@ -22,7 +22,7 @@ import mpmath
 import sympy as sp
 
 from ..constants import C_m, F, V, Vol, area
-from ..derivation import WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, _MPMATH_FUNCTIONS
+from ..derivation import _MPMATH_FUNCTIONS, WORKING_DIGITS, Derivation, NoSteadyState, NotApplicable, Step, equation
 from ..model import Model
 from ..quantities import Derivations
 from ..registry import quantity
@@ -181,8 +181,8 @@ def slow_time_constant(ctx: Derivations) -> Derivation:
     steps = (
         Step("Linearise dx/dt = f(x) about the steady state x*: d(x - x*)/dt = J_red (x - x*). A deviation "
              "along the eigenvector of the eigenvalue nearest zero, lambda_slow, decays as exp(lambda_slow t) "
-             "= exp(-t/tau_slow)", sp.Eq(lambda_slow * tau_slow_symbol, -1)),
-        Step("Solve for tau_slow", sp.Eq(tau_slow_symbol, -1 / lambda_slow)),
+             "= exp(-t/tau_slow)", equation(lambda_slow * tau_slow_symbol, -1)),
+        Step("Solve for tau_slow", equation(tau_slow_symbol, -1 / lambda_slow)),
     )
     method = "numeric"
     expression = -1 / lambda_slow
