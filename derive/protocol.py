@@ -152,8 +152,16 @@ def not_a_target(model: Model, key: str, verb: str = "change") -> str | None:
 
 
 def _fixed_in_a_run(key: str) -> str | None:
-    """Why a key of a table whose values hold for the whole run cannot change in a step."""
+    """Why a key of a table whose values hold for the whole run cannot change in a step; None for a key the
+    model-file format does not have (channels.M.conductence: a typo, answered with the nearest changeable key)."""
+    from .channelfile import CHANNEL_KEYS
+    from .modelfile import _KEYS
+
     parts = key.split(".")
+    table = _KEYS.get(parts[0]) if len(parts) == 2 else None
+    if not (parts[0] == "channels" and len(parts) >= 3 and parts[2] in CHANNEL_KEYS or table and parts[1] in
+            table[0] | table[1] or parts[0] == "stimulus"):
+        return None
     if parts[0] == "membrane" and len(parts) == 2:
         return _MEMBRANE
     if parts[0] == "impermeant":

@@ -524,6 +524,15 @@ def test_a_step_blocks_a_channel_and_only_conductances_change():
     bad = builtin_text("hh") + '\n[scenario.x]\nat = "5 ms"\nscale = { "channels.Na.q10" = 2 }\n'
     with pytest.raises(ModelError, match=r"^scenario\.x\.scale\.channels\.Na\.q10 = 2: cannot change in a scenario step"):
         model_from_text(bad)
+    # a typo is no key of the format: not "cannot change", but the key meant (as a model file's own typo is answered)
+    typo = builtin_text("hh") + '\n[scenario.x]\nat = "5 ms"\nscale = { "channels.Na.conductence" = 0 }\n'
+    with pytest.raises(ModelError) as caught:
+        model_from_text(typo)
+    assert str(caught.value) == ("scenario.x.scale.channels.Na.conductence = 0: unknown key for a scenario step; did "
+                                 "you mean 'channels.Na.conductance'?")
+    typo = builtin_text("hh") + '\n[scenario.x]\nat = "5 ms"\nset = { "membrane.capacitanse" = "2 uF/cm^2" }\n'
+    with pytest.raises(ModelError, match="unknown key for a scenario step"):
+        model_from_text(typo)
 
 
 def test_sweeps_of_a_gated_model_say_what_they_cannot_do():

@@ -179,11 +179,11 @@ def test_a_step_outside_the_model_s_domain_is_one_line_that_says_when(tmp_path):
     assert err.rstrip().endswith("the parameters that differ from the model's: Cm = 0")
 
 
-def test_vrest_s_own_export_runs_its_selected_scenario_and_leaves_the_others_silently(tmp_path):
+def test_vrest_s_own_export_runs_its_selected_scenario(tmp_path):
     """vrest's SBML export holds every scenario as events (trigger: scenario == k and time >= S_j_at, values from
     parameters) and selects scenario 1; read back, every event was left out with "its trigger is not time >= a
     number". Now the selected scenario's steps run (neuron's ouabain at 0 s, as libRoadRunner runs the exported
-    file), and the other scenarios' events, which never fire at the file's values, are no steps and not named."""
+    file), and the other scenarios' events wait for their value of scenario."""
     import numpy as np
     import roadrunner
 
@@ -198,13 +198,47 @@ def test_vrest_s_own_export_runs_its_selected_scenario_and_leaves_the_others_sil
     assert code == 0, err
     assert np.allclose(json.loads(out)["states"]["V"]["values"], reference, rtol=0, atol=1e-5)
     assert reference[-1] - reference[0] > 4  # the pump is off: V relaxes towards the leaks' -71.6 mV
-    assert err == ("vrest: warning: neuron.sbml.xml: events at fixed times run as protocol steps in vrest simulate "
-                   "(--protocol replaces them); the system at rest and vrest export leave them out: ouabain_step1\n")
+    assert err == EXPORT_EVENTS_WARNING
 
 
-def test_an_export_that_selects_no_scenario_runs_none_and_says_nothing(tmp_path):
+EXPORT_EVENTS_WARNING = ("vrest: warning: neuron.sbml.xml: events at fixed times run as protocol steps in vrest simulate "
+                         "(--protocol replaces them); the system at rest and vrest export leave them out: "
+                         "ouabain_step1, high_K_step1, cooling_step1, high_K_step2; each runs where scenario has the "
+                         "value its trigger asks for (--set scenario=N selects another)\n")
+
+
+def test_a_scenario_selected_with_set_runs_as_libroadrunner_runs_it(tmp_path):
+    """`--set scenario=2` on vrest's own SBML export ran scenario 1 all the same (the steps were chosen when the file
+    was read, at its own scenario = 1): a wrong answer with no warning. It runs neuron's high_K (K_o 4 -> 20 mM at
+    0 s, back at 100 ms) as libRoadRunner runs the file with scenario = 2; scenario 3 (cooling) another course."""
+    import numpy as np
+    import roadrunner
+
+    code, out, err = run_cli("export", "neuron", "--to", "sbml", "-o", str(tmp_path))
+    assert code == 0, err
+    path = Path(out.strip())
+    times = [0, 0.002, 0.05, 0.1, 0.102, 0.2]
+    courses = {}
+    for scenario in (2, 3):
+        runner = roadrunner.RoadRunner(str(path))
+        runner.setValue("init(scenario)", scenario)  # and reset: ouabain's event at 0 s fired when the file loaded
+        runner.reset()
+        runner.integrator.relative_tolerance, runner.integrator.absolute_tolerance = 1e-12, 1e-14
+        reference = runner.simulate(times=times, selections=["time", "V"])[:, 1]  # mV
+        code, out, err = run_cli("simulate", str(path), "--set", f"scenario={scenario}",
+                                 "--times", ",".join(f"{t} s" for t in times), "--json")
+        assert code == 0 and err == EXPORT_EVENTS_WARNING, err
+        courses[scenario] = np.array(json.loads(out)["states"]["V"]["values"])
+        assert np.allclose(courses[scenario], reference, rtol=0, atol=1e-5), (scenario, courses[scenario], reference)
+    high_k = courses[2]
+    assert high_k[2] - high_k[0] > 10 and abs(high_k[-1] - high_k[0]) < 1  # depolarised by the bath, then back
+    assert not np.allclose(courses[3], high_k, atol=1)
+
+
+def test_an_export_that_selects_no_scenario_runs_none(tmp_path):
     """With the export's scenario parameter at 0 no event fires: the run stays at the file's steady state, as
-    libRoadRunner runs the same edited file, and the warning named an empty list of steps."""
+    libRoadRunner runs the same edited file (the warning once named an empty list of steps; it names the events
+    that wait for their value of scenario)."""
     import roadrunner
 
     code, out, err = run_cli("export", "neuron", "--to", "sbml", "-o", str(tmp_path))
@@ -215,7 +249,7 @@ def test_an_export_that_selects_no_scenario_runs_none_and_says_nothing(tmp_path)
     assert selected in text
     path.write_text(text.replace(selected, selected.replace('value="1.0"', 'value="0"')), encoding="utf-8")
     code, out, err = run_cli("simulate", str(path), "--times", "0 s,30 ms", "--json")
-    assert code == 0 and err == ""
+    assert code == 0 and err == EXPORT_EVENTS_WARNING
     runner = roadrunner.RoadRunner(str(path))
     runner.integrator.relative_tolerance, runner.integrator.absolute_tolerance = 1e-12, 1e-14
     reference = runner.simulate(times=[0, 0.03], selections=["time", "V"])[:, 1]  # mV

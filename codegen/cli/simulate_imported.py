@@ -280,11 +280,14 @@ def _protocol(plan: ImportedPlan, path: str, data: dict, source: Source | None) 
     return CachedScenario(Path(path).stem, tuple(steps))
 
 
-def file_protocol(plan: ImportedPlan) -> CachedScenario | None:
-    """The protocol the file defines (SBML events at fixed times, derive.importers.sbml_events), else None; events
-    at the same time are one step."""
+def file_protocol(plan: ImportedPlan, params: dict[str, float]) -> CachedScenario | None:
+    """The protocol the file defines (SBML events at fixed times, derive.importers.sbml_events) where the parameters
+    (the file's, with ``params`` in place) meet each step's condition (vrest's own export: scenario = N), else None;
+    events at the same time are one step."""
+    from vrest.derive.importers.sbml_events import active_steps
+
     by_time: dict[float, list[CachedChange]] = {}
-    for _, at, changes in plan.steps:
+    for _, at, changes, _ in active_steps(plan.steps, lambda name: params.get(name, _file_value(plan, name))):
         by_time.setdefault(at, []).extend(CachedChange(name, "set", value) for name, value in changes)
     steps = tuple(CachedStep(at, tuple(changes)) for at, changes in sorted(by_time.items()))
     return CachedScenario("events", steps) if steps else None
@@ -550,7 +553,8 @@ def run(args) -> int:
             raise ModelError(f"--set {plan.stimulus[0]}", params[plan.stimulus[0]], "not with --stimulus-on, which "
                              f"sets {plan.stimulus[0]} = {plan.stimulus[1]:g}: give one of them")
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
-    scenario = read_protocol(plan, args.protocol, source) if args.protocol else file_protocol(plan)
+    scenario = read_protocol(plan, args.protocol, source) if args.protocol else file_protocol(plan, params)
+    events = f"the events of {plan.file}" if scenario is not None and not args.protocol else None  # those run
     if args.stimulus_on and _switch_at(plan, params, scenario, float(times[0])) != plan.stimulus[1]:
         raise ModelError("--protocol" if args.protocol else plan.file, args.protocol or None, "its step at the start "
                          f"sets {plan.stimulus[0]}, where --stimulus-on sets it to {plan.stimulus[1]:g}: give one of "
@@ -579,7 +583,7 @@ def run(args) -> int:
         finer = fine_times(times, run_scenario.steps if run_scenario is not None else ())
         times, run_scenario = (finer, stepped(finer)) if len(finer) > len(times) else (times, run_scenario)
     if run_scenario is not None and args.times is None:
-        whose = [*(["the protocol's steps"] if args.protocol else [f"{plan.file}'s events"] if plan.steps else []),
+        whose = [*(["the protocol's steps"] if args.protocol else [f"{plan.file}'s events"] if events else []),
                  *(["the stimulus' pulse edges"] if stimulated else [])]
         warn_coarse(run_scenario.steps, times, " and ".join(whose))
     scenario = run_scenario
@@ -590,7 +594,6 @@ def run(args) -> int:
                              **({"rtol": rtol} if rtol is not None else {}), atol=atol,
                              parameter_units=plan.parameter_units)
     on_at_start = _switch_at(plan, params, scenario, float(result.t[0])) != 0.0
-    events = f"the events of {plan.file}" if plan.steps and not args.protocol else None
     shown = columns(plan, result)
     problem = plan.rest_problem()
     if problem.voltage_unit == "mV":  # a potential with a unit of voltage; a unitless one is no cell's to judge

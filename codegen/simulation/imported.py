@@ -34,7 +34,7 @@ from .numeric import CModule, NoCompilerWarning, _numpy_module_at, cache_dir, co
 
 __all__ = ["ImportedPlan", "imported_plan", "SystemModule", "module_factors", "start_values"]
 
-FORMAT = 3  # of plan.json (3: the file's own protocol steps)
+FORMAT = 4  # of plan.json (3: the file's own protocol steps; 4: each step's condition)
 IMPORTED_FLAGS = ("-Og",)  # after C_FLAGS (-O3): the last -O counts
 
 
@@ -223,7 +223,8 @@ def _build(path: Path, voltage: str | None, stimulus: str | None) -> tuple[Impor
     document = {"format": FORMAT, "file": path.name, "problem": plan.problem,
                 "stimulus": list(code.stimulus) if code.stimulus else None, "parameter_units": units,
                 "warning": warning, "model_warnings": list(model_warnings), "periods": list(periods),
-                "steps": [[name, at, [list(change) for change in changes]] for name, at, changes in system.steps],
+                "steps": [[name, at, [list(change) for change in changes], [list(c) for c in condition]]
+                          for name, at, changes, condition in system.steps],
                 "dependencies": dependencies}
     return plan, document
 
@@ -250,8 +251,9 @@ def _read(folder: Path, path: Path | None) -> ImportedPlan | None:
                             {str(k): str(v) for k, v in data["parameter_units"].items()}, files["numpy_module"],
                             files["library"], None if data["warning"] is None else str(data["warning"]),
                             tuple(str(w) for w in data["model_warnings"]), tuple(str(n) for n in data["periods"]),
-                            tuple((str(name), float(at), tuple((str(p), float(v)) for p, v in changes))
-                                  for name, at, changes in data["steps"]))
+                            tuple((str(name), float(at), tuple((str(p), float(v)) for p, v in changes),
+                                   tuple((str(p), float(v)) for p, v in condition))
+                                  for name, at, changes, condition in data["steps"]))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):  # any damage: rebuild
         return None
     if plan.numpy_module is None or (plan.library is None) != (plan.warning is not None):

@@ -29,7 +29,7 @@ from ..constants import A_i, C_m, I_pump, I_stim, V, Vol, area
 from ..derivation import Derivation, NotApplicable, Step, equation, evaluate
 from ..errors import ModelWarning
 from ..functions import NUMPY_FUNCTIONS
-from ..gated import stable_root, v_and_gates_only
+from ..gated import balance_roots, stable_root, v_and_gates_only
 from ..model import Change, Model, Parameter, Scenario
 from ..quantities import Derivations
 from ..steady_state import continued_steady_state, protocol_values, steady_state
@@ -211,18 +211,36 @@ GATED_REASON = ("gated channels: the gates move on the time scale of V, so V doe
                 "conductances; V_ss is where the step leads")
 
 
+STEP_RANGE = (-0.25, 0.25)  # V: where a step's equilibrium is looked for when Newton does not reach one
+
+
 def _gated_steady(model: Model, state: dict[sp.Symbol, float], values: dict, number: int) -> Derivation:
     """V_ss at the step's parameters for a gated model: the equilibrium Newton reaches from the state before the
-    step (a stimulus included: the step's current held)."""
-    point = steady_state(model, values=values, start=state)
+    step (a stimulus included: the step's current held); where Newton reaches none and the states are V and the
+    gates, the root of the current balance (gates at x_inf) in STEP_RANGE nearest the state before, stable first."""
     changed = model_at(model, values, {})
+    found = "found by Newton from the state just before the step"
+    try:
+        v = float(steady_state(model, values=values, start=state)[V])
+    except NotApplicable:
+        if not v_and_gates_only(model):
+            raise
+        roots = balance_roots(model, values, v_range=STEP_RANGE)
+        low, high = (f"{x * 1000:g} mV" for x in STEP_RANGE)
+        if not roots:
+            raise NotApplicable(f"no equilibrium with the step held: the currents (every gate at x_inf) balance "
+                                f"nowhere between {low} and {high}") from None
+        stable = [r for r in roots if stable_root(changed, r)] or roots
+        v = min(stable, key=lambda r: abs(r - float(state[V])))
+        found = (f"the root of the current balance (every gate at x_inf) between {low} and {high} nearest the state "
+                 "before the step, where Newton from that state did not converge")
     balance = model.expand(model.net_current)
     # The eigenvalues of V and the gates (a held stimulus adds no slope); with ion amounts too: not judged here.
-    stable = (stable_root(changed, float(point[V])),) if v_and_gates_only(model) else ()
+    stable = (stable_root(changed, v),) if v_and_gates_only(model) else ()
     where = ("" if stable != (False,) else "; unstable (an eigenvalue with a positive real part): with the step held "
              "the cell does not settle there (it oscillates, fires again and again, or moves to another state)")
-    return Derivation("V_ss", balance, point[V], "mV", f"equilibrium after step {number} (gates at their steady "
-                      f"states), found by Newton from the state just before the step{where}", method="numeric root",
+    return Derivation("V_ss", balance, v, "mV", f"equilibrium after step {number} (gates at their steady "
+                      f"states), {found}{where}", method="numeric root",
                       assumptions=(_SIGNS, "the step's parameters held"), stable=stable,
                       steps=(Step("Every rate zero at the step's parameters", equation(balance, 0)),), at=_at(model, changed))
 

@@ -104,12 +104,13 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
     system = replace(system, events=tuple(events))
     names = {p.description.split(":")[0]: p.name for p in system.parameters}
     steps, why = timed_steps(model, myokit_model, time_unit or myokit_model.time().unit(), names)
-    if why is None and not steps:  # every event waits for a parameter the file sets otherwise (scenario = 0)
-        return system
     if why is None:
+        asked = sorted({name for step in steps for name, _ in step[3]})  # vrest's own export: scenario
+        which = (f"; each runs where {' and '.join(asked)} has the value its trigger asks for (--set "
+                 f"{asked[0]}=N selects another)" if asked else "")
         warnings.warn(f"{path.name}: events at fixed times run as protocol steps in vrest simulate (--protocol "
                       "replaces them); the system at rest and vrest export leave them out: "
-                      f"{', '.join(step[0] for step in steps[:8])}", ModelWarning, stacklevel=2)
+                      f"{', '.join(step[0] for step in steps[:8])}{which}", ModelWarning, stacklevel=2)
         return replace(system, steps=steps)
     warnings.warn(f"{path.name}: events left out, every one ({', '.join(events[:8])}): vrest runs a file's events "
                   f"only where each is a step at a fixed time that sets parameters to numbers, and {why}; vrest "

@@ -5,7 +5,8 @@ parameter after the start (or at it, where the trigger is false before the start
 whose assignments each set a parameter (a constant of the system) to a number or to sums and products
 of numbers and constant parameters, fires once, at t1: it is a protocol step, and `vrest simulate` runs
 it as one. A trigger may also ask that a constant parameter equal a number (vrest's own export:
-``scenario == 2 and time >= high_K_1_at``): where it does not, the event never fires and is no step.
+``scenario == 2 and time >= high_K_1_at``): the step keeps that condition, and a run takes it where the parameter
+has that value (the file's, or one a run sets), so `--set scenario=2` runs the second scenario.
 The events of a file are run all or none: where one is something else (a trigger on a state, a delay,
 an assignment to a state), none is, and the reader's warning says why. Times and values are the file's
 numbers in its units, converted to SI here.
@@ -21,18 +22,19 @@ from ..errors import ModelError
 from .si import Dimension, si_factor
 from .xmlsafe import children, local_name
 
-__all__ = ["timed_steps"]
+__all__ = ["active_steps", "timed_steps"]
 
 _TIME = "http://www.sbml.org/sbml/symbols/time"
 _LATER = {"geq": 0, "gt": 0, "leq": 1, "lt": 1}  # the relation: the operand that is time (time >= t1, t1 <= time)
 
 
 def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tuple[tuple, str | None]:
-    """((id, t in s, ((parameter, SI value), ...)) for each event, in time order, and None; or ((), why they are
-    not run) when any event is no protocol step: a protocol with a step missing (a pulse whose end is
-    delayed, say) would run a different experiment, so the events are run all or none. ``model``: the <model>
-    element; ``time_unit``: the model's unit of time (a myokit.Unit); ``names``: {Myokit's qualified name of a
-    parameter: vrest's name}."""
+    """((id, t in s, ((parameter, SI value), ...), condition) for each event, in time order, and None; or ((), why
+    they are not run) when any event is no protocol step: a protocol with a step missing (a pulse whose end is
+    delayed, say) would run a different experiment, so the events are run all or none. A condition is () or
+    ((parameter, SI value),): the step is taken only where that parameter has that value (active_steps).
+    ``model``: the <model> element; ``time_unit``: the model's unit of time (a myokit.Unit); ``names``: {Myokit's
+    qualified name of a parameter: vrest's name}."""
     by_id = {v.name(): v for v in myokit_model.variables(deep=True)}
     try:
         seconds = float(si_factor(Dimension.of(time_unit), "time"))
@@ -42,27 +44,28 @@ def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tup
     for event in (e for e in model.iter() if local_name(e) == "event"):
         name = event.get("id") or event.get("name") or "?"
         step = _step(event, by_id, names, seconds)
-        if step is None:  # never fires at the file's values (another scenario's step)
-            continue
         if isinstance(step, str):
             return (), f"{name} is not ({step})"
         for parameter, value in step[1]:
-            if set_at.setdefault((step[0], parameter), value) != value:
+            if set_at.setdefault((step[2], step[0], parameter), value) != value:
                 return (), f"two events set {parameter} to different values at t = {step[0]:.6g} s"
         steps.append((name, *step))
     return tuple(sorted(steps, key=lambda step: step[1])), None
 
 
-def _step(event, by_id, names, seconds) -> tuple | str | None:
-    """(t, changes) of one event, why it is no protocol step, or None where it never fires."""
+def active_steps(steps, values: Callable[[str], float]) -> tuple:
+    """The steps of ``steps`` (timed_steps') whose condition holds at the parameters' SI ``values`` (by name)."""
+    return tuple(step for step in steps if all(values(name) == value for name, value in step[3]))
+
+
+def _step(event, by_id, names, seconds) -> tuple | str:
+    """(t, changes, condition) of one event, or why it is no protocol step."""
     if children(event, "delay"):
         return "it has a delay"
     triggers = children(event, "trigger")
     trigger = _math(triggers)
     constant = _constants(by_id, names)
-    when = None if trigger is None else _when(trigger, constant)
-    if when is _NEVER:
-        return None
+    when = None if trigger is None else _when(trigger, constant, _condition(by_id, names))
     if when is None:
         return "its trigger is not time >= a number, or time > a number"
     at = when[0] * (seconds if when[1] is None else when[1])
@@ -84,7 +87,7 @@ def _step(event, by_id, names, seconds) -> tuple | str | None:
         except ModelError:
             return f"the unit of {assignment.get('variable')} does not convert"
         changes.append((names[variable.qname()], value * factor))
-    return at, tuple(changes)
+    return at, tuple(changes), when[2]
 
 
 def _math(parents) -> object | None:
@@ -92,9 +95,6 @@ def _math(parents) -> object | None:
     maths = [m for p in parents for m in p if local_name(m) == "math"]
     expressions = [e for e in maths[0] if isinstance(e.tag, str)] if maths else []
     return expressions[0] if len(expressions) == 1 else None
-
-
-_NEVER = object()  # a trigger that is false at every time at the file's values
 
 
 def _constants(by_id, names) -> Callable[[object], tuple[float, float | None] | None]:
@@ -119,38 +119,44 @@ def _parts(element) -> list:
     return [e for e in element if isinstance(e.tag, str)] if local_name(element) == "apply" else []
 
 
-def _when(trigger, constant) -> tuple[float, float | None] | object | None:
-    """(t1, its unit's SI factor, None: the model's time unit) of a trigger time >= t1 (or >, or t1 <= time,
-    <), t1 a number or a constant parameter, alone or and-ed with a constant parameter == a number: _NEVER
-    where that parameter is another number; else None."""
+def _when(trigger, constant, condition) -> tuple[float, float | None, tuple] | None:
+    """(t1, its unit's SI factor, None: the model's time unit; the condition) of a trigger time >= t1 (or >, or
+    t1 <= time, <), t1 a number or a constant parameter, alone (condition ()) or and-ed with a constant parameter
+    == a number (condition ((parameter, SI value),)); else None."""
     parts = _parts(trigger)
     if parts and local_name(parts[0]) == "and" and len(parts) == 3:
-        selected = [_selects(part, constant) for part in parts[1:]]
-        if None not in selected or selected.count(None) == 2:
+        conditions = [condition(part) for part in parts[1:]]
+        if (conditions[0] is None) == (conditions[1] is None):
             return None
-        if False in selected:
-            return _NEVER
-        return _when(parts[2] if selected[0] is True else parts[1], constant)
+        which = 0 if conditions[0] is not None else 1
+        timed = _when(parts[2 - which], constant, condition)
+        return None if timed is None or timed[2] else (*timed[:2], (conditions[which],))
     if len(parts) != 3 or local_name(parts[0]) not in _LATER:
         return None
     time, bound = (parts[1], parts[2]) if _LATER[local_name(parts[0])] == 0 else (parts[2], parts[1])
     if local_name(time) != "csymbol" or time.get("definitionURL", "").strip() != _TIME:
         return None
     number = _number(bound)
-    return (number, None) if number is not None else constant(bound)
+    at = (number, None) if number is not None else constant(bound)
+    return None if at is None else (*at, ())
 
 
-def _selects(condition, constant) -> bool | None:
-    """Whether ``condition``, a constant parameter == a number (either way round), holds at the file's values;
-    None where it is something else."""
-    parts = _parts(condition)
-    if len(parts) != 3 or local_name(parts[0]) != "eq":
+def _condition(by_id, names) -> Callable[[object], tuple[str, float] | None]:
+    """<apply> of a constant parameter == a number (either way round) -> (vrest's name of the parameter, the number
+    in SI); None for anything else."""
+    constant = _constants(by_id, names)
+
+    def condition(element) -> tuple[str, float] | None:
+        parts = _parts(element)
+        if len(parts) != 3 or local_name(parts[0]) != "eq":
+            return None
+        for name, number in ((parts[1], parts[2]), (parts[2], parts[1])):
+            value, wanted = constant(name), _number(number, any_unit=True)
+            if value is not None and wanted is not None:
+                return names[by_id[name.text.strip()].qname()], wanted * (value[1] or 1.0)
         return None
-    for name, number in ((parts[1], parts[2]), (parts[2], parts[1])):
-        value, wanted = constant(name), _number(number, any_unit=True)
-        if value is not None and wanted is not None:
-            return value[0] == wanted
-    return None
+
+    return condition
 
 
 def _value(element, constant) -> float | None:
