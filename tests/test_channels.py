@@ -342,6 +342,10 @@ BAD = [
      "not a unit of time"),
     ("a name that is not allowed", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="__import__"),
      "channels.NaP.gates.m.tau", "cannot read the expression"),
+    ("the membrane potential as Vm", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="5 + Vm/100"),
+     "channels.NaP.gates.m.tau", "unknown name 'Vm'; did you mean V (the membrane potential)?"),  # not V_ss too
+    ("a slip of one letter in a function", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="5*exq(V/100)"),
+     "channels.NaP.gates.m.tau", "unknown name 'exq'; did you mean exp?"),
     ("a number with a unit", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="1 ms"),
      "channels.NaP.gates.m.tau", "write plain numbers"),
     ("a negative time constant", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="V/10"),
@@ -542,8 +546,9 @@ def test_sweeps_of_a_gated_model_say_what_they_cannot_do():
     code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=30..40 mS/cm^2 2", "--quantity", "V_ss")
     assert code == 2 and out == "" and "not swept for a model with gated channels" in err and err.count("\n") == 1
     code, out, err = run_cli("sweep", "hh", "--vary", "channels.K.conductance=30..40 mS/cm^2 2", "--scenario",
-                             "stimulus", "--times", "3.5 ms")
+                             "stimulus", "--times", "0.5 ms")  # before the pulse: no warning of steps not reached first
     assert code == 2 and "scenario sweep of model hh, which has channels, is not supported" in err
+    assert err.count("\n") == 1, err
 
 
 def test_a_resonance_at_another_resting_state_is_named_not_denied():

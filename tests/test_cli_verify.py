@@ -221,6 +221,7 @@ REFUSALS = [
     (("verify", "E_K = RT/F ln(K_o/K_j)"), "unknown name 'K_j'; did you mean K_i or K_o?"),  # one letter off
     (("verify", ""), "EXPR|EQUATION|FILE = '': is empty: give a formula, an equation"),  # not "a directory"
     (("verify", "E_K = RT/F lm(K_o/K_i)"), "unknown name 'lm'; did you mean ln?"),  # the key beside n
+    (("verify", "E_K = 61.5 mV * exq(1)"), "unknown name 'exq'; did you mean exp?"),  # one letter off, a short word
     (("verify", "RT/F ln(K_o/K_i)", "--against", "E_k"), "unknown quantity id 'E_k' (did you mean E_K?); one of: "),
     (("verify", "V_m = -70 mV"), "did you mean V (the membrane potential) or V_ss (the resting potential)?"),
     (("verify", "R_m = 6.67 kohm cm^2"), "did you mean 1/g_leak (the specific membrane resistance)?"),

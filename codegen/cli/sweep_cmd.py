@@ -175,6 +175,10 @@ def run(args) -> int:
     plan = make_plan(model, args.vary, _method(args), args.samples, args.seed)
     times = _times(args)
     scenario = next((s for s in model.scenarios if s.name == args.scenario), None) if args.scenario else None
+    if args.scenario is not None:  # refused before any warning on its steps
+        from ..sweep.scenario import check_scenario_sweep
+
+        check_scenario_sweep(model, args.scenario)
     if times is not None and scenario is not None:  # as vrest simulate says them: a step no point reaches, a bath
         from vrest.derive.bath import scenario_bath_imbalances  # a step leaves unbalanced (at the file's values)
 

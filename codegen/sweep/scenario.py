@@ -135,21 +135,27 @@ def _outputs(model: Model) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[float], *,
-                       out: str | Path | None = None, memory: bool = True, engine: str = "local",
-                       scheduler: str | None = None, workers: int | None = None, progress: bool = False):
-    """The states at ``times`` (s) of ``scenario``, for every point of ``plan``: a SweepOutcome."""
-    from ..simulation.cache import _scenario_from_json, _scenario_json
+def check_scenario_sweep(model: Model, scenario: str) -> None:
+    """A ModelError where ``model`` has no scenario ``scenario``, or one a scenario sweep cannot run."""
     from ..simulation.integrate import find_scenario
-    from ..simulation.numeric import _sources
-    from .api import _drive, _layout, _si_points
-    from .couplings import coupling
-    from .kernel import build_kernel
 
     find_scenario(model.scenarios, model.name, scenario)
     if model.channels:  # each run starts from a steady state the sweep's kernels find for leaks only
         raise ModelError("--scenario", scenario, f"a scenario sweep of model {model.name}, which has channels, is not "
                          "supported: run vrest simulate at each value")
+
+
+def run_scenario_sweep(model: Model, plan: Plan, scenario: str, times: Sequence[float], *,
+                       out: str | Path | None = None, memory: bool = True, engine: str = "local",
+                       scheduler: str | None = None, workers: int | None = None, progress: bool = False):
+    """The states at ``times`` (s) of ``scenario``, for every point of ``plan``: a SweepOutcome."""
+    from ..simulation.cache import _scenario_from_json, _scenario_json
+    from ..simulation.numeric import _sources
+    from .api import _drive, _layout, _si_points
+    from .couplings import coupling
+    from .kernel import build_kernel
+
+    check_scenario_sweep(model, scenario)
     times = tuple(float(t) for t in times)
     if not times or any(t < 0 for t in times):
         raise ModelError("--times", list(times), "times must be non-negative")

@@ -16,6 +16,7 @@ Reading rules (documented for users in parse.py):
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from itertools import pairwise
@@ -125,9 +126,11 @@ def _unit_spellings(word: str) -> list[str]:
 
 def suggestion(word: str, known: Iterable[str]) -> str:
     """' (did you mean X?)' for a near-miss name or unit, else ''."""
-    if word in _INSTEAD:
-        return f"; did you mean {_INSTEAD[word]}?"
     known = list(known)
+    instead = [option for option in _INSTEAD.get(word, "").split(" or ") if option and
+               set(re.findall(r"[A-Za-z_]\w*", option.split(" (")[0])) <= set(known)]  # a gate's rate has no V_ss
+    if instead:
+        return f"; did you mean {' or '.join(instead)}?"
     valences = [k for k in known if k.startswith("z_")]
     if valences and (word == "z" or word[:1] == "z" and word[1:] in known):  # z, zF: a valence, but whose?
         return (f"; z alone is read only in a claim about one ion (E_K = ..., I_Na = ...), as that ion's valence: "
@@ -136,10 +139,20 @@ def suggestion(word: str, known: Iterable[str]) -> str:
     based = [k for k in known if "_" not in word and k.split("_")[0] == word][:3]  # n: hh's gate n_K
     head, _, tail = word.partition("_")
     siblings = [k for k in known if tail and k.partition("_")[0] == head and len(k.partition("_")[2]) == len(tail)]
-    close = same or based or difflib.get_close_matches(word, known, n=3, cutoff=0.75) or siblings[:3]  # K_j: K_i, K_o
+    typos = [k for k in known if _one_edit(word, k)]  # exq: exp (difflib rates a short word's slip below 0.75)
+    close = same or based or difflib.get_close_matches(word, known, n=3, cutoff=0.75) or siblings[:3] or typos[:3]
     units = _unit_spellings(word)
     options = [*close, *(f"the unit {u}" for u in units)]
     return f"; did you mean {' or '.join(options)}?" if options else ""
+
+
+def _one_edit(word: str, other: str) -> bool:
+    """Whether ``other`` is ``word`` with one letter changed, added or left out (both at least 3 letters)."""
+    if min(len(word), len(other)) < 3 or abs(len(word) - len(other)) > 1 or word == other:
+        return False
+    short, long = sorted((word, other), key=len)
+    k = next((k for k, (a, b) in enumerate(zip(short, long)) if a != b), len(short))
+    return short[k + (len(short) == len(long)):] == long[k + 1:]
 
 
 def _resolve(toks: list[Tok], is_value: Callable[[str], bool], is_func: Callable[[str], bool],
