@@ -84,7 +84,8 @@ class OdeSystem:
     roles: Roles
     quantities: tuple[Quantity, ...] = ()  # dependency order: each uses only earlier ones
     scenarios: tuple[Scenario, ...] = field(default=())
-    # the protocol a file defines (SBML events at fixed times): ((event id, t in s, ((parameter, SI value), ...)), ...)
+    # the protocol a file defines (SBML events at fixed times): ((event id, t in s, ((parameter, SI value), ...),
+    # condition), ...), a condition () or ((parameter, SI value),): derive.importers.sbml_events
     steps: tuple = ()
     events: tuple[str, ...] = ()  # the ids of every event of the file, run as steps or not: no export holds them
 

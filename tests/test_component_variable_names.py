@@ -71,10 +71,18 @@ def test_a_computed_value_is_told_so_with_what_it_is_computed_from(name):
 
 
 def test_a_near_miss_gets_the_nearest_name_even_of_a_state():
+    """The nearest name, and where to see them all: the error listed every parameter with its unit (about 2000
+    characters for ten Tusscher's 58)."""
+    where = "vrest derive ten_tusscher_model_2006_epi.cellml lists its parameters\n"
     code, out, err = run_cli("simulate", TT, "--set", "Cai=1e-4 mM", *RUN)
     assert (code, out) == (2, "")
-    assert err.startswith("vrest: error: --set Cai = '1e-4 mM': not a parameter of model tentusscher_model_2006_epi; "
-                          "did you mean the state 'Ca_i'? its parameters: ")
+    assert err == ("vrest: error: --set Cai = '1e-4 mM': not a parameter of model tentusscher_model_2006_epi; "
+                   f"did you mean the state 'Ca_i'? {where}")
     code, out, err = run_cli("sweep", TT, "--vary", "Cai=1..2 mM 2")
-    assert err.startswith("vrest: error: --vary = 'Cai': not a parameter of model tentusscher_model_2006_epi; "
-                          "did you mean the state 'Ca_i'? its parameters: ")
+    assert err == ("vrest: error: --vary = 'Cai': not a parameter of model tentusscher_model_2006_epi; "
+                   f"did you mean the state 'Ca_i'? {where}")
+    code, out, err = run_cli("rest", TT, "--set", "gkr=1")  # capitals and underscores aside
+    assert code == 2 and "did you mean 'g_Kr'?" in err
+    code, out, err = run_cli("rest", TT, "--set", "nonsense_xyz=1")  # nothing near: the first twelve, and a count
+    assert code == 2 and len(err) < 400 and "its parameters: R (J/mol/K), T (K), F (C/mmol), Cm (uF)" in err
+    assert err.endswith(", and 46 more (vrest derive ten_tusscher_model_2006_epi.cellml lists them all)\n")

@@ -68,6 +68,14 @@ def _digest(files: tuple[tuple[str, bytes], ...], voltage: str | None, stimulus:
     return h.hexdigest()
 
 
+_LISTED = 12  # parameters an unknown name's error lists
+
+
+def _squeezed(name: str) -> str:
+    """A name without its underscores and capitals: gkr and g_Kr alike."""
+    return name.replace("_", "").lower()
+
+
 @dataclass(frozen=True, eq=False)
 class ImportedModel(RestQuantities):
     """A CellML or SBML file for a sweep: its system (read here), its content for the workers, the roles
@@ -162,14 +170,22 @@ class ImportedModel(RestQuantities):
                                                          self._by_name} \
             | {name: "the computed value " for name in quantities if name not in self._by_name and name not in states}
         exact = [name for name in kinds if name.lower() == key.lower()][:1]  # Cm for cm, before the gate m
+        exact = exact or [name for name in kinds if _squeezed(name) == _squeezed(key)][:1]  # gkr for g_Kr
         elsewhere = [] if exact else self._defined_elsewhere(key)
         close = exact or elsewhere or difflib.get_close_matches(key, list(kinds), n=1)
-        listed = ", ".join(f"{p.name} ({p.unit or 'no unit'})" for p in system.parameters)
         hint = f"did you mean {kinds[close[0]]}'{close[0]}'? " if close else ""
         if elsewhere:
             hint = (f"did you mean '{elsewhere[0]}'? (a component that uses a parameter names it too; vrest knows it "
                     "by the name where the file defines it) ")
-        raise ModelError(option, value, f"not a parameter of model {system.name}; {hint}its parameters: {listed}")
+        every = f"vrest derive {self.path.name} lists"
+        if close:
+            listed = f"{every} its parameters"
+        else:  # the first few: ten Tusscher's every parameter with its unit was 2000 characters
+            shown = system.parameters[:_LISTED]
+            listed = "its parameters: " + ", ".join(f"{p.name} ({p.unit or 'no unit'})" for p in shown)
+            if len(system.parameters) > len(shown):
+                listed += f", and {len(system.parameters) - len(shown)} more ({every} them all)"
+        raise ModelError(option, value, f"not a parameter of model {system.name}; {hint}{listed}")
 
     @cached_property
     def _used_at_rest(self) -> frozenset:
