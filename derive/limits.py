@@ -234,7 +234,7 @@ RANGES: dict[str, Limits] = {
         "a run shorter than 1 ps is shorter than an ion takes to move an angstrom: the continuum equations "
         "of vrest do not hold there",
         "above 1e11 s (3200 years) no cell lives that long",
-        keys="simulate --t-end, and the last of simulate --times"),
+        keys="simulate --t-end, and the last of simulate --times (except --times '0 s': the start state alone)"),
 }
 
 # Sizes: counts of things in a model file, lengths of texts and numbers (all inclusive maxima).
