@@ -144,10 +144,31 @@ def _parameter_rows(model: Model) -> list[str]:
     return lines + [""]
 
 
+def _gate_modes(model: Model, ctx: Derivations) -> list[str]:
+    """The modes of V and the gates at the resting state vrest simulate starts from (concentrations fixed)."""
+    from vrest.derive.derivations.resting import states_at_rest
+
+    try:
+        states, chosen = states_at_rest(ctx)
+    except NotApplicable as reason:
+        return [f"No resting state to linearise about: {markdown_text(str(reason))}.", ""]
+    names = ", ".join(f"${_latex(s.symbol)}$" for s in model.states)
+    lines = [f"States {names}: V and the channels' gates (the concentrations are fixed). The Jacobian, derived "
+             f"symbolically, at the resting state V = {states[chosen].V * 1e3:.6g} mV (where vrest simulate starts) "
+             "has these eigenvalues; a deviation decays as exp(lambda t).", "",
+             "| eigenvalue (1/s) | time constant |", "|---|---|"]
+    for lam in sorted(states[chosen].eigenvalues, key=lambda v: (-v.real, v.imag)):
+        tau = _seconds(-1 / lam.real) if lam.real < 0 else "none: it grows" if lam.real > 0 else "none"
+        lines.append(f"| {lam.real:.6g}{f' {lam.imag:+.3g}i' if lam.imag else ''} | {tau} |")
+    return lines + [""]
+
+
 def _time_constants(model: Model, ctx: Derivations) -> list[str]:
     from vrest.derive.derivations.time_constants import linearise
 
     lines = ["## Time constants of the full model", ""]
+    if not model.dynamic_ions and len(model.states) > 1:  # V and the gates: the resting state's eigenvalues
+        return lines + _gate_modes(model, ctx)
     if not model.dynamic_ions:
         one = ("$\\tau_m$" if V not in model.pump_current.free_symbols else
                f"$\\tau_{{fast}}$ = {_value(ctx.get('tau_fast'))}, faster than the leaks' own $\\tau_m$")

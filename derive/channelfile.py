@@ -127,7 +127,9 @@ def _check_finite(expr: sp.Expr, key: str, text: str, what: str, positive: bool,
     if bad.any():  # the first non-finite point, else the worst one (not a rounding error at the edge)
         k = int(np.argmax(~np.isfinite(values))) if not np.isfinite(values).all() else int(np.argmin(values))
         where, value = float(_CHECK_POINTS[k]) * 1000, values[k]
-        problem = "not finite (a division by zero)" if not np.isfinite(value) else f"{value:g} {unit}".rstrip()
+        problem = (f"{value:g} {unit}".rstrip() if np.isfinite(value) else
+                   "infinite (a division by zero, an exponential beyond the largest double, or the logarithm of 0)"
+                   if np.isinf(value) else "not a number (the logarithm or square root of a negative number, or 0/0)")
         need = "positive" if positive else "non-negative"
         raise ModelError(key, text, f"{what} must be finite and {need} from {CHECK_RANGE[0] * 1000:g} to "
                          f"{CHECK_RANGE[1] * 1000:g} mV; at V = {where:.4g} mV it is {problem}")

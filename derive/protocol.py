@@ -141,9 +141,18 @@ def not_a_target(model: Model, key: str, verb: str = "change") -> str | None:
         return reasons.get(what)
     if parts[0] == "pump" and model.pump is None:
         return "the model has no [pump]"
-    channels = [channel.name for channel in model.channels]
+    channels = {channel.name: channel for channel in model.channels}
     if parts[0] == "channels" and len(parts) == 3 and parts[1] not in channels:
-        return f"the model has no channel {parts[1]} (its channels: {', '.join(channels) or 'none'})"
+        close = [name for name in channels if name.lower() == parts[1].lower()] or \
+            difflib.get_close_matches(parts[1], list(channels), n=1)
+        hint = f"; did you mean '{'.'.join([parts[0], close[0], parts[2]])}'?" if close else ""
+        return f"the model has no channel {parts[1]} (its channels: {', '.join(channels) or 'none'}){hint}"
+    if parts[0] == "channels" and len(parts) == 3 and parts[2] in ("conductance", "permeability"):
+        law = channels[parts[1]].law  # the one of the two the channel has is the one that changes
+        if (parts[2] == "conductance") == (law == "ghk"):
+            has, key = ("a GHK permeability", "permeability") if law == "ghk" else ("an ohmic conductance",
+                                                                                  "conductance")
+            return f"channel {parts[1]} has {has}: {verb} channels.{parts[1]}.{key}"
     if parts[0] == "bath" and not model.bath_impermeant:
         return "the model has no [bath] impermeant solute"
     if key in ("model.name", "model.description", "model.source"):

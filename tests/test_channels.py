@@ -350,6 +350,11 @@ BAD = [
      "channels.NaP.gates.m.tau", "write plain numbers"),
     ("a negative time constant", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="V/10"),
      "channels.NaP.gates.m.tau", "must be finite and positive"),
+    ("an overflow", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="5*exp(1000)"),
+     "channels.NaP.gates.m.tau", "at V = -150 mV it is infinite (a division by zero, an exponential beyond the "
+     "largest double"),  # not "a division by zero" alone
+    ("a square root of a negative number", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="5 + sqrt(-V)"),
+     "channels.NaP.gates.m.tau", "at V = 0.1 mV it is not a number (the logarithm or square root of a negative"),
     ("a true pole", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="1/abs(exp((V + 40)/10) - 1)"),
      "channels.NaP.gates.m.tau", "divides by zero at V = -40 mV"),
     ("a pole in the user's units", lambda d: d["channels"]["NaP"]["gates"]["m"].update(
@@ -537,6 +542,16 @@ def test_a_step_blocks_a_channel_and_only_conductances_change():
     typo = builtin_text("hh") + '\n[scenario.x]\nat = "5 ms"\nset = { "membrane.capacitanse" = "2 uF/cm^2" }\n'
     with pytest.raises(ModelError, match="unknown key for a scenario step"):
         model_from_text(typo)
+    # the other law's key: which one this channel has (it said "only a channel's conductance (or permeability) ...")
+    other = builtin_text("hh") + '\n[scenario.x]\nat = "5 ms"\nscale = { "channels.Na.permeability" = 0.5 }\n'
+    with pytest.raises(ModelError) as caught:
+        model_from_text(other)
+    assert str(caught.value) == ("scenario.x.scale.channels.Na.permeability = 0.5: cannot change in a scenario step: "
+                                 "channel Na has an ohmic conductance: change channels.Na.conductance")
+    other = builtin_text("hh") + '\n[scenario.x]\nat = "5 ms"\nscale = { "channels.na.conductance" = 0.5 }\n'
+    with pytest.raises(ModelError, match=r"no channel na \(its channels: Na, K, L\); did you mean "
+                                         r"'channels\.Na\.conductance'\?$"):
+        model_from_text(other)
 
 
 def test_sweeps_of_a_gated_model_say_what_they_cannot_do():

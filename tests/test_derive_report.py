@@ -8,6 +8,7 @@ import math
 import re
 from pathlib import Path
 
+import mpmath
 import pytest
 from markdown_it import MarkdownIt
 
@@ -198,3 +199,39 @@ def test_report_with_another_output_is_refused_and_writes_nothing(option, tmp_pa
     code, out, err = run_cli("derive", "pumpleak", "--report", str(path), option)
     assert (code, out) == (2, "") and not path.exists()
     assert err == f"vrest: error: {option}: not with --report, which writes the report to a file and prints its path\n"
+
+
+def test_a_gated_cells_time_constants_are_the_modes_of_its_resting_state():
+    """The report said of hh "V is the only state (no membrane area and cell volume): its one time constant is
+    tau_m = 0.857 ms". Its states are V, m, h, n: the section lists the eigenvalues of their Jacobian at rest, here
+    against mpmath's Jacobian of Hodgkin-Huxley written out (mV, ms; the built-in file's values, at its own 6.3 C)."""
+    with mpmath.workdps(30):
+        def vtrap(x):  # x / (1 - exp(-x/10)), its limit 10 at x = 0
+            return mpmath.mpf(10) if x == 0 else x / (1 - mpmath.exp(-x / 10))
+
+        def rates(v):
+            return ((vtrap(v + 40) / 10, 4 * mpmath.exp(-(v + 65) / 18)),
+                    (mpmath.mpf("0.07") * mpmath.exp(-(v + 65) / 20), 1 / (1 + mpmath.exp(-(v + 35) / 10))),
+                    (vtrap(v + 55) / 100, mpmath.mpf("0.125") * mpmath.exp(-(v + 65) / 80)))
+
+        def rhs(y):
+            v, m, h, n = y
+            current = 120 * m**3 * h * (v - 50) + 36 * n**4 * (v + 77) + mpmath.mpf("0.3") * (v + mpmath.mpf("54.387"))
+            return [-current] + [a * (1 - x) - b * x for (a, b), x in zip(rates(v), (m, h, n))]
+
+        def at_rest(v):
+            return [v] + [a / (a + b) for a, b in rates(v)]
+
+        v_rest = mpmath.findroot(lambda v: rhs(at_rest(v))[0], (-70, -60), solver="anderson")
+        y = at_rest(v_rest)
+        jacobian = mpmath.matrix([[mpmath.diff(lambda t: rhs(y[:j] + [t] + y[j + 1:])[i], y[j]) for j in range(4)]
+                                  for i in range(4)])
+        expected = sorted((complex(x) * 1000 for x in mpmath.eig(jacobian, left=False, right=False)),
+                          key=lambda x: -x.real)  # 1/ms -> 1/s
+    section = render_report(resolve_model("hh")).split("## Time constants of the full model")[1].split("\n## ")[0]
+    assert "V is the only state" not in section and f"V = {float(v_rest):.6g} mV" in section
+    rows = [row.split("|")[1:3] for row in section.splitlines() if row.startswith("| -")]
+    assert len(rows) == 4
+    for (value, tau), lam in zip(rows, expected):
+        assert float(value.split()[0]) == pytest.approx(lam.real, rel=1e-5)
+        assert tau.strip() == f"{-1000 / lam.real:.6g} ms"

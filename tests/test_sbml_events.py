@@ -201,10 +201,11 @@ def test_vrest_s_own_export_runs_its_selected_scenario(tmp_path):
     assert err == EXPORT_EVENTS_WARNING
 
 
+EVENTS = "scenario = 1: ouabain_step1; scenario = 2: high_K_step1, high_K_step2; scenario = 3: cooling_step1"
 EXPORT_EVENTS_WARNING = ("vrest: warning: neuron.sbml.xml: events at fixed times run as protocol steps in vrest simulate "
                          "(--protocol replaces them); the system at rest and vrest export leave them out: "
-                         "ouabain_step1, high_K_step1, cooling_step1, high_K_step2; each runs where scenario has the "
-                         "value its trigger asks for (--set scenario=N selects another)\n")
+                         "ouabain_step1, high_K_step1, cooling_step1, high_K_step2; each runs where its trigger's value "
+                         f"holds ({EVENTS}; vrest simulate --set scenario=N selects one)\n")
 
 
 def test_a_scenario_selected_with_set_runs_as_libroadrunner_runs_it(tmp_path):
@@ -230,6 +231,9 @@ def test_a_scenario_selected_with_set_runs_as_libroadrunner_runs_it(tmp_path):
         assert code == 0 and err == EXPORT_EVENTS_WARNING, err
         courses[scenario] = np.array(json.loads(out)["states"]["V"]["values"])
         assert np.allclose(courses[scenario], reference, rtol=0, atol=1e-5), (scenario, courses[scenario], reference)
+    code, out, err = run_cli("simulate", str(path), "--set", "scenario=5", "--times", "0 s,30 ms")  # none has 5
+    assert code == 0 and err.endswith("vrest: warning: no event of neuron.sbml.xml fires with scenario = 5: the run "
+                                      f"has no steps (its events: {EVENTS})\n")
     high_k = courses[2]
     assert high_k[2] - high_k[0] > 10 and abs(high_k[-1] - high_k[0]) < 1  # depolarised by the bath, then back
     assert not np.allclose(courses[3], high_k, atol=1)
@@ -249,7 +253,8 @@ def test_an_export_that_selects_no_scenario_runs_none(tmp_path):
     assert selected in text
     path.write_text(text.replace(selected, selected.replace('value="1.0"', 'value="0"')), encoding="utf-8")
     code, out, err = run_cli("simulate", str(path), "--times", "0 s,30 ms", "--json")
-    assert code == 0 and err == EXPORT_EVENTS_WARNING
+    assert code == 0 and err == EXPORT_EVENTS_WARNING + (f"vrest: warning: no event of neuron.sbml.xml fires with "
+                                                         f"scenario = 0: the run has no steps (its events: {EVENTS})\n")
     runner = roadrunner.RoadRunner(str(path))
     runner.integrator.relative_tolerance, runner.integrator.absolute_tolerance = 1e-12, 1e-14
     reference = runner.simulate(times=[0, 0.03], selections=["time", "V"])[:, 1]  # mV

@@ -293,6 +293,16 @@ def file_protocol(plan: ImportedPlan, params: dict[str, float]) -> CachedScenari
     return CachedScenario("events", steps) if steps else None
 
 
+def _warn_no_event_selected(plan: ImportedPlan, params: dict[str, float]) -> None:
+    """Warn a run in which no event of the file fires: every one waits for a value (scenario = N) the run's is not."""
+    from vrest.derive.importers.sbml_events import by_condition
+
+    asked = sorted({name for _, _, _, condition in plan.steps for name, _ in condition})
+    shown = ", ".join(f"{name} = {params.get(name, _file_value(plan, name)):g}" for name in asked)
+    warnings.warn(f"no event of {plan.file} fires with {shown}: the run has no steps (its events: "
+                  f"{by_condition(plan.steps)})", ModelWarning, stacklevel=3)
+
+
 EDGE_GRID = 10**6  # intervals in which the run is cut to look at the stimulus, at least: see edge_intervals
 PER_PERIOD = 2000  # and at least this many in each period of a pulse train (a 1 ms pulse in 1 s: 4 points on it)
 ON_PULSE = 4  # and at least this many on the narrowest pulse (or gap) those find, where they find any
@@ -555,6 +565,8 @@ def run(args) -> int:
         params.setdefault(plan.stimulus[0], plan.stimulus[1])
     scenario = read_protocol(plan, args.protocol, source) if args.protocol else file_protocol(plan, params)
     events = f"the events of {plan.file}" if scenario is not None and not args.protocol else None  # those run
+    if scenario is None and not args.protocol and plan.steps:
+        _warn_no_event_selected(plan, params)
     if args.stimulus_on and _switch_at(plan, params, scenario, float(times[0])) != plan.stimulus[1]:
         raise ModelError("--protocol" if args.protocol else plan.file, args.protocol or None, "its step at the start "
                          f"sets {plan.stimulus[0]}, where --stimulus-on sets it to {plan.stimulus[1]:g}: give one of "

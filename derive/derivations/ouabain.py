@@ -22,7 +22,7 @@ from ..derivation import Derivation, NotApplicable, Step, definitions, equation
 from ..functions import NUMPY_FUNCTIONS
 from ..model import Model
 from ..quantities import Derivations
-from .potentials import balance_id
+from .potentials import _gated, balance_id
 
 __all__ = ["OuabainReport", "Rundown", "ouabain_report", "rundown"]
 
@@ -55,14 +55,19 @@ def _jump(ctx: Derivations) -> Derivation:
     shift = ctx.get("dV_pump")
     dV = sp.Symbol("dV_pump", real=True)
     balance = sp.Symbol(balance_id(ctx.model), real=True)
+    gated = _gated(ctx.model)
+    # with gated channels the balance without the pump has the gates at x_inf(V) too, not the leaks' V_leak
+    target, words = ((sp.Symbol("V_without_pump", real=True), "the current balance without it, every gate at "
+                      "x_inf(V)") if gated else (sp.Symbol("V_leak", real=True), "the leaks' own zero-current "
+                                                   "potential V_leak"))
     steps = (
         Step(f"Just after the block the concentrations have not moved: V relaxes from the current balance with the "
-             f"pump ({balance}) to the leaks' own zero-current potential V_leak at {where}",
-             equation(JUMP, sp.Symbol("V_leak", real=True) - balance)),
-        Step(f"{balance} - V_leak is the pump's direct shift dV_pump there", equation(JUMP, -dV),
-             given=(equation(dV, balance - sp.Symbol("V_leak", real=True)),)),
+             f"pump ({balance}) to {words}, at {where}", equation(JUMP, target - balance)),
+        Step(f"{balance} - {target} is the pump's direct shift dV_pump there", equation(JUMP, -dV),
+             given=(equation(dV, balance - target),)),
     )
     assumptions = ("the pump current vanishes at once; concentrations unchanged during the jump",
+                   f"V approaches {target} as V and the gates relax (the resting state's eigenvalues)" if gated else
                    "V approaches V_leak exponentially with time constant tau_m")
     if inside:
         assumptions += ("the run starts at the steady state of the full model, where the current balance with the "
@@ -81,8 +86,9 @@ def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, 
 
     model = ctx.model
     if not model.dynamic_ions:
+        stays = "the current balance without the pump (gates at x_inf(V))" if _gated(model) else "V_leak"
         return None, ("the model has no concentration dynamics (no membrane area and volume): after the jump V stays "
-                      "at V_leak; a real cell's gradients would run down towards V = 0, or towards the Donnan "
+                      f"at {stays}; a real cell's gradients would run down towards V = 0, or towards the Donnan "
                       "potential with impermeant anions")
     try:
         end = steady_state(model, pump_scale=0, start=late)

@@ -19,7 +19,7 @@ from ..errors import ModelError, ModelWarning
 from ..system import OdeSystem
 from .cellml import CELLML_NAMESPACES, _element, _first, _oxmeta, read_cellml
 from .myokit_system import import_myokit, myokit_errors, to_system
-from .sbml_events import timed_steps
+from .sbml_events import by_condition, timed_steps
 from .si import Dimension
 from .xmlsafe import children, local_name, read_xml
 
@@ -106,8 +106,8 @@ def read_sbml(path: str | Path, *, voltage: str | None = None, stimulus: str | N
     steps, why = timed_steps(model, myokit_model, time_unit or myokit_model.time().unit(), names)
     if why is None:
         asked = sorted({name for step in steps for name, _ in step[3]})  # vrest's own export: scenario
-        which = (f"; each runs where {' and '.join(asked)} has the value its trigger asks for (--set "
-                 f"{asked[0]}=N selects another)" if asked else "")
+        which = (f"; each runs where its trigger's value holds ({by_condition(steps)}; vrest simulate --set "
+                 f"{asked[0]}=N selects one)" if asked else "")
         warnings.warn(f"{path.name}: events at fixed times run as protocol steps in vrest simulate (--protocol "
                       "replaces them); the system at rest and vrest export leave them out: "
                       f"{', '.join(step[0] for step in steps[:8])}{which}", ModelWarning, stacklevel=2)

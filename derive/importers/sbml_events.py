@@ -22,7 +22,7 @@ from ..errors import ModelError
 from .si import Dimension, si_factor
 from .xmlsafe import children, local_name
 
-__all__ = ["active_steps", "timed_steps"]
+__all__ = ["active_steps", "by_condition", "timed_steps"]
 
 _TIME = "http://www.sbml.org/sbml/symbols/time"
 _LATER = {"geq": 0, "gt": 0, "leq": 1, "lt": 1}  # the relation: the operand that is time (time >= t1, t1 <= time)
@@ -56,6 +56,15 @@ def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tup
 def active_steps(steps, values: Callable[[str], float]) -> tuple:
     """The steps of ``steps`` (timed_steps') whose condition holds at the parameters' SI ``values`` (by name)."""
     return tuple(step for step in steps if all(values(name) == value for name, value in step[3]))
+
+
+def by_condition(steps) -> str:
+    """Which steps wait for which value: "scenario = 1: ouabain_step1; scenario = 2: high_K_step1, high_K_step2"."""
+    grouped: dict[tuple, list[str]] = {}
+    for name, _, _, condition in steps:
+        grouped.setdefault(condition, []).append(name)
+    return "; ".join(" and ".join(f"{p} = {v:g}" for p, v in condition) + ": " + ", ".join(names)
+                     for condition, names in grouped.items() if condition)
 
 
 def _step(event, by_id, names, seconds) -> tuple | str:
