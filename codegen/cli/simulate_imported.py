@@ -284,7 +284,7 @@ def file_protocol(plan: ImportedPlan, params: dict[str, float]) -> CachedScenari
     """The protocol the file defines (SBML events at fixed times, derive.importers.sbml_events) where the parameters
     (the file's, with ``params`` in place) meet each step's condition (vrest's own export: scenario = N), else None;
     events at the same time are one step."""
-    from vrest.derive.importers.sbml_events import active_steps
+    from vrest.derive.file_steps import active_steps
 
     by_time: dict[float, list[CachedChange]] = {}
     for _, at, changes, _ in active_steps(plan.steps, lambda name: params.get(name, _file_value(plan, name))):
@@ -295,7 +295,7 @@ def file_protocol(plan: ImportedPlan, params: dict[str, float]) -> CachedScenari
 
 def _warn_no_event_selected(plan: ImportedPlan, params: dict[str, float]) -> None:
     """Warn a run in which no event of the file fires: every one waits for a value (scenario = N) the run's is not."""
-    from vrest.derive.importers.sbml_events import by_condition
+    from vrest.derive.file_steps import by_condition
 
     asked = sorted({name for _, _, _, condition in plan.steps for name, _ in condition})
     shown = ", ".join(f"{name} = {params.get(name, _file_value(plan, name)):g}" for name in asked)

@@ -16,10 +16,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import ModelError, ModelWarning
+from ..file_steps import by_condition
 from ..system import OdeSystem
 from .cellml import CELLML_NAMESPACES, _element, _first, _oxmeta, read_cellml
 from .myokit_system import import_myokit, myokit_errors, to_system
-from .sbml_events import by_condition, timed_steps
+from .sbml_events import timed_steps
 from .si import Dimension
 from .xmlsafe import children, local_name, read_xml
 

@@ -22,7 +22,7 @@ from ..errors import ModelError
 from .si import Dimension, si_factor
 from .xmlsafe import children, local_name
 
-__all__ = ["active_steps", "by_condition", "timed_steps"]
+__all__ = ["timed_steps"]
 
 _TIME = "http://www.sbml.org/sbml/symbols/time"
 _LATER = {"geq": 0, "gt": 0, "leq": 1, "lt": 1}  # the relation: the operand that is time (time >= t1, t1 <= time)
@@ -32,7 +32,8 @@ def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tup
     """((id, t in s, ((parameter, SI value), ...), condition) for each event, in time order, and None; or ((), why
     they are not run) when any event is no protocol step: a protocol with a step missing (a pulse whose end is
     delayed, say) would run a different experiment, so the events are run all or none. A condition is () or
-    ((parameter, SI value),): the step is taken only where that parameter has that value (active_steps).
+    ((parameter, SI value),): the step is taken only where that parameter has that value
+    (derive.file_steps.active_steps).
     ``model``: the <model> element; ``time_unit``: the model's unit of time (a myokit.Unit); ``names``: {Myokit's
     qualified name of a parameter: vrest's name}."""
     by_id = {v.name(): v for v in myokit_model.variables(deep=True)}
@@ -51,20 +52,6 @@ def timed_steps(model, myokit_model, time_unit, names: Mapping[str, str]) -> tup
                 return (), f"two events set {parameter} to different values at t = {step[0]:.6g} s"
         steps.append((name, *step))
     return tuple(sorted(steps, key=lambda step: step[1])), None
-
-
-def active_steps(steps, values: Callable[[str], float]) -> tuple:
-    """The steps of ``steps`` (timed_steps') whose condition holds at the parameters' SI ``values`` (by name)."""
-    return tuple(step for step in steps if all(values(name) == value for name, value in step[3]))
-
-
-def by_condition(steps) -> str:
-    """Which steps wait for which value: "scenario = 1: ouabain_step1; scenario = 2: high_K_step1, high_K_step2"."""
-    grouped: dict[tuple, list[str]] = {}
-    for name, _, _, condition in steps:
-        grouped.setdefault(condition, []).append(name)
-    return "; ".join(" and ".join(f"{p} = {v:g}" for p, v in condition) + ": " + ", ".join(names)
-                     for condition, names in grouped.items() if condition)
 
 
 def _step(event, by_id, names, seconds) -> tuple | str:
