@@ -40,7 +40,7 @@ from .laws import nernst
 from .model import DT_10, Parameter
 from .removable import with_exprel
 from .units import DIMENSIONS, dimensionality, parse_quantity, unit_factor
-from .verify.parse import ParseError, parse_written
+from .verify.parse import FUNCTIONS, ParseError, parse_written
 
 __all__ = ["CHANNEL_KEYS", "CHECK_RANGE", "GATE_KEYS", "check_channel_ion", "is_unit_parameter", "read_channels"]
 
@@ -98,11 +98,19 @@ def _units(spec: Mapping[str, Any], path: str, channel: str) -> dict[str, Parame
     return factors
 
 
+# A function name not followed by "(" (verify reads "ln x" as ln(x); a rate function is written with parentheses).
+_BARE_CALL = re.compile(r"(?<![\w.])(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r")\b\s*(?=[^\s(]|$)")
+
+
 def _expression(text: Any, key: str, names: Mapping[str, tuple[sp.Symbol, sp.Expr]]) -> sp.Expr:
     """Parse ``text`` with ``names`` {name: (placeholder, SI replacement)}; numbers exact, no units."""
     if not isinstance(text, str):
         raise ModelError(key, text, "expected an expression in quotes, e.g. \"0.1*(V+40)/(1 - exp(-(V+40)/10))\"")
     placeholders = {name: placeholder for name, (placeholder, _) in names.items()}
+    bare = _BARE_CALL.search(text)
+    if bare:  # exp-(V + 55)/10 would read as exp(-(V + 55))/10, not what a missing parenthesis meant
+        raise ModelError(key, text, f"cannot read the expression: column {bare.start() + 1}: {bare.group(1)} without "
+                         f"parentheses: write {bare.group(1)}(...) (a model file's rate functions take theirs)")
     try:
         written = parse_written(text, placeholders)
     except ParseError as error:

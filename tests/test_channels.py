@@ -350,6 +350,8 @@ BAD = [
      "channels.NaP.gates.m.tau", "write plain numbers"),
     ("a negative time constant", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="V/10"),
      "channels.NaP.gates.m.tau", "must be finite and positive"),
+    ("a function without its parentheses", lambda d: d["channels"]["NaP"]["gates"]["m"].update(
+        tau="5 + exp-(V + 55)/10"), "channels.NaP.gates.m.tau", "column 5: exp without parentheses: write exp(...)"),
     ("an overflow", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="5*exp(1000)"),
      "channels.NaP.gates.m.tau", "at V = -150 mV it is infinite (a division by zero, an exponential beyond the "
      "largest double"),  # not "a division by zero" alone
