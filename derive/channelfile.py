@@ -102,8 +102,13 @@ def _units(spec: Mapping[str, Any], path: str, channel: str) -> dict[str, Parame
 _BARE_CALL = re.compile(r"(?<![\w.])(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r")\b\s*(?=[^\s(]|$)")
 
 
-def _expression(text: Any, key: str, names: Mapping[str, tuple[sp.Symbol, sp.Expr]]) -> sp.Expr:
-    """Parse ``text`` with ``names`` {name: (placeholder, SI replacement)}; numbers exact, no units."""
+_ION_WORDS = re.compile(r"\b(E_[A-Za-z]\w*|[A-Z][a-z]?_[io])\b")  # E_K, K_o, Na_i: what an open_fraction may use
+
+
+def _expression(text: Any, key: str, names: Mapping[str, tuple[sp.Symbol, sp.Expr]],
+                notes: Mapping[str, str] | None = None) -> sp.Expr:
+    """Parse ``text`` with ``names`` {name: (placeholder, SI replacement)}; numbers exact, no units. ``notes``: what
+    to say of a name the expression may not use ({"m": "m is the gate ..."})."""
     if not isinstance(text, str):
         raise ModelError(key, text, "expected an expression in quotes, e.g. \"0.1*(V+40)/(1 - exp(-(V+40)/10))\"")
     placeholders = {name: placeholder for name, (placeholder, _) in names.items()}
@@ -114,7 +119,9 @@ def _expression(text: Any, key: str, names: Mapping[str, tuple[sp.Symbol, sp.Exp
     try:
         written = parse_written(text, placeholders)
     except ParseError as error:
-        raise ModelError(key, text, f"cannot read the expression: {error}") from None
+        note = (notes or {}).get(error.token or "")  # the gate's own m, which the parser took for the metre too
+        raise ModelError(key, text, f"cannot read the expression: {error}" if note is None else
+                         f"cannot read the expression: column {error.column}: {note}") from None
     if isinstance(written, tuple):
         raise ModelError(key, text, "expected an expression, not an equation")
     with_unit = [lit for lit in written.literals if lit.unit is not None]
@@ -187,8 +194,14 @@ def _gate(channel: str, name: str, spec: Any, path: str, units: Mapping[str, Par
             raise ModelError(f"{path}.{key}", None, f"missing required key (with {' and '.join(keys)})")
     t, expressions = units["t"], []
     values = {p.symbol: p.value for p in units.values()}
+    alone = "are functions of V alone"
+    notes = {name: f"{name} is the gate itself (a state): its {' and '.join(keys)} {alone}; vrest writes d{name}/dt "
+                   "from them"}
+    written_words = " ".join(str(spec.get(k, "")) for k in keys)
+    notes |= {word: f"{word} is not for a gate: its {' and '.join(keys)} {alone} (an open_fraction may use the "
+                    "ions' X_i, X_o and E_X)" for word in _ION_WORDS.findall(written_words)}
     for key in keys:
-        written = _expression(spec[key], f"{path}.{key}", names)
+        written = _expression(spec[key], f"{path}.{key}", names, notes)
         # alpha, beta in 1/t; tau in t; inf a fraction
         expr = with_exprel({"alpha": written / t.symbol, "beta": written / t.symbol, "tau": written * t.symbol,
                             "inf": written}[key], [V])

@@ -350,6 +350,10 @@ BAD = [
      "channels.NaP.gates.m.tau", "write plain numbers"),
     ("a negative time constant", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="V/10"),
      "channels.NaP.gates.m.tau", "must be finite and positive"),
+    ("the gate in its own rate", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="5*m"),
+     "channels.NaP.gates.m.tau", "column 3: m is the gate itself (a state): its inf and tau are functions of V alone"),
+    ("a reversal potential in a gate's rate", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="5 + 0*E_K"),
+     "channels.NaP.gates.m.tau", "E_K is not for a gate: its inf and tau are functions of V alone (an open_fraction"),
     ("a function without its parentheses", lambda d: d["channels"]["NaP"]["gates"]["m"].update(
         tau="5 + exp-(V + 55)/10"), "channels.NaP.gates.m.tau", "column 5: exp without parentheses: write exp(...)"),
     ("an overflow", lambda d: d["channels"]["NaP"]["gates"]["m"].update(tau="5*exp(1000)"),
