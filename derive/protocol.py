@@ -32,7 +32,7 @@ from . import limits
 from .constants import A_i, C_m, L_p, T, Vol, area
 from .errors import ModelError
 from .model import N_A, Change, Model, ProtocolStep, Scenario
-from .units import convert, parse_quantity
+from .units import convert, parse_quantity, value_hint
 
 __all__ = ["Target", "read_scenarios", "targets", "not_a_target", "STIMULUS_KEY"]
 
@@ -252,7 +252,7 @@ def _value(model: Model, value: Any, where: str, target: Target) -> Fraction:
     if target.sign == "nonnegative" and number < 0:
         raise ModelError(where, value, f"must not be negative (a {target.dimension}; 0 blocks)")
     if number != 0:
-        limits.check(where, number, target.dimension, value)
+        limits.check(where, number, target.dimension, value, value_hint(value, target.dimension))
     return number
 
 

@@ -16,7 +16,8 @@ from functools import cache, lru_cache
 from . import limits
 from .errors import ModelError
 
-__all__ = ["DIMENSIONS", "convert", "dimensionality", "parse_quantity", "unit_factor", "unit_name", "unit_parts"]
+__all__ = ["DIMENSIONS", "convert", "dimensionality", "parse_quantity", "unit_factor", "unit_name", "unit_parts",
+           "value_hint"]
 
 # Expected dimensions by name, each given by a reference unit of that dimension.
 DIMENSIONS: dict[str, str] = {
@@ -159,6 +160,13 @@ def _exact(number: str) -> Fraction:
         size = Fraction(10) ** (bound + 1 if int(exponent) > 0 else -bound - 1)
         return -size if mantissa.startswith("-") else size
     return Fraction(number)
+
+
+def value_hint(text: object, dimension: str) -> str:
+    """The hint parse_quantity gives a value it range-checks ("37 K": "did you mean '37 degC'?"), for a caller that
+    checks the range itself."""
+    match = _NUMBER.match(text) if isinstance(text, str) else None
+    return _kelvin_hint(dimension, *match.groups()) if match else ""
 
 
 def _kelvin_hint(dimension: str, number: str, unit: str) -> str:

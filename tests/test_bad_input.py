@@ -314,6 +314,18 @@ def test_37_kelvin_is_used_with_one_warning_line(tmp_path):
     assert json.loads(out)["quantities"]["E_K"]["value"] == pytest.approx(e_k, rel=1e-9)
 
 
+def test_37_kelvin_in_a_scenario_step_gets_the_same_hint(tmp_path):
+    path = tmp_path / "warm.toml"
+    path.write_text(edited("neuron", ('"model.temperature" = "27 degC"', '"model.temperature" = "37 K"')),
+                    encoding="utf-8")
+    code, _, err = run_cli("derive", str(path))
+    assert code == 0
+    assert err.splitlines() == [
+        "vrest: warning: scenario.cooling.set.model.temperature = '37 K' is below 253.15 K (-20 degC), unusual for a "
+        "living cell (living cells: -20 degC (bacteria in sea-ice brine) to 122 degC (Methanopyrus kandleri)); used "
+        "as given; did you mean '37 degC'?"]
+
+
 def test_a_cached_simulation_repeats_the_warning(tmp_path):
     path = tmp_path / "cold.toml"
     path.write_text(edited("neuron", ('"37 degC"', '"37 K"')), encoding="utf-8")
