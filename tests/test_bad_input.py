@@ -320,10 +320,10 @@ def test_37_kelvin_in_a_scenario_step_gets_the_same_hint(tmp_path):
                     encoding="utf-8")
     code, _, err = run_cli("derive", str(path))
     assert code == 0
-    assert err.splitlines() == [
+    assert err.splitlines() == [(
         "vrest: warning: scenario.cooling.set.model.temperature = '37 K' is below 253.15 K (-20 degC), unusual for a "
         "living cell (living cells: -20 degC (bacteria in sea-ice brine) to 122 degC (Methanopyrus kandleri)); used "
-        "as given; did you mean '37 degC'?"]
+        "as given; did you mean '37 degC'?")]
 
 
 def test_a_cached_simulation_repeats_the_warning(tmp_path):
