@@ -100,8 +100,6 @@ def _units(spec: Mapping[str, Any], path: str, channel: str) -> dict[str, Parame
 
 # A function name not followed by "(" (verify reads "ln x" as ln(x); a rate function is written with parentheses).
 _BARE_CALL = re.compile(r"(?<![\w.])(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r")\b\s*(?=[^\s(]|$)")
-
-
 _ION_WORDS = re.compile(r"\b(E_[A-Za-z]\w*|[A-Z][a-z]?_[io])\b")  # E_K, K_o, Na_i: what an open_fraction may use
 
 
