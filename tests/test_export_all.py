@@ -52,7 +52,7 @@ def test_a_failure_while_renaming_takes_back_what_was_placed(tmp_path, monkeypat
     assert (tmp_path / "neuron.cellml").read_text() == "an older export"
 
 
-@pytest.mark.parametrize("fmt", ["sbml", "numpy"])
+@pytest.mark.parametrize("fmt", ["sbml", "numpy", "SBML", "CellML"])  # a format's name in any case
 def test_one_format_still_writes_its_files(fmt, tmp_path):
     code, out, _ = run_cli("export", "squid", "--to", fmt, "-o", str(tmp_path / "new"))
     assert code == 0 and len(out.split()) >= 1 and all(os.path.isfile(p) for p in out.split())

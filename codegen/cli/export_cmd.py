@@ -18,8 +18,8 @@ def register(subparsers) -> None:
                                    "after nrnivmodl; python <model>_brian2.py --help).")
     parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
                         "(.xml, .sbml) file")
-    parser.add_argument("--to", required=True, metavar="FORMAT",
-                        help="sbml, cellml, neuroml, nmodl, brian2, numpy, c, or all")
+    parser.add_argument("--to", required=True, metavar="FORMAT", type=str.lower,  # SBML as sbml
+                        help="sbml, cellml, neuroml, nmodl, brian2, numpy, c, or all (any case)")
     parser.add_argument("-o", "--out", default=".", metavar="DIR", help="output directory (default: .)")
     parser.add_argument("--keep-stimulus", action="store_true",
                         help="a CellML or SBML file's stimulus current stays as the file defines it (default: off, "
