@@ -162,6 +162,6 @@ def test_a_step_after_20_ms_is_run_and_checked_in_an_excitable_model(tmp_path):
     assert t_peak == pytest.approx(1.00251382, abs=2e-6) and v_peak * 1e3 == pytest.approx(39.0669, abs=0.01)
     (sbml,) = export_sbml(model).values()
     answer = cc.roadrunner_answer(model, sbml, job)
-    time_dev, v_dev = cc.excitable_deviations(job, answer)
+    time_dev, v_dev = cc.spike_deviations(job, answer)
     assert time_dev < cc.PEAK_TIME_TOLERANCE_MS and v_dev < cc.PEAK_V_TOLERANCE_MV
     assert np.isfinite(answer.courses[course.scenario.name]).all()

@@ -115,8 +115,8 @@ def test_pumpleak_short_run_matches_reference(tmp_path):
     job = dataclasses.replace(make_job(model, times=np.linspace(tau_m, 10 * tau_m, 10), stiff=False), ss_end=60 * tau_m)
     assert lems_unsuitable(model, job) is None
     tolerance = euler_tolerance(model, job)
-    for engine, lag in ((run_pylems, 0), (lambda p: run_jnml([p.name, "-nogui"], p.parent), 1)):
-        answer = lems_answer(model, tmp_path, job, engine, lag)
+    for engine, lags in ((run_pylems, (0, 1)), (lambda p: run_jnml([p.name, "-nogui"], p.parent), (1, 1))):
+        answer = lems_answer(model, tmp_path, job, engine, *lags)
         assert np.isfinite(answer.v_ss) and all(np.all(np.isfinite(c)) for c in answer.courses.values())
         for course in job.courses:  # ouabain, high_K and hypotonic over their first 10 tau_m
             course_dev = float(np.max(np.abs(answer.courses[course.scenario.name] - course.reference))) * 1e3

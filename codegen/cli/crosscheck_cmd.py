@@ -63,8 +63,7 @@ def chosen_simulators(given: list[str] | None) -> list[str] | None:
 
 
 def run(args) -> int:
-    from ..crosscheck.check import (COURSE_TOLERANCE_MV, PEAK_TIME_TOLERANCE_MS, PEAK_V_TOLERANCE_MV,
-                                    V_SS_TOLERANCE_MV, crosscheck)  # the exporters and simulators: not for --help
+    from ..crosscheck.check import crosscheck, make_job  # the exporters and simulators: not for --help
     from ..simulation.integrate import needs_steady_state
 
     chosen = chosen_simulators(args.simulator)
@@ -76,37 +75,23 @@ def run(args) -> int:
     progress = _Progress()
     try:
         with needs_steady_state(model.name, "crosscheck", "the simulators are compared from it"):
+            job = make_job(model)
             if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere
-                rows = crosscheck(model, Path(args.out).resolve(), chosen, progress.starting)
+                rows = crosscheck(model, Path(args.out).resolve(), chosen, progress.starting, job)
             else:
                 with tempfile.TemporaryDirectory(prefix="vrest-crosscheck-") as directory:
-                    rows = crosscheck(model, Path(directory), chosen, progress.starting)
+                    rows = crosscheck(model, Path(directory), chosen, progress.starting, job)
     finally:  # the line rewritten in place ends before the table or an error
         progress.done()
-    excitable = any(r.excitable for r in rows)
-    spikes = any(r.peak_time_deviation_ms is not None for r in rows)  # a course that fires: its peak compared
-    header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)",
-              "|dV| peak (mV)" if spikes else "max |dV| courses (mV)", "tolerance (mV)")
-    header += ("|dt| peak (ms)",) if spikes else ()
+    spikes = any(c.fires for c in job.courses)  # a course that fires: its peak compared
+    sampled = not all(c.fires for c in job.courses)  # the others: compared at every output time
+    header = ("simulator", "version", "V_ss (mV)", "|dV_ss| (mV)")
+    header += ("max |dV| courses (mV)", "tolerance (mV)") if sampled else ()
+    header += ("|dV| peak (mV)", "|dt| peak (ms)") if spikes else ()
     header += ("time (s)", "agrees", "note")
-    table = [header] + [_cells(r, spikes) for r in rows]
+    table = [header] + [_cells(r, sampled, spikes) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    names = ", ".join(s.name for s in model.scenarios)
-    if spikes:
-        print(f"{model.name}: deviations from vrest's own resting state (tolerance {V_SS_TOLERANCE_MV:g} mV, held for "
-              f"20 ms) and, over the 20 ms after the start and after each step of every scenario ({names}), the "
-              f"action potential's peak: its time (tolerance "
-              f"{PEAK_TIME_TOLERANCE_MS:g} ms) and V (tolerance {PEAK_V_TOLERANCE_MV:g} mV; a course without a spike: "
-              "its largest |dV|)")
-    elif excitable:
-        courses = (f"over 20 ms after each step of every scenario ({names}), none of which fires a spike" if names
-                   else "over 20 ms at rest, the model having no scenario")
-        print(f"{model.name}: deviations from vrest's own resting state (tolerance {V_SS_TOLERANCE_MV:g} mV) and the "
-              f"largest |dV| {courses} (tolerance {PEAK_V_TOLERANCE_MV:g} mV, a gated model's)")
-    else:
-        courses = f"every scenario ({names})" if names else "a run at rest (the model has no scenario)"
-        print(f"{model.name}: deviations from vrest's own V_ss (tolerance {V_SS_TOLERANCE_MV:g} mV) and the time "
-              f"course of {courses} (tolerance {COURSE_TOLERANCE_MV:g} mV, or a fixed-step method's error bound)")
+    print(_title(model, job, sampled, spikes))
     for row in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     missing = [r.simulator for r in rows if r.status == "missing"]
@@ -122,14 +107,44 @@ def run(args) -> int:
     return 0 if ran and all(r.agrees for r in ran) else 1
 
 
-def _cells(row, excitable: bool = False) -> tuple[str, ...]:
+def _title(model, job, sampled: bool, spikes: bool) -> str:
+    """What the table compares, with the tolerances."""
+    from ..crosscheck.check import COURSE_TOLERANCE_MV, PEAK_TIME_TOLERANCE_MS, PEAK_V_TOLERANCE_MV, V_SS_TOLERANCE_MV
+
+    def names(fired: bool) -> str:
+        return ", ".join(c.scenario.name for c in job.courses if c.fires == fired)
+
+    held = ", held for 20 ms" if job.excitable else ""
+    text = f"{model.name}: deviations from vrest's own V_ss (tolerance {V_SS_TOLERANCE_MV:g} mV{held})"
+    if spikes:
+        text += (f" and, for the courses that fire ({names(True)}), the action potential's peak over the 20 ms after "
+                 f"the start and after each step: its time (tolerance {PEAK_TIME_TOLERANCE_MS:g} ms) and V "
+                 f"(tolerance {PEAK_V_TOLERANCE_MV:g} mV)")
+    tolerance = f"(tolerance {COURSE_TOLERANCE_MV:g} mV, or a fixed-step method's error bound)"
+    if sampled and not model.scenarios:
+        text += f" and V over a run at rest (the model has no scenario) {tolerance}"
+    elif sampled and job.excitable:
+        text += (f"{'; for' if spikes else ' and, for'} the courses without a spike ({names(False)}), run until the "
+                 f"slowest relaxation settles, V at every output time {tolerance}")
+    elif sampled:
+        text += f" and the time course of every scenario ({names(False)}) {tolerance}"
+    return text
+
+
+def _cells(row, sampled: bool = True, spikes: bool = False) -> tuple[str, ...]:
     """A table row; a simulator that did not run shows "-" for its numbers and the reason as its note."""
-    peak = ("-",) if excitable else ()
+    numbers = 2 + 2 * sampled + 2 * spikes
     if row.status != "ran":
         agrees = "not run" if row.status in ("unsuitable", "missing") else "NO (failed)"
-        return (row.simulator, row.version, "-", "-", "-", "-", *peak, f"{row.seconds:.2f}", agrees, row.reason)
-    if excitable:
-        peak = (f"{row.peak_time_deviation_ms:.1e}" if row.peak_time_deviation_ms is not None else "-",)
-    return (row.simulator, row.version, f"{row.v_ss_mv:.9f}", f"{row.v_ss_deviation_mv:.1e}",
-            f"{row.course_deviation_mv:.1e}", f"{row.course_tolerance_mv:.1e}", *peak, f"{row.seconds:.2f}",
-            "yes" if row.agrees else "NO", "")
+        return (row.simulator, row.version, *["-"] * numbers, f"{row.seconds:.2f}", agrees, row.reason)
+
+    def number(value):
+        return "-" if value is None else f"{value:.1e}"
+
+    cells = (f"{row.v_ss_mv:.9f}", number(row.v_ss_deviation_mv))
+    if sampled:
+        tolerance = None if row.course_deviation_mv is None else row.course_tolerance_mv
+        cells += (number(row.course_deviation_mv), number(tolerance))
+    if spikes:
+        cells += (number(row.peak_v_deviation_mv), number(row.peak_time_deviation_ms))
+    return (row.simulator, row.version, *cells, f"{row.seconds:.2f}", "yes" if row.agrees else "NO", "")

@@ -13,9 +13,9 @@ def register(subparsers) -> None:
                                    description="Export a model, with every scenario step by step, for another "
                                    "simulator or as numeric code (what each format holds: docs/model-format.md). "
                                    "A model read from a CellML or SBML file is exported as vrest reads it, in SI, "
-                                   "from its initial state, with the stimulus off unless --keep-stimulus; its NEURON "
-                                   "and Brian2 exports come with a run script (python <model>_neuron.py --help, "
-                                   "after nrnivmodl; python <model>_brian2.py --help).")
+                                   "from its initial state, with the stimulus off unless --keep-stimulus. The NEURON and "
+                                   "Brian2 exports of every model come with a run script (python <model>_neuron.py "
+                                   "--help, after nrnivmodl; python <model>_brian2.py --help).")
     parser.add_argument("model", help="a built-in model name, a TOML model file, or a CellML (.cellml) or SBML "
                         "(.xml, .sbml) file")
     parser.add_argument("--to", required=True, metavar="FORMAT", type=str.lower,  # SBML as sbml

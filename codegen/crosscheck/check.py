@@ -21,6 +21,10 @@ course sampled at 10 times spread linearly over 5 min after each step;
 1e6 s run to V_ss, courses to 3 h after each step) for the adaptive solvers alone. Either
 way V_ss is the steady state ``vrest simulate`` starts from.
 
+A model with gated channels gets a third job (``_excitable_job``): its resting state held for 20 ms, and a course
+that fires an action potential judged by its peak (its time and V), one that does not at every output time like
+any other, over the time its slowest relaxation takes to settle.
+
 To add a simulator, write one runner in a module and register it (see the two
 below); ``vrest crosscheck`` picks it up. A runner that cannot do a model's job
 (e.g. a fixed-step integrator facing hours of a stiff model) registers
@@ -51,23 +55,25 @@ from ..exporters import render_files
 from ..exporters.coherent_units import to_coherent
 from ..exporters.xml_model import xml_model
 from ..files import write_atomic
-from .reference import course_times, reference_run, scenario_times
+from .reference import STIFF_COURSE_END, course_times, reference_run, scenario_times
 
 __all__ = ["Course", "Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "neutral_start",
-           "spike_peak", "excitable_deviations", "PEAK_TIME_TOLERANCE_MS", "PEAK_V_TOLERANCE_MV",
+           "spike_peak", "fires", "spike_deviations", "course_deviation", "PEAK_TIME_TOLERANCE_MS", "PEAK_V_TOLERANCE_MV",
            "fastest_time_constant", "relaxation_time_constants", "fixed_step_bound", "crosscheck", "failure_reason", "V_SS_TOLERANCE_MV",
            "COURSE_TOLERANCE_MV"]
 
 V_SS_TOLERANCE_MV = 1e-6
 COURSE_TOLERANCE_MV = 1e-6  # simulators with error control at tight tolerances; fixed-step ones declare theirs
-# An excitable model (gated channels): its courses are judged by their action potential's peak.
+# An excitable model (gated channels): a course that fires is judged by its action potential's peak.
 PEAK_TIME_TOLERANCE_MS = 0.05
 PEAK_V_TOLERANCE_MV = 0.5
 EXCITABLE_END = 0.020  # s: each course is sampled over 20 ms after its start and after each of its steps
 EXCITABLE_OUTPUT = 2e-4  # s between output times, and EXCITABLE_FINE near vrest's own peak (+-EXCITABLE_WINDOW):
 EXCITABLE_FINE = 4e-6  # few outputs (a script restarts its simulator at each), dense where the peak is measured
 EXCITABLE_WINDOW = 1e-4
-SPIKE_MV = 20.0  # a course whose V rises this far above rest holds an action potential
+SPIKE_MV = 20.0  # an action potential rises this far above rest (and falls back: ``fires``)
+SETTLING_TAUS = 5  # a course without a spike runs this many of its slowest time constants after each step
+SETTLING_OUTPUTS = 50  # output times over that span, after EXCITABLE_END of V's own relaxation
 RTOL = 1e-12
 HOLD_TAUS = 20  # the stiff job holds the pumped steady state this many tau_m
 
@@ -76,13 +82,15 @@ HOLD_TAUS = 20  # the stiff job holds the pumped steady state this many tau_m
 class Course:
     """One scenario's time course: V at ``times`` (s) from the pumped steady state, vrest's own ``reference``;
     the time constants (s) of the relaxations its steps start and the shortest met on the way
-    (codegen.crosscheck.reference.reference_run)."""
+    (codegen.crosscheck.reference.reference_run); ``fires``: it holds an action potential, judged by its peak
+    (else at every output time)."""
 
     scenario: Scenario
     times: np.ndarray
     reference: np.ndarray
     time_constants: tuple[float, ...] = ()
     fastest: float = float("inf")
+    fires: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,7 @@ class Job:
     ss_end: float  # s: how long the steady-state run lasts
     reference_v_ss: float
     stiff: bool = False  # outputs long after each step: fixed-step runners may take their largest stable step
-    excitable: bool = False  # gated channels: courses judged by the spike's peak (PEAK_*_TOLERANCE)
+    excitable: bool = False  # gated channels: a course that fires is judged by its spike's peak (PEAK_*_TOLERANCE)
 
     @property
     def scenario(self) -> Scenario:  # the first course's (ouabain in the built-in models)
@@ -154,19 +162,24 @@ class Row:
     version: str
     v_ss_mv: float | None
     v_ss_deviation_mv: float | None
-    course_deviation_mv: float | None  # the largest over every scenario's course
+    course_deviation_mv: float | None  # the largest at any output time of the courses without a spike (None: none)
     seconds: float
     status: str = "ran"
     reason: str = ""
     course_tolerance_mv: float = COURSE_TOLERANCE_MV
-    peak_time_deviation_ms: float | None = None  # an excitable model's: the largest over its spiking courses
-    excitable: bool = False  # judged as an excitable model: a spike's peak, or a course's largest |dV|, to 0.5 mV
+    peak_time_deviation_ms: float | None = None  # the largest over the courses that fire (None: none fires)
+    peak_v_deviation_mv: float | None = None
+    excitable: bool = False  # a model with gated channels (its resting state is held for EXCITABLE_END)
 
     @property
     def agrees(self) -> bool:
-        peak = self.peak_time_deviation_ms is None or self.peak_time_deviation_ms <= PEAK_TIME_TOLERANCE_MS
+        def within(value, tolerance):
+            return value is None or value <= tolerance
+
         return (self.status == "ran" and self.v_ss_deviation_mv <= V_SS_TOLERANCE_MV
-                and self.course_deviation_mv <= self.course_tolerance_mv and peak)
+                and within(self.course_deviation_mv, self.course_tolerance_mv)
+                and within(self.peak_time_deviation_ms, PEAK_TIME_TOLERANCE_MS)
+                and within(self.peak_v_deviation_mv, PEAK_V_TOLERANCE_MV))
 
 
 @dataclass(frozen=True)
@@ -229,30 +242,67 @@ def make_job(model: Model, times: np.ndarray | None = None, *, stiff: bool | Non
 
 
 def _excitable_job(model: Model, times: np.ndarray | None = None) -> Job:
-    """A model with gated channels: the resting state held for EXCITABLE_END, and each scenario's course over
-    EXCITABLE_END after its start and after each of its steps judged by its spike: sampled every EXCITABLE_OUTPUT
-    there, and every EXCITABLE_FINE within
-    EXCITABLE_WINDOW of vrest's own peak (a simulator whose peak lies outside that window misses it by more than
-    the tolerance anyway); a time on a step's time is left out."""
+    """A model with gated channels: the resting state held for EXCITABLE_END, and each scenario's course run from it.
+
+    Each course is first run over EXCITABLE_END after its start and after each of its steps. One that fires an
+    action potential there (``fires``) is judged by its spike: sampled every EXCITABLE_OUTPUT over those spans, and
+    every EXCITABLE_FINE within EXCITABLE_WINDOW of vrest's own peak (a simulator whose peak lies outside that window
+    misses it by more than the tolerance anyway). One that does not is judged sample by sample like a leak model's,
+    over a span that lets the slowest relaxation its steps start settle (``_settling_end``). A time on a step's
+    time is left out."""
     from vrest.derive.steady_state import steady_state
 
     state = steady_state(model)
     courses = []
     for scenario in model.scenarios or (Scenario("none", ()),):
         steps = [float(step.at) for step in scenario.steps]
+        starts = sorted({0.0, *steps})
+        dense = _after(starts, np.linspace(0, EXCITABLE_END, 4001)[1:])
+        states, started, _ = reference_run(model, scenario, dense)
+        spike = fires(dense, states[0], state[V])
         at = times
-        if at is None:  # the EXCITABLE_END after the start and after each step (a step at 10 s is run too)
-            starts = sorted({0.0, *steps})
-            coarse = np.concatenate([start + np.arange(1, round(EXCITABLE_END / EXCITABLE_OUTPUT) + 1)
-                                     * EXCITABLE_OUTPUT for start in starts])
-            dense = np.unique(np.concatenate([start + np.linspace(0, EXCITABLE_END, 4001)[1:] for start in starts]))
-            peak, _ = spike_peak(dense, reference_run(model, scenario, dense)[0][0])
+        if at is None and spike:
+            peak, _ = spike_peak(dense, states[0])
             fine = peak + np.arange(-EXCITABLE_WINDOW, EXCITABLE_WINDOW, EXCITABLE_FINE)
-            at = np.unique(np.round(np.concatenate([coarse, fine[(fine > 0) & (fine <= dense[-1])]]), 12))
-            at = at[~np.isclose(at[:, None], steps or [-1.0], rtol=0, atol=1e-12).any(axis=1)]
-        states, started, fastest = reference_run(model, scenario, np.asarray(at, dtype=float))
-        courses.append(Course(scenario, np.asarray(at, dtype=float), states[0], started, fastest))
+            at = np.concatenate([_after(starts, _every(EXCITABLE_OUTPUT, EXCITABLE_END)),
+                                 fine[(fine > 0) & (fine <= dense[-1])]])
+        elif at is None:  # V's own relaxation every EXCITABLE_OUTPUT, then the slow ones to their end
+            end = _settling_end(started)
+            at = _after(starts, np.concatenate([_every(EXCITABLE_OUTPUT, EXCITABLE_END),
+                                                np.linspace(EXCITABLE_END, end, SETTLING_OUTPUTS + 1)[1:]]))
+        at = np.unique(np.round(np.asarray(at, dtype=float), 12))
+        at = at[~np.isclose(at[:, None], steps or [-1.0], rtol=0, atol=1e-12).any(axis=1)]
+        states, started, fastest = reference_run(model, scenario, at)
+        courses.append(Course(scenario, at, states[0], started, fastest, fires=spike))
     return Job(tuple(courses), dict(state), EXCITABLE_END, state[V], excitable=True)
+
+
+def _every(step: float, end: float) -> np.ndarray:
+    """step, 2 step, ... up to ``end`` (s)."""
+    return np.arange(1, round(end / step) + 1) * step
+
+
+def _after(starts: list[float], offsets: np.ndarray) -> np.ndarray:
+    """The times ``offsets`` after each of ``starts``, sorted, each once."""
+    return np.unique(np.concatenate([start + offsets for start in starts]))
+
+
+def _settling_end(time_constants: tuple[float, ...]) -> float:
+    """How long (s) a course without a spike runs after each step: SETTLING_TAUS of the slowest relaxation its
+    steps start (a slow gate's 200 ms: 1 s), at least EXCITABLE_END, at most STIFF_COURSE_END (a rundown of the
+    ion amounts over hours is the stiff job's, not this one's)."""
+    slowest = max(time_constants, default=0.0)
+    return float(min(max(EXCITABLE_END, SETTLING_TAUS * slowest), STIFF_COURSE_END))
+
+
+def fires(times: np.ndarray, v: np.ndarray, v_rest: float) -> bool:
+    """Whether V holds an action potential: its largest value SPIKE_MV above ``v_rest`` (SI), from which it falls by
+    half as much within EXCITABLE_END. A slow depolarisation to a new level (a bath step) does not fall back."""
+    k = int(np.argmax(v))
+    if v[k] - v_rest <= SPIKE_MV * 1e-3:
+        return False
+    after = (times > times[k]) & (times <= times[k] + EXCITABLE_END)
+    return bool(after.any() and np.min(v[after]) < v[k] - SPIKE_MV * 1e-3 / 2)
 
 
 def spike_peak(times: np.ndarray, v: np.ndarray) -> tuple[float, float]:
@@ -267,24 +317,22 @@ def spike_peak(times: np.ndarray, v: np.ndarray) -> tuple[float, float]:
     return float(times[k]), float(v[k])
 
 
-def _spiking(job: Job, course: Course) -> bool:
-    return bool(np.max(course.reference) - job.reference_v_ss > SPIKE_MV * 1e-3)
-
-
-def excitable_deviations(job: Job, answer: Answer) -> tuple[float | None, float]:
-    """(largest peak-time deviation in ms, None without a spiking course; largest V deviation in mV): a spiking
-    course's peak V, another's largest |dV|."""
-    time_dev, v_dev = None, 0.0
-    for course in job.courses:
-        simulated = answer.courses[course.scenario.name]
-        if _spiking(job, course):
-            t_ref, v_ref = spike_peak(course.times, course.reference)
-            t_sim, v_sim = spike_peak(course.times, simulated)
-            time_dev = max(time_dev or 0.0, abs(t_sim - t_ref) * 1e3)
-            v_dev = max(v_dev, abs(v_sim - v_ref) * 1e3)
-        else:
-            v_dev = max(v_dev, float(np.max(np.abs(simulated - course.reference))) * 1e3)
+def spike_deviations(job: Job, answer: Answer) -> tuple[float | None, float | None]:
+    """(largest peak-time deviation in ms, largest peak-V deviation in mV) over the courses that fire (None, None
+    without one)."""
+    time_dev = v_dev = None
+    for course in (c for c in job.courses if c.fires):
+        t_ref, v_ref = spike_peak(course.times, course.reference)
+        t_sim, v_sim = spike_peak(course.times, answer.courses[course.scenario.name])
+        time_dev = max(time_dev or 0.0, abs(t_sim - t_ref) * 1e3)
+        v_dev = max(v_dev or 0.0, abs(v_sim - v_ref) * 1e3)
     return time_dev, v_dev
+
+
+def course_deviation(job: Job, answer: Answer) -> float | None:
+    """The largest |dV| (mV) at any output time of the courses without a spike (None: every course fires)."""
+    return max((float(np.max(np.abs(answer.courses[c.scenario.name] - c.reference))) * 1e3
+                for c in job.courses if not c.fires), default=None)
 
 
 def _steady_check(model: Model, stiff: bool) -> tuple[dict[sp.Symbol, float], float, float]:
@@ -387,11 +435,12 @@ def neutral_start(model: Model) -> dict[sp.Symbol, float]:
 
 
 def crosscheck(model: Model, directory: Path, names: list[str] | None = None,
-               starting: Callable[[str, int, int], None] | None = None) -> list[Row]:
-    """Export ``model`` into ``directory`` and run every installed (or every named) simulator; ``starting(name, k,
-    count)`` is called before the k-th of them (from 1), for a progress line."""
+               starting: Callable[[str, int, int], None] | None = None, job: Job | None = None) -> list[Row]:
+    """Export ``model`` into ``directory`` and run every installed (or every named) simulator on ``job`` (default:
+    ``make_job(model)``); ``starting(name, k, count)`` is called before the k-th of them (from 1), for a progress
+    line."""
     directory = Path(directory).resolve()  # runners work in their own directories: no path may be relative
-    job = make_job(model)
+    job = make_job(model) if job is None else job
     rows = []
     chosen = [(name, sim) for name, sim in SIMULATORS.items() if names is None or name in names]
     for number, (name, sim) in enumerate(chosen, start=1):
@@ -416,15 +465,10 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None,
             continue
         seconds = time.perf_counter() - began
         v_ss_mv, v_ss_deviation = answer.v_ss * 1e3, abs(answer.v_ss - job.reference_v_ss) * 1e3
-        if job.excitable:
-            time_dev, v_dev = excitable_deviations(job, answer)
-            rows.append(Row(name, version, v_ss_mv, v_ss_deviation, v_dev, seconds,
-                            course_tolerance_mv=PEAK_V_TOLERANCE_MV, peak_time_deviation_ms=time_dev,
-                            excitable=True))
-            continue
-        deviation = max(float(np.max(np.abs(answer.courses[c.scenario.name] - c.reference))) for c in job.courses)
-        rows.append(Row(name, version, v_ss_mv, v_ss_deviation, deviation * 1e3, seconds,
-                        course_tolerance_mv=sim.tolerance(model, job)))
+        time_dev, peak_dev = spike_deviations(job, answer)
+        rows.append(Row(name, version, v_ss_mv, v_ss_deviation, course_deviation(job, answer), seconds,
+                        course_tolerance_mv=sim.tolerance(model, job), peak_time_deviation_ms=time_dev,
+                        peak_v_deviation_mv=peak_dev, excitable=job.excitable))
     return rows
 
 

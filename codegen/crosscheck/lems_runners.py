@@ -22,8 +22,10 @@ with only the Component's start values, the step and the length changed:
   ouabain file differs by one row, then by 7e-9 V once shifted); started at a steady
   state, the run is the exact course delayed by that step, every later step included,
   so jnml's output is read one step later. A later step acts in both at the same grid
-  point (measured to 7e-9 V row for row), so PyLEMS's courses with a step after 0 s are
-  read a step early: an error of one Euler step, inside the tolerance below.
+  point (measured to 7e-9 V row for row), so from a scenario's first step after 0 s on
+  PyLEMS's output is read one step later too. (Read a step early, the course right after
+  the step is off by a step's worth of its relaxation, A (dt/tau) e^(-t/tau): 1.1e-2 mV
+  0.2 ms after a gated cell's bath step, more than Euler's own error.)
 
 A model with ion amounts or a volume (pumpleak) is stiff: tau_m is milliseconds,
 the rundown hours. Its cross-check job (``job.stiff``) holds the pumped steady state
@@ -206,9 +208,10 @@ def euler_tolerance(model: Model, job: Job) -> float:
     return fixed_step_bound(job, course_step, lambda z: z * z / 2, relaxation_time_constants(model, job))
 
 
-def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path], object], lag_steps: int
-                ) -> Answer:
-    """Both checks of ``job`` through ``engine(lems_file)``; scenario events act ``lag_steps`` late."""
+def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path], object], lag_steps: int,
+                later_lag_steps: int) -> Answer:
+    """Both checks of ``job`` through ``engine(lems_file)``: its output rows are read ``lag_steps`` late, and from a
+    scenario's first step after 0 s on, ``later_lag_steps`` late (module docstring)."""
     reason = lems_unsuitable(model, job)
     if reason:
         raise RuntimeError(reason)
@@ -227,7 +230,7 @@ def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path]
 
     courses = {}
     for k, course in enumerate(job.courses):
-        n_steps = int(np.ceil(float(course.times[-1]) / course_step)) + lag_steps + 1
+        n_steps = int(np.ceil(float(course.times[-1]) / course_step)) + max(lag_steps, later_lag_steps) + 1
         course_file = directory / f"LEMS_{ctx['id']}_course{k}.xml"
         course_file.write_text(variant(text, component, {SELECTOR: str(job.selector(model, course)),
                                                          **_step_times(ctx, course_step)},
@@ -235,8 +238,11 @@ def lems_answer(model: Model, directory: Path, job: Job, engine: Callable[[Path]
                                encoding="utf-8")
         engine(course_file)
         v = _read(directory / f"{ctx['id']}_course{k}.dat", float(ctx["v_ref_value"]))
-        grid = (np.arange(len(v)) - lag_steps) * course_step
-        courses[course.scenario.name] = np.interp(course.times, grid, v)
+        later = min((float(step.at) for step in course.scenario.steps if step.at > 0), default=np.inf)
+        rows = np.arange(len(v))
+        courses[course.scenario.name] = np.where(
+            course.times < later, np.interp(course.times, (rows - lag_steps) * course_step, v),
+            np.interp(course.times, (rows - later_lag_steps) * course_step, v))
     return Answer(v_ss, courses)
 
 
@@ -302,10 +308,10 @@ def _pylems_version() -> str | None:
 @simulator("jnml (NeuroML/LEMS, Euler)", "neuroml", _jnml_version, lems_unsuitable, euler_tolerance,
            install=_jnml_install)
 def run_jnml_check(model: Model, directory: Path, job: Job) -> Answer:
-    return lems_answer(model, directory, job, lambda path: run_jnml([path.name, "-nogui"], path.parent), 1)
+    return lems_answer(model, directory, job, lambda path: run_jnml([path.name, "-nogui"], path.parent), 1, 1)
 
 
 @simulator("PyLEMS (NeuroML/LEMS, Euler)", "neuroml", _pylems_version, lems_unsuitable, euler_tolerance,
            install="pip install pylems pyneuroml")
 def run_pylems_check(model: Model, directory: Path, job: Job) -> Answer:
-    return lems_answer(model, directory, job, run_pylems, 0)
+    return lems_answer(model, directory, job, run_pylems, 0, 1)
