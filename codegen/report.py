@@ -205,7 +205,8 @@ def _seconds(value: float) -> str:
     return f"{value * 1e3:.6g} ms" if value < 1 else f"{value:.6g} s"
 
 
-def _ouabain(model: Model) -> list[str]:
+def _ouabain(model: Model, shown: dict[str, Derivation]) -> list[str]:
+    """The ouabain section; a quantity the report has ``shown`` already is named with its value, not derived again."""
     from vrest.derive.derivations.ouabain import ouabain_report
 
     lines = ["## The ouabain scenario (pump blocked at t = 0)", ""]
@@ -214,6 +215,9 @@ def _ouabain(model: Model) -> list[str]:
     except NotApplicable as reason:
         return lines + [f"Not applicable: {markdown_text(str(reason))}.", ""]
     for derivation in report.derivations:
+        if derivation.id in shown:
+            lines += [f"`{derivation.id}` = {derivation.display_value:.6g} {derivation.unit}, derived above.", ""]
+            continue
         lines += _quantity_section(derivation) + _evaluated_at(model, derivation)
     lines += [f"- {markdown_text(note)}" for note in report.notes]
     return lines + [""]
@@ -330,7 +334,7 @@ def render_report(model: Model, quantity_ids: Iterable[str] | None = None, scena
     if not wanted or "time_constants" in wanted:
         lines += _time_constants(model, ctx)
     if not wanted or "ouabain" in wanted:
-        lines += _ouabain(model)
+        lines += _ouabain(model, derived)
     if scenario is not None:
         lines += _scenario(model, scenario, wanted, warned)
     return "\n".join(_with_definitions(lines)).rstrip() + "\n"

@@ -235,3 +235,25 @@ def test_a_gated_cells_time_constants_are_the_modes_of_its_resting_state():
     for (value, tau), lam in zip(rows, expected):
         assert float(value.split()[0]) == pytest.approx(lam.real, rel=1e-5)
         assert tau.strip() == f"{-1000 / lam.real:.6g} ms"
+
+
+def test_the_ouabain_section_names_a_quantity_derived_above_instead_of_deriving_it_again(tmp_path):
+    """tau_m was derived twice, in full (its long formula too): among the quantities and again under ouabain. Asked
+    for alone (--quantity ouabain) the section still derives it."""
+    whole = render_report(resolve_model("neuron"))
+    assert whole.count("### `tau_m`") == 1
+    shown = re.search(r"### `tau_m`.*?Value: \*\*([^*]+)\*\*", whole, flags=re.DOTALL).group(1)
+    assert f"`tau_m` = {shown}, derived above." in whole.split("## The ouabain scenario")[1]
+    alone = render_report(resolve_model("neuron"), ["ouabain"])
+    assert alone.split("## The ouabain scenario")[1].count("### `tau_m`") == 1
+
+
+def test_a_gated_cells_ouabain_jump_relaxes_with_its_modes_not_tau_m(tmp_path):
+    """With gated channels V relaxes after the block together with the gates (the report's time constants of the
+    full model), not with tau_m alone: the section no longer says "relaxes with tau_m" nor derives tau_m."""
+    path = tmp_path / "mcell.toml"
+    path.write_text((ROOT / "derive" / "models" / "neuron.toml").read_text(encoding="utf-8") + M_CHANNEL,
+                    encoding="utf-8")
+    section = render_report(resolve_model(str(path))).split("## The ouabain scenario")[1]
+    assert "(V relaxes with the gates: the time constants of the full model)" in section
+    assert "tau_m" not in section

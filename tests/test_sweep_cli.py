@@ -228,6 +228,12 @@ def test_a_protocol_of_steps_runs_from_each_points_steady_state():
      "--scheduler = 'tcp://no-such-host.invalid:8786': the host 'no-such-host.invalid' is not known here"),
     (["--vary", "pump=-1..1 3"], "--vary pump = '-1..1 3': outside the allowed range 0 to 1e6: a factor on a rate "
                                  "or conductance cannot be negative"),
+    # a range written another way is one value with a strange unit: the message says how a range is written
+    (["--vary", "ions.K.outside=4 to 10 mM"], ("--vary ions.K.outside = '4 to 10 mM': unknown unit 'to 10 mM'; "
+                                               "expected a concentration such as 'mM'; expected a range 'LOW..HIGH mM "
+                                               "[log] COUNT' or a list 'A, B, C mM'")),
+    (["--vary", "ions.K.outside=4 mV"], ("--vary ions.K.outside = '4 mV': unit 'mV' is not a concentration (such as "
+                                         "'mM')")),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     code, out, err = run_cli("sweep", "squid", *args)

@@ -254,6 +254,8 @@ def test_an_sbml_parameter_without_a_unit_takes_plain_numbers():
     ("E_K=-80, -70 mV", "computed in the file from other values, not a parameter: vary what it is computed from (E_R)"),
     ("V=-80, -70 mV", "a state of model"),
     ("g_K=30..40 blorps 3", "unknown unit"),
+    ("g_K=30:40:3 mS/cm^2", ("unknown unit ':40:3 mS/cm^2'; expected one that converts to mS/cm^2; expected a "
+                             "range 'LOW..HIGH mS/cm^2 [log] COUNT' or a list 'A, B, C mS/cm^2'")),
     ("g_K=-1..2 mS/cm^2 3", "g_K is a conductance per area: it must not be negative (0 blocks it)"),
     ("Cm=0..2 uF/cm^2 3", "Cm is a capacitance per area: it must be positive"),
     # stimulus parameters act only through the stimulus, which is off at rest: V_rest would be the same everywhere
@@ -331,3 +333,51 @@ def test_a_rest_outside_the_voltage_range_is_its_own_reason():
     assert data["V_rest"].attrs["missing"] == {
         "no stable resting state in the voltage range: the cell comes to rest outside it": 1}
     assert float(data["V_rest"].sel({"ko": 5.4})) == pytest.approx(-88.250202, abs=1e-6)
+
+
+LUO_RUDY = MODELS / "luo_rudy_1991.cellml"
+
+
+def test_a_quantity_the_file_computes_is_swept_at_the_rest(tmp_path):
+    """A K_o sweep of a cardiac model wants E_K beside V_rest: any quantity the file computes is given at each
+    point's stable rest, in the file's unit. Luo-Rudy (1991)'s reversal potentials written out from the paper's
+    constants (R = 8314 mJ/(mol K), T = 310 K, F = 96484.6 C/mol, K_i 145, Na_i 18, Na_o 140 mM, PR_NaK 0.01833), and
+    its I_K1 at the rest V vrest finds (its rest at K_o 5.4 mM, -84.5477614 mV, is NEURON's run of the export)."""
+    code, out, err = run_cli("sweep", str(LUO_RUDY), "--vary", "Ko=4, 5.4, 10 mM", "--quantity",
+                             "V_rest,E_K,time_independent_potassium_current.E_K1,i_K1,Cai",
+                             "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    columns = result["quantities"]
+    assert [columns[q]["unit"] for q in ("V_rest", "E_K", "E_K1", "i_K1")] == ["mV", "mV", "mV", "uA/cm^2"]
+    rt_f = 8314 * 310 / 96484.6  # mV
+    for k, ko in enumerate((4.0, 5.4, 10.0)):
+        v = columns["V_rest"]["values"][k]
+        e_k = rt_f * mp.log((ko + 0.01833 * 140) / (145 + 0.01833 * 18))
+        e_k1 = rt_f * mp.log(ko / 145)
+        assert columns["E_K"]["values"][k] == pytest.approx(float(e_k), rel=1e-12)
+        assert columns["E_K1"]["values"][k] == pytest.approx(float(e_k1), rel=1e-12)
+        x = v - float(e_k1)
+        alpha = 1.02 / (1 + mp.exp(0.2385 * (x - 59.215)))
+        beta = (0.49124 * mp.exp(0.08032 * (x + 5.476)) + mp.exp(0.06175 * (x - 594.31))) / (
+            1 + mp.exp(-0.5143 * (x + 4.753)))
+        i_k1 = 0.6047 * mp.sqrt(ko / 5.4) * alpha / (alpha + beta) * x
+        assert columns["i_K1"]["values"][k] == pytest.approx(float(i_k1), rel=1e-9)
+    assert columns["V_rest"]["values"][1] == pytest.approx(-84.5477614, abs=1e-7)
+    code, out, err = run_cli("rest", str(LUO_RUDY), "--json")  # a state at rest: the Ca_i vrest rest finds
+    assert code == 0, err
+    (rest,) = [s for s in json.loads(out)["resting_states"] if s["stable"]]
+    assert columns["Cai"]["unit"] == rest["states"]["Cai"]["unit"]
+    assert columns["Cai"]["values"][1] == pytest.approx(rest["states"]["Cai"]["value"], rel=1e-9)
+
+
+@pytest.mark.parametrize(("quantity", "message"), [
+    ("E_KK", ("--quantity = 'E_KK': unknown quantity of model luo_rudy_1991; did you mean 'E_K'? (one of "
+              "V_rest, ")),
+    ("I_stim", "--quantity = 'I_stim': depends on the stimulus or on time: it has no value at rest"),
+    ("Ko", ("--quantity = 'Ko': a parameter of model luo_rudy_1991, not a value at rest: a varied parameter is a "
+            "column of the sweep already")),
+])
+def test_a_quantity_the_file_does_not_compute_at_rest_is_one_line(quantity, message):
+    code, out, err = run_cli("sweep", str(LUO_RUDY), "--vary", "Ko=4, 5.4 mM", "--quantity", quantity)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and message in err, err

@@ -44,7 +44,8 @@ def register(subparsers) -> None:
     parser.add_argument("--quantity", action="append", metavar="ID,...",
                         help="the vrest derive ids to evaluate (default: every one the model has); of a model "
                         "with gated channels: V_rest, resting_states, stable_states, slope_conductance, "
-                        "input_resistance, slowest_tau (default: all), or its E_X alone")
+                        "input_resistance, slowest_tau (default: all), or its E_X alone; of a CellML or SBML "
+                        "file those, and any state or quantity the file computes (E_K), at the rest")
     parser.add_argument("--scenario", metavar="NAME", help="simulate this scenario from each point's steady state")
     parser.add_argument("--protocol", metavar="FILE.toml", help="simulate the experiment of this file (what a "
                         "[scenario.NAME] table of the model file holds) from each point's steady state, as --scenario "

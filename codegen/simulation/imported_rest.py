@@ -39,11 +39,7 @@ class CompiledRest:
         the model followed from there too (derive.rest.solve)."""
         from vrest.derive.rest import solve
 
-        names = self.problem.parameters
-        p = list(self.problem.p)
-        for name, value in parameters.items():
-            if name != self.stimulus:
-                p[names.index(name)] = float(value)
+        p = self.parameter_values(parameters)
         capacitance = self.problem.capacitance
         if self.capacitance is not None and capacitance is not None:
             capacitance = self.capacitance(p)
@@ -58,6 +54,22 @@ class CompiledRest:
             problem = replace(problem, start=tuple(start.get(name, value)
                                                    for name, value in zip(problem.states, problem.start)))
         return solve(problem, self.evaluator, self.currents, v_range, self.factors, from_start)
+
+    def parameter_values(self, parameters: dict[str, float]) -> list[float]:
+        """The file's parameter values (SI, in the problem's order), ``parameters`` (by name) in place; the stimulus
+        stays off."""
+        names = self.problem.parameters
+        p = list(self.problem.p)
+        for name, value in parameters.items():
+            if name != self.stimulus:
+                p[names.index(name)] = float(value)
+        return p
+
+    def named(self, names, parameters: dict[str, float], state: dict[str, float]) -> dict[str, float]:
+        """The file's named quantities ``names`` (SI) at ``state`` (SI, by state name) with ``parameters``."""
+        y = [state[name] for name in self.problem.states]
+        values = self.evaluator.quantities(y, self.parameter_values(parameters))
+        return {name: values[name] for name in names}
 
 
 def plan_rest(plan) -> CompiledRest:
@@ -85,7 +97,7 @@ def _capacitance(problem, module, evaluator) -> Callable[[list[float]], float] |
     if name not in module.QUANTITY_NAMES:
         return None
     start = np.array(module.STATE_VALUES, dtype=float)
-    return lambda p: float(module.quantities(start, np.asarray(p, dtype=float)[evaluator._index])[name])
+    return lambda p: evaluator.quantities(start, p)[name]
 
 
 def rest_report(plan, v_range, start_items=(), from_start: bool = True, parameters: dict[str, float] | None = None):

@@ -27,6 +27,12 @@ class ModuleEvaluator:
         self._index = np.array([names.index(name) for name in module.PARAMETER_NAMES], dtype=int)
         self._point: tuple[bytes, tuple] | None = None
 
+    def quantities(self, y: np.ndarray, p) -> dict[str, float]:
+        """Every named quantity of the module (SI) at the state ``y`` with the parameters ``p``."""
+        with np.errstate(all="ignore"):
+            values = self.module.quantities(np.asarray(y, dtype=float), np.asarray(p, dtype=float)[self._index])
+        return {name: float(value) for name, value in values.items()}
+
     def point_functions(self, p: np.ndarray):
         """The compiled module's one-point rhs(t, y) and jacobian(t, y) for ``p`` (one ctypes call each), or None."""
         if not hasattr(self.module, "point_functions"):

@@ -30,7 +30,7 @@ import numpy as np
 
 from vrest.derive.errors import ModelError
 
-from .rest_points import RestQuantities, evaluate_points, run_rest_sweep
+from .rest_points import QUANTITIES, RestQuantities, evaluate_points, run_rest_sweep
 from .tasks import ChunkResult
 
 __all__ = ["ImportedModel", "ImportedTask", "is_imported", "load_imported",
@@ -105,6 +105,59 @@ class ImportedModel(RestQuantities):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the reader's notes were shown when the file was read
             return imported_plan(self.path, self.voltage, self.stimulus).rest_problem()
+
+    # -- quantities: vrest rest's, and the file's own at the rest ---------------------------------------------
+
+    @cached_property
+    def file_quantities(self) -> dict[str, object]:
+        """{every name a quantity the file computes answers to (vrest's, component.variable): its Quantity}."""
+        quantities = self.system.quantities
+        return {q.name: q for q in quantities} | {_qualified(q.description): q for q in quantities
+                                                   if _qualified(q.description)}
+
+    @property
+    def units(self) -> dict[str, str]:
+        return super().units | {q.symbol.name: q.unit or "1" for q in (*self.system.quantities, *self.system.states)}
+
+    def display(self, quantity: str) -> tuple[float, float]:
+        if quantity in QUANTITIES:
+            return super().display(quantity)
+        from vrest.derive.units import unit_parts
+
+        scale, offset, _ = unit_parts(self.units[quantity] if self.units[quantity] != "1" else "")
+        return float(scale), float(offset)
+
+    def choose(self, wanted: Sequence[str] | None) -> tuple[tuple[str, ...], dict[str, str]]:
+        """As RestQuantities.choose, and a state or a quantity the file computes (by its name or
+        component.variable), its value at the stable rest, in its unit; not a quantity that depends on the stimulus
+        or on time (no rest value)."""
+        if not wanted or all(q in QUANTITIES for q in wanted):
+            return super().choose(wanted)
+        ours = [q for q in wanted if q in QUANTITIES]
+        if ours:
+            super().choose(ours)  # their checks
+        states = self.state_names
+        for qid in wanted:
+            if qid in QUANTITIES or qid in states:
+                continue
+            quantity = self.file_quantities.get(qid)
+            if quantity is None and qid in self._by_name:
+                raise ModelError("--quantity", qid, f"a parameter of model {self.name}, not a value at rest: a "
+                                 "varied parameter is a column of the sweep already")
+            if quantity is None:
+                close = difflib.get_close_matches(qid, [*QUANTITIES, *states, *self.file_quantities], n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise ModelError("--quantity", qid, f"unknown quantity of model {self.name}{hint} (one of "
+                                 f"{', '.join(QUANTITIES)}, or a state or a quantity the file computes: vrest derive "
+                                 f"{self.path.name} lists them)")
+            from vrest.derive.system import TIME
+
+            used = self.system.reached([quantity.symbol])
+            stimulus = self.system.roles.stimulus
+            if TIME in used or (stimulus is not None and stimulus in used):
+                raise ModelError("--quantity", qid, "depends on the stimulus or on time: it has no value at rest")
+        names = [q if q in QUANTITIES else states.get(q) or self.file_quantities[q].name for q in wanted]
+        return tuple(dict.fromkeys(names)), {}
 
     # -- keys -----------------------------------------------------------------------------------------------
 
@@ -232,7 +285,7 @@ class ImportedModel(RestQuantities):
             try:
                 scale, offset, dims = unit_parts(given)
             except ValueError:
-                raise ModelError(key, given, f"unknown unit; expected one that converts to {unit}") from None
+                raise ModelError(key, given, f"unknown unit {given!r}; expected one that converts to {unit}") from None
             if dims != unit_parts(unit)[2]:
                 raise ModelError(key, given, f"does not convert to {unit}, the unit of {parameter.name} in the file")
             value = scale * Fraction(number) + offset
@@ -328,11 +381,20 @@ def run_imported_task(task: ImportedTask) -> ChunkResult:
     comes to."""
     compiled = _compiled(task)
 
-    def report_at(row: np.ndarray):
-        parameters = dict(zip(task.varied, (float(v) for v in row)))
-        return compiled.report(parameters, task.v_range, from_start=True)
+    named = [q for q in task.quantities if q not in QUANTITIES]  # the file's own states and quantities, at the rest
 
-    return evaluate_points(task.start, task.stop, task.points, task.quantities, task.display, report_at)
+    def parameters(row: np.ndarray) -> dict[str, float]:
+        return dict(zip(task.varied, (float(v) for v in row)))
+
+    def report_at(row: np.ndarray):
+        return compiled.report(parameters(row), task.v_range, from_start=True)
+
+    def named_at(row: np.ndarray, states: dict[str, float]) -> dict[str, float]:
+        computed = [q for q in named if q not in states]
+        return {q: states[q] for q in named if q in states} | compiled.named(computed, parameters(row), states)
+
+    return evaluate_points(task.start, task.stop, task.points, task.quantities, task.display, report_at,
+                           named_at if named else None)
 
 
 def run_imported_sweep(model: ImportedModel, plan, quantities: Sequence[str] | None = None, **options):

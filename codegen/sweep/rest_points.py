@@ -94,9 +94,10 @@ def did_you_mean(qid: str) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def values_at_rest(report) -> tuple[dict[str, float], int]:
+def values_at_rest(report, named: Callable[[dict[str, float]], dict[str, float]] | None = None
+                   ) -> tuple[dict[str, float], int]:
     """({quantity: SI value}, reason code for the quantities at the stable rest) of a RestReport followed from
-    the start (derive.rest.solve with from_start)."""
+    the start (derive.rest.solve with from_start); ``named(states)``: more quantities at the rest's states."""
     stable = [s for s in report.resting_states if s.stable]
     values = {"resting_states": float(len(report.resting_states)), "stable_states": float(len(stable))}
     fate = report.from_start
@@ -127,20 +128,25 @@ def values_at_rest(report) -> tuple[dict[str, float], int]:
     values.update(V_rest=rest.V, slowest_tau=rest.slowest_tau,
                   slope_conductance=math.nan if g is None else g,
                   input_resistance=math.nan if not g else 1.0 / g)
+    if named is not None:
+        values.update(named(rest.states))
     return values, 0
 
 
 def evaluate_points(start: int, stop: int, rows: np.ndarray, quantities: Sequence[str],
-                    display: dict[str, tuple[float, float]], report_at: Callable[[np.ndarray], object]) -> ChunkResult:
+                    display: dict[str, tuple[float, float]], report_at: Callable[[np.ndarray], object],
+                    named_at: Callable[[np.ndarray, dict[str, float]], dict[str, float]] | None = None) -> ChunkResult:
     """The chunk's values (display units) and reason codes: ``report_at(row)`` is the RestReport at a point,
-    followed from the start; a point whose engine fails counts as REST_FAILED."""
+    followed from the start, and ``named_at(row, states)`` the quantities beyond QUANTITIES at its rest (a file's
+    own); a point whose engine fails counts as REST_FAILED."""
     n = stop - start
     values = {q: np.full(n, np.nan) for q in quantities}
     codes = {q: np.zeros(n, dtype=np.int8) for q in quantities}
     for i, row in enumerate(rows):
         try:
             with np.errstate(all="ignore"):
-                found, code = values_at_rest(report_at(row))
+                named = None if named_at is None else (lambda states, row=row: named_at(row, states))
+                found, code = values_at_rest(report_at(row), named)
         except ModelError as error:  # the engine's refusal: a clamped V (g_L = 0 in a lone leak) said as such
             found, code = {}, CLAMPED if error.key == "roles.voltage" and "rate is zero" in error.problem else \
                 REST_FAILED

@@ -242,7 +242,12 @@ def _list(key: str, target: Target, values: Values, spec: str, where: str, sampl
     numbers = [Fraction(item.group(1)) for item in items]
     scale = offset = 0.0
     for item in items:
-        value, scale, offset = _unit(values, item.group(1), unit, spec, where)
+        try:
+            value, scale, offset = _unit(values, item.group(1), unit, spec, where)
+        except ModelError as error:  # one value, and a number in its unit: '4:10:3 mM', '4 to 10 mM' meant a range
+            if len(items) > 1 or not re.search(r"(?:^|[^A-Za-z^\d.])\d", unit):
+                raise
+            raise ModelError(where, spec, f"{error.problem}; {_usage(values)}") from None
         _check_sign(target, value, spec, where)
     if len(set(numbers)) != len(numbers):
         raise ModelError(where, spec, "a value is listed twice")

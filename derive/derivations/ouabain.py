@@ -22,9 +22,11 @@ from ..derivation import Derivation, NotApplicable, Step, definitions, equation
 from ..functions import NUMPY_FUNCTIONS
 from ..model import Model
 from ..quantities import Derivations
-from .potentials import _gated, balance_id
+from .potentials import balance_id
+from .resting import is_gated
 
 __all__ = ["OuabainReport", "Rundown", "ouabain_report", "rundown"]
+
 
 JUMP = sp.Symbol("Delta_V_ouabain", real=True)
 
@@ -55,7 +57,7 @@ def _jump(ctx: Derivations) -> Derivation:
     shift = ctx.get("dV_pump")
     dV = sp.Symbol("dV_pump", real=True)
     balance = sp.Symbol(balance_id(ctx.model), real=True)
-    gated = _gated(ctx.model)
+    gated = is_gated(ctx.model)
     # with gated channels the balance without the pump has the gates at x_inf(V) too, not the leaks' V_leak
     target, words = ((sp.Symbol("V_without_pump", real=True), "the current balance without it, every gate at "
                       "x_inf(V)") if gated else (sp.Symbol("V_leak", real=True), "the leaks' own zero-current "
@@ -73,8 +75,9 @@ def _jump(ctx: Derivations) -> Derivation:
         assumptions += ("the run starts at the steady state of the full model, where the current balance with the "
                         "pump is V_ss",)
     at = tuple(inside.items()) + ((dV, shift.value),) if inside else ()  # dV_pump there, not the file's
+    relaxes = "V relaxes with the gates: the time constants of the full model" if gated else "relaxes with tau_m"
     return Derivation("Delta_V_ouabain", -dV, -shift.value, "mV",
-                      "instant depolarisation when the pump is blocked (relaxes with tau_m)",
+                      f"instant depolarisation when the pump is blocked ({relaxes})",
                       method="closed form" if shift.method == "closed form" else "numeric",
                       assumptions=assumptions, steps=steps, at=at)
 
@@ -86,7 +89,7 @@ def _end_state(ctx: Derivations, late: dict | None) -> tuple[Derivation | None, 
 
     model = ctx.model
     if not model.dynamic_ions:
-        stays = "the current balance without the pump (gates at x_inf(V))" if _gated(model) else "V_leak"
+        stays = "the current balance without the pump (gates at x_inf(V))" if is_gated(model) else "V_leak"
         return None, ("the model has no concentration dynamics (no membrane area and volume): after the jump V stays "
                       f"at {stays}; a real cell's gradients would run down towards V = 0, or towards the Donnan "
                       "potential with impermeant anions")
@@ -182,7 +185,8 @@ def ouabain_report(model: Model) -> OuabainReport:
     if model.pump is None:
         raise NotApplicable("the model has no [pump] to block")
     ctx = Derivations(model)
-    derivations = [_jump(ctx), ctx.get("tau_m")]
+    # a gated cell's relaxation is its eigenvalues' (the report's time constants), not tau_m alone
+    derivations = [_jump(ctx)] + ([] if is_gated(model) else [ctx.get("tau_m")])
     notes = []
     run = None
     if model.dynamic_ions:
