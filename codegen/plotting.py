@@ -98,7 +98,8 @@ def time_axis(t_end: float, at_least: float = 2) -> tuple[str, float]:
 
 def plot_result(result, path: str | Path, key: str = "--plot", steps=(), area: float | None = None,
                 protocol: str | None = None) -> Path:
-    """V, the inside concentrations and the volume of a run of vrest's own model against time, one panel each, in
+    """V, the gates (a model with channels), the inside concentrations and the volume of a run of vrest's own model
+    against time, one panel each, in
     the format of ``path``'s suffix (PNG, SVG or PDF); ``steps``: the times (s) of its scenario's steps; ``area``
     (m^2): the membrane's, whose sphere's volume is drawn where the volume passes it; ``protocol``: the file the
     steps came from (the title names it, as a CellML run's does, not "scenario protocol")."""
@@ -107,7 +108,10 @@ def plot_result(result, path: str | Path, key: str = "--plot", steps=(), area: f
     if "volume" in columns and area is not None and max(columns["volume"][1]) > enclosable_volume(area) * 1e18:
         limits["volume"] = sphere_line(area)
     concentrations = [name for name in columns if name.endswith("_i")]
+    gates = [name for name, (unit, _) in columns.items() if unit == "1"]  # a channel's gate: the fraction open
     panels = [("V", [("V", *columns["V"])])]
+    if gates:
+        panels.append((GATES, [(_gate_label(name), *columns[name]) for name in gates]))
     if concentrations:
         panels.append(("inside", [(f"[{name[:-2]}]$_i$", *columns[name]) for name in concentrations]))
     if "volume" in columns:
@@ -115,6 +119,15 @@ def plot_result(result, path: str | Path, key: str = "--plot", steps=(), area: f
     run = f"protocol {Path(protocol).name}" if protocol else f"scenario {result.scenario}" if result.scenario else ""
     title = result.model + (f", {run}" if run else "")
     return plot_panels(result.t, panels, title, path, key, steps, limits)
+
+
+GATES = "gates, fraction open"  # a panel on a linear axis from 0 to 1
+
+
+def _gate_label(name: str) -> str:
+    """m_Na as $m_{Na}$: the gate and its channel."""
+    gate, _, channel = name.partition("_")
+    return f"${gate}_{{{channel}}}$" if channel else name
 
 
 def sphere_line(area: float) -> tuple[float, str]:
@@ -138,13 +151,14 @@ def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", st
     for ax, (what, lines) in zip(axes[:, 0], panels):
         for label, _, values in lines:
             ax.plot(t, values, label=label, lw=1.6, marker=marker)
-        ax.set_ylabel(f"{what} ({lines[0][1].replace('um^3', 'µm³')})")
+        shown = lines[0][1].replace("um^3", "µm³")
+        ax.set_ylabel(what if shown == "1" else f"{what} ({shown})")
         values = np.concatenate([np.asarray(v, dtype=float) for _, _, v in lines])
         # A log axis leaves out a 0 (O'Hara-Rudy's CaMKt at rest) and what is within rounding of one (Faber-Rudy's
         # Cainfluxtrack, -1.5e-21 to 1e-80 mM at rest by the solver): it goes down to the smallest value above that
         rounding = 1e-9 * float(np.max(np.abs(values), initial=0.0))
         positive = values[values > rounding]
-        if what != "V" and np.all(values >= -rounding) and positive.size and positive.max() > 100 * positive.min():
+        if what not in ("V", GATES) and np.all(values >= -rounding) and positive.size and positive.max() > 100 * positive.min():
             ax.set_yscale("log")
             ax.set_ylim(positive.min() / 2, positive.max() * 2)
         else:  # the numbers themselves on the axis, not an offset beside the title

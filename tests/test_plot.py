@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 import mpmath
@@ -228,3 +229,25 @@ def test_the_pump_figure_draws_and_warns_a_steady_volume_past_the_sphere(tmp_pat
     assert err == (f"vrest: warning: the steady volume at the pump rate 0 uA/cm^2 = {max(lines[0][1]):.6g} um^3 is "
                    f"more than a membrane of area 314.159 um^2 can enclose (a sphere holds {SPHERE:.6g} um^3): with "
                    "its area fixed the cell would burst, or have to add membrane, before it got there\n")
+
+
+def test_a_gated_model_s_run_draws_its_gates_under_v(tmp_path, monkeypatch):
+    """hh's action potential: V, and below it m, h and n (the fraction of each gate open) on a linear axis, the
+    classic figure; the run's own values, each from 0 to 1, at rest where the gates sit at x_inf(V_rest) (the
+    Hodgkin-Huxley rate functions written out: m 0.0529, h 0.5961, n 0.3177 at -65 mV)."""
+    drawn = _drawn(monkeypatch)
+    code, _, err = run_cli("simulate", "hh", "--scenario", "stimulus", "--t-end", "20 ms", "--plot",
+                           str(tmp_path / "hh.png"))
+    assert code == 0, err
+    (v_label, _), (gates_label, lines) = drawn
+    lines = [(label, values) for label, values in lines if not label.startswith("_")]  # not the steps' lines
+    assert (v_label, gates_label) == ("V (mV)", "gates, fraction open")
+    assert [label for label, _ in lines] == ["$m_{Na}$", "$h_{Na}$", "$n_{K}$"]
+    v_rest = -64.99637933  # mV, hh's rest
+    rates = {"m": (0.1 * (v_rest + 40) / (1 - math.exp(-(v_rest + 40) / 10)), 4 * math.exp(-(v_rest + 65) / 18)),
+             "h": (0.07 * math.exp(-(v_rest + 65) / 20), 1 / (1 + math.exp(-(v_rest + 35) / 10))),
+             "n": (0.01 * (v_rest + 55) / (1 - math.exp(-(v_rest + 55) / 10)), 0.125 * math.exp(-(v_rest + 65) / 80))}
+    for (label, values), (a, b) in zip(lines, rates.values()):
+        assert values[0] == pytest.approx(a / (a + b), rel=1e-6), label
+        assert all(0 <= value <= 1 for value in values)
+    assert max(lines[0][1]) > 0.95  # the spike opens m fully

@@ -48,8 +48,9 @@ def register(subparsers) -> None:
     parser.add_argument("--reduced", action="store_true", help="the time-scale separated model (V slaved)")
     parser.add_argument("--rtol", metavar="R", help=f"relative tolerance of every state, {_RANGE} (default "
                         f"{RTOL:g}; with --reduced {REDUCED_RTOL:g}): against a reference at 1e-12 the default "
-                        "keeps V within a few 1e-5 mV and every state within 1e-6 relative, 1e-10 within 1e-7 mV (a "
-                        "paced cardiac cell's repolarisation: 1e-6 mV)")
+                        "keeps V within a few 1e-5 mV where it moves slower than about 10 mV/ms (on an action "
+                        "potential's upstroke up to a few 1e-4 mV) and every state within 1e-6 relative, 1e-10 within "
+                        "1e-7 mV (a paced cardiac cell's repolarisation: 1e-6 mV)")
     parser.add_argument("--atol", metavar="A", help=f"absolute tolerance of each state as a fraction of its size at "
                         f"the start (V's size: at least 1 mV; a file's state without a unit, such as a channel "
                         f"occupancy: at "

@@ -12,7 +12,8 @@ values the step changes.
 Brian2 integrates with fixed steps, so the script uses rk4 with steps of at
 most tau_m/steps_per_tau(model) and shortens them so that each requested time is
 reached exactly. A V-only model (courses of ~10 tau_m) runs on the numpy target
-(no compiler, no compile time) at tau_m/STEPS_PER_TAU. A model with ion amounts
+(no compiler, no compile time) at tau_m/STEPS_PER_TAU, a model with gated channels at
+tau_m/GATED_STEPS_PER_TAU (an action potential is much faster than tau_m at rest). A model with ion amounts
 or a volume is stiff (pumpleak: tau_m = 1.9 ms, the ouabain course 3 h, and the
 fastest time constant falls to 0.55 ms as the cell depolarises), so it runs on
 the Cython target (~4 us a step against ~50 us for numpy; ~6 s compile once) at
@@ -48,11 +49,15 @@ from .coherent_units import BASE, coherent_unit, to_coherent
 from .ids import valid_id
 
 __all__ = ["export_brian2", "context", "script_name", "max_step", "steps_needed", "steps_per_tau", "stiff",
-           "target", "STEPS_PER_TAU", "STIFF_STEPS_PER_TAU", "METHOD"]
+           "target", "STEPS_PER_TAU", "STIFF_STEPS_PER_TAU", "GATED_STEPS_PER_TAU",
+           "METHOD"]
 
 METHOD = "rk4"
 STEPS_PER_TAU = 20  # rk4: measured course error <= 1e-7 mV (tolerance 1e-3 mV); the cost is mostly per-run overhead
 STIFF_STEPS_PER_TAU = 2  # rk4 on the Cython target for the hours-long courses (see the module docstring)
+# A model with gated channels: an action potential's upstroke is far faster than tau_m at rest (hh: tau_m 0.86 ms,
+# the sodium current's 1/(120 mS/cm^2 m^3 h) near 10 us), and at tau_m/20 rk4 missed hh's peak by 0.033 mV and 2 us
+GATED_STEPS_PER_TAU = 200
 
 # Names Brian2 gives a meaning in equations (group variables, functions, constants); a model symbol
 # with one of them gets a "_" suffix. Brian2's unit names (mV, cm, ...) contain no "_", and every
@@ -122,7 +127,11 @@ def target(model: Model) -> str:
 
 
 def steps_per_tau(model: Model) -> int:
-    return STIFF_STEPS_PER_TAU if stiff(model) else STEPS_PER_TAU
+    from vrest.derive.derivations.resting import is_gated
+
+    if stiff(model):
+        return STIFF_STEPS_PER_TAU
+    return GATED_STEPS_PER_TAU if is_gated(model) else STEPS_PER_TAU
 
 
 def max_step(model: Model) -> float:

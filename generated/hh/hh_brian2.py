@@ -16,7 +16,7 @@ Brian2 checks the dimensions of every formula. GHK currents use Brian2's exprel,
 Scenarios: each is a list of steps (SCENARIOS); the run is split at each step's time and the parameters
 the step changes (constant group variables, PARAMETERS) take their new values from then on.
 Integration: Brian2's numpy target with the fixed-step method METHOD; each interval between output
-times is cut into equal steps of at most MAX_DT = tau_m/20, so each output time is reached exactly.
+times is cut into equal steps of at most MAX_DT = tau_m/200, so each output time is reached exactly.
 """
 
 import argparse
@@ -116,7 +116,7 @@ SCENARIOS = {
     ],
 }
 METHOD = "rk4"
-MAX_DT = 4.2848757803605566e-05  # s: tau_m/20, tau_m = 0.8569751560721114 ms at the start state
+MAX_DT = 4.284875780360557e-06  # s: tau_m/200, tau_m = 0.8569751560721114 ms at the start state
 TIMES = [0.0, 0.0008569751560721113, 0.0017139503121442227, 0.002570925468216334, 0.0034279006242884454, 0.004284875780360557, 0.005141850936432668, 0.0059988260925047795, 0.006855801248576891, 0.007712776404649002, 0.008569751560721114]  # s: the default printout
 
 
