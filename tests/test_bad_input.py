@@ -190,7 +190,7 @@ def test_crosscheck_of_a_model_without_steady_state_is_one_line(tmp_path):
     path = tmp_path / "kca.toml"
     path.write_text(CALCIUM_CELL, encoding="utf-8")
     line = judge("crosscheck", str(path), "-o", str(tmp_path / "out"), limit=60).splitlines()[-1]  # after warnings
-    assert line.startswith("vrest: error: crosscheck = 'kca': no steady state to start from"), line
+    assert line.startswith("vrest: error: model = 'kca': no steady state to start from: "), line
 
 
 @pytest.mark.parametrize("text, reason", [

@@ -21,15 +21,20 @@ REST_MV = -61.58683340026
 HIGH_K_MV = -40.30775800
 
 
-@pytest.fixture(scope="module")
-def scripts(tmp_path_factory) -> dict[str, Path]:
-    directory = tmp_path_factory.mktemp("squid_scripts")
-    model = resolve_model("squid")
+def _exported(directory: Path, name: str) -> Path:
+    """The model's NEURON and Brian2 exports in ``directory``, NEURON's mechanism compiled."""
+    model = resolve_model(name)
     export(model, "nmodl", directory)
     export(model, "brian2", directory)
     done = subprocess.run([str(Path(sys.executable).parent / "nrnivmodl")], cwd=directory, capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return directory
+
+
+@pytest.fixture(scope="module")
+def scripts(tmp_path_factory) -> dict[str, Path]:
+    directory = _exported(tmp_path_factory.mktemp("squid_scripts"), "squid")
     return {"neuron": directory / "squid_neuron.py", "brian2": directory / "squid_brian2.py"}
 
 
@@ -64,10 +69,11 @@ def test_help_lists_the_commands(scripts):
 @pytest.mark.parametrize(("request_", "said"), [
     ({"times": [0, 0.05], "scenario": None, "start": {"Vx": 0}}, ("r.json: start.Vx: not a state of the model; its "
                                                                  "states: V")),
-    ({"times": [0, 0.05], "scenario": "nosuch"}, "r.json: scenario = 'nosuch': one of ouabain, high_K"),
+    ({"times": [0, 0.05], "scenario": "nosuch"}, 'r.json: scenario = "nosuch": one of ouabain, high_K'),
     ({"times": [0, 0.05], "scenaro": "high_K"}, "r.json: unknown key 'scenaro'; the keys: times, scenario, start"),
     ({"times": [0.05, 0]}, "r.json: times = [0.05, 0]: a list of times (s) from 0 on, in order"),
-    ({"times": [0, 0.05], "start": {"V": "0"}}, "r.json: start.V = '0': not a finite number"),
+    ({"times": [0, 0.05], "start": {"V": "0"}}, 'r.json: start.V = "0": not a finite number'),
+    ({"times": [0, 0.05], "start": {"V": True}}, "r.json: start.V = true: not a finite number"),
 ])
 def test_a_wrong_request_is_one_line_and_exit_2(scripts, simulator, request_, said):
     script = scripts[simulator]
@@ -139,3 +145,70 @@ def test_brian2_follows_an_action_potential_at_its_own_step(tmp_path):
     deviation = np.abs(np.array(answer["V"]) * 1e3 - _hodgkin_huxley(times_ms))
     assert np.max(np.array(answer["V"])) * 1e3 > 35  # the spike
     assert np.max(deviation) < 1e-5
+
+
+@pytest.fixture(scope="module")
+def pumpleak(tmp_path_factory) -> Path:
+    """pumpleak's NEURON and Brian2 scripts, NEURON's mechanism compiled."""
+    return _exported(tmp_path_factory.mktemp("pumpleak_scripts"), "pumpleak")
+
+
+@pytest.mark.parametrize("script", ["pumpleak_neuron.py", "pumpleak_brian2.py"])
+@pytest.mark.parametrize(("start", "said"), [
+    ({"Vol": -5}, "start.Vol = -5: must be positive (um3)"),
+    ({"N_K": 0}, "start.N_K = 0: must be positive (amol)"),
+])
+def test_a_start_no_cell_has_is_one_line_and_exit_2(pumpleak, script, start, said):
+    """A negative volume ran into pages of CVODE warnings and a traceback (NEURON), a FloatingPointError (Brian2)."""
+    (pumpleak / "s.json").write_text(json.dumps({"times": [0, 1], "start": start}), encoding="utf-8")
+    code, out, err = _run(pumpleak / script, "s.json")
+    assert (code, out, err) == (2, "", f"{script}: error: s.json: {said}")
+
+
+def test_a_gate_starts_between_0_and_1(scripts):
+    """hh's n_K = 1.5 ran, silently."""
+    export(resolve_model("hh"), "nmodl", scripts["neuron"].parent / "hh")
+    script = scripts["neuron"].parent / "hh" / "hh_neuron.py"
+    (script.parent / "g.json").write_text(json.dumps({"times": [0, 0.01], "start": {"n_K": 1.5}}), encoding="utf-8")
+    code, out, err = _run(script, "g.json")
+    assert (code, out, err) == (2, "", ("hh_neuron.py: error: g.json: start.n_K = 1.5: a gate's fraction open, from 0 "
+                                       "to 1"))
+
+
+def test_a_mechanism_not_compiled_or_older_than_its_mod_file_is_refused(pumpleak, tmp_path):
+    """Exported again over a compiled folder, the script ran the old mechanism: -32.7132 mV where the model now
+    gives -32.2483 mV, without a word."""
+    import os
+
+    export(resolve_model("squid"), "nmodl", tmp_path)
+    code, out, err = _run(tmp_path / "squid_neuron.py", "run", "0.01")
+    assert (code, out, err) == (2, "", ("squid_neuron.py: error: vrest_squid is not compiled here: run nrnivmodl in "
+                                       "this folder first"))
+    mod = pumpleak / "vrest_pumpleak.mod"
+    later = max(p.stat().st_mtime for p in pumpleak.glob("*/libnrnmech.*")) + 10
+    os.utime(mod, (later, later))
+    try:
+        code, out, err = _run(pumpleak / "pumpleak_neuron.py", "run", "1")
+        assert (code, out, err) == (2, "", ("pumpleak_neuron.py: error: vrest_pumpleak.mod is newer than the mechanism "
+                                           "compiled from it: run nrnivmodl again in this folder"))
+    finally:
+        os.utime(mod, (later - 20, later - 20))
+
+
+def test_a_run_past_what_a_script_takes_is_one_line(pumpleak):
+    """run 1e12 ran for minutes without an end (NEURON: 8 s for 1e6 s of pumpleak)."""
+    code, out, err = _run(pumpleak / "pumpleak_neuron.py", "run", "1e12")
+    assert (code, out, err) == (2, "", ("pumpleak_neuron.py run: error: argument SECONDS: SECONDS must be at most "
+                                       "1e+06 s, not 1e12"))
+
+
+def test_a_cellml_files_neuron_script_refuses_a_mechanism_not_compiled(tmp_path):
+    """The same check in the run script of a CellML file's export (its own command line)."""
+    from conftest import run_cli
+
+    cellml = Path(__file__).parent / "models" / "luo_rudy_1991.cellml"
+    code, _, err = run_cli("export", str(cellml), "--to", "nmodl", "-o", str(tmp_path))
+    assert code == 0, err
+    assert _run(tmp_path / "luo_rudy_1991_neuron.py", "run", "0.001") == (
+        2, "", ("luo_rudy_1991_neuron.py: error: vrest_luo_rudy_1991 is not compiled here: run nrnivmodl in this "
+               "folder first"))

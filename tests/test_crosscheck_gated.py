@@ -143,11 +143,28 @@ def test_pylems_takes_a_step_after_0_s_at_its_time(write_model, tmp_path):
     assert np.max(np.abs(pylems - exact)) * 1e3 < bound
 
 
-def test_fires_tells_a_spike_from_a_step_to_a_new_level():
+def test_an_action_potential_is_told_from_a_step_to_a_new_level_and_from_a_washout():
     t = np.linspace(0, 0.03, 3001)
     rest = -0.070
     step = rest + 0.030 * (1 - np.exp(-t / 0.005))  # 30 mV up, and stays
     spike = rest + 0.100 * np.exp(-((t - 0.005) / 0.001) ** 2)  # 100 mV up and back within 5 ms
-    plateau = rest + np.where(t < 0.001, 0.0, 0.110 - 0.015 * (1 - np.exp(-(t - 0.001) / 0.002)))  # falls 15 mV
-    assert not check.fires(t, step, rest) and check.fires(t, spike, rest) and check.fires(t, plateau, rest)
-    assert not check.fires(t, rest + 0.015 * np.exp(-((t - 0.005) / 0.001) ** 2), rest)  # 15 mV: no spike
+    plateau = rest + np.where(t < 0.001, 0.0, 0.110 - 0.015 * (1 - np.exp(-(t - 0.001) / 0.002)))  # jumps at 1 ms
+    assert check.action_potential(t, step, rest) is None
+    assert check.action_potential(t, spike, rest) == pytest.approx(0.005)
+    # a step at 1 ms: V's largest value is the jump at its span's start, no maximum V rose to
+    assert check.action_potential(t, plateau, rest, starts=(0.0, 0.001)) is None
+    assert check.action_potential(t, rest + 0.015 * np.exp(-((t - 0.005) / 0.001) ** 2), rest) is None  # 15 mV
+    # up 40 mV at 5 ms, back at 15 ms by a washout: the fall is the washout's, a span of its own (it was a "spike"
+    # peaking where V had no maximum)
+    washout = rest + np.where((t > 0.005) & (t <= 0.015), 0.040 * (1 - np.exp(-(t - 0.005) / 0.001)), 0.0)
+    assert check.action_potential(t, washout, rest, starts=(0.0, 0.005, 0.015)) is None
+    assert check.action_potential(t, spike, rest, starts=(0.0, 0.002)) == pytest.approx(0.005)
+
+
+def test_a_slow_cell_with_a_washout_is_compared_at_every_output_time(write_model):
+    """The cold review's cell: K_o up at 50 ms, washed out at 3 s; V falls 59 mV after the washout."""
+    data = slow_cell()
+    data["scenario"] = {"washout": {"steps": [{"at": "50 ms", "set": {"ions.K.outside": "40 mM"}},
+                                              {"at": "3 s", "set": {"ions.K.outside": "5.4 mM"}}]}}
+    (course,) = check.make_job(resolve_model(str(write_model(data)))).courses
+    assert not course.fires and course.times[-1] > 3.9

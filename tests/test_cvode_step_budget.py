@@ -66,7 +66,7 @@ def test_a_run_out_of_budget_is_one_line_from_the_command_line(small_calls):
     small_calls.setattr(cvode, "STEPS_PER_SECOND", 0)
     code, out, err = run_cli("simulate", "pumpleak", "--scenario", "ouabain", "--times", "0 s,3 h")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
-    match = re.fullmatch(r"vrest: error: simulate = 'pumpleak': the solver \(CVODE\) gave up at model time t = "
+    match = re.fullmatch(r"vrest: error: model = 'pumpleak': the solver \(CVODE\) gave up at model time t = "
                          r"(\S+) s: it took more than 0 steps per second of model time \(and at least 20\) between "
                          r"two output times, far more than a firing cell needs \(.+\) \(CV_TOO_MUCH_WORK\); the "
                          r"parameters that differ from the model's: I_max = 0 \(SI\)\n", err)

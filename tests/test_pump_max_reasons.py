@@ -177,6 +177,6 @@ def test_a_saturating_pump_is_never_called_too_strong(tmp_path):
     code, out, err = run_cli("derive", str(path), "--scenario", "ouabain")
     assert code == 2 and out == ""
     error = err.strip().splitlines()[-1]  # after the warnings of the file's values
-    assert error.startswith("vrest: error: derive = 'pumpleak': no steady state to start from: ")
+    assert error.startswith("vrest: error: model = 'pumpleak': no steady state to start from: ")
     assert error.endswith("`vrest simulate --scenario ouabain --start given` runs it from the model file's own "
                                 "state") and "Traceback" not in err

@@ -384,7 +384,7 @@ def test_a_run_that_breaks_down_is_one_line_with_the_time_reached_and_the_parame
     code, out, err = run_cli("simulate", str(MODELS / HH), "--start", "given", "--set", "g_K=-1e12",
                              "--out", str(out_csv))
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and not out_csv.exists()
-    match = re.fullmatch(r"vrest: error: simulate = 'hodgkin_huxley_squid_axon_1952': the solver \(CVODE\) gave "
+    match = re.fullmatch(r"vrest: error: model = 'hodgkin_huxley_squid_axon_1952': the solver \(CVODE\) gave "
                          r"up at model time t = (\S+) s: the rates were no finite numbers again and again, however "
                          r"short the step \(CV_REPTD_RHSFUNC_ERR\); the parameters that differ from the model's: "
                          r"g_K = -1e\+12\n", err)

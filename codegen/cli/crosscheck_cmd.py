@@ -74,7 +74,7 @@ def run(args) -> int:
     model = resolve_model(args.model)
     progress = _Progress()
     try:
-        with needs_steady_state(model.name, "crosscheck", "the simulators are compared from it"):
+        with needs_steady_state(model.name, "the simulators are compared from it"):
             job = make_job(model)
             if args.out:  # absolute before any runner changes directory: a relative path would then point elsewhere
                 rows = crosscheck(model, Path(args.out).resolve(), chosen, progress.starting, job)

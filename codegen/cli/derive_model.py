@@ -124,7 +124,7 @@ def run_model(args) -> int:
         from ..simulation.integrate import needs_steady_state
 
         run = f"--protocol {args.protocol}" if args.protocol else f"--scenario {args.scenario}"
-        with needs_steady_state(model.name, "derive", f"a scenario's steps start from it; `vrest simulate {run} "
+        with needs_steady_state(model.name, f"a scenario's steps start from it; `vrest simulate {run} "
                                 "--start given` runs it from the model file's own state"):
             report = only_quantities(scenario_report(model, args.scenario), args.quantity)
         for step in report.steps:

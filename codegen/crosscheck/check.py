@@ -58,7 +58,7 @@ from ..files import write_atomic
 from .reference import STIFF_COURSE_END, course_times, reference_run, scenario_times
 
 __all__ = ["Course", "Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "neutral_start",
-           "spike_peak", "fires", "spike_deviations", "course_deviation", "PEAK_TIME_TOLERANCE_MS", "PEAK_V_TOLERANCE_MV",
+           "spike_peak", "peak_near", "action_potential", "spike_deviations", "course_deviation", "PEAK_TIME_TOLERANCE_MS", "PEAK_V_TOLERANCE_MV",
            "fastest_time_constant", "relaxation_time_constants", "fixed_step_bound", "crosscheck", "failure_reason", "V_SS_TOLERANCE_MV",
            "COURSE_TOLERANCE_MV"]
 
@@ -82,15 +82,19 @@ HOLD_TAUS = 20  # the stiff job holds the pumped steady state this many tau_m
 class Course:
     """One scenario's time course: V at ``times`` (s) from the pumped steady state, vrest's own ``reference``;
     the time constants (s) of the relaxations its steps start and the shortest met on the way
-    (codegen.crosscheck.reference.reference_run); ``fires``: it holds an action potential, judged by its peak
-    (else at every output time)."""
+    (codegen.crosscheck.reference.reference_run); ``peak_at``: the time (s) of its action potential's peak,
+    judged by that peak (None: no spike, judged at every output time)."""
 
     scenario: Scenario
     times: np.ndarray
     reference: np.ndarray
     time_constants: tuple[float, ...] = ()
     fastest: float = float("inf")
-    fires: bool = False
+    peak_at: float | None = None
+
+    @property
+    def fires(self) -> bool:
+        return self.peak_at is not None
 
 
 @dataclass(frozen=True)
@@ -245,8 +249,8 @@ def _excitable_job(model: Model, times: np.ndarray | None = None) -> Job:
     """A model with gated channels: the resting state held for EXCITABLE_END, and each scenario's course run from it.
 
     Each course is first run over EXCITABLE_END after its start and after each of its steps. One that fires an
-    action potential there (``fires``) is judged by its spike: sampled every EXCITABLE_OUTPUT over those spans, and
-    every EXCITABLE_FINE within EXCITABLE_WINDOW of vrest's own peak (a simulator whose peak lies outside that window
+    action potential there (``action_potential``) is judged by its spike: sampled every EXCITABLE_OUTPUT over those
+    spans, and every EXCITABLE_FINE within EXCITABLE_WINDOW of vrest's own peak (a simulator whose peak lies outside that window
     misses it by more than the tolerance anyway). One that does not is judged sample by sample like a leak model's,
     over a span that lets the slowest relaxation its steps start settle (``_settling_end``). A time on a step's
     time is left out."""
@@ -259,10 +263,10 @@ def _excitable_job(model: Model, times: np.ndarray | None = None) -> Job:
         starts = sorted({0.0, *steps})
         dense = _after(starts, np.linspace(0, EXCITABLE_END, 4001)[1:])
         states, started, _ = reference_run(model, scenario, dense)
-        spike = fires(dense, states[0], state[V])
+        peak_at = action_potential(dense, states[0], state[V], starts)
         at = times
-        if at is None and spike:
-            peak, _ = spike_peak(dense, states[0])
+        if at is None and peak_at is not None:
+            peak, _ = peak_near(dense, states[0], peak_at)
             fine = peak + np.arange(-EXCITABLE_WINDOW, EXCITABLE_WINDOW, EXCITABLE_FINE)
             at = np.concatenate([_after(starts, _every(EXCITABLE_OUTPUT, EXCITABLE_END)),
                                  fine[(fine > 0) & (fine <= dense[-1])]])
@@ -273,7 +277,7 @@ def _excitable_job(model: Model, times: np.ndarray | None = None) -> Job:
         at = np.unique(np.round(np.asarray(at, dtype=float), 12))
         at = at[~np.isclose(at[:, None], steps or [-1.0], rtol=0, atol=1e-12).any(axis=1)]
         states, started, fastest = reference_run(model, scenario, at)
-        courses.append(Course(scenario, at, states[0], started, fastest, fires=spike))
+        courses.append(Course(scenario, at, states[0], started, fastest, peak_at))
     return Job(tuple(courses), dict(state), EXCITABLE_END, state[V], excitable=True)
 
 
@@ -295,14 +299,24 @@ def _settling_end(time_constants: tuple[float, ...]) -> float:
     return float(min(max(EXCITABLE_END, SETTLING_TAUS * slowest), STIFF_COURSE_END))
 
 
-def fires(times: np.ndarray, v: np.ndarray, v_rest: float) -> bool:
-    """Whether V holds an action potential: its largest value SPIKE_MV above ``v_rest`` (SI), from which it falls by
-    half as much within EXCITABLE_END. A slow depolarisation to a new level (a bath step) does not fall back."""
-    k = int(np.argmax(v))
-    if v[k] - v_rest <= SPIKE_MV * 1e-3:
-        return False
-    after = (times > times[k]) & (times <= times[k] + EXCITABLE_END)
-    return bool(after.any() and np.min(v[after]) < v[k] - SPIKE_MV * 1e-3 / 2)
+def action_potential(times: np.ndarray, v: np.ndarray, v_rest: float, starts=(0.0,)) -> float | None:
+    """The time (s) of the highest action potential of V (SI) at ``times``, None without one. It is looked for in
+    each span from a start (0 or a step's time, ``starts``) to the next or EXCITABLE_END after it: V's largest value
+    there lies inside the span (not at its first or last sample: a step's jump, or a rise still going on),
+    SPIKE_MV above ``v_rest``, and V falls from it by half as much before the span ends. A depolarisation to a new
+    level does not fall back, and the fall a later step (a washout) starts is another span's."""
+    starts = sorted(starts)
+    best = None
+    for start, following in zip(starts, [*starts[1:], np.inf]):
+        span = np.flatnonzero((times > start) & (times < following) & (times <= start + EXCITABLE_END * (1 + 1e-9)))
+        if span.size < 3:
+            continue
+        k = span[int(np.argmax(v[span]))]
+        if k in (span[0], span[-1]) or v[k] - v_rest <= SPIKE_MV * 1e-3:
+            continue
+        if np.min(v[span[span > k]]) < v[k] - SPIKE_MV * 1e-3 / 2 and (best is None or v[k] > v[best]):
+            best = k
+    return None if best is None else float(times[best])
 
 
 def spike_peak(times: np.ndarray, v: np.ndarray) -> tuple[float, float]:
@@ -317,13 +331,20 @@ def spike_peak(times: np.ndarray, v: np.ndarray) -> tuple[float, float]:
     return float(times[k]), float(v[k])
 
 
+def peak_near(times: np.ndarray, v: np.ndarray, at: float) -> tuple[float, float]:
+    """spike_peak of the samples within EXCITABLE_WINDOW of ``at`` (s): a peak elsewhere in the course is not this
+    spike's (a peak outside the window is found at its edge, farther than the tolerance)."""
+    near = np.abs(np.asarray(times, dtype=float) - at) <= EXCITABLE_WINDOW
+    return spike_peak(np.asarray(times)[near], np.asarray(v)[near])
+
+
 def spike_deviations(job: Job, answer: Answer) -> tuple[float | None, float | None]:
     """(largest peak-time deviation in ms, largest peak-V deviation in mV) over the courses that fire (None, None
-    without one)."""
+    without one): each simulator's peak within EXCITABLE_WINDOW of vrest's."""
     time_dev = v_dev = None
     for course in (c for c in job.courses if c.fires):
-        t_ref, v_ref = spike_peak(course.times, course.reference)
-        t_sim, v_sim = spike_peak(course.times, answer.courses[course.scenario.name])
+        t_ref, v_ref = peak_near(course.times, course.reference, course.peak_at)
+        t_sim, v_sim = peak_near(course.times, answer.courses[course.scenario.name], course.peak_at)
         time_dev = max(time_dev or 0.0, abs(t_sim - t_ref) * 1e3)
         v_dev = max(v_dev or 0.0, abs(v_sim - v_ref) * 1e3)
     return time_dev, v_dev

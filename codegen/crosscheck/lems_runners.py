@@ -195,9 +195,10 @@ def lems_unsuitable(model: Model, job: Job) -> str | None:
             return None
         return (f"forward Euler at dt = {course_step:.3g} s is unstable for the job's fastest time constant "
                 f"{fastest:.3g} s (it needs dt < 2 tau)")
-    return (f"fixed-step Euler needs dt below tau_m = {tau_m:.3g} s, and this job (steady state "
-            f"over {job.ss_end:.3g} s, courses to {job.t_end:.3g} s) would take {steps:.1e} steps "
-            f"(limit {MAX_STEPS:.0e})")
+    per_tau = round(tau_m / course_step)
+    return (f"fixed-step Euler at its course step dt = tau_m/{per_tau} = {course_step:.3g} s (tau_m = {tau_m:.3g} s) "
+            f"would take {steps:.1e} steps for this job (steady state over {job.ss_end:.3g} s, courses to "
+            f"{job.t_end:.3g} s; limit {MAX_STEPS:.0e})")
 
 
 def euler_tolerance(model: Model, job: Job) -> float:

@@ -179,10 +179,11 @@ def context(model: Model) -> dict:
     printer = VrestBrian2Printer({"symbol_names": ids})
     v_unit = "mV"
     states = [{"id": ids[V], "start": float_text(mech.v_start * 1e3), "unit": brian2_unit(v_unit),
-               "si_unit": si_unit(v_unit), "rate": printer.doprint(model.named_rate(V)),
+               "coherent": v_unit, "si_unit": si_unit(v_unit), "rate": printer.doprint(model.named_rate(V)),
                "description": "membrane potential"}]
     states += [{"id": ids[s], "start": float_text(to_coherent(Fraction(value), unit)), "unit": brian2_unit(unit),
-                "si_unit": si_unit(unit), "rate": printer.doprint(rate), "description": " ".join(text.split())}
+                "coherent": coherent_unit(unit).id, "si_unit": si_unit(unit), "rate": printer.doprint(rate),
+                "description": " ".join(text.split())}
                for s, value, unit, text, rate in mech.states]
     exact = model.values
     changed = set(mech.protocols.changed)

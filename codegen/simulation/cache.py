@@ -98,9 +98,9 @@ class SimulationPlan:
         if start not in ("steady", "given"):
             raise ModelError("--start", start, "expected one of steady, given")
         if start == "steady" and self.start is None:
-            raise ModelError("simulate", self.model, self.no_steady)
+            raise ModelError("model", self.model, self.no_steady)
         if start == "given" and self.no_given is not None:
-            raise ModelError("simulate", self.model, self.no_given)
+            raise ModelError("model", self.model, self.no_given)
         state = self.start if start == "steady" else self.given
         return simulate_module(self.module(), self.model, self.scenarios, np.array(state, dtype=float),
                                scenario, times, **options)
@@ -257,7 +257,7 @@ def _build(spec: str, stimulus: bool = False) -> tuple[SimulationPlan, dict]:
             except ModelError as error:  # no steady state: --start given still runs, --start steady says why
                 start, no_steady = None, error.problem
             if start is None and given == ():
-                raise ModelError("simulate", model.name, no_steady)
+                raise ModelError("model", model.name, no_steady)
     except ModelError:  # no plan, but what reading the model warned is said (it may be why)
         for message in model_warnings:
             warnings.warn(message, ModelWarning, stacklevel=2)

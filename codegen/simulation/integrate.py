@@ -87,8 +87,7 @@ class SimulationResult:
 
 
 @contextmanager
-def needs_steady_state(model_name: str, command: str = "simulate",
-                       hint: str = "`--start given` runs from the model file's own state instead",
+def needs_steady_state(model_name: str, hint: str = "`--start given` runs from the model file's own state instead",
                        what: str = "steady state") -> Iterator[None]:
     """A model without a steady state (or ``what``) to start from is bad input: one line saying so, and what to
     try."""
@@ -97,7 +96,7 @@ def needs_steady_state(model_name: str, command: str = "simulate",
     try:
         yield
     except NotApplicable as reason:
-        raise ModelError(command, model_name, f"no {what} to start from: {reason}; {hint}") from None
+        raise ModelError("model", model_name, f"no {what} to start from: {reason}; {hint}") from None
 
 
 def start_state(model: Model, start: str = "steady") -> np.ndarray:
@@ -226,7 +225,7 @@ class _Progress(ProgressLine):
     def __call__(self, t: float) -> None:
         self.calls += 1
         if self.calls > MAX_RHS_CALLS:
-            raise ModelError("simulate", self.name, f"the solver gave up at t = {t:.6g} s of {self.t_end:.6g} s "
+            raise ModelError("model", self.name, f"the solver gave up at t = {t:.6g} s of {self.t_end:.6g} s "
                              f"after {MAX_RHS_CALLS} evaluations of its rates in Python (SciPy's path, where no C "
                              "compiler or CVODE is at hand): the model changes on time scales far shorter than the "
                              "run, or the run holds many events (a paced run); ask for a shorter run (--t-end), or "
@@ -404,7 +403,7 @@ def _finite(what: str, model_name: str, times: np.ndarray, values: np.ndarray) -
     bad = ~np.isfinite(values)
     if bad.any():
         t = times[np.nonzero(bad.reshape(-1, times.size).any(axis=0))[0][0]]
-        raise ModelError("simulate", model_name, f"{what} is not finite from t = {t:.6g} s on: the model's "
+        raise ModelError("model", model_name, f"{what} is not finite from t = {t:.6g} s on: the model's "
                          "equations break down there (an amount, the volume or a rate overflows); check its values")
 
 
@@ -473,7 +472,7 @@ def _run_cvode(module, segments: list[tuple[float, list[np.ndarray]]], start: np
         out = cvode.integrate(module, params, switch_times, start, atol, rtol, grid, threads)
     except cvode.CvodeError as error:
         if error.parameter_set < 0:  # no run to speak of (CVODE missing, no memory)
-            raise ModelError("simulate", module.MODEL, str(error)) from None
+            raise ModelError("model", module.MODEL, str(error)) from None
         raise vanishing.SolverGaveUp(module.MODEL, failure_message(module, segments, error, batch, units, rtol),
                                      _by_name(module, _segment_at(segments, error.reached)) if batch == 1 else None
                                      ) from None

@@ -33,7 +33,7 @@ class VanishingConcentration(ModelError):
                  cause: str = "") -> None:
         self.name, self.t, self.parameters = name, t, parameters
         when = f"at t = {t:.6g} s" if parameters is not None else f"by t = {t:.6g} s in a parameter set of the batch"
-        super().__init__("simulate", model_name, f"{name} falls to 0 {when} and would go negative after it: the "
+        super().__init__("model", model_name, f"{name} falls to 0 {when} and would go negative after it: the "
                          f"model holds for positive concentrations only, so the run stops"
                          f"{f'; {cause}' if cause else ''}")
 
@@ -44,7 +44,7 @@ class SolverGaveUp(ModelError):
 
     def __init__(self, model_name: str, problem: str, parameters: dict[str, float] | None, cause: str = "") -> None:
         self.said, self.parameters = problem, parameters
-        super().__init__("simulate", model_name, f"{problem}{f'; {cause}' if cause else ''}")
+        super().__init__("model", model_name, f"{problem}{f'; {cause}' if cause else ''}")
 
 
 def _amounts(module) -> list[tuple[int, str]]:

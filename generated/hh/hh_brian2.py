@@ -7,8 +7,8 @@ Run:  python hh_brian2.py                 every scenario's time course over 10 t
                                  V at POINTS times evenly from 0 to SECONDS, with the times
                                  (JSON, SI: {"t": [...], "V": [...]})
   or  python hh_brian2.py REQUEST.json
-with REQUEST = {"times": [s, ...], "scenario": name or null, "start": {state: value} or null};
-it prints {"V": [mV, ...]} as JSON. START lists the state names; their values are in START_UNITS.
+with REQUEST = {"times": [s, ...], "scenario": name or null, "start": {state: value} or null} (start: each
+state in its unit in STATE_UNITS); it prints {"V": [mV, ...]} as JSON.
 
 Units: every parameter in NAMESPACE is a Brian2 quantity in the coherent system um, mg, s, fA, amol, K
 (mV, mM, amol, um^3, fA/um^2, pS/um^2, pF/um^2), and every line of EQUATIONS declares its SI unit, so
@@ -100,7 +100,9 @@ START = {
     "n_K": 0.31773239976086576,  # gate n of channel K (fraction open)
 }
 START_UNITS = {"V": mvolt, "m_Na": 1, "h_Na": 1, "n_K": 1}
-START_NAMES = list(START)  # what a REQUEST's start may set
+# the unit of each state in a REQUEST's start (an amount in amol: 1000 to the fmol vrest shows; a gate's "1" is the
+# fraction open)
+STATE_UNITS = {"V": "mV", "m_Na": "dimensionless", "h_Na": "dimensionless", "n_K": "dimensionless"}
 # The parameters scenarios change (constant group variables), with the model's values (coherent units).
 PARAMETERS = {
     "I_stim": 0.0,  # injected stimulus current (positive depolarises); 0 unless a scenario step sets it
@@ -171,6 +173,7 @@ def print_courses():
 
 
 MOST_POINTS = 100_000  # a course's points at most: each is a stop of the run
+MOST_SECONDS = 1e6  # s of model time at most (11.6 days): NEURON took 8 s for 1e6 s of pumpleak, 1e12 s had no end
 
 
 def course_times(seconds, points):
@@ -195,6 +198,8 @@ def _number(text, what, integer=False):
         raise argparse.ArgumentTypeError(f"{what} must be from 2 (the start and the end) to {MOST_POINTS}, not {value}")
     if not integer and not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"{what} must be a finite time above 0 (s), not {text}")
+    if not integer and value > MOST_SECONDS:
+        raise argparse.ArgumentTypeError(f"{what} must be at most {MOST_SECONDS:g} s, not {text}")
     return value
 
 
@@ -223,6 +228,21 @@ def _one_of(names):
     return f"one of {', '.join(names)}" if names else "the model has no scenario: null"
 
 
+def _start_problem(name, value):
+    """Why ``value`` cannot start state ``name`` (None: it can): a gate is a fraction open, an amount or a volume is
+    positive."""
+    unit = STATE_UNITS[name]
+    if name == "V":
+        return None
+    if unit in ("1", ""):
+        return None if 0 <= value <= 1 else "a gate's fraction open, from 0 to 1"
+    return None if value > 0 else f"must be positive ({unit})"
+
+
+def _json(value):
+    return json.dumps(value)
+
+
 def read_request(path):
     """(times, scenario, start) of a REQUEST file; ValueError naming the first entry that is wrong."""
     try:
@@ -240,19 +260,29 @@ def read_request(path):
     times = request.get("times")
     if (not isinstance(times, list) or not times or not all(_finite(t) and t >= 0 for t in times)
             or sorted(times) != times):
-        raise ValueError(f"{path}: times = {times!r}: a list of times (s) from 0 on, in order")
+        raise ValueError(f"{path}: times = {_json(times)}: a list of times (s) from 0 on, in order")
     scenario = request.get("scenario")
     if scenario is not None and scenario not in SCENARIOS:
-        raise ValueError(f"{path}: scenario = {scenario!r}: {_one_of(SCENARIOS)}")
+        raise ValueError(f"{path}: scenario = {_json(scenario)}: {_one_of(SCENARIOS)}")
     start = request.get("start") or {}
     if not isinstance(start, dict):
-        raise ValueError(f"{path}: start = {start!r}: an object of states and their values (V in mV) or null")
+        raise ValueError(f"{path}: start = {_json(start)}: an object of states and their values or null")
     for name, value in start.items():
-        if name not in START_NAMES:
-            raise ValueError(f"{path}: start.{name}: not a state of the model; its states: {', '.join(START_NAMES)}")
+        if name not in STATE_UNITS:
+            raise ValueError(f"{path}: start.{name}: not a state of the model; its states: {', '.join(STATE_UNITS)}")
         if not _finite(value):
-            raise ValueError(f"{path}: start.{name} = {value!r}: not a finite number")
+            raise ValueError(f"{path}: start.{name} = {_json(value)}: not a finite number")
+        if _start_problem(name, value):
+            raise ValueError(f"{path}: start.{name} = {_json(value)}: {_start_problem(name, value)}")
     return times, scenario, start or None
+
+
+def _failed(error):
+    """One line for a run the simulator could not finish, exit code 1."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    print(f"{sys.argv[0]}: error: the run failed: {type(error).__name__}"
+          f"{': ' + lines[0] if lines else ''}", file=sys.stderr)
+    return 1
 
 
 def main(argv):
@@ -266,15 +296,20 @@ def main(argv):
         except ValueError as error:
             print(f"{sys.argv[0]}: error: {error}", file=sys.stderr)
             return 2
-        print(json.dumps({"V": simulate(times, scenario, start)}))
+        try:
+            print(json.dumps({"V": simulate(times, scenario, start)}))
+        except (RuntimeError, ArithmeticError, ValueError) as error:
+            return _failed(error)
         return 0
     if _is_number(argv[0]):  # SECONDS alone: a run
         argv = ["run", *argv]
     if any(_is_number(text) and text.startswith("-") for text in argv[1:]):  # -1e-3 is a number, not an option
         argv = [argv[0], "--", *argv[1:]]
+    units = ", ".join(f"{name} in {unit}" for name, unit in STATE_UNITS.items())
     parser = _Parser(description=__doc__.strip().splitlines()[0],
                      epilog="Without a command: every scenario's time course as a table (V in mV). With a file "
-                            "REQUEST.json: V (mV) at its times (module docstring).")
+                            "REQUEST.json, {\"times\": [s, ...], \"scenario\": name or null, \"start\": {state: "
+                            "value} or null}: V (mV) at its times, from the resting state or from start (" + units + ").")
     commands = parser.add_subparsers(dest="command", required=True)
     one = commands.add_parser("run", help="V after SECONDS of model time from the resting state (JSON, SI: volts)")
     many = commands.add_parser("course", help="V at POINTS times evenly from 0 to SECONDS, with the times (JSON, SI)")
@@ -288,7 +323,10 @@ def main(argv):
                              help=f"run this scenario's steps ({_one_of(SCENARIOS)}; default: none, at rest)")
     args = parser.parse_args(argv)
     times = course_times(args.seconds, 2 if args.command == "run" else args.points)
-    volts = [v * 1e-3 for v in simulate(times, args.scenario)]
+    try:
+        volts = [v * 1e-3 for v in simulate(times, args.scenario)]
+    except (RuntimeError, ArithmeticError, ValueError) as error:
+        return _failed(error)
     print(json.dumps({"V": volts[-1]} if args.command == "run" else {"t": times, "V": volts}))
     return 0
 
