@@ -74,6 +74,10 @@ def test_help_lists_the_commands(scripts):
     ({"times": [0.05, 0]}, "r.json: times = [0.05, 0]: a list of times (s) from 0 on, in order"),
     ({"times": [0, 0.05], "start": {"V": "0"}}, 'r.json: start.V = "0": not a finite number'),
     ({"times": [0, 0.05], "start": {"V": True}}, "r.json: start.V = true: not a finite number"),
+    # a time past the longest run (Brian2 ran for minutes), V in volts, a key twice: one line each
+    ({"times": [0, 2e6]}, "r.json: times: 2000000.0 s is past the longest run, 1e+06 s"),
+    ({"times": [0, 0.05], "start": {"V": -7000}}, ("r.json: start.V = -7000: not a membrane potential in mV (-70 mV "
+                                                   "is -70, not -0.07)")),
 ])
 def test_a_wrong_request_is_one_line_and_exit_2(scripts, simulator, request_, said):
     script = scripts[simulator]
@@ -212,3 +216,20 @@ def test_a_cellml_files_neuron_script_refuses_a_mechanism_not_compiled(tmp_path)
     assert _run(tmp_path / "luo_rudy_1991_neuron.py", "run", "0.001") == (
         2, "", ("luo_rudy_1991_neuron.py: error: vrest_luo_rudy_1991 is not compiled here: run nrnivmodl in this "
                "folder first"))
+
+
+def test_a_key_given_twice_in_a_request_is_one_line(scripts):
+    """The last value of {"V": -90, "V": -50} won, silently."""
+    (scripts["neuron"].parent / "twice.json").write_text('{"times": [0, 0.01], "start": {"V": -90, "V": -50}}',
+                                                         encoding="utf-8")
+    assert _run(scripts["neuron"], "twice.json") == (2, "", 'squid_neuron.py: error: twice.json: the key "V" is given '
+                                                           'twice')
+
+
+def test_a_folder_where_only_another_models_mechanism_is_compiled_is_not_compiled_for_this_one(scripts):
+    """pumpleak exported where squid was compiled was "newer than the mechanism compiled from it"."""
+    folder = scripts["neuron"].parent
+    export(resolve_model("neuron"), "nmodl", folder)
+    code, out, err = _run(folder / "neuron_neuron.py", "run", "0.01")
+    assert (code, out, err) == (2, "", ("neuron_neuron.py: error: vrest_neuron is not compiled here: run nrnivmodl "
+                                        "in this folder first"))

@@ -375,8 +375,8 @@ def test_a_quantity_the_file_computes_is_swept_at_the_rest(tmp_path):
     ("E_KK", ("--quantity = 'E_KK': unknown quantity of model luo_rudy_1991; did you mean 'E_K'? (one of "
               "V_rest, ")),
     ("I_stim", "--quantity = 'I_stim': depends on the stimulus or on time: it has no value at rest"),
-    ("Ko", ("--quantity = 'Ko': a parameter of model luo_rudy_1991, not a value at rest: a varied parameter is a "
-            "column of the sweep already")),
+    ("Ki", ("--quantity = 'Ki': a parameter of model luo_rudy_1991, not a value at rest: an input of the model, "
+            "the same at every point unless --vary varies it")),
 ])
 def test_a_quantity_the_file_does_not_compute_at_rest_is_one_line(quantity, message):
     code, out, err = run_cli("sweep", str(LUO_RUDY), "--vary", "Ko=4, 5.4 mM", "--quantity", quantity)

@@ -142,8 +142,9 @@ class ImportedModel(RestQuantities):
                 continue
             quantity = self.file_quantities.get(qid)
             if quantity is None and qid in self._by_name:
-                raise ModelError("--quantity", qid, f"a parameter of model {self.name}, not a value at rest: a "
-                                 "varied parameter is a column of the sweep already")
+                raise ModelError("--quantity", qid, f"a parameter of model {self.name}, not a value at rest: an "
+                                 "input of the model, the same at every point unless --vary varies it (then it is a "
+                                 "column of the sweep already)")
             if quantity is None:
                 close = difflib.get_close_matches(qid, [*QUANTITIES, *states, *self.file_quantities], n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""

@@ -233,7 +233,7 @@ def _start_problem(name, value):
     positive."""
     unit = STATE_UNITS[name]
     if name == "V":
-        return None
+        return None if abs(value) <= 500 else "not a membrane potential in mV (-70 mV is -70, not -0.07)"
     if unit in ("1", ""):
         return None if 0 <= value <= 1 else "a gate's fraction open, from 0 to 1"
     return None if value > 0 else f"must be positive ({unit})"
@@ -243,15 +243,26 @@ def _json(value):
     return json.dumps(value)
 
 
+def _unique(pairs):
+    """A JSON object whose every key is given once (ValueError naming one given twice)."""
+    keys = [key for key, _ in pairs]
+    twice = next((key for key in keys if keys.count(key) > 1), None)
+    if twice is not None:
+        raise ValueError(f"the key {_json(twice)} is given twice")
+    return dict(pairs)
+
+
 def read_request(path):
     """(times, scenario, start) of a REQUEST file; ValueError naming the first entry that is wrong."""
     try:
         with open(path, encoding="utf-8") as file:
-            request = json.load(file)
+            request = json.load(file, object_pairs_hook=_unique)
     except OSError as error:
         raise ValueError(f"cannot read {path}: {error.strerror}") from None
     except json.JSONDecodeError as error:
         raise ValueError(f"{path} is not JSON: {error}") from None
+    except ValueError as error:  # a key given twice
+        raise ValueError(f"{path}: {error}") from None
     if not isinstance(request, dict):
         raise ValueError(f"{path}: a JSON object is needed, with the keys {', '.join(REQUEST_KEYS)}")
     unknown = sorted(set(request) - set(REQUEST_KEYS))
@@ -261,6 +272,8 @@ def read_request(path):
     if (not isinstance(times, list) or not times or not all(_finite(t) and t >= 0 for t in times)
             or sorted(times) != times):
         raise ValueError(f"{path}: times = {_json(times)}: a list of times (s) from 0 on, in order")
+    if times[-1] > MOST_SECONDS:
+        raise ValueError(f"{path}: times: {_json(times[-1])} s is past the longest run, {MOST_SECONDS:g} s")
     scenario = request.get("scenario")
     if scenario is not None and scenario not in SCENARIOS:
         raise ValueError(f"{path}: scenario = {_json(scenario)}: {_one_of(SCENARIOS)}")
