@@ -99,8 +99,7 @@ def time_axis(t_end: float, at_least: float = 2) -> tuple[str, float]:
 def plot_result(result, path: str | Path, key: str = "--plot", steps=(), area: float | None = None,
                 protocol: str | None = None) -> Path:
     """V, the gates (a model with channels), the inside concentrations and the volume of a run of vrest's own model
-    against time, one panel each, in
-    the format of ``path``'s suffix (PNG, SVG or PDF); ``steps``: the times (s) of its scenario's steps; ``area``
+    against time, one panel each, in the format of ``path``'s suffix (PNG, SVG or PDF); ``steps``: the times (s) of its scenario's steps; ``area``
     (m^2): the membrane's, whose sphere's volume is drawn where the volume passes it; ``protocol``: the file the
     steps came from (the title names it, as a CellML run's does, not "scenario protocol")."""
     columns = result.outputs()
@@ -158,7 +157,8 @@ def plot_panels(t, panels, title: str, path: str | Path, key: str = "--plot", st
         # Cainfluxtrack, -1.5e-21 to 1e-80 mM at rest by the solver): it goes down to the smallest value above that
         rounding = 1e-9 * float(np.max(np.abs(values), initial=0.0))
         positive = values[values > rounding]
-        if what not in ("V", GATES) and np.all(values >= -rounding) and positive.size and positive.max() > 100 * positive.min():
+        spans = positive.size and positive.max() > 100 * positive.min()
+        if what not in ("V", GATES) and np.all(values >= -rounding) and spans:
             ax.set_yscale("log")
             ax.set_ylim(positive.min() / 2, positive.max() * 2)
         else:  # the numbers themselves on the axis, not an offset beside the title

@@ -70,7 +70,7 @@ def test_help_lists_the_commands(scripts):
     ({"times": [0, 0.05], "scenario": None, "start": {"Vx": 0}}, ("r.json: start.Vx: not a state of the model; its "
                                                                  "states: V")),
     ({"times": [0, 0.05], "scenario": "nosuch"}, 'r.json: scenario = "nosuch": one of ouabain, high_K'),
-    ({"times": [0, 0.05], "scenaro": "high_K"}, "r.json: unknown key 'scenaro'; the keys: times, scenario, start"),
+    ({"times": [0, 0.05], "scenaro": "high_K"}, 'r.json: unknown key "scenaro"; the keys: times, scenario, start'),
     ({"times": [0.05, 0]}, "r.json: times = [0.05, 0]: a list of times (s) from 0 on, in order"),
     ({"times": [0, 0.05], "start": {"V": "0"}}, 'r.json: start.V = "0": not a finite number'),
     ({"times": [0, 0.05], "start": {"V": True}}, "r.json: start.V = true: not a finite number"),

@@ -58,7 +58,8 @@ from ..files import write_atomic
 from .reference import STIFF_COURSE_END, course_times, reference_run, scenario_times
 
 __all__ = ["Course", "Job", "Answer", "Row", "Simulator", "SIMULATORS", "simulator", "make_job", "neutral_start",
-           "spike_peak", "peak_near", "action_potential", "spike_deviations", "course_deviation", "PEAK_TIME_TOLERANCE_MS", "PEAK_V_TOLERANCE_MV",
+           "spike_peak", "peak_near", "action_potential", "spike_deviations", "course_deviation",
+           "PEAK_TIME_TOLERANCE_MS", "PEAK_V_TOLERANCE_MV",
            "fastest_time_constant", "relaxation_time_constants", "fixed_step_bound", "crosscheck", "failure_reason", "V_SS_TOLERANCE_MV",
            "COURSE_TOLERANCE_MV"]
 
@@ -71,7 +72,7 @@ EXCITABLE_END = 0.020  # s: each course is sampled over 20 ms after its start an
 EXCITABLE_OUTPUT = 2e-4  # s between output times, and EXCITABLE_FINE near vrest's own peak (+-EXCITABLE_WINDOW):
 EXCITABLE_FINE = 4e-6  # few outputs (a script restarts its simulator at each), dense where the peak is measured
 EXCITABLE_WINDOW = 1e-4
-SPIKE_MV = 20.0  # an action potential rises this far above rest (and falls back: ``fires``)
+SPIKE_MV = 20.0  # an action potential rises this far above rest (and falls back: ``action_potential``)
 SETTLING_TAUS = 5  # a course without a spike runs this many of its slowest time constants after each step
 SETTLING_OUTPUTS = 50  # output times over that span, after EXCITABLE_END of V's own relaxation
 RTOL = 1e-12
@@ -173,7 +174,6 @@ class Row:
     course_tolerance_mv: float = COURSE_TOLERANCE_MV
     peak_time_deviation_ms: float | None = None  # the largest over the courses that fire (None: none fires)
     peak_v_deviation_mv: float | None = None
-    excitable: bool = False  # a model with gated channels (its resting state is held for EXCITABLE_END)
 
     @property
     def agrees(self) -> bool:
@@ -250,8 +250,8 @@ def _excitable_job(model: Model, times: np.ndarray | None = None) -> Job:
 
     Each course is first run over EXCITABLE_END after its start and after each of its steps. One that fires an
     action potential there (``action_potential``) is judged by its spike: sampled every EXCITABLE_OUTPUT over those
-    spans, and every EXCITABLE_FINE within EXCITABLE_WINDOW of vrest's own peak (a simulator whose peak lies outside that window
-    misses it by more than the tolerance anyway). One that does not is judged sample by sample like a leak model's,
+    spans, and every EXCITABLE_FINE within EXCITABLE_WINDOW of vrest's own peak (a simulator whose peak lies outside
+    that window misses it by more than the tolerance anyway). One that does not is judged sample by sample like a leak model's,
     over a span that lets the slowest relaxation its steps start settle (``_settling_end``). A time on a step's
     time is left out."""
     from vrest.derive.steady_state import steady_state
@@ -489,7 +489,7 @@ def crosscheck(model: Model, directory: Path, names: list[str] | None = None,
         time_dev, peak_dev = spike_deviations(job, answer)
         rows.append(Row(name, version, v_ss_mv, v_ss_deviation, course_deviation(job, answer), seconds,
                         course_tolerance_mv=sim.tolerance(model, job), peak_time_deviation_ms=time_dev,
-                        peak_v_deviation_mv=peak_dev, excitable=job.excitable))
+                        peak_v_deviation_mv=peak_dev))
     return rows
 
 

@@ -13,8 +13,8 @@ Brian2 integrates with fixed steps, so the script uses rk4 with steps of at
 most tau_m/steps_per_tau(model) and shortens them so that each requested time is
 reached exactly. A V-only model (courses of ~10 tau_m) runs on the numpy target
 (no compiler, no compile time) at tau_m/STEPS_PER_TAU, a model with gated channels at
-tau_m/GATED_STEPS_PER_TAU (an action potential is much faster than tau_m at rest). A model with ion amounts
-or a volume is stiff (pumpleak: tau_m = 1.9 ms, the ouabain course 3 h, and the
+tau_m/GATED_STEPS_PER_TAU (an action potential is much faster than tau_m at rest). A model
+with ion amounts or a volume is stiff (pumpleak: tau_m = 1.9 ms, the ouabain course 3 h, and the
 fastest time constant falls to 0.55 ms as the cell depolarises), so it runs on
 the Cython target (~4 us a step against ~50 us for numpy; ~6 s compile once) at
 tau_m/STIFF_STEPS_PER_TAU. Measured for pumpleak's 3 h ouabain course against
@@ -49,8 +49,7 @@ from .coherent_units import BASE, coherent_unit, to_coherent
 from .ids import valid_id
 
 __all__ = ["export_brian2", "context", "script_name", "max_step", "steps_needed", "steps_per_tau", "stiff",
-           "target", "STEPS_PER_TAU", "STIFF_STEPS_PER_TAU", "GATED_STEPS_PER_TAU",
-           "METHOD"]
+           "target", "STEPS_PER_TAU", "STIFF_STEPS_PER_TAU", "GATED_STEPS_PER_TAU", "METHOD"]
 
 METHOD = "rk4"
 STEPS_PER_TAU = 20  # rk4: measured course error <= 1e-7 mV (tolerance 1e-3 mV); the cost is mostly per-run overhead

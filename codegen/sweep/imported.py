@@ -124,7 +124,8 @@ class ImportedModel(RestQuantities):
             return super().display(quantity)
         from vrest.derive.units import unit_parts
 
-        scale, offset, _ = unit_parts(self.units[quantity] if self.units[quantity] != "1" else "")
+        unit = self.units[quantity]
+        scale, offset, _ = unit_parts("" if unit == "1" else unit)
         return float(scale), float(offset)
 
     def choose(self, wanted: Sequence[str] | None) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -383,6 +384,7 @@ def run_imported_task(task: ImportedTask) -> ChunkResult:
     compiled = _compiled(task)
 
     named = [q for q in task.quantities if q not in QUANTITIES]  # the file's own states and quantities, at the rest
+    computed = [q for q in named if q not in compiled.problem.states]
 
     def parameters(row: np.ndarray) -> dict[str, float]:
         return dict(zip(task.varied, (float(v) for v in row)))
@@ -391,8 +393,7 @@ def run_imported_task(task: ImportedTask) -> ChunkResult:
         return compiled.report(parameters(row), task.v_range, from_start=True)
 
     def named_at(row: np.ndarray, states: dict[str, float]) -> dict[str, float]:
-        computed = [q for q in named if q not in states]
-        return {q: states[q] for q in named if q in states} | compiled.named(computed, parameters(row), states)
+        return {q: states[q] for q in named if q not in computed} | compiled.named(computed, parameters(row), states)
 
     return evaluate_points(task.start, task.stop, task.points, task.quantities, task.display, report_at,
                            named_at if named else None)

@@ -27,7 +27,6 @@ from .resting import is_gated
 
 __all__ = ["OuabainReport", "Rundown", "ouabain_report", "rundown"]
 
-
 JUMP = sp.Symbol("Delta_V_ouabain", real=True)
 
 

@@ -196,6 +196,24 @@ def _number(text, what, integer=False):
     return value
 
 
+def _normalised(argv):
+    """``argv`` with SECONDS alone read as a run, and a negative number after the command kept as a value."""
+    if argv and _is_number(argv[0]):  # SECONDS alone: a run
+        argv = ["run", *argv]
+    if any(_is_number(text) and text.startswith("-") for text in argv[1:]):  # -1e-3 is a number, not an option
+        argv = [argv[0], "--", *argv[1:]]
+    return argv
+
+
+def _time_arguments(one, many, start):
+    """SECONDS of the ``run`` and ``course`` commands (from ``start``, "the initial state"), POINTS of ``course``."""
+    for command in (one, many):
+        command.add_argument("seconds", metavar="SECONDS", type=lambda text: _number(text, "SECONDS"),
+                             help=f"model time from {start} (s)")
+    many.add_argument("points", metavar="POINTS", type=lambda text: _number(text, "POINTS", integer=True),
+                      help=f"times evenly from 0 to SECONDS, both included (2 to {MOST_POINTS})")
+
+
 def _is_number(text):
     try:
         float(text)
@@ -260,7 +278,7 @@ def read_request(path):
         raise ValueError(f"{path}: a JSON object is needed, with the keys {', '.join(REQUEST_KEYS)}")
     unknown = sorted(set(request) - set(REQUEST_KEYS))
     if unknown:
-        raise ValueError(f"{path}: unknown key {unknown[0]!r}; the keys: {', '.join(REQUEST_KEYS)}")
+        raise ValueError(f"{path}: unknown key {_json(unknown[0])}; the keys: {', '.join(REQUEST_KEYS)}")
     times = request.get("times")
     if (not isinstance(times, list) or not times or not all(_finite(t) and t >= 0 for t in times)
             or sorted(times) != times):
@@ -276,10 +294,9 @@ def read_request(path):
     for name, value in start.items():
         if name not in STATE_UNITS:
             raise ValueError(f"{path}: start.{name}: not a state of the model; its states: {', '.join(STATE_UNITS)}")
-        if not _finite(value):
-            raise ValueError(f"{path}: start.{name} = {_json(value)}: not a finite number")
-        if _start_problem(name, value):
-            raise ValueError(f"{path}: start.{name} = {_json(value)}: {_start_problem(name, value)}")
+        problem = "not a finite number" if not _finite(value) else _start_problem(name, value)
+        if problem:
+            raise ValueError(f"{path}: start.{name} = {_json(value)}: {problem}")
     return times, scenario, start or None
 
 
@@ -307,10 +324,7 @@ def main(argv):
         except (RuntimeError, ArithmeticError, ValueError) as error:
             return _failed(error)
         return 0
-    if _is_number(argv[0]):  # SECONDS alone: a run
-        argv = ["run", *argv]
-    if any(_is_number(text) and text.startswith("-") for text in argv[1:]):  # -1e-3 is a number, not an option
-        argv = [argv[0], "--", *argv[1:]]
+    argv = _normalised(argv)
     units = ", ".join(f"{name} in {unit}" for name, unit in STATE_UNITS.items())
     parser = _Parser(description=__doc__.strip().splitlines()[0],
                      epilog="Without a command: every scenario's time course as a table (V in mV). With a file "
@@ -319,11 +333,7 @@ def main(argv):
     commands = parser.add_subparsers(dest="command", required=True)
     one = commands.add_parser("run", help="V after SECONDS of model time from the resting state (JSON, SI: volts)")
     many = commands.add_parser("course", help="V at POINTS times evenly from 0 to SECONDS, with the times (JSON, SI)")
-    for command in (one, many):
-        command.add_argument("seconds", metavar="SECONDS", type=lambda text: _number(text, "SECONDS"),
-                             help="model time from the resting state (s)")
-    many.add_argument("points", metavar="POINTS", type=lambda text: _number(text, "POINTS", integer=True),
-                      help=f"times evenly from 0 to SECONDS, both included (2 to {MOST_POINTS})")
+    _time_arguments(one, many, "the resting state")
     for command in (one, many):
         command.add_argument("--scenario", metavar="NAME", default=None, choices=list(SCENARIOS),
                              help=f"run this scenario's steps ({_one_of(SCENARIOS)}; default: none, at rest)")
