@@ -222,8 +222,8 @@ def test_a_key_given_twice_in_a_request_is_one_line(scripts):
     """The last value of {"V": -90, "V": -50} won, silently."""
     (scripts["neuron"].parent / "twice.json").write_text('{"times": [0, 0.01], "start": {"V": -90, "V": -50}}',
                                                          encoding="utf-8")
-    assert _run(scripts["neuron"], "twice.json") == (2, "", 'squid_neuron.py: error: twice.json: the key "V" is given '
-                                                           'twice')
+    said = 'squid_neuron.py: error: twice.json: the key "V" is given twice'
+    assert _run(scripts["neuron"], "twice.json") == (2, "", said)
 
 
 def test_a_folder_where_only_another_models_mechanism_is_compiled_is_not_compiled_for_this_one(scripts):
